@@ -1,0 +1,12 @@
+"""Passerelle event contracts: the envelope and every event payload, versioned.
+
+Importing this package registers every event model (see `registry`)."""
+
+from contracts.envelope import Actor, EventEnvelope
+from contracts.events import Event, personal_data
+from contracts.registry import event_class, known_events, parse_payload
+
+# Each service's events, imported for their registration side effect.
+from contracts import partners  # noqa: F401  (registers partners.* events)
+
+__all__ = ["Actor", "Event", "EventEnvelope", "event_class", "known_events", "parse_payload", "personal_data"]

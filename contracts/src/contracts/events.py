@@ -1,0 +1,51 @@
+"""Base class of every event payload.
+
+An event type is named `<service>.<aggregate>.<past-tense-verb>` and carries an integer schema version.
+A published (type, version) pair never changes incompatibly: a new shape is a new version plus an upcaster.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PERSONAL_DATA = "x-personal-data"
+
+
+def personal_data(**field_kwargs: Any) -> Any:
+    """A field that identifies a person: encrypted per person downstream, erased by crypto-shredding."""
+    extra = dict(field_kwargs.pop("json_schema_extra", None) or {})
+    extra[PERSONAL_DATA] = True
+    return Field(json_schema_extra=extra, **field_kwargs)
+
+
+class Event(BaseModel):
+    """A fact that happened, in the past tense. Subclasses declare their type name and version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+    # Restricted events go to `<service>.restricted` only (ARCHITECTURE.md §2), never to `<service>.events`.
+    restricted: ClassVar[bool] = False
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # Runs once pydantic has built the subclass: every event model registers itself.
+        super().__pydantic_init_subclass__(**kwargs)
+        from contracts.registry import register
+
+        register(cls)
+
+    @classmethod
+    def service(cls) -> str:
+        return cls.event_type.split(".", 1)[0]
+
+    @classmethod
+    def personal_fields(cls) -> set[str]:
+        return {
+            name
+            for name, field in cls.model_fields.items()
+            if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get(PERSONAL_DATA)
+        }

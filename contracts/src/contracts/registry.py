@@ -1,0 +1,65 @@
+"""Every known (event type, schema version), and the upcasters that lift old payloads to the newest version."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from contracts.events import Event
+
+_TYPE_NAME = re.compile(r"^[a-z]+\.[a-z_]+\.[a-z_]+$")
+_events: dict[tuple[str, int], type[Event]] = {}
+# (event type, from version) -> function turning a payload of that version into one of version + 1.
+_upcasters: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+class UnknownEventType(LookupError):
+    """No contract is registered for this event type and version."""
+
+
+def register(cls: type[Event]) -> None:
+    if not _TYPE_NAME.match(cls.event_type):
+        raise ValueError(f"{cls.event_type!r} is not named <service>.<aggregate>.<past-tense-verb>")
+    key = (cls.event_type, cls.schema_version)
+    if key in _events and _events[key] is not cls:
+        raise ValueError(f"{key} is registered twice")
+    _events[key] = cls
+
+
+def upcaster(event_type: str, from_version: int):
+    """Decorator registering how a payload of `from_version` becomes one of `from_version + 1`."""
+
+    def decorate(fn: Callable[[dict[str, Any]], dict[str, Any]]):
+        _upcasters[(event_type, from_version)] = fn
+        return fn
+
+    return decorate
+
+
+def known_events() -> list[type[Event]]:
+    return sorted(_events.values(), key=lambda c: (c.event_type, c.schema_version))
+
+
+def event_class(event_type: str, schema_version: int) -> type[Event]:
+    try:
+        return _events[(event_type, schema_version)]
+    except KeyError:
+        raise UnknownEventType(f"no contract for {event_type} v{schema_version}") from None
+
+
+def latest_version(event_type: str) -> int:
+    versions = [v for (t, v) in _events if t == event_type]
+    if not versions:
+        raise UnknownEventType(f"no contract for {event_type}")
+    return max(versions)
+
+
+def parse_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> Event:
+    """Validate a stored or received payload, upcasting it to the newest version of its type."""
+    target = latest_version(event_type)
+    while schema_version < target:
+        payload = _upcasters[(event_type, schema_version)](payload)
+        schema_version += 1
+    return event_class(event_type, schema_version).model_validate(payload)

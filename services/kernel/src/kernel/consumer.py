@@ -1,0 +1,162 @@
+"""The consumer runner used by subscribers and projections.
+
+Effectively exactly-once: the effect of a message, the id of the event it carries and the next offset of its
+partition are committed in one transaction of the consumer's own database. On every partition assignment
+the consumer seeks to the offset stored there, so Kafka's committed offsets are never trusted for
+correctness. A message that cannot be processed goes to `<topic>.dlq` with the error in its headers, then
+the consumer moves on; a database or broker outage is retried, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from contracts import EventEnvelope
+from kernel import kafka, logs, metrics
+
+log = logs.get_logger(__name__)
+
+# The effect of one event, inside the transaction that also records the checkpoint.
+Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+
+# Failures of the infrastructure rather than of the message: retry, never dead-letter.
+TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str  # the consumer group, and the key of its checkpoints
+    topics: list[str]
+    handler: Handler
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        await self.runner.seek_to_checkpoints(assigned)
+
+
+class ConsumerRunner:
+    def __init__(self, subscription: Subscription, pool: asyncpg.Pool, bootstrap_servers: str) -> None:
+        self.subscription = subscription
+        self.pool = pool
+        self.bootstrap_servers = bootstrap_servers
+        self.consumer: AIOKafkaConsumer | None = None
+        self._dlq_producer = None
+
+    @property
+    def name(self) -> str:
+        return self.subscription.name
+
+    async def run(self) -> None:
+        topics = self.subscription.topics
+        await kafka.ensure_topics(self.bootstrap_servers, [*topics, *(f"{t}.dlq" for t in topics)], partitions=3)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers)
+        await self._dlq_producer.start()
+        await self.consumer.start()
+        self.consumer.subscribe(topics, listener=_SeekToStoredOffsets(self))
+        log.info("consumer started", consumer=self.name, topics=topics)
+        try:
+            while True:
+                batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
+                for partition, records in batches.items():
+                    for record in records:
+                        await self._process(record)
+                    self._record_lag(partition, records[-1].offset + 1)
+        finally:
+            await self.consumer.stop()
+            await self._dlq_producer.stop()
+
+    async def seek_to_checkpoints(self, partitions) -> None:
+        async with self.pool.acquire() as connection:
+            rows = await connection.fetch(
+                "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1", self.name
+            )
+        stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        for partition in partitions:
+            if partition in stored:
+                self.consumer.seek(partition, stored[partition])
+            else:
+                await self.consumer.seek_to_beginning(partition)
+
+    async def _process(self, record: ConsumerRecord) -> None:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(TRANSIENT), wait=wait_exponential(max=10), reraise=True
+        ):
+            with attempt:
+                try:
+                    await self._apply(record)
+                except TRANSIENT:
+                    log.warning("consumer retrying after an infrastructure error", consumer=self.name)
+                    raise
+                except Exception as error:  # the message itself is bad: park it and go on
+                    await self._dead_letter(record, error)
+
+    async def _apply(self, record: ConsumerRecord) -> None:
+        envelope = kafka.decode(record.value)
+        logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
+        async with self.pool.acquire() as connection, connection.transaction():
+            first_time = await connection.fetchval(
+                """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING RETURNING true""",
+                self.name, envelope.event_id,
+            )
+            if first_time:
+                await self.subscription.handler(connection, envelope)
+            await self._checkpoint(connection, record)
+        if first_time:
+            metrics.EVENTS_CONSUMED.labels(consumer=self.name).inc()
+            log.debug("event applied", consumer=self.name, event_type=envelope.event_type)
+        else:
+            metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc()
+
+    async def _checkpoint(self, connection: asyncpg.Connection, record: ConsumerRecord) -> None:
+        await connection.execute(
+            """INSERT INTO consumer_checkpoints (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset""",
+            self.name, record.topic, record.partition, record.offset + 1,
+        )
+
+    async def _dead_letter(self, record: ConsumerRecord, error: Exception) -> None:
+        headers = list(record.headers or []) + [
+            ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
+            ("dlq.stacktrace", traceback.format_exc()[-4000:].encode()),
+            ("dlq.consumer", self.name.encode()),
+            ("dlq.topic", record.topic.encode()),
+            ("dlq.partition", str(record.partition).encode()),
+            ("dlq.offset", str(record.offset).encode()),
+        ]
+        dlq = f"{record.topic}.dlq"
+        # Parked durably before the checkpoint moves past it: a dead letter is never lost either.
+        await self._dlq_producer.send_and_wait(dlq, value=record.value, key=record.key, headers=headers)
+        async with self.pool.acquire() as connection, connection.transaction():
+            await self._checkpoint(connection, record)
+        metrics.DLQ_MESSAGES.labels(consumer=self.name, topic=record.topic).inc()
+        log.error("message dead-lettered", consumer=self.name, dlq=dlq, error=str(error), offset=record.offset)
+
+    def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
+        highwater = self.consumer.highwater(partition)
+        if highwater is not None:
+            metrics.CONSUMER_LAG.labels(
+                consumer=self.name, topic=partition.topic, partition=str(partition.partition)
+            ).set(max(highwater - next_offset, 0))

@@ -1,0 +1,38 @@
+"""PostgreSQL access: the asyncpg pool and the migrations (yoyo: kernel tables first, then the service's)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import asyncpg
+from yoyo import get_backend, read_migrations
+
+KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for jsontype in ("json", "jsonb"):
+        await conn.set_type_codec(jsontype, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+def _yoyo_url(dsn: str) -> str:
+    scheme, rest = dsn.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme in {"postgres", "postgresql"} else dsn
+
+
+def _apply(dsn: str, folders: list[Path]) -> None:
+    backend = get_backend(_yoyo_url(dsn))
+    migrations = read_migrations(*(str(f) for f in folders))
+    with backend.lock():
+        backend.apply_migrations(backend.to_apply(migrations))
+
+
+async def migrate(dsn: str, *service_folders: Path) -> None:
+    """Bring the database up to date. Safe to run from several processes at once (yoyo takes a lock)."""
+    await asyncio.to_thread(_apply, dsn, [KERNEL_MIGRATIONS, *service_folders])

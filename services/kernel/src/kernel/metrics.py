@@ -1,0 +1,20 @@
+"""Prometheus metrics every service exposes on /metrics."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_APPENDED = Counter("passerelle_events_appended_total", "Events appended to the event store")
+EVENTS_PUBLISHED = Counter("passerelle_events_published_total", "Events the relay published", ["topic"])
+RELAY_LAG = Gauge("passerelle_relay_lag_events", "Committed events not yet published to Kafka")
+CONSUMER_LAG = Gauge(
+    "passerelle_consumer_lag_messages", "Messages behind the partition's end", ["consumer", "topic", "partition"]
+)
+EVENTS_CONSUMED = Counter(
+    "passerelle_events_consumed_total", "Events applied by a consumer (duplicates excluded)", ["consumer"]
+)
+DUPLICATES_SKIPPED = Counter(
+    "passerelle_duplicate_events_skipped_total", "Events a consumer had already applied", ["consumer"]
+)
+DLQ_MESSAGES = Counter("passerelle_dlq_messages_total", "Messages sent to a dead-letter topic", ["consumer", "topic"])
+HTTP_REQUESTS = Histogram(
+    "passerelle_http_request_seconds", "HTTP request latency", ["method", "route", "status"]
+)

@@ -1,0 +1,47 @@
+-- The append-only event store, which is also the outbox the relay publishes from.
+CREATE TABLE events (
+    position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- The writing transaction: the relay publishes only rows older than every in-flight transaction,
+    -- so a position taken early but committed late is never skipped (gap-safe order).
+    transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    event_id        uuid NOT NULL UNIQUE,
+    stream_type     text NOT NULL,
+    stream_id       text NOT NULL,
+    stream_version  integer NOT NULL CHECK (stream_version >= 1),
+    event_type      text NOT NULL,
+    schema_version  integer NOT NULL CHECK (schema_version >= 1),
+    occurred_at     timestamptz NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    actor           jsonb NOT NULL,
+    subject         text,
+    correlation_id  text NOT NULL,
+    causation_id    text,
+    restricted      boolean NOT NULL DEFAULT false,
+    payload         jsonb NOT NULL,
+    previous_hash   text,
+    hash            text NOT NULL,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE INDEX events_subject ON events (subject) WHERE subject IS NOT NULL;
+
+-- Wake the relay when events commit (NOTIFY is delivered at commit, never for a rolled-back append).
+CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('events_appended', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER events_appended AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_events_appended();
+
+-- Appending is the only write: updates and deletes of history are refused.
+CREATE FUNCTION refuse_event_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the event store is append-only';
+END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION refuse_event_rewrite();
+
+CREATE TABLE relay_checkpoints (
+    relay     text PRIMARY KEY,
+    position  bigint NOT NULL
+);

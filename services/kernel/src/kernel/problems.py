@@ -1,0 +1,68 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kernel import logs
+from kernel.errors import DomainError
+
+log = logs.get_logger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, code: str, detail: str, request: Request | None = None, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"urn:passerelle:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "rule": code,
+        **extra,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+        body["correlation_id"] = getattr(request.state, "correlation_id", None)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+    return problem(error.status, error.code, error.message, request)
+
+
+async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [
+        {
+            "field": ".".join(str(part) for part in e.get("loc", ()) if part != "body") or "body",
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type", "invalid"),
+        }
+        for e in error.errors()
+    ]
+    fields = ", ".join(sorted({e["field"] for e in errors}))
+    return problem(422, "request-validation", f"the request is invalid: {fields}", request, errors=errors)
+
+
+async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(error.status_code, "http-error")
+    return problem(error.status_code, code, str(error.detail), request)
+
+
+async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error", path=request.url.path)
+    return problem(500, "internal-error", "an unexpected error occurred; it has been logged", request)
+
+
+HANDLERS = {
+    DomainError: domain_error,
+    RequestValidationError: validation_error,
+    StarletteHTTPException: http_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,148 @@
+"""The outbox relay: publish committed events to Kafka in global order, at least once.
+
+* Gap-safe: only rows written by transactions older than every transaction still in flight are read, so a
+  position taken early and committed late is published in its place, never skipped.
+* A batch is checkpointed only after Kafka acknowledged all of it (`acks=all`, idempotent producer): after a
+  crash the unacknowledged tail is sent again. Consumers deduplicate by event id.
+* One relay per database publishes at a time (an advisory lock); others wait as hot standbys.
+* Woken by LISTEN/NOTIFY on commit; a slow poll covers notifications lost while reconnecting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable
+
+import asyncpg
+
+from contracts import EventEnvelope
+from kernel import kafka, logs, metrics
+from kernel.eventstore import COLUMNS, envelope_from_row
+from kernel.settings import ServiceSettings
+
+log = logs.get_logger(__name__)
+
+_VISIBLE_BATCH = f"""
+    SELECT {COLUMNS} FROM events
+    WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY position LIMIT $2
+"""
+_LEADER_LOCK = 7_300_417  # arbitrary, fixed: the advisory lock id of "the relay of this database"
+
+
+class Relay:
+    def __init__(
+        self,
+        dsn: str,
+        bootstrap_servers: str,
+        topic_for,
+        *,
+        topics: list[str],
+        partitions: int = 3,
+        name: str = "kafka",
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        """`topic_for(envelope) -> topic name` decides between `<service>.events` and `.restricted`."""
+        self.dsn = dsn
+        self.bootstrap_servers = bootstrap_servers
+        self.topic_for = topic_for
+        self.topics = topics
+        self.partitions = partitions
+        self.name = name
+        self.batch_size = batch_size
+        self.idle_poll_seconds = idle_poll_seconds
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
+        connection = await asyncpg.connect(self.dsn)
+        producer = kafka.idempotent_producer(self.bootstrap_servers, linger_ms=2)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", _LEADER_LOCK)
+            await connection.add_listener("events_appended", self._on_notify)
+            await kafka.ensure_topics(self.bootstrap_servers, self.topics, self.partitions)
+            await producer.start()
+            log.info("relay started", relay=self.name)
+            while True:
+                published = await self.publish_batch(connection, producer)
+                if published < self.batch_size:
+                    await self._idle()
+        finally:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    def _on_notify(self, *_args) -> None:
+        self._wake.set()
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+        self._wake.clear()
+
+    async def publish_batch(self, connection: asyncpg.Connection, producer) -> int:
+        checkpoint = await connection.fetchval(
+            "SELECT position FROM relay_checkpoints WHERE relay = $1", self.name
+        ) or 0
+        self._wake.clear()
+        rows = await connection.fetch(_VISIBLE_BATCH, checkpoint, self.batch_size)
+        if not rows:
+            await self._record_lag(connection, checkpoint)
+            return 0
+        envelopes = [envelope_from_row(r) for r in rows]
+        deliveries = []
+        for envelope in envelopes:
+            key, value, headers = kafka.encode(envelope)
+            topic = self.topic_for(envelope)
+            deliveries.append(await producer.send(topic, value=value, key=key, headers=headers))
+            metrics.EVENTS_PUBLISHED.labels(topic=topic).inc()
+        await asyncio.gather(*deliveries)  # every record acknowledged by the broker before the checkpoint
+        last = envelopes[-1].position
+        await connection.execute(
+            """INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2)
+               ON CONFLICT (relay) DO UPDATE SET position = excluded.position""",
+            self.name, last,
+        )
+        await self._record_lag(connection, last)
+        return len(envelopes)
+
+    async def _record_lag(self, connection: asyncpg.Connection, checkpoint: int) -> None:
+        head = await connection.fetchval("SELECT coalesce(max(position), 0) FROM events")
+        metrics.RELAY_LAG.set(max(head - checkpoint, 0))
+
+
+
+def topic_router(settings: ServiceSettings, service: str) -> Callable[[EventEnvelope], str]:
+    """Restricted events go to `<service>.restricted`, every other one to `<service>.events`."""
+    events, restricted = settings.topic(f"{service}.events"), settings.topic(f"{service}.restricted")
+    return lambda envelope: restricted if envelope.restricted else events
+
+
+def service_relay(settings: ServiceSettings, service: str) -> Relay:
+    return Relay(
+        settings.database_url,
+        settings.kafka_bootstrap_servers,
+        topic_router(settings, service),
+        topics=[settings.topic(f"{service}.events"), settings.topic(f"{service}.restricted")],
+        partitions=settings.kafka_topic_partitions,
+    )
+
+
+def main() -> None:
+    """`python -m kernel.relay SERVICE`: run one service's relay alone, configured from the environment."""
+    service = sys.argv[1]
+
+    class Settings(ServiceSettings):
+        model_config = {**ServiceSettings.model_config, "env_prefix": f"{service.upper()}_"}
+
+    settings = Settings()
+    logs.configure(settings.log_level, service=f"{service}-relay")
+    asyncio.run(service_relay(settings, service).run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+import asyncio
+
+import asyncpg
+import pytest
+
+from kernel.errors import ConcurrencyConflict
+
+from ..samples import SampleRecorded, SecretNoted, metadata
+
+pytestmark = pytest.mark.integration
+
+
+async def append(store, stream_id, expected, *numbers, **kwargs):
+    async with store.transaction() as session:
+        return await session.append(
+            "sample", stream_id, expected, [SampleRecorded(number=n) for n in numbers], metadata(), **kwargs
+        )
+
+
+async def test_appended_events_are_read_back_in_order_with_their_envelope(store):
+    await append(store, "s-1", 0, 1, 2)
+    await append(store, "s-1", 2, 3)
+
+    stream = await store.read_stream("s-1")
+
+    assert [e.payload["number"] for e in stream] == [1, 2, 3]
+    assert [e.stream_version for e in stream] == [1, 2, 3]
+    assert stream[0].position < stream[1].position < stream[2].position
+    assert stream[0].actor.subject == "cpip-42" and stream[0].correlation_id == "corr-1"
+    assert stream[0].event_type == "kerneltest.sample.recorded" and stream[0].schema_version == 1
+
+
+async def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(store):
+    await append(store, "s-1", 0, 1)
+
+    with pytest.raises(ConcurrencyConflict):
+        await append(store, "s-1", 0, 99)
+
+    assert [e.payload["number"] for e in await store.read_stream("s-1")] == [1]
+
+
+async def test_of_two_concurrent_writers_at_the_same_version_exactly_one_wins(store):
+    await append(store, "s-1", 0, 1)
+
+    results = await asyncio.gather(*(append(store, "s-1", 1, 10 + i) for i in range(5)), return_exceptions=True)
+
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert all(isinstance(r, ConcurrencyConflict) for r in results if isinstance(r, Exception))
+    assert len(await store.read_stream("s-1")) == 2
+
+
+async def test_events_are_restricted_by_contract_or_by_the_caller(store):
+    async with store.transaction() as session:
+        secret = await session.append("sample", "s-2", 0, [SecretNoted(note="x")], metadata())
+        flagged = await session.append("sample", "s-3", 0, [SampleRecorded(number=1)], metadata(), restricted=True)
+    plain = await append(store, "s-4", 0, 1)
+
+    assert secret[0].restricted and flagged[0].restricted and not plain[0].restricted
+
+
+async def test_hash_chains_verify_and_reveal_tampering(store, dsn):
+    await append(store, "s-1", 0, 1, 2, 3)
+    await append(store, "s-2", 0, 1)
+    assert await store.verify() == {}
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        # An attacker with table-owner rights bypasses the append-only guard: the chain still tells.
+        await connection.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        await connection.execute(
+            "UPDATE events SET payload = '{\"number\": 20}' WHERE stream_id = 's-1' AND stream_version = 2"
+        )
+    finally:
+        await connection.close()
+
+    problems = await store.verify()
+    assert list(problems) == ["s-1"]
+    assert any("content does not match its hash" in p for p in problems["s-1"])
+
+
+async def test_history_cannot_be_rewritten(store, dsn):
+    await append(store, "s-1", 0, 1)
+    connection = await asyncpg.connect(dsn)
+    try:
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await connection.execute("DELETE FROM events")
+    finally:
+        await connection.close()

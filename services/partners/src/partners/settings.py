@@ -1,0 +1,9 @@
+from pydantic_settings import SettingsConfigDict
+
+from kernel.settings import ServiceSettings
+
+
+class PartnersSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNERS_")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/partners"

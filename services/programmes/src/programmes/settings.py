@@ -1,0 +1,9 @@
+from pydantic_settings import SettingsConfigDict
+
+from kernel.settings import ServiceSettings
+
+
+class ProgrammesSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROGRAMMES_")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/programmes"
