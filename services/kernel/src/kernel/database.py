@@ -17,6 +17,13 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(jsontype, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def connect(dsn: str) -> asyncpg.Connection:
+    """A lone connection (relay, listeners) with the same codecs as the pool's."""
+    connection = await asyncpg.connect(dsn)
+    await _init_connection(connection)
+    return connection
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import asyncpg
 
 from contracts import EventEnvelope
-from kernel import kafka, logs, metrics
+from kernel import database, kafka, logs, metrics
 from kernel.eventstore import COLUMNS, envelope_from_row
 from kernel.settings import ServiceSettings
 
@@ -58,7 +58,7 @@ class Relay:
 
     async def run(self) -> None:
         """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
-        connection = await asyncpg.connect(self.dsn)
+        connection = await database.connect(self.dsn)
         producer = kafka.idempotent_producer(self.bootstrap_servers, linger_ms=2)
         try:
             await connection.execute("SELECT pg_advisory_lock($1)", _LEADER_LOCK)

@@ -16,3 +16,8 @@ async def store(dsn):
     pool = await create_pool(dsn)
     yield EventStore(pool)
     await pool.close()
+
+
+@pytest.fixture
+def bootstrap(infrastructure) -> str:
+    return infrastructure.bootstrap_servers

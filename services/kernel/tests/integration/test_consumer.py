@@ -1,0 +1,125 @@
+"""The consumer runner: effect and checkpoint in one transaction, duplicates applied once, poison parked."""
+
+import asyncio
+import contextlib
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from kernel import kafka
+from kernel.consumer import ConsumerRunner, Subscription
+from kernel.database import create_pool
+from devinfra.testkit import read_topic, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def an_envelope(number: int, *, event_id=None, stream_id="s-1", version=1):
+    from datetime import UTC, datetime
+
+    from contracts import Actor, EventEnvelope
+
+    now = datetime.now(UTC)
+    return EventEnvelope(
+        event_id=event_id or uuid.uuid4(), event_type="kerneltest.sample.recorded", schema_version=1,
+        stream_type="sample", stream_id=stream_id, stream_version=version, position=version, occurred_at=now,
+        recorded_at=now, actor=Actor(subject="u", role="cpip"), correlation_id="c", payload={"number": number},
+        previous_hash=None, hash="h",
+    )
+
+
+@pytest.fixture
+async def pool(dsn):
+    pool = await create_pool(dsn)
+    await pool.execute("CREATE TABLE applied (event_id uuid, number int)")
+    yield pool
+    await pool.close()
+
+
+async def record_number(connection, envelope):
+    if envelope.payload["number"] < 0:
+        raise ValueError("negative numbers are poison")
+    await connection.execute("INSERT INTO applied VALUES ($1, $2)", envelope.event_id, envelope.payload["number"])
+
+
+async def produce(bootstrap, topic, *values: bytes):
+    await kafka.ensure_topics(bootstrap, [topic], partitions=1)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value=value, key=b"s-1")
+    finally:
+        await producer.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(runner: ConsumerRunner):
+    task = asyncio.create_task(runner.run())
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def applied(pool) -> list[int]:
+    return [r["number"] for r in await pool.fetch("SELECT number FROM applied ORDER BY number")]
+
+
+async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootstrap, unique_name):
+    topic = unique_name("topic")
+    duplicate = an_envelope(2)
+    await produce(bootstrap, topic, *(kafka.encode(e)[1] for e in [an_envelope(1), duplicate, duplicate, an_envelope(3)]))
+    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 3), timeout=30, message="three applied events")
+        await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=10, message="checkpoint after 4")
+
+    assert await applied(pool) == [1, 2, 3]
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(pool, bootstrap, unique_name):
+    topic = unique_name("topic")
+    await produce(
+        bootstrap, topic, b"not json at all", kafka.encode(an_envelope(-1))[1], kafka.encode(an_envelope(7))[1]
+    )
+    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 1), timeout=30, message="the good event")
+
+    assert await applied(pool) == [7]
+    parked = await read_topic(bootstrap, f"{topic}.dlq", at_least=2)
+    assert [r.value for r in parked][0] == b"not json at all"
+    headers = [dict(r.headers) for r in parked]
+    assert b"ValueError: negative numbers are poison" in headers[1]["dlq.error"]
+    assert headers[1]["dlq.offset"] == b"1" and headers[1]["dlq.topic"] == topic.encode()
+
+
+async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, bootstrap, unique_name):
+    topic, group = unique_name("topic"), unique_name("group")
+    await produce(bootstrap, topic, *(kafka.encode(an_envelope(n))[1] for n in (1, 2)))
+    async with running(ConsumerRunner(Subscription(group, [topic], record_number), pool, bootstrap)):
+        await wait_for(lambda: _count(pool, 2), timeout=30, message="first two events")
+
+    # Kafka never saw a committed offset for this group: only the database checkpoint says where to resume.
+    await produce(bootstrap, topic, kafka.encode(an_envelope(3))[1])
+    async with running(ConsumerRunner(Subscription(group, [topic], record_number), pool, bootstrap)):
+        await wait_for(lambda: _count(pool, 3), timeout=30, message="the third event")
+        await wait_for(lambda: _checkpoint_is(pool, group, 3), timeout=10, message="checkpoint after 3")
+
+    assert await applied(pool) == [1, 2, 3]
+
+
+async def _count(pool, expected: int) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM applied") >= expected
+
+
+async def _checkpoint_is(pool, consumer: str, offset: int) -> bool:
+    return await pool.fetchval(
+        "SELECT max(next_offset) FROM consumer_checkpoints WHERE consumer = $1", consumer
+    ) == offset
