@@ -2,6 +2,9 @@
 
 A command retried with the same `Idempotency-Key` (same caller, same request) returns the first answer and
 appends nothing; the same key with a different request is refused. A refused command rolls back whole.
+The key is recorded after the events (appending must be a transaction's first write, see `eventstore`):
+of two concurrent requests with one key, the second waits on the first's record, then rolls back and
+replays the first's answer.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ class InvalidIdempotencyKey(DomainError):
     status = 400
 
 
+class _AnsweredConcurrently(Exception):
+    """Another request with the same key committed first: roll ours back and replay its answer."""
+
+
 class CommandGateway:
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -53,48 +60,58 @@ class CommandGateway:
     ) -> JSONResponse:
         """Run `action` in one transaction; `location(body)` names the created resource, if any."""
         key = self.request.headers.get("idempotency-key")
-        if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
+        if key is None:
+            async with self.store.transaction() as session:
+                body = jsonable_encoder(await action(session, self.metadata(principal)))
+            return _response(body, status_code, location)
+        if not 0 < len(key) <= MAX_KEY_LENGTH:
             raise InvalidIdempotencyKey(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
         fingerprint = await self._fingerprint()
-        async with self.store.transaction() as session:
-            if key is not None:
-                replay = await self._claim(session, principal, key, fingerprint)
-                if replay is not None:
-                    return _with_location(replay, location)
-            body = jsonable_encoder(await action(session, self.metadata(principal)))
-            if key is not None:
-                await session.connection.execute(
-                    "UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE principal = $1 AND key = $2",
-                    principal.subject, key, status_code, body,
-                )
-        return _with_location(JSONResponse(body, status_code=status_code), location)
+        if (replay := await self._replay(principal, key, fingerprint, location)) is not None:
+            return replay
+        try:
+            async with self.store.transaction() as session:
+                body = jsonable_encoder(await action(session, self.metadata(principal)))
+                if not await self._remember(session, principal, key, fingerprint, status_code, body):
+                    raise _AnsweredConcurrently
+        except (_AnsweredConcurrently, DomainError):
+            # A concurrent twin may have won (and caused our refusal, e.g. a unique value it took first).
+            if (replay := await self._replay(principal, key, fingerprint, location)) is not None:
+                return replay
+            raise
+        return _response(body, status_code, location)
 
     async def _fingerprint(self) -> str:
         digest = hashlib.sha256(f"{self.request.method} {self.request.url.path}\n".encode())
         digest.update(await self.request.body())
         return digest.hexdigest()
 
-    async def _claim(self, session: Session, principal: Principal, key: str, fingerprint: str):
-        # A concurrent request with the same key waits here until the first one commits or rolls back.
-        claimed = await session.connection.fetchval(
-            """INSERT INTO idempotency_keys (principal, key, request_hash) VALUES ($1, $2, $3)
-               ON CONFLICT DO NOTHING RETURNING true""",
-            principal.subject, key, fingerprint,
-        )
-        if claimed:
-            return None
-        first = await session.connection.fetchrow(
+    async def _remember(self, session: Session, principal: Principal, key: str, fingerprint: str,
+                        status_code: int, body: Any) -> bool:
+        return bool(await session.connection.fetchval(
+            """INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
+            principal.subject, key, fingerprint, status_code, body,
+        ))
+
+    async def _replay(self, principal: Principal, key: str, fingerprint: str, location) -> JSONResponse | None:
+        first = await self.store.pool.fetchrow(
             "SELECT request_hash, status_code, response FROM idempotency_keys WHERE principal = $1 AND key = $2",
             principal.subject, key,
         )
+        if first is None:
+            return None
         if first["request_hash"] != fingerprint:
             raise IdempotencyKeyReused("this Idempotency-Key was already used for a different request")
-        return JSONResponse(first["response"], status_code=first["status_code"], headers={"Idempotent-Replayed": "true"})
+        response = _response(first["response"], first["status_code"], location)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
 
 
-def _with_location(response: JSONResponse, location: Callable[[Any], str] | None) -> JSONResponse:
+def _response(body: Any, status_code: int, location: Callable[[Any], str] | None) -> JSONResponse:
+    response = JSONResponse(body, status_code=status_code)
     if location is not None:
-        response.headers["Location"] = location(json.loads(response.body))
+        response.headers["Location"] = location(body)
     return response
 
 

@@ -1,9 +1,8 @@
 """The consumer runner used by subscribers and projections.
 
 Effectively exactly-once: the effect of a message, the id of the event it carries and the next offset of its
-partition are committed in one transaction of the consumer's own database. On every partition assignment
-the consumer seeks to the offset stored there, so Kafka's committed offsets are never trusted for
-correctness. A message that cannot be processed goes to `<topic>.dlq` with the error in its headers, then
+partition are committed in one transaction of the consumer's own database. On start the consumer seeks
+each partition to the offset stored there; Kafka's committed offsets play no part. A message that cannot be processed goes to `<topic>.dlq` with the error in its headers, then
 the consumer moves on; a database or broker outage is retried, never dead-lettered.
 """
 
@@ -15,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -33,20 +32,9 @@ TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, a
 
 @dataclass(frozen=True)
 class Subscription:
-    name: str  # the consumer group, and the key of its checkpoints
+    name: str  # the key of its checkpoints and of its leadership lock
     topics: list[str]
     handler: Handler
-
-
-class _SeekToStoredOffsets(ConsumerRebalanceListener):
-    def __init__(self, runner: ConsumerRunner) -> None:
-        self.runner = runner
-
-    async def on_partitions_revoked(self, revoked) -> None:
-        pass
-
-    async def on_partitions_assigned(self, assigned) -> None:
-        await self.runner.seek_to_checkpoints(assigned)
 
 
 class ConsumerRunner:
@@ -63,10 +51,20 @@ class ConsumerRunner:
 
     async def run(self) -> None:
         topics = self.subscription.topics
-        await kafka.ensure_topics(self.bootstrap_servers, [*topics, *(f"{t}.dlq" for t in topics)], partitions=3)
+        await kafka.ensure_topics(self.bootstrap_servers, [f"{t}.dlq" for t in topics], partitions=3)
+        partitions = await kafka.ensure_topics(self.bootstrap_servers, topics, partitions=3)
+        async with self.pool.acquire() as leadership:
+            # One active instance per subscription; others wait here as hot standbys. A killed instance's
+            # connection closes with it, which releases the lock at once.
+            await leadership.execute("SELECT pg_advisory_lock(hashtext($1))", self.name)
+            await self._consume(partitions)
+
+    async def _consume(self, partitions: list[TopicPartition]) -> None:
+        # Partitions are assigned by hand, not by a consumer group: the offsets live in our database, so a
+        # group would add nothing but rebalances (and a long wait for a killed member's session to expire).
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap_servers,
-            group_id=self.name,
+            group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
@@ -74,9 +72,10 @@ class ConsumerRunner:
         self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers)
         await self._dlq_producer.start()
         await self.consumer.start()
-        self.consumer.subscribe(topics, listener=_SeekToStoredOffsets(self))
-        log.info("consumer started", consumer=self.name, topics=topics)
         try:
+            self.consumer.assign(partitions)
+            await self.seek_to_checkpoints(partitions)
+            log.info("consumer started", consumer=self.name, partitions=len(partitions))
             while True:
                 batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
                 for partition, records in batches.items():
@@ -87,7 +86,7 @@ class ConsumerRunner:
             await self.consumer.stop()
             await self._dlq_producer.stop()
 
-    async def seek_to_checkpoints(self, partitions) -> None:
+    async def seek_to_checkpoints(self, partitions: list[TopicPartition]) -> None:
         async with self.pool.acquire() as connection:
             rows = await connection.fetch(
                 "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1", self.name

@@ -25,6 +25,10 @@ COLUMNS = (
 )
 
 
+class WriteBeforeAppend(RuntimeError):
+    """A programming error: the transaction wrote something before appending its events."""
+
+
 @dataclass(frozen=True)
 class Metadata:
     """Who asked, and which request or event this command belongs to."""
@@ -35,7 +39,7 @@ class Metadata:
 
 
 def envelope_from_row(row: asyncpg.Record) -> EventEnvelope:
-    values = dict(row)
+    values = {name: row[name] for name in EventEnvelope.model_fields}
     values["actor"] = Actor.model_validate(values["actor"])
     return EventEnvelope.model_validate(values)
 
@@ -44,6 +48,7 @@ class Session:
     def __init__(self, connection: asyncpg.Connection, clock: Clock) -> None:
         self.connection = connection
         self._clock = clock
+        self._appended = False
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         rows = await self.connection.fetch(
@@ -67,10 +72,16 @@ class Session:
         if not events:
             return []
         head = await self.connection.fetchrow(
-            "SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+            """SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote, last.stream_version, last.hash
+               FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+                   SELECT stream_version, hash FROM events WHERE stream_id = $1
+                   ORDER BY stream_version DESC LIMIT 1) AS last ON true""",
             stream_id,
         )
-        current_version, previous_hash = (head["stream_version"], head["hash"]) if head else (0, None)
+        if head["wrote"] and not self._appended:
+            # The relay's gap-safe order relies on each transaction's id being taken by its first append.
+            raise WriteBeforeAppend("append events before any other write of the transaction")
+        current_version, previous_hash = head["stream_version"] or 0, head["hash"]
         if current_version != expected_version:
             raise ConcurrencyConflict(
                 f"stream {stream_id} is at version {current_version}, not {expected_version}: reload and retry"
@@ -111,6 +122,7 @@ class Session:
         except asyncpg.UniqueViolationError:
             # Another writer appended the same version between our read and our insert.
             raise ConcurrencyConflict(f"stream {stream_id} was modified concurrently: reload and retry") from None
+        self._appended = True
         metrics.EVENTS_APPENDED.inc(len(rows))
         return sorted((envelope_from_row(r) for r in rows), key=lambda e: e.stream_version)
 

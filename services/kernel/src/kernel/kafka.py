@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
+from tenacity import AsyncRetrying, stop_after_delay, wait_fixed
 
 from contracts import EventEnvelope
 
@@ -13,23 +14,39 @@ TOPIC_ALREADY_EXISTS = 36
 TOPIC_CONFIG = {"retention.ms": "-1"}
 
 
-async def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+async def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int) -> list[TopicPartition]:
+    """Create the topics that do not exist yet (existing ones are left as they are); all their partitions."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t not in existing]
-        if not missing:
-            return
-        response = await admin.create_topics(
-            [NewTopic(t, num_partitions=partitions, replication_factor=1, topic_configs=TOPIC_CONFIG) for t in missing]
-        )
-        for topic, code, *message in response.topic_errors:
-            if code not in (0, TOPIC_ALREADY_EXISTS):
-                raise for_code(code)(f"cannot create topic {topic}: {message}")
+        if missing:
+            response = await admin.create_topics([
+                NewTopic(t, num_partitions=partitions, replication_factor=1, topic_configs=TOPIC_CONFIG)
+                for t in missing
+            ])
+            for topic, code, *message in response.topic_errors:
+                if code not in (0, TOPIC_ALREADY_EXISTS):
+                    raise for_code(code)(f"cannot create topic {topic}: {message}")
+        # A new topic's partitions appear in the metadata a moment after the controller accepted it.
+        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.1), reraise=True):
+            with attempt:
+                return _partitions(await admin.describe_topics(topics), topics)
     finally:
         await admin.close()
+
+
+class _PartitionsNotReady(Exception):
+    pass
+
+
+def _partitions(described: list[dict], topics: list[str]) -> list[TopicPartition]:
+    found = {t["topic"]: t["partitions"] for t in described if t.get("error_code", 0) == 0}
+    if any(not found.get(topic) for topic in topics):
+        raise _PartitionsNotReady(f"partitions of {topics} not in the metadata yet")
+    return [TopicPartition(topic, p["partition"]) for topic in topics for p in sorted(
+        found[topic], key=lambda p: p["partition"])]
 
 
 def idempotent_producer(bootstrap_servers: str, **options) -> AIOKafkaProducer:

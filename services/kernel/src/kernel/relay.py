@@ -1,7 +1,8 @@
 """The outbox relay: publish committed events to Kafka in global order, at least once.
 
-* Gap-safe: only rows written by transactions older than every transaction still in flight are read, so a
-  position taken early and committed late is published in its place, never skipped.
+* Gap-safe: rows are read in (transaction id, position) order, and only those of transactions older than
+  every transaction still in flight. That set can no longer grow, so a row committed late is never skipped;
+  ordering by position alone would skip a position taken early by a transaction that commits late.
 * A batch is checkpointed only after Kafka acknowledged all of it (`acks=all`, idempotent producer): after a
   crash the unacknowledged tail is sent again. Consumers deduplicate by event id.
 * One relay per database publishes at a time (an advisory lock); others wait as hot standbys.
@@ -25,10 +26,13 @@ from kernel.settings import ServiceSettings
 log = logs.get_logger(__name__)
 
 _VISIBLE_BATCH = f"""
-    SELECT {COLUMNS} FROM events
-    WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY position LIMIT $2
+    SELECT {COLUMNS}, transaction_id::text AS transaction_id FROM events
+    WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY transaction_id, position LIMIT $3
 """
+_CHECKPOINT = "SELECT transaction_id::text, position FROM relay_checkpoints WHERE relay = $1"
+_LAG = "SELECT count(*) FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)"
 _LEADER_LOCK = 7_300_417  # arbitrary, fixed: the advisory lock id of "the relay of this database"
 
 
@@ -85,11 +89,9 @@ class Relay:
         self._wake.clear()
 
     async def publish_batch(self, connection: asyncpg.Connection, producer) -> int:
-        checkpoint = await connection.fetchval(
-            "SELECT position FROM relay_checkpoints WHERE relay = $1", self.name
-        ) or 0
+        checkpoint = tuple(await connection.fetchrow(_CHECKPOINT, self.name) or ("0", 0))
         self._wake.clear()
-        rows = await connection.fetch(_VISIBLE_BATCH, checkpoint, self.batch_size)
+        rows = await connection.fetch(_VISIBLE_BATCH, *checkpoint, self.batch_size)
         if not rows:
             await self._record_lag(connection, checkpoint)
             return 0
@@ -101,18 +103,18 @@ class Relay:
             deliveries.append(await producer.send(topic, value=value, key=key, headers=headers))
             metrics.EVENTS_PUBLISHED.labels(topic=topic).inc()
         await asyncio.gather(*deliveries)  # every record acknowledged by the broker before the checkpoint
-        last = envelopes[-1].position
+        last = (rows[-1]["transaction_id"], rows[-1]["position"])
         await connection.execute(
-            """INSERT INTO relay_checkpoints (relay, position) VALUES ($1, $2)
-               ON CONFLICT (relay) DO UPDATE SET position = excluded.position""",
-            self.name, last,
+            """INSERT INTO relay_checkpoints (relay, transaction_id, position) VALUES ($1, $2::text::xid8, $3)
+               ON CONFLICT (relay) DO UPDATE SET transaction_id = excluded.transaction_id,
+                                                 position = excluded.position""",
+            self.name, *last,
         )
         await self._record_lag(connection, last)
         return len(envelopes)
 
-    async def _record_lag(self, connection: asyncpg.Connection, checkpoint: int) -> None:
-        head = await connection.fetchval("SELECT coalesce(max(position), 0) FROM events")
-        metrics.RELAY_LAG.set(max(head - checkpoint, 0))
+    async def _record_lag(self, connection: asyncpg.Connection, checkpoint: tuple[str, int]) -> None:
+        metrics.RELAY_LAG.set(await connection.fetchval(_LAG, *checkpoint))
 
 
 

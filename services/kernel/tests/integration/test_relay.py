@@ -12,6 +12,7 @@ import pytest
 
 from contracts import EventEnvelope
 from kernel import database, kafka
+from kernel.eventstore import WriteBeforeAppend
 from kernel.relay import Relay, topic_router
 from kernel.settings import ServiceSettings
 from devinfra.testkit import read_topic, wait_for
@@ -79,6 +80,56 @@ async def test_a_transaction_committing_after_a_later_one_is_not_skipped(store, 
     assert {e.position for e in published} == {early[0].position, late[0].position}
 
 
+async def test_a_position_taken_early_by_a_transaction_that_commits_late_is_not_skipped(
+    store, dsn, bootstrap, unique_name
+):
+    """The race behind a skipped event: a transaction draws its position, then its id; another one had its
+    id already, draws a later position and commits first. Ordering by position alone would publish the
+    later position and skip the earlier one when it commits."""
+    prefix = unique_name("relay") + "."
+    relay = relay_for(dsn, bootstrap, prefix)
+    older = await database.connect(dsn)
+    try:
+        older_tx = older.transaction()
+        await older_tx.start()
+        await older.fetchval("SELECT pg_current_xact_id()")  # the oldest transaction id, drawn first
+        # The newer transaction's position, drawn before its id (as the identity default is, in one INSERT):
+        early = await older.fetchval("SELECT nextval(pg_get_serial_sequence('events', 'position'))")
+        async with store.transaction() as newer:
+            async with store.transaction() as other:
+                late = await other.append("sample", "s-late", 0, [SampleRecorded(number=2)], metadata())
+            # The newer transaction (younger id) inserts its row at the earlier position, still in flight:
+            await newer.connection.execute(
+                """INSERT INTO events (position, event_id, event_type, schema_version, stream_type, stream_id,
+                       stream_version, occurred_at, recorded_at, actor, correlation_id, payload, hash)
+                   OVERRIDING SYSTEM VALUE
+                   SELECT $1, gen_random_uuid(), event_type, schema_version, stream_type, 's-early', 1,
+                       occurred_at, recorded_at, actor, correlation_id, '{"number": 1}', 'h'
+                   FROM events WHERE position = $2""",
+                early, late[0].position,
+            )
+            assert early < late[0].position
+            # The older transaction still runs: nothing is final yet, nothing is published.
+            assert await publish_once(relay) == 0
+            await older_tx.commit()
+            # `late` is final; `early` is in flight behind it and must not be jumped over.
+            assert await publish_once(relay) == 1
+        assert await publish_once(relay) == 1
+    finally:
+        await older.close()
+
+    published = envelopes(await read_topic(bootstrap, f"{prefix}kerneltest.events", at_least=2))
+    assert [e.stream_id for e in published] == ["s-late", "s-early"]
+
+
+async def test_appending_after_another_write_of_the_transaction_is_refused(store):
+    async with store.transaction() as session:
+        await session.connection.execute("CREATE TEMP TABLE scratch (x int)")
+        await session.connection.execute("INSERT INTO scratch VALUES (1)")
+        with pytest.raises(WriteBeforeAppend):
+            await session.append("sample", "s-1", 0, [SampleRecorded(number=1)], metadata())
+
+
 async def test_relay_killed_mid_publish_loses_nothing_after_restart(store, dsn, bootstrap, unique_name):
     prefix = unique_name("relay") + "."
     total, streams = 20_000, 40
@@ -98,7 +149,10 @@ async def test_relay_killed_mid_publish_loses_nothing_after_restart(store, dsn, 
     checkpoint = await asyncpg.connect(dsn)
 
     async def published_so_far() -> int:
-        return await checkpoint.fetchval("SELECT coalesce(max(position), 0) FROM relay_checkpoints")
+        return await checkpoint.fetchval(
+            """SELECT count(*) FROM events e JOIN relay_checkpoints c
+               ON (e.transaction_id, e.position) <= (c.transaction_id, c.position)"""
+        )
 
     relay = subprocess.Popen([sys.executable, "-m", "kernel.relay", "kerneltest"], env=env)
     try:

@@ -1,8 +1,10 @@
 -- The append-only event store, which is also the outbox the relay publishes from.
 CREATE TABLE events (
     position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    -- The writing transaction: the relay publishes only rows older than every in-flight transaction,
-    -- so a position taken early but committed late is never skipped (gap-safe order).
+    -- The writing transaction. The relay publishes in (transaction_id, position) order, and only rows of
+    -- transactions older than every transaction still in flight: that set is final, so nothing committed
+    -- late is ever skipped (gap-safe). Appending is a command's first write (the event store checks it),
+    -- so a stream's later versions always carry a later transaction id.
     transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
     event_id        uuid NOT NULL UNIQUE,
     stream_type     text NOT NULL,
@@ -22,6 +24,7 @@ CREATE TABLE events (
     hash            text NOT NULL,
     UNIQUE (stream_id, stream_version)
 );
+CREATE INDEX events_publication_order ON events (transaction_id, position);
 CREATE INDEX events_subject ON events (subject) WHERE subject IS NOT NULL;
 
 -- Wake the relay when events commit (NOTIFY is delivered at commit, never for a rolled-back append).
@@ -41,7 +44,9 @@ END $$;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
     FOR EACH ROW EXECUTE FUNCTION refuse_event_rewrite();
 
+-- The last event the relay had acknowledged by Kafka, in publication order.
 CREATE TABLE relay_checkpoints (
-    relay     text PRIMARY KEY,
-    position  bigint NOT NULL
+    relay           text PRIMARY KEY,
+    transaction_id  xid8 NOT NULL,
+    position        bigint NOT NULL
 );
