@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 import httpx
+
+from devinfra.infra import free_port
+from devinfra.services import ServiceProcess, stop_all
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
@@ -55,3 +59,51 @@ async def serving(app) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         yield client
+
+
+def valid_siret(number: int) -> str:
+    """The `number`-th SIRET of a synthetic series: 13 digits then the Luhn check digit."""
+    body = f"{number:013d}"
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        value = int(char) * (1 if index % 2 else 2)
+        total += value - 9 if value > 9 else value
+    return body + str((10 - total % 10) % 10)
+
+
+class LocalSystem:
+    """Some of the services as real uvicorn processes on free ports, for end-to-end, fault and bench runs."""
+
+    def __init__(self, workdir: Path, environment: Mapping[str, str], names: list[str]) -> None:
+        self.environment = dict(environment)
+        self.services = {
+            name: ServiceProcess(name, free_port(), workdir / f"{name}.log", workdir / f"{name}.pid")
+            for name in names
+        }
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def start(self, *names: str, timeout: float = 60) -> None:
+        chosen = [self.services[n] for n in names or self.services]
+        for service in chosen:
+            service.start(self.environment)
+        deadline = time.monotonic() + timeout
+        for service in chosen:
+            try:
+                service.wait_until_healthy(deadline)
+            except Exception as error:
+                raise RuntimeError(f"{service.name} did not start:\n{service.log_tail()}") from error
+
+    def kill(self, name: str) -> None:
+        """kill -9: no shutdown hook runs, in-flight work is lost mid-way."""
+        process = self.services[name].process()
+        assert process is not None, f"{name} is not running"
+        process.kill()
+        process.wait(10)
+
+    def pid(self, name: str) -> int:
+        return self.services[name].process().pid
+
+    def stop(self) -> None:
+        stop_all(list(self.services.values()))

@@ -1,0 +1,138 @@
+"""The infrastructure the services need: one PostgreSQL database each and one Kafka cluster.
+
+Locally both run as real processes under one folder; environment variables point at external ones
+instead (KAFKA_BOOTSTRAP_SERVERS, <SERVICE>_DATABASE_URL), in which case nothing is started for them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from devinfra.kafka import LocalKafka
+from devinfra.paths import VAR_DIR
+from devinfra.postgres import LocalPostgres, create_database
+
+SERVICES = ("assessment", "programmes", "ipro", "partners", "projections")
+
+
+def database_url_variable(service: str) -> str:
+    return f"{service.upper()}_DATABASE_URL"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it), for test servers."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Ports:
+    postgres: int = 5432
+    kafka: int = 9092
+    kafka_controller: int = 9093
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Ports:
+        return cls(
+            postgres=int(environ.get("PG_PORT", cls.postgres)),
+            kafka=int(environ.get("KAFKA_PORT", cls.kafka)),
+            kafka_controller=int(environ.get("KAFKA_CONTROLLER_PORT", cls.kafka_controller)),
+        )
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(postgres=free_port(), kafka=free_port(), kafka_controller=free_port())
+
+
+class Infrastructure:
+    def __init__(
+        self,
+        postgres: LocalPostgres | None,
+        kafka: LocalKafka | None,
+        external_database_urls: Mapping[str, str],
+        external_bootstrap_servers: str | None,
+    ) -> None:
+        self.postgres = postgres
+        self.kafka = kafka
+        self._external_database_urls = dict(external_database_urls)
+        self._external_bootstrap_servers = external_bootstrap_servers
+
+    @classmethod
+    def local(cls, root: Path, ports: Ports) -> Infrastructure:
+        """Everything runs here, under `root`, whatever the environment says."""
+        return cls(
+            LocalPostgres(root / "postgres", ports.postgres),
+            LocalKafka(root / "kafka", ports.kafka, ports.kafka_controller),
+            {},
+            None,
+        )
+
+    @classmethod
+    def from_env(
+        cls, root: Path = VAR_DIR, ports: Ports | None = None, environ: Mapping[str, str] = os.environ
+    ) -> Infrastructure:
+        """Local processes only for what the environment does not point elsewhere."""
+        ports = ports or Ports.from_env(environ)
+        urls = {
+            service: environ[database_url_variable(service)]
+            for service in SERVICES
+            if environ.get(database_url_variable(service))
+        }
+        bootstrap_servers = environ.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        postgres = None if len(urls) == len(SERVICES) else LocalPostgres(root / "postgres", ports.postgres)
+        kafka = None if bootstrap_servers else LocalKafka(root / "kafka", ports.kafka, ports.kafka_controller)
+        return cls(postgres, kafka, urls, bootstrap_servers)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        if self.kafka is not None:
+            return self.kafka.bootstrap_servers
+        assert self._external_bootstrap_servers is not None
+        return self._external_bootstrap_servers
+
+    def database_url(self, service: str) -> str:
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
+        if service in self._external_database_urls:
+            return self._external_database_urls[service]
+        assert self.postgres is not None
+        return self.postgres.dsn(service)
+
+    def start(self) -> None:
+        """Start the local servers; if one fails, stop the other so nothing is left behind."""
+        try:
+            if self.postgres is not None:
+                self.postgres.start()
+            if self.kafka is not None:
+                self.kafka.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.kafka is not None:
+            self.kafka.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    async def ensure_databases(self) -> None:
+        """Create each locally served service's database (external ones are provisioned elsewhere)."""
+        if self.postgres is None:
+            return
+        for service in SERVICES:
+            if service not in self._external_database_urls:
+                await self.postgres.create_database(service)
+
+    async def create_database(self, name: str) -> str:
+        """Create a fresh database `name` (on the local server, else on the first external one); its DSN."""
+        if self.postgres is not None:
+            return await self.postgres.create_database(name)
+        some_url = urlsplit(next(iter(self._external_database_urls.values())))
+        await create_database(urlunsplit(some_url._replace(path="/postgres")), name)
+        return urlunsplit(some_url._replace(path=f"/{name}"))

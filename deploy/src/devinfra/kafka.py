@@ -1,0 +1,311 @@
+"""A real Apache Kafka broker (KRaft, single node: broker + controller) run from Maven Central jars."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fcntl
+import logging
+import shutil
+import socket
+import subprocess
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psutil
+from aiokafka.admin import AIOKafkaAdminClient
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
+
+from devinfra.paths import DEPLOY_DIR, VAR_DIR
+from devinfra.processes import terminate
+
+log = logging.getLogger(__name__)
+
+KAFKA_POM = DEPLOY_DIR / "kafka" / "pom.xml"
+BROKER_LOG4J = DEPLOY_DIR / "kafka" / "log4j2.properties"
+TOOLS_LOG4J = DEPLOY_DIR / "kafka" / "log4j2-tools.properties"
+JAR_CACHE_DIR = VAR_DIR / "cache"
+_COMPLETE_MARKER = ".complete"
+
+
+class KafkaStartError(RuntimeError):
+    pass
+
+
+def kafka_version() -> str:
+    version = ElementTree.parse(KAFKA_POM).find(
+        "pom:properties/pom:kafka.version", {"pom": "http://maven.apache.org/POM/4.0.0"}
+    )
+    if version is None or not version.text:
+        raise RuntimeError(f"no <kafka.version> in {KAFKA_POM}")
+    return version.text.strip()
+
+
+def ensure_jars(cache_dir: Path = JAR_CACHE_DIR) -> Path:
+    """Return the folder holding the broker's classpath, fetching it with Maven the first time.
+
+    The folder is shared by `make up`, the tests and the benchmarks; a lock keeps concurrent callers from
+    downloading twice, and the marker file (written last) makes an interrupted download start over.
+    """
+    libs = cache_dir / f"kafka-libs-{kafka_version()}"
+    if (libs / _COMPLETE_MARKER).exists():
+        return libs
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(cache_dir / f"{libs.name}.lock"):
+        if (libs / _COMPLETE_MARKER).exists():
+            return libs
+        shutil.rmtree(libs, ignore_errors=True)
+        if shutil.which("mvn") is None:
+            raise RuntimeError("Maven (mvn) is needed to fetch the Kafka jars: apt-get install maven")
+        log.info("Fetching the Kafka %s jars into %s (once)", kafka_version(), libs)
+        maven = subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-Dstyle.color=never",
+                "-f",
+                str(KAFKA_POM),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={libs}",
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
+        if maven.returncode != 0:
+            raise RuntimeError(f"mvn could not fetch the Kafka jars:\n{maven.stdout}\n{maven.stderr}")
+        (libs / _COMPLETE_MARKER).write_text(kafka_version())
+    return libs
+
+
+def console_consumer_command(
+    bootstrap_servers: str, topic: str, from_beginning: bool = True, jars: Path | None = None
+) -> list[str]:
+    """argv of Kafka's own console consumer: prints each record value (our JSON events) on stdout."""
+    argv = [
+        *_java(jars or ensure_jars(), TOOLS_LOG4J),
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        "--bootstrap-server",
+        bootstrap_servers,
+        "--topic",
+        topic,
+    ]
+    return argv + ["--from-beginning"] if from_beginning else argv
+
+
+class LocalKafka:
+    def __init__(
+        self, data_dir: Path, port: int, controller_port: int, jar_cache_dir: Path = JAR_CACHE_DIR
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.controller_port = controller_port
+        self.jar_cache_dir = jar_cache_dir
+        self.properties_file = self.data_dir / "server.properties"
+        self.log_file = self.data_dir / "server.log"
+        self.stdout_file = self.data_dir / "kafka.out"
+        self.pid_file = self.data_dir / "kafka.pid"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90) -> None:
+        """Start the broker (or reuse the one already running on this data dir) and wait until it serves."""
+        if self._process() is None:
+            for port in (self.port, self.controller_port):
+                if _is_listening(port):  # else the broker would only die after ~15 s, deep in its log
+                    raise KafkaStartError(f"port {port} is already in use by another process")
+            jars = ensure_jars(self.jar_cache_dir)
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.properties_file.write_text(self._server_properties())
+            if not (self.data_dir / "logs" / "meta.properties").exists():
+                self._format_storage(jars)
+            self._launch(jars)
+        elif f"listeners=PLAINTEXT://127.0.0.1:{self.port}," not in self.properties_file.read_text():
+            raise KafkaStartError(f"a broker already runs on {self.data_dir} with other ports; stop it first")
+        _run_blocking(self._wait_until_ready(timeout))
+
+    def stop(self, timeout: float = 30) -> None:
+        process = self._process()
+        if process is not None:
+            terminate([process], timeout)  # SIGTERM first: a controlled shutdown closes the logs cleanly
+        self.pid_file.unlink(missing_ok=True)
+
+    def is_running(self) -> bool:
+        return self._process() is not None
+
+    def console_consumer_command(self, topic: str, from_beginning: bool = True) -> list[str]:
+        return console_consumer_command(
+            self.bootstrap_servers, topic, from_beginning, ensure_jars(self.jar_cache_dir)
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        tails = []
+        for path in (self.log_file, self.stdout_file):
+            if path.exists():
+                tails.append(
+                    f"--- {path}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                )
+        return "\n".join(tails) or "(no broker log)"
+
+    def _server_properties(self) -> str:
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(self.data_dir / "logs"),
+            # One node: internal topics cannot be replicated more than once.
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "num.partitions": "3",
+            # Topics are declared explicitly; a typo must fail rather than create a new topic.
+            "auto.create.topics.enable": "false",
+            # Consumers in tests join one by one; do not make each group wait 3 s for more members.
+            "group.initial.rebalance.delay.ms": "0",
+            # The event log is the source of truth: never delete it.
+            "log.retention.ms": "-1",
+        }
+        return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+    def _format_storage(self, jars: Path) -> None:
+        # --standalone makes this node the single voter of a dynamic KRaft quorum.
+        formatting = subprocess.run(
+            [
+                *_java(jars, TOOLS_LOG4J),
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                _random_cluster_id(),
+                "-c",
+                str(self.properties_file),
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
+        if formatting.returncode != 0:
+            raise KafkaStartError(f"kafka storage format failed:\n{formatting.stdout}\n{formatting.stderr}")
+
+    def _launch(self, jars: Path) -> None:
+        argv = [
+            *_java(jars, BROKER_LOG4J),
+            "-Xms256m",
+            "-Xmx512m",
+            f"-Dkafka.logs.dir={self.data_dir}",
+            "kafka.Kafka",
+            str(self.properties_file),
+        ]
+        with open(self.stdout_file, "ab") as output:
+            # A session of its own: the broker outlives `make up` and ignores the terminal's Ctrl-C.
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+
+    def _process(self) -> psutil.Process | None:
+        """The live broker process of this data dir, if any (a stale pid file may name a reused pid)."""
+        try:
+            process = psutil.Process(int(self.pid_file.read_text()))
+            command_line = process.cmdline()
+        except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
+            return None
+        if "kafka.Kafka" in command_line and str(self.properties_file) in command_line:
+            return process
+        return None
+
+    async def _wait_until_ready(self, timeout: float) -> None:
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_delay(timeout),
+                wait=wait_fixed(0.5),
+                retry=retry_if_not_exception_type(KafkaStartError),
+                reraise=True,
+            ):
+                with attempt:
+                    if self._process() is None:
+                        raise KafkaStartError("the broker process exited")
+                    await _describe_cluster(self.bootstrap_servers)
+        except Exception as error:
+            raise KafkaStartError(
+                f"Kafka on {self.bootstrap_servers} not ready ({error!r}):\n{self.log_tail()}"
+            ) from error
+
+
+async def _describe_cluster(bootstrap_servers: str) -> None:
+    # A bare TCP probe first: aiokafka logs every refused connection at ERROR level, which would
+    # flood the output while the JVM is still starting.
+    host, port = bootstrap_servers.split(",")[0].rsplit(":", 1)
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.close()
+    await writer.wait_closed()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        cluster = await admin.describe_cluster()
+        if not cluster["brokers"]:
+            raise ConnectionError("no broker registered yet")
+    finally:
+        await admin.close()
+
+
+def _is_listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _java(jars: Path, log4j_config: Path) -> list[str]:
+    if shutil.which("java") is None:
+        raise RuntimeError("Java 17+ is needed to run Kafka: apt-get install openjdk-17-jre-headless")
+    return ["java", "-cp", f"{jars}/*", f"-Dlog4j2.configurationFile={log4j_config}"]
+
+
+def _random_cluster_id() -> str:
+    # Kafka's Uuid.randomUuid(): 16 random bytes in unpadded base64url, never starting with "-"
+    # (it would read as a command-line option).
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    with open(path, "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+T = TypeVar("T")
+
+
+def _run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to completion from synchronous code, even if the caller sits inside an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()

