@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
+from contracts.generate import asyncapi_document
 from kernel import database, logs
 from kernel.auth import TokenVerifier, public
 from kernel.clock import Clock, system_clock
@@ -124,6 +125,11 @@ def _operations_router() -> APIRouter:
         checks = {"database": await _database_ready(request), "kafka": await _kafka_ready(request)}
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks}, status)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi(_: Anyone) -> dict:
+        """The AsyncAPI document of every event, generated from the contracts."""
+        return asyncapi_document()
 
     @router.get("/metrics")
     async def metrics(_: Anyone) -> Response:
