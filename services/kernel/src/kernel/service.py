@@ -24,7 +24,14 @@ from kernel.auth import TokenVerifier, public
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.eventstore import EventStore
-from kernel.http import BodySizeLimit, CorrelationId, PolicyRoute, routes_without_policy, service_router
+from kernel.http import (
+    BodySizeLimit,
+    CorrelationId,
+    PolicyRoute,
+    RequestMetrics,
+    routes_without_policy,
+    service_router,
+)
 from kernel.problems import HANDLERS
 from kernel.relay import service_relay
 from kernel.settings import ServiceSettings
@@ -108,6 +115,7 @@ def create_service_app(
         raise RuntimeError(f"routes without an access policy (deny by default): {unprotected}")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
+    app.add_middleware(RequestMetrics)
     return app
 
 
