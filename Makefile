@@ -2,32 +2,35 @@
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
 .PHONY: install up down status token test contracts bench kafka-jars
 
+# uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+
 install:
-	@command -v uv >/dev/null 2>&1 || pip install uv
-	@if [ -f uv.lock ]; then uv sync --frozen; else uv sync; fi
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
 
 up: install
-	uv run passerelle-dev up
+	$(UV) run passerelle-dev up
 
 down:
-	uv run passerelle-dev down
+	$(UV) run passerelle-dev down
 
 status:
-	uv run passerelle-dev status
+	$(UV) run passerelle-dev status
 
 # make token ROLE=cpip [ORG=<organisation id>] [SUBJECT=<sub>]
 token:
 	@test -n "$(ROLE)" || { echo "usage: make token ROLE=cpip [ORG=...] [SUBJECT=...]" >&2; exit 2; }
-	@uv run passerelle-dev token "$(ROLE)" $(if $(ORG),--organisation "$(ORG)") $(if $(SUBJECT),--subject "$(SUBJECT)")
+	@$(UV) run passerelle-dev token "$(ROLE)" $(if $(ORG),--organisation "$(ORG)") $(if $(SUBJECT),--subject "$(SUBJECT)")
 
 test: install
-	uv run pytest
+	$(UV) run pytest
 
 contracts:
-	uv run python -m contracts.generate
+	$(UV) run python -m contracts.generate
 
 bench:
-	uv run python bench/run.py
+	$(UV) run python bench/run.py
 
 kafka-jars:
-	uv run python -c "from devinfra.kafka import ensure_jars; print(ensure_jars())"
+	$(UV) run python -c "from devinfra.kafka import ensure_jars; print(ensure_jars())"
