@@ -7,6 +7,7 @@ its policy with `allow(...)` (or `public()`); an app with a route that declares 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -51,10 +52,15 @@ class Principal:
 
 
 class TokenVerifier:
+    CACHE_SIZE = 10_000
+
     def __init__(self, keys: jwt.PyJWKSet, *, issuer: str, audience: str) -> None:
         self._keys = keys
         self.issuer = issuer
         self.audience = audience
+        # Front-ends send the same token on every call: checking its signature once per token, not per
+        # request, saves most of a request's CPU. An entry is only used until the token expires.
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     @classmethod
     def from_settings(cls, settings) -> TokenVerifier:
@@ -67,6 +73,16 @@ class TokenVerifier:
         return cls(keys, issuer=settings.auth_issuer, audience=settings.auth_audience)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        principal, expires_at = self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires_at)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = next((k for k in self._keys.keys if kid is None or k.key_id == kid), None)
@@ -79,7 +95,7 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise NotAuthenticated(f"invalid token: {error}") from None
         roles = frozenset(claims.get("roles") or []) & ROLES
-        return Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org"))
+        return Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org")), claims["exp"]
 
 
 _bearer = HTTPBearer(auto_error=False)

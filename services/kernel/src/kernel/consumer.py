@@ -57,7 +57,11 @@ class ConsumerRunner:
             # One active instance per subscription; others wait here as hot standbys. A killed instance's
             # connection closes with it, which releases the lock at once.
             await leadership.execute("SELECT pg_advisory_lock(hashtext($1))", self.name)
-            await self._consume(partitions)
+            try:
+                await self._consume(partitions)
+            finally:
+                # Pooled connections are not reset on release (see `database`): hand the lock back here.
+                await asyncio.shield(leadership.execute("SELECT pg_advisory_unlock(hashtext($1))", self.name))
 
     async def _consume(self, partitions: list[TopicPartition]) -> None:
         # Partitions are assigned by hand, not by a consumer group: the offsets live in our database, so a

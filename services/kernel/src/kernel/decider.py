@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Generic, TypeVar
 
 from contracts import Event, EventEnvelope, parse_payload
-from kernel.eventstore import Metadata, Session
+from kernel.eventstore import Metadata, Session, StreamHead
 
 C = TypeVar("C")
 S = TypeVar("S")
@@ -35,10 +36,18 @@ def payloads(stream: Iterable[EventEnvelope]) -> list[Event]:
     return [parse_payload(e.event_type, e.schema_version, e.payload) for e in stream]
 
 
-async def load(session: Session, decider: Decider[C, S], stream_id: str) -> tuple[S, int]:
-    """The aggregate's current state and the version it was read at."""
+@dataclass(frozen=True)
+class Outcome(Generic[S]):
+    """What a command did: the aggregate's state after it, and the events it appended."""
+
+    state: S
+    events: list[EventEnvelope]
+
+
+async def load(session: Session, decider: Decider[C, S], stream_id: str) -> tuple[S, StreamHead]:
+    """The aggregate's current state and where its stream stood when read."""
     stream = await session.read_stream(stream_id)
-    return decider.fold(payloads(stream)), len(stream)
+    return decider.fold(payloads(stream)), StreamHead.of(stream)
 
 
 async def execute(
@@ -50,9 +59,10 @@ async def execute(
     *,
     subject: str | None = None,
     restricted: bool = False,
-) -> list[EventEnvelope]:
-    state, version = await load(session, decider, stream_id)
+) -> Outcome[S]:
+    state, head = await load(session, decider, stream_id)
     events = decider.decide(command, state)
-    return await session.append(
-        decider.stream_type, stream_id, version, events, metadata, subject=subject, restricted=restricted
+    appended = await session.append(
+        decider.stream_type, stream_id, head, events, metadata, subject=subject, restricted=restricted
     )
+    return Outcome(state=reduce(decider.evolve, events, state), events=appended)

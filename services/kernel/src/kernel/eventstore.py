@@ -38,6 +38,21 @@ class Metadata:
     causation_id: str | None = None
 
 
+@dataclass(frozen=True)
+class StreamHead:
+    """Where a stream stood when it was read: its last version and that event's hash."""
+
+    version: int = 0
+    hash: str | None = None
+
+    @classmethod
+    def of(cls, stream: Sequence[EventEnvelope]) -> StreamHead:
+        return cls(stream[-1].stream_version, stream[-1].hash) if stream else NEW_STREAM
+
+
+NEW_STREAM = StreamHead()
+
+
 def envelope_from_row(row: asyncpg.Record) -> EventEnvelope:
     values = {name: row[name] for name in EventEnvelope.model_fields}
     values["actor"] = Actor.model_validate(values["actor"])
@@ -60,80 +75,98 @@ class Session:
         self,
         stream_type: str,
         stream_id: str,
-        expected_version: int,
+        expected: StreamHead | int,
         events: Sequence[Event],
         metadata: Metadata,
         *,
         subject: str | None = None,
         restricted: bool = False,
     ) -> list[EventEnvelope]:
-        """Append after `expected_version` (0 for a new stream). `restricted` flags every event appended
-        here for `<service>.restricted`, on top of the types the contracts mark restricted."""
+        """Append after `expected`: the head the caller read (0 or `NEW_STREAM` for a new stream; a bare
+        version costs one more round trip to fetch the head's hash). One statement: the unique
+        (stream_id, stream_version) index turns a concurrent append into `ConcurrencyConflict`.
+        `restricted` flags every event appended here for `<service>.restricted`, on top of the types the
+        contracts mark restricted."""
         if not events:
             return []
-        head = await self.connection.fetchrow(
-            """SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote, last.stream_version, last.hash
-               FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-                   SELECT stream_version, hash FROM events WHERE stream_id = $1
-                   ORDER BY stream_version DESC LIMIT 1) AS last ON true""",
-            stream_id,
-        )
-        if head["wrote"] and not self._appended:
-            # The relay's gap-safe order relies on each transaction's id being taken by its first append.
-            raise WriteBeforeAppend("append events before any other write of the transaction")
-        current_version, previous_hash = head["stream_version"] or 0, head["hash"]
-        if current_version != expected_version:
-            raise ConcurrencyConflict(
-                f"stream {stream_id} is at version {current_version}, not {expected_version}: reload and retry"
-            )
+        head = expected if isinstance(expected, StreamHead) else await self._head(stream_id, expected)
         now = self._clock()
-        pending = []
-        for offset, event in enumerate(events, start=1):
+        actor = metadata.actor.model_dump()
+        previous_hash, pending = head.hash, []
+        for version, event in enumerate(events, start=head.version + 1):
             content = {
                 "event_id": uuid.uuid4(),
                 "event_type": event.event_type,
                 "schema_version": event.schema_version,
                 "stream_type": stream_type,
                 "stream_id": stream_id,
-                "stream_version": expected_version + offset,
+                "stream_version": version,
                 "occurred_at": now,
                 "recorded_at": now,
-                "actor": metadata.actor.model_dump(),
+                "actor": actor,
                 "subject": subject,
                 "correlation_id": metadata.correlation_id,
                 "causation_id": metadata.causation_id,
                 "restricted": restricted or event.restricted,
                 "payload": event.model_dump(mode="json"),
+                "previous_hash": previous_hash,
             }
-            content["previous_hash"] = previous_hash
             content["hash"] = previous_hash = event_hash(previous_hash, content)
             pending.append(content)
         try:
-            rows = await self.connection.fetch(
-                f"""INSERT INTO events (event_id, event_type, schema_version, stream_type, stream_id,
-                        stream_version, occurred_at, recorded_at, actor, subject, correlation_id, causation_id,
-                        restricted, payload, previous_hash, hash)
-                    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[],
-                        $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[], $11::text[],
-                        $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[])
-                    RETURNING {COLUMNS}""",
-                *_columns_of(pending),
-            )
+            positions = await self.connection.fetch(_INSERT, *_columns_of(pending), self._appended)
         except asyncpg.UniqueViolationError:
-            # Another writer appended the same version between our read and our insert.
-            raise ConcurrencyConflict(f"stream {stream_id} was modified concurrently: reload and retry") from None
+            raise ConcurrencyConflict(
+                f"stream {stream_id} is no longer at version {head.version}: reload and retry"
+            ) from None
+        if not positions:
+            # The relay's gap-safe order relies on each transaction's id being taken by its first append.
+            raise WriteBeforeAppend("append events before any other write of the transaction")
         self._appended = True
-        metrics.EVENTS_APPENDED.inc(len(rows))
-        return sorted((envelope_from_row(r) for r in rows), key=lambda e: e.stream_version)
+        metrics.EVENTS_APPENDED.inc(len(positions))
+        position_of = {r["stream_version"]: r["position"] for r in positions}
+        return [
+            EventEnvelope.model_construct(
+                **{**content, "actor": metadata.actor, "position": position_of[content["stream_version"]]}
+            )
+            for content in pending
+        ]
+
+    async def _head(self, stream_id: str, expected_version: int) -> StreamHead:
+        if expected_version == 0:
+            return NEW_STREAM
+        row = await self.connection.fetchrow(
+            "SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+            stream_id,
+        )
+        current = StreamHead(row["stream_version"], row["hash"]) if row else NEW_STREAM
+        if current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"stream {stream_id} is at version {current.version}, not {expected_version}: reload and retry"
+            )
+        return current
+
+
+_NAMES = (
+    "event_id", "event_type", "schema_version", "stream_type", "stream_id", "stream_version", "occurred_at",
+    "recorded_at", "actor", "subject", "correlation_id", "causation_id", "restricted", "payload",
+    "previous_hash", "hash",
+)
+# One round trip. The guard refuses the insert if the transaction wrote before its first append; it is
+# materialised so it is evaluated once, before the first row is inserted.
+_INSERT = f"""
+    WITH guard AS MATERIALIZED (SELECT pg_current_xact_id_if_assigned() IS NULL OR $17::bool AS allowed)
+    INSERT INTO events ({", ".join(_NAMES)})
+    SELECT new.* FROM guard CROSS JOIN unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],
+        $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[], $11::text[], $12::text[],
+        $13::bool[], $14::jsonb[], $15::text[], $16::text[]) AS new
+    WHERE guard.allowed
+    RETURNING stream_version, position
+"""
 
 
 def _columns_of(pending: list[dict]) -> list[list]:
-    names = (
-        "event_id", "event_type", "schema_version", "stream_type", "stream_id", "stream_version",
-        "occurred_at", "recorded_at", "actor", "subject", "correlation_id", "causation_id", "restricted",
-        "payload", "previous_hash", "hash",
-    )
-    return [[row[name] for row in pending] for name in names]
+    return [[row[name] for row in pending] for name in _NAMES]
 
 
 class EventStore:
@@ -149,6 +182,11 @@ class EventStore:
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         async with self.pool.acquire() as connection:
             return await Session(connection, self.clock).read_stream(stream_id)
+
+    async def append(self, *args, **kwargs) -> list[EventEnvelope]:
+        """`Session.append` as a transaction of its own: one statement, one round trip."""
+        async with self.pool.acquire() as connection:
+            return await Session(connection, self.clock).append(*args, **kwargs)
 
     async def verify(self, stream_id: str | None = None) -> dict[str, list[str]]:
         """Check the hash chain of one stream, or of all: stream id -> problems (only broken streams)."""

@@ -52,6 +52,7 @@ def configure(level: str = "INFO", service: str | None = None) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(level.upper())
 
 
 def get_logger(name: str):

@@ -6,7 +6,8 @@
 * A batch is checkpointed only after Kafka acknowledged all of it (`acks=all`, idempotent producer): after a
   crash the unacknowledged tail is sent again. Consumers deduplicate by event id.
 * One relay per database publishes at a time (an advisory lock); others wait as hot standbys.
-* Woken by LISTEN/NOTIFY on commit; a slow poll covers notifications lost while reconnecting.
+* Woken by LISTEN/NOTIFY on commit while it sleeps (writers notify only then: see the migration); a slow
+  poll covers the rest, e.g. rows held back by an unrelated transaction of the cluster.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import Callable
 
 import asyncpg
@@ -59,6 +61,7 @@ class Relay:
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
+        self._lag_sampled_at = 0.0
 
     async def run(self) -> None:
         """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
@@ -71,14 +74,26 @@ class Relay:
             await producer.start()
             log.info("relay started", relay=self.name)
             while True:
-                published = await self.publish_batch(connection, producer)
-                if published < self.batch_size:
+                if await self.publish_batch(connection, producer) == self.batch_size:
+                    continue  # more is waiting
+                # Ask writers to notify us, then look once more before sleeping: an event committed while we
+                # announced it would otherwise wait for the poll.
+                await self._listen(connection, True)
+                if not await self.publish_batch(connection, producer):
                     await self._idle()
+                await self._listen(connection, False)
         finally:
             with contextlib.suppress(Exception):
                 await producer.stop()
             with contextlib.suppress(Exception):
                 await connection.close()
+
+    async def _listen(self, connection: asyncpg.Connection, listening: bool) -> None:
+        await connection.execute(
+            """INSERT INTO relay_wakeup (relay, listening) VALUES ($1, $2)
+               ON CONFLICT (relay) DO UPDATE SET listening = excluded.listening""",
+            self.name, listening,
+        )
 
     def _on_notify(self, *_args) -> None:
         self._wake.set()
@@ -114,7 +129,11 @@ class Relay:
         return len(envelopes)
 
     async def _record_lag(self, connection: asyncpg.Connection, checkpoint: tuple[str, int]) -> None:
-        metrics.RELAY_LAG.set(await connection.fetchval(_LAG, *checkpoint))
+        # Sampled: counting the backlog on every batch would cost more than publishing a small one.
+        now = time.monotonic()
+        if now - self._lag_sampled_at >= 1.0:
+            self._lag_sampled_at = now
+            metrics.RELAY_LAG.set(await connection.fetchval(_LAG, *checkpoint))
 
 
 

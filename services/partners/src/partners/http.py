@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import EventEnvelope
 from contracts.partners import OrganisationType
 from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow, ensure_organisation
 from kernel.commands import Commands
@@ -16,6 +17,7 @@ from kernel.errors import NotFound
 from kernel.http import service_router
 from partners import handlers
 from partners.domain.commands import RegisterPartner
+from partners.domain.partner import Partner
 
 router = service_router("/partners", tags=["partners"])
 
@@ -47,8 +49,9 @@ async def register_partner(body: RegisterPartnerRequest, principal: Registrar, c
     command = RegisterPartner(partner_id=str(uuid.uuid4()), **body.model_dump())
 
     async def action(session, metadata):
-        await handlers.register_partner(session, command, metadata)
-        return _view(*await handlers.get_partner(session, command.partner_id))
+        outcome = await handlers.register_partner(session, command, metadata)
+        # A registration opens the stream: its first event is the registration.
+        return _view(outcome.state, first=outcome.events[0], last=outcome.events[-1])
 
     return await commands.run(principal, action, location=lambda view: f"/partners/{view['partner_id']}")
 
@@ -56,15 +59,14 @@ async def register_partner(body: RegisterPartnerRequest, principal: Registrar, c
 @router.get("/{partner_id}", response_model=PartnerView, summary="A partner organisation")
 async def get_partner(partner_id: PartnerId, principal: Reader, request: Request) -> PartnerView:
     ensure_organisation(principal, partner_id)
-    async with request.app.state.event_store.transaction() as session:
-        state, stream = await handlers.get_partner(session, partner_id)
+    state, stream = await handlers.get_partner(request.app.state.event_store, partner_id)
     if not state.registered:
         raise NotFound(f"no partner {partner_id}")
-    return _view(state, stream)
+    return _view(state, first=stream[0], last=stream[-1])
 
 
-def _view(state, stream) -> PartnerView:
+def _view(state: Partner, *, first: EventEnvelope, last: EventEnvelope) -> PartnerView:
     return PartnerView(
         partner_id=state.partner_id, name=state.name, siret=state.siret,
-        organisation_type=state.organisation_type, registered_at=stream[0].occurred_at, version=len(stream),
+        organisation_type=state.organisation_type, registered_at=first.occurred_at, version=last.stream_version,
     )

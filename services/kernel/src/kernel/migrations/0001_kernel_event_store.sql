@@ -27,10 +27,18 @@ CREATE TABLE events (
 CREATE INDEX events_publication_order ON events (transaction_id, position);
 CREATE INDEX events_subject ON events (subject) WHERE subject IS NOT NULL;
 
--- Wake the relay when events commit (NOTIFY is delivered at commit, never for a rolled-back append).
+-- Wake the relay when events commit (NOTIFY is delivered at commit, never for a rolled-back append), but
+-- only while it sleeps: every notifying commit takes a cluster-wide lock, which would serialise the
+-- commits of a busy service. A relay that is publishing needs no wake-up.
+CREATE UNLOGGED TABLE relay_wakeup (
+    relay      text PRIMARY KEY,
+    listening  boolean NOT NULL
+);
 CREATE FUNCTION notify_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('events_appended', '');
+    IF EXISTS (SELECT 1 FROM relay_wakeup WHERE listening) THEN
+        PERFORM pg_notify('events_appended', '');
+    END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER events_appended AFTER INSERT ON events

@@ -1,0 +1,70 @@
+"""Load generators and the one statistic the benchmark needs.
+
+Closed loop (N workers, each starts its next operation when the previous one ends) measures capacity.
+Open loop (operation i starts at t0 + i / rate whatever happened before) measures latency at a given
+load without coordinated omission: a slow answer does not delay the requests scheduled after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+async def closed_loop(operation: Callable[[int], Awaitable[bool]], *, workers: int, duration: float) -> dict:
+    """Run `operation(worker)` back to back in `workers` tasks for `duration` s; successes per second.
+
+    The window ends at a fixed instant; operations still in flight then are not counted, so the rate is
+    not inflated by work that started inside the window but finished after it.
+    """
+    started = time.perf_counter()
+    until = started + duration
+    done = failed = 0
+
+    async def worker(index: int) -> None:
+        nonlocal done, failed
+        while time.perf_counter() < until:
+            ok = await operation(index)
+            if time.perf_counter() <= until:
+                done, failed = (done + 1, failed) if ok else (done, failed + 1)
+
+    await asyncio.gather(*(worker(i) for i in range(workers)))
+    return {"per_second": done / duration, "done": done, "failed": failed, "seconds": duration}
+
+
+async def open_loop(
+    operation: Callable[[int, float], Awaitable[T]], *, rate: float, duration: float
+) -> list[T]:
+    """Start `operation(i, scheduled_at)` at `scheduled_at = t0 + i / rate` (loop clock); all results."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    tasks = []
+    for i in range(int(rate * duration)):
+        scheduled_at = t0 + i / rate
+        if (delay := scheduled_at - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(operation(i, scheduled_at)))
+    return await asyncio.gather(*tasks)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100): a value that was actually observed, never interpolated."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[Any]], *, timeout: float, what: str, interval: float = 0.05
+) -> Any:
+    """Poll `predicate` until it is truthy; fail loudly after `timeout` s (a deadline, not a blind sleep)."""
+    deadline = time.monotonic() + timeout
+    while not (value := await predicate()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(interval)
+    return value

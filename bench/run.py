@@ -1,0 +1,487 @@
+"""`make bench`: the system's throughput, latency and memory beside the physical references, in one run.
+
+Everything runs on this machine in a temporary folder on free ports, never on the `make up` instance: a
+fresh PostgreSQL and Kafka broker, then the five services as real uvicorn processes. The references and
+the kernel are measured before the services start, so that nothing else of ours competes for the cores.
+ARCHITECTURE.md §9; the targets come from the issue. Prints a table, writes var/bench/<stamp>.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import count
+from pathlib import Path
+from typing import ClassVar
+
+import asyncpg
+import httpx
+import psutil
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from contracts import Actor, Event
+from cpuclock import cpu_window, describe
+from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable
+from devinfra.kafka import kafka_version
+from devinfra.testkit import LocalSystem, valid_siret
+from devinfra.tokens import DevKeys
+from kernel import database
+from kernel import kafka as kernel_kafka
+from kernel.eventstore import EventStore, Metadata
+from loadgen import closed_loop, open_loop, percentile, wait_until
+from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONCURRENCY = 8  # database connections, for the raw and kernel figures alike
+WARMUP_S, MEASURE_S = 1.0, 8.0
+HTTP_CONCURRENCY = 16  # enough in-flight requests to keep one uvicorn process busy
+OFFERED_RATE, OFFERED_S = 200, 10.0
+# Few connections: httpcore checks every pooled connection on each request, so a big pool makes the client
+# cost more CPU per request, CPU the system under test is then denied on a 2-core box.
+E2E_CONNECTIONS = 8
+# Latency figures only mean something if the system kept up with the offered load.
+KEPT_UP = 0.95
+KAFKA_PRODUCE_S = 4.0
+KERNEL_RATIO, HTTP_RATIO, E2E_P99_MS, RSS_LIMIT_MB = 0.70, 0.30, 250, 150
+ACTOR = Actor(subject="bench", role="ipro_chef")
+# Distinct SIRET ranges per phase: the service refuses a SIRET registered twice.
+WARMUP_SIRETS, THROUGHPUT_SIRETS, LATENCY_SIRETS = count(1), count(1_000_000), count(2_000_000)
+
+
+class SampleRecorded(Event):
+    """A small event of the benchmark's own, so the kernel figure does not depend on any service."""
+
+    event_type: ClassVar[str] = "bench.sample.recorded"
+    schema_version: ClassVar[int] = 1
+    sample_id: str
+    label: str
+    quantity: int
+    note: str
+
+
+def a_sample() -> SampleRecorded:
+    return SampleRecorded(sample_id=str(uuid.uuid4()), label="Atelier emploi", quantity=3,
+                          note="Séance collective, présence confirmée par le partenaire.")
+
+
+def an_event_row() -> dict:
+    """An event row's main columns as one JSON document: the raw insert writes about as many bytes
+    (compare `row_bytes` of both phases in the JSON output)."""
+    return {"event_id": str(uuid.uuid4()), "stream_id": str(uuid.uuid4()),
+            "event_type": SampleRecorded.event_type, "occurred_at": datetime.now(UTC).isoformat(),
+            "actor": ACTOR.model_dump(), "payload": a_sample().model_dump(), "hash": "f" * 64}
+
+
+def partner_body(number: int) -> dict:
+    return {"name": f"Association bench {number}", "siret": valid_siret(number),
+            "organisation_type": "association"}
+
+
+@dataclass
+class Run:
+    infra: Infrastructure
+    keys: DevKeys
+    workdir: Path
+    system: LocalSystem | None = None
+    projections: asyncpg.Connection | None = None  # reads the directory table directly, no HTTP polling
+    partners_created: int = 0
+    rows: list[Row] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    def groups(self) -> dict[str, list[psutil.Process]]:
+        """Our processes, by role, for the CPU accounting of each measured window."""
+        groups = {"bench client": [psutil.Process()]}
+        postmaster = _postmaster(self.infra)
+        groups["postgres"] = [postmaster, *postmaster.children(recursive=True)]
+        groups["kafka"] = [_broker(self.infra)]
+        for name, service in (self.system.services.items() if self.system else []):
+            if (process := service.process()) is not None:
+                key = name if name in ("partners", "projections") else "other services"
+                groups.setdefault(key, []).append(process)
+        return groups
+
+    def record(self, phase: str, result: dict, cpu: dict, operations: int) -> None:
+        self.details[phase] = {**result, "cpu_seconds": cpu, "cpu": describe(cpu, operations)}
+
+
+def _postmaster(infra: Infrastructure) -> psutil.Process:
+    return psutil.Process(int((infra.postgres.data_dir / "postmaster.pid").read_text().split()[0]))
+
+
+def _broker(infra: Infrastructure) -> psutil.Process:
+    return psutil.Process(int(infra.kafka.pid_file.read_text()))
+
+
+# --- 1. and 2.: PostgreSQL, raw and through the kernel's event store --------------------------------------
+
+
+async def raw_postgres(run: Run) -> list[Row]:
+    dsn = await run.infra.create_database("bench_raw")
+    connections = [await asyncpg.connect(dsn) for _ in range(CONCURRENCY)]
+    try:
+        await connections[0].execute(
+            "CREATE TABLE raw_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)")
+        body = json.dumps(an_event_row())
+
+        async def insert(worker: int) -> bool:
+            await connections[worker].execute("INSERT INTO raw_rows (body) VALUES ($1::jsonb)", body)
+            return True
+
+        await closed_loop(insert, workers=CONCURRENCY, duration=WARMUP_S)
+        with cpu_window(run.groups) as cpu:
+            result = await closed_loop(insert, workers=CONCURRENCY, duration=MEASURE_S)
+        result["row_bytes"] = float(await connections[0].fetchval(
+            "SELECT avg(pg_column_size(r.*)) FROM raw_rows r"))
+    finally:
+        for connection in connections:
+            await connection.close()
+    run.record("pg_raw", result, cpu, result["done"])
+    return [Row("PostgreSQL raw insert tx (8 conn)", result["per_second"], "tx/s",
+                note=_failures(result))]
+
+
+async def kernel_appends(run: Run) -> list[Row]:
+    """Two shapes: `EventStore.append` (its own transaction, one statement: the figure the target is about)
+    and the same append inside an explicit transaction, as a command holding other statements runs it."""
+    dsn = await run.infra.create_database("bench_kernel")
+    await database.migrate(dsn)
+    pool = await database.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
+    store = EventStore(pool)
+
+    async def append(_: int) -> bool:
+        await store.append("bench", str(uuid.uuid4()), 0, [a_sample()], Metadata(actor=ACTOR))
+        return True
+
+    async def append_in_transaction(_: int) -> bool:
+        async with store.transaction() as session:
+            await session.append("bench", str(uuid.uuid4()), 0, [a_sample()], Metadata(actor=ACTOR))
+        return True
+
+    reference = run.details.get("pg_raw", {}).get("per_second")
+    rows = []
+    try:
+        for key, label, operation, target in [
+            ("kernel", "Kernel appends (8 conn)", append, KERNEL_RATIO),
+            ("kernel_tx", "  same, in a BEGIN…COMMIT transaction", append_in_transaction, None),
+        ]:
+            await closed_loop(operation, workers=CONCURRENCY, duration=WARMUP_S)
+            with cpu_window(run.groups) as cpu:
+                result = await closed_loop(operation, workers=CONCURRENCY, duration=MEASURE_S)
+            result["row_bytes"] = float(await pool.fetchval("SELECT avg(pg_column_size(e.*)) FROM events e"))
+            run.record(key, result, cpu, result["done"])
+            row = ratio_row(label, result["per_second"], "appends/s", "pg raw", reference, target)
+            row.note = _failures(result)
+            rows.append(row)
+    finally:
+        await pool.close()
+    return rows
+
+
+# --- 5.: Kafka, raw -----------------------------------------------------------------------------------------
+
+
+async def raw_kafka(run: Run) -> list[Row]:
+    """acks=all idempotent producer, ~1 KB values, sends awaited together at the end; then read them all."""
+    bootstrap, topic = run.infra.bootstrap_servers, "bench.raw-reference"
+    await kernel_kafka.ensure_topics(bootstrap, [topic], partitions=3)
+    value = os.urandom(512).hex().encode()  # 1 KiB that does not compress
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        await asyncio.gather(*[await producer.send(topic, value, key=b"warm-%d" % i) for i in range(1000)])
+        sent, pending = 0, []
+        with cpu_window(run.groups) as produce_cpu:
+            started = time.perf_counter()
+            while time.perf_counter() - started < KAFKA_PRODUCE_S:
+                pending.append(await producer.send(topic, value, key=b"%d" % sent))
+                sent += 1
+            await asyncio.gather(*pending)
+            produce_s = time.perf_counter() - started
+    finally:
+        await producer.stop()
+    produced = {"per_second": sent / produce_s, "done": sent, "seconds": produce_s}
+    run.record("kafka_produce", produced, produce_cpu, sent)
+
+    total, received = sent + 1000, 0
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        with cpu_window(run.groups) as consume_cpu:
+            started = time.perf_counter()
+            while received < total:
+                if time.perf_counter() - started > 60:
+                    raise TimeoutError(f"read {received} of {total} messages in 60 s")
+                batches = await consumer.getmany(timeout_ms=500, max_records=10_000)
+                received += sum(len(records) for records in batches.values())
+            consume_s = time.perf_counter() - started
+    finally:
+        await consumer.stop()
+    consumed = {"per_second": total / consume_s, "done": total, "seconds": consume_s}
+    run.record("kafka_consume", consumed, consume_cpu, total)
+    return [Row("Kafka raw produce (acks=all, 1 KB)", produced["per_second"], "msgs/s"),
+            Row("Kafka raw consume (1 KB)", consumed["per_second"], "msgs/s")]
+
+
+# --- the services -----------------------------------------------------------------------------------------
+
+
+async def start_services(run: Run) -> None:
+    environment = {
+        "KAFKA_BOOTSTRAP_SERVERS": run.infra.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": "bench.",
+        "AUTH_JWKS_FILE": str(run.keys.jwks_path),
+        "LOG_LEVEL": "WARNING",
+    }
+    for service in SERVICES:
+        environment[database_url_variable(service)] = await run.infra.create_database(service)
+    run.system = LocalSystem(run.workdir / "services", environment, list(SERVICES))
+    started = time.perf_counter()
+    await asyncio.to_thread(run.system.start)
+    async with httpx.AsyncClient(timeout=5) as http:
+        for service in SERVICES:
+            url = f"{run.system.url(service)}/ready"
+            await wait_until(lambda: _answers_200(http, url), timeout=60, what=f"{service} ready",
+                             interval=0.2)
+    run.details["services_start_s"] = time.perf_counter() - started
+    run.projections = await asyncpg.connect(environment["PROJECTIONS_DATABASE_URL"])
+
+
+async def _answers_200(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def rss_rows(run: Run, moment: str) -> list[Row]:
+    rows = [at_most_row(f"RSS {name} ({moment})", service.process().memory_info().rss / 2**20, "MB",
+                        RSS_LIMIT_MB) for name, service in run.system.services.items()]
+    servers = (("Kafka broker", _broker(run.infra)), ("PostgreSQL postmaster", _postmaster(run.infra)))
+    for name, process in servers:
+        rows.append(Row(f"RSS {name} ({moment})", process.memory_info().rss / 2**20, "MB"))
+    return rows
+
+
+def partners_client(run: Run, connections: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=run.system.url("partners"), timeout=30,
+        headers={"Authorization": f"Bearer {run.keys.mint('ipro_chef', subject='bench')}"},
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    )
+
+
+async def projected_count(run: Run) -> int:
+    return await run.projections.fetchval("SELECT count(*) FROM directory_partners")
+
+
+async def settle(run: Run, http: httpx.AsyncClient) -> float:
+    """Register one partner and wait until the projection holds every partner registered so far.
+
+    Both a warm-up (the first event also waits for the relay and the consumer to be running) and a
+    barrier: no backlog of an earlier phase may inflate the next one. Returns how long it took."""
+    started = time.perf_counter()
+    response = await http.post("/partners", json=partner_body(next(WARMUP_SIRETS)))
+    response.raise_for_status()
+    run.partners_created += 1
+    await wait_until(lambda: _all_projected(run), timeout=90, what="the projection to catch up")
+    return time.perf_counter() - started
+
+
+async def _all_projected(run: Run) -> bool:
+    return await projected_count(run) >= run.partners_created
+
+
+# --- 3. and 4.: HTTP commands through the partners service ------------------------------------------------
+
+
+async def http_throughput(run: Run) -> list[Row]:
+    async with partners_client(run, HTTP_CONCURRENCY) as http:
+        await settle(run, http)
+
+        async def register(_: int) -> bool:
+            response = await http.post("/partners", json=partner_body(next(THROUGHPUT_SIRETS)))
+            created = response.status_code == 201
+            run.partners_created += created
+            return created
+
+        await closed_loop(register, workers=HTTP_CONCURRENCY, duration=WARMUP_S)
+        with cpu_window(run.groups) as cpu:
+            result = await closed_loop(register, workers=HTTP_CONCURRENCY, duration=MEASURE_S)
+        # How far the relay and the projection fell behind the commands: the backlog they still had.
+        result["backlog_at_end"] = run.partners_created - await projected_count(run)
+        result["catch_up_s"] = await settle(run, http)
+    run.record("http", result, cpu, result["done"])
+    reference = run.details.get("pg_raw", {}).get("per_second")
+    row = ratio_row(f"HTTP POST /partners ({HTTP_CONCURRENCY} in flight)", result["per_second"], "commands/s",
+                    "pg raw", reference, HTTP_RATIO)
+    row.note = _failures(result)
+    return [row, Row("  projection backlog at end of that run", result["backlog_at_end"], "events",
+                     note=f"caught up {result['catch_up_s']:.1f} s later")]
+
+
+async def e2e_latency(run: Run) -> list[Row]:
+    loop = asyncio.get_running_loop()
+    # Late requests queue on this semaphore, not inside httpx: its pool rescans every waiting request at
+    # each release, which made the client itself the bottleneck (quadratic) once a backlog formed.
+    connections = asyncio.Semaphore(E2E_CONNECTIONS)
+    async with partners_client(run, E2E_CONNECTIONS) as http:
+        await settle(run, http)
+
+        async def register(_: int, scheduled_at: float) -> tuple[int, str | None, float, float]:
+            try:
+                async with connections:
+                    response = await http.post("/partners", json=partner_body(next(LATENCY_SIRETS)))
+            except httpx.HTTPError:
+                return 0, None, 0.0, 0.0
+            answered_at, took = time.time(), loop.time() - scheduled_at  # from when it was due, not sent
+            created = response.status_code == 201
+            return response.status_code, response.json()["partner_id"] if created else None, answered_at, took
+
+        with cpu_window(run.groups) as cpu:
+            started = loop.time()
+            results = await open_loop(register, rate=OFFERED_RATE, duration=OFFERED_S)
+            elapsed = loop.time() - started
+    answered = {pid: at for _, pid, at, _ in results if pid}
+    run.partners_created += len(answered)
+    http_ms = [took * 1000 for status, pid, _, took in results if pid]
+
+    async def all_projected():
+        rows = await run.projections.fetch(
+            "SELECT partner_id, extract(epoch FROM projected_at)::float8 AS at FROM directory_partners "
+            "WHERE partner_id = ANY($1::text[])", list(answered))
+        return rows if len(rows) == len(answered) else None
+
+    projected = await wait_until(all_projected, timeout=60, what="every measured partner in the projection")
+    e2e_ms = [(r["at"] - answered[r["partner_id"]]) * 1000 for r in projected]
+    result = {"offered": len(results), "created": len(answered), "failed": len(results) - len(answered),
+              "seconds": elapsed, "per_second": len(answered) / elapsed,
+              "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
+              "http_ms": {q: percentile(http_ms, q) for q in (0, 50, 90, 99, 100)}}
+    run.record("e2e", result, cpu, len(results))
+    kept_up = result["per_second"] / OFFERED_RATE
+    overload = "" if kept_up >= KEPT_UP else "the system did not keep up: the latencies are of an overload"
+    rate = Row(f"  achieved request rate (offered {OFFERED_RATE}/s)", result["per_second"], "req/s",
+               f"offered {OFFERED_RATE}", kept_up, f">= {KEPT_UP:.0%}", kept_up >= KEPT_UP,
+               note=_failures({"failed": result["failed"]}) or overload)
+    p99 = at_most_row(f"E2E 201 -> projection p99 @{OFFERED_RATE}/s", result["e2e_ms"][99], "ms", E2E_P99_MS)
+    if kept_up < KEPT_UP:  # a latency at a load the system did not sustain does not meet the target
+        p99.met, p99.note = False, f"only {result['per_second']:.0f} of {OFFERED_RATE} req/s sustained"
+    return [
+        Row(f"E2E 201 -> projection p50 @{OFFERED_RATE}/s", result["e2e_ms"][50], "ms"),
+        p99,
+        Row(f"  HTTP latency p50 @{OFFERED_RATE}/s", result["http_ms"][50], "ms"),
+        Row(f"  HTTP latency p99 @{OFFERED_RATE}/s", result["http_ms"][99], "ms"),
+        rate,
+    ]
+
+
+def _failures(result: dict) -> str:
+    return f"{result['failed']} operations failed" if result.get("failed") else ""
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+
+async def step(run: Run, name: str, phase) -> bool:
+    """Run one phase; a failure becomes an ERROR row (the other figures are still worth having)."""
+    print(f"  {name} ...", flush=True)
+    try:
+        run.rows += await phase(run)
+        return True
+    except Exception as error:
+        traceback.print_exc()
+        run.rows.append(failed_row(name, "", error))
+        return False
+
+
+async def measure(run: Run) -> None:
+    connection = await asyncpg.connect(run.infra.postgres.dsn())
+    run.details["postgresql"] = await connection.fetchval("SHOW server_version")
+    await connection.close()
+    await step(run, "raw PostgreSQL", raw_postgres)
+    await step(run, "kernel appends", kernel_appends)
+    await step(run, "raw Kafka", raw_kafka)
+    if not await step(run, "services start", _start_and_idle):
+        return
+    try:
+        await step(run, "HTTP throughput", http_throughput)
+        await step(run, "end-to-end latency", e2e_latency)
+        await asyncio.sleep(3)  # let the last batches finish: "after load" means idle again
+        run.rows += rss_rows(run, "after load")
+    finally:
+        await run.projections.close()
+
+
+async def _start_and_idle(run: Run) -> list[Row]:
+    await start_services(run)
+    await asyncio.sleep(2)  # consumers and relays finish starting in the background after /ready
+    return rss_rows(run, "idle, started")
+
+
+def machine_facts(run: Run) -> dict:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return {"cores": os.cpu_count(), "cpu": model,
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "postgresql": run.details.get("postgresql"),
+            "kafka": kafka_version(), "load_average_at_start": run.details.get("load_average_at_start"),
+            "load_average_at_end": os.getloadavg()}
+
+
+def report(run: Run, facts: dict, stamp: str) -> None:
+    print(f"\nMachine: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gb']} GB, "
+          f"Python {facts['python']}, "
+          f"PostgreSQL {facts['postgresql']}, Kafka {facts['kafka']}, "
+          f"load average (1 min) {facts['load_average_at_start'][0]:.2f} at start, "
+          f"{facts['load_average_at_end'][0]:.2f} at end\n")
+    print(render(run.rows))
+    print("\nWhere the CPU went in each measured window (ms of CPU per operation, share of the machine):")
+    for phase, detail in run.details.items():
+        if isinstance(detail, dict) and "cpu" in detail:
+            print(f"  {phase:14} {detail['cpu']}")
+    document = {"stamp": stamp, "machine": facts, "rows": as_json(run.rows), "details": run.details}
+    print(f"\nWritten to {write_json(REPO_ROOT / 'var' / 'bench', stamp, document)}")
+
+
+def main() -> int:
+    # `kill` must run the finally below too, or the servers we started would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    workdir = Path(tempfile.mkdtemp(prefix="passerelle-bench-"))
+    infra = Infrastructure.local(root=workdir / "infra", ports=Ports.free())
+    run = Run(infra=infra, keys=DevKeys.load_or_create(workdir / "keys"), workdir=workdir)
+    started = time.perf_counter()
+    run.details["load_average_at_start"] = os.getloadavg()  # other work on the box skews every figure
+    try:
+        print(f"Starting PostgreSQL and Kafka under {workdir} ...", flush=True)
+        infra.start()
+        asyncio.run(measure(run))
+        facts = machine_facts(run)
+    finally:
+        if run.system is not None:
+            run.system.stop()
+        infra.stop()
+        if any(row.value is None for row in run.rows) and (run.workdir / "services").exists():
+            # Keep the service logs of a failed run for the post-mortem; the rest goes.
+            shutil.copytree(run.workdir / "services", REPO_ROOT / "var" / "bench" / f"{stamp}-logs",
+                            ignore=shutil.ignore_patterns("*.pid"))
+        shutil.rmtree(workdir, ignore_errors=True)
+    run.details["total_s"] = time.perf_counter() - started
+    report(run, facts, stamp)
+    return 1 if any(row.value is None for row in run.rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
