@@ -49,7 +49,7 @@ class ConsumerRunner:
     def name(self) -> str:
         return self.subscription.name
 
-    async def run(self) -> None:
+    async def run(self, started: Callable[[], object] = lambda: None) -> None:
         topics = self.subscription.topics
         await kafka.ensure_topics(self.bootstrap_servers, [f"{t}.dlq" for t in topics], partitions=3)
         partitions = await kafka.ensure_topics(self.bootstrap_servers, topics, partitions=3)
@@ -58,12 +58,12 @@ class ConsumerRunner:
             # connection closes with it, which releases the lock at once.
             await leadership.execute("SELECT pg_advisory_lock(hashtext($1))", self.name)
             try:
-                await self._consume(partitions)
+                await self._consume(partitions, started)
             finally:
                 # Pooled connections are not reset on release (see `database`): hand the lock back here.
                 await asyncio.shield(leadership.execute("SELECT pg_advisory_unlock(hashtext($1))", self.name))
 
-    async def _consume(self, partitions: list[TopicPartition]) -> None:
+    async def _consume(self, partitions: list[TopicPartition], started: Callable[[], object]) -> None:
         # Partitions are assigned by hand, not by a consumer group: the offsets live in our database, so a
         # group would add nothing but rebalances (and a long wait for a killed member's session to expire).
         self.consumer = AIOKafkaConsumer(
@@ -80,6 +80,7 @@ class ConsumerRunner:
             self.consumer.assign(partitions)
             await self.seek_to_checkpoints(partitions)
             log.info("consumer started", consumer=self.name, partitions=len(partitions))
+            started()
             while True:
                 batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
                 for partition, records in batches.items():

@@ -63,7 +63,7 @@ class Relay:
         self._wake = asyncio.Event()
         self._lag_sampled_at = 0.0
 
-    async def run(self) -> None:
+    async def run(self, started: Callable[[], object] = lambda: None) -> None:
         """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
         connection = await database.connect(self.dsn)
         producer = kafka.idempotent_producer(self.bootstrap_servers, linger_ms=2)
@@ -73,6 +73,7 @@ class Relay:
             await kafka.ensure_topics(self.bootstrap_servers, self.topics, self.partitions)
             await producer.start()
             log.info("relay started", relay=self.name)
+            started()
             while True:
                 if await self.publish_batch(connection, producer) == self.batch_size:
                     continue  # more is waiting

@@ -51,13 +51,15 @@ class ServiceDefinition:
     subscriptions: Callable[[ServiceSettings], list[Subscription]] = lambda settings: []
 
 
-async def supervise(name: str, run: Callable[[], object]) -> None:
-    """Keep a background loop alive: a crash (broker or database away) is logged and retried with backoff."""
+async def supervise(name: str, run: Callable[..., object], failing: dict[str, str]) -> None:
+    """Keep a background loop alive: a crash (broker or database away) is logged and retried with backoff.
+    From a failure until the loop has started again, `failing[name]` says why, and /ready answers 503."""
     async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential(max=15)):
         with attempt:
             try:
-                await run()
-            except Exception:
+                await run(started=lambda: failing.pop(name, None))
+            except Exception as error:
+                failing[name] = f"{type(error).__name__}: {error}"[:300]
                 log.exception("background task failed; restarting", task=name)
                 raise
 
@@ -73,14 +75,16 @@ def create_service_app(
         pool = await database.create_pool(settings.database_url)
         app.state.event_store = EventStore(pool, clock)
         app.state.kafka_admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-        tasks = []
+        tasks, app.state.failing_tasks = [], {}
         if settings.run_relay:
             relay = service_relay(settings, definition.name)
-            tasks.append(asyncio.create_task(supervise("relay", relay.run)))
+            tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks)))
         if settings.run_consumers:
             for subscription in definition.subscriptions(settings):
                 runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers)
-                tasks.append(asyncio.create_task(supervise(subscription.name, runner.run)))
+                tasks.append(
+                    asyncio.create_task(supervise(subscription.name, runner.run, app.state.failing_tasks))
+                )
         app.state.background_tasks = tasks
         log.info("service started", tasks=len(tasks))
         try:
@@ -129,10 +133,16 @@ def _operations_router() -> APIRouter:
 
     @router.get("/ready")
     async def ready(request: Request, _: Anyone) -> JSONResponse:
-        """Ready: the database and the Kafka broker both answer."""
-        checks = {"database": await _database_ready(request), "kafka": await _kafka_ready(request)}
+        """Ready: the database and the Kafka broker answer, and no background task is failing."""
+        failing = request.app.state.failing_tasks
+        checks = {
+            "database": await _database_ready(request),
+            "kafka": await _kafka_ready(request),
+            "background_tasks": not failing,
+        }
         status = 200 if all(checks.values()) else 503
-        return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks}, status)
+        body = {"status": "ready" if status == 200 else "not ready", "checks": checks, "failing": failing}
+        return JSONResponse(body, status)
 
     @router.get("/asyncapi.json")
     async def asyncapi(_: Anyone) -> dict:

@@ -122,3 +122,29 @@ async def test_a_retried_command_returns_the_first_answer_and_appends_nothing(ap
     assert retried.headers["idempotent-replayed"] == "true"
     assert reused.status_code == 422 and reused.json()["rule"] == "idempotency-key-reused"
     assert await events_in(partners_dsn) == 1
+
+
+async def test_the_service_is_ready_when_its_database_and_broker_answer(api):
+    response = await api.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": True, "kafka": True, "background_tasks": True}
+
+
+async def test_the_service_is_not_ready_while_the_broker_is_unreachable(partners_dsn, dev_keys):
+    from devinfra.testkit import serving, wait_for
+    from partners.bootstrap import create_app
+    from partners.settings import PartnersSettings
+
+    settings = PartnersSettings(
+        database_url=partners_dsn, kafka_bootstrap_servers="127.0.0.1:1", auth_jwks_file=dev_keys.jwks_path
+    )
+    async with serving(create_app(settings)) as client:
+
+        async def relay_reported_failing():
+            return (await client.get("/ready")).json()["failing"].get("relay")
+
+        await wait_for(relay_reported_failing, timeout=30, message="the relay's failure in /ready")
+        response = await client.get("/ready")
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": True, "kafka": False, "background_tasks": False}
