@@ -84,8 +84,7 @@ class ConsumerRunner:
             while True:
                 batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
                 for partition, records in batches.items():
-                    for record in records:
-                        await self._process(record)
+                    await self._process(records)
                     self._record_lag(partition, records[-1].offset + 1)
         finally:
             await self.consumer.stop()
@@ -103,36 +102,48 @@ class ConsumerRunner:
             else:
                 await self.consumer.seek_to_beginning(partition)
 
-    async def _process(self, record: ConsumerRecord) -> None:
+    async def _process(self, records: list[ConsumerRecord]) -> None:
+        """A partition's fetched records in one transaction (replays and catch-ups go at the speed of few
+        commits); if one of them is bad, again one by one, so that only that one is dead-lettered."""
+        try:
+            await self._retrying_infrastructure(lambda: self._apply(records))
+        except Exception as error:
+            if len(records) > 1:
+                for record in records:
+                    await self._process([record])
+            else:
+                await self._dead_letter(records[0], error)
+
+    async def _retrying_infrastructure(self, action) -> None:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type(TRANSIENT), wait=wait_exponential(max=10), reraise=True
         ):
             with attempt:
                 try:
-                    await self._apply(record)
+                    await action()
                 except TRANSIENT:
                     log.warning("consumer retrying after an infrastructure error", consumer=self.name)
                     raise
-                except Exception as error:  # the message itself is bad: park it and go on
-                    await self._dead_letter(record, error)
 
-    async def _apply(self, record: ConsumerRecord) -> None:
-        envelope = kafka.decode(record.value)
-        logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
+    async def _apply(self, records: list[ConsumerRecord]) -> None:
+        applied = skipped = 0
         async with self.pool.acquire() as connection, connection.transaction():
-            first_time = await connection.fetchval(
-                """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
-                   ON CONFLICT DO NOTHING RETURNING true""",
-                self.name, envelope.event_id,
-            )
-            if first_time:
-                await self.subscription.handler(connection, envelope)
-            await self._checkpoint(connection, record)
-        if first_time:
-            metrics.EVENTS_CONSUMED.labels(consumer=self.name).inc()
-            log.debug("event applied", consumer=self.name, event_type=envelope.event_type)
-        else:
-            metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc()
+            for record in records:
+                envelope = kafka.decode(record.value)
+                logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
+                first_time = await connection.fetchval(
+                    """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+                       ON CONFLICT DO NOTHING RETURNING true""",
+                    self.name, envelope.event_id,
+                )
+                if first_time:
+                    await self.subscription.handler(connection, envelope)
+                    applied += 1
+                else:
+                    skipped += 1
+            await self._checkpoint(connection, records[-1])
+        metrics.EVENTS_CONSUMED.labels(consumer=self.name).inc(applied)
+        metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc(skipped)
 
     async def _checkpoint(self, connection: asyncpg.Connection, record: ConsumerRecord) -> None:
         await connection.execute(
