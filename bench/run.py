@@ -252,7 +252,7 @@ async def start_services(run: Run) -> None:
     async with httpx.AsyncClient(timeout=5) as http:
         for service in SERVICES:
             url = f"{run.system.url(service)}/ready"
-            await wait_until(lambda: _answers_200(http, url), timeout=60, what=f"{service} ready",
+            await wait_until(lambda url=url: _answers_200(http, url), timeout=60, what=f"{service} ready",
                              interval=0.2)
     run.details["services_start_s"] = time.perf_counter() - started
     run.projections = await asyncpg.connect(environment["PROJECTIONS_DATABASE_URL"])

@@ -19,7 +19,7 @@ TOTAL = 1_000
 
 
 async def test_killing_relay_and_projection_mid_stream_ends_with_exactly_every_partner(slice_system, slice_env, bearer):
-    partners, projections = slice_system.url("partners"), slice_system.url("projections")
+    partners = slice_system.url("partners")
     writer = bearer("ipro_chef")
     done: list[str] = []
     seats = asyncio.Semaphore(8)

@@ -78,7 +78,7 @@ def assert_problem(response, status):
 
 
 async def test_no_token_is_401_and_a_wrong_role_is_403_on_every_route(apps, dev_keys):
-    for service, app, method, path, policy in protected_routes(apps):
+    for _service, app, method, path, policy in protected_routes(apps):
         outsider = sorted(ROLES - policy.roles)
         async with client(app) as http:
             assert_problem(await http.request(method, path), 401)
@@ -92,7 +92,7 @@ async def test_no_token_is_401_and_a_wrong_role_is_403_on_every_route(apps, dev_
 async def test_malformed_and_oversized_bodies_are_refused_on_every_command(apps, dev_keys):
     commands = [(s, a, m, p, pol) for s, a, m, p, pol in protected_routes(apps) if m in {"POST", "PUT", "PATCH"}]
     assert commands, "the partners service has at least one command"
-    for service, app, method, path, policy in commands:
+    for _service, app, method, path, policy in commands:
         headers = {"Authorization": f"Bearer {dev_keys.mint(sorted(policy.roles)[0])}", "Content-Type": "application/json"}
         async with client(app) as http:
             assert_problem(await http.request(method, path, content=b"{not json", headers=headers), 422)

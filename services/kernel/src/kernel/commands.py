@@ -10,7 +10,6 @@ replays the first's answer.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 

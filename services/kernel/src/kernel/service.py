@@ -9,38 +9,23 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
 
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.responses import Response
+from fastapi import APIRouter, FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
-from contracts.generate import asyncapi_document
 from kernel import database, logs
-from kernel.auth import TokenVerifier, public
+from kernel.auth import TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.eventstore import EventStore
-from kernel.http import (
-    BodySizeLimit,
-    CorrelationId,
-    PolicyRoute,
-    RequestMetrics,
-    routes_without_policy,
-    service_router,
-)
+from kernel.http import BodySizeLimit, CorrelationId, PolicyRoute, RequestMetrics, routes_without_policy
+from kernel.operations import operations_router
 from kernel.problems import HANDLERS
 from kernel.relay import service_relay
 from kernel.settings import ServiceSettings
 
 log = logs.get_logger(__name__)
-
-# Operational endpoints answer anyone: orchestrators and scrapers carry no user token.
-Anyone = Annotated[None, Depends(public())]
-
 
 @dataclass
 class ServiceDefinition:
@@ -111,7 +96,7 @@ def create_service_app(
     )
     app.router.route_class = PolicyRoute
     app.state.token_verifier = TokenVerifier.from_settings(settings)
-    app.include_router(_operations_router())
+    app.include_router(operations_router())
     for router in definition.routers:
         app.include_router(router)
     unprotected = routes_without_policy(app)
@@ -121,56 +106,3 @@ def create_service_app(
     app.add_middleware(CorrelationId)
     app.add_middleware(RequestMetrics)
     return app
-
-
-def _operations_router() -> APIRouter:
-    router = service_router(tags=["operations"])
-
-    @router.get("/health")
-    async def health(_: Anyone) -> dict:
-        """Alive: the process answers."""
-        return {"status": "ok"}
-
-    @router.get("/ready")
-    async def ready(request: Request, _: Anyone) -> JSONResponse:
-        """Ready: the database and the Kafka broker answer, and no background task is failing."""
-        failing = request.app.state.failing_tasks
-        checks = {
-            "database": await _database_ready(request),
-            "kafka": await _kafka_ready(request),
-            "background_tasks": not failing,
-        }
-        status = 200 if all(checks.values()) else 503
-        body = {"status": "ready" if status == 200 else "not ready", "checks": checks, "failing": failing}
-        return JSONResponse(body, status)
-
-    @router.get("/asyncapi.json")
-    async def asyncapi(_: Anyone) -> dict:
-        """The AsyncAPI document of every event, generated from the contracts."""
-        return asyncapi_document()
-
-    @router.get("/metrics")
-    async def metrics(_: Anyone) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-async def _database_ready(request: Request) -> bool:
-    try:
-        async with asyncio.timeout(2):
-            await request.app.state.event_store.pool.fetchval("SELECT 1")
-        return True
-    except Exception:
-        return False
-
-
-async def _kafka_ready(request: Request) -> bool:
-    admin: AIOKafkaAdminClient = request.app.state.kafka_admin
-    try:
-        async with asyncio.timeout(2):
-            await admin.start()
-            await admin.describe_cluster()
-        return True
-    except Exception:
-        return False

@@ -1,6 +1,5 @@
 """The outbox relay: ordered, gap-safe, at least once, surviving kill -9."""
 
-import asyncio
 import os
 import signal
 import subprocess
