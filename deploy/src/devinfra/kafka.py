@@ -22,7 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
 
 from devinfra.paths import DEPLOY_DIR, VAR_DIR
-from devinfra.processes import terminate
+from devinfra.processes import live_process, terminate
 
 log = logging.getLogger(__name__)
 
@@ -223,15 +223,8 @@ class LocalKafka:
         self.pid_file.write_text(str(process.pid))
 
     def _process(self) -> psutil.Process | None:
-        """The live broker process of this data dir, if any (a stale pid file may name a reused pid)."""
-        try:
-            process = psutil.Process(int(self.pid_file.read_text()))
-            command_line = process.cmdline()
-        except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
-            return None
-        if "kafka.Kafka" in command_line and str(self.properties_file) in command_line:
-            return process
-        return None
+        """The live broker process of this data dir, if any."""
+        return live_process(self.pid_file, "kafka.Kafka", str(self.properties_file))
 
     async def _wait_until_ready(self, timeout: float) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 
@@ -45,3 +46,14 @@ def _send(signal_process: Callable[[], None]) -> None:
         signal_process()
     except psutil.NoSuchProcess:
         pass
+
+
+def live_process(pid_file: Path, *markers: str) -> psutil.Process | None:
+    """The process named by `pid_file` if it still runs and its command line holds every marker: a stale
+    pid file may name a pid the system has since given to another program."""
+    try:
+        process = psutil.Process(int(pid_file.read_text()))
+        command_line = process.cmdline()
+    except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None
+    return process if all(marker in command_line for marker in markers) else None

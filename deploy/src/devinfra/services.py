@@ -15,7 +15,7 @@ import psutil
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from devinfra.paths import REPO_ROOT, VAR_DIR
-from devinfra.processes import terminate
+from devinfra.processes import live_process, terminate
 
 DEFAULT_PORTS = {"assessment": 8001, "programmes": 8002, "ipro": 8003, "partners": 8004, "projections": 8005}
 
@@ -85,13 +85,8 @@ class ServiceProcess:
         stop_all([self], timeout)
 
     def process(self) -> psutil.Process | None:
-        """The live process of this service, if any (a stale pid file may name a reused pid)."""
-        try:
-            process = psutil.Process(int(self.pid_file.read_text()))
-            command_line = process.cmdline()
-        except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
-            return None
-        return process if self.factory in command_line else None
+        """The live process of this service, if any."""
+        return live_process(self.pid_file, self.factory)
 
     def is_healthy(self) -> bool:
         try:
