@@ -101,3 +101,18 @@ def test_a_token_without_organisation_has_no_org_claim_and_expires(dev_keys):
     with pytest.raises(jwt.ExpiredSignatureError):
         jwt.decode(token, key=jwks[dev_keys.kid], algorithms=["RS256"], audience=AUDIENCE, issuer=ISSUER)
     assert "org" not in jwt.decode(token, options={"verify_signature": False})
+
+
+def test_a_broker_that_cannot_start_is_an_error_not_a_skip(tmp_path):
+    """What the session fixture relies on: infrastructure that cannot start raises, so tests fail."""
+    import socket
+
+    from devinfra.infra import free_port
+    from devinfra.kafka import KafkaStartError, LocalKafka
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        with pytest.raises(KafkaStartError, match="already in use"):
+            LocalKafka(tmp_path / "kafka", port=taken, controller_port=free_port()).start(timeout=10)
