@@ -2,8 +2,9 @@
 
 Effectively exactly-once: the effect of a message, the id of the event it carries and the next offset of its
 partition are committed in one transaction of the consumer's own database. On start the consumer seeks
-each partition to the offset stored there; Kafka's committed offsets play no part. A message that cannot be processed goes to `<topic>.dlq` with the error in its headers, then
-the consumer moves on; a database or broker outage is retried, never dead-lettered.
+each partition to the offset stored there; Kafka's committed offsets play no part. A message that cannot be
+processed goes to `<topic>.dlq` with the error in its headers, then the consumer moves on; a database or
+broker outage is retried, never dead-lettered.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class ConsumerRunner:
 
     async def run(self, started: Callable[[], object] = lambda: None) -> None:
         topics = self.subscription.topics
-        await kafka.ensure_topics(self.bootstrap_servers, [f"{t}.dlq" for t in topics], partitions=3)
-        partitions = await kafka.ensure_topics(self.bootstrap_servers, topics, partitions=3)
+        every = await kafka.ensure_topics(self.bootstrap_servers, [*topics, *(f"{t}.dlq" for t in topics)], 3)
+        partitions = [p for p in every if p.topic in topics]
         async with self.pool.acquire() as leadership:
             # One active instance per subscription; others wait here as hot standbys. A killed instance's
             # connection closes with it, which releases the lock at once.
