@@ -98,6 +98,7 @@ class TokenVerifier:
         return Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org")), claims["exp"]
 
 
+# Declares the bearer scheme in OpenAPI (the "Authorize" button of /docs); `Policy.check` reads the header.
 _bearer = HTTPBearer(auto_error=False)
 
 
