@@ -54,7 +54,7 @@ def test_no_published_event_version_changed_incompatibly():
 def test_every_event_is_named_service_aggregate_past_tense_and_forbids_unknown_fields():
     for cls in published_events():
         service, aggregate, verb = cls.event_type.split(".")
-        assert verb.endswith("ed") or verb in {"sent", "held", "made", "done", "begun"}, cls.event_type
+        assert verb.endswith("ed") or verb.split("_")[-1] in {"sent", "held", "made", "done", "begun", "withdrawn", "taken", "given", "written"}, cls.event_type
         assert cls.model_config.get("extra") == "forbid"
         assert cls.model_config.get("frozen") is True
 

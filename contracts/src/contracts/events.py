@@ -20,6 +20,12 @@ def personal_data(**field_kwargs: Any) -> Any:
     return Field(json_schema_extra=extra, **field_kwargs)
 
 
+class Value(BaseModel):
+    """A value object inside an event payload (e.g. a session slot): frozen, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class Event(BaseModel):
     """A fact that happened, in the past tense. Subclasses declare their type name and version."""
 
