@@ -1,16 +1,204 @@
-"""Commands of the partners domain: what a user asks for, in the imperative."""
+"""Commands of the partners domain: what a user asks for, in the imperative.
 
-from pydantic import BaseModel, ConfigDict
+A rule that needs facts owned by another aggregate (the call a proposal answers, the organisation an
+action belongs to) gets them in the command, as a small value the handler builds from that aggregate's
+state (`call.window`, `partner.standing`): `decide` stays pure. Commands whose rules depend on time carry
+`now`, read from the injected clock.
+"""
 
-from contracts.partners import OrganisationType
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.partners import ActionType, CallContent, OrganisationType, ProposalContent
 
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class CallWindow(Command):
+    """What a proposal needs to know of the call it answers."""
+
+    call_id: str
+    published: bool
+    theme: str
+    opens_on: date
+    closes_on: date
+    target_themes: list[ActionType]
+
+
+class PartnerStanding(Command):
+    """What scheduling needs to know of the organisation running an action."""
+
+    partner_id: str
+    withdrawn: bool
+    suspended: bool
+    accredited_until: date | None
+
+
+# --- calls ---
+class DraftCall(Command):
+    call_id: str
+    content: CallContent
+
+
+class ReviseCall(Command):
+    call_id: str
+    content: CallContent
+
+
+class PublishCall(Command):
+    now: AwareDatetime
+
+
+class CloseCall(Command):
+    now: AwareDatetime
+
+
+class ArchiveCall(Command):
+    pass
+
+
+# --- partner organisations ---
 class RegisterPartner(Command):
     partner_id: str
     name: str
     siret: str
     organisation_type: OrganisationType
+
+
+class AddContactPerson(Command):
+    contact_id: str
+    full_name: str
+    job_title: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
+class RemoveContactPerson(Command):
+    contact_id: str
+
+
+class AccreditPartner(Command):
+    establishment: str
+    accredited_until: date
+    now: AwareDatetime
+
+
+class SuspendPartner(Command):
+    reason: str
+
+
+class ReinstatePartner(Command):
+    pass
+
+
+class WithdrawPartner(Command):
+    reason: str
+
+
+# --- proposals ---
+class DraftProposal(Command):
+    proposal_id: str
+    call: CallWindow
+    partner: PartnerStanding
+    content: ProposalContent
+    now: AwareDatetime
+
+
+class ReviseProposal(Command):
+    content: ProposalContent
+    call: CallWindow
+    now: AwareDatetime
+
+
+class SubmitProposal(Command):
+    call: CallWindow
+    now: AwareDatetime
+
+
+class StartReview(Command):
+    pass
+
+
+class RequestChanges(Command):
+    reason: str
+
+
+class ResubmitProposal(Command):
+    pass
+
+
+class ApproveProposal(Command):
+    action_id: str
+
+
+class RejectProposal(Command):
+    reason: str
+
+
+class WithdrawProposal(Command):
+    reason: str = ""
+
+
+class CommentOnProposal(Command):
+    comment_id: str
+    text: str
+
+
+# --- catalogue actions ---
+class CreateAction(Command):
+    """Created from an approved proposal, with the theme of the call it answered."""
+
+    action_id: str
+    proposal_id: str
+    call_id: str
+    partner_id: str
+    title: str
+    action_type: ActionType
+    theme: str
+    capacity_min: int
+    capacity_max: int
+
+
+class ScheduleSession(Command):
+    session_id: str
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(gt=0)
+    place: str
+    facilitators: list[str]
+    partner: PartnerStanding
+    now: AwareDatetime
+
+
+class MoveSession(Command):
+    session_id: str
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(gt=0)
+    place: str
+    facilitators: list[str]
+    partner: PartnerStanding
+    now: AwareDatetime
+
+
+class CancelSession(Command):
+    session_id: str
+    reason: str
+    now: AwareDatetime
+
+
+class PublishAction(Command):
+    pass
+
+
+class ReportSession(Command):
+    session_id: str
+    held: bool
+    present_count: int
+    notes: str = ""
+    now: AwareDatetime
+
+
+class CloseAction(Command):
+    pass

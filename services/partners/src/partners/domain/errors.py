@@ -1,8 +1,9 @@
 """Rules of the partners domain, each with a stable code that API clients can rely on."""
 
-from kernel.errors import AlreadyExists, DomainError
+from kernel.errors import AlreadyExists, DomainError, NotFound
 
 
+# --- partner organisations ---
 class InvalidSiret(DomainError):
     code = "siret-invalid"
 
@@ -13,3 +14,178 @@ class PartnerAlreadyRegistered(AlreadyExists):
 
 class SiretAlreadyRegistered(AlreadyExists):
     code = "siret-already-registered"
+
+
+class PartnerNotFound(NotFound):
+    code = "partner-not-found"
+
+
+class PartnerWithdrawn(DomainError):
+    code = "partner-withdrawn"
+
+
+class AccreditationExpiryInThePast(DomainError):
+    code = "accreditation-expiry-in-the-past"
+
+
+class PartnerNotAccredited(DomainError):
+    code = "partner-not-accredited"
+
+
+class AccreditationExpired(DomainError):
+    code = "partner-accreditation-expired"
+
+
+class PartnerSuspended(DomainError):
+    code = "partner-suspended"
+
+
+class PartnerNotSuspended(DomainError):
+    code = "partner-not-suspended"
+
+
+class ContactPersonNotFound(NotFound):
+    code = "contact-person-not-found"
+
+
+# --- calls for expression of interest ---
+class CallNotFound(NotFound):
+    code = "call-not-found"
+
+
+class CallAlreadyExists(AlreadyExists):
+    code = "call-already-exists"
+
+
+class CallDatesInvalid(DomainError):
+    code = "call-dates-invalid"
+
+
+class CallNotDraft(DomainError):
+    code = "call-not-draft"
+
+
+class CallNotPublished(DomainError):
+    code = "call-not-published"
+
+
+class CallNotYetOpen(DomainError):
+    code = "call-not-yet-open"
+
+
+class CallClosingDatePassed(DomainError):
+    code = "call-closing-date-passed"
+
+
+class CallNotClosed(DomainError):
+    code = "call-not-closed"
+
+
+# --- action proposals ---
+class ProposalNotFound(NotFound):
+    code = "proposal-not-found"
+
+
+class ProposalAlreadyExists(AlreadyExists):
+    code = "proposal-already-exists"
+
+
+class CapacityInvalid(DomainError):
+    code = "capacity-min-above-max"
+
+
+class SessionInThePast(DomainError):
+    code = "session-in-the-past"
+
+
+class ActionTypeNotInCall(DomainError):
+    code = "action-type-not-in-call-themes"
+
+
+class ProposalNotEditable(DomainError):
+    code = "proposal-not-editable"
+
+
+class ProposalNotDraft(DomainError):
+    code = "proposal-not-draft"
+
+
+class ProposalNotAwaitingReview(DomainError):
+    code = "proposal-not-awaiting-review"
+
+
+class ProposalNotUnderReview(DomainError):
+    code = "proposal-not-under-review"
+
+
+class NoChangesRequested(DomainError):
+    code = "proposal-no-changes-requested"
+
+
+class ProposalAlreadyDecided(DomainError):
+    code = "proposal-already-decided"
+
+
+class ProposalWithdrawn(DomainError):
+    code = "proposal-withdrawn"
+
+
+# --- catalogue actions ---
+class ActionNotFound(NotFound):
+    code = "action-not-found"
+
+
+class ActionAlreadyExists(AlreadyExists):
+    code = "action-already-exists"
+
+
+class ActionClosed(DomainError):
+    code = "action-closed"
+
+
+class ActionAlreadyPublished(DomainError):
+    code = "action-already-published"
+
+
+class ActionWithoutSession(DomainError):
+    code = "action-without-session"
+
+
+class SessionNotFound(NotFound):
+    code = "session-not-found"
+
+
+class SessionEndsBeforeItStarts(DomainError):
+    code = "session-duration-invalid"
+
+
+class PlaceDoubleBooked(AlreadyExists):
+    code = "session-overlap-place"
+
+
+class FacilitatorDoubleBooked(AlreadyExists):
+    code = "session-overlap-facilitator"
+
+
+class SessionCancelled(DomainError):
+    code = "session-cancelled"
+
+
+class SessionAlreadyReported(DomainError):
+    code = "session-already-reported"
+
+
+class SessionNotYetHeld(DomainError):
+    code = "session-not-yet-held"
+
+
+class SessionAlreadyStarted(DomainError):
+    code = "session-already-started"
+
+
+class PresentCountInvalid(DomainError):
+    code = "present-count-invalid"
+
+
+class SessionReportMissing(DomainError):
+    code = "session-report-missing"
