@@ -47,7 +47,7 @@ def protected_routes(apps):
         for route in app.routes:
             if isinstance(route, APIRoute) and not policy_of(route).is_public:
                 for method in route.methods:
-                    yield service, app, method, re.sub(r"\{[^}]+\}", "x-1", route.path), policy_of(route)
+                    yield service, app, method, re.sub(r"\{[^}]+\}", "x-1", route.path), route
 
 
 def client(app) -> httpx.AsyncClient:
@@ -78,7 +78,8 @@ def assert_problem(response, status):
 
 
 async def test_no_token_is_401_and_a_wrong_role_is_403_on_every_route(apps, dev_keys):
-    for _service, app, method, path, policy in protected_routes(apps):
+    for _service, app, method, path, route in protected_routes(apps):
+        policy = policy_of(route)
         outsider = sorted(ROLES - policy.roles)
         async with client(app) as http:
             assert_problem(await http.request(method, path), 401)
@@ -90,11 +91,13 @@ async def test_no_token_is_401_and_a_wrong_role_is_403_on_every_route(apps, dev_
 
 
 async def test_malformed_and_oversized_bodies_are_refused_on_every_command(apps, dev_keys):
-    commands = [(s, a, m, p, pol) for s, a, m, p, pol in protected_routes(apps) if m in {"POST", "PUT", "PATCH"}]
+    commands = [(s, a, m, p, r) for s, a, m, p, r in protected_routes(apps) if m in {"POST", "PUT", "PATCH"}]
     assert commands, "the partners service has at least one command"
-    for _service, app, method, path, policy in commands:
-        headers = {"Authorization": f"Bearer {dev_keys.mint(sorted(policy.roles)[0])}", "Content-Type": "application/json"}
+    for _service, app, method, path, route in commands:
+        role = sorted(policy_of(route).roles)[0]
+        headers = {"Authorization": f"Bearer {dev_keys.mint(role)}", "Content-Type": "application/json"}
         async with client(app) as http:
-            assert_problem(await http.request(method, path, content=b"{not json", headers=headers), 422)
-            assert_problem(await http.request(method, path, content=b"[1, 2", headers=headers), 422)
+            if route.body_field is not None:  # a command without a body (e.g. publish) has nothing to parse
+                assert_problem(await http.request(method, path, content=b"{not json", headers=headers), 422)
+                assert_problem(await http.request(method, path, content=b"[1, 2", headers=headers), 422)
             assert_problem(await http.request(method, path, content=b"x" * (65 * 1024), headers=headers), 413)

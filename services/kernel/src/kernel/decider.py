@@ -59,8 +59,13 @@ async def execute(
     *,
     subject: str | None = None,
     restricted: bool = False,
+    check: Callable[[S], None] | None = None,
 ) -> Outcome[S]:
+    """Load, decide, append at the version read. `check(state)` runs first, e.g. whether the caller may act
+    on this aggregate at all (a partner on another organisation's proposal)."""
     state, head = await load(session, decider, stream_id)
+    if check is not None:
+        check(state)
     events = decider.decide(command, state)
     appended = await session.append(
         decider.stream_type, stream_id, head, events, metadata, subject=subject, restricted=restricted

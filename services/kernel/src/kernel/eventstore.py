@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 
 import asyncpg
 
@@ -90,7 +91,7 @@ class Session:
         if not events:
             return []
         head = expected if isinstance(expected, StreamHead) else await self._head(stream_id, expected)
-        now = self._clock()
+        now = self._clock().astimezone(UTC)  # as the database gives it back: one instant, one spelling
         actor = metadata.actor.model_dump()
         previous_hash, pending = head.hash, []
         for version, event in enumerate(events, start=head.version + 1):

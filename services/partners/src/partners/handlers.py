@@ -1,29 +1,145 @@
-"""Application handlers of the partners service: one async function per command or query."""
+"""Application handlers of the partners service: load what a command needs, decide, append, then write the
+inline read table. Each runs inside the caller's transaction (`Session`)."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 import asyncpg
 
 from contracts import EventEnvelope
-from kernel.decider import Outcome, execute, payloads
+from kernel.auth import Principal, ensure_organisation
+from kernel.decider import Decider, Outcome, execute, payloads
 from kernel.eventstore import EventStore, Metadata, Session
-from partners.domain.commands import RegisterPartner
-from partners.domain.errors import SiretAlreadyRegistered
-from partners.domain.partner import Partner, partner
+from partners import store
+from partners.domain import commands as c
+from partners.domain import errors
+from partners.domain.action import Action, action
+from partners.domain.call import Call, call, window
+from partners.domain.partner import Partner, partner, standing
+from partners.domain.proposal import Proposal, proposal
+
+S = TypeVar("S")
+Save = Callable[[asyncpg.Connection, Any, int], Awaitable[None]]
 
 
-async def register_partner(session: Session, command: RegisterPartner, metadata: Metadata) -> Outcome[Partner]:
-    outcome = await execute(session, partner, command.partner_id, command, metadata)
-    try:
-        await session.connection.execute(
-            "INSERT INTO partner_sirets (siret, partner_id) VALUES ($1, $2)", command.siret, command.partner_id
-        )
-    except asyncpg.UniqueViolationError:
-        # The whole command rolls back with this error: no event is left behind.
-        raise SiretAlreadyRegistered(f"SIRET {command.siret} is already registered") from None
+def owned_by(principal: Principal) -> Callable[[Any], None]:
+    """Partners act on their own organisation's aggregates only; staff on all."""
+
+    def check(state: Any) -> None:
+        if state.partner_id is not None:  # an unknown aggregate is refused as not found by `decide`
+            ensure_organisation(principal, state.partner_id)
+
+    return check
+
+
+async def _handle(
+    session: Session, decider: Decider, save: Save, stream_id: str, command: c.Command, metadata: Metadata,
+    check: Callable[[Any], None] | None = None,
+) -> Outcome:
+    outcome = await execute(session, decider, stream_id, command, metadata, check=check)
+    await save(session.connection, outcome.state, outcome.events[-1].stream_version)
     return outcome
 
 
-async def get_partner(reader: Session | EventStore, partner_id: str) -> tuple[Partner, list[EventEnvelope]]:
-    stream = await reader.read_stream(partner_id)
-    return partner.fold(payloads(stream)), stream
+async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
+    stream = await reader.read_stream(stream_id)
+    return decider.fold(payloads(stream)), stream
+
+
+# --- calls ---
+
+
+async def call_command(session: Session, call_id: str, command: c.Command, metadata: Metadata) -> Outcome[Call]:
+    return await _handle(session, call, store.save_call, call_id, command, metadata)
+
+
+async def _call_window(session: Session, call_id: str) -> c.CallWindow:
+    state, _ = await current(session, call, call_id)
+    if state.status is None:
+        raise errors.CallNotFound(f"no call {call_id}")
+    return window(state)
+
+
+# --- partner organisations ---
+
+
+async def register_partner(session: Session, command: c.RegisterPartner, metadata: Metadata) -> Outcome[Partner]:
+    outcome = await _handle(session, partner, store.save_organisation, command.partner_id, command, metadata)
+    await store.reserve_siret(session.connection, command.siret, command.partner_id)
+    return outcome
+
+
+async def organisation_command(
+    session: Session, partner_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Partner]:
+    return await _handle(session, partner, store.save_organisation, partner_id, command, metadata, owned_by(principal))
+
+
+async def _standing(session: Session, partner_id: str) -> c.PartnerStanding:
+    state, _ = await current(session, partner, partner_id)
+    if not state.registered:
+        raise errors.PartnerNotFound(f"no partner organisation {partner_id}")
+    return standing(state)
+
+
+# --- proposals ---
+
+
+async def draft_proposal(
+    session: Session, proposal_id: str, call_id: str, partner_id: str, content, now: datetime, metadata: Metadata
+) -> Outcome[Proposal]:
+    command = c.DraftProposal(
+        proposal_id=proposal_id, call=await _call_window(session, call_id),
+        partner=await _standing(session, partner_id), content=content, now=now,
+    )
+    return await _handle(session, proposal, store.save_proposal, proposal_id, command, metadata)
+
+
+async def proposal_command(
+    session: Session, proposal_id: str, command: c.Command | Callable[[c.CallWindow], c.Command],
+    metadata: Metadata, principal: Principal,
+) -> Outcome[Proposal]:
+    """`command` may need the call the proposal answers: then pass a function of that call's window."""
+    if not isinstance(command, c.Command):
+        state, _ = await current(session, proposal, proposal_id)
+        owned_by(principal)(state)
+        if state.call_id is None:
+            raise errors.ProposalNotFound(f"no proposal {proposal_id}")
+        command = command(await _call_window(session, state.call_id))
+    return await _handle(session, proposal, store.save_proposal, proposal_id, command, metadata, owned_by(principal))
+
+
+async def approve_proposal(
+    session: Session, proposal_id: str, action_id: str, metadata: Metadata, principal: Principal
+) -> tuple[Outcome[Proposal], Outcome[Action]]:
+    """Approval and the catalogue action it creates are one transaction: both or neither."""
+    approved = await proposal_command(session, proposal_id, c.ApproveProposal(action_id=action_id), metadata, principal)
+    state = approved.state
+    theme = (await _call_window(session, state.call_id)).theme
+    create = c.CreateAction(
+        action_id=action_id, proposal_id=proposal_id, call_id=state.call_id, partner_id=state.partner_id,
+        title=state.content.title, action_type=state.content.action_type, theme=theme,
+        capacity_min=state.content.capacity_min, capacity_max=state.content.capacity_max,
+    )
+    created = await _handle(session, action, store.save_action, action_id, create, metadata)
+    return approved, created
+
+
+# --- catalogue actions ---
+
+
+async def action_command(
+    session: Session, action_id: str, command: c.Command | Callable[[c.PartnerStanding], c.Command],
+    metadata: Metadata, principal: Principal,
+) -> Outcome[Action]:
+    """`command` may need the organisation's standing (scheduling): then pass a function of it."""
+    if not isinstance(command, c.Command):
+        state, _ = await current(session, action, action_id)
+        owned_by(principal)(state)
+        if state.partner_id is None:
+            raise errors.ActionNotFound(f"no catalogue action {action_id}")
+        command = command(await _standing(session, state.partner_id))
+    return await _handle(session, action, store.save_action, action_id, command, metadata, owned_by(principal))

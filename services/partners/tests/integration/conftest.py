@@ -1,8 +1,30 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from devinfra.testkit import serving
 from partners.bootstrap import create_app
 from partners.settings import PartnersSettings
+
+
+class SettableClock:
+    """The service's clock in tests: sessions are scheduled in the future, then reported once the clock has
+    moved past them."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return SettableClock(datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
 
 
 @pytest.fixture
@@ -11,21 +33,26 @@ async def partners_dsn(new_database):
 
 
 @pytest.fixture
-async def api(partners_dsn, infrastructure, dev_keys, unique_name):
-    settings = PartnersSettings(
+def partners_settings(partners_dsn, infrastructure, dev_keys, unique_name):
+    return PartnersSettings(
         database_url=partners_dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         kafka_topic_prefix=unique_name("t") + ".",
         auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,  # the relay has its own tests; the end-to-end tests run it
+        run_relay=False,  # the relay has its own tests; the scenario and end-to-end tests run it
     )
-    async with serving(create_app(settings)) as client:
+
+
+@pytest.fixture
+async def api(partners_settings, clock):
+    async with serving(create_app(partners_settings, clock=clock)) as client:
         yield client
 
 
 @pytest.fixture
 def as_role(dev_keys):
     def headers(role: str, organisation_id: str | None = None, **extra) -> dict[str, str]:
-        return {"Authorization": f"Bearer {dev_keys.mint(role, subject=f'{role}-1', organisation_id=organisation_id)}", **extra}
+        token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation_id)
+        return {"Authorization": f"Bearer {token}", **extra}
 
     return headers

@@ -3,17 +3,11 @@
 import asyncpg
 import pytest
 
+from .flows import events_in
+
 pytestmark = pytest.mark.integration
 
 VALID = {"name": "Mission locale de l'Arrageois", "siret": "73282932000074", "organisation_type": "mission_locale"}
-
-
-async def events_in(dsn) -> int:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval("SELECT count(*) FROM events")
-    finally:
-        await connection.close()
 
 
 async def test_an_ipro_head_registers_a_partner_and_reads_it_back(api, as_role):
@@ -107,7 +101,7 @@ async def test_a_partner_sees_its_own_organisation_and_no_other(api, as_role):
 
 async def test_an_unknown_partner_is_not_found(api, as_role):
     response = await api.get("/partners/does-not-exist", headers=as_role("dpip"))
-    assert response.status_code == 404 and response.json()["rule"] == "not-found"
+    assert response.status_code == 404 and response.json()["rule"] == "partner-not-found"
 
 
 async def test_a_retried_command_returns_the_first_answer_and_appends_nothing(api, as_role, partners_dsn):

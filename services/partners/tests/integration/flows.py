@@ -1,0 +1,67 @@
+"""Steps through the partners API that several integration tests share, each asserting its own success."""
+
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from devinfra.testkit import valid_siret
+
+
+async def events_in(dsn) -> int:
+    """How many events the service's store holds: refused commands must leave it unchanged."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("SELECT count(*) FROM events")
+    finally:
+        await connection.close()
+
+
+async def ok(response, status: int = 200) -> dict:
+    assert response.status_code == status, (response.request.method, response.request.url, response.text)
+    return response.json()
+
+
+def call_body(today: date, **overrides) -> dict:
+    return {
+        "title": "Espace citoyen 2027", "theme": "Espace citoyen", "establishment": "InSERRE Arras",
+        "description": "Actions d'insertion en détention", "opens_on": str(today - timedelta(days=1)),
+        "closes_on": str(today + timedelta(days=30)),
+        "target_themes": ["job_search_workshop", "citizenship", "job_forum"], "eligibility_notes": "",
+        **overrides,
+    }
+
+
+def proposal_content(first_session: datetime, **overrides) -> dict:
+    return {
+        "title": "Atelier CV et lettre de motivation", "action_type": "job_search_workshop",
+        "objectives": "Rédiger un CV", "target_public": "Personnes à 6 mois de la sortie", "prerequisites": "",
+        "capacity_min": 4, "capacity_max": 10,
+        "planned_sessions": [{"starts_at": first_session.isoformat(), "duration_minutes": 120, "place": "Salle 1"}],
+        "facilitators": ["Camille Martin"], "resources_needed": "Vidéoprojecteur", **overrides,
+    }
+
+
+async def published_call(api, as_role, today: date, **overrides) -> dict:
+    call = await ok(await api.post("/calls", json=call_body(today, **overrides), headers=as_role("ipro_chef")), 201)
+    return await ok(await api.post(f"/calls/{call['call_id']}/publish", headers=as_role("ipro_chef")))
+
+
+async def accredited_partner(api, as_role, n: int, today: date, name: str = "Association") -> dict:
+    body = {"name": f"{name} {n}", "siret": valid_siret(n), "organisation_type": "association"}
+    partner = await ok(await api.post("/partners", json=body, headers=as_role("ipro_chef")), 201)
+    accreditation = {"establishment": "InSERRE Arras", "accredited_until": str(today + timedelta(days=365))}
+    return await ok(
+        await api.post(f"/partners/{partner['partner_id']}/accredit", json=accreditation, headers=as_role("dpip"))
+    )
+
+
+async def approved_action(api, as_role, call_id: str, partner_id: str, content: dict) -> dict:
+    """A proposal drafted, submitted, reviewed and approved: returns the catalogue action created."""
+    partner = as_role("partenaire", organisation_id=partner_id)
+    proposal = await ok(await api.post("/proposals", json={"call_id": call_id, "content": content},
+                                       headers=partner), 201)
+    url = f"/proposals/{proposal['proposal_id']}"
+    await ok(await api.post(f"{url}/submit", headers=partner))
+    await ok(await api.post(f"{url}/start-review", headers=as_role("ripro")))
+    approved = await ok(await api.post(f"{url}/approve", headers=as_role("ripro")))
+    return await ok(await api.get(f"/actions/{approved['action_id']}", headers=partner))
