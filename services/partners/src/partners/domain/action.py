@@ -84,7 +84,7 @@ def decide(command: Command, state: Action) -> list[Event]:
     match command:
         case ScheduleSession():
             if command.session_id in state.sessions:
-                raise errors.AlreadyExists(f"session {command.session_id} already exists")
+                raise errors.SessionAlreadyExists(f"session {command.session_id} already exists")
             slot = _new_slot(command, state, ignoring=None)
             return [SessionScheduled(action_id=action_id, session_id=command.session_id, slot=slot)]
         case MoveSession():
@@ -94,7 +94,9 @@ def decide(command: Command, state: Action) -> list[Event]:
             slot = _new_slot(command, state, ignoring=command.session_id)
             return [SessionMoved(action_id=action_id, session_id=command.session_id, slot=slot)]
         case CancelSession():
-            _open_session(state, command.session_id)
+            session = _open_session(state, command.session_id)
+            if session.slot.starts_at <= command.now:
+                raise errors.SessionAlreadyStarted("a session that has started is reported (held or not), not cancelled")
             return [SessionCancelled(action_id=action_id, session_id=command.session_id, reason=command.reason)]
         case PublishAction():
             if state.published:
@@ -105,8 +107,8 @@ def decide(command: Command, state: Action) -> list[Event]:
         case ReportSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at > command.now:
-                raise errors.SessionNotYetHeld("a session is reported once it has taken place")
-            if command.present_count > state.capacity_max or (not command.held and command.present_count):
+                raise errors.SessionNotYetHeld("a session is reported once it has started")
+            if not 0 <= command.present_count <= state.capacity_max or (not command.held and command.present_count):
                 raise errors.PresentCountInvalid(
                     f"present participants are 0 to {state.capacity_max}, and 0 for a session not held"
                 )

@@ -127,7 +127,7 @@ class RequestChanges(Command):
 
 
 class ResubmitProposal(Command):
-    pass
+    now: AwareDatetime
 
 
 class ApproveProposal(Command):
@@ -165,7 +165,7 @@ class CreateAction(Command):
 class ScheduleSession(Command):
     session_id: str
     starts_at: AwareDatetime
-    duration_minutes: int = Field(gt=0)
+    duration_minutes: int = Field(gt=0, le=24 * 60)
     place: str
     facilitators: list[str]
     partner: PartnerStanding
@@ -175,7 +175,7 @@ class ScheduleSession(Command):
 class MoveSession(Command):
     session_id: str
     starts_at: AwareDatetime
-    duration_minutes: int = Field(gt=0)
+    duration_minutes: int = Field(gt=0, le=24 * 60)
     place: str
     facilitators: list[str]
     partner: PartnerStanding

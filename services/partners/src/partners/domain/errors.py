@@ -48,6 +48,10 @@ class ContactPersonNotFound(NotFound):
     code = "contact-person-not-found"
 
 
+class ContactPersonAlreadyAdded(AlreadyExists):
+    code = "contact-person-already-added"
+
+
 # --- calls for expression of interest ---
 class CallNotFound(NotFound):
     code = "call-not-found"
@@ -155,8 +159,8 @@ class SessionNotFound(NotFound):
     code = "session-not-found"
 
 
-class SessionEndsBeforeItStarts(DomainError):
-    code = "session-duration-invalid"
+class SessionAlreadyExists(AlreadyExists):
+    code = "session-already-exists"
 
 
 class PlaceDoubleBooked(AlreadyExists):

@@ -107,6 +107,8 @@ def decide(command: Command, state: Partner) -> list[Event]:
     partner_id = state.partner_id
     match command:
         case AddContactPerson():
+            if any(c.contact_id == command.contact_id for c in state.contacts):
+                raise errors.ContactPersonAlreadyAdded(f"contact person {command.contact_id} is already listed")
             return [ContactPersonAdded(partner_id=partner_id, **command.model_dump())]
         case RemoveContactPerson():
             if all(c.contact_id != command.contact_id for c in state.contacts):

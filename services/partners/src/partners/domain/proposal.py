@@ -101,6 +101,7 @@ def decide(command: Command, state: Proposal) -> list[Event]:
         case ResubmitProposal():
             if state.status != ProposalStatus.CHANGES_REQUESTED:
                 raise errors.NoChangesRequested("a proposal is resubmitted only after a change request")
+            _check_sessions_ahead(state.content, command.now)
             return [ProposalResubmitted(proposal_id=proposal_id)]
         case ApproveProposal():
             _ensure_under_review(state)

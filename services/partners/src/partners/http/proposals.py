@@ -112,8 +112,8 @@ async def request_changes(proposal_id: Id, body: ReasonRequest, principal: Revie
 
 
 @router.post("/{proposal_id}/resubmit", response_model=ProposalView, summary="Resubmit after the changes")
-async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands):
-    return await _change(proposal_id, c.ResubmitProposal(), principal, commands)
+async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, request: Request):
+    return await _change(proposal_id, c.ResubmitProposal(now=now(request)), principal, commands)
 
 
 @router.post("/{proposal_id}/approve", response_model=ProposalView,
