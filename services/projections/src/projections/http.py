@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
-from contracts.partners import OrganisationType
+from contracts.partners import ActionType, OrganisationType
 from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow
 from kernel.http import service_router
-from projections import partner_directory
+from projections import catalogue, partner_directory
+from projections.calendar import local_date
+from projections.partner_directory import AccreditationStatus
 
 router = service_router("/directory", tags=["directory"])
 
 DirectoryReader = Annotated[
     Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", "partenaire"))
 ]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
 
 
 class DirectoryEntry(BaseModel):
@@ -26,6 +30,9 @@ class DirectoryEntry(BaseModel):
     siret: str
     organisation_type: OrganisationType
     registered_at: datetime
+    accreditation_status: AccreditationStatus
+    accredited_until: date | None
+    accreditation_expires_soon: bool
 
 
 class DirectoryPage(BaseModel):
@@ -33,24 +40,87 @@ class DirectoryPage(BaseModel):
     items: list[DirectoryEntry]
 
 
+class CatalogueSession(BaseModel):
+    session_id: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+
+
+class CatalogueAction(BaseModel):
+    action_id: str
+    partner_id: str
+    partner_name: str | None  # None until the directory has seen the organisation
+    title: str
+    action_type: ActionType
+    theme: str
+    capacity_min: int
+    capacity_max: int
+    sessions: list[CatalogueSession]
+
+
+class CataloguePage(BaseModel):
+    total: int
+    items: list[CatalogueAction]
+
+
+def partner_scope(principal: Principal) -> str | None:
+    """A partner sees its own organisation only: lists are filtered, never leaked."""
+    return principal.organisation_id or "" if "partenaire" in principal.roles else None
+
+
+def now(request: Request) -> datetime:
+    return request.app.state.event_store.clock()
+
+
 @router.get("/partners", response_model=DirectoryPage, summary="The partner directory")
 async def list_partners(
     principal: DirectoryReader,
     request: Request,
     organisation_type: OrganisationType | None = None,
+    accreditation_status: AccreditationStatus | None = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> DirectoryPage:
-    # A partner sees its own organisation only: the list is filtered, never leaked.
-    only_partner = principal.organisation_id or "" if "partenaire" in principal.roles else None
     async with request.app.state.event_store.pool.acquire() as connection:
         total, rows = await partner_directory.search(
             connection,
+            today=local_date(now(request)),
             organisation_type=organisation_type.value if organisation_type else None,
             name_contains=q,
-            only_partner=only_partner,
+            accreditation_status=accreditation_status.value if accreditation_status else None,
+            only_partner=partner_scope(principal),
             limit=limit,
             offset=offset,
         )
     return DirectoryPage(total=total, items=[DirectoryEntry(**dict(r)) for r in rows])
+
+
+@router.get(
+    "/catalogue", response_model=CataloguePage,
+    summary="The catalogue: published actions still open, with their coming sessions",
+)
+async def list_catalogue(
+    principal: DirectoryReader,
+    request: Request,
+    action_type: ActionType | None = None,
+    theme: Annotated[str | None, Query(max_length=200)] = None,
+    starts_from: Annotated[date | None, Query(description="sessions on or after this day")] = None,
+    starts_until: Annotated[date | None, Query(description="sessions on or before this day")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> CataloguePage:
+    async with request.app.state.event_store.pool.acquire() as connection:
+        total, items = await catalogue.search(
+            connection,
+            now=now(request),
+            action_type=action_type.value if action_type else None,
+            theme=theme,
+            starts_from=starts_from,
+            starts_until=starts_until,
+            only_partner=partner_scope(principal),
+            limit=limit,
+            offset=offset,
+        )
+    return CataloguePage(total=total, items=[CatalogueAction(**item) for item in items])

@@ -1,0 +1,111 @@
+"""The read routes served by the app, its clock fixed: accreditation status relative to the establishment's
+date, the catalogue, and what a partner may see."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from contracts.partners import ActionPublished
+from devinfra.testkit import serving
+from projections import catalogue, partner_directory
+from projections.bootstrap import create_app
+from projections.settings import ProjectionsSettings
+from services.projections.tests.builders import (
+    History, a_partner_accredited, a_partner_registered, a_session_scheduled, an_action_created,
+)
+
+pytestmark = pytest.mark.integration
+
+# 00:30 on 10 March in Arras, still 9 March in UTC.
+NOW = datetime(2031, 3, 9, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def api(projections_dsn, pool, apply_all, infrastructure, dev_keys):
+    history = History()
+    history.partner(a_partner_registered(partner_id="p-ended", name="Accréditation finie hier"))
+    history.partner(a_partner_accredited("p-ended", until=date(2031, 3, 9)))
+    history.partner(a_partner_registered(partner_id="p-soon", name="Bientôt expirée", siret="78467169500087"))
+    history.partner(a_partner_accredited("p-soon", until=date(2031, 4, 1)))
+    for partner_id in ("p-ended", "p-soon"):
+        history.action(an_action_created(action_id=f"a-{partner_id}", partner_id=partner_id))
+        history.action(a_session_scheduled(f"a-{partner_id}", "s-1", NOW + timedelta(days=3)))
+        history.action(ActionPublished(action_id=f"a-{partner_id}"))
+    for envelope in history.envelopes:
+        await apply_all(partner_directory.apply, envelope)
+        await apply_all(catalogue.apply, envelope)
+
+    settings = ProjectionsSettings(
+        database_url=projections_dsn, kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path, run_relay=False, run_consumers=False,
+    )
+    async with serving(create_app(settings, clock=lambda: NOW)) as client:
+        yield client
+
+
+@pytest.fixture
+def as_role(dev_keys):
+    def headers(role: str, organisation_id: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {dev_keys.mint(role, organisation_id=organisation_id)}"}
+
+    return headers
+
+
+async def test_the_directory_shows_the_accreditation_as_of_the_establishments_date(api, as_role):
+    response = await api.get("/directory/partners", headers=as_role("cpip"))
+
+    assert response.status_code == 200, response.text
+    accreditation = {
+        p["partner_id"]: (p["accreditation_status"], p["accredited_until"], p["accreditation_expires_soon"])
+        for p in response.json()["items"]
+    }
+    assert accreditation == {
+        "p-ended": ("expired", "2031-03-09", False),  # its last day was yesterday in Arras, today in UTC
+        "p-soon": ("accredited", "2031-04-01", True),
+    }
+
+
+async def test_the_directory_filters_by_accreditation_status(api, as_role):
+    expired = await api.get("/directory/partners", params={"accreditation_status": "expired"},
+                            headers=as_role("ipro_conseiller"))
+    unknown = await api.get("/directory/partners", params={"accreditation_status": "valid"},
+                            headers=as_role("ipro_conseiller"))
+
+    assert expired.json()["total"] == 1 and [p["partner_id"] for p in expired.json()["items"]] == ["p-ended"]
+    assert unknown.status_code == 422 and unknown.json()["rule"] == "request-validation"
+
+
+async def test_the_catalogue_lists_published_actions_with_their_sessions(api, as_role):
+    response = await api.get("/directory/catalogue", params={"starts_from": "2031-03-12"},
+                             headers=as_role("auditeur"))
+
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["total"] == 2
+    assert {i["action_id"] for i in page["items"]} == {"a-p-ended", "a-p-soon"}
+    assert page["items"][0]["sessions"] == [{
+        "session_id": "s-1", "starts_at": "2031-03-12T23:30:00Z", "ends_at": "2031-03-13T01:30:00Z",
+        "place": "Salle polyvalente",
+    }]
+    assert "facilitators" not in page["items"][0]["sessions"][0]
+
+
+async def test_a_partner_sees_only_its_own_organisation_and_actions(api, as_role):
+    mine = as_role("partenaire", organisation_id="p-soon")
+
+    directory = (await api.get("/directory/partners", headers=mine)).json()
+    listed = (await api.get("/directory/catalogue", headers=mine)).json()
+    expired = {"accreditation_status": "expired"}
+    filtered = (await api.get("/directory/partners", params=expired, headers=mine)).json()
+    another = as_role("partenaire", organisation_id="p-x")
+    stranger = (await api.get("/directory/catalogue", headers=another)).json()
+
+    assert [p["partner_id"] for p in directory["items"]] == ["p-soon"] and directory["total"] == 1
+    assert [a["action_id"] for a in listed["items"]] == ["a-p-soon"] and listed["total"] == 1
+    assert filtered == {"total": 0, "items": []}
+    assert stranger == {"total": 0, "items": []}
+
+
+async def test_an_anonymous_caller_is_refused(api):
+    response = await api.get("/directory/catalogue")
+    assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,211 @@
+"""The acceptance of the partner directory and catalogue: built from the real broker, then rebuilt by
+replaying `partners.events` from offset 0 into a fresh database, the two answer exactly the same."""
+
+import asyncio
+import contextlib
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from contracts.partners import (
+    ActionClosed, ActionPublished, ActionType, CallContent, CallDrafted, ContactPersonAdded,
+    PartnerReinstated, PartnerSuspended, PartnerWithdrawn, SessionCancelled, SessionMoved,
+)
+from devinfra.testkit import wait_for
+from kernel import kafka
+from kernel.consumer import ConsumerRunner, Subscription
+from kernel.database import create_pool
+from projections import catalogue, partner_directory
+from projections.bootstrap import subscriptions
+from projections.settings import ProjectionsSettings
+from services.projections.tests.builders import (
+    NOW, TODAY, History, a_partner_accredited, a_partner_registered, a_session_scheduled, a_slot,
+    an_action_created,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def the_partners_history() -> History:
+    """A few weeks of the partners service, including events the views ignore and one duplicate."""
+    history = History()
+    history.record("call", "call-1", CallDrafted(call_id="call-1", content=CallContent(
+        title="AMI 2031", theme="Espace emploi", establishment="CP Arras", opens_on=date(2031, 1, 1),
+        closes_on=date(2031, 2, 1), target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
+    )))
+    names = {"p-1": "Association Ressources Emploi", "p-2": "Mission locale", "p-3": "Auto-école sociale",
+             "p-4": "Intérim solidaire"}
+    for n, (partner_id, name) in enumerate(names.items()):
+        history.partner(a_partner_registered(partner_id=partner_id, name=name, siret=f"{n:014d}"))
+    history.partner(ContactPersonAdded(partner_id="p-1", contact_id="c-1", full_name="Jeanne Martin",
+                                       email="jeanne.martin@example.org"))
+    for partner_id, days in {"p-1": 300, "p-2": 20, "p-3": 90}.items():
+        history.partner(a_partner_accredited(partner_id, until=TODAY + timedelta(days=days)))
+    suspended = history.partner(PartnerSuspended(partner_id="p-3", reason="incident"))
+    history.partner(PartnerReinstated(partner_id="p-3"))
+    history.envelopes.append(suspended)  # published twice by a relay that restarted: applied once
+    history.partner(PartnerSuspended(partner_id="p-2", reason="incident"))
+    history.partner(PartnerWithdrawn(partner_id="p-4", reason="fermeture"))
+
+    history.action(an_action_created(action_id="a-1", partner_id="p-1"))
+    history.action(a_session_scheduled("a-1", "s-1", NOW + timedelta(days=2)))
+    history.action(a_session_scheduled("a-1", "s-2", NOW + timedelta(days=9)))
+    history.action(a_session_scheduled("a-1", "s-3", NOW + timedelta(days=16)))
+    history.action(ActionPublished(action_id="a-1"))
+    history.action(SessionCancelled(action_id="a-1", session_id="s-2", reason="salle indisponible"))
+    history.action(SessionMoved(action_id="a-1", session_id="s-3",
+                                slot=a_slot(NOW + timedelta(days=17), place="Salle B")))
+    history.action(an_action_created(action_id="a-2", partner_id="p-3", title="Code de la route",
+                                     action_type=ActionType.ROAD_SAFETY, theme="Espace citoyen"))
+    history.action(a_session_scheduled("a-2", "s-1", NOW + timedelta(days=5)))
+    history.action(ActionPublished(action_id="a-2"))
+    history.action(an_action_created(action_id="a-3", partner_id="p-1", title="Brouillon"))
+    history.action(a_session_scheduled("a-3", "s-1", NOW + timedelta(days=5)))
+    history.action(an_action_created(action_id="a-4", partner_id="p-2", title="Fini"))
+    history.action(a_session_scheduled("a-4", "s-1", NOW + timedelta(days=1)))
+    history.action(ActionPublished(action_id="a-4"))
+    history.action(SessionCancelled(action_id="a-4", session_id="s-1", reason="annulé"))
+    history.action(ActionClosed(action_id="a-4"))
+    return history
+
+
+async def publish(bootstrap: str, topic: str, history: History) -> None:
+    """As the relay does: keyed by stream id (one stream, one partition), idempotent producer."""
+    await kafka.ensure_topics(bootstrap, [topic], partitions=3)
+    producer = kafka.idempotent_producer(bootstrap)
+    await producer.start()
+    try:
+        for envelope in history.envelopes:
+            key, value, headers = kafka.encode(envelope)
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    partitions = await kafka.ensure_topics(bootstrap, [topic], partitions=3)  # those of an existing topic
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+
+
+@contextlib.asynccontextmanager
+async def consuming(pool, bootstrap: str, subs: list[Subscription]):
+    tasks = [asyncio.create_task(ConsumerRunner(s, pool, bootstrap).run()) for s in subs]
+    try:
+        yield tasks
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def catch_up(pool, bootstrap: str, subs: list[Subscription], ends: dict[int, int]) -> None:
+    """Run the consumers until every one's checkpoint is at the end of every partition."""
+    names = [s.name for s in subs]
+
+    async def caught_up(tasks) -> bool:
+        for task in tasks:
+            if task.done():
+                raise AssertionError(f"a consumer stopped: {task.exception()!r}")
+        rows = await pool.fetch(
+            "SELECT consumer, partition, next_offset FROM consumer_checkpoints WHERE consumer = ANY($1)",
+            names,
+        )
+        have = {(r["consumer"], r["partition"]): r["next_offset"] for r in rows}
+        return all(have.get((name, p), 0) == end for name in names for p, end in ends.items())
+
+    async with consuming(pool, bootstrap, subs) as tasks:
+        await wait_for(lambda: caught_up(tasks), timeout=60, message=f"{names} at the end of the topic")
+
+
+async def views(pool) -> dict:
+    """What the routes answer (staff and a partner) and what the tables hold, "today" being fixed."""
+    async with pool.acquire() as connection:
+        answers = {
+            "directory": await partner_directory.search(connection, today=TODAY),
+            "accredited": await partner_directory.search(
+                connection, today=TODAY, accreditation_status="accredited"
+            ),
+            "catalogue": await catalogue.search(connection, now=NOW),
+            "p-1's catalogue": await catalogue.search(connection, now=NOW, only_partner="p-1"),
+            "p-1's directory": await partner_directory.search(connection, today=TODAY, only_partner="p-1"),
+        }
+        tables = {
+            table: [dict(r) for r in await connection.fetch(f"SELECT * FROM {table} ORDER BY {order}")]
+            for table, order in [("directory_partners", "partner_id"), ("catalogue_actions", "action_id"),
+                                 ("catalogue_sessions", "action_id, session_id")]
+        }
+    for rows in tables.values():
+        for row in rows:
+            row.pop("projected_at", None)  # when the row was written: the one thing a replay changes
+    plain = {name: (total, [dict(r) for r in rows]) for name, (total, rows) in answers.items()}
+    return {**plain, "tables": tables}
+
+
+async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identical(
+    infrastructure, new_projections_database, unique_name
+):
+    bootstrap = infrastructure.bootstrap_servers
+    settings = ProjectionsSettings(database_url="unused", kafka_bootstrap_servers=bootstrap,
+                                   kafka_topic_prefix=unique_name("replay") + ".")
+    topic = settings.topic("partners.events")
+    history = the_partners_history()
+    await publish(bootstrap, topic, history)
+    ends = await end_offsets(bootstrap, topic)
+    assert sum(ends.values()) == len(history.envelopes) and len([p for p in ends.values() if p]) > 1
+
+    pool_a = await create_pool(await new_projections_database())
+    pool_b = await create_pool(await new_projections_database())
+    try:
+        await catch_up(pool_a, bootstrap, subscriptions(settings), ends)
+        built = await views(pool_a)
+
+        # A fresh database, fresh consumer names: no checkpoint, so the consumers start at offset 0.
+        fresh = [dataclasses.replace(s, name=unique_name(s.name)) for s in subscriptions(settings)]
+        await catch_up(pool_b, bootstrap, fresh, ends)
+        rebuilt = await views(pool_b)
+
+        # And replayed from offset 0 over the rows already there, as renaming a subscription does.
+        again = [dataclasses.replace(s, name=unique_name(s.name)) for s in subscriptions(settings)]
+        await catch_up(pool_a, bootstrap, again, ends)
+        replayed_over = await views(pool_a)
+    finally:
+        await pool_a.close()
+        await pool_b.close()
+
+    assert rebuilt == built
+    assert replayed_over == built
+    assert_correct(built)
+    assert await end_offsets(bootstrap, f"{topic}.dlq") == {0: 0, 1: 0, 2: 0}  # nothing dead-lettered
+
+
+def assert_correct(views: dict) -> None:
+    total, directory = views["directory"]
+    status = {p["partner_id"]: (p["accreditation_status"], p["accreditation_expires_soon"])
+              for p in directory}
+    assert total == 4 and status == {
+        "p-1": ("accredited", False), "p-2": ("suspended", False), "p-3": ("accredited", False),
+        "p-4": ("withdrawn", False),
+    }
+    assert [p["partner_id"] for p in views["accredited"][1]] == ["p-1", "p-3"]
+    assert [p["partner_id"] for p in views["p-1's directory"][1]] == ["p-1"]
+
+    total, actions = views["catalogue"]
+    assert total == 2
+    assert [(a["action_id"], [(s["session_id"], s["place"]) for s in a["sessions"]]) for a in actions] == [
+        ("a-1", [("s-1", "Salle polyvalente"), ("s-3", "Salle B")]),
+        ("a-2", [("s-1", "Salle polyvalente")]),
+    ]
+    assert actions[0]["sessions"][1]["starts_at"] == NOW + timedelta(days=17)
+    assert [a["action_id"] for a in views["p-1's catalogue"][1]] == ["a-1"]
+
+    stored = repr(views["tables"])
+    assert "Jeanne" not in stored and "Camille" not in stored and "incident" not in stored
