@@ -3,7 +3,7 @@ caller (`only_partner`), never after the fact."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -59,15 +59,15 @@ async def proposals(
 
 async def catalogue(
     connection: asyncpg.Connection, *, action_type: str | None, theme: str | None, starts_from, starts_until,
-    min_seats_left: int | None, only_partner: str | None, limit: int, offset: int,
+    min_seats_left: int | None, only_partner: str | None, now: datetime, limit: int, offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
-    """Published, open actions, with their live sessions in the date range (and seats left, if asked)."""
+    """Published, open actions, with their coming sessions in the date range (and seats left, if asked)."""
     rows = await connection.fetch(
         """WITH sessions AS (
                SELECT s.action_id, s.session_id, lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.place,
                       a.capacity_max - s.booked AS seats_left
                FROM action_sessions s JOIN actions a USING (action_id)
-               WHERE NOT s.cancelled AND NOT s.reported
+               WHERE NOT s.cancelled AND NOT s.reported AND lower(s.during) >= $9
                  AND ($3::timestamptz IS NULL OR lower(s.during) >= $3)
                  AND ($4::timestamptz IS NULL OR lower(s.during) < $4)
                  AND ($5::integer IS NULL OR a.capacity_max - s.booked >= $5))
@@ -79,7 +79,7 @@ async def catalogue(
              AND ($6::text IS NULL OR a.partner_id = $6)
            GROUP BY a.action_id
            ORDER BY min(s.starts_at), a.action_id LIMIT $7 OFFSET $8""",
-        action_type, theme, starts_from, starts_until, min_seats_left, only_partner, limit, offset,
+        action_type, theme, starts_from, starts_until, min_seats_left, only_partner, limit, offset, now,
     )
     return _total(rows), rows
 

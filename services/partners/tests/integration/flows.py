@@ -65,3 +65,35 @@ async def approved_action(api, as_role, call_id: str, partner_id: str, content: 
     await ok(await api.post(f"{url}/start-review", headers=as_role("ripro")))
     approved = await ok(await api.post(f"{url}/approve", headers=as_role("ripro")))
     return await ok(await api.get(f"/actions/{approved['action_id']}", headers=partner))
+
+
+async def refused(dsn, request, status: int, rule: str) -> dict:
+    """Sends `request` (an un-awaited API call) and asserts it is refused as a problem naming `rule`, with no
+    event appended. Returns the problem."""
+    before = await events_in(dsn)
+    response = await request
+    where = (response.request.method, str(response.request.url), response.text)
+    assert response.status_code == status, where
+    assert response.headers["content-type"] == "application/problem+json", where
+    problem = response.json()
+    assert problem["rule"] == rule and problem["status"] == status, where
+    assert await events_in(dsn) == before, ("an event was appended by a refused command", *where)
+    return problem
+
+
+async def registered_partner(api, as_role, n: int, name: str = "Association") -> dict:
+    """An organisation registered but not (yet) accredited for access to the establishment."""
+    body = {"name": f"{name} {n}", "siret": valid_siret(n), "organisation_type": "association"}
+    return await ok(await api.post("/partners", json=body, headers=as_role("ipro_chef")), 201)
+
+
+async def scheduled_session(api, headers: dict, action_id: str, starts_at: datetime, *, place: str = "Salle 1",
+                            facilitators: tuple[str, ...] = ("Camille Martin",), duration_minutes: int = 120) -> str:
+    """Schedules a session of the action and returns its id."""
+    url = f"/actions/{action_id}"
+    known = {s["session_id"] for s in (await ok(await api.get(url, headers=headers)))["sessions"]}
+    body = {"starts_at": starts_at.isoformat(), "duration_minutes": duration_minutes, "place": place,
+            "facilitators": list(facilitators)}
+    action = await ok(await api.post(f"{url}/sessions", json=body, headers=headers), 201)
+    (session_id,) = {s["session_id"] for s in action["sessions"]} - known
+    return session_id

@@ -20,7 +20,7 @@ from partners.domain import commands as c
 from partners.domain.action import Action, action
 from partners.domain.errors import ActionNotFound
 from partners.domain.time import ESTABLISHMENT_TIME_ZONE
-from partners.http.common import Id, Limit, Manager, Offset, Organiser, Page, Reader, RequestBody, now, partner_scope
+from partners.http.common import Id, Label, Limit, Manager, Offset, Organiser, Page, Reader, RequestBody, now, partner_scope
 
 router = service_router("/actions", tags=["catalogue actions"])
 catalogue_router = service_router("/catalogue", tags=["catalogue actions"])
@@ -29,8 +29,8 @@ catalogue_router = service_router("/catalogue", tags=["catalogue actions"])
 class SessionRequest(RequestBody):
     starts_at: AwareDatetime = Field(description="with its UTC offset, e.g. 2026-12-03T14:00:00+01:00")
     duration_minutes: int = Field(gt=0, le=24 * 60)
-    place: str = Field(min_length=1, max_length=200, examples=["Salle polyvalente, bâtiment B"])
-    facilitators: list[str] = Field(default_factory=list, max_length=50)
+    place: Label = Field(examples=["Salle polyvalente, bâtiment B"])
+    facilitators: list[Label] = Field(default_factory=list, max_length=50)
 
 
 class CancelRequest(RequestBody):
@@ -160,7 +160,8 @@ async def list_catalogue(
         total, rows = await queries.catalogue(
             connection, action_type=action_type.value if action_type else None, theme=theme,
             starts_from=_start_of(starts_from), starts_until=_start_of(starts_until, days_after=1),
-            min_seats_left=min_seats_left, only_partner=partner_scope(principal), limit=limit, offset=offset,
+            min_seats_left=min_seats_left, only_partner=partner_scope(principal), now=now(request), limit=limit,
+            offset=offset,
         )
     return Page(total=total, items=[CatalogueEntry.model_validate(dict(row)) for row in rows])
 

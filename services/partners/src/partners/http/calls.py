@@ -11,11 +11,11 @@ from pydantic import BaseModel
 
 from contracts.partners import CallContent
 from kernel.commands import Commands
-from kernel.errors import NotFound
 from kernel.http import service_router
 from partners import handlers, queries
 from partners.domain import commands as c
 from partners.domain.call import Call, CallStatus, call
+from partners.domain.errors import CallNotFound
 from partners.http.common import Id, Limit, Manager, Offset, Page, Reader, now, partner_scope, today
 
 router = service_router("/calls", tags=["calls"])
@@ -96,7 +96,7 @@ async def get_call(call_id: Id, principal: Reader, request: Request) -> CallView
     state, stream = await handlers.current(request.app.state.event_store, call, call_id)
     # Drafts are internal: a partner is told nothing about them.
     if state.status is None or (state.status == CallStatus.DRAFT and partner_scope(principal) is not None):
-        raise NotFound(f"no call {call_id}")
+        raise CallNotFound(f"no call {call_id}")
     return _view(state, stream[-1].stream_version, request)
 
 

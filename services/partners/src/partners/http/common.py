@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow
 from kernel.errors import Forbidden
@@ -26,6 +26,9 @@ Discussant = Annotated[Principal, Depends(allow("partenaire", IPRO_STAFF, "dpip"
 Organiser = Annotated[Principal, Depends(allow("partenaire", "ipro_chef", "ripro"))]
 # Contact persons: the organisation itself, or those who registered it.
 ContactEditor = Annotated[Principal, Depends(allow("partenaire", "ipro_chef", "ripro", "dpip"))]
+
+# Names and places: surrounding blanks dropped, never empty once they are.
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 IdFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]

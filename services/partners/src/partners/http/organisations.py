@@ -19,27 +19,27 @@ from partners.domain import commands as c
 from partners.domain.errors import PartnerNotFound
 from partners.domain.partner import Accreditation, Contact, Partner, partner
 from partners.http.common import (
-    Accreditor, ContactEditor, Id, Limit, Manager, Offset, Page, Reader, RequestBody, now, partner_scope, today,
+    Accreditor, ContactEditor, Id, Label, Limit, Manager, Offset, Page, Reader, RequestBody, now, partner_scope, today,
 )
 
 router = service_router("/partners", tags=["partner organisations"])
 
 
 class RegisterPartnerRequest(RequestBody):
-    name: str = Field(min_length=1, max_length=200, examples=["Association Ressources Emploi"])
+    name: Label = Field(examples=["Association Ressources Emploi"])
     siret: str = Field(max_length=20, description="14 digits, Luhn-checked", examples=["73282932000074"])
     organisation_type: OrganisationType
 
 
 class ContactPersonRequest(RequestBody):
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: Label
     job_title: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+ ().-]{6,40}$")
 
 
 class AccreditRequest(RequestBody):
-    establishment: str = Field(min_length=1, max_length=200, examples=["InSERRE Arras"])
+    establishment: Label = Field(examples=["InSERRE Arras"])
     accredited_until: date
 
 
