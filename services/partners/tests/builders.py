@@ -25,9 +25,9 @@ from partners.domain.commands import (
     MoveSession, PartnerStanding, RegisterPartner, ReportSession, ReviseCall, ReviseProposal, ScheduleSession,
     SubmitProposal,
 )
-from partners.domain.time import ESTABLISHMENT_TIME_ZONE
+from kernel.clock import LOCAL_TIME_ZONE
 
-PARIS = ESTABLISHMENT_TIME_ZONE
+PARIS = LOCAL_TIME_ZONE
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
 TODAY = NOW.date()
 VALID_SIRET = "73282932000074"

@@ -149,6 +149,13 @@ def public() -> Policy:
     return Policy(None)
 
 
+def organisation_scope(principal: Principal) -> str | None:
+    """The organisation a partner's lists are limited to (filtered, never leaked); None for staff."""
+    if "partenaire" not in principal.roles:
+        return None
+    return principal.organisation_id or ""
+
+
 def ensure_organisation(principal: Principal, organisation_id: str) -> None:
     """Partners act on their own organisation only; staff are not limited by organisation."""
     if "partenaire" in principal.roles and principal.organisation_id != organisation_id:

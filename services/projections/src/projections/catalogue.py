@@ -13,7 +13,7 @@ from contracts.partners import (
     ActionClosed, ActionCreated, ActionPublished, SessionCancelled, SessionMoved, SessionReported,
     SessionScheduled,
 )
-from projections.calendar import ESTABLISHMENT_TIME_ZONE
+from kernel.clock import LOCAL_TIME_ZONE
 
 _HANDLED = {
     cls.event_type
@@ -85,7 +85,7 @@ async def _update_session(connection: asyncpg.Connection, event, assignments: st
 
 # Sessions a reader may still attend: not cancelled, not yet reported, starting at or after $1 (now), and
 # on the establishment's calendar days from $2 to $3 (both included) when given.
-_DAY = f"(starts_at AT TIME ZONE '{ESTABLISHMENT_TIME_ZONE.key}')::date"
+_DAY = f"(starts_at AT TIME ZONE '{LOCAL_TIME_ZONE.key}')::date"
 _UPCOMING = f"""SELECT * FROM catalogue_sessions
                 WHERE NOT cancelled AND NOT reported AND starts_at >= $1::timestamptz
                   AND ($2::date IS NULL OR {_DAY} >= $2) AND ($3::date IS NULL OR {_DAY} <= $3)"""

@@ -9,10 +9,11 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.partners import ActionType, OrganisationType
-from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow
+from kernel.api import Limit, Offset, now
+from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow, organisation_scope
+from kernel.clock import local_date
 from kernel.http import service_router
 from projections import catalogue, partner_directory
-from projections.calendar import local_date
 from projections.partner_directory import AccreditationStatus
 
 router = service_router("/directory", tags=["directory"])
@@ -20,8 +21,6 @@ router = service_router("/directory", tags=["directory"])
 DirectoryReader = Annotated[
     Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", "partenaire"))
 ]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 class DirectoryEntry(BaseModel):
@@ -64,15 +63,6 @@ class CataloguePage(BaseModel):
     items: list[CatalogueAction]
 
 
-def partner_scope(principal: Principal) -> str | None:
-    """A partner sees its own organisation only: lists are filtered, never leaked."""
-    return principal.organisation_id or "" if "partenaire" in principal.roles else None
-
-
-def now(request: Request) -> datetime:
-    return request.app.state.event_store.clock()
-
-
 @router.get("/partners", response_model=DirectoryPage, summary="The partner directory")
 async def list_partners(
     principal: DirectoryReader,
@@ -90,7 +80,7 @@ async def list_partners(
             organisation_type=organisation_type.value if organisation_type else None,
             name_contains=q,
             accreditation_status=accreditation_status.value if accreditation_status else None,
-            only_partner=partner_scope(principal),
+            only_partner=organisation_scope(principal),
             limit=limit,
             offset=offset,
         )
@@ -119,7 +109,7 @@ async def list_catalogue(
             theme=theme,
             starts_from=starts_from,
             starts_until=starts_until,
-            only_partner=partner_scope(principal),
+            only_partner=organisation_scope(principal),
             limit=limit,
             offset=offset,
         )

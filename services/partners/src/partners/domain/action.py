@@ -24,7 +24,7 @@ from partners.domain.commands import (
     ScheduleSession,
 )
 from partners.domain.partner import ensure_may_host
-from partners.domain.time import local_date
+from kernel.clock import local_date
 
 
 class Session(BaseModel):

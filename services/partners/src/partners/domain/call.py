@@ -13,7 +13,7 @@ from partners.domain import errors
 from partners.domain.commands import (
     ArchiveCall, CallWindow, CloseCall, Command, DraftCall, PublishCall, ReviseCall,
 )
-from partners.domain.time import local_date
+from kernel.clock import local_date
 
 
 class CallStatus(StrEnum):

@@ -20,7 +20,7 @@ from partners.domain.commands import (
     RemoveContactPerson, SuspendPartner, WithdrawPartner,
 )
 from partners.domain.siret import is_valid_siret
-from partners.domain.time import local_date
+from kernel.clock import local_date
 
 
 class Accreditation(StrEnum):

@@ -21,7 +21,7 @@ from partners.domain.commands import (
     ApproveProposal, CallWindow, Command, CommentOnProposal, DraftProposal, RejectProposal, RequestChanges,
     ResubmitProposal, ReviseProposal, StartReview, SubmitProposal, WithdrawProposal,
 )
-from partners.domain.time import local_date
+from kernel.clock import local_date
 
 
 class ProposalStatus(StrEnum):

@@ -4,7 +4,7 @@ on its behalf), published to the catalogue and closed by IPRO management."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from typing import Annotated
 
@@ -12,15 +12,16 @@ from fastapi import Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.partners import ActionType, SessionSlot
-from kernel.auth import Principal, ensure_organisation
+from kernel.api import Limit, Offset, Page, RequestBody, now
+from kernel.auth import Principal, ensure_organisation, organisation_scope
 from kernel.commands import Commands
 from kernel.http import service_router
 from partners import handlers, queries
 from partners.domain import commands as c
 from partners.domain.action import Action, action
 from partners.domain.errors import ActionNotFound
-from partners.domain.time import ESTABLISHMENT_TIME_ZONE
-from partners.http.common import Id, Label, Limit, Manager, Offset, Organiser, Page, Reader, RequestBody, now, partner_scope
+from kernel.clock import start_of_day
+from partners.http.common import Id, Label, Manager, Organiser, Reader
 
 router = service_router("/actions", tags=["catalogue actions"])
 catalogue_router = service_router("/catalogue", tags=["catalogue actions"])
@@ -159,18 +160,13 @@ async def list_catalogue(
     async with request.app.state.event_store.pool.acquire() as connection:
         total, rows = await queries.catalogue(
             connection, action_type=action_type.value if action_type else None, theme=theme,
-            starts_from=_start_of(starts_from), starts_until=_start_of(starts_until, days_after=1),
-            min_seats_left=min_seats_left, only_partner=partner_scope(principal), now=now(request), limit=limit,
+            # Date filters are the establishment's calendar days, both ends included.
+            starts_from=starts_from and start_of_day(starts_from),
+            starts_until=starts_until and start_of_day(starts_until + timedelta(days=1)),
+            min_seats_left=min_seats_left, only_partner=organisation_scope(principal), now=now(request), limit=limit,
             offset=offset,
         )
     return Page(total=total, items=[CatalogueEntry.model_validate(dict(row)) for row in rows])
-
-
-def _start_of(day: date | None, days_after: int = 0) -> datetime | None:
-    """Date filters are the establishment's calendar days, both ends included."""
-    if day is None:
-        return None
-    return datetime.combine(day + timedelta(days=days_after), time(), tzinfo=ESTABLISHMENT_TIME_ZONE)
 
 
 def _view(state: Action, version: int) -> ActionView:

@@ -10,13 +10,15 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from contracts.partners import CallContent
+from kernel.api import Limit, Offset, Page, now
+from kernel.auth import organisation_scope
 from kernel.commands import Commands
 from kernel.http import service_router
 from partners import handlers, queries
 from partners.domain import commands as c
 from partners.domain.call import Call, CallStatus, call
 from partners.domain.errors import CallNotFound
-from partners.http.common import Id, Limit, Manager, Offset, Page, Reader, now, partner_scope, today
+from partners.http.common import Id, Manager, Reader, today
 
 router = service_router("/calls", tags=["calls"])
 
@@ -86,7 +88,7 @@ async def list_calls(
     async with request.app.state.event_store.pool.acquire() as connection:
         total, rows = await queries.calls(
             connection, today=today(request), status=status.value if status else None,
-            hide_drafts=partner_scope(principal) is not None, limit=limit, offset=offset,
+            hide_drafts=organisation_scope(principal) is not None, limit=limit, offset=offset,
         )
     return Page(total=total, items=[CallSummary.model_validate(dict(row)) for row in rows])
 
@@ -95,7 +97,7 @@ async def list_calls(
 async def get_call(call_id: Id, principal: Reader, request: Request) -> CallView:
     state, stream = await handlers.current(request.app.state.event_store, call, call_id)
     # Drafts are internal: a partner is told nothing about them.
-    if state.status is None or (state.status == CallStatus.DRAFT and partner_scope(principal) is not None):
+    if state.status is None or (state.status == CallStatus.DRAFT and organisation_scope(principal) is not None):
         raise CallNotFound(f"no call {call_id}")
     return _view(state, stream[-1].stream_version, request)
 

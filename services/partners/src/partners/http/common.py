@@ -1,16 +1,17 @@
-"""What every router of the service shares: who may do what, path ids, pages, the clock."""
+"""What every router of the service shares: who may do what, ids and labels, today's date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Generic, TypeVar
+from datetime import date
+from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
+from kernel.api import now
 from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow
+from kernel.clock import local_date
 from kernel.errors import Forbidden
-from partners.domain.time import local_date
 
 # Everyone with a role in the establishment reads; partners are limited to their organisation by each route.
 Reader = Annotated[Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", "partenaire"))]
@@ -32,36 +33,10 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 IdFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
-
-T = TypeVar("T")
-
-
-class RequestBody(BaseModel):
-    """A request body: unknown fields are refused, never ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Page(BaseModel, Generic[T]):
-    total: int
-    items: list[T]
-
-
-def now(request: Request) -> datetime:
-    return request.app.state.event_store.clock()
 
 
 def today(request: Request) -> date:
     return local_date(now(request))
-
-
-def partner_scope(principal: Principal) -> str | None:
-    """The organisation a partner's lists are limited to; None for staff (everything)."""
-    if "partenaire" not in principal.roles:
-        return None
-    return principal.organisation_id or ""
 
 
 def own_organisation(principal: Principal) -> str:

@@ -11,16 +11,15 @@ from pydantic import BaseModel, Field
 
 from contracts import EventEnvelope
 from contracts.partners import OrganisationType
-from kernel.auth import Principal, ensure_organisation
+from kernel.api import Limit, Offset, Page, RequestBody, now
+from kernel.auth import Principal, ensure_organisation, organisation_scope
 from kernel.commands import Commands
 from kernel.http import service_router
 from partners import handlers, queries
 from partners.domain import commands as c
 from partners.domain.errors import PartnerNotFound
 from partners.domain.partner import Accreditation, Contact, Partner, partner
-from partners.http.common import (
-    Accreditor, ContactEditor, Id, Label, Limit, Manager, Offset, Page, Reader, RequestBody, now, partner_scope, today,
-)
+from partners.http.common import Accreditor, ContactEditor, Id, Label, Manager, Reader, today
 
 router = service_router("/partners", tags=["partner organisations"])
 
@@ -139,7 +138,7 @@ async def list_organisations(
     async with request.app.state.event_store.pool.acquire() as connection:
         total, rows = await queries.organisations(
             connection, today=today(request), accreditation=accreditation.value if accreditation else None,
-            expiring_soon=expiry_alert, only_partner=partner_scope(principal), limit=limit, offset=offset,
+            expiring_soon=expiry_alert, only_partner=organisation_scope(principal), limit=limit, offset=offset,
         )
     return Page(total=total, items=[OrganisationSummary.model_validate(dict(row)) for row in rows])
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from contracts import EventEnvelope
 from contracts.partners import ProposalCommented, ProposalContent
-from kernel.auth import Principal, ensure_organisation
+from kernel.api import Limit, Offset, Page, RequestBody, now
+from kernel.auth import Principal, ensure_organisation, organisation_scope
 from kernel.commands import Commands
 from kernel.decider import payloads
 from kernel.http import service_router
@@ -19,10 +20,7 @@ from partners import handlers, queries
 from partners.domain import commands as c
 from partners.domain.errors import ProposalNotFound
 from partners.domain.proposal import Proposal, ProposalStatus, proposal
-from partners.http.common import (
-    Discussant, Id, IdFilter, Limit, Offset, Page, Proposer, Reader, RequestBody, Reviewer, now, own_organisation,
-    partner_scope,
-)
+from partners.http.common import Discussant, Id, IdFilter, Proposer, Reader, Reviewer, own_organisation
 
 router = service_router("/proposals", tags=["proposals"])
 
@@ -158,7 +156,7 @@ async def list_proposals(
     principal: Reader, request: Request, call_id: IdFilter = None, status: ProposalStatus | None = None,
     partner_id: IdFilter = None, limit: Limit = 100, offset: Offset = 0,
 ) -> Page[ProposalSummary]:
-    if (scope := partner_scope(principal)) is not None:
+    if (scope := organisation_scope(principal)) is not None:
         if partner_id is not None:
             ensure_organisation(principal, partner_id)
         partner_id = scope
