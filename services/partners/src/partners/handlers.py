@@ -44,6 +44,19 @@ async def _handle(
     return outcome
 
 
+async def _owned_command(
+    session: Session, decider: Decider, save: Save, stream_id: str, command: c.Command | Callable[[Any], c.Command],
+    metadata: Metadata, principal: Principal, *, facts: Callable[[Session, Any], Awaitable[Any]],
+) -> Outcome:
+    """A command on an aggregate an organisation owns. When `command` is a function, it is given the facts
+    about another aggregate that `facts(session, state)` loads (after the caller's access is checked)."""
+    if not isinstance(command, c.Command):
+        state, _ = await current(session, decider, stream_id)
+        owned_by(principal)(state)
+        command = command(await facts(session, state))
+    return await _handle(session, decider, save, stream_id, command, metadata, owned_by(principal))
+
+
 async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
     stream = await reader.read_stream(stream_id)
     return decider.fold(payloads(stream)), stream
@@ -103,13 +116,15 @@ async def proposal_command(
     metadata: Metadata, principal: Principal,
 ) -> Outcome[Proposal]:
     """`command` may need the call the proposal answers: then pass a function of that call's window."""
-    if not isinstance(command, c.Command):
-        state, _ = await current(session, proposal, proposal_id)
-        owned_by(principal)(state)
-        if state.call_id is None:
-            raise errors.ProposalNotFound(f"no proposal {proposal_id}")
-        command = command(await _call_window(session, state.call_id))
-    return await _handle(session, proposal, store.save_proposal, proposal_id, command, metadata, owned_by(principal))
+    return await _owned_command(
+        session, proposal, store.save_proposal, proposal_id, command, metadata, principal, facts=_answered_call
+    )
+
+
+async def _answered_call(session: Session, state: Proposal) -> c.CallWindow:
+    if state.call_id is None:
+        raise errors.ProposalNotFound(f"no proposal {state.proposal_id}")
+    return await _call_window(session, state.call_id)
 
 
 async def approve_proposal(
@@ -136,10 +151,12 @@ async def action_command(
     metadata: Metadata, principal: Principal,
 ) -> Outcome[Action]:
     """`command` may need the organisation's standing (scheduling): then pass a function of it."""
-    if not isinstance(command, c.Command):
-        state, _ = await current(session, action, action_id)
-        owned_by(principal)(state)
-        if state.partner_id is None:
-            raise errors.ActionNotFound(f"no catalogue action {action_id}")
-        command = command(await _standing(session, state.partner_id))
-    return await _handle(session, action, store.save_action, action_id, command, metadata, owned_by(principal))
+    return await _owned_command(
+        session, action, store.save_action, action_id, command, metadata, principal, facts=_running_partner
+    )
+
+
+async def _running_partner(session: Session, state: Action) -> c.PartnerStanding:
+    if state.partner_id is None:
+        raise errors.ActionNotFound("no such catalogue action")
+    return await _standing(session, state.partner_id)

@@ -21,7 +21,7 @@ from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
     CancelSession, CloseAction, Command, CreateAction, MoveSession, PublishAction, ReportSession,
-    ScheduleSession,
+    ScheduleSession, SessionPlan,
 )
 from partners.domain.partner import ensure_may_host
 from kernel.clock import local_date
@@ -138,7 +138,7 @@ def _open_session(state: Action, session_id: str) -> Session:
     return session
 
 
-def _new_slot(command: ScheduleSession | MoveSession, state: Action, *, ignoring: str | None) -> SessionSlot:
+def _new_slot(command: SessionPlan, state: Action, *, ignoring: str | None) -> SessionSlot:
     if command.starts_at <= command.now:
         raise errors.SessionInThePast(f"the session of {command.starts_at:%Y-%m-%d %H:%M} would be in the past")
     ensure_may_host(command.partner, local_date(command.starts_at))

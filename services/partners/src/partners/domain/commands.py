@@ -162,7 +162,9 @@ class CreateAction(Command):
     capacity_max: int
 
 
-class ScheduleSession(Command):
+class SessionPlan(Command):
+    """When, where and by whom a session is to run, for the organisation running it."""
+
     session_id: str
     starts_at: AwareDatetime
     duration_minutes: int = Field(gt=0, le=24 * 60)
@@ -172,14 +174,12 @@ class ScheduleSession(Command):
     now: AwareDatetime
 
 
-class MoveSession(Command):
-    session_id: str
-    starts_at: AwareDatetime
-    duration_minutes: int = Field(gt=0, le=24 * 60)
-    place: str
-    facilitators: list[str]
-    partner: PartnerStanding
-    now: AwareDatetime
+class ScheduleSession(SessionPlan):
+    pass
+
+
+class MoveSession(SessionPlan):
+    pass
 
 
 class CancelSession(Command):
