@@ -10,10 +10,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from contracts import known_events
 from devinfra.testkit import read_topic, serving
 from partners.bootstrap import create_app
 
-from .flows import accredited_partner, events_in, ok, proposal_content, published_call
+from .flows import (
+    accredited_partner, call_body, events_in, ok, proposal_content, published_call, scheduled_session,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -84,10 +87,83 @@ async def test_a_call_from_publication_to_a_delivered_session(api_with_relay, as
     closed = await ok(await api.post(f"{action_url}/close", headers=as_role("ipro_chef")))
     assert closed["closed"] is True
 
-    # Downstream: every event is on partners.events, in order per stream, and matches its committed schema.
-    appended = await events_in(partners_dsn)
-    records = await read_topic(partners_settings.kafka_bootstrap_servers,
-                               partners_settings.topic("partners.events"), at_least=appended)
+    # Downstream: every event is on partners.events and matches its committed schema.
+    envelopes = await published_and_valid(partners_settings, partners_dsn)
+    counts = Counter(e["event_type"] for e in envelopes)
+    assert counts["partners.proposal.submitted"] == 2 and counts["partners.proposal.approved"] == 1
+    assert counts["partners.action.session_scheduled"] == 2 and counts["partners.action.session_cancelled"] == 1
+    assert counts["partners.action.session_reported"] == 1 and counts["partners.action.closed"] == 1
+
+
+async def test_every_event_type_of_the_service_is_published_valid_against_its_schema(
+    api_with_relay, as_role, clock, partners_settings, partners_dsn
+):
+    api, today, chef, ripro = api_with_relay, clock.now.date(), as_role("ipro_chef"), as_role("ripro")
+    draft = await ok(await api.post("/calls", json=call_body(today), headers=chef), 201)
+    call_url = f"/calls/{draft['call_id']}"
+    await ok(await api.put(call_url, json=call_body(today, title="Espace citoyen, 2e appel"), headers=chef))
+    await ok(await api.post(f"{call_url}/publish", headers=chef))
+
+    running = (await accredited_partner(api, as_role, 1, today))["partner_id"]
+    leaving = (await accredited_partner(api, as_role, 2, today))["partner_id"]
+    contact = await ok(await api.post(f"/partners/{leaving}/contacts", json={"full_name": "Léa Petit"},
+                                      headers=chef), 201)
+    contact_id = contact["contacts"][0]["contact_id"]
+    await ok(await api.post(f"/partners/{leaving}/contacts/{contact_id}/remove", headers=chef))
+    for step, body in (("suspend", {"reason": "Incident"}), ("reinstate", None), ("withdraw", {"reason": "Fin"})):
+        await ok(await api.post(f"/partners/{leaving}/{step}", json=body, headers=chef))
+
+    partner = as_role("partenaire", organisation_id=running)
+    next_week = clock.now + timedelta(days=7)
+
+    async def proposal(*steps):
+        drafted = await ok(await api.post("/proposals", headers=partner, json={
+            "call_id": draft["call_id"], "content": proposal_content(next_week)}), 201)
+        url = f"/proposals/{drafted['proposal_id']}"
+        for step, headers, body in steps:
+            if step == "revise":
+                answer = await ok(await api.put(url, json=body, headers=headers))
+            else:
+                answer = await ok(await api.post(f"{url}/{step}", json=body, headers=headers),
+                                  201 if step == "comments" else 200)
+        return answer
+
+    reviewed = [("submit", partner, None), ("start-review", ripro, None)]
+    await proposal(("withdraw", partner, {"reason": "Plus de formateur"}))
+    await proposal(*reviewed, ("reject", ripro, {"reason": "Hors du champ de l'appel"}))
+    approved = await proposal(*reviewed, ("request-changes", ripro, {"reason": "Préciser le public"}),
+                              ("comments", partner, {"text": "Public : sortants à 6 mois"}),
+                              ("revise", partner, proposal_content(next_week, target_public="Sortants à 6 mois")),
+                              ("resubmit", partner, None), ("start-review", ripro, None), ("approve", ripro, None))
+    await ok(await api.put(f"/proposals/{approved['proposal_id']}", headers=partner,
+                           json=proposal_content(next_week)), 422)  # approved: no longer editable
+
+    action_url = f"/actions/{approved['action_id']}"
+    kept = await scheduled_session(api, partner, approved["action_id"], next_week)
+    dropped = await scheduled_session(api, partner, approved["action_id"], next_week + timedelta(days=1))
+    moved = {"starts_at": (next_week + timedelta(hours=3)).isoformat(), "duration_minutes": 60, "place": "Salle 2"}
+    await ok(await api.post(f"{action_url}/sessions/{kept}/move", json=moved, headers=partner))
+    await ok(await api.post(f"{action_url}/sessions/{dropped}/cancel", json={"reason": "Salle fermée"},
+                            headers=partner))
+    await ok(await api.post(f"{action_url}/publish", headers=chef))
+    clock.advance(days=8)
+    await ok(await api.post(f"{action_url}/sessions/{kept}/report", headers=partner,
+                            json={"held": True, "present_count": 6}))
+    await ok(await api.post(f"{action_url}/close", headers=chef))
+    await ok(await api.post(f"{call_url}/close", headers=chef))
+    await ok(await api.post(f"{call_url}/archive", headers=chef))
+
+    envelopes = await published_and_valid(partners_settings, partners_dsn)
+    service_types = {cls.event_type for cls in known_events() if cls.service() == "partners"}
+    assert {e["event_type"] for e in envelopes} == service_types
+
+
+async def published_and_valid(settings, dsn) -> list[dict]:
+    """Every event the service appended, read from its topic once (duplicates dropped), each checked against
+    the committed envelope and payload schemas."""
+    appended = await events_in(dsn)
+    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic("partners.events"),
+                               at_least=appended)
     envelopes = list({e["event_id"]: e for e in map(json.loads, (r.value for r in records))}.values())
     assert len(envelopes) == appended
     envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
@@ -95,7 +171,4 @@ async def test_a_call_from_publication_to_a_delivered_session(api_with_relay, as
         jsonschema.validate(envelope, envelope_schema)
         schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
         jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
-    counts = Counter(e["event_type"] for e in envelopes)
-    assert counts["partners.proposal.submitted"] == 2 and counts["partners.proposal.approved"] == 1
-    assert counts["partners.action.session_scheduled"] == 2 and counts["partners.action.session_cancelled"] == 1
-    assert counts["partners.action.session_reported"] == 1 and counts["partners.action.closed"] == 1
+    return envelopes
