@@ -1,0 +1,1 @@
+"""Pure domain code of the assessment service: no I/O, no framework."""

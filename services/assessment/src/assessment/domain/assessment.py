@@ -1,0 +1,198 @@
+"""The global assessment (évaluation globale): drafted by the referent CPIP with contributions from
+psychologists and social workers, submitted, returned with comments or validated by a DPIP. A validated
+assessment is immutable: a correction is a new re-assessment."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.assessment import (
+    AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted, AssessmentValidated,
+    ConclusionRecorded, ContributionAdded, DomainAssessed, DomainRating, NeedDomain, ProtectiveFactorsRecorded,
+    ReceptivityRecorded, RiskLevel,
+)
+from kernel.decider import Decider
+from assessment.domain import errors
+from assessment.domain.case import ensure_open
+from assessment.domain.commands import (
+    AddContribution, AssessDomain, AssessmentFacts, Command, RecordConclusion, RecordProtectiveFactors,
+    RecordReceptivity, ResubmitAssessment, ReturnAssessment, StartAssessment, SubmitAssessment, ValidateAssessment,
+)
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    VALIDATED = "validated"
+
+
+EDITABLE = {AssessmentStatus.DRAFT, AssessmentStatus.RETURNED}
+
+
+class Contribution(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    contribution_id: str
+    domain: NeedDomain | None
+    text: str
+
+
+class Assessment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    assessment_id: str | None = None
+    case_id: str | None = None
+    kind: AssessmentKind | None = None
+    trigger: str = ""
+    status: AssessmentStatus | None = None
+    ratings: dict[NeedDomain, DomainRating] = {}
+    evidence: dict[NeedDomain, str] = {}
+    protective_factors: tuple[str, ...] = ()
+    receptivity: ReceptivityRecorded | None = None
+    overall_risk_level: RiskLevel | None = None
+    priority_axes: tuple[NeedDomain, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    return_comments: tuple[str, ...] = ()
+    submitted_by: str | None = None
+
+
+initial_state = Assessment()
+
+
+def facts(state: Assessment) -> AssessmentFacts:
+    return AssessmentFacts(
+        assessment_id=state.assessment_id, case_id=state.case_id,
+        validated=state.status == AssessmentStatus.VALIDATED, priority_axes=list(state.priority_axes),
+    )
+
+
+def decide(command: Command, state: Assessment) -> list[Event]:
+    if isinstance(command, StartAssessment):
+        return _start(command, state)
+    if state.assessment_id is None:
+        raise errors.AssessmentNotFound("no such assessment")
+    ensure_open(command.case)
+    if state.status == AssessmentStatus.VALIDATED:
+        raise errors.AssessmentValidated("a validated assessment is final: start a re-assessment to correct it")
+    assessment_id = state.assessment_id
+    match command:
+        case AssessDomain():
+            _ensure_editable(state)
+            _check_rating(command.rating)
+            return [DomainAssessed(assessment_id=assessment_id, rating=command.rating, evidence=command.evidence)]
+        case RecordProtectiveFactors():
+            _ensure_editable(state)
+            return [ProtectiveFactorsRecorded(assessment_id=assessment_id, factors=command.factors)]
+        case RecordReceptivity():
+            _ensure_editable(state)
+            return [ReceptivityRecorded(assessment_id=assessment_id, **command.model_dump(exclude={"case"}))]
+        case RecordConclusion():
+            _ensure_editable(state)
+            if len(set(command.priority_axes)) != len(command.priority_axes):
+                raise errors.PriorityAxesRepeated("each priority work axis appears once, in order")
+            return [ConclusionRecorded(assessment_id=assessment_id, overall_risk_level=command.overall_risk_level,
+                                       priority_axes=command.priority_axes)]
+        case AddContribution():
+            return [ContributionAdded(assessment_id=assessment_id, contribution_id=command.contribution_id,
+                                      domain=command.domain, text=command.text)]
+        case SubmitAssessment():
+            if state.status != AssessmentStatus.DRAFT:
+                raise errors.AssessmentNotEditable(f"only a draft is submitted (this one is {state.status})")
+            _ensure_complete(state)
+            return [AssessmentSubmitted(assessment_id=assessment_id, case_id=state.case_id,
+                                        submitted_by=command.submitter)]
+        case ReturnAssessment():
+            _ensure_submitted(state)
+            return [AssessmentReturned(assessment_id=assessment_id, comments=command.comments)]
+        case ResubmitAssessment():
+            if state.status != AssessmentStatus.RETURNED:
+                raise errors.AssessmentNotReturned("only an assessment returned by a DPIP is resubmitted")
+            _ensure_complete(state)
+            return [AssessmentSubmitted(assessment_id=assessment_id, case_id=state.case_id,
+                                        submitted_by=command.submitter)]
+        case ValidateAssessment():
+            _ensure_submitted(state)
+            if command.validator == state.submitted_by:
+                raise errors.SelfValidation("an assessment is validated by another person than who submitted it")
+            return [
+                AssessmentValidated(
+                    assessment_id=assessment_id, case_id=state.case_id, kind=state.kind, validated_on=command.today,
+                    overall_risk_level=state.overall_risk_level, priority_axes=list(state.priority_axes),
+                    education_employment=state.ratings.get(NeedDomain.EDUCATION_EMPLOYMENT),
+                )
+            ]
+    raise TypeError(f"the assessment aggregate does not handle {type(command).__name__}")
+
+
+def _start(command: StartAssessment, state: Assessment) -> list[Event]:
+    if state.assessment_id is not None:
+        raise errors.AssessmentAlreadyStarted(f"assessment {command.assessment_id} already exists")
+    ensure_open(command.case)
+    validated = command.case.validated_assessments
+    if command.kind == AssessmentKind.INITIAL and validated:
+        raise errors.InitialAssessmentAlreadyValidated("the initial assessment is done: start a re-assessment")
+    if command.kind != AssessmentKind.INITIAL and not validated:
+        raise errors.NoValidatedAssessment("a re-assessment follows a validated assessment: start the initial one")
+    trigger = command.trigger.strip()
+    if command.kind == AssessmentKind.REASSESSMENT and not trigger:
+        raise errors.TriggerMissing("a re-assessment names the significant event behind it")
+    return [AssessmentStarted(assessment_id=command.assessment_id, case_id=command.case.case_id, kind=command.kind,
+                              trigger=trigger)]
+
+
+def _check_rating(rating: DomainRating) -> None:
+    if rating.risk_factor and (rating.nature is None or rating.level == "none"):
+        raise errors.RatingInconsistent("a risk factor has a nature (static, dynamic) and a level above none")
+    if not rating.risk_factor and (rating.nature is not None or rating.level != "none"):
+        raise errors.RatingInconsistent("a domain that is not a risk factor has no nature and level none")
+
+
+def _ensure_editable(state: Assessment) -> None:
+    if state.status not in EDITABLE:
+        raise errors.AssessmentNotEditable(f"the assessment is {state.status}: wait for it to be returned")
+
+
+def _ensure_submitted(state: Assessment) -> None:
+    if state.status != AssessmentStatus.SUBMITTED:
+        raise errors.AssessmentNotSubmitted(f"the assessment must be submitted first (it is {state.status})")
+
+
+def _ensure_complete(state: Assessment) -> None:
+    if state.overall_risk_level is None or not state.priority_axes:
+        raise errors.AssessmentIncomplete("record the overall risk level and the priority work axes first")
+
+
+def evolve(state: Assessment, event: Event) -> Assessment:
+    match event:
+        case AssessmentStarted():
+            return Assessment(assessment_id=event.assessment_id, case_id=event.case_id, kind=event.kind,
+                              trigger=event.trigger, status=AssessmentStatus.DRAFT)
+        case DomainAssessed():
+            domain = event.rating.domain
+            return state.model_copy(update={"ratings": {**state.ratings, domain: event.rating},
+                                            "evidence": {**state.evidence, domain: event.evidence}})
+        case ProtectiveFactorsRecorded():
+            return state.model_copy(update={"protective_factors": tuple(event.factors)})
+        case ReceptivityRecorded():
+            return state.model_copy(update={"receptivity": event})
+        case ConclusionRecorded():
+            return state.model_copy(update={"overall_risk_level": event.overall_risk_level,
+                                            "priority_axes": tuple(event.priority_axes)})
+        case ContributionAdded():
+            contribution = Contribution(contribution_id=event.contribution_id, domain=event.domain, text=event.text)
+            return state.model_copy(update={"contributions": (*state.contributions, contribution)})
+        case AssessmentSubmitted():
+            return state.model_copy(update={"status": AssessmentStatus.SUBMITTED, "submitted_by": event.submitted_by})
+        case AssessmentReturned():
+            return state.model_copy(update={"status": AssessmentStatus.RETURNED,
+                                            "return_comments": (*state.return_comments, event.comments)})
+        case AssessmentValidated():
+            return state.model_copy(update={"status": AssessmentStatus.VALIDATED})
+    return state
+
+
+assessment = Decider(stream_type="assessment", initial_state=initial_state, decide=decide, evolve=evolve)

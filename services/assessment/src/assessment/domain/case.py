@@ -1,0 +1,116 @@
+"""The case (prise en charge): opened on admission, followed by a referent CPIP, closed on release or at
+the end of the measure. Nothing is recorded on a closed case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.assessment import (
+    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, EspaceNoteRecorded, Identity, ReferentAssigned,
+    Sentence, SentenceUpdated,
+)
+from kernel.decider import Decider
+from assessment.domain import errors
+from assessment.domain.commands import (
+    AssignReferent, CaseFacts, CloseCase, Command, OpenCase, RecordEspaceNote, TransferCase, UpdateSentence,
+)
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str | None = None
+    subject_id: str | None = None
+    identity: Identity | None = None
+    establishment: str | None = None
+    admission_date: date | None = None
+    sentence: Sentence | None = None
+    referent: str | None = None
+    closed_on: date | None = None
+    closure_reason: ClosureReason | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on is not None
+
+
+initial_state = Case()
+
+
+def facts(state: Case, validated_assessments: int = 0) -> CaseFacts:
+    return CaseFacts(
+        case_id=state.case_id, closed=state.closed, admission_date=state.admission_date,
+        validated_assessments=validated_assessments,
+    )
+
+
+def ensure_open(case: CaseFacts) -> None:
+    if case.closed:
+        raise errors.CaseClosed("the case is closed: nothing more can be recorded on it")
+
+
+def decide(command: Command, state: Case) -> list[Event]:
+    if isinstance(command, OpenCase):
+        if state.case_id is not None:
+            raise errors.CaseAlreadyOpened(f"case {command.case_id} is already open")
+        if command.admission_date > command.today:
+            raise errors.DateInTheFuture("the admission date is in the future")
+        _check_sentence(command.sentence, command.admission_date)
+        return [CaseOpened(**command.model_dump(exclude={"today"}))]
+    if state.case_id is None:
+        raise errors.CaseNotFound("no such case")
+    if state.closed:
+        raise errors.CaseClosed("the case is closed: nothing more can be recorded on it")
+    case_id = state.case_id
+    match command:
+        case AssignReferent():
+            return [ReferentAssigned(case_id=case_id, referent=command.referent)]
+        case UpdateSentence():
+            _check_sentence(command.sentence, state.admission_date)
+            return [SentenceUpdated(case_id=case_id, sentence=command.sentence)]
+        case TransferCase():
+            _check_on_or_after_admission(command.transferred_on, state, command.today, "transfer")
+            return [CaseTransferred(case_id=case_id, establishment=command.establishment,
+                                    transferred_on=command.transferred_on)]
+        case CloseCase():
+            _check_on_or_after_admission(command.closed_on, state, command.today, "closing")
+            return [CaseClosed(case_id=case_id, reason=command.reason, closed_on=command.closed_on)]
+        case RecordEspaceNote():
+            return [EspaceNoteRecorded(case_id=case_id, note_id=command.note_id, text=command.text)]
+    raise TypeError(f"the case aggregate does not handle {type(command).__name__}")
+
+
+def _check_sentence(sentence: Sentence, admission_date: date) -> None:
+    if sentence.expected_end_date < admission_date:
+        raise errors.DatesOutOfOrder("the sentence's expected end is before the admission")
+    eligibility = sentence.conditional_release_eligibility_date
+    if eligibility is not None and not admission_date <= eligibility <= sentence.expected_end_date:
+        raise errors.DatesOutOfOrder("conditional-release eligibility falls between admission and the sentence's end")
+
+
+def _check_on_or_after_admission(day: date, state: Case, today: date, what: str) -> None:
+    if day < state.admission_date:
+        raise errors.DatesOutOfOrder(f"the {what} date is before the admission date {state.admission_date}")
+    if day > today:
+        raise errors.DateInTheFuture(f"the {what} date is in the future")
+
+
+def evolve(state: Case, event: Event) -> Case:
+    match event:
+        case CaseOpened():
+            return Case(**event.model_dump())
+        case ReferentAssigned():
+            return state.model_copy(update={"referent": event.referent})
+        case SentenceUpdated():
+            return state.model_copy(update={"sentence": event.sentence})
+        case CaseTransferred():
+            return state.model_copy(update={"establishment": event.establishment})
+        case CaseClosed():
+            return state.model_copy(update={"closed_on": event.closed_on, "closure_reason": event.reason})
+    return state
+
+
+case = Decider(stream_type="case", initial_state=initial_state, decide=decide, evolve=evolve)

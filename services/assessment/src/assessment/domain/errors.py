@@ -1,0 +1,153 @@
+"""Rules of the SPIP follow-up, each with a stable code that API clients can rely on."""
+
+from kernel.errors import AlreadyExists, DomainError, NotFound
+
+
+# --- case ---
+class CaseNotFound(NotFound):
+    code = "case-not-found"
+
+
+class CaseAlreadyOpened(AlreadyExists):
+    code = "case-already-opened"
+
+
+class PersonAlreadyFollowed(AlreadyExists):
+    code = "person-already-followed"
+
+
+class CaseClosed(DomainError):
+    code = "case-closed"
+
+
+class DatesOutOfOrder(DomainError):
+    code = "dates-out-of-order"
+
+
+class DateInTheFuture(DomainError):
+    code = "date-in-the-future"
+
+
+class NotOnCaseload(DomainError):
+    """A CPIP acts on the people they follow."""
+
+    code = "not-on-caseload"
+    status = 403
+
+
+# --- assessment ---
+class AssessmentNotFound(NotFound):
+    code = "assessment-not-found"
+
+
+class AssessmentAlreadyStarted(AlreadyExists):
+    code = "assessment-already-started"
+
+
+class AssessmentAlreadyOpen(AlreadyExists):
+    code = "assessment-already-open"
+
+
+class InitialAssessmentAlreadyValidated(DomainError):
+    code = "initial-assessment-already-validated"
+
+
+class NoValidatedAssessment(DomainError):
+    code = "no-validated-assessment"
+
+
+class TriggerMissing(DomainError):
+    code = "reassessment-trigger-missing"
+
+
+class AssessmentNotEditable(DomainError):
+    code = "assessment-not-editable"
+
+
+class AssessmentValidated(DomainError):
+    """Validated assessments are immutable: a correction is a new re-assessment."""
+
+    code = "assessment-validated"
+
+
+class RatingInconsistent(DomainError):
+    code = "rating-inconsistent"
+
+
+class PriorityAxesRepeated(DomainError):
+    code = "priority-axes-repeated"
+
+
+class AssessmentIncomplete(DomainError):
+    code = "assessment-incomplete"
+
+
+class AssessmentNotSubmitted(DomainError):
+    code = "assessment-not-submitted"
+
+
+class AssessmentNotReturned(DomainError):
+    code = "assessment-not-returned"
+
+
+class SelfValidation(DomainError):
+    code = "assessment-self-validation"
+    status = 403
+
+
+# --- plan ---
+class PlanNotFound(NotFound):
+    code = "plan-not-found"
+
+
+class PlanAlreadyAdopted(AlreadyExists):
+    code = "plan-already-adopted"
+
+
+class AssessmentNotValidated(DomainError):
+    code = "assessment-not-validated"
+
+
+class AssessmentOfAnotherCase(DomainError):
+    code = "assessment-of-another-case"
+
+
+class ObjectiveAxisNotAPriority(DomainError):
+    code = "objective-axis-not-a-priority"
+
+
+class ObjectivesInvalid(DomainError):
+    code = "objectives-invalid"
+
+
+class PlanVersionValidated(DomainError):
+    code = "plan-version-validated"
+
+
+class PlanAgreementMissing(DomainError):
+    code = "plan-agreement-missing"
+
+
+class PlanNotValidated(DomainError):
+    code = "plan-not-validated"
+
+
+class ObjectiveNotFound(NotFound):
+    code = "objective-not-found"
+
+
+class ObjectiveNotActive(DomainError):
+    code = "objective-not-active"
+
+
+class ReasonMissing(DomainError):
+    code = "reason-missing"
+
+
+# --- interview ---
+class InterviewAlreadyRecorded(AlreadyExists):
+    code = "interview-already-recorded"
+
+
+class InterviewNotFound(NotFound):
+    code = "interview-not-found"
