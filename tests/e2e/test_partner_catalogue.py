@@ -6,14 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from devinfra.testkit import valid_siret, wait_for
+from devinfra.testkit import ok, valid_siret, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-async def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, (response.request.url, response.text)
-    return response.json()
 
 
 async def test_an_accredited_partners_published_action_reaches_the_directory(slice_system, bearer):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,36 @@ async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: floa
     finally:
         await consumer.stop()
     return records
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict:
+    """The JSON body of a response that must have succeeded with `status`; says what failed otherwise."""
+    assert response.status_code == status, (response.request.method, str(response.request.url), response.text)
+    return response.json()
+
+
+async def events_in(dsn: str) -> int:
+    """How many events a service's store holds: a refused command must leave it unchanged."""
+    import asyncpg
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("SELECT count(*) FROM events")
+    finally:
+        await connection.close()
+
+
+class SettableClock:
+    """A service's clock in tests (`create_app(settings, clock=...)`): time moves when the test says so."""
+
+    def __init__(self, now) -> None:
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
 
 
 async def wait_for(predicate, *, timeout: float, interval: float = 0.05, message: str = "condition"):

@@ -1,12 +1,22 @@
-"""The only module that wires the assessment service together (its domain arrives with its own issue)."""
+"""The only module that wires the assessment service together."""
+
+from pathlib import Path
 
 from fastapi import FastAPI
 
+from kernel.clock import Clock, system_clock
 from kernel.service import ServiceDefinition, create_service_app
+from assessment import deadlines
+from assessment.http import routers
 from assessment.settings import AssessmentSettings
 
-DEFINITION = ServiceDefinition(name="assessment")
+DEFINITION = ServiceDefinition(
+    name="assessment", routers=routers, migrations=Path(__file__).parent / "migrations",
+    background=lambda settings, store: {
+        "deadline-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds)
+    },
+)
 
 
-def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
-    return create_service_app(DEFINITION, settings or AssessmentSettings())
+def create_app(settings: AssessmentSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    return create_service_app(DEFINITION, settings or AssessmentSettings(), clock=clock)

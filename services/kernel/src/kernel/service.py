@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,11 @@ class ServiceDefinition:
     migrations: Path | None = None
     # Built once the settings are known: topic names carry the configured prefix.
     subscriptions: Callable[[ServiceSettings], list[Subscription]] = lambda settings: []
+    # The service's own loops (e.g. a deadline scheduler), by name: each `run(started)` is supervised like
+    # the relay, restarted with backoff and reported by /ready while it fails.
+    background: Callable[[ServiceSettings, EventStore], dict[str, Callable[..., Awaitable[None]]]] = (
+        lambda settings, store: {}
+    )
 
 
 async def supervise(name: str, run: Callable[..., object], failing: dict[str, str]) -> None:
@@ -70,6 +75,9 @@ def create_service_app(
                 tasks.append(
                     asyncio.create_task(supervise(subscription.name, runner.run, app.state.failing_tasks))
                 )
+        if settings.run_background:
+            for name, run in definition.background(settings, app.state.event_store).items():
+                tasks.append(asyncio.create_task(supervise(name, run, app.state.failing_tasks)))
         app.state.background_tasks = tasks
         log.info("service started", tasks=len(tasks))
         try:
@@ -95,6 +103,7 @@ def create_service_app(
         },
     )
     app.router.route_class = PolicyRoute
+    app.state.settings = settings
     app.state.token_verifier = TokenVerifier.from_settings(settings)
     app.include_router(operations_router())
     for router in definition.routers:

@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     # Off only in tests that drive the relay or consumers themselves.
     run_relay: bool = True
     run_consumers: bool = True
+    run_background: bool = True
 
     def topic(self, name: str) -> str:
         return f"{self.kafka_topic_prefix}{name}"

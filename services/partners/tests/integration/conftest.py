@@ -1,25 +1,11 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from devinfra.testkit import serving
+from devinfra.testkit import SettableClock, serving
 from partners.bootstrap import create_app
 from partners.settings import PartnersSettings
-
-
-class SettableClock:
-    """The service's clock in tests: sessions are scheduled in the future, then reported once the clock has
-    moved past them."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

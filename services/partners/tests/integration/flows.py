@@ -2,23 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-import asyncpg
-
-from devinfra.testkit import valid_siret
-
-
-async def events_in(dsn) -> int:
-    """How many events the service's store holds: refused commands must leave it unchanged."""
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval("SELECT count(*) FROM events")
-    finally:
-        await connection.close()
-
-
-async def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, (response.request.method, response.request.url, response.text)
-    return response.json()
+from devinfra.testkit import events_in, ok, valid_siret
 
 
 def call_body(today: date, **overrides) -> dict:

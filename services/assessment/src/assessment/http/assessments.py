@@ -1,0 +1,254 @@
+"""The global assessment: started on a case, filled in by its CPIP, contributed to by psychologists and
+social workers, submitted, returned or validated by a DPIP. SPIP roles read it in full; IPRO roles and
+auditors read what is shareable (the overall risk level, priority axes, education and employment)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from contracts import EventEnvelope
+from contracts.assessment import (
+    AssessmentKind, ContributionAdded, DomainRating, FactorLevel, FactorNature, MotivationStage, NeedDomain,
+    RiskLevel,
+)
+from kernel.api import RequestBody
+from kernel.auth import Principal
+from kernel.commands import Commands
+from kernel.errors import Forbidden
+from kernel.http import service_router
+from assessment import handlers, store
+from assessment.domain import commands as c
+from assessment.domain.assessment import Assessment, AssessmentStatus, assessment
+from assessment.domain.errors import AssessmentNotFound
+from assessment.http.common import AssessmentReader, Contributor, Director, Id, Officer, Text, settings, today
+
+router = service_router("/assessments", tags=["assessments"])
+case_router = service_router("/cases", tags=["assessments"])
+
+
+class StartRequest(RequestBody):
+    kind: AssessmentKind
+    trigger: str = Field(default="", max_length=1000, description="the significant event behind a re-assessment")
+
+
+class DomainRequest(RequestBody):
+    risk_factor: bool
+    nature: FactorNature | None = None
+    level: FactorLevel
+    evidence: str = Field(default="", max_length=8000)
+
+
+class ProtectiveFactorsRequest(RequestBody):
+    factors: list[Text] = Field(max_length=50)
+
+
+class ReceptivityRequest(RequestBody):
+    motivation_stage: MotivationStage
+    cognitive_needs: str = Field(default="", max_length=8000)
+    literacy_needs: str = Field(default="", max_length=8000)
+    language_needs: str = Field(default="", max_length=8000)
+    practical_obstacles: str = Field(default="", max_length=8000)
+
+
+class ConclusionRequest(RequestBody):
+    overall_risk_level: RiskLevel
+    priority_axes: list[NeedDomain] = Field(min_length=1, max_length=12, description="most urgent first")
+
+
+class ContributionRequest(RequestBody):
+    domain: NeedDomain | None = None
+    text: Text
+
+
+class CommentsRequest(RequestBody):
+    comments: Text
+
+
+class Contribution(BaseModel):
+    contribution_id: str
+    domain: NeedDomain | None
+    text: str
+    author: str
+    author_role: str
+    written_at: datetime
+
+
+class DomainView(BaseModel):
+    rating: DomainRating
+    evidence: str
+
+
+class AssessmentSummary(BaseModel):
+    """What other services may know of an assessment."""
+
+    assessment_id: str
+    case_id: str
+    kind: AssessmentKind
+    status: AssessmentStatus
+    overall_risk_level: RiskLevel | None = Field(description="once validated")
+    priority_axes: list[NeedDomain] = Field(description="once validated")
+    education_employment: DomainRating | None = Field(description="once validated")
+    version: int
+
+
+class AssessmentView(AssessmentSummary):
+    trigger: str
+    domains: list[DomainView]
+    protective_factors: list[str]
+    receptivity: ReceptivityRequest | None
+    draft_overall_risk_level: RiskLevel | None
+    draft_priority_axes: list[NeedDomain]
+    contributions: list[Contribution]
+    return_comments: list[str]
+    submitted_by: str | None
+
+
+@case_router.post("/{case_id}/assessments", status_code=201, response_model=AssessmentView,
+                  summary="Start an assessment of the case: initial, re-assessment or annual")
+async def start(case_id: Id, body: StartRequest, principal: Officer, commands: Commands):
+    assessment_id = str(uuid.uuid4())
+
+    async def action(session, metadata):
+        outcome = await handlers.start_assessment(
+            session, case_id,
+            lambda case: c.StartAssessment(case=case, assessment_id=assessment_id, **body.model_dump()),
+            metadata, principal,
+        )
+        return _full_view(outcome.state, outcome.events, [])
+
+    return await commands.run(principal, action, location=lambda view: f"/assessments/{view['assessment_id']}")
+
+
+@router.put("/{assessment_id}/domains/{domain}", response_model=AssessmentView, summary="Rate one need domain")
+async def assess_domain(assessment_id: Id, domain: NeedDomain, body: DomainRequest, principal: Officer,
+                        commands: Commands, request: Request):
+    rating = DomainRating(domain=domain, **body.model_dump(exclude={"evidence"}))
+    return await _change(assessment_id, lambda case: c.AssessDomain(case=case, rating=rating, evidence=body.evidence),
+                         principal, commands, request)
+
+
+@router.put("/{assessment_id}/protective-factors", response_model=AssessmentView, summary="Protective factors")
+async def protective_factors(assessment_id: Id, body: ProtectiveFactorsRequest, principal: Officer,
+                             commands: Commands, request: Request):
+    return await _change(assessment_id, lambda case: c.RecordProtectiveFactors(case=case, factors=body.factors),
+                         principal, commands, request)
+
+
+@router.put("/{assessment_id}/receptivity", response_model=AssessmentView, summary="Receptivity")
+async def receptivity(assessment_id: Id, body: ReceptivityRequest, principal: Officer, commands: Commands,
+                      request: Request):
+    return await _change(assessment_id, lambda case: c.RecordReceptivity(case=case, **body.model_dump()),
+                         principal, commands, request)
+
+
+@router.put("/{assessment_id}/conclusion", response_model=AssessmentView,
+            summary="Overall risk level and ordered priority work axes")
+async def conclusion(assessment_id: Id, body: ConclusionRequest, principal: Officer, commands: Commands,
+                     request: Request):
+    return await _change(assessment_id, lambda case: c.RecordConclusion(case=case, **body.model_dump()),
+                         principal, commands, request)
+
+
+@router.post("/{assessment_id}/contributions", status_code=201, response_model=AssessmentView,
+             summary="A psychologist's or social worker's contribution")
+async def contribute(assessment_id: Id, body: ContributionRequest, principal: Contributor, commands: Commands,
+                     request: Request):
+    contribution_id = str(uuid.uuid4())
+    return await _change(
+        assessment_id, lambda case: c.AddContribution(case=case, contribution_id=contribution_id, **body.model_dump()),
+        principal, commands, request, status_code=201,
+    )
+
+
+@router.post("/{assessment_id}/submit", response_model=AssessmentView, summary="Submit to a DPIP")
+async def submit(assessment_id: Id, principal: Officer, commands: Commands, request: Request):
+    return await _change(assessment_id, lambda case: c.SubmitAssessment(case=case, submitter=principal.subject),
+                         principal, commands, request)
+
+
+@router.post("/{assessment_id}/return", response_model=AssessmentView, summary="Return it with comments")
+async def return_(assessment_id: Id, body: CommentsRequest, principal: Director, commands: Commands,
+                  request: Request):
+    return await _change(assessment_id, lambda case: c.ReturnAssessment(case=case, comments=body.comments),
+                         principal, commands, request)
+
+
+@router.post("/{assessment_id}/resubmit", response_model=AssessmentView, summary="Resubmit after a return")
+async def resubmit(assessment_id: Id, principal: Officer, commands: Commands, request: Request):
+    return await _change(assessment_id, lambda case: c.ResubmitAssessment(case=case, submitter=principal.subject),
+                         principal, commands, request)
+
+
+@router.post("/{assessment_id}/validate", response_model=AssessmentView, summary="Validate: final")
+async def validate(assessment_id: Id, principal: Director, commands: Commands, request: Request):
+    on = today(request)
+    return await _change(
+        assessment_id, lambda case: c.ValidateAssessment(case=case, validator=principal.subject, today=on),
+        principal, commands, request,
+    )
+
+
+async def _change(assessment_id: str, make, principal: Principal, commands, request: Request,
+                  status_code: int = 200):
+    async def action(session, metadata):
+        await handlers.assessment_command(session, assessment_id, make, metadata, principal, settings(request),
+                                          today(request))
+        state, stream = await handlers.current(session, assessment, assessment_id)
+        return _full_view(state, stream, stream)
+
+    return await commands.run(principal, action, status_code=status_code)
+
+
+@router.get("/{assessment_id}", response_model=AssessmentView | AssessmentSummary,
+            summary="An assessment: in full for SPIP roles, its shareable part for IPRO and auditors")
+async def get_assessment(assessment_id: Id, principal: AssessmentReader, request: Request):
+    reader = request.app.state.event_store
+    state, stream = await handlers.current(reader, assessment, assessment_id)
+    if state.assessment_id is None:
+        raise AssessmentNotFound(f"no assessment {assessment_id}")
+    case_state = await handlers.load_case(reader, state.case_id)
+    if principal.has_any(frozenset({"cpip", "dpip"})):
+        handlers.ensure_caseload(principal, case_state)
+        return _full_view(state, stream, stream)
+    if principal.has_any(frozenset({"psychologue", "assistant_social"})):
+        async with reader.pool.acquire() as connection:
+            if not await store.is_contributor(connection, assessment_id, principal.subject):
+                raise Forbidden("psychologists and social workers read the assessments they contributed to")
+        return _full_view(state, stream, stream)
+    return _summary(state, stream)
+
+
+def _summary(state: Assessment, stream: list[EventEnvelope]) -> AssessmentSummary:
+    validated = state.status == AssessmentStatus.VALIDATED
+    return AssessmentSummary(
+        assessment_id=state.assessment_id, case_id=state.case_id, kind=state.kind, status=state.status,
+        overall_risk_level=state.overall_risk_level if validated else None,
+        priority_axes=list(state.priority_axes) if validated else [],
+        education_employment=state.ratings.get(NeedDomain.EDUCATION_EMPLOYMENT) if validated else None,
+        version=stream[-1].stream_version,
+    )
+
+
+def _full_view(state: Assessment, appended: list[EventEnvelope], stream: list[EventEnvelope]) -> AssessmentView:
+    authored = {e.payload.get("contribution_id"): e for e in stream if e.event_type == ContributionAdded.event_type}
+    receptivity = state.receptivity
+    return AssessmentView(
+        **_summary(state, appended).model_dump(),
+        trigger=state.trigger,
+        domains=[DomainView(rating=r, evidence=state.evidence.get(d, "")) for d, r in sorted(state.ratings.items())],
+        protective_factors=list(state.protective_factors),
+        receptivity=ReceptivityRequest(**receptivity.model_dump(exclude={"assessment_id"})) if receptivity else None,
+        draft_overall_risk_level=state.overall_risk_level, draft_priority_axes=list(state.priority_axes),
+        contributions=[
+            Contribution(**contribution.model_dump(), author=authored[contribution.contribution_id].actor.subject,
+                         author_role=authored[contribution.contribution_id].actor.role,
+                         written_at=authored[contribution.contribution_id].occurred_at)
+            for contribution in state.contributions
+        ],
+        return_comments=list(state.return_comments), submitted_by=state.submitted_by,
+    )
+

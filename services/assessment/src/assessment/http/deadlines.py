@@ -1,0 +1,47 @@
+"""Due and overdue items (initial and annual assessments, plan reviews), per CPIP and per establishment."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi import Query, Request
+from pydantic import BaseModel
+
+from contracts.assessment import DeadlineKind
+from kernel.api import Limit, Offset, Page
+from kernel.http import service_router
+from assessment import queries
+from assessment.http.common import Officer, today
+
+router = service_router("/deadlines", tags=["deadlines"])
+
+
+class DeadlineView(BaseModel):
+    deadline_id: str
+    case_id: str
+    subject_id: str
+    last_name: str
+    first_names: str
+    kind: DeadlineKind
+    due_on: date
+    overdue: bool
+    establishment: str
+    referent: str | None
+
+
+@router.get("", response_model=Page[DeadlineView],
+            summary="Items due within `within_days` and those overdue, most urgent first; a CPIP sees their caseload")
+async def list_deadlines(
+    principal: Officer, request: Request, overdue_only: bool = False,
+    within_days: int = Query(default=30, ge=0, le=366), establishment: str | None = None,
+    referent: str | None = None, limit: Limit = 100, offset: Offset = 0,
+) -> Page[DeadlineView]:
+    if "dpip" not in principal.roles:
+        referent = principal.subject
+    on = today(request)
+    async with request.app.state.event_store.pool.acquire() as connection:
+        total, rows = await queries.deadlines(
+            connection, today=on, horizon=on + timedelta(days=within_days), overdue_only=overdue_only,
+            establishment=establishment, referent=referent, limit=limit, offset=offset,
+        )
+    return Page(total=total, items=[DeadlineView.model_validate(dict(row)) for row in rows])

@@ -1,0 +1,126 @@
+"""The service's inline read tables (migration 0100), written after the events in the same transaction:
+caseloads, the one-open-case and one-open-assessment rules, contributors, deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import asyncpg
+
+from contracts.assessment import DeadlineKind
+from assessment.domain import errors
+from assessment.domain.assessment import Assessment
+from assessment.domain.case import Case
+from assessment.domain.plan import Plan
+
+
+async def save_case(connection: asyncpg.Connection, state: Case, version: int) -> None:
+    try:
+        await connection.execute(
+            """INSERT INTO cases (case_id, subject_id, last_name, first_names, ecrou_number, establishment, referent,
+                                  admission_date, closed_on, version)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               ON CONFLICT (case_id) DO UPDATE SET establishment = $6, referent = $7, closed_on = $9, version = $10""",
+            state.case_id, state.subject_id, state.identity.last_name, state.identity.first_names,
+            state.identity.ecrou_number, state.establishment, state.referent, state.admission_date, state.closed_on,
+            version,
+        )
+    except asyncpg.UniqueViolationError:
+        raise errors.PersonAlreadyFollowed("this person already has an open case: close it first") from None
+    if state.closed:
+        await connection.execute(
+            "UPDATE deadlines SET cancelled = true WHERE case_id = $1 AND done_on IS NULL", state.case_id
+        )
+
+
+async def validated_assessments(connection: asyncpg.Connection, case_id: str) -> int:
+    return await connection.fetchval(
+        "SELECT count(*) FROM assessments WHERE case_id = $1 AND status = 'validated'", case_id
+    )
+
+
+async def save_assessment(connection: asyncpg.Connection, state: Assessment, version: int,
+                          validated_on: date | None = None) -> None:
+    try:
+        await connection.execute(
+            """INSERT INTO assessments (assessment_id, case_id, kind, status, validated_on, version)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (assessment_id) DO UPDATE SET status = $4, validated_on = coalesce($5, assessments.validated_on),
+                   version = $6""",
+            state.assessment_id, state.case_id, state.kind.value, state.status.value, validated_on, version,
+        )
+    except asyncpg.UniqueViolationError:
+        raise errors.AssessmentAlreadyOpen("the case already has an assessment in progress") from None
+
+
+async def add_contributor(connection: asyncpg.Connection, assessment_id: str, contributor: str) -> None:
+    await connection.execute(
+        "INSERT INTO assessment_contributors VALUES ($1, $2) ON CONFLICT DO NOTHING", assessment_id, contributor
+    )
+
+
+async def is_contributor(connection: asyncpg.Connection, assessment_id: str, contributor: str) -> bool:
+    return bool(await connection.fetchval(
+        "SELECT true FROM assessment_contributors WHERE assessment_id = $1 AND contributor = $2",
+        assessment_id, contributor,
+    ))
+
+
+async def save_plan(connection: asyncpg.Connection, state: Plan, version: int) -> None:
+    try:
+        await connection.execute(
+            """INSERT INTO plans (plan_id, case_id, plan_version, review_date, version) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (plan_id) DO UPDATE SET plan_version = $3, review_date = $4, version = $5""",
+            state.plan_id, state.case_id, state.current.plan_version, state.current.review_date, version,
+        )
+    except asyncpg.UniqueViolationError:
+        raise errors.PlanAlreadyAdopted("the case already has a plan: revise it") from None
+
+
+async def save_interview(connection: asyncpg.Connection, interview, author: str) -> None:
+    await connection.execute(
+        """INSERT INTO interviews (interview_id, case_id, held_on, interview_type, author)
+           VALUES ($1, $2, $3, $4, $5)""",
+        interview.interview_id, interview.case_id, interview.held_on, interview.interview_type.value, author,
+    )
+
+
+# --- deadlines ---
+
+
+def deadline_id(case_id: str, kind: DeadlineKind, due_on: date) -> str:
+    return f"{case_id}.{kind.value}.{due_on.isoformat()}"
+
+
+async def expect(connection: asyncpg.Connection, case_id: str, kind: DeadlineKind, due_on: date) -> None:
+    """A new item the case must do by `due_on`; an earlier pending item of the same kind is superseded."""
+    await connection.execute(
+        """UPDATE deadlines SET cancelled = true
+           WHERE case_id = $1 AND kind = $2 AND done_on IS NULL AND NOT cancelled AND due_on <> $3""",
+        case_id, kind.value, due_on,
+    )
+    await connection.execute(
+        """INSERT INTO deadlines (deadline_id, case_id, kind, due_on) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (deadline_id) DO NOTHING""",
+        deadline_id(case_id, kind, due_on), case_id, kind.value, due_on,
+    )
+
+
+async def done(connection: asyncpg.Connection, case_id: str, kinds: list[DeadlineKind], on: date) -> None:
+    await connection.execute(
+        """UPDATE deadlines SET done_on = $3
+           WHERE case_id = $1 AND kind = ANY($2::text[]) AND done_on IS NULL AND NOT cancelled""",
+        case_id, [k.value for k in kinds], on,
+    )
+
+
+async def assessment_validated(connection: asyncpg.Connection, case_id: str, on: date, annual_days: int) -> None:
+    """A validated assessment meets the pending initial or annual one and sets the next annual one."""
+    await done(connection, case_id, [DeadlineKind.INITIAL_ASSESSMENT, DeadlineKind.ANNUAL_ASSESSMENT], on)
+    await expect(connection, case_id, DeadlineKind.ANNUAL_ASSESSMENT, on + timedelta(days=annual_days))
+
+
+async def plan_versioned(connection: asyncpg.Connection, case_id: str, on: date, review_date: date) -> None:
+    """A new plan version is the review of the previous one, and sets the next review."""
+    await done(connection, case_id, [DeadlineKind.PLAN_REVIEW], on)
+    await expect(connection, case_id, DeadlineKind.PLAN_REVIEW, review_date)

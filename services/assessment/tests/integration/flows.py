@@ -1,0 +1,62 @@
+"""Steps through the assessment API that several integration tests share, each asserting its own success."""
+
+from datetime import date, timedelta
+
+from devinfra.testkit import ok
+
+
+def case_body(today: date, subject_id: str = "person-1", **overrides) -> dict:
+    return {
+        "subject_id": subject_id,
+        "identity": {"last_name": "Martin", "first_names": "Lucas Pierre", "birth_date": "1994-03-12",
+                     "ecrou_number": "62041"},
+        "establishment": "InSERRE Arras", "admission_date": str(today - timedelta(days=10)),
+        "sentence": {"short_sentence": False, "total_length_months": 30,
+                     "expected_end_date": str(today + timedelta(days=700)), "offence_categories": ["theft"]},
+        **overrides,
+    }
+
+
+async def opened_case(api, as_role, today: date, subject_id: str = "person-1", referent: str = "cpip-1") -> dict:
+    """A case opened by a DPIP and followed by `referent`."""
+    return await ok(await api.post("/cases", json=case_body(today, subject_id, referent=referent),
+                                   headers=as_role("dpip")), 201)
+
+
+async def drafted_assessment(api, cpip: dict, case_id: str, kind: str = "initial", trigger: str = "") -> dict:
+    """An assessment started and filled in enough to be submitted (education and employment rated)."""
+    started = await ok(await api.post(f"/cases/{case_id}/assessments", json={"kind": kind, "trigger": trigger},
+                                      headers=cpip), 201)
+    url = f"/assessments/{started['assessment_id']}"
+    await ok(await api.put(f"{url}/domains/education_employment", headers=cpip, json={
+        "risk_factor": True, "nature": "dynamic_stable", "level": "moderate",
+        "evidence": "Sans diplôme, dernier emploi en 2019"}))
+    await ok(await api.put(f"{url}/domains/alcohol_drugs", headers=cpip, json={
+        "risk_factor": True, "nature": "dynamic_acute", "level": "high", "evidence": "Consommation quotidienne"}))
+    return await ok(await api.put(f"{url}/conclusion", headers=cpip, json={
+        "overall_risk_level": "moderate", "priority_axes": ["alcohol_drugs", "education_employment"]}))
+
+
+async def validated_assessment(api, as_role, case_id: str, **kwargs) -> dict:
+    cpip = as_role("cpip")
+    drafted = await drafted_assessment(api, cpip, case_id, **kwargs)
+    url = f"/assessments/{drafted['assessment_id']}"
+    await ok(await api.post(f"{url}/submit", headers=cpip))
+    return await ok(await api.post(f"{url}/validate", headers=as_role("dpip")))
+
+
+def plan_body(assessment_id: str, today: date, **overrides) -> dict:
+    return {
+        "assessment_id": assessment_id,
+        "objectives": [
+            {"objective_id": "obj-1", "priority": 1, "work_axis": "alcohol_drugs",
+             "description": "Engager un suivi en addictologie",
+             "interventions": [{"kind": "programme_referral", "description": "Groupe de parole addictions",
+                                "target_date": str(today + timedelta(days=60))}]},
+            {"objective_id": "obj-2", "priority": 2, "work_axis": "education_employment",
+             "description": "Accéder à une formation qualifiante",
+             "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}]},
+        ],
+        "review_date": str(today + timedelta(days=180)),
+        **overrides,
+    }

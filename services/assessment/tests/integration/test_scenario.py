@@ -1,0 +1,107 @@
+"""A person's follow-up through the API against the real database and broker: admission, referent CPIP,
+initial assessment with a psychologist's contribution, returned, resubmitted, validated, plan adopted with
+the person's agreement, an interview, a re-assessment after a significant event, release. Shareable events
+reach `assessment.events`; restricted content reaches `assessment.restricted` only."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from contracts import event_class
+from devinfra.testkit import events_in, ok, read_topic, serving
+from assessment.bootstrap import create_app
+
+from .flows import case_body, drafted_assessment, plan_body
+
+pytestmark = pytest.mark.integration
+
+SCHEMAS = Path(__file__).resolve().parents[4] / "contracts" / "schemas"
+
+
+@pytest.fixture
+async def api_with_relay(assessment_settings, clock):
+    settings = assessment_settings.model_copy(update={"run_relay": True})
+    async with serving(create_app(settings, clock=clock)) as client:
+        yield client
+
+
+async def test_a_follow_up_from_admission_to_release(api_with_relay, as_role, clock, assessment_settings,
+                                                     assessment_dsn):
+    api, today = api_with_relay, clock.now.date()
+    cpip, dpip, psychologist = as_role("cpip"), as_role("dpip"), as_role("psychologue")
+
+    # Admission, then the DPIP names the referent CPIP.
+    case = await ok(await api.post("/cases", json=case_body(today), headers=dpip), 201)
+    case_url = f"/cases/{case['case_id']}"
+    case = await ok(await api.post(f"{case_url}/referent", json={"referent": "cpip-1"}, headers=dpip))
+    assert case["referent"] == "cpip-1"
+
+    # The initial assessment, with a psychologist's contribution; returned, then resubmitted and validated.
+    drafted = await drafted_assessment(api, cpip, case["case_id"])
+    url = f"/assessments/{drafted['assessment_id']}"
+    contributed = await ok(await api.post(f"{url}/contributions", headers=psychologist, json={
+        "domain": "personality_behaviour", "text": "Impulsivité marquée, pas de trouble psychiatrique"}), 201)
+    assert [(c["author"], c["author_role"]) for c in contributed["contributions"]] == [("psychologue-1", "psychologue")]
+    await ok(await api.post(f"{url}/submit", headers=cpip))
+    returned = await ok(await api.post(f"{url}/return", headers=dpip, json={"comments": "Préciser le logement"}))
+    assert returned["status"] == "returned"
+    await ok(await api.put(f"{url}/domains/housing", headers=cpip, json={
+        "risk_factor": False, "level": "none", "evidence": "Hébergé par sa sœur à la sortie"}))
+    await ok(await api.post(f"{url}/resubmit", headers=cpip))
+    validated = await ok(await api.post(f"{url}/validate", headers=dpip))
+    assert validated["status"] == "validated" and validated["overall_risk_level"] == "moderate"
+
+    # IPRO sees the shareable part only.
+    shared = await ok(await api.get(url, headers=as_role("ipro_conseiller")))
+    assert shared["education_employment"]["level"] == "moderate" and "domains" not in shared
+
+    # The plan, agreed by the person and validated; an interview.
+    plan = await ok(await api.post(f"{case_url}/plan", headers=cpip,
+                                   json=plan_body(drafted["assessment_id"], today)), 201)
+    await ok(await api.post(f"/plans/{plan['plan_id']}/agreement", json={"agreement": "agreed"}, headers=cpip))
+    plan = await ok(await api.post(f"/plans/{plan['plan_id']}/validate", headers=dpip))
+    assert plan["validated"] and plan["agreement"] == "agreed"
+    clock.advance(days=20)
+    await ok(await api.post(f"{case_url}/interviews", headers=cpip, json={
+        "held_on": str(clock.now.date()), "interview_type": "follow_up", "notes": "Démarches de soins engagées"}),
+        201)
+
+    # A significant event: a re-assessment; then the release closes the case.
+    reassessment = await drafted_assessment(api, cpip, case["case_id"], kind="reassessment",
+                                            trigger="Incident disciplinaire du 15 décembre")
+    assert reassessment["kind"] == "reassessment" and reassessment["status"] == "draft"
+    closed = await ok(await api.post(f"{case_url}/close", headers=cpip, json={
+        "reason": "release", "closed_on": str(clock.now.date())}))
+    assert closed["closure_reason"] == "release"
+    refused = await api.post(f"{case_url}/interviews", headers=cpip, json={
+        "held_on": str(clock.now.date()), "interview_type": "pre_release"})
+    assert refused.status_code == 422 and refused.json()["rule"] == "case-closed"
+
+    # Downstream: shareable events on assessment.events, restricted ones on assessment.restricted only.
+    appended = await events_in(assessment_dsn)
+    shared_records = await read_topic(assessment_settings.kafka_bootstrap_servers,
+                                      assessment_settings.topic("assessment.events"), at_least=1)
+    restricted_records = await read_topic(assessment_settings.kafka_bootstrap_servers,
+                                          assessment_settings.topic("assessment.restricted"), at_least=1)
+    shared_events = unique(shared_records)
+    restricted_events = unique(restricted_records)
+    assert len(shared_events) + len(restricted_events) == appended
+    assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared_events)
+    assert all(event_class(e["event_type"], e["schema_version"]).restricted for e in restricted_events)
+    assert "Préciser le logement" not in json.dumps(shared_events)
+    assert "Impulsivité" not in json.dumps(shared_events) and "Démarches de soins" not in json.dumps(shared_events)
+    envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
+    for envelope in shared_events + restricted_events:
+        jsonschema.validate(envelope, envelope_schema)
+        schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
+        jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
+    types = {e["event_type"] for e in shared_events}
+    assert {"assessment.case.opened", "assessment.assessment.validated", "assessment.plan.adopted",
+            "assessment.interview.held", "assessment.case.closed"} <= types
+    assert all(e["subject"] == "person-1" for e in shared_events)
+
+
+def unique(records) -> list[dict]:
+    return list({e["event_id"]: e for e in map(json.loads, (r.value for r in records))}.values())
