@@ -27,7 +27,7 @@ async def deadlines(connection: asyncpg.Connection, *, today: date, horizon: dat
     """Pending items of open cases: overdue ones (due before today) and, unless `overdue_only`, those due by
     `horizon`; the most urgent first."""
     where = """d.done_on IS NULL AND NOT d.cancelled AND c.closed_on IS NULL
-               AND d.due_on <= CASE WHEN $3 THEN $1 - 1 ELSE $2 END
+               AND d.due_on <= CASE WHEN $3::boolean THEN $1::date - 1 ELSE $2::date END
                AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)"""
     args = (today, horizon, overdue_only, establishment, referent)
     total = await connection.fetchval(f"SELECT count(*) FROM deadlines d JOIN cases c USING (case_id) WHERE {where}",

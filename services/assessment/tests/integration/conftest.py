@@ -31,8 +31,13 @@ def assessment_settings(assessment_dsn, infrastructure, dev_keys, unique_name):
 
 
 @pytest.fixture
-async def api(assessment_settings, clock):
-    async with serving(create_app(assessment_settings, clock=clock)) as client:
+def app(assessment_settings, clock):
+    return create_app(assessment_settings, clock=clock)
+
+
+@pytest.fixture
+async def api(app):
+    async with serving(app) as client:
         yield client
 
 
