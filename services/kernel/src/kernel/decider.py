@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Generic, TypeVar
 
+from pydantic import ValidationError
+
 from contracts import Event, EventEnvelope, parse_payload
+from kernel.errors import InvalidValue
 from kernel.eventstore import Metadata, Session, StreamHead
 
 C = TypeVar("C")
@@ -24,6 +27,14 @@ class Decider(Generic[C, S]):
     initial_state: S
     decide: Callable[[C, S], Sequence[Event]]
     evolve: Callable[[S, Event], S]
+
+    def run(self, command: C, state: S) -> Sequence[Event]:
+        """`decide`, where a value the events' contract refuses is reported as the broken rule it is."""
+        try:
+            return self.decide(command, state)
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+            raise InvalidValue(problems) from None
 
     def fold(self, events: Iterable[Event]) -> S:
         state = self.initial_state
@@ -66,7 +77,7 @@ async def execute(
     state, head = await load(session, decider, stream_id)
     if check is not None:
         check(state)
-    events = decider.decide(command, state)
+    events = decider.run(command, state)
     appended = await session.append(
         decider.stream_type, stream_id, head, events, metadata, subject=subject, restricted=restricted
     )

@@ -17,6 +17,12 @@ class DomainError(Exception):
             self.code = code
 
 
+class InvalidValue(DomainError):
+    """A value the event contract refuses (empty, too long, too many): bad input, named, never a 500."""
+
+    code = "value-invalid"
+
+
 class NotFound(DomainError):
     code = "not-found"
     status = 404

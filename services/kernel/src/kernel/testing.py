@@ -16,7 +16,7 @@ class Scenario:
     history: Sequence[Event]
 
     def when(self, command: Any) -> list[Event]:
-        return list(self.decider.decide(command, self.decider.fold(self.history)))
+        return list(self.decider.run(command, self.decider.fold(self.history)))
 
 
 def given(decider: Decider, *history: Event) -> Scenario:

@@ -107,7 +107,7 @@ def decide(command: Command, state: Assessment) -> list[Event]:
                                         submitted_by=command.submitter)]
         case ReturnAssessment():
             _ensure_submitted(state)
-            return [AssessmentReturned(assessment_id=assessment_id, comments=command.comments)]
+            return [AssessmentReturned(assessment_id=assessment_id, comments=command.comments.strip())]
         case ResubmitAssessment():
             if state.status != AssessmentStatus.RETURNED:
                 raise errors.AssessmentNotReturned("only an assessment returned by a DPIP is resubmitted")

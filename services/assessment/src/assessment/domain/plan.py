@@ -47,6 +47,7 @@ class Plan(BaseModel):
 
 
 initial_state = Plan()
+MAX_OBJECTIVES = 30  # a plan is a short list of priorities, not an inventory
 
 
 def decide(command: Command, state: Plan) -> list[Event]:
@@ -103,8 +104,8 @@ def _check_version(command: AdoptPlan | RevisePlan, assessment: AssessmentFacts,
     if command.review_date <= command.today:
         raise errors.DatesOutOfOrder("the review date is after today")
     objectives = command.objectives
-    if not objectives:
-        raise errors.ObjectivesInvalid("a plan has at least one objective")
+    if not 0 < len(objectives) <= MAX_OBJECTIVES:
+        raise errors.ObjectivesInvalid(f"a plan has 1 to {MAX_OBJECTIVES} objectives")
     if len({o.objective_id for o in objectives}) != len(objectives) or len({o.priority for o in objectives}) != len(
         objectives
     ):

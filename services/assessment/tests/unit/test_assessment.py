@@ -1,0 +1,511 @@
+import pytest
+
+from contracts.assessment import (
+    AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted, AssessmentValidated,
+    ConclusionRecorded, ContributionAdded, DomainAssessed, FactorLevel, FactorNature, MotivationStage,
+    NeedDomain, ProtectiveFactorsRecorded, ReceptivityRecorded, RiskLevel,
+)
+from kernel.errors import DomainError
+from kernel.testing import given
+from assessment.domain import assessment as assessment_module
+from assessment.domain import errors
+from assessment.domain.assessment import AssessmentStatus, Contribution, assessment
+from assessment.domain.commands import AssessmentFacts
+from assessment.domain.errors import (
+    AssessmentAlreadyStarted, AssessmentIncomplete, AssessmentNotEditable, AssessmentNotFound,
+    AssessmentNotReturned, AssessmentNotSubmitted, InitialAssessmentAlreadyValidated, NoValidatedAssessment,
+    PriorityAxesRepeated, RatingInconsistent, SelfValidation, TriggerMissing,
+)
+
+from ..builders import (
+    EVIDENCE, PRIORITY_AXES, TODAY, a_conclusion_recorded, a_contribution_added, a_domain_assessed, a_rating,
+    a_receptivity_recorded, add_contribution, an_assessment_returned, an_assessment_started,
+    an_assessment_submitted, an_assessment_validated, assess_domain, case_facts, days_from_today,
+    no_risk_rating, protective_factors_recorded, record_conclusion, record_interview,
+    record_protective_factors, record_receptivity, resubmit_assessment, return_assessment, start_assessment,
+    submit_assessment, validate_assessment,
+)
+
+DRAFT = (an_assessment_started(),)
+RATED = (*DRAFT, a_domain_assessed())
+CONCLUDED = (*RATED, a_conclusion_recorded())
+SUBMITTED = (*CONCLUDED, an_assessment_submitted())
+RETURNED = (*SUBMITTED, an_assessment_returned())
+RESUBMITTED = (*RETURNED, an_assessment_submitted())
+VALIDATED = (*SUBMITTED, an_assessment_validated())
+VALIDATED_AFTER_A_RETURN = (*RESUBMITTED, an_assessment_validated())
+
+HISTORIES = {
+    "draft": DRAFT,
+    "concluded draft": CONCLUDED,
+    "submitted": SUBMITTED,
+    "returned": RETURNED,
+    "resubmitted": RESUBMITTED,
+    "validated": VALIDATED,
+    "validated after a return": VALIDATED_AFTER_A_RETURN,
+}
+NOT_VALIDATED = ("draft", "concluded draft", "submitted", "returned", "resubmitted")
+
+
+def histories(*names: str) -> list:
+    return [pytest.param(HISTORIES[name], id=name) for name in names]
+
+
+def histories_but(*names: str) -> list:
+    return histories(*(name for name in NOT_VALIDATED if name not in names))
+
+
+def editing_commands(**overrides) -> list:
+    return [
+        pytest.param(assess_domain(**overrides), id="assess a domain"),
+        pytest.param(record_protective_factors(**overrides), id="record protective factors"),
+        pytest.param(record_receptivity(**overrides), id="record receptivity"),
+        pytest.param(record_conclusion(**overrides), id="record the conclusion"),
+    ]
+
+
+def commands_after_starting(**overrides) -> list:
+    return [
+        *editing_commands(**overrides),
+        pytest.param(add_contribution(**overrides), id="add a contribution"),
+        pytest.param(submit_assessment(**overrides), id="submit"),
+        pytest.param(return_assessment(**overrides), id="return"),
+        pytest.param(resubmit_assessment(**overrides), id="resubmit"),
+        pytest.param(validate_assessment(**overrides), id="validate"),
+    ]
+
+
+AFTER_ONE_VALIDATED = case_facts(validated_assessments=1)
+CLOSED_CASE = case_facts(closed=True)
+
+
+# --- starting ---
+
+def test_the_initial_assessment_is_started_on_a_case_without_a_validated_assessment():
+    assert given(assessment).when(start_assessment()) == [
+        AssessmentStarted(
+            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, trigger="",
+        )
+    ]
+
+
+def test_a_reassessment_names_the_significant_event_behind_it():
+    command = start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED,
+                               trigger="  Incident disciplinaire grave ")
+    assert given(assessment).when(command) == [
+        an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Incident disciplinaire grave")
+    ]
+
+
+def test_the_annual_assessment_follows_a_validated_assessment_without_a_trigger():
+    command = start_assessment(kind=AssessmentKind.ANNUAL, case=case_facts(validated_assessments=2))
+    assert given(assessment).when(command) == [an_assessment_started(kind=AssessmentKind.ANNUAL)]
+
+
+@pytest.mark.parametrize("validated", [1, 3])
+def test_the_initial_assessment_is_not_started_once_one_was_validated(validated):
+    with pytest.raises(InitialAssessmentAlreadyValidated) as refused:
+        given(assessment).when(start_assessment(case=case_facts(validated_assessments=validated)))
+    assert refused.value.code == "initial-assessment-already-validated"
+
+
+@pytest.mark.parametrize("kind", [AssessmentKind.REASSESSMENT, AssessmentKind.ANNUAL])
+def test_a_reassessment_or_annual_assessment_follows_a_validated_assessment(kind):
+    with pytest.raises(NoValidatedAssessment) as refused:
+        given(assessment).when(start_assessment(kind=kind, trigger="Incident"))
+    assert refused.value.code == "no-validated-assessment"
+
+
+@pytest.mark.parametrize("trigger", ["", "   "], ids=["empty", "blank"])
+def test_a_reassessment_without_a_trigger_is_refused(trigger):
+    command = start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED, trigger=trigger)
+    with pytest.raises(TriggerMissing) as refused:
+        given(assessment).when(command)
+    assert refused.value.code == "reassessment-trigger-missing"
+
+
+@pytest.mark.parametrize("history", histories(*HISTORIES))
+def test_an_assessment_is_not_started_twice(history):
+    with pytest.raises(AssessmentAlreadyStarted) as refused:
+        given(assessment, *history).when(start_assessment())
+    assert refused.value.code == "assessment-already-started"
+
+
+def test_no_assessment_is_started_on_a_closed_case():
+    with pytest.raises(errors.CaseClosed) as refused:
+        given(assessment).when(start_assessment(case=CLOSED_CASE))
+    assert refused.value.code == "case-closed"
+
+
+# --- domains ---
+
+@pytest.mark.parametrize("history", histories("draft", "concluded draft", "returned"))
+def test_a_domain_is_rated_as_a_risk_factor_with_its_nature_level_and_evidence(history):
+    assert given(assessment, *history).when(assess_domain()) == [
+        DomainAssessed(assessment_id="assessment-1", rating=a_rating(), evidence=EVIDENCE)
+    ]
+
+
+def test_a_domain_that_is_not_a_risk_factor_has_no_nature_and_level_none():
+    command = assess_domain(rating=no_risk_rating(), evidence="")
+    assert given(assessment, *DRAFT).when(command) == [
+        a_domain_assessed(rating=no_risk_rating(), evidence="")
+    ]
+
+
+@pytest.mark.parametrize(
+    "rating",
+    [
+        pytest.param(a_rating(nature=None), id="a risk factor without a nature"),
+        pytest.param(a_rating(level=FactorLevel.NONE), id="a risk factor of level none"),
+        pytest.param(no_risk_rating(nature=FactorNature.STATIC), id="no risk factor but a nature"),
+        pytest.param(no_risk_rating(level=FactorLevel.LOW), id="no risk factor but a level"),
+    ],
+)
+def test_an_inconsistent_rating_is_refused(rating):
+    with pytest.raises(RatingInconsistent) as refused:
+        given(assessment, *DRAFT).when(assess_domain(rating=rating))
+    assert refused.value.code == "rating-inconsistent"
+
+
+def test_a_new_rating_of_a_domain_replaces_the_earlier_one_and_keeps_the_others():
+    housing = a_domain_assessed(rating=no_risk_rating(), evidence="Hébergé chez sa sœur")
+    again = a_domain_assessed(rating=a_rating(level=FactorLevel.HIGH), evidence="Aucune expérience")
+    state = assessment.fold([*DRAFT, a_domain_assessed(), housing, again])
+    assert state.ratings == {
+        NeedDomain.EDUCATION_EMPLOYMENT: a_rating(level=FactorLevel.HIGH),
+        NeedDomain.HOUSING: no_risk_rating(),
+    }
+    assert state.evidence == {
+        NeedDomain.EDUCATION_EMPLOYMENT: "Aucune expérience", NeedDomain.HOUSING: "Hébergé chez sa sœur",
+    }
+
+
+# --- protective factors and receptivity ---
+
+@pytest.mark.parametrize("history", histories("draft", "returned"))
+def test_protective_factors_are_recorded(history):
+    command = record_protective_factors(factors=["Soutien familial"])
+    assert given(assessment, *history).when(command) == [
+        ProtectiveFactorsRecorded(assessment_id="assessment-1", factors=["Soutien familial"])
+    ]
+
+
+def test_recorded_protective_factors_replace_the_earlier_list():
+    later = protective_factors_recorded(factors=["Sport"])
+    state = assessment.fold([*DRAFT, protective_factors_recorded(), later])
+    assert state.protective_factors == ("Sport",)
+
+
+@pytest.mark.parametrize("history", histories("draft", "returned"))
+def test_the_persons_receptivity_is_recorded(history):
+    command = record_receptivity(motivation_stage=MotivationStage.PREPARATION, cognitive_needs="Attention",
+                                 language_needs="Traduction", practical_obstacles="Pas de transport")
+    assert given(assessment, *history).when(command) == [
+        ReceptivityRecorded(
+            assessment_id="assessment-1", motivation_stage=MotivationStage.PREPARATION,
+            cognitive_needs="Attention", literacy_needs="Lecture difficile", language_needs="Traduction",
+            practical_obstacles="Pas de transport",
+        )
+    ]
+
+
+def test_the_last_receptivity_recorded_is_kept():
+    later = a_receptivity_recorded(motivation_stage=MotivationStage.ACTION)
+    assert assessment.fold([*DRAFT, a_receptivity_recorded(), later]).receptivity == later
+
+
+# --- conclusion ---
+
+@pytest.mark.parametrize("history", histories("draft", "concluded draft", "returned"))
+def test_the_conclusion_gives_the_overall_risk_and_the_ordered_priority_axes(history):
+    command = record_conclusion(overall_risk_level=RiskLevel.HIGH,
+                                priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS])
+    assert given(assessment, *history).when(command) == [
+        ConclusionRecorded(assessment_id="assessment-1", overall_risk_level=RiskLevel.HIGH,
+                           priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS])
+    ]
+
+
+def test_a_priority_axis_appears_once():
+    axes = [NeedDomain.EDUCATION_EMPLOYMENT, NeedDomain.ALCOHOL_DRUGS, NeedDomain.EDUCATION_EMPLOYMENT]
+    with pytest.raises(PriorityAxesRepeated) as refused:
+        given(assessment, *DRAFT).when(record_conclusion(priority_axes=axes))
+    assert refused.value.code == "priority-axes-repeated"
+
+
+def test_a_new_conclusion_replaces_the_earlier_one():
+    later = a_conclusion_recorded(overall_risk_level=RiskLevel.LOW, priority_axes=[NeedDomain.HOUSING])
+    state = assessment.fold([*CONCLUDED, later])
+    assert (state.overall_risk_level, state.priority_axes) == (RiskLevel.LOW, (NeedDomain.HOUSING,))
+
+
+def test_a_conclusion_without_any_priority_axis_is_refused_as_a_broken_rule():
+    with pytest.raises(DomainError):
+        given(assessment, *DRAFT).when(record_conclusion(priority_axes=[]))
+
+
+# --- what is edited when ---
+
+@pytest.mark.parametrize("command", editing_commands())
+@pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
+def test_a_submitted_assessment_is_not_edited_until_it_is_returned(history, command):
+    with pytest.raises(AssessmentNotEditable) as refused:
+        given(assessment, *history).when(command)
+    assert refused.value.code == "assessment-not-editable"
+
+
+# --- contributions ---
+
+@pytest.mark.parametrize("history", histories(*NOT_VALIDATED))
+def test_a_psychologist_or_social_worker_contributes_until_the_assessment_is_validated(history):
+    assert given(assessment, *history).when(add_contribution()) == [
+        ContributionAdded(
+            assessment_id="assessment-1", contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+            text="Consommation d'alcool quotidienne avant l'incarcération",
+        )
+    ]
+
+
+def test_a_contribution_may_concern_no_domain_in_particular():
+    command = add_contribution(domain=None, text="Situation familiale complexe")
+    assert given(assessment, *DRAFT).when(command) == [
+        a_contribution_added(domain=None, text="Situation familiale complexe")
+    ]
+
+
+def test_contributions_add_up():
+    second = a_contribution_added(contribution_id="contribution-2", domain=None, text="Bilan social")
+    assert assessment.fold([*DRAFT, a_contribution_added(), second]).contributions == (
+        Contribution(contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+                     text="Consommation d'alcool quotidienne avant l'incarcération"),
+        Contribution(contribution_id="contribution-2", domain=None, text="Bilan social"),
+    )
+
+
+# --- submitting ---
+
+def test_a_concluded_draft_is_submitted_by_its_referent():
+    assert given(assessment, *CONCLUDED).when(submit_assessment()) == [
+        AssessmentSubmitted(assessment_id="assessment-1", case_id="case-1", submitted_by="cpip-1")
+    ]
+
+
+@pytest.mark.parametrize(
+    "history", [pytest.param(DRAFT, id="nothing recorded"), pytest.param(RATED, id="domains rated only")],
+)
+def test_a_draft_without_a_conclusion_is_not_submitted(history):
+    with pytest.raises(AssessmentIncomplete) as refused:
+        given(assessment, *history).when(submit_assessment())
+    assert refused.value.code == "assessment-incomplete"
+
+
+@pytest.mark.parametrize("history", histories("submitted", "returned", "resubmitted"))
+def test_only_a_draft_is_submitted(history):
+    with pytest.raises(AssessmentNotEditable) as refused:
+        given(assessment, *history).when(submit_assessment())
+    assert refused.value.code == "assessment-not-editable"
+
+
+def test_the_state_records_who_submitted_the_assessment():
+    state = assessment.fold([*CONCLUDED, an_assessment_submitted(submitted_by="cpip-7")])
+    assert (state.status, state.submitted_by) == (AssessmentStatus.SUBMITTED, "cpip-7")
+
+
+# --- returning and resubmitting ---
+
+@pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
+def test_a_dpip_returns_a_submitted_assessment_with_comments(history):
+    command = return_assessment(comments="Étayer le domaine addictions")
+    assert given(assessment, *history).when(command) == [
+        AssessmentReturned(assessment_id="assessment-1", comments="Étayer le domaine addictions")
+    ]
+
+
+@pytest.mark.parametrize("history", histories_but("submitted", "resubmitted"))
+def test_only_a_submitted_assessment_is_returned(history):
+    with pytest.raises(AssessmentNotSubmitted) as refused:
+        given(assessment, *history).when(return_assessment())
+    assert refused.value.code == "assessment-not-submitted"
+
+
+def test_the_comments_of_every_return_are_kept():
+    second = an_assessment_returned(comments="Encore un effort")
+    state = assessment.fold([*RESUBMITTED, second])
+    assert (state.status, state.return_comments) == (
+        AssessmentStatus.RETURNED, ("Préciser les facteurs de protection", "Encore un effort"),
+    )
+
+
+def test_a_returned_assessment_is_corrected_and_resubmitted():
+    corrected = (*RETURNED, protective_factors_recorded(factors=["Soutien familial", "Emploi promis"]))
+    assert given(assessment, *corrected).when(resubmit_assessment(submitter="cpip-2")) == [
+        AssessmentSubmitted(assessment_id="assessment-1", case_id="case-1", submitted_by="cpip-2")
+    ]
+
+
+@pytest.mark.parametrize("history", histories_but("returned"))
+def test_only_a_returned_assessment_is_resubmitted(history):
+    with pytest.raises(AssessmentNotReturned) as refused:
+        given(assessment, *history).when(resubmit_assessment())
+    assert refused.value.code == "assessment-not-returned"
+
+
+def test_an_assessment_is_not_returned_without_comments():
+    with pytest.raises(DomainError):
+        given(assessment, *SUBMITTED).when(return_assessment(comments=""))
+
+
+def test_an_assessment_is_not_returned_with_blank_comments():
+    with pytest.raises(DomainError):
+        given(assessment, *SUBMITTED).when(return_assessment(comments="   "))
+
+
+# --- validating ---
+
+@pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
+def test_a_dpip_validates_a_submitted_assessment_and_shares_what_others_may_know(history):
+    assert given(assessment, *history).when(validate_assessment(validator="dpip-1")) == [
+        AssessmentValidated(
+            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, validated_on=TODAY,
+            overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES),
+            education_employment=a_rating(),
+        )
+    ]
+
+
+def test_the_validated_event_carries_the_last_rating_of_education_and_employment_for_the_pole_ipro():
+    rerated = a_domain_assessed(rating=a_rating(level=FactorLevel.HIGH, nature=FactorNature.STATIC))
+    history = (*RETURNED, rerated, an_assessment_submitted())
+    [validated] = given(assessment, *history).when(validate_assessment())
+    assert validated.education_employment == a_rating(level=FactorLevel.HIGH, nature=FactorNature.STATIC)
+
+
+def test_the_validated_event_says_so_when_education_and_employment_was_not_rated():
+    rated = a_domain_assessed(rating=no_risk_rating())
+    history = (*DRAFT, rated, a_conclusion_recorded(), an_assessment_submitted())
+    [validated] = given(assessment, *history).when(validate_assessment())
+    assert validated.education_employment is None
+
+
+def test_the_validated_event_carries_the_kind_and_the_day_of_the_validation():
+    history = (an_assessment_started(kind=AssessmentKind.ANNUAL), *SUBMITTED[1:])
+    [validated] = given(assessment, *history).when(validate_assessment(today=days_from_today(3)))
+    assert (validated.kind, validated.validated_on) == (AssessmentKind.ANNUAL, days_from_today(3))
+
+
+def test_the_validated_event_is_shareable_while_the_content_is_restricted():
+    assert not an_assessment_validated().restricted
+    assert all(event.restricted for event in (
+        a_domain_assessed(), protective_factors_recorded(), a_receptivity_recorded(), a_conclusion_recorded(),
+        a_contribution_added(), an_assessment_returned(),
+    ))
+
+
+@pytest.mark.parametrize("history", histories_but("submitted", "resubmitted"))
+def test_only_a_submitted_assessment_is_validated(history):
+    with pytest.raises(AssessmentNotSubmitted) as refused:
+        given(assessment, *history).when(validate_assessment())
+    assert refused.value.code == "assessment-not-submitted"
+
+
+def test_who_submitted_an_assessment_does_not_validate_it():
+    with pytest.raises(SelfValidation) as refused:
+        given(assessment, *SUBMITTED).when(validate_assessment(validator="cpip-1"))
+    assert refused.value.code == "assessment-self-validation"
+
+
+def test_who_resubmitted_an_assessment_does_not_validate_it():
+    history = (*RETURNED, an_assessment_submitted(submitted_by="dpip-2"))
+    with pytest.raises(SelfValidation) as refused:
+        given(assessment, *history).when(validate_assessment(validator="dpip-2"))
+    assert refused.value.code == "assessment-self-validation"
+
+
+@pytest.mark.parametrize("command", commands_after_starting(case=AFTER_ONE_VALIDATED))
+@pytest.mark.parametrize("history", histories("validated", "validated after a return"))
+def test_a_validated_assessment_is_final(history, command):
+    with pytest.raises(errors.AssessmentValidated) as refused:
+        given(assessment, *history).when(command)
+    assert refused.value.code == "assessment-validated"
+
+
+# --- closed case, unknown assessment, unknown command ---
+
+@pytest.mark.parametrize("command", commands_after_starting(case=CLOSED_CASE))
+@pytest.mark.parametrize("history", histories("concluded draft", "submitted", "returned", "validated"))
+def test_nothing_is_recorded_on_the_assessment_of_a_closed_case(history, command):
+    with pytest.raises(errors.CaseClosed) as refused:
+        given(assessment, *history).when(command)
+    assert refused.value.code == "case-closed"
+
+
+@pytest.mark.parametrize("command", commands_after_starting())
+def test_an_assessment_that_was_never_started_is_not_found(command):
+    with pytest.raises(AssessmentNotFound) as refused:
+        given(assessment).when(command)
+    assert refused.value.code == "assessment-not-found"
+
+
+def test_a_command_of_another_aggregate_is_a_programming_error():
+    with pytest.raises(TypeError):
+        given(assessment, *DRAFT).when(record_interview())
+
+
+# --- state and facts ---
+
+@pytest.mark.parametrize(
+    "history, status",
+    [
+        (DRAFT, AssessmentStatus.DRAFT), (CONCLUDED, AssessmentStatus.DRAFT),
+        (SUBMITTED, AssessmentStatus.SUBMITTED), (RETURNED, AssessmentStatus.RETURNED),
+        (RESUBMITTED, AssessmentStatus.SUBMITTED), (VALIDATED, AssessmentStatus.VALIDATED),
+        (VALIDATED_AFTER_A_RETURN, AssessmentStatus.VALIDATED),
+    ],
+    ids=list(HISTORIES),
+)
+def test_the_state_follows_the_review(history, status):
+    assert assessment.fold(history).status == status
+
+
+def test_the_state_knows_what_was_started():
+    started = an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Nouvelle condamnation")
+    state = assessment.fold([started])
+    assert (state.assessment_id, state.case_id, state.kind, state.trigger) == (
+        "assessment-1", "case-1", AssessmentKind.REASSESSMENT, "Nouvelle condamnation",
+    )
+
+
+@pytest.mark.parametrize("history", histories(*NOT_VALIDATED))
+def test_an_assessment_not_yet_validated_tells_a_plan_so(history):
+    facts = assessment_module.facts(assessment.fold(history))
+    assert not facts.validated
+    assert facts.case_id == "case-1"
+
+
+@pytest.mark.parametrize("history", histories("validated", "validated after a return"))
+def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
+    assert assessment_module.facts(assessment.fold(history)) == AssessmentFacts(
+        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES),
+    )
+
+
+# --- values the events refuse (blank, oversized) are broken rules, not crashes ---
+
+@pytest.mark.parametrize(
+    "history, command",
+    [
+        pytest.param((), start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED,
+                                          trigger="x" * 1001), id="a trigger of 1001 characters"),
+        pytest.param(DRAFT, assess_domain(evidence="x" * 8001), id="evidence of 8001 characters"),
+        pytest.param(DRAFT, record_protective_factors(factors=["Sport"] * 51), id="51 protective factors"),
+        pytest.param(DRAFT, record_receptivity(cognitive_needs="x" * 8001),
+                     id="receptivity of 8001 characters"),
+        pytest.param(DRAFT, add_contribution(text=""), id="an empty contribution"),
+        pytest.param(DRAFT, add_contribution(text="x" * 8001), id="a contribution of 8001 characters"),
+        pytest.param(SUBMITTED, return_assessment(comments="x" * 8001), id="comments of 8001 characters"),
+    ],
+)
+def test_a_blank_or_oversized_value_is_refused_as_a_broken_rule(history, command):
+    with pytest.raises(DomainError):
+        given(assessment, *history).when(command)
