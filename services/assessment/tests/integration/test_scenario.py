@@ -4,17 +4,19 @@ the person's agreement, an interview, a re-assessment after a significant event,
 reach `assessment.events`; restricted content reaches `assessment.restricted` only."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import jsonschema
 import pytest
 
-from contracts import event_class
+from contracts import event_class, known_events
 from devinfra.testkit import ok, read_topic, serving
+from assessment import deadlines
 from assessment.bootstrap import create_app
 
-from .flows import case_body, drafted_assessment, plan_body
+from .flows import case_body, drafted_assessment, opened_case, plan_body
 
 pytestmark = pytest.mark.integration
 
@@ -22,9 +24,13 @@ SCHEMAS = Path(__file__).resolve().parents[4] / "contracts" / "schemas"
 
 
 @pytest.fixture
-async def api_with_relay(assessment_settings, clock):
-    settings = assessment_settings.model_copy(update={"run_relay": True})
-    async with serving(create_app(settings, clock=clock)) as client:
+def app_with_relay(assessment_settings, clock):
+    return create_app(assessment_settings.model_copy(update={"run_relay": True}), clock=clock)
+
+
+@pytest.fixture
+async def api_with_relay(app_with_relay):
+    async with serving(app_with_relay) as client:
         yield client
 
 
@@ -81,27 +87,72 @@ async def test_a_follow_up_from_admission_to_release(api_with_relay, as_role, cl
     assert refused.status_code == 422 and refused.json()["rule"] == "case-closed"
 
     # Downstream: shareable events on assessment.events, restricted ones on assessment.restricted only.
-    shared_count, restricted_count = await counts_by_topic(assessment_dsn)
-    bootstrap = assessment_settings.kafka_bootstrap_servers
-    shared_events = unique(await read_topic(bootstrap, assessment_settings.topic("assessment.events"),
-                                            at_least=shared_count))
-    restricted_events = unique(await read_topic(bootstrap, assessment_settings.topic("assessment.restricted"),
+    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn)
+    assert len(restricted_events) >= 6  # evidence, contributions, return comments, interview notes...
+    for secret in ("Préciser le logement", "Impulsivité", "Démarches de soins", "Consommation quotidienne"):
+        assert secret not in json.dumps(shared_events)
+    types = {e["event_type"] for e in shared_events}
+    assert {"assessment.case.opened", "assessment.assessment.validated", "assessment.plan.adopted",
+            "assessment.interview.held", "assessment.case.closed"} <= types
+    assert all(e["subject"] == "person-1" for e in shared_events)
+
+
+async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_against_its_schema(
+    app_with_relay, api_with_relay, as_role, clock, assessment_settings, assessment_dsn
+):
+    api, today, cpip, dpip = api_with_relay, clock.now.date(), as_role("cpip"), as_role("dpip")
+    case = await opened_case(api, as_role, today)
+    case_url = f"/cases/{case['case_id']}"
+    sentence = {**case_body(today)["sentence"], "conditional_release_eligibility_date": str(today + timedelta(days=200))}
+    await ok(await api.post(f"{case_url}/sentence", json=sentence, headers=cpip))
+    await ok(await api.post(f"{case_url}/espace-notes", json={"text": "Pas de signalement"}, headers=dpip), 201)
+    drafted = await drafted_assessment(api, cpip, case["case_id"])
+    url = f"/assessments/{drafted['assessment_id']}"
+    await ok(await api.put(f"{url}/protective-factors", json={"factors": ["Soutien familial"]}, headers=cpip))
+    await ok(await api.put(f"{url}/receptivity", json={"motivation_stage": "contemplation"}, headers=cpip))
+    await ok(await api.post(f"{url}/contributions", json={"text": "Bilan social"}, headers=as_role("assistant_social")),
+             201)
+    await ok(await api.post(f"{url}/submit", headers=cpip))
+    await ok(await api.post(f"{url}/return", json={"comments": "Compléter"}, headers=dpip))
+    await ok(await api.post(f"{url}/resubmit", headers=cpip))
+    await ok(await api.post(f"{url}/validate", headers=dpip))
+    plan = await ok(await api.post(f"{case_url}/plan", json=plan_body(drafted["assessment_id"], today),
+                                   headers=cpip), 201)
+    plan_url = f"/plans/{plan['plan_id']}"
+    await ok(await api.post(f"{plan_url}/agreement", json={"agreement": "could_not_answer"}, headers=cpip))
+    await ok(await api.post(f"{plan_url}/validate", headers=dpip))
+    await ok(await api.post(f"{plan_url}/objectives/obj-1/status", json={"status": "achieved"}, headers=cpip))
+    await ok(await api.post(f"{case_url}/interviews", json={"held_on": str(today), "interview_type": "motivational",
+                                                            "notes": "RAS", "confidential": True}, headers=cpip), 201)
+    clock.advance(days=200)  # the plan review (180 days) is now overdue
+    assert await deadlines.publish_missed(app_with_relay.state.event_store) == 1
+    await ok(await api.post(f"{case_url}/transfer", headers=dpip, json={
+        "establishment": "Centre pénitentiaire de Lille-Annœullin", "transferred_on": str(clock.now.date())}))
+    await ok(await api.post(f"{case_url}/close", headers=dpip, json={
+        "reason": "end_of_measure", "closed_on": str(clock.now.date())}))
+
+    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn)
+    service_types = {cls.event_type for cls in known_events() if cls.service() == "assessment"}
+    assert {e["event_type"] for e in shared_events + restricted_events} == service_types
+
+
+async def published_and_valid(settings, dsn) -> tuple[list[dict], list[dict]]:
+    """Every event the service appended, read once from its topic (duplicates dropped): shareable ones on
+    `assessment.events`, restricted ones on `assessment.restricted` only, each valid against its schema."""
+    shared_count, restricted_count = await counts_by_topic(dsn)
+    bootstrap = settings.kafka_bootstrap_servers
+    shared_events = unique(await read_topic(bootstrap, settings.topic("assessment.events"), at_least=shared_count))
+    restricted_events = unique(await read_topic(bootstrap, settings.topic("assessment.restricted"),
                                                 at_least=restricted_count))
     assert (len(shared_events), len(restricted_events)) == (shared_count, restricted_count)
-    assert restricted_count >= 6  # evidence, contributions, return comments, interview notes...
     assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared_events)
     assert all(event_class(e["event_type"], e["schema_version"]).restricted for e in restricted_events)
-    assert "Préciser le logement" not in json.dumps(shared_events)
-    assert "Impulsivité" not in json.dumps(shared_events) and "Démarches de soins" not in json.dumps(shared_events)
     envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
     for envelope in shared_events + restricted_events:
         jsonschema.validate(envelope, envelope_schema)
         schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
         jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
-    types = {e["event_type"] for e in shared_events}
-    assert {"assessment.case.opened", "assessment.assessment.validated", "assessment.plan.adopted",
-            "assessment.interview.held", "assessment.case.closed"} <= types
-    assert all(e["subject"] == "person-1" for e in shared_events)
+    return shared_events, restricted_events
 
 
 async def counts_by_topic(dsn) -> tuple[int, int]:
