@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
 
 import pytest
 from devinfra.infra import Infrastructure, Ports
+from devinfra.testkit import SettableClock
 from devinfra.tokens import DevKeys
+from kernel.clock import LOCAL_TIME_ZONE
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +53,9 @@ def new_database(
         return await infrastructure.create_database(unique_name(prefix).replace("-", "_"))
 
     return create
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    """A service clock the test moves (`create_app(settings, clock=clock)`): 2026-11-27 09:00 in Arras."""
+    return SettableClock(datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TIME_ZONE))

@@ -14,15 +14,11 @@ from typing import Any
 
 from pydantic import Field
 
-from contracts.events import Event, Value, personal_data
-
-
-def label() -> Any:
-    return Field(min_length=1, max_length=200)
+from contracts.events import Event, Value, label, personal_data, text
 
 
 def long_text() -> Any:
-    return Field(default="", max_length=8000)
+    return text(max_length=8000)
 
 
 class OffenceCategory(StrEnum):

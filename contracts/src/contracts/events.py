@@ -20,6 +20,16 @@ def personal_data(**field_kwargs: Any) -> Any:
     return Field(json_schema_extra=extra, **field_kwargs)
 
 
+def label() -> Any:
+    """A short name (a title, a place, an establishment): never empty."""
+    return Field(min_length=1, max_length=200)
+
+
+def text(max_length: int) -> Any:
+    """Free text, empty unless filled in."""
+    return Field(default="", max_length=max_length)
+
+
 class Value(BaseModel):
     """A value object inside an event payload (e.g. a session slot): frozen, unknown fields refused."""
 

@@ -9,19 +9,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
-from contracts.events import Event, Value, personal_data
+from contracts.events import Event, Value, label, personal_data, text
 
 
 def long_text() -> Any:
-    return Field(default="", max_length=4000)
+    return text(max_length=4000)
 
 
 def reason() -> Any:
     return Field(min_length=1, max_length=1000)
-
-
-def label() -> Any:
-    return Field(min_length=1, max_length=200)
 
 
 class OrganisationType(StrEnum):

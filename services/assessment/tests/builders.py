@@ -125,7 +125,8 @@ def a_case_closed(**overrides) -> CaseClosed:
 
 
 def record_espace_note(**overrides) -> RecordEspaceNote:
-    return RecordEspaceNote(**_with(dict(note_id="note-1", text="Signalement de la détention"), overrides))
+    values = dict(case=case_facts(), note_id="note-1", text="Signalement de la détention")
+    return RecordEspaceNote(**_with(values, overrides))
 
 
 def an_espace_note_recorded(**overrides) -> EspaceNoteRecorded:

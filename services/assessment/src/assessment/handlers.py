@@ -18,6 +18,8 @@ from assessment.domain import errors
 from assessment.domain.assessment import Assessment, AssessmentStatus, assessment
 from assessment.domain.assessment import facts as assessment_facts
 from assessment.domain.case import Case, case, facts
+from assessment.domain.espace import espace
+from assessment.domain.espace import stream_id as espace_stream
 from assessment.domain.interview import Interview, interview
 from assessment.domain.plan import Plan, plan
 from assessment.settings import AssessmentSettings
@@ -147,6 +149,16 @@ async def _plan_saved(session: Session, outcome: Outcome[Plan], today: date) -> 
     adopted = outcome.events[0].event_type == "assessment.plan.adopted"
     if adopted:
         await store.plan_versioned(session.connection, outcome.state.case_id, today, outcome.state.current.review_date)
+
+
+# --- ESPACE ---
+
+
+async def record_espace_note(session: Session, case_id: str, make: Callable[[c.CaseFacts], c.RecordEspaceNote],
+                             metadata: Metadata, principal: Principal) -> Outcome:
+    state, case_facts = await _case_facts(session, case_id, principal)
+    return await execute(session, espace, espace_stream(case_id), make(case_facts), metadata,
+                         subject=state.subject_id)
 
 
 # --- interview ---

@@ -66,6 +66,17 @@ async def is_contributor(connection: asyncpg.Connection, assessment_id: str, con
     ))
 
 
+async def is_involved(connection: asyncpg.Connection, case_id: str, person: str) -> bool:
+    """Has this psychologist or social worker contributed to an assessment of the case, or interviewed the
+    person? Only then do they read the case's interviews."""
+    return bool(await connection.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM assessment_contributors ac JOIN assessments a USING (assessment_id)
+                          WHERE a.case_id = $1 AND ac.contributor = $2)
+               OR EXISTS (SELECT 1 FROM interviews WHERE case_id = $1 AND author = $2)""",
+        case_id, person,
+    ))
+
+
 async def save_plan(connection: asyncpg.Connection, state: Plan, version: int) -> None:
     try:
         await connection.execute(

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from contracts.assessment import (
-    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, EspaceNoteRecorded, ReferentAssigned,
+    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, ReferentAssigned,
     SentenceUpdated,
 )
 from kernel.errors import DomainError
@@ -16,8 +16,8 @@ from assessment.domain.errors import CaseAlreadyOpened, CaseNotFound, DateInTheF
 
 from ..builders import (
     ADMISSION, ESTABLISHMENT, SENTENCE_END, TODAY, a_case_closed, a_case_opened, a_case_transferred,
-    a_referent_assigned, a_sentence_updated, an_espace_note_recorded, an_updated_sentence, assign_referent,
-    case_facts, close_case, days_from_today, identity, open_case, record_espace_note, sentence,
+    a_referent_assigned, a_sentence_updated, an_updated_sentence, assign_referent,
+    case_facts, close_case, days_from_today, identity, open_case, sentence,
     start_assessment, transfer_case, update_sentence,
 )
 
@@ -37,7 +37,6 @@ COMMANDS_ON_A_CASE = [
     pytest.param(update_sentence(), id="update the sentence"),
     pytest.param(transfer_case(), id="transfer"),
     pytest.param(close_case(), id="close"),
-    pytest.param(record_espace_note(), id="record an ESPACE note"),
 ]
 
 THE_DAY_BEFORE_ADMISSION = ADMISSION - timedelta(days=1)
@@ -214,23 +213,6 @@ def test_nothing_more_is_recorded_on_a_closed_case(command):
     assert refused.value.code == "case-closed"
 
 
-# --- ESPACE ---
-
-@pytest.mark.parametrize("history", OPEN_HISTORIES)
-def test_an_espace_note_is_recorded_on_an_open_case(history):
-    command = record_espace_note(note_id="note-7", text="Propos relevés en détention")
-    assert given(case, *history).when(command) == [
-        EspaceNoteRecorded(case_id="case-1", note_id="note-7", text="Propos relevés en détention")
-    ]
-
-
-def test_an_espace_note_is_restricted():
-    assert an_espace_note_recorded().restricted
-
-
-def test_an_espace_note_changes_nothing_the_case_shares():
-    assert case.fold([*FOLLOWED, an_espace_note_recorded()]) == case.fold(FOLLOWED)
-
 
 # --- unknown case, unknown command ---
 
@@ -301,8 +283,6 @@ def test_a_closed_case_refuses_its_dependants():
         pytest.param(OPENED, assign_referent(referent=""), id="assign no referent"),
         pytest.param(OPENED, assign_referent(referent="x" * 201), id="assign a referent of 201 characters"),
         pytest.param(OPENED, transfer_case(establishment=""), id="transfer to no establishment"),
-        pytest.param(OPENED, record_espace_note(text=""), id="record an empty ESPACE note"),
-        pytest.param(OPENED, record_espace_note(text="x" * 8001), id="record an 8001-character note"),
     ],
 )
 def test_a_blank_or_oversized_value_is_refused_as_a_broken_rule(history, command):

@@ -1,16 +1,8 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from devinfra.testkit import SettableClock, serving
+from devinfra.testkit import serving
 from partners.bootstrap import create_app
 from partners.settings import PartnersSettings
-
-
-@pytest.fixture
-def clock():
-    return SettableClock(datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
 
 
 @pytest.fixture

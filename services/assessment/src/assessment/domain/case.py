@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.assessment import (
-    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, EspaceNoteRecorded, Identity, ReferentAssigned,
+    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, Identity, ReferentAssigned,
     Sentence, SentenceUpdated,
 )
 from kernel.decider import Decider
 from assessment.domain import errors
 from assessment.domain.commands import (
-    AssignReferent, CaseFacts, CloseCase, Command, OpenCase, RecordEspaceNote, TransferCase, UpdateSentence,
+    AssignReferent, CaseFacts, CloseCase, Command, OpenCase, TransferCase, UpdateSentence,
 )
 
 
@@ -58,6 +58,8 @@ def decide(command: Command, state: Case) -> list[Event]:
             raise errors.CaseAlreadyOpened(f"case {command.case_id} is already open")
         if command.admission_date > command.today:
             raise errors.DateInTheFuture("the admission date is in the future")
+        if command.identity.birth_date >= command.admission_date:
+            raise errors.DatesOutOfOrder("the birth date is after the admission")
         _check_sentence(command.sentence, command.admission_date)
         return [CaseOpened(**command.model_dump(exclude={"today"}))]
     if state.case_id is None:
@@ -78,8 +80,6 @@ def decide(command: Command, state: Case) -> list[Event]:
         case CloseCase():
             _check_on_or_after_admission(command.closed_on, state, command.today, "closing")
             return [CaseClosed(case_id=case_id, reason=command.reason, closed_on=command.closed_on)]
-        case RecordEspaceNote():
-            return [EspaceNoteRecorded(case_id=case_id, note_id=command.note_id, text=command.text)]
     raise TypeError(f"the case aggregate does not handle {type(command).__name__}")
 
 

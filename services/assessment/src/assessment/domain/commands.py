@@ -68,11 +68,6 @@ class CloseCase(Command):
     today: date
 
 
-class RecordEspaceNote(Command):
-    note_id: str
-    text: str
-
-
 # --- assessment ---
 class CaseCommand(Command):
     case: CaseFacts
@@ -157,6 +152,11 @@ class ChangeObjectiveStatus(CaseCommand):
     objective_id: str
     status: ObjectiveStatus
     reason: str = ""
+
+
+class RecordEspaceNote(CaseCommand):
+    note_id: str
+    text: str
 
 
 # --- interview ---

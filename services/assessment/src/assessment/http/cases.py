@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from fastapi import Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity, Sentence
 from kernel.api import Limit, Offset, Page, RequestBody
@@ -18,20 +19,28 @@ from kernel.http import service_router
 from assessment import handlers, queries
 from assessment.domain import commands as c
 from assessment.domain.case import Case, case
+from assessment.domain.espace import stream_id as espace_stream
 from assessment.domain.errors import CaseNotFound
 from assessment.http.common import CaseReader, Director, Id, Label, Officer, Text, settings, today
 
 router = service_router("/cases", tags=["cases"])
 
 
+class IdentityRequest(RequestBody):
+    last_name: Label
+    first_names: Label
+    birth_date: date
+    ecrou_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
 class OpenCaseRequest(RequestBody):
     subject_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$",
                             description="the person's pseudonymous id, shared by every service")
-    identity: Identity
+    identity: IdentityRequest
     establishment: Label
     admission_date: date
     sentence: Sentence
-    referent: str | None = Field(default=None, max_length=200, description="the referent CPIP, if known")
+    referent: Label | None = Field(default=None, description="the referent CPIP's user id, if known")
 
 
 class ReferentRequest(RequestBody):
@@ -86,7 +95,8 @@ class EspaceNote(BaseModel):
 @router.post("", status_code=201, response_model=CaseView, summary="Open a case on admission")
 async def open_case(body: OpenCaseRequest, principal: Officer, commands: Commands, request: Request):
     case_id, on = str(uuid.uuid4()), today(request)
-    command = c.OpenCase(case_id=case_id, **body.model_dump(exclude={"referent"}), today=on)
+    command = c.OpenCase(case_id=case_id, **body.model_dump(exclude={"referent", "identity"}),
+                         identity=Identity(**body.identity.model_dump()), today=on)
     # A CPIP who opens a case follows the person unless someone else is named.
     referent = body.referent or (principal.subject if "cpip" in principal.roles else None)
 
@@ -136,10 +146,13 @@ async def _change(case_id: str, command: c.Command, principal: Principal, comman
 @router.post("/{case_id}/espace-notes", status_code=201, response_model=list[EspaceNote],
              summary="Record an ESPACE (radicalisation) note: DPIPs only")
 async def record_espace_note(case_id: Id, body: NoteRequest, principal: Director, commands: Commands):
-    command = c.RecordEspaceNote(note_id=str(uuid.uuid4()), text=body.text)
+    note_id = str(uuid.uuid4())
 
     async def action(session, metadata):
-        await handlers.case_command(session, case_id, command, metadata, principal)
+        await handlers.record_espace_note(
+            session, case_id, lambda case: c.RecordEspaceNote(case=case, note_id=note_id, text=body.text), metadata,
+            principal,
+        )
         return await _espace_notes(session, case_id)
 
     return await commands.run(principal, action)
@@ -152,7 +165,7 @@ async def espace_notes(case_id: Id, principal: Director, request: Request) -> li
 
 
 async def _espace_notes(reader, case_id: str) -> list[EspaceNote]:
-    stream = await reader.read_stream(case_id)
+    stream = await reader.read_stream(espace_stream(case_id))
     return [
         EspaceNote(note_id=event.note_id, text=event.text, author=envelope.actor.subject,
                    written_at=envelope.occurred_at)

@@ -13,8 +13,9 @@ from contracts.assessment import InterviewType
 from kernel.api import RequestBody
 from kernel.auth import Principal
 from kernel.commands import Commands
+from kernel.errors import Forbidden
 from kernel.http import service_router
-from assessment import handlers
+from assessment import handlers, store
 from assessment.domain import commands as c
 from assessment.domain.interview import Interview, interview
 from assessment.http.common import Id, Interviewer, SpipReader, today
@@ -61,6 +62,10 @@ async def list_interviews(case_id: Id, principal: SpipReader, request: Request) 
     reader = request.app.state.event_store
     handlers.ensure_caseload(principal, await handlers.load_case(reader, case_id))
     async with reader.pool.acquire() as connection:
+        if not principal.has_any(frozenset({"cpip", "dpip"})) and not await store.is_involved(
+            connection, case_id, principal.subject
+        ):
+            raise Forbidden("psychologists and social workers read the interviews of the people they work with")
         ids = await connection.fetch(
             "SELECT interview_id FROM interviews WHERE case_id = $1 ORDER BY held_on, interview_id", case_id
         )

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
 from fastapi import Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from contracts.assessment import Agreement, Objective, ObjectiveStatus
+from contracts.assessment import Agreement, InterventionKind, NeedDomain, Objective, ObjectiveStatus
 from kernel.api import RequestBody
 from kernel.auth import Principal
 from kernel.commands import Commands
@@ -19,16 +20,33 @@ from assessment import handlers
 from assessment.domain import commands as c
 from assessment.domain.errors import PlanNotFound
 from assessment.domain.plan import Plan, plan
-from assessment.http.common import AssessmentReader, Director, Id, Officer, today
+from assessment.http.common import AssessmentReader, Director, Id, Label, Officer, today
 
 router = service_router("/plans", tags=["plans"])
 case_router = service_router("/cases", tags=["plans"])
 
 
+class InterventionRequest(RequestBody):
+    kind: InterventionKind
+    description: Label
+    target_date: date | None = None
+
+
+class ObjectiveRequest(RequestBody):
+    objective_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="chosen by the client")
+    priority: int = Field(ge=1, le=50, description="1 is the most urgent")
+    work_axis: NeedDomain
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    interventions: list[InterventionRequest] = Field(default_factory=list, max_length=20)
+
+
 class PlanRequest(RequestBody):
     assessment_id: str = Field(max_length=64, description="the validated assessment the plan is built on")
-    objectives: list[Objective] = Field(min_length=1, max_length=30)
+    objectives: list[ObjectiveRequest] = Field(min_length=1, max_length=30)
     review_date: date
+
+    def contract_objectives(self) -> list[Objective]:
+        return [Objective(**objective.model_dump()) for objective in self.objectives]
 
 
 class AgreementRequest(RequestBody):
@@ -66,7 +84,8 @@ async def adopt(case_id: Id, body: PlanRequest, principal: Officer, commands: Co
         outcome = await handlers.adopt_plan(
             session, case_id, body.assessment_id,
             lambda case, assessment: c.AdoptPlan(case=case, plan_id=plan_id, assessment=assessment,
-                                                 objectives=body.objectives, review_date=body.review_date, today=on),
+                                                 objectives=body.contract_objectives(), review_date=body.review_date,
+                                                 today=on),
             metadata, principal, on,
         )
         return _view(outcome.state)
@@ -79,7 +98,7 @@ async def revise(plan_id: Id, body: PlanRequest, principal: Officer, commands: C
     on = today(request)
     return await _change(
         plan_id,
-        lambda case, assessment: c.RevisePlan(case=case, assessment=assessment, objectives=body.objectives,
+        lambda case, assessment: c.RevisePlan(case=case, assessment=assessment, objectives=body.contract_objectives(),
                                               review_date=body.review_date, today=on),
         principal, commands, request, assessment_id=body.assessment_id,
     )

@@ -1,0 +1,410 @@
+"""Who reads and does what through the assessment API (ARCHITECTURE.md §6), against the real app and database.
+
+Detailed factor evidence, protective factors, receptivity, contributions, return comments and interview notes
+are for SPIP roles only: the CPIP on their own caseload, DPIPs, and the psychologists and social workers who
+contributed. Confidential interview notes are for their author and DPIPs; ESPACE (radicalisation) notes for
+DPIPs only. IPRO roles and auditors read the shareable part of assessments and plans; the governor's office
+reads cases only; partners read nothing here.
+
+The reads run on one rich follow-up shared by the module (a read changes nothing); the command tests, which
+must append nothing, get a fresh database each.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from devinfra.testkit import SettableClock, events_in, ok, serving
+from kernel.auth import ROLES, SPIP_STAFF
+from kernel.http import policy_of
+from assessment.bootstrap import create_app
+from assessment.http import routers
+from assessment.settings import AssessmentSettings
+
+from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+# What only SPIP readers may see, each text unique so that a leak shows up in a plain substring search.
+EVIDENCE = "Hébergé chez un ami condamné pour trafic"
+PROTECTIVE_FACTOR = "Soutien constant de sa sœur aînée"
+OBSTACLES = "Ne lit pas les courriers administratifs"
+PSYCHOLOGIST_TEXT = "Impulsivité marquée, antécédents de passages à l'acte auto-agressifs"
+SOCIAL_WORKER_TEXT = "Dettes locatives importantes, dossier de surendettement en cours"
+RETURN_COMMENTS = "Préciser la situation de logement à la sortie"
+INTERVIEW_NOTES = "Démarches de soins engagées au CSAPA"
+CONFIDENTIAL_NOTES = "Évoque des violences subies pendant l'enfance"
+ESPACE_TEXT = "Prosélytisme signalé en cour de promenade"
+
+# --- the read matrix ------------------------------------------------------------------------------------
+
+READS_ROUTES = ("/cases", "/cases/{case_id}", "/assessments/{assessment_id}", "/plans/{plan_id}",
+                "/cases/{case_id}/interviews", "/cases/{case_id}/espace-notes", "/deadlines")
+
+# 200, and what the body holds
+ALL = "all cases"             # /cases, /deadlines: both cases
+OWN = "own caseload"          # /cases, /deadlines: only the case the CPIP follows
+SHOWN = "shown"               # the case, the plan
+FULL = "full"                 # the whole assessment: evidence, protective factors, contributions, comments...
+SUMMARY = "summary"           # its shareable part: risk level, priority axes, education and employment rating
+EVERY_NOTE = "every note"     # interviews, confidential notes included
+OPEN_NOTES = "open notes"     # interviews, confidential notes null
+ESPACE = "espace notes"
+# 403, by rule
+ROLE = "role-not-allowed"
+CASELOAD = "not-on-caseload"
+FORBIDDEN = "forbidden"      # a psychologist or social worker who did not contribute
+DENIED = (ROLE, CASELOAD, FORBIDDEN)
+
+# One case followed by cpip-1: a validated assessment (evidence, protective factors, receptivity, returned
+# once with comments) contributed to by psychologue-1 and assistant_social-1; a validated plan; an interview
+# by cpip-1 and a confidential one by psychologue-1; an ESPACE note by dpip-1. Another case followed by
+# cpip-2.
+# Users "<role>-1" unless named; psychologue-2 and assistant_social-2 contributed to nothing.
+READS = {
+    #                      /cases /cases/id /assessments/id /plans/id …/interviews …/espace-notes /deadlines
+    "cpip-1":             (OWN,   SHOWN,    FULL,           SHOWN,    OPEN_NOTES,  ROLE,          OWN),
+    "cpip-2":             (OWN,   CASELOAD, CASELOAD,       CASELOAD, CASELOAD,    ROLE,          OWN),
+    "dpip-1":             (ALL,   SHOWN,    FULL,           SHOWN,    EVERY_NOTE,  ESPACE,        ALL),
+    "psychologue-1":      (ALL,   SHOWN,    FULL,           SHOWN,    EVERY_NOTE,  ROLE,          ROLE),
+    "psychologue-2":      (ALL,   SHOWN,    FORBIDDEN,      SHOWN,    FORBIDDEN,   ROLE,          ROLE),
+    "assistant_social-1": (ALL,   SHOWN,    FULL,           SHOWN,    OPEN_NOTES,  ROLE,          ROLE),
+    "assistant_social-2": (ALL,   SHOWN,    FORBIDDEN,      SHOWN,    FORBIDDEN,   ROLE,          ROLE),
+    "ipro_conseiller-1":  (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
+    "ipro_chef-1":        (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
+    "ripro-1":            (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
+    "direction-1":        (ALL,   SHOWN,    ROLE,           ROLE,     ROLE,        ROLE,          ROLE),
+    "partenaire-1":       (ROLE,  ROLE,     ROLE,           ROLE,     ROLE,        ROLE,          ROLE),
+    "auditeur-1":         (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
+}
+
+CASE_FIELDS = {"case_id", "subject_id", "identity", "establishment", "admission_date", "sentence", "referent",
+               "closed_on", "closure_reason", "version"}
+PLAN_FIELDS = {"plan_id", "case_id", "plan_version", "versions", "assessment_id", "objectives", "review_date",
+               "agreement", "validated"}
+SUMMARY_FIELDS = {"assessment_id", "case_id", "kind", "status", "overall_risk_level", "priority_axes",
+                  "education_employment", "version"}
+RESTRICTED_FIELDS = {"trigger", "domains", "protective_factors", "receptivity", "draft_overall_risk_level",
+                     "draft_priority_axes", "contributions", "return_comments", "submitted_by"}
+
+
+def cells():
+    for user, row in READS.items():
+        for route, expected in zip(READS_ROUTES, row, strict=True):
+            yield pytest.param(user, route, expected, id=f"{user} GET {route}")
+
+
+@dataclass
+class World:
+    api: httpx.AsyncClient
+    app: FastAPI
+    dev_keys: object
+    case: str
+    other_case: str
+    assessment: str
+    plan: str
+
+    def headers(self, user: str) -> dict[str, str]:
+        role = user.rsplit("-", 1)[0]
+        organisation = "org-1" if role == "partenaire" else None
+        token = self.dev_keys.mint(role, subject=user, organisation_id=organisation)
+        return {"Authorization": f"Bearer {token}"}
+
+    def url(self, path: str, case: str | None = None) -> str:
+        url = path.format(case_id=case or self.case, assessment_id=self.assessment, plan_id=self.plan)
+        return url + "?within_days=366" if path == "/deadlines" else url  # every deadline of both cases
+
+    @property
+    def caseload(self) -> dict[str, str]:
+        return {"cpip-1": self.case, "cpip-2": self.other_case}
+
+
+def role_headers(dev_keys):
+    """`as_role` of conftest, for a fixture that outlives a test."""
+
+    def as_role(role: str, subject: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {dev_keys.mint(role, subject=subject or f'{role}-1')}"}
+
+    return as_role
+
+
+async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+    case = (await opened_case(api, as_role, today, "person-1", referent="cpip-1"))["case_id"]
+    other_case = (await opened_case(api, as_role, today, "person-2", referent="cpip-2"))["case_id"]
+
+    assessment = (await drafted_assessment(api, cpip, case))["assessment_id"]
+    url = f"/assessments/{assessment}"
+    await ok(await api.put(f"{url}/domains/housing", headers=cpip, json={
+        "risk_factor": True, "nature": "dynamic_stable", "level": "high", "evidence": EVIDENCE}))
+    await ok(await api.put(f"{url}/protective-factors", headers=cpip, json={"factors": [PROTECTIVE_FACTOR]}))
+    await ok(await api.put(f"{url}/receptivity", headers=cpip, json={
+        "motivation_stage": "contemplation", "practical_obstacles": OBSTACLES}))
+    await ok(await api.post(f"{url}/contributions", headers=as_role("psychologue"), json={
+        "domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT}), 201)
+    await ok(await api.post(f"{url}/contributions", headers=as_role("assistant_social"), json={
+        "domain": "finances", "text": SOCIAL_WORKER_TEXT}), 201)
+    await ok(await api.post(f"{url}/submit", headers=cpip))
+    await ok(await api.post(f"{url}/return", headers=dpip, json={"comments": RETURN_COMMENTS}))
+    await ok(await api.post(f"{url}/resubmit", headers=cpip))
+    await ok(await api.post(f"{url}/validate", headers=dpip))
+
+    plan = (await ok(await api.post(f"/cases/{case}/plan", headers=cpip, json=plan_body(assessment, today)),
+                     201))["plan_id"]
+    await ok(await api.post(f"/plans/{plan}/agreement", headers=cpip, json={"agreement": "agreed"}))
+    await ok(await api.post(f"/plans/{plan}/validate", headers=dpip))
+
+    await ok(await api.post(f"/cases/{case}/interviews", headers=cpip, json={
+        "held_on": str(today), "interview_type": "follow_up", "notes": INTERVIEW_NOTES}), 201)
+    await ok(await api.post(f"/cases/{case}/interviews", headers=as_role("psychologue"), json={
+        "held_on": str(today), "interview_type": "other", "notes": CONFIDENTIAL_NOTES, "confidential": True}),
+        201)
+    await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
+    return {"case": case, "other_case": other_case, "assessment": assessment, "plan": plan}
+
+
+@pytest.fixture(scope="module")
+async def world(infrastructure, dev_keys, unique_name):
+    """The rich follow-up, served once for every read test of the module (as conftest's `api`)."""
+    settings = AssessmentSettings(
+        database_url=await infrastructure.create_database(unique_name("assessment").replace("-", "_")),
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers, kafka_topic_prefix=unique_name("t") + ".",
+        auth_jwks_file=dev_keys.jwks_path, run_relay=False, run_background=False,
+    )
+    app = create_app(settings, clock=SettableClock(NOW))
+    async with serving(app) as api:
+        ids = await rich_follow_up(api, role_headers(dev_keys), NOW.date())
+        yield World(api=api, app=app, dev_keys=dev_keys, **ids)
+
+
+def api_routes(method: str | None = None):
+    """(method, path template, policy) of every route of the service's routers."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                for verb in sorted(route.methods):
+                    if method is None or verb == method:
+                        yield verb, route.path, policy_of(route)
+
+
+def test_the_read_matrix_covers_every_role_and_every_read_route():
+    assert {user.rsplit("-", 1)[0] for user in READS} == ROLES
+    assert {path for _, path, _ in api_routes("GET")} == set(READS_ROUTES)
+
+
+@pytest.mark.parametrize(("user", "route", "expected"), list(cells()))
+async def test_each_role_reads_exactly_what_its_policy_gives_it(world, user, route, expected):
+    response = await world.api.get(world.url(route), headers=world.headers(user))
+
+    if expected in DENIED:
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["rule"] == expected
+        return
+    body = await ok(response)
+    if expected in (ALL, OWN):
+        cases = {world.case, world.other_case} if expected == ALL else {world.caseload[user]}
+        assert {item["case_id"] for item in body["items"]} == cases
+    elif route == "/cases/{case_id}":
+        assert set(body) == CASE_FIELDS and body["case_id"] == world.case
+    elif route == "/plans/{plan_id}":
+        assert set(body) == PLAN_FIELDS and body["plan_id"] == world.plan and body["validated"]
+    elif expected == FULL:
+        assert set(body) == SUMMARY_FIELDS | RESTRICTED_FIELDS
+        assert EVIDENCE in [domain["evidence"] for domain in body["domains"]]
+        assert body["protective_factors"] == [PROTECTIVE_FACTOR]
+        assert body["receptivity"]["practical_obstacles"] == OBSTACLES
+        assert {(c["author"], c["text"]) for c in body["contributions"]} == {
+            ("psychologue-1", PSYCHOLOGIST_TEXT), ("assistant_social-1", SOCIAL_WORKER_TEXT)}
+        assert body["return_comments"] == [RETURN_COMMENTS]
+    elif expected == SUMMARY:
+        assert set(body) == SUMMARY_FIELDS
+        assert body["status"] == "validated" and body["overall_risk_level"] == "moderate"
+        assert body["priority_axes"] == ["alcohol_drugs", "education_employment"]
+        assert body["education_employment"] == {"domain": "education_employment", "risk_factor": True,
+                                                "nature": "dynamic_stable", "level": "moderate"}
+    elif expected in (EVERY_NOTE, OPEN_NOTES):
+        confidential = CONFIDENTIAL_NOTES if expected == EVERY_NOTE else None
+        assert {i["author"]: (i["confidential"], i["notes"]) for i in body} == {
+            "cpip-1": (False, INTERVIEW_NOTES), "psychologue-1": (True, confidential)}
+    elif expected == ESPACE:
+        assert [(note["author"], note["text"]) for note in body] == [("dpip-1", ESPACE_TEXT)]
+    else:
+        raise AssertionError(f"no check for {expected} on {route}")
+
+
+# --- restricted content never reaches a non-SPIP reader ------------------------------------------------
+
+
+async def restricted_texts(world: World) -> set[str]:
+    """Every restricted text of the follow-up, as a DPIP reads it."""
+    dpip = world.headers("dpip-1")
+    full = await ok(await world.api.get(world.url("/assessments/{assessment_id}"), headers=dpip))
+    interviews = await ok(await world.api.get(world.url("/cases/{case_id}/interviews"), headers=dpip))
+    espace = await ok(await world.api.get(world.url("/cases/{case_id}/espace-notes"), headers=dpip))
+    texts = {
+        *(domain["evidence"] for domain in full["domains"]), *full["protective_factors"],
+        *(text for field, text in full["receptivity"].items() if field != "motivation_stage"),
+        *(contribution["text"] for contribution in full["contributions"]), *full["return_comments"],
+        *(interview["notes"] for interview in interviews), *(note["text"] for note in espace),
+    }
+    return {text for text in texts if text}
+
+
+async def test_no_restricted_content_reaches_ipro_the_governors_office_auditors_or_partners(world):
+    restricted = await restricted_texts(world)
+    assert {EVIDENCE, PROTECTIVE_FACTOR, OBSTACLES, PSYCHOLOGIST_TEXT, SOCIAL_WORKER_TEXT, RETURN_COMMENTS,
+            INTERVIEW_NOTES, CONFIDENTIAL_NOTES, ESPACE_TEXT} <= restricted
+    assert len(restricted) >= 11  # and the two evidence texts of drafted_assessment
+
+    readable = {  # url: whether it is public
+        world.url(route.path, case): policy_of(route).is_public
+        for route in world.app.routes if isinstance(route, APIRoute) and "GET" in route.methods
+        for case in (world.case, world.other_case)
+    }
+    variants = ["/cases?include_closed=true", "/cases?referent=cpip-1", f"/plans/{world.plan}?version=1"]
+    readable |= dict.fromkeys(variants, False)
+    for user in ("ipro_conseiller-1", "ipro_chef-1", "ripro-1", "direction-1", "auditeur-1", "partenaire-1"):
+        answered = 0
+        for url, public in sorted(readable.items()):
+            response = await world.api.get(url, headers=world.headers(user))
+            answered += response.status_code == 200 and not public
+            try:
+                text = json.dumps(response.json(), ensure_ascii=False)
+            except ValueError:
+                text = response.text
+            assert not [t for t in restricted if t in text], (user, url, response.status_code)
+        assert (answered > 0) == (user != "partenaire-1"), (user, answered)  # the scan read real data
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+OFFICER, DIRECTOR = frozenset({"cpip", "dpip"}), frozenset({"dpip"})
+CONTRIBUTOR = frozenset({"psychologue", "assistant_social"})
+
+COMMANDS = {  # (method, route): the only roles that may call it
+    ("POST", "/cases"): OFFICER,
+    ("POST", "/cases/{case_id}/referent"): DIRECTOR,
+    ("POST", "/cases/{case_id}/sentence"): OFFICER,
+    ("POST", "/cases/{case_id}/transfer"): DIRECTOR,
+    ("POST", "/cases/{case_id}/close"): OFFICER,
+    ("POST", "/cases/{case_id}/espace-notes"): DIRECTOR,
+    ("POST", "/cases/{case_id}/assessments"): OFFICER,
+    ("PUT", "/assessments/{assessment_id}/domains/{domain}"): OFFICER,
+    ("PUT", "/assessments/{assessment_id}/protective-factors"): OFFICER,
+    ("PUT", "/assessments/{assessment_id}/receptivity"): OFFICER,
+    ("PUT", "/assessments/{assessment_id}/conclusion"): OFFICER,
+    ("POST", "/assessments/{assessment_id}/contributions"): CONTRIBUTOR,
+    ("POST", "/assessments/{assessment_id}/submit"): OFFICER,
+    ("POST", "/assessments/{assessment_id}/return"): DIRECTOR,
+    ("POST", "/assessments/{assessment_id}/resubmit"): OFFICER,
+    ("POST", "/assessments/{assessment_id}/validate"): DIRECTOR,
+    ("POST", "/cases/{case_id}/plan"): OFFICER,
+    ("POST", "/plans/{plan_id}/revisions"): OFFICER,
+    ("POST", "/plans/{plan_id}/agreement"): OFFICER,
+    ("POST", "/plans/{plan_id}/validate"): DIRECTOR,
+    ("POST", "/plans/{plan_id}/objectives/{objective_id}/status"): OFFICER,
+    ("POST", "/cases/{case_id}/interviews"): SPIP_STAFF,
+}
+
+
+def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
+    """A valid body per command route: only the caller, never the payload, is what gets refused."""
+    return {
+        "/cases": case_body(today, "person-9"),
+        "/cases/{case_id}/referent": {"referent": "cpip-2"},
+        "/cases/{case_id}/sentence": case_body(today)["sentence"],
+        "/cases/{case_id}/transfer": {"establishment": "CP Lille-Annœullin", "transferred_on": str(today)},
+        "/cases/{case_id}/close": {"reason": "release", "closed_on": str(today)},
+        "/cases/{case_id}/espace-notes": {"text": "Note"},
+        "/cases/{case_id}/assessments": {"kind": "reassessment", "trigger": "Incident disciplinaire"},
+        "/assessments/{assessment_id}/domains/{domain}": {"risk_factor": False, "level": "none"},
+        "/assessments/{assessment_id}/protective-factors": {"factors": ["Famille présente"]},
+        "/assessments/{assessment_id}/receptivity": {"motivation_stage": "action"},
+        "/assessments/{assessment_id}/conclusion": {"overall_risk_level": "low",
+                                                     "priority_axes": ["finances"]},
+        "/assessments/{assessment_id}/contributions": {"text": "Contribution"},
+        "/assessments/{assessment_id}/submit": None,
+        "/assessments/{assessment_id}/return": {"comments": "À compléter"},
+        "/assessments/{assessment_id}/resubmit": None,
+        "/assessments/{assessment_id}/validate": None,
+        "/cases/{case_id}/plan": plan_body(assessment_id, today),
+        "/plans/{plan_id}/revisions": plan_body(assessment_id, today),
+        "/plans/{plan_id}/agreement": {"agreement": "agreed"},
+        "/plans/{plan_id}/validate": None,
+        "/plans/{plan_id}/objectives/{objective_id}/status": {"status": "achieved"},
+        "/cases/{case_id}/interviews": {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu"},
+    }
+
+
+async def followed_case(api, as_role, today: date) -> dict[str, str]:
+    """A case of cpip-1 with a validated assessment and a plan: a real target for every command route."""
+    case = (await opened_case(api, as_role, today))["case_id"]
+    assessment = (await validated_assessment(api, as_role, case))["assessment_id"]
+    plan = await ok(await api.post(f"/cases/{case}/plan", headers=as_role("cpip"),
+                                   json=plan_body(assessment, today)), 201)
+    return {"case_id": case, "assessment_id": assessment, "plan_id": plan["plan_id"], "domain": "housing",
+            "objective_id": "obj-1"}
+
+
+def test_the_command_table_is_the_policy_every_command_route_declares():
+    declared = {(method, path): policy.roles for method, path, policy in api_routes() if method != "GET"}
+    assert declared == COMMANDS
+
+
+async def test_every_command_refuses_the_roles_outside_its_policy_and_appends_nothing(
+        api, as_role, clock, assessment_dsn):
+    today = clock.now.date()
+    ids = await followed_case(api, as_role, today)
+    bodies = command_bodies(today, ids["assessment_id"])
+    before = await events_in(assessment_dsn)
+
+    for (method, path), allowed in COMMANDS.items():
+        for role in sorted(ROLES - allowed):
+            response = await api.request(method, path.format(**ids), json=bodies[path], headers=as_role(role))
+            assert response.status_code == 403, (role, method, path, response.text)
+            assert response.json()["rule"] == "role-not-allowed", (role, method, path, response.text)
+        assert await events_in(assessment_dsn) == before, (method, path)
+
+
+async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_not_follow(
+        api, as_role, clock, assessment_dsn):
+    today = clock.now.date()
+    ids = await followed_case(api, as_role, today)  # followed by cpip-1
+    bodies = command_bodies(today, ids["assessment_id"])
+    before = await events_in(assessment_dsn)
+    on_a_case = [(method, path) for (method, path), allowed in COMMANDS.items()
+                 if "cpip" in allowed and "{" in path]
+    assert len(on_a_case) == 14
+
+    for method, path in on_a_case:
+        response = await api.request(method, path.format(**ids), json=bodies[path],
+                                     headers=as_role("cpip", "cpip-2"))
+        assert response.status_code == 403, (method, path, response.text)
+        assert response.json()["rule"] == "not-on-caseload", (method, path, response.text)
+    assert await events_in(assessment_dsn) == before
+
+
+# --- ESPACE: not even its existence -----------------------------------------------------------------------
+
+
+async def test_an_espace_note_leaves_no_trace_in_what_other_roles_read(api, as_role, clock):
+    case = (await opened_case(api, as_role, clock.now.date()))["case_id"]
+    readers = ["cpip", "psychologue", "assistant_social", "ipro_conseiller", "ipro_chef", "ripro",
+               "direction", "auditeur"]
+
+    async def what_they_read():
+        return {role: await ok(await api.get(f"/cases/{case}", headers=as_role(role))) for role in readers}
+
+    before = await what_they_read()
+    noted = await api.post(f"/cases/{case}/espace-notes", headers=as_role("dpip"), json={"text": ESPACE_TEXT})
+    await ok(noted, 201)
+    assert await what_they_read() == before
