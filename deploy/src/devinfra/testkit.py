@@ -56,6 +56,20 @@ async def events_in(dsn: str) -> int:
         await connection.close()
 
 
+async def refused(dsn: str, request, status: int, rule: str) -> dict:
+    """Sends `request` (an un-awaited API call) and asserts it is refused as a problem naming `rule`, with no
+    event appended. Returns the problem."""
+    before = await events_in(dsn)
+    response = await request
+    where = (response.request.method, str(response.request.url), response.text)
+    assert response.status_code == status, where
+    assert response.headers["content-type"] == "application/problem+json", where
+    problem = response.json()
+    assert problem["rule"] == rule and problem["status"] == status, where
+    assert await events_in(dsn) == before, ("an event was appended by a refused command", *where)
+    return problem
+
+
 class SettableClock:
     """A service's clock in tests (`create_app(settings, clock=...)`): time moves when the test says so."""
 

@@ -60,19 +60,3 @@ def plan_body(assessment_id: str, today: date, **overrides) -> dict:
         "review_date": str(today + timedelta(days=180)),
         **overrides,
     }
-
-
-async def refused(dsn: str, request, status: int, rule: str) -> dict:
-    """Sends `request` (an un-awaited API call) and asserts it is refused as a problem naming `rule`, with no
-    event appended. Returns the problem."""
-    from devinfra.testkit import events_in
-
-    before = await events_in(dsn)
-    response = await request
-    where = (response.request.method, str(response.request.url), response.text)
-    assert response.status_code == status, where
-    assert response.headers["content-type"] == "application/problem+json", where
-    problem = response.json()
-    assert problem["rule"] == rule and problem["status"] == status, where
-    assert await events_in(dsn) == before, ("an event was appended by a refused command", *where)
-    return problem

@@ -12,8 +12,10 @@ from datetime import timedelta
 
 import pytest
 
+from devinfra.testkit import refused
+
 from .flows import (
-    case_body, drafted_assessment, ok, opened_case, plan_body, refused, validated_assessment,
+    case_body, drafted_assessment, ok, opened_case, plan_body, validated_assessment,
 )
 
 pytestmark = pytest.mark.integration

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from devinfra.testkit import events_in, ok, valid_siret
+from devinfra.testkit import ok, valid_siret
 
 
 def call_body(today: date, **overrides) -> dict:
@@ -50,19 +50,6 @@ async def approved_action(api, as_role, call_id: str, partner_id: str, content: 
     approved = await ok(await api.post(f"{url}/approve", headers=as_role("ripro")))
     return await ok(await api.get(f"/actions/{approved['action_id']}", headers=partner))
 
-
-async def refused(dsn, request, status: int, rule: str) -> dict:
-    """Sends `request` (an un-awaited API call) and asserts it is refused as a problem naming `rule`, with no
-    event appended. Returns the problem."""
-    before = await events_in(dsn)
-    response = await request
-    where = (response.request.method, str(response.request.url), response.text)
-    assert response.status_code == status, where
-    assert response.headers["content-type"] == "application/problem+json", where
-    problem = response.json()
-    assert problem["rule"] == rule and problem["status"] == status, where
-    assert await events_in(dsn) == before, ("an event was appended by a refused command", *where)
-    return problem
 
 
 async def registered_partner(api, as_role, n: int, name: str = "Association") -> dict:

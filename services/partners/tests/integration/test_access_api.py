@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from devinfra.testkit import refused
+
 from .flows import (
-    accredited_partner, approved_action, call_body, ok, proposal_content, published_call, refused, scheduled_session,
+    accredited_partner, approved_action, call_body, ok, proposal_content, published_call, scheduled_session,
 )
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from devinfra.testkit import events_in
+
 from .flows import (
-    accredited_partner, approved_action, call_body, events_in, ok, proposal_content, published_call,
+    accredited_partner, approved_action, call_body, ok, proposal_content, published_call,
     registered_partner, scheduled_session,
 )
 

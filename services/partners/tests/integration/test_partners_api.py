@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 
-from .flows import events_in
+from devinfra.testkit import events_in
 
 pytestmark = pytest.mark.integration
 

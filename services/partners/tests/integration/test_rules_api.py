@@ -14,11 +14,11 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from devinfra.testkit import valid_siret
+from devinfra.testkit import refused, valid_siret
 from partners.bootstrap import create_app
 
 from .flows import (
-    accredited_partner, approved_action, call_body, ok, proposal_content, published_call, refused,
+    accredited_partner, approved_action, call_body, ok, proposal_content, published_call,
     registered_partner, scheduled_session,
 )
 

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 
 from contracts import known_events
-from devinfra.testkit import read_topic, serving
+from devinfra.testkit import events_in, read_topic, serving
 from partners.bootstrap import create_app
 
 from .flows import (
-    accredited_partner, call_body, events_in, ok, proposal_content, published_call, scheduled_session,
+    accredited_partner, call_body, ok, proposal_content, published_call, scheduled_session,
 )
 
 pytestmark = pytest.mark.integration
