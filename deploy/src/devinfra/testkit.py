@@ -138,6 +138,8 @@ class LocalSystem:
             try:
                 service.wait_until_healthy(deadline)
             except Exception as error:
+                # The caller gets no system to stop: stop what did start, or it outlives the test run.
+                self.stop()
                 raise RuntimeError(f"{service.name} did not start:\n{service.log_tail()}") from error
 
     def kill(self, name: str) -> None:

@@ -27,6 +27,8 @@ from kernel.settings import ServiceSettings
 
 log = logs.get_logger(__name__)
 
+SHUTDOWN_SECONDS = 10
+
 @dataclass
 class ServiceDefinition:
     name: str
@@ -49,6 +51,10 @@ async def supervise(name: str, run: Callable[..., object], failing: dict[str, st
             try:
                 await run(started=lambda: failing.pop(name, None))
             except Exception as error:
+                if asyncio.current_task().cancelling():
+                    # A library turned our cancellation into an error (asyncpg's pool does, with the database
+                    # gone): stop, do not retry.
+                    raise asyncio.CancelledError from error
                 failing[name] = f"{type(error).__name__}: {error}"[:300]
                 log.exception("background task failed; restarting", task=name)
                 raise
@@ -68,29 +74,37 @@ def create_service_app(
         tasks, app.state.failing_tasks = [], {}
         if settings.run_relay:
             relay = service_relay(settings, definition.name)
-            tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks)))
+            tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks), name="relay"))
         if settings.run_consumers:
             for subscription in definition.subscriptions(settings):
                 runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers)
                 tasks.append(
-                    asyncio.create_task(supervise(subscription.name, runner.run, app.state.failing_tasks))
+                    asyncio.create_task(
+                        supervise(subscription.name, runner.run, app.state.failing_tasks), name=subscription.name
+                    )
                 )
         if settings.run_background:
             for name, run in definition.background(settings, app.state.event_store).items():
-                tasks.append(asyncio.create_task(supervise(name, run, app.state.failing_tasks)))
+                tasks.append(asyncio.create_task(supervise(name, run, app.state.failing_tasks), name=name))
         app.state.background_tasks = tasks
         log.info("service started", tasks=len(tasks))
         try:
             yield
         finally:
+            # Every step is bounded: with the database or the broker gone, a graceful close could wait forever
+            # and the process would ignore SIGTERM.
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if tasks:
+                _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+                if stuck:
+                    log.warning("background tasks did not stop in time", tasks=sorted(t.get_name() for t in stuck))
             with contextlib.suppress(Exception):
-                await app.state.kafka_admin.close()
-            await pool.close()
+                await asyncio.wait_for(app.state.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
+            try:
+                await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_SECONDS)
+            except Exception:
+                pool.terminate()
 
     app = FastAPI(
         title=f"Passerelle — {definition.name}",

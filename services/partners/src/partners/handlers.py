@@ -80,9 +80,7 @@ async def _call_window(session: Session, call_id: str) -> c.CallWindow:
 
 
 async def register_partner(session: Session, command: c.RegisterPartner, metadata: Metadata) -> Outcome[Partner]:
-    outcome = await _handle(session, partner, store.save_organisation, command.partner_id, command, metadata)
-    await store.reserve_siret(session.connection, command.siret, command.partner_id)
-    return outcome
+    return await _handle(session, partner, store.save_organisation, command.partner_id, command, metadata)
 
 
 async def organisation_command(

@@ -26,23 +26,19 @@ async def save_call(connection: asyncpg.Connection, state: Call, version: int) -
 
 
 async def save_organisation(connection: asyncpg.Connection, state: Partner, version: int) -> None:
-    await connection.execute(
-        """INSERT INTO organisations (partner_id, name, siret, organisation_type, establishment, accredited_until,
-                                      suspended, withdrawn, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (partner_id) DO UPDATE SET establishment = $5, accredited_until = $6, suspended = $7,
-               withdrawn = $8, version = $9""",
-        state.partner_id, state.name, state.siret, state.organisation_type.value, state.establishment,
-        state.accredited_until, state.suspended, state.withdrawn, version,
-    )
-
-
-async def reserve_siret(connection: asyncpg.Connection, siret: str, partner_id: str) -> None:
     try:
-        await connection.execute("INSERT INTO partner_sirets (siret, partner_id) VALUES ($1, $2)", siret, partner_id)
+        await connection.execute(
+            """INSERT INTO organisations (partner_id, name, siret, organisation_type, establishment,
+                                          accredited_until, suspended, withdrawn, version)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (partner_id) DO UPDATE SET establishment = $5, accredited_until = $6, suspended = $7,
+                   withdrawn = $8, version = $9""",
+            state.partner_id, state.name, state.siret, state.organisation_type.value, state.establishment,
+            state.accredited_until, state.suspended, state.withdrawn, version,
+        )
     except asyncpg.UniqueViolationError:
-        # The whole command rolls back with this error: no event is left behind.
-        raise errors.SiretAlreadyRegistered(f"SIRET {siret} is already registered") from None
+        # One organisation per SIRET. The whole command rolls back with this error: no event is left behind.
+        raise errors.SiretAlreadyRegistered(f"SIRET {state.siret} is already registered") from None
 
 
 async def save_proposal(connection: asyncpg.Connection, state: Proposal, version: int) -> None:

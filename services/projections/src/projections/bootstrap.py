@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
+
+from contracts import EventEnvelope
 
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
@@ -12,16 +15,22 @@ from projections.http import router
 from projections.settings import ProjectionsSettings
 
 
+async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
+    """The directory and the catalogue, both from `partners.events`: one consumer feeds them, so each
+    event costs one fetch, one transaction and one checkpoint, and both views always stand at the same
+    offset. Each `apply` stays idempotent per row: a replay rebuilds them together."""
+    await partner_directory.apply(connection, envelope)
+    await catalogue.apply(connection, envelope)
+
+
 def subscriptions(settings: ProjectionsSettings) -> list[Subscription]:
-    """One subscription per read view, each with its own checkpoint. A view whose `apply` learns new events
-    takes a new name (`.v2`...): its consumer then starts at offset 0 and replays the topic into it."""
-    events = [settings.topic("partners.events")]
+    """A view whose `apply` learns new events takes a new subscription name: its consumer then starts at
+    offset 0 and replays the topic into it."""
     return [
         Subscription(
-            name=settings.topic("projections.partner-directory.v2"), topics=events,
-            handler=partner_directory.apply,
+            name=settings.topic("projections.partner-views"), topics=[settings.topic("partners.events")],
+            handler=apply_partner_views,
         ),
-        Subscription(name=settings.topic("projections.catalogue"), topics=events, handler=catalogue.apply),
     ]
 
 
