@@ -5,6 +5,7 @@ import asyncio
 import time
 
 import asyncpg
+import httpx
 import pytest
 
 from devinfra.testkit import LocalSystem, wait_for
@@ -24,10 +25,11 @@ async def test_a_service_stops_on_sigterm_even_without_its_database(slice_env, i
         finally:
             await admin.close()
 
-        async def not_ready():
-            return system.services["projections"].process() is not None and process.is_running()
+        async def reports_its_database_gone():
+            async with httpx.AsyncClient(timeout=5) as http:
+                return (await http.get(f"{system.url('projections')}/ready")).status_code == 503
 
-        await wait_for(not_ready, timeout=10, message="the service still running without its database")
+        await wait_for(reports_its_database_gone, timeout=30, message="/ready saying the database is gone")
         started = time.monotonic()
         process.terminate()
         await asyncio.to_thread(process.wait, 30)
