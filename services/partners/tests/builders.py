@@ -207,7 +207,7 @@ def revise_proposal(**overrides) -> ReviseProposal:
 
 
 def submit_proposal(**overrides) -> SubmitProposal:
-    return SubmitProposal(**_with(dict(call=call_window(), now=NOW), overrides))
+    return SubmitProposal(**_with(dict(call=call_window(), partner=partner_standing(), now=NOW), overrides))
 
 
 def a_proposal_drafted(**overrides) -> ProposalDrafted:

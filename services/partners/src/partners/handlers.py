@@ -49,11 +49,12 @@ async def _owned_command(
     metadata: Metadata, principal: Principal, *, facts: Callable[[Session, Any], Awaitable[Any]],
 ) -> Outcome:
     """A command on an aggregate an organisation owns. When `command` is a function, it is given the facts
-    about another aggregate that `facts(session, state)` loads (after the caller's access is checked)."""
+    about other aggregates that `facts(session, state)` loads (after the caller's access is checked)."""
     if not isinstance(command, c.Command):
         state, _ = await current(session, decider, stream_id)
         owned_by(principal)(state)
-        command = command(await facts(session, state))
+        loaded = await facts(session, state)
+        command = command(*loaded) if isinstance(loaded, tuple) else command(loaded)
     return await _handle(session, decider, save, stream_id, command, metadata, owned_by(principal))
 
 
@@ -110,19 +111,21 @@ async def draft_proposal(
 
 
 async def proposal_command(
-    session: Session, proposal_id: str, command: c.Command | Callable[[c.CallWindow], c.Command],
+    session: Session, proposal_id: str,
+    command: c.Command | Callable[[c.CallWindow, c.PartnerStanding], c.Command],
     metadata: Metadata, principal: Principal,
 ) -> Outcome[Proposal]:
-    """`command` may need the call the proposal answers: then pass a function of that call's window."""
+    """`command` may need the call the proposal answers and its organisation's standing: then pass a
+    function of both."""
     return await _owned_command(
-        session, proposal, store.save_proposal, proposal_id, command, metadata, principal, facts=_answered_call
+        session, proposal, store.save_proposal, proposal_id, command, metadata, principal, facts=_proposal_facts
     )
 
 
-async def _answered_call(session: Session, state: Proposal) -> c.CallWindow:
+async def _proposal_facts(session: Session, state: Proposal) -> tuple[c.CallWindow, c.PartnerStanding]:
     if state.call_id is None:
         raise errors.ProposalNotFound(f"no proposal {state.proposal_id}")
-    return await _call_window(session, state.call_id)
+    return await _call_window(session, state.call_id), await _standing(session, state.partner_id)
 
 
 async def approve_proposal(

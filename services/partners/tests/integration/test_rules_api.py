@@ -122,7 +122,12 @@ async def test_proposal_drafting_rules_are_refused_by_name_and_append_nothing(ap
     later_call = (await published_call(api, as_role, today, opens_on=str(today + timedelta(days=5))))["call_id"]
     partner = as_role("partenaire", organisation_id=(await accredited_partner(api, as_role, 1, today))["partner_id"])
     withdrawn = (await accredited_partner(api, as_role, 2, today))["partner_id"]
+    leaving = as_role("partenaire", organisation_id=withdrawn)
+    drafted_before = (await ok(await api.post("/proposals", headers=leaving, json={
+        "call_id": open_call, "content": proposal_content(next_week)}), 201))["proposal_id"]
     await ok(await api.post(f"/partners/{withdrawn}/withdraw", json={"reason": "Fin"}, headers=chef))
+    await refused(partners_dsn, api.post(f"/proposals/{drafted_before}/submit", headers=leaving), 422,
+                  "partner-withdrawn")
 
     def draft(call_id=open_call, headers=partner, **content):
         return api.post("/proposals", json={"call_id": call_id, "content": proposal_content(next_week, **content)},

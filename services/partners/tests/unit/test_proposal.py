@@ -261,22 +261,36 @@ def test_changes_are_requested_on_a_proposal_under_review(history):
 
 
 def test_a_proposal_is_resubmitted_after_a_change_request():
-    assert given(proposal, *CHANGES_REQUESTED, a_proposal_revised()).when(ResubmitProposal(now=NOW)) == [
+    assert given(proposal, *CHANGES_REQUESTED, a_proposal_revised()).when(ResubmitProposal(partner=partner_standing(), now=NOW)) == [
         ProposalResubmitted(proposal_id="proposal-1")
     ]
+
+
+@pytest.mark.parametrize(
+    "history, command",
+    [
+        pytest.param(DRAFT, submit_proposal(partner=partner_standing(withdrawn=True)), id="submit"),
+        pytest.param(CHANGES_REQUESTED, ResubmitProposal(partner=partner_standing(withdrawn=True), now=NOW),
+                     id="resubmit"),
+    ],
+)
+def test_a_withdrawn_organisation_no_longer_submits_what_it_drafted_before(history, command):
+    with pytest.raises(errors.PartnerWithdrawn) as refused:
+        given(proposal, *history).when(command)
+    assert refused.value.code == "partner-withdrawn"
 
 
 def test_a_proposal_whose_planned_sessions_have_passed_is_not_resubmitted():
     late = NOW + timedelta(days=30)
     with pytest.raises(SessionInThePast) as refused:
-        given(proposal, *CHANGES_REQUESTED).when(ResubmitProposal(now=late))
+        given(proposal, *CHANGES_REQUESTED).when(ResubmitProposal(partner=partner_standing(), now=late))
     assert refused.value.code == "session-in-the-past"
 
 
 @pytest.mark.parametrize("history", all_histories_but("changes requested"))
 def test_a_proposal_is_resubmitted_only_after_a_change_request(history):
     with pytest.raises(NoChangesRequested) as refused:
-        given(proposal, *history).when(ResubmitProposal(now=NOW))
+        given(proposal, *history).when(ResubmitProposal(partner=partner_standing(), now=NOW))
     assert refused.value.code == "proposal-no-changes-requested"
 
 
@@ -331,7 +345,7 @@ COMMANDS_AFTER_DRAFTING = [
     pytest.param(submit_proposal(), id="submit"),
     pytest.param(StartReview(), id="start review"),
     pytest.param(RequestChanges(reason="Préciser"), id="request changes"),
-    pytest.param(ResubmitProposal(now=NOW), id="resubmit"),
+    pytest.param(ResubmitProposal(partner=partner_standing(), now=NOW), id="resubmit"),
     pytest.param(ApproveProposal(action_id="action-1"), id="approve"),
     pytest.param(RejectProposal(reason="Non"), id="reject"),
     pytest.param(WithdrawProposal(reason="Encore"), id="withdraw again"),

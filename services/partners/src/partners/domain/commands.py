@@ -115,6 +115,7 @@ class ReviseProposal(Command):
 
 class SubmitProposal(Command):
     call: CallWindow
+    partner: PartnerStanding
     now: AwareDatetime
 
 
@@ -127,6 +128,7 @@ class RequestChanges(Command):
 
 
 class ResubmitProposal(Command):
+    partner: PartnerStanding
     now: AwareDatetime
 
 

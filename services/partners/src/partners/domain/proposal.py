@@ -18,7 +18,8 @@ from contracts.partners import (
 from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
-    ApproveProposal, CallWindow, Command, CommentOnProposal, DraftProposal, RejectProposal, RequestChanges,
+    ApproveProposal, CallWindow, Command, CommentOnProposal, DraftProposal, PartnerStanding, RejectProposal,
+    RequestChanges,
     ResubmitProposal, ReviseProposal, StartReview, SubmitProposal, WithdrawProposal,
 )
 from kernel.clock import local_date
@@ -60,8 +61,7 @@ def decide(command: Command, state: Proposal) -> list[Event]:
     if isinstance(command, DraftProposal):
         if state.status is not None:
             raise errors.ProposalAlreadyExists(f"proposal {command.proposal_id} already exists")
-        if command.partner.withdrawn:
-            raise errors.PartnerWithdrawn("a withdrawn organisation cannot answer a call")
+        _ensure_still_partner(command.partner)
         _ensure_call_open(command.call, command.now)
         _check_content(command.content, command.call, command.now)
         return [
@@ -86,6 +86,7 @@ def decide(command: Command, state: Proposal) -> list[Event]:
         case SubmitProposal():
             if state.status != ProposalStatus.DRAFT:
                 raise errors.ProposalNotDraft(f"only a draft is submitted (this one is {state.status})")
+            _ensure_still_partner(command.partner)
             _ensure_call_open(command.call, command.now)
             _check_sessions_ahead(state.content, command.now)
             return [ProposalSubmitted(proposal_id=proposal_id)]
@@ -101,6 +102,7 @@ def decide(command: Command, state: Proposal) -> list[Event]:
         case ResubmitProposal():
             if state.status != ProposalStatus.CHANGES_REQUESTED:
                 raise errors.NoChangesRequested("a proposal is resubmitted only after a change request")
+            _ensure_still_partner(command.partner)
             _check_sessions_ahead(state.content, command.now)
             return [ProposalResubmitted(proposal_id=proposal_id)]
         case ApproveProposal():
@@ -118,6 +120,11 @@ def decide(command: Command, state: Proposal) -> list[Event]:
         case CommentOnProposal():
             return [ProposalCommented(proposal_id=proposal_id, comment_id=command.comment_id, text=command.text)]
     raise TypeError(f"the proposal aggregate does not handle {type(command).__name__}")
+
+
+def _ensure_still_partner(partner: PartnerStanding) -> None:
+    if partner.withdrawn:
+        raise errors.PartnerWithdrawn("a withdrawn organisation cannot answer a call")
 
 
 def _ensure_call_open(call: CallWindow, now: datetime) -> None:

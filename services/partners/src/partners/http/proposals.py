@@ -89,14 +89,18 @@ async def draft_proposal(body: DraftProposalRequest, principal: Proposer, comman
 async def revise(proposal_id: Id, body: ProposalContent, principal: Proposer, commands: Commands, request: Request):
     moment = now(request)
     return await _change(
-        proposal_id, lambda call: c.ReviseProposal(content=body, call=call, now=moment), principal, commands
+        proposal_id, lambda call, _partner: c.ReviseProposal(content=body, call=call, now=moment), principal,
+        commands,
     )
 
 
 @router.post("/{proposal_id}/submit", response_model=ProposalView, summary="Submit the proposal to IPRO")
 async def submit(proposal_id: Id, principal: Proposer, commands: Commands, request: Request):
     moment = now(request)
-    return await _change(proposal_id, lambda call: c.SubmitProposal(call=call, now=moment), principal, commands)
+    return await _change(
+        proposal_id, lambda call, partner: c.SubmitProposal(call=call, partner=partner, now=moment), principal,
+        commands,
+    )
 
 
 @router.post("/{proposal_id}/start-review", response_model=ProposalView, summary="Take the proposal in review")
@@ -111,7 +115,10 @@ async def request_changes(proposal_id: Id, body: ReasonRequest, principal: Revie
 
 @router.post("/{proposal_id}/resubmit", response_model=ProposalView, summary="Resubmit after the changes")
 async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, request: Request):
-    return await _change(proposal_id, c.ResubmitProposal(now=now(request)), principal, commands)
+    moment = now(request)
+    return await _change(
+        proposal_id, lambda _call, partner: c.ResubmitProposal(partner=partner, now=moment), principal, commands
+    )
 
 
 @router.post("/{proposal_id}/approve", response_model=ProposalView,
