@@ -282,6 +282,16 @@ class ConclusionRecorded(Event):
     priority_axes: list[NeedDomain] = Field(min_length=1, max_length=12)
 
 
+class ContributionRequested(Event):
+    """The CPIP or a DPIP asked a psychologist or social worker to contribute: from then on, that person may
+    read the assessment and add to it (need to know)."""
+
+    event_type = "assessment.assessment.contribution_requested"
+
+    assessment_id: str
+    contributor: str = Field(min_length=1, max_length=200, description="the contributor's user id")
+
+
 class ContributionAdded(Event):
     """A psychologist's or social worker's contribution; its author is the event's actor."""
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from contracts.assessment import (
     Agreement, AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted,
     AssessmentValidated, CaseClosed, CaseOpened, CaseTransferred, ClosureReason, ConclusionRecorded,
-    ContributionAdded, DomainAssessed, DomainRating, EspaceNoteRecorded, FactorLevel, FactorNature, Identity,
+    ContributionAdded, ContributionRequested, DomainAssessed, DomainRating, EspaceNoteRecorded, FactorLevel, FactorNature, Identity,
     Intervention, InterventionKind, InterviewHeld, InterviewNotesRecorded, InterviewType, MotivationStage,
     NeedDomain, Objective, ObjectiveStatus, ObjectiveStatusChanged, OffenceCategory, PlanAdopted,
     PlanAgreementRecorded, PlanValidated, ProtectiveFactorsRecorded, ReceptivityRecorded, ReferentAssigned,
@@ -24,9 +24,9 @@ from contracts.assessment import (
 from assessment.domain.commands import (
     AddContribution, AdoptPlan, AssessDomain, AssessmentFacts, AssignReferent, CaseFacts,
     ChangeObjectiveStatus, CloseCase, OpenCase, RecordAgreement, RecordConclusion, RecordEspaceNote,
-    RecordInterview, RecordProtectiveFactors, RecordReceptivity, ResubmitAssessment, ReturnAssessment,
-    RevisePlan, StartAssessment, SubmitAssessment, TransferCase, UpdateSentence, ValidateAssessment,
-    ValidatePlan,
+    RecordInterview, RecordProtectiveFactors, RecordReceptivity, RequestContribution, ResubmitAssessment,
+    ReturnAssessment, RevisePlan, StartAssessment, SubmitAssessment, TransferCase, UpdateSentence,
+    ValidateAssessment, ValidatePlan,
 )
 
 TODAY = date(2026, 11, 27)
@@ -215,9 +215,17 @@ def a_conclusion_recorded(**overrides) -> ConclusionRecorded:
     return ConclusionRecorded(**_with(values, overrides))
 
 
+def request_contribution(**overrides) -> RequestContribution:
+    return RequestContribution(**_with(dict(case=case_facts(), contributor="psychologue-1"), overrides))
+
+
+def a_contribution_requested(**overrides) -> ContributionRequested:
+    return ContributionRequested(**_with(dict(assessment_id="assessment-1", contributor="psychologue-1"), overrides))
+
+
 def add_contribution(**overrides) -> AddContribution:
     values = dict(
-        case=case_facts(), contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+        case=case_facts(), contributor="psychologue-1", contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
         text="Consommation d'alcool quotidienne avant l'incarcération",
     )
     return AddContribution(**_with(values, overrides))

@@ -107,8 +107,9 @@ async def assessment_command(
     await store.save_assessment(session.connection, outcome.state, version(outcome), today if validated else None)
     if validated:
         await store.assessment_validated(session.connection, state.case_id, today, settings.annual_assessment_days)
-    if "psychologue" in principal.roles or "assistant_social" in principal.roles:
-        await store.add_contributor(session.connection, assessment_id, principal.subject)
+    for event in outcome.events:
+        if event.event_type == "assessment.assessment.contribution_requested":
+            await store.add_contributor(session.connection, assessment_id, event.payload["contributor"])
     return outcome
 
 

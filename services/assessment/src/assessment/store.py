@@ -59,13 +59,6 @@ async def add_contributor(connection: asyncpg.Connection, assessment_id: str, co
     )
 
 
-async def is_contributor(connection: asyncpg.Connection, assessment_id: str, contributor: str) -> bool:
-    return bool(await connection.fetchval(
-        "SELECT true FROM assessment_contributors WHERE assessment_id = $1 AND contributor = $2",
-        assessment_id, contributor,
-    ))
-
-
 async def is_involved(connection: asyncpg.Connection, case_id: str, person: str) -> bool:
     """Has this psychologist or social worker contributed to an assessment of the case, or interviewed the
     person? Only then do they read the case's interviews."""

@@ -93,7 +93,7 @@ PLAN_FIELDS = {"plan_id", "case_id", "plan_version", "versions", "assessment_id"
 SUMMARY_FIELDS = {"assessment_id", "case_id", "kind", "status", "overall_risk_level", "priority_axes",
                   "education_employment", "version"}
 RESTRICTED_FIELDS = {"trigger", "domains", "protective_factors", "receptivity", "draft_overall_risk_level",
-                     "draft_priority_axes", "contributions", "return_comments", "submitted_by"}
+                     "draft_priority_axes", "contributions", "return_comments", "submitted_by", "contributors"}
 
 
 def cells():
@@ -148,6 +148,8 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
     await ok(await api.put(f"{url}/protective-factors", headers=cpip, json={"factors": [PROTECTIVE_FACTOR]}))
     await ok(await api.put(f"{url}/receptivity", headers=cpip, json={
         "motivation_stage": "contemplation", "practical_obstacles": OBSTACLES}))
+    for contributor in ("psychologue-1", "assistant_social-1"):
+        await ok(await api.post(f"{url}/contributors", headers=cpip, json={"contributor": contributor}))
     await ok(await api.post(f"{url}/contributions", headers=as_role("psychologue"), json={
         "domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT}), 201)
     await ok(await api.post(f"{url}/contributions", headers=as_role("assistant_social"), json={
@@ -302,6 +304,7 @@ COMMANDS = {  # (method, route): the only roles that may call it
     ("PUT", "/assessments/{assessment_id}/protective-factors"): OFFICER,
     ("PUT", "/assessments/{assessment_id}/receptivity"): OFFICER,
     ("PUT", "/assessments/{assessment_id}/conclusion"): OFFICER,
+    ("POST", "/assessments/{assessment_id}/contributors"): OFFICER,
     ("POST", "/assessments/{assessment_id}/contributions"): CONTRIBUTOR,
     ("POST", "/assessments/{assessment_id}/submit"): OFFICER,
     ("POST", "/assessments/{assessment_id}/return"): DIRECTOR,
@@ -331,6 +334,7 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
         "/assessments/{assessment_id}/receptivity": {"motivation_stage": "action"},
         "/assessments/{assessment_id}/conclusion": {"overall_risk_level": "low",
                                                      "priority_axes": ["finances"]},
+        "/assessments/{assessment_id}/contributors": {"contributor": "psychologue-9"},
         "/assessments/{assessment_id}/contributions": {"text": "Contribution"},
         "/assessments/{assessment_id}/submit": None,
         "/assessments/{assessment_id}/return": {"comments": "À compléter"},
@@ -383,7 +387,7 @@ async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_no
     before = await events_in(assessment_dsn)
     on_a_case = [(method, path) for (method, path), allowed in COMMANDS.items()
                  if "cpip" in allowed and "{" in path]
-    assert len(on_a_case) == 14
+    assert len(on_a_case) == 15
 
     for method, path in on_a_case:
         response = await api.request(method, path.format(**ids), json=bodies[path],

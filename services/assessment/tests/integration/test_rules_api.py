@@ -188,6 +188,15 @@ async def test_assessment_rules_are_refused_by_name_and_append_nothing(api, as_r
     await refused(assessment_dsn, put(f"{url}/conclusion", CONCLUSION, other_cpip), 403, "not-on-caseload")
     await refused(assessment_dsn, post(f"{url}/submit", headers=other_cpip), 403, "not-on-caseload")
     await refused(assessment_dsn, api.get(url, headers=as_role("psychologue")), 403, "forbidden")
+    await refused(assessment_dsn, post(f"{url}/contributions", {"text": "Vu en entretien"}, as_role("psychologue")),
+                  403, "contribution-not-requested")
+    await ok(await post(f"{url}/contributors", {"contributor": "psychologue-1"}))
+    await refused(assessment_dsn, post(f"{url}/contributors", {"contributor": "psychologue-1"}), 409,
+                  "contribution-already-requested")
+    await refused(assessment_dsn, post(f"{url}/contributors", {"contributor": "psychologue-2"}, other_cpip), 403,
+                  "not-on-caseload")
+    await refused(assessment_dsn, post(f"{url}/contributions", {"text": "Vu en entretien"}, as_role("psychologue", "psychologue-2")),
+                  403, "contribution-not-requested")
     await refused(assessment_dsn, post(f"{url}/contributions", {"text": "Vu en entretien"}), 403, "role-not-allowed")
     await refused(assessment_dsn, post(f"{url}/contributions", {"text": "   "}, as_role("psychologue")), 422,
                   "request-validation")

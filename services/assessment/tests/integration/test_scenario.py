@@ -48,6 +48,7 @@ async def test_a_follow_up_from_admission_to_release(api_with_relay, as_role, cl
     # The initial assessment, with a psychologist's contribution; returned, then resubmitted and validated.
     drafted = await drafted_assessment(api, cpip, case["case_id"])
     url = f"/assessments/{drafted['assessment_id']}"
+    await ok(await api.post(f"{url}/contributors", headers=cpip, json={"contributor": "psychologue-1"}))
     contributed = await ok(await api.post(f"{url}/contributions", headers=psychologist, json={
         "domain": "personality_behaviour", "text": "Impulsivité marquée, pas de trouble psychiatrique"}), 201)
     assert [(c["author"], c["author_role"]) for c in contributed["contributions"]] == [("psychologue-1", "psychologue")]
@@ -110,6 +111,7 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
     url = f"/assessments/{drafted['assessment_id']}"
     await ok(await api.put(f"{url}/protective-factors", json={"factors": ["Soutien familial"]}, headers=cpip))
     await ok(await api.put(f"{url}/receptivity", json={"motivation_stage": "contemplation"}, headers=cpip))
+    await ok(await api.post(f"{url}/contributors", json={"contributor": "assistant_social-1"}, headers=cpip))
     await ok(await api.post(f"{url}/contributions", json={"text": "Bilan social"}, headers=as_role("assistant_social")),
              201)
     await ok(await api.post(f"{url}/submit", headers=cpip))

@@ -19,14 +19,14 @@ from assessment.domain.errors import (
 
 from ..builders import (
     EVIDENCE, PRIORITY_AXES, TODAY, a_conclusion_recorded, a_contribution_added, a_domain_assessed, a_rating,
-    a_receptivity_recorded, add_contribution, an_assessment_returned, an_assessment_started,
+    a_contribution_requested, a_receptivity_recorded, add_contribution, request_contribution, an_assessment_returned, an_assessment_started,
     an_assessment_submitted, an_assessment_validated, assess_domain, case_facts, days_from_today,
     no_risk_rating, protective_factors_recorded, record_conclusion, record_interview,
     record_protective_factors, record_receptivity, resubmit_assessment, return_assessment, start_assessment,
     submit_assessment, validate_assessment,
 )
 
-DRAFT = (an_assessment_started(),)
+DRAFT = (an_assessment_started(), a_contribution_requested())
 RATED = (*DRAFT, a_domain_assessed())
 CONCLUDED = (*RATED, a_conclusion_recorded())
 SUBMITTED = (*CONCLUDED, an_assessment_submitted())
@@ -265,6 +265,28 @@ def test_a_psychologist_or_social_worker_contributes_until_the_assessment_is_val
             text="Consommation d'alcool quotidienne avant l'incarcération",
         )
     ]
+
+
+def test_the_referent_asks_a_psychologist_or_social_worker_to_contribute():
+    assert given(assessment, an_assessment_started()).when(request_contribution(contributor="assistant_social-1")) == [
+        a_contribution_requested(contributor="assistant_social-1")
+    ]
+    assert assessment.fold([*DRAFT, a_contribution_requested(contributor="assistant_social-1")]).contributors == (
+        "psychologue-1", "assistant_social-1",
+    )
+
+
+def test_someone_already_asked_is_not_asked_twice():
+    with pytest.raises(errors.ContributionAlreadyRequested) as refused:
+        given(assessment, *DRAFT).when(request_contribution())
+    assert refused.value.code == "contribution-already-requested"
+
+
+def test_nobody_contributes_without_being_asked():
+    with pytest.raises(errors.ContributionNotRequested) as refused:
+        given(assessment, *DRAFT).when(add_contribution(contributor="psychologue-2"))
+    assert refused.value.code == "contribution-not-requested"
+    assert refused.value.status == 403
 
 
 def test_a_contribution_may_concern_no_domain_in_particular():

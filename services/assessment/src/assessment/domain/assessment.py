@@ -11,15 +11,16 @@ from pydantic import BaseModel, ConfigDict
 from contracts import Event
 from contracts.assessment import (
     AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted, AssessmentValidated,
-    ConclusionRecorded, ContributionAdded, DomainAssessed, DomainRating, NeedDomain, ProtectiveFactorsRecorded,
-    ReceptivityRecorded, RiskLevel,
+    ConclusionRecorded, ContributionAdded, ContributionRequested, DomainAssessed, DomainRating, NeedDomain,
+    ProtectiveFactorsRecorded, ReceptivityRecorded, RiskLevel,
 )
 from kernel.decider import Decider
 from assessment.domain import errors
 from assessment.domain.case import ensure_open
 from assessment.domain.commands import (
     AddContribution, AssessDomain, AssessmentFacts, Command, RecordConclusion, RecordProtectiveFactors,
-    RecordReceptivity, ResubmitAssessment, ReturnAssessment, StartAssessment, SubmitAssessment, ValidateAssessment,
+    RecordReceptivity, RequestContribution, ResubmitAssessment, ReturnAssessment, StartAssessment, SubmitAssessment,
+    ValidateAssessment,
 )
 
 
@@ -58,6 +59,7 @@ class Assessment(BaseModel):
     contributions: tuple[Contribution, ...] = ()
     return_comments: tuple[str, ...] = ()
     submitted_by: str | None = None
+    contributors: tuple[str, ...] = ()
 
 
 initial_state = Assessment()
@@ -96,7 +98,13 @@ def decide(command: Command, state: Assessment) -> list[Event]:
                 raise errors.PriorityAxesRepeated("each priority work axis appears once, in order")
             return [ConclusionRecorded(assessment_id=assessment_id, overall_risk_level=command.overall_risk_level,
                                        priority_axes=command.priority_axes)]
+        case RequestContribution():
+            if command.contributor in state.contributors:
+                raise errors.ContributionAlreadyRequested(f"{command.contributor} was already asked to contribute")
+            return [ContributionRequested(assessment_id=assessment_id, contributor=command.contributor)]
         case AddContribution():
+            if command.contributor not in state.contributors:
+                raise errors.ContributionNotRequested("the referent CPIP or a DPIP asks for a contribution first")
             return [ContributionAdded(assessment_id=assessment_id, contribution_id=command.contribution_id,
                                       domain=command.domain, text=command.text)]
         case SubmitAssessment():
@@ -182,6 +190,8 @@ def evolve(state: Assessment, event: Event) -> Assessment:
         case ConclusionRecorded():
             return state.model_copy(update={"overall_risk_level": event.overall_risk_level,
                                             "priority_axes": tuple(event.priority_axes)})
+        case ContributionRequested():
+            return state.model_copy(update={"contributors": (*state.contributors, event.contributor)})
         case ContributionAdded():
             contribution = Contribution(contribution_id=event.contribution_id, domain=event.domain, text=event.text)
             return state.model_copy(update={"contributions": (*state.contributions, contribution)})

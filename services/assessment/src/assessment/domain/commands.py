@@ -101,7 +101,12 @@ class RecordConclusion(CaseCommand):
     priority_axes: list[NeedDomain]
 
 
+class RequestContribution(CaseCommand):
+    contributor: str
+
+
 class AddContribution(CaseCommand):
+    contributor: str = Field(description="the user adding it: they must have been asked")
     contribution_id: str
     domain: NeedDomain | None = None
     text: str

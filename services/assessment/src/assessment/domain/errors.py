@@ -90,6 +90,17 @@ class AssessmentNotReturned(DomainError):
     code = "assessment-not-returned"
 
 
+class ContributionNotRequested(DomainError):
+    """Psychologists and social workers contribute to the assessments they were asked to (need to know)."""
+
+    code = "contribution-not-requested"
+    status = 403
+
+
+class ContributionAlreadyRequested(AlreadyExists):
+    code = "contribution-already-requested"
+
+
 class SelfValidation(DomainError):
     code = "assessment-self-validation"
     status = 403

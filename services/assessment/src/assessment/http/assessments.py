@@ -20,11 +20,13 @@ from kernel.auth import Principal
 from kernel.commands import Commands
 from kernel.errors import Forbidden
 from kernel.http import service_router
-from assessment import handlers, store
+from assessment import handlers
 from assessment.domain import commands as c
 from assessment.domain.assessment import Assessment, AssessmentStatus, assessment
 from assessment.domain.errors import AssessmentNotFound
-from assessment.http.common import AssessmentReader, Contributor, Director, Id, Officer, Text, settings, today
+from assessment.http.common import (
+    AssessmentReader, Contributor, Director, Id, Label, Officer, Text, settings, today,
+)
 
 router = service_router("/assessments", tags=["assessments"])
 case_router = service_router("/cases", tags=["assessments"])
@@ -62,6 +64,10 @@ class ConclusionRequest(RequestBody):
 class ContributionRequest(RequestBody):
     domain: NeedDomain | None = None
     text: Text
+
+
+class ContributorRequest(RequestBody):
+    contributor: Label = Field(description="the psychologist's or social worker's user id")
 
 
 class CommentsRequest(RequestBody):
@@ -105,6 +111,7 @@ class AssessmentView(AssessmentSummary):
     contributions: list[Contribution]
     return_comments: list[str]
     submitted_by: str | None
+    contributors: list[str] = Field(description="who was asked to contribute")
 
 
 @case_router.post("/{case_id}/assessments", status_code=201, response_model=AssessmentView,
@@ -153,13 +160,25 @@ async def conclusion(assessment_id: Id, body: ConclusionRequest, principal: Offi
                          principal, commands, request)
 
 
+@router.post("/{assessment_id}/contributors", response_model=AssessmentView,
+             summary="Ask a psychologist or social worker to contribute (they may then read and add to it)")
+async def request_contribution(assessment_id: Id, body: ContributorRequest, principal: Officer, commands: Commands,
+                               request: Request):
+    return await _change(
+        assessment_id, lambda case: c.RequestContribution(case=case, contributor=body.contributor), principal,
+        commands, request,
+    )
+
+
 @router.post("/{assessment_id}/contributions", status_code=201, response_model=AssessmentView,
-             summary="A psychologist's or social worker's contribution")
+             summary="A psychologist's or social worker's contribution (once asked)")
 async def contribute(assessment_id: Id, body: ContributionRequest, principal: Contributor, commands: Commands,
                      request: Request):
     contribution_id = str(uuid.uuid4())
     return await _change(
-        assessment_id, lambda case: c.AddContribution(case=case, contribution_id=contribution_id, **body.model_dump()),
+        assessment_id,
+        lambda case: c.AddContribution(case=case, contributor=principal.subject, contribution_id=contribution_id,
+                                       **body.model_dump()),
         principal, commands, request, status_code=201,
     )
 
@@ -215,9 +234,8 @@ async def get_assessment(assessment_id: Id, principal: AssessmentReader, request
         handlers.ensure_caseload(principal, case_state)
         return _full_view(state, stream, stream)
     if principal.has_any(frozenset({"psychologue", "assistant_social"})):
-        async with reader.pool.acquire() as connection:
-            if not await store.is_contributor(connection, assessment_id, principal.subject):
-                raise Forbidden("psychologists and social workers read the assessments they contributed to")
+        if principal.subject not in state.contributors:
+            raise Forbidden("psychologists and social workers read the assessments they were asked to contribute to")
         return _full_view(state, stream, stream)
     return _summary(state, stream)
 
@@ -250,5 +268,6 @@ def _full_view(state: Assessment, appended: list[EventEnvelope], stream: list[Ev
             for contribution in state.contributions
         ],
         return_comments=list(state.return_comments), submitted_by=state.submitted_by,
+        contributors=list(state.contributors),
     )
 
