@@ -111,7 +111,7 @@ def transfer_case(**overrides) -> TransferCase:
 
 
 def a_case_transferred(**overrides) -> CaseTransferred:
-    values = dict(case_id="case-1", establishment="Centre de détention de Bapaume", transferred_on=TODAY)
+    values = dict(case_id="case-1", establishment="Centre de détention de Bapaume", transferred_on=ADMISSION + timedelta(days=1))
     return CaseTransferred(**_with(values, overrides))
 
 

@@ -437,6 +437,13 @@ def test_who_submitted_an_assessment_does_not_validate_it():
     assert refused.value.code == "assessment-self-validation"
 
 
+def test_who_submitted_it_before_a_return_does_not_validate_it_either():
+    history = (*RETURNED, an_assessment_submitted(submitted_by="cpip-2"))
+    with pytest.raises(SelfValidation) as refused:
+        given(assessment, *history).when(validate_assessment(validator="cpip-1"))
+    assert refused.value.code == "assessment-self-validation"
+
+
 def test_who_resubmitted_an_assessment_does_not_validate_it():
     history = (*RETURNED, an_assessment_submitted(submitted_by="dpip-2"))
     with pytest.raises(SelfValidation) as refused:

@@ -288,3 +288,17 @@ def test_a_closed_case_refuses_its_dependants():
 def test_a_blank_or_oversized_value_is_refused_as_a_broken_rule(history, command):
     with pytest.raises(DomainError):
         given(case, *history).when(command)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(transfer_case(transferred_on=ADMISSION), id="a transfer"),
+        pytest.param(close_case(closed_on=ADMISSION), id="a closing"),
+    ],
+)
+def test_nothing_is_dated_before_the_last_transfer(command):
+    history = (*FOLLOWED, a_case_transferred(transferred_on=ADMISSION + timedelta(days=3)))
+    with pytest.raises(DatesOutOfOrder) as refused:
+        given(case, *history).when(command)
+    assert refused.value.code == "dates-out-of-order"

@@ -59,6 +59,7 @@ class Assessment(BaseModel):
     contributions: tuple[Contribution, ...] = ()
     return_comments: tuple[str, ...] = ()
     submitted_by: str | None = None
+    submitters: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
 
 
@@ -124,8 +125,8 @@ def decide(command: Command, state: Assessment) -> list[Event]:
                                         submitted_by=command.submitter)]
         case ValidateAssessment():
             _ensure_submitted(state)
-            if command.validator == state.submitted_by:
-                raise errors.SelfValidation("an assessment is validated by another person than who submitted it")
+            if command.validator in state.submitters:
+                raise errors.SelfValidation("an assessment is validated by someone who never submitted it")
             return [
                 AssessmentValidated(
                     assessment_id=assessment_id, case_id=state.case_id, kind=state.kind, validated_on=command.today,
@@ -196,7 +197,8 @@ def evolve(state: Assessment, event: Event) -> Assessment:
             contribution = Contribution(contribution_id=event.contribution_id, domain=event.domain, text=event.text)
             return state.model_copy(update={"contributions": (*state.contributions, contribution)})
         case AssessmentSubmitted():
-            return state.model_copy(update={"status": AssessmentStatus.SUBMITTED, "submitted_by": event.submitted_by})
+            return state.model_copy(update={"status": AssessmentStatus.SUBMITTED, "submitted_by": event.submitted_by,
+                                            "submitters": (*state.submitters, event.submitted_by)})
         case AssessmentReturned():
             return state.model_copy(update={"status": AssessmentStatus.RETURNED,
                                             "return_comments": (*state.return_comments, event.comments)})

@@ -31,6 +31,7 @@ class Case(BaseModel):
     referent: str | None = None
     closed_on: date | None = None
     closure_reason: ClosureReason | None = None
+    last_transfer_on: date | None = None
 
     @property
     def closed(self) -> bool:
@@ -94,6 +95,8 @@ def _check_sentence(sentence: Sentence, admission_date: date) -> None:
 def _check_on_or_after_admission(day: date, state: Case, today: date, what: str) -> None:
     if day < state.admission_date:
         raise errors.DatesOutOfOrder(f"the {what} date is before the admission date {state.admission_date}")
+    if state.last_transfer_on is not None and day < state.last_transfer_on:
+        raise errors.DatesOutOfOrder(f"the {what} date is before the last transfer, on {state.last_transfer_on}")
     if day > today:
         raise errors.DateInTheFuture(f"the {what} date is in the future")
 
@@ -107,7 +110,8 @@ def evolve(state: Case, event: Event) -> Case:
         case SentenceUpdated():
             return state.model_copy(update={"sentence": event.sentence})
         case CaseTransferred():
-            return state.model_copy(update={"establishment": event.establishment})
+            return state.model_copy(update={"establishment": event.establishment,
+                                            "last_transfer_on": event.transferred_on})
         case CaseClosed():
             return state.model_copy(update={"closed_on": event.closed_on, "closure_reason": event.reason})
     return state
