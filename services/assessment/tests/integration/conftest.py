@@ -2,7 +2,8 @@ import pytest
 
 from devinfra.testkit import serving
 from assessment.bootstrap import create_app
-from assessment.settings import AssessmentSettings
+
+from .flows import service_settings
 
 
 @pytest.fixture
@@ -12,14 +13,7 @@ async def assessment_dsn(new_database):
 
 @pytest.fixture
 def assessment_settings(assessment_dsn, infrastructure, dev_keys, unique_name):
-    return AssessmentSettings(
-        database_url=assessment_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        kafka_topic_prefix=unique_name("t") + ".",
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,  # the scenario and end-to-end tests run it
-        run_background=False,  # the deadline tests drive the scheduler themselves
-    )
+    return service_settings(assessment_dsn, infrastructure, dev_keys, unique_name)
 
 
 @pytest.fixture

@@ -3,6 +3,19 @@
 from datetime import date, timedelta
 
 from devinfra.testkit import ok
+from assessment.settings import AssessmentSettings
+
+
+def service_settings(dsn: str, infrastructure, dev_keys, unique_name) -> AssessmentSettings:
+    """The service on its own database and fresh topics, its background loops left to the tests."""
+    return AssessmentSettings(
+        database_url=dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        kafka_topic_prefix=unique_name("t") + ".",
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=False,  # the scenario and end-to-end tests run it
+        run_background=False,  # the deadline tests drive the scheduler themselves
+    )
 
 
 def case_body(today: date, subject_id: str = "person-1", **overrides) -> dict:

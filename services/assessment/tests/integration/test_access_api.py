@@ -25,9 +25,8 @@ from kernel.auth import ROLES, SPIP_STAFF
 from kernel.http import policy_of
 from assessment.bootstrap import create_app
 from assessment.http import routers
-from assessment.settings import AssessmentSettings
 
-from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
+from .flows import case_body, drafted_assessment, opened_case, plan_body, service_settings, validated_assessment
 
 pytestmark = pytest.mark.integration
 
@@ -176,11 +175,8 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
 @pytest.fixture(scope="module")
 async def world(infrastructure, dev_keys, unique_name):
     """The rich follow-up, served once for every read test of the module (as conftest's `api`)."""
-    settings = AssessmentSettings(
-        database_url=await infrastructure.create_database(unique_name("assessment").replace("-", "_")),
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers, kafka_topic_prefix=unique_name("t") + ".",
-        auth_jwks_file=dev_keys.jwks_path, run_relay=False, run_background=False,
-    )
+    dsn = await infrastructure.create_database(unique_name("assessment").replace("-", "_"))
+    settings = service_settings(dsn, infrastructure, dev_keys, unique_name)
     app = create_app(settings, clock=SettableClock(NOW))
     async with serving(app) as api:
         ids = await rich_follow_up(api, role_headers(dev_keys), NOW.date())
