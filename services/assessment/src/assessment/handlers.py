@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from contracts import EventEnvelope
-from contracts.assessment import DeadlineKind
+from contracts.assessment import ContributionRequested, DeadlineKind, PlanAdopted
 from kernel.auth import Principal
 from kernel.decider import Decider, Outcome, execute, payloads
 from kernel.eventstore import EventStore, Metadata, Session
@@ -108,7 +108,7 @@ async def assessment_command(
     if validated:
         await store.assessment_validated(session.connection, state.case_id, today, settings.annual_assessment_days)
     for event in outcome.events:
-        if event.event_type == "assessment.assessment.contribution_requested":
+        if event.event_type == ContributionRequested.event_type:
             await store.add_contributor(session.connection, assessment_id, event.payload["contributor"])
     return outcome
 
@@ -147,8 +147,7 @@ async def _assessment_facts(session: Session, assessment_id: str) -> c.Assessmen
 
 async def _plan_saved(session: Session, outcome: Outcome[Plan], today: date) -> None:
     await store.save_plan(session.connection, outcome.state, version(outcome))
-    adopted = outcome.events[0].event_type == "assessment.plan.adopted"
-    if adopted:
+    if outcome.events[0].event_type == PlanAdopted.event_type:
         await store.plan_versioned(session.connection, outcome.state.case_id, today, outcome.state.current.review_date)
 
 

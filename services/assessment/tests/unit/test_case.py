@@ -69,6 +69,11 @@ def test_a_person_admitted_is_followed_from_the_opening_of_a_case():
     ]
 
 
+def test_the_referent_named_at_opening_follows_the_person_from_the_start():
+    assert given(case).when(open_case(referent="cpip-1")) == [a_case_opened(), a_referent_assigned()]
+    assert case.fold([a_case_opened(), a_referent_assigned()]).referent == "cpip-1"
+
+
 def test_a_case_is_opened_on_the_day_of_the_admission():
     assert given(case).when(open_case(admission_date=TODAY)) == [a_case_opened(admission_date=TODAY)]
 

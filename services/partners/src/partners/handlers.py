@@ -46,15 +46,14 @@ async def _handle(
 
 async def _owned_command(
     session: Session, decider: Decider, save: Save, stream_id: str, command: c.Command | Callable[[Any], c.Command],
-    metadata: Metadata, principal: Principal, *, facts: Callable[[Session, Any], Awaitable[Any]],
+    metadata: Metadata, principal: Principal, *, facts: Callable[[Session, Any], Awaitable[tuple]],
 ) -> Outcome:
-    """A command on an aggregate an organisation owns. When `command` is a function, it is given the facts
-    about other aggregates that `facts(session, state)` loads (after the caller's access is checked)."""
+    """A command on an aggregate an organisation owns. When `command` is a function, it is called with the
+    facts about other aggregates that `facts(session, state)` loads (after the caller's access is checked)."""
     if not isinstance(command, c.Command):
         state, _ = await current(session, decider, stream_id)
         owned_by(principal)(state)
-        loaded = await facts(session, state)
-        command = command(*loaded) if isinstance(loaded, tuple) else command(loaded)
+        command = command(*await facts(session, state))
     return await _handle(session, decider, save, stream_id, command, metadata, owned_by(principal))
 
 
@@ -157,7 +156,7 @@ async def action_command(
     )
 
 
-async def _running_partner(session: Session, state: Action) -> c.PartnerStanding:
+async def _running_partner(session: Session, state: Action) -> tuple[c.PartnerStanding]:
     if state.partner_id is None:
         raise errors.ActionNotFound("no such catalogue action")
-    return await _standing(session, state.partner_id)
+    return (await _standing(session, state.partner_id),)

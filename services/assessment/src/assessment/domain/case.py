@@ -62,7 +62,10 @@ def decide(command: Command, state: Case) -> list[Event]:
         if command.identity.birth_date >= command.admission_date:
             raise errors.DatesOutOfOrder("the birth date is after the admission")
         _check_sentence(command.sentence, command.admission_date)
-        return [CaseOpened(**command.model_dump(exclude={"today"}))]
+        opened = CaseOpened(**command.model_dump(exclude={"today", "referent"}))
+        if command.referent is None:
+            return [opened]
+        return [opened, ReferentAssigned(case_id=command.case_id, referent=command.referent)]
     if state.case_id is None:
         raise errors.CaseNotFound("no such case")
     if state.closed:

@@ -45,6 +45,7 @@ class OpenCase(Command):
     establishment: str
     admission_date: date
     sentence: Sentence
+    referent: str | None = None
     today: date
 
 

@@ -95,24 +95,16 @@ class EspaceNote(BaseModel):
 @router.post("", status_code=201, response_model=CaseView, summary="Open a case on admission")
 async def open_case(body: OpenCaseRequest, principal: Officer, commands: Commands, request: Request):
     case_id, on = str(uuid.uuid4()), today(request)
-    command = c.OpenCase(case_id=case_id, **body.model_dump(exclude={"referent", "identity"}),
-                         identity=Identity(**body.identity.model_dump()), today=on)
     # A CPIP who opens a case follows the person unless someone else is named.
     referent = body.referent or (principal.subject if "cpip" in principal.roles else None)
+    command = c.OpenCase(case_id=case_id, **body.model_dump(exclude={"referent", "identity"}),
+                         identity=Identity(**body.identity.model_dump()), referent=referent, today=on)
 
     async def action(session, metadata):
         outcome = await handlers.open_case(session, command, metadata, settings(request), on)
-        if referent:
-            outcome = await handlers.case_command(session, case_id, c.AssignReferent(referent=referent), metadata,
-                                                  _as_director(principal))
         return _view(outcome.state, handlers.version(outcome))
 
     return await commands.run(principal, action, location=lambda view: f"/cases/{view['case_id']}")
-
-
-def _as_director(principal: Principal) -> Principal:
-    # The opener names the first referent: the caseload check applies from then on.
-    return Principal(subject=principal.subject, roles=frozenset({"dpip"}), organisation_id=None)
 
 
 @router.post("/{case_id}/referent", response_model=CaseView, summary="Assign or reassign the referent CPIP")
