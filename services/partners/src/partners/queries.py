@@ -16,12 +16,12 @@ async def calls(
     where = "($2::text IS NULL OR status = $2) AND (NOT $3 OR status <> 'draft')"
     # Open calls first (published and within their dates), soonest closing first; then the others.
     open_ = "(status = 'published' AND opens_on <= $1 AND closes_on >= $1)"
-    rows = await connection.fetch(
+    return await _page(
+        connection,
         f"""SELECT *, {open_} AS open, count(*) OVER () AS total FROM calls WHERE {where}
-            ORDER BY {open_} DESC, CASE WHEN {open_} THEN closes_on END, closes_on DESC, call_id LIMIT $4 OFFSET $5""",
-        today, status, hide_drafts, limit, offset,
+            ORDER BY {open_} DESC, CASE WHEN {open_} THEN closes_on END, closes_on DESC, call_id""",
+        today, status, hide_drafts, limit=limit, offset=offset,
     )
-    return _total(rows), rows
 
 
 async def organisations(
@@ -32,29 +32,29 @@ async def organisations(
                      WHEN accredited_until IS NULL THEN 'none'
                      WHEN accredited_until >= $1 THEN 'accredited' ELSE 'expired' END"""
     expiring = f"({status} = 'accredited' AND accredited_until < $1 + {EXPIRY_ALERT_DAYS})"
-    rows = await connection.fetch(
+    return await _page(
+        connection,
         f"""SELECT *, {status} AS accreditation, {expiring} AS expiry_alert, count(*) OVER () AS total
             FROM organisations
             WHERE ($2::text IS NULL OR {status} = $2) AND ($3::boolean IS NULL OR {expiring} = $3)
               AND ($4::text IS NULL OR partner_id = $4)
-            ORDER BY {expiring} DESC, lower(name), partner_id LIMIT $5 OFFSET $6""",
-        today, accreditation, expiring_soon, only_partner, limit, offset,
+            ORDER BY {expiring} DESC, lower(name), partner_id""",
+        today, accreditation, expiring_soon, only_partner, limit=limit, offset=offset,
     )
-    return _total(rows), rows
 
 
 async def proposals(
     connection: asyncpg.Connection, *, call_id: str | None, status: str | None, partner_id: str | None,
     limit: int, offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
-    rows = await connection.fetch(
+    return await _page(
+        connection,
         """SELECT *, count(*) OVER () AS total FROM proposals
            WHERE ($1::text IS NULL OR call_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR partner_id = $3)
-           ORDER BY call_id, lower(title), proposal_id LIMIT $4 OFFSET $5""",
-        call_id, status, partner_id, limit, offset,
+           ORDER BY call_id, lower(title), proposal_id""",
+        call_id, status, partner_id, limit=limit, offset=offset,
     )
-    return _total(rows), rows
 
 
 async def catalogue(
@@ -62,12 +62,13 @@ async def catalogue(
     min_seats_left: int | None, only_partner: str | None, now: datetime, limit: int, offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     """Published, open actions, with their coming sessions in the date range (and seats left, if asked)."""
-    rows = await connection.fetch(
+    return await _page(
+        connection,
         """WITH sessions AS (
                SELECT s.action_id, s.session_id, lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.place,
                       a.capacity_max - s.booked AS seats_left
                FROM action_sessions s JOIN actions a USING (action_id)
-               WHERE NOT s.cancelled AND NOT s.reported AND lower(s.during) >= $9
+               WHERE NOT s.cancelled AND NOT s.reported AND lower(s.during) >= $7
                  AND ($3::timestamptz IS NULL OR lower(s.during) >= $3)
                  AND ($4::timestamptz IS NULL OR lower(s.during) < $4)
                  AND ($5::integer IS NULL OR a.capacity_max - s.booked >= $5))
@@ -78,11 +79,19 @@ async def catalogue(
              AND ($1::text IS NULL OR a.action_type = $1) AND ($2::text IS NULL OR lower(a.theme) = lower($2))
              AND ($6::text IS NULL OR a.partner_id = $6)
            GROUP BY a.action_id
-           ORDER BY min(s.starts_at), a.action_id LIMIT $7 OFFSET $8""",
-        action_type, theme, starts_from, starts_until, min_seats_left, only_partner, limit, offset, now,
+           ORDER BY min(s.starts_at), a.action_id""",
+        action_type, theme, starts_from, starts_until, min_seats_left, only_partner, now, limit=limit, offset=offset,
     )
-    return _total(rows), rows
 
 
-def _total(rows: list[asyncpg.Record]) -> int:
-    return rows[0]["total"] if rows else 0
+async def _page(connection: asyncpg.Connection, select: str, *args, limit: int, offset: int,
+                ) -> tuple[int, list[asyncpg.Record]]:
+    """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
+    the page lies past the end."""
+    n = len(args)
+    rows = await connection.fetch(f"{select} LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset)
+    if rows:
+        return rows[0]["total"], rows
+    if not offset:
+        return 0, rows
+    return await connection.fetchval(f"SELECT count(*) FROM ({select}) AS every_row", *args), rows

@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 
-from devinfra.testkit import events_in
+from devinfra.testkit import events_in, valid_siret
 
 pytestmark = pytest.mark.integration
 
@@ -142,3 +142,13 @@ async def test_the_service_is_not_ready_while_the_broker_is_unreachable(partners
 
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": True, "kafka": False, "background_tasks": False}
+
+
+async def test_a_page_past_the_end_is_empty_but_still_counts_every_organisation(api, as_role):
+    for n in (1, 2):
+        body = {**VALID, "name": f"Organisme {n}", "siret": valid_siret(700 + n)}
+        assert (await api.post("/partners", json=body, headers=as_role("ipro_chef"))).status_code == 201
+
+    page = (await api.get("/partners", params={"offset": 5, "limit": 10}, headers=as_role("cpip"))).json()
+
+    assert page == {"total": 2, "items": []}
