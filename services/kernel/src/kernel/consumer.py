@@ -21,14 +21,17 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from contracts import EventEnvelope
 from kernel import kafka, logs, metrics
+from kernel.errors import ConcurrencyConflict
 
 log = logs.get_logger(__name__)
 
 # The effect of one event, inside the transaction that also records the checkpoint.
 Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
 
-# Failures of the infrastructure rather than of the message: retry, never dead-letter.
-TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+# Failures of the infrastructure rather than of the message: retry, never dead-letter. A reaction that lost a
+# race with a concurrent command (its stream moved on) is retried too: it reloads and decides again.
+TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+             ConcurrencyConflict)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class Subscription:
     name: str  # the key of its checkpoints and of its leadership lock
     topics: list[str]
     handler: Handler
+    # A handler that appends events (a reaction: a release ends enrolments) must append before any other
+    # write of its transaction (ADR 2): its messages are then applied one per transaction, deduplicated by a
+    # read before the handler and recorded after it.
+    appends_events: bool = False
 
 
 class ConsumerRunner:
@@ -106,6 +113,10 @@ class ConsumerRunner:
     async def _process(self, records: list[ConsumerRecord]) -> None:
         """A partition's fetched records in one transaction (replays and catch-ups go at the speed of few
         commits); if one of them is bad, again one by one, so that only that one is dead-lettered."""
+        if self.subscription.appends_events and len(records) > 1:
+            for record in records:
+                await self._process([record])
+            return
         try:
             await self._retrying_infrastructure(lambda: self._apply(records))
         except Exception as error:
@@ -132,19 +143,31 @@ class ConsumerRunner:
             for record in records:
                 envelope = kafka.decode(record.value)
                 logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
-                first_time = await connection.fetchval(
-                    """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
-                       ON CONFLICT DO NOTHING RETURNING true""",
-                    self.name, envelope.event_id,
-                )
-                if first_time:
-                    await self.subscription.handler(connection, envelope)
-                    applied += 1
+                if self.subscription.appends_events:
+                    first_time = not await connection.fetchval(
+                        "SELECT EXISTS (SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2)",
+                        self.name, envelope.event_id,
+                    )
+                    if first_time:
+                        await self.subscription.handler(connection, envelope)
+                        await self._remember(connection, envelope)
                 else:
-                    skipped += 1
+                    first_time = await self._remember(connection, envelope)
+                    if first_time:
+                        await self.subscription.handler(connection, envelope)
+                applied += bool(first_time)
+                skipped += not first_time
             await self._checkpoint(connection, records[-1])
         metrics.EVENTS_CONSUMED.labels(consumer=self.name).inc(applied)
         metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc(skipped)
+
+    async def _remember(self, connection: asyncpg.Connection, envelope: EventEnvelope) -> bool:
+        """Record the event as processed by this consumer; false if it already was."""
+        return bool(await connection.fetchval(
+            """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+               ON CONFLICT DO NOTHING RETURNING true""",
+            self.name, envelope.event_id,
+        ))
 
     async def _checkpoint(self, connection: asyncpg.Connection, record: ConsumerRecord) -> None:
         await connection.execute(

@@ -51,3 +51,16 @@ def _apply(dsn: str, folders: list[Path]) -> None:
 async def migrate(dsn: str, *service_folders: Path) -> None:
     """Bring the database up to date. Safe to run from several processes at once (yoyo takes a lock)."""
     await asyncio.to_thread(_apply, dsn, [KERNEL_MIGRATIONS, *service_folders])
+
+
+async def page(connection: asyncpg.Connection, select: str, *args, limit: int, offset: int,
+                ) -> tuple[int, list[asyncpg.Record]]:
+    """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
+    the page lies past the end."""
+    n = len(args)
+    rows = await connection.fetch(f"{select} LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset)
+    if rows:
+        return rows[0]["total"], rows
+    if not offset:
+        return 0, rows
+    return await connection.fetchval(f"SELECT count(*) FROM ({select}) AS every_row", *args), rows

@@ -34,13 +34,16 @@ class ServiceDefinition:
     name: str
     routers: list[APIRouter] = field(default_factory=list)
     migrations: Path | None = None
-    # Built once the settings are known: topic names carry the configured prefix.
-    subscriptions: Callable[[ServiceSettings], list[Subscription]] = lambda settings: []
+    # Built once the settings are known: topic names carry the configured prefix. A subscriber that reacts
+    # with commands of its own appends through the store (its clock).
+    subscriptions: Callable[[ServiceSettings, EventStore], list[Subscription]] = lambda settings, store: []
     # The service's own loops (e.g. a deadline scheduler), by name: each `run(started)` is supervised like
     # the relay, restarted with backoff and reported by /ready while it fails.
     background: Callable[[ServiceSettings, EventStore], dict[str, Callable[..., Awaitable[None]]]] = (
         lambda settings, store: {}
     )
+    # Reference data the service appends at start-up when missing (e.g. a shipped catalogue), as events.
+    reference_data: Callable[[ServiceSettings, EventStore], Awaitable[None]] | None = None
 
 
 async def supervise(name: str, run: Callable[..., object], failing: dict[str, str]) -> None:
@@ -70,13 +73,15 @@ def create_service_app(
         await database.migrate(settings.database_url, *migrations)
         pool = await database.create_pool(settings.database_url)
         app.state.event_store = EventStore(pool, clock)
+        if definition.reference_data is not None:
+            await definition.reference_data(settings, app.state.event_store)
         app.state.kafka_admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
         tasks, app.state.failing_tasks = [], {}
         if settings.run_relay:
             relay = service_relay(settings, definition.name)
             tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks), name="relay"))
         if settings.run_consumers:
-            for subscription in definition.subscriptions(settings):
+            for subscription in definition.subscriptions(settings, app.state.event_store):
                 runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers)
                 tasks.append(
                     asyncio.create_task(

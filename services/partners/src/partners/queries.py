@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from kernel.database import page
+
 EXPIRY_ALERT_DAYS = 30
 
 
@@ -16,7 +18,7 @@ async def calls(
     where = "($2::text IS NULL OR status = $2) AND (NOT $3 OR status <> 'draft')"
     # Open calls first (published and within their dates), soonest closing first; then the others.
     open_ = "(status = 'published' AND opens_on <= $1 AND closes_on >= $1)"
-    return await _page(
+    return await page(
         connection,
         f"""SELECT *, {open_} AS open, count(*) OVER () AS total FROM calls WHERE {where}
             ORDER BY {open_} DESC, CASE WHEN {open_} THEN closes_on END, closes_on DESC, call_id""",
@@ -32,7 +34,7 @@ async def organisations(
                      WHEN accredited_until IS NULL THEN 'none'
                      WHEN accredited_until >= $1 THEN 'accredited' ELSE 'expired' END"""
     expiring = f"({status} = 'accredited' AND accredited_until < $1 + {EXPIRY_ALERT_DAYS})"
-    return await _page(
+    return await page(
         connection,
         f"""SELECT *, {status} AS accreditation, {expiring} AS expiry_alert, count(*) OVER () AS total
             FROM organisations
@@ -47,7 +49,7 @@ async def proposals(
     connection: asyncpg.Connection, *, call_id: str | None, status: str | None, partner_id: str | None,
     limit: int, offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
-    return await _page(
+    return await page(
         connection,
         """SELECT *, count(*) OVER () AS total FROM proposals
            WHERE ($1::text IS NULL OR call_id = $1) AND ($2::text IS NULL OR status = $2)
@@ -62,7 +64,7 @@ async def catalogue(
     min_seats_left: int | None, only_partner: str | None, now: datetime, limit: int, offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     """Published, open actions, with their coming sessions in the date range (and seats left, if asked)."""
-    return await _page(
+    return await page(
         connection,
         """WITH sessions AS (
                SELECT s.action_id, s.session_id, lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.place,
@@ -82,16 +84,3 @@ async def catalogue(
            ORDER BY min(s.starts_at), a.action_id""",
         action_type, theme, starts_from, starts_until, min_seats_left, only_partner, now, limit=limit, offset=offset,
     )
-
-
-async def _page(connection: asyncpg.Connection, select: str, *args, limit: int, offset: int,
-                ) -> tuple[int, list[asyncpg.Record]]:
-    """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
-    the page lies past the end."""
-    n = len(args)
-    rows = await connection.fetch(f"{select} LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset)
-    if rows:
-        return rows[0]["total"], rows
-    if not offset:
-        return 0, rows
-    return await connection.fetchval(f"SELECT count(*) FROM ({select}) AS every_row", *args), rows

@@ -1,12 +1,33 @@
-"""The only module that wires the programmes service together (its domain arrives with its own issue)."""
+"""The only module that wires the programmes service together."""
+
+from pathlib import Path
 
 from fastapi import FastAPI
 
+from kernel.clock import Clock, system_clock
+from kernel.consumer import Subscription
+from kernel.eventstore import EventStore
 from kernel.service import ServiceDefinition, create_service_app
+from programmes import replica
+from programmes.http import routers
+from programmes.seed import seed_catalogue
 from programmes.settings import ProgrammesSettings
 
-DEFINITION = ServiceDefinition(name="programmes")
+
+def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subscription]:
+    return [
+        Subscription(
+            name=settings.topic("programmes.assessment-replica"), topics=[settings.topic("assessment.events")],
+            handler=replica.applier(store), appends_events=True,
+        ),
+    ]
 
 
-def create_app(settings: ProgrammesSettings | None = None) -> FastAPI:
-    return create_service_app(DEFINITION, settings or ProgrammesSettings())
+DEFINITION = ServiceDefinition(
+    name="programmes", routers=routers, migrations=Path(__file__).parent / "migrations",
+    subscriptions=subscriptions, reference_data=seed_catalogue,
+)
+
+
+def create_app(settings: ProgrammesSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    return create_service_app(DEFINITION, settings or ProgrammesSettings(), clock=clock)

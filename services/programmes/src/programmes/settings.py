@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from kernel.settings import ServiceSettings
@@ -7,3 +9,6 @@ class ProgrammesSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PROGRAMMES_")
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/programmes"
+    # The catalogue's reference data (JSON list of programme definitions); the shipped one if unset.
+    catalogue_file: Path | None = None
+

@@ -23,7 +23,7 @@ async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnv
     await catalogue.apply(connection, envelope)
 
 
-def subscriptions(settings: ProjectionsSettings) -> list[Subscription]:
+def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[Subscription]:
     """A view whose `apply` learns new events takes a new subscription name: its consumer then starts at
     offset 0 and replays the topic into it."""
     return [

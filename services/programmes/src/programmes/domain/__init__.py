@@ -1,0 +1,1 @@
+"""The programmes domain: pure deciders, no I/O."""

@@ -1,0 +1,201 @@
+"""Rules of the programmes domain, each with a stable code that API clients can rely on."""
+
+from kernel.errors import AlreadyExists, DomainError, Forbidden, NotFound
+
+
+# --- programmes (catalogue) ---
+class ProgrammeNotFound(NotFound):
+    code = "programme-not-found"
+
+
+class ProgrammeAlreadyExists(AlreadyExists):
+    code = "programme-already-exists"
+
+
+class ProgrammeCodeTaken(AlreadyExists):
+    code = "programme-code-taken"
+
+
+class ProgrammeWithdrawn(DomainError):
+    code = "programme-withdrawn"
+
+
+class GroupSizeMinAboveMax(DomainError):
+    code = "group-size-min-above-max"
+
+
+# --- groups and sessions ---
+class GroupNotFound(NotFound):
+    code = "group-not-found"
+
+
+class GroupAlreadyExists(AlreadyExists):
+    code = "group-already-exists"
+
+
+class CapacityOutsideProgrammeLimits(DomainError):
+    code = "capacity-outside-programme-limits"
+
+
+class GroupPeriodInvalid(DomainError):
+    code = "group-period-invalid"
+
+
+class SessionOutsideGroupPeriod(DomainError):
+    code = "session-outside-group-period"
+
+
+class RoomDoubleBooked(DomainError):
+    code = "room-double-booked"
+    status = 409
+
+
+class FacilitatorDoubleBooked(DomainError):
+    code = "facilitator-double-booked"
+    status = 409
+
+
+class GroupNotPlanned(DomainError):
+    code = "group-not-planned"
+
+
+class GroupNotOpen(DomainError):
+    code = "group-not-open-for-enrolment"
+
+
+class GroupNotStarted(DomainError):
+    code = "group-not-started"
+
+
+class GroupClosed(DomainError):
+    code = "group-closed"
+
+
+class GroupBelowMinimum(DomainError):
+    code = "group-below-minimum"
+
+
+class OverrideNotAllowed(Forbidden):
+    code = "override-needs-dpip"
+
+
+class SessionNotFound(NotFound):
+    code = "session-not-found"
+
+
+class SessionCancelled(DomainError):
+    code = "session-cancelled"
+
+
+class SessionAlreadyHeld(DomainError):
+    code = "session-already-held"
+
+
+class SessionNotYetStarted(DomainError):
+    code = "session-not-yet-started"
+
+
+class SessionInThePast(DomainError):
+    code = "session-in-the-past"
+
+
+class SessionsNotRecorded(DomainError):
+    code = "sessions-not-recorded"
+
+
+class NotAParticipant(DomainError):
+    code = "attendance-non-participant"
+
+
+class AttendanceIncomplete(DomainError):
+    code = "attendance-incomplete"
+
+
+class ReasonRequired(DomainError):
+    code = "reason-required"
+
+
+class NotAFacilitator(Forbidden):
+    code = "not-a-facilitator"
+
+
+# --- referrals and enrolment ---
+class ReferralNotFound(NotFound):
+    code = "referral-not-found"
+
+
+class ReferralAlreadyExists(AlreadyExists):
+    code = "referral-already-exists"
+
+
+class ReferralAlreadyOpen(AlreadyExists):
+    code = "referral-already-open"
+
+
+class CaseNotFound(NotFound):
+    code = "case-not-found"
+
+
+class CaseClosed(DomainError):
+    code = "case-closed"
+
+
+class NotOnCaseload(Forbidden):
+    code = "not-on-caseload"
+
+
+class ObjectiveNotInPlan(DomainError):
+    code = "objective-not-in-plan"
+
+
+class ReferralNotRefused(DomainError):
+    code = "referral-not-refused"
+
+
+class ReferralNotEligible(DomainError):
+    code = "referral-not-eligible"
+
+
+class ConsentMissing(DomainError):
+    code = "consent-missing"
+
+
+class ConsentAlreadyRecorded(DomainError):
+    code = "consent-already-recorded"
+
+
+class ReferralAlreadyPlaced(DomainError):
+    code = "referral-already-placed"
+
+
+class ProgrammeMismatch(DomainError):
+    code = "group-of-another-programme"
+
+
+class GroupFull(DomainError):
+    code = "group-full"
+
+
+class GroupHasSeats(DomainError):
+    code = "group-has-seats"
+
+
+class EnrolmentOverlap(DomainError):
+    code = "enrolment-overlap"
+    status = 409
+
+
+class ReferralNotStarted(DomainError):
+    code = "referral-not-started"
+
+
+class ReferralEnded(DomainError):
+    code = "referral-ended"
+
+
+class CertificateNotFound(NotFound):
+    code = "certificate-not-found"
+
+
+class PeriodInvalid(DomainError):
+    code = "period-invalid"

@@ -1,0 +1,306 @@
+"""A group (*groupe*): one run of a programme in an establishment. Planned with the sessions its weekly
+pattern generates → open for enrolment → started → closed. Holds the seats, the ordered waiting list and
+the attendance register.
+
+Room and facilitator double-booking across groups is checked by the handler against the service's session
+table, whose exclusion constraints also settle races (ADR 9).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.programmes import (
+    AttendanceMark, AttendanceRecorded, CatchUpSessionAdded, FacilitatorNotesRecorded, GroupClosed, GroupOpened,
+    GroupPlanned, GroupSession, GroupSessionCancelled, GroupSessionMoved, GroupStarted, ParticipantEnrolled,
+    ParticipantLeft, ParticipantWaitlisted, WeeklyPattern,
+)
+from kernel.clock import local_date
+from kernel.decider import Decider
+from kernel.errors import InvalidValue
+from programmes.domain import errors, schedule
+from programmes.domain.commands import (
+    AddCatchUpSession, CancelSession, CloseGroup, Command, EnrolParticipant, MoveSession, OpenGroup, PlanGroup,
+    RecordAttendance, RemoveParticipant, StartGroup, WaitlistParticipant,
+)
+
+ATTENDED = frozenset({AttendanceMark.PRESENT, AttendanceMark.LATE})
+NEEDS_REASON = frozenset({AttendanceMark.ABSENT_EXCUSED, AttendanceMark.EXCLUDED_FROM_SESSION})
+
+
+class GroupStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    STARTED = "started"
+    CLOSED = "closed"
+
+
+class SessionState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    session: GroupSession
+    cancelled: bool = False
+    held: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return not (self.cancelled or self.held)
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    group_id: str | None = None
+    programme_id: str | None = None
+    programme_version: int = 0
+    establishment: str = ""
+    room: str = ""
+    facilitators: list[str] = []
+    start_date: date | None = None
+    end_date: date | None = None
+    pattern: WeeklyPattern | None = None
+    capacity: int = 0
+    minimum: int = 0
+    sensitive: bool = False
+    status: GroupStatus = GroupStatus.PLANNED
+    sessions: dict[str, SessionState] = {}
+    participants: dict[str, str] = {}  # referral id -> subject id, in enrolment order
+    waiting: dict[str, str] = {}  # referral id -> subject id, in waiting-list order
+    marks: dict[str, dict[str, AttendanceMark]] = {}  # referral id -> session id -> mark
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - len(self.participants), 0)
+
+    def is_facilitator(self, user: str) -> bool:
+        return user.strip().casefold() in {f.strip().casefold() for f in self.facilitators}
+
+
+initial_state = Group()
+
+
+def participation(state: Group, referral_id: str) -> tuple[int, int]:
+    """(sessions attended, sessions counted): held sessions while a participant, excused absences aside."""
+    marks = state.marks.get(referral_id, {}).values()
+    counted = [m for m in marks if m != AttendanceMark.ABSENT_EXCUSED]
+    return sum(m in ATTENDED for m in counted), len(counted)
+
+
+def decide(command: Command, state: Group) -> list[Event]:
+    if isinstance(command, PlanGroup):
+        if state.group_id is not None:
+            raise errors.GroupAlreadyExists(f"group {command.group_id} already exists")
+        return [_plan(command)]
+    if state.group_id is None:
+        raise errors.GroupNotFound("no such group")
+    if state.status == GroupStatus.CLOSED:
+        raise errors.GroupClosed("the group is closed: nothing more can be recorded")
+    group_id = state.group_id
+    match command:
+        case OpenGroup():
+            if state.status != GroupStatus.PLANNED:
+                raise errors.GroupNotPlanned("only a planned group is opened for enrolment")
+            return [GroupOpened(group_id=group_id)]
+        case StartGroup():
+            return [_start(command, state)]
+        case MoveSession():
+            _pending_session(state, command.session_id, command.now)
+            _ensure_in_period(state, command.starts_at, command.now)
+            old = state.sessions[command.session_id].session
+            return [GroupSessionMoved(
+                group_id=group_id, session_id=command.session_id, starts_at=command.starts_at,
+                ends_at=command.starts_at + (old.ends_at - old.starts_at), room=command.room or old.room,
+            )]
+        case CancelSession():
+            _session(state, command.session_id)
+            return [GroupSessionCancelled(group_id=group_id, session_id=command.session_id, reason=command.reason)]
+        case AddCatchUpSession():
+            _ensure_in_period(state, command.starts_at, command.now)
+            number = max(s.session.number for s in state.sessions.values()) + 1
+            session = GroupSession(
+                session_id=schedule.session_id(group_id, number), number=number, starts_at=command.starts_at,
+                ends_at=command.starts_at + timedelta(minutes=state.pattern.duration_minutes),
+                room=command.room or state.room, catch_up=True,
+            )
+            return [CatchUpSessionAdded(group_id=group_id, session=session)]
+        case EnrolParticipant():
+            _ensure_enrolling(state)
+            if command.referral_id in state.participants:
+                raise errors.ReferralAlreadyPlaced("already a participant of this group")
+            if not state.seats_left:
+                raise errors.GroupFull(f"all {state.capacity} seats are taken: put the person on the waiting list")
+            return [ParticipantEnrolled(group_id=group_id, referral_id=command.referral_id,
+                                        subject_id=command.subject_id)]
+        case WaitlistParticipant():
+            _ensure_enrolling(state)
+            if command.referral_id in state.participants or command.referral_id in state.waiting:
+                raise errors.ReferralAlreadyPlaced("already a participant or waiting for this group")
+            if state.seats_left:
+                raise errors.GroupHasSeats(f"{state.seats_left} seat(s) left: enrol the person instead")
+            return [ParticipantWaitlisted(group_id=group_id, referral_id=command.referral_id,
+                                          subject_id=command.subject_id)]
+        case RemoveParticipant():
+            if command.referral_id not in state.participants and command.referral_id not in state.waiting:
+                return []
+            return [ParticipantLeft(group_id=group_id, referral_id=command.referral_id, reason=command.reason)]
+        case RecordAttendance():
+            return _attendance(command, state)
+        case CloseGroup():
+            if state.status != GroupStatus.STARTED:
+                raise errors.GroupNotStarted("a group closes once it has started")
+            if pending := [s for s in state.sessions.values() if s.pending]:
+                raise errors.SessionsNotRecorded(
+                    f"{len(pending)} session(s) have neither attendance nor a cancellation: record them first"
+                )
+            return [GroupClosed(group_id=group_id, closed_on=command.today)]
+    raise TypeError(f"the group aggregate does not handle {type(command).__name__}")
+
+
+def _plan(command: PlanGroup) -> GroupPlanned:
+    definition = command.programme.definition
+    if command.programme.withdrawn:
+        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+    if not definition.group_min <= command.capacity <= definition.group_max:
+        raise errors.CapacityOutsideProgrammeLimits(
+            f"{definition.code} groups take {definition.group_min} to {definition.group_max} people"
+        )
+    if command.start_date < command.today or command.end_date < command.start_date:
+        raise errors.GroupPeriodInvalid("the group runs from today or later, and ends on or after its start")
+    count = definition.planned_sessions + (1 if definition.review_session else 0)
+    sessions = schedule.generate(command.group_id, command.start_date, command.pattern, count, command.room,
+                                 definition.review_session)
+    if local_date(sessions[-1].starts_at) > command.end_date:
+        raise errors.SessionOutsideGroupPeriod(
+            f"the pattern's {count} sessions run until {local_date(sessions[-1].starts_at)}, after the group's end"
+        )
+    return GroupPlanned(
+        group_id=command.group_id, programme_id=command.programme.programme_id,
+        programme_version=command.programme.version, establishment=command.establishment, room=command.room,
+        facilitators=command.facilitators, start_date=command.start_date, end_date=command.end_date,
+        pattern=command.pattern, capacity=command.capacity, minimum=definition.group_min,
+        sensitive=definition.sensitive, sessions=sessions,
+    )
+
+
+def _start(command: StartGroup, state: Group) -> GroupStarted:
+    if state.status != GroupStatus.OPEN:
+        raise errors.GroupNotOpen("only a group open for enrolment starts")
+    reason = command.below_minimum_reason.strip()
+    if reason and not command.may_override:
+        raise errors.OverrideNotAllowed("only a DPIP starts a group below its minimum size")
+    if len(state.participants) < state.minimum and not reason:
+        raise errors.GroupBelowMinimum(
+            f"{len(state.participants)} participant(s), the minimum is {state.minimum}: a DPIP may start it "
+            "anyway with a reason"
+        )
+    return GroupStarted(group_id=state.group_id, participants=len(state.participants),
+                        below_minimum_reason=reason if len(state.participants) < state.minimum else "")
+
+
+def _session(state: Group, session_id: str) -> SessionState:
+    found = state.sessions.get(session_id)
+    if found is None:
+        raise errors.SessionNotFound(f"no session {session_id} in this group")
+    if found.cancelled:
+        raise errors.SessionCancelled("the session was cancelled")
+    if found.held:
+        raise errors.SessionAlreadyHeld("the session was held: its attendance is recorded")
+    return found
+
+
+def _pending_session(state: Group, session_id: str, now: datetime) -> SessionState:
+    found = _session(state, session_id)
+    if found.session.starts_at <= now:
+        raise errors.SessionInThePast("a session that has started cannot be moved")
+    return found
+
+
+def _ensure_in_period(state: Group, starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise errors.SessionInThePast(f"{starts_at:%Y-%m-%d %H:%M} is in the past")
+    if not state.start_date <= local_date(starts_at) <= state.end_date:
+        raise errors.SessionOutsideGroupPeriod(
+            f"the group runs from {state.start_date} to {state.end_date}"
+        )
+
+
+def _ensure_enrolling(state: Group) -> None:
+    if state.status not in (GroupStatus.OPEN, GroupStatus.STARTED):
+        raise errors.GroupNotOpen("the group is not open for enrolment yet")
+
+
+def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
+    if state.status != GroupStatus.STARTED:
+        raise errors.GroupNotStarted("attendance is recorded once the group has started")
+    found = state.sessions.get(command.session_id)
+    if found is None:
+        raise errors.SessionNotFound(f"no session {command.session_id} in this group")
+    if found.cancelled:
+        raise errors.SessionCancelled("the session was cancelled: no attendance on it")
+    if found.session.starts_at > command.now:
+        raise errors.SessionNotYetStarted("attendance is recorded once the session has started")
+    marked = [m.referral_id for m in command.marks]
+    if len(set(marked)) != len(marked):
+        raise InvalidValue("a participant is marked twice")
+    if strangers := sorted(set(marked) - state.participants.keys()):
+        raise errors.NotAParticipant(f"not participants of this group: {', '.join(strangers)}")
+    if missing := sorted(state.participants.keys() - set(marked)):
+        raise errors.AttendanceIncomplete(f"{len(missing)} participant(s) have no mark: {', '.join(missing)}")
+    if any(m.mark in NEEDS_REASON and not m.reason.strip() for m in command.marks):
+        raise errors.ReasonRequired("an excused absence or an exclusion from the session needs a reason")
+    events: list[Event] = [AttendanceRecorded(group_id=state.group_id, session_id=command.session_id,
+                                              marks=command.marks)]
+    if command.notes.strip():
+        events.append(FacilitatorNotesRecorded(group_id=state.group_id, session_id=command.session_id,
+                                               notes=command.notes.strip()))
+    return events
+
+
+def evolve(state: Group, event: Event) -> Group:
+    match event:
+        case GroupPlanned():
+            values = event.model_dump(exclude={"sessions"})
+            return Group(**values, sessions={s.session_id: SessionState(session=s) for s in event.sessions})
+        case GroupOpened():
+            return state.model_copy(update={"status": GroupStatus.OPEN})
+        case GroupStarted():
+            return state.model_copy(update={"status": GroupStatus.STARTED})
+        case GroupClosed():
+            return state.model_copy(update={"status": GroupStatus.CLOSED})
+        case GroupSessionMoved():
+            moved = state.sessions[event.session_id].session.model_copy(
+                update={"starts_at": event.starts_at, "ends_at": event.ends_at, "room": event.room})
+            return _with_session(state, SessionState(session=moved))
+        case GroupSessionCancelled():
+            return _with_session(state, state.sessions[event.session_id].model_copy(update={"cancelled": True}))
+        case CatchUpSessionAdded():
+            return _with_session(state, SessionState(session=event.session))
+        case ParticipantEnrolled():
+            waiting = {k: v for k, v in state.waiting.items() if k != event.referral_id}
+            return state.model_copy(update={
+                "participants": {**state.participants, event.referral_id: event.subject_id}, "waiting": waiting})
+        case ParticipantWaitlisted():
+            return state.model_copy(update={"waiting": {**state.waiting, event.referral_id: event.subject_id}})
+        case ParticipantLeft():
+            return state.model_copy(update={
+                "participants": {k: v for k, v in state.participants.items() if k != event.referral_id},
+                "waiting": {k: v for k, v in state.waiting.items() if k != event.referral_id},
+            })
+        case AttendanceRecorded():
+            marks = dict(state.marks)
+            for mark in event.marks:
+                marks[mark.referral_id] = {**marks.get(mark.referral_id, {}), event.session_id: mark.mark}
+            held = state.sessions[event.session_id].model_copy(update={"held": True})
+            return _with_session(state, held).model_copy(update={"marks": marks})
+    return state
+
+
+def _with_session(state: Group, session: SessionState) -> Group:
+    return state.model_copy(update={"sessions": {**state.sessions, session.session.session_id: session}})
+
+
+group = Decider(stream_type="group", initial_state=initial_state, decide=decide, evolve=evolve)

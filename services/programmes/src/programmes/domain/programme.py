@@ -1,0 +1,73 @@
+"""A catalogue entry: a structured programme (PPR, ADERES…) or a thematic action. Created, revised (each
+revision a new version; groups keep the version they were planned with), withdrawn."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.programmes import ProgrammeCreated, ProgrammeDefinition, ProgrammeRevised, ProgrammeWithdrawn
+from kernel.decider import Decider
+from programmes.domain import errors
+from programmes.domain.commands import (
+    Command, CreateProgramme, ProgrammeFacts, ReviseProgramme, WithdrawProgramme,
+)
+
+
+class Programme(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    programme_id: str | None = None
+    version: int = 0
+    definition: ProgrammeDefinition | None = None
+    withdrawn: bool = False
+
+
+initial_state = Programme()
+
+
+def facts(state: Programme) -> ProgrammeFacts:
+    return ProgrammeFacts(programme_id=state.programme_id, version=state.version, definition=state.definition,
+                          withdrawn=state.withdrawn)
+
+
+def _checked(definition: ProgrammeDefinition) -> ProgrammeDefinition:
+    if definition.group_min > definition.group_max:
+        raise errors.GroupSizeMinAboveMax(
+            f"the minimum group size ({definition.group_min}) is above the maximum ({definition.group_max})"
+        )
+    return definition
+
+
+def decide(command: Command, state: Programme) -> list[Event]:
+    if isinstance(command, CreateProgramme):
+        if state.programme_id is not None:
+            raise errors.ProgrammeAlreadyExists(f"programme {command.programme_id} already exists")
+        return [ProgrammeCreated(programme_id=command.programme_id, definition=_checked(command.definition))]
+    if state.programme_id is None:
+        raise errors.ProgrammeNotFound("no such programme")
+    if state.withdrawn:
+        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+    match command:
+        case ReviseProgramme():
+            if command.definition.code != state.definition.code:
+                raise errors.ProgrammeCodeTaken("a programme keeps its code: create another entry instead")
+            return [ProgrammeRevised(programme_id=state.programme_id, version=state.version + 1,
+                                     definition=_checked(command.definition))]
+        case WithdrawProgramme():
+            return [ProgrammeWithdrawn(programme_id=state.programme_id, reason=command.reason)]
+    raise TypeError(f"the programme aggregate does not handle {type(command).__name__}")
+
+
+def evolve(state: Programme, event: Event) -> Programme:
+    match event:
+        case ProgrammeCreated():
+            return Programme(programme_id=event.programme_id, version=1, definition=event.definition)
+        case ProgrammeRevised():
+            return state.model_copy(update={"version": event.version, "definition": event.definition})
+        case ProgrammeWithdrawn():
+            return state.model_copy(update={"withdrawn": True})
+    return state
+
+
+programme = Decider(stream_type="programme", initial_state=initial_state, decide=decide, evolve=evolve)

@@ -1,0 +1,217 @@
+"""A referral (*orientation → inscription*): a CPIP refers a person to a programme from their plan; the
+person's facts are checked against its eligibility rules (a DPIP may override a refusal); the person
+consents; they are enrolled in a group or wait for a seat; they start, then complete, drop out, are
+excluded, withdraw, or leave on release.
+
+    requested → eligible | refused (→ eligible by override) → waiting → enrolled → started
+              → completed | not_completed | dropped_out | excluded | withdrawn
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.programmes import (
+    CompletionCertificateIssued, ConsentRecorded, EligibilityOverridden, ParticipationAssessed,
+    ParticipationStarted, ReferralDroppedOut, ReferralEndedOnRelease, ReferralEnrolled, ReferralExcluded,
+    ReferralFoundEligible, ReferralRefused, ReferralRequested, ReferralWaitlisted, ReferralWithdrawn,
+)
+from kernel.decider import Decider
+from programmes.domain import errors
+from programmes.domain.commands import (
+    AssessParticipation, Command, DropOut, EndOnRelease, Enrol, Exclude, OverrideEligibility, RecordConsent,
+    RequestReferral, StartParticipation, Waitlist, Withdraw,
+)
+from programmes.domain.eligibility import failed_rules
+
+
+class ReferralStatus(StrEnum):
+    REQUESTED = "requested"
+    ELIGIBLE = "eligible"
+    REFUSED = "refused"
+    WAITING = "waiting"
+    ENROLLED = "enrolled"
+    STARTED = "started"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+    DROPPED_OUT = "dropped_out"
+    EXCLUDED = "excluded"
+    WITHDRAWN = "withdrawn"
+
+
+ENDED = frozenset({ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED, ReferralStatus.DROPPED_OUT,
+                   ReferralStatus.EXCLUDED, ReferralStatus.WITHDRAWN})
+# Holding a seat or a place on a waiting list: leaving frees it.
+PLACED = frozenset({ReferralStatus.WAITING, ReferralStatus.ENROLLED, ReferralStatus.STARTED})
+
+
+class Referral(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    referral_id: str | None = None
+    programme_id: str | None = None
+    case_id: str | None = None
+    subject_id: str | None = None
+    plan_id: str | None = None
+    objective_id: str | None = None
+    establishment: str = ""
+    status: ReferralStatus = ReferralStatus.REQUESTED
+    failed_rules: list[str] = []
+    override_reason: str | None = None
+    consent: bool | None = None
+    consent_recorded_on: date | None = None
+    group_id: str | None = None
+    end_reason: str | None = None
+    attendance_rate: float | None = None
+    certificate_id: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status not in ENDED
+
+
+initial_state = Referral()
+
+
+def decide(command: Command, state: Referral) -> list[Event]:
+    if isinstance(command, RequestReferral):
+        return _request(command, state)
+    if state.referral_id is None:
+        raise errors.ReferralNotFound("no such referral")
+    if not state.open:
+        raise errors.ReferralEnded(f"the referral has ended ({state.status.value})")
+    referral_id = state.referral_id
+    match command:
+        case OverrideEligibility():
+            if state.status != ReferralStatus.REFUSED:
+                raise errors.ReferralNotRefused("only a refused referral is overridden")
+            return [EligibilityOverridden(referral_id=referral_id, reason=command.reason)]
+        case RecordConsent():
+            if state.consent is not None:
+                raise errors.ConsentAlreadyRecorded("the person's answer is recorded: withdraw to end the referral")
+            return [ConsentRecorded(referral_id=referral_id, given=command.given, recorded_on=command.today)]
+        case Enrol() | Waitlist():
+            _ensure_placeable(command, state, from_waiting=isinstance(command, Enrol))
+            if isinstance(command, Enrol):
+                return [ReferralEnrolled(referral_id=referral_id, group_id=command.group_id)]
+            return [ReferralWaitlisted(referral_id=referral_id, group_id=command.group_id)]
+        case StartParticipation():
+            if state.status == ReferralStatus.STARTED:
+                return []
+            if state.status != ReferralStatus.ENROLLED:
+                raise errors.ReferralNotEligible("only an enrolled person starts")
+            return [ParticipationStarted(referral_id=referral_id, group_id=command.group_id)]
+        case DropOut() | Exclude():
+            if state.status not in (ReferralStatus.ENROLLED, ReferralStatus.STARTED):
+                raise errors.ReferralNotStarted("only a participant drops out or is excluded")
+            if isinstance(command, DropOut):
+                return [ReferralDroppedOut(referral_id=referral_id, reason=command.reason)]
+            return [ReferralExcluded(referral_id=referral_id, reason=command.reason)]
+        case Withdraw():
+            return [ReferralWithdrawn(referral_id=referral_id, reason=command.reason)]
+        case EndOnRelease():
+            return [ReferralEndedOnRelease(referral_id=referral_id, released_on=command.released_on)]
+        case AssessParticipation():
+            return _assess(command, state)
+    raise TypeError(f"the referral aggregate does not handle {type(command).__name__}")
+
+
+def _request(command: RequestReferral, state: Referral) -> list[Event]:
+    if state.referral_id is not None:
+        raise errors.ReferralAlreadyExists(f"referral {command.referral_id} already exists")
+    person, programme = command.person, command.programme
+    if not person.case_open:
+        raise errors.CaseClosed("the person's case is closed")
+    if programme.withdrawn:
+        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+    if command.objective_id not in person.plan_objectives:
+        raise errors.ObjectiveNotInPlan("refer from an objective of the person's current plan")
+    requested = ReferralRequested(
+        referral_id=command.referral_id, programme_id=programme.programme_id, case_id=person.case_id,
+        subject_id=person.subject_id, plan_id=command.plan_id, objective_id=command.objective_id,
+        establishment=person.establishment,
+    )
+    if failed := failed_rules(programme.definition.eligibility, person):
+        return [requested, ReferralRefused(referral_id=command.referral_id, failed_rules=failed)]
+    return [requested, ReferralFoundEligible(referral_id=command.referral_id)]
+
+
+def _ensure_placeable(command: Enrol | Waitlist, state: Referral, *, from_waiting: bool) -> None:
+    """Enrol from eligible (or from this group's waiting list); wait only from eligible; consent first."""
+    if command.group_programme_id != state.programme_id:
+        raise errors.ProgrammeMismatch("the group runs another programme than the one the person is referred to")
+    if state.status == ReferralStatus.WAITING and from_waiting:
+        if state.group_id != command.group_id:
+            raise errors.ReferralAlreadyPlaced("the person waits for another group")
+    elif state.status in PLACED:
+        raise errors.ReferralAlreadyPlaced(f"the person is already {state.status.value}")
+    elif state.status != ReferralStatus.ELIGIBLE:
+        raise errors.ReferralNotEligible(f"the referral is {state.status.value}: it must be eligible first")
+    if not state.consent:
+        raise errors.ConsentMissing("the person's consent is recorded before they are placed: taking part is voluntary")
+
+
+def _assess(command: AssessParticipation, state: Referral) -> list[Event]:
+    if state.status != ReferralStatus.STARTED or state.group_id != command.group_id:
+        raise errors.ReferralNotStarted("only a participant of the group is assessed at its close")
+    counted, attended = command.sessions_counted, command.sessions_attended
+    rate = attended / counted if counted else 0.0
+    completed = counted > 0 and rate >= command.threshold
+    events: list[Event] = [ParticipationAssessed(
+        referral_id=state.referral_id, group_id=command.group_id, sessions_attended=attended,
+        sessions_counted=counted, attendance_rate=round(rate, 4), completed=completed,
+    )]
+    if completed:
+        certificate = command.certificate
+        events.append(CompletionCertificateIssued(
+            referral_id=state.referral_id, certificate_id=certificate.certificate_id, subject_id=state.subject_id,
+            programme_code=certificate.programme_code, programme_name=certificate.programme_name,
+            group_id=command.group_id, establishment=certificate.establishment, start_date=certificate.start_date,
+            end_date=certificate.end_date, sessions_attended=attended, issued_on=command.today,
+        ))
+    return events
+
+
+def evolve(state: Referral, event: Event) -> Referral:
+    match event:
+        case ReferralRequested():
+            return Referral(**event.model_dump())
+        case ReferralFoundEligible():
+            return state.model_copy(update={"status": ReferralStatus.ELIGIBLE})
+        case ReferralRefused():
+            return state.model_copy(update={"status": ReferralStatus.REFUSED, "failed_rules": event.failed_rules})
+        case EligibilityOverridden():
+            return state.model_copy(update={"status": ReferralStatus.ELIGIBLE, "override_reason": event.reason})
+        case ConsentRecorded():
+            return state.model_copy(update={"consent": event.given, "consent_recorded_on": event.recorded_on})
+        case ReferralWaitlisted():
+            return state.model_copy(update={"status": ReferralStatus.WAITING, "group_id": event.group_id})
+        case ReferralEnrolled():
+            return state.model_copy(update={"status": ReferralStatus.ENROLLED, "group_id": event.group_id})
+        case ParticipationStarted():
+            return state.model_copy(update={"status": ReferralStatus.STARTED})
+        case ReferralDroppedOut():
+            return _ended(state, ReferralStatus.DROPPED_OUT, event.reason)
+        case ReferralExcluded():
+            return _ended(state, ReferralStatus.EXCLUDED, event.reason)
+        case ReferralWithdrawn():
+            return _ended(state, ReferralStatus.WITHDRAWN, event.reason)
+        case ReferralEndedOnRelease():
+            return _ended(state, ReferralStatus.WITHDRAWN, "released")
+        case ParticipationAssessed():
+            status = ReferralStatus.COMPLETED if event.completed else ReferralStatus.NOT_COMPLETED
+            return state.model_copy(update={"status": status, "attendance_rate": event.attendance_rate})
+        case CompletionCertificateIssued():
+            return state.model_copy(update={"certificate_id": event.certificate_id})
+    return state
+
+
+def _ended(state: Referral, status: ReferralStatus, reason: str) -> Referral:
+    return state.model_copy(update={"status": status, "end_reason": reason})
+
+
+referral = Decider(stream_type="referral", initial_state=initial_state, decide=decide, evolve=evolve)

@@ -1,0 +1,202 @@
+"""Application handlers of the programmes service: load the facts a command needs, decide, append, then
+write the inline read tables. Placing a person touches two aggregates (the referral's status, the group's
+seats): both are appended in the command's one transaction, so either both happen or neither does."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from contracts import EventEnvelope
+from kernel.decider import Decider, Outcome, execute, payloads
+from kernel.eventstore import EventStore, Metadata, Session
+from programmes import store
+from programmes.domain import commands as c
+from programmes.domain import errors
+from programmes.domain.group import Group, GroupStatus, group, participation
+from programmes.domain.programme import Programme, facts, programme
+from programmes.domain.referral import PLACED, Referral, referral
+
+S = TypeVar("S")
+Check = Callable[[Any], None] | None
+
+
+async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
+    stream = await reader.read_stream(stream_id)
+    return decider.fold(payloads(stream)), stream
+
+
+def version(outcome: Outcome) -> int:
+    return outcome.events[-1].stream_version
+
+
+# --- programmes ---
+
+
+async def load_programme(reader: Session | EventStore, programme_id: str) -> Programme:
+    state, _ = await current(reader, programme, programme_id)
+    if state.programme_id is None:
+        raise errors.ProgrammeNotFound(f"no programme {programme_id}")
+    return state
+
+
+async def programme_command(session: Session, programme_id: str, command: c.Command,
+                            metadata: Metadata) -> Outcome[Programme]:
+    outcome = await execute(session, programme, programme_id, command, metadata)
+    await store.save_programme(session.connection, outcome.state)
+    return outcome
+
+
+# --- groups ---
+
+
+async def load_group(reader: Session | EventStore, group_id: str) -> Group:
+    state, _ = await current(reader, group, group_id)
+    if state.group_id is None:
+        raise errors.GroupNotFound(f"no group {group_id}")
+    return state
+
+
+async def plan_group(session: Session, make: Callable[[c.ProgrammeFacts], c.PlanGroup],
+                     programme_id: str, metadata: Metadata) -> Outcome[Group]:
+    facts_ = facts(await load_programme(session, programme_id))
+    command = make(facts_)
+    outcome = await execute(session, group, command.group_id, command, metadata,
+                            restricted=facts_.definition.sensitive)
+    await _save_group(session, command.group_id)
+    return outcome
+
+
+async def group_command(session: Session, group_id: str, command: c.Command, metadata: Metadata,
+                        check: Check = None) -> Outcome[Group]:
+    """Any group command; a start moves its participants to started, a close assesses each of them, a freed
+    seat goes to the waiting list."""
+    state = await load_group(session, group_id)
+    outcome = await _on_group(session, state, command, metadata, check)
+    if isinstance(command, c.StartGroup):
+        for referral_id in outcome.state.participants:
+            await _on_referral(session, referral_id, c.StartParticipation(group_id=group_id), metadata,
+                               sensitive=state.sensitive)
+    if isinstance(command, c.CloseGroup):
+        await _assess_participants(session, outcome.state, command.today, metadata)
+    await _save_group(session, group_id)
+    return outcome
+
+
+async def _on_group(session: Session, state: Group, command: c.Command, metadata: Metadata,
+                    check: Check = None) -> Outcome[Group]:
+    return await execute(session, group, state.group_id, command, metadata, restricted=state.sensitive,
+                         check=check)
+
+
+async def _save_group(session: Session, group_id: str) -> Group:
+    """The group's read rows, from its stream as this transaction leaves it."""
+    state, stream = await current(session, group, group_id)
+    await store.save_group(session.connection, state, stream[-1].stream_version)
+    return state
+
+
+async def _assess_participants(session: Session, state: Group, today: date, metadata: Metadata) -> None:
+    definition = (await load_programme(session, state.programme_id)).definition
+    for referral_id in state.participants:
+        attended, counted = participation(state, referral_id)
+        certificate = c.CertificateFacts(
+            certificate_id=str(uuid.uuid4()), programme_code=definition.code, programme_name=definition.name,
+            establishment=state.establishment, start_date=state.start_date, end_date=today,
+        )
+        command = c.AssessParticipation(group_id=state.group_id, sessions_attended=attended, sessions_counted=counted,
+                                        threshold=definition.completion_threshold, certificate=certificate,
+                                        today=today)
+        await _on_referral(session, referral_id, command, metadata, sensitive=state.sensitive)
+
+
+# --- referrals ---
+
+
+async def refer(session: Session, make: Callable[[c.ProgrammeFacts, c.PersonFacts], c.RequestReferral],
+                programme_id: str, case_id: str, plan_id: str, metadata: Metadata, today: date,
+                check: Callable[[str | None], None]) -> Outcome[Referral]:
+    """`check(referent)` refuses a caller who may not refer this person (a CPIP outside their caseload)."""
+    person, referent = await store.person_facts(session.connection, case_id, plan_id)
+    check(referent)
+    programme_facts = facts(await load_programme(session, programme_id))
+    command = make(programme_facts, person)
+    sensitive = programme_facts.definition.sensitive
+    outcome = await execute(session, referral, command.referral_id, command, metadata, subject=person.subject_id,
+                            restricted=sensitive)
+    await store.save_referral(session.connection, outcome.state, version(outcome), sensitive=sensitive,
+                              referred_on=today)
+    return outcome
+
+
+async def referral_command(session: Session, referral_id: str, command: c.Command, metadata: Metadata) -> Referral:
+    """A command on the referral alone; if it ends a placed referral, its seat (or waiting place) is freed."""
+    row = await store.referral_row(session.connection, referral_id)
+    before, _ = await current(session, referral, referral_id)
+    state = await _on_referral(session, referral_id, command, metadata, sensitive=row["sensitive"])
+    if before.status in PLACED and not state.open:
+        await _leave_group(session, before.group_id, referral_id, state.end_reason, metadata)
+    return state
+
+
+async def place(session: Session, referral_id: str, group_id: str, metadata: Metadata, *, waiting: bool) -> Referral:
+    """Enrol the person in the group, or put them on its waiting list."""
+    row = await store.referral_row(session.connection, referral_id)
+    target = await load_group(session, group_id)
+    make = c.Waitlist if waiting else c.Enrol
+    state = await _on_referral(session, referral_id, make(group_id=group_id, group_programme_id=target.programme_id),
+                               metadata, sensitive=row["sensitive"])
+    participant = (c.WaitlistParticipant if waiting else c.EnrolParticipant)(
+        referral_id=referral_id, subject_id=row["subject_id"])
+    await _on_group(session, target, participant, metadata)
+    if not waiting and target.status == GroupStatus.STARTED:
+        state = await _on_referral(session, referral_id, c.StartParticipation(group_id=group_id), metadata,
+                                   sensitive=row["sensitive"])
+    await _save_group(session, group_id)
+    return state
+
+
+async def end_on_release(session: Session, case_id: str, released_on: date, metadata: Metadata) -> None:
+    """The case closed: every open referral of the person ends, reason "released", and frees its seat."""
+    for referral_id in await store.open_referrals_of_case(session.connection, case_id):
+        await referral_command(session, referral_id, c.EndOnRelease(released_on=released_on), metadata)
+
+
+async def _leave_group(session: Session, group_id: str, referral_id: str, reason: str, metadata: Metadata) -> None:
+    state = await load_group(session, group_id)
+    if state.status == GroupStatus.CLOSED:
+        return
+    outcome = await _on_group(session, state, c.RemoveParticipant(referral_id=referral_id, reason=reason), metadata)
+    await _fill_seats(session, outcome.state, metadata)
+    await _save_group(session, group_id)
+
+
+async def _fill_seats(session: Session, state: Group, metadata: Metadata) -> None:
+    """A freed seat goes to the first person on the waiting list who is free at the group's times."""
+    for referral_id, subject_id in list(state.waiting.items()):
+        if not state.seats_left:
+            break
+        if await store.would_overlap(session.connection, subject_id, state.group_id):
+            continue
+        await _on_referral(session, referral_id, c.Enrol(group_id=state.group_id, group_programme_id=state.programme_id),
+                           metadata, sensitive=state.sensitive)
+        outcome = await _on_group(session, state, c.EnrolParticipant(referral_id=referral_id, subject_id=subject_id),
+                                  metadata)
+        state = outcome.state
+        if state.status == GroupStatus.STARTED:
+            await _on_referral(session, referral_id, c.StartParticipation(group_id=state.group_id), metadata,
+                               sensitive=state.sensitive)
+
+
+async def _on_referral(session: Session, referral_id: str, command: c.Command, metadata: Metadata, *,
+                       sensitive: bool) -> Referral:
+    existing, _ = await current(session, referral, referral_id)
+    if existing.referral_id is None:
+        raise errors.ReferralNotFound(f"no referral {referral_id}")
+    outcome = await execute(session, referral, referral_id, command, metadata, subject=existing.subject_id,
+                            restricted=sensitive)
+    if outcome.events:
+        await store.save_referral(session.connection, outcome.state, version(outcome), sensitive=sensitive)
+    return outcome.state

@@ -1,0 +1,138 @@
+"""The service's inline read tables (migration 0100), written after the events in the same transaction.
+Their constraints hold the rules that span streams: one code per programme, one open referral per person
+and programme, no room, facilitator or person booked twice at a time (ADR 9)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+from asyncpg.types import Range
+
+from programmes.domain import errors
+from programmes.domain.commands import PersonFacts
+from programmes.domain.group import Group
+from programmes.domain.programme import Programme
+from programmes.domain.referral import Referral
+
+_OVERLAPS = {
+    "room_double_booked": (errors.RoomDoubleBooked, "the room is already booked at that time"),
+    "facilitator_double_booked": (errors.FacilitatorDoubleBooked, "a facilitator is already booked at that time"),
+    "enrolment_overlap": (errors.EnrolmentOverlap, "the person takes part in another group at that time"),
+}
+
+
+async def save_programme(connection: asyncpg.Connection, state: Programme) -> None:
+    definition = state.definition
+    try:
+        await connection.execute(
+            """INSERT INTO programmes (programme_id, code, name, kind, sensitive, withdrawn, definition, version)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               ON CONFLICT (programme_id) DO UPDATE SET name = $3, kind = $4, sensitive = $5, withdrawn = $6,
+                   definition = $7, version = $8""",
+            state.programme_id, definition.code, definition.name, definition.kind.value, definition.sensitive,
+            state.withdrawn, definition.model_dump(mode="json"), state.version,
+        )
+    except asyncpg.UniqueViolationError:
+        raise errors.ProgrammeCodeTaken(f"the code {definition.code} is already in the catalogue") from None
+
+
+async def save_group(connection: asyncpg.Connection, state: Group, version: int) -> None:
+    """The group's row, and its sessions and participants' bookings rebuilt (a group has a few dozen)."""
+    await connection.execute(
+        """INSERT INTO groups (group_id, programme_id, establishment, room, facilitators, start_date, end_date,
+                               capacity, minimum, status, sensitive, participants, waiting, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           ON CONFLICT (group_id) DO UPDATE SET status = $10, participants = $12, waiting = $13, version = $14""",
+        state.group_id, state.programme_id, state.establishment, state.room, state.facilitators, state.start_date,
+        state.end_date, state.capacity, state.minimum, state.status.value, state.sensitive,
+        len(state.participants), len(state.waiting), version,
+    )
+    sessions = [s for s in state.sessions.values() if not s.cancelled]
+    during = {s.session.session_id: Range(s.session.starts_at, s.session.ends_at) for s in sessions}
+    try:
+        await connection.execute("DELETE FROM group_sessions WHERE group_id = $1", state.group_id)
+        await connection.executemany(
+            """INSERT INTO group_sessions (session_id, group_id, number, establishment, room, during, review,
+                                           catch_up, held) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            [(s.session.session_id, state.group_id, s.session.number, state.establishment, s.session.room,
+              during[s.session.session_id], s.session.review, s.session.catch_up, s.held) for s in sessions],
+        )
+        await connection.executemany(
+            "INSERT INTO session_facilitators VALUES ($1, $2, $3)",
+            [(sid, f, period) for sid, period in during.items() for f in {x.strip() for x in state.facilitators}],
+        )
+        await connection.executemany(
+            "INSERT INTO participant_sessions VALUES ($1, $2, $3, $4)",
+            [(rid, sid, subject, period) for rid, subject in state.participants.items()
+             for sid, period in during.items()],
+        )
+    except asyncpg.ExclusionViolationError as error:
+        kind, message = _OVERLAPS.get(error.constraint_name, (errors.RoomDoubleBooked, "double booking"))
+        raise kind(message) from None
+
+
+async def save_referral(connection: asyncpg.Connection, state: Referral, version: int, *, sensitive: bool,
+                        referred_on: date | None = None) -> None:
+    """`referred_on` is given when the referral is created (the row is then inserted)."""
+    if referred_on is None:
+        await connection.execute(
+            "UPDATE referrals SET group_id = $2, status = $3, version = $4 WHERE referral_id = $1",
+            state.referral_id, state.group_id, state.status.value, version,
+        )
+        return
+    try:
+        await connection.execute(
+            """INSERT INTO referrals (referral_id, programme_id, case_id, subject_id, group_id, status, sensitive,
+                                      referred_on, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            state.referral_id, state.programme_id, state.case_id, state.subject_id, state.group_id,
+            state.status.value, sensitive, referred_on, version,
+        )
+    except asyncpg.UniqueViolationError:
+        raise errors.ReferralAlreadyOpen("the person already has an open referral to this programme") from None
+
+
+async def referral_row(connection: asyncpg.Connection, referral_id: str) -> asyncpg.Record:
+    row = await connection.fetchrow(
+        """SELECT r.*, c.referent FROM referrals r LEFT JOIN followed_cases c USING (case_id)
+           WHERE r.referral_id = $1""",
+        referral_id,
+    )
+    if row is None:
+        raise errors.ReferralNotFound(f"no referral {referral_id}")
+    return row
+
+
+async def open_referrals_of_case(connection: asyncpg.Connection, case_id: str) -> list[str]:
+    return [r["referral_id"] for r in await connection.fetch(
+        """SELECT referral_id FROM referrals WHERE case_id = $1
+           AND status NOT IN ('completed', 'not_completed', 'dropped_out', 'excluded', 'withdrawn')
+           ORDER BY referral_id""",
+        case_id,
+    )]
+
+
+async def would_overlap(connection: asyncpg.Connection, subject_id: str, group_id: str) -> bool:
+    """Does the person already take part in a session overlapping one of this group's?"""
+    return bool(await connection.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM participant_sessions p JOIN group_sessions g ON p.during && g.during
+                          WHERE p.subject_id = $1 AND g.group_id = $2)""",
+        subject_id, group_id,
+    ))
+
+
+async def person_facts(connection: asyncpg.Connection, case_id: str, plan_id: str) -> tuple[PersonFacts, str | None]:
+    """The person's facts from the replica of the assessment events, and their referent CPIP."""
+    case = await connection.fetchrow("SELECT * FROM followed_cases WHERE case_id = $1", case_id)
+    if case is None:
+        raise errors.CaseNotFound(f"no case {case_id} is known here (yet)")
+    objectives = await connection.fetchval(
+        "SELECT objectives FROM followed_plans WHERE plan_id = $1 AND case_id = $2", plan_id, case_id
+    )
+    facts = PersonFacts(
+        case_id=case_id, subject_id=case["subject_id"], case_open=case["closed_on"] is None,
+        establishment=case["establishment"], short_sentence=case["short_sentence"],
+        offence_categories=case["offence_categories"], overall_risk_level=case["overall_risk_level"],
+        plan_objectives=objectives or [],
+    )
+    return facts, case["referent"]
