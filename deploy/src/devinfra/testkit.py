@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
@@ -154,3 +155,44 @@ class LocalSystem:
 
     def stop(self) -> None:
         stop_all(list(self.services.values()))
+
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "contracts" / "schemas"
+
+
+async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[dict], list[dict]]:
+    """Every event a service appended, read once from its topics (duplicates dropped): shareable ones on
+    `<service>.events`, restricted ones on `<service>.restricted` only, each valid against the committed
+    envelope and payload schemas. Returns (shared, restricted) envelopes as JSON."""
+    import asyncpg
+    import jsonschema
+
+    from contracts import event_class
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        counts = await connection.fetchrow(
+            "SELECT count(*) FILTER (WHERE NOT restricted) AS shared, count(*) FILTER (WHERE restricted) AS restricted"
+            " FROM events"
+        )
+    finally:
+        await connection.close()
+
+    async def read(topic: str, expected: int) -> list[dict]:
+        records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(topic), at_least=expected)
+        envelopes = list({e["event_id"]: e for e in map(json.loads, (r.value for r in records))}.values())
+        assert len(envelopes) == expected, (topic, len(envelopes), expected)
+        return envelopes
+
+    shared = await read(f"{service}.events", counts["shared"])
+    restricted = await read(f"{service}.restricted", counts["restricted"])
+    assert not any(e["restricted"] for e in shared)
+    assert all(e["restricted"] for e in restricted)
+    # A type the contracts mark restricted never reaches the shareable topic.
+    assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared)
+    envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
+    for envelope in shared + restricted:
+        jsonschema.validate(envelope, envelope_schema)
+        schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
+        jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
+    return shared, restricted

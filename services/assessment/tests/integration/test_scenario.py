@@ -5,23 +5,17 @@ reach `assessment.events`; restricted content reaches `assessment.restricted` on
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
-import asyncpg
-import jsonschema
 import pytest
 
-from contracts import event_class, known_events
-from devinfra.testkit import ok, read_topic, serving
+from contracts import known_events
+from devinfra.testkit import ok, published_and_valid, serving
 from assessment import deadlines
 from assessment.bootstrap import create_app
 
 from .flows import case_body, drafted_assessment, opened_case, plan_body
 
 pytestmark = pytest.mark.integration
-
-SCHEMAS = Path(__file__).resolve().parents[4] / "contracts" / "schemas"
-
 
 @pytest.fixture
 def app_with_relay(assessment_settings, clock):
@@ -88,7 +82,7 @@ async def test_a_follow_up_from_admission_to_release(api_with_relay, as_role, cl
     assert refused.status_code == 422 and refused.json()["rule"] == "case-closed"
 
     # Downstream: shareable events on assessment.events, restricted ones on assessment.restricted only.
-    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn)
+    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn, "assessment")
     assert len(restricted_events) >= 6  # evidence, contributions, return comments, interview notes...
     for secret in ("Préciser le logement", "Impulsivité", "Démarches de soins", "Consommation quotidienne"):
         assert secret not in json.dumps(shared_events)
@@ -133,42 +127,6 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
     await ok(await api.post(f"{case_url}/close", headers=dpip, json={
         "reason": "end_of_measure", "closed_on": str(clock.now.date())}))
 
-    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn)
+    shared_events, restricted_events = await published_and_valid(assessment_settings, assessment_dsn, "assessment")
     service_types = {cls.event_type for cls in known_events() if cls.service() == "assessment"}
     assert {e["event_type"] for e in shared_events + restricted_events} == service_types
-
-
-async def published_and_valid(settings, dsn) -> tuple[list[dict], list[dict]]:
-    """Every event the service appended, read once from its topic (duplicates dropped): shareable ones on
-    `assessment.events`, restricted ones on `assessment.restricted` only, each valid against its schema."""
-    shared_count, restricted_count = await counts_by_topic(dsn)
-    bootstrap = settings.kafka_bootstrap_servers
-    shared_events = unique(await read_topic(bootstrap, settings.topic("assessment.events"), at_least=shared_count))
-    restricted_events = unique(await read_topic(bootstrap, settings.topic("assessment.restricted"),
-                                                at_least=restricted_count))
-    assert (len(shared_events), len(restricted_events)) == (shared_count, restricted_count)
-    assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared_events)
-    assert all(event_class(e["event_type"], e["schema_version"]).restricted for e in restricted_events)
-    envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
-    for envelope in shared_events + restricted_events:
-        jsonschema.validate(envelope, envelope_schema)
-        schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
-        jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
-    return shared_events, restricted_events
-
-
-async def counts_by_topic(dsn) -> tuple[int, int]:
-    """How many events the store holds for `assessment.events` and for `assessment.restricted`."""
-    connection = await asyncpg.connect(dsn)
-    try:
-        row = await connection.fetchrow(
-            "SELECT count(*) FILTER (WHERE NOT restricted) AS shared, count(*) FILTER (WHERE restricted) AS restricted"
-            " FROM events"
-        )
-    finally:
-        await connection.close()
-    return row["shared"], row["restricted"]
-
-
-def unique(records) -> list[dict]:
-    return list({e["event_id"]: e for e in map(json.loads, (r.value for r in records))}.values())

@@ -10,7 +10,11 @@ from aiokafka import AIOKafkaProducer
 from kernel import kafka
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.database import create_pool
+from kernel.errors import ConcurrencyConflict
+from kernel.eventstore import EventStore, Session
 from devinfra.testkit import read_topic, wait_for
+
+from ..samples import SampleRecorded, metadata
 
 pytestmark = pytest.mark.integration
 
@@ -123,3 +127,33 @@ async def _checkpoint_is(pool, consumer: str, offset: int) -> bool:
     return await pool.fetchval(
         "SELECT max(next_offset) FROM consumer_checkpoints WHERE consumer = $1", consumer
     ) == offset
+
+
+async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_duplicates_and_lost_races(
+    pool, bootstrap, unique_name
+):
+    """A subscriber whose handler appends events (ADR 12): each message in a transaction of its own whose first
+    write is the append, duplicates skipped by a read, and a race lost to a concurrent command retried."""
+    store, lost_once = EventStore(pool), []
+
+    async def react(connection, envelope):
+        session = Session(connection, store.clock)
+        number = envelope.payload["number"]
+        await session.append("sample", f"reaction-{number}", 0, [SampleRecorded(number=number)], metadata())
+        if number == 2 and not lost_once:
+            lost_once.append(True)
+            raise ConcurrencyConflict("a concurrent command moved the stream")
+        await record_number(connection, envelope)
+
+    topic = unique_name("topic")
+    duplicate = an_envelope(2)
+    await produce(bootstrap, topic, *(kafka.encode(e)[1] for e in [an_envelope(1), duplicate, duplicate, an_envelope(3)]))
+    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap)
+
+    async with running(runner):
+        await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=30, message="checkpoint after 4")
+
+    assert await applied(pool) == [1, 2, 3]
+    reactions = await pool.fetch("SELECT stream_id FROM events WHERE stream_id LIKE 'reaction-%' ORDER BY stream_id")
+    assert [r["stream_id"] for r in reactions] == ["reaction-1", "reaction-2", "reaction-3"]
+    assert lost_once == [True]
