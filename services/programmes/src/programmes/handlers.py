@@ -20,6 +20,7 @@ from programmes.domain.programme import Programme, facts, programme
 from programmes.domain.referral import PLACED, Referral, referral
 
 S = TypeVar("S")
+GROUP_CLOSED_WHILE_WAITING = "the group closed before a seat was free"
 Check = Callable[[Any], None] | None
 
 
@@ -99,6 +100,11 @@ async def _save_group(session: Session, group_id: str) -> Group:
 
 
 async def _assess_participants(session: Session, state: Group, today: date, metadata: Metadata) -> None:
+    """Each participant's attendance against the threshold; whoever still waits for a seat is withdrawn (the
+    CPIP may refer them to a later group)."""
+    for referral_id in state.waiting:
+        await _on_referral(session, referral_id, c.Withdraw(reason=GROUP_CLOSED_WHILE_WAITING), metadata,
+                           sensitive=state.sensitive)
     definition = (await load_programme(session, state.programme_id)).definition
     for referral_id in state.participants:
         attended, counted = participation(state, referral_id)

@@ -113,6 +113,9 @@ async def test_a_ppr_group_from_planning_to_completions(api, people, as_role, cl
     assert len(completed) == 7
     certificate = await ok(await api.get(f"/referrals/{completed[0]}/certificate", headers=dpip))
     assert certificate["programme_code"] == "PPR-VC" and certificate["sessions_attended"] == 9
+    still_waiting = await ok(await api.get(f"/referrals/{waiting[1]['referral_id']}", headers=dpip))
+    assert (still_waiting["status"], still_waiting["end_reason"]) == (
+        "withdrawn", "the group closed before a seat was free")
     left = await ok(await api.get(f"/referrals/{leaver}", headers=dpip))
     assert (left["status"], left["end_reason"]) == ("dropped_out", "Ne souhaite plus")
     person = await ok(await api.get(f"/people/{outcomes[absentee]['subject_id']}/participation", headers=dpip))
