@@ -189,16 +189,16 @@ def _plan(command: PlanGroup) -> GroupPlanned:
 def _start(command: StartGroup, state: Group) -> GroupStarted:
     if state.status != GroupStatus.OPEN:
         raise errors.GroupNotOpen("only a group open for enrolment starts")
-    reason = command.below_minimum_reason.strip()
-    if reason and not command.may_override:
-        raise errors.OverrideNotAllowed("only a DPIP starts a group below its minimum size")
-    if len(state.participants) < state.minimum and not reason:
+    reason, below = command.below_minimum_reason.strip(), len(state.participants) < state.minimum
+    if below and not reason:
         raise errors.GroupBelowMinimum(
             f"{len(state.participants)} participant(s), the minimum is {state.minimum}: a DPIP may start it "
             "anyway with a reason"
         )
+    if below and not command.may_override:
+        raise errors.OverrideNotAllowed("only a DPIP starts a group below its minimum size")
     return GroupStarted(group_id=state.group_id, participants=len(state.participants),
-                        below_minimum_reason=reason if len(state.participants) < state.minimum else "")
+                        below_minimum_reason=reason if below else "")
 
 
 def _session(state: Group, session_id: str) -> SessionState:
@@ -248,7 +248,11 @@ def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
         raise InvalidValue("a participant is marked twice")
     if strangers := sorted(set(marked) - state.participants.keys()):
         raise errors.NotAParticipant(f"not participants of this group: {', '.join(strangers)}")
-    if missing := sorted(state.participants.keys() - set(marked)):
+    # A first record marks everyone; a correction, those it marked who still take part (a newcomer since
+    # then was not there).
+    expected = state.participants.keys() if not found.held else {
+        r for r in state.participants if command.session_id in state.marks.get(r, {})}
+    if missing := sorted(expected - set(marked)):
         raise errors.AttendanceIncomplete(f"{len(missing)} participant(s) have no mark: {', '.join(missing)}")
     if any(m.mark in NEEDS_REASON and not m.reason.strip() for m in command.marks):
         raise errors.ReasonRequired("an excused absence or an exclusion from the session needs a reason")

@@ -100,10 +100,12 @@ def decide(command: Command, state: Referral) -> list[Event]:
                 return [ReferralEnrolled(referral_id=referral_id, group_id=command.group_id)]
             return [ReferralWaitlisted(referral_id=referral_id, group_id=command.group_id)]
         case StartParticipation():
+            if state.status not in (ReferralStatus.ENROLLED, ReferralStatus.STARTED):
+                raise errors.ReferralNotEligible("only an enrolled person starts")
+            if state.group_id != command.group_id:
+                raise errors.ReferralAlreadyPlaced("the person is placed in another group")
             if state.status == ReferralStatus.STARTED:
                 return []
-            if state.status != ReferralStatus.ENROLLED:
-                raise errors.ReferralNotEligible("only an enrolled person starts")
             return [ParticipationStarted(referral_id=referral_id, group_id=command.group_id)]
         case DropOut() | Exclude():
             if state.status not in (ReferralStatus.ENROLLED, ReferralStatus.STARTED):
