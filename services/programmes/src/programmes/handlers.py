@@ -56,7 +56,7 @@ async def programme_command(session: Session, programme_id: str, command: c.Comm
 async def load_group(reader: Session | EventStore, group_id: str) -> Group:
     state, _ = await current(reader, group, group_id)
     if state.group_id is None:
-        raise errors.GroupNotFound(f"no group {group_id}")
+        raise errors.GroupNotFound("no such group")
     return state
 
 
@@ -147,10 +147,14 @@ async def referral_command(session: Session, referral_id: str, command: c.Comman
     return state
 
 
-async def place(session: Session, referral_id: str, group_id: str, metadata: Metadata, *, waiting: bool) -> Referral:
-    """Enrol the person in the group, or put them on its waiting list."""
+async def place(session: Session, referral_id: str, group_id: str, metadata: Metadata, *, waiting: bool,
+                check_group: Check = None) -> Referral:
+    """Enrol the person in the group, or put them on its waiting list. `check_group(group)` refuses a caller
+    who may not see the group (a sensitive one) before anything about it is told."""
     row = await store.referral_row(session.connection, referral_id)
     target = await load_group(session, group_id)
+    if check_group is not None:
+        check_group(target)
     make = c.Waitlist if waiting else c.Enrol
     state = await _on_referral(session, referral_id, make(group_id=group_id, group_programme_id=target.programme_id),
                                metadata, sensitive=row["sensitive"])
@@ -200,7 +204,7 @@ async def _on_referral(session: Session, referral_id: str, command: c.Command, m
                        sensitive: bool) -> Referral:
     existing, _ = await current(session, referral, referral_id)
     if existing.referral_id is None:
-        raise errors.ReferralNotFound(f"no referral {referral_id}")
+        raise errors.ReferralNotFound("no such referral")
     outcome = await execute(session, referral, referral_id, command, metadata, subject=existing.subject_id,
                             restricted=sensitive)
     if outcome.events:

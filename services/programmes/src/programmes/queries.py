@@ -45,7 +45,7 @@ async def groups(connection: asyncpg.Connection, *, programme_id: str | None, st
            FROM groups
            WHERE ($1::text IS NULL OR programme_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR lower(establishment) = lower($3)) AND ($4 OR NOT sensitive)
-             AND ($5::text IS NULL OR $5 = ANY(facilitators))
+             AND ($5::text IS NULL OR lower($5) = ANY(SELECT lower(trim(f)) FROM unnest(facilitators) f))
            ORDER BY start_date, group_id""",
         programme_id, status, establishment, include_sensitive, facilitator, limit=limit, offset=offset,
     )
@@ -91,7 +91,7 @@ async def sessions(connection: asyncpg.Connection, *, starts: datetime, ends: da
            FROM group_sessions s JOIN groups g USING (group_id) JOIN programmes p USING (programme_id)
            WHERE s.during && tstzrange($1, $2) AND ($3::text IS NULL OR lower(s.establishment) = lower($3))
              AND ($4::text IS NULL OR lower(s.room) = lower($4))
-             AND ($5::text IS NULL OR lower($5) = ANY(SELECT lower(f) FROM unnest(g.facilitators) f))
+             AND ($5::text IS NULL OR lower($5) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
              AND ($6 OR NOT g.sensitive)
            ORDER BY lower(s.during), s.room, s.session_id""",
         starts, ends, establishment, room, facilitator, include_sensitive, limit=limit, offset=offset,

@@ -99,7 +99,7 @@ async def referral_row(connection: asyncpg.Connection, referral_id: str) -> asyn
         referral_id,
     )
     if row is None:
-        raise errors.ReferralNotFound(f"no referral {referral_id}")
+        raise errors.ReferralNotFound("no such referral")
     return row
 
 

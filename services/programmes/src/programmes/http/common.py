@@ -5,7 +5,8 @@
 * A CPIP refers and follows the people of their caseload; a DPIP does everything and overrides.
 * Facilitators (a CPIP, a psychologist, a partner co-facilitating) record attendance for their own groups;
   a partner sees nothing but the groups it facilitates.
-* Groups and referrals of a sensitive programme (ESPACE) exist for DPIPs only: anyone else gets 404.
+* Groups and referrals of a sensitive programme (ESPACE) exist for DPIPs only: anyone else gets the 404 a
+  missing one gets, word for word.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ Facilitator = Annotated[Principal, Depends(allow("cpip", "dpip", "psychologue", 
 ScheduleReader = Annotated[
     Principal, Depends(allow(SPIP_STAFF, IPRO_STAFF, "direction", "auditeur", "partenaire"))
 ]
-ParticipationReader = Annotated[Principal, Depends(allow("cpip", "dpip", IPRO_STAFF, "auditeur"))]
+ParticipationReader = Annotated[Principal, Depends(allow("cpip", "dpip", IPRO_STAFF, "direction", "auditeur"))]
 
 Id = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9-]+$")]
 IdFilter = Annotated[str | None, Query(max_length=80, pattern=r"^[A-Za-z0-9-]+$")]

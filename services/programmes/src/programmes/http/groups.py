@@ -128,7 +128,7 @@ def _session_view(state: SessionState) -> SessionView:
 async def _visible(request: Request, group_id: str, principal: Principal) -> tuple[Group, int]:
     state, stream = await handlers.current(request.app.state.event_store, handlers.group, group_id)
     if state.group_id is None:
-        raise handlers.errors.GroupNotFound(f"no group {group_id}")
+        raise handlers.errors.GroupNotFound("no such group")
     ensure_sees_group(principal, state.sensitive, state.facilitators)
     return state, stream[-1].stream_version
 

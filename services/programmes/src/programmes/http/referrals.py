@@ -20,7 +20,8 @@ from programmes.domain import commands as c
 from programmes.domain import errors
 from programmes.domain.referral import Referral, ReferralStatus, referral
 from programmes.http.common import (
-    Director, Id, IdFilter, Officer, ParticipationReader, Reason, ensure_follows, ensure_sees_referral,
+    Director, Id, IdFilter, Officer, ParticipationReader, Reason, ensure_follows, ensure_sees_group,
+    ensure_sees_referral,
     is_director, sees_offence_content, today,
 )
 
@@ -187,7 +188,8 @@ async def _command(referral_id: str, command: c.Command, principal: Principal, c
 async def _placement(referral_id: str, group_id: str, principal: Principal, commands: Commands, *, waiting: bool):
     async def action(session, metadata):
         await _ensure_may_act(session, referral_id, principal)
-        state = await handlers.place(session, referral_id, group_id, metadata, waiting=waiting)
+        state = await handlers.place(session, referral_id, group_id, metadata, waiting=waiting,
+                                     check_group=lambda g: ensure_sees_group(principal, g.sensitive, g.facilitators))
         return await _fresh_view(session, state, principal)
 
     return await commands.run(principal, action, status_code=200)
