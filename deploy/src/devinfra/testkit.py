@@ -101,7 +101,7 @@ async def serving(app) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to `app` in process, its lifespan (database, relay, consumers) running."""
     from asgi_lifespan import LifespanManager  # a test-only dependency
 
-    async with LifespanManager(app, startup_timeout=60), httpx.AsyncClient(
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         yield client

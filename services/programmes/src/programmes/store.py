@@ -60,7 +60,7 @@ async def save_group(connection: asyncpg.Connection, state: Group, version: int)
         )
         await connection.executemany(
             "INSERT INTO session_facilitators VALUES ($1, $2, $3)",
-            [(sid, f, period) for sid, period in during.items() for f in {x.strip() for x in state.facilitators}],
+            [(sid, f, period) for sid, period in during.items() for f in _distinct(state.facilitators)],
         )
         await connection.executemany(
             "INSERT INTO participant_sessions VALUES ($1, $2, $3, $4)",
@@ -70,6 +70,11 @@ async def save_group(connection: asyncpg.Connection, state: Group, version: int)
     except asyncpg.ExclusionViolationError as error:
         kind, message = _OVERLAPS.get(error.constraint_name, (errors.RoomDoubleBooked, "double booking"))
         raise kind(message) from None
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """Each person once, however their name is spaced or cased (the constraint compares lower-case names)."""
+    return list({name.strip().casefold(): name.strip() for name in names}.values())
 
 
 async def save_referral(connection: asyncpg.Connection, state: Referral, version: int, *, sensitive: bool,

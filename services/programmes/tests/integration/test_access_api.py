@@ -682,7 +682,7 @@ async def test_espace_events_and_every_facilitators_notes_reach_only_the_restric
     assert PARCOURS_NOTES in notes
 
 
-# --- found by these tests, and fixed --------------------------------------------------------------------------------------------------
+# --- found by these tests, and fixed ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("action", ["enrol", "waitlist"])

@@ -54,9 +54,9 @@ def test_a_programme_whose_minimum_group_size_is_above_its_maximum_is_refused():
 
 @pytest.mark.parametrize("history", histories({**HISTORIES, **WITHDRAWN_HISTORIES}))
 def test_a_programme_is_created_once(history):
-    with pytest.raises(errors.ProgrammeAlreadyExists) as refused:
+    with pytest.raises(errors.ProgrammeCodeTaken) as refused:
         given(programme, *history).when(create_programme())
-    assert refused.value.code == "programme-already-exists"
+    assert refused.value.code == "programme-code-taken"
 
 
 def test_the_created_programme_is_version_one():

@@ -8,10 +8,6 @@ class ProgrammeNotFound(NotFound):
     code = "programme-not-found"
 
 
-class ProgrammeAlreadyExists(AlreadyExists):
-    code = "programme-already-exists"
-
-
 class ProgrammeCodeTaken(AlreadyExists):
     code = "programme-code-taken"
 

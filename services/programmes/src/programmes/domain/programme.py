@@ -42,7 +42,8 @@ def _checked(definition: ProgrammeDefinition) -> ProgrammeDefinition:
 def decide(command: Command, state: Programme) -> list[Event]:
     if isinstance(command, CreateProgramme):
         if state.programme_id is not None:
-            raise errors.ProgrammeAlreadyExists(f"programme {command.programme_id} already exists")
+            # The id is made from the code: an entry already there means the code is taken.
+            raise errors.ProgrammeCodeTaken(f"the code {command.definition.code} is already in the catalogue")
         return [ProgrammeCreated(programme_id=command.programme_id, definition=_checked(command.definition))]
     if state.programme_id is None:
         raise errors.ProgrammeNotFound("no such programme")
