@@ -59,3 +59,17 @@ def new_database(
 def clock() -> SettableClock:
     """A service clock the test moves (`create_app(settings, clock=clock)`): 2026-11-27 09:00 in Arras."""
     return SettableClock(datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TIME_ZONE))
+
+
+@pytest.fixture
+def as_role(dev_keys: DevKeys) -> Callable[..., dict[str, str]]:
+    """Headers of a user: `as_role("cpip")` is user "cpip-1"; `as_role("cpip", "cpip-2")` another CPIP;
+    `organisation_id=` the partner organisation a token carries; other keywords are extra headers
+    (`**{"Idempotency-Key": "k"}`)."""
+
+    def headers(role: str, subject: str | None = None, *, organisation_id: str | None = None,
+                **extra: str) -> dict[str, str]:
+        token = dev_keys.mint(role, subject=subject or f"{role}-1", organisation_id=organisation_id)
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    return headers

@@ -26,11 +26,3 @@ async def api(partners_settings, clock):
     async with serving(create_app(partners_settings, clock=clock)) as client:
         yield client
 
-
-@pytest.fixture
-def as_role(dev_keys):
-    def headers(role: str, organisation_id: str | None = None, **extra) -> dict[str, str]:
-        token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation_id)
-        return {"Authorization": f"Bearer {token}", **extra}
-
-    return headers

@@ -44,16 +44,6 @@ async def api(app):
         yield client
 
 
-@pytest.fixture
-def as_role(dev_keys):
-    """Headers of a user: `as_role("cpip")` is user "cpip-1"; `as_role("cpip", "cpip-2")` another CPIP."""
-
-    def headers(role: str, subject: str | None = None, **extra) -> dict[str, str]:
-        token = dev_keys.mint(role, subject=subject or f"{role}-1", **extra)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
 
 @pytest.fixture
 def people(assessment_api, api, as_role, programmes_dsn, clock):
