@@ -7,20 +7,15 @@ exactly once whatever happens between the append and the `missed_published` flag
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import date
 
 import asyncpg
 
 from contracts import Actor
 from contracts.assessment import DeadlineKind, DeadlineMissed
-from kernel import logs
 from kernel.clock import local_date
-from kernel.errors import ConcurrencyConflict
-from kernel.eventstore import NEW_STREAM, EventStore, Metadata
-
-log = logs.get_logger(__name__)
+from kernel.eventstore import EventStore, Metadata
+from kernel.scheduling import append_once, every
 
 SCHEDULER = Actor(subject="assessment-deadline-scheduler", role="system")
 
@@ -45,28 +40,13 @@ async def publish_missed(store: EventStore) -> int:
             deadline_id=row["deadline_id"], case_id=row["case_id"], kind=DeadlineKind(row["kind"]),
             due_on=row["due_on"], referent=row["referent"], establishment=row["establishment"],
         )
-        try:
-            async with store.transaction() as session:
-                await session.append("deadline", event.deadline_id, NEW_STREAM, [event], Metadata(actor=SCHEDULER),
-                                     subject=row["subject_id"])
-                await _mark_published(session.connection, event.deadline_id)
-            published += 1
-        except ConcurrencyConflict:
-            async with store.pool.acquire() as connection:  # published before: only the flag was missing
-                await _mark_published(connection, event.deadline_id)
+        published += await append_once(
+            store, "deadline", event.deadline_id, event, Metadata(actor=SCHEDULER), subject=row["subject_id"],
+            mark=lambda connection, deadline_id=event.deadline_id: connection.execute(
+                "UPDATE deadlines SET missed_published = true WHERE deadline_id = $1", deadline_id),
+        )
     return published
 
 
-async def _mark_published(connection: asyncpg.Connection, deadline_id: str) -> None:
-    await connection.execute("UPDATE deadlines SET missed_published = true WHERE deadline_id = $1", deadline_id)
-
-
-def scheduler(store: EventStore, every_seconds: float) -> Callable[..., object]:
-    async def run(started: Callable[[], object] = lambda: None) -> None:
-        started()
-        while True:
-            if count := await publish_missed(store):
-                log.info("missed deadlines published", count=count)
-            await asyncio.sleep(every_seconds)
-
-    return run
+def scheduler(store: EventStore, every_seconds: float):
+    return every(every_seconds, lambda: publish_missed(store), "missed deadlines published")
