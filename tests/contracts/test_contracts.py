@@ -51,7 +51,7 @@ def test_no_published_event_version_changed_incompatibly():
     assert not problems, f"add a new version and an upcaster instead: {problems}"
 
 
-IRREGULAR_PAST = {"sent", "held", "made", "done", "begun", "withdrawn", "taken", "given", "written", "left", "found", "overridden"}
+IRREGULAR_PAST = {"sent", "held", "made", "done", "begun", "withdrawn", "taken", "given", "written", "left", "found", "overridden", "set"}
 
 
 def test_every_event_is_named_service_aggregate_past_tense_and_forbids_unknown_fields():

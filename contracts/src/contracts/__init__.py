@@ -7,6 +7,6 @@ from contracts.events import Event, personal_data
 from contracts.registry import event_class, known_events, parse_payload
 
 # Each service's events, imported for their registration side effect.
-from contracts import assessment, partners, programmes  # noqa: F401  (registers their events)
+from contracts import assessment, ipro, partners, programmes  # noqa: F401  (registers their events)
 
 __all__ = ["Actor", "Event", "EventEnvelope", "event_class", "known_events", "parse_payload", "personal_data"]

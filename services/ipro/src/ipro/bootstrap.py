@@ -1,12 +1,38 @@
-"""The only module that wires the ipro service together (its domain arrives with its own issue)."""
+"""The only module that wires the IPRO service together."""
+
+from pathlib import Path
 
 from fastapi import FastAPI
 
+from kernel.clock import Clock, system_clock
+from kernel.consumer import Subscription
+from kernel.eventstore import EventStore
 from kernel.service import ServiceDefinition, create_service_app
+from ipro import deadlines, replica
+from ipro.http import routers
 from ipro.settings import IproSettings
 
-DEFINITION = ServiceDefinition(name="ipro")
+
+def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscription]:
+    return [
+        Subscription(
+            name=settings.topic("ipro.assessment-replica"), topics=[settings.topic("assessment.events")],
+            handler=replica.assessment_applier(store, settings), appends_events=True,
+        ),
+        Subscription(
+            name=settings.topic("ipro.partner-catalogue"), topics=[settings.topic("partners.events")],
+            handler=replica.apply_partner_catalogue,
+        ),
+    ]
 
 
-def create_app(settings: IproSettings | None = None) -> FastAPI:
-    return create_service_app(DEFINITION, settings or IproSettings())
+DEFINITION = ServiceDefinition(
+    name="ipro", routers=routers, migrations=Path(__file__).parent / "migrations", subscriptions=subscriptions,
+    background=lambda settings, store: {
+        "synthesis-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds)
+    },
+)
+
+
+def create_app(settings: IproSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    return create_service_app(DEFINITION, settings or IproSettings(), clock=clock)

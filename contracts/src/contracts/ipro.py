@@ -1,0 +1,495 @@
+"""Events of the IPRO service: each person's professional-insertion pathway (pôle IPRO, `DOMAIN.md`): profile
+and readiness, access to work under French prison law (classement, affectation, contrat d'emploi
+pénitentiaire), vocational training, positioning on partner actions, and exit preparation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+
+from pydantic import AwareDatetime, Field
+
+from contracts.events import Event, Value, label, personal_data, text
+
+
+class ReadinessStatus(StrEnum):
+    SUPPORT_NEEDED = "support_needed"
+    READY_TO_WORK = "ready_to_work"
+    SUPPORT_DECLINED = "support_declined"
+    NO_RIGHT_TO_WORK = "no_right_to_work"
+
+
+class EducationLevel(StrEnum):
+    NONE = "none"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"  # brevet
+    VOCATIONAL = "vocational"  # CAP, BEP
+    BACCALAUREATE = "baccalaureate"
+    HIGHER = "higher"
+
+
+class GoalStatus(StrEnum):
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    ABANDONED = "abandoned"
+
+
+class WorkRegime(StrEnum):
+    SERVICE_GENERAL = "service_general"
+    STATE_WORKSHOP = "state_workshop"  # SEP / RIEP
+    CONCESSION = "concession"
+    IAE_STRUCTURE = "iae_structure"
+    ADAPTED_COMPANY = "adapted_company"
+
+
+class SuspensionReason(StrEnum):
+    """The closed list of reasons a contrat d'emploi pénitentiaire is suspended."""
+
+    ILLNESS = "illness"
+    WORK_ACCIDENT = "work_accident"
+    DISCIPLINARY_SANCTION = "disciplinary_sanction"
+    LACK_OF_WORK = "lack_of_work"
+    JUDICIAL_EXTRACTION = "judicial_extraction"
+    TRAINING_LEAVE = "training_leave"
+
+
+class ContractEndReason(StrEnum):
+    AGREEMENT = "agreement"
+    PERSON_REQUEST = "person_request"  # the person's written request
+    PROFESSIONAL_INADEQUACY = "professional_inadequacy"  # only after a preliminary interview
+    ECONOMIC_REASONS = "economic_reasons"
+    DISCIPLINARY_DECISION = "disciplinary_decision"
+
+
+class PositioningOutcome(StrEnum):
+    JOB_OFFER = "job_offer"
+    INTERVIEW_OBTAINED = "interview_obtained"
+    TRAINING_PLACE = "training_place"
+    PMSMP_AGREED = "pmsmp_agreed"
+    NONE = "none"
+
+
+class LeaveKind(StrEnum):
+    PMSMP = "pmsmp"  # période de mise en situation en milieu professionnel
+    ESCORTED_PROFESSIONAL_LEAVE = "escorted_professional_leave"  # permission de sortir encadrée
+
+
+class ExitSituation(StrEnum):
+    JOB = "job"
+    TRAINING = "training"
+    JOB_SEEKER_FOLLOW_UP = "job_seeker_follow_up"
+    NO_SOLUTION = "no_solution"
+    NOT_RECORDED = "not_recorded"  # the case closed before anyone recorded it
+
+
+class ContractType(StrEnum):
+    CDI = "cdi"
+    CDD = "cdd"
+    TEMPORARY = "temporary"  # intérim
+    IAE = "iae"
+    OTHER = "other"
+
+
+# --- values ------------------------------------------------------------------------------------------
+
+
+class TargetTrade(Value):
+    rome_code: str = Field(pattern=r"^[A-N][0-9]{4}$", description="the trade's ROME code (France Travail)")
+    label: str = label()
+
+
+class Profile(Value):
+    education_level: EducationLevel
+    qualifications: list[str] = Field(default_factory=list, max_length=30)
+    work_experience: list[str] = Field(default_factory=list, max_length=30)
+    languages: list[str] = Field(default_factory=list, max_length=20)
+    driving_licence: bool = False
+    target_trades: list[TargetTrade] = Field(default_factory=list, max_length=10)
+    right_to_work: bool = True
+    health_restrictions: str = text(max_length=1000)
+
+
+class WeeklySlot(Value):
+    """A recurring weekly time slot, local time (Europe/Paris)."""
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    starts_at: time
+    ends_at: time
+
+
+class GoalStep(Value):
+    step_id: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=1000)
+
+
+class ExitOutcome(Value):
+    situation: ExitSituation
+    contract_type: ContractType | None = None
+    details: str = text(max_length=1000)
+
+
+# --- pathway (stream type "pathway") ---------------------------------------------------------------
+
+
+class PathwayOpened(Event):
+    """One pathway per person and custody period: opened when the SPIP opens the case, or by an adviser."""
+
+    event_type = "ipro.pathway.opened"
+
+    pathway_id: str
+    case_id: str
+    subject_id: str
+    establishment: str = label()
+    opened_on: date
+    synthesis_due_on: date
+
+
+class AdviserAssigned(Event):
+    event_type = "ipro.pathway.adviser_assigned"
+
+    pathway_id: str
+    adviser: str = Field(min_length=1, max_length=200, description="the referent adviser's (CIP) user id")
+
+
+class SynthesisWritten(Event):
+    """The written synthesis of the initial socio-professional interview."""
+
+    event_type = "ipro.pathway.synthesis_written"
+
+    pathway_id: str
+    interview_held_on: date
+    synthesis: str = personal_data(min_length=1, max_length=8000)
+
+
+class ProfileRecorded(Event):
+    event_type = "ipro.pathway.profile_recorded"
+
+    pathway_id: str
+    profile: Profile
+
+
+class ReadinessChanged(Event):
+    event_type = "ipro.pathway.readiness_changed"
+
+    pathway_id: str
+    status: ReadinessStatus
+    reason: str = text(max_length=1000)
+
+
+class FollowUpInterviewHeld(Event):
+    event_type = "ipro.pathway.follow_up_interview_held"
+
+    pathway_id: str
+    interview_id: str
+    held_on: date
+    notes: str = personal_data(default="", max_length=8000)
+
+
+class GoalSet(Event):
+    event_type = "ipro.pathway.goal_set"
+
+    pathway_id: str
+    goal_id: str
+    description: str = Field(min_length=1, max_length=1000)
+    steps: list[GoalStep] = Field(default_factory=list, max_length=20)
+
+
+class GoalStatusChanged(Event):
+    """A goal's, or one of its steps', status."""
+
+    event_type = "ipro.pathway.goal_status_changed"
+
+    pathway_id: str
+    goal_id: str
+    step_id: str | None = None
+    status: GoalStatus
+
+
+class FranceTravailRegistered(Event):
+    event_type = "ipro.pathway.france_travail_registered"
+
+    pathway_id: str
+    registered_on: date
+
+
+class LeaveRequested(Event):
+    event_type = "ipro.pathway.leave_requested"
+
+    pathway_id: str
+    leave_id: str
+    kind: LeaveKind
+    starts_on: date
+    ends_on: date
+    purpose: str = Field(min_length=1, max_length=1000)
+
+
+class LeaveDecided(Event):
+    """The governor's decision on a PMSMP or an escorted professional leave."""
+
+    event_type = "ipro.pathway.leave_decided"
+
+    pathway_id: str
+    leave_id: str
+    approved: bool
+    reason: str = text(max_length=1000)
+
+
+class LeaveDone(Event):
+    event_type = "ipro.pathway.leave_done"
+
+    pathway_id: str
+    leave_id: str
+
+
+class ExitOutcomeRecorded(Event):
+    event_type = "ipro.pathway.exit_outcome_recorded"
+
+    pathway_id: str
+    outcome: ExitOutcome
+
+
+class PathwayClosed(Event):
+    """The case closed: the pathway ends with the outcome at release."""
+
+    event_type = "ipro.pathway.closed"
+
+    pathway_id: str
+    closed_on: date
+    outcome: ExitOutcome
+
+
+class SynthesisMissed(Event):
+    """Published once when a pathway's initial synthesis is past due (a stream per occurrence)."""
+
+    event_type = "ipro.deadline.synthesis_missed"
+
+    pathway_id: str
+    due_on: date
+    adviser: str | None
+    establishment: str
+
+
+# --- work (stream type "work", one per pathway) -----------------------------------------------------
+
+
+class ClassementRequested(Event):
+    """The person's written request to work."""
+
+    event_type = "ipro.work.classement_requested"
+
+    work_id: str
+    pathway_id: str
+    subject_id: str
+    requested_on: date
+
+
+class CpuOpinionRecorded(Event):
+    """The commission pluridisciplinaire unique's advisory opinion."""
+
+    event_type = "ipro.work.cpu_opinion_recorded"
+
+    work_id: str
+    held_on: date
+    favourable: bool
+    opinion: str = text(max_length=2000)
+
+
+class ClassementGranted(Event):
+    event_type = "ipro.work.classement_granted"
+
+    work_id: str
+    regimes: list[WorkRegime] = Field(min_length=1)
+    decided_on: date
+
+
+class ClassementRefused(Event):
+    event_type = "ipro.work.classement_refused"
+
+    work_id: str
+    reasons: str = Field(min_length=1, max_length=2000)
+    appeal_information: str = Field(min_length=1, max_length=1000)
+    decided_on: date
+
+
+class EmployerInterviewHeld(Event):
+    event_type = "ipro.work.employer_interview_held"
+
+    work_id: str
+    interview_id: str
+    regime: WorkRegime
+    employer: str = label()
+    post: str = label()
+    held_on: date
+
+
+class AffectationDecided(Event):
+    """Assigned to a post by the governor."""
+
+    event_type = "ipro.work.affectation_decided"
+
+    work_id: str
+    affectation_id: str
+    regime: WorkRegime
+    post: str = label()
+    workshop: str = label()
+    employer: str = label()
+    schedule: list[WeeklySlot] = Field(min_length=1, max_length=14)
+    starts_on: date
+
+
+class ContractSigned(Event):
+    """The contrat d'emploi pénitentiaire, after an affectation."""
+
+    event_type = "ipro.work.contract_signed"
+
+    work_id: str
+    contract_id: str
+    affectation_id: str
+    signed_on: date
+    starts_on: date
+    ends_on: date | None = Field(description="None: open-ended")
+    trial_days: int = Field(ge=0)
+
+
+class ContractSuspended(Event):
+    event_type = "ipro.work.contract_suspended"
+
+    work_id: str
+    contract_id: str
+    reason: SuspensionReason
+    suspended_on: date
+
+
+class ContractResumed(Event):
+    event_type = "ipro.work.contract_resumed"
+
+    work_id: str
+    contract_id: str
+    resumed_on: date
+
+
+class PreliminaryInterviewHeld(Event):
+    """Required before ending a contract for professional inadequacy."""
+
+    event_type = "ipro.work.preliminary_interview_held"
+
+    work_id: str
+    contract_id: str
+    held_on: date
+
+
+class ContractEnded(Event):
+    event_type = "ipro.work.contract_ended"
+
+    work_id: str
+    contract_id: str
+    reason: ContractEndReason
+    ended_on: date
+
+
+class AdversarialHearingHeld(Event):
+    """The adversarial hearing (procédure contradictoire) a declassification requires."""
+
+    event_type = "ipro.work.adversarial_hearing_held"
+
+    work_id: str
+    held_on: date
+
+
+class Declassified(Event):
+    event_type = "ipro.work.declassified"
+
+    work_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+    decided_on: date
+
+
+# --- training (stream type "training") -------------------------------------------------------------
+
+
+class TrainingEnrolled(Event):
+    event_type = "ipro.training.enrolled"
+
+    training_id: str
+    pathway_id: str
+    subject_id: str
+    body: str = label()
+    title: str = label()
+    certification: str = text(max_length=200)
+    starts_on: date
+    ends_on: date
+    hours: int = Field(ge=1, le=3000)
+    schedule: list[WeeklySlot] = Field(min_length=1, max_length=14)
+
+
+class TrainingStarted(Event):
+    event_type = "ipro.training.started"
+
+    training_id: str
+
+
+class TrainingCompleted(Event):
+    event_type = "ipro.training.completed"
+
+    training_id: str
+    certification_obtained: bool
+    completed_on: date
+
+
+class TrainingDroppedOut(Event):
+    event_type = "ipro.training.dropped_out"
+
+    training_id: str
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+# --- positioning on a partner action (stream type "positioning") -------------------------------------
+
+
+class PositioningProposed(Event):
+    event_type = "ipro.positioning.proposed"
+
+    positioning_id: str
+    pathway_id: str
+    subject_id: str
+    action_id: str
+    session_id: str
+    partner_id: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class PositioningConfirmed(Event):
+    """The partner confirmed the place."""
+
+    event_type = "ipro.positioning.confirmed"
+
+    positioning_id: str
+
+
+class PositioningAttended(Event):
+    event_type = "ipro.positioning.attended"
+
+    positioning_id: str
+
+
+class PositioningNoShowRecorded(Event):
+    event_type = "ipro.positioning.no_show_recorded"
+
+    positioning_id: str
+
+
+class PositioningOutcomeRecorded(Event):
+    event_type = "ipro.positioning.outcome_recorded"
+
+    positioning_id: str
+    outcome: PositioningOutcome
+    details: str = text(max_length=1000)
+
+
+class PositioningWithdrawn(Event):
+    event_type = "ipro.positioning.withdrawn"
+
+    positioning_id: str
+    reason: str = Field(min_length=1, max_length=1000)

@@ -1,0 +1,1 @@
+"""The IPRO domain: pure deciders, no I/O."""

@@ -1,0 +1,249 @@
+"""A person's professional-insertion pathway, one per custody period: opened when the SPIP opens the case (or
+by an adviser), followed by a referent adviser (CIP) from the initial interview's written synthesis (due
+within a few working days) through profile, readiness, interviews, goals and exit preparation, closed with the
+outcome at release."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.ipro import (
+    AdviserAssigned, ExitOutcome, ExitOutcomeRecorded, ExitSituation, FollowUpInterviewHeld, FranceTravailRegistered,
+    GoalSet, GoalStatus, GoalStatusChanged, LeaveDecided, LeaveDone, LeaveKind, LeaveRequested, PathwayClosed,
+    PathwayOpened, Profile, ProfileRecorded, ReadinessChanged, ReadinessStatus, SynthesisWritten,
+)
+from kernel.decider import Decider
+from ipro.domain import errors
+from ipro.domain.calendar import add_months, add_working_days
+from ipro.domain.commands import (
+    AssignAdviser, ChangeGoalStatus, ChangeReadiness, ClosePathway, Command, DecideLeave, HoldFollowUpInterview,
+    MarkLeaveDone, OpenPathway, RecordExitOutcome, RecordProfile, RegisterWithFranceTravail, RequestLeave, SetGoal,
+    WriteSynthesis,
+)
+
+
+class Goal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    goal_id: str
+    description: str
+    status: GoalStatus = GoalStatus.ACTIVE
+    steps: dict[str, GoalStatus] = {}
+
+
+class Leave(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    leave_id: str
+    kind: LeaveKind
+    starts_on: date
+    ends_on: date
+    approved: bool | None = None
+    done: bool = False
+
+
+class Pathway(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pathway_id: str | None = None
+    case_id: str | None = None
+    subject_id: str | None = None
+    establishment: str = ""
+    opened_on: date | None = None
+    synthesis_due_on: date | None = None
+    synthesis_written_on: date | None = None
+    adviser: str | None = None
+    profile: Profile | None = None
+    readiness: ReadinessStatus | None = None
+    readiness_history: list[tuple[ReadinessStatus, str]] = []
+    interviews: int = 0
+    goals: dict[str, Goal] = {}
+    france_travail_registered_on: date | None = None
+    leaves: dict[str, Leave] = {}
+    exit_outcome: ExitOutcome | None = None
+    closed_on: date | None = None
+
+
+initial_state = Pathway()
+
+
+def decide(command: Command, state: Pathway) -> list[Event]:
+    if isinstance(command, OpenPathway):
+        return [_open(command, state)]
+    if state.pathway_id is None:
+        raise errors.PathwayNotFound("no such pathway")
+    if state.closed_on is not None:
+        raise errors.PathwayClosed("the pathway is closed: the person has left")
+    pathway_id = state.pathway_id
+    match command:
+        case AssignAdviser():
+            return [AdviserAssigned(pathway_id=pathway_id, adviser=command.adviser)]
+        case WriteSynthesis():
+            if state.synthesis_written_on is not None:
+                raise errors.SynthesisAlreadyWritten("the initial synthesis is written: record a follow-up interview")
+            _not_after(command.interview_held_on, command.today, "the interview")
+            return [SynthesisWritten(pathway_id=pathway_id, interview_held_on=command.interview_held_on,
+                                     synthesis=command.synthesis)]
+        case RecordProfile():
+            return [ProfileRecorded(pathway_id=pathway_id, profile=command.profile)]
+        case ChangeReadiness():
+            return [_readiness(command, state)]
+        case HoldFollowUpInterview():
+            _not_after(command.held_on, command.today, "the interview")
+            return [FollowUpInterviewHeld(pathway_id=pathway_id, interview_id=command.interview_id,
+                                          held_on=command.held_on, notes=command.notes)]
+        case SetGoal():
+            if command.goal_id in state.goals:
+                raise errors.GoalAlreadySet(f"goal {command.goal_id} is already set")
+            return [GoalSet(pathway_id=pathway_id, goal_id=command.goal_id, description=command.description,
+                            steps=command.steps)]
+        case ChangeGoalStatus():
+            return [_goal_status(command, state)]
+        case RegisterWithFranceTravail():
+            return [_france_travail(command, state)]
+        case RequestLeave():
+            if command.leave_id in state.leaves:
+                raise errors.LeaveAlreadyRequested(f"leave {command.leave_id} is already requested")
+            if command.starts_on < command.today or command.ends_on < command.starts_on:
+                raise errors.DatesOutOfOrder("a leave starts today or later and ends on or after its start")
+            return [LeaveRequested(pathway_id=pathway_id, leave_id=command.leave_id, kind=command.kind,
+                                   starts_on=command.starts_on, ends_on=command.ends_on, purpose=command.purpose)]
+        case DecideLeave():
+            leave = _leave(state, command.leave_id)
+            if leave.approved is not None:
+                raise errors.LeaveNotPending("the leave was already decided")
+            if not command.approved and not command.reason.strip():
+                raise errors.ReasonRequired("a refusal gives its reasons")
+            return [LeaveDecided(pathway_id=pathway_id, leave_id=command.leave_id, approved=command.approved,
+                                 reason=command.reason.strip())]
+        case MarkLeaveDone():
+            leave = _leave(state, command.leave_id)
+            if not leave.approved or leave.done:
+                raise errors.LeaveNotApproved("only an approved leave not yet done is marked done")
+            if leave.starts_on > command.today:
+                raise errors.DateInTheFuture("the leave has not started yet")
+            return [LeaveDone(pathway_id=pathway_id, leave_id=command.leave_id)]
+        case RecordExitOutcome():
+            if command.outcome.situation == ExitSituation.JOB and command.outcome.contract_type is None:
+                raise errors.ContractTypeRequired("a job at release names its contract type")
+            return [ExitOutcomeRecorded(pathway_id=pathway_id, outcome=command.outcome)]
+        case ClosePathway():
+            outcome = state.exit_outcome or ExitOutcome(situation=ExitSituation.NOT_RECORDED)
+            return [PathwayClosed(pathway_id=pathway_id, closed_on=command.closed_on, outcome=outcome)]
+    raise TypeError(f"the pathway aggregate does not handle {type(command).__name__}")
+
+
+def _open(command: OpenPathway, state: Pathway) -> PathwayOpened:
+    if state.pathway_id is not None:
+        raise errors.PathwayAlreadyOpen("the person already has a pathway for this custody period")
+    if not command.case.open:
+        raise errors.CaseClosed("the person's case is closed")
+    return PathwayOpened(
+        pathway_id=command.pathway_id, case_id=command.case.case_id, subject_id=command.case.subject_id,
+        establishment=command.case.establishment, opened_on=command.today,
+        synthesis_due_on=add_working_days(command.today, command.synthesis_working_days),
+    )
+
+
+def _not_after(day: date, today: date, what: str) -> None:
+    if day > today:
+        raise errors.DateInTheFuture(f"{what} cannot be dated after today")
+
+
+def _readiness(command: ChangeReadiness, state: Pathway) -> ReadinessChanged:
+    if command.status == state.readiness:
+        raise errors.ReadinessUnchanged(f"the readiness is already {command.status.value}")
+    if command.status == ReadinessStatus.SUPPORT_DECLINED and not command.reason.strip():
+        raise errors.ReasonRequired("say why the person declines support")
+    if command.status == ReadinessStatus.READY_TO_WORK and state.profile and not state.profile.right_to_work:
+        raise errors.NoRightToWork("the profile records no right to work")
+    return ReadinessChanged(pathway_id=state.pathway_id, status=command.status, reason=command.reason.strip())
+
+
+def _goal_status(command: ChangeGoalStatus, state: Pathway) -> GoalStatusChanged:
+    goal = state.goals.get(command.goal_id)
+    if goal is None:
+        raise errors.GoalNotFound(f"no goal {command.goal_id}")
+    if goal.status != GoalStatus.ACTIVE:
+        raise errors.GoalClosed(f"the goal is {goal.status.value}")
+    if command.step_id is not None:
+        if command.step_id not in goal.steps:
+            raise errors.GoalNotFound(f"no step {command.step_id} in this goal")
+        if goal.steps[command.step_id] != GoalStatus.ACTIVE:
+            raise errors.GoalClosed(f"the step is {goal.steps[command.step_id].value}")
+    elif command.status == GoalStatus.ACTIVE:
+        raise errors.GoalClosed("the goal is already active")
+    return GoalStatusChanged(pathway_id=state.pathway_id, goal_id=command.goal_id, step_id=command.step_id,
+                             status=command.status)
+
+
+def _france_travail(command: RegisterWithFranceTravail, state: Pathway) -> FranceTravailRegistered:
+    if state.france_travail_registered_on is not None:
+        raise errors.FranceTravailAlreadyRegistered("the person is already registered with France Travail")
+    exits = [d for d in (command.case.expected_end_date, command.case.conditional_release_date) if d]
+    horizon = add_months(command.today, command.window_months)
+    if not exits or min(exits) > horizon:
+        raise errors.FranceTravailTooEarly(
+            f"registration opens {command.window_months} months before release or a sentence adjustment"
+            + (f" (from {_months_before(min(exits), command.window_months)})" if exits else "")
+        )
+    return FranceTravailRegistered(pathway_id=state.pathway_id, registered_on=command.today)
+
+
+def _months_before(day: date, months: int) -> date:
+    return add_months(day, -months)
+
+
+def _leave(state: Pathway, leave_id: str) -> Leave:
+    leave = state.leaves.get(leave_id)
+    if leave is None:
+        raise errors.LeaveNotFound(f"no leave {leave_id}")
+    return leave
+
+
+def evolve(state: Pathway, event: Event) -> Pathway:
+    match event:
+        case PathwayOpened():
+            return Pathway(**event.model_dump())
+        case AdviserAssigned():
+            return state.model_copy(update={"adviser": event.adviser})
+        case SynthesisWritten():
+            return state.model_copy(update={"synthesis_written_on": event.interview_held_on})
+        case ProfileRecorded():
+            return state.model_copy(update={"profile": event.profile})
+        case ReadinessChanged():
+            return state.model_copy(update={"readiness": event.status,
+                                            "readiness_history": [*state.readiness_history, (event.status, event.reason)]})
+        case FollowUpInterviewHeld():
+            return state.model_copy(update={"interviews": state.interviews + 1})
+        case GoalSet():
+            goal = Goal(goal_id=event.goal_id, description=event.description,
+                        steps={s.step_id: GoalStatus.ACTIVE for s in event.steps})
+            return state.model_copy(update={"goals": {**state.goals, goal.goal_id: goal}})
+        case GoalStatusChanged():
+            goal = state.goals[event.goal_id]
+            goal = (goal.model_copy(update={"steps": {**goal.steps, event.step_id: event.status}}) if event.step_id
+                    else goal.model_copy(update={"status": event.status}))
+            return state.model_copy(update={"goals": {**state.goals, goal.goal_id: goal}})
+        case FranceTravailRegistered():
+            return state.model_copy(update={"france_travail_registered_on": event.registered_on})
+        case LeaveRequested():
+            leave = Leave(leave_id=event.leave_id, kind=event.kind, starts_on=event.starts_on, ends_on=event.ends_on)
+            return state.model_copy(update={"leaves": {**state.leaves, leave.leave_id: leave}})
+        case LeaveDecided():
+            leave = state.leaves[event.leave_id].model_copy(update={"approved": event.approved})
+            return state.model_copy(update={"leaves": {**state.leaves, leave.leave_id: leave}})
+        case LeaveDone():
+            leave = state.leaves[event.leave_id].model_copy(update={"done": True})
+            return state.model_copy(update={"leaves": {**state.leaves, leave.leave_id: leave}})
+        case ExitOutcomeRecorded():
+            return state.model_copy(update={"exit_outcome": event.outcome})
+        case PathwayClosed():
+            return state.model_copy(update={"closed_on": event.closed_on, "exit_outcome": event.outcome})
+    return state
+
+
+pathway = Decider(stream_type="pathway", initial_state=initial_state, decide=decide, evolve=evolve)

@@ -1,0 +1,94 @@
+"""A vocational training: enrolled → in progress → completed (certification obtained or not) or dropped out.
+Its weekly hours may not overlap the person's work or other commitments."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import Event
+from contracts.ipro import TrainingCompleted, TrainingDroppedOut, TrainingEnrolled, TrainingStarted, WeeklySlot
+from kernel.decider import Decider
+from ipro.domain import errors
+from ipro.domain.calendar import first_collision, slots_valid
+from ipro.domain.commands import (
+    Booking, Command, CompleteTraining, DropOutOfTraining, EnrolInTraining, StartTraining,
+)
+
+
+class TrainingStatus(StrEnum):
+    ENROLLED = "enrolled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+
+
+class Training(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    training_id: str | None = None
+    pathway_id: str | None = None
+    subject_id: str | None = None
+    title: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    schedule: list[WeeklySlot] = []
+    status: TrainingStatus = TrainingStatus.ENROLLED
+    certification_obtained: bool | None = None
+
+
+initial_state = Training()
+
+
+def decide(command: Command, state: Training) -> list[Event]:
+    if isinstance(command, EnrolInTraining):
+        return [_enrol(command, state)]
+    if state.training_id is None:
+        raise errors.TrainingNotFound("no such training")
+    if state.status in (TrainingStatus.COMPLETED, TrainingStatus.DROPPED_OUT):
+        raise errors.TrainingEnded(f"the training is {state.status.value}")
+    match command:
+        case StartTraining():
+            if state.status != TrainingStatus.ENROLLED:
+                raise errors.TrainingNotEnrolled("the training has already started")
+            return [TrainingStarted(training_id=state.training_id)]
+        case CompleteTraining():
+            if state.status != TrainingStatus.IN_PROGRESS:
+                raise errors.TrainingNotInProgress("a training completes once it is in progress")
+            return [TrainingCompleted(training_id=state.training_id,
+                                      certification_obtained=command.certification_obtained,
+                                      completed_on=command.today)]
+        case DropOutOfTraining():
+            return [TrainingDroppedOut(training_id=state.training_id, reason=command.reason)]
+    raise TypeError(f"the training aggregate does not handle {type(command).__name__}")
+
+
+def _enrol(command: EnrolInTraining, state: Training) -> TrainingEnrolled:
+    if state.training_id is not None:
+        raise errors.TrainingAlreadyExists(f"training {command.training_id} already exists")
+    if command.ends_on < command.starts_on or not slots_valid(command.schedule):
+        raise errors.DatesOutOfOrder("the training ends on or after its start, and each slot after it starts")
+    hours = Booking(kind="training", reference=command.training_id, starts_on=command.starts_on,
+                    ends_on=command.ends_on, slots=command.schedule)
+    if clash := first_collision(hours, command.bookings):
+        raise errors.BookingOverlap(f"the training's hours overlap the person's {clash.kind} ({clash.reference})")
+    return TrainingEnrolled(**command.model_dump(exclude={"bookings"}))
+
+
+def evolve(state: Training, event: Event) -> Training:
+    match event:
+        case TrainingEnrolled():
+            return Training(**event.model_dump(include=set(Training.model_fields)))
+        case TrainingStarted():
+            return state.model_copy(update={"status": TrainingStatus.IN_PROGRESS})
+        case TrainingCompleted():
+            return state.model_copy(update={"status": TrainingStatus.COMPLETED,
+                                            "certification_obtained": event.certification_obtained})
+        case TrainingDroppedOut():
+            return state.model_copy(update={"status": TrainingStatus.DROPPED_OUT})
+    return state
+
+
+training = Decider(stream_type="training", initial_state=initial_state, decide=decide, evolve=evolve)

@@ -1,0 +1,144 @@
+"""Application handlers of the IPRO service: load the facts a command needs (the person's case, their other
+bookings, an action's session), decide, append, then write the inline read tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from contracts import EventEnvelope
+from kernel.decider import Decider, Outcome, execute, payloads
+from kernel.eventstore import EventStore, Metadata, Session
+from ipro import store
+from ipro.domain import commands as c
+from ipro.domain import errors
+from ipro.domain.pathway import Pathway, pathway
+from ipro.domain.positioning import Positioning, positioning
+from ipro.domain.training import Training, training
+from ipro.domain.work import WorkFile, work
+from ipro.settings import IproSettings
+
+S = TypeVar("S")
+Check = Callable[[Any], None] | None
+
+
+async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
+    stream = await reader.read_stream(stream_id)
+    return decider.fold(payloads(stream)), stream
+
+
+def version(outcome: Outcome) -> int:
+    return outcome.events[-1].stream_version
+
+
+def pathway_id_of(case_id: str) -> str:
+    """One pathway per custody period, that is per case: the id says which, so opening it twice conflicts."""
+    return f"pathway-{case_id}"
+
+
+def work_id_of(pathway_id: str) -> str:
+    return f"work-{pathway_id}"
+
+
+# --- pathway ---
+
+
+async def open_pathway(session: Session, case: c.CaseFacts, metadata: Metadata, settings: IproSettings,
+                       today: date) -> Outcome[Pathway]:
+    command = c.OpenPathway(pathway_id=pathway_id_of(case.case_id), case=case, today=today,
+                            synthesis_working_days=settings.synthesis_working_days)
+    outcome = await execute(session, pathway, command.pathway_id, command, metadata, subject=case.subject_id)
+    await store.save_pathway(session.connection, outcome.state, version(outcome))
+    return outcome
+
+
+async def load_pathway(reader: Session | EventStore, pathway_id: str) -> Pathway:
+    state, _ = await current(reader, pathway, pathway_id)
+    if state.pathway_id is None:
+        raise errors.PathwayNotFound("no such pathway")
+    return state
+
+
+async def pathway_command(session: Session, pathway_id: str, make: Callable[[c.CaseFacts], c.Command] | c.Command,
+                          metadata: Metadata) -> Outcome[Pathway]:
+    """`make(case_facts)` when the command needs the person's case (France Travail), else the command."""
+    state = await load_pathway(session, pathway_id)
+    command = make(await store.case_facts(session.connection, state.case_id)) if callable(make) else make
+    outcome = await execute(session, pathway, pathway_id, command, metadata, subject=state.subject_id)
+    await store.save_pathway(session.connection, outcome.state, version(outcome))
+    return outcome
+
+
+async def close_on_release(session: Session, case_id: str, closed_on: date, metadata: Metadata) -> None:
+    """The case closed: the pathway closes with the outcome at release (if it is open)."""
+    state, _ = await current(session, pathway, pathway_id_of(case_id))
+    if state.pathway_id is not None and state.closed_on is None:
+        await pathway_command(session, state.pathway_id, c.ClosePathway(closed_on=closed_on), metadata)
+
+
+# --- work ---
+
+
+async def work_command(session: Session, pathway_id: str, make: Callable[[WorkFile, Pathway, list[c.Booking]], c.Command],
+                       metadata: Metadata) -> Outcome[WorkFile]:
+    """`make(work_file, pathway, bookings)` builds the command from what it needs."""
+    owner = await load_pathway(session, pathway_id)
+    if owner.closed_on is not None:
+        raise errors.PathwayClosed("the pathway is closed: the person has left")
+    work_id = work_id_of(pathway_id)
+    state, _ = await current(session, work, work_id)
+    command = make(state, owner, await store.bookings_of(session.connection, owner.subject_id))
+    outcome = await execute(session, work, work_id, command, metadata, subject=owner.subject_id)
+    await store.save_work(session.connection, outcome.state, version(outcome))
+    return outcome
+
+
+# --- training ---
+
+
+async def enrol_in_training(session: Session, pathway_id: str, make: Callable[[Pathway, list[c.Booking]], c.EnrolInTraining],
+                            metadata: Metadata) -> Outcome[Training]:
+    owner = await _open_pathway(session, pathway_id)
+    command = make(owner, await store.bookings_of(session.connection, owner.subject_id))
+    outcome = await execute(session, training, command.training_id, command, metadata, subject=owner.subject_id)
+    await store.save_training(session.connection, outcome.state, version(outcome))
+    return outcome
+
+
+async def training_command(session: Session, training_id: str, command: c.Command, metadata: Metadata,
+                           check: Check = None) -> Outcome[Training]:
+    existing, _ = await current(session, training, training_id)
+    outcome = await execute(session, training, training_id, command, metadata, subject=existing.subject_id,
+                            check=check)
+    await store.save_training(session.connection, outcome.state, version(outcome))
+    return outcome
+
+
+# --- positioning ---
+
+
+async def position(session: Session, pathway_id: str, make: Callable[[Pathway, c.SessionFacts, list[c.Booking]], c.Position],
+                   action_id: str, session_id: str, metadata: Metadata) -> Outcome[Positioning]:
+    owner = await _open_pathway(session, pathway_id)
+    facts = await store.session_facts(session.connection, action_id, session_id)
+    command = make(owner, facts, await store.bookings_of(session.connection, owner.subject_id))
+    outcome = await execute(session, positioning, command.positioning_id, command, metadata, subject=owner.subject_id)
+    await store.save_positioning(session.connection, outcome.state, version(outcome), new=True)
+    return outcome
+
+
+async def positioning_command(session: Session, positioning_id: str, command: c.Command, metadata: Metadata,
+                              check: Check = None) -> Outcome[Positioning]:
+    existing, _ = await current(session, positioning, positioning_id)
+    outcome = await execute(session, positioning, positioning_id, command, metadata, subject=existing.subject_id,
+                            check=check)
+    await store.save_positioning(session.connection, outcome.state, version(outcome), new=False)
+    return outcome
+
+
+async def _open_pathway(session: Session, pathway_id: str) -> Pathway:
+    owner = await load_pathway(session, pathway_id)
+    if owner.closed_on is not None:
+        raise errors.PathwayClosed("the pathway is closed: the person has left")
+    return owner

@@ -1,0 +1,112 @@
+"""Lists and reports served from the inline read tables and the replicas."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from kernel.database import page
+
+# Whoever holds a signed contract that has not ended is at work (suspended included: still employed).
+_AT_WORK = "EXISTS (SELECT 1 FROM posts w WHERE w.subject_id = c.subject_id AND w.contract_status IN ('active', 'suspended'))"
+_IN_TRAINING = "EXISTS (SELECT 1 FROM trainings t WHERE t.subject_id = c.subject_id AND t.status = 'in_progress')"
+_ACTIVE_STEP = """EXISTS (SELECT 1 FROM pathways p WHERE p.case_id = c.case_id AND p.closed_on IS NULL
+                          AND (p.active_goals > 0 OR EXISTS (
+                              SELECT 1 FROM positionings o WHERE o.pathway_id = p.pathway_id
+                                AND o.status IN ('proposed', 'confirmed'))))"""
+
+
+async def pathways(connection: asyncpg.Connection, *, adviser: str | None, establishment: str | None,
+                   referent: str | None, include_closed: bool, limit: int, offset: int):
+    return await page(
+        connection,
+        """SELECT p.*, p.synthesis_written, count(*) OVER () AS total
+           FROM pathways p LEFT JOIN followed_cases c USING (case_id)
+           WHERE ($1::text IS NULL OR p.adviser = $1) AND ($2::text IS NULL OR lower(p.establishment) = lower($2))
+             AND ($3::text IS NULL OR c.referent = $3) AND ($4 OR p.closed_on IS NULL)
+           ORDER BY p.opened_on, p.pathway_id""",
+        adviser, establishment, referent, include_closed, limit=limit, offset=offset,
+    )
+
+
+async def history(connection: asyncpg.Connection, subject_id: str) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        """SELECT event_type, stream_type, occurred_at, actor, payload FROM events
+           WHERE subject = $1 ORDER BY position""",
+        subject_id,
+    )
+
+
+async def caseload(connection: asyncpg.Connection, *, adviser: str | None, today: date, window_months: int,
+                   limit: int, offset: int):
+    """Open pathways with what is due: the initial synthesis (overdue or not), leaves awaiting the governor,
+    France Travail registration once release is within the window."""
+    return await page(
+        connection,
+        """SELECT p.pathway_id, p.subject_id, p.adviser, p.establishment, c.last_name, c.first_names,
+                   CASE WHEN NOT p.synthesis_written THEN p.synthesis_due_on END AS synthesis_due_on,
+                   (NOT p.synthesis_written AND p.synthesis_due_on < $2) AS synthesis_overdue,
+                   p.pending_leaves,
+                   (p.france_travail_on IS NULL AND least(c.expected_end_date, c.conditional_release_date)
+                        <= ($2 + make_interval(months => $3))::date) AS france_travail_due,
+                   least(c.expected_end_date, c.conditional_release_date) AS next_exit_date,
+                   count(*) OVER () AS total
+            FROM pathways p JOIN followed_cases c USING (case_id)
+            WHERE p.closed_on IS NULL AND ($1::text IS NULL OR p.adviser = $1)
+            ORDER BY (NOT p.synthesis_written AND p.synthesis_due_on < $2) DESC, p.synthesis_due_on, p.pathway_id""",
+        adviser, today, window_months, limit=limit, offset=offset,
+    )
+
+
+async def waiting_lists(connection: asyncpg.Connection, regime: str | None) -> list[asyncpg.Record]:
+    """Per regime, the people classed for it without a post, by request date."""
+    return await connection.fetch(
+        """SELECT r.regime, w.work_id, w.pathway_id, w.subject_id, w.requested_on, c.last_name, c.first_names,
+                  row_number() OVER (PARTITION BY r.regime ORDER BY w.requested_on, w.work_id) AS rank
+           FROM work_files w CROSS JOIN unnest(w.regimes) AS r(regime)
+           JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
+           WHERE w.classement = 'granted' AND NOT w.has_post AND p.closed_on IS NULL
+             AND ($1::text IS NULL OR r.regime = $1)
+           ORDER BY r.regime, rank""",
+        regime,
+    )
+
+
+async def posts(connection: asyncpg.Connection, workshop: str | None) -> list[asyncpg.Record]:
+    """Who works where: the current posts, by workshop."""
+    return await connection.fetch(
+        """SELECT w.workshop, w.post, w.employer, w.regime, w.affectation_id, w.contract_status, w.starts_on,
+                  w.subject_id, c.last_name, c.first_names
+           FROM posts w JOIN work_files f USING (work_id) JOIN pathways p USING (pathway_id)
+           JOIN followed_cases c ON c.case_id = p.case_id
+           WHERE NOT w.ended AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
+           ORDER BY w.workshop, w.post, c.last_name""",
+        workshop,
+    )
+
+
+async def positionings(connection: asyncpg.Connection, *, action_id: str | None, session_id: str | None,
+                       partner_id: str | None, adviser: str | None, limit: int, offset: int):
+    return await page(
+        connection,
+        """SELECT o.*, c.last_name, c.first_names, count(*) OVER () AS total
+           FROM positionings o JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
+           WHERE ($1::text IS NULL OR o.action_id = $1) AND ($2::text IS NULL OR o.session_id = $2)
+             AND ($3::text IS NULL OR o.partner_id = $3) AND ($4::text IS NULL OR p.adviser = $4)
+           ORDER BY o.session_id, c.last_name, o.positioning_id""",
+        action_id, session_id, partner_id, adviser, limit=limit, offset=offset,
+    )
+
+
+async def inserre_indicator(connection: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Per establishment, the share of current residents in work, in training or in an active pathway step."""
+    return await connection.fetch(
+        f"""SELECT c.establishment, count(*) AS residents,
+                   count(*) FILTER (WHERE {_AT_WORK}) AS in_work,
+                   count(*) FILTER (WHERE {_IN_TRAINING}) AS in_training,
+                   count(*) FILTER (WHERE {_ACTIVE_STEP}) AS in_active_step,
+                   count(*) FILTER (WHERE {_AT_WORK} OR {_IN_TRAINING} OR {_ACTIVE_STEP}) AS covered
+            FROM followed_cases c WHERE c.closed_on IS NULL
+            GROUP BY c.establishment ORDER BY c.establishment"""
+    )
