@@ -30,11 +30,16 @@ async def pathways(connection: asyncpg.Connection, *, adviser: str | None, estab
     )
 
 
-async def history(connection: asyncpg.Connection, subject_id: str) -> list[asyncpg.Record]:
+async def history(connection: asyncpg.Connection, pathway_id: str) -> list[asyncpg.Record]:
+    """The events of the pathway and of what it owns (its work file, trainings, positionings), in order: not
+    the person's other custody periods."""
     return await connection.fetch(
         """SELECT event_type, stream_type, occurred_at, actor, payload FROM events
-           WHERE subject = $1 ORDER BY position""",
-        subject_id,
+           WHERE stream_id = $1 OR stream_id = 'work-' || $1
+              OR stream_id IN (SELECT training_id FROM trainings WHERE pathway_id = $1)
+              OR stream_id IN (SELECT positioning_id FROM positionings WHERE pathway_id = $1)
+           ORDER BY position""",
+        pathway_id,
     )
 
 
@@ -59,21 +64,26 @@ async def caseload(connection: asyncpg.Connection, *, adviser: str | None, today
     )
 
 
-async def waiting_lists(connection: asyncpg.Connection, regime: str | None) -> list[asyncpg.Record]:
+async def waiting_lists(connection: asyncpg.Connection, regime: str | None, *, adviser: str | None
+                        ) -> list[asyncpg.Record]:
     """Per regime, the people classed for it without a post, by request date."""
+    # The rank is everyone's: an adviser sees where their people stand in the whole list.
     return await connection.fetch(
-        """SELECT r.regime, w.work_id, w.pathway_id, w.subject_id, w.requested_on, c.last_name, c.first_names,
-                  row_number() OVER (PARTITION BY r.regime ORDER BY w.requested_on, w.work_id) AS rank
-           FROM work_files w CROSS JOIN unnest(w.regimes) AS r(regime)
-           JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
-           WHERE w.classement = 'granted' AND NOT w.has_post AND p.closed_on IS NULL
-             AND ($1::text IS NULL OR r.regime = $1)
-           ORDER BY r.regime, rank""",
-        regime,
+        """SELECT * FROM (
+               SELECT r.regime, w.work_id, w.pathway_id, w.subject_id, w.requested_on, c.last_name, c.first_names,
+                      p.adviser, row_number() OVER (PARTITION BY r.regime ORDER BY w.requested_on, w.work_id) AS rank
+               FROM work_files w CROSS JOIN unnest(w.regimes) AS r(regime)
+               JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
+               WHERE w.classement = 'granted' AND NOT w.has_post AND p.closed_on IS NULL
+                 AND ($1::text IS NULL OR r.regime = $1)) AS waiting
+           WHERE $2::text IS NULL OR adviser = $2
+           ORDER BY regime, rank""",
+        regime, adviser,
     )
 
 
-async def posts(connection: asyncpg.Connection, workshop: str | None) -> list[asyncpg.Record]:
+async def posts(connection: asyncpg.Connection, workshop: str | None, *, adviser: str | None
+                ) -> list[asyncpg.Record]:
     """Who works where: the current posts, by workshop."""
     return await connection.fetch(
         """SELECT w.workshop, w.post, w.employer, w.regime, w.affectation_id, w.contract_status, w.starts_on,
@@ -81,8 +91,9 @@ async def posts(connection: asyncpg.Connection, workshop: str | None) -> list[as
            FROM posts w JOIN work_files f USING (work_id) JOIN pathways p USING (pathway_id)
            JOIN followed_cases c ON c.case_id = p.case_id
            WHERE NOT w.ended AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
+             AND ($2::text IS NULL OR p.adviser = $2)
            ORDER BY w.workshop, w.post, c.last_name""",
-        workshop,
+        workshop, adviser,
     )
 
 

@@ -30,7 +30,10 @@ Manager = Annotated[Principal, Depends(allow("ipro_chef", "ripro"))]
 Governor = Annotated[Principal, Depends(allow("direction"))]
 Commission = Annotated[Principal, Depends(allow("ipro_chef", "ripro", "direction"))]
 PathwayReader = Annotated[Principal, Depends(allow(IPRO_STAFF, "direction", "cpip", "dpip", "auditeur"))]
+# Reports across people (waiting lists, posts): IPRO, the governor's office, auditors.
 WorkReader = Annotated[Principal, Depends(allow(IPRO_STAFF, "direction", "auditeur"))]
+# One person's work file or positioning: also their SPIP officers (a CPIP: their people), like the pathway.
+PersonWorkReader = Annotated[Principal, Depends(allow(IPRO_STAFF, "direction", "cpip", "dpip", "auditeur"))]
 
 Id = Annotated[str, Path(max_length=120, pattern=r"^[A-Za-z0-9-]+$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

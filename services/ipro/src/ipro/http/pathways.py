@@ -160,7 +160,7 @@ async def history(pathway_id: Id, principal: PathwayReader, request: Request):
     async with request.app.state.event_store.pool.acquire() as connection:
         row = await store.pathway_row(connection, pathway_id)
         ensure_may_read(principal, row)
-        rows = await queries.history(connection, row["subject_id"])
+        rows = await queries.history(connection, pathway_id)
     return [HistoryEntry(event_type=r["event_type"], stream_type=r["stream_type"], occurred_at=r["occurred_at"],
                          actor_role=r["actor"]["role"], payload=r["payload"]) for r in rows]
 

@@ -27,6 +27,10 @@ router = service_router("", tags=["positionings"])
 PartnerOrIpro = Annotated[Principal, Depends(allow("partenaire", IPRO_STAFF))]
 Confirmer = Annotated[Principal, Depends(allow("partenaire", "ipro_chef", "ripro"))]
 PositioningReader = Annotated[Principal, Depends(allow("partenaire", IPRO_STAFF, "direction", "auditeur"))]
+# One positioning: also the person's SPIP officers (a CPIP: their people), as in the pathway's history.
+OnePositioningReader = Annotated[
+    Principal, Depends(allow("partenaire", IPRO_STAFF, "direction", "cpip", "dpip", "auditeur"))
+]
 
 
 class PositionRequest(RequestBody):
@@ -110,7 +114,7 @@ async def list_positionings(principal: PositioningReader, request: Request,
 
 @router.get("/positionings/{positioning_id}", response_model=PositioningView | PartnerLine,
             summary="A positioning (a partner: names and status only, on its own actions)")
-async def get_positioning(positioning_id: Id, principal: PositioningReader, request: Request):
+async def get_positioning(positioning_id: Id, principal: OnePositioningReader, request: Request):
     event_store = request.app.state.event_store
     state, stream = await handlers.current(event_store, handlers.positioning, positioning_id)
     if state.positioning_id is None:

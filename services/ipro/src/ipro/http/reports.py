@@ -14,7 +14,7 @@ from kernel.api import Limit, Offset, Page
 from kernel.auth import IPRO_STAFF, Principal, allow
 from kernel.http import service_router
 from ipro import queries
-from ipro.http.common import Adviser, WorkReader, is_adviser_only, settings, today
+from ipro.http.common import WorkReader, is_adviser_only, settings, today
 
 router = service_router("", tags=["reports"])
 
@@ -68,8 +68,11 @@ class Indicator(BaseModel):
     share: float
 
 
+CaseloadReader = Annotated[Principal, Depends(allow(IPRO_STAFF, "direction", "auditeur"))]
+
+
 @router.get("/caseload", response_model=Page[CaseloadItem], summary="Open pathways with what is due (an adviser: theirs)")
-async def caseload(principal: Adviser, request: Request, adviser: str | None = None, limit: Limit = 100,
+async def caseload(principal: CaseloadReader, request: Request, adviser: str | None = None, limit: Limit = 100,
                    offset: Offset = 0):
     if is_adviser_only(principal):
         adviser = principal.subject
@@ -83,7 +86,7 @@ async def caseload(principal: Adviser, request: Request, adviser: str | None = N
 @router.get("/waiting-lists", response_model=list[Waiting], summary="Per regime, classed people waiting for a post")
 async def waiting_lists(principal: WorkReader, request: Request, regime: WorkRegime | None = None):
     async with request.app.state.event_store.pool.acquire() as connection:
-        rows = await queries.waiting_lists(connection, regime and regime.value)
+        rows = await queries.waiting_lists(connection, regime and regime.value, adviser=_own(principal))
     return [Waiting(**{k: r[k] for k in Waiting.model_fields}) for r in rows]
 
 
@@ -91,8 +94,13 @@ async def waiting_lists(principal: WorkReader, request: Request, regime: WorkReg
 async def posts(principal: WorkReader, request: Request,
                 workshop: Annotated[str | None, Query(max_length=200)] = None):
     async with request.app.state.event_store.pool.acquire() as connection:
-        rows = await queries.posts(connection, workshop)
+        rows = await queries.posts(connection, workshop, adviser=_own(principal))
     return [Occupied(**{k: r[k] for k in Occupied.model_fields}) for r in rows]
+
+
+def _own(principal: Principal) -> str | None:
+    """An adviser's reports list the people of their caseload only."""
+    return principal.subject if is_adviser_only(principal) else None
 
 
 @router.get("/indicators/inserre", response_model=list[Indicator],

@@ -18,7 +18,7 @@ from ipro.domain import commands as c
 from ipro.domain import errors
 from ipro.domain.work import ClassementStatus, WorkFile
 from ipro.http.common import (
-    Adviser, Commission, Governor, Id, Label, Reason, WorkReader, ensure_may_read, on_pathway, settings, today,
+    Adviser, Commission, Governor, Id, Label, PersonWorkReader, Reason, ensure_may_read, on_pathway, settings, today,
 )
 
 router = service_router("/pathways/{pathway_id}/work", tags=["work"])
@@ -88,7 +88,7 @@ def view(state: WorkFile, version: int) -> WorkView:
 
 
 @router.get("", response_model=WorkView, summary="The person's classement, posts and contracts")
-async def get_work(pathway_id: Id, principal: WorkReader, request: Request):
+async def get_work(pathway_id: Id, principal: PersonWorkReader, request: Request):
     event_store = request.app.state.event_store
     async with event_store.pool.acquire() as connection:
         ensure_may_read(principal, await store.pathway_row(connection, pathway_id))
