@@ -657,8 +657,8 @@ async def test_spip_readers_act_on_nothing_even_their_own_people(world, user):
 
 @pytest.mark.parametrize("user", ["cpip-1", "dpip-1"])
 async def test_history_gives_a_reader_nothing_the_dedicated_routes_refuse_them(world, user):
-    """Whichever way it is fixed (history filtered, or the routes opened), what a reader gets one way they get
-    the other: p1's work file and positioning are both in p1's history."""
+    """What a reader gets through the history they get through the dedicated routes, and the other way round:
+    p1's work file and positioning are both in p1's history."""
     headers = world.headers(user)
     history = await ok(await world.api.get(f"/pathways/{world.pathways['p1']}/history", headers=headers))
     streams = {e["stream_type"] for e in history}
