@@ -41,13 +41,18 @@ def _periods_overlap(a: Booking, b: Booking) -> bool:
 
 
 def _weekly_against_session(weekly: Booking, session: Booking) -> bool:
+    """Each local day the session touches (one, unless it runs past midnight) against that day's slots."""
     start, end = session.starts_at.astimezone(LOCAL_TIME_ZONE), session.ends_at.astimezone(LOCAL_TIME_ZONE)
     day = start.date()
-    if not ((weekly.starts_on or date.min) <= day <= (weekly.ends_on or date.max)):
-        return False
-    end_time = end.time() if end.date() == day else time.max
-    return any(slot.weekday == day.weekday() and _times_overlap(slot.starts_at, slot.ends_at, start.time(), end_time)
-               for slot in weekly.slots)
+    while day <= end.date():
+        begins = start.time() if day == start.date() else time.min
+        ends = end.time() if day == end.date() else time.max
+        within = (weekly.starts_on or date.min) <= day <= (weekly.ends_on or date.max)
+        if within and any(slot.weekday == day.weekday() and _times_overlap(slot.starts_at, slot.ends_at, begins, ends)
+                          for slot in weekly.slots):
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 def collides(a: Booking, b: Booking) -> bool:

@@ -16,6 +16,7 @@ from contracts.ipro import (
     PathwayOpened, Profile, ProfileRecorded, ReadinessChanged, ReadinessStatus, SynthesisWritten,
 )
 from kernel.decider import Decider
+from kernel.errors import InvalidValue
 from ipro.domain import errors
 from ipro.domain.calendar import add_months, add_working_days
 from ipro.domain.commands import (
@@ -98,6 +99,8 @@ def decide(command: Command, state: Pathway) -> list[Event]:
         case SetGoal():
             if command.goal_id in state.goals:
                 raise errors.GoalAlreadySet(f"goal {command.goal_id} is already set")
+            if len({step.step_id for step in command.steps}) != len(command.steps):
+                raise InvalidValue("each step of a goal has its own id")
             return [GoalSet(pathway_id=pathway_id, goal_id=command.goal_id, description=command.description,
                             steps=command.steps)]
         case ChangeGoalStatus():
@@ -174,8 +177,8 @@ def _goal_status(command: ChangeGoalStatus, state: Pathway) -> GoalStatusChanged
             raise errors.GoalNotFound(f"no step {command.step_id} in this goal")
         if goal.steps[command.step_id] != GoalStatus.ACTIVE:
             raise errors.GoalClosed(f"the step is {goal.steps[command.step_id].value}")
-    elif command.status == GoalStatus.ACTIVE:
-        raise errors.GoalClosed("the goal is already active")
+    if command.status == GoalStatus.ACTIVE:
+        raise errors.GoalClosed(f"the {'step' if command.step_id else 'goal'} is already active")
     return GoalStatusChanged(pathway_id=state.pathway_id, goal_id=command.goal_id, step_id=command.step_id,
                              status=command.status)
 
@@ -184,17 +187,15 @@ def _france_travail(command: RegisterWithFranceTravail, state: Pathway) -> Franc
     if state.france_travail_registered_on is not None:
         raise errors.FranceTravailAlreadyRegistered("the person is already registered with France Travail")
     exits = [d for d in (command.case.expected_end_date, command.case.conditional_release_date) if d]
-    horizon = add_months(command.today, command.window_months)
-    if not exits or min(exits) > horizon:
+    if not exits:
+        raise errors.FranceTravailTooEarly("registration opens before a release date the case does not give yet")
+    opens_on = add_months(min(exits), -command.window_months)
+    if command.today < opens_on:
         raise errors.FranceTravailTooEarly(
-            f"registration opens {command.window_months} months before release or a sentence adjustment"
-            + (f" (from {_months_before(min(exits), command.window_months)})" if exits else "")
+            f"registration opens {command.window_months} months before release or a sentence adjustment: "
+            f"on {opens_on}"
         )
     return FranceTravailRegistered(pathway_id=state.pathway_id, registered_on=command.today)
-
-
-def _months_before(day: date, months: int) -> date:
-    return add_months(day, -months)
 
 
 def _leave(state: Pathway, leave_id: str) -> Leave:
