@@ -20,6 +20,7 @@ from ipro.domain.work import WorkFile, work
 from ipro.settings import IproSettings
 
 S = TypeVar("S")
+RELEASED = "released"
 Check = Callable[[Any], None] | None
 
 
@@ -71,10 +72,17 @@ async def pathway_command(session: Session, pathway_id: str, make: Callable[[c.C
 
 
 async def close_on_release(session: Session, case_id: str, closed_on: date, metadata: Metadata) -> None:
-    """The case closed: the pathway closes with the outcome at release (if it is open)."""
+    """The case closed: the pathway closes with the outcome at release (if it is open); the person's trainings
+    end and their places on partner actions are given back."""
     state, _ = await current(session, pathway, pathway_id_of(case_id))
-    if state.pathway_id is not None and state.closed_on is None:
-        await pathway_command(session, state.pathway_id, c.ClosePathway(closed_on=closed_on), metadata)
+    if state.pathway_id is None or state.closed_on is not None:
+        return
+    await pathway_command(session, state.pathway_id, c.ClosePathway(closed_on=closed_on), metadata)
+    trainings, positionings = await store.open_commitments(session.connection, state.pathway_id)
+    for training_id in trainings:
+        await training_command(session, training_id, c.DropOutOfTraining(reason=RELEASED), metadata)
+    for positioning_id in positionings:
+        await positioning_command(session, positioning_id, c.WithdrawPositioning(reason=RELEASED), metadata)
 
 
 # --- work ---
@@ -109,6 +117,8 @@ async def enrol_in_training(session: Session, pathway_id: str, make: Callable[[P
 async def training_command(session: Session, training_id: str, command: c.Command, metadata: Metadata,
                            check: Check = None) -> Outcome[Training]:
     existing, _ = await current(session, training, training_id)
+    if existing.training_id is not None and not isinstance(command, c.DropOutOfTraining):
+        await _open_pathway(session, existing.pathway_id)
     outcome = await execute(session, training, training_id, command, metadata, subject=existing.subject_id,
                             check=check)
     await store.save_training(session.connection, outcome.state, version(outcome))
@@ -121,6 +131,8 @@ async def training_command(session: Session, training_id: str, command: c.Comman
 async def position(session: Session, pathway_id: str, make: Callable[[Pathway, c.SessionFacts, list[c.Booking]], c.Position],
                    action_id: str, session_id: str, metadata: Metadata) -> Outcome[Positioning]:
     owner = await _open_pathway(session, pathway_id)
+    if await store.positioned(session.connection, owner.subject_id, session_id):
+        raise errors.AlreadyPositioned("the person is already positioned on this session")
     facts = await store.session_facts(session.connection, action_id, session_id)
     command = make(owner, facts, await store.bookings_of(session.connection, owner.subject_id))
     outcome = await execute(session, positioning, command.positioning_id, command, metadata, subject=owner.subject_id)
@@ -131,6 +143,9 @@ async def position(session: Session, pathway_id: str, make: Callable[[Pathway, c
 async def positioning_command(session: Session, positioning_id: str, command: c.Command, metadata: Metadata,
                               check: Check = None) -> Outcome[Positioning]:
     existing, _ = await current(session, positioning, positioning_id)
+    # After release, what happened before it may still be reported; nothing new is arranged.
+    if existing.positioning_id is not None and isinstance(command, c.ConfirmPositioning):
+        await _open_pathway(session, existing.pathway_id)
     outcome = await execute(session, positioning, positioning_id, command, metadata, subject=existing.subject_id,
                             check=check)
     await store.save_positioning(session.connection, outcome.state, version(outcome), new=False)

@@ -90,7 +90,7 @@ async def posts(connection: asyncpg.Connection, workshop: str | None, *, adviser
                   w.subject_id, c.last_name, c.first_names
            FROM posts w JOIN work_files f USING (work_id) JOIN pathways p USING (pathway_id)
            JOIN followed_cases c ON c.case_id = p.case_id
-           WHERE NOT w.ended AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
+           WHERE NOT w.ended AND p.closed_on IS NULL AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
              AND ($2::text IS NULL OR p.adviser = $2)
            ORDER BY w.workshop, w.post, c.last_name""",
         workshop, adviser,

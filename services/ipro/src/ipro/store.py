@@ -102,6 +102,24 @@ async def save_positioning(connection: asyncpg.Connection, state: Positioning, v
                                         ends_at=state.ends_at), state.subject_id)
 
 
+async def positioned(connection: asyncpg.Connection, subject_id: str, session_id: str) -> bool:
+    return bool(await connection.fetchval(
+        "SELECT true FROM positionings WHERE subject_id = $1 AND session_id = $2 AND status <> 'withdrawn'",
+        subject_id, session_id,
+    ))
+
+
+async def open_commitments(connection: asyncpg.Connection, pathway_id: str) -> tuple[list[str], list[str]]:
+    """The pathway's trainings not ended and its places not yet taken up (proposed or confirmed)."""
+    trainings = await connection.fetch(
+        "SELECT training_id FROM trainings WHERE pathway_id = $1 AND status IN ('enrolled', 'in_progress') "
+        "ORDER BY training_id", pathway_id)
+    positionings = await connection.fetch(
+        "SELECT positioning_id FROM positionings WHERE pathway_id = $1 AND status IN ('proposed', 'confirmed') "
+        "ORDER BY positioning_id", pathway_id)
+    return [r["training_id"] for r in trainings], [r["positioning_id"] for r in positionings]
+
+
 async def _book(connection: asyncpg.Connection, booking: Booking, subject_id: str) -> None:
     await connection.execute(
         """INSERT INTO bookings (reference, subject_id, kind, starts_on, ends_on, slots, starts_at, ends_at)

@@ -397,8 +397,6 @@ def test_a_contract_is_signed_for_a_new_post_after_the_previous_contract_ended()
         pytest.param(AFFECTED, "affectation-2", id="another affectation"),
         pytest.param(CONTRACT_ENDED, "affectation-1", id="an ended affectation"),
         pytest.param(SECOND_POST, "affectation-1", id="the previous affectation"),
-        pytest.param(UNDER_CONTRACT, "affectation-1", id="an affectation with a contract"),
-        pytest.param(SUSPENDED, "affectation-1", id="an affectation with a suspended contract"),
         pytest.param((*AFFECTED, an_adversarial_hearing_held(), a_declassification()), "affectation-1",
                      id="an affectation ended by the declassification"),
     ],
@@ -413,8 +411,7 @@ def test_a_contract_is_signed_for_a_current_affectation_that_has_none_yet(histor
     "running", [pytest.param((), id="active"), pytest.param((a_contract_suspended(),), id="suspended")],
 )
 def test_a_person_has_one_active_contract_at_a_time(running):
-    # Two current affectations cannot be decided: the history is written by hand to reach the rule.
-    history = (*UNDER_CONTRACT, *running, an_affectation_decided(affectation_id="affectation-2"))
+    history = (*UNDER_CONTRACT, *running)
     refused(errors.ContractAlreadyActive, "contract-already-active", history,
             sign_contract(contract_id="contract-2", affectation_id="affectation-2"))
 

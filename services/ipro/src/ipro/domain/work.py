@@ -207,11 +207,11 @@ def _affectation(command: DecideAffectation, state: WorkFile) -> AffectationDeci
 
 
 def _contract(command: SignContract, state: WorkFile) -> ContractSigned:
+    if state.current_contract is not None:
+        raise errors.ContractAlreadyActive("the person already has an active contract")
     affectation = state.affectations.get(command.affectation_id)
     if affectation is None or affectation.ended or affectation.contract_id is not None:
         raise errors.AffectationNotFound("a contract is signed for a current affectation that has none yet")
-    if state.current_contract is not None:
-        raise errors.ContractAlreadyActive("the person already has an active contract")
     if command.ends_on is not None and command.ends_on < command.starts_on:
         raise errors.DatesOutOfOrder("the contract ends on or after its start")
     # At most one day of trial per week of contract, within the configured cap.
