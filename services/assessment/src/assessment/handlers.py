@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, TypeVar
 
-from contracts import EventEnvelope
+
 from contracts.assessment import ContributionRequested, DeadlineKind, PlanAdopted
 from kernel.auth import Principal
-from kernel.decider import Decider, Outcome, execute, payloads
+from kernel.decider import Outcome, current, execute, version
 from kernel.eventstore import EventStore, Metadata, Session
 from assessment import store
 from assessment.domain import commands as c
@@ -24,16 +23,6 @@ from assessment.domain.interview import Interview, interview
 from assessment.domain.plan import Plan, plan
 from assessment.settings import AssessmentSettings
 
-S = TypeVar("S")
-
-
-async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
-    stream = await reader.read_stream(stream_id)
-    return decider.fold(payloads(stream)), stream
-
-
-def version(outcome: Outcome) -> int:
-    return outcome.events[-1].stream_version
 
 
 def ensure_caseload(principal: Principal, state: Case) -> None:

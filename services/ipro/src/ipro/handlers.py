@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from contracts import EventEnvelope
-from kernel.decider import Decider, Outcome, execute, payloads
+from kernel.decider import Outcome, current, execute, version
 from kernel.eventstore import EventStore, Metadata, Session
 from ipro import store
 from ipro.domain import commands as c
@@ -19,18 +18,8 @@ from ipro.domain.training import Training, training
 from ipro.domain.work import WorkFile, work
 from ipro.settings import IproSettings
 
-S = TypeVar("S")
 RELEASED = "released"
 Check = Callable[[Any], None] | None
-
-
-async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
-    stream = await reader.read_stream(stream_id)
-    return decider.fold(payloads(stream)), stream
-
-
-def version(outcome: Outcome) -> int:
-    return outcome.events[-1].stream_version
 
 
 def pathway_id_of(case_id: str) -> str:

@@ -55,6 +55,17 @@ class Outcome(Generic[S]):
     events: list[EventEnvelope]
 
 
+def version(outcome: Outcome) -> int:
+    """The stream's version after the command (its last appended event's)."""
+    return outcome.events[-1].stream_version
+
+
+async def current(reader, decider: Decider[C, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
+    """An aggregate's state and its stream, from a `Session` (inside a command) or the `EventStore`."""
+    stream = await reader.read_stream(stream_id)
+    return decider.fold(payloads(stream)), stream
+
+
 async def load(session: Session, decider: Decider[C, S], stream_id: str) -> tuple[S, StreamHead]:
     """The aggregate's current state and where its stream stood when read."""
     stream = await session.read_stream(stream_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 
-from contracts import EventEnvelope
 from kernel.auth import Principal, ensure_organisation
-from kernel.decider import Decider, Outcome, execute, payloads
-from kernel.eventstore import EventStore, Metadata, Session
+from kernel.decider import Decider, Outcome, current, execute
+from kernel.eventstore import Metadata, Session
 from partners import store
 from partners.domain import commands as c
 from partners.domain import errors
@@ -21,7 +20,6 @@ from partners.domain.call import Call, call, window
 from partners.domain.partner import Partner, partner, standing
 from partners.domain.proposal import Proposal, proposal
 
-S = TypeVar("S")
 Save = Callable[[asyncpg.Connection, Any, int], Awaitable[None]]
 
 
@@ -55,11 +53,6 @@ async def _owned_command(
         owned_by(principal)(state)
         command = command(*await facts(session, state))
     return await _handle(session, decider, save, stream_id, command, metadata, owned_by(principal))
-
-
-async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
-    stream = await reader.read_stream(stream_id)
-    return decider.fold(payloads(stream)), stream
 
 
 # --- calls ---

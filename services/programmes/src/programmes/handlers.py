@@ -7,10 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from contracts import EventEnvelope
-from kernel.decider import Decider, Outcome, execute, payloads
+from kernel.decider import Outcome, current, execute, version
 from kernel.eventstore import EventStore, Metadata, Session
 from programmes import store
 from programmes.domain import commands as c
@@ -19,18 +18,8 @@ from programmes.domain.group import Group, GroupStatus, group, participation
 from programmes.domain.programme import Programme, facts, programme
 from programmes.domain.referral import PLACED, Referral, referral
 
-S = TypeVar("S")
 GROUP_CLOSED_WHILE_WAITING = "the group closed before a seat was free"
 Check = Callable[[Any], None] | None
-
-
-async def current(reader: Session | EventStore, decider: Decider[Any, S], stream_id: str) -> tuple[S, list[EventEnvelope]]:
-    stream = await reader.read_stream(stream_id)
-    return decider.fold(payloads(stream)), stream
-
-
-def version(outcome: Outcome) -> int:
-    return outcome.events[-1].stream_version
 
 
 # --- programmes ---
