@@ -48,11 +48,27 @@ async def ok(response: httpx.Response, status: int = 200) -> dict:
 
 async def events_in(dsn: str) -> int:
     """How many events a service's store holds: a refused command must leave it unchanged."""
+    return await query_value(dsn, "SELECT count(*) FROM events")
+
+
+async def last_position(dsn: str) -> int:
+    """Where a service's store stands: the position of its last event (0 when empty)."""
+    return await query_value(dsn, "SELECT coalesce(max(position), 0) FROM events")
+
+
+async def event_types(dsn: str, since: int) -> list[str]:
+    """The types of the events appended after position `since`, in order."""
+    return await query_value(
+        dsn, "SELECT coalesce(array_agg(event_type ORDER BY position), '{}') FROM events WHERE position > $1", since)
+
+
+async def query_value(dsn: str, sql: str, *args):
+    """One value read from a service's database, on a connection of its own."""
     import asyncpg
 
     connection = await asyncpg.connect(dsn)
     try:
-        return await connection.fetchval("SELECT count(*) FROM events")
+        return await connection.fetchval(sql, *args)
     finally:
         await connection.close()
 

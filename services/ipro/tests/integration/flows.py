@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import asyncpg
-
-from devinfra.testkit import ok, wait_for
+from devinfra.testkit import ok, query_value, wait_for
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 from ipro.settings import IproSettings
 from services.assessment.tests.integration.flows import case_body
@@ -31,11 +29,7 @@ def service_settings(dsn: str, infrastructure, dev_keys, topic_prefix: str) -> I
 
 
 async def known(dsn: str, sql: str, *args) -> bool:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval(sql, *args) is not None
-    finally:
-        await connection.close()
+    return await query_value(dsn, sql, *args) is not None
 
 
 class Residents:

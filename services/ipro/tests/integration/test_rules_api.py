@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from devinfra.testkit import events_in, ok, refused
+from devinfra.testkit import event_types, events_in, last_position, ok, refused
 
 pytestmark = pytest.mark.integration
 
@@ -127,23 +127,6 @@ async def positioned(api, as_role, person: dict, action: dict) -> dict:
 async def confirmed(api, as_role, positioning: dict) -> dict:
     partner = as_role("partenaire", organisation_id=positioning["partner_id"])
     return await ok(await api.post(f"/positionings/{positioning['positioning_id']}/confirm", headers=partner))
-
-
-async def event_types(dsn: str, since: int) -> list[str]:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return [r["event_type"] for r in await connection.fetch(
-            "SELECT event_type FROM events WHERE position > $1 ORDER BY position", since)]
-    finally:
-        await connection.close()
-
-
-async def last_position(dsn: str) -> int:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval("SELECT coalesce(max(position), 0) FROM events")
-    finally:
-        await connection.close()
 
 
 async def booked(dsn: str, session_id: str) -> int:

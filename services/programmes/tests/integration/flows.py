@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import asyncpg
-
-from devinfra.testkit import ok, wait_for
+from devinfra.testkit import ok, query_value, wait_for
 from kernel.clock import local_date
 from programmes.settings import ProgrammesSettings
 from services.assessment.tests.integration.flows import case_body, plan_body, validated_assessment
@@ -67,11 +65,7 @@ class People:
                        timeout=30, message=f"plan {plan_id} in the programmes replica")
 
     async def _known(self, sql: str, *args) -> bool:
-        connection = await asyncpg.connect(self.dsn)
-        try:
-            return await connection.fetchval(sql, *args) is not None
-        finally:
-            await connection.close()
+        return await query_value(self.dsn, sql, *args) is not None
 
     async def close_case(self, case_id: str, closed_on: date | None = None) -> None:
         await ok(await self.assessment_api.post(f"/cases/{case_id}/close", headers=self.as_role("dpip"), json={

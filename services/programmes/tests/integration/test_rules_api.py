@@ -17,10 +17,9 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 
-import asyncpg
 import pytest
 
-from devinfra.testkit import events_in, ok, refused
+from devinfra.testkit import event_types, events_in, last_position, ok, refused
 from kernel.clock import LOCAL_TIME_ZONE
 
 from .flows import group_body, planned_group, referral_body, referred
@@ -95,23 +94,6 @@ async def get_referral(api, as_role, referral: dict) -> dict:
 
 async def get_group(api, as_role, group: dict) -> dict:
     return await ok(await api.get(f"/groups/{group['group_id']}", headers=as_role("dpip")))
-
-
-async def event_types(dsn: str, since: int) -> list[str]:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return [r["event_type"] for r in await connection.fetch(
-            "SELECT event_type FROM events WHERE position > $1 ORDER BY position", since)]
-    finally:
-        await connection.close()
-
-
-async def last_position(dsn: str) -> int:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval("SELECT coalesce(max(position), 0) FROM events")
-    finally:
-        await connection.close()
 
 
 # --- enrolment: seats, overlaps, consent ---------------------------------------------------------------------
