@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 from devinfra.infra import Infrastructure, Ports
-from devinfra.testkit import SettableClock
+from devinfra.testkit import SettableClock, headers_for
 from devinfra.tokens import DevKeys
 from kernel.clock import LOCAL_TIME_ZONE
 
@@ -66,10 +66,4 @@ def as_role(dev_keys: DevKeys) -> Callable[..., dict[str, str]]:
     """Headers of a user: `as_role("cpip")` is user "cpip-1"; `as_role("cpip", "cpip-2")` another CPIP;
     `organisation_id=` the partner organisation a token carries; other keywords are extra headers
     (`**{"Idempotency-Key": "k"}`)."""
-
-    def headers(role: str, subject: str | None = None, *, organisation_id: str | None = None,
-                **extra: str) -> dict[str, str]:
-        token = dev_keys.mint(role, subject=subject or f"{role}-1", organisation_id=organisation_id)
-        return {"Authorization": f"Bearer {token}", **extra}
-
-    return headers
+    return headers_for(dev_keys)

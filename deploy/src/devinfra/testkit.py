@@ -212,3 +212,38 @@ async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[di
         schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
         jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
     return shared, restricted
+
+
+def headers_for(dev_keys):
+    """`as_role(role, subject=None, organisation_id=None, **extra_headers)`: the headers of a user, "<role>-1"
+    unless `subject` names another; a partner's token carries its organisation."""
+
+    def as_role(role: str, subject: str | None = None, *, organisation_id: str | None = None,
+                **extra: str) -> dict[str, str]:
+        token = dev_keys.mint(role, subject=subject or f"{role}-1", organisation_id=organisation_id)
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    return as_role
+
+
+def untrusted_credentials(dev_keys, role: str) -> list[dict[str, str]]:
+    """Headers no route may accept: none, not a JWT, expired, forged signature, another scheme."""
+    from datetime import UTC, datetime
+
+    expired = dev_keys.mint(role, subject=f"{role}-1", now=datetime.now(UTC) - timedelta(days=2))
+    forged = dev_keys.mint(role, subject=f"{role}-1").rsplit(".", 1)[0] + ".forged"
+    return [{}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": f"Bearer {expired}"},
+            {"Authorization": f"Bearer {forged}"}, {"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}]
+
+
+def routes_of(routers):
+    """(verb, path template, policy) of every route of these routers."""
+    from fastapi.routing import APIRoute
+
+    from kernel.http import policy_of
+
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                for verb in sorted(route.methods):
+                    yield verb, route.path, policy_of(route)

@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from devinfra.testkit import SettableClock, events_in, ok, serving
+from devinfra.testkit import SettableClock, events_in, headers_for, ok, routes_of, serving
 from kernel.auth import ROLES, SPIP_STAFF
 from kernel.http import policy_of
 from assessment.bootstrap import create_app
@@ -126,15 +126,6 @@ class World:
         return {"cpip-1": self.case, "cpip-2": self.other_case}
 
 
-def role_headers(dev_keys):
-    """`as_role` of conftest, for a fixture that outlives a test."""
-
-    def as_role(role: str, subject: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {dev_keys.mint(role, subject=subject or f'{role}-1')}"}
-
-    return as_role
-
-
 async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
     cpip, dpip = as_role("cpip"), as_role("dpip")
     case = (await opened_case(api, as_role, today, "person-1", referent="cpip-1"))["case_id"]
@@ -179,18 +170,13 @@ async def world(infrastructure, dev_keys, unique_name):
     settings = service_settings(dsn, infrastructure, dev_keys, unique_name)
     app = create_app(settings, clock=SettableClock(NOW))
     async with serving(app) as api:
-        ids = await rich_follow_up(api, role_headers(dev_keys), NOW.date())
+        ids = await rich_follow_up(api, headers_for(dev_keys), NOW.date())
         yield World(api=api, app=app, dev_keys=dev_keys, **ids)
 
 
 def api_routes(method: str | None = None):
     """(method, path template, policy) of every route of the service's routers."""
-    for router in routers:
-        for route in router.routes:
-            if isinstance(route, APIRoute):
-                for verb in sorted(route.methods):
-                    if method is None or verb == method:
-                        yield verb, route.path, policy_of(route)
+    return [(verb, path, policy) for verb, path, policy in routes_of(routers) if method is None or verb == method]
 
 
 def test_the_read_matrix_covers_every_role_and_every_read_route():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -29,9 +29,10 @@ from fastapi.routing import APIRoute
 
 from assessment.bootstrap import create_app as create_assessment_app
 from contracts.programmes import EligibilityRules
-from devinfra.testkit import SettableClock, events_in, ok, read_topic, serving
+from devinfra.testkit import (
+    SettableClock, events_in, headers_for, ok, read_topic, routes_of, serving, untrusted_credentials,
+)
 from kernel.auth import ROLES, SPIP_STAFF
-from kernel.http import policy_of
 from programmes.bootstrap import create_app
 from programmes.http import routers
 from services.assessment.tests.integration.flows import service_settings as assessment_service_settings
@@ -116,15 +117,6 @@ class World:
                 "notes": ""}
 
 
-def role_headers(dev_keys):
-    """conftest's `as_role`, for a fixture that outlives a test."""
-
-    def as_role(role: str, subject: str | None = None, **extra) -> dict[str, str]:
-        return {"Authorization": f"Bearer {dev_keys.mint(role, subject=subject or f'{role}-1', **extra)}"}
-
-    return as_role
-
-
 def tuesdays(**overrides) -> dict:
     return {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120, "every_weeks": 1, **overrides}
 
@@ -194,7 +186,7 @@ async def world(infrastructure, dev_keys, unique_name):
     """The follow-up, served once for the module: the programmes app runs its relay on topics of its own."""
     prefix = unique_name("t") + "."
     clock = SettableClock(NOW)
-    as_role = role_headers(dev_keys)
+    as_role = headers_for(dev_keys)
     assessment_dsn = await infrastructure.create_database(unique_name("assessment").replace("-", "_"))
     programmes_dsn = await infrastructure.create_database(unique_name("programmes").replace("-", "_"))
     assessment_settings = assessment_service_settings(
@@ -384,16 +376,8 @@ COMMANDS = {  # (method, route): the only roles that may call it
 }
 
 
-def api_routes():
-    for router in routers:
-        for route in router.routes:
-            if isinstance(route, APIRoute):
-                for verb in sorted(route.methods):
-                    yield verb, route.path, policy_of(route)
-
-
 def test_the_command_table_is_the_policy_every_command_route_declares():
-    declared = {(method, path): policy.roles for method, path, policy in api_routes() if method != "GET"}
+    declared = {(method, path): policy.roles for method, path, policy in routes_of(routers) if method != "GET"}
     assert declared == COMMANDS
 
 
@@ -444,17 +428,15 @@ async def test_every_command_refuses_the_roles_outside_its_policy_and_appends_no
 async def test_without_a_valid_token_every_route_answers_401(world):
     ids = {"programme_id": "programme-parcours", "group_id": world.groups["parcours"],
            "session_id": world.session("parcours", 8), "referral_id": world.referrals["r1"], "subject_id": "p-1"}
-    expired = world.dev_keys.mint("dpip", subject="dpip-1", now=datetime.now(UTC) - timedelta(days=2))
-    forged = world.dev_keys.mint("dpip", subject="dpip-1").rsplit(".", 1)[0] + ".forged"
+    untrusted = untrusted_credentials(world.dev_keys, "dpip")
     unknown_role = world.dev_keys.mint("surveillant", subject="surveillant-1")
     before = await events_in(world.dsn)
-    routes = [(method, path) for method, path, policy in api_routes() if not policy.is_public]
+    routes = [(method, path) for method, path, policy in routes_of(routers) if not policy.is_public]
     assert len(routes) == 29
 
     for method, path in routes:
         url = path.format(**ids)
-        for headers in ({}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": f"Bearer {expired}"},
-                        {"Authorization": f"Bearer {forged}"}, {"Authorization": "Basic ZHBpcDpkcGlw"}):
+        for headers in untrusted:
             assert_refused(await world.api.request(method, url, json={}, headers=headers), "not-authenticated",
                            headers)
         # A valid token whose role is none of the service's: no role, no access.
