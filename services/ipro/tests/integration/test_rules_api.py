@@ -218,7 +218,7 @@ async def test_an_affectation_without_classement_is_refused(api, residents, as_r
         regime="concession", employer="Sodexo")), 422, "affectation-without-classement")
     await refused(ipro_dsn, api.post(f"{work_url(person)}/employer-interviews", headers=as_role("ipro_chef"), json={
         "regime": "concession", "employer": "Sodexo", "post": "Opérateur", "held_on": str(TODAY)}),
-        422, "affectation-without-classement")
+        422, "not-classed-for-regime")
     work = await ok(await api.get(work_url(person), headers=governor))
     assert work["affectations"] == {}
 

@@ -244,13 +244,13 @@ def test_a_person_classed_for_a_regime_meets_an_employer_of_it(history, regime):
 
 
 def test_a_person_meets_no_employer_of_a_regime_they_are_not_classed_for():
-    refused(errors.NotClassedForRegime, "affectation-without-classement", CLASSED,
+    refused(errors.InterviewWithoutClassement, "not-classed-for-regime", CLASSED,
             hold_employer_interview(regime=STATE_WORKSHOP))
 
 
 @pytest.mark.parametrize("history", histories(*NOT_CLASSED))
 def test_a_person_who_is_not_classed_meets_no_employer(history):
-    refused(errors.NotClassedForRegime, "affectation-without-classement", history, hold_employer_interview())
+    refused(errors.InterviewWithoutClassement, "not-classed-for-regime", history, hold_employer_interview())
 
 
 def test_an_employer_interview_cannot_be_dated_after_today():
@@ -632,8 +632,8 @@ def test_a_person_is_not_declassified_while_a_contract_is_running(history):
 
 
 def test_a_declassified_person_meets_no_employer_and_is_assigned_no_post():
-    for command in (hold_employer_interview(), decide_affectation()):
-        refused(errors.NotClassedForRegime, "affectation-without-classement", DECLASSIFIED, command)
+    refused(errors.InterviewWithoutClassement, "not-classed-for-regime", DECLASSIFIED, hold_employer_interview())
+    refused(errors.NotClassedForRegime, "affectation-without-classement", DECLASSIFIED, decide_affectation())
 
 
 # --- unknown work file, unknown command ---

@@ -113,6 +113,10 @@ class NotClassedForRegime(DomainError):
     code = "affectation-without-classement"
 
 
+class InterviewWithoutClassement(DomainError):
+    code = "not-classed-for-regime"
+
+
 class NotClassed(DomainError):
     code = "not-classed"
 

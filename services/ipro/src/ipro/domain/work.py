@@ -120,7 +120,7 @@ def decide(command: Command, state: WorkFile) -> list[Event]:
             return [ClassementRefused(work_id=work_id, reasons=command.reasons,
                                       appeal_information=command.appeal_information, decided_on=command.today)]
         case HoldEmployerInterview():
-            _classed_for(state, command.regime)
+            _classed_for(state, command.regime, errors.InterviewWithoutClassement)
             if command.held_on > command.today:
                 raise errors.DateInTheFuture("the interview cannot be dated after today")
             return [EmployerInterviewHeld(work_id=work_id, interview_id=command.interview_id, regime=command.regime,
@@ -183,9 +183,10 @@ def _classed(state: WorkFile) -> None:
         raise errors.NotClassed("the person is not classed for work")
 
 
-def _classed_for(state: WorkFile, regime: WorkRegime) -> None:
+def _classed_for(state: WorkFile, regime: WorkRegime, error: type[errors.DomainError] = errors.NotClassedForRegime
+                 ) -> None:
     if state.classement != ClassementStatus.GRANTED or regime not in state.regimes:
-        raise errors.NotClassedForRegime(f"the person is not classed for {regime.value}")
+        raise error(f"the person is not classed for {regime.value}")
 
 
 def _affectation(command: DecideAffectation, state: WorkFile) -> AffectationDecided:
