@@ -18,10 +18,11 @@ def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscriptio
         Subscription(
             name=settings.topic("ipro.assessment-replica"), topics=[settings.topic("assessment.events")],
             handler=replica.assessment_applier(store, settings), appends_events=True,
+            event_types=replica.CASE_EVENT_TYPES,
         ),
         Subscription(
             name=settings.topic("ipro.partner-catalogue"), topics=[settings.topic("partners.events")],
-            handler=replica.apply_partner_catalogue,
+            handler=replica.apply_partner_catalogue, event_types=replica.CATALOGUE_EVENT_TYPES,
         ),
     ]
 

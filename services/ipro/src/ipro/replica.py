@@ -21,6 +21,11 @@ from ipro.domain.commands import CaseFacts
 from ipro.settings import IproSettings
 
 REACTION = Actor(subject="ipro-case-reaction", role="system")
+# What each replica acts on; the rest of the topics is passed over unread.
+CASE_EVENT_TYPES = frozenset(cls.event_type for cls in (
+    CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, CaseClosed))
+CATALOGUE_EVENT_TYPES = frozenset(cls.event_type for cls in (
+    ActionCreated, ActionPublished, ActionClosed, SessionScheduled, SessionMoved, SessionCancelled))
 
 
 def assessment_applier(store: EventStore, settings: IproSettings):

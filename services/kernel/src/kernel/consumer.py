@@ -43,6 +43,15 @@ class Subscription:
     # write of its transaction (ADR 2): its messages are then applied one per transaction, deduplicated by a
     # read before the handler and recorded after it.
     appends_events: bool = False
+    # The event types the handler acts on (None: all). Others are passed over from their Kafka header, never
+    # decoded nor recorded: a service reading another's topic for a few types pays little for the rest.
+    event_types: frozenset[str] | None = None
+
+    def wants(self, record: ConsumerRecord) -> bool:
+        if self.event_types is None:
+            return True
+        event_type = dict(record.headers or ()).get("event_type")
+        return event_type is None or event_type.decode() in self.event_types
 
 
 class ConsumerRunner:
@@ -113,9 +122,16 @@ class ConsumerRunner:
     async def _process(self, records: list[ConsumerRecord]) -> None:
         """A partition's fetched records in one transaction (replays and catch-ups go at the speed of few
         commits); if one of them is bad, again one by one, so that only that one is dead-lettered."""
-        if self.subscription.appends_events and len(records) > 1:
+        if self.subscription.appends_events and sum(map(self.subscription.wants, records)) > 1:
+            # One message acted on per transaction; those passed over ride along with the next one.
+            batch: list[ConsumerRecord] = []
             for record in records:
-                await self._process([record])
+                batch.append(record)
+                if self.subscription.wants(record):
+                    await self._process(batch)
+                    batch = []
+            if batch:
+                await self._process(batch)
             return
         try:
             await self._retrying_infrastructure(lambda: self._apply(records))
@@ -141,6 +157,8 @@ class ConsumerRunner:
         applied = skipped = 0
         async with self.pool.acquire() as connection, connection.transaction():
             for record in records:
+                if not self.subscription.wants(record):
+                    continue
                 envelope = kafka.decode(record.value)
                 logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
                 if self.subscription.appends_events:

@@ -157,3 +157,27 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
     reactions = await pool.fetch("SELECT stream_id FROM events WHERE stream_id LIKE 'reaction-%' ORDER BY stream_id")
     assert [r["stream_id"] for r in reactions] == ["reaction-1", "reaction-2", "reaction-3"]
     assert lost_once == [True]
+
+
+async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(pool, bootstrap, unique_name):
+    from contracts import EventEnvelope
+
+    topic = unique_name("topic")
+    other = EventEnvelope.model_validate({**an_envelope(2).model_dump(), "event_type": "kerneltest.other.noted"})
+    await kafka.ensure_topics(bootstrap, [topic], partitions=1)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for envelope in (an_envelope(1), other, an_envelope(3)):
+            key, value, headers = kafka.encode(envelope)  # as the relay sends them: the type in a header
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number,
+                                         event_types=frozenset({"kerneltest.sample.recorded"})), pool, bootstrap)
+
+    async with running(runner):
+        await wait_for(lambda: _checkpoint_is(pool, runner.name, 3), timeout=30, message="checkpoint after 3")
+
+    assert await applied(pool) == [1, 3]
+    assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", runner.name) == 2

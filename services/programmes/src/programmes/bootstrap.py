@@ -18,7 +18,7 @@ def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subsc
     return [
         Subscription(
             name=settings.topic("programmes.assessment-replica"), topics=[settings.topic("assessment.events")],
-            handler=replica.applier(store), appends_events=True,
+            handler=replica.applier(store), appends_events=True, event_types=replica.EVENT_TYPES,
         ),
     ]
 

@@ -14,6 +14,9 @@ from kernel.eventstore import EventStore, Metadata, Session
 from programmes import handlers
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
+# What the replica acts on; the rest of `assessment.events` is passed over unread.
+EVENT_TYPES = frozenset(cls.event_type for cls in (
+    CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, AssessmentValidated, PlanAdopted, CaseClosed))
 
 
 def applier(store: EventStore):
