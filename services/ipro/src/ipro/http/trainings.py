@@ -15,6 +15,7 @@ from kernel.commands import Commands
 from kernel.http import service_router
 from ipro import handlers, store
 from ipro.domain import commands as c
+from ipro.domain import errors
 from ipro.domain.training import Training, TrainingStatus
 from ipro.http.common import (
     Adviser, Id, Label, PathwayReader, Reason, ensure_may_read, on_pathway, on_pathway_of, today,
@@ -77,7 +78,7 @@ async def get_training(training_id: Id, principal: PathwayReader, request: Reque
     event_store = request.app.state.event_store
     state, stream = await handlers.current(event_store, handlers.training, training_id)
     if state.training_id is None:
-        raise handlers.errors.TrainingNotFound("no such training")
+        raise errors.TrainingNotFound("no such training")
     async with event_store.pool.acquire() as connection:
         ensure_may_read(principal, await store.pathway_row(connection, state.pathway_id))
     return view(state, stream[-1].stream_version)
@@ -104,7 +105,7 @@ async def _command(commands: Commands, principal, training_id: str, command: c.C
     async def pathway_of(session) -> str:
         state, _ = await handlers.current(session, handlers.training, training_id)
         if state.training_id is None:
-            raise handlers.errors.TrainingNotFound("no such training")
+            raise errors.TrainingNotFound("no such training")
         return state.pathway_id
 
     async def run(session, metadata):

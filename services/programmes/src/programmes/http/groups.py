@@ -18,6 +18,7 @@ from kernel.commands import Commands
 from kernel.http import service_router
 from programmes import handlers, queries, register
 from programmes.domain import commands as c
+from programmes.domain import errors
 from programmes.domain.group import Group, GroupStatus, SessionState
 from programmes.http.common import (
     Director, Facilitator, Id, IdFilter, Label, Officer, Reason, ScheduleReader, ensure_runs_group,
@@ -128,7 +129,7 @@ def _session_view(state: SessionState) -> SessionView:
 async def _visible(request: Request, group_id: str, principal: Principal) -> tuple[Group, int]:
     state, stream = await handlers.current(request.app.state.event_store, handlers.group, group_id)
     if state.group_id is None:
-        raise handlers.errors.GroupNotFound("no such group")
+        raise errors.GroupNotFound("no such group")
     ensure_sees_group(principal, state.sensitive, state.facilitators)
     return state, stream[-1].stream_version
 
