@@ -68,8 +68,11 @@ async def test_killing_the_programmes_service_while_it_reacts_to_releases_ends_e
         for n in range(PEOPLE):
             for stream_type, stream_id, events in admission(n):
                 await assessment_store.append(stream_type, stream_id, 0, events, DPIP, subject=f"person-{n}")
-        await wait_for(lambda: _count(programmes, "SELECT count(*) FROM followed_plans", PEOPLE), timeout=60,
-                       message="the replica to learn every plan")
+        # Case and plan are different streams, on different partitions: wait for both halves of each person.
+        followed = """SELECT count(*) FROM followed_cases c JOIN followed_plans p USING (case_id)
+                      WHERE c.referent IS NOT NULL"""
+        await wait_for(lambda: _count(programmes, followed, PEOPLE), timeout=60,
+                       message="the replica to learn every case and plan")
 
         cpip = {"Authorization": f"Bearer {dev_keys.mint('cpip', subject='cpip-1')}"}
         async with httpx.AsyncClient(base_url=system.url("programmes"), timeout=30) as http:

@@ -51,8 +51,9 @@ class Residents:
         case = await ok(await self.api.post("/cases", headers=self.as_role("dpip"), json=case_body(
             self.today, subject_id, referent=referent, sentence=sentence, establishment=establishment)), 201)
         pathway_id = f"pathway-{case['case_id']}"
-        await wait_for(lambda: known(self.dsn, "SELECT 1 FROM pathways WHERE pathway_id = $1", pathway_id),
-                       timeout=30, message=f"the pathway of {subject_id}")
+        await wait_for(lambda: known(self.dsn, """SELECT 1 FROM pathways p JOIN followed_cases c USING (case_id)
+                                                  WHERE p.pathway_id = $1 AND c.referent = $2""", pathway_id, referent),
+                       timeout=30, message=f"the pathway of {subject_id}, and their referent")
         return {"case_id": case["case_id"], "pathway_id": pathway_id, "subject_id": subject_id}
 
     async def released(self, case_id: str, closed_on: date | None = None) -> None:

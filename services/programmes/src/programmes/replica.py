@@ -1,5 +1,6 @@
 """The programmes service's replica of the assessment events: who is followed, by whom, where, with which
-sentence, latest validated risk level and plan objectives (eligibility and caseloads read it). A case that
+sentence, latest validated risk level and plan objectives (eligibility and caseloads read it). Events of
+different streams (case, assessment, plan) arrive in any order: each lands in a table of its own. A case that
 closes ends the person's open referrals: a reaction, appended before the replica is written (ADR 2)."""
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def applier(store: EventStore):
                                          event.case_id, event.establishment)
             case AssessmentValidated():
                 await connection.execute(
-                    """UPDATE followed_cases SET overall_risk_level = $2, risk_validated_on = $3
-                       WHERE case_id = $1 AND (risk_validated_on IS NULL OR risk_validated_on <= $3)""",
+                    """INSERT INTO followed_risks (case_id, overall_risk_level, validated_on) VALUES ($1, $2, $3)
+                       ON CONFLICT (case_id) DO UPDATE SET overall_risk_level = $2, validated_on = $3
+                       WHERE followed_risks.validated_on <= $3""",
                     event.case_id, event.overall_risk_level.value, event.validated_on,
                 )
             case PlanAdopted():

@@ -128,7 +128,11 @@ async def would_overlap(connection: asyncpg.Connection, subject_id: str, group_i
 
 async def person_facts(connection: asyncpg.Connection, case_id: str, plan_id: str) -> tuple[PersonFacts, str | None]:
     """The person's facts from the replica of the assessment events, and their referent CPIP."""
-    case = await connection.fetchrow("SELECT * FROM followed_cases WHERE case_id = $1", case_id)
+    case = await connection.fetchrow(
+        """SELECT c.*, r.overall_risk_level FROM followed_cases c LEFT JOIN followed_risks r USING (case_id)
+           WHERE c.case_id = $1""",
+        case_id,
+    )
     if case is None:
         raise errors.CaseNotFound(f"no case {case_id} is known here (yet)")
     objectives = await connection.fetchval(

@@ -52,7 +52,7 @@ class People:
             assessment = await self._validated_by(referent, case_id)
         plan = await ok(await api.post(f"/cases/{case_id}/plan", headers=self.as_role("cpip", referent),
                                        json=plan_body(assessment["assessment_id"], today)), 201)
-        await self.replicated(plan["plan_id"])
+        await self.replicated(case_id, plan["plan_id"], referent)
         return {"case_id": case_id, "plan_id": plan["plan_id"], "objective_id": "obj-1", "subject_id": subject_id}
 
     async def _validated_by(self, referent: str, case_id: str) -> dict:
@@ -60,9 +60,13 @@ class People:
             return self.as_role(role, referent if role == "cpip" and subject is None else subject, **extra)
         return await validated_assessment(self.assessment_api, as_referent, case_id)
 
-    async def replicated(self, plan_id: str) -> None:
-        await wait_for(lambda: self._known("SELECT 1 FROM followed_plans WHERE plan_id = $1", plan_id),
-                       timeout=30, message=f"plan {plan_id} in the programmes replica")
+    async def replicated(self, case_id: str, plan_id: str, referent: str) -> None:
+        """The case, its referent, its validated risk level and its plan have all reached the replica: they
+        are events of different streams, so they may arrive in any order."""
+        await wait_for(lambda: self._known(
+            """SELECT 1 FROM followed_cases c JOIN followed_plans p USING (case_id) JOIN followed_risks r USING (case_id)
+               WHERE c.case_id = $1 AND p.plan_id = $2 AND c.referent = $3""",
+            case_id, plan_id, referent), timeout=30, message=f"case {case_id} and its plan in the programmes replica")
 
     async def _known(self, sql: str, *args) -> bool:
         return await query_value(self.dsn, sql, *args) is not None
