@@ -1,7 +1,11 @@
-"""Is a new JSON Schema of an event version still readable by consumers of the old one?
+"""Is a new JSON Schema of an event version compatible with the old one, both ways?
 
-A published version may gain optional fields and documentation; anything else a consumer could trip on
-(a field removed, made required, retyped, or its allowed values narrowed) needs a new version.
+Events written under the old schema stay in the log for ever and are read by today's code; events written
+under the new one are read by consumers still built from the old contracts. Readers are tolerant (they
+ignore fields they do not know: `parse_payload`), so a published version may gain optional fields and
+documentation. Anything else needs a new version and an upcaster: a field removed, made required or
+retyped, and any change to the values allowed, whether narrowed (old events no longer read) or widened
+(an old consumer refuses the new values).
 """
 
 from __future__ import annotations
@@ -30,17 +34,19 @@ def _compare(old: Schema, new: Schema, old_root: Schema, new_root: Schema, path:
         problems.append(f"{where}: type changed from {old.get('type')} to {new.get('type')}")
     if "enum" in old or "enum" in new:
         removed = set(old.get("enum", [])) - set(new.get("enum", []))
+        added = set(new.get("enum", [])) - set(old.get("enum", []))
         if "enum" in new and ("enum" not in old or removed):
             problems.append(f"{where}: allowed values narrowed (removed {sorted(map(str, removed))})")
+        if "enum" in old and ("enum" not in new or added):
+            problems.append(f"{where}: allowed values widened (added {sorted(map(str, added))}): "
+                            "consumers of the old version refuse them")
     for key in ("pattern", "format", "const"):
         if old.get(key) != new.get(key):
             problems.append(f"{where}: {key} changed from {old.get(key)!r} to {new.get(key)!r}")
     for key in ("minLength", "minimum", "exclusiveMinimum", "minItems"):
-        if key in new and new[key] > old.get(key, float("-inf")):
-            problems.append(f"{where}: {key} tightened to {new[key]}")
+        problems += _bound(where, key, old.get(key, float("-inf")), new.get(key, float("-inf")), lower=True)
     for key in ("maxLength", "maximum", "exclusiveMaximum", "maxItems"):
-        if key in new and new[key] < old.get(key, float("inf")):
-            problems.append(f"{where}: {key} tightened to {new[key]}")
+        problems += _bound(where, key, old.get(key, float("inf")), new.get(key, float("inf")), lower=False)
     if "anyOf" in old or "anyOf" in new:
         if old.get("anyOf") != new.get("anyOf"):
             problems.append(f"{where}: union of types changed")
@@ -56,3 +62,12 @@ def _compare(old: Schema, new: Schema, old_root: Schema, new_root: Schema, path:
     if "items" in old and "items" in new:
         problems += _compare(old["items"], new["items"], old_root, new_root, f"{path}[]")
     return problems
+
+
+def _bound(where: str, key: str, old: float, new: float, *, lower: bool) -> list[str]:
+    if new == old:
+        return []
+    tightened = new > old if lower else new < old
+    if tightened:
+        return [f"{where}: {key} tightened to {new}"]
+    return [f"{where}: {key} loosened to {new}: consumers of the old version refuse the new values"]

@@ -57,9 +57,15 @@ def latest_version(event_type: str) -> int:
 
 
 def parse_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> Event:
-    """Validate a stored or received payload, upcasting it to the newest version of its type."""
+    """Validate a stored or received payload, upcasting it to the newest version of its type.
+
+    Strict on write, tolerant on read: a payload written by a newer producer may carry optional fields this
+    reader does not know yet; they are ignored, at any depth. A type or version newer than the reader knows
+    raises `UnknownEventType` (the reader needs a deploy, the event is not bad)."""
     target = latest_version(event_type)
+    if schema_version > target:
+        raise UnknownEventType(f"{event_type} v{schema_version} is newer than this reader (v{target})")
     while schema_version < target:
         payload = _upcasters[(event_type, schema_version)](payload)
         schema_version += 1
-    return event_class(event_type, schema_version).model_validate(payload)
+    return event_class(event_type, schema_version).model_validate(payload, extra="ignore")
