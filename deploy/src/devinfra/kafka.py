@@ -11,7 +11,8 @@ import socket
 import subprocess
 import uuid
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Coroutine, Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_delay, wait_fixed
 
 from devinfra.paths import DEPLOY_DIR, VAR_DIR
-from devinfra.processes import live_process, terminate
+from devinfra.processes import kill, live_process, terminate
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +101,37 @@ def console_consumer_command(
     return argv + ["--from-beginning"] if from_beginning else argv
 
 
-class LocalKafka:
+# What every local node gets, whatever cluster it belongs to.
+_SHARED_SETTINGS = {
+    "num.partitions": "3",
+    # Topics are declared explicitly; a typo must fail rather than create a new topic.
+    "auto.create.topics.enable": "false",
+    # Consumers in tests join one by one; do not make each group wait 3 s for more members.
+    "group.initial.rebalance.delay.ms": "0",
+    # The event log is the source of truth: never delete it.
+    "log.retention.ms": "-1",
+}
+
+
+class KafkaNode(ABC):
+    """One Kafka process, broker and controller at once, with its own data dir and two loopback ports.
+
+    A subclass says how the node joins its KRaft quorum and how much it replicates: `_cluster_settings()`
+    and `_format_options()`.
+    """
+
+    heap_options: tuple[str, ...] = ("-Xms256m", "-Xmx512m")
+
     def __init__(
-        self, data_dir: Path, port: int, controller_port: int, jar_cache_dir: Path = JAR_CACHE_DIR
+        self,
+        data_dir: Path,
+        node_id: int,
+        port: int,
+        controller_port: int,
+        jar_cache_dir: Path = JAR_CACHE_DIR,
     ) -> None:
         self.data_dir = data_dir.resolve()
+        self.node_id = node_id
         self.port = port
         self.controller_port = controller_port
         self.jar_cache_dir = jar_cache_dir
@@ -117,35 +144,40 @@ class LocalKafka:
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90) -> None:
-        """Start the broker (or reuse the one already running on this data dir) and wait until it serves."""
-        if self._process() is None:
-            for port in (self.port, self.controller_port):
-                if _is_listening(port):  # else the broker would only die after ~15 s, deep in its log
-                    raise KafkaStartError(f"port {port} is already in use by another process")
-            jars = ensure_jars(self.jar_cache_dir)
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self.properties_file.write_text(self._server_properties())
-            if not (self.data_dir / "logs" / "meta.properties").exists():
-                self._format_storage(jars)
-            self._launch(jars)
-        elif f"listeners=PLAINTEXT://127.0.0.1:{self.port}," not in self.properties_file.read_text():
-            raise KafkaStartError(f"a broker already runs on {self.data_dir} with other ports; stop it first")
-        _run_blocking(self._wait_until_ready(timeout))
+    @property
+    def controller_address(self) -> str:
+        return f"127.0.0.1:{self.controller_port}"
+
+    def launch(self) -> None:
+        """Start the process unless one already runs on this data dir; does not wait for it to serve."""
+        if self._process() is not None:
+            if f"listeners=PLAINTEXT://127.0.0.1:{self.port}," not in self.properties_file.read_text():
+                raise KafkaStartError(
+                    f"a broker already runs on {self.data_dir} with other ports; stop it first"
+                )
+            return
+        for port in (self.port, self.controller_port):
+            if _is_listening(port):  # else the broker would only die after ~15 s, deep in its log
+                raise KafkaStartError(f"port {port} is already in use by another process")
+        jars = ensure_jars(self.jar_cache_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.properties_file.write_text(self._server_properties())
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            self._format_storage(jars)
+        self._launch(jars)
 
     def stop(self, timeout: float = 30) -> None:
+        stop_nodes([self], timeout)
+
+    def kill(self) -> None:
+        """End the process with SIGKILL, as a crash would: no controlled shutdown, no flush."""
         process = self._process()
         if process is not None:
-            terminate([process], timeout)  # SIGTERM first: a controlled shutdown closes the logs cleanly
+            kill([process])
         self.pid_file.unlink(missing_ok=True)
 
     def is_running(self) -> bool:
         return self._process() is not None
-
-    def console_consumer_command(self, topic: str, from_beginning: bool = True) -> list[str]:
-        return console_consumer_command(
-            self.bootstrap_servers, topic, from_beginning, ensure_jars(self.jar_cache_dir)
-        )
 
     def log_tail(self, lines: int = 40) -> str:
         tails = []
@@ -156,41 +188,35 @@ class LocalKafka:
                 )
         return "\n".join(tails) or "(no broker log)"
 
+    @abstractmethod
+    def _cluster_settings(self) -> dict[str, str]: ...
+
+    @abstractmethod
+    def _format_options(self) -> list[str]: ...
+
     def _server_properties(self) -> str:
+        listeners = f"PLAINTEXT://{self.bootstrap_servers},CONTROLLER://{self.controller_address}"
         settings = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}",
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "node.id": str(self.node_id),
+            "listeners": listeners,
+            "advertised.listeners": listeners,
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
             "log.dirs": str(self.data_dir / "logs"),
-            # One node: internal topics cannot be replicated more than once.
-            "offsets.topic.replication.factor": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "num.partitions": "3",
-            # Topics are declared explicitly; a typo must fail rather than create a new topic.
-            "auto.create.topics.enable": "false",
-            # Consumers in tests join one by one; do not make each group wait 3 s for more members.
-            "group.initial.rebalance.delay.ms": "0",
-            # The event log is the source of truth: never delete it.
-            "log.retention.ms": "-1",
+            **_SHARED_SETTINGS,
+            **self._cluster_settings(),
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
     def _format_storage(self, jars: Path) -> None:
-        # --standalone makes this node the single voter of a dynamic KRaft quorum.
         formatting = subprocess.run(
             [
                 *_java(jars, TOOLS_LOG4J),
                 "kafka.tools.StorageTool",
                 "format",
-                "--standalone",
-                "-t",
-                _random_cluster_id(),
+                *self._format_options(),
                 "-c",
                 str(self.properties_file),
             ],
@@ -204,8 +230,7 @@ class LocalKafka:
     def _launch(self, jars: Path) -> None:
         argv = [
             *_java(jars, BROKER_LOG4J),
-            "-Xms256m",
-            "-Xmx512m",
+            *self.heap_options,
             f"-Dkafka.logs.dir={self.data_dir}",
             "kafka.Kafka",
             str(self.properties_file),
@@ -226,37 +251,90 @@ class LocalKafka:
         """The live broker process of this data dir, if any."""
         return live_process(self.pid_file, "kafka.Kafka", str(self.properties_file))
 
-    async def _wait_until_ready(self, timeout: float) -> None:
-        try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_delay(timeout),
-                wait=wait_fixed(0.5),
-                retry=retry_if_not_exception_type(KafkaStartError),
-                reraise=True,
-            ):
-                with attempt:
-                    if self._process() is None:
-                        raise KafkaStartError("the broker process exited")
-                    await _describe_cluster(self.bootstrap_servers)
-        except Exception as error:
-            raise KafkaStartError(
-                f"Kafka on {self.bootstrap_servers} not ready ({error!r}):\n{self.log_tail()}"
-            ) from error
+
+class LocalKafka(KafkaNode):
+    """A single node: its own one-voter quorum, every topic unreplicated."""
+
+    def __init__(
+        self, data_dir: Path, port: int, controller_port: int, jar_cache_dir: Path = JAR_CACHE_DIR
+    ) -> None:
+        super().__init__(data_dir, 1, port, controller_port, jar_cache_dir)
+
+    def start(self, timeout: float = 90) -> None:
+        """Start the broker (or reuse the one already running on this data dir) and wait until it serves."""
+        self.launch()
+        wait_until_serving([self], timeout)
+
+    def console_consumer_command(self, topic: str, from_beginning: bool = True) -> list[str]:
+        return console_consumer_command(
+            self.bootstrap_servers, topic, from_beginning, ensure_jars(self.jar_cache_dir)
+        )
+
+    def _cluster_settings(self) -> dict[str, str]:
+        return {
+            "controller.quorum.bootstrap.servers": self.controller_address,
+            # One node: internal topics cannot be replicated more than once.
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+        }
+
+    def _format_options(self) -> list[str]:
+        # --standalone makes this node the single voter of a dynamic KRaft quorum.
+        return ["--standalone", "-t", random_cluster_id()]
 
 
-async def _describe_cluster(bootstrap_servers: str) -> None:
+def stop_nodes(nodes: Sequence[KafkaNode], timeout: float = 30) -> None:
+    # SIGTERM first, all at once: each controlled shutdown closes its logs cleanly, and they overlap.
+    terminate([process for node in nodes if (process := node._process()) is not None], timeout)
+    for node in nodes:
+        node.pid_file.unlink(missing_ok=True)
+
+
+def wait_until_serving(nodes: Sequence[KafkaNode], timeout: float) -> None:
+    """Return once the cluster lists every one of `nodes` as a live broker; raise KafkaStartError with their
+    logs if one of them exits or `timeout` passes first."""
+    _run_blocking(_wait_until_serving(nodes, timeout))
+
+
+async def _wait_until_serving(nodes: Sequence[KafkaNode], timeout: float) -> None:
+    bootstrap_servers = ",".join(node.bootstrap_servers for node in nodes)
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(timeout),
+            wait=wait_fixed(0.5),
+            retry=retry_if_not_exception_type(KafkaStartError),
+            reraise=True,
+        ):
+            with attempt:
+                _raise_if_one_exited(nodes)
+                missing = {node.node_id for node in nodes} - await _live_broker_ids(bootstrap_servers)
+                if missing:
+                    raise ConnectionError(f"brokers {sorted(missing)} not registered yet")
+    except Exception as error:
+        tails = "\n".join(node.log_tail() for node in nodes)
+        raise KafkaStartError(f"Kafka on {bootstrap_servers} not ready ({error!r}):\n{tails}") from error
+
+
+def _raise_if_one_exited(nodes: Sequence[KafkaNode]) -> None:
+    for node in nodes:
+        if not node.is_running():
+            raise KafkaStartError(f"the broker process of node {node.node_id} exited")
+
+
+async def _live_broker_ids(bootstrap_servers: str) -> set[int]:
     # A bare TCP probe first: aiokafka logs every refused connection at ERROR level, which would
     # flood the output while the JVM is still starting.
-    host, port = bootstrap_servers.split(",")[0].rsplit(":", 1)
-    _, writer = await asyncio.open_connection(host, int(port))
-    writer.close()
-    await writer.wait_closed()
+    for server in bootstrap_servers.split(","):
+        host, port = server.rsplit(":", 1)
+        _, writer = await asyncio.open_connection(host, int(port))
+        writer.close()
+        await writer.wait_closed()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
-        if not cluster["brokers"]:
-            raise ConnectionError("no broker registered yet")
+        return {broker["node_id"] for broker in cluster["brokers"]}
     finally:
         await admin.close()
 
@@ -272,7 +350,7 @@ def _java(jars: Path, log4j_config: Path) -> list[str]:
     return ["java", "-cp", f"{jars}/*", f"-Dlog4j2.configurationFile={log4j_config}"]
 
 
-def _random_cluster_id() -> str:
+def random_cluster_id() -> str:
     # Kafka's Uuid.randomUuid(): 16 random bytes in unpadded base64url, never starting with "-"
     # (it would read as a command-line option).
     while True:

@@ -13,10 +13,14 @@ def terminate(processes: list[psutil.Process], timeout: float) -> None:
     """SIGTERM all at once (so their shutdowns overlap), SIGKILL whatever is still alive at the deadline."""
     for process in processes:
         _send(process.terminate)
-    alive = _wait_until_exited(processes, timeout)
-    for process in alive:
+    kill(_wait_until_exited(processes, timeout))
+
+
+def kill(processes: list[psutil.Process], timeout: float = 5) -> None:
+    """SIGKILL, the way a crash ends a process (no shutdown hook runs); waits up to `timeout` for the exits."""
+    for process in processes:
         _send(process.kill)
-    _wait_until_exited(alive, 5)
+    _wait_until_exited(processes, timeout)
 
 
 def _wait_until_exited(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
@@ -35,8 +39,10 @@ def _has_exited(process: psutil.Process) -> bool:
     except psutil.TimeoutExpired:
         # An exited process stays a zombie until its parent reaps it. Ours are orphans whose parent is
         # init, which in containers and sandboxes can take seconds to reap; psutil.wait() would wait for that.
+        # A multithreaded process (a JVM) shows as a zombie as soon as its main thread is gone, while other
+        # threads still hold its sockets for some milliseconds: a restart on the same port would fail.
         try:
-            return process.status() == psutil.STATUS_ZOMBIE
+            return process.status() == psutil.STATUS_ZOMBIE and process.num_threads() <= 1
         except psutil.NoSuchProcess:
             return True
 
