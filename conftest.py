@@ -7,6 +7,7 @@ used instead. Infrastructure that cannot start fails the tests that need it; it 
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
@@ -22,6 +23,10 @@ from kernel.clock import LOCAL_TIME_ZONE
 def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
     infra = Infrastructure.from_env(root=tmp_path_factory.mktemp("infra"), ports=Ports.free())
     infra.start()
+    # Services built in this process, and those it starts, replicate topics as this broker allows.
+    for name, value in infra.kafka_environment().items():
+        if name != "KAFKA_BOOTSTRAP_SERVERS":
+            os.environ.setdefault(name, value)
     try:
         yield infra
     finally:

@@ -194,7 +194,7 @@ async def kernel_appends(run: Run) -> list[Row]:
 async def raw_kafka(run: Run) -> list[Row]:
     """acks=all idempotent producer, ~1 KB values, sends awaited together at the end; then read them all."""
     bootstrap, topic = run.infra.bootstrap_servers, "bench.raw-reference"
-    await kernel_kafka.ensure_topics(bootstrap, [topic], partitions=3)
+    await kernel_kafka.ensure_topics(bootstrap, [topic], kernel_kafka.TopicPolicy(3, 1, 1))
     value = os.urandom(512).hex().encode()  # 1 KiB that does not compress
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     await producer.start()
@@ -239,7 +239,7 @@ async def raw_kafka(run: Run) -> list[Row]:
 
 async def start_services(run: Run) -> None:
     environment = {
-        "KAFKA_BOOTSTRAP_SERVERS": run.infra.bootstrap_servers,
+        **run.infra.kafka_environment(),
         "KAFKA_TOPIC_PREFIX": "bench.",
         "AUTH_JWKS_FILE": str(run.keys.jwks_path),
         "LOG_LEVEL": "WARNING",

@@ -45,7 +45,7 @@ def up() -> None:
     for service in services:
         service.start(
             {
-                "KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap_servers,
+                **infra.kafka_environment(),
                 database_url_variable(service.name): infra.database_url(service.name),
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,

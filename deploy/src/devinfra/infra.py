@@ -18,6 +18,8 @@ from devinfra.paths import VAR_DIR
 from devinfra.postgres import LocalPostgres, create_database
 
 SERVICES = ("assessment", "programmes", "ipro", "partners", "projections")
+# The local broker is one node: its topics cannot have more than one replica (production: 3 and 2, ADR 14).
+ONE_NODE_KAFKA = {"KAFKA_REPLICATION_FACTOR": "1", "KAFKA_MIN_INSYNC_REPLICAS": "1"}
 
 
 def database_url_variable(service: str) -> str:
@@ -95,6 +97,10 @@ class Infrastructure:
             return self.kafka.bootstrap_servers
         assert self._external_bootstrap_servers is not None
         return self._external_bootstrap_servers
+
+    def kafka_environment(self) -> dict[str, str]:
+        """What a service needs to use this Kafka: where it is and, for the local broker, how to replicate."""
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **(ONE_NODE_KAFKA if self.kafka else {})}
 
     def database_url(self, service: str) -> str:
         if service not in SERVICES:

@@ -155,6 +155,15 @@ class LocalPostgres:
             return "(no server log)"
 
 
+def copy_database(source_dsn: str, target_dsn: str) -> None:
+    """Copy a database with the wheel's pg_dump and pg_restore, as an operator moving it to another server
+    (a new cluster) would: a logical copy, so the target cluster's own transaction counter goes on."""
+    dump = subprocess.run([str(POSTGRES_BIN_PATH / "pg_dump"), "--format=custom", source_dsn],
+                          capture_output=True, check=True)
+    subprocess.run([str(POSTGRES_BIN_PATH / "pg_restore"), "--no-owner", "--exit-on-error", "-d", target_dsn],
+                   input=dump.stdout, capture_output=True, check=True)
+
+
 def psql_command(dsn: str) -> list[str]:
     """argv of the wheel's own psql (no system PostgreSQL client needed)."""
     return [str(POSTGRES_BIN_PATH / "psql"), dsn]

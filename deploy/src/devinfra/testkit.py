@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from devinfra.services import ServiceProcess, stop_all
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
+
+from contracts import EventEnvelope
 
 
 async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30) -> list[ConsumerRecord]:
@@ -85,6 +88,27 @@ async def refused(dsn: str, request, status: int, rule: str) -> dict:
     assert problem["rule"] == rule and problem["status"] == status, where
     assert await events_in(dsn) == before, ("an event was appended by a refused command", *where)
     return problem
+
+
+def stream_problems(received: Iterable[tuple[str, EventEnvelope]]) -> list[str]:
+    """What a reader would find wrong with the streams it received as `(topic, envelope)` in arrival order,
+    duplicates dropped: on each topic, a stream's versions must only go up; all its topics together (shareable
+    and restricted), every version from 1, each hash-linked to the one before and matching its content."""
+    from kernel.hashchain import broken_links
+
+    seen: set = set()
+    arrival: dict[tuple[str, str], list[int]] = defaultdict(list)
+    streams: dict[str, list[EventEnvelope]] = defaultdict(list)
+    for topic, envelope in received:
+        if envelope.event_id not in seen:
+            seen.add(envelope.event_id)
+            arrival[(topic, envelope.stream_id)].append(envelope.stream_version)
+            streams[envelope.stream_id].append(envelope)
+    problems = [f"{stream} on {topic}: versions arrived as {versions}"
+                for (topic, stream), versions in arrival.items() if versions != sorted(versions)]
+    for events in streams.values():
+        problems += broken_links(sorted(events, key=lambda e: e.stream_version))
+    return problems
 
 
 class SettableClock:

@@ -1,9 +1,14 @@
-"""Events used only by the kernel's own tests: the kernel knows no business word."""
+"""What the kernel's own tests share: sample events (the kernel knows no business word), the test broker's
+topic policy."""
 
 from typing import ClassVar
 
 from contracts import Actor, Event
 from kernel.eventstore import Metadata
+from kernel.kafka import TopicPolicy
+
+# The test broker is one node.
+ONE_NODE = TopicPolicy(partitions=3, replication_factor=1, min_insync_replicas=1)
 
 
 class SampleRecorded(Event):

@@ -23,6 +23,7 @@ def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscriptio
         Subscription(
             name=settings.topic("ipro.partner-catalogue"), topics=[settings.topic("partners.events")],
             handler=replica.apply_partner_catalogue, event_types=replica.CATALOGUE_EVENT_TYPES,
+            tables=("catalogue_actions", "catalogue_sessions"),
             fetch_min_bytes=64 * 1024,  # partners.events is busy; the catalogue is a small part of it
         ),
     ]

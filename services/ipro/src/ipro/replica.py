@@ -8,7 +8,7 @@ import contextlib
 
 import asyncpg
 
-from contracts import Actor, EventEnvelope, parse_payload
+from contracts import Actor, Event, EventEnvelope
 from contracts.assessment import CaseClosed, CaseOpened, CaseTransferred, ReferentAssigned, SentenceUpdated
 from contracts.partners import (
     ActionClosed, ActionCreated, ActionPublished, SessionCancelled, SessionMoved, SessionScheduled,
@@ -29,8 +29,7 @@ CATALOGUE_EVENT_TYPES = frozenset(cls.event_type for cls in (
 
 
 def assessment_applier(store: EventStore, settings: IproSettings):
-    async def apply(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
-        event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+    async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
         metadata = Metadata(actor=REACTION, correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
         match event:
             case CaseOpened():
@@ -74,8 +73,7 @@ async def _case_row(connection: asyncpg.Connection, event: CaseOpened) -> None:
     )
 
 
-async def apply_partner_catalogue(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
-    event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+async def apply_partner_catalogue(connection: asyncpg.Connection, _envelope: EventEnvelope, event: Event) -> None:
     match event:
         case ActionCreated():
             await connection.execute(

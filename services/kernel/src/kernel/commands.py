@@ -5,6 +5,9 @@ appends nothing; the same key with a different request is refused. A refused com
 The key is recorded after the events (appending must be a transaction's first write, see `eventstore`):
 of two concurrent requests with one key, the second waits on the first's record, then rolls back and
 replays the first's answer.
+
+A command that lost a race (a stream it appends to moved on since it read it) is run again on fresh state,
+a few times: the caller did nothing wrong, the decision is simply taken again (ADR 14).
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from contracts import Actor
 from kernel.auth import Principal
-from kernel.errors import DomainError
+from kernel.errors import ConcurrencyConflict, DomainError
 from kernel.eventstore import EventStore, Metadata, Session
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
 MAX_KEY_LENGTH = 200
+# Enough for a hot group's stream under a burst of enrolments; then the conflict reaches the caller (409).
+RACE_ATTEMPTS = 8
 
 
 class IdempotencyKeyReused(DomainError):
@@ -58,6 +64,14 @@ class CommandGateway:
         location: Callable[[Any], str] | None = None,
     ) -> JSONResponse:
         """Run `action` in one transaction; `location(body)` names the created resource, if any."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(ConcurrencyConflict), stop=stop_after_attempt(RACE_ATTEMPTS),
+            wait=wait_random_exponential(multiplier=0.005, max=0.1), reraise=True,
+        )
+        return await retrying(self._run_once, principal, action, status_code, location)
+
+    async def _run_once(self, principal: Principal, action: Action, status_code: int,
+                        location: Callable[[Any], str] | None) -> JSONResponse:
         key = self.request.headers.get("idempotency-key")
         if key is None:
             async with self.store.transaction() as session:

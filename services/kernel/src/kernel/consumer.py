@@ -1,15 +1,23 @@
-"""The consumer runner used by subscribers and projections.
+"""The consumer runner used by subscribers and projections (ADR 3, ADR 14).
 
-Effectively exactly-once: the effect of a message, the id of the event it carries and the next offset of its
-partition are committed in one transaction of the consumer's own database. On start the consumer seeks
-each partition to the offset stored there; Kafka's committed offsets play no part. A message that cannot be
-processed goes to `<topic>.dlq` with the error in its headers, then the consumer moves on; a database or
-broker outage is retried, never dead-lettered.
+* Effectively exactly-once: a message's effect, the id of the event it carries and its partition's next
+  offset are committed in one transaction of the consumer's own database. On start each partition seeks to
+  the offset stored there; Kafka's committed offsets play no part.
+* One active instance per subscription, fenced: the leader holds an advisory lock and a lease epoch that
+  every one of its transactions checks. A successor bumps the epoch once the leader's last transaction has
+  ended; from then on the old leader can commit nothing, and stops.
+* Nothing is skipped silently. Only a message that can never be processed (undecodable, or invalid against
+  its contract) goes to `<topic>.dlq`, and its partition goes on. A failure of the infrastructure (by
+  SQLSTATE: connection, rollback, resources, lock, shutdown) is retried with backoff as long as it lasts,
+  and `/ready` names the subscription after a few attempts. Any other error is retried a few times, then
+  the partition halts on that message (and tries again after a cool-down) while `/ready` answers 503. An
+  event newer than this code knows pauses its partition until a deploy. A stored offset outside the log
+  (history deleted, topic re-created) halts the partition for an operator.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -17,34 +25,35 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import OffsetOutOfRangeError
 from aiokafka.structs import ConsumerRecord
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+from pydantic import ValidationError
+from tenacity import (
+    AsyncRetrying, RetryCallState, retry_if_exception_type, retry_if_not_exception_type, wait_random_exponential,
+)
 
-from contracts import EventEnvelope
+from contracts import Event, EventEnvelope, UnknownEventType, parse_payload
 from kernel import kafka, logs, metrics
 from kernel.errors import ConcurrencyConflict
 
 log = logs.get_logger(__name__)
 
 PASS_OVER_CHECKPOINT_SECONDS = 5.0
+LEASE_CHECK_SECONDS = 2.0
 
 # The effect of one event, inside the transaction that also records the checkpoint.
-Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
-
-# Failures of the infrastructure rather than of the message: retry, never dead-letter. A reaction that lost a
-# race with a concurrent command (its stream moved on) is retried too: it reloads and decides again.
-TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-             ConcurrencyConflict)
+Handler = Callable[[asyncpg.Connection, EventEnvelope, Event], Awaitable[None]]
+# Where a runner reports what keeps it from progressing (`/ready` shows it): a name per problem, and why.
+Health = dict[str, str]
 
 
 @dataclass(frozen=True)
 class Subscription:
-    name: str  # the key of its checkpoints and of its leadership lock
+    name: str  # the key of its checkpoints, lease and leadership lock
     topics: list[str]
     handler: Handler
-    # A handler that appends events (a reaction: a release ends enrolments) must append before any other
-    # write of its transaction (ADR 2): its messages are then applied one per transaction, deduplicated by a
-    # read before the handler and recorded after it.
+    # A handler that appends events (a reaction: a release ends enrolments) applies one message per
+    # transaction, deduplicated by a read before the handler and recorded after it.
     appends_events: bool = False
     # The event types the handler acts on (None: all). Others are passed over from their Kafka header, never
     # decoded nor recorded: a service reading another's topic for a few types pays little for the rest.
@@ -52,6 +61,13 @@ class Subscription:
     # A reader of a busy topic that acts on few of its events can wait for fuller fetches: fewer round trips
     # for the broker and for us, at the cost of up to half a second of latency when the topic is quiet.
     fetch_min_bytes: int = 1
+    # The view's tables: what `views.rebuild` empties before replaying the topics from offset 0.
+    tables: tuple[str, ...] = ()
+
+    @property
+    def redrive_topic(self) -> str:
+        """Where `passerelle-dev dlq redrive` puts this subscription's dead letters back: only it reads them."""
+        return f"{self.name}.redrive"
 
     def wants(self, record: ConsumerRecord) -> bool:
         if self.event_types is None:
@@ -60,32 +76,123 @@ class Subscription:
         return event_type is None or event_type.decode() in self.event_types
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries of a message failing for its own reasons before its partition halts
+    backoff_max: float = 10.0  # seconds between tries, growing exponentially (with jitter) up to this
+    report_after: int = 3  # tries of an infrastructure failure before `/ready` reports it
+    halt_seconds: float = 60.0  # a halted partition tries its message again after this long
+
+
+class LeadershipLost(Exception):
+    """Another instance leads this subscription now (or a rebuild reset it): stop, commit nothing more."""
+
+
+# Failures of the infrastructure, not of the message, by SQLSTATE: connection exceptions (08), transaction
+# rollbacks such as serialisation failures and deadlocks (40), insufficient resources (53), operator
+# intervention: shutdowns and restarts (57P), a lock not available (55P03), a statement timeout (57014), a
+# read-only transaction during a failover (25006). A reaction that lost a race with a concurrent command
+# (its stream moved on) is retried too: it reloads and decides again.
+_TRANSIENT_CLASSES = ("08", "40", "53", "57P")
+_TRANSIENT_STATES = ("55P03", "57014", "25006")
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, (ConcurrencyConflict, ConnectionError, TimeoutError, asyncpg.InterfaceError)):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state.startswith(_TRANSIENT_CLASSES) or state in _TRANSIENT_STATES
+
+
+def describe(error: BaseException) -> str:
+    """What went wrong, never with the input values (they may be personal data): a validation error lists
+    where and which rule, a database error its SQLSTATE, anything else its type."""
+    if isinstance(error, ValidationError):
+        broken = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in error.errors()[:10])
+        return f"ValidationError: {broken}"
+    if isinstance(error, UnknownEventType):
+        return f"UnknownEventType: {error}"  # names a type and a version, nothing about a person
+    state = getattr(error, "sqlstate", None)
+    return type(error).__name__ + (f" (SQLSTATE {state})" if state else "")
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    record: ConsumerRecord
+    envelope: EventEnvelope
+    event: Event
+
+
+@dataclass(frozen=True)
+class _Unusable:
+    """A record that cannot be processed as it is: poison (dead-lettered), or too new (waits for a deploy)."""
+
+    record: ConsumerRecord
+    error: Exception
+
+    @property
+    def too_new(self) -> bool:
+        return isinstance(self.error, UnknownEventType)
+
+
 class ConsumerRunner:
-    def __init__(self, subscription: Subscription, pool: asyncpg.Pool, bootstrap_servers: str) -> None:
+    def __init__(
+        self, subscription: Subscription, pool: asyncpg.Pool, bootstrap_servers: str, *,
+        topic_policy: kafka.TopicPolicy, retry: RetryPolicy = RetryPolicy(), health: Health | None = None,
+    ) -> None:
         self.subscription = subscription
         self.pool = pool
         self.bootstrap_servers = bootstrap_servers
+        self.topic_policy = topic_policy
+        self.retry = retry
+        self.health = health if health is not None else {}
         self.consumer: AIOKafkaConsumer | None = None
-        self._passed_over_at: dict[tuple[str, int], float] = {}
         self._dlq_producer = None
+        self._leadership: asyncpg.Connection | None = None
+        self._epoch = 0
+        self._lease_checked_at = 0.0
+        self._passed_over_at: dict[TopicPartition, float] = {}
+        self._halted: dict[TopicPartition, float] = {}  # partition -> when to try again (inf: never)
 
     @property
     def name(self) -> str:
         return self.subscription.name
 
     async def run(self, started: Callable[[], object] = lambda: None) -> None:
-        topics = self.subscription.topics
-        every = await kafka.ensure_topics(self.bootstrap_servers, [*topics, *(f"{t}.dlq" for t in topics)], 3)
-        partitions = [p for p in every if p.topic in topics]
-        async with self.pool.acquire() as leadership:
+        read = [*self.subscription.topics, self.subscription.redrive_topic]
+        dead_letters = [f"{t}.dlq" for t in self.subscription.topics]
+        every = await kafka.ensure_topics(self.bootstrap_servers, read + dead_letters, self.topic_policy)
+        partitions = [p for p in every if p.topic in read]
+        while True:
+            try:
+                await self._lead(partitions, started)
+            except LeadershipLost as lost:
+                # A standby again, not a failure: wait for the lock like any other instance.
+                log.warning("consumer lost its lease", consumer=self.name, reason=str(lost))
+
+    async def _lead(self, partitions: list[TopicPartition], started: Callable[[], object]) -> None:
+        leadership = await self.pool.acquire()
+        try:
             # One active instance per subscription; others wait here as hot standbys. A killed instance's
             # connection closes with it, which releases the lock at once.
             await leadership.execute("SELECT pg_advisory_lock(hashtext($1))", self.name)
-            try:
-                await self._consume(partitions, started)
-            finally:
-                # Pooled connections are not reset on release (see `database`): hand the lock back here.
-                await asyncio.shield(leadership.execute("SELECT pg_advisory_unlock(hashtext($1))", self.name))
+            # Waits for a former leader's transaction in flight; none of its later ones can commit.
+            self._epoch = await leadership.fetchval(
+                """INSERT INTO consumer_leases (consumer, epoch) VALUES ($1, 1)
+                   ON CONFLICT (consumer) DO UPDATE SET epoch = consumer_leases.epoch + 1, taken_at = now()
+                   RETURNING epoch""",
+                self.name,
+            )
+            self._leadership, self._halted = leadership, {}
+            for stale in [key for key in self.health if key.startswith(f"{self.name} ")]:
+                del self.health[stale]  # what the last leadership reported is looked at afresh
+            await self._consume(partitions, started)
+        finally:
+            # Ending the session releases the lock, whatever state the connection is in (even mid-query).
+            # One that died has gone back to the pool already.
+            with contextlib.suppress(asyncpg.InterfaceError):
+                leadership.terminate()
+                await self.pool.release(leadership)
 
     async def _consume(self, partitions: list[TopicPartition], started: Callable[[], object]) -> None:
         # Partitions are assigned by hand, not by a consumer group: the offsets live in our database, so a
@@ -94,7 +201,7 @@ class ConsumerRunner:
             bootstrap_servers=self.bootstrap_servers,
             group_id=None,
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset="none",  # an offset outside the log is an error, never a silent jump
             isolation_level="read_committed",
             fetch_min_bytes=self.subscription.fetch_min_bytes,
             fetch_max_wait_ms=500,
@@ -104,137 +211,272 @@ class ConsumerRunner:
         await self.consumer.start()
         try:
             self.consumer.assign(partitions)
-            await self.seek_to_checkpoints(partitions)
-            log.info("consumer started", consumer=self.name, partitions=len(partitions))
+            await self._seek_to_checkpoints(partitions)
+            log.info("consumer started", consumer=self.name, partitions=len(partitions), epoch=self._epoch)
             started()
             while True:
-                batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
+                await self._check_lease()
+                self._resume_when_due()
+                try:
+                    batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
+                except OffsetOutOfRangeError as error:
+                    for partition, offset in error.args[0].items():
+                        self._halt(partition, offset, "its offset is outside the log: events were deleted",
+                                   for_good=True)
+                    continue
                 for partition, records in batches.items():
-                    await self._process(records)
-                    self._record_lag(partition, records[-1].offset + 1)
+                    if partition not in self._halted:  # fetched before it halted
+                        await self._process(partition, records)
+                        self._record_lag(partition, records[-1].offset + 1)
         finally:
             await self.consumer.stop()
             await self._dlq_producer.stop()
 
-    async def seek_to_checkpoints(self, partitions: list[TopicPartition]) -> None:
-        async with self.pool.acquire() as connection:
-            rows = await connection.fetch(
-                "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1", self.name
-            )
+    async def _seek_to_checkpoints(self, partitions: list[TopicPartition]) -> None:
+        """Each partition to its stored offset (never seen: the beginning), which must lie within the log."""
+        rows = await self.pool.fetch(
+            "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1", self.name
+        )
         stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        starts = await self.consumer.beginning_offsets(partitions)
+        ends = await self.consumer.end_offsets(partitions)
         for partition in partitions:
-            if partition in stored:
-                self.consumer.seek(partition, stored[partition])
+            offset = stored.get(partition, 0)
+            if starts[partition] <= offset <= ends[partition]:
+                self.consumer.seek(partition, offset)
             else:
-                await self.consumer.seek_to_beginning(partition)
+                where = "its stored offset" if partition in stored else "the beginning (offset 0)"
+                self._halt(partition, offset, f"{where} is outside the log [{starts[partition]}, "
+                           f"{ends[partition]}]: events were deleted or the topic was re-created", for_good=True)
 
-    async def _process(self, records: list[ConsumerRecord]) -> None:
-        """A partition's fetched records in one transaction (replays and catch-ups go at the speed of few
-        commits); if one of them is bad, again one by one, so that only that one is dead-lettered."""
+    # --- a partition's records --------------------------------------------------------------------------
+
+    async def _process(self, partition: TopicPartition, records: list[ConsumerRecord]) -> None:
+        """In order: runs of usable records in one transaction each (one per wanted record for a reaction),
+        dead letters parked between them, a too-new event or a halt ending the partition's turn."""
         if not any(map(self.subscription.wants, records)):
-            await self._pass_over(records[-1])
+            await self._pass_over(partition, records[-1])
             return
-        if self.subscription.appends_events and sum(map(self.subscription.wants, records)) > 1:
-            # One message acted on per transaction; those passed over ride along with the next one.
-            batch: list[ConsumerRecord] = []
-            for record in records:
-                batch.append(record)
-                if self.subscription.wants(record):
-                    await self._process(batch)
-                    batch = []
-            if batch:
-                await self._process(batch)
+        run: list[ConsumerRecord | _Delivery] = []
+        for record in records:
+            item = self._read(record) if self.subscription.wants(record) else record
+            if isinstance(item, _Unusable):
+                if run and not await self._apply(partition, run):
+                    return
+                run = []
+                if item.too_new:
+                    self._halt(partition, record.offset, describe(item.error) + ": deploy a newer version",
+                               for_good=True)
+                    return
+                await self._dead_letter(item.record, item.error)
+                continue
+            run.append(item)
+            if self.subscription.appends_events and isinstance(item, _Delivery):
+                if not await self._apply(partition, run):
+                    return
+                run = []
+        if run and not await self._apply(partition, run):
             return
-        try:
-            await self._retrying_infrastructure(lambda: self._apply(records))
-        except Exception as error:
-            if len(records) > 1:
-                for record in records:
-                    await self._process([record])
-            else:
-                await self._dead_letter(records[0], error)
 
-    async def _retrying_infrastructure(self, action) -> None:
+    def _read(self, record: ConsumerRecord) -> _Delivery | _Unusable | ConsumerRecord:
+        try:
+            envelope = kafka.decode(record.value)
+            if self.subscription.event_types is not None and envelope.event_type not in self.subscription.event_types:
+                return record  # a record without the header, of a type this subscription passes over
+            event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+        except (UnknownEventType, ValueError, TypeError, KeyError) as error:  # ValidationError is a ValueError
+            return _Unusable(record, error)
+        return _Delivery(record, envelope, event)
+
+    async def _apply(self, partition: TopicPartition, run: list[ConsumerRecord | _Delivery]) -> bool:
+        """Apply a run in one transaction, retried; if it fails for its own reasons, one delivery at a time,
+        so the ones before the failing one are applied and the partition halts on that one. False if it
+        halted."""
+        deliveries = [item for item in run if isinstance(item, _Delivery)]
+        try:
+            await self._retrying(lambda: self._transaction(run), partition, attempts=1 if len(deliveries) > 1
+                                 else self.retry.attempts)
+            return True
+        except LeadershipLost:
+            raise
+        except Exception as error:
+            if len(deliveries) > 1:
+                return await self._one_at_a_time(partition, run)
+            failing = deliveries[0].record if deliveries else _record_of(run[-1])
+            self._halt(partition, failing.offset, f"{describe(error)} after {self.retry.attempts} attempts")
+            log.error("partition halted", consumer=self.name, topic=partition.topic,
+                      partition=partition.partition, offset=failing.offset, error=describe(error),
+                      stack="".join(traceback.format_tb(error.__traceback__)))
+            return False
+
+    async def _one_at_a_time(self, partition: TopicPartition, run: list[ConsumerRecord | _Delivery]) -> bool:
+        piece: list[ConsumerRecord | _Delivery] = []
+        for item in run:
+            piece.append(item)
+            if isinstance(item, _Delivery):
+                if not await self._apply(partition, piece):
+                    return False
+                piece = []
+        return not piece or await self._apply(partition, piece)
+
+    async def _retrying(self, action: Callable[[], Awaitable[None]], partition: TopicPartition, *,
+                        attempts: int) -> None:
+        """Infrastructure failures for as long as they last; others `attempts` times in all."""
+        where = self._health_key(partition)
+
+        def gives_up(state: RetryCallState) -> bool:
+            return not is_transient(state.outcome.exception()) and state.attempt_number >= attempts
+
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception()
+            log.warning("consumer retrying", consumer=self.name, topic=partition.topic,
+                        partition=partition.partition, attempt=state.attempt_number, error=describe(error))
+            if is_transient(error) and state.attempt_number >= self.retry.report_after:
+                self.health[where] = f"retrying since {state.attempt_number} attempts: {describe(error)}"
+
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(TRANSIENT), wait=wait_exponential(max=10), reraise=True
+            # Never a cancellation (a BaseException: the service is stopping), never a lost lease.
+            retry=retry_if_exception_type(Exception) & retry_if_not_exception_type(LeadershipLost),
+            stop=gives_up, before_sleep=before_sleep,
+            wait=wait_random_exponential(multiplier=0.05, max=self.retry.backoff_max), reraise=True,
         ):
             with attempt:
-                try:
-                    await action()
-                except TRANSIENT:
-                    log.warning("consumer retrying after an infrastructure error", consumer=self.name)
-                    raise
+                await action()
+        self.health.pop(where, None)
 
-    async def _apply(self, records: list[ConsumerRecord]) -> None:
-        applied = skipped = 0
+    async def _transaction(self, run: list[ConsumerRecord | _Delivery]) -> None:
+        deliveries = [item for item in run if isinstance(item, _Delivery)]
+        applied = 0
         async with self.pool.acquire() as connection, connection.transaction():
-            for record in records:
-                if not self.subscription.wants(record):
-                    continue
-                envelope = kafka.decode(record.value)
-                logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
-                if self.subscription.appends_events:
-                    first_time = not await connection.fetchval(
+            if self.subscription.appends_events:
+                # The reaction appends before any other write (ADR 2's order stays cheap: no retried conflict).
+                for delivery in deliveries:
+                    if not await connection.fetchval(
                         "SELECT EXISTS (SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2)",
-                        self.name, envelope.event_id,
-                    )
-                    if first_time:
-                        await self.subscription.handler(connection, envelope)
-                        await self._remember(connection, envelope)
-                else:
-                    first_time = await self._remember(connection, envelope)
-                    if first_time:
-                        await self.subscription.handler(connection, envelope)
-                applied += bool(first_time)
-                skipped += not first_time
-            await self._checkpoint(connection, records[-1])
+                        self.name, delivery.envelope.event_id,
+                    ):
+                        await self._handle(connection, delivery)
+                        if not await self._remember(connection, [delivery]):
+                            raise ConcurrencyConflict("another instance applied this event meanwhile")
+                        applied += 1
+            else:
+                fresh = await self._remember(connection, deliveries)
+                for delivery in deliveries:
+                    if delivery.envelope.event_id in fresh:
+                        fresh.discard(delivery.envelope.event_id)  # the same event twice in one fetch
+                        await self._handle(connection, delivery)
+                        applied += 1
+            await self._checkpoint(connection, _record_of(run[-1]))
         metrics.EVENTS_CONSUMED.labels(consumer=self.name).inc(applied)
-        metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc(skipped)
+        metrics.DUPLICATES_SKIPPED.labels(consumer=self.name).inc(len(deliveries) - applied)
 
-    async def _remember(self, connection: asyncpg.Connection, envelope: EventEnvelope) -> bool:
-        """Record the event as processed by this consumer; false if it already was."""
-        return bool(await connection.fetchval(
-            """INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
-               ON CONFLICT DO NOTHING RETURNING true""",
-            self.name, envelope.event_id,
-        ))
+    async def _handle(self, connection: asyncpg.Connection, delivery: _Delivery) -> None:
+        envelope = delivery.envelope
+        logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
+        await self.subscription.handler(connection, envelope, delivery.event)
 
-    async def _pass_over(self, record: ConsumerRecord) -> None:
-        """Nothing here to act on: the checkpoint moves now and then only (a restart passes over these again,
-        at no cost), so a topic busy with other types costs no transaction per fetch."""
-        key = (record.topic, record.partition)
-        now = time.monotonic()
-        if now - self._passed_over_at.get(key, 0.0) >= PASS_OVER_CHECKPOINT_SECONDS:
-            async def checkpoint() -> None:
-                async with self.pool.acquire() as connection:
-                    await self._checkpoint(connection, record)
-
-            await self._retrying_infrastructure(checkpoint)
-            self._passed_over_at[key] = now
+    async def _remember(self, connection: asyncpg.Connection, deliveries: list[_Delivery]) -> set:
+        """Record these events as processed by this consumer: the ids that were not already."""
+        if not deliveries:
+            return set()
+        rows = await connection.fetch(
+            """INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])
+               ON CONFLICT DO NOTHING RETURNING event_id""",
+            self.name, list(dict.fromkeys(d.envelope.event_id for d in deliveries)),
+        )
+        return {r["event_id"] for r in rows}
 
     async def _checkpoint(self, connection: asyncpg.Connection, record: ConsumerRecord) -> None:
-        await connection.execute(
-            """INSERT INTO consumer_checkpoints (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset""",
-            self.name, record.topic, record.partition, record.offset + 1,
+        """Record the partition's next offset, if this instance still holds the lease (checked under a share
+        lock, so a successor's takeover waits for this transaction), and never backwards."""
+        row = await connection.fetchrow(
+            """WITH fence AS (SELECT 1 FROM consumer_leases WHERE consumer = $1 AND epoch = $5 FOR SHARE),
+                    saved AS (INSERT INTO consumer_checkpoints (consumer, topic, partition, next_offset)
+                              SELECT $1, $2, $3, $4 FROM fence
+                              ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+                              WHERE consumer_checkpoints.next_offset <= excluded.next_offset
+                              RETURNING 1)
+               SELECT EXISTS (SELECT 1 FROM fence) AS leading, EXISTS (SELECT 1 FROM saved) AS saved""",
+            self.name, record.topic, record.partition, record.offset + 1, self._epoch,
         )
+        if not row["leading"]:
+            raise LeadershipLost(f"{self.name}: another instance took the lease over")
+        if not row["saved"]:
+            raise RuntimeError(f"{self.name}: the checkpoint of {record.topic}[{record.partition}] would move "
+                               f"back to {record.offset + 1}")
 
-    async def _dead_letter(self, record: ConsumerRecord, error: Exception) -> None:
-        headers = list(record.headers or []) + [
-            ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
-            ("dlq.stacktrace", traceback.format_exc()[-4000:].encode()),
-            ("dlq.consumer", self.name.encode()),
-            ("dlq.topic", record.topic.encode()),
-            ("dlq.partition", str(record.partition).encode()),
-            ("dlq.offset", str(record.offset).encode()),
-        ]
-        dlq = f"{record.topic}.dlq"
-        # Parked durably before the checkpoint moves past it: a dead letter is never lost either.
-        await self._dlq_producer.send_and_wait(dlq, value=record.value, key=record.key, headers=headers)
+    async def _pass_over(self, partition: TopicPartition, record: ConsumerRecord) -> None:
+        """Nothing here to act on: the checkpoint moves now and then only (a restart passes over these again,
+        at no cost), so a topic busy with other types costs no transaction per fetch."""
+        now = time.monotonic()
+        if now - self._passed_over_at.get(partition, 0.0) >= PASS_OVER_CHECKPOINT_SECONDS:
+            await self._retrying(lambda: self._checkpoint_alone(record), partition, attempts=self.retry.attempts)
+            self._passed_over_at[partition] = now
+
+    async def _checkpoint_alone(self, record: ConsumerRecord) -> None:
         async with self.pool.acquire() as connection, connection.transaction():
             await self._checkpoint(connection, record)
-        metrics.DLQ_MESSAGES.labels(consumer=self.name, topic=record.topic).inc()
-        log.error("message dead-lettered", consumer=self.name, dlq=dlq, error=str(error), offset=record.offset)
+
+    async def _dead_letter(self, record: ConsumerRecord, error: Exception) -> None:
+        """Park a message that can never be processed, durably, before the checkpoint moves past it."""
+        headers = dict(record.headers or ())
+        origin = headers.get("dlq.topic", record.topic.encode()).decode()  # a re-driven one keeps its origin
+        headers.update({
+            "dlq.error": describe(error)[:2000].encode(),
+            "dlq.stacktrace": "".join(traceback.format_tb(error.__traceback__))[-4000:].encode(),
+            "dlq.consumer": self.name.encode(),
+            "dlq.topic": origin.encode(),
+            "dlq.partition": headers.get("dlq.partition", str(record.partition).encode()),
+            "dlq.offset": headers.get("dlq.offset", str(record.offset).encode()),
+        })
+        dlq = f"{origin}.dlq"
+        await self._dlq_producer.send_and_wait(dlq, value=record.value, key=record.key,
+                                               headers=list(headers.items()))
+        await self._retrying(lambda: self._checkpoint_alone(record), TopicPartition(record.topic, record.partition),
+                             attempts=self.retry.attempts)
+        metrics.DLQ_MESSAGES.labels(consumer=self.name, topic=origin).inc()
+        log.error("message dead-lettered", consumer=self.name, dlq=dlq, error=describe(error), offset=record.offset)
+
+    # --- halts and leadership ---------------------------------------------------------------------------
+
+    def _halt(self, partition: TopicPartition, offset: int, reason: str, *, for_good: bool = False) -> None:
+        """Stop consuming the partition at `offset` (nothing after it is applied) and say so in /ready; unless
+        `for_good`, try that message again after the cool-down."""
+        self.consumer.pause(partition)
+        self.consumer.seek(partition, offset)
+        self._halted[partition] = float("inf") if for_good else time.monotonic() + self.retry.halt_seconds
+        self.health[self._health_key(partition)] = f"halted at offset {offset}: {reason}"
+        metrics.CONSUMER_HALTED.labels(consumer=self.name, topic=partition.topic,
+                                       partition=str(partition.partition)).set(1)
+
+    def _resume_when_due(self) -> None:
+        now = time.monotonic()
+        for partition, due in list(self._halted.items()):
+            if now >= due:
+                del self._halted[partition]
+                self.consumer.resume(partition)
+                metrics.CONSUMER_HALTED.labels(consumer=self.name, topic=partition.topic,
+                                               partition=str(partition.partition)).set(0)
+                # The report stays until the message is applied: `_retrying` clears it.
+
+    async def _check_lease(self) -> None:
+        """Every few seconds: is the lock's connection alive, and the lease still ours? A leader whose lock
+        was lost keeps working only until its next commit fails; a rebuild's reset must not wait for one."""
+        now = time.monotonic()
+        if now - self._lease_checked_at < LEASE_CHECK_SECONDS:
+            return
+        try:
+            epoch = await self._leadership.fetchval(
+                "SELECT epoch FROM consumer_leases WHERE consumer = $1", self.name, timeout=LEASE_CHECK_SECONDS * 5
+            )
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+            raise LeadershipLost(f"{self.name}: the leadership connection failed ({describe(error)})") from error
+        if epoch != self._epoch:
+            raise LeadershipLost(f"{self.name}: the lease moved on to epoch {epoch}")
+        self._lease_checked_at = now
+
+    def _health_key(self, partition: TopicPartition) -> str:
+        return f"{self.name} {partition.topic}[{partition.partition}]"
 
     def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
         highwater = self.consumer.highwater(partition)
@@ -242,3 +484,7 @@ class ConsumerRunner:
             metrics.CONSUMER_LAG.labels(
                 consumer=self.name, topic=partition.topic, partition=str(partition.partition)
             ).set(max(highwater - next_offset, 0))
+
+
+def _record_of(item: ConsumerRecord | _Delivery) -> ConsumerRecord:
+    return item.record if isinstance(item, _Delivery) else item

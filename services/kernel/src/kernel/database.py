@@ -17,9 +17,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(jsontype, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
-    """A lone connection (relay, listeners) with the same codecs as the pool's."""
-    connection = await asyncpg.connect(dsn)
+# Every service connection: a transaction left idle (a stuck handler) is ended before it holds back the
+# cluster's xmin, and so every relay of the cluster, for long (ADR 2); the server probes an idle client, so a
+# vanished one's session (and advisory locks: a relay's, a consumer's) ends in about a minute, not hours.
+SERVER_SETTINGS = {
+    "idle_in_transaction_session_timeout": "60s",
+    "tcp_keepalives_idle": "30",
+    "tcp_keepalives_interval": "10",
+    "tcp_keepalives_count": "3",
+}
+
+
+async def connect(dsn: str, *, command_timeout: float | None = None) -> asyncpg.Connection:
+    """A lone connection (relay, listeners) with the same codecs and settings as the pool's. With a
+    `command_timeout`, a query on a half-open connection fails instead of waiting for ever."""
+    connection = await asyncpg.connect(dsn, command_timeout=command_timeout, server_settings=SERVER_SETTINGS)
     await _init_connection(connection)
     return connection
 
@@ -32,7 +44,8 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_keep_session
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_keep_session,
+        server_settings=SERVER_SETTINGS,
     )
 
 

@@ -45,3 +45,8 @@ class Forbidden(DomainError):
 
     code = "forbidden"
     status = 403
+
+
+class InfrastructureMisconfigured(RuntimeError):
+    """Fatal for the loop that meets it: retrying cannot help, an operator must act (a topic that would lose
+    history, a database restored into another cluster). The message says what to do."""

@@ -26,10 +26,6 @@ COLUMNS = (
 )
 
 
-class WriteBeforeAppend(RuntimeError):
-    """A programming error: the transaction wrote something before appending its events."""
-
-
 @dataclass(frozen=True)
 class Metadata:
     """Who asked, and which request or event this command belongs to."""
@@ -64,7 +60,14 @@ class Session:
     def __init__(self, connection: asyncpg.Connection, clock: Clock) -> None:
         self.connection = connection
         self._clock = clock
-        self._appended = False
+
+    async def lock(self, *keys: str) -> None:
+        """Serialise this transaction with every other one that locks one of `keys`, until it ends: the kernel's
+        lock for a command that decides on another aggregate's state (a referral reads the person's case while
+        a release ends their referrals). It takes no transaction id, so it may come before the first append.
+        Keys are taken in sorted order: two commands locking the same keys cannot deadlock."""
+        for key in sorted(set(keys)):
+            await self.connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         rows = await self.connection.fetch(
@@ -85,7 +88,8 @@ class Session:
     ) -> list[EventEnvelope]:
         """Append after `expected`: the head the caller read (0 or `NEW_STREAM` for a new stream; a bare
         version costs one more round trip to fetch the head's hash). One statement: the unique
-        (stream_id, stream_version) index turns a concurrent append into `ConcurrencyConflict`.
+        (stream_id, stream_version) index turns a concurrent append into `ConcurrencyConflict`, and so does
+        a head written by a transaction younger than this one (see `_IN_ORDER`): retrying decides again.
         `restricted` flags every event appended here for `<service>.restricted`, on top of the types the
         contracts mark restricted."""
         if not events:
@@ -116,17 +120,17 @@ class Session:
             pending.append(content)
         try:
             if len(pending) == 1:  # the common case, without the cost of encoding sixteen one-element arrays
-                positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), self._appended)
+                positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), head.version)
             else:
-                positions = await self.connection.fetch(_INSERT, *_columns_of(pending), self._appended)
+                positions = await self.connection.fetch(_INSERT, *_columns_of(pending), stream_id, head.version)
         except asyncpg.UniqueViolationError:
             raise ConcurrencyConflict(
                 f"stream {stream_id} is no longer at version {head.version}: reload and retry"
             ) from None
         if not positions:
-            # The relay's gap-safe order relies on each transaction's id being taken by its first append.
-            raise WriteBeforeAppend("append events before any other write of the transaction")
-        self._appended = True
+            raise ConcurrencyConflict(
+                f"stream {stream_id} moved on after this transaction began: reload and retry"
+            )
         metrics.EVENTS_APPENDED.inc(len(positions))
         position_of = {r["stream_version"]: r["position"] for r in positions}
         return [
@@ -156,25 +160,35 @@ _NAMES = (
     "recorded_at", "actor", "subject", "correlation_id", "causation_id", "restricted", "payload",
     "previous_hash", "hash",
 )
-# One round trip. The guard refuses the insert if the transaction wrote before its first append; it is
-# materialised so it is evaluated once, before the first row is inserted.
-_INSERT = f"""
-    WITH guard AS MATERIALIZED (SELECT pg_current_xact_id_if_assigned() IS NULL OR $17::bool AS allowed)
+# A stream's events reach Kafka in version order because the relay publishes in transaction-id order: each
+# version must be written by a transaction no younger than the next one's. A transaction's id is drawn at
+# its first write, so a command appending to several streams may read a later stream's head after its id
+# was drawn, and find it written by a younger transaction that committed meanwhile. Appending after that
+# head would publish the new version before it (kernel review C1): the insert is refused instead, the
+# caller's retry draws a younger id. Materialised, the guard runs once, before any row is inserted.
+_IN_ORDER = """
+    WITH guard AS MATERIALIZED (
+        SELECT NOT EXISTS (SELECT 1 FROM events WHERE stream_id = {stream_id} AND stream_version = {head}
+                                                  AND transaction_id > event_store_xid()) AS in_order)
+"""
+# One round trip; rows keep the order of the arrays (positions follow versions).
+_INSERT = _IN_ORDER.format(stream_id="$17", head="$18") + f"""
     INSERT INTO events ({", ".join(_NAMES)})
-    SELECT new.* FROM guard CROSS JOIN unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],
-        $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[], $11::text[], $12::text[],
-        $13::bool[], $14::jsonb[], $15::text[], $16::text[]) AS new
-    WHERE guard.allowed
+    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM guard CROSS JOIN unnest($1::uuid[], $2::text[],
+        $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
+        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[])
+        WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)
+    WHERE guard.in_order
+    ORDER BY new.ordinal
     RETURNING stream_version, position
 """
 
 
-_INSERT_ONE = f"""
-    WITH guard AS MATERIALIZED (SELECT pg_current_xact_id_if_assigned() IS NULL OR $17::bool AS allowed)
+_INSERT_ONE = _IN_ORDER.format(stream_id="$5", head="$17") + f"""
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
         $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text
-    FROM guard WHERE guard.allowed
+    FROM guard WHERE guard.in_order
     RETURNING stream_version, position
 """
 

@@ -1,52 +1,140 @@
-"""Kafka plumbing shared by the relay and the consumers: topic creation, producer, message encoding."""
+"""Kafka plumbing shared by the relay and the consumers: topics that keep the log, producer, message encoding."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import for_code
-from tenacity import AsyncRetrying, stop_after_delay, wait_fixed
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from contracts import EventEnvelope
+from kernel.errors import InfrastructureMisconfigured
 
 TOPIC_ALREADY_EXISTS = 36
-# The log is the audit trail: topics keep their events forever.
-TOPIC_CONFIG = {"retention.ms": "-1"}
 
 
-async def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int) -> list[TopicPartition]:
-    """Create the topics that do not exist yet (existing ones are left as they are); all their partitions."""
+class TopicMisconfigured(InfrastructureMisconfigured):
+    """A topic that would lose or reorder the log: the loop that meets it stops and says why."""
+
+
+@dataclass(frozen=True)
+class TopicPolicy:
+    """How every topic of the system is made, and what an existing one must hold to (ADR 14).
+
+    The log is the audit trail and the source of every rebuild: kept for ever, never compacted, written to
+    `min_insync_replicas` brokers before a producer's `acks=all` returns, and never handed to a replica that
+    missed writes. Every service uses the same partition count: a stream's key must land on the same
+    partition for the topic's producer and its readers (ADR 3)."""
+
+    partitions: int = 3
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+
+    def configs(self) -> dict[str, str]:
+        return {
+            "retention.ms": "-1",
+            "retention.bytes": "-1",
+            "cleanup.policy": "delete",
+            "min.insync.replicas": str(self.min_insync_replicas),
+            "unclean.leader.election.enable": "false",
+        }
+
+    def problems(self, topic: str, partitions: list[dict], configs: dict[str, str]) -> list[str]:
+        """What is wrong with an existing topic, as described by the broker."""
+        found = [
+            f"{topic}: {name}={configs.get(name)!r}, expected {expected!r}"
+            for name, expected in self.configs().items()
+            if name != "min.insync.replicas" and configs.get(name) != expected
+        ]
+        if int(configs.get("min.insync.replicas", 1)) < self.min_insync_replicas:
+            found.append(f"{topic}: min.insync.replicas={configs.get('min.insync.replicas')}, "
+                         f"expected at least {self.min_insync_replicas}")
+        if len(partitions) != self.partitions:
+            found.append(f"{topic}: {len(partitions)} partitions, expected {self.partitions} (a stream's key "
+                         "would map to another partition for some readers)")
+        replicas = min((len(p["replicas"]) for p in partitions), default=0)
+        if replicas < self.replication_factor:
+            found.append(f"{topic}: replication factor {replicas}, expected at least {self.replication_factor}")
+        return found
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: list[str], policy: TopicPolicy,
+    *, may_create: Callable[[str], bool] = lambda topic: True,
+) -> list[TopicPartition]:
+    """Create the missing topics, check every one against the policy, and return all their partitions.
+    `may_create(topic)` is false where a missing topic means lost history (the relay already published to
+    it): that is refused, not silently started again empty."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t not in existing]
+        if lost := [t for t in missing if not may_create(t)]:
+            raise TopicMisconfigured(
+                f"topics {lost} are gone although events were published to them: their history is lost. "
+                "Restore them from a backup or mirror before starting this service (docs/operations.md)."
+            )
         if missing:
             response = await admin.create_topics([
-                NewTopic(t, num_partitions=partitions, replication_factor=1, topic_configs=TOPIC_CONFIG)
+                NewTopic(t, num_partitions=policy.partitions, replication_factor=policy.replication_factor,
+                         topic_configs=policy.configs())
                 for t in missing
             ])
             for topic, code, *message in response.topic_errors:
                 if code not in (0, TOPIC_ALREADY_EXISTS):
                     raise for_code(code)(f"cannot create topic {topic}: {message}")
         # A new topic's partitions appear in the metadata a moment after the controller accepted it.
-        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.1), reraise=True):
+        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.1), reraise=True,
+                                           retry=retry_if_exception_type(_PartitionsNotReady)):
             with attempt:
-                return _partitions(await admin.describe_topics(topics), topics)
+                described = _described(await admin.describe_topics(topics), topics)
+        configs = await _configs(admin, topics)
+        problems = [p for t in topics for p in policy.problems(t, described[t], configs[t])]
+        if problems:
+            raise TopicMisconfigured("topics that would lose or reorder the log: " + "; ".join(problems))
+        return [TopicPartition(t, p["partition"])
+                for t in topics for p in sorted(described[t], key=lambda p: p["partition"])]
     finally:
         await admin.close()
+
+
+async def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
+    """The partitions of those of `topics` that exist (none is created)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [TopicPartition(t["topic"], p["partition"]) for t in described if t.get("error_code", 0) == 0
+            for p in sorted(t["partitions"], key=lambda p: p["partition"])]
 
 
 class _PartitionsNotReady(Exception):
     pass
 
 
-def _partitions(described: list[dict], topics: list[str]) -> list[TopicPartition]:
+def _described(described: list[dict], topics: list[str]) -> dict[str, list[dict]]:
     found = {t["topic"]: t["partitions"] for t in described if t.get("error_code", 0) == 0}
     if any(not found.get(topic) for topic in topics):
         raise _PartitionsNotReady(f"partitions of {topics} not in the metadata yet")
-    return [TopicPartition(topic, p["partition"]) for topic in topics for p in sorted(
-        found[topic], key=lambda p: p["partition"])]
+    return found
+
+
+async def _configs(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, dict[str, str]]:
+    responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t) for t in topics])
+    configs: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for error_code, _message, _type, name, entries in response.resources:
+            if error_code:
+                raise for_code(error_code)(f"cannot describe the configuration of topic {name}")
+            configs[name] = {entry[0]: entry[1] for entry in entries}
+    return configs
 
 
 def idempotent_producer(bootstrap_servers: str, **options) -> AIOKafkaProducer:
@@ -69,4 +157,5 @@ def encode(envelope: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes
 
 
 def decode(value: bytes) -> EventEnvelope:
-    return EventEnvelope.model_validate_json(value)
+    """Tolerant, like `parse_payload`: an envelope field added by a newer producer is ignored."""
+    return EventEnvelope.model_validate_json(value, extra="ignore")

@@ -18,3 +18,10 @@ DLQ_MESSAGES = Counter("passerelle_dlq_messages_total", "Messages sent to a dead
 HTTP_REQUESTS = Histogram(
     "passerelle_http_request_seconds", "HTTP request latency", ["method", "route", "status"]
 )
+CONSUMER_HALTED = Gauge(
+    "passerelle_consumer_halted", "1 while a partition is halted on a message it cannot apply",
+    ["consumer", "topic", "partition"],
+)
+RELAY_STALLED = Gauge(
+    "passerelle_relay_stalled_seconds", "How long the first unpublished event has waited without the relay moving"
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
+import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -12,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from contracts.generate import asyncapi_document
+from kernel import relay
 from kernel.auth import public
 from kernel.http import service_router
 
@@ -29,13 +31,19 @@ def operations_router() -> APIRouter:
 
     @router.get("/ready")
     async def ready(request: Request, _: Anyone) -> JSONResponse:
-        """Ready: the database and the Kafka broker answer, and no background task is failing."""
-        failing = request.app.state.failing_tasks
+        """Ready: the database and the Kafka broker answer, the relay moves, and no background task (relay,
+        consumer, or one of a consumer's partitions) is failing or halted. `failing` names each and why."""
+        failing = dict(request.app.state.failing_tasks)
         checks = {
             "database": await _database_ready(request),
             "kafka": await _kafka_ready(request),
-            "background_tasks": not failing,
         }
+        if request.app.state.settings.run_relay:
+            stalled = await _relay_stalled(request)
+            checks["relay"] = stalled is None
+            if stalled:
+                failing["relay backlog"] = stalled
+        checks["background_tasks"] = not failing
         status = 200 if all(checks.values()) else 503
         body = {"status": "ready" if status == 200 else "not ready", "checks": checks, "failing": failing}
         return JSONResponse(body, status)
@@ -59,6 +67,20 @@ async def _database_ready(request: Request) -> bool:
         return True
     except Exception:
         return False
+
+
+async def _relay_stalled(request: Request) -> str | None:
+    """Why the relay does not keep up, if its backlog's head has not moved for too long."""
+    try:
+        async with asyncio.timeout(2), request.app.state.event_store.pool.acquire() as connection:
+            current = await relay.backlog(connection)
+            waited = request.app.state.relay_watch.observe(current)
+            if waited < request.app.state.settings.relay_stall_seconds:
+                return None
+            return (f"{current.unpublished} events unpublished, the first one waiting for {waited:.0f} s; "
+                    + await relay.oldest_transaction(connection))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+        return None  # the database is not answering: its own check says so
 
 
 async def _kafka_ready(request: Request) -> bool:

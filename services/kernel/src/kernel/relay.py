@@ -8,6 +8,9 @@
 * One relay per database publishes at a time (an advisory lock); others wait as hot standbys.
 * Woken by LISTEN/NOTIFY on commit while it sleeps (writers notify only then: see the migration); a slow
   poll covers the rest, e.g. rows held back by an unrelated transaction of the cluster.
+* It cannot stall unseen: every query has a timeout, it refuses to start on a database restored into another
+  cluster (`kernel.cluster`), on topics that would lose history (`kafka.TopicPolicy`), and the backlog's
+  size and how long its head has not moved are in /metrics and /ready (`Backlog`, `StallWatch`).
 """
 
 from __future__ import annotations
@@ -17,25 +20,44 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import asyncpg
 
 from contracts import EventEnvelope
-from kernel import database, kafka, logs, metrics
+from kernel import cluster, database, kafka, logs, metrics
 from kernel.eventstore import COLUMNS, envelope_from_row
 from kernel.settings import ServiceSettings
 
 log = logs.get_logger(__name__)
 
+# Ordered by the columns themselves: an output column named `transaction_id` (the text we checkpoint) would
+# take precedence in ORDER BY and sort ids as text, "1000" before "999", skipping events at each power of ten.
 _VISIBLE_BATCH = f"""
-    SELECT {COLUMNS}, transaction_id::text AS transaction_id FROM events
-    WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY transaction_id, position LIMIT $3
+    SELECT {COLUMNS}, events.transaction_id::text AS published_xid FROM events
+    WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint) AND transaction_id < event_store_horizon()
+    ORDER BY events.transaction_id, events.position LIMIT $3
 """
 _CHECKPOINT = "SELECT transaction_id::text, position FROM relay_checkpoints WHERE relay = $1"
-_LAG = "SELECT count(*) FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)"
+# What is left to publish: how many events (counted up to a cap: a long outage must not make each look
+# cost more), and the first one in publication order. An index range scan either way.
+_BACKLOG = """
+    WITH published AS (SELECT coalesce(max(transaction_id), '0'::xid8) AS tx, coalesce(max(position), 0) AS pos
+                       FROM relay_checkpoints WHERE relay = $1)
+    SELECT (SELECT count(*) FROM (SELECT 1 FROM events, published
+                                  WHERE (transaction_id, position) > (published.tx, published.pos)
+                                  LIMIT 100000) AS capped) AS unpublished,
+           (SELECT position FROM events, published WHERE (transaction_id, position) > (published.tx, published.pos)
+            ORDER BY transaction_id, position LIMIT 1) AS head
+"""
+# Why a head may not move: the oldest transaction of the cluster still running holds back every relay (ADR 2).
+_OLDEST_TRANSACTION = """
+    SELECT datname, pid, state, extract(epoch FROM clock_timestamp() - xact_start)::int AS seconds
+    FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL
+    ORDER BY xact_start LIMIT 1
+"""
 _LEADER_LOCK = 7_300_417  # arbitrary, fixed: the advisory lock id of "the relay of this database"
+QUERY_TIMEOUT_SECONDS = 30
 
 
 class Relay:
@@ -46,7 +68,7 @@ class Relay:
         topic_for,
         *,
         topics: list[str],
-        partitions: int = 3,
+        topic_policy: kafka.TopicPolicy,
         name: str = "kafka",
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
@@ -56,21 +78,27 @@ class Relay:
         self.bootstrap_servers = bootstrap_servers
         self.topic_for = topic_for
         self.topics = topics
-        self.partitions = partitions
+        self.topic_policy = topic_policy
         self.name = name
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
         self._lag_sampled_at = 0.0
+        self._stall = StallWatch()
 
     async def run(self, started: Callable[[], object] = lambda: None) -> None:
         """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
-        connection = await database.connect(self.dsn)
+        # Every query is bounded: on a half-open connection the loop fails (and restarts) instead of hanging.
+        connection = await database.connect(self.dsn, command_timeout=QUERY_TIMEOUT_SECONDS)
         producer = kafka.idempotent_producer(self.bootstrap_servers, linger_ms=2)
         try:
-            await connection.execute("SELECT pg_advisory_lock($1)", _LEADER_LOCK)
+            while not await connection.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
+                await asyncio.sleep(self.idle_poll_seconds)  # a hot standby
+            await cluster.check(connection)
             await connection.add_listener("events_appended", self._on_notify)
-            await kafka.ensure_topics(self.bootstrap_servers, self.topics, self.partitions)
+            published_before = await connection.fetchval(_CHECKPOINT, self.name) is not None
+            await kafka.ensure_topics(self.bootstrap_servers, self.topics, self.topic_policy,
+                                      may_create=lambda _topic: not published_before)
             await producer.start()
             log.info("relay started", relay=self.name)
             started()
@@ -119,7 +147,7 @@ class Relay:
             deliveries.append(await producer.send(topic, value=value, key=key, headers=headers))
             metrics.EVENTS_PUBLISHED.labels(topic=topic).inc()
         await asyncio.gather(*deliveries)  # every record acknowledged by the broker before the checkpoint
-        last = (rows[-1]["transaction_id"], rows[-1]["position"])
+        last = (rows[-1]["published_xid"], rows[-1]["position"])
         await connection.execute(
             """INSERT INTO relay_checkpoints (relay, transaction_id, position) VALUES ($1, $2::text::xid8, $3)
                ON CONFLICT (relay) DO UPDATE SET transaction_id = excluded.transaction_id,
@@ -129,12 +157,50 @@ class Relay:
         await self._record_lag(connection, last)
         return len(envelopes)
 
-    async def _record_lag(self, connection: asyncpg.Connection, checkpoint: tuple[str, int]) -> None:
+    async def _record_lag(self, connection: asyncpg.Connection, _checkpoint: tuple[str, int]) -> None:
         # Sampled: counting the backlog on every batch would cost more than publishing a small one.
         now = time.monotonic()
         if now - self._lag_sampled_at >= 1.0:
             self._lag_sampled_at = now
-            metrics.RELAY_LAG.set(await connection.fetchval(_LAG, *checkpoint))
+            current = await backlog(connection, self.name)
+            metrics.RELAY_LAG.set(current.unpublished)
+            metrics.RELAY_STALLED.set(self._stall.observe(current))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    unpublished: int  # committed events not yet published (counted up to 100,000)
+    head: int | None  # the position of the first one in publication order
+
+
+async def backlog(connection: asyncpg.Connection, relay: str = "kafka") -> Backlog:
+    row = await connection.fetchrow(_BACKLOG, relay)
+    return Backlog(row["unpublished"], row["head"])
+
+
+async def oldest_transaction(connection: asyncpg.Connection) -> str:
+    """The cluster's oldest running transaction, which holds back every relay of the cluster until it ends."""
+    row = await connection.fetchrow(_OLDEST_TRANSACTION)
+    if row is None:
+        return "no transaction is running"
+    return f"oldest transaction: pid {row['pid']} on {row['datname']}, {row['state']} for {row['seconds']} s"
+
+
+class StallWatch:
+    """How long the backlog's head has stayed the same event: 0 while the relay moves or nothing waits. Each
+    process keeps its own (the one leading the relay and any other answering /ready): no write needed."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._head: int | None = None
+        self._since = 0.0
+
+    def observe(self, current: Backlog) -> float:
+        now = self._clock()
+        if current.head is None or current.head != self._head:
+            self._head, self._since = current.head, now
+            return 0.0
+        return now - self._since
 
 
 
@@ -150,7 +216,7 @@ def service_relay(settings: ServiceSettings, service: str) -> Relay:
         settings.kafka_bootstrap_servers,
         topic_router(settings, service),
         topics=[settings.topic(f"{service}.events"), settings.topic(f"{service}.restricted")],
-        partitions=settings.kafka_topic_partitions,
+        topic_policy=settings.topic_policy(),
     )
 
 

@@ -12,17 +12,18 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import database, logs
+from kernel import cluster, database, logs, retention
 from kernel.auth import TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
+from kernel.errors import InfrastructureMisconfigured
 from kernel.eventstore import EventStore
 from kernel.http import BodySizeLimit, CorrelationId, PolicyRoute, RequestMetrics, routes_without_policy
 from kernel.operations import operations_router
 from kernel.problems import HANDLERS
-from kernel.relay import service_relay
+from kernel.relay import StallWatch, service_relay
 from kernel.settings import ServiceSettings
 
 log = logs.get_logger(__name__)
@@ -48,19 +49,27 @@ class ServiceDefinition:
 
 async def supervise(name: str, run: Callable[..., object], failing: dict[str, str]) -> None:
     """Keep a background loop alive: a crash (broker or database away) is logged and retried with backoff.
-    From a failure until the loop has started again, `failing[name]` says why, and /ready answers 503."""
-    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential(max=15)):
-        with attempt:
-            try:
-                await run(started=lambda: failing.pop(name, None))
-            except Exception as error:
-                if asyncio.current_task().cancelling():
-                    # A library turned our cancellation into an error (asyncpg's pool does, with the database
-                    # gone): stop, do not retry.
-                    raise asyncio.CancelledError from error
-                failing[name] = f"{type(error).__name__}: {error}"[:300]
-                log.exception("background task failed; restarting", task=name)
-                raise
+    From a failure until the loop has started again, `failing[name]` says why, and /ready answers 503. A
+    misconfiguration that retrying cannot fix stops the loop for good, with the operator's instructions."""
+    try:
+        retry = retry_if_exception_type(Exception) & retry_if_not_exception_type(InfrastructureMisconfigured)
+        async for attempt in AsyncRetrying(retry=retry, wait=wait_exponential(max=15)):
+            with attempt:
+                try:
+                    await run(started=lambda: failing.pop(name, None))
+                except InfrastructureMisconfigured:
+                    raise
+                except Exception as error:
+                    if asyncio.current_task().cancelling():
+                        # A library turned our cancellation into an error (asyncpg's pool does, with the
+                        # database gone): stop, do not retry.
+                        raise asyncio.CancelledError from error
+                    failing[name] = f"{type(error).__name__}: {error}"[:300]
+                    log.exception("background task failed; restarting", task=name)
+                    raise
+    except InfrastructureMisconfigured as error:
+        failing[name] = f"stopped: {error}"
+        log.critical("background task stopped: an operator must act", task=name, error=str(error))
 
 
 def create_service_app(
@@ -72,24 +81,31 @@ def create_service_app(
         migrations = [definition.migrations] if definition.migrations else []
         await database.migrate(settings.database_url, *migrations)
         pool = await database.create_pool(settings.database_url)
+        async with pool.acquire() as connection:
+            await cluster.check(connection)  # refuses to start on a restored database until it is rebased
         app.state.event_store = EventStore(pool, clock)
         if definition.reference_data is not None:
             await definition.reference_data(settings, app.state.event_store)
         app.state.kafka_admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+        app.state.relay_watch = StallWatch()
         tasks, app.state.failing_tasks = [], {}
         if settings.run_relay:
             relay = service_relay(settings, definition.name)
             tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks), name="relay"))
         if settings.run_consumers:
             for subscription in definition.subscriptions(settings, app.state.event_store):
-                runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers)
+                runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers,
+                                        topic_policy=settings.topic_policy(), retry=settings.retry_policy(),
+                                        health=app.state.failing_tasks)
                 tasks.append(
                     asyncio.create_task(
                         supervise(subscription.name, runner.run, app.state.failing_tasks), name=subscription.name
                     )
                 )
         if settings.run_background:
-            for name, run in definition.background(settings, app.state.event_store).items():
+            loops = {"retention": retention.pruner(pool, settings),
+                     **definition.background(settings, app.state.event_store)}
+            for name, run in loops.items():
                 tasks.append(asyncio.create_task(supervise(name, run, app.state.failing_tasks), name=name))
         app.state.background_tasks = tasks
         log.info("service started", tasks=len(tasks))

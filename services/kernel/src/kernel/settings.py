@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kernel.consumer import RetryPolicy
+from kernel.kafka import TopicPolicy
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
@@ -17,6 +20,9 @@ class ServiceSettings(BaseSettings):
     # Tests give every run fresh topics and consumer groups through this prefix.
     kafka_topic_prefix: str = Field("", validation_alias="KAFKA_TOPIC_PREFIX")
     kafka_topic_partitions: int = Field(3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    # Production values; the local broker of `make up` and the tests is one node (1 and 1). ADR 14.
+    kafka_replication_factor: int = Field(3, validation_alias="KAFKA_REPLICATION_FACTOR")
+    kafka_min_insync_replicas: int = Field(2, validation_alias="KAFKA_MIN_INSYNC_REPLICAS")
 
     auth_jwks_file: Path | None = Field(None, validation_alias="AUTH_JWKS_FILE")
     auth_jwks_url: str | None = Field(None, validation_alias="AUTH_JWKS_URL")
@@ -25,6 +31,17 @@ class ServiceSettings(BaseSettings):
 
     max_body_bytes: int = Field(64 * 1024, validation_alias="MAX_BODY_BYTES")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # /ready answers 503 once the first unpublished event has waited this long without the relay moving.
+    relay_stall_seconds: float = Field(30.0, validation_alias="RELAY_STALL_SECONDS")
+    # A message failing for its own reasons is tried this many times, then its partition halts and tries
+    # again after the cool-down (infrastructure failures are retried as long as they last).
+    consumer_attempts: int = Field(5, validation_alias="CONSUMER_ATTEMPTS")
+    consumer_halt_seconds: float = Field(60.0, validation_alias="CONSUMER_HALT_SECONDS")
+    # Kept only to recognise duplicates: a redelivery comes within minutes, a replay starts from an empty view.
+    processed_events_retention_days: float = Field(30.0, validation_alias="PROCESSED_EVENTS_RETENTION_DAYS")
+    idempotency_keys_retention_days: float = Field(7.0, validation_alias="IDEMPOTENCY_KEYS_RETENTION_DAYS")
+    retention_check_seconds: float = Field(3600.0, validation_alias="RETENTION_CHECK_SECONDS")
+
     # Off only in tests that drive the relay or consumers themselves.
     run_relay: bool = True
     run_consumers: bool = True
@@ -32,3 +49,9 @@ class ServiceSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return f"{self.kafka_topic_prefix}{name}"
+
+    def topic_policy(self) -> TopicPolicy:
+        return TopicPolicy(self.kafka_topic_partitions, self.kafka_replication_factor, self.kafka_min_insync_replicas)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.consumer_attempts, halt_seconds=self.consumer_halt_seconds)

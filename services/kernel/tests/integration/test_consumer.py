@@ -1,36 +1,43 @@
-"""The consumer runner: effect and checkpoint in one transaction, duplicates applied once, poison parked."""
+"""The consumer runner: effect and checkpoint in one transaction, duplicates applied once, nothing skipped
+silently: poison parked, infrastructure failures retried, other failures halting their partition, events
+too new paused, offsets outside the log refused; readers tolerant of fields they do not know."""
 
 import asyncio
 import contextlib
 import uuid
+from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
+from aiokafka.structs import TopicPartition
 
+from contracts import Actor, EventEnvelope
 from kernel import kafka
-from kernel.consumer import ConsumerRunner, Subscription
+from kernel.consumer import ConsumerRunner, RetryPolicy, Subscription
 from kernel.database import create_pool
 from kernel.errors import ConcurrencyConflict
-from kernel.eventstore import EventStore, Session
+from kernel.eventstore import NEW_STREAM, EventStore, Session
 from devinfra.testkit import read_topic, wait_for
 
-from ..samples import SampleRecorded, metadata
+from ..samples import ONE_NODE, SampleRecorded, metadata
 
 pytestmark = pytest.mark.integration
 
+# Short waits: a test sees a halt, a retry and a resumption within seconds.
+QUICK = RetryPolicy(attempts=3, backoff_max=0.05, report_after=2, halt_seconds=1.0)
 
-def an_envelope(number: int, *, event_id=None, stream_id="s-1", version=1):
-    from datetime import UTC, datetime
 
-    from contracts import Actor, EventEnvelope
-
+def an_envelope(number, *, event_id=None, stream_id="s-1", version=1, schema_version=1) -> bytes:
     now = datetime.now(UTC)
-    return EventEnvelope(
-        event_id=event_id or uuid.uuid4(), event_type="kerneltest.sample.recorded", schema_version=1,
+    envelope = EventEnvelope(
+        event_id=event_id or uuid.uuid4(), event_type="kerneltest.sample.recorded", schema_version=schema_version,
         stream_type="sample", stream_id=stream_id, stream_version=version, position=version, occurred_at=now,
         recorded_at=now, actor=Actor(subject="u", role="cpip"), correlation_id="c", payload={"number": number},
         previous_hash=None, hash="h",
     )
+    return kafka.encode(envelope)[1]
 
 
 @pytest.fixture
@@ -41,19 +48,21 @@ async def pool(dsn):
     await pool.close()
 
 
-async def record_number(connection, envelope):
-    if envelope.payload["number"] < 0:
-        raise ValueError("negative numbers are poison")
-    await connection.execute("INSERT INTO applied VALUES ($1, $2)", envelope.event_id, envelope.payload["number"])
+async def record_number(connection, envelope, event):
+    await connection.execute("INSERT INTO applied VALUES ($1, $2)", envelope.event_id, event.number)
 
 
-async def produce(bootstrap, topic, *values: bytes):
-    await kafka.ensure_topics(bootstrap, [topic], partitions=1)
+def runner_for(subscription: Subscription, pool, bootstrap, **options) -> ConsumerRunner:
+    return ConsumerRunner(subscription, pool, bootstrap, topic_policy=ONE_NODE, **options)
+
+
+async def produce(bootstrap, topic, *values: bytes, partition: int | None = None):
+    await kafka.ensure_topics(bootstrap, [topic], ONE_NODE)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
         for value in values:
-            await producer.send_and_wait(topic, value=value, key=b"s-1")
+            await producer.send_and_wait(topic, value=value, key=b"s-1", partition=partition)
     finally:
         await producer.stop()
 
@@ -73,11 +82,26 @@ async def applied(pool) -> list[int]:
     return [r["number"] for r in await pool.fetch("SELECT number FROM applied ORDER BY number")]
 
 
+async def _count(pool, expected: int) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM applied") >= expected
+
+
+async def _checkpoint_is(pool, consumer: str, offset: int, partition: int | None = None) -> bool:
+    return await pool.fetchval(
+        "SELECT max(next_offset) FROM consumer_checkpoints WHERE consumer = $1 AND ($2::int IS NULL OR partition = $2)",
+        consumer, partition,
+    ) == offset
+
+
+async def dead_letters(bootstrap, topic, at_least=0, timeout=2.0):
+    return await read_topic(bootstrap, f"{topic}.dlq", at_least=at_least, timeout=timeout)
+
+
 async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootstrap, unique_name):
     topic = unique_name("topic")
     duplicate = an_envelope(2)
-    await produce(bootstrap, topic, *(kafka.encode(e)[1] for e in [an_envelope(1), duplicate, duplicate, an_envelope(3)]))
-    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+    await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 3), timeout=30, message="three applied events")
@@ -86,47 +110,225 @@ async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootst
     assert await applied(pool) == [1, 2, 3]
 
 
-async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(pool, bootstrap, unique_name):
+async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
+    pool, bootstrap, unique_name
+):
     topic = unique_name("topic")
-    await produce(
-        bootstrap, topic, b"not json at all", kafka.encode(an_envelope(-1))[1], kafka.encode(an_envelope(7))[1]
-    )
-    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+    invalid = an_envelope("Jean Dupont")  # not a number: invalid against the event's contract
+    await produce(bootstrap, topic, b"not json at all", invalid, an_envelope(7))
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 1), timeout=30, message="the good event")
+        await wait_for(lambda: _checkpoint_is(pool, runner.name, 3), timeout=10, message="checkpoint after 3")
 
     assert await applied(pool) == [7]
-    parked = await read_topic(bootstrap, f"{topic}.dlq", at_least=2)
-    assert [r.value for r in parked][0] == b"not json at all"
+    parked = await dead_letters(bootstrap, topic, at_least=2, timeout=30)
+    assert [r.value for r in parked] == [b"not json at all", invalid]
     headers = [dict(r.headers) for r in parked]
-    assert b"ValueError: negative numbers are poison" in headers[1]["dlq.error"]
+    assert headers[1]["dlq.error"] == b"ValidationError: number: int_parsing"
     assert headers[1]["dlq.offset"] == b"1" and headers[1]["dlq.topic"] == topic.encode()
+    assert headers[1]["dlq.consumer"] == runner.name.encode()
+    # The error names the rule, never the value (it may be a person's name): logs and headers stay clean.
+    assert not any(b"Dupont" in value for header in headers for value in header.values() if value != invalid)
+
+
+async def test_a_handler_failing_for_its_own_reasons_halts_its_partition_and_says_so_until_it_passes(
+    pool, bootstrap, unique_name
+):
+    topic, health, broken = unique_name("topic"), {}, {13}
+
+    async def fragile(connection, envelope, event):
+        if event.number in broken:
+            raise RuntimeError("a bug in the handler")
+        await record_number(connection, envelope, event)
+
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(13), an_envelope(2), partition=0)
+    await produce(bootstrap, topic, an_envelope(3), partition=1)
+    runner = runner_for(Subscription(unique_name("group"), [topic], fragile), pool, bootstrap, retry=QUICK,
+                        health=health)
+
+    async with running(runner):
+        halted = f"{runner.name} {topic}[0]"
+        await wait_for(lambda: _reported(health, halted), timeout=30, message="the halt reported")
+        assert "halted at offset 1: RuntimeError after 3 attempts" in health[halted]
+        await wait_for(lambda: _count(pool, 2), timeout=10, message="the other partition's event")
+        # Nothing after the failing message is applied, its offset is not passed, nothing is dead-lettered.
+        assert await applied(pool) == [1, 3]
+        assert await _checkpoint_is(pool, runner.name, 1, partition=0)
+        assert await dead_letters(bootstrap, topic) == []
+
+        broken.clear()  # the cause goes away (a dependency back, a fix deployed): after the cool-down it passes
+        await wait_for(lambda: _count(pool, 4), timeout=30, message="the halted partition resumed")
+        await wait_for(lambda: _not_reported(health, halted), timeout=10, message="the report cleared")
+    assert await applied(pool) == [1, 2, 3, 13]
+
+
+@pytest.mark.parametrize("failure", ["deadlock", "statement timeout", "admin shutdown"])
+async def test_a_failure_of_the_infrastructure_is_retried_until_it_passes_never_dead_lettered(
+    failure, pool, dsn, bootstrap, unique_name
+):
+    topic, seen = unique_name("topic"), []
+    await pool.execute("CREATE TABLE contended (id int PRIMARY KEY); INSERT INTO contended VALUES (1), (2)")
+
+    async def once_failing(connection, envelope, event):
+        if not seen:
+            try:
+                await INJECT[failure](connection, dsn)
+            except asyncpg.PostgresError as error:
+                seen.append(error.sqlstate)
+                raise
+        await record_number(connection, envelope, event)
+
+    await produce(bootstrap, topic, an_envelope(1))
+    runner = runner_for(Subscription(unique_name("group"), [topic], once_failing), pool, bootstrap, retry=QUICK)
+
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 1), timeout=30, message="the event, once the failure passed")
+
+    assert seen == [EXPECTED_SQLSTATE[failure]]
+    assert await applied(pool) == [1]
+    assert await dead_letters(bootstrap, topic) == []
+
+
+async def _deadlock(connection, dsn):
+    """A real deadlock, this transaction its victim: it holds row 1 and waits for row 2, held by another
+    transaction waiting for row 1; it looks for deadlocks first (its deadlock_timeout is the shorter)."""
+    other, waiting = await asyncpg.connect(dsn), None
+    try:
+        await connection.execute("SET LOCAL deadlock_timeout = '10ms'")
+        await connection.execute("SELECT * FROM contended WHERE id = 1 FOR UPDATE")
+        await other.execute("BEGIN; SELECT * FROM contended WHERE id = 2 FOR UPDATE")
+        waiting = asyncio.create_task(other.execute("SELECT * FROM contended WHERE id = 1 FOR UPDATE"))
+        await wait_for(lambda: _waiting_for_a_lock(connection, other.get_server_pid()), timeout=10,
+                       message="the other transaction waiting")
+        await connection.execute("SELECT * FROM contended WHERE id = 2 FOR UPDATE")
+    finally:
+        other.terminate()  # its locks go with its session
+        if waiting is not None:
+            with contextlib.suppress(Exception):
+                await waiting
+
+
+async def _waiting_for_a_lock(connection, pid) -> bool:
+    return await connection.fetchval(
+        "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+    )
+
+
+async def _statement_timeout(connection, _dsn):
+    await connection.execute("SET LOCAL statement_timeout = '50ms'; SELECT pg_sleep(5)")
+
+
+async def _admin_shutdown(connection, dsn):
+    """As a restart or a failover does: the server ends the session in the middle of a query."""
+    pid, operator = connection.get_server_pid(), await asyncpg.connect(dsn)
+    try:
+        query = asyncio.create_task(connection.execute("SELECT pg_sleep(5)"))
+        await wait_for(lambda: _sleeping(operator, pid), timeout=10, message="the handler's query running")
+        await operator.execute("SELECT pg_terminate_backend($1)", pid)
+        await query
+    finally:
+        await operator.close()
+
+
+async def _sleeping(connection, pid) -> bool:
+    return await connection.fetchval("SELECT wait_event = 'PgSleep' FROM pg_stat_activity WHERE pid = $1", pid)
+
+
+INJECT = {"deadlock": _deadlock, "statement timeout": _statement_timeout, "admin shutdown": _admin_shutdown}
+# asyncpg reports the server's "terminating connection due to administrator command" (57P01) as the
+# connection closed in the middle of an operation (08003).
+EXPECTED_SQLSTATE = {"deadlock": "40P01", "statement timeout": "57014", "admin shutdown": "08003"}
+
+
+async def test_a_reader_accepts_fields_added_by_a_newer_producer(pool, bootstrap, unique_name):
+    topic = unique_name("topic")
+    newer = an_envelope(5)
+    newer = newer.replace(b'"payload":{"number":5}', b'"payload":{"number":5,"unit":"sessions"}')
+    newer = newer.replace(b'{"event_id"', b'{"hash_version":2,"event_id"')  # a new envelope field too
+    await produce(bootstrap, topic, newer)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 1), timeout=30, message="the newer event")
+
+    assert await applied(pool) == [5]
+    assert await dead_letters(bootstrap, topic) == []
+
+
+async def test_an_event_newer_than_the_reader_pauses_its_partition_for_a_deploy_and_is_not_dead_lettered(
+    pool, bootstrap, unique_name
+):
+    topic, health = unique_name("topic"), {}
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(2, schema_version=2), an_envelope(3), partition=0)
+    await produce(bootstrap, topic, an_envelope(4), partition=2)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap, retry=QUICK,
+                        health=health)
+
+    async with running(runner):
+        paused = f"{runner.name} {topic}[0]"
+        await wait_for(lambda: _reported(health, paused), timeout=30, message="the pause reported")
+        await wait_for(lambda: _count(pool, 2), timeout=10, message="the other partition's event")
+        # Not a readiness wait: long enough for a halt's retry to happen, which a pause for a deploy must not do.
+        await asyncio.sleep(QUICK.halt_seconds * 2)
+
+    assert "kerneltest.sample.recorded v2 is newer than this reader" in health[paused]
+    assert "deploy a newer version" in health[paused]
+    assert await applied(pool) == [1, 4]
+    assert await _checkpoint_is(pool, runner.name, 1, partition=0)
+    assert await dead_letters(bootstrap, topic) == []
+
+
+async def test_a_stored_offset_below_the_start_of_the_log_halts_the_partition_instead_of_jumping(
+    pool, bootstrap, unique_name
+):
+    topic, group, health = unique_name("topic"), unique_name("group"), {}
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(2), partition=0)
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
+        await wait_for(lambda: _checkpoint_is(pool, group, 2, partition=0), timeout=30, message="checkpoint 2")
+    await produce(bootstrap, topic, *(an_envelope(n) for n in (3, 4, 5, 6)), partition=0)
+    await _delete_records(bootstrap, TopicPartition(topic, 0), before_offset=4)  # 3 and 4 are gone
+
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap, health=health)):
+        stuck = f"{group} {topic}[0]"
+        await wait_for(lambda: _reported(health, stuck), timeout=30, message="the gap reported")
+
+    assert "halted at offset 2: its stored offset is outside the log [4, 6]" in health[stuck]
+    assert await applied(pool) == [1, 2]  # 5 and 6 were not applied over the hole
+    assert await _checkpoint_is(pool, group, 2, partition=0)
+
+
+async def _delete_records(bootstrap, partition, *, before_offset):
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_records({partition: RecordsToDelete(before_offset)})
+    finally:
+        await admin.close()
+
+
+async def _reported(health, key) -> bool:
+    return key in health
+
+
+async def _not_reported(health, key) -> bool:
+    return key not in health
 
 
 async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, bootstrap, unique_name):
     topic, group = unique_name("topic"), unique_name("group")
-    await produce(bootstrap, topic, *(kafka.encode(an_envelope(n))[1] for n in (1, 2)))
-    async with running(ConsumerRunner(Subscription(group, [topic], record_number), pool, bootstrap)):
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(2))
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
         await wait_for(lambda: _count(pool, 2), timeout=30, message="first two events")
 
     # Kafka never saw a committed offset for this group: only the database checkpoint says where to resume.
-    await produce(bootstrap, topic, kafka.encode(an_envelope(3))[1])
-    async with running(ConsumerRunner(Subscription(group, [topic], record_number), pool, bootstrap)):
+    await produce(bootstrap, topic, an_envelope(3))
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
         await wait_for(lambda: _count(pool, 3), timeout=30, message="the third event")
         await wait_for(lambda: _checkpoint_is(pool, group, 3), timeout=10, message="checkpoint after 3")
 
     assert await applied(pool) == [1, 2, 3]
-
-
-async def _count(pool, expected: int) -> bool:
-    return await pool.fetchval("SELECT count(*) FROM applied") >= expected
-
-
-async def _checkpoint_is(pool, consumer: str, offset: int) -> bool:
-    return await pool.fetchval(
-        "SELECT max(next_offset) FROM consumer_checkpoints WHERE consumer = $1", consumer
-    ) == offset
 
 
 async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_duplicates_and_lost_races(
@@ -136,19 +338,19 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
     write is the append, duplicates skipped by a read, and a race lost to a concurrent command retried."""
     store, lost_once = EventStore(pool), []
 
-    async def react(connection, envelope):
+    async def react(connection, envelope, event):
         session = Session(connection, store.clock)
-        number = envelope.payload["number"]
-        await session.append("sample", f"reaction-{number}", 0, [SampleRecorded(number=number)], metadata())
-        if number == 2 and not lost_once:
+        await session.append("sample", f"reaction-{event.number}", 0, [SampleRecorded(number=event.number)],
+                             metadata())
+        if event.number == 2 and not lost_once:
             lost_once.append(True)
             raise ConcurrencyConflict("a concurrent command moved the stream")
-        await record_number(connection, envelope)
+        await record_number(connection, envelope, event)
 
     topic = unique_name("topic")
     duplicate = an_envelope(2)
-    await produce(bootstrap, topic, *(kafka.encode(e)[1] for e in [an_envelope(1), duplicate, duplicate, an_envelope(3)]))
-    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap)
+    await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
+    runner = runner_for(Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap)
 
     async with running(runner):
         await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=30, message="checkpoint after 4")
@@ -160,24 +362,72 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
 
 
 async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(pool, bootstrap, unique_name):
-    from contracts import EventEnvelope
-
     topic = unique_name("topic")
-    other = EventEnvelope.model_validate({**an_envelope(2).model_dump(), "event_type": "kerneltest.other.noted"})
-    await kafka.ensure_topics(bootstrap, [topic], partitions=1)
+    other = EventEnvelope.model_validate_json(an_envelope(2)).model_copy(update={"event_type": "kerneltest.other.noted"})
+    await kafka.ensure_topics(bootstrap, [topic], ONE_NODE)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        for envelope in (an_envelope(1), other, an_envelope(3)):
+        for envelope in (EventEnvelope.model_validate_json(an_envelope(1)), other,
+                         EventEnvelope.model_validate_json(an_envelope(3))):
             key, value, headers = kafka.encode(envelope)  # as the relay sends them: the type in a header
             await producer.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await producer.stop()
-    runner = ConsumerRunner(Subscription(unique_name("group"), [topic], record_number,
-                                         event_types=frozenset({"kerneltest.sample.recorded"})), pool, bootstrap)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number,
+                                     event_types=frozenset({"kerneltest.sample.recorded"})), pool, bootstrap)
 
     async with running(runner):
         await wait_for(lambda: _checkpoint_is(pool, runner.name, 3), timeout=30, message="checkpoint after 3")
 
     assert await applied(pool) == [1, 3]
     assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", runner.name) == 2
+
+
+async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_leads(pool, bootstrap, unique_name):
+    """Two instances of a reacting subscription; the leader's lock connection dies (an idle timeout, a
+    restart, a NAT dropping it). Its successor takes over; the old leader may not react once more nor move
+    a checkpoint back. Each reaction goes to a fresh stream, so a duplicate would not conflict: it would show."""
+    store, topic, name = EventStore(pool), unique_name("topic"), unique_name("group")
+    await pool.execute("""
+        CREATE TABLE checkpoint_moves (old_offset bigint, new_offset bigint);
+        CREATE FUNCTION record_move() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO checkpoint_moves VALUES (OLD.next_offset, NEW.next_offset); RETURN NEW; END $$;
+        CREATE TRIGGER moves AFTER UPDATE ON consumer_checkpoints FOR EACH ROW EXECUTE FUNCTION record_move();
+    """)
+
+    async def react(connection, envelope, event):
+        await Session(connection, store.clock).append(
+            "reaction", f"reaction-{uuid.uuid4()}", NEW_STREAM, [SampleRecorded(number=event.number)], metadata())
+        await asyncio.sleep(0.02)  # a reaction takes a moment: the takeover lands while one is in flight
+
+    first = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap)
+    second = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap)
+    total = 120
+    await produce(bootstrap, topic, *(an_envelope(n) for n in range(1, 41)))
+    async with running(first):
+        await wait_for(lambda: _reactions(pool, at_least=5), timeout=30, message="the first leader reacting")
+        async with running(second):
+            await wait_for(lambda: _waiting_for_the_lock(pool, name), timeout=10, message="a standby waiting")
+            await pool.execute("SELECT pg_terminate_backend($1)", first._leadership.get_server_pid())
+            await produce(bootstrap, topic, *(an_envelope(n) for n in range(41, total + 1)))
+            await wait_for(lambda: _reactions(pool, at_least=total), timeout=60, message="every reaction")
+            # The old leader has noticed: it waits for the lock like any standby, and can commit nothing.
+            await wait_for(lambda: _waiting_for_the_lock(pool, name), timeout=15, message="the old leader waiting")
+
+    numbers = [r["number"] for r in await pool.fetch(
+        "SELECT (payload->>'number')::int AS number FROM events WHERE stream_type = 'reaction' ORDER BY 1")]
+    assert numbers == list(range(1, total + 1))  # each reaction exactly once
+    backwards = await pool.fetch("SELECT * FROM checkpoint_moves WHERE new_offset < old_offset")
+    assert backwards == []
+    assert await pool.fetchval("SELECT epoch FROM consumer_leases WHERE consumer = $1", name) >= 2
+
+
+async def _reactions(pool, at_least: int) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM events WHERE stream_type = 'reaction'") >= at_least
+
+
+async def _waiting_for_the_lock(pool, name) -> bool:
+    return await pool.fetchval(
+        """SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+           AND objid::bigint = (hashtext($1)::bigint & 4294967295)""", name)

@@ -4,6 +4,7 @@ import asyncpg
 import pytest
 
 from kernel.errors import ConcurrencyConflict
+from devinfra.testkit import wait_for
 
 from ..samples import SampleRecorded, SecretNoted, metadata
 
@@ -86,3 +87,41 @@ async def test_history_cannot_be_rewritten(store, dsn):
             await connection.execute("DELETE FROM events")
     finally:
         await connection.close()
+
+
+async def test_events_appended_together_take_positions_in_the_order_of_their_versions(store):
+    """Kernel review L2: the multi-row insert relied on the order `unnest` happens to produce."""
+    appended = await append(store, "s-1", 0, *range(1, 41))
+
+    stream = await store.read_stream("s-1")
+    assert [e.position for e in stream] == sorted(e.position for e in stream)
+    assert [e.stream_version for e in appended] == list(range(1, 41))
+
+
+async def test_a_lock_taken_before_deciding_makes_a_second_command_on_the_same_fact_wait(store, dsn):
+    """Kernel review M5: two commands deciding on a shared fact (a referral reads the person's case while the
+    release ends their referrals) must not both read it unchanged. The lock comes before the first append,
+    takes no transaction id, and serialises them until the first commits."""
+    observer = await asyncpg.connect(dsn)
+    try:
+        async with store.transaction() as first:
+            await first.lock("case:c-1", "case:c-2")
+            second = asyncio.create_task(_locked_then_appended(store, "case:c-2"))
+            await wait_for(lambda: _waiting_for_an_advisory_lock(observer), timeout=10, message="the second waiting")
+            assert not second.done()
+            await first.append("sample", "s-1", 0, [SampleRecorded(number=1)], metadata())  # allowed after a lock
+        assert await second == [1]  # it went on once the first committed, and saw what it wrote
+    finally:
+        await observer.close()
+
+
+async def _locked_then_appended(store, key: str) -> list[int]:
+    async with store.transaction() as session:
+        await session.lock(key)
+        seen = [e.payload["number"] for e in await session.read_stream("s-1")]
+        await session.append("sample", "s-2", 0, [SampleRecorded(number=2)], metadata())
+        return seen
+
+
+async def _waiting_for_an_advisory_lock(connection) -> bool:
+    return await connection.fetchval("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")

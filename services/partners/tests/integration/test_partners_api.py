@@ -141,7 +141,7 @@ async def test_the_service_is_not_ready_while_the_broker_is_unreachable(partners
         response = await client.get("/ready")
 
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "kafka": False, "background_tasks": False}
+    assert response.json()["checks"] == {"database": True, "kafka": False, "relay": True, "background_tasks": False}
 
 
 async def test_a_page_past_the_end_is_empty_but_still_counts_every_organisation(api, as_role):

@@ -8,7 +8,7 @@ from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.eventstore import EventStore
 from kernel.service import ServiceDefinition, create_service_app
-from programmes import replica
+from programmes import replica, seats
 from programmes.http import routers
 from programmes.seed import seed_catalogue
 from programmes.settings import ProgrammesSettings
@@ -26,6 +26,7 @@ def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subsc
 DEFINITION = ServiceDefinition(
     name="programmes", routers=routers, migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions, reference_data=seed_catalogue,
+    background=lambda settings, store: {"seat-filler": seats.filler(store, settings.seat_filler_seconds)},
 )
 
 

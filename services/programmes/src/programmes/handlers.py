@@ -110,10 +110,16 @@ async def _assess_participants(session: Session, state: Group, today: date, meta
 # --- referrals ---
 
 
+def person_lock(case_id: str) -> str:
+    """Who decides on the person's case facts (a referral) waits for whoever changes them (a release): ADR 14."""
+    return f"case:{case_id}"
+
+
 async def refer(session: Session, make: Callable[[c.ProgrammeFacts, c.PersonFacts], c.RequestReferral],
                 programme_id: str, case_id: str, plan_id: str, metadata: Metadata, today: date,
                 check: Callable[[str | None], None]) -> Outcome[Referral]:
     """`check(referent)` refuses a caller who may not refer this person (a CPIP outside their caseload)."""
+    await session.lock(person_lock(case_id))  # a release in flight ends before we read that the case is open
     person, referent = await store.person_facts(session.connection, case_id, plan_id)
     check(referent)
     programme_facts = facts(await load_programme(session, programme_id))
@@ -126,13 +132,16 @@ async def refer(session: Session, make: Callable[[c.ProgrammeFacts, c.PersonFact
     return outcome
 
 
-async def referral_command(session: Session, referral_id: str, command: c.Command, metadata: Metadata) -> Referral:
-    """A command on the referral alone; if it ends a placed referral, its seat (or waiting place) is freed."""
+async def referral_command(session: Session, referral_id: str, command: c.Command, metadata: Metadata, *,
+                           give_the_seat: bool = True) -> Referral:
+    """A command on the referral alone; if it ends a placed referral, its seat (or waiting place) is freed,
+    and given to the waiting list at once unless `give_the_seat` is false (the seat filler will)."""
     row = await store.referral_row(session.connection, referral_id)
     before, _ = await current(session, referral, referral_id)
     state = await _on_referral(session, referral_id, command, metadata, sensitive=row["sensitive"])
     if before.status in PLACED and not state.open:
-        await _leave_group(session, before.group_id, referral_id, state.end_reason, metadata)
+        await _leave_group(session, before.group_id, referral_id, state.end_reason, metadata,
+                           give_the_seat=give_the_seat)
     return state
 
 
@@ -158,22 +167,41 @@ async def place(session: Session, referral_id: str, group_id: str, metadata: Met
 
 
 async def end_on_release(session: Session, case_id: str, released_on: date, metadata: Metadata) -> None:
-    """The case closed: every open referral of the person ends, reason "released", and frees its seat."""
+    """The case closed: every open referral of the person ends, reason "released", and frees its seat. Who
+    gets the seat is decided apart, by the seat filler (`fill_free_seats`): a failure there (the first person
+    waiting was just enrolled elsewhere) must never undo the release (kernel review H1)."""
+    await session.lock(person_lock(case_id))  # a referral in flight ends before we list the open ones
     for referral_id in await store.open_referrals_of_case(session.connection, case_id):
-        await referral_command(session, referral_id, c.EndOnRelease(released_on=released_on), metadata)
+        await referral_command(session, referral_id, c.EndOnRelease(released_on=released_on), metadata,
+                               give_the_seat=False)
 
 
-async def _leave_group(session: Session, group_id: str, referral_id: str, reason: str, metadata: Metadata) -> None:
+async def fill_free_seats(session: Session, group_id: str, metadata: Metadata) -> int:
+    """Give a group's free seats to the people waiting who are free at its times; how many were given."""
+    state = await load_group(session, group_id)
+    if state.status not in (GroupStatus.OPEN, GroupStatus.STARTED):
+        return 0
+    given = await _fill_seats(session, state, metadata)
+    if given:
+        await _save_group(session, group_id)
+    return given
+
+
+async def _leave_group(session: Session, group_id: str, referral_id: str, reason: str, metadata: Metadata, *,
+                       give_the_seat: bool) -> None:
     state = await load_group(session, group_id)
     if state.status == GroupStatus.CLOSED:
         return
     outcome = await _on_group(session, state, c.RemoveParticipant(referral_id=referral_id, reason=reason), metadata)
-    await _fill_seats(session, outcome.state, metadata)
+    if give_the_seat:
+        await _fill_seats(session, outcome.state, metadata)
     await _save_group(session, group_id)
 
 
-async def _fill_seats(session: Session, state: Group, metadata: Metadata) -> None:
-    """A freed seat goes to the first person on the waiting list who is free at the group's times."""
+async def _fill_seats(session: Session, state: Group, metadata: Metadata) -> int:
+    """A freed seat goes to the first person on the waiting list who is free at the group's times; how many
+    seats were given."""
+    given = 0
     for referral_id, subject_id in list(state.waiting.items()):
         if not state.seats_left:
             break
@@ -183,10 +211,11 @@ async def _fill_seats(session: Session, state: Group, metadata: Metadata) -> Non
                            metadata, sensitive=state.sensitive)
         outcome = await _on_group(session, state, c.EnrolParticipant(referral_id=referral_id, subject_id=subject_id),
                                   metadata)
-        state = outcome.state
+        state, given = outcome.state, given + 1
         if state.status == GroupStatus.STARTED:
             await _on_referral(session, referral_id, c.StartParticipation(group_id=state.group_id), metadata,
                                sensitive=state.sensitive)
+    return given
 
 
 async def _on_referral(session: Session, referral_id: str, command: c.Command, metadata: Metadata, *,

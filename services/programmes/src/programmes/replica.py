@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from contracts import Actor, EventEnvelope, parse_payload
+from contracts import Actor, Event, EventEnvelope
 from contracts.assessment import (
     AssessmentValidated, CaseClosed, CaseOpened, CaseTransferred, PlanAdopted, ReferentAssigned, SentenceUpdated,
 )
@@ -21,8 +21,7 @@ EVENT_TYPES = frozenset(cls.event_type for cls in (
 
 
 def applier(store: EventStore):
-    async def apply(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
-        event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+    async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
         match event:
             case CaseOpened():
                 await connection.execute(

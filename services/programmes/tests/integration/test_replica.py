@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from contracts import Actor, EventEnvelope
+from contracts import Actor, EventEnvelope, parse_payload
 from contracts.assessment import (
     AssessmentKind, AssessmentValidated, CaseOpened, Identity, NeedDomain, Objective, PlanAdopted, ReferentAssigned,
     RiskLevel, Sentence,
@@ -48,7 +48,8 @@ async def test_eligibility_facts_do_not_depend_on_the_order_streams_arrive_in(ap
     async with app.state.event_store.pool.acquire() as connection:
         for message in (case + others if order == "case first" else others + case):
             async with connection.transaction():
-                await apply(connection, message)
+                await apply(connection, message, parse_payload(message.event_type, message.schema_version,
+                                                               message.payload))
         facts, referent = await store.person_facts(connection, "case-1", "plan-1")
     assert (facts.overall_risk_level, facts.short_sentence, facts.plan_objectives, referent) == (
         RiskLevel.HIGH, True, ["obj-1"], "cpip-1")

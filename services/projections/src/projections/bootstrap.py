@@ -5,7 +5,7 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from contracts import EventEnvelope
+from contracts import Event, EventEnvelope
 
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
@@ -15,21 +15,22 @@ from projections.http import router
 from projections.settings import ProjectionsSettings
 
 
-async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
+async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
     """The directory and the catalogue, both from `partners.events`: one consumer feeds them, so each
     event costs one fetch, one transaction and one checkpoint, and both views always stand at the same
-    offset. Each `apply` stays idempotent per row: a replay rebuilds them together."""
-    await partner_directory.apply(connection, envelope)
-    await catalogue.apply(connection, envelope)
+    offset. Each `apply` stays idempotent per row: a rebuild replays them together."""
+    await partner_directory.apply(connection, envelope, event)
+    await catalogue.apply(connection, envelope, event)
 
 
 def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[Subscription]:
-    """A view whose `apply` learns new events takes a new subscription name: its consumer then starts at
-    offset 0 and replays the topic into it."""
+    """A view whose `apply` learns new events is rebuilt: `passerelle-dev rebuild projections.partner-views`
+    empties its tables and replays the topic from offset 0 through the new code (ADR 14)."""
     return [
         Subscription(
             name=settings.topic("projections.partner-views"), topics=[settings.topic("partners.events")],
-            handler=apply_partner_views,
+            handler=apply_partner_views, event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
+            tables=partner_directory.TABLES + catalogue.TABLES,
         ),
     ]
 

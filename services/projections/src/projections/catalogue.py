@@ -8,30 +8,30 @@ from datetime import date, datetime
 
 import asyncpg
 
-from contracts import EventEnvelope, parse_payload
+from contracts import Event, EventEnvelope
 from contracts.partners import (
     ActionClosed, ActionCreated, ActionPublished, SessionCancelled, SessionMoved, SessionReported,
     SessionScheduled,
 )
 from kernel.clock import LOCAL_TIME_ZONE
 
-_HANDLED = {
+EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (
         ActionCreated, SessionScheduled, SessionMoved, SessionCancelled, SessionReported, ActionPublished,
         ActionClosed,
     )
-}
+)
+TABLES = ("catalogue_actions", "catalogue_sessions")
 
 
-async def apply(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
+async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
     """Apply one event. Runs in the consumer's transaction, beside its checkpoint.
 
     Idempotent per row: an action remembers the version of its stream it reflects (its sessions' events
     are in that stream too), and an event at or below that version changes nothing."""
-    if envelope.event_type not in _HANDLED:
+    if envelope.event_type not in EVENT_TYPES:
         return  # calls, organisations, proposals: not the catalogue's business
-    event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
     if isinstance(event, ActionCreated):
         await connection.execute(
             """INSERT INTO catalogue_actions (action_id, partner_id, title, action_type, theme, capacity_min,

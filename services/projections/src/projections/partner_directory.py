@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import asyncpg
 
-from contracts import EventEnvelope, parse_payload
+from contracts import Event, EventEnvelope
 from contracts.partners import (
     PartnerAccredited, PartnerRegistered, PartnerReinstated, PartnerSuspended, PartnerWithdrawn,
 )
@@ -34,20 +34,20 @@ STATUS_SQL = """CASE WHEN withdrawn THEN 'withdrawn'
                      WHEN accredited_until >= $1::date THEN 'accredited'
                      ELSE 'expired' END"""
 
-_HANDLED = {
+EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (PartnerRegistered, PartnerAccredited, PartnerSuspended, PartnerReinstated, PartnerWithdrawn)
-}
+)
+TABLES = ("directory_partners",)
 
 
-async def apply(connection: asyncpg.Connection, envelope: EventEnvelope) -> None:
+async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
     """Apply one event. Runs in the consumer's transaction, beside its checkpoint.
 
     Idempotent per row: a row remembers the version of its partner stream it reflects, and an event at or
     below that version changes nothing (a duplicate, or one replayed over an existing row)."""
-    if envelope.event_type not in _HANDLED:
+    if envelope.event_type not in EVENT_TYPES:
         return  # calls, proposals, actions, contact persons: not the directory's business
-    event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
     match event:
         case PartnerRegistered():
             await connection.execute(

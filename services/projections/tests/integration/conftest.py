@@ -1,5 +1,6 @@
 import pytest
 
+from contracts import parse_payload
 from kernel.database import create_pool, migrate
 from projections.bootstrap import DEFINITION
 
@@ -30,11 +31,12 @@ async def pool(projections_dsn):
 
 @pytest.fixture
 def apply_all(pool):
-    """Apply envelopes one transaction each, as the consumer runner does."""
+    """Apply envelopes one transaction each, their payloads read as the consumer runner reads them."""
 
     async def run(handler, *envelopes) -> None:
         for envelope in envelopes:
+            event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
             async with pool.acquire() as connection, connection.transaction():
-                await handler(connection, envelope)
+                await handler(connection, envelope, event)
 
     return run
