@@ -135,3 +135,119 @@ def psql(service: str) -> None:
     """Open psql on SERVICE's database."""
     argv = psql_command(Infrastructure.from_env().database_url(service))
     os.execvp(argv[0], argv)
+
+
+# --- operators' commands (docs/operations.md) -----------------------------------------------------------------
+
+dlq = typer.Typer(no_args_is_help=True, help="A subscription's dead letters: list them, re-drive them.")
+relay = typer.Typer(no_args_is_help=True, help="The outbox relay of a service's database.")
+app.add_typer(dlq, name="dlq")
+app.add_typer(relay, name="relay")
+
+
+@dlq.command("list")
+def dlq_list(subscription: str) -> None:
+    """Every message SUBSCRIPTION parked on a dead-letter topic, with its origin and the rule it broke."""
+    from kernel.dead_letters import dead_letters
+
+    infra = Infrastructure.from_env()
+    found = _subscription(subscription, infra)
+    letters = asyncio.run(dead_letters(infra.bootstrap_servers, found.subscription))
+    for letter in letters:
+        state = "re-driven" if letter.redriven else "parked"
+        typer.echo(f"{letter.where}  {state:<9}  from {letter.origin}  {letter.event_type} {letter.event_id}\n"
+                   f"    {letter.error}")
+    typer.echo(f"{len(letters)} dead letter(s), {sum(not letter.redriven for letter in letters)} not re-driven")
+
+
+@dlq.command("redrive")
+def dlq_redrive(subscription: str) -> None:
+    """Send SUBSCRIPTION's dead letters back to it alone (once the cause is fixed): each goes back once."""
+    from kernel.dead_letters import redrive
+
+    infra = Infrastructure.from_env()
+    found = _subscription(subscription, infra)
+    count = asyncio.run(redrive(infra.bootstrap_servers, found.subscription, found.settings.topic_policy()))
+    typer.echo(f"{count} dead letter(s) re-driven to {found.subscription.redrive_topic}")
+
+
+@app.command()
+def rebuild(view: str, wait: Annotated[bool, typer.Option(help="follow the replay until it caught up")] = True) -> None:
+    """Empty VIEW (a subscription that declares its tables) and replay its topics from offset 0."""
+    from kernel.database import create_pool
+    from kernel.views import CannotRebuild
+    from kernel.views import rebuild as reset
+
+    infra = Infrastructure.from_env()
+    found = _subscription(view, infra)
+
+    async def run() -> None:
+        pool = await create_pool(found.settings.database_url)
+        try:
+            await reset(pool, found.subscription)
+            typer.echo(f"{view}: emptied, replaying from offset 0")
+            if wait:
+                await _follow_replay(pool, found, infra)
+        finally:
+            await pool.close()
+
+    try:
+        asyncio.run(run())
+    except CannotRebuild as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+@relay.command("rebase")
+def relay_rebase(service: str) -> None:
+    """After restoring SERVICE's database into another PostgreSQL cluster: adopt that cluster (service stopped)."""
+    from kernel import cluster, database
+
+    async def run() -> int:
+        connection = await database.connect(Infrastructure.from_env().database_url(service))
+        try:
+            return await cluster.rebase(connection)
+        finally:
+            await connection.close()
+
+    shift = asyncio.run(run())
+    typer.echo(f"{service}: rebased on this cluster; transaction ids shifted by {shift}. The service may start.")
+
+
+def _subscription(name: str, infra: Infrastructure):
+    from devinfra.operators import subscription_named
+
+    try:
+        return subscription_named(name, infra)
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+async def _follow_replay(pool, found, infra: Infrastructure) -> None:
+    """A progress bar until the view's checkpoints reach the topics' ends, as they stood at the reset."""
+    from aiokafka import AIOKafkaConsumer
+    from rich.progress import Progress
+
+    from kernel import kafka, views
+
+    partitions = await kafka.partitions_of(infra.bootstrap_servers, found.subscription.topics)
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap_servers)
+    await consumer.start()
+    try:
+        ends = {(p.topic, p.partition): end for p, end in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+    started = time.monotonic()
+    with Progress() as progress:
+        task = progress.add_task(f"replaying {found.subscription.name}", total=1.0)
+        while (done := await views.progress(pool, found.subscription, ends)) < 1.0:
+            progress.update(task, completed=done)
+            if time.monotonic() - started > 10 and not done:
+                typer.echo(f"nothing replayed yet: is {found.service} running? It replays when it starts.")
+                return
+            await asyncio.sleep(0.5)
+        progress.update(task, completed=1.0)
+    events = sum(ends.values())
+    elapsed = time.monotonic() - started
+    typer.echo(f"{found.subscription.name}: {events} messages replayed in {elapsed:.1f} s ({events / elapsed:.0f}/s)")

@@ -31,6 +31,12 @@ def work_id_of(pathway_id: str) -> str:
     return f"work-{pathway_id}"
 
 
+def pathway_lock(pathway_id: str) -> str:
+    """Whoever arranges something on a pathway because it is open (a training, a positioning, work) and the
+    release that closes it and ends what was arranged take this lock first: they never both win (ADR 14)."""
+    return f"pathway:{pathway_id}"
+
+
 # --- pathway ---
 
 
@@ -63,6 +69,7 @@ async def pathway_command(session: Session, pathway_id: str, make: Callable[[c.C
 async def close_on_release(session: Session, case_id: str, closed_on: date, metadata: Metadata) -> None:
     """The case closed: the pathway closes with the outcome at release (if it is open); the person's trainings
     end and their places on partner actions are given back."""
+    await session.lock(pathway_lock(pathway_id_of(case_id)))
     state, _ = await current(session, pathway, pathway_id_of(case_id))
     if state.pathway_id is None or state.closed_on is not None:
         return
@@ -80,9 +87,7 @@ async def close_on_release(session: Session, case_id: str, closed_on: date, meta
 async def work_command(session: Session, pathway_id: str, make: Callable[[WorkFile, Pathway, list[c.Booking]], c.Command],
                        metadata: Metadata) -> Outcome[WorkFile]:
     """`make(work_file, pathway, bookings)` builds the command from what it needs."""
-    owner = await load_pathway(session, pathway_id)
-    if owner.closed_on is not None:
-        raise errors.PathwayClosed("the pathway is closed: the person has left")
+    owner = await _open_pathway(session, pathway_id)
     work_id = work_id_of(pathway_id)
     state, _ = await current(session, work, work_id)
     command = make(state, owner, await store.bookings_of(session.connection, owner.subject_id))
@@ -142,6 +147,7 @@ async def positioning_command(session: Session, positioning_id: str, command: c.
 
 
 async def _open_pathway(session: Session, pathway_id: str) -> Pathway:
+    await session.lock(pathway_lock(pathway_id))  # a release in flight ends before we read "open"
     owner = await load_pathway(session, pathway_id)
     if owner.closed_on is not None:
         raise errors.PathwayClosed("the pathway is closed: the person has left")
