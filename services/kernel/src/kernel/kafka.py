@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import for_code
+from aiokafka.errors import NodeNotReadyError, for_code
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from contracts import EventEnvelope
@@ -88,12 +88,13 @@ async def ensure_topics(
             for topic, code, *message in response.topic_errors:
                 if code not in (0, TOPIC_ALREADY_EXISTS):
                     raise for_code(code)(f"cannot create topic {topic}: {message}")
-        # A new topic's partitions appear in the metadata a moment after the controller accepted it.
-        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.1), reraise=True,
-                                           retry=retry_if_exception_type(_PartitionsNotReady)):
+        # A new topic's partitions appear in the metadata a moment after the controller accepted it; a broker
+        # that just died may still be in the metadata, and be the one asked.
+        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.2), reraise=True,
+                                           retry=retry_if_exception_type((_PartitionsNotReady, NodeNotReadyError))):
             with attempt:
                 described = _described(await admin.describe_topics(topics), topics)
-        configs = await _configs(admin, topics)
+                configs = await _configs(admin, topics)
         problems = [p for t in topics for p in policy.problems(t, described[t], configs[t])]
         if problems:
             raise TopicMisconfigured("topics that would lose or reorder the log: " + "; ".join(problems))
