@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer
 
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.postgres import create_database
-from devinfra.testkit import stream_problems, wait_for
+from devinfra.testkit import cancelled, stream_problems, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner
 from kernel.database import create_pool, migrate
@@ -187,11 +187,7 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
     try:
         yield dsn
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancelled(tasks)
         await pool.close()
 
 

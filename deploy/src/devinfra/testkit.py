@@ -8,7 +8,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -236,6 +236,34 @@ async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[di
         schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
         jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
     return shared, restricted
+
+
+def plan_body(assessment_id: str, today: date, **overrides) -> dict:
+    """A plan of two objectives (addictions: a programme; employment: IPRO), as a CPIP adopts it."""
+    return {
+        "assessment_id": assessment_id,
+        "objectives": [
+            {"objective_id": "obj-1", "priority": 1, "work_axis": "alcohol_drugs",
+             "description": "Engager un suivi en addictologie",
+             "interventions": [{"kind": "programme_referral", "description": "Groupe de parole addictions",
+                                "target_date": str(today + timedelta(days=60))}]},
+            {"objective_id": "obj-2", "priority": 2, "work_axis": "education_employment",
+             "description": "Accéder à une formation qualifiante",
+             "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}]},
+        ],
+        "review_date": str(today + timedelta(days=180)),
+        **overrides,
+    }
+
+
+async def cancelled(tasks: Iterable[asyncio.Task]) -> None:
+    """Cancel background tasks (consumers a test or a check runs) and wait until each has stopped."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def headers_for(dev_keys):

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from devinfra.testkit import valid_siret
+from devinfra.testkit import plan_body, valid_siret
 
 SERVICES = ("assessment", "programmes", "ipro", "partners")
 PARIS = ZoneInfo("Europe/Paris")  # the establishments' calendar: what the services call "today"
@@ -524,7 +524,7 @@ class People:
         pathway_done = asyncio.Event() if leaves else None
         w.branch("ipro", f"{chain.name}-ipro", w.pathways.follow, case_id, release_in, pathway_done)
         assessment_id = await self._assessed(chain, case_id, referent, dpip)
-        plan = await chain.send("assessment", "POST", f"/cases/{case_id}/plan", _plan(assessment_id, day),
+        plan = await chain.send("assessment", "POST", f"/cases/{case_id}/plan", plan_body(assessment_id, day),
                                 kind="plan.adopt", role="cpip", subject=referent)
         if not leaves:
             w.branch("programmes", f"{chain.name}-prog", w.groups.refer, case_id, plan["plan_id"], subject_id,
@@ -595,22 +595,6 @@ RATINGS = {
     "alcohol_drugs": {"risk_factor": True, "nature": "dynamic_acute", "level": "high",
                       "evidence": "Consommation quotidienne"},
 }
-
-
-def _plan(assessment_id: str, day: date) -> dict:
-    return {
-        "assessment_id": assessment_id,
-        "objectives": [
-            {"objective_id": "obj-1", "priority": 1, "work_axis": "alcohol_drugs",
-             "description": "Engager un suivi en addictologie",
-             "interventions": [{"kind": "programme_referral", "description": "Groupe de parole addictions",
-                                "target_date": str(day + timedelta(days=60))}]},
-            {"objective_id": "obj-2", "priority": 2, "work_axis": "education_employment",
-             "description": "Accéder à une formation qualifiante",
-             "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}]},
-        ],
-        "review_date": str(day + timedelta(days=180)),
-    }
 
 
 # --- IPRO: pathways, work, trainings, positionings (ipro service) ---

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from devinfra.testkit import ok
+from devinfra.testkit import ok, plan_body  # noqa: F401  (the scenario and rules tests take it from here)
 from assessment.settings import AssessmentSettings
 
 
@@ -56,20 +56,3 @@ async def validated_assessment(api, as_role, case_id: str, **kwargs) -> dict:
     url = f"/assessments/{drafted['assessment_id']}"
     await ok(await api.post(f"{url}/submit", headers=cpip))
     return await ok(await api.post(f"{url}/validate", headers=as_role("dpip")))
-
-
-def plan_body(assessment_id: str, today: date, **overrides) -> dict:
-    return {
-        "assessment_id": assessment_id,
-        "objectives": [
-            {"objective_id": "obj-1", "priority": 1, "work_axis": "alcohol_drugs",
-             "description": "Engager un suivi en addictologie",
-             "interventions": [{"kind": "programme_referral", "description": "Groupe de parole addictions",
-                                "target_date": str(today + timedelta(days=60))}]},
-            {"objective_id": "obj-2", "priority": 2, "work_axis": "education_employment",
-             "description": "Accéder à une formation qualifiante",
-             "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}]},
-        ],
-        "review_date": str(today + timedelta(days=180)),
-        **overrides,
-    }

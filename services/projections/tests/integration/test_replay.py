@@ -14,7 +14,7 @@ from contracts.partners import (
     ActionClosed, ActionPublished, ActionType, CallContent, CallDrafted, ContactPersonAdded,
     PartnerReinstated, PartnerSuspended, PartnerWithdrawn, SessionCancelled, SessionMoved,
 )
-from devinfra.testkit import wait_for
+from devinfra.testkit import cancelled, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.database import create_pool
@@ -107,11 +107,7 @@ async def consuming(pool, bootstrap: str, subs: list[Subscription]):
     try:
         yield tasks
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancelled(tasks)
 
 
 async def catch_up(pool, bootstrap: str, subs: list[Subscription], ends: dict[int, int]) -> None:
