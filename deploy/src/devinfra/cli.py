@@ -139,7 +139,8 @@ def psql(service: str) -> None:
 
 # --- operators' commands (docs/operations.md) -----------------------------------------------------------------
 
-dlq = typer.Typer(no_args_is_help=True, help="A subscription's dead letters: list them, re-drive them.")
+dlq = typer.Typer(no_args_is_help=True, help="A subscription's dead letters: list them, re-drive them.",
+                  callback=lambda: logging.getLogger("aiokafka").setLevel(logging.CRITICAL))  # its retries are noise here
 relay = typer.Typer(no_args_is_help=True, help="The outbox relay of a service's database.")
 app.add_typer(dlq, name="dlq")
 app.add_typer(relay, name="relay")
