@@ -120,11 +120,11 @@ PUBLISHED = sorted(path for path in (CONTRACTS_DIR / "schemas").glob("*.v*.json"
 
 @pytest.mark.parametrize("schema_file", PUBLISHED, ids=lambda path: path.name)
 def test_a_consumer_built_from_the_published_contract_reads_what_producers_write_today(schema_file):
-    """Kernel review H2: the check said "compatible" while old consumers refused the new events."""
-    original = _first_published(schema_file)
-    if original is None:
-        pytest.skip("not published yet: no consumer was built from it")  # the generated schema is new
-    assert refused_by_old_readers(json.loads(original), json.loads(schema_file.read_text(encoding="utf-8"))) == []
+    """Kernel review H2: the check said "compatible" while old consumers refused the new events. A version not
+    committed yet is its own first publication: its examples must at least satisfy it."""
+    current = schema_file.read_text(encoding="utf-8")
+    original = _first_published(schema_file) or current
+    assert refused_by_old_readers(json.loads(original), json.loads(current)) == []
 
 
 def test_an_old_consumer_reads_a_new_optional_field_but_refuses_a_widened_enum():

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer
 
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.postgres import create_database
-from devinfra.testkit import cancelled, stream_problems, wait_for
+from devinfra.testkit import cancelled, query_value, stream_problems, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner
 from kernel.database import create_pool, migrate
@@ -94,18 +94,12 @@ async def _published_in_order(environment: dict[str, str], service: str) -> Chec
 async def whole_topic(environment: dict[str, str], topic: str) -> list[bytes]:
     """Every record value of a topic, from its beginning to its end as it stands now, partition by partition."""
     partitions = await kafka.partitions_of(environment["KAFKA_BOOTSTRAP_SERVERS"], [topic])
-    consumer = AIOKafkaConsumer(bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        values: dict = {partition: [] for partition in partitions}
-        while any([await consumer.position(p) < ends[p] for p in partitions]):
-            for partition, records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).items():
-                values[partition] += [r.value for r in records if r.offset < ends[partition]]
-        return [value for partition in partitions for value in values[partition]]
+        return [record.value for record in await kafka.read_to_end(consumer, partitions, ends)]
     finally:
         await consumer.stop()
 
@@ -206,11 +200,7 @@ async def _partner_views(dsn: str) -> dict[str, list]:
 
 
 async def _count(environment, service: str, sql: str) -> int:
-    connection = await asyncpg.connect(environment[database_url_variable(service)])
-    try:
-        return await connection.fetchval(sql)
-    finally:
-        await connection.close()
+    return await query_value(environment[database_url_variable(service)], sql)
 
 
 async def _fetch(environment, service: str, sql: str, *args) -> list[asyncpg.Record]:

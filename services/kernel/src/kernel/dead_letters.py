@@ -76,14 +76,8 @@ class _DeadLetterReader:
         """Every dead letter of the subscription, and whether it was re-driven already."""
         self.ends = await self.consumer.end_offsets(self.partitions)
         done = {p: (await self.consumer.committed(p)) or 0 for p in self.partitions}
-        for partition in self.partitions:
-            self.consumer.seek(partition, 0)  # all of them before the first fetch, which reads them together
-        records: list[tuple[ConsumerRecord, bool]] = []
-        while any([await self.consumer.position(p) < self.ends[p] for p in self.partitions]):
-            for partition, fetched in (await self.consumer.getmany(timeout_ms=1000)).items():
-                records += [(record, record.offset < done[partition]) for record in fetched
-                            if record.offset < self.ends[partition] and self._ours(record)]
-        return sorted(records, key=lambda item: (item[0].topic, item[0].partition, item[0].offset))
+        return [(record, record.offset < done[TopicPartition(record.topic, record.partition)])
+                for record in await kafka.read_to_end(self.consumer, self.partitions, self.ends) if self._ours(record)]
 
     async def mark_all_redriven(self) -> None:
         await self.consumer.commit({p: OffsetAndMetadata(end, "") for p, end in self.ends.items()})

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import NodeNotReadyError, for_code
+from aiokafka.structs import ConsumerRecord
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from contracts import EventEnvelope
@@ -114,6 +115,19 @@ async def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[Topic
         await admin.close()
     return [TopicPartition(t["topic"], p["partition"]) for t in described if t.get("error_code", 0) == 0
             for p in sorted(t["partitions"], key=lambda p: p["partition"])]
+
+
+async def read_to_end(consumer: AIOKafkaConsumer, partitions: list[TopicPartition],
+                      ends: dict[TopicPartition, int]) -> list[ConsumerRecord]:
+    """Every record of `partitions` (assigned to `consumer`) from offset 0 up to `ends`, partition by partition.
+    All are sought before the first fetch: a fetch reads every assigned partition, from where each stands."""
+    for partition in partitions:
+        consumer.seek(partition, 0)
+    read: dict[TopicPartition, list[ConsumerRecord]] = {partition: [] for partition in partitions}
+    while any([await consumer.position(p) < ends[p] for p in partitions]):
+        for partition, records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).items():
+            read[partition] += [record for record in records if record.offset < ends[partition]]
+    return [record for partition in partitions for record in read[partition]]
 
 
 class _PartitionsNotReady(Exception):

@@ -53,7 +53,7 @@ _BACKLOG = """
 # Why a head may not move: the oldest transaction of the cluster still running holds back every relay (ADR 2).
 _OLDEST_TRANSACTION = """
     SELECT datname, pid, state, extract(epoch FROM clock_timestamp() - xact_start)::int AS seconds
-    FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL
+    FROM pg_stat_activity WHERE (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL) AND pid <> pg_backend_pid()
     ORDER BY xact_start LIMIT 1
 """
 _LEADER_LOCK = 7_300_417  # arbitrary, fixed: the advisory lock id of "the relay of this database"
@@ -137,7 +137,7 @@ class Relay:
         self._wake.clear()
         rows = await connection.fetch(_VISIBLE_BATCH, *checkpoint, self.batch_size)
         if not rows:
-            await self._record_lag(connection, checkpoint)
+            await self._record_lag(connection)
             return 0
         envelopes = [envelope_from_row(r) for r in rows]
         deliveries = []
@@ -154,10 +154,10 @@ class Relay:
                                                  position = excluded.position""",
             self.name, *last,
         )
-        await self._record_lag(connection, last)
+        await self._record_lag(connection)
         return len(envelopes)
 
-    async def _record_lag(self, connection: asyncpg.Connection, _checkpoint: tuple[str, int]) -> None:
+    async def _record_lag(self, connection: asyncpg.Connection) -> None:
         # Sampled: counting the backlog on every batch would cost more than publishing a small one.
         now = time.monotonic()
         if now - self._lag_sampled_at >= 1.0:
