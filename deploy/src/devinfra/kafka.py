@@ -139,6 +139,7 @@ class KafkaNode(ABC):
         self.log_file = self.data_dir / "server.log"
         self.stdout_file = self.data_dir / "kafka.out"
         self.pid_file = self.data_dir / "kafka.pid"
+        self._child: subprocess.Popen | None = None  # the process this object launched, if it did
 
     @property
     def bootstrap_servers(self) -> str:
@@ -177,6 +178,10 @@ class KafkaNode(ABC):
         self.pid_file.unlink(missing_ok=True)
 
     def is_running(self) -> bool:
+        # Our own child is asked directly: reading a busy JVM's command line from /proc can come back empty
+        # for a moment, which made a starting node look gone.
+        if self._child is not None:
+            return self._child.poll() is None
         return self._process() is not None
 
     def log_tail(self, lines: int = 40) -> str:
@@ -246,6 +251,7 @@ class KafkaNode(ABC):
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
+        self._child = process
 
     def _process(self) -> psutil.Process | None:
         """The live broker process of this data dir, if any."""
