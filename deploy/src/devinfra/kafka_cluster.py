@@ -104,9 +104,13 @@ class LocalKafkaCluster:
 
     def start(self, timeout: float = 120) -> None:
         """Start every node (reusing those already running) and wait until all serve as brokers."""
-        for node in self.nodes.values():
-            node.launch()
-        wait_until_serving(list(self.nodes.values()), timeout)
+        try:
+            for node in self.nodes.values():
+                node.launch()
+            wait_until_serving(list(self.nodes.values()), timeout)
+        except BaseException:
+            self.stop()  # the caller gets no cluster to stop: what did start would outlive the test run
+            raise
 
     def stop(self, timeout: float = 30) -> None:
         stop_nodes(list(self.nodes.values()), timeout)
