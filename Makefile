@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs locally without Docker (docs: ARCHITECTURE.md §7);
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
-.PHONY: install up down status token test faults lint contracts bench kafka-jars
+.PHONY: install up down status token test unit faults lint format contracts bench kafka-jars
 
 # uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -26,12 +26,21 @@ token:
 test: install
 	$(UV) run pytest
 
+# The fast loop: every test that needs no PostgreSQL and no Kafka (rules, contracts, route policies).
+unit: install
+	$(UV) run pytest -m "not integration" -q
+
 # The fault drill: every service, the broker and the database knocked over under load (docs/operations.md).
 faults: install
 	$(UV) run python -m devinfra.drill
 
 lint:
 	$(UV) run ruff check
+	$(UV) run ruff format --check
+
+format:
+	$(UV) run ruff format
+	$(UV) run ruff check --fix
 
 contracts:
 	$(UV) run python -m contracts.generate

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 
 import pytest
+
 from devinfra.infra import Infrastructure, Ports
 from devinfra.testkit import SettableClock, headers_for
 from devinfra.tokens import DevKeys
@@ -58,6 +59,12 @@ def new_database(
         return await infrastructure.create_database(unique_name(prefix).replace("-", "_"))
 
     return create
+
+
+@pytest.fixture
+def topic_prefix(unique_name: Callable[[str], str]) -> str:
+    """Fresh topics for this test: `settings.topic("partners.events")` -> "t-3f9c1a2b7d.partners.events"."""
+    return unique_name("t") + "."
 
 
 @pytest.fixture

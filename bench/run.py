@@ -29,9 +29,11 @@ import asyncpg
 import httpx
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from cpuclock import cpu_window, describe
+from loadgen import closed_loop, open_loop, percentile, wait_until
+from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
 from contracts import Actor, Event
-from cpuclock import cpu_window, describe
 from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable
 from devinfra.kafka import kafka_version
 from devinfra.testkit import LocalSystem, valid_siret
@@ -39,8 +41,6 @@ from devinfra.tokens import DevKeys
 from kernel import database
 from kernel import kafka as kernel_kafka
 from kernel.eventstore import EventStore, Metadata
-from loadgen import closed_loop, open_loop, percentile, wait_until
-from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 8  # database connections, for the raw and kernel figures alike
@@ -71,21 +71,34 @@ class SampleRecorded(Event):
 
 
 def a_sample() -> SampleRecorded:
-    return SampleRecorded(sample_id=str(uuid.uuid4()), label="Atelier emploi", quantity=3,
-                          note="Séance collective, présence confirmée par le partenaire.")
+    return SampleRecorded(
+        sample_id=str(uuid.uuid4()),
+        label="Atelier emploi",
+        quantity=3,
+        note="Séance collective, présence confirmée par le partenaire.",
+    )
 
 
 def an_event_row() -> dict:
     """An event row's main columns as one JSON document: the raw insert writes about as many bytes
     (compare `row_bytes` of both phases in the JSON output)."""
-    return {"event_id": str(uuid.uuid4()), "stream_id": str(uuid.uuid4()),
-            "event_type": SampleRecorded.event_type, "occurred_at": datetime.now(UTC).isoformat(),
-            "actor": ACTOR.model_dump(), "payload": a_sample().model_dump(), "hash": "f" * 64}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "stream_id": str(uuid.uuid4()),
+        "event_type": SampleRecorded.event_type,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "actor": ACTOR.model_dump(),
+        "payload": a_sample().model_dump(),
+        "hash": "f" * 64,
+    }
 
 
 def partner_body(number: int) -> dict:
-    return {"name": f"Association bench {number}", "siret": valid_siret(number),
-            "organisation_type": "association"}
+    return {
+        "name": f"Association bench {number}",
+        "siret": valid_siret(number),
+        "organisation_type": "association",
+    }
 
 
 @dataclass
@@ -105,7 +118,7 @@ class Run:
         postmaster = _postmaster(self.infra)
         groups["postgres"] = [postmaster, *postmaster.children(recursive=True)]
         groups["kafka"] = [_broker(self.infra)]
-        for name, service in (self.system.services.items() if self.system else []):
+        for name, service in self.system.services.items() if self.system else []:
             if (process := service.process()) is not None:
                 key = name if name in ("partners", "projections") else "other services"
                 groups.setdefault(key, []).append(process)
@@ -131,7 +144,8 @@ async def raw_postgres(run: Run) -> list[Row]:
     connections = [await asyncpg.connect(dsn) for _ in range(CONCURRENCY)]
     try:
         await connections[0].execute(
-            "CREATE TABLE raw_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)")
+            "CREATE TABLE raw_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)"
+        )
         body = json.dumps(an_event_row())
 
         async def insert(worker: int) -> bool:
@@ -141,14 +155,14 @@ async def raw_postgres(run: Run) -> list[Row]:
         await closed_loop(insert, workers=CONCURRENCY, duration=WARMUP_S)
         with cpu_window(run.groups) as cpu:
             result = await closed_loop(insert, workers=CONCURRENCY, duration=MEASURE_S)
-        result["row_bytes"] = float(await connections[0].fetchval(
-            "SELECT avg(pg_column_size(r.*)) FROM raw_rows r"))
+        result["row_bytes"] = float(
+            await connections[0].fetchval("SELECT avg(pg_column_size(r.*)) FROM raw_rows r")
+        )
     finally:
         for connection in connections:
             await connection.close()
     run.record("pg_raw", result, cpu, result["done"])
-    return [Row("PostgreSQL raw insert tx (8 conn)", result["per_second"], "tx/s",
-                note=_failures(result))]
+    return [Row("PostgreSQL raw insert tx (8 conn)", result["per_second"], "tx/s", note=_failures(result))]
 
 
 async def kernel_appends(run: Run) -> list[Row]:
@@ -214,8 +228,13 @@ async def raw_kafka(run: Run) -> list[Row]:
     run.record("kafka_produce", produced, produce_cpu, sent)
 
     total, received = sent + 1000, 0
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         with cpu_window(run.groups) as consume_cpu:
@@ -230,8 +249,10 @@ async def raw_kafka(run: Run) -> list[Row]:
         await consumer.stop()
     consumed = {"per_second": total / consume_s, "done": total, "seconds": consume_s}
     run.record("kafka_consume", consumed, consume_cpu, total)
-    return [Row("Kafka raw produce (acks=all, 1 KB)", produced["per_second"], "msgs/s"),
-            Row("Kafka raw consume (1 KB)", consumed["per_second"], "msgs/s")]
+    return [
+        Row("Kafka raw produce (acks=all, 1 KB)", produced["per_second"], "msgs/s"),
+        Row("Kafka raw consume (1 KB)", consumed["per_second"], "msgs/s"),
+    ]
 
 
 # --- the services -----------------------------------------------------------------------------------------
@@ -252,8 +273,9 @@ async def start_services(run: Run) -> None:
     async with httpx.AsyncClient(timeout=5) as http:
         for service in SERVICES:
             url = f"{run.system.url(service)}/ready"
-            await wait_until(lambda url=url: _answers_200(http, url), timeout=60, what=f"{service} ready",
-                             interval=0.2)
+            await wait_until(
+                lambda url=url: _answers_200(http, url), timeout=60, what=f"{service} ready", interval=0.2
+            )
     run.details["services_start_s"] = time.perf_counter() - started
     run.projections = await asyncpg.connect(environment["PROJECTIONS_DATABASE_URL"])
 
@@ -266,8 +288,10 @@ async def _answers_200(http: httpx.AsyncClient, url: str) -> bool:
 
 
 def rss_rows(run: Run, moment: str) -> list[Row]:
-    rows = [at_most_row(f"RSS {name} ({moment})", service.process().memory_info().rss / 2**20, "MB",
-                        RSS_LIMIT_MB) for name, service in run.system.services.items()]
+    rows = [
+        at_most_row(f"RSS {name} ({moment})", service.process().memory_info().rss / 2**20, "MB", RSS_LIMIT_MB)
+        for name, service in run.system.services.items()
+    ]
     servers = (("Kafka broker", _broker(run.infra)), ("PostgreSQL postmaster", _postmaster(run.infra)))
     for name, process in servers:
         rows.append(Row(f"RSS {name} ({moment})", process.memory_info().rss / 2**20, "MB"))
@@ -276,7 +300,8 @@ def rss_rows(run: Run, moment: str) -> list[Row]:
 
 def partners_client(run: Run, connections: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        base_url=run.system.url("partners"), timeout=30,
+        base_url=run.system.url("partners"),
+        timeout=30,
         headers={"Authorization": f"Bearer {run.keys.mint('ipro_chef', subject='bench')}"},
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
     )
@@ -329,15 +354,31 @@ async def http_throughput(run: Run) -> list[Row]:
         result["catch_up_s"] = await settle(run, http)
     run.record("http", result, cpu, result["done"])
     reference = run.details.get("pg_raw", {}).get("per_second")
-    row = ratio_row(f"HTTP POST /partners ({HTTP_CONCURRENCY} in flight)", result["per_second"], "commands/s",
-                    "pg raw", reference, HTTP_RATIO)
+    row = ratio_row(
+        f"HTTP POST /partners ({HTTP_CONCURRENCY} in flight)",
+        result["per_second"],
+        "commands/s",
+        "pg raw",
+        reference,
+        HTTP_RATIO,
+    )
     row.note = _failures(result)
     return [
         row,
-        ratio_row("  same, against the HTTP floor", result["per_second"], "commands/s", "GET /health",
-                  floor["per_second"], None),
-        Row("  projection backlog at end of that run", result["backlog_at_end"], "events",
-            note=f"caught up {result['catch_up_s']:.1f} s later"),
+        ratio_row(
+            "  same, against the HTTP floor",
+            result["per_second"],
+            "commands/s",
+            "GET /health",
+            floor["per_second"],
+            None,
+        ),
+        Row(
+            "  projection backlog at end of that run",
+            result["backlog_at_end"],
+            "events",
+            note=f"caught up {result['catch_up_s']:.1f} s later",
+        ),
     ]
 
 
@@ -370,21 +411,35 @@ async def e2e_latency(run: Run) -> list[Row]:
     async def all_projected():
         rows = await run.projections.fetch(
             "SELECT partner_id, extract(epoch FROM projected_at)::float8 AS at FROM directory_partners "
-            "WHERE partner_id = ANY($1::text[])", list(answered))
+            "WHERE partner_id = ANY($1::text[])",
+            list(answered),
+        )
         return rows if len(rows) == len(answered) else None
 
     projected = await wait_until(all_projected, timeout=60, what="every measured partner in the projection")
     e2e_ms = [(r["at"] - answered[r["partner_id"]]) * 1000 for r in projected]
-    result = {"offered": len(results), "created": len(answered), "failed": len(results) - len(answered),
-              "seconds": elapsed, "per_second": len(answered) / elapsed,
-              "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
-              "http_ms": {q: percentile(http_ms, q) for q in (0, 50, 90, 99, 100)}}
+    result = {
+        "offered": len(results),
+        "created": len(answered),
+        "failed": len(results) - len(answered),
+        "seconds": elapsed,
+        "per_second": len(answered) / elapsed,
+        "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
+        "http_ms": {q: percentile(http_ms, q) for q in (0, 50, 90, 99, 100)},
+    }
     run.record("e2e", result, cpu, len(results))
     kept_up = result["per_second"] / OFFERED_RATE
     overload = "" if kept_up >= KEPT_UP else "the system did not keep up: the latencies are of an overload"
-    rate = Row(f"  achieved request rate (offered {OFFERED_RATE}/s)", result["per_second"], "req/s",
-               f"offered {OFFERED_RATE}", kept_up, f">= {KEPT_UP:.0%}", kept_up >= KEPT_UP,
-               note=_failures({"failed": result["failed"]}) or overload)
+    rate = Row(
+        f"  achieved request rate (offered {OFFERED_RATE}/s)",
+        result["per_second"],
+        "req/s",
+        f"offered {OFFERED_RATE}",
+        kept_up,
+        f">= {KEPT_UP:.0%}",
+        kept_up >= KEPT_UP,
+        note=_failures({"failed": result["failed"]}) or overload,
+    )
     p99 = at_most_row(f"E2E 201 -> projection p99 @{OFFERED_RATE}/s", result["e2e_ms"][99], "ms", E2E_P99_MS)
     if kept_up < KEPT_UP:  # a latency at a load the system did not sustain does not meet the target
         p99.met, p99.note = False, f"only {result['per_second']:.0f} of {OFFERED_RATE} req/s sustained"
@@ -441,21 +496,34 @@ async def _start_and_idle(run: Run) -> list[Row]:
 
 
 def machine_facts(run: Run) -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"cores": os.cpu_count(), "cpu": model,
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "postgresql": run.details.get("postgresql"),
-            "kafka": kafka_version(), "load_average_at_start": run.details.get("load_average_at_start"),
-            "load_average_at_end": os.getloadavg()}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "postgresql": run.details.get("postgresql"),
+        "kafka": kafka_version(),
+        "load_average_at_start": run.details.get("load_average_at_start"),
+        "load_average_at_end": os.getloadavg(),
+    }
 
 
 def report(run: Run, facts: dict, stamp: str) -> None:
-    print(f"\nMachine: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gb']} GB, "
-          f"Python {facts['python']}, "
-          f"PostgreSQL {facts['postgresql']}, Kafka {facts['kafka']}, "
-          f"load average (1 min) {facts['load_average_at_start'][0]:.2f} at start, "
-          f"{facts['load_average_at_end'][0]:.2f} at end\n")
+    print(
+        f"\nMachine: {facts['cores']} cores ({facts['cpu']}), {facts['memory_gb']} GB, "
+        f"Python {facts['python']}, "
+        f"PostgreSQL {facts['postgresql']}, Kafka {facts['kafka']}, "
+        f"load average (1 min) {facts['load_average_at_start'][0]:.2f} at start, "
+        f"{facts['load_average_at_end'][0]:.2f} at end\n"
+    )
     print(render(run.rows))
     print("\nWhere the CPU went in each measured window (ms of CPU per operation, share of the machine):")
     for phase, detail in run.details.items():
@@ -485,8 +553,11 @@ def main() -> int:
         infra.stop()
         if any(row.value is None for row in run.rows) and (run.workdir / "services").exists():
             # Keep the service logs of a failed run for the post-mortem; the rest goes.
-            shutil.copytree(run.workdir / "services", REPO_ROOT / "var" / "bench" / f"{stamp}-logs",
-                            ignore=shutil.ignore_patterns("*.pid"))
+            shutil.copytree(
+                run.workdir / "services",
+                REPO_ROOT / "var" / "bench" / f"{stamp}-logs",
+                ignore=shutil.ignore_patterns("*.pid"),
+            )
         shutil.rmtree(workdir, ignore_errors=True)
     run.details["total_s"] = time.perf_counter() - started
     report(run, facts, stamp)

@@ -25,15 +25,28 @@ class Row:
         return {True: "ok", False: "MISS", None: ""}[self.met]
 
 
-def ratio_row(measure: str, value: float, unit: str, reference_name: str, reference: float | None,
-              at_least: float | None) -> Row:
+def ratio_row(
+    measure: str,
+    value: float,
+    unit: str,
+    reference_name: str,
+    reference: float | None,
+    at_least: float | None,
+) -> Row:
     """A throughput compared with a physical reference; the target, if any, is a minimum ratio."""
     ratio = value / reference if reference else None
     reference_text = f"{reference_name} {_number(reference)}" if reference else "n/a"
     if at_least is None:
         return Row(measure, value, unit, reference_text, ratio)
-    return Row(measure, value, unit, reference_text, ratio, f">= {at_least:.0%}",
-               None if ratio is None else ratio >= at_least)
+    return Row(
+        measure,
+        value,
+        unit,
+        reference_text,
+        ratio,
+        f">= {at_least:.0%}",
+        None if ratio is None else ratio >= at_least,
+    )
 
 
 def at_most_row(measure: str, value: float, unit: str, limit: float) -> Row:
@@ -53,15 +66,24 @@ def _number(value: float | None) -> str:
 def render(rows: list[Row]) -> str:
     header = ("measure", "value", "unit", "reference", "ratio", "target", "met?")
     cells = [header] + [
-        (r.measure, "-" if r.value is None else _number(r.value), r.unit, r.reference,
-         "" if r.ratio is None else f"{r.ratio:.0%}", r.target, r.verdict)
+        (
+            r.measure,
+            "-" if r.value is None else _number(r.value),
+            r.unit,
+            r.reference,
+            "" if r.ratio is None else f"{r.ratio:.0%}",
+            r.target,
+            r.verdict,
+        )
         for r in rows
     ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     right_aligned = {1, 4}
     lines = [
-        " | ".join(c.rjust(w) if i in right_aligned else c.ljust(w)
-                   for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        " | ".join(
+            c.rjust(w) if i in right_aligned else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
         for row in cells
     ]
     lines.insert(1, "-+-".join("-" * w for w in widths))

@@ -8,6 +8,7 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from devinfra.kafka_cluster import LocalKafkaCluster
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from devinfra.kafka import console_consumer_command
 from devinfra.tokens import AUDIENCE, ISSUER
 

@@ -38,19 +38,29 @@ def invoke(*arguments: str) -> str:
 
 def test_a_rebuild_empties_the_view_and_sends_its_subscription_back_to_offset_0(operator_env):
     view = f"{operator_env['prefix']}projections.partner-views"
-    asyncio.run(_execute(operator_env["dsn"], f"""
+    asyncio.run(
+        _execute(
+            operator_env["dsn"],
+            f"""
         INSERT INTO directory_partners (partner_id, name, siret, organisation_type, registered_at, stream_version)
             VALUES ('p-1', 'Mission locale', '73282932000074', 'mission_locale', now(), 3);
         INSERT INTO consumer_checkpoints VALUES ('{view}', '{operator_env["prefix"]}partners.events', 0, 42);
         INSERT INTO processed_events (consumer, event_id) VALUES ('{view}', gen_random_uuid());
-        INSERT INTO consumer_leases (consumer, epoch) VALUES ('{view}', 7)"""))
+        INSERT INTO consumer_leases (consumer, epoch) VALUES ('{view}', 7)""",
+        )
+    )
 
     output = invoke("rebuild", view, "--no-wait")
 
     assert "emptied, replaying from offset 0" in output
-    assert asyncio.run(_fetch(operator_env["dsn"], """
+    assert asyncio.run(
+        _fetch(
+            operator_env["dsn"],
+            """
         SELECT (SELECT count(*) FROM directory_partners), (SELECT count(*) FROM consumer_checkpoints),
-               (SELECT count(*) FROM processed_events), (SELECT epoch FROM consumer_leases)""")) == (0, 0, 0, 8)
+               (SELECT count(*) FROM processed_events), (SELECT epoch FROM consumer_leases)""",
+        )
+    ) == (0, 0, 0, 8)
 
 
 def test_a_reaction_cannot_be_rebuilt(operator_env):
@@ -78,9 +88,15 @@ async def _park(bootstrap: str, dlq: str, consumer: str) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(dlq, value=b'{"event_type": "partners.partner.registered", "event_id": "e-1"}',
-                                     key=b"p-1", headers=[("dlq.consumer", consumer.encode()),
-                                                          ("dlq.error", b"ValidationError: number: int_parsing")])
+        await producer.send_and_wait(
+            dlq,
+            value=b'{"event_type": "partners.partner.registered", "event_id": "e-1"}',
+            key=b"p-1",
+            headers=[
+                ("dlq.consumer", consumer.encode()),
+                ("dlq.error", b"ValidationError: number: int_parsing"),
+            ],
+        )
     finally:
         await producer.stop()
 

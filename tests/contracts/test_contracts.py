@@ -24,7 +24,8 @@ def test_committed_schemas_match_the_models():
     stale = [
         name
         for name, content in rendered().items()
-        if not (CONTRACTS_DIR / name).exists() or (CONTRACTS_DIR / name).read_text(encoding="utf-8") != content
+        if not (CONTRACTS_DIR / name).exists()
+        or (CONTRACTS_DIR / name).read_text(encoding="utf-8") != content
     ]
     assert not stale, f"run `make contracts` and commit: {stale}"
 
@@ -34,13 +35,19 @@ def _first_published(path: Path) -> str | None:
     relative = path.relative_to(CONTRACTS_DIR.parent)
     commits = subprocess.run(
         ["git", "log", "--diff-filter=A", "--format=%H", "--", str(relative)],
-        cwd=CONTRACTS_DIR.parent, capture_output=True, text=True, check=True,
+        cwd=CONTRACTS_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     if not commits:
         return None  # not committed yet: nothing has been published under this version
     return subprocess.run(
         ["git", "show", f"{commits[-1]}:{relative}"],
-        cwd=CONTRACTS_DIR.parent, capture_output=True, text=True, check=True,
+        cwd=CONTRACTS_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -70,11 +77,21 @@ def refused_by_old_readers(old: dict, new: dict) -> list[str]:
     use every field, every allowed value, every branch and every bound of the new schema, validated against
     the old one as such a consumer reads."""
     reader = jsonschema.Draft202012Validator(_tolerant(old))
-    return sorted({f"{list(e.absolute_path)}: {e.message}" for payload in examples(new) for e in reader.iter_errors(payload)})
+    return sorted(
+        {
+            f"{list(e.absolute_path)}: {e.message}"
+            for payload in examples(new)
+            for e in reader.iter_errors(payload)
+        }
+    )
 
 
-FORMATS = {"date": "2026-11-27", "date-time": "2026-11-27T09:00:00+01:00", "time": "14:00:00",
-           "uuid": "3f2b6c1e-8d4a-4f7e-9b1a-2c5d6e7f8a9b"}
+FORMATS = {
+    "date": "2026-11-27",
+    "date-time": "2026-11-27T09:00:00+01:00",
+    "time": "14:00:00",
+    "uuid": "3f2b6c1e-8d4a-4f7e-9b1a-2c5d6e7f8a9b",
+}
 
 
 def examples(schema: dict, root: dict | None = None) -> list:
@@ -106,8 +123,12 @@ def examples(schema: dict, root: dict | None = None) -> list:
             return [FORMATS[schema["format"]]]
         return ["é" * length for length in {schema.get("minLength", 0), schema.get("maxLength", 300)}]
     if kind in ("integer", "number"):
-        return sorted({schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1),
-                       schema.get("maximum", schema.get("exclusiveMaximum", 1_000_001) - 1)})
+        return sorted(
+            {
+                schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1),
+                schema.get("maximum", schema.get("exclusiveMaximum", 1_000_001) - 1),
+            }
+        )
     if kind == "boolean":
         return [True, False]
     if kind == "null":
@@ -137,7 +158,21 @@ def test_an_old_consumer_reads_a_new_optional_field_but_refuses_a_widened_enum()
     assert any("widened" in p for p in breaking_changes(old, widened))
 
 
-IRREGULAR_PAST = {"sent", "held", "made", "done", "begun", "withdrawn", "taken", "given", "written", "left", "found", "overridden", "set"}
+IRREGULAR_PAST = {
+    "sent",
+    "held",
+    "made",
+    "done",
+    "begun",
+    "withdrawn",
+    "taken",
+    "given",
+    "written",
+    "left",
+    "found",
+    "overridden",
+    "set",
+}
 
 
 def test_every_event_is_named_service_aggregate_past_tense_and_forbids_unknown_fields():
@@ -186,7 +221,10 @@ def test_breaking_changes_are_named(new, expected):
 
 
 def test_enum_values_removed_through_a_ref_are_breaking():
-    old = {"$defs": {"E": {"type": "string", "enum": ["x", "y"]}}, **_schema({"e": {"$ref": "#/$defs/E"}}, ["e"])}
+    old = {
+        "$defs": {"E": {"type": "string", "enum": ["x", "y"]}},
+        **_schema({"e": {"$ref": "#/$defs/E"}}, ["e"]),
+    }
     new = {"$defs": {"E": {"type": "string", "enum": ["x"]}}, **_schema({"e": {"$ref": "#/$defs/E"}}, ["e"])}
     assert breaking_changes(old, new) == [".e: allowed values narrowed (removed ['y'])"]
 

@@ -46,16 +46,23 @@ async def test_a_broker_killed_while_commands_flow_loses_no_acknowledged_command
         killed_node = await killed
         assert not cluster.is_running(killed_node)
 
-        replication = await wait_for(lambda: _replication(cluster.bootstrap_servers, topic), timeout=30,
-                                     message="the topic described by a live broker")
+        replication = await wait_for(
+            lambda: _replication(cluster.bootstrap_servers, topic),
+            timeout=30,
+            message="the topic described by a live broker",
+        )
         assert replication == (3, "2")
         published = await read_topic(cluster.bootstrap_servers, topic, at_least=TOTAL, timeout=60)
         on_the_topic = {record.key.decode() for record in published}
         assert on_the_topic == set(acknowledged)  # every acknowledged command, nothing else
         directory = await asyncpg.connect(environment["PROJECTIONS_DATABASE_URL"])
         try:
-            await wait_for(lambda: _directory_holds(directory, TOTAL), timeout=60, message="the directory complete")
-            rows = {r["partner_id"] for r in await directory.fetch("SELECT partner_id FROM directory_partners")}
+            await wait_for(
+                lambda: _directory_holds(directory, TOTAL), timeout=60, message="the directory complete"
+            )
+            rows = {
+                r["partner_id"] for r in await directory.fetch("SELECT partner_id FROM directory_partners")
+            }
         finally:
             await directory.close()
         assert rows == set(acknowledged)
@@ -69,12 +76,19 @@ async def _register(http: httpx.AsyncClient, partners: str, writer: dict, acknow
     seats = asyncio.Semaphore(8)
 
     async def register(n: int) -> None:
-        body = {"name": f"Structure {n}", "siret": valid_siret(40_000 + n), "organisation_type": "iae_structure"}
+        body = {
+            "name": f"Structure {n}",
+            "siret": valid_siret(40_000 + n),
+            "organisation_type": "iae_structure",
+        }
         async with seats:
             for _ in range(600):
                 try:
-                    response = await http.post(f"{partners}/partners", json=body,
-                                               headers={**writer, "Idempotency-Key": f"register-{n}"})
+                    response = await http.post(
+                        f"{partners}/partners",
+                        json=body,
+                        headers={**writer, "Idempotency-Key": f"register-{n}"},
+                    )
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
                     continue
@@ -88,7 +102,9 @@ async def _register(http: httpx.AsyncClient, partners: str, writer: dict, acknow
 
 async def _kill_a_leader_after(cluster: LocalKafkaCluster, topic: str, acknowledged: list[str]) -> int:
     """kill -9 the broker leading the topic's first partition, once some commands were acknowledged."""
-    await wait_for(lambda: _at_least(acknowledged, KILLED_AFTER), timeout=120, message=f"{KILLED_AFTER} commands")
+    await wait_for(
+        lambda: _at_least(acknowledged, KILLED_AFTER), timeout=120, message=f"{KILLED_AFTER} commands"
+    )
     admin = AIOKafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers)
     await admin.start()
     try:

@@ -13,26 +13,36 @@ import pytest
 
 from devinfra.testkit import valid_siret, wait_for
 
+CHECKPOINTS = "SELECT partition, next_offset FROM consumer_checkpoints"
+
 pytestmark = pytest.mark.integration
 
 TOTAL = 1_000
 
 
-async def test_killing_relay_and_projection_mid_stream_ends_with_exactly_every_partner(slice_system, slice_env, bearer):
+async def test_killing_relay_and_projection_mid_stream_ends_with_exactly_every_partner(
+    slice_system, slice_env, bearer
+):
     partners = slice_system.url("partners")
     writer = bearer("ipro_chef")
     done: list[str] = []
     seats = asyncio.Semaphore(8)
 
     async def register(http: httpx.AsyncClient, n: int) -> None:
-        body = {"name": f"Structure IAE {n}", "siret": valid_siret(10_000 + n), "organisation_type": "iae_structure"}
+        body = {
+            "name": f"Structure IAE {n}",
+            "siret": valid_siret(10_000 + n),
+            "organisation_type": "iae_structure",
+        }
         headers = {**writer, "Idempotency-Key": f"register-{n}"}
         async with seats:
             for _ in range(2_000):
                 try:
                     response = await http.post(f"{partners}/partners", json=body, headers=headers)
                 except httpx.TransportError:
-                    await asyncio.sleep(0.05)  # the service is restarting: back off, then retry the same command
+                    await asyncio.sleep(
+                        0.05
+                    )  # the service is restarting: back off, then retry the same command
                     continue
                 assert response.status_code == 201, response.text
                 done.append(response.json()["partner_id"])
@@ -63,13 +73,20 @@ async def test_killing_relay_and_projection_mid_stream_ends_with_exactly_every_p
     store = await asyncpg.connect(slice_env["PARTNERS_DATABASE_URL"])
     try:
         try:
-            await wait_for(lambda: _count(projection, "directory_partners", TOTAL), timeout=120,
-                           message="the directory to catch up")
+            await wait_for(
+                lambda: _count(projection, "directory_partners", TOTAL),
+                timeout=120,
+                message="the directory to catch up",
+            )
         except AssertionError as error:
             ends = await _end_offsets(slice_env)
-            raise AssertionError(f"{error}; {await _diagnosis(store, projection)} topic ends={ends}") from None
+            raise AssertionError(
+                f"{error}; {await _diagnosis(store, projection)} topic ends={ends}"
+            ) from None
         assert await projection.fetchval("SELECT count(*) FROM directory_partners") == TOTAL
-        directory = {r["partner_id"] for r in await projection.fetch("SELECT partner_id FROM directory_partners")}
+        directory = {
+            r["partner_id"] for r in await projection.fetch("SELECT partner_id FROM directory_partners")
+        }
         assert directory == set(done)
         assert await store.fetchval("SELECT count(*) FROM events") == TOTAL
     finally:
@@ -91,12 +108,13 @@ async def _diagnosis(store, projection) -> str:
         f"events={await store.fetchval('SELECT count(*) FROM events')} "
         f"relayed={await store.fetchval('SELECT max(position) FROM relay_checkpoints')} "
         f"directory={await projection.fetchval('SELECT count(*) FROM directory_partners')} "
-        f"checkpoints={[tuple(r) for r in await projection.fetch('SELECT partition, next_offset FROM consumer_checkpoints')]}"
+        f"checkpoints={[tuple(r) for r in await projection.fetch(CHECKPOINTS)]}"
     )
 
 
 async def _end_offsets(env):
     from aiokafka import AIOKafkaConsumer, TopicPartition
+
     topic = f"{env['KAFKA_TOPIC_PREFIX']}partners.events"
     consumer = AIOKafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
     await consumer.start()

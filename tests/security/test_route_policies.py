@@ -14,9 +14,9 @@ from fastapi.routing import APIRoute
 
 from assessment.bootstrap import create_app as assessment_app
 from assessment.settings import AssessmentSettings
+from contracts.roles import ROLES
 from ipro.bootstrap import create_app as ipro_app
 from ipro.settings import IproSettings
-from kernel.auth import ROLES
 from kernel.http import policy_of, routes_without_policy
 from partners.bootstrap import create_app as partners_app
 from partners.settings import PartnersSettings
@@ -61,7 +61,9 @@ def test_every_route_of_every_service_declares_a_policy(apps):
 
 def test_only_operational_endpoints_are_public(apps):
     public = {
-        route.path for app in apps.values() for route in app.routes
+        route.path
+        for app in apps.values()
+        for route in app.routes
         if isinstance(route, APIRoute) and policy_of(route).is_public
     }
     assert public == {"/health", "/ready", "/metrics", "/asyncapi.json"}
@@ -84,10 +86,14 @@ async def test_no_token_is_401_and_a_wrong_role_is_403_on_every_route(apps, dev_
         async with client(app) as http:
             assert_problem(await http.request(method, path), 401)
             expired = dev_keys.mint(sorted(policy.roles)[0], ttl=timedelta(seconds=-60))
-            assert_problem(await http.request(method, path, headers={"Authorization": f"Bearer {expired}"}), 401)
+            assert_problem(
+                await http.request(method, path, headers={"Authorization": f"Bearer {expired}"}), 401
+            )
             if outsider:
                 token = dev_keys.mint(outsider[0])
-                assert_problem(await http.request(method, path, headers={"Authorization": f"Bearer {token}"}), 403)
+                assert_problem(
+                    await http.request(method, path, headers={"Authorization": f"Bearer {token}"}), 403
+                )
 
 
 async def test_malformed_and_oversized_bodies_are_refused_on_every_command(apps, dev_keys):

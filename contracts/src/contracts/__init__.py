@@ -2,12 +2,19 @@
 
 Importing this package registers every event model (see `registry`)."""
 
+# Each service's events, imported for their registration side effect.
+from contracts import assessment, ipro, partners, programmes  # noqa: F401  (registers their events)
 from contracts.envelope import Actor, EventEnvelope
 from contracts.events import Event, personal_data
 from contracts.registry import UnknownEventType, event_class, known_events, parse_payload
 
-# Each service's events, imported for their registration side effect.
-from contracts import assessment, ipro, partners, programmes  # noqa: F401  (registers their events)
-
-__all__ = ["Actor", "Event", "EventEnvelope", "UnknownEventType", "event_class", "known_events", "parse_payload",
-           "personal_data"]
+__all__ = [
+    "Actor",
+    "Event",
+    "EventEnvelope",
+    "UnknownEventType",
+    "event_class",
+    "known_events",
+    "parse_payload",
+    "personal_data",
+]

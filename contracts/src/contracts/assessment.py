@@ -237,7 +237,9 @@ class AssessmentStarted(Event):
     assessment_id: str
     case_id: str
     kind: AssessmentKind
-    trigger: str = Field(default="", max_length=1000, description="the significant event behind a re-assessment")
+    trigger: str = Field(
+        default="", max_length=1000, description="the significant event behind a re-assessment"
+    )
 
 
 class DomainAssessed(Event):

@@ -38,8 +38,10 @@ def _compare(old: Schema, new: Schema, old_root: Schema, new_root: Schema, path:
         if "enum" in new and ("enum" not in old or removed):
             problems.append(f"{where}: allowed values narrowed (removed {sorted(map(str, removed))})")
         if "enum" in old and ("enum" not in new or added):
-            problems.append(f"{where}: allowed values widened (added {sorted(map(str, added))}): "
-                            "consumers of the old version refuse them")
+            problems.append(
+                f"{where}: allowed values widened (added {sorted(map(str, added))}): "
+                "consumers of the old version refuse them"
+            )
     for key in ("pattern", "format", "const"):
         if old.get(key) != new.get(key):
             problems.append(f"{where}: {key} changed from {old.get(key)!r} to {new.get(key)!r}")
@@ -47,9 +49,8 @@ def _compare(old: Schema, new: Schema, old_root: Schema, new_root: Schema, path:
         problems += _bound(where, key, old.get(key, float("-inf")), new.get(key, float("-inf")), lower=True)
     for key in ("maxLength", "maximum", "exclusiveMaximum", "maxItems"):
         problems += _bound(where, key, old.get(key, float("inf")), new.get(key, float("inf")), lower=False)
-    if "anyOf" in old or "anyOf" in new:
-        if old.get("anyOf") != new.get("anyOf"):
-            problems.append(f"{where}: union of types changed")
+    if ("anyOf" in old or "anyOf" in new) and old.get("anyOf") != new.get("anyOf"):
+        problems.append(f"{where}: union of types changed")
     old_props, new_props = old.get("properties", {}), new.get("properties", {})
     for name in old_props:
         if name not in new_props:

@@ -3,7 +3,7 @@ proposals and the catalogue actions they become once approved."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -143,6 +143,16 @@ class ContactPersonRemoved(Event):
 
     partner_id: str
     contact_id: str
+
+
+# An accredited organisation is flagged for renewal when its accreditation ends within this many days:
+# the partners service and every view of its events read `accredited_until` with this one rule.
+ACCREDITATION_ALERT_DAYS = 30
+
+
+def accreditation_expires_soon(accredited_until: date, on: date) -> bool:
+    """Whether an accreditation still running `on` ends within the alert window (the last day included)."""
+    return accredited_until < on + timedelta(days=ACCREDITATION_ALERT_DAYS)
 
 
 class PartnerAccredited(Event):
@@ -350,4 +360,3 @@ class ActionClosed(Event):
     event_type = "partners.action.closed"
 
     action_id: str
-

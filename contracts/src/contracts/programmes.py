@@ -45,10 +45,12 @@ class EligibilityRules(Value):
     )
     short_sentence: bool | None = Field(default=None, description="true: short sentences only (ADERES)")
     risk_levels: list[RiskLevel] = Field(
-        default_factory=list, description="the latest validated assessment's overall risk level is one of these"
+        default_factory=list,
+        description="the latest validated assessment's overall risk level is one of these",
     )
     establishments: list[str] = Field(
-        default_factory=list, max_length=50,
+        default_factory=list,
+        max_length=50,
         description="held in one of these establishments (ESPACE runs in targeted ones)",
     )
 
@@ -63,7 +65,9 @@ class ProgrammeDefinition(Value):
     format: ProgrammeFormat
     description: str = text(max_length=4000)
     planned_sessions: int = Field(ge=1, le=100)
-    review_session: bool = Field(default=False, description="a review session follows the planned ones (PPR: 8 + 1)")
+    review_session: bool = Field(
+        default=False, description="a review session follows the planned ones (PPR: 8 + 1)"
+    )
     session_minutes: int = Field(ge=15, le=480)
     group_min: int = Field(ge=1, le=100)
     group_max: int = Field(ge=1, le=100)
@@ -161,7 +165,9 @@ class GroupStarted(Event):
 
     group_id: str
     participants: int = Field(ge=0)
-    below_minimum_reason: str = Field(default="", max_length=1000, description="a DPIP's reason to start anyway")
+    below_minimum_reason: str = Field(
+        default="", max_length=1000, description="a DPIP's reason to start anyway"
+    )
 
 
 class GroupSessionMoved(Event):
@@ -353,7 +359,9 @@ class ParticipationAssessed(Event):
     referral_id: str
     group_id: str
     sessions_attended: int = Field(ge=0)
-    sessions_counted: int = Field(ge=0, description="held sessions while a participant, excused absences aside")
+    sessions_counted: int = Field(
+        ge=0, description="held sessions while a participant, excused absences aside"
+    )
     attendance_rate: float = Field(ge=0, le=1)
     completed: bool
 

@@ -139,8 +139,11 @@ def psql(service: str) -> None:
 
 # --- operators' commands (docs/operations.md) -----------------------------------------------------------------
 
-dlq = typer.Typer(no_args_is_help=True, help="A subscription's dead letters: list them, re-drive them.",
-                  callback=lambda: logging.getLogger("aiokafka").setLevel(logging.CRITICAL))  # its retries are noise here
+dlq = typer.Typer(
+    no_args_is_help=True,
+    help="A subscription's dead letters: list them, re-drive them.",
+    callback=lambda: logging.getLogger("aiokafka").setLevel(logging.CRITICAL),
+)  # its retries are noise here
 relay = typer.Typer(no_args_is_help=True, help="The outbox relay of a service's database.")
 app.add_typer(dlq, name="dlq")
 app.add_typer(relay, name="relay")
@@ -156,9 +159,13 @@ def dlq_list(subscription: str) -> None:
     letters = asyncio.run(dead_letters(infra.bootstrap_servers, found.subscription))
     for letter in letters:
         state = "re-driven" if letter.redriven else "parked"
-        typer.echo(f"{letter.where}  {state:<9}  from {letter.origin}  {letter.event_type} {letter.event_id}\n"
-                   f"    {letter.error}")
-    typer.echo(f"{len(letters)} dead letter(s), {sum(not letter.redriven for letter in letters)} not re-driven")
+        typer.echo(
+            f"{letter.where}  {state:<9}  from {letter.origin}  {letter.event_type} {letter.event_id}\n"
+            f"    {letter.error}"
+        )
+    typer.echo(
+        f"{len(letters)} dead letter(s), {sum(not letter.redriven for letter in letters)} not re-driven"
+    )
 
 
 @dlq.command("redrive")
@@ -173,7 +180,9 @@ def dlq_redrive(subscription: str) -> None:
 
 
 @app.command()
-def rebuild(view: str, wait: Annotated[bool, typer.Option(help="follow the replay until it caught up")] = True) -> None:
+def rebuild(
+    view: str, wait: Annotated[bool, typer.Option(help="follow the replay until it caught up")] = True
+) -> None:
     """Empty VIEW (a subscription that declares its tables) and replay its topics from offset 0."""
     from kernel.database import create_pool
     from kernel.views import CannotRebuild
@@ -212,7 +221,9 @@ def relay_rebase(service: str) -> None:
             await connection.close()
 
     shift = asyncio.run(run())
-    typer.echo(f"{service}: rebased on this cluster; transaction ids shifted by {shift}. The service may start.")
+    typer.echo(
+        f"{service}: rebased on this cluster; transaction ids shifted by {shift}. The service may start."
+    )
 
 
 def _subscription(name: str, infra: Infrastructure):
@@ -251,4 +262,6 @@ async def _follow_replay(pool, found, infra: Infrastructure) -> None:
         progress.update(task, completed=1.0)
     events = sum(ends.values())
     elapsed = time.monotonic() - started
-    typer.echo(f"{found.subscription.name}: {events} messages replayed in {elapsed:.1f} s ({events / elapsed:.0f}/s)")
+    typer.echo(
+        f"{found.subscription.name}: {events} messages replayed in {elapsed:.1f} s ({events / elapsed:.0f}/s)"
+    )

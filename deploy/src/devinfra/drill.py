@@ -57,15 +57,25 @@ class Report:
         return bool(self.checks) and all(check.ok for check in self.checks)
 
     def render(self) -> str:
-        lines = [f"Fault drill at {self.plan.rate:.0f} commands/s", "", "fault                         recovered in"]
+        lines = [
+            f"Fault drill at {self.plan.rate:.0f} commands/s",
+            "",
+            "fault                         recovered in",
+        ]
         lines += [f"  {r.fault:<28} {r.seconds:6.1f} s" for r in self.recoveries]
         load = self.load
-        lines += ["", f"load: {load.get('acknowledged')} commands acknowledged in {load.get('seconds')} s "
-                      f"({load.get('acknowledged_per_second')}/s for {self.plan.rate:.0f}/s offered), "
-                      f"{load.get('refused')} refused, {load.get('abandoned')} never answered, "
-                      f"{load.get('retried_attempts')} attempts retried",
-                  "      " + ", ".join(f"{service} {figures['acknowledged']}"
-                                       for service, figures in load.get("by_service", {}).items())]
+        lines += [
+            "",
+            f"load: {load.get('acknowledged')} commands acknowledged in {load.get('seconds')} s "
+            f"({load.get('acknowledged_per_second')}/s for {self.plan.rate:.0f}/s offered), "
+            f"{load.get('refused')} refused, {load.get('abandoned')} never answered, "
+            f"{load.get('retried_attempts')} attempts retried",
+            "      "
+            + ", ".join(
+                f"{service} {figures['acknowledged']}"
+                for service, figures in load.get("by_service", {}).items()
+            ),
+        ]
         lines += [f"      refused: {count} x {what}" for what, count in load.get("refusals", {}).items()]
         lines += [f"      workload error: {error}" for error in load.get("chain_errors", [])] + [""]
         lines += [f"  {'ok ' if c.ok else 'FAIL'} {c.name}: {c.detail}" for c in self.checks]
@@ -147,7 +157,9 @@ class Drill:
 
     async def _pause_postgres(self) -> None:
         """SIGSTOP the server and every backend, as a stalled disk or a frozen VM would, then SIGCONT."""
-        postmaster = psutil.Process(int((self.infra.postgres.data_dir / "postmaster.pid").read_text().split()[0]))
+        postmaster = psutil.Process(
+            int((self.infra.postgres.data_dir / "postmaster.pid").read_text().split()[0])
+        )
         processes = [postmaster, *postmaster.children(recursive=True)]
         for process in processes:
             os.kill(process.pid, signal.SIGSTOP)
@@ -159,6 +171,7 @@ class Drill:
 
     async def _all_ready(self) -> None:
         async with httpx.AsyncClient(timeout=3) as http:
+
             async def every_service_ready() -> bool:
                 for service in SERVICES:
                     try:
@@ -168,8 +181,12 @@ class Drill:
                         return False
                 return True
 
-            await wait_for(every_service_ready, timeout=RECOVERY_TIMEOUT, interval=0.2,
-                           message="every service ready again")
+            await wait_for(
+                every_service_ready,
+                timeout=RECOVERY_TIMEOUT,
+                interval=0.2,
+                message="every service ready again",
+            )
 
     async def _sleep_under_load(self, seconds: float, load: asyncio.Task) -> None:
         """The load keeps running meanwhile; if it died, say so at once."""
@@ -182,8 +199,9 @@ def main() -> None:
     """`make faults`: the drill at full rate; prints its report, exits 1 if a check failed."""
     import typer
 
-    def drill(rate: float = 200.0, warm_up: float = 20.0, between: float = 10.0,
-              workdir: Path | None = None) -> None:
+    def drill(
+        rate: float = 200.0, warm_up: float = 20.0, between: float = 10.0, workdir: Path | None = None
+    ) -> None:
         plan = Plan(rate=rate, warm_up=warm_up, between=between)
         with tempfile.TemporaryDirectory(prefix="passerelle-drill-") as scratch:
             report = asyncio.run(Drill(workdir or Path(scratch), plan).run())

@@ -36,6 +36,7 @@ class Check:
 
 async def drained(environment: dict[str, str], *, timeout: float) -> None:
     """Every relay has published every committed event."""
+
     async def nothing_left() -> bool:
         for service in SERVICES:
             connection = await asyncpg.connect(environment[database_url_variable(service)])
@@ -53,9 +54,14 @@ async def check_everything(environment: dict[str, str], workload) -> list[Check]
     acknowledged = defaultdict(list)
     for answer in workload.acknowledged:
         acknowledged[answer.command.service].append(answer.command.correlation_id)
-    checks = [Check("commands answered", not workload.refused and not workload.abandoned,
-                    f"{len(workload.acknowledged)} acknowledged, {len(workload.refused)} refused, "
-                    f"{len(workload.abandoned)} never answered")]
+    checks = [
+        Check(
+            "commands answered",
+            not workload.refused and not workload.abandoned,
+            f"{len(workload.acknowledged)} acknowledged, {len(workload.refused)} refused, "
+            f"{len(workload.abandoned)} never answered",
+        )
+    ]
     for service in WRITERS:
         checks.append(await _stored_exactly_once(environment, service, acknowledged[service]))
         checks.append(await _published_in_order(environment, service))
@@ -63,17 +69,27 @@ async def check_everything(environment: dict[str, str], workload) -> list[Check]
     return checks
 
 
-async def _stored_exactly_once(environment: dict[str, str], service: str, correlation_ids: list[str]) -> Check:
+async def _stored_exactly_once(
+    environment: dict[str, str], service: str, correlation_ids: list[str]
+) -> Check:
     """Each acknowledged command wrote its events in one transaction, once (a retried command was replayed)."""
-    rows = await _fetch(environment, service, """
+    rows = await _fetch(
+        environment,
+        service,
+        """
         SELECT correlation_id, count(DISTINCT transaction_id) AS transactions FROM events
-        WHERE correlation_id = ANY($1::text[]) GROUP BY correlation_id""", correlation_ids)
+        WHERE correlation_id = ANY($1::text[]) GROUP BY correlation_id""",
+        correlation_ids,
+    )
     stored = {r["correlation_id"]: r["transactions"] for r in rows}
     lost = [c for c in correlation_ids if c not in stored]
     doubled = [c for c, transactions in stored.items() if transactions > 1]
-    return Check(f"{service}: acknowledged commands stored exactly once", not lost and not doubled,
-                 f"{len(correlation_ids)} commands, {len(lost)} lost, {len(doubled)} applied twice"
-                 + (f" (e.g. {(lost + doubled)[0]})" if lost or doubled else ""))
+    return Check(
+        f"{service}: acknowledged commands stored exactly once",
+        not lost and not doubled,
+        f"{len(correlation_ids)} commands, {len(lost)} lost, {len(doubled)} applied twice"
+        + (f" (e.g. {(lost + doubled)[0]})" if lost or doubled else ""),
+    )
 
 
 async def _published_in_order(environment: dict[str, str], service: str) -> Check:
@@ -86,15 +102,20 @@ async def _published_in_order(environment: dict[str, str], service: str) -> Chec
     published = {envelope.event_id for _, envelope in received}
     problems = stream_problems(received)
     missing, extra = stored - published, published - stored
-    return Check(f"{service}: every event on its topics, each stream in order", not (problems or missing or extra),
-                 f"{len(stored)} events, {len(received)} messages, {len(missing)} missing, {len(extra)} unknown, "
-                 f"{len(problems)} order or link problems" + (f" (e.g. {problems[0]})" if problems else ""))
+    return Check(
+        f"{service}: every event on its topics, each stream in order",
+        not (problems or missing or extra),
+        f"{len(stored)} events, {len(received)} messages, {len(missing)} missing, {len(extra)} unknown, "
+        f"{len(problems)} order or link problems" + (f" (e.g. {problems[0]})" if problems else ""),
+    )
 
 
 async def whole_topic(environment: dict[str, str], topic: str) -> list[bytes]:
     """Every record value of a topic, from its beginning to its end as it stands now, partition by partition."""
     partitions = await kafka.partitions_of(environment["KAFKA_BOOTSTRAP_SERVERS"], [topic])
-    consumer = AIOKafkaConsumer(bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"], enable_auto_commit=False
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -105,27 +126,61 @@ async def whole_topic(environment: dict[str, str], topic: str) -> list[bytes]:
 
 
 async def _views(environment: dict[str, str]) -> list[Check]:
-    cases = await _count(environment, "assessment", "SELECT count(*) FROM events WHERE event_type = 'assessment.case.opened'")
-    releases = await _count(environment, "assessment", "SELECT count(*) FROM events WHERE event_type = 'assessment.case.closed'")
-    actions = await _count(environment, "partners", "SELECT count(*) FROM events WHERE event_type = 'partners.action.created'")
+    cases = await _count(
+        environment, "assessment", "SELECT count(*) FROM events WHERE event_type = 'assessment.case.opened'"
+    )
+    releases = await _count(
+        environment, "assessment", "SELECT count(*) FROM events WHERE event_type = 'assessment.case.closed'"
+    )
+    actions = await _count(
+        environment, "partners", "SELECT count(*) FROM events WHERE event_type = 'partners.action.created'"
+    )
     live = environment["PROJECTIONS_DATABASE_URL"]
     async with _rebuilding_partner_views(environment) as rebuilt:
         return [
-            await _eventually("projections: the live partner views equal a rebuild from offset 0",
-                              lambda: _same_views(live, rebuilt)),
-            await _eventually("programmes: every case replicated once", lambda: _holds(
-                environment, "programmes", "SELECT count(*) FROM followed_cases", cases)),
-            await _eventually("ipro: every case replicated once", lambda: _holds(
-                environment, "ipro", "SELECT count(*) FROM followed_cases", cases)),
-            await _eventually("ipro: one pathway opened per case (a reaction, once each)", lambda: _holds(
-                environment, "ipro", "SELECT count(*) FROM events WHERE event_type = 'ipro.pathway.opened'", cases)),
-            await _eventually("ipro: one pathway closed per release (a reaction, once each)", lambda: _holds(
-                environment, "ipro", "SELECT count(*) FROM events WHERE event_type = 'ipro.pathway.closed'", releases)),
-            await _eventually("programmes: every release replicated once", lambda: _holds(
-                environment, "programmes", "SELECT count(*) FROM followed_cases WHERE closed_on IS NOT NULL",
-                releases)),
-            await _eventually("ipro: every partner action replicated once", lambda: _holds(
-                environment, "ipro", "SELECT count(*) FROM catalogue_actions", actions)),
+            await _eventually(
+                "projections: the live partner views equal a rebuild from offset 0",
+                lambda: _same_views(live, rebuilt),
+            ),
+            await _eventually(
+                "programmes: every case replicated once",
+                lambda: _holds(environment, "programmes", "SELECT count(*) FROM followed_cases", cases),
+            ),
+            await _eventually(
+                "ipro: every case replicated once",
+                lambda: _holds(environment, "ipro", "SELECT count(*) FROM followed_cases", cases),
+            ),
+            await _eventually(
+                "ipro: one pathway opened per case (a reaction, once each)",
+                lambda: _holds(
+                    environment,
+                    "ipro",
+                    "SELECT count(*) FROM events WHERE event_type = 'ipro.pathway.opened'",
+                    cases,
+                ),
+            ),
+            await _eventually(
+                "ipro: one pathway closed per release (a reaction, once each)",
+                lambda: _holds(
+                    environment,
+                    "ipro",
+                    "SELECT count(*) FROM events WHERE event_type = 'ipro.pathway.closed'",
+                    releases,
+                ),
+            ),
+            await _eventually(
+                "programmes: every release replicated once",
+                lambda: _holds(
+                    environment,
+                    "programmes",
+                    "SELECT count(*) FROM followed_cases WHERE closed_on IS NOT NULL",
+                    releases,
+                ),
+            ),
+            await _eventually(
+                "ipro: every partner action replicated once",
+                lambda: _holds(environment, "ipro", "SELECT count(*) FROM catalogue_actions", actions),
+            ),
         ]
 
 
@@ -154,7 +209,8 @@ async def _same_views(live: str, rebuilt: str) -> tuple[bool, str]:
     now, replayed = await _partner_views(live), await _partner_views(rebuilt)
     same = now == replayed
     return same, f"{sum(map(len, now.values()))} rows live, {sum(map(len, replayed.values()))} rebuilt" + (
-        "" if same else ", different")
+        "" if same else ", different"
+    )
 
 
 @contextlib.asynccontextmanager
@@ -169,15 +225,21 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
     dsn = f"{base}/drill_rebuilt"
     await migrate(dsn, DEFINITION.migrations)
     settings = ProjectionsSettings(
-        database_url=dsn, kafka_bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"],
+        database_url=dsn,
+        kafka_bootstrap_servers=environment["KAFKA_BOOTSTRAP_SERVERS"],
         kafka_topic_prefix=environment["KAFKA_TOPIC_PREFIX"],
         kafka_replication_factor=int(environment["KAFKA_REPLICATION_FACTOR"]),
         kafka_min_insync_replicas=int(environment["KAFKA_MIN_INSYNC_REPLICAS"]),
     )
     pool = await create_pool(dsn)
-    tasks = [asyncio.create_task(ConsumerRunner(s, pool, settings.kafka_bootstrap_servers,
-                                                topic_policy=settings.topic_policy()).run())
-             for s in DEFINITION.subscriptions(settings, None)]
+    tasks = [
+        asyncio.create_task(
+            ConsumerRunner(
+                s, pool, settings.kafka_bootstrap_servers, topic_policy=settings.topic_policy()
+            ).run()
+        )
+        for s in DEFINITION.subscriptions(settings, None)
+    ]
     try:
         yield dsn
     finally:
@@ -189,11 +251,16 @@ async def _partner_views(dsn: str) -> dict[str, list]:
     connection = await asyncpg.connect(dsn)
     try:
         views = {}
-        for table, order in (("directory_partners", "partner_id"), ("catalogue_actions", "action_id"),
-                             ("catalogue_sessions", "action_id, session_id")):
+        for table, order in (
+            ("directory_partners", "partner_id"),
+            ("catalogue_actions", "action_id"),
+            ("catalogue_sessions", "action_id, session_id"),
+        ):
             rows = await connection.fetch(f"SELECT * FROM {table} ORDER BY {order}")
-            views[table] = [json.dumps({k: v for k, v in dict(r).items() if k != "projected_at"}, default=str)
-                            for r in rows]
+            views[table] = [
+                json.dumps({k: v for k, v in dict(r).items() if k != "projected_at"}, default=str)
+                for r in rows
+            ]
         return views
     finally:
         await connection.close()

@@ -7,11 +7,10 @@ import importlib
 import os
 from dataclasses import dataclass
 
+from devinfra.infra import SERVICES, Infrastructure, database_url_variable
 from kernel.consumer import Subscription
 from kernel.eventstore import EventStore
 from kernel.settings import ServiceSettings
-
-from devinfra.infra import SERVICES, Infrastructure, database_url_variable
 
 
 @dataclass(frozen=True)
@@ -29,8 +28,11 @@ def settings_of(service: str, infra: Infrastructure) -> ServiceSettings:
         os.environ.setdefault(name, value)
     os.environ.setdefault(database_url_variable(service), infra.database_url(service))
     module = importlib.import_module(f"{service}.settings")
-    settings_class = next(value for value in vars(module).values() if isinstance(value, type)
-                          and issubclass(value, ServiceSettings) and value is not ServiceSettings)
+    settings_class = next(
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings
+    )
     return settings_class()
 
 

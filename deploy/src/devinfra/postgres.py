@@ -6,6 +6,7 @@ stops the server from an atexit hook: `make up` must leave the server running af
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shlex
@@ -158,10 +159,15 @@ class LocalPostgres:
 def copy_database(source_dsn: str, target_dsn: str) -> None:
     """Copy a database with the wheel's pg_dump and pg_restore, as an operator moving it to another server
     (a new cluster) would: a logical copy, so the target cluster's own transaction counter goes on."""
-    dump = subprocess.run([str(POSTGRES_BIN_PATH / "pg_dump"), "--format=custom", source_dsn],
-                          capture_output=True, check=True)
-    subprocess.run([str(POSTGRES_BIN_PATH / "pg_restore"), "--no-owner", "--exit-on-error", "-d", target_dsn],
-                   input=dump.stdout, capture_output=True, check=True)
+    dump = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_dump"), "--format=custom", source_dsn], capture_output=True, check=True
+    )
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_restore"), "--no-owner", "--exit-on-error", "-d", target_dsn],
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+    )
 
 
 def psql_command(dsn: str) -> list[str]:
@@ -176,9 +182,8 @@ async def create_database(admin_dsn: str, name: str) -> None:
         if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return
         quoted = '"' + name.replace('"', '""') + '"'
-        try:
+        # Another process may create it between our check and our CREATE.
+        with contextlib.suppress(asyncpg.DuplicateDatabaseError):
             await connection.execute(f"CREATE DATABASE {quoted}")
-        except asyncpg.DuplicateDatabaseError:
-            pass  # another process created it between our check and our CREATE
     finally:
         await connection.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,10 +49,8 @@ def _has_exited(process: psutil.Process) -> bool:
 
 
 def _send(signal_process: Callable[[], None]) -> None:
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         signal_process()
-    except psutil.NoSuchProcess:
-        pass
 
 
 def live_process(pid_file: Path, *markers: str) -> psutil.Process | None:

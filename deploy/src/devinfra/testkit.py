@@ -5,27 +5,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
-
-from devinfra.infra import free_port
-from devinfra.services import ServiceProcess, stop_all
-
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
-from contracts import EventEnvelope
+from contracts import Actor, Event, EventEnvelope
+from devinfra.infra import free_port
+from devinfra.services import ServiceProcess, stop_all
+from kernel import kafka
+from kernel.errors import DomainError
+from kernel.hashchain import event_hash
+from kernel.problems import problem_of
 
 
-async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30) -> list[ConsumerRecord]:
+async def read_topic(
+    bootstrap: str, topic: str, *, at_least: int, timeout: float = 30
+) -> list[ConsumerRecord]:
     """All records of `topic` once at least `at_least` arrived (or the timeout passed), in partition order."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
     )
     await consumer.start()
     records: list[ConsumerRecord] = []
@@ -62,7 +72,10 @@ async def last_position(dsn: str) -> int:
 async def event_types(dsn: str, since: int) -> list[str]:
     """The types of the events appended after position `since`, in order."""
     return await query_value(
-        dsn, "SELECT coalesce(array_agg(event_type ORDER BY position), '{}') FROM events WHERE position > $1", since)
+        dsn,
+        "SELECT coalesce(array_agg(event_type ORDER BY position), '{}') FROM events WHERE position > $1",
+        since,
+    )
 
 
 async def query_value(dsn: str, sql: str, *args):
@@ -104,8 +117,11 @@ def stream_problems(received: Iterable[tuple[str, EventEnvelope]]) -> list[str]:
             seen.add(envelope.event_id)
             arrival[(topic, envelope.stream_id)].append(envelope.stream_version)
             streams[envelope.stream_id].append(envelope)
-    problems = [f"{stream} on {topic}: versions arrived as {versions}"
-                for (topic, stream), versions in arrival.items() if versions != sorted(versions)]
+    problems = [
+        f"{stream} on {topic}: versions arrived as {versions}"
+        for (topic, stream), versions in arrival.items()
+        if versions != sorted(versions)
+    ]
     for events in streams.values():
         problems += broken_links(sorted(events, key=lambda e: e.stream_version))
     return problems
@@ -141,9 +157,10 @@ async def serving(app) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to `app` in process, its lifespan (database, relay, consumers) running."""
     from asgi_lifespan import LifespanManager  # a test-only dependency
 
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
+    async with (
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=30),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
         yield client
 
 
@@ -243,13 +260,26 @@ def plan_body(assessment_id: str, today: date, **overrides) -> dict:
     return {
         "assessment_id": assessment_id,
         "objectives": [
-            {"objective_id": "obj-1", "priority": 1, "work_axis": "alcohol_drugs",
-             "description": "Engager un suivi en addictologie",
-             "interventions": [{"kind": "programme_referral", "description": "Groupe de parole addictions",
-                                "target_date": str(today + timedelta(days=60))}]},
-            {"objective_id": "obj-2", "priority": 2, "work_axis": "education_employment",
-             "description": "Accéder à une formation qualifiante",
-             "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}]},
+            {
+                "objective_id": "obj-1",
+                "priority": 1,
+                "work_axis": "alcohol_drugs",
+                "description": "Engager un suivi en addictologie",
+                "interventions": [
+                    {
+                        "kind": "programme_referral",
+                        "description": "Groupe de parole addictions",
+                        "target_date": str(today + timedelta(days=60)),
+                    }
+                ],
+            },
+            {
+                "objective_id": "obj-2",
+                "priority": 2,
+                "work_axis": "education_employment",
+                "description": "Accéder à une formation qualifiante",
+                "interventions": [{"kind": "ipro_action", "description": "Entretien avec le pôle IPRO"}],
+            },
         ],
         "review_date": str(today + timedelta(days=180)),
         **overrides,
@@ -270,8 +300,9 @@ def headers_for(dev_keys):
     """`as_role(role, subject=None, organisation_id=None, **extra_headers)`: the headers of a user, "<role>-1"
     unless `subject` names another; a partner's token carries its organisation."""
 
-    def as_role(role: str, subject: str | None = None, *, organisation_id: str | None = None,
-                **extra: str) -> dict[str, str]:
+    def as_role(
+        role: str, subject: str | None = None, *, organisation_id: str | None = None, **extra: str
+    ) -> dict[str, str]:
         token = dev_keys.mint(role, subject=subject or f"{role}-1", organisation_id=organisation_id)
         return {"Authorization": f"Bearer {token}", **extra}
 
@@ -284,8 +315,13 @@ def untrusted_credentials(dev_keys, role: str) -> list[dict[str, str]]:
 
     expired = dev_keys.mint(role, subject=f"{role}-1", now=datetime.now(UTC) - timedelta(days=2))
     forged = dev_keys.mint(role, subject=f"{role}-1").rsplit(".", 1)[0] + ".forged"
-    return [{}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": f"Bearer {expired}"},
-            {"Authorization": f"Bearer {forged}"}, {"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}]
+    return [
+        {},
+        {"Authorization": "Bearer not-a-jwt"},
+        {"Authorization": f"Bearer {expired}"},
+        {"Authorization": f"Bearer {forged}"},
+        {"Authorization": "Basic dXNlcjpwYXNzd29yZA=="},
+    ]
 
 
 def routes_of(routers):
@@ -299,3 +335,126 @@ def routes_of(routers):
             if isinstance(route, APIRoute):
                 for verb in sorted(route.methods):
                     yield verb, route.path, policy_of(route)
+
+
+class Upstream:
+    """Another service's event topic, fed by a test with contract-built events exactly as that service's
+    relay would publish them (envelope, hash chain, key, headers). A service's integration tests feed its
+    replicas this way instead of running the upstream service; `tests/e2e` keeps the true end-to-end path.
+
+        assessment = Upstream(programmes_settings, "assessment")
+        await assessment.publish("case-1", CaseOpened(...), subject="person-1")
+    """
+
+    def __init__(self, settings, service: str, *, role: str = "cpip") -> None:
+        """`settings`: the consuming service's (its broker, topic prefix and topic policy)."""
+        self.settings, self.topic = settings, settings.topic(f"{service}.events")
+        self.actor = Actor(subject=f"{role}-1", role=role)
+        self._heads: dict[str, tuple[int, str | None]] = {}
+        self._position = 0
+
+    def envelope(
+        self, stream_id: str, event: Event, *, subject: str | None = None, occurred_at: datetime | None = None
+    ) -> EventEnvelope:
+        version, previous = self._heads.get(stream_id, (0, None))
+        self._position += 1
+        moment = occurred_at or datetime.now(UTC)
+        content = {
+            "event_id": uuid.uuid4(),
+            "event_type": event.event_type,
+            "schema_version": event.schema_version,
+            "stream_type": event.event_type.split(".")[1],
+            "stream_id": stream_id,
+            "stream_version": version + 1,
+            "position": self._position,
+            "occurred_at": moment,
+            "recorded_at": moment,
+            "actor": self.actor,
+            "subject": subject,
+            "correlation_id": str(uuid.uuid4()),
+            "causation_id": None,
+            "restricted": event.restricted,
+            "payload": event.model_dump(mode="json"),
+            "previous_hash": previous,
+        }
+        envelope = EventEnvelope(
+            **content, hash=event_hash(previous, {**content, "actor": self.actor.model_dump()})
+        )
+        self._heads[stream_id] = (version + 1, envelope.hash)
+        return envelope
+
+    async def publish(
+        self, stream_id: str, *events: Event, subject: str | None = None, occurred_at: datetime | None = None
+    ) -> list[EventEnvelope]:
+        """Append `events` to `stream_id` and publish them, in order; returns their envelopes."""
+        envelopes = [self.envelope(stream_id, e, subject=subject, occurred_at=occurred_at) for e in events]
+        bootstrap = self.settings.kafka_bootstrap_servers
+        await kafka.ensure_topics(bootstrap, [self.topic], self.settings.topic_policy())
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        await producer.start()
+        try:
+            for envelope in envelopes:
+                key, value, headers = kafka.encode(envelope)
+                await producer.send_and_wait(self.topic, value=value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+        return envelopes
+
+
+def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_prefix: str, **overrides):
+    """A service on its own database and fresh topics, its relay and background loops left to the tests
+    that run them (`run_relay=True`, `run_background=True` as overrides)."""
+    return settings_class(
+        database_url=dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        auth_jwks_file=dev_keys.jwks_path,
+        **{"run_relay": False, "run_background": False, **overrides},
+    )
+
+
+def assert_refused(response: httpx.Response, status: int, rule: str, *context) -> None:
+    """The response is the problem+json of `rule`, with its status."""
+    where = (
+        *context,
+        response.request.method,
+        response.request.url.path,
+        response.status_code,
+        response.text,
+    )
+    assert response.status_code == status, where
+    assert response.headers["content-type"] == "application/problem+json", where
+    assert response.json()["rule"] == rule, where
+
+
+def errors_of(*modules) -> list[type[DomainError]]:
+    """Every refusal a service defines (in its `domain.errors`, `access`...): each must name its rule."""
+    return sorted(
+        {
+            cls
+            for module in modules
+            for cls in vars(module).values()
+            if isinstance(cls, type) and issubclass(cls, DomainError) and cls.__module__ == module.__name__
+        },
+        key=lambda cls: cls.__name__,
+    )
+
+
+def assert_names_its_rule(error_class: type[DomainError]) -> None:
+    """`<Thing><Problem>`, and a code that spells the name: `CallNotFound` answers `call-not-found`."""
+    spelled = re.sub(r"(?<!^)(?=[A-Z])", "-", error_class.__name__).lower()
+    assert error_class.code == spelled, (
+        f"{error_class.__name__} answers {error_class.code!r}, not {spelled!r}"
+    )
+
+
+def assert_answers_problem(error_class: type[DomainError], status: int) -> None:
+    """What a client receives when the rule refuses a command: problem+json with the status and the rule."""
+    response = problem_of(error_class("the rule's explanation"))
+    body = json.loads(response.body)
+    assert (response.status_code, response.media_type) == (status, "application/problem+json"), error_class
+    assert (body["status"], body["rule"], body["detail"]) == (
+        status,
+        error_class.code,
+        "the rule's explanation",
+    )

@@ -125,13 +125,25 @@ class Chain:
     def pick(self, choices):
         return self.rng.choice(choices)
 
-    async def send(self, service: str, method: str, path: str, body: dict | None = None, *, kind: str, role: str,
-                   subject: str, organisation_id: str | None = None, not_yet: frozenset[str] = frozenset()) -> dict:
+    async def send(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        *,
+        kind: str,
+        role: str,
+        subject: str,
+        organisation_id: str | None = None,
+        not_yet: frozenset[str] = frozenset(),
+    ) -> dict:
         """The acknowledged answer's body; `not_yet` names the problem rules that mean "not there yet"."""
         self.steps += 1
         key = f"{self.workload.run_id}-{self.name}-{self.steps}"
-        command = Command(service, method, path, body, role, subject, organisation_id,
-                          str(uuid.uuid5(_IDS, key)), key, kind)
+        command = Command(
+            service, method, path, body, role, subject, organisation_id, str(uuid.uuid5(_IDS, key)), key, kind
+        )
         return await self.workload.submit(command, not_yet)
 
 
@@ -139,9 +151,18 @@ class Workload:
     """Runs the chains and records every logical command once: in `acknowledged` (2xx), `refused` (a final
     4xx: a rule the workload broke, none expected) or `abandoned` (unanswered when the drain gave up)."""
 
-    def __init__(self, urls: Mapping[str, str], mint: Callable[..., str], *, rate: float = 200.0, seed: int = 0,
-                 run_id: int | None = None, max_in_flight: int = 128, timeout: float = 5.0,
-                 drain_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        mint: Callable[..., str],
+        *,
+        rate: float = 200.0,
+        seed: int = 0,
+        run_id: int | None = None,
+        max_in_flight: int = 128,
+        timeout: float = 5.0,
+        drain_seconds: float = 60.0,
+    ) -> None:
         """`mint(role, subject=..., organisation_id=...)` signs a token; `run_id` (below 10^7) is random unless
         given: subject ids, SIRET numbers and idempotency keys carry it."""
         self.urls = {service: urls[service].rstrip("/") for service in SERVICES}
@@ -204,8 +225,10 @@ class Workload:
         others' back, and each pool stays small (httpcore's bookkeeping grows with the square of a pool's
         size: one pool for everything cost the generator half a core at 70 commands per second). Few idle
         connections are kept, as each is polled whenever a request starts or ends."""
-        limits = httpx.Limits(max_connections=self.per_lane_in_flight + CONCURRENT_POLLS,
-                              max_keepalive_connections=IDLE_CONNECTIONS)
+        limits = httpx.Limits(
+            max_connections=self.per_lane_in_flight + CONCURRENT_POLLS,
+            max_keepalive_connections=IDLE_CONNECTIONS,
+        )
         mounts = {_origin(url): httpx.AsyncHTTPTransport(limits=limits) for url in self.urls.values()}
         timeout = httpx.Timeout(self.timeout, connect=min(2.0, self.timeout))
         return httpx.AsyncClient(timeout=timeout, mounts=mounts, trust_env=False)
@@ -343,9 +366,14 @@ class Workload:
     async def _deliver(self, command: Command, not_yet: frozenset[str]) -> tuple[Answer | None, Any]:
         """Send until a definite answer, or until the drain gives up (then the command is abandoned)."""
         url = self.urls[command.service] + command.path
-        content = None if command.body is None else json.dumps(command.body).encode()  # the same bytes each time
-        headers = {**self._authorization(command.role, command.subject, command.organisation_id),
-                   "Idempotency-Key": command.idempotency_key, "X-Correlation-Id": command.correlation_id}
+        content = (
+            None if command.body is None else json.dumps(command.body).encode()
+        )  # the same bytes each time
+        headers = {
+            **self._authorization(command.role, command.subject, command.organisation_id),
+            "Idempotency-Key": command.idempotency_key,
+            "X-Correlation-Id": command.correlation_id,
+        }
         if content is not None:
             headers["Content-Type"] = "application/json"
         attempts, delay = 0, 0.05
@@ -373,7 +401,9 @@ class Workload:
             await asyncio.sleep(delay * random.uniform(0.75, 1.25))
             delay = min(delay * 2, 2.0)
 
-    async def _attempt(self, method: str, url: str, content: bytes | None, headers: dict) -> tuple[int | None, Any]:
+    async def _attempt(
+        self, method: str, url: str, content: bytes | None, headers: dict
+    ) -> tuple[int | None, Any]:
         try:
             response = await self._http.request(method, url, content=content, headers=headers)
         except httpx.HTTPError:
@@ -411,10 +441,19 @@ class Workload:
 
     def summary(self) -> dict:
         seconds = max((self._stopped or self._started) - self._started, 1e-9)
-        by_service = {service: {"issued": lane.issued, "acknowledged": 0, "refused": 0, "abandoned": 0,
-                                "turns_idle": lane.idle, "turns_saturated": lane.saturated,
-                                "latency_ms": _percentiles(lane.latencies), "kinds": Counter()}
-                      for service, lane in self._lanes.items()}
+        by_service = {
+            service: {
+                "issued": lane.issued,
+                "acknowledged": 0,
+                "refused": 0,
+                "abandoned": 0,
+                "turns_idle": lane.idle,
+                "turns_saturated": lane.saturated,
+                "latency_ms": _percentiles(lane.latencies),
+                "kinds": Counter(),
+            }
+            for service, lane in self._lanes.items()
+        }
         for answer in self.acknowledged:
             by_service[answer.command.service]["acknowledged"] += 1
             by_service[answer.command.service]["kinds"][answer.command.kind] += 1
@@ -425,22 +464,32 @@ class Workload:
         for entry in by_service.values():
             entry["kinds"] = dict(sorted(entry["kinds"].items()))
         return {
-            "run_id": self.run_id, "rate": self.rate, "seconds": round(seconds, 1),
-            "acknowledged": len(self.acknowledged), "refused": len(self.refused), "abandoned": len(self.abandoned),
+            "run_id": self.run_id,
+            "rate": self.rate,
+            "seconds": round(seconds, 1),
+            "acknowledged": len(self.acknowledged),
+            "refused": len(self.refused),
+            "abandoned": len(self.abandoned),
             "acknowledged_per_second": round(self._acknowledged_under_load / seconds, 1),
-            "retried_attempts": self._counts["retried"], "not_yet_answers": dict(self._not_yet),
-            "polls_not_yet": self._counts["polls not yet"], "missed_turns": self._counts["missed turns"],
-            "generator_cpu_share": round(self._cpu / seconds, 2), "dispatcher_lag_ms": round(1000 * self._lag),
+            "retried_attempts": self._counts["retried"],
+            "not_yet_answers": dict(self._not_yet),
+            "polls_not_yet": self._counts["polls not yet"],
+            "missed_turns": self._counts["missed turns"],
+            "generator_cpu_share": round(self._cpu / seconds, 2),
+            "dispatcher_lag_ms": round(1000 * self._lag),
             "by_service": by_service,
-            "refusals": dict(Counter(
-                f"{a.command.service} {a.command.kind} {a.status} {(a.body or {}).get('rule')}"
-                for a in self.refused)),
+            "refusals": dict(
+                Counter(
+                    f"{a.command.service} {a.command.kind} {a.status} {(a.body or {}).get('rule')}"
+                    for a in self.refused
+                )
+            ),
             "chain_errors": self.chain_errors[:20],
         }
 
 
 def _verdict(status: int | None, body: Any, not_yet: frozenset[str]) -> str:
-    """"acknowledged", "refused" (final), "not yet" (the same command later) or "retried" (no answer)."""
+    """ "acknowledged", "refused" (final), "not yet" (the same command later) or "retried" (no answer)."""
     if status is None or status >= 500 or status in (408, 429):
         return "retried"
     if status < 300:
@@ -483,8 +532,30 @@ def local_moment(day: date, hour: int) -> datetime:
 
 # --- SPIP: cases, assessments, plans (assessment service) ---
 
-LAST_NAMES = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau")
-FIRST_NAMES = ("Lucas Pierre", "Hugo", "Nathan", "Karim", "Enzo", "Yanis", "Mehdi", "Kevin", "Thomas", "Julien")
+LAST_NAMES = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+)
+FIRST_NAMES = (
+    "Lucas Pierre",
+    "Hugo",
+    "Nathan",
+    "Karim",
+    "Enzo",
+    "Yanis",
+    "Mehdi",
+    "Kevin",
+    "Thomas",
+    "Julien",
+)
 RELEASE_IN_DAYS = (150, 400, 700)  # within six months, France Travail registration is open
 # Some people leave during the run: once their IPRO pathway's steps are done, a DPIP records the release, which
 # the IPRO and programmes services react to (a pathway closed with its trainings and places). They take no
@@ -518,37 +589,79 @@ class People:
         dpip, referent = chain.pick(self.dpips), chain.pick(self.cpips)
         subject_id, release_in = f"p{w.run_id}-{number}", chain.pick(RELEASE_IN_DAYS)
         body = self._case(chain, day, subject_id, number, referent, release_in)
-        case = await chain.send("assessment", "POST", "/cases", body, kind="case.open", role="dpip", subject=dpip)
+        case = await chain.send(
+            "assessment", "POST", "/cases", body, kind="case.open", role="dpip", subject=dpip
+        )
         case_id = case["case_id"]
         leaves = chain.rng.random() < RELEASED_SHARE
         pathway_done = asyncio.Event() if leaves else None
         w.branch("ipro", f"{chain.name}-ipro", w.pathways.follow, case_id, release_in, pathway_done)
         assessment_id = await self._assessed(chain, case_id, referent, dpip)
-        plan = await chain.send("assessment", "POST", f"/cases/{case_id}/plan", plan_body(assessment_id, day),
-                                kind="plan.adopt", role="cpip", subject=referent)
+        plan = await chain.send(
+            "assessment",
+            "POST",
+            f"/cases/{case_id}/plan",
+            plan_body(assessment_id, day),
+            kind="plan.adopt",
+            role="cpip",
+            subject=referent,
+        )
         if not leaves:
-            w.branch("programmes", f"{chain.name}-prog", w.groups.refer, case_id, plan["plan_id"], subject_id,
-                     referent)
+            w.branch(
+                "programmes",
+                f"{chain.name}-prog",
+                w.groups.refer,
+                case_id,
+                plan["plan_id"],
+                subject_id,
+                referent,
+            )
         plan_url = f"/plans/{plan['plan_id']}"
-        await chain.send("assessment", "POST", f"{plan_url}/agreement", {"agreement": "agreed"},
-                         kind="plan.agreement", role="cpip", subject=referent)
-        await chain.send("assessment", "POST", f"{plan_url}/validate", kind="plan.validate", role="dpip", subject=dpip)
+        await chain.send(
+            "assessment",
+            "POST",
+            f"{plan_url}/agreement",
+            {"agreement": "agreed"},
+            kind="plan.agreement",
+            role="cpip",
+            subject=referent,
+        )
+        await chain.send(
+            "assessment", "POST", f"{plan_url}/validate", kind="plan.validate", role="dpip", subject=dpip
+        )
         if not leaves:
             self.followed.append((case_id, referent))
             return
         await pathway_done.wait()  # nothing is arranged on a closed pathway, nor recorded on a closed case
-        await chain.send("assessment", "POST", f"/cases/{case_id}/close", {"reason": "release", "closed_on": str(day)},
-                         kind="case.release", role="dpip", subject=dpip)
+        await chain.send(
+            "assessment",
+            "POST",
+            f"/cases/{case_id}/close",
+            {"reason": "release", "closed_on": str(day)},
+            kind="case.release",
+            role="dpip",
+            subject=dpip,
+        )
 
-    def _case(self, chain: Chain, day: date, subject_id: str, number: int, referent: str, release_in: int) -> dict:
+    def _case(
+        self, chain: Chain, day: date, subject_id: str, number: int, referent: str, release_in: int
+    ) -> dict:
         return {
             "subject_id": subject_id,
-            "identity": {"last_name": chain.pick(LAST_NAMES), "first_names": chain.pick(FIRST_NAMES),
-                         "birth_date": str(date(1970 + chain.rng.randrange(35), 1 + chain.rng.randrange(12), 12)),
-                         "ecrou_number": f"{self.workload.run_id}{number:06d}"},
-            "establishment": ESTABLISHMENT, "admission_date": str(day - timedelta(days=10)),
-            "sentence": {"short_sentence": False, "total_length_months": 30,
-                         "expected_end_date": str(day + timedelta(days=release_in)), "offence_categories": ["theft"]},
+            "identity": {
+                "last_name": chain.pick(LAST_NAMES),
+                "first_names": chain.pick(FIRST_NAMES),
+                "birth_date": str(date(1970 + chain.rng.randrange(35), 1 + chain.rng.randrange(12), 12)),
+                "ecrou_number": f"{self.workload.run_id}{number:06d}",
+            },
+            "establishment": ESTABLISHMENT,
+            "admission_date": str(day - timedelta(days=10)),
+            "sentence": {
+                "short_sentence": False,
+                "total_length_months": 30,
+                "expected_end_date": str(day + timedelta(days=release_in)),
+                "offence_categories": ["theft"],
+            },
             "referent": referent,
         }
 
@@ -556,52 +669,117 @@ class People:
         """The initial assessment, filled in, sometimes with a psychologist's contribution, sometimes returned
         once, then validated: its id."""
         cpip = {"role": "cpip", "subject": referent}
-        started = await chain.send("assessment", "POST", f"/cases/{case_id}/assessments",
-                                   {"kind": "initial", "trigger": ""}, kind="assessment.start", **cpip)
+        started = await chain.send(
+            "assessment",
+            "POST",
+            f"/cases/{case_id}/assessments",
+            {"kind": "initial", "trigger": ""},
+            kind="assessment.start",
+            **cpip,
+        )
         url = f"/assessments/{started['assessment_id']}"
         for domain, rating in RATINGS.items():
-            await chain.send("assessment", "PUT", f"{url}/domains/{domain}", rating, kind="assessment.domain", **cpip)
+            await chain.send(
+                "assessment", "PUT", f"{url}/domains/{domain}", rating, kind="assessment.domain", **cpip
+            )
         if chain.rng.random() < 0.3:
             psychologist = chain.pick(self.psychologists)
-            await chain.send("assessment", "POST", f"{url}/contributors", {"contributor": psychologist},
-                             kind="assessment.contributor", **cpip)
-            await chain.send("assessment", "POST", f"{url}/contributions", {
-                "domain": "personality_behaviour", "text": "Impulsivité marquée, pas de trouble psychiatrique"},
-                kind="assessment.contribution", role="psychologue", subject=psychologist)
-        await chain.send("assessment", "PUT", f"{url}/conclusion", {
-            "overall_risk_level": "moderate", "priority_axes": ["alcohol_drugs", "education_employment"]},
-            kind="assessment.conclusion", **cpip)
+            await chain.send(
+                "assessment",
+                "POST",
+                f"{url}/contributors",
+                {"contributor": psychologist},
+                kind="assessment.contributor",
+                **cpip,
+            )
+            await chain.send(
+                "assessment",
+                "POST",
+                f"{url}/contributions",
+                {
+                    "domain": "personality_behaviour",
+                    "text": "Impulsivité marquée, pas de trouble psychiatrique",
+                },
+                kind="assessment.contribution",
+                role="psychologue",
+                subject=psychologist,
+            )
+        await chain.send(
+            "assessment",
+            "PUT",
+            f"{url}/conclusion",
+            {"overall_risk_level": "moderate", "priority_axes": ["alcohol_drugs", "education_employment"]},
+            kind="assessment.conclusion",
+            **cpip,
+        )
         await chain.send("assessment", "POST", f"{url}/submit", kind="assessment.submit", **cpip)
         if chain.rng.random() < 0.2:
-            await chain.send("assessment", "POST", f"{url}/return", {"comments": "Préciser le logement"},
-                             kind="assessment.return", role="dpip", subject=dpip)
-            await chain.send("assessment", "PUT", f"{url}/domains/housing", {
-                "risk_factor": False, "level": "none", "evidence": "Hébergé par sa sœur à la sortie"},
-                kind="assessment.domain", **cpip)
+            await chain.send(
+                "assessment",
+                "POST",
+                f"{url}/return",
+                {"comments": "Préciser le logement"},
+                kind="assessment.return",
+                role="dpip",
+                subject=dpip,
+            )
+            await chain.send(
+                "assessment",
+                "PUT",
+                f"{url}/domains/housing",
+                {"risk_factor": False, "level": "none", "evidence": "Hébergé par sa sœur à la sortie"},
+                kind="assessment.domain",
+                **cpip,
+            )
             await chain.send("assessment", "POST", f"{url}/resubmit", kind="assessment.resubmit", **cpip)
-        await chain.send("assessment", "POST", f"{url}/validate", kind="assessment.validate", role="dpip", subject=dpip)
+        await chain.send(
+            "assessment", "POST", f"{url}/validate", kind="assessment.validate", role="dpip", subject=dpip
+        )
         return started["assessment_id"]
 
     async def case_interview(self, chain: Chain, _number: int) -> None:
         case_id, referent = chain.pick(self.followed)
-        await chain.send("assessment", "POST", f"/cases/{case_id}/interviews", {
-            "held_on": str(today()), "interview_type": chain.pick(("follow_up", "motivational")),
-            "notes": "Démarches de soins engagées"}, kind="case.interview", role="cpip", subject=referent)
+        await chain.send(
+            "assessment",
+            "POST",
+            f"/cases/{case_id}/interviews",
+            {
+                "held_on": str(today()),
+                "interview_type": chain.pick(("follow_up", "motivational")),
+                "notes": "Démarches de soins engagées",
+            },
+            kind="case.interview",
+            role="cpip",
+            subject=referent,
+        )
 
 
 RATINGS = {
-    "education_employment": {"risk_factor": True, "nature": "dynamic_stable", "level": "moderate",
-                             "evidence": "Sans diplôme, dernier emploi en 2019"},
-    "alcohol_drugs": {"risk_factor": True, "nature": "dynamic_acute", "level": "high",
-                      "evidence": "Consommation quotidienne"},
+    "education_employment": {
+        "risk_factor": True,
+        "nature": "dynamic_stable",
+        "level": "moderate",
+        "evidence": "Sans diplôme, dernier emploi en 2019",
+    },
+    "alcohol_drugs": {
+        "risk_factor": True,
+        "nature": "dynamic_acute",
+        "level": "high",
+        "evidence": "Consommation quotidienne",
+    },
 }
 
 
 # --- IPRO: pathways, work, trainings, positionings (ipro service) ---
 
-PROFILE = {"education_level": "vocational", "qualifications": ["CAP cuisine"], "work_experience": ["Plonge, 2 ans"],
-           "languages": ["français"], "driving_licence": False,
-           "target_trades": [{"rome_code": "H3302", "label": "Opérations manuelles d'assemblage, tri ou emballage"}]}
+PROFILE = {
+    "education_level": "vocational",
+    "qualifications": ["CAP cuisine"],
+    "work_experience": ["Plonge, 2 ans"],
+    "languages": ["français"],
+    "driving_licence": False,
+    "target_trades": [{"rome_code": "H3302", "label": "Opérations manuelles d'assemblage, tri ou emballage"}],
+}
 # Work takes weekday mornings, trainings Wednesday afternoons, partner actions Thursday afternoons: a person
 # can have all three without a clash.
 MORNINGS = [{"weekday": day, "starts_at": "08:00", "ends_at": "12:00"} for day in range(5)]
@@ -635,15 +813,29 @@ class Pathways:
         w, url = self.workload, f"/pathways/pathway-{case_id}"
         ripro, adviser = chain.pick(self.ripros), chain.pick(self.advisers)
         await w.visible("ipro", url, role="ripro", subject=ripro)  # opened when IPRO consumed the admission
-        await chain.send("ipro", "POST", f"{url}/adviser", {"adviser": adviser}, kind="pathway.adviser",
-                         role="ripro", subject=ripro, not_yet=frozenset({"pathway-not-found"}))
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/adviser",
+            {"adviser": adviser},
+            kind="pathway.adviser",
+            role="ripro",
+            subject=ripro,
+            not_yet=frozenset({"pathway-not-found"}),
+        )
         cip = {"role": "ipro_conseiller", "subject": adviser}
-        await chain.send("ipro", "POST", f"{url}/synthesis", {
-            "interview_held_on": str(today()), "synthesis": "Motivé, souhaite travailler en concession"},
-            kind="pathway.synthesis", **cip)
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/synthesis",
+            {"interview_held_on": str(today()), "synthesis": "Motivé, souhaite travailler en concession"},
+            kind="pathway.synthesis",
+            **cip,
+        )
         await chain.send("ipro", "PUT", f"{url}/profile", PROFILE, kind="pathway.profile", **cip)
-        await chain.send("ipro", "POST", f"{url}/readiness", {"status": "ready_to_work"}, kind="pathway.readiness",
-                         **cip)
+        await chain.send(
+            "ipro", "POST", f"{url}/readiness", {"status": "ready_to_work"}, kind="pathway.readiness", **cip
+        )
         if not leaves:  # a follow-up interview could come after the release
             self.advised.append((url, adviser))
         if chain.rng.random() < 0.6:
@@ -662,44 +854,121 @@ class Pathways:
         day, cip = today(), {"role": "ipro_conseiller", "subject": adviser}
         chef = {"role": "ipro_chef", "subject": chain.pick(self.chefs)}
         governor = {"role": "direction", "subject": chain.pick(self.governors)}
-        await chain.send("ipro", "POST", f"{url}/work/classement-request", kind="work.classement_request", **cip)
-        await chain.send("ipro", "POST", f"{url}/work/cpu-opinion", {
-            "held_on": str(day), "favourable": True, "opinion": "Projet cohérent"}, kind="work.cpu_opinion", **chef)
-        await chain.send("ipro", "POST", f"{url}/work/decision", {
-            "granted": True, "regimes": ["service_general", "concession"]}, kind="work.decision", **governor)
-        await chain.send("ipro", "POST", f"{url}/work/employer-interviews", {
-            "regime": "concession", "employer": "Conditionnement Artois", "post": "Opérateur", "held_on": str(day)},
-            kind="work.employer_interview", **cip)
+        await chain.send(
+            "ipro", "POST", f"{url}/work/classement-request", kind="work.classement_request", **cip
+        )
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/work/cpu-opinion",
+            {"held_on": str(day), "favourable": True, "opinion": "Projet cohérent"},
+            kind="work.cpu_opinion",
+            **chef,
+        )
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/work/decision",
+            {"granted": True, "regimes": ["service_general", "concession"]},
+            kind="work.decision",
+            **governor,
+        )
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/work/employer-interviews",
+            {
+                "regime": "concession",
+                "employer": "Conditionnement Artois",
+                "post": "Opérateur",
+                "held_on": str(day),
+            },
+            kind="work.employer_interview",
+            **cip,
+        )
         monday = next_monday(day)
-        work = await chain.send("ipro", "POST", f"{url}/work/affectation", {
-            "regime": "concession", "post": "Opérateur de conditionnement", "workshop": "Atelier 2",
-            "employer": "Conditionnement Artois", "schedule": MORNINGS, "starts_on": str(monday)},
-            kind="work.affectation", **governor)
+        work = await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/work/affectation",
+            {
+                "regime": "concession",
+                "post": "Opérateur de conditionnement",
+                "workshop": "Atelier 2",
+                "employer": "Conditionnement Artois",
+                "schedule": MORNINGS,
+                "starts_on": str(monday),
+            },
+            kind="work.affectation",
+            **governor,
+        )
         (affectation_id,) = work["affectations"]
-        await chain.send("ipro", "POST", f"{url}/work/contract", {
-            "affectation_id": affectation_id, "starts_on": str(monday),
-            "ends_on": str(monday + timedelta(weeks=12)), "trial_days": 5}, kind="work.contract", **chef)
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/work/contract",
+            {
+                "affectation_id": affectation_id,
+                "starts_on": str(monday),
+                "ends_on": str(monday + timedelta(weeks=12)),
+                "trial_days": 5,
+            },
+            kind="work.contract",
+            **chef,
+        )
 
     async def _in_training(self, chain: Chain, url: str, adviser: str) -> None:
         cip, monday = {"role": "ipro_conseiller", "subject": adviser}, next_monday(today())
-        training = await chain.send("ipro", "POST", f"{url}/trainings", {
-            "body": "AFPA", "title": "Agent magasinier", "certification": "Titre professionnel",
-            "starts_on": str(monday), "ends_on": str(monday + timedelta(weeks=10)), "hours": 300,
-            "schedule": WEDNESDAY_AFTERNOON}, kind="training.enrol", **cip)
+        training = await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/trainings",
+            {
+                "body": "AFPA",
+                "title": "Agent magasinier",
+                "certification": "Titre professionnel",
+                "starts_on": str(monday),
+                "ends_on": str(monday + timedelta(weeks=10)),
+                "hours": 300,
+                "schedule": WEDNESDAY_AFTERNOON,
+            },
+            kind="training.enrol",
+            **cip,
+        )
         training_url = f"/trainings/{training['training_id']}"
         await chain.send("ipro", "POST", f"{training_url}/start", kind="training.start", **cip)
         if chain.rng.random() < 0.5:
-            await chain.send("ipro", "POST", f"{training_url}/complete", {"certification_obtained": True},
-                             kind="training.complete", **cip)
+            await chain.send(
+                "ipro",
+                "POST",
+                f"{training_url}/complete",
+                {"certification_obtained": True},
+                kind="training.complete",
+                **cip,
+            )
 
     async def _goal(self, chain: Chain, url: str, adviser: str) -> None:
         cip = {"role": "ipro_conseiller", "subject": adviser}
-        pathway = await chain.send("ipro", "POST", f"{url}/goals", {
-            "description": "Obtenir le CACES", "steps": [{"step_id": "s1", "description": "Test de positionnement"}]},
-            kind="pathway.goal", **cip)
+        pathway = await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/goals",
+            {
+                "description": "Obtenir le CACES",
+                "steps": [{"step_id": "s1", "description": "Test de positionnement"}],
+            },
+            kind="pathway.goal",
+            **cip,
+        )
         (goal_id,) = pathway["goals"]
-        await chain.send("ipro", "POST", f"{url}/goals/{goal_id}/status", {"status": "achieved", "step_id": "s1"},
-                         kind="pathway.goal_status", **cip)
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/goals/{goal_id}/status",
+            {"status": "achieved", "step_id": "s1"},
+            kind="pathway.goal_status",
+            **cip,
+        )
 
     async def _positioned(self, chain: Chain, url: str, adviser: str) -> None:
         """A place on a published partner action, which the partner confirms. The IPRO service knows the
@@ -708,18 +977,37 @@ class Pathways:
         place = self.workload.partners.take_place()
         if place is None:
             return
-        positioning = await chain.send("ipro", "POST", f"{url}/positionings", {
-            "action_id": place.action_id, "session_id": place.session_id}, kind="positioning.propose",
-            role="ipro_conseiller", subject=adviser,
-            not_yet=frozenset({"action-session-not-found", "action-session-not-open"}))
-        await chain.send("ipro", "POST", f"/positionings/{positioning['positioning_id']}/confirm",
-                         kind="positioning.confirm", role="partenaire", subject=place.organiser,
-                         organisation_id=place.partner_id)
+        positioning = await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/positionings",
+            {"action_id": place.action_id, "session_id": place.session_id},
+            kind="positioning.propose",
+            role="ipro_conseiller",
+            subject=adviser,
+            not_yet=frozenset({"action-session-not-found", "action-session-not-open"}),
+        )
+        await chain.send(
+            "ipro",
+            "POST",
+            f"/positionings/{positioning['positioning_id']}/confirm",
+            kind="positioning.confirm",
+            role="partenaire",
+            subject=place.organiser,
+            organisation_id=place.partner_id,
+        )
 
     async def interview(self, chain: Chain, _number: int) -> None:
         url, adviser = chain.pick(self.advised)
-        await chain.send("ipro", "POST", f"{url}/interviews", {"held_on": str(today()), "notes": "Point d'étape"},
-                         kind="pathway.interview", role="ipro_conseiller", subject=adviser)
+        await chain.send(
+            "ipro",
+            "POST",
+            f"{url}/interviews",
+            {"held_on": str(today()), "notes": "Point d'étape"},
+            kind="pathway.interview",
+            role="ipro_conseiller",
+            subject=adviser,
+        )
 
 
 # --- Programmes: groups and referrals (programmes service) ---
@@ -774,8 +1062,9 @@ class Groups:
     async def refer(self, chain: Chain, case_id: str, plan_id: str, subject_id: str, referent: str) -> None:
         """Once the programmes service knows the person and their referent: a structured programme in the
         morning, a thematic action in the afternoon, sometimes ADERES."""
-        await self.workload.visible("programmes", f"/people/{subject_id}/participation", role="cpip",
-                                    subject=referent)
+        await self.workload.visible(
+            "programmes", f"/people/{subject_id}/participation", role="cpip", subject=referent
+        )
         cpip = {"role": "cpip", "subject": referent}
         for programme_id in (chain.pick(MORNING_PROGRAMMES), chain.pick(AFTERNOON_PROGRAMMES)):
             referral = await self._consented(chain, programme_id, case_id, plan_id, cpip)
@@ -783,18 +1072,37 @@ class Groups:
         if chain.rng.random() < 0.3:
             await self._overridden(chain, case_id, plan_id, cpip)
 
-    async def _consented(self, chain: Chain, programme_id: str, case_id: str, plan_id: str, cpip: dict) -> dict:
+    async def _consented(
+        self, chain: Chain, programme_id: str, case_id: str, plan_id: str, cpip: dict
+    ) -> dict:
         # The plan and the validated assessment are other streams than the case: they may arrive later.
-        referral = await chain.send("programmes", "POST", "/referrals", {
-            "case_id": case_id, "programme_id": programme_id, "plan_id": plan_id, "objective_id": "obj-1"},
-            kind="referral.request", **cpip,
-            not_yet=frozenset({"case-not-found", "not-on-caseload", "objective-not-in-plan"}))
+        referral = await chain.send(
+            "programmes",
+            "POST",
+            "/referrals",
+            {"case_id": case_id, "programme_id": programme_id, "plan_id": plan_id, "objective_id": "obj-1"},
+            kind="referral.request",
+            **cpip,
+            not_yet=frozenset({"case-not-found", "not-on-caseload", "objective-not-in-plan"}),
+        )
         if referral["status"] == "refused":
-            await chain.send("programmes", "POST", f"/referrals/{referral['referral_id']}/override", {
-                "reason": "Courte peine aménagée de fait : le programme lui convient"},
-                kind="referral.override", role="dpip", subject=chain.pick(self.dpips))
-        await chain.send("programmes", "POST", f"/referrals/{referral['referral_id']}/consent", {"given": True},
-                         kind="referral.consent", **cpip)
+            await chain.send(
+                "programmes",
+                "POST",
+                f"/referrals/{referral['referral_id']}/override",
+                {"reason": "Courte peine aménagée de fait : le programme lui convient"},
+                kind="referral.override",
+                role="dpip",
+                subject=chain.pick(self.dpips),
+            )
+        await chain.send(
+            "programmes",
+            "POST",
+            f"/referrals/{referral['referral_id']}/consent",
+            {"given": True},
+            kind="referral.consent",
+            **cpip,
+        )
         return referral
 
     async def _overridden(self, chain: Chain, case_id: str, plan_id: str, cpip: dict) -> None:
@@ -804,9 +1112,14 @@ class Groups:
 
     async def _placed(self, chain: Chain, programme_id: str, referral_id: str, cpip: dict) -> None:
         group, waiting = await self._seat(programme_id)
-        await chain.send("programmes", "POST", f"/referrals/{referral_id}/{'waitlist' if waiting else 'enrol'}",
-                         {"group_id": group.group_id}, kind="referral.waitlist" if waiting else "referral.enrol",
-                         **cpip)
+        await chain.send(
+            "programmes",
+            "POST",
+            f"/referrals/{referral_id}/{'waitlist' if waiting else 'enrol'}",
+            {"group_id": group.group_id},
+            kind="referral.waitlist" if waiting else "referral.enrol",
+            **cpip,
+        )
         if not waiting:
             self._enrolled(group)
 
@@ -848,29 +1161,55 @@ class Groups:
         start = next_monday(today())
         hour = "09:00" if programme_id in MORNING_PROGRAMMES else "14:00"
         try:
-            group = await chain.send("programmes", "POST", "/groups", {
-                "programme_id": programme_id, "establishment": ESTABLISHMENT,
-                "room": f"Salle {self.workload.run_id}-{number}", "facilitators": [facilitator],
-                "start_date": str(start), "end_date": str(start + timedelta(weeks=12)),
-                "pattern": {"weekday": chain.rng.randrange(5), "starts_at": hour, "duration_minutes": 120,
-                            "every_weeks": 1},
-                "capacity": GROUP_CAPACITY}, kind="group.plan", **dpip)
-            await chain.send("programmes", "POST", f"/groups/{group['group_id']}/open", kind="group.open", **dpip)
+            group = await chain.send(
+                "programmes",
+                "POST",
+                "/groups",
+                {
+                    "programme_id": programme_id,
+                    "establishment": ESTABLISHMENT,
+                    "room": f"Salle {self.workload.run_id}-{number}",
+                    "facilitators": [facilitator],
+                    "start_date": str(start),
+                    "end_date": str(start + timedelta(weeks=12)),
+                    "pattern": {
+                        "weekday": chain.rng.randrange(5),
+                        "starts_at": hour,
+                        "duration_minutes": 120,
+                        "every_weeks": 1,
+                    },
+                    "capacity": GROUP_CAPACITY,
+                },
+                kind="group.plan",
+                **dpip,
+            )
+            await chain.send(
+                "programmes", "POST", f"/groups/{group['group_id']}/open", kind="group.open", **dpip
+            )
         except BaseException:
             del self.planning[programme_id]
             if not planned.done():
                 planned.set_exception(ChainEnded())
             raise
         opened = Group(group["group_id"], programme_id, facilitator)
-        self.movable += [Movable(opened, s["session"]["session_id"], datetime.fromisoformat(s["session"]["starts_at"]))
-                         for s in group["sessions"]]
+        self.movable += [
+            Movable(opened, s["session"]["session_id"], datetime.fromisoformat(s["session"]["starts_at"]))
+            for s in group["sessions"]
+        ]
         self.open[programme_id].append(opened)
         del self.planning[programme_id]
         planned.set_result(opened)
 
     async def start_group(self, chain: Chain, group: Group) -> None:
-        await chain.send("programmes", "POST", f"/groups/{group.group_id}/start", {}, kind="group.start",
-                         role="dpip", subject=chain.pick(self.dpips))
+        await chain.send(
+            "programmes",
+            "POST",
+            f"/groups/{group.group_id}/start",
+            {},
+            kind="group.start",
+            role="dpip",
+            subject=chain.pick(self.dpips),
+        )
 
     async def move_session(self, chain: Chain, _number: int) -> None:
         """The facilitator moves a session an hour later, or back; sessions drawn across all groups, so that
@@ -884,9 +1223,15 @@ class Groups:
         moved = session.at + timedelta(hours=-1 if session.moves_left == 1 else 1)
         if session.moves_left > 1:
             self.movable.append(Movable(session.group, session.session_id, moved, session.moves_left - 1))
-        await chain.send("programmes", "POST", f"/groups/{session.group.group_id}/sessions/{session.session_id}/move",
-                         {"starts_at": moved.isoformat()}, kind="group.move_session", role="cpip",
-                         subject=session.group.facilitator)
+        await chain.send(
+            "programmes",
+            "POST",
+            f"/groups/{session.group.group_id}/sessions/{session.session_id}/move",
+            {"starts_at": moved.isoformat()},
+            kind="group.move_session",
+            role="cpip",
+            subject=session.group.facilitator,
+        )
 
 
 # --- Partners: calls, organisations, proposals, catalogue actions (partners service) ---
@@ -936,46 +1281,101 @@ class Partners:
         approves and publishes in the catalogue."""
         w, day = self.workload, today()
         chef = {"role": "ipro_chef", "subject": chain.pick(self.chefs)}
-        partner = await chain.send("partners", "POST", "/partners", {
-            "name": f"Association {w.run_id}-{number}", "siret": valid_siret(w.run_number * 10**6 + number),
-            "organisation_type": chain.pick(ORGANISATION_TYPES)}, kind="partner.register", **chef)
+        partner = await chain.send(
+            "partners",
+            "POST",
+            "/partners",
+            {
+                "name": f"Association {w.run_id}-{number}",
+                "siret": valid_siret(w.run_number * 10**6 + number),
+                "organisation_type": chain.pick(ORGANISATION_TYPES),
+            },
+            kind="partner.register",
+            **chef,
+        )
         partner_id = partner["partner_id"]
-        await chain.send("partners", "POST", f"/partners/{partner_id}/accredit", {
-            "establishment": ESTABLISHMENT, "accredited_until": str(day + timedelta(days=365))},
-            kind="partner.accredit", role="dpip", subject=chain.pick(self.dpips))
+        await chain.send(
+            "partners",
+            "POST",
+            f"/partners/{partner_id}/accredit",
+            {"establishment": ESTABLISHMENT, "accredited_until": str(day + timedelta(days=365))},
+            kind="partner.accredit",
+            role="dpip",
+            subject=chain.pick(self.dpips),
+        )
         if chain.rng.random() < 0.5:
-            await chain.send("partners", "POST", f"/partners/{partner_id}/contacts", {
-                "full_name": "Léa Petit", "job_title": "Chargée d'insertion"}, kind="partner.contact", **chef)
-        organiser = {"role": "partenaire", "subject": f"partner-{w.run_id}-{number}", "organisation_id": partner_id}
+            await chain.send(
+                "partners",
+                "POST",
+                f"/partners/{partner_id}/contacts",
+                {"full_name": "Léa Petit", "job_title": "Chargée d'insertion"},
+                kind="partner.contact",
+                **chef,
+            )
+        organiser = {
+            "role": "partenaire",
+            "subject": f"partner-{w.run_id}-{number}",
+            "organisation_id": partner_id,
+        }
         action_id = await self._approved(chain, await self._open_call(), organiser)
         session_at = local_moment(next_monday(day) + timedelta(weeks=2, days=3), 14)  # a Thursday afternoon
         # Places and facilitators are booked across every action of the establishment: each organisation
         # has its own, so that sessions at the same time never clash.
-        action = await chain.send("partners", "POST", f"/actions/{action_id}/sessions", {
-            "starts_at": session_at.isoformat(), "duration_minutes": 120, "place": f"Salle {w.run_id}-P{number}",
-            "facilitators": [f"Intervenant {w.run_id}-{number}"]}, kind="action.schedule_session", **organiser)
+        action = await chain.send(
+            "partners",
+            "POST",
+            f"/actions/{action_id}/sessions",
+            {
+                "starts_at": session_at.isoformat(),
+                "duration_minutes": 120,
+                "place": f"Salle {w.run_id}-P{number}",
+                "facilitators": [f"Intervenant {w.run_id}-{number}"],
+            },
+            kind="action.schedule_session",
+            **organiser,
+        )
         (session,) = action["sessions"]
         await chain.send("partners", "POST", f"/actions/{action_id}/publish", kind="action.publish", **chef)
-        self.places.append(Place(action_id, session["session_id"], partner_id, organiser["subject"],
-                                 action["capacity_max"]))
+        self.places.append(
+            Place(action_id, session["session_id"], partner_id, organiser["subject"], action["capacity_max"])
+        )
 
     async def _approved(self, chain: Chain, call_id: str, organiser: dict) -> str:
         """A proposal drafted, submitted, reviewed (sometimes sent back once) and approved: its action's id."""
         ripro = {"role": "ripro", "subject": chain.pick(self.ripros)}
         first_session = local_moment(next_monday(today()) + timedelta(days=3), 14)
         content = _proposal(first_session, chain.pick(CALL_THEMES))
-        proposal = await chain.send("partners", "POST", "/proposals", {"call_id": call_id, "content": content},
-                                    kind="proposal.draft", **organiser)
+        proposal = await chain.send(
+            "partners",
+            "POST",
+            "/proposals",
+            {"call_id": call_id, "content": content},
+            kind="proposal.draft",
+            **organiser,
+        )
         url = f"/proposals/{proposal['proposal_id']}"
         await chain.send("partners", "POST", f"{url}/submit", kind="proposal.submit", **organiser)
         await chain.send("partners", "POST", f"{url}/start-review", kind="proposal.start_review", **ripro)
         if chain.rng.random() < 0.2:
-            await chain.send("partners", "POST", f"{url}/request-changes", {"reason": "Prévoir 8 participants au plus"},
-                             kind="proposal.request_changes", **ripro)
-            await chain.send("partners", "POST", f"{url}/comments", {"text": "C'est noté, nous ajustons."},
-                             kind="proposal.comment", **organiser)
-            await chain.send("partners", "PUT", url, {**content, "capacity_max": 8}, kind="proposal.revise",
-                             **organiser)
+            await chain.send(
+                "partners",
+                "POST",
+                f"{url}/request-changes",
+                {"reason": "Prévoir 8 participants au plus"},
+                kind="proposal.request_changes",
+                **ripro,
+            )
+            await chain.send(
+                "partners",
+                "POST",
+                f"{url}/comments",
+                {"text": "C'est noté, nous ajustons."},
+                kind="proposal.comment",
+                **organiser,
+            )
+            await chain.send(
+                "partners", "PUT", url, {**content, "capacity_max": 8}, kind="proposal.revise", **organiser
+            )
             await chain.send("partners", "POST", f"{url}/resubmit", kind="proposal.resubmit", **organiser)
             await chain.send("partners", "POST", f"{url}/start-review", kind="proposal.start_review", **ripro)
         approved = await chain.send("partners", "POST", f"{url}/approve", kind="proposal.approve", **ripro)
@@ -995,12 +1395,26 @@ class Partners:
     async def call(self, chain: Chain, _number: int, published: asyncio.Future) -> None:
         day, chef = today(), {"role": "ipro_chef", "subject": chain.pick(self.chefs)}
         try:
-            call = await chain.send("partners", "POST", "/calls", {
-                "title": "Espace citoyen 2027", "theme": "Espace citoyen", "establishment": ESTABLISHMENT,
-                "description": "Actions d'insertion en détention", "opens_on": str(day - timedelta(days=1)),
-                "closes_on": str(day + timedelta(days=30)), "target_themes": list(CALL_THEMES),
-                "eligibility_notes": ""}, kind="call.draft", **chef)
-            await chain.send("partners", "POST", f"/calls/{call['call_id']}/publish", kind="call.publish", **chef)
+            call = await chain.send(
+                "partners",
+                "POST",
+                "/calls",
+                {
+                    "title": "Espace citoyen 2027",
+                    "theme": "Espace citoyen",
+                    "establishment": ESTABLISHMENT,
+                    "description": "Actions d'insertion en détention",
+                    "opens_on": str(day - timedelta(days=1)),
+                    "closes_on": str(day + timedelta(days=30)),
+                    "target_themes": list(CALL_THEMES),
+                    "eligibility_notes": "",
+                },
+                kind="call.draft",
+                **chef,
+            )
+            await chain.send(
+                "partners", "POST", f"/calls/{call['call_id']}/publish", kind="call.publish", **chef
+            )
         except BaseException:
             self.call_planned = None
             if not published.done():
@@ -1014,9 +1428,16 @@ class Partners:
 
 def _proposal(first_session: datetime, action_type: str) -> dict:
     return {
-        "title": "Atelier CV et lettre de motivation", "action_type": action_type,
-        "objectives": "Rédiger un CV", "target_public": "Personnes à 6 mois de la sortie", "prerequisites": "",
-        "capacity_min": 4, "capacity_max": 10,
-        "planned_sessions": [{"starts_at": first_session.isoformat(), "duration_minutes": 120, "place": "Salle 1"}],
-        "facilitators": ["Camille Martin"], "resources_needed": "Vidéoprojecteur",
+        "title": "Atelier CV et lettre de motivation",
+        "action_type": action_type,
+        "objectives": "Rédiger un CV",
+        "target_public": "Personnes à 6 mois de la sortie",
+        "prerequisites": "",
+        "capacity_min": 4,
+        "capacity_max": 10,
+        "planned_sessions": [
+            {"starts_at": first_session.isoformat(), "duration_minutes": 120, "place": "Salle 1"}
+        ],
+        "facilitators": ["Camille Martin"],
+        "resources_needed": "Vidéoprojecteur",
     }

@@ -1,18 +1,83 @@
-"""What the routes of every service share: request bodies that refuse unknown fields, paging, and the
-request's clock (the app's injected clock, so tests can move time)."""
+"""What the routes of every service share: the app's infrastructure as `Annotated` dependencies (the only
+place that reaches `request.app.state`), request bodies that refuse unknown fields, ids, labels, paging.
+
+A route declares what it needs (`store: Store`, `db: Db`, `now: Now`, `today: Today`, `settings: Settings`)
+and never reaches into the app; tests move time through the app's injected clock."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Request
-from pydantic import BaseModel, ConfigDict
+import asyncpg
+from fastapi import Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from kernel.clock import local_date
+from kernel.eventstore import EventStore
+from kernel.settings import ServiceSettings
 
 T = TypeVar("T")
 
+
+# --- the app's infrastructure ---
+
+
+def event_store(request: Request) -> EventStore:
+    return request.app.state.event_store
+
+
+def database(request: Request) -> asyncpg.Pool:
+    return request.app.state.event_store.pool
+
+
+def service_settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+def runtime(request: Request) -> Any:
+    """The running service's loops and clients (`service.Runtime`), for the operations routes."""
+    return request.app.state.runtime
+
+
+def token_verifier(request: Request) -> Any:
+    return request.app.state.token_verifier
+
+
+def now(request: Request) -> datetime:
+    return request.app.state.event_store.clock()
+
+
+def today(request: Request) -> date:
+    """The establishment's calendar day."""
+    return local_date(now(request))
+
+
+Store = Annotated[EventStore, Depends(event_store)]
+Db = Annotated[asyncpg.Pool, Depends(database)]
+Settings = Annotated[ServiceSettings, Depends(service_settings)]
+Now = Annotated[datetime, Depends(now)]
+Today = Annotated[date, Depends(today)]
+
+
+# --- request values ---
+
+# Ids in paths: uuids, or ids derived from one with a short prefix ("work-pathway-<uuid>").
+ID_PATTERN = r"^[A-Za-z0-9-]+$"
+ID_MAX_LENGTH = 120
+Id = Annotated[str, Path(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+IdFilter = Annotated[str | None, Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+# Names and places: surrounding blanks dropped, never empty once they are.
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Why something was refused, cancelled, suspended.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# Notes, evidence, syntheses.
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
+
+# PostgreSQL's OFFSET is a bigint: a larger value is refused here, not by the database (a 500).
+MAX_OFFSET = 2**31 - 1
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 class RequestBody(BaseModel):
@@ -24,7 +89,3 @@ class RequestBody(BaseModel):
 class Page(BaseModel, Generic[T]):
     total: int
     items: list[T]
-
-
-def now(request: Request) -> datetime:
-    return request.app.state.event_store.clock()

@@ -8,54 +8,31 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kernel.errors import DomainError, Forbidden
-
-# The roles of ARCHITECTURE.md §6.
-ROLES = frozenset(
-    {"cpip", "dpip", "psychologue", "assistant_social", "ipro_conseiller", "ipro_chef", "ripro", "direction",
-     "partenaire", "auditeur"}
-)
-SPIP_STAFF = frozenset({"cpip", "dpip", "psychologue", "assistant_social"})
-IPRO_STAFF = frozenset({"ipro_conseiller", "ipro_chef", "ripro"})
+from kernel.access import Principal, RoleNotAllowed
+from kernel.api import token_verifier
+from kernel.errors import NotAuthenticated
 
 
-class NotAuthenticated(DomainError):
-    code = "not-authenticated"
-    status = 401
+class RoleModel(Protocol):
+    """Which roles exist and which are limited to an organisation: the services say (`contracts.roles`)."""
 
-
-class RoleNotAllowed(DomainError):
-    code = "role-not-allowed"
-    status = 403
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
     roles: frozenset[str]
-    organisation_id: str | None = None
-
-    def has_any(self, roles: frozenset[str]) -> bool:
-        return bool(self.roles & roles)
-
-    @property
-    def role(self) -> str:
-        """The role recorded as the actor of events (tokens carry one role in practice)."""
-        return sorted(self.roles)[0]
+    organisation_roles: frozenset[str]
+    organisation_claim: str
 
 
 class TokenVerifier:
     CACHE_SIZE = 10_000
 
-    def __init__(self, keys: jwt.PyJWKSet, *, issuer: str, audience: str) -> None:
+    def __init__(self, keys: jwt.PyJWKSet, *, issuer: str, audience: str, roles: RoleModel) -> None:
         self._keys = keys
+        self.roles = roles
         self.issuer = issuer
         self.audience = audience
         # Front-ends send the same token on every call: checking its signature once per token, not per
@@ -63,14 +40,14 @@ class TokenVerifier:
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     @classmethod
-    def from_settings(cls, settings) -> TokenVerifier:
+    def from_settings(cls, settings, roles: RoleModel) -> TokenVerifier:
         if settings.auth_jwks_file:
             keys = jwt.PyJWKSet.from_dict(json.loads(settings.auth_jwks_file.read_text()))
         elif settings.auth_jwks_url:
             keys = jwt.PyJWKClient(settings.auth_jwks_url).get_jwk_set()
         else:
             raise RuntimeError("set AUTH_JWKS_FILE or AUTH_JWKS_URL: without keys no token can be trusted")
-        return cls(keys, issuer=settings.auth_issuer, audience=settings.auth_audience)
+        return cls(keys, issuer=settings.auth_issuer, audience=settings.auth_audience, roles=roles)
 
     def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
@@ -89,13 +66,22 @@ class TokenVerifier:
             if key is None:
                 raise NotAuthenticated("the token was signed by an unknown key")
             claims = jwt.decode(
-                token, key=key, algorithms=["RS256", "ES256", "EdDSA"], audience=self.audience,
-                issuer=self.issuer, options={"require": ["exp", "sub", "iss", "aud"]},
+                token,
+                key=key,
+                algorithms=["RS256", "ES256", "EdDSA"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
             )
         except jwt.PyJWTError as error:
             raise NotAuthenticated(f"invalid token: {error}") from None
-        roles = frozenset(claims.get("roles") or []) & ROLES
-        return Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org")), claims["exp"]
+        roles = frozenset(claims.get("roles") or []) & self.roles.roles
+        organisation = claims.get(self.roles.organisation_claim)
+        scope = (organisation or "") if roles & self.roles.organisation_roles else None
+        principal = Principal(
+            subject=claims["sub"], roles=roles, organisation_id=organisation, organisation_scope=scope
+        )
+        return principal, claims["exp"]
 
 
 # Declares the bearer scheme in OpenAPI (the "Authorize" button of /docs); `Policy.check` reads the header.
@@ -122,7 +108,7 @@ class Policy:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthenticated("a bearer token is required")
-        principal = request.app.state.token_verifier.verify(token.strip())
+        principal = token_verifier(request).verify(token.strip())
         if not principal.has_any(self.roles):
             raise RoleNotAllowed(f"this action needs one of the roles: {', '.join(sorted(self.roles))}")
         request.state.principal = principal
@@ -138,25 +124,12 @@ class Policy:
 
 
 def allow(*roles: str | frozenset[str]) -> Policy:
+    """The roles that may call a route; the app refuses to start if one is not a role it knows."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
-    unknown = flat - ROLES
-    if unknown or not flat:
-        raise ValueError(f"unknown roles {sorted(unknown)}" if unknown else "allow() needs at least one role")
+    if not flat:
+        raise ValueError("allow() needs at least one role")
     return Policy(flat)
 
 
 def public() -> Policy:
     return Policy(None)
-
-
-def organisation_scope(principal: Principal) -> str | None:
-    """The organisation a partner's lists are limited to (filtered, never leaked); None for staff."""
-    if "partenaire" not in principal.roles:
-        return None
-    return principal.organisation_id or ""
-
-
-def ensure_organisation(principal: Principal, organisation_id: str) -> None:
-    """Partners act on their own organisation only; staff are not limited by organisation."""
-    if "partenaire" in principal.roles and principal.organisation_id != organisation_id:
-        raise Forbidden("a partner may only access its own organisation")

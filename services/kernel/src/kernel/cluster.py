@@ -54,7 +54,8 @@ async def rebase(connection: asyncpg.Connection) -> int:
             """INSERT INTO event_store_cluster (system_identifier, xid_shift) VALUES (($1)::text, $2)
                ON CONFLICT (singleton) DO UPDATE SET system_identifier = excluded.system_identifier,
                                                      xid_shift = excluded.xid_shift, recorded_at = now()""",
-            await connection.fetchval(_THIS_CLUSTER), shift,
+            await connection.fetchval(_THIS_CLUSTER),
+            shift,
         )
         return added
 

@@ -29,7 +29,11 @@ from aiokafka.errors import OffsetOutOfRangeError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from tenacity import (
-    AsyncRetrying, RetryCallState, retry_if_exception_type, retry_if_not_exception_type, wait_random_exponential,
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_not_exception_type,
+    wait_random_exponential,
 )
 
 from contracts import Event, EventEnvelope, UnknownEventType, parse_payload
@@ -108,7 +112,9 @@ def describe(error: BaseException) -> str:
     """What went wrong, never with the input values (they may be personal data): a validation error lists
     where and which rule, a database error its SQLSTATE, anything else its type."""
     if isinstance(error, ValidationError):
-        broken = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in error.errors()[:10])
+        broken = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in error.errors()[:10]
+        )
         return f"ValidationError: {broken}"
     if isinstance(error, UnknownEventType):
         return f"UnknownEventType: {error}"  # names a type and a version, nothing about a person
@@ -137,8 +143,14 @@ class _Unusable:
 
 class ConsumerRunner:
     def __init__(
-        self, subscription: Subscription, pool: asyncpg.Pool, bootstrap_servers: str, *,
-        topic_policy: kafka.TopicPolicy, retry: RetryPolicy = RetryPolicy(), health: Health | None = None,
+        self,
+        subscription: Subscription,
+        pool: asyncpg.Pool,
+        bootstrap_servers: str,
+        *,
+        topic_policy: kafka.TopicPolicy,
+        retry: RetryPolicy = RetryPolicy(),
+        health: Health | None = None,
     ) -> None:
         self.subscription = subscription
         self.pool = pool
@@ -221,8 +233,12 @@ class ConsumerRunner:
                     batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
                 except OffsetOutOfRangeError as error:
                     for partition, offset in error.args[0].items():
-                        self._halt(partition, offset, "its offset is outside the log: events were deleted",
-                                   for_good=True)
+                        self._halt(
+                            partition,
+                            offset,
+                            "its offset is outside the log: events were deleted",
+                            for_good=True,
+                        )
                     continue
                 for partition, records in batches.items():
                     if partition not in self._halted:  # fetched before it halted
@@ -246,8 +262,13 @@ class ConsumerRunner:
                 self.consumer.seek(partition, offset)
             else:
                 where = "its stored offset" if partition in stored else "the beginning (offset 0)"
-                self._halt(partition, offset, f"{where} is outside the log [{starts[partition]}, "
-                           f"{ends[partition]}]: events were deleted or the topic was re-created", for_good=True)
+                self._halt(
+                    partition,
+                    offset,
+                    f"{where} is outside the log [{starts[partition]}, "
+                    f"{ends[partition]}]: events were deleted or the topic was re-created",
+                    for_good=True,
+                )
 
     # --- a partition's records --------------------------------------------------------------------------
 
@@ -265,8 +286,12 @@ class ConsumerRunner:
                     return
                 run = []
                 if item.too_new:
-                    self._halt(partition, record.offset, describe(item.error) + ": deploy a newer version",
-                               for_good=True)
+                    self._halt(
+                        partition,
+                        record.offset,
+                        describe(item.error) + ": deploy a newer version",
+                        for_good=True,
+                    )
                     return
                 await self._dead_letter(item.record, item.error)
                 continue
@@ -281,10 +306,18 @@ class ConsumerRunner:
     def _read(self, record: ConsumerRecord) -> _Delivery | _Unusable | ConsumerRecord:
         try:
             envelope = kafka.decode(record.value)
-            if self.subscription.event_types is not None and envelope.event_type not in self.subscription.event_types:
+            if (
+                self.subscription.event_types is not None
+                and envelope.event_type not in self.subscription.event_types
+            ):
                 return record  # a record without the header, of a type this subscription passes over
             event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
-        except (UnknownEventType, ValueError, TypeError, KeyError) as error:  # ValidationError is a ValueError
+        except (
+            UnknownEventType,
+            ValueError,
+            TypeError,
+            KeyError,
+        ) as error:  # ValidationError is a ValueError
             return _Unusable(record, error)
         return _Delivery(record, envelope, event)
 
@@ -294,8 +327,11 @@ class ConsumerRunner:
         halted."""
         deliveries = [item for item in run if isinstance(item, _Delivery)]
         try:
-            await self._retrying(lambda: self._transaction(run), partition, attempts=1 if len(deliveries) > 1
-                                 else self.retry.attempts)
+            await self._retrying(
+                lambda: self._transaction(run),
+                partition,
+                attempts=1 if len(deliveries) > 1 else self.retry.attempts,
+            )
             return True
         except LeadershipLost:
             raise
@@ -304,9 +340,15 @@ class ConsumerRunner:
                 return await self._one_at_a_time(partition, run)
             failing = deliveries[0].record if deliveries else _record_of(run[-1])
             self._halt(partition, failing.offset, f"{describe(error)} after {self.retry.attempts} attempts")
-            log.error("partition halted", consumer=self.name, topic=partition.topic,
-                      partition=partition.partition, offset=failing.offset, error=describe(error),
-                      stack="".join(traceback.format_tb(error.__traceback__)))
+            log.error(
+                "partition halted",
+                consumer=self.name,
+                topic=partition.topic,
+                partition=partition.partition,
+                offset=failing.offset,
+                error=describe(error),
+                stack="".join(traceback.format_tb(error.__traceback__)),
+            )
             return False
 
     async def _one_at_a_time(self, partition: TopicPartition, run: list[ConsumerRecord | _Delivery]) -> bool:
@@ -319,8 +361,9 @@ class ConsumerRunner:
                 piece = []
         return not piece or await self._apply(partition, piece)
 
-    async def _retrying(self, action: Callable[[], Awaitable[None]], partition: TopicPartition, *,
-                        attempts: int) -> None:
+    async def _retrying(
+        self, action: Callable[[], Awaitable[None]], partition: TopicPartition, *, attempts: int
+    ) -> None:
         """Infrastructure failures for as long as they last; others `attempts` times in all."""
         where = self._health_key(partition)
 
@@ -329,16 +372,24 @@ class ConsumerRunner:
 
         def before_sleep(state: RetryCallState) -> None:
             error = state.outcome.exception()
-            log.warning("consumer retrying", consumer=self.name, topic=partition.topic,
-                        partition=partition.partition, attempt=state.attempt_number, error=describe(error))
+            log.warning(
+                "consumer retrying",
+                consumer=self.name,
+                topic=partition.topic,
+                partition=partition.partition,
+                attempt=state.attempt_number,
+                error=describe(error),
+            )
             if is_transient(error) and state.attempt_number >= self.retry.report_after:
                 self.health[where] = f"retrying since {state.attempt_number} attempts: {describe(error)}"
 
         async for attempt in AsyncRetrying(
             # Never a cancellation (a BaseException: the service is stopping), never a lost lease.
             retry=retry_if_exception_type(Exception) & retry_if_not_exception_type(LeadershipLost),
-            stop=gives_up, before_sleep=before_sleep,
-            wait=wait_random_exponential(multiplier=0.05, max=self.retry.backoff_max), reraise=True,
+            stop=gives_up,
+            before_sleep=before_sleep,
+            wait=wait_random_exponential(multiplier=0.05, max=self.retry.backoff_max),
+            reraise=True,
         ):
             with attempt:
                 await action()
@@ -353,7 +404,8 @@ class ConsumerRunner:
                 for delivery in deliveries:
                     if not await connection.fetchval(
                         "SELECT EXISTS (SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2)",
-                        self.name, delivery.envelope.event_id,
+                        self.name,
+                        delivery.envelope.event_id,
                     ):
                         await self._handle(connection, delivery)
                         if not await self._remember(connection, [delivery]):
@@ -382,7 +434,8 @@ class ConsumerRunner:
         rows = await connection.fetch(
             """INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])
                ON CONFLICT DO NOTHING RETURNING event_id""",
-            self.name, list(dict.fromkeys(d.envelope.event_id for d in deliveries)),
+            self.name,
+            list(dict.fromkeys(d.envelope.event_id for d in deliveries)),
         )
         return {r["event_id"] for r in rows}
 
@@ -397,20 +450,28 @@ class ConsumerRunner:
                               WHERE consumer_checkpoints.next_offset <= excluded.next_offset
                               RETURNING 1)
                SELECT EXISTS (SELECT 1 FROM fence) AS leading, EXISTS (SELECT 1 FROM saved) AS saved""",
-            self.name, record.topic, record.partition, record.offset + 1, self._epoch,
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset + 1,
+            self._epoch,
         )
         if not row["leading"]:
             raise LeadershipLost(f"{self.name}: another instance took the lease over")
         if not row["saved"]:
-            raise RuntimeError(f"{self.name}: the checkpoint of {record.topic}[{record.partition}] would move "
-                               f"back to {record.offset + 1}")
+            raise RuntimeError(
+                f"{self.name}: the checkpoint of {record.topic}[{record.partition}] would move "
+                f"back to {record.offset + 1}"
+            )
 
     async def _pass_over(self, partition: TopicPartition, record: ConsumerRecord) -> None:
         """Nothing here to act on: the checkpoint moves now and then only (a restart passes over these again,
         at no cost), so a topic busy with other types costs no transaction per fetch."""
         now = time.monotonic()
         if now - self._passed_over_at.get(partition, 0.0) >= PASS_OVER_CHECKPOINT_SECONDS:
-            await self._retrying(lambda: self._checkpoint_alone(record), partition, attempts=self.retry.attempts)
+            await self._retrying(
+                lambda: self._checkpoint_alone(record), partition, attempts=self.retry.attempts
+            )
             self._passed_over_at[partition] = now
 
     async def _checkpoint_alone(self, record: ConsumerRecord) -> None:
@@ -421,21 +482,29 @@ class ConsumerRunner:
         """Park a message that can never be processed, durably, before the checkpoint moves past it."""
         headers = dict(record.headers or ())
         origin = headers.get("dlq.topic", record.topic.encode()).decode()  # a re-driven one keeps its origin
-        headers.update({
-            "dlq.error": describe(error)[:2000].encode(),
-            "dlq.stacktrace": "".join(traceback.format_tb(error.__traceback__))[-4000:].encode(),
-            "dlq.consumer": self.name.encode(),
-            "dlq.topic": origin.encode(),
-            "dlq.partition": headers.get("dlq.partition", str(record.partition).encode()),
-            "dlq.offset": headers.get("dlq.offset", str(record.offset).encode()),
-        })
+        headers.update(
+            {
+                "dlq.error": describe(error)[:2000].encode(),
+                "dlq.stacktrace": "".join(traceback.format_tb(error.__traceback__))[-4000:].encode(),
+                "dlq.consumer": self.name.encode(),
+                "dlq.topic": origin.encode(),
+                "dlq.partition": headers.get("dlq.partition", str(record.partition).encode()),
+                "dlq.offset": headers.get("dlq.offset", str(record.offset).encode()),
+            }
+        )
         dlq = f"{origin}.dlq"
-        await self._dlq_producer.send_and_wait(dlq, value=record.value, key=record.key,
-                                               headers=list(headers.items()))
-        await self._retrying(lambda: self._checkpoint_alone(record), TopicPartition(record.topic, record.partition),
-                             attempts=self.retry.attempts)
+        await self._dlq_producer.send_and_wait(
+            dlq, value=record.value, key=record.key, headers=list(headers.items())
+        )
+        await self._retrying(
+            lambda: self._checkpoint_alone(record),
+            TopicPartition(record.topic, record.partition),
+            attempts=self.retry.attempts,
+        )
         metrics.DLQ_MESSAGES.labels(consumer=self.name, topic=origin).inc()
-        log.error("message dead-lettered", consumer=self.name, dlq=dlq, error=describe(error), offset=record.offset)
+        log.error(
+            "message dead-lettered", consumer=self.name, dlq=dlq, error=describe(error), offset=record.offset
+        )
 
     # --- halts and leadership ---------------------------------------------------------------------------
 
@@ -446,8 +515,9 @@ class ConsumerRunner:
         self.consumer.seek(partition, offset)
         self._halted[partition] = float("inf") if for_good else time.monotonic() + self.retry.halt_seconds
         self.health[self._health_key(partition)] = f"halted at offset {offset}: {reason}"
-        metrics.CONSUMER_HALTED.labels(consumer=self.name, topic=partition.topic,
-                                       partition=str(partition.partition)).set(1)
+        metrics.CONSUMER_HALTED.labels(
+            consumer=self.name, topic=partition.topic, partition=str(partition.partition)
+        ).set(1)
 
     def _resume_when_due(self) -> None:
         now = time.monotonic()
@@ -455,8 +525,9 @@ class ConsumerRunner:
             if now >= due:
                 del self._halted[partition]
                 self.consumer.resume(partition)
-                metrics.CONSUMER_HALTED.labels(consumer=self.name, topic=partition.topic,
-                                               partition=str(partition.partition)).set(0)
+                metrics.CONSUMER_HALTED.labels(
+                    consumer=self.name, topic=partition.topic, partition=str(partition.partition)
+                ).set(0)
                 # The report stays until the message is applied: `_retrying` clears it.
 
     async def _check_lease(self) -> None:
@@ -467,10 +538,14 @@ class ConsumerRunner:
             return
         try:
             epoch = await self._leadership.fetchval(
-                "SELECT epoch FROM consumer_leases WHERE consumer = $1", self.name, timeout=LEASE_CHECK_SECONDS * 5
+                "SELECT epoch FROM consumer_leases WHERE consumer = $1",
+                self.name,
+                timeout=LEASE_CHECK_SECONDS * 5,
             )
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
-            raise LeadershipLost(f"{self.name}: the leadership connection failed ({describe(error)})") from error
+            raise LeadershipLost(
+                f"{self.name}: the leadership connection failed ({describe(error)})"
+            ) from error
         if epoch != self._epoch:
             raise LeadershipLost(f"{self.name}: the lease moved on to epoch {epoch}")
         self._lease_checked_at = now

@@ -44,7 +44,11 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_keep_session,
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
         server_settings=SERVER_SETTINGS,
     )
 
@@ -66,8 +70,13 @@ async def migrate(dsn: str, *service_folders: Path) -> None:
     await asyncio.to_thread(_apply, dsn, [KERNEL_MIGRATIONS, *service_folders])
 
 
-async def page(connection: asyncpg.Connection, select: str, *args, limit: int, offset: int,
-                ) -> tuple[int, list[asyncpg.Record]]:
+async def page(
+    connection: asyncpg.Connection,
+    select: str,
+    *args,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
     """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
     the page lies past the end."""
     n = len(args)

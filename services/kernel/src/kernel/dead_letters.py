@@ -36,12 +36,16 @@ async def dead_letters(bootstrap_servers: str, subscription: Subscription) -> li
     async with _dead_letter_reader(bootstrap_servers, subscription) as reader:
         for record, redriven in await reader.read_all():
             headers = {**_identity(record.value), **_headers(record)}
-            found.append(DeadLetter(
-                where=f"{record.topic}[{record.partition}]@{record.offset}",
-                origin=f"{headers.get('dlq.topic')}[{headers.get('dlq.partition')}]@{headers.get('dlq.offset')}",
-                event_type=headers.get("event_type", "?"), event_id=headers.get("event_id", "?"),
-                error=headers.get("dlq.error", "?"), redriven=redriven,
-            ))
+            found.append(
+                DeadLetter(
+                    where=f"{record.topic}[{record.partition}]@{record.offset}",
+                    origin=f"{headers.get('dlq.topic')}[{headers.get('dlq.partition')}]@{headers.get('dlq.offset')}",
+                    event_type=headers.get("event_type", "?"),
+                    event_id=headers.get("event_id", "?"),
+                    error=headers.get("dlq.error", "?"),
+                    redriven=redriven,
+                )
+            )
     return found
 
 
@@ -55,9 +59,13 @@ async def redrive(bootstrap_servers: str, subscription: Subscription, policy: ka
             pending = [record for record, redriven in await reader.read_all() if not redriven]
             for record in pending:
                 await producer.send_and_wait(
-                    subscription.redrive_topic, value=record.value, key=record.key,
-                    headers=[*(record.headers or ()),
-                             ("redrive.from", f"{record.topic}[{record.partition}]@{record.offset}".encode())],
+                    subscription.redrive_topic,
+                    value=record.value,
+                    key=record.key,
+                    headers=[
+                        *(record.headers or ()),
+                        ("redrive.from", f"{record.topic}[{record.partition}]@{record.offset}".encode()),
+                    ],
                 )
             await reader.mark_all_redriven()
         return len(pending)
@@ -66,7 +74,9 @@ async def redrive(bootstrap_servers: str, subscription: Subscription, policy: ka
 
 
 class _DeadLetterReader:
-    def __init__(self, consumer: AIOKafkaConsumer, subscription: Subscription, partitions: list[TopicPartition]):
+    def __init__(
+        self, consumer: AIOKafkaConsumer, subscription: Subscription, partitions: list[TopicPartition]
+    ):
         self.consumer = consumer
         self.subscription = subscription
         self.partitions = partitions
@@ -76,8 +86,11 @@ class _DeadLetterReader:
         """Every dead letter of the subscription, and whether it was re-driven already."""
         self.ends = await self.consumer.end_offsets(self.partitions)
         done = {p: (await self.consumer.committed(p)) or 0 for p in self.partitions}
-        return [(record, record.offset < done[TopicPartition(record.topic, record.partition)])
-                for record in await kafka.read_to_end(self.consumer, self.partitions, self.ends) if self._ours(record)]
+        return [
+            (record, record.offset < done[TopicPartition(record.topic, record.partition)])
+            for record in await kafka.read_to_end(self.consumer, self.partitions, self.ends)
+            if self._ours(record)
+        ]
 
     async def mark_all_redriven(self) -> None:
         await self.consumer.commit({p: OffsetAndMetadata(end, "") for p, end in self.ends.items()})
@@ -87,9 +100,13 @@ class _DeadLetterReader:
 
 
 @contextlib.asynccontextmanager
-async def _dead_letter_reader(bootstrap_servers: str, subscription: Subscription) -> AsyncIterator[_DeadLetterReader]:
+async def _dead_letter_reader(
+    bootstrap_servers: str, subscription: Subscription
+) -> AsyncIterator[_DeadLetterReader]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=f"{subscription.name}.redrive", enable_auto_commit=False,
+        bootstrap_servers=bootstrap_servers,
+        group_id=f"{subscription.name}.redrive",
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:

@@ -1,14 +1,14 @@
-"""Errors every layer can raise. Each carries a stable code naming the broken rule; `http` maps them to
-RFC 9457 problem+json in one place."""
+"""Errors every layer can raise. Each carries a stable code naming the broken rule (`<thing>-<problem>`);
+its kind (the base class) says what went wrong, and `problems` maps kinds to HTTP statuses in one place.
+Domain code never names a status."""
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A business rule refused a command. Subclasses set `code` (the rule) and may change `status`."""
+    """A business rule refused a command (422). Subclasses set `code`, the rule."""
 
     code: str = "domain-rule-broken"
-    status: int = 422
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -23,28 +23,45 @@ class InvalidValue(DomainError):
     code = "value-invalid"
 
 
+class BadRequest(DomainError):
+    """The request itself is malformed in a way no schema catches (400)."""
+
+    code = "request-invalid"
+
+
 class NotFound(DomainError):
+    """Nothing there, or nothing the caller may see: both answer the same (404), so that an id leaks
+    nothing about what exists."""
+
     code = "not-found"
-    status = 404
 
 
-class ConcurrencyConflict(DomainError):
+class Conflict(DomainError):
+    """The command clashes with the current state of something else: a taken value, a booked slot (409)."""
+
+    code = "conflict"
+
+
+class ConcurrencyConflict(Conflict):
     """The stream moved on since it was read: the caller should reload and retry."""
 
     code = "concurrent-modification"
-    status = 409
 
 
-class AlreadyExists(DomainError):
+class AlreadyExists(Conflict):
     code = "already-exists"
-    status = 409
+
+
+class NotAuthenticated(DomainError):
+    """No token, or one that cannot be trusted (401)."""
+
+    code = "not-authenticated"
 
 
 class Forbidden(DomainError):
-    """The caller is authenticated but may not touch this resource (e.g. another organisation's)."""
+    """The caller is authenticated and may see the resource, but not do this with it (403)."""
 
     code = "forbidden"
-    status = 403
 
 
 class InfrastructureMisconfigured(RuntimeError):

@@ -122,7 +122,9 @@ class Session:
             if len(pending) == 1:  # the common case, without the cost of encoding sixteen one-element arrays
                 positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), head.version)
             else:
-                positions = await self.connection.fetch(_INSERT, *_columns_of(pending), stream_id, head.version)
+                positions = await self.connection.fetch(
+                    _INSERT, *_columns_of(pending), stream_id, head.version
+                )
         except asyncpg.UniqueViolationError:
             raise ConcurrencyConflict(
                 f"stream {stream_id} is no longer at version {head.version}: reload and retry"
@@ -156,9 +158,22 @@ class Session:
 
 
 _NAMES = (
-    "event_id", "event_type", "schema_version", "stream_type", "stream_id", "stream_version", "occurred_at",
-    "recorded_at", "actor", "subject", "correlation_id", "causation_id", "restricted", "payload",
-    "previous_hash", "hash",
+    "event_id",
+    "event_type",
+    "schema_version",
+    "stream_type",
+    "stream_id",
+    "stream_version",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "subject",
+    "correlation_id",
+    "causation_id",
+    "restricted",
+    "payload",
+    "previous_hash",
+    "hash",
 )
 # A stream's events reach Kafka in version order because the relay publishes in transaction-id order: each
 # version must be written by a transaction no younger than the next one's. A transaction's id is drawn at
@@ -172,7 +187,9 @@ _IN_ORDER = """
                                                   AND transaction_id > event_store_xid()) AS in_order)
 """
 # One round trip; rows keep the order of the arrays (positions follow versions).
-_INSERT = _IN_ORDER.format(stream_id="$17", head="$18") + f"""
+_INSERT = (
+    _IN_ORDER.format(stream_id="$17", head="$18")
+    + f"""
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM guard CROSS JOIN unnest($1::uuid[], $2::text[],
         $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
@@ -182,15 +199,19 @@ _INSERT = _IN_ORDER.format(stream_id="$17", head="$18") + f"""
     ORDER BY new.ordinal
     RETURNING stream_version, position
 """
+)
 
 
-_INSERT_ONE = _IN_ORDER.format(stream_id="$5", head="$17") + f"""
+_INSERT_ONE = (
+    _IN_ORDER.format(stream_id="$5", head="$17")
+    + f"""
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
         $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text
     FROM guard WHERE guard.in_order
     RETURNING stream_version, position
 """
+)
 
 
 def _columns_of(pending: list[dict]) -> list[list]:

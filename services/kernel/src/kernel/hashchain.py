@@ -12,8 +12,20 @@ from contracts import EventEnvelope
 
 # Fields covered by the hash: everything but the position, which the database assigns on insert.
 _HASHED_FIELDS = (
-    "event_id", "event_type", "schema_version", "stream_type", "stream_id", "stream_version", "occurred_at",
-    "recorded_at", "actor", "subject", "correlation_id", "causation_id", "restricted", "payload",
+    "event_id",
+    "event_type",
+    "schema_version",
+    "stream_type",
+    "stream_id",
+    "stream_version",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "subject",
+    "correlation_id",
+    "causation_id",
+    "restricted",
+    "payload",
 )
 
 
@@ -26,7 +38,10 @@ def _canonical(value: Any) -> Any:
 def event_hash(previous_hash: str | None, content: dict[str, Any]) -> str:
     canonical = json.dumps(
         {name: content[name] for name in _HASHED_FIELDS},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_canonical,
     )
     return hashlib.sha256(f"{previous_hash or ''}|{canonical}".encode()).hexdigest()
 

@@ -58,6 +58,18 @@ def routes_without_policy(app: FastAPI) -> list[str]:
     ]
 
 
+def roles_not_in(app: FastAPI, known: frozenset[str]) -> list[str]:
+    """Routes whose policy names a role outside `known`: a typo would lock everyone out of them."""
+    return [
+        f"{sorted(route.methods)} {route.path}: {sorted(policy.roles - known)}"
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        and (policy := policy_of(route)) is not None
+        and not policy.is_public
+        and policy.roles - known
+    ]
+
+
 class BodySizeLimit:
     """Refuse bodies above the limit with 413, whether announced by Content-Length or streamed."""
 
@@ -110,7 +122,9 @@ class RequestMetrics:
             await self.app(scope, receive, send_recording_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).observe(time.perf_counter() - started)
+            metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).observe(
+                time.perf_counter() - started
+            )
 
 
 class CorrelationId:

@@ -52,20 +52,29 @@ class TopicPolicy:
             if name != "min.insync.replicas" and configs.get(name) != expected
         ]
         if int(configs.get("min.insync.replicas", 1)) < self.min_insync_replicas:
-            found.append(f"{topic}: min.insync.replicas={configs.get('min.insync.replicas')}, "
-                         f"expected at least {self.min_insync_replicas}")
+            found.append(
+                f"{topic}: min.insync.replicas={configs.get('min.insync.replicas')}, "
+                f"expected at least {self.min_insync_replicas}"
+            )
         if len(partitions) != self.partitions:
-            found.append(f"{topic}: {len(partitions)} partitions, expected {self.partitions} (a stream's key "
-                         "would map to another partition for some readers)")
+            found.append(
+                f"{topic}: {len(partitions)} partitions, expected {self.partitions} (a stream's key "
+                "would map to another partition for some readers)"
+            )
         replicas = min((len(p["replicas"]) for p in partitions), default=0)
         if replicas < self.replication_factor:
-            found.append(f"{topic}: replication factor {replicas}, expected at least {self.replication_factor}")
+            found.append(
+                f"{topic}: replication factor {replicas}, expected at least {self.replication_factor}"
+            )
         return found
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: list[str], policy: TopicPolicy,
-    *, may_create: Callable[[str], bool] = lambda topic: True,
+    bootstrap_servers: str,
+    topics: list[str],
+    policy: TopicPolicy,
+    *,
+    may_create: Callable[[str], bool] = lambda topic: True,
 ) -> list[TopicPartition]:
     """Create the missing topics, check every one against the policy, and return all their partitions.
     `may_create(topic)` is false where a missing topic means lost history (the relay already published to
@@ -81,26 +90,39 @@ async def ensure_topics(
                 "Restore them from a backup or mirror before starting this service (docs/operations.md)."
             )
         if missing:
-            response = await admin.create_topics([
-                NewTopic(t, num_partitions=policy.partitions, replication_factor=policy.replication_factor,
-                         topic_configs=policy.configs())
-                for t in missing
-            ])
+            response = await admin.create_topics(
+                [
+                    NewTopic(
+                        t,
+                        num_partitions=policy.partitions,
+                        replication_factor=policy.replication_factor,
+                        topic_configs=policy.configs(),
+                    )
+                    for t in missing
+                ]
+            )
             for topic, code, *message in response.topic_errors:
                 if code not in (0, TOPIC_ALREADY_EXISTS):
                     raise for_code(code)(f"cannot create topic {topic}: {message}")
         # A new topic's partitions appear in the metadata a moment after the controller accepted it; a broker
         # that just died may still be in the metadata, and be the one asked.
-        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.2), reraise=True,
-                                           retry=retry_if_exception_type((_PartitionsNotReady, NodeNotReadyError))):
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(30),
+            wait=wait_fixed(0.2),
+            reraise=True,
+            retry=retry_if_exception_type((_PartitionsNotReady, NodeNotReadyError)),
+        ):
             with attempt:
                 described = _described(await admin.describe_topics(topics), topics)
                 configs = await _configs(admin, topics)
         problems = [p for t in topics for p in policy.problems(t, described[t], configs[t])]
         if problems:
             raise TopicMisconfigured("topics that would lose or reorder the log: " + "; ".join(problems))
-        return [TopicPartition(t, p["partition"])
-                for t in topics for p in sorted(described[t], key=lambda p: p["partition"])]
+        return [
+            TopicPartition(t, p["partition"])
+            for t in topics
+            for p in sorted(described[t], key=lambda p: p["partition"])
+        ]
     finally:
         await admin.close()
 
@@ -113,12 +135,17 @@ async def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[Topic
         described = await admin.describe_topics(topics)
     finally:
         await admin.close()
-    return [TopicPartition(t["topic"], p["partition"]) for t in described if t.get("error_code", 0) == 0
-            for p in sorted(t["partitions"], key=lambda p: p["partition"])]
+    return [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t.get("error_code", 0) == 0
+        for p in sorted(t["partitions"], key=lambda p: p["partition"])
+    ]
 
 
-async def read_to_end(consumer: AIOKafkaConsumer, partitions: list[TopicPartition],
-                      ends: dict[TopicPartition, int]) -> list[ConsumerRecord]:
+async def read_to_end(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], ends: dict[TopicPartition, int]
+) -> list[ConsumerRecord]:
     """Every record of `partitions` (assigned to `consumer`) from offset 0 up to `ends`, partition by partition.
     All are sought before the first fetch: a fetch reads every assigned partition, from where each stands."""
     for partition in partitions:

@@ -6,7 +6,9 @@ EVENTS_APPENDED = Counter("passerelle_events_appended_total", "Events appended t
 EVENTS_PUBLISHED = Counter("passerelle_events_published_total", "Events the relay published", ["topic"])
 RELAY_LAG = Gauge("passerelle_relay_lag_events", "Committed events not yet published to Kafka")
 CONSUMER_LAG = Gauge(
-    "passerelle_consumer_lag_messages", "Messages behind the partition's end", ["consumer", "topic", "partition"]
+    "passerelle_consumer_lag_messages",
+    "Messages behind the partition's end",
+    ["consumer", "topic", "partition"],
 )
 EVENTS_CONSUMED = Counter(
     "passerelle_events_consumed_total", "Events applied by a consumer (duplicates excluded)", ["consumer"]
@@ -14,14 +16,18 @@ EVENTS_CONSUMED = Counter(
 DUPLICATES_SKIPPED = Counter(
     "passerelle_duplicate_events_skipped_total", "Events a consumer had already applied", ["consumer"]
 )
-DLQ_MESSAGES = Counter("passerelle_dlq_messages_total", "Messages sent to a dead-letter topic", ["consumer", "topic"])
+DLQ_MESSAGES = Counter(
+    "passerelle_dlq_messages_total", "Messages sent to a dead-letter topic", ["consumer", "topic"]
+)
 HTTP_REQUESTS = Histogram(
     "passerelle_http_request_seconds", "HTTP request latency", ["method", "route", "status"]
 )
 CONSUMER_HALTED = Gauge(
-    "passerelle_consumer_halted", "1 while a partition is halted on a message it cannot apply",
+    "passerelle_consumer_halted",
+    "1 while a partition is halted on a message it cannot apply",
     ["consumer", "topic", "partition"],
 )
 RELAY_STALLED = Gauge(
-    "passerelle_relay_stalled_seconds", "How long the first unpublished event has waited without the relay moving"
+    "passerelle_relay_stalled_seconds",
+    "How long the first unpublished event has waited without the relay moving",
 )

@@ -7,18 +7,20 @@ from typing import Annotated
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from contracts.generate import asyncapi_document
 from kernel import relay
+from kernel.api import Db, Settings, runtime
 from kernel.auth import public
 from kernel.http import service_router
 
 # They answer anyone: orchestrators and scrapers carry no user token.
 Anyone = Annotated[None, Depends(public())]
+Runtime = Annotated[object, Depends(runtime)]
 
 
 def operations_router() -> APIRouter:
@@ -30,16 +32,16 @@ def operations_router() -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/ready")
-    async def ready(request: Request, _: Anyone) -> JSONResponse:
+    async def ready(_: Anyone, db: Db, settings: Settings, running: Runtime) -> JSONResponse:
         """Ready: the database and the Kafka broker answer, the relay moves, and no background task (relay,
         consumer, or one of a consumer's partitions) is failing or halted. `failing` names each and why."""
-        failing = dict(request.app.state.failing_tasks)
+        failing = dict(running.failing_tasks)
         checks = {
-            "database": await _database_ready(request),
-            "kafka": await _kafka_ready(request),
+            "database": await _database_ready(db),
+            "kafka": await _kafka_ready(running.kafka_admin),
         }
-        if request.app.state.settings.run_relay:
-            stalled = await _relay_stalled(request)
+        if running.relay_watch is not None:
+            stalled = await _relay_stalled(db, running.relay_watch, settings.relay_stall_seconds)
             checks["relay"] = stalled is None
             if stalled:
                 failing["relay backlog"] = stalled
@@ -60,31 +62,32 @@ def operations_router() -> APIRouter:
     return router
 
 
-async def _database_ready(request: Request) -> bool:
+async def _database_ready(db: asyncpg.Pool) -> bool:
     try:
         async with asyncio.timeout(2):
-            await request.app.state.event_store.pool.fetchval("SELECT 1")
+            await db.fetchval("SELECT 1")
         return True
     except Exception:
         return False
 
 
-async def _relay_stalled(request: Request) -> str | None:
+async def _relay_stalled(db: asyncpg.Pool, watch: relay.StallWatch, stall_seconds: float) -> str | None:
     """Why the relay does not keep up, if its backlog's head has not moved for too long."""
     try:
-        async with asyncio.timeout(2), request.app.state.event_store.pool.acquire() as connection:
+        async with asyncio.timeout(2), db.acquire() as connection:
             current = await relay.backlog(connection)
-            waited = request.app.state.relay_watch.observe(current)
-            if waited < request.app.state.settings.relay_stall_seconds:
+            waited = watch.observe(current)
+            if waited < stall_seconds:
                 return None
-            return (f"{current.unpublished} events unpublished, the first one waiting for {waited:.0f} s; "
-                    + await relay.oldest_transaction(connection))
+            return (
+                f"{current.unpublished} events unpublished, the first one waiting for {waited:.0f} s; "
+                + await relay.oldest_transaction(connection)
+            )
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
         return None  # the database is not answering: its own check says so
 
 
-async def _kafka_ready(request: Request) -> bool:
-    admin: AIOKafkaAdminClient = request.app.state.kafka_admin
+async def _kafka_ready(admin: AIOKafkaAdminClient) -> bool:
     try:
         async with asyncio.timeout(2):
             await admin.start()

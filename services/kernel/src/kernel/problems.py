@@ -11,13 +11,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kernel import logs
-from kernel.errors import DomainError
+from kernel.errors import BadRequest, Conflict, DomainError, Forbidden, NotAuthenticated, NotFound
 
 log = logs.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, code: str, detail: str, request: Request | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, detail: str, request: Request | None = None, **extra: Any
+) -> JSONResponse:
     body = {
         "type": f"urn:passerelle:problem:{code}",
         "title": HTTPStatus(status).phrase,
@@ -33,8 +35,27 @@ def problem(status: int, code: str, detail: str, request: Request | None = None,
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# Each kind of refusal has one status; the first kind an error is wins (most specific first).
+STATUS_OF_KIND: tuple[tuple[type[DomainError], int], ...] = (
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (BadRequest, 400),
+    (DomainError, 422),
+)
+
+
+def status_of(error: DomainError) -> int:
+    return next(status for kind, status in STATUS_OF_KIND if isinstance(error, kind))
+
+
+def problem_of(error: DomainError, request: Request | None = None) -> JSONResponse:
+    return problem(status_of(error), error.code, error.message, request)
+
+
 async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-    return problem(error.status, error.code, error.message, request)
+    return problem_of(error, request)
 
 
 async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -51,7 +72,9 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(error.status_code, "http-error")
+    code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+        error.status_code, "http-error"
+    )
     return problem(error.status_code, code, str(error.detail), request)
 
 

@@ -97,8 +97,12 @@ class Relay:
             await cluster.check(connection)
             await connection.add_listener("events_appended", self._on_notify)
             published_before = await connection.fetchval(_CHECKPOINT, self.name) is not None
-            await kafka.ensure_topics(self.bootstrap_servers, self.topics, self.topic_policy,
-                                      may_create=lambda _topic: not published_before)
+            await kafka.ensure_topics(
+                self.bootstrap_servers,
+                self.topics,
+                self.topic_policy,
+                may_create=lambda _topic: not published_before,
+            )
             await producer.start()
             log.info("relay started", relay=self.name)
             started()
@@ -121,7 +125,8 @@ class Relay:
         await connection.execute(
             """INSERT INTO relay_wakeup (relay, listening) VALUES ($1, $2)
                ON CONFLICT (relay) DO UPDATE SET listening = excluded.listening""",
-            self.name, listening,
+            self.name,
+            listening,
         )
 
     def _on_notify(self, *_args) -> None:
@@ -152,7 +157,8 @@ class Relay:
             """INSERT INTO relay_checkpoints (relay, transaction_id, position) VALUES ($1, $2::text::xid8, $3)
                ON CONFLICT (relay) DO UPDATE SET transaction_id = excluded.transaction_id,
                                                  position = excluded.position""",
-            self.name, *last,
+            self.name,
+            *last,
         )
         await self._record_lag(connection)
         return len(envelopes)
@@ -201,7 +207,6 @@ class StallWatch:
             self._head, self._since = current.head, now
             return 0.0
         return now - self._since
-
 
 
 def topic_router(settings: ServiceSettings, service: str) -> Callable[[EventEnvelope], str]:

@@ -27,7 +27,8 @@ async def prune(pool: asyncpg.Pool, table: str, older_than_days: float) -> int:
             f"""DELETE FROM {table} WHERE ctid = ANY (ARRAY(
                     SELECT ctid FROM {table} WHERE {column} < now() - make_interval(secs => $1 * 86400)
                     LIMIT $2))""",
-            older_than_days, BATCH,
+            older_than_days,
+            BATCH,
         )
         count = int(status.split()[-1])
         deleted += count
@@ -37,7 +38,8 @@ async def prune(pool: asyncpg.Pool, table: str, older_than_days: float) -> int:
 
 def pruner(pool: asyncpg.Pool, settings: ServiceSettings) -> Callable[..., Awaitable[None]]:
     async def run_pass() -> int:
-        return (await prune(pool, "processed_events", settings.processed_events_retention_days)
-                + await prune(pool, "idempotency_keys", settings.idempotency_keys_retention_days))
+        return await prune(pool, "processed_events", settings.processed_events_retention_days) + await prune(
+            pool, "idempotency_keys", settings.idempotency_keys_retention_days
+        )
 
     return every(settings.retention_check_seconds, run_pass, "expired rows pruned")

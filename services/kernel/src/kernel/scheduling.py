@@ -16,8 +16,16 @@ from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 log = logs.get_logger(__name__)
 
 
-async def append_once(store: EventStore, stream_type: str, stream_id: str, event: Event, metadata: Metadata, *,
-                      subject: str | None, mark: Callable[[asyncpg.Connection], Awaitable[object]]) -> bool:
+async def append_once(
+    store: EventStore,
+    stream_type: str,
+    stream_id: str,
+    event: Event,
+    metadata: Metadata,
+    *,
+    subject: str | None,
+    mark: Callable[[asyncpg.Connection], Awaitable[object]],
+) -> bool:
     """Append `event` as the only event of the stream named after its occurrence, and `mark(connection)` the
     occurrence done in the same transaction. A stream that exists was published before (only the mark was
     lost): it is marked, nothing is appended. True if appended by this call."""
@@ -32,7 +40,9 @@ async def append_once(store: EventStore, stream_type: str, stream_id: str, event
         return False
 
 
-def every(seconds: float, run_pass: Callable[[], Awaitable[int]], what: str) -> Callable[..., Awaitable[None]]:
+def every(
+    seconds: float, run_pass: Callable[[], Awaitable[int]], what: str
+) -> Callable[..., Awaitable[None]]:
     """A background loop (`ServiceDefinition.background`) running `run_pass()` every `seconds`; the pass returns
     how many items it handled."""
 

@@ -15,12 +15,19 @@ from fastapi import APIRouter, FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
 from kernel import cluster, database, logs, retention
-from kernel.auth import TokenVerifier
+from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.errors import InfrastructureMisconfigured
 from kernel.eventstore import EventStore
-from kernel.http import BodySizeLimit, CorrelationId, PolicyRoute, RequestMetrics, routes_without_policy
+from kernel.http import (
+    BodySizeLimit,
+    CorrelationId,
+    PolicyRoute,
+    RequestMetrics,
+    roles_not_in,
+    routes_without_policy,
+)
 from kernel.operations import operations_router
 from kernel.problems import HANDLERS
 from kernel.relay import StallWatch, service_relay
@@ -30,10 +37,15 @@ log = logs.get_logger(__name__)
 
 SHUTDOWN_SECONDS = 10
 
+
 @dataclass
 class ServiceDefinition:
     name: str
+    # The roles its tokens may carry and those limited to an organisation (`contracts.roles`).
+    roles: RoleModel
     routers: list[APIRouter] = field(default_factory=list)
+    # A service that only reads others' events (projections) appends none: no relay, no topics of its own.
+    appends_events: bool = True
     migrations: Path | None = None
     # Built once the settings are known: topic names carry the configured prefix. A subscriber that reacts
     # with commands of its own appends through the store (its clock).
@@ -45,6 +57,16 @@ class ServiceDefinition:
     )
     # Reference data the service appends at start-up when missing (e.g. a shipped catalogue), as events.
     reference_data: Callable[[ServiceSettings, EventStore], Awaitable[None]] | None = None
+
+
+@dataclass
+class Runtime:
+    """The running service's loops and clients: what /ready reports on."""
+
+    kafka_admin: AIOKafkaAdminClient
+    relay_watch: StallWatch | None
+    failing_tasks: dict[str, str] = field(default_factory=dict)
+    background_tasks: list[asyncio.Task] = field(default_factory=list)
 
 
 async def supervise(name: str, run: Callable[..., object], failing: dict[str, str]) -> None:
@@ -86,28 +108,37 @@ def create_service_app(
         app.state.event_store = EventStore(pool, clock)
         if definition.reference_data is not None:
             await definition.reference_data(settings, app.state.event_store)
-        app.state.kafka_admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-        app.state.relay_watch = StallWatch()
-        tasks, app.state.failing_tasks = [], {}
-        if settings.run_relay:
+        run_relay = settings.run_relay and definition.appends_events
+        running = app.state.runtime = Runtime(
+            kafka_admin=AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers),
+            relay_watch=StallWatch() if run_relay else None,
+        )
+        tasks, failing = running.background_tasks, running.failing_tasks
+        if run_relay:
             relay = service_relay(settings, definition.name)
-            tasks.append(asyncio.create_task(supervise("relay", relay.run, app.state.failing_tasks), name="relay"))
+            tasks.append(asyncio.create_task(supervise("relay", relay.run, failing), name="relay"))
         if settings.run_consumers:
             for subscription in definition.subscriptions(settings, app.state.event_store):
-                runner = ConsumerRunner(subscription, pool, settings.kafka_bootstrap_servers,
-                                        topic_policy=settings.topic_policy(), retry=settings.retry_policy(),
-                                        health=app.state.failing_tasks)
+                runner = ConsumerRunner(
+                    subscription,
+                    pool,
+                    settings.kafka_bootstrap_servers,
+                    topic_policy=settings.topic_policy(),
+                    retry=settings.retry_policy(),
+                    health=failing,
+                )
                 tasks.append(
                     asyncio.create_task(
-                        supervise(subscription.name, runner.run, app.state.failing_tasks), name=subscription.name
+                        supervise(subscription.name, runner.run, failing), name=subscription.name
                     )
                 )
         if settings.run_background:
-            loops = {"retention": retention.pruner(pool, settings),
-                     **definition.background(settings, app.state.event_store)}
+            loops = {
+                "retention": retention.pruner(pool, settings),
+                **definition.background(settings, app.state.event_store),
+            }
             for name, run in loops.items():
-                tasks.append(asyncio.create_task(supervise(name, run, app.state.failing_tasks), name=name))
-        app.state.background_tasks = tasks
+                tasks.append(asyncio.create_task(supervise(name, run, failing), name=name))
         log.info("service started", tasks=len(tasks))
         try:
             yield
@@ -119,9 +150,11 @@ def create_service_app(
             if tasks:
                 _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
                 if stuck:
-                    log.warning("background tasks did not stop in time", tasks=sorted(t.get_name() for t in stuck))
+                    log.warning(
+                        "background tasks did not stop in time", tasks=sorted(t.get_name() for t in stuck)
+                    )
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(app.state.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
+                await asyncio.wait_for(running.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
             try:
                 await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_SECONDS)
             except Exception:
@@ -139,13 +172,16 @@ def create_service_app(
     )
     app.router.route_class = PolicyRoute
     app.state.settings = settings
-    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
     app.include_router(operations_router())
     for router in definition.routers:
         app.include_router(router)
     unprotected = routes_without_policy(app)
     if unprotected:
         raise RuntimeError(f"routes without an access policy (deny by default): {unprotected}")
+    unknown = roles_not_in(app, definition.roles.roles)
+    if unknown:
+        raise RuntimeError(f"routes allow roles no token can carry: {unknown}")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     app.add_middleware(RequestMetrics)

@@ -51,7 +51,9 @@ class ServiceSettings(BaseSettings):
         return f"{self.kafka_topic_prefix}{name}"
 
     def topic_policy(self) -> TopicPolicy:
-        return TopicPolicy(self.kafka_topic_partitions, self.kafka_replication_factor, self.kafka_min_insync_replicas)
+        return TopicPolicy(
+            self.kafka_topic_partitions, self.kafka_replication_factor, self.kafka_min_insync_replicas
+        )
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(attempts=self.consumer_attempts, halt_seconds=self.consumer_halt_seconds)

@@ -15,8 +15,9 @@ class Scenario:
     decider: Decider
     history: Sequence[Event]
 
-    def when(self, command: Any) -> list[Event]:
-        return list(self.decider.run(command, self.decider.fold(self.history)))
+    def when(self, command: Any, facts: Any = None) -> list[Event]:
+        """The events `command` decides, knowing `facts` about other aggregates (if the decider needs any)."""
+        return list(self.decider.run(command, self.decider.fold(self.history), facts))
 
 
 def given(decider: Decider, *history: Event) -> Scenario:

@@ -26,7 +26,9 @@ async def rebuild(pool: asyncpg.Pool, subscription: Subscription) -> None:
         raise CannotRebuild(f"{subscription.name} declares no tables: nothing to rebuild")
     tables = ", ".join('"' + table.replace('"', '""') + '"' for table in subscription.tables)
     async with pool.acquire() as connection, connection.transaction():
-        await connection.execute("UPDATE consumer_leases SET epoch = epoch + 1 WHERE consumer = $1", subscription.name)
+        await connection.execute(
+            "UPDATE consumer_leases SET epoch = epoch + 1 WHERE consumer = $1", subscription.name
+        )
         await connection.execute(f"TRUNCATE {tables}")
         await connection.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", subscription.name)
         await connection.execute("DELETE FROM processed_events WHERE consumer = $1", subscription.name)
@@ -35,7 +37,8 @@ async def rebuild(pool: asyncpg.Pool, subscription: Subscription) -> None:
 async def progress(pool: asyncpg.Pool, subscription: Subscription, ends: dict[tuple[str, int], int]) -> float:
     """How far the subscription has come towards `ends` (topic, partition -> end offset), from 0 to 1."""
     rows = await pool.fetch(
-        "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1", subscription.name
+        "SELECT topic, partition, next_offset FROM consumer_checkpoints WHERE consumer = $1",
+        subscription.name,
     )
     done = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
     total = sum(ends.values())

@@ -21,3 +21,12 @@ async def store(dsn):
 @pytest.fixture
 def bootstrap(infrastructure) -> str:
     return infrastructure.bootstrap_servers
+
+
+@pytest.fixture
+async def pool(dsn):
+    """A pool on the test's database, with the table the sample subscriptions apply events to."""
+    pool = await create_pool(dsn)
+    await pool.execute("CREATE TABLE applied (event_id uuid, number int)")
+    yield pool
+    await pool.close()

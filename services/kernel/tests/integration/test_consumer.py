@@ -14,12 +14,11 @@ from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from aiokafka.structs import TopicPartition
 
 from contracts import Actor, EventEnvelope
+from devinfra.testkit import read_topic, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner, RetryPolicy, Subscription
-from kernel.database import create_pool
 from kernel.errors import ConcurrencyConflict
 from kernel.eventstore import NEW_STREAM, EventStore, Session
-from devinfra.testkit import read_topic, wait_for
 
 from ..samples import ONE_NODE, SampleRecorded, metadata
 
@@ -32,20 +31,22 @@ QUICK = RetryPolicy(attempts=3, backoff_max=0.05, report_after=2, halt_seconds=1
 def an_envelope(number, *, event_id=None, stream_id="s-1", version=1, schema_version=1) -> bytes:
     now = datetime.now(UTC)
     envelope = EventEnvelope(
-        event_id=event_id or uuid.uuid4(), event_type="kerneltest.sample.recorded", schema_version=schema_version,
-        stream_type="sample", stream_id=stream_id, stream_version=version, position=version, occurred_at=now,
-        recorded_at=now, actor=Actor(subject="u", role="cpip"), correlation_id="c", payload={"number": number},
-        previous_hash=None, hash="h",
+        event_id=event_id or uuid.uuid4(),
+        event_type="kerneltest.sample.recorded",
+        schema_version=schema_version,
+        stream_type="sample",
+        stream_id=stream_id,
+        stream_version=version,
+        position=version,
+        occurred_at=now,
+        recorded_at=now,
+        actor=Actor(subject="u", role="cpip"),
+        correlation_id="c",
+        payload={"number": number},
+        previous_hash=None,
+        hash="h",
     )
     return kafka.encode(envelope)[1]
-
-
-@pytest.fixture
-async def pool(dsn):
-    pool = await create_pool(dsn)
-    await pool.execute("CREATE TABLE applied (event_id uuid, number int)")
-    yield pool
-    await pool.close()
 
 
 async def record_number(connection, envelope, event):
@@ -87,10 +88,15 @@ async def _count(pool, expected: int) -> bool:
 
 
 async def _checkpoint_is(pool, consumer: str, offset: int, partition: int | None = None) -> bool:
-    return await pool.fetchval(
-        "SELECT max(next_offset) FROM consumer_checkpoints WHERE consumer = $1 AND ($2::int IS NULL OR partition = $2)",
-        consumer, partition,
-    ) == offset
+    return (
+        await pool.fetchval(
+            "SELECT max(next_offset) FROM consumer_checkpoints"
+            " WHERE consumer = $1 AND ($2::int IS NULL OR partition = $2)",
+            consumer,
+            partition,
+        )
+        == offset
+    )
 
 
 async def dead_letters(bootstrap, topic, at_least=0, timeout=2.0):
@@ -145,8 +151,9 @@ async def test_a_handler_failing_for_its_own_reasons_halts_its_partition_and_say
 
     await produce(bootstrap, topic, an_envelope(1), an_envelope(13), an_envelope(2), partition=0)
     await produce(bootstrap, topic, an_envelope(3), partition=1)
-    runner = runner_for(Subscription(unique_name("group"), [topic], fragile), pool, bootstrap, retry=QUICK,
-                        health=health)
+    runner = runner_for(
+        Subscription(unique_name("group"), [topic], fragile), pool, bootstrap, retry=QUICK, health=health
+    )
 
     async with running(runner):
         halted = f"{runner.name} {topic}[0]"
@@ -181,7 +188,9 @@ async def test_a_failure_of_the_infrastructure_is_retried_until_it_passes_never_
         await record_number(connection, envelope, event)
 
     await produce(bootstrap, topic, an_envelope(1))
-    runner = runner_for(Subscription(unique_name("group"), [topic], once_failing), pool, bootstrap, retry=QUICK)
+    runner = runner_for(
+        Subscription(unique_name("group"), [topic], once_failing), pool, bootstrap, retry=QUICK
+    )
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 1), timeout=30, message="the event, once the failure passed")
@@ -200,8 +209,11 @@ async def _deadlock(connection, dsn):
         await connection.execute("SELECT * FROM contended WHERE id = 1 FOR UPDATE")
         await other.execute("BEGIN; SELECT * FROM contended WHERE id = 2 FOR UPDATE")
         waiting = asyncio.create_task(other.execute("SELECT * FROM contended WHERE id = 1 FOR UPDATE"))
-        await wait_for(lambda: _waiting_for_a_lock(connection, other.get_server_pid()), timeout=10,
-                       message="the other transaction waiting")
+        await wait_for(
+            lambda: _waiting_for_a_lock(connection, other.get_server_pid()),
+            timeout=10,
+            message="the other transaction waiting",
+        )
         await connection.execute("SELECT * FROM contended WHERE id = 2 FOR UPDATE")
     finally:
         other.terminate()  # its locks go with its session
@@ -233,7 +245,9 @@ async def _admin_shutdown(connection, dsn):
 
 
 async def _sleeping(connection, pid) -> bool:
-    return await connection.fetchval("SELECT wait_event = 'PgSleep' FROM pg_stat_activity WHERE pid = $1", pid)
+    return await connection.fetchval(
+        "SELECT wait_event = 'PgSleep' FROM pg_stat_activity WHERE pid = $1", pid
+    )
 
 
 INJECT = {"deadlock": _deadlock, "statement timeout": _statement_timeout, "admin shutdown": _admin_shutdown}
@@ -261,10 +275,17 @@ async def test_an_event_newer_than_the_reader_pauses_its_partition_for_a_deploy_
     pool, bootstrap, unique_name
 ):
     topic, health = unique_name("topic"), {}
-    await produce(bootstrap, topic, an_envelope(1), an_envelope(2, schema_version=2), an_envelope(3), partition=0)
+    await produce(
+        bootstrap, topic, an_envelope(1), an_envelope(2, schema_version=2), an_envelope(3), partition=0
+    )
     await produce(bootstrap, topic, an_envelope(4), partition=2)
-    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap, retry=QUICK,
-                        health=health)
+    runner = runner_for(
+        Subscription(unique_name("group"), [topic], record_number),
+        pool,
+        bootstrap,
+        retry=QUICK,
+        health=health,
+    )
 
     async with running(runner):
         paused = f"{runner.name} {topic}[0]"
@@ -286,11 +307,15 @@ async def test_a_stored_offset_below_the_start_of_the_log_halts_the_partition_in
     topic, group, health = unique_name("topic"), unique_name("group"), {}
     await produce(bootstrap, topic, an_envelope(1), an_envelope(2), partition=0)
     async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
-        await wait_for(lambda: _checkpoint_is(pool, group, 2, partition=0), timeout=30, message="checkpoint 2")
+        await wait_for(
+            lambda: _checkpoint_is(pool, group, 2, partition=0), timeout=30, message="checkpoint 2"
+        )
     await produce(bootstrap, topic, *(an_envelope(n) for n in (3, 4, 5, 6)), partition=0)
     await _delete_records(bootstrap, TopicPartition(topic, 0), before_offset=4)  # 3 and 4 are gone
 
-    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap, health=health)):
+    async with running(
+        runner_for(Subscription(group, [topic], record_number), pool, bootstrap, health=health)
+    ):
         stuck = f"{group} {topic}[0]"
         await wait_for(lambda: _reported(health, stuck), timeout=30, message="the gap reported")
 
@@ -340,8 +365,9 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
 
     async def react(connection, envelope, event):
         session = Session(connection, store.clock)
-        await session.append("sample", f"reaction-{event.number}", 0, [SampleRecorded(number=event.number)],
-                             metadata())
+        await session.append(
+            "sample", f"reaction-{event.number}", 0, [SampleRecorded(number=event.number)], metadata()
+        )
         if event.number == 2 and not lost_once:
             lost_once.append(True)
             raise ConcurrencyConflict("a concurrent command moved the stream")
@@ -350,32 +376,49 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
     topic = unique_name("topic")
     duplicate = an_envelope(2)
     await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
-    runner = runner_for(Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap)
+    runner = runner_for(
+        Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap
+    )
 
     async with running(runner):
         await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=30, message="checkpoint after 4")
 
     assert await applied(pool) == [1, 2, 3]
-    reactions = await pool.fetch("SELECT stream_id FROM events WHERE stream_id LIKE 'reaction-%' ORDER BY stream_id")
+    reactions = await pool.fetch(
+        "SELECT stream_id FROM events WHERE stream_id LIKE 'reaction-%' ORDER BY stream_id"
+    )
     assert [r["stream_id"] for r in reactions] == ["reaction-1", "reaction-2", "reaction-3"]
     assert lost_once == [True]
 
 
 async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(pool, bootstrap, unique_name):
     topic = unique_name("topic")
-    other = EventEnvelope.model_validate_json(an_envelope(2)).model_copy(update={"event_type": "kerneltest.other.noted"})
+    other = EventEnvelope.model_validate_json(an_envelope(2)).model_copy(
+        update={"event_type": "kerneltest.other.noted"}
+    )
     await kafka.ensure_topics(bootstrap, [topic], ONE_NODE)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        for envelope in (EventEnvelope.model_validate_json(an_envelope(1)), other,
-                         EventEnvelope.model_validate_json(an_envelope(3))):
+        for envelope in (
+            EventEnvelope.model_validate_json(an_envelope(1)),
+            other,
+            EventEnvelope.model_validate_json(an_envelope(3)),
+        ):
             key, value, headers = kafka.encode(envelope)  # as the relay sends them: the type in a header
             await producer.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await producer.stop()
-    runner = runner_for(Subscription(unique_name("group"), [topic], record_number,
-                                     event_types=frozenset({"kerneltest.sample.recorded"})), pool, bootstrap)
+    runner = runner_for(
+        Subscription(
+            unique_name("group"),
+            [topic],
+            record_number,
+            event_types=frozenset({"kerneltest.sample.recorded"}),
+        ),
+        pool,
+        bootstrap,
+    )
 
     async with running(runner):
         await wait_for(lambda: _checkpoint_is(pool, runner.name, 3), timeout=30, message="checkpoint after 3")
@@ -384,7 +427,9 @@ async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(poo
     assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", runner.name) == 2
 
 
-async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_leads(pool, bootstrap, unique_name):
+async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_leads(
+    pool, bootstrap, unique_name
+):
     """Two instances of a reacting subscription; the leader's lock connection dies (an idle timeout, a
     restart, a NAT dropping it). Its successor takes over; the old leader may not react once more nor move
     a checkpoint back. Each reaction goes to a fresh stream, so a duplicate would not conflict: it would show."""
@@ -398,7 +443,12 @@ async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_le
 
     async def react(connection, envelope, event):
         await Session(connection, store.clock).append(
-            "reaction", f"reaction-{uuid.uuid4()}", NEW_STREAM, [SampleRecorded(number=event.number)], metadata())
+            "reaction",
+            f"reaction-{uuid.uuid4()}",
+            NEW_STREAM,
+            [SampleRecorded(number=event.number)],
+            metadata(),
+        )
         await asyncio.sleep(0.02)  # a reaction takes a moment: the takeover lands while one is in flight
 
     first = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap)
@@ -413,10 +463,16 @@ async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_le
             await produce(bootstrap, topic, *(an_envelope(n) for n in range(41, total + 1)))
             await wait_for(lambda: _reactions(pool, at_least=total), timeout=60, message="every reaction")
             # The old leader has noticed: it waits for the lock like any standby, and can commit nothing.
-            await wait_for(lambda: _waiting_for_the_lock(pool, name), timeout=15, message="the old leader waiting")
+            await wait_for(
+                lambda: _waiting_for_the_lock(pool, name), timeout=15, message="the old leader waiting"
+            )
 
-    numbers = [r["number"] for r in await pool.fetch(
-        "SELECT (payload->>'number')::int AS number FROM events WHERE stream_type = 'reaction' ORDER BY 1")]
+    numbers = [
+        r["number"]
+        for r in await pool.fetch(
+            "SELECT (payload->>'number')::int AS number FROM events WHERE stream_type = 'reaction' ORDER BY 1"
+        )
+    ]
     assert numbers == list(range(1, total + 1))  # each reaction exactly once
     backwards = await pool.fetch("SELECT * FROM checkpoint_moves WHERE new_offset < old_offset")
     assert backwards == []
@@ -430,4 +486,6 @@ async def _reactions(pool, at_least: int) -> bool:
 async def _waiting_for_the_lock(pool, name) -> bool:
     return await pool.fetchval(
         """SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-           AND objid::bigint = (hashtext($1)::bigint & 4294967295)""", name)
+           AND objid::bigint = (hashtext($1)::bigint & 4294967295)""",
+        name,
+    )

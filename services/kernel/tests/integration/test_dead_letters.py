@@ -4,12 +4,12 @@ import pytest
 from pydantic import BaseModel, field_validator
 
 from contracts import registry
+from devinfra.testkit import read_topic, wait_for
 from kernel.consumer import Subscription
 from kernel.dead_letters import dead_letters, redrive
-from devinfra.testkit import read_topic, wait_for
 
 from ..samples import ONE_NODE
-from .test_consumer import an_envelope, applied, pool, produce, record_number, runner_for, running  # noqa: F401
+from .test_consumer import an_envelope, applied, produce, record_number, runner_for, running
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,10 @@ class _SampleReadingWords(BaseModel):
 
 
 async def test_a_dead_letter_is_redriven_once_to_its_subscription_after_the_fix(
-    pool, bootstrap, unique_name, monkeypatch  # noqa: F811
+    pool,
+    bootstrap,
+    unique_name,
+    monkeypatch,  # noqa: F811
 ):
     topic = unique_name("topic")
     await produce(bootstrap, topic, an_envelope(1), an_envelope("twelve"), an_envelope(3))
@@ -37,7 +40,10 @@ async def test_a_dead_letter_is_redriven_once_to_its_subscription_after_the_fix(
 
     [parked] = await dead_letters(bootstrap, subscription)
     assert (parked.error, parked.event_type, parked.redriven) == (
-        "ValidationError: number: int_parsing", "kerneltest.sample.recorded", False)
+        "ValidationError: number: int_parsing",
+        "kerneltest.sample.recorded",
+        False,
+    )
     assert parked.origin.startswith(f"{topic}[") and parked.origin.endswith("]@1")
 
     monkeypatch.setitem(registry._events, ("kerneltest.sample.recorded", 1), _SampleReadingWords)

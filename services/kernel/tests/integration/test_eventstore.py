@@ -3,8 +3,8 @@ import asyncio
 import asyncpg
 import pytest
 
-from kernel.errors import ConcurrencyConflict
 from devinfra.testkit import wait_for
+from kernel.errors import ConcurrencyConflict
 
 from ..samples import SampleRecorded, SecretNoted, metadata
 
@@ -43,7 +43,9 @@ async def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(store)
 async def test_of_two_concurrent_writers_at_the_same_version_exactly_one_wins(store):
     await append(store, "s-1", 0, 1)
 
-    results = await asyncio.gather(*(append(store, "s-1", 1, 10 + i) for i in range(5)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(append(store, "s-1", 1, 10 + i) for i in range(5)), return_exceptions=True
+    )
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(isinstance(r, ConcurrencyConflict) for r in results if isinstance(r, Exception))
@@ -53,7 +55,9 @@ async def test_of_two_concurrent_writers_at_the_same_version_exactly_one_wins(st
 async def test_events_are_restricted_by_contract_or_by_the_caller(store):
     async with store.transaction() as session:
         secret = await session.append("sample", "s-2", 0, [SecretNoted(note="x")], metadata())
-        flagged = await session.append("sample", "s-3", 0, [SampleRecorded(number=1)], metadata(), restricted=True)
+        flagged = await session.append(
+            "sample", "s-3", 0, [SampleRecorded(number=1)], metadata(), restricted=True
+        )
     plain = await append(store, "s-4", 0, 1)
 
     assert secret[0].restricted and flagged[0].restricted and not plain[0].restricted
@@ -107,9 +111,13 @@ async def test_a_lock_taken_before_deciding_makes_a_second_command_on_the_same_f
         async with store.transaction() as first:
             await first.lock("case:c-1", "case:c-2")
             second = asyncio.create_task(_locked_then_appended(store, "case:c-2"))
-            await wait_for(lambda: _waiting_for_an_advisory_lock(observer), timeout=10, message="the second waiting")
+            await wait_for(
+                lambda: _waiting_for_an_advisory_lock(observer), timeout=10, message="the second waiting"
+            )
             assert not second.done()
-            await first.append("sample", "s-1", 0, [SampleRecorded(number=1)], metadata())  # allowed after a lock
+            await first.append(
+                "sample", "s-1", 0, [SampleRecorded(number=1)], metadata()
+            )  # allowed after a lock
         assert await second == [1]  # it went on once the first committed, and saw what it wrote
     finally:
         await observer.close()
@@ -124,4 +132,6 @@ async def _locked_then_appended(store, key: str) -> list[int]:
 
 
 async def _waiting_for_an_advisory_lock(connection) -> bool:
-    return await connection.fetchval("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    return await connection.fetchval(
+        "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    )

@@ -14,15 +14,15 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts import EventEnvelope
+from devinfra.infra import free_port
+from devinfra.postgres import LocalPostgres, copy_database
+from devinfra.testkit import read_topic, stream_problems, wait_for
 from kernel import cluster, database, kafka
 from kernel.database import create_pool, migrate
 from kernel.errors import ConcurrencyConflict
 from kernel.eventstore import EventStore, StreamHead
 from kernel.relay import Relay, topic_router
 from kernel.settings import ServiceSettings
-from devinfra.infra import free_port
-from devinfra.postgres import LocalPostgres, copy_database
-from devinfra.testkit import read_topic, stream_problems, wait_for
 
 from ..samples import ONE_NODE, SampleRecorded, SecretNoted, metadata
 
@@ -32,8 +32,12 @@ pytestmark = pytest.mark.integration
 def relay_for(dsn, bootstrap, prefix, **options):
     settings = ServiceSettings(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=prefix)
     return Relay(
-        dsn, bootstrap, topic_router(settings, "kerneltest"),
-        topics=[f"{prefix}kerneltest.events", f"{prefix}kerneltest.restricted"], topic_policy=ONE_NODE, **options,
+        dsn,
+        bootstrap,
+        topic_router(settings, "kerneltest"),
+        topics=[f"{prefix}kerneltest.events", f"{prefix}kerneltest.restricted"],
+        topic_policy=ONE_NODE,
+        **options,
     )
 
 
@@ -80,14 +84,29 @@ async def test_an_append_after_a_younger_transaction_wrote_the_stream_is_refused
             await older.append("sample", "r-1", 0, [SampleRecorded(number=10)], metadata())  # its id is drawn
             async with store.transaction() as younger:
                 await younger.append("sample", "r-2", 0, [SampleRecorded(number=20)], metadata())
-                await younger.append("sample", "g", StreamHead.of(await younger.read_stream("g")),
-                                     [SampleRecorded(number=2)], metadata())
-            await older.append("sample", "g", StreamHead.of(await older.read_stream("g")),
-                               [SampleRecorded(number=3)], metadata())
+                await younger.append(
+                    "sample",
+                    "g",
+                    StreamHead.of(await younger.read_stream("g")),
+                    [SampleRecorded(number=2)],
+                    metadata(),
+                )
+            await older.append(
+                "sample",
+                "g",
+                StreamHead.of(await older.read_stream("g")),
+                [SampleRecorded(number=3)],
+                metadata(),
+            )
     async with store.transaction() as retried:
         await retried.append("sample", "r-1", 0, [SampleRecorded(number=10)], metadata())
-        await retried.append("sample", "g", StreamHead.of(await retried.read_stream("g")),
-                             [SampleRecorded(number=3)], metadata())
+        await retried.append(
+            "sample",
+            "g",
+            StreamHead.of(await retried.read_stream("g")),
+            [SampleRecorded(number=3)],
+            metadata(),
+        )
 
     assert await publish_all(relay_for(dsn, bootstrap, prefix)) == 5
     arrived = await received(bootstrap, f"{prefix}kerneltest.events", at_least=5)
@@ -107,12 +126,18 @@ async def test_many_commands_appending_to_shared_streams_concurrently_publish_ev
         for _attempt in range(200):
             try:
                 async with store.transaction() as session:
-                    await session.append("sample", f"own-{worker}-{number}", 0, [SampleRecorded(number=number)],
-                                         metadata())
+                    await session.append(
+                        "sample", f"own-{worker}-{number}", 0, [SampleRecorded(number=number)], metadata()
+                    )
                     await asyncio.sleep(random.uniform(0, 0.003))  # a handler loading the next aggregate
                     target = f"shared-{(worker + number) % shared}"
-                    await session.append("sample", target, StreamHead.of(await session.read_stream(target)),
-                                         [SampleRecorded(number=number)], metadata())
+                    await session.append(
+                        "sample",
+                        target,
+                        StreamHead.of(await session.read_stream(target)),
+                        [SampleRecorded(number=number)],
+                        metadata(),
+                    )
                 return
             except ConcurrencyConflict:
                 await asyncio.sleep(random.uniform(0, 0.002))
@@ -132,10 +157,14 @@ async def test_many_commands_appending_to_shared_streams_concurrently_publish_ev
     assert await store.verify() == {}
 
 
-async def test_events_are_published_keyed_by_stream_and_restricted_ones_apart(store, dsn, bootstrap, unique_name):
+async def test_events_are_published_keyed_by_stream_and_restricted_ones_apart(
+    store, dsn, bootstrap, unique_name
+):
     prefix = unique_name("relay") + "."
     async with store.transaction() as session:
-        await session.append("sample", "s-1", 0, [SampleRecorded(number=1), SampleRecorded(number=2)], metadata())
+        await session.append(
+            "sample", "s-1", 0, [SampleRecorded(number=1), SampleRecorded(number=2)], metadata()
+        )
         await session.append("sample", "s-2", 0, [SecretNoted(note="confidential")], metadata())
 
     assert await publish_once(relay_for(dsn, bootstrap, prefix)) == 3
@@ -192,7 +221,8 @@ async def test_a_position_taken_early_by_a_transaction_that_commits_late_is_not_
                    SELECT $1, gen_random_uuid(), event_type, schema_version, stream_type, 's-early', 1,
                        occurred_at, recorded_at, actor, correlation_id, '{"number": 1}', 'h'
                    FROM events WHERE position = $2""",
-                early, late[0].position,
+                early,
+                late[0].position,
             )
             assert early < late[0].position
             # The older transaction still runs: nothing is final yet, nothing is published.
@@ -214,7 +244,9 @@ async def test_relay_killed_mid_publish_loses_nothing_after_restart(store, dsn, 
     async with store.transaction() as session:
         for s in range(streams):
             numbers = range(total // streams)
-            await session.append("sample", f"s-{s}", 0, [SampleRecorded(number=n) for n in numbers], metadata())
+            await session.append(
+                "sample", f"s-{s}", 0, [SampleRecorded(number=n) for n in numbers], metadata()
+            )
     last_position = total
 
     env = {
@@ -249,7 +281,9 @@ async def test_relay_killed_mid_publish_loses_nothing_after_restart(store, dsn, 
         relay.wait()
         await checkpoint.close()
 
-    published = envelopes(await read_topic(bootstrap, f"{prefix}kerneltest.events", at_least=total, timeout=60))
+    published = envelopes(
+        await read_topic(bootstrap, f"{prefix}kerneltest.events", at_least=total, timeout=60)
+    )
     assert {e.position for e in published} == set(range(1, total + 1))  # nothing lost; duplicates allowed
     first_seen: dict[str, list[int]] = defaultdict(list)
     seen = set()
@@ -326,8 +360,9 @@ async def test_publication_keeps_its_order_when_transaction_ids_pass_a_power_of_
         pool = await create_pool(dsn)
         try:
             for number in range(1, 7):  # one transaction each: ids boundary - 3 ... boundary + 2
-                await EventStore(pool).append("sample", "s-1", number - 1, [SampleRecorded(number=number)],
-                                              metadata())
+                await EventStore(pool).append(
+                    "sample", "s-1", number - 1, [SampleRecorded(number=number)], metadata()
+                )
         finally:
             await pool.close()
         assert await publish_all(relay_for(dsn, bootstrap, prefix, batch_size=4)) == 6
@@ -362,10 +397,22 @@ async def test_a_topic_that_would_lose_history_is_refused_with_what_is_wrong(boo
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([
-            NewTopic(short_lived, num_partitions=3, replication_factor=1, topic_configs={"retention.ms": "604800000"}),
-            NewTopic(compacted, num_partitions=1, replication_factor=1, topic_configs={"cleanup.policy": "compact"}),
-        ])
+        await admin.create_topics(
+            [
+                NewTopic(
+                    short_lived,
+                    num_partitions=3,
+                    replication_factor=1,
+                    topic_configs={"retention.ms": "604800000"},
+                ),
+                NewTopic(
+                    compacted,
+                    num_partitions=1,
+                    replication_factor=1,
+                    topic_configs={"cleanup.policy": "compact"},
+                ),
+            ]
+        )
     finally:
         await admin.close()
 
@@ -394,7 +441,9 @@ async def test_a_relay_that_published_to_a_topic_since_deleted_does_not_start_it
     await admin.start()
     try:
         await admin.delete_topics([f"{prefix}kerneltest.events"])
-        await wait_for(lambda: _gone(admin, f"{prefix}kerneltest.events"), timeout=30, message="topic deleted")
+        await wait_for(
+            lambda: _gone(admin, f"{prefix}kerneltest.events"), timeout=30, message="topic deleted"
+        )
     finally:
         await admin.close()
 

@@ -9,10 +9,20 @@ def chain(*numbers):
     previous, events = None, []
     for version, number in enumerate(numbers, start=1):
         content = dict(
-            event_id=uuid.uuid4(), event_type="kerneltest.sample.recorded", schema_version=1, stream_type="sample",
-            stream_id="s-1", stream_version=version, occurred_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
-            recorded_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC), actor=Actor(subject="u", role="cpip").model_dump(),
-            subject=None, correlation_id="c", causation_id=None, restricted=False, payload={"number": number},
+            event_id=uuid.uuid4(),
+            event_type="kerneltest.sample.recorded",
+            schema_version=1,
+            stream_type="sample",
+            stream_id="s-1",
+            stream_version=version,
+            occurred_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+            recorded_at=datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+            actor=Actor(subject="u", role="cpip").model_dump(),
+            subject=None,
+            correlation_id="c",
+            causation_id=None,
+            restricted=False,
+            payload={"number": number},
         )
         content["previous_hash"] = previous
         content["hash"] = previous = event_hash(previous, content)

@@ -2,9 +2,8 @@
 
 A command retried with the same `Idempotency-Key` (same caller, same request) returns the first answer and
 appends nothing; the same key with a different request is refused. A refused command rolls back whole.
-The key is recorded after the events (appending must be a transaction's first write, see `eventstore`):
-of two concurrent requests with one key, the second waits on the first's record, then rolls back and
-replays the first's answer.
+The key is recorded after the events: of two concurrent requests with one key, the second waits on the
+first's record, then rolls back and replays the first's answer.
 
 A command that lost a race (a stream it appends to moved on since it read it) is run again on fresh state,
 a few times: the caller did nothing wrong, the decision is simply taken again (ADR 14).
@@ -22,8 +21,9 @@ from fastapi.responses import JSONResponse
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from contracts import Actor
+from kernel.api import event_store
 from kernel.auth import Principal
-from kernel.errors import ConcurrencyConflict, DomainError
+from kernel.errors import BadRequest, ConcurrencyConflict, DomainError
 from kernel.eventstore import EventStore, Metadata, Session
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
@@ -34,12 +34,10 @@ RACE_ATTEMPTS = 8
 
 class IdempotencyKeyReused(DomainError):
     code = "idempotency-key-reused"
-    status = 422
 
 
-class InvalidIdempotencyKey(DomainError):
+class IdempotencyKeyInvalid(BadRequest):
     code = "idempotency-key-invalid"
-    status = 400
 
 
 class _AnsweredConcurrently(Exception):
@@ -49,10 +47,12 @@ class _AnsweredConcurrently(Exception):
 class CommandGateway:
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.store: EventStore = request.app.state.event_store
+        self.store: EventStore = event_store(request)
 
     def metadata(self, principal: Principal) -> Metadata:
-        actor = Actor(subject=principal.subject, role=principal.role, organisation_id=principal.organisation_id)
+        actor = Actor(
+            subject=principal.subject, role=principal.role, organisation_id=principal.organisation_id
+        )
         return Metadata(actor=actor, correlation_id=self.request.state.correlation_id)
 
     async def run(
@@ -61,24 +61,28 @@ class CommandGateway:
         action: Action,
         *,
         status_code: int = 201,
-        location: Callable[[Any], str] | None = None,
+        location: str | None = None,
     ) -> JSONResponse:
-        """Run `action` in one transaction; `location(body)` names the created resource, if any."""
+        """Run `action` in one transaction; `location` names the created resource, if any, as a template of
+        the answer's fields (`"/partners/{partner_id}"`)."""
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(ConcurrencyConflict), stop=stop_after_attempt(RACE_ATTEMPTS),
-            wait=wait_random_exponential(multiplier=0.005, max=0.1), reraise=True,
+            retry=retry_if_exception_type(ConcurrencyConflict),
+            stop=stop_after_attempt(RACE_ATTEMPTS),
+            wait=wait_random_exponential(multiplier=0.005, max=0.1),
+            reraise=True,
         )
         return await retrying(self._run_once, principal, action, status_code, location)
 
-    async def _run_once(self, principal: Principal, action: Action, status_code: int,
-                        location: Callable[[Any], str] | None) -> JSONResponse:
+    async def _run_once(
+        self, principal: Principal, action: Action, status_code: int, location: str | None
+    ) -> JSONResponse:
         key = self.request.headers.get("idempotency-key")
         if key is None:
             async with self.store.transaction() as session:
                 body = jsonable_encoder(await action(session, self.metadata(principal)))
             return _response(body, status_code, location)
         if not 0 < len(key) <= MAX_KEY_LENGTH:
-            raise InvalidIdempotencyKey(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+            raise IdempotencyKeyInvalid(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
         fingerprint = await self._fingerprint()
         if (replay := await self._replay(principal, key, fingerprint, location)) is not None:
             return replay
@@ -99,18 +103,28 @@ class CommandGateway:
         digest.update(await self.request.body())
         return digest.hexdigest()
 
-    async def _remember(self, session: Session, principal: Principal, key: str, fingerprint: str,
-                        status_code: int, body: Any) -> bool:
-        return bool(await session.connection.fetchval(
-            """INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
+    async def _remember(
+        self, session: Session, principal: Principal, key: str, fingerprint: str, status_code: int, body: Any
+    ) -> bool:
+        return bool(
+            await session.connection.fetchval(
+                """INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
                VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
-            principal.subject, key, fingerprint, status_code, body,
-        ))
+                principal.subject,
+                key,
+                fingerprint,
+                status_code,
+                body,
+            )
+        )
 
-    async def _replay(self, principal: Principal, key: str, fingerprint: str, location) -> JSONResponse | None:
+    async def _replay(
+        self, principal: Principal, key: str, fingerprint: str, location
+    ) -> JSONResponse | None:
         first = await self.store.pool.fetchrow(
             "SELECT request_hash, status_code, response FROM idempotency_keys WHERE principal = $1 AND key = $2",
-            principal.subject, key,
+            principal.subject,
+            key,
         )
         if first is None:
             return None
@@ -121,10 +135,10 @@ class CommandGateway:
         return response
 
 
-def _response(body: Any, status_code: int, location: Callable[[Any], str] | None) -> JSONResponse:
+def _response(body: Any, status_code: int, location: str | None) -> JSONResponse:
     response = JSONResponse(body, status_code=status_code)
     if location is not None:
-        response.headers["Location"] = location(body)
+        response.headers["Location"] = location.format(**body)
     return response
 
 

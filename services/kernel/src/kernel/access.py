@@ -1,0 +1,47 @@
+"""The one vocabulary of access refusals. Each service's `access.py` holds pure predicates over the caller
+and the facts of what they ask for; its handlers and queries apply them at one place and raise these.
+
+The kernel knows no role names: which roles exist, which are limited to a caseload or an organisation, is
+the services' business (`contracts.roles` and each `access.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kernel.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as their verified token says (`kernel.auth`)."""
+
+    subject: str
+    roles: frozenset[str]
+    organisation_id: str | None = None
+    # The organisation the caller is limited to ("" when its token names none: it then sees nothing);
+    # None for a caller limited by no organisation.
+    organisation_scope: str | None = None
+
+    def has_any(self, roles: frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+    @property
+    def role(self) -> str:
+        """The role recorded as the actor of events (tokens carry one role in practice)."""
+        return sorted(self.roles)[0]
+
+
+class RoleNotAllowed(Forbidden):
+    code = "role-not-allowed"
+
+
+class NotOnCaseload(Forbidden):
+    """The caller sees this person's case but does not follow them, so may not act on it."""
+
+    code = "not-on-caseload"
+
+
+class OrganisationNotAllowed(Forbidden):
+    """The caller is limited to an organisation, and this action needs one it is not."""
+
+    code = "organisation-not-allowed"
