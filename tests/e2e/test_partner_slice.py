@@ -34,17 +34,26 @@ async def test_a_registered_partner_reaches_the_directory_within_a_second(slice_
     async with httpx.AsyncClient(timeout=10) as http:
         # Warm-up: the first event also waits for the consumer to join its group.
         warm = await register(http, partners, writer, 1)
-        await wait_for(lambda: in_directory(http, projections, reader, warm["partner_id"]), timeout=30,
-                       message="the warm-up partner in the directory")
+        await wait_for(
+            lambda: in_directory(http, projections, reader, warm["partner_id"]),
+            timeout=30,
+            message="the warm-up partner in the directory",
+        )
 
         created = await register(http, partners, writer, 2)
         started = time.monotonic()
-        await wait_for(lambda: in_directory(http, projections, reader, created["partner_id"]), timeout=1.0,
-                       interval=0.02, message="the partner in the directory within 1 s")
+        await wait_for(
+            lambda: in_directory(http, projections, reader, created["partner_id"]),
+            timeout=1.0,
+            interval=0.02,
+            message="the partner in the directory within 1 s",
+        )
         assert time.monotonic() - started < 1.0
 
 
-async def test_the_event_on_its_topic_validates_against_the_committed_schemas(slice_system, slice_env, bearer):
+async def test_the_event_on_its_topic_validates_against_the_committed_schemas(
+    slice_system, slice_env, bearer
+):
     async with httpx.AsyncClient(timeout=10) as http:
         created = await register(http, slice_system.url("partners"), bearer("ripro"), 3)
 
@@ -53,7 +62,9 @@ async def test_the_event_on_its_topic_validates_against_the_committed_schemas(sl
     )
     value = json.loads(records[0].value)
     jsonschema.validate(value, json.loads((SCHEMAS / "envelope.json").read_text()))
-    jsonschema.validate(value["payload"], json.loads((SCHEMAS / "partners.partner.registered.v1.json").read_text()))
+    jsonschema.validate(
+        value["payload"], json.loads((SCHEMAS / "partners.partner.registered.v1.json").read_text())
+    )
     assert value["payload"]["partner_id"] == created["partner_id"]
     assert records[0].key == created["partner_id"].encode()
     assert kafka.decode(records[0].value).actor.role == "ripro"
@@ -64,9 +75,14 @@ async def test_a_partner_sees_only_itself_in_the_directory(slice_system, bearer)
     async with httpx.AsyncClient(timeout=10) as http:
         mine = await register(http, partners, bearer("ipro_chef"), 4)
         other = await register(http, partners, bearer("ipro_chef"), 5)
-        await wait_for(lambda: in_directory(http, projections, bearer("dpip"), other["partner_id"]), timeout=30,
-                       message="both partners in the directory")
-        seen = await http.get(f"{projections}/directory/partners",
-                              headers=bearer("partenaire", organisation_id=mine["partner_id"]))
+        await wait_for(
+            lambda: in_directory(http, projections, bearer("dpip"), other["partner_id"]),
+            timeout=30,
+            message="both partners in the directory",
+        )
+        seen = await http.get(
+            f"{projections}/directory/partners",
+            headers=bearer("partenaire", organisation_id=mine["partner_id"]),
+        )
     assert [p["partner_id"] for p in seen.json()["items"]] == [mine["partner_id"]]
     assert seen.json()["total"] == 1

@@ -12,20 +12,60 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from contracts.partners import (
-    ActionClosed, ActionCreated, ActionPublished, ActionType, CallArchived, CallClosed, CallContent,
-    CallDrafted, CallPublished, CallRevised, ContactPersonAdded, ContactPersonRemoved, OrganisationType,
-    PartnerAccredited, PartnerRegistered, PartnerReinstated, PartnerSuspended, PartnerWithdrawn,
-    PlannedSession, ProposalApproved, ProposalChangesRequested, ProposalCommented, ProposalContent,
-    ProposalDrafted, ProposalRejected, ProposalResubmitted, ProposalReviewStarted, ProposalRevised,
-    ProposalSubmitted, ProposalWithdrawn, SessionCancelled, SessionMoved, SessionReported, SessionScheduled,
+    ActionClosed,
+    ActionCreated,
+    ActionPublished,
+    ActionType,
+    CallArchived,
+    CallClosed,
+    CallContent,
+    CallDrafted,
+    CallPublished,
+    CallRevised,
+    ContactPersonAdded,
+    ContactPersonRemoved,
+    OrganisationType,
+    PartnerAccredited,
+    PartnerRegistered,
+    PartnerReinstated,
+    PartnerSuspended,
+    PartnerWithdrawn,
+    PlannedSession,
+    ProposalApproved,
+    ProposalChangesRequested,
+    ProposalCommented,
+    ProposalContent,
+    ProposalDrafted,
+    ProposalRejected,
+    ProposalResubmitted,
+    ProposalReviewStarted,
+    ProposalRevised,
+    ProposalSubmitted,
+    ProposalWithdrawn,
+    SessionCancelled,
+    SessionMoved,
+    SessionReported,
+    SessionScheduled,
     SessionSlot,
 )
+from kernel.clock import LOCAL_TIME_ZONE
 from partners.domain.commands import (
-    AccreditPartner, AddContactPerson, CallWindow, CancelSession, CreateAction, DraftCall, DraftProposal,
-    MoveSession, PartnerStanding, RegisterPartner, ReportSession, ReviseCall, ReviseProposal, ScheduleSession,
+    AccreditPartner,
+    AddContactPerson,
+    CancelSession,
+    CreateAction,
+    DraftCall,
+    DraftProposal,
+    MoveSession,
+    RegisterPartner,
+    ReportSession,
+    ResubmitProposal,
+    ReviseCall,
+    ReviseProposal,
+    ScheduleSession,
     SubmitProposal,
 )
-from kernel.clock import LOCAL_TIME_ZONE
+from partners.domain.facts import CallWindow, PartnerStanding, ProposalFacts
 
 PARIS = LOCAL_TIME_ZONE
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
@@ -53,11 +93,15 @@ def _with(values: dict, overrides: dict) -> dict:
 
 # --- calls ------------------------------------------------------------------------------------------------
 
+
 def call_content(**overrides) -> CallContent:
     values = dict(
-        title="AMI Espace citoyen 2027", theme="Espace citoyen", establishment="Centre pénitentiaire d'Arras",
+        title="AMI Espace citoyen 2027",
+        theme="Espace citoyen",
+        establishment="Centre pénitentiaire d'Arras",
         description="Actions d'insertion pour les personnes détenues.",
-        opens_on=days_from_today(-10), closes_on=days_from_today(20),
+        opens_on=days_from_today(-10),
+        closes_on=days_from_today(20),
         target_themes=[ActionType.JOB_SEARCH_WORKSHOP, ActionType.CITIZENSHIP],
     )
     return CallContent(**_with(values, overrides))
@@ -97,17 +141,24 @@ def call_window(**overrides) -> CallWindow:
     """What a proposal command carries of the default call, published."""
     content = call_content()
     values = dict(
-        call_id="call-1", published=True, theme=content.theme, opens_on=content.opens_on,
-        closes_on=content.closes_on, target_themes=content.target_themes,
+        call_id="call-1",
+        published=True,
+        theme=content.theme,
+        opens_on=content.opens_on,
+        closes_on=content.closes_on,
+        target_themes=content.target_themes,
     )
     return CallWindow(**_with(values, overrides))
 
 
 # --- partner organisations --------------------------------------------------------------------------------
 
+
 def register_partner(**overrides) -> RegisterPartner:
     values = dict(
-        partner_id="partner-1", name="Association Ressources Emploi", siret=VALID_SIRET,
+        partner_id="partner-1",
+        name="Association Ressources Emploi",
+        siret=VALID_SIRET,
         organisation_type=OrganisationType.ASSOCIATION,
     )
     return RegisterPartner(**{**values, **overrides})
@@ -115,7 +166,9 @@ def register_partner(**overrides) -> RegisterPartner:
 
 def a_partner_registered(**overrides) -> PartnerRegistered:
     values = dict(
-        partner_id="partner-1", name="Association Ressources Emploi", siret=VALID_SIRET,
+        partner_id="partner-1",
+        name="Association Ressources Emploi",
+        siret=VALID_SIRET,
         organisation_type=OrganisationType.ASSOCIATION,
     )
     return PartnerRegistered(**{**values, **overrides})
@@ -123,16 +176,23 @@ def a_partner_registered(**overrides) -> PartnerRegistered:
 
 def add_contact_person(**overrides) -> AddContactPerson:
     values = dict(
-        contact_id="contact-1", full_name="Claire Martin", job_title="Chargée d'insertion",
-        email="claire.martin@example.org", phone="03 21 00 00 00",
+        contact_id="contact-1",
+        full_name="Claire Martin",
+        job_title="Chargée d'insertion",
+        email="claire.martin@example.org",
+        phone="03 21 00 00 00",
     )
     return AddContactPerson(**_with(values, overrides))
 
 
 def a_contact_person_added(**overrides) -> ContactPersonAdded:
     values = dict(
-        partner_id="partner-1", contact_id="contact-1", full_name="Claire Martin",
-        job_title="Chargée d'insertion", email="claire.martin@example.org", phone="03 21 00 00 00",
+        partner_id="partner-1",
+        contact_id="contact-1",
+        full_name="Claire Martin",
+        job_title="Chargée d'insertion",
+        email="claire.martin@example.org",
+        phone="03 21 00 00 00",
     )
     return ContactPersonAdded(**_with(values, overrides))
 
@@ -143,14 +203,17 @@ def a_contact_person_removed(**overrides) -> ContactPersonRemoved:
 
 def accredit_partner(**overrides) -> AccreditPartner:
     values = dict(
-        establishment="Centre pénitentiaire d'Arras", accredited_until=days_from_today(365), now=NOW,
+        establishment="Centre pénitentiaire d'Arras",
+        accredited_until=days_from_today(365),
+        now=NOW,
     )
     return AccreditPartner(**_with(values, overrides))
 
 
 def a_partner_accredited(**overrides) -> PartnerAccredited:
     values = dict(
-        partner_id="partner-1", establishment="Centre pénitentiaire d'Arras",
+        partner_id="partner-1",
+        establishment="Centre pénitentiaire d'Arras",
         accredited_until=days_from_today(365),
     )
     return PartnerAccredited(**_with(values, overrides))
@@ -172,12 +235,16 @@ def a_partner_withdrawn(**overrides) -> PartnerWithdrawn:
 def partner_standing(**overrides) -> PartnerStanding:
     """What an action or proposal command carries of the default organisation, accredited for a year."""
     values = dict(
-        partner_id="partner-1", withdrawn=False, suspended=False, accredited_until=days_from_today(365),
+        partner_id="partner-1",
+        withdrawn=False,
+        suspended=False,
+        accredited_until=days_from_today(365),
     )
     return PartnerStanding(**_with(values, overrides))
 
 
 # --- proposals --------------------------------------------------------------------------------------------
+
 
 def planned_session(**overrides) -> PlannedSession:
     values = dict(starts_at=paris_time(3, 14), duration_minutes=120, place="Salle polyvalente")
@@ -186,33 +253,65 @@ def planned_session(**overrides) -> PlannedSession:
 
 def proposal_content(**overrides) -> ProposalContent:
     values = dict(
-        title="Atelier CV et lettre de motivation", action_type=ActionType.JOB_SEARCH_WORKSHOP,
-        objectives="Rédiger un CV", target_public="Personnes condamnées en fin de peine", capacity_min=4,
-        capacity_max=10, planned_sessions=[planned_session()], facilitators=["Claire Martin"],
+        title="Atelier CV et lettre de motivation",
+        action_type=ActionType.JOB_SEARCH_WORKSHOP,
+        objectives="Rédiger un CV",
+        target_public="Personnes condamnées en fin de peine",
+        capacity_min=4,
+        capacity_max=10,
+        planned_sessions=[planned_session()],
+        facilitators=["Claire Martin"],
     )
     return ProposalContent(**_with(values, overrides))
 
 
-def draft_proposal(**overrides) -> DraftProposal:
+def _with_facts(command_type, values: dict, overrides: dict, *, facts) -> tuple:
+    """A command and the facts its decision needs (`when(*command_with_facts)`); `call=` and `partner=`
+    override the facts."""
+    call, partner = overrides.pop("call", call_window()), overrides.pop("partner", partner_standing())
+    command = command_type(**_with(values, overrides))
+    return command, facts(call, partner)
+
+
+def decision(command) -> tuple:
+    """`when(*decision(command))` for a list mixing plain commands and (command, facts) pairs."""
+    return command if isinstance(command, tuple) else (command, None)
+
+
+def _proposal_facts(call: CallWindow, partner: PartnerStanding) -> ProposalFacts:
+    return ProposalFacts(call=call, partner=partner)
+
+
+def draft_proposal(**overrides) -> tuple[DraftProposal, ProposalFacts]:
     values = dict(
-        proposal_id="proposal-1", call=call_window(), partner=partner_standing(), content=proposal_content(),
+        proposal_id="proposal-1",
+        call_id="call-1",
+        partner_id="partner-1",
+        content=proposal_content(),
         now=NOW,
     )
-    return DraftProposal(**_with(values, overrides))
+    return _with_facts(DraftProposal, values, overrides, facts=_proposal_facts)
 
 
-def revise_proposal(**overrides) -> ReviseProposal:
-    values = dict(content=proposal_content(capacity_max=12), call=call_window(), now=NOW)
-    return ReviseProposal(**_with(values, overrides))
+def revise_proposal(**overrides) -> tuple[ReviseProposal, ProposalFacts]:
+    values = dict(content=proposal_content(capacity_max=12), now=NOW)
+    return _with_facts(ReviseProposal, values, overrides, facts=_proposal_facts)
 
 
-def submit_proposal(**overrides) -> SubmitProposal:
-    return SubmitProposal(**_with(dict(call=call_window(), partner=partner_standing(), now=NOW), overrides))
+def submit_proposal(**overrides) -> tuple[SubmitProposal, ProposalFacts]:
+    return _with_facts(SubmitProposal, dict(now=NOW), overrides, facts=_proposal_facts)
+
+
+def resubmit_proposal(**overrides) -> tuple[ResubmitProposal, ProposalFacts]:
+    return _with_facts(ResubmitProposal, dict(now=NOW), overrides, facts=_proposal_facts)
 
 
 def a_proposal_drafted(**overrides) -> ProposalDrafted:
     values = dict(
-        proposal_id="proposal-1", call_id="call-1", partner_id="partner-1", content=proposal_content(),
+        proposal_id="proposal-1",
+        call_id="call-1",
+        partner_id="partner-1",
+        content=proposal_content(),
     )
     return ProposalDrafted(**_with(values, overrides))
 
@@ -259,11 +358,18 @@ def a_proposal_commented(**overrides) -> ProposalCommented:
 
 # --- catalogue actions ------------------------------------------------------------------------------------
 
+
 def create_action(**overrides) -> CreateAction:
     values = dict(
-        action_id="action-1", proposal_id="proposal-1", call_id="call-1", partner_id="partner-1",
-        title="Atelier CV et lettre de motivation", action_type=ActionType.JOB_SEARCH_WORKSHOP,
-        theme="Espace citoyen", capacity_min=4, capacity_max=10,
+        action_id="action-1",
+        proposal_id="proposal-1",
+        call_id="call-1",
+        partner_id="partner-1",
+        title="Atelier CV et lettre de motivation",
+        action_type=ActionType.JOB_SEARCH_WORKSHOP,
+        theme="Espace citoyen",
+        capacity_min=4,
+        capacity_max=10,
     )
     return CreateAction(**_with(values, overrides))
 
@@ -276,27 +382,37 @@ def session_slot(**overrides) -> SessionSlot:
     """Default: in three days, 14:00 to 16:00 Paris time; `ends_at` follows an overridden `starts_at`."""
     starts_at = overrides.get("starts_at", paris_time(3, 14))
     values = dict(
-        starts_at=starts_at, ends_at=starts_at + timedelta(minutes=120), place="Salle polyvalente",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=120),
+        place="Salle polyvalente",
         facilitators=["Claire Martin"],
     )
     return SessionSlot(**_with(values, overrides))
 
 
-def schedule_session(**overrides) -> ScheduleSession:
+def schedule_session(**overrides) -> tuple[ScheduleSession, PartnerStanding]:
     values = dict(
-        session_id="session-1", starts_at=paris_time(3, 14), duration_minutes=120, place="Salle polyvalente",
-        facilitators=["Claire Martin"], partner=partner_standing(), now=NOW,
+        session_id="session-1",
+        starts_at=paris_time(3, 14),
+        duration_minutes=120,
+        place="Salle polyvalente",
+        facilitators=["Claire Martin"],
+        now=NOW,
     )
-    return ScheduleSession(**_with(values, overrides))
+    return _with_facts(ScheduleSession, values, overrides, facts=lambda _call, partner: partner)
 
 
 def move_session(**overrides) -> MoveSession:
     """Default: the default session, one day later at the same hour."""
     values = dict(
-        session_id="session-1", starts_at=paris_time(4, 14), duration_minutes=120, place="Salle polyvalente",
-        facilitators=["Claire Martin"], partner=partner_standing(), now=NOW,
+        session_id="session-1",
+        starts_at=paris_time(4, 14),
+        duration_minutes=120,
+        place="Salle polyvalente",
+        facilitators=["Claire Martin"],
+        now=NOW,
     )
-    return MoveSession(**_with(values, overrides))
+    return _with_facts(MoveSession, values, overrides, facts=lambda _call, partner: partner)
 
 
 def cancel_session(**overrides) -> CancelSession:
@@ -306,7 +422,10 @@ def cancel_session(**overrides) -> CancelSession:
 def report_session(**overrides) -> ReportSession:
     """Default: the default session, reported an hour after it ended."""
     values = dict(
-        session_id="session-1", held=True, present_count=8, notes="Bonne participation",
+        session_id="session-1",
+        held=True,
+        present_count=8,
+        notes="Bonne participation",
         now=paris_time(3, 17),
     )
     return ReportSession(**_with(values, overrides))
@@ -319,7 +438,9 @@ def a_session_scheduled(**overrides) -> SessionScheduled:
 
 def a_session_moved(**overrides) -> SessionMoved:
     values = dict(
-        action_id="action-1", session_id="session-1", slot=session_slot(starts_at=paris_time(4, 14)),
+        action_id="action-1",
+        session_id="session-1",
+        slot=session_slot(starts_at=paris_time(4, 14)),
     )
     return SessionMoved(**_with(values, overrides))
 
@@ -331,7 +452,11 @@ def a_session_cancelled(**overrides) -> SessionCancelled:
 
 def a_session_reported(**overrides) -> SessionReported:
     values = dict(
-        action_id="action-1", session_id="session-1", held=True, present_count=8, notes="Bonne participation",
+        action_id="action-1",
+        session_id="session-1",
+        held=True,
+        present_count=8,
+        notes="Bonne participation",
     )
     return SessionReported(**_with(values, overrides))
 

@@ -9,7 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from contracts import Actor, Event, EventEnvelope
 from contracts.partners import (
-    ActionCreated, ActionType, OrganisationType, PartnerAccredited, PartnerRegistered, SessionScheduled,
+    ActionCreated,
+    ActionType,
+    OrganisationType,
+    PartnerAccredited,
+    PartnerRegistered,
+    SessionScheduled,
     SessionSlot,
 )
 
@@ -39,12 +44,21 @@ class History:
         self.position += 1
         self.moment += timedelta(minutes=1)
         envelope = EventEnvelope(
-            event_id=uuid.uuid4(), event_type=event.event_type, schema_version=event.schema_version,
-            stream_type=stream_type, stream_id=stream_id, stream_version=self.versions[stream_id],
-            position=self.position, occurred_at=self.moment, recorded_at=self.moment,
-            actor=Actor(subject="ipro-chef-1", role="ipro_chef"), correlation_id=f"corr-{self.position}",
-            restricted=event.restricted, payload=event.model_dump(mode="json"),
-            previous_hash=None if self.versions[stream_id] == 1 else "previous", hash=f"hash-{self.position}",
+            event_id=uuid.uuid4(),
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            stream_type=stream_type,
+            stream_id=stream_id,
+            stream_version=self.versions[stream_id],
+            position=self.position,
+            occurred_at=self.moment,
+            recorded_at=self.moment,
+            actor=Actor(subject="ipro-chef-1", role="ipro_chef"),
+            correlation_id=f"corr-{self.position}",
+            restricted=event.restricted,
+            payload=event.model_dump(mode="json"),
+            previous_hash=None if self.versions[stream_id] == 1 else "previous",
+            hash=f"hash-{self.position}",
         )
         self.envelopes.append(envelope)
         return envelope
@@ -52,7 +66,9 @@ class History:
 
 def a_partner_registered(**overrides) -> PartnerRegistered:
     values = dict(
-        partner_id="partner-1", name="Association Ressources Emploi", siret="73282932000074",
+        partner_id="partner-1",
+        name="Association Ressources Emploi",
+        siret="73282932000074",
         organisation_type=OrganisationType.ASSOCIATION,
     )
     return PartnerRegistered(**{**values, **overrides})
@@ -64,16 +80,24 @@ def a_partner_accredited(partner_id: str = "partner-1", until: date = TODAY + ti
 
 def an_action_created(**overrides) -> ActionCreated:
     values = dict(
-        action_id="action-1", proposal_id="proposal-1", call_id="call-1", partner_id="partner-1",
-        title="Atelier CV et lettre de motivation", action_type=ActionType.JOB_SEARCH_WORKSHOP,
-        theme="Espace emploi", capacity_min=4, capacity_max=10,
+        action_id="action-1",
+        proposal_id="proposal-1",
+        call_id="call-1",
+        partner_id="partner-1",
+        title="Atelier CV et lettre de motivation",
+        action_type=ActionType.JOB_SEARCH_WORKSHOP,
+        theme="Espace emploi",
+        capacity_min=4,
+        capacity_max=10,
     )
     return ActionCreated(**{**values, **overrides})
 
 
 def a_slot(starts_at: datetime, *, hours: int = 2, place: str = "Salle polyvalente", **overrides):
     values = dict(
-        starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), place=place,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        place=place,
         facilitators=["Camille Formatrice"],
     )
     return SessionSlot(**{**values, **overrides})

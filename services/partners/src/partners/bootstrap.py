@@ -4,12 +4,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contracts.roles import ESTABLISHMENT
 from kernel.clock import Clock, system_clock
 from kernel.service import ServiceDefinition, create_service_app
 from partners.http import routers
 from partners.settings import PartnersSettings
 
-DEFINITION = ServiceDefinition(name="partners", routers=routers, migrations=Path(__file__).parent / "migrations")
+DEFINITION = ServiceDefinition(
+    name="partners", roles=ESTABLISHMENT, routers=routers, migrations=Path(__file__).parent / "migrations"
+)
 
 
 def create_app(settings: PartnersSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:

@@ -7,13 +7,18 @@ from datetime import date, datetime
 
 import asyncpg
 
+from contracts.partners import ACCREDITATION_ALERT_DAYS
 from kernel.database import page
-
-EXPIRY_ALERT_DAYS = 30
 
 
 async def calls(
-    connection: asyncpg.Connection, *, today: date, status: str | None, hide_drafts: bool, limit: int, offset: int
+    connection: asyncpg.Connection,
+    *,
+    today: date,
+    status: str | None,
+    hide_drafts: bool,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     where = "($2::text IS NULL OR status = $2) AND (NOT $3 OR status <> 'draft')"
     # Open calls first (published and within their dates), soonest closing first; then the others.
@@ -22,18 +27,29 @@ async def calls(
         connection,
         f"""SELECT *, {open_} AS open, count(*) OVER () AS total FROM calls WHERE {where}
             ORDER BY {open_} DESC, CASE WHEN {open_} THEN closes_on END, closes_on DESC, call_id""",
-        today, status, hide_drafts, limit=limit, offset=offset,
+        today,
+        status,
+        hide_drafts,
+        limit=limit,
+        offset=offset,
     )
 
 
 async def organisations(
-    connection: asyncpg.Connection, *, today: date, accreditation: str | None, expiring_soon: bool | None,
-    only_partner: str | None, limit: int, offset: int,
+    connection: asyncpg.Connection,
+    *,
+    today: date,
+    accreditation: str | None,
+    expiring_soon: bool | None,
+    only_partner: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     status = """CASE WHEN withdrawn THEN 'withdrawn' WHEN suspended THEN 'suspended'
                      WHEN accredited_until IS NULL THEN 'none'
                      WHEN accredited_until >= $1 THEN 'accredited' ELSE 'expired' END"""
-    expiring = f"({status} = 'accredited' AND accredited_until < $1 + {EXPIRY_ALERT_DAYS})"
+    # `contracts.partners.accreditation_expires_soon`, in SQL.
+    expiring = f"({status} = 'accredited' AND accredited_until < $1 + {ACCREDITATION_ALERT_DAYS})"
     return await page(
         connection,
         f"""SELECT *, {status} AS accreditation, {expiring} AS expiry_alert, count(*) OVER () AS total
@@ -41,13 +57,23 @@ async def organisations(
             WHERE ($2::text IS NULL OR {status} = $2) AND ($3::boolean IS NULL OR {expiring} = $3)
               AND ($4::text IS NULL OR partner_id = $4)
             ORDER BY {expiring} DESC, lower(name), partner_id""",
-        today, accreditation, expiring_soon, only_partner, limit=limit, offset=offset,
+        today,
+        accreditation,
+        expiring_soon,
+        only_partner,
+        limit=limit,
+        offset=offset,
     )
 
 
 async def proposals(
-    connection: asyncpg.Connection, *, call_id: str | None, status: str | None, partner_id: str | None,
-    limit: int, offset: int,
+    connection: asyncpg.Connection,
+    *,
+    call_id: str | None,
+    status: str | None,
+    partner_id: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     return await page(
         connection,
@@ -55,13 +81,26 @@ async def proposals(
            WHERE ($1::text IS NULL OR call_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR partner_id = $3)
            ORDER BY call_id, lower(title), proposal_id""",
-        call_id, status, partner_id, limit=limit, offset=offset,
+        call_id,
+        status,
+        partner_id,
+        limit=limit,
+        offset=offset,
     )
 
 
 async def catalogue(
-    connection: asyncpg.Connection, *, action_type: str | None, theme: str | None, starts_from, starts_until,
-    min_seats_left: int | None, only_partner: str | None, now: datetime, limit: int, offset: int,
+    connection: asyncpg.Connection,
+    *,
+    action_type: str | None,
+    theme: str | None,
+    starts_from,
+    starts_until,
+    min_seats_left: int | None,
+    only_partner: str | None,
+    now: datetime,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
     """Published, open actions, with their coming sessions in the date range (and seats left, if asked)."""
     return await page(
@@ -82,5 +121,13 @@ async def catalogue(
              AND ($6::text IS NULL OR a.partner_id = $6)
            GROUP BY a.action_id
            ORDER BY min(s.starts_at), a.action_id""",
-        action_type, theme, starts_from, starts_until, min_seats_left, only_partner, now, limit=limit, offset=offset,
+        action_type,
+        theme,
+        starts_from,
+        starts_until,
+        min_seats_left,
+        only_partner,
+        now,
+        limit=limit,
+        offset=offset,
     )

@@ -20,8 +20,15 @@ async def save_call(connection: asyncpg.Connection, state: Call, version: int) -
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (call_id) DO UPDATE SET status = $2, title = $3, theme = $4, establishment = $5,
                opens_on = $6, closes_on = $7, target_themes = $8, version = $9""",
-        state.call_id, state.status.value, content.title, content.theme, content.establishment,
-        content.opens_on, content.closes_on, [t.value for t in content.target_themes], version,
+        state.call_id,
+        state.status.value,
+        content.title,
+        content.theme,
+        content.establishment,
+        content.opens_on,
+        content.closes_on,
+        [t.value for t in content.target_themes],
+        version,
     )
 
 
@@ -33,8 +40,15 @@ async def save_organisation(connection: asyncpg.Connection, state: Partner, vers
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (partner_id) DO UPDATE SET establishment = $5, accredited_until = $6, suspended = $7,
                    withdrawn = $8, version = $9""",
-            state.partner_id, state.name, state.siret, state.organisation_type.value, state.establishment,
-            state.accredited_until, state.suspended, state.withdrawn, version,
+            state.partner_id,
+            state.name,
+            state.siret,
+            state.organisation_type.value,
+            state.establishment,
+            state.accredited_until,
+            state.suspended,
+            state.withdrawn,
+            version,
         )
     except asyncpg.UniqueViolationError:
         # One organisation per SIRET. The whole command rolls back with this error: no event is left behind.
@@ -47,8 +61,14 @@ async def save_proposal(connection: asyncpg.Connection, state: Proposal, version
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (proposal_id) DO UPDATE SET status = $4, title = $5, action_type = $6, action_id = $7,
                version = $8""",
-        state.proposal_id, state.call_id, state.partner_id, state.status.value, state.content.title,
-        state.content.action_type.value, state.action_id, version,
+        state.proposal_id,
+        state.call_id,
+        state.partner_id,
+        state.status.value,
+        state.content.title,
+        state.content.action_type.value,
+        state.action_id,
+        version,
     )
 
 
@@ -58,8 +78,17 @@ async def save_action(connection: asyncpg.Connection, state: Action, version: in
                                 capacity_max, published, closed, version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (action_id) DO UPDATE SET published = $9, closed = $10, version = $11""",
-        state.action_id, state.proposal_id, state.call_id, state.partner_id, state.title, state.action_type.value,
-        state.theme, state.capacity_max, state.published, state.closed, version,
+        state.action_id,
+        state.proposal_id,
+        state.call_id,
+        state.partner_id,
+        state.title,
+        state.action_type.value,
+        state.theme,
+        state.capacity_max,
+        state.published,
+        state.closed,
+        version,
     )
     try:
         for session in state.sessions.values():
@@ -68,7 +97,9 @@ async def save_action(connection: asyncpg.Connection, state: Action, version: in
         # Another action's session holds the place or a facilitator at that time.
         if clash.constraint_name == "session_place_free":
             raise errors.PlaceDoubleBooked("another session is held in this place at that time") from None
-        raise errors.FacilitatorDoubleBooked("a facilitator already runs another session at that time") from None
+        raise errors.FacilitatorDoubleBooked(
+            "a facilitator already runs another session at that time"
+        ) from None
 
 
 async def _save_session(connection: asyncpg.Connection, action_id: str, session) -> None:
@@ -79,11 +110,19 @@ async def _save_session(connection: asyncpg.Connection, action_id: str, session)
            ON CONFLICT (session_id) DO UPDATE SET place = $3, during = $4, cancelled = $5, reported = $6
            WHERE (action_sessions.place, action_sessions.during, action_sessions.cancelled,
                   action_sessions.reported) IS DISTINCT FROM ($3, $4, $5, $6)""",
-        session.session_id, action_id, session.slot.place, during, session.cancelled, session.reported,
+        session.session_id,
+        action_id,
+        session.slot.place,
+        during,
+        session.cancelled,
+        session.reported,
     )
     await connection.execute("DELETE FROM session_facilitators WHERE session_id = $1", session.session_id)
     if not session.cancelled:
         await connection.executemany(
             "INSERT INTO session_facilitators (session_id, facilitator, during) VALUES ($1, $2, $3)",
-            [(session.session_id, name, during) for name in {f.casefold() for f in session.slot.facilitators}],
+            [
+                (session.session_id, name, during)
+                for name in {f.casefold() for f in session.slot.facilitators}
+            ],
         )

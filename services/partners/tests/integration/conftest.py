@@ -1,6 +1,6 @@
 import pytest
 
-from devinfra.testkit import serving
+from devinfra.testkit import service_settings, serving
 from partners.bootstrap import create_app
 from partners.settings import PartnersSettings
 
@@ -11,18 +11,12 @@ async def partners_dsn(new_database):
 
 
 @pytest.fixture
-def partners_settings(partners_dsn, infrastructure, dev_keys, unique_name):
-    return PartnersSettings(
-        database_url=partners_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        kafka_topic_prefix=unique_name("t") + ".",
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,  # the relay has its own tests; the scenario and end-to-end tests run it
-    )
+def partners_settings(partners_dsn, infrastructure, dev_keys, topic_prefix):
+    # The relay has its own tests; the scenario and end-to-end tests run it.
+    return service_settings(PartnersSettings, partners_dsn, infrastructure, dev_keys, topic_prefix)
 
 
 @pytest.fixture
 async def api(partners_settings, clock):
     async with serving(create_app(partners_settings, clock=clock)) as client:
         yield client
-

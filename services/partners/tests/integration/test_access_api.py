@@ -1,6 +1,6 @@
-"""Partners see and act on their own organisation only: anything of another organisation is refused (403
-`forbidden`, nothing appended) and lists are filtered to their own, totals included. IPRO and SPIP staff
-see everything."""
+"""Partners see and act on their own organisation only: anything of another organisation answers as if it
+did not exist (404, nothing appended) and lists are filtered to their own, totals included. IPRO and SPIP
+staff see everything."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +10,13 @@ import pytest
 from devinfra.testkit import refused
 
 from .flows import (
-    accredited_partner, approved_action, call_body, ok, proposal_content, published_call, scheduled_session,
+    accredited_partner,
+    approved_action,
+    call_body,
+    ok,
+    proposal_content,
+    published_call,
+    scheduled_session,
 )
 
 pytestmark = pytest.mark.integration
@@ -33,23 +39,50 @@ async def organisation(api, as_role, clock, call_id: str, n: int, name: str) -> 
     next_week = clock.now + timedelta(days=7)
     partner_id = (await accredited_partner(api, as_role, n, clock.now.date(), name=name))["partner_id"]
     headers = as_role("partenaire", organisation_id=partner_id)
-    contact = await ok(await api.post(f"/partners/{partner_id}/contacts", json={"full_name": f"Contact {name}"},
-                                      headers=headers), 201)
-    draft = await ok(await api.post("/proposals", headers=headers, json={
-        "call_id": call_id, "content": proposal_content(next_week, title=f"Projet {name}")}), 201)
-    action = await approved_action(api, as_role, call_id, partner_id, proposal_content(next_week, title=f"Action {name}"))
-    session_id = await scheduled_session(api, headers, action["action_id"], next_week + timedelta(days=n),
-                                         place=f"Salle {name}", facilitators=(f"Animateur {name}",))
+    contact = await ok(
+        await api.post(
+            f"/partners/{partner_id}/contacts", json={"full_name": f"Contact {name}"}, headers=headers
+        ),
+        201,
+    )
+    draft = await ok(
+        await api.post(
+            "/proposals",
+            headers=headers,
+            json={"call_id": call_id, "content": proposal_content(next_week, title=f"Projet {name}")},
+        ),
+        201,
+    )
+    action = await approved_action(
+        api, as_role, call_id, partner_id, proposal_content(next_week, title=f"Action {name}")
+    )
+    session_id = await scheduled_session(
+        api,
+        headers,
+        action["action_id"],
+        next_week + timedelta(days=n),
+        place=f"Salle {name}",
+        facilitators=(f"Animateur {name}",),
+    )
     await ok(await api.post(f"/actions/{action['action_id']}/publish", headers=as_role("ipro_chef")))
-    return Organisation(partner_id, headers, draft["proposal_id"], action["proposal_id"], action["action_id"],
-                        session_id, contact["contacts"][0]["contact_id"])
+    return Organisation(
+        partner_id,
+        headers,
+        draft["proposal_id"],
+        action["proposal_id"],
+        action["action_id"],
+        session_id,
+        contact["contacts"][0]["contact_id"],
+    )
 
 
 @pytest.fixture
 async def two_organisations(api, as_role, clock):
     call_id = (await published_call(api, as_role, clock.now.date()))["call_id"]
-    return (await organisation(api, as_role, clock, call_id, 1, "A"),
-            await organisation(api, as_role, clock, call_id, 2, "B"))
+    return (
+        await organisation(api, as_role, clock, call_id, 1, "A"),
+        await organisation(api, as_role, clock, call_id, 2, "B"),
+    )
 
 
 async def test_a_partner_cannot_read_comment_on_or_modify_anything_of_another_organisation(
@@ -57,27 +90,66 @@ async def test_a_partner_cannot_read_comment_on_or_modify_anything_of_another_or
 ):
     a, b = two_organisations
     next_month = clock.now + timedelta(days=30)
-    slot = {"starts_at": next_month.isoformat(), "duration_minutes": 60, "place": "Salle A", "facilitators": []}
+    slot = {
+        "starts_at": next_month.isoformat(),
+        "duration_minutes": 60,
+        "place": "Salle A",
+        "facilitators": [],
+    }
 
-    for url in (f"/partners/{b.partner_id}", f"/proposals/{b.draft_proposal_id}",
-                f"/proposals/{b.approved_proposal_id}", f"/actions/{b.action_id}"):
-        problem = await refused(partners_dsn, api.get(url, headers=a.headers), 403, "forbidden")
-        assert b.partner_id not in problem["detail"] and "Projet B" not in problem["detail"]
+    # Another organisation's things answer exactly as things that do not exist: nothing leaks.
+    for url, missing in (
+        (f"/partners/{b.partner_id}", "partner-not-found"),
+        (f"/proposals/{b.draft_proposal_id}", "proposal-not-found"),
+        (f"/proposals/{b.approved_proposal_id}", "proposal-not-found"),
+        (f"/actions/{b.action_id}", "action-not-found"),
+    ):
+        problem = await refused(partners_dsn, api.get(url, headers=a.headers), 404, missing)
+        unknown = await refused(partners_dsn, api.get(url[:-8] + "00000000", headers=a.headers), 404, missing)
+        assert "Projet B" not in problem["detail"]
+        assert problem["detail"].replace(url.rsplit("/", 1)[1], "…") == unknown["detail"].replace(
+            unknown["instance"].rsplit("/", 1)[1], "…"
+        )
 
     proposal, action = f"/proposals/{b.draft_proposal_id}", f"/actions/{b.action_id}"
-    for request in (
-        api.put(proposal, json=proposal_content(next_month), headers=a.headers),
-        api.post(f"{proposal}/submit", headers=a.headers),
-        api.post(f"{proposal}/withdraw", json={"reason": "Pas à nous"}, headers=a.headers),
-        api.post(f"{proposal}/comments", json={"text": "Bonjour B"}, headers=a.headers),
-        api.post(f"/proposals/{b.approved_proposal_id}/comments", json={"text": "Bonjour B"}, headers=a.headers),
-        api.post(f"/partners/{b.partner_id}/contacts", json={"full_name": "Intrus"}, headers=a.headers),
-        api.post(f"/partners/{b.partner_id}/contacts/{b.contact_id}/remove", headers=a.headers),
-        api.post(f"{action}/sessions", json=slot, headers=a.headers),
-        api.post(f"{action}/sessions/{b.session_id}/move", json=slot, headers=a.headers),
-        api.post(f"{action}/sessions/{b.session_id}/cancel", json={"reason": "Pas à nous"}, headers=a.headers),
+    for request, missing in (
+        (api.put(proposal, json=proposal_content(next_month), headers=a.headers), "proposal-not-found"),
+        (api.post(f"{proposal}/submit", headers=a.headers), "proposal-not-found"),
+        (
+            api.post(f"{proposal}/withdraw", json={"reason": "Pas à nous"}, headers=a.headers),
+            "proposal-not-found",
+        ),
+        (
+            api.post(f"{proposal}/comments", json={"text": "Bonjour B"}, headers=a.headers),
+            "proposal-not-found",
+        ),
+        (
+            api.post(
+                f"/proposals/{b.approved_proposal_id}/comments", json={"text": "Bonjour B"}, headers=a.headers
+            ),
+            "proposal-not-found",
+        ),
+        (
+            api.post(f"/partners/{b.partner_id}/contacts", json={"full_name": "Intrus"}, headers=a.headers),
+            "partner-not-found",
+        ),
+        (
+            api.post(f"/partners/{b.partner_id}/contacts/{b.contact_id}/remove", headers=a.headers),
+            "partner-not-found",
+        ),
+        (api.post(f"{action}/sessions", json=slot, headers=a.headers), "action-not-found"),
+        (
+            api.post(f"{action}/sessions/{b.session_id}/move", json=slot, headers=a.headers),
+            "action-not-found",
+        ),
+        (
+            api.post(
+                f"{action}/sessions/{b.session_id}/cancel", json={"reason": "Pas à nous"}, headers=a.headers
+            ),
+            "action-not-found",
+        ),
     ):
-        await refused(partners_dsn, request, 403, "forbidden")
+        await refused(partners_dsn, request, 404, missing)
     # What only staff do is refused to partners by role, whichever organisation it concerns.
     renewal = {"establishment": "InSERRE Arras", "accredited_until": str(next_month.date())}
     for request in (
@@ -90,15 +162,24 @@ async def test_a_partner_cannot_read_comment_on_or_modify_anything_of_another_or
     ):
         await refused(partners_dsn, request, 403, "role-not-allowed")
     clock.advance(days=10)  # B's session took place: only B (or IPRO) reports it
-    await refused(partners_dsn, api.post(f"{action}/sessions/{b.session_id}/report",
-                                         json={"held": True, "present_count": 5}, headers=a.headers),
-                  403, "forbidden")
+    await refused(
+        partners_dsn,
+        api.post(
+            f"{action}/sessions/{b.session_id}/report",
+            json={"held": True, "present_count": 5},
+            headers=a.headers,
+        ),
+        404,
+        "action-not-found",
+    )
 
     # B's resources are untouched.
     untouched = await ok(await api.get(proposal, headers=b.headers))
     assert untouched["status"] == "draft" and untouched["comments"] == [] and untouched["version"] == 1
-    assert [c["full_name"] for c in (await ok(await api.get(f"/partners/{b.partner_id}", headers=b.headers)))[
-        "contacts"]] == ["Contact B"]
+    assert [
+        c["full_name"]
+        for c in (await ok(await api.get(f"/partners/{b.partner_id}", headers=b.headers)))["contacts"]
+    ] == ["Contact B"]
 
 
 async def test_a_partners_lists_hold_its_own_organisation_only(api, as_role, partners_dsn, two_organisations):
@@ -114,16 +195,22 @@ async def test_a_partners_lists_hold_its_own_organisation_only(api, as_role, par
     assert {p["proposal_id"] for p in proposals["items"]} == {a.draft_proposal_id, a.approved_proposal_id}
     assert own_proposals == proposals
     assert catalogue["total"] == 1 and [e["action_id"] for e in catalogue["items"]] == [a.action_id]
-    # Asking for another organisation's proposals is refused, not answered with an empty page.
-    await refused(partners_dsn, api.get(f"/proposals?partner_id={b.partner_id}", headers=a.headers), 403,
-                  "forbidden")
+    # Another organisation's proposals are not there for it, as an unknown organisation's are not.
+    assert await ok(await api.get(f"/proposals?partner_id={b.partner_id}", headers=a.headers)) == {
+        "total": 0,
+        "items": [],
+    }
 
 
 async def test_a_partner_does_not_see_draft_calls(api, as_role, clock, two_organisations):
     a, _ = two_organisations
     today = clock.now.date()
-    draft = await ok(await api.post("/calls", json=call_body(today, title="AMI en préparation"),
-                                    headers=as_role("ipro_chef")), 201)
+    draft = await ok(
+        await api.post(
+            "/calls", json=call_body(today, title="AMI en préparation"), headers=as_role("ipro_chef")
+        ),
+        201,
+    )
 
     seen_by_partner = await ok(await api.get("/calls", headers=a.headers))
     seen_by_staff = await ok(await api.get("/calls", headers=as_role("ipro_chef")))
@@ -142,8 +229,12 @@ async def test_ipro_and_spip_staff_see_every_organisation(api, as_role, two_orga
     for role in ("ipro_chef", "cpip", "dpip"):
         staff = as_role(role)
         for org in (a, b):
-            for url in (f"/partners/{org.partner_id}", f"/proposals/{org.draft_proposal_id}",
-                        f"/proposals/{org.approved_proposal_id}", f"/actions/{org.action_id}"):
+            for url in (
+                f"/partners/{org.partner_id}",
+                f"/proposals/{org.draft_proposal_id}",
+                f"/proposals/{org.approved_proposal_id}",
+                f"/actions/{org.action_id}",
+            ):
                 await ok(await api.get(url, headers=staff))
         partners = await ok(await api.get("/partners", headers=staff))
         proposals = await ok(await api.get("/proposals", headers=staff))
@@ -163,7 +254,15 @@ async def test_a_partner_token_without_an_organisation_can_neither_draft_nor_see
     nobody = as_role("partenaire")
     call_id = (await ok(await api.get("/calls", headers=nobody)))["items"][0]["call_id"]
 
-    await refused(partners_dsn, api.post("/proposals", headers=nobody, json={
-        "call_id": call_id, "content": proposal_content(clock.now + timedelta(days=7))}), 403, "forbidden")
+    await refused(
+        partners_dsn,
+        api.post(
+            "/proposals",
+            headers=nobody,
+            json={"call_id": call_id, "content": proposal_content(clock.now + timedelta(days=7))},
+        ),
+        403,
+        "token-without-organisation",
+    )
     for url in ("/partners", "/proposals", "/catalogue"):
         assert await ok(await api.get(url, headers=nobody)) == {"total": 0, "items": []}

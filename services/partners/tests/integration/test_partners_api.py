@@ -7,7 +7,11 @@ from devinfra.testkit import events_in, valid_siret
 
 pytestmark = pytest.mark.integration
 
-VALID = {"name": "Mission locale de l'Arrageois", "siret": "73282932000074", "organisation_type": "mission_locale"}
+VALID = {
+    "name": "Mission locale de l'Arrageois",
+    "siret": "73282932000074",
+    "organisation_type": "mission_locale",
+}
 
 
 async def test_an_ipro_head_registers_a_partner_and_reads_it_back(api, as_role):
@@ -44,7 +48,9 @@ async def test_the_event_carries_the_actor_and_the_callers_correlation_id(api, a
         ({"name": "x"}, "request-validation", "siret"),
     ],
 )
-async def test_bad_input_names_the_broken_rule_and_appends_nothing(api, as_role, partners_dsn, body, rule, field):
+async def test_bad_input_names_the_broken_rule_and_appends_nothing(
+    api, as_role, partners_dsn, body, rule, field
+):
     response = await api.post("/partners", json=body, headers=as_role("ipro_chef"))
 
     assert response.status_code == 422
@@ -67,7 +73,9 @@ async def test_a_siret_already_registered_is_a_conflict_and_appends_nothing(api,
 
 async def test_malformed_and_oversized_bodies_are_refused_as_problems(api, as_role):
     malformed = await api.post(
-        "/partners", content=b'{"name": ', headers=as_role("ipro_chef", **{"Content-Type": "application/json"})
+        "/partners",
+        content=b'{"name": ',
+        headers=as_role("ipro_chef", **{"Content-Type": "application/json"}),
     )
     oversized = await api.post(
         "/partners", json={**VALID, "name": "x" * 100_000}, headers=as_role("ipro_chef")
@@ -96,7 +104,8 @@ async def test_a_partner_sees_its_own_organisation_and_no_other(api, as_role):
     foreign = await api.get(f"/partners/{other}", headers=as_role("partenaire", organisation_id=first))
 
     assert own.status_code == 200
-    assert foreign.status_code == 403 and foreign.json()["rule"] == "forbidden"
+    # Another organisation answers as one that does not exist.
+    assert foreign.status_code == 404 and foreign.json()["rule"] == "partner-not-found"
 
 
 async def test_an_unknown_partner_is_not_found(api, as_role):
@@ -141,7 +150,12 @@ async def test_the_service_is_not_ready_while_the_broker_is_unreachable(partners
         response = await client.get("/ready")
 
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "kafka": False, "relay": True, "background_tasks": False}
+    assert response.json()["checks"] == {
+        "database": True,
+        "kafka": False,
+        "relay": True,
+        "background_tasks": False,
+    }
 
 
 async def test_a_page_past_the_end_is_empty_but_still_counts_every_organisation(api, as_role):

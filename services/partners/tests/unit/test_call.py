@@ -5,13 +5,30 @@ from kernel.testing import given
 from partners.domain.call import CallStatus, call, window
 from partners.domain.commands import ArchiveCall, CloseCall, PublishCall, StartReview
 from partners.domain.errors import (
-    CallAlreadyExists, CallClosingDatePassed, CallDatesInvalid, CallNotClosed, CallNotDraft, CallNotFound,
+    CallAlreadyExists,
+    CallClosingDatePassed,
+    CallDatesInvalid,
+    CallNotClosed,
+    CallNotDraft,
+    CallNotFound,
     CallNotPublished,
 )
 
 from ..builders import (
-    NOW, TODAY, a_call_archived, a_call_closed, a_call_drafted, a_call_published, a_call_revised,
-    call_content, call_window, days_from_today, draft_call, paris_time, revise_call, utc,
+    NOW,
+    TODAY,
+    a_call_archived,
+    a_call_closed,
+    a_call_drafted,
+    a_call_published,
+    a_call_revised,
+    call_content,
+    call_window,
+    days_from_today,
+    draft_call,
+    paris_time,
+    revise_call,
+    utc,
 )
 
 DRAFT = (a_call_drafted(),)
@@ -21,6 +38,7 @@ ARCHIVED = (*CLOSED, a_call_archived())
 
 
 # --- drafting ---
+
 
 def test_a_call_is_drafted():
     assert given(call).when(draft_call()) == [CallDrafted(call_id="call-1", content=call_content())]
@@ -45,6 +63,7 @@ def test_a_call_cannot_be_drafted_twice():
 
 
 # --- revising ---
+
 
 def test_a_draft_call_is_revised():
     new_content = call_content(title="AMI Parentalité", target_themes=["parenting"])
@@ -71,6 +90,7 @@ def test_only_a_draft_call_is_revised(history):
 
 
 # --- publishing ---
+
 
 def test_a_draft_call_is_published():
     assert given(call, *DRAFT).when(PublishCall(now=NOW)) == [CallPublished(call_id="call-1")]
@@ -110,6 +130,7 @@ def test_only_a_draft_call_is_published(history):
 
 # --- closing ---
 
+
 def test_a_published_call_is_closed_on_the_day_of_the_command():
     assert given(call, *PUBLISHED).when(CloseCall(now=NOW)) == [CallClosed(call_id="call-1", closed_on=TODAY)]
 
@@ -129,6 +150,7 @@ def test_only_a_published_call_is_closed(history):
 
 # --- archiving ---
 
+
 def test_a_closed_call_is_archived():
     assert given(call, *CLOSED).when(ArchiveCall()) == [CallArchived(call_id="call-1")]
 
@@ -142,8 +164,10 @@ def test_only_a_closed_call_is_archived(history):
 
 # --- unknown call, unknown command ---
 
+
 @pytest.mark.parametrize(
-    "command", [revise_call(), PublishCall(now=NOW), CloseCall(now=NOW), ArchiveCall()],
+    "command",
+    [revise_call(), PublishCall(now=NOW), CloseCall(now=NOW), ArchiveCall()],
     ids=["revise", "publish", "close", "archive"],
 )
 def test_a_call_that_was_never_drafted_is_not_found(command):
@@ -159,10 +183,15 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 
 # --- state ---
 
+
 @pytest.mark.parametrize(
     "history, status",
-    [(DRAFT, CallStatus.DRAFT), (PUBLISHED, CallStatus.PUBLISHED), (CLOSED, CallStatus.CLOSED),
-     (ARCHIVED, CallStatus.ARCHIVED)],
+    [
+        (DRAFT, CallStatus.DRAFT),
+        (PUBLISHED, CallStatus.PUBLISHED),
+        (CLOSED, CallStatus.CLOSED),
+        (ARCHIVED, CallStatus.ARCHIVED),
+    ],
     ids=["draft", "published", "closed", "archived"],
 )
 def test_the_state_follows_the_lifecycle(history, status):

@@ -4,20 +4,49 @@ from contracts.partners import ContactPersonAdded, ContactPersonRemoved, Partner
 from kernel.testing import given
 from partners.domain import errors
 from partners.domain.commands import (
-    AddContactPerson, ReinstatePartner, RemoveContactPerson, SuspendPartner, WithdrawPartner,
+    AddContactPerson,
+    ReinstatePartner,
+    RemoveContactPerson,
+    SuspendPartner,
+    WithdrawPartner,
 )
 from partners.domain.errors import (
-    AccreditationExpired, AccreditationExpiryInThePast, ContactPersonNotFound, InvalidSiret,
-    PartnerAlreadyRegistered, PartnerNotAccredited, PartnerNotFound, PartnerNotSuspended,
+    AccreditationExpiryInThePast,
+    ContactPersonNotFound,
+    PartnerAccreditationExpired,
+    PartnerAlreadyRegistered,
+    PartnerNotAccredited,
+    PartnerNotFound,
+    PartnerNotSuspended,
+    SiretInvalid,
 )
 from partners.domain.partner import (
-    Accreditation, Contact, ensure_may_host, evolve, initial_state, partner, standing,
+    Accreditation,
+    Contact,
+    ensure_may_host,
+    evolve,
+    initial_state,
+    partner,
+    standing,
 )
 
 from ..builders import (
-    TODAY, a_contact_person_added, a_contact_person_removed, a_partner_accredited, a_partner_registered,
-    a_partner_reinstated, a_partner_suspended, a_partner_withdrawn, accredit_partner, add_contact_person,
-    create_action, days_from_today, paris_time, partner_standing, register_partner, utc,
+    TODAY,
+    a_contact_person_added,
+    a_contact_person_removed,
+    a_partner_accredited,
+    a_partner_registered,
+    a_partner_reinstated,
+    a_partner_suspended,
+    a_partner_withdrawn,
+    accredit_partner,
+    add_contact_person,
+    create_action,
+    days_from_today,
+    paris_time,
+    partner_standing,
+    register_partner,
+    utc,
 )
 
 REGISTERED = (a_partner_registered(),)
@@ -28,6 +57,7 @@ WITHDRAWN = (*ACCREDITED, a_partner_withdrawn())
 
 
 # --- registering ---
+
 
 def test_registering_a_new_organisation_records_it():
     assert given(partner).when(register_partner()) == [a_partner_registered()]
@@ -49,7 +79,7 @@ def test_an_organisation_cannot_be_registered_twice():
     "siret", ["73282932000075", "7328293200007", "732829320000744", "7328293200007A", ""]
 )
 def test_a_siret_must_be_fourteen_digits_with_a_valid_checksum(siret):
-    with pytest.raises(InvalidSiret) as refused:
+    with pytest.raises(SiretInvalid) as refused:
         given(partner).when(register_partner(siret=siret))
     assert refused.value.code == "siret-invalid"
 
@@ -61,8 +91,14 @@ def test_evolve_folds_the_registration_into_state():
 
 @pytest.mark.parametrize(
     "command",
-    [add_contact_person(), RemoveContactPerson(contact_id="contact-1"), accredit_partner(),
-     SuspendPartner(reason="Incident"), ReinstatePartner(), WithdrawPartner(reason="Fin du partenariat")],
+    [
+        add_contact_person(),
+        RemoveContactPerson(contact_id="contact-1"),
+        accredit_partner(),
+        SuspendPartner(reason="Incident"),
+        ReinstatePartner(),
+        WithdrawPartner(reason="Fin du partenariat"),
+    ],
     ids=["add contact", "remove contact", "accredit", "suspend", "reinstate", "withdraw"],
 )
 def test_an_organisation_that_was_never_registered_is_not_found(command):
@@ -73,11 +109,16 @@ def test_an_organisation_that_was_never_registered_is_not_found(command):
 
 # --- contact persons ---
 
+
 def test_a_contact_person_is_added():
     assert given(partner, *REGISTERED).when(add_contact_person()) == [
         ContactPersonAdded(
-            partner_id="partner-1", contact_id="contact-1", full_name="Claire Martin",
-            job_title="Chargée d'insertion", email="claire.martin@example.org", phone="03 21 00 00 00",
+            partner_id="partner-1",
+            contact_id="contact-1",
+            full_name="Claire Martin",
+            job_title="Chargée d'insertion",
+            email="claire.martin@example.org",
+            phone="03 21 00 00 00",
         )
     ]
 
@@ -85,8 +126,9 @@ def test_a_contact_person_is_added():
 def test_a_contact_person_needs_only_a_name():
     command = AddContactPerson(contact_id="contact-2", full_name="Karim Benali")
     assert given(partner, *REGISTERED).when(command) == [
-        a_contact_person_added(contact_id="contact-2", full_name="Karim Benali", job_title="", email=None,
-                               phone=None)
+        a_contact_person_added(
+            contact_id="contact-2", full_name="Karim Benali", job_title="", email=None, phone=None
+        )
     ]
 
 
@@ -104,8 +146,11 @@ def test_a_contact_person_is_removed():
 
 @pytest.mark.parametrize(
     "history",
-    [REGISTERED, (*REGISTERED, a_contact_person_added(contact_id="contact-2")),
-     (*REGISTERED, a_contact_person_added(), a_contact_person_removed())],
+    [
+        REGISTERED,
+        (*REGISTERED, a_contact_person_added(contact_id="contact-2")),
+        (*REGISTERED, a_contact_person_added(), a_contact_person_removed()),
+    ],
     ids=["no contact", "another contact", "already removed"],
 )
 def test_removing_an_unknown_contact_person_is_refused(history):
@@ -115,25 +160,34 @@ def test_removing_an_unknown_contact_person_is_refused(history):
 
 
 def test_the_state_keeps_the_contact_persons_still_there():
-    state = partner.fold([
-        *REGISTERED,
-        a_contact_person_added(),
-        a_contact_person_added(contact_id="contact-2", full_name="Karim"),
-        a_contact_person_removed(contact_id="contact-1"),
-    ])
+    state = partner.fold(
+        [
+            *REGISTERED,
+            a_contact_person_added(),
+            a_contact_person_added(contact_id="contact-2", full_name="Karim"),
+            a_contact_person_removed(contact_id="contact-1"),
+        ]
+    )
     assert state.contacts == (
-        Contact(contact_id="contact-2", full_name="Karim", job_title="Chargée d'insertion",
-                email="claire.martin@example.org", phone="03 21 00 00 00"),
+        Contact(
+            contact_id="contact-2",
+            full_name="Karim",
+            job_title="Chargée d'insertion",
+            email="claire.martin@example.org",
+            phone="03 21 00 00 00",
+        ),
     )
 
 
 # --- accreditation ---
 
+
 def test_a_registered_organisation_is_accredited():
     command = accredit_partner(establishment="Maison d'arrêt d'Arras", accredited_until=days_from_today(180))
     assert given(partner, *REGISTERED).when(command) == [
         PartnerAccredited(
-            partner_id="partner-1", establishment="Maison d'arrêt d'Arras",
+            partner_id="partner-1",
+            establishment="Maison d'arrêt d'Arras",
             accredited_until=days_from_today(180),
         )
     ]
@@ -183,6 +237,7 @@ def test_a_suspended_organisation_is_reinstated_before_its_accreditation_is_rene
 
 # --- suspension and reinstatement ---
 
+
 def test_an_accredited_organisation_is_suspended():
     assert given(partner, *ACCREDITED).when(SuspendPartner(reason="Incident lors d'une séance")) == [
         a_partner_suspended(reason="Incident lors d'une séance")
@@ -221,6 +276,7 @@ def test_only_a_suspended_organisation_is_reinstated(history):
 
 # --- withdrawal ---
 
+
 @pytest.mark.parametrize(
     "history", [REGISTERED, ACCREDITED, SUSPENDED], ids=["registered", "accredited", "suspended"]
 )
@@ -232,8 +288,14 @@ def test_an_organisation_is_withdrawn_whatever_its_standing(history):
 
 @pytest.mark.parametrize(
     "command",
-    [add_contact_person(), RemoveContactPerson(contact_id="contact-1"), accredit_partner(),
-     SuspendPartner(reason="Incident"), ReinstatePartner(), WithdrawPartner(reason="Encore")],
+    [
+        add_contact_person(),
+        RemoveContactPerson(contact_id="contact-1"),
+        accredit_partner(),
+        SuspendPartner(reason="Incident"),
+        ReinstatePartner(),
+        WithdrawPartner(reason="Encore"),
+    ],
     ids=["add contact", "remove contact", "accredit", "suspend", "reinstate", "withdraw again"],
 )
 def test_withdrawal_is_final(command):
@@ -250,6 +312,7 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 
 # --- accreditation on a given day ---
 
+
 @pytest.mark.parametrize(
     "history, on, expected",
     [
@@ -262,8 +325,16 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
         (WITHDRAWN, TODAY, Accreditation.WITHDRAWN),
         ((*SUSPENDED, a_partner_withdrawn()), TODAY, Accreditation.WITHDRAWN),
     ],
-    ids=["never accredited", "accredited", "on the expiry day", "after the expiry day", "suspended",
-         "reinstated", "withdrawn", "withdrawn while suspended"],
+    ids=[
+        "never accredited",
+        "accredited",
+        "on the expiry day",
+        "after the expiry day",
+        "suspended",
+        "reinstated",
+        "withdrawn",
+        "withdrawn while suspended",
+    ],
 )
 def test_the_accreditation_on_a_day(history, on, expected):
     assert partner.fold(history).accreditation(on=on) == expected
@@ -280,6 +351,7 @@ def test_the_state_records_the_suspension_reason_until_reinstatement():
 
 
 # --- standing, as other aggregates see it ---
+
 
 @pytest.mark.parametrize(
     "history, expected",
@@ -306,8 +378,11 @@ def test_an_accredited_organisation_may_host_sessions_until_its_expiry_day_inclu
         (partner_standing(withdrawn=True), errors.PartnerWithdrawn, "partner-withdrawn"),
         (partner_standing(suspended=True), errors.PartnerSuspended, "partner-suspended"),
         (partner_standing(accredited_until=None), PartnerNotAccredited, "partner-not-accredited"),
-        (partner_standing(accredited_until=days_from_today(-1)), AccreditationExpired,
-         "partner-accreditation-expired"),
+        (
+            partner_standing(accredited_until=days_from_today(-1)),
+            PartnerAccreditationExpired,
+            "partner-accreditation-expired",
+        ),
     ],
     ids=["withdrawn", "suspended", "never accredited", "expired"],
 )

@@ -15,6 +15,8 @@ def test_valid_sirets(siret):
     assert is_valid_siret(siret)
 
 
-@pytest.mark.parametrize("siret", ["73282932000073", "35600000049838", "１２３４５６７８９０１２３４", "0000000000000a"])
+@pytest.mark.parametrize(
+    "siret", ["73282932000073", "35600000049838", "１２３４５６７８９０１２３４", "0000000000000a"]
+)
 def test_invalid_sirets(siret):
     assert not is_valid_siret(siret)

@@ -6,7 +6,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from contracts import Event, EventEnvelope
-
+from contracts.roles import ESTABLISHMENT
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.service import ServiceDefinition, create_service_app
@@ -28,15 +28,21 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
     empties its tables and replays the topic from offset 0 through the new code (ADR 14)."""
     return [
         Subscription(
-            name=settings.topic("projections.partner-views"), topics=[settings.topic("partners.events")],
-            handler=apply_partner_views, event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
+            name=settings.topic("projections.partner-views"),
+            topics=[settings.topic("partners.events")],
+            handler=apply_partner_views,
+            event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
             tables=partner_directory.TABLES + catalogue.TABLES,
         ),
     ]
 
 
 DEFINITION = ServiceDefinition(
-    name="projections", routers=[router], migrations=Path(__file__).parent / "migrations",
+    name="projections",
+    roles=ESTABLISHMENT,
+    appends_events=False,
+    routers=[router],
+    migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
 )
 

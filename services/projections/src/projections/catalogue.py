@@ -10,15 +10,26 @@ import asyncpg
 
 from contracts import Event, EventEnvelope
 from contracts.partners import (
-    ActionClosed, ActionCreated, ActionPublished, SessionCancelled, SessionMoved, SessionReported,
+    ActionClosed,
+    ActionCreated,
+    ActionPublished,
+    SessionCancelled,
+    SessionMoved,
+    SessionReported,
     SessionScheduled,
 )
 from kernel.clock import LOCAL_TIME_ZONE
+from kernel.database import page
 
 EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (
-        ActionCreated, SessionScheduled, SessionMoved, SessionCancelled, SessionReported, ActionPublished,
+        ActionCreated,
+        SessionScheduled,
+        SessionMoved,
+        SessionCancelled,
+        SessionReported,
+        ActionPublished,
         ActionClosed,
     )
 )
@@ -37,8 +48,15 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             """INSERT INTO catalogue_actions (action_id, partner_id, title, action_type, theme, capacity_min,
                                               capacity_max, created_at, stream_version)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (action_id) DO NOTHING""",
-            event.action_id, event.partner_id, event.title, event.action_type.value, event.theme,
-            event.capacity_min, event.capacity_max, envelope.occurred_at, envelope.stream_version,
+            event.action_id,
+            event.partner_id,
+            event.title,
+            event.action_type.value,
+            event.theme,
+            event.capacity_min,
+            event.capacity_max,
+            envelope.occurred_at,
+            envelope.stream_version,
         )
         return
     if not await _advance(connection, event.action_id, envelope.stream_version):
@@ -48,38 +66,53 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             await connection.execute(
                 """INSERT INTO catalogue_sessions (action_id, session_id, starts_at, ends_at, place)
                    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (action_id, session_id) DO NOTHING""",
-                event.action_id, event.session_id, event.slot.starts_at, event.slot.ends_at, event.slot.place,
+                event.action_id,
+                event.session_id,
+                event.slot.starts_at,
+                event.slot.ends_at,
+                event.slot.place,
             )
         case SessionMoved():
             await _update_session(
-                connection, event, "starts_at = $3, ends_at = $4, place = $5",
-                event.slot.starts_at, event.slot.ends_at, event.slot.place,
+                connection,
+                event,
+                "starts_at = $3, ends_at = $4, place = $5",
+                event.slot.starts_at,
+                event.slot.ends_at,
+                event.slot.place,
             )
         case SessionCancelled():
             await _update_session(connection, event, "cancelled = true")
         case SessionReported():
             await _update_session(connection, event, "reported = true")
         case ActionPublished():
-            await connection.execute("UPDATE catalogue_actions SET published = true WHERE action_id = $1",
-                                     event.action_id)
+            await connection.execute(
+                "UPDATE catalogue_actions SET published = true WHERE action_id = $1", event.action_id
+            )
         case ActionClosed():
-            await connection.execute("UPDATE catalogue_actions SET closed = true WHERE action_id = $1",
-                                     event.action_id)
+            await connection.execute(
+                "UPDATE catalogue_actions SET closed = true WHERE action_id = $1", event.action_id
+            )
 
 
 async def _advance(connection: asyncpg.Connection, action_id: str, version: int) -> bool:
     """Move the action to `version`; False if it already reflects it (or a later one)."""
-    return bool(await connection.fetchval(
-        """UPDATE catalogue_actions SET stream_version = $2 WHERE action_id = $1 AND stream_version < $2
+    return bool(
+        await connection.fetchval(
+            """UPDATE catalogue_actions SET stream_version = $2 WHERE action_id = $1 AND stream_version < $2
            RETURNING true""",
-        action_id, version,
-    ))
+            action_id,
+            version,
+        )
+    )
 
 
 async def _update_session(connection: asyncpg.Connection, event, assignments: str, *values) -> None:
     await connection.execute(
         f"UPDATE catalogue_sessions SET {assignments} WHERE action_id = $1 AND session_id = $2",
-        event.action_id, event.session_id, *values,
+        event.action_id,
+        event.session_id,
+        *values,
     )
 
 
@@ -112,24 +145,31 @@ async def search(
                AND ($6::text IS NULL OR a.partner_id = $6)
                AND (($2::date IS NULL AND $3::date IS NULL)
                     OR EXISTS (SELECT 1 FROM upcoming u WHERE u.action_id = a.action_id))"""
-    filters = (now, starts_from, starts_until, action_type, theme, only_partner)
-    total = await connection.fetchval(
-        f"WITH upcoming AS ({_UPCOMING}) SELECT count(*) FROM catalogue_actions a WHERE {where}", *filters
-    )
-    actions = await connection.fetch(
+    total, actions = await page(
+        connection,
         f"""WITH upcoming AS ({_UPCOMING})
             SELECT a.action_id, a.partner_id, p.name AS partner_name, a.title, a.action_type, a.theme,
-                   a.capacity_min, a.capacity_max,
+                   a.capacity_min, a.capacity_max, count(*) OVER () AS total,
                    (SELECT min(u.starts_at) FROM upcoming u WHERE u.action_id = a.action_id) AS next_session
             FROM catalogue_actions a LEFT JOIN directory_partners p ON p.partner_id = a.partner_id
             WHERE {where}
-            ORDER BY next_session NULLS LAST, lower(a.title), a.action_id LIMIT $7 OFFSET $8""",
-        *filters, limit, offset,
+            ORDER BY next_session NULLS LAST, lower(a.title), a.action_id""",
+        now,
+        starts_from,
+        starts_until,
+        action_type,
+        theme,
+        only_partner,
+        limit=limit,
+        offset=offset,
     )
     sessions = await connection.fetch(
         f"""SELECT action_id, session_id, starts_at, ends_at, place FROM ({_UPCOMING}) AS upcoming
             WHERE action_id = ANY($4::text[]) ORDER BY starts_at, session_id""",
-        now, starts_from, starts_until, [a["action_id"] for a in actions],
+        now,
+        starts_from,
+        starts_until,
+        [a["action_id"] for a in actions],
     )
     by_action: dict[str, list[dict]] = {a["action_id"]: [] for a in actions}
     for session in sessions:
@@ -137,7 +177,10 @@ async def search(
             {k: session[k] for k in ("session_id", "starts_at", "ends_at", "place")}
         )
     items = [
-        {**{k: v for k, v in a.items() if k != "next_session"}, "sessions": by_action[a["action_id"]]}
+        {
+            **{k: v for k, v in a.items() if k not in ("next_session", "total")},
+            "sessions": by_action[a["action_id"]],
+        }
         for a in actions
     ]
     return total, items

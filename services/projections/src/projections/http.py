@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from contracts.partners import ActionType, OrganisationType
-from kernel.api import Limit, Offset, now
-from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow, organisation_scope
-from kernel.clock import local_date
+from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
+from kernel.api import Db, Limit, Now, Offset, Page, Today
+from kernel.auth import Principal, allow
 from kernel.http import service_router
 from projections import catalogue, partner_directory
 from projections.partner_directory import AccreditationStatus
@@ -19,7 +19,7 @@ from projections.partner_directory import AccreditationStatus
 router = service_router("/directory", tags=["directory"])
 
 DirectoryReader = Annotated[
-    Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", "partenaire"))
+    Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", PARTNER))
 ]
 
 
@@ -32,11 +32,6 @@ class DirectoryEntry(BaseModel):
     accreditation_status: AccreditationStatus
     accredited_until: date | None
     accreditation_expires_soon: bool
-
-
-class DirectoryPage(BaseModel):
-    total: int
-    items: list[DirectoryEntry]
 
 
 class CatalogueSession(BaseModel):
@@ -58,59 +53,57 @@ class CatalogueAction(BaseModel):
     sessions: list[CatalogueSession]
 
 
-class CataloguePage(BaseModel):
-    total: int
-    items: list[CatalogueAction]
-
-
-@router.get("/partners", response_model=DirectoryPage, summary="The partner directory")
+@router.get("/partners", response_model=Page[DirectoryEntry], summary="The partner directory")
 async def list_partners(
     principal: DirectoryReader,
-    request: Request,
+    db: Db,
+    today: Today,
     organisation_type: OrganisationType | None = None,
     accreditation_status: AccreditationStatus | None = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> DirectoryPage:
-    async with request.app.state.event_store.pool.acquire() as connection:
+) -> Page[DirectoryEntry]:
+    async with db.acquire() as connection:
         total, rows = await partner_directory.search(
             connection,
-            today=local_date(now(request)),
+            today=today,
             organisation_type=organisation_type.value if organisation_type else None,
             name_contains=q,
             accreditation_status=accreditation_status.value if accreditation_status else None,
-            only_partner=organisation_scope(principal),
+            only_partner=principal.organisation_scope,
             limit=limit,
             offset=offset,
         )
-    return DirectoryPage(total=total, items=[DirectoryEntry(**dict(r)) for r in rows])
+    return Page[DirectoryEntry](total=total, items=[DirectoryEntry(**dict(r)) for r in rows])
 
 
 @router.get(
-    "/catalogue", response_model=CataloguePage,
+    "/catalogue",
+    response_model=Page[CatalogueAction],
     summary="The catalogue: published actions still open, with their coming sessions",
 )
 async def list_catalogue(
     principal: DirectoryReader,
-    request: Request,
+    db: Db,
+    now: Now,
     action_type: ActionType | None = None,
     theme: Annotated[str | None, Query(max_length=200)] = None,
     starts_from: Annotated[date | None, Query(description="sessions on or after this day")] = None,
     starts_until: Annotated[date | None, Query(description="sessions on or before this day")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> CataloguePage:
-    async with request.app.state.event_store.pool.acquire() as connection:
+) -> Page[CatalogueAction]:
+    async with db.acquire() as connection:
         total, items = await catalogue.search(
             connection,
-            now=now(request),
+            now=now,
             action_type=action_type.value if action_type else None,
             theme=theme,
             starts_from=starts_from,
             starts_until=starts_until,
-            only_partner=organisation_scope(principal),
+            only_partner=principal.organisation_scope,
             limit=limit,
             offset=offset,
         )
-    return CataloguePage(total=total, items=[CatalogueAction(**item) for item in items])
+    return Page[CatalogueAction](total=total, items=[CatalogueAction(**item) for item in items])

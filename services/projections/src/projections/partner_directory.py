@@ -10,11 +10,16 @@ import asyncpg
 
 from contracts import Event, EventEnvelope
 from contracts.partners import (
-    PartnerAccredited, PartnerRegistered, PartnerReinstated, PartnerSuspended, PartnerWithdrawn,
+    ACCREDITATION_ALERT_DAYS,
+    PartnerAccredited,
+    PartnerRegistered,
+    PartnerReinstated,
+    PartnerSuspended,
+    PartnerWithdrawn,
 )
+from kernel.database import page
 
 # How many days before its end an accreditation is flagged as expiring soon.
-EXPIRES_SOON_DAYS = 30
 
 
 class AccreditationStatus(StrEnum):
@@ -54,8 +59,12 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
                 """INSERT INTO directory_partners
                        (partner_id, name, siret, organisation_type, registered_at, stream_version)
                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (partner_id) DO NOTHING""",
-                event.partner_id, event.name, event.siret, event.organisation_type.value,
-                envelope.occurred_at, envelope.stream_version,
+                event.partner_id,
+                event.name,
+                event.siret,
+                event.organisation_type.value,
+                envelope.occurred_at,
+                envelope.stream_version,
             )
         case PartnerAccredited():  # a renewal replaces the expiry date
             await _update(
@@ -76,7 +85,9 @@ async def _update(
     await connection.execute(
         f"""UPDATE directory_partners SET {assignments}, stream_version = $2
             WHERE partner_id = $1 AND stream_version < $2""",
-        partner_id, envelope.stream_version, *values,
+        partner_id,
+        envelope.stream_version,
+        *values,
     )
 
 
@@ -96,15 +107,22 @@ async def search(
                 AND ($3::text IS NULL OR lower(name) LIKE '%' || lower($3) || '%')
                 AND ($4::text IS NULL OR partner_id = $4)
                 AND ($5::text IS NULL OR {STATUS_SQL} = $5)"""
-    filters = (today, organisation_type, name_contains, only_partner, accreditation_status)
-    total = await connection.fetchval(f"SELECT count(*) FROM directory_partners WHERE {where}", *filters)
-    rows = await connection.fetch(
-        f"""SELECT partner_id, name, siret, organisation_type, registered_at, accredited_until,
-                   {STATUS_SQL} AS accreditation_status,
-                   ({STATUS_SQL} = 'accredited' AND accredited_until <= $1::date + $8::int)
-                       AS accreditation_expires_soon
-            FROM directory_partners
-            WHERE {where} ORDER BY lower(name), partner_id LIMIT $6 OFFSET $7""",
-        *filters, limit, offset, EXPIRES_SOON_DAYS,
+    # `contracts.partners.accreditation_expires_soon`, in SQL: the partners service alerts the same days.
+    expires_soon = (
+        f"({STATUS_SQL} = 'accredited' AND accredited_until < $1::date + {ACCREDITATION_ALERT_DAYS})"
     )
-    return total, rows
+    return await page(
+        connection,
+        f"""SELECT partner_id, name, siret, organisation_type, registered_at, accredited_until,
+                   {STATUS_SQL} AS accreditation_status, {expires_soon} AS accreditation_expires_soon,
+                   count(*) OVER () AS total
+            FROM directory_partners
+            WHERE {where} ORDER BY lower(name), partner_id""",
+        today,
+        organisation_type,
+        name_contains,
+        only_partner,
+        accreditation_status,
+        limit=limit,
+        offset=offset,
+    )

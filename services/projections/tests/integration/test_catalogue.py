@@ -6,11 +6,21 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.partners import (
-    ActionClosed, ActionPublished, ActionType, SessionCancelled, SessionMoved, SessionReported,
+    ActionClosed,
+    ActionPublished,
+    ActionType,
+    SessionCancelled,
+    SessionMoved,
+    SessionReported,
 )
 from projections import catalogue, partner_directory
 from services.projections.tests.builders import (
-    NOW, History, a_partner_registered, a_session_scheduled, a_slot, an_action_created,
+    NOW,
+    History,
+    a_partner_registered,
+    a_session_scheduled,
+    a_slot,
+    an_action_created,
 )
 
 pytestmark = pytest.mark.integration
@@ -23,8 +33,9 @@ def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
 def the_catalogue(history: History) -> None:
     """Two published actions still open, one not yet published, one closed."""
     history.partner(a_partner_registered(partner_id="partner-1", name="Association Ressources Emploi"))
-    history.partner(a_partner_registered(partner_id="partner-2", name="Ligue de l'enseignement",
-                                         siret="78467169500087"))
+    history.partner(
+        a_partner_registered(partner_id="partner-2", name="Ligue de l'enseignement", siret="78467169500087")
+    )
     # partner-1's workshop: one session ahead, one cancelled, one held and reported, one just after
     # midnight in Arras on the 15th (still the 14th in UTC).
     history.action(an_action_created(action_id="workshop", partner_id="partner-1"))
@@ -34,16 +45,26 @@ def the_catalogue(history: History) -> None:
     history.action(a_session_scheduled("workshop", "w-night", at(14, 23, 30), place="Quartier arrivants"))
     history.action(ActionPublished(action_id="workshop"))
     history.action(SessionReported(action_id="workshop", session_id="w-past", held=True, present_count=6))
-    history.action(SessionCancelled(action_id="workshop", session_id="w-cancelled",
-                                    reason="salle indisponible"))
+    history.action(
+        SessionCancelled(action_id="workshop", session_id="w-cancelled", reason="salle indisponible")
+    )
     # partner-2's citizenship course, its only session moved to April.
-    history.action(an_action_created(action_id="citizenship", partner_id="partner-2",
-                                     title="Stage citoyenneté", action_type=ActionType.CITIZENSHIP,
-                                     theme="Espace citoyen"))
+    history.action(
+        an_action_created(
+            action_id="citizenship",
+            partner_id="partner-2",
+            title="Stage citoyenneté",
+            action_type=ActionType.CITIZENSHIP,
+            theme="Espace citoyen",
+        )
+    )
     history.action(a_session_scheduled("citizenship", "c-1", at(11, 14)))
     history.action(ActionPublished(action_id="citizenship"))
-    history.action(SessionMoved(action_id="citizenship", session_id="c-1",
-                                slot=a_slot(at(2, 14, month=4), place="Salle B")))
+    history.action(
+        SessionMoved(
+            action_id="citizenship", session_id="c-1", slot=a_slot(at(2, 14, month=4), place="Salle B")
+        )
+    )
     # Not in the catalogue: not yet published, and closed.
     history.action(an_action_created(action_id="draft", partner_id="partner-1", title="Forum emploi"))
     history.action(a_session_scheduled("draft", "d-1", at(13, 9)))
@@ -81,12 +102,21 @@ async def test_published_open_actions_are_listed_with_their_upcoming_sessions_so
     assert [i["action_id"] for i in items] == ["workshop", "citizenship"]
     workshop, citizenship = items
     assert {k: v for k, v in workshop.items() if k != "sessions"} == {
-        "action_id": "workshop", "partner_id": "partner-1", "partner_name": "Association Ressources Emploi",
-        "title": "Atelier CV et lettre de motivation", "action_type": "job_search_workshop",
-        "theme": "Espace emploi", "capacity_min": 4, "capacity_max": 10,
+        "action_id": "workshop",
+        "partner_id": "partner-1",
+        "partner_name": "Association Ressources Emploi",
+        "title": "Atelier CV et lettre de motivation",
+        "action_type": "job_search_workshop",
+        "theme": "Espace emploi",
+        "capacity_min": 4,
+        "capacity_max": 10,
     }
-    assert workshop["sessions"][1] == {"session_id": "w-night", "starts_at": at(14, 23, 30),
-                                       "ends_at": at(15, 1, 30), "place": "Quartier arrivants"}
+    assert workshop["sessions"][1] == {
+        "session_id": "w-night",
+        "starts_at": at(14, 23, 30),
+        "ends_at": at(15, 1, 30),
+        "place": "Quartier arrivants",
+    }
     assert citizenship["sessions"][0]["starts_at"] == at(2, 14, month=4)
     assert citizenship["sessions"][0]["place"] == "Salle B"
 
@@ -104,9 +134,7 @@ async def test_the_catalogue_filters_by_action_type_and_theme(pool, filled):
     assert await search(pool, action_type="pmsmp") == (0, [])
 
 
-async def test_date_filters_are_the_establishments_calendar_days_and_keep_the_sessions_in_range(
-    pool, filled
-):
+async def test_date_filters_are_the_establishments_calendar_days_and_keep_the_sessions_in_range(pool, filled):
     on_the_14th = await search(pool, starts_from=date(2031, 3, 14), starts_until=date(2031, 3, 14))
     on_the_15th = await search(pool, starts_from=date(2031, 3, 15), starts_until=date(2031, 3, 15))
     in_april = await search(pool, starts_from=date(2031, 4, 1))
@@ -147,17 +175,22 @@ async def test_a_duplicate_or_older_event_changes_nothing(pool, filled, apply_al
         next(e for e in filled.envelopes if e.payload.get("session_id") == "c-1" and e.event_type == t)
         for t in ("partners.action.session_scheduled", "partners.action.session_moved")
     )
-    second_move = SessionMoved(action_id="citizenship", session_id="c-1",
-                               slot=a_slot(at(3, 10, month=4), place="Salle C"))
+    second_move = SessionMoved(
+        action_id="citizenship", session_id="c-1", slot=a_slot(at(3, 10, month=4), place="Salle C")
+    )
     await apply_all(catalogue.apply, filled.action(second_move))
 
     await apply_all(catalogue.apply, first_move, scheduled)
 
     _, items = await search(pool, action_type="citizenship")
-    assert items[0]["sessions"] == [{
-        "session_id": "c-1", "starts_at": at(3, 10, month=4), "ends_at": at(3, 12, month=4),
-        "place": "Salle C",
-    }]
+    assert items[0]["sessions"] == [
+        {
+            "session_id": "c-1",
+            "starts_at": at(3, 10, month=4),
+            "ends_at": at(3, 12, month=4),
+            "place": "Salle C",
+        }
+    ]
 
 
 async def test_facilitators_and_reasons_never_enter_the_catalogue(pool, filled):

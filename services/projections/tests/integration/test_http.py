@@ -11,7 +11,11 @@ from projections import catalogue, partner_directory
 from projections.bootstrap import create_app
 from projections.settings import ProjectionsSettings
 from services.projections.tests.builders import (
-    History, a_partner_accredited, a_partner_registered, a_session_scheduled, an_action_created,
+    History,
+    a_partner_accredited,
+    a_partner_registered,
+    a_session_scheduled,
+    an_action_created,
 )
 
 pytestmark = pytest.mark.integration
@@ -36,8 +40,11 @@ async def api(projections_dsn, pool, apply_all, infrastructure, dev_keys):
         await apply_all(catalogue.apply, envelope)
 
     settings = ProjectionsSettings(
-        database_url=projections_dsn, kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path, run_relay=False, run_consumers=False,
+        database_url=projections_dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=False,
+        run_consumers=False,
     )
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
         yield client
@@ -66,27 +73,34 @@ async def test_the_directory_shows_the_accreditation_as_of_the_establishments_da
 
 
 async def test_the_directory_filters_by_accreditation_status(api, as_role):
-    expired = await api.get("/directory/partners", params={"accreditation_status": "expired"},
-                            headers=as_role("ipro_conseiller"))
-    unknown = await api.get("/directory/partners", params={"accreditation_status": "valid"},
-                            headers=as_role("ipro_conseiller"))
+    expired = await api.get(
+        "/directory/partners", params={"accreditation_status": "expired"}, headers=as_role("ipro_conseiller")
+    )
+    unknown = await api.get(
+        "/directory/partners", params={"accreditation_status": "valid"}, headers=as_role("ipro_conseiller")
+    )
 
     assert expired.json()["total"] == 1 and [p["partner_id"] for p in expired.json()["items"]] == ["p-ended"]
     assert unknown.status_code == 422 and unknown.json()["rule"] == "request-validation"
 
 
 async def test_the_catalogue_lists_published_actions_with_their_sessions(api, as_role):
-    response = await api.get("/directory/catalogue", params={"starts_from": "2031-03-12"},
-                             headers=as_role("auditeur"))
+    response = await api.get(
+        "/directory/catalogue", params={"starts_from": "2031-03-12"}, headers=as_role("auditeur")
+    )
 
     assert response.status_code == 200, response.text
     page = response.json()
     assert page["total"] == 2
     assert {i["action_id"] for i in page["items"]} == {"a-p-ended", "a-p-soon"}
-    assert page["items"][0]["sessions"] == [{
-        "session_id": "s-1", "starts_at": "2031-03-12T23:30:00Z", "ends_at": "2031-03-13T01:30:00Z",
-        "place": "Salle polyvalente",
-    }]
+    assert page["items"][0]["sessions"] == [
+        {
+            "session_id": "s-1",
+            "starts_at": "2031-03-12T23:30:00Z",
+            "ends_at": "2031-03-13T01:30:00Z",
+            "place": "Salle polyvalente",
+        }
+    ]
     assert "facilitators" not in page["items"][0]["sessions"][0]
 
 

@@ -4,7 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from contracts.partners import ContactPersonAdded, PartnerReinstated, PartnerSuspended, PartnerWithdrawn
+from contracts.partners import (
+    ContactPersonAdded,
+    PartnerReinstated,
+    PartnerSuspended,
+    PartnerWithdrawn,
+    accreditation_expires_soon,
+)
 from projections import partner_directory
 from services.projections.tests.builders import TODAY, History, a_partner_accredited, a_partner_registered
 
@@ -39,19 +45,23 @@ async def test_the_accreditation_status_follows_the_organisation_through_its_lif
     assert await status_of(pool) == ("withdrawn", until, False)
 
 
-async def test_an_accreditation_expires_after_its_last_day_and_is_flagged_in_its_last_30_days(
+async def test_an_accreditation_expires_after_its_last_day_and_is_flagged_as_the_partners_service_flags_it(
     pool, apply_all
 ):
     history = History()
     until = TODAY + timedelta(days=40)
     await apply_all(
         partner_directory.apply,
-        history.partner(a_partner_registered()), history.partner(a_partner_accredited(until=until)),
+        history.partner(a_partner_registered()),
+        history.partner(a_partner_accredited(until=until)),
     )
 
-    assert await status_of(pool, today=until - timedelta(days=31)) == ("accredited", until, False)
-    assert await status_of(pool, today=until - timedelta(days=30)) == ("accredited", until, True)
+    assert await status_of(pool, today=until - timedelta(days=30)) == ("accredited", until, False)
+    assert await status_of(pool, today=until - timedelta(days=29)) == ("accredited", until, True)
     assert await status_of(pool, today=until) == ("accredited", until, True)
+    for days_left in range(0, 40):  # one rule for the directory and the partners API
+        day = until - timedelta(days=days_left)
+        assert (await status_of(pool, today=day))[2] == accreditation_expires_soon(until, day), days_left
     assert await status_of(pool, today=until + timedelta(days=1)) == ("expired", until, False)
 
 
@@ -79,8 +89,13 @@ async def test_the_directory_filters_by_accreditation_status_and_a_partner_sees_
         history.partner(PartnerWithdrawn(partner_id="p-out", reason="fermeture")),
     )
 
-    for status, expected in {"none": {"p-none"}, "accredited": {"p-ok"}, "expired": {"p-old"},
-                             "withdrawn": {"p-out"}, "suspended": set()}.items():
+    for status, expected in {
+        "none": {"p-none"},
+        "accredited": {"p-ok"},
+        "expired": {"p-old"},
+        "withdrawn": {"p-out"},
+        "suspended": set(),
+    }.items():
         assert set(await entries(pool, accreditation_status=status)) == expected, status
     async with pool.acquire() as connection:
         total, rows = await partner_directory.search(
@@ -94,7 +109,8 @@ async def test_the_directory_filters_by_accreditation_status_and_a_partner_sees_
 async def test_a_duplicate_or_older_event_changes_nothing(pool, apply_all):
     history = History()
     registered, _, suspended, _ = events = [
-        history.partner(a_partner_registered()), history.partner(a_partner_accredited()),
+        history.partner(a_partner_registered()),
+        history.partner(a_partner_accredited()),
         history.partner(PartnerSuspended(partner_id="partner-1", reason="incident")),
         history.partner(PartnerReinstated(partner_id="partner-1")),
     ]
@@ -110,10 +126,15 @@ async def test_contact_persons_never_enter_the_directory(pool, apply_all):
     await apply_all(
         partner_directory.apply,
         history.partner(a_partner_registered()),
-        history.partner(ContactPersonAdded(
-            partner_id="partner-1", contact_id="c-1", full_name="Jeanne Martin",
-            email="jeanne.martin@example.org", phone="0601020304",
-        )),
+        history.partner(
+            ContactPersonAdded(
+                partner_id="partner-1",
+                contact_id="c-1",
+                full_name="Jeanne Martin",
+                email="jeanne.martin@example.org",
+                phone="0601020304",
+            )
+        ),
     )
 
     rows = await pool.fetch("SELECT * FROM directory_partners")

@@ -11,8 +11,17 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from contracts.partners import (
-    ActionClosed, ActionPublished, ActionType, CallContent, CallDrafted, ContactPersonAdded,
-    PartnerReinstated, PartnerSuspended, PartnerWithdrawn, SessionCancelled, SessionMoved,
+    ActionClosed,
+    ActionPublished,
+    ActionType,
+    CallContent,
+    CallDrafted,
+    ContactPersonAdded,
+    PartnerReinstated,
+    PartnerSuspended,
+    PartnerWithdrawn,
+    SessionCancelled,
+    SessionMoved,
 )
 from devinfra.testkit import cancelled, wait_for
 from kernel import kafka
@@ -23,7 +32,13 @@ from projections import catalogue, partner_directory
 from projections.bootstrap import subscriptions
 from projections.settings import ProjectionsSettings
 from services.projections.tests.builders import (
-    NOW, TODAY, History, a_partner_accredited, a_partner_registered, a_session_scheduled, a_slot,
+    NOW,
+    TODAY,
+    History,
+    a_partner_accredited,
+    a_partner_registered,
+    a_session_scheduled,
+    a_slot,
     an_action_created,
 )
 
@@ -33,16 +48,34 @@ pytestmark = pytest.mark.integration
 def the_partners_history() -> History:
     """A few weeks of the partners service, including events the views ignore and one duplicate."""
     history = History()
-    history.record("call", "call-1", CallDrafted(call_id="call-1", content=CallContent(
-        title="AMI 2031", theme="Espace emploi", establishment="CP Arras", opens_on=date(2031, 1, 1),
-        closes_on=date(2031, 2, 1), target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
-    )))
-    names = {"p-1": "Association Ressources Emploi", "p-2": "Mission locale", "p-3": "Auto-école sociale",
-             "p-4": "Intérim solidaire"}
+    history.record(
+        "call",
+        "call-1",
+        CallDrafted(
+            call_id="call-1",
+            content=CallContent(
+                title="AMI 2031",
+                theme="Espace emploi",
+                establishment="CP Arras",
+                opens_on=date(2031, 1, 1),
+                closes_on=date(2031, 2, 1),
+                target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
+            ),
+        ),
+    )
+    names = {
+        "p-1": "Association Ressources Emploi",
+        "p-2": "Mission locale",
+        "p-3": "Auto-école sociale",
+        "p-4": "Intérim solidaire",
+    }
     for n, (partner_id, name) in enumerate(names.items()):
         history.partner(a_partner_registered(partner_id=partner_id, name=name, siret=f"{n:014d}"))
-    history.partner(ContactPersonAdded(partner_id="p-1", contact_id="c-1", full_name="Jeanne Martin",
-                                       email="jeanne.martin@example.org"))
+    history.partner(
+        ContactPersonAdded(
+            partner_id="p-1", contact_id="c-1", full_name="Jeanne Martin", email="jeanne.martin@example.org"
+        )
+    )
     for partner_id, days in {"p-1": 300, "p-2": 20, "p-3": 90}.items():
         history.partner(a_partner_accredited(partner_id, until=TODAY + timedelta(days=days)))
     suspended = history.partner(PartnerSuspended(partner_id="p-3", reason="incident"))
@@ -57,10 +90,20 @@ def the_partners_history() -> History:
     history.action(a_session_scheduled("a-1", "s-3", NOW + timedelta(days=16)))
     history.action(ActionPublished(action_id="a-1"))
     history.action(SessionCancelled(action_id="a-1", session_id="s-2", reason="salle indisponible"))
-    history.action(SessionMoved(action_id="a-1", session_id="s-3",
-                                slot=a_slot(NOW + timedelta(days=17), place="Salle B")))
-    history.action(an_action_created(action_id="a-2", partner_id="p-3", title="Code de la route",
-                                     action_type=ActionType.ROAD_SAFETY, theme="Espace citoyen"))
+    history.action(
+        SessionMoved(
+            action_id="a-1", session_id="s-3", slot=a_slot(NOW + timedelta(days=17), place="Salle B")
+        )
+    )
+    history.action(
+        an_action_created(
+            action_id="a-2",
+            partner_id="p-3",
+            title="Code de la route",
+            action_type=ActionType.ROAD_SAFETY,
+            theme="Espace citoyen",
+        )
+    )
     history.action(a_session_scheduled("a-2", "s-1", NOW + timedelta(days=5)))
     history.action(ActionPublished(action_id="a-2"))
     history.action(an_action_created(action_id="a-3", partner_id="p-1", title="Brouillon"))
@@ -103,7 +146,9 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 @contextlib.asynccontextmanager
 async def consuming(pool, bootstrap: str, subs: list[Subscription]):
-    tasks = [asyncio.create_task(ConsumerRunner(s, pool, bootstrap, topic_policy=policy()).run()) for s in subs]
+    tasks = [
+        asyncio.create_task(ConsumerRunner(s, pool, bootstrap, topic_policy=policy()).run()) for s in subs
+    ]
     try:
         yield tasks
     finally:
@@ -147,8 +192,11 @@ async def views(pool) -> dict:
         }
         tables = {
             table: [dict(r) for r in await connection.fetch(f"SELECT * FROM {table} ORDER BY {order}")]
-            for table, order in [("directory_partners", "partner_id"), ("catalogue_actions", "action_id"),
-                                 ("catalogue_sessions", "action_id, session_id")]
+            for table, order in [
+                ("directory_partners", "partner_id"),
+                ("catalogue_actions", "action_id"),
+                ("catalogue_sessions", "action_id, session_id"),
+            ]
         }
     for rows in tables.values():
         for row in rows:
@@ -161,8 +209,11 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
     infrastructure, new_projections_database, unique_name
 ):
     bootstrap = infrastructure.bootstrap_servers
-    settings = ProjectionsSettings(database_url="unused", kafka_bootstrap_servers=bootstrap,
-                                   kafka_topic_prefix=unique_name("replay") + ".")
+    settings = ProjectionsSettings(
+        database_url="unused",
+        kafka_bootstrap_servers=bootstrap,
+        kafka_topic_prefix=unique_name("replay") + ".",
+    )
     topic = settings.topic("partners.events")
     history = the_partners_history()
     await publish(bootstrap, topic, history)
@@ -212,25 +263,33 @@ def _counting_contacts(subscription: Subscription) -> Subscription:
             await connection.execute(
                 """UPDATE directory_partners SET contacts = contacts + 1, stream_version = $2
                    WHERE partner_id = $1 AND stream_version < $2""",
-                event.partner_id, envelope.stream_version,
+                event.partner_id,
+                envelope.stream_version,
             )
         else:
             await subscription.handler(connection, envelope, event)
 
-    return dataclasses.replace(subscription, handler=apply,
-                               event_types=subscription.event_types | {ContactPersonAdded.event_type})
+    return dataclasses.replace(
+        subscription, handler=apply, event_types=subscription.event_types | {ContactPersonAdded.event_type}
+    )
 
 
 async def _contacts(pool) -> dict[str, int]:
-    return {r["partner_id"]: r["contacts"] for r in await pool.fetch("SELECT partner_id, contacts FROM directory_partners")}
+    return {
+        r["partner_id"]: r["contacts"]
+        for r in await pool.fetch("SELECT partner_id, contacts FROM directory_partners")
+    }
 
 
 def assert_correct(views: dict) -> None:
     total, directory = views["directory"]
-    status = {p["partner_id"]: (p["accreditation_status"], p["accreditation_expires_soon"])
-              for p in directory}
+    status = {
+        p["partner_id"]: (p["accreditation_status"], p["accreditation_expires_soon"]) for p in directory
+    }
     assert total == 4 and status == {
-        "p-1": ("accredited", False), "p-2": ("suspended", False), "p-3": ("accredited", False),
+        "p-1": ("accredited", False),
+        "p-2": ("suspended", False),
+        "p-3": ("accredited", False),
         "p-4": ("withdrawn", False),
     }
     assert [p["partner_id"] for p in views["accredited"][1]] == ["p-1", "p-3"]

@@ -14,17 +14,32 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.partners import (
-    ActionClosed, ActionCreated, ActionPublished, ActionType, SessionCancelled, SessionMoved, SessionReported,
-    SessionScheduled, SessionSlot,
+    ActionClosed,
+    ActionCreated,
+    ActionPublished,
+    ActionType,
+    SessionCancelled,
+    SessionMoved,
+    SessionReported,
+    SessionScheduled,
+    SessionSlot,
 )
+from kernel.clock import local_date
 from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
-    CancelSession, CloseAction, Command, CreateAction, MoveSession, PublishAction, ReportSession,
-    ScheduleSession, SessionPlan,
+    CancelSession,
+    CloseAction,
+    Command,
+    CreateAction,
+    MoveSession,
+    PublishAction,
+    ReportSession,
+    ScheduleSession,
+    SessionPlan,
 )
+from partners.domain.facts import PartnerStanding
 from partners.domain.partner import ensure_may_host
-from kernel.clock import local_date
 
 
 class Session(BaseModel):
@@ -71,7 +86,7 @@ def _folded(names: list[str]) -> set[str]:
     return {n.strip().casefold() for n in names}
 
 
-def decide(command: Command, state: Action) -> list[Event]:
+def decide(command: Command, state: Action, facts: PartnerStanding | None = None) -> list[Event]:
     if isinstance(command, CreateAction):
         if state.action_id is not None:
             raise errors.ActionAlreadyExists(f"action {command.action_id} already exists")
@@ -85,37 +100,48 @@ def decide(command: Command, state: Action) -> list[Event]:
         case ScheduleSession():
             if command.session_id in state.sessions:
                 raise errors.SessionAlreadyExists(f"session {command.session_id} already exists")
-            slot = _new_slot(command, state, ignoring=None)
+            slot = _new_slot(command, state, facts, ignoring=None)
             return [SessionScheduled(action_id=action_id, session_id=command.session_id, slot=slot)]
         case MoveSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at <= command.now:
                 raise errors.SessionAlreadyStarted("a session that has started cannot be moved")
-            slot = _new_slot(command, state, ignoring=command.session_id)
+            slot = _new_slot(command, state, facts, ignoring=command.session_id)
             return [SessionMoved(action_id=action_id, session_id=command.session_id, slot=slot)]
         case CancelSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at <= command.now:
-                raise errors.SessionAlreadyStarted("a session that has started is reported (held or not), not cancelled")
-            return [SessionCancelled(action_id=action_id, session_id=command.session_id, reason=command.reason)]
+                raise errors.SessionAlreadyStarted(
+                    "a session that has started is reported (held or not), not cancelled"
+                )
+            return [
+                SessionCancelled(action_id=action_id, session_id=command.session_id, reason=command.reason)
+            ]
         case PublishAction():
             if state.published:
                 raise errors.ActionAlreadyPublished("the action is already in the catalogue")
             if not any(s.pending for s in state.sessions.values()):
-                raise errors.ActionWithoutSession("schedule at least one session before publishing the action")
+                raise errors.ActionWithoutSession(
+                    "schedule at least one session before publishing the action"
+                )
             return [ActionPublished(action_id=action_id)]
         case ReportSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at > command.now:
                 raise errors.SessionNotYetHeld("a session is reported once it has started")
-            if not 0 <= command.present_count <= state.capacity_max or (not command.held and command.present_count):
+            if not 0 <= command.present_count <= state.capacity_max or (
+                not command.held and command.present_count
+            ):
                 raise errors.PresentCountInvalid(
                     f"present participants are 0 to {state.capacity_max}, and 0 for a session not held"
                 )
             return [
                 SessionReported(
-                    action_id=action_id, session_id=command.session_id, held=command.held,
-                    present_count=command.present_count, notes=command.notes,
+                    action_id=action_id,
+                    session_id=command.session_id,
+                    held=command.held,
+                    present_count=command.present_count,
+                    notes=command.notes,
                 )
             ]
         case CloseAction():
@@ -138,13 +164,19 @@ def _open_session(state: Action, session_id: str) -> Session:
     return session
 
 
-def _new_slot(command: SessionPlan, state: Action, *, ignoring: str | None) -> SessionSlot:
+def _new_slot(
+    command: SessionPlan, state: Action, partner: PartnerStanding, *, ignoring: str | None
+) -> SessionSlot:
     if command.starts_at <= command.now:
-        raise errors.SessionInThePast(f"the session of {command.starts_at:%Y-%m-%d %H:%M} would be in the past")
-    ensure_may_host(command.partner, local_date(command.starts_at))
+        raise errors.SessionInThePast(
+            f"the session of {command.starts_at:%Y-%m-%d %H:%M} would be in the past"
+        )
+    ensure_may_host(partner, local_date(command.starts_at))
     slot = SessionSlot(
-        starts_at=command.starts_at, ends_at=command.starts_at + timedelta(minutes=command.duration_minutes),
-        place=command.place.strip(), facilitators=[f.strip() for f in command.facilitators if f.strip()],
+        starts_at=command.starts_at,
+        ends_at=command.starts_at + timedelta(minutes=command.duration_minutes),
+        place=command.place.strip(),
+        facilitators=[f.strip() for f in command.facilitators if f.strip()],
     )
     for other in state.sessions.values():
         if other.session_id == ignoring or other.cancelled:

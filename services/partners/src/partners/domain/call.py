@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.partners import CallArchived, CallClosed, CallContent, CallDrafted, CallPublished, CallRevised
+from kernel.clock import local_date
 from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
-    ArchiveCall, CallWindow, CloseCall, Command, DraftCall, PublishCall, ReviseCall,
+    ArchiveCall,
+    CloseCall,
+    Command,
+    DraftCall,
+    PublishCall,
+    ReviseCall,
 )
-from kernel.clock import local_date
+from partners.domain.facts import CallWindow
 
 
 class CallStatus(StrEnum):
@@ -30,6 +37,10 @@ class Call(BaseModel):
     status: CallStatus | None = None
     content: CallContent | None = None
 
+    def is_open(self, on: date) -> bool:
+        """Published and within its dates (`queries.calls` sorts by the same rule, in SQL)."""
+        return self.status == CallStatus.PUBLISHED and self.content.opens_on <= on <= self.content.closes_on
+
 
 initial_state = Call()
 
@@ -37,12 +48,16 @@ initial_state = Call()
 def window(state: Call) -> CallWindow:
     content = state.content
     return CallWindow(
-        call_id=state.call_id, published=state.status == CallStatus.PUBLISHED, theme=content.theme,
-        opens_on=content.opens_on, closes_on=content.closes_on, target_themes=content.target_themes,
+        call_id=state.call_id,
+        published=state.status == CallStatus.PUBLISHED,
+        theme=content.theme,
+        opens_on=content.opens_on,
+        closes_on=content.closes_on,
+        target_themes=content.target_themes,
     )
 
 
-def decide(command: Command, state: Call) -> list[Event]:
+def decide(command: Command, state: Call, facts: None = None) -> list[Event]:
     if isinstance(command, DraftCall):
         if state.status is not None:
             raise errors.CallAlreadyExists(f"call {command.call_id} already exists")
@@ -61,10 +76,14 @@ def decide(command: Command, state: Call) -> list[Event]:
                 raise errors.CallClosingDatePassed(f"the closing date {state.content.closes_on} has passed")
             return [CallPublished(call_id=state.call_id)]
         case CloseCall():
-            _ensure_status(state, CallStatus.PUBLISHED, errors.CallNotPublished, "only a published call closes")
+            _ensure_status(
+                state, CallStatus.PUBLISHED, errors.CallNotPublished, "only a published call closes"
+            )
             return [CallClosed(call_id=state.call_id, closed_on=local_date(command.now))]
         case ArchiveCall():
-            _ensure_status(state, CallStatus.CLOSED, errors.CallNotClosed, "only a closed call can be archived")
+            _ensure_status(
+                state, CallStatus.CLOSED, errors.CallNotClosed, "only a closed call can be archived"
+            )
             return [CallArchived(call_id=state.call_id)]
     raise TypeError(f"the call aggregate does not handle {type(command).__name__}")
 

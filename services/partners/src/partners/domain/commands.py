@@ -1,12 +1,13 @@
-"""Commands of the partners domain: what a user asks for, in the imperative.
+"""Commands of the partners domain: what a user asks for, in the imperative, and nothing loaded.
 
-A rule that needs facts owned by another aggregate (the call a proposal answers, the organisation an
-action belongs to) gets them in the command, as a small value the handler builds from that aggregate's
-state (`call.window`, `partner.standing`): `decide` stays pure. Commands whose rules depend on time carry
-`now`, read from the injected clock.
+A command whose decision needs facts owned by another aggregate (the call a proposal answers, the
+organisation an action belongs to) says so with `needs_facts`: the handler loads them (`domain.facts`) and
+`decide` receives them as its third argument. Commands whose rules depend on time carry `now`, read from
+the injected clock.
 """
 
 from datetime import date
+from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -16,25 +17,8 @@ from contracts.partners import ActionType, CallContent, OrganisationType, Propos
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class CallWindow(Command):
-    """What a proposal needs to know of the call it answers."""
-
-    call_id: str
-    published: bool
-    theme: str
-    opens_on: date
-    closes_on: date
-    target_themes: list[ActionType]
-
-
-class PartnerStanding(Command):
-    """What scheduling needs to know of the organisation running an action."""
-
-    partner_id: str
-    withdrawn: bool
-    suspended: bool
-    accredited_until: date | None
+    # Whether `decide` needs the facts of other aggregates (`domain.facts`), which the handler then loads.
+    needs_facts: ClassVar[bool] = False
 
 
 # --- calls ---
@@ -100,22 +84,22 @@ class WithdrawPartner(Command):
 
 # --- proposals ---
 class DraftProposal(Command):
+    needs_facts = True
     proposal_id: str
-    call: CallWindow
-    partner: PartnerStanding
+    call_id: str
+    partner_id: str
     content: ProposalContent
     now: AwareDatetime
 
 
 class ReviseProposal(Command):
+    needs_facts = True
     content: ProposalContent
-    call: CallWindow
     now: AwareDatetime
 
 
 class SubmitProposal(Command):
-    call: CallWindow
-    partner: PartnerStanding
+    needs_facts = True
     now: AwareDatetime
 
 
@@ -128,7 +112,7 @@ class RequestChanges(Command):
 
 
 class ResubmitProposal(Command):
-    partner: PartnerStanding
+    needs_facts = True
     now: AwareDatetime
 
 
@@ -151,7 +135,8 @@ class CommentOnProposal(Command):
 
 # --- catalogue actions ---
 class CreateAction(Command):
-    """Created from an approved proposal, with the theme of the call it answered."""
+    """Created from an approved proposal, with the theme of the call it answered (built by the handler that
+    approves it, in the same transaction)."""
 
     action_id: str
     proposal_id: str
@@ -165,14 +150,14 @@ class CreateAction(Command):
 
 
 class SessionPlan(Command):
-    """When, where and by whom a session is to run, for the organisation running it."""
+    """When, where and by whom a session is to run; the decision needs the running organisation's standing."""
 
+    needs_facts = True
     session_id: str
     starts_at: AwareDatetime
     duration_minutes: int = Field(gt=0, le=24 * 60)
     place: str
     facilitators: list[str]
-    partner: PartnerStanding
     now: AwareDatetime
 
 

@@ -1,10 +1,10 @@
 """Rules of the partners domain, each with a stable code that API clients can rely on."""
 
-from kernel.errors import AlreadyExists, DomainError, NotFound
+from kernel.errors import AlreadyExists, Conflict, DomainError, NotFound
 
 
 # --- partner organisations ---
-class InvalidSiret(DomainError):
+class SiretInvalid(DomainError):
     code = "siret-invalid"
 
 
@@ -32,7 +32,7 @@ class PartnerNotAccredited(DomainError):
     code = "partner-not-accredited"
 
 
-class AccreditationExpired(DomainError):
+class PartnerAccreditationExpired(DomainError):
     code = "partner-accreditation-expired"
 
 
@@ -94,7 +94,7 @@ class ProposalAlreadyExists(AlreadyExists):
     code = "proposal-already-exists"
 
 
-class CapacityInvalid(DomainError):
+class CapacityMinAboveMax(DomainError):
     code = "capacity-min-above-max"
 
 
@@ -102,7 +102,7 @@ class SessionInThePast(DomainError):
     code = "session-in-the-past"
 
 
-class ActionTypeNotInCall(DomainError):
+class ActionTypeNotInCallThemes(DomainError):
     code = "action-type-not-in-call-themes"
 
 
@@ -122,7 +122,7 @@ class ProposalNotUnderReview(DomainError):
     code = "proposal-not-under-review"
 
 
-class NoChangesRequested(DomainError):
+class ProposalNoChangesRequested(DomainError):
     code = "proposal-no-changes-requested"
 
 
@@ -163,12 +163,12 @@ class SessionAlreadyExists(AlreadyExists):
     code = "session-already-exists"
 
 
-class PlaceDoubleBooked(AlreadyExists):
-    code = "session-overlap-place"
+class PlaceDoubleBooked(Conflict):
+    code = "place-double-booked"
 
 
-class FacilitatorDoubleBooked(AlreadyExists):
-    code = "session-overlap-facilitator"
+class FacilitatorDoubleBooked(Conflict):
+    code = "facilitator-double-booked"
 
 
 class SessionCancelled(DomainError):

@@ -10,17 +10,31 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.partners import (
-    ContactPersonAdded, ContactPersonRemoved, OrganisationType, PartnerAccredited, PartnerRegistered,
-    PartnerReinstated, PartnerSuspended, PartnerWithdrawn,
+    ContactPersonAdded,
+    ContactPersonRemoved,
+    OrganisationType,
+    PartnerAccredited,
+    PartnerRegistered,
+    PartnerReinstated,
+    PartnerSuspended,
+    PartnerWithdrawn,
+    accreditation_expires_soon,
 )
+from kernel.clock import local_date
 from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
-    AccreditPartner, AddContactPerson, Command, PartnerStanding, ReinstatePartner, RegisterPartner,
-    RemoveContactPerson, SuspendPartner, WithdrawPartner,
+    AccreditPartner,
+    AddContactPerson,
+    Command,
+    RegisterPartner,
+    ReinstatePartner,
+    RemoveContactPerson,
+    SuspendPartner,
+    WithdrawPartner,
 )
+from partners.domain.facts import PartnerStanding
 from partners.domain.siret import is_valid_siret
-from kernel.clock import local_date
 
 
 class Accreditation(StrEnum):
@@ -65,13 +79,21 @@ class Partner(BaseModel):
             return Accreditation.NONE
         return Accreditation.ACCREDITED if self.accredited_until >= on else Accreditation.EXPIRED
 
+    def expiry_alert(self, on: date) -> bool:
+        """Accredited, and due for renewal soon (`contracts.partners.accreditation_expires_soon`)."""
+        return self.accreditation(on) == Accreditation.ACCREDITED and accreditation_expires_soon(
+            self.accredited_until, on
+        )
+
 
 initial_state = Partner()
 
 
 def standing(state: Partner) -> PartnerStanding:
     return PartnerStanding(
-        partner_id=state.partner_id, withdrawn=state.withdrawn, suspended=state.suspended,
+        partner_id=state.partner_id,
+        withdrawn=state.withdrawn,
+        suspended=state.suspended,
         accredited_until=state.accredited_until,
     )
 
@@ -83,20 +105,26 @@ def ensure_may_host(partner: PartnerStanding, on: date) -> None:
     if partner.suspended:
         raise errors.PartnerSuspended("the organisation's accreditation is suspended")
     if partner.accredited_until is None:
-        raise errors.PartnerNotAccredited("the organisation is not accredited for access to the establishment")
+        raise errors.PartnerNotAccredited(
+            "the organisation is not accredited for access to the establishment"
+        )
     if partner.accredited_until < on:
-        raise errors.AccreditationExpired(f"the organisation's accreditation ends on {partner.accredited_until}")
+        raise errors.PartnerAccreditationExpired(
+            f"the organisation's accreditation ends on {partner.accredited_until}"
+        )
 
 
-def decide(command: Command, state: Partner) -> list[Event]:
+def decide(command: Command, state: Partner, facts: None = None) -> list[Event]:
     if isinstance(command, RegisterPartner):
         if state.registered:
             raise errors.PartnerAlreadyRegistered(f"partner {command.partner_id} is already registered")
         if not is_valid_siret(command.siret):
-            raise errors.InvalidSiret("a SIRET is 14 digits whose Luhn checksum holds")
+            raise errors.SiretInvalid("a SIRET is 14 digits whose Luhn checksum holds")
         return [
             PartnerRegistered(
-                partner_id=command.partner_id, name=command.name.strip(), siret=command.siret,
+                partner_id=command.partner_id,
+                name=command.name.strip(),
+                siret=command.siret,
                 organisation_type=command.organisation_type,
             )
         ]
@@ -108,7 +136,9 @@ def decide(command: Command, state: Partner) -> list[Event]:
     match command:
         case AddContactPerson():
             if any(c.contact_id == command.contact_id for c in state.contacts):
-                raise errors.ContactPersonAlreadyAdded(f"contact person {command.contact_id} is already listed")
+                raise errors.ContactPersonAlreadyAdded(
+                    f"contact person {command.contact_id} is already listed"
+                )
             return [ContactPersonAdded(partner_id=partner_id, **command.model_dump())]
         case RemoveContactPerson():
             if all(c.contact_id != command.contact_id for c in state.contacts):
@@ -121,7 +151,8 @@ def decide(command: Command, state: Partner) -> list[Event]:
                 raise errors.AccreditationExpiryInThePast("the accreditation must end after today")
             return [
                 PartnerAccredited(
-                    partner_id=partner_id, establishment=command.establishment,
+                    partner_id=partner_id,
+                    establishment=command.establishment,
                     accredited_until=command.accredited_until,
                 )
             ]
@@ -144,7 +175,10 @@ def evolve(state: Partner, event: Event) -> Partner:
     match event:
         case PartnerRegistered():
             return Partner(
-                registered=True, partner_id=event.partner_id, name=event.name, siret=event.siret,
+                registered=True,
+                partner_id=event.partner_id,
+                name=event.name,
+                siret=event.siret,
                 organisation_type=event.organisation_type,
             )
         case ContactPersonAdded():

@@ -11,18 +11,35 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.partners import (
-    ProposalApproved, ProposalChangesRequested, ProposalCommented, ProposalContent, ProposalDrafted,
-    ProposalRejected, ProposalResubmitted, ProposalReviewStarted, ProposalRevised, ProposalSubmitted,
+    ProposalApproved,
+    ProposalChangesRequested,
+    ProposalCommented,
+    ProposalContent,
+    ProposalDrafted,
+    ProposalRejected,
+    ProposalResubmitted,
+    ProposalReviewStarted,
+    ProposalRevised,
+    ProposalSubmitted,
     ProposalWithdrawn,
 )
+from kernel.clock import local_date
 from kernel.decider import Decider
 from partners.domain import errors
 from partners.domain.commands import (
-    ApproveProposal, CallWindow, Command, CommentOnProposal, DraftProposal, PartnerStanding, RejectProposal,
+    ApproveProposal,
+    Command,
+    CommentOnProposal,
+    DraftProposal,
+    RejectProposal,
     RequestChanges,
-    ResubmitProposal, ReviseProposal, StartReview, SubmitProposal, WithdrawProposal,
+    ResubmitProposal,
+    ReviseProposal,
+    StartReview,
+    SubmitProposal,
+    WithdrawProposal,
 )
-from kernel.clock import local_date
+from partners.domain.facts import CallWindow, PartnerStanding, ProposalFacts
 
 
 class ProposalStatus(StrEnum):
@@ -57,17 +74,19 @@ class Proposal(BaseModel):
 initial_state = Proposal()
 
 
-def decide(command: Command, state: Proposal) -> list[Event]:
+def decide(command: Command, state: Proposal, facts: ProposalFacts | None = None) -> list[Event]:
     if isinstance(command, DraftProposal):
         if state.status is not None:
             raise errors.ProposalAlreadyExists(f"proposal {command.proposal_id} already exists")
-        _ensure_still_partner(command.partner)
-        _ensure_call_open(command.call, command.now)
-        _check_content(command.content, command.call, command.now)
+        _ensure_still_partner(facts.partner)
+        _ensure_call_open(facts.call, command.now)
+        _check_content(command.content, facts.call, command.now)
         return [
             ProposalDrafted(
-                proposal_id=command.proposal_id, call_id=command.call.call_id,
-                partner_id=command.partner.partner_id, content=command.content,
+                proposal_id=command.proposal_id,
+                call_id=command.call_id,
+                partner_id=command.partner_id,
+                content=command.content,
             )
         ]
     if state.status is None:
@@ -81,13 +100,13 @@ def decide(command: Command, state: Proposal) -> list[Event]:
                 raise errors.ProposalNotEditable(
                     f"a proposal is edited as a draft or when changes are requested (this one is {state.status})"
                 )
-            _check_content(command.content, command.call, command.now)
+            _check_content(command.content, facts.call, command.now)
             return [ProposalRevised(proposal_id=proposal_id, content=command.content)]
         case SubmitProposal():
             if state.status != ProposalStatus.DRAFT:
                 raise errors.ProposalNotDraft(f"only a draft is submitted (this one is {state.status})")
-            _ensure_still_partner(command.partner)
-            _ensure_call_open(command.call, command.now)
+            _ensure_still_partner(facts.partner)
+            _ensure_call_open(facts.call, command.now)
             _check_sessions_ahead(state.content, command.now)
             return [ProposalSubmitted(proposal_id=proposal_id)]
         case StartReview():
@@ -101,8 +120,10 @@ def decide(command: Command, state: Proposal) -> list[Event]:
             return [ProposalChangesRequested(proposal_id=proposal_id, reason=command.reason)]
         case ResubmitProposal():
             if state.status != ProposalStatus.CHANGES_REQUESTED:
-                raise errors.NoChangesRequested("a proposal is resubmitted only after a change request")
-            _ensure_still_partner(command.partner)
+                raise errors.ProposalNoChangesRequested(
+                    "a proposal is resubmitted only after a change request"
+                )
+            _ensure_still_partner(facts.partner)
             _check_sessions_ahead(state.content, command.now)
             return [ProposalResubmitted(proposal_id=proposal_id)]
         case ApproveProposal():
@@ -118,7 +139,9 @@ def decide(command: Command, state: Proposal) -> list[Event]:
                 )
             return [ProposalWithdrawn(proposal_id=proposal_id, reason=command.reason)]
         case CommentOnProposal():
-            return [ProposalCommented(proposal_id=proposal_id, comment_id=command.comment_id, text=command.text)]
+            return [
+                ProposalCommented(proposal_id=proposal_id, comment_id=command.comment_id, text=command.text)
+            ]
     raise TypeError(f"the proposal aggregate does not handle {type(command).__name__}")
 
 
@@ -139,12 +162,12 @@ def _ensure_call_open(call: CallWindow, now: datetime) -> None:
 
 def _check_content(content: ProposalContent, call: CallWindow, now: datetime) -> None:
     if content.capacity_min > content.capacity_max:
-        raise errors.CapacityInvalid(
+        raise errors.CapacityMinAboveMax(
             f"the minimum number of participants ({content.capacity_min}) is above the maximum "
             f"({content.capacity_max})"
         )
     if content.action_type not in call.target_themes:
-        raise errors.ActionTypeNotInCall(
+        raise errors.ActionTypeNotInCallThemes(
             f"the call asks for {', '.join(call.target_themes)}, not {content.action_type}"
         )
     _check_sessions_ahead(content, now)
@@ -153,7 +176,9 @@ def _check_content(content: ProposalContent, call: CallWindow, now: datetime) ->
 def _check_sessions_ahead(content: ProposalContent, now: datetime) -> None:
     for session in content.planned_sessions:
         if session.starts_at <= now:
-            raise errors.SessionInThePast(f"the planned session of {session.starts_at:%Y-%m-%d %H:%M} is past")
+            raise errors.SessionInThePast(
+                f"the planned session of {session.starts_at:%Y-%m-%d %H:%M} is past"
+            )
 
 
 def _ensure_under_review(state: Proposal) -> None:
@@ -165,8 +190,11 @@ def evolve(state: Proposal, event: Event) -> Proposal:
     match event:
         case ProposalDrafted():
             return Proposal(
-                proposal_id=event.proposal_id, call_id=event.call_id, partner_id=event.partner_id,
-                status=ProposalStatus.DRAFT, content=event.content,
+                proposal_id=event.proposal_id,
+                call_id=event.call_id,
+                partner_id=event.partner_id,
+                status=ProposalStatus.DRAFT,
+                content=event.content,
             )
         case ProposalRevised():
             return state.model_copy(update={"content": event.content})
@@ -181,7 +209,9 @@ def evolve(state: Proposal, event: Event) -> Proposal:
         case ProposalApproved():
             return state.model_copy(update={"status": ProposalStatus.APPROVED, "action_id": event.action_id})
         case ProposalRejected():
-            return state.model_copy(update={"status": ProposalStatus.REJECTED, "decision_reason": event.reason})
+            return state.model_copy(
+                update={"status": ProposalStatus.REJECTED, "decision_reason": event.reason}
+            )
         case ProposalWithdrawn():
             return state.model_copy(update={"status": ProposalStatus.WITHDRAWN})
         case ProposalCommented():

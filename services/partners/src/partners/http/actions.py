@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-
+from operator import attrgetter
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.partners import ActionType, SessionSlot
-from kernel.api import Limit, Offset, Page, RequestBody, now
-from kernel.auth import Principal, ensure_organisation, organisation_scope
-from kernel.commands import Commands
-from kernel.http import service_router
-from partners import handlers, queries
-from partners.domain import commands as c
-from partners.domain.action import Action, action
-from partners.domain.errors import ActionNotFound
+from kernel.aggregates import Aggregate
+from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store
 from kernel.clock import start_of_day
-from partners.http.common import Id, Label, Manager, Organiser, Reader
+from kernel.gateway import Commands
+from kernel.http import service_router
+from partners import access, handlers, queries
+from partners.domain import commands as c
+from partners.domain.action import Action
+from partners.http.common import Manager, Organiser, Reader
 
 router = service_router("/actions", tags=["catalogue actions"])
 catalogue_router = service_router("/catalogue", tags=["catalogue actions"])
@@ -35,7 +34,7 @@ class SessionRequest(RequestBody):
 
 
 class CancelRequest(RequestBody):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
 
 
 class ReportRequest(RequestBody):
@@ -85,40 +84,44 @@ class CatalogueEntry(BaseModel):
     sessions: list[CatalogueSession]
 
 
-@router.post("/{action_id}/sessions", status_code=201, response_model=ActionView, summary="Schedule a session")
-async def schedule(action_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, request: Request):
-    moment, session_id = now(request), str(uuid.uuid4())
-    return await _change(
-        action_id,
-        lambda partner: c.ScheduleSession(session_id=session_id, **body.model_dump(), partner=partner, now=moment),
-        principal, commands, status_code=201,
-    )
+@router.post(
+    "/{action_id}/sessions", status_code=201, response_model=ActionView, summary="Schedule a session"
+)
+async def schedule(action_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, now: Now):
+    command = c.ScheduleSession(session_id=str(uuid.uuid4()), **body.model_dump(), now=now)
+    return await _change(action_id, command, principal, commands, status_code=201)
 
 
 @router.post("/{action_id}/sessions/{session_id}/move", response_model=ActionView, summary="Move a session")
-async def move(action_id: Id, session_id: Id, body: SessionRequest, principal: Organiser, commands: Commands,
-               request: Request):
-    moment = now(request)
+async def move(
+    action_id: Id, session_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, now: Now
+):
     return await _change(
-        action_id,
-        lambda partner: c.MoveSession(session_id=session_id, **body.model_dump(), partner=partner, now=moment),
-        principal, commands,
+        action_id, c.MoveSession(session_id=session_id, **body.model_dump(), now=now), principal, commands
     )
 
 
-@router.post("/{action_id}/sessions/{session_id}/cancel", response_model=ActionView,
-             summary="Cancel a session, with a reason")
-async def cancel(action_id: Id, session_id: Id, body: CancelRequest, principal: Organiser, commands: Commands,
-                 request: Request):
-    command = c.CancelSession(session_id=session_id, reason=body.reason, now=now(request))
+@router.post(
+    "/{action_id}/sessions/{session_id}/cancel",
+    response_model=ActionView,
+    summary="Cancel a session, with a reason",
+)
+async def cancel(
+    action_id: Id, session_id: Id, body: CancelRequest, principal: Organiser, commands: Commands, now: Now
+):
+    command = c.CancelSession(session_id=session_id, reason=body.reason, now=now)
     return await _change(action_id, command, principal, commands)
 
 
-@router.post("/{action_id}/sessions/{session_id}/report", response_model=ActionView,
-             summary="Report a delivered session: held, number present, notes")
-async def report(action_id: Id, session_id: Id, body: ReportRequest, principal: Organiser, commands: Commands,
-                 request: Request):
-    command = c.ReportSession(session_id=session_id, **body.model_dump(), now=now(request))
+@router.post(
+    "/{action_id}/sessions/{session_id}/report",
+    response_model=ActionView,
+    summary="Report a delivered session: held, number present, notes",
+)
+async def report(
+    action_id: Id, session_id: Id, body: ReportRequest, principal: Organiser, commands: Commands, now: Now
+):
+    command = c.ReportSession(session_id=session_id, **body.model_dump(), now=now)
     return await _change(action_id, command, principal, commands)
 
 
@@ -132,46 +135,57 @@ async def close(action_id: Id, principal: Manager, commands: Commands):
     return await _change(action_id, c.CloseAction(), principal, commands)
 
 
-async def _change(action_id: str, command, principal: Principal, commands, status_code: int = 200):
+async def _change(action_id: str, command: c.Command, principal, commands: Commands, status_code: int = 200):
     async def run(session, metadata):
-        outcome = await handlers.action_command(session, action_id, command, metadata, principal)
-        return _view(outcome.state, outcome.events[-1].stream_version)
+        return _view(await handlers.action_command(session, action_id, command, metadata, principal))
 
     return await commands.run(principal, run, status_code=status_code)
 
 
 @router.get("/{action_id}", response_model=ActionView, summary="A catalogue action and all its sessions")
-async def get_action(action_id: Id, principal: Reader, request: Request) -> ActionView:
-    state, stream = await handlers.current(request.app.state.event_store, action, action_id)
-    if state.action_id is None:
-        raise ActionNotFound(f"no catalogue action {action_id}")
-    ensure_organisation(principal, state.partner_id)
-    return _view(state, stream[-1].stream_version)
+async def get_action(action_id: Id, principal: Reader, store: Store) -> ActionView:
+    return _view(await handlers.read_action(store, action_id, principal))
 
 
-@catalogue_router.get("", response_model=Page[CatalogueEntry],
-                      summary="The catalogue: published actions and their coming sessions")
+@catalogue_router.get(
+    "",
+    response_model=Page[CatalogueEntry],
+    summary="The catalogue: published actions and their coming sessions",
+)
 async def list_catalogue(
-    principal: Reader, request: Request, action_type: ActionType | None = None,
-    theme: Annotated[str | None, Query(max_length=200)] = None, starts_from: date | None = None,
-    starts_until: date | None = None, min_seats_left: Annotated[int | None, Query(ge=1)] = None,
-    limit: Limit = 100, offset: Offset = 0,
+    principal: Reader,
+    db: Db,
+    now: Now,
+    action_type: ActionType | None = None,
+    theme: Annotated[str | None, Query(max_length=200)] = None,
+    starts_from: date | None = None,
+    starts_until: date | None = None,
+    min_seats_left: Annotated[int | None, Query(ge=1)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[CatalogueEntry]:
-    async with request.app.state.event_store.pool.acquire() as connection:
+    async with db.acquire() as connection:
         total, rows = await queries.catalogue(
-            connection, action_type=action_type.value if action_type else None, theme=theme,
+            connection,
+            action_type=action_type.value if action_type else None,
+            theme=theme,
             # Date filters are the establishment's calendar days, both ends included.
             starts_from=starts_from and start_of_day(starts_from),
             starts_until=starts_until and start_of_day(starts_until + timedelta(days=1)),
-            min_seats_left=min_seats_left, only_partner=organisation_scope(principal), now=now(request), limit=limit,
+            min_seats_left=min_seats_left,
+            only_partner=access.listed_organisation(principal, None),
+            now=now,
+            limit=limit,
             offset=offset,
         )
     return Page(total=total, items=[CatalogueEntry.model_validate(dict(row)) for row in rows])
 
 
-def _view(state: Action, version: int) -> ActionView:
-    sessions = sorted(state.sessions.values(), key=lambda s: s.slot.starts_at)
+def _view(found: Aggregate[Action]) -> ActionView:
+    state = found.state
+    sessions = sorted(state.sessions.values(), key=attrgetter("slot.starts_at"))
     return ActionView(
         **state.model_dump(exclude={"sessions"}),
-        sessions=[SessionView(**s.model_dump()) for s in sessions], version=version,
+        sessions=[SessionView(**s.model_dump()) for s in sessions],
+        version=found.version,
     )

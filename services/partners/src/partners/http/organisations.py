@@ -6,20 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
-from contracts import EventEnvelope
-from contracts.partners import OrganisationType
-from kernel.api import Limit, Offset, Page, RequestBody, now
-from kernel.auth import Principal, ensure_organisation, organisation_scope
-from kernel.commands import Commands
+from contracts.partners import ACCREDITATION_ALERT_DAYS, OrganisationType
+from kernel.aggregates import Aggregate
+from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
+from kernel.gateway import Commands
 from kernel.http import service_router
-from partners import handlers, queries
+from partners import access, handlers, queries
 from partners.domain import commands as c
-from partners.domain.errors import PartnerNotFound
-from partners.domain.partner import Accreditation, Contact, Partner, partner
-from partners.http.common import Accreditor, ContactEditor, Id, Label, Manager, Reader, today
+from partners.domain.partner import Accreditation, Contact, Partner
+from partners.http.common import Accreditor, ContactEditor, Manager, Reader
 
 router = service_router("/partners", tags=["partner organisations"])
 
@@ -43,7 +40,7 @@ class AccreditRequest(RequestBody):
 
 
 class ReasonRequest(RequestBody):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
 
 
 class PartnerView(BaseModel):
@@ -67,100 +64,129 @@ class OrganisationSummary(BaseModel):
     organisation_type: OrganisationType
     accreditation: Accreditation
     accredited_until: date | None
-    expiry_alert: bool = Field(description=f"accredited, expiring within {queries.EXPIRY_ALERT_DAYS} days")
+    expiry_alert: bool = Field(description=f"accredited, expiring within {ACCREDITATION_ALERT_DAYS} days")
 
 
 @router.post("", status_code=201, response_model=PartnerView, summary="Register a partner organisation")
-async def register_partner(body: RegisterPartnerRequest, principal: Manager, commands: Commands, request: Request):
+async def register_partner(
+    body: RegisterPartnerRequest, principal: Manager, commands: Commands, today: Today
+):
     command = c.RegisterPartner(partner_id=str(uuid.uuid4()), **body.model_dump())
 
     async def action(session, metadata):
-        outcome = await handlers.register_partner(session, command, metadata)
-        # A registration opens the stream: its first event is the registration.
-        return _view(outcome.state, outcome.events[0], outcome.events[-1], request)
+        return _view(await handlers.register_partner(session, command, metadata), today)
 
-    return await commands.run(principal, action, location=lambda view: f"/partners/{view['partner_id']}")
+    return await commands.run(principal, action, location="/partners/{partner_id}")
 
 
-@router.post("/{partner_id}/contacts", status_code=201, response_model=PartnerView, summary="Add a contact person")
-async def add_contact(partner_id: Id, body: ContactPersonRequest, principal: ContactEditor, commands: Commands,
-                      request: Request):
+@router.post(
+    "/{partner_id}/contacts", status_code=201, response_model=PartnerView, summary="Add a contact person"
+)
+async def add_contact(
+    partner_id: Id, body: ContactPersonRequest, principal: ContactEditor, commands: Commands, today: Today
+):
     command = c.AddContactPerson(contact_id=str(uuid.uuid4()), **body.model_dump())
-    return await _change(partner_id, command, principal, commands, request, status_code=201)
+    return await _change(partner_id, command, principal, commands, today, status_code=201)
 
 
-@router.post("/{partner_id}/contacts/{contact_id}/remove", response_model=PartnerView,
-             summary="Remove a contact person")
-async def remove_contact(partner_id: Id, contact_id: Id, principal: ContactEditor, commands: Commands,
-                         request: Request):
-    return await _change(partner_id, c.RemoveContactPerson(contact_id=contact_id), principal, commands, request)
+@router.post(
+    "/{partner_id}/contacts/{contact_id}/remove",
+    response_model=PartnerView,
+    summary="Remove a contact person",
+)
+async def remove_contact(
+    partner_id: Id, contact_id: Id, principal: ContactEditor, commands: Commands, today: Today
+):
+    return await _change(partner_id, c.RemoveContactPerson(contact_id=contact_id), principal, commands, today)
 
 
-@router.post("/{partner_id}/accredit", response_model=PartnerView,
-             summary="Accredit (or renew) the organisation's access to the establishment")
-async def accredit(partner_id: Id, body: AccreditRequest, principal: Accreditor, commands: Commands,
-                   request: Request):
-    command = c.AccreditPartner(**body.model_dump(), now=now(request))
-    return await _change(partner_id, command, principal, commands, request)
+@router.post(
+    "/{partner_id}/accredit",
+    response_model=PartnerView,
+    summary="Accredit (or renew) the organisation's access to the establishment",
+)
+async def accredit(
+    partner_id: Id, body: AccreditRequest, principal: Accreditor, commands: Commands, now: Now, today: Today
+):
+    command = c.AccreditPartner(**body.model_dump(), now=now)
+    return await _change(partner_id, command, principal, commands, today)
 
 
 @router.post("/{partner_id}/suspend", response_model=PartnerView, summary="Suspend the accreditation")
-async def suspend(partner_id: Id, body: ReasonRequest, principal: Accreditor, commands: Commands, request: Request):
-    return await _change(partner_id, c.SuspendPartner(reason=body.reason), principal, commands, request)
+async def suspend(
+    partner_id: Id, body: ReasonRequest, principal: Accreditor, commands: Commands, today: Today
+):
+    return await _change(partner_id, c.SuspendPartner(reason=body.reason), principal, commands, today)
 
 
 @router.post("/{partner_id}/reinstate", response_model=PartnerView, summary="Lift a suspension")
-async def reinstate(partner_id: Id, principal: Accreditor, commands: Commands, request: Request):
-    return await _change(partner_id, c.ReinstatePartner(), principal, commands, request)
+async def reinstate(partner_id: Id, principal: Accreditor, commands: Commands, today: Today):
+    return await _change(partner_id, c.ReinstatePartner(), principal, commands, today)
 
 
-@router.post("/{partner_id}/withdraw", response_model=PartnerView, summary="Stop working with the organisation")
-async def withdraw(partner_id: Id, body: ReasonRequest, principal: Manager, commands: Commands, request: Request):
-    return await _change(partner_id, c.WithdrawPartner(reason=body.reason), principal, commands, request)
+@router.post(
+    "/{partner_id}/withdraw", response_model=PartnerView, summary="Stop working with the organisation"
+)
+async def withdraw(partner_id: Id, body: ReasonRequest, principal: Manager, commands: Commands, today: Today):
+    return await _change(partner_id, c.WithdrawPartner(reason=body.reason), principal, commands, today)
 
 
-async def _change(partner_id: str, command: c.Command, principal: Principal, commands, request: Request,
-                  status_code: int = 200):
+async def _change(
+    partner_id: str, command: c.Command, principal, commands: Commands, today: date, status_code: int = 200
+):
     async def action(session, metadata):
-        outcome = await handlers.organisation_command(session, partner_id, command, metadata, principal)
-        stream = await session.read_stream(partner_id)
-        return _view(outcome.state, stream[0], stream[-1], request)
+        return _view(
+            await handlers.organisation_command(session, partner_id, command, metadata, principal), today
+        )
 
     return await commands.run(principal, action, status_code=status_code)
 
 
-@router.get("", response_model=Page[OrganisationSummary],
-            summary="Organisations, with their accreditation and expiry alerts first")
+@router.get(
+    "",
+    response_model=Page[OrganisationSummary],
+    summary="Organisations, with their accreditation and expiry alerts first",
+)
 async def list_organisations(
-    principal: Reader, request: Request, accreditation: Accreditation | None = None,
-    expiry_alert: bool | None = None, limit: Limit = 100, offset: Offset = 0,
+    principal: Reader,
+    db: Db,
+    today: Today,
+    accreditation: Accreditation | None = None,
+    expiry_alert: bool | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[OrganisationSummary]:
-    async with request.app.state.event_store.pool.acquire() as connection:
+    async with db.acquire() as connection:
         total, rows = await queries.organisations(
-            connection, today=today(request), accreditation=accreditation.value if accreditation else None,
-            expiring_soon=expiry_alert, only_partner=organisation_scope(principal), limit=limit, offset=offset,
+            connection,
+            today=today,
+            accreditation=accreditation.value if accreditation else None,
+            expiring_soon=expiry_alert,
+            only_partner=access.listed_organisation(principal, None),
+            limit=limit,
+            offset=offset,
         )
     return Page(total=total, items=[OrganisationSummary.model_validate(dict(row)) for row in rows])
 
 
 @router.get("/{partner_id}", response_model=PartnerView, summary="A partner organisation")
-async def get_partner(partner_id: Id, principal: Reader, request: Request) -> PartnerView:
-    ensure_organisation(principal, partner_id)
-    state, stream = await handlers.current(request.app.state.event_store, partner, partner_id)
-    if not state.registered:
-        raise PartnerNotFound(f"no partner {partner_id}")
-    return _view(state, stream[0], stream[-1], request)
+async def get_partner(partner_id: Id, principal: Reader, store: Store, today: Today) -> PartnerView:
+    return _view(await handlers.read_organisation(store, partner_id, principal), today)
 
 
-def _view(state: Partner, first: EventEnvelope, last: EventEnvelope, request: Request) -> PartnerView:
-    on = today(request)
-    accreditation = state.accreditation(on)
-    expires_soon = accreditation == Accreditation.ACCREDITED and (
-        (state.accredited_until - on).days < queries.EXPIRY_ALERT_DAYS
-    )
+def _view(organisation: Aggregate[Partner], today: date) -> PartnerView:
+    state = organisation.state
     return PartnerView(
-        partner_id=state.partner_id, name=state.name, siret=state.siret, organisation_type=state.organisation_type,
-        registered_at=first.occurred_at, establishment=state.establishment, accreditation=accreditation,
-        accredited_until=state.accredited_until, accreditation_expires_soon=expires_soon,
-        suspension_reason=state.suspension_reason, contacts=list(state.contacts), version=last.stream_version,
+        partner_id=state.partner_id,
+        name=state.name,
+        siret=state.siret,
+        organisation_type=state.organisation_type,
+        registered_at=organisation.created_at,
+        establishment=state.establishment,
+        accreditation=state.accreditation(today),
+        accredited_until=state.accredited_until,
+        accreditation_expires_soon=state.expiry_alert(today),
+        suspension_reason=state.suspension_reason,
+        contacts=list(state.contacts),
+        version=organisation.version,
     )

@@ -6,32 +6,29 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
-from contracts import EventEnvelope
 from contracts.partners import ProposalCommented, ProposalContent
-from kernel.api import Limit, Offset, Page, RequestBody, now
-from kernel.auth import Principal, ensure_organisation, organisation_scope
-from kernel.commands import Commands
+from kernel.aggregates import Aggregate
+from kernel.api import Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, RequestBody, Store
 from kernel.decider import payloads
+from kernel.gateway import Commands
 from kernel.http import service_router
-from partners import handlers, queries
+from partners import access, handlers, queries
 from partners.domain import commands as c
-from partners.domain.errors import ProposalNotFound
-from partners.domain.proposal import Proposal, ProposalStatus, proposal
-from partners.http.common import Discussant, Id, IdFilter, Proposer, Reader, Reviewer, own_organisation
+from partners.domain.proposal import Proposal, ProposalStatus
+from partners.http.common import Discussant, Proposer, Reader, Reviewer
 
 router = service_router("/proposals", tags=["proposals"])
 
 
 class DraftProposalRequest(RequestBody):
-    call_id: str = Field(max_length=64)
+    call_id: str = Field(max_length=120)
     content: ProposalContent
 
 
 class ReasonRequest(RequestBody):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
 
 
 class WithdrawRequest(RequestBody):
@@ -73,37 +70,34 @@ class ProposalSummary(BaseModel):
 
 
 @router.post("", status_code=201, response_model=ProposalView, summary="Draft a proposal answering a call")
-async def draft_proposal(body: DraftProposalRequest, principal: Proposer, commands: Commands, request: Request):
-    partner_id, proposal_id = own_organisation(principal), str(uuid.uuid4())
+async def draft_proposal(body: DraftProposalRequest, principal: Proposer, commands: Commands, now: Now):
+    command = c.DraftProposal(
+        proposal_id=str(uuid.uuid4()),
+        call_id=body.call_id,
+        partner_id=access.own_organisation(principal),
+        content=body.content,
+        now=now,
+    )
 
     async def action(session, metadata):
-        await handlers.draft_proposal(
-            session, proposal_id, body.call_id, partner_id, body.content, now(request), metadata
-        )
-        return await _read(session, proposal_id)
+        return _view(await handlers.draft_proposal(session, command, metadata))
 
-    return await commands.run(principal, action, location=lambda view: f"/proposals/{view['proposal_id']}")
+    return await commands.run(principal, action, location="/proposals/{proposal_id}")
 
 
 @router.put("/{proposal_id}", response_model=ProposalView, summary="Revise a draft or a proposal sent back")
-async def revise(proposal_id: Id, body: ProposalContent, principal: Proposer, commands: Commands, request: Request):
-    moment = now(request)
-    return await _change(
-        proposal_id, lambda call, _partner: c.ReviseProposal(content=body, call=call, now=moment), principal,
-        commands,
-    )
+async def revise(proposal_id: Id, body: ProposalContent, principal: Proposer, commands: Commands, now: Now):
+    return await _change(proposal_id, c.ReviseProposal(content=body, now=now), principal, commands)
 
 
 @router.post("/{proposal_id}/submit", response_model=ProposalView, summary="Submit the proposal to IPRO")
-async def submit(proposal_id: Id, principal: Proposer, commands: Commands, request: Request):
-    moment = now(request)
-    return await _change(
-        proposal_id, lambda call, partner: c.SubmitProposal(call=call, partner=partner, now=moment), principal,
-        commands,
-    )
+async def submit(proposal_id: Id, principal: Proposer, commands: Commands, now: Now):
+    return await _change(proposal_id, c.SubmitProposal(now=now), principal, commands)
 
 
-@router.post("/{proposal_id}/start-review", response_model=ProposalView, summary="Take the proposal in review")
+@router.post(
+    "/{proposal_id}/start-review", response_model=ProposalView, summary="Take the proposal in review"
+)
 async def start_review(proposal_id: Id, principal: Reviewer, commands: Commands):
     return await _change(proposal_id, c.StartReview(), principal, commands)
 
@@ -114,26 +108,28 @@ async def request_changes(proposal_id: Id, body: ReasonRequest, principal: Revie
 
 
 @router.post("/{proposal_id}/resubmit", response_model=ProposalView, summary="Resubmit after the changes")
-async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, request: Request):
-    moment = now(request)
-    return await _change(
-        proposal_id, lambda _call, partner: c.ResubmitProposal(partner=partner, now=moment), principal, commands
-    )
+async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, now: Now):
+    return await _change(proposal_id, c.ResubmitProposal(now=now), principal, commands)
 
 
-@router.post("/{proposal_id}/approve", response_model=ProposalView,
-             summary="Approve the proposal: it becomes a catalogue action")
+@router.post(
+    "/{proposal_id}/approve",
+    response_model=ProposalView,
+    summary="Approve the proposal: it becomes a catalogue action",
+)
 async def approve(proposal_id: Id, principal: Reviewer, commands: Commands):
     action_id = str(uuid.uuid4())
 
     async def action(session, metadata):
-        await handlers.approve_proposal(session, proposal_id, action_id, metadata, principal)
-        return await _read(session, proposal_id)
+        approved, _ = await handlers.approve_proposal(session, proposal_id, action_id, metadata, principal)
+        return _view(approved)
 
     return await commands.run(principal, action, status_code=200)
 
 
-@router.post("/{proposal_id}/reject", response_model=ProposalView, summary="Reject the proposal, with a reason")
+@router.post(
+    "/{proposal_id}/reject", response_model=ProposalView, summary="Reject the proposal, with a reason"
+)
 async def reject(proposal_id: Id, body: ReasonRequest, principal: Reviewer, commands: Commands):
     return await _change(proposal_id, c.RejectProposal(reason=body.reason), principal, commands)
 
@@ -143,61 +139,74 @@ async def withdraw(proposal_id: Id, body: WithdrawRequest, principal: Proposer, 
     return await _change(proposal_id, c.WithdrawProposal(reason=body.reason), principal, commands)
 
 
-@router.post("/{proposal_id}/comments", status_code=201, response_model=ProposalView,
-             summary="Add a message to the proposal's review thread")
+@router.post(
+    "/{proposal_id}/comments",
+    status_code=201,
+    response_model=ProposalView,
+    summary="Add a message to the proposal's review thread",
+)
 async def comment(proposal_id: Id, body: CommentRequest, principal: Discussant, commands: Commands):
     command = c.CommentOnProposal(comment_id=str(uuid.uuid4()), text=body.text)
     return await _change(proposal_id, command, principal, commands, status_code=201)
 
 
-async def _change(proposal_id: str, command, principal: Principal, commands, status_code: int = 200):
+async def _change(
+    proposal_id: str, command: c.Command, principal, commands: Commands, status_code: int = 200
+):
     async def action(session, metadata):
-        await handlers.proposal_command(session, proposal_id, command, metadata, principal)
-        return await _read(session, proposal_id)
+        return _view(await handlers.proposal_command(session, proposal_id, command, metadata, principal))
 
     return await commands.run(principal, action, status_code=status_code)
 
 
 @router.get("", response_model=Page[ProposalSummary], summary="Proposals by call, status or organisation")
 async def list_proposals(
-    principal: Reader, request: Request, call_id: IdFilter = None, status: ProposalStatus | None = None,
-    partner_id: IdFilter = None, limit: Limit = 100, offset: Offset = 0,
+    principal: Reader,
+    db: Db,
+    call_id: IdFilter = None,
+    status: ProposalStatus | None = None,
+    partner_id: IdFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[ProposalSummary]:
-    if (scope := organisation_scope(principal)) is not None:
-        if partner_id is not None:
-            ensure_organisation(principal, partner_id)
-        partner_id = scope
-    async with request.app.state.event_store.pool.acquire() as connection:
+    async with db.acquire() as connection:
         total, rows = await queries.proposals(
-            connection, call_id=call_id, status=status.value if status else None, partner_id=partner_id,
-            limit=limit, offset=offset,
+            connection,
+            call_id=call_id,
+            status=status.value if status else None,
+            partner_id=access.listed_organisation(principal, partner_id),
+            limit=limit,
+            offset=offset,
         )
     return Page(total=total, items=[ProposalSummary.model_validate(dict(row)) for row in rows])
 
 
 @router.get("/{proposal_id}", response_model=ProposalView, summary="A proposal and its review thread")
-async def get_proposal(proposal_id: Id, principal: Reader, request: Request) -> ProposalView:
-    view = await _read(request.app.state.event_store, proposal_id)
-    ensure_organisation(principal, view.partner_id)
-    return view
+async def get_proposal(proposal_id: Id, principal: Reader, store: Store) -> ProposalView:
+    return _view(await handlers.read_proposal(store, proposal_id, principal))
 
 
-async def _read(reader, proposal_id: str) -> ProposalView:
-    state, stream = await handlers.current(reader, proposal, proposal_id)
-    if state.status is None:
-        raise ProposalNotFound(f"no proposal {proposal_id}")
-    return _view(state, stream)
-
-
-def _view(state: Proposal, stream: list[EventEnvelope]) -> ProposalView:
+def _view(found: Aggregate[Proposal]) -> ProposalView:
+    state, stream = found.state, found.stream
     comments = [
-        Comment(comment_id=event.comment_id, text=event.text, author=envelope.actor.subject,
-                author_role=envelope.actor.role, written_at=envelope.occurred_at)
+        Comment(
+            comment_id=event.comment_id,
+            text=event.text,
+            author=envelope.actor.subject,
+            author_role=envelope.actor.role,
+            written_at=envelope.occurred_at,
+        )
         for envelope, event in zip(stream, payloads(stream), strict=True)
         if isinstance(event, ProposalCommented)
     ]
     return ProposalView(
-        proposal_id=state.proposal_id, call_id=state.call_id, partner_id=state.partner_id, status=state.status,
-        content=state.content, action_id=state.action_id, decision_reason=state.decision_reason,
-        comments=comments, version=stream[-1].stream_version,
+        proposal_id=state.proposal_id,
+        call_id=state.call_id,
+        partner_id=state.partner_id,
+        status=state.status,
+        content=state.content,
+        action_id=state.action_id,
+        decision_reason=state.decision_reason,
+        comments=comments,
+        version=found.version,
     )

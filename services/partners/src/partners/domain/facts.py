@@ -1,0 +1,37 @@
+"""What a decision needs to know of other aggregates, built by the handler from their state: the call a
+proposal answers, the standing of the organisation that makes it or runs an action."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.partners import ActionType
+
+
+class Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CallWindow(Facts):
+    """What a proposal needs to know of the call it answers."""
+
+    call_id: str
+    published: bool
+    theme: str
+    opens_on: date
+    closes_on: date
+    target_themes: list[ActionType]
+
+
+class PartnerStanding(Facts):
+    """What a proposal or a session needs to know of the organisation."""
+
+    partner_id: str
+    withdrawn: bool
+    suspended: bool
+    accredited_until: date | None
+
+
+class ProposalFacts(Facts):
+    call: CallWindow
+    partner: PartnerStanding

@@ -1,0 +1,45 @@
+"""Every refusal of the partners service, as a client receives it: problem+json naming the rule, with the
+status of its kind. A new error joins this table, or this test fails."""
+
+import pytest
+
+from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
+from partners import access
+from partners.domain import errors as e
+
+NOT_FOUND = {
+    e.PartnerNotFound,
+    e.ContactPersonNotFound,
+    e.CallNotFound,
+    e.ProposalNotFound,
+    e.ActionNotFound,
+    e.SessionNotFound,
+}
+CONFLICT = {
+    e.PartnerAlreadyRegistered,
+    e.SiretAlreadyRegistered,
+    e.ContactPersonAlreadyAdded,
+    e.CallAlreadyExists,
+    e.ProposalAlreadyExists,
+    e.ActionAlreadyExists,
+    e.SessionAlreadyExists,
+    e.PlaceDoubleBooked,
+    e.FacilitatorDoubleBooked,
+}
+FORBIDDEN = {access.TokenWithoutOrganisation}
+ERRORS = errors_of(e, access)
+STATUS = {
+    error: 404 if error in NOT_FOUND else 409 if error in CONFLICT else 403 if error in FORBIDDEN else 422
+    for error in ERRORS
+}
+
+
+def test_the_table_knows_every_error_of_the_service():
+    assert set(ERRORS) >= NOT_FOUND | CONFLICT | FORBIDDEN
+    assert len(ERRORS) == len({error.code for error in ERRORS}), "two errors share a code"
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda error: error.__name__)
+def test_an_error_answers_the_problem_of_its_rule(error):
+    assert_names_its_rule(error)
+    assert_answers_problem(error, STATUS[error])
