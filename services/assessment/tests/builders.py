@@ -5,28 +5,81 @@ sentence ends two years after it, with conditional-release eligibility in one ye
 the CPIP "cpip-1"; assessments and plans are validated by the DPIP "dpip-1". Defaults agree with each
 other: `open_case()` produces `a_case_opened()`, `case_facts()` is what that case tells its dependants,
 `a_domain_assessed()` rates the domain `an_assessment_validated()` carries for the pôle IPRO, the default
-objectives work on the priority axes of `a_conclusion_recorded()`, and so on.
+objectives work on the priority axes of `a_conclusion_recorded()`, and so on. Commands carry the user's
+intent only; what a decision knows of the case or of an assessment is in the facts builders
+(`case_facts()`, `assessment_facts()`, `plan_facts()`).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contracts.assessment import (
-    Agreement, AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted,
-    AssessmentValidated, CaseClosed, CaseOpened, CaseTransferred, ClosureReason, ConclusionRecorded,
-    ContributionAdded, ContributionRequested, DomainAssessed, DomainRating, EspaceNoteRecorded, FactorLevel, FactorNature, Identity,
-    Intervention, InterventionKind, InterviewHeld, InterviewNotesRecorded, InterviewType, MotivationStage,
-    NeedDomain, Objective, ObjectiveStatus, ObjectiveStatusChanged, OffenceCategory, PlanAdopted,
-    PlanAgreementRecorded, PlanValidated, ProtectiveFactorsRecorded, ReceptivityRecorded, ReferentAssigned,
-    RiskLevel, Sentence, SentenceUpdated,
-)
 from assessment.domain.commands import (
-    AddContribution, AdoptPlan, AssessDomain, AssessmentFacts, AssignReferent, CaseFacts,
-    ChangeObjectiveStatus, CloseCase, OpenCase, RecordAgreement, RecordConclusion, RecordEspaceNote,
-    RecordInterview, RecordProtectiveFactors, RecordReceptivity, RequestContribution, ResubmitAssessment,
-    ReturnAssessment, RevisePlan, StartAssessment, SubmitAssessment, TransferCase, UpdateSentence,
-    ValidateAssessment, ValidatePlan,
+    AddContribution,
+    AdoptPlan,
+    AssessDomain,
+    AssignReferent,
+    ChangeObjectiveStatus,
+    CloseCase,
+    OpenCase,
+    RecordAgreement,
+    RecordConclusion,
+    RecordEspaceNote,
+    RecordInterview,
+    RecordProtectiveFactors,
+    RecordReceptivity,
+    RequestContribution,
+    ResubmitAssessment,
+    ReturnAssessment,
+    RevisePlan,
+    StartAssessment,
+    SubmitAssessment,
+    TransferCase,
+    UpdateSentence,
+    ValidateAssessment,
+    ValidatePlan,
+)
+from assessment.domain.facts import AssessmentFacts, CaseFacts, PlanFacts
+from contracts.assessment import (
+    Agreement,
+    AssessmentKind,
+    AssessmentReturned,
+    AssessmentStarted,
+    AssessmentSubmitted,
+    AssessmentValidated,
+    CaseClosed,
+    CaseOpened,
+    CaseTransferred,
+    ClosureReason,
+    ConclusionRecorded,
+    ContributionAdded,
+    ContributionRequested,
+    DomainAssessed,
+    DomainRating,
+    EspaceNoteRecorded,
+    FactorLevel,
+    FactorNature,
+    Identity,
+    Intervention,
+    InterventionKind,
+    InterviewHeld,
+    InterviewNotesRecorded,
+    InterviewType,
+    MotivationStage,
+    NeedDomain,
+    Objective,
+    ObjectiveStatus,
+    ObjectiveStatusChanged,
+    OffenceCategory,
+    PlanAdopted,
+    PlanAgreementRecorded,
+    PlanValidated,
+    ProtectiveFactorsRecorded,
+    ReceptivityRecorded,
+    ReferentAssigned,
+    RiskLevel,
+    Sentence,
+    SentenceUpdated,
 )
 
 TODAY = date(2026, 11, 27)
@@ -50,9 +103,13 @@ def _with(values: dict, overrides: dict) -> dict:
 
 # --- case -------------------------------------------------------------------------------------------------
 
+
 def identity(**overrides) -> Identity:
     values = dict(
-        last_name="Durand", first_names="Jean Pierre", birth_date=date(1991, 4, 12), ecrou_number="62041A",
+        last_name="Durand",
+        first_names="Jean Pierre",
+        birth_date=date(1991, 4, 12),
+        ecrou_number="62041A",
     )
     return Identity(**_with(values, overrides))
 
@@ -60,24 +117,36 @@ def identity(**overrides) -> Identity:
 def sentence(**overrides) -> Sentence:
     """Two years and ten days, from the admission: eligible for conditional release in a year."""
     values = dict(
-        short_sentence=False, total_length_months=24, expected_end_date=SENTENCE_END,
-        conditional_release_eligibility_date=ELIGIBILITY, offence_categories=[OffenceCategory.THEFT],
+        short_sentence=False,
+        total_length_months=24,
+        expected_end_date=SENTENCE_END,
+        conditional_release_eligibility_date=ELIGIBILITY,
+        offence_categories=[OffenceCategory.THEFT],
     )
     return Sentence(**_with(values, overrides))
 
 
 def open_case(**overrides) -> OpenCase:
     values = dict(
-        case_id="case-1", subject_id="person-1", identity=identity(), establishment=ESTABLISHMENT,
-        admission_date=ADMISSION, sentence=sentence(), today=TODAY,
+        case_id="case-1",
+        subject_id="person-1",
+        identity=identity(),
+        establishment=ESTABLISHMENT,
+        admission_date=ADMISSION,
+        sentence=sentence(),
+        today=TODAY,
     )
     return OpenCase(**_with(values, overrides))
 
 
 def a_case_opened(**overrides) -> CaseOpened:
     values = dict(
-        case_id="case-1", subject_id="person-1", identity=identity(), establishment=ESTABLISHMENT,
-        admission_date=ADMISSION, sentence=sentence(),
+        case_id="case-1",
+        subject_id="person-1",
+        identity=identity(),
+        establishment=ESTABLISHMENT,
+        admission_date=ADMISSION,
+        sentence=sentence(),
     )
     return CaseOpened(**_with(values, overrides))
 
@@ -92,8 +161,11 @@ def a_referent_assigned(**overrides) -> ReferentAssigned:
 
 def an_updated_sentence(**overrides) -> Sentence:
     """The default sentence after a further conviction: six more months."""
-    values = dict(total_length_months=30, expected_end_date=date(2029, 5, 27),
-                  offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE])
+    values = dict(
+        total_length_months=30,
+        expected_end_date=date(2029, 5, 27),
+        offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE],
+    )
     return sentence(**_with(values, overrides))
 
 
@@ -111,7 +183,11 @@ def transfer_case(**overrides) -> TransferCase:
 
 
 def a_case_transferred(**overrides) -> CaseTransferred:
-    values = dict(case_id="case-1", establishment="Centre de détention de Bapaume", transferred_on=ADMISSION + timedelta(days=1))
+    values = dict(
+        case_id="case-1",
+        establishment="Centre de détention de Bapaume",
+        transferred_on=ADMISSION + timedelta(days=1),
+    )
     return CaseTransferred(**_with(values, overrides))
 
 
@@ -125,7 +201,7 @@ def a_case_closed(**overrides) -> CaseClosed:
 
 
 def record_espace_note(**overrides) -> RecordEspaceNote:
-    values = dict(case=case_facts(), note_id="note-1", text="Signalement de la détention")
+    values = dict(note_id="note-1", text="Signalement de la détention")
     return RecordEspaceNote(**_with(values, overrides))
 
 
@@ -142,8 +218,9 @@ def case_facts(**overrides) -> CaseFacts:
 
 # --- assessment -------------------------------------------------------------------------------------------
 
+
 def start_assessment(**overrides) -> StartAssessment:
-    values = dict(case=case_facts(), assessment_id="assessment-1", kind=AssessmentKind.INITIAL, trigger="")
+    values = dict(assessment_id="assessment-1", kind=AssessmentKind.INITIAL, trigger="")
     return StartAssessment(**_with(values, overrides))
 
 
@@ -155,7 +232,9 @@ def an_assessment_started(**overrides) -> AssessmentStarted:
 def a_rating(**overrides) -> DomainRating:
     """Education and employment, a moderate dynamic risk factor."""
     values = dict(
-        domain=NeedDomain.EDUCATION_EMPLOYMENT, risk_factor=True, nature=FactorNature.DYNAMIC_STABLE,
+        domain=NeedDomain.EDUCATION_EMPLOYMENT,
+        risk_factor=True,
+        nature=FactorNature.DYNAMIC_STABLE,
         level=FactorLevel.MODERATE,
     )
     return DomainRating(**_with(values, overrides))
@@ -168,7 +247,7 @@ def no_risk_rating(**overrides) -> DomainRating:
 
 
 def assess_domain(**overrides) -> AssessDomain:
-    values = dict(case=case_facts(), rating=a_rating(), evidence=EVIDENCE)
+    values = dict(rating=a_rating(), evidence=EVIDENCE)
     return AssessDomain(**_with(values, overrides))
 
 
@@ -178,7 +257,7 @@ def a_domain_assessed(**overrides) -> DomainAssessed:
 
 
 def record_protective_factors(**overrides) -> RecordProtectiveFactors:
-    values = dict(case=case_facts(), factors=["Soutien familial", "Projet de formation"])
+    values = dict(factors=["Soutien familial", "Projet de formation"])
     return RecordProtectiveFactors(**_with(values, overrides))
 
 
@@ -188,44 +267,47 @@ def protective_factors_recorded(**overrides) -> ProtectiveFactorsRecorded:
 
 
 def record_receptivity(**overrides) -> RecordReceptivity:
-    values = dict(
-        case=case_facts(), motivation_stage=MotivationStage.CONTEMPLATION, literacy_needs="Lecture difficile",
-    )
+    values = dict(motivation_stage=MotivationStage.CONTEMPLATION, literacy_needs="Lecture difficile")
     return RecordReceptivity(**_with(values, overrides))
 
 
 def a_receptivity_recorded(**overrides) -> ReceptivityRecorded:
     values = dict(
-        assessment_id="assessment-1", motivation_stage=MotivationStage.CONTEMPLATION,
+        assessment_id="assessment-1",
+        motivation_stage=MotivationStage.CONTEMPLATION,
         literacy_needs="Lecture difficile",
     )
     return ReceptivityRecorded(**_with(values, overrides))
 
 
 def record_conclusion(**overrides) -> RecordConclusion:
-    values = dict(case=case_facts(), overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES))
+    values = dict(overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES))
     return RecordConclusion(**_with(values, overrides))
 
 
 def a_conclusion_recorded(**overrides) -> ConclusionRecorded:
     values = dict(
-        assessment_id="assessment-1", overall_risk_level=RiskLevel.MODERATE,
+        assessment_id="assessment-1",
+        overall_risk_level=RiskLevel.MODERATE,
         priority_axes=list(PRIORITY_AXES),
     )
     return ConclusionRecorded(**_with(values, overrides))
 
 
 def request_contribution(**overrides) -> RequestContribution:
-    return RequestContribution(**_with(dict(case=case_facts(), contributor="psychologue-1"), overrides))
+    return RequestContribution(**_with(dict(contributor="psychologue-1"), overrides))
 
 
 def a_contribution_requested(**overrides) -> ContributionRequested:
-    return ContributionRequested(**_with(dict(assessment_id="assessment-1", contributor="psychologue-1"), overrides))
+    return ContributionRequested(
+        **_with(dict(assessment_id="assessment-1", contributor="psychologue-1"), overrides)
+    )
 
 
 def add_contribution(**overrides) -> AddContribution:
     values = dict(
-        case=case_facts(), contributor="psychologue-1", contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+        contribution_id="contribution-1",
+        domain=NeedDomain.ALCOHOL_DRUGS,
         text="Consommation d'alcool quotidienne avant l'incarcération",
     )
     return AddContribution(**_with(values, overrides))
@@ -233,14 +315,16 @@ def add_contribution(**overrides) -> AddContribution:
 
 def a_contribution_added(**overrides) -> ContributionAdded:
     values = dict(
-        assessment_id="assessment-1", contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+        assessment_id="assessment-1",
+        contribution_id="contribution-1",
+        domain=NeedDomain.ALCOHOL_DRUGS,
         text="Consommation d'alcool quotidienne avant l'incarcération",
     )
     return ContributionAdded(**_with(values, overrides))
 
 
 def submit_assessment(**overrides) -> SubmitAssessment:
-    return SubmitAssessment(**_with(dict(case=case_facts(), submitter=REFERENT), overrides))
+    return SubmitAssessment(**_with(dict(submitter=REFERENT), overrides))
 
 
 def an_assessment_submitted(**overrides) -> AssessmentSubmitted:
@@ -249,7 +333,7 @@ def an_assessment_submitted(**overrides) -> AssessmentSubmitted:
 
 
 def return_assessment(**overrides) -> ReturnAssessment:
-    values = dict(case=case_facts(), comments="Préciser les facteurs de protection")
+    values = dict(comments="Préciser les facteurs de protection")
     return ReturnAssessment(**_with(values, overrides))
 
 
@@ -259,17 +343,21 @@ def an_assessment_returned(**overrides) -> AssessmentReturned:
 
 
 def resubmit_assessment(**overrides) -> ResubmitAssessment:
-    return ResubmitAssessment(**_with(dict(case=case_facts(), submitter=REFERENT), overrides))
+    return ResubmitAssessment(**_with(dict(submitter=REFERENT), overrides))
 
 
 def validate_assessment(**overrides) -> ValidateAssessment:
-    return ValidateAssessment(**_with(dict(case=case_facts(), validator=VALIDATOR, today=TODAY), overrides))
+    return ValidateAssessment(**_with(dict(validator=VALIDATOR, today=TODAY), overrides))
 
 
 def an_assessment_validated(**overrides) -> AssessmentValidated:
     values = dict(
-        assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, validated_on=TODAY,
-        overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1",
+        case_id="case-1",
+        kind=AssessmentKind.INITIAL,
+        validated_on=TODAY,
+        overall_risk_level=RiskLevel.MODERATE,
+        priority_axes=list(PRIORITY_AXES),
         education_employment=a_rating(),
     )
     return AssessmentValidated(**_with(values, overrides))
@@ -278,16 +366,28 @@ def an_assessment_validated(**overrides) -> AssessmentValidated:
 def assessment_facts(**overrides) -> AssessmentFacts:
     """What a plan knows of the default assessment, validated."""
     values = dict(
-        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1",
+        case_id="case-1",
+        validated=True,
+        priority_axes=list(PRIORITY_AXES),
     )
     return AssessmentFacts(**_with(values, overrides))
 
 
+def plan_facts(**overrides) -> PlanFacts:
+    """What a new version of the default plan knows: its case, after one validated assessment, and that
+    assessment."""
+    values = dict(case=case_facts(validated_assessments=1), assessment=assessment_facts())
+    return PlanFacts(**_with(values, overrides))
+
+
 # --- plan -------------------------------------------------------------------------------------------------
+
 
 def an_intervention(**overrides) -> Intervention:
     values = dict(
-        kind=InterventionKind.IPRO_ACTION, description="Atelier de recherche d'emploi",
+        kind=InterventionKind.IPRO_ACTION,
+        description="Atelier de recherche d'emploi",
         target_date=days_from_today(30),
     )
     return Intervention(**_with(values, overrides))
@@ -296,8 +396,11 @@ def an_intervention(**overrides) -> Intervention:
 def an_objective(**overrides) -> Objective:
     """The most urgent objective, on the first priority axis."""
     values = dict(
-        objective_id="objective-1", priority=1, work_axis=NeedDomain.EDUCATION_EMPLOYMENT,
-        description="Construire un projet professionnel", interventions=[an_intervention()],
+        objective_id="objective-1",
+        priority=1,
+        work_axis=NeedDomain.EDUCATION_EMPLOYMENT,
+        description="Construire un projet professionnel",
+        interventions=[an_intervention()],
     )
     return Objective(**_with(values, overrides))
 
@@ -305,11 +408,16 @@ def an_objective(**overrides) -> Objective:
 def another_objective(**overrides) -> Objective:
     """The second objective, on the second priority axis."""
     values = dict(
-        objective_id="objective-2", priority=2, work_axis=NeedDomain.ALCOHOL_DRUGS,
+        objective_id="objective-2",
+        priority=2,
+        work_axis=NeedDomain.ALCOHOL_DRUGS,
         description="Engager un suivi en addictologie",
         interventions=[
-            an_intervention(kind=InterventionKind.EXTERNAL_REFERRAL, description="Orientation CSAPA",
-                            target_date=days_from_today(14)),
+            an_intervention(
+                kind=InterventionKind.EXTERNAL_REFERRAL,
+                description="Orientation CSAPA",
+                target_date=days_from_today(14),
+            ),
         ],
     )
     return Objective(**_with(values, overrides))
@@ -321,16 +429,23 @@ def objectives() -> list[Objective]:
 
 def adopt_plan(**overrides) -> AdoptPlan:
     values = dict(
-        case=case_facts(validated_assessments=1), plan_id="plan-1", assessment=assessment_facts(),
-        objectives=objectives(), review_date=days_from_today(180), today=TODAY,
+        plan_id="plan-1",
+        assessment_id="assessment-1",
+        objectives=objectives(),
+        review_date=days_from_today(180),
+        today=TODAY,
     )
     return AdoptPlan(**_with(values, overrides))
 
 
 def a_plan_adopted(**overrides) -> PlanAdopted:
     values = dict(
-        plan_id="plan-1", case_id="case-1", assessment_id="assessment-1", plan_version=1,
-        objectives=objectives(), review_date=days_from_today(180),
+        plan_id="plan-1",
+        case_id="case-1",
+        assessment_id="assessment-1",
+        plan_version=1,
+        objectives=objectives(),
+        review_date=days_from_today(180),
     )
     return PlanAdopted(**_with(values, overrides))
 
@@ -338,8 +453,10 @@ def a_plan_adopted(**overrides) -> PlanAdopted:
 def revise_plan(**overrides) -> RevisePlan:
     """Default: the same objectives, reviewed sooner."""
     values = dict(
-        case=case_facts(validated_assessments=1), assessment=assessment_facts(), objectives=objectives(),
-        review_date=days_from_today(90), today=TODAY,
+        assessment_id="assessment-1",
+        objectives=objectives(),
+        review_date=days_from_today(90),
+        today=TODAY,
     )
     return RevisePlan(**_with(values, overrides))
 
@@ -350,8 +467,7 @@ def a_plan_revised(**overrides) -> PlanAdopted:
 
 
 def record_agreement(**overrides) -> RecordAgreement:
-    values = dict(case=case_facts(validated_assessments=1), agreement=Agreement.AGREED)
-    return RecordAgreement(**_with(values, overrides))
+    return RecordAgreement(**_with(dict(agreement=Agreement.AGREED), overrides))
 
 
 def an_agreement_recorded(**overrides) -> PlanAgreementRecorded:
@@ -359,7 +475,7 @@ def an_agreement_recorded(**overrides) -> PlanAgreementRecorded:
 
 
 def validate_plan(**overrides) -> ValidatePlan:
-    return ValidatePlan(**_with(dict(case=case_facts(validated_assessments=1)), overrides))
+    return ValidatePlan(**overrides)
 
 
 def a_plan_validated(**overrides) -> PlanValidated:
@@ -367,10 +483,7 @@ def a_plan_validated(**overrides) -> PlanValidated:
 
 
 def change_objective_status(**overrides) -> ChangeObjectiveStatus:
-    values = dict(
-        case=case_facts(validated_assessments=1), objective_id="objective-1", status=ObjectiveStatus.ACHIEVED,
-        reason="",
-    )
+    values = dict(objective_id="objective-1", status=ObjectiveStatus.ACHIEVED, reason="")
     return ChangeObjectiveStatus(**_with(values, overrides))
 
 
@@ -381,17 +494,25 @@ def an_objective_status_changed(**overrides) -> ObjectiveStatusChanged:
 
 # --- interview --------------------------------------------------------------------------------------------
 
+
 def record_interview(**overrides) -> RecordInterview:
     values = dict(
-        case=case_facts(), interview_id="interview-1", held_on=TODAY, interview_type=InterviewType.FOLLOW_UP,
-        notes="Point sur la formation", confidential=False, today=TODAY,
+        interview_id="interview-1",
+        held_on=TODAY,
+        interview_type=InterviewType.FOLLOW_UP,
+        notes="Point sur la formation",
+        confidential=False,
+        today=TODAY,
     )
     return RecordInterview(**_with(values, overrides))
 
 
 def an_interview_held(**overrides) -> InterviewHeld:
     values = dict(
-        interview_id="interview-1", case_id="case-1", held_on=TODAY, interview_type=InterviewType.FOLLOW_UP,
+        interview_id="interview-1",
+        case_id="case-1",
+        held_on=TODAY,
+        interview_type=InterviewType.FOLLOW_UP,
     )
     return InterviewHeld(**_with(values, overrides))
 

@@ -4,14 +4,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from kernel.clock import Clock, system_clock
-from kernel.service import ServiceDefinition, create_service_app
 from assessment import deadlines
 from assessment.http import routers
 from assessment.settings import AssessmentSettings
+from contracts.roles import ESTABLISHMENT
+from kernel.clock import Clock, system_clock
+from kernel.service import ServiceDefinition, create_service_app
 
 DEFINITION = ServiceDefinition(
-    name="assessment", routers=routers, migrations=Path(__file__).parent / "migrations",
+    name="assessment",
+    roles=ESTABLISHMENT,
+    routers=routers,
+    migrations=Path(__file__).parent / "migrations",
     background=lambda settings, store: {
         "deadline-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds)
     },

@@ -37,13 +37,23 @@ async def publish_missed(store: EventStore) -> int:
     published = 0
     for row in rows:
         event = DeadlineMissed(
-            deadline_id=row["deadline_id"], case_id=row["case_id"], kind=DeadlineKind(row["kind"]),
-            due_on=row["due_on"], referent=row["referent"], establishment=row["establishment"],
+            deadline_id=row["deadline_id"],
+            case_id=row["case_id"],
+            kind=DeadlineKind(row["kind"]),
+            due_on=row["due_on"],
+            referent=row["referent"],
+            establishment=row["establishment"],
         )
         published += await append_once(
-            store, "deadline", event.deadline_id, event, Metadata(actor=SCHEDULER), subject=row["subject_id"],
+            store,
+            "deadline",
+            event.deadline_id,
+            event,
+            Metadata(actor=SCHEDULER),
+            subject=row["subject_id"],
             mark=lambda connection, deadline_id=event.deadline_id: connection.execute(
-                "UPDATE deadlines SET missed_published = true WHERE deadline_id = $1", deadline_id),
+                "UPDATE deadlines SET missed_published = true WHERE deadline_id = $1", deadline_id
+            ),
         )
     return published
 

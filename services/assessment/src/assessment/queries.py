@@ -1,4 +1,5 @@
-"""Lists served from the inline read tables: caseloads and deadlines."""
+"""The read path: lists served from the inline read tables (caseloads, deadlines, a case's interviews) and
+single aggregates read from their stream, each after `access` says what the caller may read."""
 
 from __future__ import annotations
 
@@ -6,37 +7,139 @@ from datetime import date
 
 import asyncpg
 
+from assessment import access
+from assessment.domain import errors
+from assessment.domain.assessment import Assessment, assessment
+from assessment.domain.case import Case, case
+from assessment.domain.espace import stream_id as espace_stream
+from assessment.domain.plan import Plan, plan
+from contracts import EventEnvelope
+from kernel.aggregates import Aggregate, StreamReader, load_existing
+from kernel.auth import Principal
+from kernel.eventstore import EventStore
 
-async def cases(connection: asyncpg.Connection, *, establishment: str | None, referent: str | None,
-                include_closed: bool, limit: int, offset: int) -> tuple[int, list[asyncpg.Record]]:
+Reader = asyncpg.Pool | asyncpg.Connection
+
+
+# --- one aggregate ---
+
+
+async def _case(reader: StreamReader, case_id: str) -> Aggregate[Case]:
+    return await load_existing(reader, case, case_id, errors.CaseNotFound)
+
+
+async def read_case(reader: StreamReader, case_id: str, principal: Principal) -> Aggregate[Case]:
+    found = await _case(reader, case_id)
+    access.ensure_on_caseload(principal, found.state)
+    return found
+
+
+async def read_assessment(
+    reader: StreamReader, assessment_id: str, principal: Principal
+) -> tuple[Aggregate[Assessment], access.Reading]:
+    """The assessment, and how much of it the caller reads."""
+    found = await load_existing(reader, assessment, assessment_id, errors.AssessmentNotFound)
+    of_case = await _case(reader, found.state.case_id)
+    return found, access.assessment_reading(principal, of_case.state, found.state)
+
+
+async def read_plan(reader: StreamReader, plan_id: str, principal: Principal) -> Aggregate[Plan]:
+    found = await load_existing(reader, plan, plan_id, errors.PlanNotFound)
+    access.ensure_on_caseload(principal, (await _case(reader, found.state.case_id)).state)
+    return found
+
+
+async def espace_notes(reader: StreamReader, case_id: str) -> list[EventEnvelope]:
+    """The case's ESPACE file (DPIP-only routes): its stream."""
+    await _case(reader, case_id)
+    return await reader.read_stream(espace_stream(case_id))
+
+
+# --- lists ---
+
+
+async def interviews(store: EventStore, case_id: str, principal: Principal) -> list[asyncpg.Record]:
+    """The case's interviews, in the order they were held."""
+    of_case = await _case(store, case_id)
+    async with store.pool.acquire() as connection:
+        works_with = await works_with_person(connection, case_id, principal.subject)
+        access.ensure_may_read_interviews(principal, of_case.state, works_with)
+        return await connection.fetch(
+            """SELECT interview_id, case_id, held_on, interview_type, author, author_role, recorded_at,
+                      confidential, notes
+               FROM interviews WHERE case_id = $1 ORDER BY held_on, interview_id""",
+            case_id,
+        )
+
+
+async def works_with_person(connection: Reader, case_id: str, person: str) -> bool:
+    """Has this psychologist or social worker been asked to contribute to an assessment of the case, or
+    interviewed the person?"""
+    return bool(
+        await connection.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM assessment_contributors ac
+                          JOIN assessments a USING (assessment_id)
+                          WHERE a.case_id = $1 AND ac.contributor = $2)
+               OR EXISTS (SELECT 1 FROM interviews WHERE case_id = $1 AND author = $2)""",
+            case_id,
+            person,
+        )
+    )
+
+
+async def cases(
+    connection: Reader,
+    *,
+    establishment: str | None,
+    referent: str | None,
+    include_closed: bool,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
     where = """($1::text IS NULL OR establishment = $1) AND ($2::text IS NULL OR referent = $2)
                AND ($3 OR closed_on IS NULL)"""
-    total = await connection.fetchval(f"SELECT count(*) FROM cases WHERE {where}", establishment, referent,
-                                      include_closed)
+    total = await connection.fetchval(
+        f"SELECT count(*) FROM cases WHERE {where}", establishment, referent, include_closed
+    )
     rows = await connection.fetch(
         f"""SELECT * FROM cases WHERE {where} ORDER BY lower(last_name), lower(first_names), case_id
             LIMIT $4 OFFSET $5""",
-        establishment, referent, include_closed, limit, offset,
+        establishment,
+        referent,
+        include_closed,
+        limit,
+        offset,
     )
     return total, rows
 
 
-async def deadlines(connection: asyncpg.Connection, *, today: date, horizon: date, overdue_only: bool,
-                    establishment: str | None, referent: str | None, limit: int, offset: int,
-                    ) -> tuple[int, list[asyncpg.Record]]:
+async def deadlines(
+    connection: Reader,
+    *,
+    today: date,
+    horizon: date,
+    overdue_only: bool,
+    establishment: str | None,
+    referent: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
     """Pending items of open cases: overdue ones (due before today) and, unless `overdue_only`, those due by
     `horizon`; the most urgent first."""
     where = """d.done_on IS NULL AND NOT d.cancelled AND c.closed_on IS NULL
                AND d.due_on <= CASE WHEN $3::boolean THEN $1::date - 1 ELSE $2::date END
                AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)"""
     args = (today, horizon, overdue_only, establishment, referent)
-    total = await connection.fetchval(f"SELECT count(*) FROM deadlines d JOIN cases c USING (case_id) WHERE {where}",
-                                      *args)
+    total = await connection.fetchval(
+        f"SELECT count(*) FROM deadlines d JOIN cases c USING (case_id) WHERE {where}", *args
+    )
     rows = await connection.fetch(
-        f"""SELECT d.deadline_id, d.case_id, d.kind, d.due_on, d.due_on < $1 AS overdue, c.subject_id, c.last_name,
-                   c.first_names, c.establishment, c.referent
+        f"""SELECT d.deadline_id, d.case_id, d.kind, d.due_on, d.due_on < $1 AS overdue, c.subject_id,
+                   c.last_name, c.first_names, c.establishment, c.referent
             FROM deadlines d JOIN cases c USING (case_id) WHERE {where}
             ORDER BY d.due_on, d.deadline_id LIMIT $6 OFFSET $7""",
-        *args, limit, offset,
+        *args,
+        limit,
+        offset,
     )
     return total, rows

@@ -1,28 +1,39 @@
-"""The service's inline read tables (migration 0100), written after the events in the same transaction:
-caseloads, the one-open-case and one-open-assessment rules, contributors, deadlines."""
+"""The service's inline read tables (migrations 0100, 0101), written by the handlers after the events in the
+same transaction: caseloads, the one-open-case and one-open-assessment rules (database constraints),
+contributors, interviews, deadlines."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from contracts.assessment import DeadlineKind
 from assessment.domain import errors
 from assessment.domain.assessment import Assessment
 from assessment.domain.case import Case
+from assessment.domain.interview import Interview
 from assessment.domain.plan import Plan
+from contracts import Actor
+from contracts.assessment import DeadlineKind
 
 
 async def save_case(connection: asyncpg.Connection, state: Case, version: int) -> None:
     try:
         await connection.execute(
-            """INSERT INTO cases (case_id, subject_id, last_name, first_names, ecrou_number, establishment, referent,
-                                  admission_date, closed_on, version)
+            """INSERT INTO cases (case_id, subject_id, last_name, first_names, ecrou_number, establishment,
+                                  referent, admission_date, closed_on, version)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-               ON CONFLICT (case_id) DO UPDATE SET establishment = $6, referent = $7, closed_on = $9, version = $10""",
-            state.case_id, state.subject_id, state.identity.last_name, state.identity.first_names,
-            state.identity.ecrou_number, state.establishment, state.referent, state.admission_date, state.closed_on,
+               ON CONFLICT (case_id)
+               DO UPDATE SET establishment = $6, referent = $7, closed_on = $9, version = $10""",
+            state.case_id,
+            state.subject_id,
+            state.identity.last_name,
+            state.identity.first_names,
+            state.identity.ecrou_number,
+            state.establishment,
+            state.referent,
+            state.admission_date,
+            state.closed_on,
             version,
         )
     except asyncpg.UniqueViolationError:
@@ -39,15 +50,18 @@ async def validated_assessments(connection: asyncpg.Connection, case_id: str) ->
     )
 
 
-async def save_assessment(connection: asyncpg.Connection, state: Assessment, version: int,
-                          validated_on: date | None = None) -> None:
+async def save_assessment(connection: asyncpg.Connection, state: Assessment, version: int) -> None:
     try:
         await connection.execute(
             """INSERT INTO assessments (assessment_id, case_id, kind, status, validated_on, version)
                VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (assessment_id) DO UPDATE SET status = $4, validated_on = coalesce($5, assessments.validated_on),
-                   version = $6""",
-            state.assessment_id, state.case_id, state.kind.value, state.status.value, validated_on, version,
+               ON CONFLICT (assessment_id) DO UPDATE SET status = $4, validated_on = $5, version = $6""",
+            state.assessment_id,
+            state.case_id,
+            state.kind.value,
+            state.status.value,
+            state.validated_on,
+            version,
         )
     except asyncpg.UniqueViolationError:
         raise errors.AssessmentAlreadyOpen("the case already has an assessment in progress") from None
@@ -55,37 +69,44 @@ async def save_assessment(connection: asyncpg.Connection, state: Assessment, ver
 
 async def add_contributor(connection: asyncpg.Connection, assessment_id: str, contributor: str) -> None:
     await connection.execute(
-        "INSERT INTO assessment_contributors VALUES ($1, $2) ON CONFLICT DO NOTHING", assessment_id, contributor
+        "INSERT INTO assessment_contributors VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        assessment_id,
+        contributor,
     )
-
-
-async def is_involved(connection: asyncpg.Connection, case_id: str, person: str) -> bool:
-    """Has this psychologist or social worker contributed to an assessment of the case, or interviewed the
-    person? Only then do they read the case's interviews."""
-    return bool(await connection.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM assessment_contributors ac JOIN assessments a USING (assessment_id)
-                          WHERE a.case_id = $1 AND ac.contributor = $2)
-               OR EXISTS (SELECT 1 FROM interviews WHERE case_id = $1 AND author = $2)""",
-        case_id, person,
-    ))
 
 
 async def save_plan(connection: asyncpg.Connection, state: Plan, version: int) -> None:
     try:
         await connection.execute(
-            """INSERT INTO plans (plan_id, case_id, plan_version, review_date, version) VALUES ($1, $2, $3, $4, $5)
+            """INSERT INTO plans (plan_id, case_id, plan_version, review_date, version)
+               VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (plan_id) DO UPDATE SET plan_version = $3, review_date = $4, version = $5""",
-            state.plan_id, state.case_id, state.current.plan_version, state.current.review_date, version,
+            state.plan_id,
+            state.case_id,
+            state.current.plan_version,
+            state.current.review_date,
+            version,
         )
     except asyncpg.UniqueViolationError:
         raise errors.PlanAlreadyAdopted("the case already has a plan: revise it") from None
 
 
-async def save_interview(connection: asyncpg.Connection, interview, author: str) -> None:
+async def save_interview(
+    connection: asyncpg.Connection, interview: Interview, author: Actor, recorded_at: datetime
+) -> None:
     await connection.execute(
-        """INSERT INTO interviews (interview_id, case_id, held_on, interview_type, author)
-           VALUES ($1, $2, $3, $4, $5)""",
-        interview.interview_id, interview.case_id, interview.held_on, interview.interview_type.value, author,
+        """INSERT INTO interviews (interview_id, case_id, held_on, interview_type, author, author_role,
+                                   recorded_at, confidential, notes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        interview.interview_id,
+        interview.case_id,
+        interview.held_on,
+        interview.interview_type.value,
+        author.subject,
+        author.role,
+        recorded_at,
+        interview.confidential,
+        interview.notes,
     )
 
 
@@ -101,12 +122,17 @@ async def expect(connection: asyncpg.Connection, case_id: str, kind: DeadlineKin
     await connection.execute(
         """UPDATE deadlines SET cancelled = true
            WHERE case_id = $1 AND kind = $2 AND done_on IS NULL AND NOT cancelled AND due_on <> $3""",
-        case_id, kind.value, due_on,
+        case_id,
+        kind.value,
+        due_on,
     )
     await connection.execute(
         """INSERT INTO deadlines (deadline_id, case_id, kind, due_on) VALUES ($1, $2, $3, $4)
            ON CONFLICT (deadline_id) DO NOTHING""",
-        deadline_id(case_id, kind, due_on), case_id, kind.value, due_on,
+        deadline_id(case_id, kind, due_on),
+        case_id,
+        kind.value,
+        due_on,
     )
 
 
@@ -114,11 +140,15 @@ async def done(connection: asyncpg.Connection, case_id: str, kinds: list[Deadlin
     await connection.execute(
         """UPDATE deadlines SET done_on = $3
            WHERE case_id = $1 AND kind = ANY($2::text[]) AND done_on IS NULL AND NOT cancelled""",
-        case_id, [k.value for k in kinds], on,
+        case_id,
+        [k.value for k in kinds],
+        on,
     )
 
 
-async def assessment_validated(connection: asyncpg.Connection, case_id: str, on: date, annual_days: int) -> None:
+async def assessment_validated(
+    connection: asyncpg.Connection, case_id: str, on: date, annual_days: int
+) -> None:
     """A validated assessment meets the pending initial or annual one and sets the next annual one."""
     await done(connection, case_id, [DeadlineKind.INITIAL_ASSESSMENT, DeadlineKind.ANNUAL_ASSESSMENT], on)
     await expect(connection, case_id, DeadlineKind.ANNUAL_ASSESSMENT, on + timedelta(days=annual_days))

@@ -1,9 +1,8 @@
 import pytest
 
-from devinfra.testkit import serving
 from assessment.bootstrap import create_app
-
-from .flows import service_settings
+from assessment.settings import AssessmentSettings
+from devinfra.testkit import service_settings, serving
 
 
 @pytest.fixture
@@ -12,8 +11,8 @@ async def assessment_dsn(new_database):
 
 
 @pytest.fixture
-def assessment_settings(assessment_dsn, infrastructure, dev_keys, unique_name):
-    return service_settings(assessment_dsn, infrastructure, dev_keys, unique_name)
+def assessment_settings(assessment_dsn, infrastructure, dev_keys, topic_prefix):
+    return service_settings(AssessmentSettings, assessment_dsn, infrastructure, dev_keys, topic_prefix)
 
 
 @pytest.fixture
@@ -25,4 +24,3 @@ def app(assessment_settings, clock):
 async def api(app):
     async with serving(app) as client:
         yield client
-

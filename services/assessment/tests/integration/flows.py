@@ -1,53 +1,87 @@
-"""Steps through the assessment API that several integration tests share, each asserting its own success."""
+"""Steps through the assessment API that several integration tests share, each asserting its own success.
+Other services' end-to-end tests (`tests/e2e`) may drive the assessment service with them too."""
 
 from datetime import date, timedelta
 
 from devinfra.testkit import ok, plan_body  # noqa: F401  (the scenario and rules tests take it from here)
-from assessment.settings import AssessmentSettings
-
-
-def service_settings(dsn: str, infrastructure, dev_keys, unique_name) -> AssessmentSettings:
-    """The service on its own database and fresh topics, its background loops left to the tests."""
-    return AssessmentSettings(
-        database_url=dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        kafka_topic_prefix=unique_name("t") + ".",
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,  # the scenario and end-to-end tests run it
-        run_background=False,  # the deadline tests drive the scheduler themselves
-    )
 
 
 def case_body(today: date, subject_id: str = "person-1", **overrides) -> dict:
     return {
         "subject_id": subject_id,
-        "identity": {"last_name": "Martin", "first_names": "Lucas Pierre", "birth_date": "1994-03-12",
-                     "ecrou_number": "62041"},
-        "establishment": "InSERRE Arras", "admission_date": str(today - timedelta(days=10)),
-        "sentence": {"short_sentence": False, "total_length_months": 30,
-                     "expected_end_date": str(today + timedelta(days=700)), "offence_categories": ["theft"]},
+        "identity": {
+            "last_name": "Martin",
+            "first_names": "Lucas Pierre",
+            "birth_date": "1994-03-12",
+            "ecrou_number": "62041",
+        },
+        "establishment": "InSERRE Arras",
+        "admission_date": str(today - timedelta(days=10)),
+        "sentence": {
+            "short_sentence": False,
+            "total_length_months": 30,
+            "expected_end_date": str(today + timedelta(days=700)),
+            "offence_categories": ["theft"],
+        },
         **overrides,
     }
 
 
-async def opened_case(api, as_role, today: date, subject_id: str = "person-1", referent: str = "cpip-1") -> dict:
+async def opened_case(
+    api, as_role, today: date, subject_id: str = "person-1", referent: str = "cpip-1"
+) -> dict:
     """A case opened by a DPIP and followed by `referent`."""
-    return await ok(await api.post("/cases", json=case_body(today, subject_id, referent=referent),
-                                   headers=as_role("dpip")), 201)
+    return await ok(
+        await api.post(
+            "/cases", json=case_body(today, subject_id, referent=referent), headers=as_role("dpip")
+        ),
+        201,
+    )
 
 
 async def drafted_assessment(api, cpip: dict, case_id: str, kind: str = "initial", trigger: str = "") -> dict:
     """An assessment started and filled in enough to be submitted (education and employment rated)."""
-    started = await ok(await api.post(f"/cases/{case_id}/assessments", json={"kind": kind, "trigger": trigger},
-                                      headers=cpip), 201)
+    started = await ok(
+        await api.post(
+            f"/cases/{case_id}/assessments", json={"kind": kind, "trigger": trigger}, headers=cpip
+        ),
+        201,
+    )
     url = f"/assessments/{started['assessment_id']}"
-    await ok(await api.put(f"{url}/domains/education_employment", headers=cpip, json={
-        "risk_factor": True, "nature": "dynamic_stable", "level": "moderate",
-        "evidence": "Sans diplôme, dernier emploi en 2019"}))
-    await ok(await api.put(f"{url}/domains/alcohol_drugs", headers=cpip, json={
-        "risk_factor": True, "nature": "dynamic_acute", "level": "high", "evidence": "Consommation quotidienne"}))
-    return await ok(await api.put(f"{url}/conclusion", headers=cpip, json={
-        "overall_risk_level": "moderate", "priority_axes": ["alcohol_drugs", "education_employment"]}))
+    await ok(
+        await api.put(
+            f"{url}/domains/education_employment",
+            headers=cpip,
+            json={
+                "risk_factor": True,
+                "nature": "dynamic_stable",
+                "level": "moderate",
+                "evidence": "Sans diplôme, dernier emploi en 2019",
+            },
+        )
+    )
+    await ok(
+        await api.put(
+            f"{url}/domains/alcohol_drugs",
+            headers=cpip,
+            json={
+                "risk_factor": True,
+                "nature": "dynamic_acute",
+                "level": "high",
+                "evidence": "Consommation quotidienne",
+            },
+        )
+    )
+    return await ok(
+        await api.put(
+            f"{url}/conclusion",
+            headers=cpip,
+            json={
+                "overall_risk_level": "moderate",
+                "priority_axes": ["alcohol_drugs", "education_employment"],
+            },
+        )
+    )
 
 
 async def validated_assessment(api, as_role, case_id: str, **kwargs) -> dict:

@@ -20,13 +20,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from devinfra.testkit import SettableClock, events_in, headers_for, ok, routes_of, serving
-from kernel.auth import ROLES, SPIP_STAFF
-from kernel.http import policy_of
 from assessment.bootstrap import create_app
 from assessment.http import routers
+from assessment.settings import AssessmentSettings
+from contracts.roles import ROLES, SPIP_STAFF
+from devinfra.testkit import SettableClock, events_in, headers_for, ok, routes_of, service_settings, serving
+from kernel.http import policy_of
 
-from .flows import case_body, drafted_assessment, opened_case, plan_body, service_settings, validated_assessment
+from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
 
 pytestmark = pytest.mark.integration
 
@@ -45,23 +46,32 @@ ESPACE_TEXT = "Prosélytisme signalé en cour de promenade"
 
 # --- the read matrix ------------------------------------------------------------------------------------
 
-READS_ROUTES = ("/cases", "/cases/{case_id}", "/assessments/{assessment_id}", "/plans/{plan_id}",
-                "/cases/{case_id}/interviews", "/cases/{case_id}/espace-notes", "/deadlines")
+READS_ROUTES = (
+    "/cases",
+    "/cases/{case_id}",
+    "/assessments/{assessment_id}",
+    "/plans/{plan_id}",
+    "/cases/{case_id}/interviews",
+    "/cases/{case_id}/espace-notes",
+    "/deadlines",
+)
 
 # 200, and what the body holds
-ALL = "all cases"             # /cases, /deadlines: both cases
-OWN = "own caseload"          # /cases, /deadlines: only the case the CPIP follows
-SHOWN = "shown"               # the case, the plan
-FULL = "full"                 # the whole assessment: evidence, protective factors, contributions, comments...
-SUMMARY = "summary"           # its shareable part: risk level, priority axes, education and employment rating
-EVERY_NOTE = "every note"     # interviews, confidential notes included
-OPEN_NOTES = "open notes"     # interviews, confidential notes null
+ALL = "all cases"  # /cases, /deadlines: both cases
+OWN = "own caseload"  # /cases, /deadlines: only the case the CPIP follows
+SHOWN = "shown"  # the case, the plan
+FULL = "full"  # the whole assessment: evidence, protective factors, contributions, comments...
+SUMMARY = "summary"  # its shareable part: risk level, priority axes, education and employment rating
+EVERY_NOTE = "every note"  # interviews, confidential notes included
+OPEN_NOTES = "open notes"  # interviews, confidential notes null
 ESPACE = "espace notes"
 # 403, by rule
 ROLE = "role-not-allowed"
-CASELOAD = "not-on-caseload"
-FORBIDDEN = "forbidden"      # a psychologist or social worker who did not contribute
-DENIED = (ROLE, CASELOAD, FORBIDDEN)
+CASELOAD = (
+    "not-on-caseload"  # a CPIP's caseload; for psychologists and social workers, the people they work with
+)
+NOT_ASKED = "contribution-not-requested"  # a psychologist or social worker not asked to contribute
+DENIED = (ROLE, CASELOAD, NOT_ASKED)
 
 # One case followed by cpip-1: a validated assessment (evidence, protective factors, receptivity, returned
 # once with comments) contributed to by psychologue-1 and assistant_social-1; a validated plan; an interview
@@ -70,29 +80,66 @@ DENIED = (ROLE, CASELOAD, FORBIDDEN)
 # Users "<role>-1" unless named; psychologue-2 and assistant_social-2 contributed to nothing.
 READS = {
     #                      /cases /cases/id /assessments/id /plans/id …/interviews …/espace-notes /deadlines
-    "cpip-1":             (OWN,   SHOWN,    FULL,           SHOWN,    OPEN_NOTES,  ROLE,          OWN),
-    "cpip-2":             (OWN,   CASELOAD, CASELOAD,       CASELOAD, CASELOAD,    ROLE,          OWN),
-    "dpip-1":             (ALL,   SHOWN,    FULL,           SHOWN,    EVERY_NOTE,  ESPACE,        ALL),
-    "psychologue-1":      (ALL,   SHOWN,    FULL,           SHOWN,    EVERY_NOTE,  ROLE,          ROLE),
-    "psychologue-2":      (ALL,   SHOWN,    FORBIDDEN,      SHOWN,    FORBIDDEN,   ROLE,          ROLE),
-    "assistant_social-1": (ALL,   SHOWN,    FULL,           SHOWN,    OPEN_NOTES,  ROLE,          ROLE),
-    "assistant_social-2": (ALL,   SHOWN,    FORBIDDEN,      SHOWN,    FORBIDDEN,   ROLE,          ROLE),
-    "ipro_conseiller-1":  (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
-    "ipro_chef-1":        (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
-    "ripro-1":            (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
-    "direction-1":        (ALL,   SHOWN,    ROLE,           ROLE,     ROLE,        ROLE,          ROLE),
-    "partenaire-1":       (ROLE,  ROLE,     ROLE,           ROLE,     ROLE,        ROLE,          ROLE),
-    "auditeur-1":         (ALL,   SHOWN,    SUMMARY,        SHOWN,    ROLE,        ROLE,          ROLE),
+    "cpip-1": (OWN, SHOWN, FULL, SHOWN, OPEN_NOTES, ROLE, OWN),
+    "cpip-2": (OWN, CASELOAD, CASELOAD, CASELOAD, CASELOAD, ROLE, OWN),
+    "dpip-1": (ALL, SHOWN, FULL, SHOWN, EVERY_NOTE, ESPACE, ALL),
+    "psychologue-1": (ALL, SHOWN, FULL, SHOWN, EVERY_NOTE, ROLE, ROLE),
+    "psychologue-2": (ALL, SHOWN, NOT_ASKED, SHOWN, CASELOAD, ROLE, ROLE),
+    "assistant_social-1": (ALL, SHOWN, FULL, SHOWN, OPEN_NOTES, ROLE, ROLE),
+    "assistant_social-2": (ALL, SHOWN, NOT_ASKED, SHOWN, CASELOAD, ROLE, ROLE),
+    "ipro_conseiller-1": (ALL, SHOWN, SUMMARY, SHOWN, ROLE, ROLE, ROLE),
+    "ipro_chef-1": (ALL, SHOWN, SUMMARY, SHOWN, ROLE, ROLE, ROLE),
+    "ripro-1": (ALL, SHOWN, SUMMARY, SHOWN, ROLE, ROLE, ROLE),
+    "direction-1": (ALL, SHOWN, ROLE, ROLE, ROLE, ROLE, ROLE),
+    "partenaire-1": (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE),
+    "auditeur-1": (ALL, SHOWN, SUMMARY, SHOWN, ROLE, ROLE, ROLE),
 }
 
-CASE_FIELDS = {"case_id", "subject_id", "identity", "establishment", "admission_date", "sentence", "referent",
-               "closed_on", "closure_reason", "version"}
-PLAN_FIELDS = {"plan_id", "case_id", "plan_version", "versions", "assessment_id", "objectives", "review_date",
-               "agreement", "validated"}
-SUMMARY_FIELDS = {"assessment_id", "case_id", "kind", "status", "overall_risk_level", "priority_axes",
-                  "education_employment", "version"}
-RESTRICTED_FIELDS = {"trigger", "domains", "protective_factors", "receptivity", "draft_overall_risk_level",
-                     "draft_priority_axes", "contributions", "return_comments", "submitted_by", "contributors"}
+CASE_FIELDS = {
+    "case_id",
+    "subject_id",
+    "identity",
+    "establishment",
+    "admission_date",
+    "sentence",
+    "referent",
+    "closed_on",
+    "closure_reason",
+    "version",
+}
+PLAN_FIELDS = {
+    "plan_id",
+    "case_id",
+    "plan_version",
+    "versions",
+    "assessment_id",
+    "objectives",
+    "review_date",
+    "agreement",
+    "validated",
+}
+SUMMARY_FIELDS = {
+    "assessment_id",
+    "case_id",
+    "kind",
+    "status",
+    "overall_risk_level",
+    "priority_axes",
+    "education_employment",
+    "version",
+}
+RESTRICTED_FIELDS = {
+    "trigger",
+    "domains",
+    "protective_factors",
+    "receptivity",
+    "draft_overall_risk_level",
+    "draft_priority_axes",
+    "contributions",
+    "return_comments",
+    "submitted_by",
+    "contributors",
+}
 
 
 def cells():
@@ -133,32 +180,71 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
 
     assessment = (await drafted_assessment(api, cpip, case))["assessment_id"]
     url = f"/assessments/{assessment}"
-    await ok(await api.put(f"{url}/domains/housing", headers=cpip, json={
-        "risk_factor": True, "nature": "dynamic_stable", "level": "high", "evidence": EVIDENCE}))
+    await ok(
+        await api.put(
+            f"{url}/domains/housing",
+            headers=cpip,
+            json={"risk_factor": True, "nature": "dynamic_stable", "level": "high", "evidence": EVIDENCE},
+        )
+    )
     await ok(await api.put(f"{url}/protective-factors", headers=cpip, json={"factors": [PROTECTIVE_FACTOR]}))
-    await ok(await api.put(f"{url}/receptivity", headers=cpip, json={
-        "motivation_stage": "contemplation", "practical_obstacles": OBSTACLES}))
+    await ok(
+        await api.put(
+            f"{url}/receptivity",
+            headers=cpip,
+            json={"motivation_stage": "contemplation", "practical_obstacles": OBSTACLES},
+        )
+    )
     for contributor in ("psychologue-1", "assistant_social-1"):
         await ok(await api.post(f"{url}/contributors", headers=cpip, json={"contributor": contributor}))
-    await ok(await api.post(f"{url}/contributions", headers=as_role("psychologue"), json={
-        "domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT}), 201)
-    await ok(await api.post(f"{url}/contributions", headers=as_role("assistant_social"), json={
-        "domain": "finances", "text": SOCIAL_WORKER_TEXT}), 201)
+    await ok(
+        await api.post(
+            f"{url}/contributions",
+            headers=as_role("psychologue"),
+            json={"domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT},
+        ),
+        201,
+    )
+    await ok(
+        await api.post(
+            f"{url}/contributions",
+            headers=as_role("assistant_social"),
+            json={"domain": "finances", "text": SOCIAL_WORKER_TEXT},
+        ),
+        201,
+    )
     await ok(await api.post(f"{url}/submit", headers=cpip))
     await ok(await api.post(f"{url}/return", headers=dpip, json={"comments": RETURN_COMMENTS}))
     await ok(await api.post(f"{url}/resubmit", headers=cpip))
     await ok(await api.post(f"{url}/validate", headers=dpip))
 
-    plan = (await ok(await api.post(f"/cases/{case}/plan", headers=cpip, json=plan_body(assessment, today)),
-                     201))["plan_id"]
+    plan = (
+        await ok(await api.post(f"/cases/{case}/plan", headers=cpip, json=plan_body(assessment, today)), 201)
+    )["plan_id"]
     await ok(await api.post(f"/plans/{plan}/agreement", headers=cpip, json={"agreement": "agreed"}))
     await ok(await api.post(f"/plans/{plan}/validate", headers=dpip))
 
-    await ok(await api.post(f"/cases/{case}/interviews", headers=cpip, json={
-        "held_on": str(today), "interview_type": "follow_up", "notes": INTERVIEW_NOTES}), 201)
-    await ok(await api.post(f"/cases/{case}/interviews", headers=as_role("psychologue"), json={
-        "held_on": str(today), "interview_type": "other", "notes": CONFIDENTIAL_NOTES, "confidential": True}),
-        201)
+    await ok(
+        await api.post(
+            f"/cases/{case}/interviews",
+            headers=cpip,
+            json={"held_on": str(today), "interview_type": "follow_up", "notes": INTERVIEW_NOTES},
+        ),
+        201,
+    )
+    await ok(
+        await api.post(
+            f"/cases/{case}/interviews",
+            headers=as_role("psychologue"),
+            json={
+                "held_on": str(today),
+                "interview_type": "other",
+                "notes": CONFIDENTIAL_NOTES,
+                "confidential": True,
+            },
+        ),
+        201,
+    )
     await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
     return {"case": case, "other_case": other_case, "assessment": assessment, "plan": plan}
 
@@ -167,7 +253,7 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
 async def world(infrastructure, dev_keys, unique_name):
     """The rich follow-up, served once for every read test of the module (as conftest's `api`)."""
     dsn = await infrastructure.create_database(unique_name("assessment").replace("-", "_"))
-    settings = service_settings(dsn, infrastructure, dev_keys, unique_name)
+    settings = service_settings(AssessmentSettings, dsn, infrastructure, dev_keys, unique_name("t") + ".")
     app = create_app(settings, clock=SettableClock(NOW))
     async with serving(app) as api:
         ids = await rich_follow_up(api, headers_for(dev_keys), NOW.date())
@@ -176,7 +262,9 @@ async def world(infrastructure, dev_keys, unique_name):
 
 def api_routes(method: str | None = None):
     """(method, path template, policy) of every route of the service's routers."""
-    return [(verb, path, policy) for verb, path, policy in routes_of(routers) if method is None or verb == method]
+    return [
+        (verb, path, policy) for verb, path, policy in routes_of(routers) if method is None or verb == method
+    ]
 
 
 def test_the_read_matrix_covers_every_role_and_every_read_route():
@@ -207,18 +295,26 @@ async def test_each_role_reads_exactly_what_its_policy_gives_it(world, user, rou
         assert body["protective_factors"] == [PROTECTIVE_FACTOR]
         assert body["receptivity"]["practical_obstacles"] == OBSTACLES
         assert {(c["author"], c["text"]) for c in body["contributions"]} == {
-            ("psychologue-1", PSYCHOLOGIST_TEXT), ("assistant_social-1", SOCIAL_WORKER_TEXT)}
+            ("psychologue-1", PSYCHOLOGIST_TEXT),
+            ("assistant_social-1", SOCIAL_WORKER_TEXT),
+        }
         assert body["return_comments"] == [RETURN_COMMENTS]
     elif expected == SUMMARY:
         assert set(body) == SUMMARY_FIELDS
         assert body["status"] == "validated" and body["overall_risk_level"] == "moderate"
         assert body["priority_axes"] == ["alcohol_drugs", "education_employment"]
-        assert body["education_employment"] == {"domain": "education_employment", "risk_factor": True,
-                                                "nature": "dynamic_stable", "level": "moderate"}
+        assert body["education_employment"] == {
+            "domain": "education_employment",
+            "risk_factor": True,
+            "nature": "dynamic_stable",
+            "level": "moderate",
+        }
     elif expected in (EVERY_NOTE, OPEN_NOTES):
         confidential = CONFIDENTIAL_NOTES if expected == EVERY_NOTE else None
         assert {i["author"]: (i["confidential"], i["notes"]) for i in body} == {
-            "cpip-1": (False, INTERVIEW_NOTES), "psychologue-1": (True, confidential)}
+            "cpip-1": (False, INTERVIEW_NOTES),
+            "psychologue-1": (True, confidential),
+        }
     elif expected == ESPACE:
         assert [(note["author"], note["text"]) for note in body] == [("dpip-1", ESPACE_TEXT)]
     else:
@@ -235,23 +331,36 @@ async def restricted_texts(world: World) -> set[str]:
     interviews = await ok(await world.api.get(world.url("/cases/{case_id}/interviews"), headers=dpip))
     espace = await ok(await world.api.get(world.url("/cases/{case_id}/espace-notes"), headers=dpip))
     texts = {
-        *(domain["evidence"] for domain in full["domains"]), *full["protective_factors"],
+        *(domain["evidence"] for domain in full["domains"]),
+        *full["protective_factors"],
         *(text for field, text in full["receptivity"].items() if field != "motivation_stage"),
-        *(contribution["text"] for contribution in full["contributions"]), *full["return_comments"],
-        *(interview["notes"] for interview in interviews), *(note["text"] for note in espace),
+        *(contribution["text"] for contribution in full["contributions"]),
+        *full["return_comments"],
+        *(interview["notes"] for interview in interviews),
+        *(note["text"] for note in espace),
     }
     return {text for text in texts if text}
 
 
 async def test_no_restricted_content_reaches_ipro_the_governors_office_auditors_or_partners(world):
     restricted = await restricted_texts(world)
-    assert {EVIDENCE, PROTECTIVE_FACTOR, OBSTACLES, PSYCHOLOGIST_TEXT, SOCIAL_WORKER_TEXT, RETURN_COMMENTS,
-            INTERVIEW_NOTES, CONFIDENTIAL_NOTES, ESPACE_TEXT} <= restricted
+    assert {
+        EVIDENCE,
+        PROTECTIVE_FACTOR,
+        OBSTACLES,
+        PSYCHOLOGIST_TEXT,
+        SOCIAL_WORKER_TEXT,
+        RETURN_COMMENTS,
+        INTERVIEW_NOTES,
+        CONFIDENTIAL_NOTES,
+        ESPACE_TEXT,
+    } <= restricted
     assert len(restricted) >= 11  # and the two evidence texts of drafted_assessment
 
     readable = {  # url: whether it is public
         world.url(route.path, case): policy_of(route).is_public
-        for route in world.app.routes if isinstance(route, APIRoute) and "GET" in route.methods
+        for route in world.app.routes
+        if isinstance(route, APIRoute) and "GET" in route.methods
         for case in (world.case, world.other_case)
     }
     variants = ["/cases?include_closed=true", "/cases?referent=cpip-1", f"/plans/{world.plan}?version=1"]
@@ -314,8 +423,10 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
         "/assessments/{assessment_id}/domains/{domain}": {"risk_factor": False, "level": "none"},
         "/assessments/{assessment_id}/protective-factors": {"factors": ["Famille présente"]},
         "/assessments/{assessment_id}/receptivity": {"motivation_stage": "action"},
-        "/assessments/{assessment_id}/conclusion": {"overall_risk_level": "low",
-                                                     "priority_axes": ["finances"]},
+        "/assessments/{assessment_id}/conclusion": {
+            "overall_risk_level": "low",
+            "priority_axes": ["finances"],
+        },
         "/assessments/{assessment_id}/contributors": {"contributor": "psychologue-9"},
         "/assessments/{assessment_id}/contributions": {"text": "Contribution"},
         "/assessments/{assessment_id}/submit": None,
@@ -335,10 +446,16 @@ async def followed_case(api, as_role, today: date) -> dict[str, str]:
     """A case of cpip-1 with a validated assessment and a plan: a real target for every command route."""
     case = (await opened_case(api, as_role, today))["case_id"]
     assessment = (await validated_assessment(api, as_role, case))["assessment_id"]
-    plan = await ok(await api.post(f"/cases/{case}/plan", headers=as_role("cpip"),
-                                   json=plan_body(assessment, today)), 201)
-    return {"case_id": case, "assessment_id": assessment, "plan_id": plan["plan_id"], "domain": "housing",
-            "objective_id": "obj-1"}
+    plan = await ok(
+        await api.post(f"/cases/{case}/plan", headers=as_role("cpip"), json=plan_body(assessment, today)), 201
+    )
+    return {
+        "case_id": case,
+        "assessment_id": assessment,
+        "plan_id": plan["plan_id"],
+        "domain": "housing",
+        "objective_id": "obj-1",
+    }
 
 
 def test_the_command_table_is_the_policy_every_command_route_declares():
@@ -347,7 +464,8 @@ def test_the_command_table_is_the_policy_every_command_route_declares():
 
 
 async def test_every_command_refuses_the_roles_outside_its_policy_and_appends_nothing(
-        api, as_role, clock, assessment_dsn):
+    api, as_role, clock, assessment_dsn
+):
     today = clock.now.date()
     ids = await followed_case(api, as_role, today)
     bodies = command_bodies(today, ids["assessment_id"])
@@ -362,18 +480,21 @@ async def test_every_command_refuses_the_roles_outside_its_policy_and_appends_no
 
 
 async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_not_follow(
-        api, as_role, clock, assessment_dsn):
+    api, as_role, clock, assessment_dsn
+):
     today = clock.now.date()
     ids = await followed_case(api, as_role, today)  # followed by cpip-1
     bodies = command_bodies(today, ids["assessment_id"])
     before = await events_in(assessment_dsn)
-    on_a_case = [(method, path) for (method, path), allowed in COMMANDS.items()
-                 if "cpip" in allowed and "{" in path]
+    on_a_case = [
+        (method, path) for (method, path), allowed in COMMANDS.items() if "cpip" in allowed and "{" in path
+    ]
     assert len(on_a_case) == 15
 
     for method, path in on_a_case:
-        response = await api.request(method, path.format(**ids), json=bodies[path],
-                                     headers=as_role("cpip", "cpip-2"))
+        response = await api.request(
+            method, path.format(**ids), json=bodies[path], headers=as_role("cpip", "cpip-2")
+        )
         assert response.status_code == 403, (method, path, response.text)
         assert response.json()["rule"] == "not-on-caseload", (method, path, response.text)
     assert await events_in(assessment_dsn) == before
@@ -384,8 +505,16 @@ async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_no
 
 async def test_an_espace_note_leaves_no_trace_in_what_other_roles_read(api, as_role, clock):
     case = (await opened_case(api, as_role, clock.now.date()))["case_id"]
-    readers = ["cpip", "psychologue", "assistant_social", "ipro_conseiller", "ipro_chef", "ripro",
-               "direction", "auditeur"]
+    readers = [
+        "cpip",
+        "psychologue",
+        "assistant_social",
+        "ipro_conseiller",
+        "ipro_chef",
+        "ripro",
+        "direction",
+        "auditeur",
+    ]
 
     async def what_they_read():
         return {role: await ok(await api.get(f"/cases/{case}", headers=as_role(role))) for role in readers}

@@ -9,13 +9,25 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from devinfra.testkit import ok, read_topic, serving, wait_for
 from assessment import deadlines
 from assessment.bootstrap import create_app
+from devinfra.testkit import ok, read_topic, serving, wait_for
+from kernel.database import create_pool
+from kernel.eventstore import EventStore
 
 from .flows import opened_case, validated_assessment
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def store(api, assessment_dsn, clock):
+    """An event store on the service's database and clock (once `api` has migrated it): the scheduler's."""
+    pool = await create_pool(assessment_dsn)
+    try:
+        yield EventStore(pool, clock)
+    finally:
+        await pool.close()
 
 
 async def missed_events(dsn) -> list[dict]:
@@ -34,11 +46,10 @@ async def overdue(api, headers) -> list[dict]:
 
 
 async def test_an_initial_assessment_not_validated_by_day_90_is_overdue_and_published_once(
-    app, api, as_role, clock, assessment_dsn
+    api, store, as_role, clock, assessment_dsn
 ):
     case = await opened_case(api, as_role, clock.now.date())
     cpip = as_role("cpip")
-    store = app.state.event_store  # the app's own store, on the injected clock
 
     clock.advance(days=90)  # due today: not yet overdue
     due = (await ok(await api.get("/deadlines", headers=cpip)))["items"]
@@ -46,7 +57,9 @@ async def test_an_initial_assessment_not_validated_by_day_90_is_overdue_and_publ
     assert await deadlines.publish_missed(store) == 0
 
     clock.advance(days=1)
-    assert [(d["case_id"], d["kind"]) for d in await overdue(api, cpip)] == [(case["case_id"], "initial_assessment")]
+    assert [(d["case_id"], d["kind"]) for d in await overdue(api, cpip)] == [
+        (case["case_id"], "initial_assessment")
+    ]
     assert [d["case_id"] for d in await overdue(api, as_role("dpip"))] == [case["case_id"]]
     assert await overdue(api, as_role("cpip", "cpip-2")) == []  # another CPIP's caseload
 
@@ -59,16 +72,19 @@ async def test_an_initial_assessment_not_validated_by_day_90_is_overdue_and_publ
     assert event["payload"]["due_on"] == str(clock.now.date() - timedelta(days=1))
 
 
-async def test_a_validated_initial_assessment_meets_the_deadline_and_sets_the_annual_one(app, api, as_role, clock):
+async def test_a_validated_initial_assessment_meets_the_deadline_and_sets_the_annual_one(
+    api, store, as_role, clock
+):
     case = await opened_case(api, as_role, clock.now.date())
     clock.advance(days=30)
     await validated_assessment(api, as_role, case["case_id"])
-    store = app.state.event_store
 
     clock.advance(days=100)
     assert await overdue(api, as_role("dpip")) == []
     assert await deadlines.publish_missed(store) == 0
-    upcoming = (await ok(await api.get("/deadlines", params={"within_days": 366}, headers=as_role("cpip"))))["items"]
+    upcoming = (await ok(await api.get("/deadlines", params={"within_days": 366}, headers=as_role("cpip"))))[
+        "items"
+    ]
     assert [(d["kind"], d["due_on"]) for d in upcoming] == [
         ("annual_assessment", str(clock.now.date() - timedelta(days=100) + timedelta(days=365)))
     ]
@@ -76,8 +92,13 @@ async def test_a_validated_initial_assessment_meets_the_deadline_and_sets_the_an
 
 async def test_a_closed_case_has_no_deadline_left(api, as_role, clock):
     case = await opened_case(api, as_role, clock.now.date())
-    await ok(await api.post(f"/cases/{case['case_id']}/close", headers=as_role("dpip"),
-                            json={"reason": "release", "closed_on": str(clock.now.date())}))
+    await ok(
+        await api.post(
+            f"/cases/{case['case_id']}/close",
+            headers=as_role("dpip"),
+            json={"reason": "release", "closed_on": str(clock.now.date())},
+        )
+    )
     clock.advance(days=200)
     assert await overdue(api, as_role("dpip")) == []
 
@@ -96,9 +117,14 @@ async def test_the_services_scheduler_publishes_the_missed_deadline_on_its_topic
             return await missed_events(assessment_dsn)
 
         await wait_for(published, timeout=10, message="the scheduler's missed-deadline event")
-        records = await read_topic(settings.kafka_bootstrap_servers, settings.topic("assessment.events"),
-                                   at_least=3)
-    missed = [json.loads(r.value) for r in records if json.loads(r.value)["event_type"] == "assessment.deadline.missed"]
+        records = await read_topic(
+            settings.kafka_bootstrap_servers, settings.topic("assessment.events"), at_least=3
+        )
+    missed = [
+        json.loads(r.value)
+        for r in records
+        if json.loads(r.value)["event_type"] == "assessment.deadline.missed"
+    ]
     assert [m["payload"]["case_id"] for m in missed] == [case["case_id"]]
     assert missed[0]["subject"] == "person-1" and missed[0]["actor"]["role"] == "system"
     assert len(await missed_events(assessment_dsn)) == 1

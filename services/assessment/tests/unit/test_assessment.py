@@ -1,29 +1,73 @@
 import pytest
 
-from contracts.assessment import (
-    AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted, AssessmentValidated,
-    ConclusionRecorded, ContributionAdded, DomainAssessed, FactorLevel, FactorNature, MotivationStage,
-    NeedDomain, ProtectiveFactorsRecorded, ReceptivityRecorded, RiskLevel,
-)
-from kernel.errors import DomainError
-from kernel.testing import given
 from assessment.domain import assessment as assessment_module
 from assessment.domain import errors
 from assessment.domain.assessment import AssessmentStatus, Contribution, assessment
-from assessment.domain.commands import AssessmentFacts
 from assessment.domain.errors import (
-    AssessmentAlreadyStarted, AssessmentIncomplete, AssessmentNotEditable, AssessmentNotFound,
-    AssessmentNotReturned, AssessmentNotSubmitted, InitialAssessmentAlreadyValidated, NoValidatedAssessment,
-    PriorityAxesRepeated, RatingInconsistent, SelfValidation, TriggerMissing,
+    AssessmentAlreadyStarted,
+    AssessmentIncomplete,
+    AssessmentNotEditable,
+    AssessmentNotFound,
+    AssessmentNotReturned,
+    AssessmentNotSubmitted,
+    AssessmentSelfValidation,
+    InitialAssessmentAlreadyValidated,
+    NoValidatedAssessment,
+    PriorityAxesRepeated,
+    RatingInconsistent,
+    ReassessmentTriggerMissing,
 )
+from assessment.domain.facts import AssessmentFacts
+from contracts.assessment import (
+    AssessmentKind,
+    AssessmentReturned,
+    AssessmentStarted,
+    AssessmentSubmitted,
+    AssessmentValidated,
+    ConclusionRecorded,
+    ContributionAdded,
+    DomainAssessed,
+    FactorLevel,
+    FactorNature,
+    MotivationStage,
+    NeedDomain,
+    ProtectiveFactorsRecorded,
+    ReceptivityRecorded,
+    RiskLevel,
+)
+from kernel.errors import DomainError
+from kernel.testing import given
 
 from ..builders import (
-    EVIDENCE, PRIORITY_AXES, TODAY, a_conclusion_recorded, a_contribution_added, a_domain_assessed, a_rating,
-    a_contribution_requested, a_receptivity_recorded, add_contribution, request_contribution, an_assessment_returned, an_assessment_started,
-    an_assessment_submitted, an_assessment_validated, assess_domain, case_facts, days_from_today,
-    no_risk_rating, protective_factors_recorded, record_conclusion, record_interview,
-    record_protective_factors, record_receptivity, resubmit_assessment, return_assessment, start_assessment,
-    submit_assessment, validate_assessment,
+    EVIDENCE,
+    PRIORITY_AXES,
+    TODAY,
+    a_conclusion_recorded,
+    a_contribution_added,
+    a_contribution_requested,
+    a_domain_assessed,
+    a_rating,
+    a_receptivity_recorded,
+    add_contribution,
+    an_assessment_returned,
+    an_assessment_started,
+    an_assessment_submitted,
+    an_assessment_validated,
+    assess_domain,
+    case_facts,
+    days_from_today,
+    no_risk_rating,
+    protective_factors_recorded,
+    record_conclusion,
+    record_interview,
+    record_protective_factors,
+    record_receptivity,
+    request_contribution,
+    resubmit_assessment,
+    return_assessment,
+    start_assessment,
+    submit_assessment,
+    validate_assessment,
 )
 
 DRAFT = (an_assessment_started(), a_contribution_requested())
@@ -55,100 +99,107 @@ def histories_but(*names: str) -> list:
     return histories(*(name for name in NOT_VALIDATED if name not in names))
 
 
-def editing_commands(**overrides) -> list:
+def editing_commands() -> list:
     return [
-        pytest.param(assess_domain(**overrides), id="assess a domain"),
-        pytest.param(record_protective_factors(**overrides), id="record protective factors"),
-        pytest.param(record_receptivity(**overrides), id="record receptivity"),
-        pytest.param(record_conclusion(**overrides), id="record the conclusion"),
+        pytest.param(assess_domain(), id="assess a domain"),
+        pytest.param(record_protective_factors(), id="record protective factors"),
+        pytest.param(record_receptivity(), id="record receptivity"),
+        pytest.param(record_conclusion(), id="record the conclusion"),
     ]
 
 
-def commands_after_starting(**overrides) -> list:
+def commands_after_starting() -> list:
     return [
-        *editing_commands(**overrides),
-        pytest.param(add_contribution(**overrides), id="add a contribution"),
-        pytest.param(submit_assessment(**overrides), id="submit"),
-        pytest.param(return_assessment(**overrides), id="return"),
-        pytest.param(resubmit_assessment(**overrides), id="resubmit"),
-        pytest.param(validate_assessment(**overrides), id="validate"),
+        *editing_commands(),
+        pytest.param(add_contribution(), id="add a contribution"),
+        pytest.param(submit_assessment(), id="submit"),
+        pytest.param(return_assessment(), id="return"),
+        pytest.param(resubmit_assessment(), id="resubmit"),
+        pytest.param(validate_assessment(), id="validate"),
     ]
 
 
+OPEN_CASE = case_facts()
 AFTER_ONE_VALIDATED = case_facts(validated_assessments=1)
 CLOSED_CASE = case_facts(closed=True)
 
 
 # --- starting ---
 
+
 def test_the_initial_assessment_is_started_on_a_case_without_a_validated_assessment():
-    assert given(assessment).when(start_assessment()) == [
+    assert given(assessment).when(start_assessment(), OPEN_CASE) == [
         AssessmentStarted(
-            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, trigger="",
+            assessment_id="assessment-1",
+            case_id="case-1",
+            kind=AssessmentKind.INITIAL,
+            trigger="",
         )
     ]
 
 
 def test_a_reassessment_names_the_significant_event_behind_it():
-    command = start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED,
-                               trigger="  Incident disciplinaire grave ")
-    assert given(assessment).when(command) == [
+    command = start_assessment(kind=AssessmentKind.REASSESSMENT, trigger="  Incident disciplinaire grave ")
+    assert given(assessment).when(command, AFTER_ONE_VALIDATED) == [
         an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Incident disciplinaire grave")
     ]
 
 
 def test_the_annual_assessment_follows_a_validated_assessment_without_a_trigger():
-    command = start_assessment(kind=AssessmentKind.ANNUAL, case=case_facts(validated_assessments=2))
-    assert given(assessment).when(command) == [an_assessment_started(kind=AssessmentKind.ANNUAL)]
+    command = start_assessment(kind=AssessmentKind.ANNUAL)
+    assert given(assessment).when(command, case_facts(validated_assessments=2)) == [
+        an_assessment_started(kind=AssessmentKind.ANNUAL)
+    ]
 
 
 @pytest.mark.parametrize("validated", [1, 3])
 def test_the_initial_assessment_is_not_started_once_one_was_validated(validated):
     with pytest.raises(InitialAssessmentAlreadyValidated) as refused:
-        given(assessment).when(start_assessment(case=case_facts(validated_assessments=validated)))
+        given(assessment).when(start_assessment(), case_facts(validated_assessments=validated))
     assert refused.value.code == "initial-assessment-already-validated"
 
 
 @pytest.mark.parametrize("kind", [AssessmentKind.REASSESSMENT, AssessmentKind.ANNUAL])
 def test_a_reassessment_or_annual_assessment_follows_a_validated_assessment(kind):
     with pytest.raises(NoValidatedAssessment) as refused:
-        given(assessment).when(start_assessment(kind=kind, trigger="Incident"))
+        given(assessment).when(start_assessment(kind=kind, trigger="Incident"), OPEN_CASE)
     assert refused.value.code == "no-validated-assessment"
 
 
 @pytest.mark.parametrize("trigger", ["", "   "], ids=["empty", "blank"])
 def test_a_reassessment_without_a_trigger_is_refused(trigger):
-    command = start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED, trigger=trigger)
-    with pytest.raises(TriggerMissing) as refused:
-        given(assessment).when(command)
+    command = start_assessment(kind=AssessmentKind.REASSESSMENT, trigger=trigger)
+    with pytest.raises(ReassessmentTriggerMissing) as refused:
+        given(assessment).when(command, AFTER_ONE_VALIDATED)
     assert refused.value.code == "reassessment-trigger-missing"
 
 
 @pytest.mark.parametrize("history", histories(*HISTORIES))
 def test_an_assessment_is_not_started_twice(history):
     with pytest.raises(AssessmentAlreadyStarted) as refused:
-        given(assessment, *history).when(start_assessment())
+        given(assessment, *history).when(start_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-already-started"
 
 
 def test_no_assessment_is_started_on_a_closed_case():
     with pytest.raises(errors.CaseClosed) as refused:
-        given(assessment).when(start_assessment(case=CLOSED_CASE))
+        given(assessment).when(start_assessment(), CLOSED_CASE)
     assert refused.value.code == "case-closed"
 
 
 # --- domains ---
 
+
 @pytest.mark.parametrize("history", histories("draft", "concluded draft", "returned"))
 def test_a_domain_is_rated_as_a_risk_factor_with_its_nature_level_and_evidence(history):
-    assert given(assessment, *history).when(assess_domain()) == [
+    assert given(assessment, *history).when(assess_domain(), OPEN_CASE) == [
         DomainAssessed(assessment_id="assessment-1", rating=a_rating(), evidence=EVIDENCE)
     ]
 
 
 def test_a_domain_that_is_not_a_risk_factor_has_no_nature_and_level_none():
     command = assess_domain(rating=no_risk_rating(), evidence="")
-    assert given(assessment, *DRAFT).when(command) == [
+    assert given(assessment, *DRAFT).when(command, OPEN_CASE) == [
         a_domain_assessed(rating=no_risk_rating(), evidence="")
     ]
 
@@ -164,7 +215,7 @@ def test_a_domain_that_is_not_a_risk_factor_has_no_nature_and_level_none():
 )
 def test_an_inconsistent_rating_is_refused(rating):
     with pytest.raises(RatingInconsistent) as refused:
-        given(assessment, *DRAFT).when(assess_domain(rating=rating))
+        given(assessment, *DRAFT).when(assess_domain(rating=rating), OPEN_CASE)
     assert refused.value.code == "rating-inconsistent"
 
 
@@ -177,16 +228,18 @@ def test_a_new_rating_of_a_domain_replaces_the_earlier_one_and_keeps_the_others(
         NeedDomain.HOUSING: no_risk_rating(),
     }
     assert state.evidence == {
-        NeedDomain.EDUCATION_EMPLOYMENT: "Aucune expérience", NeedDomain.HOUSING: "Hébergé chez sa sœur",
+        NeedDomain.EDUCATION_EMPLOYMENT: "Aucune expérience",
+        NeedDomain.HOUSING: "Hébergé chez sa sœur",
     }
 
 
 # --- protective factors and receptivity ---
 
+
 @pytest.mark.parametrize("history", histories("draft", "returned"))
 def test_protective_factors_are_recorded(history):
     command = record_protective_factors(factors=["Soutien familial"])
-    assert given(assessment, *history).when(command) == [
+    assert given(assessment, *history).when(command, OPEN_CASE) == [
         ProtectiveFactorsRecorded(assessment_id="assessment-1", factors=["Soutien familial"])
     ]
 
@@ -199,12 +252,19 @@ def test_recorded_protective_factors_replace_the_earlier_list():
 
 @pytest.mark.parametrize("history", histories("draft", "returned"))
 def test_the_persons_receptivity_is_recorded(history):
-    command = record_receptivity(motivation_stage=MotivationStage.PREPARATION, cognitive_needs="Attention",
-                                 language_needs="Traduction", practical_obstacles="Pas de transport")
-    assert given(assessment, *history).when(command) == [
+    command = record_receptivity(
+        motivation_stage=MotivationStage.PREPARATION,
+        cognitive_needs="Attention",
+        language_needs="Traduction",
+        practical_obstacles="Pas de transport",
+    )
+    assert given(assessment, *history).when(command, OPEN_CASE) == [
         ReceptivityRecorded(
-            assessment_id="assessment-1", motivation_stage=MotivationStage.PREPARATION,
-            cognitive_needs="Attention", literacy_needs="Lecture difficile", language_needs="Traduction",
+            assessment_id="assessment-1",
+            motivation_stage=MotivationStage.PREPARATION,
+            cognitive_needs="Attention",
+            literacy_needs="Lecture difficile",
+            language_needs="Traduction",
             practical_obstacles="Pas de transport",
         )
     ]
@@ -217,20 +277,25 @@ def test_the_last_receptivity_recorded_is_kept():
 
 # --- conclusion ---
 
+
 @pytest.mark.parametrize("history", histories("draft", "concluded draft", "returned"))
 def test_the_conclusion_gives_the_overall_risk_and_the_ordered_priority_axes(history):
-    command = record_conclusion(overall_risk_level=RiskLevel.HIGH,
-                                priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS])
-    assert given(assessment, *history).when(command) == [
-        ConclusionRecorded(assessment_id="assessment-1", overall_risk_level=RiskLevel.HIGH,
-                           priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS])
+    command = record_conclusion(
+        overall_risk_level=RiskLevel.HIGH, priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS]
+    )
+    assert given(assessment, *history).when(command, OPEN_CASE) == [
+        ConclusionRecorded(
+            assessment_id="assessment-1",
+            overall_risk_level=RiskLevel.HIGH,
+            priority_axes=[NeedDomain.ALCOHOL_DRUGS, NeedDomain.PEERS],
+        )
     ]
 
 
 def test_a_priority_axis_appears_once():
     axes = [NeedDomain.EDUCATION_EMPLOYMENT, NeedDomain.ALCOHOL_DRUGS, NeedDomain.EDUCATION_EMPLOYMENT]
     with pytest.raises(PriorityAxesRepeated) as refused:
-        given(assessment, *DRAFT).when(record_conclusion(priority_axes=axes))
+        given(assessment, *DRAFT).when(record_conclusion(priority_axes=axes), OPEN_CASE)
     assert refused.value.code == "priority-axes-repeated"
 
 
@@ -242,56 +307,56 @@ def test_a_new_conclusion_replaces_the_earlier_one():
 
 def test_a_conclusion_without_any_priority_axis_is_refused_as_a_broken_rule():
     with pytest.raises(DomainError):
-        given(assessment, *DRAFT).when(record_conclusion(priority_axes=[]))
+        given(assessment, *DRAFT).when(record_conclusion(priority_axes=[]), OPEN_CASE)
 
 
 # --- what is edited when ---
+
 
 @pytest.mark.parametrize("command", editing_commands())
 @pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
 def test_a_submitted_assessment_is_not_edited_until_it_is_returned(history, command):
     with pytest.raises(AssessmentNotEditable) as refused:
-        given(assessment, *history).when(command)
+        given(assessment, *history).when(command, OPEN_CASE)
     assert refused.value.code == "assessment-not-editable"
 
 
 # --- contributions ---
 
+
 @pytest.mark.parametrize("history", histories(*NOT_VALIDATED))
 def test_a_psychologist_or_social_worker_contributes_until_the_assessment_is_validated(history):
-    assert given(assessment, *history).when(add_contribution()) == [
+    assert given(assessment, *history).when(add_contribution(), OPEN_CASE) == [
         ContributionAdded(
-            assessment_id="assessment-1", contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
+            assessment_id="assessment-1",
+            contribution_id="contribution-1",
+            domain=NeedDomain.ALCOHOL_DRUGS,
             text="Consommation d'alcool quotidienne avant l'incarcération",
         )
     ]
 
 
 def test_the_referent_asks_a_psychologist_or_social_worker_to_contribute():
-    assert given(assessment, an_assessment_started()).when(request_contribution(contributor="assistant_social-1")) == [
-        a_contribution_requested(contributor="assistant_social-1")
-    ]
-    assert assessment.fold([*DRAFT, a_contribution_requested(contributor="assistant_social-1")]).contributors == (
-        "psychologue-1", "assistant_social-1",
+    assert given(assessment, an_assessment_started()).when(
+        request_contribution(contributor="assistant_social-1"), OPEN_CASE
+    ) == [a_contribution_requested(contributor="assistant_social-1")]
+    assert assessment.fold(
+        [*DRAFT, a_contribution_requested(contributor="assistant_social-1")]
+    ).contributors == (
+        "psychologue-1",
+        "assistant_social-1",
     )
 
 
 def test_someone_already_asked_is_not_asked_twice():
     with pytest.raises(errors.ContributionAlreadyRequested) as refused:
-        given(assessment, *DRAFT).when(request_contribution())
+        given(assessment, *DRAFT).when(request_contribution(), OPEN_CASE)
     assert refused.value.code == "contribution-already-requested"
-
-
-def test_nobody_contributes_without_being_asked():
-    with pytest.raises(errors.ContributionNotRequested) as refused:
-        given(assessment, *DRAFT).when(add_contribution(contributor="psychologue-2"))
-    assert refused.value.code == "contribution-not-requested"
-    assert refused.value.status == 403
 
 
 def test_a_contribution_may_concern_no_domain_in_particular():
     command = add_contribution(domain=None, text="Situation familiale complexe")
-    assert given(assessment, *DRAFT).when(command) == [
+    assert given(assessment, *DRAFT).when(command, OPEN_CASE) == [
         a_contribution_added(domain=None, text="Situation familiale complexe")
     ]
 
@@ -299,33 +364,38 @@ def test_a_contribution_may_concern_no_domain_in_particular():
 def test_contributions_add_up():
     second = a_contribution_added(contribution_id="contribution-2", domain=None, text="Bilan social")
     assert assessment.fold([*DRAFT, a_contribution_added(), second]).contributions == (
-        Contribution(contribution_id="contribution-1", domain=NeedDomain.ALCOHOL_DRUGS,
-                     text="Consommation d'alcool quotidienne avant l'incarcération"),
+        Contribution(
+            contribution_id="contribution-1",
+            domain=NeedDomain.ALCOHOL_DRUGS,
+            text="Consommation d'alcool quotidienne avant l'incarcération",
+        ),
         Contribution(contribution_id="contribution-2", domain=None, text="Bilan social"),
     )
 
 
 # --- submitting ---
 
+
 def test_a_concluded_draft_is_submitted_by_its_referent():
-    assert given(assessment, *CONCLUDED).when(submit_assessment()) == [
+    assert given(assessment, *CONCLUDED).when(submit_assessment(), OPEN_CASE) == [
         AssessmentSubmitted(assessment_id="assessment-1", case_id="case-1", submitted_by="cpip-1")
     ]
 
 
 @pytest.mark.parametrize(
-    "history", [pytest.param(DRAFT, id="nothing recorded"), pytest.param(RATED, id="domains rated only")],
+    "history",
+    [pytest.param(DRAFT, id="nothing recorded"), pytest.param(RATED, id="domains rated only")],
 )
 def test_a_draft_without_a_conclusion_is_not_submitted(history):
     with pytest.raises(AssessmentIncomplete) as refused:
-        given(assessment, *history).when(submit_assessment())
+        given(assessment, *history).when(submit_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-incomplete"
 
 
 @pytest.mark.parametrize("history", histories("submitted", "returned", "resubmitted"))
 def test_only_a_draft_is_submitted(history):
     with pytest.raises(AssessmentNotEditable) as refused:
-        given(assessment, *history).when(submit_assessment())
+        given(assessment, *history).when(submit_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-not-editable"
 
 
@@ -336,10 +406,11 @@ def test_the_state_records_who_submitted_the_assessment():
 
 # --- returning and resubmitting ---
 
+
 @pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
 def test_a_dpip_returns_a_submitted_assessment_with_comments(history):
     command = return_assessment(comments="Étayer le domaine addictions")
-    assert given(assessment, *history).when(command) == [
+    assert given(assessment, *history).when(command, OPEN_CASE) == [
         AssessmentReturned(assessment_id="assessment-1", comments="Étayer le domaine addictions")
     ]
 
@@ -347,7 +418,7 @@ def test_a_dpip_returns_a_submitted_assessment_with_comments(history):
 @pytest.mark.parametrize("history", histories_but("submitted", "resubmitted"))
 def test_only_a_submitted_assessment_is_returned(history):
     with pytest.raises(AssessmentNotSubmitted) as refused:
-        given(assessment, *history).when(return_assessment())
+        given(assessment, *history).when(return_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-not-submitted"
 
 
@@ -355,13 +426,14 @@ def test_the_comments_of_every_return_are_kept():
     second = an_assessment_returned(comments="Encore un effort")
     state = assessment.fold([*RESUBMITTED, second])
     assert (state.status, state.return_comments) == (
-        AssessmentStatus.RETURNED, ("Préciser les facteurs de protection", "Encore un effort"),
+        AssessmentStatus.RETURNED,
+        ("Préciser les facteurs de protection", "Encore un effort"),
     )
 
 
 def test_a_returned_assessment_is_corrected_and_resubmitted():
     corrected = (*RETURNED, protective_factors_recorded(factors=["Soutien familial", "Emploi promis"]))
-    assert given(assessment, *corrected).when(resubmit_assessment(submitter="cpip-2")) == [
+    assert given(assessment, *corrected).when(resubmit_assessment(submitter="cpip-2"), OPEN_CASE) == [
         AssessmentSubmitted(assessment_id="assessment-1", case_id="case-1", submitted_by="cpip-2")
     ]
 
@@ -369,28 +441,33 @@ def test_a_returned_assessment_is_corrected_and_resubmitted():
 @pytest.mark.parametrize("history", histories_but("returned"))
 def test_only_a_returned_assessment_is_resubmitted(history):
     with pytest.raises(AssessmentNotReturned) as refused:
-        given(assessment, *history).when(resubmit_assessment())
+        given(assessment, *history).when(resubmit_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-not-returned"
 
 
 def test_an_assessment_is_not_returned_without_comments():
     with pytest.raises(DomainError):
-        given(assessment, *SUBMITTED).when(return_assessment(comments=""))
+        given(assessment, *SUBMITTED).when(return_assessment(comments=""), OPEN_CASE)
 
 
 def test_an_assessment_is_not_returned_with_blank_comments():
     with pytest.raises(DomainError):
-        given(assessment, *SUBMITTED).when(return_assessment(comments="   "))
+        given(assessment, *SUBMITTED).when(return_assessment(comments="   "), OPEN_CASE)
 
 
 # --- validating ---
 
+
 @pytest.mark.parametrize("history", histories("submitted", "resubmitted"))
 def test_a_dpip_validates_a_submitted_assessment_and_shares_what_others_may_know(history):
-    assert given(assessment, *history).when(validate_assessment(validator="dpip-1")) == [
+    assert given(assessment, *history).when(validate_assessment(validator="dpip-1"), OPEN_CASE) == [
         AssessmentValidated(
-            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, validated_on=TODAY,
-            overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES),
+            assessment_id="assessment-1",
+            case_id="case-1",
+            kind=AssessmentKind.INITIAL,
+            validated_on=TODAY,
+            overall_risk_level=RiskLevel.MODERATE,
+            priority_axes=list(PRIORITY_AXES),
             education_employment=a_rating(),
         )
     ]
@@ -399,96 +476,114 @@ def test_a_dpip_validates_a_submitted_assessment_and_shares_what_others_may_know
 def test_the_validated_event_carries_the_last_rating_of_education_and_employment_for_the_pole_ipro():
     rerated = a_domain_assessed(rating=a_rating(level=FactorLevel.HIGH, nature=FactorNature.STATIC))
     history = (*RETURNED, rerated, an_assessment_submitted())
-    [validated] = given(assessment, *history).when(validate_assessment())
+    [validated] = given(assessment, *history).when(validate_assessment(), OPEN_CASE)
     assert validated.education_employment == a_rating(level=FactorLevel.HIGH, nature=FactorNature.STATIC)
 
 
 def test_the_validated_event_says_so_when_education_and_employment_was_not_rated():
     rated = a_domain_assessed(rating=no_risk_rating())
     history = (*DRAFT, rated, a_conclusion_recorded(), an_assessment_submitted())
-    [validated] = given(assessment, *history).when(validate_assessment())
+    [validated] = given(assessment, *history).when(validate_assessment(), OPEN_CASE)
     assert validated.education_employment is None
 
 
 def test_the_validated_event_carries_the_kind_and_the_day_of_the_validation():
     history = (an_assessment_started(kind=AssessmentKind.ANNUAL), *SUBMITTED[1:])
-    [validated] = given(assessment, *history).when(validate_assessment(today=days_from_today(3)))
+    [validated] = given(assessment, *history).when(validate_assessment(today=days_from_today(3)), OPEN_CASE)
     assert (validated.kind, validated.validated_on) == (AssessmentKind.ANNUAL, days_from_today(3))
+
+
+def test_the_state_remembers_the_day_of_the_validation():
+    state = assessment.fold([*SUBMITTED, an_assessment_validated(validated_on=days_from_today(2))])
+    assert state.validated_on == days_from_today(2)
+    assert assessment.fold(SUBMITTED).validated_on is None
 
 
 def test_the_validated_event_is_shareable_while_the_content_is_restricted():
     assert not an_assessment_validated().restricted
-    assert all(event.restricted for event in (
-        a_domain_assessed(), protective_factors_recorded(), a_receptivity_recorded(), a_conclusion_recorded(),
-        a_contribution_added(), an_assessment_returned(),
-    ))
+    assert all(
+        event.restricted
+        for event in (
+            a_domain_assessed(),
+            protective_factors_recorded(),
+            a_receptivity_recorded(),
+            a_conclusion_recorded(),
+            a_contribution_added(),
+            an_assessment_returned(),
+        )
+    )
 
 
 @pytest.mark.parametrize("history", histories_but("submitted", "resubmitted"))
 def test_only_a_submitted_assessment_is_validated(history):
     with pytest.raises(AssessmentNotSubmitted) as refused:
-        given(assessment, *history).when(validate_assessment())
+        given(assessment, *history).when(validate_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-not-submitted"
 
 
 def test_who_submitted_an_assessment_does_not_validate_it():
-    with pytest.raises(SelfValidation) as refused:
-        given(assessment, *SUBMITTED).when(validate_assessment(validator="cpip-1"))
+    with pytest.raises(AssessmentSelfValidation) as refused:
+        given(assessment, *SUBMITTED).when(validate_assessment(validator="cpip-1"), OPEN_CASE)
     assert refused.value.code == "assessment-self-validation"
 
 
 def test_who_submitted_it_before_a_return_does_not_validate_it_either():
     history = (*RETURNED, an_assessment_submitted(submitted_by="cpip-2"))
-    with pytest.raises(SelfValidation) as refused:
-        given(assessment, *history).when(validate_assessment(validator="cpip-1"))
+    with pytest.raises(AssessmentSelfValidation) as refused:
+        given(assessment, *history).when(validate_assessment(validator="cpip-1"), OPEN_CASE)
     assert refused.value.code == "assessment-self-validation"
 
 
 def test_who_resubmitted_an_assessment_does_not_validate_it():
     history = (*RETURNED, an_assessment_submitted(submitted_by="dpip-2"))
-    with pytest.raises(SelfValidation) as refused:
-        given(assessment, *history).when(validate_assessment(validator="dpip-2"))
+    with pytest.raises(AssessmentSelfValidation) as refused:
+        given(assessment, *history).when(validate_assessment(validator="dpip-2"), OPEN_CASE)
     assert refused.value.code == "assessment-self-validation"
 
 
-@pytest.mark.parametrize("command", commands_after_starting(case=AFTER_ONE_VALIDATED))
+@pytest.mark.parametrize("command", commands_after_starting())
 @pytest.mark.parametrize("history", histories("validated", "validated after a return"))
 def test_a_validated_assessment_is_final(history, command):
     with pytest.raises(errors.AssessmentValidated) as refused:
-        given(assessment, *history).when(command)
+        given(assessment, *history).when(command, AFTER_ONE_VALIDATED)
     assert refused.value.code == "assessment-validated"
 
 
 # --- closed case, unknown assessment, unknown command ---
 
-@pytest.mark.parametrize("command", commands_after_starting(case=CLOSED_CASE))
+
+@pytest.mark.parametrize("command", commands_after_starting())
 @pytest.mark.parametrize("history", histories("concluded draft", "submitted", "returned", "validated"))
 def test_nothing_is_recorded_on_the_assessment_of_a_closed_case(history, command):
     with pytest.raises(errors.CaseClosed) as refused:
-        given(assessment, *history).when(command)
+        given(assessment, *history).when(command, CLOSED_CASE)
     assert refused.value.code == "case-closed"
 
 
 @pytest.mark.parametrize("command", commands_after_starting())
 def test_an_assessment_that_was_never_started_is_not_found(command):
     with pytest.raises(AssessmentNotFound) as refused:
-        given(assessment).when(command)
+        given(assessment).when(command, OPEN_CASE)
     assert refused.value.code == "assessment-not-found"
 
 
 def test_a_command_of_another_aggregate_is_a_programming_error():
     with pytest.raises(TypeError):
-        given(assessment, *DRAFT).when(record_interview())
+        given(assessment, *DRAFT).when(record_interview(), OPEN_CASE)
 
 
 # --- state and facts ---
 
+
 @pytest.mark.parametrize(
     "history, status",
     [
-        (DRAFT, AssessmentStatus.DRAFT), (CONCLUDED, AssessmentStatus.DRAFT),
-        (SUBMITTED, AssessmentStatus.SUBMITTED), (RETURNED, AssessmentStatus.RETURNED),
-        (RESUBMITTED, AssessmentStatus.SUBMITTED), (VALIDATED, AssessmentStatus.VALIDATED),
+        (DRAFT, AssessmentStatus.DRAFT),
+        (CONCLUDED, AssessmentStatus.DRAFT),
+        (SUBMITTED, AssessmentStatus.SUBMITTED),
+        (RETURNED, AssessmentStatus.RETURNED),
+        (RESUBMITTED, AssessmentStatus.SUBMITTED),
+        (VALIDATED, AssessmentStatus.VALIDATED),
         (VALIDATED_AFTER_A_RETURN, AssessmentStatus.VALIDATED),
     ],
     ids=list(HISTORIES),
@@ -501,7 +596,10 @@ def test_the_state_knows_what_was_started():
     started = an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Nouvelle condamnation")
     state = assessment.fold([started])
     assert (state.assessment_id, state.case_id, state.kind, state.trigger) == (
-        "assessment-1", "case-1", AssessmentKind.REASSESSMENT, "Nouvelle condamnation",
+        "assessment-1",
+        "case-1",
+        AssessmentKind.REASSESSMENT,
+        "Nouvelle condamnation",
     )
 
 
@@ -515,21 +613,29 @@ def test_an_assessment_not_yet_validated_tells_a_plan_so(history):
 @pytest.mark.parametrize("history", histories("validated", "validated after a return"))
 def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
     assert assessment_module.facts(assessment.fold(history)) == AssessmentFacts(
-        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1",
+        case_id="case-1",
+        validated=True,
+        priority_axes=list(PRIORITY_AXES),
     )
 
 
 # --- values the events refuse (blank, oversized) are broken rules, not crashes ---
 
+
 @pytest.mark.parametrize(
     "history, command",
     [
-        pytest.param((), start_assessment(kind=AssessmentKind.REASSESSMENT, case=AFTER_ONE_VALIDATED,
-                                          trigger="x" * 1001), id="a trigger of 1001 characters"),
+        pytest.param(
+            (),
+            start_assessment(kind=AssessmentKind.REASSESSMENT, trigger="x" * 1001),
+            id="a trigger of 1001 characters",
+        ),
         pytest.param(DRAFT, assess_domain(evidence="x" * 8001), id="evidence of 8001 characters"),
         pytest.param(DRAFT, record_protective_factors(factors=["Sport"] * 51), id="51 protective factors"),
-        pytest.param(DRAFT, record_receptivity(cognitive_needs="x" * 8001),
-                     id="receptivity of 8001 characters"),
+        pytest.param(
+            DRAFT, record_receptivity(cognitive_needs="x" * 8001), id="receptivity of 8001 characters"
+        ),
         pytest.param(DRAFT, add_contribution(text=""), id="an empty contribution"),
         pytest.param(DRAFT, add_contribution(text="x" * 8001), id="a contribution of 8001 characters"),
         pytest.param(SUBMITTED, return_assessment(comments="x" * 8001), id="comments of 8001 characters"),
@@ -537,4 +643,4 @@ def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
 )
 def test_a_blank_or_oversized_value_is_refused_as_a_broken_rule(history, command):
     with pytest.raises(DomainError):
-        given(assessment, *history).when(command)
+        given(assessment, *history).when(command, AFTER_ONE_VALIDATED)

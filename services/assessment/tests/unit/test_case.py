@@ -2,23 +2,43 @@ from datetime import timedelta
 
 import pytest
 
+from assessment.domain import case as case_module
+from assessment.domain import errors
+from assessment.domain.case import case, ensure_open
+from assessment.domain.errors import CaseAlreadyOpened, CaseNotFound, DateInTheFuture, DatesOutOfOrder
+from assessment.domain.facts import CaseFacts
 from contracts.assessment import (
-    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, ReferentAssigned,
+    CaseClosed,
+    CaseOpened,
+    CaseTransferred,
+    ClosureReason,
+    ReferentAssigned,
     SentenceUpdated,
 )
 from kernel.errors import DomainError
 from kernel.testing import given
-from assessment.domain import case as case_module
-from assessment.domain import errors
-from assessment.domain.case import case, ensure_open
-from assessment.domain.commands import CaseFacts
-from assessment.domain.errors import CaseAlreadyOpened, CaseNotFound, DateInTheFuture, DatesOutOfOrder
 
 from ..builders import (
-    ADMISSION, ESTABLISHMENT, SENTENCE_END, TODAY, a_case_closed, a_case_opened, a_case_transferred,
-    a_referent_assigned, a_sentence_updated, an_updated_sentence, assign_referent,
-    case_facts, close_case, days_from_today, identity, open_case, sentence,
-    start_assessment, transfer_case, update_sentence,
+    ADMISSION,
+    ESTABLISHMENT,
+    SENTENCE_END,
+    TODAY,
+    a_case_closed,
+    a_case_opened,
+    a_case_transferred,
+    a_referent_assigned,
+    a_sentence_updated,
+    an_updated_sentence,
+    assign_referent,
+    case_facts,
+    close_case,
+    days_from_today,
+    identity,
+    open_case,
+    sentence,
+    start_assessment,
+    transfer_case,
+    update_sentence,
 )
 
 OPENED = (a_case_opened(),)
@@ -60,11 +80,16 @@ SENTENCES_OUT_OF_ORDER = [
 
 # --- opening ---
 
+
 def test_a_person_admitted_is_followed_from_the_opening_of_a_case():
     assert given(case).when(open_case()) == [
         CaseOpened(
-            case_id="case-1", subject_id="person-1", identity=identity(), establishment=ESTABLISHMENT,
-            admission_date=ADMISSION, sentence=sentence(),
+            case_id="case-1",
+            subject_id="person-1",
+            identity=identity(),
+            establishment=ESTABLISHMENT,
+            admission_date=ADMISSION,
+            sentence=sentence(),
         )
     ]
 
@@ -118,6 +143,7 @@ def test_a_case_is_not_opened_with_a_sentence_whose_dates_are_out_of_order(out_o
 
 # --- referent ---
 
+
 @pytest.mark.parametrize("history", OPEN_HISTORIES)
 def test_a_referent_cpip_is_assigned_to_an_open_case(history):
     assert given(case, *history).when(assign_referent(referent="cpip-2")) == [
@@ -130,6 +156,7 @@ def test_a_reassignment_replaces_the_referent():
 
 
 # --- sentence ---
+
 
 @pytest.mark.parametrize("history", OPEN_HISTORIES)
 def test_the_sentence_of_an_open_case_is_updated(history):
@@ -151,12 +178,15 @@ def test_the_updated_sentence_replaces_the_previous_one():
 
 # --- transfer ---
 
+
 @pytest.mark.parametrize("history", OPEN_HISTORIES)
 def test_a_case_is_transferred_to_another_establishment(history):
     command = transfer_case(establishment="Maison d'arrêt de Lille", transferred_on=days_from_today(-2))
     assert given(case, *history).when(command) == [
         CaseTransferred(
-            case_id="case-1", establishment="Maison d'arrêt de Lille", transferred_on=days_from_today(-2),
+            case_id="case-1",
+            establishment="Maison d'arrêt de Lille",
+            transferred_on=days_from_today(-2),
         )
     ]
 
@@ -184,6 +214,7 @@ def test_the_case_is_followed_in_the_establishment_it_was_transferred_to():
 
 
 # --- closing ---
+
 
 @pytest.mark.parametrize("reason", list(ClosureReason))
 @pytest.mark.parametrize("history", OPEN_HISTORIES)
@@ -218,8 +249,8 @@ def test_nothing_more_is_recorded_on_a_closed_case(command):
     assert refused.value.code == "case-closed"
 
 
-
 # --- unknown case, unknown command ---
+
 
 @pytest.mark.parametrize("command", COMMANDS_ON_A_CASE)
 def test_a_case_that_was_never_opened_is_not_found(command):
@@ -235,10 +266,14 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 
 # --- state and facts ---
 
+
 def test_the_state_of_an_open_case():
     state = case.fold(FOLLOWED)
     assert (state.case_id, state.subject_id, state.identity, state.establishment) == (
-        "case-1", "person-1", identity(), ESTABLISHMENT,
+        "case-1",
+        "person-1",
+        identity(),
+        ESTABLISHMENT,
     )
     assert (state.admission_date, state.sentence, state.referent) == (ADMISSION, sentence(), "cpip-1")
     assert not state.closed
@@ -255,16 +290,15 @@ def test_the_state_of_a_closed_case_keeps_when_and_why():
 
 def test_an_open_case_tells_its_dependants_it_is_open_and_when_the_person_was_admitted():
     assert case_module.facts(case.fold(FOLLOWED), validated_assessments=2) == CaseFacts(
-        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=2,
+        case_id="case-1",
+        closed=False,
+        admission_date=ADMISSION,
+        validated_assessments=2,
     )
 
 
-def test_a_case_tells_its_dependants_no_assessment_was_validated_unless_told_otherwise():
-    assert case_module.facts(case.fold(FOLLOWED)) == case_facts()
-
-
 def test_a_closed_case_tells_its_dependants_it_is_closed():
-    assert case_module.facts(case.fold(CLOSED)) == case_facts(closed=True)
+    assert case_module.facts(case.fold(CLOSED), validated_assessments=0) == case_facts(closed=True)
 
 
 def test_an_open_case_lets_its_dependants_record_things():

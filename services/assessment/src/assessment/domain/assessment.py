@@ -4,24 +4,46 @@ assessment is immutable: a correction is a new re-assessment."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts import Event
-from contracts.assessment import (
-    AssessmentKind, AssessmentReturned, AssessmentStarted, AssessmentSubmitted, AssessmentValidated,
-    ConclusionRecorded, ContributionAdded, ContributionRequested, DomainAssessed, DomainRating, NeedDomain,
-    ProtectiveFactorsRecorded, ReceptivityRecorded, RiskLevel,
-)
-from kernel.decider import Decider
 from assessment.domain import errors
 from assessment.domain.case import ensure_open
 from assessment.domain.commands import (
-    AddContribution, AssessDomain, AssessmentFacts, Command, RecordConclusion, RecordProtectiveFactors,
-    RecordReceptivity, RequestContribution, ResubmitAssessment, ReturnAssessment, StartAssessment, SubmitAssessment,
+    AddContribution,
+    AssessDomain,
+    Command,
+    RecordConclusion,
+    RecordProtectiveFactors,
+    RecordReceptivity,
+    RequestContribution,
+    ResubmitAssessment,
+    ReturnAssessment,
+    StartAssessment,
+    SubmitAssessment,
     ValidateAssessment,
 )
+from assessment.domain.facts import AssessmentFacts, CaseFacts
+from contracts import Event
+from contracts.assessment import (
+    AssessmentKind,
+    AssessmentReturned,
+    AssessmentStarted,
+    AssessmentSubmitted,
+    AssessmentValidated,
+    ConclusionRecorded,
+    ContributionAdded,
+    ContributionRequested,
+    DomainAssessed,
+    DomainRating,
+    NeedDomain,
+    ProtectiveFactorsRecorded,
+    ReceptivityRecorded,
+    RiskLevel,
+)
+from kernel.decider import Decider
 
 
 class AssessmentStatus(StrEnum):
@@ -61,6 +83,7 @@ class Assessment(BaseModel):
     submitted_by: str | None = None
     submitters: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
+    validated_on: date | None = None
 
 
 initial_state = Assessment()
@@ -68,52 +91,74 @@ initial_state = Assessment()
 
 def facts(state: Assessment) -> AssessmentFacts:
     return AssessmentFacts(
-        assessment_id=state.assessment_id, case_id=state.case_id,
-        validated=state.status == AssessmentStatus.VALIDATED, priority_axes=list(state.priority_axes),
+        assessment_id=state.assessment_id,
+        case_id=state.case_id,
+        validated=state.status == AssessmentStatus.VALIDATED,
+        priority_axes=list(state.priority_axes),
     )
 
 
-def decide(command: Command, state: Assessment) -> list[Event]:
+def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]:
+    """`facts`: the assessment's case (for a new one, the case it is started on)."""
     if isinstance(command, StartAssessment):
-        return _start(command, state)
+        return _start(command, state, facts)
     if state.assessment_id is None:
         raise errors.AssessmentNotFound("no such assessment")
-    ensure_open(command.case)
+    ensure_open(facts)
     if state.status == AssessmentStatus.VALIDATED:
-        raise errors.AssessmentValidated("a validated assessment is final: start a re-assessment to correct it")
+        raise errors.AssessmentValidated(
+            "a validated assessment is final: start a re-assessment to correct it"
+        )
     assessment_id = state.assessment_id
     match command:
         case AssessDomain():
             _ensure_editable(state)
             _check_rating(command.rating)
-            return [DomainAssessed(assessment_id=assessment_id, rating=command.rating, evidence=command.evidence)]
+            return [
+                DomainAssessed(assessment_id=assessment_id, rating=command.rating, evidence=command.evidence)
+            ]
         case RecordProtectiveFactors():
             _ensure_editable(state)
             return [ProtectiveFactorsRecorded(assessment_id=assessment_id, factors=command.factors)]
         case RecordReceptivity():
             _ensure_editable(state)
-            return [ReceptivityRecorded(assessment_id=assessment_id, **command.model_dump(exclude={"case"}))]
+            return [ReceptivityRecorded(assessment_id=assessment_id, **command.model_dump())]
         case RecordConclusion():
             _ensure_editable(state)
             if len(set(command.priority_axes)) != len(command.priority_axes):
                 raise errors.PriorityAxesRepeated("each priority work axis appears once, in order")
-            return [ConclusionRecorded(assessment_id=assessment_id, overall_risk_level=command.overall_risk_level,
-                                       priority_axes=command.priority_axes)]
+            return [
+                ConclusionRecorded(
+                    assessment_id=assessment_id,
+                    overall_risk_level=command.overall_risk_level,
+                    priority_axes=command.priority_axes,
+                )
+            ]
         case RequestContribution():
             if command.contributor in state.contributors:
-                raise errors.ContributionAlreadyRequested(f"{command.contributor} was already asked to contribute")
+                raise errors.ContributionAlreadyRequested(
+                    f"{command.contributor} was already asked to contribute"
+                )
             return [ContributionRequested(assessment_id=assessment_id, contributor=command.contributor)]
         case AddContribution():
-            if command.contributor not in state.contributors:
-                raise errors.ContributionNotRequested("the referent CPIP or a DPIP asks for a contribution first")
-            return [ContributionAdded(assessment_id=assessment_id, contribution_id=command.contribution_id,
-                                      domain=command.domain, text=command.text)]
+            # Who may contribute (those asked to) is the need-to-know rule of `assessment.access`.
+            return [
+                ContributionAdded(
+                    assessment_id=assessment_id,
+                    contribution_id=command.contribution_id,
+                    domain=command.domain,
+                    text=command.text,
+                )
+            ]
         case SubmitAssessment():
             if state.status != AssessmentStatus.DRAFT:
                 raise errors.AssessmentNotEditable(f"only a draft is submitted (this one is {state.status})")
             _ensure_complete(state)
-            return [AssessmentSubmitted(assessment_id=assessment_id, case_id=state.case_id,
-                                        submitted_by=command.submitter)]
+            return [
+                AssessmentSubmitted(
+                    assessment_id=assessment_id, case_id=state.case_id, submitted_by=command.submitter
+                )
+            ]
         case ReturnAssessment():
             _ensure_submitted(state)
             return [AssessmentReturned(assessment_id=assessment_id, comments=command.comments.strip())]
@@ -121,36 +166,52 @@ def decide(command: Command, state: Assessment) -> list[Event]:
             if state.status != AssessmentStatus.RETURNED:
                 raise errors.AssessmentNotReturned("only an assessment returned by a DPIP is resubmitted")
             _ensure_complete(state)
-            return [AssessmentSubmitted(assessment_id=assessment_id, case_id=state.case_id,
-                                        submitted_by=command.submitter)]
+            return [
+                AssessmentSubmitted(
+                    assessment_id=assessment_id, case_id=state.case_id, submitted_by=command.submitter
+                )
+            ]
         case ValidateAssessment():
             _ensure_submitted(state)
             if command.validator in state.submitters:
-                raise errors.SelfValidation("an assessment is validated by someone who never submitted it")
+                raise errors.AssessmentSelfValidation(
+                    "an assessment is validated by someone who never submitted it"
+                )
             return [
                 AssessmentValidated(
-                    assessment_id=assessment_id, case_id=state.case_id, kind=state.kind, validated_on=command.today,
-                    overall_risk_level=state.overall_risk_level, priority_axes=list(state.priority_axes),
+                    assessment_id=assessment_id,
+                    case_id=state.case_id,
+                    kind=state.kind,
+                    validated_on=command.today,
+                    overall_risk_level=state.overall_risk_level,
+                    priority_axes=list(state.priority_axes),
                     education_employment=state.ratings.get(NeedDomain.EDUCATION_EMPLOYMENT),
                 )
             ]
     raise TypeError(f"the assessment aggregate does not handle {type(command).__name__}")
 
 
-def _start(command: StartAssessment, state: Assessment) -> list[Event]:
+def _start(command: StartAssessment, state: Assessment, case: CaseFacts) -> list[Event]:
     if state.assessment_id is not None:
         raise errors.AssessmentAlreadyStarted(f"assessment {command.assessment_id} already exists")
-    ensure_open(command.case)
-    validated = command.case.validated_assessments
+    ensure_open(case)
+    validated = case.validated_assessments
     if command.kind == AssessmentKind.INITIAL and validated:
-        raise errors.InitialAssessmentAlreadyValidated("the initial assessment is done: start a re-assessment")
+        raise errors.InitialAssessmentAlreadyValidated(
+            "the initial assessment is done: start a re-assessment"
+        )
     if command.kind != AssessmentKind.INITIAL and not validated:
-        raise errors.NoValidatedAssessment("a re-assessment follows a validated assessment: start the initial one")
+        raise errors.NoValidatedAssessment(
+            "a re-assessment follows a validated assessment: start the initial one"
+        )
     trigger = command.trigger.strip()
     if command.kind == AssessmentKind.REASSESSMENT and not trigger:
-        raise errors.TriggerMissing("a re-assessment names the significant event behind it")
-    return [AssessmentStarted(assessment_id=command.assessment_id, case_id=command.case.case_id, kind=command.kind,
-                              trigger=trigger)]
+        raise errors.ReassessmentTriggerMissing("a re-assessment names the significant event behind it")
+    return [
+        AssessmentStarted(
+            assessment_id=command.assessment_id, case_id=case.case_id, kind=command.kind, trigger=trigger
+        )
+    ]
 
 
 def _check_rating(rating: DomainRating) -> None:
@@ -178,32 +239,58 @@ def _ensure_complete(state: Assessment) -> None:
 def evolve(state: Assessment, event: Event) -> Assessment:
     match event:
         case AssessmentStarted():
-            return Assessment(assessment_id=event.assessment_id, case_id=event.case_id, kind=event.kind,
-                              trigger=event.trigger, status=AssessmentStatus.DRAFT)
+            return Assessment(
+                assessment_id=event.assessment_id,
+                case_id=event.case_id,
+                kind=event.kind,
+                trigger=event.trigger,
+                status=AssessmentStatus.DRAFT,
+            )
         case DomainAssessed():
             domain = event.rating.domain
-            return state.model_copy(update={"ratings": {**state.ratings, domain: event.rating},
-                                            "evidence": {**state.evidence, domain: event.evidence}})
+            return state.model_copy(
+                update={
+                    "ratings": {**state.ratings, domain: event.rating},
+                    "evidence": {**state.evidence, domain: event.evidence},
+                }
+            )
         case ProtectiveFactorsRecorded():
             return state.model_copy(update={"protective_factors": tuple(event.factors)})
         case ReceptivityRecorded():
             return state.model_copy(update={"receptivity": event})
         case ConclusionRecorded():
-            return state.model_copy(update={"overall_risk_level": event.overall_risk_level,
-                                            "priority_axes": tuple(event.priority_axes)})
+            return state.model_copy(
+                update={
+                    "overall_risk_level": event.overall_risk_level,
+                    "priority_axes": tuple(event.priority_axes),
+                }
+            )
         case ContributionRequested():
             return state.model_copy(update={"contributors": (*state.contributors, event.contributor)})
         case ContributionAdded():
-            contribution = Contribution(contribution_id=event.contribution_id, domain=event.domain, text=event.text)
+            contribution = Contribution(
+                contribution_id=event.contribution_id, domain=event.domain, text=event.text
+            )
             return state.model_copy(update={"contributions": (*state.contributions, contribution)})
         case AssessmentSubmitted():
-            return state.model_copy(update={"status": AssessmentStatus.SUBMITTED, "submitted_by": event.submitted_by,
-                                            "submitters": (*state.submitters, event.submitted_by)})
+            return state.model_copy(
+                update={
+                    "status": AssessmentStatus.SUBMITTED,
+                    "submitted_by": event.submitted_by,
+                    "submitters": (*state.submitters, event.submitted_by),
+                }
+            )
         case AssessmentReturned():
-            return state.model_copy(update={"status": AssessmentStatus.RETURNED,
-                                            "return_comments": (*state.return_comments, event.comments)})
+            return state.model_copy(
+                update={
+                    "status": AssessmentStatus.RETURNED,
+                    "return_comments": (*state.return_comments, event.comments),
+                }
+            )
         case AssessmentValidated():
-            return state.model_copy(update={"status": AssessmentStatus.VALIDATED})
+            return state.model_copy(
+                update={"status": AssessmentStatus.VALIDATED, "validated_on": event.validated_on}
+            )
     return state
 
 

@@ -7,16 +7,28 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts import Event
-from contracts.assessment import (
-    CaseClosed, CaseOpened, CaseTransferred, ClosureReason, Identity, ReferentAssigned,
-    Sentence, SentenceUpdated,
-)
-from kernel.decider import Decider
 from assessment.domain import errors
 from assessment.domain.commands import (
-    AssignReferent, CaseFacts, CloseCase, Command, OpenCase, TransferCase, UpdateSentence,
+    AssignReferent,
+    CloseCase,
+    Command,
+    OpenCase,
+    TransferCase,
+    UpdateSentence,
 )
+from assessment.domain.facts import CaseFacts
+from contracts import Event
+from contracts.assessment import (
+    CaseClosed,
+    CaseOpened,
+    CaseTransferred,
+    ClosureReason,
+    Identity,
+    ReferentAssigned,
+    Sentence,
+    SentenceUpdated,
+)
+from kernel.decider import Decider
 
 
 class Case(BaseModel):
@@ -41,19 +53,24 @@ class Case(BaseModel):
 initial_state = Case()
 
 
-def facts(state: Case, validated_assessments: int = 0) -> CaseFacts:
+def facts(state: Case, validated_assessments: int) -> CaseFacts:
+    """What the case tells the decisions on its dependants; `validated_assessments` comes from the read
+    table of assessments."""
     return CaseFacts(
-        case_id=state.case_id, closed=state.closed, admission_date=state.admission_date,
+        case_id=state.case_id,
+        closed=state.closed,
+        admission_date=state.admission_date,
         validated_assessments=validated_assessments,
     )
 
 
 def ensure_open(case: CaseFacts) -> None:
+    """Nothing is recorded on a closed case: the rule every dependant of a case shares."""
     if case.closed:
         raise errors.CaseClosed("the case is closed: nothing more can be recorded on it")
 
 
-def decide(command: Command, state: Case) -> list[Event]:
+def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
     if isinstance(command, OpenCase):
         if state.case_id is not None:
             raise errors.CaseAlreadyOpened(f"case {command.case_id} is already open")
@@ -79,8 +96,13 @@ def decide(command: Command, state: Case) -> list[Event]:
             return [SentenceUpdated(case_id=case_id, sentence=command.sentence)]
         case TransferCase():
             _check_on_or_after_admission(command.transferred_on, state, command.today, "transfer")
-            return [CaseTransferred(case_id=case_id, establishment=command.establishment,
-                                    transferred_on=command.transferred_on)]
+            return [
+                CaseTransferred(
+                    case_id=case_id,
+                    establishment=command.establishment,
+                    transferred_on=command.transferred_on,
+                )
+            ]
         case CloseCase():
             _check_on_or_after_admission(command.closed_on, state, command.today, "closing")
             return [CaseClosed(case_id=case_id, reason=command.reason, closed_on=command.closed_on)]
@@ -92,14 +114,18 @@ def _check_sentence(sentence: Sentence, admission_date: date) -> None:
         raise errors.DatesOutOfOrder("the sentence's expected end is before the admission")
     eligibility = sentence.conditional_release_eligibility_date
     if eligibility is not None and not admission_date <= eligibility <= sentence.expected_end_date:
-        raise errors.DatesOutOfOrder("conditional-release eligibility falls between admission and the sentence's end")
+        raise errors.DatesOutOfOrder(
+            "conditional-release eligibility falls between admission and the sentence's end"
+        )
 
 
 def _check_on_or_after_admission(day: date, state: Case, today: date, what: str) -> None:
     if day < state.admission_date:
         raise errors.DatesOutOfOrder(f"the {what} date is before the admission date {state.admission_date}")
     if state.last_transfer_on is not None and day < state.last_transfer_on:
-        raise errors.DatesOutOfOrder(f"the {what} date is before the last transfer, on {state.last_transfer_on}")
+        raise errors.DatesOutOfOrder(
+            f"the {what} date is before the last transfer, on {state.last_transfer_on}"
+        )
     if day > today:
         raise errors.DateInTheFuture(f"the {what} date is in the future")
 
@@ -113,8 +139,9 @@ def evolve(state: Case, event: Event) -> Case:
         case SentenceUpdated():
             return state.model_copy(update={"sentence": event.sentence})
         case CaseTransferred():
-            return state.model_copy(update={"establishment": event.establishment,
-                                            "last_transfer_on": event.transferred_on})
+            return state.model_copy(
+                update={"establishment": event.establishment, "last_transfer_on": event.transferred_on}
+            )
         case CaseClosed():
             return state.model_copy(update={"closed_on": event.closed_on, "closure_reason": event.reason})
     return state

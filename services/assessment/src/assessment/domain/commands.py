@@ -1,8 +1,8 @@
-"""Commands of the SPIP follow-up: what a user asks for, in the imperative.
+"""Commands of the SPIP follow-up: what a user asks for, in the imperative, and the ids the route made.
 
-Assessments, plans and interviews belong to a case: their commands carry `CaseFacts`, built by the handler
-from the case's state, so that "nothing is recorded on a closed case" stays a pure rule (ADR 9). Commands
-whose rules depend on the date carry `today`, from the injected clock.
+Nothing loaded travels in a command: what a decision needs to know of the case or of an assessment is in
+`facts`, which the handler builds. Commands whose rules depend on the date carry `today`, from the injected
+clock.
 """
 
 from datetime import date
@@ -10,31 +10,23 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.assessment import (
-    Agreement, AssessmentKind, ClosureReason, DomainRating, Identity, InterviewType, MotivationStage, NeedDomain,
-    Objective, ObjectiveStatus, RiskLevel, Sentence,
+    Agreement,
+    AssessmentKind,
+    ClosureReason,
+    DomainRating,
+    Identity,
+    InterviewType,
+    MotivationStage,
+    NeedDomain,
+    Objective,
+    ObjectiveStatus,
+    RiskLevel,
+    Sentence,
 )
 
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CaseFacts(Command):
-    """What the case's dependants need to know of it."""
-
-    case_id: str
-    closed: bool
-    admission_date: date
-    validated_assessments: int = 0
-
-
-class AssessmentFacts(Command):
-    """What a plan needs to know of the assessment it is built on."""
-
-    assessment_id: str
-    case_id: str
-    validated: bool
-    priority_axes: list[NeedDomain]
 
 
 # --- case ---
@@ -70,26 +62,22 @@ class CloseCase(Command):
 
 
 # --- assessment ---
-class CaseCommand(Command):
-    case: CaseFacts
-
-
-class StartAssessment(CaseCommand):
+class StartAssessment(Command):
     assessment_id: str
     kind: AssessmentKind
     trigger: str = ""
 
 
-class AssessDomain(CaseCommand):
+class AssessDomain(Command):
     rating: DomainRating
     evidence: str = ""
 
 
-class RecordProtectiveFactors(CaseCommand):
+class RecordProtectiveFactors(Command):
     factors: list[str]
 
 
-class RecordReceptivity(CaseCommand):
+class RecordReceptivity(Command):
     motivation_stage: MotivationStage
     cognitive_needs: str = ""
     literacy_needs: str = ""
@@ -97,76 +85,75 @@ class RecordReceptivity(CaseCommand):
     practical_obstacles: str = ""
 
 
-class RecordConclusion(CaseCommand):
+class RecordConclusion(Command):
     overall_risk_level: RiskLevel
     priority_axes: list[NeedDomain]
 
 
-class RequestContribution(CaseCommand):
+class RequestContribution(Command):
     contributor: str
 
 
-class AddContribution(CaseCommand):
-    contributor: str = Field(description="the user adding it: they must have been asked")
+class AddContribution(Command):
     contribution_id: str
     domain: NeedDomain | None = None
     text: str
 
 
-class SubmitAssessment(CaseCommand):
+class SubmitAssessment(Command):
     submitter: str
 
 
-class ReturnAssessment(CaseCommand):
+class ReturnAssessment(Command):
     comments: str
 
 
-class ResubmitAssessment(CaseCommand):
+class ResubmitAssessment(Command):
     submitter: str
 
 
-class ValidateAssessment(CaseCommand):
+class ValidateAssessment(Command):
     validator: str = Field(description="the DPIP's user id")
     today: date
 
 
 # --- plan ---
-class AdoptPlan(CaseCommand):
+class AdoptPlan(Command):
     plan_id: str
-    assessment: AssessmentFacts
+    assessment_id: str = Field(description="the validated assessment the plan is built on")
     objectives: list[Objective]
     review_date: date
     today: date
 
 
-class RevisePlan(CaseCommand):
-    assessment: AssessmentFacts
+class RevisePlan(Command):
+    assessment_id: str = Field(description="the validated assessment the new version is built on")
     objectives: list[Objective]
     review_date: date
     today: date
 
 
-class RecordAgreement(CaseCommand):
+class RecordAgreement(Command):
     agreement: Agreement
 
 
-class ValidatePlan(CaseCommand):
+class ValidatePlan(Command):
     pass
 
 
-class ChangeObjectiveStatus(CaseCommand):
+class ChangeObjectiveStatus(Command):
     objective_id: str
     status: ObjectiveStatus
     reason: str = ""
 
 
-class RecordEspaceNote(CaseCommand):
+class RecordEspaceNote(Command):
     note_id: str
     text: str
 
 
 # --- interview ---
-class RecordInterview(CaseCommand):
+class RecordInterview(Command):
     interview_id: str
     held_on: date
     interview_type: InterviewType

@@ -1,6 +1,8 @@
-"""Rules of the SPIP follow-up, each with a stable code that API clients can rely on."""
+"""Rules of the SPIP follow-up, each named `<Thing><Problem>` with a stable code that spells the name (API
+clients rely on it); the base class is the kind of refusal, which `kernel.problems` maps to a status. Who may
+see or do what is `assessment.access`."""
 
-from kernel.errors import AlreadyExists, DomainError, NotFound
+from kernel.errors import AlreadyExists, DomainError, Forbidden, NotFound
 
 
 # --- case ---
@@ -28,13 +30,6 @@ class DateInTheFuture(DomainError):
     code = "date-in-the-future"
 
 
-class NotOnCaseload(DomainError):
-    """A CPIP acts on the people they follow."""
-
-    code = "not-on-caseload"
-    status = 403
-
-
 # --- assessment ---
 class AssessmentNotFound(NotFound):
     code = "assessment-not-found"
@@ -56,7 +51,7 @@ class NoValidatedAssessment(DomainError):
     code = "no-validated-assessment"
 
 
-class TriggerMissing(DomainError):
+class ReassessmentTriggerMissing(DomainError):
     code = "reassessment-trigger-missing"
 
 
@@ -90,20 +85,14 @@ class AssessmentNotReturned(DomainError):
     code = "assessment-not-returned"
 
 
-class ContributionNotRequested(DomainError):
-    """Psychologists and social workers contribute to the assessments they were asked to (need to know)."""
-
-    code = "contribution-not-requested"
-    status = 403
-
-
 class ContributionAlreadyRequested(AlreadyExists):
     code = "contribution-already-requested"
 
 
-class SelfValidation(DomainError):
+class AssessmentSelfValidation(Forbidden):
+    """Four eyes: whoever submitted an assessment (even before a return) does not validate it."""
+
     code = "assessment-self-validation"
-    status = 403
 
 
 # --- plan ---
@@ -158,7 +147,3 @@ class ReasonMissing(DomainError):
 # --- interview ---
 class InterviewAlreadyRecorded(AlreadyExists):
     code = "interview-already-recorded"
-
-
-class InterviewNotFound(NotFound):
-    code = "interview-not-found"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from assessment.domain.case import ensure_open
+from assessment.domain.commands import Command, RecordEspaceNote
+from assessment.domain.facts import CaseFacts
 from contracts import Event
 from contracts.assessment import EspaceNoteRecorded
 from kernel.decider import Decider
-from assessment.domain.case import ensure_open
-from assessment.domain.commands import Command, RecordEspaceNote
 
 
 class EspaceFile(BaseModel):
@@ -25,11 +26,12 @@ def stream_id(case_id: str) -> str:
     return f"espace-{case_id}"
 
 
-def decide(command: Command, state: EspaceFile) -> list[Event]:
+def decide(command: Command, state: EspaceFile, facts: CaseFacts) -> list[Event]:
+    """`facts`: the case the file belongs to."""
     match command:
         case RecordEspaceNote():
-            ensure_open(command.case)
-            return [EspaceNoteRecorded(case_id=command.case.case_id, note_id=command.note_id, text=command.text)]
+            ensure_open(facts)
+            return [EspaceNoteRecorded(case_id=facts.case_id, note_id=command.note_id, text=command.text)]
     raise TypeError(f"the ESPACE file does not handle {type(command).__name__}")
 
 

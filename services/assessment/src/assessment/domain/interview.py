@@ -7,12 +7,13 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts import Event
-from contracts.assessment import InterviewHeld, InterviewNotesRecorded, InterviewType
-from kernel.decider import Decider
 from assessment.domain import errors
 from assessment.domain.case import ensure_open
 from assessment.domain.commands import Command, RecordInterview
+from assessment.domain.facts import CaseFacts
+from contracts import Event
+from contracts.assessment import InterviewHeld, InterviewNotesRecorded, InterviewType
+from kernel.decider import Decider
 
 
 class Interview(BaseModel):
@@ -29,23 +30,32 @@ class Interview(BaseModel):
 initial_state = Interview()
 
 
-def decide(command: Command, state: Interview) -> list[Event]:
+def decide(command: Command, state: Interview, facts: CaseFacts) -> list[Event]:
+    """`facts`: the case the interview is recorded on."""
     match command:
         case RecordInterview():
             if state.interview_id is not None:
                 raise errors.InterviewAlreadyRecorded(f"interview {command.interview_id} is already recorded")
-            ensure_open(command.case)
+            ensure_open(facts)
             if command.held_on > command.today:
                 raise errors.DateInTheFuture("an interview is recorded once it has taken place")
-            if command.held_on < command.case.admission_date:
+            if command.held_on < facts.admission_date:
                 raise errors.DatesOutOfOrder("the interview is dated before the admission")
-            held = InterviewHeld(interview_id=command.interview_id, case_id=command.case.case_id,
-                                 held_on=command.held_on, interview_type=command.interview_type)
+            held = InterviewHeld(
+                interview_id=command.interview_id,
+                case_id=facts.case_id,
+                held_on=command.held_on,
+                interview_type=command.interview_type,
+            )
             notes = command.notes.strip()
             if not notes:
                 return [held]
-            return [held, InterviewNotesRecorded(interview_id=command.interview_id, notes=notes,
-                                                 confidential=command.confidential)]
+            return [
+                held,
+                InterviewNotesRecorded(
+                    interview_id=command.interview_id, notes=notes, confidential=command.confidential
+                ),
+            ]
     raise TypeError(f"the interview aggregate does not handle {type(command).__name__}")
 
 

@@ -7,26 +7,28 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
-from contracts import EventEnvelope
+from assessment import handlers, queries
+from assessment.access import Reading
+from assessment.domain import commands as c
+from assessment.domain.assessment import Assessment, AssessmentStatus
+from assessment.http.common import AssessmentReader, Contributor, Director, Officer
 from contracts.assessment import (
-    AssessmentKind, ContributionAdded, DomainRating, FactorLevel, FactorNature, MotivationStage, NeedDomain,
+    AssessmentKind,
+    ContributionAdded,
+    DomainRating,
+    FactorLevel,
+    FactorNature,
+    MotivationStage,
+    NeedDomain,
     RiskLevel,
 )
-from kernel.api import RequestBody
+from kernel.aggregates import Aggregate
+from kernel.api import Id, Label, LongText, RequestBody, Settings, Store, Today
 from kernel.auth import Principal
-from kernel.commands import Commands
-from kernel.errors import Forbidden
+from kernel.gateway import Commands
 from kernel.http import service_router
-from assessment import handlers
-from assessment.domain import commands as c
-from assessment.domain.assessment import Assessment, AssessmentStatus, assessment
-from assessment.domain.errors import AssessmentNotFound
-from assessment.http.common import (
-    AssessmentReader, Contributor, Director, Id, Label, Officer, Text, settings, today,
-)
 
 router = service_router("/assessments", tags=["assessments"])
 case_router = service_router("/cases", tags=["assessments"])
@@ -34,7 +36,9 @@ case_router = service_router("/cases", tags=["assessments"])
 
 class StartRequest(RequestBody):
     kind: AssessmentKind
-    trigger: str = Field(default="", max_length=1000, description="the significant event behind a re-assessment")
+    trigger: str = Field(
+        default="", max_length=1000, description="the significant event behind a re-assessment"
+    )
 
 
 class DomainRequest(RequestBody):
@@ -45,7 +49,7 @@ class DomainRequest(RequestBody):
 
 
 class ProtectiveFactorsRequest(RequestBody):
-    factors: list[Text] = Field(max_length=50)
+    factors: list[LongText] = Field(max_length=50)
 
 
 class ReceptivityRequest(RequestBody):
@@ -63,7 +67,7 @@ class ConclusionRequest(RequestBody):
 
 class ContributionRequest(RequestBody):
     domain: NeedDomain | None = None
-    text: Text
+    text: LongText
 
 
 class ContributorRequest(RequestBody):
@@ -71,7 +75,7 @@ class ContributorRequest(RequestBody):
 
 
 class CommentsRequest(RequestBody):
-    comments: Text
+    comments: LongText
 
 
 class Contribution(BaseModel):
@@ -114,160 +118,201 @@ class AssessmentView(AssessmentSummary):
     contributors: list[str] = Field(description="who was asked to contribute")
 
 
-@case_router.post("/{case_id}/assessments", status_code=201, response_model=AssessmentView,
-                  summary="Start an assessment of the case: initial, re-assessment or annual")
-async def start(case_id: Id, body: StartRequest, principal: Officer, commands: Commands):
-    assessment_id = str(uuid.uuid4())
+@case_router.post(
+    "/{case_id}/assessments",
+    status_code=201,
+    response_model=AssessmentView,
+    summary="Start an assessment of the case: initial, re-assessment or annual",
+)
+async def start(case_id: Id, body: StartRequest, principal: Officer, commands: Commands, settings: Settings):
+    command = c.StartAssessment(assessment_id=str(uuid.uuid4()), **body.model_dump())
 
     async def action(session, metadata):
-        outcome = await handlers.start_assessment(
-            session, case_id,
-            lambda case: c.StartAssessment(case=case, assessment_id=assessment_id, **body.model_dump()),
-            metadata, principal,
+        return _full_view(
+            await handlers.start_assessment(session, case_id, command, metadata, principal, settings)
         )
-        return _full_view(outcome.state, outcome.events, [])
 
-    return await commands.run(principal, action, location=lambda view: f"/assessments/{view['assessment_id']}")
+    return await commands.run(principal, action, location="/assessments/{assessment_id}")
 
 
-@router.put("/{assessment_id}/domains/{domain}", response_model=AssessmentView, summary="Rate one need domain")
-async def assess_domain(assessment_id: Id, domain: NeedDomain, body: DomainRequest, principal: Officer,
-                        commands: Commands, request: Request):
+@router.put(
+    "/{assessment_id}/domains/{domain}", response_model=AssessmentView, summary="Rate one need domain"
+)
+async def assess_domain(
+    assessment_id: Id,
+    domain: NeedDomain,
+    body: DomainRequest,
+    principal: Officer,
+    commands: Commands,
+    settings: Settings,
+):
     rating = DomainRating(domain=domain, **body.model_dump(exclude={"evidence"}))
-    return await _change(assessment_id, lambda case: c.AssessDomain(case=case, rating=rating, evidence=body.evidence),
-                         principal, commands, request)
+    command = c.AssessDomain(rating=rating, evidence=body.evidence)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
-@router.put("/{assessment_id}/protective-factors", response_model=AssessmentView, summary="Protective factors")
-async def protective_factors(assessment_id: Id, body: ProtectiveFactorsRequest, principal: Officer,
-                             commands: Commands, request: Request):
-    return await _change(assessment_id, lambda case: c.RecordProtectiveFactors(case=case, factors=body.factors),
-                         principal, commands, request)
+@router.put(
+    "/{assessment_id}/protective-factors", response_model=AssessmentView, summary="Protective factors"
+)
+async def protective_factors(
+    assessment_id: Id,
+    body: ProtectiveFactorsRequest,
+    principal: Officer,
+    commands: Commands,
+    settings: Settings,
+):
+    command = c.RecordProtectiveFactors(factors=body.factors)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
 @router.put("/{assessment_id}/receptivity", response_model=AssessmentView, summary="Receptivity")
-async def receptivity(assessment_id: Id, body: ReceptivityRequest, principal: Officer, commands: Commands,
-                      request: Request):
-    return await _change(assessment_id, lambda case: c.RecordReceptivity(case=case, **body.model_dump()),
-                         principal, commands, request)
+async def receptivity(
+    assessment_id: Id, body: ReceptivityRequest, principal: Officer, commands: Commands, settings: Settings
+):
+    command = c.RecordReceptivity(**body.model_dump())
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
-@router.put("/{assessment_id}/conclusion", response_model=AssessmentView,
-            summary="Overall risk level and ordered priority work axes")
-async def conclusion(assessment_id: Id, body: ConclusionRequest, principal: Officer, commands: Commands,
-                     request: Request):
-    return await _change(assessment_id, lambda case: c.RecordConclusion(case=case, **body.model_dump()),
-                         principal, commands, request)
+@router.put(
+    "/{assessment_id}/conclusion",
+    response_model=AssessmentView,
+    summary="Overall risk level and ordered priority work axes",
+)
+async def conclusion(
+    assessment_id: Id, body: ConclusionRequest, principal: Officer, commands: Commands, settings: Settings
+):
+    command = c.RecordConclusion(**body.model_dump())
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
-@router.post("/{assessment_id}/contributors", response_model=AssessmentView,
-             summary="Ask a psychologist or social worker to contribute (they may then read and add to it)")
-async def request_contribution(assessment_id: Id, body: ContributorRequest, principal: Officer, commands: Commands,
-                               request: Request):
-    return await _change(
-        assessment_id, lambda case: c.RequestContribution(case=case, contributor=body.contributor), principal,
-        commands, request,
-    )
+@router.post(
+    "/{assessment_id}/contributors",
+    response_model=AssessmentView,
+    summary="Ask a psychologist or social worker to contribute (they may then read and add to it)",
+)
+async def request_contribution(
+    assessment_id: Id, body: ContributorRequest, principal: Officer, commands: Commands, settings: Settings
+):
+    command = c.RequestContribution(contributor=body.contributor)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
-@router.post("/{assessment_id}/contributions", status_code=201, response_model=AssessmentView,
-             summary="A psychologist's or social worker's contribution (once asked)")
-async def contribute(assessment_id: Id, body: ContributionRequest, principal: Contributor, commands: Commands,
-                     request: Request):
-    contribution_id = str(uuid.uuid4())
-    return await _change(
-        assessment_id,
-        lambda case: c.AddContribution(case=case, contributor=principal.subject, contribution_id=contribution_id,
-                                       **body.model_dump()),
-        principal, commands, request, status_code=201,
-    )
+@router.post(
+    "/{assessment_id}/contributions",
+    status_code=201,
+    response_model=AssessmentView,
+    summary="A psychologist's or social worker's contribution (once asked)",
+)
+async def contribute(
+    assessment_id: Id,
+    body: ContributionRequest,
+    principal: Contributor,
+    commands: Commands,
+    settings: Settings,
+):
+    command = c.AddContribution(contribution_id=str(uuid.uuid4()), **body.model_dump())
+    return await _change(assessment_id, command, principal, commands, settings, status_code=201)
 
 
 @router.post("/{assessment_id}/submit", response_model=AssessmentView, summary="Submit to a DPIP")
-async def submit(assessment_id: Id, principal: Officer, commands: Commands, request: Request):
-    return await _change(assessment_id, lambda case: c.SubmitAssessment(case=case, submitter=principal.subject),
-                         principal, commands, request)
+async def submit(assessment_id: Id, principal: Officer, commands: Commands, settings: Settings):
+    command = c.SubmitAssessment(submitter=principal.subject)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
 @router.post("/{assessment_id}/return", response_model=AssessmentView, summary="Return it with comments")
-async def return_(assessment_id: Id, body: CommentsRequest, principal: Director, commands: Commands,
-                  request: Request):
-    return await _change(assessment_id, lambda case: c.ReturnAssessment(case=case, comments=body.comments),
-                         principal, commands, request)
+async def return_(
+    assessment_id: Id, body: CommentsRequest, principal: Director, commands: Commands, settings: Settings
+):
+    command = c.ReturnAssessment(comments=body.comments)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
 @router.post("/{assessment_id}/resubmit", response_model=AssessmentView, summary="Resubmit after a return")
-async def resubmit(assessment_id: Id, principal: Officer, commands: Commands, request: Request):
-    return await _change(assessment_id, lambda case: c.ResubmitAssessment(case=case, submitter=principal.subject),
-                         principal, commands, request)
+async def resubmit(assessment_id: Id, principal: Officer, commands: Commands, settings: Settings):
+    command = c.ResubmitAssessment(submitter=principal.subject)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
 @router.post("/{assessment_id}/validate", response_model=AssessmentView, summary="Validate: final")
-async def validate(assessment_id: Id, principal: Director, commands: Commands, request: Request):
-    on = today(request)
-    return await _change(
-        assessment_id, lambda case: c.ValidateAssessment(case=case, validator=principal.subject, today=on),
-        principal, commands, request,
-    )
+async def validate(
+    assessment_id: Id, principal: Director, commands: Commands, settings: Settings, today: Today
+):
+    command = c.ValidateAssessment(validator=principal.subject, today=today)
+    return await _change(assessment_id, command, principal, commands, settings)
 
 
-async def _change(assessment_id: str, make, principal: Principal, commands, request: Request,
-                  status_code: int = 200):
+async def _change(
+    assessment_id: str,
+    command: c.Command,
+    principal: Principal,
+    commands: Commands,
+    settings,
+    status_code: int = 200,
+):
     async def action(session, metadata):
-        await handlers.assessment_command(session, assessment_id, make, metadata, principal, settings(request),
-                                          today(request))
-        state, stream = await handlers.current(session, assessment, assessment_id)
-        return _full_view(state, stream, stream)
+        return _full_view(
+            await handlers.assessment_command(session, assessment_id, command, metadata, principal, settings)
+        )
 
     return await commands.run(principal, action, status_code=status_code)
 
 
-@router.get("/{assessment_id}", response_model=AssessmentView | AssessmentSummary,
-            summary="An assessment: in full for SPIP roles, its shareable part for IPRO and auditors")
-async def get_assessment(assessment_id: Id, principal: AssessmentReader, request: Request):
-    reader = request.app.state.event_store
-    state, stream = await handlers.current(reader, assessment, assessment_id)
-    if state.assessment_id is None:
-        raise AssessmentNotFound(f"no assessment {assessment_id}")
-    case_state = await handlers.load_case(reader, state.case_id)
-    if principal.has_any(frozenset({"cpip", "dpip"})):
-        handlers.ensure_caseload(principal, case_state)
-        return _full_view(state, stream, stream)
-    if principal.has_any(frozenset({"psychologue", "assistant_social"})):
-        if principal.subject not in state.contributors:
-            raise Forbidden("psychologists and social workers read the assessments they were asked to contribute to")
-        return _full_view(state, stream, stream)
-    return _summary(state, stream)
+@router.get(
+    "/{assessment_id}",
+    response_model=AssessmentView | AssessmentSummary,
+    summary="An assessment: in full for SPIP roles, its shareable part for IPRO and auditors",
+)
+async def get_assessment(assessment_id: Id, principal: AssessmentReader, store: Store):
+    found, reading = await queries.read_assessment(store, assessment_id, principal)
+    return _full_view(found) if reading == Reading.FULL else _summary(found)
 
 
-def _summary(state: Assessment, stream: list[EventEnvelope]) -> AssessmentSummary:
+def _summary(found: Aggregate[Assessment]) -> AssessmentSummary:
+    state = found.state
     validated = state.status == AssessmentStatus.VALIDATED
     return AssessmentSummary(
-        assessment_id=state.assessment_id, case_id=state.case_id, kind=state.kind, status=state.status,
+        assessment_id=state.assessment_id,
+        case_id=state.case_id,
+        kind=state.kind,
+        status=state.status,
         overall_risk_level=state.overall_risk_level if validated else None,
         priority_axes=list(state.priority_axes) if validated else [],
         education_employment=state.ratings.get(NeedDomain.EDUCATION_EMPLOYMENT) if validated else None,
-        version=stream[-1].stream_version,
+        version=found.version,
     )
 
 
-def _full_view(state: Assessment, appended: list[EventEnvelope], stream: list[EventEnvelope]) -> AssessmentView:
-    authored = {e.payload.get("contribution_id"): e for e in stream if e.event_type == ContributionAdded.event_type}
+def _full_view(found: Aggregate[Assessment]) -> AssessmentView:
+    state = found.state
+    authored = {
+        e.payload.get("contribution_id"): e
+        for e in found.stream
+        if e.event_type == ContributionAdded.event_type
+    }
     receptivity = state.receptivity
     return AssessmentView(
-        **_summary(state, appended).model_dump(),
+        **_summary(found).model_dump(),
         trigger=state.trigger,
-        domains=[DomainView(rating=r, evidence=state.evidence.get(d, "")) for d, r in sorted(state.ratings.items())],
+        domains=[
+            DomainView(rating=r, evidence=state.evidence.get(d, "")) for d, r in sorted(state.ratings.items())
+        ],
         protective_factors=list(state.protective_factors),
-        receptivity=ReceptivityRequest(**receptivity.model_dump(exclude={"assessment_id"})) if receptivity else None,
-        draft_overall_risk_level=state.overall_risk_level, draft_priority_axes=list(state.priority_axes),
+        receptivity=ReceptivityRequest(**receptivity.model_dump(exclude={"assessment_id"}))
+        if receptivity
+        else None,
+        draft_overall_risk_level=state.overall_risk_level,
+        draft_priority_axes=list(state.priority_axes),
         contributions=[
-            Contribution(**contribution.model_dump(), author=authored[contribution.contribution_id].actor.subject,
-                         author_role=authored[contribution.contribution_id].actor.role,
-                         written_at=authored[contribution.contribution_id].occurred_at)
+            Contribution(
+                **contribution.model_dump(),
+                author=authored[contribution.contribution_id].actor.subject,
+                author_role=authored[contribution.contribution_id].actor.role,
+                written_at=authored[contribution.contribution_id].occurred_at,
+            )
             for contribution in state.contributions
         ],
-        return_comments=list(state.return_comments), submitted_by=state.submitted_by,
+        return_comments=list(state.return_comments),
+        submitted_by=state.submitted_by,
         contributors=list(state.contributors),
     )
-

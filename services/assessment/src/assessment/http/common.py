@@ -1,16 +1,14 @@
-"""Who may do what in the SPIP follow-up (ARCHITECTURE.md §6), and what every router shares."""
+"""The role policies of the SPIP follow-up's routes (ARCHITECTURE.md §6). What a caller may read or do
+within them (a CPIP's caseload, need to know) is `assessment.access`, applied by handlers and queries."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
-from pydantic import StringConstraints
+from fastapi import Depends
 
-from kernel.api import now
-from kernel.auth import IPRO_STAFF, SPIP_STAFF, Principal, allow
-from kernel.clock import local_date
+from contracts.roles import IPRO_STAFF, SPIP_STAFF
+from kernel.auth import Principal, allow
 
 # Opening and following a case: the referent CPIP (own caseload) or a DPIP.
 Officer = Annotated[Principal, Depends(allow("cpip", "dpip"))]
@@ -23,19 +21,3 @@ CaseReader = Annotated[Principal, Depends(allow(SPIP_STAFF, IPRO_STAFF, "directi
 # not see assessment content.
 AssessmentReader = Annotated[Principal, Depends(allow(SPIP_STAFF, IPRO_STAFF, "auditeur"))]
 SpipReader = Annotated[Principal, Depends(allow(SPIP_STAFF))]
-
-Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
-
-
-def today(request: Request) -> date:
-    return local_date(now(request))
-
-
-def settings(request: Request):
-    return request.app.state.settings
-
-
-def sees_spip_content(principal: Principal) -> bool:
-    return principal.has_any(SPIP_STAFF)

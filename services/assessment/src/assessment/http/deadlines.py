@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from fastapi import Query, Request
+from fastapi import Query
 from pydantic import BaseModel
 
+from assessment import access, queries
+from assessment.http.common import Officer
 from contracts.assessment import DeadlineKind
-from kernel.api import Limit, Offset, Page
+from kernel.api import Db, Limit, Offset, Page, Today
 from kernel.http import service_router
-from assessment import queries
-from assessment.http.common import Officer, today
 
 router = service_router("/deadlines", tags=["deadlines"])
 
@@ -29,19 +29,30 @@ class DeadlineView(BaseModel):
     referent: str | None
 
 
-@router.get("", response_model=Page[DeadlineView],
-            summary="Items due within `within_days` and those overdue, most urgent first; a CPIP sees their caseload")
+@router.get(
+    "",
+    response_model=Page[DeadlineView],
+    summary="Items due within `within_days` and those overdue, most urgent first; a CPIP sees their caseload",
+)
 async def list_deadlines(
-    principal: Officer, request: Request, overdue_only: bool = False,
-    within_days: int = Query(default=30, ge=0, le=366), establishment: str | None = None,
-    referent: str | None = None, limit: Limit = 100, offset: Offset = 0,
+    principal: Officer,
+    db: Db,
+    today: Today,
+    overdue_only: bool = False,
+    within_days: int = Query(default=30, ge=0, le=366),
+    establishment: str | None = None,
+    referent: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[DeadlineView]:
-    if "dpip" not in principal.roles:
-        referent = principal.subject
-    on = today(request)
-    async with request.app.state.event_store.pool.acquire() as connection:
-        total, rows = await queries.deadlines(
-            connection, today=on, horizon=on + timedelta(days=within_days), overdue_only=overdue_only,
-            establishment=establishment, referent=referent, limit=limit, offset=offset,
-        )
+    total, rows = await queries.deadlines(
+        db,
+        today=today,
+        horizon=today + timedelta(days=within_days),
+        overdue_only=overdue_only,
+        establishment=establishment,
+        referent=access.listed_referent(principal, referent),
+        limit=limit,
+        offset=offset,
+    )
     return Page(total=total, items=[DeadlineView.model_validate(dict(row)) for row in rows])

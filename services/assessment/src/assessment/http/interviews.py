@@ -6,19 +6,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
-from contracts.assessment import InterviewType
-from kernel.api import RequestBody
-from kernel.auth import Principal
-from kernel.commands import Commands
-from kernel.errors import Forbidden
-from kernel.http import service_router
-from assessment import handlers, store
+from assessment import access, handlers, queries
 from assessment.domain import commands as c
-from assessment.domain.interview import Interview, interview
-from assessment.http.common import Id, Interviewer, SpipReader, today
+from assessment.http.common import Interviewer, SpipReader
+from contracts.assessment import InterviewType
+from kernel.api import Id, RequestBody, Store, Today
+from kernel.auth import Principal
+from kernel.gateway import Commands
+from kernel.http import service_router
 
 router = service_router("/cases", tags=["interviews"])
 
@@ -42,44 +39,38 @@ class InterviewView(BaseModel):
     notes: str | None = Field(description="None when confidential and the reader is neither author nor DPIP")
 
 
-@router.post("/{case_id}/interviews", status_code=201, response_model=InterviewView, summary="Record an interview")
-async def record(case_id: Id, body: InterviewRequest, principal: Interviewer, commands: Commands, request: Request):
-    interview_id, on = str(uuid.uuid4()), today(request)
+@router.post(
+    "/{case_id}/interviews", status_code=201, response_model=InterviewView, summary="Record an interview"
+)
+async def record(
+    case_id: Id, body: InterviewRequest, principal: Interviewer, commands: Commands, today: Today
+):
+    command = c.RecordInterview(interview_id=str(uuid.uuid4()), today=today, **body.model_dump())
 
     async def action(session, metadata):
-        outcome = await handlers.record_interview(
-            session, case_id, lambda case: c.RecordInterview(case=case, interview_id=interview_id, today=on,
-                                                               **body.model_dump()),
-            metadata, principal,
+        outcome = await handlers.record_interview(session, case_id, command, metadata, principal)
+        state, first = outcome.state, outcome.stream[0]
+        return _view(
+            principal,
+            interview_id=state.interview_id,
+            case_id=state.case_id,
+            held_on=state.held_on,
+            interview_type=state.interview_type,
+            author=first.actor.subject,
+            author_role=first.actor.role,
+            recorded_at=first.occurred_at,
+            confidential=state.confidential,
+            notes=state.notes,
         )
-        return _view(outcome.state, outcome.events[0], principal)
 
     return await commands.run(principal, action)
 
 
 @router.get("/{case_id}/interviews", response_model=list[InterviewView], summary="The case's interviews")
-async def list_interviews(case_id: Id, principal: SpipReader, request: Request) -> list[InterviewView]:
-    reader = request.app.state.event_store
-    handlers.ensure_caseload(principal, await handlers.load_case(reader, case_id))
-    async with reader.pool.acquire() as connection:
-        if not principal.has_any(frozenset({"cpip", "dpip"})) and not await store.is_involved(
-            connection, case_id, principal.subject
-        ):
-            raise Forbidden("psychologists and social workers read the interviews of the people they work with")
-        ids = await connection.fetch(
-            "SELECT interview_id FROM interviews WHERE case_id = $1 ORDER BY held_on, interview_id", case_id
-        )
-    views = []
-    for row in ids:
-        state, stream = await handlers.current(reader, interview, row["interview_id"])
-        views.append(_view(state, stream[0], principal))
-    return views
+async def list_interviews(case_id: Id, principal: SpipReader, store: Store) -> list[InterviewView]:
+    return [_view(principal, **dict(row)) for row in await queries.interviews(store, case_id, principal)]
 
 
-def _view(state: Interview, first, principal: Principal) -> InterviewView:
-    readable = not state.confidential or first.actor.subject == principal.subject or "dpip" in principal.roles
-    return InterviewView(
-        interview_id=state.interview_id, case_id=state.case_id, held_on=state.held_on,
-        interview_type=state.interview_type, author=first.actor.subject, author_role=first.actor.role,
-        recorded_at=first.occurred_at, confidential=state.confidential, notes=state.notes if readable else None,
-    )
+def _view(principal: Principal, **interview) -> InterviewView:
+    readable = access.may_read_notes(principal, interview["author"], interview["confidential"])
+    return InterviewView(**{**interview, "notes": interview["notes"] if readable else None})

@@ -8,19 +8,20 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 from pydantic import BaseModel, Field, StringConstraints
 
-from contracts.assessment import Agreement, InterventionKind, NeedDomain, Objective, ObjectiveStatus
-from kernel.api import RequestBody
-from kernel.auth import Principal
-from kernel.commands import Commands
-from kernel.http import service_router
-from assessment import handlers
+from assessment import handlers, queries
 from assessment.domain import commands as c
 from assessment.domain.errors import PlanNotFound
-from assessment.domain.plan import Plan, plan
-from assessment.http.common import AssessmentReader, Director, Id, Label, Officer, today
+from assessment.domain.plan import Plan
+from assessment.http.common import AssessmentReader, Director, Officer
+from contracts.assessment import Agreement, InterventionKind, NeedDomain, Objective, ObjectiveStatus
+from kernel.aggregates import Aggregate
+from kernel.api import Id, Label, RequestBody, Store, Today
+from kernel.auth import Principal
+from kernel.gateway import Commands
+from kernel.http import service_router
 
 router = service_router("/plans", tags=["plans"])
 case_router = service_router("/cases", tags=["plans"])
@@ -75,86 +76,100 @@ class PlanView(BaseModel):
     validated: bool
 
 
-@case_router.post("/{case_id}/plan", status_code=201, response_model=PlanView,
-                  summary="Adopt the case's plan from a validated assessment")
-async def adopt(case_id: Id, body: PlanRequest, principal: Officer, commands: Commands, request: Request):
-    plan_id, on = str(uuid.uuid4()), today(request)
+@case_router.post(
+    "/{case_id}/plan",
+    status_code=201,
+    response_model=PlanView,
+    summary="Adopt the case's plan from a validated assessment",
+)
+async def adopt(case_id: Id, body: PlanRequest, principal: Officer, commands: Commands, today: Today):
+    command = c.AdoptPlan(
+        plan_id=str(uuid.uuid4()),
+        assessment_id=body.assessment_id,
+        objectives=body.contract_objectives(),
+        review_date=body.review_date,
+        today=today,
+    )
 
     async def action(session, metadata):
-        outcome = await handlers.adopt_plan(
-            session, case_id, body.assessment_id,
-            lambda case, assessment: c.AdoptPlan(case=case, plan_id=plan_id, assessment=assessment,
-                                                 objectives=body.contract_objectives(), review_date=body.review_date,
-                                                 today=on),
-            metadata, principal, on,
-        )
-        return _view(outcome.state)
+        return _view(await handlers.adopt_plan(session, case_id, command, metadata, principal))
 
-    return await commands.run(principal, action, location=lambda view: f"/plans/{view['plan_id']}")
+    return await commands.run(principal, action, location="/plans/{plan_id}")
 
 
 @router.post("/{plan_id}/revisions", response_model=PlanView, summary="Revise the plan: a new version")
-async def revise(plan_id: Id, body: PlanRequest, principal: Officer, commands: Commands, request: Request):
-    on = today(request)
-    return await _change(
-        plan_id,
-        lambda case, assessment: c.RevisePlan(case=case, assessment=assessment, objectives=body.contract_objectives(),
-                                              review_date=body.review_date, today=on),
-        principal, commands, request, assessment_id=body.assessment_id,
+async def revise(plan_id: Id, body: PlanRequest, principal: Officer, commands: Commands, today: Today):
+    command = c.RevisePlan(
+        assessment_id=body.assessment_id,
+        objectives=body.contract_objectives(),
+        review_date=body.review_date,
+        today=today,
     )
+
+    async def action(session, metadata):
+        return _view(await handlers.revise_plan(session, plan_id, command, metadata, principal))
+
+    return await commands.run(principal, action, status_code=200)
 
 
 @router.post("/{plan_id}/agreement", response_model=PlanView, summary="The person's answer to the plan")
-async def agreement(plan_id: Id, body: AgreementRequest, principal: Officer, commands: Commands, request: Request):
-    return await _change(plan_id, lambda case: c.RecordAgreement(case=case, agreement=body.agreement),
-                         principal, commands, request)
+async def agreement(plan_id: Id, body: AgreementRequest, principal: Officer, commands: Commands):
+    return await _change(plan_id, c.RecordAgreement(agreement=body.agreement), principal, commands)
 
 
 @router.post("/{plan_id}/validate", response_model=PlanView, summary="Validate the current version")
-async def validate(plan_id: Id, principal: Director, commands: Commands, request: Request):
-    return await _change(plan_id, lambda case: c.ValidatePlan(case=case), principal, commands, request)
+async def validate(plan_id: Id, principal: Director, commands: Commands):
+    return await _change(plan_id, c.ValidatePlan(), principal, commands)
 
 
-@router.post("/{plan_id}/objectives/{objective_id}/status", response_model=PlanView,
-             summary="Mark an objective achieved or abandoned (with a reason)")
-async def objective_status(plan_id: Id, objective_id: Id, body: ObjectiveStatusRequest, principal: Officer,
-                           commands: Commands, request: Request):
-    return await _change(
-        plan_id, lambda case: c.ChangeObjectiveStatus(case=case, objective_id=objective_id, **body.model_dump()),
-        principal, commands, request,
-    )
+@router.post(
+    "/{plan_id}/objectives/{objective_id}/status",
+    response_model=PlanView,
+    summary="Mark an objective achieved or abandoned (with a reason)",
+)
+async def objective_status(
+    plan_id: Id, objective_id: Id, body: ObjectiveStatusRequest, principal: Officer, commands: Commands
+):
+    command = c.ChangeObjectiveStatus(objective_id=objective_id, **body.model_dump())
+    return await _change(plan_id, command, principal, commands)
 
 
-async def _change(plan_id: str, make, principal: Principal, commands, request: Request,
-                  assessment_id: str | None = None):
+async def _change(plan_id: str, command: c.Command, principal: Principal, commands: Commands):
     async def action(session, metadata):
-        outcome = await handlers.plan_command(session, plan_id, make, metadata, principal, today(request),
-                                              assessment_id=assessment_id)
-        return _view(outcome.state)
+        return _view(await handlers.plan_command(session, plan_id, command, metadata, principal))
 
     return await commands.run(principal, action, status_code=200)
 
 
 @router.get("/{plan_id}", response_model=PlanView, summary="The plan, or one of its earlier versions")
-async def get_plan(plan_id: Id, principal: AssessmentReader, request: Request,
-                   version: int | None = Query(default=None, ge=1)) -> PlanView:
-    reader = request.app.state.event_store
-    state, _ = await handlers.current(reader, plan, plan_id)
-    if state.plan_id is None:
-        raise PlanNotFound(f"no plan {plan_id}")
-    handlers.ensure_caseload(principal, await handlers.load_case(reader, state.case_id))
-    if version is not None and version > len(state.versions):
-        raise PlanNotFound(f"the plan has {len(state.versions)} version(s)")
-    return _view(state, version)
+async def get_plan(
+    plan_id: Id, principal: AssessmentReader, store: Store, version: int | None = Query(default=None, ge=1)
+) -> PlanView:
+    found = await queries.read_plan(store, plan_id, principal)
+    if version is not None and version > len(found.state.versions):
+        raise PlanNotFound(f"the plan has {len(found.state.versions)} version(s)")
+    return _view(found, version)
 
 
-def _view(state: Plan, version: int | None = None) -> PlanView:
+def _view(found: Aggregate[Plan], version: int | None = None) -> PlanView:
+    state = found.state
     shown = state.versions[(version or len(state.versions)) - 1]
     objectives = [
-        ObjectiveView(**o.model_dump(), status=shown.statuses.get(o.objective_id, ObjectiveStatus.ACTIVE),
-                      reason=shown.abandon_reasons.get(o.objective_id, ""))
+        ObjectiveView(
+            **o.model_dump(),
+            status=shown.statuses.get(o.objective_id, ObjectiveStatus.ACTIVE),
+            reason=shown.abandon_reasons.get(o.objective_id, ""),
+        )
         for o in shown.objectives
     ]
-    return PlanView(plan_id=state.plan_id, case_id=state.case_id, plan_version=shown.plan_version,
-                    versions=len(state.versions), assessment_id=shown.assessment_id, objectives=objectives,
-                    review_date=shown.review_date, agreement=shown.agreement, validated=shown.validated)
+    return PlanView(
+        plan_id=state.plan_id,
+        case_id=state.case_id,
+        plan_version=shown.plan_version,
+        versions=len(state.versions),
+        assessment_id=shown.assessment_id,
+        objectives=objectives,
+        review_date=shown.review_date,
+        agreement=shown.agreement,
+        validated=shown.validated,
+    )

@@ -1,0 +1,114 @@
+"""Who may read and do what in the SPIP follow-up (ARCHITECTURE.md §6, ADR 11): pure predicates over the
+caller and the case (or assessment) they ask about, and the `ensure_*` functions that refuse. The handlers
+apply them on the command path, `queries` on the read path; routes only declare their role policy.
+
+* A CPIP reads and acts on the people of their caseload (the case's referent); DPIPs on every case; the
+  establishment's other readers see that a case exists, who follows it and until when.
+* Psychologists and social workers read and add to the assessments they were asked to contribute to, and
+  read the interviews of the people they work with (need to know).
+* IPRO roles and auditors read the shareable part of an assessment; confidential interview notes are for
+  their author and DPIPs.
+
+A caller who sees a case but may not do this with it gets a refusal (403) naming the rule: the case's
+existence is no secret among these roles (unknown ids answer 404 as usual).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from assessment.domain.assessment import Assessment
+from assessment.domain.case import Case
+from contracts.roles import SPIP_STAFF
+from kernel.access import NotOnCaseload, Principal
+from kernel.errors import Forbidden
+
+OFFICERS = frozenset({"cpip", "dpip"})
+
+
+class ContributionNotRequested(Forbidden):
+    """Psychologists and social workers read and add to the assessments they were asked to (need to know)."""
+
+    code = "contribution-not-requested"
+
+
+class Reading(StrEnum):
+    FULL = "full"  # everything recorded, restricted content included
+    SUMMARY = "summary"  # what other services may know: the validated conclusion
+
+
+def is_director(principal: Principal) -> bool:
+    return "dpip" in principal.roles
+
+
+def limited_to_caseload(principal: Principal) -> bool:
+    return "cpip" in principal.roles and not is_director(principal)
+
+
+# --- cases ---
+
+
+def on_caseload(principal: Principal, case: Case) -> bool:
+    """A CPIP follows the people whose referent they are; the other roles are not limited by a caseload."""
+    return not limited_to_caseload(principal) or case.referent == principal.subject
+
+
+def ensure_on_caseload(principal: Principal, case: Case) -> None:
+    if not on_caseload(principal, case):
+        raise NotOnCaseload("this person is not on your caseload")
+
+
+def listed_referent(principal: Principal, asked: str | None) -> str | None:
+    """The referent a list of cases or deadlines is limited to: a CPIP's list is their caseload."""
+    return principal.subject if limited_to_caseload(principal) else asked
+
+
+def referent_of_new_case(principal: Principal, named: str | None) -> str | None:
+    """A CPIP who opens a case follows the person, unless someone else is named."""
+    return named or (principal.subject if "cpip" in principal.roles else None)
+
+
+# --- assessments ---
+
+
+def asked_to_contribute(principal: Principal, assessment: Assessment) -> bool:
+    return principal.subject in assessment.contributors
+
+
+def ensure_may_work_on(principal: Principal, case: Case, assessment: Assessment) -> None:
+    """The referent CPIP and DPIPs work on a case's assessments; psychologists and social workers on those
+    they were asked to contribute to."""
+    if principal.has_any(OFFICERS):
+        ensure_on_caseload(principal, case)
+    elif not asked_to_contribute(principal, assessment):
+        raise ContributionNotRequested(
+            "psychologists and social workers read and add to the assessments they were asked to "
+            "contribute to"
+        )
+
+
+def assessment_reading(principal: Principal, case: Case, assessment: Assessment) -> Reading:
+    """SPIP roles read in full what they may work on; IPRO roles and auditors read the shareable summary."""
+    if principal.has_any(SPIP_STAFF):
+        ensure_may_work_on(principal, case, assessment)
+        return Reading.FULL
+    return Reading.SUMMARY
+
+
+# --- interviews ---
+
+
+def ensure_may_read_interviews(principal: Principal, case: Case, works_with_person: bool) -> None:
+    """The referent CPIP and DPIPs; psychologists and social workers if they work with the person (they
+    were asked to contribute to one of the case's assessments, or interviewed them)."""
+    if principal.has_any(OFFICERS):
+        ensure_on_caseload(principal, case)
+    elif not works_with_person:
+        raise NotOnCaseload(
+            "psychologists and social workers read the interviews of the people they work with"
+        )
+
+
+def may_read_notes(principal: Principal, author: str, confidential: bool) -> bool:
+    """Confidential notes are for their author and DPIPs."""
+    return not confidential or author == principal.subject or is_director(principal)

@@ -1,0 +1,39 @@
+"""What a decision needs to know of other aggregates, built by the handler from their state (and the read
+tables): the case an assessment, a plan, an interview or an ESPACE note is recorded on, and the assessment
+a plan is built on. They are `decide`'s third argument, never fields of a command: nothing is recorded on a
+closed case stays a pure rule (ADR 9)."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.assessment import NeedDomain
+
+
+class Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseFacts(Facts):
+    """What the case's dependants need to know of it."""
+
+    case_id: str
+    closed: bool
+    admission_date: date
+    validated_assessments: int
+
+
+class AssessmentFacts(Facts):
+    """What a plan needs to know of the assessment it is built on."""
+
+    assessment_id: str
+    case_id: str
+    validated: bool
+    priority_axes: list[NeedDomain]
+
+
+class PlanFacts(Facts):
+    """The plan's case, and the assessment a new version is built on (adoption and revision only)."""
+
+    case: CaseFacts
+    assessment: AssessmentFacts | None = None

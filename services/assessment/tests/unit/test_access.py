@@ -1,0 +1,145 @@
+"""Who may read and do what (ARCHITECTURE.md §6, ADR 11): the predicates the handlers and queries apply."""
+
+import pytest
+
+from assessment import access
+from assessment.access import ContributionNotRequested, Reading
+from assessment.domain.assessment import assessment
+from assessment.domain.case import case
+from kernel.access import NotOnCaseload
+from kernel.auth import Principal
+
+from ..builders import a_case_opened, a_contribution_requested, a_referent_assigned, an_assessment_started
+
+FOLLOWED_BY_CPIP_1 = case.fold([a_case_opened(), a_referent_assigned(referent="cpip-1")])
+WITHOUT_REFERENT = case.fold([a_case_opened()])
+ASKING_PSYCHOLOGUE_1 = assessment.fold([an_assessment_started(), a_contribution_requested()])
+
+
+def user(name: str, *roles: str) -> Principal:
+    return Principal(subject=name, roles=frozenset(roles or {name.rsplit("-", 1)[0]}))
+
+
+# --- caseload ---
+
+UNLIMITED = [
+    "dpip-1",
+    "psychologue-1",
+    "assistant_social-1",
+    "ipro_conseiller-1",
+    "direction-1",
+    "auditeur-1",
+]
+
+
+def test_a_cpip_follows_the_people_whose_referent_they_are():
+    assert access.on_caseload(user("cpip-1"), FOLLOWED_BY_CPIP_1)
+    access.ensure_on_caseload(user("cpip-1"), FOLLOWED_BY_CPIP_1)
+
+
+@pytest.mark.parametrize("state", [FOLLOWED_BY_CPIP_1, WITHOUT_REFERENT], ids=["another's", "nobody's"])
+def test_a_cpip_neither_reads_nor_acts_on_a_case_they_do_not_follow(state):
+    assert not access.on_caseload(user("cpip-2"), state)
+    with pytest.raises(NotOnCaseload) as refused:
+        access.ensure_on_caseload(user("cpip-2"), state)
+    assert refused.value.code == "not-on-caseload"
+
+
+@pytest.mark.parametrize("name", UNLIMITED)
+def test_the_other_roles_are_not_limited_by_a_caseload(name):
+    assert access.on_caseload(user(name), FOLLOWED_BY_CPIP_1)
+
+
+def test_a_cpip_who_is_also_a_dpip_is_not_limited_by_a_caseload():
+    assert access.on_caseload(user("cpip-2", "cpip", "dpip"), FOLLOWED_BY_CPIP_1)
+
+
+@pytest.mark.parametrize(
+    "principal, asked, listed",
+    [
+        pytest.param(user("cpip-1"), None, "cpip-1", id="a cpip: their caseload"),
+        pytest.param(user("cpip-1"), "cpip-2", "cpip-1", id="a cpip asking for another's: still theirs"),
+        pytest.param(user("dpip-1"), None, None, id="a dpip: every case"),
+        pytest.param(user("dpip-1"), "cpip-2", "cpip-2", id="a dpip: the referent asked for"),
+        pytest.param(user("psychologue-1"), None, None, id="another reader: every case"),
+    ],
+)
+def test_a_cpips_lists_are_their_caseload(principal, asked, listed):
+    assert access.listed_referent(principal, asked) == listed
+
+
+@pytest.mark.parametrize(
+    "principal, named, referent",
+    [
+        pytest.param(user("cpip-1"), None, "cpip-1", id="a cpip follows whom they admit"),
+        pytest.param(user("cpip-1"), "cpip-2", "cpip-2", id="unless they name someone else"),
+        pytest.param(user("dpip-1"), None, None, id="a dpip names a referent or none"),
+        pytest.param(user("dpip-1"), "cpip-2", "cpip-2", id="a dpip names the referent"),
+    ],
+)
+def test_the_referent_of_a_new_case(principal, named, referent):
+    assert access.referent_of_new_case(principal, named) == referent
+
+
+# --- assessments: need to know ---
+
+
+@pytest.mark.parametrize("name", ["cpip-1", "dpip-1", "dpip-2", "psychologue-1"])
+def test_the_referent_dpips_and_those_asked_work_on_an_assessment_and_read_it_in_full(name):
+    access.ensure_may_work_on(user(name), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1)
+    assert access.assessment_reading(user(name), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1) == Reading.FULL
+
+
+def test_another_cpip_neither_works_on_nor_reads_an_assessment_of_a_case_they_do_not_follow():
+    with pytest.raises(NotOnCaseload):
+        access.ensure_may_work_on(user("cpip-2"), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1)
+    with pytest.raises(NotOnCaseload):
+        access.assessment_reading(user("cpip-2"), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1)
+
+
+@pytest.mark.parametrize("name", ["psychologue-2", "assistant_social-1"])
+def test_nobody_contributes_to_or_reads_an_assessment_without_being_asked(name):
+    with pytest.raises(ContributionNotRequested) as refused:
+        access.ensure_may_work_on(user(name), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1)
+    assert refused.value.code == "contribution-not-requested"
+    with pytest.raises(ContributionNotRequested):
+        access.assessment_reading(user(name), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1)
+
+
+@pytest.mark.parametrize("name", ["ipro_conseiller-1", "ipro_chef-1", "ripro-1", "auditeur-1"])
+def test_ipro_roles_and_auditors_read_the_shareable_summary(name):
+    assert access.assessment_reading(user(name), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1) == Reading.SUMMARY
+
+
+# --- interviews ---
+
+
+@pytest.mark.parametrize("name", ["cpip-1", "dpip-1"])
+def test_the_referent_and_dpips_read_the_interviews(name):
+    access.ensure_may_read_interviews(user(name), FOLLOWED_BY_CPIP_1, works_with_person=False)
+
+
+@pytest.mark.parametrize("name", ["psychologue-1", "assistant_social-1"])
+def test_psychologists_and_social_workers_read_the_interviews_of_the_people_they_work_with(name):
+    access.ensure_may_read_interviews(user(name), FOLLOWED_BY_CPIP_1, works_with_person=True)
+    with pytest.raises(NotOnCaseload):
+        access.ensure_may_read_interviews(user(name), FOLLOWED_BY_CPIP_1, works_with_person=False)
+
+
+def test_another_cpip_does_not_read_the_interviews():
+    with pytest.raises(NotOnCaseload):
+        access.ensure_may_read_interviews(user("cpip-2"), FOLLOWED_BY_CPIP_1, works_with_person=True)
+
+
+@pytest.mark.parametrize(
+    "reader, confidential, readable",
+    [
+        pytest.param("cpip-1", False, True, id="open notes: anyone who reads the interviews"),
+        pytest.param("psychologue-1", True, True, id="confidential: their author"),
+        pytest.param("dpip-1", True, True, id="confidential: a dpip"),
+        pytest.param("cpip-1", True, False, id="confidential: not the referent"),
+        pytest.param("psychologue-2", True, False, id="confidential: not another psychologist"),
+    ],
+)
+def test_confidential_notes_are_for_their_author_and_dpips(reader, confidential, readable):
+    assert access.may_read_notes(user(reader), "psychologue-1", confidential) == readable
