@@ -15,24 +15,82 @@ from datetime import date, datetime, time, timedelta
 from contracts import Event
 from contracts.assessment import OffenceCategory, RiskLevel
 from contracts.programmes import (
-    AttendanceMark, AttendanceRecorded, CatchUpSessionAdded, CompletionCertificateIssued, ConsentRecorded,
-    EligibilityOverridden, EligibilityRules, FacilitatorNotesRecorded, GroupClosed, GroupOpened, GroupPlanned,
-    GroupSession, GroupSessionCancelled, GroupSessionMoved, GroupStarted, Mark, ParticipantEnrolled,
-    ParticipantLeft, ParticipantWaitlisted, ParticipationAssessed, ParticipationStarted, ProgrammeCreated,
-    ProgrammeDefinition, ProgrammeFormat, ProgrammeKind, ProgrammeRevised, ProgrammeWithdrawn,
-    ReferralDroppedOut, ReferralEndedOnRelease, ReferralEnrolled, ReferralExcluded, ReferralFoundEligible,
-    ReferralRefused, ReferralRequested, ReferralWaitlisted, ReferralWithdrawn, WeeklyPattern,
+    AttendanceMark,
+    AttendanceRecorded,
+    CatchUpSessionAdded,
+    CompletionCertificateIssued,
+    ConsentRecorded,
+    EligibilityOverridden,
+    EligibilityRules,
+    FacilitatorNotesRecorded,
+    GroupClosed,
+    GroupOpened,
+    GroupPlanned,
+    GroupSession,
+    GroupSessionCancelled,
+    GroupSessionMoved,
+    GroupStarted,
+    Mark,
+    ParticipantEnrolled,
+    ParticipantLeft,
+    ParticipantWaitlisted,
+    ParticipationAssessed,
+    ParticipationStarted,
+    ProgrammeCreated,
+    ProgrammeDefinition,
+    ProgrammeFormat,
+    ProgrammeKind,
+    ProgrammeRevised,
+    ProgrammeWithdrawn,
+    ReferralDroppedOut,
+    ReferralEndedOnRelease,
+    ReferralEnrolled,
+    ReferralExcluded,
+    ReferralFoundEligible,
+    ReferralRefused,
+    ReferralRequested,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
+    WeeklyPattern,
 )
 from kernel.clock import LOCAL_TIME_ZONE
 from programmes.domain.commands import (
-    AddCatchUpSession, AssessParticipation, CancelSession, CertificateFacts, CloseGroup, CreateProgramme,
-    DropOut, EndOnRelease, Enrol, EnrolParticipant, Exclude, MoveSession, OpenGroup, OverrideEligibility,
-    PersonFacts, PlanGroup, ProgrammeFacts, RecordAttendance, RecordConsent, RemoveParticipant,
-    RequestReferral, ReviseProgramme, StartGroup, StartParticipation, Waitlist, WaitlistParticipant, Withdraw,
+    AddCatchUpSession,
+    AssessParticipation,
+    CancelSession,
+    CloseGroup,
+    CreateProgramme,
+    DropOut,
+    EndOnRelease,
+    Enrol,
+    EnrolParticipant,
+    Exclude,
+    MoveSession,
+    OpenGroup,
+    OverrideEligibility,
+    PlanGroup,
+    RecordAttendance,
+    RecordConsent,
+    RemoveParticipant,
+    RequestReferral,
+    ReviseProgramme,
+    StartGroup,
+    StartParticipation,
+    Waitlist,
+    WaitlistParticipant,
+    Withdraw,
     WithdrawProgramme,
 )
+from programmes.domain.facts import (
+    Caller,
+    CompletionFacts,
+    PersonFacts,
+    PlacementFacts,
+    ProgrammeFacts,
+    ReferralFacts,
+)
 from programmes.domain.group import group
-from programmes.domain.referral import ReferralStatus
+from programmes.domain.referral import ReferralStatus, certificate_id
 
 TODAY = date(2026, 11, 27)  # a Friday
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TIME_ZONE)
@@ -60,6 +118,7 @@ def _with(values: dict, overrides: dict) -> dict:
 
 # --- programme --------------------------------------------------------------------------------------------
 
+
 def eligibility_rules(**overrides) -> EligibilityRules:
     """No condition unless overridden."""
     return EligibilityRules(**overrides)
@@ -67,18 +126,30 @@ def eligibility_rules(**overrides) -> EligibilityRules:
 
 def ppr_rules(**overrides) -> EligibilityRules:
     """The default programme's rules, which the default person meets."""
-    values = dict(offence_categories=[OffenceCategory.VIOLENCE, OffenceCategory.THEFT],
-                  risk_levels=[RiskLevel.MODERATE, RiskLevel.HIGH])
+    values = dict(
+        offence_categories=[OffenceCategory.VIOLENCE, OffenceCategory.THEFT],
+        risk_levels=[RiskLevel.MODERATE, RiskLevel.HIGH],
+    )
     return EligibilityRules(**_with(values, overrides))
 
 
 def ppr(**overrides) -> ProgrammeDefinition:
     values = dict(
-        code="PPR", name="Programme de prévention de la récidive", kind=ProgrammeKind.STRUCTURED_PROGRAMME,
-        themes=["violence"], format=ProgrammeFormat.COLLECTIVE, description="Groupe de parole structuré",
-        planned_sessions=8, review_session=True, session_minutes=120, group_min=6, group_max=10,
-        facilitator_profile="CPIP formé PPR et psychologue", eligibility=ppr_rules(),
-        completion_threshold=0.75, sensitive=False,
+        code="PPR",
+        name="Programme de prévention de la récidive",
+        kind=ProgrammeKind.STRUCTURED_PROGRAMME,
+        themes=["violence"],
+        format=ProgrammeFormat.COLLECTIVE,
+        description="Groupe de parole structuré",
+        planned_sessions=8,
+        review_session=True,
+        session_minutes=120,
+        group_min=6,
+        group_max=10,
+        facilitator_profile="CPIP formé PPR et psychologue",
+        eligibility=ppr_rules(),
+        completion_threshold=0.75,
+        sensitive=False,
     )
     return ProgrammeDefinition(**_with(values, overrides))
 
@@ -122,16 +193,23 @@ def programme_facts(**overrides) -> ProgrammeFacts:
 
 # --- person -----------------------------------------------------------------------------------------------
 
+
 def person_facts(**overrides) -> PersonFacts:
     values = dict(
-        case_id="case-1", subject_id="person-1", case_open=True, establishment=ESTABLISHMENT,
-        short_sentence=False, offence_categories=[OffenceCategory.THEFT],
-        overall_risk_level=RiskLevel.MODERATE, plan_objectives=["objective-1", "objective-2"],
+        case_id="case-1",
+        subject_id="person-1",
+        case_open=True,
+        establishment=ESTABLISHMENT,
+        short_sentence=False,
+        offence_categories=[OffenceCategory.THEFT],
+        overall_risk_level=RiskLevel.MODERATE,
+        plan_objectives=["objective-1", "objective-2"],
     )
     return PersonFacts(**_with(values, overrides))
 
 
 # --- group ------------------------------------------------------------------------------------------------
+
 
 def weekly_pattern(**overrides) -> WeeklyPattern:
     """Tuesdays at 14:00, two hours, every week."""
@@ -141,9 +219,16 @@ def weekly_pattern(**overrides) -> WeeklyPattern:
 
 def plan_group(**overrides) -> PlanGroup:
     values = dict(
-        group_id="group-1", programme=programme_facts(), establishment=ESTABLISHMENT, room=ROOM,
-        facilitators=list(FACILITATORS), start_date=GROUP_START, end_date=GROUP_END, pattern=weekly_pattern(),
-        capacity=10, today=TODAY,
+        group_id="group-1",
+        programme_id="programme-1",
+        establishment=ESTABLISHMENT,
+        room=ROOM,
+        facilitators=list(FACILITATORS),
+        start_date=GROUP_START,
+        end_date=GROUP_END,
+        pattern=weekly_pattern(),
+        capacity=10,
+        today=TODAY,
     )
     return PlanGroup(**_with(values, overrides))
 
@@ -151,25 +236,40 @@ def plan_group(**overrides) -> PlanGroup:
 def a_session(number: int, **overrides) -> GroupSession:
     """Session `number` (1 to 9) of the default group, written by hand: 14:00 to 16:00 on its Tuesday."""
     starts_at = local(SESSION_DATES[number - 1])
-    values = dict(session_id=f"group-1-s{number}", number=number, starts_at=starts_at,
-                  ends_at=starts_at + timedelta(minutes=120), room=ROOM, review=number == 9)
+    values = dict(
+        session_id=f"group-1-s{number}",
+        number=number,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=120),
+        room=ROOM,
+        review=number == 9,
+    )
     return GroupSession(**_with(values, overrides))
 
 
 def a_group_planned(**overrides) -> GroupPlanned:
     """The default group, planned by hand with its nine sessions."""
     values = dict(
-        group_id="group-1", programme_id="programme-1", programme_version=1, establishment=ESTABLISHMENT,
-        room=ROOM, facilitators=list(FACILITATORS), start_date=GROUP_START, end_date=GROUP_END,
-        pattern=weekly_pattern(), capacity=10, minimum=6, sensitive=False,
+        group_id="group-1",
+        programme_id="programme-1",
+        programme_version=1,
+        establishment=ESTABLISHMENT,
+        room=ROOM,
+        facilitators=list(FACILITATORS),
+        start_date=GROUP_START,
+        end_date=GROUP_END,
+        pattern=weekly_pattern(),
+        capacity=10,
+        minimum=6,
+        sensitive=False,
         sessions=[a_session(number) for number in range(1, 10)],
     )
     return GroupPlanned(**_with(values, overrides))
 
 
-def planned_by_the_decider(**overrides) -> GroupPlanned:
-    """The group `plan_group(**overrides)` plans, as the decider generates it."""
-    (planned,) = group.run(plan_group(**overrides), group.initial_state)
+def planned_by_the_decider(programme: ProgrammeFacts | None = None, **overrides) -> GroupPlanned:
+    """The group `plan_group(**overrides)` plans from `programme` (the default one), as the decider generates it."""
+    (planned,) = group.run(plan_group(**overrides), group.initial_state, programme or programme_facts())
     return planned
 
 
@@ -185,6 +285,11 @@ def start_group(**overrides) -> StartGroup:
     return StartGroup(**overrides)
 
 
+# Who starts a group: a DPIP may start it below its minimum size, with a reason.
+BY_A_DPIP = Caller(may_override=True)
+BY_A_CPIP = Caller(may_override=False)
+
+
 def a_group_started(**overrides) -> GroupStarted:
     return GroupStarted(**_with(dict(group_id="group-1", participants=6, below_minimum_reason=""), overrides))
 
@@ -196,8 +301,13 @@ def move_session(**overrides) -> MoveSession:
 
 
 def a_session_moved(**overrides) -> GroupSessionMoved:
-    values = dict(group_id="group-1", session_id="group-1-s1", starts_at=local(date(2026, 12, 2)),
-                  ends_at=local(date(2026, 12, 2), 16), room=ROOM)
+    values = dict(
+        group_id="group-1",
+        session_id="group-1-s1",
+        starts_at=local(date(2026, 12, 2)),
+        ends_at=local(date(2026, 12, 2), 16),
+        room=ROOM,
+    )
     return GroupSessionMoved(**_with(values, overrides))
 
 
@@ -218,8 +328,15 @@ def add_catch_up_session(**overrides) -> AddCatchUpSession:
 
 def a_catch_up_session(**overrides) -> GroupSession:
     starts_at = local(date(2026, 12, 3))
-    values = dict(session_id="group-1-s10", number=10, starts_at=starts_at,
-                  ends_at=starts_at + timedelta(hours=2), room=ROOM, review=False, catch_up=True)
+    values = dict(
+        session_id="group-1-s10",
+        number=10,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        room=ROOM,
+        review=False,
+        catch_up=True,
+    )
     return GroupSession(**_with(values, overrides))
 
 
@@ -238,8 +355,10 @@ def a_participant_enrolled(**overrides) -> ParticipantEnrolled:
 
 def participants_enrolled(count: int, first: int = 1) -> list[ParticipantEnrolled]:
     """Referrals `referral-{first}`… of people `person-{first}`…, enrolled in the default group."""
-    return [a_participant_enrolled(referral_id=f"referral-{n}", subject_id=f"person-{n}")
-            for n in range(first, first + count)]
+    return [
+        a_participant_enrolled(referral_id=f"referral-{n}", subject_id=f"person-{n}")
+        for n in range(first, first + count)
+    ]
 
 
 def waitlist_participant(**overrides) -> WaitlistParticipant:
@@ -260,8 +379,9 @@ def a_participant_left(**overrides) -> ParticipantLeft:
     return ParticipantLeft(**_with(values, overrides))
 
 
-def a_mark(referral_id: str = "referral-1", mark: AttendanceMark = AttendanceMark.PRESENT,
-           reason: str = "") -> Mark:
+def a_mark(
+    referral_id: str = "referral-1", mark: AttendanceMark = AttendanceMark.PRESENT, reason: str = ""
+) -> Mark:
     return Mark(referral_id=referral_id, mark=mark, reason=reason)
 
 
@@ -292,8 +412,9 @@ def facilitator_notes_recorded(**overrides) -> FacilitatorNotesRecorded:
 
 
 def every_session_recorded(mark: AttendanceMark = AttendanceMark.PRESENT, count: int = 6) -> list[Event]:
-    return [an_attendance_recorded(session_id=f"group-1-s{n}", marks=everyone(mark, count))
-            for n in range(1, 10)]
+    return [
+        an_attendance_recorded(session_id=f"group-1-s{n}", marks=everyone(mark, count)) for n in range(1, 10)
+    ]
 
 
 def close_group(**overrides) -> CloseGroup:
@@ -315,16 +436,33 @@ CLOSED_GROUP: tuple[Event, ...] = (*RECORDED_GROUP, a_group_closed())
 
 # --- referral ---------------------------------------------------------------------------------------------
 
+
 def request_referral(**overrides) -> RequestReferral:
-    values = dict(referral_id="referral-1", programme=programme_facts(), person=person_facts(),
-                  plan_id="plan-1", objective_id="objective-1")
+    values = dict(
+        referral_id="referral-1",
+        programme_id="programme-1",
+        case_id="case-1",
+        plan_id="plan-1",
+        objective_id="objective-1",
+    )
     return RequestReferral(**_with(values, overrides))
 
 
+def referral_facts(**overrides) -> ReferralFacts:
+    """The default programme and the default person, who is eligible to it."""
+    return ReferralFacts(**_with(dict(programme=programme_facts(), person=person_facts()), overrides))
+
+
 def a_referral_requested(**overrides) -> ReferralRequested:
-    values = dict(referral_id="referral-1", programme_id="programme-1", case_id="case-1",
-                  subject_id="person-1", plan_id="plan-1", objective_id="objective-1",
-                  establishment=ESTABLISHMENT)
+    values = dict(
+        referral_id="referral-1",
+        programme_id="programme-1",
+        case_id="case-1",
+        subject_id="person-1",
+        plan_id="plan-1",
+        objective_id="objective-1",
+        establishment=ESTABLISHMENT,
+    )
     return ReferralRequested(**_with(values, overrides))
 
 
@@ -355,7 +493,12 @@ def a_consent_recorded(**overrides) -> ConsentRecorded:
 
 
 def enrol(**overrides) -> Enrol:
-    return Enrol(**_with(dict(group_id="group-1", group_programme_id="programme-1"), overrides))
+    return Enrol(**_with(dict(group_id="group-1"), overrides))
+
+
+def placement_facts(**overrides) -> PlacementFacts:
+    """The default group, of the default programme, not started yet."""
+    return PlacementFacts(**_with(dict(programme_id="programme-1", started=False), overrides))
 
 
 def a_referral_enrolled(**overrides) -> ReferralEnrolled:
@@ -363,7 +506,7 @@ def a_referral_enrolled(**overrides) -> ReferralEnrolled:
 
 
 def waitlist(**overrides) -> Waitlist:
-    return Waitlist(**_with(dict(group_id="group-1", group_programme_id="programme-1"), overrides))
+    return Waitlist(**_with(dict(group_id="group-1"), overrides))
 
 
 def a_referral_waitlisted(**overrides) -> ReferralWaitlisted:
@@ -392,8 +535,9 @@ def exclude(**overrides) -> Exclude:
 
 
 def a_referral_excluded(**overrides) -> ReferralExcluded:
-    return ReferralExcluded(**_with(dict(referral_id="referral-1", reason="Violences envers un participant"),
-                                    overrides))
+    return ReferralExcluded(
+        **_with(dict(referral_id="referral-1", reason="Violences envers un participant"), overrides)
+    )
 
 
 def withdraw(**overrides) -> Withdraw:
@@ -412,31 +556,48 @@ def a_referral_ended_on_release(**overrides) -> ReferralEndedOnRelease:
     return ReferralEndedOnRelease(**_with(dict(referral_id="referral-1", released_on=TODAY), overrides))
 
 
-def certificate_facts(**overrides) -> CertificateFacts:
-    values = dict(certificate_id="certificate-1", programme_code="PPR",
-                  programme_name="Programme de prévention de la récidive", establishment=ESTABLISHMENT,
-                  start_date=GROUP_START, end_date=date(2027, 1, 27))
-    return CertificateFacts(**_with(values, overrides))
-
-
 def assess_participation(**overrides) -> AssessParticipation:
+    return AssessParticipation(**_with(dict(group_id="group-1", today=date(2027, 1, 27)), overrides))
+
+
+def completion_facts(**overrides) -> CompletionFacts:
     """Seven sessions attended out of eight counted: above the default threshold."""
-    values = dict(group_id="group-1", sessions_attended=7, sessions_counted=8, threshold=0.75,
-                  certificate=certificate_facts(), today=date(2027, 1, 27))
-    return AssessParticipation(**_with(values, overrides))
+    values = dict(
+        programme_code="PPR",
+        programme_name="Programme de prévention de la récidive",
+        threshold=0.75,
+        establishment=ESTABLISHMENT,
+        start_date=GROUP_START,
+        sessions_attended=7,
+        sessions_counted=8,
+    )
+    return CompletionFacts(**_with(values, overrides))
 
 
 def a_participation_assessed(**overrides) -> ParticipationAssessed:
-    values = dict(referral_id="referral-1", group_id="group-1", sessions_attended=7, sessions_counted=8,
-                  attendance_rate=0.875, completed=True)
+    values = dict(
+        referral_id="referral-1",
+        group_id="group-1",
+        sessions_attended=7,
+        sessions_counted=8,
+        attendance_rate=0.875,
+        completed=True,
+    )
     return ParticipationAssessed(**_with(values, overrides))
 
 
 def a_certificate_issued(**overrides) -> CompletionCertificateIssued:
     values = dict(
-        referral_id="referral-1", certificate_id="certificate-1", subject_id="person-1", programme_code="PPR",
-        programme_name="Programme de prévention de la récidive", group_id="group-1",
-        establishment=ESTABLISHMENT, start_date=GROUP_START, end_date=date(2027, 1, 27), sessions_attended=7,
+        referral_id="referral-1",
+        certificate_id=certificate_id("referral-1"),
+        subject_id="person-1",
+        programme_code="PPR",
+        programme_name="Programme de prévention de la récidive",
+        group_id="group-1",
+        establishment=ESTABLISHMENT,
+        start_date=GROUP_START,
+        end_date=date(2027, 1, 27),
+        sessions_attended=7,
         issued_on=date(2027, 1, 27),
     )
     return CompletionCertificateIssued(**_with(values, overrides))
@@ -458,7 +619,8 @@ def a_referral_history(status: ReferralStatus) -> tuple[Event, ...]:
         ReferralStatus.STARTED: started,
         ReferralStatus.COMPLETED: (*started, a_participation_assessed(), a_certificate_issued()),
         ReferralStatus.NOT_COMPLETED: (
-            *started, a_participation_assessed(sessions_attended=2, attendance_rate=0.25, completed=False),
+            *started,
+            a_participation_assessed(sessions_attended=2, attendance_rate=0.25, completed=False),
         ),
         ReferralStatus.DROPPED_OUT: (*started, a_referral_dropped_out()),
         ReferralStatus.EXCLUDED: (*started, a_referral_excluded()),

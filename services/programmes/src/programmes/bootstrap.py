@@ -4,11 +4,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contracts.roles import ESTABLISHMENT
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.eventstore import EventStore
 from kernel.service import ServiceDefinition, create_service_app
-from programmes import replica, seats
+from programmes import replica, seat_filler
 from programmes.http import routers
 from programmes.seed import seed_catalogue
 from programmes.settings import ProgrammesSettings
@@ -17,16 +18,25 @@ from programmes.settings import ProgrammesSettings
 def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subscription]:
     return [
         Subscription(
-            name=settings.topic("programmes.assessment-replica"), topics=[settings.topic("assessment.events")],
-            handler=replica.applier(store), appends_events=True, event_types=replica.EVENT_TYPES,
+            name=settings.topic("programmes.assessment-replica"),
+            topics=[settings.topic("assessment.events")],
+            handler=replica.applier(store),
+            appends_events=True,
+            event_types=replica.EVENT_TYPES,
         ),
     ]
 
 
 DEFINITION = ServiceDefinition(
-    name="programmes", routers=routers, migrations=Path(__file__).parent / "migrations",
-    subscriptions=subscriptions, reference_data=seed_catalogue,
-    background=lambda settings, store: {"seat-filler": seats.filler(store, settings.seat_filler_seconds)},
+    name="programmes",
+    roles=ESTABLISHMENT,
+    routers=routers,
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=subscriptions,
+    reference_data=seed_catalogue,
+    background=lambda settings, store: {
+        "seat-filler": seat_filler.filler(store, settings.seat_filler_seconds)
+    },
 )
 
 

@@ -1,40 +1,60 @@
-"""Application handlers of the programmes service: load the facts a command needs, decide, append, then
-write the inline read tables. Placing a person touches two aggregates (the referral's status, the group's
-seats): both are appended in the command's one transaction, so either both happen or neither does."""
+"""Application handlers of the programmes service: load each aggregate once, check the caller's access
+(`access`), load the facts the decision needs, execute, then write the inline read tables. Each runs in the
+caller's transaction (`Session`): placing a person touches two aggregates (the referral's status, the
+group's seats), both appended in it, so either both happen or neither does. The read functions apply the
+same access checks; what the caller may not see answers exactly as a missing id.
+
+What a command means for other aggregates (a start starts each participant, a close assesses them, a freed
+seat goes to the waiting list) is decided in `domain/seats.py`; the handlers only run it. The service's own
+reactions (a release, the seat filler) run the same way, as the service, with no caller to check.
+"""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
-from kernel.decider import Outcome, current, execute, version
-from kernel.eventstore import EventStore, Metadata, Session
-from programmes import store
+import asyncpg
+
+from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing
+from kernel.auth import Principal
+from kernel.eventstore import Metadata, Session
+from programmes import access, queries, store
 from programmes.domain import commands as c
-from programmes.domain import errors
-from programmes.domain.group import Group, GroupStatus, group, participation
-from programmes.domain.programme import Programme, facts, programme
-from programmes.domain.referral import PLACED, Referral, referral
+from programmes.domain import errors, seats
+from programmes.domain.facts import Caller, CompletionFacts, PlacementFacts, ReferralFacts
+from programmes.domain.group import Group, placement
+from programmes.domain.group import group as groups
+from programmes.domain.programme import Programme
+from programmes.domain.programme import facts as programme_facts
+from programmes.domain.programme import programme as programmes
+from programmes.domain.referral import Referral
+from programmes.domain.referral import referral as referrals
 
-GROUP_CLOSED_WHILE_WAITING = "the group closed before a seat was free"
-Check = Callable[[Any], None] | None
-
+G = TypeVar("G", bound=Aggregate[Group])
 
 # --- programmes ---
 
 
-async def load_programme(reader: Session | EventStore, programme_id: str) -> Programme:
-    state, _ = await current(reader, programme, programme_id)
-    if state.programme_id is None:
-        raise errors.ProgrammeNotFound(f"no programme {programme_id}")
-    return state
+async def read_programme(reader: StreamReader, programme_id: str) -> Aggregate[Programme]:
+    return await load_existing(reader, programmes, programme_id, errors.ProgrammeNotFound)
 
 
-async def programme_command(session: Session, programme_id: str, command: c.Command,
-                            metadata: Metadata) -> Outcome[Programme]:
-    outcome = await execute(session, programme, programme_id, command, metadata)
+async def create_programme(
+    session: Session, command: c.CreateProgramme, metadata: Metadata
+) -> Outcome[Programme]:
+    """The entry's id is made from its code: an entry already there means the code is taken."""
+    outcome = await execute(session, programmes, command.programme_id, command, metadata)
+    await store.save_programme(session.connection, outcome.state)
+    return outcome
+
+
+async def programme_command(
+    session: Session, programme_id: str, command: c.Command, metadata: Metadata
+) -> Outcome[Programme]:
+    outcome = await execute(
+        session, programmes, await read_programme(session, programme_id), command, metadata
+    )
     await store.save_programme(session.connection, outcome.state)
     return outcome
 
@@ -42,69 +62,132 @@ async def programme_command(session: Session, programme_id: str, command: c.Comm
 # --- groups ---
 
 
-async def load_group(reader: Session | EventStore, group_id: str) -> Group:
-    state, _ = await current(reader, group, group_id)
-    if state.group_id is None:
-        raise errors.GroupNotFound("no such group")
-    return state
+async def read_group(reader: StreamReader, group_id: str, principal: Principal) -> Aggregate[Group]:
+    found = await load(reader, groups, group_id)
+    if not found.exists or not access.may_see_group(principal, found.state):
+        raise errors.GroupNotFound(f"no group {group_id}")
+    return found
 
 
-async def plan_group(session: Session, make: Callable[[c.ProgrammeFacts], c.PlanGroup],
-                     programme_id: str, metadata: Metadata) -> Outcome[Group]:
-    facts_ = facts(await load_programme(session, programme_id))
-    command = make(facts_)
-    outcome = await execute(session, group, command.group_id, command, metadata,
-                            restricted=facts_.definition.sensitive)
-    await _save_group(session, command.group_id)
-    return outcome
+async def read_group_run_by(reader: StreamReader, group_id: str, principal: Principal) -> Aggregate[Group]:
+    """A group the caller runs (its register, its sessions): one of its facilitators, or a DPIP."""
+    found = await read_group(reader, group_id, principal)
+    access.ensure_may_run_group(principal, found.state)
+    return found
 
 
-async def group_command(session: Session, group_id: str, command: c.Command, metadata: Metadata,
-                        check: Check = None) -> Outcome[Group]:
-    """Any group command; a start moves its participants to started, a close assesses each of them, a freed
-    seat goes to the waiting list."""
-    state = await load_group(session, group_id)
-    outcome = await _on_group(session, state, command, metadata, check)
-    if isinstance(command, c.StartGroup):
-        for referral_id in outcome.state.participants:
-            await _on_referral(session, referral_id, c.StartParticipation(group_id=group_id), metadata,
-                               sensitive=state.sensitive)
-    if isinstance(command, c.CloseGroup):
-        await _assess_participants(session, outcome.state, command.today, metadata)
-    await _save_group(session, group_id)
-    return outcome
+async def plan_group(session: Session, command: c.PlanGroup, metadata: Metadata) -> Outcome[Group]:
+    programme = programme_facts((await read_programme(session, command.programme_id)).state)
+    outcome = await execute(
+        session,
+        groups,
+        command.group_id,
+        command,
+        metadata,
+        facts=programme,
+        restricted=programme.definition.sensitive,
+    )
+    return await _save_group(session, outcome)
 
 
-async def _on_group(session: Session, state: Group, command: c.Command, metadata: Metadata,
-                    check: Check = None) -> Outcome[Group]:
-    return await execute(session, group, state.group_id, command, metadata, restricted=state.sensitive,
-                         check=check)
+async def group_command(
+    session: Session, group_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Group]:
+    """Open the group, move, cancel or add a session, record attendance."""
+    found = await read_group_run_by(session, group_id, principal)
+    return await _save_group(session, await _on_group(session, found, command, metadata))
 
 
-async def _save_group(session: Session, group_id: str) -> Group:
-    """The group's read rows, from its stream as this transaction leaves it."""
-    state, stream = await current(session, group, group_id)
-    await store.save_group(session.connection, state, stream[-1].stream_version)
-    return state
-
-
-async def _assess_participants(session: Session, state: Group, today: date, metadata: Metadata) -> None:
-    """Each participant's attendance against the threshold; whoever still waits for a seat is withdrawn (the
-    CPIP may refer them to a later group)."""
-    for referral_id in state.waiting:
-        await _on_referral(session, referral_id, c.Withdraw(reason=GROUP_CLOSED_WHILE_WAITING), metadata,
-                           sensitive=state.sensitive)
-    definition = (await load_programme(session, state.programme_id)).definition
-    for referral_id in state.participants:
-        attended, counted = participation(state, referral_id)
-        certificate = c.CertificateFacts(
-            certificate_id=str(uuid.uuid4()), programme_code=definition.code, programme_name=definition.name,
-            establishment=state.establishment, start_date=state.start_date, end_date=today,
+async def start_group(
+    session: Session, group_id: str, command: c.StartGroup, metadata: Metadata, principal: Principal
+) -> Outcome[Group]:
+    found = await read_group_run_by(session, group_id, principal)
+    outcome = await _on_group(
+        session, found, command, metadata, facts=Caller(may_override=access.may_override(principal))
+    )
+    for referral_id, start in seats.on_start(outcome.state):
+        await _on_referral(
+            session, await _referral(session, referral_id), start, metadata, sensitive=outcome.state.sensitive
         )
-        command = c.AssessParticipation(group_id=state.group_id, sessions_attended=attended, sessions_counted=counted,
-                                        threshold=definition.completion_threshold, certificate=certificate,
-                                        today=today)
-        await _on_referral(session, referral_id, command, metadata, sensitive=state.sensitive)
+    return await _save_group(session, outcome)
+
+
+async def close_group(
+    session: Session, group_id: str, command: c.CloseGroup, metadata: Metadata, principal: Principal
+) -> Outcome[Group]:
+    found = await read_group_run_by(session, group_id, principal)
+    outcome = await _on_group(session, found, command, metadata)
+    programme = programme_facts((await read_programme(session, outcome.state.programme_id)).state)
+    for referral_id, follow_up, completion in seats.on_close(outcome.state, programme):
+        await _on_referral(
+            session,
+            await _referral(session, referral_id),
+            follow_up,
+            metadata,
+            sensitive=outcome.state.sensitive,
+            facts=completion,
+        )
+    return await _save_group(session, outcome)
+
+
+async def fill_free_seats(session: Session, group_id: str, metadata: Metadata) -> int:
+    """The seat filler: give the group's free seats to the people waiting; how many were given."""
+    found = await load_existing(session, groups, group_id, errors.GroupNotFound)
+    after = await _give_free_seats(session, found, metadata)
+    given = len(found.state.waiting) - len(after.state.waiting)
+    if given:
+        await _save_group(session, after)
+    return given
+
+
+async def _on_group(
+    session: Session,
+    found: Aggregate[Group],
+    command: c.Command,
+    metadata: Metadata,
+    *,
+    facts: Caller | None = None,
+) -> Outcome[Group]:
+    return await execute(
+        session, groups, found, command, metadata, facts=facts, restricted=found.state.sensitive
+    )
+
+
+async def _save_group(session: Session, group: G) -> G:
+    await store.save_group(session.connection, group.state, group.version)
+    return group
+
+
+async def _give_free_seats(session: Session, group: Aggregate[Group], metadata: Metadata) -> Aggregate[Group]:
+    """Free seats to the people waiting who are free at the group's times (`seats.seats_to_give`)."""
+    state = group.state
+    busy = await store.busy_at_the_times_of(session.connection, group.stream_id, state.waiting.values())
+    for seat in seats.seats_to_give(state, busy):
+        waiting = await _referral(session, seat.referral_id)
+        await _on_referral(
+            session,
+            waiting,
+            c.Enrol(group_id=group.stream_id),
+            metadata,
+            sensitive=state.sensitive,
+            facts=placement(group.state),
+        )
+        group = await _on_group(
+            session,
+            group,
+            c.EnrolParticipant(referral_id=seat.referral_id, subject_id=seat.subject_id),
+            metadata,
+        )
+    return group
+
+
+async def _leave_group(
+    session: Session, group_id: str, command: c.RemoveParticipant, metadata: Metadata, *, give_the_seat: bool
+) -> None:
+    left = await _on_group(
+        session, await load_existing(session, groups, group_id, errors.GroupNotFound), command, metadata
+    )
+    await _save_group(session, await _give_free_seats(session, left, metadata) if give_the_seat else left)
 
 
 # --- referrals ---
@@ -115,55 +198,65 @@ def person_lock(case_id: str) -> str:
     return f"case:{case_id}"
 
 
-async def refer(session: Session, make: Callable[[c.ProgrammeFacts, c.PersonFacts], c.RequestReferral],
-                programme_id: str, case_id: str, plan_id: str, metadata: Metadata, today: date,
-                check: Callable[[str | None], None]) -> Outcome[Referral]:
-    """`check(referent)` refuses a caller who may not refer this person (a CPIP outside their caseload)."""
-    await session.lock(person_lock(case_id))  # a release in flight ends before we read that the case is open
-    person, referent = await store.person_facts(session.connection, case_id, plan_id)
-    check(referent)
-    programme_facts = facts(await load_programme(session, programme_id))
-    command = make(programme_facts, person)
-    sensitive = programme_facts.definition.sensitive
-    outcome = await execute(session, referral, command.referral_id, command, metadata, subject=person.subject_id,
-                            restricted=sensitive)
-    await store.save_referral(session.connection, outcome.state, version(outcome), sensitive=sensitive,
-                              referred_on=today)
+async def read_referral(session: Session, referral_id: str, principal: Principal) -> Aggregate[Referral]:
+    found, _ = await _visible_referral(session, referral_id, principal)
+    return found
+
+
+async def read_participation(
+    connection: asyncpg.Connection, subject_id: str, principal: Principal
+) -> list[asyncpg.Record]:
+    """The person's referrals the caller may see, with their attendance: a CPIP reads their caseload's."""
+    rows, referent = await queries.referrals_of_person(connection, principal, subject_id)
+    access.ensure_follows(principal, referent)
+    return rows
+
+
+async def refer(
+    session: Session, command: c.RequestReferral, metadata: Metadata, principal: Principal
+) -> Outcome[Referral]:
+    """Eligibility is decided at once, on the person's facts from the replica and the programme's rules."""
+    await session.lock(
+        person_lock(command.case_id)
+    )  # a release in flight ends before we read the case is open
+    person, referent = await store.person_facts(session.connection, command.case_id, command.plan_id)
+    access.ensure_follows(principal, referent)
+    programme = programme_facts((await read_programme(session, command.programme_id)).state)
+    access.ensure_may_refer_to(principal, programme)
+    sensitive = programme.definition.sensitive
+    outcome = await execute(
+        session,
+        referrals,
+        command.referral_id,
+        command,
+        metadata,
+        facts=ReferralFacts(programme=programme, person=person),
+        subject=person.subject_id,
+        restricted=sensitive,
+    )
+    await store.save_referral(session.connection, outcome, sensitive=sensitive)
     return outcome
 
 
-async def referral_command(session: Session, referral_id: str, command: c.Command, metadata: Metadata, *,
-                           give_the_seat: bool = True) -> Referral:
-    """A command on the referral alone; if it ends a placed referral, its seat (or waiting place) is freed,
-    and given to the waiting list at once unless `give_the_seat` is false (the seat filler will)."""
-    row = await store.referral_row(session.connection, referral_id)
-    before, _ = await current(session, referral, referral_id)
-    state = await _on_referral(session, referral_id, command, metadata, sensitive=row["sensitive"])
-    if before.status in PLACED and not state.open:
-        await _leave_group(session, before.group_id, referral_id, state.end_reason, metadata,
-                           give_the_seat=give_the_seat)
-    return state
+async def referral_command(
+    session: Session, referral_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Referral]:
+    """Consent, override, drop-out, exclusion, withdrawal: a referral that ends frees its seat (or waiting
+    place), given to the waiting list at once."""
+    found, sensitive = await _visible_referral(session, referral_id, principal)
+    return await _change_referral(session, found, command, metadata, sensitive=sensitive, give_the_seat=True)
 
 
-async def place(session: Session, referral_id: str, group_id: str, metadata: Metadata, *, waiting: bool,
-                check_group: Check = None) -> Referral:
-    """Enrol the person in the group, or put them on its waiting list. `check_group(group)` refuses a caller
-    who may not see the group (a sensitive one) before anything about it is told."""
-    row = await store.referral_row(session.connection, referral_id)
-    target = await load_group(session, group_id)
-    if check_group is not None:
-        check_group(target)
-    make = c.Waitlist if waiting else c.Enrol
-    state = await _on_referral(session, referral_id, make(group_id=group_id, group_programme_id=target.programme_id),
-                               metadata, sensitive=row["sensitive"])
-    participant = (c.WaitlistParticipant if waiting else c.EnrolParticipant)(
-        referral_id=referral_id, subject_id=row["subject_id"])
-    await _on_group(session, target, participant, metadata)
-    if not waiting and target.status == GroupStatus.STARTED:
-        state = await _on_referral(session, referral_id, c.StartParticipation(group_id=group_id), metadata,
-                                   sensitive=row["sensitive"])
-    await _save_group(session, group_id)
-    return state
+async def enrol(
+    session: Session, referral_id: str, command: c.Enrol, metadata: Metadata, principal: Principal
+) -> Outcome[Referral]:
+    return await _place(session, referral_id, command, metadata, principal, seat=c.EnrolParticipant)
+
+
+async def waitlist(
+    session: Session, referral_id: str, command: c.Waitlist, metadata: Metadata, principal: Principal
+) -> Outcome[Referral]:
+    return await _place(session, referral_id, command, metadata, principal, seat=c.WaitlistParticipant)
 
 
 async def end_on_release(session: Session, case_id: str, released_on: date, metadata: Metadata) -> None:
@@ -172,59 +265,92 @@ async def end_on_release(session: Session, case_id: str, released_on: date, meta
     waiting was just enrolled elsewhere) must never undo the release (kernel review H1)."""
     await session.lock(person_lock(case_id))  # a referral in flight ends before we list the open ones
     for referral_id in await store.open_referrals_of_case(session.connection, case_id):
-        await referral_command(session, referral_id, c.EndOnRelease(released_on=released_on), metadata,
-                               give_the_seat=False)
+        visibility = await store.referral_visibility(session.connection, referral_id)
+        await _change_referral(
+            session,
+            await _referral(session, referral_id),
+            c.EndOnRelease(released_on=released_on),
+            metadata,
+            sensitive=visibility.sensitive,
+            give_the_seat=False,
+        )
 
 
-async def fill_free_seats(session: Session, group_id: str, metadata: Metadata) -> int:
-    """Give a group's free seats to the people waiting who are free at its times; how many were given."""
-    state = await load_group(session, group_id)
-    if state.status not in (GroupStatus.OPEN, GroupStatus.STARTED):
-        return 0
-    given = await _fill_seats(session, state, metadata)
-    if given:
-        await _save_group(session, group_id)
-    return given
+async def _visible_referral(
+    session: Session, referral_id: str, principal: Principal
+) -> tuple[Aggregate[Referral], bool]:
+    """The referral if the caller may see it and follows the person, and whether it is sensitive."""
+    visibility = await store.referral_visibility(session.connection, referral_id)
+    if visibility is None or not access.may_see_referral(principal, visibility):
+        raise errors.ReferralNotFound(f"no referral {referral_id}")
+    access.ensure_follows(principal, visibility.referent)
+    return await _referral(session, referral_id), visibility.sensitive
 
 
-async def _leave_group(session: Session, group_id: str, referral_id: str, reason: str, metadata: Metadata, *,
-                       give_the_seat: bool) -> None:
-    state = await load_group(session, group_id)
-    if state.status == GroupStatus.CLOSED:
-        return
-    outcome = await _on_group(session, state, c.RemoveParticipant(referral_id=referral_id, reason=reason), metadata)
-    if give_the_seat:
-        await _fill_seats(session, outcome.state, metadata)
-    await _save_group(session, group_id)
+async def _referral(session: Session, referral_id: str) -> Aggregate[Referral]:
+    return await load_existing(session, referrals, referral_id, errors.ReferralNotFound)
 
 
-async def _fill_seats(session: Session, state: Group, metadata: Metadata) -> int:
-    """A freed seat goes to the first person on the waiting list who is free at the group's times; how many
-    seats were given."""
-    given = 0
-    for referral_id, subject_id in list(state.waiting.items()):
-        if not state.seats_left:
-            break
-        if await store.would_overlap(session.connection, subject_id, state.group_id):
-            continue
-        await _on_referral(session, referral_id, c.Enrol(group_id=state.group_id, group_programme_id=state.programme_id),
-                           metadata, sensitive=state.sensitive)
-        outcome = await _on_group(session, state, c.EnrolParticipant(referral_id=referral_id, subject_id=subject_id),
-                                  metadata)
-        state, given = outcome.state, given + 1
-        if state.status == GroupStatus.STARTED:
-            await _on_referral(session, referral_id, c.StartParticipation(group_id=state.group_id), metadata,
-                               sensitive=state.sensitive)
-    return given
+async def _place(
+    session: Session,
+    referral_id: str,
+    command: c.Enrol | c.Waitlist,
+    metadata: Metadata,
+    principal: Principal,
+    *,
+    seat: type[c.EnrolParticipant | c.WaitlistParticipant],
+) -> Outcome[Referral]:
+    """Enrol the person in the group, or put them on its waiting list: the referral, then the group's seats.
+    A group the caller may not see answers as a missing one, before anything about it is told."""
+    found, sensitive = await _visible_referral(session, referral_id, principal)
+    target = await read_group(session, command.group_id, principal)
+    placed = await _on_referral(
+        session, found, command, metadata, sensitive=sensitive, facts=placement(target.state)
+    )
+    seated = await _on_group(
+        session, target, seat(referral_id=referral_id, subject_id=found.state.subject_id), metadata
+    )
+    await _save_group(session, seated)
+    return placed
 
 
-async def _on_referral(session: Session, referral_id: str, command: c.Command, metadata: Metadata, *,
-                       sensitive: bool) -> Referral:
-    existing, _ = await current(session, referral, referral_id)
-    if existing.referral_id is None:
-        raise errors.ReferralNotFound("no such referral")
-    outcome = await execute(session, referral, referral_id, command, metadata, subject=existing.subject_id,
-                            restricted=sensitive)
+async def _change_referral(
+    session: Session,
+    found: Aggregate[Referral],
+    command: c.Command,
+    metadata: Metadata,
+    *,
+    sensitive: bool,
+    give_the_seat: bool,
+) -> Outcome[Referral]:
+    """A command on the referral; if it ends a placed referral, the person leaves the group, and the seat
+    goes to the waiting list at once unless `give_the_seat` is false (the seat filler will)."""
+    outcome = await _on_referral(session, found, command, metadata, sensitive=sensitive)
+    if leaving := seats.on_leaving(found.state, outcome.state):
+        group_id, remove = leaving
+        await _leave_group(session, group_id, remove, metadata, give_the_seat=give_the_seat)
+    return outcome
+
+
+async def _on_referral(
+    session: Session,
+    found: Aggregate[Referral],
+    command: c.Command,
+    metadata: Metadata,
+    *,
+    sensitive: bool,
+    facts: PlacementFacts | CompletionFacts | None = None,
+) -> Outcome[Referral]:
+    outcome = await execute(
+        session,
+        referrals,
+        found,
+        command,
+        metadata,
+        facts=facts,
+        subject=found.state.subject_id,
+        restricted=sensitive,
+    )
     if outcome.events:
-        await store.save_referral(session.connection, outcome.state, version(outcome), sensitive=sensitive)
-    return outcome.state
+        await store.save_referral(session.connection, outcome, sensitive=sensitive)
+    return outcome

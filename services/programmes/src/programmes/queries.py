@@ -1,79 +1,109 @@
-"""Lists served from the inline read tables. Sensitive groups and referrals are left out by the query for
-anyone but a DPIP, and a partner's lists are limited to what it facilitates, never filtered after the fact."""
+"""Reads of the inline read tables: the lists, a person's participation, the people of a register. What
+the caller may see (`access.scope`) is part of each query: sensitive groups and referrals are left out for
+anyone but a DPIP, a partner's lists are limited to what it facilitates and a CPIP's referrals to their
+caseload, never filtered after the fact, so that totals count only what the caller sees."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Collection
+from datetime import datetime
 
 import asyncpg
-from pydantic import BaseModel
 
-from contracts.programmes import CompletionCertificateIssued
+from kernel.auth import Principal
 from kernel.database import page
-from kernel.eventstore import EventStore
+from programmes import access
 
 
-class Certificate(BaseModel):
-    certificate_id: str
-    referral_id: str
-    subject_id: str
-    programme_code: str
-    programme_name: str
-    group_id: str
-    establishment: str
-    start_date: date
-    end_date: date
-    sessions_attended: int
-    issued_on: date
-
-
-async def programmes(connection: asyncpg.Connection, *, kind, include_withdrawn: bool, limit: int, offset: int):
+async def programmes(
+    connection: asyncpg.Connection, *, kind: str | None, include_withdrawn: bool, limit: int, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
     return await page(
         connection,
         """SELECT *, count(*) OVER () AS total FROM programmes
            WHERE ($1::text IS NULL OR kind = $1) AND ($2 OR NOT withdrawn)
            ORDER BY kind DESC, code""",
-        kind and kind.value, include_withdrawn, limit=limit, offset=offset,
+        kind,
+        include_withdrawn,
+        limit=limit,
+        offset=offset,
     )
 
 
-async def groups(connection: asyncpg.Connection, *, programme_id: str | None, status: str | None,
-                 establishment: str | None, include_sensitive: bool, facilitator: str | None, limit: int, offset: int):
+async def groups(
+    connection: asyncpg.Connection,
+    principal: Principal,
+    *,
+    programme_id: str | None,
+    status: str | None,
+    establishment: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
+    scope = access.scope(principal)
     return await page(
         connection,
         """SELECT *, round(participants::numeric / capacity, 3)::float AS fill_rate, count(*) OVER () AS total
            FROM groups
            WHERE ($1::text IS NULL OR programme_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR lower(establishment) = lower($3)) AND ($4 OR NOT sensitive)
-             AND ($5::text IS NULL OR lower($5) = ANY(SELECT lower(trim(f)) FROM unnest(facilitators) f))
+             AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(facilitators) f))
            ORDER BY start_date, group_id""",
-        programme_id, status, establishment, include_sensitive, facilitator, limit=limit, offset=offset,
+        programme_id,
+        status,
+        establishment,
+        scope.include_sensitive,
+        scope.facilitator,
+        limit=limit,
+        offset=offset,
     )
 
 
-async def referrals(connection: asyncpg.Connection, *, case_id, subject_id, programme_id, group_id, status,
-                    referent: str | None, include_sensitive: bool, limit: int, offset: int):
+async def referrals(
+    connection: asyncpg.Connection,
+    principal: Principal,
+    *,
+    case_id: str | None,
+    subject_id: str | None,
+    programme_id: str | None,
+    group_id: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
+    scope = access.scope(principal)
     return await page(
         connection,
-        """SELECT r.referral_id, count(*) OVER () AS total
+        """SELECT r.*, count(*) OVER () AS total
            FROM referrals r LEFT JOIN followed_cases c USING (case_id)
            WHERE ($1::text IS NULL OR r.case_id = $1) AND ($2::text IS NULL OR r.subject_id = $2)
              AND ($3::text IS NULL OR r.programme_id = $3) AND ($4::text IS NULL OR r.group_id = $4)
              AND ($5::text IS NULL OR r.status = $5) AND ($6::text IS NULL OR c.referent = $6)
              AND ($7 OR NOT r.sensitive)
            ORDER BY r.referred_on, r.referral_id""",
-        case_id, subject_id, programme_id, group_id, status, referent, include_sensitive,
-        limit=limit, offset=offset,
+        case_id,
+        subject_id,
+        programme_id,
+        group_id,
+        status,
+        scope.referent,
+        scope.include_sensitive,
+        limit=limit,
+        offset=offset,
     )
 
 
-async def referrals_of_person(connection: asyncpg.Connection, subject_id: str, *, include_sensitive: bool
-                              ) -> tuple[list[asyncpg.Record], str | None]:
-    """The person's referrals, and the referent CPIP of their latest case."""
+async def referrals_of_person(
+    connection: asyncpg.Connection, principal: Principal, subject_id: str
+) -> tuple[list[asyncpg.Record], str | None]:
+    """The person's referrals with their attendance, and the referent CPIP of their latest case."""
+    scope = access.scope(principal)
     rows = await connection.fetch(
-        """SELECT referral_id FROM referrals WHERE subject_id = $1 AND ($2 OR NOT sensitive)
+        """SELECT referral_id, programme_id, group_id, status, sessions_attended, sessions_counted
+           FROM referrals WHERE subject_id = $1 AND ($2 OR NOT sensitive)
            ORDER BY referred_on, referral_id""",
-        subject_id, include_sensitive,
+        subject_id,
+        scope.include_sensitive,
     )
     referent = await connection.fetchval(
         "SELECT referent FROM followed_cases WHERE subject_id = $1 ORDER BY closed_on DESC NULLS FIRST LIMIT 1",
@@ -82,8 +112,20 @@ async def referrals_of_person(connection: asyncpg.Connection, subject_id: str, *
     return rows, referent
 
 
-async def sessions(connection: asyncpg.Connection, *, starts: datetime, ends: datetime, establishment: str | None,
-                   room: str | None, facilitator: str | None, include_sensitive: bool, limit: int, offset: int):
+async def sessions(
+    connection: asyncpg.Connection,
+    principal: Principal,
+    *,
+    starts: datetime,
+    ends: datetime,
+    establishment: str | None,
+    room: str | None,
+    facilitator: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
+    """`facilitator`: the one asked for; a partner sees the sessions it runs, whatever it asks for."""
+    scope = access.scope(principal)
     return await page(
         connection,
         """SELECT s.session_id, s.group_id, g.programme_id, p.code AS programme_code, s.number, s.establishment,
@@ -91,15 +133,40 @@ async def sessions(connection: asyncpg.Connection, *, starts: datetime, ends: da
            FROM group_sessions s JOIN groups g USING (group_id) JOIN programmes p USING (programme_id)
            WHERE s.during && tstzrange($1, $2) AND ($3::text IS NULL OR lower(s.establishment) = lower($3))
              AND ($4::text IS NULL OR lower(s.room) = lower($4))
-             AND ($5::text IS NULL OR lower($5) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
+             AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
              AND ($6 OR NOT g.sensitive)
            ORDER BY lower(s.during), s.room, s.session_id""",
-        starts, ends, establishment, room, facilitator, include_sensitive, limit=limit, offset=offset,
+        starts,
+        ends,
+        establishment,
+        room,
+        scope.facilitator or facilitator,
+        scope.include_sensitive,
+        limit=limit,
+        offset=offset,
     )
 
 
-async def certificate(store: EventStore, referral_id: str) -> Certificate | None:
-    for envelope in reversed(await store.read_stream(referral_id)):
-        if envelope.event_type == CompletionCertificateIssued.event_type:
-            return Certificate(**envelope.payload)
-    return None
+async def register_people(
+    connection: asyncpg.Connection, referral_ids: Collection[str]
+) -> dict[str, asyncpg.Record]:
+    """Who the participants of a register are, by referral id, from the replica of their case."""
+    return {
+        r["referral_id"]: r
+        for r in await connection.fetch(
+            """SELECT r.referral_id, c.last_name, c.first_names, c.ecrou_number
+           FROM referrals r JOIN followed_cases c USING (case_id) WHERE r.referral_id = ANY($1::text[])""",
+            list(referral_ids),
+        )
+    }
+
+
+async def groups_with_a_free_seat_and_people_waiting(connection: asyncpg.Connection) -> list[str]:
+    return [
+        r["group_id"]
+        for r in await connection.fetch(
+            """SELECT group_id FROM groups
+           WHERE waiting > 0 AND participants < capacity AND status IN ('open', 'started')
+           ORDER BY group_id"""
+        )
+    ]

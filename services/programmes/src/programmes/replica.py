@@ -9,15 +9,31 @@ import asyncpg
 
 from contracts import Actor, Event, EventEnvelope
 from contracts.assessment import (
-    AssessmentValidated, CaseClosed, CaseOpened, CaseTransferred, PlanAdopted, ReferentAssigned, SentenceUpdated,
+    AssessmentValidated,
+    CaseClosed,
+    CaseOpened,
+    CaseTransferred,
+    PlanAdopted,
+    ReferentAssigned,
+    SentenceUpdated,
 )
 from kernel.eventstore import EventStore, Metadata, Session
 from programmes import handlers
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
 # What the replica acts on; the rest of `assessment.events` is passed over unread.
-EVENT_TYPES = frozenset(cls.event_type for cls in (
-    CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, AssessmentValidated, PlanAdopted, CaseClosed))
+EVENT_TYPES = frozenset(
+    cls.event_type
+    for cls in (
+        CaseOpened,
+        ReferentAssigned,
+        SentenceUpdated,
+        CaseTransferred,
+        AssessmentValidated,
+        PlanAdopted,
+        CaseClosed,
+    )
+)
 
 
 def applier(store: EventStore):
@@ -28,41 +44,66 @@ def applier(store: EventStore):
                     """INSERT INTO followed_cases (case_id, subject_id, last_name, first_names, ecrou_number,
                            establishment, short_sentence, offence_categories)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING""",
-                    event.case_id, event.subject_id, event.identity.last_name, event.identity.first_names,
-                    event.identity.ecrou_number, event.establishment, event.sentence.short_sentence,
+                    event.case_id,
+                    event.subject_id,
+                    event.identity.last_name,
+                    event.identity.first_names,
+                    event.identity.ecrou_number,
+                    event.establishment,
+                    event.sentence.short_sentence,
                     [c.value for c in event.sentence.offence_categories],
                 )
             case ReferentAssigned():
-                await connection.execute("UPDATE followed_cases SET referent = $2 WHERE case_id = $1",
-                                         event.case_id, event.referent)
+                await connection.execute(
+                    "UPDATE followed_cases SET referent = $2 WHERE case_id = $1",
+                    event.case_id,
+                    event.referent,
+                )
             case SentenceUpdated():
                 await connection.execute(
                     "UPDATE followed_cases SET short_sentence = $2, offence_categories = $3 WHERE case_id = $1",
-                    event.case_id, event.sentence.short_sentence, [c.value for c in event.sentence.offence_categories],
+                    event.case_id,
+                    event.sentence.short_sentence,
+                    [c.value for c in event.sentence.offence_categories],
                 )
             case CaseTransferred():
-                await connection.execute("UPDATE followed_cases SET establishment = $2 WHERE case_id = $1",
-                                         event.case_id, event.establishment)
+                await connection.execute(
+                    "UPDATE followed_cases SET establishment = $2 WHERE case_id = $1",
+                    event.case_id,
+                    event.establishment,
+                )
             case AssessmentValidated():
                 await connection.execute(
                     """INSERT INTO followed_risks (case_id, overall_risk_level, validated_on) VALUES ($1, $2, $3)
                        ON CONFLICT (case_id) DO UPDATE SET overall_risk_level = $2, validated_on = $3
                        WHERE followed_risks.validated_on <= $3""",
-                    event.case_id, event.overall_risk_level.value, event.validated_on,
+                    event.case_id,
+                    event.overall_risk_level.value,
+                    event.validated_on,
                 )
             case PlanAdopted():
                 await connection.execute(
                     """INSERT INTO followed_plans (plan_id, case_id, plan_version, objectives) VALUES ($1, $2, $3, $4)
                        ON CONFLICT (plan_id) DO UPDATE SET plan_version = $3, objectives = $4
                        WHERE followed_plans.plan_version < $3""",
-                    event.plan_id, event.case_id, event.plan_version, [o.objective_id for o in event.objectives],
+                    event.plan_id,
+                    event.case_id,
+                    event.plan_version,
+                    [o.objective_id for o in event.objectives],
                 )
             case CaseClosed():
-                metadata = Metadata(actor=RELEASE_REACTION, correlation_id=envelope.correlation_id,
-                                    causation_id=str(envelope.event_id))
-                await handlers.end_on_release(Session(connection, store.clock), event.case_id, event.closed_on,
-                                              metadata)
-                await connection.execute("UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
-                                         event.case_id, event.closed_on)
+                metadata = Metadata(
+                    actor=RELEASE_REACTION,
+                    correlation_id=envelope.correlation_id,
+                    causation_id=str(envelope.event_id),
+                )
+                await handlers.end_on_release(
+                    Session(connection, store.clock), event.case_id, event.closed_on, metadata
+                )
+                await connection.execute(
+                    "UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
+                    event.case_id,
+                    event.closed_on,
+                )
 
     return apply

@@ -39,9 +39,11 @@ async def seed_catalogue(settings: ProgrammesSettings, store: EventStore) -> Non
             continue
         try:
             async with store.transaction() as session:
-                await handlers.programme_command(session, stream_id,
-                                                 CreateProgramme(programme_id=stream_id, definition=definition),
-                                                 Metadata(actor=SEED))
+                await handlers.create_programme(
+                    session,
+                    CreateProgramme(programme_id=stream_id, definition=definition),
+                    Metadata(actor=SEED),
+                )
             created += 1
         except (ConcurrencyConflict, AlreadyExists):
             pass  # another instance seeded it first, or the code is taken by an entry created by hand

@@ -13,4 +13,3 @@ class ProgrammesSettings(ServiceSettings):
     catalogue_file: Path | None = None
     # How often a seat freed by a release is looked for and given to the waiting list.
     seat_filler_seconds: float = 2.0
-

@@ -1,10 +1,10 @@
 import pytest
 
-from devinfra.testkit import serving
-from assessment.bootstrap import create_app as create_assessment_app
+from devinfra.testkit import Upstream, service_settings, serving
 from programmes.bootstrap import create_app
+from programmes.settings import ProgrammesSettings
 
-from .flows import People, service_settings
+from .flows import People
 
 
 @pytest.fixture
@@ -13,24 +13,14 @@ async def programmes_dsn(new_database):
 
 
 @pytest.fixture
-def topic_prefix(unique_name):
-    return unique_name("t") + "."
-
-
-@pytest.fixture
 def programmes_settings(programmes_dsn, infrastructure, dev_keys, topic_prefix):
-    return service_settings(programmes_dsn, infrastructure, dev_keys, topic_prefix)
+    return service_settings(ProgrammesSettings, programmes_dsn, infrastructure, dev_keys, topic_prefix)
 
 
 @pytest.fixture
-async def assessment_api(new_database, infrastructure, dev_keys, topic_prefix, clock):
-    """The real assessment service, publishing the case, assessment and plan events the replica consumes."""
-    from services.assessment.tests.integration.flows import service_settings as assessment_settings
-
-    settings = assessment_settings(await new_database("assessment"), infrastructure, dev_keys, lambda _: topic_prefix[:-1])
-    settings = settings.model_copy(update={"run_relay": True})
-    async with serving(create_assessment_app(settings, clock=clock)) as client:
-        yield client
+def assessment(programmes_settings):
+    """The assessment service's topic, fed with the case, assessment and plan events the replica consumes."""
+    return Upstream(programmes_settings, "assessment")
 
 
 @pytest.fixture
@@ -44,7 +34,6 @@ async def api(app):
         yield client
 
 
-
 @pytest.fixture
-def people(assessment_api, api, as_role, programmes_dsn, clock):
-    return People(assessment_api, as_role, programmes_dsn, clock)
+def people(assessment, api, programmes_dsn, clock):
+    return People(assessment, programmes_dsn, clock)

@@ -4,52 +4,110 @@ different partitions and may arrive in any order; the facts eligibility reads ar
 import uuid
 from datetime import UTC, date, datetime
 
+import asyncpg
 import pytest
 
 from contracts import Actor, EventEnvelope, parse_payload
 from contracts.assessment import (
-    AssessmentKind, AssessmentValidated, CaseOpened, Identity, NeedDomain, Objective, PlanAdopted, ReferentAssigned,
-    RiskLevel, Sentence,
+    AssessmentKind,
+    AssessmentValidated,
+    CaseOpened,
+    Identity,
+    NeedDomain,
+    Objective,
+    PlanAdopted,
+    ReferentAssigned,
+    RiskLevel,
+    Sentence,
 )
+from kernel.eventstore import EventStore
 from programmes import replica, store
 
 pytestmark = pytest.mark.integration
 
 OPENED = [
-    CaseOpened(case_id="case-1", subject_id="person-1", establishment="InSERRE Arras", admission_date=date(2026, 11, 1),
-               identity=Identity(last_name="Martin", first_names="Lucas", birth_date=date(1990, 1, 1), ecrou_number="1"),
-               sentence=Sentence(short_sentence=True, total_length_months=8, expected_end_date=date(2027, 6, 1),
-                                 offence_categories=["violence"])),
+    CaseOpened(
+        case_id="case-1",
+        subject_id="person-1",
+        establishment="InSERRE Arras",
+        admission_date=date(2026, 11, 1),
+        identity=Identity(
+            last_name="Martin", first_names="Lucas", birth_date=date(1990, 1, 1), ecrou_number="1"
+        ),
+        sentence=Sentence(
+            short_sentence=True,
+            total_length_months=8,
+            expected_end_date=date(2027, 6, 1),
+            offence_categories=["violence"],
+        ),
+    ),
     ReferentAssigned(case_id="case-1", referent="cpip-1"),
 ]
-VALIDATED = AssessmentValidated(assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL,
-                                validated_on=date(2026, 11, 20), overall_risk_level=RiskLevel.HIGH,
-                                priority_axes=[NeedDomain.ATTITUDES], education_employment=None)
-ADOPTED = PlanAdopted(plan_id="plan-1", case_id="case-1", assessment_id="assessment-1", plan_version=1,
-                      review_date=date(2027, 5, 1), objectives=[Objective(
-                          objective_id="obj-1", priority=1, work_axis=NeedDomain.ATTITUDES, description="Travail")])
+VALIDATED = AssessmentValidated(
+    assessment_id="assessment-1",
+    case_id="case-1",
+    kind=AssessmentKind.INITIAL,
+    validated_on=date(2026, 11, 20),
+    overall_risk_level=RiskLevel.HIGH,
+    priority_axes=[NeedDomain.ATTITUDES],
+    education_employment=None,
+)
+ADOPTED = PlanAdopted(
+    plan_id="plan-1",
+    case_id="case-1",
+    assessment_id="assessment-1",
+    plan_version=1,
+    review_date=date(2027, 5, 1),
+    objectives=[
+        Objective(objective_id="obj-1", priority=1, work_axis=NeedDomain.ATTITUDES, description="Travail")
+    ],
+)
 
 
 def envelope(event, stream_id: str, version: int) -> EventEnvelope:
     now = datetime.now(UTC)
     return EventEnvelope(
-        event_id=uuid.uuid4(), event_type=event.event_type, schema_version=1, stream_type=stream_id.split("-")[0],
-        stream_id=stream_id, stream_version=version, position=1, occurred_at=now, recorded_at=now,
-        actor=Actor(subject="dpip-1", role="dpip"), correlation_id="c", payload=event.model_dump(mode="json"),
-        previous_hash=None, hash="h",
+        event_id=uuid.uuid4(),
+        event_type=event.event_type,
+        schema_version=1,
+        stream_type=stream_id.split("-")[0],
+        stream_id=stream_id,
+        stream_version=version,
+        position=1,
+        occurred_at=now,
+        recorded_at=now,
+        actor=Actor(subject="dpip-1", role="dpip"),
+        correlation_id="c",
+        payload=event.model_dump(mode="json"),
+        previous_hash=None,
+        hash="h",
     )
 
 
 @pytest.mark.parametrize("order", ["case first", "assessment and plan first"])
-async def test_eligibility_facts_do_not_depend_on_the_order_streams_arrive_in(app, api, order):
+async def test_eligibility_facts_do_not_depend_on_the_order_streams_arrive_in(
+    api, programmes_dsn, clock, order
+):
+    """Applied one by one, in a chosen order (the running consumer would pick its own)."""
     case = [envelope(e, "case-1", n) for n, e in enumerate(OPENED, start=1)]
     others = [envelope(VALIDATED, "assessment-1", 5), envelope(ADOPTED, "plan-1", 1)]
-    apply = replica.applier(app.state.event_store)
-    async with app.state.event_store.pool.acquire() as connection:
-        for message in (case + others if order == "case first" else others + case):
-            async with connection.transaction():
-                await apply(connection, message, parse_payload(message.event_type, message.schema_version,
-                                                               message.payload))
-        facts, referent = await store.person_facts(connection, "case-1", "plan-1")
+    pool = await asyncpg.create_pool(programmes_dsn, min_size=1, max_size=1)  # migrated by the running app
+    try:
+        apply = replica.applier(EventStore(pool, clock))
+        async with pool.acquire() as connection:
+            for message in case + others if order == "case first" else others + case:
+                async with connection.transaction():
+                    await apply(
+                        connection,
+                        message,
+                        parse_payload(message.event_type, message.schema_version, message.payload),
+                    )
+            facts, referent = await store.person_facts(connection, "case-1", "plan-1")
+    finally:
+        await pool.close()
     assert (facts.overall_risk_level, facts.short_sentence, facts.plan_objectives, referent) == (
-        RiskLevel.HIGH, True, ["obj-1"], "cpip-1")
+        RiskLevel.HIGH,
+        True,
+        ["obj-1"],
+        "cpip-1",
+    )

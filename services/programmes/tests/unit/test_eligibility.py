@@ -24,6 +24,7 @@ def test_the_default_person_meets_the_default_programmes_rules():
 
 # --- offence categories: any of them ---
 
+
 @pytest.mark.parametrize(
     "offences",
     [
@@ -38,7 +39,8 @@ def test_a_person_convicted_of_one_of_the_offences_meets_the_rule(offences):
 
 
 @pytest.mark.parametrize(
-    "offences", [pytest.param([O.THEFT, O.FRAUD], id="other offences"), pytest.param([], id="no offence")],
+    "offences",
+    [pytest.param([O.THEFT, O.FRAUD], id="other offences"), pytest.param([], id="no offence")],
 )
 def test_a_person_convicted_of_none_of_the_offences_fails_the_rule(offences):
     rules = eligibility_rules(offence_categories=[O.VIOLENCE, O.DOMESTIC_VIOLENCE])
@@ -46,6 +48,7 @@ def test_a_person_convicted_of_none_of_the_offences_fails_the_rule(offences):
 
 
 # --- short sentence ---
+
 
 @pytest.mark.parametrize(
     "required, short, failed",
@@ -64,6 +67,7 @@ def test_the_length_of_the_sentence(required, short, failed):
 
 
 # --- risk levels ---
+
 
 @pytest.mark.parametrize(
     "level, failed",
@@ -84,6 +88,7 @@ def test_without_a_risk_rule_no_assessment_is_needed():
 
 
 # --- establishments ---
+
 
 @pytest.mark.parametrize(
     "establishment",
@@ -107,15 +112,21 @@ def test_a_person_held_elsewhere_fails_the_rule():
 
 # --- combined ---
 
+
 def test_every_failed_rule_is_named_in_order():
-    rules = eligibility_rules(offence_categories=[O.SEXUAL_OFFENCE], short_sentence=True,
-                              risk_levels=[R.HIGH], establishments=["Centre de détention de Bapaume"])
+    rules = eligibility_rules(
+        offence_categories=[O.SEXUAL_OFFENCE],
+        short_sentence=True,
+        risk_levels=[R.HIGH],
+        establishments=["Centre de détention de Bapaume"],
+    )
     assert failed_rules(rules, person_facts()) == [OFFENCE, SHORT, RISK, ESTABLISHMENTS]
 
 
 def test_no_validated_assessment_is_named_among_the_other_failed_rules():
-    rules = eligibility_rules(offence_categories=[O.SEXUAL_OFFENCE], short_sentence=True,
-                              risk_levels=[R.HIGH])
+    rules = eligibility_rules(
+        offence_categories=[O.SEXUAL_OFFENCE], short_sentence=True, risk_levels=[R.HIGH]
+    )
     assert failed_rules(rules, person_facts(overall_risk_level=None)) == [OFFENCE, SHORT, NO_ASSESSMENT]
 
 
@@ -124,11 +135,18 @@ def test_no_validated_assessment_is_named_among_the_other_failed_rules():
     [
         pytest.param(person_facts(), [], id="meets them all"),
         pytest.param(person_facts(offence_categories=[O.DRUGS]), [OFFENCE], id="fails one"),
-        pytest.param(person_facts(short_sentence=True, establishment="Ailleurs"), [SHORT, ESTABLISHMENTS],
-                     id="fails two"),
+        pytest.param(
+            person_facts(short_sentence=True, establishment="Ailleurs"),
+            [SHORT, ESTABLISHMENTS],
+            id="fails two",
+        ),
     ],
 )
 def test_rules_are_checked_independently(person, failed):
-    rules = eligibility_rules(offence_categories=[O.THEFT], short_sentence=False, risk_levels=[R.MODERATE],
-                              establishments=[ESTABLISHMENT])
+    rules = eligibility_rules(
+        offence_categories=[O.THEFT],
+        short_sentence=False,
+        risk_levels=[R.MODERATE],
+        establishments=[ESTABLISHMENT],
+    )
     assert failed_rules(rules, person) == failed

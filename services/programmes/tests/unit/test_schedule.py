@@ -4,7 +4,7 @@ import pytest
 
 from contracts.programmes import GroupSession
 from kernel.clock import LOCAL_TIME_ZONE, local_date
-from programmes.domain import schedule
+from programmes.domain import errors, schedule
 
 from ..builders import GROUP_START, ROOM, SESSION_DATES, a_session, local, weekly_pattern
 
@@ -68,7 +68,9 @@ def test_the_default_group_meets_on_these_tuesdays():
 def test_sessions_are_numbered_from_one():
     sessions = generate(count=3)
     assert [(s.number, s.session_id) for s in sessions] == [
-        (1, "group-1-s1"), (2, "group-1-s2"), (3, "group-1-s3"),
+        (1, "group-1-s1"),
+        (2, "group-1-s2"),
+        (3, "group-1-s3"),
     ]
 
 
@@ -77,8 +79,10 @@ def test_the_local_time_is_kept_across_the_change_to_summer_time():
     sessions = generate(start_date=date(2027, 3, 16), count=4)
     assert [s.starts_at.astimezone(LOCAL_TIME_ZONE).time() for s in sessions] == [time(14, 0)] * 4
     assert [s.starts_at.astimezone(UTC) for s in sessions] == [
-        datetime(2027, 3, 16, 13, 0, tzinfo=UTC), datetime(2027, 3, 23, 13, 0, tzinfo=UTC),
-        datetime(2027, 3, 30, 12, 0, tzinfo=UTC), datetime(2027, 4, 6, 12, 0, tzinfo=UTC),
+        datetime(2027, 3, 16, 13, 0, tzinfo=UTC),
+        datetime(2027, 3, 23, 13, 0, tzinfo=UTC),
+        datetime(2027, 3, 30, 12, 0, tzinfo=UTC),
+        datetime(2027, 4, 6, 12, 0, tzinfo=UTC),
     ]
     elapsed = sessions[2].starts_at.astimezone(UTC) - sessions[1].starts_at.astimezone(UTC)
     assert elapsed == timedelta(days=7, hours=-1)
@@ -89,14 +93,56 @@ def test_the_local_time_is_kept_across_the_change_to_winter_time():
     """Winter time starts on Sunday 25 October 2026: 14:00 in Paris is 12:00 UTC before, 13:00 UTC after."""
     sessions = generate(start_date=date(2026, 10, 20), count=2)
     assert [s.starts_at.astimezone(UTC) for s in sessions] == [
-        datetime(2026, 10, 20, 12, 0, tzinfo=UTC), datetime(2026, 10, 27, 13, 0, tzinfo=UTC),
+        datetime(2026, 10, 20, 12, 0, tzinfo=UTC),
+        datetime(2026, 10, 27, 13, 0, tzinfo=UTC),
     ]
 
 
 def test_sessions_are_aware_instants_of_the_establishments_time_zone():
     (session,) = generate(count=1)
     assert session == GroupSession(
-        session_id="group-1-s1", number=1, starts_at=local(GROUP_START), ends_at=local(GROUP_START, 16),
-        room=ROOM, review=True,
+        session_id="group-1-s1",
+        number=1,
+        starts_at=local(GROUP_START),
+        ends_at=local(GROUP_START, 16),
+        room=ROOM,
+        review=True,
     )
     assert session.starts_at.utcoffset() == timedelta(hours=1)
+
+
+# --- the period a schedule covers ---
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 11, 30), date(2026, 12, 2), date(2026, 12, 6)], ids=["monday", "wednesday", "sunday"]
+)
+def test_a_week_is_monday_to_sunday_whatever_day_names_it(day):
+    assert schedule.period(day, None, None) == (date(2026, 11, 30), date(2026, 12, 6))
+
+
+def test_a_week_wins_over_from_and_to():
+    assert schedule.period(date(2026, 12, 2), date(2027, 1, 1), date(2026, 1, 1)) == (
+        date(2026, 11, 30),
+        date(2026, 12, 6),
+    )
+
+
+@pytest.mark.parametrize("date_to", [date(2026, 12, 1), date(2027, 3, 1)])
+def test_a_period_runs_from_one_day_to_the_same_or_a_later_one(date_to):
+    assert schedule.period(None, date(2026, 12, 1), date_to) == (date(2026, 12, 1), date_to)
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to",
+    [
+        pytest.param(None, None, id="nothing"),
+        pytest.param(date(2026, 12, 1), None, id="no end"),
+        pytest.param(None, date(2026, 12, 1), id="no start"),
+        pytest.param(date(2026, 12, 2), date(2026, 12, 1), id="ending before it starts"),
+    ],
+)
+def test_a_schedule_needs_a_week_or_a_period_in_order(date_from, date_to):
+    with pytest.raises(errors.PeriodInvalid) as raised:
+        schedule.period(None, date_from, date_to)
+    assert raised.value.code == "period-invalid"

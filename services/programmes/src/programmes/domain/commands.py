@@ -1,43 +1,21 @@
-"""Commands of the programmes domain: what a user asks for, in the imperative.
+"""Commands of the programmes domain: what a user (or the service itself) asks for, in the imperative, with
+the ids the route made and, when a rule depends on time, `now` or `today` from the injected clock.
 
-Rules that need another aggregate's facts get them in the command (ADR 9): the programme a group runs or a
-person is referred to (`ProgrammeFacts`), the person's case, sentence, latest shared assessment and plan, from
-the service's replica of the assessment events (`PersonFacts`). Commands whose rules depend on time carry
-`now` or `today`, read from the injected clock.
+A command never carries what the decision needs to know of other aggregates: the handler loads that and
+hands it to `decide` as its facts (`facts.py`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from contracts.assessment import OffenceCategory, RiskLevel
 from contracts.programmes import Mark, ProgrammeDefinition, WeeklyPattern
 
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ProgrammeFacts(Command):
-    programme_id: str
-    version: int
-    definition: ProgrammeDefinition
-    withdrawn: bool
-
-
-class PersonFacts(Command):
-    """What eligibility may know of a person: the shareable part of their SPIP follow-up."""
-
-    case_id: str
-    subject_id: str
-    case_open: bool
-    establishment: str
-    short_sentence: bool
-    offence_categories: list[OffenceCategory]
-    overall_risk_level: RiskLevel | None = None  # None until an assessment is validated
-    plan_objectives: list[str] = []  # the objective ids of the plan the referral cites
 
 
 # --- programme ---
@@ -57,7 +35,7 @@ class WithdrawProgramme(Command):
 # --- group ---
 class PlanGroup(Command):
     group_id: str
-    programme: ProgrammeFacts
+    programme_id: str
     establishment: str
     room: str
     facilitators: list[str]
@@ -74,7 +52,6 @@ class OpenGroup(Command):
 
 class StartGroup(Command):
     below_minimum_reason: str = ""
-    may_override: bool = False  # a DPIP's privilege, decided by the route
 
 
 class MoveSession(Command):
@@ -125,8 +102,8 @@ class CloseGroup(Command):
 # --- referral ---
 class RequestReferral(Command):
     referral_id: str
-    programme: ProgrammeFacts
-    person: PersonFacts
+    programme_id: str
+    case_id: str
     plan_id: str
     objective_id: str
 
@@ -142,12 +119,10 @@ class RecordConsent(Command):
 
 class Enrol(Command):
     group_id: str
-    group_programme_id: str
 
 
 class Waitlist(Command):
     group_id: str
-    group_programme_id: str
 
 
 class StartParticipation(Command):
@@ -170,21 +145,8 @@ class EndOnRelease(Command):
     released_on: date
 
 
-class CertificateFacts(Command):
-    certificate_id: str
-    programme_code: str
-    programme_name: str
-    establishment: str
-    start_date: date
-    end_date: date
-
-
 class AssessParticipation(Command):
+    """The group closed: the participant's attendance is held against the programme's threshold."""
+
     group_id: str
-    sessions_attended: int = Field(ge=0)
-    sessions_counted: int = Field(ge=0)
-    threshold: float
-    certificate: CertificateFacts
     today: date
-
-

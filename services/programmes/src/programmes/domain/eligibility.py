@@ -4,7 +4,7 @@ rule is named, so the CPIP sees why and a DPIP knows what an override sets aside
 from __future__ import annotations
 
 from contracts.programmes import EligibilityRules
-from programmes.domain.commands import PersonFacts
+from programmes.domain.facts import PersonFacts
 
 
 def failed_rules(rules: EligibilityRules, person: PersonFacts) -> list[str]:
@@ -18,6 +18,8 @@ def failed_rules(rules: EligibilityRules, person: PersonFacts) -> list[str]:
             failed.append("eligibility-no-validated-assessment")
         elif person.overall_risk_level not in rules.risk_levels:
             failed.append("eligibility-risk-level")
-    if rules.establishments and person.establishment.casefold() not in {e.casefold() for e in rules.establishments}:
+    if rules.establishments and person.establishment.casefold() not in {
+        e.casefold() for e in rules.establishments
+    }:
         failed.append("eligibility-establishment")
     return failed

@@ -1,6 +1,7 @@
-"""Rules of the programmes domain, each with a stable code that API clients can rely on."""
+"""Rules of the programmes domain: `<Thing><Problem>`, each with a stable code that spells its name and
+that API clients rely on; the base class is its kind (`kernel.problems` maps kinds to statuses)."""
 
-from kernel.errors import AlreadyExists, DomainError, Forbidden, NotFound
+from kernel.errors import AlreadyExists, Conflict, DomainError, Forbidden, NotFound
 
 
 # --- programmes (catalogue) ---
@@ -41,21 +42,19 @@ class SessionOutsideGroupPeriod(DomainError):
     code = "session-outside-group-period"
 
 
-class RoomDoubleBooked(DomainError):
+class RoomDoubleBooked(Conflict):
     code = "room-double-booked"
-    status = 409
 
 
-class FacilitatorDoubleBooked(DomainError):
+class FacilitatorDoubleBooked(Conflict):
     code = "facilitator-double-booked"
-    status = 409
 
 
 class GroupNotPlanned(DomainError):
     code = "group-not-planned"
 
 
-class GroupNotOpen(DomainError):
+class GroupNotOpenForEnrolment(DomainError):
     code = "group-not-open-for-enrolment"
 
 
@@ -71,7 +70,7 @@ class GroupBelowMinimum(DomainError):
     code = "group-below-minimum"
 
 
-class OverrideNotAllowed(Forbidden):
+class OverrideNeedsDpip(Forbidden):
     code = "override-needs-dpip"
 
 
@@ -99,7 +98,7 @@ class SessionsNotRecorded(DomainError):
     code = "sessions-not-recorded"
 
 
-class NotAParticipant(DomainError):
+class AttendanceNonParticipant(DomainError):
     code = "attendance-non-participant"
 
 
@@ -109,10 +108,6 @@ class AttendanceIncomplete(DomainError):
 
 class ReasonRequired(DomainError):
     code = "reason-required"
-
-
-class NotAFacilitator(Forbidden):
-    code = "not-a-facilitator"
 
 
 # --- referrals and enrolment ---
@@ -134,10 +129,6 @@ class CaseNotFound(NotFound):
 
 class CaseClosed(DomainError):
     code = "case-closed"
-
-
-class NotOnCaseload(Forbidden):
-    code = "not-on-caseload"
 
 
 class ObjectiveNotInPlan(DomainError):
@@ -164,7 +155,7 @@ class ReferralAlreadyPlaced(DomainError):
     code = "referral-already-placed"
 
 
-class ProgrammeMismatch(DomainError):
+class GroupOfAnotherProgramme(DomainError):
     code = "group-of-another-programme"
 
 
@@ -176,9 +167,8 @@ class GroupHasSeats(DomainError):
     code = "group-has-seats"
 
 
-class EnrolmentOverlap(DomainError):
+class EnrolmentOverlap(Conflict):
     code = "enrolment-overlap"
-    status = 409
 
 
 class ReferralNotStarted(DomainError):

@@ -2,8 +2,9 @@
 pattern generates → open for enrolment → started → closed. Holds the seats, the ordered waiting list and
 the attendance register.
 
-Room and facilitator double-booking across groups is checked by the handler against the service's session
-table, whose exclusion constraints also settle races (ADR 9).
+Room, facilitator and participant double-booking across groups are constraints of the service's session
+tables (`store.py`), which also settle races (ADR 9). Who takes a freed seat, and what a start or a close
+means for each person's referral, is `seats.py`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,41 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.programmes import (
-    AttendanceMark, AttendanceRecorded, CatchUpSessionAdded, FacilitatorNotesRecorded, GroupClosed, GroupOpened,
-    GroupPlanned, GroupSession, GroupSessionCancelled, GroupSessionMoved, GroupStarted, ParticipantEnrolled,
-    ParticipantLeft, ParticipantWaitlisted, WeeklyPattern,
+    AttendanceMark,
+    AttendanceRecorded,
+    CatchUpSessionAdded,
+    FacilitatorNotesRecorded,
+    GroupClosed,
+    GroupOpened,
+    GroupPlanned,
+    GroupSession,
+    GroupSessionCancelled,
+    GroupSessionMoved,
+    GroupStarted,
+    ParticipantEnrolled,
+    ParticipantLeft,
+    ParticipantWaitlisted,
+    WeeklyPattern,
 )
 from kernel.clock import local_date
 from kernel.decider import Decider
 from kernel.errors import InvalidValue
 from programmes.domain import errors, schedule
 from programmes.domain.commands import (
-    AddCatchUpSession, CancelSession, CloseGroup, Command, EnrolParticipant, MoveSession, OpenGroup, PlanGroup,
-    RecordAttendance, RemoveParticipant, StartGroup, WaitlistParticipant,
+    AddCatchUpSession,
+    CancelSession,
+    CloseGroup,
+    Command,
+    EnrolParticipant,
+    MoveSession,
+    OpenGroup,
+    PlanGroup,
+    RecordAttendance,
+    RemoveParticipant,
+    StartGroup,
+    WaitlistParticipant,
 )
+from programmes.domain.facts import Caller, PlacementFacts, ProgrammeFacts
 
 ATTENDED = frozenset({AttendanceMark.PRESENT, AttendanceMark.LATE})
 NEEDS_REASON = frozenset({AttendanceMark.ABSENT_EXCUSED, AttendanceMark.EXCLUDED_FROM_SESSION})
@@ -40,7 +64,7 @@ class GroupStatus(StrEnum):
 
 
 class SessionState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     session: GroupSession
     cancelled: bool = False
@@ -52,7 +76,7 @@ class SessionState(BaseModel):
 
 
 class Group(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     group_id: str | None = None
     programme_id: str | None = None
@@ -67,6 +91,7 @@ class Group(BaseModel):
     minimum: int = 0
     sensitive: bool = False
     status: GroupStatus = GroupStatus.PLANNED
+    closed_on: date | None = None
     sessions: dict[str, SessionState] = {}
     participants: dict[str, str] = {}  # referral id -> subject id, in enrolment order
     waiting: dict[str, str] = {}  # referral id -> subject id, in waiting-list order
@@ -75,6 +100,11 @@ class Group(BaseModel):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - len(self.participants), 0)
+
+    @property
+    def enrolling(self) -> bool:
+        """Open for enrolment: before its start, and while it runs (a freed seat is taken)."""
+        return self.status in (GroupStatus.OPEN, GroupStatus.STARTED)
 
     def is_facilitator(self, user: str) -> bool:
         return user.strip().casefold() in {f.strip().casefold() for f in self.facilitators}
@@ -90,14 +120,24 @@ def participation(state: Group, referral_id: str) -> tuple[int, int]:
     return sum(m in ATTENDED for m in counted), len(counted)
 
 
-def decide(command: Command, state: Group) -> list[Event]:
+def placement(state: Group) -> PlacementFacts:
+    """What a referral placed in the group knows of it."""
+    return PlacementFacts(programme_id=state.programme_id, started=state.status == GroupStatus.STARTED)
+
+
+def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None = None) -> list[Event]:
+    """`facts`: the programme's, to plan a group; the caller's rights, to start one."""
     if isinstance(command, PlanGroup):
         if state.group_id is not None:
             raise errors.GroupAlreadyExists(f"group {command.group_id} already exists")
-        return [_plan(command)]
+        if not isinstance(facts, ProgrammeFacts):
+            raise TypeError("a group is planned knowing its programme's facts")
+        return [_plan(command, facts)]
     if state.group_id is None:
         raise errors.GroupNotFound("no such group")
     if state.status == GroupStatus.CLOSED:
+        if isinstance(command, RemoveParticipant):
+            return []  # a referral ending after the close leaves the register as it was
         raise errors.GroupClosed("the group is closed: nothing more can be recorded")
     group_id = state.group_id
     match command:
@@ -106,25 +146,35 @@ def decide(command: Command, state: Group) -> list[Event]:
                 raise errors.GroupNotPlanned("only a planned group is opened for enrolment")
             return [GroupOpened(group_id=group_id)]
         case StartGroup():
-            return [_start(command, state)]
+            return [_start(command, state, may_override=isinstance(facts, Caller) and facts.may_override)]
         case MoveSession():
             _pending_session(state, command.session_id, command.now)
             _ensure_in_period(state, command.starts_at, command.now)
             old = state.sessions[command.session_id].session
-            return [GroupSessionMoved(
-                group_id=group_id, session_id=command.session_id, starts_at=command.starts_at,
-                ends_at=command.starts_at + (old.ends_at - old.starts_at), room=command.room or old.room,
-            )]
+            return [
+                GroupSessionMoved(
+                    group_id=group_id,
+                    session_id=command.session_id,
+                    starts_at=command.starts_at,
+                    ends_at=command.starts_at + (old.ends_at - old.starts_at),
+                    room=command.room or old.room,
+                )
+            ]
         case CancelSession():
             _session(state, command.session_id)
-            return [GroupSessionCancelled(group_id=group_id, session_id=command.session_id, reason=command.reason)]
+            return [
+                GroupSessionCancelled(group_id=group_id, session_id=command.session_id, reason=command.reason)
+            ]
         case AddCatchUpSession():
             _ensure_in_period(state, command.starts_at, command.now)
             number = max(s.session.number for s in state.sessions.values()) + 1
             session = GroupSession(
-                session_id=schedule.session_id(group_id, number), number=number, starts_at=command.starts_at,
+                session_id=schedule.session_id(group_id, number),
+                number=number,
+                starts_at=command.starts_at,
                 ends_at=command.starts_at + timedelta(minutes=state.pattern.duration_minutes),
-                room=command.room or state.room, catch_up=True,
+                room=command.room or state.room,
+                catch_up=True,
             )
             return [CatchUpSessionAdded(group_id=group_id, session=session)]
         case EnrolParticipant():
@@ -132,21 +182,31 @@ def decide(command: Command, state: Group) -> list[Event]:
             if command.referral_id in state.participants:
                 raise errors.ReferralAlreadyPlaced("already a participant of this group")
             if not state.seats_left:
-                raise errors.GroupFull(f"all {state.capacity} seats are taken: put the person on the waiting list")
-            return [ParticipantEnrolled(group_id=group_id, referral_id=command.referral_id,
-                                        subject_id=command.subject_id)]
+                raise errors.GroupFull(
+                    f"all {state.capacity} seats are taken: put the person on the waiting list"
+                )
+            return [
+                ParticipantEnrolled(
+                    group_id=group_id, referral_id=command.referral_id, subject_id=command.subject_id
+                )
+            ]
         case WaitlistParticipant():
             _ensure_enrolling(state)
             if command.referral_id in state.participants or command.referral_id in state.waiting:
                 raise errors.ReferralAlreadyPlaced("already a participant or waiting for this group")
             if state.seats_left:
                 raise errors.GroupHasSeats(f"{state.seats_left} seat(s) left: enrol the person instead")
-            return [ParticipantWaitlisted(group_id=group_id, referral_id=command.referral_id,
-                                          subject_id=command.subject_id)]
+            return [
+                ParticipantWaitlisted(
+                    group_id=group_id, referral_id=command.referral_id, subject_id=command.subject_id
+                )
+            ]
         case RemoveParticipant():
             if command.referral_id not in state.participants and command.referral_id not in state.waiting:
                 return []
-            return [ParticipantLeft(group_id=group_id, referral_id=command.referral_id, reason=command.reason)]
+            return [
+                ParticipantLeft(group_id=group_id, referral_id=command.referral_id, reason=command.reason)
+            ]
         case RecordAttendance():
             return _attendance(command, state)
         case CloseGroup():
@@ -160,9 +220,9 @@ def decide(command: Command, state: Group) -> list[Event]:
     raise TypeError(f"the group aggregate does not handle {type(command).__name__}")
 
 
-def _plan(command: PlanGroup) -> GroupPlanned:
-    definition = command.programme.definition
-    if command.programme.withdrawn:
+def _plan(command: PlanGroup, programme: ProgrammeFacts) -> GroupPlanned:
+    definition = programme.definition
+    if programme.withdrawn:
         raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
     if not definition.group_min <= command.capacity <= definition.group_max:
         raise errors.CapacityOutsideProgrammeLimits(
@@ -171,34 +231,46 @@ def _plan(command: PlanGroup) -> GroupPlanned:
     if command.start_date < command.today or command.end_date < command.start_date:
         raise errors.GroupPeriodInvalid("the group runs from today or later, and ends on or after its start")
     count = definition.planned_sessions + (1 if definition.review_session else 0)
-    sessions = schedule.generate(command.group_id, command.start_date, command.pattern, count, command.room,
-                                 definition.review_session)
+    sessions = schedule.generate(
+        command.group_id, command.start_date, command.pattern, count, command.room, definition.review_session
+    )
     if local_date(sessions[-1].starts_at) > command.end_date:
         raise errors.SessionOutsideGroupPeriod(
             f"the pattern's {count} sessions run until {local_date(sessions[-1].starts_at)}, after the group's end"
         )
     return GroupPlanned(
-        group_id=command.group_id, programme_id=command.programme.programme_id,
-        programme_version=command.programme.version, establishment=command.establishment, room=command.room,
-        facilitators=command.facilitators, start_date=command.start_date, end_date=command.end_date,
-        pattern=command.pattern, capacity=command.capacity, minimum=definition.group_min,
-        sensitive=definition.sensitive, sessions=sessions,
+        group_id=command.group_id,
+        programme_id=programme.programme_id,
+        programme_version=programme.version,
+        establishment=command.establishment,
+        room=command.room,
+        facilitators=command.facilitators,
+        start_date=command.start_date,
+        end_date=command.end_date,
+        pattern=command.pattern,
+        capacity=command.capacity,
+        minimum=definition.group_min,
+        sensitive=definition.sensitive,
+        sessions=sessions,
     )
 
 
-def _start(command: StartGroup, state: Group) -> GroupStarted:
+def _start(command: StartGroup, state: Group, *, may_override: bool) -> GroupStarted:
     if state.status != GroupStatus.OPEN:
-        raise errors.GroupNotOpen("only a group open for enrolment starts")
+        raise errors.GroupNotOpenForEnrolment("only a group open for enrolment starts")
     reason, below = command.below_minimum_reason.strip(), len(state.participants) < state.minimum
     if below and not reason:
         raise errors.GroupBelowMinimum(
             f"{len(state.participants)} participant(s), the minimum is {state.minimum}: a DPIP may start it "
             "anyway with a reason"
         )
-    if below and not command.may_override:
-        raise errors.OverrideNotAllowed("only a DPIP starts a group below its minimum size")
-    return GroupStarted(group_id=state.group_id, participants=len(state.participants),
-                        below_minimum_reason=reason if below else "")
+    if below and not may_override:
+        raise errors.OverrideNeedsDpip("only a DPIP starts a group below its minimum size")
+    return GroupStarted(
+        group_id=state.group_id,
+        participants=len(state.participants),
+        below_minimum_reason=reason if below else "",
+    )
 
 
 def _session(state: Group, session_id: str) -> SessionState:
@@ -223,14 +295,12 @@ def _ensure_in_period(state: Group, starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
         raise errors.SessionInThePast(f"{starts_at:%Y-%m-%d %H:%M} is in the past")
     if not state.start_date <= local_date(starts_at) <= state.end_date:
-        raise errors.SessionOutsideGroupPeriod(
-            f"the group runs from {state.start_date} to {state.end_date}"
-        )
+        raise errors.SessionOutsideGroupPeriod(f"the group runs from {state.start_date} to {state.end_date}")
 
 
 def _ensure_enrolling(state: Group) -> None:
-    if state.status not in (GroupStatus.OPEN, GroupStatus.STARTED):
-        raise errors.GroupNotOpen("the group is not open for enrolment yet")
+    if not state.enrolling:
+        raise errors.GroupNotOpenForEnrolment("the group is not open for enrolment yet")
 
 
 def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
@@ -247,20 +317,27 @@ def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
     if len(set(marked)) != len(marked):
         raise InvalidValue("a participant is marked twice")
     if strangers := sorted(set(marked) - state.participants.keys()):
-        raise errors.NotAParticipant(f"not participants of this group: {', '.join(strangers)}")
+        raise errors.AttendanceNonParticipant(f"not participants of this group: {', '.join(strangers)}")
     # A first record marks everyone; a correction, those it marked who still take part (a newcomer since
     # then was not there).
-    expected = state.participants.keys() if not found.held else {
-        r for r in state.participants if command.session_id in state.marks.get(r, {})}
+    expected = (
+        state.participants.keys()
+        if not found.held
+        else {r for r in state.participants if command.session_id in state.marks.get(r, {})}
+    )
     if missing := sorted(expected - set(marked)):
         raise errors.AttendanceIncomplete(f"{len(missing)} participant(s) have no mark: {', '.join(missing)}")
     if any(m.mark in NEEDS_REASON and not m.reason.strip() for m in command.marks):
         raise errors.ReasonRequired("an excused absence or an exclusion from the session needs a reason")
-    events: list[Event] = [AttendanceRecorded(group_id=state.group_id, session_id=command.session_id,
-                                              marks=command.marks)]
+    events: list[Event] = [
+        AttendanceRecorded(group_id=state.group_id, session_id=command.session_id, marks=command.marks)
+    ]
     if command.notes.strip():
-        events.append(FacilitatorNotesRecorded(group_id=state.group_id, session_id=command.session_id,
-                                               notes=command.notes.strip()))
+        events.append(
+            FacilitatorNotesRecorded(
+                group_id=state.group_id, session_id=command.session_id, notes=command.notes.strip()
+            )
+        )
     return events
 
 
@@ -274,26 +351,37 @@ def evolve(state: Group, event: Event) -> Group:
         case GroupStarted():
             return state.model_copy(update={"status": GroupStatus.STARTED})
         case GroupClosed():
-            return state.model_copy(update={"status": GroupStatus.CLOSED})
+            return state.model_copy(update={"status": GroupStatus.CLOSED, "closed_on": event.closed_on})
         case GroupSessionMoved():
             moved = state.sessions[event.session_id].session.model_copy(
-                update={"starts_at": event.starts_at, "ends_at": event.ends_at, "room": event.room})
+                update={"starts_at": event.starts_at, "ends_at": event.ends_at, "room": event.room}
+            )
             return _with_session(state, SessionState(session=moved))
         case GroupSessionCancelled():
-            return _with_session(state, state.sessions[event.session_id].model_copy(update={"cancelled": True}))
+            return _with_session(
+                state, state.sessions[event.session_id].model_copy(update={"cancelled": True})
+            )
         case CatchUpSessionAdded():
             return _with_session(state, SessionState(session=event.session))
         case ParticipantEnrolled():
             waiting = {k: v for k, v in state.waiting.items() if k != event.referral_id}
-            return state.model_copy(update={
-                "participants": {**state.participants, event.referral_id: event.subject_id}, "waiting": waiting})
+            return state.model_copy(
+                update={
+                    "participants": {**state.participants, event.referral_id: event.subject_id},
+                    "waiting": waiting,
+                }
+            )
         case ParticipantWaitlisted():
-            return state.model_copy(update={"waiting": {**state.waiting, event.referral_id: event.subject_id}})
+            return state.model_copy(
+                update={"waiting": {**state.waiting, event.referral_id: event.subject_id}}
+            )
         case ParticipantLeft():
-            return state.model_copy(update={
-                "participants": {k: v for k, v in state.participants.items() if k != event.referral_id},
-                "waiting": {k: v for k, v in state.waiting.items() if k != event.referral_id},
-            })
+            return state.model_copy(
+                update={
+                    "participants": {k: v for k, v in state.participants.items() if k != event.referral_id},
+                    "waiting": {k: v for k, v in state.waiting.items() if k != event.referral_id},
+                }
+            )
         case AttendanceRecorded():
             marks = dict(state.marks)
             for mark in event.marks:

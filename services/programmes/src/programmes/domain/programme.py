@@ -9,13 +9,12 @@ from contracts import Event
 from contracts.programmes import ProgrammeCreated, ProgrammeDefinition, ProgrammeRevised, ProgrammeWithdrawn
 from kernel.decider import Decider
 from programmes.domain import errors
-from programmes.domain.commands import (
-    Command, CreateProgramme, ProgrammeFacts, ReviseProgramme, WithdrawProgramme,
-)
+from programmes.domain.commands import Command, CreateProgramme, ReviseProgramme, WithdrawProgramme
+from programmes.domain.facts import ProgrammeFacts
 
 
 class Programme(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     programme_id: str | None = None
     version: int = 0
@@ -27,8 +26,13 @@ initial_state = Programme()
 
 
 def facts(state: Programme) -> ProgrammeFacts:
-    return ProgrammeFacts(programme_id=state.programme_id, version=state.version, definition=state.definition,
-                          withdrawn=state.withdrawn)
+    """What the entry tells the groups planned from it and the referrals made to it."""
+    return ProgrammeFacts(
+        programme_id=state.programme_id,
+        version=state.version,
+        definition=state.definition,
+        withdrawn=state.withdrawn,
+    )
 
 
 def _checked(definition: ProgrammeDefinition) -> ProgrammeDefinition:
@@ -39,7 +43,7 @@ def _checked(definition: ProgrammeDefinition) -> ProgrammeDefinition:
     return definition
 
 
-def decide(command: Command, state: Programme) -> list[Event]:
+def decide(command: Command, state: Programme, facts: None = None) -> list[Event]:
     if isinstance(command, CreateProgramme):
         if state.programme_id is not None:
             # The id is made from the code: an entry already there means the code is taken.
@@ -53,8 +57,13 @@ def decide(command: Command, state: Programme) -> list[Event]:
         case ReviseProgramme():
             if command.definition.code != state.definition.code:
                 raise errors.ProgrammeCodeTaken("a programme keeps its code: create another entry instead")
-            return [ProgrammeRevised(programme_id=state.programme_id, version=state.version + 1,
-                                     definition=_checked(command.definition))]
+            return [
+                ProgrammeRevised(
+                    programme_id=state.programme_id,
+                    version=state.version + 1,
+                    definition=_checked(command.definition),
+                )
+            ]
         case WithdrawProgramme():
             return [ProgrammeWithdrawn(programme_id=state.programme_id, reason=command.reason)]
     raise TypeError(f"the programme aggregate does not handle {type(command).__name__}")

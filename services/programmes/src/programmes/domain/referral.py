@@ -9,6 +9,7 @@ excluded, withdraw, or leave on release.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from enum import StrEnum
 
@@ -16,17 +17,39 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.programmes import (
-    CompletionCertificateIssued, ConsentRecorded, EligibilityOverridden, ParticipationAssessed,
-    ParticipationStarted, ReferralDroppedOut, ReferralEndedOnRelease, ReferralEnrolled, ReferralExcluded,
-    ReferralFoundEligible, ReferralRefused, ReferralRequested, ReferralWaitlisted, ReferralWithdrawn,
+    CompletionCertificateIssued,
+    ConsentRecorded,
+    EligibilityOverridden,
+    ParticipationAssessed,
+    ParticipationStarted,
+    ReferralDroppedOut,
+    ReferralEndedOnRelease,
+    ReferralEnrolled,
+    ReferralExcluded,
+    ReferralFoundEligible,
+    ReferralRefused,
+    ReferralRequested,
+    ReferralWaitlisted,
+    ReferralWithdrawn,
 )
 from kernel.decider import Decider
 from programmes.domain import errors
 from programmes.domain.commands import (
-    AssessParticipation, Command, DropOut, EndOnRelease, Enrol, Exclude, OverrideEligibility, RecordConsent,
-    RequestReferral, StartParticipation, Waitlist, Withdraw,
+    AssessParticipation,
+    Command,
+    DropOut,
+    EndOnRelease,
+    Enrol,
+    Exclude,
+    OverrideEligibility,
+    RecordConsent,
+    RequestReferral,
+    StartParticipation,
+    Waitlist,
+    Withdraw,
 )
 from programmes.domain.eligibility import failed_rules
+from programmes.domain.facts import CompletionFacts, PlacementFacts, ReferralFacts
 
 
 class ReferralStatus(StrEnum):
@@ -43,14 +66,24 @@ class ReferralStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-ENDED = frozenset({ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED, ReferralStatus.DROPPED_OUT,
-                   ReferralStatus.EXCLUDED, ReferralStatus.WITHDRAWN})
+ENDED = frozenset(
+    {
+        ReferralStatus.COMPLETED,
+        ReferralStatus.NOT_COMPLETED,
+        ReferralStatus.DROPPED_OUT,
+        ReferralStatus.EXCLUDED,
+        ReferralStatus.WITHDRAWN,
+    }
+)
 # Holding a seat or a place on a waiting list: leaving frees it.
 PLACED = frozenset({ReferralStatus.WAITING, ReferralStatus.ENROLLED, ReferralStatus.STARTED})
+# Certificate ids derive from the referral's (a referral completes once): a command run again after a lost
+# race issues the same certificate.
+CERTIFICATES = uuid.UUID("9b8f4a52-3c7e-4f0e-9a61-2d5c8e0b7f13")
 
 
 class Referral(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     referral_id: str | None = None
     programme_id: str | None = None
@@ -77,9 +110,14 @@ class Referral(BaseModel):
 initial_state = Referral()
 
 
-def decide(command: Command, state: Referral) -> list[Event]:
+DecisionFacts = ReferralFacts | PlacementFacts | CompletionFacts | None
+
+
+def decide(command: Command, state: Referral, facts: DecisionFacts = None) -> list[Event]:
+    """`facts`: the programme's and the person's, to refer; the group's, to place; the participant's
+    attendance and the programme's threshold, to assess at the close."""
     if isinstance(command, RequestReferral):
-        return _request(command, state)
+        return _request(command, state, _needs(ReferralFacts, facts))
     if state.referral_id is None:
         raise errors.ReferralNotFound("no such referral")
     if not state.open:
@@ -92,12 +130,19 @@ def decide(command: Command, state: Referral) -> list[Event]:
             return [EligibilityOverridden(referral_id=referral_id, reason=command.reason)]
         case RecordConsent():
             if state.consent is not None:
-                raise errors.ConsentAlreadyRecorded("the person's answer is recorded: withdraw to end the referral")
+                raise errors.ConsentAlreadyRecorded(
+                    "the person's answer is recorded: withdraw to end the referral"
+                )
             return [ConsentRecorded(referral_id=referral_id, given=command.given, recorded_on=command.today)]
-        case Enrol() | Waitlist():
-            _ensure_placeable(command, state, from_waiting=isinstance(command, Enrol))
-            if isinstance(command, Enrol):
-                return [ReferralEnrolled(referral_id=referral_id, group_id=command.group_id)]
+        case Enrol():
+            group = _needs(PlacementFacts, facts)
+            _ensure_placeable(state, command.group_id, group, from_waiting=True)
+            enrolled: list[Event] = [ReferralEnrolled(referral_id=referral_id, group_id=command.group_id)]
+            if group.started:  # the group is under way: the person takes part from now on
+                enrolled.append(ParticipationStarted(referral_id=referral_id, group_id=command.group_id))
+            return enrolled
+        case Waitlist():
+            _ensure_placeable(state, command.group_id, _needs(PlacementFacts, facts), from_waiting=False)
             return [ReferralWaitlisted(referral_id=referral_id, group_id=command.group_id)]
         case StartParticipation():
             if state.status not in (ReferralStatus.ENROLLED, ReferralStatus.STARTED):
@@ -118,14 +163,24 @@ def decide(command: Command, state: Referral) -> list[Event]:
         case EndOnRelease():
             return [ReferralEndedOnRelease(referral_id=referral_id, released_on=command.released_on)]
         case AssessParticipation():
-            return _assess(command, state)
+            return _assess(command, state, _needs(CompletionFacts, facts))
     raise TypeError(f"the referral aggregate does not handle {type(command).__name__}")
 
 
-def _request(command: RequestReferral, state: Referral) -> list[Event]:
+def _needs(kind: type, facts: DecisionFacts):
+    if not isinstance(facts, kind):
+        raise TypeError(f"this referral command is decided knowing {kind.__name__}")
+    return facts
+
+
+def certificate_id(referral_id: str) -> str:
+    return str(uuid.uuid5(CERTIFICATES, referral_id))
+
+
+def _request(command: RequestReferral, state: Referral, facts: ReferralFacts) -> list[Event]:
     if state.referral_id is not None:
         raise errors.ReferralAlreadyExists(f"referral {command.referral_id} already exists")
-    person, programme = command.person, command.programme
+    person, programme = facts.person, facts.programme
     if not person.case_open:
         raise errors.CaseClosed("the person's case is closed")
     if programme.withdrawn:
@@ -133,8 +188,12 @@ def _request(command: RequestReferral, state: Referral) -> list[Event]:
     if command.objective_id not in person.plan_objectives:
         raise errors.ObjectiveNotInPlan("refer from an objective of the person's current plan")
     requested = ReferralRequested(
-        referral_id=command.referral_id, programme_id=programme.programme_id, case_id=person.case_id,
-        subject_id=person.subject_id, plan_id=command.plan_id, objective_id=command.objective_id,
+        referral_id=command.referral_id,
+        programme_id=programme.programme_id,
+        case_id=command.case_id,
+        subject_id=person.subject_id,
+        plan_id=command.plan_id,
+        objective_id=command.objective_id,
         establishment=person.establishment,
     )
     if failed := failed_rules(programme.definition.eligibility, person):
@@ -142,39 +201,57 @@ def _request(command: RequestReferral, state: Referral) -> list[Event]:
     return [requested, ReferralFoundEligible(referral_id=command.referral_id)]
 
 
-def _ensure_placeable(command: Enrol | Waitlist, state: Referral, *, from_waiting: bool) -> None:
+def _ensure_placeable(state: Referral, group_id: str, group: PlacementFacts, *, from_waiting: bool) -> None:
     """Enrol from eligible (or from this group's waiting list); wait only from eligible; consent first."""
-    if command.group_programme_id != state.programme_id:
-        raise errors.ProgrammeMismatch("the group runs another programme than the one the person is referred to")
+    if group.programme_id != state.programme_id:
+        raise errors.GroupOfAnotherProgramme(
+            "the group runs another programme than the one the person is referred to"
+        )
     if state.status == ReferralStatus.WAITING and from_waiting:
-        if state.group_id != command.group_id:
+        if state.group_id != group_id:
             raise errors.ReferralAlreadyPlaced("the person waits for another group")
     elif state.status in PLACED:
         raise errors.ReferralAlreadyPlaced(f"the person is already {state.status.value}")
     elif state.status != ReferralStatus.ELIGIBLE:
         raise errors.ReferralNotEligible(f"the referral is {state.status.value}: it must be eligible first")
     if not state.consent:
-        raise errors.ConsentMissing("the person's consent is recorded before they are placed: taking part is voluntary")
+        raise errors.ConsentMissing(
+            "the person's consent is recorded before they are placed: taking part is voluntary"
+        )
 
 
-def _assess(command: AssessParticipation, state: Referral) -> list[Event]:
+def _assess(command: AssessParticipation, state: Referral, facts: CompletionFacts) -> list[Event]:
     if state.status != ReferralStatus.STARTED or state.group_id != command.group_id:
         raise errors.ReferralNotStarted("only a participant of the group is assessed at its close")
-    counted, attended = command.sessions_counted, command.sessions_attended
+    counted, attended = facts.sessions_counted, facts.sessions_attended
     rate = attended / counted if counted else 0.0
-    completed = counted > 0 and rate >= command.threshold
-    events: list[Event] = [ParticipationAssessed(
-        referral_id=state.referral_id, group_id=command.group_id, sessions_attended=attended,
-        sessions_counted=counted, attendance_rate=round(rate, 4), completed=completed,
-    )]
+    completed = counted > 0 and rate >= facts.threshold
+    events: list[Event] = [
+        ParticipationAssessed(
+            referral_id=state.referral_id,
+            group_id=command.group_id,
+            sessions_attended=attended,
+            sessions_counted=counted,
+            attendance_rate=round(rate, 4),
+            completed=completed,
+        )
+    ]
     if completed:
-        certificate = command.certificate
-        events.append(CompletionCertificateIssued(
-            referral_id=state.referral_id, certificate_id=certificate.certificate_id, subject_id=state.subject_id,
-            programme_code=certificate.programme_code, programme_name=certificate.programme_name,
-            group_id=command.group_id, establishment=certificate.establishment, start_date=certificate.start_date,
-            end_date=certificate.end_date, sessions_attended=attended, issued_on=command.today,
-        ))
+        events.append(
+            CompletionCertificateIssued(
+                referral_id=state.referral_id,
+                certificate_id=certificate_id(state.referral_id),
+                subject_id=state.subject_id,
+                programme_code=facts.programme_code,
+                programme_name=facts.programme_name,
+                group_id=command.group_id,
+                establishment=facts.establishment,
+                start_date=facts.start_date,
+                end_date=command.today,
+                sessions_attended=attended,
+                issued_on=command.today,
+            )
+        )
     return events
 
 
@@ -185,9 +262,13 @@ def evolve(state: Referral, event: Event) -> Referral:
         case ReferralFoundEligible():
             return state.model_copy(update={"status": ReferralStatus.ELIGIBLE})
         case ReferralRefused():
-            return state.model_copy(update={"status": ReferralStatus.REFUSED, "failed_rules": event.failed_rules})
+            return state.model_copy(
+                update={"status": ReferralStatus.REFUSED, "failed_rules": event.failed_rules}
+            )
         case EligibilityOverridden():
-            return state.model_copy(update={"status": ReferralStatus.ELIGIBLE, "override_reason": event.reason})
+            return state.model_copy(
+                update={"status": ReferralStatus.ELIGIBLE, "override_reason": event.reason}
+            )
         case ConsentRecorded():
             return state.model_copy(update={"consent": event.given, "consent_recorded_on": event.recorded_on})
         case ReferralWaitlisted():

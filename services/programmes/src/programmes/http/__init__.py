@@ -1,6 +1,6 @@
-"""HTTP routes of the programmes service, one router per resource: parse, authorise, call a handler,
-translate."""
+"""HTTP routes of the programmes service, one router per resource: parse the request into a command, run
+its handler, render the view."""
 
-from programmes.http import groups, programmes, referrals, schedule
+from programmes.http import groups, programmes, referrals, register, schedule
 
-routers = [programmes.router, groups.router, referrals.router, schedule.router]
+routers = [programmes.router, groups.router, register.router, referrals.router, schedule.router]

@@ -1,35 +1,31 @@
 """Groups: planned with the sessions of their weekly pattern, opened for enrolment, started, closed; their
-sessions moved, cancelled or caught up; attendance recorded by their facilitators; the printable register."""
+sessions moved, cancelled or caught up; attendance recorded by their facilitators. The printable register is
+`register.py`."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from operator import attrgetter
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.programmes import AttendanceMark, GroupSession, Mark, WeeklyPattern
-from kernel.api import Limit, Offset, Page, RequestBody, now
+from kernel.aggregates import Aggregate
+from kernel.api import Db, Id, IdFilter, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
 from kernel.auth import Principal
-from kernel.commands import Commands
+from kernel.gateway import Commands
 from kernel.http import service_router
-from programmes import handlers, queries, register
+from programmes import handlers, queries
 from programmes.domain import commands as c
-from programmes.domain import errors
 from programmes.domain.group import Group, GroupStatus, SessionState
-from programmes.http.common import (
-    Director, Facilitator, Id, IdFilter, Label, Officer, Reason, ScheduleReader, ensure_runs_group,
-    ensure_sees_group, is_director, today,
-)
+from programmes.http.common import Director, Facilitator, IdValue, Officer, ScheduleReader
 
 router = service_router("/groups", tags=["groups"])
 
 
 class PlanGroupRequest(RequestBody):
-    programme_id: Annotated[str, StringConstraints(max_length=80, pattern=r"^[A-Za-z0-9-]+$")]
+    programme_id: IdValue
     establishment: Label
     room: Label
     facilitators: list[Label] = Field(min_length=1, max_length=10, description="the facilitators' user ids")
@@ -40,8 +36,9 @@ class PlanGroupRequest(RequestBody):
 
 
 class StartRequest(RequestBody):
-    below_minimum_reason: str = Field(default="", max_length=1000,
-                                      description="a DPIP's reason to start below the minimum size")
+    below_minimum_reason: str = Field(
+        default="", max_length=1000, description="a DPIP's reason to start below the minimum size"
+    )
 
 
 class MoveRequest(RequestBody):
@@ -59,7 +56,7 @@ class CatchUpRequest(RequestBody):
 
 
 class MarkRequest(RequestBody):
-    referral_id: Annotated[str, StringConstraints(max_length=80)]
+    referral_id: IdValue
     mark: AttendanceMark
     reason: str = Field(default="", max_length=1000)
 
@@ -110,15 +107,31 @@ class GroupSummary(BaseModel):
     fill_rate: float
 
 
-def view(state: Group, version: int) -> GroupView:
-    sessions = sorted(state.sessions.values(), key=lambda s: s.session.starts_at)
+def view(group: Aggregate[Group]) -> GroupView:
+    state = group.state
+    sessions = sorted(state.sessions.values(), key=attrgetter("session.starts_at"))
     return GroupView(
-        **state.model_dump(include={"group_id", "programme_id", "programme_version", "establishment", "room",
-                                    "facilitators", "start_date", "end_date", "pattern", "capacity", "minimum",
-                                    "status"}),
-        participants=len(state.participants), waiting=list(state.waiting),
+        **state.model_dump(
+            include={
+                "group_id",
+                "programme_id",
+                "programme_version",
+                "establishment",
+                "room",
+                "facilitators",
+                "start_date",
+                "end_date",
+                "pattern",
+                "capacity",
+                "minimum",
+                "status",
+            }
+        ),
+        participants=len(state.participants),
+        waiting=list(state.waiting),
         fill_rate=round(len(state.participants) / state.capacity, 3),
-        sessions=[_session_view(s) for s in sessions], version=version,
+        sessions=[_session_view(s) for s in sessions],
+        version=group.version,
     )
 
 
@@ -126,57 +139,48 @@ def _session_view(state: SessionState) -> SessionView:
     return SessionView(session=state.session, cancelled=state.cancelled, held=state.held)
 
 
-async def _visible(request: Request, group_id: str, principal: Principal) -> tuple[Group, int]:
-    state, stream = await handlers.current(request.app.state.event_store, handlers.group, group_id)
-    if state.group_id is None:
-        raise errors.GroupNotFound("no such group")
-    ensure_sees_group(principal, state.sensitive, state.facilitators)
-    return state, stream[-1].stream_version
-
-
-@router.post("", status_code=201, response_model=GroupView, summary="Plan a group: its sessions are generated")
-async def plan_group(body: PlanGroupRequest, principal: Director, commands: Commands, request: Request):
-    group_id, on = str(uuid.uuid4()), today(request)
-
-    def make(programme: c.ProgrammeFacts) -> c.PlanGroup:
-        return c.PlanGroup(group_id=group_id, programme=programme, today=on,
-                           **body.model_dump(exclude={"programme_id", "pattern"}), pattern=body.pattern)
+@router.post(
+    "", status_code=201, response_model=GroupView, summary="Plan a group: its sessions are generated"
+)
+async def plan_group(body: PlanGroupRequest, principal: Director, commands: Commands, today: Today):
+    command = c.PlanGroup(
+        group_id=str(uuid.uuid4()), today=today, **body.model_dump(exclude={"pattern"}), pattern=body.pattern
+    )
 
     async def action(session, metadata):
-        outcome = await handlers.plan_group(session, make, body.programme_id, metadata)
-        return view(outcome.state, handlers.version(outcome))
+        return view(await handlers.plan_group(session, command, metadata))
 
-    return await commands.run(principal, action, location=lambda v: f"/groups/{v['group_id']}")
+    return await commands.run(principal, action, location="/groups/{group_id}")
 
 
 @router.get("", response_model=Page[GroupSummary], summary="Groups, with fill rate and waiting-list length")
-async def list_groups(principal: ScheduleReader, request: Request, programme_id: IdFilter = None,
-                      status: GroupStatus | None = None, establishment: str | None = None,
-                      limit: Limit = 50, offset: Offset = 0):
-    facilitator = principal.subject if "partenaire" in principal.roles else None
-    async with request.app.state.event_store.pool.acquire() as connection:
+async def list_groups(
+    principal: ScheduleReader,
+    db: Db,
+    programme_id: IdFilter = None,
+    status: GroupStatus | None = None,
+    establishment: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    async with db.acquire() as connection:
         total, rows = await queries.groups(
-            connection, programme_id=programme_id, status=status and status.value, establishment=establishment,
-            include_sensitive=is_director(principal), facilitator=facilitator, limit=limit, offset=offset,
+            connection,
+            principal,
+            programme_id=programme_id,
+            status=status and status.value,
+            establishment=establishment,
+            limit=limit,
+            offset=offset,
         )
-    return Page(total=total, items=[GroupSummary(**{k: r[k] for k in GroupSummary.model_fields}) for r in rows])
+    return Page(
+        total=total, items=[GroupSummary(**{k: r[k] for k in GroupSummary.model_fields}) for r in rows]
+    )
 
 
 @router.get("/{group_id}", response_model=GroupView, summary="A group and its sessions")
-async def get_group(group_id: Id, principal: ScheduleReader, request: Request):
-    return view(*await _visible(request, group_id, principal))
-
-
-@router.get("/{group_id}/register", response_model=register.Register,
-            summary="The attendance register (feuille d'émargement); ?format=html to print")
-async def get_register(group_id: Id, principal: Facilitator, request: Request, format: str = "json"):
-    state, _ = await _visible(request, group_id, principal)
-    ensure_runs_group(principal, state.sensitive, state.facilitators)
-    async with request.app.state.event_store.pool.acquire() as connection:
-        sheet = await register.build(connection, request.app.state.event_store, state)
-    if format == "html":
-        return HTMLResponse(register.html(sheet))
-    return sheet
+async def get_group(group_id: Id, principal: ScheduleReader, store: Store):
+    return view(await handlers.read_group(store, group_id, principal))
 
 
 @router.post("/{group_id}/open", response_model=GroupView, summary="Open the group for enrolment")
@@ -184,56 +188,81 @@ async def open_group(group_id: Id, principal: Director, commands: Commands):
     return await _command(group_id, c.OpenGroup(), principal, commands)
 
 
-@router.post("/{group_id}/start", response_model=GroupView,
-             summary="Start the group (below its minimum size only by a DPIP, with a reason)")
+@router.post(
+    "/{group_id}/start",
+    response_model=GroupView,
+    summary="Start the group (below its minimum size only by a DPIP, with a reason)",
+)
 async def start_group(group_id: Id, body: StartRequest, principal: Officer, commands: Commands):
-    command = c.StartGroup(below_minimum_reason=body.below_minimum_reason, may_override=is_director(principal))
-    return await _command(group_id, command, principal, commands)
+    command = c.StartGroup(below_minimum_reason=body.below_minimum_reason)
+
+    async def action(session, metadata):
+        return view(await handlers.start_group(session, group_id, command, metadata, principal))
+
+    return await commands.run(principal, action, status_code=200)
 
 
-@router.post("/{group_id}/close", response_model=GroupView, summary="Close the group: completions are computed")
-async def close_group(group_id: Id, principal: Officer, commands: Commands, request: Request):
-    return await _command(group_id, c.CloseGroup(today=today(request)), principal, commands)
+@router.post(
+    "/{group_id}/close", response_model=GroupView, summary="Close the group: completions are computed"
+)
+async def close_group(group_id: Id, principal: Officer, commands: Commands, today: Today):
+    command = c.CloseGroup(today=today)
+
+    async def action(session, metadata):
+        return view(await handlers.close_group(session, group_id, command, metadata, principal))
+
+    return await commands.run(principal, action, status_code=200)
 
 
-@router.post("/{group_id}/sessions", status_code=201, response_model=GroupView, summary="Add a catch-up session")
-async def add_catch_up(group_id: Id, body: CatchUpRequest, principal: Facilitator, commands: Commands,
-                       request: Request):
-    command = c.AddCatchUpSession(starts_at=body.starts_at, room=body.room, now=now(request))
+@router.post(
+    "/{group_id}/sessions", status_code=201, response_model=GroupView, summary="Add a catch-up session"
+)
+async def add_catch_up(
+    group_id: Id, body: CatchUpRequest, principal: Facilitator, commands: Commands, now: Now
+):
+    command = c.AddCatchUpSession(starts_at=body.starts_at, room=body.room, now=now)
     return await _command(group_id, command, principal, commands, status_code=201)
 
 
 @router.post("/{group_id}/sessions/{session_id}/move", response_model=GroupView, summary="Move a session")
-async def move_session(group_id: Id, session_id: Id, body: MoveRequest, principal: Facilitator, commands: Commands,
-                       request: Request):
-    command = c.MoveSession(session_id=session_id, starts_at=body.starts_at, room=body.room, now=now(request))
+async def move_session(
+    group_id: Id, session_id: Id, body: MoveRequest, principal: Facilitator, commands: Commands, now: Now
+):
+    command = c.MoveSession(session_id=session_id, starts_at=body.starts_at, room=body.room, now=now)
     return await _command(group_id, command, principal, commands)
 
 
 @router.post("/{group_id}/sessions/{session_id}/cancel", response_model=GroupView, summary="Cancel a session")
-async def cancel_session(group_id: Id, session_id: Id, body: CancelRequest, principal: Facilitator,
-                         commands: Commands, request: Request):
-    command = c.CancelSession(session_id=session_id, reason=body.reason, now=now(request))
+async def cancel_session(
+    group_id: Id, session_id: Id, body: CancelRequest, principal: Facilitator, commands: Commands, now: Now
+):
+    command = c.CancelSession(session_id=session_id, reason=body.reason, now=now)
     return await _command(group_id, command, principal, commands)
 
 
-@router.post("/{group_id}/sessions/{session_id}/attendance", response_model=GroupView,
-             summary="Record who attended the session (it was held)")
-async def record_attendance(group_id: Id, session_id: Id, body: AttendanceRequest, principal: Facilitator,
-                            commands: Commands, request: Request):
-    command = c.RecordAttendance(session_id=session_id, marks=[Mark(**m.model_dump()) for m in body.marks],
-                                 notes=body.notes, now=now(request))
+@router.post(
+    "/{group_id}/sessions/{session_id}/attendance",
+    response_model=GroupView,
+    summary="Record who attended the session (it was held)",
+)
+async def record_attendance(
+    group_id: Id,
+    session_id: Id,
+    body: AttendanceRequest,
+    principal: Facilitator,
+    commands: Commands,
+    now: Now,
+):
+    command = c.RecordAttendance(
+        session_id=session_id, marks=[Mark(**m.model_dump()) for m in body.marks], notes=body.notes, now=now
+    )
     return await _command(group_id, command, principal, commands)
 
 
-async def _command(group_id: str, command: c.Command, principal: Principal, commands: Commands,
-                   status_code: int = 200):
-    def check(state: Group) -> None:
-        if state.group_id is not None:
-            ensure_runs_group(principal, state.sensitive, state.facilitators)
-
+async def _command(
+    group_id: str, command: c.Command, principal: Principal, commands: Commands, status_code: int = 200
+):
     async def action(session, metadata):
-        outcome = await handlers.group_command(session, group_id, command, metadata, check=check)
-        return view(outcome.state, handlers.version(outcome))
+        return view(await handlers.group_command(session, group_id, command, metadata, principal))
 
     return await commands.run(principal, action, status_code=status_code)

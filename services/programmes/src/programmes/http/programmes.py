@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import Request
 from pydantic import BaseModel
 
 from contracts.programmes import EligibilityRules, ProgrammeDefinition, ProgrammeKind
-from kernel.api import Limit, Offset, Page, RequestBody
+from kernel.api import Db, Id, Limit, Offset, Page, Reason, RequestBody, Store
 from kernel.auth import Principal
-from kernel.commands import Commands
+from kernel.gateway import Commands
 from kernel.http import service_router
-from programmes import handlers, queries
+from programmes import access, handlers, queries
 from programmes.domain import commands as c
 from programmes.domain.programme import Programme
-from programmes.http.common import Director, Id, Reason, ScheduleReader, sees_offence_content
-from programmes.seed import programme_id
+from programmes.http.common import Director, ScheduleReader
+from programmes.seed import programme_id as programme_id_of
 
 router = service_router("/programmes", tags=["catalogue"])
 
@@ -32,53 +31,87 @@ class ProgrammeView(BaseModel):
 
 
 def view(state: Programme, principal: Principal) -> ProgrammeView:
-    definition, hidden = state.definition, not sees_offence_content(principal)
+    definition, hidden = state.definition, not access.may_read_offence_content(principal)
     if hidden:  # IPRO, the governor's office, partners: not the offence-specific rules
         definition = definition.model_copy(update={"eligibility": EligibilityRules()})
-    return ProgrammeView(programme_id=state.programme_id, version=state.version, withdrawn=state.withdrawn,
-                         definition=definition, eligibility_hidden=hidden)
+    return ProgrammeView(
+        programme_id=state.programme_id,
+        version=state.version,
+        withdrawn=state.withdrawn,
+        definition=definition,
+        eligibility_hidden=hidden,
+    )
 
 
 @router.get("", response_model=Page[ProgrammeView], summary="The catalogue")
-async def list_programmes(principal: ScheduleReader, request: Request, kind: ProgrammeKind | None = None,
-                          include_withdrawn: bool = False, limit: Limit = 100, offset: Offset = 0):
-    async with request.app.state.event_store.pool.acquire() as connection:
-        total, rows = await queries.programmes(connection, kind=kind, include_withdrawn=include_withdrawn,
-                                               limit=limit, offset=offset)
-    items = [view(Programme(programme_id=r["programme_id"], version=r["version"], withdrawn=r["withdrawn"],
-                            definition=ProgrammeDefinition.model_validate(r["definition"])), principal) for r in rows]
+async def list_programmes(
+    principal: ScheduleReader,
+    db: Db,
+    kind: ProgrammeKind | None = None,
+    include_withdrawn: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+):
+    async with db.acquire() as connection:
+        total, rows = await queries.programmes(
+            connection,
+            kind=kind and kind.value,
+            include_withdrawn=include_withdrawn,
+            limit=limit,
+            offset=offset,
+        )
+    items = [
+        view(
+            Programme(
+                programme_id=r["programme_id"],
+                version=r["version"],
+                withdrawn=r["withdrawn"],
+                definition=ProgrammeDefinition.model_validate(r["definition"]),
+            ),
+            principal,
+        )
+        for r in rows
+    ]
     return Page(total=total, items=items)
 
 
 @router.get("/{programme_id}", response_model=ProgrammeView, summary="A catalogue entry")
-async def get_programme(programme_id: Id, principal: ScheduleReader, request: Request):
-    return view(await handlers.load_programme(request.app.state.event_store, programme_id), principal)
+async def get_programme(programme_id: Id, principal: ScheduleReader, store: Store):
+    return view((await handlers.read_programme(store, programme_id)).state, principal)
 
 
-@router.post("", status_code=201, response_model=ProgrammeView, summary="Add a programme or action to the catalogue")
+@router.post(
+    "", status_code=201, response_model=ProgrammeView, summary="Add a programme or action to the catalogue"
+)
 async def create_programme(body: ProgrammeDefinition, principal: Director, commands: Commands):
-    command = c.CreateProgramme(programme_id=programme_id(body.code), definition=body)
+    command = c.CreateProgramme(programme_id=programme_id_of(body.code), definition=body)
 
     async def action(session, metadata):
-        outcome = await handlers.programme_command(session, command.programme_id, command, metadata)
-        return view(outcome.state, principal)
+        return view((await handlers.create_programme(session, command, metadata)).state, principal)
 
-    return await commands.run(principal, action, location=lambda v: f"/programmes/{v['programme_id']}")
+    return await commands.run(principal, action, location="/programmes/{programme_id}")
 
 
-@router.post("/{programme_id}/revisions", response_model=ProgrammeView, summary="Revise the entry (a new version)")
-async def revise_programme(programme_id: Id, body: ProgrammeDefinition, principal: Director, commands: Commands):
+@router.post(
+    "/{programme_id}/revisions", response_model=ProgrammeView, summary="Revise the entry (a new version)"
+)
+async def revise_programme(
+    programme_id: Id, body: ProgrammeDefinition, principal: Director, commands: Commands
+):
     return await _change(programme_id, c.ReviseProgramme(definition=body), principal, commands)
 
 
 @router.post("/{programme_id}/withdraw", response_model=ProgrammeView, summary="Withdraw from the catalogue")
-async def withdraw_programme(programme_id: Id, body: WithdrawRequest, principal: Director, commands: Commands):
+async def withdraw_programme(
+    programme_id: Id, body: WithdrawRequest, principal: Director, commands: Commands
+):
     return await _change(programme_id, c.WithdrawProgramme(reason=body.reason), principal, commands)
 
 
 async def _change(programme_id: str, command: c.Command, principal: Principal, commands: Commands):
     async def action(session, metadata):
-        outcome = await handlers.programme_command(session, programme_id, command, metadata)
-        return view(outcome.state, principal)
+        return view(
+            (await handlers.programme_command(session, programme_id, command, metadata)).state, principal
+        )
 
     return await commands.run(principal, action, status_code=200)

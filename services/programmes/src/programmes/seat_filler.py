@@ -1,11 +1,10 @@
 """The seat filler: a seat freed without a user's command (a release ends the person's enrolments) goes to the
 waiting list here, in a transaction of its own (kernel review H1). The release reaction commits whatever
-happens to the seat; this pass gives it to the first person waiting who is free at the group's times, and
-if that fails (the person was enrolled elsewhere meanwhile), the next pass tries again."""
+happens to the seat; this pass gives it to the first person waiting who is free at the group's times
+(`domain/seats.py`), and if that fails (the person was enrolled elsewhere meanwhile), the next pass tries
+again."""
 
 from __future__ import annotations
-
-import asyncpg
 
 from contracts import Actor
 from kernel import logs
@@ -13,24 +12,18 @@ from kernel.consumer import describe
 from kernel.errors import DomainError
 from kernel.eventstore import EventStore, Metadata
 from kernel.scheduling import every
-from programmes import handlers
+from programmes import handlers, queries
 
 log = logs.get_logger(__name__)
 
 SEAT_FILLER = Actor(subject="programmes-seat-filler", role="system")
 
 
-async def groups_with_a_free_seat_and_people_waiting(pool: asyncpg.Pool) -> list[str]:
-    return [r["group_id"] for r in await pool.fetch(
-        """SELECT group_id FROM groups
-           WHERE waiting > 0 AND participants < capacity AND status IN ('open', 'started')
-           ORDER BY group_id"""
-    )]
-
-
 async def fill_free_seats(store: EventStore) -> int:
     given = 0
-    for group_id in await groups_with_a_free_seat_and_people_waiting(store.pool):
+    async with store.pool.acquire() as connection:
+        waiting = await queries.groups_with_a_free_seat_and_people_waiting(connection)
+    for group_id in waiting:
         try:
             async with store.transaction() as session:
                 given += await handlers.fill_free_seats(session, group_id, Metadata(actor=SEAT_FILLER))

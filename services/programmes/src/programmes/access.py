@@ -1,0 +1,118 @@
+"""Who may see and do what in the programmes service (ARCHITECTURE.md §6): pure predicates over the caller
+and the facts of what they ask for, and the `ensure_*` functions that refuse. The handlers apply them on
+the command path and on reads of one resource (what the caller may not see answers the 404 of a missing
+one, word for word); `scope` limits every list. Routes only declare their role policy
+(`http/common.py`).
+
+* The catalogue and the schedules are read by the establishment's staff; IPRO roles, the governor's office,
+  auditors and partners do not see the offence-specific content (eligibility rules, failed rules).
+* A CPIP refers and follows the people of their caseload; a DPIP does everything and overrides.
+* Facilitators (a CPIP, a psychologist, a partner co-facilitating) run their own groups; a partner sees
+  nothing but the groups it facilitates.
+* Groups and referrals of a sensitive programme (ESPACE) exist for DPIPs only: anyone else gets the 404 a
+  missing one gets, word for word, and no list shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.roles import PARTNER, SPIP_STAFF
+from kernel.access import NotOnCaseload, Principal
+from kernel.errors import Forbidden
+from programmes.domain import errors
+from programmes.domain.facts import ProgrammeFacts, ReferralVisibility
+from programmes.domain.group import Group
+
+DIRECTOR, OFFICER = "dpip", "cpip"
+
+
+class NotAFacilitator(Forbidden):
+    """The caller sees the group but does not run it."""
+
+    code = "not-a-facilitator"
+
+
+def is_director(principal: Principal) -> bool:
+    return DIRECTOR in principal.roles
+
+
+def may_override(principal: Principal) -> bool:
+    """Setting a rule aside (a group started below its minimum size) is a DPIP's decision."""
+    return is_director(principal)
+
+
+def may_read_offence_content(principal: Principal) -> bool:
+    """Eligibility rules and failed rules name offences and risk: SPIP staff only."""
+    return principal.has_any(SPIP_STAFF)
+
+
+def facilitates(principal: Principal, facilitators: list[str]) -> bool:
+    return principal.subject.strip().casefold() in {f.strip().casefold() for f in facilitators}
+
+
+def follows(principal: Principal, referent: str | None) -> bool:
+    """A CPIP acts on and reads the people of their caseload; the other roles allowed are not limited."""
+    return OFFICER not in principal.roles or is_director(principal) or referent == principal.subject
+
+
+# --- groups ---
+
+
+def may_see_group(principal: Principal, group: Group) -> bool:
+    if group.sensitive and not is_director(principal):
+        return False
+    return PARTNER not in principal.roles or facilitates(principal, group.facilitators)
+
+
+def may_run_group(principal: Principal, group: Group) -> bool:
+    return is_director(principal) or facilitates(principal, group.facilitators)
+
+
+def ensure_may_run_group(principal: Principal, group: Group) -> None:
+    """Sessions, attendance, the register, the start and the close of a group the caller sees: its
+    facilitators or a DPIP."""
+    if not may_run_group(principal, group):
+        raise NotAFacilitator("only the group's facilitators or a DPIP do this")
+
+
+# --- referrals ---
+
+
+def may_refer_to(principal: Principal, programme: ProgrammeFacts) -> bool:
+    return not programme.definition.sensitive or is_director(principal)
+
+
+def ensure_may_refer_to(principal: Principal, programme: ProgrammeFacts) -> None:
+    if not may_refer_to(principal, programme):
+        raise errors.ProgrammeNotFound(f"no programme {programme.programme_id}")
+
+
+def ensure_follows(principal: Principal, referent: str | None) -> None:
+    if not follows(principal, referent):
+        raise NotOnCaseload("this person is not on your caseload")
+
+
+def may_see_referral(principal: Principal, referral: ReferralVisibility) -> bool:
+    """A referral to a sensitive programme is hidden (another CPIP's person's is seen, never acted on)."""
+    return not referral.sensitive or is_director(principal)
+
+
+# --- lists ---
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a list shows the caller, applied by the query itself (never filtered after the fact)."""
+
+    include_sensitive: bool
+    facilitator: str | None  # a partner's lists: only the groups it facilitates
+    referent: str | None  # a CPIP's lists of referrals: only their caseload's
+
+
+def scope(principal: Principal) -> Scope:
+    return Scope(
+        include_sensitive=is_director(principal),
+        facilitator=principal.subject if PARTNER in principal.roles else None,
+        referent=principal.subject if OFFICER in principal.roles and not is_director(principal) else None,
+    )

@@ -1,0 +1,110 @@
+"""Who may see and do what: the service's access predicates over the caller and the facts."""
+
+import pytest
+
+from contracts.roles import ROLES, SPIP_STAFF
+from kernel.access import NotOnCaseload
+from kernel.auth import Principal
+from programmes import access
+from programmes.domain import errors
+from programmes.domain.facts import ReferralVisibility
+from programmes.domain.group import group
+
+from ..builders import PLANNED_GROUP, a_group_planned, ppr, programme_facts
+
+GROUP = group.fold(PLANNED_GROUP)  # run by cpip-1 and psychologue-1
+SENSITIVE_GROUP = group.fold([a_group_planned(sensitive=True, facilitators=["dpip-2", "partenaire-1"])])
+PARTNER_GROUP = group.fold([a_group_planned(facilitators=["cpip-1", " Partenaire-1 "])])
+
+
+def caller(role: str, subject: str | None = None) -> Principal:
+    return Principal(
+        subject=subject or f"{role}-1",
+        roles=frozenset({role}),
+        organisation_scope="org-1" if role == "partenaire" else None,
+    )
+
+
+# --- groups ---
+
+
+@pytest.mark.parametrize("role", sorted(ROLES - {"partenaire"}))
+def test_the_establishments_staff_see_every_group_but_the_sensitive_ones(role):
+    assert access.may_see_group(caller(role), GROUP)
+    assert access.may_see_group(caller(role), SENSITIVE_GROUP) is (role == "dpip")
+
+
+def test_a_partner_sees_only_the_groups_it_facilitates_whatever_the_case_or_spaces_of_its_name():
+    assert access.may_see_group(caller("partenaire"), PARTNER_GROUP)
+    assert not access.may_see_group(caller("partenaire"), GROUP)
+    assert not access.may_see_group(caller("partenaire", "partenaire-2"), PARTNER_GROUP)
+
+
+def test_a_sensitive_group_is_hidden_even_from_its_own_facilitators_who_are_not_dpips():
+    assert not access.may_see_group(caller("partenaire"), SENSITIVE_GROUP)
+    assert access.may_see_group(caller("dpip", "dpip-2"), SENSITIVE_GROUP)
+
+
+@pytest.mark.parametrize("user", [("cpip", "cpip-1"), ("psychologue", "psychologue-1"), ("dpip", "dpip-9")])
+def test_a_groups_facilitators_and_any_dpip_run_it(user):
+    access.ensure_may_run_group(caller(*user), GROUP)
+
+
+@pytest.mark.parametrize("user", [("cpip", "cpip-2"), ("psychologue", "psychologue-2"), ("partenaire", None)])
+def test_anyone_else_who_sees_the_group_does_not_run_it(user):
+    with pytest.raises(access.NotAFacilitator) as raised:
+        access.ensure_may_run_group(caller(*user), GROUP)
+    assert raised.value.code == "not-a-facilitator"
+
+
+# --- referrals ---
+
+
+def test_a_cpip_follows_only_the_people_of_their_caseload():
+    assert access.follows(caller("cpip"), "cpip-1")
+    assert not access.follows(caller("cpip"), "cpip-2")
+    assert not access.follows(caller("cpip"), None)
+    with pytest.raises(NotOnCaseload):
+        access.ensure_follows(caller("cpip"), "cpip-2")
+
+
+@pytest.mark.parametrize("role", ["dpip", "ipro_conseiller", "direction", "auditeur"])
+def test_the_other_roles_are_limited_by_no_caseload(role):
+    assert access.follows(caller(role), "cpip-2")
+
+
+def test_a_referral_to_a_sensitive_programme_is_hidden_from_all_but_dpips():
+    sensitive = ReferralVisibility(sensitive=True, referent="cpip-1")
+    assert access.may_see_referral(caller("dpip"), sensitive)
+    assert not access.may_see_referral(caller("cpip"), sensitive)  # even their own person's
+    assert access.may_see_referral(caller("cpip"), ReferralVisibility(sensitive=False, referent="cpip-2"))
+
+
+def test_a_sensitive_programme_takes_referrals_from_dpips_only_and_exists_for_no_one_else():
+    espace = programme_facts(programme_id="programme-espace", definition=ppr(sensitive=True))
+    access.ensure_may_refer_to(caller("dpip"), espace)
+    access.ensure_may_refer_to(caller("cpip"), programme_facts())
+    with pytest.raises(errors.ProgrammeNotFound) as raised:
+        access.ensure_may_refer_to(caller("cpip"), espace)
+    assert str(raised.value) == "no programme programme-espace"  # word for word a missing programme's
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_offence_content_is_for_spip_staff_only(role):
+    assert access.may_read_offence_content(caller(role)) is (role in SPIP_STAFF)
+
+
+# --- lists ---
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("dpip", access.Scope(include_sensitive=True, facilitator=None, referent=None)),
+        ("cpip", access.Scope(include_sensitive=False, facilitator=None, referent="cpip-1")),
+        ("partenaire", access.Scope(include_sensitive=False, facilitator="partenaire-1", referent=None)),
+        ("ipro_chef", access.Scope(include_sensitive=False, facilitator=None, referent=None)),
+    ],
+)
+def test_what_each_list_shows_the_caller(role, expected):
+    assert access.scope(caller(role)) == expected
