@@ -17,25 +17,98 @@ from datetime import date, datetime, time, timedelta
 
 from contracts import Event
 from contracts.ipro import (
-    AdversarialHearingHeld, AdviserAssigned, AffectationDecided, ClassementGranted, ClassementRefused,
-    ClassementRequested, ContractEndReason, ContractEnded, ContractResumed, ContractSigned, ContractSuspended,
-    ContractType, CpuOpinionRecorded, Declassified, EducationLevel, EmployerInterviewHeld, ExitOutcome,
-    ExitOutcomeRecorded, ExitSituation, FollowUpInterviewHeld, FranceTravailRegistered, GoalSet, GoalStatus,
-    GoalStatusChanged, GoalStep, LeaveDecided, LeaveDone, LeaveKind, LeaveRequested, PathwayClosed,
-    PathwayOpened, PositioningAttended, PositioningConfirmed, PositioningNoShowRecorded, PositioningOutcome,
-    PositioningOutcomeRecorded, PositioningProposed, PositioningWithdrawn, PreliminaryInterviewHeld, Profile,
-    ProfileRecorded, ReadinessChanged, ReadinessStatus, SuspensionReason, SynthesisWritten, TargetTrade,
-    TrainingCompleted, TrainingDroppedOut, TrainingEnrolled, TrainingStarted, WeeklySlot, WorkRegime,
+    AdversarialHearingHeld,
+    AdviserAssigned,
+    AffectationDecided,
+    ClassementGranted,
+    ClassementRefused,
+    ClassementRequested,
+    ContractEnded,
+    ContractEndReason,
+    ContractResumed,
+    ContractSigned,
+    ContractSuspended,
+    ContractType,
+    CpuOpinionRecorded,
+    Declassified,
+    EducationLevel,
+    EmployerInterviewHeld,
+    ExitOutcome,
+    ExitOutcomeRecorded,
+    ExitSituation,
+    FollowUpInterviewHeld,
+    FranceTravailRegistered,
+    GoalSet,
+    GoalStatus,
+    GoalStatusChanged,
+    GoalStep,
+    LeaveDecided,
+    LeaveDone,
+    LeaveKind,
+    LeaveRequested,
+    PathwayClosed,
+    PathwayOpened,
+    PositioningAttended,
+    PositioningConfirmed,
+    PositioningNoShowRecorded,
+    PositioningOutcome,
+    PositioningOutcomeRecorded,
+    PositioningProposed,
+    PositioningWithdrawn,
+    PreliminaryInterviewHeld,
+    Profile,
+    ProfileRecorded,
+    ReadinessChanged,
+    ReadinessStatus,
+    SuspensionReason,
+    SynthesisWritten,
+    TargetTrade,
+    TrainingCompleted,
+    TrainingDroppedOut,
+    TrainingEnrolled,
+    TrainingStarted,
+    WeeklySlot,
+    WorkRegime,
 )
 from ipro.domain.commands import (
-    AssignAdviser, Booking, CaseFacts, ChangeGoalStatus, ChangeReadiness, ClosePathway, CompleteTraining,
-    ConfirmPositioning, DecideAffectation, DecideLeave, Declassify, DropOutOfTraining, EndContract,
-    EnrolInTraining, GrantClassement, HoldAdversarialHearing, HoldEmployerInterview, HoldFollowUpInterview,
-    HoldPreliminaryInterview, MarkLeaveDone, OpenPathway, Position, RecordAttendance, RecordCpuOpinion,
-    RecordExitOutcome, RecordPositioningOutcome, RecordProfile, RefuseClassement, RegisterWithFranceTravail,
-    RequestClassement, RequestLeave, ResumeContract, SessionFacts, SetGoal, SignContract, StartTraining,
-    SuspendContract, WithdrawPositioning, WriteSynthesis,
+    AssignAdviser,
+    ChangeGoalStatus,
+    ChangeReadiness,
+    ClosePathway,
+    CompleteTraining,
+    ConfirmPositioning,
+    DecideAffectation,
+    DecideLeave,
+    Declassify,
+    DropOutOfTraining,
+    EndContract,
+    EnrolInTraining,
+    GrantClassement,
+    HoldAdversarialHearing,
+    HoldEmployerInterview,
+    HoldFollowUpInterview,
+    HoldPreliminaryInterview,
+    MarkLeaveDone,
+    OpenPathway,
+    Position,
+    RecordAttendance,
+    RecordCpuOpinion,
+    RecordExitOutcome,
+    RecordPositioningOutcome,
+    RecordProfile,
+    RefuseClassement,
+    RegisterWithFranceTravail,
+    RequestClassement,
+    RequestLeave,
+    ResumeContract,
+    SetGoal,
+    SignContract,
+    StartTraining,
+    SuspendContract,
+    WithdrawPositioning,
+    WriteSynthesis,
 )
+from ipro.domain.facts import Booking, CaseFacts, Commitments, PathwayFacts, PlaceFacts, SessionFacts
 from kernel.clock import LOCAL_TIME_ZONE
 
 TODAY = date(2026, 11, 27)  # a Friday
@@ -76,13 +149,36 @@ def slot(weekday: int, starts_at: int | time, ends_at: int | time) -> WeeklySlot
     return WeeklySlot(weekday=weekday, starts_at=_time(starts_at), ends_at=_time(ends_at))
 
 
-# --- the person's case, and their bookings ------------------------------------------------------------------
+# --- facts: the person's case, the pathway things are arranged on, the person's bookings -----------------
+
 
 def case_facts(**overrides) -> CaseFacts:
-    """The default person's open case, released on `RELEASE`."""
-    values = dict(case_id="case-1", subject_id="person-1", establishment=ESTABLISHMENT, open=True,
-                  expected_end_date=RELEASE, conditional_release_date=None)
+    """The default person's open case, released on `RELEASE`, followed by the CPIP "cpip-1"."""
+    values = dict(
+        case_id="case-1",
+        subject_id="person-1",
+        establishment=ESTABLISHMENT,
+        open=True,
+        expected_end_date=RELEASE,
+        conditional_release_date=None,
+        referent="cpip-1",
+    )
     return CaseFacts(**_with(values, overrides))
+
+
+def on_the_pathway(**overrides) -> PathwayFacts:
+    """The default person's open pathway, which their work file, trainings and positionings are arranged on."""
+    return PathwayFacts(**_with(dict(pathway_id="pathway-1", subject_id="person-1", closed=False), overrides))
+
+
+ON_THE_PATHWAY = on_the_pathway()
+AFTER_RELEASE = on_the_pathway(closed=True)
+
+
+def booked(*bookings: Booking, **overrides) -> Commitments:
+    """The open pathway, the person committed to `bookings` (none by default)."""
+    values = dict(pathway_id="pathway-1", subject_id="person-1", closed=False, bookings=list(bookings))
+    return Commitments(**_with(values, overrides))
 
 
 def work_schedule() -> list[WeeklySlot]:
@@ -97,35 +193,52 @@ def training_schedule() -> list[WeeklySlot]:
 
 def work_hours(**overrides) -> Booking:
     """The default post's weekly hours, as the person's bookings list them."""
-    values = dict(kind="work", reference="affectation-1", starts_on=WORK_START, ends_on=None,
-                  slots=work_schedule())
+    values = dict(
+        kind="work", reference="affectation-1", starts_on=WORK_START, ends_on=None, slots=work_schedule()
+    )
     return Booking(**_with(values, overrides))
 
 
 def training_hours(**overrides) -> Booking:
     """The default training's weekly hours, as the person's bookings list them."""
-    values = dict(kind="training", reference="training-1", starts_on=TRAINING_START, ends_on=TRAINING_END,
-                  slots=training_schedule())
+    values = dict(
+        kind="training",
+        reference="training-1",
+        starts_on=TRAINING_START,
+        ends_on=TRAINING_END,
+        slots=training_schedule(),
+    )
     return Booking(**_with(values, overrides))
 
 
 def a_positioned_session(**overrides) -> Booking:
     """Another partner action's session the person is positioned on, by default the default session's time."""
-    values = dict(kind="action", reference="positioning-2", starts_at=local(SESSION_DAY, 10),
-                  ends_at=local(SESSION_DAY, 12))
+    values = dict(
+        kind="action",
+        reference="positioning-2",
+        starts_at=local(SESSION_DAY, 10),
+        ends_at=local(SESSION_DAY, 12),
+    )
     return Booking(**_with(values, overrides))
 
 
 # --- pathway ------------------------------------------------------------------------------------------------
 
+
 def open_pathway(**overrides) -> OpenPathway:
-    values = dict(pathway_id="pathway-1", case=case_facts(), today=TODAY, synthesis_working_days=5)
+    values = dict(pathway_id="pathway-1", case_id="case-1", today=TODAY, synthesis_working_days=5)
     return OpenPathway(**_with(values, overrides))
 
 
 def a_pathway_opened(**overrides) -> PathwayOpened:
-    values = dict(pathway_id="pathway-1", case_id="case-1", subject_id="person-1",
-                  establishment=ESTABLISHMENT, opened_on=TODAY, synthesis_due_on=SYNTHESIS_DUE)
+    values = dict(
+        pathway_id="pathway-1",
+        case_id="case-1",
+        subject_id="person-1",
+        establishment=ESTABLISHMENT,
+        opened_on=TODAY,
+        synthesis_due_on=SYNTHESIS_DUE,
+    )
     return PathwayOpened(**_with(values, overrides))
 
 
@@ -152,9 +265,13 @@ def a_synthesis_written(**overrides) -> SynthesisWritten:
 def profile(**overrides) -> Profile:
     """A cook's helper with the right to work in France."""
     values = dict(
-        education_level=EducationLevel.LOWER_SECONDARY, qualifications=["Brevet des collèges"],
-        work_experience=["Commis de cuisine, 2 ans"], languages=["français", "arabe"], driving_licence=False,
-        target_trades=[TargetTrade(rome_code="G1602", label="Personnel de cuisine")], right_to_work=True,
+        education_level=EducationLevel.LOWER_SECONDARY,
+        qualifications=["Brevet des collèges"],
+        work_experience=["Commis de cuisine, 2 ans"],
+        languages=["français", "arabe"],
+        driving_licence=False,
+        target_trades=[TargetTrade(rome_code="G1602", label="Personnel de cuisine")],
+        right_to_work=True,
         health_restrictions="",
     )
     return Profile(**_with(values, overrides))
@@ -188,8 +305,10 @@ def a_follow_up_interview_held(**overrides) -> FollowUpInterviewHeld:
 
 
 def goal_steps() -> list[GoalStep]:
-    return [GoalStep(step_id="step-1", description="Rédiger un CV"),
-            GoalStep(step_id="step-2", description="Simuler un entretien d'embauche")]
+    return [
+        GoalStep(step_id="step-1", description="Rédiger un CV"),
+        GoalStep(step_id="step-2", description="Simuler un entretien d'embauche"),
+    ]
 
 
 def set_goal(**overrides) -> SetGoal:
@@ -198,8 +317,12 @@ def set_goal(**overrides) -> SetGoal:
 
 
 def a_goal_set(**overrides) -> GoalSet:
-    values = dict(pathway_id="pathway-1", goal_id="goal-1", description="Trouver un emploi en restauration",
-                  steps=goal_steps())
+    values = dict(
+        pathway_id="pathway-1",
+        goal_id="goal-1",
+        description="Trouver un emploi en restauration",
+        steps=goal_steps(),
+    )
     return GoalSet(**_with(values, overrides))
 
 
@@ -215,7 +338,7 @@ def a_goal_status_changed(**overrides) -> GoalStatusChanged:
 
 
 def register_with_france_travail(**overrides) -> RegisterWithFranceTravail:
-    values = dict(case=case_facts(), today=TODAY, window_months=WINDOW_MONTHS)
+    values = dict(today=TODAY, window_months=WINDOW_MONTHS)
     return RegisterWithFranceTravail(**_with(values, overrides))
 
 
@@ -225,14 +348,26 @@ def a_france_travail_registration(**overrides) -> FranceTravailRegistered:
 
 def request_leave(**overrides) -> RequestLeave:
     """A week of PMSMP in a collective kitchen, starting on Monday 7 December."""
-    values = dict(leave_id="leave-1", kind=LeaveKind.PMSMP, starts_on=LEAVE_START, ends_on=LEAVE_END,
-                  purpose="Stage en cuisine collective", today=TODAY)
+    values = dict(
+        leave_id="leave-1",
+        kind=LeaveKind.PMSMP,
+        starts_on=LEAVE_START,
+        ends_on=LEAVE_END,
+        purpose="Stage en cuisine collective",
+        today=TODAY,
+    )
     return RequestLeave(**_with(values, overrides))
 
 
 def a_leave_requested(**overrides) -> LeaveRequested:
-    values = dict(pathway_id="pathway-1", leave_id="leave-1", kind=LeaveKind.PMSMP, starts_on=LEAVE_START,
-                  ends_on=LEAVE_END, purpose="Stage en cuisine collective")
+    values = dict(
+        pathway_id="pathway-1",
+        leave_id="leave-1",
+        kind=LeaveKind.PMSMP,
+        starts_on=LEAVE_START,
+        ends_on=LEAVE_END,
+        purpose="Stage en cuisine collective",
+    )
     return LeaveRequested(**_with(values, overrides))
 
 
@@ -279,18 +414,25 @@ def a_pathway_closed(**overrides) -> PathwayClosed:
 # Pathway histories: opened; followed (adviser, synthesis, profile, readiness, a goal); closed at release.
 OPEN_PATHWAY: tuple[Event, ...] = (a_pathway_opened(),)
 FOLLOWED_PATHWAY: tuple[Event, ...] = (
-    *OPEN_PATHWAY, an_adviser_assigned(), a_synthesis_written(), a_profile_recorded(), a_readiness_changed(),
+    *OPEN_PATHWAY,
+    an_adviser_assigned(),
+    a_synthesis_written(),
+    a_profile_recorded(),
+    a_readiness_changed(),
     a_goal_set(),
 )
 CLOSED_PATHWAY: tuple[Event, ...] = (
-    *FOLLOWED_PATHWAY, an_exit_outcome_recorded(), a_pathway_closed(),
+    *FOLLOWED_PATHWAY,
+    an_exit_outcome_recorded(),
+    a_pathway_closed(),
 )
 
 
 # --- work ---------------------------------------------------------------------------------------------------
 
+
 def request_classement(**overrides) -> RequestClassement:
-    values = dict(work_id="work-1", pathway_id="pathway-1", subject_id="person-1", today=TODAY)
+    values = dict(work_id="work-1", pathway_id="pathway-1", today=TODAY)
     return RequestClassement(**_with(values, overrides))
 
 
@@ -316,8 +458,9 @@ def grant_classement(**overrides) -> GrantClassement:
 
 
 def a_classement_granted(**overrides) -> ClassementGranted:
-    values = dict(work_id="work-1", regimes=[WorkRegime.CONCESSION, WorkRegime.SERVICE_GENERAL],
-                  decided_on=TODAY)
+    values = dict(
+        work_id="work-1", regimes=[WorkRegime.CONCESSION, WorkRegime.SERVICE_GENERAL], decided_on=TODAY
+    )
     return ClassementGranted(**_with(values, overrides))
 
 
@@ -341,39 +484,80 @@ WORKSHOP = "Atelier 2"
 
 
 def hold_employer_interview(**overrides) -> HoldEmployerInterview:
-    values = dict(interview_id="interview-1", regime=WorkRegime.CONCESSION, employer=EMPLOYER, post=POST,
-                  held_on=TODAY, today=TODAY)
+    values = dict(
+        interview_id="interview-1",
+        regime=WorkRegime.CONCESSION,
+        employer=EMPLOYER,
+        post=POST,
+        held_on=TODAY,
+        today=TODAY,
+    )
     return HoldEmployerInterview(**_with(values, overrides))
 
 
 def an_employer_interview_held(**overrides) -> EmployerInterviewHeld:
-    values = dict(work_id="work-1", interview_id="interview-1", regime=WorkRegime.CONCESSION,
-                  employer=EMPLOYER, post=POST, held_on=TODAY)
+    values = dict(
+        work_id="work-1",
+        interview_id="interview-1",
+        regime=WorkRegime.CONCESSION,
+        employer=EMPLOYER,
+        post=POST,
+        held_on=TODAY,
+    )
     return EmployerInterviewHeld(**_with(values, overrides))
 
 
 def decide_affectation(**overrides) -> DecideAffectation:
-    values = dict(affectation_id="affectation-1", regime=WorkRegime.CONCESSION, post=POST, workshop=WORKSHOP,
-                  employer=EMPLOYER, schedule=work_schedule(), starts_on=WORK_START, bookings=[])
+    values = dict(
+        affectation_id="affectation-1",
+        regime=WorkRegime.CONCESSION,
+        post=POST,
+        workshop=WORKSHOP,
+        employer=EMPLOYER,
+        schedule=work_schedule(),
+        starts_on=WORK_START,
+    )
     return DecideAffectation(**_with(values, overrides))
 
 
 def an_affectation_decided(**overrides) -> AffectationDecided:
-    values = dict(work_id="work-1", affectation_id="affectation-1", regime=WorkRegime.CONCESSION, post=POST,
-                  workshop=WORKSHOP, employer=EMPLOYER, schedule=work_schedule(), starts_on=WORK_START)
+    values = dict(
+        work_id="work-1",
+        affectation_id="affectation-1",
+        regime=WorkRegime.CONCESSION,
+        post=POST,
+        workshop=WORKSHOP,
+        employer=EMPLOYER,
+        schedule=work_schedule(),
+        starts_on=WORK_START,
+    )
     return AffectationDecided(**_with(values, overrides))
 
 
 def sign_contract(**overrides) -> SignContract:
     """An open-ended contract from the first day of work, with ten days of trial."""
-    values = dict(contract_id="contract-1", affectation_id="affectation-1", starts_on=WORK_START,
-                  ends_on=None, trial_days=10, trial_cap_days=TRIAL_CAP_DAYS, today=TODAY)
+    values = dict(
+        contract_id="contract-1",
+        affectation_id="affectation-1",
+        starts_on=WORK_START,
+        ends_on=None,
+        trial_days=10,
+        trial_cap_days=TRIAL_CAP_DAYS,
+        today=TODAY,
+    )
     return SignContract(**_with(values, overrides))
 
 
 def a_contract_signed(**overrides) -> ContractSigned:
-    values = dict(work_id="work-1", contract_id="contract-1", affectation_id="affectation-1", signed_on=TODAY,
-                  starts_on=WORK_START, ends_on=None, trial_days=10)
+    values = dict(
+        work_id="work-1",
+        contract_id="contract-1",
+        affectation_id="affectation-1",
+        signed_on=TODAY,
+        starts_on=WORK_START,
+        ends_on=None,
+        trial_days=10,
+    )
     return ContractSigned(**_with(values, overrides))
 
 
@@ -382,8 +566,9 @@ def suspend_contract(**overrides) -> SuspendContract:
 
 
 def a_contract_suspended(**overrides) -> ContractSuspended:
-    values = dict(work_id="work-1", contract_id="contract-1", reason=SuspensionReason.ILLNESS,
-                  suspended_on=TODAY)
+    values = dict(
+        work_id="work-1", contract_id="contract-1", reason=SuspensionReason.ILLNESS, suspended_on=TODAY
+    )
     return ContractSuspended(**_with(values, overrides))
 
 
@@ -410,8 +595,9 @@ def end_contract(**overrides) -> EndContract:
 
 
 def a_contract_ended(**overrides) -> ContractEnded:
-    values = dict(work_id="work-1", contract_id="contract-1", reason=ContractEndReason.AGREEMENT,
-                  ended_on=TODAY)
+    values = dict(
+        work_id="work-1", contract_id="contract-1", reason=ContractEndReason.AGREEMENT, ended_on=TODAY
+    )
     return ContractEnded(**_with(values, overrides))
 
 
@@ -428,8 +614,9 @@ def declassify(**overrides) -> Declassify:
 
 
 def a_declassification(**overrides) -> Declassified:
-    return Declassified(**_with(dict(work_id="work-1", reason="Refus de travail répété", decided_on=TODAY),
-                                overrides))
+    return Declassified(
+        **_with(dict(work_id="work-1", reason="Refus de travail répété", decided_on=TODAY), overrides)
+    )
 
 
 # Work histories, each the shortest that leaves the work file in the state its name says.
@@ -448,18 +635,35 @@ DECLASSIFIED: tuple[Event, ...] = (*HEARD, a_declassification())
 
 # --- training -----------------------------------------------------------------------------------------------
 
+
 def enrol_in_training(**overrides) -> EnrolInTraining:
-    values = dict(training_id="training-1", pathway_id="pathway-1", subject_id="person-1", body="AFPA",
-                  title="CAP Agent polyvalent de restauration", certification="CAP APR",
-                  starts_on=TRAINING_START, ends_on=TRAINING_END, hours=420, schedule=training_schedule(),
-                  bookings=[])
+    values = dict(
+        training_id="training-1",
+        pathway_id="pathway-1",
+        body="AFPA",
+        title="CAP Agent polyvalent de restauration",
+        certification="CAP APR",
+        starts_on=TRAINING_START,
+        ends_on=TRAINING_END,
+        hours=420,
+        schedule=training_schedule(),
+    )
     return EnrolInTraining(**_with(values, overrides))
 
 
 def a_training_enrolled(**overrides) -> TrainingEnrolled:
-    values = dict(training_id="training-1", pathway_id="pathway-1", subject_id="person-1", body="AFPA",
-                  title="CAP Agent polyvalent de restauration", certification="CAP APR",
-                  starts_on=TRAINING_START, ends_on=TRAINING_END, hours=420, schedule=training_schedule())
+    values = dict(
+        training_id="training-1",
+        pathway_id="pathway-1",
+        subject_id="person-1",
+        body="AFPA",
+        title="CAP Agent polyvalent de restauration",
+        certification="CAP APR",
+        starts_on=TRAINING_START,
+        ends_on=TRAINING_END,
+        hours=420,
+        schedule=training_schedule(),
+    )
     return TrainingEnrolled(**_with(values, overrides))
 
 
@@ -504,22 +708,57 @@ DURING_THE_SESSION = SESSION_START + timedelta(minutes=30)
 
 def session_facts(**overrides) -> SessionFacts:
     """A published job-dating session with 3 of its 12 places taken."""
-    values = dict(action_id="action-1", session_id="session-1", partner_id="partner-1",
-                  starts_at=SESSION_START, ends_at=SESSION_END, capacity=12, booked=3, cancelled=False,
-                  published=True, closed=False)
+    values = dict(
+        action_id="action-1",
+        session_id="session-1",
+        partner_id="partner-1",
+        starts_at=SESSION_START,
+        ends_at=SESSION_END,
+        capacity=12,
+        booked=3,
+        cancelled=False,
+        published=True,
+        closed=False,
+    )
     return SessionFacts(**_with(values, overrides))
 
 
 def position(**overrides) -> Position:
-    values = dict(positioning_id="positioning-1", pathway_id="pathway-1", subject_id="person-1",
-                  session=session_facts(), bookings=[], now=NOW)
+    values = dict(
+        positioning_id="positioning-1",
+        pathway_id="pathway-1",
+        action_id="action-1",
+        session_id="session-1",
+        now=NOW,
+    )
     return Position(**_with(values, overrides))
 
 
+def place(*bookings: Booking, **overrides) -> PlaceFacts:
+    """The open pathway, the default session (places left), the person committed to `bookings` and not yet
+    positioned on it."""
+    values = dict(
+        pathway_id="pathway-1",
+        subject_id="person-1",
+        closed=False,
+        bookings=list(bookings),
+        session=session_facts(),
+        already_positioned=False,
+    )
+    return PlaceFacts(**_with(values, overrides))
+
+
 def a_positioning_proposed(**overrides) -> PositioningProposed:
-    values = dict(positioning_id="positioning-1", pathway_id="pathway-1", subject_id="person-1",
-                  action_id="action-1", session_id="session-1", partner_id="partner-1",
-                  starts_at=SESSION_START, ends_at=SESSION_END)
+    values = dict(
+        positioning_id="positioning-1",
+        pathway_id="pathway-1",
+        subject_id="person-1",
+        action_id="action-1",
+        session_id="session-1",
+        partner_id="partner-1",
+        starts_at=SESSION_START,
+        ends_at=SESSION_END,
+    )
     return PositioningProposed(**_with(values, overrides))
 
 
@@ -549,8 +788,11 @@ def record_positioning_outcome(**overrides) -> RecordPositioningOutcome:
 
 
 def a_positioning_outcome_recorded(**overrides) -> PositioningOutcomeRecorded:
-    values = dict(positioning_id="positioning-1", outcome=PositioningOutcome.INTERVIEW_OBTAINED,
-                  details="Entretien chez le partenaire")
+    values = dict(
+        positioning_id="positioning-1",
+        outcome=PositioningOutcome.INTERVIEW_OBTAINED,
+        details="Entretien chez le partenaire",
+    )
     return PositioningOutcomeRecorded(**_with(values, overrides))
 
 

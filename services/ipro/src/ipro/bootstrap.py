@@ -4,25 +4,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contracts.roles import ESTABLISHMENT
+from ipro import deadlines, replica
+from ipro.http import routers
+from ipro.settings import IproSettings
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.eventstore import EventStore
 from kernel.service import ServiceDefinition, create_service_app
-from ipro import deadlines, replica
-from ipro.http import routers
-from ipro.settings import IproSettings
 
 
 def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscription]:
     return [
         Subscription(
-            name=settings.topic("ipro.assessment-replica"), topics=[settings.topic("assessment.events")],
-            handler=replica.assessment_applier(store, settings), appends_events=True,
+            name=settings.topic("ipro.assessment-replica"),
+            topics=[settings.topic("assessment.events")],
+            handler=replica.assessment_applier(store, settings),
+            appends_events=True,
             event_types=replica.CASE_EVENT_TYPES,
         ),
         Subscription(
-            name=settings.topic("ipro.partner-catalogue"), topics=[settings.topic("partners.events")],
-            handler=replica.apply_partner_catalogue, event_types=replica.CATALOGUE_EVENT_TYPES,
+            name=settings.topic("ipro.partner-catalogue"),
+            topics=[settings.topic("partners.events")],
+            handler=replica.apply_partner_catalogue,
+            event_types=replica.CATALOGUE_EVENT_TYPES,
             tables=("catalogue_actions", "catalogue_sessions"),
             fetch_min_bytes=64 * 1024,  # partners.events is busy; the catalogue is a small part of it
         ),
@@ -30,7 +35,11 @@ def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscriptio
 
 
 DEFINITION = ServiceDefinition(
-    name="ipro", routers=routers, migrations=Path(__file__).parent / "migrations", subscriptions=subscriptions,
+    name="ipro",
+    roles=ESTABLISHMENT,
+    routers=routers,
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=subscriptions,
     background=lambda settings, store: {
         "synthesis-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds)
     },

@@ -1,4 +1,4 @@
-"""The synthesis scheduler: publishes `ipro.deadline.synthesis_overdue` once for each pathway whose initial
+"""The synthesis scheduler: publishes `ipro.deadline.synthesis_missed` once for each pathway whose initial
 synthesis is past due (a stream per occurrence, see `kernel.scheduling.append_once`)."""
 
 from __future__ import annotations
@@ -22,13 +22,22 @@ async def publish_overdue(store: EventStore) -> int:
         )
     published = 0
     for row in rows:
-        event = SynthesisMissed(pathway_id=row["pathway_id"], due_on=row["synthesis_due_on"], adviser=row["adviser"],
-                                 establishment=row["establishment"])
+        event = SynthesisMissed(
+            pathway_id=row["pathway_id"],
+            due_on=row["synthesis_due_on"],
+            adviser=row["adviser"],
+            establishment=row["establishment"],
+        )
         published += await append_once(
-            store, "deadline", f"synthesis-overdue-{row['pathway_id']}", event, Metadata(actor=SCHEDULER),
+            store,
+            "deadline",
+            f"synthesis-overdue-{row['pathway_id']}",
+            event,
+            Metadata(actor=SCHEDULER),
             subject=row["subject_id"],
             mark=lambda connection, pathway_id=row["pathway_id"]: connection.execute(
-                "UPDATE pathways SET overdue_published = true WHERE pathway_id = $1", pathway_id),
+                "UPDATE pathways SET overdue_published = true WHERE pathway_id = $1", pathway_id
+            ),
         )
     return published
 

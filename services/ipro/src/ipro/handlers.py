@@ -1,25 +1,24 @@
-"""Application handlers of the IPRO service: load the facts a command needs (the person's case, their other
-bookings, an action's session), decide, append, then write the inline read tables."""
+"""Application handlers of the IPRO service, one way downhill: load the aggregate once, check the caller's
+access on it (`access`), load the facts the decision needs (`lookups`), execute, write the inline read
+tables (`store`), and return the outcome the route renders. Each runs inside the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
-from kernel.decider import Outcome, current, execute, version
-from kernel.eventstore import EventStore, Metadata, Session
-from ipro import store
+from ipro import access, lookups, store
 from ipro.domain import commands as c
 from ipro.domain import errors
-from ipro.domain.pathway import Pathway, pathway
+from ipro.domain.facts import CaseFacts, Commitments, PathwayFacts, PlaceFacts
+from ipro.domain.pathway import Pathway, arranged_on, pathway
 from ipro.domain.positioning import Positioning, positioning
 from ipro.domain.training import Training, training
 from ipro.domain.work import WorkFile, work
-from ipro.settings import IproSettings
+from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing
+from kernel.auth import Principal
+from kernel.eventstore import Metadata, Session
 
 RELEASED = "released"
-Check = Callable[[Any], None] | None
 
 
 def pathway_id_of(case_id: str) -> str:
@@ -37,118 +36,199 @@ def pathway_lock(pathway_id: str) -> str:
     return f"pathway:{pathway_id}"
 
 
+async def _followed(session: Session, pathway_id: str) -> tuple[Aggregate[Pathway], CaseFacts]:
+    """The pathway and the person's case, which access to it and to what it owns is decided on."""
+    owner = await load_existing(session, pathway, pathway_id, errors.PathwayNotFound)
+    return owner, await lookups.case_facts(session.connection, owner.state.case_id)
+
+
+async def _arranged_on(session: Session, pathway_id: str) -> tuple[Aggregate[Pathway], CaseFacts]:
+    """The pathway something is arranged on, read once a release in flight has ended (ADR 14)."""
+    await session.lock(pathway_lock(pathway_id))
+    return await _followed(session, pathway_id)
+
+
 # --- pathway ---
 
 
-async def open_pathway(session: Session, case: c.CaseFacts, metadata: Metadata, settings: IproSettings,
-                       today: date) -> Outcome[Pathway]:
-    command = c.OpenPathway(pathway_id=pathway_id_of(case.case_id), case=case, today=today,
-                            synthesis_working_days=settings.synthesis_working_days)
-    outcome = await execute(session, pathway, command.pathway_id, command, metadata, subject=case.subject_id)
-    await store.save_pathway(session.connection, outcome.state, version(outcome))
+async def open_pathway(
+    session: Session, command: c.OpenPathway, metadata: Metadata, principal: Principal
+) -> Outcome[Pathway]:
+    """An adviser who opens a pathway follows it."""
+    case = await lookups.case_facts(session.connection, command.case_id)
+    outcome = await open_pathway_on_admission(session, command, case, metadata)
+    if access.follows_what_they_open(principal):
+        outcome = await _run_pathway(
+            session, outcome, c.AssignAdviser(adviser=principal.subject), case, metadata
+        )
     return outcome
 
 
-async def load_pathway(reader: Session | EventStore, pathway_id: str) -> Pathway:
-    state, _ = await current(reader, pathway, pathway_id)
-    if state.pathway_id is None:
-        raise errors.PathwayNotFound("no such pathway")
-    return state
+async def open_pathway_on_admission(
+    session: Session, command: c.OpenPathway, case: CaseFacts, metadata: Metadata
+) -> Outcome[Pathway]:
+    """The admission's reaction: the case comes from its event (the replica is written after)."""
+    return await _run_pathway(
+        session, await load(session, pathway, command.pathway_id), command, case, metadata
+    )
 
 
-async def pathway_command(session: Session, pathway_id: str, make: Callable[[c.CaseFacts], c.Command] | c.Command,
-                          metadata: Metadata) -> Outcome[Pathway]:
-    """`make(case_facts)` when the command needs the person's case (France Travail), else the command."""
-    state = await load_pathway(session, pathway_id)
-    command = make(await store.case_facts(session.connection, state.case_id)) if callable(make) else make
-    outcome = await execute(session, pathway, pathway_id, command, metadata, subject=state.subject_id)
-    await store.save_pathway(session.connection, outcome.state, version(outcome))
+async def pathway_command(
+    session: Session, pathway_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Pathway]:
+    owner, case = await _followed(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    return await _run_pathway(session, owner, command, case, metadata)
+
+
+async def _run_pathway(
+    session: Session,
+    owner: Aggregate[Pathway],
+    command: c.Command,
+    case: CaseFacts | None,
+    metadata: Metadata,
+) -> Outcome[Pathway]:
+    subject = case.subject_id if case is not None else owner.state.subject_id
+    outcome = await execute(session, pathway, owner, command, metadata, facts=case, subject=subject)
+    await store.save_pathway(session.connection, outcome.state, outcome.version)
     return outcome
 
 
 async def close_on_release(session: Session, case_id: str, closed_on: date, metadata: Metadata) -> None:
     """The case closed: the pathway closes with the outcome at release (if it is open); the person's trainings
-    end and their places on partner actions are given back."""
-    await session.lock(pathway_lock(pathway_id_of(case_id)))
-    state, _ = await current(session, pathway, pathway_id_of(case_id))
-    if state.pathway_id is None or state.closed_on is not None:
+    end and their places on partner actions are given back. A release redelivered finds nothing to do."""
+    pathway_id = pathway_id_of(case_id)
+    await session.lock(pathway_lock(pathway_id))
+    owner = await load(session, pathway, pathway_id)
+    if not owner.exists or owner.state.closed_on is not None:
         return
-    await pathway_command(session, state.pathway_id, c.ClosePathway(closed_on=closed_on), metadata)
-    trainings, positionings = await store.open_commitments(session.connection, state.pathway_id)
+    closed = await _run_pathway(session, owner, c.ClosePathway(closed_on=closed_on), None, metadata)
+    facts = arranged_on(closed.state)
+    trainings, positionings = await lookups.open_commitments(session.connection, pathway_id)
     for training_id in trainings:
-        await training_command(session, training_id, c.DropOutOfTraining(reason=RELEASED), metadata)
+        enrolled = await load(session, training, training_id)
+        await _run_training(session, enrolled, c.DropOutOfTraining(reason=RELEASED), facts, metadata)
     for positioning_id in positionings:
-        await positioning_command(session, positioning_id, c.WithdrawPositioning(reason=RELEASED), metadata)
+        place = await load(session, positioning, positioning_id)
+        await _run_positioning(session, place, c.WithdrawPositioning(reason=RELEASED), facts, metadata)
 
 
 # --- work ---
 
 
-async def work_command(session: Session, pathway_id: str, make: Callable[[WorkFile, Pathway, list[c.Booking]], c.Command],
-                       metadata: Metadata) -> Outcome[WorkFile]:
-    """`make(work_file, pathway, bookings)` builds the command from what it needs."""
-    owner = await _open_pathway(session, pathway_id)
-    work_id = work_id_of(pathway_id)
-    state, _ = await current(session, work, work_id)
-    command = make(state, owner, await store.bookings_of(session.connection, owner.subject_id))
-    outcome = await execute(session, work, work_id, command, metadata, subject=owner.subject_id)
-    await store.save_work(session.connection, outcome.state, version(outcome))
+async def work_command(
+    session: Session, pathway_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[WorkFile]:
+    """A command on the person's work file, which knows of the pathway only whether it is open."""
+    owner, case = await _arranged_on(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    return await _run_work(session, pathway_id, command, arranged_on(owner.state), metadata)
+
+
+async def decide_affectation(
+    session: Session, pathway_id: str, command: c.DecideAffectation, metadata: Metadata, principal: Principal
+) -> Outcome[WorkFile]:
+    """The post's hours may not overlap the person's other commitments: their bookings are loaded."""
+    owner, case = await _arranged_on(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
+    return await _run_work(
+        session, pathway_id, command, arranged_on(owner.state, Commitments, bookings=bookings), metadata
+    )
+
+
+async def _run_work(
+    session: Session, pathway_id: str, command: c.Command, facts: PathwayFacts, metadata: Metadata
+) -> Outcome[WorkFile]:
+    file = await load(session, work, work_id_of(pathway_id))
+    outcome = await execute(session, work, file, command, metadata, facts=facts, subject=facts.subject_id)
+    await store.save_work(session.connection, outcome.state, outcome.version)
     return outcome
 
 
 # --- training ---
 
 
-async def enrol_in_training(session: Session, pathway_id: str, make: Callable[[Pathway, list[c.Booking]], c.EnrolInTraining],
-                            metadata: Metadata) -> Outcome[Training]:
-    owner = await _open_pathway(session, pathway_id)
-    command = make(owner, await store.bookings_of(session.connection, owner.subject_id))
-    outcome = await execute(session, training, command.training_id, command, metadata, subject=owner.subject_id)
-    await store.save_training(session.connection, outcome.state, version(outcome))
-    return outcome
+async def enrol_in_training(
+    session: Session, pathway_id: str, command: c.EnrolInTraining, metadata: Metadata, principal: Principal
+) -> Outcome[Training]:
+    owner, case = await _arranged_on(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
+    facts = arranged_on(owner.state, Commitments, bookings=bookings)
+    return await _run_training(
+        session, await load(session, training, command.training_id), command, facts, metadata
+    )
 
 
-async def training_command(session: Session, training_id: str, command: c.Command, metadata: Metadata,
-                           check: Check = None) -> Outcome[Training]:
-    existing, _ = await current(session, training, training_id)
-    if existing.training_id is not None and not isinstance(command, c.DropOutOfTraining):
-        await _open_pathway(session, existing.pathway_id)
-    outcome = await execute(session, training, training_id, command, metadata, subject=existing.subject_id,
-                            check=check)
-    await store.save_training(session.connection, outcome.state, version(outcome))
+async def training_command(
+    session: Session, training_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Training]:
+    existing = await load_existing(session, training, training_id, errors.TrainingNotFound)
+    owner, case = await _arranged_on(session, existing.state.pathway_id)
+    access.ensure_may_act_on_pathway(
+        principal, owner.state, case, hidden=errors.TrainingNotFound(f"no training {training_id}")
+    )
+    return await _run_training(session, existing, command, arranged_on(owner.state), metadata)
+
+
+async def _run_training(
+    session: Session,
+    existing: Aggregate[Training],
+    command: c.Command,
+    facts: PathwayFacts,
+    metadata: Metadata,
+) -> Outcome[Training]:
+    outcome = await execute(
+        session, training, existing, command, metadata, facts=facts, subject=facts.subject_id
+    )
+    await store.save_training(session.connection, outcome.state, outcome.version)
     return outcome
 
 
 # --- positioning ---
 
 
-async def position(session: Session, pathway_id: str, make: Callable[[Pathway, c.SessionFacts, list[c.Booking]], c.Position],
-                   action_id: str, session_id: str, metadata: Metadata) -> Outcome[Positioning]:
-    owner = await _open_pathway(session, pathway_id)
-    if await store.positioned(session.connection, owner.subject_id, session_id):
-        raise errors.AlreadyPositioned("the person is already positioned on this session")
-    facts = await store.session_facts(session.connection, action_id, session_id)
-    command = make(owner, facts, await store.bookings_of(session.connection, owner.subject_id))
-    outcome = await execute(session, positioning, command.positioning_id, command, metadata, subject=owner.subject_id)
-    await store.save_positioning(session.connection, outcome.state, version(outcome), new=True)
+async def position(
+    session: Session, pathway_id: str, command: c.Position, metadata: Metadata, principal: Principal
+) -> Outcome[Positioning]:
+    """A place on a session: the session from the catalogue replica, the person's bookings, and whether they
+    already hold a place on it."""
+    owner, case = await _arranged_on(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    connection, subject_id = session.connection, owner.state.subject_id
+    facts = arranged_on(
+        owner.state,
+        PlaceFacts,
+        bookings=await lookups.bookings_of(connection, subject_id),
+        session=await lookups.session_facts(connection, command.action_id, command.session_id),
+        already_positioned=await lookups.positioned(connection, subject_id, command.session_id),
+    )
+    outcome = await execute(
+        session, positioning, command.positioning_id, command, metadata, facts=facts, subject=subject_id
+    )
+    await store.save_positioning(connection, outcome.state, outcome.version, new=True)
     return outcome
 
 
-async def positioning_command(session: Session, positioning_id: str, command: c.Command, metadata: Metadata,
-                              check: Check = None) -> Outcome[Positioning]:
-    existing, _ = await current(session, positioning, positioning_id)
-    # After release, what happened before it may still be reported; nothing new is arranged.
-    if existing.positioning_id is not None and isinstance(command, c.ConfirmPositioning):
-        await _open_pathway(session, existing.pathway_id)
-    outcome = await execute(session, positioning, positioning_id, command, metadata, subject=existing.subject_id,
-                            check=check)
-    await store.save_positioning(session.connection, outcome.state, version(outcome), new=False)
+async def positioning_command(
+    session: Session, positioning_id: str, command: c.Command, metadata: Metadata, principal: Principal
+) -> Outcome[Positioning]:
+    existing = await load_existing(session, positioning, positioning_id, errors.PositioningNotFound)
+    owner, case = await _arranged_on(session, existing.state.pathway_id)
+    access.ensure_may_act_on_positioning(principal, existing.state, owner.state, case)
+    return await _run_positioning(session, existing, command, arranged_on(owner.state), metadata)
+
+
+async def _run_positioning(
+    session: Session,
+    existing: Aggregate[Positioning],
+    command: c.Command,
+    facts: PathwayFacts,
+    metadata: Metadata,
+) -> Outcome[Positioning]:
+    outcome = await execute(
+        session, positioning, existing, command, metadata, facts=facts, subject=facts.subject_id
+    )
+    await store.save_positioning(session.connection, outcome.state, outcome.version, new=False)
     return outcome
-
-
-async def _open_pathway(session: Session, pathway_id: str) -> Pathway:
-    await session.lock(pathway_lock(pathway_id))  # a release in flight ends before we read "open"
-    owner = await load_pathway(session, pathway_id)
-    if owner.closed_on is not None:
-        raise errors.PathwayClosed("the pathway is closed: the person has left")
-    return owner

@@ -9,16 +9,29 @@ import asyncpg
 from kernel.database import page
 
 # Whoever holds a signed contract that has not ended is at work (suspended included: still employed).
-_AT_WORK = "EXISTS (SELECT 1 FROM posts w WHERE w.subject_id = c.subject_id AND w.contract_status IN ('active', 'suspended'))"
-_IN_TRAINING = "EXISTS (SELECT 1 FROM trainings t WHERE t.subject_id = c.subject_id AND t.status = 'in_progress')"
+_AT_WORK = (
+    "EXISTS (SELECT 1 FROM posts w WHERE w.subject_id = c.subject_id"
+    " AND w.contract_status IN ('active', 'suspended'))"
+)
+_IN_TRAINING = (
+    "EXISTS (SELECT 1 FROM trainings t WHERE t.subject_id = c.subject_id AND t.status = 'in_progress')"
+)
 _ACTIVE_STEP = """EXISTS (SELECT 1 FROM pathways p WHERE p.case_id = c.case_id AND p.closed_on IS NULL
                           AND (p.active_goals > 0 OR EXISTS (
                               SELECT 1 FROM positionings o WHERE o.pathway_id = p.pathway_id
                                 AND o.status IN ('proposed', 'confirmed'))))"""
 
 
-async def pathways(connection: asyncpg.Connection, *, adviser: str | None, establishment: str | None,
-                   referent: str | None, include_closed: bool, limit: int, offset: int):
+async def pathways(
+    connection: asyncpg.Connection,
+    *,
+    adviser: str | None,
+    establishment: str | None,
+    referent: str | None,
+    include_closed: bool,
+    limit: int,
+    offset: int,
+):
     return await page(
         connection,
         """SELECT p.*, p.synthesis_written, count(*) OVER () AS total
@@ -26,7 +39,12 @@ async def pathways(connection: asyncpg.Connection, *, adviser: str | None, estab
            WHERE ($1::text IS NULL OR p.adviser = $1) AND ($2::text IS NULL OR lower(p.establishment) = lower($2))
              AND ($3::text IS NULL OR c.referent = $3) AND ($4 OR p.closed_on IS NULL)
            ORDER BY p.opened_on, p.pathway_id""",
-        adviser, establishment, referent, include_closed, limit=limit, offset=offset,
+        adviser,
+        establishment,
+        referent,
+        include_closed,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -43,8 +61,15 @@ async def history(connection: asyncpg.Connection, pathway_id: str) -> list[async
     )
 
 
-async def caseload(connection: asyncpg.Connection, *, adviser: str | None, today: date, window_months: int,
-                   limit: int, offset: int):
+async def caseload(
+    connection: asyncpg.Connection,
+    *,
+    adviser: str | None,
+    today: date,
+    window_months: int,
+    limit: int,
+    offset: int,
+):
     """Open pathways with what is due: the initial synthesis (overdue or not), leaves awaiting the governor,
     France Travail registration once release is within the window."""
     return await page(
@@ -60,12 +85,17 @@ async def caseload(connection: asyncpg.Connection, *, adviser: str | None, today
             FROM pathways p JOIN followed_cases c USING (case_id)
             WHERE p.closed_on IS NULL AND ($1::text IS NULL OR p.adviser = $1)
             ORDER BY (NOT p.synthesis_written AND p.synthesis_due_on < $2) DESC, p.synthesis_due_on, p.pathway_id""",
-        adviser, today, window_months, limit=limit, offset=offset,
+        adviser,
+        today,
+        window_months,
+        limit=limit,
+        offset=offset,
     )
 
 
-async def waiting_lists(connection: asyncpg.Connection, regime: str | None, *, adviser: str | None
-                        ) -> list[asyncpg.Record]:
+async def waiting_lists(
+    connection: asyncpg.Connection, regime: str | None, *, adviser: str | None
+) -> list[asyncpg.Record]:
     """Per regime, the people classed for it without a post, by request date."""
     # The rank is everyone's: an adviser sees where their people stand in the whole list.
     return await connection.fetch(
@@ -78,12 +108,14 @@ async def waiting_lists(connection: asyncpg.Connection, regime: str | None, *, a
                  AND ($1::text IS NULL OR r.regime = $1)) AS waiting
            WHERE $2::text IS NULL OR adviser = $2
            ORDER BY regime, rank""",
-        regime, adviser,
+        regime,
+        adviser,
     )
 
 
-async def posts(connection: asyncpg.Connection, workshop: str | None, *, adviser: str | None
-                ) -> list[asyncpg.Record]:
+async def posts(
+    connection: asyncpg.Connection, workshop: str | None, *, adviser: str | None
+) -> list[asyncpg.Record]:
     """Who works where: the current posts, by workshop."""
     return await connection.fetch(
         """SELECT w.workshop, w.post, w.employer, w.regime, w.affectation_id, w.contract_status, w.starts_on,
@@ -93,12 +125,21 @@ async def posts(connection: asyncpg.Connection, workshop: str | None, *, adviser
            WHERE NOT w.ended AND p.closed_on IS NULL AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
              AND ($2::text IS NULL OR p.adviser = $2)
            ORDER BY w.workshop, w.post, c.last_name""",
-        workshop, adviser,
+        workshop,
+        adviser,
     )
 
 
-async def positionings(connection: asyncpg.Connection, *, action_id: str | None, session_id: str | None,
-                       partner_id: str | None, adviser: str | None, limit: int, offset: int):
+async def positionings(
+    connection: asyncpg.Connection,
+    *,
+    action_id: str | None,
+    session_id: str | None,
+    partner_id: str | None,
+    adviser: str | None,
+    limit: int,
+    offset: int,
+):
     return await page(
         connection,
         """SELECT o.*, c.last_name, c.first_names, count(*) OVER () AS total
@@ -106,7 +147,12 @@ async def positionings(connection: asyncpg.Connection, *, action_id: str | None,
            WHERE ($1::text IS NULL OR o.action_id = $1) AND ($2::text IS NULL OR o.session_id = $2)
              AND ($3::text IS NULL OR o.partner_id = $3) AND ($4::text IS NULL OR p.adviser = $4)
            ORDER BY o.session_id, c.last_name, o.positioning_id""",
-        action_id, session_id, partner_id, adviser, limit=limit, offset=offset,
+        action_id,
+        session_id,
+        partner_id,
+        adviser,
+        limit=limit,
+        offset=offset,
     )
 
 

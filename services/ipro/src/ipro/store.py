@@ -1,5 +1,7 @@
-"""The service's inline read tables (migration 0100), written after the events in the same transaction, and
-the facts commands read from them and from the replicas."""
+"""Writes to the service's inline read tables (migration 0100), after the events in the same transaction:
+pathways, work files and posts, trainings, positionings, and the person's bookings. The constraints that
+only the database can enforce across aggregates (a session's last place, one place per session) are here.
+Lists read these tables through `queries`, decisions through `lookups`."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ import asyncpg
 
 from contracts.ipro import GoalStatus
 from ipro.domain import errors
-from ipro.domain.commands import Booking, CaseFacts, SessionFacts
+from ipro.domain.facts import Booking
 from ipro.domain.pathway import Pathway
 from ipro.domain.positioning import Positioning, PositioningStatus
 from ipro.domain.training import Training, TrainingStatus
-from ipro.domain.work import ContractStatus, WorkFile
+from ipro.domain.work import WorkFile
 
 
 async def save_pathway(connection: asyncpg.Connection, state: Pathway, version: int) -> None:
@@ -23,38 +25,72 @@ async def save_pathway(connection: asyncpg.Connection, state: Pathway, version: 
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (pathway_id) DO UPDATE SET adviser = $5, synthesis_written = $8, readiness = $9,
                active_goals = $10, pending_leaves = $11, france_travail_on = $12, closed_on = $13, version = $14""",
-        state.pathway_id, state.case_id, state.subject_id, state.establishment, state.adviser, state.opened_on,
-        state.synthesis_due_on, state.synthesis_written_on is not None, state.readiness and state.readiness.value,
-        active_goals, pending_leaves, state.france_travail_registered_on, state.closed_on, version,
+        state.pathway_id,
+        state.case_id,
+        state.subject_id,
+        state.establishment,
+        state.adviser,
+        state.opened_on,
+        state.synthesis_due_on,
+        state.synthesis_written_on is not None,
+        state.readiness and state.readiness.value,
+        active_goals,
+        pending_leaves,
+        state.france_travail_registered_on,
+        state.closed_on,
+        version,
     )
 
 
 async def save_work(connection: asyncpg.Connection, state: WorkFile, version: int) -> None:
     current = state.current_affectation
     await connection.execute(
-        """INSERT INTO work_files (work_id, pathway_id, subject_id, classement, regimes, requested_on, has_post, version)
+        """INSERT INTO work_files (work_id, pathway_id, subject_id, classement, regimes, requested_on, has_post,
+                                  version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (work_id) DO UPDATE SET classement = $4, regimes = $5, requested_on = $6, has_post = $7,
                version = $8""",
-        state.work_id, state.pathway_id, state.subject_id, state.classement.value, [r.value for r in state.regimes],
-        state.requested_on, current is not None, version,
+        state.work_id,
+        state.pathway_id,
+        state.subject_id,
+        state.classement.value,
+        [r.value for r in state.regimes],
+        state.requested_on,
+        current is not None,
+        version,
     )
     for affectation in state.affectations.values():
         contract = state.contracts.get(affectation.contract_id) if affectation.contract_id else None
         await connection.execute(
             """INSERT INTO posts (affectation_id, work_id, subject_id, regime, post, workshop, employer, starts_on,
-                                  contract_id, contract_status, ended) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                  contract_id, contract_status, ended)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                ON CONFLICT (affectation_id) DO UPDATE SET contract_id = $9, contract_status = $10, ended = $11""",
-            affectation.affectation_id, state.work_id, state.subject_id, affectation.regime.value, affectation.post,
-            affectation.workshop, affectation.employer, affectation.starts_on, affectation.contract_id,
-            contract and contract.status.value, affectation.ended,
+            affectation.affectation_id,
+            state.work_id,
+            state.subject_id,
+            affectation.regime.value,
+            affectation.post,
+            affectation.workshop,
+            affectation.employer,
+            affectation.starts_on,
+            affectation.contract_id,
+            contract and contract.status.value,
+            affectation.ended,
         )
         if affectation.ended:
             await release(connection, affectation.affectation_id)
         else:
-            await _book(connection, Booking(kind="work", reference=affectation.affectation_id,
-                                            starts_on=affectation.starts_on, slots=affectation.schedule),
-                        state.subject_id)
+            await _book(
+                connection,
+                Booking(
+                    kind="work",
+                    reference=affectation.affectation_id,
+                    starts_on=affectation.starts_on,
+                    slots=affectation.schedule,
+                ),
+                state.subject_id,
+            )
 
 
 async def save_training(connection: asyncpg.Connection, state: Training, version: int) -> None:
@@ -62,117 +98,99 @@ async def save_training(connection: asyncpg.Connection, state: Training, version
         """INSERT INTO trainings (training_id, pathway_id, subject_id, title, status, starts_on, ends_on, version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (training_id) DO UPDATE SET status = $5, version = $8""",
-        state.training_id, state.pathway_id, state.subject_id, state.title, state.status.value, state.starts_on,
-        state.ends_on, version,
+        state.training_id,
+        state.pathway_id,
+        state.subject_id,
+        state.title,
+        state.status.value,
+        state.starts_on,
+        state.ends_on,
+        version,
     )
     if state.status in (TrainingStatus.COMPLETED, TrainingStatus.DROPPED_OUT):
         await release(connection, state.training_id)
     else:
-        await _book(connection, Booking(kind="training", reference=state.training_id, starts_on=state.starts_on,
-                                        ends_on=state.ends_on, slots=state.schedule), state.subject_id)
+        await _book(
+            connection,
+            Booking(
+                kind="training",
+                reference=state.training_id,
+                starts_on=state.starts_on,
+                ends_on=state.ends_on,
+                slots=state.schedule,
+            ),
+            state.subject_id,
+        )
 
 
-async def save_positioning(connection: asyncpg.Connection, state: Positioning, version: int, *, new: bool) -> None:
+async def save_positioning(
+    connection: asyncpg.Connection, state: Positioning, version: int, *, new: bool
+) -> None:
     """A new positioning takes a place of its session (refused when none is left); a withdrawn one gives it back."""
     if new:
         taken = await connection.fetchval(
             "UPDATE catalogue_sessions SET booked = booked + 1 WHERE session_id = $1 AND booked < "
-            "(SELECT capacity FROM catalogue_actions a WHERE a.action_id = catalogue_sessions.action_id) RETURNING true",
+            "(SELECT capacity FROM catalogue_actions a WHERE a.action_id = catalogue_sessions.action_id)"
+            " RETURNING true",
             state.session_id,
         )
         if not taken:
-            raise errors.SessionFull("every place of the session is taken")
+            raise errors.PositioningOverCapacity("every place of the session is taken")
     elif state.status == PositioningStatus.WITHDRAWN:
-        await connection.execute("UPDATE catalogue_sessions SET booked = booked - 1 WHERE session_id = $1",
-                                 state.session_id)
+        await connection.execute(
+            "UPDATE catalogue_sessions SET booked = booked - 1 WHERE session_id = $1", state.session_id
+        )
     try:
         await connection.execute(
             """INSERT INTO positionings (positioning_id, pathway_id, subject_id, action_id, session_id, partner_id,
-                                         status, outcome, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                         status, outcome, version, starts_at, ends_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                ON CONFLICT (positioning_id) DO UPDATE SET status = $7, outcome = $8, version = $9""",
-            state.positioning_id, state.pathway_id, state.subject_id, state.action_id, state.session_id,
-            state.partner_id, state.status.value, state.outcome and state.outcome.value, version,
+            state.positioning_id,
+            state.pathway_id,
+            state.subject_id,
+            state.action_id,
+            state.session_id,
+            state.partner_id,
+            state.status.value,
+            state.outcome and state.outcome.value,
+            version,
+            state.starts_at,
+            state.ends_at,
         )
     except asyncpg.UniqueViolationError:
         raise errors.AlreadyPositioned("the person is already positioned on this session") from None
     if state.status == PositioningStatus.WITHDRAWN:
         await release(connection, state.positioning_id)
     elif new:
-        await _book(connection, Booking(kind="action", reference=state.positioning_id, starts_at=state.starts_at,
-                                        ends_at=state.ends_at), state.subject_id)
-
-
-async def positioned(connection: asyncpg.Connection, subject_id: str, session_id: str) -> bool:
-    return bool(await connection.fetchval(
-        "SELECT true FROM positionings WHERE subject_id = $1 AND session_id = $2 AND status <> 'withdrawn'",
-        subject_id, session_id,
-    ))
-
-
-async def open_commitments(connection: asyncpg.Connection, pathway_id: str) -> tuple[list[str], list[str]]:
-    """The pathway's trainings not ended and its places not yet taken up (proposed or confirmed)."""
-    trainings = await connection.fetch(
-        "SELECT training_id FROM trainings WHERE pathway_id = $1 AND status IN ('enrolled', 'in_progress') "
-        "ORDER BY training_id", pathway_id)
-    positionings = await connection.fetch(
-        "SELECT positioning_id FROM positionings WHERE pathway_id = $1 AND status IN ('proposed', 'confirmed') "
-        "ORDER BY positioning_id", pathway_id)
-    return [r["training_id"] for r in trainings], [r["positioning_id"] for r in positionings]
+        await _book(
+            connection,
+            Booking(
+                kind="action",
+                reference=state.positioning_id,
+                starts_at=state.starts_at,
+                ends_at=state.ends_at,
+            ),
+            state.subject_id,
+        )
 
 
 async def _book(connection: asyncpg.Connection, booking: Booking, subject_id: str) -> None:
     await connection.execute(
         """INSERT INTO bookings (reference, subject_id, kind, starts_on, ends_on, slots, starts_at, ends_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (reference) DO UPDATE SET starts_on = $4, ends_on = $5, slots = $6, starts_at = $7, ends_at = $8""",
-        booking.reference, subject_id, booking.kind, booking.starts_on, booking.ends_on,
-        [s.model_dump(mode="json") for s in booking.slots], booking.starts_at, booking.ends_at,
+           ON CONFLICT (reference) DO UPDATE SET starts_on = $4, ends_on = $5, slots = $6, starts_at = $7,
+               ends_at = $8""",
+        booking.reference,
+        subject_id,
+        booking.kind,
+        booking.starts_on,
+        booking.ends_on,
+        [s.model_dump(mode="json") for s in booking.slots],
+        booking.starts_at,
+        booking.ends_at,
     )
 
 
 async def release(connection: asyncpg.Connection, reference: str) -> None:
     await connection.execute("DELETE FROM bookings WHERE reference = $1", reference)
-
-
-async def bookings_of(connection: asyncpg.Connection, subject_id: str) -> list[Booking]:
-    rows = await connection.fetch("SELECT * FROM bookings WHERE subject_id = $1", subject_id)
-    return [Booking(kind=r["kind"], reference=r["reference"], starts_on=r["starts_on"], ends_on=r["ends_on"],
-                    slots=r["slots"], starts_at=r["starts_at"], ends_at=r["ends_at"]) for r in rows]
-
-
-async def case_facts(connection: asyncpg.Connection, case_id: str) -> CaseFacts:
-    row = await connection.fetchrow("SELECT * FROM followed_cases WHERE case_id = $1", case_id)
-    if row is None:
-        raise errors.CaseNotFound(f"no case {case_id} is known here (yet)")
-    return CaseFacts(case_id=case_id, subject_id=row["subject_id"], establishment=row["establishment"],
-                     open=row["closed_on"] is None, expected_end_date=row["expected_end_date"],
-                     conditional_release_date=row["conditional_release_date"])
-
-
-async def session_facts(connection: asyncpg.Connection, action_id: str, session_id: str) -> SessionFacts:
-    row = await connection.fetchrow(
-        """SELECT s.*, a.partner_id, a.capacity, a.published, a.closed FROM catalogue_sessions s
-           JOIN catalogue_actions a USING (action_id) WHERE s.session_id = $1 AND s.action_id = $2""",
-        session_id, action_id,
-    )
-    if row is None:
-        raise errors.SessionNotFound("no such session of this action in the catalogue")
-    return SessionFacts(action_id=action_id, session_id=session_id, partner_id=row["partner_id"],
-                        starts_at=row["starts_at"], ends_at=row["ends_at"], capacity=row["capacity"],
-                        booked=row["booked"], cancelled=row["cancelled"], published=row["published"],
-                        closed=row["closed"])
-
-
-async def pathway_row(connection: asyncpg.Connection, pathway_id: str) -> asyncpg.Record:
-    row = await connection.fetchrow(
-        """SELECT p.*, c.referent FROM pathways p LEFT JOIN followed_cases c USING (case_id)
-           WHERE p.pathway_id = $1""",
-        pathway_id,
-    )
-    if row is None:
-        raise errors.PathwayNotFound("no such pathway")
-    return row
-
-
-def contract_running(status: str | None) -> bool:
-    return status in (ContractStatus.ACTIVE.value, ContractStatus.SUSPENDED.value)

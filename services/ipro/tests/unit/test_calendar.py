@@ -3,20 +3,34 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from ipro.domain.calendar import (
-    add_months, add_working_days, collides, first_collision, session_booking, slots_valid,
+    add_months,
+    add_working_days,
+    collides,
+    first_collision,
+    session_booking,
+    slots_valid,
 )
-from ipro.domain.commands import Booking
+from ipro.domain.facts import Booking
 
 from ..builders import (
-    FRIDAY, MONDAY, THURSDAY, TUESDAY, WEDNESDAY, a_positioned_session, local, slot, training_hours,
+    FRIDAY,
+    MONDAY,
+    THURSDAY,
+    TUESDAY,
+    WEDNESDAY,
+    a_positioned_session,
+    local,
+    slot,
+    training_hours,
     work_hours,
 )
 
 SUMMER_TIME_STARTS = date(2027, 3, 28)  # a Sunday: 02:00 becomes 03:00 in Europe/Paris
 
 
-def weekly(*slots, starts_on: date | None = date(2027, 1, 4), ends_on: date | None = None,
-           reference: str = "weekly") -> Booking:
+def weekly(
+    *slots, starts_on: date | None = date(2027, 1, 4), ends_on: date | None = None, reference: str = "weekly"
+) -> Booking:
     return Booking(kind="work", reference=reference, starts_on=starts_on, ends_on=ends_on, slots=list(slots))
 
 
@@ -25,6 +39,7 @@ def session(starts_at: datetime, minutes: int = 60, reference: str = "session") 
 
 
 # --- working days ---
+
 
 @pytest.mark.parametrize(
     "start, days, expected",
@@ -50,6 +65,7 @@ def test_public_holidays_are_not_known_and_count_as_working_days():
 
 
 # --- months ---
+
 
 @pytest.mark.parametrize(
     "start, months, expected",
@@ -77,15 +93,23 @@ def test_months_ahead_or_back_end_on_the_last_day_of_a_shorter_month(start, mont
 
 # --- two one-off sessions ---
 
+
 @pytest.mark.parametrize(
     "a, b",
     [
-        pytest.param(session(local(date(2027, 1, 6), 10)), session(local(date(2027, 1, 6), 10, 30)),
-                     id="overlapping"),
-        pytest.param(session(local(date(2027, 1, 6), 10), 240), session(local(date(2027, 1, 6), 11)),
-                     id="one inside the other"),
-        pytest.param(session(local(date(2027, 1, 6), 10)), session(datetime(2027, 1, 6, 9, 30, tzinfo=UTC)),
-                     id="the same hour, one given in UTC"),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10)), session(local(date(2027, 1, 6), 10, 30)), id="overlapping"
+        ),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10), 240),
+            session(local(date(2027, 1, 6), 11)),
+            id="one inside the other",
+        ),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10)),
+            session(datetime(2027, 1, 6, 9, 30, tzinfo=UTC)),
+            id="the same hour, one given in UTC",
+        ),
     ],
 )
 def test_sessions_that_share_time_collide(a, b):
@@ -95,12 +119,21 @@ def test_sessions_that_share_time_collide(a, b):
 @pytest.mark.parametrize(
     "a, b",
     [
-        pytest.param(session(local(date(2027, 1, 6), 10)), session(local(date(2027, 1, 6), 11)),
-                     id="one right after the other"),
-        pytest.param(session(local(date(2027, 1, 6), 10)), session(local(date(2027, 1, 13), 10)),
-                     id="the same hour, a week apart"),
-        pytest.param(session(local(date(2027, 1, 6), 10)), session(datetime(2027, 1, 6, 10, 0, tzinfo=UTC)),
-                     id="10:00 in Paris and 10:00 UTC"),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10)),
+            session(local(date(2027, 1, 6), 11)),
+            id="one right after the other",
+        ),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10)),
+            session(local(date(2027, 1, 13), 10)),
+            id="the same hour, a week apart",
+        ),
+        pytest.param(
+            session(local(date(2027, 1, 6), 10)),
+            session(datetime(2027, 1, 6, 10, 0, tzinfo=UTC)),
+            id="10:00 in Paris and 10:00 UTC",
+        ),
     ],
 )
 def test_sessions_that_share_no_time_do_not_collide(a, b):
@@ -109,18 +142,29 @@ def test_sessions_that_share_no_time_do_not_collide(a, b):
 
 # --- two weekly schedules ---
 
+
 @pytest.mark.parametrize(
     "a, b",
     [
-        pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 11, 14)),
-                     id="same day, overlapping hours"),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 11, 14)), id="same day, overlapping hours"
+        ),
         pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 9, 10)), id="same day, hours inside"),
-        pytest.param(weekly(slot(MONDAY, 8, 12), slot(THURSDAY, 8, 12)),
-                     weekly(slot(TUESDAY, 8, 12), slot(THURSDAY, 11, 12)), id="one of several slots"),
-        pytest.param(weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 3, 1)),
-                     weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)), id="periods sharing a day"),
-        pytest.param(weekly(slot(MONDAY, 8, 12), starts_on=None),
-                     weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 2, 1)), id="no start date"),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12), slot(THURSDAY, 8, 12)),
+            weekly(slot(TUESDAY, 8, 12), slot(THURSDAY, 11, 12)),
+            id="one of several slots",
+        ),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 3, 1)),
+            weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)),
+            id="periods sharing a day",
+        ),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12), starts_on=None),
+            weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 2, 1)),
+            id="no start date",
+        ),
         pytest.param(work_hours(), training_hours(slots=[slot(THURSDAY, 11, 12)]), id="the default work"),
     ],
 )
@@ -132,15 +176,20 @@ def test_weekly_hours_on_the_same_day_at_the_same_time_during_the_same_period_co
     "a, b",
     [
         pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(slot(TUESDAY, 8, 12)), id="different days"),
-        pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 12, 14)),
-                     id="one right after the other"),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 12, 14)), id="one right after the other"
+        ),
         pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(slot(MONDAY, 14, 16)), id="morning and afternoon"),
-        pytest.param(weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 2, 28)),
-                     weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)),
-                     id="one period after the other"),
-        pytest.param(weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)),
-                     weekly(slot(MONDAY, 8, 12), starts_on=date(2026, 9, 1), ends_on=date(2027, 2, 26)),
-                     id="one period before the other"),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12), ends_on=date(2027, 2, 28)),
+            weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)),
+            id="one period after the other",
+        ),
+        pytest.param(
+            weekly(slot(MONDAY, 8, 12), starts_on=date(2027, 3, 1)),
+            weekly(slot(MONDAY, 8, 12), starts_on=date(2026, 9, 1), ends_on=date(2027, 2, 26)),
+            id="one period before the other",
+        ),
         pytest.param(weekly(slot(MONDAY, 8, 12)), weekly(), id="no slots"),
         pytest.param(work_hours(), training_hours(), id="the default work and training"),
     ],
@@ -181,10 +230,12 @@ def test_a_session_during_weekly_hours_collides_with_them(other):
         pytest.param(session(local(date(2026, 11, 25), 15)), id="before the period"),
         pytest.param(session(local(date(2027, 7, 7), 15)), id="after the period"),
         pytest.param(session(local(date(2027, 3, 31), 16)), id="right after the hours, in summer time"),
-        pytest.param(session(datetime(2027, 3, 31, 14, 0, tzinfo=UTC)),
-                     id="14:00 UTC in summer time is 16:00 in Paris"),
-        pytest.param(session(datetime(2027, 3, 24, 15, 0, tzinfo=UTC)),
-                     id="15:00 UTC in winter time is 16:00 in Paris"),
+        pytest.param(
+            session(datetime(2027, 3, 31, 14, 0, tzinfo=UTC)), id="14:00 UTC in summer time is 16:00 in Paris"
+        ),
+        pytest.param(
+            session(datetime(2027, 3, 24, 15, 0, tzinfo=UTC)), id="15:00 UTC in winter time is 16:00 in Paris"
+        ),
     ],
 )
 def test_a_session_outside_weekly_hours_does_not_collide_with_them(other):
@@ -216,6 +267,7 @@ def test_a_session_running_past_midnight_collides_with_hours_of_the_next_morning
 
 # --- first collision, slots, sessions ---
 
+
 def test_the_first_colliding_booking_is_found():
     candidate = weekly(slot(WEDNESDAY, 9, 12), reference="training-2")
     clash = a_positioned_session(starts_at=local(date(2027, 1, 6), 11), ends_at=local(date(2027, 1, 6), 13))
@@ -232,15 +284,17 @@ def test_a_booking_does_not_collide_with_itself():
     hours = work_hours()
     assert first_collision(hours, [hours]) is None
     assert first_collision(hours, [hours, work_hours(reference="affectation-2")]) == work_hours(
-        reference="affectation-2")
+        reference="affectation-2"
+    )
 
 
 @pytest.mark.parametrize(
     "slots, valid",
     [
         pytest.param([], True, id="no slots"),
-        pytest.param([slot(MONDAY, 8, 12), slot(FRIDAY, time(13, 30), time(13, 31))], True,
-                     id="each in order"),
+        pytest.param(
+            [slot(MONDAY, 8, 12), slot(FRIDAY, time(13, 30), time(13, 31))], True, id="each in order"
+        ),
         pytest.param([slot(MONDAY, 8, 8)], False, id="ending when it starts"),
         pytest.param([slot(MONDAY, 8, 12), slot(FRIDAY, 14, 13)], False, id="one ending before it starts"),
     ],
@@ -252,5 +306,8 @@ def test_each_slot_ends_after_it_starts(slots, valid):
 def test_a_session_booking_is_a_partner_action_at_its_times():
     starts_at = local(date(2027, 1, 6), 10)
     assert session_booking("positioning-1", starts_at, starts_at + timedelta(hours=2)) == Booking(
-        kind="action", reference="positioning-1", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
+        kind="action",
+        reference="positioning-1",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
     )

@@ -3,26 +3,78 @@ from datetime import date
 import pytest
 
 from contracts.ipro import (
+    AdviserAssigned,
+    ContractType,
+    ExitOutcome,
+    ExitOutcomeRecorded,
+    ExitSituation,
+    FollowUpInterviewHeld,
+    FranceTravailRegistered,
+    GoalSet,
+    GoalStatus,
+    GoalStatusChanged,
     GoalStep,
-    AdviserAssigned, ContractType, ExitOutcome, ExitOutcomeRecorded, ExitSituation, FollowUpInterviewHeld,
-    FranceTravailRegistered, GoalSet, GoalStatus, GoalStatusChanged, LeaveDecided, LeaveDone, LeaveKind,
-    LeaveRequested, PathwayClosed, PathwayOpened, ProfileRecorded, ReadinessChanged, ReadinessStatus,
+    LeaveDecided,
+    LeaveDone,
+    LeaveKind,
+    LeaveRequested,
+    PathwayClosed,
+    PathwayOpened,
+    ProfileRecorded,
+    ReadinessChanged,
+    ReadinessStatus,
     SynthesisWritten,
 )
 from ipro.domain import errors
 from ipro.domain.pathway import pathway
-from kernel.errors import InvalidValue
+from kernel.errors import InvalidValue, NotFound
 from kernel.testing import given
 
 from ..builders import (
-    CLOSED_PATHWAY, ESTABLISHMENT, FOLLOWED_PATHWAY, LEAVE_END, LEAVE_START, OPEN_PATHWAY, RELEASE, SYNTHESIS,
-    SYNTHESIS_DUE, TODAY, a_classement_requested, a_follow_up_interview_held, a_france_travail_registration,
-    a_goal_set, a_goal_status_changed, a_leave_decided, a_leave_done, a_leave_requested, a_pathway_closed,
-    a_pathway_opened, a_profile_recorded, a_readiness_changed, a_synthesis_written, an_adviser_assigned,
-    an_exit_outcome_recorded, assign_adviser, case_facts, change_goal_status, change_readiness, close_pathway,
-    days_from_today, decide_leave, exit_outcome, hold_follow_up_interview, mark_leave_done, open_pathway,
-    profile, record_exit_outcome, record_profile, register_with_france_travail, request_classement,
-    request_leave, set_goal, write_synthesis,
+    CLOSED_PATHWAY,
+    ESTABLISHMENT,
+    FOLLOWED_PATHWAY,
+    LEAVE_END,
+    LEAVE_START,
+    OPEN_PATHWAY,
+    RELEASE,
+    SYNTHESIS,
+    SYNTHESIS_DUE,
+    TODAY,
+    a_classement_requested,
+    a_follow_up_interview_held,
+    a_france_travail_registration,
+    a_goal_set,
+    a_goal_status_changed,
+    a_leave_decided,
+    a_leave_done,
+    a_leave_requested,
+    a_pathway_closed,
+    a_pathway_opened,
+    a_profile_recorded,
+    a_readiness_changed,
+    a_synthesis_written,
+    an_adviser_assigned,
+    an_exit_outcome_recorded,
+    assign_adviser,
+    case_facts,
+    change_goal_status,
+    change_readiness,
+    close_pathway,
+    days_from_today,
+    decide_leave,
+    exit_outcome,
+    hold_follow_up_interview,
+    mark_leave_done,
+    open_pathway,
+    profile,
+    record_exit_outcome,
+    record_profile,
+    register_with_france_travail,
+    request_classement,
+    request_leave,
+    set_goal,
+    write_synthesis,
 )
 
 R = ReadinessStatus
@@ -33,12 +85,17 @@ HISTORIES = {
 GOAL_ACHIEVED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(status=GoalStatus.ACHIEVED))
 GOAL_ABANDONED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(status=GoalStatus.ABANDONED))
 STEP_ACHIEVED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(step_id="step-1"))
-STEP_ABANDONED = (*OPEN_PATHWAY, a_goal_set(),
-                  a_goal_status_changed(step_id="step-1", status=GoalStatus.ABANDONED))
+STEP_ABANDONED = (
+    *OPEN_PATHWAY,
+    a_goal_set(),
+    a_goal_status_changed(step_id="step-1", status=GoalStatus.ABANDONED),
+)
 LEAVE_PENDING = (*OPEN_PATHWAY, a_leave_requested())
 LEAVE_APPROVED = (*LEAVE_PENDING, a_leave_decided())
-LEAVE_REFUSED = (*LEAVE_PENDING,
-                 a_leave_decided(approved=False, reason="Garanties de représentation insuffisantes"))
+LEAVE_REFUSED = (
+    *LEAVE_PENDING,
+    a_leave_decided(approved=False, reason="Garanties de représentation insuffisantes"),
+)
 LEAVE_COMPLETED = (*LEAVE_APPROVED, a_leave_done())
 NO_RIGHT_TO_WORK = (*OPEN_PATHWAY, a_profile_recorded(profile=profile(right_to_work=False)))
 
@@ -65,19 +122,26 @@ def every_command() -> list:
     ]
 
 
-def refused(error: type, code: str, history, command) -> None:
+def refused(error: type, code: str, history, command, case=None) -> None:
+    """`case`: the person's case, which the handler loads for every pathway command (the default one)."""
     with pytest.raises(error) as raised:
-        given(pathway, *history).when(command)
+        given(pathway, *history).when(command, case or case_facts())
     assert raised.value.code == code
 
 
 # --- opening ---
 
+
 def test_a_pathway_opens_for_the_persons_case_with_its_synthesis_due_five_working_days_later():
-    assert given(pathway).when(open_pathway()) == [
-        PathwayOpened(pathway_id="pathway-1", case_id="case-1", subject_id="person-1",
-                      establishment=ESTABLISHMENT, opened_on=date(2026, 11, 27),
-                      synthesis_due_on=date(2026, 12, 4))
+    assert given(pathway).when(open_pathway(), case_facts()) == [
+        PathwayOpened(
+            pathway_id="pathway-1",
+            case_id="case-1",
+            subject_id="person-1",
+            establishment=ESTABLISHMENT,
+            opened_on=date(2026, 11, 27),
+            synthesis_due_on=date(2026, 12, 4),
+        )
     ]
 
 
@@ -94,31 +158,41 @@ def test_a_pathway_opens_for_the_persons_case_with_its_synthesis_due_five_workin
     ],
 )
 def test_the_synthesis_is_due_so_many_working_days_after_the_opening_skipping_week_ends(
-        opened_on, working_days, due_on):
+    opened_on, working_days, due_on
+):
     command = open_pathway(today=opened_on, synthesis_working_days=working_days)
-    assert given(pathway).when(command) == [a_pathway_opened(opened_on=opened_on, synthesis_due_on=due_on)]
+    assert given(pathway).when(command, case_facts()) == [
+        a_pathway_opened(opened_on=opened_on, synthesis_due_on=due_on)
+    ]
 
 
 def test_no_pathway_opens_for_a_closed_case():
-    refused(errors.CaseClosed, "case-closed", (), open_pathway(case=case_facts(open=False)))
+    refused(errors.CaseClosed, "case-closed", (), open_pathway(), case_facts(open=False))
 
 
 @pytest.mark.parametrize(
-    "history", [*histories(*HISTORIES), pytest.param(CLOSED_PATHWAY, id="closed")],
+    "history",
+    [*histories(*HISTORIES), pytest.param(CLOSED_PATHWAY, id="closed")],
 )
 def test_a_pathway_opens_once(history):
     refused(errors.PathwayAlreadyOpen, "pathway-already-open", history, open_pathway())
-    refused(errors.PathwayAlreadyOpen, "pathway-already-open", history,
-            open_pathway(case=case_facts(open=False)))
+    refused(
+        errors.PathwayAlreadyOpen, "pathway-already-open", history, open_pathway(), case_facts(open=False)
+    )
 
 
 def test_the_opened_pathway_is_known_by_its_state():
     state = pathway.fold(OPEN_PATHWAY)
     assert (state.pathway_id, state.case_id, state.subject_id, state.establishment) == (
-        "pathway-1", "case-1", "person-1", ESTABLISHMENT,
+        "pathway-1",
+        "case-1",
+        "person-1",
+        ESTABLISHMENT,
     )
     assert (state.opened_on, state.synthesis_due_on, state.synthesis_written_on) == (
-        TODAY, SYNTHESIS_DUE, None,
+        TODAY,
+        SYNTHESIS_DUE,
+        None,
     )
     assert (state.adviser, state.profile, state.readiness, state.closed_on) == (None, None, None, None)
 
@@ -126,11 +200,12 @@ def test_the_opened_pathway_is_known_by_its_state():
 @pytest.mark.parametrize("command", every_command())
 def test_a_pathway_that_was_never_opened_is_not_found(command):
     with pytest.raises(errors.PathwayNotFound) as raised:
-        given(pathway).when(command)
-    assert (raised.value.code, raised.value.status) == ("pathway-not-found", 404)
+        given(pathway).when(command, case_facts())
+    assert raised.value.code == "pathway-not-found" and isinstance(raised.value, NotFound)
 
 
 # --- adviser ---
+
 
 @pytest.mark.parametrize("history", histories(*HISTORIES))
 def test_a_referent_adviser_is_assigned(history):
@@ -150,6 +225,7 @@ def test_an_adviser_without_a_name_is_an_invalid_value():
 
 # --- initial synthesis ---
 
+
 @pytest.mark.parametrize("held_on", [TODAY, days_from_today(-3)], ids=["today", "three days ago"])
 def test_the_initial_synthesis_is_written_after_the_interview(held_on):
     assert given(pathway, *OPEN_PATHWAY).when(write_synthesis(interview_held_on=held_on)) == [
@@ -160,14 +236,22 @@ def test_the_initial_synthesis_is_written_after_the_interview(held_on):
 
 
 def test_an_interview_cannot_be_dated_after_today():
-    refused(errors.DateInTheFuture, "date-in-the-future", OPEN_PATHWAY,
-            write_synthesis(interview_held_on=days_from_today(1)))
+    refused(
+        errors.DateInTheFuture,
+        "date-in-the-future",
+        OPEN_PATHWAY,
+        write_synthesis(interview_held_on=days_from_today(1)),
+    )
 
 
 @pytest.mark.parametrize("interview_held_on", [TODAY, days_from_today(1)], ids=["today", "tomorrow"])
 def test_the_initial_synthesis_is_written_once(interview_held_on):
-    refused(errors.SynthesisAlreadyWritten, "synthesis-already-written", FOLLOWED_PATHWAY,
-            write_synthesis(interview_held_on=interview_held_on))
+    refused(
+        errors.SynthesisAlreadyWritten,
+        "synthesis-already-written",
+        FOLLOWED_PATHWAY,
+        write_synthesis(interview_held_on=interview_held_on),
+    )
 
 
 def test_an_empty_synthesis_is_an_invalid_value():
@@ -175,6 +259,7 @@ def test_an_empty_synthesis_is_an_invalid_value():
 
 
 # --- profile ---
+
 
 @pytest.mark.parametrize("history", histories(*HISTORIES))
 def test_a_profile_is_recorded(history):
@@ -192,6 +277,7 @@ def test_the_latest_profile_replaces_the_previous_one():
 
 # --- readiness ---
 
+
 @pytest.mark.parametrize("status", [R.SUPPORT_NEEDED, R.READY_TO_WORK, R.NO_RIGHT_TO_WORK])
 def test_the_readiness_is_set(status):
     assert given(pathway, *OPEN_PATHWAY).when(change_readiness(status=status)) == [
@@ -202,27 +288,37 @@ def test_the_readiness_is_set(status):
 @pytest.mark.parametrize("status", list(R))
 def test_an_unchanged_readiness_is_refused(status):
     history = (*OPEN_PATHWAY, a_readiness_changed(status=status, reason="Ne souhaite pas être accompagné"))
-    refused(errors.ReadinessUnchanged, "readiness-unchanged", history,
-            change_readiness(status=status, reason="Toujours pas"))
+    refused(
+        errors.ReadinessUnchanged,
+        "readiness-unchanged",
+        history,
+        change_readiness(status=status, reason="Toujours pas"),
+    )
 
 
 def test_a_person_who_declines_support_says_why():
     command = change_readiness(status=R.SUPPORT_DECLINED, reason="  Ne souhaite pas être accompagné ")
     assert given(pathway, *FOLLOWED_PATHWAY).when(command) == [
-        ReadinessChanged(pathway_id="pathway-1", status=R.SUPPORT_DECLINED,
-                         reason="Ne souhaite pas être accompagné")
+        ReadinessChanged(
+            pathway_id="pathway-1", status=R.SUPPORT_DECLINED, reason="Ne souhaite pas être accompagné"
+        )
     ]
 
 
 @pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "blank"])
 def test_declining_support_without_a_reason_is_refused(reason):
-    refused(errors.ReasonRequired, "reason-required", FOLLOWED_PATHWAY,
-            change_readiness(status=R.SUPPORT_DECLINED, reason=reason))
+    refused(
+        errors.ReasonRequired,
+        "reason-required",
+        FOLLOWED_PATHWAY,
+        change_readiness(status=R.SUPPORT_DECLINED, reason=reason),
+    )
 
 
 def test_a_person_whose_profile_records_no_right_to_work_is_not_ready_to_work():
-    refused(errors.NoRightToWork, "no-right-to-work", NO_RIGHT_TO_WORK,
-            change_readiness(status=R.READY_TO_WORK))
+    refused(
+        errors.NoRightToWork, "no-right-to-work", NO_RIGHT_TO_WORK, change_readiness(status=R.READY_TO_WORK)
+    )
 
 
 @pytest.mark.parametrize("status", [R.SUPPORT_NEEDED, R.SUPPORT_DECLINED, R.NO_RIGHT_TO_WORK])
@@ -235,9 +331,11 @@ def test_a_person_without_the_right_to_work_is_given_any_other_readiness(status)
 
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(OPEN_PATHWAY, id="no profile yet"),
-     pytest.param((*OPEN_PATHWAY, a_profile_recorded()), id="a right to work"),
-     pytest.param((*NO_RIGHT_TO_WORK, a_profile_recorded()), id="the right to work recorded since")],
+    [
+        pytest.param(OPEN_PATHWAY, id="no profile yet"),
+        pytest.param((*OPEN_PATHWAY, a_profile_recorded()), id="a right to work"),
+        pytest.param((*NO_RIGHT_TO_WORK, a_profile_recorded()), id="the right to work recorded since"),
+    ],
 )
 def test_a_person_is_ready_to_work_unless_their_profile_records_no_right_to_work(history):
     assert given(pathway, *history).when(change_readiness(status=R.READY_TO_WORK)) == [
@@ -246,47 +344,67 @@ def test_a_person_is_ready_to_work_unless_their_profile_records_no_right_to_work
 
 
 def test_the_readiness_keeps_its_history():
-    state = pathway.fold([
-        *OPEN_PATHWAY, a_readiness_changed(), a_readiness_changed(status=R.READY_TO_WORK),
-        a_readiness_changed(status=R.SUPPORT_DECLINED, reason="Préfère attendre sa sortie"),
-    ])
+    state = pathway.fold(
+        [
+            *OPEN_PATHWAY,
+            a_readiness_changed(),
+            a_readiness_changed(status=R.READY_TO_WORK),
+            a_readiness_changed(status=R.SUPPORT_DECLINED, reason="Préfère attendre sa sortie"),
+        ]
+    )
     assert state.readiness == R.SUPPORT_DECLINED
     assert state.readiness_history == [
-        (R.SUPPORT_NEEDED, ""), (R.READY_TO_WORK, ""), (R.SUPPORT_DECLINED, "Préfère attendre sa sortie"),
+        (R.SUPPORT_NEEDED, ""),
+        (R.READY_TO_WORK, ""),
+        (R.SUPPORT_DECLINED, "Préfère attendre sa sortie"),
     ]
 
 
 # --- follow-up interviews ---
 
+
 @pytest.mark.parametrize("held_on", [TODAY, days_from_today(-7)], ids=["today", "a week ago"])
 def test_a_follow_up_interview_is_held(held_on):
     assert given(pathway, *FOLLOWED_PATHWAY).when(hold_follow_up_interview(held_on=held_on)) == [
-        FollowUpInterviewHeld(pathway_id="pathway-1", interview_id="interview-1", held_on=held_on,
-                              notes="Point sur le CV")
+        FollowUpInterviewHeld(
+            pathway_id="pathway-1", interview_id="interview-1", held_on=held_on, notes="Point sur le CV"
+        )
     ]
 
 
 def test_a_follow_up_interview_cannot_be_dated_after_today():
-    refused(errors.DateInTheFuture, "date-in-the-future", FOLLOWED_PATHWAY,
-            hold_follow_up_interview(held_on=days_from_today(1)))
+    refused(
+        errors.DateInTheFuture,
+        "date-in-the-future",
+        FOLLOWED_PATHWAY,
+        hold_follow_up_interview(held_on=days_from_today(1)),
+    )
 
 
 def test_follow_up_interviews_are_counted():
-    state = pathway.fold([*OPEN_PATHWAY, a_follow_up_interview_held(),
-                          a_follow_up_interview_held(interview_id="interview-2")])
+    state = pathway.fold(
+        [*OPEN_PATHWAY, a_follow_up_interview_held(), a_follow_up_interview_held(interview_id="interview-2")]
+    )
     assert state.interviews == 2
 
 
 # --- goals ---
 
+
 def test_a_goal_is_set_with_its_steps():
     assert given(pathway, *OPEN_PATHWAY).when(set_goal()) == [
-        GoalSet(pathway_id="pathway-1", goal_id="goal-1", description="Trouver un emploi en restauration",
-                steps=a_goal_set().steps)
+        GoalSet(
+            pathway_id="pathway-1",
+            goal_id="goal-1",
+            description="Trouver un emploi en restauration",
+            steps=a_goal_set().steps,
+        )
     ]
     goal = pathway.fold([*OPEN_PATHWAY, a_goal_set()]).goals["goal-1"]
-    assert (goal.status, goal.steps) == (GoalStatus.ACTIVE, {"step-1": GoalStatus.ACTIVE,
-                                                             "step-2": GoalStatus.ACTIVE})
+    assert (goal.status, goal.steps) == (
+        GoalStatus.ACTIVE,
+        {"step-1": GoalStatus.ACTIVE, "step-2": GoalStatus.ACTIVE},
+    )
 
 
 def test_a_goal_may_have_no_steps():
@@ -301,8 +419,11 @@ def test_another_goal_is_set_beside_the_first():
 
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(FOLLOWED_PATHWAY, id="active"), pytest.param(GOAL_ACHIEVED, id="achieved"),
-     pytest.param(GOAL_ABANDONED, id="abandoned")],
+    [
+        pytest.param(FOLLOWED_PATHWAY, id="active"),
+        pytest.param(GOAL_ACHIEVED, id="achieved"),
+        pytest.param(GOAL_ABANDONED, id="abandoned"),
+    ],
 )
 def test_a_goal_is_set_once_per_id(history):
     refused(errors.GoalAlreadySet, "goal-already-set", history, set_goal(description="Autre chose"))
@@ -344,8 +465,10 @@ def test_a_goal_is_achieved_whatever_its_steps():
 
 @pytest.mark.parametrize(
     "command",
-    [pytest.param(change_goal_status(goal_id="goal-2"), id="goal"),
-     pytest.param(change_goal_status(goal_id="goal-2", step_id="step-1"), id="step of an unknown goal")],
+    [
+        pytest.param(change_goal_status(goal_id="goal-2"), id="goal"),
+        pytest.param(change_goal_status(goal_id="goal-2", step_id="step-1"), id="step of an unknown goal"),
+    ],
 )
 def test_an_unknown_goal_is_not_found(command):
     refused(errors.GoalNotFound, "goal-not-found", FOLLOWED_PATHWAY, command)
@@ -357,13 +480,16 @@ def test_an_unknown_step_is_not_found():
 
 @pytest.mark.parametrize(
     "command",
-    [pytest.param(change_goal_status(status=GoalStatus.ABANDONED), id="the goal"),
-     pytest.param(change_goal_status(step_id="step-1"), id="a step"),
-     pytest.param(change_goal_status(status=GoalStatus.ACTIVE), id="re-activate the goal"),
-     pytest.param(change_goal_status(step_id="step-1", status=GoalStatus.ACTIVE), id="re-activate a step")],
+    [
+        pytest.param(change_goal_status(status=GoalStatus.ABANDONED), id="the goal"),
+        pytest.param(change_goal_status(step_id="step-1"), id="a step"),
+        pytest.param(change_goal_status(status=GoalStatus.ACTIVE), id="re-activate the goal"),
+        pytest.param(change_goal_status(step_id="step-1", status=GoalStatus.ACTIVE), id="re-activate a step"),
+    ],
 )
 @pytest.mark.parametrize(
-    "history", [pytest.param(GOAL_ACHIEVED, id="achieved"), pytest.param(GOAL_ABANDONED, id="abandoned")],
+    "history",
+    [pytest.param(GOAL_ACHIEVED, id="achieved"), pytest.param(GOAL_ABANDONED, id="abandoned")],
 )
 def test_nothing_changes_in_a_closed_goal(history, command):
     refused(errors.GoalClosed, "goal-closed", history, command)
@@ -371,7 +497,8 @@ def test_nothing_changes_in_a_closed_goal(history, command):
 
 @pytest.mark.parametrize("status", [GoalStatus.ACHIEVED, GoalStatus.ABANDONED, GoalStatus.ACTIVE])
 @pytest.mark.parametrize(
-    "history", [pytest.param(STEP_ACHIEVED, id="achieved"), pytest.param(STEP_ABANDONED, id="abandoned")],
+    "history",
+    [pytest.param(STEP_ACHIEVED, id="achieved"), pytest.param(STEP_ABANDONED, id="abandoned")],
 )
 def test_a_closed_step_does_not_change_again_nor_is_it_re_activated(history, status):
     refused(errors.GoalClosed, "goal-closed", history, change_goal_status(step_id="step-1", status=status))
@@ -382,11 +509,16 @@ def test_an_active_goal_is_not_re_activated():
 
 
 def test_an_active_step_is_not_re_activated():
-    refused(errors.GoalClosed, "goal-closed", FOLLOWED_PATHWAY,
-            change_goal_status(step_id="step-1", status=GoalStatus.ACTIVE))
+    refused(
+        errors.GoalClosed,
+        "goal-closed",
+        FOLLOWED_PATHWAY,
+        change_goal_status(step_id="step-1", status=GoalStatus.ACTIVE),
+    )
 
 
 # --- France Travail ---
+
 
 @pytest.mark.parametrize(
     "case",
@@ -394,18 +526,22 @@ def test_an_active_step_is_not_re_activated():
         pytest.param(case_facts(expected_end_date=date(2027, 4, 27)), id="release in 5 months"),
         pytest.param(case_facts(expected_end_date=date(2027, 5, 27)), id="release in exactly 6 months"),
         pytest.param(case_facts(expected_end_date=days_from_today(-1)), id="release date passed"),
-        pytest.param(case_facts(expected_end_date=date(2028, 11, 27),
-                                conditional_release_date=date(2027, 3, 1)),
-                     id="conditional release nearer, in the window"),
-        pytest.param(case_facts(expected_end_date=date(2027, 3, 1),
-                                conditional_release_date=date(2028, 1, 1)),
-                     id="release nearer, in the window"),
-        pytest.param(case_facts(expected_end_date=None, conditional_release_date=date(2027, 5, 1)),
-                     id="only a conditional release, in the window"),
+        pytest.param(
+            case_facts(expected_end_date=date(2028, 11, 27), conditional_release_date=date(2027, 3, 1)),
+            id="conditional release nearer, in the window",
+        ),
+        pytest.param(
+            case_facts(expected_end_date=date(2027, 3, 1), conditional_release_date=date(2028, 1, 1)),
+            id="release nearer, in the window",
+        ),
+        pytest.param(
+            case_facts(expected_end_date=None, conditional_release_date=date(2027, 5, 1)),
+            id="only a conditional release, in the window",
+        ),
     ],
 )
 def test_a_person_is_registered_with_france_travail_within_the_window_before_their_exit(case):
-    assert given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(case=case)) == [
+    assert given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(), case) == [
         FranceTravailRegistered(pathway_id="pathway-1", registered_on=TODAY)
     ]
     state = pathway.fold([*FOLLOWED_PATHWAY, a_france_travail_registration()])
@@ -417,39 +553,54 @@ def test_a_person_is_registered_with_france_travail_within_the_window_before_the
     [
         pytest.param(case_facts(expected_end_date=date(2027, 5, 28)), id="release in 6 months and a day"),
         pytest.param(case_facts(expected_end_date=date(2027, 11, 27)), id="release in a year"),
-        pytest.param(case_facts(expected_end_date=date(2027, 9, 1),
-                                conditional_release_date=date(2027, 6, 1)),
-                     id="both beyond the window"),
+        pytest.param(
+            case_facts(expected_end_date=date(2027, 9, 1), conditional_release_date=date(2027, 6, 1)),
+            id="both beyond the window",
+        ),
         pytest.param(case_facts(expected_end_date=None, conditional_release_date=None), id="no exit date"),
     ],
 )
 def test_registering_with_france_travail_more_than_the_window_before_the_nearest_exit_is_too_early(case):
-    refused(errors.FranceTravailTooEarly, "france-travail-too-early", FOLLOWED_PATHWAY,
-            register_with_france_travail(case=case))
+    refused(
+        errors.FranceTravailTooEarly,
+        "france-travail-too-early",
+        FOLLOWED_PATHWAY,
+        register_with_france_travail(),
+        case,
+    )
 
 
 def test_the_window_before_the_exit_is_configured():
-    refused(errors.FranceTravailTooEarly, "france-travail-too-early", FOLLOWED_PATHWAY,
-            register_with_france_travail(window_months=4))
-    assert given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(window_months=5)) == [
-        FranceTravailRegistered(pathway_id="pathway-1", registered_on=TODAY)
-    ]
+    refused(
+        errors.FranceTravailTooEarly,
+        "france-travail-too-early",
+        FOLLOWED_PATHWAY,
+        register_with_france_travail(window_months=4),
+    )
+    assert given(pathway, *FOLLOWED_PATHWAY).when(
+        register_with_france_travail(window_months=5), case_facts()
+    ) == [FranceTravailRegistered(pathway_id="pathway-1", registered_on=TODAY)]
 
 
 def opening_announced(case) -> date:
     """The date a too-early refusal says registration opens on."""
     with pytest.raises(errors.FranceTravailTooEarly) as raised:
-        given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(case=case))
+        given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(), case)
     return date.fromisoformat(raised.value.message.rsplit("on ", 1)[1])
 
 
 def test_a_registration_too_early_says_from_when_it_opens_and_it_does():
     case = case_facts(expected_end_date=date(2027, 8, 15))
     assert opening_announced(case) == date(2027, 2, 15)
-    refused(errors.FranceTravailTooEarly, "france-travail-too-early", FOLLOWED_PATHWAY,
-            register_with_france_travail(case=case, today=date(2027, 2, 14)))
+    refused(
+        errors.FranceTravailTooEarly,
+        "france-travail-too-early",
+        FOLLOWED_PATHWAY,
+        register_with_france_travail(today=date(2027, 2, 14)),
+        case,
+    )
     assert given(pathway, *FOLLOWED_PATHWAY).when(
-        register_with_france_travail(case=case, today=date(2027, 2, 15))
+        register_with_france_travail(today=date(2027, 2, 15)), case
     ) == [a_france_travail_registration(registered_on=date(2027, 2, 15))]
 
 
@@ -457,28 +608,42 @@ def test_a_registration_too_early_says_from_when_it_opens_and_it_does():
 def test_registration_opens_on_the_date_a_too_early_refusal_announces(release):
     case = case_facts(expected_end_date=release)
     opens_on = opening_announced(case)
-    command = register_with_france_travail(case=case, today=opens_on)
-    assert given(pathway, *FOLLOWED_PATHWAY).when(command) == [
+    command = register_with_france_travail(today=opens_on)
+    assert given(pathway, *FOLLOWED_PATHWAY).when(command, case) == [
         a_france_travail_registration(registered_on=opens_on)
     ]
 
 
 @pytest.mark.parametrize(
-    "case", [case_facts(), case_facts(expected_end_date=None)], ids=["in the window", "no exit date"],
+    "case",
+    [case_facts(), case_facts(expected_end_date=None)],
+    ids=["in the window", "no exit date"],
 )
 def test_a_person_is_registered_with_france_travail_once(case):
     history = (*FOLLOWED_PATHWAY, a_france_travail_registration())
-    refused(errors.FranceTravailAlreadyRegistered, "france-travail-already-registered", history,
-            register_with_france_travail(case=case))
+    refused(
+        errors.FranceTravailAlreadyRegistered,
+        "france-travail-already-registered",
+        history,
+        register_with_france_travail(),
+        case,
+    )
 
 
 # --- leaves ---
 
+
 @pytest.mark.parametrize("kind", list(LeaveKind))
 def test_a_leave_is_requested(kind):
     assert given(pathway, *FOLLOWED_PATHWAY).when(request_leave(kind=kind)) == [
-        LeaveRequested(pathway_id="pathway-1", leave_id="leave-1", kind=kind, starts_on=LEAVE_START,
-                       ends_on=LEAVE_END, purpose="Stage en cuisine collective")
+        LeaveRequested(
+            pathway_id="pathway-1",
+            leave_id="leave-1",
+            kind=kind,
+            starts_on=LEAVE_START,
+            ends_on=LEAVE_END,
+            purpose="Stage en cuisine collective",
+        )
     ]
 
 
@@ -494,18 +659,28 @@ def test_a_leave_starts_today_or_later_and_ends_on_or_after_its_start(starts_on,
 
 @pytest.mark.parametrize(
     "starts_on, ends_on",
-    [pytest.param(days_from_today(-1), LEAVE_END, id="starting yesterday"),
-     pytest.param(LEAVE_START, date(2026, 12, 6), id="ending before it starts")],
+    [
+        pytest.param(days_from_today(-1), LEAVE_END, id="starting yesterday"),
+        pytest.param(LEAVE_START, date(2026, 12, 6), id="ending before it starts"),
+    ],
 )
 def test_a_leave_with_dates_out_of_order_is_refused(starts_on, ends_on):
-    refused(errors.DatesOutOfOrder, "dates-out-of-order", OPEN_PATHWAY,
-            request_leave(starts_on=starts_on, ends_on=ends_on))
+    refused(
+        errors.DatesOutOfOrder,
+        "dates-out-of-order",
+        OPEN_PATHWAY,
+        request_leave(starts_on=starts_on, ends_on=ends_on),
+    )
 
 
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(LEAVE_PENDING, id="pending"), pytest.param(LEAVE_APPROVED, id="approved"),
-     pytest.param(LEAVE_REFUSED, id="refused"), pytest.param(LEAVE_COMPLETED, id="done")],
+    [
+        pytest.param(LEAVE_PENDING, id="pending"),
+        pytest.param(LEAVE_APPROVED, id="approved"),
+        pytest.param(LEAVE_REFUSED, id="refused"),
+        pytest.param(LEAVE_COMPLETED, id="done"),
+    ],
 )
 def test_a_leave_is_requested_once(history):
     refused(errors.LeaveAlreadyRequested, "leave-already-requested", history, request_leave())
@@ -525,40 +700,54 @@ def test_the_governor_approves_a_leave():
 def test_the_governor_refuses_a_leave_with_reasons():
     command = decide_leave(approved=False, reason=" Garanties de représentation insuffisantes ")
     assert given(pathway, *LEAVE_PENDING).when(command) == [
-        LeaveDecided(pathway_id="pathway-1", leave_id="leave-1", approved=False,
-                     reason="Garanties de représentation insuffisantes")
+        LeaveDecided(
+            pathway_id="pathway-1",
+            leave_id="leave-1",
+            approved=False,
+            reason="Garanties de représentation insuffisantes",
+        )
     ]
     assert pathway.fold(LEAVE_REFUSED).leaves["leave-1"].approved is False
 
 
 @pytest.mark.parametrize("reason", ["", "  "], ids=["empty", "blank"])
 def test_a_refusal_without_reasons_is_refused(reason):
-    refused(errors.ReasonRequired, "reason-required", LEAVE_PENDING,
-            decide_leave(approved=False, reason=reason))
+    refused(
+        errors.ReasonRequired, "reason-required", LEAVE_PENDING, decide_leave(approved=False, reason=reason)
+    )
 
 
 @pytest.mark.parametrize("approved", [True, False], ids=["approve", "refuse"])
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(LEAVE_APPROVED, id="approved"), pytest.param(LEAVE_REFUSED, id="refused"),
-     pytest.param(LEAVE_COMPLETED, id="done")],
+    [
+        pytest.param(LEAVE_APPROVED, id="approved"),
+        pytest.param(LEAVE_REFUSED, id="refused"),
+        pytest.param(LEAVE_COMPLETED, id="done"),
+    ],
 )
 def test_a_leave_is_decided_once(history, approved):
-    refused(errors.LeaveNotPending, "leave-not-pending", history,
-            decide_leave(approved=approved, reason="Non"))
+    refused(
+        errors.LeaveNotPending, "leave-not-pending", history, decide_leave(approved=approved, reason="Non")
+    )
 
 
 @pytest.mark.parametrize(
     "command",
-    [pytest.param(decide_leave(leave_id="leave-2"), id="decide"),
-     pytest.param(mark_leave_done(leave_id="leave-2"), id="mark done")],
+    [
+        pytest.param(decide_leave(leave_id="leave-2"), id="decide"),
+        pytest.param(mark_leave_done(leave_id="leave-2"), id="mark done"),
+    ],
 )
 def test_an_unknown_leave_is_not_found(command):
     refused(errors.LeaveNotFound, "leave-not-found", LEAVE_APPROVED, command)
 
 
-@pytest.mark.parametrize("today", [LEAVE_START, LEAVE_END, date(2027, 1, 4)],
-                         ids=["on its first day", "on its last day", "after it"])
+@pytest.mark.parametrize(
+    "today",
+    [LEAVE_START, LEAVE_END, date(2027, 1, 4)],
+    ids=["on its first day", "on its last day", "after it"],
+)
 def test_an_approved_leave_that_has_started_is_marked_done(today):
     assert given(pathway, *LEAVE_APPROVED).when(mark_leave_done(today=today)) == [
         LeaveDone(pathway_id="pathway-1", leave_id="leave-1")
@@ -568,19 +757,24 @@ def test_an_approved_leave_that_has_started_is_marked_done(today):
 
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(LEAVE_PENDING, id="pending"), pytest.param(LEAVE_REFUSED, id="refused"),
-     pytest.param(LEAVE_COMPLETED, id="already done")],
+    [
+        pytest.param(LEAVE_PENDING, id="pending"),
+        pytest.param(LEAVE_REFUSED, id="refused"),
+        pytest.param(LEAVE_COMPLETED, id="already done"),
+    ],
 )
 def test_only_an_approved_leave_not_yet_done_is_marked_done(history):
     refused(errors.LeaveNotApproved, "leave-not-approved", history, mark_leave_done())
 
 
 def test_a_leave_that_has_not_started_is_not_marked_done():
-    refused(errors.DateInTheFuture, "date-in-the-future", LEAVE_APPROVED,
-            mark_leave_done(today=date(2026, 12, 6)))
+    refused(
+        errors.DateInTheFuture, "date-in-the-future", LEAVE_APPROVED, mark_leave_done(today=date(2026, 12, 6))
+    )
 
 
 # --- exit outcome and closing ---
+
 
 @pytest.mark.parametrize(
     "outcome",
@@ -588,10 +782,14 @@ def test_a_leave_that_has_not_started_is_not_marked_done():
         pytest.param(exit_outcome(), id="a job with its contract type"),
         pytest.param(exit_outcome(contract_type=ContractType.CDI), id="a permanent job"),
         pytest.param(exit_outcome(situation=ExitSituation.TRAINING, contract_type=None), id="a training"),
-        pytest.param(exit_outcome(situation=ExitSituation.JOB_SEEKER_FOLLOW_UP, contract_type=None),
-                     id="followed as a job seeker"),
-        pytest.param(exit_outcome(situation=ExitSituation.NO_SOLUTION, contract_type=None, details=""),
-                     id="no solution"),
+        pytest.param(
+            exit_outcome(situation=ExitSituation.JOB_SEEKER_FOLLOW_UP, contract_type=None),
+            id="followed as a job seeker",
+        ),
+        pytest.param(
+            exit_outcome(situation=ExitSituation.NO_SOLUTION, contract_type=None, details=""),
+            id="no solution",
+        ),
     ],
 )
 def test_the_exit_outcome_is_recorded(outcome):
@@ -601,8 +799,12 @@ def test_the_exit_outcome_is_recorded(outcome):
 
 
 def test_a_job_at_release_names_its_contract_type():
-    refused(errors.ContractTypeRequired, "contract-type-required", FOLLOWED_PATHWAY,
-            record_exit_outcome(outcome=exit_outcome(contract_type=None)))
+    refused(
+        errors.ContractTypeRequired,
+        "contract-type-required",
+        FOLLOWED_PATHWAY,
+        record_exit_outcome(outcome=exit_outcome(contract_type=None)),
+    )
 
 
 def test_the_pathway_closes_with_the_recorded_outcome():
@@ -621,8 +823,11 @@ def test_the_pathway_closes_with_the_latest_recorded_outcome():
 @pytest.mark.parametrize("history", histories(*HISTORIES))
 def test_a_pathway_closed_before_anyone_recorded_its_outcome_closes_with_not_recorded(history):
     assert given(pathway, *history).when(close_pathway()) == [
-        PathwayClosed(pathway_id="pathway-1", closed_on=RELEASE,
-                      outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED))
+        PathwayClosed(
+            pathway_id="pathway-1",
+            closed_on=RELEASE,
+            outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED),
+        )
     ]
 
 
@@ -634,14 +839,17 @@ def test_a_closed_pathway_keeps_its_closing_date_and_outcome():
 @pytest.mark.parametrize("command", every_command())
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(CLOSED_PATHWAY, id="with its outcome"),
-     pytest.param((*LEAVE_APPROVED, a_pathway_closed()), id="with an approved leave")],
+    [
+        pytest.param(CLOSED_PATHWAY, id="with its outcome"),
+        pytest.param((*LEAVE_APPROVED, a_pathway_closed()), id="with an approved leave"),
+    ],
 )
 def test_nothing_happens_to_a_pathway_once_it_is_closed(history, command):
     refused(errors.PathwayClosed, "pathway-closed", history, command)
 
 
 # --- unknown command, other events ---
+
 
 def test_a_command_of_another_aggregate_is_a_programming_error():
     with pytest.raises(TypeError):
@@ -651,7 +859,10 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 def test_the_followed_pathway_is_known_by_its_state():
     state = pathway.fold(FOLLOWED_PATHWAY)
     assert (state.adviser, state.synthesis_written_on, state.profile, state.readiness) == (
-        "cip-1", TODAY, profile(), R.SUPPORT_NEEDED,
+        "cip-1",
+        TODAY,
+        profile(),
+        R.SUPPORT_NEEDED,
     )
     assert list(state.goals) == ["goal-1"]
     assert (state.interviews, state.france_travail_registered_on, state.exit_outcome) == (0, None, None)

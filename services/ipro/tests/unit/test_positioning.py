@@ -3,19 +3,52 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from contracts.ipro import (
-    PositioningAttended, PositioningConfirmed, PositioningNoShowRecorded, PositioningOutcome,
-    PositioningOutcomeRecorded, PositioningProposed, PositioningWithdrawn,
+    PositioningAttended,
+    PositioningConfirmed,
+    PositioningNoShowRecorded,
+    PositioningOutcome,
+    PositioningOutcomeRecorded,
+    PositioningProposed,
+    PositioningWithdrawn,
 )
 from ipro.domain import errors
+from ipro.domain.commands import Position
 from ipro.domain.positioning import PositioningStatus, positioning
-from kernel.errors import InvalidValue
+from kernel.errors import Conflict, InvalidValue, NotFound
 from kernel.testing import given
 
 from ..builders import (
-    ATTENDED, CONFIRMED, DURING_THE_SESSION, NOW, NO_SHOW, OUTCOME_RECORDED, PROPOSED, SESSION_DAY,
-    SESSION_END, SESSION_START, WEDNESDAY, WITHDRAWN, a_positioned_session, a_positioning_proposed,
-    a_positioning_withdrawn, a_training_started, confirm_positioning, local, position, record_attendance,
-    record_positioning_outcome, session_facts, slot, start_training, training_hours, withdraw_positioning,
+    AFTER_RELEASE,
+    ATTENDED,
+    CONFIRMED,
+    DURING_THE_SESSION,
+    NO_SHOW,
+    NOW,
+    ON_THE_PATHWAY,
+    OUTCOME_RECORDED,
+    PROPOSED,
+    SESSION_DAY,
+    SESSION_END,
+    SESSION_START,
+    WEDNESDAY,
+    WITHDRAWN,
+    a_positioned_session,
+    a_positioning_attended,
+    a_positioning_outcome_recorded,
+    a_positioning_proposed,
+    a_positioning_withdrawn,
+    a_training_started,
+    confirm_positioning,
+    local,
+    place,
+    position,
+    record_attendance,
+    record_positioning_outcome,
+    session_facts,
+    slot,
+    start_training,
+    training_hours,
+    withdraw_positioning,
     work_hours,
 )
 
@@ -43,9 +76,14 @@ def every_command() -> list:
     ]
 
 
-def refused(error: type, code: str, history, command) -> None:
+def facts_for(command):
+    """What the handler loads: the pathway, and for a new place the session and the bookings (none)."""
+    return place() if isinstance(command, Position) else ON_THE_PATHWAY
+
+
+def refused(error: type, code: str, history, command, facts=None) -> None:
     with pytest.raises(error) as raised:
-        given(positioning, *history).when(command)
+        given(positioning, *history).when(command, facts or facts_for(command))
     assert raised.value.code == code
 
 
@@ -56,21 +94,37 @@ def test_every_status_has_its_history():
 
 # --- proposal ---
 
+
 def test_a_person_is_positioned_on_an_open_session_with_places_left():
-    assert given(positioning).when(position()) == [
-        PositioningProposed(positioning_id="positioning-1", pathway_id="pathway-1", subject_id="person-1",
-                            action_id="action-1", session_id="session-1", partner_id="partner-1",
-                            starts_at=SESSION_START, ends_at=SESSION_END)
+    assert given(positioning).when(position(), place()) == [
+        PositioningProposed(
+            positioning_id="positioning-1",
+            pathway_id="pathway-1",
+            subject_id="person-1",
+            action_id="action-1",
+            session_id="session-1",
+            partner_id="partner-1",
+            starts_at=SESSION_START,
+            ends_at=SESSION_END,
+        )
     ]
 
 
 def test_the_proposed_positioning_is_known_by_its_state():
     state = positioning.fold(PROPOSED)
     assert (state.positioning_id, state.pathway_id, state.subject_id, state.action_id, state.session_id) == (
-        "positioning-1", "pathway-1", "person-1", "action-1", "session-1",
+        "positioning-1",
+        "pathway-1",
+        "person-1",
+        "action-1",
+        "session-1",
     )
     assert (state.partner_id, state.starts_at, state.ends_at, state.status, state.outcome) == (
-        "partner-1", SESSION_START, SESSION_END, S.PROPOSED, None,
+        "partner-1",
+        SESSION_START,
+        SESSION_END,
+        S.PROPOSED,
+        None,
     )
 
 
@@ -87,45 +141,56 @@ def test_the_proposed_positioning_is_known_by_its_state():
     ],
 )
 def test_no_one_is_positioned_on_a_session_that_is_not_open(session, now):
-    refused(errors.SessionNotOpen, "action-session-not-open", (), position(session=session, now=now))
+    refused(
+        errors.ActionSessionNotOpen, "action-session-not-open", (), position(now=now), place(session=session)
+    )
 
 
 def test_a_session_starting_in_a_minute_is_still_open():
-    assert given(positioning).when(position(now=SESSION_START - timedelta(minutes=1))) == [
+    assert given(positioning).when(position(now=SESSION_START - timedelta(minutes=1)), place()) == [
         a_positioning_proposed()
     ]
 
 
 def test_the_last_place_of_a_session_is_taken():
-    assert given(positioning).when(position(session=session_facts(booked=11))) == [a_positioning_proposed()]
+    assert given(positioning).when(position(), place(session=session_facts(booked=11))) == [
+        a_positioning_proposed()
+    ]
 
 
 @pytest.mark.parametrize("booked", [12, 13], ids=["full", "over capacity"])
 def test_no_one_is_positioned_on_a_full_session(booked):
-    with pytest.raises(errors.SessionFull) as raised:
-        given(positioning).when(position(session=session_facts(booked=booked)))
-    assert (raised.value.code, raised.value.status) == ("positioning-over-capacity", 409)
+    with pytest.raises(errors.PositioningOverCapacity) as raised:
+        given(positioning).when(position(), place(session=session_facts(booked=booked)))
+    assert raised.value.code == "positioning-over-capacity" and isinstance(raised.value, Conflict)
 
 
 @pytest.mark.parametrize(
     "booking",
     [
         pytest.param(work_hours(slots=[slot(WEDNESDAY, 8, 11)]), id="work on Wednesday mornings"),
-        pytest.param(training_hours(starts_on=date(2026, 12, 1), slots=[slot(WEDNESDAY, 11, 12)]),
-                     id="a training on Wednesdays before noon"),
+        pytest.param(
+            training_hours(starts_on=date(2026, 12, 1), slots=[slot(WEDNESDAY, 11, 12)]),
+            id="a training on Wednesdays before noon",
+        ),
         pytest.param(a_positioned_session(), id="another session at the same time"),
-        pytest.param(a_positioned_session(starts_at=local(SESSION_DAY, 11, 30),
-                                          ends_at=local(SESSION_DAY, 14)),
-                     id="another session starting before it ends"),
-        pytest.param(a_positioned_session(starts_at=datetime(2026, 12, 9, 8, 0, tzinfo=UTC),
-                                          ends_at=datetime(2026, 12, 9, 9, 30, tzinfo=UTC)),
-                     id="another session given in UTC"),
+        pytest.param(
+            a_positioned_session(starts_at=local(SESSION_DAY, 11, 30), ends_at=local(SESSION_DAY, 14)),
+            id="another session starting before it ends",
+        ),
+        pytest.param(
+            a_positioned_session(
+                starts_at=datetime(2026, 12, 9, 8, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 12, 9, 9, 30, tzinfo=UTC),
+            ),
+            id="another session given in UTC",
+        ),
     ],
 )
 def test_a_person_booked_at_that_time_is_not_positioned(booking):
     with pytest.raises(errors.BookingOverlap) as raised:
-        given(positioning).when(position(bookings=[work_hours(), booking]))
-    assert (raised.value.code, raised.value.status) == ("booking-overlap", 409)
+        given(positioning).when(position(), place(work_hours(), booking))
+    assert raised.value.code == "booking-overlap" and isinstance(raised.value, Conflict)
 
 
 @pytest.mark.parametrize(
@@ -133,16 +198,20 @@ def test_a_person_booked_at_that_time_is_not_positioned(booking):
     [
         pytest.param(work_hours(), id="work on other weekdays"),
         pytest.param(work_hours(slots=[slot(WEDNESDAY, 12, 16)]), id="work on Wednesday afternoons"),
-        pytest.param(work_hours(starts_on=date(2026, 12, 10), slots=[slot(WEDNESDAY, 8, 12)]),
-                     id="work starting the day after"),
+        pytest.param(
+            work_hours(starts_on=date(2026, 12, 10), slots=[slot(WEDNESDAY, 8, 12)]),
+            id="work starting the day after",
+        ),
         pytest.param(training_hours(slots=[slot(WEDNESDAY, 9, 12)]), id="a training starting next year"),
-        pytest.param(a_positioned_session(starts_at=local(SESSION_DAY, 8), ends_at=local(SESSION_DAY, 10)),
-                     id="another session ending when it starts"),
+        pytest.param(
+            a_positioned_session(starts_at=local(SESSION_DAY, 8), ends_at=local(SESSION_DAY, 10)),
+            id="another session ending when it starts",
+        ),
         pytest.param(a_positioned_session(reference="positioning-1"), id="its own booking"),
     ],
 )
 def test_a_person_free_at_that_time_is_positioned(booking):
-    assert given(positioning).when(position(bookings=[booking])) == [a_positioning_proposed()]
+    assert given(positioning).when(position(), place(booking)) == [a_positioning_proposed()]
 
 
 @pytest.mark.parametrize("history", statuses(*S))
@@ -152,8 +221,9 @@ def test_a_positioning_is_proposed_once(history):
 
 # --- confirmation ---
 
+
 def test_the_partner_confirms_a_proposed_place():
-    assert given(positioning, *PROPOSED).when(confirm_positioning()) == [
+    assert given(positioning, *PROPOSED).when(confirm_positioning(), ON_THE_PATHWAY) == [
         PositioningConfirmed(positioning_id="positioning-1")
     ]
 
@@ -165,42 +235,53 @@ def test_only_a_proposed_place_is_confirmed(history):
 
 # --- attendance ---
 
+
 @pytest.mark.parametrize(
-    "now", [SESSION_START, DURING_THE_SESSION, SESSION_END + timedelta(days=2)],
+    "now",
+    [SESSION_START, DURING_THE_SESSION, SESSION_END + timedelta(days=2)],
     ids=["as it starts", "during it", "two days later"],
 )
 def test_a_confirmed_person_attended_the_session(now):
-    assert given(positioning, *CONFIRMED).when(record_attendance(now=now)) == [
+    assert given(positioning, *CONFIRMED).when(record_attendance(now=now), ON_THE_PATHWAY) == [
         PositioningAttended(positioning_id="positioning-1")
     ]
 
 
 def test_a_confirmed_person_did_not_show_up():
-    assert given(positioning, *CONFIRMED).when(record_attendance(attended=False)) == [
+    assert given(positioning, *CONFIRMED).when(record_attendance(attended=False), ON_THE_PATHWAY) == [
         PositioningNoShowRecorded(positioning_id="positioning-1")
     ]
 
 
 @pytest.mark.parametrize("attended", [True, False], ids=["attended", "no-show"])
 def test_attendance_is_not_recorded_before_the_session_starts(attended):
-    refused(errors.SessionNotYetHeld, "action-session-not-yet-held", CONFIRMED,
-            record_attendance(attended=attended, now=SESSION_START - timedelta(minutes=1)))
+    refused(
+        errors.ActionSessionNotYetHeld,
+        "action-session-not-yet-held",
+        CONFIRMED,
+        record_attendance(attended=attended, now=SESSION_START - timedelta(minutes=1)),
+    )
 
 
 @pytest.mark.parametrize("attended", [True, False], ids=["attended", "no-show"])
 @pytest.mark.parametrize("history", statuses(S.PROPOSED, S.ATTENDED, S.NO_SHOW))
 def test_attendance_is_recorded_for_a_confirmed_place_only(history, attended):
-    refused(errors.PositioningNotConfirmed, "positioning-not-confirmed", history,
-            record_attendance(attended=attended))
+    refused(
+        errors.PositioningNotConfirmed,
+        "positioning-not-confirmed",
+        history,
+        record_attendance(attended=attended),
+    )
 
 
 # --- outcome ---
 
+
 @pytest.mark.parametrize("outcome", list(PositioningOutcome))
 def test_the_outcome_of_an_attended_session_is_recorded(outcome):
-    assert given(positioning, *ATTENDED).when(record_positioning_outcome(outcome=outcome, details="")) == [
-        PositioningOutcomeRecorded(positioning_id="positioning-1", outcome=outcome, details="")
-    ]
+    assert given(positioning, *ATTENDED).when(
+        record_positioning_outcome(outcome=outcome, details=""), ON_THE_PATHWAY
+    ) == [PositioningOutcomeRecorded(positioning_id="positioning-1", outcome=outcome, details="")]
 
 
 def test_the_outcome_is_known():
@@ -209,8 +290,12 @@ def test_the_outcome_is_known():
 
 
 def test_the_outcome_is_recorded_once():
-    refused(errors.OutcomeAlreadyRecorded, "outcome-already-recorded", OUTCOME_RECORDED,
-            record_positioning_outcome(outcome=PositioningOutcome.JOB_OFFER))
+    refused(
+        errors.OutcomeAlreadyRecorded,
+        "outcome-already-recorded",
+        OUTCOME_RECORDED,
+        record_positioning_outcome(outcome=PositioningOutcome.JOB_OFFER),
+    )
 
 
 @pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED, S.NO_SHOW))
@@ -220,9 +305,10 @@ def test_only_an_attended_session_has_an_outcome(history):
 
 # --- withdrawal ---
 
+
 @pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED))
 def test_a_proposed_or_confirmed_positioning_is_withdrawn(history):
-    assert given(positioning, *history).when(withdraw_positioning()) == [
+    assert given(positioning, *history).when(withdraw_positioning(), ON_THE_PATHWAY) == [
         PositioningWithdrawn(positioning_id="positioning-1", reason="Transfert vers un autre établissement")
     ]
 
@@ -242,8 +328,10 @@ def test_a_withdrawal_without_a_reason_is_an_invalid_value():
 @pytest.mark.parametrize("command", every_command())
 @pytest.mark.parametrize(
     "history",
-    [pytest.param(WITHDRAWN, id="withdrawn when proposed"),
-     pytest.param((*CONFIRMED, a_positioning_withdrawn()), id="withdrawn when confirmed")],
+    [
+        pytest.param(WITHDRAWN, id="withdrawn when proposed"),
+        pytest.param((*CONFIRMED, a_positioning_withdrawn()), id="withdrawn when confirmed"),
+    ],
 )
 def test_nothing_happens_to_a_positioning_once_withdrawn(history, command):
     refused(errors.PositioningEnded, "positioning-ended", history, command)
@@ -251,17 +339,73 @@ def test_nothing_happens_to_a_positioning_once_withdrawn(history, command):
 
 # --- unknown positioning, unknown command ---
 
+
 @pytest.mark.parametrize("command", every_command())
 def test_a_positioning_never_proposed_is_not_found(command):
     with pytest.raises(errors.PositioningNotFound) as raised:
-        given(positioning).when(command)
-    assert (raised.value.code, raised.value.status) == ("positioning-not-found", 404)
+        given(positioning).when(command, ON_THE_PATHWAY)
+    assert raised.value.code == "positioning-not-found" and isinstance(raised.value, NotFound)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        pytest.param(place(already_positioned=True), id="the person already holds a place on it"),
+        pytest.param(place(already_positioned=True, session=session_facts(booked=12)), id="and it is full"),
+    ],
+)
+def test_a_person_holds_one_place_per_session(facts):
+    refused(errors.AlreadyPositioned, "already-positioned", (), position(), facts)
+
+
+def test_a_session_the_catalogue_does_not_have_is_not_found():
+    refused(errors.ActionSessionNotFound, "action-session-not-found", (), position(), place(session=None))
+
+
+# --- after release ---
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        pytest.param(place(closed=True), id="an open session"),
+        pytest.param(place(closed=True, session=None), id="an unknown session"),
+        pytest.param(place(closed=True, already_positioned=True), id="a session they hold a place on"),
+    ],
+)
+def test_no_one_is_positioned_once_they_have_left(facts):
+    refused(errors.PathwayClosed, "pathway-closed", (), position(), facts)
+
+
+@pytest.mark.parametrize("history", statuses(*S))
+def test_no_place_is_confirmed_once_the_person_has_left(history):
+    refused(errors.PathwayClosed, "pathway-closed", history, confirm_positioning(), AFTER_RELEASE)
+
+
+def test_what_happened_before_the_release_is_still_reported():
+    assert given(positioning, *CONFIRMED).when(record_attendance(), AFTER_RELEASE) == [
+        a_positioning_attended()
+    ]
+    assert given(positioning, *ATTENDED).when(record_positioning_outcome(), AFTER_RELEASE) == [
+        a_positioning_outcome_recorded()
+    ]
+
+
+@pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED))
+def test_the_release_gives_back_the_places_not_yet_taken_up(history):
+    assert given(positioning, *history).when(withdraw_positioning(reason="released"), AFTER_RELEASE) == [
+        a_positioning_withdrawn(reason="released")
+    ]
+
+
+def test_a_place_proposed_without_the_session_and_bookings_is_a_programming_error():
+    with pytest.raises(TypeError):
+        given(positioning).when(position(), ON_THE_PATHWAY)
 
 
 def test_a_command_of_another_aggregate_is_a_programming_error():
     with pytest.raises(TypeError):
-        given(positioning, *PROPOSED).when(start_training())
-
+        given(positioning, *PROPOSED).when(start_training(), ON_THE_PATHWAY)
 
 
 def test_events_of_other_aggregates_leave_the_positioning_as_it_was():

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from contracts.ipro import WeeklySlot
+from ipro.domain.facts import Booking
 from kernel.clock import LOCAL_TIME_ZONE
-from ipro.domain.commands import Booking
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -48,8 +48,10 @@ def _weekly_against_session(weekly: Booking, session: Booking) -> bool:
         begins = start.time() if day == start.date() else time.min
         ends = end.time() if day == end.date() else time.max
         within = (weekly.starts_on or date.min) <= day <= (weekly.ends_on or date.max)
-        if within and any(slot.weekday == day.weekday() and _times_overlap(slot.starts_at, slot.ends_at, begins, ends)
-                          for slot in weekly.slots):
+        if within and any(
+            slot.weekday == day.weekday() and _times_overlap(slot.starts_at, slot.ends_at, begins, ends)
+            for slot in weekly.slots
+        ):
             return True
         day += timedelta(days=1)
     return False
@@ -64,7 +66,8 @@ def collides(a: Booking, b: Booking) -> bool:
         return _weekly_against_session(a, b)
     return _periods_overlap(a, b) and any(
         x.weekday == y.weekday and _times_overlap(x.starts_at, x.ends_at, y.starts_at, y.ends_at)
-        for x in a.slots for y in b.slots
+        for x in a.slots
+        for y in b.slots
     )
 
 

@@ -1,7 +1,6 @@
-"""Commands of the IPRO domain, in the imperative. Facts owned elsewhere come in the command (ADR 9): the
-person's case from the replica of the assessment events (`CaseFacts`), their other bookings (`Bookings`),
-a partner action's session from the replica of the partners events (`SessionFacts`). Rules that depend on
-time carry `today` or `now`; configurable limits come as values."""
+"""Commands of the IPRO domain, in the imperative: what the user asked, the ids the route made, and `today`
+or `now` for rules that depend on time; configurable limits come as values. What a decision knows of other
+aggregates and the replicas is never in a command: it is loaded by the handler (`facts.py`)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,17 @@ from datetime import date
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.ipro import (
-    ContractEndReason, ExitOutcome, GoalStatus, GoalStep, LeaveKind, PositioningOutcome, Profile, ReadinessStatus,
-    SuspensionReason, WeeklySlot, WorkRegime,
+    ContractEndReason,
+    ExitOutcome,
+    GoalStatus,
+    GoalStep,
+    LeaveKind,
+    PositioningOutcome,
+    Profile,
+    ReadinessStatus,
+    SuspensionReason,
+    WeeklySlot,
+    WorkRegime,
 )
 
 
@@ -19,44 +27,10 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class CaseFacts(Command):
-    case_id: str
-    subject_id: str
-    establishment: str
-    open: bool
-    expected_end_date: date | None = None
-    conditional_release_date: date | None = None
-
-
-class Booking(Command):
-    """Something the person is already committed to: weekly hours over a period, or one session."""
-
-    kind: str  # work, training, action
-    reference: str
-    starts_on: date | None = None
-    ends_on: date | None = None  # None: open-ended
-    slots: list[WeeklySlot] = []
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-
-
-class SessionFacts(Command):
-    action_id: str
-    session_id: str
-    partner_id: str
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    capacity: int
-    booked: int
-    cancelled: bool
-    published: bool
-    closed: bool
-
-
 # --- pathway ---
 class OpenPathway(Command):
     pathway_id: str
-    case: CaseFacts
+    case_id: str
     today: date
     synthesis_working_days: int
 
@@ -100,7 +74,6 @@ class ChangeGoalStatus(Command):
 
 
 class RegisterWithFranceTravail(Command):
-    case: CaseFacts
     today: date
     window_months: int
 
@@ -137,7 +110,6 @@ class ClosePathway(Command):
 class RequestClassement(Command):
     work_id: str
     pathway_id: str
-    subject_id: str
     today: date
 
 
@@ -149,13 +121,13 @@ class RecordCpuOpinion(Command):
 
 
 class GrantClassement(Command):
-    regimes: list[WorkRegime] = Field(min_length=1)
+    regimes: list[WorkRegime] = []
     today: date
 
 
 class RefuseClassement(Command):
-    reasons: str
-    appeal_information: str
+    reasons: str = ""
+    appeal_information: str = ""
     today: date
 
 
@@ -176,7 +148,6 @@ class DecideAffectation(Command):
     employer: str
     schedule: list[WeeklySlot]
     starts_on: date
-    bookings: list[Booking] = []
 
 
 class SignContract(Command):
@@ -220,7 +191,6 @@ class Declassify(Command):
 class EnrolInTraining(Command):
     training_id: str
     pathway_id: str
-    subject_id: str
     body: str
     title: str
     certification: str = ""
@@ -228,7 +198,6 @@ class EnrolInTraining(Command):
     ends_on: date
     hours: int
     schedule: list[WeeklySlot]
-    bookings: list[Booking] = []
 
 
 class StartTraining(Command):
@@ -248,9 +217,8 @@ class DropOutOfTraining(Command):
 class Position(Command):
     positioning_id: str
     pathway_id: str
-    subject_id: str
-    session: SessionFacts
-    bookings: list[Booking] = []
+    action_id: str
+    session_id: str
     now: AwareDatetime
 
 

@@ -1,6 +1,7 @@
-"""Rules of the IPRO domain, each with a stable code that API clients can rely on."""
+"""Rules of the IPRO domain: `<Thing><Problem>` names, each with a stable code (its name in kebab case)
+that API clients rely on, and its kind as base class (`kernel.problems` maps kinds to statuses)."""
 
-from kernel.errors import AlreadyExists, DomainError, NotFound
+from kernel.errors import AlreadyExists, Conflict, DomainError, NotFound
 
 
 # --- pathway ---
@@ -101,6 +102,10 @@ class ClassementNotRequested(DomainError):
     code = "classement-not-requested"
 
 
+class RegimesRequired(DomainError):
+    code = "regimes-required"
+
+
 class CpuOpinionMissing(DomainError):
     code = "cpu-opinion-missing"
 
@@ -109,11 +114,15 @@ class CpuOpinionAlreadyRecorded(DomainError):
     code = "cpu-opinion-already-recorded"
 
 
-class NotClassedForRegime(DomainError):
+class AffectationWithoutClassement(DomainError):
+    """A post is assigned for a regime the person is classed for."""
+
     code = "affectation-without-classement"
 
 
-class InterviewWithoutClassement(DomainError):
+class NotClassedForRegime(DomainError):
+    """An employer interview is for a regime the person is classed for."""
+
     code = "not-classed-for-regime"
 
 
@@ -129,9 +138,10 @@ class AlreadyAffected(DomainError):
     code = "already-affected"
 
 
-class AffectationNotFound(NotFound):
+class ContractWithoutAffectation(DomainError):
+    """A contract is signed for a current affectation that has none yet."""
+
     code = "contract-without-affectation"
-    status = 422
 
 
 class ContractAlreadyActive(DomainError):
@@ -166,9 +176,8 @@ class ContractStillActive(DomainError):
     code = "contract-still-active"
 
 
-class BookingOverlap(DomainError):
+class BookingOverlap(Conflict):
     code = "booking-overlap"
-    status = 409
 
 
 # --- training ---
@@ -201,17 +210,16 @@ class PositioningAlreadyExists(AlreadyExists):
     code = "positioning-already-exists"
 
 
-class SessionNotFound(NotFound):
+class ActionSessionNotFound(NotFound):
     code = "action-session-not-found"
 
 
-class SessionNotOpen(DomainError):
+class ActionSessionNotOpen(DomainError):
     code = "action-session-not-open"
 
 
-class SessionFull(DomainError):
+class PositioningOverCapacity(Conflict):
     code = "positioning-over-capacity"
-    status = 409
 
 
 class AlreadyPositioned(AlreadyExists):
@@ -226,7 +234,7 @@ class PositioningNotConfirmed(DomainError):
     code = "positioning-not-confirmed"
 
 
-class SessionNotYetHeld(DomainError):
+class ActionSessionNotYetHeld(DomainError):
     code = "action-session-not-yet-held"
 
 
@@ -240,7 +248,3 @@ class OutcomeAlreadyRecorded(DomainError):
 
 class PositioningEnded(DomainError):
     code = "positioning-ended"
-
-
-class RegimesRequired(DomainError):
-    code = "regimes-required"

@@ -6,24 +6,57 @@ outcome at release."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.ipro import (
-    AdviserAssigned, ExitOutcome, ExitOutcomeRecorded, ExitSituation, FollowUpInterviewHeld, FranceTravailRegistered,
-    GoalSet, GoalStatus, GoalStatusChanged, LeaveDecided, LeaveDone, LeaveKind, LeaveRequested, PathwayClosed,
-    PathwayOpened, Profile, ProfileRecorded, ReadinessChanged, ReadinessStatus, SynthesisWritten,
+    AdviserAssigned,
+    ExitOutcome,
+    ExitOutcomeRecorded,
+    ExitSituation,
+    FollowUpInterviewHeld,
+    FranceTravailRegistered,
+    GoalSet,
+    GoalStatus,
+    GoalStatusChanged,
+    LeaveDecided,
+    LeaveDone,
+    LeaveKind,
+    LeaveRequested,
+    PathwayClosed,
+    PathwayOpened,
+    Profile,
+    ProfileRecorded,
+    ReadinessChanged,
+    ReadinessStatus,
+    SynthesisWritten,
 )
-from kernel.decider import Decider
-from kernel.errors import InvalidValue
 from ipro.domain import errors
 from ipro.domain.calendar import add_months, add_working_days
 from ipro.domain.commands import (
-    AssignAdviser, ChangeGoalStatus, ChangeReadiness, ClosePathway, Command, DecideLeave, HoldFollowUpInterview,
-    MarkLeaveDone, OpenPathway, RecordExitOutcome, RecordProfile, RegisterWithFranceTravail, RequestLeave, SetGoal,
+    AssignAdviser,
+    ChangeGoalStatus,
+    ChangeReadiness,
+    ClosePathway,
+    Command,
+    DecideLeave,
+    HoldFollowUpInterview,
+    MarkLeaveDone,
+    OpenPathway,
+    RecordExitOutcome,
+    RecordProfile,
+    RegisterWithFranceTravail,
+    RequestLeave,
+    SetGoal,
     WriteSynthesis,
 )
+from ipro.domain.facts import CaseFacts, PathwayFacts
+from kernel.decider import Decider
+from kernel.errors import InvalidValue
+
+F = TypeVar("F", bound=PathwayFacts)
 
 
 class Goal(BaseModel):
@@ -71,9 +104,10 @@ class Pathway(BaseModel):
 initial_state = Pathway()
 
 
-def decide(command: Command, state: Pathway) -> list[Event]:
+def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> list[Event]:
+    """`facts`: the person's case, which opening the pathway and France Travail's window need."""
     if isinstance(command, OpenPathway):
-        return [_open(command, state)]
+        return [_open(command, state, _case(facts, command))]
     if state.pathway_id is None:
         raise errors.PathwayNotFound("no such pathway")
     if state.closed_on is not None:
@@ -84,44 +118,77 @@ def decide(command: Command, state: Pathway) -> list[Event]:
             return [AdviserAssigned(pathway_id=pathway_id, adviser=command.adviser)]
         case WriteSynthesis():
             if state.synthesis_written_on is not None:
-                raise errors.SynthesisAlreadyWritten("the initial synthesis is written: record a follow-up interview")
+                raise errors.SynthesisAlreadyWritten(
+                    "the initial synthesis is written: record a follow-up interview"
+                )
             _not_after(command.interview_held_on, command.today, "the interview")
-            return [SynthesisWritten(pathway_id=pathway_id, interview_held_on=command.interview_held_on,
-                                     synthesis=command.synthesis)]
+            return [
+                SynthesisWritten(
+                    pathway_id=pathway_id,
+                    interview_held_on=command.interview_held_on,
+                    synthesis=command.synthesis,
+                )
+            ]
         case RecordProfile():
             return [ProfileRecorded(pathway_id=pathway_id, profile=command.profile)]
         case ChangeReadiness():
             return [_readiness(command, state)]
         case HoldFollowUpInterview():
             _not_after(command.held_on, command.today, "the interview")
-            return [FollowUpInterviewHeld(pathway_id=pathway_id, interview_id=command.interview_id,
-                                          held_on=command.held_on, notes=command.notes)]
+            return [
+                FollowUpInterviewHeld(
+                    pathway_id=pathway_id,
+                    interview_id=command.interview_id,
+                    held_on=command.held_on,
+                    notes=command.notes,
+                )
+            ]
         case SetGoal():
             if command.goal_id in state.goals:
                 raise errors.GoalAlreadySet(f"goal {command.goal_id} is already set")
             if len({step.step_id for step in command.steps}) != len(command.steps):
                 raise InvalidValue("each step of a goal has its own id")
-            return [GoalSet(pathway_id=pathway_id, goal_id=command.goal_id, description=command.description,
-                            steps=command.steps)]
+            return [
+                GoalSet(
+                    pathway_id=pathway_id,
+                    goal_id=command.goal_id,
+                    description=command.description,
+                    steps=command.steps,
+                )
+            ]
         case ChangeGoalStatus():
             return [_goal_status(command, state)]
         case RegisterWithFranceTravail():
-            return [_france_travail(command, state)]
+            return [_france_travail(command, state, _case(facts, command))]
         case RequestLeave():
             if command.leave_id in state.leaves:
                 raise errors.LeaveAlreadyRequested(f"leave {command.leave_id} is already requested")
             if command.starts_on < command.today or command.ends_on < command.starts_on:
                 raise errors.DatesOutOfOrder("a leave starts today or later and ends on or after its start")
-            return [LeaveRequested(pathway_id=pathway_id, leave_id=command.leave_id, kind=command.kind,
-                                   starts_on=command.starts_on, ends_on=command.ends_on, purpose=command.purpose)]
+            return [
+                LeaveRequested(
+                    pathway_id=pathway_id,
+                    leave_id=command.leave_id,
+                    kind=command.kind,
+                    starts_on=command.starts_on,
+                    ends_on=command.ends_on,
+                    purpose=command.purpose,
+                )
+            ]
         case DecideLeave():
             leave = _leave(state, command.leave_id)
             if leave.approved is not None:
                 raise errors.LeaveNotPending("the leave was already decided")
             if not command.approved and not command.reason.strip():
                 raise errors.ReasonRequired("a refusal gives its reasons")
-            return [LeaveDecided(pathway_id=pathway_id, leave_id=command.leave_id, approved=command.approved,
-                                 reason=command.reason.strip())]
+            return [
+                LeaveDecided(
+                    pathway_id=pathway_id,
+                    leave_id=command.leave_id,
+                    approved=command.approved,
+                    reason=command.reason.strip(),
+                )
+            ]
         case MarkLeaveDone():
             leave = _leave(state, command.leave_id)
             if not leave.approved or leave.done:
@@ -139,14 +206,23 @@ def decide(command: Command, state: Pathway) -> list[Event]:
     raise TypeError(f"the pathway aggregate does not handle {type(command).__name__}")
 
 
-def _open(command: OpenPathway, state: Pathway) -> PathwayOpened:
+def _case(facts: CaseFacts | None, command: Command) -> CaseFacts:
+    if facts is None:
+        raise TypeError(f"{type(command).__name__} is decided knowing the person's case")
+    return facts
+
+
+def _open(command: OpenPathway, state: Pathway, case: CaseFacts) -> PathwayOpened:
     if state.pathway_id is not None:
         raise errors.PathwayAlreadyOpen("the person already has a pathway for this custody period")
-    if not command.case.open:
+    if not case.open:
         raise errors.CaseClosed("the person's case is closed")
     return PathwayOpened(
-        pathway_id=command.pathway_id, case_id=command.case.case_id, subject_id=command.case.subject_id,
-        establishment=command.case.establishment, opened_on=command.today,
+        pathway_id=command.pathway_id,
+        case_id=case.case_id,
+        subject_id=case.subject_id,
+        establishment=case.establishment,
+        opened_on=command.today,
         synthesis_due_on=add_working_days(command.today, command.synthesis_working_days),
     )
 
@@ -179,16 +255,21 @@ def _goal_status(command: ChangeGoalStatus, state: Pathway) -> GoalStatusChanged
             raise errors.GoalClosed(f"the step is {goal.steps[command.step_id].value}")
     if command.status == GoalStatus.ACTIVE:
         raise errors.GoalClosed(f"the {'step' if command.step_id else 'goal'} is already active")
-    return GoalStatusChanged(pathway_id=state.pathway_id, goal_id=command.goal_id, step_id=command.step_id,
-                             status=command.status)
+    return GoalStatusChanged(
+        pathway_id=state.pathway_id, goal_id=command.goal_id, step_id=command.step_id, status=command.status
+    )
 
 
-def _france_travail(command: RegisterWithFranceTravail, state: Pathway) -> FranceTravailRegistered:
+def _france_travail(
+    command: RegisterWithFranceTravail, state: Pathway, case: CaseFacts
+) -> FranceTravailRegistered:
     if state.france_travail_registered_on is not None:
         raise errors.FranceTravailAlreadyRegistered("the person is already registered with France Travail")
-    exits = [d for d in (command.case.expected_end_date, command.case.conditional_release_date) if d]
+    exits = [d for d in (case.expected_end_date, case.conditional_release_date) if d]
     if not exits:
-        raise errors.FranceTravailTooEarly("registration opens before a release date the case does not give yet")
+        raise errors.FranceTravailTooEarly(
+            "registration opens before a release date the case does not give yet"
+        )
     opens_on = add_months(min(exits), -command.window_months)
     if command.today < opens_on:
         raise errors.FranceTravailTooEarly(
@@ -216,23 +297,35 @@ def evolve(state: Pathway, event: Event) -> Pathway:
         case ProfileRecorded():
             return state.model_copy(update={"profile": event.profile})
         case ReadinessChanged():
-            return state.model_copy(update={"readiness": event.status,
-                                            "readiness_history": [*state.readiness_history, (event.status, event.reason)]})
+            return state.model_copy(
+                update={
+                    "readiness": event.status,
+                    "readiness_history": [*state.readiness_history, (event.status, event.reason)],
+                }
+            )
         case FollowUpInterviewHeld():
             return state.model_copy(update={"interviews": state.interviews + 1})
         case GoalSet():
-            goal = Goal(goal_id=event.goal_id, description=event.description,
-                        steps={s.step_id: GoalStatus.ACTIVE for s in event.steps})
+            goal = Goal(
+                goal_id=event.goal_id,
+                description=event.description,
+                steps={s.step_id: GoalStatus.ACTIVE for s in event.steps},
+            )
             return state.model_copy(update={"goals": {**state.goals, goal.goal_id: goal}})
         case GoalStatusChanged():
             goal = state.goals[event.goal_id]
-            goal = (goal.model_copy(update={"steps": {**goal.steps, event.step_id: event.status}}) if event.step_id
-                    else goal.model_copy(update={"status": event.status}))
+            goal = (
+                goal.model_copy(update={"steps": {**goal.steps, event.step_id: event.status}})
+                if event.step_id
+                else goal.model_copy(update={"status": event.status})
+            )
             return state.model_copy(update={"goals": {**state.goals, goal.goal_id: goal}})
         case FranceTravailRegistered():
             return state.model_copy(update={"france_travail_registered_on": event.registered_on})
         case LeaveRequested():
-            leave = Leave(leave_id=event.leave_id, kind=event.kind, starts_on=event.starts_on, ends_on=event.ends_on)
+            leave = Leave(
+                leave_id=event.leave_id, kind=event.kind, starts_on=event.starts_on, ends_on=event.ends_on
+            )
             return state.model_copy(update={"leaves": {**state.leaves, leave.leave_id: leave}})
         case LeaveDecided():
             leave = state.leaves[event.leave_id].model_copy(update={"approved": event.approved})
@@ -248,3 +341,11 @@ def evolve(state: Pathway, event: Event) -> Pathway:
 
 
 pathway = Decider(stream_type="pathway", initial_state=initial_state, decide=decide, evolve=evolve)
+
+
+def arranged_on(state: Pathway, facts: type[F] = PathwayFacts, **more) -> F:
+    """What a work file, a training or a positioning knows of the pathway it is arranged on (`facts`: a
+    kind of `PathwayFacts`, completed with `more`)."""
+    return facts(
+        pathway_id=state.pathway_id, subject_id=state.subject_id, closed=state.closed_on is not None, **more
+    )

@@ -1,6 +1,8 @@
 """Positioning a person on a partner action's session, "in a logic of pathway": proposed by an adviser or the
-RIPRO → confirmed by the partner → attended or no-show → outcome. The session's capacity is respected and a
-person already booked at that time (work, training, another action) is refused."""
+RIPRO → confirmed by the partner → attended or no-show → outcome. The session's capacity is respected, a
+person holds one place per session, and a person already booked at that time (work, training, another
+action) is refused. Once the person has left (the pathway is closed), nothing new is arranged: no place is
+proposed or confirmed, but what happened before the release may still be reported."""
 
 from __future__ import annotations
 
@@ -11,15 +13,26 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
 from contracts.ipro import (
-    PositioningAttended, PositioningConfirmed, PositioningNoShowRecorded, PositioningOutcome,
-    PositioningOutcomeRecorded, PositioningProposed, PositioningWithdrawn,
+    PositioningAttended,
+    PositioningConfirmed,
+    PositioningNoShowRecorded,
+    PositioningOutcome,
+    PositioningOutcomeRecorded,
+    PositioningProposed,
+    PositioningWithdrawn,
 )
-from kernel.decider import Decider
 from ipro.domain import errors
 from ipro.domain.calendar import first_collision, session_booking
 from ipro.domain.commands import (
-    Command, ConfirmPositioning, Position, RecordAttendance, RecordPositioningOutcome, WithdrawPositioning,
+    Command,
+    ConfirmPositioning,
+    Position,
+    RecordAttendance,
+    RecordPositioningOutcome,
+    WithdrawPositioning,
 )
+from ipro.domain.facts import PathwayFacts, PlaceFacts
+from kernel.decider import Decider
 
 
 class PositioningStatus(StrEnum):
@@ -48,11 +61,17 @@ class Positioning(BaseModel):
 initial_state = Positioning()
 
 
-def decide(command: Command, state: Positioning) -> list[Event]:
+def decide(command: Command, state: Positioning, facts: PathwayFacts) -> list[Event]:
+    """`facts`: the pathway the positioning is arranged on; with the bookings and the session (`PlaceFacts`)
+    for a new place."""
     if isinstance(command, Position):
-        return [_propose(command, state)]
+        if not isinstance(facts, PlaceFacts):
+            raise TypeError("a place is proposed knowing the session and the person's bookings")
+        return [_propose(command, state, facts)]
     if state.positioning_id is None:
         raise errors.PositioningNotFound("no such positioning")
+    if isinstance(command, ConfirmPositioning):
+        _open(facts)
     if state.status == PositioningStatus.WITHDRAWN:
         raise errors.PositioningEnded("the positioning was withdrawn")
     positioning_id = state.positioning_id
@@ -65,7 +84,7 @@ def decide(command: Command, state: Positioning) -> list[Event]:
             if state.status != PositioningStatus.CONFIRMED:
                 raise errors.PositioningNotConfirmed("attendance is recorded for a confirmed place")
             if state.starts_at > command.now:
-                raise errors.SessionNotYetHeld("attendance is recorded once the session has started")
+                raise errors.ActionSessionNotYetHeld("attendance is recorded once the session has started")
             if command.attended:
                 return [PositioningAttended(positioning_id=positioning_id)]
             return [PositioningNoShowRecorded(positioning_id=positioning_id)]
@@ -74,8 +93,11 @@ def decide(command: Command, state: Positioning) -> list[Event]:
                 raise errors.PositioningNotAttended("an outcome follows an attended session")
             if state.outcome is not None:
                 raise errors.OutcomeAlreadyRecorded("the outcome is already recorded")
-            return [PositioningOutcomeRecorded(positioning_id=positioning_id, outcome=command.outcome,
-                                               details=command.details)]
+            return [
+                PositioningOutcomeRecorded(
+                    positioning_id=positioning_id, outcome=command.outcome, details=command.details
+                )
+            ]
         case WithdrawPositioning():
             if state.status not in (PositioningStatus.PROPOSED, PositioningStatus.CONFIRMED):
                 raise errors.PositioningEnded(f"the positioning is {state.status.value}")
@@ -83,21 +105,38 @@ def decide(command: Command, state: Positioning) -> list[Event]:
     raise TypeError(f"the positioning aggregate does not handle {type(command).__name__}")
 
 
-def _propose(command: Position, state: Positioning) -> PositioningProposed:
+def _open(pathway: PathwayFacts) -> None:
+    if pathway.closed:
+        raise errors.PathwayClosed("the pathway is closed: the person has left")
+
+
+def _propose(command: Position, state: Positioning, facts: PlaceFacts) -> PositioningProposed:
+    _open(facts)
     if state.positioning_id is not None:
         raise errors.PositioningAlreadyExists(f"positioning {command.positioning_id} already exists")
-    session = command.session
+    if facts.already_positioned:
+        raise errors.AlreadyPositioned("the person is already positioned on this session")
+    session = facts.session
+    if session is None:
+        raise errors.ActionSessionNotFound("no such session of this action in the catalogue")
     if session.cancelled or not session.published or session.closed or session.starts_at <= command.now:
-        raise errors.SessionNotOpen("the session is not open: cancelled, past, or its action not in the catalogue")
+        raise errors.ActionSessionNotOpen(
+            "the session is not open: cancelled, past, or its action not in the catalogue"
+        )
     if session.booked >= session.capacity:
-        raise errors.SessionFull(f"all {session.capacity} places of the session are taken")
+        raise errors.PositioningOverCapacity(f"all {session.capacity} places of the session are taken")
     booking = session_booking(command.positioning_id, session.starts_at, session.ends_at)
-    if clash := first_collision(booking, command.bookings):
+    if clash := first_collision(booking, facts.bookings):
         raise errors.BookingOverlap(f"the person is booked at that time ({clash.kind} {clash.reference})")
     return PositioningProposed(
-        positioning_id=command.positioning_id, pathway_id=command.pathway_id, subject_id=command.subject_id,
-        action_id=session.action_id, session_id=session.session_id, partner_id=session.partner_id,
-        starts_at=session.starts_at, ends_at=session.ends_at,
+        positioning_id=command.positioning_id,
+        pathway_id=command.pathway_id,
+        subject_id=facts.subject_id,
+        action_id=session.action_id,
+        session_id=session.session_id,
+        partner_id=session.partner_id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
     )
 
 

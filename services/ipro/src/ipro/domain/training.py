@@ -1,5 +1,6 @@
 """A vocational training: enrolled → in progress → completed (certification obtained or not) or dropped out.
-Its weekly hours may not overlap the person's work or other commitments."""
+Its weekly hours may not overlap the person's work or other commitments. Once the person has left (the
+pathway is closed), no one is enrolled and a training only ends: the release drops the person out."""
 
 from __future__ import annotations
 
@@ -9,13 +10,24 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from contracts import Event
-from contracts.ipro import TrainingCompleted, TrainingDroppedOut, TrainingEnrolled, TrainingStarted, WeeklySlot
-from kernel.decider import Decider
+from contracts.ipro import (
+    TrainingCompleted,
+    TrainingDroppedOut,
+    TrainingEnrolled,
+    TrainingStarted,
+    WeeklySlot,
+)
 from ipro.domain import errors
 from ipro.domain.calendar import first_collision, slots_valid
 from ipro.domain.commands import (
-    Booking, Command, CompleteTraining, DropOutOfTraining, EnrolInTraining, StartTraining,
+    Command,
+    CompleteTraining,
+    DropOutOfTraining,
+    EnrolInTraining,
+    StartTraining,
 )
+from ipro.domain.facts import Booking, Commitments, PathwayFacts
+from kernel.decider import Decider
 
 
 class TrainingStatus(StrEnum):
@@ -42,11 +54,18 @@ class Training(BaseModel):
 initial_state = Training()
 
 
-def decide(command: Command, state: Training) -> list[Event]:
+def decide(command: Command, state: Training, facts: PathwayFacts) -> list[Event]:
+    """`facts`: the pathway the training is arranged on; with the person's bookings (`Commitments`) for an
+    enrolment."""
     if isinstance(command, EnrolInTraining):
-        return [_enrol(command, state)]
+        _open(facts)
+        if not isinstance(facts, Commitments):
+            raise TypeError("an enrolment is decided knowing the person's bookings")
+        return [_enrol(command, state, facts)]
     if state.training_id is None:
         raise errors.TrainingNotFound("no such training")
+    if not isinstance(command, DropOutOfTraining):
+        _open(facts)
     if state.status in (TrainingStatus.COMPLETED, TrainingStatus.DROPPED_OUT):
         raise errors.TrainingEnded(f"the training is {state.status.value}")
     match command:
@@ -57,24 +76,40 @@ def decide(command: Command, state: Training) -> list[Event]:
         case CompleteTraining():
             if state.status != TrainingStatus.IN_PROGRESS:
                 raise errors.TrainingNotInProgress("a training completes once it is in progress")
-            return [TrainingCompleted(training_id=state.training_id,
-                                      certification_obtained=command.certification_obtained,
-                                      completed_on=command.today)]
+            return [
+                TrainingCompleted(
+                    training_id=state.training_id,
+                    certification_obtained=command.certification_obtained,
+                    completed_on=command.today,
+                )
+            ]
         case DropOutOfTraining():
             return [TrainingDroppedOut(training_id=state.training_id, reason=command.reason)]
     raise TypeError(f"the training aggregate does not handle {type(command).__name__}")
 
 
-def _enrol(command: EnrolInTraining, state: Training) -> TrainingEnrolled:
+def _open(pathway: PathwayFacts) -> None:
+    if pathway.closed:
+        raise errors.PathwayClosed("the pathway is closed: the person has left")
+
+
+def _enrol(command: EnrolInTraining, state: Training, facts: Commitments) -> TrainingEnrolled:
     if state.training_id is not None:
         raise errors.TrainingAlreadyExists(f"training {command.training_id} already exists")
     if command.ends_on < command.starts_on or not slots_valid(command.schedule):
         raise errors.DatesOutOfOrder("the training ends on or after its start, and each slot after it starts")
-    hours = Booking(kind="training", reference=command.training_id, starts_on=command.starts_on,
-                    ends_on=command.ends_on, slots=command.schedule)
-    if clash := first_collision(hours, command.bookings):
-        raise errors.BookingOverlap(f"the training's hours overlap the person's {clash.kind} ({clash.reference})")
-    return TrainingEnrolled(**command.model_dump(exclude={"bookings"}))
+    hours = Booking(
+        kind="training",
+        reference=command.training_id,
+        starts_on=command.starts_on,
+        ends_on=command.ends_on,
+        slots=command.schedule,
+    )
+    if clash := first_collision(hours, facts.bookings):
+        raise errors.BookingOverlap(
+            f"the training's hours overlap the person's {clash.kind} ({clash.reference})"
+        )
+    return TrainingEnrolled(**command.model_dump(), subject_id=facts.subject_id)
 
 
 def evolve(state: Training, event: Event) -> Training:
@@ -84,8 +119,12 @@ def evolve(state: Training, event: Event) -> Training:
         case TrainingStarted():
             return state.model_copy(update={"status": TrainingStatus.IN_PROGRESS})
         case TrainingCompleted():
-            return state.model_copy(update={"status": TrainingStatus.COMPLETED,
-                                            "certification_obtained": event.certification_obtained})
+            return state.model_copy(
+                update={
+                    "status": TrainingStatus.COMPLETED,
+                    "certification_obtained": event.certification_obtained,
+                }
+            )
         case TrainingDroppedOut():
             return state.model_copy(update={"status": TrainingStatus.DROPPED_OUT})
     return state

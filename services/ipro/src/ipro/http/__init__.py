@@ -1,4 +1,5 @@
-"""HTTP routes of the IPRO service, one router per resource: parse, authorise, call a handler, translate."""
+"""HTTP routes of the IPRO service, one router per resource: parse the request into a command (or a read),
+call a handler (or `reads`), render the view."""
 
 from ipro.http import pathways, positionings, reports, trainings, work
 

@@ -6,26 +6,38 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from fastapi import Request
 from pydantic import BaseModel, Field
 
 from contracts.ipro import ExitOutcome, GoalStatus, GoalStep, LeaveKind, Profile, ReadinessStatus
-from kernel.api import Limit, Offset, Page, RequestBody
-from kernel.commands import Commands
-from kernel.http import service_router
-from ipro import handlers, queries, store
+from ipro import handlers, reads
 from ipro.domain import commands as c
 from ipro.domain.pathway import Pathway
-from ipro.http.common import (
-    Adviser, Governor, Id, Label, LongText, Manager, PathwayReader, Reason, ensure_may_read, is_adviser_only,
-    is_cpip_only, on_pathway, settings, today,
+from ipro.http.common import Adviser, Governor, Manager, PathwayReader
+from kernel.aggregates import Aggregate
+from kernel.api import (
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    Db,
+    Id,
+    Label,
+    Limit,
+    LongText,
+    Offset,
+    Page,
+    Reason,
+    RequestBody,
+    Settings,
+    Store,
+    Today,
 )
+from kernel.gateway import Commands
+from kernel.http import service_router
 
 router = service_router("/pathways", tags=["pathways"])
 
 
 class OpenRequest(RequestBody):
-    case_id: str = Field(max_length=120, pattern=r"^[A-Za-z0-9-]+$")
+    case_id: str = Field(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)
 
 
 class AdviserRequest(RequestBody):
@@ -111,58 +123,78 @@ class HistoryEntry(BaseModel):
     payload: dict
 
 
-def view(state: Pathway, version: int) -> PathwayView:
-    return PathwayView(**state.model_dump(mode="json"), version=version)
+def view(aggregate: Aggregate[Pathway]) -> PathwayView:
+    return PathwayView(**aggregate.state.model_dump(mode="json"), version=aggregate.version)
 
 
-@router.post("", status_code=201, response_model=PathwayView,
-             summary="Open a pathway (when the admission did not open it already)")
-async def open_pathway(body: OpenRequest, principal: Adviser, commands: Commands, request: Request):
-    on = today(request)
+@router.post(
+    "",
+    status_code=201,
+    response_model=PathwayView,
+    summary="Open a pathway (when the admission did not open it already)",
+)
+async def open_pathway(
+    body: OpenRequest, principal: Adviser, commands: Commands, settings: Settings, today: Today
+):
+    command = c.OpenPathway(
+        pathway_id=handlers.pathway_id_of(body.case_id),
+        case_id=body.case_id,
+        today=today,
+        synthesis_working_days=settings.synthesis_working_days,
+    )
 
     async def action(session, metadata):
-        case = await store.case_facts(session.connection, body.case_id)
-        outcome = await handlers.open_pathway(session, case, metadata, settings(request), on)
-        if is_adviser_only(principal):  # an adviser who opens a pathway follows it
-            outcome = await handlers.pathway_command(session, outcome.state.pathway_id,
-                                                     c.AssignAdviser(adviser=principal.subject), metadata)
-        return view(outcome.state, handlers.version(outcome))
+        return view(await handlers.open_pathway(session, command, metadata, principal))
 
-    return await commands.run(principal, action, location=lambda v: f"/pathways/{v['pathway_id']}")
+    return await commands.run(principal, action, location="/pathways/{pathway_id}")
 
 
 @router.get("", response_model=Page[PathwaySummary], summary="Pathways (an adviser's: their caseload)")
-async def list_pathways(principal: PathwayReader, request: Request, adviser: str | None = None,
-                        establishment: str | None = None, include_closed: bool = False,
-                        limit: Limit = 50, offset: Offset = 0):
-    if is_adviser_only(principal):
-        adviser = principal.subject
-    referent = principal.subject if is_cpip_only(principal) else None
-    async with request.app.state.event_store.pool.acquire() as connection:
-        total, rows = await queries.pathways(connection, adviser=adviser, establishment=establishment,
-                                             referent=referent, include_closed=include_closed, limit=limit,
-                                             offset=offset)
-    return Page(total=total, items=[PathwaySummary(**{k: r[k] for k in PathwaySummary.model_fields}) for r in rows])
+async def list_pathways(
+    principal: PathwayReader,
+    db: Db,
+    adviser: str | None = None,
+    establishment: str | None = None,
+    include_closed: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    total, rows = await reads.pathways(
+        db,
+        principal,
+        adviser=adviser,
+        establishment=establishment,
+        include_closed=include_closed,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(
+        total=total, items=[PathwaySummary(**{k: r[k] for k in PathwaySummary.model_fields}) for r in rows]
+    )
 
 
 @router.get("/{pathway_id}", response_model=PathwayView, summary="A person's pathway")
-async def get_pathway(pathway_id: Id, principal: PathwayReader, request: Request):
-    event_store = request.app.state.event_store
-    async with event_store.pool.acquire() as connection:
-        ensure_may_read(principal, await store.pathway_row(connection, pathway_id))
-    state, stream = await handlers.current(event_store, handlers.pathway, pathway_id)
-    return view(state, stream[-1].stream_version)
+async def get_pathway(pathway_id: Id, principal: PathwayReader, store: Store):
+    return view(await reads.pathway_of(store, pathway_id, principal))
 
 
-@router.get("/{pathway_id}/history", response_model=list[HistoryEntry],
-            summary="Everything recorded on the person's pathway, work, trainings and positionings, in order")
-async def history(pathway_id: Id, principal: PathwayReader, request: Request):
-    async with request.app.state.event_store.pool.acquire() as connection:
-        row = await store.pathway_row(connection, pathway_id)
-        ensure_may_read(principal, row)
-        rows = await queries.history(connection, pathway_id)
-    return [HistoryEntry(event_type=r["event_type"], stream_type=r["stream_type"], occurred_at=r["occurred_at"],
-                         actor_role=r["actor"]["role"], payload=r["payload"]) for r in rows]
+@router.get(
+    "/{pathway_id}/history",
+    response_model=list[HistoryEntry],
+    summary="Everything recorded on the person's pathway, work, trainings and positionings, in order",
+)
+async def history(pathway_id: Id, principal: PathwayReader, store: Store):
+    rows = await reads.history_of(store, pathway_id, principal)
+    return [
+        HistoryEntry(
+            event_type=r["event_type"],
+            stream_type=r["stream_type"],
+            occurred_at=r["occurred_at"],
+            actor_role=r["actor"]["role"],
+            payload=r["payload"],
+        )
+        for r in rows
+    ]
 
 
 @router.post("/{pathway_id}/adviser", response_model=PathwayView, summary="Assign the referent adviser (CIP)")
@@ -170,12 +202,15 @@ async def assign_adviser(pathway_id: Id, body: AdviserRequest, principal: Manage
     return await _command(commands, principal, pathway_id, c.AssignAdviser(adviser=body.adviser))
 
 
-@router.post("/{pathway_id}/synthesis", response_model=PathwayView,
-             summary="The initial socio-professional interview's written synthesis")
-async def write_synthesis(pathway_id: Id, body: SynthesisRequest, principal: Adviser, commands: Commands,
-                          request: Request):
-    return await _command(commands, principal, pathway_id,
-                          c.WriteSynthesis(**body.model_dump(), today=today(request)))
+@router.post(
+    "/{pathway_id}/synthesis",
+    response_model=PathwayView,
+    summary="The initial socio-professional interview's written synthesis",
+)
+async def write_synthesis(
+    pathway_id: Id, body: SynthesisRequest, principal: Adviser, commands: Commands, today: Today
+):
+    return await _command(commands, principal, pathway_id, c.WriteSynthesis(**body.model_dump(), today=today))
 
 
 @router.put("/{pathway_id}/profile", response_model=PathwayView, summary="The person's profile and project")
@@ -188,63 +223,98 @@ async def change_readiness(pathway_id: Id, body: ReadinessRequest, principal: Ad
     return await _command(commands, principal, pathway_id, c.ChangeReadiness(**body.model_dump()))
 
 
-@router.post("/{pathway_id}/interviews", status_code=201, response_model=PathwayView,
-             summary="Record an individual follow-up interview")
-async def hold_interview(pathway_id: Id, body: InterviewRequest, principal: Adviser, commands: Commands,
-                         request: Request):
-    command = c.HoldFollowUpInterview(interview_id=str(uuid.uuid4()), **body.model_dump(), today=today(request))
+@router.post(
+    "/{pathway_id}/interviews",
+    status_code=201,
+    response_model=PathwayView,
+    summary="Record an individual follow-up interview",
+)
+async def hold_interview(
+    pathway_id: Id, body: InterviewRequest, principal: Adviser, commands: Commands, today: Today
+):
+    command = c.HoldFollowUpInterview(interview_id=str(uuid.uuid4()), **body.model_dump(), today=today)
     return await _command(commands, principal, pathway_id, command, status_code=201)
 
 
-@router.post("/{pathway_id}/goals", status_code=201, response_model=PathwayView, summary="Set a goal with its steps")
+@router.post(
+    "/{pathway_id}/goals", status_code=201, response_model=PathwayView, summary="Set a goal with its steps"
+)
 async def set_goal(pathway_id: Id, body: GoalRequest, principal: Adviser, commands: Commands):
     command = c.SetGoal(goal_id=str(uuid.uuid4()), description=body.description, steps=body.steps)
     return await _command(commands, principal, pathway_id, command, status_code=201)
 
 
-@router.post("/{pathway_id}/goals/{goal_id}/status", response_model=PathwayView,
-             summary="A goal (or one of its steps) achieved or abandoned")
-async def goal_status(pathway_id: Id, goal_id: Id, body: GoalStatusRequest, principal: Adviser, commands: Commands):
-    return await _command(commands, principal, pathway_id, c.ChangeGoalStatus(goal_id=goal_id, **body.model_dump()))
+@router.post(
+    "/{pathway_id}/goals/{goal_id}/status",
+    response_model=PathwayView,
+    summary="A goal (or one of its steps) achieved or abandoned",
+)
+async def goal_status(
+    pathway_id: Id, goal_id: Id, body: GoalStatusRequest, principal: Adviser, commands: Commands
+):
+    return await _command(
+        commands, principal, pathway_id, c.ChangeGoalStatus(goal_id=goal_id, **body.model_dump())
+    )
 
 
-@router.post("/{pathway_id}/france-travail", response_model=PathwayView,
-             summary="Register the person with France Travail (within months of release)")
-async def register_france_travail(pathway_id: Id, principal: Adviser, commands: Commands, request: Request):
-    on, months = today(request), settings(request).france_travail_window_months
-    return await _command(commands, principal, pathway_id,
-                          lambda case: c.RegisterWithFranceTravail(case=case, today=on, window_months=months))
+@router.post(
+    "/{pathway_id}/france-travail",
+    response_model=PathwayView,
+    summary="Register the person with France Travail (within months of release)",
+)
+async def register_france_travail(
+    pathway_id: Id, principal: Adviser, commands: Commands, settings: Settings, today: Today
+):
+    command = c.RegisterWithFranceTravail(today=today, window_months=settings.france_travail_window_months)
+    return await _command(commands, principal, pathway_id, command)
 
 
-@router.post("/{pathway_id}/leaves", status_code=201, response_model=PathwayView,
-             summary="Request a PMSMP or an escorted professional leave")
-async def request_leave(pathway_id: Id, body: LeaveRequest, principal: Adviser, commands: Commands, request: Request):
-    command = c.RequestLeave(leave_id=str(uuid.uuid4()), **body.model_dump(), today=today(request))
+@router.post(
+    "/{pathway_id}/leaves",
+    status_code=201,
+    response_model=PathwayView,
+    summary="Request a PMSMP or an escorted professional leave",
+)
+async def request_leave(
+    pathway_id: Id, body: LeaveRequest, principal: Adviser, commands: Commands, today: Today
+):
+    command = c.RequestLeave(leave_id=str(uuid.uuid4()), **body.model_dump(), today=today)
     return await _command(commands, principal, pathway_id, command, status_code=201)
 
 
-@router.post("/{pathway_id}/leaves/{leave_id}/decision", response_model=PathwayView,
-             summary="The governor approves or refuses a leave")
-async def decide_leave(pathway_id: Id, leave_id: Id, body: LeaveDecision, principal: Governor, commands: Commands):
-    return await _command(commands, principal, pathway_id, c.DecideLeave(leave_id=leave_id, **body.model_dump()))
+@router.post(
+    "/{pathway_id}/leaves/{leave_id}/decision",
+    response_model=PathwayView,
+    summary="The governor approves or refuses a leave",
+)
+async def decide_leave(
+    pathway_id: Id, leave_id: Id, body: LeaveDecision, principal: Governor, commands: Commands
+):
+    return await _command(
+        commands, principal, pathway_id, c.DecideLeave(leave_id=leave_id, **body.model_dump())
+    )
 
 
-@router.post("/{pathway_id}/leaves/{leave_id}/done", response_model=PathwayView, summary="The leave took place")
-async def leave_done(pathway_id: Id, leave_id: Id, principal: Adviser, commands: Commands, request: Request):
-    return await _command(commands, principal, pathway_id, c.MarkLeaveDone(leave_id=leave_id, today=today(request)))
+@router.post(
+    "/{pathway_id}/leaves/{leave_id}/done", response_model=PathwayView, summary="The leave took place"
+)
+async def leave_done(pathway_id: Id, leave_id: Id, principal: Adviser, commands: Commands, today: Today):
+    return await _command(commands, principal, pathway_id, c.MarkLeaveDone(leave_id=leave_id, today=today))
 
 
-@router.put("/{pathway_id}/exit-outcome", response_model=PathwayView,
-            summary="The outcome at release (job, training, job-seeker follow-up, no solution)")
+@router.put(
+    "/{pathway_id}/exit-outcome",
+    response_model=PathwayView,
+    summary="The outcome at release (job, training, job-seeker follow-up, no solution)",
+)
 async def exit_outcome(pathway_id: Id, body: ExitOutcome, principal: Adviser, commands: Commands):
     return await _command(commands, principal, pathway_id, c.RecordExitOutcome(outcome=body))
 
 
-async def _command(commands: Commands, principal, pathway_id: str, command, *, status_code: int = 200):
-    async def run(session, metadata):
-        outcome = await handlers.pathway_command(session, pathway_id, command, metadata)
-        return view(outcome.state, handlers.version(outcome))
+async def _command(
+    commands: Commands, principal, pathway_id: str, command: c.Command, *, status_code: int = 200
+):
+    async def action(session, metadata):
+        return view(await handlers.pathway_command(session, pathway_id, command, metadata, principal))
 
-    return await on_pathway(commands, principal, pathway_id, run, status_code=status_code)
-
-
+    return await commands.run(principal, action, status_code=status_code)

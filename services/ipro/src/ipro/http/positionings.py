@@ -5,37 +5,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from contracts.ipro import PositioningOutcome
-from kernel.api import Limit, Offset, Page, RequestBody, now
-from kernel.auth import IPRO_STAFF, Principal, allow
-from kernel.commands import Commands
-from kernel.http import service_router
-from ipro import handlers, queries, store
+from ipro import handlers, reads
 from ipro.domain import commands as c
-from ipro.domain import errors
 from ipro.domain.positioning import Positioning, PositioningStatus
-from ipro.http.common import Adviser, Id, Reason, ensure_may_act, ensure_may_read, ensure_partner_of, is_adviser_only, on_pathway
+from ipro.http.common import Adviser, Confirmer, OnePositioningReader, PartnerOrIpro, PositioningReader
+from kernel.aggregates import Aggregate
+from kernel.api import ID_MAX_LENGTH, Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, RequestBody, Store
+from kernel.auth import Principal
+from kernel.gateway import Commands
+from kernel.http import service_router
 
 router = service_router("", tags=["positionings"])
 
-# The partner running the action, or IPRO on its behalf.
-PartnerOrIpro = Annotated[Principal, Depends(allow("partenaire", IPRO_STAFF))]
-Confirmer = Annotated[Principal, Depends(allow("partenaire", "ipro_chef", "ripro"))]
-PositioningReader = Annotated[Principal, Depends(allow("partenaire", IPRO_STAFF, "direction", "auditeur"))]
-# One positioning: also the person's SPIP officers (a CPIP: their people), as in the pathway's history.
-OnePositioningReader = Annotated[
-    Principal, Depends(allow("partenaire", IPRO_STAFF, "direction", "cpip", "dpip", "auditeur"))
-]
-
 
 class PositionRequest(RequestBody):
-    action_id: str = Field(max_length=120)
-    session_id: str = Field(max_length=120)
+    action_id: str = Field(max_length=ID_MAX_LENGTH)
+    session_id: str = Field(max_length=ID_MAX_LENGTH)
 
 
 class AttendanceRequest(RequestBody):
@@ -73,103 +62,114 @@ class PartnerLine(BaseModel):
     outcome: PositioningOutcome | None
 
 
-def view(state: Positioning, version: int) -> PositioningView:
-    return PositioningView(**state.model_dump(), version=version)
+def view(aggregate: Aggregate[Positioning]) -> PositioningView:
+    return PositioningView(**aggregate.state.model_dump(), version=aggregate.version)
 
 
-@router.post("/pathways/{pathway_id}/positionings", status_code=201, response_model=PositioningView,
-             summary="Position the person on a session of a catalogue action")
-async def position(pathway_id: Id, body: PositionRequest, principal: Adviser, commands: Commands, request: Request):
-    positioning_id, moment = str(uuid.uuid4()), now(request)
-
-    async def run(session, metadata):
-        outcome = await handlers.position(session, pathway_id, lambda owner, facts, bookings: c.Position(
-            positioning_id=positioning_id, pathway_id=pathway_id, subject_id=owner.subject_id, session=facts,
-            bookings=bookings, now=moment), body.action_id, body.session_id, metadata)
-        return view(outcome.state, handlers.version(outcome))
-
-    return await on_pathway(commands, principal, pathway_id, run, status_code=201)
+PARTNER_FIELDS = set(PartnerLine.model_fields) - {"last_name", "first_names"}
 
 
-@router.get("/positionings", response_model=Page[PartnerLine] | Page[PositioningView],
-            summary="Positionings per action session (a partner: on its own actions, names and status only)")
-async def list_positionings(principal: PositioningReader, request: Request,
-                            action_id: Annotated[str | None, Query(max_length=120)] = None,
-                            session_id: Annotated[str | None, Query(max_length=120)] = None,
-                            limit: Limit = 100, offset: Offset = 0):
-    partner = principal.organisation_id or "" if "partenaire" in principal.roles else None
-    adviser = principal.subject if is_adviser_only(principal) else None
-    event_store = request.app.state.event_store
-    async with event_store.pool.acquire() as connection:
-        total, rows = await queries.positionings(connection, action_id=action_id, session_id=session_id,
-                                                 partner_id=partner, adviser=adviser, limit=limit, offset=offset)
-    if partner is not None:
-        return Page(total=total, items=[PartnerLine(**{k: r[k] for k in PartnerLine.model_fields}) for r in rows])
-    items = []
-    for row in rows:
-        state, stream = await handlers.current(event_store, handlers.positioning, row["positioning_id"])
-        items.append(view(state, stream[-1].stream_version))
-    return Page(total=total, items=items)
+@router.post(
+    "/pathways/{pathway_id}/positionings",
+    status_code=201,
+    response_model=PositioningView,
+    summary="Position the person on a session of a catalogue action",
+)
+async def position(pathway_id: Id, body: PositionRequest, principal: Adviser, commands: Commands, now: Now):
+    command = c.Position(
+        positioning_id=str(uuid.uuid4()),
+        pathway_id=pathway_id,
+        action_id=body.action_id,
+        session_id=body.session_id,
+        now=now,
+    )
+
+    async def action(session, metadata):
+        return view(await handlers.position(session, pathway_id, command, metadata, principal))
+
+    return await commands.run(principal, action, status_code=201)
 
 
-@router.get("/positionings/{positioning_id}", response_model=PositioningView | PartnerLine,
-            summary="A positioning (a partner: names and status only, on its own actions)")
-async def get_positioning(positioning_id: Id, principal: OnePositioningReader, request: Request):
-    event_store = request.app.state.event_store
-    state, stream = await handlers.current(event_store, handlers.positioning, positioning_id)
-    if state.positioning_id is None:
-        raise errors.PositioningNotFound("no such positioning")
-    ensure_partner_of(principal, state.partner_id)
-    async with event_store.pool.acquire() as connection:
-        row = await store.pathway_row(connection, state.pathway_id)
-        if "partenaire" in principal.roles:
-            person = await connection.fetchrow("SELECT last_name, first_names FROM followed_cases WHERE case_id = $1",
-                                               row["case_id"])
-            return PartnerLine(**person, **state.model_dump(include={"positioning_id", "action_id", "session_id",
-                                                                      "status", "outcome"}))
-    ensure_may_read(principal, row)
-    return view(state, stream[-1].stream_version)
+@router.get(
+    "/positionings",
+    response_model=Page[PartnerLine] | Page[PositioningView],
+    summary="Positionings per action session (a partner: on its own actions, names and status only)",
+)
+async def list_positionings(
+    principal: PositioningReader,
+    db: Db,
+    action_id: IdFilter = None,
+    session_id: IdFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+):
+    listed = await reads.positionings(
+        db, principal, action_id=action_id, session_id=session_id, limit=limit, offset=offset
+    )
+    line = PartnerLine if listed.names_only else PositioningView
+    return Page(total=listed.total, items=[line(**{k: r[k] for k in line.model_fields}) for r in listed.rows])
 
 
-@router.post("/positionings/{positioning_id}/confirm", response_model=PositioningView,
-             summary="The partner confirms the place")
+@router.get(
+    "/positionings/{positioning_id}",
+    response_model=PositioningView | PartnerLine,
+    summary="A positioning (a partner: names and status only, on its own actions)",
+)
+async def get_positioning(positioning_id: Id, principal: OnePositioningReader, store: Store):
+    seen = await reads.positioning_of(store, positioning_id, principal)
+    if seen.person is not None:
+        return PartnerLine(**seen.person, **seen.positioning.state.model_dump(include=PARTNER_FIELDS))
+    return view(seen.positioning)
+
+
+@router.post(
+    "/positionings/{positioning_id}/confirm",
+    response_model=PositioningView,
+    summary="The partner confirms the place",
+)
 async def confirm(positioning_id: Id, principal: Confirmer, commands: Commands):
     return await _command(commands, principal, positioning_id, c.ConfirmPositioning())
 
 
-@router.post("/positionings/{positioning_id}/attendance", response_model=PositioningView,
-             summary="Attended, or no-show")
-async def attendance(positioning_id: Id, body: AttendanceRequest, principal: PartnerOrIpro, commands: Commands,
-                     request: Request):
-    return await _command(commands, principal, positioning_id,
-                          c.RecordAttendance(attended=body.attended, now=now(request)))
+@router.post(
+    "/positionings/{positioning_id}/attendance",
+    response_model=PositioningView,
+    summary="Attended, or no-show",
+)
+async def attendance(
+    positioning_id: Id, body: AttendanceRequest, principal: PartnerOrIpro, commands: Commands, now: Now
+):
+    return await _command(
+        commands, principal, positioning_id, c.RecordAttendance(attended=body.attended, now=now)
+    )
 
 
-@router.post("/positionings/{positioning_id}/outcome", response_model=PositioningView,
-             summary="What came of it: job offer, interview obtained, training place, PMSMP agreed, none")
+@router.post(
+    "/positionings/{positioning_id}/outcome",
+    response_model=PositioningView,
+    summary="What came of it: job offer, interview obtained, training place, PMSMP agreed, none",
+)
 async def outcome(positioning_id: Id, body: OutcomeRequest, principal: PartnerOrIpro, commands: Commands):
-    return await _command(commands, principal, positioning_id, c.RecordPositioningOutcome(**body.model_dump()))
+    return await _command(
+        commands, principal, positioning_id, c.RecordPositioningOutcome(**body.model_dump())
+    )
 
 
 class WithdrawRequest(RequestBody):
     reason: Reason
 
 
-@router.post("/positionings/{positioning_id}/withdraw", response_model=PositioningView,
-             summary="Withdraw the positioning (the place is freed)")
+@router.post(
+    "/positionings/{positioning_id}/withdraw",
+    response_model=PositioningView,
+    summary="Withdraw the positioning (the place is freed)",
+)
 async def withdraw(positioning_id: Id, body: WithdrawRequest, principal: Adviser, commands: Commands):
     return await _command(commands, principal, positioning_id, c.WithdrawPositioning(reason=body.reason))
 
 
 async def _command(commands: Commands, principal: Principal, positioning_id: str, command: c.Command):
     async def action(session, metadata):
-        state, _ = await handlers.current(session, handlers.positioning, positioning_id)
-        if state.positioning_id is None:
-            raise errors.PositioningNotFound("no such positioning")
-        ensure_partner_of(principal, state.partner_id)
-        if "partenaire" not in principal.roles:
-            ensure_may_act(principal, await store.pathway_row(session.connection, state.pathway_id))
-        outcome = await handlers.positioning_command(session, positioning_id, command, metadata)
-        return view(outcome.state, handlers.version(outcome))
+        return view(await handlers.positioning_command(session, positioning_id, command, metadata, principal))
 
     return await commands.run(principal, action, status_code=200)
