@@ -55,10 +55,7 @@ async def create_replicated_topic(bootstrap_servers: str) -> None:
         await admin.create_topics(
             [
                 NewTopic(
-                    TOPIC,
-                    num_partitions=3,
-                    replication_factor=3,
-                    topic_configs={"min.insync.replicas": "2"},
+                    TOPIC, num_partitions=3, replication_factor=3, topic_configs={"min.insync.replicas": "2"}
                 )
             ]
         )

@@ -9,13 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devinfra.infra import free_port
-from devinfra.kafka import (
-    JAR_CACHE_DIR,
-    KafkaNode,
-    random_cluster_id,
-    stop_nodes,
-    wait_until_serving,
-)
+from devinfra.kafka import JAR_CACHE_DIR, KafkaNode, random_cluster_id, stop_nodes, wait_until_serving
 
 REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2

@@ -34,11 +34,7 @@ SUPERUSER = "postgres"
 SYSTEM_USER = "passerelle-pg"
 
 # Sized for a small dev box. fsync stays on: the tests check durability, so no unsafe shortcuts.
-SERVER_SETTINGS = {
-    "max_connections": "200",
-    "shared_buffers": "128MB",
-    "fsync": "on",
-}
+SERVER_SETTINGS = {"max_connections": "200", "shared_buffers": "128MB", "fsync": "on"}
 
 
 class LocalPostgres:

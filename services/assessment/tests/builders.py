@@ -106,10 +106,7 @@ def _with(values: dict, overrides: dict) -> dict:
 
 def identity(**overrides) -> Identity:
     values = dict(
-        last_name="Durand",
-        first_names="Jean Pierre",
-        birth_date=date(1991, 4, 12),
-        ecrou_number="62041A",
+        last_name="Durand", first_names="Jean Pierre", birth_date=date(1991, 4, 12), ecrou_number="62041A"
     )
     return Identity(**_with(values, overrides))
 
@@ -287,9 +284,7 @@ def record_conclusion(**overrides) -> RecordConclusion:
 
 def a_conclusion_recorded(**overrides) -> ConclusionRecorded:
     values = dict(
-        assessment_id="assessment-1",
-        overall_risk_level=RiskLevel.MODERATE,
-        priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1", overall_risk_level=RiskLevel.MODERATE, priority_axes=list(PRIORITY_AXES)
     )
     return ConclusionRecorded(**_with(values, overrides))
 
@@ -366,10 +361,7 @@ def an_assessment_validated(**overrides) -> AssessmentValidated:
 def assessment_facts(**overrides) -> AssessmentFacts:
     """What a plan knows of the default assessment, validated."""
     values = dict(
-        assessment_id="assessment-1",
-        case_id="case-1",
-        validated=True,
-        priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES)
     )
     return AssessmentFacts(**_with(values, overrides))
 
@@ -417,7 +409,7 @@ def another_objective(**overrides) -> Objective:
                 kind=InterventionKind.EXTERNAL_REFERRAL,
                 description="Orientation CSAPA",
                 target_date=days_from_today(14),
-            ),
+            )
         ],
     )
     return Objective(**_with(values, overrides))
@@ -453,10 +445,7 @@ def a_plan_adopted(**overrides) -> PlanAdopted:
 def revise_plan(**overrides) -> RevisePlan:
     """Default: the same objectives, reviewed sooner."""
     values = dict(
-        assessment_id="assessment-1",
-        objectives=objectives(),
-        review_date=days_from_today(90),
-        today=TODAY,
+        assessment_id="assessment-1", objectives=objectives(), review_date=days_from_today(90), today=TODAY
     )
     return RevisePlan(**_with(values, overrides))
 
@@ -509,10 +498,7 @@ def record_interview(**overrides) -> RecordInterview:
 
 def an_interview_held(**overrides) -> InterviewHeld:
     values = dict(
-        interview_id="interview-1",
-        case_id="case-1",
-        held_on=TODAY,
-        interview_type=InterviewType.FOLLOW_UP,
+        interview_id="interview-1", case_id="case-1", held_on=TODAY, interview_type=InterviewType.FOLLOW_UP
     )
     return InterviewHeld(**_with(values, overrides))
 

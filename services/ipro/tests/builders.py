@@ -421,11 +421,7 @@ FOLLOWED_PATHWAY: tuple[Event, ...] = (
     a_readiness_changed(),
     a_goal_set(),
 )
-CLOSED_PATHWAY: tuple[Event, ...] = (
-    *FOLLOWED_PATHWAY,
-    an_exit_outcome_recorded(),
-    a_pathway_closed(),
-)
+CLOSED_PATHWAY: tuple[Event, ...] = (*FOLLOWED_PATHWAY, an_exit_outcome_recorded(), a_pathway_closed())
 
 
 # --- work ---------------------------------------------------------------------------------------------------

@@ -203,9 +203,7 @@ def a_contact_person_removed(**overrides) -> ContactPersonRemoved:
 
 def accredit_partner(**overrides) -> AccreditPartner:
     values = dict(
-        establishment="Centre pénitentiaire d'Arras",
-        accredited_until=days_from_today(365),
-        now=NOW,
+        establishment="Centre pénitentiaire d'Arras", accredited_until=days_from_today(365), now=NOW
     )
     return AccreditPartner(**_with(values, overrides))
 
@@ -235,10 +233,7 @@ def a_partner_withdrawn(**overrides) -> PartnerWithdrawn:
 def partner_standing(**overrides) -> PartnerStanding:
     """What an action or proposal command carries of the default organisation, accredited for a year."""
     values = dict(
-        partner_id="partner-1",
-        withdrawn=False,
-        suspended=False,
-        accredited_until=days_from_today(365),
+        partner_id="partner-1", withdrawn=False, suspended=False, accredited_until=days_from_today(365)
     )
     return PartnerStanding(**_with(values, overrides))
 
@@ -308,10 +303,7 @@ def resubmit_proposal(**overrides) -> tuple[ResubmitProposal, ProposalFacts]:
 
 def a_proposal_drafted(**overrides) -> ProposalDrafted:
     values = dict(
-        proposal_id="proposal-1",
-        call_id="call-1",
-        partner_id="partner-1",
-        content=proposal_content(),
+        proposal_id="proposal-1", call_id="call-1", partner_id="partner-1", content=proposal_content()
     )
     return ProposalDrafted(**_with(values, overrides))
 
@@ -422,11 +414,7 @@ def cancel_session(**overrides) -> CancelSession:
 def report_session(**overrides) -> ReportSession:
     """Default: the default session, reported an hour after it ended."""
     values = dict(
-        session_id="session-1",
-        held=True,
-        present_count=8,
-        notes="Bonne participation",
-        now=paris_time(3, 17),
+        session_id="session-1", held=True, present_count=8, notes="Bonne participation", now=paris_time(3, 17)
     )
     return ReportSession(**_with(values, overrides))
 
@@ -438,9 +426,7 @@ def a_session_scheduled(**overrides) -> SessionScheduled:
 
 def a_session_moved(**overrides) -> SessionMoved:
     values = dict(
-        action_id="action-1",
-        session_id="session-1",
-        slot=session_slot(starts_at=paris_time(4, 14)),
+        action_id="action-1", session_id="session-1", slot=session_slot(starts_at=paris_time(4, 14))
     )
     return SessionMoved(**_with(values, overrides))
 
@@ -452,11 +438,7 @@ def a_session_cancelled(**overrides) -> SessionCancelled:
 
 def a_session_reported(**overrides) -> SessionReported:
     values = dict(
-        action_id="action-1",
-        session_id="session-1",
-        held=True,
-        present_count=8,
-        notes="Bonne participation",
+        action_id="action-1", session_id="session-1", held=True, present_count=8, notes="Bonne participation"
     )
     return SessionReported(**_with(values, overrides))
 

@@ -130,10 +130,7 @@ CLOSED_CASE = case_facts(closed=True)
 def test_the_initial_assessment_is_started_on_a_case_without_a_validated_assessment():
     assert given(assessment).when(start_assessment(), OPEN_CASE) == [
         AssessmentStarted(
-            assessment_id="assessment-1",
-            case_id="case-1",
-            kind=AssessmentKind.INITIAL,
-            trigger="",
+            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, trigger=""
         )
     ]
 
@@ -342,10 +339,7 @@ def test_the_referent_asks_a_psychologist_or_social_worker_to_contribute():
     ) == [a_contribution_requested(contributor="assistant_social-1")]
     assert assessment.fold(
         [*DRAFT, a_contribution_requested(contributor="assistant_social-1")]
-    ).contributors == (
-        "psychologue-1",
-        "assistant_social-1",
-    )
+    ).contributors == ("psychologue-1", "assistant_social-1")
 
 
 def test_someone_already_asked_is_not_asked_twice():
@@ -383,8 +377,7 @@ def test_a_concluded_draft_is_submitted_by_its_referent():
 
 
 @pytest.mark.parametrize(
-    "history",
-    [pytest.param(DRAFT, id="nothing recorded"), pytest.param(RATED, id="domains rated only")],
+    "history", [pytest.param(DRAFT, id="nothing recorded"), pytest.param(RATED, id="domains rated only")]
 )
 def test_a_draft_without_a_conclusion_is_not_submitted(history):
     with pytest.raises(AssessmentIncomplete) as refused:
@@ -613,10 +606,7 @@ def test_an_assessment_not_yet_validated_tells_a_plan_so(history):
 @pytest.mark.parametrize("history", histories("validated", "validated after a return"))
 def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
     assert assessment_module.facts(assessment.fold(history)) == AssessmentFacts(
-        assessment_id="assessment-1",
-        case_id="case-1",
-        validated=True,
-        priority_axes=list(PRIORITY_AXES),
+        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES)
     )
 
 

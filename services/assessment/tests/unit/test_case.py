@@ -184,9 +184,7 @@ def test_a_case_is_transferred_to_another_establishment(history):
     command = transfer_case(establishment="Maison d'arrêt de Lille", transferred_on=days_from_today(-2))
     assert given(case, *history).when(command) == [
         CaseTransferred(
-            case_id="case-1",
-            establishment="Maison d'arrêt de Lille",
-            transferred_on=days_from_today(-2),
+            case_id="case-1", establishment="Maison d'arrêt de Lille", transferred_on=days_from_today(-2)
         )
     ]
 
@@ -290,10 +288,7 @@ def test_the_state_of_a_closed_case_keeps_when_and_why():
 
 def test_an_open_case_tells_its_dependants_it_is_open_and_when_the_person_was_admitted():
     assert case_module.facts(case.fold(FOLLOWED), validated_assessments=2) == CaseFacts(
-        case_id="case-1",
-        closed=False,
-        admission_date=ADMISSION,
-        validated_assessments=2,
+        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=2
     )
 
 

@@ -34,9 +34,7 @@ def test_an_interview_is_recorded_with_its_notes():
             interview_type=InterviewType.FOLLOW_UP,
         ),
         InterviewNotesRecorded(
-            interview_id="interview-1",
-            notes="Point sur la formation",
-            confidential=False,
+            interview_id="interview-1", notes="Point sur la formation", confidential=False
         ),
     ]
 
@@ -70,9 +68,7 @@ def test_every_kind_of_interview_is_recorded(interview_type):
 
 
 @pytest.mark.parametrize(
-    "held_on",
-    [ADMISSION, days_from_today(-3)],
-    ids=["on the admission day", "days ago"],
+    "held_on", [ADMISSION, days_from_today(-3)], ids=["on the admission day", "days ago"]
 )
 def test_an_interview_held_since_the_admission_is_recorded(held_on):
     assert given(interview).when(record_interview(held_on=held_on, notes=""), case_facts()) == [

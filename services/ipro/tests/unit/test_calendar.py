@@ -306,8 +306,5 @@ def test_each_slot_ends_after_it_starts(slots, valid):
 def test_a_session_booking_is_a_partner_action_at_its_times():
     starts_at = local(date(2027, 1, 6), 10)
     assert session_booking("positioning-1", starts_at, starts_at + timedelta(hours=2)) == Booking(
-        kind="action",
-        reference="positioning-1",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=2),
+        kind="action", reference="positioning-1", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2)
     )

@@ -78,10 +78,7 @@ from ..builders import (
 )
 
 R = ReadinessStatus
-HISTORIES = {
-    "open": OPEN_PATHWAY,
-    "followed": FOLLOWED_PATHWAY,
-}
+HISTORIES = {"open": OPEN_PATHWAY, "followed": FOLLOWED_PATHWAY}
 GOAL_ACHIEVED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(status=GoalStatus.ACHIEVED))
 GOAL_ABANDONED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(status=GoalStatus.ABANDONED))
 STEP_ACHIEVED = (*OPEN_PATHWAY, a_goal_set(), a_goal_status_changed(step_id="step-1"))
@@ -170,10 +167,7 @@ def test_no_pathway_opens_for_a_closed_case():
     refused(errors.CaseClosed, "case-closed", (), open_pathway(), case_facts(open=False))
 
 
-@pytest.mark.parametrize(
-    "history",
-    [*histories(*HISTORIES), pytest.param(CLOSED_PATHWAY, id="closed")],
-)
+@pytest.mark.parametrize("history", [*histories(*HISTORIES), pytest.param(CLOSED_PATHWAY, id="closed")])
 def test_a_pathway_opens_once(history):
     refused(errors.PathwayAlreadyOpen, "pathway-already-open", history, open_pathway())
     refused(
@@ -488,8 +482,7 @@ def test_an_unknown_step_is_not_found():
     ],
 )
 @pytest.mark.parametrize(
-    "history",
-    [pytest.param(GOAL_ACHIEVED, id="achieved"), pytest.param(GOAL_ABANDONED, id="abandoned")],
+    "history", [pytest.param(GOAL_ACHIEVED, id="achieved"), pytest.param(GOAL_ABANDONED, id="abandoned")]
 )
 def test_nothing_changes_in_a_closed_goal(history, command):
     refused(errors.GoalClosed, "goal-closed", history, command)
@@ -497,8 +490,7 @@ def test_nothing_changes_in_a_closed_goal(history, command):
 
 @pytest.mark.parametrize("status", [GoalStatus.ACHIEVED, GoalStatus.ABANDONED, GoalStatus.ACTIVE])
 @pytest.mark.parametrize(
-    "history",
-    [pytest.param(STEP_ACHIEVED, id="achieved"), pytest.param(STEP_ABANDONED, id="abandoned")],
+    "history", [pytest.param(STEP_ACHIEVED, id="achieved"), pytest.param(STEP_ABANDONED, id="abandoned")]
 )
 def test_a_closed_step_does_not_change_again_nor_is_it_re_activated(history, status):
     refused(errors.GoalClosed, "goal-closed", history, change_goal_status(step_id="step-1", status=status))
@@ -615,9 +607,7 @@ def test_registration_opens_on_the_date_a_too_early_refusal_announces(release):
 
 
 @pytest.mark.parametrize(
-    "case",
-    [case_facts(), case_facts(expected_end_date=None)],
-    ids=["in the window", "no exit date"],
+    "case", [case_facts(), case_facts(expected_end_date=None)], ids=["in the window", "no exit date"]
 )
 def test_a_person_is_registered_with_france_travail_once(case):
     history = (*FOLLOWED_PATHWAY, a_france_travail_registration())

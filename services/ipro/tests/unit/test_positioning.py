@@ -314,8 +314,7 @@ def test_a_proposed_or_confirmed_positioning_is_withdrawn(history):
 
 
 @pytest.mark.parametrize(
-    "history",
-    [*statuses(S.ATTENDED, S.NO_SHOW), pytest.param(OUTCOME_RECORDED, id="outcome recorded")],
+    "history", [*statuses(S.ATTENDED, S.NO_SHOW), pytest.param(OUTCOME_RECORDED, id="outcome recorded")]
 )
 def test_a_positioning_whose_session_was_held_is_not_withdrawn(history):
     refused(errors.PositioningEnded, "positioning-ended", history, withdraw_positioning())

@@ -339,16 +339,14 @@ def test_a_decision_that_does_not_say_what_it_decides_is_refused_whatever_the_fi
 
 
 @pytest.mark.parametrize(
-    "command",
-    [pytest.param(grant_classement(), id="grant"), pytest.param(refuse_classement(), id="refuse")],
+    "command", [pytest.param(grant_classement(), id="grant"), pytest.param(refuse_classement(), id="refuse")]
 )
 def test_the_governor_decides_only_once_the_cpu_gave_its_opinion(command):
     refused(errors.CpuOpinionMissing, "cpu-opinion-missing", REQUESTED, command)
 
 
 @pytest.mark.parametrize(
-    "command",
-    [pytest.param(grant_classement(), id="grant"), pytest.param(refuse_classement(), id="refuse")],
+    "command", [pytest.param(grant_classement(), id="grant"), pytest.param(refuse_classement(), id="refuse")]
 )
 @pytest.mark.parametrize("history", histories("refused", *CLASSED_STATES, "declassified"))
 def test_the_governor_decides_a_request_once(history, command):
@@ -606,8 +604,7 @@ def test_a_contract_is_signed_for_a_current_affectation_that_has_none_yet(histor
 
 
 @pytest.mark.parametrize(
-    "running",
-    [pytest.param((), id="active"), pytest.param((a_contract_suspended(),), id="suspended")],
+    "running", [pytest.param((), id="active"), pytest.param((a_contract_suspended(),), id="suspended")]
 )
 def test_a_person_has_one_active_contract_at_a_time(running):
     history = (*UNDER_CONTRACT, *running)
@@ -750,8 +747,7 @@ def test_a_preliminary_interview_is_held_on_the_running_contract(history):
 
 
 @pytest.mark.parametrize(
-    "reason",
-    [r for r in ContractEndReason if r != ContractEndReason.PROFESSIONAL_INADEQUACY],
+    "reason", [r for r in ContractEndReason if r != ContractEndReason.PROFESSIONAL_INADEQUACY]
 )
 @pytest.mark.parametrize("history", histories(*RUNNING))
 def test_a_running_contract_ends_for_any_other_reason_without_a_preliminary_interview(history, reason):

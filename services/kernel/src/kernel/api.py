@@ -62,7 +62,7 @@ Today = Annotated[date, Depends(today)]
 
 # --- request values ---
 
-# Ids in paths: uuids, or ids derived from one with a short prefix ("work-pathway-<uuid>").
+# Ids in paths: uuids, or ids derived from one with a short prefix ("work-<uuid>").
 ID_PATTERN = r"^[A-Za-z0-9-]+$"
 ID_MAX_LENGTH = 120
 Id = Annotated[str, Path(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]

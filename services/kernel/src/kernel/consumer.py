@@ -56,7 +56,7 @@ class Subscription:
     name: str  # the key of its checkpoints, lease and leadership lock
     topics: list[str]
     handler: Handler
-    # A handler that appends events (a reaction: a release ends enrolments) applies one message per
+    # A handler that appends events (a reaction to another service's event) applies one message per
     # transaction, deduplicated by a read before the handler and recorded after it.
     appends_events: bool = False
     # The event types the handler acts on (None: all). Others are passed over from their Kafka header, never

@@ -71,11 +71,7 @@ async def migrate(dsn: str, *service_folders: Path) -> None:
 
 
 async def page(
-    connection: asyncpg.Connection,
-    select: str,
-    *args,
-    limit: int,
-    offset: int,
+    connection: asyncpg.Connection, select: str, *args, limit: int, offset: int
 ) -> tuple[int, list[asyncpg.Record]]:
     """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
     the page lies past the end."""

@@ -104,9 +104,7 @@ async def _dead_letter_reader(
     bootstrap_servers: str, subscription: Subscription
 ) -> AsyncIterator[_DeadLetterReader]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        group_id=f"{subscription.name}.redrive",
-        enable_auto_commit=False,
+        bootstrap_servers=bootstrap_servers, group_id=f"{subscription.name}.redrive", enable_auto_commit=False
     )
     await consumer.start()
     try:

@@ -18,7 +18,7 @@ from contracts import Actor, Event, EventEnvelope
 from kernel import metrics
 from kernel.clock import Clock, system_clock
 from kernel.errors import ConcurrencyConflict
-from kernel.hashchain import broken_links, event_hash
+from kernel.hashchain import HASHED_FIELDS, broken_links, event_hash
 
 COLUMNS = (
     "position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at, "
@@ -63,8 +63,8 @@ class Session:
 
     async def lock(self, *keys: str) -> None:
         """Serialise this transaction with every other one that locks one of `keys`, until it ends: the kernel's
-        lock for a command that decides on another aggregate's state (a referral reads the person's case while
-        a release ends their referrals). It takes no transaction id, so it may come before the first append.
+        lock for a command that decides on another aggregate's state (one command reads a fact
+        that another one is about to change). It takes no transaction id, so it may come before the first append.
         Keys are taken in sorted order: two commands locking the same keys cannot deadlock."""
         for key in sorted(set(keys)):
             await self.connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
@@ -157,24 +157,8 @@ class Session:
         return current
 
 
-_NAMES = (
-    "event_id",
-    "event_type",
-    "schema_version",
-    "stream_type",
-    "stream_id",
-    "stream_version",
-    "occurred_at",
-    "recorded_at",
-    "actor",
-    "subject",
-    "correlation_id",
-    "causation_id",
-    "restricted",
-    "payload",
-    "previous_hash",
-    "hash",
-)
+# The columns an append writes, in the order of its parameters: what the hash covers, then the chain.
+_NAMES = (*HASHED_FIELDS, "previous_hash", "hash")
 # A stream's events reach Kafka in version order because the relay publishes in transaction-id order: each
 # version must be written by a transaction no younger than the next one's. A transaction's id is drawn at
 # its first write, so a command appending to several streams may read a later stream's head after its id

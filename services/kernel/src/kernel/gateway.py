@@ -28,7 +28,7 @@ from kernel.eventstore import EventStore, Metadata, Session
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
 MAX_KEY_LENGTH = 200
-# Enough for a hot group's stream under a burst of enrolments; then the conflict reaches the caller (409).
+# Enough for a hot stream under a burst of commands; then the conflict reaches the caller (409).
 RACE_ATTEMPTS = 8
 
 
@@ -56,12 +56,7 @@ class CommandGateway:
         return Metadata(actor=actor, correlation_id=self.request.state.correlation_id)
 
     async def run(
-        self,
-        principal: Principal,
-        action: Action,
-        *,
-        status_code: int = 201,
-        location: str | None = None,
+        self, principal: Principal, action: Action, *, status_code: int = 201, location: str | None = None
     ) -> JSONResponse:
         """Run `action` in one transaction; `location` names the created resource, if any, as a template of
         the answer's fields (`"/partners/{partner_id}"`)."""

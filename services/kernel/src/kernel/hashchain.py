@@ -11,7 +11,7 @@ from typing import Any
 from contracts import EventEnvelope
 
 # Fields covered by the hash: everything but the position, which the database assigns on insert.
-_HASHED_FIELDS = (
+HASHED_FIELDS = (
     "event_id",
     "event_type",
     "schema_version",
@@ -37,7 +37,7 @@ def _canonical(value: Any) -> Any:
 
 def event_hash(previous_hash: str | None, content: dict[str, Any]) -> str:
     canonical = json.dumps(
-        {name: content[name] for name in _HASHED_FIELDS},
+        {name: content[name] for name in HASHED_FIELDS},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

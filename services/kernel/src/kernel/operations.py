@@ -36,10 +36,7 @@ def operations_router() -> APIRouter:
         """Ready: the database and the Kafka broker answer, the relay moves, and no background task (relay,
         consumer, or one of a consumer's partitions) is failing or halted. `failing` names each and why."""
         failing = dict(running.failing_tasks)
-        checks = {
-            "database": await _database_ready(db),
-            "kafka": await _kafka_ready(running.kafka_admin),
-        }
+        checks = {"database": await _database_ready(db), "kafka": await _kafka_ready(running.kafka_admin)}
         if running.relay_watch is not None:
             stalled = await _relay_stalled(db, running.relay_watch, settings.relay_stall_seconds)
             checks["relay"] = stalled is None

@@ -11,14 +11,7 @@ from contracts import known_events
 from devinfra.testkit import published_and_valid, serving
 from partners.bootstrap import create_app
 
-from .flows import (
-    accredited_partner,
-    call_body,
-    ok,
-    proposal_content,
-    published_call,
-    scheduled_session,
-)
+from .flows import accredited_partner, call_body, ok, proposal_content, published_call, scheduled_session
 
 pytestmark = pytest.mark.integration
 

@@ -65,10 +65,7 @@ CLOSED = (*REPORTED, an_action_closed())
 
 # A second session, the day after the first one, elsewhere and by someone else.
 SECOND = dict(
-    session_id="session-2",
-    starts_at=paris_time(4, 14),
-    place="Salle 2",
-    facilitators=["Karim Benali"],
+    session_id="session-2", starts_at=paris_time(4, 14), place="Salle 2", facilitators=["Karim Benali"]
 )
 SECOND_SLOT = session_slot(starts_at=paris_time(4, 14), place="Salle 2", facilitators=["Karim Benali"])
 
@@ -144,7 +141,7 @@ def test_the_place_and_facilitators_are_recorded_without_blanks():
     )
     assert given(action, *CREATED).when(command, facts) == [
         a_session_scheduled(
-            slot=session_slot(place="Salle 2", facilitators=["Claire Martin", "Karim Benali"]),
+            slot=session_slot(place="Salle 2", facilitators=["Claire Martin", "Karim Benali"])
         )
     ]
 
@@ -199,8 +196,7 @@ def test_the_session_day_is_the_establishments_calendar_day():
     starts_at = utc(paris_time(3, 0, 30))
     assert starts_at.date() == days_from_today(2)
     command, facts = schedule_session(
-        starts_at=starts_at,
-        partner=partner_standing(accredited_until=days_from_today(2)),
+        starts_at=starts_at, partner=partner_standing(accredited_until=days_from_today(2))
     )
     with pytest.raises(PartnerAccreditationExpired) as refused:
         given(action, *CREATED).when(command, facts)
@@ -267,8 +263,7 @@ def test_simultaneous_sessions_elsewhere_by_someone_else_are_fine():
     )
     assert given(action, *SCHEDULED).when(command, facts) == [
         a_session_scheduled(
-            session_id="session-2",
-            slot=session_slot(place="Salle 2", facilitators=["Karim Benali"]),
+            session_id="session-2", slot=session_slot(place="Salle 2", facilitators=["Karim Benali"])
         )
     ]
 
@@ -416,19 +411,13 @@ def test_a_session_is_reported_once_it_has_taken_place():
     command = report_session(present_count=7, notes="Bons échanges")
     assert given(action, *PUBLISHED).when(*decision(command)) == [
         SessionReported(
-            action_id="action-1",
-            session_id="session-1",
-            held=True,
-            present_count=7,
-            notes="Bons échanges",
+            action_id="action-1", session_id="session-1", held=True, present_count=7, notes="Bons échanges"
         )
     ]
 
 
 @pytest.mark.parametrize(
-    "held, present_count",
-    [(True, 10), (True, 0), (False, 0)],
-    ids=["full", "held with nobody", "not held"],
+    "held, present_count", [(True, 10), (True, 0), (False, 0)], ids=["full", "held with nobody", "not held"]
 )
 def test_the_present_count_goes_from_zero_to_the_capacity(held, present_count):
     command = report_session(held=held, present_count=present_count)

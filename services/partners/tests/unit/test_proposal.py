@@ -111,10 +111,7 @@ def a_session_on(moment: datetime) -> ProposalContent:
 def test_a_partner_drafts_a_proposal_answering_an_open_call():
     assert given(proposal).when(*draft_proposal()) == [
         ProposalDrafted(
-            proposal_id="proposal-1",
-            call_id="call-1",
-            partner_id="partner-1",
-            content=proposal_content(),
+            proposal_id="proposal-1", call_id="call-1", partner_id="partner-1", content=proposal_content()
         )
     ]
 
@@ -423,9 +420,7 @@ def test_anyone_involved_comments_on_a_proposal_whatever_its_status(history):
     command = CommentOnProposal(comment_id="comment-3", text="Pouvez-vous préciser le matériel ?")
     assert given(proposal, *history).when(*decision(command)) == [
         ProposalCommented(
-            proposal_id="proposal-1",
-            comment_id="comment-3",
-            text="Pouvez-vous préciser le matériel ?",
+            proposal_id="proposal-1", comment_id="comment-3", text="Pouvez-vous préciser le matériel ?"
         )
     ]
 

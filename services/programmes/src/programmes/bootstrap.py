@@ -23,7 +23,7 @@ def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subsc
             handler=replica.applier(store),
             appends_events=True,
             event_types=replica.EVENT_TYPES,
-        ),
+        )
     ]
 
 

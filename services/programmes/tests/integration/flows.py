@@ -145,11 +145,7 @@ class People:
         """The person is released: their case closes (and, unless told not to, the replica has applied it)."""
         await self.assessment.publish(
             case_id,
-            CaseClosed(
-                case_id=case_id,
-                reason=ClosureReason.RELEASE,
-                closed_on=closed_on or self.today,
-            ),
+            CaseClosed(case_id=case_id, reason=ClosureReason.RELEASE, closed_on=closed_on or self.today),
             subject=self._subjects[case_id],
         )
         if replicated:

@@ -477,11 +477,7 @@ async def test_malformed_requests_are_refused_before_any_rule(api, people, as_ro
         api.post("/groups", headers=as_role("dpip"), json={**body, "facilitators": []}),
         api.post("/groups", headers=as_role("dpip"), json={**body, "room": "  "}),
         api.post("/groups", headers=as_role("dpip"), json={**body, "capacity": 0}),
-        api.post(
-            "/groups",
-            headers=as_role("dpip"),
-            content=b"{not json",
-        ),
+        api.post("/groups", headers=as_role("dpip"), content=b"{not json"),
         api.post(
             f"/groups/{group['group_id']}/sessions/{session(group, 1)}/cancel",
             headers=as_role("cpip"),

@@ -39,8 +39,7 @@ def test_a_person_convicted_of_one_of_the_offences_meets_the_rule(offences):
 
 
 @pytest.mark.parametrize(
-    "offences",
-    [pytest.param([O.THEFT, O.FRAUD], id="other offences"), pytest.param([], id="no offence")],
+    "offences", [pytest.param([O.THEFT, O.FRAUD], id="other offences"), pytest.param([], id="no offence")]
 )
 def test_a_person_convicted_of_none_of_the_offences_fails_the_rule(offences):
     rules = eligibility_rules(offence_categories=[O.VIOLENCE, O.DOMESTIC_VIOLENCE])

@@ -417,8 +417,7 @@ def test_a_moved_session_keeps_its_number_and_review_flag():
 
 
 @pytest.mark.parametrize(
-    "now",
-    [pytest.param(local(GROUP_START), id="as it starts"), pytest.param(during(1), id="once started")],
+    "now", [pytest.param(local(GROUP_START), id="as it starts"), pytest.param(during(1), id="once started")]
 )
 def test_a_session_that_has_started_is_not_moved(now):
     refused(
@@ -747,9 +746,7 @@ def test_a_cancelled_session_has_no_attendance():
 
 
 @pytest.mark.parametrize(
-    "now",
-    [NOW, local(GROUP_START) - timedelta(minutes=1)],
-    ids=["days before", "a minute before"],
+    "now", [NOW, local(GROUP_START) - timedelta(minutes=1)], ids=["days before", "a minute before"]
 )
 def test_a_session_that_has_not_started_has_no_attendance_yet(now):
     refused(errors.SessionNotYetStarted, "session-not-yet-started", STARTED_GROUP, record_attendance(now=now))

@@ -34,10 +34,7 @@ def histories(table: dict) -> list:
 
 
 def commands_after_creation() -> list:
-    return [
-        pytest.param(revise_programme(), id="revise"),
-        pytest.param(withdraw_programme(), id="withdraw"),
-    ]
+    return [pytest.param(revise_programme(), id="revise"), pytest.param(withdraw_programme(), id="withdraw")]
 
 
 # --- creation ---
@@ -160,9 +157,7 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 def test_the_facts_a_programme_tells_groups_and_referrals():
     assert facts(programme.fold(CREATED)) == programme_facts()
     assert facts(programme.fold(REVISED_THEN_WITHDRAWN)) == programme_facts(
-        version=2,
-        definition=a_revised_definition(),
-        withdrawn=True,
+        version=2, definition=a_revised_definition(), withdrawn=True
     )
 
 

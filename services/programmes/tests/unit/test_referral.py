@@ -184,8 +184,7 @@ def test_no_one_is_referred_to_a_withdrawn_programme():
 
 
 @pytest.mark.parametrize(
-    "plan_objectives",
-    [pytest.param(["objective-2"], id="another objective"), pytest.param([], id="no plan")],
+    "plan_objectives", [pytest.param(["objective-2"], id="another objective"), pytest.param([], id="no plan")]
 )
 def test_a_referral_is_made_from_an_objective_of_the_persons_plan(plan_objectives):
     refused(
@@ -453,8 +452,7 @@ def test_a_participant_is_excluded(history):
 
 
 @pytest.mark.parametrize(
-    "command",
-    [pytest.param(drop_out(), id="drop out"), pytest.param(exclude(), id="exclude")],
+    "command", [pytest.param(drop_out(), id="drop out"), pytest.param(exclude(), id="exclude")]
 )
 @pytest.mark.parametrize("history", statuses(S.REQUESTED, S.ELIGIBLE, S.REFUSED, S.WAITING))
 def test_only_a_participant_drops_out_or_is_excluded(history, command):
@@ -500,8 +498,7 @@ def test_a_withdrawal_without_a_reason_is_an_invalid_value():
 
 @pytest.mark.parametrize("command", every_command())
 @pytest.mark.parametrize(
-    "history",
-    [*statuses(*ENDED_STATUSES), pytest.param(ENDED_ON_RELEASE, id="ended on release")],
+    "history", [*statuses(*ENDED_STATUSES), pytest.param(ENDED_ON_RELEASE, id="ended on release")]
 )
 def test_nothing_happens_to_a_referral_once_it_has_ended(history, command):
     refused(errors.ReferralEnded, "referral-ended", history, command)

@@ -33,7 +33,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=apply_partner_views,
             event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
             tables=partner_directory.TABLES + catalogue.TABLES,
-        ),
+        )
     ]
 
 

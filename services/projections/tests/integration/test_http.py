@@ -4,6 +4,7 @@ date, the catalogue, and what a partner may see."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.partners import ActionPublished
 from devinfra.testkit import serving
@@ -123,3 +124,32 @@ async def test_a_partner_sees_only_its_own_organisation_and_actions(api, as_role
 async def test_an_anonymous_caller_is_refused(api):
     response = await api.get("/directory/catalogue")
     assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_service_appends_no_events_so_it_runs_no_relay(projections_dsn, infrastructure, dev_keys):
+    """Projections only reads others' topics: even asked to run a relay, it starts none (no `relay` check,
+    no `projections.*` topics of its own)."""
+    settings = ProjectionsSettings(
+        database_url=projections_dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=True,
+        run_consumers=False,
+    )
+    async with serving(create_app(settings, clock=lambda: NOW)) as client:
+        ready = (await client.get("/ready")).json()
+    assert "relay" not in ready["checks"] and ready["status"] == "ready"
+    assert not [
+        topic
+        for topic in await topics_of(infrastructure.bootstrap_servers)
+        if topic.startswith(settings.topic("projections."))
+    ]
+
+
+async def topics_of(bootstrap: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return await admin.list_topics()
+    finally:
+        await admin.close()

@@ -19,13 +19,7 @@ from contracts.ipro import (
 )
 from ipro.domain import errors
 from ipro.domain.calendar import first_collision, slots_valid
-from ipro.domain.commands import (
-    Command,
-    CompleteTraining,
-    DropOutOfTraining,
-    EnrolInTraining,
-    StartTraining,
-)
+from ipro.domain.commands import Command, CompleteTraining, DropOutOfTraining, EnrolInTraining, StartTraining
 from ipro.domain.facts import Booking, Commitments, PathwayFacts
 from kernel.decider import Decider
 

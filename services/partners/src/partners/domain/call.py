@@ -12,14 +12,7 @@ from contracts.partners import CallArchived, CallClosed, CallContent, CallDrafte
 from kernel.clock import local_date
 from kernel.decider import Decider
 from partners.domain import errors
-from partners.domain.commands import (
-    ArchiveCall,
-    CloseCall,
-    Command,
-    DraftCall,
-    PublishCall,
-    ReviseCall,
-)
+from partners.domain.commands import ArchiveCall, CloseCall, Command, DraftCall, PublishCall, ReviseCall
 from partners.domain.facts import CallWindow
 
 
