@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from contracts import parse_payload
 from contracts.compatibility import breaking_changes
-from contracts.generate import published_events, rendered
+from contracts.generate import asyncapi_document, published_events, rendered
 from contracts.partners import PartnerRegistered
 from contracts.registry import upcaster
 
@@ -248,3 +248,18 @@ def test_an_old_payload_is_upcast_to_the_newest_version():
 
     event = parse_payload("testonly.sample.renamed", 1, {"label": "Atelier CV"})
     assert isinstance(event, _SampleRenamedV2) and event.title == "Atelier CV"
+
+
+def test_a_service_describes_the_events_it_publishes_and_those_it_consumes_only():
+    """Issue 13 #17: each service serves its own AsyncAPI, not the whole system's."""
+    document = asyncapi_document(publisher="programmes", consumed=frozenset({"assessment.events"}))
+    assert set(document["channels"]) == {"programmes.events", "programmes.restricted", "assessment.events"}
+    actions = {name: operation["action"] for name, operation in document["operations"].items()}
+    assert actions == {
+        "publish.programmes.events": "send",
+        "publish.programmes.restricted": "send",
+        "consume.assessment.events": "receive",
+    }
+    assert all(
+        name.split(".")[0] in {"programmes", "assessment"} for name in document["components"]["messages"]
+    )

@@ -66,7 +66,7 @@ def test_only_operational_endpoints_are_public(apps):
         for route in app.routes
         if isinstance(route, APIRoute) and policy_of(route).is_public
     }
-    assert public == {"/health", "/ready", "/metrics", "/asyncapi.json"}
+    assert public == {"/health", "/ready", "/metrics", "/asyncapi.json", "/docs"}
 
 
 def test_there_are_protected_routes_to_walk(apps):

@@ -44,12 +44,17 @@ def topic_of(cls: type[Event]) -> str:
     return f"{cls.service()}.{'restricted' if cls.restricted else 'events'}"
 
 
-def asyncapi_document() -> dict[str, Any]:
-    """AsyncAPI 3.0: one channel per topic, one message per event version, the envelope as header doc."""
+def asyncapi_document(publisher: str | None = None, consumed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """AsyncAPI 3.0: one channel per topic, one message per event version, the envelope as header doc.
+
+    With a `publisher`, only what that service sends (its own topics) and receives (the `consumed` topics);
+    without, the whole system's (the committed `asyncapi.json`)."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for cls in published_events():
+        if publisher is not None and cls.service() != publisher and topic_of(cls) not in consumed:
+            continue
         name = f"{cls.event_type}.v{cls.schema_version}"
         messages[name] = {
             "name": name,
@@ -65,15 +70,16 @@ def asyncapi_document() -> dict[str, Any]:
         )
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
     for topic, channel in channels.items():
-        operations[f"publish.{topic}"] = {
-            "action": "send",
+        sends = publisher is None or topic.split(".", 1)[0] == publisher
+        operations[f"{'publish' if sends else 'consume'}.{topic}"] = {
+            "action": "send" if sends else "receive",
             "channel": {"$ref": f"#/channels/{topic}"},
             "messages": [{"$ref": f"#/channels/{topic}/messages/{m}"} for m in channel["messages"]],
         }
     return {
         "asyncapi": "3.0.0",
         "info": {
-            "title": "Passerelle domain events",
+            "title": f"Passerelle — {publisher} events" if publisher else "Passerelle domain events",
             "version": "1.0.0",
             "description": "Every message value is an EventEnvelope whose payload matches the message schema.",
         },

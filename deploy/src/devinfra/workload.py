@@ -1334,7 +1334,9 @@ class Partners:
             kind="action.schedule_session",
             **organiser,
         )
-        (session,) = action["sessions"]
+        # The approval may also have scheduled the proposal's planned session: take the one booked here.
+        place = f"Salle {w.run_id}-P{number}"
+        (session,) = [s for s in action["sessions"] if s["slot"]["place"] == place]
         await chain.send("partners", "POST", f"/actions/{action_id}/publish", kind="action.publish", **chef)
         self.places.append(
             Place(action_id, session["session_id"], partner_id, organiser["subject"], action["capacity_max"])

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A business rule refused a command (422). Subclasses set `code`, the rule."""
+    """A business rule refused a command (422). Subclasses set `code`, the rule. `members` join the
+    problem's body: what a client needs to act on the refusal (the existing resource a unique rule
+    protects: `existing="/cases/<id>"`)."""
 
     code: str = "domain-rule-broken"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **members: object) -> None:
         super().__init__(message)
         self.message = message
+        self.members = members
         if code:
             self.code = code
 
@@ -21,6 +24,12 @@ class InvalidValue(DomainError):
     """A value the event contract refuses (empty, too long, too many): bad input, named, never a 500."""
 
     code = "value-invalid"
+
+
+class TextWithNulCharacter(InvalidValue):
+    """PostgreSQL stores no NUL character (U+0000) in text or JSON: such a value is refused as bad input."""
+
+    code = "text-with-nul-character"
 
 
 class BadRequest(DomainError):
@@ -50,6 +59,14 @@ class ConcurrencyConflict(Conflict):
 
 class AlreadyExists(Conflict):
     code = "already-exists"
+
+
+class NotYetKnown(DomainError):
+    """Something the caller may just have seen elsewhere has not reached this service's replica yet (503 with
+    `Retry-After`): a client retries shortly, instead of being told it does not exist."""
+
+    code = "not-yet-known"
+    retry_after_seconds = 1
 
 
 class NotAuthenticated(DomainError):

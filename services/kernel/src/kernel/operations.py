@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import asyncpg
+import fastapi_offline
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
@@ -18,12 +21,16 @@ from kernel.api import Db, Settings, runtime
 from kernel.auth import public
 from kernel.http import service_router
 
+# Swagger UI's scripts and styles, served by the service itself (`fastapi-offline` ships them).
+DOCS_ASSETS = "/docs-assets"
+DOCS_FILES = Path(fastapi_offline.__file__).parent / "static"
+
 # They answer anyone: orchestrators and scrapers carry no user token.
 Anyone = Annotated[None, Depends(public())]
 Runtime = Annotated[object, Depends(runtime)]
 
 
-def operations_router() -> APIRouter:
+def operations_router(service: str) -> APIRouter:
     router = service_router(tags=["operations"])
 
     @router.get("/health")
@@ -48,11 +55,27 @@ def operations_router() -> APIRouter:
         return JSONResponse(body, status)
 
     @router.get("/asyncapi.json")
-    async def asyncapi(_: Anyone) -> dict:
-        """The AsyncAPI document of every event, generated from the contracts."""
-        return asyncapi_document()
+    async def asyncapi(_: Anyone, running: Runtime) -> dict:
+        """The AsyncAPI of the events this service publishes and those it consumes, from the contracts."""
+        return asyncapi_document(publisher=service, consumed=running.consumed_topics)
 
-    @router.get("/metrics")
+    @router.get("/docs", include_in_schema=False)
+    async def docs(_: Anyone, request: Request) -> HTMLResponse:
+        """Swagger UI from the files shipped with the service: no CDN, so it works offline."""
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}/openapi.json",
+            title=f"{request.app.title} — API",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+        )
+
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"description": "Prometheus text exposition", "content": {"text/plain": {}}}},
+    )
     async def metrics(_: Anyone) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kernel import logs
-from kernel.errors import BadRequest, Conflict, DomainError, Forbidden, NotAuthenticated, NotFound
+from kernel.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    NotYetKnown,
+    TextWithNulCharacter,
+)
 
 log = logs.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +48,7 @@ def problem(
 # Each kind of refusal has one status; the first kind an error is wins (most specific first).
 STATUS_OF_KIND: tuple[tuple[type[DomainError], int], ...] = (
     (NotAuthenticated, 401),
+    (NotYetKnown, 503),
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
@@ -51,11 +62,21 @@ def status_of(error: DomainError) -> int:
 
 
 def problem_of(error: DomainError, request: Request | None = None) -> JSONResponse:
-    return problem(status_of(error), error.code, error.message, request)
+    response = problem(status_of(error), error.code, error.message, request, **error.members)
+    if isinstance(error, NotYetKnown):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 async def domain_error(request: Request, error: DomainError) -> JSONResponse:
     return problem_of(error, request)
+
+
+async def text_refused_by_the_database(request: Request, error: Exception) -> JSONResponse:
+    """A NUL character reached the database in a value (a body's text, a query's filter): whatever the route,
+    the statement failed and its transaction rolled back, so nothing was written."""
+    refusal = TextWithNulCharacter("a text contains the NUL character (U+0000), which cannot be stored")
+    return problem_of(refusal, request)
 
 
 async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -85,6 +106,8 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 HANDLERS = {
     DomainError: domain_error,
+    asyncpg.UntranslatableCharacterError: text_refused_by_the_database,
+    asyncpg.CharacterNotInRepertoireError: text_refused_by_the_database,
     RequestValidationError: validation_error,
     StarletteHTTPException: http_error,
     Exception: unexpected_error,

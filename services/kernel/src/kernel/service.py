@@ -12,9 +12,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import cluster, database, logs, retention
+from kernel import cluster, database, logs, openapi, retention
 from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
@@ -28,7 +29,7 @@ from kernel.http import (
     roles_not_in,
     routes_without_policy,
 )
-from kernel.operations import operations_router
+from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
 from kernel.relay import StallWatch, service_relay
 from kernel.settings import ServiceSettings
@@ -65,6 +66,8 @@ class Runtime:
 
     kafka_admin: AIOKafkaAdminClient
     relay_watch: StallWatch | None
+    # The topics its subscriptions read, without the deployment's prefix (its AsyncAPI lists them).
+    consumed_topics: frozenset[str] = frozenset()
     failing_tasks: dict[str, str] = field(default_factory=dict)
     background_tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -117,8 +120,12 @@ def create_service_app(
         if run_relay:
             relay = service_relay(settings, definition.name)
             tasks.append(asyncio.create_task(supervise("relay", relay.run, failing), name="relay"))
+        subscriptions = definition.subscriptions(settings, app.state.event_store)
+        running.consumed_topics = frozenset(
+            topic.removeprefix(settings.kafka_topic_prefix) for s in subscriptions for topic in s.topics
+        )
         if settings.run_consumers:
-            for subscription in definition.subscriptions(settings, app.state.event_store):
+            for subscription in subscriptions:
                 runner = ConsumerRunner(
                     subscription,
                     pool,
@@ -164,16 +171,15 @@ def create_service_app(
         title=f"Passerelle — {definition.name}",
         lifespan=lifespan,
         exception_handlers=HANDLERS,
-        responses={
-            401: {"description": "no or invalid token (problem+json)"},
-            403: {"description": "role or organisation not allowed (problem+json)"},
-            422: {"description": "a rule or the request schema is broken (problem+json)"},
-        },
+        docs_url=None,  # `operations` serves /docs without a CDN
+        redoc_url=None,
     )
+    app.openapi = lambda: openapi.describe(app)
+    app.mount(DOCS_ASSETS, StaticFiles(directory=DOCS_FILES), name="docs-assets")
     app.router.route_class = PolicyRoute
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
-    app.include_router(operations_router())
+    app.include_router(operations_router(definition.name))
     for router in definition.routers:
         app.include_router(router)
     unprotected = routes_without_policy(app)
