@@ -322,6 +322,25 @@ class SessionScheduled(Event):
     slot: SessionSlot
 
 
+class PlannedSessionNotScheduled(Event):
+    """A session the approved proposal planned that its action could not schedule when it was created (past
+    by then, the organisation not allowed in on that day, the place or a facilitator taken): the partner
+    schedules a replacement, if any, by hand."""
+
+    event_type = "partners.action.planned_session_not_scheduled"
+
+    action_id: str
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(gt=0, le=24 * 60)
+    place: str = label()
+    rule: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the code of the scheduling rule it broke, e.g. session-in-the-past",
+    )
+    detail: str = text(max_length=1000)
+
+
 class SessionMoved(Event):
     event_type = "partners.action.session_moved"
 

@@ -31,6 +31,7 @@ from contracts.partners import (
     PartnerSuspended,
     PartnerWithdrawn,
     PlannedSession,
+    PlannedSessionNotScheduled,
     ProposalApproved,
     ProposalChangesRequested,
     ProposalCommented,
@@ -57,6 +58,7 @@ from partners.domain.commands import (
     DraftCall,
     DraftProposal,
     MoveSession,
+    PlannedSlot,
     RegisterPartner,
     ReportSession,
     ResubmitProposal,
@@ -65,7 +67,7 @@ from partners.domain.commands import (
     ScheduleSession,
     SubmitProposal,
 )
-from partners.domain.facts import CallWindow, PartnerStanding, ProposalFacts
+from partners.domain.facts import CallWindow, NewActionFacts, PartnerStanding, ProposalFacts
 
 PARIS = LOCAL_TIME_ZONE
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
@@ -351,7 +353,16 @@ def a_proposal_commented(**overrides) -> ProposalCommented:
 # --- catalogue actions ------------------------------------------------------------------------------------
 
 
-def create_action(**overrides) -> CreateAction:
+def planned_slot(**overrides) -> PlannedSlot:
+    """The default planned session (in three days, 14:00, two hours), with the id its action gives it."""
+    values = dict(planned_session().model_dump(), session_id="session-1")
+    return PlannedSlot(**_with(values, overrides))
+
+
+def create_action(**overrides) -> tuple[CreateAction, NewActionFacts]:
+    """Default: an action planning no session; `partner=` and `taken=` (other actions' slots) override the
+    facts."""
+    partner, taken = overrides.pop("partner", partner_standing()), overrides.pop("taken", [])
     values = dict(
         action_id="action-1",
         proposal_id="proposal-1",
@@ -362,12 +373,29 @@ def create_action(**overrides) -> CreateAction:
         theme="Espace citoyen",
         capacity_min=4,
         capacity_max=10,
+        planned_sessions=[],
+        facilitators=["Claire Martin"],
+        now=NOW,
     )
-    return CreateAction(**_with(values, overrides))
+    return CreateAction(**_with(values, overrides)), NewActionFacts(partner=partner, taken=taken)
 
 
 def an_action_created(**overrides) -> ActionCreated:
-    return ActionCreated(**_with(create_action().model_dump(), overrides))
+    command, _ = create_action()
+    return ActionCreated(**_with(command.model_dump(include=set(ActionCreated.model_fields)), overrides))
+
+
+def a_planned_session_not_scheduled(**overrides) -> PlannedSessionNotScheduled:
+    """Default: the default planned session, past by the time its proposal is approved."""
+    values = dict(
+        action_id="action-1",
+        starts_at=paris_time(3, 14),
+        duration_minutes=120,
+        place="Salle polyvalente",
+        rule="session-in-the-past",
+        detail=f"the session of {paris_time(3, 14):%Y-%m-%d %H:%M} would be in the past",
+    )
+    return PlannedSessionNotScheduled(**_with(values, overrides))
 
 
 def session_slot(**overrides) -> SessionSlot:

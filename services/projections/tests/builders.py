@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 from contracts import Actor, Event, EventEnvelope
+from contracts.ipro import PositioningProposed
 from contracts.partners import (
     ActionCreated,
     ActionType,
@@ -38,6 +39,10 @@ class History:
 
     def action(self, event: Event) -> EventEnvelope:
         return self.record("action", event.action_id, event)
+
+    def positioning(self, event: Event) -> EventEnvelope:
+        """An event of IPRO's positioning stream (on `ipro.events`)."""
+        return self.record("positioning", event.positioning_id, event)
 
     def record(self, stream_type: str, stream_id: str, event: Event) -> EventEnvelope:
         self.versions[stream_id] += 1
@@ -105,3 +110,20 @@ def a_slot(starts_at: datetime, *, hours: int = 2, place: str = "Salle polyvalen
 
 def a_session_scheduled(action_id: str, session_id: str, starts_at: datetime, **slot) -> SessionScheduled:
     return SessionScheduled(action_id=action_id, session_id=session_id, slot=a_slot(starts_at, **slot))
+
+
+def a_positioning_proposed(
+    positioning_id: str, action_id: str, session_id: str, **overrides
+) -> PositioningProposed:
+    """IPRO positioned someone on the session (the times are the session's; the view does not read them)."""
+    values = dict(
+        positioning_id=positioning_id,
+        pathway_id=f"pathway-{positioning_id}",
+        subject_id=f"person-{positioning_id}",
+        action_id=action_id,
+        session_id=session_id,
+        partner_id="partner-1",
+        starts_at=NOW + timedelta(days=2),
+        ends_at=NOW + timedelta(days=2, hours=2),
+    )
+    return PositioningProposed(**{**values, **overrides})

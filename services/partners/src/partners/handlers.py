@@ -4,7 +4,9 @@ the caller's transaction (`Session`); each read function applies the same access
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -18,7 +20,7 @@ from partners.domain import commands as c
 from partners.domain import errors
 from partners.domain.action import Action, action
 from partners.domain.call import Call, CallStatus, call, window
-from partners.domain.facts import CallWindow, PartnerStanding, ProposalFacts
+from partners.domain.facts import CallWindow, NewActionFacts, PartnerStanding, ProposalFacts
 from partners.domain.partner import Partner, partner, standing
 from partners.domain.proposal import Proposal, proposal
 
@@ -126,26 +128,56 @@ async def _proposal_facts(session: Session, state: Proposal) -> ProposalFacts:
 
 
 async def approve_proposal(
-    session: Session, proposal_id: str, action_id: str, metadata: Metadata, principal: Principal
+    session: Session, proposal_id: str, command: c.ApproveProposal, metadata: Metadata, principal: Principal
 ) -> tuple[Outcome[Proposal], Outcome[Action]]:
-    """Approval and the catalogue action it creates are one transaction: both or neither."""
-    approved = await proposal_command(
-        session, proposal_id, c.ApproveProposal(action_id=action_id), metadata, principal
-    )
+    """Approval and the catalogue action it creates are one transaction: both or neither. The action schedules
+    the sessions the proposal planned (those it can: `action.decide`)."""
+    approved = await proposal_command(session, proposal_id, command, metadata, principal)
     state = approved.state
+    content = state.content
     create = c.CreateAction(
-        action_id=action_id,
+        action_id=command.action_id,
         proposal_id=proposal_id,
         call_id=state.call_id,
         partner_id=state.partner_id,
-        title=state.content.title,
-        action_type=state.content.action_type,
+        title=content.title,
+        action_type=content.action_type,
         theme=(await _call_window(session, state.call_id)).theme,
-        capacity_min=state.content.capacity_min,
-        capacity_max=state.content.capacity_max,
+        capacity_min=content.capacity_min,
+        capacity_max=content.capacity_max,
+        planned_sessions=[
+            c.PlannedSlot(**planned.model_dump(), session_id=planned_session_id(command.action_id, n))
+            for n, planned in enumerate(content.planned_sessions)
+        ],
+        facilitators=content.facilitators,
+        now=command.now,
     )
-    created = await _execute(session, action, store.save_action, action_id, create, metadata)
+    slots = [
+        (p.starts_at, p.starts_at + timedelta(minutes=p.duration_minutes), p.place)
+        for p in create.planned_sessions
+    ]
+    # Whoever books these places or people meanwhile waits for this transaction: what it reads stays true.
+    await session.lock(*slot_locks([place for _, _, place in slots], create.facilitators))
+    facts = NewActionFacts(
+        partner=await _standing(session, state.partner_id),
+        taken=await store.sessions_overlapping(session.connection, slots, create.facilitators),
+    )
+    created = await _execute(session, action, store.save_action, command.action_id, create, metadata, facts)
     return approved, created
+
+
+def planned_session_id(action_id: str, index: int) -> str:
+    """The id of the action's session made from the proposal's planned session number `index`: the same on a
+    retry of the approval."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"partners/actions/{action_id}/planned/{index}"))
+
+
+def slot_locks(places: list[str], facilitators: list[str]) -> list[str]:
+    """The locks of the places and people a session plan books: taken before a decision that reads the other
+    actions' sessions, and by every command that books them."""
+    return [f"place:{p.strip().casefold()}" for p in places] + [
+        f"facilitator:{f.strip().casefold()}" for f in facilitators if f.strip()
+    ]
 
 
 # --- catalogue actions ---
@@ -155,6 +187,8 @@ async def action_command(
     session: Session, action_id: str, command: c.Command, metadata: Metadata, principal: Principal
 ) -> Outcome[Action]:
     existing = await read_action(session, action_id, principal)
+    if isinstance(command, c.SessionPlan):
+        await session.lock(*slot_locks([command.place], command.facilitators))
     facts = await _standing(session, existing.state.partner_id) if command.needs_facts else None
     return await _execute(session, action, store.save_action, existing, command, metadata, facts)
 

@@ -3,8 +3,11 @@ transaction (see migration 0101). Lists and cross-aggregate checks read them; th
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
+from contracts.partners import SessionSlot
 from partners.domain import errors
 from partners.domain.action import Action
 from partners.domain.call import Call
@@ -126,3 +129,31 @@ async def _save_session(connection: asyncpg.Connection, action_id: str, session)
                 for name in {f.casefold() for f in session.slot.facilitators}
             ],
         )
+
+
+async def sessions_overlapping(
+    connection: asyncpg.Connection, slots: list[tuple[datetime, datetime, str]], facilitators: list[str]
+) -> list[SessionSlot]:
+    """The live (not cancelled) sessions of every action that overlap one of `slots` (start, end, place) in
+    one of those places or with one of `facilitators`; their facilitators casefolded, as the exclusion
+    constraints compare them. Both lookups use those constraints' indexes."""
+    if not slots:
+        return []
+    rows = await connection.fetch(
+        """WITH wanted AS (SELECT * FROM unnest($1::tstzrange[], $2::text[]) AS w (during, place)),
+                clashing AS (
+                    SELECT s.session_id FROM wanted w JOIN action_sessions s
+                        ON lower(s.place) = lower(w.place) AND s.during && w.during AND NOT s.cancelled
+                    UNION
+                    SELECT f.session_id FROM wanted w JOIN session_facilitators f
+                        ON f.facilitator = ANY($3::text[]) AND f.during && w.during)
+           SELECT lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.place,
+                  array_remove(array_agg(f.facilitator), NULL) AS facilitators
+           FROM action_sessions s LEFT JOIN session_facilitators f USING (session_id)
+           WHERE s.session_id IN (SELECT session_id FROM clashing)
+           GROUP BY s.session_id""",
+        [asyncpg.Range(starts, ends) for starts, ends, _ in slots],
+        [place.strip() for _, _, place in slots],
+        [name.strip().casefold() for name in facilitators if name.strip()],
+    )
+    return [SessionSlot.model_validate(dict(row)) for row in rows]

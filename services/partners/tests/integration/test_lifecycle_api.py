@@ -271,9 +271,11 @@ async def test_a_moved_session_frees_its_former_place_and_facilitator(api, as_ro
     call_id = (await published_call(api, as_role, today))["call_id"]
     partner_id = (await accredited_partner(api, as_role, 1, today))["partner_id"]
     partner = as_role("partenaire", organisation_id=partner_id)
-    first = await approved_action(api, as_role, call_id, partner_id, proposal_content(next_week))
+    first = await approved_action(
+        api, as_role, call_id, partner_id, proposal_content(next_week, planned_sessions=[])
+    )
     second = await approved_action(
-        api, as_role, call_id, partner_id, proposal_content(next_week, title="Atelier 2")
+        api, as_role, call_id, partner_id, proposal_content(next_week, title="Atelier 2", planned_sessions=[])
     )
     session_id = await scheduled_session(api, partner, first["action_id"], next_week)
 
@@ -315,9 +317,11 @@ async def test_the_catalogue_filters_by_type_theme_dates_and_seats_left(api, as_
     def day(n):
         return clock.now + timedelta(days=n)
 
-    workshop = (await approved_action(api, as_role, citizen_call, partner_id, proposal_content(day(7))))[
-        "action_id"
-    ]
+    workshop = (
+        await approved_action(
+            api, as_role, citizen_call, partner_id, proposal_content(day(7), planned_sessions=[])
+        )
+    )["action_id"]
     forum = (
         await approved_action(
             api,
@@ -325,13 +329,22 @@ async def test_the_catalogue_filters_by_type_theme_dates_and_seats_left(api, as_
             forum_call,
             partner_id,
             proposal_content(
-                day(7), title="Forum emploi", action_type="job_forum", capacity_min=10, capacity_max=30
+                day(7),
+                title="Forum emploi",
+                action_type="job_forum",
+                capacity_min=10,
+                capacity_max=30,
+                planned_sessions=[],
             ),
         )
     )["action_id"]
     unpublished = (
         await approved_action(
-            api, as_role, citizen_call, partner_id, proposal_content(day(7), title="Pas encore publié")
+            api,
+            as_role,
+            citizen_call,
+            partner_id,
+            proposal_content(day(7), title="Pas encore publié", planned_sessions=[]),
         )
     )["action_id"]
     first = await scheduled_session(api, partner, workshop, day(7), place="Salle 1")
@@ -380,7 +393,11 @@ async def test_the_catalogue_shows_coming_sessions_only(api, as_role, clock):
     partner = as_role("partenaire", organisation_id=partner_id)
     action_id = (
         await approved_action(
-            api, as_role, call_id, partner_id, proposal_content(clock.now + timedelta(days=7))
+            api,
+            as_role,
+            call_id,
+            partner_id,
+            proposal_content(clock.now + timedelta(days=7), planned_sessions=[]),
         )
     )["action_id"]
     tomorrow = await scheduled_session(api, partner, action_id, clock.now + timedelta(days=1))

@@ -71,13 +71,15 @@ async def test_two_actions_never_share_a_place_or_a_facilitator_at_the_same_time
     call_id = (await published_call(api, as_role, today))["call_id"]
     first_id = (await accredited_partner(api, as_role, 1, today))["partner_id"]
     second_id = (await accredited_partner(api, as_role, 2, today))["partner_id"]
-    first = await approved_action(api, as_role, call_id, first_id, proposal_content(next_week))
+    first = await approved_action(
+        api, as_role, call_id, first_id, proposal_content(next_week, planned_sessions=[])
+    )
     second = await approved_action(
         api,
         as_role,
         call_id,
         second_id,
-        proposal_content(next_week, title="Ciné-débat", action_type="citizenship"),
+        proposal_content(next_week, title="Ciné-débat", action_type="citizenship", planned_sessions=[]),
     )
     first_partner = as_role("partenaire", organisation_id=first_id)
     second_partner = as_role("partenaire", organisation_id=second_id)
@@ -157,7 +159,9 @@ async def test_a_blank_session_place_is_refused_as_invalid_input(answering_api, 
     api, today, next_week = answering_api, clock.now.date(), clock.now + timedelta(days=7)
     call_id = (await published_call(api, as_role, today))["call_id"]
     partner_id = (await accredited_partner(api, as_role, 1, today))["partner_id"]
-    action = await approved_action(api, as_role, call_id, partner_id, proposal_content(next_week))
+    action = await approved_action(
+        api, as_role, call_id, partner_id, proposal_content(next_week, planned_sessions=[])
+    )
     blank = {"starts_at": next_week.isoformat(), "duration_minutes": 60, "place": "   ", "facilitators": []}
 
     await refused(

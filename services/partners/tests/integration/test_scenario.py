@@ -82,17 +82,13 @@ async def test_a_call_from_publication_to_a_delivered_session(
     assert approved["status"] == "approved" and approved["content"]["capacity_max"] == 8
     assert [c["author_role"] for c in approved["comments"]] == ["partenaire"]
 
-    # The catalogue action: two sessions scheduled, published, one cancelled, the other delivered.
+    # The catalogue action: the session the proposal planned came with the approval (issue 13 #12); a
+    # second is scheduled, the action published, the second cancelled, the first delivered.
+    (planned,) = approved["scheduled_sessions"]
+    assert approved["planned_sessions_not_scheduled"] == []
+    assert planned["slot"]["place"] == "Salle 1" and planned["slot"]["facilitators"] == ["Camille Martin"]
     action_url = f"/actions/{approved['action_id']}"
     slot = {"duration_minutes": 120, "place": "Salle 1", "facilitators": ["Camille Martin"]}
-    first_session = await ok(
-        await api.post(
-            f"{action_url}/sessions",
-            headers=mission_locale,
-            json={**slot, "starts_at": next_week.isoformat()},
-        ),
-        201,
-    )
     second_session = await ok(
         await api.post(
             f"{action_url}/sessions",
@@ -101,7 +97,7 @@ async def test_a_call_from_publication_to_a_delivered_session(
         ),
         201,
     )
-    delivered_id = first_session["sessions"][0]["session_id"]
+    delivered_id = planned["session_id"]
     cancelled_id = next(
         s["session_id"] for s in second_session["sessions"] if s["session_id"] != delivered_id
     )
@@ -190,13 +186,26 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
         return answer
 
     reviewed = [("submit", partner, None), ("start-review", ripro, None)]
+    # Two planned sessions in one room, the second starting an hour into the first: it is not scheduled.
+    plan = [
+        {
+            "starts_at": (next_week + timedelta(hours=h)).isoformat(),
+            "duration_minutes": 120,
+            "place": "Salle 1",
+        }
+        for h in (0, 1)
+    ]
     await proposal(("withdraw", partner, {"reason": "Plus de formateur"}))
     await proposal(*reviewed, ("reject", ripro, {"reason": "Hors du champ de l'appel"}))
     approved = await proposal(
         *reviewed,
         ("request-changes", ripro, {"reason": "Préciser le public"}),
         ("comments", partner, {"text": "Public : sortants à 6 mois"}),
-        ("revise", partner, proposal_content(next_week, target_public="Sortants à 6 mois")),
+        (
+            "revise",
+            partner,
+            proposal_content(next_week, target_public="Sortants à 6 mois", planned_sessions=plan),
+        ),
         ("resubmit", partner, None),
         ("start-review", ripro, None),
         ("approve", ripro, None),
@@ -209,7 +218,8 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
     )  # approved: no longer editable
 
     action_url = f"/actions/{approved['action_id']}"
-    kept = await scheduled_session(api, partner, approved["action_id"], next_week)
+    (kept,) = [s["session_id"] for s in approved["scheduled_sessions"]]
+    assert [s["rule"] for s in approved["planned_sessions_not_scheduled"]] == ["place-double-booked"]
     dropped = await scheduled_session(api, partner, approved["action_id"], next_week + timedelta(days=1))
     moved = {
         "starts_at": (next_week + timedelta(hours=3)).isoformat(),

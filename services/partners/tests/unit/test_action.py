@@ -7,6 +7,7 @@ from contracts.partners import (
     ActionCreated,
     ActionPublished,
     ActionType,
+    PlannedSessionNotScheduled,
     SessionMoved,
     SessionReported,
     SessionScheduled,
@@ -36,6 +37,7 @@ from partners.domain.errors import (
 
 from ..builders import (
     NOW,
+    a_planned_session_not_scheduled,
     a_session_cancelled,
     a_session_moved,
     a_session_reported,
@@ -51,6 +53,7 @@ from ..builders import (
     move_session,
     paris_time,
     partner_standing,
+    planned_slot,
     report_session,
     schedule_session,
     session_slot,
@@ -74,7 +77,7 @@ SECOND_SLOT = session_slot(starts_at=paris_time(4, 14), place="Salle 2", facilit
 
 
 def test_an_approved_proposal_becomes_an_action_of_the_catalogue():
-    assert given(action).when(create_action()) == [
+    assert given(action).when(*create_action()) == [
         ActionCreated(
             action_id="action-1",
             proposal_id="proposal-1",
@@ -91,8 +94,108 @@ def test_an_approved_proposal_becomes_an_action_of_the_catalogue():
 
 def test_an_action_is_not_created_twice():
     with pytest.raises(ActionAlreadyExists) as refused:
-        given(action, *CREATED).when(create_action())
+        given(action, *CREATED).when(*create_action())
     assert refused.value.code == "action-already-exists"
+
+
+# --- the sessions an approved proposal planned (issue 13 #12) ---
+
+# The proposal planned two sessions: the default one in three days, and one the day after in Salle 2.
+PLANNED = [planned_slot(), planned_slot(session_id="session-2", starts_at=paris_time(4, 14), place="Salle 2")]
+
+
+def test_an_approved_proposals_planned_sessions_become_the_actions_sessions_run_by_its_facilitators():
+    """issue 13 #12: the partner does not type them again."""
+    assert given(action).when(*create_action(planned_sessions=PLANNED)) == [
+        an_action_created(),
+        a_session_scheduled(),
+        a_session_scheduled(
+            session_id="session-2", slot=session_slot(starts_at=paris_time(4, 14), place="Salle 2")
+        ),
+    ]
+
+
+def test_a_planned_session_past_by_the_approval_is_recorded_as_not_scheduled_and_the_rest_is_scheduled():
+    """issue 13 #12"""
+    command, facts = create_action(planned_sessions=PLANNED, now=paris_time(3, 15))
+    assert given(action).when(command, facts) == [
+        an_action_created(),
+        a_planned_session_not_scheduled(),
+        a_session_scheduled(
+            session_id="session-2", slot=session_slot(starts_at=paris_time(4, 14), place="Salle 2")
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "partner, rule",
+    [
+        (partner_standing(accredited_until=None), "partner-not-accredited"),
+        (partner_standing(suspended=True), "partner-suspended"),
+        (partner_standing(accredited_until=days_from_today(3)), None),
+    ],
+    ids=["never accredited", "suspended", "accredited through the first day only"],
+)
+def test_a_planned_session_is_scheduled_only_on_a_day_the_organisation_may_come_in(partner, rule):
+    """issue 13 #12: the action is created all the same."""
+    events = given(action).when(*create_action(planned_sessions=PLANNED, partner=partner))
+    assert events[0] == an_action_created()
+    first, second = events[1:]
+    if rule is None:
+        assert isinstance(first, SessionScheduled)
+        assert (second.rule, second.place) == ("partner-accreditation-expired", "Salle 2")
+    else:
+        assert (first.rule, second.rule) == (rule, rule)
+        assert isinstance(first, PlannedSessionNotScheduled) and first.starts_at == paris_time(3, 14)
+
+
+def test_planned_sessions_clashing_with_each_other_keep_the_first_one():
+    """issue 13 #12: same place, overlapping times (the second starts an hour into the first)."""
+    clashing = planned_slot(session_id="session-2", starts_at=paris_time(3, 15), place="salle POLYVALENTE")
+    events = given(action).when(*create_action(planned_sessions=[planned_slot(), clashing]))
+    assert events[:2] == [an_action_created(), a_session_scheduled()]
+    assert events[2].rule == "place-double-booked" and events[2].starts_at == paris_time(3, 15)
+
+
+@pytest.mark.parametrize(
+    "other, rule",
+    [
+        (session_slot(starts_at=paris_time(3, 15), facilitators=["Karim Benali"]), "place-double-booked"),
+        (
+            session_slot(starts_at=paris_time(3, 13), place="Salle 9", facilitators=["claire martin"]),
+            "facilitator-double-booked",
+        ),
+    ],
+    ids=["its place", "its facilitator"],
+)
+def test_a_planned_session_another_actions_session_clashes_with_is_not_scheduled(other, rule):
+    """issue 13 #12: the other actions' sessions at those times come as facts, from the session table."""
+    events = given(action).when(*create_action(planned_sessions=PLANNED, taken=[other]))
+    assert [type(e) for e in events] == [ActionCreated, PlannedSessionNotScheduled, SessionScheduled]
+    assert events[1].rule == rule and "another action's session" in events[1].detail
+
+
+def test_another_actions_session_elsewhere_or_at_another_time_does_not_stop_a_planned_session():
+    taken = [
+        session_slot(place="Salle 9", facilitators=["Karim Benali"]),  # same time, elsewhere, someone else
+        session_slot(starts_at=paris_time(3, 16)),  # same place and person, right after (half-open)
+    ]
+    events = given(action).when(*create_action(planned_sessions=[planned_slot()], taken=taken))
+    assert events == [an_action_created(), a_session_scheduled()]
+
+
+def test_a_planned_place_of_blanks_is_recorded_as_not_scheduled():
+    events = given(action).when(*create_action(planned_sessions=[planned_slot(place="   ")]))
+    assert events[1].rule == "value-invalid"
+
+
+def test_the_action_lists_the_planned_sessions_it_could_not_schedule_and_publishes_with_the_others():
+    history = given(action, an_action_created(), a_planned_session_not_scheduled(), a_session_scheduled())
+    state = history.decider.fold(history.history)
+    assert [(s.place, s.rule) for s in state.planned_sessions_not_scheduled] == [
+        ("Salle polyvalente", "session-in-the-past")
+    ]
+    assert history.when(PublishAction()) == [an_action_published()]
 
 
 ACTION_COMMANDS = [

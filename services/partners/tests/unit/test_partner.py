@@ -307,7 +307,7 @@ def test_withdrawal_is_final(command):
 
 def test_a_command_of_another_aggregate_is_a_programming_error():
     with pytest.raises(TypeError):
-        given(partner, *REGISTERED).when(create_action())
+        given(partner, *REGISTERED).when(*create_action())
 
 
 # --- accreditation on a given day ---

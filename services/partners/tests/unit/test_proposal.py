@@ -347,7 +347,7 @@ def test_a_proposal_is_resubmitted_only_after_a_change_request(history):
 
 @pytest.mark.parametrize("history", histories("under review", "under review again"))
 def test_a_proposal_under_review_is_approved_as_a_catalogue_action(history):
-    assert given(proposal, *history).when(ApproveProposal(action_id="action-7")) == [
+    assert given(proposal, *history).when(ApproveProposal(action_id="action-7", now=NOW)) == [
         ProposalApproved(proposal_id="proposal-1", action_id="action-7")
     ]
 
@@ -361,7 +361,11 @@ def test_a_proposal_under_review_is_rejected(history):
 
 @pytest.mark.parametrize(
     "command",
-    [RequestChanges(reason="Préciser"), ApproveProposal(action_id="action-1"), RejectProposal(reason="Non")],
+    [
+        RequestChanges(reason="Préciser"),
+        ApproveProposal(action_id="action-1", now=NOW),
+        RejectProposal(reason="Non"),
+    ],
     ids=["request changes", "approve", "reject"],
 )
 @pytest.mark.parametrize("history", all_histories_but("under review", "under review again"))
@@ -398,7 +402,7 @@ COMMANDS_AFTER_DRAFTING = [
     pytest.param(StartReview(), id="start review"),
     pytest.param(RequestChanges(reason="Préciser"), id="request changes"),
     pytest.param(resubmit_proposal(partner=partner_standing(), now=NOW), id="resubmit"),
-    pytest.param(ApproveProposal(action_id="action-1"), id="approve"),
+    pytest.param(ApproveProposal(action_id="action-1", now=NOW), id="approve"),
     pytest.param(RejectProposal(reason="Non"), id="reject"),
     pytest.param(WithdrawProposal(reason="Encore"), id="withdraw again"),
     pytest.param(CommentOnProposal(comment_id="comment-1", text="Bonjour"), id="comment"),

@@ -25,7 +25,8 @@ async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnv
 
 def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[Subscription]:
     """A view whose `apply` learns new events is rebuilt: `passerelle-dev rebuild projections.partner-views`
-    empties its tables and replays the topic from offset 0 through the new code (ADR 14)."""
+    (or `projections.catalogue-places`) empties its tables and replays the topic from offset 0 through the
+    new code (ADR 14)."""
     return [
         Subscription(
             name=settings.topic("projections.partner-views"),
@@ -33,7 +34,15 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=apply_partner_views,
             event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
             tables=partner_directory.TABLES + catalogue.TABLES,
-        )
+        ),
+        # The places positionings hold, for the catalogue's seats left: IPRO's topic, rebuilt on its own.
+        Subscription(
+            name=settings.topic("projections.catalogue-places"),
+            topics=[settings.topic("ipro.events")],
+            handler=catalogue.apply_place,
+            event_types=catalogue.PLACE_EVENT_TYPES,
+            tables=catalogue.PLACE_TABLES,
+        ),
     ]
 
 

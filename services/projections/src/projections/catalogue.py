@@ -1,6 +1,8 @@
 """The catalogue: the partners' actions and their sessions, built from `partners.events` (stream type
-"action"). Facilitators' names are personal data and never enter it; neither do cancellation reasons nor
-session reports, beyond the fact that a session was cancelled or reported."""
+"action"), and the places IPRO's positionings hold on them, from `ipro.events` (stream type "positioning"):
+a session's seats left are its action's capacity minus those places. Facilitators' names are personal data
+and never enter it; neither do cancellation reasons nor session reports, beyond the fact that a session was
+cancelled or reported, nor who is positioned."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import date, datetime
 import asyncpg
 
 from contracts import Event, EventEnvelope
+from contracts.ipro import PositioningCancelled, PositioningProposed, PositioningWithdrawn
 from contracts.partners import (
     ActionClosed,
     ActionCreated,
@@ -34,6 +37,13 @@ EVENT_TYPES = frozenset(
     )
 )
 TABLES = ("catalogue_actions", "catalogue_sessions")
+
+# A positioning holds a place from its proposal until it is withdrawn, or cancelled with its session; a move
+# keeps it on the same session, and attendance changes nothing.
+TAKES_A_PLACE = (PositioningProposed,)
+GIVES_IT_BACK = (PositioningWithdrawn, PositioningCancelled)
+PLACE_EVENT_TYPES = frozenset(cls.event_type for cls in (*TAKES_A_PLACE, *GIVES_IT_BACK))
+PLACE_TABLES = ("catalogue_places",)
 
 
 async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
@@ -116,6 +126,23 @@ async def _update_session(connection: asyncpg.Connection, event, assignments: st
     )
 
 
+async def apply_place(connection: asyncpg.Connection, _envelope: EventEnvelope, event: Event) -> None:
+    """Apply one positioning event of `ipro.events`. Idempotent per row: a positioning is inserted once, and
+    giving its place back is a state, not a decrement."""
+    if isinstance(event, TAKES_A_PLACE):
+        await connection.execute(
+            """INSERT INTO catalogue_places (positioning_id, action_id, session_id) VALUES ($1, $2, $3)
+               ON CONFLICT (positioning_id) DO NOTHING""",
+            event.positioning_id,
+            event.action_id,
+            event.session_id,
+        )
+    elif isinstance(event, GIVES_IT_BACK):
+        await connection.execute(
+            "UPDATE catalogue_places SET holds_place = false WHERE positioning_id = $1", event.positioning_id
+        )
+
+
 # Sessions a reader may still attend: not cancelled, not yet reported, starting at or after $1 (now), and
 # on the establishment's calendar days from $2 to $3 (both included) when given.
 _DAY = f"(starts_at AT TIME ZONE '{LOCAL_TIME_ZONE.key}')::date"
@@ -136,9 +163,9 @@ async def search(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[dict]]:
-    """A page of the published, open actions with their upcoming sessions, soonest first, and how many
-    actions match. With `starts_from` or `starts_until`, only actions with an upcoming session on those
-    days are listed, with those sessions only."""
+    """A page of the published, open actions with their upcoming sessions, soonest first (each with its
+    seats left), and how many actions match. With `starts_from` or `starts_until`, only actions with an
+    upcoming session on those days are listed, with those sessions only."""
     where = """a.published AND NOT a.closed
                AND ($4::text IS NULL OR a.action_type = $4)
                AND ($5::text IS NULL OR lower(a.theme) = lower($5))
@@ -164,8 +191,12 @@ async def search(
         offset=offset,
     )
     sessions = await connection.fetch(
-        f"""SELECT action_id, session_id, starts_at, ends_at, place FROM ({_UPCOMING}) AS upcoming
-            WHERE action_id = ANY($4::text[]) ORDER BY starts_at, session_id""",
+        f"""SELECT u.action_id, u.session_id, u.starts_at, u.ends_at, u.place,
+                   a.capacity_max - (SELECT count(*) FROM catalogue_places p
+                                     WHERE p.action_id = u.action_id AND p.session_id = u.session_id
+                                       AND p.holds_place) AS seats_left
+            FROM ({_UPCOMING}) AS u JOIN catalogue_actions a USING (action_id)
+            WHERE u.action_id = ANY($4::text[]) ORDER BY u.starts_at, u.session_id""",
         now,
         starts_from,
         starts_until,
@@ -174,7 +205,7 @@ async def search(
     by_action: dict[str, list[dict]] = {a["action_id"]: [] for a in actions}
     for session in sessions:
         by_action[session["action_id"]].append(
-            {k: session[k] for k in ("session_id", "starts_at", "ends_at", "place")}
+            {k: session[k] for k in ("session_id", "starts_at", "ends_at", "place", "seats_left")}
         )
     items = [
         {

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contracts.partners import ActionType, OrganisationType
 from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
@@ -39,6 +39,7 @@ class CatalogueSession(BaseModel):
     starts_at: datetime
     ends_at: datetime
     place: str
+    seats_left: int = Field(description="the action's capacity minus the places IPRO's positionings hold")
 
 
 class CatalogueAction(BaseModel):

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from contracts.ipro import PositioningCancelled, PositioningConfirmed, PositioningWithdrawn
 from contracts.partners import (
     ActionClosed,
     ActionPublished,
@@ -18,6 +19,7 @@ from services.projections.tests.builders import (
     NOW,
     History,
     a_partner_registered,
+    a_positioning_proposed,
     a_session_scheduled,
     a_slot,
     an_action_created,
@@ -116,6 +118,7 @@ async def test_published_open_actions_are_listed_with_their_upcoming_sessions_so
         "starts_at": at(14, 23, 30),
         "ends_at": at(15, 1, 30),
         "place": "Quartier arrivants",
+        "seats_left": 10,
     }
     assert citizenship["sessions"][0]["starts_at"] == at(2, 14, month=4)
     assert citizenship["sessions"][0]["place"] == "Salle B"
@@ -189,6 +192,7 @@ async def test_a_duplicate_or_older_event_changes_nothing(pool, filled, apply_al
             "starts_at": at(3, 10, month=4),
             "ends_at": at(3, 12, month=4),
             "place": "Salle C",
+            "seats_left": 10,
         }
     ]
 
@@ -199,3 +203,43 @@ async def test_facilitators_and_reasons_never_enter_the_catalogue(pool, filled):
     )
     assert "workshop" in stored
     assert "Camille" not in stored and "salle indisponible" not in stored
+
+
+# --- seats left (issue 13 #6) ---
+
+
+async def seats_left(pool) -> dict[str, int]:
+    _, items = await search(pool)
+    return {s["session_id"]: s["seats_left"] for item in items for s in item["sessions"]}
+
+
+async def test_a_sessions_seats_left_are_its_capacity_minus_the_places_ipros_positionings_hold(
+    pool, filled, apply_all
+):
+    """issue 13 #6: a proposed or confirmed positioning holds a place; withdrawn, or cancelled with its
+    session, it gives it back; a positioning applied twice counts once; each session counts its own."""
+    ipro = History()
+    for n in range(1, 4):
+        ipro.positioning(a_positioning_proposed(f"pos-{n}", "workshop", "w-next"))
+    ipro.positioning(a_positioning_proposed("pos-4", "citizenship", "c-1", partner_id="partner-2"))
+    ipro.positioning(PositioningConfirmed(positioning_id="pos-1"))
+    await apply_all(catalogue.apply_place, *ipro.envelopes, ipro.envelopes[0])
+
+    assert await seats_left(pool) == {"w-next": 7, "w-night": 10, "c-1": 9}
+
+    given_back = [
+        ipro.positioning(PositioningWithdrawn(positioning_id="pos-2", reason="Libéré")),
+        ipro.positioning(PositioningCancelled(positioning_id="pos-3", reason="Séance annulée")),
+    ]
+    await apply_all(catalogue.apply_place, *given_back, *given_back)
+
+    assert await seats_left(pool) == {"w-next": 9, "w-night": 10, "c-1": 9}
+
+
+async def test_who_is_positioned_never_enters_the_catalogue(pool, filled, apply_all):
+    ipro = History()
+    ipro.positioning(a_positioning_proposed("pos-1", "workshop", "w-next"))
+    await apply_all(catalogue.apply_place, *ipro.envelopes)
+
+    stored = repr([dict(r) for r in await pool.fetch("SELECT * FROM catalogue_places")])
+    assert "pos-1" in stored and "person-" not in stored and "pathway-" not in stored

@@ -100,6 +100,7 @@ async def test_the_catalogue_lists_published_actions_with_their_sessions(api, as
             "starts_at": "2031-03-12T23:30:00Z",
             "ends_at": "2031-03-13T01:30:00Z",
             "place": "Salle polyvalente",
+            "seats_left": 10,
         }
     ]
     assert "facilitators" not in page["items"][0]["sessions"][0]

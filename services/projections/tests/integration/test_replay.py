@@ -1,6 +1,7 @@
 """The acceptance of the partner directory and catalogue: built from the real broker, then rebuilt by
-replaying `partners.events` from offset 0 into a fresh database, the two answer exactly the same; and
-rebuilt in place through changed logic, which then applies to the whole history."""
+replaying `partners.events` and `ipro.events` (the places positionings hold) from offset 0 into a fresh
+database, the two answer exactly the same; and rebuilt in place, through changed logic which then applies
+to the whole history."""
 
 import asyncio
 import contextlib
@@ -10,6 +11,12 @@ from datetime import date, timedelta
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from contracts.ipro import (
+    FranceTravailRegistered,
+    PositioningCancelled,
+    PositioningConfirmed,
+    PositioningWithdrawn,
+)
 from contracts.partners import (
     ActionClosed,
     ActionPublished,
@@ -37,6 +44,7 @@ from services.projections.tests.builders import (
     History,
     a_partner_accredited,
     a_partner_registered,
+    a_positioning_proposed,
     a_session_scheduled,
     a_slot,
     an_action_created,
@@ -116,6 +124,23 @@ def the_partners_history() -> History:
     return history
 
 
+def the_ipro_history() -> History:
+    """Positionings on a-1's first session (three, one withdrawn) and on a-2's (one, cancelled with the
+    session), beside an event of IPRO the catalogue ignores; one published twice."""
+    history = History()
+    history.record(
+        "pathway", "pathway-1", FranceTravailRegistered(pathway_id="pathway-1", registered_on=TODAY)
+    )
+    for n in range(1, 4):
+        history.positioning(a_positioning_proposed(f"pos-{n}", "a-1", "s-1", partner_id="p-1"))
+    duplicate = history.positioning(a_positioning_proposed("pos-4", "a-2", "s-1", partner_id="p-3"))
+    history.positioning(PositioningConfirmed(positioning_id="pos-1"))
+    history.positioning(PositioningWithdrawn(positioning_id="pos-2", reason="libéré"))
+    history.envelopes.append(duplicate)
+    history.positioning(PositioningCancelled(positioning_id="pos-4", reason="séance annulée"))
+    return history
+
+
 def policy() -> kafka.TopicPolicy:
     """The test broker's, as the session's environment gives it."""
     return ProjectionsSettings(database_url="unused").topic_policy()
@@ -134,12 +159,13 @@ async def publish(bootstrap: str, topic: str, history: History) -> None:
         await producer.stop()
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    partitions = await kafka.ensure_topics(bootstrap, [topic], policy())  # those of an existing topic
+async def end_offsets(bootstrap: str, *topics: str) -> dict[tuple[str, int], int]:
+    partitions = await kafka.ensure_topics(bootstrap, list(topics), policy())  # those of existing topics
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        return {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
+        ends = await consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
     finally:
         await consumer.stop()
 
@@ -155,13 +181,14 @@ async def consuming(pool, bootstrap: str, subs: list[Subscription]):
         await cancelled(tasks)
 
 
-async def catch_up(pool, bootstrap: str, subs: list[Subscription], ends: dict[int, int]) -> None:
+async def catch_up(pool, bootstrap: str, subs: list[Subscription], ends: dict[tuple[str, int], int]) -> None:
     """Run the consumers until every one's checkpoint is at the end of every partition."""
     async with consuming(pool, bootstrap, subs) as tasks:
         await caught_up(pool, subs, tasks, ends)
 
 
-async def caught_up(pool, subs: list[Subscription], tasks, ends: dict[int, int]) -> None:
+async def caught_up(pool, subs: list[Subscription], tasks, ends: dict[tuple[str, int], int]) -> None:
+    """Every consumer's checkpoint at the end of every partition of the topics it reads."""
     names = [s.name for s in subs]
 
     async def at_the_end() -> bool:
@@ -169,11 +196,17 @@ async def caught_up(pool, subs: list[Subscription], tasks, ends: dict[int, int])
             if task.done():
                 raise AssertionError(f"a consumer stopped: {task.exception()!r}")
         rows = await pool.fetch(
-            "SELECT consumer, partition, next_offset FROM consumer_checkpoints WHERE consumer = ANY($1)",
+            """SELECT consumer, topic, partition, next_offset FROM consumer_checkpoints
+               WHERE consumer = ANY($1)""",
             names,
         )
-        have = {(r["consumer"], r["partition"]): r["next_offset"] for r in rows}
-        return all(have.get((name, p), 0) == end for name in names for p, end in ends.items())
+        have = {(r["consumer"], r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        return all(
+            have.get((s.name, topic, p), 0) == end
+            for s in subs
+            for (topic, p), end in ends.items()
+            if topic in s.topics
+        )
 
     await wait_for(at_the_end, timeout=60, message=f"{names} at the end of the topic")
 
@@ -196,6 +229,7 @@ async def views(pool) -> dict:
                 ("directory_partners", "partner_id"),
                 ("catalogue_actions", "action_id"),
                 ("catalogue_sessions", "action_id, session_id"),
+                ("catalogue_places", "positioning_id"),
             ]
         }
     for rows in tables.values():
@@ -214,11 +248,14 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
         kafka_bootstrap_servers=bootstrap,
         kafka_topic_prefix=unique_name("replay") + ".",
     )
-    topic = settings.topic("partners.events")
-    history = the_partners_history()
+    topic, ipro_topic = settings.topic("partners.events"), settings.topic("ipro.events")
+    history, ipro = the_partners_history(), the_ipro_history()
     await publish(bootstrap, topic, history)
-    ends = await end_offsets(bootstrap, topic)
-    assert sum(ends.values()) == len(history.envelopes) and len([p for p in ends.values() if p]) > 1
+    await publish(bootstrap, ipro_topic, ipro)
+    ends = await end_offsets(bootstrap, topic, ipro_topic)
+    on_partners = [end for (t, _), end in ends.items() if t == topic]
+    assert sum(on_partners) == len(history.envelopes) and len([p for p in on_partners if p]) > 1
+    assert sum(ends.values()) == len(history.envelopes) + len(ipro.envelopes)
 
     pool_a = await create_pool(await new_projections_database())
     pool_b = await create_pool(await new_projections_database())
@@ -234,11 +271,13 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
         # The directory learns to count contact persons. Kernel review M1: running the new logic on, or under
         # a new name over the rows already there (the old procedure), never applies it to past events.
         await pool_a.execute("ALTER TABLE directory_partners ADD COLUMN contacts int NOT NULL DEFAULT 0")
-        counting = [_counting_contacts(s) for s in subscriptions(settings)]
+        partner_views, places = subscriptions(settings)
+        counting = [_counting_contacts(partner_views), places]
         async with consuming(pool_a, bootstrap, counting) as tasks:
             await caught_up(pool_a, counting, tasks, ends)
             assert await _contacts(pool_a) == {"p-1": 0, "p-2": 0, "p-3": 0, "p-4": 0}
             await rebuild(pool_a, counting[0])  # while it runs: its consumer replays from offset 0
+            await rebuild(pool_a, places)  # the places, from IPRO's topic, on their own
             await caught_up(pool_a, counting, tasks, ends)
             counted = await _contacts(pool_a)
         rebuilt_in_place = await views(pool_a)
@@ -252,7 +291,8 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
         row.pop("contacts")
     assert rebuilt_in_place == built
     assert_correct(built)
-    assert await end_offsets(bootstrap, f"{topic}.dlq") == {0: 0, 1: 0, 2: 0}  # nothing dead-lettered
+    dead_letters = await end_offsets(bootstrap, f"{topic}.dlq", f"{ipro_topic}.dlq")
+    assert set(dead_letters.values()) == {0}  # nothing dead-lettered
 
 
 def _counting_contacts(subscription: Subscription) -> Subscription:
@@ -302,7 +342,12 @@ def assert_correct(views: dict) -> None:
         ("a-2", [("s-1", "Salle polyvalente")]),
     ]
     assert actions[0]["sessions"][1]["starts_at"] == NOW + timedelta(days=17)
+    # Seats left (issue 13 #6): a-1's first session holds two places (pos-2 withdrawn), a-2's none (pos-4
+    # cancelled with its session, its duplicate applied once).
+    seats = {(a["action_id"], s["session_id"]): s["seats_left"] for a in actions for s in a["sessions"]}
+    assert seats == {("a-1", "s-1"): 8, ("a-1", "s-3"): 10, ("a-2", "s-1"): 10}
     assert [a["action_id"] for a in views["p-1's catalogue"][1]] == ["a-1"]
 
     stored = repr(views["tables"])
     assert "Jeanne" not in stored and "Camille" not in stored and "incident" not in stored
+    assert "person-" not in stored and "libéré" not in stored

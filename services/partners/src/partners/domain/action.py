@@ -3,14 +3,16 @@ the action is published to the catalogue, the partner reports each delivered ses
 
 Overlaps with the sessions of *other* actions (same place or facilitator) are checked by the handler
 against the service's session table, whose exclusion constraints also settle races; this module refuses
-overlaps inside the action itself.
+overlaps inside the action itself. An action created from an approved proposal schedules the sessions the
+proposal planned under the same rules, the other actions' sessions given as facts (`NewActionFacts`); one
+that breaks a rule is recorded as not scheduled, and the action is created all the same.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from contracts import Event
 from contracts.partners import (
@@ -18,14 +20,16 @@ from contracts.partners import (
     ActionCreated,
     ActionPublished,
     ActionType,
+    PlannedSessionNotScheduled,
     SessionCancelled,
     SessionMoved,
     SessionReported,
     SessionScheduled,
     SessionSlot,
 )
-from kernel.clock import local_date
+from kernel.clock import LOCAL_TIME_ZONE, local_date
 from kernel.decider import Decider
+from kernel.errors import DomainError, InvalidValue
 from partners.domain import errors
 from partners.domain.commands import (
     CancelSession,
@@ -33,13 +37,26 @@ from partners.domain.commands import (
     Command,
     CreateAction,
     MoveSession,
+    PlannedSlot,
     PublishAction,
     ReportSession,
     ScheduleSession,
     SessionPlan,
 )
-from partners.domain.facts import PartnerStanding
+from partners.domain.facts import NewActionFacts, PartnerStanding
 from partners.domain.partner import ensure_may_host
+
+
+class NotScheduled(BaseModel):
+    """A session the proposal planned that the action could not schedule, and the rule it broke."""
+
+    model_config = ConfigDict(frozen=True)
+
+    starts_at: datetime
+    duration_minutes: int
+    place: str
+    rule: str
+    detail: str
 
 
 class Session(BaseModel):
@@ -70,6 +87,7 @@ class Action(BaseModel):
     published: bool = False
     closed: bool = False
     sessions: dict[str, Session] = {}
+    planned_sessions_not_scheduled: tuple[NotScheduled, ...] = ()
 
 
 initial_state = Action()
@@ -86,11 +104,14 @@ def _folded(names: list[str]) -> set[str]:
     return {n.strip().casefold() for n in names}
 
 
-def decide(command: Command, state: Action, facts: PartnerStanding | None = None) -> list[Event]:
+def decide(
+    command: Command, state: Action, facts: PartnerStanding | NewActionFacts | None = None
+) -> list[Event]:
+    """`facts`: the organisation's standing for a session plan; `NewActionFacts` for a creation."""
     if isinstance(command, CreateAction):
         if state.action_id is not None:
             raise errors.ActionAlreadyExists(f"action {command.action_id} already exists")
-        return [ActionCreated(**command.model_dump())]
+        return _create(command, facts)
     if state.action_id is None:
         raise errors.ActionNotFound("no such catalogue action")
     if state.closed:
@@ -153,6 +174,57 @@ def decide(command: Command, state: Action, facts: PartnerStanding | None = None
     raise TypeError(f"the action aggregate does not handle {type(command).__name__}")
 
 
+def _create(command: CreateAction, facts: NewActionFacts) -> list[Event]:
+    """The action, then each planned session in the proposal's order: scheduled if `ScheduleSession` would
+    accept it (and no other action holds its place or a facilitator then), else recorded as not scheduled."""
+    created = ActionCreated(**command.model_dump(include=set(ActionCreated.model_fields)))
+    events: list[Event] = [created]
+    state = evolve(initial_state, created)
+    for planned in command.planned_sessions:
+        try:
+            event = _scheduled(planned, command, state, facts)
+        except DomainError as refused:
+            events.append(_not_scheduled(command.action_id, planned, refused))
+            continue
+        except ValidationError as invalid:  # e.g. a place of blanks: the proposal's contract let it through
+            refused = InvalidValue(
+                f"the planned session's slot is invalid ({invalid.error_count()} error(s))"
+            )
+            events.append(_not_scheduled(command.action_id, planned, refused))
+            continue
+        events.append(event)
+        state = evolve(state, event)
+    return events
+
+
+def _scheduled(
+    planned: PlannedSlot, command: CreateAction, state: Action, facts: NewActionFacts
+) -> SessionScheduled:
+    plan = ScheduleSession(
+        session_id=planned.session_id,
+        starts_at=planned.starts_at,
+        duration_minutes=planned.duration_minutes,
+        place=planned.place,
+        facilitators=command.facilitators,
+        now=command.now,
+    )
+    slot = _new_slot(plan, state, facts.partner, ignoring=None)
+    for other in facts.taken:
+        _refuse_overlap(*overlaps(slot, other), other.starts_at, elsewhere=True)
+    return SessionScheduled(action_id=state.action_id, session_id=planned.session_id, slot=slot)
+
+
+def _not_scheduled(action_id: str, planned: PlannedSlot, refused: DomainError) -> PlannedSessionNotScheduled:
+    return PlannedSessionNotScheduled(
+        action_id=action_id,
+        starts_at=planned.starts_at,
+        duration_minutes=planned.duration_minutes,
+        place=planned.place,
+        rule=refused.code,
+        detail=refused.message[:1000],
+    )
+
+
 def _open_session(state: Action, session_id: str) -> Session:
     session = state.sessions.get(session_id)
     if session is None:
@@ -186,12 +258,15 @@ def _new_slot(
     return slot
 
 
-def _refuse_overlap(same_place: bool, same_facilitator: bool, other_start: datetime) -> None:
-    when = f"{other_start:%Y-%m-%d %H:%M}"
+def _refuse_overlap(
+    same_place: bool, same_facilitator: bool, other_start: datetime, *, elsewhere: bool = False
+) -> None:
+    when = f"{other_start.astimezone(LOCAL_TIME_ZONE):%Y-%m-%d %H:%M}"
+    whose = "another action's session" if elsewhere else "the session"
     if same_place:
-        raise errors.PlaceDoubleBooked(f"the place is already booked by the session of {when}")
+        raise errors.PlaceDoubleBooked(f"the place is already booked by {whose} of {when}")
     if same_facilitator:
-        raise errors.FacilitatorDoubleBooked(f"a facilitator already runs the session of {when}")
+        raise errors.FacilitatorDoubleBooked(f"a facilitator already runs {whose} of {when}")
 
 
 def evolve(state: Action, event: Event) -> Action:
@@ -207,6 +282,11 @@ def evolve(state: Action, event: Event) -> Action:
             return _with_session(state, event.session_id, cancelled=True)
         case SessionReported():
             return _with_session(state, event.session_id, reported=True)
+        case PlannedSessionNotScheduled():
+            dropped = NotScheduled(**event.model_dump(exclude={"action_id"}))
+            return state.model_copy(
+                update={"planned_sessions_not_scheduled": (*state.planned_sessions_not_scheduled, dropped)}
+            )
         case ActionPublished():
             return state.model_copy(update={"published": True})
         case ActionClosed():

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.partners import ActionType, CallContent, OrganisationType, ProposalContent
+from contracts.partners import ActionType, CallContent, OrganisationType, PlannedSession, ProposalContent
 
 
 class Command(BaseModel):
@@ -118,6 +118,7 @@ class ResubmitProposal(Command):
 
 class ApproveProposal(Command):
     action_id: str
+    now: AwareDatetime
 
 
 class RejectProposal(Command):
@@ -134,10 +135,19 @@ class CommentOnProposal(Command):
 
 
 # --- catalogue actions ---
+class PlannedSlot(PlannedSession):
+    """A session the proposal planned, with the id it gets if its action can schedule it."""
+
+    session_id: str
+
+
 class CreateAction(Command):
     """Created from an approved proposal, with the theme of the call it answered (built by the handler that
-    approves it, in the same transaction)."""
+    approves it, in the same transaction). The proposal's planned sessions still ahead are scheduled, run by
+    its facilitators, under the rules of `ScheduleSession`; the decision needs the organisation's standing
+    and the other actions' sessions at those times (`domain.facts.NewActionFacts`)."""
 
+    needs_facts = True
     action_id: str
     proposal_id: str
     call_id: str
@@ -147,6 +157,9 @@ class CreateAction(Command):
     theme: str
     capacity_min: int
     capacity_max: int
+    planned_sessions: list[PlannedSlot] = []
+    facilitators: list[str] = []
+    now: AwareDatetime
 
 
 class SessionPlan(Command):

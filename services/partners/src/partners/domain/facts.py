@@ -1,11 +1,12 @@
 """What a decision needs to know of other aggregates, built by the handler from their state: the call a
-proposal answers, the standing of the organisation that makes it or runs an action."""
+proposal answers, the standing of the organisation that makes it or runs an action, the sessions other
+actions hold at the times a new action plans its own."""
 
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts.partners import ActionType
+from contracts.partners import ActionType, SessionSlot
 
 
 class Facts(BaseModel):
@@ -35,3 +36,12 @@ class PartnerStanding(Facts):
 class ProposalFacts(Facts):
     call: CallWindow
     partner: PartnerStanding
+
+
+class NewActionFacts(Facts):
+    """What an action created from a proposal needs to schedule the sessions it planned: the organisation's
+    standing, and the live (not cancelled) sessions of other actions overlapping those times, from the
+    service's session table (facilitators' names casefolded)."""
+
+    partner: PartnerStanding
+    taken: list[SessionSlot] = []

@@ -50,6 +50,16 @@ class SessionView(BaseModel):
     reported: bool
 
 
+class NotScheduledView(BaseModel):
+    """A session the proposal planned that the action could not schedule when it was approved."""
+
+    starts_at: datetime
+    duration_minutes: int
+    place: str
+    rule: str = Field(description="the code of the scheduling rule it broke, e.g. place-double-booked")
+    detail: str
+
+
 class ActionView(BaseModel):
     action_id: str
     proposal_id: str
@@ -63,6 +73,9 @@ class ActionView(BaseModel):
     published: bool
     closed: bool
     sessions: list[SessionView]
+    planned_sessions_not_scheduled: list[NotScheduledView] = Field(
+        description="planned sessions of the approved proposal that could not be scheduled, and why"
+    )
     version: int
 
 
@@ -160,7 +173,8 @@ async def list_catalogue(
     theme: Annotated[str | None, Query(max_length=200)] = None,
     starts_from: date | None = None,
     starts_until: date | None = None,
-    min_seats_left: Annotated[int | None, Query(ge=1)] = None,
+    # No action holds more than 1,000 people (`ProposalContent.capacity_max`): a larger ask is bad input.
+    min_seats_left: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[CatalogueEntry]:
@@ -185,7 +199,10 @@ def _view(found: Aggregate[Action]) -> ActionView:
     state = found.state
     sessions = sorted(state.sessions.values(), key=attrgetter("slot.starts_at"))
     return ActionView(
-        **state.model_dump(exclude={"sessions"}),
+        **state.model_dump(exclude={"sessions", "planned_sessions_not_scheduled"}),
         sessions=[SessionView(**s.model_dump()) for s in sessions],
+        planned_sessions_not_scheduled=[
+            NotScheduledView(**s.model_dump()) for s in state.planned_sessions_not_scheduled
+        ],
         version=found.version,
     )

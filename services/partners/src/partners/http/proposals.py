@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from operator import attrgetter
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ from kernel.http import service_router
 from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.proposal import Proposal, ProposalStatus
+from partners.http.actions import NotScheduledView, SessionView
 from partners.http.common import Discussant, Proposer, Reader, Reviewer
 
 router = service_router("/proposals", tags=["proposals"])
@@ -57,6 +59,13 @@ class ProposalView(BaseModel):
     decision_reason: str | None
     comments: list[Comment]
     version: int
+
+
+class ApprovalView(ProposalView):
+    """The approved proposal, and what became of its planned sessions on the action it created."""
+
+    scheduled_sessions: list[SessionView]
+    planned_sessions_not_scheduled: list[NotScheduledView]
 
 
 class ProposalSummary(BaseModel):
@@ -114,15 +123,31 @@ async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, now
 
 @router.post(
     "/{proposal_id}/approve",
-    response_model=ProposalView,
-    summary="Approve the proposal: it becomes a catalogue action",
+    response_model=ApprovalView,
+    summary="Approve the proposal: it becomes a catalogue action, with the sessions it planned",
+    description=(
+        "The catalogue action is created with the proposal's planned sessions as scheduled sessions, run by its "
+        "facilitators, under the rules of scheduling. A planned session that can no longer be scheduled (past, "
+        "the organisation not allowed in that day, its place or a facilitator taken) does not stop the "
+        "approval: it is listed in `planned_sessions_not_scheduled` with the rule it broke, here and on the "
+        "action."
+    ),
 )
-async def approve(proposal_id: Id, principal: Reviewer, commands: Commands):
-    action_id = str(uuid.uuid4())
+async def approve(proposal_id: Id, principal: Reviewer, commands: Commands, now: Now):
+    command = c.ApproveProposal(action_id=str(uuid.uuid4()), now=now)
 
     async def action(session, metadata):
-        approved, _ = await handlers.approve_proposal(session, proposal_id, action_id, metadata, principal)
-        return _view(approved)
+        approved, created = await handlers.approve_proposal(
+            session, proposal_id, command, metadata, principal
+        )
+        scheduled = sorted(created.state.sessions.values(), key=attrgetter("slot.starts_at"))
+        return ApprovalView(
+            **_view(approved).model_dump(),
+            scheduled_sessions=[SessionView(**s.model_dump()) for s in scheduled],
+            planned_sessions_not_scheduled=[
+                NotScheduledView(**s.model_dump()) for s in created.state.planned_sessions_not_scheduled
+            ],
+        )
 
     return await commands.run(principal, action, status_code=200)
 
