@@ -48,7 +48,7 @@ async def open_case(
     session: Session, command: c.OpenCase, metadata: Metadata, settings: AssessmentSettings
 ) -> Outcome[Case]:
     outcome = await execute(session, case, command.case_id, command, metadata, subject=command.subject_id)
-    await store.save_case(session.connection, outcome.state, outcome.version)
+    await store.add_case(session.connection, outcome.state, outcome.version)
     due_on = command.today + timedelta(days=settings.initial_assessment_days)
     await store.expect(session.connection, command.case_id, DeadlineKind.INITIAL_ASSESSMENT, due_on)
     return outcome
@@ -113,7 +113,8 @@ async def _assessment_command(
         subject=of_case.state.subject_id,
     )
     connection = session.connection
-    await store.save_assessment(connection, outcome.state, outcome.version)
+    save = store.save_assessment if found.exists else store.add_assessment
+    await save(connection, outcome.state, outcome.version)
     for event in outcome.events:
         if event.event_type == AssessmentValidated.event_type:
             await store.assessment_validated(
@@ -186,7 +187,8 @@ async def _plan_versioned(
     session: Session, outcome: Outcome[Plan], command: c.AdoptPlan | c.RevisePlan
 ) -> None:
     """A new version is the review of the previous one, and sets the next review."""
-    await store.save_plan(session.connection, outcome.state, outcome.version)
+    save = store.add_plan if isinstance(command, c.AdoptPlan) else store.save_plan
+    await save(session.connection, outcome.state, outcome.version)
     await store.plan_versioned(session.connection, outcome.state.case_id, command.today, command.review_date)
 
 

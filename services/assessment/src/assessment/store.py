@@ -1,6 +1,10 @@
 """The service's inline read tables (migrations 0100, 0101), written by the handlers after the events in the
 same transaction: caseloads, the one-open-case and one-open-assessment rules (database constraints),
-contributors, interviews, deadlines."""
+contributors, interviews, deadlines.
+
+A refusal by one of those rules names what holds the value (`existing`, and its id), so that a client can go
+on with it: a new row, the only kind a rule can refuse, is written in a savepoint (`add_*`), which leaves the
+transaction able to look it up."""
 
 from __future__ import annotations
 
@@ -44,6 +48,22 @@ async def save_case(connection: asyncpg.Connection, state: Case, version: int) -
         )
 
 
+async def add_case(connection: asyncpg.Connection, state: Case, version: int) -> None:
+    """A new case's row; a person followed already is refused naming their open case."""
+    try:
+        async with connection.transaction():  # a savepoint: the open case can be looked up after a refusal
+            await save_case(connection, state, version)
+    except errors.PersonAlreadyFollowed:
+        case_id = await connection.fetchval(
+            "SELECT case_id FROM cases WHERE subject_id = $1 AND closed_on IS NULL", state.subject_id
+        )
+        raise errors.PersonAlreadyFollowed(
+            f"this person already has an open case, {case_id}: go on with it, or close it first",
+            existing=f"/cases/{case_id}",
+            case_id=case_id,
+        ) from None
+
+
 async def validated_assessments(connection: asyncpg.Connection, case_id: str) -> int:
     return await connection.fetchval(
         "SELECT count(*) FROM assessments WHERE case_id = $1 AND status = 'validated'", case_id
@@ -65,6 +85,23 @@ async def save_assessment(connection: asyncpg.Connection, state: Assessment, ver
         )
     except asyncpg.UniqueViolationError:
         raise errors.AssessmentAlreadyOpen("the case already has an assessment in progress") from None
+
+
+async def add_assessment(connection: asyncpg.Connection, state: Assessment, version: int) -> None:
+    """A new assessment's row; a case with one in progress already is refused naming it."""
+    try:
+        async with connection.transaction():  # a savepoint: the open assessment can be looked up
+            await save_assessment(connection, state, version)
+    except errors.AssessmentAlreadyOpen:
+        assessment_id = await connection.fetchval(
+            "SELECT assessment_id FROM assessments WHERE case_id = $1 AND status <> 'validated'",
+            state.case_id,
+        )
+        raise errors.AssessmentAlreadyOpen(
+            f"the case already has an assessment in progress, {assessment_id}: complete it first",
+            existing=f"/assessments/{assessment_id}",
+            assessment_id=assessment_id,
+        ) from None
 
 
 async def add_contributor(connection: asyncpg.Connection, assessment_id: str, contributor: str) -> None:
@@ -89,6 +126,20 @@ async def save_plan(connection: asyncpg.Connection, state: Plan, version: int) -
         )
     except asyncpg.UniqueViolationError:
         raise errors.PlanAlreadyAdopted("the case already has a plan: revise it") from None
+
+
+async def add_plan(connection: asyncpg.Connection, state: Plan, version: int) -> None:
+    """A new plan's row; a case with a plan already is refused naming it."""
+    try:
+        async with connection.transaction():  # a savepoint: the case's plan can be looked up
+            await save_plan(connection, state, version)
+    except errors.PlanAlreadyAdopted:
+        plan_id = await connection.fetchval("SELECT plan_id FROM plans WHERE case_id = $1", state.case_id)
+        raise errors.PlanAlreadyAdopted(
+            f"the case already has a plan, {plan_id}: revise it",
+            existing=f"/plans/{plan_id}",
+            plan_id=plan_id,
+        ) from None
 
 
 async def save_interview(

@@ -74,17 +74,21 @@ async def test_a_refusal_is_problem_json_naming_the_rule_with_the_status_of_its_
 
 
 async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_role, clock, assessment_dsn):
+    """Each refusal names what holds the value, `existing` and its id (issue 13 #14): a client (the README's
+    "Try it" block run twice) goes on with it."""
     today, dpip, cpip = clock.now.date(), as_role("dpip"), as_role("cpip")
 
     # One open case per person, whoever opens it; once closed, the person may be followed again.
     case_id = (await opened_case(api, as_role, today))["case_id"]
     for opener in (dpip, as_role("cpip", "cpip-2")):
-        await refused(
+        problem = await refused(
             assessment_dsn,
             api.post("/cases", json=case_body(today), headers=opener),
             409,
             "person-already-followed",
         )
+        assert (problem["existing"], problem["case_id"]) == (f"/cases/{case_id}", case_id)
+        assert case_id in problem["detail"]
 
     # One open assessment per case: initial, re-assessment or annual.
     def start(kind="initial", trigger="", headers=cpip):
@@ -92,20 +96,22 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
             f"/cases/{case_id}/assessments", json={"kind": kind, "trigger": trigger}, headers=headers
         )
 
-    await ok(await start(), 201)
-    await refused(assessment_dsn, start(), 409, "assessment-already-open")
-    await refused(assessment_dsn, start(headers=dpip), 409, "assessment-already-open")
+    open_one = (await ok(await start(), 201))["assessment_id"]
+    for headers in (cpip, dpip):
+        problem = await refused(assessment_dsn, start(headers=headers), 409, "assessment-already-open")
+        assert (problem["existing"], problem["assessment_id"]) == (f"/assessments/{open_one}", open_one)
 
     # One plan per case: a second one is a revision.
     other_case = (await opened_case(api, as_role, today, subject_id="person-2"))["case_id"]
     body = plan_body((await validated_assessment(api, as_role, other_case))["assessment_id"], today)
-    await ok(await api.post(f"/cases/{other_case}/plan", json=body, headers=cpip), 201)
-    await refused(
+    plan_id = (await ok(await api.post(f"/cases/{other_case}/plan", json=body, headers=cpip), 201))["plan_id"]
+    problem = await refused(
         assessment_dsn,
         api.post(f"/cases/{other_case}/plan", json=body, headers=dpip),
         409,
         "plan-already-adopted",
     )
+    assert (problem["existing"], problem["plan_id"]) == (f"/plans/{plan_id}", plan_id)
 
     await ok(
         await api.post(
@@ -355,6 +361,35 @@ async def test_a_blank_name_or_ecrou_number_is_refused_when_opening_a_case(
     await refused(
         assessment_dsn, api.post("/cases", json=body, headers=as_role("dpip")), 422, "request-validation"
     )
+
+
+async def test_a_last_name_longer_than_the_contract_allows_is_refused_as_bad_input(
+    api, as_role, clock, assessment_dsn
+):
+    """Issue 13 #3: the request allowed 200 characters, the event 100: a 500 when the event was built."""
+    identity = case_body(clock.now.date())["identity"]
+    too_long = case_body(clock.now.date(), identity={**identity, "last_name": "M" * 101})
+    problem = await refused(
+        assessment_dsn, api.post("/cases", json=too_long, headers=as_role("dpip")), 422, "request-validation"
+    )
+    assert [e["field"] for e in problem["errors"]] == ["identity.last_name"]
+    longest = case_body(clock.now.date(), identity={**identity, "last_name": "M" * 100})
+    await ok(await api.post("/cases", json=longest, headers=as_role("dpip")), 201)
+
+
+async def test_an_assessment_that_rates_no_domain_is_not_submitted(api, as_role, clock, assessment_dsn):
+    """Issue 13 #10: a conclusion alone is not a global assessment."""
+    cpip = as_role("cpip")
+    case_id = (await opened_case(api, as_role, clock.now.date()))["case_id"]
+    started = await ok(
+        await api.post(f"/cases/{case_id}/assessments", json={"kind": "initial"}, headers=cpip), 201
+    )
+    url = f"/assessments/{started['assessment_id']}"
+    await ok(await api.put(f"{url}/conclusion", json=CONCLUSION, headers=cpip))
+    problem = await refused(
+        assessment_dsn, api.post(f"{url}/submit", headers=cpip), 422, "assessment-incomplete"
+    )
+    assert "rates no need domain" in problem["detail"]
 
 
 async def test_an_objective_id_the_status_route_cannot_address_is_refused(

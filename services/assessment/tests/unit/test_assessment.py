@@ -71,7 +71,12 @@ from ..builders import (
 )
 
 DRAFT = (an_assessment_started(), a_contribution_requested())
-RATED = (*DRAFT, a_domain_assessed())
+# The priority axes' domains rated: education and employment, then alcohol and drugs.
+RATED = (
+    *DRAFT,
+    a_domain_assessed(),
+    a_domain_assessed(rating=a_rating(domain=NeedDomain.ALCOHOL_DRUGS, level=FactorLevel.HIGH)),
+)
 CONCLUDED = (*RATED, a_conclusion_recorded())
 SUBMITTED = (*CONCLUDED, an_assessment_submitted())
 RETURNED = (*SUBMITTED, an_assessment_returned())
@@ -176,6 +181,10 @@ def test_an_assessment_is_not_started_twice(history):
     with pytest.raises(AssessmentAlreadyStarted) as refused:
         given(assessment, *history).when(start_assessment(), OPEN_CASE)
     assert refused.value.code == "assessment-already-started"
+    assert refused.value.members == {  # issue 13 #14
+        "existing": "/assessments/assessment-1",
+        "assessment_id": "assessment-1",
+    }
 
 
 def test_no_assessment_is_started_on_a_closed_case():
@@ -385,6 +394,46 @@ def test_a_draft_without_a_conclusion_is_not_submitted(history):
     assert refused.value.code == "assessment-incomplete"
 
 
+CONCLUSION_ONLY = (an_assessment_started(), a_conclusion_recorded())
+
+
+@pytest.mark.parametrize(
+    ("history", "command"),
+    [
+        pytest.param(CONCLUSION_ONLY, submit_assessment(), id="submitted"),
+        pytest.param(
+            (*CONCLUSION_ONLY, an_assessment_submitted(), an_assessment_returned()),
+            resubmit_assessment(),
+            id="resubmitted after a return",
+        ),
+    ],
+)
+def test_an_assessment_that_rates_no_domain_is_not_submitted_with_a_conclusion_only(history, command):
+    """Issue 13 #10: a global assessment assesses the need domains; a conclusion alone is not one."""
+    with pytest.raises(AssessmentIncomplete) as refused:
+        given(assessment, *history).when(command, OPEN_CASE)
+    assert refused.value.code == "assessment-incomplete"
+    assert "rates no need domain" in refused.value.message
+
+
+def test_an_assessment_whose_priority_axes_were_not_all_rated_is_not_submitted():
+    """Issue 13 #10: the priority work axes are drawn from the domains the assessment rated."""
+    history = (*DRAFT, a_domain_assessed(), a_conclusion_recorded())  # alcohol and drugs not rated
+    with pytest.raises(AssessmentIncomplete) as refused:
+        given(assessment, *history).when(submit_assessment(), OPEN_CASE)
+    assert "not rated: alcohol_drugs" in refused.value.message
+
+
+def test_an_assessment_submitted_without_any_rated_domain_is_not_validated():
+    """Issue 13 #10: one submitted before the rule held goes back to its CPIP instead of being validated."""
+    history = (*CONCLUSION_ONLY, an_assessment_submitted())
+    with pytest.raises(AssessmentIncomplete) as refused:
+        given(assessment, *history).when(validate_assessment(), OPEN_CASE)
+    assert refused.value.code == "assessment-incomplete"
+    assert "return it to its CPIP" in refused.value.message
+    assert given(assessment, *history).when(return_assessment(), OPEN_CASE)  # which it may be
+
+
 @pytest.mark.parametrize("history", histories("submitted", "returned", "resubmitted"))
 def test_only_a_draft_is_submitted(history):
     with pytest.raises(AssessmentNotEditable) as refused:
@@ -475,7 +524,8 @@ def test_the_validated_event_carries_the_last_rating_of_education_and_employment
 
 def test_the_validated_event_says_so_when_education_and_employment_was_not_rated():
     rated = a_domain_assessed(rating=no_risk_rating())
-    history = (*DRAFT, rated, a_conclusion_recorded(), an_assessment_submitted())
+    concluded = a_conclusion_recorded(priority_axes=[NeedDomain.HOUSING])
+    history = (*DRAFT, rated, concluded, an_assessment_submitted())
     [validated] = given(assessment, *history).when(validate_assessment(), OPEN_CASE)
     assert validated.education_employment is None
 

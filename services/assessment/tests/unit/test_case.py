@@ -126,6 +126,7 @@ def test_a_case_is_not_opened_twice(history):
     with pytest.raises(CaseAlreadyOpened) as refused:
         given(case, *history).when(open_case())
     assert refused.value.code == "case-already-opened"
+    assert refused.value.members == {"existing": "/cases/case-1", "case_id": "case-1"}  # issue 13 #14
 
 
 def test_an_admission_in_the_future_is_refused():

@@ -184,6 +184,7 @@ def test_a_case_has_one_plan_which_is_revised_not_adopted_again(history):
     with pytest.raises(PlanAlreadyAdopted) as refused:
         given(plan, *history).when(adopt_plan(), FACTS)
     assert refused.value.code == "plan-already-adopted"
+    assert refused.value.members == {"existing": "/plans/plan-1", "plan_id": "plan-1"}  # issue 13 #14
 
 
 @pytest.mark.parametrize("overrides, facts, error, code", BROKEN_VERSIONS)

@@ -7,6 +7,16 @@ same access checks; what the caller may not see answers exactly as a missing id.
 What a command means for other aggregates (a start starts each participant, a close assesses them, a freed
 seat goes to the waiting list) is decided in `domain/seats.py`; the handlers only run it. The service's own
 reactions (a release, the seat filler) run the same way, as the service, with no caller to check.
+
+Locks (`Session.lock`, ADR 14), taken before the transaction's first append and always in this order:
+1. the person's, `case:<case id>` (`person_lock`): a referral decided on the person's case facts waits for
+   a release of that case, which ends their referrals;
+2. the group's, `group:<group id>` (`group_lock`): every command that appends to a group's stream (plan
+   aside) holds it from before the group is loaded until it commits. People placed into one group at once
+   then take their turn, each deciding on the seats the previous one left, instead of racing for the
+   stream's next version and losing (issue 13 #9). A command touches one group; a release takes the groups
+   of all the person's open referrals at once (`Session.lock` sorts them).
+No transaction holds a group's lock while waiting for a person's, so none waits for another in a cycle.
 """
 
 from __future__ import annotations
@@ -28,10 +38,21 @@ from programmes.domain.group import group as groups
 from programmes.domain.programme import Programme
 from programmes.domain.programme import facts as programme_facts
 from programmes.domain.programme import programme as programmes
-from programmes.domain.referral import Referral
+from programmes.domain.referral import PLACED, Referral
 from programmes.domain.referral import referral as referrals
 
 G = TypeVar("G", bound=Aggregate[Group])
+
+
+def person_lock(case_id: str) -> str:
+    """Who decides on the person's case facts (a referral) waits for whoever changes them (a release): ADR 14."""
+    return f"case:{case_id}"
+
+
+def group_lock(group_id: str) -> str:
+    """Who appends to the group's stream waits for whoever does: taken before the group is loaded."""
+    return f"group:{group_id}"
+
 
 # --- programmes ---
 
@@ -94,6 +115,7 @@ async def group_command(
     session: Session, group_id: str, command: c.Command, metadata: Metadata, principal: Principal
 ) -> Outcome[Group]:
     """Open the group, move, cancel or add a session, record attendance."""
+    await session.lock(group_lock(group_id))
     found = await read_group_run_by(session, group_id, principal)
     return await _save_group(session, await _on_group(session, found, command, metadata))
 
@@ -101,6 +123,7 @@ async def group_command(
 async def start_group(
     session: Session, group_id: str, command: c.StartGroup, metadata: Metadata, principal: Principal
 ) -> Outcome[Group]:
+    await session.lock(group_lock(group_id))
     found = await read_group_run_by(session, group_id, principal)
     outcome = await _on_group(
         session, found, command, metadata, facts=Caller(may_override=access.may_override(principal))
@@ -115,6 +138,7 @@ async def start_group(
 async def close_group(
     session: Session, group_id: str, command: c.CloseGroup, metadata: Metadata, principal: Principal
 ) -> Outcome[Group]:
+    await session.lock(group_lock(group_id))
     found = await read_group_run_by(session, group_id, principal)
     outcome = await _on_group(session, found, command, metadata)
     programme = programme_facts((await read_programme(session, outcome.state.programme_id)).state)
@@ -132,6 +156,7 @@ async def close_group(
 
 async def fill_free_seats(session: Session, group_id: str, metadata: Metadata) -> int:
     """The seat filler: give the group's free seats to the people waiting; how many were given."""
+    await session.lock(group_lock(group_id))
     found = await load_existing(session, groups, group_id, errors.GroupNotFound)
     after = await _give_free_seats(session, found, metadata)
     given = len(found.state.waiting) - len(after.state.waiting)
@@ -193,11 +218,6 @@ async def _leave_group(
 # --- referrals ---
 
 
-def person_lock(case_id: str) -> str:
-    """Who decides on the person's case facts (a referral) waits for whoever changes them (a release): ADR 14."""
-    return f"case:{case_id}"
-
-
 async def read_referral(session: Session, referral_id: str, principal: Principal) -> Aggregate[Referral]:
     found, _ = await _visible_referral(session, referral_id, principal)
     return found
@@ -234,7 +254,7 @@ async def refer(
         subject=person.subject_id,
         restricted=sensitive,
     )
-    await store.save_referral(session.connection, outcome, sensitive=sensitive)
+    await store.add_referral(session.connection, outcome, sensitive=sensitive)
     return outcome
 
 
@@ -264,7 +284,9 @@ async def end_on_release(session: Session, case_id: str, released_on: date, meta
     gets the seat is decided apart, by the seat filler (`fill_free_seats`): a failure there (the first person
     waiting was just enrolled elsewhere) must never undo the release (kernel review H1)."""
     await session.lock(person_lock(case_id))  # a referral in flight ends before we list the open ones
-    for referral_id in await store.open_referrals_of_case(session.connection, case_id):
+    open_referrals = await store.open_referrals_of_case(session.connection, case_id)
+    await session.lock(*(group_lock(group_id) for _, group_id in open_referrals if group_id))
+    for referral_id, _ in open_referrals:
         visibility = await store.referral_visibility(session.connection, referral_id)
         await _change_referral(
             session,
@@ -302,6 +324,7 @@ async def _place(
 ) -> Outcome[Referral]:
     """Enrol the person in the group, or put them on its waiting list: the referral, then the group's seats.
     A group the caller may not see answers as a missing one, before anything about it is told."""
+    await session.lock(group_lock(command.group_id))
     found, sensitive = await _visible_referral(session, referral_id, principal)
     target = await read_group(session, command.group_id, principal)
     placed = await _on_referral(
@@ -325,6 +348,8 @@ async def _change_referral(
 ) -> Outcome[Referral]:
     """A command on the referral; if it ends a placed referral, the person leaves the group, and the seat
     goes to the waiting list at once unless `give_the_seat` is false (the seat filler will)."""
+    if found.state.status in PLACED:  # it may leave the group: the group's lock, before anything is appended
+        await session.lock(group_lock(found.state.group_id))
     outcome = await _on_referral(session, found, command, metadata, sensitive=sensitive)
     if leaving := seats.on_leaving(found.state, outcome.state):
         group_id, remove = leaving

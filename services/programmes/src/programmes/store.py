@@ -1,7 +1,8 @@
 """The service's inline read tables (migration 0100), written by the handlers after the events, in the same
 transaction, and the facts the handlers read from them and from the replica of the assessment events. Their
 constraints hold the rules that span streams: one code per programme, one open referral per person and
-programme, no room, facilitator or person booked twice at a time (ADR 9)."""
+programme, no room, facilitator or person booked twice at a time (ADR 9). A refusal by a unique rule names
+what holds the value (`existing`, and its id)."""
 
 from __future__ import annotations
 
@@ -160,6 +161,30 @@ async def save_referral(
         ) from None
 
 
+async def add_referral(
+    connection: asyncpg.Connection, referral: Aggregate[Referral], *, sensitive: bool
+) -> None:
+    """A new referral's row; a person with an open referral to the programme already is refused naming it.
+    Written in a savepoint, so that the transaction can still look the open referral up after a refusal."""
+    try:
+        async with connection.transaction():
+            await save_referral(connection, referral, sensitive=sensitive)
+    except errors.ReferralAlreadyOpen:
+        state = referral.state
+        referral_id = await connection.fetchval(
+            """SELECT referral_id FROM referrals
+               WHERE subject_id = $1 AND programme_id = $2 AND NOT status = ANY($3::text[])""",
+            state.subject_id,
+            state.programme_id,
+            [status.value for status in ENDED],
+        )
+        raise errors.ReferralAlreadyOpen(
+            f"the person already has an open referral to this programme, {referral_id}: go on with it",
+            existing=f"/referrals/{referral_id}",
+            referral_id=referral_id,
+        ) from None
+
+
 async def referral_visibility(connection: asyncpg.Connection, referral_id: str) -> ReferralVisibility | None:
     """Whether the referral is to a sensitive programme, and who follows the person now (None: no such
     referral)."""
@@ -173,11 +198,14 @@ async def referral_visibility(connection: asyncpg.Connection, referral_id: str) 
     return ReferralVisibility(sensitive=row["sensitive"], referent=row["referent"])
 
 
-async def open_referrals_of_case(connection: asyncpg.Connection, case_id: str) -> list[str]:
+async def open_referrals_of_case(
+    connection: asyncpg.Connection, case_id: str
+) -> list[tuple[str, str | None]]:
+    """The person's open referrals, each with the group it is placed in (None: not placed)."""
     return [
-        r["referral_id"]
+        (r["referral_id"], r["group_id"])
         for r in await connection.fetch(
-            """SELECT referral_id FROM referrals WHERE case_id = $1 AND NOT status = ANY($2::text[])
+            """SELECT referral_id, group_id FROM referrals WHERE case_id = $1 AND NOT status = ANY($2::text[])
                ORDER BY referral_id""",
             case_id,
             [status.value for status in ENDED],

@@ -6,7 +6,8 @@ problem+json is `tests/unit/test_errors.py`.
 * The read tables' constraints: no room, facilitator or person booked twice at a time, one open referral
   per person and programme (races included, ADR 9).
 * What needs the tables: the freed seat skipping whoever is busy elsewhere, an unknown case or plan.
-* The kernel's command path: a replayed Idempotency-Key, requests refused before any rule.
+* The command path: a replayed Idempotency-Key, people placed into one group at once (its lock),
+  requests refused before any rule.
 
 People are followed as the assessment service publishes them (`flows.People`). Groups of a small catalogue
 entry created for the tests (`ATELIER`: one to four people, two sessions) keep the number of people low.
@@ -21,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from devinfra.testkit import event_types, events_in, last_position, ok, refused
+from devinfra.testkit import event_types, events_in, last_position, ok, query_value, refused
 from kernel.clock import LOCAL_TIME_ZONE
 
 from .flows import group_body, planned_group, referral_body, referred
@@ -272,15 +273,18 @@ async def test_a_facilitator_named_twice_is_booked_once(api, as_role, clock, pro
 
 
 async def test_referring_a_person_twice_to_one_programme_is_refused(api, people, as_role, programmes_dsn):
+    """The refusal names the open referral (issue 13 #14): a client goes on with it."""
     person = await people.followed("p-1")
     first = await referred(api, as_role, person, PARCOURS)
     for headers in (as_role("cpip"), as_role("dpip")):
-        await refused(
+        problem = await refused(
             programmes_dsn,
             api.post("/referrals", headers=headers, json=referral_body(person, PARCOURS)),
             409,
             "referral-already-open",
         )
+        assert problem["existing"] == f"/referrals/{first['referral_id']}"
+        assert problem["referral_id"] == first["referral_id"] and first["referral_id"] in problem["detail"]
     await referred(api, as_role, person, CAIRN)  # another programme is another referral
     await ok(
         await api.post(
@@ -443,6 +447,48 @@ async def test_an_enrol_replayed_with_its_idempotency_key_answers_the_same_once(
         422,
         "idempotency-key-reused",
     )
+
+
+async def test_people_placed_into_one_group_at_once_take_their_turn_instead_of_conflicting(
+    api, people, as_role, programmes_dsn
+):
+    """Issue 13 #9: 40 people, each placed twice at the same moment (a double click: 80 enrol-or-waitlist
+    requests at once) into a group of ten. Commands on one group hold its lock (`handlers.group_lock`), so
+    none answers 409: ten people enrolled, thirty waiting, each once, and the streams agree."""
+    dpip, cpip = as_role("dpip"), as_role("cpip")
+    created = await api.post("/programmes", headers=dpip, json=definition("RUSH", group_max=10))
+    programme_id = (await ok(created, 201))["programme_id"]
+    group = await planned_group(api, as_role, programme_id, people.today, capacity=10)
+    placing = {"group_id": group["group_id"]}
+    persons = await following(people, *(f"rush-{n}" for n in range(40)))
+    referrals = await asyncio.gather(*(referred(api, as_role, p, programme_id) for p in persons))
+    answers = []
+
+    async def enrol_or_waitlist(referral: dict) -> None:
+        url = f"/referrals/{referral['referral_id']}"
+        answers.append(answer := await api.post(f"{url}/enrol", headers=cpip, json=placing))
+        if answer.status_code == 422 and answer.json()["rule"] == "group-full":
+            answers.append(await api.post(f"{url}/waitlist", headers=cpip, json=placing))
+
+    await asyncio.gather(*(enrol_or_waitlist(r) for r in referrals for _ in range(2)))
+
+    assert len(answers) >= 80
+    assert [a.text for a in answers if a.status_code not in (200, 422)] == []  # no 409, no 5xx
+    refusals = {a.json()["rule"] for a in answers if a.status_code == 422}
+    assert refusals <= {"group-full", "referral-already-placed"}
+    statuses = [(await get_referral(api, as_role, r))["status"] for r in referrals]
+    assert sorted(statuses) == ["enrolled"] * 10 + ["waiting"] * 30
+    seated = await get_group(api, as_role, group)
+    assert (seated["participants"], len(seated["waiting"])) == (10, 30)
+    on_the_group = await query_value(
+        programmes_dsn,
+        """SELECT array_agg(payload->>'referral_id' ORDER BY stream_version) FROM events
+           WHERE stream_id = $1 AND event_type = ANY($2::text[])""",
+        group["group_id"],
+        ["programmes.group.participant_enrolled", "programmes.group.participant_waitlisted"],
+    )
+    assert sorted(on_the_group) == sorted(r["referral_id"] for r in referrals)  # each person placed once
+    assert seated["waiting"] == on_the_group[10:]  # the waiting list in the order people were placed
 
 
 async def test_malformed_requests_are_refused_before_any_rule(api, people, as_role, programmes_dsn):

@@ -61,9 +61,12 @@ def test_a_programme_whose_minimum_group_size_is_above_its_maximum_is_refused():
 
 @pytest.mark.parametrize("history", histories({**HISTORIES, **WITHDRAWN_HISTORIES}))
 def test_a_programme_is_created_once(history):
+    """The refusal names the entry that has the code (issue 13 #14)."""
     with pytest.raises(errors.ProgrammeCodeTaken) as refused:
         given(programme, *history).when(create_programme())
     assert refused.value.code == "programme-code-taken"
+    existing = programme.fold(history).programme_id
+    assert refused.value.members == {"existing": f"/programmes/{existing}", "programme_id": existing}
 
 
 def test_the_created_programme_is_version_one():

@@ -173,6 +173,8 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
             ]
         case ValidateAssessment():
             _ensure_submitted(state)
+            # Submitted before the rule held: it goes back to its CPIP to be completed.
+            _ensure_complete(state, advice="; return it to its CPIP to complete it")
             if command.validator in state.submitters:
                 raise errors.AssessmentSelfValidation(
                     "an assessment is validated by someone who never submitted it"
@@ -193,7 +195,11 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
 
 def _start(command: StartAssessment, state: Assessment, case: CaseFacts) -> list[Event]:
     if state.assessment_id is not None:
-        raise errors.AssessmentAlreadyStarted(f"assessment {command.assessment_id} already exists")
+        raise errors.AssessmentAlreadyStarted(
+            f"assessment {command.assessment_id} already exists",
+            existing=f"/assessments/{command.assessment_id}",
+            assessment_id=command.assessment_id,
+        )
     ensure_open(case)
     validated = case.validated_assessments
     if command.kind == AssessmentKind.INITIAL and validated:
@@ -231,9 +237,19 @@ def _ensure_submitted(state: Assessment) -> None:
         raise errors.AssessmentNotSubmitted(f"the assessment must be submitted first (it is {state.status})")
 
 
-def _ensure_complete(state: Assessment) -> None:
-    if state.overall_risk_level is None or not state.priority_axes:
-        raise errors.AssessmentIncomplete("record the overall risk level and the priority work axes first")
+def _ensure_complete(state: Assessment, *, advice: str = "") -> None:
+    """A global assessment goes to a DPIP complete (DOMAIN.md, RPO1): its need domains assessed, at least one
+    of them, each priority work axis among them (the axes are drawn from the domains' ratings), and its
+    conclusion, the overall risk level and the ordered axes."""
+    if not state.ratings:
+        missing = "it rates no need domain: rate the domains first"
+    elif state.overall_risk_level is None or not state.priority_axes:
+        missing = "record the overall risk level and the priority work axes first"
+    elif unrated := [axis.value for axis in state.priority_axes if axis not in state.ratings]:
+        missing = f"rate each priority work axis as a need domain first (not rated: {', '.join(unrated)})"
+    else:
+        return
+    raise errors.AssessmentIncomplete(f"the assessment is incomplete: {missing}{advice}")
 
 
 def evolve(state: Assessment, event: Event) -> Assessment:

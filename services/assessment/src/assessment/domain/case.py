@@ -73,7 +73,11 @@ def ensure_open(case: CaseFacts) -> None:
 def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
     if isinstance(command, OpenCase):
         if state.case_id is not None:
-            raise errors.CaseAlreadyOpened(f"case {command.case_id} is already open")
+            raise errors.CaseAlreadyOpened(
+                f"case {command.case_id} is already open",
+                existing=f"/cases/{command.case_id}",
+                case_id=command.case_id,
+            )
         if command.admission_date > command.today:
             raise errors.DateInTheFuture("the admission date is in the future")
         if command.identity.birth_date >= command.admission_date:

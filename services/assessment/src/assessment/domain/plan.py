@@ -66,7 +66,11 @@ def decide(command: Command, state: Plan, facts: PlanFacts) -> list[Event]:
     """`facts`: the plan's case, and for an adoption or a revision the assessment the version is built on."""
     if isinstance(command, AdoptPlan):
         if state.plan_id is not None:
-            raise errors.PlanAlreadyAdopted("the case has a plan: revise it")
+            raise errors.PlanAlreadyAdopted(
+                f"the case has a plan, {state.plan_id}: revise it",
+                existing=f"/plans/{state.plan_id}",
+                plan_id=state.plan_id,
+            )
         ensure_open(facts.case)
         assessment = _check_version(command, facts, facts.case.case_id)
         return [

@@ -27,7 +27,7 @@ router = service_router("/cases", tags=["cases"])
 
 
 class IdentityRequest(RequestBody):
-    last_name: Label
+    last_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     first_names: Label
     birth_date: date
     ecrou_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]

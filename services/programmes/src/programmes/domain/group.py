@@ -129,7 +129,11 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
     """`facts`: the programme's, to plan a group; the caller's rights, to start one."""
     if isinstance(command, PlanGroup):
         if state.group_id is not None:
-            raise errors.GroupAlreadyExists(f"group {command.group_id} already exists")
+            raise errors.GroupAlreadyExists(
+                f"group {command.group_id} already exists",
+                existing=f"/groups/{command.group_id}",
+                group_id=command.group_id,
+            )
         if not isinstance(facts, ProgrammeFacts):
             raise TypeError("a group is planned knowing its programme's facts")
         return [_plan(command, facts)]

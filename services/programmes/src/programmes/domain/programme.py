@@ -47,7 +47,11 @@ def decide(command: Command, state: Programme, facts: None = None) -> list[Event
     if isinstance(command, CreateProgramme):
         if state.programme_id is not None:
             # The id is made from the code: an entry already there means the code is taken.
-            raise errors.ProgrammeCodeTaken(f"the code {command.definition.code} is already in the catalogue")
+            raise errors.ProgrammeCodeTaken(
+                f"the code {command.definition.code} is already in the catalogue: {state.programme_id}",
+                existing=f"/programmes/{state.programme_id}",
+                programme_id=state.programme_id,
+            )
         return [ProgrammeCreated(programme_id=command.programme_id, definition=_checked(command.definition))]
     if state.programme_id is None:
         raise errors.ProgrammeNotFound("no such programme")

@@ -179,7 +179,11 @@ def certificate_id(referral_id: str) -> str:
 
 def _request(command: RequestReferral, state: Referral, facts: ReferralFacts) -> list[Event]:
     if state.referral_id is not None:
-        raise errors.ReferralAlreadyExists(f"referral {command.referral_id} already exists")
+        raise errors.ReferralAlreadyExists(
+            f"referral {command.referral_id} already exists",
+            existing=f"/referrals/{command.referral_id}",
+            referral_id=command.referral_id,
+        )
     person, programme = facts.person, facts.programme
     if not person.case_open:
         raise errors.CaseClosed("the person's case is closed")
