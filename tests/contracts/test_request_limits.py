@@ -66,5 +66,7 @@ def test_no_request_allows_more_than_the_event_it_feeds(apps, service):  # noqa:
             for key, value in bounds.items():
                 allowed = events.get(name, {}).get(key)
                 if allowed is not None and value > allowed:
-                    too_loose.append(f"{route} {model.__name__}.{name}: {key} {value} > {allowed} in the events")
+                    too_loose.append(
+                        f"{route} {model.__name__}.{name}: {key} {value} > {allowed} in the events"
+                    )
     assert too_loose == []

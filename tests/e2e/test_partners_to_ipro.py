@@ -110,21 +110,10 @@ async def published_action(api, as_role, today: date, starts_at: datetime) -> tu
     url = f"/proposals/{proposal['proposal_id']}"
     await ok(await api.post(f"{url}/submit", headers=own))
     await ok(await api.post(f"{url}/start-review", headers=as_role("ripro")))
-    action_id = (await ok(await api.post(f"{url}/approve", headers=as_role("ripro"))))["action_id"]
-    action = await ok(
-        await api.post(
-            f"/actions/{action_id}/sessions",
-            headers=own,
-            json={
-                "starts_at": starts_at.isoformat(),
-                "duration_minutes": 120,
-                "place": "Salle 1",
-                "facilitators": ["Camille Martin"],
-            },
-        ),
-        201,
-    )
-    (session_id,) = [s["session_id"] for s in action["sessions"]]
+    approved = await ok(await api.post(f"{url}/approve", headers=as_role("ripro")))
+    # The approval schedules the proposal's planned session on the new action (issue 13 #12).
+    (scheduled,) = approved["scheduled_sessions"]
+    action_id, session_id = approved["action_id"], scheduled["session_id"]
     await ok(await api.post(f"/actions/{action_id}/publish", headers=chef))
     return partner_id, action_id, session_id
 

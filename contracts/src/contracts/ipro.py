@@ -196,7 +196,8 @@ class GoalSet(Event):
 
 
 class GoalStatusChanged(Event):
-    """A goal's, or one of its steps', status."""
+    """A goal's, or one of its steps', status; `reason` says why when no adviser decided it (the release
+    abandons the goals still active: "released")."""
 
     event_type = "ipro.pathway.goal_status_changed"
 
@@ -204,6 +205,7 @@ class GoalStatusChanged(Event):
     goal_id: str
     step_id: str | None = None
     status: GoalStatus
+    reason: str = text(max_length=1000)
 
 
 class FranceTravailRegistered(Event):
@@ -388,6 +390,28 @@ class ContractEnded(Event):
     ended_on: date
 
 
+class ContractEndedOnRelease(Event):
+    """The person left custody: their running contract (active or suspended) ended with the release, by law,
+    not for one of the reasons a contract is ended for (`ContractEnded`). Its post ends with it."""
+
+    event_type = "ipro.work.contract_ended_on_release"
+
+    work_id: str
+    contract_id: str
+    affectation_id: str
+    ended_on: date
+
+
+class AffectationEndedOnRelease(Event):
+    """The person left custody before the contract of the post they were assigned was signed: the post ends."""
+
+    event_type = "ipro.work.affectation_ended_on_release"
+
+    work_id: str
+    affectation_id: str
+    ended_on: date
+
+
 class AdversarialHearingHeld(Event):
     """The adversarial hearing (procédure contradictoire) a declassification requires."""
 
@@ -448,6 +472,9 @@ class TrainingDroppedOut(Event):
 
 
 class PositioningProposed(Event):
+    """A place on a session; `title` (the action's) and `place` name it as users know it (empty in
+    positionings proposed before they were recorded)."""
+
     event_type = "ipro.positioning.proposed"
 
     positioning_id: str
@@ -458,6 +485,8 @@ class PositioningProposed(Event):
     partner_id: str
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    title: str = text(max_length=200)
+    place: str = text(max_length=200)
 
 
 class PositioningConfirmed(Event):
@@ -490,6 +519,27 @@ class PositioningOutcomeRecorded(Event):
 
 class PositioningWithdrawn(Event):
     event_type = "ipro.positioning.withdrawn"
+
+    positioning_id: str
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class PositioningMoved(Event):
+    """The partner moved the session: the place follows it to its new time."""
+
+    event_type = "ipro.positioning.moved"
+
+    positioning_id: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: str = text(max_length=200)
+
+
+class PositioningCancelled(Event):
+    """The place ends through no one's decision at IPRO: the partner cancelled the session, or moved it to a
+    time the person is booked elsewhere. `reason` says which."""
+
+    event_type = "ipro.positioning.cancelled"
 
     positioning_id: str
     reason: str = Field(min_length=1, max_length=1000)

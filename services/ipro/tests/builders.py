@@ -1,9 +1,9 @@
 """Test builders with overrides, instead of copy-pasted dictionaries.
 
 Everything is dated relative to `NOW`, Friday 27 November 2026 at 09:00 in Arras (`TODAY`). The default
-person ("person-1", case "case-1") has a pathway ("pathway-1") opened today, whose initial synthesis is due
-five working days later, on Friday 4 December. They are released on 27 April 2027 (`RELEASE`), five months
-after today: inside the default six-month France Travail window.
+person, Jean Martin ("person-1", case "case-1"), admitted today, has a pathway ("pathway-1") opened today,
+whose initial synthesis is due five working days later, on Friday 4 December. They are released on 27 April
+2027 (`RELEASE`), five months after today: inside the default six-month France Travail window.
 
 Their week, local time: work on Mondays and Thursdays from 08:00 to 12:00 from Monday 7 December 2026
 (`WORK_START`), open-ended; a training on Tuesdays and Fridays from 09:00 to 12:00 from Monday 4 January to
@@ -20,10 +20,12 @@ from contracts.ipro import (
     AdversarialHearingHeld,
     AdviserAssigned,
     AffectationDecided,
+    AffectationEndedOnRelease,
     ClassementGranted,
     ClassementRefused,
     ClassementRequested,
     ContractEnded,
+    ContractEndedOnRelease,
     ContractEndReason,
     ContractResumed,
     ContractSigned,
@@ -49,7 +51,9 @@ from contracts.ipro import (
     PathwayClosed,
     PathwayOpened,
     PositioningAttended,
+    PositioningCancelled,
     PositioningConfirmed,
+    PositioningMoved,
     PositioningNoShowRecorded,
     PositioningOutcome,
     PositioningOutcomeRecorded,
@@ -72,6 +76,7 @@ from contracts.ipro import (
 )
 from ipro.domain.commands import (
     AssignAdviser,
+    CancelPositioning,
     ChangeGoalStatus,
     ChangeReadiness,
     ClosePathway,
@@ -82,7 +87,9 @@ from ipro.domain.commands import (
     Declassify,
     DropOutOfTraining,
     EndContract,
+    EndWorkOnRelease,
     EnrolInTraining,
+    FollowMovedSession,
     GrantClassement,
     HoldAdversarialHearing,
     HoldEmployerInterview,
@@ -124,6 +131,9 @@ TRIAL_CAP_DAYS = 30
 TRAINING_START = date(2027, 1, 4)  # a Monday
 TRAINING_END = date(2027, 6, 25)  # a Friday
 SESSION_DAY = date(2026, 12, 9)  # a Wednesday
+PERSON = "Jean Martin"
+ACTION_TITLE = "Job dating"
+SESSION_PLACE = "Salle polyvalente"
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
 
 
@@ -162,13 +172,16 @@ def case_facts(**overrides) -> CaseFacts:
         expected_end_date=RELEASE,
         conditional_release_date=None,
         referent="cpip-1",
+        admission_date=TODAY,
+        person=PERSON,
     )
     return CaseFacts(**_with(values, overrides))
 
 
 def on_the_pathway(**overrides) -> PathwayFacts:
     """The default person's open pathway, which their work file, trainings and positionings are arranged on."""
-    return PathwayFacts(**_with(dict(pathway_id="pathway-1", subject_id="person-1", closed=False), overrides))
+    values = dict(pathway_id="pathway-1", subject_id="person-1", closed=False, person=PERSON)
+    return PathwayFacts(**_with(values, overrides))
 
 
 ON_THE_PATHWAY = on_the_pathway()
@@ -177,7 +190,9 @@ AFTER_RELEASE = on_the_pathway(closed=True)
 
 def booked(*bookings: Booking, **overrides) -> Commitments:
     """The open pathway, the person committed to `bookings` (none by default)."""
-    values = dict(pathway_id="pathway-1", subject_id="person-1", closed=False, bookings=list(bookings))
+    values = dict(
+        pathway_id="pathway-1", subject_id="person-1", closed=False, person=PERSON, bookings=list(bookings)
+    )
     return Commitments(**_with(values, overrides))
 
 
@@ -586,6 +601,22 @@ def a_preliminary_interview_held(**overrides) -> PreliminaryInterviewHeld:
     return PreliminaryInterviewHeld(**_with(values, overrides))
 
 
+def end_work_on_release(**overrides) -> EndWorkOnRelease:
+    return EndWorkOnRelease(**_with(dict(released_on=RELEASE), overrides))
+
+
+def a_contract_ended_on_release(**overrides) -> ContractEndedOnRelease:
+    values = dict(
+        work_id="work-1", contract_id="contract-1", affectation_id="affectation-1", ended_on=RELEASE
+    )
+    return ContractEndedOnRelease(**_with(values, overrides))
+
+
+def an_affectation_ended_on_release(**overrides) -> AffectationEndedOnRelease:
+    values = dict(work_id="work-1", affectation_id="affectation-1", ended_on=RELEASE)
+    return AffectationEndedOnRelease(**_with(values, overrides))
+
+
 def end_contract(**overrides) -> EndContract:
     return EndContract(**_with(dict(reason=ContractEndReason.AGREEMENT, today=TODAY), overrides))
 
@@ -663,8 +694,9 @@ def a_training_enrolled(**overrides) -> TrainingEnrolled:
     return TrainingEnrolled(**_with(values, overrides))
 
 
-def start_training() -> StartTraining:
-    return StartTraining()
+def start_training(**overrides) -> StartTraining:
+    """Started on its first day."""
+    return StartTraining(**_with(dict(today=TRAINING_START), overrides))
 
 
 def a_training_started(**overrides) -> TrainingStarted:
@@ -708,6 +740,8 @@ def session_facts(**overrides) -> SessionFacts:
         action_id="action-1",
         session_id="session-1",
         partner_id="partner-1",
+        title=ACTION_TITLE,
+        place=SESSION_PLACE,
         starts_at=SESSION_START,
         ends_at=SESSION_END,
         capacity=12,
@@ -737,6 +771,7 @@ def place(*bookings: Booking, **overrides) -> PlaceFacts:
         pathway_id="pathway-1",
         subject_id="person-1",
         closed=False,
+        person=PERSON,
         bookings=list(bookings),
         session=session_facts(),
         already_positioned=False,
@@ -754,6 +789,8 @@ def a_positioning_proposed(**overrides) -> PositioningProposed:
         partner_id="partner-1",
         starts_at=SESSION_START,
         ends_at=SESSION_END,
+        title=ACTION_TITLE,
+        place=SESSION_PLACE,
     )
     return PositioningProposed(**_with(values, overrides))
 
@@ -801,9 +838,43 @@ def a_positioning_withdrawn(**overrides) -> PositioningWithdrawn:
     return PositioningWithdrawn(**_with(values, overrides))
 
 
+def cancel_positioning(**overrides) -> CancelPositioning:
+    return CancelPositioning(
+        **_with(dict(reason="the partner cancelled the session: intervenant malade"), overrides)
+    )
+
+
+def a_positioning_cancelled(**overrides) -> PositioningCancelled:
+    values = dict(
+        positioning_id="positioning-1", reason="the partner cancelled the session: intervenant malade"
+    )
+    return PositioningCancelled(**_with(values, overrides))
+
+
+def follow_moved_session(**overrides) -> FollowMovedSession:
+    """The session moved to the next day (Thursday 10 December 2026), 14:00 to 16:00, in room B."""
+    values = dict(
+        starts_at=local(SESSION_DAY + timedelta(days=1), 14),
+        ends_at=local(SESSION_DAY + timedelta(days=1), 16),
+        place="Salle B",
+    )
+    return FollowMovedSession(**_with(values, overrides))
+
+
+def a_positioning_moved(**overrides) -> PositioningMoved:
+    values = dict(
+        positioning_id="positioning-1",
+        starts_at=local(SESSION_DAY + timedelta(days=1), 14),
+        ends_at=local(SESSION_DAY + timedelta(days=1), 16),
+        place="Salle B",
+    )
+    return PositioningMoved(**_with(values, overrides))
+
+
 PROPOSED: tuple[Event, ...] = (a_positioning_proposed(),)
 CONFIRMED: tuple[Event, ...] = (*PROPOSED, a_positioning_confirmed())
 ATTENDED: tuple[Event, ...] = (*CONFIRMED, a_positioning_attended())
 NO_SHOW: tuple[Event, ...] = (*CONFIRMED, a_no_show_recorded())
 OUTCOME_RECORDED: tuple[Event, ...] = (*ATTENDED, a_positioning_outcome_recorded())
 WITHDRAWN: tuple[Event, ...] = (*PROPOSED, a_positioning_withdrawn())
+CANCELLED: tuple[Event, ...] = (*CONFIRMED, a_positioning_cancelled())

@@ -84,7 +84,7 @@ def ensure_may_act_on_pathway(
 ) -> None:
     ensure_may_see_pathway(principal, pathway, case, hidden)
     if not may_act_on_pathway(principal, pathway):
-        raise NotOnCaseload("this person is not on your caseload")
+        raise NotOnCaseload(f"{case.person} is not on your caseload")
 
 
 # --- positionings ---
@@ -117,7 +117,7 @@ def ensure_may_act_on_positioning(
 ) -> None:
     ensure_may_see_positioning(principal, positioning, pathway, case)
     if not may_act_on_positioning(principal, positioning, pathway):
-        raise NotOnCaseload("this person is not on your caseload")
+        raise NotOnCaseload(f"{case.person} is not on your caseload")
 
 
 # --- lists ---

@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from contracts.roles import ESTABLISHMENT
-from ipro import deadlines, replica
+from ipro import deadlines, feeds, replica
 from ipro.http import routers
 from ipro.settings import IproSettings
 from kernel.clock import Clock, system_clock
@@ -15,6 +15,7 @@ from kernel.service import ServiceDefinition, create_service_app
 
 
 def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscription]:
+    catalogue = feeds.partner_catalogue(settings)
     return [
         Subscription(
             name=settings.topic("ipro.assessment-replica"),
@@ -24,12 +25,20 @@ def subscriptions(settings: IproSettings, store: EventStore) -> list[Subscriptio
             event_types=replica.CASE_EVENT_TYPES,
         ),
         Subscription(
-            name=settings.topic("ipro.partner-catalogue"),
-            topics=[settings.topic("partners.events")],
-            handler=replica.apply_partner_catalogue,
+            name=catalogue.subscription,
+            topics=[catalogue.topic],
+            handler=replica.partner_catalogue_applier(store),
+            # A session cancelled or moved cancels or moves the places on it: a reaction (never replayed).
+            appends_events=True,
             event_types=replica.CATALOGUE_EVENT_TYPES,
-            tables=("catalogue_actions", "catalogue_sessions"),
             fetch_min_bytes=64 * 1024,  # partners.events is busy; the catalogue is a small part of it
+        ),
+        Subscription(
+            name=settings.topic("ipro.programme-sessions"),
+            topics=[settings.topic("programmes.events")],
+            handler=replica.apply_programme_sessions,
+            event_types=replica.PROGRAMME_EVENT_TYPES,
+            tables=("programme_names", "programme_groups", "programme_sessions", "programme_participants"),
         ),
     ]
 

@@ -4,13 +4,15 @@ tables (`store`), and return the outcome the route renders. Each runs inside the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
-from ipro import access, lookups, store
+from ipro import access, feeds, lookups, store
 from ipro.domain import commands as c
-from ipro.domain import errors
-from ipro.domain.facts import CaseFacts, Commitments, PathwayFacts, PlaceFacts
-from ipro.domain.pathway import Pathway, arranged_on, pathway
+from ipro.domain import errors, overlaps
+from ipro.domain.facts import Booking, CaseFacts, Commitments, PathwayFacts, PlaceFacts
+from ipro.domain.pathway import RELEASED, Pathway, arranged_on, pathway
 from ipro.domain.positioning import Positioning, positioning
 from ipro.domain.training import Training, training
 from ipro.domain.work import WorkFile, work
@@ -18,7 +20,21 @@ from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
 
-RELEASED = "released"
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Booked(Generic[S]):
+    """A commitment decided (work hours, a training, a place on a session), and what the user should know about
+    it: the SPIP programme sessions it overlaps, which it is booked over anyway (`domain.overlaps`)."""
+
+    outcome: Outcome[S]
+    warnings: list[str]
+
+
+async def _booked(session: Session, outcome: Outcome[S], booking: Booking, facts: PathwayFacts) -> Booked[S]:
+    attended = await lookups.programme_sessions_of(session.connection, facts.subject_id)
+    return Booked(outcome, overlaps.programme_warnings(booking, attended, facts.person))
 
 
 def pathway_id_of(case_id: str) -> str:
@@ -95,15 +111,18 @@ async def _run_pathway(
 
 
 async def close_on_release(session: Session, case_id: str, closed_on: date, metadata: Metadata) -> None:
-    """The case closed: the pathway closes with the outcome at release (if it is open); the person's trainings
-    end and their places on partner actions are given back. A release redelivered finds nothing to do."""
+    """The case closed: the pathway closes with the outcome at release (if it is open), abandoning the goals
+    still active; the person's post and contract end, their trainings end and their places on partner
+    actions are given back. A release redelivered finds nothing to do."""
     pathway_id = pathway_id_of(case_id)
     await session.lock(pathway_lock(pathway_id))
     owner = await load(session, pathway, pathway_id)
     if not owner.exists or owner.state.closed_on is not None:
         return
-    closed = await _run_pathway(session, owner, c.ClosePathway(closed_on=closed_on), None, metadata)
-    facts = arranged_on(closed.state)
+    case = await lookups.known_case(session.connection, case_id)
+    closed = await _run_pathway(session, owner, c.ClosePathway(closed_on=closed_on), case, metadata)
+    facts = arranged_on(closed.state, case)
+    await _run_work(session, pathway_id, c.EndWorkOnRelease(released_on=closed_on), facts, metadata)
     trainings, positionings = await lookups.open_commitments(session.connection, pathway_id)
     for training_id in trainings:
         enrolled = await load(session, training, training_id)
@@ -122,19 +141,19 @@ async def work_command(
     """A command on the person's work file, which knows of the pathway only whether it is open."""
     owner, case = await _arranged_on(session, pathway_id)
     access.ensure_may_act_on_pathway(principal, owner.state, case)
-    return await _run_work(session, pathway_id, command, arranged_on(owner.state), metadata)
+    return await _run_work(session, pathway_id, command, arranged_on(owner.state, case), metadata)
 
 
 async def decide_affectation(
     session: Session, pathway_id: str, command: c.DecideAffectation, metadata: Metadata, principal: Principal
-) -> Outcome[WorkFile]:
+) -> Booked[WorkFile]:
     """The post's hours may not overlap the person's other commitments: their bookings are loaded."""
     owner, case = await _arranged_on(session, pathway_id)
     access.ensure_may_act_on_pathway(principal, owner.state, case)
     bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
-    return await _run_work(
-        session, pathway_id, command, arranged_on(owner.state, Commitments, bookings=bookings), metadata
-    )
+    facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+    outcome = await _run_work(session, pathway_id, command, facts, metadata)
+    return await _booked(session, outcome, outcome.state.affectations[command.affectation_id].booking, facts)
 
 
 async def _run_work(
@@ -142,7 +161,8 @@ async def _run_work(
 ) -> Outcome[WorkFile]:
     file = await load(session, work, work_id_of(pathway_id))
     outcome = await execute(session, work, file, command, metadata, facts=facts, subject=facts.subject_id)
-    await store.save_work(session.connection, outcome.state, outcome.version)
+    if outcome.events:  # the release finds nothing to end on a work file never opened
+        await store.save_work(session.connection, outcome.state, outcome.version)
     return outcome
 
 
@@ -151,14 +171,15 @@ async def _run_work(
 
 async def enrol_in_training(
     session: Session, pathway_id: str, command: c.EnrolInTraining, metadata: Metadata, principal: Principal
-) -> Outcome[Training]:
+) -> Booked[Training]:
     owner, case = await _arranged_on(session, pathway_id)
     access.ensure_may_act_on_pathway(principal, owner.state, case)
     bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
-    facts = arranged_on(owner.state, Commitments, bookings=bookings)
-    return await _run_training(
+    facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+    outcome = await _run_training(
         session, await load(session, training, command.training_id), command, facts, metadata
     )
+    return await _booked(session, outcome, outcome.state.booking, facts)
 
 
 async def training_command(
@@ -169,7 +190,7 @@ async def training_command(
     access.ensure_may_act_on_pathway(
         principal, owner.state, case, hidden=errors.TrainingNotFound(f"no training {training_id}")
     )
-    return await _run_training(session, existing, command, arranged_on(owner.state), metadata)
+    return await _run_training(session, existing, command, arranged_on(owner.state, case), metadata)
 
 
 async def _run_training(
@@ -190,25 +211,35 @@ async def _run_training(
 
 
 async def position(
-    session: Session, pathway_id: str, command: c.Position, metadata: Metadata, principal: Principal
-) -> Outcome[Positioning]:
-    """A place on a session: the session from the catalogue replica, the person's bookings, and whether they
-    already hold a place on it."""
+    session: Session,
+    pathway_id: str,
+    command: c.Position,
+    metadata: Metadata,
+    principal: Principal,
+    catalogue: feeds.Feed,
+) -> Booked[Positioning]:
+    """A place on a session: the session from the catalogue replica (and, when it does not know it, whether
+    it has read the partners' events of that action to their end: `catalogue`), the person's bookings, and
+    whether they already hold a place on it."""
     owner, case = await _arranged_on(session, pathway_id)
     access.ensure_may_act_on_pathway(principal, owner.state, case)
     connection, subject_id = session.connection, owner.state.subject_id
+    found = await lookups.session_facts(connection, command.action_id, command.session_id)
     facts = arranged_on(
         owner.state,
+        case,
         PlaceFacts,
         bookings=await lookups.bookings_of(connection, subject_id),
-        session=await lookups.session_facts(connection, command.action_id, command.session_id),
+        session=found,
         already_positioned=await lookups.positioned(connection, subject_id, command.session_id),
+        catalogue_behind=found is None
+        and not await feeds.caught_up(connection, catalogue, command.action_id),
     )
     outcome = await execute(
         session, positioning, command.positioning_id, command, metadata, facts=facts, subject=subject_id
     )
     await store.save_positioning(connection, outcome.state, outcome.version, new=True)
-    return outcome
+    return await _booked(session, outcome, outcome.state.booking, facts)
 
 
 async def positioning_command(
@@ -217,7 +248,24 @@ async def positioning_command(
     existing = await load_existing(session, positioning, positioning_id, errors.PositioningNotFound)
     owner, case = await _arranged_on(session, existing.state.pathway_id)
     access.ensure_may_act_on_positioning(principal, existing.state, owner.state, case)
-    return await _run_positioning(session, existing, command, arranged_on(owner.state), metadata)
+    return await _run_positioning(session, existing, command, arranged_on(owner.state, case), metadata)
+
+
+async def follow_the_session(
+    session: Session, session_id: str, command: c.CancelPositioning | c.FollowMovedSession, metadata: Metadata
+) -> None:
+    """The partner cancelled or moved a session: each place on it not yet taken up is cancelled, or follows it
+    (a person booked at the new time is cancelled: their bookings are loaded). Each under its pathway's lock,
+    as a release in flight may be withdrawing it."""
+    for positioning_id, pathway_id in await lookups.open_places_on(session.connection, session_id):
+        owner, case = await _arranged_on(session, pathway_id)
+        place = await load(session, positioning, positioning_id)
+        if isinstance(command, c.FollowMovedSession):
+            bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
+            facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+        else:
+            facts = arranged_on(owner.state, case)
+        await _run_positioning(session, place, command, facts, metadata)
 
 
 async def _run_positioning(
@@ -230,5 +278,6 @@ async def _run_positioning(
     outcome = await execute(
         session, positioning, existing, command, metadata, facts=facts, subject=facts.subject_id
     )
-    await store.save_positioning(session.connection, outcome.state, outcome.version, new=False)
+    if outcome.events:  # what a partner did to a session may leave a place as it was
+        await store.save_positioning(session.connection, outcome.state, outcome.version, new=False)
     return outcome

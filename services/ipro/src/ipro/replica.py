@@ -1,6 +1,8 @@
-"""The IPRO service's replicas: who is followed, where, until when (from the assessment events), and the
-partner actions' sessions (from the partners events). A case opened opens the person's pathway; a case
-closed closes it with the outcome at release: reactions, appended before the replica is written (ADR 2)."""
+"""The IPRO service's replicas: who is followed, where, until when (from the assessment events), the
+partner actions' sessions (from the partners events), and the SPIP programme sessions people attend (from the
+programmes events: a booking over one is accepted with a warning). A case opened opens the person's pathway on the
+admission date; a case closed closes it with the outcome at release; a session the partner cancels or moves
+cancels or moves the places on it: reactions, appended before the replica is written (ADR 2)."""
 
 from __future__ import annotations
 
@@ -18,18 +20,43 @@ from contracts.partners import (
     SessionMoved,
     SessionScheduled,
 )
+from contracts.programmes import (
+    CatchUpSessionAdded,
+    GroupPlanned,
+    GroupSession,
+    GroupSessionCancelled,
+    GroupSessionMoved,
+    ParticipantEnrolled,
+    ParticipantLeft,
+    ProgrammeCreated,
+    ProgrammeRevised,
+)
 from ipro import handlers
-from ipro.domain import errors
-from ipro.domain.commands import OpenPathway
+from ipro.domain import errors, names
+from ipro.domain.commands import CancelPositioning, FollowMovedSession, OpenPathway
 from ipro.domain.facts import CaseFacts
 from ipro.settings import IproSettings
 from kernel.clock import local_date
 from kernel.eventstore import EventStore, Metadata, Session
 
 REACTION = Actor(subject="ipro-case-reaction", role="system")
+CATALOGUE_REACTION = Actor(subject="ipro-catalogue-reaction", role="system")
 # What each replica acts on; the rest of the topics is passed over unread.
 CASE_EVENT_TYPES = frozenset(
     cls.event_type for cls in (CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, CaseClosed)
+)
+PROGRAMME_EVENT_TYPES = frozenset(
+    cls.event_type
+    for cls in (
+        ProgrammeCreated,
+        ProgrammeRevised,
+        GroupPlanned,
+        GroupSessionMoved,
+        GroupSessionCancelled,
+        CatchUpSessionAdded,
+        ParticipantEnrolled,
+        ParticipantLeft,
+    )
 )
 CATALOGUE_EVENT_TYPES = frozenset(
     cls.event_type
@@ -46,9 +73,7 @@ CATALOGUE_EVENT_TYPES = frozenset(
 
 def assessment_applier(store: EventStore, settings: IproSettings):
     async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-        metadata = Metadata(
-            actor=REACTION, correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id)
-        )
+        metadata = _caused_by(envelope, REACTION)
         match event:
             case CaseOpened():
                 case = CaseFacts(
@@ -56,8 +81,10 @@ def assessment_applier(store: EventStore, settings: IproSettings):
                     subject_id=event.subject_id,
                     establishment=event.establishment,
                     open=True,
+                    admission_date=event.admission_date,
                     expected_end_date=event.sentence.expected_end_date,
                     conditional_release_date=event.sentence.conditional_release_eligibility_date,
+                    person=names.person(event.identity.first_names, event.identity.last_name),
                 )
                 command = OpenPathway(
                     pathway_id=handlers.pathway_id_of(event.case_id),
@@ -108,10 +135,15 @@ def assessment_applier(store: EventStore, settings: IproSettings):
     return apply
 
 
+def _caused_by(envelope: EventEnvelope, actor: Actor) -> Metadata:
+    return Metadata(actor=actor, correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
+
+
 async def _case_row(connection: asyncpg.Connection, event: CaseOpened) -> None:
     await connection.execute(
         """INSERT INTO followed_cases (case_id, subject_id, last_name, first_names, establishment, expected_end_date,
-                                       conditional_release_date) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                       conditional_release_date, admission_date)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (case_id) DO NOTHING""",
         event.case_id,
         event.subject_id,
@@ -120,7 +152,29 @@ async def _case_row(connection: asyncpg.Connection, event: CaseOpened) -> None:
         event.establishment,
         event.sentence.expected_end_date,
         event.sentence.conditional_release_eligibility_date,
+        event.admission_date,
     )
+
+
+def partner_catalogue_applier(store: EventStore):
+    """The catalogue replica, and the reaction of the places on a session the partner cancels or moves."""
+
+    async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
+        session = Session(connection, store.clock)
+        metadata = _caused_by(envelope, CATALOGUE_REACTION)
+        match event:
+            case SessionCancelled():
+                command = CancelPositioning(
+                    reason=f"the partner cancelled the session: {event.reason}"[:1000]
+                )
+                await handlers.follow_the_session(session, event.session_id, command, metadata)
+            case SessionMoved():
+                slot = event.slot
+                command = FollowMovedSession(starts_at=slot.starts_at, ends_at=slot.ends_at, place=slot.place)
+                await handlers.follow_the_session(session, event.session_id, command, metadata)
+        await apply_partner_catalogue(connection, envelope, event)
+
+    return apply
 
 
 async def apply_partner_catalogue(
@@ -147,14 +201,76 @@ async def apply_partner_catalogue(
             )
         case SessionScheduled() | SessionMoved():
             await connection.execute(
-                """INSERT INTO catalogue_sessions (session_id, action_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (session_id) DO UPDATE SET starts_at = $3, ends_at = $4""",
+                """INSERT INTO catalogue_sessions (session_id, action_id, starts_at, ends_at, place)
+                   VALUES ($1, $2, $3, $4, $5)
+                   ON CONFLICT (session_id) DO UPDATE SET starts_at = $3, ends_at = $4, place = $5""",
                 event.session_id,
                 event.action_id,
                 event.slot.starts_at,
                 event.slot.ends_at,
+                event.slot.place,
             )
         case SessionCancelled():
             await connection.execute(
                 "UPDATE catalogue_sessions SET cancelled = true WHERE session_id = $1", event.session_id
             )
+
+
+async def apply_programme_sessions(
+    connection: asyncpg.Connection, _envelope: EventEnvelope, event: Event
+) -> None:
+    """The SPIP programme sessions and who holds a seat in each group: every write idempotent per row."""
+    match event:
+        case ProgrammeCreated() | ProgrammeRevised():
+            await connection.execute(
+                """INSERT INTO programme_names (programme_id, name) VALUES ($1, $2)
+                   ON CONFLICT (programme_id) DO UPDATE SET name = $2""",
+                event.programme_id,
+                event.definition.name,
+            )
+        case GroupPlanned():
+            await connection.execute(
+                "INSERT INTO programme_groups (group_id, programme_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                event.group_id,
+                event.programme_id,
+            )
+            for session in event.sessions:
+                await _programme_session(connection, event.group_id, session)
+        case CatchUpSessionAdded():
+            await _programme_session(connection, event.group_id, event.session)
+        case GroupSessionMoved():
+            await connection.execute(
+                "UPDATE programme_sessions SET starts_at = $2, ends_at = $3, room = $4 WHERE session_id = $1",
+                event.session_id,
+                event.starts_at,
+                event.ends_at,
+                event.room,
+            )
+        case GroupSessionCancelled():
+            await connection.execute(
+                "UPDATE programme_sessions SET cancelled = true WHERE session_id = $1", event.session_id
+            )
+        case ParticipantEnrolled():
+            await connection.execute(
+                """INSERT INTO programme_participants (referral_id, group_id, subject_id, seated)
+                   VALUES ($1, $2, $3, true) ON CONFLICT (referral_id) DO UPDATE SET seated = true""",
+                event.referral_id,
+                event.group_id,
+                event.subject_id,
+            )
+        case ParticipantLeft():
+            await connection.execute(
+                "UPDATE programme_participants SET seated = false WHERE referral_id = $1", event.referral_id
+            )
+
+
+async def _programme_session(connection: asyncpg.Connection, group_id: str, session: GroupSession) -> None:
+    await connection.execute(
+        """INSERT INTO programme_sessions (session_id, group_id, starts_at, ends_at, room)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id) DO NOTHING""",
+        session.session_id,
+        group_id,
+        session.starts_at,
+        session.ends_at,
+        session.room,
+    )

@@ -11,7 +11,7 @@ from contracts.ipro import GoalStatus
 from ipro.domain import errors
 from ipro.domain.facts import Booking
 from ipro.domain.pathway import Pathway
-from ipro.domain.positioning import Positioning, PositioningStatus
+from ipro.domain.positioning import ENDED, OPEN, Positioning
 from ipro.domain.training import Training, TrainingStatus
 from ipro.domain.work import WorkFile
 
@@ -81,16 +81,7 @@ async def save_work(connection: asyncpg.Connection, state: WorkFile, version: in
         if affectation.ended:
             await release(connection, affectation.affectation_id)
         else:
-            await _book(
-                connection,
-                Booking(
-                    kind="work",
-                    reference=affectation.affectation_id,
-                    starts_on=affectation.starts_on,
-                    slots=affectation.schedule,
-                ),
-                state.subject_id,
-            )
+            await _book(connection, affectation.booking, state.subject_id)
 
 
 async def save_training(connection: asyncpg.Connection, state: Training, version: int) -> None:
@@ -110,23 +101,14 @@ async def save_training(connection: asyncpg.Connection, state: Training, version
     if state.status in (TrainingStatus.COMPLETED, TrainingStatus.DROPPED_OUT):
         await release(connection, state.training_id)
     else:
-        await _book(
-            connection,
-            Booking(
-                kind="training",
-                reference=state.training_id,
-                starts_on=state.starts_on,
-                ends_on=state.ends_on,
-                slots=state.schedule,
-            ),
-            state.subject_id,
-        )
+        await _book(connection, state.booking, state.subject_id)
 
 
 async def save_positioning(
     connection: asyncpg.Connection, state: Positioning, version: int, *, new: bool
 ) -> None:
-    """A new positioning takes a place of its session (refused when none is left); a withdrawn one gives it back."""
+    """A new positioning takes a place of its session (refused when none is left); an ended one (withdrawn or
+    cancelled) gives it back. A place not yet taken up books the person at the session's (current) time."""
     if new:
         taken = await connection.fetchval(
             "UPDATE catalogue_sessions SET booked = booked + 1 WHERE session_id = $1 AND booked < "
@@ -136,7 +118,7 @@ async def save_positioning(
         )
         if not taken:
             raise errors.PositioningOverCapacity("every place of the session is taken")
-    elif state.status == PositioningStatus.WITHDRAWN:
+    elif state.status in ENDED:
         await connection.execute(
             "UPDATE catalogue_sessions SET booked = booked - 1 WHERE session_id = $1", state.session_id
         )
@@ -145,7 +127,8 @@ async def save_positioning(
             """INSERT INTO positionings (positioning_id, pathway_id, subject_id, action_id, session_id, partner_id,
                                          status, outcome, version, starts_at, ends_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-               ON CONFLICT (positioning_id) DO UPDATE SET status = $7, outcome = $8, version = $9""",
+               ON CONFLICT (positioning_id) DO UPDATE SET status = $7, outcome = $8, version = $9, starts_at = $10,
+                   ends_at = $11""",
             state.positioning_id,
             state.pathway_id,
             state.subject_id,
@@ -160,27 +143,18 @@ async def save_positioning(
         )
     except asyncpg.UniqueViolationError:
         raise errors.AlreadyPositioned("the person is already positioned on this session") from None
-    if state.status == PositioningStatus.WITHDRAWN:
+    if state.status in ENDED:
         await release(connection, state.positioning_id)
-    elif new:
-        await _book(
-            connection,
-            Booking(
-                kind="action",
-                reference=state.positioning_id,
-                starts_at=state.starts_at,
-                ends_at=state.ends_at,
-            ),
-            state.subject_id,
-        )
+    elif state.status in OPEN:
+        await _book(connection, state.booking, state.subject_id)
 
 
 async def _book(connection: asyncpg.Connection, booking: Booking, subject_id: str) -> None:
     await connection.execute(
-        """INSERT INTO bookings (reference, subject_id, kind, starts_on, ends_on, slots, starts_at, ends_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        """INSERT INTO bookings (reference, subject_id, kind, starts_on, ends_on, slots, starts_at, ends_at, label)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (reference) DO UPDATE SET starts_on = $4, ends_on = $5, slots = $6, starts_at = $7,
-               ends_at = $8""",
+               ends_at = $8, label = $9""",
         booking.reference,
         subject_id,
         booking.kind,
@@ -189,6 +163,7 @@ async def _book(connection: asyncpg.Connection, booking: Booking, subject_id: st
         [s.model_dump(mode="json") for s in booking.slots],
         booking.starts_at,
         booking.ends_at,
+        booking.label,
     )
 
 

@@ -20,7 +20,15 @@ from contracts.assessment import (
     ReferentAssigned,
     Sentence,
 )
-from contracts.partners import ActionCreated, ActionPublished, ActionType, SessionScheduled, SessionSlot
+from contracts.partners import (
+    ActionCreated,
+    ActionPublished,
+    ActionType,
+    SessionCancelled,
+    SessionMoved,
+    SessionScheduled,
+    SessionSlot,
+)
 from devinfra.testkit import Upstream, query_value, wait_for
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 
@@ -51,9 +59,11 @@ class Residents:
         establishment: str = "InSERRE Arras",
         last_name: str = "Martin",
         first_names: str = "Jean",
+        admitted_on: date | None = None,
     ) -> dict:
-        """A case opened with its referent CPIP; returns the ids of the case and of the pathway its admission
-        opened, once the IPRO replica knows both."""
+        """A case opened with its referent CPIP, the person admitted on `admitted_on` (today by default);
+        returns the ids of the case and of the pathway its admission opened, once the IPRO replica knows
+        both."""
         self.admissions += 1
         case_id = str(uuid.uuid4())
         identity = Identity(
@@ -75,7 +85,7 @@ class Residents:
                 subject_id=subject_id,
                 identity=identity,
                 establishment=establishment,
-                admission_date=self.today,
+                admission_date=admitted_on or self.today,
                 sentence=sentence,
             ),
             ReferentAssigned(case_id=case_id, referent=referent),
@@ -95,8 +105,9 @@ class Residents:
         )
         return {"case_id": case_id, "pathway_id": pathway_id, "subject_id": subject_id}
 
-    async def released(self, case_id: str, closed_on: date | None = None) -> None:
-        await self.assessment.publish(
+    async def released(self, case_id: str, closed_on: date | None = None) -> str:
+        """The case closed at release: returns the id of that event, which the release's reaction is caused by."""
+        (closure,) = await self.assessment.publish(
             case_id,
             CaseClosed(case_id=case_id, reason=ClosureReason.RELEASE, closed_on=closed_on or self.today),
         )
@@ -107,6 +118,7 @@ class Residents:
             timeout=REPLICA_TIMEOUT,
             message=f"case {case_id} closed in the IPRO replica",
         )
+        return str(closure.event_id)
 
 
 class Catalogue:
@@ -133,9 +145,8 @@ class Catalogue:
         starts_at = datetime.combine(
             today + timedelta(days=days_ahead), datetime.min.time(), tzinfo=LOCAL_TIME_ZONE
         ).replace(hour=hour)
-        slot = SessionSlot(
-            starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), place=f"Salle {self.published}"
-        )
+        place = f"Salle {self.published}"
+        slot = SessionSlot(starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), place=place)
         await self.partners.publish(
             action_id,
             ActionCreated(
@@ -167,4 +178,40 @@ class Catalogue:
             "session_id": session_id,
             "partner_id": partner_id,
             "starts_at": starts_at,
+            "place": place,
         }
+
+    async def session_cancelled(self, action: dict, reason: str = "Intervenant indisponible") -> None:
+        """The partner cancelled the action's session; returns once the IPRO replica knows it."""
+        await self.partners.publish(
+            action["action_id"],
+            SessionCancelled(action_id=action["action_id"], session_id=action["session_id"], reason=reason),
+        )
+        await wait_for(
+            lambda: known(
+                self.dsn,
+                "SELECT 1 FROM catalogue_sessions WHERE session_id = $1 AND cancelled",
+                action["session_id"],
+            ),
+            timeout=REPLICA_TIMEOUT,
+            message="the session cancelled in the IPRO replica",
+        )
+
+    async def session_moved(self, action: dict, starts_at: datetime, place: str = "Salle B") -> None:
+        """The partner moved the action's session (two hours from `starts_at`); returns once the IPRO replica
+        knows it."""
+        slot = SessionSlot(starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), place=place)
+        await self.partners.publish(
+            action["action_id"],
+            SessionMoved(action_id=action["action_id"], session_id=action["session_id"], slot=slot),
+        )
+        await wait_for(
+            lambda: known(
+                self.dsn,
+                "SELECT 1 FROM catalogue_sessions WHERE session_id = $1 AND starts_at = $2",
+                action["session_id"],
+                starts_at,
+            ),
+            timeout=REPLICA_TIMEOUT,
+            message="the session moved in the IPRO replica",
+        )

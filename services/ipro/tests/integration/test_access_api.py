@@ -58,7 +58,7 @@ TRAINING = {
     "body": "AFPA",
     "title": "Agent magasinier",
     "certification": "Titre professionnel",
-    "starts_on": "2026-12-02",
+    "starts_on": str(TODAY),  # a training starts on or after its start date: these start today
     "ends_on": "2027-02-10",
     "hours": 120,
     "schedule": [{"weekday": 2, "starts_at": "13:30", "ends_at": "17:00"}],

@@ -423,6 +423,54 @@ async def test_a_release_ends_the_trainings_and_gives_back_the_places(
     await positioned(api, as_role, other, action)  # the only place is free again
 
 
+# --- what refusals say ------------------------------------------------------------------------------------------
+
+
+async def test_refusals_name_the_person_the_training_and_the_session_as_users_know_them(
+    api, residents, catalogue, as_role, ipro_dsn
+):
+    """Issue 13 #18: not by their ids; the `contract-without-affectation` refusal reads as a sentence."""
+    person = await residents.admitted("p-1", last_name="Durand", first_names="Léa")
+    action = await catalogue.published_action()  # Friday 2026-12-11, 10:00 to 12:00, "Salle 1"
+    await positioned(api, as_role, person, action)
+    chef = as_role("ipro_chef")
+    problem = await refused(
+        ipro_dsn,
+        api.post(f"{pathway_url(person)}/trainings", headers=chef, json=training_body(FRIDAY_MORNING)),
+        409,
+        "booking-overlap",
+    )
+    assert problem["detail"] == (
+        "the hours of the training «Titre professionnel Agent de propreté» overlap the session of «Job dating» "
+        "on Friday 11 December 2026 at 10:00 (Salle 1), which Léa Durand is booked for"
+    )
+    problem = await refused(
+        ipro_dsn,
+        api.post(f"{pathway_url(person)}/positionings", headers=chef, json=place_on(action)),
+        409,
+        "already-positioned",
+    )
+    assert problem["detail"] == (
+        "Léa Durand already holds a place on the session of «Job dating» on Friday 11 December 2026 at 10:00 "
+        "(Salle 1)"
+    )
+    await classed(api, as_role, person)
+    problem = await refused(
+        ipro_dsn,
+        api.post(
+            f"{work_url(person)}/contract",
+            headers=chef,
+            json={"affectation_id": "no-such-affectation", "starts_on": str(MONDAY), "trial_days": 1},
+        ),
+        422,
+        "contract-without-affectation",
+    )
+    assert problem["detail"] == (
+        "Léa Durand was assigned no post under this affectation: a contract is signed for the post the governor "
+        "assigned."
+    )
+
+
 # --- malformed requests ----------------------------------------------------------------------------------------
 
 

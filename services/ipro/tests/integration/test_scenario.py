@@ -27,6 +27,41 @@ PROFILE = {
 }
 
 
+def place_on(action: dict) -> dict:
+    return {"action_id": action["action_id"], "session_id": action["session_id"]}
+
+
+async def assigned_a_post(api, as_role, pathway_url: str, today, *, signed: bool) -> None:
+    """Followed by the adviser, classed, assigned a concession post on weekday mornings from next Monday,
+    and (if `signed`) under contract for it."""
+    await ok(
+        await api.post(
+            f"{pathway_url}/adviser", headers=as_role("ipro_chef"), json={"adviser": "ipro_conseiller-1"}
+        )
+    )
+    await classed_and_at_work(api, as_role, pathway_url, today)
+    monday = today + timedelta(days=7 - today.weekday())
+    work = await ok(
+        await api.post(
+            f"{pathway_url}/work/affectation",
+            headers=as_role("direction"),
+            json={
+                "regime": "concession",
+                "post": "Opérateur",
+                "workshop": "Atelier 2",
+                "employer": "Conditionnement Artois",
+                "schedule": MORNINGS,
+                "starts_on": str(monday),
+            },
+        ),
+        201,
+    )
+    if signed:
+        (affectation_id,) = work["affectations"]
+        body = {"affectation_id": affectation_id, "starts_on": str(monday), "trial_days": 1}
+        await ok(await api.post(f"{pathway_url}/work/contract", headers=as_role("ipro_chef"), json=body), 201)
+
+
 @pytest.fixture
 async def app_with_relay(ipro_settings, clock):
     return create_app(ipro_settings.model_copy(update={"run_relay": True}), clock=clock)
@@ -196,10 +231,12 @@ async def test_a_pathway_from_admission_to_release(api, residents, catalogue, as
     assert closed["closed_on"] == str(release)
     assert (closed["exit_outcome"]["situation"], closed["exit_outcome"]["contract_type"]) == ("job", "cdd")
     history = await ok(await api.get(f"{url}/history", headers=chef))
-    assert (
-        history[0]["event_type"] == "ipro.pathway.opened"
-        and history[-1]["event_type"] == "ipro.pathway.closed"
-    )
+    # The contract still running ends with the release (issue 13 #4).
+    assert history[0]["event_type"] == "ipro.pathway.opened"
+    assert [e["event_type"] for e in history[-2:]] == [
+        "ipro.pathway.closed",
+        "ipro.work.contract_ended_on_release",
+    ]
 
 
 async def test_every_event_type_of_the_service_is_published_valid_against_its_schema(
@@ -324,7 +361,7 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
         "body": "AFPA",
         "title": "Agent magasinier",
         "certification": "Titre professionnel",
-        "starts_on": str(monday),
+        "starts_on": str(today),  # started today: a training does not start before its start date
         "ends_on": str(monday + timedelta(weeks=10)),
         "hours": 300,
         "schedule": [{"weekday": 2, "starts_at": "13:30", "ends_at": "17:00"}],
@@ -368,6 +405,11 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
             json={"reason": "Libéré avant"},
         )
     )
+    # The partner moves a session, then cancels it: the place follows it, then is cancelled.
+    moving = await catalogue.published_action(days_ahead=21, hour=15)
+    await ok(await api.post(f"{other_url}/positionings", headers=chef, json=place_on(moving)), 201)
+    await catalogue.session_moved(moving, moving["starts_at"] + timedelta(days=1))
+    await catalogue.session_cancelled(moving)
     clock.now = action["starts_at"] + timedelta(hours=1)
     await ok(
         await api.post(
@@ -392,6 +434,13 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
     assert await overdue_syntheses_published(ipro_dsn, clock) == 0
     await ok(await api.put(f"{url}/exit-outcome", headers=adviser, json={"situation": "training"}))
     await residents.released(person["case_id"])
+    # Released holding a contract, and holding a post whose contract was not signed yet.
+    for subject, signed in (("person-3", True), ("person-4", False)):
+        at_work = await residents.admitted(subject)
+        await assigned_a_post(
+            api, as_role, f"/pathways/{at_work['pathway_id']}", residents.today, signed=signed
+        )
+        await residents.released(at_work["case_id"])
 
     shared, restricted = await published_and_valid(ipro_settings, ipro_dsn, "ipro")
     service_types = {cls.event_type for cls in known_events() if cls.service() == "ipro"}

@@ -19,6 +19,8 @@ STATUS = {
     "training-not-found": 404,
     "positioning-not-found": 404,
     "action-session-not-found": 404,
+    # 503: not known here yet (a replica's lag), the client retries
+    "action-session-not-yet-known": 503,
     # 409: a clash with something else's state
     "pathway-already-open": 409,
     "goal-already-set": 409,
@@ -33,6 +35,7 @@ STATUS = {
     "case-closed": 422,
     "date-in-the-future": 422,
     "dates-out-of-order": 422,
+    "date-before-opening": 422,
     "synthesis-already-written": 422,
     "readiness-unchanged": 422,
     "no-right-to-work": 422,
@@ -64,6 +67,7 @@ STATUS = {
     "adversarial-hearing-missing": 422,
     "contract-still-active": 422,
     "training-not-enrolled": 422,
+    "training-starts-later": 422,
     "training-not-in-progress": 422,
     "training-ended": 422,
     "action-session-not-open": 422,

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -158,9 +158,22 @@ def test_the_synthesis_is_due_so_many_working_days_after_the_opening_skipping_we
     opened_on, working_days, due_on
 ):
     command = open_pathway(today=opened_on, synthesis_working_days=working_days)
-    assert given(pathway).when(command, case_facts()) == [
+    assert given(pathway).when(command, case_facts(admission_date=opened_on)) == [
         a_pathway_opened(opened_on=opened_on, synthesis_due_on=due_on)
     ]
+
+
+def test_a_pathway_opens_on_the_admission_date_however_late_the_admission_reaches_ipro():
+    """Issue 13 #13: opened on the admission day the case gives, the synthesis due counting from it (here on
+    Tuesday 24 November, due five working days later: Tuesday 1 December, not Friday 4 December)."""
+    admitted = date(2026, 11, 24)
+    assert given(pathway).when(open_pathway(today=TODAY), case_facts(admission_date=admitted)) == [
+        a_pathway_opened(opened_on=admitted, synthesis_due_on=date(2026, 12, 1))
+    ]
+
+
+def test_a_case_admitted_before_the_replica_kept_admission_dates_opens_its_pathway_today():
+    assert given(pathway).when(open_pathway(), case_facts(admission_date=None)) == [a_pathway_opened()]
 
 
 def test_no_pathway_opens_for_a_closed_case():
@@ -220,13 +233,30 @@ def test_an_adviser_without_a_name_is_an_invalid_value():
 # --- initial synthesis ---
 
 
-@pytest.mark.parametrize("held_on", [TODAY, days_from_today(-3)], ids=["today", "three days ago"])
+OPENED_A_WEEK_AGO = (a_pathway_opened(opened_on=days_from_today(-7)),)
+
+
+@pytest.mark.parametrize(
+    "held_on",
+    [TODAY, days_from_today(-3), days_from_today(-7)],
+    ids=["today", "three days ago", "on the day the pathway opened"],
+)
 def test_the_initial_synthesis_is_written_after_the_interview(held_on):
-    assert given(pathway, *OPEN_PATHWAY).when(write_synthesis(interview_held_on=held_on)) == [
+    assert given(pathway, *OPENED_A_WEEK_AGO).when(write_synthesis(interview_held_on=held_on)) == [
         SynthesisWritten(pathway_id="pathway-1", interview_held_on=held_on, synthesis=SYNTHESIS)
     ]
-    state = pathway.fold([*OPEN_PATHWAY, a_synthesis_written(interview_held_on=held_on)])
+    state = pathway.fold([*OPENED_A_WEEK_AGO, a_synthesis_written(interview_held_on=held_on)])
     assert state.synthesis_written_on == held_on
+
+
+def test_a_synthesis_dated_before_the_pathway_opened_is_refused():
+    """Issue 13 #13: the initial interview takes place once the person is admitted."""
+    with pytest.raises(errors.DateBeforeOpening) as raised:
+        given(pathway, *OPENED_A_WEEK_AGO).when(write_synthesis(interview_held_on=days_from_today(-8)))
+    assert raised.value.code == "date-before-opening"
+    assert raised.value.message == (
+        "the initial interview cannot be dated before the pathway opened on Friday 20 November 2026"
+    )
 
 
 def test_an_interview_cannot_be_dated_after_today():
@@ -359,11 +389,21 @@ def test_the_readiness_keeps_its_history():
 
 @pytest.mark.parametrize("held_on", [TODAY, days_from_today(-7)], ids=["today", "a week ago"])
 def test_a_follow_up_interview_is_held(held_on):
-    assert given(pathway, *FOLLOWED_PATHWAY).when(hold_follow_up_interview(held_on=held_on)) == [
+    history = (*OPENED_A_WEEK_AGO, *FOLLOWED_PATHWAY[1:])
+    assert given(pathway, *history).when(hold_follow_up_interview(held_on=held_on)) == [
         FollowUpInterviewHeld(
             pathway_id="pathway-1", interview_id="interview-1", held_on=held_on, notes="Point sur le CV"
         )
     ]
+
+
+def test_a_follow_up_interview_cannot_be_dated_before_the_pathway_opened():
+    refused(
+        errors.DateBeforeOpening,
+        "date-before-opening",
+        FOLLOWED_PATHWAY,
+        hold_follow_up_interview(held_on=days_from_today(-1)),
+    )
 
 
 def test_a_follow_up_interview_cannot_be_dated_after_today():
@@ -578,7 +618,7 @@ def opening_announced(case) -> date:
     """The date a too-early refusal says registration opens on."""
     with pytest.raises(errors.FranceTravailTooEarly) as raised:
         given(pathway, *FOLLOWED_PATHWAY).when(register_with_france_travail(), case)
-    return date.fromisoformat(raised.value.message.rsplit("on ", 1)[1])
+    return datetime.strptime(raised.value.message.rsplit("on ", 1)[1], "%A %d %B %Y").date()
 
 
 def test_a_registration_too_early_says_from_when_it_opens_and_it_does():
@@ -798,7 +838,7 @@ def test_a_job_at_release_names_its_contract_type():
 
 
 def test_the_pathway_closes_with_the_recorded_outcome():
-    history = (*FOLLOWED_PATHWAY, an_exit_outcome_recorded())
+    history = (*FOLLOWED_PATHWAY, an_exit_outcome_recorded(), a_goal_status_changed())
     assert given(pathway, *history).when(close_pathway()) == [
         PathwayClosed(pathway_id="pathway-1", closed_on=RELEASE, outcome=exit_outcome())
     ]
@@ -806,19 +846,42 @@ def test_the_pathway_closes_with_the_recorded_outcome():
 
 def test_the_pathway_closes_with_the_latest_recorded_outcome():
     training = exit_outcome(situation=ExitSituation.TRAINING, contract_type=None, details="AFPA")
-    history = (*FOLLOWED_PATHWAY, an_exit_outcome_recorded(), an_exit_outcome_recorded(outcome=training))
+    history = (*OPEN_PATHWAY, an_exit_outcome_recorded(), an_exit_outcome_recorded(outcome=training))
     assert given(pathway, *history).when(close_pathway()) == [a_pathway_closed(outcome=training)]
 
 
 @pytest.mark.parametrize("history", histories(*HISTORIES))
 def test_a_pathway_closed_before_anyone_recorded_its_outcome_closes_with_not_recorded(history):
-    assert given(pathway, *history).when(close_pathway()) == [
-        PathwayClosed(
-            pathway_id="pathway-1",
-            closed_on=RELEASE,
-            outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED),
-        )
+    assert given(pathway, *history).when(close_pathway())[-1] == PathwayClosed(
+        pathway_id="pathway-1", closed_on=RELEASE, outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED)
+    )
+
+
+def test_the_release_abandons_the_goals_still_active_before_closing_the_pathway():
+    """Issue 13 #4: a goal still pursued at release ends with the custody (abandoned, "released"); one
+    achieved or abandoned before stays as it was."""
+    history = (
+        *FOLLOWED_PATHWAY,
+        a_goal_set(goal_id="goal-2", description="Passer le code de la route"),
+        a_goal_set(goal_id="goal-3", description="Ouvrir un compte bancaire"),
+        a_goal_status_changed(goal_id="goal-3", status=GoalStatus.ACHIEVED),
+    )
+    events = given(pathway, *history).when(close_pathway())
+    assert events == [
+        GoalStatusChanged(
+            pathway_id="pathway-1", goal_id="goal-1", status=GoalStatus.ABANDONED, reason="released"
+        ),
+        GoalStatusChanged(
+            pathway_id="pathway-1", goal_id="goal-2", status=GoalStatus.ABANDONED, reason="released"
+        ),
+        a_pathway_closed(outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED)),
     ]
+    closed = pathway.fold([*history, *events])
+    assert {goal_id: goal.status for goal_id, goal in closed.goals.items()} == {
+        "goal-1": GoalStatus.ABANDONED,
+        "goal-2": GoalStatus.ABANDONED,
+        "goal-3": GoalStatus.ACHIEVED,
+    }
 
 
 def test_a_closed_pathway_keeps_its_closing_date_and_outcome():

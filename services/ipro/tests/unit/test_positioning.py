@@ -14,12 +14,13 @@ from contracts.ipro import (
 from ipro.domain import errors
 from ipro.domain.commands import Position
 from ipro.domain.positioning import PositioningStatus, positioning
-from kernel.errors import Conflict, InvalidValue, NotFound
+from kernel.errors import Conflict, InvalidValue, NotFound, NotYetKnown
 from kernel.testing import given
 
 from ..builders import (
     AFTER_RELEASE,
     ATTENDED,
+    CANCELLED,
     CONFIRMED,
     DURING_THE_SESSION,
     NO_SHOW,
@@ -30,15 +31,21 @@ from ..builders import (
     SESSION_DAY,
     SESSION_END,
     SESSION_START,
+    THURSDAY,
     WEDNESDAY,
     WITHDRAWN,
     a_positioned_session,
     a_positioning_attended,
+    a_positioning_cancelled,
+    a_positioning_moved,
     a_positioning_outcome_recorded,
     a_positioning_proposed,
     a_positioning_withdrawn,
     a_training_started,
+    booked,
+    cancel_positioning,
     confirm_positioning,
+    follow_moved_session,
     local,
     place,
     position,
@@ -59,7 +66,9 @@ HISTORIES = {
     S.ATTENDED: ATTENDED,
     S.NO_SHOW: NO_SHOW,
     S.WITHDRAWN: WITHDRAWN,
+    S.CANCELLED: CANCELLED,
 }
+HISTORIES_STATUS = {history: status for status, history in HISTORIES.items()}
 
 
 def statuses(*wanted: S) -> list:
@@ -106,6 +115,8 @@ def test_a_person_is_positioned_on_an_open_session_with_places_left():
             partner_id="partner-1",
             starts_at=SESSION_START,
             ends_at=SESSION_END,
+            title="Job dating",
+            place="Salle polyvalente",
         )
     ]
 
@@ -409,3 +420,153 @@ def test_a_command_of_another_aggregate_is_a_programming_error():
 
 def test_events_of_other_aggregates_leave_the_positioning_as_it_was():
     assert positioning.fold([*CONFIRMED, a_training_started()]) == positioning.fold(CONFIRMED)
+
+
+# --- the partner cancels or moves the session (issue 13 #5) ---
+
+
+@pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED))
+def test_a_cancelled_session_cancels_the_places_not_yet_taken_up(history):
+    """Issue 13 #5: the places on a session the partner cancelled end, and no longer count."""
+    assert given(positioning, *history).when(cancel_positioning(), ON_THE_PATHWAY) == [
+        a_positioning_cancelled()
+    ]
+    assert positioning.fold([*history, a_positioning_cancelled()]).status == S.CANCELLED
+
+
+@pytest.mark.parametrize("history", statuses(S.ATTENDED, S.NO_SHOW, S.WITHDRAWN, S.CANCELLED))
+def test_a_cancelled_session_leaves_the_places_ended_or_taken_up_as_they_were(history):
+    assert given(positioning, *history).when(cancel_positioning(), ON_THE_PATHWAY) == []
+
+
+@pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED))
+def test_a_place_follows_its_session_to_its_new_time_and_place(history):
+    """Issue 13 #5: the session moved to Thursday 10 December, 14:00, room B; the person is free then."""
+    assert given(positioning, *history).when(follow_moved_session(), booked(work_hours())) == [
+        a_positioning_moved()
+    ]
+    moved = positioning.fold([*history, a_positioning_moved()])
+    assert (moved.starts_at, moved.ends_at, moved.place, moved.status) == (
+        local(SESSION_DAY + timedelta(days=1), 14),
+        local(SESSION_DAY + timedelta(days=1), 16),
+        "Salle B",
+        HISTORIES_STATUS[history],
+    )
+
+
+def test_a_place_on_a_session_moved_to_a_time_the_person_is_booked_is_cancelled_saying_why():
+    """Issue 13 #5: the place cannot follow a session to a time the person works: it is cancelled, the
+    reason naming the new time and the booking; the adviser positions them on another session."""
+    thursday_afternoons = work_hours(slots=[slot(THURSDAY, 13, 17)], label="the post «Opérateur» (Atelier 2)")
+    assert given(positioning, *CONFIRMED).when(follow_moved_session(), booked(thursday_afternoons)) == [
+        a_positioning_cancelled(
+            reason="the partner moved the session: the session of «Job dating» on Thursday 10 December 2026 at "
+            "14:00 (Salle B), when Jean Martin is booked: the post «Opérateur» (Atelier 2)"
+        )
+    ]
+
+
+def test_a_place_already_on_the_sessions_new_time_does_not_move_again():
+    history = (*CONFIRMED, a_positioning_moved())
+    assert given(positioning, *history).when(follow_moved_session(), booked()) == []
+
+
+def test_its_own_booking_does_not_keep_a_place_from_following_its_session():
+    own = a_positioned_session(reference="positioning-1")
+    moved = follow_moved_session(
+        starts_at=SESSION_START + timedelta(hours=1), ends_at=SESSION_END + timedelta(hours=1)
+    )
+    assert given(positioning, *CONFIRMED).when(moved, booked(own)) == [
+        a_positioning_moved(
+            starts_at=SESSION_START + timedelta(hours=1),
+            ends_at=SESSION_END + timedelta(hours=1),
+            place="Salle B",
+        )
+    ]
+
+
+@pytest.mark.parametrize("history", statuses(S.ATTENDED, S.NO_SHOW, S.WITHDRAWN, S.CANCELLED))
+def test_a_moved_session_leaves_the_places_ended_or_taken_up_as_they_were(history):
+    assert given(positioning, *history).when(follow_moved_session(), booked()) == []
+
+
+@pytest.mark.parametrize("command", every_command())
+def test_nothing_happens_to_a_place_cancelled_with_its_session(command):
+    refused(errors.PositioningEnded, "positioning-ended", CANCELLED, command)
+
+
+def test_a_place_follows_a_moved_session_knowing_the_persons_bookings():
+    with pytest.raises(TypeError):
+        given(positioning, *CONFIRMED).when(follow_moved_session(), ON_THE_PATHWAY)
+
+
+# --- a session the catalogue replica does not know yet (issue 13 #8) ---
+
+
+def test_a_session_unknown_while_the_catalogue_replica_is_behind_is_not_yet_known():
+    """Issue 13 #8: it may have been published a moment ago: the client retries (503, Retry-After)."""
+    with pytest.raises(errors.ActionSessionNotYetKnown) as raised:
+        given(positioning).when(position(), place(session=None, catalogue_behind=True))
+    assert raised.value.code == "action-session-not-yet-known" and isinstance(raised.value, NotYetKnown)
+
+
+def test_a_session_unknown_once_the_catalogue_replica_is_caught_up_is_not_found():
+    refused(
+        errors.ActionSessionNotFound,
+        "action-session-not-found",
+        (),
+        position(),
+        place(session=None, catalogue_behind=False),
+    )
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+@pytest.mark.parametrize(
+    "facts, error, message",
+    [
+        pytest.param(
+            place(already_positioned=True),
+            errors.AlreadyPositioned,
+            "Jean Martin already holds a place on the session of «Job dating» on Wednesday 9 December 2026 at "
+            "10:00 (Salle polyvalente)",
+            id="already positioned",
+        ),
+        pytest.param(
+            place(session=session_facts(cancelled=True)),
+            errors.ActionSessionNotOpen,
+            "the session of «Job dating» on Wednesday 9 December 2026 at 10:00 (Salle polyvalente) was cancelled",
+            id="cancelled",
+        ),
+        pytest.param(
+            place(session=session_facts(booked=12)),
+            errors.PositioningOverCapacity,
+            "all 12 places of the session of «Job dating» on Wednesday 9 December 2026 at 10:00 (Salle "
+            "polyvalente) are taken",
+            id="full",
+        ),
+        pytest.param(
+            place(
+                training_hours(slots=[slot(WEDNESDAY, 9, 11)], starts_on=None, label="the training «CACES»")
+            ),
+            errors.BookingOverlap,
+            "Jean Martin is booked at the time of the session of «Job dating» on Wednesday 9 December 2026 at "
+            "10:00 (Salle polyvalente): the training «CACES»",
+            id="booked then",
+        ),
+    ],
+)
+def test_a_refused_place_names_the_person_and_the_session_by_its_title_date_and_place(facts, error, message):
+    with pytest.raises(error) as raised:
+        given(positioning).when(position(), facts)
+    assert raised.value.message == message
+
+
+def test_a_refusal_on_a_place_names_the_person_and_the_session():
+    with pytest.raises(errors.PositioningNotProposed) as raised:
+        given(positioning, *CONFIRMED).when(confirm_positioning(), ON_THE_PATHWAY)
+    assert raised.value.message == (
+        "Jean Martin's place on the session of «Job dating» on Wednesday 9 December 2026 at 10:00 (Salle "
+        "polyvalente) is confirmed, not proposed"
+    )

@@ -204,10 +204,27 @@ def test_a_training_without_its_essentials_is_an_invalid_value(overrides):
 # --- start, completion, drop-out ---
 
 
-def test_an_enrolled_training_starts():
-    assert given(training, *TRAINING_ENROLLED).when(start_training(), ON_THE_PATHWAY) == [
+@pytest.mark.parametrize(
+    "today", [TRAINING_START, date(2027, 1, 11)], ids=["on its start date", "a week after it"]
+)
+def test_an_enrolled_training_starts(today):
+    assert given(training, *TRAINING_ENROLLED).when(start_training(today=today), ON_THE_PATHWAY) == [
         TrainingStarted(training_id="training-1")
     ]
+
+
+@pytest.mark.parametrize(
+    "today", [date(2027, 1, 3), date(2026, 11, 27)], ids=["the day before", "weeks before"]
+)
+def test_a_training_is_not_started_before_its_start_date(today):
+    """Issue 13 #11."""
+    with pytest.raises(errors.TrainingStartsLater) as raised:
+        given(training, *TRAINING_ENROLLED).when(start_training(today=today), ON_THE_PATHWAY)
+    assert raised.value.code == "training-starts-later"
+    assert raised.value.message == (
+        "the training «CAP Agent polyvalent de restauration» starts on Monday 4 January 2027: it is not "
+        "started before"
+    )
 
 
 def test_a_training_in_progress_does_not_start_again():

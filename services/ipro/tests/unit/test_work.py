@@ -53,6 +53,7 @@ from ..builders import (
     a_classement_refused,
     a_classement_requested,
     a_contract_ended,
+    a_contract_ended_on_release,
     a_contract_resumed,
     a_contract_signed,
     a_contract_suspended,
@@ -63,12 +64,14 @@ from ..builders import (
     a_preliminary_interview_held,
     an_adversarial_hearing_held,
     an_affectation_decided,
+    an_affectation_ended_on_release,
     an_employer_interview_held,
     booked,
     days_from_today,
     decide_affectation,
     declassify,
     end_contract,
+    end_work_on_release,
     grant_classement,
     hold_adversarial_hearing,
     hold_employer_interview,
@@ -882,6 +885,80 @@ def test_a_declassified_person_meets_no_employer_and_is_assigned_no_post():
         "affectation-without-classement",
         DECLASSIFIED,
         decide_affectation(),
+    )
+
+
+# --- release (issue 13 #4) ---
+
+
+@pytest.mark.parametrize("history", histories(*RUNNING))
+def test_the_release_ends_the_running_contract_and_its_post(history):
+    """Issue 13 #4: the contract (active or suspended) ends with the release, which the pathway's closing
+    already tells the work file (`AFTER_RELEASE`)."""
+    events = given(work, *history).when(end_work_on_release(), AFTER_RELEASE)
+    assert events == [a_contract_ended_on_release()]
+    released = work.fold([*history, *events])
+    assert released.contracts["contract-1"].status == ContractStatus.ENDED
+    assert (released.current_contract, released.current_affectation) == (None, None)
+
+
+def test_the_release_ends_a_post_whose_contract_was_not_signed_yet():
+    events = given(work, *AFFECTED).when(end_work_on_release(), AFTER_RELEASE)
+    assert events == [an_affectation_ended_on_release()]
+    assert work.fold([*AFFECTED, *events]).current_affectation is None
+
+
+@pytest.mark.parametrize(
+    "history",
+    [pytest.param((), id="no work file"), *histories(*NOT_CLASSED, "classed", "contract ended", "heard")],
+)
+def test_the_release_ends_nothing_when_the_person_holds_no_post(history):
+    assert given(work, *history).when(end_work_on_release(), AFTER_RELEASE) == []
+
+
+def test_nothing_is_arranged_on_the_work_file_after_its_release():
+    history = (*UNDER_CONTRACT, a_contract_ended_on_release())
+    refused(errors.PathwayClosed, "pathway-closed", history, resume_contract(), AFTER_RELEASE)
+    assert given(work, *history).when(end_work_on_release(), AFTER_RELEASE) == []
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+@pytest.mark.parametrize(
+    "history, affectation_id, message",
+    [
+        pytest.param(
+            INTERVIEWED,
+            "affectation-1",
+            "Jean Martin was assigned no post under this affectation: a contract is signed for the post the "
+            "governor assigned.",
+            id="no affectation",
+        ),
+        pytest.param(
+            CONTRACT_ENDED,
+            "affectation-1",
+            "Jean Martin's affectation to the post «Opérateur de conditionnement» (Atelier 2) has ended: a "
+            "contract is signed for a current post.",
+            id="an ended affectation",
+        ),
+    ],
+)
+def test_a_contract_without_its_affectation_is_refused_in_a_sentence_naming_the_person_and_post(
+    history, affectation_id, message
+):
+    with pytest.raises(errors.ContractWithoutAffectation) as raised:
+        given(work, *history).when(sign_contract(affectation_id=affectation_id), ON_THE_PATHWAY)
+    assert raised.value.message == message
+
+
+def test_an_overlapping_post_names_what_it_overlaps():
+    training = training_hours(slots=[slot(MONDAY, 9, 12)], label="the training «CAP cuisine»")
+    with pytest.raises(errors.BookingOverlap) as raised:
+        given(work, *INTERVIEWED).when(decide_affectation(), booked(training))
+    assert raised.value.message == (
+        "the hours of the post «Opérateur de conditionnement» (Atelier 2) overlap the training «CAP cuisine», "
+        "which Jean Martin is booked for"
     )
 
 

@@ -164,6 +164,9 @@ class ConsumerRunner:
         self._epoch = 0
         self._lease_checked_at = 0.0
         self._passed_over_at: dict[TopicPartition, float] = {}
+        # The last record passed over and not yet checkpointed, per partition: saved once the topic is quiet,
+        # so that a checkpoint does not stay behind the end of a partition that has nothing more to say.
+        self._passed_over: dict[TopicPartition, ConsumerRecord] = {}
         self._halted: dict[TopicPartition, float] = {}  # partition -> when to try again (inf: never)
 
     @property
@@ -244,6 +247,8 @@ class ConsumerRunner:
                     if partition not in self._halted:  # fetched before it halted
                         await self._process(partition, records)
                         self._record_lag(partition, records[-1].offset + 1)
+                if not batches:
+                    await self._save_passed_over()
         finally:
             await self.consumer.stop()
             await self._dlq_producer.stop()
@@ -442,6 +447,9 @@ class ConsumerRunner:
     async def _checkpoint(self, connection: asyncpg.Connection, record: ConsumerRecord) -> None:
         """Record the partition's next offset, if this instance still holds the lease (checked under a share
         lock, so a successor's takeover waits for this transaction), and never backwards."""
+        partition = TopicPartition(record.topic, record.partition)
+        if (waiting := self._passed_over.get(partition)) is not None and waiting.offset <= record.offset:
+            del self._passed_over[partition]  # this checkpoint covers it
         row = await connection.fetchrow(
             """WITH fence AS (SELECT 1 FROM consumer_leases WHERE consumer = $1 AND epoch = $5 FOR SHARE),
                     saved AS (INSERT INTO consumer_checkpoints (consumer, topic, partition, next_offset)
@@ -473,6 +481,21 @@ class ConsumerRunner:
                 lambda: self._checkpoint_alone(record), partition, attempts=self.retry.attempts
             )
             self._passed_over_at[partition] = now
+        else:
+            self._passed_over[partition] = record
+
+    async def _save_passed_over(self) -> None:
+        """The topic is quiet: checkpoint what was passed over since the last save (readers such as a
+        "not known yet" answer compare the checkpoint with the partition's end)."""
+        for partition, record in list(self._passed_over.items()):
+            if partition not in self._halted:
+                await self._retrying(
+                    lambda record=record: self._checkpoint_alone(record),
+                    partition,
+                    attempts=self.retry.attempts,
+                )
+                self._passed_over_at[partition] = time.monotonic()
+            self._passed_over.pop(partition, None)
 
     async def _checkpoint_alone(self, record: ConsumerRecord) -> None:
         async with self.pool.acquire() as connection, connection.transaction():

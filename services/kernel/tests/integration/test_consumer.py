@@ -427,6 +427,38 @@ async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(poo
     assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", runner.name) == 2
 
 
+async def test_a_checkpoint_reaches_the_end_of_a_quiet_partition_it_only_passed_over(
+    pool, bootstrap, unique_name
+):
+    """Records a subscription skips move its checkpoint now and then only; once the topic is quiet, the last
+    one is saved, so a reader comparing the checkpoint with the partition's end sees it caught up (issue 13
+    #8: IPRO's "not known yet" answer)."""
+    topic, name = unique_name("topic"), unique_name("group")
+    others = [
+        EventEnvelope.model_validate_json(an_envelope(n)).model_copy(
+            update={"event_type": "kerneltest.other.noted"}
+        )
+        for n in (1, 2, 3)
+    ]
+    await kafka.ensure_topics(bootstrap, [topic], ONE_NODE)
+    runner = runner_for(
+        Subscription(name, [topic], record_number, event_types=frozenset({"kerneltest.sample.recorded"})),
+        pool,
+        bootstrap,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        async with running(runner):
+            for envelope in others:  # one at a time: the first is saved at once, the others wait
+                key, value, headers = kafka.encode(envelope)
+                await producer.send_and_wait(topic, value=value, key=key, headers=headers, partition=0)
+            await wait_for(lambda: _checkpoint_is(pool, name, 3, partition=0), timeout=4, message="caught up")
+    finally:
+        await producer.stop()
+    assert await applied(pool) == []
+
+
 async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_leads(
     pool, bootstrap, unique_name
 ):

@@ -71,8 +71,12 @@ def collides(a: Booking, b: Booking) -> bool:
     )
 
 
+def collisions(candidate: Booking, bookings: list[Booking]) -> list[Booking]:
+    return [b for b in bookings if b.reference != candidate.reference and collides(candidate, b)]
+
+
 def first_collision(candidate: Booking, bookings: list[Booking]) -> Booking | None:
-    return next((b for b in bookings if b.reference != candidate.reference and collides(candidate, b)), None)
+    return next(iter(collisions(candidate, bookings)), None)
 
 
 def slots_valid(slots: list[WeeklySlot]) -> bool:

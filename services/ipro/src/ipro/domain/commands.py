@@ -29,6 +29,8 @@ class Command(BaseModel):
 
 # --- pathway ---
 class OpenPathway(Command):
+    """Opened on the person's admission date (the case's), counting the synthesis deadline from it."""
+
     pathway_id: str
     case_id: str
     today: date
@@ -178,6 +180,12 @@ class EndContract(Command):
     today: date
 
 
+class EndWorkOnRelease(Command):
+    """The release's: whatever post and contract the person holds end with their custody."""
+
+    released_on: date
+
+
 class HoldAdversarialHearing(Command):
     today: date
 
@@ -201,7 +209,7 @@ class EnrolInTraining(Command):
 
 
 class StartTraining(Command):
-    pass
+    today: date
 
 
 class CompleteTraining(Command):
@@ -238,3 +246,17 @@ class RecordPositioningOutcome(Command):
 
 class WithdrawPositioning(Command):
     reason: str
+
+
+class CancelPositioning(Command):
+    """The partner cancelled the session: the place ends, for the partner's reason."""
+
+    reason: str
+
+
+class FollowMovedSession(Command):
+    """The partner moved the session to a new time: the place follows it, unless the person is booked then."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: str = ""

@@ -1,7 +1,7 @@
 """Rules of the IPRO domain: `<Thing><Problem>` names, each with a stable code (its name in kebab case)
 that API clients rely on, and its kind as base class (`kernel.problems` maps kinds to statuses)."""
 
-from kernel.errors import AlreadyExists, Conflict, DomainError, NotFound
+from kernel.errors import AlreadyExists, Conflict, DomainError, NotFound, NotYetKnown
 
 
 # --- pathway ---
@@ -31,6 +31,12 @@ class DateInTheFuture(DomainError):
 
 class DatesOutOfOrder(DomainError):
     code = "dates-out-of-order"
+
+
+class DateBeforeOpening(DomainError):
+    """An interview of the pathway is not dated before the pathway opened (the person's admission)."""
+
+    code = "date-before-opening"
 
 
 class SynthesisAlreadyWritten(DomainError):
@@ -193,6 +199,12 @@ class TrainingNotEnrolled(DomainError):
     code = "training-not-enrolled"
 
 
+class TrainingStartsLater(DomainError):
+    """A training is not started before its start date."""
+
+    code = "training-starts-later"
+
+
 class TrainingNotInProgress(DomainError):
     code = "training-not-in-progress"
 
@@ -212,6 +224,13 @@ class PositioningAlreadyExists(AlreadyExists):
 
 class ActionSessionNotFound(NotFound):
     code = "action-session-not-found"
+
+
+class ActionSessionNotYetKnown(NotYetKnown):
+    """The catalogue replica does not know the session yet but has not read the partners' events of its action
+    to their end: it may have been published a moment ago, so the client retries (503, `Retry-After`)."""
+
+    code = "action-session-not-yet-known"
 
 
 class ActionSessionNotOpen(DomainError):

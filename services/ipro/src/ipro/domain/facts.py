@@ -27,21 +27,29 @@ class CaseFacts(Facts):
     subject_id: str
     establishment: str
     open: bool
+    admission_date: date | None = None  # None: admitted before the replica kept it
     expected_end_date: date | None = None
     conditional_release_date: date | None = None
     referent: str | None = None  # the CPIP who follows the person
+    person: str = "the person"  # their name, as users know them
 
 
 class Booking(Facts):
-    """Something the person is already committed to: weekly hours over a period, or one session."""
+    """Something the person is already committed to: weekly hours over a period, or one session. `label`
+    names it as users know it (the post, the training's title, the action's title, date and place)."""
 
     kind: str  # work, training, action
     reference: str
+    label: str = ""
     starts_on: date | None = None
     ends_on: date | None = None  # None: open-ended
     slots: list[WeeklySlot] = []
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
+
+    @property
+    def named(self) -> str:
+        return self.label or f"{self.kind} {self.reference}"
 
 
 class SessionFacts(Facts):
@@ -50,6 +58,8 @@ class SessionFacts(Facts):
     action_id: str
     session_id: str
     partner_id: str
+    title: str = ""  # the action's
+    place: str = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: int
@@ -60,11 +70,12 @@ class SessionFacts(Facts):
 
 
 class PathwayFacts(Facts):
-    """The pathway something is arranged on, and whether the person has left (it is closed)."""
+    """The pathway something is arranged on, whether the person has left (it is closed), and their name."""
 
     pathway_id: str
     subject_id: str
     closed: bool = False
+    person: str = "the person"
 
 
 class Commitments(PathwayFacts):
@@ -75,7 +86,10 @@ class Commitments(PathwayFacts):
 
 class PlaceFacts(Commitments):
     """The pathway and the bookings, the session a place is asked on (None: the catalogue has no such
-    session of that action) and whether the person already holds a place on it."""
+    session of that action), whether the person already holds a place on it, and whether the catalogue
+    replica has read the partners' events of that action to their end (a session it does not know may
+    have been published a moment ago)."""
 
     session: SessionFacts | None
     already_positioned: bool = False
+    catalogue_behind: bool = False

@@ -33,7 +33,7 @@ from contracts.ipro import (
     ReadinessStatus,
     SynthesisWritten,
 )
-from ipro.domain import errors
+from ipro.domain import errors, names
 from ipro.domain.calendar import add_months, add_working_days
 from ipro.domain.commands import (
     AssignAdviser,
@@ -57,6 +57,8 @@ from kernel.decider import Decider
 from kernel.errors import InvalidValue
 
 F = TypeVar("F", bound=PathwayFacts)
+# Why the release abandons the goals still active (as it drops out of trainings and withdraws places).
+RELEASED = "released"
 
 
 class Goal(BaseModel):
@@ -105,13 +107,15 @@ initial_state = Pathway()
 
 
 def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> list[Event]:
-    """`facts`: the person's case, which opening the pathway and France Travail's window need."""
+    """`facts`: the person's case, which opening the pathway and France Travail's window need (and which
+    names the person; the release comes without it)."""
     if isinstance(command, OpenPathway):
         return [_open(command, state, _case(facts, command))]
     if state.pathway_id is None:
         raise errors.PathwayNotFound("no such pathway")
+    who = facts.person if facts is not None else "the person"
     if state.closed_on is not None:
-        raise errors.PathwayClosed("the pathway is closed: the person has left")
+        raise errors.PathwayClosed(f"{who}'s pathway closed on {names.day(state.closed_on)}: they have left")
     pathway_id = state.pathway_id
     match command:
         case AssignAdviser():
@@ -119,9 +123,10 @@ def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> 
         case WriteSynthesis():
             if state.synthesis_written_on is not None:
                 raise errors.SynthesisAlreadyWritten(
-                    "the initial synthesis is written: record a follow-up interview"
+                    f"{who}'s initial synthesis is written: record a follow-up interview"
                 )
             _not_after(command.interview_held_on, command.today, "the interview")
+            _not_before_opening(command.interview_held_on, state, "the initial interview")
             return [
                 SynthesisWritten(
                     pathway_id=pathway_id,
@@ -132,9 +137,10 @@ def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> 
         case RecordProfile():
             return [ProfileRecorded(pathway_id=pathway_id, profile=command.profile)]
         case ChangeReadiness():
-            return [_readiness(command, state)]
+            return [_readiness(command, state, who)]
         case HoldFollowUpInterview():
             _not_after(command.held_on, command.today, "the interview")
+            _not_before_opening(command.held_on, state, "a follow-up interview")
             return [
                 FollowUpInterviewHeld(
                     pathway_id=pathway_id,
@@ -201,8 +207,19 @@ def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> 
                 raise errors.ContractTypeRequired("a job at release names its contract type")
             return [ExitOutcomeRecorded(pathway_id=pathway_id, outcome=command.outcome)]
         case ClosePathway():
+            # The goals still pursued end with the custody: abandoned, the release given as the reason.
+            abandoned = [
+                GoalStatusChanged(
+                    pathway_id=pathway_id, goal_id=goal_id, status=GoalStatus.ABANDONED, reason=RELEASED
+                )
+                for goal_id, goal in state.goals.items()
+                if goal.status == GoalStatus.ACTIVE
+            ]
             outcome = state.exit_outcome or ExitOutcome(situation=ExitSituation.NOT_RECORDED)
-            return [PathwayClosed(pathway_id=pathway_id, closed_on=command.closed_on, outcome=outcome)]
+            return [
+                *abandoned,
+                PathwayClosed(pathway_id=pathway_id, closed_on=command.closed_on, outcome=outcome),
+            ]
     raise TypeError(f"the pathway aggregate does not handle {type(command).__name__}")
 
 
@@ -213,17 +230,20 @@ def _case(facts: CaseFacts | None, command: Command) -> CaseFacts:
 
 
 def _open(command: OpenPathway, state: Pathway, case: CaseFacts) -> PathwayOpened:
+    """The pathway opens on the day the person was admitted, whenever IPRO learns of it (a case known from
+    before the replica kept admission dates opens today): the synthesis is due counting from that day."""
     if state.pathway_id is not None:
-        raise errors.PathwayAlreadyOpen("the person already has a pathway for this custody period")
+        raise errors.PathwayAlreadyOpen(f"{case.person} already has a pathway for this custody period")
     if not case.open:
-        raise errors.CaseClosed("the person's case is closed")
+        raise errors.CaseClosed(f"{case.person}'s case is closed: they have left")
+    opened_on = case.admission_date or command.today
     return PathwayOpened(
         pathway_id=command.pathway_id,
         case_id=case.case_id,
         subject_id=case.subject_id,
         establishment=case.establishment,
-        opened_on=command.today,
-        synthesis_due_on=add_working_days(command.today, command.synthesis_working_days),
+        opened_on=opened_on,
+        synthesis_due_on=add_working_days(opened_on, command.synthesis_working_days),
     )
 
 
@@ -232,13 +252,20 @@ def _not_after(day: date, today: date, what: str) -> None:
         raise errors.DateInTheFuture(f"{what} cannot be dated after today")
 
 
-def _readiness(command: ChangeReadiness, state: Pathway) -> ReadinessChanged:
+def _not_before_opening(day: date, state: Pathway, what: str) -> None:
+    if day < state.opened_on:
+        raise errors.DateBeforeOpening(
+            f"{what} cannot be dated before the pathway opened on {names.day(state.opened_on)}"
+        )
+
+
+def _readiness(command: ChangeReadiness, state: Pathway, who: str) -> ReadinessChanged:
     if command.status == state.readiness:
-        raise errors.ReadinessUnchanged(f"the readiness is already {command.status.value}")
+        raise errors.ReadinessUnchanged(f"{who}'s readiness is already {command.status.value}")
     if command.status == ReadinessStatus.SUPPORT_DECLINED and not command.reason.strip():
-        raise errors.ReasonRequired("say why the person declines support")
+        raise errors.ReasonRequired(f"say why {who} declines support")
     if command.status == ReadinessStatus.READY_TO_WORK and state.profile and not state.profile.right_to_work:
-        raise errors.NoRightToWork("the profile records no right to work")
+        raise errors.NoRightToWork(f"{who}'s profile records no right to work")
     return ReadinessChanged(pathway_id=state.pathway_id, status=command.status, reason=command.reason.strip())
 
 
@@ -247,14 +274,17 @@ def _goal_status(command: ChangeGoalStatus, state: Pathway) -> GoalStatusChanged
     if goal is None:
         raise errors.GoalNotFound(f"no goal {command.goal_id}")
     if goal.status != GoalStatus.ACTIVE:
-        raise errors.GoalClosed(f"the goal is {goal.status.value}")
+        raise errors.GoalClosed(f"the goal «{goal.description}» is {goal.status.value}")
     if command.step_id is not None:
         if command.step_id not in goal.steps:
             raise errors.GoalNotFound(f"no step {command.step_id} in this goal")
         if goal.steps[command.step_id] != GoalStatus.ACTIVE:
-            raise errors.GoalClosed(f"the step is {goal.steps[command.step_id].value}")
+            raise errors.GoalClosed(
+                f"the step of «{goal.description}» is {goal.steps[command.step_id].value}"
+            )
     if command.status == GoalStatus.ACTIVE:
-        raise errors.GoalClosed(f"the {'step' if command.step_id else 'goal'} is already active")
+        what = "a step of the goal" if command.step_id else "the goal"
+        raise errors.GoalClosed(f"{what} «{goal.description}» is already active")
     return GoalStatusChanged(
         pathway_id=state.pathway_id, goal_id=command.goal_id, step_id=command.step_id, status=command.status
     )
@@ -264,7 +294,9 @@ def _france_travail(
     command: RegisterWithFranceTravail, state: Pathway, case: CaseFacts
 ) -> FranceTravailRegistered:
     if state.france_travail_registered_on is not None:
-        raise errors.FranceTravailAlreadyRegistered("the person is already registered with France Travail")
+        raise errors.FranceTravailAlreadyRegistered(
+            f"{case.person} is already registered with France Travail"
+        )
     exits = [d for d in (case.expected_end_date, case.conditional_release_date) if d]
     if not exits:
         raise errors.FranceTravailTooEarly(
@@ -274,7 +306,7 @@ def _france_travail(
     if command.today < opens_on:
         raise errors.FranceTravailTooEarly(
             f"registration opens {command.window_months} months before release or a sentence adjustment: "
-            f"on {opens_on}"
+            f"for {case.person}, on {names.day(opens_on)}"
         )
     return FranceTravailRegistered(pathway_id=state.pathway_id, registered_on=command.today)
 
@@ -343,9 +375,13 @@ def evolve(state: Pathway, event: Event) -> Pathway:
 pathway = Decider(stream_type="pathway", initial_state=initial_state, decide=decide, evolve=evolve)
 
 
-def arranged_on(state: Pathway, facts: type[F] = PathwayFacts, **more) -> F:
-    """What a work file, a training or a positioning knows of the pathway it is arranged on (`facts`: a
-    kind of `PathwayFacts`, completed with `more`)."""
+def arranged_on(state: Pathway, case: CaseFacts | None, facts: type[F] = PathwayFacts, **more) -> F:
+    """What a work file, a training or a positioning knows of the pathway it is arranged on and of the
+    person (`case`, which names them), as `facts`: a kind of `PathwayFacts`, completed with `more`."""
     return facts(
-        pathway_id=state.pathway_id, subject_id=state.subject_id, closed=state.closed_on is not None, **more
+        pathway_id=state.pathway_id,
+        subject_id=state.subject_id,
+        closed=state.closed_on is not None,
+        person=case.person if case is not None else "the person",
+        **more,
     )

@@ -1,6 +1,7 @@
-"""A vocational training: enrolled → in progress → completed (certification obtained or not) or dropped out.
-Its weekly hours may not overlap the person's work or other commitments. Once the person has left (the
-pathway is closed), no one is enrolled and a training only ends: the release drops the person out."""
+"""A vocational training: enrolled → in progress (from its start date) → completed (certification obtained or
+not) or dropped out. Its weekly hours may not overlap the person's work or other commitments. Once the person
+has left (the pathway is closed), no one is enrolled and a training only ends: the release drops the person
+out."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from contracts.ipro import (
     TrainingStarted,
     WeeklySlot,
 )
-from ipro.domain import errors
+from ipro.domain import errors, names
 from ipro.domain.calendar import first_collision, slots_valid
 from ipro.domain.commands import Command, CompleteTraining, DropOutOfTraining, EnrolInTraining, StartTraining
 from ipro.domain.facts import Booking, Commitments, PathwayFacts
@@ -44,6 +45,18 @@ class Training(BaseModel):
     status: TrainingStatus = TrainingStatus.ENROLLED
     certification_obtained: bool | None = None
 
+    @property
+    def booking(self) -> Booking:
+        """The training's weekly hours over its dates, as the person's bookings hold them."""
+        return Booking(
+            kind="training",
+            reference=self.training_id,
+            label=names.training(self.title),
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            slots=self.schedule,
+        )
+
 
 initial_state = Training()
 
@@ -60,16 +73,22 @@ def decide(command: Command, state: Training, facts: PathwayFacts) -> list[Event
         raise errors.TrainingNotFound("no such training")
     if not isinstance(command, DropOutOfTraining):
         _open(facts)
+    training = names.training(state.title)
     if state.status in (TrainingStatus.COMPLETED, TrainingStatus.DROPPED_OUT):
-        raise errors.TrainingEnded(f"the training is {state.status.value}")
+        ended = "completed" if state.status == TrainingStatus.COMPLETED else "dropped out of"
+        raise errors.TrainingEnded(f"{facts.person} {ended} {training}: it has ended")
     match command:
         case StartTraining():
             if state.status != TrainingStatus.ENROLLED:
-                raise errors.TrainingNotEnrolled("the training has already started")
+                raise errors.TrainingNotEnrolled(f"{training} has already started")
+            if command.today < state.starts_on:
+                raise errors.TrainingStartsLater(
+                    f"{training} starts on {names.day(state.starts_on)}: it is not started before"
+                )
             return [TrainingStarted(training_id=state.training_id)]
         case CompleteTraining():
             if state.status != TrainingStatus.IN_PROGRESS:
-                raise errors.TrainingNotInProgress("a training completes once it is in progress")
+                raise errors.TrainingNotInProgress(f"{training} completes once it is in progress")
             return [
                 TrainingCompleted(
                     training_id=state.training_id,
@@ -84,12 +103,14 @@ def decide(command: Command, state: Training, facts: PathwayFacts) -> list[Event
 
 def _open(pathway: PathwayFacts) -> None:
     if pathway.closed:
-        raise errors.PathwayClosed("the pathway is closed: the person has left")
+        raise errors.PathwayClosed(f"{pathway.person}'s pathway is closed: they have left")
 
 
 def _enrol(command: EnrolInTraining, state: Training, facts: Commitments) -> TrainingEnrolled:
     if state.training_id is not None:
-        raise errors.TrainingAlreadyExists(f"training {command.training_id} already exists")
+        raise errors.TrainingAlreadyExists(
+            f"{names.training(state.title)} already exists ({command.training_id})"
+        )
     if command.ends_on < command.starts_on or not slots_valid(command.schedule):
         raise errors.DatesOutOfOrder("the training ends on or after its start, and each slot after it starts")
     hours = Booking(
@@ -101,7 +122,8 @@ def _enrol(command: EnrolInTraining, state: Training, facts: Commitments) -> Tra
     )
     if clash := first_collision(hours, facts.bookings):
         raise errors.BookingOverlap(
-            f"the training's hours overlap the person's {clash.kind} ({clash.reference})"
+            f"the hours of {names.training(command.title)} overlap {clash.named}, which {facts.person} is "
+            "booked for"
         )
     return TrainingEnrolled(**command.model_dump(), subject_id=facts.subject_id)
 

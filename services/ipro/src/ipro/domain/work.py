@@ -4,8 +4,8 @@ how to appeal), employer interviews, the *affectation* to a post, then the *cont
 (trial period, suspension, end) and declassification after an adversarial hearing.
 
 Nothing is arranged once the pathway is closed (`PathwayFacts`); a post's hours may not overlap the person's
-other commitments (`Commitments`). The waiting list per regime is a query over classed people without a post
-(`queries.waiting_lists`)."""
+other commitments (`Commitments`). The release ends the post the person holds, and its contract if signed.
+The waiting list per regime is a query over classed people without a post (`queries.waiting_lists`)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from contracts import Event
 from contracts.ipro import (
     AdversarialHearingHeld,
     AffectationDecided,
+    AffectationEndedOnRelease,
     ClassementGranted,
     ClassementRefused,
     ClassementRequested,
     ContractEnded,
+    ContractEndedOnRelease,
     ContractEndReason,
     ContractResumed,
     ContractSigned,
@@ -33,13 +35,14 @@ from contracts.ipro import (
     WeeklySlot,
     WorkRegime,
 )
-from ipro.domain import errors
+from ipro.domain import errors, names
 from ipro.domain.calendar import first_collision, slots_valid
 from ipro.domain.commands import (
     Command,
     DecideAffectation,
     Declassify,
     EndContract,
+    EndWorkOnRelease,
     GrantClassement,
     HoldAdversarialHearing,
     HoldEmployerInterview,
@@ -94,6 +97,17 @@ class Affectation(BaseModel):
     contract_id: str | None = None
     ended: bool = False
 
+    @property
+    def booking(self) -> Booking:
+        """The post's weekly hours from its first day, as the person's bookings hold them."""
+        return Booking(
+            kind="work",
+            reference=self.affectation_id,
+            label=names.post(self.post, self.workshop),
+            starts_on=self.starts_on,
+            slots=self.schedule,
+        )
+
 
 class WorkFile(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -125,13 +139,16 @@ initial_state = WorkFile()
 def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event]:
     """`facts`: the pathway the work file belongs to; with the person's bookings (`Commitments`) for an
     affectation."""
+    if isinstance(command, EndWorkOnRelease):
+        return _end_on_release(command, state)
+    who = facts.person
     if facts.closed:
-        raise errors.PathwayClosed("the pathway is closed: the person has left")
+        raise errors.PathwayClosed(f"{who}'s pathway is closed: they have left")
     if isinstance(command, RequestClassement):
         return [_request(command, state, facts)]
     _as_asked(command)
     if state.work_id is None:
-        raise errors.ClassementNotRequested("no classement was requested")
+        raise errors.ClassementNotRequested(f"no classement was requested for {who}")
     work_id = state.work_id
     match command:
         case RecordCpuOpinion():
@@ -167,7 +184,7 @@ def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event
                 )
             ]
         case HoldEmployerInterview():
-            _classed_for(state, command.regime, errors.NotClassedForRegime)
+            _classed_for(state, command.regime, who, errors.NotClassedForRegime)
             if command.held_on > command.today:
                 raise errors.DateInTheFuture("the interview cannot be dated after today")
             return [
@@ -183,11 +200,11 @@ def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event
         case DecideAffectation():
             if not isinstance(facts, Commitments):
                 raise TypeError("an affectation is decided knowing the person's bookings")
-            return [_affectation(command, state, facts.bookings)]
+            return [_affectation(command, state, facts.bookings, who)]
         case SignContract():
-            return [_contract(command, state)]
+            return [_contract(command, state, who)]
         case SuspendContract():
-            contract = _running_contract(state)
+            contract = _running_contract(state, who)
             if contract.status == ContractStatus.SUSPENDED:
                 raise errors.ContractAlreadySuspended("the contract is already suspended")
             return [
@@ -199,21 +216,21 @@ def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event
                 )
             ]
         case ResumeContract():
-            contract = _running_contract(state)
+            contract = _running_contract(state, who)
             if contract.status != ContractStatus.SUSPENDED:
                 raise errors.ContractNotSuspended("only a suspended contract resumes")
             return [
                 ContractResumed(work_id=work_id, contract_id=contract.contract_id, resumed_on=command.today)
             ]
         case HoldPreliminaryInterview():
-            contract = _running_contract(state)
+            contract = _running_contract(state, who)
             return [
                 PreliminaryInterviewHeld(
                     work_id=work_id, contract_id=contract.contract_id, held_on=command.today
                 )
             ]
         case EndContract():
-            contract = _running_contract(state)
+            contract = _running_contract(state, who)
             if (
                 command.reason == ContractEndReason.PROFESSIONAL_INADEQUACY
                 and not contract.preliminary_interview
@@ -230,14 +247,14 @@ def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event
                 )
             ]
         case HoldAdversarialHearing():
-            _classed(state)
+            _classed(state, who)
             return [AdversarialHearingHeld(work_id=work_id, held_on=command.today)]
         case Declassify():
-            _classed(state)
+            _classed(state, who)
             if not state.hearing_since_grant:
                 raise errors.AdversarialHearingMissing("declassification needs an adversarial hearing first")
             if state.current_contract is not None:
-                raise errors.ContractStillActive("end the person's contract before declassifying them")
+                raise errors.ContractStillActive(f"end {who}'s contract before declassifying them")
             return [Declassified(work_id=work_id, reason=command.reason, decided_on=command.today)]
     raise TypeError(f"the work aggregate does not handle {type(command).__name__}")
 
@@ -246,7 +263,7 @@ def _request(command: RequestClassement, state: WorkFile, pathway: PathwayFacts)
     if state.classement == ClassementStatus.REQUESTED:
         raise errors.ClassementAlreadyRequested("a classement request is already awaiting its decision")
     if state.classement == ClassementStatus.GRANTED:
-        raise errors.AlreadyClassed("the person is already classed for work")
+        raise errors.AlreadyClassed(f"{pathway.person} is already classed for work")
     return ClassementRequested(
         work_id=command.work_id,
         pathway_id=command.pathway_id,
@@ -271,34 +288,44 @@ def _pending(state: WorkFile) -> None:
         raise errors.ClassementNotRequested("no classement request awaits a decision")
 
 
-def _classed(state: WorkFile) -> None:
+def _classed(state: WorkFile, who: str) -> None:
     if state.classement != ClassementStatus.GRANTED:
-        raise errors.NotClassed("the person is not classed for work")
+        raise errors.NotClassed(f"{who} is not classed for work")
 
 
 def _classed_for(
-    state: WorkFile, regime: WorkRegime, error: type[errors.DomainError] = errors.AffectationWithoutClassement
+    state: WorkFile,
+    regime: WorkRegime,
+    who: str,
+    error: type[errors.DomainError] = errors.AffectationWithoutClassement,
 ) -> None:
     if state.classement != ClassementStatus.GRANTED or regime not in state.regimes:
-        raise error(f"the person is not classed for {regime.value}")
+        raise error(f"{who} is not classed for {regime.value}")
 
 
-def _affectation(command: DecideAffectation, state: WorkFile, bookings: list[Booking]) -> AffectationDecided:
-    _classed_for(state, command.regime)
+def _affectation(
+    command: DecideAffectation, state: WorkFile, bookings: list[Booking], who: str
+) -> AffectationDecided:
+    _classed_for(state, command.regime, who)
     if not any(
         regime == command.regime and employer.casefold() == command.employer.casefold()
         for regime, employer in state.interviews.values()
     ):
         raise errors.EmployerInterviewMissing(f"record the interview with {command.employer} first")
-    if state.current_affectation is not None:
-        raise errors.AlreadyAffected("the person already holds a post: end its contract first")
+    if (current := state.current_affectation) is not None:
+        raise errors.AlreadyAffected(
+            f"{who} already holds {names.post(current.post, current.workshop)}: end its contract first"
+        )
     if not slots_valid(command.schedule):
         raise errors.DatesOutOfOrder("each slot of the schedule ends after it starts")
     work = Booking(
         kind="work", reference=command.affectation_id, starts_on=command.starts_on, slots=command.schedule
     )
     if clash := first_collision(work, bookings):
-        raise errors.BookingOverlap(f"the schedule overlaps the person's {clash.kind} ({clash.reference})")
+        raise errors.BookingOverlap(
+            f"the hours of {names.post(command.post, command.workshop)} overlap {clash.named}, which {who} "
+            "is booked for"
+        )
     return AffectationDecided(
         work_id=state.work_id,
         affectation_id=command.affectation_id,
@@ -311,14 +338,25 @@ def _affectation(command: DecideAffectation, state: WorkFile, bookings: list[Boo
     )
 
 
-def _contract(command: SignContract, state: WorkFile) -> ContractSigned:
-    if state.current_contract is not None:
-        raise errors.ContractAlreadyActive("the person already has an active contract")
-    affectation = state.affectations.get(command.affectation_id)
-    if affectation is None or affectation.ended or affectation.contract_id is not None:
-        raise errors.ContractWithoutAffectation(
-            "a contract is signed for a current affectation that has none yet"
+def _contract(command: SignContract, state: WorkFile, who: str) -> ContractSigned:
+    if (current := state.current_contract) is not None:
+        held = state.affectations[current.affectation_id]
+        raise errors.ContractAlreadyActive(
+            f"{who} already has an active contract, for {names.post(held.post, held.workshop)}"
         )
+    affectation = state.affectations.get(command.affectation_id)
+    if affectation is None:
+        raise errors.ContractWithoutAffectation(
+            f"{who} was assigned no post under this affectation: a contract is signed for the post the "
+            "governor assigned."
+        )
+    post = names.post(affectation.post, affectation.workshop)
+    if affectation.ended:
+        raise errors.ContractWithoutAffectation(
+            f"{who}'s affectation to {post} has ended: a contract is signed for a current post."
+        )
+    if affectation.contract_id is not None:
+        raise errors.ContractWithoutAffectation(f"{who}'s affectation to {post} is already under contract.")
     if command.ends_on is not None and command.ends_on < command.starts_on:
         raise errors.DatesOutOfOrder("the contract ends on or after its start")
     # At most one day of trial per week of contract, within the configured cap.
@@ -341,11 +379,33 @@ def _contract(command: SignContract, state: WorkFile) -> ContractSigned:
     )
 
 
-def _running_contract(state: WorkFile) -> Contract:
+def _running_contract(state: WorkFile, who: str) -> Contract:
     contract = state.current_contract
     if contract is None:
-        raise errors.ContractNotActive("the person has no active contract")
+        raise errors.ContractNotActive(f"{who} has no active contract")
     return contract
+
+
+def _end_on_release(command: EndWorkOnRelease, state: WorkFile) -> list[Event]:
+    """The person left custody: the contract they hold ends by law with the release (suspended included),
+    and with it their post; a post assigned whose contract was not signed yet ends too. Nothing else
+    changes (the classement belonged to that custody period: a new one opens a new work file)."""
+    if (contract := state.current_contract) is not None:
+        return [
+            ContractEndedOnRelease(
+                work_id=state.work_id,
+                contract_id=contract.contract_id,
+                affectation_id=contract.affectation_id,
+                ended_on=command.released_on,
+            )
+        ]
+    if (affectation := state.current_affectation) is not None:
+        return [
+            AffectationEndedOnRelease(
+                work_id=state.work_id, affectation_id=affectation.affectation_id, ended_on=command.released_on
+            )
+        ]
+    return []
 
 
 def _with_contract(state: WorkFile, contract_id: str, **changes) -> WorkFile:
@@ -410,12 +470,17 @@ def evolve(state: WorkFile, event: Event) -> WorkFile:
             return _with_contract(state, event.contract_id, status=ContractStatus.ACTIVE)
         case PreliminaryInterviewHeld():
             return _with_contract(state, event.contract_id, preliminary_interview=True)
-        case ContractEnded():
+        case ContractEnded() | ContractEndedOnRelease():
             ended = _with_contract(state, event.contract_id, status=ContractStatus.ENDED)
             affectation_id = state.contracts[event.contract_id].affectation_id
             affectation = ended.affectations[affectation_id].model_copy(update={"ended": True})
             return ended.model_copy(
                 update={"affectations": {**ended.affectations, affectation_id: affectation}}
+            )
+        case AffectationEndedOnRelease():
+            affectation = state.affectations[event.affectation_id].model_copy(update={"ended": True})
+            return state.model_copy(
+                update={"affectations": {**state.affectations, affectation.affectation_id: affectation}}
             )
         case AdversarialHearingHeld():
             return state.model_copy(update={"hearing_since_grant": True})

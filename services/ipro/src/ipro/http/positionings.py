@@ -9,12 +9,25 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from contracts.ipro import PositioningOutcome
-from ipro import handlers, reads
+from ipro import feeds, handlers, reads
 from ipro.domain import commands as c
 from ipro.domain.positioning import Positioning, PositioningStatus
 from ipro.http.common import Adviser, Confirmer, OnePositioningReader, PartnerOrIpro, PositioningReader
 from kernel.aggregates import Aggregate
-from kernel.api import ID_MAX_LENGTH, Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, RequestBody, Store
+from kernel.api import (
+    ID_MAX_LENGTH,
+    Db,
+    Id,
+    IdFilter,
+    Limit,
+    Now,
+    Offset,
+    Page,
+    Reason,
+    RequestBody,
+    Settings,
+    Store,
+)
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -48,6 +61,10 @@ class PositioningView(BaseModel):
     status: PositioningStatus
     outcome: PositioningOutcome | None
     version: int
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what was booked anyway: the SPIP programme sessions the new hours overlap (D.412-32)",
+    )
 
 
 class PartnerLine(BaseModel):
@@ -62,8 +79,9 @@ class PartnerLine(BaseModel):
     outcome: PositioningOutcome | None
 
 
-def view(aggregate: Aggregate[Positioning]) -> PositioningView:
-    return PositioningView(**aggregate.state.model_dump(), version=aggregate.version)
+def view(aggregate: Aggregate[Positioning], warnings: list[str] | None = None) -> PositioningView:
+    fields = aggregate.state.model_dump(include=set(PositioningView.model_fields))
+    return PositioningView(**fields, version=aggregate.version, warnings=warnings or [])
 
 
 PARTNER_FIELDS = set(PartnerLine.model_fields) - {"last_name", "first_names"}
@@ -74,8 +92,19 @@ PARTNER_FIELDS = set(PartnerLine.model_fields) - {"last_name", "first_names"}
     status_code=201,
     response_model=PositioningView,
     summary="Position the person on a session of a catalogue action",
+    description="A session the catalogue replica does not know yet, while it has not read the partners' events "
+    "of that action to their end (it was published a moment ago), answers 503 `action-session-not-yet-known` "
+    "with `Retry-After`; once it has, an unknown session answers 404 `action-session-not-found`.",
 )
-async def position(pathway_id: Id, body: PositionRequest, principal: Adviser, commands: Commands, now: Now):
+async def position(
+    pathway_id: Id,
+    body: PositionRequest,
+    principal: Adviser,
+    commands: Commands,
+    now: Now,
+    settings: Settings,
+):
+    catalogue = feeds.partner_catalogue(settings)
     command = c.Position(
         positioning_id=str(uuid.uuid4()),
         pathway_id=pathway_id,
@@ -85,7 +114,8 @@ async def position(pathway_id: Id, body: PositionRequest, principal: Adviser, co
     )
 
     async def action(session, metadata):
-        return view(await handlers.position(session, pathway_id, command, metadata, principal))
+        booked = await handlers.position(session, pathway_id, command, metadata, principal, catalogue)
+        return view(booked.outcome, booked.warnings)
 
     return await commands.run(principal, action, status_code=201)
 
@@ -107,7 +137,8 @@ async def list_positionings(
         db, principal, action_id=action_id, session_id=session_id, limit=limit, offset=offset
     )
     line = PartnerLine if listed.names_only else PositioningView
-    return Page(total=listed.total, items=[line(**{k: r[k] for k in line.model_fields}) for r in listed.rows])
+    fields = set(line.model_fields) - {"warnings"}  # said when a place is booked, not when listed
+    return Page(total=listed.total, items=[line(**{k: r[k] for k in fields}) for r in listed.rows])
 
 
 @router.get(

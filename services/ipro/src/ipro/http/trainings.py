@@ -50,10 +50,14 @@ class TrainingView(BaseModel):
     status: TrainingStatus
     certification_obtained: bool | None
     version: int
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what was booked anyway: the SPIP programme sessions the new hours overlap (D.412-32)",
+    )
 
 
-def view(aggregate: Aggregate[Training]) -> TrainingView:
-    return TrainingView(**aggregate.state.model_dump(), version=aggregate.version)
+def view(aggregate: Aggregate[Training], warnings: list[str] | None = None) -> TrainingView:
+    return TrainingView(**aggregate.state.model_dump(), version=aggregate.version, warnings=warnings or [])
 
 
 @router.post(
@@ -71,7 +75,8 @@ async def enrol(pathway_id: Id, body: EnrolRequest, principal: Adviser, commands
     )
 
     async def action(session, metadata):
-        return view(await handlers.enrol_in_training(session, pathway_id, command, metadata, principal))
+        booked = await handlers.enrol_in_training(session, pathway_id, command, metadata, principal)
+        return view(booked.outcome, booked.warnings)
 
     return await commands.run(principal, action, status_code=201)
 
@@ -81,9 +86,13 @@ async def get_training(training_id: Id, principal: PathwayReader, store: Store):
     return view(await reads.training_of(store, training_id, principal))
 
 
-@router.post("/trainings/{training_id}/start", response_model=TrainingView, summary="The training started")
-async def start(training_id: Id, principal: Adviser, commands: Commands):
-    return await _command(commands, principal, training_id, c.StartTraining())
+@router.post(
+    "/trainings/{training_id}/start",
+    response_model=TrainingView,
+    summary="The training started (on or after its start date)",
+)
+async def start(training_id: Id, principal: Adviser, commands: Commands, today: Today):
+    return await _command(commands, principal, training_id, c.StartTraining(today=today))
 
 
 @router.post(

@@ -78,11 +78,15 @@ class WorkView(BaseModel):
     affectations: dict
     contracts: dict
     version: int
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what was booked anyway: the SPIP programme sessions the new hours overlap (D.412-32)",
+    )
 
 
-def view(aggregate: Aggregate[WorkFile]) -> WorkView:
+def view(aggregate: Aggregate[WorkFile], warnings: list[str] | None = None) -> WorkView:
     fields = aggregate.state.model_dump(mode="json", include=set(WorkView.model_fields))
-    return WorkView(**fields, version=aggregate.version)
+    return WorkView(**fields, version=aggregate.version, warnings=warnings or [])
 
 
 @router.get("", response_model=WorkView, summary="The person's classement, posts and contracts")
@@ -147,7 +151,8 @@ async def affect(pathway_id: Id, body: AffectationRequest, principal: Governor, 
     )
 
     async def action(session, metadata):
-        return view(await handlers.decide_affectation(session, pathway_id, command, metadata, principal))
+        booked = await handlers.decide_affectation(session, pathway_id, command, metadata, principal)
+        return view(booked.outcome, booked.warnings)
 
     return await commands.run(principal, action, status_code=201)
 
