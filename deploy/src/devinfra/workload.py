@@ -918,7 +918,8 @@ class Pathways:
         )
 
     async def _in_training(self, chain: Chain, url: str, adviser: str) -> None:
-        cip, monday = {"role": "ipro_conseiller", "subject": adviser}, next_monday(today())
+        # The training begins today, so that it may be started now (not before its start date).
+        cip, first_day = {"role": "ipro_conseiller", "subject": adviser}, today()
         training = await chain.send(
             "ipro",
             "POST",
@@ -927,8 +928,8 @@ class Pathways:
                 "body": "AFPA",
                 "title": "Agent magasinier",
                 "certification": "Titre professionnel",
-                "starts_on": str(monday),
-                "ends_on": str(monday + timedelta(weeks=10)),
+                "starts_on": str(first_day),
+                "ends_on": str(first_day + timedelta(weeks=10)),
                 "hours": 300,
                 "schedule": WEDNESDAY_AFTERNOON,
             },
