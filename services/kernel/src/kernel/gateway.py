@@ -25,6 +25,7 @@ from kernel.api import event_store
 from kernel.auth import Principal
 from kernel.errors import BadRequest, ConcurrencyConflict, DomainError
 from kernel.eventstore import EventStore, Metadata, Session
+from kernel.instants import LocalTimeJSONResponse
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
 MAX_KEY_LENGTH = 200
@@ -131,7 +132,7 @@ class CommandGateway:
 
 
 def _response(body: Any, status_code: int, location: str | None) -> JSONResponse:
-    response = JSONResponse(body, status_code=status_code)
+    response = LocalTimeJSONResponse(body, status_code=status_code)
     if location is not None:
         response.headers["Location"] = location.format(**body)
     return response

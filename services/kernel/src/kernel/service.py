@@ -29,6 +29,7 @@ from kernel.http import (
     roles_not_in,
     routes_without_policy,
 )
+from kernel.instants import LocalTimeJSONResponse
 from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
 from kernel.relay import StallWatch, service_relay
@@ -171,6 +172,7 @@ def create_service_app(
         title=f"Passerelle — {definition.name}",
         lifespan=lifespan,
         exception_handlers=HANDLERS,
+        default_response_class=LocalTimeJSONResponse,
         docs_url=None,  # `operations` serves /docs without a CDN
         redoc_url=None,
     )

@@ -97,8 +97,9 @@ async def test_the_catalogue_lists_published_actions_with_their_sessions(api, as
     assert page["items"][0]["sessions"] == [
         {
             "session_id": "s-1",
-            "starts_at": "2031-03-12T23:30:00Z",
-            "ends_at": "2031-03-13T01:30:00Z",
+            # In the establishment's local time, as every instant is answered (issue 13 #16).
+            "starts_at": "2031-03-13T00:30:00+01:00",
+            "ends_at": "2031-03-13T02:30:00+01:00",
             "place": "Salle polyvalente",
             "seats_left": 10,
         }
