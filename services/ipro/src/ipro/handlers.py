@@ -64,6 +64,20 @@ async def _arranged_on(session: Session, pathway_id: str) -> tuple[Aggregate[Pat
     return await _followed(session, pathway_id)
 
 
+async def _acting_on(
+    session: Session, pathway_id: str, principal: Principal
+) -> tuple[Aggregate[Pathway], CaseFacts]:
+    """`_arranged_on`, once the caller may act on that pathway."""
+    owner, case = await _acting_on(session, pathway_id, principal)
+    return owner, case
+
+
+async def _commitments(session: Session, owner: Aggregate[Pathway], case: CaseFacts) -> Commitments:
+    """What a new booking must not overlap: the person's other bookings."""
+    bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
+    return arranged_on(owner.state, case, Commitments, bookings=bookings)
+
+
 # --- pathway ---
 
 
@@ -139,8 +153,7 @@ async def work_command(
     session: Session, pathway_id: str, command: c.Command, metadata: Metadata, principal: Principal
 ) -> Outcome[WorkFile]:
     """A command on the person's work file, which knows of the pathway only whether it is open."""
-    owner, case = await _arranged_on(session, pathway_id)
-    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    owner, case = await _acting_on(session, pathway_id, principal)
     return await _run_work(session, pathway_id, command, arranged_on(owner.state, case), metadata)
 
 
@@ -148,10 +161,7 @@ async def decide_affectation(
     session: Session, pathway_id: str, command: c.DecideAffectation, metadata: Metadata, principal: Principal
 ) -> Booked[WorkFile]:
     """The post's hours may not overlap the person's other commitments: their bookings are loaded."""
-    owner, case = await _arranged_on(session, pathway_id)
-    access.ensure_may_act_on_pathway(principal, owner.state, case)
-    bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
-    facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+    facts = await _commitments(session, *await _acting_on(session, pathway_id, principal))
     outcome = await _run_work(session, pathway_id, command, facts, metadata)
     return await _booked(session, outcome, outcome.state.affectations[command.affectation_id].booking, facts)
 
@@ -172,10 +182,7 @@ async def _run_work(
 async def enrol_in_training(
     session: Session, pathway_id: str, command: c.EnrolInTraining, metadata: Metadata, principal: Principal
 ) -> Booked[Training]:
-    owner, case = await _arranged_on(session, pathway_id)
-    access.ensure_may_act_on_pathway(principal, owner.state, case)
-    bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
-    facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+    facts = await _commitments(session, *await _acting_on(session, pathway_id, principal))
     outcome = await _run_training(
         session, await load(session, training, command.training_id), command, facts, metadata
     )
@@ -221,8 +228,7 @@ async def position(
     """A place on a session: the session from the catalogue replica (and, when it does not know it, whether
     it has read the partners' events of that action to their end: `catalogue`), the person's bookings, and
     whether they already hold a place on it."""
-    owner, case = await _arranged_on(session, pathway_id)
-    access.ensure_may_act_on_pathway(principal, owner.state, case)
+    owner, case = await _acting_on(session, pathway_id, principal)
     connection, subject_id = session.connection, owner.state.subject_id
     found = await lookups.session_facts(connection, command.action_id, command.session_id)
     facts = arranged_on(
@@ -261,8 +267,7 @@ async def follow_the_session(
         owner, case = await _arranged_on(session, pathway_id)
         place = await load(session, positioning, positioning_id)
         if isinstance(command, c.FollowMovedSession):
-            bookings = await lookups.bookings_of(session.connection, owner.state.subject_id)
-            facts = arranged_on(owner.state, case, Commitments, bookings=bookings)
+            facts = await _commitments(session, owner, case)
         else:
             facts = arranged_on(owner.state, case)
         await _run_positioning(session, place, command, facts, metadata)

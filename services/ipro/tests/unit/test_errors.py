@@ -1,14 +1,10 @@
 """Every rule of the IPRO domain answers as a problem of its kind: its code spells its name, its kind (the
 base class) gives the status `kernel.problems` maps it to, once."""
 
-import inspect
-import re
-
 import pytest
 
+from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
 from ipro.domain import errors
-from kernel.errors import DomainError
-from kernel.problems import status_of
 
 STATUS = {
     # 404: nothing there, or nothing the caller may see
@@ -78,15 +74,7 @@ STATUS = {
     "outcome-already-recorded": 422,
     "positioning-ended": 422,
 }
-RULES = [
-    cls
-    for _, cls in inspect.getmembers(errors, inspect.isclass)
-    if issubclass(cls, DomainError) and cls.__module__ == errors.__name__
-]
-
-
-def kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+RULES = errors_of(errors)
 
 
 def test_the_table_names_every_rule_of_the_service_once():
@@ -95,6 +83,6 @@ def test_the_table_names_every_rule_of_the_service_once():
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda cls: cls.__name__)
 def test_each_rule_answers_with_the_status_of_its_kind_and_a_code_spelling_its_name(rule):
-    error = rule("a message")
-    assert (error.code, status_of(error)) == (kebab(rule.__name__), STATUS[error.code])
-    assert not hasattr(error, "status"), "the HTTP status is the kind's, mapped in one place"
+    assert_names_its_rule(rule)
+    assert_answers_problem(rule, STATUS[rule.code])
+    assert not hasattr(rule("a message"), "status"), "the HTTP status is the kind's, mapped in one place"

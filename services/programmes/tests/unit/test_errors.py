@@ -1,15 +1,9 @@
 """Every refusal of the programmes service answers as the problem+json of its rule: the code spells the
 error's name, its kind gives the status (`kernel.problems`, the one mapping)."""
 
-import inspect
-import re
-
-import httpx
 import pytest
-from fastapi import FastAPI
 
-from kernel.errors import DomainError
-from kernel.problems import HANDLERS, status_of
+from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
 from programmes import access
 from programmes.domain import errors
 
@@ -67,46 +61,14 @@ STATUS = {
 }
 
 
-def defined_in(module) -> set[type]:
-    return {
-        cls
-        for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, DomainError) and cls.__module__ == module.__name__
-    }
-
-
-def kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+ERRORS = errors_of(errors, access)
 
 
 def test_the_table_names_every_error_of_the_service():
-    assert defined_in(errors) | defined_in(access) == set(STATUS)
-
-
-@pytest.fixture(scope="module")
-def raising() -> httpx.AsyncClient:
-    app = FastAPI(exception_handlers=HANDLERS)
-
-    @app.get("/{name}")
-    async def refuse(name: str):
-        raise {cls.__name__: cls for cls in STATUS}[name]("refused")
-
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    assert set(ERRORS) == set(STATUS)
 
 
 @pytest.mark.parametrize(("error", "status"), [pytest.param(e, s, id=e.__name__) for e, s in STATUS.items()])
-async def test_each_error_answers_the_problem_of_its_rule_with_the_status_of_its_kind(raising, error, status):
-    assert error.code == kebab(error.__name__)
-    assert status_of(error("refused")) == status
-    response = await raising.get(f"/{error.__name__}")
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json() | {"instance": None} == {
-        "type": f"urn:passerelle:problem:{error.code}",
-        "title": response.json()["title"],
-        "status": status,
-        "detail": "refused",
-        "rule": error.code,
-        "instance": None,
-        "correlation_id": None,
-    }
+def test_each_error_answers_the_problem_of_its_rule_with_the_status_of_its_kind(error, status):
+    assert_names_its_rule(error)
+    assert_answers_problem(error, status)
