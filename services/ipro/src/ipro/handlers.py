@@ -68,7 +68,8 @@ async def _acting_on(
     session: Session, pathway_id: str, principal: Principal
 ) -> tuple[Aggregate[Pathway], CaseFacts]:
     """`_arranged_on`, once the caller may act on that pathway."""
-    owner, case = await _acting_on(session, pathway_id, principal)
+    owner, case = await _arranged_on(session, pathway_id)
+    access.ensure_may_act_on_pathway(principal, owner.state, case)
     return owner, case
 
 
