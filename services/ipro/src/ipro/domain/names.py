@@ -1,43 +1,19 @@
 """How IPRO names people and things in what it tells users (refusals, reasons): as users know them, the
 person by their name, a training by its title, a post by its title and workshop, a session by its action's
-title, its local date and time and its place. Ids only when nothing better is known."""
+title, its local date and time and its place. Ids only when nothing better is known. Days and instants read
+as every service says them (`kernel.wording`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from kernel.clock import LOCAL_TIME_ZONE
+from kernel.wording import day, moment
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+__all__ = ["day", "moment", "person", "post", "programme_session", "session", "training"]
 
 
 def person(first_names: str, last_name: str) -> str:
     return " ".join(part for part in (first_names.strip(), last_name.strip()) if part) or "the person"
-
-
-def day(on: date) -> str:
-    """`Friday 11 December 2026`."""
-    return f"{_WEEKDAYS[on.weekday()]} {on.day} {_MONTHS[on.month - 1]} {on.year}"
-
-
-def moment(at: datetime) -> str:
-    """`Friday 11 December 2026 at 10:00`, local time."""
-    local = at.astimezone(LOCAL_TIME_ZONE)
-    return f"{day(local.date())} at {local:%H:%M}"
 
 
 def session(title: str, starts_at: datetime, place: str = "") -> str:
