@@ -87,6 +87,7 @@ ADMISSION = TODAY - timedelta(days=10)
 SENTENCE_END = date(2028, 11, 27)
 ELIGIBILITY = date(2027, 11, 27)
 REFERENT = "cpip-1"
+PERSON = "Jean Pierre Durand (écrou 62041A)"  # the default identity, as refusals name the person
 VALIDATOR = "dpip-1"
 ESTABLISHMENT = "Centre pénitentiaire d'Arras"
 EVIDENCE = "Sans emploi depuis 2023, pas de diplôme"
@@ -209,7 +210,9 @@ def an_espace_note_recorded(**overrides) -> EspaceNoteRecorded:
 
 def case_facts(**overrides) -> CaseFacts:
     """What the default case, open and without any validated assessment, tells its dependants."""
-    values = dict(case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=0)
+    values = dict(
+        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=0, person=PERSON
+    )
     return CaseFacts(**_with(values, overrides))
 
 
@@ -361,7 +364,11 @@ def an_assessment_validated(**overrides) -> AssessmentValidated:
 def assessment_facts(**overrides) -> AssessmentFacts:
     """What a plan knows of the default assessment, validated."""
     values = dict(
-        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES)
+        assessment_id="assessment-1",
+        case_id="case-1",
+        validated=True,
+        priority_axes=list(PRIORITY_AXES),
+        kind=AssessmentKind.INITIAL,
     )
     return AssessmentFacts(**_with(values, overrides))
 

@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from assessment.domain import errors
+from assessment.domain import errors, names
 from assessment.domain.assessment import Assessment
 from assessment.domain.case import Case
 from assessment.domain.interview import Interview
 from assessment.domain.plan import Plan
 from contracts import Actor
-from contracts.assessment import DeadlineKind
+from contracts.assessment import AssessmentKind, DeadlineKind
+from kernel.wording import day
 
 
 async def save_case(connection: asyncpg.Connection, state: Case, version: int) -> None:
@@ -41,7 +42,9 @@ async def save_case(connection: asyncpg.Connection, state: Case, version: int) -
             version,
         )
     except asyncpg.UniqueViolationError:
-        raise errors.PersonAlreadyFollowed("this person already has an open case: close it first") from None
+        raise errors.PersonAlreadyFollowed(
+            f"{names.person_of(state.identity)} already has an open case: close it first"
+        ) from None
     if state.closed:
         await connection.execute(
             "UPDATE deadlines SET cancelled = true WHERE case_id = $1 AND done_on IS NULL", state.case_id
@@ -54,11 +57,13 @@ async def add_case(connection: asyncpg.Connection, state: Case, version: int) ->
         async with connection.transaction():  # a savepoint: the open case can be looked up after a refusal
             await save_case(connection, state, version)
     except errors.PersonAlreadyFollowed:
-        case_id = await connection.fetchval(
-            "SELECT case_id FROM cases WHERE subject_id = $1 AND closed_on IS NULL", state.subject_id
+        case_id, admitted = await connection.fetchrow(
+            "SELECT case_id, admission_date FROM cases WHERE subject_id = $1 AND closed_on IS NULL",
+            state.subject_id,
         )
         raise errors.PersonAlreadyFollowed(
-            f"this person already has an open case, {case_id}: go on with it, or close it first",
+            f"{names.person_of(state.identity)} already has an open case, admitted on {day(admitted)}: go on "
+            "with it, or close it first",
             existing=f"/cases/{case_id}",
             case_id=case_id,
         ) from None
@@ -93,12 +98,16 @@ async def add_assessment(connection: asyncpg.Connection, state: Assessment, vers
         async with connection.transaction():  # a savepoint: the open assessment can be looked up
             await save_assessment(connection, state, version)
     except errors.AssessmentAlreadyOpen:
-        assessment_id = await connection.fetchval(
-            "SELECT assessment_id FROM assessments WHERE case_id = $1 AND status <> 'validated'",
+        open_one = await connection.fetchrow(
+            """SELECT a.assessment_id, a.kind, a.status, c.first_names, c.last_name, c.ecrou_number
+               FROM assessments a JOIN cases c USING (case_id)
+               WHERE a.case_id = $1 AND a.status <> 'validated'""",
             state.case_id,
         )
+        assessment_id = open_one["assessment_id"]
+        named = names.assessment(AssessmentKind(open_one["kind"]), _person(open_one))
         raise errors.AssessmentAlreadyOpen(
-            f"the case already has an assessment in progress, {assessment_id}: complete it first",
+            f"{named} is in progress ({names.status(open_one['status'])}): complete it first",
             existing=f"/assessments/{assessment_id}",
             assessment_id=assessment_id,
         ) from None
@@ -134,9 +143,15 @@ async def add_plan(connection: asyncpg.Connection, state: Plan, version: int) ->
         async with connection.transaction():  # a savepoint: the case's plan can be looked up
             await save_plan(connection, state, version)
     except errors.PlanAlreadyAdopted:
-        plan_id = await connection.fetchval("SELECT plan_id FROM plans WHERE case_id = $1", state.case_id)
+        plan = await connection.fetchrow(
+            """SELECT p.plan_id, p.plan_version, p.review_date, c.first_names, c.last_name, c.ecrou_number
+               FROM plans p JOIN cases c USING (case_id) WHERE p.case_id = $1""",
+            state.case_id,
+        )
+        plan_id = plan["plan_id"]
         raise errors.PlanAlreadyAdopted(
-            f"the case already has a plan, {plan_id}: revise it",
+            f"{_person(plan)} already has a plan (version {plan['plan_version']}, to review on "
+            f"{day(plan['review_date'])}): revise it",
             existing=f"/plans/{plan_id}",
             plan_id=plan_id,
         ) from None
@@ -209,3 +224,8 @@ async def plan_versioned(connection: asyncpg.Connection, case_id: str, on: date,
     """A new plan version is the review of the previous one, and sets the next review."""
     await done(connection, case_id, [DeadlineKind.PLAN_REVIEW], on)
     await expect(connection, case_id, DeadlineKind.PLAN_REVIEW, review_date)
+
+
+def _person(row: asyncpg.Record) -> str:
+    """The person of a row joined with their case, as refusals name them."""
+    return names.person(row["first_names"], row["last_name"], row["ecrou_number"])

@@ -75,7 +75,7 @@ async def test_a_refusal_is_problem_json_naming_the_rule_with_the_status_of_its_
 
 async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_role, clock, assessment_dsn):
     """Each refusal names what holds the value, `existing` and its id (issue 13 #14): a client (the README's
-    "Try it" block run twice) goes on with it."""
+    "Try it" block run twice) goes on with it. Its detail names it as users know it (issue 13 #18)."""
     today, dpip, cpip = clock.now.date(), as_role("dpip"), as_role("cpip")
 
     # One open case per person, whoever opens it; once closed, the person may be followed again.
@@ -88,7 +88,7 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
             "person-already-followed",
         )
         assert (problem["existing"], problem["case_id"]) == (f"/cases/{case_id}", case_id)
-        assert case_id in problem["detail"]
+        assert problem["detail"].startswith("Lucas Pierre Martin (écrou 62041) already has an open case")
 
     # One open assessment per case: initial, re-assessment or annual.
     def start(kind="initial", trigger="", headers=cpip):
@@ -100,6 +100,10 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
     for headers in (cpip, dpip):
         problem = await refused(assessment_dsn, start(headers=headers), 409, "assessment-already-open")
         assert (problem["existing"], problem["assessment_id"]) == (f"/assessments/{open_one}", open_one)
+        assert problem["detail"] == (
+            "the initial assessment of Lucas Pierre Martin (écrou 62041) is in progress (a draft): complete "
+            "it first"
+        )
 
     # One plan per case: a second one is a revision.
     other_case = (await opened_case(api, as_role, today, subject_id="person-2"))["case_id"]
@@ -112,6 +116,7 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
         "plan-already-adopted",
     )
     assert (problem["existing"], problem["plan_id"]) == (f"/plans/{plan_id}", plan_id)
+    assert problem["detail"].startswith("Lucas Pierre Martin (écrou 62041) already has a plan (version 1")
 
     await ok(
         await api.post(

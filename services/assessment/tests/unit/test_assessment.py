@@ -656,7 +656,11 @@ def test_an_assessment_not_yet_validated_tells_a_plan_so(history):
 @pytest.mark.parametrize("history", histories("validated", "validated after a return"))
 def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
     assert assessment_module.facts(assessment.fold(history)) == AssessmentFacts(
-        assessment_id="assessment-1", case_id="case-1", validated=True, priority_axes=list(PRIORITY_AXES)
+        assessment_id="assessment-1",
+        case_id="case-1",
+        validated=True,
+        priority_axes=list(PRIORITY_AXES),
+        kind=AssessmentKind.INITIAL,
     )
 
 
@@ -684,3 +688,64 @@ def test_a_validated_assessment_tells_a_plan_its_priority_axes(history):
 def test_a_blank_or_oversized_value_is_refused_as_a_broken_rule(history, command):
     with pytest.raises(DomainError):
         given(assessment, *history).when(command, AFTER_ONE_VALIDATED)
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+@pytest.mark.parametrize(
+    ("history", "command", "facts", "error", "message"),
+    [
+        pytest.param(
+            SUBMITTED,
+            assess_domain(),
+            OPEN_CASE,
+            AssessmentNotEditable,
+            "the initial assessment of Jean Pierre Durand (écrou 62041A) is submitted: it is changed as a "
+            "draft, or once a DPIP returns it",
+            id="not editable",
+        ),
+        pytest.param(
+            DRAFT,
+            return_assessment(),
+            OPEN_CASE,
+            AssessmentNotSubmitted,
+            "the initial assessment of Jean Pierre Durand (écrou 62041A) is a draft: it must be submitted first",
+            id="not submitted",
+        ),
+        pytest.param(
+            (),
+            start_assessment(kind=AssessmentKind.REASSESSMENT, trigger="Nouvelle condamnation"),
+            OPEN_CASE,
+            NoValidatedAssessment,
+            "Jean Pierre Durand (écrou 62041A) has no validated assessment yet: start the initial assessment "
+            "(a re-assessment or an annual assessment follows a validated one)",
+            id="no validated assessment",
+        ),
+        pytest.param(
+            DRAFT,
+            assess_domain(),
+            CLOSED_CASE,
+            errors.CaseClosed,
+            "the case of Jean Pierre Durand (écrou 62041A) is closed: nothing more can be recorded on it",
+            id="closed case",
+        ),
+    ],
+)
+def test_a_refusal_names_the_assessment_by_its_kind_and_the_person_by_name_and_ecrou_number(
+    history, command, facts, error, message
+):
+    """Issue 13 #18: users know an assessment as someone's initial assessment, not by its id."""
+    with pytest.raises(error) as refused:
+        given(assessment, *history).when(command, facts)
+    assert refused.value.message == message
+
+
+def test_an_assessment_started_twice_is_named_and_its_id_stays_in_the_problem():
+    """Issue 13 #18: the id moves to the problem's members, where clients read it."""
+    with pytest.raises(AssessmentAlreadyStarted) as refused:
+        given(assessment, *DRAFT).when(start_assessment(), OPEN_CASE)
+    assert (
+        refused.value.message == "the initial assessment of Jean Pierre Durand (écrou 62041A) already exists"
+    )
+    assert refused.value.members["assessment_id"] == "assessment-1"

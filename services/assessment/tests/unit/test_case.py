@@ -21,6 +21,7 @@ from kernel.testing import given
 from ..builders import (
     ADMISSION,
     ESTABLISHMENT,
+    PERSON,
     SENTENCE_END,
     TODAY,
     a_case_closed,
@@ -289,7 +290,7 @@ def test_the_state_of_a_closed_case_keeps_when_and_why():
 
 def test_an_open_case_tells_its_dependants_it_is_open_and_when_the_person_was_admitted():
     assert case_module.facts(case.fold(FOLLOWED), validated_assessments=2) == CaseFacts(
-        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=2
+        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=2, person=PERSON
     )
 
 
@@ -337,3 +338,26 @@ def test_nothing_is_dated_before_the_last_transfer(command):
     with pytest.raises(DatesOutOfOrder) as refused:
         given(case, *history).when(command)
     assert refused.value.code == "dates-out-of-order"
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+def test_a_date_before_the_admission_is_refused_naming_the_person_and_both_days():
+    """Issue 13 #18: days as users read them, not ISO dates."""
+    with pytest.raises(DatesOutOfOrder) as refused:
+        given(case, *FOLLOWED).when(transfer_case(transferred_on=THE_DAY_BEFORE_ADMISSION))
+    assert refused.value.message == (
+        "the transfer date, Monday 16 November 2026, is before the admission of Jean Pierre Durand "
+        "(écrou 62041A), on Tuesday 17 November 2026"
+    )
+
+
+def test_a_closed_case_is_named_with_the_day_it_closed():
+    """Issue 13 #18."""
+    with pytest.raises(errors.CaseClosed) as refused:
+        given(case, *CLOSED).when(assign_referent())
+    assert refused.value.message == (
+        "the case of Jean Pierre Durand (écrou 62041A) was closed on Friday 27 November 2026: nothing more "
+        "can be recorded on it"
+    )

@@ -101,6 +101,16 @@ def test_an_interview_is_not_recorded_twice(history):
     assert refused.value.code == "interview-already-recorded"
 
 
+def test_an_interview_recorded_twice_is_named_by_its_day_and_the_person():
+    """Issue 13 #18: its id stays in the problem's members."""
+    with pytest.raises(InterviewAlreadyRecorded) as refused:
+        given(interview, *HELD).when(record_interview(), case_facts())
+    assert refused.value.message == (
+        "the interview of Friday 27 November 2026 with Jean Pierre Durand (écrou 62041A) is already recorded"
+    )
+    assert refused.value.members == {"interview_id": "interview-1"}
+
+
 def test_only_the_notes_are_restricted():
     assert not an_interview_held().restricted
     assert interview_notes_recorded().restricted

@@ -497,3 +497,28 @@ def test_an_oversized_reason_is_refused_as_a_broken_rule():
     command = change_objective_status(status=ObjectiveStatus.ABANDONED, reason="x" * 1001)
     with pytest.raises(DomainError):
         given(plan, *VALIDATED).when(command, FACTS)
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+def test_a_second_plan_is_refused_naming_the_person_and_the_plan_they_have():
+    """Issue 13 #18: the person by name and écrou number, the plan by its version and review date; its id
+    stays in the problem's members."""
+    with pytest.raises(errors.PlanAlreadyAdopted) as refused:
+        given(plan, *VALIDATED).when(adopt_plan(plan_id="plan-1"), FACTS)
+    assert refused.value.message == (
+        "Jean Pierre Durand (écrou 62041A) already has a plan (version 1, to review on Wednesday 26 May 2027): "
+        "revise it"
+    )
+    assert refused.value.members == {"existing": "/plans/plan-1", "plan_id": "plan-1"}
+
+
+def test_an_objective_that_is_not_active_is_named_by_what_it_says():
+    """Issue 13 #18."""
+    with pytest.raises(errors.ObjectiveNotActive) as refused:
+        given(plan, *FOLLOWED).when(change_objective_status(), FACTS)
+    assert refused.value.message == (
+        "the objective «Construire un projet professionnel» of version 1 of the plan of Jean Pierre Durand "
+        "(écrou 62041A) is already achieved"
+    )

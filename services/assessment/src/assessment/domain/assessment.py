@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from assessment.domain import errors
+from assessment.domain import errors, names
 from assessment.domain.case import ensure_open
 from assessment.domain.commands import (
     AddContribution,
@@ -95,6 +95,7 @@ def facts(state: Assessment) -> AssessmentFacts:
         case_id=state.case_id,
         validated=state.status == AssessmentStatus.VALIDATED,
         priority_axes=list(state.priority_axes),
+        kind=state.kind,
     )
 
 
@@ -105,26 +106,27 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
     if state.assessment_id is None:
         raise errors.AssessmentNotFound("no such assessment")
     ensure_open(facts)
+    named = names.assessment(state.kind, facts.person)
     if state.status == AssessmentStatus.VALIDATED:
         raise errors.AssessmentValidated(
-            "a validated assessment is final: start a re-assessment to correct it"
+            f"{named} is validated, and a validated assessment is final: start a re-assessment to correct it"
         )
     assessment_id = state.assessment_id
     match command:
         case AssessDomain():
-            _ensure_editable(state)
+            _ensure_editable(state, named)
             _check_rating(command.rating)
             return [
                 DomainAssessed(assessment_id=assessment_id, rating=command.rating, evidence=command.evidence)
             ]
         case RecordProtectiveFactors():
-            _ensure_editable(state)
+            _ensure_editable(state, named)
             return [ProtectiveFactorsRecorded(assessment_id=assessment_id, factors=command.factors)]
         case RecordReceptivity():
-            _ensure_editable(state)
+            _ensure_editable(state, named)
             return [ReceptivityRecorded(assessment_id=assessment_id, **command.model_dump())]
         case RecordConclusion():
-            _ensure_editable(state)
+            _ensure_editable(state, named)
             if len(set(command.priority_axes)) != len(command.priority_axes):
                 raise errors.PriorityAxesRepeated("each priority work axis appears once, in order")
             return [
@@ -137,7 +139,7 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
         case RequestContribution():
             if command.contributor in state.contributors:
                 raise errors.ContributionAlreadyRequested(
-                    f"{command.contributor} was already asked to contribute"
+                    f"{command.contributor} was already asked to contribute to {named}"
                 )
             return [ContributionRequested(assessment_id=assessment_id, contributor=command.contributor)]
         case AddContribution():
@@ -152,32 +154,36 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
             ]
         case SubmitAssessment():
             if state.status != AssessmentStatus.DRAFT:
-                raise errors.AssessmentNotEditable(f"only a draft is submitted (this one is {state.status})")
-            _ensure_complete(state)
+                raise errors.AssessmentNotEditable(
+                    f"{named} is {names.status(state.status)}: only a draft is submitted"
+                )
+            _ensure_complete(state, named)
             return [
                 AssessmentSubmitted(
                     assessment_id=assessment_id, case_id=state.case_id, submitted_by=command.submitter
                 )
             ]
         case ReturnAssessment():
-            _ensure_submitted(state)
+            _ensure_submitted(state, named)
             return [AssessmentReturned(assessment_id=assessment_id, comments=command.comments.strip())]
         case ResubmitAssessment():
             if state.status != AssessmentStatus.RETURNED:
-                raise errors.AssessmentNotReturned("only an assessment returned by a DPIP is resubmitted")
-            _ensure_complete(state)
+                raise errors.AssessmentNotReturned(
+                    f"{named} is {names.status(state.status)}: only an assessment returned by a DPIP is resubmitted"
+                )
+            _ensure_complete(state, named)
             return [
                 AssessmentSubmitted(
                     assessment_id=assessment_id, case_id=state.case_id, submitted_by=command.submitter
                 )
             ]
         case ValidateAssessment():
-            _ensure_submitted(state)
+            _ensure_submitted(state, named)
             # Submitted before the rule held: it goes back to its CPIP to be completed.
-            _ensure_complete(state, advice="; return it to its CPIP to complete it")
+            _ensure_complete(state, named, advice="; return it to its CPIP to complete it")
             if command.validator in state.submitters:
                 raise errors.AssessmentSelfValidation(
-                    "an assessment is validated by someone who never submitted it"
+                    f"you submitted {named}: an assessment is validated by someone who never submitted it"
                 )
             return [
                 AssessmentValidated(
@@ -196,7 +202,7 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
 def _start(command: StartAssessment, state: Assessment, case: CaseFacts) -> list[Event]:
     if state.assessment_id is not None:
         raise errors.AssessmentAlreadyStarted(
-            f"assessment {command.assessment_id} already exists",
+            f"{names.assessment(state.kind, case.person)} already exists",
             existing=f"/assessments/{command.assessment_id}",
             assessment_id=command.assessment_id,
         )
@@ -204,15 +210,18 @@ def _start(command: StartAssessment, state: Assessment, case: CaseFacts) -> list
     validated = case.validated_assessments
     if command.kind == AssessmentKind.INITIAL and validated:
         raise errors.InitialAssessmentAlreadyValidated(
-            "the initial assessment is done: start a re-assessment"
+            f"the initial assessment of {case.person} is validated: start a re-assessment"
         )
     if command.kind != AssessmentKind.INITIAL and not validated:
         raise errors.NoValidatedAssessment(
-            "a re-assessment follows a validated assessment: start the initial one"
+            f"{case.person} has no validated assessment yet: start the initial assessment (a re-assessment or "
+            "an annual assessment follows a validated one)"
         )
     trigger = command.trigger.strip()
     if command.kind == AssessmentKind.REASSESSMENT and not trigger:
-        raise errors.ReassessmentTriggerMissing("a re-assessment names the significant event behind it")
+        raise errors.ReassessmentTriggerMissing(
+            f"the re-assessment of {case.person} names the significant event behind it"
+        )
     return [
         AssessmentStarted(
             assessment_id=command.assessment_id, case_id=case.case_id, kind=command.kind, trigger=trigger
@@ -227,17 +236,21 @@ def _check_rating(rating: DomainRating) -> None:
         raise errors.RatingInconsistent("a domain that is not a risk factor has no nature and level none")
 
 
-def _ensure_editable(state: Assessment) -> None:
+def _ensure_editable(state: Assessment, named: str) -> None:
     if state.status not in EDITABLE:
-        raise errors.AssessmentNotEditable(f"the assessment is {state.status}: wait for it to be returned")
+        raise errors.AssessmentNotEditable(
+            f"{named} is {names.status(state.status)}: it is changed as a draft, or once a DPIP returns it"
+        )
 
 
-def _ensure_submitted(state: Assessment) -> None:
+def _ensure_submitted(state: Assessment, named: str) -> None:
     if state.status != AssessmentStatus.SUBMITTED:
-        raise errors.AssessmentNotSubmitted(f"the assessment must be submitted first (it is {state.status})")
+        raise errors.AssessmentNotSubmitted(
+            f"{named} is {names.status(state.status)}: it must be submitted first"
+        )
 
 
-def _ensure_complete(state: Assessment, *, advice: str = "") -> None:
+def _ensure_complete(state: Assessment, named: str, *, advice: str = "") -> None:
     """A global assessment goes to a DPIP complete (DOMAIN.md, RPO1): its need domains assessed, at least one
     of them, each priority work axis among them (the axes are drawn from the domains' ratings), and its
     conclusion, the overall risk level and the ordered axes."""
@@ -249,7 +262,7 @@ def _ensure_complete(state: Assessment, *, advice: str = "") -> None:
         missing = f"rate each priority work axis as a need domain first (not rated: {', '.join(unrated)})"
     else:
         return
-    raise errors.AssessmentIncomplete(f"the assessment is incomplete: {missing}{advice}")
+    raise errors.AssessmentIncomplete(f"{named} is incomplete: {missing}{advice}")
 
 
 def evolve(state: Assessment, event: Event) -> Assessment:

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from assessment.domain import errors
+from assessment.domain import errors, names
 from assessment.domain.commands import (
     AssignReferent,
     CloseCase,
@@ -29,6 +29,7 @@ from contracts.assessment import (
     SentenceUpdated,
 )
 from kernel.decider import Decider
+from kernel.wording import day
 
 
 class Case(BaseModel):
@@ -61,27 +62,33 @@ def facts(state: Case, validated_assessments: int) -> CaseFacts:
         closed=state.closed,
         admission_date=state.admission_date,
         validated_assessments=validated_assessments,
+        person=names.person_of(state.identity),
     )
 
 
 def ensure_open(case: CaseFacts) -> None:
     """Nothing is recorded on a closed case: the rule every dependant of a case shares."""
     if case.closed:
-        raise errors.CaseClosed("the case is closed: nothing more can be recorded on it")
+        raise errors.CaseClosed(f"the case of {case.person} is closed: nothing more can be recorded on it")
 
 
 def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
     if isinstance(command, OpenCase):
         if state.case_id is not None:
             raise errors.CaseAlreadyOpened(
-                f"case {command.case_id} is already open",
+                f"the case of {names.person_of(state.identity)} is already open",
                 existing=f"/cases/{command.case_id}",
                 case_id=command.case_id,
             )
         if command.admission_date > command.today:
-            raise errors.DateInTheFuture("the admission date is in the future")
+            raise errors.DateInTheFuture(
+                f"the admission date, {day(command.admission_date)}, is in the future"
+            )
         if command.identity.birth_date >= command.admission_date:
-            raise errors.DatesOutOfOrder("the birth date is after the admission")
+            raise errors.DatesOutOfOrder(
+                f"the birth date, {day(command.identity.birth_date)}, is not before the admission, on "
+                f"{day(command.admission_date)}"
+            )
         _check_sentence(command.sentence, command.admission_date)
         opened = CaseOpened(**command.model_dump(exclude={"today", "referent"}))
         if command.referent is None:
@@ -90,7 +97,10 @@ def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
     if state.case_id is None:
         raise errors.CaseNotFound("no such case")
     if state.closed:
-        raise errors.CaseClosed("the case is closed: nothing more can be recorded on it")
+        raise errors.CaseClosed(
+            f"the case of {names.person_of(state.identity)} was closed on {day(state.closed_on)}: nothing more "
+            "can be recorded on it"
+        )
     case_id = state.case_id
     match command:
         case AssignReferent():
@@ -115,23 +125,31 @@ def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
 
 def _check_sentence(sentence: Sentence, admission_date: date) -> None:
     if sentence.expected_end_date < admission_date:
-        raise errors.DatesOutOfOrder("the sentence's expected end is before the admission")
+        raise errors.DatesOutOfOrder(
+            f"the sentence's expected end, {day(sentence.expected_end_date)}, is before the admission, on "
+            f"{day(admission_date)}"
+        )
     eligibility = sentence.conditional_release_eligibility_date
     if eligibility is not None and not admission_date <= eligibility <= sentence.expected_end_date:
         raise errors.DatesOutOfOrder(
-            "conditional-release eligibility falls between admission and the sentence's end"
+            f"conditional-release eligibility, on {day(eligibility)}, falls between the admission, on "
+            f"{day(admission_date)}, and the sentence's expected end, on {day(sentence.expected_end_date)}"
         )
 
 
-def _check_on_or_after_admission(day: date, state: Case, today: date, what: str) -> None:
-    if day < state.admission_date:
-        raise errors.DatesOutOfOrder(f"the {what} date is before the admission date {state.admission_date}")
-    if state.last_transfer_on is not None and day < state.last_transfer_on:
+def _check_on_or_after_admission(on: date, state: Case, today: date, what: str) -> None:
+    if on < state.admission_date:
         raise errors.DatesOutOfOrder(
-            f"the {what} date is before the last transfer, on {state.last_transfer_on}"
+            f"the {what} date, {day(on)}, is before the admission of {names.person_of(state.identity)}, on "
+            f"{day(state.admission_date)}"
         )
-    if day > today:
-        raise errors.DateInTheFuture(f"the {what} date is in the future")
+    if state.last_transfer_on is not None and on < state.last_transfer_on:
+        raise errors.DatesOutOfOrder(
+            f"the {what} date, {day(on)}, is before the last transfer of {names.person_of(state.identity)}, on "
+            f"{day(state.last_transfer_on)}"
+        )
+    if on > today:
+        raise errors.DateInTheFuture(f"the {what} date, {day(on)}, is in the future")
 
 
 def evolve(state: Case, event: Event) -> Case:

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts.assessment import NeedDomain
+from contracts.assessment import AssessmentKind, NeedDomain
 
 
 class Facts(BaseModel):
@@ -15,12 +15,13 @@ class Facts(BaseModel):
 
 
 class CaseFacts(Facts):
-    """What the case's dependants need to know of it."""
+    """What the case's dependants need to know of it, and whose it is, as users know them (`names.person`)."""
 
     case_id: str
     closed: bool
     admission_date: date
     validated_assessments: int
+    person: str = "the person"
 
 
 class AssessmentFacts(Facts):
@@ -30,6 +31,7 @@ class AssessmentFacts(Facts):
     case_id: str
     validated: bool
     priority_axes: list[NeedDomain]
+    kind: AssessmentKind | None = None
 
 
 class PlanFacts(Facts):

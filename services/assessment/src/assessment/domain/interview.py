@@ -14,6 +14,7 @@ from assessment.domain.facts import CaseFacts
 from contracts import Event
 from contracts.assessment import InterviewHeld, InterviewNotesRecorded, InterviewType
 from kernel.decider import Decider
+from kernel.wording import day
 
 
 class Interview(BaseModel):
@@ -35,12 +36,20 @@ def decide(command: Command, state: Interview, facts: CaseFacts) -> list[Event]:
     match command:
         case RecordInterview():
             if state.interview_id is not None:
-                raise errors.InterviewAlreadyRecorded(f"interview {command.interview_id} is already recorded")
+                raise errors.InterviewAlreadyRecorded(
+                    f"the interview of {day(state.held_on)} with {facts.person} is already recorded",
+                    interview_id=command.interview_id,
+                )
             ensure_open(facts)
             if command.held_on > command.today:
-                raise errors.DateInTheFuture("an interview is recorded once it has taken place")
+                raise errors.DateInTheFuture(
+                    f"an interview is recorded once it has taken place, not before {day(command.held_on)}"
+                )
             if command.held_on < facts.admission_date:
-                raise errors.DatesOutOfOrder("the interview is dated before the admission")
+                raise errors.DatesOutOfOrder(
+                    f"the interview is dated {day(command.held_on)}, before the admission of {facts.person}, on "
+                    f"{day(facts.admission_date)}"
+                )
             held = InterviewHeld(
                 interview_id=command.interview_id,
                 case_id=facts.case_id,

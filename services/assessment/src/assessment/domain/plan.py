@@ -9,7 +9,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from assessment.domain import errors
+from assessment.domain import errors, names
 from assessment.domain.case import ensure_open
 from assessment.domain.commands import (
     AdoptPlan,
@@ -31,6 +31,7 @@ from contracts.assessment import (
     PlanValidated,
 )
 from kernel.decider import Decider
+from kernel.wording import day, quoted
 
 
 class PlanVersion(BaseModel):
@@ -67,7 +68,8 @@ def decide(command: Command, state: Plan, facts: PlanFacts) -> list[Event]:
     if isinstance(command, AdoptPlan):
         if state.plan_id is not None:
             raise errors.PlanAlreadyAdopted(
-                f"the case has a plan, {state.plan_id}: revise it",
+                f"{facts.case.person} already has a plan (version {state.current.plan_version}, to review on "
+                f"{day(state.current.review_date)}): revise it",
                 existing=f"/plans/{state.plan_id}",
                 plan_id=state.plan_id,
             )
@@ -87,6 +89,7 @@ def decide(command: Command, state: Plan, facts: PlanFacts) -> list[Event]:
         raise errors.PlanNotFound("no such plan")
     ensure_open(facts.case)
     current, plan_id = state.current, state.plan_id
+    version = f"version {current.plan_version} of the plan of {facts.case.person}"
     match command:
         case RevisePlan():
             assessment = _check_version(command, facts, state.case_id)
@@ -102,28 +105,35 @@ def decide(command: Command, state: Plan, facts: PlanFacts) -> list[Event]:
             ]
         case RecordAgreement():
             if current.validated:
-                raise errors.PlanVersionValidated("this version is validated: revise the plan to change it")
+                raise errors.PlanVersionValidated(f"{version} is validated: revise the plan to change it")
             return [PlanAgreementRecorded(plan_id=plan_id, agreement=command.agreement)]
         case ValidatePlan():
             if current.validated:
-                raise errors.PlanVersionValidated("this version is already validated")
+                raise errors.PlanVersionValidated(f"{version} is already validated")
             if current.agreement is None:
                 raise errors.PlanAgreementMissing(
-                    "record the person's answer to the plan before validating it"
+                    f"record the answer of {facts.case.person} to {version} before validating it"
                 )
             return [PlanValidated(plan_id=plan_id, plan_version=current.plan_version)]
         case ChangeObjectiveStatus():
             if not current.validated:
-                raise errors.PlanNotValidated("objectives are followed once the plan is validated")
-            if command.objective_id not in {o.objective_id for o in current.objectives}:
-                raise errors.ObjectiveNotFound(f"no objective {command.objective_id} in the current plan")
-            if current.statuses.get(command.objective_id, ObjectiveStatus.ACTIVE) != ObjectiveStatus.ACTIVE:
-                raise errors.ObjectiveNotActive("the objective is already achieved or abandoned")
+                raise errors.PlanNotValidated(
+                    f"{version} is not validated: its objectives are followed once it is"
+                )
+            objective = next((o for o in current.objectives if o.objective_id == command.objective_id), None)
+            if objective is None:
+                raise errors.ObjectiveNotFound(
+                    f"{version} has no objective {command.objective_id}", objective_id=command.objective_id
+                )
+            named = f"the objective {quoted(objective.description)} of {version}"
+            status = current.statuses.get(command.objective_id, ObjectiveStatus.ACTIVE)
+            if status != ObjectiveStatus.ACTIVE:
+                raise errors.ObjectiveNotActive(f"{named} is already {status}")
             if command.status == ObjectiveStatus.ACTIVE:
-                raise errors.ObjectiveNotActive("an objective is marked achieved or abandoned")
+                raise errors.ObjectiveNotActive(f"{named} is active: it is marked achieved or abandoned")
             reason = command.reason.strip()
             if command.status == ObjectiveStatus.ABANDONED and not reason:
-                raise errors.ReasonMissing("an abandoned objective says why")
+                raise errors.ReasonMissing(f"{named} is abandoned with a reason: say why")
             return [
                 ObjectiveStatusChanged(
                     plan_id=plan_id, objective_id=command.objective_id, status=command.status, reason=reason
@@ -137,12 +147,20 @@ def _check_version(command: AdoptPlan | RevisePlan, facts: PlanFacts, case_id: s
     assessment = facts.assessment
     if assessment is None or assessment.assessment_id != command.assessment_id:
         raise TypeError("a new plan version is decided knowing the assessment it names")
+    whose = facts.case.person
     if assessment.case_id != case_id:
-        raise errors.AssessmentOfAnotherCase("the plan is built on an assessment of the same case")
+        raise errors.AssessmentOfAnotherCase(
+            f"the assessment {assessment.assessment_id} is of another case: the plan of {whose} is built on "
+            "one of their own assessments",
+            assessment_id=assessment.assessment_id,
+        )
     if not assessment.validated:
-        raise errors.AssessmentNotValidated("a plan is adopted from a validated assessment")
+        raise errors.AssessmentNotValidated(
+            f"{names.assessment(assessment.kind, whose)} is not validated: a plan is adopted from a validated "
+            "assessment"
+        )
     if command.review_date <= command.today:
-        raise errors.DatesOutOfOrder("the review date is after today")
+        raise errors.DatesOutOfOrder(f"the review date, {day(command.review_date)}, is not after today")
     objectives = command.objectives
     if not 0 < len(objectives) <= MAX_OBJECTIVES:
         raise errors.ObjectivesInvalid(f"a plan has 1 to {MAX_OBJECTIVES} objectives")
@@ -154,11 +172,15 @@ def _check_version(command: AdoptPlan | RevisePlan, facts: PlanFacts, case_id: s
         if objective.work_axis not in assessment.priority_axes:
             axes = ", ".join(assessment.priority_axes)
             raise errors.ObjectiveAxisNotAPriority(
-                f"{objective.work_axis} is not a priority axis of the assessment ({axes})"
+                f"the objective {quoted(objective.description)} works on {objective.work_axis}, which is not a "
+                f"priority axis of {names.assessment(assessment.kind, whose)} ({axes})"
             )
         for intervention in objective.interventions:
             if intervention.target_date is not None and intervention.target_date < command.today:
-                raise errors.DatesOutOfOrder("an intervention's target date is in the past")
+                raise errors.DatesOutOfOrder(
+                    f"the intervention {quoted(intervention.description)} has a target date in the past, "
+                    f"{day(intervention.target_date)}"
+                )
     return assessment
 
 

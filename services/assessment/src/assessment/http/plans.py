@@ -147,7 +147,9 @@ async def get_plan(
 ) -> PlanView:
     found = await queries.read_plan(store, plan_id, principal)
     if version is not None and version > len(found.state.versions):
-        raise PlanNotFound(f"the plan has {len(found.state.versions)} version(s)")
+        raise PlanNotFound(
+            f"the plan has {len(found.state.versions)} version(s): there is no version {version}"
+        )
     return _view(found, version)
 
 
