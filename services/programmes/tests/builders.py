@@ -88,6 +88,7 @@ from programmes.domain.facts import (
     PlacementFacts,
     ProgrammeFacts,
     ReferralFacts,
+    ReferralNames,
 )
 from programmes.domain.group import group
 from programmes.domain.referral import ReferralStatus, certificate_id
@@ -96,6 +97,9 @@ TODAY = date(2026, 11, 27)  # a Friday
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TIME_ZONE)
 ESTABLISHMENT = "Centre pénitentiaire d'Arras"
 ROOM = "Salle d'activités 1"
+# The default person and programme, as refusals name them.
+PERSON = "Karim Benali (écrou 41207)"
+PROGRAMME = "PPR «Programme de prévention de la récidive»"
 FACILITATORS = ["cpip-1", "psychologue-1"]
 GROUP_START = date(2026, 12, 1)  # a Tuesday
 GROUP_END = date(2027, 1, 29)
@@ -204,6 +208,7 @@ def person_facts(**overrides) -> PersonFacts:
         offence_categories=[OffenceCategory.THEFT],
         overall_risk_level=RiskLevel.MODERATE,
         plan_objectives=["objective-1", "objective-2"],
+        person=PERSON,
     )
     return PersonFacts(**_with(values, overrides))
 
@@ -497,8 +502,20 @@ def enrol(**overrides) -> Enrol:
 
 
 def placement_facts(**overrides) -> PlacementFacts:
-    """The default group, of the default programme, not started yet."""
-    return PlacementFacts(**_with(dict(programme_id="programme-1", started=False), overrides))
+    """The default group, of the default programme, not started yet; the default person placed in it."""
+    values = dict(
+        programme_id="programme-1",
+        started=False,
+        group="the group starting on Tuesday 1 December 2026",
+        person=PERSON,
+        programme=PROGRAMME,
+    )
+    return PlacementFacts(**_with(values, overrides))
+
+
+def referral_names(**overrides) -> ReferralNames:
+    """How refusals name the default referral: the default person, the default programme."""
+    return ReferralNames(**_with(dict(person=PERSON, programme=PROGRAMME), overrides))
 
 
 def a_referral_enrolled(**overrides) -> ReferralEnrolled:

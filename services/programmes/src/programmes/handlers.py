@@ -31,8 +31,15 @@ from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
 from programmes import access, queries, store
 from programmes.domain import commands as c
-from programmes.domain import errors, seats
-from programmes.domain.facts import Caller, CompletionFacts, PlacementFacts, ReferralFacts
+from programmes.domain import errors, names, seats
+from programmes.domain.facts import (
+    Caller,
+    CompletionFacts,
+    PlacementFacts,
+    ReferralFacts,
+    ReferralNames,
+    ReferralVisibility,
+)
 from programmes.domain.group import Group, placement
 from programmes.domain.group import group as groups
 from programmes.domain.programme import Programme
@@ -254,7 +261,8 @@ async def refer(
         subject=person.subject_id,
         restricted=sensitive,
     )
-    await store.add_referral(session.connection, outcome, sensitive=sensitive)
+    named = ReferralNames(person=person.person, programme=names.programme_of(programme.definition))
+    await store.add_referral(session.connection, outcome, sensitive=sensitive, named=named)
     return outcome
 
 
@@ -263,8 +271,16 @@ async def referral_command(
 ) -> Outcome[Referral]:
     """Consent, override, drop-out, exclusion, withdrawal: a referral that ends frees its seat (or waiting
     place), given to the waiting list at once."""
-    found, sensitive = await _visible_referral(session, referral_id, principal)
-    return await _change_referral(session, found, command, metadata, sensitive=sensitive, give_the_seat=True)
+    found, visibility = await _visible_referral(session, referral_id, principal)
+    return await _change_referral(
+        session,
+        found,
+        command,
+        metadata,
+        sensitive=visibility.sensitive,
+        give_the_seat=True,
+        named=visibility.named,
+    )
 
 
 async def enrol(
@@ -295,18 +311,20 @@ async def end_on_release(session: Session, case_id: str, released_on: date, meta
             metadata,
             sensitive=visibility.sensitive,
             give_the_seat=False,
+            named=visibility.named,
         )
 
 
 async def _visible_referral(
     session: Session, referral_id: str, principal: Principal
-) -> tuple[Aggregate[Referral], bool]:
-    """The referral if the caller may see it and follows the person, and whether it is sensitive."""
+) -> tuple[Aggregate[Referral], ReferralVisibility]:
+    """The referral if the caller may see it and follows the person, and whether it is sensitive and how it is
+    named."""
     visibility = await store.referral_visibility(session.connection, referral_id)
     if visibility is None or not access.may_see_referral(principal, visibility):
         raise errors.ReferralNotFound(f"no referral {referral_id}")
     access.ensure_follows(principal, visibility.referent)
-    return await _referral(session, referral_id), visibility.sensitive
+    return await _referral(session, referral_id), visibility
 
 
 async def _referral(session: Session, referral_id: str) -> Aggregate[Referral]:
@@ -325,10 +343,15 @@ async def _place(
     """Enrol the person in the group, or put them on its waiting list: the referral, then the group's seats.
     A group the caller may not see answers as a missing one, before anything about it is told."""
     await session.lock(group_lock(command.group_id))
-    found, sensitive = await _visible_referral(session, referral_id, principal)
+    found, visibility = await _visible_referral(session, referral_id, principal)
     target = await read_group(session, command.group_id, principal)
     placed = await _on_referral(
-        session, found, command, metadata, sensitive=sensitive, facts=placement(target.state)
+        session,
+        found,
+        command,
+        metadata,
+        sensitive=visibility.sensitive,
+        facts=placement(target.state, visibility.named),
     )
     seated = await _on_group(
         session, target, seat(referral_id=referral_id, subject_id=found.state.subject_id), metadata
@@ -345,12 +368,14 @@ async def _change_referral(
     *,
     sensitive: bool,
     give_the_seat: bool,
+    named: ReferralNames,
 ) -> Outcome[Referral]:
-    """A command on the referral; if it ends a placed referral, the person leaves the group, and the seat
-    goes to the waiting list at once unless `give_the_seat` is false (the seat filler will)."""
+    """A command on the referral (its refusals naming it: `named`); if it ends a placed referral, the person
+    leaves the group, and the seat goes to the waiting list at once unless `give_the_seat` is false (the seat
+    filler will)."""
     if found.state.status in PLACED:  # it may leave the group: the group's lock, before anything is appended
         await session.lock(group_lock(found.state.group_id))
-    outcome = await _on_referral(session, found, command, metadata, sensitive=sensitive)
+    outcome = await _on_referral(session, found, command, metadata, sensitive=sensitive, facts=named)
     if leaving := seats.on_leaving(found.state, outcome.state):
         group_id, remove = leaving
         await _leave_group(session, group_id, remove, metadata, give_the_seat=give_the_seat)
@@ -364,7 +389,7 @@ async def _on_referral(
     metadata: Metadata,
     *,
     sensitive: bool,
-    facts: PlacementFacts | CompletionFacts | None = None,
+    facts: PlacementFacts | CompletionFacts | ReferralNames | None = None,
 ) -> Outcome[Referral]:
     outcome = await execute(
         session,

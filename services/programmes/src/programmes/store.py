@@ -13,8 +13,8 @@ from asyncpg.types import Range
 
 from kernel.aggregates import Aggregate
 from kernel.clock import local_date
-from programmes.domain import errors
-from programmes.domain.facts import PersonFacts, ReferralVisibility
+from programmes.domain import errors, names
+from programmes.domain.facts import PersonFacts, ReferralNames, ReferralVisibility
 from programmes.domain.group import Group, participation
 from programmes.domain.programme import Programme
 from programmes.domain.referral import ENDED, Referral
@@ -47,7 +47,9 @@ async def save_programme(connection: asyncpg.Connection, state: Programme) -> No
             state.version,
         )
     except asyncpg.UniqueViolationError:
-        raise errors.ProgrammeCodeTaken(f"the code {definition.code} is already in the catalogue") from None
+        raise errors.ProgrammeCodeTaken(
+            f"the code {definition.code} is already in the catalogue: create the entry with another code"
+        ) from None
 
 
 async def save_group(connection: asyncpg.Connection, state: Group, version: int) -> None:
@@ -162,24 +164,26 @@ async def save_referral(
 
 
 async def add_referral(
-    connection: asyncpg.Connection, referral: Aggregate[Referral], *, sensitive: bool
+    connection: asyncpg.Connection, referral: Aggregate[Referral], *, sensitive: bool, named: ReferralNames
 ) -> None:
-    """A new referral's row; a person with an open referral to the programme already is refused naming it.
-    Written in a savepoint, so that the transaction can still look the open referral up after a refusal."""
+    """A new referral's row; a person with an open referral to the programme already is refused naming it
+    (as users know it: `named`, and by its id). Written in a savepoint, so that the transaction can still look
+    the open referral up after a refusal."""
     try:
         async with connection.transaction():
             await save_referral(connection, referral, sensitive=sensitive)
     except errors.ReferralAlreadyOpen:
         state = referral.state
-        referral_id = await connection.fetchval(
-            """SELECT referral_id FROM referrals
+        referral_id, status = await connection.fetchrow(
+            """SELECT referral_id, status FROM referrals
                WHERE subject_id = $1 AND programme_id = $2 AND NOT status = ANY($3::text[])""",
             state.subject_id,
             state.programme_id,
             [status.value for status in ENDED],
         )
         raise errors.ReferralAlreadyOpen(
-            f"the person already has an open referral to this programme, {referral_id}: go on with it",
+            f"{named.person} already has an open referral to {named.programme} ({status.replace('_', ' ')}): "
+            "go on with it",
             existing=f"/referrals/{referral_id}",
             referral_id=referral_id,
         ) from None
@@ -189,13 +193,20 @@ async def referral_visibility(connection: asyncpg.Connection, referral_id: str) 
     """Whether the referral is to a sensitive programme, and who follows the person now (None: no such
     referral)."""
     row = await connection.fetchrow(
-        """SELECT r.sensitive, c.referent FROM referrals r LEFT JOIN followed_cases c USING (case_id)
+        """SELECT r.sensitive, c.referent, c.first_names, c.last_name, c.ecrou_number, p.code, p.name
+           FROM referrals r LEFT JOIN followed_cases c USING (case_id) LEFT JOIN programmes p USING (programme_id)
            WHERE r.referral_id = $1""",
         referral_id,
     )
     if row is None:
         return None
-    return ReferralVisibility(sensitive=row["sensitive"], referent=row["referent"])
+    named = ReferralNames(
+        person=names.person(row["first_names"], row["last_name"], row["ecrou_number"])
+        if row["last_name"] is not None
+        else names.PERSON,
+        programme=names.programme(row["code"], row["name"]) if row["code"] is not None else names.PROGRAMME,
+    )
+    return ReferralVisibility(sensitive=row["sensitive"], referent=row["referent"], named=named)
 
 
 async def open_referrals_of_case(
@@ -251,5 +262,6 @@ async def person_facts(
         offence_categories=case["offence_categories"],
         overall_risk_level=case["overall_risk_level"],
         plan_objectives=objectives or [],
+        person=names.person(case["first_names"], case["last_name"], case["ecrou_number"]),
     )
     return facts, case["referent"]

@@ -273,7 +273,8 @@ async def test_a_facilitator_named_twice_is_booked_once(api, as_role, clock, pro
 
 
 async def test_referring_a_person_twice_to_one_programme_is_refused(api, people, as_role, programmes_dsn):
-    """The refusal names the open referral (issue 13 #14): a client goes on with it."""
+    """The refusal names the open referral (issue 13 #14): a client goes on with it; its detail names the
+    person and the programme as users know them (issue 13 #18)."""
     person = await people.followed("p-1")
     first = await referred(api, as_role, person, PARCOURS)
     for headers in (as_role("cpip"), as_role("dpip")):
@@ -284,7 +285,11 @@ async def test_referring_a_person_twice_to_one_programme_is_refused(api, people,
             "referral-already-open",
         )
         assert problem["existing"] == f"/referrals/{first['referral_id']}"
-        assert problem["referral_id"] == first["referral_id"] and first["referral_id"] in problem["detail"]
+        assert problem["referral_id"] == first["referral_id"]
+        assert problem["detail"] == (
+            "Lucas p-1 Martin (écrou p-1) already has an open referral to PARCOURS «PARCOURS» (eligible): go on "
+            "with it"
+        )
     await referred(api, as_role, person, CAIRN)  # another programme is another referral
     await ok(
         await api.post(
@@ -407,6 +412,38 @@ async def test_unknown_things_and_rules_read_from_the_tables_travel_as_problems(
         "group-not-found",
     )
     await refused(programmes_dsn, api.get(f"{url}/certificate", headers=cpip), 404, "certificate-not-found")
+
+
+async def test_a_refusal_on_a_referral_names_the_person_the_programme_and_the_group_from_the_tables(
+    api, people, as_role, programmes_dsn
+):
+    """Issue 13 #18: the names come from the replica of the person's case and the catalogue, read with what
+    access to the referral depends on."""
+    person = await people.followed("p-1")
+    group = await planned_group(api, as_role, PARCOURS, people.today)
+    referral = await referred(api, as_role, person, PARCOURS, consent=False)
+    url, cpip = f"/referrals/{referral['referral_id']}", as_role("cpip")
+    problem = await refused(
+        programmes_dsn,
+        api.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}),
+        422,
+        "consent-missing",
+    )
+    assert problem["detail"] == (
+        "the consent of Lucas p-1 Martin (écrou p-1) is recorded before they are placed in the group starting "
+        "on Monday 30 November 2026: taking part is voluntary"
+    )
+    await ok(await api.post(f"{url}/consent", headers=cpip, json={"given": False}))
+    problem = await refused(
+        programmes_dsn,
+        api.post(f"{url}/consent", headers=cpip, json={"given": True}),
+        422,
+        "consent-already-recorded",
+    )
+    assert problem["detail"] == (
+        "Lucas p-1 Martin (écrou p-1) already refused their consent to the referral to PARCOURS «PARCOURS»: "
+        "withdraw the referral to end it"
+    )
 
 
 async def test_an_enrol_replayed_with_its_idempotency_key_answers_the_same_once(

@@ -965,3 +965,79 @@ def test_a_group_that_was_never_planned_is_not_found(command):
 def test_a_command_of_another_aggregate_is_a_programming_error():
     with pytest.raises(TypeError):
         given(group, *STARTED_GROUP).when(record_consent())
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+@pytest.mark.parametrize(
+    ("history", "command", "error", "message"),
+    [
+        pytest.param(
+            (*STARTED_GROUP, a_session_cancelled()),
+            move_session(),
+            errors.SessionCancelled,
+            "session 1 on Tuesday 1 December 2026 at 14:00 (Salle d'activités 1) was cancelled",
+            id="cancelled session",
+        ),
+        pytest.param(
+            STARTED_GROUP,
+            record_attendance(now=NOW),
+            errors.SessionNotYetStarted,
+            "session 1 on Tuesday 1 December 2026 at 14:00 (Salle d'activités 1) has not started: attendance is "
+            "recorded once it has",
+            id="session to come",
+        ),
+        pytest.param(
+            (*STARTED_GROUP, *every_session_recorded()[:8]),
+            close_group(),
+            errors.SessionsNotRecorded,
+            "1 session(s) have neither attendance nor a cancellation: record the attendance or the cancellation "
+            "of the review session on Tuesday 26 January 2027 at 14:00 (Salle d'activités 1) before closing the "
+            "group",
+            id="review session not recorded",
+        ),
+        pytest.param(
+            CLOSED_GROUP,
+            open_group(),
+            errors.GroupClosed,
+            "the group starting on Tuesday 1 December 2026 closed on Wednesday 27 January 2027: nothing more can "
+            "be recorded",
+            id="closed group",
+        ),
+        pytest.param(
+            STARTED_GROUP,
+            move_session(session_id="group-1-s2", starts_at=datetime(2026, 11, 26, 13, 0, tzinfo=UTC)),
+            errors.SessionInThePast,
+            "Thursday 26 November 2026 at 14:00 is in the past",
+            id="moved to the past, in local time",
+        ),
+    ],
+)
+def test_a_refusal_names_the_session_by_its_number_day_time_and_room(history, command, error, message):
+    """Issue 13 #18: sessions and days as users read them, in the establishment's local time."""
+    with pytest.raises(error) as refused:
+        given(group, *history).when(command)
+    assert refused.value.message == message
+
+
+def test_a_group_planned_twice_is_named_by_its_programme_and_start_date():
+    """Issue 13 #18: the group's id stays in the problem's members."""
+    with pytest.raises(errors.GroupAlreadyExists) as refused:
+        given(group, *PLANNED_GROUP).when(plan_group(), programme_facts())
+    assert refused.value.message == (
+        "the group of PPR «Programme de prévention de la récidive» starting on Tuesday 1 December 2026 already "
+        "exists"
+    )
+    assert refused.value.members["group_id"] == "group-1"
+
+
+def test_the_sessions_a_close_waits_for_are_in_the_problem_and_the_first_three_in_its_message():
+    """Issue 13 #18."""
+    with pytest.raises(errors.SessionsNotRecorded) as refused:
+        given(group, *STARTED_GROUP).when(close_group())
+    assert refused.value.members["session_ids"] == [f"group-1-s{n}" for n in range(1, 10)]
+    assert refused.value.message.endswith(
+        "(Salle d'activités 1); session 3 on Tuesday 15 December 2026 at 14:00 (Salle d'activités 1) and 6 "
+        "more before closing the group"
+    )

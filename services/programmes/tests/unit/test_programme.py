@@ -166,3 +166,25 @@ def test_the_facts_a_programme_tells_groups_and_referrals():
 
 def test_events_of_other_aggregates_leave_the_programme_as_it_was():
     assert programme.fold([*CREATED, a_group_opened()]) == programme.fold(CREATED)
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+def test_a_code_already_in_the_catalogue_names_the_entry_that_holds_it():
+    """Issue 13 #18: the entry by its code and name; its id stays in the problem's members."""
+    with pytest.raises(errors.ProgrammeCodeTaken) as refused:
+        given(programme, *REVISED).when(create_programme())
+    assert refused.value.message == (
+        "the code PPR is already in the catalogue: PPR «Programme de prévention de la récidive»"
+    )
+    assert refused.value.members["programme_id"] == "programme-1"
+
+
+def test_a_withdrawn_programme_is_named_by_its_code_and_name():
+    """Issue 13 #18."""
+    with pytest.raises(errors.ProgrammeWithdrawn) as refused:
+        given(programme, *WITHDRAWN).when(revise_programme())
+    assert refused.value.message == (
+        "PPR «Programme de prévention de la récidive» was withdrawn from the catalogue"
+    )

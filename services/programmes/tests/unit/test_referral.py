@@ -56,6 +56,7 @@ from ..builders import (
     programme_facts,
     record_consent,
     referral_facts,
+    referral_names,
     request_referral,
     start_participation,
     waitlist,
@@ -646,3 +647,78 @@ def test_a_waiting_person_enrolled_from_the_list_holds_a_seat():
 
 def test_events_of_other_aggregates_leave_the_referral_as_it_was():
     assert referral.fold([*STARTED, a_group_opened()]) == referral.fold(STARTED)
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+@pytest.mark.parametrize(
+    ("history", "command", "facts", "error", "message"),
+    [
+        pytest.param(
+            (),
+            request_referral(),
+            referral_facts(person=person_facts(case_open=False)),
+            errors.CaseClosed,
+            "the case of Karim Benali (écrou 41207) is closed: they are referred to no programme",
+            id="closed case",
+        ),
+        pytest.param(
+            ELIGIBLE_WITHOUT_CONSENT,
+            enrol(),
+            placement_facts(),
+            errors.ConsentMissing,
+            "the consent of Karim Benali (écrou 41207) is recorded before they are placed in the group starting "
+            "on Tuesday 1 December 2026: taking part is voluntary",
+            id="no consent",
+        ),
+        pytest.param(
+            ELIGIBLE,
+            enrol(),
+            placement_facts(programme_id="programme-2"),
+            errors.GroupOfAnotherProgramme,
+            "the group starting on Tuesday 1 December 2026 runs another programme than PPR «Programme de "
+            "prévention de la récidive», which Karim Benali (écrou 41207) is referred to",
+            id="another programme",
+        ),
+        pytest.param(
+            ENROLLED,
+            waitlist(),
+            placement_facts(),
+            errors.ReferralAlreadyPlaced,
+            "Karim Benali (écrou 41207) is already enrolled in a group",
+            id="already placed",
+        ),
+        pytest.param(
+            ENDED_ON_RELEASE,
+            withdraw(),
+            referral_names(),
+            errors.ReferralEnded,
+            "the referral of Karim Benali (écrou 41207) to PPR «Programme de prévention de la récidive» has "
+            "ended (withdrawn)",
+            id="ended",
+        ),
+        pytest.param(
+            ELIGIBLE,
+            record_consent(),
+            referral_names(),
+            errors.ConsentAlreadyRecorded,
+            "Karim Benali (écrou 41207) already gave their consent to the referral to PPR «Programme de "
+            "prévention de la récidive»: withdraw the referral to end it",
+            id="consent recorded",
+        ),
+    ],
+)
+def test_a_refusal_names_the_person_the_programme_and_the_group(history, command, facts, error, message):
+    """Issue 13 #18: the person by name and écrou number, the programme by its code and name, the group by
+    its start date."""
+    with pytest.raises(error) as refused:
+        given(referral, *history).when(command, facts)
+    assert refused.value.message == message
+
+
+def test_a_refusal_of_a_referral_named_by_nobody_still_reads_as_a_sentence():
+    """A reaction of the service (a group's start) knows no names: the refusal says "the person"."""
+    with pytest.raises(errors.ReferralEnded) as refused:
+        given(referral, *ENDED_ON_RELEASE).when(withdraw())
+    assert refused.value.message == "the referral of the person to the programme has ended (withdrawn)"

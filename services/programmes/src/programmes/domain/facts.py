@@ -36,6 +36,7 @@ class PersonFacts(Facts):
     offence_categories: list[OffenceCategory]
     overall_risk_level: RiskLevel | None = None  # None until an assessment is validated
     plan_objectives: list[str] = []  # the objective ids of the plan the referral cites
+    person: str = "the person"  # their name and écrou number, as refusals name them (`names.person`)
 
 
 class ReferralFacts(Facts):
@@ -51,11 +52,19 @@ class Caller(Facts):
     may_override: bool
 
 
-class PlacementFacts(Facts):
-    """What a referral placed in a group (enrolled, or waiting) knows of that group."""
+class ReferralNames(Facts):
+    """How refusals name a referral's person and programme, as users know them (`names`)."""
+
+    person: str = "the person"
+    programme: str = "the programme"
+
+
+class PlacementFacts(ReferralNames):
+    """What a referral placed in a group (enrolled, or waiting) knows of that group, and how it is named."""
 
     programme_id: str
     started: bool  # a person enrolled in a group under way starts at once
+    group: str = "the group"
 
 
 class CompletionFacts(Facts):
@@ -72,7 +81,9 @@ class CompletionFacts(Facts):
 
 
 class ReferralVisibility(Facts):
-    """What access to a referral depends on: its programme's sensitivity and who follows the person."""
+    """What access to a referral depends on: its programme's sensitivity and who follows the person; and,
+    for whoever may see it, how its refusals name it."""
 
     sensitive: bool
     referent: str | None
+    named: ReferralNames = ReferralNames()

@@ -35,7 +35,8 @@ from contracts.programmes import (
 from kernel.clock import local_date
 from kernel.decider import Decider
 from kernel.errors import InvalidValue
-from programmes.domain import errors, schedule
+from kernel.wording import day, moment
+from programmes.domain import errors, names, schedule
 from programmes.domain.commands import (
     AddCatchUpSession,
     CancelSession,
@@ -50,7 +51,7 @@ from programmes.domain.commands import (
     StartGroup,
     WaitlistParticipant,
 )
-from programmes.domain.facts import Caller, PlacementFacts, ProgrammeFacts
+from programmes.domain.facts import Caller, PlacementFacts, ProgrammeFacts, ReferralNames
 
 ATTENDED = frozenset({AttendanceMark.PRESENT, AttendanceMark.LATE})
 NEEDS_REASON = frozenset({AttendanceMark.ABSENT_EXCUSED, AttendanceMark.EXCLUDED_FROM_SESSION})
@@ -120,17 +121,28 @@ def participation(state: Group, referral_id: str) -> tuple[int, int]:
     return sum(m in ATTENDED for m in counted), len(counted)
 
 
-def placement(state: Group) -> PlacementFacts:
-    """What a referral placed in the group knows of it."""
-    return PlacementFacts(programme_id=state.programme_id, started=state.status == GroupStatus.STARTED)
+def placement(state: Group, named: ReferralNames | None = None) -> PlacementFacts:
+    """What a referral placed in the group knows of it; `named`: how the referral's refusals name the person
+    and the programme."""
+    return PlacementFacts(
+        programme_id=state.programme_id,
+        started=state.status == GroupStatus.STARTED,
+        group=names.group(state.start_date),
+        **(named or ReferralNames()).model_dump(),
+    )
 
 
 def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None = None) -> list[Event]:
     """`facts`: the programme's, to plan a group; the caller's rights, to start one."""
     if isinstance(command, PlanGroup):
         if state.group_id is not None:
+            of = (
+                names.programme_of(facts.definition)
+                if isinstance(facts, ProgrammeFacts) and facts.programme_id == state.programme_id
+                else ""
+            )
             raise errors.GroupAlreadyExists(
-                f"group {command.group_id} already exists",
+                f"{names.group(state.start_date, of)} already exists",
                 existing=f"/groups/{command.group_id}",
                 group_id=command.group_id,
             )
@@ -142,12 +154,17 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
     if state.status == GroupStatus.CLOSED:
         if isinstance(command, RemoveParticipant):
             return []  # a referral ending after the close leaves the register as it was
-        raise errors.GroupClosed("the group is closed: nothing more can be recorded")
+        raise errors.GroupClosed(
+            f"{names.group(state.start_date)} closed on {day(state.closed_on)}: nothing more can be recorded"
+        )
     group_id = state.group_id
     match command:
         case OpenGroup():
             if state.status != GroupStatus.PLANNED:
-                raise errors.GroupNotPlanned("only a planned group is opened for enrolment")
+                raise errors.GroupNotPlanned(
+                    f"{names.group(state.start_date)} is {state.status.value}: only a planned group is opened "
+                    "for enrolment"
+                )
             return [GroupOpened(group_id=group_id)]
         case StartGroup():
             return [_start(command, state, may_override=isinstance(facts, Caller) and facts.may_override)]
@@ -184,10 +201,13 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
         case EnrolParticipant():
             _ensure_enrolling(state)
             if command.referral_id in state.participants:
-                raise errors.ReferralAlreadyPlaced("already a participant of this group")
+                raise errors.ReferralAlreadyPlaced(
+                    f"the person is already a participant of {names.group(state.start_date)}"
+                )
             if not state.seats_left:
                 raise errors.GroupFull(
-                    f"all {state.capacity} seats are taken: put the person on the waiting list"
+                    f"all {state.capacity} seats of {names.group(state.start_date)} are taken: put the person on "
+                    "its waiting list"
                 )
             return [
                 ParticipantEnrolled(
@@ -197,9 +217,15 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
         case WaitlistParticipant():
             _ensure_enrolling(state)
             if command.referral_id in state.participants or command.referral_id in state.waiting:
-                raise errors.ReferralAlreadyPlaced("already a participant or waiting for this group")
+                raise errors.ReferralAlreadyPlaced(
+                    f"the person is already a participant of {names.group(state.start_date)}, or on its waiting "
+                    "list"
+                )
             if state.seats_left:
-                raise errors.GroupHasSeats(f"{state.seats_left} seat(s) left: enrol the person instead")
+                raise errors.GroupHasSeats(
+                    f"{names.group(state.start_date)} has {state.seats_left} seat(s) left: enrol the person "
+                    "instead"
+                )
             return [
                 ParticipantWaitlisted(
                     group_id=group_id, referral_id=command.referral_id, subject_id=command.subject_id
@@ -215,10 +241,18 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
             return _attendance(command, state)
         case CloseGroup():
             if state.status != GroupStatus.STARTED:
-                raise errors.GroupNotStarted("a group closes once it has started")
-            if pending := [s for s in state.sessions.values() if s.pending]:
+                raise errors.GroupNotStarted(
+                    f"{names.group(state.start_date)} is {state.status.value}: a group closes once it has started"
+                )
+            if pending := sorted(
+                (s.session for s in state.sessions.values() if s.pending), key=lambda s: s.starts_at
+            ):
+                shown = "; ".join(names.session(s) for s in pending[:3])
+                more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
                 raise errors.SessionsNotRecorded(
-                    f"{len(pending)} session(s) have neither attendance nor a cancellation: record them first"
+                    f"{len(pending)} session(s) have neither attendance nor a cancellation: record the attendance "
+                    f"or the cancellation of {shown}{more} before closing the group",
+                    session_ids=[s.session_id for s in pending],
                 )
             return [GroupClosed(group_id=group_id, closed_on=command.today)]
     raise TypeError(f"the group aggregate does not handle {type(command).__name__}")
@@ -227,20 +261,25 @@ def decide(command: Command, state: Group, facts: ProgrammeFacts | Caller | None
 def _plan(command: PlanGroup, programme: ProgrammeFacts) -> GroupPlanned:
     definition = programme.definition
     if programme.withdrawn:
-        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+        raise errors.ProgrammeWithdrawn(f"{names.programme_of(definition)} was withdrawn from the catalogue")
     if not definition.group_min <= command.capacity <= definition.group_max:
         raise errors.CapacityOutsideProgrammeLimits(
-            f"{definition.code} groups take {definition.group_min} to {definition.group_max} people"
+            f"{definition.code} groups take {definition.group_min} to {definition.group_max} people, not "
+            f"{command.capacity}"
         )
     if command.start_date < command.today or command.end_date < command.start_date:
-        raise errors.GroupPeriodInvalid("the group runs from today or later, and ends on or after its start")
+        raise errors.GroupPeriodInvalid(
+            f"the group runs from today or later, and ends on or after its start (from {day(command.start_date)} "
+            f"to {day(command.end_date)})"
+        )
     count = definition.planned_sessions + (1 if definition.review_session else 0)
     sessions = schedule.generate(
         command.group_id, command.start_date, command.pattern, count, command.room, definition.review_session
     )
     if local_date(sessions[-1].starts_at) > command.end_date:
         raise errors.SessionOutsideGroupPeriod(
-            f"the pattern's {count} sessions run until {local_date(sessions[-1].starts_at)}, after the group's end"
+            f"the pattern's {count} sessions run until {day(local_date(sessions[-1].starts_at))}, after the "
+            f"group's end, on {day(command.end_date)}"
         )
     return GroupPlanned(
         group_id=command.group_id,
@@ -261,7 +300,9 @@ def _plan(command: PlanGroup, programme: ProgrammeFacts) -> GroupPlanned:
 
 def _start(command: StartGroup, state: Group, *, may_override: bool) -> GroupStarted:
     if state.status != GroupStatus.OPEN:
-        raise errors.GroupNotOpenForEnrolment("only a group open for enrolment starts")
+        raise errors.GroupNotOpenForEnrolment(
+            f"{names.group(state.start_date)} is {state.status.value}: only a group open for enrolment starts"
+        )
     reason, below = command.below_minimum_reason.strip(), len(state.participants) < state.minimum
     if below and not reason:
         raise errors.GroupBelowMinimum(
@@ -280,48 +321,69 @@ def _start(command: StartGroup, state: Group, *, may_override: bool) -> GroupSta
 def _session(state: Group, session_id: str) -> SessionState:
     found = state.sessions.get(session_id)
     if found is None:
-        raise errors.SessionNotFound(f"no session {session_id} in this group")
+        raise errors.SessionNotFound(
+            f"{names.group(state.start_date)} has no session {session_id}", session_id=session_id
+        )
     if found.cancelled:
-        raise errors.SessionCancelled("the session was cancelled")
+        raise errors.SessionCancelled(f"{names.session(found.session)} was cancelled")
     if found.held:
-        raise errors.SessionAlreadyHeld("the session was held: its attendance is recorded")
+        raise errors.SessionAlreadyHeld(
+            f"{names.session(found.session)} was held: its attendance is recorded"
+        )
     return found
 
 
 def _pending_session(state: Group, session_id: str, now: datetime) -> SessionState:
     found = _session(state, session_id)
     if found.session.starts_at <= now:
-        raise errors.SessionInThePast("a session that has started cannot be moved")
+        raise errors.SessionInThePast(f"{names.session(found.session)} has started: it cannot be moved")
     return found
 
 
 def _ensure_in_period(state: Group, starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
-        raise errors.SessionInThePast(f"{starts_at:%Y-%m-%d %H:%M} is in the past")
+        raise errors.SessionInThePast(f"{moment(starts_at)} is in the past")
     if not state.start_date <= local_date(starts_at) <= state.end_date:
-        raise errors.SessionOutsideGroupPeriod(f"the group runs from {state.start_date} to {state.end_date}")
+        raise errors.SessionOutsideGroupPeriod(
+            f"{moment(starts_at)} is outside the group's period: it runs from {day(state.start_date)} to "
+            f"{day(state.end_date)}"
+        )
 
 
 def _ensure_enrolling(state: Group) -> None:
     if not state.enrolling:
-        raise errors.GroupNotOpenForEnrolment("the group is not open for enrolment yet")
+        raise errors.GroupNotOpenForEnrolment(
+            f"{names.group(state.start_date)} is {state.status.value}: it is not open for enrolment yet"
+        )
 
 
 def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
     if state.status != GroupStatus.STARTED:
-        raise errors.GroupNotStarted("attendance is recorded once the group has started")
+        raise errors.GroupNotStarted(
+            f"{names.group(state.start_date)} is {state.status.value}: attendance is recorded once it has "
+            "started"
+        )
     found = state.sessions.get(command.session_id)
     if found is None:
-        raise errors.SessionNotFound(f"no session {command.session_id} in this group")
+        raise errors.SessionNotFound(
+            f"{names.group(state.start_date)} has no session {command.session_id}",
+            session_id=command.session_id,
+        )
+    session = names.session(found.session)
     if found.cancelled:
-        raise errors.SessionCancelled("the session was cancelled: no attendance on it")
+        raise errors.SessionCancelled(f"{session} was cancelled: no attendance is recorded on it")
     if found.session.starts_at > command.now:
-        raise errors.SessionNotYetStarted("attendance is recorded once the session has started")
+        raise errors.SessionNotYetStarted(f"{session} has not started: attendance is recorded once it has")
     marked = [m.referral_id for m in command.marks]
     if len(set(marked)) != len(marked):
-        raise InvalidValue("a participant is marked twice")
+        raise InvalidValue(f"a participant is marked twice for {session}")
+    # The group knows its participants by referral only: their names are not the decision's to tell.
     if strangers := sorted(set(marked) - state.participants.keys()):
-        raise errors.AttendanceNonParticipant(f"not participants of this group: {', '.join(strangers)}")
+        raise errors.AttendanceNonParticipant(
+            f"{len(strangers)} of the people marked for {session} are not participants of the group: "
+            f"{', '.join(strangers)}",
+            referral_ids=strangers,
+        )
     # A first record marks everyone; a correction, those it marked who still take part (a newcomer since
     # then was not there).
     expected = (
@@ -330,9 +392,12 @@ def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
         else {r for r in state.participants if command.session_id in state.marks.get(r, {})}
     )
     if missing := sorted(expected - set(marked)):
-        raise errors.AttendanceIncomplete(f"{len(missing)} participant(s) have no mark: {', '.join(missing)}")
+        raise errors.AttendanceIncomplete(
+            f"{len(missing)} participant(s) have no mark for {session}: {', '.join(missing)}",
+            referral_ids=missing,
+        )
     if any(m.mark in NEEDS_REASON and not m.reason.strip() for m in command.marks):
-        raise errors.ReasonRequired("an excused absence or an exclusion from the session needs a reason")
+        raise errors.ReasonRequired(f"an excused absence or an exclusion from {session} needs a reason")
     events: list[Event] = [
         AttendanceRecorded(group_id=state.group_id, session_id=command.session_id, marks=command.marks)
     ]

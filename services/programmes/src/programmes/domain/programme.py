@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from contracts import Event
 from contracts.programmes import ProgrammeCreated, ProgrammeDefinition, ProgrammeRevised, ProgrammeWithdrawn
 from kernel.decider import Decider
-from programmes.domain import errors
+from programmes.domain import errors, names
 from programmes.domain.commands import Command, CreateProgramme, ReviseProgramme, WithdrawProgramme
 from programmes.domain.facts import ProgrammeFacts
 
@@ -48,19 +48,23 @@ def decide(command: Command, state: Programme, facts: None = None) -> list[Event
         if state.programme_id is not None:
             # The id is made from the code: an entry already there means the code is taken.
             raise errors.ProgrammeCodeTaken(
-                f"the code {command.definition.code} is already in the catalogue: {state.programme_id}",
+                f"the code {command.definition.code} is already in the catalogue: "
+                f"{names.programme_of(state.definition)}",
                 existing=f"/programmes/{state.programme_id}",
                 programme_id=state.programme_id,
             )
         return [ProgrammeCreated(programme_id=command.programme_id, definition=_checked(command.definition))]
     if state.programme_id is None:
         raise errors.ProgrammeNotFound("no such programme")
+    named = names.programme_of(state.definition)
     if state.withdrawn:
-        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+        raise errors.ProgrammeWithdrawn(f"{named} was withdrawn from the catalogue")
     match command:
         case ReviseProgramme():
             if command.definition.code != state.definition.code:
-                raise errors.ProgrammeCodeTaken("a programme keeps its code: create another entry instead")
+                raise errors.ProgrammeCodeTaken(
+                    f"{named} keeps its code, not {command.definition.code}: create another entry instead"
+                )
             return [
                 ProgrammeRevised(
                     programme_id=state.programme_id,

@@ -33,7 +33,7 @@ from contracts.programmes import (
     ReferralWithdrawn,
 )
 from kernel.decider import Decider
-from programmes.domain import errors
+from programmes.domain import errors, names
 from programmes.domain.commands import (
     AssessParticipation,
     Command,
@@ -49,7 +49,7 @@ from programmes.domain.commands import (
     Withdraw,
 )
 from programmes.domain.eligibility import failed_rules
-from programmes.domain.facts import CompletionFacts, PlacementFacts, ReferralFacts
+from programmes.domain.facts import CompletionFacts, PlacementFacts, ReferralFacts, ReferralNames
 
 
 class ReferralStatus(StrEnum):
@@ -110,28 +110,41 @@ class Referral(BaseModel):
 initial_state = Referral()
 
 
-DecisionFacts = ReferralFacts | PlacementFacts | CompletionFacts | None
+DecisionFacts = ReferralFacts | PlacementFacts | CompletionFacts | ReferralNames | None
+# How a sentence says where a placed person is.
+_PLACED_AS = {
+    ReferralStatus.WAITING: "on a group's waiting list",
+    ReferralStatus.ENROLLED: "enrolled in a group",
+    ReferralStatus.STARTED: "taking part in a group",
+}
 
 
 def decide(command: Command, state: Referral, facts: DecisionFacts = None) -> list[Event]:
     """`facts`: the programme's and the person's, to refer; the group's, to place; the participant's
-    attendance and the programme's threshold, to assess at the close."""
+    attendance and the programme's threshold, to assess at the close; how the referral is named, otherwise
+    (`ReferralNames`: refusals name the person and the programme when the handler knows them)."""
     if isinstance(command, RequestReferral):
         return _request(command, state, _needs(ReferralFacts, facts))
     if state.referral_id is None:
         raise errors.ReferralNotFound("no such referral")
+    named = facts if isinstance(facts, ReferralNames) else ReferralNames()
+    referral = f"the referral of {named.person} to {named.programme}"
     if not state.open:
-        raise errors.ReferralEnded(f"the referral has ended ({state.status.value})")
+        raise errors.ReferralEnded(f"{referral} has ended ({_status(state)})")
     referral_id = state.referral_id
     match command:
         case OverrideEligibility():
             if state.status != ReferralStatus.REFUSED:
-                raise errors.ReferralNotRefused("only a refused referral is overridden")
+                raise errors.ReferralNotRefused(
+                    f"{referral} is {_status(state)}: only a refused referral is overridden"
+                )
             return [EligibilityOverridden(referral_id=referral_id, reason=command.reason)]
         case RecordConsent():
             if state.consent is not None:
+                answer = "gave their consent" if state.consent else "refused their consent"
                 raise errors.ConsentAlreadyRecorded(
-                    "the person's answer is recorded: withdraw to end the referral"
+                    f"{named.person} already {answer} to the referral to {named.programme}: withdraw the "
+                    "referral to end it"
                 )
             return [ConsentRecorded(referral_id=referral_id, given=command.given, recorded_on=command.today)]
         case Enrol():
@@ -154,7 +167,9 @@ def decide(command: Command, state: Referral, facts: DecisionFacts = None) -> li
             return [ParticipationStarted(referral_id=referral_id, group_id=command.group_id)]
         case DropOut() | Exclude():
             if state.status not in (ReferralStatus.ENROLLED, ReferralStatus.STARTED):
-                raise errors.ReferralNotStarted("only a participant drops out or is excluded")
+                raise errors.ReferralNotStarted(
+                    f"{referral} is {_status(state)}: only a participant drops out or is excluded"
+                )
             if isinstance(command, DropOut):
                 return [ReferralDroppedOut(referral_id=referral_id, reason=command.reason)]
             return [ReferralExcluded(referral_id=referral_id, reason=command.reason)]
@@ -165,6 +180,10 @@ def decide(command: Command, state: Referral, facts: DecisionFacts = None) -> li
         case AssessParticipation():
             return _assess(command, state, _needs(CompletionFacts, facts))
     raise TypeError(f"the referral aggregate does not handle {type(command).__name__}")
+
+
+def _status(state: Referral) -> str:
+    return state.status.value.replace("_", " ")
 
 
 def _needs(kind: type, facts: DecisionFacts):
@@ -178,19 +197,23 @@ def certificate_id(referral_id: str) -> str:
 
 
 def _request(command: RequestReferral, state: Referral, facts: ReferralFacts) -> list[Event]:
+    person, programme = facts.person, facts.programme
+    named = names.programme_of(programme.definition)
     if state.referral_id is not None:
         raise errors.ReferralAlreadyExists(
-            f"referral {command.referral_id} already exists",
+            f"the referral of {person.person} to {named} already exists",
             existing=f"/referrals/{command.referral_id}",
             referral_id=command.referral_id,
         )
-    person, programme = facts.person, facts.programme
     if not person.case_open:
-        raise errors.CaseClosed("the person's case is closed")
+        raise errors.CaseClosed(f"the case of {person.person} is closed: they are referred to no programme")
     if programme.withdrawn:
-        raise errors.ProgrammeWithdrawn("the programme was withdrawn from the catalogue")
+        raise errors.ProgrammeWithdrawn(f"{named} was withdrawn from the catalogue")
     if command.objective_id not in person.plan_objectives:
-        raise errors.ObjectiveNotInPlan("refer from an objective of the person's current plan")
+        raise errors.ObjectiveNotInPlan(
+            f"{person.person} is referred from an objective of their current plan, which does not hold this one",
+            objective_id=command.objective_id,
+        )
     requested = ReferralRequested(
         referral_id=command.referral_id,
         programme_id=programme.programme_id,
@@ -207,20 +230,26 @@ def _request(command: RequestReferral, state: Referral, facts: ReferralFacts) ->
 
 def _ensure_placeable(state: Referral, group_id: str, group: PlacementFacts, *, from_waiting: bool) -> None:
     """Enrol from eligible (or from this group's waiting list); wait only from eligible; consent first."""
+    person = group.person
     if group.programme_id != state.programme_id:
         raise errors.GroupOfAnotherProgramme(
-            "the group runs another programme than the one the person is referred to"
+            f"{group.group} runs another programme than {group.programme}, which {person} is referred to"
         )
     if state.status == ReferralStatus.WAITING and from_waiting:
         if state.group_id != group_id:
-            raise errors.ReferralAlreadyPlaced("the person waits for another group")
+            raise errors.ReferralAlreadyPlaced(
+                f"{person} waits for a seat in another group than {group.group}"
+            )
     elif state.status in PLACED:
-        raise errors.ReferralAlreadyPlaced(f"the person is already {state.status.value}")
+        raise errors.ReferralAlreadyPlaced(f"{person} is already {_PLACED_AS[state.status]}")
     elif state.status != ReferralStatus.ELIGIBLE:
-        raise errors.ReferralNotEligible(f"the referral is {state.status.value}: it must be eligible first")
+        raise errors.ReferralNotEligible(
+            f"the referral of {person} to {group.programme} is {_status(state)}: it must be eligible first"
+        )
     if not state.consent:
         raise errors.ConsentMissing(
-            "the person's consent is recorded before they are placed: taking part is voluntary"
+            f"the consent of {person} is recorded before they are placed in {group.group}: taking part is "
+            "voluntary"
         )
 
 
