@@ -144,6 +144,7 @@ def call_window(**overrides) -> CallWindow:
     content = call_content()
     values = dict(
         call_id="call-1",
+        title=content.title,
         published=True,
         theme=content.theme,
         opens_on=content.opens_on,
@@ -235,7 +236,11 @@ def a_partner_withdrawn(**overrides) -> PartnerWithdrawn:
 def partner_standing(**overrides) -> PartnerStanding:
     """What an action or proposal command carries of the default organisation, accredited for a year."""
     values = dict(
-        partner_id="partner-1", withdrawn=False, suspended=False, accredited_until=days_from_today(365)
+        partner_id="partner-1",
+        name="Association Ressources Emploi",
+        withdrawn=False,
+        suspended=False,
+        accredited_until=days_from_today(365),
     )
     return PartnerStanding(**_with(values, overrides))
 
@@ -393,7 +398,7 @@ def a_planned_session_not_scheduled(**overrides) -> PlannedSessionNotScheduled:
         duration_minutes=120,
         place="Salle polyvalente",
         rule="session-in-the-past",
-        detail=f"the session of {paris_time(3, 14):%Y-%m-%d %H:%M} would be in the past",
+        detail="the session on Monday 30 November 2026 at 14:00 (Salle polyvalente) would be in the past",
     )
     return PlannedSessionNotScheduled(**_with(values, overrides))
 

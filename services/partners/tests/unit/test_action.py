@@ -613,3 +613,41 @@ def test_the_state_follows_the_action_from_creation_to_closing():
     assert (created.capacity_max, created.theme, created.sessions) == (10, "Espace citoyen", {})
     assert (published.published, published.closed) == (True, False)
     assert (closed.published, closed.closed) == (True, True)
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+def test_a_double_booked_place_is_named_with_the_session_holding_it_in_local_time():
+    """Issue 13 #18: the place, and the session by its local day and time."""
+    command, facts = schedule_session(
+        session_id="session-2", starts_at=utc(paris_time(3, 15)), facilitators=["Karim Benali"]
+    )
+    with pytest.raises(PlaceDoubleBooked) as refused:
+        given(action, *SCHEDULED).when(command, facts)
+    assert refused.value.message == (
+        "the place «Salle polyvalente» is already booked by the action's session on Monday 30 November 2026 at "
+        "14:00"
+    )
+
+
+def test_an_action_with_a_session_to_report_names_it_and_keeps_its_id_in_the_problem():
+    """Issue 13 #18."""
+    with pytest.raises(SessionReportMissing) as refused:
+        given(action, *PUBLISHED).when(CloseAction())
+    assert refused.value.message == (
+        "1 session(s) of the action «Atelier CV et lettre de motivation» are neither reported nor cancelled: "
+        "report or cancel the session on Monday 30 November 2026 at 14:00 (Salle polyvalente) before closing it"
+    )
+    assert refused.value.members == {"session_ids": ["session-1"]}
+
+
+def test_an_expired_accreditation_names_the_organisation_and_both_days():
+    """Issue 13 #18."""
+    command, facts = schedule_session(partner=partner_standing(accredited_until=days_from_today(1)))
+    with pytest.raises(PartnerAccreditationExpired) as refused:
+        given(action, *CREATED).when(command, facts)
+    assert refused.value.message == (
+        "the accreditation of Association Ressources Emploi ends on Saturday 28 November 2026, before Monday 30 "
+        "November 2026"
+    )

@@ -480,3 +480,40 @@ def test_the_state_keeps_the_last_revision_and_what_it_answers():
     state = proposal.fold([*CHANGES_REQUESTED, revised])
     assert state.content.title == "Atelier CV"
     assert (state.proposal_id, state.call_id, state.partner_id) == ("proposal-1", "call-1", "partner-1")
+
+
+# --- what refusals say (issue 13 #18) ---
+
+
+def test_a_late_proposal_is_refused_naming_the_call_by_its_title_and_its_closing_day():
+    """Issue 13 #18: days as users read them."""
+    call = call_window(opens_on=days_from_today(-30), closes_on=days_from_today(-1))
+    with pytest.raises(CallClosingDatePassed) as refused:
+        given(proposal).when(*draft_proposal(call=call))
+    assert refused.value.message == "the call «AMI Espace citoyen 2027» closed on Thursday 26 November 2026"
+
+
+def test_a_proposal_not_under_review_is_named_by_its_title_and_its_status():
+    """Issue 13 #18."""
+    with pytest.raises(errors.ProposalNotUnderReview) as refused:
+        given(proposal, *CHANGES_REQUESTED).when(*decision(RejectProposal(reason="Hors sujet")))
+    assert refused.value.message == (
+        "the proposal «Atelier CV et lettre de motivation» is back with its partner for changes: it must be "
+        "under review first"
+    )
+
+
+def test_a_withdrawn_organisation_is_named():
+    """Issue 13 #18."""
+    with pytest.raises(errors.PartnerWithdrawn) as refused:
+        given(proposal).when(*draft_proposal(partner=partner_standing(withdrawn=True)))
+    assert refused.value.message == (
+        "Association Ressources Emploi was withdrawn: a withdrawn organisation cannot answer a call"
+    )
+
+
+def test_a_call_not_published_is_not_named_to_the_partner():
+    """A draft call is IPRO's own: a partner is told nothing of it, not even its title."""
+    with pytest.raises(errors.CallNotPublished) as refused:
+        given(proposal).when(*draft_proposal(call=call_window(published=False)))
+    assert "AMI Espace citoyen" not in refused.value.message

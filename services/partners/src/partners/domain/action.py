@@ -27,10 +27,11 @@ from contracts.partners import (
     SessionScheduled,
     SessionSlot,
 )
-from kernel.clock import LOCAL_TIME_ZONE, local_date
+from kernel.clock import local_date
 from kernel.decider import Decider
 from kernel.errors import DomainError, InvalidValue
-from partners.domain import errors
+from kernel.wording import moment
+from partners.domain import errors, names
 from partners.domain.commands import (
     CancelSession,
     CloseAction,
@@ -110,51 +111,61 @@ def decide(
     """`facts`: the organisation's standing for a session plan; `NewActionFacts` for a creation."""
     if isinstance(command, CreateAction):
         if state.action_id is not None:
-            raise errors.ActionAlreadyExists(f"action {command.action_id} already exists")
+            raise errors.ActionAlreadyExists(
+                f"{names.action(state.title)} already exists",
+                existing=f"/actions/{command.action_id}",
+                action_id=command.action_id,
+            )
         return _create(command, facts)
     if state.action_id is None:
         raise errors.ActionNotFound("no such catalogue action")
+    named = names.action(state.title)
     if state.closed:
-        raise errors.ActionClosed("the action is closed: nothing more can be recorded")
+        raise errors.ActionClosed(f"{named} is closed: nothing more can be recorded")
     action_id = state.action_id
     match command:
         case ScheduleSession():
-            if command.session_id in state.sessions:
-                raise errors.SessionAlreadyExists(f"session {command.session_id} already exists")
+            if existing := state.sessions.get(command.session_id):
+                raise errors.SessionAlreadyExists(
+                    f"{_named(existing)} of {named} already exists", session_id=command.session_id
+                )
             slot = _new_slot(command, state, facts, ignoring=None)
             return [SessionScheduled(action_id=action_id, session_id=command.session_id, slot=slot)]
         case MoveSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at <= command.now:
-                raise errors.SessionAlreadyStarted("a session that has started cannot be moved")
+                raise errors.SessionAlreadyStarted(f"{_named(session)} has started: it cannot be moved")
             slot = _new_slot(command, state, facts, ignoring=command.session_id)
             return [SessionMoved(action_id=action_id, session_id=command.session_id, slot=slot)]
         case CancelSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at <= command.now:
                 raise errors.SessionAlreadyStarted(
-                    "a session that has started is reported (held or not), not cancelled"
+                    f"{_named(session)} has started: it is reported (held or not), not cancelled"
                 )
             return [
                 SessionCancelled(action_id=action_id, session_id=command.session_id, reason=command.reason)
             ]
         case PublishAction():
             if state.published:
-                raise errors.ActionAlreadyPublished("the action is already in the catalogue")
+                raise errors.ActionAlreadyPublished(f"{named} is already in the catalogue")
             if not any(s.pending for s in state.sessions.values()):
                 raise errors.ActionWithoutSession(
-                    "schedule at least one session before publishing the action"
+                    f"{named} has no session to hold: schedule at least one before publishing it"
                 )
             return [ActionPublished(action_id=action_id)]
         case ReportSession():
             session = _open_session(state, command.session_id)
             if session.slot.starts_at > command.now:
-                raise errors.SessionNotYetHeld("a session is reported once it has started")
+                raise errors.SessionNotYetHeld(
+                    f"{_named(session)} has not started: it is reported once it has"
+                )
             if not 0 <= command.present_count <= state.capacity_max or (
                 not command.held and command.present_count
             ):
                 raise errors.PresentCountInvalid(
-                    f"present participants are 0 to {state.capacity_max}, and 0 for a session not held"
+                    f"present participants at {_named(session)} are 0 to {state.capacity_max}, and 0 for a "
+                    "session not held"
                 )
             return [
                 SessionReported(
@@ -166,9 +177,15 @@ def decide(
                 )
             ]
         case CloseAction():
-            if unreported := [s for s in state.sessions.values() if s.pending]:
+            if unreported := sorted(
+                (s for s in state.sessions.values() if s.pending), key=lambda s: s.slot.starts_at
+            ):
+                shown = "; ".join(_named(s) for s in unreported[:3])
+                more = f" and {len(unreported) - 3} more" if len(unreported) > 3 else ""
                 raise errors.SessionReportMissing(
-                    f"{len(unreported)} session(s) are neither reported nor cancelled"
+                    f"{len(unreported)} session(s) of {named} are neither reported nor cancelled: report or "
+                    f"cancel {shown}{more} before closing it",
+                    session_ids=[s.session_id for s in unreported],
                 )
             return [ActionClosed(action_id=action_id)]
     raise TypeError(f"the action aggregate does not handle {type(command).__name__}")
@@ -210,7 +227,7 @@ def _scheduled(
     )
     slot = _new_slot(plan, state, facts.partner, ignoring=None)
     for other in facts.taken:
-        _refuse_overlap(*overlaps(slot, other), other.starts_at, elsewhere=True)
+        _refuse_overlap(*overlaps(slot, other), other.starts_at, slot.place, elsewhere=True)
     return SessionScheduled(action_id=state.action_id, session_id=planned.session_id, slot=slot)
 
 
@@ -225,14 +242,20 @@ def _not_scheduled(action_id: str, planned: PlannedSlot, refused: DomainError) -
     )
 
 
+def _named(session: Session) -> str:
+    return names.session(session.slot.starts_at, session.slot.place)
+
+
 def _open_session(state: Action, session_id: str) -> Session:
     session = state.sessions.get(session_id)
     if session is None:
-        raise errors.SessionNotFound(f"no session {session_id} in this action")
+        raise errors.SessionNotFound(
+            f"{names.action(state.title)} has no session {session_id}", session_id=session_id
+        )
     if session.cancelled:
-        raise errors.SessionCancelled("the session was cancelled")
+        raise errors.SessionCancelled(f"{_named(session)} was cancelled")
     if session.reported:
-        raise errors.SessionAlreadyReported("the session was already reported")
+        raise errors.SessionAlreadyReported(f"{_named(session)} was already reported")
     return session
 
 
@@ -241,7 +264,7 @@ def _new_slot(
 ) -> SessionSlot:
     if command.starts_at <= command.now:
         raise errors.SessionInThePast(
-            f"the session of {command.starts_at:%Y-%m-%d %H:%M} would be in the past"
+            f"{names.session(command.starts_at, command.place.strip())} would be in the past"
         )
     ensure_may_host(partner, local_date(command.starts_at))
     slot = SessionSlot(
@@ -254,19 +277,19 @@ def _new_slot(
         if other.session_id == ignoring or other.cancelled:
             continue
         same_place, same_facilitator = overlaps(slot, other.slot)
-        _refuse_overlap(same_place, same_facilitator, other.slot.starts_at)
+        _refuse_overlap(same_place, same_facilitator, other.slot.starts_at, slot.place)
     return slot
 
 
 def _refuse_overlap(
-    same_place: bool, same_facilitator: bool, other_start: datetime, *, elsewhere: bool = False
+    same_place: bool, same_facilitator: bool, other_start: datetime, place: str, *, elsewhere: bool = False
 ) -> None:
-    when = f"{other_start.astimezone(LOCAL_TIME_ZONE):%Y-%m-%d %H:%M}"
-    whose = "another action's session" if elsewhere else "the session"
+    whose = "another action's session" if elsewhere else "the action's session"
+    when = moment(other_start)
     if same_place:
-        raise errors.PlaceDoubleBooked(f"the place is already booked by {whose} of {when}")
+        raise errors.PlaceDoubleBooked(f"the place «{place}» is already booked by {whose} on {when}")
     if same_facilitator:
-        raise errors.FacilitatorDoubleBooked(f"a facilitator already runs {whose} of {when}")
+        raise errors.FacilitatorDoubleBooked(f"a facilitator already runs {whose} on {when}")
 
 
 def evolve(state: Action, event: Event) -> Action:

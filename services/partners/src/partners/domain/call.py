@@ -11,7 +11,8 @@ from contracts import Event
 from contracts.partners import CallArchived, CallClosed, CallContent, CallDrafted, CallPublished, CallRevised
 from kernel.clock import local_date
 from kernel.decider import Decider
-from partners.domain import errors
+from kernel.wording import day
+from partners.domain import errors, names
 from partners.domain.commands import ArchiveCall, CloseCall, Command, DraftCall, PublishCall, ReviseCall
 from partners.domain.facts import CallWindow
 
@@ -42,6 +43,7 @@ def window(state: Call) -> CallWindow:
     content = state.content
     return CallWindow(
         call_id=state.call_id,
+        title=content.title,
         published=state.status == CallStatus.PUBLISHED,
         theme=content.theme,
         opens_on=content.opens_on,
@@ -53,7 +55,11 @@ def window(state: Call) -> CallWindow:
 def decide(command: Command, state: Call, facts: None = None) -> list[Event]:
     if isinstance(command, DraftCall):
         if state.status is not None:
-            raise errors.CallAlreadyExists(f"call {command.call_id} already exists")
+            raise errors.CallAlreadyExists(
+                f"{names.call(state.content.title)} already exists",
+                existing=f"/calls/{command.call_id}",
+                call_id=command.call_id,
+            )
         _check_dates(command.content)
         return [CallDrafted(call_id=command.call_id, content=command.content)]
     if state.status is None:
@@ -66,7 +72,10 @@ def decide(command: Command, state: Call, facts: None = None) -> list[Event]:
         case PublishCall():
             _ensure_status(state, CallStatus.DRAFT, errors.CallNotDraft, "only a draft call can be published")
             if state.content.closes_on < local_date(command.now):
-                raise errors.CallClosingDatePassed(f"the closing date {state.content.closes_on} has passed")
+                raise errors.CallClosingDatePassed(
+                    f"the closing date of {names.call(state.content.title)}, {day(state.content.closes_on)}, has "
+                    "passed"
+                )
             return [CallPublished(call_id=state.call_id)]
         case CloseCall():
             _ensure_status(
@@ -83,12 +92,16 @@ def decide(command: Command, state: Call, facts: None = None) -> list[Event]:
 
 def _check_dates(content: CallContent) -> None:
     if content.closes_on < content.opens_on:
-        raise errors.CallDatesInvalid("the closing date must not be before the opening date")
+        raise errors.CallDatesInvalid(
+            f"the closing date of {names.call(content.title)}, {day(content.closes_on)}, is before its opening "
+            f"date, {day(content.opens_on)}"
+        )
 
 
 def _ensure_status(state: Call, status: CallStatus, error: type[errors.DomainError], message: str) -> None:
     if state.status != status:
-        raise error(f"{message} (this one is {state.status})")
+        shown = "a draft" if state.status == CallStatus.DRAFT else state.status.value
+        raise error(f"{names.call(state.content.title)} is {shown}: {message}")
 
 
 def evolve(state: Call, event: Event) -> Call:

@@ -17,6 +17,7 @@ class CallWindow(Facts):
     """What a proposal needs to know of the call it answers."""
 
     call_id: str
+    title: str = ""  # as refusals name the call
     published: bool
     theme: str
     opens_on: date
@@ -28,6 +29,7 @@ class PartnerStanding(Facts):
     """What a proposal or a session needs to know of the organisation."""
 
     partner_id: str
+    name: str = "the organisation"  # as refusals name it
     withdrawn: bool
     suspended: bool
     accredited_until: date | None

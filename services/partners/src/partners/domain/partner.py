@@ -22,7 +22,8 @@ from contracts.partners import (
 )
 from kernel.clock import local_date
 from kernel.decider import Decider
-from partners.domain import errors
+from kernel.wording import day
+from partners.domain import errors, names
 from partners.domain.commands import (
     AccreditPartner,
     AddContactPerson,
@@ -92,6 +93,7 @@ initial_state = Partner()
 def standing(state: Partner) -> PartnerStanding:
     return PartnerStanding(
         partner_id=state.partner_id,
+        name=state.name or names.ORGANISATION,
         withdrawn=state.withdrawn,
         suspended=state.suspended,
         accredited_until=state.accredited_until,
@@ -101,25 +103,29 @@ def standing(state: Partner) -> PartnerStanding:
 def ensure_may_host(partner: PartnerStanding, on: date) -> None:
     """An organisation runs sessions in the establishment only while accredited, on the session's day."""
     if partner.withdrawn:
-        raise errors.PartnerWithdrawn("the organisation was withdrawn")
+        raise errors.PartnerWithdrawn(f"{partner.name} was withdrawn")
     if partner.suspended:
-        raise errors.PartnerSuspended("the organisation's accreditation is suspended")
+        raise errors.PartnerSuspended(f"the accreditation of {partner.name} is suspended")
     if partner.accredited_until is None:
-        raise errors.PartnerNotAccredited(
-            "the organisation is not accredited for access to the establishment"
-        )
+        raise errors.PartnerNotAccredited(f"{partner.name} is not accredited for access to the establishment")
     if partner.accredited_until < on:
         raise errors.PartnerAccreditationExpired(
-            f"the organisation's accreditation ends on {partner.accredited_until}"
+            f"the accreditation of {partner.name} ends on {day(partner.accredited_until)}, before {day(on)}"
         )
 
 
 def decide(command: Command, state: Partner, facts: None = None) -> list[Event]:
     if isinstance(command, RegisterPartner):
         if state.registered:
-            raise errors.PartnerAlreadyRegistered(f"partner {command.partner_id} is already registered")
+            raise errors.PartnerAlreadyRegistered(
+                f"{state.name} (SIRET {state.siret}) is already registered",
+                existing=f"/partners/{command.partner_id}",
+                partner_id=command.partner_id,
+            )
         if not is_valid_siret(command.siret):
-            raise errors.SiretInvalid("a SIRET is 14 digits whose Luhn checksum holds")
+            raise errors.SiretInvalid(
+                f"the SIRET {command.siret} is invalid: a SIRET is 14 digits whose Luhn checksum holds"
+            )
         return [
             PartnerRegistered(
                 partner_id=command.partner_id,
@@ -130,25 +136,32 @@ def decide(command: Command, state: Partner, facts: None = None) -> list[Event]:
         ]
     if not state.registered:
         raise errors.PartnerNotFound("no such partner organisation")
+    name = state.name
     if state.withdrawn:
-        raise errors.PartnerWithdrawn("the organisation was withdrawn: nothing more can be recorded")
+        raise errors.PartnerWithdrawn(f"{name} was withdrawn: nothing more can be recorded")
     partner_id = state.partner_id
     match command:
         case AddContactPerson():
-            if any(c.contact_id == command.contact_id for c in state.contacts):
+            if listed := next((c for c in state.contacts if c.contact_id == command.contact_id), None):
                 raise errors.ContactPersonAlreadyAdded(
-                    f"contact person {command.contact_id} is already listed"
+                    f"{listed.full_name} is already a contact person of {name}", contact_id=command.contact_id
                 )
             return [ContactPersonAdded(partner_id=partner_id, **command.model_dump())]
         case RemoveContactPerson():
             if all(c.contact_id != command.contact_id for c in state.contacts):
-                raise errors.ContactPersonNotFound(f"no contact person {command.contact_id}")
+                raise errors.ContactPersonNotFound(
+                    f"{name} has no contact person {command.contact_id}", contact_id=command.contact_id
+                )
             return [ContactPersonRemoved(partner_id=partner_id, contact_id=command.contact_id)]
         case AccreditPartner():
             if state.suspended:
-                raise errors.PartnerSuspended("reinstate the organisation before renewing its accreditation")
+                raise errors.PartnerSuspended(
+                    f"{name} is suspended: reinstate it before renewing its accreditation"
+                )
             if command.accredited_until <= local_date(command.now):
-                raise errors.AccreditationExpiryInThePast("the accreditation must end after today")
+                raise errors.AccreditationExpiryInThePast(
+                    f"the accreditation of {name} must end after today, not on {day(command.accredited_until)}"
+                )
             return [
                 PartnerAccredited(
                     partner_id=partner_id,
@@ -158,13 +171,15 @@ def decide(command: Command, state: Partner, facts: None = None) -> list[Event]:
             ]
         case SuspendPartner():
             if state.suspended:
-                raise errors.PartnerSuspended("the organisation is already suspended")
+                raise errors.PartnerSuspended(f"{name} is already suspended")
             if state.accredited_until is None:
-                raise errors.PartnerNotAccredited("only an accredited organisation can be suspended")
+                raise errors.PartnerNotAccredited(
+                    f"{name} is not accredited: only an accredited organisation can be suspended"
+                )
             return [PartnerSuspended(partner_id=partner_id, reason=command.reason)]
         case ReinstatePartner():
             if not state.suspended:
-                raise errors.PartnerNotSuspended("the organisation is not suspended")
+                raise errors.PartnerNotSuspended(f"{name} is not suspended")
             return [PartnerReinstated(partner_id=partner_id)]
         case WithdrawPartner():
             return [PartnerWithdrawn(partner_id=partner_id, reason=command.reason)]

@@ -25,7 +25,8 @@ from contracts.partners import (
 )
 from kernel.clock import local_date
 from kernel.decider import Decider
-from partners.domain import errors
+from kernel.wording import day, moment
+from partners.domain import errors, names
 from partners.domain.commands import (
     ApproveProposal,
     Command,
@@ -56,6 +57,12 @@ class ProposalStatus(StrEnum):
 DECIDED = {ProposalStatus.APPROVED, ProposalStatus.REJECTED}
 EDITABLE = {ProposalStatus.DRAFT, ProposalStatus.CHANGES_REQUESTED}
 AWAITING_REVIEW = {ProposalStatus.SUBMITTED, ProposalStatus.RESUBMITTED}
+# How a sentence says a proposal's status: `the proposal «…» is a draft`.
+_SAID = {
+    ProposalStatus.DRAFT: "a draft",
+    ProposalStatus.UNDER_REVIEW: "under review",
+    ProposalStatus.CHANGES_REQUESTED: "back with its partner for changes",
+}
 
 
 class Proposal(BaseModel):
@@ -77,7 +84,11 @@ initial_state = Proposal()
 def decide(command: Command, state: Proposal, facts: ProposalFacts | None = None) -> list[Event]:
     if isinstance(command, DraftProposal):
         if state.status is not None:
-            raise errors.ProposalAlreadyExists(f"proposal {command.proposal_id} already exists")
+            raise errors.ProposalAlreadyExists(
+                f"{names.proposal(state.content.title)} already exists",
+                existing=f"/proposals/{command.proposal_id}",
+                proposal_id=command.proposal_id,
+            )
         _ensure_still_partner(facts.partner)
         _ensure_call_open(facts.call, command.now)
         _check_content(command.content, facts.call, command.now)
@@ -91,20 +102,21 @@ def decide(command: Command, state: Proposal, facts: ProposalFacts | None = None
         ]
     if state.status is None:
         raise errors.ProposalNotFound("no such proposal")
+    named = names.proposal(state.content.title)
     if state.status == ProposalStatus.WITHDRAWN:
-        raise errors.ProposalWithdrawn("the proposal was withdrawn: nothing more can be recorded")
+        raise errors.ProposalWithdrawn(f"{named} was withdrawn: nothing more can be recorded")
     proposal_id = state.proposal_id
     match command:
         case ReviseProposal():
             if state.status not in EDITABLE:
                 raise errors.ProposalNotEditable(
-                    f"a proposal is edited as a draft or when changes are requested (this one is {state.status})"
+                    f"{named} is {_said(state)}: a proposal is edited as a draft or when changes are requested"
                 )
             _check_content(command.content, facts.call, command.now)
             return [ProposalRevised(proposal_id=proposal_id, content=command.content)]
         case SubmitProposal():
             if state.status != ProposalStatus.DRAFT:
-                raise errors.ProposalNotDraft(f"only a draft is submitted (this one is {state.status})")
+                raise errors.ProposalNotDraft(f"{named} is {_said(state)}: only a draft is submitted")
             _ensure_still_partner(facts.partner)
             _ensure_call_open(facts.call, command.now)
             _check_sessions_ahead(state.content, command.now)
@@ -112,30 +124,30 @@ def decide(command: Command, state: Proposal, facts: ProposalFacts | None = None
         case StartReview():
             if state.status not in AWAITING_REVIEW:
                 raise errors.ProposalNotAwaitingReview(
-                    f"review starts on a submitted or resubmitted proposal (this one is {state.status})"
+                    f"{named} is {_said(state)}: review starts on a submitted or resubmitted proposal"
                 )
             return [ProposalReviewStarted(proposal_id=proposal_id)]
         case RequestChanges():
-            _ensure_under_review(state)
+            _ensure_under_review(state, named)
             return [ProposalChangesRequested(proposal_id=proposal_id, reason=command.reason)]
         case ResubmitProposal():
             if state.status != ProposalStatus.CHANGES_REQUESTED:
                 raise errors.ProposalNoChangesRequested(
-                    "a proposal is resubmitted only after a change request"
+                    f"{named} is {_said(state)}: a proposal is resubmitted only after a change request"
                 )
             _ensure_still_partner(facts.partner)
             _check_sessions_ahead(state.content, command.now)
             return [ProposalResubmitted(proposal_id=proposal_id)]
         case ApproveProposal():
-            _ensure_under_review(state)
+            _ensure_under_review(state, named)
             return [ProposalApproved(proposal_id=proposal_id, action_id=command.action_id)]
         case RejectProposal():
-            _ensure_under_review(state)
+            _ensure_under_review(state, named)
             return [ProposalRejected(proposal_id=proposal_id, reason=command.reason)]
         case WithdrawProposal():
             if state.status in DECIDED:
                 raise errors.ProposalAlreadyDecided(
-                    f"the proposal was already {state.status}: close its catalogue action instead"
+                    f"{named} was already {state.status}: close its catalogue action instead"
                 )
             return [ProposalWithdrawn(proposal_id=proposal_id, reason=command.reason)]
         case CommentOnProposal():
@@ -145,19 +157,25 @@ def decide(command: Command, state: Proposal, facts: ProposalFacts | None = None
     raise TypeError(f"the proposal aggregate does not handle {type(command).__name__}")
 
 
+def _said(state: Proposal) -> str:
+    return _SAID.get(state.status, state.status.value)
+
+
 def _ensure_still_partner(partner: PartnerStanding) -> None:
     if partner.withdrawn:
-        raise errors.PartnerWithdrawn("a withdrawn organisation cannot answer a call")
+        raise errors.PartnerWithdrawn(
+            f"{partner.name} was withdrawn: a withdrawn organisation cannot answer a call"
+        )
 
 
 def _ensure_call_open(call: CallWindow, now: datetime) -> None:
-    today = local_date(now)
-    if not call.published:
+    today, named = local_date(now), names.call(call.title)
+    if not call.published:  # a draft call is IPRO's own: nothing of it is told, its title included
         raise errors.CallNotPublished("the call is not open for proposals")
     if today < call.opens_on:
-        raise errors.CallNotYetOpen(f"the call opens on {call.opens_on}")
+        raise errors.CallNotYetOpen(f"{named} opens on {day(call.opens_on)}")
     if today > call.closes_on:
-        raise errors.CallClosingDatePassed(f"the call closed on {call.closes_on}")
+        raise errors.CallClosingDatePassed(f"{named} closed on {day(call.closes_on)}")
 
 
 def _check_content(content: ProposalContent, call: CallWindow, now: datetime) -> None:
@@ -168,7 +186,7 @@ def _check_content(content: ProposalContent, call: CallWindow, now: datetime) ->
         )
     if content.action_type not in call.target_themes:
         raise errors.ActionTypeNotInCallThemes(
-            f"the call asks for {', '.join(call.target_themes)}, not {content.action_type}"
+            f"{names.call(call.title)} asks for {', '.join(call.target_themes)}, not {content.action_type}"
         )
     _check_sessions_ahead(content, now)
 
@@ -177,13 +195,13 @@ def _check_sessions_ahead(content: ProposalContent, now: datetime) -> None:
     for session in content.planned_sessions:
         if session.starts_at <= now:
             raise errors.SessionInThePast(
-                f"the planned session of {session.starts_at:%Y-%m-%d %H:%M} is past"
+                f"the planned session on {moment(session.starts_at)} ({session.place}) is past"
             )
 
 
-def _ensure_under_review(state: Proposal) -> None:
+def _ensure_under_review(state: Proposal, named: str) -> None:
     if state.status != ProposalStatus.UNDER_REVIEW:
-        raise errors.ProposalNotUnderReview(f"the proposal must be under review (this one is {state.status})")
+        raise errors.ProposalNotUnderReview(f"{named} is {_said(state)}: it must be under review first")
 
 
 def evolve(state: Proposal, event: Event) -> Proposal:
