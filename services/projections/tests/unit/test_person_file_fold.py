@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from contracts.assessment import (
     Agreement,
     AssessmentKind,
+    AssessmentValidated,
+    ClosureReason,
     FactorLevel,
     FactorNature,
     NeedDomain,
@@ -14,18 +16,32 @@ from contracts.assessment import (
     OffenceCategory,
     RiskLevel,
 )
-from contracts.ipro import GoalStatus, LeaveKind, PositioningOutcome, ReadinessStatus, WorkRegime
+from contracts.ipro import (
+    ContractType,
+    ExitSituation,
+    GoalStatus,
+    LeaveKind,
+    PositioningAttended,
+    PositioningConfirmed,
+    PositioningOutcome,
+    ReadinessStatus,
+    WorkRegime,
+)
 from projections.person_file.fold import fold
 from projections.person_file.model import (
     ActionKind,
+    AssessmentInProgress,
+    AssessmentProgress,
     Case,
     CaseStatus,
     Classement,
     ClassementStatus,
     Contract,
+    ContractEnd,
     ContractStatus,
     DueItem,
     DueKind,
+    ExitOutcome,
     Goal,
     GoalStep,
     Ipro,
@@ -63,9 +79,20 @@ from .file_events import (
     PARTNER,
     SYSTEM,
     Actor,
+    Log,
     paris,
 )
-from .scenario import ARRAS, PERSON, PPR, a_quarter_in_arras
+from .scenario import (
+    AFTER_RELEASE,
+    ARRAS,
+    PERSON,
+    PPR,
+    RELEASED_ON,
+    a_positioning_proposed,
+    a_quarter_in_arras,
+    setbacks,
+    to_release,
+)
 
 IDENTITY, SPIP, PROGRAMMES, IPRO = Part.IDENTITY, Part.SPIP, Part.PROGRAMMES, Part.IPRO
 OF_PPR = f"du programme « {PPR} »"
@@ -725,3 +752,238 @@ def test_three_months_across_the_four_services_make_this_whole_file():
             ),
         ],
     )
+
+
+# --- as of an instant -----------------------------------------------------------------------------------
+
+
+def test_the_file_as_of_an_instant_is_the_fold_of_the_events_that_happened_until_then():
+    log = to_release(a_quarter_in_arras())
+
+    # The release's events came after NOW: the file as of NOW is the quarter's, asserted whole above.
+    assert fold(PERSON, log.until(NOW), now=NOW) == fold(PERSON, a_quarter_in_arras().events, now=NOW)
+
+    mid_december = paris(2026, 12, 16, 12)
+    then = fold(PERSON, log.until(mid_december), now=mid_december)
+    assert then.assessment is None
+    assert then.assessment_in_progress == AssessmentInProgress(
+        assessment_id="assessment-1",
+        kind=AssessmentKind.INITIAL,
+        status=AssessmentProgress.SUBMITTED,
+        started_on=date(2026, 12, 3),
+        submitted_on=date(2026, 12, 14),
+    )
+    assert then.plan is None and then.programmes == []
+    assert then.ipro.classement == Classement(
+        status=ClassementStatus.REQUESTED, requested_on=date(2026, 12, 10), cpu_favourable=True
+    )
+    assert then.ipro.post is None and then.ipro.contract is None
+    assert (
+        then.timeline[-1].sentence
+        == "Avis favorable de la CPU sur le classement au travail (15 décembre 2026)"
+    )
+    assert len(then.timeline) == 11
+
+    april = paris(2027, 4, 10, 12)
+    then = fold(PERSON, log.until(april), now=april)
+    assert [(p.referral_id, p.status) for p in then.programmes] == [
+        ("referral-1", ProgrammeStatus.COMPLETED),
+        ("referral-3", ProgrammeStatus.WAITLISTED),
+    ]
+    assert then.programmes[0].certificate_id == "certificate-1"
+    assert then.programmes[1].waiting_since == date(2027, 4, 8)
+    assert (then.plan.version, then.plan.validated, then.plan.agreement) == (2, False, None)
+    assert then.ipro.contract.status == ContractStatus.ACTIVE
+    assert then.assessment_in_progress.status == AssessmentProgress.SUBMITTED
+    # Waiting for a group is not a seat in its sessions.
+    assert [u.title for u in then.upcoming] == ["Job dating (Avenir Emploi)"]
+
+
+def test_at_the_release_the_case_and_the_pathway_close_and_nothing_is_due_or_upcoming():
+    file = fold(PERSON, to_release(a_quarter_in_arras()).events, now=AFTER_RELEASE)
+
+    assert (file.case.status, file.case.closure_reason, file.case.closed_on) == (
+        CaseStatus.CLOSED,
+        ClosureReason.RELEASE,
+        RELEASED_ON,
+    )
+    assert file.ipro.closed_on == RELEASED_ON
+    assert file.ipro.exit_outcome == ExitOutcome(situation=ExitSituation.JOB, contract_type=ContractType.CDD)
+    assert file.ipro.post is None
+    assert (file.ipro.contract.status, file.ipro.contract.end_reason) == (
+        ContractStatus.ENDED,
+        ContractEnd.RELEASE,
+    )
+    assert file.ipro.goals[0].status == GoalStatus.ABANDONED
+    assert [(p.referral_id, p.status) for p in file.programmes] == [
+        ("referral-1", ProgrammeStatus.COMPLETED),
+        ("referral-3", ProgrammeStatus.WITHDRAWN),
+        ("referral-4", ProgrammeStatus.ENDED_ON_RELEASE),
+    ]
+    assert [(t.status, t.certification_obtained) for t in file.ipro.trainings] == [
+        (TrainingStatus.COMPLETED, True),
+        (TrainingStatus.DROPPED_OUT, None),
+    ]
+    assert [p.status for p in file.ipro.positionings] == [
+        PositioningStatus.ATTENDED,
+        PositioningStatus.NO_SHOW,
+        PositioningStatus.CANCELLED,
+        PositioningStatus.WITHDRAWN,
+    ]
+    assert [leave.status for leave in file.ipro.leaves] == [LeaveStatus.DONE, LeaveStatus.REFUSED]
+    assert file.due == [] and file.upcoming == []
+    assert file.timeline[-1].sentence == (
+        "Clôture du parcours IPRO le 30 juin 2027, situation à la sortie : emploi (CDD)"
+    )
+
+
+# --- robustness -----------------------------------------------------------------------------------------
+
+
+def test_event_types_this_reader_does_not_know_are_skipped():
+    known = a_quarter_in_arras()
+    with_newer = a_quarter_in_arras()
+    with_newer.raw("ipro.pathway.mentor_assigned", {"pathway_id": "pathway-1", "mentor": "m-1"})
+    with_newer.raw("assessment.case.housing_recorded", {"case_id": "case-1", "housing": "SIAO"})
+
+    assert fold(PERSON, with_newer.events, now=NOW) == fold(PERSON, known.events, now=NOW)
+
+
+def test_another_participants_seat_and_marks_never_reach_the_file():
+    events = a_quarter_in_arras().events
+    file = fold(PERSON, events, now=NOW)
+
+    dumped = file.model_dump_json()
+    assert "referral-2" not in dumped and "person-2" not in dumped and "Karim" not in dumped
+    # Marie's marks only: Karim's would make 5 attended of 7 counted.
+    assert (file.programmes[0].sessions_attended, file.programmes[0].sessions_counted) == (5, 6)
+    # And the same events hold nothing that is Karim's own: his referral's events are not in them.
+    theirs = fold("person-2", events, now=NOW)
+    assert theirs == PersonFile(subject_id="person-2")
+
+
+# --- what is due ----------------------------------------------------------------------------------------
+
+
+def test_a_missed_deadline_stays_due_until_done_and_goes_with_the_case():
+    log = setbacks()
+    january = paris(2027, 1, 20, 9)
+
+    due = fold(PERSON, log.until(january), now=january).due
+
+    assert [(d.kind, d.due_on, d.overdue, d.part) for d in due] == [
+        (DueKind.IPRO_SYNTHESIS, date(2026, 12, 9), True, IPRO),
+        (DueKind.INITIAL_ASSESSMENT, date(2027, 1, 2), True, SPIP),
+        (DueKind.CONDITIONAL_RELEASE_ELIGIBILITY, date(2027, 12, 1), False, IDENTITY),
+        (DueKind.SENTENCE_END, date(2029, 5, 31), False, IDENTITY),
+    ]
+    after_closing = fold(PERSON, log.events, now=paris(2027, 4, 11, 9)).due
+    assert [d.kind for d in after_closing] == [DueKind.IPRO_SYNTHESIS]  # the pathway is still open
+
+
+def test_a_validated_assessment_does_the_missed_initial_assessment():
+    cut = paris(2027, 1, 20, 9)
+    validated = Log(start=cut)
+    validated.add(
+        AssessmentValidated(
+            assessment_id="assessment-1",
+            case_id="case-1",
+            kind=AssessmentKind.INITIAL,
+            validated_on=date(2027, 1, 21),
+            overall_risk_level=RiskLevel.LOW,
+            priority_axes=[NeedDomain.EDUCATION_EMPLOYMENT],
+            education_employment=None,
+        ),
+        by=DPIP,
+        at=paris(2027, 1, 21, 9),
+    )
+
+    due = fold(PERSON, setbacks().until(cut) + validated.events, now=paris(2027, 1, 22, 9)).due
+
+    assert [d.kind for d in due] == [
+        DueKind.IPRO_SYNTHESIS,
+        DueKind.CONDITIONAL_RELEASE_ELIGIBILITY,
+        DueKind.SENTENCE_END,
+    ]
+
+
+def test_the_due_ends_of_what_is_under_way_are_overdue_once_past():
+    later = paris(2027, 4, 1, 9)
+    due = fold(PERSON, a_quarter_in_arras().events, now=later).due
+
+    assert [(d.kind, d.overdue) for d in due if d.part == IPRO] == [
+        (DueKind.LEAVE_START, True),  # approved, and not recorded as done
+        (DueKind.TRAINING_END, True),  # still in progress
+        (DueKind.CONTRACT_END, False),
+    ]
+
+
+# --- the work file through a declassification -------------------------------------------------------------
+
+
+def test_a_contract_ended_for_inadequacy_then_a_declassification_and_a_post_ended_by_the_release():
+    log = setbacks()
+    february = paris(2027, 2, 20, 9)
+
+    then = fold(PERSON, log.until(february), now=february).ipro
+    assert then.classement == Classement(
+        status=ClassementStatus.DECLASSIFIED, requested_on=date(2027, 1, 11), decided_on=date(2027, 2, 12)
+    )
+    assert then.post is None
+    assert (then.contract.status, then.contract.end_reason, then.contract.ended_on) == (
+        ContractStatus.ENDED,
+        ContractEnd.PROFESSIONAL_INADEQUACY,
+        date(2027, 2, 8),
+    )
+    at_the_end = fold(PERSON, log.events, now=paris(2027, 4, 11, 9))
+    assert at_the_end.ipro.classement.regimes == [WorkRegime.SERVICE_GENERAL]
+    assert at_the_end.ipro.post is None  # affectation-2 ended with the measure
+    assert at_the_end.case.establishment == "CP de Lille-Annœullin"
+    assert [(p.status, p.attendance_rate, p.completed) for p in at_the_end.programmes] == [
+        (ProgrammeStatus.DROPPED_OUT, None, None),
+        (ProgrammeStatus.EXCLUDED, None, None),
+        (ProgrammeStatus.NOT_COMPLETED, 0.375, False),
+    ]
+
+
+# --- a long file ------------------------------------------------------------------------------------------
+
+
+def test_a_file_of_five_hundred_events_folds_every_one_of_them():
+    """A person positioned on a partner's session every day for half a year, after the quarter."""
+    log = a_quarter_in_arras()
+    start = paris(2027, 3, 1, 12)
+    for n in range(1, 181):
+        starts_at = start + timedelta(days=n)
+        log.add(
+            a_positioning_proposed(
+                positioning_id=f"positioning-x{n}",
+                session_id=f"action-1-x{n}",
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=2),
+            ),
+            by=ADVISER,
+            at=starts_at - timedelta(hours=12),
+        )
+        log.add(PositioningConfirmed(positioning_id=f"positioning-x{n}"), by=PARTNER)
+        log.add(
+            PositioningAttended(positioning_id=f"positioning-x{n}"),
+            by=PARTNER,
+            at=starts_at + timedelta(hours=3),
+        )
+    now = start + timedelta(days=150, hours=13)
+    events = log.until(now)  # sessions 1 to 150 attended, the 151st proposed and confirmed
+    assert len(events) >= 500
+
+    file = fold(PERSON, events, now=now)
+
+    assert [p.positioning_id for p in file.ipro.positionings[2:]] == [
+        f"positioning-x{n}" for n in range(1, 152)
+    ]
+    assert [p.status for p in file.ipro.positionings[2:]] == [PositioningStatus.ATTENDED] * 150 + [
+        PositioningStatus.CONFIRMED
+    ]
+    assert len(file.timeline) == 49 + 150 * 3 + 2
+    assert [(u.kind, u.starts_at) for u in file.upcoming] == [
+        (UpcomingKind.PARTNER_SESSION, start + timedelta(days=151))
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from contracts.assessment import (
     Agreement,
@@ -71,6 +72,9 @@ def _day_of_month(on: date) -> str:
     return "1er" if on.day == 1 else str(on.day)
 
 
+# A file names the same days and instants many times (a session proposed, confirmed, attended), and every
+# read folds it again: formatting is cached.
+@lru_cache(maxsize=8192)
 def day(on: date) -> str:
     """`3 décembre 2026`, `1er mars 2027`."""
     return f"{_day_of_month(on)} {MONTHS[on.month - 1]} {on.year}"
@@ -82,6 +86,7 @@ def clock(at: datetime) -> str:
     return f"{local.hour} h {local.minute:02d}"
 
 
+@lru_cache(maxsize=8192)
 def instant(at: datetime) -> str:
     """`3 décembre 2026 à 14 h 00`, in the establishment's local time."""
     local = at.astimezone(LOCAL_TIME_ZONE)
@@ -332,9 +337,9 @@ ROLES = {
     "dpip": "DPIP",
     "psychologue": "psychologue",
     "assistant_social": "assistant de service social",
-    "ipro_conseiller": "conseiller en insertion professionnelle",
+    "ipro_conseiller": "CIP",
     "ipro_chef": "chef du pôle IPRO",
-    "ripro": "responsable des relations entreprises (RIPRO)",
+    "ripro": "RIPRO",
     "direction": "direction de l'établissement",
     "partenaire": "partenaire",
     "auditeur": "auditeur",

@@ -60,6 +60,8 @@ CONTEXT = frozenset(
     }
 )
 CONTEXT_SERVICES = frozenset({"partners"})
+# The reason IPRO gives when the release, not an adviser, ends a goal.
+RELEASED = "released"
 TOLD_BY_THE_REFERRAL = {
     "programmes.group.participant_enrolled": ("programmes.referral.enrolled",),
     "programmes.group.participant_waitlisted": ("programmes.referral.waitlisted",),
@@ -442,7 +444,10 @@ def _goal_status_changed(s: FileState, p: dict[str, Any]) -> Told:
     else:
         status = {"active": "de nouveau en cours", "achieved": "atteint", "abandoned": "abandonné"}
         told, what = f"Objectif professionnel {status[p['status']]}", goal and goal["description"]
-    return told, " : ".join(text for text in (what, p.get("reason")) if text)
+    reason = p.get("reason")
+    if reason == RELEASED:  # no one decided it: the release ended the goals still active
+        told, reason = f"{told} à la libération", None
+    return told, " : ".join(text for text in (what, reason) if text)
 
 
 @_says("ipro.pathway.france_travail_registered")
