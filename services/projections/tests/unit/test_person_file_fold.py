@@ -27,6 +27,7 @@ from contracts.ipro import (
     ReadinessStatus,
     WorkRegime,
 )
+from contracts.programmes import ProgrammeRevised
 from projections.person_file.fold import fold
 from projections.person_file.model import (
     ActionKind,
@@ -89,6 +90,7 @@ from .scenario import (
     PPR,
     RELEASED_ON,
     a_positioning_proposed,
+    a_programme,
     a_quarter_in_arras,
     setbacks,
     to_release,
@@ -987,3 +989,19 @@ def test_a_file_of_five_hundred_events_folds_every_one_of_them():
     assert [(u.kind, u.starts_at) for u in file.upcoming] == [
         (UpcomingKind.PARTNER_SESSION, start + timedelta(days=151))
     ]
+
+
+def test_a_programme_found_sensitive_later_marks_its_whole_history_sensitive():
+    log = a_quarter_in_arras()
+    definition = a_programme().definition.model_copy(update={"sensitive": True})
+    log.add(ProgrammeRevised(programme_id="ppr", version=2, definition=definition), by=SYSTEM)
+
+    file = fold(PERSON, log.events, now=NOW)
+
+    assert [p.sensitive for p in file.programmes] == [True]
+    about_the_programme = [t for t in file.timeline if t.service == "programmes"]
+    assert len(about_the_programme) == 16
+    assert {t.part for t in about_the_programme} == {Part.PROGRAMMES_SENSITIVE}
+    assert {u.part for u in file.upcoming if u.kind == UpcomingKind.PROGRAMME_SESSION} == {
+        Part.PROGRAMMES_SENSITIVE
+    }

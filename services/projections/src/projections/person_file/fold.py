@@ -65,23 +65,25 @@ def fold(subject_id: str, events: Iterable[FileEvent], *, now: datetime) -> Pers
             continue  # context (a programme, a partner...) or someone else's fact
         told = SENTENCES[event.event_type](state, event.payload)
         sentence, detail = told if isinstance(told, tuple) else (told, None)
-        timeline.append(
-            {
-                "at": event.occurred_at,
-                "service": event.event_type.split(".", 1)[0],
-                "event_type": event.event_type,
-                "sentence": sentence,
-                "detail": detail or None,
-                "actor_role": event.actor_role,
-                "actor_id": event.actor_id,
-                "part": part,
-            }
-        )
+        entry = {
+            "at": event.occurred_at,
+            "service": event.event_type.split(".", 1)[0],
+            "event_type": event.event_type,
+            "sentence": sentence,
+            "detail": detail or None,
+            "actor_role": event.actor_role,
+            "actor_id": event.actor_id,
+            "part": part,
+        }
+        timeline.append(entry)
+        if part in PROGRAMME_PARTS:
+            state.about_referrals.append((entry, state.told_about))
     return PersonFile.model_validate(_built(state, now))
 
 
 # --- the state read so far -------------------------------------------------------------------------------
 
+PROGRAMME_PARTS = (Part.PROGRAMMES, Part.PROGRAMMES_SENSITIVE)
 # Statuses of a referral placed in its group's sessions (waiting is not placed in them).
 IN_THE_GROUP = (ProgrammeStatus.ENROLLED, ProgrammeStatus.PARTICIPATING)
 ATTENDED = ("present", "late")
@@ -108,6 +110,10 @@ class FileState:
         self.programmes: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.referrals: dict[str, dict[str, Any]] = {}
+        # Timeline entries about a referral: whether it is sensitive is settled on what the file knows at the
+        # end (a group or revision marking it so later hides its whole history).
+        self.about_referrals: list[tuple[dict[str, Any], str]] = []
+        self.told_about = ""
         self.marks: dict[str, dict[str, str]] = {}  # referral id -> session id -> mark
         # IPRO
         self.pathways: dict[str, dict[str, Any]] = {}
@@ -133,6 +139,7 @@ class FileState:
         return bool((programme and programme["sensitive"]) or (group and group["sensitive"]))
 
     def referral_part(self, referral: dict[str, Any]) -> Part:
+        self.told_about = referral["referral_id"]
         return Part.PROGRAMMES_SENSITIVE if self.sensitive(referral) else Part.PROGRAMMES
 
     def placed_in(self, group_id: str) -> dict[str, Any] | None:
@@ -934,6 +941,9 @@ def _action_created(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | Non
 
 def _built(s: FileState, now: datetime) -> dict[str, Any]:
     today = local_date(now)
+    for entry, referral_id in s.about_referrals:
+        if s.sensitive(s.referrals[referral_id]):
+            entry["part"] = Part.PROGRAMMES_SENSITIVE
     programmes = [_programme_entry(s, referral) for referral in s.referrals.values()]
     return {
         "subject_id": s.subject_id,
@@ -1076,7 +1086,12 @@ def _ipro(s: FileState) -> dict[str, Any] | None:
         "contract": contract and {k: v for k, v in contract.items() if k != "affectation_id"},
         "trainings": list(s.trainings.values()),
         "positionings": [
-            {**p, "partner_name": s.partners.get(p["partner_id"])} for p in s.positionings.values()
+            {
+                **p,
+                "action_title": p["action_title"] or s.actions.get(p["action_id"], {}).get("title", ""),
+                "partner_name": s.partners.get(p["partner_id"]),
+            }
+            for p in s.positionings.values()
         ],
     }
 
