@@ -22,6 +22,7 @@ from contracts.partners import (
 # Far from the real today: every test says which day "today" is.
 TODAY = date(2031, 3, 10)
 NOW = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
+CHEF = Actor(subject="ipro-chef-1", role="ipro_chef")
 
 
 class History:
@@ -44,7 +45,15 @@ class History:
         """An event of IPRO's positioning stream (on `ipro.events`)."""
         return self.record("positioning", event.positioning_id, event)
 
-    def record(self, stream_type: str, stream_id: str, event: Event) -> EventEnvelope:
+    def record(
+        self,
+        stream_type: str,
+        stream_id: str,
+        event: Event,
+        *,
+        subject: str | None = None,
+        actor: Actor = CHEF,
+    ) -> EventEnvelope:
         self.versions[stream_id] += 1
         self.position += 1
         self.moment += timedelta(minutes=1)
@@ -58,7 +67,8 @@ class History:
             position=self.position,
             occurred_at=self.moment,
             recorded_at=self.moment,
-            actor=Actor(subject="ipro-chef-1", role="ipro_chef"),
+            actor=actor,
+            subject=subject,
             correlation_id=f"corr-{self.position}",
             restricted=event.restricted,
             payload=event.model_dump(mode="json"),

@@ -12,6 +12,8 @@ from kernel.consumer import Subscription
 from kernel.service import ServiceDefinition, create_service_app
 from projections import catalogue, partner_directory
 from projections.http import router
+from projections.person_file import ingest as person_file
+from projections.person_file.http import router as person_file_router
 from projections.settings import ProjectionsSettings
 
 
@@ -43,14 +45,23 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=catalogue.PLACE_EVENT_TYPES,
             tables=catalogue.PLACE_TABLES,
         ),
+        # The person file: every shareable topic, in one consumer, so that a person's events from four
+        # services land in one transaction per fetch (ADR 18).
+        Subscription(
+            name=settings.topic("projections.person-file"),
+            topics=[settings.topic(topic) for topic in person_file.TOPICS],
+            handler=person_file.apply,
+            event_types=person_file.EVENT_TYPES,
+            tables=person_file.TABLES,
+        ),
     ]
 
 
 DEFINITION = ServiceDefinition(
     name="projections",
     roles=ESTABLISHMENT,
-    appends_events=False,
-    routers=[router],
+    # It records who consulted a person's file, as restricted events of its own.
+    routers=[router, person_file_router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
 )

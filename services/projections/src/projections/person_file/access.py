@@ -1,0 +1,57 @@
+"""Who reads which part of a person's file (ARCHITECTURE.md §6, issue 14): pure predicates over the caller,
+the person's live file and events. The file's routes apply them once, before anything is folded as of an
+earlier instant or rendered.
+
+* DPIPs read everything, ESPACE-like programmes included; a CPIP reads the people whose referent they are;
+  psychologists and social workers the people they work with (asked to contribute to an assessment of
+  theirs, or who held an interview with them).
+* IPRO roles read the IPRO part and the SPIP summary they are entitled to; the direction the same.
+* Auditors read it pseudonymised. Partners never read a file (the routes do not let them in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contracts.roles import IPRO_STAFF
+from kernel.access import NotOnCaseload, Principal
+from projections.person_file.fold import FileEvent
+from projections.person_file.model import PersonFile
+from projections.person_file.views import Reading
+
+MULTIDISCIPLINARY = frozenset({"psychologue", "assistant_social"})
+
+
+def reading_for(principal: Principal, file: PersonFile, events: Iterable[FileEvent]) -> Reading:
+    """The most the caller's roles entitle them to read of this person's file; a refusal naming the rule
+    when their only SPIP role does not reach this person."""
+    roles = principal.roles
+    if "dpip" in roles:
+        return Reading.SPIP_DIRECTOR
+    if "cpip" in roles and file.case is not None and file.case.referent == principal.subject:
+        return Reading.SPIP_FULL
+    if roles & MULTIDISCIPLINARY and works_with(principal.subject, events):
+        return Reading.SPIP_FULL
+    if roles & IPRO_STAFF:
+        return Reading.IPRO
+    if "direction" in roles:
+        return Reading.DIRECTION
+    if "auditeur" in roles:
+        return Reading.AUDIT
+    if "cpip" in roles:
+        raise NotOnCaseload(
+            "this person is not on your caseload: a CPIP reads the files of the people they follow"
+        )
+    raise NotOnCaseload("psychologists and social workers read the files of the people they work with")
+
+
+def works_with(user: str, events: Iterable[FileEvent]) -> bool:
+    """Asked to contribute to one of the person's assessments, or held an interview with them."""
+    return any(
+        (
+            e.event_type == "assessment.assessment.contribution_requested"
+            and e.payload.get("contributor") == user
+        )
+        or (e.event_type == "assessment.interview.held" and e.actor_id == user)
+        for e in events
+    )

@@ -1,0 +1,205 @@
+"""HTTP routes of the person file: find a person, read their file (JSON or a print-ready page) now or as of
+an instant, poll it for changes, and see who consulted it. Every read of a file is recorded first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Header, Query
+from fastapi.responses import HTMLResponse
+from pydantic import AwareDatetime, BaseModel, Field
+
+from contracts import Actor
+from contracts.projections import FileConsulted, FileFormat
+from contracts.roles import IPRO_STAFF, SPIP_STAFF
+from kernel.access import Principal
+from kernel.api import Db, Id, Limit, Now, Offset, Page, Store
+from kernel.auth import allow
+from kernel.errors import InvalidValue, NotFound
+from kernel.eventstore import NEW_STREAM, EventStore, Metadata
+from kernel.http import service_router
+from projections.person_file import store
+from projections.person_file.access import reading_for
+from projections.person_file.fold import fold
+from projections.person_file.model import PersonFile
+from projections.person_file.page import render_html
+from projections.person_file.views import for_reader
+
+router = service_router("/persons", tags=["person file"])
+
+FileReader = Annotated[Principal, Depends(allow(SPIP_STAFF, IPRO_STAFF, "direction", "auditeur"))]
+# Finding someone by name is for the staff who follow people, not for auditors (who read pseudonyms).
+PersonFinder = Annotated[Principal, Depends(allow(SPIP_STAFF, IPRO_STAFF, "direction"))]
+HistoryReader = Annotated[Principal, Depends(allow("dpip", "auditeur"))]
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="the file as it stood at this instant (with its offset), folded from the events recorded until then"
+    ),
+]
+PURPOSE_MAX_LENGTH = 200
+
+
+def purpose(
+    purpose: Annotated[
+        str,
+        Header(
+            max_length=3 * 3 * PURPOSE_MAX_LENGTH,
+            description="why the file is read, kept in the consultation history: percent-encoded UTF-8, "
+            "as header values are ASCII (`synth%C3%A8se` for `synthèse`), 200 characters once decoded",
+        ),
+    ] = "",
+) -> str:
+    decoded = unquote(purpose)
+    if len(decoded) > PURPOSE_MAX_LENGTH or "\x00" in decoded:
+        raise InvalidValue(f"the Purpose header holds at most {PURPOSE_MAX_LENGTH} characters, without NUL")
+    return decoded
+
+
+Purpose = Annotated[str, Depends(purpose)]
+
+
+class PersonNotFound(NotFound):
+    code = "person-not-found"
+
+
+class FoundPerson(BaseModel):
+    subject_id: str
+    last_name: str
+    first_names: str
+    birth_date: date
+    ecrou_number: str
+
+
+class FileChanges(BaseModel):
+    cursor: int = Field(description="give it back as `since` on the next poll")
+    changed: bool = Field(description="whether the file changed after `since`")
+
+
+class Consultation(BaseModel):
+    consulted_at: datetime
+    reader: str
+    role: str
+    reading: str
+    format: FileFormat
+    as_of: datetime | None
+    purpose: str
+
+
+@router.get("", response_model=Page[FoundPerson], summary="Find a person by name or écrou number")
+async def find_persons(
+    _principal: PersonFinder,
+    db: Db,
+    q: Annotated[str, Query(min_length=2, max_length=100, description="words of the name or écrou number")],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[FoundPerson]:
+    async with db.acquire() as connection:
+        total, rows = await store.search(connection, q, limit=limit, offset=offset)
+    return Page[FoundPerson](
+        total=total, items=[FoundPerson(**{k: r[k] for k in FoundPerson.model_fields}) for r in rows]
+    )
+
+
+@router.get("/{subject_id}/file", response_model=PersonFile, summary="A person's consolidated file")
+async def read_file(
+    subject_id: Id, principal: FileReader, event_store: Store, now: Now, purpose: Purpose, as_of: AsOf = None
+) -> PersonFile:
+    return await _read(event_store, principal, subject_id, now, as_of, purpose, FileFormat.JSON)
+
+
+@router.get(
+    "/{subject_id}/file.html",
+    response_class=HTMLResponse,
+    summary="A person's consolidated file, as a print-ready page",
+    responses={200: {"content": {"text/html": {}}}},
+)
+async def print_file(
+    subject_id: Id, principal: FileReader, event_store: Store, now: Now, purpose: Purpose, as_of: AsOf = None
+) -> HTMLResponse:
+    file = await _read(event_store, principal, subject_id, now, as_of, purpose, FileFormat.HTML)
+    return HTMLResponse(render_html(file, reader_role=principal.role, generated_at=now))
+
+
+@router.get(
+    "/{subject_id}/file/changes",
+    response_model=FileChanges,
+    summary="Whether a person's file changed since the last poll",
+)
+async def file_changes(
+    subject_id: Id,
+    _principal: FileReader,
+    db: Db,
+    since: Annotated[int, Query(ge=0, le=2**62, description="the cursor of the previous poll")] = 0,
+) -> FileChanges:
+    async with db.acquire() as connection:
+        cursor = await store.cursor_of(connection, subject_id)
+    if cursor is None:
+        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
+    return FileChanges(cursor=cursor, changed=cursor > since)
+
+
+@router.get(
+    "/{subject_id}/consultations",
+    response_model=Page[Consultation],
+    summary="Who consulted a person's file, most recent first",
+)
+async def consultations(
+    subject_id: Id, _principal: HistoryReader, db: Db, limit: Limit = 100, offset: Offset = 0
+) -> Page[Consultation]:
+    async with db.acquire() as connection:
+        total, rows = await store.consultations_of(connection, subject_id, limit=limit, offset=offset)
+    return Page[Consultation](total=total, items=[Consultation(**row) for row in rows])
+
+
+async def _read(
+    event_store: EventStore,
+    principal: Principal,
+    subject_id: str,
+    now: datetime,
+    as_of: datetime | None,
+    purpose: str,
+    format: FileFormat,
+) -> PersonFile:
+    """The file as the caller may read it, after recording that they did: access is decided on the file as it
+    stands now (a CPIP who follows the person today may read their past), the answer folded as of `as_of`."""
+    async with event_store.pool.acquire() as connection:
+        events = await store.events_of(connection, subject_id)
+        identity = await store.identity_of(connection, subject_id)
+    if not events:
+        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
+    live = fold(subject_id, events, now=now)
+    reading = reading_for(principal, live, events)
+    file = (
+        live if as_of is None else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
+    )
+    await _record_consultation(event_store, principal, subject_id, reading, format, as_of, purpose)
+    return for_reader(file.model_copy(update={"identity": identity}), reading)
+
+
+async def _record_consultation(
+    event_store: EventStore,
+    principal: Principal,
+    subject_id: str,
+    reading: str,
+    format: FileFormat,
+    as_of: datetime | None,
+    purpose: str,
+) -> None:
+    """One restricted event per read, in a stream of its own: reads of one file never wait on each other."""
+    consulted = FileConsulted(
+        subject_id=subject_id, reading=reading, format=format, as_of=as_of, purpose=purpose
+    )
+    actor = Actor(subject=principal.subject, role=principal.role, organisation_id=principal.organisation_id)
+    async with event_store.transaction() as session:
+        await session.append(
+            "consultation",
+            str(uuid.uuid4()),
+            NEW_STREAM,
+            [consulted],
+            Metadata(actor=actor),
+            subject=subject_id,
+        )

@@ -1,0 +1,159 @@
+"""What the person-file view keeps of the four services' shareable topics: every event of a stream that is a
+person's own or gives context to one (the person's case and referrals, the groups and programmes they are
+in, the actions and partners they are positioned with), stripped of its personal-data fields, and the edges
+saying whose file each stream belongs to. Identity goes to its own table.
+
+Idempotent per event (its id is unique), and order-free: owners and links are edges, so an assessment read
+before its case, or a positioning before its action, still lands in the right file."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel
+
+from contracts import Event, EventEnvelope, known_events
+from contracts.assessment import CaseOpened
+from contracts.events import PERSONAL_DATA
+
+TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
+TABLES = ("person_file_events", "person_file_owners", "person_file_links", "person_identities")
+
+# Streams no person's file needs: calls for interest and proposals are between the SPIP and partners.
+_NOT_ABOUT_PEOPLE = frozenset({"partners/call", "partners/proposal"})
+
+# A payload naming one of these belongs to that stream's owner: "<field>": "<service>/<stream type>".
+_OWNED_THROUGH = {"case_id": "assessment/case", "pathway_id": "ipro/pathway"}
+# A payload naming one of these gives it as context to whoever owns the stream naming it.
+_CONTEXT = {
+    "programme_id": "programmes/programme",
+    "group_id": "programmes/group",
+    "action_id": "partners/action",
+    "partner_id": "partners/partner",
+}
+
+
+EVENT_TYPES = frozenset(
+    cls.event_type
+    for cls in known_events()
+    if cls.service() in {"assessment", "programmes", "ipro", "partners"}
+    and not cls.restricted
+    and not cls.event_type.startswith(("partners.call.", "partners.proposal."))
+)
+
+
+def stream_key(envelope: EventEnvelope) -> str:
+    return f"{envelope.service}/{envelope.stream_type}:{envelope.stream_id}"
+
+
+def is_kept(envelope: EventEnvelope) -> bool:
+    return f"{envelope.service}/{envelope.stream_type}" not in _NOT_ABOUT_PEOPLE
+
+
+async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
+    """Keep one event. Runs in the consumer's transaction, beside its checkpoint."""
+    if not is_kept(envelope):
+        return
+    stream, payload = stream_key(envelope), shareable_payload(event)
+    inserted = await connection.fetchval(
+        """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
+                                           actor_role, actor_id, payload)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING RETURNING true""",
+        envelope.event_id,
+        stream,
+        envelope.service,
+        envelope.position,
+        envelope.occurred_at,
+        envelope.event_type,
+        envelope.actor.role,
+        envelope.actor.subject,
+        payload,
+    )
+    if not inserted:
+        return
+    owners, links = edges(stream, envelope, payload)
+    if owners:
+        await connection.executemany(
+            "INSERT INTO person_file_owners (subject_id, stream) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            [(subject, stream) for subject in owners],
+        )
+    if links:
+        await connection.executemany(
+            "INSERT INTO person_file_links (via, stream) VALUES ($1, $2) ON CONFLICT DO NOTHING", links
+        )
+    if isinstance(event, CaseOpened):
+        await _keep_identity(connection, event)
+
+
+def edges(
+    stream: str, envelope: EventEnvelope, payload: dict[str, Any]
+) -> tuple[set[str], list[tuple[str, str]]]:
+    """Whose own this stream is (subject ids), and the (via, stream) links this event states."""
+    owners = {s for s in (envelope.subject, payload.get("subject_id")) if s}
+    if stream.startswith(("programmes/programme:", "partners/partner:")):
+        owners.clear()  # context only: reference data is nobody's own (a subject there would be a bug)
+    links: list[tuple[str, str]] = []
+    for field, kind in _OWNED_THROUGH.items():
+        if (value := payload.get(field)) and not stream.startswith(f"{kind}:"):
+            links.append((f"{kind}:{value}", stream))
+    for field, kind in _CONTEXT.items():
+        if (value := payload.get(field)) and not stream.startswith(f"{kind}:"):
+            links.append((stream, f"{kind}:{value}"))
+    return owners, links
+
+
+async def _keep_identity(connection: asyncpg.Connection, event: CaseOpened) -> None:
+    identity = event.identity
+    await connection.execute(
+        """INSERT INTO person_identities (subject_id, last_name, first_names, birth_date, ecrou_number,
+                                          search_text)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (subject_id) DO UPDATE SET last_name = excluded.last_name,
+               first_names = excluded.first_names, birth_date = excluded.birth_date,
+               ecrou_number = excluded.ecrou_number, search_text = excluded.search_text""",
+        event.subject_id,
+        identity.last_name,
+        identity.first_names,
+        identity.birth_date,
+        identity.ecrou_number,
+        searchable(f"{identity.last_name} {identity.first_names} {identity.ecrou_number}"),
+    )
+
+
+def searchable(text: str) -> str:
+    """Lower case without accents, so that "Lefèvre" is found by "lefevre"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def shareable_payload(event: Event) -> dict[str, Any]:
+    """The payload without its personal-data fields, at any depth (a session slot's facilitators...)."""
+    return event.model_dump(mode="json", exclude=_personal_fields(type(event)) or None)
+
+
+@cache
+def _personal_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """pydantic's `exclude` for a model's personal-data fields, nested models and lists of them included."""
+    excluded: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get(PERSONAL_DATA):
+            excluded[name] = True
+            continue
+        for nested in _models_in(field.annotation):
+            if inner := _personal_fields(nested):
+                excluded[name] = {"__all__": inner} if _is_list(field.annotation) else inner
+    return excluded
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
+def _is_list(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is list

@@ -1,0 +1,96 @@
+"""Reading the person-file view: a person's events (their own streams and those linked to them), their
+identity, the cursor a front-end polls, and the search by name or écrou number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from kernel.database import page
+from projections.person_file.fold import FileEvent
+from projections.person_file.ingest import searchable
+from projections.person_file.model import Identity
+
+# The streams of a person's file: those they own, and every stream linked from one of those (an
+# assessment through the case, a programme through a referral...). UNION stops at streams already found.
+_STREAMS = """WITH RECURSIVE streams(stream) AS (
+                  SELECT stream FROM person_file_owners WHERE subject_id = $1
+                  UNION
+                  SELECT l.stream FROM person_file_links l JOIN streams s ON l.via = s.stream)"""
+
+
+async def events_of(
+    connection: asyncpg.Connection, subject_id: str, *, until: datetime | None = None
+) -> list[FileEvent]:
+    """The person's events recorded up to `until` (all of them without it), in the order they happened: of
+    two at the same instant in one service, the one its store recorded first."""
+    rows = await connection.fetch(
+        f"""{_STREAMS}
+            SELECT seq, occurred_at, event_type, actor_role, actor_id, payload FROM person_file_events
+            WHERE stream IN (SELECT stream FROM streams) AND ($2::timestamptz IS NULL OR occurred_at <= $2)
+            ORDER BY occurred_at, service, position""",
+        subject_id,
+        until,
+    )
+    return [FileEvent(**row) for row in rows]
+
+
+async def cursor_of(connection: asyncpg.Connection, subject_id: str) -> int | None:
+    """The arrival number of the person's latest event (None for an unknown person): it grows with every
+    event that changes their file."""
+    return await connection.fetchval(
+        f"""{_STREAMS}
+            SELECT max(seq) FROM person_file_events WHERE stream IN (SELECT stream FROM streams)""",
+        subject_id,
+    )
+
+
+async def identity_of(connection: asyncpg.Connection, subject_id: str) -> Identity | None:
+    row = await connection.fetchrow(
+        """SELECT last_name, first_names, birth_date, ecrou_number FROM person_identities
+           WHERE subject_id = $1""",
+        subject_id,
+    )
+    return Identity(**row) if row else None
+
+
+async def search(
+    connection: asyncpg.Connection, q: str, *, limit: int, offset: int
+) -> tuple[int, list[dict]]:
+    """People whose name or écrou number contains every word of `q`, closest first."""
+    words = searchable(q).split()
+    return await page(
+        connection,
+        """SELECT subject_id, last_name, first_names, birth_date, ecrou_number, count(*) OVER () AS total
+           FROM person_identities
+           WHERE search_text LIKE ALL (SELECT '%' || w || '%' FROM unnest($1::text[]) AS w)
+           ORDER BY similarity(search_text, $2) DESC, last_name, first_names, subject_id""",
+        [_escape_like(w) for w in words],
+        " ".join(words),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def consultations_of(
+    connection: asyncpg.Connection, subject_id: str, *, limit: int, offset: int
+) -> tuple[int, list[dict]]:
+    """The person's consultation history: the restricted events this service recorded, latest first."""
+    total, rows = await page(
+        connection,
+        """SELECT occurred_at AS consulted_at, actor->>'subject' AS reader, actor->>'role' AS role,
+                  payload->>'reading' AS reading, payload->>'format' AS format,
+                  (payload->>'as_of')::timestamptz AS as_of, payload->>'purpose' AS purpose,
+                  count(*) OVER () AS total
+           FROM events WHERE subject = $1 AND event_type = 'projections.file.consulted'
+           ORDER BY position DESC""",
+        subject_id,
+        limit=limit,
+        offset=offset,
+    )
+    return total, [{k: v for k, v in row.items() if k != "total"} for row in rows]
