@@ -4,12 +4,15 @@ date, the catalogue, and what a partner may see."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.partners import ActionPublished
-from devinfra.testkit import serving
+from devinfra.testkit import ok, serving, wait_for
+from kernel import kafka
 from projections import catalogue, partner_directory
 from projections.bootstrap import create_app
+from projections.person_file import ingest
 from projections.settings import ProjectionsSettings
 from services.projections.tests.builders import (
     History,
@@ -18,6 +21,7 @@ from services.projections.tests.builders import (
     a_session_scheduled,
     an_action_created,
 )
+from services.projections.tests.person_history import two_people
 
 pytestmark = pytest.mark.integration
 
@@ -128,24 +132,51 @@ async def test_an_anonymous_caller_is_refused(api):
     assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
 
 
-async def test_the_service_appends_no_events_so_it_runs_no_relay(projections_dsn, infrastructure, dev_keys):
-    """Projections only reads others' topics: even asked to run a relay, it starts none (no `relay` check,
-    no `projections.*` topics of its own)."""
+async def test_its_only_events_are_consultations_published_to_its_restricted_topic(
+    projections_dsn, apply_all, infrastructure, dev_keys, unique_name
+):
+    """Projections reads others' topics; what it appends itself is who read a person's file (issue 14),
+    restricted: its relay publishes it to `projections.restricted`, never to `projections.events`."""
+    await apply_all(ingest.apply, *two_people().envelopes)
     settings = ProjectionsSettings(
         database_url=projections_dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        kafka_topic_prefix=unique_name("consulted") + ".",
         auth_jwks_file=dev_keys.jwks_path,
         run_relay=True,
         run_consumers=False,
     )
+    token = dev_keys.mint("dpip", subject="dpip-1")
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
-        ready = (await client.get("/ready")).json()
-    assert "relay" not in ready["checks"] and ready["status"] == "ready"
-    assert not [
-        topic
-        for topic in await topics_of(infrastructure.bootstrap_servers)
-        if topic.startswith(settings.topic("projections."))
-    ]
+        await ok(await client.get("/persons/person-1/file", headers={"Authorization": f"Bearer {token}"}))
+        restricted = settings.topic("projections.restricted")
+        (envelope,) = await wait_for(
+            lambda: records_of(infrastructure.bootstrap_servers, restricted),
+            timeout=30,
+            message="the consultation on the restricted topic",
+        )
+    assert (envelope.event_type, envelope.subject, envelope.actor.subject) == (
+        "projections.file.consulted",
+        "person-1",
+        "dpip-1",
+    )
+    topics = await topics_of(infrastructure.bootstrap_servers)
+    assert settings.topic("projections.events") not in topics or not await records_of(
+        infrastructure.bootstrap_servers, settings.topic("projections.events")
+    )
+
+
+async def records_of(bootstrap: str, topic: str) -> list:
+    """The envelopes on a topic, from its beginning (none if it does not exist yet)."""
+    if topic not in await topics_of(bootstrap):
+        return []
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        batch = await consumer.getmany(timeout_ms=2000)
+        return [kafka.decode(record.value) for records in batch.values() for record in records]
+    finally:
+        await consumer.stop()
 
 
 async def topics_of(bootstrap: str) -> list[str]:
