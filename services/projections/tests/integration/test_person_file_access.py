@@ -1,0 +1,105 @@
+"""Who reads what of a person's file (issue 14, ARCHITECTURE.md §6), as a matrix over every role: SPIP roles
+by caseload or need to know, IPRO roles and the direction their part without offence categories nor
+programme names, auditors a pseudonymised file, partners nothing; and every read that shows something is
+recorded as a consultation."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from devinfra.testkit import assert_refused, ok, serving
+from projections.bootstrap import create_app
+from projections.person_file import ingest
+from projections.settings import ProjectionsSettings
+from services.projections.tests.person_history import two_people
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
+FILE = "/persons/person-1/file"
+
+SPIP_FULL = {"identity": True, "offences": True, "programmes": True, "actor_ids": True}
+PROFESSIONAL = {"identity": True, "offences": False, "programmes": False, "actor_ids": False}
+PSEUDONYMISED = {"identity": False, "offences": True, "programmes": True, "actor_ids": False}
+
+MATRIX = [
+    # role, user, what they read (None: refused with this rule)
+    ("dpip", "dpip-1", SPIP_FULL),
+    ("cpip", "cpip-durand", SPIP_FULL),  # the referent
+    ("cpip", "cpip-autre", "not-on-caseload"),
+    ("psychologue", "psy-1", SPIP_FULL),  # asked to contribute to the assessment
+    ("psychologue", "psy-2", "not-on-caseload"),
+    ("assistant_social", "as-1", "not-on-caseload"),
+    ("ipro_conseiller", "cip-leroy", PROFESSIONAL),
+    ("ipro_chef", "ipro-chef-1", PROFESSIONAL),
+    ("ripro", "ripro-1", PROFESSIONAL),
+    ("direction", "direction-1", PROFESSIONAL),
+    ("auditeur", "auditeur-1", PSEUDONYMISED),
+    ("partenaire", "partner-user", "role-not-allowed"),
+]
+
+
+@pytest.fixture
+async def api(projections_dsn, apply_all, infrastructure, dev_keys):
+    await apply_all(ingest.apply, *two_people().envelopes)
+    settings = ProjectionsSettings(
+        database_url=projections_dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=False,
+        run_consumers=False,
+    )
+    async with serving(create_app(settings, clock=lambda: NOW)) as client:
+
+        def as_user(role: str, user: str) -> dict[str, str]:
+            organisation = "partner-1" if role == "partenaire" else None
+            return {
+                "Authorization": f"Bearer {dev_keys.mint(role, subject=user, organisation_id=organisation)}"
+            }
+
+        yield client, as_user
+
+
+async def test_each_role_reads_its_part_of_the_file_and_each_read_is_recorded(api):
+    client, as_user = api
+    shown = 0
+    for role, user, expected in MATRIX:
+        headers = as_user(role, user)
+        if isinstance(expected, str):
+            for url in (FILE, f"{FILE}.html"):
+                assert_refused(await client.get(url, headers=headers), 403, expected, role, user)
+            continue
+        file = await ok(await client.get(FILE, headers=headers))
+        page = await client.get(f"{FILE}.html", headers=headers)
+        assert page.status_code == 200, (role, page.text)
+        shown += 2
+        seen = {
+            "identity": file["identity"] is not None,
+            "offences": bool(file["case"]["sentence"]["offence_categories"]),
+            "programmes": bool(file["programmes"]),
+            "actor_ids": any(
+                e["actor_id"] and not e["actor_id"].startswith("acteur-") for e in file["timeline"]
+            ),
+        }
+        assert seen == expected, (role, user)
+        assert ("Lefèvre" in page.text) == expected["identity"], (role, user)
+        assert ("violences" in page.text) == expected["offences"], (role, user)
+        assert "Benali" not in str(file) and "person-2" not in str(file)  # the other participant
+
+    history = await ok(await client.get("/persons/person-1/consultations", headers=as_user("dpip", "dpip-1")))
+    assert history["total"] == shown
+    assert {(c["role"], c["format"]) for c in history["items"]} >= {("auditeur", "json"), ("ripro", "html")}
+
+
+async def test_an_unknown_person_is_not_found_and_nobody_but_staff_may_search(api):
+    client, as_user = api
+    assert_refused(
+        await client.get("/persons/person-9/file", headers=as_user("dpip", "dpip-1")), 404, "person-not-found"
+    )
+    found = await ok(
+        await client.get("/persons", params={"q": "lefèvre"}, headers=as_user("ipro_conseiller", "c"))
+    )
+    assert [p["subject_id"] for p in found["items"]] == ["person-1"]
+    for role in ("auditeur", "partenaire"):
+        refused = await client.get("/persons", params={"q": "lefèvre"}, headers=as_user(role, "u"))
+        assert_refused(refused, 403, "role-not-allowed", role)
