@@ -1,16 +1,23 @@
 """Events of the IPRO service: each person's professional-insertion pathway (pôle IPRO, `DOMAIN.md`): profile
 and readiness, access to work under French prison law (classement, affectation, contrat d'emploi
 pénitentiaire), vocational training, positioning on partner actions, and exit preparation.
+
+Version 2 of `ipro.work.affectation_decided` and `ipro.training.enrolled` types the weekly slots' times of day
+as `LocalTime` (no offset); version 1, whose schema said `format: time`, is kept at the end of the module so
+that the events it wrote are still read.
 """
 
 from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from contracts.events import Event, Value, label, personal_data, text
+from contracts.registry import upcaster
+from contracts.times import LocalTime, Weekday, wall_clock_of_v1
 
 
 class ReadinessStatus(StrEnum):
@@ -113,9 +120,9 @@ class Profile(Value):
 class WeeklySlot(Value):
     """A recurring weekly time slot, local time (Europe/Paris)."""
 
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    starts_at: time
-    ends_at: time
+    weekday: Weekday
+    starts_at: LocalTime
+    ends_at: LocalTime
 
 
 class GoalStep(Value):
@@ -329,6 +336,7 @@ class AffectationDecided(Event):
     """Assigned to a post by the governor."""
 
     event_type = "ipro.work.affectation_decided"
+    schema_version = 2
 
     work_id: str
     affectation_id: str
@@ -434,6 +442,7 @@ class Declassified(Event):
 
 class TrainingEnrolled(Event):
     event_type = "ipro.training.enrolled"
+    schema_version = 2
 
     training_id: str
     pathway_id: str
@@ -543,3 +552,71 @@ class PositioningCancelled(Event):
 
     positioning_id: str
     reason: str = Field(min_length=1, max_length=1000)
+
+
+# --- superseded versions: read from the log and upcast, never written ----------------------------------
+
+
+class WeeklySlotV1(Value):
+    """A recurring weekly time slot, local time (Europe/Paris)."""
+
+    model_config = ConfigDict(title="WeeklySlot")  # as version 1 was published
+
+    weekday: Weekday
+    starts_at: time
+    ends_at: time
+
+
+class AffectationDecidedV1(Event):
+    """Assigned to a post by the governor."""
+
+    model_config = ConfigDict(title="AffectationDecided")  # as version 1 was published
+
+    event_type = "ipro.work.affectation_decided"
+    schema_version = 1
+
+    work_id: str
+    affectation_id: str
+    regime: WorkRegime
+    post: str = label()
+    workshop: str = label()
+    employer: str = label()
+    schedule: list[WeeklySlotV1] = Field(min_length=1, max_length=14)
+    starts_on: date
+
+
+class TrainingEnrolledV1(Event):
+    model_config = ConfigDict(title="TrainingEnrolled")  # as version 1 was published
+
+    event_type = "ipro.training.enrolled"
+    schema_version = 1
+
+    training_id: str
+    pathway_id: str
+    subject_id: str
+    body: str = label()
+    title: str = label()
+    certification: str = text(max_length=200)
+    starts_on: date
+    ends_on: date
+    hours: int = Field(ge=1, le=3000)
+    schedule: list[WeeklySlotV1] = Field(min_length=1, max_length=14)
+
+
+def _schedule_without_offsets(payload: dict[str, Any]) -> dict[str, Any]:
+    """Only the schema changed, not the values: v1 wrote each time as "HH:MM:SS" (`time.isoformat()`), which v2
+    reads as it is. A fraction or an offset, which v1's `format: time` let a client send, is dropped: the slot is
+    the establishment's local time, as v1's description said."""
+    schedule = [
+        {
+            **slot,
+            "starts_at": wall_clock_of_v1(slot["starts_at"]),
+            "ends_at": wall_clock_of_v1(slot["ends_at"]),
+        }
+        for slot in payload["schedule"]
+    ]
+    return {**payload, "schedule": schedule}
+
+
+upcaster(AffectationDecided.event_type, from_version=1)(_schedule_without_offsets)
+upcaster(TrainingEnrolled.event_type, from_version=1)(_schedule_without_offsets)

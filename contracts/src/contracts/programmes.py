@@ -3,17 +3,23 @@ groups and sessions, who is referred to them and who takes part (RPO1, `DOMAIN.m
 
 Groups and referrals of a *sensitive* programme (ESPACE) are appended `restricted`: the relay sends them to
 `programmes.restricted` only. Facilitators' session notes are restricted whatever the programme.
+
+Version 2 of `programmes.group.planned` types the pattern's time of day as `LocalTime` (no offset); version 1,
+whose schema said `format: time`, is kept at the end of the module so that the events it wrote are still read.
 """
 
 from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from contracts.assessment import OffenceCategory, RiskLevel
 from contracts.events import Event, Value, label, personal_data, text
+from contracts.registry import upcaster
+from contracts.times import LocalTime, Weekday, wall_clock_of_v1
 
 
 class ProgrammeKind(StrEnum):
@@ -80,8 +86,8 @@ class ProgrammeDefinition(Value):
 class WeeklyPattern(Value):
     """Sessions on one weekday at one local time, every `every_weeks` weeks, from the group's start date."""
 
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    starts_at: time = Field(description="local time (Europe/Paris)")
+    weekday: Weekday
+    starts_at: LocalTime
     duration_minutes: int = Field(ge=15, le=480)
     every_weeks: int = Field(default=1, ge=1, le=4)
 
@@ -136,6 +142,7 @@ class GroupPlanned(Event):
     """One run of a programme, with the sessions its weekly pattern generated."""
 
     event_type = "programmes.group.planned"
+    schema_version = 2
 
     group_id: str
     programme_id: str
@@ -382,3 +389,49 @@ class CompletionCertificateIssued(Event):
     end_date: date
     sessions_attended: int
     issued_on: date
+
+
+# --- superseded versions: read from the log and upcast, never written ----------------------------------
+
+
+class WeeklyPatternV1(Value):
+    """Sessions on one weekday at one local time, every `every_weeks` weeks, from the group's start date."""
+
+    model_config = ConfigDict(title="WeeklyPattern")  # as version 1 was published
+
+    weekday: Weekday
+    starts_at: time = Field(description="local time (Europe/Paris)")
+    duration_minutes: int = Field(ge=15, le=480)
+    every_weeks: int = Field(default=1, ge=1, le=4)
+
+
+class GroupPlannedV1(Event):
+    """One run of a programme, with the sessions its weekly pattern generated."""
+
+    model_config = ConfigDict(title="GroupPlanned")  # as version 1 was published
+
+    event_type = "programmes.group.planned"
+    schema_version = 1
+
+    group_id: str
+    programme_id: str
+    programme_version: int = Field(ge=1)
+    establishment: str = label()
+    room: str = label()
+    facilitators: list[str] = personal_data(min_length=1, max_length=10)
+    start_date: date
+    end_date: date
+    pattern: WeeklyPatternV1
+    capacity: int = Field(ge=1, le=100)
+    minimum: int = Field(ge=1, le=100, description="the programme's minimum group size when planned")
+    sensitive: bool = Field(default=False, description="a group of an ESPACE-like programme (DPIPs only)")
+    sessions: list[GroupSession] = Field(min_length=1)
+
+
+@upcaster(GroupPlanned.event_type, from_version=1)
+def _pattern_time_without_offset(payload: dict[str, Any]) -> dict[str, Any]:
+    """Only the schema changed, not the values: v1 wrote the time as "HH:MM:SS" (`time.isoformat()`), which v2
+    reads as it is. A fraction or an offset, which v1's `format: time` let a client send, is dropped: sessions
+    were generated at the wall-clock time in Europe/Paris whatever the offset said."""
+    pattern = payload["pattern"]
+    return {**payload, "pattern": {**pattern, "starts_at": wall_clock_of_v1(pattern["starts_at"])}}
