@@ -78,6 +78,17 @@ async def event_types(dsn: str, since: int) -> list[str]:
     )
 
 
+async def stored_payloads(dsn: str, event_type: str) -> list[tuple[int, dict]]:
+    """(schema version, payload) of each event of this type in a service's store, in the order appended."""
+    rows = await query_value(
+        dsn,
+        """SELECT coalesce(jsonb_agg(jsonb_build_array(schema_version, payload) ORDER BY position), '[]')
+           FROM events WHERE event_type = $1""",
+        event_type,
+    )
+    return [(version, payload) for version, payload in json.loads(rows)]
+
+
 async def query_value(dsn: str, sql: str, *args):
     """One value read from a service's database, on a connection of its own."""
     import asyncpg
@@ -217,12 +228,37 @@ class LocalSystem:
 SCHEMAS = Path(__file__).resolve().parents[3] / "contracts" / "schemas"
 
 
+def strictly_valid(instance, schema: dict) -> list[str]:
+    """What a strict client's JSON Schema validator says of `instance`: formats ("date-time", "time"...) checked
+    as draft 2020-12 defines them (a bare `jsonschema.FormatChecker()` checks "time" as draft 3 did)."""
+    import jsonschema  # a test-only dependency
+
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(instance)]
+
+
+def answered_as_described(app, response: httpx.Response, path: str) -> list[str]:
+    """`strictly_valid` for a response against what the app's OpenAPI describes for its operation (`path` is
+    the route's template, e.g. "/groups/{group_id}") and status."""
+    document = app.openapi()
+    operation = document["paths"][path][response.request.method.lower()]
+    (described,) = operation["responses"][str(response.status_code)]["content"].values()
+    return strictly_valid(response.json(), {**described["schema"], "components": document["components"]})
+
+
+def payload_as_published(event_type: str, schema_version: int, payload: dict) -> list[str]:
+    """`strictly_valid` for an event payload against its committed schema."""
+    schema = json.loads((SCHEMAS / f"{event_type}.v{schema_version}.json").read_text(encoding="utf-8"))
+    return strictly_valid(payload, schema)
+
+
 async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[dict], list[dict]]:
     """Every event a service appended, read once from its topics (duplicates dropped): shareable ones on
     `<service>.events`, restricted ones on `<service>.restricted` only, each valid against the committed
-    envelope and payload schemas. Returns (shared, restricted) envelopes as JSON."""
+    envelope and payload schemas, formats checked. Returns (shared, restricted) envelopes as JSON."""
     import asyncpg
-    import jsonschema
 
     from contracts import event_class
 
@@ -249,9 +285,9 @@ async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[di
     assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared)
     envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
     for envelope in shared + restricted:
-        jsonschema.validate(envelope, envelope_schema)
-        schema = SCHEMAS / f"{envelope['event_type']}.v{envelope['schema_version']}.json"
-        jsonschema.validate(envelope["payload"], json.loads(schema.read_text()))
+        assert strictly_valid(envelope, envelope_schema) == [], envelope
+        contract = (envelope["event_type"], envelope["schema_version"])
+        assert payload_as_published(*contract, envelope["payload"]) == [], envelope
     return shared, restricted
 
 
