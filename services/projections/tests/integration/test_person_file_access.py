@@ -66,13 +66,14 @@ async def test_each_role_reads_its_part_of_the_file_and_each_read_is_recorded(ap
     for role, user, expected in MATRIX:
         headers = as_user(role, user)
         if isinstance(expected, str):
-            for url in (FILE, f"{FILE}.html"):
+            for url in (FILE, f"{FILE}.html", f"{FILE}/changes"):
                 assert_refused(await client.get(url, headers=headers), 403, expected, role, user)
             continue
         file = await ok(await client.get(FILE, headers=headers))
         page = await client.get(f"{FILE}.html", headers=headers)
         assert page.status_code == 200, (role, page.text)
         shown += 2
+        await ok(await client.get(f"{FILE}/changes", headers=headers))  # shows nothing: not a consultation
         seen = {
             "identity": file["identity"] is not None,
             "offences": bool(file["case"]["sentence"]["offence_categories"]),

@@ -68,14 +68,17 @@ async def test_identity_is_kept_in_one_table_and_personal_fields_nowhere_else(po
 
 
 async def test_the_cursor_moves_with_each_event_of_the_person(pool, apply_all):
+    """`/file/changes` answers the highest arrival number of the person's events."""
     history = two_people()
     await apply_all(ingest.apply, *history.envelopes[:-1])
     async with pool.acquire() as connection:
-        before = await store.cursor_of(connection, "person-1")
-        assert await store.cursor_of(connection, "person-nobody") is None
+        before = max(e.seq for e in await store.events_of(connection, "person-1"))
+        other = max(e.seq for e in await store.events_of(connection, "person-2"))
+        assert await store.events_of(connection, "person-nobody") == []
     await apply_all(ingest.apply, history.envelopes[-1])  # person-1's training
     async with pool.acquire() as connection:
-        assert await store.cursor_of(connection, "person-1") > before
+        assert max(e.seq for e in await store.events_of(connection, "person-1")) > before
+        assert max(e.seq for e in await store.events_of(connection, "person-2")) == other
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import unquote
 
+import asyncpg
 from fastapi import Depends, Header, Query
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
@@ -23,7 +24,7 @@ from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 from kernel.http import service_router
 from projections.person_file import store
 from projections.person_file.access import reading_for
-from projections.person_file.fold import fold
+from projections.person_file.fold import FileEvent, fold
 from projections.person_file.model import PersonFile
 from projections.person_file.page import render_html
 from projections.person_file.views import for_reader
@@ -131,14 +132,15 @@ async def print_file(
 )
 async def file_changes(
     subject_id: Id,
-    _principal: FileReader,
+    principal: FileReader,
     db: Db,
+    now: Now,
     since: Annotated[int, Query(ge=0, le=2**62, description="the cursor of the previous poll")] = 0,
 ) -> FileChanges:
-    async with db.acquire() as connection:
-        cursor = await store.cursor_of(connection, subject_id)
-    if cursor is None:
-        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
+    """Only for those who may read the file: when someone's file changes is no one else's business. Shows
+    nothing of it, so records no consultation."""
+    events = await _events_readable_by(db, principal, subject_id, now)
+    cursor = max(event.seq for event in events)
     return FileChanges(cursor=cursor, changed=cursor > since)
 
 
@@ -169,15 +171,28 @@ async def _read(
     async with event_store.pool.acquire() as connection:
         events = await store.events_of(connection, subject_id)
         identity = await store.identity_of(connection, subject_id)
-    if not events:
-        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
-    live = fold(subject_id, events, now=now)
+    live = _live_file(subject_id, events, now)
     reading = reading_for(principal, live, events)
     file = (
         live if as_of is None else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
     )
     await _record_consultation(event_store, principal, subject_id, reading, format, as_of, purpose)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
+
+
+async def _events_readable_by(
+    db: asyncpg.Pool, principal: Principal, subject_id: str, now: datetime
+) -> list[FileEvent]:
+    async with db.acquire() as connection:
+        events = await store.events_of(connection, subject_id)
+    reading_for(principal, _live_file(subject_id, events, now), events)  # refuses those who may not
+    return events
+
+
+def _live_file(subject_id: str, events: list[FileEvent], now: datetime) -> PersonFile:
+    if not events:
+        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
+    return fold(subject_id, events, now=now)
 
 
 async def _record_consultation(

@@ -36,16 +36,6 @@ async def events_of(
     return [FileEvent(**row) for row in rows]
 
 
-async def cursor_of(connection: asyncpg.Connection, subject_id: str) -> int | None:
-    """The arrival number of the person's latest event (None for an unknown person): it grows with every
-    event that changes their file."""
-    return await connection.fetchval(
-        f"""{_STREAMS}
-            SELECT max(seq) FROM person_file_events WHERE stream IN (SELECT stream FROM streams)""",
-        subject_id,
-    )
-
-
 async def identity_of(connection: asyncpg.Connection, subject_id: str) -> Identity | None:
     row = await connection.fetchrow(
         """SELECT last_name, first_names, birth_date, ecrou_number FROM person_identities
