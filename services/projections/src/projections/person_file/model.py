@@ -6,7 +6,7 @@ timeline, due and upcoming items carry their `part`, programmes and plan actions
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +32,7 @@ from contracts.ipro import (
     SuspensionReason,
     WorkRegime,
 )
+from contracts.times import LocalTime, Weekday
 
 
 class _FileModel(BaseModel):
@@ -232,9 +233,9 @@ class Classement(_FileModel):
 
 
 class Slot(_FileModel):
-    weekday: int  # 0 = Monday
-    starts_at: time
-    ends_at: time
+    weekday: Weekday
+    starts_at: LocalTime
+    ends_at: LocalTime
 
 
 class Post(_FileModel):
