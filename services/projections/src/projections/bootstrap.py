@@ -14,6 +14,8 @@ from projections import catalogue, partner_directory
 from projections.http import router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
+from projections.schedule import ingest as schedule
+from projections.schedule.http import router as schedule_router
 from projections.settings import ProjectionsSettings
 
 
@@ -54,6 +56,13 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=person_file.EVENT_TYPES,
             tables=person_file.TABLES,
         ),
+        Subscription(
+            name=settings.topic("projections.schedule"),
+            topics=[settings.topic(topic) for topic in schedule.TOPICS],
+            handler=schedule.apply,
+            event_types=schedule.EVENT_TYPES,
+            tables=schedule.TABLES,
+        ),
     ]
 
 
@@ -61,7 +70,7 @@ DEFINITION = ServiceDefinition(
     name="projections",
     roles=ESTABLISHMENT,
     # It records who consulted a person's file, as restricted events of its own.
-    routers=[router, person_file_router],
+    routers=[router, person_file_router, schedule_router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
 )

@@ -1,0 +1,156 @@
+"""Conflicts kept up to date as events arrive: an event that changes an item looks again only at the person
+or the room it concerns, over the span it touched (its old and new times), and reconciles what it finds with
+the conflicts open there: new ones appear, gone ones are resolved by that event, and one still there says
+when its two items began to overlap as they stand now (a move that keeps them overlapping moves that on).
+
+Conflict times are event times, so that the view rebuilt from offset 0 equals the live one although topics
+interleave differently: a conflict appears at the later of its two items' `since`; one resolved by an event
+that happened before it appeared never existed in event time (two streams were read out of order) and is
+deleted rather than resolved."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+
+import asyncpg
+
+from projections.schedule.occupancy import Found, Occupation, Slot, Weekly, person_conflicts, room_conflicts
+
+Span = tuple[datetime, datetime | None]  # None: open-ended (a work post's hours)
+
+
+async def refresh_person(
+    connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: str
+) -> None:
+    lower, upper = _bounds(spans)
+    dated = [
+        Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+        for r in await connection.fetch(
+            """SELECT s.item_id, s.kind, lower(s.during) AS starts_at, upper(s.during) AS ends_at,
+                      greatest(s.since, m.since) AS since
+               FROM schedule_members m JOIN schedule_sessions s ON s.source_id = m.group_id
+               WHERE m.subject_id = $1 AND m.active AND s.kind = 'group_session' AND NOT s.cancelled
+                 AND s.during && tstzrange($2, $3)
+               UNION ALL
+               SELECT 'ipro/positioning:' || positioning_id, 'positioning', lower(during), upper(during), since
+               FROM schedule_positionings
+               WHERE subject_id = $1 AND active AND during && tstzrange($2, $3)""",
+            subject_id,
+            lower,
+            upper,
+        )
+    ]
+    weekly = (
+        [weekly_of(r) for r in await connection.fetch(_WEEKLY, subject_id, lower, upper)] if dated else []
+    )
+    found = [f for f in person_conflicts(subject_id, dated, weekly) if _within(f, lower, upper)]
+    await _reconcile(connection, "subject_id", subject_id, lower, upper, found, at, cause)
+
+
+async def refresh_room(
+    connection: asyncpg.Connection, room: str, spans: list[Span], at: datetime, cause: str
+) -> None:
+    lower, upper = _bounds(spans)
+    sessions = [
+        Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+        for r in await connection.fetch(
+            """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, placed_since AS since
+               FROM schedule_sessions
+               WHERE place_key = $1 AND NOT cancelled AND during && tstzrange($2, $3)""",
+            room,
+            lower,
+            upper,
+        )
+    ]
+    found = [f for f in room_conflicts(room, sessions) if _within(f, lower, upper)]
+    await _reconcile(connection, "place_key", room, lower, upper, found, at, cause)
+
+
+_WEEKLY = """SELECT item_id, kind, first_day, last_day, slots, since FROM schedule_recurring
+             WHERE subject_id = $1
+               AND ($3::timestamptz IS NULL
+                    OR first_day <= ($3::timestamptz AT TIME ZONE 'Europe/Paris')::date)
+               AND (last_day IS NULL OR last_day >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1)"""
+
+
+def weekly_of(row: asyncpg.Record) -> Weekly:
+    slots = json.loads(row["slots"]) if isinstance(row["slots"], str) else row["slots"]
+    return Weekly(
+        item_id=row["item_id"],
+        kind=row["kind"],
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        slots=tuple(
+            Slot(s["weekday"], time.fromisoformat(s["starts_at"]), time.fromisoformat(s["ends_at"]))
+            for s in slots
+        ),
+        since=row["since"],
+    )
+
+
+async def _reconcile(
+    connection: asyncpg.Connection,
+    column: str,
+    whose: str,
+    lower: datetime,
+    upper: datetime | None,
+    found: list[Found],
+    at: datetime,
+    cause: str,
+) -> None:
+    open_ = {
+        r["conflict_id"]: r["detected_at"]
+        for r in await connection.fetch(
+            f"""SELECT conflict_id, detected_at FROM schedule_conflicts
+                WHERE {column} = $1 AND resolved_at IS NULL AND during && tstzrange($2, $3)""",
+            whose,
+            lower,
+            upper,
+        )
+    }
+    now_found = {f.conflict_id for f in found}
+    gone = [c for c in open_ if c not in now_found]
+    never = [c for c in gone if at <= open_[c]]
+    if never:
+        await connection.execute("DELETE FROM schedule_conflicts WHERE conflict_id = ANY($1)", never)
+    if resolved := [c for c in gone if c not in never]:
+        await connection.execute(
+            """UPDATE schedule_conflicts SET resolved_at = $2, resolved_by = $3
+               WHERE conflict_id = ANY($1)""",
+            resolved,
+            at,
+            cause,
+        )
+    if found:
+        await connection.executemany(
+            f"""INSERT INTO schedule_conflicts (conflict_id, kind, severity, {column}, first_item, second_item,
+                                                during, detected_at)
+                VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9)
+                ON CONFLICT (conflict_id) DO UPDATE SET during = excluded.during,
+                    detected_at = excluded.detected_at, resolved_at = NULL, resolved_by = NULL""",
+            [
+                (
+                    f.conflict_id,
+                    f.kind.value,
+                    f.severity.value,
+                    whose,
+                    f.first_item,
+                    f.second_item,
+                    f.starts_at,
+                    f.ends_at,
+                    f.detected_at,
+                )
+                for f in found
+            ],
+        )
+
+
+def _bounds(spans: list[Span]) -> tuple[datetime, datetime | None]:
+    lower = min(start for start, _ in spans)
+    upper = None if any(end is None for _, end in spans) else max(end for _, end in spans if end)
+    return lower, upper
+
+
+def _within(found: Found, lower: datetime, upper: datetime | None) -> bool:
+    return found.ends_at > lower and (upper is None or found.starts_at < upper)

@@ -1,0 +1,240 @@
+"""HTTP routes of the schedule: a bounded window of it (JSON, iCalendar, a printable week) and the conflicts
+found in a window. Access as `schedule.access` says; names only for the roles entitled to them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from kernel.access import Principal
+from kernel.api import Db, IdFilter, Label, Now, Today
+from kernel.auth import allow
+from kernel.clock import start_of_day
+from kernel.errors import InvalidValue
+from kernel.http import service_router
+from projections.schedule import store
+from projections.schedule.access import CALENDAR_READERS, CONFLICT_READERS, READERS, only_partner, sees_names
+from projections.schedule.calendar import render_ics
+from projections.schedule.occupancy import ConflictKind, Severity, facilitator_key, place_key
+from projections.schedule.page import render_html
+
+router = service_router("", tags=["schedule"])
+
+MAX_DAYS = 31
+
+Reader = Annotated[Principal, Depends(allow(READERS))]
+CalendarReader = Annotated[Principal, Depends(allow(CALENDAR_READERS))]
+ConflictReader = Annotated[Principal, Depends(allow(CONFLICT_READERS))]
+From = Annotated[date | None, Query(alias="from", description="first local day (default: today)")]
+To = Annotated[
+    date | None, Query(alias="to", description=f"last local day, included (at most {MAX_DAYS} days)")
+]
+Establishment = Annotated[Label | None, Query(description="the establishment's name")]
+Room = Annotated[
+    Label | None, Query(description="a room or place, as sessions name it (case and spaces aside)")
+]
+Facilitator = Annotated[Label | None, Query(description="a facilitator, as the sessions name them")]
+
+
+class ItemKind(StrEnum):
+    GROUP_SESSION = "group_session"
+    ACTION_SESSION = "action_session"
+    POSITIONING = "positioning"
+    TRAINING = "training"
+    WORK = "work"
+
+
+class Participant(BaseModel):
+    subject_id: str
+    last_name: str | None = Field(default=None, description="for SPIP and IPRO roles and the direction only")
+    first_names: str | None = None
+
+
+class ScheduleItem(BaseModel):
+    item_id: str = Field(description="stable: a weekly schedule's occurrence is its item and its start")
+    kind: ItemKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    establishment: str | None
+    cancelled: bool
+    number: int | None = Field(description="a programme session's number")
+    catch_up: bool
+    review: bool
+    partner_id: str | None
+    seats: int | None
+    taken: int | None
+    fill_rate: float | None = Field(description="seats taken over seats, from 0 to 1")
+    participants: list[Participant] | None = Field(description="who sits in a session, by subject id")
+
+
+class Schedule(BaseModel):
+    from_day: date
+    to_day: date
+    items: list[ScheduleItem]
+
+
+class ScheduleConflict(BaseModel):
+    conflict_id: str
+    kind: ConflictKind
+    severity: Severity
+    subject_id: str | None
+    room: str | None
+    establishment: str | None
+    first_item: str
+    second_item: str
+    starts_at: datetime
+    ends_at: datetime
+    detected_at: datetime = Field(description="when the two items began to overlap (event time)")
+    resolved_at: datetime | None
+    resolved_by: str | None = Field(description="the event type that ended it")
+
+
+class Conflicts(BaseModel):
+    from_day: date
+    to_day: date
+    items: list[ScheduleConflict]
+
+
+def window(first: date | None, last: date | None, today: date, *, days: int = 7) -> tuple[date, date]:
+    first = first or today
+    last = last or first + timedelta(days=days - 1)
+    if last < first or (last - first).days >= MAX_DAYS:
+        raise InvalidValue(f"from and to make a window of 1 to {MAX_DAYS} days", code="window-invalid")
+    return first, last
+
+
+@router.get("/schedule", response_model=Schedule, summary="The establishment's schedule over a window")
+async def read_schedule(
+    principal: Reader,
+    db: Db,
+    today: Today,
+    first: From = None,
+    last: To = None,
+    establishment: Establishment = None,
+    room: Room = None,
+    facilitator: Facilitator = None,
+    subject_id: IdFilter = None,
+) -> Schedule:
+    first, last = window(first, last, today)
+    items = await _items(db, principal, first, last, establishment, room, facilitator, subject_id)
+    return Schedule(from_day=first, to_day=last, items=items)
+
+
+@router.get(
+    "/schedule.ics",
+    summary="A person's or a facilitator's schedule as iCalendar",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def calendar(
+    principal: CalendarReader,
+    db: Db,
+    today: Today,
+    now: Now,
+    first: From = None,
+    last: To = None,
+    facilitator: Facilitator = None,
+    subject_id: IdFilter = None,
+) -> Response:
+    if (facilitator is None) == (subject_id is None):
+        raise InvalidValue("a calendar is a person's (subject_id) or a facilitator's", code="calendar-whose")
+    first, last = window(first, last, today, days=MAX_DAYS)
+    items = await _items(db, principal, first, last, None, None, facilitator, subject_id)
+    name = f"Emploi du temps – {subject_id or facilitator}"
+    return Response(render_ics(items, name=name, generated_at=now), media_type="text/calendar; charset=utf-8")
+
+
+@router.get(
+    "/schedule.html",
+    response_class=HTMLResponse,
+    summary="The schedule as a printable page (a week by default)",
+    responses={200: {"content": {"text/html": {}}}},
+)
+async def print_schedule(
+    principal: Reader,
+    db: Db,
+    today: Today,
+    now: Now,
+    first: From = None,
+    last: To = None,
+    establishment: Establishment = None,
+    room: Room = None,
+    facilitator: Facilitator = None,
+    subject_id: IdFilter = None,
+) -> HTMLResponse:
+    first, last = window(first or today - timedelta(days=today.weekday()), last, today)
+    items = await _items(db, principal, first, last, establishment, room, facilitator, subject_id)
+    heading = _heading(items, establishment, room, facilitator, subject_id)
+    return HTMLResponse(render_html(items, first_day=first, last_day=last, heading=heading, generated_at=now))
+
+
+@router.get(
+    "/schedule/conflicts", response_model=Conflicts, summary="Conflicts found in a window, open and resolved"
+)
+async def list_conflicts(
+    _principal: ConflictReader,
+    db: Db,
+    today: Today,
+    first: From = None,
+    last: To = None,
+    establishment: Establishment = None,
+    subject_id: IdFilter = None,
+) -> Conflicts:
+    first, last = window(first, last, today)
+    async with db.acquire() as connection:
+        rows = await store.conflicts(
+            connection,
+            lower=start_of_day(first),
+            upper=start_of_day(last + timedelta(days=1)),
+            establishment=establishment,
+            subject_id=subject_id,
+        )
+    return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])
+
+
+async def _items(
+    db,
+    principal: Principal,
+    first: date,
+    last: date,
+    establishment: str | None,
+    room: str | None,
+    facilitator: str | None,
+    subject_id: str | None,
+) -> list[dict[str, Any]]:
+    async with db.acquire() as connection:
+        items = await store.schedule(
+            connection,
+            lower=start_of_day(first),
+            upper=start_of_day(last + timedelta(days=1)),
+            establishment=establishment,
+            room=place_key(room) if room else None,
+            facilitator=facilitator_key(facilitator) if facilitator else None,
+            subject_id=subject_id,
+            partner_id=only_partner(principal),
+        )
+    if not sees_names(principal):
+        for item in items:
+            for person in item["participants"] or []:
+                person.update(last_name=None, first_names=None)
+    return items
+
+
+def _heading(items, establishment, room, facilitator, subject_id) -> str:
+    if subject_id:
+        for item in items:
+            for person in item["participants"] or []:
+                if person["subject_id"] == subject_id and person["last_name"]:
+                    return f"{person['last_name'].upper()} {person['first_names']}"
+        return f"personne {subject_id}"
+    parts = [
+        p for p in (establishment, room and f"salle {room}", facilitator and f"animé par {facilitator}") if p
+    ]
+    return ", ".join(parts) or "établissement"

@@ -1,0 +1,483 @@
+"""What the schedule view keeps of the four services' topics: the sessions of programme groups and partner
+actions, who sits in each, IPRO's positionings, trainings and work hours, and the conflicts between them.
+
+Each event runs in the consumer's transaction beside its checkpoint (the runner applies an event id once).
+An event that changes an item then looks again at the person or room it concerns over the span it touched
+(`conflicts.refresh_*`): never a recomputation of the whole schedule.
+
+No personal-data field is kept: facilitators as digests only, participants by subject id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from contracts import Event, EventEnvelope
+from contracts.ipro import (
+    AffectationDecided,
+    AffectationEndedOnRelease,
+    ContractEnded,
+    ContractEndedOnRelease,
+    Declassified,
+    PathwayOpened,
+    PositioningCancelled,
+    PositioningMoved,
+    PositioningProposed,
+    PositioningWithdrawn,
+    TrainingCompleted,
+    TrainingDroppedOut,
+    TrainingEnrolled,
+    WeeklySlot,
+)
+from contracts.partners import (
+    ActionCreated,
+    CallDrafted,
+    CallRevised,
+    SessionCancelled,
+    SessionMoved,
+    SessionScheduled,
+)
+from contracts.programmes import (
+    CatchUpSessionAdded,
+    GroupPlanned,
+    GroupSession,
+    GroupSessionCancelled,
+    GroupSessionMoved,
+    ParticipantEnrolled,
+    ParticipantLeft,
+    ProgrammeCreated,
+    ProgrammeRevised,
+)
+from kernel.clock import local_date, start_of_day
+from projections.schedule.conflicts import Span, refresh_person, refresh_room
+from projections.schedule.occupancy import facilitator_key, place_key
+
+TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
+TABLES = (
+    "schedule_programmes",
+    "schedule_groups",
+    "schedule_actions",
+    "schedule_calls",
+    "schedule_people",
+    "schedule_sessions",
+    "schedule_members",
+    "schedule_positionings",
+    "schedule_recurring",
+    "schedule_conflicts",
+)
+
+_WORK_ENDS = (ContractEnded, ContractEndedOnRelease, AffectationEndedOnRelease, Declassified)
+EVENT_TYPES = frozenset(
+    cls.event_type
+    for cls in (
+        ProgrammeCreated,
+        ProgrammeRevised,
+        GroupPlanned,
+        GroupSessionMoved,
+        GroupSessionCancelled,
+        CatchUpSessionAdded,
+        ParticipantEnrolled,
+        ParticipantLeft,
+        CallDrafted,
+        CallRevised,
+        ActionCreated,
+        SessionScheduled,
+        SessionMoved,
+        SessionCancelled,
+        PathwayOpened,
+        PositioningProposed,
+        PositioningMoved,
+        PositioningWithdrawn,
+        PositioningCancelled,
+        TrainingEnrolled,
+        TrainingCompleted,
+        TrainingDroppedOut,
+        AffectationDecided,
+        *_WORK_ENDS,
+    )
+)
+
+
+def group_item(group_id: str, session_id: str) -> str:
+    return f"programmes/group:{group_id}/{session_id}"
+
+
+def action_item(action_id: str, session_id: str) -> str:
+    return f"partners/action:{action_id}/{session_id}"
+
+
+async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
+    at, cause = envelope.occurred_at, envelope.event_type
+    match event:
+        case ProgrammeCreated() | ProgrammeRevised():
+            await connection.execute(
+                """INSERT INTO schedule_programmes (programme_id, code, name) VALUES ($1, $2, $3)
+                   ON CONFLICT (programme_id) DO UPDATE SET code = excluded.code, name = excluded.name""",
+                event.programme_id,
+                event.definition.code,
+                event.definition.name,
+            )
+        case GroupPlanned():
+            await connection.execute(
+                """INSERT INTO schedule_groups (group_id, programme_id, establishment, capacity, facilitator_keys)
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_id) DO NOTHING""",
+                event.group_id,
+                event.programme_id,
+                event.establishment,
+                event.capacity,
+                _keys(event.facilitators),
+            )
+            for session in event.sessions:
+                await _add_group_session(connection, event.group_id, session, _keys(event.facilitators), at)
+            for room in {place_key(s.room) for s in event.sessions}:
+                spans = [(s.starts_at, s.ends_at) for s in event.sessions if place_key(s.room) == room]
+                await refresh_room(connection, room, spans, at, cause)
+        case CatchUpSessionAdded():
+            keys = await connection.fetchval(
+                "SELECT facilitator_keys FROM schedule_groups WHERE group_id = $1", event.group_id
+            )
+            await _add_group_session(connection, event.group_id, event.session, keys or [], at)
+            span = (event.session.starts_at, event.session.ends_at)
+            await _refresh_session(
+                connection, event.group_id, place_key(event.session.room), [span], at, cause
+            )
+        case GroupSessionMoved():
+            item = group_item(event.group_id, event.session_id)
+            old = await _move(connection, item, event.starts_at, event.ends_at, event.room, at)
+            await _refresh_moved(
+                connection, event.group_id, old, (event.starts_at, event.ends_at), event.room, at, cause
+            )
+        case GroupSessionCancelled():
+            old = await _cancel(connection, group_item(event.group_id, event.session_id))
+            if old:
+                await _refresh_session(connection, event.group_id, old["place_key"], [_span(old)], at, cause)
+        case ParticipantEnrolled():
+            await connection.execute(
+                """INSERT INTO schedule_members (referral_id, group_id, subject_id, since) VALUES ($1, $2, $3, $4)
+                   ON CONFLICT (referral_id) DO UPDATE SET active = true, since = excluded.since""",
+                event.referral_id,
+                event.group_id,
+                event.subject_id,
+                at,
+            )
+            await _refresh_member(connection, event.group_id, event.subject_id, at, cause)
+        case ParticipantLeft():
+            subject = await connection.fetchval(
+                "UPDATE schedule_members SET active = false WHERE referral_id = $1 RETURNING subject_id",
+                event.referral_id,
+            )
+            if subject:
+                await _refresh_member(connection, event.group_id, subject, at, cause)
+        case CallDrafted() | CallRevised():
+            await connection.execute(
+                """INSERT INTO schedule_calls (call_id, establishment) VALUES ($1, $2)
+                   ON CONFLICT (call_id) DO UPDATE SET establishment = excluded.establishment""",
+                event.call_id,
+                event.content.establishment,
+            )
+        case ActionCreated():
+            await connection.execute(
+                """INSERT INTO schedule_actions (action_id, partner_id, call_id, title, capacity)
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (action_id) DO NOTHING""",
+                event.action_id,
+                event.partner_id,
+                event.call_id,
+                event.title,
+                event.capacity_max,
+            )
+        case SessionScheduled():
+            slot = event.slot
+            await connection.execute(
+                """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, place, place_key, during,
+                                                  facilitator_keys, since, placed_since)
+                   VALUES ($1, 'action_session', $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $9)
+                   ON CONFLICT (item_id) DO NOTHING""",
+                action_item(event.action_id, event.session_id),
+                event.action_id,
+                event.session_id,
+                slot.place,
+                place_key(slot.place),
+                slot.starts_at,
+                slot.ends_at,
+                _keys(slot.facilitators),
+                at,
+            )
+            await refresh_room(connection, place_key(slot.place), [(slot.starts_at, slot.ends_at)], at, cause)
+        case SessionMoved():
+            slot = event.slot
+            item = action_item(event.action_id, event.session_id)
+            old = await _move(connection, item, slot.starts_at, slot.ends_at, slot.place, at)
+            await connection.execute(
+                "UPDATE schedule_sessions SET facilitator_keys = $2 WHERE item_id = $1",
+                item,
+                _keys(slot.facilitators),
+            )
+            if old:
+                await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
+            await refresh_room(connection, place_key(slot.place), [(slot.starts_at, slot.ends_at)], at, cause)
+        case SessionCancelled():
+            old = await _cancel(connection, action_item(event.action_id, event.session_id))
+            if old:
+                await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
+        case PathwayOpened():
+            await connection.execute(
+                """INSERT INTO schedule_people (subject_id, establishment) VALUES ($1, $2)
+                   ON CONFLICT (subject_id) DO UPDATE SET establishment = excluded.establishment""",
+                event.subject_id,
+                event.establishment,
+            )
+        case PositioningProposed():
+            await connection.execute(
+                """INSERT INTO schedule_positionings (positioning_id, subject_id, action_id, session_id, title,
+                                                      place, during, since)
+                   VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9) ON CONFLICT DO NOTHING""",
+                event.positioning_id,
+                event.subject_id,
+                event.action_id,
+                event.session_id,
+                event.title,
+                event.place,
+                event.starts_at,
+                event.ends_at,
+                at,
+            )
+            await refresh_person(connection, event.subject_id, [(event.starts_at, event.ends_at)], at, cause)
+        case PositioningMoved():
+            old = await connection.fetchrow(
+                """UPDATE schedule_positionings p SET during = tstzrange($2, $3), place = $4, since = $5
+                   FROM schedule_positionings o WHERE p.positioning_id = $1 AND o.positioning_id = $1
+                   RETURNING p.subject_id, lower(o.during) AS starts_at, upper(o.during) AS ends_at""",
+                event.positioning_id,
+                event.starts_at,
+                event.ends_at,
+                event.place or "",
+                at,
+            )
+            if old:
+                spans = [_span(old), (event.starts_at, event.ends_at)]
+                await refresh_person(connection, old["subject_id"], spans, at, cause)
+        case PositioningWithdrawn() | PositioningCancelled():
+            old = await connection.fetchrow(
+                """UPDATE schedule_positionings SET active = false WHERE positioning_id = $1
+                   RETURNING subject_id, lower(during) AS starts_at, upper(during) AS ends_at""",
+                event.positioning_id,
+            )
+            if old:
+                await refresh_person(connection, old["subject_id"], [_span(old)], at, cause)
+        case TrainingEnrolled():
+            await _add_weekly(
+                connection,
+                f"ipro/training:{event.training_id}",
+                "training",
+                event.training_id,
+                event.subject_id,
+                event.title,
+                event.body,
+                event.starts_on,
+                event.ends_on,
+                event.schedule,
+                at,
+            )
+            await refresh_person(
+                connection, event.subject_id, [_days(event.starts_on, event.ends_on)], at, cause
+            )
+        case TrainingCompleted():
+            await _end_weekly(connection, event.training_id, None, event.completed_on, at, cause)
+        case TrainingDroppedOut():
+            await _end_weekly(connection, event.training_id, None, local_date(at), at, cause)
+        case AffectationDecided():
+            if envelope.subject is None:
+                return  # IPRO names the person on every work event; without one there is nobody to place
+            # A new post ends the previous one the day before it starts.
+            await _end_weekly(connection, event.work_id, None, event.starts_on - timedelta(days=1), at, cause)
+            await _add_weekly(
+                connection,
+                f"ipro/work:{event.work_id}/{event.affectation_id}",
+                "work",
+                event.work_id,
+                envelope.subject,
+                event.post,
+                event.workshop,
+                event.starts_on,
+                None,
+                event.schedule,
+                at,
+            )
+            await refresh_person(connection, envelope.subject, [_days(event.starts_on, None)], at, cause)
+        case AffectationEndedOnRelease():
+            item = f"ipro/work:{event.work_id}/{event.affectation_id}"
+            await _end_weekly(connection, event.work_id, item, event.ended_on - timedelta(days=1), at, cause)
+        case ContractEnded() | ContractEndedOnRelease():
+            await _end_weekly(connection, event.work_id, None, event.ended_on - timedelta(days=1), at, cause)
+        case Declassified():
+            await _end_weekly(
+                connection, event.work_id, None, event.decided_on - timedelta(days=1), at, cause
+            )
+
+
+def _keys(facilitators: list[str]) -> list[str]:
+    return sorted({facilitator_key(f) for f in facilitators if f.strip()})
+
+
+def _span(row: asyncpg.Record) -> Span:
+    return row["starts_at"], row["ends_at"]
+
+
+def _days(first: date, last: date | None) -> Span:
+    return start_of_day(first), None if last is None else start_of_day(last + timedelta(days=1))
+
+
+async def _add_group_session(
+    connection: asyncpg.Connection, group_id: str, session: GroupSession, keys: list[str], at: datetime
+) -> None:
+    await connection.execute(
+        """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, number, review, catch_up, place,
+                                          place_key, during, facilitator_keys, since, placed_since)
+           VALUES ($1, 'group_session', $2, $3, $4, $5, $6, $7, $8, tstzrange($9, $10), $11, $12, $12)
+           ON CONFLICT (item_id) DO NOTHING""",
+        group_item(group_id, session.session_id),
+        group_id,
+        session.session_id,
+        session.number,
+        session.review,
+        session.catch_up,
+        session.room,
+        place_key(session.room),
+        session.starts_at,
+        session.ends_at,
+        keys,
+        at,
+    )
+
+
+async def _move(
+    connection: asyncpg.Connection,
+    item: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    at: datetime,
+) -> asyncpg.Record | None:
+    """Move a session; where and when it was before. A move to another room only keeps its times' `since`:
+    the people in it were already there then."""
+    return await connection.fetchrow(
+        """UPDATE schedule_sessions s SET during = tstzrange($2, $3), place = $4, place_key = $5, placed_since = $6,
+               since = CASE WHEN o.during = tstzrange($2, $3) THEN o.since ELSE $6 END
+           FROM schedule_sessions o WHERE s.item_id = $1 AND o.item_id = $1
+           RETURNING o.place_key, lower(o.during) AS starts_at, upper(o.during) AS ends_at""",
+        item,
+        starts_at,
+        ends_at,
+        place,
+        place_key(place),
+        at,
+    )
+
+
+async def _cancel(connection: asyncpg.Connection, item: str) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        """UPDATE schedule_sessions SET cancelled = true WHERE item_id = $1
+           RETURNING place_key, lower(during) AS starts_at, upper(during) AS ends_at""",
+        item,
+    )
+
+
+async def _refresh_moved(
+    connection: asyncpg.Connection,
+    group_id: str,
+    old: asyncpg.Record | None,
+    new: Span,
+    room: str,
+    at: datetime,
+    cause: str,
+) -> None:
+    if old and old["place_key"] != place_key(room):
+        await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
+    spans = [new, *([_span(old)] if old else [])]
+    await _refresh_session(connection, group_id, place_key(room), spans, at, cause)
+
+
+async def _refresh_session(
+    connection: asyncpg.Connection, group_id: str, room: str, spans: list[Span], at: datetime, cause: str
+) -> None:
+    """A group session changed: its room, and each person sitting in its group, over its old and new spans."""
+    await refresh_room(connection, room, spans, at, cause)
+    for subject in await _members(connection, group_id):
+        await refresh_person(connection, subject, spans, at, cause)
+
+
+async def _members(connection: asyncpg.Connection, group_id: str) -> list[str]:
+    rows = await connection.fetch(
+        "SELECT DISTINCT subject_id FROM schedule_members WHERE group_id = $1 AND active ORDER BY subject_id",
+        group_id,
+    )
+    return [r["subject_id"] for r in rows]
+
+
+async def _refresh_member(
+    connection: asyncpg.Connection, group_id: str, subject_id: str, at: datetime, cause: str
+) -> None:
+    """A seat taken or freed: the person over the group's whole run."""
+    span = await connection.fetchrow(
+        """SELECT min(lower(during)) AS starts_at, max(upper(during)) AS ends_at
+           FROM schedule_sessions WHERE source_id = $1""",
+        group_id,
+    )
+    if span and span["starts_at"] is not None:
+        await refresh_person(connection, subject_id, [_span(span)], at, cause)
+
+
+async def _add_weekly(
+    connection: asyncpg.Connection,
+    item_id: str,
+    kind: str,
+    source_id: str,
+    subject_id: str,
+    title: str,
+    place: str,
+    first_day: date,
+    last_day: date | None,
+    schedule: list[WeeklySlot],
+    at: datetime,
+) -> None:
+    await connection.execute(
+        """INSERT INTO schedule_recurring (item_id, kind, source_id, subject_id, title, place, first_day, last_day,
+                                           slots, since)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_id) DO NOTHING""",
+        item_id,
+        kind,
+        source_id,
+        subject_id,
+        title,
+        place,
+        first_day,
+        last_day,
+        [slot.model_dump(mode="json") for slot in schedule],
+        at,
+    )
+
+
+async def _end_weekly(
+    connection: asyncpg.Connection,
+    source_id: str,
+    item_id: str | None,
+    last_day: date,
+    at: datetime,
+    cause: str,
+) -> None:
+    """A training or a post ends after `last_day`: its hours after that day, and their conflicts, go."""
+    ended = await connection.fetch(
+        """UPDATE schedule_recurring r SET last_day = $3
+           FROM schedule_recurring o
+           WHERE r.item_id = o.item_id AND r.source_id = $1 AND ($2::text IS NULL OR r.item_id = $2)
+             AND (r.last_day IS NULL OR r.last_day > $3)
+           RETURNING r.subject_id, o.last_day AS was""",
+        source_id,
+        item_id,
+        last_day,
+    )
+    for row in ended:
+        await refresh_person(
+            connection, row["subject_id"], [_days(last_day + timedelta(days=1), row["was"])], at, cause
+        )

@@ -1,0 +1,167 @@
+"""What occupies a person or a room, and which two occupations conflict: pure functions, no I/O.
+
+A dated item (a group session, a partner session, a positioning) occupies its span. A weekly schedule (an
+IPRO training, a work post) occupies its slots on each day of its range; it is expanded only on the days a
+dated item touches, so finding a person's conflicts costs their dated items, not their weeks of work.
+
+* A person in two places at once: two dated items, or a dated item and a training's slot.
+* A session during the person's work hours (Code pénitentiaire D.412-32: appointments are organised
+  outside working hours): a warning, not a conflict. A training against work hours is IPRO's own
+  arrangement and is not checked here.
+* A room booked twice: two sessions, of any service, in the same place at overlapping times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from itertools import combinations
+
+from kernel.clock import LOCAL_TIME_ZONE, local_date
+
+
+class ConflictKind(StrEnum):
+    PERSON_DOUBLE_BOOKED = "person_double_booked"
+    ROOM_DOUBLE_BOOKED = "room_double_booked"
+    DURING_WORK_HOURS = "during_work_hours"
+
+
+class Severity(StrEnum):
+    CONFLICT = "conflict"
+    WARNING = "warning"
+
+
+SEVERITY = {
+    ConflictKind.PERSON_DOUBLE_BOOKED: Severity.CONFLICT,
+    ConflictKind.ROOM_DOUBLE_BOOKED: Severity.CONFLICT,
+    ConflictKind.DURING_WORK_HOURS: Severity.WARNING,
+}
+
+WORK = "work"
+TRAINING = "training"
+
+
+@dataclass(frozen=True)
+class Occupation:
+    item_id: str
+    kind: str  # group_session | action_session | positioning | training | work
+    starts_at: datetime
+    ends_at: datetime
+    since: datetime  # when this item's day and place (or the person's seat on it) were last set, event time
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # 0 = Monday
+    starts_at: time
+    ends_at: time
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A weekly schedule from `first_day` to `last_day` (None: open-ended), in local time."""
+
+    item_id: str
+    kind: str  # training | work
+    first_day: date
+    last_day: date | None
+    slots: tuple[Slot, ...]
+    since: datetime
+
+    def on(self, day: date) -> list[Occupation]:
+        """The occurrences starting on this local day; its id says which."""
+        if day < self.first_day or (self.last_day is not None and day > self.last_day):
+            return []
+        found = []
+        for slot in self.slots:
+            if slot.weekday != day.weekday():
+                continue
+            starts_at = datetime.combine(day, slot.starts_at, tzinfo=LOCAL_TIME_ZONE)
+            ends_day = day if slot.ends_at > slot.starts_at else day + timedelta(days=1)
+            ends_at = datetime.combine(ends_day, slot.ends_at, tzinfo=LOCAL_TIME_ZONE)
+            found.append(
+                Occupation(occurrence_id(self.item_id, starts_at), self.kind, starts_at, ends_at, self.since)
+            )
+        return found
+
+    def between(self, starts_at: datetime, ends_at: datetime) -> list[Occupation]:
+        """The occurrences overlapping [starts_at, ends_at)."""
+        day, last = local_date(starts_at) - timedelta(days=1), local_date(ends_at)
+        found = []
+        while day <= last:
+            found += [o for o in self.on(day) if o.starts_at < ends_at and starts_at < o.ends_at]
+            day += timedelta(days=1)
+        return found
+
+
+@dataclass(frozen=True)
+class Found:
+    """A conflict as the items stand now: its id, both items, the span they share."""
+
+    conflict_id: str
+    kind: ConflictKind
+    first_item: str
+    second_item: str
+    starts_at: datetime
+    ends_at: datetime
+    detected_at: datetime  # the later `since` of the two: when, in event time, they began to overlap
+
+    @property
+    def severity(self) -> Severity:
+        return SEVERITY[self.kind]
+
+
+def occurrence_id(item_id: str, starts_at: datetime) -> str:
+    return f"{item_id}@{starts_at.astimezone(LOCAL_TIME_ZONE).strftime('%Y-%m-%dT%H:%M')}"
+
+
+def place_key(place: str) -> str:
+    return " ".join(place.split()).casefold()
+
+
+def facilitator_key(name: str) -> str:
+    """A facilitator is personal data (the contracts say so): the view keeps a digest of the name or user
+    id, enough to find a facilitator's sessions when asked by that name, never enough to show one."""
+    return hashlib.sha256(" ".join(name.split()).casefold().encode()).hexdigest()[:32]
+
+
+def person_conflicts(subject_id: str, dated: list[Occupation], weekly: list[Weekly]) -> list[Found]:
+    found = []
+    for a, b in combinations(dated, 2):
+        if conflict := _pair(ConflictKind.PERSON_DOUBLE_BOOKED, subject_id, a, b):
+            found.append(conflict)
+    for item in dated:
+        for schedule in weekly:
+            kind = (
+                ConflictKind.DURING_WORK_HOURS if schedule.kind == WORK else ConflictKind.PERSON_DOUBLE_BOOKED
+            )
+            for occurrence in schedule.between(item.starts_at, item.ends_at):
+                if conflict := _pair(kind, subject_id, item, occurrence):
+                    found.append(conflict)
+    return found
+
+
+def room_conflicts(room: str, sessions: list[Occupation]) -> list[Found]:
+    return [
+        conflict
+        for a, b in combinations(sessions, 2)
+        if (conflict := _pair(ConflictKind.ROOM_DOUBLE_BOOKED, room, a, b))
+    ]
+
+
+def _pair(kind: ConflictKind, whose: str, a: Occupation, b: Occupation) -> Found | None:
+    starts_at, ends_at = max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at)
+    if starts_at >= ends_at or a.item_id == b.item_id:
+        return None
+    first, second = sorted((a.item_id, b.item_id))
+    return Found(
+        conflict_id=f"{kind.value}|{whose}|{first}|{second}",
+        kind=kind,
+        first_item=first,
+        second_item=second,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        detected_at=max(a.since, b.since),
+    )

@@ -1,0 +1,65 @@
+"""The schedule as a printable French page, one day after the other (a week by default): one Jinja2 template
+(`templates/schedule.html`), CSS inline, every value escaped, times in the establishment's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kernel.clock import local_date
+from projections.person_file import french
+
+KINDS = {
+    "group_session": "Programme",
+    "action_session": "Action partenaire",
+    "positioning": "Positionnement",
+    "training": "Formation",
+    "work": "Travail",
+}
+
+
+def render_html(
+    items: list[dict[str, Any]], *, first_day: date, last_day: date, heading: str, generated_at: datetime
+) -> str:
+    days = []
+    day = first_day
+    while day <= last_day:
+        days.append((day, [i for i in items if local_date(i["starts_at"]) == day]))
+        day += timedelta(days=1)
+    return (
+        _environment()
+        .get_template("schedule.html")
+        .render(
+            days=days, heading=heading, generated_at=generated_at, period=french.period(first_day, last_day)
+        )
+    )
+
+
+def participant(person: dict[str, Any]) -> str:
+    if person.get("last_name"):
+        return f"{person['last_name'].upper()} {person['first_names']}"
+    return person["subject_id"]
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        day=lambda on: f"{french.WEEKDAYS[on.weekday()]} {french.day(on)}",
+        clock=french.clock,
+        instant=french.instant,
+        percent=french.percent,
+        kind=lambda kind: KINDS.get(kind, kind),
+        participant=participant,
+    )
+    return environment

@@ -1,0 +1,216 @@
+"""Reading the schedule view: the items of a bounded window (an establishment's, a room's, a facilitator's,
+a person's), each with its participants and seats, and the conflicts found in a window. Every query reads
+by an index over the window; weekly schedules are expanded here, over the window only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from projections.schedule.conflicts import weekly_of
+
+_SESSIONS = """
+    SELECT s.item_id, s.kind, s.source_id, s.session_id, s.number, s.review, s.catch_up, s.place,
+           lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.cancelled,
+           coalesce(g.establishment, c.establishment) AS establishment,
+           CASE WHEN s.kind = 'group_session' THEN coalesce(p.code || ' – ' || p.name, g.programme_id)
+                ELSE a.title END AS title,
+           coalesce(g.capacity, a.capacity) AS seats, a.partner_id
+    FROM schedule_sessions s
+    LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
+    LEFT JOIN schedule_programmes p ON p.programme_id = g.programme_id
+    LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
+    LEFT JOIN schedule_calls c ON c.call_id = a.call_id
+    WHERE s.during && tstzrange($1, $2)
+      AND ($3::text IS NULL OR coalesce(g.establishment, c.establishment) = $3)
+      AND ($4::text IS NULL OR s.place_key = $4)
+      AND ($5::text IS NULL OR $5 = ANY(s.facilitator_keys))
+      AND ($6::text IS NULL OR a.partner_id = $6)"""
+
+
+async def schedule(
+    connection: asyncpg.Connection,
+    *,
+    lower: datetime,
+    upper: datetime,
+    establishment: str | None = None,
+    room: str | None = None,
+    facilitator: str | None = None,
+    subject_id: str | None = None,
+    partner_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The items of [lower, upper), soonest first. Without `subject_id`: the sessions (programme groups',
+    partner actions'). With it: what occupies that person: their group sessions, positionings, training
+    slots and work hours. `partner_id` (a partner's token) limits it to that partner's action sessions."""
+    filters = (lower, upper, establishment, room, facilitator, partner_id)
+    if subject_id is None:
+        items = [
+            dict(r)
+            for r in await connection.fetch(_SESSIONS + " ORDER BY lower(s.during), s.item_id", *filters)
+        ]
+    else:
+        items = [
+            dict(r)
+            for r in await connection.fetch(
+                f"""{_SESSIONS} AND s.kind = 'group_session' AND $6::text IS NULL
+                        AND EXISTS (SELECT 1 FROM schedule_members m
+                                    WHERE m.group_id = s.source_id AND m.subject_id = $7 AND m.active)""",
+                *filters,
+                subject_id,
+            )
+        ]
+        items += await _positionings(connection, lower, upper, subject_id, partner_id, room)
+        if partner_id is None and facilitator is None and room is None:
+            items += await _weekly(connection, lower, upper, subject_id)
+        items.sort(key=lambda i: (i["starts_at"], i["item_id"]))
+    await _add_participants(connection, items)
+    return items
+
+
+async def _positionings(
+    connection: asyncpg.Connection,
+    lower: datetime,
+    upper: datetime,
+    subject_id: str,
+    partner_id: str | None,
+    room: str | None,
+) -> list[dict[str, Any]]:
+    rows = await connection.fetch(
+        """SELECT 'ipro/positioning:' || p.positioning_id AS item_id, 'positioning' AS kind,
+                  p.action_id AS source_id, p.session_id, coalesce(nullif(p.title, ''), a.title, '') AS title,
+                  p.place, lower(p.during) AS starts_at, upper(p.during) AS ends_at, NOT p.active AS cancelled,
+                  a.partner_id, c.establishment
+           FROM schedule_positionings p
+           LEFT JOIN schedule_actions a ON a.action_id = p.action_id
+           LEFT JOIN schedule_calls c ON c.call_id = a.call_id
+           WHERE p.subject_id = $3 AND p.during && tstzrange($1, $2) AND p.active
+             AND ($4::text IS NULL OR a.partner_id = $4)
+             AND ($5::text IS NULL OR lower(trim(p.place)) = $5)""",
+        lower,
+        upper,
+        subject_id,
+        partner_id,
+        room,
+    )
+    return [_blank(dict(r)) for r in rows]
+
+
+async def _weekly(
+    connection: asyncpg.Connection, lower: datetime, upper: datetime, subject_id: str
+) -> list[dict[str, Any]]:
+    rows = await connection.fetch(
+        """SELECT item_id, kind, source_id, subject_id, title, place, first_day, last_day, slots, since
+           FROM schedule_recurring
+           WHERE subject_id = $1 AND first_day <= ($3::timestamptz AT TIME ZONE 'Europe/Paris')::date
+             AND (last_day IS NULL OR last_day >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1)""",
+        subject_id,
+        lower,
+        upper,
+    )
+    items = []
+    for row in rows:
+        for occurrence in weekly_of(row).between(lower, upper):
+            items.append(
+                _blank(
+                    {
+                        "item_id": occurrence.item_id,
+                        "kind": row["kind"],
+                        "source_id": row["source_id"],
+                        "title": row["title"],
+                        "place": row["place"],
+                        "starts_at": occurrence.starts_at,
+                        "ends_at": occurrence.ends_at,
+                        "cancelled": False,
+                    }
+                )
+            )
+    return items
+
+
+def _blank(item: dict[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "session_id": None,
+        "number": None,
+        "review": False,
+        "catch_up": False,
+        "establishment": None,
+        "seats": None,
+        "partner_id": None,
+    }
+    return {**defaults, **item}
+
+
+async def _add_participants(connection: asyncpg.Connection, items: list[dict[str, Any]]) -> None:
+    """Who sits in each session (a group's members, a partner session's positionings), by subject id, with
+    the name `person_identities` holds; the seats taken and the fill rate."""
+    groups = sorted({i["source_id"] for i in items if i["kind"] == "group_session"})
+    sessions = sorted({(i["source_id"], i["session_id"]) for i in items if i["kind"] == "action_session"})
+    rows = await connection.fetch(
+        """SELECT m.group_id AS source_id, NULL::text AS session_id, m.subject_id, i.last_name, i.first_names
+           FROM schedule_members m LEFT JOIN person_identities i USING (subject_id)
+           WHERE m.active AND m.group_id = ANY($1::text[])
+           UNION ALL
+           SELECT p.action_id, p.session_id, p.subject_id, i.last_name, i.first_names
+           FROM schedule_positionings p LEFT JOIN person_identities i USING (subject_id)
+           WHERE p.active AND (p.action_id, p.session_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+           ORDER BY 4 NULLS LAST, 5, 3""",
+        groups,
+        [a for a, _ in sessions],
+        [s for _, s in sessions],
+    )
+    by_source: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_source.setdefault((row["source_id"], row["session_id"]), []).append(
+            {k: row[k] for k in ("subject_id", "last_name", "first_names")}
+        )
+    for item in items:
+        if item["kind"] == "group_session":
+            people = by_source.get((item["source_id"], None), [])
+        elif item["kind"] == "action_session":
+            people = by_source.get((item["source_id"], item["session_id"]), [])
+        else:
+            item.update(participants=None, taken=None, fill_rate=None)
+            continue
+        seats = item["seats"]
+        item.update(
+            participants=people, taken=len(people), fill_rate=round(len(people) / seats, 4) if seats else None
+        )
+
+
+async def conflicts(
+    connection: asyncpg.Connection,
+    *,
+    lower: datetime,
+    upper: datetime,
+    establishment: str | None = None,
+    subject_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The conflicts overlapping [lower, upper), open and resolved, soonest first. A person's conflicts are
+    their establishment's (from their IPRO pathway), a room's its sessions'."""
+    rows = await connection.fetch(
+        """SELECT c.conflict_id, c.kind, c.severity, c.subject_id, c.place_key AS room, c.first_item,
+                  c.second_item, lower(c.during) AS starts_at, upper(c.during) AS ends_at, c.detected_at,
+                  c.resolved_at, c.resolved_by, coalesce(pe.establishment, se.establishment) AS establishment
+           FROM schedule_conflicts c
+           LEFT JOIN schedule_people pe ON pe.subject_id = c.subject_id
+           LEFT JOIN LATERAL (
+               SELECT coalesce(g.establishment, ca.establishment) AS establishment
+               FROM schedule_sessions s
+               LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
+               LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
+               LEFT JOIN schedule_calls ca ON ca.call_id = a.call_id
+               WHERE s.item_id IN (c.first_item, c.second_item)
+               ORDER BY 1 NULLS LAST LIMIT 1
+           ) se ON true
+           WHERE c.during && tstzrange($1, $2)
+             AND ($3::text IS NULL OR coalesce(pe.establishment, se.establishment) = $3)
+             AND ($4::text IS NULL OR c.subject_id = $4)
+           ORDER BY lower(c.during), c.conflict_id""",
+        lower,
+        upper,
+        establishment,
+        subject_id,
+    )
+    return [dict(r) for r in rows]
