@@ -235,6 +235,6 @@ def _heading(items, establishment, room, facilitator, subject_id) -> str:
                     return f"{person['last_name'].upper()} {person['first_names']}"
         return f"personne {subject_id}"
     parts = [
-        p for p in (establishment, room and f"salle {room}", facilitator and f"animé par {facilitator}") if p
+        p for p in (establishment, room and f"lieu : {room}", facilitator and f"animé par {facilitator}") if p
     ]
     return ", ".join(parts) or "établissement"
