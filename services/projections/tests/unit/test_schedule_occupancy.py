@@ -1,0 +1,74 @@
+"""What occupies a person or a room, and which two occupations conflict (issue 15 #2): pure rules."""
+
+from datetime import date, datetime, time
+
+from kernel.clock import LOCAL_TIME_ZONE
+from projections.schedule.occupancy import (
+    ConflictKind,
+    Occupation,
+    Slot,
+    Weekly,
+    facilitator_key,
+    person_conflicts,
+    place_key,
+    room_conflicts,
+)
+
+SINCE = datetime(2031, 3, 1, 9, 0, tzinfo=LOCAL_TIME_ZONE)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2031, 3, day, hour, minute, tzinfo=LOCAL_TIME_ZONE)
+
+
+def a_session(item_id: str, day: int, start: int, end: int, since: datetime = SINCE) -> Occupation:
+    return Occupation(item_id, "group_session", at(day, start), at(day, end), since)
+
+
+def work(last_day: date | None = None) -> Weekly:
+    """Thursdays 08:00-12:00 from Monday 3 March 2031."""
+    return Weekly("ipro/work:w/a", "work", date(2031, 3, 3), last_day, (Slot(3, time(8), time(12)),), SINCE)
+
+
+def test_a_weekly_schedule_occurs_on_its_weekdays_within_its_range_in_local_time():
+    thursdays = work(last_day=date(2031, 3, 20)).between(at(1, 0), at(31, 0))
+    assert [o.starts_at for o in thursdays] == [at(6, 8), at(13, 8), at(20, 8)]
+    assert thursdays[0].item_id == "ipro/work:w/a@2031-03-06T08:00"
+    # Across the change to summer time (30 March 2031) the hours stay the establishment's.
+    april = work().between(at(31, 0), datetime(2031, 4, 4, tzinfo=LOCAL_TIME_ZONE))
+    assert [o.starts_at.utcoffset().total_seconds() / 3600 for o in april] == [2.0]
+
+
+def test_a_session_during_work_hours_is_a_warning_and_during_a_training_a_conflict():
+    session = a_session("programmes/group:g/s", 13, 10, 12)
+    training = Weekly(
+        "ipro/training:t", "training", date(2031, 3, 3), None, (Slot(3, time(9), time(11)),), SINCE
+    )
+    found = person_conflicts("person-1", [session], [work(), training])
+    assert [(f.kind, f.severity.value, f.starts_at, f.ends_at) for f in found] == [
+        (ConflictKind.DURING_WORK_HOURS, "warning", at(13, 10), at(13, 12)),
+        (ConflictKind.PERSON_DOUBLE_BOOKED, "conflict", at(13, 10), at(13, 11)),
+    ]
+
+
+def test_touching_items_and_ended_schedules_do_not_conflict():
+    before, after = a_session("a", 13, 12, 14), a_session("b", 13, 14, 16)
+    assert person_conflicts("person-1", [before, after], [work()]) == []
+    assert (
+        person_conflicts("person-1", [a_session("c", 13, 10, 11)], [work(last_day=date(2031, 3, 12))]) == []
+    )
+
+
+def test_a_conflict_is_named_by_its_two_items_whatever_their_order_and_appears_with_the_later():
+    later = datetime(2031, 3, 5, tzinfo=LOCAL_TIME_ZONE)
+    one, other = a_session("x", 11, 14, 16), a_session("y", 11, 15, 17, since=later)
+    (found,) = room_conflicts("salle 1", [one, other])
+    (same,) = room_conflicts("salle 1", [other, one])
+    assert found == same
+    assert found.conflict_id == "room_double_booked|salle 1|x|y" and found.detected_at == later
+
+
+def test_rooms_and_facilitators_are_compared_without_case_nor_spaces():
+    assert place_key("  Salle   Polyvalente ") == place_key("salle polyvalente")
+    assert facilitator_key("Camille  Formatrice") == facilitator_key("camille formatrice")
+    assert "camille" not in facilitator_key("Camille Formatrice")
