@@ -37,8 +37,16 @@ class EventEnvelope(BaseModel):
     causation_id: str | None = None
     restricted: bool = False
     payload: dict[str, Any]
+    hash_version: int = Field(
+        default=1,
+        ge=1,
+        description="how `hash` is computed: 1 for the first events (Python's JSON), 2 for RFC 8785 (JCS) "
+        "canonical JSON; absent means 1 (docs/audit.md)",
+    )
     previous_hash: str | None = Field(description="hash of the stream's previous event; None for the first")
-    hash: str = Field(description="sha256 over previous_hash and this event's canonical content")
+    hash: str = Field(
+        description="sha256 over previous_hash and this event's canonical content, per hash_version"
+    )
 
     @property
     def service(self) -> str:

@@ -18,11 +18,12 @@ from contracts import Actor, Event, EventEnvelope
 from kernel import metrics
 from kernel.clock import Clock, system_clock
 from kernel.errors import ConcurrencyConflict
-from kernel.hashchain import HASHED_FIELDS, broken_links, event_hash
+from kernel.hashchain import CURRENT_HASH_VERSION, HASHED_FIELDS, broken_links, hash_of
 
 COLUMNS = (
     "position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at, "
-    "recorded_at, actor, subject, correlation_id, causation_id, restricted, payload, previous_hash, hash"
+    "recorded_at, actor, subject, correlation_id, causation_id, restricted, payload, previous_hash, hash, "
+    "hash_version"
 )
 
 
@@ -115,11 +116,12 @@ class Session:
                 "restricted": restricted or event.restricted,
                 "payload": event.model_dump(mode="json"),
                 "previous_hash": previous_hash,
+                "hash_version": CURRENT_HASH_VERSION,
             }
-            content["hash"] = previous_hash = event_hash(previous_hash, content)
+            content["hash"] = previous_hash = hash_of(content)
             pending.append(content)
         try:
-            if len(pending) == 1:  # the common case, without the cost of encoding sixteen one-element arrays
+            if len(pending) == 1:  # the common case, without the cost of encoding 17 one-element arrays
                 positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), head.version)
             else:
                 positions = await self.connection.fetch(
@@ -158,7 +160,7 @@ class Session:
 
 
 # The columns an append writes, in the order of its parameters: what the hash covers, then the chain.
-_NAMES = (*HASHED_FIELDS, "previous_hash", "hash")
+_NAMES = (*HASHED_FIELDS, "previous_hash", "hash", "hash_version")
 # A stream's events reach Kafka in version order because the relay publishes in transaction-id order: each
 # version must be written by a transaction no younger than the next one's. A transaction's id is drawn at
 # its first write, so a command appending to several streams may read a later stream's head after its id
@@ -172,12 +174,13 @@ _IN_ORDER = """
 """
 # One round trip; rows keep the order of the arrays (positions follow versions).
 _INSERT = (
-    _IN_ORDER.format(stream_id="$17", head="$18")
+    _IN_ORDER.format(stream_id="$18", head="$19")
     + f"""
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM guard CROSS JOIN unnest($1::uuid[], $2::text[],
         $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
-        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[])
+        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[],
+        $17::smallint[])
         WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)
     WHERE guard.in_order
     ORDER BY new.ordinal
@@ -187,11 +190,11 @@ _INSERT = (
 
 
 _INSERT_ONE = (
-    _IN_ORDER.format(stream_id="$5", head="$17")
+    _IN_ORDER.format(stream_id="$5", head="$18")
     + f"""
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
-        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text
+        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint
     FROM guard WHERE guard.in_order
     RETURNING stream_version, position
 """
