@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from contracts import known_events
-from projections.person_file.fold import _APPLY, fold
-from projections.person_file.timeline import CONTEXT, CONTEXT_SERVICES, SENTENCES, TOLD_BY_THE_REFERRAL
+from projections.person_file.fold import fold
+from projections.person_file.folding import APPLY
+from projections.person_file.sentences import CONTEXT, CONTEXT_SERVICES, SENTENCES, TOLD_BY_THE_REFERRAL
 
 from .file_events import NOW
 from .scenario import AFTER_RELEASE, PERSON, a_quarter_in_arras, an_espace_referral, setbacks, to_release
@@ -30,7 +31,7 @@ def test_every_shareable_event_type_about_a_person_has_a_sentence():
 
 def test_the_sentence_table_names_only_shareable_types_the_fold_reads():
     assert set(SENTENCES) <= SHAREABLE
-    assert set(SENTENCES) <= set(_APPLY)
+    assert set(SENTENCES) <= set(APPLY)
     assert not set(SENTENCES) & (set(CONTEXT) | set(TOLD_BY_THE_REFERRAL))
     for told_by in TOLD_BY_THE_REFERRAL.values():
         assert set(told_by) <= set(SENTENCES)
