@@ -9,8 +9,9 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
+from projections import pages
 from projections.person_file import french
 from projections.person_file.model import ObjectiveAction, PersonFile
 
@@ -34,14 +35,8 @@ def heading(file: PersonFile) -> str:
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters.update(
+    return pages.environment(
+        Path(__file__).parent / "templates",
         day=french.day,
         instant=french.instant,
         period=french.period,
@@ -53,7 +48,6 @@ def _environment() -> Environment:
         weekday=lambda n: french.WEEKDAYS[n],
         hour=_hour,
     )
-    return environment
 
 
 def _label(value: StrEnum | None) -> str:

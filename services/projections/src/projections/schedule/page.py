@@ -8,9 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from kernel.clock import local_date
+from projections import pages
 from projections.person_file import french
 
 KINDS = {
@@ -47,14 +48,8 @@ def participant(person: dict[str, Any]) -> str:
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters.update(
+    return pages.environment(
+        Path(__file__).parent / "templates",
         day=lambda on: f"{french.WEEKDAYS[on.weekday()]} {french.day(on)}",
         clock=french.clock,
         instant=french.instant,
@@ -62,4 +57,3 @@ def _environment() -> Environment:
         kind=lambda kind: KINDS.get(kind, kind),
         participant=participant,
     )
-    return environment
