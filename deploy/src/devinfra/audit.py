@@ -1,0 +1,147 @@
+"""`passerelle`: the auditors' and operators' commands on a running system's log (issue 16).
+
+`passerelle audit verify` checks every service's log (the events tables, the topics, or both compared);
+`passerelle audit export --service S > log.jsonl` writes a log for the independent verifier
+(`tools/verify_log.py`). docs/audit.md says what they check and what each finding means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from devinfra.infra import SERVICES, Infrastructure
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+audit = typer.Typer(
+    no_args_is_help=True,
+    help="Vérifier et exporter le journal des événements.",
+    callback=lambda: logging.getLogger("aiokafka").setLevel(logging.CRITICAL),
+)
+app.add_typer(audit, name="audit")
+
+
+class Bar:
+    """A rich progress bar on stderr (stdout carries the report or the export), only on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            disable=not sys.stderr.isatty(),
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, what: str, n: int) -> None:
+        if what.endswith("-total"):
+            source = what.removesuffix("-total")
+            self.tasks[source] = self.progress.add_task(f"lecture {source}", total=n)
+        elif what in self.tasks:
+            self.progress.advance(self.tasks[what], n)
+
+
+def _settings(service: str, infra: Infrastructure):
+    from devinfra.operators import settings_of
+
+    try:
+        return settings_of(service, infra)
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+@audit.command("verify")
+def verify(
+    service: Annotated[
+        str | None, typer.Option(help=f"un seul service ({', '.join(SERVICES)}); défaut : tous")
+    ] = None,
+    source: Annotated[str, typer.Option(help="db, kafka, ou both (la table comparée aux topics)")] = "both",
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="écrire le rapport JSON dans ce fichier")
+    ] = None,
+    allow_redelivered: Annotated[
+        bool, typer.Option(help="tolérer les copies identiques qu'un relais relancé republie")
+    ] = False,
+) -> None:
+    """Chaînes de hash, continuité des versions, positions, et table events comparée aux topics. Code de
+    sortie 1 à la moindre anomalie."""
+    from kernel import audit as kernel_audit
+    from kernel import database
+
+    if source not in kernel_audit.SOURCES:
+        typer.echo(f"--source : {', '.join(kernel_audit.SOURCES)}", err=True)
+        raise typer.Exit(2)
+    infra = Infrastructure.from_env()
+    services = [service] if service else list(SERVICES)
+
+    async def run() -> list:
+        reports = []
+        for name in services:
+            settings = _settings(name, infra)
+            connection = None
+            if source != "kafka":
+                connection = await database.connect(settings.database_url)
+            try:
+                with (bar := Bar()).progress:
+                    reports.append(
+                        await kernel_audit.verify(
+                            name,
+                            source,
+                            connection=connection,
+                            bootstrap_servers=settings.kafka_bootstrap_servers,
+                            topic=settings.topic,
+                            allow_redelivered=allow_redelivered,
+                            progress=bar,
+                        )
+                    )
+            finally:
+                if connection is not None:
+                    await connection.close()
+        return reports
+
+    reports = asyncio.run(run())
+    for report in reports:
+        typer.echo(report.summary())
+    if json_file is not None:
+        document = {"ok": all(r.ok for r in reports), "services": [r.as_json() for r in reports]}
+        json_file.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+@audit.command("export")
+def export(service: Annotated[str, typer.Option(help=", ".join(SERVICES))]) -> None:
+    """Le journal d'un service sur la sortie standard, un événement JSON par ligne dans l'ordre des positions
+    (format : docs/audit.md), pour le vérificateur indépendant tools/verify_log.py."""
+    from kernel import audit as kernel_audit
+    from kernel import database
+
+    settings = _settings(service, Infrastructure.from_env())
+
+    async def run() -> None:
+        connection = await database.connect(settings.database_url)
+        try:
+            bar = Bar()
+            with bar.progress:
+                bar("db-total", await kernel_audit.count_events(connection))
+                out = sys.stdout
+                async for row in kernel_audit.table_rows(connection, lambda n: bar("db", n)):
+                    out.write(kernel_audit.export_line(row) + "\n")
+                out.flush()
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
