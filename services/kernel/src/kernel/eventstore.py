@@ -17,8 +17,8 @@ import asyncpg
 from contracts import Actor, Event, EventEnvelope
 from kernel import metrics
 from kernel.clock import Clock, system_clock
-from kernel.errors import ConcurrencyConflict
-from kernel.hashchain import CURRENT_HASH_VERSION, HASHED_FIELDS, broken_links, hash_of
+from kernel.errors import ConcurrencyConflict, InvalidValue
+from kernel.hashchain import CURRENT_HASH_VERSION, HASHED_FIELDS, UnhashableEvent, broken_links, hash_of
 
 COLUMNS = (
     "position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at, "
@@ -118,7 +118,11 @@ class Session:
                 "previous_hash": previous_hash,
                 "hash_version": CURRENT_HASH_VERSION,
             }
-            content["hash"] = previous_hash = hash_of(content)
+            try:
+                content["hash"] = previous_hash = hash_of(content)
+            except UnhashableEvent as error:
+                # A value no canonical form holds (an integer beyond 2^53): bad input, named, never a 500.
+                raise InvalidValue(f"{event.event_type}: {error}") from error
             pending.append(content)
         try:
             if len(pending) == 1:  # the common case, without the cost of encoding 17 one-element arrays

@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from devinfra.testkit import wait_for
-from kernel.errors import ConcurrencyConflict
+from kernel.errors import ConcurrencyConflict, InvalidValue
 
 from ..samples import SampleRecorded, SecretNoted, metadata
 
@@ -36,6 +36,16 @@ async def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(store)
 
     with pytest.raises(ConcurrencyConflict):
         await append(store, "s-1", 0, 99)
+
+    assert [e.payload["number"] for e in await store.read_stream("s-1")] == [1]
+
+
+async def test_a_number_no_canonical_form_holds_is_bad_input_and_appends_nothing(store):
+    """An integer beyond 2^53 cannot be hashed in RFC 8785's form (hash version 2): a named 422, not a 500."""
+    await append(store, "s-1", 0, 1)
+
+    with pytest.raises(InvalidValue, match="kerneltest.sample.recorded"):
+        await append(store, "s-1", 1, 2**53)
 
     assert [e.payload["number"] for e in await store.read_stream("s-1")] == [1]
 
