@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs locally without Docker (docs: ARCHITECTURE.md §7);
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
-.PHONY: install up down status token test unit faults lint format contracts bench kafka-jars
+.PHONY: install up down status token test unit faults lint format contracts bench bench-tools kafka-jars
 
 # uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -45,8 +45,15 @@ format:
 contracts:
 	$(UV) run python -m contracts.generate
 
-bench:
+# BENCH_PEOPLE=1000 make bench: a smaller generated year (5,000 people, about 1 M events, by default; 0: none).
+bench: bench-tools
 	$(UV) run python bench/run.py
+
+# wrk (Debian's) measures the bench's HTTP reads; installed when missing, as .ci/run installs Java and Maven.
+# Without it the bench reads through its own Python client, and its table says so.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } \
+		|| echo "wrk could not be installed: the bench measures file reads with its Python client"
 
 kafka-jars:
 	$(UV) run python -c "from devinfra.kafka import ensure_jars; print(ensure_jars())"

@@ -3,6 +3,8 @@
 Everything runs on this machine in a temporary folder on free ports, never on the `make up` instance: a
 fresh PostgreSQL and Kafka broker, then the five services as real uvicorn processes. The references and
 the kernel are measured before the services start, so that nothing else of ours competes for the cores.
+Then a year of a regional direction is generated into the stores, and the services start on it: their relays
+publish it, and the person file is measured with it loaded (`person_file_phases`, issue 14).
 ARCHITECTURE.md §9; the targets come from the issue. Prints a table, writes var/bench/<stamp>.json.
 """
 
@@ -27,6 +29,7 @@ from typing import ClassVar
 
 import asyncpg
 import httpx
+import person_file_phases as person_file
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cpuclock import cpu_window, describe
@@ -109,6 +112,7 @@ class Run:
     system: LocalSystem | None = None
     projections: asyncpg.Connection | None = None  # reads the directory table directly, no HTTP polling
     partners_created: int = 0
+    year: dict | None = None  # the generated year's summary: its people, their cases (person_file_phases)
     rows: list[Row] = field(default_factory=list)
     details: dict = field(default_factory=dict)
 
@@ -478,21 +482,39 @@ async def measure(run: Run) -> None:
     await step(run, "raw PostgreSQL", raw_postgres)
     await step(run, "kernel appends", kernel_appends)
     await step(run, "raw Kafka", raw_kafka)
-    if not await step(run, "services start", _start_and_idle):
+    # Issue 14: a year of a regional direction in the four stores before they start (their relays publish it).
+    await step(run, "a year of people, generated", person_file.generate_year)
+    if not await step(run, "services start", _start):
         return
     try:
+        if run.year is not None:
+            await step(run, "the year published and read", person_file.initial_load)
+            # The directory already holds the year's partner organisations: the HTTP phases count from there.
+            run.partners_created = await projected_count(run)
+        await step(run, "idle", _idle)
         await step(run, "HTTP throughput", http_throughput)
         await step(run, "end-to-end latency", e2e_latency)
+        if run.year is not None:
+            await step(run, "raw consume of the four topics", person_file.raw_consume)
+            await step(run, "person-file rebuild", person_file.rebuild)
+            await step(run, "file reads", person_file.file_reads)
+            await step(run, "file as_of", person_file.file_as_of)
+            await step(run, "command to file", person_file.command_to_file)
         await asyncio.sleep(3)  # let the last batches finish: "after load" means idle again
         run.rows += rss_rows(run, "after load")
     finally:
         await run.projections.close()
 
 
-async def _start_and_idle(run: Run) -> list[Row]:
+async def _start(run: Run) -> list[Row]:
     await start_services(run)
+    return []
+
+
+async def _idle(run: Run) -> list[Row]:
     await asyncio.sleep(2)  # consumers and relays finish starting in the background after /ready
-    return rss_rows(run, "idle, started")
+    label = "idle, started" if run.year is None else "idle, the year read"
+    return rss_rows(run, label)
 
 
 def machine_facts(run: Run) -> dict:
