@@ -88,6 +88,30 @@ async def followed_with_a_plan(assessment, as_role, today) -> tuple[str, str]:
     return case["case_id"], plan["plan_id"]
 
 
+async def an_open_group(programmes, dpip, today) -> dict:
+    """A group of the "parcours" programme, 12 weeks of Tuesdays from next week in Salle 1, open."""
+    start = today + timedelta(days=7 - today.weekday())
+    group = await ok(
+        await programmes.post(
+            "/groups",
+            headers=dpip,
+            json={
+                "programme_id": "programme-parcours",
+                "establishment": "InSERRE Arras",
+                "room": "Salle 1",
+                "facilitators": ["cpip-1"],
+                "start_date": str(start),
+                "end_date": str(start + timedelta(weeks=12)),
+                "pattern": {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120},
+                "capacity": 8,
+            },
+        ),
+        201,
+    )
+    await ok(await programmes.post(f"/groups/{group['group_id']}/open", headers=dpip))
+    return group
+
+
 @pytest.fixture
 async def services(new_database, infrastructure, dev_keys, topic_prefix, clock):
     """Both services on fresh databases and shared fresh topics, their relays and consumers running."""
@@ -138,25 +162,7 @@ async def test_a_person_followed_in_assessment_is_referred_in_programmes_and_rel
     assert (referral["status"], referral["subject_id"]) == ("eligible", "person-e2e")
     url = f"/referrals/{referral['referral_id']}"
     await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
-    start = today + timedelta(days=7 - today.weekday())
-    group = await ok(
-        await programmes.post(
-            "/groups",
-            headers=dpip,
-            json={
-                "programme_id": "programme-parcours",
-                "establishment": "InSERRE Arras",
-                "room": "Salle 1",
-                "facilitators": ["cpip-1"],
-                "start_date": str(start),
-                "end_date": str(start + timedelta(weeks=12)),
-                "pattern": {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120},
-                "capacity": 8,
-            },
-        ),
-        201,
-    )
-    await ok(await programmes.post(f"/groups/{group['group_id']}/open", headers=dpip))
+    group = await an_open_group(programmes, dpip, today)
     enrolled = await ok(
         await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]})
     )

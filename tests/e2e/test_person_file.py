@@ -23,7 +23,7 @@ from programmes.bootstrap import create_app as create_programmes_app
 from programmes.settings import ProgrammesSettings
 from projections.bootstrap import create_app as create_projections_app
 from projections.settings import ProjectionsSettings
-from tests.e2e.test_assessment_to_programmes import followed_with_a_plan
+from tests.e2e.test_assessment_to_programmes import an_open_group, followed_with_a_plan
 from tests.e2e.test_partners_to_ipro import published_action
 
 pytestmark = pytest.mark.integration
@@ -245,25 +245,7 @@ async def _enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> s
     referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
     url = f"/referrals/{referral['referral_id']}"
     await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
-    start = today + timedelta(days=7 - today.weekday())
-    group = await ok(
-        await programmes.post(
-            "/groups",
-            headers=dpip,
-            json={
-                "programme_id": "programme-parcours",
-                "establishment": "InSERRE Arras",
-                "room": "Salle 1",
-                "facilitators": ["cpip-1"],
-                "start_date": str(start),
-                "end_date": str(start + timedelta(weeks=12)),
-                "pattern": {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120},
-                "capacity": 8,
-            },
-        ),
-        201,
-    )
-    await ok(await programmes.post(f"/groups/{group['group_id']}/open", headers=dpip))
+    group = await an_open_group(programmes, dpip, today)
     await ok(await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}))
     return referral["referral_id"]
 
