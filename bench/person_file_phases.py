@@ -127,7 +127,7 @@ async def initial_load(run: Run) -> list[Row]:
             interval=1,
         )
         read = time.perf_counter() - started
-    events = run.year["events"] if getattr(run, "year", None) else 0
+    events = run.year["events"]
     run.record("initial_load", {"published_s": published, "read_s": read, "events": events}, cpu, events)
     return [
         Row(
@@ -172,28 +172,25 @@ async def _ends(bootstrap: str) -> dict[tuple[str, int], int]:
 
 
 async def _consumers_done(dsns: dict[str, str], ends: dict[tuple[str, int], int]) -> bool:
-    """Each consumer's checkpoints at the end of every partition of the topics it reads; the person file's
-    on all four topics."""
+    """Each consumer's checkpoints at the end of every partition of the topics it reads, the person file's
+    on all four topics (whether or not it wrote one yet)."""
+    stored: dict[tuple[str, str, int], int] = {}
     for dsn in dsns.values():
         connection = await asyncpg.connect(dsn)
         try:
-            rows = await connection.fetch(
+            for r in await connection.fetch(
                 "SELECT consumer, topic, partition, next_offset FROM consumer_checkpoints"
-            )
+            ):
+                stored[(r["consumer"], r["topic"], r["partition"])] = r["next_offset"]
         finally:
             await connection.close()
-        stored = {(r["consumer"], r["topic"], r["partition"]): r["next_offset"] for r in rows}
-        for consumer, topic in {(c, t) for c, t, _ in stored}:
-            for (other, partition), end in ends.items():
-                if other == topic and stored.get((consumer, topic, partition), 0) < end:
-                    return False
-        if FILE_VIEW in {c for c, _, _ in stored} and not all(
-            stored.get((FILE_VIEW, topic, partition), 0) >= end
-            for (topic, partition), end in ends.items()
-            if topic in TOPICS
-        ):
-            return False
-    return True
+    read = {(consumer, topic) for consumer, topic, _ in stored} | {(FILE_VIEW, topic) for topic in TOPICS}
+    return all(
+        stored.get((consumer, topic, partition), 0) >= end
+        for consumer, topic in read
+        for (other, partition), end in ends.items()
+        if other == topic
+    )
 
 
 # --- 3. the reference: raw aiokafka consume of the four topics ---------------------------------------------

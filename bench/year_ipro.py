@@ -205,7 +205,7 @@ class IproSteps:
         )
         if person.readiness == ReadinessStatus.SUPPORT_NEEDED and self.rng.random() < 0.15:
             self.readiness(person, ReadinessStatus.READY_TO_WORK)
-        every = self.rng.uniform(5.5, 13.5) / person.intensity
+        every = self.rng.uniform(4.5, 11) / person.intensity
         self.at(self.after(every * 0.8, every * 1.2), self.follow_up, person)
 
     def set_goal(self, person: Person) -> None:
@@ -621,7 +621,7 @@ class IproSteps:
         """The adviser proposes the person a place on a session of a partner action in the next weeks."""
         if not self.pathway_open(person) or person.readiness == ReadinessStatus.SUPPORT_DECLINED:
             return
-        every = self.rng.uniform(3.2, 9.6) / person.intensity
+        every = self.rng.uniform(2.7, 8.2) / person.intensity
         self.at(self.after(every * 0.8, every * 1.2), self.position_round, person)
         taken = {self.place_state(positioning_id).session_id for positioning_id in person.places}
         candidates = [

@@ -199,7 +199,7 @@ class SpipSteps:
             facts=self.case_facts(person),
             subject=person.subject_id,
         )
-        every = self.rng.uniform(5, 12) / person.intensity
+        every = self.rng.uniform(4, 10) / person.intensity
         if self._near_release(person, 40):
             kind = InterviewType.PRE_RELEASE
         else:
