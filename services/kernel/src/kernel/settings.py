@@ -28,6 +28,22 @@ class ServiceSettings(BaseSettings):
     auth_jwks_url: str | None = Field(None, validation_alias="AUTH_JWKS_URL")
     auth_issuer: str = Field("passerelle-dev", validation_alias="AUTH_ISSUER")
     auth_audience: str = Field("passerelle", validation_alias="AUTH_AUDIENCE")
+    # Tokens (ADR 21): the key set is refetched after this long, or on an unknown `kid` at most once per
+    # refetch interval; a token may live at most this long (exp - iat); clocks may differ by the leeway.
+    auth_jwks_cache_seconds: float = Field(300.0, gt=0, validation_alias="AUTH_JWKS_CACHE_SECONDS")
+    auth_jwks_refetch_seconds: float = Field(30.0, ge=0, validation_alias="AUTH_JWKS_REFETCH_SECONDS")
+    auth_max_token_lifetime_seconds: int = Field(12 * 3600, gt=0, validation_alias="AUTH_MAX_TOKEN_LIFETIME")
+    auth_leeway_seconds: int = Field(30, ge=0, le=60, validation_alias="AUTH_LEEWAY_SECONDS")
+    # Per process. A user's requests (0: no limit) and a client address's failed authentications (ADR 21).
+    rate_limit_user_per_second: float = Field(20.0, ge=0, validation_alias="RATE_LIMIT_USER_PER_SECOND")
+    rate_limit_user_burst: int = Field(200, ge=1, validation_alias="RATE_LIMIT_USER_BURST")
+    rate_limit_auth_failures_per_minute: float = Field(
+        30.0, ge=0, validation_alias="RATE_LIMIT_AUTH_FAILURES_PER_MINUTE"
+    )
+    rate_limit_auth_failures_burst: int = Field(60, ge=1, validation_alias="RATE_LIMIT_AUTH_FAILURES_BURST")
+    # Who may read /ready, /metrics, /docs, /openapi.json, /asyncapi.json: client networks (CIDR, comma
+    # separated). Anyone else gets 404. Loopback by default: `make up`, the bench and the tests run locally.
+    operations_networks: str = Field("127.0.0.0/8,::1/128", validation_alias="OPERATIONS_NETWORKS")
 
     max_body_bytes: int = Field(64 * 1024, validation_alias="MAX_BODY_BYTES")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
