@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import NodeNotReadyError, for_code
+from aiokafka.helpers import create_ssl_context
 from aiokafka.structs import ConsumerRecord
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
@@ -16,6 +19,51 @@ from contracts import EventEnvelope
 from kernel.errors import InfrastructureMisconfigured
 
 TOPIC_ALREADY_EXISTS = 36
+
+SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How a client proves who it is to the brokers and checks who they are: the one place every
+    producer, consumer and admin client of the system takes its security options from.
+
+    PLAINTEXT (no authentication) is for the local broker of `make up` and the tests only. A production
+    cluster runs SASL_SSL with SCRAM: one principal per service (`User:<service>`), granted by
+    deploy/kafka/acls.sh what that service writes and reads, and the brokers' certificate checked against
+    `cafile` (the system's CAs when absent)."""
+
+    protocol: SecurityProtocol = "PLAINTEXT"
+    mechanism: SaslMechanism = "SCRAM-SHA-512"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    cafile: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.protocol.startswith("SASL_") and not (self.username and self.password):
+            raise InfrastructureMisconfigured(
+                f"Kafka security protocol {self.protocol} needs a SASL username and password "
+                "(KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)"
+            )
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for any aiokafka client: `AIOKafkaConsumer(..., **security.client_options())`."""
+        if self.protocol == "PLAINTEXT":
+            return {}
+        options: dict[str, Any] = {
+            "security_protocol": self.protocol,
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+        }
+        if self.protocol == "SASL_SSL":
+            # Verifies the broker's certificate chain and host name (ssl.create_default_context's defaults).
+            options["ssl_context"] = create_ssl_context(cafile=self.cafile)
+        return options
+
+
+PLAINTEXT = KafkaSecurity()
 
 
 class TopicMisconfigured(InfrastructureMisconfigured):
@@ -75,11 +123,12 @@ async def ensure_topics(
     policy: TopicPolicy,
     *,
     may_create: Callable[[str], bool] = lambda topic: True,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> list[TopicPartition]:
     """Create the missing topics, check every one against the policy, and return all their partitions.
     `may_create(topic)` is false where a missing topic means lost history (the relay already published to
     it): that is refused, not silently started again empty."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -127,9 +176,11 @@ async def ensure_topics(
         await admin.close()
 
 
-async def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
+async def partitions_of(
+    bootstrap_servers: str, topics: list[str], security: KafkaSecurity = PLAINTEXT
+) -> list[TopicPartition]:
     """The partitions of those of `topics` that exist (none is created)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_options())
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -179,10 +230,16 @@ async def _configs(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, d
     return configs
 
 
-def idempotent_producer(bootstrap_servers: str, **options) -> AIOKafkaProducer:
+def idempotent_producer(
+    bootstrap_servers: str, security: KafkaSecurity = PLAINTEXT, **options
+) -> AIOKafkaProducer:
     # acks=all + idempotence: a retried send is written once, and nothing is acknowledged before the log has it.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all", **options
+        bootstrap_servers=bootstrap_servers,
+        enable_idempotence=True,
+        acks="all",
+        **security.client_options(),
+        **options,
     )
 
 

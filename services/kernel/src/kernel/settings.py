@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kernel.consumer import RetryPolicy
-from kernel.kafka import TopicPolicy
+from kernel.kafka import KafkaSecurity, SaslMechanism, SecurityProtocol, TopicPolicy
 
 
 class ServiceSettings(BaseSettings):
@@ -23,6 +23,13 @@ class ServiceSettings(BaseSettings):
     # Production values; the local broker of `make up` and the tests is one node (1 and 1). ADR 14.
     kafka_replication_factor: int = Field(3, validation_alias="KAFKA_REPLICATION_FACTOR")
     kafka_min_insync_replicas: int = Field(2, validation_alias="KAFKA_MIN_INSYNC_REPLICAS")
+    # PLAINTEXT for the local broker; SASL_SSL and one principal per service in production (KafkaSecurity).
+    # The credentials are the pod's own: each service's deployment mounts its secret under these names.
+    kafka_security_protocol: SecurityProtocol = Field("PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL")
+    kafka_sasl_mechanism: SaslMechanism = Field("SCRAM-SHA-512", validation_alias="KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(None, validation_alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias="KAFKA_SASL_PASSWORD")
+    kafka_ssl_cafile: Path | None = Field(None, validation_alias="KAFKA_SSL_CAFILE")
 
     auth_jwks_file: Path | None = Field(None, validation_alias="AUTH_JWKS_FILE")
     auth_jwks_url: str | None = Field(None, validation_alias="AUTH_JWKS_URL")
@@ -65,6 +72,16 @@ class ServiceSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return f"{self.kafka_topic_prefix}{name}"
+
+    def kafka_security(self) -> KafkaSecurity:
+        password = self.kafka_sasl_password
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password.get_secret_value() if password is not None else None,
+            cafile=self.kafka_ssl_cafile,
+        )
 
     def topic_policy(self) -> TopicPolicy:
         return TopicPolicy(
