@@ -102,6 +102,7 @@ def verify(
                             source,
                             connection=connection,
                             bootstrap_servers=settings.kafka_bootstrap_servers,
+                            security=settings.kafka_security(),
                             topic=settings.topic,
                             allow_redelivered=allow_redelivered,
                             progress=bar,

@@ -156,7 +156,9 @@ def dlq_list(subscription: str) -> None:
 
     infra = Infrastructure.from_env()
     found = _subscription(subscription, infra)
-    letters = asyncio.run(dead_letters(infra.bootstrap_servers, found.subscription))
+    letters = asyncio.run(
+        dead_letters(infra.bootstrap_servers, found.subscription, found.settings.kafka_security())
+    )
     for letter in letters:
         state = "re-driven" if letter.redriven else "parked"
         typer.echo(
@@ -175,7 +177,8 @@ def dlq_redrive(subscription: str) -> None:
 
     infra = Infrastructure.from_env()
     found = _subscription(subscription, infra)
-    count = asyncio.run(redrive(infra.bootstrap_servers, found.subscription, found.settings.topic_policy()))
+    policy, security = found.settings.topic_policy(), found.settings.kafka_security()
+    count = asyncio.run(redrive(infra.bootstrap_servers, found.subscription, policy, security))
     typer.echo(f"{count} dead letter(s) re-driven to {found.subscription.redrive_topic}")
 
 
@@ -243,8 +246,9 @@ async def _follow_replay(pool, found, infra: Infrastructure) -> None:
 
     from kernel import kafka, views
 
-    partitions = await kafka.partitions_of(infra.bootstrap_servers, found.subscription.topics)
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap_servers)
+    security = found.settings.kafka_security()
+    partitions = await kafka.partitions_of(infra.bootstrap_servers, found.subscription.topics, security)
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap_servers, **security.client_options())
     await consumer.start()
     try:
         ends = {(p.topic, p.partition): end for p, end in (await consumer.end_offsets(partitions)).items()}

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import murmur2
 
 from kernel import logs
+from kernel.kafka import KafkaSecurity
 from kernel.settings import ServiceSettings
 
 log = logs.get_logger(__name__)
@@ -31,6 +32,7 @@ class Feed:
     which the topic policy holds them to (ADR 14), so that a stream's key maps to one partition for all."""
 
     bootstrap_servers: str
+    security: KafkaSecurity
     topic: str
     subscription: str
     partitions: int
@@ -40,6 +42,7 @@ def partner_catalogue(settings: ServiceSettings) -> Feed:
     """`partners.events`, read into `catalogue_actions` and `catalogue_sessions`."""
     return Feed(
         bootstrap_servers=settings.kafka_bootstrap_servers,
+        security=settings.kafka_security(),
         topic=settings.topic("partners.events"),
         subscription=settings.topic("ipro.partner-catalogue"),
         partitions=settings.kafka_topic_partitions,
@@ -77,6 +80,7 @@ async def _end_of(feed: Feed, partition: TopicPartition) -> int:
         group_id=None,
         enable_auto_commit=False,
         isolation_level="read_committed",
+        **feed.security.client_options(),
     )
     try:
         await consumer.start()

@@ -456,10 +456,11 @@ async def topic_records(
     topics: list[str],
     on_total: Callable[[int], None] = lambda n: None,
     on_records: Callable[[int], None] = lambda n: None,
+    security: kafka.KafkaSecurity = kafka.PLAINTEXT,
 ) -> list[TopicRecord]:
     """Every record of `topics` (those that exist), partition by partition in offset order, up to their end as
     of now; `on_total` is told how many that is before the first is read."""
-    partitions = await kafka.partitions_of(bootstrap_servers, topics)
+    partitions = await kafka.partitions_of(bootstrap_servers, topics, security)
     if not partitions:
         on_total(0)
         return []
@@ -467,6 +468,7 @@ async def topic_records(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 * 1024 * 1024,
+        **security.client_options(),
     )
     await consumer.start()
     try:
@@ -506,6 +508,7 @@ async def verify(
     *,
     connection: asyncpg.Connection | None,
     bootstrap_servers: str | None,
+    security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     topic: Callable[[str], str] = lambda name: name,
     allow_redelivered: bool = False,
     progress: Callable[[str, int], None] = lambda what, n: None,
@@ -535,6 +538,7 @@ async def verify(
             [shareable, restricted],
             lambda n: progress("kafka-total", n),
             lambda n: progress("kafka", n),
+            security,
         )
         reading = read_records(records, frozenset({restricted}), allow_redelivered=allow_redelivered)
         report.findings += reading.findings

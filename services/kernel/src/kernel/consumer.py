@@ -151,11 +151,13 @@ class ConsumerRunner:
         topic_policy: kafka.TopicPolicy,
         retry: RetryPolicy = RetryPolicy(),
         health: Health | None = None,
+        security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     ) -> None:
         self.subscription = subscription
         self.pool = pool
         self.bootstrap_servers = bootstrap_servers
         self.topic_policy = topic_policy
+        self.security = security
         self.retry = retry
         self.health = health if health is not None else {}
         self.consumer: AIOKafkaConsumer | None = None
@@ -176,7 +178,9 @@ class ConsumerRunner:
     async def run(self, started: Callable[[], object] = lambda: None) -> None:
         read = [*self.subscription.topics, self.subscription.redrive_topic]
         dead_letters = [f"{t}.dlq" for t in self.subscription.topics]
-        every = await kafka.ensure_topics(self.bootstrap_servers, read + dead_letters, self.topic_policy)
+        every = await kafka.ensure_topics(
+            self.bootstrap_servers, read + dead_letters, self.topic_policy, security=self.security
+        )
         partitions = [p for p in every if p.topic in read]
         while True:
             try:
@@ -220,8 +224,9 @@ class ConsumerRunner:
             isolation_level="read_committed",
             fetch_min_bytes=self.subscription.fetch_min_bytes,
             fetch_max_wait_ms=500,
+            **self.security.client_options(),
         )
-        self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers)
+        self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers, self.security)
         await self._dlq_producer.start()
         await self.consumer.start()
         try:

@@ -31,9 +31,11 @@ class DeadLetter:
     redriven: bool
 
 
-async def dead_letters(bootstrap_servers: str, subscription: Subscription) -> list[DeadLetter]:
+async def dead_letters(
+    bootstrap_servers: str, subscription: Subscription, security: kafka.KafkaSecurity = kafka.PLAINTEXT
+) -> list[DeadLetter]:
     found: list[DeadLetter] = []
-    async with _dead_letter_reader(bootstrap_servers, subscription) as reader:
+    async with _dead_letter_reader(bootstrap_servers, subscription, security) as reader:
         for record, redriven in await reader.read_all():
             headers = {**_identity(record.value), **_headers(record)}
             found.append(
@@ -49,13 +51,18 @@ async def dead_letters(bootstrap_servers: str, subscription: Subscription) -> li
     return found
 
 
-async def redrive(bootstrap_servers: str, subscription: Subscription, policy: kafka.TopicPolicy) -> int:
+async def redrive(
+    bootstrap_servers: str,
+    subscription: Subscription,
+    policy: kafka.TopicPolicy,
+    security: kafka.KafkaSecurity = kafka.PLAINTEXT,
+) -> int:
     """Copy the dead letters not re-driven yet to the subscription's redrive topic; how many were."""
-    await kafka.ensure_topics(bootstrap_servers, [subscription.redrive_topic], policy)
-    producer = kafka.idempotent_producer(bootstrap_servers)
+    await kafka.ensure_topics(bootstrap_servers, [subscription.redrive_topic], policy, security=security)
+    producer = kafka.idempotent_producer(bootstrap_servers, security)
     await producer.start()
     try:
-        async with _dead_letter_reader(bootstrap_servers, subscription) as reader:
+        async with _dead_letter_reader(bootstrap_servers, subscription, security) as reader:
             pending = [record for record, redriven in await reader.read_all() if not redriven]
             for record in pending:
                 await producer.send_and_wait(
@@ -101,14 +108,18 @@ class _DeadLetterReader:
 
 @contextlib.asynccontextmanager
 async def _dead_letter_reader(
-    bootstrap_servers: str, subscription: Subscription
+    bootstrap_servers: str, subscription: Subscription, security: kafka.KafkaSecurity
 ) -> AsyncIterator[_DeadLetterReader]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=f"{subscription.name}.redrive", enable_auto_commit=False
+        bootstrap_servers=bootstrap_servers,
+        group_id=f"{subscription.name}.redrive",
+        enable_auto_commit=False,
+        **security.client_options(),
     )
     await consumer.start()
     try:
-        partitions = await kafka.partitions_of(bootstrap_servers, [f"{t}.dlq" for t in subscription.topics])
+        dead_letter_topics = [f"{t}.dlq" for t in subscription.topics]
+        partitions = await kafka.partitions_of(bootstrap_servers, dead_letter_topics, security)
         consumer.assign(partitions)
         yield _DeadLetterReader(consumer, subscription, partitions)
     finally:

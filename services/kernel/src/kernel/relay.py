@@ -72,6 +72,7 @@ class Relay:
         name: str = "kafka",
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
+        security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     ) -> None:
         """`topic_for(envelope) -> topic name` decides between `<service>.events` and `.restricted`."""
         self.dsn = dsn
@@ -79,6 +80,7 @@ class Relay:
         self.topic_for = topic_for
         self.topics = topics
         self.topic_policy = topic_policy
+        self.security = security
         self.name = name
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
@@ -90,7 +92,7 @@ class Relay:
         """Publish forever. Cancel the task to stop; unacknowledged events are re-sent by the next run."""
         # Every query is bounded: on a half-open connection the loop fails (and restarts) instead of hanging.
         connection = await database.connect(self.dsn, command_timeout=QUERY_TIMEOUT_SECONDS)
-        producer = kafka.idempotent_producer(self.bootstrap_servers, linger_ms=2)
+        producer = kafka.idempotent_producer(self.bootstrap_servers, self.security, linger_ms=2)
         try:
             while not await connection.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
                 await asyncio.sleep(self.idle_poll_seconds)  # a hot standby
@@ -102,6 +104,7 @@ class Relay:
                 self.topics,
                 self.topic_policy,
                 may_create=lambda _topic: not published_before,
+                security=self.security,
             )
             await producer.start()
             log.info("relay started", relay=self.name)
@@ -222,6 +225,7 @@ def service_relay(settings: ServiceSettings, service: str) -> Relay:
         topic_router(settings, service),
         topics=[settings.topic(f"{service}.events"), settings.topic(f"{service}.restricted")],
         topic_policy=settings.topic_policy(),
+        security=settings.kafka_security(),
     )
 
 

@@ -114,7 +114,10 @@ def create_service_app(
             await definition.reference_data(settings, app.state.event_store)
         run_relay = settings.run_relay and definition.appends_events
         running = app.state.runtime = Runtime(
-            kafka_admin=AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers),
+            kafka_admin=AIOKafkaAdminClient(
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                **settings.kafka_security().client_options(),
+            ),
             relay_watch=StallWatch() if run_relay else None,
         )
         tasks, failing = running.background_tasks, running.failing_tasks
@@ -134,6 +137,7 @@ def create_service_app(
                     topic_policy=settings.topic_policy(),
                     retry=settings.retry_policy(),
                     health=failing,
+                    security=settings.kafka_security(),
                 )
                 tasks.append(
                     asyncio.create_task(
