@@ -1,6 +1,21 @@
--- One database per service (run once, when the postgres:18 container initialises its volume).
-CREATE DATABASE assessment;
-CREATE DATABASE programmes;
-CREATE DATABASE ipro;
-CREATE DATABASE partners;
-CREATE DATABASE projections;
+-- One database per service (run once, when the postgres:18 container initialises its volume), owned by the
+-- role that migrates it; each service logs in as its own role, which only it may connect with (ADR 20).
+-- The table rights of `passerelle_service` are granted by the kernel's migration 0006.
+CREATE ROLE passerelle_owner LOGIN;
+CREATE ROLE passerelle_service NOLOGIN;
+CREATE ROLE assessment_service LOGIN IN ROLE passerelle_service;
+CREATE ROLE programmes_service LOGIN IN ROLE passerelle_service;
+CREATE ROLE ipro_service LOGIN IN ROLE passerelle_service;
+CREATE ROLE partners_service LOGIN IN ROLE passerelle_service;
+CREATE ROLE projections_service LOGIN IN ROLE passerelle_service;
+CREATE DATABASE assessment OWNER passerelle_owner;
+CREATE DATABASE programmes OWNER passerelle_owner;
+CREATE DATABASE ipro OWNER passerelle_owner;
+CREATE DATABASE partners OWNER passerelle_owner;
+CREATE DATABASE projections OWNER passerelle_owner;
+REVOKE CONNECT ON DATABASE assessment, programmes, ipro, partners, projections FROM PUBLIC;
+GRANT CONNECT ON DATABASE assessment TO assessment_service;
+GRANT CONNECT ON DATABASE programmes TO programmes_service;
+GRANT CONNECT ON DATABASE ipro TO ipro_service;
+GRANT CONNECT ON DATABASE partners TO partners_service;
+GRANT CONNECT ON DATABASE projections TO projections_service;

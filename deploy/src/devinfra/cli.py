@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from devinfra.infra import SERVICES, Infrastructure, database_url_variable
+from devinfra.infra import SERVICES, Infrastructure, database_url_variable, migration_url_variable
 from devinfra.kafka import console_consumer_command
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
@@ -47,6 +47,7 @@ def up() -> None:
             {
                 **infra.kafka_environment(),
                 database_url_variable(service.name): infra.database_url(service.name),
+                migration_url_variable(service.name): infra.owner_database_url(service.name),
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,
@@ -132,8 +133,8 @@ def consume(topic: str) -> None:
 
 @app.command()
 def psql(service: str) -> None:
-    """Open psql on SERVICE's database."""
-    argv = psql_command(Infrastructure.from_env().database_url(service))
+    """Open psql on SERVICE's database, as its owner."""
+    argv = psql_command(Infrastructure.from_env().owner_database_url(service))
     os.execvp(argv[0], argv)
 
 
@@ -217,7 +218,7 @@ def relay_rebase(service: str) -> None:
     from kernel import cluster, database
 
     async def run() -> int:
-        connection = await database.connect(Infrastructure.from_env().database_url(service))
+        connection = await database.connect(Infrastructure.from_env().owner_database_url(service))
         try:
             return await cluster.rebase(connection)
         finally:

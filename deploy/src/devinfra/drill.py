@@ -22,7 +22,7 @@ import httpx
 import psutil
 
 from devinfra.drill_checks import Check, check_everything, drained
-from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable
+from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable, migration_url_variable
 from devinfra.testkit import LocalSystem, wait_for
 from devinfra.tokens import DevKeys
 from devinfra.workload import Workload
@@ -130,6 +130,7 @@ class Drill:
         self.environment = {
             **self.infra.kafka_environment(),
             **{database_url_variable(s): self.infra.database_url(s) for s in SERVICES},
+            **{migration_url_variable(s): self.infra.owner_database_url(s) for s in SERVICES},
             "KAFKA_TOPIC_PREFIX": "drill.",
             "AUTH_JWKS_FILE": str(keys.jwks_path),
             "LOG_LEVEL": "WARNING",

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from devinfra.kafka import LocalKafka
 from devinfra.paths import VAR_DIR
-from devinfra.postgres import LocalPostgres, create_database
+from devinfra.postgres import OWNER_ROLE, LocalPostgres, create_database, service_role
 
 SERVICES = ("assessment", "programmes", "ipro", "partners", "projections")
 # The local broker is one node: its topics cannot have more than one replica (production: 3 and 2, ADR 14).
@@ -24,6 +24,10 @@ ONE_NODE_KAFKA = {"KAFKA_REPLICATION_FACTOR": "1", "KAFKA_MIN_INSYNC_REPLICAS": 
 
 def database_url_variable(service: str) -> str:
     return f"{service.upper()}_DATABASE_URL"
+
+
+def migration_url_variable(service: str) -> str:
+    return f"{service.upper()}_MIGRATION_DATABASE_URL"
 
 
 def free_port() -> int:
@@ -59,10 +63,12 @@ class Infrastructure:
         kafka: LocalKafka | None,
         external_database_urls: Mapping[str, str],
         external_bootstrap_servers: str | None,
+        external_owner_urls: Mapping[str, str] | None = None,
     ) -> None:
         self.postgres = postgres
         self.kafka = kafka
         self._external_database_urls = dict(external_database_urls)
+        self._external_owner_urls = dict(external_owner_urls or {})
         self._external_bootstrap_servers = external_bootstrap_servers
 
     @classmethod
@@ -86,10 +92,15 @@ class Infrastructure:
             for service in SERVICES
             if environ.get(database_url_variable(service))
         }
+        owner_urls = {
+            service: environ[migration_url_variable(service)]
+            for service in urls
+            if environ.get(migration_url_variable(service))
+        }
         bootstrap_servers = environ.get("KAFKA_BOOTSTRAP_SERVERS") or None
         postgres = None if len(urls) == len(SERVICES) else LocalPostgres(root / "postgres", ports.postgres)
         kafka = None if bootstrap_servers else LocalKafka(root / "kafka", ports.kafka, ports.kafka_controller)
-        return cls(postgres, kafka, urls, bootstrap_servers)
+        return cls(postgres, kafka, urls, bootstrap_servers, owner_urls)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -103,12 +114,22 @@ class Infrastructure:
         return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers, **(ONE_NODE_KAFKA if self.kafka else {})}
 
     def database_url(self, service: str) -> str:
+        """What the service runs with: locally its own login role, which may not rewrite history (ADR 20)."""
+        return self._database_url(service, service_role(service))
+
+    def owner_database_url(self, service: str) -> str:
+        """What migrations and operators use: the role owning the service's database."""
+        if service in self._external_database_urls:
+            return self._external_owner_urls.get(service, self._external_database_urls[service])
+        return self._database_url(service, OWNER_ROLE)
+
+    def _database_url(self, service: str, local_role: str) -> str:
         if service not in SERVICES:
             raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
         if service in self._external_database_urls:
             return self._external_database_urls[service]
         assert self.postgres is not None
-        return self.postgres.dsn(service)
+        return self.postgres.dsn(service, user=local_role)
 
     def start(self) -> None:
         """Start the local servers; if one fails, stop the other so nothing is left behind."""
@@ -133,7 +154,7 @@ class Infrastructure:
             return
         for service in SERVICES:
             if service not in self._external_database_urls:
-                await self.postgres.create_database(service)
+                await self.postgres.provision_service_database(service)
 
     async def create_database(self, name: str) -> str:
         """Create a fresh database `name` (on the local server, else on the first external one); its DSN."""

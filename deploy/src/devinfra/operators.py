@@ -26,7 +26,8 @@ def settings_of(service: str, infra: Infrastructure) -> ServiceSettings:
         raise LookupError(f"no service {service!r}: one of {', '.join(SERVICES)}")
     for name, value in infra.kafka_environment().items():
         os.environ.setdefault(name, value)
-    os.environ.setdefault(database_url_variable(service), infra.database_url(service))
+    # Operators act as the database's owner (a rebuild empties tables; ADR 20).
+    os.environ.setdefault(database_url_variable(service), infra.owner_database_url(service))
     module = importlib.import_module(f"{service}.settings")
     settings_class = next(
         value

@@ -30,6 +30,11 @@ with warnings.catch_warnings():
     )
 
 SUPERUSER = "postgres"
+# Who may do what (ADR 20): the owner owns each service's database and runs its migrations; each service logs
+# in as `<service>_service`, a member of the group the migrations grant to, which may only connect to its own
+# database and may only insert into and read the event store.
+OWNER_ROLE = "passerelle_owner"
+SERVICE_GROUP = "passerelle_service"
 # PostgreSQL refuses to run as root, so under root the server runs as this unprivileged system user.
 SYSTEM_USER = "passerelle-pg"
 
@@ -44,8 +49,8 @@ class LocalPostgres:
         self.log_file = self.data_dir / "server.log"
         self._system_user = SYSTEM_USER if os.geteuid() == 0 else None
 
-    def dsn(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+    def dsn(self, database: str = "postgres", user: str = SUPERUSER) -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
         """Initialise the data dir if needed and start the server; reuse a server already running on it."""
@@ -94,9 +99,14 @@ class LocalPostgres:
         return self._running_port() is not None
 
     async def create_database(self, name: str) -> str:
-        """Create `name` unless it exists; return its DSN."""
+        """Create `name` unless it exists; return its (superuser) DSN."""
         await create_database(self.dsn(), name)
         return self.dsn(name)
+
+    async def provision_service_database(self, service: str) -> None:
+        """The database of `service`, owned by the owner role, which only `<service>_service` (and the
+        owner) may connect to."""
+        await create_database(self.dsn(), service, owner=OWNER_ROLE, connecting_role=service_role(service))
 
     def _running_port(self) -> int | None:
         """The port of the live postmaster of this data dir, read from postmaster.pid, or None."""
@@ -171,15 +181,85 @@ def psql_command(dsn: str) -> list[str]:
     return [str(POSTGRES_BIN_PATH / "psql"), dsn]
 
 
-async def create_database(admin_dsn: str, name: str) -> None:
-    """Create database `name` on the server of `admin_dsn` unless it exists (safe to call concurrently)."""
+def service_role(service: str) -> str:
+    return f"{service}_service"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def create_database(
+    admin_dsn: str, name: str, *, owner: str | None = None, connecting_role: str | None = None
+) -> None:
+    """Create database `name` on the server of `admin_dsn` unless it exists (safe to call concurrently);
+    with `owner`, owned by that role (handed over if the database exists), and with `connecting_role`, closed
+    to every other role. The roles are created as needed."""
     connection = await asyncpg.connect(admin_dsn)
     try:
-        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            return
-        quoted = '"' + name.replace('"', '""') + '"'
-        # Another process may create it between our check and our CREATE.
-        with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-            await connection.execute(f"CREATE DATABASE {quoted}")
+        await _ensure_roles(connection, connecting_role)
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            # Another process may create it between our check and our CREATE.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await connection.execute(f"CREATE DATABASE {_quoted(name)}")
+        if owner is not None:
+            await connection.execute(f"ALTER DATABASE {_quoted(name)} OWNER TO {_quoted(owner)}")
+            await _hand_over_objects(admin_dsn.rsplit("/", 1)[0] + f"/{name}", owner)
+        if connecting_role is not None:
+            await connection.execute(f"REVOKE CONNECT ON DATABASE {_quoted(name)} FROM PUBLIC")
+            await connection.execute(
+                f"GRANT CONNECT ON DATABASE {_quoted(name)} TO {_quoted(connecting_role)}"
+            )
     finally:
         await connection.close()
+
+
+async def _ensure_roles(connection: asyncpg.Connection, login_role: str | None) -> None:
+    """The owner, the service group the migrations grant to, and a service's login role in that group."""
+    wanted = [(OWNER_ROLE, "LOGIN"), (SERVICE_GROUP, "NOLOGIN")]
+    if login_role is not None:
+        wanted.append((login_role, f"LOGIN IN ROLE {SERVICE_GROUP}"))
+    for role, options in wanted:
+        if not await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+            # Roles are cluster-wide: two sessions provisioning at once race on the same name.
+            with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+                await connection.execute(f"CREATE ROLE {_quoted(role)} {options}")
+
+
+async def _hand_over_objects(dsn: str, owner: str) -> None:
+    """A database made before roles were split (an older var/) has objects of the superuser: the owner
+    takes them, or its migrations could not alter them."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(
+            f"""DO $$
+            DECLARE object record;
+            BEGIN
+                FOR object IN SELECT c.relname, c.relkind FROM pg_class c
+                              JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                                AND pg_get_userbyid(c.relowner) <> {_literal(owner)}
+                                AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                                                AND d.deptype IN ('a', 'i'))
+                LOOP
+                    EXECUTE format('ALTER %s public.%I OWNER TO %I',
+                        CASE object.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                             WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+                        object.relname, {_literal(owner)});
+                END LOOP;
+                FOR object IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+                              JOIN pg_namespace n ON n.oid = p.pronamespace
+                              WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> {_literal(owner)}
+                                AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid
+                                                AND d.deptype = 'e')
+                LOOP
+                    EXECUTE format('ALTER FUNCTION %s OWNER TO %I', object.signature, {_literal(owner)});
+                END LOOP;
+            END $$"""
+        )
+    finally:
+        await connection.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -31,3 +31,18 @@ RELAY_STALLED = Gauge(
     "passerelle_relay_stalled_seconds",
     "How long the first unpublished event has waited without the relay moving",
 )
+# The consultation journal (kernel.journal): per user, for alerts on bulk reads and repeated refusals
+# (docs/audit.md). A user is a staff account: their number bounds the series.
+JOURNAL_SUBJECTS_READ = Counter(
+    "passerelle_journal_subjects_read_total",
+    "Persons whose data a user was shown (a page of 50 cases counts 50)",
+    ["user"],
+)
+JOURNAL_REFUSALS = Counter(
+    "passerelle_journal_refusals_total",
+    "Refused accesses (401, 403, and 404 on a route reading personal data), by user",
+    ["user", "status"],
+)
+JOURNAL_FAILURES = Counter(
+    "passerelle_journal_failures_total", "Journal entries that could not be written (see the error log)"
+)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import cluster, database, logs, openapi, retention
+from kernel import cluster, database, journal, logs, openapi, retention
 from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
@@ -167,6 +167,8 @@ def create_service_app(
                     )
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(running.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(app.state.journal.close(), timeout=SHUTDOWN_SECONDS)
             try:
                 await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_SECONDS)
             except Exception:
@@ -185,6 +187,8 @@ def create_service_app(
     app.router.route_class = PolicyRoute
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
+    # Reads of personal data and refusals, before any of their answer leaves (kernel.journal).
+    app.state.journal = journal.KafkaJournal(settings)
     app.include_router(operations_router(definition.name))
     for router in definition.routers:
         app.include_router(router)
@@ -194,6 +198,7 @@ def create_service_app(
     unknown = roles_not_in(app, definition.roles.roles)
     if unknown:
         raise RuntimeError(f"routes allow roles no token can carry: {unknown}")
+    app.add_middleware(journal.AccessJournal, service=definition.name)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationId)
     app.add_middleware(RequestMetrics)

@@ -65,6 +65,12 @@ class ServiceSettings(BaseSettings):
     idempotency_keys_retention_days: float = Field(7.0, validation_alias="IDEMPOTENCY_KEYS_RETENTION_DAYS")
     retention_check_seconds: float = Field(3600.0, validation_alias="RETENTION_CHECK_SECONDS")
 
+    # The consultation journal (kernel.journal, docs/audit.md): kept three years, as GENESIS keeps its own
+    # (code pénitentiaire, art. R240-9); never under six months (the table's trigger refuses it).
+    journal_retention_days: float = Field(1096.0, ge=183, validation_alias="JOURNAL_RETENTION_DAYS")
+    # How long a read waits for the journal's broker before it is refused (503).
+    journal_timeout_seconds: float = Field(5.0, gt=0, validation_alias="JOURNAL_TIMEOUT_SECONDS")
+
     # Off only in tests that drive the relay or consumers themselves.
     run_relay: bool = True
     run_consumers: bool = True
