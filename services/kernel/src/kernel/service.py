@@ -105,7 +105,7 @@ def create_service_app(
     async def lifespan(app: FastAPI):
         logs.configure(settings.log_level, service=definition.name)
         migrations = [definition.migrations] if definition.migrations else []
-        await database.migrate(settings.database_url, *migrations)
+        await database.migrate(settings.migration_database_url or settings.database_url, *migrations)
         pool = await database.create_pool(settings.database_url)
         async with pool.acquire() as connection:
             await cluster.check(connection)  # refuses to start on a restored database until it is rebased

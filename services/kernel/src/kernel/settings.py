@@ -16,6 +16,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
     database_url: str
+    # The database owner's DSN for migrations (ADR 20). Unset, the service checks the migrations with its own
+    # role, which may not change the schema: fine once a deployment job has migrated, an error otherwise.
+    migration_database_url: str | None = None
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     # Tests give every run fresh topics and consumer groups through this prefix.
     kafka_topic_prefix: str = Field("", validation_alias="KAFKA_TOPIC_PREFIX")
