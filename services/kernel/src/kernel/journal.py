@@ -1,4 +1,4 @@
-"""The consultation journal (Directive 2016/680 art. 25, ADR 20 "consultation journal"): every read of
+"""The consultation journal (Directive 2016/680 art. 25, ADR "the consultation journal"): every read of
 personal data and every refused access, with who, whom, what, when and why, on `<prefix>access.journal`.
 
 A route that reads personal data takes `journal: Journal` and says what it showed
@@ -108,6 +108,11 @@ class RequestJournal:
             self.establishment = establishment
 
 
+def subjects_of(stream: Iterable[Any]) -> list[str]:
+    """The persons a stream of envelopes is about (their `subject`), for `journal.consulted(subject_ids=...)`."""
+    return list(dict.fromkeys(envelope.subject for envelope in stream if envelope.subject))
+
+
 def journal_of_request(
     request: Request,
     purpose: Annotated[
@@ -207,10 +212,14 @@ class KafkaJournal:
     async def _started(self) -> AIOKafkaProducer:
         async with self._starting:
             if self._producer is None:
+                security = self.settings.kafka_security()
                 await kafka.ensure_topics(
-                    self.settings.kafka_bootstrap_servers, [self.topic], topic_policy(self.settings)
+                    self.settings.kafka_bootstrap_servers,
+                    [self.topic],
+                    topic_policy(self.settings),
+                    security=security,
                 )
-                producer = kafka.idempotent_producer(self.settings.kafka_bootstrap_servers)
+                producer = kafka.idempotent_producer(self.settings.kafka_bootstrap_servers, security=security)
                 try:
                     await producer.start()
                 except BaseException:

@@ -11,6 +11,8 @@ from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.service import ServiceDefinition, create_service_app
 from projections import catalogue, partner_directory
+from projections.access_journal import ingest as access_journal
+from projections.access_journal.http import router as access_journal_router
 from projections.http import router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
@@ -70,9 +72,15 @@ DEFINITION = ServiceDefinition(
     name="projections",
     roles=ESTABLISHMENT,
     # It records who consulted a person's file, as restricted events of its own.
-    routers=[router, person_file_router, schedule_router],
+    routers=[router, person_file_router, schedule_router, access_journal_router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
+    # The consultation journal of every service, from `access.journal`: entries are not events of the log,
+    # so it is read by a loop of its own (projections.access_journal).
+    background=lambda settings, store: {
+        "access-journal": access_journal.consumer(settings, store.pool),
+        "access-journal-retention": access_journal.pruner(settings, store.pool),
+    },
 )
 
 

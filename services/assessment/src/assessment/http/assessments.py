@@ -29,6 +29,7 @@ from kernel.api import Id, Label, LongText, RequestBody, Settings, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal, subjects_of
 
 router = service_router("/assessments", tags=["assessments"])
 case_router = service_router("/cases", tags=["assessments"])
@@ -263,8 +264,9 @@ async def _change(
     response_model=AssessmentView | AssessmentSummary,
     summary="An assessment: in full for SPIP roles, its shareable part for IPRO and auditors",
 )
-async def get_assessment(assessment_id: Id, principal: AssessmentReader, store: Store):
+async def get_assessment(assessment_id: Id, principal: AssessmentReader, store: Store, journal: Journal):
     found, reading = await queries.read_assessment(store, assessment_id, principal)
+    journal.consulted(subject_ids=subjects_of(found.stream), object_id=found.state.case_id)
     return _full_view(found) if reading == Reading.FULL else _summary(found)
 
 

@@ -22,6 +22,7 @@ from kernel.auth import Principal
 from kernel.decider import payloads
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal, subjects_of
 
 router = service_router("/cases", tags=["cases"])
 
@@ -160,8 +161,10 @@ async def record_espace_note(case_id: Id, body: NoteRequest, principal: Director
 
 
 @router.get("/{case_id}/espace-notes", response_model=list[EspaceNote], summary="ESPACE notes: DPIPs only")
-async def espace_notes(case_id: Id, principal: Director, store: Store) -> list[EspaceNote]:
-    return _espace_notes(await queries.espace_notes(store, case_id))
+async def espace_notes(case_id: Id, principal: Director, store: Store, journal: Journal) -> list[EspaceNote]:
+    stream = await queries.espace_notes(store, case_id)
+    journal.consulted(subject_ids=subjects_of(stream))
+    return _espace_notes(stream)
 
 
 def _espace_notes(stream: Sequence[EventEnvelope]) -> list[EspaceNote]:
@@ -181,6 +184,7 @@ def _espace_notes(stream: Sequence[EventEnvelope]) -> list[EspaceNote]:
 async def list_cases(
     principal: CaseReader,
     db: Db,
+    journal: Journal,
     establishment: str | None = None,
     referent: str | None = None,
     include_closed: bool = False,
@@ -195,12 +199,15 @@ async def list_cases(
         limit=limit,
         offset=offset,
     )
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
     return Page(total=total, items=[CaseSummary.model_validate(dict(row)) for row in rows])
 
 
 @router.get("/{case_id}", response_model=CaseView, summary="A case")
-async def get_case(case_id: Id, principal: CaseReader, store: Store) -> CaseView:
-    return _view(await queries.read_case(store, case_id, principal))
+async def get_case(case_id: Id, principal: CaseReader, store: Store, journal: Journal) -> CaseView:
+    found = await queries.read_case(store, case_id, principal)
+    journal.consulted(subject_id=found.state.subject_id, establishment=found.state.establishment)
+    return _view(found)
 
 
 def _view(case: Aggregate[Case]) -> CaseView:

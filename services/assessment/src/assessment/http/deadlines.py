@@ -12,6 +12,7 @@ from assessment.http.common import Officer
 from contracts.assessment import DeadlineKind
 from kernel.api import Db, Limit, Offset, Page, Today
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("/deadlines", tags=["deadlines"])
 
@@ -38,6 +39,7 @@ async def list_deadlines(
     principal: Officer,
     db: Db,
     today: Today,
+    journal: Journal,
     overdue_only: bool = False,
     within_days: int = Query(default=30, ge=0, le=366),
     establishment: str | None = None,
@@ -55,4 +57,5 @@ async def list_deadlines(
         limit=limit,
         offset=offset,
     )
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
     return Page(total=total, items=[DeadlineView.model_validate(dict(row)) for row in rows])

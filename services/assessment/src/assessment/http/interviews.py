@@ -16,6 +16,7 @@ from kernel.api import Id, RequestBody, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("/cases", tags=["interviews"])
 
@@ -67,8 +68,12 @@ async def record(
 
 
 @router.get("/{case_id}/interviews", response_model=list[InterviewView], summary="The case's interviews")
-async def list_interviews(case_id: Id, principal: SpipReader, store: Store) -> list[InterviewView]:
-    return [_view(principal, **dict(row)) for row in await queries.interviews(store, case_id, principal)]
+async def list_interviews(
+    case_id: Id, principal: SpipReader, store: Store, journal: Journal
+) -> list[InterviewView]:
+    rows = await queries.interviews(store, case_id, principal)
+    journal.consulted(object_ids=(row["interview_id"] for row in rows))
+    return [_view(principal, **dict(row)) for row in rows]
 
 
 def _view(principal: Principal, **interview) -> InterviewView:

@@ -22,6 +22,7 @@ from kernel.api import Id, Label, RequestBody, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal, subjects_of
 
 router = service_router("/plans", tags=["plans"])
 case_router = service_router("/cases", tags=["plans"])
@@ -143,9 +144,14 @@ async def _change(plan_id: str, command: c.Command, principal: Principal, comman
 
 @router.get("/{plan_id}", response_model=PlanView, summary="The plan, or one of its earlier versions")
 async def get_plan(
-    plan_id: Id, principal: AssessmentReader, store: Store, version: int | None = Query(default=None, ge=1)
+    plan_id: Id,
+    principal: AssessmentReader,
+    store: Store,
+    journal: Journal,
+    version: int | None = Query(default=None, ge=1),
 ) -> PlanView:
     found = await queries.read_plan(store, plan_id, principal)
+    journal.consulted(subject_ids=subjects_of(found.stream), object_id=found.state.case_id)
     if version is not None and version > len(found.state.versions):
         raise PlanNotFound(
             f"the plan has {len(found.state.versions)} version(s): there is no version {version}"

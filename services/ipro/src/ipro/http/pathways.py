@@ -32,6 +32,7 @@ from kernel.api import (
 )
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("/pathways", tags=["pathways"])
 
@@ -153,6 +154,7 @@ async def open_pathway(
 async def list_pathways(
     principal: PathwayReader,
     db: Db,
+    journal: Journal,
     adviser: str | None = None,
     establishment: str | None = None,
     include_closed: bool = False,
@@ -168,14 +170,17 @@ async def list_pathways(
         limit=limit,
         offset=offset,
     )
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
     return Page(
         total=total, items=[PathwaySummary(**{k: r[k] for k in PathwaySummary.model_fields}) for r in rows]
     )
 
 
 @router.get("/{pathway_id}", response_model=PathwayView, summary="A person's pathway")
-async def get_pathway(pathway_id: Id, principal: PathwayReader, store: Store):
-    return view(await reads.pathway_of(store, pathway_id, principal))
+async def get_pathway(pathway_id: Id, principal: PathwayReader, store: Store, journal: Journal):
+    found = await reads.pathway_of(store, pathway_id, principal)
+    journal.consulted(subject_id=found.state.subject_id)
+    return view(found)
 
 
 @router.get(
@@ -183,8 +188,9 @@ async def get_pathway(pathway_id: Id, principal: PathwayReader, store: Store):
     response_model=list[HistoryEntry],
     summary="Everything recorded on the person's pathway, work, trainings and positionings, in order",
 )
-async def history(pathway_id: Id, principal: PathwayReader, store: Store):
+async def history(pathway_id: Id, principal: PathwayReader, store: Store, journal: Journal):
     rows = await reads.history_of(store, pathway_id, principal)
+    journal.consulted(subject_ids=(r["payload"].get("subject_id") for r in rows))
     return [
         HistoryEntry(
             event_type=r["event_type"],

@@ -31,6 +31,7 @@ from kernel.api import (
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("", tags=["positionings"])
 
@@ -128,6 +129,7 @@ async def position(
 async def list_positionings(
     principal: PositioningReader,
     db: Db,
+    journal: Journal,
     action_id: IdFilter = None,
     session_id: IdFilter = None,
     limit: Limit = 100,
@@ -136,6 +138,7 @@ async def list_positionings(
     listed = await reads.positionings(
         db, principal, action_id=action_id, session_id=session_id, limit=limit, offset=offset
     )
+    journal.consulted(subject_ids=(r["subject_id"] for r in listed.rows))
     line = PartnerLine if listed.names_only else PositioningView
     fields = set(line.model_fields) - {"warnings"}  # said when a place is booked, not when listed
     return Page(total=listed.total, items=[line(**{k: r[k] for k in fields}) for r in listed.rows])
@@ -146,8 +149,13 @@ async def list_positionings(
     response_model=PositioningView | PartnerLine,
     summary="A positioning (a partner: names and status only, on its own actions)",
 )
-async def get_positioning(positioning_id: Id, principal: OnePositioningReader, store: Store):
+async def get_positioning(
+    positioning_id: Id, principal: OnePositioningReader, store: Store, journal: Journal
+):
     seen = await reads.positioning_of(store, positioning_id, principal)
+    journal.consulted(
+        subject_id=seen.positioning.state.subject_id, object_id=seen.positioning.state.pathway_id
+    )
     if seen.person is not None:
         return PartnerLine(**seen.person, **seen.positioning.state.model_dump(include=PARTNER_FIELDS))
     return view(seen.positioning)

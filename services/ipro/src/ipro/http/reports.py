@@ -14,6 +14,7 @@ from ipro import reads
 from ipro.http.common import IndicatorReader, WorkReader
 from kernel.api import Db, Limit, Offset, Page, Settings, Today
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("", tags=["reports"])
 
@@ -73,6 +74,7 @@ class Indicator(BaseModel):
 async def caseload(
     principal: WorkReader,
     db: Db,
+    journal: Journal,
     settings: Settings,
     today: Today,
     adviser: str | None = None,
@@ -88,6 +90,7 @@ async def caseload(
         limit=limit,
         offset=offset,
     )
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
     return Page(
         total=total, items=[CaseloadItem(**{k: r[k] for k in CaseloadItem.model_fields}) for r in rows]
     )
@@ -96,14 +99,23 @@ async def caseload(
 @router.get(
     "/waiting-lists", response_model=list[Waiting], summary="Per regime, classed people waiting for a post"
 )
-async def waiting_lists(principal: WorkReader, db: Db, regime: WorkRegime | None = None):
+async def waiting_lists(principal: WorkReader, db: Db, journal: Journal, regime: WorkRegime | None = None):
     rows = await reads.waiting_lists(db, principal, regime)
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
     return [Waiting(**{k: r[k] for k in Waiting.model_fields}) for r in rows]
 
 
 @router.get("/posts", response_model=list[Occupied], summary="Who works where: post occupancy per workshop")
-async def posts(principal: WorkReader, db: Db, workshop: Annotated[str | None, Query(max_length=200)] = None):
+async def posts(
+    principal: WorkReader,
+    db: Db,
+    journal: Journal,
+    workshop: Annotated[str | None, Query(max_length=200)] = None,
+):
     rows = await reads.posts(db, principal, workshop)
+    journal.consulted(
+        subject_ids=(r["subject_id"] for r in rows), object_ids=(r["affectation_id"] for r in rows)
+    )
     return [Occupied(**{k: r[k] for k in Occupied.model_fields}) for r in rows]
 
 

@@ -17,6 +17,7 @@ from kernel.aggregates import Aggregate
 from kernel.api import Id, Label, Reason, RequestBody, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("", tags=["trainings"])
 
@@ -82,8 +83,10 @@ async def enrol(pathway_id: Id, body: EnrolRequest, principal: Adviser, commands
 
 
 @router.get("/trainings/{training_id}", response_model=TrainingView, summary="A training")
-async def get_training(training_id: Id, principal: PathwayReader, store: Store):
-    return view(await reads.training_of(store, training_id, principal))
+async def get_training(training_id: Id, principal: PathwayReader, store: Store, journal: Journal):
+    found = await reads.training_of(store, training_id, principal)
+    journal.consulted(subject_id=found.state.subject_id, object_id=found.state.pathway_id)
+    return view(found)
 
 
 @router.post(

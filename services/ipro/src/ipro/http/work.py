@@ -17,6 +17,7 @@ from kernel.aggregates import Aggregate
 from kernel.api import ID_MAX_LENGTH, Id, Label, Reason, RequestBody, Settings, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router("/pathways/{pathway_id}/work", tags=["work"])
 
@@ -90,8 +91,10 @@ def view(aggregate: Aggregate[WorkFile], warnings: list[str] | None = None) -> W
 
 
 @router.get("", response_model=WorkView, summary="The person's classement, posts and contracts")
-async def get_work(pathway_id: Id, principal: PersonWorkReader, store: Store):
-    return view(await reads.work_of(store, pathway_id, principal))
+async def get_work(pathway_id: Id, principal: PersonWorkReader, store: Store, journal: Journal):
+    found = await reads.work_of(store, pathway_id, principal)
+    journal.consulted(subject_id=found.state.subject_id)
+    return view(found)
 
 
 @router.post(

@@ -16,6 +16,7 @@ from kernel.api import Db, Id, IdFilter, Label, Limit, Now, Offset, Page, Reason
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 from programmes import handlers, queries
 from programmes.domain import commands as c
 from programmes.domain.group import Group, GroupStatus, SessionState
@@ -179,8 +180,10 @@ async def list_groups(
 
 
 @router.get("/{group_id}", response_model=GroupView, summary="A group and its sessions")
-async def get_group(group_id: Id, principal: ScheduleReader, store: Store):
-    return view(await handlers.read_group(store, group_id, principal))
+async def get_group(group_id: Id, principal: ScheduleReader, store: Store, journal: Journal):
+    found = await handlers.read_group(store, group_id, principal)
+    journal.consulted(subject_ids=found.state.participants.values(), establishment=found.state.establishment)
+    return view(found)
 
 
 @router.post("/{group_id}/open", response_model=GroupView, summary="Open the group for enrolment")

@@ -17,6 +17,7 @@ from kernel.api import Db, Id, IdFilter, Limit, Offset, Page, Reason, RequestBod
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 from programmes import access, handlers, queries
 from programmes.domain import commands as c
 from programmes.domain import errors
@@ -113,6 +114,7 @@ async def refer(body: ReferRequest, principal: Officer, commands: Commands):
 async def list_referrals(
     principal: ParticipationReader,
     db: Db,
+    journal: Journal,
     case_id: IdFilter = None,
     subject_id: IdFilter = None,
     programme_id: IdFilter = None,
@@ -133,13 +135,18 @@ async def list_referrals(
             limit=limit,
             offset=offset,
         )
+    journal.consulted(
+        subject_ids=(r["subject_id"] for r in rows), object_ids=(r["referral_id"] for r in rows)
+    )
     return Page(total=total, items=[row_view(row, principal) for row in rows])
 
 
 @router.get("/{referral_id}", response_model=ReferralView, summary="A referral")
-async def get_referral(referral_id: Id, principal: ParticipationReader, store: Store):
+async def get_referral(referral_id: Id, principal: ParticipationReader, store: Store, journal: Journal):
     async with store.transaction() as session:
-        return view(await handlers.read_referral(session, referral_id, principal), principal)
+        referral = await handlers.read_referral(session, referral_id, principal)
+    journal.consulted(subject_id=referral.state.subject_id, object_id=referral.state.case_id)
+    return view(referral, principal)
 
 
 @router.get(
@@ -147,9 +154,10 @@ async def get_referral(referral_id: Id, principal: ParticipationReader, store: S
     response_model=Certificate,
     summary="The completion certificate (attestation de suivi)",
 )
-async def get_certificate(referral_id: Id, principal: ParticipationReader, store: Store):
+async def get_certificate(referral_id: Id, principal: ParticipationReader, store: Store, journal: Journal):
     async with store.transaction() as session:
         referral = await handlers.read_referral(session, referral_id, principal)
+    journal.consulted(subject_id=referral.state.subject_id, object_id=referral.state.case_id)
     issued = [e for e in referral.stream if e.event_type == CompletionCertificateIssued.event_type]
     if not issued:
         raise errors.CertificateNotFound("no certificate: the person has not completed the programme")

@@ -15,6 +15,7 @@ from contracts.programmes import AttendanceMark, ProgrammeDefinition
 from kernel.api import Id, Store
 from kernel.clock import LOCAL_TIME_ZONE
 from kernel.http import service_router
+from kernel.journal import Journal
 from programmes import handlers, queries
 from programmes.domain.group import Group, participation
 from programmes.http.common import Facilitator
@@ -67,11 +68,14 @@ class Register(BaseModel):
     response_model=Register,
     summary="The attendance register (feuille d'émargement); ?format=html to print",
 )
-async def get_register(group_id: Id, principal: Facilitator, store: Store, format: str = "json"):
+async def get_register(
+    group_id: Id, principal: Facilitator, store: Store, journal: Journal, format: str = "json"
+):
     async with store.transaction() as session:
         group = await handlers.read_group_run_by(session, group_id, principal)
         programme = await handlers.read_programme(session, group.state.programme_id)
         people = await queries.register_people(session.connection, group.state.participants)
+    journal.consulted(subject_ids=group.state.participants.values(), establishment=group.state.establishment)
     sheet = register(group.state, programme.state.definition, people)
     return HTMLResponse(html(sheet)) if format == "html" else sheet
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from kernel.api import Db, Id, Limit, Offset, Page
 from kernel.clock import start_of_day
 from kernel.http import service_router
+from kernel.journal import Journal
 from programmes import handlers, queries
 from programmes.domain.referral import ReferralStatus
 from programmes.domain.schedule import period
@@ -102,7 +103,7 @@ async def sessions(
     response_model=PersonParticipation,
     summary="A person's enrolments and attendance rate",
 )
-async def person_participation(subject_id: Id, principal: ParticipationReader, db: Db):
+async def person_participation(subject_id: Id, principal: ParticipationReader, db: Db, _journal: Journal):
     async with db.acquire() as connection:
         rows = await handlers.read_participation(connection, subject_id, principal)
     enrolments = [

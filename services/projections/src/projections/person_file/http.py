@@ -1,15 +1,15 @@
 """HTTP routes of the person file: find a person, read their file (JSON or a print-ready page) now or as of
-an instant, poll it for changes, and see who consulted it. Every read of a file is recorded first."""
+an instant, poll it for changes, and see who consulted it. Every read of a file is recorded first, as a
+restricted event of its own, and in the consultation journal of every service (kernel.journal)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import unquote
 
 import asyncpg
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -19,9 +19,10 @@ from contracts.roles import IPRO_STAFF, SPIP_STAFF
 from kernel.access import Principal
 from kernel.api import Db, Id, Limit, Now, Offset, Page, Store
 from kernel.auth import allow
-from kernel.errors import InvalidValue, NotFound
+from kernel.errors import NotFound
 from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 from kernel.http import service_router
+from kernel.journal import Journal
 from projections.person_file import store
 from projections.person_file.access import reading_for
 from projections.person_file.fold import FileEvent, fold
@@ -41,26 +42,6 @@ AsOf = Annotated[
         description="the file as it stood at this instant (with its offset), folded from the events recorded until then"
     ),
 ]
-PURPOSE_MAX_LENGTH = 200
-
-
-def purpose(
-    purpose: Annotated[
-        str,
-        Header(
-            max_length=3 * 3 * PURPOSE_MAX_LENGTH,
-            description="why the file is read, kept in the consultation history: percent-encoded UTF-8, "
-            "as header values are ASCII (`synth%C3%A8se` for `synthèse`), 200 characters once decoded",
-        ),
-    ] = "",
-) -> str:
-    decoded = unquote(purpose)
-    if len(decoded) > PURPOSE_MAX_LENGTH or "\x00" in decoded:
-        raise InvalidValue(f"the Purpose header holds at most {PURPOSE_MAX_LENGTH} characters, without NUL")
-    return decoded
-
-
-Purpose = Annotated[str, Depends(purpose)]
 
 
 class PersonNotFound(NotFound):
@@ -94,12 +75,14 @@ class Consultation(BaseModel):
 async def find_persons(
     _principal: PersonFinder,
     db: Db,
+    journal: Journal,
     q: Annotated[str, Query(min_length=2, max_length=100, description="words of the name or écrou number")],
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[FoundPerson]:
     async with db.acquire() as connection:
         total, rows = await store.search(connection, q, limit=limit, offset=offset)
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
     return Page[FoundPerson](
         total=total, items=[FoundPerson(**{k: r[k] for k in FoundPerson.model_fields}) for r in rows]
     )
@@ -107,9 +90,9 @@ async def find_persons(
 
 @router.get("/{subject_id}/file", response_model=PersonFile, summary="A person's consolidated file")
 async def read_file(
-    subject_id: Id, principal: FileReader, event_store: Store, now: Now, purpose: Purpose, as_of: AsOf = None
+    subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> PersonFile:
-    return await _read(event_store, principal, subject_id, now, as_of, purpose, FileFormat.JSON)
+    return await _read(event_store, principal, subject_id, now, as_of, journal.purpose, FileFormat.JSON)
 
 
 @router.get(
@@ -119,9 +102,9 @@ async def read_file(
     responses={200: {"content": {"text/html": {}}}},
 )
 async def print_file(
-    subject_id: Id, principal: FileReader, event_store: Store, now: Now, purpose: Purpose, as_of: AsOf = None
+    subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> HTMLResponse:
-    file = await _read(event_store, principal, subject_id, now, as_of, purpose, FileFormat.HTML)
+    file = await _read(event_store, principal, subject_id, now, as_of, journal.purpose, FileFormat.HTML)
     return HTMLResponse(render_html(file, reader_role=principal.role, generated_at=now))
 
 
@@ -138,7 +121,8 @@ async def file_changes(
     since: Annotated[int, Query(ge=0, le=2**62, description="the cursor of the previous poll")] = 0,
 ) -> FileChanges:
     """Only for those who may read the file: when someone's file changes is no one else's business. Shows
-    nothing of it, so records no consultation."""
+    nothing of it, so records no consultation, and stays out of the journal: a front-end polls every few
+    seconds, and its answers would drown the reads (its refusals are journaled, as on every route)."""
     events = await _events_readable_by(db, principal, subject_id, now)
     cursor = max(event.seq for event in events)
     return FileChanges(cursor=cursor, changed=cursor > since)
@@ -150,7 +134,12 @@ async def file_changes(
     summary="Who consulted a person's file, most recent first",
 )
 async def consultations(
-    subject_id: Id, _principal: HistoryReader, db: Db, limit: Limit = 100, offset: Offset = 0
+    subject_id: Id,
+    _principal: HistoryReader,
+    db: Db,
+    _journal: Journal,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[Consultation]:
     async with db.acquire() as connection:
         total, rows = await store.consultations_of(connection, subject_id, limit=limit, offset=offset)

@@ -17,6 +17,7 @@ from kernel.auth import allow
 from kernel.clock import start_of_day
 from kernel.errors import InvalidValue
 from kernel.http import service_router
+from kernel.journal import Journal, RequestJournal
 from projections.schedule import store
 from projections.schedule.access import CALENDAR_READERS, CONFLICT_READERS, READERS, only_partner, sees_names
 from projections.schedule.calendar import render_ics
@@ -115,6 +116,7 @@ async def read_schedule(
     principal: Reader,
     db: Db,
     today: Today,
+    journal: Journal,
     first: From = None,
     last: To = None,
     establishment: Establishment = None,
@@ -123,7 +125,7 @@ async def read_schedule(
     subject_id: IdFilter = None,
 ) -> Schedule:
     first, last = window(first, last, today)
-    items = await _items(db, principal, first, last, establishment, room, facilitator, subject_id)
+    items = await _items(db, principal, journal, first, last, establishment, room, facilitator, subject_id)
     return Schedule(from_day=first, to_day=last, items=items)
 
 
@@ -137,6 +139,7 @@ async def calendar(
     principal: CalendarReader,
     db: Db,
     today: Today,
+    journal: Journal,
     now: Now,
     first: From = None,
     last: To = None,
@@ -146,7 +149,7 @@ async def calendar(
     if (facilitator is None) == (subject_id is None):
         raise InvalidValue("a calendar is a person's (subject_id) or a facilitator's", code="calendar-whose")
     first, last = window(first, last, today, days=MAX_DAYS)
-    items = await _items(db, principal, first, last, None, None, facilitator, subject_id)
+    items = await _items(db, principal, journal, first, last, None, None, facilitator, subject_id)
     name = f"Emploi du temps – {subject_id or facilitator}"
     return Response(render_ics(items, name=name, generated_at=now), media_type="text/calendar; charset=utf-8")
 
@@ -161,6 +164,7 @@ async def print_schedule(
     principal: Reader,
     db: Db,
     today: Today,
+    journal: Journal,
     now: Now,
     first: From = None,
     last: To = None,
@@ -170,7 +174,7 @@ async def print_schedule(
     subject_id: IdFilter = None,
 ) -> HTMLResponse:
     first, last = window(first or today - timedelta(days=today.weekday()), last, today)
-    items = await _items(db, principal, first, last, establishment, room, facilitator, subject_id)
+    items = await _items(db, principal, journal, first, last, establishment, room, facilitator, subject_id)
     heading = _heading(items, establishment, room, facilitator, subject_id)
     return HTMLResponse(render_html(items, first_day=first, last_day=last, heading=heading, generated_at=now))
 
@@ -182,6 +186,7 @@ async def list_conflicts(
     _principal: ConflictReader,
     db: Db,
     today: Today,
+    journal: Journal,
     first: From = None,
     last: To = None,
     establishment: Establishment = None,
@@ -196,12 +201,14 @@ async def list_conflicts(
             establishment=establishment,
             subject_id=subject_id,
         )
+    journal.consulted(subject_ids=(row["subject_id"] for row in rows if row["subject_id"]))
     return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])
 
 
 async def _items(
     db,
     principal: Principal,
+    journal: RequestJournal,
     first: date,
     last: date,
     establishment: str | None,
@@ -220,6 +227,9 @@ async def _items(
             subject_id=subject_id,
             partner_id=only_partner(principal),
         )
+    journal.consulted(
+        subject_ids=(person["subject_id"] for item in items for person in item["participants"] or [])
+    )
     if not sees_names(principal):
         for item in items:
             for person in item["participants"] or []:

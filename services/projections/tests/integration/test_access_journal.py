@@ -1,0 +1,168 @@
+"""The consultation journal end to end (issue 18 #1): reads and refusals in two services reach the journal
+topic before their answers leave, projections stores them, and auditors and DPIPs find them by person and by
+user with `GET /audit/access`. Assessment and projections in process, on their own databases and topics."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from assessment.bootstrap import create_app as assessment_app
+from assessment.settings import AssessmentSettings
+from contracts import parse_payload
+from devinfra.testkit import assert_refused, ok, service_settings, serving, wait_for
+from kernel.database import create_pool
+from projections.bootstrap import create_app as projections_app
+from projections.person_file import ingest
+from projections.settings import ProjectionsSettings
+from services.projections.tests.person_history import two_people
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def services(new_database, infrastructure, dev_keys, topic_prefix):
+    assessment_dsn, projections_dsn = await new_database("assessment"), await new_database("projections")
+    assessment = assessment_app(
+        service_settings(AssessmentSettings, assessment_dsn, infrastructure, dev_keys, topic_prefix),
+        clock=lambda: NOW,
+    )
+    # The journal's consumer is a background loop of projections; the person file is fed below, directly.
+    projections = projections_app(
+        service_settings(
+            ProjectionsSettings,
+            projections_dsn,
+            infrastructure,
+            dev_keys,
+            topic_prefix,
+            run_background=True,
+            run_consumers=False,
+        ),
+        clock=lambda: NOW,
+    )
+    async with serving(assessment) as to_assessment, serving(projections) as to_projections:
+        pool = await create_pool(projections_dsn)
+        try:
+            for envelope in two_people().envelopes:
+                event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+                async with pool.acquire() as connection, connection.transaction():
+                    await ingest.apply(connection, envelope, event)
+        finally:
+            await pool.close()
+        yield to_assessment, to_projections
+
+
+def case_body(subject_id: str, referent: str) -> dict:
+    return {
+        "subject_id": subject_id,
+        "identity": {
+            "last_name": "Lefèvre",
+            "first_names": "Marie",
+            "birth_date": "1990-01-01",
+            "ecrou_number": "A12345",
+        },
+        "establishment": "InSERRE Arras",
+        "admission_date": "2031-03-01",
+        "sentence": {
+            "short_sentence": False,
+            "total_length_months": 30,
+            "expected_end_date": "2033-06-30",
+            "offence_categories": ["theft"],
+        },
+        "referent": referent,
+    }
+
+
+async def journal(projections, as_role, **filters) -> list[dict]:
+    page = await ok(await projections.get("/audit/access", params=filters, headers=as_role("auditeur")))
+    return page["items"]
+
+
+async def test_reads_and_refusals_of_two_services_reach_the_journal(services, as_role):
+    assessment, projections = services
+    case = await ok(
+        await assessment.post(
+            "/cases", json=case_body("person-1", referent="cpip-1"), headers=as_role("dpip")
+        ),
+        201,
+    )
+    case_url = f"/cases/{case['case_id']}"
+    await ok(await assessment.get(case_url, headers=as_role("dpip", Purpose="bilan%20d%27%C3%A9tape")))
+    await ok(await projections.get("/persons/person-1/file", headers=as_role("dpip")))
+    assert_refused(await assessment.get(case_url, headers=as_role("cpip", "cpip-2")), 403, "not-on-caseload")
+    assert_refused(
+        await projections.get("/audit/access", headers=as_role("partenaire", organisation_id="partner-1")),
+        403,
+        "role-not-allowed",
+    )
+
+    async def both_reads() -> list[dict]:
+        entries = await journal(projections, as_role, subject_id="person-1", user="dpip-1")
+        return (
+            entries
+            if {e["route"] for e in entries} >= {"/cases/{case_id}", "/persons/{subject_id}/file"}
+            else []
+        )
+
+    reads = {e["route"]: e for e in await wait_for(both_reads, timeout=30, message="the DPIP's two reads")}
+    case_read, file_read = reads["/cases/{case_id}"], reads["/persons/{subject_id}/file"]
+    assert (case_read["service"], case_read["user"], case_read["role"], case_read["status"]) == (
+        "assessment",
+        "dpip-1",
+        "dpip",
+        200,
+    )
+    assert case_read["subject_ids"] == ["person-1"] and case_read["object_ids"] == [case["case_id"]]
+    assert case_read["establishment"] == "InSERRE Arras" and case_read["purpose"] == "bilan d'étape"
+    assert datetime.fromisoformat(case_read["recorded_at"]) == NOW
+    assert (file_read["service"], file_read["user"], file_read["subject_ids"]) == (
+        "projections",
+        "dpip-1",
+        ["person-1"],
+    )
+
+    [refused] = await wait_for(
+        lambda: journal(projections, as_role, user="cpip-2"), timeout=30, message="the refusal"
+    )
+    assert (refused["status"], refused["route"], refused["object_ids"]) == (
+        403,
+        "/cases/{case_id}",
+        [case["case_id"]],
+    )
+    [partner] = await wait_for(
+        lambda: journal(projections, as_role, user="partenaire-1"),
+        timeout=30,
+        message="the partner's refusal",
+    )
+    assert (partner["status"], partner["route"], partner["organisation_id"]) == (
+        403,
+        "/audit/access",
+        "partner-1",
+    )
+
+
+async def test_the_journal_pages_newest_first_by_a_cursor(services, as_role):
+    assessment, projections = services
+    for _ in range(3):
+        await ok(await projections.get("/persons/person-2/file", headers=as_role("dpip")))
+
+    async def three() -> list[dict]:
+        entries = await journal(projections, as_role, subject_id="person-2")
+        return entries if len(entries) >= 3 else []
+
+    everything = await wait_for(three, timeout=30, message="three reads")
+    first = await ok(
+        await projections.get(
+            "/audit/access", params={"subject_id": "person-2", "limit": 2}, headers=as_role("dpip")
+        )
+    )
+    rest = await ok(
+        await projections.get(
+            "/audit/access",
+            params={"subject_id": "person-2", "limit": 2, "before": first["next_before"]},
+            headers=as_role("dpip"),
+        )
+    )
+    paged = [e["entry_id"] for e in first["items"] + rest["items"]]
+    assert paged == [e["entry_id"] for e in everything][: len(paged)] and len(set(paged)) == len(paged) >= 3

@@ -1,0 +1,81 @@
+"""Every GET route of every service that reads something about a person declares its journal entry
+(kernel.journal, docs/audit.md): those taking a person's or a case's id, and those listing people. Walks the
+routes of the five apps, like the policy test; no infrastructure."""
+
+import pytest
+from fastapi.dependencies.utils import get_flat_dependant
+from fastapi.routing import APIRoute
+
+from kernel.journal import is_journaled
+from tests.security.test_route_policies import FACTORIES
+
+# Ids that name a person, or something only ever about one person (a case, an assessment, a pathway...), or
+# a group of people (a programme group: its participants and register).
+PERSON_IDS = {
+    "subject_id",
+    "case_id",
+    "assessment_id",
+    "plan_id",
+    "pathway_id",
+    "referral_id",
+    "positioning_id",
+    "training_id",
+    "group_id",
+}
+# Routes that take no such id but list people.
+PERSON_LISTS = {
+    ("assessment", "/cases"),
+    ("assessment", "/deadlines"),
+    ("ipro", "/pathways"),
+    ("ipro", "/positionings"),
+    ("ipro", "/caseload"),
+    ("ipro", "/waiting-lists"),
+    ("ipro", "/posts"),
+    ("projections", "/persons"),
+    ("projections", "/audit/access"),
+}
+# Reads about a person that are deliberately not journaled, and why.
+NOT_JOURNALED = {
+    # A front-end polls it every few seconds; it shows only whether the file changed, to those who may read
+    # it. Its refusals are journaled, as every route's are.
+    ("projections", "/persons/{subject_id}/file/changes"): "a poll"
+}
+
+
+@pytest.fixture(scope="module")
+def apps(dev_keys):
+    return {
+        name: factory(settings(database_url="postgresql://unused/unused", auth_jwks_file=dev_keys.jwks_path))
+        for name, (factory, settings) in FACTORIES.items()
+    }
+
+
+def get_routes(apps):
+    for service, app in apps.items():
+        for route in app.routes:
+            if isinstance(route, APIRoute) and "GET" in route.methods:
+                yield service, route
+
+
+def takes_a_person_id(route: APIRoute) -> bool:
+    flat = get_flat_dependant(route.dependant)
+    return bool({p.name for p in flat.path_params + flat.query_params} & PERSON_IDS)
+
+
+def test_every_read_about_a_person_declares_its_journal_entry(apps):
+    about_people = {
+        (service, route.path)
+        for service, route in get_routes(apps)
+        if takes_a_person_id(route) or (service, route.path) in PERSON_LISTS
+    }
+    journaled = {(service, route.path) for service, route in get_routes(apps) if is_journaled(route)}
+    assert about_people - set(NOT_JOURNALED) - journaled == set(), "reads of personal data not journaled"
+    assert journaled - about_people == set(), "journaled routes this test does not know: add them above"
+    assert set(NOT_JOURNALED) <= about_people and not set(NOT_JOURNALED) & journaled
+
+
+def test_the_walk_finds_reads_in_every_service_that_has_people(apps):
+    """The partners service reads organisations, calls and actions, nobody the establishment follows: only its
+    refusals are journaled."""
+    journaled = {service for service, route in get_routes(apps) if is_journaled(route)}
+    assert journaled == {"assessment", "programmes", "ipro", "projections"}
