@@ -1,4 +1,4 @@
-"""The consultation journal (Directive 2016/680 art. 25, ADR "the consultation journal"): every read of
+"""The consultation journal (Directive 2016/680 art. 25, ADR 22): every read of
 personal data and every refused access, with who, whom, what, when and why, on `<prefix>access.journal`.
 
 A route that reads personal data takes `journal: Journal` and says what it showed
