@@ -1,4 +1,7 @@
-"""Development JWTs: a local RSA key pair, published as a JWKS file the services trust (AUTH_JWKS_FILE)."""
+"""Development JWTs: a local RSA key pair, published as a JWKS file the services trust (AUTH_JWKS_FILE).
+
+Minted tokens are what the services accept from a real identity provider (ADR 21): RFC 9068 access tokens
+(`typ: at+jwt`) naming their key, with `iat`, living at most a working day."""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from jwt.algorithms import RSAAlgorithm
 
 ISSUER = "passerelle-dev"
 AUDIENCE = "passerelle"
-DEFAULT_TTL = timedelta(hours=8)
+DEFAULT_TTL = timedelta(hours=8)  # a working day; the services accept at most 12 h by default
+ACCESS_TOKEN_TYPE = "at+jwt"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,9 @@ class DevKeys:
         }
         if organisation_id is not None:
             claims["org"] = organisation_id
-        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+        return jwt.encode(
+            claims, self.private_key, algorithm="RS256", headers={"kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
+        )
 
 
 def _key_id(public_key: rsa.RSAPublicKey) -> str:
@@ -88,8 +94,12 @@ def _key_id(public_key: rsa.RSAPublicKey) -> str:
 
 
 def _write_atomically(path: Path, content: bytes, mode: int) -> None:
-    # Services may read jwks.json at any moment; never let them see a half-written file.
+    # Services may read jwks.json at any moment; never let them see a half-written file. The file is created
+    # with its final mode, so the private key is never readable by others, not even for an instant.
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(content)
-    os.chmod(temporary, mode)
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
+    os.chmod(temporary, mode)  # the umask may have narrowed it (jwks.json is meant to be world-readable)
     temporary.replace(path)

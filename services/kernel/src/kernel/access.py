@@ -21,14 +21,16 @@ class Principal:
     # The organisation the caller is limited to ("" when its token names none: it then sees nothing);
     # None for a caller limited by no organisation.
     organisation_scope: str | None = None
+    # The role the route's policy admitted the caller with (`auth.Policy.check`): the one exercised.
+    acting_role: str | None = None
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
 
     @property
     def role(self) -> str:
-        """The role recorded as the actor of events (tokens carry one role in practice)."""
-        return sorted(self.roles)[0]
+        """The role recorded as the actor of events: the one exercised, else the first by name."""
+        return self.acting_role or sorted(self.roles)[0]
 
 
 class RoleNotAllowed(Forbidden):

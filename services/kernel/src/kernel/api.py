@@ -44,6 +44,11 @@ def token_verifier(request: Request) -> Any:
     return request.app.state.token_verifier
 
 
+def rate_limits(request: Request) -> Any:
+    """The app's request budgets (`http.RateLimits`); None in an app that keeps none."""
+    return getattr(request.app.state, "rate_limits", None)
+
+
 def now(request: Request) -> datetime:
     return request.app.state.event_store.clock()
 

@@ -81,6 +81,17 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TooManyRequests(DomainError):
+    """The caller spent their request budget, or their address its authentication failures (429 with
+    `Retry-After`)."""
+
+    code = "too-many-requests"
+
+    def __init__(self, message: str, *, retry_after_seconds: int, **members: object) -> None:
+        super().__init__(message, **members)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class InfrastructureMisconfigured(RuntimeError):
     """Fatal for the loop that meets it: retrying cannot help, an operator must act (a topic that would lose
     history, a database restored into another cluster). The message says what to do."""

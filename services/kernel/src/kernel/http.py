@@ -1,10 +1,14 @@
-"""HTTP plumbing shared by every service: policy-checked routes, request limits, correlation ids."""
+"""HTTP plumbing shared by every service: policy-checked routes, request limits and rate limits, security
+headers, operational endpoints kept to internal networks, correlation ids (ADR 21)."""
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.dependencies.models import Dependant
@@ -13,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kernel import logs, metrics
 from kernel.auth import Policy
+from kernel.errors import TooManyRequests
 from kernel.problems import problem
 
 
@@ -38,7 +43,7 @@ class PolicyRoute(APIRoute):
 
         async def guarded(request):
             if policy is not None:
-                policy.check(request)
+                await policy.check(request)
             return await handler(request)
 
         return guarded
@@ -128,7 +133,9 @@ class RequestMetrics:
 
 
 class CorrelationId:
-    """Take the caller's X-Correlation-Id (or make one), log with it, echo it, and hand it to commands."""
+    """Take the caller's X-Correlation-Id if it is a UUID (or make one), log with it, echo it, and hand it to
+    commands. Anything else the caller sends is dropped unread: it would be kept for ever in the events'
+    audit trail, and a caller could plant misleading ids or text there and in the logs."""
 
     HEADER = b"x-correlation-id"
 
@@ -138,8 +145,7 @@ class CorrelationId:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        incoming = dict(scope["headers"]).get(self.HEADER, b"").decode("latin-1")[:100]
-        correlation_id = incoming or str(uuid.uuid4())
+        correlation_id = as_uuid(dict(scope["headers"]).get(self.HEADER, b"")) or str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         logs.clear_context()
         logs.bind_correlation_id(correlation_id=correlation_id)
@@ -150,3 +156,196 @@ class CorrelationId:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+def as_uuid(value: bytes) -> str | None:
+    """The canonical form of a UUID (any of its usual spellings), or None."""
+    if not 32 <= len(value) <= 45:
+        return None
+    try:
+        return str(uuid.UUID(value.decode("ascii")))
+    except ValueError:
+        return None
+
+
+@dataclass
+class TokenBucket:
+    """`capacity` requests at once, then `rate` per second. A bucket left alone refills to full."""
+
+    capacity: float
+    rate: float
+    tokens: float = math.inf
+    updated: float = 0.0
+
+    def take(self, now: float) -> float:
+        """Spend one token: 0 if there was one, else how many seconds until there is."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate if self.rate > 0 else math.inf
+
+    def full(self, now: float) -> bool:
+        return self.tokens + (now - self.updated) * self.rate >= self.capacity
+
+
+@dataclass
+class Buckets:
+    """A bucket per key (a user, an address). Full buckets are dropped now and then, so the table holds
+    only the keys active in the last few refill periods, not every key ever seen."""
+
+    capacity: float
+    rate: float
+    clock: Callable[[], float] = time.monotonic
+    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    MAX_KEYS = 100_000
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def take(self, key: str) -> float:
+        now = self.clock()
+        if len(self.buckets) >= self.MAX_KEYS:
+            self.buckets = {k: b for k, b in self.buckets.items() if not b.full(now)}
+        bucket = self.buckets.setdefault(key, TokenBucket(self.capacity, self.rate, self.capacity, now))
+        return bucket.take(now)
+
+    def wait(self, key: str) -> float:
+        """How long `key` must wait before its next token, without spending one."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return 0.0
+        now = self.clock()
+        tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / bucket.rate
+
+
+class RateLimits:
+    """Per process: each user's requests, and each client address's failed authentications. Tokens are
+    checked before a request's user is known, so a flood of bad tokens from one address is refused before
+    its signatures are verified. `auth.Policy.check` applies both."""
+
+    def __init__(self, per_user: Buckets, auth_failures: Buckets) -> None:
+        self.per_user = per_user
+        self.auth_failures = auth_failures
+
+    @classmethod
+    def from_settings(cls, settings, clock: Callable[[], float] = time.monotonic) -> RateLimits:
+        return cls(
+            Buckets(settings.rate_limit_user_burst, settings.rate_limit_user_per_second, clock),
+            Buckets(
+                settings.rate_limit_auth_failures_burst,
+                settings.rate_limit_auth_failures_per_minute / 60,
+                clock,
+            ),
+        )
+
+    def before_authentication(self, client: str) -> None:
+        if self.auth_failures.enabled and (wait := self.auth_failures.wait(client)) > 0:
+            raise TooManyRequests(
+                "too many failed authentications from this address; try again later",
+                retry_after_seconds=_seconds(wait),
+            )
+
+    def authentication_failed(self, client: str) -> None:
+        if self.auth_failures.enabled:
+            self.auth_failures.take(client)
+
+    def request_by(self, subject: str) -> None:
+        if self.per_user.enabled and (wait := self.per_user.take(subject)) > 0:
+            raise TooManyRequests(
+                "too many requests from this user; slow down", retry_after_seconds=_seconds(wait)
+            )
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(min(wait, 3600)))
+
+
+# A page of ours: inline styles only, nothing loaded, never framed, no form or base to hijack.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# Swagger UI (internal networks only) starts from an inline script and fetches /openapi.json.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+class SecurityHeaders:
+    """Every response: `nosniff` and no referrer. A request that carried credentials: `no-store`, since
+    what it answers may be personal data and SPIP offices share workstations. An HTML page: a content
+    security policy and no framing."""
+
+    def __init__(self, app: ASGIApp, docs_path: str = "/docs") -> None:
+        self.app = app
+        self.docs_path = docs_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        authenticated = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in _OURS]
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+                if authenticated:
+                    headers += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                if content_type.startswith(b"text/html"):
+                    policy = DOCS_POLICY if scope["path"] == self.docs_path else PAGE_POLICY
+                    headers += [(b"content-security-policy", policy.encode()), (b"x-frame-options", b"DENY")]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_OURS = frozenset(
+    {b"x-content-type-options", b"referrer-policy", b"content-security-policy", b"x-frame-options"}
+)
+
+
+# What only operators and their tools read: the service's state, its metrics, and its full description.
+OPERATIONS_PATHS = ("/ready", "/metrics", "/docs", "/redoc", "/openapi.json", "/asyncapi.json")
+OPERATIONS_PREFIXES = ("/docs-assets/",)
+
+
+class OperationsGate:
+    """The operational endpoints answer only clients on the configured networks (orchestrator probes,
+    Prometheus, operators); anyone else gets 404, as if they did not exist. `/health` stays open: it says
+    nothing but "alive"."""
+
+    def __init__(self, app: ASGIApp, networks: str) -> None:
+        self.app = app
+        self.networks = parse_networks(networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_operational(scope["path"]) or self.admits(scope.get("client")):
+            return await self.app(scope, receive, send)
+        response = problem(404, "not-found", "Not Found")
+        await response(scope, receive, send)
+
+    def admits(self, client: tuple[str, int] | None) -> bool:
+        if client is None:
+            return False
+        try:
+            address = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+def is_operational(path: str) -> bool:
+    return path in OPERATIONS_PATHS or path.startswith(OPERATIONS_PREFIXES)
+
+
+def parse_networks(networks: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in networks.split(",") if part.strip()
+    )

@@ -21,6 +21,7 @@ from kernel.errors import (
     NotFound,
     NotYetKnown,
     TextWithNulCharacter,
+    TooManyRequests,
 )
 
 log = logs.get_logger(__name__)
@@ -48,6 +49,7 @@ def problem(
 # Each kind of refusal has one status; the first kind an error is wins (most specific first).
 STATUS_OF_KIND: tuple[tuple[type[DomainError], int], ...] = (
     (NotAuthenticated, 401),
+    (TooManyRequests, 429),
     (NotYetKnown, 503),
     (Forbidden, 403),
     (NotFound, 404),
@@ -63,7 +65,7 @@ def status_of(error: DomainError) -> int:
 
 def problem_of(error: DomainError, request: Request | None = None) -> JSONResponse:
     response = problem(status_of(error), error.code, error.message, request, **error.members)
-    if isinstance(error, NotYetKnown):
+    if isinstance(error, NotYetKnown | TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
 

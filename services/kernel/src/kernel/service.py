@@ -24,8 +24,11 @@ from kernel.eventstore import EventStore
 from kernel.http import (
     BodySizeLimit,
     CorrelationId,
+    OperationsGate,
     PolicyRoute,
+    RateLimits,
     RequestMetrics,
+    SecurityHeaders,
     roles_not_in,
     routes_without_policy,
 )
@@ -191,6 +194,7 @@ def create_service_app(
     app.state.journal = journal.KafkaJournal(settings)
     app.include_router(operations_router(definition.name))
     for router in definition.routers:
+    app.state.rate_limits = RateLimits.from_settings(settings)
         app.include_router(router)
     unprotected = routes_without_policy(app)
     if unprotected:
@@ -203,3 +207,5 @@ def create_service_app(
     app.add_middleware(CorrelationId)
     app.add_middleware(RequestMetrics)
     return app
+    app.add_middleware(OperationsGate, networks=settings.operations_networks)
+    app.add_middleware(SecurityHeaders)

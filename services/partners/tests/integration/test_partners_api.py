@@ -26,7 +26,8 @@ async def test_an_ipro_head_registers_a_partner_and_reads_it_back(api, as_role):
 
 
 async def test_the_event_carries_the_actor_and_the_callers_correlation_id(api, as_role, partners_dsn):
-    await api.post("/partners", json=VALID, headers=as_role("ripro", **{"X-Correlation-Id": "req-123"}))
+    correlation_id = "6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"  # a UUID: anything else is replaced (ADR 21)
+    await api.post("/partners", json=VALID, headers=as_role("ripro", **{"X-Correlation-Id": correlation_id}))
 
     connection = await asyncpg.connect(partners_dsn)
     try:
@@ -34,7 +35,7 @@ async def test_the_event_carries_the_actor_and_the_callers_correlation_id(api, a
     finally:
         await connection.close()
     assert row["event_type"] == "partners.partner.registered"
-    assert '"role": "ripro"' in row["actor"] and row["correlation_id"] == "req-123"
+    assert '"role": "ripro"' in row["actor"] and row["correlation_id"] == correlation_id
 
 
 @pytest.mark.parametrize(
