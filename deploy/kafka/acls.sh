@@ -1,29 +1,63 @@
 #!/usr/bin/env bash
-# Kafka ACLs of a production cluster (authorizer on, SASL or mTLS principals User:<service>).
-# `<service>.restricted` topics hold restricted events (assessment factor evidence, interview notes, ESPACE
-# records...): only the service that writes them and the audit consumer may touch them. Shareable
-# `<service>.events` topics are readable by every service. Run once per cluster, as a cluster admin:
-#   BOOTSTRAP=kafka:9093 CONFIG=admin.properties deploy/kafka/acls.sh
+# Kafka ACLs of a production cluster (ADR 21): the StandardAuthorizer on, `allow.everyone.if.no.acl.found`
+# false, each service authenticated as `User:<service>` (SASL/SCRAM, kernel.kafka.KafkaSecurity). Whatever is
+# not granted here is denied. Run once per cluster, and again after a subscription changes, as a super user:
+#   BOOTSTRAP=kafka:9093 CONFIG=admin.properties [KAFKA_TOPIC_PREFIX=...] deploy/kafka/acls.sh
+# CONFIG is the admin client's properties (security.protocol, sasl.mechanism, sasl.jaas.config, the CA).
+# KAFKA_ACLS is the command run for each grant (default: kafka-acls.sh on the PATH).
+#
+# What each service may do:
+# * its own topics (`<prefix><service>.` : its `.events`, its `.restricted`, its subscriptions' `.redrive`
+#   topics): write, create, read, describe. Never delete or alter: the log is kept for ever (ADR 14).
+# * the topics it consumes, as its subscriptions name them (services/<service>/src/<service>/bootstrap.py):
+#   read and describe; their dead-letter topics (`<topic>.dlq`): write what it cannot process, and read it
+#   back (`passerelle-dev dlq list|redrive`, run with the service's credentials).
+# * consumer groups `<prefix><service>.` (the dead-letter tools commit their progress there).
+# * the consultation journal (`<prefix>access.journal`): every service writes its entries.
+# Nobody but the audit principal reads a `.restricted` topic it did not write. A reader never creates
+# another service's topic: it waits (its loop retries) until the writer has made it.
 set -euo pipefail
-acls() { kafka-acls.sh --bootstrap-server "${BOOTSTRAP:?}" --command-config "${CONFIG:?}" "$@"; }
+
+prefix="${KAFKA_TOPIC_PREFIX:-}"
+acls() {
+  # shellcheck disable=SC2086  # KAFKA_ACLS may be a command with arguments
+  ${KAFKA_ACLS:-kafka-acls.sh} --bootstrap-server "${BOOTSTRAP:?}" --command-config "${CONFIG:?}" --add "$@"
+}
+# --topic options for each of the named topics, with the prefix.
+topics() { for topic in "$@"; do printf -- '--topic\n%s%s\n' "$prefix" "$topic"; done; }
+
 services=(assessment programmes ipro partners projections)
+declare -A consumes=(
+  [assessment]=""
+  [programmes]="assessment.events"
+  [ipro]="assessment.events programmes.events partners.events"
+  [partners]="ipro.events"
+  [projections]="assessment.events programmes.events ipro.events partners.events access.journal"
+)
 
 for service in "${services[@]}"; do
-  # Each service writes its own topics (idempotent producer).
-  acls --add --allow-principal "User:$service" --operation Write --operation Describe --operation Create \
-       --topic "$service." --resource-pattern-type prefixed
-  acls --add --allow-principal "User:$service" --operation IdempotentWrite --cluster
-  # Every service may read every shareable topic, and park what it cannot process in its dead-letter topic.
-  for other in "${services[@]}"; do
-    acls --add --allow-principal "User:$service" --operation Read --operation Describe --topic "$other.events"
-    acls --add --allow-principal "User:$service" --operation Write --operation Create --topic "$other.events.dlq"
-  done
-  acls --add --allow-principal "User:$service" --operation Read --group "$service." --resource-pattern-type prefixed
+  principal="User:$service"
+  acls --allow-principal "$principal" --resource-pattern-type prefixed --topic "$prefix$service." \
+       --operation Write --operation Create --operation Read --operation Describe --operation DescribeConfigs
+  acls --allow-principal "$principal" --resource-pattern-type prefixed --group "$prefix$service." \
+       --operation Read --operation Describe
+  read -r -a consumed <<< "${consumes[$service]}"
+  if ((${#consumed[@]})); then
+    mapfile -t read_topics < <(topics "${consumed[@]}")
+    mapfile -t dead_letter_topics < <(topics "${consumed[@]/%/.dlq}")
+    acls --allow-principal "$principal" "${read_topics[@]}" \
+         --operation Read --operation Describe --operation DescribeConfigs
+    acls --allow-principal "$principal" "${dead_letter_topics[@]}" \
+         --operation Write --operation Create --operation Read --operation Describe --operation DescribeConfigs
+  fi
 done
 
-# Restricted topics: the audit consumer only (read), besides their writer above.
-for service in "${services[@]}"; do
-  acls --add --allow-principal "User:audit" --operation Read --operation Describe --topic "$service.restricted"
-done
-acls --add --allow-principal "User:audit" --operation Read --group "audit." --resource-pattern-type prefixed
-# No other principal is granted anything: with `allow.everyone.if.no.acl.found=false` that denies the rest.
+# Every service journals the reads it serves.
+mapfile -t writers < <(printf -- '--allow-principal\nUser:%s\n' "${services[@]}")
+acls "${writers[@]}" --topic "${prefix}access.journal" \
+     --operation Write --operation Create --operation Describe --operation DescribeConfigs
+
+# The audit consumer (`passerelle audit verify`) reads every service's log, restricted topics included, and
+# the consultation journal. It reads without a consumer group.
+mapfile -t logs < <(topics "${services[@]/%/.events}" "${services[@]/%/.restricted}" access.journal)
+acls --allow-principal User:audit "${logs[@]}" --operation Read --operation Describe --operation DescribeConfigs

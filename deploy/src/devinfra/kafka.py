@@ -6,6 +6,7 @@ import asyncio
 import base64
 import fcntl
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,12 +26,15 @@ from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_dela
 
 from devinfra.paths import DEPLOY_DIR, VAR_DIR
 from devinfra.processes import kill, live_process, terminate
+from kernel.kafka import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 
 KAFKA_POM = DEPLOY_DIR / "kafka" / "pom.xml"
 BROKER_LOG4J = DEPLOY_DIR / "kafka" / "log4j2.properties"
 TOOLS_LOG4J = DEPLOY_DIR / "kafka" / "log4j2-tools.properties"
+ACLS_SCRIPT = DEPLOY_DIR / "kafka" / "acls.sh"
+ACL_BATCH = DEPLOY_DIR / "kafka" / "AclBatch.java"
 JAR_CACHE_DIR = VAR_DIR / "cache"
 _COMPLETE_MARKER = ".complete"
 
@@ -101,6 +106,61 @@ def console_consumer_command(
     return argv + ["--from-beginning"] if from_beginning else argv
 
 
+@dataclass(frozen=True)
+class BrokerSasl:
+    """A node that authenticates and authorizes as a production cluster does: SASL/SCRAM-SHA-512 on the
+    client listener, the KRaft StandardAuthorizer, nothing allowed without an ACL. `users` (name: password)
+    are created when the storage is formatted; `admin` is one of them, the super user the broker itself
+    connects as and an operator applies the ACLs with. The controller listener (loopback, the node talking
+    to itself) authenticates with SASL/PLAIN: a KRaft controller cannot check SCRAM, whose credentials live
+    in the metadata it serves."""
+
+    users: dict[str, str]
+    admin: str = "admin"
+
+    def __post_init__(self) -> None:
+        if self.admin not in self.users:
+            raise ValueError(f"the admin user {self.admin!r} needs a password in `users`")
+
+    def client_security(self, user: str) -> KafkaSecurity:
+        return KafkaSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512", user, self.users[user])
+
+    def settings(self) -> dict[str, str]:
+        admin, password = self.admin, self.users[self.admin]
+        return {
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": f"User:{admin}",
+            "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": _jaas(
+                "scram.ScramLoginModule", username=admin, password=password
+            ),
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": _jaas(
+                "plain.PlainLoginModule", username=admin, password=password, **{f"user_{admin}": password}
+            ),
+        }
+
+    def client_properties(self, user: str) -> str:
+        """A Java client's configuration (kafka-acls' --command-config) authenticating as `user`."""
+        login = _jaas("scram.ScramLoginModule", username=user, password=self.users[user])
+        return f"security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config={login}\n"
+
+    def format_options(self) -> list[str]:
+        return [
+            option
+            for name, password in self.users.items()
+            for option in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]")
+        ]
+
+
+def _jaas(module: str, **options: str) -> str:
+    settings = " ".join(f'{key}="{value}"' for key, value in options.items())
+    return f"org.apache.kafka.common.security.{module} required {settings};"
+
+
 # What every local node gets, whatever cluster it belongs to.
 _SHARED_SETTINGS = {
     "num.partitions": "3",
@@ -129,12 +189,14 @@ class KafkaNode(ABC):
         port: int,
         controller_port: int,
         jar_cache_dir: Path = JAR_CACHE_DIR,
+        sasl: BrokerSasl | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.node_id = node_id
         self.port = port
         self.controller_port = controller_port
         self.jar_cache_dir = jar_cache_dir
+        self.sasl = sasl
         self.properties_file = self.data_dir / "server.properties"
         self.log_file = self.data_dir / "server.log"
         self.stdout_file = self.data_dir / "kafka.out"
@@ -149,10 +211,18 @@ class KafkaNode(ABC):
     def controller_address(self) -> str:
         return f"127.0.0.1:{self.controller_port}"
 
+    @property
+    def listener(self) -> str:
+        return "SASL_PLAINTEXT" if self.sasl else "PLAINTEXT"
+
+    def admin_security(self) -> KafkaSecurity:
+        """How a client connects with every right: the admin user's SCRAM credentials, or none at all."""
+        return self.sasl.client_security(self.sasl.admin) if self.sasl else PLAINTEXT
+
     def launch(self) -> None:
         """Start the process unless one already runs on this data dir; does not wait for it to serve."""
         if self._process() is not None:
-            if f"listeners=PLAINTEXT://127.0.0.1:{self.port}," not in self.properties_file.read_text():
+            if f"listeners={self.listener}://127.0.0.1:{self.port}," not in self.properties_file.read_text():
                 raise KafkaStartError(
                     f"a broker already runs on {self.data_dir} with other ports; stop it first"
                 )
@@ -184,6 +254,35 @@ class KafkaNode(ABC):
             return self._child.poll() is None
         return self._process() is not None
 
+    def apply_acls(self, topic_prefix: str = "", script: Path = ACLS_SCRIPT) -> None:
+        """Apply the production ACLs (deploy/kafka/acls.sh) as the admin user. The script's kafka-acls
+        invocations are recorded, then run by Kafka's own AclCommand in one JVM (AclBatch.java): a JVM per
+        invocation, as an operator runs them, would take a minute. Without a JDK to compile the batch runner,
+        they run one JVM each."""
+        if self.sasl is None:
+            raise ValueError("a node without SASL has no principals to grant anything to")
+        config = self.data_dir / "admin.properties"
+        config.write_text(self.sasl.client_properties(self.sasl.admin))
+        recorder = self.data_dir / "record-acls.sh"
+        recorder.write_text("#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\t' \"$arg\"; done; printf '\\n'\n")
+        recorder.chmod(0o700)
+        environment = {
+            "PATH": os.environ["PATH"],
+            "BOOTSTRAP": self.bootstrap_servers,
+            "CONFIG": str(config),
+            "KAFKA_TOPIC_PREFIX": topic_prefix,
+            "KAFKA_ACLS": str(recorder),
+        }
+        recorded = _checked(subprocess.run([str(script)], env=environment, capture_output=True, text=True))
+        jars = ensure_jars(self.jar_cache_dir)
+        if shutil.which("javac") is not None:
+            batch = [*_java(jars, TOOLS_LOG4J), *_SHORT_LIVED_JVM, str(ACL_BATCH)]
+            _checked(subprocess.run(batch, input=recorded, **_TEXT))
+            return
+        for line in recorded.splitlines():
+            acl_command = [*_java(jars, TOOLS_LOG4J), *_SHORT_LIVED_JVM, "org.apache.kafka.tools.AclCommand"]
+            _checked(subprocess.run(acl_command + line.rstrip("\t").split("\t"), **_TEXT))
+
     def log_tail(self, lines: int = 40) -> str:
         tails = []
         for path in (self.log_file, self.stdout_file):
@@ -200,18 +299,20 @@ class KafkaNode(ABC):
     def _format_options(self) -> list[str]: ...
 
     def _server_properties(self) -> str:
-        listeners = f"PLAINTEXT://{self.bootstrap_servers},CONTROLLER://{self.controller_address}"
+        listener, controller = self.listener, "SASL_PLAINTEXT" if self.sasl else "PLAINTEXT"
+        listeners = f"{listener}://{self.bootstrap_servers},CONTROLLER://{self.controller_address}"
         settings = {
             "process.roles": "broker,controller",
             "node.id": str(self.node_id),
             "listeners": listeners,
             "advertised.listeners": listeners,
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": f"{listener}:{listener},CONTROLLER:{controller}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
+            "inter.broker.listener.name": listener,
             "log.dirs": str(self.data_dir / "logs"),
             **_SHARED_SETTINGS,
             **self._cluster_settings(),
+            **(self.sasl.settings() if self.sasl else {}),
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
@@ -219,9 +320,11 @@ class KafkaNode(ABC):
         formatting = subprocess.run(
             [
                 *_java(jars, TOOLS_LOG4J),
+                *_SHORT_LIVED_JVM,
                 "kafka.tools.StorageTool",
                 "format",
                 *self._format_options(),
+                *(self.sasl.format_options() if self.sasl else []),
                 "-c",
                 str(self.properties_file),
             ],
@@ -262,9 +365,14 @@ class LocalKafka(KafkaNode):
     """A single node: its own one-voter quorum, every topic unreplicated."""
 
     def __init__(
-        self, data_dir: Path, port: int, controller_port: int, jar_cache_dir: Path = JAR_CACHE_DIR
+        self,
+        data_dir: Path,
+        port: int,
+        controller_port: int,
+        jar_cache_dir: Path = JAR_CACHE_DIR,
+        sasl: BrokerSasl | None = None,
     ) -> None:
-        super().__init__(data_dir, 1, port, controller_port, jar_cache_dir)
+        super().__init__(data_dir, 1, port, controller_port, jar_cache_dir, sasl)
 
     def start(self, timeout: float = 90) -> None:
         """Start the broker (or reuse the one already running on this data dir) and wait until it serves."""
@@ -314,7 +422,8 @@ async def _wait_until_serving(nodes: Sequence[KafkaNode], timeout: float) -> Non
         ):
             with attempt:
                 _raise_if_one_exited(nodes)
-                missing = {node.node_id for node in nodes} - await _live_broker_ids(bootstrap_servers)
+                live = await _live_broker_ids(bootstrap_servers, nodes[0].admin_security())
+                missing = {node.node_id for node in nodes} - live
                 if missing:
                     raise ConnectionError(f"brokers {sorted(missing)} not registered yet")
     except Exception as error:
@@ -328,7 +437,7 @@ def _raise_if_one_exited(nodes: Sequence[KafkaNode]) -> None:
             raise KafkaStartError(f"the broker process of node {node.node_id} exited")
 
 
-async def _live_broker_ids(bootstrap_servers: str) -> set[int]:
+async def _live_broker_ids(bootstrap_servers: str, security: KafkaSecurity) -> set[int]:
     # A bare TCP probe first: aiokafka logs every refused connection at ERROR level, which would
     # flood the output while the JVM is still starting.
     for server in bootstrap_servers.split(","):
@@ -336,13 +445,26 @@ async def _live_broker_ids(bootstrap_servers: str) -> set[int]:
         _, writer = await asyncio.open_connection(host, int(port))
         writer.close()
         await writer.wait_closed()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=5000, **security.client_options()
+    )
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
         return {broker["node_id"] for broker in cluster["brokers"]}
     finally:
         await admin.close()
+
+
+# A tool that runs for seconds spends them compiling: the quick compiler alone starts it about twice as fast.
+_SHORT_LIVED_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+_TEXT: dict[str, Any] = {"capture_output": True, "text": True}
+
+
+def _checked(completed: subprocess.CompletedProcess) -> str:
+    if completed.returncode != 0:
+        raise RuntimeError(f"{completed.args[0]} failed:\n{completed.stdout}\n{completed.stderr}")
+    return completed.stdout
 
 
 def _is_listening(port: int) -> bool:
