@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kafka ACLs of a production cluster (ADR 21): the StandardAuthorizer on, `allow.everyone.if.no.acl.found`
+# Kafka ACLs of a production cluster (ADR 23): the StandardAuthorizer on, `allow.everyone.if.no.acl.found`
 # false, each service authenticated as `User:<service>` (SASL/SCRAM, kernel.kafka.KafkaSecurity). Whatever is
 # not granted here is denied. Run once per cluster, and again after a subscription changes, as a super user:
 #   BOOTSTRAP=kafka:9093 CONFIG=admin.properties [KAFKA_TOPIC_PREFIX=...] deploy/kafka/acls.sh

@@ -26,7 +26,7 @@ SaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
 
 @dataclass(frozen=True)
 class KafkaSecurity:
-    """How a client proves who it is to the brokers and checks who they are: the one place every
+    """How a client proves who it is to the brokers and checks who they are (ADR 23): the one place every
     producer, consumer and admin client of the system takes its security options from.
 
     PLAINTEXT (no authentication) is for the local broker of `make up` and the tests only. A production
