@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs locally without Docker (docs: ARCHITECTURE.md §7);
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
-.PHONY: install up down status token test unit faults lint format contracts bench bench-tools kafka-jars
+.PHONY: install up down status token test unit faults lint format contracts bench bench-tools kafka-jars audit-deps
 
 # uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -44,6 +44,15 @@ format:
 
 contracts:
 	$(UV) run python -m contracts.generate
+
+# Known vulnerabilities in every locked dependency (ADR 21): the lock exported as hashed requirements, audited
+# by a pinned pip-audit against PyPI's advisories; --strict fails if any package could not be checked.
+audit-deps:
+	@mkdir -p var
+	$(UV) export --frozen --all-packages --no-emit-workspace --format requirements-txt --quiet \
+		--output-file var/audited-requirements.txt
+	$(UV) tool run --from "pip-audit==2.10.1" pip-audit --strict --disable-pip --require-hashes \
+		--progress-spinner off --requirement var/audited-requirements.txt
 
 # BENCH_PEOPLE=1000 make bench: a smaller generated year (5,000 people, about 1 M events, by default; 0: none).
 bench: bench-tools
