@@ -7,6 +7,8 @@ used instead. Infrastructure that cannot start fails the tests that need it; it 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -15,6 +17,7 @@ from datetime import datetime
 import pytest
 
 from devinfra.infra import Infrastructure, Ports
+from devinfra.keyring import keyring_environment
 from devinfra.testkit import SettableClock, headers_for
 from devinfra.tokens import DevKeys
 from kernel.clock import LOCAL_TIME_ZONE
@@ -28,7 +31,14 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
     for name, value in infra.kafka_environment().items():
         if name != "KAFKA_BOOTSTRAP_SERVERS":
             os.environ.setdefault(name, value)
+    # One keyring for every service of the run, in process or started from it (they inherit the environment),
+    # as a deployment has; keys cached briefly, so that an erasure reaches the other services within a second.
     try:
+        keys = tmp_path_factory.mktemp("keyring")
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:  # outside any event loop a test may run
+            keyring = thread.submit(asyncio.run, keyring_environment(infra, keys)).result()
+        for name, value in {**keyring, "KEYRING_CACHE_SECONDS": "1"}.items():
+            os.environ.setdefault(name, value)
         yield infra
     finally:
         infra.stop()

@@ -36,14 +36,16 @@ from cpuclock import cpu_window, describe
 from loadgen import closed_loop, open_loop, percentile, wait_until
 from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
-from contracts import Actor, Event
+from contracts import Actor, Event, personal_data
 from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable
 from devinfra.kafka import kafka_version
+from devinfra.keyring import keyring_environment
 from devinfra.testkit import LocalSystem, valid_siret
 from devinfra.tokens import DevKeys
 from kernel import database
 from kernel import kafka as kernel_kafka
 from kernel.eventstore import EventStore, Metadata
+from kernel.keyring import Keyring, KeyringSettings, LocalKeyWrapper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 8  # database connections, for the raw and kernel figures alike
@@ -71,6 +73,17 @@ class SampleRecorded(Event):
     label: str
     quantity: int
     note: str
+
+
+class PersonalSampleRecorded(Event):
+    """The same, its texts marked personal: sealed by the event store (issue 17)."""
+
+    event_type: ClassVar[str] = "bench.sample.personal_recorded"
+    schema_version: ClassVar[int] = 1
+    sample_id: str
+    label: str = personal_data()
+    quantity: int
+    note: str = personal_data()
 
 
 def a_sample() -> SampleRecorded:
@@ -201,9 +214,42 @@ async def kernel_appends(run: Run) -> list[Row]:
             row = ratio_row(label, result["per_second"], "appends/s", "pg raw", reference, target)
             row.note = _failures(result)
             rows.append(row)
+        rows.append(await sealed_appends(run, pool))
     finally:
         await pool.close()
     return rows
+
+
+async def sealed_appends(run: Run, pool: asyncpg.Pool) -> Row:
+    """Issue 17: the kernel figure again, two personal fields sealed per append with the keys of 1,000 people
+    (their first appends create them during the warm-up; a service keeps them cached the same way)."""
+    keyring = await Keyring.open(
+        KeyringSettings(
+            KEYRING_DATABASE_URL=await run.infra.create_database("bench_keyring"),
+            KEYRING_KEK=LocalKeyWrapper.generate_spec("bench"),
+        )
+    )
+    store, people = EventStore(pool, keyring=keyring), [f"person-{n}" for n in range(1000)]
+
+    async def append(worker: int) -> bool:
+        sample = PersonalSampleRecorded(**a_sample().model_dump())
+        subject = people[(worker * 7919 + int(time.perf_counter_ns())) % len(people)]
+        await store.append("bench", str(uuid.uuid4()), 0, [sample], Metadata(actor=ACTOR), subject=subject)
+        return True
+
+    try:
+        await closed_loop(append, workers=CONCURRENCY, duration=WARMUP_S)
+        with cpu_window(run.groups) as cpu:
+            result = await closed_loop(append, workers=CONCURRENCY, duration=MEASURE_S)
+    finally:
+        await keyring.close()
+    run.record("kernel_sealed", result, cpu, result["done"])
+    reference = run.details.get("kernel", {}).get("per_second")
+    row = ratio_row(
+        "  same, personal fields sealed", result["per_second"], "appends/s", "kernel", reference, 0.85
+    )
+    row.note = _failures(result)
+    return row
 
 
 # --- 5.: Kafka, raw -----------------------------------------------------------------------------------------
@@ -270,6 +316,7 @@ async def start_services(run: Run) -> None:
         "LOG_LEVEL": "WARNING",
         # One token reads thousands of files a second: the per-user rate limit would measure itself (ADR 21).
         "RATE_LIMIT_USER_PER_SECOND": "0",
+        **await keyring_environment(run.infra, run.workdir / "keys"),
     }
     for service in SERVICES:
         environment[database_url_variable(service)] = await run.infra.create_database(service)

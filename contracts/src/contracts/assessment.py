@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import Field
 
-from contracts.events import Event, Value, label, personal_data, text
+from contracts.events import Event, Value, label, personal_data
 
 
-def long_text() -> Any:
-    return text(max_length=8000)
+def personal_text() -> Any:
+    """Free text about the person (evidence, needs): personal data, sealed with their key."""
+    return personal_data(default="", max_length=8000)
 
 
 class OffenceCategory(StrEnum):
@@ -225,7 +226,7 @@ class EspaceNoteRecorded(Event):
 
     case_id: str
     note_id: str
-    text: str = Field(min_length=1, max_length=8000)
+    text: str = personal_data(min_length=1, max_length=8000)
 
 
 # --- assessment (stream type "assessment") -------------------------------------------------------------
@@ -237,7 +238,7 @@ class AssessmentStarted(Event):
     assessment_id: str
     case_id: str
     kind: AssessmentKind
-    trigger: str = Field(
+    trigger: str = personal_data(
         default="", max_length=1000, description="the significant event behind a re-assessment"
     )
 
@@ -250,7 +251,7 @@ class DomainAssessed(Event):
 
     assessment_id: str
     rating: DomainRating
-    evidence: str = long_text()
+    evidence: str = personal_text()
 
 
 class ProtectiveFactorsRecorded(Event):
@@ -267,10 +268,10 @@ class ReceptivityRecorded(Event):
 
     assessment_id: str
     motivation_stage: MotivationStage
-    cognitive_needs: str = long_text()
-    literacy_needs: str = long_text()
-    language_needs: str = long_text()
-    practical_obstacles: str = long_text()
+    cognitive_needs: str = personal_text()
+    literacy_needs: str = personal_text()
+    language_needs: str = personal_text()
+    practical_obstacles: str = personal_text()
 
 
 class ConclusionRecorded(Event):
@@ -303,7 +304,7 @@ class ContributionAdded(Event):
     assessment_id: str
     contribution_id: str
     domain: NeedDomain | None = None
-    text: str = Field(min_length=1, max_length=8000)
+    text: str = personal_data(min_length=1, max_length=8000)
 
 
 class AssessmentSubmitted(Event):
@@ -323,7 +324,7 @@ class AssessmentReturned(Event):
     restricted = True
 
     assessment_id: str
-    comments: str = Field(min_length=1, max_length=8000)
+    comments: str = personal_data(min_length=1, max_length=8000)
 
 
 class AssessmentValidated(Event):
@@ -403,7 +404,7 @@ class InterviewNotesRecorded(Event):
     restricted = True
 
     interview_id: str
-    notes: str = Field(min_length=1, max_length=20000)
+    notes: str = personal_data(min_length=1, max_length=20000)
     confidential: bool
 
 

@@ -114,7 +114,7 @@ class Profile(Value):
     driving_licence: bool = False
     target_trades: list[TargetTrade] = Field(default_factory=list, max_length=10)
     right_to_work: bool = True
-    health_restrictions: str = text(max_length=1000)
+    health_restrictions: str = personal_data(default="", max_length=1000)
 
 
 class WeeklySlot(Value):

@@ -246,7 +246,7 @@ class FacilitatorNotesRecorded(Event):
 
     group_id: str
     session_id: str
-    notes: str = Field(min_length=1, max_length=8000)
+    notes: str = personal_data(min_length=1, max_length=8000)
 
 
 class GroupClosed(Event):

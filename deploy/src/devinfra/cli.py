@@ -12,6 +12,7 @@ import typer
 
 from devinfra.infra import SERVICES, Infrastructure, database_url_variable, migration_url_variable
 from devinfra.kafka import console_consumer_command
+from devinfra.keyring import keyring_environment
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
@@ -40,6 +41,7 @@ def up() -> None:
         raise typer.Exit(1) from error
     asyncio.run(infra.ensure_databases())
     keys = DevKeys.load_or_create(KEYS_DIR)
+    keyring = asyncio.run(keyring_environment(infra, KEYS_DIR))  # the KEK kept in var/keys, like the JWT keys
     services = _services()
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     for service in services:
@@ -48,6 +50,7 @@ def up() -> None:
                 **infra.kafka_environment(),
                 database_url_variable(service.name): infra.database_url(service.name),
                 migration_url_variable(service.name): infra.owner_database_url(service.name),
+                **keyring,
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,

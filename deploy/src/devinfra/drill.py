@@ -23,6 +23,7 @@ import psutil
 
 from devinfra.drill_checks import Check, check_everything, drained
 from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable, migration_url_variable
+from devinfra.keyring import keyring_environment
 from devinfra.testkit import LocalSystem, wait_for
 from devinfra.tokens import DevKeys
 from devinfra.workload import Workload
@@ -131,6 +132,7 @@ class Drill:
             **self.infra.kafka_environment(),
             **{database_url_variable(s): self.infra.database_url(s) for s in SERVICES},
             **{migration_url_variable(s): self.infra.owner_database_url(s) for s in SERVICES},
+            **await keyring_environment(self.infra, self.workdir / "keys"),
             "KAFKA_TOPIC_PREFIX": "drill.",
             "AUTH_JWKS_FILE": str(keys.jwks_path),
             "LOG_LEVEL": "WARNING",

@@ -21,6 +21,7 @@ from devinfra.testkit import cancelled, query_value, stream_problems, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner
 from kernel.database import create_pool, migrate
+from kernel.keyring import Keyring, KeyringSettings
 from kernel.relay import backlog
 
 CONVERGENCE_TIMEOUT = 120.0
@@ -240,10 +241,19 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
         kafka_min_insync_replicas=int(environment["KAFKA_MIN_INSYNC_REPLICAS"]),
     )
     pool = await create_pool(dsn)
+    keyring = await Keyring.open(  # partners' contact names arrive sealed (issue 17)
+        KeyringSettings(
+            KEYRING_DATABASE_URL=environment["KEYRING_DATABASE_URL"], KEYRING_KEK=environment["KEYRING_KEK"]
+        )
+    )
     tasks = [
         asyncio.create_task(
             ConsumerRunner(
-                s, pool, settings.kafka_bootstrap_servers, topic_policy=settings.topic_policy()
+                s,
+                pool,
+                settings.kafka_bootstrap_servers,
+                topic_policy=settings.topic_policy(),
+                keyring=keyring,
             ).run()
         )
         for s in DEFINITION.subscriptions(settings, None)
@@ -254,6 +264,7 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
     finally:
         await cancelled(tasks)
         await pool.close()
+        await keyring.close()
 
 
 async def _partner_views(dsn: str) -> dict[str, list]:

@@ -257,7 +257,9 @@ def payload_as_published(event_type: str, schema_version: int, payload: dict) ->
 async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[dict], list[dict]]:
     """Every event a service appended, read once from its topics (duplicates dropped): shareable ones on
     `<service>.events`, restricted ones on `<service>.restricted` only, each valid against the committed
-    envelope and payload schemas, formats checked. Returns (shared, restricted) envelopes as JSON."""
+    envelope and payload schemas, formats checked, every personal value sealed (issue 17): payloads are
+    checked once opened through the keyring. Returns (shared, restricted) envelopes as JSON, their payloads
+    opened, as consumers read them."""
     import asyncpg
 
     from contracts import event_class
@@ -284,11 +286,34 @@ async def published_and_valid(settings, dsn: str, service: str) -> tuple[list[di
     # A type the contracts mark restricted never reaches the shareable topic.
     assert not any(event_class(e["event_type"], e["schema_version"]).restricted for e in shared)
     envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
-    for envelope in shared + restricted:
+    opened = await opened_payloads(shared + restricted)
+    for envelope, payload in zip(shared + restricted, opened, strict=True):
         assert strictly_valid(envelope, envelope_schema) == [], envelope
         contract = (envelope["event_type"], envelope["schema_version"])
-        assert payload_as_published(*contract, envelope["payload"]) == [], envelope
+        assert payload_as_published(*contract, payload) == [], envelope
+        envelope["payload"] = payload
     return shared, restricted
+
+
+async def opened_payloads(envelopes: list[dict]) -> list[dict]:
+    """The payloads of published envelopes (JSON) opened through the deployment's keyring (the environment's
+    KEYRING_*), after checking that none of their personal values travels in clear."""
+    from kernel.keyring import Keyring, KeyringSettings
+    from kernel.sealing import clear_values, key_ids_in, open_payload, plan_for
+
+    plans = [plan_for(e["event_type"], e["schema_version"]) for e in envelopes]
+    pairs = list(zip(envelopes, plans, strict=True))
+    in_clear = {e["event_type"]: found for e, p in pairs if (found := clear_values(e["payload"], p))}
+    assert not in_clear, f"personal values published in clear: {in_clear}"
+    wanted = set().union(*(key_ids_in(e["payload"], p) for e, p in pairs))
+    if not wanted:
+        return [e["payload"] for e in envelopes]
+    keyring = await Keyring.open(KeyringSettings())
+    try:
+        ciphers = await keyring.for_reading(wanted)
+    finally:
+        await keyring.close()
+    return [open_payload(e["payload"], p, ciphers, e["event_id"]) for e, p in pairs]
 
 
 def plan_body(assessment_id: str, today: date, **overrides) -> dict:

@@ -13,6 +13,9 @@
   the partition halts on that message (and tries again after a cool-down) while `/ready` answers 503. An
   event newer than this code knows pauses its partition until a deploy. A stored offset outside the log
   (history deleted, topic re-created) halts the partition for an operator.
+* Personal fields arrive sealed (`kernel.sealing`): they are opened before `parse_payload`, through the
+  keyring; a destroyed key's fields read as erased. A sealed value that does not open is poison; one whose
+  key this keyring never held halts its partition (a service pointed at the wrong keyring).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from tenacity import (
 from contracts import Event, EventEnvelope, UnknownEventType, parse_payload
 from kernel import kafka, logs, metrics
 from kernel.errors import ConcurrencyConflict
+from kernel.keyring import Keyring, KeyUnwrapFailed, UnknownDataKey
+from kernel.sealing import Sealer
 
 log = logs.get_logger(__name__)
 
@@ -140,6 +145,10 @@ class _Unusable:
     def too_new(self) -> bool:
         return isinstance(self.error, UnknownEventType)
 
+    @property
+    def key_missing(self) -> bool:
+        return isinstance(self.error, (UnknownDataKey, KeyUnwrapFailed))
+
 
 class ConsumerRunner:
     def __init__(
@@ -151,6 +160,7 @@ class ConsumerRunner:
         topic_policy: kafka.TopicPolicy,
         retry: RetryPolicy = RetryPolicy(),
         health: Health | None = None,
+        keyring: Keyring | None = None,
         security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     ) -> None:
         self.subscription = subscription
@@ -160,6 +170,7 @@ class ConsumerRunner:
         self.security = security
         self.retry = retry
         self.health = health if health is not None else {}
+        self._sealer = Sealer(keyring) if keyring is not None else None
         self.consumer: AIOKafkaConsumer | None = None
         self._dlq_producer = None
         self._leadership: asyncpg.Connection | None = None
@@ -290,11 +301,20 @@ class ConsumerRunner:
             return
         run: list[ConsumerRecord | _Delivery] = []
         for record in records:
-            item = self._read(record) if self.subscription.wants(record) else record
+            item = await self._read(record) if self.subscription.wants(record) else record
             if isinstance(item, _Unusable):
                 if run and not await self._apply(partition, run):
                     return
                 run = []
+                if item.key_missing:
+                    self._halt(
+                        partition,
+                        record.offset,
+                        describe(item.error)
+                        + ": point KEYRING_DATABASE_URL and KEYRING_KEK at the deployment's",
+                        for_good=True,
+                    )
+                    return
                 if item.too_new:
                     self._halt(
                         partition,
@@ -313,7 +333,7 @@ class ConsumerRunner:
         if run and not await self._apply(partition, run):
             return
 
-    def _read(self, record: ConsumerRecord) -> _Delivery | _Unusable | ConsumerRecord:
+    async def _read(self, record: ConsumerRecord) -> _Delivery | _Unusable | ConsumerRecord:
         try:
             envelope = kafka.decode(record.value)
             if (
@@ -321,13 +341,17 @@ class ConsumerRunner:
                 and envelope.event_type not in self.subscription.event_types
             ):
                 return record  # a record without the header, of a type this subscription passes over
+            if self._sealer is not None:
+                (envelope,) = await self._sealer.open([envelope])
             event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
         except (
             UnknownEventType,
             ValueError,
             TypeError,
             KeyError,
-        ) as error:  # ValidationError is a ValueError
+            UnknownDataKey,
+            KeyUnwrapFailed,
+        ) as error:  # ValidationError is a ValueError, and so is a sealed value that does not open
             return _Unusable(record, error)
         return _Delivery(record, envelope, event)
 

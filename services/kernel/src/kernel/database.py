@@ -70,6 +70,11 @@ async def migrate(dsn: str, *service_folders: Path) -> None:
     await asyncio.to_thread(_apply, dsn, [KERNEL_MIGRATIONS, *service_folders])
 
 
+async def migrate_folder(dsn: str, folder: Path) -> None:
+    """Bring a database that is not a service's (the keyring) up to date with one folder of migrations."""
+    await asyncio.to_thread(_apply, dsn, [folder])
+
+
 async def page(
     connection: asyncpg.Connection, select: str, *args, limit: int, offset: int
 ) -> tuple[int, list[asyncpg.Record]]:

@@ -2,6 +2,11 @@
 
 One `events` table per service database. A `Session` is one database transaction: the command's events,
 its idempotency record and any inline read table the service keeps are committed together or not at all.
+
+With a keyring (every service has one: `kernel.service`), personal fields are sealed with their person's data
+key before the hash is computed (`kernel.sealing`): the table, the hash chain and the topics hold ciphertext.
+`read_stream` opens them again; `verify` checks the chain over what is stored. A store built without a keyring
+(some tests, the bench's reference figure) writes and reads payloads as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from kernel import metrics
 from kernel.clock import Clock, system_clock
 from kernel.errors import ConcurrencyConflict, InvalidValue
 from kernel.hashchain import CURRENT_HASH_VERSION, HASHED_FIELDS, UnhashableEvent, broken_links, hash_of
+from kernel.keyring import Keyring
+from kernel.sealing import Sealer
 
 COLUMNS = (
     "position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at, "
@@ -58,9 +65,10 @@ def envelope_from_row(row: asyncpg.Record) -> EventEnvelope:
 
 
 class Session:
-    def __init__(self, connection: asyncpg.Connection, clock: Clock) -> None:
+    def __init__(self, connection: asyncpg.Connection, clock: Clock, sealer: Sealer | None = None) -> None:
         self.connection = connection
         self._clock = clock
+        self._sealer = sealer
 
     async def lock(self, *keys: str) -> None:
         """Serialise this transaction with every other one that locks one of `keys`, until it ends: the kernel's
@@ -74,7 +82,8 @@ class Session:
         rows = await self.connection.fetch(
             f"SELECT {COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version", stream_id
         )
-        return [envelope_from_row(r) for r in rows]
+        stream = [envelope_from_row(r) for r in rows]
+        return await self._sealer.open(stream) if self._sealer else stream
 
     async def append(
         self,
@@ -92,16 +101,24 @@ class Session:
         (stream_id, stream_version) index turns a concurrent append into `ConcurrencyConflict`, and so does
         a head written by a transaction younger than this one (see `_IN_ORDER`): retrying decides again.
         `restricted` flags every event appended here for `<service>.restricted`, on top of the types the
-        contracts mark restricted."""
+        contracts mark restricted. Personal fields are sealed (see the module); the envelopes returned carry
+        the payloads in clear, as `read_stream` gives them."""
         if not events:
             return []
         head = expected if isinstance(expected, StreamHead) else await self._head(stream_id, expected)
         now = self._clock().astimezone(UTC)  # as the database gives it back: one instant, one spelling
         actor = metadata.actor.model_dump()
-        previous_hash, pending = head.hash, []
+        previous_hash, pending, clear = head.hash, [], []
         for version, event in enumerate(events, start=head.version + 1):
+            event_id = uuid.uuid4()
+            payload = event.model_dump(mode="json")
+            clear.append(payload)
+            if self._sealer is not None:
+                payload = await self._sealer.seal(
+                    event, payload, event_id=event_id, subject=subject, stream_id=stream_id
+                )
             content = {
-                "event_id": uuid.uuid4(),
+                "event_id": event_id,
                 "event_type": event.event_type,
                 "schema_version": event.schema_version,
                 "stream_type": stream_type,
@@ -114,7 +131,7 @@ class Session:
                 "correlation_id": metadata.correlation_id,
                 "causation_id": metadata.causation_id,
                 "restricted": restricted or event.restricted,
-                "payload": event.model_dump(mode="json"),
+                "payload": payload,
                 "previous_hash": previous_hash,
                 "hash_version": CURRENT_HASH_VERSION,
             }
@@ -143,9 +160,14 @@ class Session:
         position_of = {r["stream_version"]: r["position"] for r in positions}
         return [
             EventEnvelope.model_construct(
-                **{**content, "actor": metadata.actor, "position": position_of[content["stream_version"]]}
+                **{
+                    **content,
+                    "actor": metadata.actor,
+                    "position": position_of[content["stream_version"]],
+                    "payload": payload,
+                }
             )
-            for content in pending
+            for content, payload in zip(pending, clear, strict=True)
         ]
 
     async def _head(self, stream_id: str, expected_version: int) -> StreamHead:
@@ -214,23 +236,28 @@ def _values_of(content: dict) -> list:
 
 
 class EventStore:
-    def __init__(self, pool: asyncpg.Pool, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, clock: Clock = system_clock, *, keyring: Keyring | None = None
+    ) -> None:
         self.pool = pool
         self.clock = clock
+        self.keyring = keyring
+        self.sealer = Sealer(keyring) if keyring is not None else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         async with self.pool.acquire() as connection, connection.transaction():
-            yield Session(connection, self.clock)
+            yield Session(connection, self.clock, self.sealer)
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         async with self.pool.acquire() as connection:
-            return await Session(connection, self.clock).read_stream(stream_id)
+            return await Session(connection, self.clock, self.sealer).read_stream(stream_id)
 
     async def append(self, *args, **kwargs) -> list[EventEnvelope]:
-        """`Session.append` as a transaction of its own: one statement, one round trip."""
+        """`Session.append` as a transaction of its own: one statement, one round trip (a person's first
+        personal data costs one more, on the keyring)."""
         async with self.pool.acquire() as connection:
-            return await Session(connection, self.clock).append(*args, **kwargs)
+            return await Session(connection, self.clock, self.sealer).append(*args, **kwargs)
 
     async def verify(self, stream_id: str | None = None) -> dict[str, list[str]]:
         """Check the hash chain of one stream, or of all: stream id -> problems (only broken streams)."""

@@ -33,6 +33,7 @@ from kernel.http import (
     routes_without_policy,
 )
 from kernel.instants import LocalTimeJSONResponse
+from kernel.keyring import Keyring, KeyringSettings
 from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
 from kernel.relay import StallWatch, service_relay
@@ -112,7 +113,9 @@ def create_service_app(
         pool = await database.create_pool(settings.database_url)
         async with pool.acquire() as connection:
             await cluster.check(connection)  # refuses to start on a restored database until it is rebased
-        app.state.event_store = EventStore(pool, clock)
+        # Personal data is sealed with per-person keys from the deployment's one keyring (kernel.keyring).
+        keyring = app.state.keyring = await Keyring.open(KeyringSettings())
+        app.state.event_store = EventStore(pool, clock, keyring=keyring)
         if definition.reference_data is not None:
             await definition.reference_data(settings, app.state.event_store)
         run_relay = settings.run_relay and definition.appends_events
@@ -140,6 +143,7 @@ def create_service_app(
                     topic_policy=settings.topic_policy(),
                     retry=settings.retry_policy(),
                     health=failing,
+                    keyring=keyring,
                     security=settings.kafka_security(),
                 )
                 tasks.append(
@@ -172,10 +176,11 @@ def create_service_app(
                 await asyncio.wait_for(running.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(app.state.journal.close(), timeout=SHUTDOWN_SECONDS)
-            try:
-                await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_SECONDS)
-            except Exception:
-                pool.terminate()
+            for closing in (pool, keyring.pool):
+                try:
+                    await asyncio.wait_for(closing.close(), timeout=SHUTDOWN_SECONDS)
+                except Exception:
+                    closing.terminate()
 
     app = FastAPI(
         title=f"Passerelle — {definition.name}",
@@ -189,12 +194,12 @@ def create_service_app(
     app.mount(DOCS_ASSETS, StaticFiles(directory=DOCS_FILES), name="docs-assets")
     app.router.route_class = PolicyRoute
     app.state.settings = settings
+    app.state.rate_limits = RateLimits.from_settings(settings)
     app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
     # Reads of personal data and refusals, before any of their answer leaves (kernel.journal).
     app.state.journal = journal.KafkaJournal(settings)
     app.include_router(operations_router(definition.name))
     for router in definition.routers:
-    app.state.rate_limits = RateLimits.from_settings(settings)
         app.include_router(router)
     unprotected = routes_without_policy(app)
     if unprotected:
@@ -204,8 +209,8 @@ def create_service_app(
         raise RuntimeError(f"routes allow roles no token can carry: {unknown}")
     app.add_middleware(journal.AccessJournal, service=definition.name)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(OperationsGate, networks=settings.operations_networks)
     app.add_middleware(CorrelationId)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics)
     return app
-    app.add_middleware(OperationsGate, networks=settings.operations_networks)
-    app.add_middleware(SecurityHeaders)

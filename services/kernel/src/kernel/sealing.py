@@ -1,0 +1,283 @@
+"""Personal data sealed in event payloads, below the contract layer (issue 17, crypto-shredding).
+
+A contract describes a payload in clear: what a decider emits and what `parse_payload` validates. The event
+store seals it before hashing: every field the contract marks `x-personal-data` (at any depth: a case's
+identity, a session's facilitators) becomes
+
+    {"enc": "v1", "kid": "<data key id>", "ct": "<base64 of nonce | AES-256-GCM ciphertext and tag>"}
+
+the JSON of the clear value encrypted with its person's data key (`kernel.keyring`), the event id and the
+field's path as associated data (a sealed value copied into another event or field does not open). That form
+is what the `events` table, the hash chain and the topics hold. Readers open it before `parse_payload`:
+the event store's `read_stream`, the consumer runner. A value whose key was destroyed opens as its field's
+*erased* value: None where the contract allows it, else `ERASED_TEXT`, `[ERASED_TEXT]` for a list that may
+not be empty, or `ERASED_DATE`; always a value the contract accepts, so nothing downstream crashes.
+
+Values written before sealing existed are read as they are: opening only touches sealed values.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Union
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from contracts import Event, EventEnvelope, event_class
+from contracts.events import PERSONAL_DATA
+from contracts.registry import UnknownEventType
+from kernel.keyring import NONCE_BYTES, Keyring
+
+SEALED = "v1"
+ERASED_TEXT = "[effacé]"
+ERASED_DATE = date.min.isoformat()  # 0001-01-01: a date of birth no one has
+_ERASED_CANDIDATES = (None, ERASED_TEXT, [], [ERASED_TEXT], ERASED_DATE)
+
+
+class SealBroken(ValueError):
+    """A sealed value that does not open under its key: tampered with, or moved from another event or field.
+    A `ValueError`, like an invalid payload: a consumer dead-letters the message."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A personal field: sealed whole. `erased` is the JSON value it reads as once its key is destroyed."""
+
+    erased: Any
+
+
+@dataclass(frozen=True)
+class Each:
+    """A list of value objects, some fields of which are personal."""
+
+    plan: Plan
+
+
+Plan = dict[str, "Leaf | Each | Plan"]
+
+
+# --- which fields -------------------------------------------------------------------------------------------
+
+
+@cache
+def plan_of(model: type[BaseModel]) -> Plan:
+    """Where a model's personal fields are, nested value objects and lists of them included."""
+    plan: Plan = {}
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get(PERSONAL_DATA):
+            plan[name] = Leaf(_erased_value(field))
+        elif nested := _nested(field.annotation):
+            plan[name] = nested
+    return plan
+
+
+def plan_for(event_type: str, schema_version: int) -> Plan:
+    """The plan of a stored or received event's own version (empty for one this code does not know)."""
+    try:
+        return plan_of(event_class(event_type, schema_version))
+    except UnknownEventType:
+        return {}
+
+
+def _nested(annotation: Any) -> Leaf | Each | Plan | None:
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (Union, types.UnionType):
+        return next((found for a in arguments if a is not type(None) and (found := _nested(a))), None)
+    if origin in (list, tuple, set, frozenset, Sequence) and arguments:
+        inner = _nested(arguments[0])
+        return Each(inner) if isinstance(inner, dict) else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return plan_of(annotation) or None
+    return None
+
+
+def _erased_value(field: Any) -> Any:
+    adapter = TypeAdapter(Annotated[field.annotation, field])
+    for candidate in _ERASED_CANDIDATES:
+        try:
+            adapter.validate_python(candidate)
+        except ValidationError:
+            continue
+        return candidate
+    return None
+
+
+# --- sealing and opening one payload --------------------------------------------------------------------
+
+
+def is_sealed(value: Any) -> bool:
+    return type(value) is dict and value.get("enc") == SEALED and len(value) == 3 and "ct" in value
+
+
+def key_id(event_type: str, subject: str | None, stream_id: str) -> str:
+    """Whose key seals an event's personal fields: the person it is about (its subject), else the stream that
+    holds them (a partner's contact, a group's facilitators: people who are not followed by the SPIP)."""
+    return subject or f"stream:{event_type.split('.', 1)[0]}/{stream_id}"
+
+
+def seal_payload(payload: dict, plan: Plan, cipher: AESGCM, kid: str, context: str) -> dict:
+    """A copy of `payload` with every personal value sealed (None stays None: it says nothing)."""
+    sealed = dict(payload)
+    for name, node in plan.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        where = f"{context}/{name}"
+        if isinstance(node, Leaf):
+            if not is_sealed(value):
+                sealed[name] = _seal(value, cipher, kid, where)
+        elif isinstance(node, Each):
+            sealed[name] = [
+                seal_payload(item, node.plan, cipher, kid, f"{where}/{i}") if isinstance(item, dict) else item
+                for i, item in enumerate(value)
+            ]
+        elif isinstance(value, dict):
+            sealed[name] = seal_payload(value, node, cipher, kid, where)
+    return sealed
+
+
+def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], context: str) -> dict:
+    """A copy of `payload` with every sealed value opened, or erased where its key is destroyed."""
+    opened = dict(payload)
+    for name, node in plan.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        where = f"{context}/{name}"
+        if isinstance(node, Leaf):
+            if is_sealed(value):
+                cipher = ciphers[value["kid"]]
+                opened[name] = node.erased if cipher is None else _open(value, cipher, where)
+        elif isinstance(node, Each):
+            if isinstance(value, list):
+                opened[name] = [
+                    open_payload(item, node.plan, ciphers, f"{where}/{i}") if isinstance(item, dict) else item
+                    for i, item in enumerate(value)
+                ]
+        elif isinstance(value, dict):
+            opened[name] = open_payload(value, node, ciphers, where)
+    return opened
+
+
+def key_ids_in(payload: dict, plan: Plan) -> set[str]:
+    """The keys a payload's sealed values name."""
+    found: set[str] = set()
+    for name, node in plan.items():
+        value = payload.get(name)
+        if isinstance(node, Leaf):
+            if is_sealed(value):
+                found.add(value["kid"])
+        elif isinstance(node, Each):
+            for item in value if isinstance(value, list) else ():
+                if isinstance(item, dict):
+                    found |= key_ids_in(item, node.plan)
+        elif isinstance(value, dict):
+            found |= key_ids_in(value, node)
+    return found
+
+
+def clear_values(payload: dict, plan: Plan, context: str = "") -> list[str]:
+    """The paths of a payload's personal values that are not sealed (what a scan of a topic must not find)."""
+    found: list[str] = []
+    for name, node in plan.items():
+        value = payload.get(name)
+        where = f"{context}/{name}"
+        if value is None:
+            continue
+        if isinstance(node, Leaf):
+            if not is_sealed(value):
+                found.append(where)
+        elif isinstance(node, Each):
+            for i, item in enumerate(value if isinstance(value, list) else ()):
+                if isinstance(item, dict):
+                    found += clear_values(item, node.plan, f"{where}/{i}")
+        elif isinstance(value, dict):
+            found += clear_values(value, node, where)
+    return found
+
+
+def has_values(payload: dict, plan: Plan) -> bool:
+    """Whether a payload carries any personal value to seal (an event whose personal fields are all absent
+    needs no key)."""
+    for name, node in plan.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        if isinstance(node, Leaf):
+            return True
+        if isinstance(node, Each):
+            if any(isinstance(item, dict) and has_values(item, node.plan) for item in value):
+                return True
+        elif isinstance(value, dict) and has_values(value, node):
+            return True
+    return False
+
+
+def _seal(value: Any, cipher: AESGCM, kid: str, where: str) -> dict:
+    nonce = os.urandom(NONCE_BYTES)
+    clear = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    sealed = nonce + cipher.encrypt(nonce, clear, where.encode())
+    return {"enc": SEALED, "kid": kid, "ct": base64.b64encode(sealed).decode()}
+
+
+def _open(value: dict, cipher: AESGCM, where: str) -> Any:
+    try:
+        sealed = base64.b64decode(value["ct"], validate=True)
+        return json.loads(cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], where.encode()))
+    except (InvalidTag, ValueError, TypeError):
+        raise SealBroken(
+            f"the sealed value at {where.split('/', 1)[1]} does not open under its key"
+        ) from None
+
+
+# --- the kernel's entry points ----------------------------------------------------------------------------
+
+
+class Sealer:
+    """Seals what the event store appends and opens what is read back or received, through a keyring."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    async def seal(
+        self, event: Event, payload: dict, *, event_id: UUID, subject: str | None, stream_id: str
+    ) -> dict:
+        plan = plan_of(type(event))
+        if not plan or not has_values(payload, plan):
+            return payload
+        kid = key_id(event.event_type, subject, stream_id)
+        cipher = await self.keyring.for_writing(kid)
+        return seal_payload(payload, plan, cipher, kid, str(event_id))
+
+    async def open(self, envelopes: Sequence[EventEnvelope]) -> list[EventEnvelope]:
+        """The envelopes with their payloads in clear (erased where a key is destroyed); one keyring query for
+        every key not cached. The hash of an opened envelope still covers its sealed payload."""
+        plans = [plan_for(e.event_type, e.schema_version) for e in envelopes]
+        wanted: set[str] = set()
+        for envelope, plan in zip(envelopes, plans, strict=True):
+            if plan:
+                wanted |= key_ids_in(envelope.payload, plan)
+        if not wanted:
+            return list(envelopes)
+        ciphers = await self.keyring.for_reading(wanted)
+        return [
+            envelope.model_copy(
+                update={"payload": open_payload(envelope.payload, plan, ciphers, str(envelope.event_id))}
+            )
+            if plan and key_ids_in(envelope.payload, plan)
+            else envelope
+            for envelope, plan in zip(envelopes, plans, strict=True)
+        ]

@@ -1,0 +1,212 @@
+"""Crypto-shredding in the kernel (issue 17): personal fields are stored and published sealed, the hash chain
+covers the ciphertext, readers get them in clear through the keyring, and as erased once the key is gone."""
+
+import asyncio
+import contextlib
+import json
+
+import pytest
+
+from devinfra.testkit import read_topic, wait_for
+from kernel import database
+from kernel.consumer import ConsumerRunner, Subscription
+from kernel.database import create_pool, migrate
+from kernel.eventstore import NEW_STREAM, EventStore
+from kernel.hashchain import hash_of
+from kernel.keyring import Keyring, KeyringSettings, KeyUnwrapFailed, LocalKeyWrapper, SubjectErased
+from kernel.relay import Relay, topic_router
+from kernel.sealing import ERASED_DATE, ERASED_TEXT
+from kernel.settings import ServiceSettings
+
+from ..samples import ONE_NODE, PersonNoted, SampleRecorded, a_person_noted, metadata
+
+pytestmark = pytest.mark.integration
+
+CLEAR_VALUES = ("Lefèvre", "1990-05-17", "Mme Durand", "Martin", "Suivi renforcé")
+
+
+@pytest.fixture
+async def keyring(infrastructure):
+    keyring = await Keyring.open(KeyringSettings())
+    yield keyring
+    await keyring.close()
+
+
+@pytest.fixture
+async def sealed_store(dsn, keyring):
+    pool = await create_pool(dsn)
+    yield EventStore(pool, keyring=keyring)
+    await pool.close()
+
+
+def person_id(unique_name) -> str:
+    return unique_name("person")  # the keyring is shared by the whole run
+
+
+async def stored_rows(dsn):
+    connection = await database.connect(dsn)
+    try:
+        return await connection.fetch("SELECT * FROM events ORDER BY position")
+    finally:
+        await connection.close()
+
+
+async def test_personal_values_are_stored_sealed_and_read_back_in_clear(sealed_store, dsn, unique_name):
+    subject = person_id(unique_name)
+    event = a_person_noted()
+    async with sealed_store.transaction() as session:
+        appended = await session.append("person", "p-1", NEW_STREAM, [event], metadata(), subject=subject)
+
+    (row,) = await stored_rows(dsn)
+    stored = json.dumps(row["payload"], ensure_ascii=False)
+    assert not [value for value in CLEAR_VALUES if value in stored]
+    assert row["payload"]["person"]["town"] == "Arras" and row["payload"]["count"] == 3
+    assert appended[0].payload == event.model_dump(mode="json")  # the caller renders the clear payload
+    (read,) = await sealed_store.read_stream("p-1")
+    assert read.payload == event.model_dump(mode="json")
+
+
+async def test_the_hash_chain_covers_the_ciphertext_and_verifies(sealed_store, dsn, unique_name):
+    subject = person_id(unique_name)
+    async with sealed_store.transaction() as session:
+        await session.append(
+            "person", "p-1", NEW_STREAM, [a_person_noted(), a_person_noted()], metadata(), subject=subject
+        )
+
+    rows = await stored_rows(dsn)
+    assert [hash_of(dict(r)) for r in rows] == [r["hash"] for r in rows]
+    assert await sealed_store.verify() == {}
+
+
+async def test_once_the_key_is_destroyed_the_stream_reads_as_erased_and_takes_no_new_personal_data(
+    sealed_store, keyring, dsn, unique_name
+):
+    subject = person_id(unique_name)
+    async with sealed_store.transaction() as session:
+        await session.append("person", "p-1", NEW_STREAM, [a_person_noted()], metadata(), subject=subject)
+
+    assert await keyring.destroy(subject)
+    assert not await keyring.destroy(subject)  # once is enough
+
+    (read,) = await sealed_store.read_stream("p-1")
+    event = PersonNoted.model_validate(read.payload)
+    assert (event.person.name, event.person.born_on.isoformat()) == (ERASED_TEXT, ERASED_DATE)
+    assert event.helpers == [ERASED_TEXT] and event.note == ERASED_TEXT and event.count == 3
+    with pytest.raises(SubjectErased):
+        async with sealed_store.transaction() as session:
+            await session.append("person", "p-1", 1, [a_person_noted()], metadata(), subject=subject)
+    async with sealed_store.transaction() as session:  # nothing personal: still recorded
+        await session.append("person", "p-1", 1, [SampleRecorded(number=1)], metadata(), subject=subject)
+    assert len(await stored_rows(dsn)) == 2
+    assert await sealed_store.verify() == {}
+
+
+async def test_a_destroyed_key_never_comes_back(keyring, unique_name):
+    subject = person_id(unique_name)
+    await keyring.for_writing(subject)
+    await keyring.destroy(subject)
+
+    with pytest.raises(Exception, match="cannot come back"):
+        await keyring.pool.execute(
+            "UPDATE subject_keys SET wrapped_key = '\\x00', destroyed_at = NULL, kek_id = 'k'"
+        )
+    with pytest.raises(Exception, match="never deleted"):
+        await keyring.pool.execute("DELETE FROM subject_keys WHERE subject_id = $1", subject)
+
+
+async def test_a_kek_rotation_rewraps_every_live_key_and_the_data_still_opens(dsn, new_database):
+    """On a keyring of its own: the run's shared one must keep its KEK."""
+    old, new, other = (LocalKeyWrapper.generate_spec(kek) for kek in ("kek-old", "kek-new", "kek-other"))
+    keyring_dsn = await new_database("keyring")
+    before = await Keyring.open(KeyringSettings(KEYRING_DATABASE_URL=keyring_dsn, KEYRING_KEK=old))
+    pool = await create_pool(dsn)
+    try:
+        async with EventStore(pool, keyring=before).transaction() as session:
+            await session.append(
+                "person", "p-1", NEW_STREAM, [a_person_noted()], metadata(), subject="person-1"
+            )
+        await before.destroy("person-2")
+        rotated = Keyring(before.pool, LocalKeyWrapper.parse(f"{new},{old}"))
+
+        assert await rotated.rewrap() == 1  # the destroyed key stays destroyed
+        assert await before.pool.fetchval(
+            "SELECT kek_id FROM subject_keys WHERE subject_id = 'person-1'"
+        ) == ("kek-new")
+        (read,) = await EventStore(pool, keyring=rotated).read_stream("p-1")
+        assert read.payload["note"] == "Suivi renforcé"
+        not_given_the_new_kek = Keyring(before.pool, LocalKeyWrapper.parse(f"{other},{old}"))
+        with pytest.raises(KeyUnwrapFailed, match="kek-new"):
+            await EventStore(pool, keyring=not_given_the_new_kek).read_stream("p-1")
+    finally:
+        await pool.close()
+        await before.close()
+
+
+async def test_the_relay_publishes_ciphertext_and_a_consumer_reads_clear_then_erased(
+    sealed_store, keyring, dsn, bootstrap, unique_name, new_database
+):
+    subject, prefix = person_id(unique_name), unique_name("t") + "."
+    async with sealed_store.transaction() as session:
+        await session.append("person", "p-1", NEW_STREAM, [a_person_noted()], metadata(), subject=subject)
+    settings = ServiceSettings(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=prefix)
+    topic = f"{prefix}kerneltest.events"
+    relay = Relay(
+        dsn,
+        bootstrap,
+        topic_router(settings, "kerneltest"),
+        topics=[topic, f"{prefix}kerneltest.restricted"],
+        topic_policy=ONE_NODE,
+    )
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        (record,) = await read_topic(bootstrap, topic, at_least=1)
+    finally:
+        relay_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay_task
+    assert not [value for value in CLEAR_VALUES if value.encode() in record.value]
+
+    # A reader in another database, as programmes reads assessment's events: first in clear, then erased.
+    reader_dsn = await new_database("reader")
+    await migrate(reader_dsn)
+    pool = await create_pool(reader_dsn)
+    await pool.execute("CREATE TABLE names (event_id uuid, name text)")
+
+    async def keep_name(connection, envelope, event):
+        await connection.execute("INSERT INTO names VALUES ($1, $2)", envelope.event_id, event.person.name)
+
+    reader_keyring = await Keyring.open(KeyringSettings())
+    name = unique_name("names")
+
+    async def read_names() -> list[str]:
+        runner = ConsumerRunner(
+            Subscription(name, [topic], keep_name),
+            pool,
+            bootstrap,
+            topic_policy=ONE_NODE,
+            keyring=reader_keyring,
+        )
+        task = asyncio.create_task(runner.run())
+        try:
+            await wait_for(
+                lambda: pool.fetchval("SELECT count(*) FROM names"), timeout=30, message="a name kept"
+            )
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        return [r["name"] for r in await pool.fetch("SELECT name FROM names")]
+
+    try:
+        assert await read_names() == ["Lefèvre"]
+        await keyring.destroy(subject)  # by another process's keyring: this one learns within its cache time
+        await pool.execute(
+            "DELETE FROM names; DELETE FROM consumer_checkpoints; DELETE FROM processed_events"
+        )
+        await asyncio.sleep(0)
+        reader_keyring.cache_seconds = 0  # (the test's own: no waiting for the cache to expire)
+        reader_keyring._cache.clear()
+        assert await read_names() == [ERASED_TEXT]
+    finally:
+        await pool.close()
+        await reader_keyring.close()
