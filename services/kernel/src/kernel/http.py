@@ -294,7 +294,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in _OURS]
                 headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if authenticated:
+                if authenticated:  # whatever the route said about caching
+                    headers = [(n, v) for n, v in headers if n.lower() not in (b"cache-control", b"pragma")]
                     headers += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
                 content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):

@@ -10,7 +10,7 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from contracts.roles import ESTABLISHMENT
 from devinfra.tokens import DevKeys
@@ -39,6 +39,10 @@ def app_with(keys: DevKeys, **settings):
     @router.get("/cases/page", response_class=HTMLResponse)
     async def page(principal: Reader) -> HTMLResponse:
         return HTMLResponse("<!doctype html><title>Dossier</title><p>Dossier</p>")
+
+    @router.get("/cases/cacheable")
+    async def cacheable(principal: Reader) -> JSONResponse:
+        return JSONResponse({}, headers={"Cache-Control": "public, max-age=3600"})
 
     @router.get("/open")
     async def open_(_: Annotated[None, Depends(public())]) -> dict:
@@ -75,6 +79,12 @@ async def test_every_answer_forbids_sniffing_and_an_authenticated_one_forbids_st
     assert read.headers["cache-control"] == "no-store" and read.headers["pragma"] == "no-cache"
     assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
     assert "content-security-policy" not in read.headers  # JSON is not rendered by a browser
+
+
+async def test_no_route_can_let_an_authenticated_answer_be_cached(keys):
+    async with client(app_with(keys)) as http:
+        response = await http.get("/cases/cacheable", headers=bearer(keys))
+    assert response.headers.get_list("cache-control") == ["no-store"]
 
 
 async def test_an_html_page_carries_a_content_security_policy_and_refuses_framing(keys):
