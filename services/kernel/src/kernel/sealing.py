@@ -226,9 +226,15 @@ def has_values(payload: dict, plan: Plan) -> bool:
     return False
 
 
+_json_string = json.encoder.encode_basestring  # C: the common case (a name, a note) without json.dumps
+
+
 def _seal(value: Any, cipher: AESGCM, kid: str, where: str) -> dict:
     nonce = os.urandom(NONCE_BYTES)
-    clear = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    if type(value) is str:
+        clear = _json_string(value).encode()
+    else:
+        clear = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     sealed = nonce + cipher.encrypt(nonce, clear, where.encode())
     return {"enc": SEALED, "kid": kid, "ct": base64.b64encode(sealed).decode()}
 
