@@ -1,5 +1,5 @@
-"""The consultation journal (Directive 2016/680 art. 25, ADR 22): every read of
-personal data and every refused access, with who, whom, what, when and why, on `<prefix>access.journal`.
+"""The consultation journal (Directive 2016/680 art. 25, ADR 22): every read of personal data and every
+refused access, with who, whom, what, when and why, on `<prefix>access.journal`.
 
 A route that reads personal data takes `journal: Journal` and says what it showed
 (`journal.consulted(subject_id=..., object_id=...)`); its path parameters are recorded without being named

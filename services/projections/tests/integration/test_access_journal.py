@@ -2,8 +2,10 @@
 topic before their answers leave, projections stores them, and auditors and DPIPs find them by person and by
 user with `GET /audit/access`. Assessment and projections in process, on their own databases and topics."""
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from assessment.bootstrap import create_app as assessment_app
@@ -11,6 +13,8 @@ from assessment.settings import AssessmentSettings
 from contracts import parse_payload
 from devinfra.testkit import assert_refused, ok, service_settings, serving, wait_for
 from kernel.database import create_pool
+from kernel.journal import JournalEntry
+from projections.access_journal import store
 from projections.bootstrap import create_app as projections_app
 from projections.person_file import ingest
 from projections.settings import ProjectionsSettings
@@ -166,3 +170,41 @@ async def test_the_journal_pages_newest_first_by_a_cursor(services, as_role):
     )
     paged = [e["entry_id"] for e in first["items"] + rest["items"]]
     assert paged == [e["entry_id"] for e in everything][: len(paged)] and len(set(paged)) == len(paged) >= 3
+
+
+def an_entry(days_ago: float, **overrides) -> JournalEntry:
+    return JournalEntry(
+        **{
+            "entry_id": uuid.uuid4(),
+            "recorded_at": datetime.now(UTC) - timedelta(days=days_ago),
+            "service": "assessment",
+            "method": "GET",
+            "route": "/cases/{case_id}",
+            "status": 200,
+            "user": "dpip-1",
+            "role": "dpip",
+            "subject_ids": ["person-1"],
+            "object_ids": ["case-1"],
+            "subjects_count": 1,
+            **overrides,
+        }
+    )
+
+
+async def test_the_journal_table_keeps_entries_unchanged_until_their_retention(pool):
+    old, middle, recent = an_entry(400), an_entry(200), an_entry(1)
+    async with pool.acquire() as connection:
+        await store.add(connection, [old, middle, recent])
+        await store.add(connection, [recent])  # redelivered: stored once
+        assert await connection.fetchval("SELECT count(*) FROM access_journal") == 3
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await connection.execute("UPDATE access_journal SET user_id = 'someone-else'")
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await connection.execute("DELETE FROM access_journal WHERE entry_id = $1", old.entry_id)
+    assert await store.prune(pool, older_than_days=300) == 1
+    # Whatever the retention asked, nothing younger than six months goes.
+    with pytest.raises(asyncpg.RaiseError, match="append-only"):
+        await store.prune(pool, older_than_days=0)
+    async with pool.acquire() as connection:
+        left = await connection.fetch("SELECT entry_id FROM access_journal ORDER BY seq")
+    assert [row["entry_id"] for row in left] == [middle.entry_id, recent.entry_id]
