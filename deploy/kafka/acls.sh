@@ -13,7 +13,8 @@
 #   read and describe; their dead-letter topics (`<topic>.dlq`): write what it cannot process, and read it
 #   back (`passerelle-dev dlq list|redrive`, run with the service's credentials).
 # * consumer groups `<prefix><service>.` (the dead-letter tools commit their progress there).
-# * the consultation journal (`<prefix>access.journal`): every service writes its entries.
+# * the consultation journal (`<prefix>access.journal`, ADR 22): every service writes its entries; only
+#   projections (which keeps it in a table, with a loop of its own and no dead letters) and audit read it.
 # Nobody but the audit principal reads a `.restricted` topic it did not write. A reader never creates
 # another service's topic: it waits (its loop retries) until the writer has made it.
 set -euo pipefail
@@ -32,7 +33,7 @@ declare -A consumes=(
   [programmes]="assessment.events"
   [ipro]="assessment.events programmes.events partners.events"
   [partners]="ipro.events"
-  [projections]="assessment.events programmes.events ipro.events partners.events access.journal"
+  [projections]="assessment.events programmes.events ipro.events partners.events"
 )
 
 for service in "${services[@]}"; do
@@ -52,10 +53,11 @@ for service in "${services[@]}"; do
   fi
 done
 
-# Every service journals the reads it serves.
+# Every service journals the reads it serves; projections keeps the journal.
 mapfile -t writers < <(printf -- '--allow-principal\nUser:%s\n' "${services[@]}")
 acls "${writers[@]}" --topic "${prefix}access.journal" \
      --operation Write --operation Create --operation Describe --operation DescribeConfigs
+acls --allow-principal User:projections --topic "${prefix}access.journal" --operation Read
 
 # The audit consumer (`passerelle audit verify`) reads every service's log, restricted topics included, and
 # the consultation journal. It reads without a consumer group.

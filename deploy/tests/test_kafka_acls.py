@@ -129,6 +129,18 @@ async def test_the_grants_hold_only_under_the_deployments_prefix(broker, topics_
         await first_record("partners", broker, "ipro.events", prefixed=False)
 
 
+async def test_every_service_writes_the_journal_and_only_projections_and_audit_read_it(
+    broker, topics_made_by_their_writers
+):
+    for service in SERVICES:
+        await write_one(service, broker, "access.journal")
+
+    for reader in ("projections", "audit"):
+        assert await first_record(reader, broker, "access.journal") == b'{"written": "by assessment"}'
+    with pytest.raises(TopicAuthorizationFailedError):
+        await first_record("partners", broker, "access.journal")
+
+
 def settings_of(principal: str, broker: LocalKafka) -> ServiceSettings:
     """The service's own settings class, as its deployment would fill it: prefix, credentials, one node."""
     settings_class: type[ServiceSettings] = ServiceSettings
