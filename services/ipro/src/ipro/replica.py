@@ -37,7 +37,7 @@ from ipro.domain.commands import CancelPositioning, FollowMovedSession, OpenPath
 from ipro.domain.facts import CaseFacts
 from ipro.settings import IproSettings
 from kernel.clock import local_date
-from kernel.eventstore import EventStore, Metadata, Session
+from kernel.eventstore import EventStore, Metadata
 
 REACTION = Actor(subject="ipro-case-reaction", role="system")
 CATALOGUE_REACTION = Actor(subject="ipro-catalogue-reaction", role="system")
@@ -94,7 +94,7 @@ def assessment_applier(store: EventStore, settings: IproSettings):
                 )
                 with contextlib.suppress(errors.PathwayAlreadyOpen):  # opened by an adviser meanwhile
                     await handlers.open_pathway_on_admission(
-                        Session(connection, store.clock), command, case, metadata
+                        store.session(connection), command, case, metadata
                     )
                 await _case_row(connection, event)
             case ReferentAssigned():
@@ -124,7 +124,7 @@ def assessment_applier(store: EventStore, settings: IproSettings):
                 )
             case CaseClosed():
                 await handlers.close_on_release(
-                    Session(connection, store.clock), event.case_id, event.closed_on, metadata
+                    store.session(connection), event.case_id, event.closed_on, metadata
                 )
                 await connection.execute(
                     "UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
@@ -160,7 +160,7 @@ def partner_catalogue_applier(store: EventStore):
     """The catalogue replica, and the reaction of the places on a session the partner cancels or moves."""
 
     async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-        session = Session(connection, store.clock)
+        session = store.session(connection)
         metadata = _caused_by(envelope, CATALOGUE_REACTION)
         match event:
             case SessionCancelled():

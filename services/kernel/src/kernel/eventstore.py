@@ -249,6 +249,11 @@ class EventStore:
         async with self.pool.acquire() as connection, connection.transaction():
             yield Session(connection, self.clock, self.sealer)
 
+    def session(self, connection: asyncpg.Connection) -> Session:
+        """A session on a transaction the caller holds (a reaction, in its consumer's transaction): the same
+        clock and sealing as this store's."""
+        return Session(connection, self.clock, self.sealer)
+
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         async with self.pool.acquire() as connection:
             return await Session(connection, self.clock, self.sealer).read_stream(stream_id)

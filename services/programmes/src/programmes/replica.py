@@ -17,7 +17,7 @@ from contracts.assessment import (
     ReferentAssigned,
     SentenceUpdated,
 )
-from kernel.eventstore import EventStore, Metadata, Session
+from kernel.eventstore import EventStore, Metadata
 from programmes import handlers
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
@@ -98,7 +98,7 @@ def applier(store: EventStore):
                     causation_id=str(envelope.event_id),
                 )
                 await handlers.end_on_release(
-                    Session(connection, store.clock), event.case_id, event.closed_on, metadata
+                    store.session(connection), event.case_id, event.closed_on, metadata
                 )
                 await connection.execute(
                     "UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
