@@ -15,7 +15,7 @@ from aiokafka.errors import TopicAuthorizationFailedError
 
 from devinfra.infra import SERVICES, free_port
 from devinfra.kafka import BrokerSasl, LocalKafka
-from kernel import kafka
+from kernel import journal, kafka
 from kernel.eventstore import EventStore
 from kernel.relay import service_relay
 from kernel.settings import ServiceSettings
@@ -41,15 +41,17 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
 
 @pytest.fixture(scope="module")
 async def topics_made_by_their_writers(broker: LocalKafka) -> None:
-    """Each service makes its topics with its own credentials, as its relay does when it starts."""
+    """Each service makes its topics with its own credentials, as its relay and its journal do."""
     for service in SERVICES:
         settings = settings_of(service, broker)
         relay = service_relay(settings, service)
-        journal = settings.topic("access.journal")
+        await kafka.ensure_topics(
+            relay.bootstrap_servers, relay.topics, relay.topic_policy, security=relay.security
+        )
         await kafka.ensure_topics(
             relay.bootstrap_servers,
-            [*relay.topics, journal],
-            settings.topic_policy(),
+            [settings.topic(journal.TOPIC)],
+            journal.topic_policy(settings),
             security=relay.security,
         )
 
@@ -133,12 +135,12 @@ async def test_every_service_writes_the_journal_and_only_projections_and_audit_r
     broker, topics_made_by_their_writers
 ):
     for service in SERVICES:
-        await write_one(service, broker, "access.journal")
+        await write_one(service, broker, journal.TOPIC)
 
     for reader in ("projections", "audit"):
-        assert await first_record(reader, broker, "access.journal") == b'{"written": "by assessment"}'
+        assert await first_record(reader, broker, journal.TOPIC) == b'{"written": "by assessment"}'
     with pytest.raises(TopicAuthorizationFailedError):
-        await first_record("partners", broker, "access.journal")
+        await first_record("partners", broker, journal.TOPIC)
 
 
 def settings_of(principal: str, broker: LocalKafka) -> ServiceSettings:
