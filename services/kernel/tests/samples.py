@@ -47,7 +47,7 @@ class PersonNoted(Event):
 
 def a_person_noted(**overrides) -> PersonNoted:
     values = dict(
-        person=Person(name="Lefèvre", born_on=date(1990, 5, 17), nickname="Jo"),
+        person=Person(name="Lefèvre", born_on=date(1990, 5, 17), nickname="Jo la Frite"),
         helpers=["Mme Durand"],
         companions=[Person(name="Martin", born_on=date(1985, 1, 2))],
         note="Suivi renforcé",
