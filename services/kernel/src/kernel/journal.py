@@ -178,6 +178,8 @@ class JournalUnavailable(Exception):
 class JournalWriter(Protocol):
     async def write(self, entry: JournalEntry) -> None: ...
 
+    async def warm_up(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -208,6 +210,14 @@ class KafkaJournal:
             self._down_until = time.monotonic() + self.retry_seconds
             await self._drop_producer()
             raise JournalUnavailable(f"{type(error).__name__}: {error}"[:300]) from error
+
+    async def warm_up(self) -> None:
+        """Connect now, at start-up, so that the first read does not wait for the topic and the producer;
+        a broker away now is met again by the first write."""
+        try:
+            await self._started()
+        except Exception as error:
+            log.warning("journal not reachable at start-up", error=f"{type(error).__name__}: {error}"[:300])
 
     async def _started(self) -> AIOKafkaProducer:
         async with self._starting:
@@ -251,6 +261,9 @@ class MemoryJournal:
         if not self.available:
             raise JournalUnavailable("memory journal switched off")
         self.entries.append(entry)
+
+    async def warm_up(self) -> None:
+        pass
 
     async def close(self) -> None:
         pass

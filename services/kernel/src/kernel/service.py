@@ -127,6 +127,7 @@ def create_service_app(
             relay_watch=StallWatch() if run_relay else None,
         )
         tasks, failing = running.background_tasks, running.failing_tasks
+        tasks.append(asyncio.create_task(app.state.journal.warm_up(), name="journal warm-up"))
         if run_relay:
             relay = service_relay(settings, definition.name)
             tasks.append(asyncio.create_task(supervise("relay", relay.run, failing), name="relay"))
