@@ -70,3 +70,29 @@ def test_no_request_allows_more_than_the_event_it_feeds(apps, service):  # noqa:
                         f"{route} {model.__name__}.{name}: {key} {value} > {allowed} in the events"
                     )
     assert too_loose == []
+
+
+def test_every_day_in_a_query_is_bounded_to_the_calendar_an_establishment_uses(apps):  # noqa: F811
+    """A fuzzer's `?from=0001-01-01` was a 500: the day overflowed once made an instant of Europe/Paris.
+    Every date a query takes is bounded (`kernel.api.day_query`), so such a day is a 422."""
+    from datetime import date
+
+    import annotated_types
+
+    from kernel.api import EARLIEST_DAY, LATEST_DAY
+
+    unbounded = []
+    for service, app in apps.items():
+        for route in app.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            for param in route.dependant.query_params:
+                if date not in getattr(
+                    param.field_info.annotation, "__args__", (param.field_info.annotation,)
+                ):
+                    continue
+                bounds = {type(m): m for m in param.field_info.metadata}
+                low, high = bounds.get(annotated_types.Ge), bounds.get(annotated_types.Le)
+                if not (low and high and low.ge == EARLIEST_DAY and high.le == LATEST_DAY):
+                    unbounded.append(f"{service} {route.path} ?{param.alias}")
+    assert unbounded == []

@@ -72,6 +72,16 @@ ID_PATTERN = r"^[A-Za-z0-9-]+$"
 ID_MAX_LENGTH = 120
 Id = Annotated[str, Path(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 IdFilter = Annotated[str | None, Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+# Days asked for in a query stay within the calendar an establishment uses: a day at the calendar's edge
+# (0001-01-01) would overflow once it becomes an instant of the establishment's time zone.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def day_query(description: str | None = None, *, alias: str | None = None) -> Any:
+    """A `Query` for an optional calendar day, refused (422) outside EARLIEST_DAY … LATEST_DAY."""
+    return Query(alias=alias, description=description, ge=EARLIEST_DAY, le=LATEST_DAY)
+
+
 # Names and places: surrounding blanks dropped, never empty once they are.
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Why something was refused, cancelled, suspended.

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from contracts.partners import ActionType, OrganisationType
 from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
-from kernel.api import Db, Limit, Now, Offset, Page, Today
+from kernel.api import Db, Limit, Now, Offset, Page, Today, day_query
 from kernel.auth import Principal, allow
 from kernel.http import service_router
 from projections import catalogue, partner_directory
@@ -90,8 +90,8 @@ async def list_catalogue(
     now: Now,
     action_type: ActionType | None = None,
     theme: Annotated[str | None, Query(max_length=200)] = None,
-    starts_from: Annotated[date | None, Query(description="sessions on or after this day")] = None,
-    starts_until: Annotated[date | None, Query(description="sessions on or before this day")] = None,
+    starts_from: Annotated[date | None, day_query("sessions on or after this day")] = None,
+    starts_until: Annotated[date | None, day_query("sessions on or before this day")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[CatalogueAction]:

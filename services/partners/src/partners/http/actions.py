@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.partners import ActionType, SessionSlot
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store
+from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, day_query
 from kernel.clock import start_of_day
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -152,7 +152,7 @@ async def _change(action_id: str, command: c.Command, principal, commands: Comma
     async def run(session, metadata):
         return _view(await handlers.action_command(session, action_id, command, metadata, principal))
 
-    return await commands.run(principal, run, status_code=status_code)
+    return await commands.run(principal, run, status_code=status_code, resource="/actions/{action_id}")
 
 
 @router.get("/{action_id}", response_model=ActionView, summary="A catalogue action and all its sessions")
@@ -171,8 +171,8 @@ async def list_catalogue(
     now: Now,
     action_type: ActionType | None = None,
     theme: Annotated[str | None, Query(max_length=200)] = None,
-    starts_from: date | None = None,
-    starts_until: date | None = None,
+    starts_from: Annotated[date | None, day_query("sessions on or after this day")] = None,
+    starts_until: Annotated[date | None, day_query("sessions on or before this day")] = None,
     # No action holds more than 1,000 people (`ProposalContent.capacity_max`): a larger ask is bad input.
     min_seats_left: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Limit = 100,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel
 
-from kernel.api import Db, Id, Limit, Offset, Page
+from kernel.api import Db, Id, Limit, Offset, Page, day_query
 from kernel.clock import start_of_day
 from kernel.http import service_router
 from kernel.journal import Journal
@@ -19,9 +19,9 @@ from programmes.http.common import ParticipationReader, ScheduleReader
 
 router = service_router("", tags=["schedule"])
 
-Week = Annotated[date | None, Query(description="any day of the week wanted (Monday to Sunday)")]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+Week = Annotated[date | None, day_query("any day of the week wanted (Monday to Sunday)")]
+From = Annotated[date | None, day_query(alias="from")]
+To = Annotated[date | None, day_query(alias="to")]
 Name = Annotated[str | None, Query(max_length=200)]
 
 

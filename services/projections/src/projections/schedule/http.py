@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from kernel.access import Principal
-from kernel.api import Db, IdFilter, Label, Now, Today
+from kernel.api import Db, IdFilter, Label, Now, Today, day_query
 from kernel.auth import allow
 from kernel.clock import start_of_day
 from kernel.errors import InvalidValue
@@ -31,10 +31,8 @@ MAX_DAYS = 31
 Reader = Annotated[Principal, Depends(allow(READERS))]
 CalendarReader = Annotated[Principal, Depends(allow(CALENDAR_READERS))]
 ConflictReader = Annotated[Principal, Depends(allow(CONFLICT_READERS))]
-From = Annotated[date | None, Query(alias="from", description="first local day (default: today)")]
-To = Annotated[
-    date | None, Query(alias="to", description=f"last local day, included (at most {MAX_DAYS} days)")
-]
+From = Annotated[date | None, day_query("first local day (default: today)", alias="from")]
+To = Annotated[date | None, day_query(f"last local day, included (at most {MAX_DAYS} days)", alias="to")]
 Establishment = Annotated[Label | None, Query(description="the establishment's name")]
 Room = Annotated[
     Label | None, Query(description="a room or place, as sessions name it (case and spaces aside)")
