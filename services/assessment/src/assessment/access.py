@@ -8,6 +8,8 @@ apply them on the command path, `queries` on the read path; routes only declare 
   read the interviews of the people they work with (need to know).
 * IPRO roles and auditors read the shareable part of an assessment; confidential interview notes are for
   their author and DPIPs.
+* A case's birth date, écrou number and offence categories are for SPIP staff: IPRO roles, the governor's
+  office and auditors read who is followed, where, by whom and until when (DOMAIN.md, need to know).
 
 A caller who sees a case but may not do this with it gets a refusal (403) naming the rule: the case's
 existence is no secret among these roles (unknown ids answer 404 as usual).
@@ -56,6 +58,11 @@ def on_caseload(principal: Principal, case: Case) -> bool:
 def ensure_on_caseload(principal: Principal, case: Case) -> None:
     if not on_caseload(principal, case):
         raise NotOnCaseload("this person is not on your caseload")
+
+
+def reads_case_details(principal: Principal) -> bool:
+    """Birth date, écrou number and offence categories: SPIP staff only (need to know)."""
+    return principal.has_any(SPIP_STAFF)
 
 
 def listed_referent(principal: Principal, asked: str | None) -> str | None:

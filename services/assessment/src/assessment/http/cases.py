@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assessment import access, handlers, queries
 from assessment.domain import commands as c
@@ -66,13 +66,37 @@ class NoteRequest(RequestBody):
     text: LongText
 
 
+class SharedIdentity(BaseModel):
+    """Who the person is, for readers outside the SPIP: no birth date, no écrou number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_name: str
+    first_names: str
+
+
+class SharedSentence(BaseModel):
+    """The sentence's dates, for readers outside the SPIP: no offence categories."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    short_sentence: bool
+    total_length_months: int
+    expected_end_date: date
+    conditional_release_eligibility_date: date | None
+
+
 class CaseView(BaseModel):
     case_id: str
     subject_id: str
-    identity: Identity
+    identity: Identity | SharedIdentity = Field(
+        description="SPIP staff read the birth date and écrou number; other readers the name only"
+    )
     establishment: str
     admission_date: date
-    sentence: Sentence
+    sentence: Sentence | SharedSentence = Field(
+        description="SPIP staff read the offence categories; other readers the dates only"
+    )
     referent: str | None
     closed_on: date | None
     closure_reason: ClosureReason | None
@@ -207,8 +231,15 @@ async def list_cases(
 async def get_case(case_id: Id, principal: CaseReader, store: Store, journal: Journal) -> CaseView:
     found = await queries.read_case(store, case_id, principal)
     journal.consulted(subject_id=found.state.subject_id, establishment=found.state.establishment)
-    return _view(found)
+    return _view(found, details=access.reads_case_details(principal))
 
 
-def _view(case: Aggregate[Case]) -> CaseView:
-    return CaseView(**case.state.model_dump(), version=case.version)
+def _view(case: Aggregate[Case], details: bool = True) -> CaseView:
+    view = CaseView(**case.state.model_dump(), version=case.version)
+    if details:
+        return view
+    shared = {
+        "identity": SharedIdentity(**view.identity.model_dump(include=set(SharedIdentity.model_fields))),
+        "sentence": SharedSentence(**view.sentence.model_dump(include=set(SharedSentence.model_fields))),
+    }
+    return view.model_copy(update=shared)

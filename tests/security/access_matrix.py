@@ -1,0 +1,259 @@
+"""The access matrix: who may read or do what, on what, as data (issue 18 item 3; ADR 15; docs/access-matrix.md).
+
+One row is (service, method, route, scope) -> expected answer. The scope says how the caller relates to the
+object the route names (the referent CPIP of the case, another CPIP, a partner of another organisation...);
+each service's world in `test_access_matrix.py` builds the objects once and says which user each scope is.
+The expected answer is a status, and for a refusal the rule it names; for a 200 or 201, which fields the
+body must hold or lack (dotted paths: "identity.birth_date") and which texts must or must not appear in it.
+
+The rules stated here are DOMAIN.md's need-to-know: where the code disagreed, the code was changed. Rows
+that would need a larger change (establishment scoping, break-glass reads) are not here: see
+docs/access-matrix.md, "Not yet in the matrix".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    """How the caller relates to the object of the route."""
+
+    REFERENT = "referent CPIP of the case"
+    OTHER_CPIP = "another CPIP"
+    DPIP = "DPIP"
+    PSY_ASKED = "psychologist with a contribution request"
+    PSY_NOT_ASKED = "psychologist without"
+    SOCIAL_ASKED = "social worker with a contribution request"
+    SOCIAL_NOT_ASKED = "social worker without"
+    IPRO_ADVISER = "IPRO adviser"
+    IPRO_HEAD = "IPRO head"
+    RIPRO = "RIPRO"
+    DIRECTION = "direction"
+    AUDITOR = "auditeur"
+    PARTNER = "partner of the organisation"
+    OTHER_PARTNER = "partner of another organisation"
+    NO_TOKEN = "no token"
+
+
+@dataclass(frozen=True)
+class Row:
+    service: str
+    method: str
+    route: str  # a path template; the world fills its placeholders
+    scope: Scope
+    status: int
+    rule: str | None = None  # the rule a 403 names
+    present: frozenset[str] = field(default_factory=frozenset)  # dotted fields the body must hold
+    absent: frozenset[str] = field(default_factory=frozenset)  # and those it must not
+    shows: frozenset[str] = field(default_factory=frozenset)  # texts (world constants) the body holds
+    hides: frozenset[str] = field(default_factory=frozenset)  # texts it must not hold
+    items: int | None = None  # how many items a list answers
+    body: str | None = None  # the world's body for a command
+
+    @property
+    def id(self) -> str:
+        return f"{self.service} {self.method} {self.route} [{self.scope.value}] -> {self.status}"
+
+
+ROLE = "role-not-allowed"
+CASELOAD = "not-on-caseload"
+NOT_ASKED = "contribution-not-requested"
+
+
+def rows(
+    service: str, method: str, route: str, expected: dict[Scope, tuple], body: str | None = None
+) -> list[Row]:
+    """One row per scope: `{Scope.DPIP: (200, {"present": {...}}), Scope.OTHER_CPIP: (403, CASELOAD)}`."""
+    made = []
+    for scope, answer in expected.items():
+        status, detail = answer[0], (answer[1] if len(answer) > 1 else None)
+        if isinstance(detail, str):
+            made.append(Row(service, method, route, scope, status, rule=detail, body=body))
+        else:
+            options = {k: frozenset(v) if isinstance(v, set) else v for k, v in (detail or {}).items()}
+            made.append(Row(service, method, route, scope, status, body=body, **options))
+    return made
+
+
+def refused_to(scopes, rule: str = ROLE) -> dict[Scope, tuple]:
+    return {scope: (403, rule) for scope in scopes}
+
+
+# --- assessment: a person's case, assessment, plan, interviews and ESPACE notes ------------------------
+
+# What a case shows beyond the person's name and follow-up: for the SPIP, not for IPRO, the governor's
+# office or auditors (DOMAIN.md: prison management does not see assessment content; security review M1).
+CASE_DETAILS = {"identity.birth_date", "identity.ecrou_number", "sentence.offence_categories"}
+CASE_CORE = {
+    "case_id",
+    "subject_id",
+    "identity.last_name",
+    "referent",
+    "establishment",
+    "sentence.expected_end_date",
+}
+FULL_ASSESSMENT = {"domains", "protective_factors", "receptivity", "contributions", "return_comments"}
+SUMMARY = {"overall_risk_level", "priority_axes", "education_employment"}
+
+SPIP_CASE = (200, {"present": CASE_CORE | CASE_DETAILS})
+SHARED_CASE = (200, {"present": CASE_CORE, "absent": CASE_DETAILS})
+FULL = (200, {"present": SUMMARY | FULL_ASSESSMENT, "shows": {"PSYCHOLOGIST_TEXT", "EVIDENCE"}})
+SUMMARY_ONLY = (200, {"present": SUMMARY, "absent": FULL_ASSESSMENT, "hides": {"EVIDENCE"}})
+EVERY_NOTE = (200, {"shows": {"INTERVIEW_NOTES", "CONFIDENTIAL_NOTES"}})
+OPEN_NOTES = (200, {"shows": {"INTERVIEW_NOTES"}, "hides": {"CONFIDENTIAL_NOTES"}})
+
+NOT_SPIP = (Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION, Scope.AUDITOR, Scope.PARTNER)
+CONTRIBUTORS = (Scope.PSY_ASKED, Scope.PSY_NOT_ASKED, Scope.SOCIAL_ASKED, Scope.SOCIAL_NOT_ASKED)
+UNAUTHENTICATED = {Scope.NO_TOKEN: (401,)}
+
+ASSESSMENT = [
+    *rows(
+        "assessment",
+        "GET",
+        "/cases",
+        {
+            Scope.REFERENT: (200, {"items": 1}),  # a CPIP's list is their caseload
+            Scope.OTHER_CPIP: (200, {"items": 1}),
+            Scope.DPIP: (200, {"items": 2}),
+            Scope.IPRO_ADVISER: (200, {"items": 2}),
+            Scope.DIRECTION: (200, {"items": 2}),
+            Scope.AUDITOR: (200, {"items": 2}),
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}",
+        {
+            Scope.REFERENT: SPIP_CASE,
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: SPIP_CASE,
+            Scope.PSY_ASKED: SPIP_CASE,
+            Scope.SOCIAL_ASKED: SPIP_CASE,
+            Scope.IPRO_ADVISER: SHARED_CASE,
+            Scope.IPRO_HEAD: SHARED_CASE,
+            Scope.RIPRO: SHARED_CASE,
+            Scope.DIRECTION: SHARED_CASE,
+            Scope.AUDITOR: SHARED_CASE,
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/assessments/{assessment_id}",
+        {
+            Scope.REFERENT: FULL,
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: FULL,
+            Scope.PSY_ASKED: FULL,
+            Scope.PSY_NOT_ASKED: (403, NOT_ASKED),
+            Scope.SOCIAL_ASKED: FULL,
+            Scope.SOCIAL_NOT_ASKED: (403, NOT_ASKED),
+            Scope.IPRO_ADVISER: SUMMARY_ONLY,
+            Scope.IPRO_HEAD: SUMMARY_ONLY,
+            Scope.RIPRO: SUMMARY_ONLY,
+            Scope.DIRECTION: (403, ROLE),
+            Scope.AUDITOR: SUMMARY_ONLY,
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/plans/{plan_id}",
+        {
+            Scope.REFERENT: (200, {"present": {"objectives", "review_date"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: (200, {"present": {"objectives"}}),
+            Scope.IPRO_ADVISER: (200, {"present": {"objectives"}}),
+            Scope.DIRECTION: (403, ROLE),
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}/interviews",
+        {
+            Scope.REFERENT: OPEN_NOTES,
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: EVERY_NOTE,
+            Scope.PSY_ASKED: EVERY_NOTE,  # the author of the confidential note
+            Scope.PSY_NOT_ASKED: (403, CASELOAD),
+            Scope.SOCIAL_ASKED: OPEN_NOTES,
+            Scope.SOCIAL_NOT_ASKED: (403, CASELOAD),
+            **refused_to(NOT_SPIP),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}/espace-notes",
+        {
+            Scope.DPIP: (200, {"shows": {"ESPACE_TEXT"}}),
+            **refused_to((Scope.REFERENT, *CONTRIBUTORS, *NOT_SPIP)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/deadlines",
+        {
+            Scope.REFERENT: (200,),
+            Scope.DPIP: (200,),
+            **refused_to((Scope.PSY_ASKED, Scope.SOCIAL_ASKED, *NOT_SPIP)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/interviews",
+        {
+            Scope.REFERENT: (201, {"present": {"interview_id"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.PSY_ASKED: (201, {"present": {"interview_id"}}),
+            **refused_to(NOT_SPIP),
+            **UNAUTHENTICATED,
+        },
+        body="interview",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/sentence",
+        {Scope.OTHER_CPIP: (403, CASELOAD), **refused_to(CONTRIBUTORS + NOT_SPIP), **UNAUTHENTICATED},
+        body="sentence",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/assessments/{assessment_id}/contributions",
+        {
+            Scope.PSY_NOT_ASKED: (403, NOT_ASKED),
+            Scope.SOCIAL_NOT_ASKED: (403, NOT_ASKED),
+            **refused_to((Scope.REFERENT, Scope.DPIP, *NOT_SPIP)),
+            **UNAUTHENTICATED,
+        },
+        body="contribution",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/espace-notes",
+        {**refused_to((Scope.REFERENT, *CONTRIBUTORS, *NOT_SPIP)), **UNAUTHENTICATED},
+        body="note",
+    ),
+]
+
+MATRIX: list[Row] = [*ASSESSMENT]
