@@ -34,6 +34,7 @@ class Scope(StrEnum):
     AUDITOR = "auditeur"
     PARTNER = "partner of the organisation"
     OTHER_PARTNER = "partner of another organisation"
+    PARTNER_WITHOUT_ORGANISATION = "partner token naming no organisation"
     NO_TOKEN = "no token"
 
 
@@ -256,4 +257,107 @@ ASSESSMENT = [
     ),
 ]
 
-MATRIX: list[Row] = [*ASSESSMENT]
+# --- partners: an organisation, its contacts, proposals and catalogue actions ----------------------------
+
+# Staff of the establishment read every organisation; a partner its own only: another organisation's answers
+# 404, exactly as a missing one (ADR 15), and its lists hold its own. A token naming no organisation sees
+# nothing, never everything.
+STAFF = (
+    Scope.REFERENT,
+    Scope.DPIP,
+    Scope.IPRO_ADVISER,
+    Scope.IPRO_HEAD,
+    Scope.RIPRO,
+    Scope.DIRECTION,
+    Scope.AUDITOR,
+)
+HIDDEN = {Scope.OTHER_PARTNER: (404,), Scope.PARTNER_WITHOUT_ORGANISATION: (404,)}
+
+
+def read_by_staff_and_owner(route: str, shown: dict) -> list[Row]:
+    return rows(
+        "partners",
+        "GET",
+        route,
+        {**dict.fromkeys((*STAFF, Scope.PARTNER), (200, shown)), **HIDDEN, **UNAUTHENTICATED},
+    )
+
+
+def listed(route: str, staff: int, own: int, extra: dict | None = None) -> list[Row]:
+    return rows(
+        "partners",
+        "GET",
+        route,
+        {
+            **dict.fromkeys(STAFF, (200, {"items": staff})),
+            Scope.PARTNER: (200, {"items": own, **(extra or {})}),
+            Scope.OTHER_PARTNER: (200, {"items": own, "hides": {"PROJECT_A"}}),
+            Scope.PARTNER_WITHOUT_ORGANISATION: (200, {"items": 0}),
+            **UNAUTHENTICATED,
+        },
+    )
+
+
+PARTNERS = [
+    *read_by_staff_and_owner("/partners/{partner_id}", {"present": {"partner_id"}, "shows": {"CONTACT_A"}}),
+    *read_by_staff_and_owner("/proposals/{proposal_id}", {"shows": {"PROJECT_A"}}),
+    *read_by_staff_and_owner("/actions/{action_id}", {"present": {"sessions"}}),
+    *listed("/partners", staff=2, own=1),
+    *listed("/proposals", staff=4, own=2, extra={"shows": {"PROJECT_A"}, "hides": {"PROJECT_B"}}),
+    *listed("/catalogue", staff=2, own=1),  # a partner manages its own actions here
+    *rows(
+        "partners",
+        "GET",
+        "/calls/{call_id}",
+        {**dict.fromkeys((*STAFF, Scope.PARTNER, Scope.OTHER_PARTNER), (200,)), **UNAUTHENTICATED},
+    ),
+    *rows(
+        "partners",
+        "POST",
+        "/partners/{partner_id}/contacts",
+        {
+            Scope.PARTNER: (201, {"present": {"contacts"}}),
+            **HIDDEN,
+            **refused_to((Scope.REFERENT, Scope.IPRO_ADVISER, Scope.DIRECTION, Scope.AUDITOR)),
+            **UNAUTHENTICATED,
+        },
+        body="contact",
+    ),
+    *rows(
+        "partners",
+        "PUT",
+        "/proposals/{proposal_id}",
+        {
+            Scope.PARTNER: (200, {"shows": {"PROJECT_A"}}),  # "Projet A révisé"
+            Scope.OTHER_PARTNER: (404,),
+            **refused_to(STAFF),
+            **UNAUTHENTICATED,
+        },
+        body="revision",
+    ),
+    *rows(
+        "partners",
+        "POST",
+        "/actions/{action_id}/sessions",
+        {
+            Scope.PARTNER: (201, {"present": {"sessions"}}),
+            **HIDDEN,
+            **refused_to((Scope.REFERENT, Scope.DPIP, Scope.IPRO_ADVISER, Scope.DIRECTION, Scope.AUDITOR)),
+            **UNAUTHENTICATED,
+        },
+        body="session",
+    ),
+    *rows(
+        "partners",
+        "POST",
+        "/proposals",
+        {
+            Scope.PARTNER_WITHOUT_ORGANISATION: (403, "token-without-organisation"),
+            **refused_to(STAFF),
+            **UNAUTHENTICATED,
+        },
+        body="proposal",
+    ),
+]
+
+MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS]

@@ -12,7 +12,7 @@ import contextlib
 import importlib.util
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -162,6 +162,81 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
         )
 
 
+# --- partners -------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def partners_world(infrastructure, dev_keys, unique_name):
+    """Two accredited organisations answering one published call, each with a contact person, a draft
+    proposal and an approved proposal whose catalogue action has a session and is published. The rows' objects
+    are organisation A's; `partenaire` of A is PARTNER, of B OTHER_PARTNER."""
+    from partners.bootstrap import create_app
+    from partners.settings import PartnersSettings
+
+    flows = flows_of("partners")
+    app = await served("partners", PartnersSettings, create_app, infrastructure, dev_keys, unique_name)
+    today, next_week = NOW.date(), NOW + timedelta(days=7)
+    as_role = lambda role, subject=None, *, organisation_id=None: user(  # noqa: E731
+        dev_keys, role, subject or f"{role}-1", organisation_id
+    )
+    async with serving(app) as api:
+        call_id = (await flows.published_call(api, as_role, today))["call_id"]
+        organisations = {}
+        for n, name in ((1, "A"), (2, "B")):
+            partner_id = (await flows.accredited_partner(api, as_role, n, today, name=name))["partner_id"]
+            headers = as_role("partenaire", f"partenaire-{name}", organisation_id=partner_id)
+            contact = {"full_name": f"Contact {name}"}
+            await ok(await api.post(f"/partners/{partner_id}/contacts", json=contact, headers=headers), 201)
+            content = flows.proposal_content(next_week, title=f"Projet {name}")
+            draft = await ok(
+                await api.post("/proposals", headers=headers, json={"call_id": call_id, "content": content}),
+                201,
+            )
+            content = flows.proposal_content(next_week, title=f"Action {name}")
+            action = await flows.approved_action(api, as_role, call_id, partner_id, content)
+            starts = next_week + timedelta(days=n)
+            await flows.scheduled_session(api, headers, action["action_id"], starts, place=f"Salle {name}")
+            await ok(await api.post(f"/actions/{action['action_id']}/publish", headers=as_role("ipro_chef")))
+            organisations[name] = (partner_id, headers, draft["proposal_id"], action["action_id"])
+        partner_id, headers, proposal_id, action_id = organisations["A"]
+        yield World(
+            api=api,
+            ids={
+                "partner_id": partner_id,
+                "proposal_id": proposal_id,
+                "action_id": action_id,
+                "call_id": call_id,
+            },
+            callers={
+                Scope.PARTNER: headers,
+                Scope.OTHER_PARTNER: organisations["B"][1],
+                Scope.PARTNER_WITHOUT_ORGANISATION: as_role("partenaire", "partenaire-X"),
+                Scope.REFERENT: as_role("cpip"),
+                Scope.DPIP: as_role("dpip"),
+                Scope.IPRO_ADVISER: as_role("ipro_conseiller"),
+                Scope.IPRO_HEAD: as_role("ipro_chef"),
+                Scope.RIPRO: as_role("ripro"),
+                Scope.DIRECTION: as_role("direction"),
+                Scope.AUDITOR: as_role("auditeur"),
+            },
+            texts={"PROJECT_A": "Projet A", "PROJECT_B": "Projet B", "CONTACT_A": "Contact A"},
+            bodies={
+                "contact": {"full_name": "Contact ajouté"},
+                "proposal": {
+                    "call_id": call_id,
+                    "content": flows.proposal_content(next_week, title="Projet X"),
+                },
+                "revision": flows.proposal_content(next_week, title="Projet A révisé"),
+                "session": {
+                    "starts_at": (next_week + timedelta(days=3)).isoformat(),
+                    "duration_minutes": 60,
+                    "place": "Salle 9",
+                    "facilitators": ["Camille Martin"],
+                },
+            },
+        )
+
+
 # --- one test per row -----------------------------------------------------------------------------------
 
 
@@ -172,7 +247,7 @@ def at(body, path: str):
     return body
 
 
-BUILDERS = {"assessment": assessment_world}
+BUILDERS = {"assessment": assessment_world, "partners": partners_world}
 
 
 @pytest.fixture(scope="module")
