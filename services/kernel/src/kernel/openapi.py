@@ -50,7 +50,9 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": "Retrying a command with the same key returns the first answer and appends nothing.",
+    "description": "Retrying a command with the same key appends nothing: it answers the first status (and "
+    "`Location`) with `Idempotent-Replayed: true` and the resource the command acted on as the caller may "
+    "read it now (its GET's answer, or that GET's 403 or 404).",
 }
 
 

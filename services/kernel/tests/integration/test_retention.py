@@ -12,8 +12,8 @@ async def test_processed_event_ids_and_idempotency_records_are_pruned_by_age(sto
         INSERT INTO processed_events (consumer, event_id, processed_at)
             SELECT 'c', gen_random_uuid(), now() - make_interval(days => d, hours => 12)
             FROM generate_series(0, 59) AS d;
-        INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response, created_at)
-            SELECT 'u', 'k' || d, 'h', 201, '{}', now() - make_interval(days => d, hours => 12)
+        INSERT INTO idempotency_keys (principal, key, request_hash, status_code, resource, created_at)
+            SELECT 'u', 'k' || d, 'h', 201, '/things/t', now() - make_interval(days => d, hours => 12)
             FROM generate_series(0, 9) AS d;
     """)
 

@@ -256,7 +256,9 @@ async def _change(
             await handlers.assessment_command(session, assessment_id, command, metadata, principal, settings)
         )
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(
+        principal, action, status_code=status_code, resource="/assessments/{assessment_id}"
+    )
 
 
 @router.get(

@@ -165,7 +165,7 @@ async def _change(case_id: str, command: c.Command, principal: Principal, comman
     async def action(session, metadata):
         return _view(await handlers.case_command(session, case_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/cases/{case_id}")
 
 
 @router.post(
@@ -181,7 +181,7 @@ async def record_espace_note(case_id: Id, body: NoteRequest, principal: Director
         outcome = await handlers.record_espace_note(session, case_id, command, metadata, principal)
         return _espace_notes(outcome.stream)
 
-    return await commands.run(principal, action)
+    return await commands.run(principal, action, resource="/cases/{case_id}/espace-notes")
 
 
 @router.get("/{case_id}/espace-notes", response_model=list[EspaceNote], summary="ESPACE notes: DPIPs only")

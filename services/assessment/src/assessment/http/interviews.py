@@ -64,7 +64,7 @@ async def record(
             notes=state.notes,
         )
 
-    return await commands.run(principal, action)
+    return await commands.run(principal, action, resource="/cases/{case_id}/interviews")
 
 
 @router.get("/{case_id}/interviews", response_model=list[InterviewView], summary="The case's interviews")

@@ -110,7 +110,7 @@ async def revise(plan_id: Id, body: PlanRequest, principal: Officer, commands: C
     async def action(session, metadata):
         return _view(await handlers.revise_plan(session, plan_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/plans/{plan_id}")
 
 
 @router.post("/{plan_id}/agreement", response_model=PlanView, summary="The person's answer to the plan")
@@ -139,7 +139,7 @@ async def _change(plan_id: str, command: c.Command, principal: Principal, comman
     async def action(session, metadata):
         return _view(await handlers.plan_command(session, plan_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/plans/{plan_id}")
 
 
 @router.get("/{plan_id}", response_model=PlanView, summary="The plan, or one of its earlier versions")

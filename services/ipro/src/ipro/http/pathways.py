@@ -323,4 +323,4 @@ async def _command(
     async def action(session, metadata):
         return view(await handlers.pathway_command(session, pathway_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(principal, action, status_code=status_code, resource="/pathways/{pathway_id}")

@@ -118,7 +118,7 @@ async def position(
         booked = await handlers.position(session, pathway_id, command, metadata, principal, catalogue)
         return view(booked.outcome, booked.warnings)
 
-    return await commands.run(principal, action, status_code=201)
+    return await commands.run(principal, action, status_code=201, resource="/positionings/{positioning_id}")
 
 
 @router.get(
@@ -211,4 +211,4 @@ async def _command(commands: Commands, principal: Principal, positioning_id: str
     async def action(session, metadata):
         return view(await handlers.positioning_command(session, positioning_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/positionings/{positioning_id}")

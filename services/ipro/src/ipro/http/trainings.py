@@ -79,7 +79,7 @@ async def enrol(pathway_id: Id, body: EnrolRequest, principal: Adviser, commands
         booked = await handlers.enrol_in_training(session, pathway_id, command, metadata, principal)
         return view(booked.outcome, booked.warnings)
 
-    return await commands.run(principal, action, status_code=201)
+    return await commands.run(principal, action, status_code=201, resource="/trainings/{training_id}")
 
 
 @router.get("/trainings/{training_id}", response_model=TrainingView, summary="A training")
@@ -121,4 +121,4 @@ async def _command(commands: Commands, principal, training_id: str, command: c.C
     async def action(session, metadata):
         return view(await handlers.training_command(session, training_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/trainings/{training_id}")

@@ -157,7 +157,7 @@ async def affect(pathway_id: Id, body: AffectationRequest, principal: Governor, 
         booked = await handlers.decide_affectation(session, pathway_id, command, metadata, principal)
         return view(booked.outcome, booked.warnings)
 
-    return await commands.run(principal, action, status_code=201)
+    return await commands.run(principal, action, status_code=201, resource="/pathways/{pathway_id}/work")
 
 
 @router.post(
@@ -235,4 +235,6 @@ async def _command(
     async def action(session, metadata):
         return view(await handlers.work_command(session, pathway_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(
+        principal, action, status_code=status_code, resource="/pathways/{pathway_id}/work"
+    )

@@ -74,7 +74,7 @@ async def _transition(call_id: str, command: c.Command, principal, commands: Com
     async def action(session, metadata):
         return _view(await handlers.call_command(session, call_id, command, metadata), today)
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/calls/{call_id}")
 
 
 @router.get("", response_model=Page[CallSummary], summary="Calls, open ones first")

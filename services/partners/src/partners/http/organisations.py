@@ -139,7 +139,7 @@ async def _change(
             await handlers.organisation_command(session, partner_id, command, metadata, principal), today
         )
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(principal, action, status_code=status_code, resource="/partners/{partner_id}")
 
 
 @router.get(

@@ -149,7 +149,7 @@ async def approve(proposal_id: Id, principal: Reviewer, commands: Commands, now:
             ],
         )
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/proposals/{proposal_id}")
 
 
 @router.post(
@@ -181,7 +181,7 @@ async def _change(
     async def action(session, metadata):
         return _view(await handlers.proposal_command(session, proposal_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(principal, action, status_code=status_code, resource="/proposals/{proposal_id}")
 
 
 @router.get("", response_model=Page[ProposalSummary], summary="Proposals by call, status or organisation")

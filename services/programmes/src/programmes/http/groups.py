@@ -202,7 +202,7 @@ async def start_group(group_id: Id, body: StartRequest, principal: Officer, comm
     async def action(session, metadata):
         return view(await handlers.start_group(session, group_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/groups/{group_id}")
 
 
 @router.post(
@@ -214,7 +214,7 @@ async def close_group(group_id: Id, principal: Officer, commands: Commands, toda
     async def action(session, metadata):
         return view(await handlers.close_group(session, group_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/groups/{group_id}")
 
 
 @router.post(
@@ -268,4 +268,4 @@ async def _command(
     async def action(session, metadata):
         return view(await handlers.group_command(session, group_id, command, metadata, principal))
 
-    return await commands.run(principal, action, status_code=status_code)
+    return await commands.run(principal, action, status_code=status_code, resource="/groups/{group_id}")

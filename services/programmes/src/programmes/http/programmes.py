@@ -114,4 +114,4 @@ async def _change(programme_id: str, command: c.Command, principal: Principal, c
             (await handlers.programme_command(session, programme_id, command, metadata)).state, principal
         )
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/programmes/{programme_id}")

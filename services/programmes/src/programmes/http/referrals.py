@@ -189,7 +189,7 @@ async def enrol(referral_id: Id, body: PlacementRequest, principal: Officer, com
     async def action(session, metadata):
         return view(await handlers.enrol(session, referral_id, command, metadata, principal), principal)
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/referrals/{referral_id}")
 
 
 @router.post(
@@ -203,7 +203,7 @@ async def waitlist(referral_id: Id, body: PlacementRequest, principal: Officer, 
     async def action(session, metadata):
         return view(await handlers.waitlist(session, referral_id, command, metadata, principal), principal)
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/referrals/{referral_id}")
 
 
 @router.post("/{referral_id}/drop-out", response_model=ReferralView, summary="The person dropped out")
@@ -229,4 +229,4 @@ async def _command(referral_id: str, command: c.Command, principal: Principal, c
             await handlers.referral_command(session, referral_id, command, metadata, principal), principal
         )
 
-    return await commands.run(principal, action, status_code=200)
+    return await commands.run(principal, action, status_code=200, resource="/referrals/{referral_id}")
