@@ -91,6 +91,12 @@ class ClosureReason(StrEnum):
     END_OF_MEASURE = "end_of_measure"
 
 
+class ErasureReason(StrEnum):
+    RETENTION_ELAPSED = "retention_elapsed"  # durée de conservation échue
+    ACQUITTAL = "acquittal"  # relaxe ou acquittement
+    COURT_ORDER = "court_order"
+
+
 class InterventionKind(StrEnum):
     PROGRAMME_REFERRAL = "programme_referral"
     IPRO_ACTION = "ipro_action"
@@ -216,6 +222,22 @@ class CaseClosed(Event):
     case_id: str
     reason: ClosureReason
     closed_on: date
+
+
+class LitigationHoldPlaced(Event):
+    """A DPIP suspended the erasure of the person's data (a litigation, a pending appeal): no retention
+    erasure happens while any of their cases is held."""
+
+    event_type = "assessment.case.hold_placed"
+
+    case_id: str
+    reason: str = personal_data(min_length=1, max_length=1000, description="why: may describe the person")
+
+
+class LitigationHoldLifted(Event):
+    event_type = "assessment.case.hold_lifted"
+
+    case_id: str
 
 
 class EspaceNoteRecorded(Event):
@@ -422,3 +444,17 @@ class DeadlineMissed(Event):
     due_on: date
     referent: str | None
     establishment: str
+
+
+# --- erasure (stream type "subject", one stream per person: erased once) ------------------------------
+
+
+class SubjectErased(Event):
+    """The person's personal data was erased: their data key is destroyed, and every service deletes or
+    blanks the copies it holds. Carries no personal data, so it outlives the erasure."""
+
+    event_type = "assessment.subject.erased"
+
+    subject_id: str
+    reason: ErasureReason
+    erased_on: date

@@ -7,7 +7,7 @@ from assessment import access
 from assessment.domain import errors as e
 from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
 
-NOT_FOUND = {e.CaseNotFound, e.AssessmentNotFound, e.PlanNotFound, e.ObjectiveNotFound}
+NOT_FOUND = {e.CaseNotFound, e.AssessmentNotFound, e.PlanNotFound, e.ObjectiveNotFound, e.SubjectNotFound}
 CONFLICT = {
     e.CaseAlreadyOpened,
     e.PersonAlreadyFollowed,
@@ -16,6 +16,8 @@ CONFLICT = {
     e.ContributionAlreadyRequested,
     e.PlanAlreadyAdopted,
     e.InterviewAlreadyRecorded,
+    e.LitigationHoldAlreadyPlaced,
+    e.SubjectAlreadyErased,
 }
 FORBIDDEN = {e.AssessmentSelfValidation, access.ContributionNotRequested}
 ERRORS = errors_of(e, access)

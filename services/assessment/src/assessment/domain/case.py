@@ -12,7 +12,9 @@ from assessment.domain.commands import (
     AssignReferent,
     CloseCase,
     Command,
+    LiftLitigationHold,
     OpenCase,
+    PlaceLitigationHold,
     TransferCase,
     UpdateSentence,
 )
@@ -24,6 +26,8 @@ from contracts.assessment import (
     CaseTransferred,
     ClosureReason,
     Identity,
+    LitigationHoldLifted,
+    LitigationHoldPlaced,
     ReferentAssigned,
     Sentence,
     SentenceUpdated,
@@ -45,6 +49,8 @@ class Case(BaseModel):
     closed_on: date | None = None
     closure_reason: ClosureReason | None = None
     last_transfer_on: date | None = None
+    # Why a litigation hold suspends the erasure of the person's data; None: no hold.
+    hold: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -96,6 +102,8 @@ def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
         return [opened, ReferentAssigned(case_id=command.case_id, referent=command.referent)]
     if state.case_id is None:
         raise errors.CaseNotFound("no such case")
+    if isinstance(command, PlaceLitigationHold | LiftLitigationHold):
+        return _hold(command, state)  # a closed case too: that is when retention runs
     if state.closed:
         raise errors.CaseClosed(
             f"the case of {names.person_of(state.identity)} was closed on {day(state.closed_on)}: nothing more "
@@ -121,6 +129,19 @@ def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
             _check_on_or_after_admission(command.closed_on, state, command.today, "closing")
             return [CaseClosed(case_id=case_id, reason=command.reason, closed_on=command.closed_on)]
     raise TypeError(f"the case aggregate does not handle {type(command).__name__}")
+
+
+def _hold(command: PlaceLitigationHold | LiftLitigationHold, state: Case) -> list[Event]:
+    person = names.person_of(state.identity)
+    if isinstance(command, PlaceLitigationHold):
+        if state.hold is not None:
+            raise errors.LitigationHoldAlreadyPlaced(
+                f"the erasure of the data of {person} is already suspended: {state.hold}"
+            )
+        return [LitigationHoldPlaced(case_id=state.case_id, reason=command.reason)]
+    if state.hold is None:
+        raise errors.LitigationHoldMissing(f"no litigation hold suspends the erasure of the data of {person}")
+    return [LitigationHoldLifted(case_id=state.case_id)]
 
 
 def _check_sentence(sentence: Sentence, admission_date: date) -> None:
@@ -166,6 +187,10 @@ def evolve(state: Case, event: Event) -> Case:
             )
         case CaseClosed():
             return state.model_copy(update={"closed_on": event.closed_on, "closure_reason": event.reason})
+        case LitigationHoldPlaced():
+            return state.model_copy(update={"hold": event.reason})
+        case LitigationHoldLifted():
+            return state.model_copy(update={"hold": None})
     return state
 
 

@@ -14,6 +14,7 @@ from contracts.assessment import (
     AssessmentKind,
     ClosureReason,
     DomainRating,
+    ErasureReason,
     Identity,
     InterviewType,
     MotivationStage,
@@ -58,6 +59,23 @@ class TransferCase(Command):
 class CloseCase(Command):
     reason: ClosureReason
     closed_on: date
+    today: date
+
+
+class PlaceLitigationHold(Command):
+    """Suspend the erasure of the person's data (open or closed case)."""
+
+    reason: str
+
+
+class LiftLitigationHold(Command):
+    pass
+
+
+# --- erasure ---
+class EraseSubject(Command):
+    subject_id: str
+    reason: ErasureReason
     today: date
 
 

@@ -30,6 +30,35 @@ class DateInTheFuture(DomainError):
     code = "date-in-the-future"
 
 
+class LitigationHoldAlreadyPlaced(AlreadyExists):
+    code = "litigation-hold-already-placed"
+
+
+class LitigationHoldMissing(DomainError):
+    code = "litigation-hold-missing"
+
+
+# --- erasure ---
+class SubjectNotFound(NotFound):
+    code = "subject-not-found"
+
+
+class SubjectAlreadyErased(AlreadyExists):
+    code = "subject-already-erased"
+
+
+class ErasureOnHold(DomainError):
+    code = "erasure-on-hold"
+
+
+class ErasureWhileFollowed(DomainError):
+    code = "erasure-while-followed"
+
+
+class RetentionNotElapsed(DomainError):
+    code = "retention-not-elapsed"
+
+
 # --- assessment ---
 class AssessmentNotFound(NotFound):
     code = "assessment-not-found"
