@@ -3,6 +3,8 @@
 `passerelle audit verify` checks every service's log (the events tables, the topics, or both compared);
 `passerelle audit export --service S > log.jsonl` writes a log for the independent verifier
 (`tools/verify_log.py`). docs/audit.md says what they check and what each finding means.
+`passerelle subject export <subject_id> --operator NAME` gathers what every service holds about a person
+(issue 17 #6, `devinfra.subject_export`).
 """
 
 from __future__ import annotations
@@ -146,3 +148,64 @@ def export(service: Annotated[str, typer.Option(help=", ".join(SERVICES))]) -> N
             await connection.close()
 
     asyncio.run(run())
+
+
+subject = typer.Typer(no_args_is_help=True, help="Les données détenues sur une personne (droit d'accès).")
+app.add_typer(subject, name="subject")
+
+
+@subject.command("export")
+def subject_export(
+    subject_id: Annotated[str, typer.Argument(help="l'identifiant de la personne (subject_id)")],
+    operator: Annotated[
+        str, typer.Option(help="qui fait l'export (nom de l'opérateur), inscrit au manifeste")
+    ],
+    out: Annotated[Path, typer.Option(help="le dossier où écrire le JSON et la page HTML")] = Path("."),
+) -> None:
+    """Tout ce que les services détiennent sur une personne (événements déchiffrés, vues, consultations) :
+    subject-<id>.json et subject-<id>.html, une page en français pour la personne. Code de sortie 1 si aucun
+    service ne la connaît (docs/audit.md)."""
+    from devinfra import subject_export as exporting
+    from kernel.keyring import UnknownDataKey
+
+    infra = Infrastructure.from_env()
+    urls = {service: infra.owner_database_url(service) for service in SERVICES}
+    try:
+        keyring_settings = asyncio.run(_keyring_settings(infra))
+        bundle = asyncio.run(
+            exporting.export_subject(
+                subject_id, database_urls=urls, keyring_settings=keyring_settings, operator=operator
+            )
+        )
+    except exporting.SubjectUnknown as error:
+        typer.echo(f"{error}: nothing exported", err=True)
+        raise typer.Exit(1) from error
+    except UnknownDataKey as error:
+        typer.echo(f"{error}: is KEYRING_DATABASE_URL the deployment's keyring?", err=True)
+        raise typer.Exit(2) from error
+    except OSError as error:
+        typer.echo(f"a database could not be reached ({error}): is PostgreSQL up (`make up`)?", err=True)
+        raise typer.Exit(2) from error
+    json_path, html_path = exporting.write(bundle, out)
+    counts = bundle["manifest"]["counts"]
+    typer.echo(
+        f"{sum(counts['events'].values())} event(s), "
+        f"{sum(sum(rows.values()) for rows in counts['rows'].values())} view row(s), "
+        f"{counts['consultations']} consultation(s) of {subject_id} exported to {json_path} and {html_path}"
+    )
+
+
+async def _keyring_settings(infra: Infrastructure):
+    """The deployment's keyring as the services find it (KEYRING_*), else the local one `make up` made."""
+    import os
+
+    from devinfra.keyring import keyring_environment
+    from devinfra.paths import VAR_DIR
+    from kernel.keyring import KeyringSettings
+
+    if os.environ.get("KEYRING_DATABASE_URL"):
+        return KeyringSettings()
+    local = await keyring_environment(infra, VAR_DIR / "keys")
+    return KeyringSettings(
+        KEYRING_DATABASE_URL=local["KEYRING_DATABASE_URL"], KEYRING_KEK=local["KEYRING_KEK"]
+    )

@@ -1,0 +1,259 @@
+"""`passerelle subject export` (issue 17 #6): a person followed in assessment, referred in programmes and read
+once in projections, each service its real app on its own database; the export gathers their events opened
+through the keyring, the rows naming them, and the consultation; an erased person exports as [effacé]."""
+
+import asyncio
+import json
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from typer.testing import CliRunner
+
+from assessment.bootstrap import create_app as create_assessment_app
+from assessment.settings import AssessmentSettings
+from devinfra.audit import app as passerelle
+from devinfra.infra import SERVICES, database_url_variable
+from devinfra.subject_export import SubjectUnknown, export_subject, render_html
+from devinfra.testkit import ok, plan_body, query_value, service_settings, serving, wait_for
+from ipro.bootstrap import DEFINITION as IPRO
+from kernel.clock import local_date
+from kernel.database import migrate
+from kernel.keyring import KeyringSettings
+from kernel.sealing import ERASED_TEXT
+from partners.bootstrap import DEFINITION as PARTNERS
+from programmes.bootstrap import create_app as create_programmes_app
+from programmes.settings import ProgrammesSettings
+from projections.bootstrap import create_app as create_projections_app
+from projections.settings import ProjectionsSettings
+
+pytestmark = pytest.mark.integration
+
+IDENTITY = {
+    "last_name": "Quesnoy-Abadie",
+    "first_names": "Ysaline Berthe",
+    "birth_date": "1988-02-29",
+    "ecrou_number": "84127",
+}
+PURPOSE = "Préparation de la commission pluridisciplinaire"
+
+
+@pytest.fixture
+async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, as_role, unique_name):
+    """A person with a case, a validated assessment and a plan in assessment, a referral in programmes, and
+    their person file read once in projections. Returns (subject id, database URLs, the assessment app)."""
+    subject, today = unique_name("person"), local_date(clock())
+    urls = {service: await new_database(service) for service in SERVICES}
+    for service, definition in (("ipro", IPRO), ("partners", PARTNERS)):  # not running: nothing of theirs
+        await migrate(urls[service], definition.migrations)
+    settings = {
+        "assessment": service_settings(
+            AssessmentSettings, urls["assessment"], infrastructure, dev_keys, topic_prefix, run_relay=True
+        ),
+        "programmes": service_settings(
+            ProgrammesSettings, urls["programmes"], infrastructure, dev_keys, topic_prefix, run_relay=True
+        ),
+        # The person file from the topics, and the journal's loop (a background task) storing the read.
+        "projections": service_settings(
+            ProjectionsSettings,
+            urls["projections"],
+            infrastructure,
+            dev_keys,
+            topic_prefix,
+            run_background=True,
+        ),
+    }
+    assessment_app = create_assessment_app(settings["assessment"], clock=clock)
+    async with (
+        serving(assessment_app) as assessment,
+        serving(create_programmes_app(settings["programmes"], clock=clock)) as programmes,
+        serving(create_projections_app(settings["projections"], clock=clock)) as projections,
+    ):
+        case_id, plan_id = await followed_with_a_plan(assessment, as_role, subject, today)
+        await wait_for(
+            lambda: query_value(
+                urls["programmes"],
+                """SELECT 1 FROM followed_cases JOIN followed_plans USING (case_id) JOIN followed_risks
+                   USING (case_id) WHERE case_id = $1""",
+                case_id,
+            ),
+            timeout=30,
+            message="the case and its plan in the programmes replica",
+        )
+        await ok(
+            await programmes.post(
+                "/referrals",
+                headers=as_role("cpip"),
+                json={
+                    "case_id": case_id,
+                    "programme_id": "programme-parcours",
+                    "plan_id": plan_id,
+                    "objective_id": "obj-1",
+                },
+            ),
+            201,
+        )
+        await wait_for(
+            lambda: query_value(
+                urls["projections"], "SELECT 1 FROM person_identities WHERE subject_id = $1", subject
+            ),
+            timeout=30,
+            message="the identity in the person file",
+        )
+        await ok(
+            await projections.get(
+                f"/persons/{subject}/file", headers={**as_role("dpip"), "Purpose": quote(PURPOSE)}
+            )
+        )
+        await wait_for(
+            lambda: query_value(
+                urls["projections"], "SELECT 1 FROM access_journal WHERE subject_ids @> ARRAY[$1]", subject
+            ),
+            timeout=30,
+            message="the consultation in the journal",
+        )
+        yield subject, urls, assessment_app
+
+
+async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tuple[str, str]:
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+    case = await ok(
+        await assessment.post(
+            "/cases",
+            headers=dpip,
+            json={
+                "subject_id": subject,
+                "referent": "cpip-1",
+                "establishment": "InSERRE Arras",
+                "admission_date": str(today - timedelta(days=10)),
+                "identity": IDENTITY,
+                "sentence": {
+                    "short_sentence": False,
+                    "total_length_months": 30,
+                    "offence_categories": ["theft"],
+                    "expected_end_date": str(today + timedelta(days=700)),
+                },
+            },
+        ),
+        201,
+    )
+    started = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
+        ),
+        201,
+    )
+    url = f"/assessments/{started['assessment_id']}"
+    for domain in ("education_employment", "alcohol_drugs"):
+        await ok(
+            await assessment.put(
+                f"{url}/domains/{domain}",
+                headers=cpip,
+                json={
+                    "risk_factor": True,
+                    "nature": "dynamic_stable",
+                    "level": "high",
+                    "evidence": "Entretien",
+                },
+            )
+        )
+    await ok(
+        await assessment.put(
+            f"{url}/conclusion",
+            headers=cpip,
+            json={
+                "overall_risk_level": "moderate",
+                "priority_axes": ["alcohol_drugs", "education_employment"],
+            },
+        )
+    )
+    await ok(await assessment.post(f"{url}/submit", headers=cpip))
+    await ok(await assessment.post(f"{url}/validate", headers=dpip))
+    plan = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
+        ),
+        201,
+    )
+    return case["case_id"], plan["plan_id"]
+
+
+async def test_the_export_gathers_a_persons_events_views_and_consultations_and_erasure_shows(
+    followed, infrastructure, tmp_path
+):
+    subject, urls, assessment_app = followed
+
+    bundle = await export_subject(
+        subject, database_urls=urls, keyring_settings=KeyringSettings(), operator="Camille Roche (DPO)"
+    )
+
+    assert bundle["identity"] == IDENTITY
+    events = bundle["events"]
+    opened = next(e for e in events["assessment"] if e["event_type"] == "assessment.case.opened")
+    assert (opened["payload"]["identity"], opened["actor_role"]) == (IDENTITY, "dpip")
+    assert {e["stream"] for e in events["assessment"]} >= {"case", "assessment", "plan"}
+    assert any(e["event_type"].startswith("programmes.referral.") for e in events["programmes"])
+    assert (events["ipro"], events["partners"]) == ([], [])
+    views = bundle["views"]
+    assert [r["last_name"] for r in views["assessment"]["cases"]] == [IDENTITY["last_name"]]
+    assert [r["last_name"] for r in views["programmes"]["followed_cases"]] == [IDENTITY["last_name"]]
+    assert [r["subject_id"] for r in views["programmes"]["referrals"]] == [subject]
+    assert [r["first_names"] for r in views["projections"]["person_identities"]] == [IDENTITY["first_names"]]
+    assert views["projections"]["person_file_events"]  # the file's own history, found by its streams
+    [consultation] = [c for c in bundle["consultations"] if c["route"] == "/persons/{subject_id}/file"]
+    assert (consultation["user_id"], consultation["role"], consultation["purpose"]) == (
+        "dpip-1",
+        "dpip",
+        PURPOSE,
+    )
+    manifest = bundle["manifest"]
+    assert (manifest["operator"], manifest["subject_id"], manifest["erased_at"]) == (
+        "Camille Roche (DPO)",
+        subject,
+        None,
+    )
+    assert set(manifest["databases"]) == set(SERVICES)
+    assert manifest["counts"]["events"]["assessment"] == len(events["assessment"])
+    assert manifest["counts"]["consultations"] == len(bundle["consultations"])
+
+    page = render_html(bundle)
+    assert '<html lang="fr">' in page and "Données personnelles détenues par Passerelle" in page
+    assert IDENTITY["last_name"] in page and "Préparation de la commission pluridisciplinaire" in page
+    assert "Consultations du dossier" in page and "CPIP" in page
+
+    # Erased: the key destroyed, every sealed value of the person reads [effacé] in the export too.
+    assert await assessment_app.state.keyring.destroy(subject)
+    erased = await export_subject(
+        subject, database_urls=urls, keyring_settings=KeyringSettings(), operator="Camille Roche (DPO)"
+    )
+    assert erased["identity"]["last_name"] == ERASED_TEXT and erased["manifest"]["erased_at"]
+    assert IDENTITY["first_names"] not in json.dumps(erased["events"], ensure_ascii=False)
+    assert "effacées le" in render_html(erased)
+
+    # The command line, once: files written; an unknown person is said so, with exit code 1.
+    environment = {database_url_variable(service): url for service, url in urls.items()}
+    environment["KAFKA_BOOTSTRAP_SERVERS"] = infrastructure.bootstrap_servers  # not read: no local one made
+    runner = CliRunner()
+    done = await asyncio.to_thread(
+        runner.invoke,
+        passerelle,
+        ["subject", "export", subject, "--operator", "Camille Roche", "--out", str(tmp_path)],
+        env=environment,
+    )
+    assert done.exit_code == 0, done.output
+    written = json.loads((tmp_path / f"subject-{subject}.json").read_text(encoding="utf-8"))
+    assert written["manifest"]["operator"] == "Camille Roche" and written["events"]["programmes"]
+    assert "Historique des événements" in (tmp_path / f"subject-{subject}.html").read_text(encoding="utf-8")
+
+    unknown = await asyncio.to_thread(
+        runner.invoke,
+        passerelle,
+        ["subject", "export", "nobody-here", "--operator", "Camille Roche"],
+        env=environment,
+    )
+    assert unknown.exit_code == 1
+    assert "no service holds anything about subject 'nobody-here'" in unknown.output
+    with pytest.raises(SubjectUnknown):
+        await export_subject(
+            "nobody-here", database_urls=urls, keyring_settings=KeyringSettings(), operator="Camille Roche"
+        )
