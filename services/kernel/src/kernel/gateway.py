@@ -36,10 +36,11 @@ from kernel.instants import LocalTimeJSONResponse
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
 MAX_KEY_LENGTH = 200
-# What a replay's read of the resource does not take from the command's request: its body, its key, and
-# conditions meant for the command.
+# What a replay's read of the resource does not take from the command's request: its body, its key,
+# conditions meant for the command, and encodings (the read's body is passed on as it is).
 _NOT_FOR_THE_READ = frozenset(
     {
+        b"accept-encoding",
         b"content-length",
         b"content-type",
         b"transfer-encoding",

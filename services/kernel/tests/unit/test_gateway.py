@@ -1,0 +1,69 @@
+"""The gateway's replay reads the resource as its caller, in process (ADR 5, revised): what that read takes
+from the command's request, and the path it reads."""
+
+import httpx
+from fastapi import FastAPI, Request
+
+from kernel.gateway import CommandGateway
+
+
+def an_app() -> FastAPI:
+    app = FastAPI()
+    app.state.event_store = None  # the read needs none
+
+    @app.get("/things/{thing_id}")
+    async def thing(thing_id: str, request: Request):
+        return {
+            "thing_id": thing_id,
+            "method": request.method,
+            "headers": dict(request.headers),
+            "state": sorted(vars(request.state)["_state"]),
+        }
+
+    @app.post("/things/{thing_id}/rename")
+    async def rename(thing_id: str, request: Request):
+        request.state.principal = "the command's"
+        gateway = CommandGateway(request)
+        status, headers, body = await gateway._read(gateway._path("/things/{thing_id}", {"thing_id": "x"}))
+        return {
+            "status": status,
+            "headers": [[n.decode(), v.decode()] for n, v in headers],
+            "body": body.decode(),
+        }
+
+    return app
+
+
+async def test_the_read_carries_the_callers_headers_but_not_the_commands_body_key_or_state():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=an_app()), base_url="http://t") as client:
+        answer = await client.post(
+            "/things/t-1/rename",
+            json={"name": "Nouveau nom"},
+            headers={
+                "Authorization": "Bearer token",
+                "Purpose": "suivi",
+                "Idempotency-Key": "k-1",
+                "If-Match": '"3"',
+                "Accept-Encoding": "gzip",
+            },
+        )
+
+    assert answer.status_code == 200, answer.text
+    read = answer.json()
+    assert read["status"] == 200 and read["headers"] == [["content-type", "application/json"]]
+    seen = httpx.Response(200, content=read["body"]).json()
+    assert seen["thing_id"] == "t-1" and seen["method"] == "GET"  # the route's path parameter wins
+    assert {"authorization": "Bearer token", "purpose": "suivi"}.items() <= seen["headers"].items()
+    for header in ("idempotency-key", "content-type", "content-length", "if-match", "accept-encoding"):
+        assert header not in seen["headers"]
+    assert seen["state"] == []  # nothing of the command's request state (its principal, its journal)
+
+
+def test_the_resource_path_is_filled_from_the_answer_and_the_path_parameters_each_value_quoted():
+    request = Request({"type": "http", "app": an_app(), "path_params": {"case_id": "c-1"}, "headers": []})
+    gateway = CommandGateway(request)
+
+    assert (
+        gateway._path("/cases/{case_id}/interviews", [{"note": "a list answer"}]) == "/cases/c-1/interviews"
+    )
+    assert gateway._path("/plans/{plan_id}", {"plan_id": "p/1 ?", "case_id": "c-9"}) == "/plans/p%2F1%20%3F"
