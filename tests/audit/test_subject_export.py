@@ -12,19 +12,23 @@ from typer.testing import CliRunner
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
+from contracts import parse_payload
 from devinfra.audit import app as passerelle
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.subject_export import SubjectUnknown, export_subject, render_html
 from devinfra.testkit import ok, plan_body, query_value, service_settings, serving, wait_for
 from ipro.bootstrap import DEFINITION as IPRO
+from kernel import database
 from kernel.clock import local_date
-from kernel.database import migrate
+from kernel.database import create_pool, migrate
+from kernel.eventstore import COLUMNS, envelope_from_row
 from kernel.keyring import KeyringSettings
-from kernel.sealing import ERASED_TEXT
+from kernel.sealing import ERASED_TEXT, Sealer
 from partners.bootstrap import DEFINITION as PARTNERS
 from programmes.bootstrap import create_app as create_programmes_app
 from programmes.settings import ProgrammesSettings
 from projections.bootstrap import create_app as create_projections_app
+from projections.person_file import ingest
 from projections.settings import ProjectionsSettings
 
 pytestmark = pytest.mark.integration
@@ -93,13 +97,7 @@ async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, 
             ),
             201,
         )
-        await wait_for(
-            lambda: query_value(
-                urls["projections"], "SELECT 1 FROM person_identities WHERE subject_id = $1", subject
-            ),
-            timeout=30,
-            message="the identity in the person file",
-        )
+        await person_file_fed(urls["projections"], [urls["assessment"], urls["programmes"]], assessment_app)
         await ok(
             await projections.get(
                 f"/persons/{subject}/file", headers={**as_role("dpip"), "Purpose": quote(PURPOSE)}
@@ -113,6 +111,26 @@ async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, 
             message="the consultation in the journal",
         )
         yield subject, urls, assessment_app
+
+
+async def person_file_fed(projections_url: str, from_urls: list[str], assessment_app) -> None:
+    """The person file given every event of these databases, opened as its consumer would open them."""
+    envelopes = []
+    for url in from_urls:
+        connection = await database.connect(url)
+        try:
+            rows = await connection.fetch(f"SELECT {COLUMNS} FROM events ORDER BY position")
+        finally:
+            await connection.close()
+        envelopes += await Sealer(assessment_app.state.keyring).open([envelope_from_row(r) for r in rows])
+    pool = await create_pool(projections_url)
+    try:
+        for envelope in envelopes:
+            event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
+            async with pool.acquire() as connection, connection.transaction():
+                await ingest.apply(connection, envelope, event)
+    finally:
+        await pool.close()
 
 
 async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tuple[str, str]:
@@ -226,7 +244,7 @@ async def test_the_export_gathers_a_persons_events_views_and_consultations_and_e
     erased = await export_subject(
         subject, database_urls=urls, keyring_settings=KeyringSettings(), operator="Camille Roche (DPO)"
     )
-    assert erased["identity"]["last_name"] == ERASED_TEXT and erased["manifest"]["erased_at"]
+    assert erased["identity"] == dict.fromkeys(IDENTITY, ERASED_TEXT) and erased["manifest"]["erased_at"]
     assert IDENTITY["first_names"] not in json.dumps(erased["events"], ensure_ascii=False)
     assert "effacées le" in render_html(erased)
 

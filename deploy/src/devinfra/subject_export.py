@@ -33,7 +33,7 @@ from contracts import EventEnvelope
 from kernel import database
 from kernel.eventstore import COLUMNS, envelope_from_row
 from kernel.keyring import Keyring, KeyringSettings
-from kernel.sealing import ERASED_TEXT, Sealer
+from kernel.sealing import ERASED_DATE, ERASED_TEXT, Sealer
 
 FORMAT = "passerelle.subject-export/1"
 # The stream types that belong to one person: all their events are theirs. Any other stream (a group, a
@@ -178,8 +178,18 @@ def _event(envelope: EventEnvelope) -> dict[str, Any]:
         "actor_role": envelope.actor.role,
         "actor": envelope.actor.subject,
         "restricted": envelope.restricted,
-        "payload": envelope.payload,
+        "payload": _erased_shown(envelope.payload),
     }
+
+
+def _erased_shown(value: Any) -> Any:
+    """The payload with an erased date (the kernel opens it as 0001-01-01, a date the contract accepts) written
+    `[effacé]` like every other erased value: the export is read by people, not validated."""
+    if isinstance(value, dict):
+        return {name: _erased_shown(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_erased_shown(item) for item in value]
+    return ERASED_TEXT if value == ERASED_DATE else value
 
 
 async def _link_tables(connection: asyncpg.Connection) -> dict[str, set[str]]:
@@ -246,6 +256,8 @@ def _quoted(name: str) -> str:
 
 def _plain(value: Any) -> Any:
     """A database value as JSON: dates and instants in ISO 8601, ranges as their bounds."""
+    if value == dt.date.min:  # an erased date in a replica
+        return ERASED_TEXT
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID | decimal.Decimal | dt.timedelta):
@@ -304,6 +316,8 @@ def _environment():
     def value(item: Any) -> str:
         if item is None:
             return "–"
+        if isinstance(item, bool):
+            return "oui" if item else "non"
         if isinstance(item, dict | list):
             return json.dumps(item, ensure_ascii=False)
         return str(item)
