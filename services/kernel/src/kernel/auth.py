@@ -81,7 +81,9 @@ class KeySet:
         self.version = 0  # moves when the set of key ids changes
 
     async def key(self, kid: str) -> jwt.PyJWK | None:
-        if self._needs_refresh(kid):
+        # A request arriving while another fetches waits for that fetch: the first requests of a service
+        # all arrive before its first key set (a race the kill -9 test's eight concurrent clients lost).
+        if self._needs_refresh(kid) or (kid not in self._keys and self._lock.locked()):
             async with self._lock:
                 if self._needs_refresh(kid):  # another request may have refreshed while we waited
                     await self._refresh()

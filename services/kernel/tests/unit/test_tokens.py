@@ -2,8 +2,10 @@
 our own words, through a FastAPI app built from the kernel's pieces; a token the identity provider really
 issued passes, during a key rotation too; the event's actor is the role the route admitted."""
 
+import asyncio
 import base64
 import json
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -301,6 +303,25 @@ async def test_a_key_set_older_than_its_lifetime_is_refetched():
     now[0] = 301
     await keys.key("k1")
     assert provider.fetches == 2
+
+
+async def test_requests_arriving_during_the_first_fetch_wait_for_its_keys():
+    provider = Idp()
+    provider.add_rsa("k1")
+    release = threading.Event()
+
+    def slow_fetch() -> dict:
+        release.wait(5)
+        return provider.jwks()
+
+    keys = KeySet(slow_fetch, lifetime=300, refetch_interval=30)
+    first = asyncio.create_task(keys.key("k1"))
+    await asyncio.sleep(0)  # the first request now holds the fetch
+    others = [asyncio.create_task(keys.key("k1")) for _ in range(7)]
+    await asyncio.sleep(0.01)
+    release.set()
+    found = await asyncio.gather(first, *others)
+    assert all(key is not None for key in found) and provider.fetches == 1
 
 
 async def test_a_provider_away_leaves_the_known_keys_in_use():
