@@ -464,13 +464,20 @@ class Upstream:
 
 def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_prefix: str, **overrides):
     """A service on its own database and fresh topics, its relay and background loops left to the tests
-    that run them (`run_relay=True`, `run_background=True` as overrides)."""
+    that run them (`run_relay=True`, `run_background=True` as overrides). Tests that walk every route with
+    a bad token come from one address: its allowance of failed authentications is lifted (the limit's own
+    tests set theirs)."""
     return settings_class(
         database_url=dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         kafka_topic_prefix=topic_prefix,
         auth_jwks_file=dev_keys.jwks_path,
-        **{"run_relay": False, "run_background": False, **overrides},
+        **{
+            "run_relay": False,
+            "run_background": False,
+            "rate_limit_auth_failures_burst": 100_000,
+            **overrides,
+        },
     )
 
 
