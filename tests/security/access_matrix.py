@@ -27,7 +27,10 @@ class Scope(StrEnum):
     PSY_NOT_ASKED = "psychologist without"
     SOCIAL_ASKED = "social worker with a contribution request"
     SOCIAL_NOT_ASKED = "social worker without"
+    FACILITATOR = "facilitator of the group"
+    NOT_FACILITATOR = "psychologist who runs no group of it"
     IPRO_ADVISER = "IPRO adviser"
+    OTHER_ADVISER = "another IPRO adviser"
     IPRO_HEAD = "IPRO head"
     RIPRO = "RIPRO"
     DIRECTION = "direction"
@@ -360,4 +363,237 @@ PARTNERS = [
     ),
 ]
 
-MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS]
+# --- programmes: groups, their registers, referrals and a person's participation ------------------------
+
+# An ESPACE (radicalisation) group or referral exists for DPIPs only: anyone else gets 404 and lists leave it
+# out, its facilitators included (DOMAIN.md: visible to SPIP management only). A group's register is for its
+# facilitators and DPIPs; a partner sees only the groups it runs. IPRO roles, the governor's office and
+# auditors read referrals without the offence-specific content (the failed eligibility rules).
+ESTABLISHMENT = (
+    Scope.REFERENT,
+    Scope.OTHER_CPIP,
+    Scope.FACILITATOR,
+    Scope.NOT_FACILITATOR,
+    Scope.SOCIAL_NOT_ASKED,
+    Scope.IPRO_ADVISER,
+    Scope.IPRO_HEAD,
+    Scope.DIRECTION,
+    Scope.AUDITOR,
+)
+OUTSIDE_SPIP = (Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.DIRECTION, Scope.AUDITOR)
+NO_ESPACE = {"hides": {"ESPACE_GROUP", "ESPACE_REFERRAL", "ESPACE_NOTES"}}
+
+PROGRAMMES = [
+    *rows(
+        "programmes",
+        "GET",
+        "/groups",
+        {
+            **dict.fromkeys(ESTABLISHMENT, (200, {"items": 2, **NO_ESPACE})),
+            Scope.DPIP: (200, {"items": 3, "shows": {"ESPACE_GROUP"}}),
+            Scope.PARTNER: (200, {"items": 1, **NO_ESPACE}),
+            Scope.OTHER_PARTNER: (200, {"items": 0}),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{parcours}",
+        {
+            **dict.fromkeys((*ESTABLISHMENT, Scope.DPIP, Scope.PARTNER), (200, {"present": {"sessions"}})),
+            Scope.OTHER_PARTNER: (404, "group-not-found"),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{espace}",
+        {
+            Scope.DPIP: (200, {"present": {"sessions"}}),
+            **dict.fromkeys((*ESTABLISHMENT, Scope.PARTNER, Scope.OTHER_PARTNER), (404, "group-not-found")),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{parcours}/register",
+        {
+            Scope.REFERENT: (200, {"present": {"participants"}, "shows": {"R1"}}),
+            Scope.FACILITATOR: (200, {"present": {"participants"}}),
+            Scope.DPIP: (200, {"present": {"participants"}}),
+            Scope.PARTNER: (200, {"present": {"participants"}}),
+            Scope.OTHER_CPIP: (403, "not-a-facilitator"),
+            Scope.NOT_FACILITATOR: (403, "not-a-facilitator"),
+            Scope.OTHER_PARTNER: (404, "group-not-found"),
+            **refused_to((Scope.SOCIAL_NOT_ASKED, *OUTSIDE_SPIP)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{espace}/register",
+        {
+            Scope.DPIP: (200, {"shows": {"ESPACE_REFERRAL"}}),
+            Scope.FACILITATOR: (404, "group-not-found"),
+            Scope.PARTNER: (404, "group-not-found"),
+            Scope.REFERENT: (404, "group-not-found"),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/referrals/{r2}",
+        {
+            Scope.REFERENT: (200, {"shows": {"FAILED_RULE"}}),
+            Scope.DPIP: (200, {"shows": {"FAILED_RULE"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            **dict.fromkeys(OUTSIDE_SPIP, (200, {"present": {"referral_id"}, "hides": {"FAILED_RULE"}})),
+            **refused_to((Scope.FACILITATOR, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/referrals/{re}",
+        {
+            Scope.DPIP: (200, {"present": {"referral_id"}}),
+            **dict.fromkeys((Scope.REFERENT, Scope.OTHER_CPIP, *OUTSIDE_SPIP), (404, "referral-not-found")),
+            **refused_to((Scope.FACILITATOR, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/referrals",
+        {
+            Scope.REFERENT: (200, {"items": 3, **NO_ESPACE}),  # p-1, p-2 and p-4's
+            Scope.OTHER_CPIP: (200, {"items": 2, **NO_ESPACE}),  # p-3's
+            Scope.DPIP: (200, {"items": 7, "shows": {"ESPACE_REFERRAL"}}),
+            **dict.fromkeys(OUTSIDE_SPIP, (200, {"items": 5, **NO_ESPACE})),
+            **refused_to((Scope.FACILITATOR, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/people/p-1/participation",
+        {
+            Scope.REFERENT: (200, {"shows": {"R1"}, **NO_ESPACE}),
+            Scope.DPIP: (200, {"shows": {"R1", "ESPACE_REFERRAL"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            **dict.fromkeys(OUTSIDE_SPIP, (200, {"shows": {"R1"}, **NO_ESPACE})),
+            **refused_to((Scope.FACILITATOR, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+]
+
+# --- ipro: a person's pathway, its history, work file, trainings and positionings -----------------------
+
+# An adviser sees their caseload only, a CPIP their people; another's answers 404 as a missing one (ADR 15).
+# IPRO management, DPIPs, the governor's office and auditors see every pathway, but the governor's office
+# not its history (interview notes, synthesis, CPU opinions). A partner sees no pathway: only the
+# positionings on its own organisation's actions, with the person's name.
+SEES_P1 = (
+    Scope.REFERENT,
+    Scope.DPIP,
+    Scope.IPRO_ADVISER,
+    Scope.IPRO_HEAD,
+    Scope.RIPRO,
+    Scope.DIRECTION,
+    Scope.AUDITOR,
+)
+NO_IPRO_ACCESS = (Scope.PSY_NOT_ASKED, Scope.PARTNER, Scope.PARTNER_WITHOUT_ORGANISATION)
+
+
+def p1_read(route: str, missing: str, present: set[str], **overrides) -> list[Row]:
+    return rows(
+        "ipro",
+        "GET",
+        route,
+        {
+            **dict.fromkeys(SEES_P1, (200, {"present": present})),
+            Scope.OTHER_CPIP: (404, missing),
+            Scope.OTHER_ADVISER: (404, missing),
+            **refused_to(NO_IPRO_ACCESS),
+            **UNAUTHENTICATED,
+            **overrides,
+        },
+    )
+
+
+IPRO = [
+    *p1_read("/pathways/{p1}", "pathway-not-found", {"pathway_id"}),
+    *p1_read("/pathways/{p1}/work", "pathway-not-found", {"classement"}, **{Scope.DPIP: (200,)}),
+    *p1_read("/pathways/{p1}/history", "pathway-not-found", set(), **{Scope.DIRECTION: (403, ROLE)}),
+    *p1_read("/trainings/{t1}", "training-not-found", {"training_id"}),
+    *rows(
+        "ipro",
+        "GET",
+        "/positionings/{pos1}",
+        {
+            **dict.fromkeys(SEES_P1, (200, {"present": {"positioning_id", "status"}})),
+            Scope.PARTNER: (200, {"present": {"positioning_id", "last_name", "status"}, "shows": {"DUPONT"}}),
+            Scope.OTHER_CPIP: (404, "positioning-not-found"),
+            Scope.OTHER_ADVISER: (404, "positioning-not-found"),
+            Scope.OTHER_PARTNER: (404, "positioning-not-found"),
+            Scope.PARTNER_WITHOUT_ORGANISATION: (404, "positioning-not-found"),
+            Scope.PSY_NOT_ASKED: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/pathways",
+        {
+            Scope.REFERENT: (200, {"items": 2}),  # p1 and p3
+            Scope.OTHER_CPIP: (200, {"items": 2}),  # p2 and p4
+            Scope.IPRO_ADVISER: (200, {"items": 1}),
+            Scope.OTHER_ADVISER: (200, {"items": 1}),
+            **dict.fromkeys(
+                (Scope.DPIP, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION, Scope.AUDITOR),
+                (200, {"items": 4}),
+            ),
+            **refused_to(NO_IPRO_ACCESS),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/positionings",
+        {
+            Scope.IPRO_ADVISER: (200, {"items": 1}),  # pos1
+            Scope.OTHER_ADVISER: (200, {"items": 2}),  # pos2, posB
+            **dict.fromkeys((Scope.IPRO_HEAD, Scope.DIRECTION, Scope.AUDITOR), (200, {"items": 4})),
+            Scope.PARTNER: (200, {"items": 2}),  # pos1, pos2 on A's action
+            Scope.OTHER_PARTNER: (200, {"items": 2}),  # posB, pos3 on B's
+            Scope.PARTNER_WITHOUT_ORGANISATION: (200, {"items": 0}),
+            **refused_to((Scope.REFERENT, Scope.DPIP, Scope.PSY_NOT_ASKED)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "POST",
+        "/pathways/{p1}/goals",
+        {
+            Scope.IPRO_ADVISER: (201, {"present": {"goals"}}),
+            Scope.OTHER_ADVISER: (404, "pathway-not-found"),
+            **refused_to((Scope.REFERENT, Scope.DPIP, Scope.DIRECTION, Scope.AUDITOR, *NO_IPRO_ACCESS)),
+            **UNAUTHENTICATED,
+        },
+        body="goal",
+    ),
+]
+
+MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS, *PROGRAMMES, *IPRO]

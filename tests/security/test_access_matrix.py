@@ -28,6 +28,8 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
 SERVICES = Path(__file__).resolve().parents[2] / "services"
+# Every row is a request, many of them refused: the matrix tests access, not the rate limits (ADR 21).
+NO_RATE_LIMITS = {"RATE_LIMIT_USER_PER_SECOND": 0, "RATE_LIMIT_AUTH_FAILURES_BURST": 10_000}
 
 
 def flows_of(service: str) -> ModuleType:
@@ -58,7 +60,9 @@ def user(dev_keys, role: str, subject: str, organisation_id: str | None = None) 
 
 async def served(service: str, settings_class, factory, infrastructure, dev_keys, unique_name):
     dsn = await infrastructure.create_database(unique_name(service).replace("-", "_"))
-    settings = service_settings(settings_class, dsn, infrastructure, dev_keys, unique_name("t") + ".")
+    settings = service_settings(
+        settings_class, dsn, infrastructure, dev_keys, unique_name("t") + ".", **NO_RATE_LIMITS
+    )
     return factory(settings, clock=SettableClock(NOW))
 
 
@@ -237,6 +241,119 @@ async def partners_world(infrastructure, dev_keys, unique_name):
         )
 
 
+# --- programmes -----------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def programmes_world(infrastructure, dev_keys, unique_name):
+    """The programmes follow-up of `flows.follow_up` (groups parcours, other and espace; referrals r1-r5, re),
+    its replica fed with contract-built assessment events, as the service's own access test builds it."""
+    from devinfra.testkit import Upstream
+    from programmes.bootstrap import create_app
+    from programmes.settings import ProgrammesSettings
+
+    flows = flows_of("programmes")
+    clock = SettableClock(NOW)
+    dsn = await infrastructure.create_database(unique_name("programmes").replace("-", "_"))
+    settings = service_settings(
+        ProgrammesSettings,
+        dsn,
+        infrastructure,
+        dev_keys,
+        unique_name("t") + ".",
+        run_relay=True,
+        **NO_RATE_LIMITS,
+    )
+    app = create_app(settings, clock=clock)
+    as_role = lambda role, subject=None: user(  # noqa: E731
+        dev_keys, role, subject or f"{role}-1", "org-1" if role == "partenaire" else None
+    )
+    async with serving(app) as api:
+        people = flows.People(Upstream(settings, "assessment"), dsn, clock)
+        built = await flows.follow_up(api, people, as_role, clock, later=NOW + timedelta(days=34))
+        groups, referrals = built["groups"], built["referrals"]
+        yield World(
+            api=api,
+            ids={**groups, **referrals, "p1_case": built["cases"]["p-1"]},
+            callers={
+                Scope.REFERENT: as_role("cpip"),  # follows p-1, p-2 and p-4; runs parcours
+                Scope.OTHER_CPIP: as_role("cpip", "cpip-2"),  # follows p-3; runs other
+                Scope.DPIP: as_role("dpip"),
+                Scope.FACILITATOR: as_role("psychologue"),  # runs parcours (and espace)
+                Scope.NOT_FACILITATOR: as_role("psychologue", "psychologue-2"),
+                Scope.SOCIAL_NOT_ASKED: as_role("assistant_social"),
+                Scope.IPRO_ADVISER: as_role("ipro_conseiller"),
+                Scope.IPRO_HEAD: as_role("ipro_chef"),
+                Scope.DIRECTION: as_role("direction"),
+                Scope.AUDITOR: as_role("auditeur"),
+                Scope.PARTNER: as_role("partenaire"),  # runs parcours (and espace)
+                Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-2"),
+            },
+            texts={
+                "FAILED_RULE": "eligibility-short-sentence",
+                "ESPACE_REFERRAL": referrals["re"],
+                "ESPACE_GROUP": groups["espace"],
+                "ESPACE_NOTES": flows.ESPACE_NOTES,
+                "PARCOURS_NOTES": flows.PARCOURS_NOTES,
+                "R1": referrals["r1"],
+            },
+        )
+
+
+# --- ipro -----------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def ipro_world(infrastructure, dev_keys, unique_name):
+    """The IPRO follow-up of `flows.follow_up`: p1 (referent cpip-1, adviser ipro_conseiller-1) classed,
+    with training t1, a goal, a leave and positioning pos1 on organisation A's action; p2 (cpip-2,
+    ipro_conseiller-2) at a post, with pos2 (A) and posB (B); p3 (cpip-1) and p4 (cpip-2) without adviser."""
+    from devinfra.testkit import Upstream
+    from ipro.bootstrap import create_app
+    from ipro.settings import IproSettings
+
+    flows = flows_of("ipro")
+    clock = SettableClock(flows.NOW)
+    dsn = await infrastructure.create_database(unique_name("ipro").replace("-", "_"))
+    settings = service_settings(
+        IproSettings, dsn, infrastructure, dev_keys, unique_name("t") + ".", **NO_RATE_LIMITS
+    )
+    as_role = lambda role, subject=None, *, organisation_id=None: user(  # noqa: E731
+        dev_keys, role, subject or f"{role}-1", organisation_id
+    )
+    async with serving(create_app(settings, clock=clock)) as api:
+        residents = flows.Residents(Upstream(settings, "assessment", role="dpip"), dsn, clock)
+        catalogue = flows.Catalogue(Upstream(settings, "partners", role="ipro_chef"), dsn, clock)
+        built = await flows.follow_up(api, residents, catalogue, as_role)
+        organisation = {name: action["partner_id"] for name, action in built["actions"].items()}
+        yield World(
+            api=api,
+            ids={**built["pathways"], **built["trainings"], **built["positionings"]},
+            callers={
+                Scope.REFERENT: as_role("cpip"),
+                Scope.OTHER_CPIP: as_role("cpip", "cpip-2"),
+                Scope.DPIP: as_role("dpip"),
+                Scope.PSY_NOT_ASKED: as_role("psychologue"),
+                Scope.IPRO_ADVISER: as_role("ipro_conseiller"),
+                Scope.OTHER_ADVISER: as_role("ipro_conseiller", "ipro_conseiller-2"),
+                Scope.IPRO_HEAD: as_role("ipro_chef"),
+                Scope.RIPRO: as_role("ripro"),
+                Scope.DIRECTION: as_role("direction"),
+                Scope.AUDITOR: as_role("auditeur"),
+                Scope.PARTNER: as_role("partenaire", "partenaire-A", organisation_id=organisation["A"]),
+                Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-B", organisation_id=organisation["B"]),
+                Scope.PARTNER_WITHOUT_ORGANISATION: as_role("partenaire", "partenaire-none"),
+            },
+            texts={"DUPONT": "Dupont", "BERNARD": "Bernard"},
+            bodies={
+                "goal": {
+                    "description": "Passer le CACES",
+                    "steps": [{"step_id": "s1", "description": "Test"}],
+                }
+            },
+        )
+
+
 # --- one test per row -----------------------------------------------------------------------------------
 
 
@@ -247,7 +364,12 @@ def at(body, path: str):
     return body
 
 
-BUILDERS = {"assessment": assessment_world, "partners": partners_world}
+BUILDERS = {
+    "assessment": assessment_world,
+    "partners": partners_world,
+    "programmes": programmes_world,
+    "ipro": ipro_world,
+}
 
 
 @pytest.fixture(scope="module")
@@ -295,7 +417,24 @@ async def test_access_matrix(worlds, row: Row):
         assert len(answer["items"]) == row.items == answer["total"], answer
 
 
-def test_every_row_is_unique_and_every_scope_of_a_service_is_a_caller_it_can_build():
+def test_every_row_is_unique_and_every_service_has_a_world():
     ids = [row.id for row in MATRIX]
     assert len(ids) == len(set(ids))
     assert {row.service for row in MATRIX} == set(BUILDERS)
+
+
+def test_every_row_names_a_route_its_service_serves(dev_keys):
+    """A renamed or removed route fails here, not as a silent 404 row."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    from .test_route_policies import FACTORIES
+
+    for service in {row.service for row in MATRIX}:
+        factory, settings = FACTORIES[service]
+        app = factory(settings(database_url="postgresql://unused/unused", auth_jwks_file=dev_keys.jwks_path))
+        routes = [route for route in app.routes if isinstance(route, APIRoute)]
+        for row in (row for row in MATRIX if row.service == service):
+            url = re.sub(r"\{[^}]+\}", "x-1", row.route)
+            assert any(r.path_regex.match(url) and row.method in r.methods for r in routes), row.id

@@ -6,6 +6,9 @@ read path; which roles may call a route at all is the route's policy (`http/comm
   pathways they follow, and the work file, trainings and positionings of those.
 * IPRO management (`ipro_chef`, `ripro`), the governor's office, DPIPs and auditors see every pathway.
 * A CPIP (without `dpip`) sees the pathways of the people whose referent they are.
+* The governor's office reads pathways and work files, not a pathway's history: it holds the IPRO interview
+  notes, the synthesis and the CPU's opinions, part of the multidisciplinary assessment, whose content prison
+  management does not see (DOMAIN.md; security review M1).
 * A partner sees no pathway: only the positionings on its own organisation's actions (and of the person,
   their name), which it confirms and reports on.
 
@@ -23,7 +26,7 @@ from ipro.domain import errors
 from ipro.domain.facts import CaseFacts
 from ipro.domain.pathway import Pathway
 from ipro.domain.positioning import Positioning
-from kernel.access import NotOnCaseload
+from kernel.access import NotOnCaseload, RoleNotAllowed
 from kernel.errors import NotFound
 
 if TYPE_CHECKING:  # the caller as `kernel.auth` verified it: importing it would load the web stack
@@ -57,6 +60,19 @@ def may_see_pathway(principal: Principal, pathway: Pathway, case: CaseFacts) -> 
     if is_cpip_only(principal):
         return case.referent == principal.subject
     return True
+
+
+def may_read_history(principal: Principal) -> bool:
+    """Everyone who sees a pathway, but for the governor's office (unless another role lets them)."""
+    return principal.roles != {"direction"}
+
+
+def ensure_may_read_history(principal: Principal) -> None:
+    if not may_read_history(principal):
+        raise RoleNotAllowed(
+            "the governor's office reads the pathway and the work file, not the history of interviews, "
+            "synthesis and CPU opinions"
+        )
 
 
 def may_act_on_pathway(principal: Principal, pathway: Pathway) -> bool:

@@ -52,6 +52,7 @@ async def work_of(store: EventStore, pathway_id: str, principal: Principal) -> A
 
 async def history_of(store: EventStore, pathway_id: str, principal: Principal) -> list[asyncpg.Record]:
     await pathway_of(store, pathway_id, principal)
+    access.ensure_may_read_history(principal)
     async with store.pool.acquire() as connection:
         return await queries.history(connection, pathway_id)
 

@@ -29,7 +29,7 @@ from contracts.partners import (
     SessionScheduled,
     SessionSlot,
 )
-from devinfra.testkit import Upstream, query_value, wait_for
+from devinfra.testkit import Upstream, ok, query_value, wait_for
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 
 REPLICA_TIMEOUT = 30
@@ -215,3 +215,162 @@ class Catalogue:
             timeout=REPLICA_TIMEOUT,
             message="the session moved in the IPRO replica",
         )
+
+
+# --- the access follow-up (test_access_api.py and tests/security/test_access_matrix.py) -------------
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=LOCAL_TIME_ZONE)  # a Friday
+TODAY = NOW.date()
+MONDAY = date(2026, 11, 30)
+MORNINGS = [{"weekday": day, "starts_at": "08:00", "ends_at": "12:00"} for day in range(5)]
+AFTERNOONS = [{"weekday": day, "starts_at": "13:00", "ends_at": "17:00"} for day in range(5)]
+PROFILE = {"education_level": "vocational", "qualifications": ["CAP cuisine"], "languages": ["français"]}
+TRAINING = {
+    "body": "AFPA",
+    "title": "Agent magasinier",
+    "certification": "Titre professionnel",
+    "starts_on": str(TODAY),  # a training starts on or after its start date: these start today
+    "ends_on": "2027-02-10",
+    "hours": 120,
+    "schedule": [{"weekday": 2, "starts_at": "13:30", "ends_at": "17:00"}],
+}
+LEAVE = {
+    "kind": "pmsmp",
+    "starts_on": str(TODAY + timedelta(days=7)),
+    "ends_on": str(TODAY + timedelta(days=9)),
+    "purpose": "Découverte du métier de magasinier",
+}
+
+# --- the follow-up -------------------------------------------------------------------------------------
+#
+# People (admitted through the assessment service, establishment InSERRE Arras), users "<role>-1" unless named:
+#   p1  Dupont   referent cpip-1  adviser ipro_conseiller-1  classed (service général), waiting for a post;
+#                                                            training t1, goal, leave (pending), positioning pos1 (A)
+#   p2  Bernard  referent cpip-2  adviser ipro_conseiller-2  classed (concession), at a post on weekday mornings;
+#                                                            training t2, goal, leave (pending), pos2 (A), posB (B)
+#   p3  Petit    referent cpip-1  no adviser                 positioning pos3 (B)
+#   p4  Moreau   referent cpip-2  no adviser                 classement requested, CPU favourable, leave (pending):
+#                                                            what the governor's office decides on (its test)
+# Partner actions (each of its own organisation, the partners service's): A (pos1, pos2), B (posB, pos3).
+
+PEOPLE = {
+    "p1": ("Dupont", "cpip-1"),
+    "p2": ("Bernard", "cpip-2"),
+    "p3": ("Petit", "cpip-1"),
+    "p4": ("Moreau", "cpip-2"),
+}
+
+
+async def admitted(
+    residents: Residents, key: str, *, last_name: str | None = None, referent: str | None = None
+) -> str:
+    """A case opened with its referent CPIP named: returns the case id once the IPRO replica knows both the
+    pathway the admission opened and the referent."""
+    last_name, referent = (last_name, referent) if referent else PEOPLE[key]
+    person = await residents.admitted(key, last_name=last_name, referent=referent)
+    return person["case_id"]
+
+
+async def follow_up(api, residents: Residents, catalogue: Catalogue, as_role) -> dict:
+    adviser1, adviser2 = as_role("ipro_conseiller"), as_role("ipro_conseiller", "ipro_conseiller-2")
+    chef, governor = as_role("ipro_chef"), as_role("direction")
+    cases = {key: await admitted(residents, key) for key in PEOPLE}
+    pathways = {key: f"pathway-{case_id}" for key, case_id in cases.items()}
+    url = {key: f"/pathways/{pathway_id}" for key, pathway_id in pathways.items()}
+    await ok(await api.post(f"{url['p1']}/adviser", headers=chef, json={"adviser": "ipro_conseiller-1"}))
+    await ok(await api.post(f"{url['p2']}/adviser", headers=chef, json={"adviser": "ipro_conseiller-2"}))
+
+    async def classed(key: str, adviser: dict, regime: str) -> None:
+        await ok(await api.post(f"{url[key]}/work/classement-request", headers=adviser), 201)
+        await ok(
+            await api.post(
+                f"{url[key]}/work/cpu-opinion", headers=chef, json={"held_on": str(TODAY), "favourable": True}
+            )
+        )
+        work = await ok(
+            await api.post(
+                f"{url[key]}/work/decision", headers=governor, json={"granted": True, "regimes": [regime]}
+            )
+        )
+        assert work["classement"] == "granted"
+
+    await classed("p1", adviser1, "service_general")
+    await classed("p2", adviser2, "concession")
+    await ok(
+        await api.post(
+            f"{url['p2']}/work/employer-interviews",
+            headers=adviser2,
+            json={
+                "regime": "concession",
+                "employer": "Conditionnement Artois",
+                "post": "Opérateur",
+                "held_on": str(TODAY),
+            },
+        ),
+        201,
+    )
+    await ok(
+        await api.post(
+            f"{url['p2']}/work/affectation",
+            headers=governor,
+            json={
+                "regime": "concession",
+                "post": "Opérateur",
+                "workshop": "Atelier 2",
+                "employer": "Conditionnement Artois",
+                "schedule": MORNINGS,
+                "starts_on": str(MONDAY),
+            },
+        ),
+        201,
+    )
+    await ok(await api.post(f"{url['p4']}/work/classement-request", headers=chef), 201)
+    await ok(
+        await api.post(
+            f"{url['p4']}/work/cpu-opinion", headers=chef, json={"held_on": str(TODAY), "favourable": True}
+        )
+    )
+
+    goals, leaves, trainings = {}, {}, {}
+    for key, adviser, training in (("p1", adviser1, "t1"), ("p2", adviser2, "t2"), ("p4", chef, None)):
+        if training:
+            enrolled = await ok(await api.post(f"{url[key]}/trainings", headers=adviser, json=TRAINING), 201)
+            trainings[training] = enrolled["training_id"]
+            goal = await ok(
+                await api.post(
+                    f"{url[key]}/goals",
+                    headers=adviser,
+                    json={
+                        "description": "Obtenir le CACES",
+                        "steps": [{"step_id": "s1", "description": "Test"}],
+                    },
+                ),
+                201,
+            )
+            (goals[key],) = goal["goals"]
+        leave = await ok(await api.post(f"{url[key]}/leaves", headers=adviser, json=LEAVE), 201)
+        (leaves[key],) = leave["leaves"]
+
+    actions = {
+        "A": await catalogue.published_action(days_ahead=14, hour=14, title="Job dating logistique"),
+        "B": await catalogue.published_action(days_ahead=15, hour=14, title="Forum de l'emploi"),
+    }
+    positionings = {}
+    for name, key, action, headers in (
+        ("pos1", "p1", "A", adviser1),
+        ("pos2", "p2", "A", adviser2),
+        ("posB", "p2", "B", chef),
+        ("pos3", "p3", "B", chef),
+    ):
+        body = {"action_id": actions[action]["action_id"], "session_id": actions[action]["session_id"]}
+        positioned = await ok(await api.post(f"{url[key]}/positionings", headers=headers, json=body), 201)
+        positionings[name] = positioned["positioning_id"]
+    return {
+        "pathways": pathways,
+        "cases": cases,
+        "trainings": trainings,
+        "positionings": positionings,
+        "goals": goals,
+        "leaves": leaves,
+        "actions": actions,
+    }

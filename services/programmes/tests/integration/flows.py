@@ -7,7 +7,7 @@ production. `tests/e2e/test_assessment_to_programmes.py` runs the real assessmen
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from contracts.assessment import (
     AssessmentKind,
@@ -209,3 +209,145 @@ async def referred(
             )
         )
     return referral
+
+
+PARCOURS_NOTES = "Échanges tendus entre deux participants sur les faits"
+ESPACE_NOTES = "Discours de rupture tenu pendant la séance"
+
+# --- the follow-up -------------------------------------------------------------------------------------
+#
+# Groups (first session in the week of 2026-11-30 when built on 2026-11-27), users "<role>-1" unless named:
+#   parcours  PARCOURS, Tuesdays, Salle 1, run by cpip-1, psychologue-1 and partenaire-1; started
+#   other     CAIRN, Wednesdays, Salle 2, run by cpip-2; open
+#   espace    ESPACE, Thursdays, Salle 3, run by dpip-1, psychologue-1 and partenaire-1; started
+# People and referrals:
+#   p-1 (cpip-1)  r1  PARCOURS, enrolled in parcours;  re  ESPACE (by dpip-1), enrolled in espace
+#   p-2 (cpip-1)  r2  ADERES, refused: eligibility-short-sentence
+#   p-3 (cpip-2)  r3  PARCOURS, enrolled in parcours;  r3b CAIRN (by dpip-1), eligible, no consent yet
+#   p-4 (cpip-1)  r4  PARCOURS, enrolled in parcours (a DPIP excludes them)
+#   p-5 (cpip-1)  r5  ESPACE (by dpip-1), enrolled in espace, then released (their case closed)
+# Session 1 of parcours and of espace are recorded, with notes.
+
+
+def tuesdays(**overrides) -> dict:
+    return {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120, "every_weeks": 1, **overrides}
+
+
+async def follow_up(api, people: People, as_role, clock, later: datetime) -> dict:
+    """Who does what in programmes, on one follow-up (test_access_api.py and the access matrix of
+    tests/security): the groups, people and referrals drawn above; at `later`, session 1 of parcours and of
+    espace recorded with notes."""
+    today, dpip = people.today, as_role("dpip")
+    p = {
+        name: await people.followed(name, referent=referent)
+        for name, referent in (
+            ("p-1", "cpip-1"),
+            ("p-2", "cpip-1"),
+            ("p-3", "cpip-2"),
+            ("p-4", "cpip-1"),
+            ("p-5", "cpip-1"),
+        )
+    }
+    groups = {
+        "parcours": await planned_group(
+            api,
+            as_role,
+            "programme-parcours",
+            today,
+            room="Salle 1",
+            facilitators=["cpip-1", "psychologue-1", "partenaire-1"],
+        ),
+        "other": await planned_group(
+            api,
+            as_role,
+            "programme-cairn",
+            today,
+            room="Salle 2",
+            facilitators=["cpip-2"],
+            pattern=tuesdays(weekday=2),
+        ),
+        "espace": await planned_group(
+            api,
+            as_role,
+            "programme-espace",
+            today,
+            room="Salle 3",
+            facilitators=["dpip-1", "psychologue-1", "partenaire-1"],
+            pattern=tuesdays(weekday=3, starts_at="10:00"),
+        ),
+    }
+    groups = {key: group["group_id"] for key, group in groups.items()}
+
+    async def enrol(referral: dict, group: str, headers: dict) -> None:
+        enrolled = await ok(
+            await api.post(
+                f"/referrals/{referral['referral_id']}/enrol",
+                headers=headers,
+                json={"group_id": groups[group]},
+            )
+        )
+        assert enrolled["status"] == "enrolled"
+
+    async def referred_by_dpip(person: dict, programme_id: str, consent: bool = True) -> dict:
+        referral = await ok(
+            await api.post("/referrals", headers=dpip, json=referral_body(person, programme_id)), 201
+        )
+        if consent:
+            referral = await ok(
+                await api.post(
+                    f"/referrals/{referral['referral_id']}/consent", headers=dpip, json={"given": True}
+                )
+            )
+        return referral
+
+    r1 = await referred(api, as_role, p["p-1"], "programme-parcours")
+    await enrol(r1, "parcours", as_role("cpip"))
+    r2 = await ok(
+        await api.post(
+            "/referrals", headers=as_role("cpip"), json=referral_body(p["p-2"], "programme-aderes")
+        ),
+        201,
+    )
+    assert r2["status"] == "refused" and r2["failed_rules"] == ["eligibility-short-sentence"]
+    r3 = await referred(api, as_role, p["p-3"], "programme-parcours", referent="cpip-2")
+    await enrol(r3, "parcours", as_role("cpip", "cpip-2"))
+    r3b = await referred_by_dpip(p["p-3"], "programme-cairn", consent=False)
+    r4 = await referred(api, as_role, p["p-4"], "programme-parcours")
+    await enrol(r4, "parcours", as_role("cpip"))
+    re = await referred_by_dpip(p["p-1"], "programme-espace")
+    await enrol(re, "espace", dpip)
+    r5 = await referred_by_dpip(p["p-5"], "programme-espace")
+    await enrol(r5, "espace", dpip)
+    for group in ("parcours", "espace"):
+        await ok(
+            await api.post(
+                f"/groups/{groups[group]}/start",
+                headers=dpip,
+                json={"below_minimum_reason": "Démarrage validé en commission"},
+            )
+        )
+    await people.close_case(p["p-5"]["case_id"])  # r5 ends, "released", and leaves the espace group
+    referrals = {"r1": r1, "r2": r2, "r3": r3, "r3b": r3b, "r4": r4, "re": re, "r5": r5}
+    referrals = {key: referral["referral_id"] for key, referral in referrals.items()}
+
+    clock.now = later
+    for group, user, notes, marked in (
+        ("parcours", ("cpip", "cpip-1"), PARCOURS_NOTES, ("r1", "r3", "r4")),
+        ("espace", ("dpip", "dpip-1"), ESPACE_NOTES, ("re",)),
+    ):
+        await ok(
+            await api.post(
+                f"/groups/{groups[group]}/sessions/{groups[group]}-s1/attendance",
+                headers=as_role(*user),
+                json={
+                    "marks": [{"referral_id": referrals[r], "mark": "present"} for r in marked],
+                    "notes": notes,
+                },
+            )
+        )
+    return {
+        "groups": groups,
+        "referrals": referrals,
+        "cases": {k: v["case_id"] for k, v in p.items()},
+        "people": p,
+    }

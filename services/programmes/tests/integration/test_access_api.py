@@ -9,7 +9,8 @@ database and broker.
 * ESPACE (sensitive) groups and referrals exist for DPIPs only: anyone else gets 404, lists leave them out,
   and their events, like every facilitator's notes, reach `programmes.restricted` only.
 
-The tests share one follow-up served by the module (the programmes app with its relay running, its replica
+The tests share one follow-up served by the module (`flows.follow_up`, which the access matrix of
+tests/security builds too) (the programmes app with its relay running, its replica
 fed with the assessment events of `flows.People`): reads change nothing, refused commands must append
 nothing, and the few commands that succeed touch only what no other test asserts on.
 """
@@ -47,7 +48,7 @@ from programmes.bootstrap import create_app
 from programmes.http import routers
 from programmes.settings import ProgrammesSettings
 
-from .flows import People, planned_group, referral_body, referred
+from .flows import ESPACE_NOTES, PARCOURS_NOTES, People, follow_up, referral_body, tuesdays
 
 pytestmark = pytest.mark.integration
 
@@ -56,23 +57,7 @@ FIRST_WEEK = "2026-11-30"  # the groups' first week: one session of each
 WHOLE_PERIOD = "from=2026-11-30&to=2027-03-01"
 LATER = NOW + timedelta(days=34)  # 2026-12-31 09:00: the first five Tuesday sessions have started
 
-PARCOURS_NOTES = "Échanges tendus entre deux participants sur les faits"
-ESPACE_NOTES = "Discours de rupture tenu pendant la séance"
 EMPTY_RULES = EligibilityRules().model_dump(mode="json")
-
-# --- the follow-up -------------------------------------------------------------------------------------
-#
-# Groups (first session in the week of FIRST_WEEK), users "<role>-1" unless named:
-#   parcours  PARCOURS, Tuesdays, Salle 1, run by cpip-1, psychologue-1 and partenaire-1; started
-#   other     CAIRN, Wednesdays, Salle 2, run by cpip-2; open
-#   espace    ESPACE, Thursdays, Salle 3, run by dpip-1, psychologue-1 and partenaire-1; started
-# People and referrals:
-#   p-1 (cpip-1)  r1  PARCOURS, enrolled in parcours;  re  ESPACE (by dpip-1), enrolled in espace
-#   p-2 (cpip-1)  r2  ADERES, refused: eligibility-short-sentence
-#   p-3 (cpip-2)  r3  PARCOURS, enrolled in parcours;  r3b CAIRN (by dpip-1), eligible, no consent yet
-#   p-4 (cpip-1)  r4  PARCOURS, enrolled in parcours (a DPIP excludes them)
-#   p-5 (cpip-1)  r5  ESPACE (by dpip-1), enrolled in espace, then released (their case closed)
-# Session 1 of parcours and of espace are recorded, with notes.
 
 STAFF_GROUPS = frozenset({"parcours", "other"})
 EVERY_GROUP = STAFF_GROUPS | {"espace"}
@@ -132,127 +117,6 @@ class World:
         }
 
 
-def tuesdays(**overrides) -> dict:
-    return {"weekday": 1, "starts_at": "14:00", "duration_minutes": 120, "every_weeks": 1, **overrides}
-
-
-async def follow_up(api, people: People, as_role, clock: SettableClock) -> dict:
-    today, dpip = people.today, as_role("dpip")
-    p = {
-        name: await people.followed(name, referent=referent)
-        for name, referent in (
-            ("p-1", "cpip-1"),
-            ("p-2", "cpip-1"),
-            ("p-3", "cpip-2"),
-            ("p-4", "cpip-1"),
-            ("p-5", "cpip-1"),
-        )
-    }
-    groups = {
-        "parcours": await planned_group(
-            api,
-            as_role,
-            "programme-parcours",
-            today,
-            room="Salle 1",
-            facilitators=["cpip-1", "psychologue-1", "partenaire-1"],
-        ),
-        "other": await planned_group(
-            api,
-            as_role,
-            "programme-cairn",
-            today,
-            room="Salle 2",
-            facilitators=["cpip-2"],
-            pattern=tuesdays(weekday=2),
-        ),
-        "espace": await planned_group(
-            api,
-            as_role,
-            "programme-espace",
-            today,
-            room="Salle 3",
-            facilitators=["dpip-1", "psychologue-1", "partenaire-1"],
-            pattern=tuesdays(weekday=3, starts_at="10:00"),
-        ),
-    }
-    groups = {key: group["group_id"] for key, group in groups.items()}
-
-    async def enrol(referral: dict, group: str, headers: dict) -> None:
-        enrolled = await ok(
-            await api.post(
-                f"/referrals/{referral['referral_id']}/enrol",
-                headers=headers,
-                json={"group_id": groups[group]},
-            )
-        )
-        assert enrolled["status"] == "enrolled"
-
-    async def referred_by_dpip(person: dict, programme_id: str, consent: bool = True) -> dict:
-        referral = await ok(
-            await api.post("/referrals", headers=dpip, json=referral_body(person, programme_id)), 201
-        )
-        if consent:
-            referral = await ok(
-                await api.post(
-                    f"/referrals/{referral['referral_id']}/consent", headers=dpip, json={"given": True}
-                )
-            )
-        return referral
-
-    r1 = await referred(api, as_role, p["p-1"], "programme-parcours")
-    await enrol(r1, "parcours", as_role("cpip"))
-    r2 = await ok(
-        await api.post(
-            "/referrals", headers=as_role("cpip"), json=referral_body(p["p-2"], "programme-aderes")
-        ),
-        201,
-    )
-    assert r2["status"] == "refused" and r2["failed_rules"] == ["eligibility-short-sentence"]
-    r3 = await referred(api, as_role, p["p-3"], "programme-parcours", referent="cpip-2")
-    await enrol(r3, "parcours", as_role("cpip", "cpip-2"))
-    r3b = await referred_by_dpip(p["p-3"], "programme-cairn", consent=False)
-    r4 = await referred(api, as_role, p["p-4"], "programme-parcours")
-    await enrol(r4, "parcours", as_role("cpip"))
-    re = await referred_by_dpip(p["p-1"], "programme-espace")
-    await enrol(re, "espace", dpip)
-    r5 = await referred_by_dpip(p["p-5"], "programme-espace")
-    await enrol(r5, "espace", dpip)
-    for group in ("parcours", "espace"):
-        await ok(
-            await api.post(
-                f"/groups/{groups[group]}/start",
-                headers=dpip,
-                json={"below_minimum_reason": "Démarrage validé en commission"},
-            )
-        )
-    await people.close_case(p["p-5"]["case_id"])  # r5 ends, "released", and leaves the espace group
-    referrals = {"r1": r1, "r2": r2, "r3": r3, "r3b": r3b, "r4": r4, "re": re, "r5": r5}
-    referrals = {key: referral["referral_id"] for key, referral in referrals.items()}
-
-    clock.now = LATER
-    for group, user, notes, marked in (
-        ("parcours", ("cpip", "cpip-1"), PARCOURS_NOTES, ("r1", "r3", "r4")),
-        ("espace", ("dpip", "dpip-1"), ESPACE_NOTES, ("re",)),
-    ):
-        await ok(
-            await api.post(
-                f"/groups/{groups[group]}/sessions/{groups[group]}-s1/attendance",
-                headers=as_role(*user),
-                json={
-                    "marks": [{"referral_id": referrals[r], "mark": "present"} for r in marked],
-                    "notes": notes,
-                },
-            )
-        )
-    return {
-        "groups": groups,
-        "referrals": referrals,
-        "cases": {k: v["case_id"] for k, v in p.items()},
-        "people": p,
-    }
-
-
 @pytest.fixture(scope="module")
 async def world(infrastructure, dev_keys, unique_name):
     """The follow-up, served once for the module: the programmes app runs its relay on topics of its own."""
@@ -260,13 +124,19 @@ async def world(infrastructure, dev_keys, unique_name):
     clock = SettableClock(NOW)
     as_role = headers_for(dev_keys)
     programmes_dsn = await infrastructure.create_database(unique_name("programmes").replace("-", "_"))
-    settings = service_settings(
-        ProgrammesSettings, programmes_dsn, infrastructure, dev_keys, prefix, run_relay=True
+    settings = service_settings(  # every route is called with every bad credential: no failed-auth limit
+        ProgrammesSettings,
+        programmes_dsn,
+        infrastructure,
+        dev_keys,
+        prefix,
+        run_relay=True,
+        RATE_LIMIT_AUTH_FAILURES_BURST=10_000,
     )
     app = create_app(settings, clock=clock)
     async with serving(app) as api:
         people = People(Upstream(settings, "assessment"), programmes_dsn, clock)
-        ids = await follow_up(api, people, as_role, clock)
+        ids = await follow_up(api, people, as_role, clock, later=LATER)
         yield World(
             api=api,
             app=app,
