@@ -44,6 +44,7 @@ from devinfra.testkit import (
     serving,
     untrusted_credentials,
 )
+from kernel.sealing import is_sealed
 from programmes.bootstrap import create_app
 from programmes.http import routers
 from programmes.settings import ProgrammesSettings
@@ -834,7 +835,9 @@ async def test_espace_events_and_every_facilitators_notes_reach_only_the_restric
     notes = [
         e["payload"]["notes"] for e in on_restricted.values() if e["stream_id"] == world.groups["parcours"]
     ]
-    assert PARCOURS_NOTES in notes
+    # And even there they travel sealed with the person's key (ADR 24), never in clear.
+    assert notes and all(is_sealed(note) for note in notes)
+    assert PARCOURS_NOTES not in str(on_restricted)
 
 
 # --- found by these tests, and fixed ---------------------------------------------------------------
