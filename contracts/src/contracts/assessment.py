@@ -229,6 +229,7 @@ class LitigationHoldPlaced(Event):
     erasure happens while any of their cases is held."""
 
     event_type = "assessment.case.hold_placed"
+    restricted = True  # a DPIP's decision about a litigation: other services need not know
 
     case_id: str
     reason: str = personal_data(min_length=1, max_length=1000, description="why: may describe the person")
@@ -236,6 +237,7 @@ class LitigationHoldPlaced(Event):
 
 class LitigationHoldLifted(Event):
     event_type = "assessment.case.hold_lifted"
+    restricted = True
 
     case_id: str
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from assessment import deadlines
+from assessment import deadlines, erasure
 from assessment.http import routers
 from assessment.settings import AssessmentSettings
 from contracts.roles import ESTABLISHMENT
@@ -17,7 +17,8 @@ DEFINITION = ServiceDefinition(
     routers=routers,
     migrations=Path(__file__).parent / "migrations",
     background=lambda settings, store: {
-        "deadline-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds)
+        "deadline-scheduler": deadlines.scheduler(store, settings.deadline_check_seconds),
+        "erasure-scheduler": erasure.scheduler(store, settings),
     },
 )
 

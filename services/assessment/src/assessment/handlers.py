@@ -63,6 +63,20 @@ async def case_command(
     return outcome
 
 
+async def litigation_hold(
+    session: Session,
+    case_id: str,
+    command: c.PlaceLitigationHold | c.LiftLitigationHold,
+    metadata: Metadata,
+    principal: Principal,
+) -> Outcome[Case]:
+    """Place or lift the hold that keeps the person's data from erasure (`assessment.erasure`)."""
+    found = await _followed_case(session, case_id, principal)
+    outcome = await execute(session, case, found, command, metadata, subject=found.state.subject_id)
+    await store.hold(session.connection, case_id, outcome.state.hold is not None, outcome.version)
+    return outcome
+
+
 # --- assessment ---
 
 

@@ -14,3 +14,13 @@ class AssessmentSettings(ServiceSettings):
     annual_assessment_days: int = Field(365, ge=1, le=730)
     # How often the scheduler looks for items that became overdue.
     deadline_check_seconds: float = Field(60, gt=0)
+    # How long each category of a person's data is kept, in years from the closure of their last case (the
+    # end of the measure or the release): the data controller's figures, set as JSON
+    # (ASSESSMENT_RETENTION_YEARS='{"spip_followup": 5, ...}'). One key seals all of a person's data
+    # (ADR 24): the longest period decides when they are erased. The consultation journal has its own.
+    retention_years: dict[str, int] = Field(
+        default_factory=lambda: {"spip_followup": 5, "ipro_pathway": 5, "programme_participation": 5},
+        min_length=1,
+    )
+    # How often the scheduler looks for people whose retention has run.
+    erasure_check_seconds: float = Field(3600, gt=0)

@@ -51,6 +51,12 @@ async def save_case(connection: asyncpg.Connection, state: Case, version: int) -
         )
 
 
+async def hold(connection: asyncpg.Connection, case_id: str, held: bool, version: int) -> None:
+    await connection.execute(
+        "UPDATE cases SET held = $2, version = $3 WHERE case_id = $1", case_id, held, version
+    )
+
+
 async def add_case(connection: asyncpg.Connection, state: Case, version: int) -> None:
     """A new case's row; a person followed already is refused naming their open case."""
     try:

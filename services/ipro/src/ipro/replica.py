@@ -2,7 +2,8 @@
 partner actions' sessions (from the partners events), and the SPIP programme sessions people attend (from the
 programmes events: a booking over one is accepted with a warning). A case opened opens the person's pathway on the
 admission date; a case closed closes it with the outcome at release; a session the partner cancels or moves
-cancels or moves the places on it: reactions, appended before the replica is written (ADR 2)."""
+cancels or moves the places on it: reactions, appended before the replica is written (ADR 2). A person erased
+(`assessment.subject.erased`) keeps their rows, blanked: caseloads and reports still count them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import contextlib
 import asyncpg
 
 from contracts import Actor, Event, EventEnvelope
-from contracts.assessment import CaseClosed, CaseOpened, CaseTransferred, ReferentAssigned, SentenceUpdated
+from contracts.assessment import (
+    CaseClosed,
+    CaseOpened,
+    CaseTransferred,
+    ReferentAssigned,
+    SentenceUpdated,
+    SubjectErased,
+)
 from contracts.partners import (
     ActionClosed,
     ActionCreated,
@@ -43,8 +51,10 @@ REACTION = Actor(subject="ipro-case-reaction", role="system")
 CATALOGUE_REACTION = Actor(subject="ipro-catalogue-reaction", role="system")
 # What each replica acts on; the rest of the topics is passed over unread.
 CASE_EVENT_TYPES = frozenset(
-    cls.event_type for cls in (CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, CaseClosed)
+    cls.event_type
+    for cls in (CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, CaseClosed, SubjectErased)
 )
+ERASED = "[effacé]"
 PROGRAMME_EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (
@@ -130,6 +140,12 @@ def assessment_applier(store: EventStore, settings: IproSettings):
                     "UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
                     event.case_id,
                     event.closed_on,
+                )
+            case SubjectErased():  # idempotent: blanking twice blanks
+                await connection.execute(
+                    "UPDATE followed_cases SET last_name = $2, first_names = $2 WHERE subject_id = $1",
+                    event.subject_id,
+                    ERASED,
                 )
 
     return apply

@@ -1,7 +1,8 @@
 """The programmes service's replica of the assessment events: who is followed, by whom, where, with which
 sentence, latest validated risk level and plan objectives (eligibility and caseloads read it). Events of
 different streams (case, assessment, plan) arrive in any order: each lands in a table of its own. A case that
-closes ends the person's open referrals: a reaction, appended before the replica is written (ADR 2)."""
+closes ends the person's open referrals: a reaction, appended before the replica is written (ADR 2). A person
+erased (`assessment.subject.erased`) keeps their rows, blanked: counts and eligibility statistics stay right."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from contracts.assessment import (
     PlanAdopted,
     ReferentAssigned,
     SentenceUpdated,
+    SubjectErased,
 )
 from kernel.eventstore import EventStore, Metadata
 from programmes import handlers
@@ -32,8 +34,10 @@ EVENT_TYPES = frozenset(
         AssessmentValidated,
         PlanAdopted,
         CaseClosed,
+        SubjectErased,
     )
 )
+ERASED = "[effacé]"
 
 
 def applier(store: EventStore):
@@ -104,6 +108,13 @@ def applier(store: EventStore):
                     "UPDATE followed_cases SET closed_on = $2 WHERE case_id = $1",
                     event.case_id,
                     event.closed_on,
+                )
+            case SubjectErased():  # idempotent: blanking twice blanks
+                await connection.execute(
+                    """UPDATE followed_cases SET last_name = $2, first_names = $2, ecrou_number = $2
+                       WHERE subject_id = $1""",
+                    event.subject_id,
+                    ERASED,
                 )
 
     return apply

@@ -21,6 +21,7 @@ from contracts.assessment import (
     DeadlineKind,
     DeadlineMissed,
     DomainRating,
+    ErasureReason,
     FactorLevel,
     FactorNature,
     Identity,
@@ -38,6 +39,7 @@ from contracts.assessment import (
     RiskLevel,
     Sentence,
     SentenceUpdated,
+    SubjectErased,
 )
 from contracts.ipro import (
     AdversarialHearingHeld,
@@ -1182,5 +1184,15 @@ def setbacks() -> Log:
             work_id="work-1", affectation_id="affectation-2", ended_on=date(2027, 4, 10)
         ),
         by=SYSTEM,
+    )
+    return log
+
+
+def erased(log: Log) -> Log:
+    """After her release, her data erased on a court order, the day before `AFTER_RELEASE`."""
+    log.add(
+        SubjectErased(subject_id=PERSON, reason=ErasureReason.COURT_ORDER, erased_on=date(2027, 6, 30)),
+        by=DPIP,
+        at=paris(2027, 6, 30, 18),
     )
     return log

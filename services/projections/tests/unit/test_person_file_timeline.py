@@ -11,7 +11,15 @@ from projections.person_file.folding import APPLY
 from projections.person_file.sentences import CONTEXT, CONTEXT_SERVICES, SENTENCES, TOLD_BY_THE_REFERRAL
 
 from .file_events import NOW
-from .scenario import AFTER_RELEASE, PERSON, a_quarter_in_arras, an_espace_referral, setbacks, to_release
+from .scenario import (
+    AFTER_RELEASE,
+    PERSON,
+    a_quarter_in_arras,
+    an_espace_referral,
+    erased,
+    setbacks,
+    to_release,
+)
 
 SERVICES = {"assessment", "programmes", "ipro", "partners"}
 SHAREABLE = {cls.event_type for cls in known_events() if cls.service() in SERVICES and not cls.restricted}
@@ -40,7 +48,7 @@ def test_the_sentence_table_names_only_shareable_types_the_fold_reads():
 def test_the_scenarios_tell_every_type_of_the_table_in_words_without_ids():
     files = [
         fold(PERSON, a_quarter_in_arras().events, now=NOW),
-        fold(PERSON, to_release(a_quarter_in_arras()).events, now=AFTER_RELEASE),
+        fold(PERSON, erased(to_release(a_quarter_in_arras())).events, now=AFTER_RELEASE),
         fold(PERSON, an_espace_referral(a_quarter_in_arras()).events, now=NOW),
         fold(PERSON, setbacks().events, now=AFTER_RELEASE),
     ]

@@ -2,7 +2,7 @@
 its handler, render the outcome; reads go through `queries`. Each route declares its role policy
 (`common`); what the caller may see or do within it is `assessment.access`."""
 
-from assessment.http import assessments, cases, deadlines, interviews, plans
+from assessment.http import assessments, cases, deadlines, erasure, interviews, plans
 
 routers = [
     cases.router,
@@ -12,4 +12,5 @@ routers = [
     plans.router,
     interviews.router,
     deadlines.router,
+    erasure.router,
 ]

@@ -9,6 +9,7 @@ before its case, or a positioning before its action, still lands in the right fi
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -16,7 +17,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from contracts import Event, EventEnvelope, known_events
-from contracts.assessment import CaseOpened
+from contracts.assessment import CaseOpened, SubjectErased
 from contracts.events import PERSONAL_DATA
 
 TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
@@ -57,6 +58,8 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
     """Keep one event. Runs in the consumer's transaction, beside its checkpoint."""
     if not is_kept(envelope):
         return
+    if isinstance(event, SubjectErased):  # before the duplicate check: blanking again is harmless
+        await _erase_identity(connection, event.subject_id)
     stream, payload = stream_key(envelope), shareable_payload(event)
     inserted = await connection.fetchval(
         """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
@@ -107,6 +110,8 @@ def edges(
 
 async def _keep_identity(connection: asyncpg.Connection, event: CaseOpened) -> None:
     identity = event.identity
+    if await _erased(connection, event.subject_id):  # the erasure read first, from another partition
+        identity = identity.model_copy(update=ERASED_IDENTITY)
     await connection.execute(
         """INSERT INTO person_identities (subject_id, last_name, first_names, birth_date, ecrou_number,
                                           search_text)
@@ -120,6 +125,31 @@ async def _keep_identity(connection: asyncpg.Connection, event: CaseOpened) -> N
         identity.birth_date,
         identity.ecrou_number,
         searchable(f"{identity.last_name} {identity.first_names} {identity.ecrou_number}"),
+    )
+
+
+# What a person erased (`assessment.subject.erased`) is known by: their row stays, so the file still counts.
+ERASED = "[effacé]"
+ERASED_IDENTITY = {"last_name": ERASED, "first_names": ERASED, "ecrou_number": ERASED, "birth_date": date.min}
+
+
+async def _erased(connection: asyncpg.Connection, subject_id: str) -> bool:
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM person_file_events WHERE stream = $1 AND event_type = $2)",
+        f"assessment/subject:{subject_id}",
+        SubjectErased.event_type,
+    )
+
+
+async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> None:
+    """The identity blanked, its row kept (idempotent)."""
+    await connection.execute(
+        """UPDATE person_identities SET last_name = $2, first_names = $2, ecrou_number = $2, birth_date = $3,
+               search_text = ''
+           WHERE subject_id = $1""",
+        subject_id,
+        ERASED,
+        date.min,
     )
 
 

@@ -65,6 +65,11 @@ def _case_closed(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     return Part.IDENTITY
 
 
+@_on("assessment.subject.erased")
+def _subject_erased(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    return Part.IDENTITY if p["subject_id"] == s.subject_id else None
+
+
 @_on("assessment.assessment.started")
 def _assessment_started(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     if p["case_id"] not in s.cases:

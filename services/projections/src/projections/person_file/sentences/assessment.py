@@ -9,6 +9,7 @@ from contracts.assessment import (
     AssessmentKind,
     ClosureReason,
     DeadlineKind,
+    ErasureReason,
     InterviewType,
     NeedDomain,
     RiskLevel,
@@ -53,6 +54,18 @@ def _case_transferred(s: FileState, p: dict[str, Any]) -> Told:
 def _case_closed(s: FileState, p: dict[str, Any]) -> Told:
     how = "Levée d'écrou" if p["reason"] == ClosureReason.RELEASE else "Fin de mesure"
     return f"{how} le {day(p['closed_on'])} : fin de la prise en charge par le SPIP"
+
+
+_ERASED_BECAUSE = {
+    ErasureReason.RETENTION_ELAPSED: "durée de conservation échue",
+    ErasureReason.ACQUITTAL: "relaxe ou acquittement",
+    ErasureReason.COURT_ORDER: "décision de justice",
+}
+
+
+@_says("assessment.subject.erased")
+def _subject_erased(s: FileState, p: dict[str, Any]) -> Told:
+    return f"Effacement des données personnelles le {day(p['erased_on'])} ({_ERASED_BECAUSE[p['reason']]})"
 
 
 # --- assessments, plans, interviews, deadlines -------------------------------------------------------

@@ -1,0 +1,334 @@
+"""The erasure scan (issue 17 #2, acceptance): a person followed by the SPIP, referred to a programme, with an
+IPRO pathway and a person file, is erased by a DPIP after an acquittal. Once every service has acted on
+`assessment.subject.erased`, none of their personal values is left anywhere: in any table of the five service
+databases and the keyring, in any record of any topic of the run, or in any view's answer about them."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from datetime import timedelta
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from assessment.bootstrap import create_app as create_assessment_app
+from assessment.settings import AssessmentSettings
+from devinfra.testkit import assert_refused, ok, plan_body, query_value, service_settings, serving, wait_for
+from ipro.bootstrap import create_app as create_ipro_app
+from ipro.settings import IproSettings
+from kernel import kafka
+from kernel.clock import local_date
+from kernel.sealing import ERASED_TEXT
+from partners.bootstrap import create_app as create_partners_app
+from partners.settings import PartnersSettings
+from programmes.bootstrap import create_app as create_programmes_app
+from programmes.settings import ProgrammesSettings
+from projections.bootstrap import create_app as create_projections_app
+from projections.settings import ProjectionsSettings
+from tests.e2e.test_assessment_to_programmes import an_open_group
+
+pytestmark = pytest.mark.integration
+
+IDENTITY = {
+    "last_name": "Quintavalle",
+    "first_names": "Zéphyrine Ondine",
+    "birth_date": "1983-02-17",
+    "ecrou_number": "Z8Q4417",
+}
+NOTES = "Evoque son frere Anselme Quintavalle"  # interview notes: personal too
+SERVICES = {
+    "assessment": (AssessmentSettings, create_assessment_app),
+    "programmes": (ProgrammesSettings, create_programmes_app),
+    "ipro": (IproSettings, create_ipro_app),
+    "partners": (PartnersSettings, create_partners_app),
+    "projections": (ProjectionsSettings, create_projections_app),
+}
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# Each value as stored, searched for (accents removed, any case), in JSON's \u escapes and as days are written.
+NEEDLES = sorted(
+    {_folded(v) for v in (*IDENTITY.values(), *IDENTITY["first_names"].split(), NOTES)}
+    | {"zephyrine", "z\\u00e9phyrine", "17/02/1983", "17 fevrier 1983", "17 february 1983"}
+)
+
+
+def _firsts() -> list[str]:
+    return [_folded(name) for name in (IDENTITY["first_names"], *IDENTITY["first_names"].split())]
+
+
+def found_in(data: bytes | str) -> list[str]:
+    text = _folded(data.decode("utf-8", "replace") if isinstance(data, bytes) else data)
+    return [needle for needle in NEEDLES if needle in text]
+
+
+@pytest.fixture
+async def system(new_database, infrastructure, dev_keys, topic_prefix, clock):
+    """The five services on their own databases and fresh topics, with their relays, consumers and loops."""
+    settings = {
+        name: service_settings(
+            cls, await new_database(name), infrastructure, dev_keys, topic_prefix, run_relay=True
+        )
+        for name, (cls, _) in SERVICES.items()
+    }
+    apps = {name: create(settings[name], clock=clock) for name, (_, create) in SERVICES.items()}
+    async with (
+        serving(apps["assessment"]) as assessment,
+        serving(apps["programmes"]) as programmes,
+        serving(apps["ipro"]) as ipro,
+        serving(apps["partners"]),
+        serving(apps["projections"]) as projections,
+    ):
+        yield {
+            "assessment": assessment,
+            "programmes": programmes,
+            "ipro": ipro,
+            "projections": projections,
+            "settings": settings,
+        }
+
+
+async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_view(
+    system, as_role, clock, unique_name, topic_prefix
+):
+    assessment, programmes, ipro, projections = (
+        system[s] for s in ("assessment", "programmes", "ipro", "projections")
+    )
+    settings = system["settings"]
+    cpip, dpip, chef = as_role("cpip"), as_role("dpip"), as_role("ipro_chef")
+    subject, today = unique_name("person"), local_date(clock())
+
+    # Followed by the SPIP, with an interview, a validated assessment and a plan.
+    case_id, plan_id = await followed_with_a_plan(assessment, as_role, subject, today)
+    await ok(
+        await assessment.post(
+            f"/cases/{case_id}/interviews",
+            headers=cpip,
+            json={"held_on": str(today), "interview_type": "follow_up", "notes": NOTES},
+        ),
+        201,
+    )
+    # Referred to a programme group; an IPRO pathway opened from the case; the person file read.
+    referral_id = await enrolled(programmes, as_role, case_id, plan_id, today)
+    pathway = f"/pathways/pathway-{case_id}"
+    await wait_for(lambda: _answered(ipro, pathway, chef), timeout=30, message="the IPRO pathway")
+
+    async def file_with_identity():
+        file = await _answered(projections, f"/persons/{subject}/file", dpip)
+        return file if file and file["identity"] else None
+
+    file = await wait_for(file_with_identity, timeout=30, message="the person file")
+    assert file["identity"] == IDENTITY
+    # The scan finds what is there: before the erasure, the replicas hold the name in clear.
+    before = await scan_database(settings["programmes"].database_url)
+    assert before["followed_cases"] == sorted({_folded(IDENTITY["last_name"]), "z8q4417"} | set(_firsts()))
+
+    # Acquitted: the case closes at the release, a litigation hold first blocks the erasure.
+    await ok(
+        await assessment.post(
+            f"/cases/{case_id}/close", headers=cpip, json={"reason": "release", "closed_on": str(today)}
+        )
+    )
+    erasure = f"/subjects/{subject}/erasure"
+    await ok(
+        await assessment.post(f"/cases/{case_id}/hold", headers=dpip, json={"reason": "appel du parquet"}),
+        201,
+    )
+    assert_refused(
+        await assessment.post(erasure, headers=dpip, json={"reason": "acquittal"}), 422, "erasure-on-hold"
+    )
+    await ok(await assessment.delete(f"/cases/{case_id}/hold", headers=dpip))
+    await ok(await assessment.post(erasure, headers=dpip, json={"reason": "acquittal"}), 201)
+    assert_refused(
+        await assessment.post(erasure, headers=dpip, json={"reason": "court_order"}),
+        409,
+        "subject-already-erased",
+    )
+
+    # Every service has acted on the erasure (their views say so).
+    async def key_destroyed():
+        return (await ok(await assessment.get(erasure, headers=dpip)))["key_destroyed_at"]
+
+    async def replica_blanked(service: str):
+        name = await query_value(
+            settings[service].database_url, "SELECT last_name FROM followed_cases WHERE case_id = $1", case_id
+        )
+        return name == ERASED_TEXT
+
+    async def file_blanked():
+        return (await _answered(projections, f"/persons/{subject}/file", dpip))["identity"]["last_name"] == (
+            ERASED_TEXT
+        )
+
+    await wait_for(key_destroyed, timeout=10, message="the key destroyed")
+    await wait_for(lambda: replica_blanked("programmes"), timeout=30, message="the programmes replica")
+    await wait_for(lambda: replica_blanked("ipro"), timeout=30, message="the IPRO replica")
+    await wait_for(file_blanked, timeout=30, message="the person file")
+
+    # Every view's answer about them.
+    views = [
+        (assessment, f"/cases/{case_id}", dpip),
+        (assessment, "/cases?include_closed=true&referent=cpip-1", dpip),
+        (assessment, f"/cases/{case_id}/interviews", dpip),
+        (programmes, f"/referrals/{referral_id}", dpip),
+        (programmes, "/referrals", dpip),
+        (ipro, pathway, chef),
+        (ipro, f"{pathway}/history", chef),
+        (ipro, "/pathways", chef),
+        (projections, f"/persons/{subject}/file", dpip),
+        (projections, f"/persons/{subject}/file.html", dpip),
+        (projections, "/persons?q=quintavalle", dpip),
+        (projections, "/persons?q=Z8Q4417", dpip),
+    ]
+    answers = {}
+    for client, path, headers in views:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.text)
+        answers[path] = found_in(response.content)
+    assert answers == {path: [] for path in answers}
+
+    # Every table of every database, the keyring's too.
+    databases = {name: s.database_url for name, s in settings.items()}
+    databases["keyring"] = os.environ["KEYRING_DATABASE_URL"]
+    in_tables = {}
+    for name, dsn in databases.items():
+        for table, found in (await scan_database(dsn)).items():
+            in_tables[f"{name}.{table}"] = found
+    assert {table: found for table, found in in_tables.items() if found} == {}
+    assert "assessment.events" in in_tables and "keyring.subject_keys" in in_tables  # the scan saw them
+
+    # Every record of every topic of the run, from offset 0.
+    in_topics = await scan_topics(settings["assessment"].kafka_bootstrap_servers, topic_prefix)
+    assert {topic: found for topic, found in in_topics.items() if found} == {}
+    assert settings["assessment"].topic("assessment.events") in in_topics
+
+
+async def scan_database(dsn: str) -> dict[str, list[str]]:
+    """Each table of the public schema, every row cast to text: which personal values it holds."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        found = {}
+        for (table,) in tables:
+            rows = await connection.fetch(f'SELECT t::text AS row FROM "{table}" t')
+            found[table] = sorted({needle for row in rows for needle in found_in(row["row"])})
+        return found
+    finally:
+        await connection.close()
+
+
+async def scan_topics(bootstrap: str, prefix: str) -> dict[str, list[str]]:
+    """Every topic of the run read from offset 0 to its end: keys, values and headers."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topics = sorted(t for t in await consumer.topics() if t.startswith(prefix))
+        partitions = await kafka.partitions_of(bootstrap, topics)
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: dict[str, set[str]] = {topic: set() for topic in topics}
+        for record in await kafka.read_to_end(consumer, partitions, ends):
+            headers = [value or b"" for _, value in record.headers or ()]
+            found[record.topic].update(found_in(b"".join([record.key or b"", record.value or b"", *headers])))
+        return {topic: sorted(values) for topic, values in found.items()}
+    finally:
+        await consumer.stop()
+
+
+async def _answered(client, path: str, headers) -> dict | None:
+    response = await client.get(path, headers=headers)
+    return response.json() if response.status_code == 200 else None
+
+
+async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tuple[str, str]:
+    """A case opened for cpip-1 with the identity above, its initial assessment validated, a plan adopted."""
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+    case = await ok(
+        await assessment.post(
+            "/cases",
+            headers={**dpip, "Idempotency-Key": f"open-{subject}"},  # its record is scanned too
+            json={
+                "subject_id": subject,
+                "referent": "cpip-1",
+                "establishment": "InSERRE Arras",
+                "admission_date": str(today - timedelta(days=10)),
+                "identity": IDENTITY,
+                "sentence": {
+                    "short_sentence": False,
+                    "total_length_months": 30,
+                    "offence_categories": ["theft"],
+                    "expected_end_date": str(today + timedelta(days=700)),
+                },
+            },
+        ),
+        201,
+    )
+    started = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
+        ),
+        201,
+    )
+    url = f"/assessments/{started['assessment_id']}"
+    for domain in ("education_employment", "alcohol_drugs"):
+        await ok(
+            await assessment.put(
+                f"{url}/domains/{domain}",
+                headers=cpip,
+                json={
+                    "risk_factor": True,
+                    "nature": "dynamic_stable",
+                    "level": "moderate",
+                    "evidence": "Entretien",
+                },
+            )
+        )
+    await ok(
+        await assessment.put(
+            f"{url}/conclusion",
+            headers=cpip,
+            json={
+                "overall_risk_level": "moderate",
+                "priority_axes": ["alcohol_drugs", "education_employment"],
+            },
+        )
+    )
+    await ok(await assessment.post(f"{url}/submit", headers=cpip))
+    await ok(await assessment.post(f"{url}/validate", headers=dpip))
+    plan = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
+        ),
+        201,
+    )
+    return case["case_id"], plan["plan_id"]
+
+
+async def enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> str:
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+
+    async def referred():
+        response = await programmes.post(
+            "/referrals",
+            headers=cpip,
+            json={
+                "case_id": case_id,
+                "programme_id": "programme-parcours",
+                "plan_id": plan_id,
+                "objective_id": "obj-1",
+            },
+        )
+        return response.json() if response.status_code == 201 else None
+
+    referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
+    url = f"/referrals/{referral['referral_id']}"
+    await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
+    group = await an_open_group(programmes, dpip, today)
+    await ok(await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}))
+    return referral["referral_id"]
