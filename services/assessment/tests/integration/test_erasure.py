@@ -1,0 +1,87 @@
+"""The erasure scheduler with an injected clock (issue 17 #2): a released person is erased once the longest
+retention has run from their case's closure, not while a litigation hold is set, exactly once whatever the
+passes or a crash between the erasure's append and the destruction of the key."""
+
+import pytest
+
+from assessment import erasure
+from assessment.domain.commands import EraseSubject
+from contracts.assessment import ErasureReason
+from devinfra.testkit import ok, query_value
+from kernel.clock import local_date
+from kernel.eventstore import Metadata
+from kernel.sealing import ERASED_TEXT
+
+from .flows import opened_case
+
+pytestmark = pytest.mark.integration
+
+RETENTION_DAYS = 5 * 366  # past five years from any day
+
+
+async def erasures(dsn, subject_id: str) -> int:
+    return await query_value(
+        dsn,
+        "SELECT count(*) FROM events WHERE event_type = 'assessment.subject.erased' AND stream_id = $1",
+        subject_id,
+    )
+
+
+async def released(api, as_role, clock, subject_id: str) -> str:
+    case = await opened_case(api, as_role, local_date(clock()), subject_id=subject_id)
+    await ok(
+        await api.post(
+            f"/cases/{case['case_id']}/close",
+            headers=as_role("cpip"),
+            json={"reason": "release", "closed_on": str(local_date(clock()))},
+        )
+    )
+    return case["case_id"]
+
+
+async def test_a_released_person_is_erased_once_the_retention_has_run_unless_held(
+    api, app, assessment_dsn, as_role, clock
+):
+    store, settings, dpip = app.state.event_store, app.state.settings, as_role("dpip")
+    case_id = await released(api, as_role, clock, "person-1")
+
+    # Given the retention has not run: nothing is erased.
+    clock.advance(days=365)
+    assert await erasure.erase_due(store, settings) == 0
+
+    # Given it has run but a litigation hold is set: still nothing.
+    await ok(await api.post(f"/cases/{case_id}/hold", headers=dpip, json={"reason": "contentieux"}), 201)
+    clock.advance(days=RETENTION_DAYS)
+    assert await erasure.erase_due(store, settings) == 0
+    assert await erasures(assessment_dsn, "person-1") == 0
+
+    # Once lifted: erased by the next pass, the key destroyed, the case read as erased; never twice.
+    await ok(await api.delete(f"/cases/{case_id}/hold", headers=dpip))
+    assert await erasure.erase_due(store, settings) == 1
+    assert await erasure.erase_due(store, settings) == 0
+    assert await erasures(assessment_dsn, "person-1") == 1
+    record = await ok(await api.get("/subjects/person-1/erasure", headers=dpip))
+    assert (record["reason"], record["key_destroyed_at"] is not None) == ("retention_elapsed", True)
+    case = await ok(await api.get(f"/cases/{case_id}", headers=dpip))
+    assert case["identity"]["last_name"] == ERASED_TEXT
+    listed = await query_value(assessment_dsn, "SELECT last_name FROM cases WHERE case_id = $1", case_id)
+    assert listed == ERASED_TEXT
+
+
+async def test_a_crash_between_the_erasure_and_the_key_is_finished_by_the_next_pass(
+    api, app, assessment_dsn, as_role, clock
+):
+    store, settings = app.state.event_store, app.state.settings
+    await released(api, as_role, clock, "person-2")
+    command = EraseSubject(subject_id="person-2", reason=ErasureReason.ACQUITTAL, today=local_date(clock()))
+    # The erasure committed, and the process died before destroying the key.
+    async with store.transaction() as session:
+        await erasure.erase(session, command, Metadata(actor=erasure.SCHEDULER), erasure.retention(settings))
+    keyring = app.state.keyring
+    assert (await keyring.for_reading(["person-2"]))["person-2"] is not None
+
+    assert await erasure.erase_due(store, settings) == 1
+
+    assert (await keyring.for_reading(["person-2"]))["person-2"] is None
+    assert await erasures(assessment_dsn, "person-2") == 1
+    assert await erasure.erase_due(store, settings) == 0
