@@ -49,8 +49,8 @@ class Row:
     scope: Scope
     status: int
     rule: str | None = None  # the rule a 403 names
-    present: frozenset[str] = field(default_factory=frozenset)  # dotted fields the body must hold
-    absent: frozenset[str] = field(default_factory=frozenset)  # and those it must not
+    present: frozenset[str] = field(default_factory=frozenset)  # dotted fields the body holds (not empty)
+    absent: frozenset[str] = field(default_factory=frozenset)  # missing, null or empty
     shows: frozenset[str] = field(default_factory=frozenset)  # texts (world constants) the body holds
     hides: frozenset[str] = field(default_factory=frozenset)  # texts it must not hold
     items: int | None = None  # how many items a list answers
@@ -596,4 +596,69 @@ IPRO = [
     ),
 ]
 
-MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS, *PROGRAMMES, *IPRO]
+# --- projections: a person's consolidated file ------------------------------------------------------------
+
+# SPIP staff read it by caseload or need to know (the referent, a DPIP, a psychologist asked to contribute);
+# IPRO roles and the governor's office their part, without offence categories nor programmes; auditors a
+# pseudonymised file; partners nothing. Nobody sees another person in it.
+OFFENCES = "case.sentence.offence_categories"
+WHOLE_FILE = (
+    200,
+    {"present": {"identity.last_name", OFFENCES, "programmes"}, "hides": {"BENALI", "OTHER_PERSON"}},
+)
+PROFESSIONAL_FILE = (
+    200,
+    {"present": {"identity.last_name"}, "absent": {OFFENCES, "programmes"}, "hides": {"BENALI"}},
+)
+PSEUDONYMISED_FILE = (200, {"present": {OFFENCES}, "absent": {"identity"}, "hides": {"LEFEVRE", "BENALI"}})
+SPIP_SCOPES = (Scope.REFERENT, Scope.DPIP, Scope.PSY_ASKED)
+PROFESSIONAL_SCOPES = (Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION)
+OFF_CASELOAD = {
+    scope: (403, CASELOAD) for scope in (Scope.OTHER_CPIP, Scope.PSY_NOT_ASKED, Scope.SOCIAL_NOT_ASKED)
+}
+
+PROJECTIONS = [
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{person}/file",
+        {
+            **dict.fromkeys(SPIP_SCOPES, WHOLE_FILE),
+            **dict.fromkeys(PROFESSIONAL_SCOPES, PROFESSIONAL_FILE),
+            Scope.AUDITOR: PSEUDONYMISED_FILE,
+            **OFF_CASELOAD,
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{person}/file/changes",
+        {
+            **dict.fromkeys((*SPIP_SCOPES, *PROFESSIONAL_SCOPES, Scope.AUDITOR), (200,)),
+            **OFF_CASELOAD,
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{unknown}/file",
+        {Scope.DPIP: (404, "person-not-found"), Scope.IPRO_ADVISER: (404, "person-not-found")},
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{person}/consultations",
+        {
+            Scope.DPIP: (200,),
+            Scope.AUDITOR: (200,),
+            **refused_to((Scope.REFERENT, Scope.PSY_ASKED, Scope.IPRO_HEAD, Scope.DIRECTION, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+]
+
+MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS, *PROGRAMMES, *IPRO, *PROJECTIONS]
