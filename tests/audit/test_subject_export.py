@@ -1,6 +1,7 @@
 """`passerelle subject export` (issue 17 #6): a person followed in assessment, referred in programmes and read
 once in projections, each service its real app on its own database; the export gathers their events opened
-through the keyring, the rows naming them, and the consultation; an erased person exports as [effacé]."""
+through the keyring, the rows naming them, and the consultation; an erased person exports as [effacé]; the
+command journals the export itself."""
 
 import asyncio
 import json
@@ -15,8 +16,8 @@ from assessment.settings import AssessmentSettings
 from contracts import parse_payload
 from devinfra.audit import app as passerelle
 from devinfra.infra import SERVICES, database_url_variable
-from devinfra.subject_export import SubjectUnknown, export_subject, render_html
-from devinfra.testkit import ok, plan_body, query_value, service_settings, serving, wait_for
+from devinfra.subject_export import EXPORT_ROUTE, SubjectUnknown, export_subject, render_html
+from devinfra.testkit import ok, plan_body, query_value, read_topic, service_settings, serving, wait_for
 from ipro.bootstrap import DEFINITION as IPRO
 from kernel import database
 from kernel.clock import local_date
@@ -197,7 +198,7 @@ async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tupl
 
 
 async def test_the_export_gathers_a_persons_events_views_and_consultations_and_erasure_shows(
-    followed, infrastructure, tmp_path
+    followed, infrastructure, topic_prefix, tmp_path
 ):
     subject, urls, assessment_app = followed
 
@@ -250,7 +251,11 @@ async def test_the_export_gathers_a_persons_events_views_and_consultations_and_e
 
     # The command line, once: files written; an unknown person is said so, with exit code 1.
     environment = {database_url_variable(service): url for service, url in urls.items()}
-    environment["KAFKA_BOOTSTRAP_SERVERS"] = infrastructure.bootstrap_servers  # not read: no local one made
+    # The export is journaled: the command writes to this test's journal topic.
+    environment |= {
+        "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": topic_prefix,
+    }
     runner = CliRunner()
     done = await asyncio.to_thread(
         runner.invoke,
@@ -262,6 +267,13 @@ async def test_the_export_gathers_a_persons_events_views_and_consultations_and_e
     written = json.loads((tmp_path / f"subject-{subject}.json").read_text(encoding="utf-8"))
     assert written["manifest"]["operator"] == "Camille Roche" and written["events"]["programmes"]
     assert "Historique des événements" in (tmp_path / f"subject-{subject}.html").read_text(encoding="utf-8")
+    journal = await read_topic(infrastructure.bootstrap_servers, f"{topic_prefix}access.journal", at_least=2)
+    [entry] = [e for e in map(json.loads, (r.value for r in journal)) if e["route"] == EXPORT_ROUTE]
+    assert (entry["user"], entry["subject_ids"], entry["purpose"]) == (
+        "Camille Roche",
+        [subject],
+        "Droit d'accès de la personne",
+    )
 
     unknown = await asyncio.to_thread(
         runner.invoke,

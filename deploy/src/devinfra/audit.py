@@ -161,11 +161,16 @@ def subject_export(
         str, typer.Option(help="qui fait l'export (nom de l'opérateur), inscrit au manifeste")
     ],
     out: Annotated[Path, typer.Option(help="le dossier où écrire le JSON et la page HTML")] = Path("."),
+    purpose: Annotated[
+        str, typer.Option(help="le motif, inscrit au journal des consultations")
+    ] = "Droit d'accès de la personne",
 ) -> None:
     """Tout ce que les services détiennent sur une personne (événements déchiffrés, vues, consultations) :
-    subject-<id>.json et subject-<id>.html, une page en français pour la personne. Code de sortie 1 si aucun
-    service ne la connaît (docs/audit.md)."""
+    subject-<id>.json et subject-<id>.html, une page en français pour la personne. L'export est inscrit au
+    journal des consultations avant d'être écrit. Code de sortie 1 si aucun service ne connaît la personne
+    (docs/audit.md)."""
     from devinfra import subject_export as exporting
+    from kernel.journal import JournalUnavailable
     from kernel.keyring import UnknownDataKey
 
     infra = Infrastructure.from_env()
@@ -185,6 +190,11 @@ def subject_export(
         raise typer.Exit(2) from error
     except OSError as error:
         typer.echo(f"a database could not be reached ({error}): is PostgreSQL up (`make up`)?", err=True)
+        raise typer.Exit(2) from error
+    try:
+        asyncio.run(exporting.journaled(bundle, purpose, _settings("projections", infra)))
+    except JournalUnavailable as error:
+        typer.echo(f"the consultation journal did not record the export ({error}): nothing written", err=True)
         raise typer.Exit(2) from error
     json_path, html_path = exporting.write(bundle, out)
     counts = bundle["manifest"]["counts"]

@@ -9,6 +9,8 @@ What is gathered, from each service's database read as its owner (as every opera
   cases, a `stream` of their person file;
 * the consultation journal's entries about them (ADR 22): who read what, when, why.
 
+The export is a consultation too: the command records it in the journal (`journaled`) before it writes a file.
+
 `export_subject` returns the bundle (JSON-ready); `render_html` writes the same as a French page for the
 person. Streams shared by several people (a group, a programme, a partner's action) are not exported whole:
 only their events whose subject is the person are.
@@ -32,6 +34,7 @@ import asyncpg
 from contracts import EventEnvelope
 from kernel import database
 from kernel.eventstore import COLUMNS, envelope_from_row
+from kernel.journal import JournalEntry, KafkaJournal
 from kernel.keyring import Keyring, KeyringSettings
 from kernel.sealing import ERASED_DATE, ERASED_TEXT, Sealer
 
@@ -275,6 +278,40 @@ def _where(url: str) -> str:
     """A DSN without its credentials: which database was read."""
     parts = urlsplit(url)
     return f"{parts.hostname or ''}:{parts.port or ''}{parts.path}"
+
+
+# --- journaling --------------------------------------------------------------------------------------------
+
+EXPORT_ROUTE = "passerelle subject export"
+
+
+def journal_entry(bundle: dict[str, Any], purpose: str) -> JournalEntry:
+    """The export as the consultation journal records a read (ADR 22): an operator was shown everything about
+    the person, so the export is itself found by `GET /audit/access?subject_id=`."""
+    manifest = bundle["manifest"]
+    return JournalEntry(
+        entry_id=uuid.uuid4(),
+        recorded_at=dt.datetime.fromisoformat(manifest["generated_at"]),
+        service="passerelle",
+        method="EXPORT",
+        route=EXPORT_ROUTE,
+        status=200,
+        user=manifest["operator"],
+        role="operator",
+        subject_ids=[manifest["subject_id"]],
+        subjects_count=1,
+        purpose=purpose[:200],
+    )
+
+
+async def journaled(bundle: dict[str, Any], purpose: str, settings: Any) -> None:
+    """Write the export's entry to the journal's topic (`settings`: a service's, for its broker and prefix).
+    Raises `JournalUnavailable`: as for a service's read, nothing is handed over that the journal does not hold."""
+    journal = KafkaJournal(settings)
+    try:
+        await journal.write(journal_entry(bundle, purpose))
+    finally:
+        await journal.close()
 
 
 # --- writing ------------------------------------------------------------------------------------------------
