@@ -130,10 +130,10 @@ async def export_subject(
             "databases": {service: _where(url) for service, url in database_urls.items()},
             "keyring": _where(keyring_settings.database_url or ""),
             "counts": {
-                "events": {service: len(found) for service, found in events.items()},
+                "events": {service: len(held) for service, held in events.items()},
                 "rows": {
-                    service: {table: len(rows) for table, rows in found.items()}
-                    for service, found in views.items()
+                    service: {table: len(rows) for table, rows in held.items()}
+                    for service, held in views.items()
                 },
                 "consultations": len(consultations),
             },
