@@ -11,12 +11,13 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from devinfra.infra import SERVICES, database_url_variable
-from devinfra.postgres import create_database
+from devinfra.postgres import SUPERUSER, create_database
 from devinfra.testkit import cancelled, query_value, stream_problems, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner
@@ -229,7 +230,9 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
     from projections.bootstrap import DEFINITION
     from projections.settings import ProjectionsSettings
 
-    base = environment["PROJECTIONS_DATABASE_URL"].rsplit("/", 1)[0]
+    # A scratch database is the local server's superuser's to make: the services' roles may not (ADR 20).
+    served = urlsplit(environment["PROJECTIONS_DATABASE_URL"])
+    base = urlunsplit(served._replace(netloc=f"{SUPERUSER}@{served.hostname}:{served.port}", path=""))
     await create_database(f"{base}/postgres", "drill_rebuilt")
     dsn = f"{base}/drill_rebuilt"
     await migrate(dsn, DEFINITION.migrations)
