@@ -5,7 +5,8 @@ apply them on the command path, `queries` on the read path; routes only declare 
 * A CPIP reads and acts on the people of their caseload (the case's referent); DPIPs on every case; the
   establishment's other readers see that a case exists, who follows it and until when.
 * Psychologists and social workers read and add to the assessments they were asked to contribute to, and
-  read the interviews of the people they work with (need to know).
+  record and read the interviews of those people (need to know). They become involved only by that recorded
+  grant, never by writing something on a case (security review H4).
 * IPRO roles and auditors read the shareable part of an assessment; confidential interview notes are for
   their author and DPIPs.
 * A case's birth date, écrou number and offence categories are for SPIP staff: IPRO roles, the governor's
@@ -107,12 +108,23 @@ def assessment_reading(principal: Principal, case: Case, assessment: Assessment)
 
 def ensure_may_read_interviews(principal: Principal, case: Case, works_with_person: bool) -> None:
     """The referent CPIP and DPIPs; psychologists and social workers if they work with the person (they
-    were asked to contribute to one of the case's assessments, or interviewed them)."""
+    were asked to contribute to one of the case's assessments)."""
     if principal.has_any(OFFICERS):
         ensure_on_caseload(principal, case)
     elif not works_with_person:
         raise NotOnCaseload(
             "psychologists and social workers read the interviews of the people they work with"
+        )
+
+
+def ensure_may_record_interview(principal: Principal, case: Case, works_with_person: bool) -> None:
+    """The referent CPIP and DPIPs; psychologists and social workers once asked to contribute to one of the
+    case's assessments: an interview is not a way in."""
+    if principal.has_any(OFFICERS):
+        ensure_on_caseload(principal, case)
+    elif not works_with_person:
+        raise NotOnCaseload(
+            "psychologists and social workers record interviews with the people they were asked to work with"
         )
 
 

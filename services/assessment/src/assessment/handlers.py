@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from assessment import access, store
+from assessment import access, queries, store
 from assessment.domain import commands as c
 from assessment.domain import errors
 from assessment.domain.assessment import Assessment, assessment
@@ -230,7 +230,9 @@ async def record_espace_note(
 async def record_interview(
     session: Session, case_id: str, command: c.RecordInterview, metadata: Metadata, principal: Principal
 ) -> Outcome[Interview]:
-    of_case = await _followed_case(session, case_id, principal)
+    of_case = await _case(session, case_id)
+    works_with = await queries.works_with_person(session.connection, case_id, principal.subject)
+    access.ensure_may_record_interview(principal, of_case.state, works_with)
     outcome = await execute(
         session,
         interview,

@@ -73,14 +73,13 @@ async def interviews(store: EventStore, case_id: str, principal: Principal) -> l
 
 
 async def works_with_person(connection: Reader, case_id: str, person: str) -> bool:
-    """Has this psychologist or social worker been asked to contribute to an assessment of the case, or
-    interviewed the person?"""
+    """Has this psychologist or social worker been asked to contribute to an assessment of the case? The
+    recorded grant, not an interview they wrote, involves them."""
     return bool(
         await connection.fetchval(
             """SELECT EXISTS (SELECT 1 FROM assessment_contributors ac
                           JOIN assessments a USING (assessment_id)
-                          WHERE a.case_id = $1 AND ac.contributor = $2)
-               OR EXISTS (SELECT 1 FROM interviews WHERE case_id = $1 AND author = $2)""",
+                          WHERE a.case_id = $1 AND ac.contributor = $2)""",
             case_id,
             person,
         )

@@ -4,7 +4,7 @@ earlier instant or rendered.
 
 * DPIPs read everything, ESPACE-like programmes included; a CPIP reads the people whose referent they are;
   psychologists and social workers the people they work with (asked to contribute to an assessment of
-  theirs, or who held an interview with them).
+  theirs).
 * IPRO roles read the IPRO part and the SPIP summary they are entitled to; the direction the same.
 * Auditors read it pseudonymised. Partners never read a file (the routes do not let them in).
 """
@@ -46,12 +46,10 @@ def reading_for(principal: Principal, file: PersonFile, events: Iterable[FileEve
 
 
 def works_with(user: str, events: Iterable[FileEvent]) -> bool:
-    """Asked to contribute to one of the person's assessments, or held an interview with them."""
+    """Asked to contribute to one of the person's assessments: the recorded grant, never an interview they
+    wrote (security review H4)."""
     return any(
-        (
-            e.event_type == "assessment.assessment.contribution_requested"
-            and e.payload.get("contributor") == user
-        )
-        or (e.event_type == "assessment.interview.held" and e.actor_id == user)
+        e.event_type == "assessment.assessment.contribution_requested"
+        and e.payload.get("contributor") == user
         for e in events
     )
