@@ -65,7 +65,9 @@ class World:
         return {"Authorization": f"Bearer {token}"}
 
     def url(self, path: str, case: str | None = None) -> str:
-        url = path.format(case_id=case or self.case, assessment_id=self.assessment, plan_id=self.plan)
+        url = path.format(
+            case_id=case or self.case, assessment_id=self.assessment, plan_id=self.plan, subject_id="person-1"
+        )
         return url + "?within_days=366" if path == "/deadlines" else url  # every deadline of both cases
 
 
@@ -249,6 +251,9 @@ COMMANDS = {  # (method, route): the only roles that may call it
     ("POST", "/plans/{plan_id}/validate"): DIRECTOR,
     ("POST", "/plans/{plan_id}/objectives/{objective_id}/status"): OFFICER,
     ("POST", "/cases/{case_id}/interviews"): SPIP_STAFF,
+    ("POST", "/cases/{case_id}/hold"): DIRECTOR,
+    ("DELETE", "/cases/{case_id}/hold"): DIRECTOR,
+    ("POST", "/subjects/{subject_id}/erasure"): DIRECTOR,
 }
 
 
@@ -281,6 +286,8 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
         "/plans/{plan_id}/validate": None,
         "/plans/{plan_id}/objectives/{objective_id}/status": {"status": "achieved"},
         "/cases/{case_id}/interviews": {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu"},
+        "/cases/{case_id}/hold": {"reason": "Appel en cours"},
+        "/subjects/{subject_id}/erasure": {"reason": "acquittal"},
     }
 
 
@@ -297,6 +304,7 @@ async def followed_case(api, as_role, today: date) -> dict[str, str]:
         "plan_id": plan["plan_id"],
         "domain": "housing",
         "objective_id": "obj-1",
+        "subject_id": "person-1",
     }
 
 
