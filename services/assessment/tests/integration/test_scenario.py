@@ -206,6 +206,9 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
             json={"reason": "end_of_measure", "closed_on": str(clock.now.date())},
         )
     )
+    await ok(await api.post(f"{case_url}/hold", json={"reason": "Recours pendant"}, headers=dpip), 201)
+    await ok(await api.delete(f"{case_url}/hold", headers=dpip))
+    await ok(await api.post("/subjects/person-1/erasure", json={"reason": "court_order"}, headers=dpip), 201)
 
     shared_events, restricted_events = await published_and_valid(
         assessment_settings, assessment_dsn, "assessment"
