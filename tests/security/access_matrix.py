@@ -516,15 +516,32 @@ SEES_P1 = (
 NO_IPRO_ACCESS = (Scope.PSY_NOT_ASKED, Scope.PARTNER, Scope.PARTNER_WITHOUT_ORGANISATION)
 
 
-def p1_read(route: str, missing: str, present: set[str], **overrides) -> list[Row]:
+SEES_P2 = (
+    Scope.OTHER_CPIP,
+    Scope.DPIP,
+    Scope.OTHER_ADVISER,
+    Scope.IPRO_HEAD,
+    Scope.RIPRO,
+    Scope.DIRECTION,
+    Scope.AUDITOR,
+)
+REPORT_READERS = (Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION, Scope.AUDITOR)
+NOT_REPORTS = (Scope.REFERENT, Scope.OTHER_CPIP, Scope.DPIP, *NO_IPRO_ACCESS)
+PARTNER_LINE = {"present": {"positioning_id", "last_name", "status"}, "absent": {"pathway_id", "subject_id"}}
+
+
+def pathway_read(route: str, missing: str, present: set[str], sees=SEES_P1, **overrides) -> list[Row]:
+    """A pathway's route: 200 for those who see it, its not found for the CPIP and adviser who do not."""
+    hidden = (
+        (Scope.OTHER_CPIP, Scope.OTHER_ADVISER) if sees is SEES_P1 else (Scope.REFERENT, Scope.IPRO_ADVISER)
+    )
     return rows(
         "ipro",
         "GET",
         route,
         {
-            **dict.fromkeys(SEES_P1, (200, {"present": present})),
-            Scope.OTHER_CPIP: (404, missing),
-            Scope.OTHER_ADVISER: (404, missing),
+            **dict.fromkeys(sees, (200, {"present": present})),
+            **dict.fromkeys(hidden, (404, missing)),
             **refused_to(NO_IPRO_ACCESS),
             **UNAUTHENTICATED,
             **overrides,
@@ -532,25 +549,35 @@ def p1_read(route: str, missing: str, present: set[str], **overrides) -> list[Ro
     )
 
 
-IPRO = [
-    *p1_read("/pathways/{p1}", "pathway-not-found", {"pathway_id"}),
-    *p1_read("/pathways/{p1}/work", "pathway-not-found", {"classement"}, **{Scope.DPIP: (200,)}),
-    *p1_read("/pathways/{p1}/history", "pathway-not-found", set(), **{Scope.DIRECTION: (403, ROLE)}),
-    *p1_read("/trainings/{t1}", "training-not-found", {"training_id"}),
-    *rows(
+def positioning_read(key: str, sees, partner: Scope, hidden) -> list[Row]:
+    return rows(
         "ipro",
         "GET",
-        "/positionings/{pos1}",
+        f"/positionings/{{{key}}}",
         {
-            **dict.fromkeys(SEES_P1, (200, {"present": {"positioning_id", "status"}})),
-            Scope.PARTNER: (200, {"present": {"positioning_id", "last_name", "status"}, "shows": {"DUPONT"}}),
-            Scope.OTHER_CPIP: (404, "positioning-not-found"),
-            Scope.OTHER_ADVISER: (404, "positioning-not-found"),
-            Scope.OTHER_PARTNER: (404, "positioning-not-found"),
+            **dict.fromkeys(sees, (200, {"present": {"positioning_id", "pathway_id", "subject_id"}})),
+            partner: (200, PARTNER_LINE),
+            **dict.fromkeys(hidden, (404, "positioning-not-found")),
             Scope.PARTNER_WITHOUT_ORGANISATION: (404, "positioning-not-found"),
             Scope.PSY_NOT_ASKED: (403, ROLE),
             **UNAUTHENTICATED,
         },
+    )
+
+
+IPRO = [
+    *pathway_read("/pathways/{p1}", "pathway-not-found", {"pathway_id"}),
+    *pathway_read("/pathways/{p2}", "pathway-not-found", {"pathway_id"}, sees=SEES_P2),
+    *pathway_read("/pathways/{p1}/work", "pathway-not-found", {"classement"}),
+    *pathway_read("/pathways/{p2}/work", "pathway-not-found", {"classement"}, sees=SEES_P2),
+    *pathway_read("/pathways/{p1}/history", "pathway-not-found", set(), **{Scope.DIRECTION: (403, ROLE)}),
+    *pathway_read("/trainings/{t1}", "training-not-found", {"training_id"}),
+    *pathway_read("/trainings/{t2}", "training-not-found", {"training_id"}, sees=SEES_P2),
+    *positioning_read(
+        "pos1", SEES_P1, Scope.PARTNER, (Scope.OTHER_CPIP, Scope.OTHER_ADVISER, Scope.OTHER_PARTNER)
+    ),
+    *positioning_read(
+        "posB", SEES_P2, Scope.OTHER_PARTNER, (Scope.REFERENT, Scope.IPRO_ADVISER, Scope.PARTNER)
     ),
     *rows(
         "ipro",
@@ -559,12 +586,9 @@ IPRO = [
         {
             Scope.REFERENT: (200, {"items": 2}),  # p1 and p3
             Scope.OTHER_CPIP: (200, {"items": 2}),  # p2 and p4
-            Scope.IPRO_ADVISER: (200, {"items": 1}),
-            Scope.OTHER_ADVISER: (200, {"items": 1}),
-            **dict.fromkeys(
-                (Scope.DPIP, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION, Scope.AUDITOR),
-                (200, {"items": 4}),
-            ),
+            Scope.IPRO_ADVISER: (200, {"items": 1, "shows": {"P1"}, "hides": {"P2"}}),
+            Scope.OTHER_ADVISER: (200, {"items": 1, "shows": {"P2"}, "hides": {"P1"}}),
+            **dict.fromkeys((Scope.DPIP, *REPORT_READERS), (200, {"items": 4})),
             **refused_to(NO_IPRO_ACCESS),
             **UNAUTHENTICATED,
         },
@@ -576,11 +600,60 @@ IPRO = [
         {
             Scope.IPRO_ADVISER: (200, {"items": 1}),  # pos1
             Scope.OTHER_ADVISER: (200, {"items": 2}),  # pos2, posB
-            **dict.fromkeys((Scope.IPRO_HEAD, Scope.DIRECTION, Scope.AUDITOR), (200, {"items": 4})),
-            Scope.PARTNER: (200, {"items": 2}),  # pos1, pos2 on A's action
-            Scope.OTHER_PARTNER: (200, {"items": 2}),  # posB, pos3 on B's
+            **dict.fromkeys(REPORT_READERS, (200, {"items": 4})),
+            Scope.PARTNER: (200, {"items": 2, "hides": {"P1"}}),  # pos1, pos2 on A's action: names only
+            Scope.OTHER_PARTNER: (200, {"items": 2, "hides": {"P2"}}),  # posB, pos3 on B's
             Scope.PARTNER_WITHOUT_ORGANISATION: (200, {"items": 0}),
             **refused_to((Scope.REFERENT, Scope.DPIP, Scope.PSY_NOT_ASKED)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/caseload",
+        {
+            Scope.IPRO_ADVISER: (200, {"items": 1, "shows": {"P1"}}),
+            Scope.OTHER_ADVISER: (200, {"items": 1, "shows": {"P2"}}),
+            **dict.fromkeys(REPORT_READERS, (200, {"items": 4})),
+            **refused_to(NOT_REPORTS),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/waiting-lists",
+        {
+            Scope.IPRO_ADVISER: (200, {"shows": {"P1"}}),  # classed, waiting for a post
+            Scope.OTHER_ADVISER: (200, {"hides": {"P1"}}),
+            **dict.fromkeys(REPORT_READERS, (200, {"shows": {"P1"}})),
+            **refused_to(NOT_REPORTS),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/posts",
+        {
+            Scope.IPRO_ADVISER: (200, {"hides": {"P2_SUBJECT"}}),
+            Scope.OTHER_ADVISER: (200, {"shows": {"P2_SUBJECT"}}),  # at a post
+            **dict.fromkeys(REPORT_READERS, (200, {"shows": {"P2_SUBJECT"}})),
+            **refused_to(NOT_REPORTS),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "ipro",
+        "GET",
+        "/indicators/inserre",
+        {
+            **dict.fromkeys(
+                (Scope.IPRO_ADVISER, Scope.OTHER_ADVISER, Scope.DPIP, *REPORT_READERS),
+                (200, {"shows": {"ARRAS"}}),
+            ),
+            **refused_to((Scope.REFERENT, Scope.OTHER_CPIP, *NO_IPRO_ACCESS)),
             **UNAUTHENTICATED,
         },
     ),

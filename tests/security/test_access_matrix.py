@@ -344,7 +344,13 @@ async def ipro_world(infrastructure, dev_keys, unique_name):
                 Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-B", organisation_id=organisation["B"]),
                 Scope.PARTNER_WITHOUT_ORGANISATION: as_role("partenaire", "partenaire-none"),
             },
-            texts={"DUPONT": "Dupont", "BERNARD": "Bernard"},
+            texts={
+                "DUPONT": "Dupont",
+                "P1": built["pathways"]["p1"],
+                "P2": built["pathways"]["p2"],
+                "P2_SUBJECT": '"subject_id": "p2"',
+                "ARRAS": "InSERRE Arras",
+            },
             bodies={
                 "goal": {
                     "description": "Passer le CACES",
