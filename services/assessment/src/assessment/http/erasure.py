@@ -19,6 +19,7 @@ from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, Reason, RequestBody, Settings, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 
 router = service_router(tags=["erasure"])
 
@@ -63,8 +64,10 @@ async def lift_hold(case_id: Id, principal: Director, commands: Commands):
 
 
 @router.get("/cases/{case_id}/hold", response_model=HoldView, summary="Whether a litigation hold is set")
-async def read_hold(case_id: Id, principal: Director, store: Store) -> HoldView:
-    return _hold_view(await queries.read_case(store, case_id, principal))
+async def read_hold(case_id: Id, principal: Director, store: Store, journal: Journal) -> HoldView:
+    found = await queries.read_case(store, case_id, principal)
+    journal.consulted(subject_id=found.state.subject_id, object_id=case_id)
+    return _hold_view(found)
 
 
 async def _hold(case_id: str, command: c.Command, principal, commands: Commands, status_code: int):
@@ -108,7 +111,8 @@ async def erase(
 
 
 @router.get("/subjects/{subject_id}/erasure", response_model=ErasureView, summary="A person's erasure")
-async def read_erasure(subject_id: Id, principal: Director, db: Db) -> ErasureView:
+async def read_erasure(subject_id: Id, principal: Director, db: Db, journal: Journal) -> ErasureView:
+    journal.consulted(subject_id=subject_id)
     row = await db.fetchrow(
         "SELECT subject_id, reason, erased_on, key_destroyed_at FROM erasures WHERE subject_id = $1",
         subject_id,
