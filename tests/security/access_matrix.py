@@ -385,7 +385,70 @@ ESTABLISHMENT = (
 OUTSIDE_SPIP = (Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.DIRECTION, Scope.AUDITOR)
 NO_ESPACE = {"hides": {"ESPACE_GROUP", "ESPACE_REFERRAL", "ESPACE_NOTES"}}
 
+SPIP_READERS = (
+    Scope.REFERENT,
+    Scope.OTHER_CPIP,
+    Scope.DPIP,
+    Scope.FACILITATOR,
+    Scope.NOT_FACILITATOR,
+    Scope.SOCIAL_NOT_ASKED,
+)
+NOT_SPIP_READERS = (*OUTSIDE_SPIP, Scope.PARTNER, Scope.OTHER_PARTNER)
+RULES_SHOWN = {"shows": {"RULES_SHOWN"}, "hides": {"RULES_HIDDEN"}}
+RULES_HIDDEN = {"shows": {"RULES_HIDDEN"}, "hides": {"RULES_SHOWN"}}
+
+
+def catalogue(route: str, items: int | None = None) -> list[Row]:
+    """The catalogue: SPIP staff read the eligibility rules (offence-specific); everyone else not."""
+    count = {} if items is None else {"items": items}
+    return rows(
+        "programmes",
+        "GET",
+        route,
+        {
+            **dict.fromkeys(SPIP_READERS, (200, {**RULES_SHOWN, **count})),
+            **dict.fromkeys(NOT_SPIP_READERS, (200, {**RULES_HIDDEN, **count})),
+            **UNAUTHENTICATED,
+        },
+    )
+
+
 PROGRAMMES = [
+    *catalogue("/programmes", items=15),
+    *catalogue("/programmes/programme-aderes"),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{other}",
+        {
+            **dict.fromkeys((*ESTABLISHMENT, Scope.DPIP), (200, {"present": {"sessions"}})),
+            **dict.fromkeys((Scope.PARTNER, Scope.OTHER_PARTNER), (404, "group-not-found")),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/sessions?week=2026-11-30",
+        {
+            **dict.fromkeys(ESTABLISHMENT, (200, {"items": 2, **NO_ESPACE})),
+            Scope.DPIP: (200, {"items": 3, "shows": {"ESPACE_GROUP"}}),
+            Scope.PARTNER: (200, {"items": 1, **NO_ESPACE}),
+            Scope.OTHER_PARTNER: (200, {"items": 0}),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
+        "/referrals/{r1}/certificate",
+        {  # nobody has one yet: those who may read it are told so
+            **dict.fromkeys((Scope.REFERENT, Scope.DPIP, *OUTSIDE_SPIP), (404, "certificate-not-found")),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            **refused_to((Scope.FACILITATOR, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
     *rows(
         "programmes",
         "GET",
@@ -479,7 +542,7 @@ PROGRAMMES = [
             Scope.OTHER_CPIP: (200, {"items": 2, **NO_ESPACE}),  # p-3's
             Scope.DPIP: (200, {"items": 7, "shows": {"ESPACE_REFERRAL"}}),
             **dict.fromkeys(OUTSIDE_SPIP, (200, {"items": 5, **NO_ESPACE})),
-            **refused_to((Scope.FACILITATOR, Scope.PARTNER)),
+            **refused_to((Scope.FACILITATOR, Scope.NOT_FACILITATOR, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
             **UNAUTHENTICATED,
         },
     ),
