@@ -5,7 +5,6 @@ command journals the export itself."""
 
 import asyncio
 import json
-from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -17,7 +16,15 @@ from contracts import parse_payload
 from devinfra.audit import app as passerelle
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.subject_export import EXPORT_ROUTE, SubjectUnknown, export_subject, render_html
-from devinfra.testkit import ok, plan_body, query_value, read_topic, service_settings, serving, wait_for
+from devinfra.testkit import (
+    followed_with_a_plan,
+    ok,
+    query_value,
+    read_topic,
+    service_settings,
+    serving,
+    wait_for,
+)
 from ipro.bootstrap import DEFINITION as IPRO
 from kernel import database
 from kernel.clock import local_date
@@ -74,7 +81,7 @@ async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, 
         serving(create_programmes_app(settings["programmes"], clock=clock)) as programmes,
         serving(create_projections_app(settings["projections"], clock=clock)) as projections,
     ):
-        case_id, plan_id = await followed_with_a_plan(assessment, as_role, subject, today)
+        case_id, plan_id = await followed_with_a_plan(assessment, as_role, today, subject, identity=IDENTITY)
         await wait_for(
             lambda: query_value(
                 urls["programmes"],
@@ -132,69 +139,6 @@ async def person_file_fed(projections_url: str, from_urls: list[str], assessment
                 await ingest.apply(connection, envelope, event)
     finally:
         await pool.close()
-
-
-async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tuple[str, str]:
-    cpip, dpip = as_role("cpip"), as_role("dpip")
-    case = await ok(
-        await assessment.post(
-            "/cases",
-            headers=dpip,
-            json={
-                "subject_id": subject,
-                "referent": "cpip-1",
-                "establishment": "InSERRE Arras",
-                "admission_date": str(today - timedelta(days=10)),
-                "identity": IDENTITY,
-                "sentence": {
-                    "short_sentence": False,
-                    "total_length_months": 30,
-                    "offence_categories": ["theft"],
-                    "expected_end_date": str(today + timedelta(days=700)),
-                },
-            },
-        ),
-        201,
-    )
-    started = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
-        ),
-        201,
-    )
-    url = f"/assessments/{started['assessment_id']}"
-    for domain in ("education_employment", "alcohol_drugs"):
-        await ok(
-            await assessment.put(
-                f"{url}/domains/{domain}",
-                headers=cpip,
-                json={
-                    "risk_factor": True,
-                    "nature": "dynamic_stable",
-                    "level": "high",
-                    "evidence": "Entretien",
-                },
-            )
-        )
-    await ok(
-        await assessment.put(
-            f"{url}/conclusion",
-            headers=cpip,
-            json={
-                "overall_risk_level": "moderate",
-                "priority_axes": ["alcohol_drugs", "education_employment"],
-            },
-        )
-    )
-    await ok(await assessment.post(f"{url}/submit", headers=cpip))
-    await ok(await assessment.post(f"{url}/validate", headers=dpip))
-    plan = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
-        ),
-        201,
-    )
-    return case["case_id"], plan["plan_id"]
 
 
 async def test_the_export_gathers_a_persons_events_views_and_consultations_and_erasure_shows(

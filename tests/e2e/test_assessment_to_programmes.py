@@ -10,82 +10,12 @@ import pytest
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from devinfra.testkit import ok, plan_body, query_value, service_settings, serving, wait_for
+from devinfra.testkit import followed_with_a_plan, ok, query_value, service_settings, serving, wait_for
 from kernel.clock import local_date
 from programmes.bootstrap import create_app as create_programmes_app
 from programmes.settings import ProgrammesSettings
 
 pytestmark = pytest.mark.integration
-
-
-async def followed_with_a_plan(assessment, as_role, today) -> tuple[str, str]:
-    """Through the assessment API: a case opened for cpip-1, its initial assessment validated (risk
-    moderate), a plan adopted. Returns the case and plan ids."""
-    cpip, dpip = as_role("cpip"), as_role("dpip")
-    case = await ok(
-        await assessment.post(
-            "/cases",
-            headers=dpip,
-            json={
-                "subject_id": "person-e2e",
-                "referent": "cpip-1",
-                "establishment": "InSERRE Arras",
-                "admission_date": str(today - timedelta(days=10)),
-                "identity": {
-                    "last_name": "Martin",
-                    "first_names": "Lucas",
-                    "birth_date": "1994-03-12",
-                    "ecrou_number": "62041",
-                },
-                "sentence": {
-                    "short_sentence": False,
-                    "total_length_months": 30,
-                    "offence_categories": ["theft"],
-                    "expected_end_date": str(today + timedelta(days=700)),
-                },
-            },
-        ),
-        201,
-    )
-    started = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
-        ),
-        201,
-    )
-    url = f"/assessments/{started['assessment_id']}"
-    for domain, level in (("education_employment", "moderate"), ("alcohol_drugs", "high")):
-        await ok(
-            await assessment.put(
-                f"{url}/domains/{domain}",
-                headers=cpip,
-                json={
-                    "risk_factor": True,
-                    "nature": "dynamic_stable",
-                    "level": level,
-                    "evidence": "Entretien initial",
-                },
-            )
-        )
-    await ok(
-        await assessment.put(
-            f"{url}/conclusion",
-            headers=cpip,
-            json={
-                "overall_risk_level": "moderate",
-                "priority_axes": ["alcohol_drugs", "education_employment"],
-            },
-        )
-    )
-    await ok(await assessment.post(f"{url}/submit", headers=cpip))
-    await ok(await assessment.post(f"{url}/validate", headers=dpip))
-    plan = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
-        ),
-        201,
-    )
-    return case["case_id"], plan["plan_id"]
 
 
 async def an_open_group(programmes, dpip, today) -> dict:

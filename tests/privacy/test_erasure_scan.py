@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -15,7 +14,15 @@ from aiokafka import AIOKafkaConsumer
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from devinfra.testkit import assert_refused, ok, plan_body, query_value, service_settings, serving, wait_for
+from devinfra.testkit import (
+    assert_refused,
+    followed_with_a_plan,
+    ok,
+    query_value,
+    service_settings,
+    serving,
+    wait_for,
+)
 from ipro.bootstrap import create_app as create_ipro_app
 from ipro.settings import IproSettings
 from kernel import kafka
@@ -105,7 +112,9 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     subject, today = unique_name("person"), local_date(clock())
 
     # Followed by the SPIP, with an interview, a validated assessment and a plan.
-    case_id, plan_id = await followed_with_a_plan(assessment, as_role, subject, today)
+    case_id, plan_id = await followed_with_a_plan(
+        assessment, as_role, today, subject, identity=IDENTITY, headers={"Idempotency-Key": f"open-{subject}"}
+    )
     await ok(
         await assessment.post(
             f"/cases/{case_id}/interviews",
@@ -244,70 +253,6 @@ async def scan_topics(bootstrap: str, prefix: str) -> dict[str, list[str]]:
 async def _answered(client, path: str, headers) -> dict | None:
     response = await client.get(path, headers=headers)
     return response.json() if response.status_code == 200 else None
-
-
-async def followed_with_a_plan(assessment, as_role, subject: str, today) -> tuple[str, str]:
-    """A case opened for cpip-1 with the identity above, its initial assessment validated, a plan adopted."""
-    cpip, dpip = as_role("cpip"), as_role("dpip")
-    case = await ok(
-        await assessment.post(
-            "/cases",
-            headers={**dpip, "Idempotency-Key": f"open-{subject}"},  # its record is scanned too
-            json={
-                "subject_id": subject,
-                "referent": "cpip-1",
-                "establishment": "InSERRE Arras",
-                "admission_date": str(today - timedelta(days=10)),
-                "identity": IDENTITY,
-                "sentence": {
-                    "short_sentence": False,
-                    "total_length_months": 30,
-                    "offence_categories": ["theft"],
-                    "expected_end_date": str(today + timedelta(days=700)),
-                },
-            },
-        ),
-        201,
-    )
-    started = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
-        ),
-        201,
-    )
-    url = f"/assessments/{started['assessment_id']}"
-    for domain in ("education_employment", "alcohol_drugs"):
-        await ok(
-            await assessment.put(
-                f"{url}/domains/{domain}",
-                headers=cpip,
-                json={
-                    "risk_factor": True,
-                    "nature": "dynamic_stable",
-                    "level": "moderate",
-                    "evidence": "Entretien",
-                },
-            )
-        )
-    await ok(
-        await assessment.put(
-            f"{url}/conclusion",
-            headers=cpip,
-            json={
-                "overall_risk_level": "moderate",
-                "priority_axes": ["alcohol_drugs", "education_employment"],
-            },
-        )
-    )
-    await ok(await assessment.post(f"{url}/submit", headers=cpip))
-    await ok(await assessment.post(f"{url}/validate", headers=dpip))
-    plan = await ok(
-        await assessment.post(
-            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
-        ),
-        201,
-    )
-    return case["case_id"], plan["plan_id"]
 
 
 async def enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> str:

@@ -316,6 +316,68 @@ async def opened_payloads(envelopes: list[dict]) -> list[dict]:
     return [open_payload(e["payload"], p, ciphers, e["event_id"]) for e, p in pairs]
 
 
+MARTIN = {"last_name": "Martin", "first_names": "Lucas", "birth_date": "1994-03-12", "ecrou_number": "62041"}
+
+
+async def followed_with_a_plan(
+    assessment: httpx.AsyncClient,
+    as_role,
+    today: date,
+    subject_id: str = "person-e2e",
+    *,
+    identity: dict | None = None,
+    headers: dict | None = None,
+) -> tuple[str, str]:
+    """Through the assessment API: a case opened for cpip-1 (`identity`, else Lucas Martin; extra `headers`
+    on the opening, e.g. an Idempotency-Key), its initial assessment validated (risk moderate), a plan
+    adopted. Returns the case and plan ids: where the other services' end-to-end stories start."""
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+    case = await ok(
+        await assessment.post(
+            "/cases",
+            headers={**dpip, **(headers or {})},
+            json={
+                "subject_id": subject_id,
+                "referent": "cpip-1",
+                "establishment": "InSERRE Arras",
+                "admission_date": str(today - timedelta(days=10)),
+                "identity": identity or MARTIN,
+                "sentence": {
+                    "short_sentence": False,
+                    "total_length_months": 30,
+                    "offence_categories": ["theft"],
+                    "expected_end_date": str(today + timedelta(days=700)),
+                },
+            },
+        ),
+        201,
+    )
+    started = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/assessments", headers=cpip, json={"kind": "initial", "trigger": ""}
+        ),
+        201,
+    )
+    url = f"/assessments/{started['assessment_id']}"
+    for domain, level in (("education_employment", "moderate"), ("alcohol_drugs", "high")):
+        evidence = {"risk_factor": True, "nature": "dynamic_stable", "level": level, "evidence": "Entretien"}
+        await ok(await assessment.put(f"{url}/domains/{domain}", headers=cpip, json=evidence))
+    conclusion = {
+        "overall_risk_level": "moderate",
+        "priority_axes": ["alcohol_drugs", "education_employment"],
+    }
+    await ok(await assessment.put(f"{url}/conclusion", headers=cpip, json=conclusion))
+    await ok(await assessment.post(f"{url}/submit", headers=cpip))
+    await ok(await assessment.post(f"{url}/validate", headers=dpip))
+    plan = await ok(
+        await assessment.post(
+            f"/cases/{case['case_id']}/plan", headers=cpip, json=plan_body(started["assessment_id"], today)
+        ),
+        201,
+    )
+    return case["case_id"], plan["plan_id"]
+
+
 def plan_body(assessment_id: str, today: date, **overrides) -> dict:
     """A plan of two objectives (addictions: a programme; employment: IPRO), as a CPIP adopts it."""
     return {
