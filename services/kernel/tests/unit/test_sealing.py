@@ -100,7 +100,15 @@ async def test_every_personal_value_is_sealed_and_none_is_left_in_clear(sealer):
     envelope = await sealed(sealer, a_person_noted())
 
     stored = json.dumps(envelope.payload, ensure_ascii=False)
-    for clear in ("Lefèvre", "1990-05-17", "Jo la Frite", "Mme Durand", "Martin", "1985-01-02", "Suivi renforcé"):
+    for clear in (
+        "Lefèvre",
+        "1990-05-17",
+        "Jo la Frite",
+        "Mme Durand",
+        "Martin",
+        "1985-01-02",
+        "Suivi renforcé",
+    ):
         assert clear not in stored
     assert is_sealed(envelope.payload["person"]["name"]) and envelope.payload["person"]["town"] == "Arras"
     assert envelope.payload["companions"][0]["nickname"] is None  # None says nothing: left as it is
