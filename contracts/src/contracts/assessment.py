@@ -206,6 +206,17 @@ class SentenceUpdated(Event):
     sentence: Sentence
 
 
+class IdentityCorrected(Event):
+    """A DPIP corrected who the person is (a misspelt name, a wrong birth date or écrou number): the right to
+    rectification. Every copy of the identity follows; the reason may describe the person."""
+
+    event_type = "assessment.case.identity_corrected"
+
+    case_id: str
+    identity: Identity
+    reason: str = personal_data(min_length=1, max_length=1000, description="why the identity was corrected")
+
+
 class CaseTransferred(Event):
     event_type = "assessment.case.transferred"
 

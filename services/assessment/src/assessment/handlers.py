@@ -14,9 +14,10 @@ from assessment.domain.assessment import Assessment, assessment
 from assessment.domain.assessment import facts as assessment_facts_of
 from assessment.domain.case import Case, case
 from assessment.domain.case import facts as case_facts_of
+from assessment.domain.erasure import subject
 from assessment.domain.espace import EspaceFile, espace
 from assessment.domain.espace import stream_id as espace_stream
-from assessment.domain.facts import AssessmentFacts, CaseFacts, PlanFacts
+from assessment.domain.facts import AssessmentFacts, CaseFacts, PlanFacts, SubjectFacts
 from assessment.domain.interview import Interview, interview
 from assessment.domain.plan import Plan, plan
 from assessment.settings import AssessmentSettings
@@ -60,6 +61,21 @@ async def case_command(
     found = await _followed_case(session, case_id, principal)
     outcome = await execute(session, case, found, command, metadata, subject=found.state.subject_id)
     await store.save_case(session.connection, outcome.state, outcome.version)
+    return outcome
+
+
+async def correct_identity(
+    session: Session, case_id: str, command: c.CorrectIdentity, metadata: Metadata, principal: Principal
+) -> Outcome[Case]:
+    """Rectify the person's identity on the case, and in the `cases` row; the other services' copies follow
+    the event."""
+    found = await _followed_case(session, case_id, principal)
+    person = await load(session, subject, found.state.subject_id)
+    facts = SubjectFacts(erased_on=person.state.erased_on)
+    outcome = await execute(
+        session, case, found, command, metadata, facts=facts, subject=found.state.subject_id
+    )
+    await store.correct_identity(session.connection, outcome.state, outcome.version)
     return outcome
 
 

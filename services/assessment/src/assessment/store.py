@@ -51,6 +51,18 @@ async def save_case(connection: asyncpg.Connection, state: Case, version: int) -
         )
 
 
+async def correct_identity(connection: asyncpg.Connection, state: Case, version: int) -> None:
+    await connection.execute(
+        """UPDATE cases SET last_name = $2, first_names = $3, ecrou_number = $4, version = $5
+           WHERE case_id = $1""",
+        state.case_id,
+        state.identity.last_name,
+        state.identity.first_names,
+        state.identity.ecrou_number,
+        version,
+    )
+
+
 async def hold(connection: asyncpg.Connection, case_id: str, held: bool, version: int) -> None:
     await connection.execute(
         "UPDATE cases SET held = $2, version = $3 WHERE case_id = $1", case_id, held, version

@@ -234,6 +234,7 @@ COMMANDS = {  # (method, route): the only roles that may call it
     ("POST", "/cases/{case_id}/transfer"): DIRECTOR,
     ("POST", "/cases/{case_id}/close"): OFFICER,
     ("POST", "/cases/{case_id}/espace-notes"): DIRECTOR,
+    ("PUT", "/cases/{case_id}/identity"): DIRECTOR,
     ("POST", "/cases/{case_id}/assessments"): OFFICER,
     ("PUT", "/assessments/{assessment_id}/domains/{domain}"): OFFICER,
     ("PUT", "/assessments/{assessment_id}/protective-factors"): OFFICER,
@@ -266,6 +267,10 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
         "/cases/{case_id}/transfer": {"establishment": "CP Lille-Annœullin", "transferred_on": str(today)},
         "/cases/{case_id}/close": {"reason": "release", "closed_on": str(today)},
         "/cases/{case_id}/espace-notes": {"text": "Note"},
+        "/cases/{case_id}/identity": {
+            "identity": {**case_body(today)["identity"], "last_name": "Martins"},
+            "reason": "Erreur de saisie",
+        },
         "/cases/{case_id}/assessments": {"kind": "reassessment", "trigger": "Incident disciplinaire"},
         "/assessments/{assessment_id}/domains/{domain}": {"risk_factor": False, "level": "none"},
         "/assessments/{assessment_id}/protective-factors": {"factors": ["Famille présente"]},

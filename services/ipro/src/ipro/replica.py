@@ -16,6 +16,7 @@ from contracts.assessment import (
     CaseClosed,
     CaseOpened,
     CaseTransferred,
+    IdentityCorrected,
     ReferentAssigned,
     SentenceUpdated,
     SubjectErased,
@@ -52,7 +53,15 @@ CATALOGUE_REACTION = Actor(subject="ipro-catalogue-reaction", role="system")
 # What each replica acts on; the rest of the topics is passed over unread.
 CASE_EVENT_TYPES = frozenset(
     cls.event_type
-    for cls in (CaseOpened, ReferentAssigned, SentenceUpdated, CaseTransferred, CaseClosed, SubjectErased)
+    for cls in (
+        CaseOpened,
+        ReferentAssigned,
+        SentenceUpdated,
+        CaseTransferred,
+        IdentityCorrected,
+        CaseClosed,
+        SubjectErased,
+    )
 )
 ERASED = "[effacé]"
 PROGRAMME_EVENT_TYPES = frozenset(
@@ -120,6 +129,15 @@ def assessment_applier(store: EventStore, settings: IproSettings):
                     event.case_id,
                     event.sentence.expected_end_date,
                     event.sentence.conditional_release_eligibility_date,
+                )
+            case IdentityCorrected():  # idempotent; an erased person's blanked row stays blanked
+                await connection.execute(
+                    """UPDATE followed_cases SET last_name = $2, first_names = $3
+                       WHERE case_id = $1 AND last_name <> $4""",
+                    event.case_id,
+                    event.identity.last_name,
+                    event.identity.first_names,
+                    ERASED,
                 )
             case CaseTransferred():
                 await connection.execute(

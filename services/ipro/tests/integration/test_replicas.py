@@ -7,8 +7,12 @@ from datetime import date, datetime
 import asyncpg
 import pytest
 
-from devinfra.testkit import ok, query_value, refused
+from contracts import parse_payload
+from contracts.assessment import Identity, IdentityCorrected
+from devinfra.testkit import events_in, ok, query_value, refused, wait_for
+from ipro import replica
 from kernel.clock import LOCAL_TIME_ZONE
+from kernel.eventstore import EventStore
 
 from .test_rules_api import MONDAY, MONDAY_MORNING, affected, positioned
 
@@ -173,3 +177,38 @@ async def test_a_pathway_opens_on_the_admission_date_and_refuses_a_synthesis_dat
     )
     body = {"interview_held_on": "2026-11-24", "synthesis": "Vu à l'arrivée"}
     await ok(await api.post(f"{url}/synthesis", headers=chef, json=body))
+
+
+async def test_a_corrected_identity_reaches_the_replica_and_a_redelivery_changes_nothing(
+    api, residents, ipro_dsn, ipro_settings, clock
+):
+    person = await residents.admitted("p-9", last_name="Martin", first_names="Jean")
+    case_id = person["case_id"]
+    corrected = Identity(
+        last_name="Martins", first_names="Jean Paul", birth_date=date(1990, 5, 4), ecrou_number="1"
+    )
+    [correction] = await residents.assessment.publish(
+        case_id,
+        IdentityCorrected(case_id=case_id, identity=corrected, reason="Erreur de saisie"),
+        subject="p-9",
+    )
+
+    async def known_as() -> str:
+        return await query_value(
+            ipro_dsn, "SELECT last_name || ' ' || first_names FROM followed_cases WHERE case_id = $1", case_id
+        )
+
+    async def corrected_in_replica() -> bool:
+        return await known_as() == "Martins Jean Paul"
+
+    await wait_for(corrected_in_replica, timeout=30, message="the correction in the IPRO replica")
+    appended = await events_in(ipro_dsn)
+
+    pool = await asyncpg.create_pool(ipro_dsn, min_size=1, max_size=1)
+    try:
+        apply = replica.assessment_applier(EventStore(pool, clock), ipro_settings)
+        async with pool.acquire() as connection, connection.transaction():
+            await apply(connection, correction, parse_payload(correction.event_type, 1, correction.payload))
+    finally:
+        await pool.close()
+    assert (await known_as(), await events_in(ipro_dsn)) == ("Martins Jean Paul", appended)

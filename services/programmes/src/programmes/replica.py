@@ -14,6 +14,7 @@ from contracts.assessment import (
     CaseClosed,
     CaseOpened,
     CaseTransferred,
+    IdentityCorrected,
     PlanAdopted,
     ReferentAssigned,
     SentenceUpdated,
@@ -31,6 +32,7 @@ EVENT_TYPES = frozenset(
         ReferentAssigned,
         SentenceUpdated,
         CaseTransferred,
+        IdentityCorrected,
         AssessmentValidated,
         PlanAdopted,
         CaseClosed,
@@ -69,6 +71,16 @@ def applier(store: EventStore):
                     event.case_id,
                     event.sentence.short_sentence,
                     [c.value for c in event.sentence.offence_categories],
+                )
+            case IdentityCorrected():  # idempotent; an erased person's blanked row stays blanked
+                await connection.execute(
+                    """UPDATE followed_cases SET last_name = $2, first_names = $3, ecrou_number = $4
+                       WHERE case_id = $1 AND last_name <> $5""",
+                    event.case_id,
+                    event.identity.last_name,
+                    event.identity.first_names,
+                    event.identity.ecrou_number,
+                    ERASED,
                 )
             case CaseTransferred():
                 await connection.execute(

@@ -12,14 +12,18 @@ from contracts.assessment import (
     AssessmentKind,
     AssessmentValidated,
     CaseOpened,
+    ErasureReason,
     Identity,
+    IdentityCorrected,
     NeedDomain,
     Objective,
     PlanAdopted,
     ReferentAssigned,
     RiskLevel,
     Sentence,
+    SubjectErased,
 )
+from devinfra.testkit import query_value, wait_for
 from kernel.eventstore import EventStore
 from programmes import replica, store
 
@@ -111,3 +115,49 @@ async def test_eligibility_facts_do_not_depend_on_the_order_streams_arrive_in(
         ["obj-1"],
         "cpip-1",
     )
+
+
+async def test_a_corrected_identity_reaches_the_replica_and_a_late_redelivery_leaves_an_erasure_blank(
+    api, people, assessment, programmes_dsn, clock
+):
+    person = await people.followed("person-c")
+    case_id = person["case_id"]
+    corrected = Identity(
+        last_name="Martins", first_names="Lucas", birth_date=date(1994, 3, 12), ecrou_number="62099"
+    )
+    [correction] = await assessment.publish(
+        case_id,
+        IdentityCorrected(case_id=case_id, identity=corrected, reason="Erreur de saisie"),
+        subject="person-c",
+    )
+
+    async def known_as() -> str:
+        return await query_value(
+            programmes_dsn,
+            "SELECT concat_ws(' ', last_name, first_names, ecrou_number) FROM followed_cases WHERE case_id = $1",
+            case_id,
+        )
+
+    await wait_for(
+        lambda: _is(known_as, "Martins Lucas 62099"), timeout=30, message="the correction in the replica"
+    )
+    await assessment.publish(
+        "person-c",
+        SubjectErased(subject_id="person-c", reason=ErasureReason.COURT_ORDER, erased_on=date(2026, 12, 1)),
+        subject="person-c",
+    )
+    await wait_for(lambda: _is(known_as, "[effacé] [effacé] [effacé]"), timeout=30, message="the erasure")
+
+    # The correction redelivered after the erasure (another partition): the row stays blanked.
+    pool = await asyncpg.create_pool(programmes_dsn, min_size=1, max_size=1)
+    try:
+        apply = replica.applier(EventStore(pool, clock))
+        async with pool.acquire() as connection, connection.transaction():
+            await apply(connection, correction, parse_payload(correction.event_type, 1, correction.payload))
+    finally:
+        await pool.close()
+    assert await known_as() == "[effacé] [effacé] [effacé]"
+
+
+async def _is(read, expected) -> bool:
+    return await read() == expected

@@ -12,13 +12,14 @@ from assessment.domain.commands import (
     AssignReferent,
     CloseCase,
     Command,
+    CorrectIdentity,
     LiftLitigationHold,
     OpenCase,
     PlaceLitigationHold,
     TransferCase,
     UpdateSentence,
 )
-from assessment.domain.facts import CaseFacts
+from assessment.domain.facts import CaseFacts, SubjectFacts
 from contracts import Event
 from contracts.assessment import (
     CaseClosed,
@@ -26,6 +27,7 @@ from contracts.assessment import (
     CaseTransferred,
     ClosureReason,
     Identity,
+    IdentityCorrected,
     LitigationHoldLifted,
     LitigationHoldPlaced,
     ReferentAssigned,
@@ -78,7 +80,7 @@ def ensure_open(case: CaseFacts) -> None:
         raise errors.CaseClosed(f"the case of {case.person} is closed: nothing more can be recorded on it")
 
 
-def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
+def decide(command: Command, state: Case, facts: SubjectFacts | None = None) -> list[Event]:
     if isinstance(command, OpenCase):
         if state.case_id is not None:
             raise errors.CaseAlreadyOpened(
@@ -104,6 +106,8 @@ def decide(command: Command, state: Case, facts: None = None) -> list[Event]:
         raise errors.CaseNotFound("no such case")
     if isinstance(command, PlaceLitigationHold | LiftLitigationHold):
         return _hold(command, state)  # a closed case too: that is when retention runs
+    if isinstance(command, CorrectIdentity):
+        return _correct_identity(command, state, facts or SubjectFacts())  # a closed case too
     if state.closed:
         raise errors.CaseClosed(
             f"the case of {names.person_of(state.identity)} was closed on {day(state.closed_on)}: nothing more "
@@ -142,6 +146,21 @@ def _hold(command: PlaceLitigationHold | LiftLitigationHold, state: Case) -> lis
     if state.hold is None:
         raise errors.LitigationHoldMissing(f"no litigation hold suspends the erasure of the data of {person}")
     return [LitigationHoldLifted(case_id=state.case_id)]
+
+
+def _correct_identity(command: CorrectIdentity, state: Case, facts: SubjectFacts) -> list[Event]:
+    if facts.erased_on is not None:
+        raise errors.PersonErased(
+            f"the data of this person was erased on {day(facts.erased_on)}: there is no identity to correct"
+        )
+    if command.identity == state.identity:
+        raise errors.IdentityUnchanged(f"{names.person_of(state.identity)} is already known by this identity")
+    if command.identity.birth_date >= state.admission_date:
+        raise errors.DatesOutOfOrder(
+            f"the birth date, {day(command.identity.birth_date)}, is not before the admission, on "
+            f"{day(state.admission_date)}"
+        )
+    return [IdentityCorrected(case_id=state.case_id, identity=command.identity, reason=command.reason)]
 
 
 def _check_sentence(sentence: Sentence, admission_date: date) -> None:
@@ -187,6 +206,8 @@ def evolve(state: Case, event: Event) -> Case:
             )
         case CaseClosed():
             return state.model_copy(update={"closed_on": event.closed_on, "closure_reason": event.reason})
+        case IdentityCorrected():
+            return state.model_copy(update={"identity": event.identity})
         case LitigationHoldPlaced():
             return state.model_copy(update={"hold": event.reason})
         case LitigationHoldLifted():

@@ -72,6 +72,13 @@ class LiftLitigationHold(Command):
     pass
 
 
+class CorrectIdentity(Command):
+    """Rectify who the person is (open or closed case); the reason is kept with the correction."""
+
+    identity: Identity
+    reason: str
+
+
 # --- erasure ---
 class EraseSubject(Command):
     subject_id: str

@@ -38,6 +38,14 @@ class LitigationHoldMissing(DomainError):
     code = "litigation-hold-missing"
 
 
+class IdentityUnchanged(DomainError):
+    code = "identity-unchanged"
+
+
+class PersonErased(DomainError):
+    code = "person-erased"
+
+
 # --- erasure ---
 class SubjectNotFound(NotFound):
     code = "subject-not-found"

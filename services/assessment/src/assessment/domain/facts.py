@@ -39,3 +39,9 @@ class PlanFacts(Facts):
 
     case: CaseFacts
     assessment: AssessmentFacts | None = None
+
+
+class SubjectFacts(Facts):
+    """What a correction of the person's identity needs to know of them: whether their data was erased."""
+
+    erased_on: date | None = None

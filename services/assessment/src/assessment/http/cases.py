@@ -17,7 +17,20 @@ from assessment.http.common import CaseReader, Director, Officer
 from contracts import EventEnvelope
 from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity, Sentence
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, Label, Limit, LongText, Offset, Page, RequestBody, Settings, Store, Today
+from kernel.api import (
+    Db,
+    Id,
+    Label,
+    Limit,
+    LongText,
+    Offset,
+    Page,
+    Reason,
+    RequestBody,
+    Settings,
+    Store,
+    Today,
+)
 from kernel.auth import Principal
 from kernel.decider import payloads
 from kernel.gateway import Commands
@@ -60,6 +73,11 @@ class TransferRequest(RequestBody):
 class CloseRequest(RequestBody):
     reason: ClosureReason
     closed_on: date
+
+
+class IdentityCorrectionRequest(RequestBody):
+    identity: IdentityRequest
+    reason: Reason
 
 
 class NoteRequest(RequestBody):
@@ -159,6 +177,22 @@ async def transfer(case_id: Id, body: TransferRequest, principal: Director, comm
 @router.post("/{case_id}/close", response_model=CaseView, summary="Close the case: release or end of measure")
 async def close(case_id: Id, body: CloseRequest, principal: Officer, commands: Commands, today: Today):
     return await _change(case_id, c.CloseCase(**body.model_dump(), today=today), principal, commands)
+
+
+@router.put(
+    "/{case_id}/identity",
+    response_model=CaseView,
+    summary="Correct the person's identity (rectification), open or closed case: DPIPs only",
+)
+async def correct_identity(
+    case_id: Id, body: IdentityCorrectionRequest, principal: Director, commands: Commands
+):
+    command = c.CorrectIdentity(identity=Identity(**body.identity.model_dump()), reason=body.reason)
+
+    async def action(session, metadata):
+        return _view(await handlers.correct_identity(session, case_id, command, metadata, principal))
+
+    return await commands.run(principal, action, status_code=200, resource="/cases/{case_id}")
 
 
 async def _change(case_id: str, command: c.Command, principal: Principal, commands: Commands):
