@@ -6,7 +6,8 @@ apply them on the command path, `queries` on the read path; routes only declare 
   establishment's other readers see that a case exists, who follows it and until when.
 * Psychologists and social workers read and add to the assessments they were asked to contribute to, and
   record and read the interviews of those people (need to know). They become involved only by that recorded
-  grant, never by writing something on a case (security review H4).
+  grant, never by writing something on a case (security review H4): a case they were not asked about,
+  and its plan, answer them as a missing one would (404), and their list of cases holds only theirs.
 * IPRO roles and auditors read the shareable part of an assessment; confidential interview notes are for
   their author and DPIPs.
 * A case's birth date, écrou number and offence categories are for SPIP staff: IPRO roles, the governor's
@@ -22,11 +23,15 @@ from enum import StrEnum
 
 from assessment.domain.assessment import Assessment
 from assessment.domain.case import Case
-from contracts.roles import SPIP_STAFF
+from contracts.roles import IPRO_STAFF, SPIP_STAFF
 from kernel.access import NotOnCaseload, Principal
 from kernel.errors import Forbidden
 
 OFFICERS = frozenset({"cpip", "dpip"})
+# Involved in a case only by a recorded grant: a contribution request on one of its assessments (DOMAIN.md).
+NEED_TO_KNOW = frozenset({"psychologue", "assistant_social"})
+# Roles that see every case (a CPIP within their caseload): held with one of them, the grant limits nothing.
+CASE_WIDE = (SPIP_STAFF | IPRO_STAFF | {"direction", "auditeur"}) - NEED_TO_KNOW
 
 
 class ContributionNotRequested(Forbidden):
@@ -59,6 +64,24 @@ def on_caseload(principal: Principal, case: Case) -> bool:
 def ensure_on_caseload(principal: Principal, case: Case) -> None:
     if not on_caseload(principal, case):
         raise NotOnCaseload("this person is not on your caseload")
+
+
+def involved_by_grant_only(principal: Principal) -> bool:
+    """Psychologists and social workers see the cases they were asked to contribute to, and no other."""
+    return principal.has_any(NEED_TO_KNOW) and not principal.has_any(CASE_WIDE)
+
+
+def sees_case(principal: Principal, works_with_person: bool) -> bool:
+    """Whether the case exists for the caller: for psychologists and social workers, once asked to contribute
+    to one of its assessments (`works_with_person`); for the other readers, always (a CPIP outside their
+    caseload sees it exists but may not read it)."""
+    return works_with_person or not involved_by_grant_only(principal)
+
+
+def listed_contributor(principal: Principal) -> str | None:
+    """The person whose contribution requests a list of cases is limited to: a psychologist's or social
+    worker's list holds the cases they were asked about."""
+    return principal.subject if involved_by_grant_only(principal) else None
 
 
 def reads_case_details(principal: Principal) -> bool:

@@ -16,6 +16,7 @@ from assessment.domain.plan import Plan, plan
 from contracts import EventEnvelope
 from kernel.aggregates import Aggregate, StreamReader, load_existing
 from kernel.auth import Principal
+from kernel.errors import NotFound
 from kernel.eventstore import EventStore
 
 Reader = asyncpg.Pool | asyncpg.Connection
@@ -28,8 +29,18 @@ async def _case(reader: StreamReader, case_id: str) -> Aggregate[Case]:
     return await load_existing(reader, case, case_id, errors.CaseNotFound)
 
 
-async def read_case(reader: StreamReader, case_id: str, principal: Principal) -> Aggregate[Case]:
-    found = await _case(reader, case_id)
+async def _ensure_seen(store: EventStore, case_id: str, principal: Principal, missing: NotFound) -> None:
+    """A case the caller may not see answers as a missing one: psychologists and social workers see those
+    they were asked to contribute to (one indexed lookup, made for them only)."""
+    if access.involved_by_grant_only(principal):
+        works_with = await works_with_person(store.pool, case_id, principal.subject)
+        if not access.sees_case(principal, works_with):
+            raise missing
+
+
+async def read_case(store: EventStore, case_id: str, principal: Principal) -> Aggregate[Case]:
+    found = await _case(store, case_id)
+    await _ensure_seen(store, case_id, principal, errors.CaseNotFound(f"no {case.stream_type} {case_id}"))
     access.ensure_on_caseload(principal, found.state)
     return found
 
@@ -43,9 +54,13 @@ async def read_assessment(
     return found, access.assessment_reading(principal, of_case.state, found.state)
 
 
-async def read_plan(reader: StreamReader, plan_id: str, principal: Principal) -> Aggregate[Plan]:
-    found = await load_existing(reader, plan, plan_id, errors.PlanNotFound)
-    access.ensure_on_caseload(principal, (await _case(reader, found.state.case_id)).state)
+async def read_plan(store: EventStore, plan_id: str, principal: Principal) -> Aggregate[Plan]:
+    found = await load_existing(store, plan, plan_id, errors.PlanNotFound)
+    of_case = await _case(store, found.state.case_id)
+    await _ensure_seen(
+        store, of_case.state.case_id, principal, errors.PlanNotFound(f"no {plan.stream_type} {plan_id}")
+    )
+    access.ensure_on_caseload(principal, of_case.state)
     return found
 
 
@@ -63,6 +78,8 @@ async def interviews(store: EventStore, case_id: str, principal: Principal) -> l
     of_case = await _case(store, case_id)
     async with store.pool.acquire() as connection:
         works_with = await works_with_person(connection, case_id, principal.subject)
+        if not access.sees_case(principal, works_with):
+            raise errors.CaseNotFound(f"no {case.stream_type} {case_id}")
         access.ensure_may_read_interviews(principal, of_case.state, works_with)
         return await connection.fetch(
             """SELECT interview_id, case_id, held_on, interview_type, author, author_role, recorded_at,
@@ -94,18 +111,23 @@ async def cases(
     include_closed: bool,
     limit: int,
     offset: int,
+    contributor: str | None = None,
 ) -> tuple[int, list[asyncpg.Record]]:
+    """Cases, optionally of one establishment or referent; with `contributor`, only those where that person
+    was asked to contribute to an assessment (found through `assessment_contributors_by_person`)."""
     where = """($1::text IS NULL OR establishment = $1) AND ($2::text IS NULL OR referent = $2)
                AND ($3 OR closed_on IS NULL)"""
-    total = await connection.fetchval(
-        f"SELECT count(*) FROM cases WHERE {where}", establishment, referent, include_closed
-    )
+    args: list[object] = [establishment, referent, include_closed]
+    if contributor is not None:
+        args.append(contributor)
+        where += """ AND case_id IN (SELECT a.case_id FROM assessment_contributors ac
+                                     JOIN assessments a USING (assessment_id) WHERE ac.contributor = $4)"""
+    total = await connection.fetchval(f"SELECT count(*) FROM cases WHERE {where}", *args)
+    page = len(args)
     rows = await connection.fetch(
         f"""SELECT * FROM cases WHERE {where} ORDER BY lower(last_name), lower(first_names), case_id
-            LIMIT $4 OFFSET $5""",
-        establishment,
-        referent,
-        include_closed,
+            LIMIT ${page + 1} OFFSET ${page + 2}""",
+        *args,
         limit,
         offset,
     )

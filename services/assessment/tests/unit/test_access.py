@@ -81,6 +81,34 @@ def test_the_referent_of_a_new_case(principal, named, referent):
     assert access.referent_of_new_case(principal, named) == referent
 
 
+# --- cases: need to know ---
+
+
+@pytest.mark.parametrize("name", ["psychologue-1", "assistant_social-1"])
+def test_psychologists_and_social_workers_see_a_case_only_once_asked_to_contribute(name):
+    assert access.involved_by_grant_only(user(name))
+    assert access.sees_case(user(name), works_with_person=True)
+    assert not access.sees_case(user(name), works_with_person=False)
+    assert access.listed_contributor(user(name)) == name
+
+
+@pytest.mark.parametrize(
+    "name", ["cpip-1", "cpip-2", "dpip-1", "ipro_conseiller-1", "ipro_chef-1", "direction-1", "auditeur-1"]
+)
+def test_the_other_readers_see_every_case_without_a_grant(name):
+    assert not access.involved_by_grant_only(user(name))
+    assert access.sees_case(user(name), works_with_person=False)
+    assert access.listed_contributor(user(name)) is None
+
+
+@pytest.mark.parametrize("wider", ["cpip", "dpip", "ipro_conseiller", "direction", "auditeur"])
+def test_a_psychologist_who_also_holds_a_wider_role_is_not_limited_by_the_grant(wider):
+    both = user("psychologue-1", "psychologue", wider)
+    assert not access.involved_by_grant_only(both)
+    assert access.sees_case(both, works_with_person=False)
+    assert access.listed_contributor(both) is None
+
+
 # --- assessments: need to know ---
 
 

@@ -256,6 +256,7 @@ async def list_cases(
         include_closed=include_closed,
         limit=limit,
         offset=offset,
+        contributor=access.listed_contributor(principal),
     )
     journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
     return Page(total=total, items=[CaseSummary.model_validate(dict(row)) for row in rows])
