@@ -121,6 +121,11 @@ ASSESSMENT = [
             Scope.REFERENT: (200, {"items": 1}),  # a CPIP's list is their caseload
             Scope.OTHER_CPIP: (200, {"items": 1}),
             Scope.DPIP: (200, {"items": 2}),
+            # psychologists and social workers: the cases they were asked to contribute to (review H4)
+            Scope.PSY_ASKED: (200, {"items": 1}),
+            Scope.PSY_NOT_ASKED: (200, {"items": 0}),
+            Scope.SOCIAL_ASKED: (200, {"items": 1}),
+            Scope.SOCIAL_NOT_ASKED: (200, {"items": 0}),
             Scope.IPRO_ADVISER: (200, {"items": 2}),
             Scope.DIRECTION: (200, {"items": 2}),
             Scope.AUDITOR: (200, {"items": 2}),
@@ -137,7 +142,9 @@ ASSESSMENT = [
             Scope.OTHER_CPIP: (403, CASELOAD),
             Scope.DPIP: SPIP_CASE,
             Scope.PSY_ASKED: SPIP_CASE,
+            Scope.PSY_NOT_ASKED: (404,),  # a case they were not asked about, as a missing one
             Scope.SOCIAL_ASKED: SPIP_CASE,
+            Scope.SOCIAL_NOT_ASKED: (404,),
             Scope.IPRO_ADVISER: SHARED_CASE,
             Scope.IPRO_HEAD: SHARED_CASE,
             Scope.RIPRO: SHARED_CASE,
@@ -176,6 +183,10 @@ ASSESSMENT = [
             Scope.REFERENT: (200, {"present": {"objectives", "review_date"}}),
             Scope.OTHER_CPIP: (403, CASELOAD),
             Scope.DPIP: (200, {"present": {"objectives"}}),
+            Scope.PSY_ASKED: (200, {"present": {"objectives"}}),
+            Scope.PSY_NOT_ASKED: (404,),  # the plan of a case they do not see
+            Scope.SOCIAL_ASKED: (200, {"present": {"objectives"}}),
+            Scope.SOCIAL_NOT_ASKED: (404,),
             Scope.IPRO_ADVISER: (200, {"present": {"objectives"}}),
             Scope.DIRECTION: (403, ROLE),
             Scope.PARTNER: (403, ROLE),
@@ -191,9 +202,9 @@ ASSESSMENT = [
             Scope.OTHER_CPIP: (403, CASELOAD),
             Scope.DPIP: EVERY_NOTE,
             Scope.PSY_ASKED: EVERY_NOTE,  # the author of the confidential note
-            Scope.PSY_NOT_ASKED: (403, CASELOAD),
+            Scope.PSY_NOT_ASKED: (404,),  # the interviews of a case they do not see
             Scope.SOCIAL_ASKED: OPEN_NOTES,
-            Scope.SOCIAL_NOT_ASKED: (403, CASELOAD),
+            Scope.SOCIAL_NOT_ASKED: (404,),
             **refused_to(NOT_SPIP),
             **UNAUTHENTICATED,
         },

@@ -165,6 +165,48 @@ def api_routes(method: str | None = None):
     ]
 
 
+# --- need to know: a case a psychologist or social worker was not asked about (review H4) --------------
+
+
+@pytest.mark.parametrize("user", ["psychologue-2", "assistant_social-2"])
+async def test_a_case_they_were_not_asked_about_answers_as_a_missing_one_word_for_word(world, user):
+    for url, unknown in (
+        (f"/cases/{world.case}", "/cases/no-such-case"),
+        (f"/cases/{world.case}/interviews", "/cases/no-such-case/interviews"),
+        (f"/plans/{world.plan}", "/plans/no-such-plan"),
+    ):
+        hidden = await world.api.get(url, headers=world.headers(user))
+        missing = await world.api.get(unknown, headers=world.headers(user))
+        assert hidden.status_code == missing.status_code == 404, (url, hidden.text)
+        hidden_id, missing_id = url.split("/")[2], unknown.split("/")[2]
+        assert _problem_without(hidden, hidden_id) == _problem_without(missing, missing_id)
+
+
+def _problem_without(response, id: str) -> dict[str, str]:
+    """The problem's fields, its id blanked (the request's own correlation id left out)."""
+    return {k: str(v).replace(id, "…") for k, v in response.json().items() if k != "correlation_id"}
+
+
+@pytest.mark.parametrize(
+    ("query", "theirs"),
+    [
+        ("", True),
+        ("?include_closed=true", True),
+        ("?establishment=InSERRE Arras", True),
+        ("?referent=cpip-1", True),
+        ("?referent=cpip-2", False),  # person-2's referent: a case nobody asked them about
+    ],
+)
+async def test_no_filter_widens_a_psychologists_list_beyond_the_cases_they_were_asked_about(
+    world, query, theirs
+):
+    listed = await ok(await world.api.get(f"/cases{query}", headers=world.headers("psychologue-1")))
+    assert [item["case_id"] for item in listed["items"]] == ([world.case] if theirs else [])
+    assert listed["total"] == len(listed["items"])
+    nothing = await ok(await world.api.get(f"/cases{query}", headers=world.headers("psychologue-2")))
+    assert (nothing["total"], nothing["items"]) == (0, [])
+
+
 # --- restricted content never reaches a non-SPIP reader ------------------------------------------------
 
 
@@ -360,6 +402,15 @@ async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_no
 
 async def test_an_espace_note_leaves_no_trace_in_what_other_roles_read(api, as_role, clock):
     case = (await opened_case(api, as_role, clock.now.date()))["case_id"]
+    assessment = (await drafted_assessment(api, as_role("cpip"), case))["assessment_id"]
+    for contributor in ("psychologue-1", "assistant_social-1"):  # they read only the cases they are asked on
+        await ok(
+            await api.post(
+                f"/assessments/{assessment}/contributors",
+                json={"contributor": contributor},
+                headers=as_role("cpip"),
+            )
+        )
     readers = [
         "cpip",
         "psychologue",
