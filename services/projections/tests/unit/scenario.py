@@ -25,6 +25,7 @@ from contracts.assessment import (
     FactorLevel,
     FactorNature,
     Identity,
+    IdentityCorrected,
     InterviewHeld,
     InterviewType,
     NeedDomain,
@@ -1189,7 +1190,14 @@ def setbacks() -> Log:
 
 
 def erased(log: Log) -> Log:
-    """After her release, her data erased on a court order, the day before `AFTER_RELEASE`."""
+    """After her release, her identity corrected (a misspelt name), then her data erased on a court order, the
+    day before `AFTER_RELEASE`."""
+    corrected = a_case_opened().identity.model_copy(update={"last_name": "Lefebvre"})
+    log.add(
+        IdentityCorrected(case_id="case-1", identity=corrected, reason="Nom mal orthographié"),
+        by=DPIP,
+        at=paris(2027, 6, 30, 17),
+    )
     log.add(
         SubjectErased(subject_id=PERSON, reason=ErasureReason.COURT_ORDER, erased_on=date(2027, 6, 30)),
         by=DPIP,

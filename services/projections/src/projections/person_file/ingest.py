@@ -1,7 +1,9 @@
 """What the person-file view keeps of the four services' shareable topics: every event of a stream that is a
 person's own or gives context to one (the person's case and referrals, the groups and programmes they are
 in, the actions and partners they are positioned with), stripped of its personal-data fields, and the edges
-saying whose file each stream belongs to. Identity goes to its own table.
+saying whose file each stream belongs to. Identity goes to its own table, and follows its corrections. One
+personal field is kept with its event: why an identity was corrected, which the file shows SPIP roles; the
+erasure blanks it with the identity.
 
 Idempotent per event (its id is unique), and order-free: owners and links are edges, so an assessment read
 before its case, or a positioning before its action, still lands in the right file."""
@@ -17,7 +19,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from contracts import Event, EventEnvelope, known_events
-from contracts.assessment import CaseOpened, SubjectErased
+from contracts.assessment import CaseOpened, IdentityCorrected, SubjectErased
 from contracts.events import PERSONAL_DATA
 
 TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
@@ -61,6 +63,8 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
     if isinstance(event, SubjectErased):  # before the duplicate check: blanking again is harmless
         await _erase_identity(connection, event.subject_id)
     stream, payload = stream_key(envelope), shareable_payload(event)
+    if isinstance(event, IdentityCorrected):
+        payload["reason"] = event.reason
     inserted = await connection.fetchval(
         """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
                                            actor_role, actor_id, payload)
@@ -89,6 +93,8 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
         )
     if isinstance(event, CaseOpened):
         await _keep_identity(connection, event)
+    elif isinstance(event, IdentityCorrected) and envelope.subject:
+        await _correct_identity(connection, envelope.subject, event)
 
 
 def edges(
@@ -128,6 +134,25 @@ async def _keep_identity(connection: asyncpg.Connection, event: CaseOpened) -> N
     )
 
 
+async def _correct_identity(
+    connection: asyncpg.Connection, subject_id: str, event: IdentityCorrected
+) -> None:
+    """The corrected identity, unless the person was erased meanwhile (their row stays blanked)."""
+    identity = event.identity
+    await connection.execute(
+        """UPDATE person_identities SET last_name = $2, first_names = $3, birth_date = $4, ecrou_number = $5,
+               search_text = $6
+           WHERE subject_id = $1 AND last_name <> $7""",
+        subject_id,
+        identity.last_name,
+        identity.first_names,
+        identity.birth_date,
+        identity.ecrou_number,
+        searchable(f"{identity.last_name} {identity.first_names} {identity.ecrou_number}"),
+        ERASED,
+    )
+
+
 # What a person erased (`assessment.subject.erased`) is known by: their row stays, so the file still counts.
 ERASED = "[effacé]"
 ERASED_IDENTITY = {"last_name": ERASED, "first_names": ERASED, "ecrou_number": ERASED, "birth_date": date.min}
@@ -150,6 +175,14 @@ async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> No
         subject_id,
         ERASED,
         date.min,
+    )
+    await connection.execute(
+        """UPDATE person_file_events SET payload = jsonb_set(payload, '{reason}', to_jsonb($2::text))
+           WHERE event_type = $3
+             AND stream IN (SELECT stream FROM person_file_owners WHERE subject_id = $1)""",
+        subject_id,
+        ERASED,
+        IdentityCorrected.event_type,
     )
 
 

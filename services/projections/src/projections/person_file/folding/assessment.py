@@ -65,6 +65,12 @@ def _case_closed(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     return Part.IDENTITY
 
 
+@_on("assessment.case.identity_corrected")
+def _identity_corrected(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    """The identity itself is the caller's (its table); the line and its reason are for SPIP readers."""
+    return Part.SPIP if p["case_id"] in s.cases else None
+
+
 @_on("assessment.subject.erased")
 def _subject_erased(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     return Part.IDENTITY if p["subject_id"] == s.subject_id else None

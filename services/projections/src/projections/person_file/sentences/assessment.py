@@ -56,6 +56,11 @@ def _case_closed(s: FileState, p: dict[str, Any]) -> Told:
     return f"{how} le {day(p['closed_on'])} : fin de la prise en charge par le SPIP"
 
 
+@_says("assessment.case.identity_corrected")
+def _identity_corrected(s: FileState, p: dict[str, Any]) -> Told:
+    return "Identité rectifiée", p.get("reason")
+
+
 _ERASED_BECAUSE = {
     ErasureReason.RETENTION_ELAPSED: "durée de conservation échue",
     ErasureReason.ACQUITTAL: "relaxe ou acquittement",

@@ -1,0 +1,64 @@
+"""Rectification in the person file (issue 17 #5): the identity table follows a correction, once however often
+it is delivered; the timeline says "Identité rectifiée" with its reason for SPIP readers only; the erasure
+blanks the reason with the identity."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from contracts.assessment import ErasureReason, Identity, IdentityCorrected, SubjectErased
+from projections.person_file import ingest, store
+from projections.person_file.fold import fold
+from projections.person_file.views import Reading, for_reader
+from services.projections.tests.person_history import DPIP, two_people
+
+pytestmark = pytest.mark.integration
+
+REASON = "Nom mal orthographié à l'écrou"
+CORRECTED = Identity(
+    last_name="Lefebvre", first_names="Marie", birth_date=date(1990, 1, 1), ecrou_number="A12346"
+)
+
+
+def told(file) -> list[tuple[str, str | None]]:
+    return [(t.sentence, t.detail) for t in file.timeline if t.event_type == IdentityCorrected.event_type]
+
+
+async def test_a_correction_reaches_the_identity_and_the_timeline_and_is_blanked_by_the_erasure(
+    pool, apply_all
+):
+    history = two_people()
+    correction = history.record(
+        "case",
+        "case-1",
+        IdentityCorrected(case_id="case-1", identity=CORRECTED, reason=REASON),
+        subject="person-1",
+        actor=DPIP,
+    )
+    await apply_all(ingest.apply, *history.envelopes, correction)  # delivered twice
+
+    async with pool.acquire() as connection:
+        assert (await store.identity_of(connection, "person-1")).model_dump() == CORRECTED.model_dump()
+        total, found = await store.search(connection, "lefebvre", limit=10, offset=0)
+        events = await store.events_of(connection, "person-1")
+    assert (total, found[0]["subject_id"]) == (1, "person-1")
+    assert [e.event_type for e in events].count(IdentityCorrected.event_type) == 1
+
+    file = fold("person-1", events, now=datetime(2031, 6, 1, tzinfo=UTC))
+    assert told(for_reader(file, Reading.SPIP_FULL)) == [("Identité rectifiée", REASON)]
+    assert told(for_reader(file, Reading.AUDIT)) == [("Identité rectifiée", None)]
+    assert told(for_reader(file, Reading.IPRO)) == []
+
+    erased = history.record(
+        "subject",
+        "person-1",
+        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
+        subject="person-1",
+        actor=DPIP,
+    )
+    await apply_all(ingest.apply, erased, correction)  # the correction redelivered after the erasure
+    async with pool.acquire() as connection:
+        identity = await store.identity_of(connection, "person-1")
+        payloads = await connection.fetch("SELECT payload::text AS text FROM person_file_events")
+    assert identity.last_name == ingest.ERASED
+    assert not any(REASON in row["text"] or "Lefebvre" in row["text"] for row in payloads)
