@@ -266,6 +266,18 @@ ASSESSMENT = [
     ),
     *rows(
         "assessment",
+        "PUT",
+        "/cases/{case_id}/identity",
+        {
+            Scope.DPIP: (200, {"present": {"identity.last_name", "identity.ecrou_number"}}),
+            Scope.REFERENT: (403, ROLE),
+            Scope.PARTNER: (403, ROLE),
+            **UNAUTHENTICATED,
+        },
+        body="identity",
+    ),
+    *rows(
+        "assessment",
         "POST",
         "/cases/{case_id}/espace-notes",
         {**refused_to((Scope.REFERENT, *CONTRIBUTORS, *NOT_SPIP)), **UNAUTHENTICATED},

@@ -162,6 +162,10 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 "sentence": flows.case_body(today)["sentence"],
                 "contribution": {"text": "Contribution"},
                 "note": {"text": "Note"},
+                "identity": {
+                    "identity": {**flows.case_body(today)["identity"], "last_name": "Durant-Rectifié"},
+                    "reason": "Nom mal orthographié à l'écrou",
+                },
             },
         )
 
