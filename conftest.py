@@ -89,3 +89,13 @@ def as_role(dev_keys: DevKeys) -> Callable[..., dict[str, str]]:
     `organisation_id=` the partner organisation a token carries; other keywords are extra headers
     (`**{"Idempotency-Key": "k"}`)."""
     return headers_for(dev_keys)
+
+
+@pytest.fixture
+async def isolated_keyring(infrastructure, unique_name, monkeypatch) -> str:
+    """A keyring of this test's own (the services it builds read KEYRING_DATABASE_URL at start-up), for tests
+    that erase people: an erased person stays erased, and the run's keyring is shared by every test, so an
+    erased "person-1" there would refuse every later test's data about them."""
+    dsn = await infrastructure.create_database(unique_name("keyring").replace("-", "_"))
+    monkeypatch.setenv("KEYRING_DATABASE_URL", dsn)
+    return dsn

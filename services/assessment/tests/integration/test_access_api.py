@@ -32,7 +32,8 @@ from kernel.http import policy_of
 
 from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
 
-pytestmark = pytest.mark.integration
+# They erase people: on a keyring of their own, so the run's shared one keeps "person-1" alive for the others.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
 

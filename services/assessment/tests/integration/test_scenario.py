@@ -15,7 +15,8 @@ from devinfra.testkit import ok, published_and_valid, serving
 
 from .flows import case_body, drafted_assessment, opened_case, plan_body
 
-pytestmark = pytest.mark.integration
+# They erase people: on a keyring of their own, so the run's shared one keeps "person-1" alive for the others.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
 
 
 @pytest.fixture
@@ -156,6 +157,12 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
     url = f"/assessments/{drafted['assessment_id']}"
     await ok(await api.put(f"{url}/protective-factors", json={"factors": ["Soutien familial"]}, headers=cpip))
     await ok(await api.put(f"{url}/receptivity", json={"motivation_stage": "contemplation"}, headers=cpip))
+    corrected = {**case_body(today)["identity"], "first_names": "Lucas Pierre Jean"}
+    await ok(
+        await api.put(
+            f"{case_url}/identity", json={"identity": corrected, "reason": "Acte de naissance"}, headers=dpip
+        )
+    )
     await ok(await api.post(f"{url}/contributors", json={"contributor": "assistant_social-1"}, headers=cpip))
     await ok(
         await api.post(

@@ -8,13 +8,21 @@ The calendar: the clock stands on Friday 2026-11-27 at 09:00 in Arras; `group_bo
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from contracts import Actor
 from contracts.programmes import GroupPlanned, GroupPlannedV1, GroupSession, WeeklyPatternV1
-from devinfra.testkit import answered_as_described, ok, payload_as_published, stored_payloads
+from devinfra.testkit import (
+    answered_as_described,
+    ok,
+    opened_payloads,
+    payload_as_published,
+    query_value,
+    stored_payloads,
+)
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 from kernel.database import create_pool
 from kernel.eventstore import EventStore, Metadata
@@ -61,8 +69,16 @@ async def test_a_group_answers_and_appends_its_weekly_time_as_described(
     assert answered_as_described(app, planned, "/groups") == []
     read = await api.get(f"/groups/{planned.json()['group_id']}", headers=as_role("dpip"))
     assert answered_as_described(app, read, "/groups/{group_id}") == []
-    ((version, payload),) = await stored_payloads(programmes_dsn, GroupPlanned.event_type)
-    assert (version, payload["pattern"]["starts_at"]) == (2, "14:00:00")
+    stored = await query_value(
+        programmes_dsn,
+        """SELECT jsonb_agg(jsonb_build_object('event_type', event_type, 'schema_version', schema_version,
+                                             'event_id', event_id, 'payload', payload))::text
+           FROM events WHERE event_type = $1""",
+        GroupPlanned.event_type,
+    )
+    (envelope,) = json.loads(stored)
+    assert (envelope["schema_version"], envelope["payload"]["pattern"]["starts_at"]) == (2, "14:00:00")
+    (payload,) = await opened_payloads([envelope])  # the facilitators' names are sealed (ADR 24)
     assert payload_as_published(GroupPlanned.event_type, 2, payload) == []
 
 
