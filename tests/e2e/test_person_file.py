@@ -113,9 +113,13 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
             return None
         body = response.json()
         places = (body.get("ipro") or {}).get("positionings") or []
-        return body if places and places[0]["status"] == "confirmed" else None
+        # Each service's events reach the file on their own topic: wait for the programme's enrolment too.
+        enrolled = [p for p in body.get("programmes") or [] if p["status"] == "enrolled"]
+        return body if places and places[0]["status"] == "confirmed" and enrolled else None
 
-    await wait_for(confirmed_in_the_file, timeout=60, message="the confirmed place in the file")
+    await wait_for(
+        confirmed_in_the_file, timeout=60, message="the confirmed place and the enrolment in the file"
+    )
 
     # The whole file, as the referent CPIP reads it.
     file = await file_of(projections, cpip, purpose="synthèse avant CAP")
