@@ -26,11 +26,11 @@ from kernel.errors import ConcurrencyConflict
 from kernel.eventstore import EventStore, Metadata, Session
 from kernel.keyring import destroy
 from kernel.scheduling import every
+from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
 log = logs.get_logger(__name__)
 
 SCHEDULER = Actor(subject="assessment-erasure-scheduler", role="system")
-ERASED = "[effacé]"
 
 
 def retention(settings: AssessmentSettings) -> Retention:

@@ -47,6 +47,7 @@ from ipro.domain.facts import CaseFacts
 from ipro.settings import IproSettings
 from kernel.clock import local_date
 from kernel.eventstore import EventStore, Metadata
+from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
 REACTION = Actor(subject="ipro-case-reaction", role="system")
 CATALOGUE_REACTION = Actor(subject="ipro-catalogue-reaction", role="system")
@@ -63,7 +64,6 @@ CASE_EVENT_TYPES = frozenset(
         SubjectErased,
     )
 )
-ERASED = "[effacé]"
 PROGRAMME_EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (

@@ -21,6 +21,7 @@ from contracts.assessment import (
     SubjectErased,
 )
 from kernel.eventstore import EventStore, Metadata
+from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 from programmes import handlers
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
@@ -39,7 +40,6 @@ EVENT_TYPES = frozenset(
         SubjectErased,
     )
 )
-ERASED = "[effacé]"
 
 
 def applier(store: EventStore):

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from contracts import Event, EventEnvelope, known_events
 from contracts.assessment import CaseOpened, IdentityCorrected, SubjectErased
 from contracts.events import PERSONAL_DATA
+from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
 TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
 TABLES = ("person_file_events", "person_file_owners", "person_file_links", "person_identities")
@@ -154,7 +155,6 @@ async def _correct_identity(
 
 
 # What a person erased (`assessment.subject.erased`) is known by: their row stays, so the file still counts.
-ERASED = "[effacé]"
 ERASED_IDENTITY = {"last_name": ERASED, "first_names": ERASED, "ecrou_number": ERASED, "birth_date": date.min}
 
 
