@@ -42,6 +42,32 @@ async def an_open_group(programmes, dpip, today) -> dict:
     return group
 
 
+async def referred_and_enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> str:
+    """The person referred from the plan's first objective to the "parcours" programme once the programmes
+    replica knows their case, consenting, and enrolled in a fresh open group: the referral id."""
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+
+    async def referred():
+        response = await programmes.post(
+            "/referrals",
+            headers=cpip,
+            json={
+                "case_id": case_id,
+                "programme_id": "programme-parcours",
+                "plan_id": plan_id,
+                "objective_id": "obj-1",
+            },
+        )
+        return response.json() if response.status_code == 201 else None
+
+    referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
+    url = f"/referrals/{referral['referral_id']}"
+    await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
+    group = await an_open_group(programmes, dpip, today)
+    await ok(await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}))
+    return referral["referral_id"]
+
+
 @pytest.fixture
 async def services(new_database, infrastructure, dev_keys, topic_prefix, clock):
     """Both services on fresh databases and shared fresh topics, their relays and consumers running."""

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from devinfra.testkit import assert_refused, ok, service_settings, serving, wait_for
+from devinfra.testkit import assert_refused, followed_with_a_plan, ok, service_settings, serving, wait_for
 from ipro.bootstrap import create_app as create_ipro_app
 from ipro.settings import IproSettings
 from kernel import kafka
@@ -23,7 +23,7 @@ from programmes.bootstrap import create_app as create_programmes_app
 from programmes.settings import ProgrammesSettings
 from projections.bootstrap import create_app as create_projections_app
 from projections.settings import ProjectionsSettings
-from tests.e2e.test_assessment_to_programmes import an_open_group, followed_with_a_plan
+from tests.e2e.test_assessment_to_programmes import referred_and_enrolled
 from tests.e2e.test_partners_to_ipro import published_action
 
 pytestmark = pytest.mark.integration
@@ -85,7 +85,7 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     clock.advance(hours=1)
 
     # 2. Programmes: referred, consenting, enrolled in a group starting next week.
-    referral = await _enrolled(programmes, as_role, case_id, plan_id, today)
+    referral = await referred_and_enrolled(programmes, as_role, case_id, plan_id, today)
     after_programmes = clock()
     clock.advance(hours=1)
 
@@ -228,30 +228,6 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
 
 async def _found(api, url: str, headers) -> bool:
     return (await api.get(url, headers=headers)).status_code == 200
-
-
-async def _enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> str:
-    cpip, dpip = as_role("cpip"), as_role("dpip")
-
-    async def referred():
-        response = await programmes.post(
-            "/referrals",
-            headers=cpip,
-            json={
-                "case_id": case_id,
-                "programme_id": "programme-parcours",
-                "plan_id": plan_id,
-                "objective_id": "obj-1",
-            },
-        )
-        return response.json() if response.status_code == 201 else None
-
-    referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
-    url = f"/referrals/{referral['referral_id']}"
-    await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
-    group = await an_open_group(programmes, dpip, today)
-    await ok(await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}))
-    return referral["referral_id"]
 
 
 async def _positioned(ipro, pathway: str, headers, action_id: str, session_id: str) -> dict | None:

@@ -34,7 +34,7 @@ from programmes.bootstrap import create_app as create_programmes_app
 from programmes.settings import ProgrammesSettings
 from projections.bootstrap import create_app as create_projections_app
 from projections.settings import ProjectionsSettings
-from tests.e2e.test_assessment_to_programmes import an_open_group
+from tests.e2e.test_assessment_to_programmes import referred_and_enrolled
 
 pytestmark = pytest.mark.integration
 
@@ -124,7 +124,7 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
         201,
     )
     # Referred to a programme group; an IPRO pathway opened from the case; the person file read.
-    referral_id = await enrolled(programmes, as_role, case_id, plan_id, today)
+    referral_id = await referred_and_enrolled(programmes, as_role, case_id, plan_id, today)
     pathway = f"/pathways/pathway-{case_id}"
     await wait_for(lambda: _answered(ipro, pathway, chef), timeout=30, message="the IPRO pathway")
 
@@ -253,27 +253,3 @@ async def scan_topics(bootstrap: str, prefix: str) -> dict[str, list[str]]:
 async def _answered(client, path: str, headers) -> dict | None:
     response = await client.get(path, headers=headers)
     return response.json() if response.status_code == 200 else None
-
-
-async def enrolled(programmes, as_role, case_id: str, plan_id: str, today) -> str:
-    cpip, dpip = as_role("cpip"), as_role("dpip")
-
-    async def referred():
-        response = await programmes.post(
-            "/referrals",
-            headers=cpip,
-            json={
-                "case_id": case_id,
-                "programme_id": "programme-parcours",
-                "plan_id": plan_id,
-                "objective_id": "obj-1",
-            },
-        )
-        return response.json() if response.status_code == 201 else None
-
-    referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
-    url = f"/referrals/{referral['referral_id']}"
-    await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
-    group = await an_open_group(programmes, dpip, today)
-    await ok(await programmes.post(f"{url}/enrol", headers=cpip, json={"group_id": group["group_id"]}))
-    return referral["referral_id"]
