@@ -9,11 +9,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+# What every printed document includes (`{% include "document.css" %}`): the look they share.
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+
 
 def environment(templates: Path, **filters: Callable[..., Any]) -> Environment:
-    """An environment over the `templates` folder with these filters beside Jinja's own."""
+    """An environment over the `templates` folder (and the shared one) with these filters beside Jinja's own."""
     loaded = Environment(
-        loader=FileSystemLoader(templates),
+        loader=FileSystemLoader([templates, SHARED_TEMPLATES]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
