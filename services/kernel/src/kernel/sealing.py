@@ -23,7 +23,7 @@ import json
 import os
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -128,102 +128,80 @@ def key_id(event_type: str, subject: str | None, stream_id: str) -> str:
     return subject or f"stream:{event_type.split('.', 1)[0]}/{stream_id}"
 
 
-def seal_payload(payload: dict, plan: Plan, cipher: AESGCM, kid: str, context: str) -> dict:
-    """A copy of `payload` with every personal value sealed (None stays None: it says nothing)."""
-    sealed = dict(payload)
+def _leaves(payload: dict, plan: Plan, context: str = "") -> Iterator[tuple[Leaf, Any, str]]:
+    """Each personal value of a payload that is not None, with its node in the plan and its path."""
     for name, node in plan.items():
         value = payload.get(name)
         if value is None:
             continue
         where = f"{context}/{name}"
         if isinstance(node, Leaf):
-            if not is_sealed(value):
-                sealed[name] = _seal(value, cipher, kid, where)
+            yield node, value, where
         elif isinstance(node, Each):
-            sealed[name] = [
-                seal_payload(item, node.plan, cipher, kid, f"{where}/{i}") if isinstance(item, dict) else item
-                for i, item in enumerate(value)
-            ]
+            for i, item in enumerate(value if isinstance(value, list) else ()):
+                if isinstance(item, dict):
+                    yield from _leaves(item, node.plan, f"{where}/{i}")
         elif isinstance(value, dict):
-            sealed[name] = seal_payload(value, node, cipher, kid, where)
-    return sealed
+            yield from _leaves(value, node, where)
+
+
+def _rebuilt(payload: dict, plan: Plan, context: str, change: Callable[[Leaf, Any, str], Any]) -> dict:
+    """A copy of `payload` with each personal value (not None: it says nothing) replaced by `change`."""
+    copy = dict(payload)
+    for name, node in plan.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        where = f"{context}/{name}"
+        if isinstance(node, Leaf):
+            copy[name] = change(node, value, where)
+        elif isinstance(node, Each):
+            if isinstance(value, list):
+                copy[name] = [
+                    _rebuilt(item, node.plan, f"{where}/{i}", change) if isinstance(item, dict) else item
+                    for i, item in enumerate(value)
+                ]
+        elif isinstance(value, dict):
+            copy[name] = _rebuilt(value, node, where, change)
+    return copy
+
+
+def seal_payload(payload: dict, plan: Plan, cipher: AESGCM, kid: str, context: str) -> dict:
+    """A copy of `payload` with every personal value sealed (None stays None: it says nothing)."""
+    return _rebuilt(
+        payload,
+        plan,
+        context,
+        lambda _, value, where: value if is_sealed(value) else _seal(value, cipher, kid, where),
+    )
 
 
 def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], context: str) -> dict:
     """A copy of `payload` with every sealed value opened, or erased where its key is destroyed."""
-    opened = dict(payload)
-    for name, node in plan.items():
-        value = payload.get(name)
-        if value is None:
-            continue
-        where = f"{context}/{name}"
-        if isinstance(node, Leaf):
-            if is_sealed(value):
-                cipher = ciphers[value["kid"]]
-                opened[name] = node.erased if cipher is None else _open(value, cipher, where)
-        elif isinstance(node, Each):
-            if isinstance(value, list):
-                opened[name] = [
-                    open_payload(item, node.plan, ciphers, f"{where}/{i}") if isinstance(item, dict) else item
-                    for i, item in enumerate(value)
-                ]
-        elif isinstance(value, dict):
-            opened[name] = open_payload(value, node, ciphers, where)
-    return opened
+
+    def opened(node: Leaf, value: Any, where: str) -> Any:
+        if not is_sealed(value):
+            return value
+        cipher = ciphers[value["kid"]]
+        return node.erased if cipher is None else _open(value, cipher, where)
+
+    return _rebuilt(payload, plan, context, opened)
 
 
 def key_ids_in(payload: dict, plan: Plan) -> set[str]:
     """The keys a payload's sealed values name."""
-    found: set[str] = set()
-    for name, node in plan.items():
-        value = payload.get(name)
-        if isinstance(node, Leaf):
-            if is_sealed(value):
-                found.add(value["kid"])
-        elif isinstance(node, Each):
-            for item in value if isinstance(value, list) else ():
-                if isinstance(item, dict):
-                    found |= key_ids_in(item, node.plan)
-        elif isinstance(value, dict):
-            found |= key_ids_in(value, node)
-    return found
+    return {value["kid"] for _, value, _ in _leaves(payload, plan) if is_sealed(value)}
 
 
 def clear_values(payload: dict, plan: Plan, context: str = "") -> list[str]:
     """The paths of a payload's personal values that are not sealed (what a scan of a topic must not find)."""
-    found: list[str] = []
-    for name, node in plan.items():
-        value = payload.get(name)
-        where = f"{context}/{name}"
-        if value is None:
-            continue
-        if isinstance(node, Leaf):
-            if not is_sealed(value):
-                found.append(where)
-        elif isinstance(node, Each):
-            for i, item in enumerate(value if isinstance(value, list) else ()):
-                if isinstance(item, dict):
-                    found += clear_values(item, node.plan, f"{where}/{i}")
-        elif isinstance(value, dict):
-            found += clear_values(value, node, where)
-    return found
+    return [where for _, value, where in _leaves(payload, plan, context) if not is_sealed(value)]
 
 
 def has_values(payload: dict, plan: Plan) -> bool:
     """Whether a payload carries any personal value to seal (an event whose personal fields are all absent
     needs no key)."""
-    for name, node in plan.items():
-        value = payload.get(name)
-        if value is None:
-            continue
-        if isinstance(node, Leaf):
-            return True
-        if isinstance(node, Each):
-            if any(isinstance(item, dict) and has_values(item, node.plan) for item in value):
-                return True
-        elif isinstance(value, dict) and has_values(value, node):
-            return True
-    return False
+    return any(True for _ in _leaves(payload, plan))
 
 
 _json_string = json.encoder.encode_basestring  # C: the common case (a name, a note) without json.dumps
