@@ -116,14 +116,7 @@ async def world(infrastructure, dev_keys, unique_name):
     clock = SettableClock(NOW)
     as_role = headers_for(dev_keys)
     ipro_dsn = await infrastructure.create_database(unique_name("ipro").replace("-", "_"))
-    settings = service_settings(  # every route is called with every bad credential: no failed-auth limit
-        IproSettings,
-        ipro_dsn,
-        infrastructure,
-        dev_keys,
-        unique_name("t") + ".",
-        RATE_LIMIT_AUTH_FAILURES_BURST=10_000,
-    )
+    settings = service_settings(IproSettings, ipro_dsn, infrastructure, dev_keys, unique_name("t") + ".")
     async with serving(create_app(settings, clock=clock)) as api:
         residents = Residents(Upstream(settings, "assessment", role="dpip"), ipro_dsn, clock)
         catalogue = Catalogue(Upstream(settings, "partners", role="ipro_chef"), ipro_dsn, clock)

@@ -125,14 +125,8 @@ async def world(infrastructure, dev_keys, unique_name):
     clock = SettableClock(NOW)
     as_role = headers_for(dev_keys)
     programmes_dsn = await infrastructure.create_database(unique_name("programmes").replace("-", "_"))
-    settings = service_settings(  # every route is called with every bad credential: no failed-auth limit
-        ProgrammesSettings,
-        programmes_dsn,
-        infrastructure,
-        dev_keys,
-        prefix,
-        run_relay=True,
-        RATE_LIMIT_AUTH_FAILURES_BURST=10_000,
+    settings = service_settings(
+        ProgrammesSettings, programmes_dsn, infrastructure, dev_keys, prefix, run_relay=True
     )
     app = create_app(settings, clock=clock)
     async with serving(app) as api:
