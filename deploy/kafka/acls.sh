@@ -15,8 +15,11 @@
 # * consumer groups `<prefix><service>.` (the dead-letter tools commit their progress there).
 # * the consultation journal (`<prefix>access.journal`, ADR 22): every service writes its entries; only
 #   projections (which keeps it in a table, with a loop of its own and no dead letters) and audit read it.
-# Nobody but the audit principal reads a `.restricted` topic it did not write. A reader never creates
-# another service's topic: it waits (its loop retries) until the writer has made it.
+# A `.restricted` topic (ADR 25) is read by its writer, the audit principal, and the few services a
+# restricted type it carries is meant for: programmes (offence categories, for eligibility) and projections
+# (the person file's SPIP content and psychologists' access grants), each of them passing over the other
+# types unread. A reader never creates another service's topic: it waits (its loop retries) until the writer
+# has made it.
 set -euo pipefail
 
 prefix="${KAFKA_TOPIC_PREFIX:-}"
@@ -30,10 +33,10 @@ topics() { for topic in "$@"; do printf -- '--topic\n%s%s\n' "$prefix" "$topic";
 services=(assessment programmes ipro partners projections)
 declare -A consumes=(
   [assessment]=""
-  [programmes]="assessment.events"
+  [programmes]="assessment.events assessment.restricted"
   [ipro]="assessment.events programmes.events partners.events"
   [partners]="ipro.events"
-  [projections]="assessment.events programmes.events ipro.events partners.events"
+  [projections]="assessment.events assessment.restricted programmes.events ipro.events ipro.restricted partners.events"
 )
 
 for service in "${services[@]}"; do

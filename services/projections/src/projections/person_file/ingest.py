@@ -19,11 +19,18 @@ import asyncpg
 from pydantic import BaseModel
 
 from contracts import Event, EventEnvelope, known_events
-from contracts.assessment import CaseOpened, IdentityCorrected, SubjectErased
+from contracts.assessment import CaseOpened, ContributionRequested, IdentityCorrected, SubjectErased
 from contracts.events import PERSONAL_DATA
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
-TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
+TOPICS = (
+    "assessment.events",
+    "assessment.restricted",
+    "programmes.events",
+    "ipro.events",
+    "ipro.restricted",
+    "partners.events",
+)
 TABLES = ("person_file_events", "person_file_owners", "person_file_links", "person_identities")
 
 # Streams no person's file needs: calls for interest and proposals are between the SPIP and partners.
@@ -40,7 +47,12 @@ _CONTEXT = {
 }
 
 
-EVENT_TYPES = frozenset(
+# The few restricted types the file needs (ADR 25), read from their writers' restricted topics, whose other
+# types are passed over unread: who was asked to contribute (a psychologist's or social worker's access),
+# and the content the file shows only to the readings entitled to it.
+KEPT_RESTRICTED = frozenset({ContributionRequested.event_type})
+
+EVENT_TYPES = KEPT_RESTRICTED | frozenset(
     cls.event_type
     for cls in known_events()
     if cls.service() in {"assessment", "programmes", "ipro", "partners"}
