@@ -4,6 +4,8 @@ global assessment, the individual plan, interviews and deadlines.
 What other services may know travels in shareable events (`assessment.events`). Factor evidence, protective
 factors, receptivity, contributions, review comments, interview notes and ESPACE (radicalisation) records
 are events of their own types, marked `restricted`: the relay sends them to `assessment.restricted` only.
+So are, since their second versions (ADR 25), the offence categories, a re-assessment's trigger, who was
+asked to contribute and who submitted an assessment: the API keeps them for SPIP roles.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from contracts.events import Event, Value, label, personal_data
+from contracts.registry import upcaster
 
 
 def personal_text() -> Any:
@@ -144,11 +147,12 @@ class Identity(Value):
 
 
 class Sentence(Value):
+    """The sentence's dates; its offence categories travel restricted (`OffencesRecorded`)."""
+
     short_sentence: bool = Field(description="courte peine")
     total_length_months: int = Field(ge=0, le=2000)
     expected_end_date: date
     conditional_release_eligibility_date: date | None = None
-    offence_categories: list[OffenceCategory] = Field(min_length=1)
 
 
 class DomainRating(Value):
@@ -181,6 +185,7 @@ class CaseOpened(Event):
     """A person was admitted and is followed by the SPIP (prise en charge)."""
 
     event_type = "assessment.case.opened"
+    schema_version = 2
 
     case_id: str
     subject_id: str = Field(description="the pseudonymous person id every service uses")
@@ -201,9 +206,21 @@ class ReferentAssigned(Event):
 
 class SentenceUpdated(Event):
     event_type = "assessment.case.sentence_updated"
+    schema_version = 2
 
     case_id: str
     sentence: Sentence
+
+
+class OffencesRecorded(Event):
+    """The offence categories of the person's sentence, at the opening and when they change: SPIP staff and
+    programme eligibility read them, no other service."""
+
+    event_type = "assessment.case.offences_recorded"
+    restricted = True
+
+    case_id: str
+    offence_categories: list[OffenceCategory] = Field(min_length=1)
 
 
 class IdentityCorrected(Event):
@@ -269,12 +286,22 @@ class EspaceNoteRecorded(Event):
 
 class AssessmentStarted(Event):
     event_type = "assessment.assessment.started"
+    schema_version = 2
 
     assessment_id: str
     case_id: str
     kind: AssessmentKind
+
+
+class TriggerRecorded(Event):
+    """The significant event behind a re-assessment ("incident disciplinaire..."): SPIP only."""
+
+    event_type = "assessment.assessment.trigger_recorded"
+    restricted = True
+
+    assessment_id: str
     trigger: str = personal_data(
-        default="", max_length=1000, description="the significant event behind a re-assessment"
+        min_length=1, max_length=1000, description="the significant event behind a re-assessment"
     )
 
 
@@ -325,6 +352,8 @@ class ContributionRequested(Event):
     read the assessment and add to it (need to know)."""
 
     event_type = "assessment.assessment.contribution_requested"
+    schema_version = 2
+    restricted = True  # it says a psychologist or social worker works with the person
 
     assessment_id: str
     contributor: str = Field(min_length=1, max_length=200, description="the contributor's user id")
@@ -346,6 +375,8 @@ class AssessmentSubmitted(Event):
     """Submitted (or resubmitted after a return) for a DPIP's validation."""
 
     event_type = "assessment.assessment.submitted"
+    schema_version = 2
+    restricted = True  # who submitted is the SPIP's business: the validation is what others learn
 
     assessment_id: str
     case_id: str
@@ -471,3 +502,102 @@ class SubjectErased(Event):
     subject_id: str
     reason: ErasureReason
     erased_on: date
+
+
+# --- superseded versions: read from the log and upcast, never written ----------------------------------
+# Version 1 of these travelled on `assessment.events`; version 2 keeps the SPIP-only content off it (ADR 25).
+# The upcasters drop a moved field from the version 1 events stored before: no real person's data was
+# loaded under version 1 (issue 17), so nothing anybody needs is lost.
+
+
+class SentenceV1(Sentence):
+    model_config = ConfigDict(title="Sentence")  # as version 1 was published
+
+    offence_categories: list[OffenceCategory] = Field(min_length=1)
+
+
+class CaseOpenedV1(Event):
+    """A person was admitted and is followed by the SPIP (prise en charge)."""
+
+    model_config = ConfigDict(title="CaseOpened")  # as version 1 was published
+
+    event_type = "assessment.case.opened"
+    schema_version = 1
+
+    case_id: str
+    subject_id: str = Field(description="the pseudonymous person id every service uses")
+    identity: Identity
+    establishment: str = label()
+    admission_date: date
+    sentence: SentenceV1
+
+
+class SentenceUpdatedV1(Event):
+    model_config = ConfigDict(title="SentenceUpdated")  # as version 1 was published
+
+    event_type = "assessment.case.sentence_updated"
+    schema_version = 1
+
+    case_id: str
+    sentence: SentenceV1
+
+
+class AssessmentStartedV1(Event):
+    model_config = ConfigDict(title="AssessmentStarted")  # as version 1 was published
+
+    event_type = "assessment.assessment.started"
+    schema_version = 1
+
+    assessment_id: str
+    case_id: str
+    kind: AssessmentKind
+    trigger: str = personal_data(
+        default="", max_length=1000, description="the significant event behind a re-assessment"
+    )
+
+
+class ContributionRequestedV1(Event):
+    """The CPIP or a DPIP asked a psychologist or social worker to contribute: from then on, that person may
+    read the assessment and add to it (need to know)."""
+
+    model_config = ConfigDict(title="ContributionRequested")  # as version 1 was published
+
+    event_type = "assessment.assessment.contribution_requested"
+    schema_version = 1
+
+    assessment_id: str
+    contributor: str = Field(min_length=1, max_length=200, description="the contributor's user id")
+
+
+class AssessmentSubmittedV1(Event):
+    """Submitted (or resubmitted after a return) for a DPIP's validation."""
+
+    model_config = ConfigDict(title="AssessmentSubmitted")  # as version 1 was published
+
+    event_type = "assessment.assessment.submitted"
+    schema_version = 1
+
+    assessment_id: str
+    case_id: str
+    submitted_by: str = Field(description="the user id of who submitted it: they may not validate it")
+
+
+def _without_offences(payload: dict[str, Any]) -> dict[str, Any]:
+    sentence = {k: v for k, v in payload["sentence"].items() if k != "offence_categories"}
+    return {**payload, "sentence": sentence}
+
+
+def _same_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Only the topic changed (the type became restricted), not the shape."""
+    return payload
+
+
+upcaster(CaseOpened.event_type, from_version=1)(_without_offences)
+upcaster(SentenceUpdated.event_type, from_version=1)(_without_offences)
+upcaster(ContributionRequested.event_type, from_version=1)(_same_payload)
+upcaster(AssessmentSubmitted.event_type, from_version=1)(_same_payload)
+
+
+@upcaster(AssessmentStarted.event_type, from_version=1)
+def _without_trigger(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != "trigger"}
