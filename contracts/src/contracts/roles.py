@@ -16,11 +16,13 @@ ROLES = SPIP_STAFF | IPRO_STAFF | {"direction", PARTNER, "auditeur"}
 @dataclass(frozen=True)
 class RoleModel:
     """The roles a service trusts, and those limited to the organisation their token names (its
-    `organisation_claim`): a partner without one sees nothing, never everything."""
+    `organisation_claim`): a partner without one sees nothing, never everything. Every other role is limited
+    to the establishments its token lists (`establishment_claim`), none when it lists none (ADR 26)."""
 
     roles: frozenset[str]
     organisation_roles: frozenset[str]
     organisation_claim: str = "org"
+    establishment_claim: str = "establishments"
 
 
 ESTABLISHMENT = RoleModel(roles=ROLES, organisation_roles=frozenset({PARTNER}))

@@ -16,7 +16,7 @@ from devinfra.keyring import keyring_environment
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
-from devinfra.tokens import AUDIENCE, ISSUER, DevKeys
+from devinfra.tokens import AUDIENCE, DEV_ESTABLISHMENTS, ISSUER, DevKeys
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -122,9 +122,18 @@ def token(
     organisation: Annotated[
         str | None, typer.Option(help="the `org` claim (partner organisation id)")
     ] = None,
+    establishment: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an establishment of the `establishments` claim (repeat for several); "
+            "default: the development sites"
+        ),
+    ] = None,
 ) -> None:
     """Print a signed development JWT accepted by the locally running services."""
-    typer.echo(DevKeys.load_or_create(KEYS_DIR).mint(role, subject=subject, organisation_id=organisation))
+    keys = DevKeys.load_or_create(KEYS_DIR)
+    sites = establishment or DEV_ESTABLISHMENTS
+    typer.echo(keys.mint(role, subject=subject, organisation_id=organisation, establishments=sites))
 
 
 @app.command()

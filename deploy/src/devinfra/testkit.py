@@ -420,13 +420,25 @@ async def cancelled(tasks: Iterable[asyncio.Task]) -> None:
 
 
 def headers_for(dev_keys):
-    """`as_role(role, subject=None, organisation_id=None, **extra_headers)`: the headers of a user, "<role>-1"
-    unless `subject` names another; a partner's token carries its organisation."""
+    """`as_role(role, subject=None, organisation_id=None, establishments=..., **extra_headers)`: the headers
+    of a user, "<role>-1" unless `subject` names another; a partner's token carries its organisation; staff
+    reach the development sites (`DEV_ESTABLISHMENTS`) unless `establishments` names others (ADR 26)."""
+    from devinfra.tokens import DEV_ESTABLISHMENTS
 
     def as_role(
-        role: str, subject: str | None = None, *, organisation_id: str | None = None, **extra: str
+        role: str,
+        subject: str | None = None,
+        *,
+        organisation_id: str | None = None,
+        establishments: Iterable[str] | None = DEV_ESTABLISHMENTS,
+        **extra: str,
     ) -> dict[str, str]:
-        token = dev_keys.mint(role, subject=subject or f"{role}-1", organisation_id=organisation_id)
+        token = dev_keys.mint(
+            role,
+            subject=subject or f"{role}-1",
+            organisation_id=organisation_id,
+            establishments=establishments,
+        )
         return {"Authorization": f"Bearer {token}", **extra}
 
     return as_role

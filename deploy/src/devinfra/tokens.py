@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,23 @@ ISSUER = "passerelle-dev"
 AUDIENCE = "passerelle"
 DEFAULT_TTL = timedelta(hours=8)  # a working day; the services accept at most 12 h by default
 ACCESS_TOKEN_TYPE = "at+jwt"
+# The establishments a development user reaches unless told otherwise (the `establishments` claim, ADR 26):
+# the InSERRE pilot site of the workload and every site the tests' worlds name, as the services record them.
+DEV_ESTABLISHMENTS = (
+    "InSERRE Arras",
+    "Centre pénitentiaire d'Arras",
+    "CP d'Arras",
+    "CP Arras",
+    "Maison d'arrêt d'Arras",
+    "Centre de détention de Bapaume",
+    "CD Bapaume",
+    "Maison d'arrêt de Lille",
+    "CP de Lille",
+    "CP Lille",
+    "Centre pénitentiaire de Lille-Annœullin",
+    "CP de Lille-Annœullin",
+    "CP Lille-Annœullin",
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,10 @@ class DevKeys:
         organisation_id: str | None = None,
         ttl: timedelta = DEFAULT_TTL,
         now: datetime | None = None,
+        establishments: Iterable[str] | None = DEV_ESTABLISHMENTS,
     ) -> str:
+        """A token for one role; `establishments=None` leaves the claim out (the caller then reaches no
+        establishment's data)."""
         issued_at = now or datetime.now(UTC)
         claims: dict[str, object] = {
             "iss": ISSUER,
@@ -82,6 +103,8 @@ class DevKeys:
         }
         if organisation_id is not None:
             claims["org"] = organisation_id
+        if establishments is not None:
+            claims["establishments"] = list(establishments)
         return jwt.encode(
             claims, self.private_key, algorithm="RS256", headers={"kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
         )

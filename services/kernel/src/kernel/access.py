@@ -23,9 +23,22 @@ class Principal:
     organisation_scope: str | None = None
     # The role the route's policy admitted the caller with (`auth.Policy.check`): the one exercised.
     acting_role: str | None = None
+    # The establishments whose people, cases and groups the caller reaches: their token's `establishments`
+    # (none when it names none: nothing, never everything); None for a caller limited by an organisation
+    # instead (partners). ADR 26.
+    establishments: frozenset[str] | None = frozenset()
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
+
+    def reaches(self, establishment: str | None) -> bool:
+        """Whether the caller's perimeter holds this establishment (exactly as the services record it)."""
+        return self.establishments is None or establishment in self.establishments
+
+    @property
+    def perimeter(self) -> list[str] | None:
+        """The perimeter as a list queries filter on (`establishment = ANY($n)`); None: no filter."""
+        return None if self.establishments is None else sorted(self.establishments)
 
     @property
     def role(self) -> str:

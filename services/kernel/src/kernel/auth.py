@@ -52,6 +52,7 @@ class RoleModel(Protocol):
     roles: frozenset[str]
     organisation_roles: frozenset[str]
     organisation_claim: str
+    establishment_claim: str
 
 
 class KeySet:
@@ -240,8 +241,21 @@ class TokenVerifier:
             raise NotAuthenticated(f"the token's {self.roles.organisation_claim} claim must be a string")
         scope = (organisation or "") if limited else None
         return Principal(
-            subject=claims["sub"], roles=roles, organisation_id=organisation, organisation_scope=scope
+            subject=claims["sub"],
+            roles=roles,
+            organisation_id=organisation,
+            organisation_scope=scope,
+            establishments=None if limited else self._establishments(claims),
         )
+
+    def _establishments(self, claims: dict[str, Any]) -> frozenset[str]:
+        # Without the claim, the caller reaches no establishment's data (ADR 26): never all of them.
+        named = claims.get(self.roles.establishment_claim, [])
+        if not isinstance(named, list) or not all(isinstance(e, str) and e for e in named):
+            raise NotAuthenticated(
+                f"the token's {self.roles.establishment_claim} must be a list of establishment names"
+            )
+        return frozenset(named)
 
 
 def _claim_name(claim: str) -> str:

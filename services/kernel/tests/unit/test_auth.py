@@ -67,6 +67,39 @@ async def test_a_limited_role_whose_token_names_no_organisation_sees_nothing_rat
     assert (await verifier(keys).verify(token(keys, ["partenaire"]))).organisation_scope == ""
 
 
+async def test_a_staff_token_carries_the_establishments_it_lists(keys):
+    dpip = await verifier(keys).verify(token(keys, ["dpip"], establishments=["CP Arras", "CD Bapaume"]))
+    assert dpip.establishments == frozenset({"CP Arras", "CD Bapaume"})
+    assert dpip.reaches("CP Arras") and not dpip.reaches("MA de Lille") and not dpip.reaches(None)
+    assert dpip.perimeter == ["CD Bapaume", "CP Arras"]
+
+
+async def test_a_staff_token_listing_no_establishment_reaches_none_rather_than_every_one(keys):
+    for claims in ({}, {"establishments": []}):
+        auditor = await verifier(keys).verify(token(keys, ["auditeur"], **claims))
+        assert auditor.establishments == frozenset() and auditor.perimeter == []
+        assert not auditor.reaches("CP Arras")
+
+
+async def test_the_establishments_are_matched_exactly_as_the_services_record_them(keys):
+    dpip = await verifier(keys).verify(token(keys, ["dpip"], establishments=["CP Arras"]))
+    assert not dpip.reaches("cp arras") and not dpip.reaches("CP Arras ")
+
+
+@pytest.mark.parametrize(
+    "establishments", ["CP Arras", {"CP Arras": True}, ["CP Arras", 7], [""], None], ids=repr
+)
+async def test_establishments_that_are_not_a_list_of_names_are_refused_not_a_500(keys, establishments):
+    with pytest.raises(NotAuthenticated, match="establishments must be a list of establishment names"):
+        await verifier(keys).verify(token(keys, ["dpip"], establishments=establishments))
+
+
+async def test_a_role_limited_to_an_organisation_is_not_limited_by_establishment(keys):
+    partner = await verifier(keys).verify(token(keys, ["partenaire"], org="org-1"))
+    assert partner.establishments is None and partner.perimeter is None
+    assert partner.reaches("CP Arras")
+
+
 async def test_a_token_from_another_issuer_is_not_trusted(keys):
     with pytest.raises(NotAuthenticated):
         await verifier(keys).verify(token(keys, ["cpip"], iss="elsewhere"))
