@@ -80,6 +80,7 @@ from contracts.assessment import (
     RiskLevel,
     Sentence,
     SentenceUpdated,
+    TriggerRecorded,
 )
 
 TODAY = date(2026, 11, 27)
@@ -225,8 +226,13 @@ def start_assessment(**overrides) -> StartAssessment:
 
 
 def an_assessment_started(**overrides) -> AssessmentStarted:
-    values = dict(assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, trigger="")
+    values = dict(assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL)
     return AssessmentStarted(**_with(values, overrides))
+
+
+def a_trigger_recorded(**overrides) -> TriggerRecorded:
+    values = dict(assessment_id="assessment-1", trigger="Nouvelle condamnation")
+    return TriggerRecorded(**_with(values, overrides))
 
 
 def a_rating(**overrides) -> DomainRating:

@@ -48,6 +48,7 @@ from ..builders import (
     a_domain_assessed,
     a_rating,
     a_receptivity_recorded,
+    a_trigger_recorded,
     add_contribution,
     an_assessment_returned,
     an_assessment_started,
@@ -134,17 +135,24 @@ CLOSED_CASE = case_facts(closed=True)
 
 def test_the_initial_assessment_is_started_on_a_case_without_a_validated_assessment():
     assert given(assessment).when(start_assessment(), OPEN_CASE) == [
-        AssessmentStarted(
-            assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL, trigger=""
-        )
+        AssessmentStarted(assessment_id="assessment-1", case_id="case-1", kind=AssessmentKind.INITIAL)
     ]
 
 
 def test_a_reassessment_names_the_significant_event_behind_it():
     command = start_assessment(kind=AssessmentKind.REASSESSMENT, trigger="  Incident disciplinaire grave ")
     assert given(assessment).when(command, AFTER_ONE_VALIDATED) == [
-        an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Incident disciplinaire grave")
+        an_assessment_started(kind=AssessmentKind.REASSESSMENT),
+        a_trigger_recorded(trigger="Incident disciplinaire grave"),
     ]
+
+
+def test_the_trigger_travels_restricted_and_the_start_shareable():
+    """Other services learn that a re-assessment started, not what happened (ADR 25)."""
+    command = start_assessment(kind=AssessmentKind.REASSESSMENT, trigger="Incident disciplinaire grave")
+    started, trigger = given(assessment).when(command, AFTER_ONE_VALIDATED)
+    assert (started.restricted, trigger.restricted) == (False, True)
+    assert "Incident" not in started.model_dump_json()
 
 
 def test_the_annual_assessment_follows_a_validated_assessment_without_a_trigger():
@@ -636,8 +644,8 @@ def test_the_state_follows_the_review(history, status):
 
 
 def test_the_state_knows_what_was_started():
-    started = an_assessment_started(kind=AssessmentKind.REASSESSMENT, trigger="Nouvelle condamnation")
-    state = assessment.fold([started])
+    started = an_assessment_started(kind=AssessmentKind.REASSESSMENT)
+    state = assessment.fold([started, a_trigger_recorded(trigger="Nouvelle condamnation")])
     assert (state.assessment_id, state.case_id, state.kind, state.trigger) == (
         "assessment-1",
         "case-1",

@@ -42,6 +42,7 @@ from contracts.assessment import (
     ProtectiveFactorsRecorded,
     ReceptivityRecorded,
     RiskLevel,
+    TriggerRecorded,
 )
 from kernel.decider import Decider
 
@@ -222,11 +223,11 @@ def _start(command: StartAssessment, state: Assessment, case: CaseFacts) -> list
         raise errors.ReassessmentTriggerMissing(
             f"the re-assessment of {case.person} names the significant event behind it"
         )
-    return [
-        AssessmentStarted(
-            assessment_id=command.assessment_id, case_id=case.case_id, kind=command.kind, trigger=trigger
-        )
-    ]
+    started = AssessmentStarted(assessment_id=command.assessment_id, case_id=case.case_id, kind=command.kind)
+    if not trigger:
+        return [started]
+    # What happened is the SPIP's to know; other services learn that a re-assessment started (ADR 25).
+    return [started, TriggerRecorded(assessment_id=command.assessment_id, trigger=trigger)]
 
 
 def _check_rating(rating: DomainRating) -> None:
@@ -272,9 +273,10 @@ def evolve(state: Assessment, event: Event) -> Assessment:
                 assessment_id=event.assessment_id,
                 case_id=event.case_id,
                 kind=event.kind,
-                trigger=event.trigger,
                 status=AssessmentStatus.DRAFT,
             )
+        case TriggerRecorded():
+            return state.model_copy(update={"trigger": event.trigger})
         case DomainAssessed():
             domain = event.rating.domain
             return state.model_copy(
