@@ -19,7 +19,13 @@ import asyncpg
 from pydantic import BaseModel
 
 from contracts import Event, EventEnvelope, known_events
-from contracts.assessment import CaseOpened, ContributionRequested, IdentityCorrected, SubjectErased
+from contracts.assessment import (
+    AssessmentSubmitted,
+    CaseOpened,
+    ContributionRequested,
+    IdentityCorrected,
+    SubjectErased,
+)
 from contracts.events import PERSONAL_DATA
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
@@ -49,8 +55,8 @@ _CONTEXT = {
 
 # The few restricted types the file needs (ADR 25), read from their writers' restricted topics, whose other
 # types are passed over unread: who was asked to contribute (a psychologist's or social worker's access),
-# and the content the file shows only to the readings entitled to it.
-KEPT_RESTRICTED = frozenset({ContributionRequested.event_type})
+# and the steps and content the file shows only to the readings entitled to them (its SPIP part).
+KEPT_RESTRICTED = frozenset({ContributionRequested.event_type, AssessmentSubmitted.event_type})
 
 EVENT_TYPES = KEPT_RESTRICTED | frozenset(
     cls.event_type
