@@ -128,6 +128,17 @@ async def test_a_follow_up_from_admission_to_release(
     assert len(restricted_events) >= 6  # evidence, contributions, return comments, interview notes...
     for secret in ("Préciser le logement", "Impulsivité", "Démarches de soins", "Consommation quotidienne"):
         assert secret not in json.dumps(shared_events)
+    # The SPIP-only facts too (ADR 25): what happened, who was asked, who submitted, the offences.
+    spip_only = {
+        "assessment.assessment.trigger_recorded",
+        "assessment.assessment.contribution_requested",
+        "assessment.assessment.submitted",
+        "assessment.case.offences_recorded",
+    }
+    assert spip_only <= {e["event_type"] for e in restricted_events}
+    for event in shared_events:
+        assert event["payload"].keys().isdisjoint({"trigger", "contributor", "submitted_by"}), event
+        assert "offence_categories" not in json.dumps(event["payload"]), event
     types = {e["event_type"] for e in shared_events}
     assert {
         "assessment.case.opened",
