@@ -26,6 +26,8 @@ WHY = {
     409: "the command clashes with the current state (a taken value, a booked slot, a concurrent change)",
     413: "the request body is too large",
     422: "a rule or the request's schema is broken: `rule` names which",
+    429: "the caller's request budget, or their address's failed authentications, are spent: retry after "
+    "`Retry-After` seconds",
     503: "something the caller may just have seen is not known here yet: retry after `Retry-After` seconds",
 }
 
@@ -59,7 +61,7 @@ IDEMPOTENCY_KEY = {
 def statuses_of(method: str, path: str, protected: bool) -> list[int]:
     statuses = [422]
     if protected:
-        statuses += [401, 403]
+        statuses += [401, 403, 429]  # 429: `auth.Policy.check` applies the rate limits (kernel.http)
     if "{" in path:
         statuses.append(404)
     if method in COMMANDS:

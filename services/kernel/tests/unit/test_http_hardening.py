@@ -193,6 +193,15 @@ async def test_a_request_without_a_token_is_not_counted_as_a_failed_authenticati
         assert (await http.get("/cases", headers=bearer(keys))).status_code == 200
 
 
+async def test_the_api_description_says_a_protected_operation_may_answer_429_and_an_open_one_not(keys):
+    async with client(app_with(keys)) as http:
+        paths = (await http.get("/openapi.json")).json()["paths"]
+    protected, open_ = paths["/cases"]["get"]["responses"], paths["/open"]["get"]["responses"]
+    assert "Retry-After" in protected["429"]["description"]
+    assert protected["429"]["content"]["application/problem+json"]
+    assert "429" not in open_
+
+
 async def test_a_zero_rate_turns_the_per_user_limit_off(keys):
     app = app_with(keys, RATE_LIMIT_USER_BURST=1, RATE_LIMIT_USER_PER_SECOND=0)
     async with client(app) as http:
