@@ -5,6 +5,12 @@ pénitentiaire), vocational training, positioning on partner actions, and exit p
 Version 2 of `ipro.work.affectation_decided` and `ipro.training.enrolled` types the weekly slots' times of day
 as `LocalTime` (no offset); version 1, whose schema said `format: time`, is kept at the end of the module so
 that the events it wrote are still read.
+
+What only IPRO and the SPIP may read travels on `ipro.restricted` (ADR 25, issue 17 #3): since their second
+versions, the synthesis, the profile (health restrictions), follow-up interviews (notes), a leave's decision
+(a refusal's reasons), the CPU's opinion and a refused classement are restricted types; a declassification
+stays shareable (the schedule ends the person's post with it) and its reason is an event of its own,
+`ipro.work.declassification_reason_recorded`.
 """
 
 from __future__ import annotations
@@ -163,6 +169,8 @@ class SynthesisWritten(Event):
     """The written synthesis of the initial socio-professional interview."""
 
     event_type = "ipro.pathway.synthesis_written"
+    schema_version = 2
+    restricted = True  # what the person said of themselves: IPRO's and the SPIP's to read
 
     pathway_id: str
     interview_held_on: date
@@ -171,6 +179,8 @@ class SynthesisWritten(Event):
 
 class ProfileRecorded(Event):
     event_type = "ipro.pathway.profile_recorded"
+    schema_version = 2
+    restricted = True  # its health restrictions
 
     pathway_id: str
     profile: Profile
@@ -186,6 +196,8 @@ class ReadinessChanged(Event):
 
 class FollowUpInterviewHeld(Event):
     event_type = "ipro.pathway.follow_up_interview_held"
+    schema_version = 2
+    restricted = True  # its notes
 
     pathway_id: str
     interview_id: str
@@ -237,6 +249,8 @@ class LeaveDecided(Event):
     """The governor's decision on a PMSMP or an escorted professional leave."""
 
     event_type = "ipro.pathway.leave_decided"
+    schema_version = 2
+    restricted = True  # a refusal's reasons
 
     pathway_id: str
     leave_id: str
@@ -297,6 +311,8 @@ class CpuOpinionRecorded(Event):
     """The commission pluridisciplinaire unique's advisory opinion."""
 
     event_type = "ipro.work.cpu_opinion_recorded"
+    schema_version = 2
+    restricted = True  # part of the multidisciplinary assessment
 
     work_id: str
     held_on: date
@@ -314,6 +330,8 @@ class ClassementGranted(Event):
 
 class ClassementRefused(Event):
     event_type = "ipro.work.classement_refused"
+    schema_version = 2
+    restricted = True  # its reasons
 
     work_id: str
     reasons: str = Field(min_length=1, max_length=2000)
@@ -430,11 +448,24 @@ class AdversarialHearingHeld(Event):
 
 
 class Declassified(Event):
+    """The person is no longer classed for work (their post ends with it); the reason follows in
+    `DeclassificationReasonRecorded`."""
+
     event_type = "ipro.work.declassified"
+    schema_version = 2
+
+    work_id: str
+    decided_on: date
+
+
+class DeclassificationReasonRecorded(Event):
+    """Why the person was declassified: appended right after `Declassified`, for IPRO and the SPIP."""
+
+    event_type = "ipro.work.declassification_reason_recorded"
+    restricted = True
 
     work_id: str
     reason: str = Field(min_length=1, max_length=2000)
-    decided_on: date
 
 
 # --- training (stream type "training") -------------------------------------------------------------
@@ -601,6 +632,115 @@ class TrainingEnrolledV1(Event):
     ends_on: date
     hours: int = Field(ge=1, le=3000)
     schedule: list[WeeklySlotV1] = Field(min_length=1, max_length=14)
+
+
+# Version 1 of these travelled on `ipro.events`, which every subscribing service may read; version 2 keeps
+# what only IPRO and the SPIP may read on `ipro.restricted` (ADR 25). No real person's data was loaded under
+# version 1 (issue 17), so the declassification's reason, which version 2 no longer carries, is dropped.
+
+
+class SynthesisWrittenV1(Event):
+    """The written synthesis of the initial socio-professional interview."""
+
+    model_config = ConfigDict(title="SynthesisWritten")  # as version 1 was published
+
+    event_type = "ipro.pathway.synthesis_written"
+    schema_version = 1
+
+    pathway_id: str
+    interview_held_on: date
+    synthesis: str = personal_data(min_length=1, max_length=8000)
+
+
+class ProfileRecordedV1(Event):
+    model_config = ConfigDict(title="ProfileRecorded")  # as version 1 was published
+
+    event_type = "ipro.pathway.profile_recorded"
+    schema_version = 1
+
+    pathway_id: str
+    profile: Profile
+
+
+class FollowUpInterviewHeldV1(Event):
+    model_config = ConfigDict(title="FollowUpInterviewHeld")  # as version 1 was published
+
+    event_type = "ipro.pathway.follow_up_interview_held"
+    schema_version = 1
+
+    pathway_id: str
+    interview_id: str
+    held_on: date
+    notes: str = personal_data(default="", max_length=8000)
+
+
+class LeaveDecidedV1(Event):
+    """The governor's decision on a PMSMP or an escorted professional leave."""
+
+    model_config = ConfigDict(title="LeaveDecided")  # as version 1 was published
+
+    event_type = "ipro.pathway.leave_decided"
+    schema_version = 1
+
+    pathway_id: str
+    leave_id: str
+    approved: bool
+    reason: str = text(max_length=1000)
+
+
+class CpuOpinionRecordedV1(Event):
+    """The commission pluridisciplinaire unique's advisory opinion."""
+
+    model_config = ConfigDict(title="CpuOpinionRecorded")  # as version 1 was published
+
+    event_type = "ipro.work.cpu_opinion_recorded"
+    schema_version = 1
+
+    work_id: str
+    held_on: date
+    favourable: bool
+    opinion: str = text(max_length=2000)
+
+
+class ClassementRefusedV1(Event):
+    model_config = ConfigDict(title="ClassementRefused")  # as version 1 was published
+
+    event_type = "ipro.work.classement_refused"
+    schema_version = 1
+
+    work_id: str
+    reasons: str = Field(min_length=1, max_length=2000)
+    appeal_information: str = Field(min_length=1, max_length=1000)
+    decided_on: date
+
+
+class DeclassifiedV1(Event):
+    model_config = ConfigDict(title="Declassified")  # as version 1 was published
+
+    event_type = "ipro.work.declassified"
+    schema_version = 1
+
+    work_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+    decided_on: date
+
+
+def _same_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Only the topic changed (the type became restricted), not the shape."""
+    return payload
+
+
+upcaster(SynthesisWritten.event_type, from_version=1)(_same_payload)
+upcaster(ProfileRecorded.event_type, from_version=1)(_same_payload)
+upcaster(FollowUpInterviewHeld.event_type, from_version=1)(_same_payload)
+upcaster(LeaveDecided.event_type, from_version=1)(_same_payload)
+upcaster(CpuOpinionRecorded.event_type, from_version=1)(_same_payload)
+upcaster(ClassementRefused.event_type, from_version=1)(_same_payload)
+
+
+@upcaster(Declassified.event_type, from_version=1)
+def _without_reason(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != "reason"}
 
 
 def _schedule_without_offsets(payload: dict[str, Any]) -> dict[str, Any]:
