@@ -32,6 +32,7 @@ from contracts.ipro import (
     ContractSuspended,
     ContractType,
     CpuOpinionRecorded,
+    DeclassificationReasonRecorded,
     Declassified,
     EducationLevel,
     EmployerInterviewHeld,
@@ -636,13 +637,20 @@ def an_adversarial_hearing_held(**overrides) -> AdversarialHearingHeld:
     return AdversarialHearingHeld(**_with(dict(work_id="work-1", held_on=TODAY), overrides))
 
 
+DECLASSIFICATION_REASON = "Refus de travail répété"
+
+
 def declassify(**overrides) -> Declassify:
-    return Declassify(**_with(dict(reason="Refus de travail répété", today=TODAY), overrides))
+    return Declassify(**_with(dict(reason=DECLASSIFICATION_REASON, today=TODAY), overrides))
 
 
 def a_declassification(**overrides) -> Declassified:
-    return Declassified(
-        **_with(dict(work_id="work-1", reason="Refus de travail répété", decided_on=TODAY), overrides)
+    return Declassified(**_with(dict(work_id="work-1", decided_on=TODAY), overrides))
+
+
+def a_declassification_reason(**overrides) -> DeclassificationReasonRecorded:
+    return DeclassificationReasonRecorded(
+        **_with(dict(work_id="work-1", reason=DECLASSIFICATION_REASON), overrides)
     )
 
 
@@ -657,7 +665,7 @@ UNDER_CONTRACT: tuple[Event, ...] = (*AFFECTED, a_contract_signed())
 SUSPENDED: tuple[Event, ...] = (*UNDER_CONTRACT, a_contract_suspended())
 CONTRACT_ENDED: tuple[Event, ...] = (*UNDER_CONTRACT, a_contract_ended())
 HEARD: tuple[Event, ...] = (*CONTRACT_ENDED, an_adversarial_hearing_held())
-DECLASSIFIED: tuple[Event, ...] = (*HEARD, a_declassification())
+DECLASSIFIED: tuple[Event, ...] = (*HEARD, a_declassification(), a_declassification_reason())
 
 
 # --- training -----------------------------------------------------------------------------------------------

@@ -901,6 +901,28 @@ def test_nothing_happens_to_a_pathway_once_it_is_closed(history, command):
     refused(errors.PathwayClosed, "pathway-closed", history, command)
 
 
+# --- what only IPRO and the SPIP read (ADR 25, issue 17 #3) ---
+
+
+@pytest.mark.parametrize(
+    "history, command",
+    [
+        pytest.param(OPEN_PATHWAY, write_synthesis(), id="the synthesis"),
+        pytest.param(
+            OPEN_PATHWAY, record_profile(profile=profile(health_restrictions="Dos fragile")), id="the profile"
+        ),
+        pytest.param(OPEN_PATHWAY, hold_follow_up_interview(), id="a follow-up interview's notes"),
+        pytest.param(
+            LEAVE_PENDING, decide_leave(approved=False, reason="Avis défavorable"), id="a leave refused"
+        ),
+    ],
+)
+def test_what_only_ipro_and_the_spip_read_is_decided_as_a_restricted_event(history, command):
+    """Off `ipro.events`, which every subscribing service reads (partners included): on `ipro.restricted`."""
+    (event,) = given(pathway, *history).when(command, case_facts())
+    assert event.restricted and event.schema_version == 2
+
+
 # --- unknown command, other events ---
 
 

@@ -15,6 +15,7 @@ from contracts.ipro import (
     ContractSigned,
     ContractSuspended,
     CpuOpinionRecorded,
+    DeclassificationReasonRecorded,
     Declassified,
     EmployerInterviewHeld,
     PreliminaryInterviewHeld,
@@ -24,6 +25,7 @@ from contracts.ipro import (
 from ipro.domain import errors
 from ipro.domain.commands import DecideAffectation, SuspendContract
 from ipro.domain.work import ClassementStatus, ContractStatus, work
+from kernel.errors import InvalidValue
 from kernel.testing import given
 
 from ..builders import (
@@ -59,6 +61,7 @@ from ..builders import (
     a_contract_suspended,
     a_cpu_opinion_recorded,
     a_declassification,
+    a_declassification_reason,
     a_pathway_opened,
     a_positioned_session,
     a_preliminary_interview_held,
@@ -591,7 +594,7 @@ def test_a_contract_is_signed_for_a_new_post_after_the_previous_contract_ended()
         pytest.param(CONTRACT_ENDED, "affectation-1", id="an ended affectation"),
         pytest.param(SECOND_POST, "affectation-1", id="the previous affectation"),
         pytest.param(
-            (*AFFECTED, an_adversarial_hearing_held(), a_declassification()),
+            (*AFFECTED, an_adversarial_hearing_held(), a_declassification(), a_declassification_reason()),
             "affectation-1",
             id="an affectation ended by the declassification",
         ),
@@ -831,18 +834,42 @@ def test_a_person_who_is_not_classed_is_neither_heard_nor_declassified(history, 
         pytest.param((*CLASSED, an_adversarial_hearing_held()), id="without a post"),
     ],
 )
-def test_a_person_heard_without_a_running_contract_is_declassified(history):
-    assert given(work, *history).when(declassify(), ON_THE_PATHWAY) == [
-        Declassified(work_id="work-1", reason="Refus de travail répété", decided_on=TODAY)
+def test_a_person_heard_without_a_running_contract_is_declassified_the_reason_recorded_apart(history):
+    """The reason is a restricted event of its own, right after the shareable declassification (ADR 25)."""
+    declassified = given(work, *history).when(declassify(reason="Refus du poste proposé"), ON_THE_PATHWAY)
+
+    assert declassified == [
+        Declassified(work_id="work-1", decided_on=TODAY),
+        DeclassificationReasonRecorded(work_id="work-1", reason="Refus du poste proposé"),
     ]
-    state = work.fold([*history, a_declassification()])
+    assert [e.restricted for e in declassified] == [False, True]
+    state = work.fold([*history, *declassified])
     assert (state.classement, state.regimes) == (ClassementStatus.DECLASSIFIED, [])
+
+
+@pytest.mark.parametrize(
+    "history, command",
+    [
+        pytest.param(REQUESTED, record_cpu_opinion(favourable=False), id="the CPU's opinion"),
+        pytest.param(OPINION_GIVEN, refuse_classement(), id="a refused classement"),
+    ],
+)
+def test_what_only_ipro_and_the_spip_read_is_decided_as_a_restricted_event(history, command):
+    """Off `ipro.events`, which every subscribing service reads (partners included): on `ipro.restricted`."""
+    (event,) = given(work, *history).when(command, ON_THE_PATHWAY)
+    assert event.restricted and event.schema_version == 2
+
+
+def test_a_declassification_gives_its_reason():
+    history = (*CLASSED, an_adversarial_hearing_held())
+    refused(InvalidValue, "value-invalid", history, declassify(reason=""))
 
 
 def test_a_declassification_ends_the_post_the_person_holds_without_a_contract():
     history = (*AFFECTED, an_adversarial_hearing_held())
-    assert given(work, *history).when(declassify(), ON_THE_PATHWAY) == [a_declassification()]
-    assert work.fold([*history, a_declassification()]).current_affectation is None
+    declassified = [a_declassification(), a_declassification_reason()]
+    assert given(work, *history).when(declassify(), ON_THE_PATHWAY) == declassified
+    assert work.fold([*history, *declassified]).current_affectation is None
 
 
 @pytest.mark.parametrize(
@@ -855,6 +882,7 @@ def test_a_declassification_ends_the_post_the_person_holds_without_a_contract():
                 *CLASSED,
                 an_adversarial_hearing_held(),
                 a_declassification(),
+                a_declassification_reason(),
                 a_classement_requested(),
                 a_cpu_opinion_recorded(),
                 a_classement_granted(),

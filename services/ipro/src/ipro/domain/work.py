@@ -29,6 +29,7 @@ from contracts.ipro import (
     ContractSigned,
     ContractSuspended,
     CpuOpinionRecorded,
+    DeclassificationReasonRecorded,
     Declassified,
     EmployerInterviewHeld,
     PreliminaryInterviewHeld,
@@ -255,7 +256,11 @@ def decide(command: Command, state: WorkFile, facts: PathwayFacts) -> list[Event
                 raise errors.AdversarialHearingMissing("declassification needs an adversarial hearing first")
             if state.current_contract is not None:
                 raise errors.ContractStillActive(f"end {who}'s contract before declassifying them")
-            return [Declassified(work_id=work_id, reason=command.reason, decided_on=command.today)]
+            # The reason travels apart, restricted: the schedule ends the post on the shareable event.
+            return [
+                Declassified(work_id=work_id, decided_on=command.today),
+                DeclassificationReasonRecorded(work_id=work_id, reason=command.reason),
+            ]
     raise TypeError(f"the work aggregate does not handle {type(command).__name__}")
 
 
