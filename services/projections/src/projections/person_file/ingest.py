@@ -27,6 +27,15 @@ from contracts.assessment import (
     SubjectErased,
 )
 from contracts.events import PERSONAL_DATA
+from contracts.ipro import (
+    ClassementRefused,
+    CpuOpinionRecorded,
+    DeclassificationReasonRecorded,
+    FollowUpInterviewHeld,
+    LeaveDecided,
+    ProfileRecorded,
+    SynthesisWritten,
+)
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 
 TOPICS = (
@@ -56,7 +65,18 @@ _CONTEXT = {
 # The few restricted types the file needs (ADR 25), read from their writers' restricted topics, whose other
 # types are passed over unread: who was asked to contribute (a psychologist's or social worker's access),
 # and the steps and content the file shows only to the readings entitled to them (its SPIP part).
-KEPT_RESTRICTED = frozenset({ContributionRequested.event_type, AssessmentSubmitted.event_type})
+KEPT_RESTRICTED = frozenset({ContributionRequested.event_type, AssessmentSubmitted.event_type}) | frozenset(
+    cls.event_type
+    for cls in (  # IPRO's need-to-know content: the file's IPRO part, shown to the readings it was before
+        SynthesisWritten,
+        ProfileRecorded,
+        FollowUpInterviewHeld,
+        LeaveDecided,
+        CpuOpinionRecorded,
+        ClassementRefused,
+        DeclassificationReasonRecorded,
+    )
+)
 
 EVENT_TYPES = KEPT_RESTRICTED | frozenset(
     cls.event_type
