@@ -58,6 +58,7 @@ from contracts.ipro import (
     ContractSuspended,
     ContractType,
     CpuOpinionRecorded,
+    DeclassificationReasonRecorded,
     Declassified,
     EducationLevel,
     EmployerInterviewHeld,
@@ -1131,7 +1132,10 @@ def setbacks() -> Log:
         at=paris(2027, 2, 10, 9),
     )
     log.add(
-        Declassified(work_id="work-1", reason="Refus répétés de travailler", decided_on=date(2027, 2, 12)),
+        Declassified(work_id="work-1", decided_on=date(2027, 2, 12)), by=DIRECTION, at=paris(2027, 2, 12, 9)
+    )
+    log.add(  # one decision, one append: the same instant, recorded right after it
+        DeclassificationReasonRecorded(work_id="work-1", reason="Refus répétés de travailler"),
         by=DIRECTION,
         at=paris(2027, 2, 12, 9),
     )

@@ -13,7 +13,7 @@ from projections.person_file.model import ActionKind, Identity, Part, PersonFile
 from projections.person_file.views import BUSY_SLOT, Reading, for_reader, pseudonym
 
 from .file_events import NOW
-from .scenario import PERSON, PPR, a_quarter_in_arras, an_espace_referral
+from .scenario import AFTER_RELEASE, PERSON, PPR, a_quarter_in_arras, an_espace_referral, setbacks
 
 ACTORS = {
     "cpip-durand",
@@ -146,3 +146,45 @@ def test_actor_ids_are_shown_to_spip_readings_only(file):
     assert shown[Reading.SPIP_DIRECTOR] & ACTORS and shown[Reading.SPIP_FULL] & ACTORS
     for reading in (Reading.IPRO, Reading.DIRECTION, Reading.AUDIT):
         assert not shown[reading] & ACTORS, reading
+
+
+# --- IPRO's need-to-know content, read from `ipro.restricted` since ADR 25 ----------------------------------
+
+IPRO_DETAILS = {
+    "ipro.work.cpu_opinion_recorded": "Comportement adapté",  # Marie's quarter
+    "ipro.work.classement_refused": "Incident disciplinaire récent",  # the setbacks
+    "ipro.work.declassified": "Refus répétés de travailler",  # recorded apart, told with the declassification
+}
+
+
+@pytest.fixture(scope="module")
+def ipro_stories() -> list[PersonFile]:
+    return [
+        fold(PERSON, a_quarter_in_arras().events, now=NOW),
+        fold(PERSON, setbacks().events, now=AFTER_RELEASE),
+    ]
+
+
+@pytest.mark.parametrize(
+    "reading", [Reading.SPIP_DIRECTOR, Reading.SPIP_FULL, Reading.IPRO, Reading.DIRECTION]
+)
+def test_ipro_content_moved_to_restricted_types_is_told_to_the_readings_of_the_ipro_part_as_before(
+    ipro_stories, reading
+):
+    told = [
+        (t.event_type, t.detail)
+        for file in ipro_stories
+        for t in for_reader(file, reading).timeline
+        if t.event_type.startswith("ipro.work.")
+        and (t.event_type in IPRO_DETAILS or t.event_type.endswith("_reason_recorded"))
+    ]
+    # One entry each: the declassification's reason is its detail, not an entry of its own.
+    assert sorted(told) == sorted(IPRO_DETAILS.items())
+
+
+def test_ipro_content_moved_to_restricted_types_is_not_told_to_auditors(ipro_stories):
+    seen = [for_reader(file, Reading.AUDIT) for file in ipro_stories]
+    told = [(t.event_type, t.detail) for file in seen for t in file.timeline if t.event_type in IPRO_DETAILS]
+    assert sorted(told) == sorted((event_type, None) for event_type in IPRO_DETAILS)  # the facts, no text
+    for text in IPRO_DETAILS.values():
+        assert not [file for file in seen if text in file.model_dump_json()]

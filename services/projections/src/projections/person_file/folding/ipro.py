@@ -211,6 +211,17 @@ def _declassified(s: FileState, work: dict[str, Any], p: dict[str, Any]) -> None
             affectation["ended"] = True
 
 
+@_on("ipro.work.declassification_reason_recorded")
+def _declassification_reason(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    """Restricted since version 2 of the declassification (ADR 25), appended right after it: the reason is
+    the detail of the declassification's entry, as when it travelled with it, not an entry of its own."""
+    if p["work_id"] in s.works:
+        told = next((t for t in reversed(s.timeline) if t["event_type"] == "ipro.work.declassified"), None)
+        if told is not None:
+            told["detail"] = p["reason"] or None
+    return None
+
+
 @_on_work("ipro.work.affectation_decided")
 def _affectation_decided(s: FileState, work: dict[str, Any], p: dict[str, Any]) -> None:
     s.affectations[p["affectation_id"]] = {
