@@ -3,10 +3,10 @@
 Everything is dated relative to `TODAY` (a Friday): the person was admitted ten days before it, their
 sentence ends two years after it, with conditional-release eligibility in one year. The case is followed by
 the CPIP "cpip-1"; assessments and plans are validated by the DPIP "dpip-1". Defaults agree with each
-other: `open_case()` produces `a_case_opened()`, `case_facts()` is what that case tells its dependants,
-`a_domain_assessed()` rates the domain `an_assessment_validated()` carries for the pôle IPRO, the default
-objectives work on the priority axes of `a_conclusion_recorded()`, and so on. Commands carry the user's
-intent only; what a decision knows of the case or of an assessment is in the facts builders
+other: `open_case()` produces `a_case_opened()` and `an_offences_recorded()`, `case_facts()` is what that
+case tells its dependants, `a_domain_assessed()` rates the domain `an_assessment_validated()` carries for the
+pôle IPRO, the default objectives work on the priority axes of `a_conclusion_recorded()`, and so on. Commands
+carry the user's intent only; what a decision knows of the case or of an assessment is in the facts builders
 (`case_facts()`, `assessment_facts()`, `plan_facts()`).
 """
 
@@ -32,6 +32,7 @@ from assessment.domain.commands import (
     ResubmitAssessment,
     ReturnAssessment,
     RevisePlan,
+    Sentence,
     StartAssessment,
     SubmitAssessment,
     TransferCase,
@@ -71,6 +72,7 @@ from contracts.assessment import (
     ObjectiveStatus,
     ObjectiveStatusChanged,
     OffenceCategory,
+    OffencesRecorded,
     PlanAdopted,
     PlanAgreementRecorded,
     PlanValidated,
@@ -78,10 +80,10 @@ from contracts.assessment import (
     ReceptivityRecorded,
     ReferentAssigned,
     RiskLevel,
-    Sentence,
     SentenceUpdated,
     TriggerRecorded,
 )
+from contracts.assessment import Sentence as SentenceDates
 
 TODAY = date(2026, 11, 27)
 ADMISSION = TODAY - timedelta(days=10)
@@ -114,7 +116,9 @@ def identity(**overrides) -> Identity:
 
 
 def sentence(**overrides) -> Sentence:
-    """Two years and ten days, from the admission: eligible for conditional release in a year."""
+    """Two years and ten days, from the admission: eligible for conditional release in a year; a theft.
+    The SPIP records both; events carry the dates (`a_case_opened`) and the offences
+    (`an_offences_recorded`) apart."""
     values = dict(
         short_sentence=False,
         total_length_months=24,
@@ -147,7 +151,18 @@ def a_case_opened(**overrides) -> CaseOpened:
         admission_date=ADMISSION,
         sentence=sentence(),
     )
-    return CaseOpened(**_with(values, overrides))
+    opened = _with(values, overrides)
+    return CaseOpened(**{**opened, "sentence": _dates(opened["sentence"])})
+
+
+def an_offences_recorded(**overrides) -> OffencesRecorded:
+    values = dict(case_id="case-1", offence_categories=sentence().offence_categories)
+    return OffencesRecorded(**_with(values, overrides))
+
+
+def _dates(sentence: Sentence | SentenceDates) -> SentenceDates:
+    """What the events carry of a sentence the SPIP records: its dates."""
+    return sentence.dates() if isinstance(sentence, Sentence) else sentence
 
 
 def assign_referent(**overrides) -> AssignReferent:
@@ -173,7 +188,8 @@ def update_sentence(**overrides) -> UpdateSentence:
 
 
 def a_sentence_updated(**overrides) -> SentenceUpdated:
-    return SentenceUpdated(**_with(dict(case_id="case-1", sentence=an_updated_sentence()), overrides))
+    updated = _with(dict(case_id="case-1", sentence=an_updated_sentence()), overrides)
+    return SentenceUpdated(**{**updated, "sentence": _dates(updated["sentence"])})
 
 
 def transfer_case(**overrides) -> TransferCase:

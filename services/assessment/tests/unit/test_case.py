@@ -12,6 +12,8 @@ from contracts.assessment import (
     CaseOpened,
     CaseTransferred,
     ClosureReason,
+    OffenceCategory,
+    OffencesRecorded,
     ReferentAssigned,
     SentenceUpdated,
 )
@@ -29,6 +31,7 @@ from ..builders import (
     a_case_transferred,
     a_referent_assigned,
     a_sentence_updated,
+    an_offences_recorded,
     an_updated_sentence,
     assign_referent,
     case_facts,
@@ -42,7 +45,7 @@ from ..builders import (
     update_sentence,
 )
 
-OPENED = (a_case_opened(),)
+OPENED = (a_case_opened(), an_offences_recorded())
 FOLLOWED = (*OPENED, a_referent_assigned())
 TRANSFERRED = (*FOLLOWED, a_case_transferred())
 CLOSED = (*FOLLOWED, a_case_closed())
@@ -90,23 +93,37 @@ def test_a_person_admitted_is_followed_from_the_opening_of_a_case():
             identity=identity(),
             establishment=ESTABLISHMENT,
             admission_date=ADMISSION,
-            sentence=sentence(),
-        )
+            sentence=sentence().dates(),
+        ),
+        OffencesRecorded(case_id="case-1", offence_categories=[OffenceCategory.THEFT]),
     ]
 
 
+def test_the_offences_are_recorded_apart_from_the_case_every_service_learns_of():
+    """ADR 25: the opening shared with every service says nothing of the offences."""
+    opened, offences = given(case).when(open_case())
+    assert "offence_categories" not in opened.model_dump()["sentence"]
+    assert not opened.restricted and offences.restricted
+
+
 def test_the_referent_named_at_opening_follows_the_person_from_the_start():
-    assert given(case).when(open_case(referent="cpip-1")) == [a_case_opened(), a_referent_assigned()]
-    assert case.fold([a_case_opened(), a_referent_assigned()]).referent == "cpip-1"
+    assert given(case).when(open_case(referent="cpip-1")) == [*OPENED, a_referent_assigned()]
+    assert case.fold([*OPENED, a_referent_assigned()]).referent == "cpip-1"
 
 
 def test_a_case_is_opened_on_the_day_of_the_admission():
-    assert given(case).when(open_case(admission_date=TODAY)) == [a_case_opened(admission_date=TODAY)]
+    assert given(case).when(open_case(admission_date=TODAY)) == [
+        a_case_opened(admission_date=TODAY),
+        an_offences_recorded(),
+    ]
 
 
 def test_a_sentence_may_have_no_conditional_release_eligibility_date():
     no_eligibility = sentence(conditional_release_eligibility_date=None)
-    assert given(case).when(open_case(sentence=no_eligibility)) == [a_case_opened(sentence=no_eligibility)]
+    assert given(case).when(open_case(sentence=no_eligibility)) == [
+        a_case_opened(sentence=no_eligibility),
+        an_offences_recorded(),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -119,7 +136,10 @@ def test_a_sentence_may_have_no_conditional_release_eligibility_date():
     ids=["ends on the admission day", "eligible from the admission", "eligible on the last day"],
 )
 def test_the_sentence_dates_may_fall_on_the_admission_or_the_end_of_the_sentence(boundary):
-    assert given(case).when(open_case(sentence=boundary)) == [a_case_opened(sentence=boundary)]
+    assert given(case).when(open_case(sentence=boundary)) == [
+        a_case_opened(sentence=boundary),
+        an_offences_recorded(),
+    ]
 
 
 @pytest.mark.parametrize("history", [OPENED, CLOSED], ids=["open", "closed"])
@@ -163,7 +183,43 @@ def test_a_reassignment_replaces_the_referent():
 @pytest.mark.parametrize("history", OPEN_HISTORIES)
 def test_the_sentence_of_an_open_case_is_updated(history):
     assert given(case, *history).when(update_sentence()) == [
-        SentenceUpdated(case_id="case-1", sentence=an_updated_sentence())
+        SentenceUpdated(case_id="case-1", sentence=an_updated_sentence().dates()),
+        OffencesRecorded(
+            case_id="case-1", offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE]
+        ),
+    ]
+
+
+def test_an_update_that_keeps_the_offences_records_only_the_dates():
+    same_offences = an_updated_sentence(offence_categories=[OffenceCategory.THEFT])
+    assert given(case, *FOLLOWED).when(update_sentence(sentence=same_offences)) == [
+        a_sentence_updated(sentence=same_offences)
+    ]
+
+
+def test_the_offences_listed_in_another_order_are_the_same_offences():
+    history = (
+        *FOLLOWED,
+        an_offences_recorded(offence_categories=[OffenceCategory.THEFT, OffenceCategory.FRAUD]),
+    )
+    reordered = an_updated_sentence(offence_categories=[OffenceCategory.FRAUD, OffenceCategory.THEFT])
+    assert given(case, *history).when(update_sentence(sentence=reordered)) == [
+        a_sentence_updated(sentence=reordered)
+    ]
+
+
+def test_an_update_of_the_offences_alone_records_them_with_the_unchanged_dates():
+    other_offences = sentence(offence_categories=[OffenceCategory.DRUGS])
+    assert given(case, *FOLLOWED).when(update_sentence(sentence=other_offences)) == [
+        a_sentence_updated(sentence=sentence()),
+        an_offences_recorded(offence_categories=[OffenceCategory.DRUGS]),
+    ]
+
+
+def test_an_unchanged_sentence_is_recorded_again_as_an_update_of_its_dates():
+    """As before the offences moved: confirming the sentence is an update, with nothing restricted to say."""
+    assert given(case, *FOLLOWED).when(update_sentence(sentence=sentence())) == [
+        a_sentence_updated(sentence=sentence())
     ]
 
 
@@ -175,7 +231,16 @@ def test_an_updated_sentence_follows_the_same_date_rules_as_on_admission(out_of_
 
 
 def test_the_updated_sentence_replaces_the_previous_one():
-    assert case.fold([*FOLLOWED, a_sentence_updated()]).sentence == an_updated_sentence()
+    updated = [
+        a_sentence_updated(),
+        an_offences_recorded(offence_categories=an_updated_sentence().offence_categories),
+    ]
+    assert case.fold([*FOLLOWED, *updated]).recorded_sentence() == an_updated_sentence()
+
+
+def test_the_dates_updated_alone_keep_the_offences_recorded_before():
+    state = case.fold([*FOLLOWED, a_sentence_updated()])
+    assert state.recorded_sentence() == an_updated_sentence(offence_categories=[OffenceCategory.THEFT])
 
 
 # --- transfer ---
@@ -275,7 +340,12 @@ def test_the_state_of_an_open_case():
         identity(),
         ESTABLISHMENT,
     )
-    assert (state.admission_date, state.sentence, state.referent) == (ADMISSION, sentence(), "cpip-1")
+    assert (state.admission_date, state.recorded_sentence(), state.referent) == (
+        ADMISSION,
+        sentence(),
+        "cpip-1",
+    )
+    assert state.sentence == sentence().dates()
     assert not state.closed
     assert (state.closed_on, state.closure_reason) == (None, None)
 

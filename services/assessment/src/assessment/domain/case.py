@@ -16,6 +16,7 @@ from assessment.domain.commands import (
     LiftLitigationHold,
     OpenCase,
     PlaceLitigationHold,
+    Sentence,
     TransferCase,
     UpdateSentence,
 )
@@ -30,10 +31,12 @@ from contracts.assessment import (
     IdentityCorrected,
     LitigationHoldLifted,
     LitigationHoldPlaced,
+    OffenceCategory,
+    OffencesRecorded,
     ReferentAssigned,
-    Sentence,
     SentenceUpdated,
 )
+from contracts.assessment import Sentence as SentenceDates
 from kernel.decider import Decider
 from kernel.wording import day
 
@@ -46,7 +49,8 @@ class Case(BaseModel):
     identity: Identity | None = None
     establishment: str | None = None
     admission_date: date | None = None
-    sentence: Sentence | None = None
+    sentence: SentenceDates | None = None
+    offence_categories: list[OffenceCategory] = []
     referent: str | None = None
     closed_on: date | None = None
     closure_reason: ClosureReason | None = None
@@ -57,6 +61,10 @@ class Case(BaseModel):
     @property
     def closed(self) -> bool:
         return self.closed_on is not None
+
+    def recorded_sentence(self) -> Sentence:
+        """The sentence as the SPIP reads it: its dates and its offence categories, recorded apart."""
+        return Sentence(**self.sentence.model_dump(), offence_categories=self.offence_categories)
 
 
 initial_state = Case()
@@ -98,10 +106,16 @@ def decide(command: Command, state: Case, facts: SubjectFacts | None = None) -> 
                 f"{day(command.admission_date)}"
             )
         _check_sentence(command.sentence, command.admission_date)
-        opened = CaseOpened(**command.model_dump(exclude={"today", "referent"}))
+        opened = CaseOpened(
+            **command.model_dump(exclude={"today", "referent", "sentence"}), sentence=command.sentence.dates()
+        )
+        # The offences are for the SPIP and programme eligibility; the other services learn the dates (ADR 25).
+        offences = OffencesRecorded(
+            case_id=command.case_id, offence_categories=command.sentence.offence_categories
+        )
         if command.referent is None:
-            return [opened]
-        return [opened, ReferentAssigned(case_id=command.case_id, referent=command.referent)]
+            return [opened, offences]
+        return [opened, offences, ReferentAssigned(case_id=command.case_id, referent=command.referent)]
     if state.case_id is None:
         raise errors.CaseNotFound("no such case")
     if isinstance(command, PlaceLitigationHold | LiftLitigationHold):
@@ -119,7 +133,11 @@ def decide(command: Command, state: Case, facts: SubjectFacts | None = None) -> 
             return [ReferentAssigned(case_id=case_id, referent=command.referent)]
         case UpdateSentence():
             _check_sentence(command.sentence, state.admission_date)
-            return [SentenceUpdated(case_id=case_id, sentence=command.sentence)]
+            updated = SentenceUpdated(case_id=case_id, sentence=command.sentence.dates())
+            offences = command.sentence.offence_categories
+            if set(offences) == set(state.offence_categories):
+                return [updated]
+            return [updated, OffencesRecorded(case_id=case_id, offence_categories=offences)]
         case TransferCase():
             _check_on_or_after_admission(command.transferred_on, state, command.today, "transfer")
             return [
@@ -163,7 +181,7 @@ def _correct_identity(command: CorrectIdentity, state: Case, facts: SubjectFacts
     return [IdentityCorrected(case_id=state.case_id, identity=command.identity, reason=command.reason)]
 
 
-def _check_sentence(sentence: Sentence, admission_date: date) -> None:
+def _check_sentence(sentence: SentenceDates, admission_date: date) -> None:
     if sentence.expected_end_date < admission_date:
         raise errors.DatesOutOfOrder(
             f"the sentence's expected end, {day(sentence.expected_end_date)}, is before the admission, on "
@@ -200,6 +218,8 @@ def evolve(state: Case, event: Event) -> Case:
             return state.model_copy(update={"referent": event.referent})
         case SentenceUpdated():
             return state.model_copy(update={"sentence": event.sentence})
+        case OffencesRecorded():
+            return state.model_copy(update={"offence_categories": event.offence_categories})
         case CaseTransferred():
             return state.model_copy(
                 update={"establishment": event.establishment, "last_transfer_on": event.transferred_on}

@@ -21,9 +21,10 @@ from contracts.assessment import (
     NeedDomain,
     Objective,
     ObjectiveStatus,
+    OffenceCategory,
     RiskLevel,
-    Sentence,
 )
+from contracts.assessment import Sentence as SentenceDates
 
 
 class Command(BaseModel):
@@ -31,6 +32,16 @@ class Command(BaseModel):
 
 
 # --- case ---
+class Sentence(SentenceDates):
+    """The sentence as the SPIP records it: its dates, which every service learns (`SentenceUpdated`), and
+    its offence categories, which travel restricted (`OffencesRecorded`, ADR 25)."""
+
+    offence_categories: list[OffenceCategory] = Field(min_length=1)
+
+    def dates(self) -> SentenceDates:
+        return SentenceDates(**self.model_dump(exclude={"offence_categories"}))
+
+
 class OpenCase(Command):
     case_id: str
     subject_id: str
