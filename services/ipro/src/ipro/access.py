@@ -11,6 +11,9 @@ read path; which roles may call a route at all is the route's policy (`http/comm
   management does not see (DOMAIN.md; security review M1).
 * A partner sees no pathway: only the positionings on its own organisation's actions (and of the person,
   their name), which it confirms and reports on.
+* Staff are limited to the people of the establishments their token lists (`Principal.reaches`, ADR 26):
+  another establishment's pathway, work file, trainings and positionings answer them as missing ones, and
+  no list or report shows them. The person's establishment is their case's now (transfers included).
 
 What the caller may not see answers exactly as if it did not exist (the resource's `NotFound`); what they
 see but may not do is refused (`kernel.access.NotOnCaseload`).
@@ -53,7 +56,7 @@ def is_cpip_only(principal: Principal) -> bool:
 
 
 def may_see_pathway(principal: Principal, pathway: Pathway, case: CaseFacts) -> bool:
-    if is_partner(principal):
+    if is_partner(principal) or not principal.reaches(case.establishment):
         return False
     if is_adviser_only(principal):
         return pathway.adviser == principal.subject
@@ -85,6 +88,13 @@ def may_act_on_pathway(principal: Principal, pathway: Pathway) -> bool:
 def follows_what_they_open(principal: Principal) -> bool:
     """An adviser who opens a pathway follows it."""
     return is_adviser_only(principal)
+
+
+def ensure_reaches(principal: Principal, case: CaseFacts) -> None:
+    """A person of an establishment outside the caller's perimeter is not known to them: their case answers
+    as one the replica has not seen."""
+    if not principal.reaches(case.establishment):
+        raise errors.CaseNotFound(f"no case {case.case_id} is known here (yet)")
 
 
 def ensure_may_see_pathway(
@@ -146,6 +156,7 @@ class ListScope:
     adviser: str | None = None  # the pathways this adviser follows
     referent: str | None = None  # the people this CPIP follows
     partner: str | None = None  # the positionings on this organisation's actions ("": none)
+    establishments: list[str] | None = None  # the people of these establishments (ADR 26)
 
 
 def list_scope(principal: Principal) -> ListScope:
@@ -153,4 +164,5 @@ def list_scope(principal: Principal) -> ListScope:
         adviser=principal.subject if is_adviser_only(principal) else None,
         referent=principal.subject if is_cpip_only(principal) else None,
         partner=(principal.organisation_scope or "") if is_partner(principal) else None,
+        establishments=None if is_partner(principal) else principal.perimeter,
     )

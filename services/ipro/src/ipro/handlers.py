@@ -87,6 +87,7 @@ async def open_pathway(
 ) -> Outcome[Pathway]:
     """An adviser who opens a pathway follows it."""
     case = await lookups.case_facts(session.connection, command.case_id)
+    access.ensure_reaches(principal, case)
     outcome = await open_pathway_on_admission(session, command, case, metadata)
     if access.follows_what_they_open(principal):
         outcome = await _run_pathway(

@@ -29,20 +29,24 @@ async def pathways(
     establishment: str | None,
     referent: str | None,
     include_closed: bool,
+    establishments: list[str] | None,
     limit: int,
     offset: int,
 ):
+    """`establishments`: the caller's perimeter, whatever `establishment` they ask for (None: no limit)."""
     return await page(
         connection,
         """SELECT p.*, p.synthesis_written, count(*) OVER () AS total
            FROM pathways p LEFT JOIN followed_cases c USING (case_id)
            WHERE ($1::text IS NULL OR p.adviser = $1) AND ($2::text IS NULL OR lower(p.establishment) = lower($2))
              AND ($3::text IS NULL OR c.referent = $3) AND ($4 OR p.closed_on IS NULL)
+             AND ($5::text[] IS NULL OR p.establishment = ANY($5))
            ORDER BY p.opened_on, p.pathway_id""",
         adviser,
         establishment,
         referent,
         include_closed,
+        establishments,
         limit=limit,
         offset=offset,
     )
@@ -65,6 +69,7 @@ async def caseload(
     connection: asyncpg.Connection,
     *,
     adviser: str | None,
+    establishments: list[str] | None,
     today: date,
     window_months: int,
     limit: int,
@@ -84,37 +89,49 @@ async def caseload(
                    count(*) OVER () AS total
             FROM pathways p JOIN followed_cases c USING (case_id)
             WHERE p.closed_on IS NULL AND ($1::text IS NULL OR p.adviser = $1)
+              AND ($4::text[] IS NULL OR p.establishment = ANY($4))
             ORDER BY (NOT p.synthesis_written AND p.synthesis_due_on < $2) DESC, p.synthesis_due_on, p.pathway_id""",
         adviser,
         today,
         window_months,
+        establishments,
         limit=limit,
         offset=offset,
     )
 
 
 async def waiting_lists(
-    connection: asyncpg.Connection, regime: str | None, *, adviser: str | None
+    connection: asyncpg.Connection,
+    regime: str | None,
+    *,
+    adviser: str | None,
+    establishments: list[str] | None,
 ) -> list[asyncpg.Record]:
     """Per regime, the people classed for it without a post, by request date."""
     # The rank is everyone's: an adviser sees where their people stand in the whole list.
     return await connection.fetch(
         """SELECT * FROM (
                SELECT r.regime, w.work_id, w.pathway_id, w.subject_id, w.requested_on, c.last_name, c.first_names,
-                      p.adviser, row_number() OVER (PARTITION BY r.regime ORDER BY w.requested_on, w.work_id) AS rank
+                      p.adviser, p.establishment,
+                      row_number() OVER (PARTITION BY r.regime ORDER BY w.requested_on, w.work_id) AS rank
                FROM work_files w CROSS JOIN unnest(w.regimes) AS r(regime)
                JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
                WHERE w.classement = 'granted' AND NOT w.has_post AND p.closed_on IS NULL
                  AND ($1::text IS NULL OR r.regime = $1)) AS waiting
-           WHERE $2::text IS NULL OR adviser = $2
+           WHERE ($2::text IS NULL OR adviser = $2) AND ($3::text[] IS NULL OR establishment = ANY($3))
            ORDER BY regime, rank""",
         regime,
         adviser,
+        establishments,
     )
 
 
 async def posts(
-    connection: asyncpg.Connection, workshop: str | None, *, adviser: str | None
+    connection: asyncpg.Connection,
+    workshop: str | None,
+    *,
+    adviser: str | None,
+    establishments: list[str] | None,
 ) -> list[asyncpg.Record]:
     """Who works where: the current posts, by workshop."""
     return await connection.fetch(
@@ -123,10 +140,11 @@ async def posts(
            FROM posts w JOIN work_files f USING (work_id) JOIN pathways p USING (pathway_id)
            JOIN followed_cases c ON c.case_id = p.case_id
            WHERE NOT w.ended AND p.closed_on IS NULL AND ($1::text IS NULL OR lower(w.workshop) = lower($1))
-             AND ($2::text IS NULL OR p.adviser = $2)
+             AND ($2::text IS NULL OR p.adviser = $2) AND ($3::text[] IS NULL OR p.establishment = ANY($3))
            ORDER BY w.workshop, w.post, c.last_name""",
         workshop,
         adviser,
+        establishments,
     )
 
 
@@ -137,6 +155,7 @@ async def positionings(
     session_id: str | None,
     partner_id: str | None,
     adviser: str | None,
+    establishments: list[str] | None,
     limit: int,
     offset: int,
 ):
@@ -146,24 +165,30 @@ async def positionings(
            FROM positionings o JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
            WHERE ($1::text IS NULL OR o.action_id = $1) AND ($2::text IS NULL OR o.session_id = $2)
              AND ($3::text IS NULL OR o.partner_id = $3) AND ($4::text IS NULL OR p.adviser = $4)
+             AND ($5::text[] IS NULL OR p.establishment = ANY($5))
            ORDER BY o.session_id, c.last_name, o.positioning_id""",
         action_id,
         session_id,
         partner_id,
         adviser,
+        establishments,
         limit=limit,
         offset=offset,
     )
 
 
-async def inserre_indicator(connection: asyncpg.Connection) -> list[asyncpg.Record]:
-    """Per establishment, the share of current residents in work, in training or in an active pathway step."""
+async def inserre_indicator(
+    connection: asyncpg.Connection, establishments: list[str] | None
+) -> list[asyncpg.Record]:
+    """Per establishment of `establishments` (None: every one), the share of current residents in work, in
+    training or in an active pathway step."""
     return await connection.fetch(
         f"""SELECT c.establishment, count(*) AS residents,
                    count(*) FILTER (WHERE {_AT_WORK}) AS in_work,
                    count(*) FILTER (WHERE {_IN_TRAINING}) AS in_training,
                    count(*) FILTER (WHERE {_ACTIVE_STEP}) AS in_active_step,
                    count(*) FILTER (WHERE {_AT_WORK} OR {_IN_TRAINING} OR {_ACTIVE_STEP}) AS covered
-            FROM followed_cases c WHERE c.closed_on IS NULL
-            GROUP BY c.establishment ORDER BY c.establishment"""
+            FROM followed_cases c WHERE c.closed_on IS NULL AND ($1::text[] IS NULL OR c.establishment = ANY($1))
+            GROUP BY c.establishment ORDER BY c.establishment""",
+        establishments,
     )

@@ -97,6 +97,7 @@ async def pathways(
             establishment=establishment,
             referent=scope.referent,
             include_closed=include_closed,
+            establishments=scope.establishments,
             limit=limit,
             offset=offset,
         )
@@ -117,6 +118,7 @@ async def caseload(
         return await queries.caseload(
             connection,
             adviser=scope.adviser or adviser,
+            establishments=scope.establishments,
             today=today,
             window_months=window_months,
             limit=limit,
@@ -127,15 +129,19 @@ async def caseload(
 async def waiting_lists(
     db: asyncpg.Pool, principal: Principal, regime: WorkRegime | None
 ) -> list[asyncpg.Record]:
+    scope = access.list_scope(principal)
     async with db.acquire() as connection:
         return await queries.waiting_lists(
-            connection, regime and regime.value, adviser=access.list_scope(principal).adviser
+            connection, regime and regime.value, adviser=scope.adviser, establishments=scope.establishments
         )
 
 
 async def posts(db: asyncpg.Pool, principal: Principal, workshop: str | None) -> list[asyncpg.Record]:
+    scope = access.list_scope(principal)
     async with db.acquire() as connection:
-        return await queries.posts(connection, workshop, adviser=access.list_scope(principal).adviser)
+        return await queries.posts(
+            connection, workshop, adviser=scope.adviser, establishments=scope.establishments
+        )
 
 
 @dataclass(frozen=True)
@@ -162,12 +168,13 @@ async def positionings(
             session_id=session_id,
             partner_id=scope.partner,
             adviser=scope.adviser,
+            establishments=scope.establishments,
             limit=limit,
             offset=offset,
         )
     return ListedPositionings(total, rows, names_only=scope.partner is not None)
 
 
-async def inserre_indicator(db: asyncpg.Pool) -> list[asyncpg.Record]:
+async def inserre_indicator(db: asyncpg.Pool, principal: Principal) -> list[asyncpg.Record]:
     async with db.acquire() as connection:
-        return await queries.inserre_indicator(connection)
+        return await queries.inserre_indicator(connection, access.list_scope(principal).establishments)

@@ -11,7 +11,7 @@ from ipro.domain.pathway import pathway
 from ipro.domain.positioning import positioning
 from kernel.auth import Principal
 
-from ..builders import OPEN_PATHWAY, PROPOSED, an_adviser_assigned, case_facts
+from ..builders import ESTABLISHMENT, OPEN_PATHWAY, PROPOSED, an_adviser_assigned, case_facts
 
 FOLLOWED = pathway.fold([*OPEN_PATHWAY, an_adviser_assigned(adviser="ipro_conseiller-1")])
 UNASSIGNED = pathway.fold(OPEN_PATHWAY)
@@ -19,8 +19,8 @@ CASE = case_facts(referent="cpip-1")
 PLACE = positioning.fold(PROPOSED)
 
 
-def staff(role: str, subject: str | None = None) -> Principal:
-    return Principal(subject=subject or f"{role}-1", roles=frozenset({role}))
+def staff(role: str, subject: str | None = None, establishments=frozenset({ESTABLISHMENT})) -> Principal:
+    return Principal(subject=subject or f"{role}-1", roles=frozenset({role}), establishments=establishments)
 
 
 def partner(organisation: str | None) -> Principal:
@@ -51,7 +51,11 @@ def test_an_adviser_sees_and_acts_on_the_pathways_they_follow_only():
 
 
 def test_an_adviser_who_also_manages_is_limited_by_no_caseload():
-    both = Principal(subject="x-1", roles=frozenset({"ipro_conseiller", "ipro_chef"}))
+    both = Principal(
+        subject="x-1",
+        roles=frozenset({"ipro_conseiller", "ipro_chef"}),
+        establishments=frozenset({ESTABLISHMENT}),
+    )
     assert access.may_see_pathway(both, UNASSIGNED, CASE) and access.may_act_on_pathway(both, UNASSIGNED)
 
 
@@ -102,12 +106,51 @@ def test_staff_see_a_positioning_as_they_see_its_pathway():
 @pytest.mark.parametrize(
     ("caller", "scope"),
     [
-        pytest.param(staff("ipro_conseiller"), access.ListScope(adviser="ipro_conseiller-1"), id="adviser"),
-        pytest.param(staff("cpip"), access.ListScope(referent="cpip-1"), id="cpip"),
+        pytest.param(
+            staff("ipro_conseiller"),
+            access.ListScope(adviser="ipro_conseiller-1", establishments=[ESTABLISHMENT]),
+            id="adviser",
+        ),
+        pytest.param(
+            staff("cpip"), access.ListScope(referent="cpip-1", establishments=[ESTABLISHMENT]), id="cpip"
+        ),
         pytest.param(partner("partner-1"), access.ListScope(partner="partner-1"), id="partner"),
         pytest.param(partner(None), access.ListScope(partner=""), id="partner without organisation"),
-        *[pytest.param(staff(role), access.ListScope(), id=role) for role in SEES_EVERY_PATHWAY],
+        *[
+            pytest.param(staff(role), access.ListScope(establishments=[ESTABLISHMENT]), id=role)
+            for role in SEES_EVERY_PATHWAY
+        ],
     ],
 )
 def test_lists_show_each_caller_what_they_may_see(caller, scope):
     assert access.list_scope(caller) == scope
+
+
+# --- the perimeter (ADR 26) ---
+
+ELSEWHERE = frozenset({"CD Bapaume"})
+
+
+@pytest.mark.parametrize("role", [*SEES_EVERY_PATHWAY, "ipro_conseiller", "cpip"])
+def test_a_pathway_of_another_establishment_answers_every_staff_role_as_a_missing_one(role):
+    other_site = staff(role, establishments=ELSEWHERE)
+    assert not access.may_see_pathway(other_site, FOLLOWED, CASE)
+    assert not access.may_see_positioning(other_site, PLACE, FOLLOWED, CASE)
+    with pytest.raises(errors.PathwayNotFound):
+        access.ensure_may_act_on_pathway(other_site, FOLLOWED, CASE)
+    with pytest.raises(errors.PositioningNotFound):
+        access.ensure_may_see_positioning(other_site, PLACE, FOLLOWED, CASE)
+    with pytest.raises(errors.CaseNotFound, match="is known here"):
+        access.ensure_reaches(other_site, CASE)
+
+
+def test_the_persons_establishment_is_their_cases_now_after_a_transfer():
+    transferred = case_facts(referent="cpip-1", establishment="CD Bapaume")
+    assert not access.may_see_pathway(staff("ipro_chef"), FOLLOWED, transferred)
+    assert access.may_see_pathway(staff("ipro_chef", establishments=ELSEWHERE), FOLLOWED, transferred)
+
+
+def test_lists_are_limited_to_the_staffs_establishments_and_a_partners_by_its_organisation_only():
+    assert access.list_scope(staff("ipro_chef")).establishments == [ESTABLISHMENT]
+    assert access.list_scope(staff("direction", establishments=frozenset())).establishments == []
+    assert access.list_scope(partner("partner-1")).establishments is None

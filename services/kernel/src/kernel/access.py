@@ -60,3 +60,9 @@ class OrganisationNotAllowed(Forbidden):
     """The caller is limited to an organisation, and this action needs one it is not."""
 
     code = "organisation-not-allowed"
+
+
+class EstablishmentNotReached(Forbidden):
+    """The caller would create something in an establishment outside their perimeter (ADR 26)."""
+
+    code = "establishment-not-reached"

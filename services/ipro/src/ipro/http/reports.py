@@ -125,7 +125,7 @@ async def posts(
     summary="Per establishment, the share of residents in work, training or an active pathway step",
 )
 async def inserre(principal: IndicatorReader, db: Db):
-    rows = await reads.inserre_indicator(db)
+    rows = await reads.inserre_indicator(db, principal)
     return [
         Indicator(**dict(r), share=round(r["covered"] / r["residents"], 4) if r["residents"] else 0.0)
         for r in rows
