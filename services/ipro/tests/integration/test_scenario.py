@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from contracts import known_events
+from contracts.registry import event_class, latest_version
 from devinfra.testkit import ok, published_and_valid, serving
 from ipro import deadlines
 from ipro.bootstrap import create_app
@@ -25,6 +26,10 @@ PROFILE = {
     "driving_licence": False,
     "target_trades": [{"rome_code": "H3302", "label": "Opérations manuelles d'assemblage, tri ou emballage"}],
 }
+
+
+# What only IPRO and the SPIP read (ADR 25): on `ipro.restricted`, never on `ipro.events`.
+SYNTHESIS, HEALTH, NOTES = "Synthèse : projet en concession", "Port de charges limité", "Point logement et CV"
 
 
 def place_on(action: dict) -> dict:
@@ -259,13 +264,15 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
         await api.post(
             f"{url}/synthesis",
             headers=adviser,
-            json={"interview_held_on": str(today), "synthesis": "Synthèse"},
+            json={"interview_held_on": str(today), "synthesis": SYNTHESIS},
         )
     )
-    await ok(await api.put(f"{url}/profile", headers=adviser, json=PROFILE))
+    await ok(
+        await api.put(f"{url}/profile", headers=adviser, json={**PROFILE, "health_restrictions": HEALTH})
+    )
     await ok(await api.post(f"{url}/readiness", headers=adviser, json={"status": "support_needed"}))
     await ok(
-        await api.post(f"{url}/interviews", headers=adviser, json={"held_on": str(today), "notes": "RAS"}),
+        await api.post(f"{url}/interviews", headers=adviser, json={"held_on": str(today), "notes": NOTES}),
         201,
     )
     goal = await ok(
@@ -443,5 +450,13 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
         await residents.released(at_work["case_id"])
 
     shared, restricted = await published_and_valid(ipro_settings, ipro_dsn, "ipro")
-    service_types = {cls.event_type for cls in known_events() if cls.service() == "ipro"}
-    assert {e["event_type"] for e in shared} == service_types and restricted == []
+    newest = [
+        event_class(t, latest_version(t))
+        for t in {c.event_type for c in known_events() if c.service() == "ipro"}
+    ]
+    assert {e["event_type"] for e in shared} == {c.event_type for c in newest if not c.restricted}
+    assert {e["event_type"] for e in restricted} == {c.event_type for c in newest if c.restricted}
+    # What only IPRO and the SPIP read never reaches the topic every subscribing service reads (ADR 25).
+    need_to_know = [SYNTHESIS, HEALTH, NOTES, "Projet cohérent", "Refus répété du poste", "Incidents récents"]
+    assert [text for text in need_to_know if text in str([e["payload"] for e in shared])] == []
+    assert [text for text in need_to_know if text not in str([e["payload"] for e in restricted])] == []
