@@ -343,9 +343,18 @@ async def test_every_event_type_of_the_service_is_published_valid_against_its_sc
         await api.post(f"{url}/work/contract/end", headers=chef, json={"reason": "professional_inadequacy"})
     )
     await ok(await api.post(f"{url}/work/adversarial-hearing", headers=chef))
-    await ok(
+    declassified = await ok(
         await api.post(f"{url}/work/declassify", headers=governor, json={"reason": "Refus répété du poste"})
     )
+    assert declassified["classement"] == "declassified"
+    # The pathway's history still tells the reason to whoever read it there: from the restricted event after
+    # the declassification, which no longer carries it (ADR 25).
+    history = await ok(await api.get(f"{url}/history", headers=chef))
+    told = [(e["event_type"], e["payload"].get("reason")) for e in history if "declassif" in e["event_type"]]
+    assert told == [
+        ("ipro.work.declassified", None),
+        ("ipro.work.declassification_reason_recorded", "Refus répété du poste"),
+    ]
     await ok(await api.post(f"{other_url}/work/classement-request", headers=chef), 201)
     await ok(
         await api.post(
