@@ -473,8 +473,9 @@ def routes_of(routers):
 
 
 class Upstream:
-    """Another service's event topic, fed by a test with contract-built events exactly as that service's
-    relay would publish them (envelope, hash chain, key, headers). A service's integration tests feed its
+    """Another service's event topics, fed by a test with contract-built events exactly as that service's
+    relay would publish them (envelope, hash chain, key, headers; a restricted type on `<service>.restricted`,
+    any other on `<service>.events`). A service's integration tests feed its
     replicas this way instead of running the upstream service; `tests/e2e` keeps the true end-to-end path.
 
         assessment = Upstream(programmes_settings, "assessment")
@@ -483,7 +484,7 @@ class Upstream:
 
     def __init__(self, settings, service: str, *, role: str = "cpip") -> None:
         """`settings`: the consuming service's (its broker, topic prefix and topic policy)."""
-        self.settings, self.topic = settings, settings.topic(f"{service}.events")
+        self.settings, self.service = settings, service
         self.actor = Actor(subject=f"{role}-1", role=role)
         self._heads: dict[str, tuple[int, str | None]] = {}
         self._position = 0
@@ -518,19 +519,24 @@ class Upstream:
         self._heads[stream_id] = (version + 1, envelope.hash)
         return envelope
 
+    def topic_of(self, envelope: EventEnvelope) -> str:
+        """Where the relay sends it (`kernel.relay`): `<service>.restricted` or `<service>.events`."""
+        return self.settings.topic(f"{self.service}.{'restricted' if envelope.restricted else 'events'}")
+
     async def publish(
         self, stream_id: str, *events: Event, subject: str | None = None, occurred_at: datetime | None = None
     ) -> list[EventEnvelope]:
         """Append `events` to `stream_id` and publish them, in order; returns their envelopes."""
         envelopes = [self.envelope(stream_id, e, subject=subject, occurred_at=occurred_at) for e in events]
         bootstrap = self.settings.kafka_bootstrap_servers
-        await kafka.ensure_topics(bootstrap, [self.topic], self.settings.topic_policy())
+        topics = {envelope.event_id: self.topic_of(envelope) for envelope in envelopes}
+        await kafka.ensure_topics(bootstrap, sorted(set(topics.values())), self.settings.topic_policy())
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
         await producer.start()
         try:
             for envelope in envelopes:
                 key, value, headers = kafka.encode(envelope)
-                await producer.send_and_wait(self.topic, value=value, key=key, headers=headers)
+                await producer.send_and_wait(topics[envelope.event_id], value=value, key=key, headers=headers)
         finally:
             await producer.stop()
         return envelopes
