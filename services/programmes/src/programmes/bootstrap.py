@@ -19,7 +19,8 @@ def subscriptions(settings: ProgrammesSettings, store: EventStore) -> list[Subsc
     return [
         Subscription(
             name=settings.topic("programmes.assessment-replica"),
-            topics=[settings.topic("assessment.events")],
+            # The offence categories travel restricted (ADR 25): the replica reads that one type of them.
+            topics=[settings.topic("assessment.events"), settings.topic("assessment.restricted")],
             handler=replica.applier(store),
             appends_events=True,
             event_types=replica.EVENT_TYPES,

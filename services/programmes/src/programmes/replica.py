@@ -1,8 +1,11 @@
 """The programmes service's replica of the assessment events: who is followed, by whom, where, with which
 sentence, latest validated risk level and plan objectives (eligibility and caseloads read it). Events of
-different streams (case, assessment, plan) arrive in any order: each lands in a table of its own. A case that
-closes ends the person's open referrals: a reaction, appended before the replica is written (ADR 2). A person
-erased (`assessment.subject.erased`) keeps their rows, blanked: counts and eligibility statistics stay right."""
+different streams (case, assessment, plan) arrive in any order: each lands in a table of its own. So do a
+case's offence categories, the one restricted type read here (from `assessment.restricted`, ADR 25), which may
+come before or after the case: the newest by the assessment store's position wins. A case that closes ends the
+person's open referrals: a reaction, appended before the replica is written (ADR 2). A person erased
+(`assessment.subject.erased`) keeps their rows, their name blanked and their offence categories, which name no
+one, kept: counts and eligibility statistics stay right."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from contracts.assessment import (
     CaseOpened,
     CaseTransferred,
     IdentityCorrected,
+    OffencesRecorded,
     PlanAdopted,
     ReferentAssigned,
     SentenceUpdated,
@@ -25,13 +29,14 @@ from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, 
 from programmes import handlers
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
-# What the replica acts on; the rest of `assessment.events` is passed over unread.
+# What the replica acts on; the rest of `assessment.events` and `assessment.restricted` is passed over unread.
 EVENT_TYPES = frozenset(
     cls.event_type
     for cls in (
         CaseOpened,
         ReferentAssigned,
         SentenceUpdated,
+        OffencesRecorded,
         CaseTransferred,
         IdentityCorrected,
         AssessmentValidated,
@@ -48,8 +53,8 @@ def applier(store: EventStore):
             case CaseOpened():
                 await connection.execute(
                     """INSERT INTO followed_cases (case_id, subject_id, last_name, first_names, ecrou_number,
-                           establishment, short_sentence, offence_categories)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING""",
+                           establishment, short_sentence)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING""",
                     event.case_id,
                     event.subject_id,
                     event.identity.last_name,
@@ -57,7 +62,6 @@ def applier(store: EventStore):
                     event.identity.ecrou_number,
                     event.establishment,
                     event.sentence.short_sentence,
-                    [c.value for c in event.sentence.offence_categories],
                 )
             case ReferentAssigned():
                 await connection.execute(
@@ -67,10 +71,18 @@ def applier(store: EventStore):
                 )
             case SentenceUpdated():
                 await connection.execute(
-                    "UPDATE followed_cases SET short_sentence = $2, offence_categories = $3 WHERE case_id = $1",
+                    "UPDATE followed_cases SET short_sentence = $2 WHERE case_id = $1",
                     event.case_id,
                     event.sentence.short_sentence,
-                    [c.value for c in event.sentence.offence_categories],
+                )
+            case OffencesRecorded():
+                await connection.execute(
+                    """INSERT INTO followed_offences (case_id, offence_categories, position) VALUES ($1, $2, $3)
+                       ON CONFLICT (case_id) DO UPDATE SET offence_categories = $2, position = $3
+                       WHERE followed_offences.position < $3""",
+                    event.case_id,
+                    [c.value for c in event.offence_categories],
+                    envelope.position,
                 )
             case IdentityCorrected():  # idempotent; an erased person's blanked row stays blanked
                 await connection.execute(

@@ -1,8 +1,9 @@
 """Steps that several programmes integration tests share, each asserting its own success.
 
 People are followed as the assessment service publishes them: contract-built case, assessment and plan
-events on the assessment topic (`testkit.Upstream`), which the programmes service's replica consumes, as in
-production. `tests/e2e/test_assessment_to_programmes.py` runs the real assessment service instead."""
+events on the assessment topics (`testkit.Upstream`; the offence categories on `assessment.restricted`), which
+the programmes service's replica consumes, as in production. `tests/e2e/test_assessment_to_programmes.py`
+runs the real assessment service instead."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from contracts.assessment import (
     Identity,
     NeedDomain,
     Objective,
+    OffencesRecorded,
     PlanAdopted,
     ReferentAssigned,
     RiskLevel,
@@ -57,7 +59,6 @@ class People:
             short_sentence=short_sentence,
             total_length_months=6 if short_sentence else 30,
             expected_end_date=today + timedelta(days=400),
-            offence_categories=list(offences),
         )
         identity = Identity(
             last_name="Martin",
@@ -75,6 +76,7 @@ class People:
                 admission_date=today - timedelta(days=10),
                 sentence=sentence,
             ),
+            OffencesRecorded(case_id=case_id, offence_categories=list(offences)),
             ReferentAssigned(case_id=case_id, referent=referent),
             subject=subject_id,
         )
@@ -121,12 +123,12 @@ class People:
         return {"case_id": case_id, "plan_id": plan_id, "objective_id": "obj-1", "subject_id": subject_id}
 
     async def replicated(self, case_id: str, plan_id: str, referent: str) -> None:
-        """The case, its referent, its validated risk level and its plan have all reached the replica: they
-        are events of different streams, so they may arrive in any order."""
+        """The case, its offences, its referent, its validated risk level and its plan have all reached the
+        replica: they are events of different streams or topics, so they may arrive in any order."""
         await wait_for(
             lambda: self._known(
                 """SELECT 1 FROM followed_cases c JOIN followed_plans p USING (case_id)
-                   JOIN followed_risks r USING (case_id)
+                   JOIN followed_risks r USING (case_id) JOIN followed_offences o USING (case_id)
                    WHERE c.case_id = $1 AND p.plan_id = $2 AND c.referent = $3""",
                 case_id,
                 plan_id,
