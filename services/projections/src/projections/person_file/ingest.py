@@ -24,6 +24,7 @@ from contracts.assessment import (
     CaseOpened,
     ContributionRequested,
     IdentityCorrected,
+    OffencesRecorded,
     SubjectErased,
 )
 from contracts.events import PERSONAL_DATA
@@ -65,7 +66,9 @@ _CONTEXT = {
 # The few restricted types the file needs (ADR 25), read from their writers' restricted topics, whose other
 # types are passed over unread: who was asked to contribute (a psychologist's or social worker's access),
 # and the steps and content the file shows only to the readings entitled to them (its SPIP part).
-KEPT_RESTRICTED = frozenset({ContributionRequested.event_type, AssessmentSubmitted.event_type}) | frozenset(
+KEPT_RESTRICTED = frozenset(
+    {ContributionRequested.event_type, AssessmentSubmitted.event_type, OffencesRecorded.event_type}
+) | frozenset(
     cls.event_type
     for cls in (  # IPRO's need-to-know content: the file's IPRO part, shown to the readings it was before
         SynthesisWritten,
