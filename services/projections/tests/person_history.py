@@ -19,6 +19,7 @@ from contracts.assessment import (
     NeedDomain,
     Objective,
     OffenceCategory,
+    OffencesRecorded,
     PlanAdopted,
     ReferentAssigned,
     RiskLevel,
@@ -80,12 +81,16 @@ def two_people() -> History:
                 establishment="CP d'Arras",
                 admission_date=date(2031, 1, 5),
                 sentence=Sentence(
-                    short_sentence=False,
-                    total_length_months=30,
-                    expected_end_date=date(2033, 6, 30),
-                    offence_categories=[OffenceCategory.VIOLENCE],
+                    short_sentence=False, total_length_months=30, expected_end_date=date(2033, 6, 30)
                 ),
             ),
+            subject=person,
+            actor=CPIP,
+        )
+        h.record(  # on `assessment.restricted`
+            "case",
+            case,
+            OffencesRecorded(case_id=case, offence_categories=[OffenceCategory.VIOLENCE]),
             subject=person,
             actor=CPIP,
         )

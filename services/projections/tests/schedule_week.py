@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from contracts import Actor
-from contracts.assessment import CaseOpened, Identity, OffenceCategory, Sentence
+from contracts.assessment import CaseOpened, Identity, Sentence
 from contracts.ipro import (
     AffectationDecided,
     ClassementRequested,
@@ -82,10 +82,7 @@ def the_week() -> History:
                 establishment=ARRAS,
                 admission_date=date(2031, 1, 5),
                 sentence=Sentence(
-                    short_sentence=False,
-                    total_length_months=30,
-                    expected_end_date=date(2033, 6, 30),
-                    offence_categories=[OffenceCategory.VIOLENCE],
+                    short_sentence=False, total_length_months=30, expected_end_date=date(2033, 6, 30)
                 ),
             ),
             subject=person,

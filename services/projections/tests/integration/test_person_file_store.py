@@ -21,7 +21,11 @@ async def test_a_persons_file_gathers_their_streams_and_the_context_linked_to_th
     await apply_all(ingest.apply, *history.envelopes)
 
     types = await event_types_of(pool, "person-1")
-    assert types[:2] == ["assessment.case.opened", "assessment.case.referent_assigned"]
+    assert types[:3] == [
+        "assessment.case.opened",
+        "assessment.case.offences_recorded",  # restricted, kept for the SPIP reading (ADR 25)
+        "assessment.case.referent_assigned",
+    ]
     for expected in (
         "assessment.assessment.started",  # through the case, though it names no person
         "assessment.plan.adopted",
@@ -88,5 +92,26 @@ async def test_the_cursor_moves_with_each_event_of_the_person(pool, apply_all):
 async def test_people_are_found_by_name_or_ecrou_number_without_accents_or_case(pool, apply_all, q, found):
     await apply_all(ingest.apply, *two_people().envelopes)
     async with pool.acquire() as connection:
-        total, rows = await store.search(connection, q, limit=10, offset=0)
+        total, rows = await store.search(connection, q, limit=10, offset=0, establishments=None)
+    assert [r["subject_id"] for r in rows] == found and total == len(found)
+
+
+@pytest.mark.parametrize(
+    ("establishments", "found"),
+    [
+        (["CP d'Arras"], ["person-1"]),
+        (["CD Bapaume", "CP d'Arras"], ["person-1"]),
+        (["CD Bapaume"], []),
+        ([], []),
+    ],
+)
+async def test_the_search_finds_the_people_of_the_callers_establishments_only(
+    pool, apply_all, establishments, found
+):
+    """ADR 26: the person's establishment is their case's, as the file folds it."""
+    await apply_all(ingest.apply, *two_people().envelopes)
+    async with pool.acquire() as connection:
+        total, rows = await store.search(
+            connection, "lefevre", limit=10, offset=0, establishments=establishments
+        )
     assert [r["subject_id"] for r in rows] == found and total == len(found)

@@ -33,6 +33,7 @@ from contracts.assessment import (
     ObjectiveStatus,
     ObjectiveStatusChanged,
     OffenceCategory,
+    OffencesRecorded,
     PlanAdopted,
     PlanAgreementRecorded,
     PlanValidated,
@@ -207,10 +208,15 @@ def a_case_opened(**overrides) -> CaseOpened:
             total_length_months=30,
             expected_end_date=date(2029, 5, 31),
             conditional_release_eligibility_date=date(2027, 12, 1),
-            offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE],
         ),
     )
     return CaseOpened(**{**values, **overrides})
+
+
+def an_offences_recorded(**overrides) -> OffencesRecorded:
+    """Recorded with the opening (restricted: read from `assessment.restricted`)."""
+    values = dict(case_id="case-1", offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE])
+    return OffencesRecorded(**{**values, **overrides})
 
 
 def a_group_planned(**overrides) -> GroupPlanned:
@@ -319,6 +325,7 @@ def a_quarter_in_arras() -> Log:
 
 def _admission(log: Log) -> None:
     log.add(a_case_opened(), at=paris(2026, 12, 2, 9))
+    log.add(an_offences_recorded(), at=paris(2026, 12, 2, 9))
     log.add(ReferentAssigned(case_id="case-1", referent="cpip-durand"), by=DPIP)
     log.add(
         PathwayOpened(
@@ -824,12 +831,7 @@ def to_release(log: Log) -> Log:
     log.add(
         SentenceUpdated(
             case_id="case-1",
-            sentence=Sentence(
-                short_sentence=False,
-                total_length_months=30,
-                expected_end_date=RELEASED_ON,
-                offence_categories=[OffenceCategory.THEFT, OffenceCategory.VIOLENCE],
-            ),
+            sentence=Sentence(short_sentence=False, total_length_months=30, expected_end_date=RELEASED_ON),
         ),
         at=paris(2027, 4, 22, 10),
     )
@@ -1001,6 +1003,7 @@ def setbacks() -> Log:
     context(log)
     log.add(a_group_planned(), by=FACILITATOR, at=paris(2026, 12, 1, 9))
     log.add(a_case_opened(), at=paris(2026, 12, 2, 9))
+    log.add(an_offences_recorded(), at=paris(2026, 12, 2, 9))
     log.add(
         PathwayOpened(
             pathway_id="pathway-1",

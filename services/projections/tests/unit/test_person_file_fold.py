@@ -15,6 +15,7 @@ from contracts.assessment import (
     ObjectiveStatus,
     OffenceCategory,
     RiskLevel,
+    SentenceUpdated,
 )
 from contracts.ipro import (
     ContractType,
@@ -89,9 +90,11 @@ from .scenario import (
     PERSON,
     PPR,
     RELEASED_ON,
+    a_case_opened,
     a_positioning_proposed,
     a_programme,
     a_quarter_in_arras,
+    an_offences_recorded,
     setbacks,
     to_release,
 )
@@ -837,6 +840,32 @@ def test_at_the_release_the_case_and_the_pathway_close_and_nothing_is_due_or_upc
     assert file.timeline[-1].sentence == (
         "Clôture du parcours IPRO le 30 juin 2027, situation à la sortie : emploi (CDD)"
     )
+
+
+# --- the sentence's offences, recorded apart (ADR 25) -----------------------------------------------------
+
+
+def test_the_offences_recorded_apart_stay_with_the_sentence_until_recorded_again():
+    log = Log()
+    log.add(a_case_opened(), at=paris(2026, 12, 2, 9))
+    log.add(an_offences_recorded(), at=paris(2026, 12, 2, 9))
+    sentence = a_case_opened().sentence.model_copy(update={"total_length_months": 36})
+    dates_updated = log.add(SentenceUpdated(case_id="case-1", sentence=sentence))
+    log.add(an_offences_recorded(offence_categories=[OffenceCategory.DRUGS]))
+
+    then = fold(PERSON, log.until(dates_updated.occurred_at), now=NOW)
+    now = fold(PERSON, log.events, now=NOW)
+
+    assert (then.case.sentence.total_length_months, then.case.sentence.offence_categories) == (
+        36,
+        [OffenceCategory.THEFT, OffenceCategory.VIOLENCE],
+    )
+    assert now.case.sentence.offence_categories == [OffenceCategory.DRUGS]
+    # Told by the opening and the update they come with: no line of their own.
+    assert [t.event_type for t in now.timeline] == [
+        "assessment.case.opened",
+        "assessment.case.sentence_updated",
+    ]
 
 
 # --- robustness -----------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def _case_opened(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
         "status": CaseStatus.OPEN,
         "closure_reason": None,
         "closed_on": None,
-        "sentence": p["sentence"],
+        "sentence": {**p["sentence"], "offence_categories": []},  # recorded apart, right after (ADR 25)
     }
     s.case_id = p["case_id"]
     return Part.IDENTITY
@@ -44,8 +44,17 @@ def _referent_assigned(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | 
 def _sentence_updated(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     if (case := s.cases.get(p["case_id"])) is None:
         return None
-    case["sentence"] = p["sentence"]
+    case["sentence"] = {**p["sentence"], "offence_categories": case["sentence"]["offence_categories"]}
     return Part.IDENTITY
+
+
+@_on("assessment.case.offences_recorded")
+def _offences_recorded(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    """Restricted: the sentence's offence categories, which only SPIP readings show (`views`). No line of its
+    own: the opening or the sentence's update it comes with tells it."""
+    if (case := s.cases.get(p["case_id"])) is not None:
+        case["sentence"]["offence_categories"] = p["offence_categories"]
+    return None
 
 
 @_on("assessment.case.transferred")
