@@ -8,7 +8,7 @@ from devinfra.testkit import assert_refused, ok, serving
 from projections.bootstrap import create_app
 from projections.settings import ProjectionsSettings
 from services.projections.tests.integration.test_schedule_store import A1, G1, G2, P1, WORK_THURSDAY, both
-from services.projections.tests.schedule_week import FACILITATOR, NOW, the_week
+from services.projections.tests.schedule_week import ARRAS, FACILITATOR, NOW, the_week
 
 pytestmark = pytest.mark.integration
 
@@ -43,8 +43,8 @@ async def api(projections_dsn, apply_all, infrastructure, dev_keys):
     )
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
 
-        def as_user(role: str, organisation: str | None = None) -> dict[str, str]:
-            token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation)
+        def as_user(role: str, organisation: str | None = None, **establishments) -> dict[str, str]:
+            token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation, **establishments)
             return {"Authorization": f"Bearer {token}"}
 
         yield client, as_user
@@ -78,6 +78,24 @@ async def test_each_role_reads_its_part_of_the_schedule(api):
         else:
             assert calendar.status_code == 200, (role, calendar.text)
             assert len((await ok(conflicts))["items"]) == 4, role
+
+
+@pytest.mark.parametrize("establishments", [["CD Bapaume"], None], ids=["another establishment", "none"])
+async def test_staff_of_another_establishment_read_nothing_of_this_ones_schedule(api, establishments):
+    """ADR 26: its sessions, a person's items and its conflicts, whatever establishment is asked for."""
+    client, as_user = api
+    for role in ("cpip", "dpip", "ipro_chef", "direction", "auditeur"):
+        headers = as_user(role, establishments=establishments)
+        for params in (WEEK, {**WEEK, "establishment": ARRAS}, {**WEEK, "subject_id": "person-1"}):
+            schedule = await ok(await client.get("/schedule", params=params, headers=headers))
+            assert schedule["items"] == [], (role, params)
+        if role != "auditeur":
+            conflicts = await ok(await client.get("/schedule/conflicts", params=WEEK, headers=headers))
+            assert conflicts["items"] == [], role
+            calendar = await client.get(
+                "/schedule.ics", params={**WEEK, "subject_id": "person-1"}, headers=headers
+            )
+            assert "VEVENT" not in calendar.text, role
 
 
 async def test_a_persons_calendar_parses_with_stable_uids_and_names_no_one(api):

@@ -7,6 +7,9 @@ earlier instant or rendered.
   theirs).
 * IPRO roles read the IPRO part and the SPIP summary they are entitled to; the direction the same.
 * Auditors read it pseudonymised. Partners never read a file (the routes do not let them in).
+* Every reader is limited to the people of the establishments their token lists (ADR 26): the person's
+  establishment is their case's now (transfers included); a person of another one, or whose case is not
+  known here yet, answers as a missing file, and the search does not find them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from projections.person_file.model import PersonFile
 from projections.person_file.views import Reading
 
 MULTIDISCIPLINARY = frozenset({"psychologue", "assistant_social"})
+
+
+def reaches(principal: Principal, file: PersonFile) -> bool:
+    return principal.reaches(file.case.establishment if file.case is not None else None)
 
 
 def reading_for(principal: Principal, file: PersonFile, events: Iterable[FileEvent]) -> Reading:

@@ -24,7 +24,7 @@ from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 from kernel.http import service_router
 from kernel.journal import Journal
 from projections.person_file import store
-from projections.person_file.access import reading_for
+from projections.person_file.access import reaches, reading_for
 from projections.person_file.fold import FileEvent, fold
 from projections.person_file.model import PersonFile
 from projections.person_file.page import render_html
@@ -73,7 +73,7 @@ class Consultation(BaseModel):
 
 @router.get("", response_model=Page[FoundPerson], summary="Find a person by name or écrou number")
 async def find_persons(
-    _principal: PersonFinder,
+    principal: PersonFinder,
     db: Db,
     journal: Journal,
     q: Annotated[str, Query(min_length=2, max_length=100, description="words of the name or écrou number")],
@@ -81,7 +81,9 @@ async def find_persons(
     offset: Offset = 0,
 ) -> Page[FoundPerson]:
     async with db.acquire() as connection:
-        total, rows = await store.search(connection, q, limit=limit, offset=offset)
+        total, rows = await store.search(
+            connection, q, limit=limit, offset=offset, establishments=principal.perimeter
+        )
     journal.consulted(subject_ids=(r["subject_id"] for r in rows))
     return Page[FoundPerson](
         total=total, items=[FoundPerson(**{k: r[k] for k in FoundPerson.model_fields}) for r in rows]
@@ -135,13 +137,15 @@ async def file_changes(
 )
 async def consultations(
     subject_id: Id,
-    _principal: HistoryReader,
+    principal: HistoryReader,
     db: Db,
+    now: Now,
     _journal: Journal,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[Consultation]:
     async with db.acquire() as connection:
+        _live_file(subject_id, await store.events_of(connection, subject_id), now, principal)
         total, rows = await store.consultations_of(connection, subject_id, limit=limit, offset=offset)
     return Page[Consultation](total=total, items=[Consultation(**row) for row in rows])
 
@@ -160,7 +164,7 @@ async def _read(
     async with event_store.pool.acquire() as connection:
         events = await store.events_of(connection, subject_id)
         identity = await store.identity_of(connection, subject_id)
-    live = _live_file(subject_id, events, now)
+    live = _live_file(subject_id, events, now, principal)
     reading = reading_for(principal, live, events)
     file = (
         live if as_of is None else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
@@ -174,14 +178,21 @@ async def _events_readable_by(
 ) -> list[FileEvent]:
     async with db.acquire() as connection:
         events = await store.events_of(connection, subject_id)
-    reading_for(principal, _live_file(subject_id, events, now), events)  # refuses those who may not
+    reading_for(
+        principal, _live_file(subject_id, events, now, principal), events
+    )  # refuses those who may not
     return events
 
 
-def _live_file(subject_id: str, events: list[FileEvent], now: datetime) -> PersonFile:
+def _live_file(subject_id: str, events: list[FileEvent], now: datetime, principal: Principal) -> PersonFile:
+    """The file as it stands now; a person outside the caller's establishments has none for them."""
+    missing = PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
     if not events:
-        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
-    return fold(subject_id, events, now=now)
+        raise missing
+    live = fold(subject_id, events, now=now)
+    if not reaches(principal, live):
+        raise missing
+    return live
 
 
 async def _record_consultation(

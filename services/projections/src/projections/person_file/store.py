@@ -46,21 +46,34 @@ async def identity_of(connection: asyncpg.Connection, subject_id: str) -> Identi
 
 
 async def search(
-    connection: asyncpg.Connection, q: str, *, limit: int, offset: int
+    connection: asyncpg.Connection, q: str, *, limit: int, offset: int, establishments: list[str] | None
 ) -> tuple[int, list[dict]]:
-    """People whose name or écrou number contains every word of `q`, closest first."""
+    """People whose name or écrou number contains every word of `q`, closest first; of `establishments`
+    only (None: of all), the person's establishment being their latest case's (its opening or transfer)."""
     words = searchable(q).split()
     return await page(
         connection,
-        """SELECT subject_id, last_name, first_names, birth_date, ecrou_number, count(*) OVER () AS total
-           FROM person_identities
+        f"""SELECT subject_id, last_name, first_names, birth_date, ecrou_number, count(*) OVER () AS total
+           FROM person_identities i
            WHERE search_text LIKE ALL (SELECT '%' || w || '%' FROM unnest($1::text[]) AS w)
+             AND ($3::text[] IS NULL OR ({_ESTABLISHMENT_NOW}) = ANY($3))
            ORDER BY similarity(search_text, $2) DESC, last_name, first_names, subject_id""",
         [_escape_like(w) for w in words],
         " ".join(words),
+        establishments,
         limit=limit,
         offset=offset,
     )
+
+
+# The person's establishment now, as their file folds it: that of the latest opening or transfer of a case
+# of theirs (the events' order is the file's: instant, then service, then position).
+_ESTABLISHMENT_NOW = """
+    SELECT e.payload->>'establishment' FROM person_file_owners o
+    JOIN person_file_events e ON e.stream = o.stream
+    WHERE o.subject_id = i.subject_id
+      AND e.event_type IN ('assessment.case.opened', 'assessment.case.transferred')
+    ORDER BY e.occurred_at DESC, e.service DESC, e.position DESC LIMIT 1"""
 
 
 def _escape_like(word: str) -> str:

@@ -5,6 +5,9 @@
 * A partner reads only its own action sessions and the people positioned on them, by id: its token's
   organisation (`Principal.organisation_scope`), nothing when the token names none.
 * Calendars and conflicts are for the staff who arrange people's days.
+* Staff and auditors read the items and conflicts of the establishments their token lists (ADR 26), a
+  session's being its group's or its call's, a person's their pathway's; a partner is limited by its
+  organisation instead.
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ async def print_schedule(
     "/schedule/conflicts", response_model=Conflicts, summary="Conflicts found in a window, open and resolved"
 )
 async def list_conflicts(
-    _principal: ConflictReader,
+    principal: ConflictReader,
     db: Db,
     today: Today,
     journal: Journal,
@@ -198,6 +198,7 @@ async def list_conflicts(
             upper=start_of_day(last + timedelta(days=1)),
             establishment=establishment,
             subject_id=subject_id,
+            establishments=principal.perimeter,
         )
     journal.consulted(subject_ids=(row["subject_id"] for row in rows if row["subject_id"]))
     return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])
@@ -224,6 +225,7 @@ async def _items(
             facilitator=facilitator_key(facilitator) if facilitator else None,
             subject_id=subject_id,
             partner_id=only_partner(principal),
+            establishments=principal.perimeter,
         )
     journal.consulted(
         subject_ids=(person["subject_id"] for item in items for person in item["participants"] or [])

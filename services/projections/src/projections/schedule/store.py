@@ -27,7 +27,8 @@ _SESSIONS = """
       AND ($3::text IS NULL OR coalesce(g.establishment, c.establishment) = $3)
       AND ($4::text IS NULL OR s.place_key = $4)
       AND ($5::text IS NULL OR $5 = ANY(s.facilitator_keys))
-      AND ($6::text IS NULL OR a.partner_id = $6)"""
+      AND ($6::text IS NULL OR a.partner_id = $6)
+      AND ($7::text[] IS NULL OR coalesce(g.establishment, c.establishment) = ANY($7))"""
 
 
 async def schedule(
@@ -40,11 +41,20 @@ async def schedule(
     facilitator: str | None = None,
     subject_id: str | None = None,
     partner_id: str | None = None,
+    establishments: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The items of [lower, upper), soonest first. Without `subject_id`: the sessions (programme groups',
     partner actions'). With it: what occupies that person: their group sessions, positionings, training
-    slots and work hours. `partner_id` (a partner's token) limits it to that partner's action sessions."""
-    filters = (lower, upper, establishment, room, facilitator, partner_id)
+    slots and work hours. `partner_id` (a partner's token) limits it to that partner's action sessions;
+    `establishments` (a staff token's perimeter, ADR 26) to theirs, and a person of another establishment
+    has no schedule for them."""
+    filters = (lower, upper, establishment, room, facilitator, partner_id, establishments)
+    if subject_id is not None and establishments is not None:
+        where = await connection.fetchval(
+            "SELECT establishment FROM schedule_people WHERE subject_id = $1", subject_id
+        )
+        if where is not None and where not in establishments:
+            return []
     if subject_id is None:
         items = [
             dict(r)
@@ -56,7 +66,7 @@ async def schedule(
             for r in await connection.fetch(
                 f"""{_SESSIONS} AND s.kind = 'group_session' AND $6::text IS NULL
                         AND EXISTS (SELECT 1 FROM schedule_members m
-                                    WHERE m.group_id = s.source_id AND m.subject_id = $7 AND m.active)""",
+                                    WHERE m.group_id = s.source_id AND m.subject_id = $8 AND m.active)""",
                 *filters,
                 subject_id,
             )
@@ -186,9 +196,11 @@ async def conflicts(
     upper: datetime,
     establishment: str | None = None,
     subject_id: str | None = None,
+    establishments: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The conflicts overlapping [lower, upper), open and resolved, soonest first. A person's conflicts are
-    their establishment's (from their IPRO pathway), a room's its sessions'."""
+    """The conflicts overlapping [lower, upper), open and resolved, soonest first, of `establishments` only
+    (None: of all). A person's conflicts are their establishment's (from their IPRO pathway), a room's its
+    sessions'."""
     rows = await connection.fetch(
         """SELECT c.conflict_id, c.kind, c.severity, c.subject_id, c.place_key AS room, c.first_item,
                   c.second_item, lower(c.during) AS starts_at, upper(c.during) AS ends_at, c.detected_at,
@@ -207,10 +219,12 @@ async def conflicts(
            WHERE c.during && tstzrange($1, $2)
              AND ($3::text IS NULL OR coalesce(pe.establishment, se.establishment) = $3)
              AND ($4::text IS NULL OR c.subject_id = $4)
+             AND ($5::text[] IS NULL OR coalesce(pe.establishment, se.establishment) = ANY($5))
            ORDER BY lower(c.during), c.conflict_id""",
         lower,
         upper,
         establishment,
         subject_id,
+        establishments,
     )
     return [dict(r) for r in rows]
