@@ -763,12 +763,7 @@ def to_release(log: Log) -> Log:
         at=paris(2027, 4, 1, 10),
     )
     log.add(
-        AssessmentStarted(
-            assessment_id="assessment-2",
-            case_id="case-1",
-            kind=AssessmentKind.REASSESSMENT,
-            trigger="Incident en détention",
-        ),
+        AssessmentStarted(assessment_id="assessment-2", case_id="case-1", kind=AssessmentKind.REASSESSMENT),
         at=paris(2027, 4, 2, 10),
     )
     log.add(AssessmentSubmitted(assessment_id="assessment-2", case_id="case-1", submitted_by="cpip-durand"))
