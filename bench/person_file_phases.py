@@ -39,6 +39,7 @@ from loadgen import closed_loop, open_loop, percentile, wait_until
 from person_year import DEFAULT_PEOPLE
 from person_year import SERVICES as WRITERS
 from table import Row, at_most_row, ratio_row
+from year_cast import ESTABLISHMENTS
 
 from devinfra.infra import SERVICES, database_url_variable
 from kernel import database, views
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from run import Run
 
 HERE = Path(__file__).resolve().parent
+# The readers reach every establishment of the region the year is told in (their tokens' perimeter, ADR 26).
+REGION = [name for _, name, _ in ESTABLISHMENTS]
 PREFIX = "bench."  # the topic prefix `run.start_services` gives the services
 FILE_VIEW = f"{PREFIX}projections.person-file"
 TOPICS = [f"{PREFIX}{service}.events" for service in WRITERS]
@@ -367,7 +370,7 @@ async def _files_of_about(run: Run, size: int, count: int = 10) -> list[tuple[st
 async def _read_load(run: Run, key: str, paths: list[str], *, connections: int) -> dict:
     """GET `paths` (drawn at random) for WRK_SECONDS as a DPIP, who may read every file; wrk if it is
     installed, else the benchmark's own Python client."""
-    token = run.keys.mint("dpip", subject="dpip-bench")
+    token = run.keys.mint("dpip", subject="dpip-bench", establishments=REGION)
     url = run.system.url("projections")
     listing = run.workdir / f"{key}.paths"
     listing.write_text("\n".join(paths) + "\n")
@@ -487,7 +490,7 @@ async def command_to_file(run: Run) -> list[Row]:
 
     loop = asyncio.get_running_loop()
     limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
-    reader = {"Authorization": f"Bearer {run.keys.mint('dpip', subject='dpip-bench')}"}
+    reader = {"Authorization": f"Bearer {run.keys.mint('dpip', subject='dpip-bench', establishments=REGION)}"}
     async with (
         httpx.AsyncClient(base_url=run.system.url("assessment"), timeout=30, limits=limits) as commands,
         httpx.AsyncClient(base_url=run.system.url("projections"), timeout=30, headers=reader) as files,
@@ -501,7 +504,10 @@ async def command_to_file(run: Run) -> list[Row]:
                 timeout=120,
                 what="the re-admitted people's cases in their files",
             )
-            tokens = {c["referent"]: run.keys.mint("cpip", subject=c["referent"]) for c in cases}
+            tokens = {
+                c["referent"]: run.keys.mint("cpip", subject=c["referent"], establishments=REGION)
+                for c in cases
+            }
             sample = cases[:: max(1, len(cases) // 20)]
             before = {c["subject_id"]: await _cursor(files, c["subject_id"]) for c in sample}
 
@@ -587,7 +593,7 @@ async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict
     rng = random.Random(200)
     released = [p for p in run.year["persons"] if not p["open"]] or run.year["persons"]
     chosen = rng.sample(released, min(READMITTED, len(released)))
-    dpip = {"Authorization": f"Bearer {run.keys.mint('dpip', subject='dpip-bench')}"}
+    dpip = {"Authorization": f"Bearer {run.keys.mint('dpip', subject='dpip-bench', establishments=REGION)}"}
     cases = []
     for n, person in enumerate(chosen, start=1):
         body = {
