@@ -185,6 +185,7 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
     await ok(await api.post(f"{url}/return", json={"comments": "Compléter"}, headers=dpip))
     await ok(await api.post(f"{url}/resubmit", headers=cpip))
     await ok(await api.post(f"{url}/validate", headers=dpip))
+    await drafted_assessment(api, cpip, case["case_id"], kind="reassessment", trigger="Nouvelle condamnation")
     plan = await ok(
         await api.post(f"{case_url}/plan", json=plan_body(drafted["assessment_id"], today), headers=cpip), 201
     )
