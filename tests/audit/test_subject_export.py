@@ -5,6 +5,7 @@ command journals the export itself."""
 
 import asyncio
 import json
+from itertools import pairwise
 from urllib.parse import quote
 
 import pytest
@@ -231,3 +232,45 @@ async def test_the_export_gathers_a_persons_events_views_and_consultations_and_e
         await export_subject(
             "nobody-here", database_urls=urls, keyring_settings=KeyringSettings(), operator="Camille Roche"
         )
+
+
+async def test_the_log_about_a_person_prints_as_recorded_with_its_hashes_and_sealed_values_masked(followed):
+    """`passerelle audit subject` and `audit stream` (issue 16 #4): what an auditor checks a report against."""
+    subject, urls, _ = followed
+    environment = {database_url_variable(service): url for service, url in urls.items()}
+
+    def passerelle_lines(*arguments: str) -> list[dict]:
+        done = CliRunner().invoke(passerelle, [*arguments, "--json"], env=environment)
+        assert done.exit_code == 0, done.output
+        return [json.loads(line) for line in done.output.splitlines()]
+
+    about = await asyncio.to_thread(passerelle_lines, "audit", "subject", subject)
+    assert {"assessment", "programmes"} <= {e["service"] for e in about}
+    opened = next(e for e in about if e["event_type"] == "assessment.case.opened")
+    assert opened["actor"]["role"] == "dpip" and opened["recorded_at"] and len(opened["hash"]) == 64
+    assert opened["payload"]["identity"]["last_name"] == "[scellé]"
+    assert IDENTITY["last_name"] not in json.dumps(about, ensure_ascii=False)
+    assert any(e["restricted"] for e in about)  # the offence categories, at least: for the audit principal
+
+    stream = await asyncio.to_thread(
+        passerelle_lines, "audit", "stream", opened["stream_id"], "--service", "assessment"
+    )
+    assert [e["stream_version"] for e in stream] == list(range(1, len(stream) + 1))
+    assert all(later["previous_hash"] == earlier["hash"] for earlier, later in pairwise(stream))
+
+    # As the log stood before the person's first event: nothing about them yet.
+    first = min(e["recorded_at"] for e in about)
+    before = await asyncio.to_thread(
+        CliRunner().invoke,
+        passerelle,
+        ["audit", "subject", subject, "--as-of", "2000-01-01T00:00:00"],
+        env=environment,
+    )
+    assert before.exit_code == 0 and "aucun événement" in before.output
+    listing = await asyncio.to_thread(
+        CliRunner().invoke,
+        passerelle,
+        ["audit", "subject", subject, "--service", "assessment"],
+        env=environment,
+    )
+    assert "assessment.case.opened" in listing.output and f"enregistré {first}" in listing.output

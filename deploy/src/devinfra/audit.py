@@ -2,7 +2,8 @@
 
 `passerelle audit verify` checks every service's log (the events tables, the topics, or both compared);
 `passerelle audit export --service S > log.jsonl` writes a log for the independent verifier
-(`tools/verify_log.py`). docs/audit.md says what they check and what each finding means.
+(`tools/verify_log.py`); `passerelle audit stream <id>` and `passerelle audit subject <id> [--as-of T]` print
+the log as recorded (`devinfra.audit_log`). docs/audit.md says what they check and what each finding means.
 `passerelle subject export <subject_id> --operator NAME` gathers what every service holds about a person
 (issue 17 #6, `devinfra.subject_export`).
 """
@@ -13,11 +14,13 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from devinfra import audit_log
 from devinfra.infra import SERVICES, Infrastructure
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -148,6 +151,57 @@ def export(service: Annotated[str, typer.Option(help=", ".join(SERVICES))]) -> N
             await connection.close()
 
     asyncio.run(run())
+
+
+@audit.command("stream")
+def stream(
+    stream_id: Annotated[str, typer.Argument(help="l'identifiant du flux (stream_id)")],
+    service: Annotated[str | None, typer.Option(help="un seul service; défaut : tous")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="un événement JSON par ligne")] = False,
+) -> None:
+    """Chaque événement d'un flux tel que le journal le garde : auteur, dates, hashes (valeurs scellées
+    masquées)."""
+    _print_log(service, as_json, lambda c: audit_log.events_of_stream(c, stream_id))
+
+
+@audit.command("subject")
+def subject_log(
+    subject_id: Annotated[str, typer.Argument(help="l'identifiant de la personne (subject_id)")],
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", help="le journal tel qu'il était à cet instant (ISO 8601, UTC sans fuseau)"),
+    ] = None,
+    service: Annotated[str | None, typer.Option(help="un seul service; défaut : tous")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="un événement JSON par ligne")] = False,
+) -> None:
+    """Chaque événement concernant une personne, dans chaque service, tel qu'enregistré au plus tard à
+    `--as-of` : auteur, dates, hashes (valeurs scellées masquées ; leur contenu : `passerelle subject
+    export`)."""
+    instant = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
+    _print_log(service, as_json, lambda c: audit_log.events_of_subject(c, subject_id, instant))
+
+
+def _print_log(service: str | None, as_json: bool, read) -> None:
+    from kernel import database
+
+    infra = Infrastructure.from_env()
+
+    async def run() -> list[dict]:
+        events = []
+        for name in [service] if service else list(SERVICES):
+            connection = await database.connect(_settings(name, infra).database_url)
+            try:
+                events += [audit_log.as_json(name, row) for row in await read(connection)]
+            finally:
+                await connection.close()
+        return events
+
+    events = asyncio.run(run())
+    if as_json:
+        for event in events:
+            typer.echo(json.dumps(event, ensure_ascii=False))
+    else:
+        typer.echo(audit_log.readable(events))
 
 
 subject = typer.Typer(no_args_is_help=True, help="Les données détenues sur une personne (droit d'accès).")
