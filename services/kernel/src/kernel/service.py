@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import cluster, database, journal, logs, openapi, retention
+from kernel import checkpoints, cluster, database, journal, logs, openapi, retention
 from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
@@ -157,6 +157,11 @@ def create_service_app(
                 "retention": retention.pruner(pool, settings),
                 **definition.background(settings, app.state.event_store),
             }
+            if definition.appends_events:
+                if (checkpointer := checkpoints.service_checkpointer(settings, definition.name)) is not None:
+                    loops["checkpoints"] = checkpointer.run
+                else:
+                    log.warning("no checkpoint signing key: the log is not anchored (ADR 27)")
             for name, run in loops.items():
                 tasks.append(asyncio.create_task(supervise(name, run, failing), name=name))
         log.info("service started", tasks=len(tasks))

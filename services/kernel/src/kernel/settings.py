@@ -74,6 +74,13 @@ class ServiceSettings(BaseSettings):
     # How long a read waits for the journal's broker before it is refused (503).
     journal_timeout_seconds: float = Field(5.0, gt=0, validation_alias="JOURNAL_TIMEOUT_SECONDS")
 
+    # Signed checkpoints of the log (kernel.checkpoints, ADR 27): the service's Ed25519 private key (PKCS #8
+    # PEM), a file no database role can read (`<SERVICE>_CHECKPOINT_KEY_FILE`: a mounted secret in production,
+    # var/keys/checkpoints locally); unset, no checkpoint is signed. One is published every so often, and only
+    # when the log moved.
+    checkpoint_key_file: Path | None = None
+    checkpoint_seconds: float = Field(60.0, gt=0, validation_alias="CHECKPOINT_SECONDS")
+
     # Off only in tests that drive the relay or consumers themselves.
     run_relay: bool = True
     run_consumers: bool = True
