@@ -46,7 +46,6 @@ from contracts.assessment import (
     ObjectiveStatus,
     OffenceCategory,
     RiskLevel,
-    Sentence,
 )
 from contracts.programmes import AttendanceMark, Mark, WeeklyPattern
 from kernel.clock import local_date
@@ -124,8 +123,8 @@ class SpipSteps:
         if rng.random() < 0.01:
             self.at(self.after(10, 120), self.espace_note, person)
 
-    def sentence(self, person: Person, months: int) -> Sentence:
-        return Sentence(
+    def sentence(self, person: Person, months: int) -> ac.Sentence:
+        return ac.Sentence(
             short_sentence=person.short_sentence,
             total_length_months=months,
             expected_end_date=person.expected_end,

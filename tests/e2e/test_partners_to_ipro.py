@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from contracts.assessment import CaseOpened, Identity, OffenceCategory, ReferentAssigned, Sentence
+from contracts.assessment import CaseOpened, Identity, ReferentAssigned, Sentence
 from devinfra.testkit import Upstream, ok, query_value, service_settings, serving, valid_siret, wait_for
 from ipro.bootstrap import create_app as create_ipro_app
 from ipro.settings import IproSettings
@@ -141,10 +141,7 @@ async def test_an_action_the_partners_service_publishes_takes_a_place_its_organi
                 last_name="Martin", first_names="Lucas", birth_date=date(1994, 3, 12), ecrou_number="62041"
             ),
             sentence=Sentence(
-                short_sentence=False,
-                total_length_months=30,
-                expected_end_date=today + timedelta(days=400),
-                offence_categories=[OffenceCategory.THEFT],
+                short_sentence=False, total_length_months=30, expected_end_date=today + timedelta(days=400)
             ),
         ),
         ReferentAssigned(case_id=case_id, referent="cpip-1"),

@@ -52,12 +52,7 @@ async def system(infrastructure, new_database, dev_keys, unique_name, tmp_path):
 
 def admission(n: int) -> list:
     case_id = f"case-{n}"
-    sentence = Sentence(
-        short_sentence=False,
-        total_length_months=24,
-        expected_end_date=date(2028, 1, 1),
-        offence_categories=["theft"],
-    )
+    sentence = Sentence(short_sentence=False, total_length_months=24, expected_end_date=date(2028, 1, 1))
     identity = Identity(
         last_name=f"Nom{n}", first_names="Prénom", birth_date=date(1990, 1, 1), ecrou_number=f"{n}"
     )

@@ -11,15 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from contracts.assessment import (
-    CaseClosed,
-    CaseOpened,
-    ClosureReason,
-    Identity,
-    OffenceCategory,
-    ReferentAssigned,
-    Sentence,
-)
+from contracts.assessment import CaseClosed, CaseOpened, ClosureReason, Identity, ReferentAssigned, Sentence
 from contracts.partners import (
     ActionCreated,
     ActionPublished,
@@ -76,7 +68,6 @@ class Residents:
             short_sentence=False,
             total_length_months=24,
             expected_end_date=self.today + timedelta(days=release_in_days),
-            offence_categories=[OffenceCategory.THEFT],
         )
         await self.assessment.publish(
             case_id,
