@@ -80,17 +80,27 @@ def verify(
     allow_redelivered: Annotated[
         bool, typer.Option(help="tolérer les copies identiques qu'un relais relancé republie")
     ] = False,
+    checkpoint_keys: Annotated[
+        Path | None,
+        typer.Option(
+            help="dossier des clés publiques des points de contrôle (<service>.pub) ; défaut : "
+            "CHECKPOINT_PUBLIC_KEYS, sinon var/keys/checkpoints"
+        ),
+    ] = None,
 ) -> None:
-    """Chaînes de hash, continuité des versions, positions, et table events comparée aux topics. Code de
-    sortie 1 à la moindre anomalie."""
+    """Chaînes de hash, continuité des versions, positions, table events comparée aux topics, et table
+    confrontée aux points de contrôle signés. Code de sortie 1 à la moindre anomalie."""
+    from devinfra.checkpoint_keys import public_keys_directory
     from kernel import audit as kernel_audit
     from kernel import database
+    from kernel.checkpoints import public_keys
 
     if source not in kernel_audit.SOURCES:
         typer.echo(f"--source : {', '.join(kernel_audit.SOURCES)}", err=True)
         raise typer.Exit(2)
     infra = Infrastructure.from_env()
     services = [service] if service else list(SERVICES)
+    keys_directory = checkpoint_keys or public_keys_directory()
 
     async def run() -> list:
         reports = []
@@ -110,6 +120,7 @@ def verify(
                             security=settings.kafka_security(),
                             topic=settings.topic,
                             allow_redelivered=allow_redelivered,
+                            checkpoint_keys=public_keys(keys_directory, name),
                             progress=bar,
                         )
                     )

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from devinfra.checkpoint_keys import checkpoint_key_variable, dev_checkpoint_keys
 from devinfra.infra import SERVICES, Infrastructure, database_url_variable, migration_url_variable
 from devinfra.kafka import console_consumer_command
 from devinfra.keyring import keyring_environment
@@ -42,6 +43,8 @@ def up() -> None:
     asyncio.run(infra.ensure_databases())
     keys = DevKeys.load_or_create(KEYS_DIR)
     keyring = asyncio.run(keyring_environment(infra, KEYS_DIR))  # the KEK kept in var/keys, like the JWT keys
+    # Each service gets its own checkpoint signing key only (ADR 27).
+    signing_keys = dev_checkpoint_keys(KEYS_DIR, SERVICES)
     services = _services()
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     for service in services:
@@ -51,6 +54,7 @@ def up() -> None:
                 database_url_variable(service.name): infra.database_url(service.name),
                 migration_url_variable(service.name): infra.owner_database_url(service.name),
                 **keyring,
+                checkpoint_key_variable(service.name): signing_keys[checkpoint_key_variable(service.name)],
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,

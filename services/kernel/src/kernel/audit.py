@@ -3,8 +3,9 @@ compared event by event (docs/audit.md says what each finding means).
 
 Pure checks over what was read (`Seen`), then readers for the table and the topics. It sits in the kernel
 because the kernel owns what it checks (the table, the envelope, the hash versions, the relay's topics and
-checkpoint), and the services will run parts of it (signed checkpoints of the stream heads, the auditors'
-HTTP routes: issue 16 #2 and #4); the command line that drives it is `devinfra.audit`.
+checkpoint), and the services will run parts of it (the auditors' HTTP routes, issue 16 #4); the signed
+checkpoints it checks the table against are made by `kernel.checkpoints`. The command line that drives it is
+`devinfra.audit`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kernel import kafka
+from kernel import checkpoints, kafka
 from kernel.eventstore import COLUMNS
 from kernel.hashchain import UnhashableEvent, hash_of, uncovered_fields
 
@@ -43,6 +45,9 @@ KINDS = {
     "duplicate-on-topic": "copie identique en double sur un topic",
     "order-on-topic": "versions d'un flux dans le désordre sur une partition",
     "wrong-topic": "événement restreint publié sur le topic partageable",
+    "checkpoint-signature": "point de contrôle dont la signature ne vérifie pas : clé inconnue ou contenu altéré",
+    "checkpoint-mismatch": "historique réécrit après un point de contrôle signé : le journal ne redonne plus sa racine",
+    "checkpoint-head-missing": "tête de flux d'un point de contrôle signé absente : fin de flux ou flux supprimé",
 }
 PAGE = 5000
 
@@ -356,6 +361,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     position_holes: list[tuple[int, int]] = field(default_factory=list)
     unpublished: int = 0
+    checkpoints: int | None = None  # signed checkpoints checked against the table; None: not looked for
     seconds: float = 0.0
 
     @property
@@ -371,6 +377,7 @@ class Report:
             "events": self.events,
             "streams": self.streams,
             "unpublished": self.unpublished,
+            "checkpoints": self.checkpoints,
             "position_holes": {
                 "count": sum(last - first + 1 for first, last in self.position_holes),
                 "ranges": [list(hole) for hole in self.position_holes[:100]],
@@ -392,6 +399,12 @@ class Report:
             )
         if self.unpublished:
             lines.append(f"  {self.unpublished} événement(s) pas encore publié(s) par le relais.")
+        if self.checkpoints == 0:
+            lines.append(
+                "  Aucun point de contrôle signé : le journal n'est ancré nulle part hors de la base."
+            )
+        elif self.checkpoints:
+            lines.append(f"  {self.checkpoints} point(s) de contrôle signé(s) confronté(s) à la table.")
         if self.ok:
             lines.append("  Journal intègre : aucune anomalie.")
             return "\n".join(lines)
@@ -497,6 +510,61 @@ async def topic_records(
         await consumer.stop()
 
 
+async def check_checkpoints(
+    connection: asyncpg.Connection,
+    records: Iterable[TopicRecord],
+    keys: Mapping[str, Ed25519PublicKey],
+    service: str,
+) -> tuple[list[Finding], int]:
+    """Each checkpoint's signature, then the root the table gives at each well-signed one's cursor, in one pass
+    over the table in the relay's order: (findings, checkpoints whose signature holds)."""
+    findings: list[Finding] = []
+    signed: list[tuple[checkpoints.Checkpoint, str]] = []
+    for record in records:
+        try:
+            checkpoint = checkpoints.Checkpoint.parse(record.value)
+        except ValueError as error:
+            findings.append(Finding("malformed", None, None, "kafka", f"{record.where} : {error}"))
+            continue
+        problem = checkpoints.signature_problem(checkpoint, keys)
+        if problem is None and checkpoint.service != service:
+            problem = f"signé pour le service {checkpoint.service!r}"
+        if problem is None:
+            signed.append((checkpoint, record.where))
+        else:
+            where = f"{record.where}, point de contrôle n°{checkpoint.sequence}"
+            findings.append(Finding("checkpoint-signature", None, None, "kafka", f"{where} : {problem}"))
+    if not signed:
+        return findings, 0
+    signed.sort(key=lambda pair: pair[0].cursor)
+    heads, waiting = checkpoints.Heads(), iter(signed)
+    pending = next(waiting, None)
+    async for row in checkpoints.events_after(connection, checkpoints.START, final=False):
+        at = checkpoints.Cursor(int(row["xid"]), row["position"])
+        while pending is not None and pending[0].cursor < at:
+            findings += _against(*pending, heads)
+            pending = next(waiting, None)
+        heads.advance(row["stream_id"], row["stream_version"], row["hash"])
+    while pending is not None:
+        findings += _against(*pending, heads)
+        pending = next(waiting, None)
+    return findings, len(signed)
+
+
+def _against(checkpoint: checkpoints.Checkpoint, where: str, heads: checkpoints.Heads) -> list[Finding]:
+    if heads.root() == checkpoint.root:
+        return []
+    lost = len(heads) < checkpoint.streams or heads.events < checkpoint.events
+    detail = (
+        f"{where}, point de contrôle n°{checkpoint.sequence} (position {checkpoint.position}) : "
+        f"{checkpoint.streams} flux et {checkpoint.events} événements signés, "
+        f"{len(heads)} flux et {heads.events} événements dans la table à ce point"
+    )
+    return [
+        Finding("checkpoint-head-missing" if lost else "checkpoint-mismatch", None, None, "db+kafka", detail)
+    ]
+
+
 def topics_of(service: str, topic: Callable[[str], str]) -> tuple[str, str]:
     """A service's shareable and restricted topics, with the deployment's prefix (`settings.topic`)."""
     return topic(f"{service}.events"), topic(f"{service}.restricted")
@@ -511,10 +579,13 @@ async def verify(
     security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     topic: Callable[[str], str] = lambda name: name,
     allow_redelivered: bool = False,
+    checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None,
     progress: Callable[[str, int], None] = lambda what, n: None,
 ) -> Report:
     """Verify one service's log from the table, the topics or both. `progress(what, n)` is told of every page
-    read ("db" or "kafka") and, first, of each total ("db-total", "kafka-total")."""
+    read ("db" or "kafka") and, first, of each total ("db-total", "kafka-total"). With the table and a broker,
+    the table is also checked against the service's signed checkpoints, with `checkpoint_keys` (by key id) the
+    public keys trusted for this service."""
     if source not in SOURCES:
         raise ValueError(f"source: one of {', '.join(SOURCES)}")
     started = time.perf_counter()
@@ -555,6 +626,14 @@ async def verify(
             report.position_holes = _holes(
                 sorted({e.position for e in table} | {e.position for e in reading.events})
             )
+    if source in ("db", "both") and bootstrap_servers is not None:
+        anchors = await topic_records(
+            bootstrap_servers, [checkpoints.topic_of(service, topic)], security=security
+        )
+        found, report.checkpoints = await check_checkpoints(
+            connection, anchors, checkpoint_keys or {}, service
+        )
+        report.findings += found
     report.seconds = time.perf_counter() - started
     return report
 
