@@ -7,8 +7,9 @@
 # KAFKA_ACLS is the command run for each grant (default: kafka-acls.sh on the PATH).
 #
 # What each service may do:
-# * its own topics (`<prefix><service>.` : its `.events`, its `.restricted`, its subscriptions' `.redrive`
-#   topics): write, create, read, describe. Never delete or alter: the log is kept for ever (ADR 14).
+# * its own topics (`<prefix><service>.` : its `.events`, its `.restricted`, its signed `.checkpoints` (ADR 27),
+#   its subscriptions' `.redrive` topics): write, create, read, describe. Never delete or alter: the log is kept
+#   for ever (ADR 14). No other service may write them: a service's checkpoints come from it alone.
 # * the topics it consumes, as its subscriptions name them (services/<service>/src/<service>/bootstrap.py):
 #   read and describe; their dead-letter topics (`<topic>.dlq`): write what it cannot process, and read it
 #   back (`passerelle-dev dlq list|redrive`, run with the service's credentials).
@@ -62,7 +63,8 @@ acls "${writers[@]}" --topic "${prefix}access.journal" \
      --operation Write --operation Create --operation Describe --operation DescribeConfigs
 acls --allow-principal User:projections --topic "${prefix}access.journal" --operation Read
 
-# The audit consumer (`passerelle audit verify`) reads every service's log, restricted topics included, and
-# the consultation journal. It reads without a consumer group.
-mapfile -t logs < <(topics "${services[@]/%/.events}" "${services[@]/%/.restricted}" access.journal)
+# The audit consumer (`passerelle audit verify`) reads every service's log, restricted topics included, its
+# signed checkpoints, and the consultation journal. It reads without a consumer group.
+mapfile -t logs < <(topics "${services[@]/%/.events}" "${services[@]/%/.restricted}" \
+                           "${services[@]/%/.checkpoints}" access.journal)
 acls --allow-principal User:audit "${logs[@]}" --operation Read --operation Describe --operation DescribeConfigs

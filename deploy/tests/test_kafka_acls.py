@@ -1,6 +1,7 @@
 """deploy/kafka/acls.sh on a broker that authenticates (SASL/SCRAM) and authorizes (KRaft StandardAuthorizer) as
 production does: each service reads what its subscriptions name and writes its own topics, the partners
-principal reads nothing of assessment's, the audit principal reads every log, restricted topics included."""
+principal reads nothing of assessment's, the audit principal reads every log, restricted topics and signed
+checkpoints included."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from aiokafka.errors import TopicAuthorizationFailedError
 
 from devinfra.infra import SERVICES, free_port
 from devinfra.kafka import BrokerSasl, LocalKafka
-from kernel import journal, kafka
+from kernel import checkpoints, journal, kafka
 from kernel.eventstore import EventStore
 from kernel.relay import service_relay
 from kernel.settings import ServiceSettings
@@ -52,6 +53,12 @@ async def topics_made_by_their_writers(broker: LocalKafka) -> None:
             relay.bootstrap_servers,
             [settings.topic(journal.TOPIC)],
             journal.topic_policy(settings),
+            security=relay.security,
+        )
+        await kafka.ensure_topics(  # as its checkpointer does
+            relay.bootstrap_servers,
+            [checkpoints.topic_of(service, settings.topic)],
+            relay.topic_policy,
             security=relay.security,
         )
 
@@ -141,6 +148,19 @@ async def test_every_service_writes_the_journal_and_only_projections_and_audit_r
         assert await first_record(reader, broker, journal.TOPIC) == b'{"written": "by assessment"}'
     with pytest.raises(TopicAuthorizationFailedError):
         await first_record("partners", broker, journal.TOPIC)
+
+
+async def test_a_service_alone_writes_its_checkpoints_and_reads_them_back_and_audit_reads_them(
+    broker, topics_made_by_their_writers
+):
+    await write_one("assessment", broker, "assessment.checkpoints")
+
+    for reader in ("assessment", "audit"):
+        assert await first_record(reader, broker, "assessment.checkpoints") == b'{"written": "by assessment"}'
+    with pytest.raises(TopicAuthorizationFailedError):
+        await first_record("programmes", broker, "assessment.checkpoints")
+    with pytest.raises(TopicAuthorizationFailedError):
+        await write_one("ipro", broker, "assessment.checkpoints")
 
 
 def settings_of(principal: str, broker: LocalKafka) -> ServiceSettings:
