@@ -2,6 +2,9 @@
 caller and the case (or assessment) they ask about, and the `ensure_*` functions that refuse. The handlers
 apply them on the command path, `queries` on the read path; routes only declare their role policy.
 
+* Every reader is limited to the cases of the establishments their token lists (`Principal.reaches`, ADR 26):
+  another establishment's case, its assessments, plan, interviews and ESPACE notes answer them as missing
+  ones (404), and no list shows them, whatever establishment it is asked for.
 * A CPIP reads and acts on the people of their caseload (the case's referent); DPIPs on every case; the
   establishment's other readers see that a case exists, who follows it and until when.
 * Psychologists and social workers read and add to the assessments they were asked to contribute to, and
@@ -21,11 +24,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from assessment.domain import errors
 from assessment.domain.assessment import Assessment
 from assessment.domain.case import Case
 from contracts.roles import IPRO_STAFF, SPIP_STAFF
-from kernel.access import NotOnCaseload, Principal
-from kernel.errors import Forbidden
+from kernel.access import EstablishmentNotReached, NotOnCaseload, Principal
+from kernel.errors import Forbidden, NotFound
 
 OFFICERS = frozenset({"cpip", "dpip"})
 # Involved in a case only by a recorded grant: a contribution request on one of its assessments (DOMAIN.md).
@@ -53,6 +57,29 @@ def limited_to_caseload(principal: Principal) -> bool:
     return "cpip" in principal.roles and not is_director(principal)
 
 
+# --- the perimeter ---
+
+
+def ensure_reaches(principal: Principal, case: Case, missing: NotFound | None = None) -> None:
+    """A case of an establishment outside the caller's perimeter answers as a missing one would, or as
+    `missing` (its assessment's or plan's own not found): checked before any other rule, so no refusal
+    tells it exists."""
+    if not principal.reaches(case.establishment):
+        raise missing or errors.CaseNotFound(f"no case {case.case_id}")
+
+
+def ensure_may_open_in(principal: Principal, establishment: str) -> None:
+    """A case is opened in one of the caller's establishments: they could not read it otherwise."""
+    if not principal.reaches(establishment):
+        raise EstablishmentNotReached(f"{establishment} is not one of your establishments")
+
+
+def listed_establishments(principal: Principal) -> list[str] | None:
+    """The establishments every list of cases or deadlines is limited to (None: the caller is not limited
+    by establishment)."""
+    return principal.perimeter
+
+
 # --- cases ---
 
 
@@ -62,6 +89,7 @@ def on_caseload(principal: Principal, case: Case) -> bool:
 
 
 def ensure_on_caseload(principal: Principal, case: Case) -> None:
+    ensure_reaches(principal, case)
     if not on_caseload(principal, case):
         raise NotOnCaseload("this person is not on your caseload")
 
@@ -106,9 +134,16 @@ def asked_to_contribute(principal: Principal, assessment: Assessment) -> bool:
     return principal.subject in assessment.contributors
 
 
+def _ensure_reaches_assessment(principal: Principal, case: Case, assessment: Assessment) -> None:
+    started = assessment.assessment_id is not None  # else one about to start: the case is what is named
+    missing = errors.AssessmentNotFound(f"no assessment {assessment.assessment_id}") if started else None
+    ensure_reaches(principal, case, missing)
+
+
 def ensure_may_work_on(principal: Principal, case: Case, assessment: Assessment) -> None:
     """The referent CPIP and DPIPs work on a case's assessments; psychologists and social workers on those
     they were asked to contribute to."""
+    _ensure_reaches_assessment(principal, case, assessment)
     if principal.has_any(OFFICERS):
         ensure_on_caseload(principal, case)
     elif not asked_to_contribute(principal, assessment):
@@ -120,6 +155,7 @@ def ensure_may_work_on(principal: Principal, case: Case, assessment: Assessment)
 
 def assessment_reading(principal: Principal, case: Case, assessment: Assessment) -> Reading:
     """SPIP roles read in full what they may work on; IPRO roles and auditors read the shareable summary."""
+    _ensure_reaches_assessment(principal, case, assessment)
     if principal.has_any(SPIP_STAFF):
         ensure_may_work_on(principal, case, assessment)
         return Reading.FULL
@@ -132,6 +168,7 @@ def assessment_reading(principal: Principal, case: Case, assessment: Assessment)
 def ensure_may_read_interviews(principal: Principal, case: Case, works_with_person: bool) -> None:
     """The referent CPIP and DPIPs; psychologists and social workers if they work with the person (they
     were asked to contribute to one of the case's assessments)."""
+    ensure_reaches(principal, case)
     if principal.has_any(OFFICERS):
         ensure_on_caseload(principal, case)
     elif not works_with_person:
@@ -143,6 +180,7 @@ def ensure_may_read_interviews(principal: Principal, case: Case, works_with_pers
 def ensure_may_record_interview(principal: Principal, case: Case, works_with_person: bool) -> None:
     """The referent CPIP and DPIPs; psychologists and social workers once asked to contribute to one of the
     case's assessments: an interview is not a way in."""
+    ensure_reaches(principal, case)
     if principal.has_any(OFFICERS):
         ensure_on_caseload(principal, case)
     elif not works_with_person:

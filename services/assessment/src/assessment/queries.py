@@ -57,17 +57,34 @@ async def read_assessment(
 async def read_plan(store: EventStore, plan_id: str, principal: Principal) -> Aggregate[Plan]:
     found = await load_existing(store, plan, plan_id, errors.PlanNotFound)
     of_case = await _case(store, found.state.case_id)
-    await _ensure_seen(
-        store, of_case.state.case_id, principal, errors.PlanNotFound(f"no {plan.stream_type} {plan_id}")
-    )
+    missing = errors.PlanNotFound(f"no {plan.stream_type} {plan_id}")
+    access.ensure_reaches(principal, of_case.state, missing)
+    await _ensure_seen(store, of_case.state.case_id, principal, missing)
     access.ensure_on_caseload(principal, of_case.state)
     return found
 
 
-async def espace_notes(reader: StreamReader, case_id: str) -> list[EventEnvelope]:
-    """The case's ESPACE file (DPIP-only routes): its stream."""
-    await _case(reader, case_id)
+async def espace_notes(reader: StreamReader, case_id: str, principal: Principal) -> list[EventEnvelope]:
+    """The case's ESPACE file (DPIP-only routes): its stream, for a case of the caller's establishments."""
+    of_case = await _case(reader, case_id)
+    access.ensure_reaches(principal, of_case.state)
     return await reader.read_stream(espace_stream(case_id))
+
+
+async def ensure_reaches_subject(
+    reader: Reader, subject_id: str, principal: Principal, missing: NotFound
+) -> None:
+    """A person is of the establishment of their latest case (an open one, else the last closed): outside
+    the caller's perimeter they answer as `missing` (ADR 26)."""
+    if principal.perimeter is None:
+        return
+    where = await reader.fetchval(
+        """SELECT establishment FROM cases WHERE subject_id = $1
+           ORDER BY closed_on DESC NULLS FIRST, admission_date DESC LIMIT 1""",
+        subject_id,
+    )
+    if where is not None and not principal.reaches(where):
+        raise missing
 
 
 # --- lists ---
@@ -111,17 +128,19 @@ async def cases(
     include_closed: bool,
     limit: int,
     offset: int,
+    perimeter: list[str] | None,
     contributor: str | None = None,
 ) -> tuple[int, list[asyncpg.Record]]:
-    """Cases, optionally of one establishment or referent; with `contributor`, only those where that person
-    was asked to contribute to an assessment (found through `assessment_contributors_by_person`)."""
+    """Cases of the `perimeter`'s establishments (None: of all), optionally of one establishment or
+    referent; with `contributor`, only those where that person was asked to contribute to an assessment
+    (found through `assessment_contributors_by_person`)."""
     where = """($1::text IS NULL OR establishment = $1) AND ($2::text IS NULL OR referent = $2)
-               AND ($3 OR closed_on IS NULL)"""
-    args: list[object] = [establishment, referent, include_closed]
+               AND ($3 OR closed_on IS NULL) AND ($4::text[] IS NULL OR establishment = ANY($4))"""
+    args: list[object] = [establishment, referent, include_closed, perimeter]
     if contributor is not None:
         args.append(contributor)
         where += """ AND case_id IN (SELECT a.case_id FROM assessment_contributors ac
-                                     JOIN assessments a USING (assessment_id) WHERE ac.contributor = $4)"""
+                                     JOIN assessments a USING (assessment_id) WHERE ac.contributor = $5)"""
     total = await connection.fetchval(f"SELECT count(*) FROM cases WHERE {where}", *args)
     page = len(args)
     rows = await connection.fetch(
@@ -144,13 +163,15 @@ async def deadlines(
     referent: str | None,
     limit: int,
     offset: int,
+    perimeter: list[str] | None,
 ) -> tuple[int, list[asyncpg.Record]]:
-    """Pending items of open cases: overdue ones (due before today) and, unless `overdue_only`, those due by
-    `horizon`; the most urgent first."""
+    """Pending items of open cases of the `perimeter`'s establishments (None: of all): overdue ones (due
+    before today) and, unless `overdue_only`, those due by `horizon`; the most urgent first."""
     where = """d.done_on IS NULL AND NOT d.cancelled AND c.closed_on IS NULL
                AND d.due_on <= CASE WHEN $3::boolean THEN $1::date - 1 ELSE $2::date END
-               AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)"""
-    args = (today, horizon, overdue_only, establishment, referent)
+               AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)
+               AND ($6::text[] IS NULL OR c.establishment = ANY($6))"""
+    args = (today, horizon, overdue_only, establishment, referent, perimeter)
     total = await connection.fetchval(
         f"SELECT count(*) FROM deadlines d JOIN cases c USING (case_id) WHERE {where}", *args
     )
@@ -158,7 +179,7 @@ async def deadlines(
         f"""SELECT d.deadline_id, d.case_id, d.kind, d.due_on, d.due_on < $1 AS overdue, c.subject_id,
                    c.last_name, c.first_names, c.establishment, c.referent
             FROM deadlines d JOIN cases c USING (case_id) WHERE {where}
-            ORDER BY d.due_on, d.deadline_id LIMIT $6 OFFSET $7""",
+            ORDER BY d.due_on, d.deadline_id LIMIT $7 OFFSET $8""",
         *args,
         limit,
         offset,

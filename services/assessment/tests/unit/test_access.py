@@ -6,18 +6,28 @@ from assessment import access
 from assessment.access import ContributionNotRequested, Reading
 from assessment.domain.assessment import assessment
 from assessment.domain.case import case
-from kernel.access import NotOnCaseload
+from assessment.domain.errors import AssessmentNotFound, CaseNotFound
+from kernel.access import EstablishmentNotReached, NotOnCaseload
 from kernel.auth import Principal
 
-from ..builders import a_case_opened, a_contribution_requested, a_referent_assigned, an_assessment_started
+from ..builders import (
+    ESTABLISHMENT,
+    a_case_opened,
+    a_case_transferred,
+    a_contribution_requested,
+    a_referent_assigned,
+    an_assessment_started,
+)
 
 FOLLOWED_BY_CPIP_1 = case.fold([a_case_opened(), a_referent_assigned(referent="cpip-1")])
 WITHOUT_REFERENT = case.fold([a_case_opened()])
 ASKING_PSYCHOLOGUE_1 = assessment.fold([an_assessment_started(), a_contribution_requested()])
 
 
-def user(name: str, *roles: str) -> Principal:
-    return Principal(subject=name, roles=frozenset(roles or {name.rsplit("-", 1)[0]}))
+def user(name: str, *roles: str, establishments: frozenset[str] = frozenset({ESTABLISHMENT})) -> Principal:
+    return Principal(
+        subject=name, roles=frozenset(roles or {name.rsplit("-", 1)[0]}), establishments=establishments
+    )
 
 
 # --- caseload ---
@@ -171,3 +181,55 @@ def test_another_cpip_does_not_read_the_interviews():
 )
 def test_confidential_notes_are_for_their_author_and_dpips(reader, confidential, readable):
     assert access.may_read_notes(user(reader), "psychologue-1", confidential) == readable
+
+
+# --- the perimeter (ADR 26) ---
+
+ELSEWHERE = frozenset({"Centre de détention de Bapaume"})
+READERS = ["cpip-1", *UNLIMITED]
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_a_case_of_another_establishment_answers_every_role_as_a_missing_one(name):
+    other_site = user(name, establishments=ELSEWHERE)
+    for ensure in (access.ensure_on_caseload, access.ensure_reaches):
+        with pytest.raises(CaseNotFound, match="no case"):
+            ensure(other_site, FOLLOWED_BY_CPIP_1)
+    with pytest.raises(CaseNotFound):
+        access.ensure_may_read_interviews(other_site, FOLLOWED_BY_CPIP_1, works_with_person=True)
+    with pytest.raises(CaseNotFound):
+        access.ensure_may_record_interview(other_site, FOLLOWED_BY_CPIP_1, works_with_person=True)
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_an_assessment_of_another_establishment_answers_as_a_missing_assessment(name):
+    with pytest.raises(AssessmentNotFound, match="no assessment"):
+        access.assessment_reading(
+            user(name, establishments=ELSEWHERE), FOLLOWED_BY_CPIP_1, ASKING_PSYCHOLOGUE_1
+        )
+
+
+def test_a_token_naming_no_establishment_reaches_no_case():
+    with pytest.raises(CaseNotFound):
+        access.ensure_reaches(user("dpip-1", establishments=frozenset()), FOLLOWED_BY_CPIP_1)
+    assert access.listed_establishments(user("dpip-1", establishments=frozenset())) == []
+
+
+def test_the_referent_of_the_old_site_no_longer_follows_a_transferred_person():
+    transferred = case.fold(
+        [
+            a_case_opened(),
+            a_referent_assigned(referent="cpip-1"),
+            a_case_transferred(establishment="CD Bapaume"),
+        ]
+    )
+    with pytest.raises(CaseNotFound):
+        access.ensure_on_caseload(user("cpip-1"), transferred)
+    access.ensure_on_caseload(user("dpip-2", establishments=frozenset({"CD Bapaume"})), transferred)
+
+
+def test_a_case_is_opened_only_in_one_of_the_callers_establishments():
+    access.ensure_may_open_in(user("dpip-1"), ESTABLISHMENT)
+    with pytest.raises(EstablishmentNotReached) as refused:
+        access.ensure_may_open_in(user("dpip-1"), "CD Bapaume")
+    assert refused.value.code == "establishment-not-reached"

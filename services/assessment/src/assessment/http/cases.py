@@ -15,7 +15,7 @@ from assessment.domain import commands as c
 from assessment.domain.case import Case
 from assessment.http.common import CaseReader, Director, Officer
 from contracts import EventEnvelope
-from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity, Sentence
+from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity
 from kernel.aggregates import Aggregate
 from kernel.api import (
     Db,
@@ -57,7 +57,7 @@ class OpenCaseRequest(RequestBody):
     identity: IdentityRequest
     establishment: Label
     admission_date: date
-    sentence: Sentence
+    sentence: c.Sentence
     referent: Label | None = Field(default=None, description="the referent CPIP's user id, if known")
 
 
@@ -112,7 +112,7 @@ class CaseView(BaseModel):
     )
     establishment: str
     admission_date: date
-    sentence: Sentence | SharedSentence = Field(
+    sentence: c.Sentence | SharedSentence = Field(
         description="SPIP staff read the offence categories; other readers the dates only"
     )
     referent: str | None
@@ -143,6 +143,7 @@ class EspaceNote(BaseModel):
 async def open_case(
     body: OpenCaseRequest, principal: Officer, commands: Commands, settings: Settings, today: Today
 ):
+    access.ensure_may_open_in(principal, body.establishment)
     command = c.OpenCase(
         case_id=str(uuid.uuid4()),
         **body.model_dump(exclude={"referent", "identity"}),
@@ -163,7 +164,7 @@ async def assign_referent(case_id: Id, body: ReferentRequest, principal: Directo
 
 
 @router.post("/{case_id}/sentence", response_model=CaseView, summary="Update the sentence facts and dates")
-async def update_sentence(case_id: Id, body: Sentence, principal: Officer, commands: Commands):
+async def update_sentence(case_id: Id, body: c.Sentence, principal: Officer, commands: Commands):
     return await _change(case_id, c.UpdateSentence(sentence=body), principal, commands)
 
 
@@ -220,7 +221,7 @@ async def record_espace_note(case_id: Id, body: NoteRequest, principal: Director
 
 @router.get("/{case_id}/espace-notes", response_model=list[EspaceNote], summary="ESPACE notes: DPIPs only")
 async def espace_notes(case_id: Id, principal: Director, store: Store, journal: Journal) -> list[EspaceNote]:
-    stream = await queries.espace_notes(store, case_id)
+    stream = await queries.espace_notes(store, case_id, principal)
     journal.consulted(subject_ids=subjects_of(stream))
     return _espace_notes(stream)
 
@@ -256,6 +257,7 @@ async def list_cases(
         include_closed=include_closed,
         limit=limit,
         offset=offset,
+        perimeter=access.listed_establishments(principal),
         contributor=access.listed_contributor(principal),
     )
     journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
@@ -270,7 +272,10 @@ async def get_case(case_id: Id, principal: CaseReader, store: Store, journal: Jo
 
 
 def _view(case: Aggregate[Case], details: bool = True) -> CaseView:
-    view = CaseView(**case.state.model_dump(), version=case.version)
+    state = case.state
+    view = CaseView(
+        **state.model_dump(exclude={"sentence"}), sentence=state.recorded_sentence(), version=case.version
+    )
     if details:
         return view
     shared = {

@@ -56,6 +56,7 @@ async def list_deadlines(
         referent=access.listed_referent(principal, referent),
         limit=limit,
         offset=offset,
+        perimeter=access.listed_establishments(principal),
     )
     journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
     return Page(total=total, items=[DeadlineView.model_validate(dict(row)) for row in rows])

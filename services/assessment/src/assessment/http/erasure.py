@@ -97,8 +97,11 @@ async def erase(
     commands: Commands,
     settings: Settings,
     store: Store,
+    db: Db,
     today: Today,
 ):
+    missing = errors.SubjectNotFound("no case was ever opened for this person")
+    await queries.ensure_reaches_subject(db, subject_id, principal, missing)
     command = c.EraseSubject(subject_id=subject_id, reason=body.reason, today=today)
 
     async def action(session, metadata):
@@ -113,6 +116,8 @@ async def erase(
 @router.get("/subjects/{subject_id}/erasure", response_model=ErasureView, summary="A person's erasure")
 async def read_erasure(subject_id: Id, principal: Director, db: Db, journal: Journal) -> ErasureView:
     journal.consulted(subject_id=subject_id)
+    missing = errors.SubjectNotFound("this person's data was not erased")
+    await queries.ensure_reaches_subject(db, subject_id, principal, missing)
     row = await db.fetchrow(
         "SELECT subject_id, reason, erased_on, key_destroyed_at FROM erasures WHERE subject_id = $1",
         subject_id,
