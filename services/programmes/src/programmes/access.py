@@ -11,6 +11,9 @@ one, word for word); `scope` limits every list. Routes only declare their role p
   nothing but the groups it facilitates.
 * Groups and referrals of a sensitive programme (ESPACE) exist for DPIPs only: anyone else gets the 404 a
   missing one gets, word for word, and no list shows them.
+* Staff are limited to the establishments their token lists (`Principal.reaches`, ADR 26): another
+  establishment's group, session or referral (the person's establishment now) answers them as a missing one
+  and no list shows it. A partner is limited by the groups it facilitates, not by establishment.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.roles import PARTNER, SPIP_STAFF
-from kernel.access import NotOnCaseload, Principal
+from kernel.access import EstablishmentNotReached, NotOnCaseload, Principal
 from kernel.errors import Forbidden
 from programmes.domain import errors
-from programmes.domain.facts import ProgrammeFacts, ReferralVisibility
+from programmes.domain.facts import PersonFacts, ProgrammeFacts, ReferralVisibility
 from programmes.domain.group import Group
 
 DIRECTOR, OFFICER = "dpip", "cpip"
@@ -60,7 +63,7 @@ def follows(principal: Principal, referent: str | None) -> bool:
 
 
 def may_see_group(principal: Principal, group: Group) -> bool:
-    if group.sensitive and not is_director(principal):
+    if (group.sensitive and not is_director(principal)) or not principal.reaches(group.establishment):
         return False
     return PARTNER not in principal.roles or facilitates(principal, group.facilitators)
 
@@ -76,7 +79,20 @@ def ensure_may_run_group(principal: Principal, group: Group) -> None:
         raise NotAFacilitator("only the group's facilitators or a DPIP do this")
 
 
+def ensure_may_plan_in(principal: Principal, establishment: str) -> None:
+    """A group is planned in one of the caller's establishments: they could not see it otherwise."""
+    if not principal.reaches(establishment):
+        raise EstablishmentNotReached(f"{establishment} is not one of your establishments")
+
+
 # --- referrals ---
+
+
+def ensure_reaches_person(principal: Principal, person: PersonFacts) -> None:
+    """A person of another establishment is not known to the caller: their case answers as one the replica
+    has not seen."""
+    if not principal.reaches(person.establishment):
+        raise errors.CaseNotFound(f"no case {person.case_id} is known here (yet)")
 
 
 def may_refer_to(principal: Principal, programme: ProgrammeFacts) -> bool:
@@ -94,8 +110,9 @@ def ensure_follows(principal: Principal, referent: str | None) -> None:
 
 
 def may_see_referral(principal: Principal, referral: ReferralVisibility) -> bool:
-    """A referral to a sensitive programme is hidden (another CPIP's person's is seen, never acted on)."""
-    return not referral.sensitive or is_director(principal)
+    """A referral to a sensitive programme is hidden (another CPIP's person's is seen, never acted on), and one
+    of a person of another establishment."""
+    return (not referral.sensitive or is_director(principal)) and principal.reaches(referral.establishment)
 
 
 # --- lists ---
@@ -108,6 +125,7 @@ class Scope:
     include_sensitive: bool
     facilitator: str | None  # a partner's lists: only the groups it facilitates
     referent: str | None  # a CPIP's lists of referrals: only their caseload's
+    establishments: list[str] | None = None  # staff's lists: only these establishments' (ADR 26)
 
 
 def scope(principal: Principal) -> Scope:
@@ -115,4 +133,5 @@ def scope(principal: Principal) -> Scope:
         include_sensitive=is_director(principal),
         facilitator=principal.subject if PARTNER in principal.roles else None,
         referent=principal.subject if OFFICER in principal.roles and not is_director(principal) else None,
+        establishments=principal.perimeter,
     )

@@ -247,6 +247,7 @@ async def refer(
         person_lock(command.case_id)
     )  # a release in flight ends before we read the case is open
     person, referent = await store.person_facts(session.connection, command.case_id, command.plan_id)
+    access.ensure_reaches_person(principal, person)
     access.ensure_follows(principal, referent)
     programme = programme_facts((await read_programme(session, command.programme_id)).state)
     access.ensure_may_refer_to(principal, programme)

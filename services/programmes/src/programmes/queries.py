@@ -48,12 +48,14 @@ async def groups(
            WHERE ($1::text IS NULL OR programme_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR lower(establishment) = lower($3)) AND ($4 OR NOT sensitive)
              AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(facilitators) f))
+             AND ($6::text[] IS NULL OR establishment = ANY($6))
            ORDER BY start_date, group_id""",
         programme_id,
         status,
         establishment,
         scope.include_sensitive,
         scope.facilitator,
+        scope.establishments,
         limit=limit,
         offset=offset,
     )
@@ -80,6 +82,7 @@ async def referrals(
              AND ($3::text IS NULL OR r.programme_id = $3) AND ($4::text IS NULL OR r.group_id = $4)
              AND ($5::text IS NULL OR r.status = $5) AND ($6::text IS NULL OR c.referent = $6)
              AND ($7 OR NOT r.sensitive)
+             AND ($8::text[] IS NULL OR coalesce(c.establishment, r.establishment) = ANY($8))
            ORDER BY r.referred_on, r.referral_id""",
         case_id,
         subject_id,
@@ -88,6 +91,7 @@ async def referrals(
         status,
         scope.referent,
         scope.include_sensitive,
+        scope.establishments,
         limit=limit,
         offset=offset,
     )
@@ -96,14 +100,18 @@ async def referrals(
 async def referrals_of_person(
     connection: asyncpg.Connection, principal: Principal, subject_id: str
 ) -> tuple[list[asyncpg.Record], str | None]:
-    """The person's referrals with their attendance, and the referent CPIP of their latest case."""
+    """The person's referrals with their attendance (those of the caller's establishments: the person's
+    establishment now), and the referent CPIP of their latest case."""
     scope = access.scope(principal)
     rows = await connection.fetch(
-        """SELECT referral_id, programme_id, group_id, status, sessions_attended, sessions_counted
-           FROM referrals WHERE subject_id = $1 AND ($2 OR NOT sensitive)
-           ORDER BY referred_on, referral_id""",
+        """SELECT r.referral_id, r.programme_id, r.group_id, r.status, r.sessions_attended, r.sessions_counted
+           FROM referrals r LEFT JOIN followed_cases c USING (case_id)
+           WHERE r.subject_id = $1 AND ($2 OR NOT r.sensitive)
+             AND ($3::text[] IS NULL OR coalesce(c.establishment, r.establishment) = ANY($3))
+           ORDER BY r.referred_on, r.referral_id""",
         subject_id,
         scope.include_sensitive,
+        scope.establishments,
     )
     referent = await connection.fetchval(
         "SELECT referent FROM followed_cases WHERE subject_id = $1 ORDER BY closed_on DESC NULLS FIRST LIMIT 1",
@@ -134,7 +142,7 @@ async def sessions(
            WHERE s.during && tstzrange($1, $2) AND ($3::text IS NULL OR lower(s.establishment) = lower($3))
              AND ($4::text IS NULL OR lower(s.room) = lower($4))
              AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
-             AND ($6 OR NOT g.sensitive)
+             AND ($6 OR NOT g.sensitive) AND ($7::text[] IS NULL OR s.establishment = ANY($7))
            ORDER BY lower(s.during), s.room, s.session_id""",
         starts,
         ends,
@@ -142,6 +150,7 @@ async def sessions(
         room,
         scope.facilitator or facilitator,
         scope.include_sensitive,
+        scope.establishments,
         limit=limit,
         offset=offset,
     )

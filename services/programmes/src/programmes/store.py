@@ -193,7 +193,8 @@ async def referral_visibility(connection: asyncpg.Connection, referral_id: str) 
     """Whether the referral is to a sensitive programme, and who follows the person now (None: no such
     referral)."""
     row = await connection.fetchrow(
-        """SELECT r.sensitive, c.referent, c.first_names, c.last_name, c.ecrou_number, p.code, p.name
+        """SELECT r.sensitive, c.referent, c.first_names, c.last_name, c.ecrou_number, p.code, p.name,
+                  coalesce(c.establishment, r.establishment) AS establishment
            FROM referrals r LEFT JOIN followed_cases c USING (case_id) LEFT JOIN programmes p USING (programme_id)
            WHERE r.referral_id = $1""",
         referral_id,
@@ -206,7 +207,9 @@ async def referral_visibility(connection: asyncpg.Connection, referral_id: str) 
         else names.PERSON,
         programme=names.programme(row["code"], row["name"]) if row["code"] is not None else names.PROGRAMME,
     )
-    return ReferralVisibility(sensitive=row["sensitive"], referent=row["referent"], named=named)
+    return ReferralVisibility(
+        sensitive=row["sensitive"], referent=row["referent"], establishment=row["establishment"], named=named
+    )
 
 
 async def open_referrals_of_case(
@@ -242,9 +245,12 @@ async def busy_at_the_times_of(
 async def person_facts(
     connection: asyncpg.Connection, case_id: str, plan_id: str
 ) -> tuple[PersonFacts, str | None]:
-    """The person's facts from the replica of the assessment events, and their referent CPIP."""
+    """The person's facts from the replica of the assessment events, and their referent CPIP. Offences not
+    replicated yet read as none (the rule that needs them fails, named, like a risk level not validated yet)."""
     case = await connection.fetchrow(
-        """SELECT c.*, r.overall_risk_level FROM followed_cases c LEFT JOIN followed_risks r USING (case_id)
+        """SELECT c.*, r.overall_risk_level, coalesce(o.offence_categories, '{}') AS offence_categories
+           FROM followed_cases c LEFT JOIN followed_risks r USING (case_id)
+                LEFT JOIN followed_offences o USING (case_id)
            WHERE c.case_id = $1""",
         case_id,
     )

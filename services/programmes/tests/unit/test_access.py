@@ -3,25 +3,27 @@
 import pytest
 
 from contracts.roles import ROLES, SPIP_STAFF
-from kernel.access import NotOnCaseload
+from kernel.access import EstablishmentNotReached, NotOnCaseload
 from kernel.auth import Principal
 from programmes import access
 from programmes.domain import errors
 from programmes.domain.facts import ReferralVisibility
 from programmes.domain.group import group
 
-from ..builders import PLANNED_GROUP, a_group_planned, ppr, programme_facts
+from ..builders import ESTABLISHMENT, PLANNED_GROUP, a_group_planned, person_facts, ppr, programme_facts
 
 GROUP = group.fold(PLANNED_GROUP)  # run by cpip-1 and psychologue-1
 SENSITIVE_GROUP = group.fold([a_group_planned(sensitive=True, facilitators=["dpip-2", "partenaire-1"])])
 PARTNER_GROUP = group.fold([a_group_planned(facilitators=["cpip-1", " Partenaire-1 "])])
 
 
-def caller(role: str, subject: str | None = None) -> Principal:
+def caller(role: str, subject: str | None = None, establishments=frozenset({ESTABLISHMENT})) -> Principal:
+    partner = role == "partenaire"
     return Principal(
         subject=subject or f"{role}-1",
         roles=frozenset({role}),
-        organisation_scope="org-1" if role == "partenaire" else None,
+        organisation_scope="org-1" if partner else None,
+        establishments=None if partner else establishments,
     )
 
 
@@ -74,10 +76,11 @@ def test_the_other_roles_are_limited_by_no_caseload(role):
 
 
 def test_a_referral_to_a_sensitive_programme_is_hidden_from_all_but_dpips():
-    sensitive = ReferralVisibility(sensitive=True, referent="cpip-1")
+    sensitive = ReferralVisibility(sensitive=True, referent="cpip-1", establishment=ESTABLISHMENT)
     assert access.may_see_referral(caller("dpip"), sensitive)
     assert not access.may_see_referral(caller("cpip"), sensitive)  # even their own person's
-    assert access.may_see_referral(caller("cpip"), ReferralVisibility(sensitive=False, referent="cpip-2"))
+    other = ReferralVisibility(sensitive=False, referent="cpip-2", establishment=ESTABLISHMENT)
+    assert access.may_see_referral(caller("cpip"), other)
 
 
 def test_a_sensitive_programme_takes_referrals_from_dpips_only_and_exists_for_no_one_else():
@@ -94,16 +97,55 @@ def test_offence_content_is_for_spip_staff_only(role):
     assert access.may_read_offence_content(caller(role)) is (role in SPIP_STAFF)
 
 
+# --- the perimeter (ADR 26) ---
+
+ELSEWHERE = frozenset({"CD Bapaume"})
+SITE = [ESTABLISHMENT]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES - {"partenaire"}))
+def test_a_group_or_referral_of_another_establishment_exists_for_no_staff_role(role):
+    other_site = caller(role, establishments=ELSEWHERE)
+    assert not access.may_see_group(other_site, GROUP)
+    assert not access.may_see_group(other_site, SENSITIVE_GROUP)
+    referral = ReferralVisibility(sensitive=False, referent=f"{role}-1", establishment=ESTABLISHMENT)
+    assert not access.may_see_referral(other_site, referral)
+    assert access.scope(other_site).establishments == ["CD Bapaume"]
+
+
+def test_a_partner_is_limited_by_the_groups_it_facilitates_not_by_establishment():
+    assert access.may_see_group(caller("partenaire"), PARTNER_GROUP)
+    assert access.scope(caller("partenaire")).establishments is None
+
+
+def test_a_person_of_another_establishment_is_not_known_to_the_caller():
+    access.ensure_reaches_person(caller("cpip"), person_facts())
+    with pytest.raises(errors.CaseNotFound, match="is known here"):
+        access.ensure_reaches_person(caller("cpip", establishments=ELSEWHERE), person_facts())
+
+
+def test_a_group_is_planned_only_in_one_of_the_callers_establishments():
+    access.ensure_may_plan_in(caller("dpip"), ESTABLISHMENT)
+    with pytest.raises(EstablishmentNotReached):
+        access.ensure_may_plan_in(caller("dpip"), "CD Bapaume")
+
+
 # --- lists ---
 
 
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("dpip", access.Scope(include_sensitive=True, facilitator=None, referent=None)),
-        ("cpip", access.Scope(include_sensitive=False, facilitator=None, referent="cpip-1")),
+        ("dpip", access.Scope(include_sensitive=True, facilitator=None, referent=None, establishments=SITE)),
+        (
+            "cpip",
+            access.Scope(include_sensitive=False, facilitator=None, referent="cpip-1", establishments=SITE),
+        ),
         ("partenaire", access.Scope(include_sensitive=False, facilitator="partenaire-1", referent=None)),
-        ("ipro_chef", access.Scope(include_sensitive=False, facilitator=None, referent=None)),
+        (
+            "ipro_chef",
+            access.Scope(include_sensitive=False, facilitator=None, referent=None, establishments=SITE),
+        ),
     ],
 )
 def test_what_each_list_shows_the_caller(role, expected):

@@ -86,4 +86,5 @@ class ReferralVisibility(Facts):
 
     sensitive: bool
     referent: str | None
+    establishment: str | None = None  # the person's now (their case's), else the referral's
     named: ReferralNames = ReferralNames()

@@ -17,7 +17,7 @@ from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
 from kernel.journal import Journal
-from programmes import handlers, queries
+from programmes import access, handlers, queries
 from programmes.domain import commands as c
 from programmes.domain.group import Group, GroupStatus, SessionState
 from programmes.http.common import Director, Facilitator, IdValue, Officer, ScheduleReader
@@ -144,6 +144,7 @@ def _session_view(state: SessionState) -> SessionView:
     "", status_code=201, response_model=GroupView, summary="Plan a group: its sessions are generated"
 )
 async def plan_group(body: PlanGroupRequest, principal: Director, commands: Commands, today: Today):
+    access.ensure_may_plan_in(principal, body.establishment)
     command = c.PlanGroup(
         group_id=str(uuid.uuid4()), today=today, **body.model_dump(exclude={"pattern"}), pattern=body.pattern
     )
