@@ -7,8 +7,9 @@ The expected answer is a status, and for a refusal the rule it names; for a 200 
 body must hold or lack (dotted paths: "identity.birth_date") and which texts must or must not appear in it.
 
 The rules stated here are DOMAIN.md's need-to-know: where the code disagreed, the code was changed. Rows
-that would need a larger change (establishment scoping, break-glass reads) are not here: see
-docs/access-matrix.md, "Not yet in the matrix".
+that would need a larger change (break-glass reads) are not here: see docs/access-matrix.md, "Not yet in the
+matrix". The establishment perimeter (ADR 26) is a dimension of its own: the same users with a token of
+another establishment, at the end of the file.
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ class Scope(StrEnum):
     OTHER_PARTNER = "partner of another organisation"
     PARTNER_WITHOUT_ORGANISATION = "partner token naming no organisation"
     NO_TOKEN = "no token"
+    # The establishment perimeter (ADR 26): the same users as above, their token listing another
+    # establishment only; and a DPIP whose token lists none.
+    REFERENT_ELSEWHERE = "referent CPIP of the case, token of another establishment"
+    DPIP_ELSEWHERE = "DPIP of another establishment"
+    PSY_ASKED_ELSEWHERE = "psychologist with a contribution request, token of another establishment"
+    FACILITATOR_ELSEWHERE = "facilitator of the group, token of another establishment"
+    ADVISER_ELSEWHERE = "IPRO adviser of the pathway, token of another establishment"
+    IPRO_HEAD_ELSEWHERE = "IPRO head of another establishment"
+    DIRECTION_ELSEWHERE = "direction of another establishment"
+    AUDITOR_ELSEWHERE = "auditeur of another establishment"
+    NO_ESTABLISHMENT = "DPIP token naming no establishment"
 
 
 @dataclass(frozen=True)
@@ -822,4 +834,256 @@ PROJECTIONS = [
     ),
 ]
 
-MATRIX: list[Row] = [*ASSESSMENT, *PARTNERS, *PROGRAMMES, *IPRO, *PROJECTIONS]
+# --- the establishment perimeter (ADR 26) ------------------------------------------------------------------
+
+# Each world's objects are in one establishment. The same users with a token of another one (or a DPIP's
+# token naming none) find every object missing, the 404 of an unknown id word for word and before any other
+# rule, find nothing in any list whatever establishment they filter on, and cannot create in it. Partners
+# are limited by their organisation, not by establishment (their rows above stand). The partners service
+# holds organisations and calls, not people: not scoped.
+NOWHERE = {"items": 0}
+
+
+def missing_to(scopes, rule: str) -> dict[Scope, tuple]:
+    return {scope: (404, rule) for scope in scopes}
+
+
+def empty_to(scopes, **expected) -> dict[Scope, tuple]:
+    return {scope: (200, expected or NOWHERE) for scope in scopes}
+
+
+def _without(scopes, left_out: Scope) -> tuple[Scope, ...]:
+    return tuple(scope for scope in scopes if scope is not left_out)
+
+
+CASE_READERS_ELSEWHERE = (
+    Scope.REFERENT_ELSEWHERE,
+    Scope.DPIP_ELSEWHERE,
+    Scope.PSY_ASKED_ELSEWHERE,
+    Scope.IPRO_HEAD_ELSEWHERE,
+    Scope.DIRECTION_ELSEWHERE,
+    Scope.AUDITOR_ELSEWHERE,
+    Scope.NO_ESTABLISHMENT,
+)
+SPIP_ELSEWHERE = (Scope.REFERENT_ELSEWHERE, Scope.DPIP_ELSEWHERE, Scope.PSY_ASKED_ELSEWHERE)
+
+ASSESSMENT_PERIMETER = [
+    *rows("assessment", "GET", "/cases/{case_id}", missing_to(CASE_READERS_ELSEWHERE, "case-not-found")),
+    *rows(
+        "assessment",
+        "GET",
+        "/assessments/{assessment_id}",
+        missing_to(_without(CASE_READERS_ELSEWHERE, Scope.DIRECTION_ELSEWHERE), "assessment-not-found"),
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/plans/{plan_id}",
+        missing_to((*SPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT), "plan-not-found"),
+    ),
+    *rows("assessment", "GET", "/cases/{case_id}/interviews", missing_to(SPIP_ELSEWHERE, "case-not-found")),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}/espace-notes",
+        missing_to((Scope.DPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT), "case-not-found"),
+    ),
+    *rows("assessment", "GET", "/cases", empty_to(CASE_READERS_ELSEWHERE)),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases?establishment=InSERRE Arras&include_closed=true",
+        {Scope.DPIP: (200, {"items": 2}), **empty_to((Scope.DPIP_ELSEWHERE, Scope.IPRO_HEAD_ELSEWHERE))},
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/deadlines?within_days=366",
+        {
+            Scope.DPIP: (200, {"shows": {"CASE"}}),
+            **empty_to((Scope.REFERENT_ELSEWHERE, Scope.DPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT)),
+        },
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/interviews",
+        missing_to((Scope.REFERENT_ELSEWHERE, Scope.PSY_ASKED_ELSEWHERE), "case-not-found"),
+        body="interview",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/assessments/{assessment_id}/contributions",
+        missing_to((Scope.PSY_ASKED_ELSEWHERE,), "assessment-not-found"),
+        body="contribution",
+    ),
+    *rows(
+        "assessment",
+        "PUT",
+        "/cases/{case_id}/identity",
+        missing_to((Scope.DPIP_ELSEWHERE,), "case-not-found"),
+        body="identity",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/espace-notes",
+        missing_to((Scope.DPIP_ELSEWHERE,), "case-not-found"),
+        body="note",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/transfer",
+        missing_to((Scope.DPIP_ELSEWHERE,), "case-not-found"),
+        body="transfer",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases",
+        {Scope.DPIP_ELSEWHERE: (403, "establishment-not-reached")},
+        body="case",
+    ),
+    # erasing a person of another establishment (a success here would erase the world's person-1)
+    *rows(
+        "assessment",
+        "POST",
+        "/subjects/person-1/erasure",
+        missing_to((Scope.DPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT), "subject-not-found"),
+        body="erasure",
+    ),
+]
+
+PROGRAMMES_ELSEWHERE = (
+    Scope.REFERENT_ELSEWHERE,
+    Scope.DPIP_ELSEWHERE,
+    Scope.FACILITATOR_ELSEWHERE,
+    Scope.IPRO_HEAD_ELSEWHERE,
+    Scope.DIRECTION_ELSEWHERE,
+    Scope.AUDITOR_ELSEWHERE,
+    Scope.NO_ESTABLISHMENT,
+)
+REFERRAL_READERS_ELSEWHERE = _without(PROGRAMMES_ELSEWHERE, Scope.FACILITATOR_ELSEWHERE)
+
+PROGRAMMES_PERIMETER = [
+    *rows("programmes", "GET", "/groups/{parcours}", missing_to(PROGRAMMES_ELSEWHERE, "group-not-found")),
+    *rows(
+        "programmes",
+        "GET",
+        "/groups/{parcours}/register",
+        missing_to(
+            (Scope.REFERENT_ELSEWHERE, Scope.DPIP_ELSEWHERE, Scope.FACILITATOR_ELSEWHERE), "group-not-found"
+        ),
+    ),
+    *rows(
+        "programmes", "GET", "/referrals/{r2}", missing_to(REFERRAL_READERS_ELSEWHERE, "referral-not-found")
+    ),
+    *rows("programmes", "GET", "/groups", empty_to(PROGRAMMES_ELSEWHERE)),
+    *rows("programmes", "GET", "/groups?establishment=InSERRE Arras", empty_to((Scope.DPIP_ELSEWHERE,))),
+    *rows("programmes", "GET", "/sessions?week=2026-11-30", empty_to(PROGRAMMES_ELSEWHERE)),
+    *rows("programmes", "GET", "/referrals", empty_to(REFERRAL_READERS_ELSEWHERE)),
+    *rows(
+        "programmes",
+        "GET",
+        "/people/p-1/participation",
+        empty_to(REFERRAL_READERS_ELSEWHERE, absent={"enrolments"}, hides={"R1"}),
+    ),
+    *rows(
+        "programmes",
+        "POST",
+        "/groups",
+        {Scope.DPIP_ELSEWHERE: (403, "establishment-not-reached")},
+        body="group",
+    ),
+]
+
+IPRO_ELSEWHERE = (
+    Scope.REFERENT_ELSEWHERE,
+    Scope.DPIP_ELSEWHERE,
+    Scope.ADVISER_ELSEWHERE,
+    Scope.IPRO_HEAD_ELSEWHERE,
+    Scope.DIRECTION_ELSEWHERE,
+    Scope.AUDITOR_ELSEWHERE,
+    Scope.NO_ESTABLISHMENT,
+)
+IPRO_STAFF_ELSEWHERE = (
+    Scope.ADVISER_ELSEWHERE,
+    Scope.IPRO_HEAD_ELSEWHERE,
+    Scope.DIRECTION_ELSEWHERE,
+    Scope.AUDITOR_ELSEWHERE,
+)
+
+IPRO_PERIMETER = [
+    *rows("ipro", "GET", "/pathways/{p1}", missing_to(IPRO_ELSEWHERE, "pathway-not-found")),
+    *rows("ipro", "GET", "/pathways/{p1}/work", missing_to(IPRO_ELSEWHERE, "pathway-not-found")),
+    # the governor's office of another site: missing, before the rule that keeps it from any history
+    *rows("ipro", "GET", "/pathways/{p1}/history", missing_to(IPRO_ELSEWHERE, "pathway-not-found")),
+    *rows("ipro", "GET", "/trainings/{t1}", missing_to(IPRO_ELSEWHERE, "training-not-found")),
+    *rows("ipro", "GET", "/positionings/{pos1}", missing_to(IPRO_STAFF_ELSEWHERE, "positioning-not-found")),
+    *rows("ipro", "GET", "/pathways", empty_to(IPRO_ELSEWHERE)),
+    *rows("ipro", "GET", "/pathways?establishment=InSERRE Arras", empty_to((Scope.IPRO_HEAD_ELSEWHERE,))),
+    *rows("ipro", "GET", "/positionings", empty_to(IPRO_STAFF_ELSEWHERE)),
+    *rows("ipro", "GET", "/caseload", empty_to(IPRO_STAFF_ELSEWHERE)),
+    *rows("ipro", "GET", "/waiting-lists", empty_to(IPRO_STAFF_ELSEWHERE, hides={"P1"})),
+    *rows("ipro", "GET", "/posts", empty_to(IPRO_STAFF_ELSEWHERE, hides={"P2_SUBJECT"})),
+    *rows("ipro", "GET", "/indicators/inserre", empty_to(IPRO_STAFF_ELSEWHERE, hides={"ARRAS"})),
+    *rows(
+        "ipro",
+        "POST",
+        "/pathways/{p1}/goals",
+        missing_to((Scope.ADVISER_ELSEWHERE,), "pathway-not-found"),
+        body="goal",
+    ),
+]
+
+FILE_READERS_ELSEWHERE = (
+    Scope.REFERENT_ELSEWHERE,
+    Scope.DPIP_ELSEWHERE,
+    Scope.PSY_ASKED_ELSEWHERE,
+    Scope.ADVISER_ELSEWHERE,
+    Scope.IPRO_HEAD_ELSEWHERE,
+    Scope.DIRECTION_ELSEWHERE,
+    Scope.AUDITOR_ELSEWHERE,
+    Scope.NO_ESTABLISHMENT,
+)
+
+PROJECTIONS_PERIMETER = [
+    *rows(
+        "projections", "GET", "/persons/{person}/file", missing_to(FILE_READERS_ELSEWHERE, "person-not-found")
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{person}/file/changes",
+        missing_to(FILE_READERS_ELSEWHERE, "person-not-found"),
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons/{person}/consultations",
+        missing_to((Scope.DPIP_ELSEWHERE, Scope.AUDITOR_ELSEWHERE), "person-not-found"),
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/persons?q=Lefèvre",
+        {
+            Scope.DPIP: (200, {"items": 1, "shows": {"LEFEVRE"}}),
+            **empty_to((Scope.DPIP_ELSEWHERE, Scope.ADVISER_ELSEWHERE, Scope.NO_ESTABLISHMENT)),
+        },
+    ),
+]
+
+MATRIX: list[Row] = [
+    *ASSESSMENT,
+    *PARTNERS,
+    *PROGRAMMES,
+    *IPRO,
+    *PROJECTIONS,
+    *ASSESSMENT_PERIMETER,
+    *PROGRAMMES_PERIMETER,
+    *IPRO_PERIMETER,
+    *PROJECTIONS_PERIMETER,
+]

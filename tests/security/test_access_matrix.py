@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from devinfra.testkit import SettableClock, ok, service_settings, serving
+from devinfra.tokens import DEV_ESTABLISHMENTS
 
 from .access_matrix import MATRIX, Row, Scope
 
@@ -54,9 +55,29 @@ class World:
     bodies: dict[str, dict | None] = field(default_factory=dict)  # the commands' bodies, by name
 
 
-def user(dev_keys, role: str, subject: str, organisation_id: str | None = None) -> dict[str, str]:
-    token = dev_keys.mint(role, subject=subject, organisation_id=organisation_id)
+def user(
+    dev_keys, role: str, subject: str, organisation_id: str | None = None, establishments=DEV_ESTABLISHMENTS
+) -> dict[str, str]:
+    token = dev_keys.mint(
+        role, subject=subject, organisation_id=organisation_id, establishments=establishments
+    )
     return {"Authorization": f"Bearer {token}"}
+
+
+# Every world's objects are in one of the development sites; this one is none of theirs (ADR 26).
+ELSEWHERE = ["Centre pénitentiaire de Maubeuge"]
+
+
+def elsewhere(dev_keys, users: dict[Scope, tuple[str, str]]) -> dict[Scope, dict[str, str]]:
+    """The perimeter's callers: these (role, user) with a token of another establishment only, and a DPIP
+    whose token lists none."""
+    return {
+        **{
+            scope: user(dev_keys, role, subject, establishments=ELSEWHERE)
+            for scope, (role, subject) in users.items()
+        },
+        Scope.NO_ESTABLISHMENT: user(dev_keys, "dpip", "dpip-1", establishments=None),
+    }
 
 
 async def served(service: str, settings_class, factory, infrastructure, dev_keys, unique_name):
@@ -150,8 +171,20 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 Scope.DIRECTION: as_role("direction"),
                 Scope.AUDITOR: as_role("auditeur"),
                 Scope.PARTNER: user(dev_keys, "partenaire", "partenaire-1", "org-1"),
+                **elsewhere(
+                    dev_keys,
+                    {
+                        Scope.REFERENT_ELSEWHERE: ("cpip", "cpip-1"),
+                        Scope.DPIP_ELSEWHERE: ("dpip", "dpip-1"),
+                        Scope.PSY_ASKED_ELSEWHERE: ("psychologue", "psychologue-1"),
+                        Scope.IPRO_HEAD_ELSEWHERE: ("ipro_chef", "ipro_chef-1"),
+                        Scope.DIRECTION_ELSEWHERE: ("direction", "direction-1"),
+                        Scope.AUDITOR_ELSEWHERE: ("auditeur", "auditeur-1"),
+                    },
+                ),
             },
             texts={
+                "CASE": case,
                 "EVIDENCE": EVIDENCE,
                 "PSYCHOLOGIST_TEXT": PSYCHOLOGIST_TEXT,
                 "INTERVIEW_NOTES": INTERVIEW_NOTES,
@@ -163,6 +196,9 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 "sentence": flows.case_body(today)["sentence"],
                 "contribution": {"text": "Contribution"},
                 "note": {"text": "Note"},
+                "transfer": {"establishment": ELSEWHERE[0], "transferred_on": str(today)},
+                "case": flows.case_body(today, "person-3"),
+                "erasure": {"reason": "acquittal"},
                 "identity": {
                     "identity": {**flows.case_body(today)["identity"], "last_name": "Durant-Rectifié"},
                     "reason": "Nom mal orthographié à l'écrou",
@@ -293,7 +329,19 @@ async def programmes_world(infrastructure, dev_keys, unique_name):
                 Scope.AUDITOR: as_role("auditeur"),
                 Scope.PARTNER: as_role("partenaire"),  # runs parcours (and espace)
                 Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-2"),
+                **elsewhere(
+                    dev_keys,
+                    {
+                        Scope.REFERENT_ELSEWHERE: ("cpip", "cpip-1"),
+                        Scope.DPIP_ELSEWHERE: ("dpip", "dpip-1"),
+                        Scope.FACILITATOR_ELSEWHERE: ("psychologue", "psychologue-1"),
+                        Scope.IPRO_HEAD_ELSEWHERE: ("ipro_chef", "ipro_chef-1"),
+                        Scope.DIRECTION_ELSEWHERE: ("direction", "direction-1"),
+                        Scope.AUDITOR_ELSEWHERE: ("auditeur", "auditeur-1"),
+                    },
+                ),
             },
+            bodies={"group": flows.group_body("programme-parcours", NOW.date())},
             texts={
                 "FAILED_RULE": "eligibility-short-sentence",
                 "ESPACE_REFERRAL": referrals["re"],
@@ -350,6 +398,17 @@ async def ipro_world(infrastructure, dev_keys, unique_name):
                 Scope.PARTNER: as_role("partenaire", "partenaire-A", organisation_id=organisation["A"]),
                 Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-B", organisation_id=organisation["B"]),
                 Scope.PARTNER_WITHOUT_ORGANISATION: as_role("partenaire", "partenaire-none"),
+                **elsewhere(
+                    dev_keys,
+                    {
+                        Scope.REFERENT_ELSEWHERE: ("cpip", "cpip-1"),
+                        Scope.DPIP_ELSEWHERE: ("dpip", "dpip-1"),
+                        Scope.ADVISER_ELSEWHERE: ("ipro_conseiller", "ipro_conseiller-1"),
+                        Scope.IPRO_HEAD_ELSEWHERE: ("ipro_chef", "ipro_chef-1"),
+                        Scope.DIRECTION_ELSEWHERE: ("direction", "direction-1"),
+                        Scope.AUDITOR_ELSEWHERE: ("auditeur", "auditeur-1"),
+                    },
+                ),
             },
             texts={
                 "DUPONT": "Dupont",
@@ -434,6 +493,18 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                 Scope.DIRECTION: user(dev_keys, "direction", "direction-1"),
                 Scope.AUDITOR: user(dev_keys, "auditeur", "auditeur-1"),
                 Scope.PARTNER: user(dev_keys, "partenaire", "partner-user", "partner-1"),
+                **elsewhere(
+                    dev_keys,
+                    {
+                        Scope.REFERENT_ELSEWHERE: ("cpip", "cpip-durand"),
+                        Scope.DPIP_ELSEWHERE: ("dpip", "dpip-1"),
+                        Scope.PSY_ASKED_ELSEWHERE: ("psychologue", "psy-1"),
+                        Scope.ADVISER_ELSEWHERE: ("ipro_conseiller", "cip-leroy"),
+                        Scope.IPRO_HEAD_ELSEWHERE: ("ipro_chef", "ipro-chef-1"),
+                        Scope.DIRECTION_ELSEWHERE: ("direction", "direction-1"),
+                        Scope.AUDITOR_ELSEWHERE: ("auditeur", "auditeur-1"),
+                    },
+                ),
             },
             texts={"LEFEVRE": "Lefèvre", "BENALI": "Benali", "OTHER_PERSON": "person-2"},
         )
