@@ -19,6 +19,9 @@ from contracts.assessment import CaseOpened, Identity, Sentence
 from contracts.ipro import (
     AffectationDecided,
     ClassementRequested,
+    LeaveDecided,
+    LeaveKind,
+    LeaveRequested,
     PathwayOpened,
     PositioningCancelled,
     PositioningProposed,
@@ -31,6 +34,8 @@ from contracts.partners import (
     ActionType,
     CallContent,
     CallDrafted,
+    OrganisationType,
+    PartnerRegistered,
     SessionScheduled,
     SessionSlot,
 )
@@ -307,3 +312,41 @@ def thursday_moved_to_afternoon(h: History) -> None:
         ),
         actor=CPIP,
     )
+
+
+def leaves_and_the_partner(h: History) -> None:
+    """For the movement list: the partner's organisation registered; Karim's escorted professional leave on
+    Wednesday approved by the governor (the decision on `ipro.restricted`), Marie's PMSMP over Wednesday and
+    Thursday refused."""
+    h.record(
+        "partner",
+        "partner-1",
+        PartnerRegistered(
+            partner_id="partner-1",
+            name="Association Emploi Arras",
+            siret="73282932000074",
+            organisation_type=OrganisationType.ASSOCIATION,
+        ),
+        actor=RIPRO,
+    )
+    governor = Actor(subject="direction-1", role="direction")
+    for n, kind, days, purpose, approved in (
+        (2, LeaveKind.ESCORTED_PROFESSIONAL_LEAVE, 1, "Visite de l'entreprise Bâtir", True),
+        (1, LeaveKind.PMSMP, 2, "PMSMP en boulangerie", False),
+    ):
+        requested = LeaveRequested(
+            pathway_id=f"pathway-{n}",
+            leave_id=f"leave-{n}",
+            kind=kind,
+            starts_on=MONDAY + timedelta(days=2),
+            ends_on=MONDAY + timedelta(days=1 + days),
+            purpose=purpose,
+        )
+        h.record("pathway", f"pathway-{n}", requested, subject=f"person-{n}", actor=ADVISER)
+        decided = LeaveDecided(
+            pathway_id=f"pathway-{n}",
+            leave_id=f"leave-{n}",
+            approved=approved,
+            reason="" if approved else "Non",
+        )
+        h.record("pathway", f"pathway-{n}", decided, subject=f"person-{n}", actor=governor)

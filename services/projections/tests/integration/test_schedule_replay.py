@@ -1,5 +1,6 @@
-"""The schedule from the real broker (issue 15): built by its consumer from the four topics, then rebuilt in
-place from offset 0 and in a fresh database: the same sessions, people, hours and open conflicts."""
+"""The schedule from the real broker (issue 15): built by its consumer from the four topics (and the leaves'
+decisions from `ipro.restricted`), then rebuilt in place from offset 0 and in a fresh database: the same
+sessions, people, hours, leaves and open conflicts."""
 
 import dataclasses
 
@@ -10,7 +11,7 @@ from kernel.views import rebuild
 from projections.bootstrap import subscriptions
 from projections.schedule import ingest
 from projections.settings import ProjectionsSettings
-from services.projections.tests.integration.test_person_file_replay import by_topic
+from services.projections.tests.builders import History
 from services.projections.tests.integration.test_replay import (
     catch_up,
     caught_up,
@@ -18,9 +19,18 @@ from services.projections.tests.integration.test_replay import (
     end_offsets,
     publish,
 )
-from services.projections.tests.schedule_week import room_moved, the_week
+from services.projections.tests.schedule_week import leaves_and_the_partner, room_moved, the_week
 
 pytestmark = pytest.mark.integration
+
+
+def by_topic(history: History) -> dict[str, History]:
+    """The envelopes each service's relay publishes: restricted ones on `<service>.restricted` (ADR 25)."""
+    topics: dict[str, History] = {}
+    for envelope in history.envelopes:
+        topic = f"{envelope.service}.{'restricted' if envelope.restricted else 'events'}"
+        topics.setdefault(topic, History()).envelopes.append(envelope)
+    return topics
 
 
 def schedule_subscription(settings: ProjectionsSettings):
@@ -56,6 +66,7 @@ async def test_the_schedule_is_rebuilt_from_the_topics_as_it_was_built_live(
     )
     week = the_week()
     room_moved(week)
+    leaves_and_the_partner(week)
     for topic, envelopes in by_topic(week).items():
         await publish(bootstrap, settings.topic(topic), envelopes)
     ends = await end_offsets(bootstrap, *(settings.topic(t) for t in ingest.TOPICS))
@@ -83,3 +94,5 @@ async def test_the_schedule_is_rebuilt_from_the_topics_as_it_was_built_live(
     assert rebuilt == live and elsewhere == live
     assert len(live["schedule_sessions"]) == 3 and len(live["schedule_recurring"]) == 2
     assert len(live["schedule_conflicts"]) == 3  # the room's was resolved by the move
+    leaves = {dict(row)["leave_id"]: dict(row)["approved"] for row in live["schedule_leaves"]}
+    assert leaves == {"leave-1": "False", "leave-2": "True"}  # each decision read from ipro.restricted

@@ -5,7 +5,8 @@ Each event runs in the consumer's transaction beside its checkpoint (the runner 
 An event that changes an item then looks again at the person or room it concerns over the span it touched
 (`conflicts.refresh_*`): never a recomputation of the whole schedule.
 
-No personal-data field is kept: facilitators as digests only, participants by subject id."""
+No personal-data field is kept: facilitators as digests only, participants by subject id. Of IPRO's
+restricted topic, only whether a leave was approved (ADR 25), for the movement list."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from contracts.ipro import (
     ContractEnded,
     ContractEndedOnRelease,
     Declassified,
+    LeaveDecided,
+    LeaveRequested,
     PathwayOpened,
     PositioningCancelled,
     PositioningMoved,
@@ -53,7 +56,7 @@ from kernel.clock import local_date, start_of_day
 from projections.schedule.conflicts import Span, refresh_person, refresh_room
 from projections.schedule.occupancy import facilitator_key, place_key
 
-TOPICS = ("assessment.events", "programmes.events", "ipro.events", "partners.events")
+TOPICS = ("assessment.events", "programmes.events", "ipro.events", "ipro.restricted", "partners.events")
 TABLES = (
     "schedule_programmes",
     "schedule_groups",
@@ -65,6 +68,7 @@ TABLES = (
     "schedule_positionings",
     "schedule_recurring",
     "schedule_conflicts",
+    "schedule_leaves",
 )
 
 _WORK_ENDS = (ContractEnded, ContractEndedOnRelease, AffectationEndedOnRelease, Declassified)
@@ -95,6 +99,8 @@ EVENT_TYPES = frozenset(
         TrainingDroppedOut,
         AffectationDecided,
         *_WORK_ENDS,
+        LeaveRequested,
+        LeaveDecided,  # restricted: the only type of `ipro.restricted` read here
     )
 )
 
@@ -178,13 +184,14 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             )
         case ActionCreated():
             await connection.execute(
-                """INSERT INTO schedule_actions (action_id, partner_id, call_id, title, capacity)
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (action_id) DO NOTHING""",
+                """INSERT INTO schedule_actions (action_id, partner_id, call_id, title, capacity, action_type)
+                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (action_id) DO NOTHING""",
                 event.action_id,
                 event.partner_id,
                 event.call_id,
                 event.title,
                 event.capacity_max,
+                event.action_type.value,
             )
         case SessionScheduled():
             slot = event.slot
@@ -224,6 +231,12 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             await connection.execute(
                 """INSERT INTO schedule_people (subject_id, establishment) VALUES ($1, $2)
                    ON CONFLICT (subject_id) DO UPDATE SET establishment = excluded.establishment""",
+                event.subject_id,
+                event.establishment,
+            )
+            # The movement list reads a site's weekly hours by establishment (a pathway may come after them).
+            await connection.execute(
+                "UPDATE schedule_recurring SET establishment = $2 WHERE subject_id = $1",
                 event.subject_id,
                 event.establishment,
             )
@@ -313,6 +326,27 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
         case Declassified():
             await _end_weekly(
                 connection, event.work_id, None, event.decided_on - timedelta(days=1), at, cause
+            )
+        case LeaveRequested():
+            await connection.execute(
+                """INSERT INTO schedule_leaves (leave_id, subject_id, kind, first_day, last_day, purpose)
+                   VALUES ($1, $2, $3, $4, $5, $6)
+                   ON CONFLICT (leave_id) DO UPDATE SET subject_id = excluded.subject_id, kind = excluded.kind,
+                       first_day = excluded.first_day, last_day = excluded.last_day, purpose = excluded.purpose""",
+                event.leave_id,
+                envelope.subject,
+                event.kind.value,
+                event.starts_on,
+                event.ends_on,
+                event.purpose,
+            )
+        case LeaveDecided():
+            # Only the outcome: a refusal's reasons stay IPRO's and the SPIP's (ADR 25).
+            await connection.execute(
+                """INSERT INTO schedule_leaves (leave_id, approved) VALUES ($1, $2)
+                   ON CONFLICT (leave_id) DO UPDATE SET approved = excluded.approved""",
+                event.leave_id,
+                event.approved,
             )
 
 
@@ -443,8 +477,10 @@ async def _add_weekly(
 ) -> None:
     await connection.execute(
         """INSERT INTO schedule_recurring (item_id, kind, source_id, subject_id, title, place, first_day, last_day,
-                                           slots, since)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_id) DO NOTHING""",
+                                           slots, since, establishment)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                   (SELECT establishment FROM schedule_people WHERE subject_id = $4))
+           ON CONFLICT (item_id) DO NOTHING""",
         item_id,
         kind,
         source_id,
