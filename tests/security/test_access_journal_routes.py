@@ -32,6 +32,8 @@ PERSON_LISTS = {
     ("ipro", "/waiting-lists"),
     ("ipro", "/posts"),
     ("projections", "/persons"),
+    ("projections", "/movements"),
+    ("projections", "/movements.html"),
     ("projections", "/audit/access"),
 }
 # Reads about a person that are deliberately not journaled, and why.

@@ -14,6 +14,7 @@ from projections import catalogue, partner_directory
 from projections.access_journal import ingest as access_journal
 from projections.access_journal.http import router as access_journal_router
 from projections.http import router
+from projections.movements.http import router as movements_router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
 from projections.schedule import ingest as schedule
@@ -72,7 +73,7 @@ DEFINITION = ServiceDefinition(
     name="projections",
     roles=ESTABLISHMENT,
     # It records who consulted a person's file, as restricted events of its own.
-    routers=[router, person_file_router, schedule_router, access_journal_router],
+    routers=[router, person_file_router, schedule_router, movements_router, access_journal_router],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
     # The consultation journal of every service, from `access.journal`: entries are not events of the log,

@@ -1,0 +1,199 @@
+"""The movement list (issue 15 item 3) through the app, from the week's events as the schedule's consumer
+applies them: who goes where on a day of the establishment, escorted or not, the partners expected; who reads
+it, with or without names; the day and establishment it is asked for."""
+
+import pytest
+
+from devinfra.testkit import assert_refused, ok, serving
+from projections.bootstrap import create_app
+from projections.partner_directory import apply as directory
+from projections.settings import ProjectionsSettings
+from services.projections.tests.integration.test_schedule_store import (
+    A1,
+    G1,
+    G2,
+    P1,
+    TRAINING_THURSDAY,
+    WORK_THURSDAY,
+    both,
+)
+from services.projections.tests.schedule_week import (
+    ARRAS,
+    NOW,
+    at,
+    leaves_and_the_partner,
+    positioning_cancelled,
+    the_week,
+)
+
+pytestmark = pytest.mark.integration
+
+TUESDAY, WEDNESDAY, THURSDAY = "2031-03-11", "2031-03-12", "2031-03-13"
+
+# role -> names shown (None: refused, role-not-allowed)
+READERS = {
+    "direction": True,
+    "dpip": True,
+    "ipro_conseiller": True,
+    "ipro_chef": True,
+    "ripro": True,
+    "auditeur": False,
+    "cpip": None,
+    "psychologue": None,
+    "assistant_social": None,
+    "partenaire": None,
+}
+
+
+async def views(connection, envelope, event):
+    """The schedule and the identities (`both`), and the partner directory the organisations' names are in."""
+    await both(connection, envelope, event)
+    await directory(connection, envelope, event)
+
+
+@pytest.fixture
+async def api(projections_dsn, apply_all, infrastructure, dev_keys):
+    week = the_week()
+    leaves_and_the_partner(week)
+    await apply_all(views, *week.envelopes)
+    settings = ProjectionsSettings(
+        database_url=projections_dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=False,
+        run_consumers=False,
+    )
+    async with serving(create_app(settings, clock=lambda: NOW)) as client:
+
+        def as_user(role: str, **claims) -> dict[str, str]:
+            organisation = "partner-1" if role == "partenaire" else None
+            token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation, **claims)
+            return {"Authorization": f"Bearer {token}"}
+
+        async def day(on: str, role: str = "direction", **claims) -> dict:
+            params = {"day": on, "establishment": ARRAS}
+            return await ok(await client.get("/movements", params=params, headers=as_user(role, **claims)))
+
+        yield client, as_user, day
+
+
+def moves(listed: dict) -> list[tuple]:
+    return [(m["item_id"], m["subject_id"], m["last_name"], m["place"]) for m in listed["movements"]]
+
+
+async def test_a_day_lists_each_persons_movements_and_the_partners_expected(api):
+    _, _, day = api
+    tuesday = await day(TUESDAY)
+    assert (tuesday["day"], tuesday["establishment"]) == (TUESDAY, ARRAS)
+    assert moves(tuesday) == [
+        (P1, "person-1", "Lefèvre", "Salle polyvalente"),
+        (G1, "person-2", "Benali", "Salle polyvalente"),
+        (G1, "person-1", "Lefèvre", "Salle polyvalente"),
+    ]
+    first = tuesday["movements"][0]
+    assert (first["starts_at"], first["ends_at"]) == (at(1, 14).isoformat(), at(1, 16).isoformat())
+    assert (first["activity"], first["outside"], first["escorted"]) == ("Atelier CV", False, None)
+    assert tuesday["partners"] == [
+        {
+            "item_id": A1,
+            "partner_id": "partner-1",
+            "organisation": "Association Emploi Arras",
+            "activity": "Atelier CV",
+            "starts_at": at(1, 14).isoformat(),
+            "ends_at": at(1, 16).isoformat(),
+            "place": "Salle polyvalente",
+            "facilitators": 1,
+            "participants": 1,
+        }
+        | {"outside": False}
+    ]
+
+    thursday = await day(THURSDAY)
+    assert [(m["item_id"], m["kind"], m["subject_id"]) for m in thursday["movements"]] == [
+        (WORK_THURSDAY, "work", "person-1"),
+        (TRAINING_THURSDAY, "training", "person-2"),
+        (G2, "group_session", "person-2"),
+        (G2, "group_session", "person-1"),
+    ]
+    assert thursday["partners"] == []
+
+
+async def test_an_approved_leave_is_an_escorted_movement_outside_and_a_refused_one_is_none(api):
+    _, _, day = api
+    wednesday = await day(WEDNESDAY)
+    (leave,) = wednesday["movements"]
+    assert (
+        leave["item_id"] == "ipro/leave:leave-2@2031-03-12" and leave["kind"] == "escorted_professional_leave"
+    )
+    assert (leave["subject_id"], leave["last_name"], leave["starts_at"]) == ("person-2", "Benali", None)
+    assert (leave["activity"], leave["outside"], leave["escorted"]) == (
+        "Visite de l'entreprise Bâtir",
+        True,
+        True,
+    )
+    thursday = await day(THURSDAY)  # Marie's refused PMSMP would have taken her out on Thursday too
+    assert all(m["kind"] != "pmsmp" for m in thursday["movements"])
+
+
+async def test_a_cancelled_positioning_no_longer_moves_the_person(api, apply_all):
+    _, _, day = api
+    later = the_week()
+    positioning_cancelled(later)
+    await apply_all(both, later.envelopes[-1])
+    assert P1 not in [m["item_id"] for m in (await day(TUESDAY))["movements"]]
+
+
+async def test_each_role_reads_the_list_with_names_or_by_id_or_not_at_all(api):
+    client, as_user, _ = api
+    params = {"day": TUESDAY, "establishment": ARRAS}
+    for role, names in READERS.items():
+        for route in ("/movements", "/movements.html"):
+            response = await client.get(route, params=params, headers=as_user(role))
+            if names is None:
+                assert_refused(response, 403, "role-not-allowed", role)
+                continue
+            assert response.status_code == 200, (role, response.text)
+            assert ("Lefèvre" in response.text or "LEFÈVRE" in response.text) == names, (role, route)
+            if not names:
+                assert "person-1" in response.text, (role, route)  # pseudonymised: by id
+    assert (await client.get("/movements", params=params)).status_code == 401
+
+
+@pytest.mark.parametrize("establishments", [["CD Bapaume"], None], ids=["another establishment", "none"])
+async def test_staff_of_another_establishment_get_an_empty_list(api, establishments):
+    """ADR 26: whatever establishment they ask for."""
+    _, _, day = api
+    for role in ("direction", "dpip", "ipro_chef", "auditeur"):
+        listed = await day(TUESDAY, role, establishments=establishments)
+        assert listed["movements"] == [] and listed["partners"] == [], role
+
+
+async def test_the_establishment_is_the_tokens_when_it_lists_only_one(api):
+    client, as_user, _ = api
+    alone = await client.get(
+        "/movements", params={"day": TUESDAY}, headers=as_user("direction", establishments=[ARRAS])
+    )
+    assert (await ok(alone))["establishment"] == ARRAS and len((await ok(alone))["movements"]) == 3
+    several = await client.get("/movements", params={"day": TUESDAY}, headers=as_user("direction"))
+    assert_refused(several, 422, "establishment-required")
+
+
+@pytest.mark.parametrize(
+    ("params", "rule"),
+    [
+        ({}, "day-required"),
+        ({"day": ""}, "day-required"),
+        ({"day": "11/03/2031"}, "day-unreadable"),
+        ({"day": "2031-02-30"}, "day-unreadable"),
+        ({"day": "2032-03-11"}, "day-too-far"),  # NOW is 7 March 2031
+        ({"day": "2030-03-01"}, "day-too-far"),
+        ({"day": "2031-03-11-x"}, "request-validation"),  # longer than a day can be written
+    ],
+)
+async def test_a_day_missing_unreadable_or_far_out_is_refused_naming_the_rule(api, params, rule):
+    client, as_user, _ = api
+    for route in ("/movements", "/movements.html"):
+        response = await client.get(
+            route, params={**params, "establishment": ARRAS}, headers=as_user("direction")
+        )
+        assert_refused(response, 422, rule, route)
