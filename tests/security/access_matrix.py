@@ -1076,6 +1076,51 @@ PROJECTIONS_PERIMETER = [
     ),
 ]
 
+# --- projections: the movement list (issue 15 #3) ---------------------------------------------------------
+
+# The detention's daily sheet of who goes where: the governor's office, IPRO and the DPIP read it with names,
+# auditors by subject id; a CPIP, a psychologist or a social worker (it names people beyond their caseload)
+# and partners not at all. Another establishment's staff get an empty list (ADR 26). The day is the group's
+# first session, which both people sit in.
+MOVEMENTS = "/movements?day=2031-02-03&establishment=CP d'Arras"
+NAMED_MOVEMENTS = (200, {"present": {"movements"}, "shows": {"LEFEVRE", "BENALI"}})
+PSEUDONYMISED_MOVEMENTS = (
+    200,
+    {"present": {"movements"}, "shows": {"OTHER_PERSON"}, "hides": {"LEFEVRE", "BENALI"}},
+)
+
+PROJECTIONS_MOVEMENTS = [
+    *rows(
+        "projections",
+        "GET",
+        MOVEMENTS,
+        {
+            **dict.fromkeys(
+                (Scope.DPIP, Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION),
+                NAMED_MOVEMENTS,
+            ),
+            Scope.AUDITOR: PSEUDONYMISED_MOVEMENTS,
+            **refused_to((Scope.REFERENT, Scope.PSY_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "projections",
+        "GET",
+        MOVEMENTS,
+        {
+            scope: (200, {"absent": {"movements", "partners"}, "hides": {"LEFEVRE", "OTHER_PERSON"}})
+            for scope in (
+                Scope.DPIP_ELSEWHERE,
+                Scope.IPRO_HEAD_ELSEWHERE,
+                Scope.DIRECTION_ELSEWHERE,
+                Scope.AUDITOR_ELSEWHERE,
+                Scope.NO_ESTABLISHMENT,
+            )
+        },
+    ),
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1086,4 +1131,5 @@ MATRIX: list[Row] = [
     *PROGRAMMES_PERIMETER,
     *IPRO_PERIMETER,
     *PROJECTIONS_PERIMETER,
+    *PROJECTIONS_MOVEMENTS,
 ]

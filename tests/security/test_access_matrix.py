@@ -446,13 +446,15 @@ def services_package() -> ModuleType:
 @contextlib.asynccontextmanager
 async def projections_world(infrastructure, dev_keys, unique_name):
     """The person file of Marie Lefèvre (person-1: referent cpip-durand, psy-1 asked to contribute, adviser
-    cip-leroy, offence category violence) beside Karim Benali's (person-2), ingested as the consumers would."""
+    cip-leroy, offence category violence) beside Karim Benali's (person-2), ingested as the consumers would;
+    and the schedule their programme group and positionings make (the movement list's rows)."""
     import importlib
 
     from contracts import parse_payload
     from kernel.database import create_pool, migrate
     from projections.bootstrap import DEFINITION, create_app
     from projections.person_file import ingest
+    from projections.schedule import ingest as schedule
     from projections.settings import ProjectionsSettings
 
     services_package()
@@ -465,6 +467,7 @@ async def projections_world(infrastructure, dev_keys, unique_name):
             event = parse_payload(envelope.event_type, envelope.schema_version, envelope.payload)
             async with pool.acquire() as connection, connection.transaction():
                 await ingest.apply(connection, envelope, event)
+                await schedule.apply(connection, envelope, event)
     finally:
         await pool.close()
     settings = ProjectionsSettings(
