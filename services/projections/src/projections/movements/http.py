@@ -4,6 +4,7 @@ Access as `movements.access` says; names only for the roles entitled to them."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -35,13 +36,20 @@ Establishment = Annotated[
 ]
 
 
+class MovementKind(StrEnum):
+    GROUP_SESSION = "group_session"
+    POSITIONING = "positioning"
+    TRAINING = "training"
+    WORK = "work"
+    PMSMP = "pmsmp"
+    ESCORTED_PROFESSIONAL_LEAVE = "escorted_professional_leave"
+
+
 class Movement(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     item_id: str
-    kind: str = Field(
-        description="group_session, positioning, training, work, pmsmp, escorted_professional_leave"
-    )
+    kind: MovementKind
     starts_at: datetime | None = Field(description="null: the whole day (a leave)")
     ends_at: datetime | None
     subject_id: str
