@@ -7,6 +7,7 @@ from datetime import date
 import asyncpg
 
 from kernel.database import page
+from kernel.eventstore import COLUMNS
 
 # Whoever holds a signed contract that has not ended is at work (suspended included: still employed).
 _AT_WORK = (
@@ -56,7 +57,7 @@ async def history(connection: asyncpg.Connection, pathway_id: str) -> list[async
     """The events of the pathway and of what it owns (its work file, trainings, positionings), in order: not
     the person's other custody periods."""
     return await connection.fetch(
-        """SELECT event_type, stream_type, occurred_at, actor, payload FROM events
+        f"""SELECT {COLUMNS} FROM events
            WHERE stream_id = $1 OR stream_id = 'work-' || $1
               OR stream_id IN (SELECT training_id FROM trainings WHERE pathway_id = $1)
               OR stream_id IN (SELECT positioning_id FROM positionings WHERE pathway_id = $1)

@@ -9,6 +9,7 @@ from datetime import date
 
 import asyncpg
 
+from contracts import EventEnvelope
 from contracts.ipro import WorkRegime
 from ipro import access, lookups, queries
 from ipro.domain import errors
@@ -20,7 +21,7 @@ from ipro.domain.work import WorkFile, work
 from ipro.handlers import work_id_of
 from kernel.aggregates import Aggregate, load, load_existing
 from kernel.auth import Principal
-from kernel.eventstore import EventStore
+from kernel.eventstore import EventStore, envelope_from_row
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,14 @@ async def work_of(store: EventStore, pathway_id: str, principal: Principal) -> A
     return await load(store, work, work_id_of(pathway_id))
 
 
-async def history_of(store: EventStore, pathway_id: str, principal: Principal) -> list[asyncpg.Record]:
+async def history_of(store: EventStore, pathway_id: str, principal: Principal) -> list[EventEnvelope]:
+    """The pathway's events as stored (each in the version it was written in), their personal values opened
+    as every reader of the log opens them: in clear, or erased once the person's key is destroyed."""
     await pathway_of(store, pathway_id, principal)
     access.ensure_may_read_history(principal)
     async with store.pool.acquire() as connection:
-        return await queries.history(connection, pathway_id)
+        stored = [envelope_from_row(row) for row in await queries.history(connection, pathway_id)]
+    return await store.sealer.open(stored) if store.sealer else stored
 
 
 async def training_of(store: EventStore, training_id: str, principal: Principal) -> Aggregate[Training]:

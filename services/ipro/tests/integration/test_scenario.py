@@ -2,6 +2,7 @@
 admission the assessment service publishes opens it, partner actions come from the partners' catalogue
 events (both published on their topics as those services do)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -236,6 +237,10 @@ async def test_a_pathway_from_admission_to_release(api, residents, catalogue, as
     assert closed["closed_on"] == str(release)
     assert (closed["exit_outcome"]["situation"], closed["exit_outcome"]["contract_type"]) == ("job", "cdd")
     history = await ok(await api.get(f"{url}/history", headers=chef))
+    # Personal values read in clear, as every reader of the log opens them, never as sealed ciphertext.
+    (written,) = [e["payload"] for e in history if e["event_type"] == "ipro.pathway.synthesis_written"]
+    assert written["synthesis"] == "Motivé, souhaite travailler en concession"
+    assert '"enc"' not in json.dumps(history)
     # The contract still running ends with the release (issue 13 #4).
     assert history[0]["event_type"] == "ipro.pathway.opened"
     assert [e["event_type"] for e in history[-2:]] == [

@@ -189,17 +189,17 @@ async def get_pathway(pathway_id: Id, principal: PathwayReader, store: Store, jo
     summary="Everything recorded on the person's pathway, work, trainings and positionings, in order",
 )
 async def history(pathway_id: Id, principal: PathwayReader, store: Store, journal: Journal):
-    rows = await reads.history_of(store, pathway_id, principal)
-    journal.consulted(subject_ids=(r["payload"].get("subject_id") for r in rows))
+    events = await reads.history_of(store, pathway_id, principal)
+    journal.consulted(subject_ids=(e.payload.get("subject_id") for e in events))
     return [
         HistoryEntry(
-            event_type=r["event_type"],
-            stream_type=r["stream_type"],
-            occurred_at=r["occurred_at"],
-            actor_role=r["actor"]["role"],
-            payload=r["payload"],
+            event_type=e.event_type,
+            stream_type=e.stream_type,
+            occurred_at=e.occurred_at,
+            actor_role=e.actor.role,
+            payload=e.payload,
         )
-        for r in rows
+        for e in events
     ]
 
 
