@@ -3,6 +3,7 @@ import pytest
 from contracts import parse_payload
 from kernel.database import create_pool, migrate
 from projections.bootstrap import DEFINITION
+from projections.settings import ProjectionsSettings
 
 
 @pytest.fixture
@@ -20,6 +21,18 @@ def new_projections_database(new_database):
 @pytest.fixture
 async def projections_dsn(new_projections_database):
     return await new_projections_database()
+
+
+@pytest.fixture
+def views_settings(projections_dsn, infrastructure, dev_keys) -> ProjectionsSettings:
+    """The app over this test's database, whose views the test fills itself: no relay, no consumers."""
+    return ProjectionsSettings(
+        database_url=projections_dsn,
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        auth_jwks_file=dev_keys.jwks_path,
+        run_relay=False,
+        run_consumers=False,
+    )
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ NOW = datetime(2031, 3, 9, 23, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-async def api(projections_dsn, pool, apply_all, infrastructure, dev_keys):
+async def api(views_settings, pool, apply_all, infrastructure, dev_keys):
     history = History()
     history.partner(a_partner_registered(partner_id="p-ended", name="Accréditation finie hier"))
     history.partner(a_partner_accredited("p-ended", until=date(2031, 3, 9)))
@@ -44,13 +44,7 @@ async def api(projections_dsn, pool, apply_all, infrastructure, dev_keys):
         await apply_all(partner_directory.apply, envelope)
         await apply_all(catalogue.apply, envelope)
 
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
         yield client
 

@@ -7,7 +7,6 @@ import pytest
 from devinfra.testkit import assert_refused, ok, serving
 from projections.bootstrap import create_app
 from projections.partner_directory import apply as directory
-from projections.settings import ProjectionsSettings
 from services.projections.tests.integration.test_schedule_store import (
     A1,
     G1,
@@ -52,17 +51,11 @@ async def views(connection, envelope, event):
 
 
 @pytest.fixture
-async def api(projections_dsn, apply_all, infrastructure, dev_keys):
+async def api(views_settings, apply_all, infrastructure, dev_keys):
     week = the_week()
     leaves_and_the_partner(week)
     await apply_all(views, *week.envelopes)
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
 
         def as_user(role: str, **claims) -> dict[str, str]:

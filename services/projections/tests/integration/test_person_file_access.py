@@ -10,7 +10,6 @@ import pytest
 from devinfra.testkit import assert_refused, ok, serving
 from projections.bootstrap import create_app
 from projections.person_file import ingest
-from projections.settings import ProjectionsSettings
 from services.projections.tests.person_history import two_people
 
 pytestmark = pytest.mark.integration
@@ -40,15 +39,9 @@ MATRIX = [
 
 
 @pytest.fixture
-async def api(projections_dsn, apply_all, infrastructure, dev_keys):
+async def api(views_settings, apply_all, infrastructure, dev_keys):
     await apply_all(ingest.apply, *two_people().envelopes)
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
 
         def as_user(role: str, user: str) -> dict[str, str]:

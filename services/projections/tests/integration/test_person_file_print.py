@@ -12,7 +12,6 @@ import pytest
 from devinfra.testkit import serving
 from projections.bootstrap import create_app
 from projections.person_file import ingest
-from projections.settings import ProjectionsSettings
 from services.projections.tests.person_history import two_people
 
 pytestmark = pytest.mark.integration
@@ -45,17 +44,11 @@ async def headless(browser: str, *arguments: str) -> str:
 
 
 async def test_the_print_page_rendered_by_chromium_shows_the_name_and_the_timeline(
-    projections_dsn, apply_all, infrastructure, dev_keys, tmp_path
+    views_settings, apply_all, infrastructure, dev_keys, tmp_path
 ):
     browser = chromium()
     await apply_all(ingest.apply, *two_people().envelopes)
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     token = dev_keys.mint("dpip", subject="dpip-1")
     async with serving(create_app(settings, clock=lambda: NOW)) as api:
         response = await api.get("/persons/person-1/file.html", headers={"Authorization": f"Bearer {token}"})

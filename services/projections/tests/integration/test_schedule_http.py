@@ -6,7 +6,6 @@ from icalendar import Calendar
 
 from devinfra.testkit import assert_refused, ok, serving
 from projections.bootstrap import create_app
-from projections.settings import ProjectionsSettings
 from services.projections.tests.integration.test_schedule_store import A1, G1, G2, P1, WORK_THURSDAY, both
 from services.projections.tests.schedule_week import ARRAS, FACILITATOR, NOW, the_week
 
@@ -32,15 +31,9 @@ MATRIX = [
 
 
 @pytest.fixture
-async def api(projections_dsn, apply_all, infrastructure, dev_keys):
+async def api(views_settings, apply_all, infrastructure, dev_keys):
     await apply_all(both, *the_week().envelopes)
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     async with serving(create_app(settings, clock=lambda: NOW)) as client:
 
         def as_user(role: str, organisation: str | None = None, **establishments) -> dict[str, str]:

@@ -7,7 +7,6 @@ import pytest
 
 from devinfra.testkit import serving
 from projections.bootstrap import create_app
-from projections.settings import ProjectionsSettings
 from services.projections.tests.integration.test_movements_http import views
 from services.projections.tests.integration.test_person_file_print import ARTEFACTS, chromium, headless
 from services.projections.tests.schedule_week import ARRAS, NOW, leaves_and_the_partner, the_week
@@ -16,20 +15,14 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def printed(projections_dsn, apply_all, infrastructure, dev_keys, tmp_path):
+async def printed(views_settings, apply_all, infrastructure, dev_keys, tmp_path):
     """`await printed(route, params, name)`: the page the direction is served, rendered by Chromium: its DOM,
     and its screenshot in var/artefacts/<name>.png."""
     browser = chromium()
     week = the_week()
     leaves_and_the_partner(week)
     await apply_all(views, *week.envelopes)
-    settings = ProjectionsSettings(
-        database_url=projections_dsn,
-        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        auth_jwks_file=dev_keys.jwks_path,
-        run_relay=False,
-        run_consumers=False,
-    )
+    settings = views_settings
     headers = {"Authorization": f"Bearer {dev_keys.mint('direction', subject='direction-1')}"}
     async with serving(create_app(settings, clock=lambda: NOW)) as api:
 
