@@ -39,6 +39,17 @@ class AuditSampleRecorded(Event):
     rate: float
 
 
+async def tamper(dsn: str, *statements: str) -> None:
+    """Run statements on the events table with its append-only trigger off, as its owner may: an insider."""
+    connection = await database.connect(dsn)
+    try:
+        await connection.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 class Log:
     def __init__(self, dsn: str, bootstrap: str, prefix: str) -> None:
         self.dsn, self.bootstrap, self.prefix = dsn, bootstrap, prefix
@@ -62,15 +73,7 @@ class Log:
             await connection.close()
 
     async def sql(self, *statements: str) -> None:
-        connection = await database.connect(self.dsn)
-        try:
-            await connection.execute(
-                "ALTER TABLE events DISABLE TRIGGER events_append_only"
-            )  # as its owner may
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
+        await tamper(self.dsn, *statements)
 
     async def relay_publishes(self) -> None:
         relay = Relay(

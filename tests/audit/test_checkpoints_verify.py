@@ -18,6 +18,7 @@ from kernel.database import create_pool, migrate
 from kernel.eventstore import COLUMNS, EventStore, Metadata
 from kernel.hashchain import hash_of
 from kernel.kafka import TopicPolicy
+from tests.audit.test_audit_verify import tamper
 
 pytestmark = pytest.mark.integration
 
@@ -97,15 +98,7 @@ class Anchored:
             await connection.close()
 
     async def sql(self, *statements: str) -> None:
-        connection = await database.connect(self.dsn)
-        try:
-            await connection.execute(
-                "ALTER TABLE events DISABLE TRIGGER events_append_only"
-            )  # as its owner may
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
+        await tamper(self.dsn, *statements)
 
     async def rewrite(self, stream_id: str, version: int, note: str) -> None:
         """What an insider holding the database would do: change an event, then re-hash its stream from there
