@@ -250,8 +250,8 @@ ASSESSMENT = [
             Scope.REFERENT: (201, {"present": {"interview_id"}}),
             Scope.OTHER_CPIP: (403, CASELOAD),
             Scope.PSY_ASKED: (201, {"present": {"interview_id"}}),
-            Scope.PSY_NOT_ASKED: (403, CASELOAD),  # writing an interview is no way into a case
-            Scope.SOCIAL_NOT_ASKED: (403, CASELOAD),
+            Scope.PSY_NOT_ASKED: (404,),  # writing an interview is no way into a case they do not see
+            Scope.SOCIAL_NOT_ASKED: (404,),
             **refused_to(NOT_SPIP),
             **UNAUTHENTICATED,
         },

@@ -179,10 +179,13 @@ def ensure_may_read_interviews(principal: Principal, case: Case, works_with_pers
 
 def ensure_may_record_interview(principal: Principal, case: Case, works_with_person: bool) -> None:
     """The referent CPIP and DPIPs; psychologists and social workers once asked to contribute to one of the
-    case's assessments: an interview is not a way in."""
+    case's assessments: an interview is not a way in, and a case they were not asked about answers them as a
+    missing one, as it does when they read it (no 403 telling them it exists)."""
     ensure_reaches(principal, case)
     if principal.has_any(OFFICERS):
         ensure_on_caseload(principal, case)
+    elif not sees_case(principal, works_with_person):
+        raise errors.CaseNotFound(f"no case {case.case_id}")
     elif not works_with_person:
         raise NotOnCaseload(
             "psychologists and social workers record interviews with the people they were asked to work with"

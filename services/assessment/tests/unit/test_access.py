@@ -164,6 +164,14 @@ def test_psychologists_and_social_workers_read_the_interviews_of_the_people_they
         access.ensure_may_read_interviews(user(name), FOLLOWED_BY_CPIP_1, works_with_person=False)
 
 
+@pytest.mark.parametrize("name", ["psychologue-1", "assistant_social-1"])
+def test_a_case_psychologists_and_social_workers_were_not_asked_about_is_missing_when_they_record(name):
+    """Security review H4: the refusal must not tell them the case exists, as reading it does not."""
+    access.ensure_may_record_interview(user(name), FOLLOWED_BY_CPIP_1, works_with_person=True)
+    with pytest.raises(CaseNotFound, match="no case"):
+        access.ensure_may_record_interview(user(name), FOLLOWED_BY_CPIP_1, works_with_person=False)
+
+
 def test_another_cpip_does_not_read_the_interviews():
     with pytest.raises(NotOnCaseload):
         access.ensure_may_read_interviews(user("cpip-2"), FOLLOWED_BY_CPIP_1, works_with_person=True)
