@@ -369,6 +369,11 @@ class ContributionAdded(Event):
     contribution_id: str
     domain: NeedDomain | None = None
     text: str = personal_data(min_length=1, max_length=8000)
+    shared: bool = Field(
+        default=True,
+        description="read by everyone working on the assessment; false: by its author and the psychologists "
+        "asked (medical confidentiality)",
+    )
 
 
 class AssessmentSubmitted(Event):

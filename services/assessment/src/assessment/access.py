@@ -162,6 +162,22 @@ def assessment_reading(principal: Principal, case: Case, assessment: Assessment)
     return Reading.SUMMARY
 
 
+def shares_contributions_by_default(principal: Principal) -> bool:
+    """A psychologist's clinical content stays with psychologists unless they share it (medical
+    confidentiality, security review M1); a social worker's is for the team working on the assessment."""
+    return "psychologue" not in principal.roles
+
+
+def may_read_contribution(principal: Principal, author: str, author_role: str, shared: bool) -> bool:
+    """A contribution not shared is read by its author and the psychologists asked, not by the CPIP, the
+    DPIP or a social worker."""
+    return (
+        shared
+        or author == principal.subject
+        or (author_role == "psychologue" and "psychologue" in principal.roles)
+    )
+
+
 # --- interviews ---
 
 

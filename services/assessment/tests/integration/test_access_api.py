@@ -100,7 +100,8 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
         await api.post(
             f"{url}/contributions",
             headers=as_role("psychologue"),
-            json={"domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT},
+            # Shared with the team, so that every SPIP reader has it to leak (a psychologist's own is not).
+            json={"domain": "personality_behaviour", "text": PSYCHOLOGIST_TEXT, "shared": True},
         ),
         201,
     )

@@ -172,6 +172,30 @@ def test_a_case_psychologists_and_social_workers_were_not_asked_about_is_missing
         access.ensure_may_record_interview(user(name), FOLLOWED_BY_CPIP_1, works_with_person=False)
 
 
+@pytest.mark.parametrize(
+    "reader, readable",
+    [
+        pytest.param("psychologue-1", True, id="its author"),
+        pytest.param("psychologue-2", True, id="another psychologist"),
+        pytest.param("cpip-1", False, id="the referent CPIP"),
+        pytest.param("dpip-1", False, id="a DPIP"),
+        pytest.param("assistant_social-1", False, id="a social worker"),
+    ],
+)
+def test_a_psychologists_contribution_not_shared_is_read_by_psychologists_only(reader, readable):
+    assert (
+        access.may_read_contribution(user(reader), "psychologue-1", "psychologue", shared=False) is readable
+    )
+    assert access.may_read_contribution(user(reader), "psychologue-1", "psychologue", shared=True)
+
+
+@pytest.mark.parametrize(
+    "name, shared", [("psychologue-1", False), ("assistant_social-1", True), ("cpip-1", True)]
+)
+def test_only_a_psychologists_contributions_are_kept_from_the_team_by_default(name, shared):
+    assert access.shares_contributions_by_default(user(name)) is shared
+
+
 def test_another_cpip_does_not_read_the_interviews():
     with pytest.raises(NotOnCaseload):
         access.ensure_may_read_interviews(user("cpip-2"), FOLLOWED_BY_CPIP_1, works_with_person=True)

@@ -372,6 +372,14 @@ def test_a_contribution_may_concern_no_domain_in_particular():
     ]
 
 
+def test_a_contribution_kept_from_the_team_says_so_and_the_state_remembers_it():
+    """Medical confidentiality (security review M1): who reads it is `assessment.access`'s to say."""
+    command = add_contribution(text="Bilan psychologique", shared=False)
+    decided = given(assessment, *DRAFT).when(command, OPEN_CASE)
+    assert decided == [a_contribution_added(text="Bilan psychologique", shared=False)]
+    assert [c.shared for c in assessment.fold([*DRAFT, *decided]).contributions] == [False]
+
+
 def test_contributions_add_up():
     second = a_contribution_added(contribution_id="contribution-2", domain=None, text="Bilan social")
     assert assessment.fold([*DRAFT, a_contribution_added(), second]).contributions == (

@@ -63,6 +63,7 @@ class Contribution(BaseModel):
     contribution_id: str
     domain: NeedDomain | None
     text: str
+    shared: bool = True
 
 
 class Assessment(BaseModel):
@@ -151,6 +152,7 @@ def decide(command: Command, state: Assessment, facts: CaseFacts) -> list[Event]
                     contribution_id=command.contribution_id,
                     domain=command.domain,
                     text=command.text,
+                    shared=command.shared,
                 )
             ]
         case SubmitAssessment():
@@ -300,7 +302,10 @@ def evolve(state: Assessment, event: Event) -> Assessment:
             return state.model_copy(update={"contributors": (*state.contributors, event.contributor)})
         case ContributionAdded():
             contribution = Contribution(
-                contribution_id=event.contribution_id, domain=event.domain, text=event.text
+                contribution_id=event.contribution_id,
+                domain=event.domain,
+                text=event.text,
+                shared=event.shared,
             )
             return state.model_copy(update={"contributions": (*state.contributions, contribution)})
         case AssessmentSubmitted():

@@ -134,6 +134,7 @@ class AddContribution(Command):
     contribution_id: str
     domain: NeedDomain | None = None
     text: str
+    shared: bool = True
 
 
 class SubmitAssessment(Command):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from assessment import handlers, queries
+from assessment import access, handlers, queries
 from assessment.access import Reading
 from assessment.domain import commands as c
 from assessment.domain.assessment import Assessment, AssessmentStatus
@@ -69,6 +69,11 @@ class ConclusionRequest(RequestBody):
 class ContributionRequest(RequestBody):
     domain: NeedDomain | None = None
     text: LongText
+    shared: bool | None = Field(
+        default=None,
+        description="read by everyone working on the assessment; false: by its author and the psychologists "
+        "asked. Default: false for a psychologist (medical confidentiality), true otherwise",
+    )
 
 
 class ContributorRequest(RequestBody):
@@ -83,6 +88,7 @@ class Contribution(BaseModel):
     contribution_id: str
     domain: NeedDomain | None
     text: str
+    shared: bool
     author: str
     author_role: str
     written_at: datetime
@@ -130,7 +136,8 @@ async def start(case_id: Id, body: StartRequest, principal: Officer, commands: C
 
     async def action(session, metadata):
         return _full_view(
-            await handlers.start_assessment(session, case_id, command, metadata, principal, settings)
+            await handlers.start_assessment(session, case_id, command, metadata, principal, settings),
+            principal,
         )
 
     return await commands.run(principal, action, location="/assessments/{assessment_id}")
@@ -211,7 +218,10 @@ async def contribute(
     commands: Commands,
     settings: Settings,
 ):
-    command = c.AddContribution(contribution_id=str(uuid.uuid4()), **body.model_dump())
+    shared = access.shares_contributions_by_default(principal) if body.shared is None else body.shared
+    command = c.AddContribution(
+        contribution_id=str(uuid.uuid4()), **body.model_dump(exclude={"shared"}), shared=shared
+    )
     return await _change(assessment_id, command, principal, commands, settings, status_code=201)
 
 
@@ -253,7 +263,8 @@ async def _change(
 ):
     async def action(session, metadata):
         return _full_view(
-            await handlers.assessment_command(session, assessment_id, command, metadata, principal, settings)
+            await handlers.assessment_command(session, assessment_id, command, metadata, principal, settings),
+            principal,
         )
 
     return await commands.run(
@@ -269,7 +280,7 @@ async def _change(
 async def get_assessment(assessment_id: Id, principal: AssessmentReader, store: Store, journal: Journal):
     found, reading = await queries.read_assessment(store, assessment_id, principal)
     journal.consulted(subject_ids=subjects_of(found.stream), object_id=found.state.case_id)
-    return _full_view(found) if reading == Reading.FULL else _summary(found)
+    return _full_view(found, principal) if reading == Reading.FULL else _summary(found)
 
 
 def _summary(found: Aggregate[Assessment]) -> AssessmentSummary:
@@ -287,7 +298,7 @@ def _summary(found: Aggregate[Assessment]) -> AssessmentSummary:
     )
 
 
-def _full_view(found: Aggregate[Assessment]) -> AssessmentView:
+def _full_view(found: Aggregate[Assessment], principal: Principal) -> AssessmentView:
     state = found.state
     authored = {
         e.payload.get("contribution_id"): e
@@ -310,11 +321,17 @@ def _full_view(found: Aggregate[Assessment]) -> AssessmentView:
         contributions=[
             Contribution(
                 **contribution.model_dump(),
-                author=authored[contribution.contribution_id].actor.subject,
-                author_role=authored[contribution.contribution_id].actor.role,
-                written_at=authored[contribution.contribution_id].occurred_at,
+                author=written.actor.subject,
+                author_role=written.actor.role,
+                written_at=written.occurred_at,
             )
             for contribution in state.contributions
+            if access.may_read_contribution(
+                principal,
+                (written := authored[contribution.contribution_id]).actor.subject,
+                written.actor.role,
+                contribution.shared,
+            )
         ],
         return_comments=list(state.return_comments),
         submitted_by=state.submitted_by,
