@@ -3,7 +3,9 @@
 `passerelle audit verify` checks every service's log (the events tables, the topics, or both compared);
 `passerelle audit export --service S > log.jsonl` writes a log for the independent verifier
 (`tools/verify_log.py`); `passerelle audit stream <id>` and `passerelle audit subject <id> [--as-of T]` print
-the log as recorded (`devinfra.audit_log`). docs/audit.md says what they check and what each finding means.
+the log as recorded (`devinfra.audit_log`). `passerelle audit archive [--once]` keeps the restricted events in
+the audit archive (`devinfra.audit_archive`, ADR 28), which `verify --source archive` and `stream --source
+archive` read. docs/audit.md says what they check and what each finding means.
 `passerelle subject export <subject_id> --operator NAME` gathers what every service holds about a person
 (issue 17 #6, `devinfra.subject_export`).
 """
@@ -73,7 +75,13 @@ def verify(
     service: Annotated[
         str | None, typer.Option(help=f"un seul service ({', '.join(SERVICES)}); défaut : tous")
     ] = None,
-    source: Annotated[str, typer.Option(help="db, kafka, ou both (la table comparée aux topics)")] = "both",
+    source: Annotated[
+        str,
+        typer.Option(
+            help="db, kafka, both (la table comparée aux topics) ou archive (la table comparée à l'archive "
+            "d'audit des événements restreints)"
+        ),
+    ] = "both",
     json_file: Annotated[
         Path | None, typer.Option("--json", help="écrire le rapport JSON dans ce fichier")
     ] = None,
@@ -88,15 +96,17 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Chaînes de hash, continuité des versions, positions, table events comparée aux topics, et table
-    confrontée aux points de contrôle signés. Code de sortie 1 à la moindre anomalie."""
+    """Chaînes de hash, continuité des versions, positions, table events comparée aux topics (ou à l'archive
+    d'audit), et table confrontée aux points de contrôle signés. Code de sortie 1 à la moindre anomalie."""
+    from devinfra import audit_archive
     from devinfra.checkpoint_keys import public_keys_directory
     from kernel import audit as kernel_audit
     from kernel import database
     from kernel.checkpoints import public_keys
 
-    if source not in kernel_audit.SOURCES:
-        typer.echo(f"--source : {', '.join(kernel_audit.SOURCES)}", err=True)
+    sources = (*kernel_audit.SOURCES, kernel_audit.ARCHIVE_SOURCE)
+    if source not in sources:
+        typer.echo(f"--source : {', '.join(sources)}", err=True)
         raise typer.Exit(2)
     infra = Infrastructure.from_env()
     services = [service] if service else list(SERVICES)
@@ -104,30 +114,42 @@ def verify(
 
     async def run() -> list:
         reports = []
-        for name in services:
-            settings = _settings(name, infra)
-            connection = None
-            if source != "kafka":
-                connection = await database.connect(settings.database_url)
-            try:
-                with (bar := Bar()).progress:
-                    reports.append(
-                        await kernel_audit.verify(
-                            name,
-                            source,
-                            connection=connection,
-                            bootstrap_servers=settings.kafka_bootstrap_servers,
-                            security=settings.kafka_security(),
-                            topic=settings.topic,
-                            allow_redelivered=allow_redelivered,
-                            checkpoint_keys=public_keys(keys_directory, name),
-                            progress=bar,
-                        )
-                    )
-            finally:
-                if connection is not None:
-                    await connection.close()
+        archive = None
+        if source == kernel_audit.ARCHIVE_SOURCE:
+            archive = await database.connect(_archive_url(infra, archiver=False))
+        try:
+            for name in services:
+                reports.append(await verify_one(name, archive))
+        finally:
+            if archive is not None:
+                await archive.close()
         return reports
+
+    async def verify_one(name: str, archive) -> kernel_audit.Report:
+        settings = _settings(name, infra)
+        archived = None
+        if archive is not None:
+            archived = await audit_archive.records_of(archive, [settings.topic(f"{name}.restricted")])
+        connection = None
+        if source != "kafka":
+            connection = await database.connect(settings.database_url)
+        try:
+            with (bar := Bar()).progress:
+                return await kernel_audit.verify(
+                    name,
+                    source,
+                    connection=connection,
+                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    security=settings.kafka_security(),
+                    topic=settings.topic,
+                    allow_redelivered=allow_redelivered,
+                    checkpoint_keys=public_keys(keys_directory, name),
+                    archived=archived,
+                    progress=bar,
+                )
+        finally:
+            if connection is not None:
+                await connection.close()
 
     reports = asyncio.run(run())
     for report in reports:
@@ -169,10 +191,94 @@ def stream(
     stream_id: Annotated[str, typer.Argument(help="l'identifiant du flux (stream_id)")],
     service: Annotated[str | None, typer.Option(help="un seul service; défaut : tous")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="un événement JSON par ligne")] = False,
+    source: Annotated[
+        str,
+        typer.Option(help="db (les tables des services) ou archive (l'archive d'audit, restreints seuls)"),
+    ] = "db",
 ) -> None:
-    """Chaque événement d'un flux tel que le journal le garde : auteur, dates, hashes (valeurs scellées
-    masquées)."""
-    _print_log(service, as_json, lambda c: audit_log.events_of_stream(c, stream_id))
+    """Chaque événement d'un flux tel que le journal le garde (ou tel que l'archive d'audit l'a reçu) : auteur,
+    dates, hashes (valeurs scellées masquées)."""
+    if source == "archive":
+        _print_archived(stream_id, service, as_json)
+    elif source == "db":
+        _print_log(service, as_json, lambda c: audit_log.events_of_stream(c, stream_id))
+    else:
+        typer.echo("--source : db, archive", err=True)
+        raise typer.Exit(2)
+
+
+@audit.command("archive")
+def archive(
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="lire jusqu'à la fin actuelle des topics puis s'arrêter (cron, tests)"),
+    ] = False,
+    service: Annotated[str | None, typer.Option(help="un seul service; défaut : tous")] = None,
+) -> None:
+    """Archive les événements restreints de chaque service (<service>.restricted) tels que publiés, dans la
+    base audit_archive, lisible des seuls auditeurs : sans --once, suit les topics. Se connecte à Kafka avec
+    les identifiants de l'environnement (le principal audit en production) et à la base avec
+    AUDIT_ARCHIVE_DATABASE_URL (défaut : le serveur local de make up)."""
+    from devinfra import audit_archive
+
+    infra = Infrastructure.from_env()
+    names = [service] if service else list(SERVICES)
+    settings = [_settings(name, infra) for name in names]
+    topics = audit_archive.restricted_topics(names, settings[0].topic)
+    try:
+        done = asyncio.run(
+            audit_archive.archive(
+                _archive_url(infra, archiver=True),
+                topics,
+                settings[0].kafka_bootstrap_servers,
+                security=settings[0].kafka_security(),
+                once=once,
+                on_batch=lambda batch: None if once else typer.echo(_archived(batch), err=True),
+            )
+        )
+    except audit_archive.TopicRewound as error:
+        typer.echo(f"archive arrêtée : {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(_archived(done))
+
+
+def _archived(progress) -> str:
+    return (
+        f"{progress.records} message(s) lu(s), {progress.archived} événement(s) archivé(s), "
+        f"{progress.conflicts} conflit(s)."
+    )
+
+
+def _archive_url(infra: Infrastructure, *, archiver: bool) -> str:
+    from devinfra import audit_archive
+
+    try:
+        return audit_archive.database_url(infra, archiver=archiver)
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+def _print_archived(stream_id: str, service: str | None, as_json: bool) -> None:
+    from devinfra import audit_archive
+    from kernel import database
+
+    url = _archive_url(Infrastructure.from_env(), archiver=False)
+
+    async def run() -> list[dict]:
+        connection = await database.connect(url)
+        try:
+            rows = await audit_archive.events_of_stream(connection, stream_id, service)
+        finally:
+            await connection.close()
+        return [audit_log.as_json(name, row) for name, row in rows]
+
+    events = asyncio.run(run())
+    if as_json:
+        for event in events:
+            typer.echo(json.dumps(event, ensure_ascii=False))
+    else:
+        typer.echo(audit_log.readable(events))
 
 
 @audit.command("subject")

@@ -149,12 +149,16 @@ class Infrastructure:
             self.postgres.stop()
 
     async def ensure_databases(self) -> None:
-        """Create each locally served service's database (external ones are provisioned elsewhere)."""
+        """Create each locally served service's database (external ones are provisioned elsewhere), and the
+        audit archive's (ADR 28) beside them."""
+        from devinfra import audit_archive
+
         if self.postgres is None:
             return
         for service in SERVICES:
             if service not in self._external_database_urls:
                 await self.postgres.provision_service_database(service)
+        await audit_archive.provision(self.postgres)
 
     async def create_database(self, name: str) -> str:
         """Create a fresh database `name` (on the local server, else on the first external one); its DSN."""

@@ -1,7 +1,9 @@
 """Audit of a service's log: every stream's hash chain in the events table and on the topics, and the two
 compared event by event (docs/audit.md says what each finding means).
 
-Pure checks over what was read (`Seen`), then readers for the table and the topics. It sits in the kernel
+Pure checks over what was read (`Seen`), then readers for the table and the topics. The same
+comparison checks the table against the audit archive of restricted events (`devinfra.audit_archive`, ADR 28),
+whose rows are the records the topics held. It sits in the kernel
 because the kernel owns what it checks (the table, the envelope, the hash versions, the relay's topics and
 checkpoint), and the services will run parts of it (the auditors' HTTP routes, issue 16 #4); the signed
 checkpoints it checks the table against are made by `kernel.checkpoints`. The command line that drives it is
@@ -28,6 +30,8 @@ from kernel.eventstore import COLUMNS
 from kernel.hashchain import UnhashableEvent, hash_of, uncovered_fields
 
 SOURCES = ("db", "kafka", "both")
+# The table against the audit archive of restricted events (ADR 28), whose records the caller reads.
+ARCHIVE_SOURCE = "archive"
 # The kinds of finding, in the order a summary lists them (docs/audit.md).
 KINDS = {
     "malformed": "événement illisible ou incomplet",
@@ -41,6 +45,8 @@ KINDS = {
     "missing-on-topic": "publié selon le relais, absent des topics",
     "missing-in-db": "présent sur un topic, absent de la table events",
     "different-on-topic": "la copie du topic diffère de la table",
+    "missing-in-archive": "événement restreint publié selon le relais, absent de l'archive d'audit",
+    "different-in-archive": "la copie de l'archive d'audit diffère de la table",
     "conflict-on-topic": "deux copies différentes d'une même version sur les topics",
     "duplicate-on-topic": "copie identique en double sur un topic",
     "order-on-topic": "versions d'un flux dans le désordre sur une partition",
@@ -57,7 +63,7 @@ class Finding:
     kind: str
     stream_id: str | None
     version: int | None
-    source: str  # "db", "kafka", or "db+kafka" for the comparison
+    source: str  # "db", "kafka", "archive", or "db+kafka" / "db+archive" for the comparisons
     detail: str
 
     def as_json(self) -> dict[str, Any]:
@@ -82,7 +88,7 @@ class Seen:
     hash: str
     recomputed: str | None  # None: it could not be hashed (a `malformed` finding says why)
     restricted: bool
-    where: str  # "position 41", "topic t.events[2]@17"
+    where: str  # "position 41", "topic t.events[2]@17", "archive t.restricted[0]@3"
 
     def same_as(self, other: Seen) -> bool:
         return (self.event_id, self.position, self.hash, self.recomputed) == (
@@ -219,10 +225,11 @@ class TopicRecord:
     offset: int
     key: bytes | None
     value: bytes
+    origin: str = "topic"  # "archive": the audit archive's copy of the record
 
     @property
     def where(self) -> str:
-        return f"topic {self.topic}[{self.partition}]@{self.offset}"
+        return f"{self.origin} {self.topic}[{self.partition}]@{self.offset}"
 
 
 @dataclass
@@ -236,11 +243,15 @@ class TopicReading:
 
 
 def read_records(
-    records: Iterable[TopicRecord], restricted_topics: frozenset[str], *, allow_redelivered: bool = False
+    records: Iterable[TopicRecord],
+    restricted_topics: frozenset[str],
+    *,
+    allow_redelivered: bool = False,
+    source: str = "kafka",
 ) -> TopicReading:
     """Decode every record, in offset order per partition: identical copies of one event kept once (reported
     unless `allow_redelivered`), different ones reported as conflicts, versions going down on a partition,
-    and restricted events on a shareable topic."""
+    and restricted events on a shareable topic. `source` ("kafka", "archive") names where they were read."""
     reading = TopicReading()
     last_version: dict[tuple[str, int, str], int] = {}
     for record in records:
@@ -248,14 +259,14 @@ def read_records(
         try:
             content = json.loads(record.value)
         except (TypeError, ValueError) as error:
-            reading.findings.append(Finding("malformed", None, None, "kafka", f"{record.where} : {error}"))
+            reading.findings.append(Finding("malformed", None, None, source, f"{record.where} : {error}"))
             continue
         if not isinstance(content, dict):
             reading.findings.append(
-                Finding("malformed", None, None, "kafka", f"{record.where} : pas un objet")
+                Finding("malformed", None, None, source, f"{record.where} : pas un objet")
             )
             continue
-        event = seen(content, record.where, "kafka", reading.findings)
+        event = seen(content, record.where, source, reading.findings)
         if event is None:
             continue
         key = (event.stream_id, event.version)
@@ -267,7 +278,7 @@ def read_records(
                             "duplicate-on-topic",
                             event.stream_id,
                             event.version,
-                            "kafka",
+                            source,
                             f"{record.where}, copie de {first.where}",
                         )
                     )
@@ -277,7 +288,7 @@ def read_records(
                         "conflict-on-topic",
                         event.stream_id,
                         event.version,
-                        "kafka",
+                        source,
                         f"{record.where} diffère de {first.where}",
                     )
                 )
@@ -290,7 +301,7 @@ def read_records(
                     "malformed",
                     event.stream_id,
                     event.version,
-                    "kafka",
+                    source,
                     f"{record.where} : clé {record.key!r}",
                 )
             )
@@ -301,22 +312,39 @@ def read_records(
                     "order-on-topic",
                     event.stream_id,
                     event.version,
-                    "kafka",
+                    source,
                     f"{record.where}, après la version {last_version[partition]}",
                 )
             )
         last_version[partition] = max(last_version.get(partition, 0), event.version)
         if event.restricted and record.topic not in restricted_topics:
             reading.findings.append(
-                Finding("wrong-topic", event.stream_id, event.version, "kafka", record.where)
+                Finding("wrong-topic", event.stream_id, event.version, source, record.where)
             )
     return reading
 
 
+@dataclass(frozen=True)
+class Copies:
+    """Where the copies the table is compared with come from, and what their findings are called."""
+
+    source: str
+    missing: str  # in the table and published, but no copy
+    different: str
+
+
+TOPICS = Copies("db+kafka", "missing-on-topic", "different-on-topic")
+ARCHIVE = Copies("db+archive", "missing-in-archive", "different-in-archive")
+
+
 def compare(
-    table: Iterable[Seen], published: Callable[[Seen], bool], topics: Mapping[tuple[str, int], Seen]
+    table: Iterable[Seen],
+    published: Callable[[Seen], bool],
+    topics: Mapping[tuple[str, int], Seen],
+    copies: Copies = TOPICS,
 ) -> tuple[list[Finding], int]:
-    """The table against the topics' copies: (findings, events not yet published by the relay)."""
+    """The table against the topics' copies (or the archive's): (findings, events not yet published by the
+    relay)."""
     findings: list[Finding] = []
     unpublished = 0
     in_table: set[tuple[str, int]] = set()
@@ -326,15 +354,15 @@ def compare(
         copy = topics.get(key)
         if copy is None:
             if published(event):
-                findings.append(Finding("missing-on-topic", *key, "db+kafka", event.where))
+                findings.append(Finding(copies.missing, *key, copies.source, event.where))
             else:
                 unpublished += 1
         elif not copy.same_as(event):
-            findings.append(Finding("different-on-topic", *key, "db+kafka", _difference(event, copy)))
+            findings.append(Finding(copies.different, *key, copies.source, _difference(event, copy)))
     for key, copy in topics.items():
         if key not in in_table:
             findings.append(
-                Finding("missing-in-db", *key, "db+kafka", f"{copy.where}, position {copy.position}")
+                Finding("missing-in-db", *key, copies.source, f"{copy.where}, position {copy.position}")
             )
     return findings, unpublished
 
@@ -580,19 +608,21 @@ async def verify(
     topic: Callable[[str], str] = lambda name: name,
     allow_redelivered: bool = False,
     checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None,
+    archived: list[TopicRecord] | None = None,
     progress: Callable[[str, int], None] = lambda what, n: None,
 ) -> Report:
-    """Verify one service's log from the table, the topics or both. `progress(what, n)` is told of every page
-    read ("db" or "kafka") and, first, of each total ("db-total", "kafka-total"). With the table and a broker,
-    the table is also checked against the service's signed checkpoints, with `checkpoint_keys` (by key id) the
-    public keys trusted for this service."""
-    if source not in SOURCES:
-        raise ValueError(f"source: one of {', '.join(SOURCES)}")
+    """Verify one service's log from the table, the topics or both, or the table against `archived` (source
+    "archive": the audit archive's records of the service's restricted topic, ADR 28). `progress(what, n)` is
+    told of every page read ("db" or "kafka") and, first, of each total ("db-total", "kafka-total"). With the
+    table and a broker, the table is also checked against the service's signed checkpoints, with
+    `checkpoint_keys` (by key id) the public keys trusted for this service."""
+    if source not in (*SOURCES, ARCHIVE_SOURCE):
+        raise ValueError(f"source: one of {', '.join(SOURCES)}, {ARCHIVE_SOURCE}")
     started = time.perf_counter()
     report = Report(service, source)
     table: list[Seen] = []
     published: set[int] = set()
-    if source in ("db", "both"):
+    if source in ("db", "both", ARCHIVE_SOURCE):
         assert connection is not None
         progress("db-total", await count_events(connection))
         table, published, findings = await read_table(connection, lambda n: progress("db", n))
@@ -626,7 +656,27 @@ async def verify(
             report.position_holes = _holes(
                 sorted({e.position for e in table} | {e.position for e in reading.events})
             )
-    if source in ("db", "both") and bootstrap_servers is not None:
+    if source == ARCHIVE_SOURCE:
+        assert archived is not None
+        reading = read_records(
+            archived,
+            frozenset(r.topic for r in archived),
+            allow_redelivered=allow_redelivered,
+            source="archive",
+        )
+        report.findings += reading.findings
+        report.events["archive"] = reading.records
+        # The archive keeps restricted events: the table's, and any event it holds a copy of (a flag cleared
+        # in the table is then a difference, not an event missing from it).
+        expected = [e for e in table if e.restricted or (e.stream_id, e.version) in reading.copies]
+        found, report.unpublished = compare(
+            expected, lambda e: e.position in published, reading.copies, ARCHIVE
+        )
+        report.findings += found
+        report.position_holes = _holes(
+            sorted({e.position for e in table} | {e.position for e in reading.events})
+        )
+    if source in ("db", "both", ARCHIVE_SOURCE) and bootstrap_servers is not None:
         anchors = await topic_records(
             bootstrap_servers, [checkpoints.topic_of(service, topic)], security=security
         )
