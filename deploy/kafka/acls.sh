@@ -63,8 +63,10 @@ acls "${writers[@]}" --topic "${prefix}access.journal" \
      --operation Write --operation Create --operation Describe --operation DescribeConfigs
 acls --allow-principal User:projections --topic "${prefix}access.journal" --operation Read
 
-# The audit consumer (`passerelle audit verify`) reads every service's log, restricted topics included, its
-# signed checkpoints, and the consultation journal. It reads without a consumer group.
+# The audit consumer (`passerelle audit verify`, and `passerelle audit archive`, which keeps the restricted topics
+# in the auditors' own database, ADR 28) reads every service's log, restricted topics included, its signed
+# checkpoints, and the consultation journal. It reads without a consumer group (the archive keeps its offsets in
+# its database), so it needs no group grant: Describe (metadata, offsets) and Read (fetch) are enough.
 mapfile -t logs < <(topics "${services[@]/%/.events}" "${services[@]/%/.restricted}" \
                            "${services[@]/%/.checkpoints}" access.journal)
 acls --allow-principal User:audit "${logs[@]}" --operation Read --operation Describe --operation DescribeConfigs

@@ -19,3 +19,10 @@ GRANT CONNECT ON DATABASE programmes TO programmes_service;
 GRANT CONNECT ON DATABASE ipro TO ipro_service;
 GRANT CONNECT ON DATABASE partners TO partners_service;
 GRANT CONNECT ON DATABASE projections TO projections_service;
+-- The audit archive of restricted events (ADR 28): owned by the archiver's role, which migrates and writes it
+-- (`passerelle audit archive`); auditors read it; no service role may connect.
+CREATE ROLE audit_archive LOGIN;
+CREATE ROLE auditor LOGIN;
+CREATE DATABASE audit_archive OWNER audit_archive;
+REVOKE CONNECT ON DATABASE audit_archive FROM PUBLIC;
+GRANT CONNECT ON DATABASE audit_archive TO auditor;

@@ -14,6 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import TopicAuthorizationFailedError
 
+from devinfra import audit_archive
 from devinfra.infra import SERVICES, free_port
 from devinfra.kafka import BrokerSasl, LocalKafka
 from kernel import checkpoints, journal, kafka
@@ -120,6 +121,26 @@ async def test_the_audit_principal_reads_every_log_restricted_topics_included(
 
     for topic in ("assessment.events", "assessment.restricted"):
         assert await first_record("audit", broker, topic) == b'{"written": "by assessment"}'
+
+
+async def test_the_audit_principal_archives_the_restricted_topics_without_a_group_and_a_service_cannot(
+    broker, topics_made_by_their_writers, infrastructure, unique_name
+):
+    """`passerelle audit archive` (ADR 28) needs nothing more than the audit principal's grants."""
+    await write_one("assessment", broker, "assessment.restricted")
+    dsn = await audit_archive.provision(infrastructure.postgres, unique_name("acl_archive").replace("-", "_"))
+    topics = {f"{PREFIX}assessment.restricted": "assessment"}
+
+    done = await audit_archive.archive(
+        dsn, topics, broker.bootstrap_servers, security=settings_of("audit", broker).kafka_security()
+    )
+
+    assert done.records >= 1  # not an envelope: kept as a conflict row ("illisible")
+    assert done.conflicts == done.records
+    with pytest.raises(TopicAuthorizationFailedError):
+        await audit_archive.archive(
+            dsn, topics, broker.bootstrap_servers, security=settings_of("partners", broker).kafka_security()
+        )
 
 
 async def test_the_grants_hold_only_under_the_deployments_prefix(broker, topics_made_by_their_writers):

@@ -219,6 +219,8 @@ def archive(
     base audit_archive, lisible des seuls auditeurs : sans --once, suit les topics. Se connecte à Kafka avec
     les identifiants de l'environnement (le principal audit en production) et à la base avec
     AUDIT_ARCHIVE_DATABASE_URL (défaut : le serveur local de make up)."""
+    from aiokafka.errors import TopicAuthorizationFailedError
+
     from devinfra import audit_archive
 
     infra = Infrastructure.from_env()
@@ -236,7 +238,7 @@ def archive(
                 on_batch=lambda batch: None if once else typer.echo(_archived(batch), err=True),
             )
         )
-    except audit_archive.TopicRewound as error:
+    except (audit_archive.TopicRewound, TopicAuthorizationFailedError) as error:
         typer.echo(f"archive arrêtée : {error}", err=True)
         raise typer.Exit(1) from error
     typer.echo(_archived(done))

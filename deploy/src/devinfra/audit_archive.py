@@ -27,6 +27,8 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import TopicAuthorizationFailedError
 from aiokafka.structs import ConsumerRecord
 
 from kernel import database, kafka
@@ -97,6 +99,32 @@ def _identity(value: bytes) -> tuple[uuid.UUID, str, int] | None:
         return uuid.UUID(str(content["event_id"])), str(content["stream_id"]), int(content["stream_version"])
     except (TypeError, ValueError, KeyError):
         return None
+
+
+async def _partitions(
+    bootstrap_servers: str, topics: list[str], security: kafka.KafkaSecurity
+) -> list[TopicPartition]:
+    """The partitions of those of `topics` that exist (a service that never published a restricted event has
+    none yet). Unlike `kafka.partitions_of`, a topic these credentials may not describe is an error: an
+    archiver with the wrong principal must not archive nothing and call it done."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_options())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    if refused := [
+        t["topic"] for t in described if t.get("error_code") == TopicAuthorizationFailedError.errno
+    ]:
+        raise TopicAuthorizationFailedError(
+            f"not allowed to describe {', '.join(refused)}: is this User:audit?"
+        )
+    return [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t.get("error_code", 0) == 0
+        for p in sorted(t["partitions"], key=lambda p: p["partition"])
+    ]
 
 
 async def _stored_offsets(connection: asyncpg.Connection) -> dict[TopicPartition, int]:
@@ -225,7 +253,7 @@ async def archive(
     total = Progress()
     await consumer.start()
     try:
-        partitions = await kafka.partitions_of(bootstrap_servers, list(services), security)
+        partitions = await _partitions(bootstrap_servers, list(services), security)
         await _assign(consumer, connection, partitions)
         ends = await consumer.end_offsets(partitions) if once and partitions else {}
         looked = time.monotonic()
@@ -234,7 +262,7 @@ async def archive(
                 return total
             if not once and time.monotonic() - looked > REDISCOVER_SECONDS:
                 looked = time.monotonic()
-                found = await kafka.partitions_of(bootstrap_servers, list(services), security)
+                found = await _partitions(bootstrap_servers, list(services), security)
                 if set(found) != set(partitions):
                     partitions = found
                     await _assign(consumer, connection, partitions)
