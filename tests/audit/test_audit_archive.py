@@ -191,6 +191,18 @@ async def test_a_run_stopped_between_rows_and_offsets_keeps_neither_and_the_next
     assert (await against_archive(published, archive_db["auditor"])).ok
 
 
+async def test_a_topic_that_now_ends_before_what_was_archived_stops_the_archive(published, archive_db):
+    await run_archive(published, archive_db["archiver"])
+    # As after the topic was deleted and made again, empty: the archive had read further than it now ends.
+    await fetch(archive_db["archiver"], "UPDATE archive_offsets SET next_offset = next_offset + 5")
+
+    with pytest.raises(audit_archive.TopicRewound, match="deleted and made again"):
+        await run_archive(published, archive_db["archiver"])
+
+    rows = await fetch(archive_db["auditor"], "SELECT count(*) AS n FROM archived_events")
+    assert rows[0]["n"] == RESTRICTED
+
+
 TAMPERING = {
     "a restricted event deleted from the table": (
         ["DELETE FROM events WHERE stream_id = 'secret-h' AND stream_version = 2"],
