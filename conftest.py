@@ -16,6 +16,7 @@ from datetime import datetime
 
 import pytest
 
+from devinfra import subject_ids
 from devinfra.infra import Infrastructure, Ports
 from devinfra.keyring import keyring_environment
 from devinfra.testkit import SettableClock, headers_for
@@ -37,7 +38,9 @@ def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrast
         keys = tmp_path_factory.mktemp("keyring")
         with concurrent.futures.ThreadPoolExecutor(1) as thread:  # outside any event loop a test may run
             keyring = thread.submit(asyncio.run, keyring_environment(infra, keys)).result()
-        for name, value in {**keyring, "KEYRING_CACHE_SECONDS": "1"}.items():
+        # Services started as processes (tests/api, tests/faults) make subject ids like service_settings' ones.
+        own = {"KEYRING_CACHE_SECONDS": "1", subject_ids.VARIABLE: subject_ids.TEST_SECRET}
+        for name, value in {**keyring, **own}.items():
             os.environ.setdefault(name, value)
         yield infra
     finally:

@@ -42,6 +42,7 @@ from table import Row, at_most_row, ratio_row
 from year_cast import ESTABLISHMENTS
 
 from devinfra.infra import SERVICES, database_url_variable
+from devinfra.subject_ids import subject_id_environment
 from kernel import database, views
 from kernel import kafka as kernel_kafka
 from kernel.clock import local_date
@@ -77,7 +78,8 @@ async def generate_year(run: Run) -> list[Row]:
     """The four stores filled before their services start (the databases `start_services` then uses)."""
     if not people():
         return []  # BENCH_PEOPLE=0: the bench without the year (and without the person-file phases)
-    environment = dict(os.environ)
+    # The secret the assessment service gets (bench/run.py): the year's people are the ones it would make.
+    environment = {**os.environ, **subject_id_environment(run.workdir / "keys")}
     for service in WRITERS:
         environment[database_url_variable(service)] = await run.infra.create_database(service)
     summary = run.workdir / "year.json"
@@ -588,8 +590,9 @@ async def command_to_file(run: Run) -> list[Row]:
 
 
 async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict]:
-    """People released during the year, admitted again (a new case, opened by a DPIP with their former
-    referent): their files hold their whole year."""
+    """People released during the year, admitted again under their écrou number (a new case, opened by a DPIP
+    with their former referent): the service makes them the same subject id, so their files hold their whole
+    year."""
     rng = random.Random(200)
     released = [p for p in run.year["persons"] if not p["open"]] or run.year["persons"]
     chosen = rng.sample(released, min(READMITTED, len(released)))
@@ -597,12 +600,11 @@ async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict
     cases = []
     for n, person in enumerate(chosen, start=1):
         body = {
-            "subject_id": person["subject_id"],
             "identity": {
                 "last_name": "Réadmis",
                 "first_names": f"Personne {n}",
                 "birth_date": "1985-06-15",
-                "ecrou_number": f"R{n:06d}",
+                "ecrou_number": person["ecrou_number"],
             },
             "establishment": person["establishment"],
             "admission_date": str(today),
@@ -617,7 +619,12 @@ async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict
         response = await commands.post("/cases", json=body, headers=dpip)
         if response.status_code != 201:
             raise RuntimeError(f"re-admission refused: {response.status_code} {response.text[:300]}")
-        cases.append({**person, "case_id": response.json()["case_id"]})
+        case = response.json()
+        if case["subject_id"] != person["subject_id"]:
+            raise RuntimeError(
+                f"re-admitted as {case['subject_id']}, not {person['subject_id']}: another secret?"
+            )
+        cases.append({**person, "case_id": case["case_id"]})
     return cases
 
 

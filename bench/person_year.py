@@ -2,7 +2,7 @@
 kernel's event store: about 5,000 people and 1 M events by default (issue 14's size), `--people` for less.
 
     ASSESSMENT_DATABASE_URL=… PROGRAMMES_DATABASE_URL=… IPRO_DATABASE_URL=… PARTNERS_DATABASE_URL=… \
-        uv run python bench/person_year.py --people 30 --summary /tmp/year.json
+    ASSESSMENT_SUBJECT_ID_SECRET=… uv run python bench/person_year.py --people 30 --summary /tmp/year.json
 
 Each service's database is migrated as the service would migrate it, then filled: the programmes catalogue as
 its reference data creates it, then each establishment's year (`year_story.SiteYear`), the establishments
@@ -50,6 +50,8 @@ CONNECTIONS = 2  # transactions side by side per store and worker
 BATCH_EVENTS = 4000  # decisions queued before they are appended, a transaction per service
 YEAR_ENDING = date(2026, 11, 30)  # the last day of the year told (a fixed day: the output does not drift)
 DEFAULT_PEOPLE, DEFAULT_SEED = 5000, 14
+# The assessment service's, so that a person re-admitted through its API is the same person (subject ids).
+SUBJECT_ID_SECRET = "ASSESSMENT_SUBJECT_ID_SECRET"
 
 
 def migrations_of(service: str) -> Path:
@@ -162,12 +164,14 @@ async def _pools(dsns: dict[str, str]) -> dict[str, asyncpg.Pool]:
 # --- one worker: some establishments ------------------------------------------------------------------------
 
 
-def _work(dsns: dict[str, str], chosen: list[year_cast.Site], seed: int, start: date, end: date) -> dict:
-    return asyncio.run(_tell(dsns, chosen, seed, start, end))
+def _work(
+    dsns: dict[str, str], chosen: list[year_cast.Site], seed: int, start: date, end: date, subject_key: bytes
+) -> dict:
+    return asyncio.run(_tell(dsns, chosen, seed, start, end, subject_key))
 
 
 async def _tell(
-    dsns: dict[str, str], chosen: list[year_cast.Site], seed: int, start: date, end: date
+    dsns: dict[str, str], chosen: list[year_cast.Site], seed: int, start: date, end: date, subject_key: bytes
 ) -> dict:
     pools = await _pools(dsns)
     writer = Writer(pools)
@@ -176,7 +180,15 @@ async def _tell(
     people, heavy = [], []
     try:
         for site in chosen:
-            story = SiteYear(site, seed=seed, start=start, end=end, ledger_sink=writer, programmes=programmes)
+            story = SiteYear(
+                site,
+                seed=seed,
+                start=start,
+                end=end,
+                ledger_sink=writer,
+                programmes=programmes,
+                subject_key=subject_key,
+            )
             story.cast()
             for step, args in story.steps():
                 step(*args)
@@ -201,6 +213,7 @@ async def _tell(
 def _summary(story: SiteYear, person: year_cast.Person) -> dict:
     return {
         "subject_id": person.subject_id,
+        "ecrou_number": story.ecrou_number(person.number),
         "case_id": person.case_id,
         "referent": person.referent,
         "establishment": person.establishment,
@@ -244,9 +257,16 @@ def shares(sites: list[year_cast.Site], workers: int) -> list[list[year_cast.Sit
 
 
 def generate(
-    dsns: dict[str, str], *, people: int, seed: int, workers: int, year_ending: date = YEAR_ENDING
+    dsns: dict[str, str],
+    *,
+    people: int,
+    seed: int,
+    workers: int,
+    subject_key: bytes,
+    year_ending: date = YEAR_ENDING,
 ) -> dict:
-    """Fill the four stores with a year of `people`; a summary of what was appended and how long it took."""
+    """Fill the four stores with a year of `people`, their subject ids made under `subject_key` as the
+    assessment service makes them; a summary of what was appended and how long it took."""
     started = time_module.perf_counter()
     start = year_ending - timedelta(days=364)
     asyncio.run(prepare(dsns, start))
@@ -262,6 +282,7 @@ def generate(
                 [seed] * len(parts),
                 [start] * len(parts),
                 [year_ending] * len(parts),
+                [subject_key] * len(parts),
             )
         )
     appended = Counter()
@@ -314,8 +335,12 @@ def main() -> int:
     )
     arguments = parser.parse_args()
     missing = [database_url_variable(s) for s in SERVICES if not os.environ.get(database_url_variable(s))]
+    missing += [] if os.environ.get(SUBJECT_ID_SECRET) else [SUBJECT_ID_SECRET]
     if missing:
-        parser.error(f"set {', '.join(missing)} (fresh databases: they are migrated and filled)")
+        parser.error(
+            f"set {', '.join(missing)} (fresh databases: they are migrated and filled; the assessment "
+            "service's subject id secret)"
+        )
     dsns = {service: os.environ[database_url_variable(service)] for service in SERVICES}
     print(
         f"Generating a year of {arguments.people} people with {arguments.workers} worker(s) ...", flush=True
@@ -325,6 +350,7 @@ def main() -> int:
         people=arguments.people,
         seed=arguments.seed,
         workers=arguments.workers,
+        subject_key=os.environ[SUBJECT_ID_SECRET].encode(),
         year_ending=arguments.year_ending,
     )
     per_store = ", ".join(f"{s} {c['events']:,}" for s, c in summary["stores"].items())

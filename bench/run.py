@@ -40,6 +40,7 @@ from contracts import Actor, Event, personal_data
 from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable
 from devinfra.kafka import kafka_version
 from devinfra.keyring import keyring_environment
+from devinfra.subject_ids import subject_id_environment
 from devinfra.testkit import LocalSystem, valid_siret
 from devinfra.tokens import DevKeys
 from kernel import database
@@ -346,6 +347,7 @@ async def start_services(run: Run) -> None:
         # One token reads thousands of files a second: the per-user rate limit would measure itself (ADR 21).
         "RATE_LIMIT_USER_PER_SECOND": "0",
         **await keyring_environment(run.infra, run.workdir / "keys"),
+        **subject_id_environment(run.workdir / "keys"),
     }
     for service in SERVICES:
         environment[database_url_variable(service)] = await run.infra.create_database(service)

@@ -98,7 +98,7 @@ class SpipSteps:
                 last_name=person.last_name,
                 first_names=person.first_names,
                 birth_date=birth,
-                ecrou_number=f"{self.site.code}{person.number:06d}",
+                ecrou_number=self.ecrou_number(person.number),
             ),
             establishment=self.site.name,
             admission_date=person.admission,

@@ -40,6 +40,7 @@ from year_ipro import IproSteps
 from year_partners import PartnerSteps
 from year_spip import SpipSteps
 
+from assessment import subjects
 from contracts import Actor
 from contracts.assessment import OffenceCategory
 from ipro.domain.facts import SessionFacts
@@ -59,8 +60,11 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         end: date,
         ledger_sink: Sink,
         programmes: dict[str, ProgrammeFacts],
+        subject_key: bytes,
     ) -> None:
         self.site, self.start, self.end = site, start, end
+        # The assessment service's secret: people's ids are the ones it makes from their écrou numbers.
+        self.subject_key = subject_key
         self.rng = random.Random(f"{seed}:{site.code}")
         self.ledger = Ledger(ledger_sink, self.rng)
         self.programmes = programmes
@@ -119,6 +123,9 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
 
     def uid(self) -> str:
         return self.ledger.new_id()
+
+    def ecrou_number(self, number: int) -> str:
+        return f"{self.site.code}{number:06d}"
 
     def pick(self, choices):
         return choices[self.rng.randrange(len(choices))]
@@ -209,7 +216,7 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         offences = rng.sample(list(OffenceCategory), rng.choice((1, 1, 1, 2)))
         return Person(
             number=number,
-            subject_id=self.uid(),
+            subject_id=subjects.subject_id(self.subject_key, self.site.name, self.ecrou_number(number)),
             case_id=self.uid(),
             first_names=self.pick(FIRST_NAMES),
             last_name=self.pick(LAST_NAMES),

@@ -16,7 +16,6 @@ from kernel import database
 pytestmark = pytest.mark.integration
 
 CASE = {
-    "subject_id": "person-roles",
     "identity": {"last_name": "Roux", "first_names": "Léa", "birth_date": "1990-01-02", "ecrou_number": "1"},
     "establishment": "InSERRE Arras",
     "admission_date": "2026-11-01",

@@ -52,10 +52,11 @@ PURPOSE = "Préparation de la commission pluridisciplinaire"
 
 
 @pytest.fixture
-async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, as_role, unique_name):
+async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, as_role, isolated_keyring):
     """A person with a case, a validated assessment and a plan in assessment, a referral in programmes, and
-    their person file read once in projections. Returns (subject id, database URLs, the assessment app)."""
-    subject, today = unique_name("person"), local_date(clock())
+    their person file read once in projections. Returns (subject id, database URLs, the assessment app). On a
+    keyring of its own: the person's key is destroyed, and the same écrou number gives the same id each run."""
+    today = local_date(clock())
     urls = {service: await new_database(service) for service in SERVICES}
     for service, definition in (("ipro", IPRO), ("partners", PARTNERS)):  # not running: nothing of theirs
         await migrate(urls[service], definition.migrations)
@@ -82,7 +83,7 @@ async def followed(new_database, infrastructure, dev_keys, topic_prefix, clock, 
         serving(create_programmes_app(settings["programmes"], clock=clock)) as programmes,
         serving(create_projections_app(settings["projections"], clock=clock)) as projections,
     ):
-        case_id, plan_id = await followed_with_a_plan(assessment, as_role, today, subject, identity=IDENTITY)
+        case_id, plan_id, subject = await followed_with_a_plan(assessment, as_role, today, identity=IDENTITY)
         await wait_for(
             lambda: query_value(
                 urls["programmes"],

@@ -47,7 +47,6 @@ async def test_a_case_the_spip_opens_opens_the_pathway_its_referent_reads_and_th
             "/cases",
             headers=as_role("dpip"),
             json={
-                "subject_id": "person-e2e",
                 "establishment": "InSERRE Arras",
                 "admission_date": str(today),
                 "identity": {
@@ -78,7 +77,7 @@ async def test_a_case_the_spip_opens_opens_the_pathway_its_referent_reads_and_th
     )
     assert (pathway["case_id"], pathway["subject_id"], pathway["establishment"]) == (
         case["case_id"],
-        "person-e2e",
+        case["subject_id"],
         "InSERRE Arras",
     )
     assert pathway["opened_on"] == str(today) and pathway["closed_on"] is None

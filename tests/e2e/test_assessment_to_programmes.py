@@ -90,7 +90,7 @@ async def test_a_person_followed_in_assessment_is_referred_in_programmes_and_rel
     assessment, programmes, programmes_dsn = services
     cpip, dpip, today = as_role("cpip"), as_role("dpip"), local_date(clock())
 
-    case_id, plan_id = await followed_with_a_plan(assessment, as_role, today)
+    case_id, plan_id, subject = await followed_with_a_plan(assessment, as_role, today)
     await wait_for(
         lambda: query_value(
             programmes_dsn,
@@ -115,7 +115,7 @@ async def test_a_person_followed_in_assessment_is_referred_in_programmes_and_rel
         ),
         201,
     )
-    assert (referral["status"], referral["subject_id"]) == ("eligible", "person-e2e")
+    assert (referral["status"], referral["subject_id"]) == ("eligible", subject)
     url = f"/referrals/{referral['referral_id']}"
     await ok(await programmes.post(f"{url}/consent", headers=cpip, json={"given": True}))
     group = await an_open_group(programmes, dpip, today)

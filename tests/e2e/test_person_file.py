@@ -28,7 +28,6 @@ from tests.e2e.test_partners_to_ipro import published_action
 
 pytestmark = pytest.mark.integration
 
-PERSON = "person-e2e"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -64,9 +63,9 @@ async def system(new_database, infrastructure, dev_keys, topic_prefix, clock):
         }
 
 
-async def file_of(projections, headers, *, purpose: str = "", **params) -> dict:
+async def file_of(projections, person: str, headers, *, purpose: str = "", **params) -> dict:
     headers = {**headers, "Purpose": quote(purpose)} if purpose else headers  # headers are ASCII
-    return await ok(await projections.get(f"/persons/{PERSON}/file", headers=headers, params=params))
+    return await ok(await projections.get(f"/persons/{person}/file", headers=headers, params=params))
 
 
 async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(system, as_role, clock):
@@ -76,7 +75,7 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     today = local_date(clock())
 
     # 1. The SPIP: a case, a validated assessment, a plan; IPRO opens the pathway on its own.
-    case_id, plan_id = await followed_with_a_plan(assessment, as_role, today)
+    case_id, plan_id, person = await followed_with_a_plan(assessment, as_role, today)
     pathway = f"/pathways/pathway-{case_id}"
     await wait_for(
         lambda: _found(ipro, pathway, chef), timeout=30, message="the pathway opened from the case"
@@ -108,7 +107,7 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     clock.advance(hours=1)
 
     async def confirmed_in_the_file():
-        response = await projections.get(f"/persons/{PERSON}/file", headers=dpip)
+        response = await projections.get(f"/persons/{person}/file", headers=dpip)
         if response.status_code != 200:
             return None
         body = response.json()
@@ -122,7 +121,7 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     )
 
     # The whole file, as the referent CPIP reads it.
-    file = await file_of(projections, cpip, purpose="synthèse avant CAP")
+    file = await file_of(projections, person, cpip, purpose="synthèse avant CAP")
     assert file["identity"] == {
         "last_name": "Martin",
         "first_names": "Lucas",
@@ -176,22 +175,25 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     # As of three instants: what an independent fold of the raw events from Kafka says.
     raw = await _raw_events(system["settings"])
     for instant in (after_the_spip, after_programmes, clock()):
-        as_of = await file_of(projections, dpip, as_of=instant.isoformat())
+        as_of = await file_of(projections, person, dpip, as_of=instant.isoformat())
         assert _summary(as_of) == _independent_fold(raw, case_id, until=instant), instant
-    assert _summary(await file_of(projections, dpip, as_of=after_the_spip.isoformat()))["programmes"] == {}
+    assert (
+        _summary(await file_of(projections, person, dpip, as_of=after_the_spip.isoformat()))["programmes"]
+        == {}
+    )
 
     # Each role its part.
     for reader in (as_role("ipro_conseiller"), as_role("direction")):
-        part = await file_of(projections, reader)
+        part = await file_of(projections, person, reader)
         assert part["case"]["sentence"]["offence_categories"] == []
         assert part["programmes"] == [] and part["plan"]["objectives"][0]["objective_id"] == "obj-2"
         assert {e["part"] for e in part["timeline"]} <= {"identity", "ipro"}
         assert not any(e["actor_id"] for e in part["timeline"])
         assert part["ipro"]["positionings"][0]["status"] == "confirmed"
-    audit = await file_of(projections, as_role("auditeur"))
+    audit = await file_of(projections, person, as_role("auditeur"))
     assert audit["identity"] is None and "Martin" not in str(audit)
     assert all(not e["actor_id"] or e["actor_id"].startswith("acteur-") for e in audit["timeline"])
-    url = f"/persons/{PERSON}/file"
+    url = f"/persons/{person}/file"
     assert_refused(await projections.get(url, headers=as_role("cpip", "cpip-2")), 403, "not-on-caseload")
     assert_refused(await projections.get(url, headers=as_role("psychologue")), 403, "not-on-caseload")
     assert_refused(
@@ -202,22 +204,22 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     assert_refused(await projections.get("/persons/nobody/file", headers=dpip), 404, "person-not-found")
 
     # Every read was recorded, with its reader, role and purpose.
-    history = await ok(await projections.get(f"/persons/{PERSON}/consultations", headers=dpip))
+    history = await ok(await projections.get(f"/persons/{person}/consultations", headers=dpip))
     readers = [(c["reader"], c["role"]) for c in history["items"]]
     assert ("cpip-1", "cpip") in readers and ("auditeur-1", "auditeur") in readers
     assert ("cpip-2", "cpip") not in readers  # a refused read shows nothing, so records nothing
     assert "synthèse avant CAP" in {c["purpose"] for c in history["items"]}
     assert_refused(
-        await projections.get(f"/persons/{PERSON}/consultations", headers=cpip), 403, "role-not-allowed"
+        await projections.get(f"/persons/{person}/consultations", headers=cpip), 403, "role-not-allowed"
     )
 
     # Found by name; a front-end polls for changes.
     found = await ok(await projections.get("/persons", headers=chef, params={"q": "martin 620"}))
-    assert [p["subject_id"] for p in found["items"]] == [PERSON]
-    changes = await ok(await projections.get(f"/persons/{PERSON}/file/changes", headers=cpip))
+    assert [p["subject_id"] for p in found["items"]] == [person]
+    changes = await ok(await projections.get(f"/persons/{person}/file/changes", headers=cpip))
     again = await ok(
         await projections.get(
-            f"/persons/{PERSON}/file/changes", headers=cpip, params={"since": changes["cursor"]}
+            f"/persons/{person}/file/changes", headers=cpip, params={"since": changes["cursor"]}
         )
     )
     assert changes["changed"] and not again["changed"] and again["cursor"] == changes["cursor"]

@@ -946,11 +946,11 @@ ASSESSMENT_PERIMETER = [
         {Scope.DPIP_ELSEWHERE: (403, "establishment-not-reached")},
         body="case",
     ),
-    # erasing a person of another establishment (a success here would erase the world's person-1)
+    # erasing a person of another establishment (a success here would erase the world's first person)
     *rows(
         "assessment",
         "POST",
-        "/subjects/person-1/erasure",
+        "/subjects/{subject_id}/erasure",
         missing_to((Scope.DPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT), "subject-not-found"),
         body="erasure",
     ),

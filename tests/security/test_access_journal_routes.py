@@ -6,6 +6,7 @@ import pytest
 from fastapi.dependencies.utils import get_flat_dependant
 from fastapi.routing import APIRoute
 
+from devinfra import subject_ids
 from kernel.journal import is_journaled
 from tests.security.test_route_policies import FACTORIES
 
@@ -47,7 +48,13 @@ NOT_JOURNALED = {
 @pytest.fixture(scope="module")
 def apps(dev_keys):
     return {
-        name: factory(settings(database_url="postgresql://unused/unused", auth_jwks_file=dev_keys.jwks_path))
+        name: factory(
+            settings(
+                database_url="postgresql://unused/unused",
+                auth_jwks_file=dev_keys.jwks_path,
+                subject_id_secret=subject_ids.TEST_SECRET,  # assessment's; the others ignore it
+            )
+        )
         for name, (factory, settings) in FACTORIES.items()
     }
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from devinfra import subject_ids
 from devinfra.testkit import SettableClock, ok, service_settings, serving
 from devinfra.tokens import DEV_ESTABLISHMENTS
 
@@ -100,9 +101,9 @@ ESPACE_TEXT = "Prosélytisme signalé en cour de promenade"
 
 @contextlib.asynccontextmanager
 async def assessment_world(infrastructure, dev_keys, unique_name):
-    """Two cases: person-1 followed by cpip-1, with a validated assessment contributed to by psychologue-1 and
-    assistant_social-1, a validated plan, an interview by cpip-1, a confidential one by psychologue-1 and an
-    ESPACE note; person-2 followed by cpip-2."""
+    """Two cases: a person (écrou 62041) followed by cpip-1, with a validated assessment contributed to by
+    psychologue-1 and assistant_social-1, a validated plan, an interview by cpip-1, a confidential one by
+    psychologue-1 and an ESPACE note; another (écrou 62042) followed by cpip-2."""
     from assessment.bootstrap import create_app
     from assessment.settings import AssessmentSettings
 
@@ -112,8 +113,9 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
     as_role = lambda role, subject=None: user(dev_keys, role, subject or f"{role}-1")  # noqa: E731
     cpip, dpip = as_role("cpip"), as_role("dpip")
     async with serving(app) as api:
-        case = (await flows.opened_case(api, as_role, today, "person-1", referent="cpip-1"))["case_id"]
-        await flows.opened_case(api, as_role, today, "person-2", referent="cpip-2")
+        opened = await flows.opened_case(api, as_role, today, "62041", referent="cpip-1")
+        case, subject = opened["case_id"], opened["subject_id"]
+        await flows.opened_case(api, as_role, today, "62042", referent="cpip-2")
         assessment = (await flows.drafted_assessment(api, cpip, case))["assessment_id"]
         url = f"/assessments/{assessment}"
         housing = {"risk_factor": True, "nature": "dynamic_stable", "level": "high", "evidence": EVIDENCE}
@@ -156,7 +158,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
         await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
         yield World(
             api=api,
-            ids={"case_id": case, "assessment_id": assessment, "plan_id": plan},
+            ids={"case_id": case, "assessment_id": assessment, "plan_id": plan, "subject_id": subject},
             callers={
                 Scope.REFERENT: cpip,
                 Scope.OTHER_CPIP: as_role("cpip", "cpip-2"),
@@ -197,7 +199,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 "contribution": {"text": "Contribution"},
                 "note": {"text": "Note"},
                 "transfer": {"establishment": ELSEWHERE[0], "transferred_on": str(today)},
-                "case": flows.case_body(today, "person-3"),
+                "case": flows.case_body(today, "62043"),
                 "erasure": {"reason": "acquittal"},
                 "identity": {
                     "identity": {**flows.case_body(today)["identity"], "last_name": "Durant-Rectifié"},
@@ -592,7 +594,13 @@ def test_every_row_names_a_route_its_service_serves(dev_keys):
 
     for service in {row.service for row in MATRIX}:
         factory, settings = FACTORIES[service]
-        app = factory(settings(database_url="postgresql://unused/unused", auth_jwks_file=dev_keys.jwks_path))
+        app = factory(
+            settings(
+                database_url="postgresql://unused/unused",
+                auth_jwks_file=dev_keys.jwks_path,
+                subject_id_secret=subject_ids.TEST_SECRET,
+            )
+        )
         routes = [route for route in app.routes if isinstance(route, APIRoute)]
         for row in (row for row in MATRIX if row.service == service):
             url = re.sub(r"\{[^}]+\}", "x-1", row.route).split("?")[0]

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from assessment.bootstrap import create_app as assessment_app
 from assessment.settings import AssessmentSettings
 from contracts.roles import ROLES
+from devinfra import subject_ids
 from ipro.bootstrap import create_app as ipro_app
 from ipro.settings import IproSettings
 from kernel.http import policy_of, routes_without_policy
@@ -37,7 +38,13 @@ FACTORIES = {
 @pytest.fixture(scope="module")
 def apps(dev_keys):
     return {
-        name: factory(settings(database_url="postgresql://unused/unused", auth_jwks_file=dev_keys.jwks_path))
+        name: factory(
+            settings(
+                database_url="postgresql://unused/unused",
+                auth_jwks_file=dev_keys.jwks_path,
+                subject_id_secret=subject_ids.TEST_SECRET,  # assessment's; the others ignore it
+            )
+        )
         for name, (factory, settings) in FACTORIES.items()
     }
 

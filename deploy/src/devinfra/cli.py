@@ -17,6 +17,7 @@ from devinfra.keyring import keyring_environment
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
+from devinfra.subject_ids import subject_id_environment
 from devinfra.tokens import AUDIENCE, DEV_ESTABLISHMENTS, ISSUER, DevKeys
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -45,6 +46,8 @@ def up() -> None:
     keyring = asyncio.run(keyring_environment(infra, KEYS_DIR))  # the KEK kept in var/keys, like the JWT keys
     # Each service gets its own checkpoint signing key only (ADR 27).
     signing_keys = dev_checkpoint_keys(KEYS_DIR, SERVICES)
+    # The subject ids' secret is the assessment service's alone: it makes the ids, the others only read them.
+    own_secrets = {"assessment": subject_id_environment(KEYS_DIR)}
     services = _services()
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     for service in services:
@@ -55,6 +58,7 @@ def up() -> None:
                 migration_url_variable(service.name): infra.owner_database_url(service.name),
                 **keyring,
                 checkpoint_key_variable(service.name): signing_keys[checkpoint_key_variable(service.name)],
+                **own_secrets.get(service.name, {}),
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,

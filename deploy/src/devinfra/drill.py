@@ -24,6 +24,7 @@ import psutil
 from devinfra.drill_checks import Check, check_everything, drained
 from devinfra.infra import SERVICES, Infrastructure, Ports, database_url_variable, migration_url_variable
 from devinfra.keyring import keyring_environment
+from devinfra.subject_ids import subject_id_environment
 from devinfra.testkit import LocalSystem, wait_for
 from devinfra.tokens import DevKeys
 from devinfra.workload import Workload
@@ -133,6 +134,7 @@ class Drill:
             **{database_url_variable(s): self.infra.database_url(s) for s in SERVICES},
             **{migration_url_variable(s): self.infra.owner_database_url(s) for s in SERVICES},
             **await keyring_environment(self.infra, self.workdir / "keys"),
+            **subject_id_environment(self.workdir / "keys"),
             "KAFKA_TOPIC_PREFIX": "drill.",
             "AUTH_JWKS_FILE": str(keys.jwks_path),
             "LOG_LEVEL": "WARNING",

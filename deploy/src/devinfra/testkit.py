@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from contracts import Actor, Event, EventEnvelope
+from devinfra import subject_ids
 from devinfra.infra import free_port
 from devinfra.services import ServiceProcess, stop_all
 from kernel import kafka
@@ -323,21 +324,20 @@ async def followed_with_a_plan(
     assessment: httpx.AsyncClient,
     as_role,
     today: date,
-    subject_id: str = "person-e2e",
     *,
     identity: dict | None = None,
     headers: dict | None = None,
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
     """Through the assessment API: a case opened for cpip-1 (`identity`, else Lucas Martin; extra `headers`
     on the opening, e.g. an Idempotency-Key), its initial assessment validated (risk moderate), a plan
-    adopted. Returns the case and plan ids: where the other services' end-to-end stories start."""
+    adopted. Returns the case and plan ids and the person's subject id, which the service made: where the
+    other services' end-to-end stories start."""
     cpip, dpip = as_role("cpip"), as_role("dpip")
     case = await ok(
         await assessment.post(
             "/cases",
             headers={**dpip, **(headers or {})},
             json={
-                "subject_id": subject_id,
                 "referent": "cpip-1",
                 "establishment": "InSERRE Arras",
                 "admission_date": str(today - timedelta(days=10)),
@@ -375,7 +375,7 @@ async def followed_with_a_plan(
         ),
         201,
     )
-    return case["case_id"], plan["plan_id"]
+    return case["case_id"], plan["plan_id"], case["subject_id"]
 
 
 def plan_body(assessment_id: str, today: date, **overrides) -> dict:
@@ -546,13 +546,15 @@ def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_p
     """A service on its own database and fresh topics, its relay and background loops left to the tests
     that run them (`run_relay=True`, `run_background=True` as overrides). Tests that walk every route with
     a bad token come from one address: its allowance of failed authentications is lifted (the limit's own
-    tests set theirs)."""
+    tests set theirs). The assessment service gets the test secret of the subject ids; other services
+    ignore it."""
     return settings_class(
         database_url=dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         kafka_topic_prefix=topic_prefix,
         auth_jwks_file=dev_keys.jwks_path,
         **{
+            "subject_id_secret": subject_ids.TEST_SECRET,
             "run_relay": False,
             "run_background": False,
             "rate_limit_auth_failures_burst": 100_000,

@@ -587,12 +587,12 @@ class People:
     async def follow(self, chain: Chain, number: int) -> None:
         w, day = self.workload, today()
         dpip, referent = chain.pick(self.dpips), chain.pick(self.cpips)
-        subject_id, release_in = f"p{w.run_id}-{number}", chain.pick(RELEASE_IN_DAYS)
-        body = self._case(chain, day, subject_id, number, referent, release_in)
+        release_in = chain.pick(RELEASE_IN_DAYS)
+        body = self._case(chain, day, number, referent, release_in)
         case = await chain.send(
             "assessment", "POST", "/cases", body, kind="case.open", role="dpip", subject=dpip
         )
-        case_id = case["case_id"]
+        case_id, subject_id = case["case_id"], case["subject_id"]  # the person's id: the service makes it
         leaves = chain.rng.random() < RELEASED_SHARE
         pathway_done = asyncio.Event() if leaves else None
         w.branch("ipro", f"{chain.name}-ipro", w.pathways.follow, case_id, release_in, pathway_done)
@@ -643,11 +643,8 @@ class People:
             subject=dpip,
         )
 
-    def _case(
-        self, chain: Chain, day: date, subject_id: str, number: int, referent: str, release_in: int
-    ) -> dict:
+    def _case(self, chain: Chain, day: date, number: int, referent: str, release_in: int) -> dict:
         return {
-            "subject_id": subject_id,
             "identity": {
                 "last_name": chain.pick(LAST_NAMES),
                 "first_names": chain.pick(FIRST_NAMES),

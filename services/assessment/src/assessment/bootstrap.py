@@ -24,4 +24,6 @@ DEFINITION = ServiceDefinition(
 
 
 def create_app(settings: AssessmentSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
-    return create_service_app(DEFINITION, settings or AssessmentSettings(), clock=clock)
+    settings = settings or AssessmentSettings()
+    settings.subject_id_key()  # no service without its subject ids' secret: refused here, not at a first case
+    return create_service_app(DEFINITION, settings, clock=clock)

@@ -1,6 +1,8 @@
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from assessment.subjects import MINIMUM_SECRET_BYTES
+from kernel.errors import InfrastructureMisconfigured
 from kernel.settings import ServiceSettings
 
 
@@ -24,3 +26,24 @@ class AssessmentSettings(ServiceSettings):
     )
     # How often the scheduler looks for people whose retention has run.
     erasure_check_seconds: float = Field(3600, gt=0)
+    # The key the persons' subject ids are derived with (assessment.subjects): a pseudonymisation key kept
+    # apart from the data, never in a database (a mounted secret in production; `make up` generates one
+    # under var/keys). Changing it changes every id to come: it is not rotated (ADR 24). Required to start
+    # (`bootstrap.create_app`), so that a service without it refuses to start rather than answer 500 to the
+    # first case opened; tools that only read the service's settings (its topics, its database) do without.
+    subject_id_secret: SecretStr | None = None
+
+    @field_validator("subject_id_secret")
+    @classmethod
+    def _subject_id_secret_is_long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value().encode()) < MINIMUM_SECRET_BYTES:
+            raise ValueError(f"ASSESSMENT_SUBJECT_ID_SECRET must hold at least {MINIMUM_SECRET_BYTES} bytes")
+        return secret
+
+    def subject_id_key(self) -> bytes:
+        if self.subject_id_secret is None:
+            raise InfrastructureMisconfigured(
+                f"set ASSESSMENT_SUBJECT_ID_SECRET (at least {MINIMUM_SECRET_BYTES} bytes; `make up` generates "
+                "one under var/keys): the persons' subject ids are derived from it"
+            )
+        return self.subject_id_secret.get_secret_value().encode()

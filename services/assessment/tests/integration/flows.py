@@ -6,14 +6,14 @@ from datetime import date, timedelta
 from devinfra.testkit import ok, plan_body  # noqa: F401  (the scenario and rules tests take it from here)
 
 
-def case_body(today: date, subject_id: str = "person-1", **overrides) -> dict:
+def case_body(today: date, ecrou_number: str = "62041", **overrides) -> dict:
+    """A case to open: another écrou number is another person (the service answers their `subject_id`)."""
     return {
-        "subject_id": subject_id,
         "identity": {
             "last_name": "Martin",
             "first_names": "Lucas Pierre",
             "birth_date": "1994-03-12",
-            "ecrou_number": "62041",
+            "ecrou_number": ecrou_number,
         },
         "establishment": "InSERRE Arras",
         "admission_date": str(today - timedelta(days=10)),
@@ -28,12 +28,12 @@ def case_body(today: date, subject_id: str = "person-1", **overrides) -> dict:
 
 
 async def opened_case(
-    api, as_role, today: date, subject_id: str = "person-1", referent: str = "cpip-1"
+    api, as_role, today: date, ecrou_number: str = "62041", referent: str = "cpip-1"
 ) -> dict:
-    """A case opened by a DPIP and followed by `referent`."""
+    """A case opened by a DPIP and followed by `referent`; its `subject_id` is the person's."""
     return await ok(
         await api.post(
-            "/cases", json=case_body(today, subject_id, referent=referent), headers=as_role("dpip")
+            "/cases", json=case_body(today, ecrou_number, referent=referent), headers=as_role("dpip")
         ),
         201,
     )

@@ -32,7 +32,7 @@ from kernel.http import policy_of
 
 from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
 
-# They erase people: on a keyring of their own, so the run's shared one keeps "person-1" alive for the others.
+# They erase people: on a keyring of their own, so the run's shared one keeps its people alive for the others.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -58,6 +58,7 @@ class World:
     other_case: str
     assessment: str
     plan: str
+    subject: str
 
     def headers(self, user: str) -> dict[str, str]:
         role = user.rsplit("-", 1)[0]
@@ -67,15 +68,19 @@ class World:
 
     def url(self, path: str, case: str | None = None) -> str:
         url = path.format(
-            case_id=case or self.case, assessment_id=self.assessment, plan_id=self.plan, subject_id="person-1"
+            case_id=case or self.case,
+            assessment_id=self.assessment,
+            plan_id=self.plan,
+            subject_id=self.subject,
         )
         return url + "?within_days=366" if path == "/deadlines" else url  # every deadline of both cases
 
 
 async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
     cpip, dpip = as_role("cpip"), as_role("dpip")
-    case = (await opened_case(api, as_role, today, "person-1", referent="cpip-1"))["case_id"]
-    other_case = (await opened_case(api, as_role, today, "person-2", referent="cpip-2"))["case_id"]
+    opened = await opened_case(api, as_role, today, "62041", referent="cpip-1")
+    case, subject = opened["case_id"], opened["subject_id"]
+    other_case = (await opened_case(api, as_role, today, "62042", referent="cpip-2"))["case_id"]
 
     assessment = (await drafted_assessment(api, cpip, case))["assessment_id"]
     url = f"/assessments/{assessment}"
@@ -146,7 +151,13 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
         201,
     )
     await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
-    return {"case": case, "other_case": other_case, "assessment": assessment, "plan": plan}
+    return {
+        "case": case,
+        "other_case": other_case,
+        "assessment": assessment,
+        "plan": plan,
+        "subject": subject,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +207,7 @@ def _problem_without(response, id: str) -> dict[str, str]:
         ("?include_closed=true", True),
         ("?establishment=InSERRE Arras", True),
         ("?referent=cpip-1", True),
-        ("?referent=cpip-2", False),  # person-2's referent: a case nobody asked them about
+        ("?referent=cpip-2", False),  # the other person's referent: a case nobody asked them about
     ],
 )
 async def test_no_filter_widens_a_psychologists_list_beyond_the_cases_they_were_asked_about(
@@ -305,7 +316,7 @@ COMMANDS = {  # (method, route): the only roles that may call it
 def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
     """A valid body per command route: only the caller, never the payload, is what gets refused."""
     return {
-        "/cases": case_body(today, "person-9"),
+        "/cases": case_body(today, "62049"),
         "/cases/{case_id}/referent": {"referent": "cpip-2"},
         "/cases/{case_id}/sentence": case_body(today)["sentence"],
         "/cases/{case_id}/transfer": {"establishment": "CP Lille-Annœullin", "transferred_on": str(today)},
@@ -342,7 +353,8 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
 
 async def followed_case(api, as_role, today: date) -> dict[str, str]:
     """A case of cpip-1 with a validated assessment and a plan: a real target for every command route."""
-    case = (await opened_case(api, as_role, today))["case_id"]
+    opened = await opened_case(api, as_role, today)
+    case = opened["case_id"]
     assessment = (await validated_assessment(api, as_role, case))["assessment_id"]
     plan = await ok(
         await api.post(f"/cases/{case}/plan", headers=as_role("cpip"), json=plan_body(assessment, today)), 201
@@ -353,7 +365,7 @@ async def followed_case(api, as_role, today: date) -> dict[str, str]:
         "plan_id": plan["plan_id"],
         "domain": "housing",
         "objective_id": "obj-1",
-        "subject_id": "person-1",
+        "subject_id": opened["subject_id"],
     }
 
 

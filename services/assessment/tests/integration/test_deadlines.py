@@ -126,5 +126,5 @@ async def test_the_services_scheduler_publishes_the_missed_deadline_on_its_topic
         if json.loads(r.value)["event_type"] == "assessment.deadline.missed"
     ]
     assert [m["payload"]["case_id"] for m in missed] == [case["case_id"]]
-    assert missed[0]["subject"] == "person-1" and missed[0]["actor"]["role"] == "system"
+    assert missed[0]["subject"] == case["subject_id"] and missed[0]["actor"]["role"] == "system"
     assert len(await missed_events(assessment_dsn)) == 1

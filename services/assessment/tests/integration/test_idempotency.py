@@ -22,7 +22,8 @@ async def test_the_record_of_an_admission_holds_no_value_of_the_person(api, as_r
     # Given a DPIP opens a case naming the person, with an Idempotency-Key
     body = case_body(clock.now.date(), referent="cpip-1")
     dpip = as_role("dpip", **{"Idempotency-Key": "admission-1"})
-    case_id = (await ok(await api.post("/cases", json=body, headers=dpip), 201))["case_id"]
+    case = await ok(await api.post("/cases", json=body, headers=dpip), 201)
+    case_id = case["case_id"]
 
     # Then the record is the request's digest, the status and the case's path
     [record] = await idempotency_records(assessment_dsn)
@@ -41,7 +42,7 @@ async def test_the_record_of_an_admission_holds_no_value_of_the_person(api, as_r
         *identity["first_names"].split(),
         identity["birth_date"],
         identity["ecrou_number"],
-        body["subject_id"],
+        case["subject_id"],
         *sentence["offence_categories"],
         sentence["expected_end_date"],
     ]:

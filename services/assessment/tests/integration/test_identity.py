@@ -16,13 +16,16 @@ async def test_a_corrected_identity_is_what_the_case_answers_and_is_sealed_in_th
     api, assessment_dsn, as_role, clock
 ):
     today = local_date(clock())
-    case_id = (await opened_case(api, as_role, today))["case_id"]
+    opened = await opened_case(api, as_role, today)
+    case_id = opened["case_id"]
     corrected = {**case_body(today)["identity"], "last_name": "Martins", "ecrou_number": "62042"}
     body = {"identity": corrected, "reason": "Nom mal orthographié à l'écrou"}
     dpip = as_role("dpip")
 
     answered = await ok(await api.put(f"/cases/{case_id}/identity", headers=dpip, json=body))
     assert answered["identity"] == corrected
+    # An id never changes: made from the écrou number at admission, it stays the person's once corrected.
+    assert answered["subject_id"] == opened["subject_id"]
     case = await ok(await api.get(f"/cases/{case_id}", headers=dpip))
     assert (case["identity"], case["version"]) == (corrected, answered["version"])
     listed = await query_value(

@@ -33,8 +33,8 @@ async def assert_unknown(api, case_id: str, headers: dict[str, str], *context) -
 async def test_each_establishments_staff_list_and_read_their_own_cases_only(api, as_role, clock):
     today = clock().date()
     arras, bapaume = staff_of(as_role, ARRAS), staff_of(as_role, BAPAUME)
-    in_arras = (await opened_case(api, arras, today, "person-1", referent="cpip-1"))["case_id"]
-    body = case_body(today, "person-2", referent="cpip-2", establishment=BAPAUME)
+    in_arras = (await opened_case(api, arras, today, "62041", referent="cpip-1"))["case_id"]
+    body = case_body(today, "62042", referent="cpip-2", establishment=BAPAUME)
     in_bapaume = (await ok(await api.post("/cases", json=body, headers=bapaume("dpip")), 201))["case_id"]
 
     for site, mine, theirs, elsewhere in (
@@ -62,7 +62,7 @@ async def test_a_case_is_opened_only_in_one_of_the_callers_establishments(
     api, as_role, clock, assessment_dsn
 ):
     before = await events_in(assessment_dsn)
-    body = case_body(clock().date(), "person-3", establishment=BAPAUME)
+    body = case_body(clock().date(), "62043", establishment=BAPAUME)
     refused = await api.post("/cases", json=body, headers=staff_of(as_role, ARRAS)("dpip"))
     assert_refused(refused, 403, "establishment-not-reached")
     assert await events_in(assessment_dsn) == before
@@ -77,7 +77,7 @@ async def test_a_transfer_takes_the_person_out_of_the_origins_sight_and_into_the
         staff_of(as_role, BAPAUME),
         staff_of(as_role, ARRAS, BAPAUME),
     )
-    case_id = (await opened_case(api, arras, today, "person-1", referent="cpip-1"))["case_id"]
+    case_id = (await opened_case(api, arras, today, "62041", referent="cpip-1"))["case_id"]
     interview = {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu ce jour"}
     await ok(await api.post(f"/cases/{case_id}/interviews", json=interview, headers=arras("cpip")), 201)
 

@@ -106,7 +106,7 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
         )
 
     # One plan per case: a second one is a revision.
-    other_case = (await opened_case(api, as_role, today, subject_id="person-2"))["case_id"]
+    other_case = (await opened_case(api, as_role, today, "62042"))["case_id"]
     body = plan_body((await validated_assessment(api, as_role, other_case))["assessment_id"], today)
     plan_id = (await ok(await api.post(f"/cases/{other_case}/plan", json=body, headers=cpip), 201))["plan_id"]
     problem = await refused(
@@ -116,7 +116,7 @@ async def test_the_database_constraints_refuse_what_spans_aggregates(api, as_rol
         "plan-already-adopted",
     )
     assert (problem["existing"], problem["plan_id"]) == (f"/plans/{plan_id}", plan_id)
-    assert problem["detail"].startswith("Lucas Pierre Martin (écrou 62041) already has a plan (version 1")
+    assert problem["detail"].startswith("Lucas Pierre Martin (écrou 62042) already has a plan (version 1")
 
     await ok(
         await api.post(
@@ -145,7 +145,7 @@ async def test_the_handlers_decide_on_the_facts_of_the_case_and_of_the_assessmen
     await refused(assessment_dsn, start("initial"), 422, "initial-assessment-already-validated")
 
     # The assessment a plan is built on: of this case, validated.
-    elsewhere = (await opened_case(api, as_role, today, subject_id="person-2"))["case_id"]
+    elsewhere = (await opened_case(api, as_role, today, "62042"))["case_id"]
     of_another_case = (await validated_assessment(api, as_role, elsewhere))["assessment_id"]
     in_progress = (
         await drafted_assessment(api, cpip, case_id, kind="reassessment", trigger="Incident disciplinaire")
@@ -332,16 +332,14 @@ async def test_an_idempotency_key_reused_for_another_request_is_refused(api, as_
     await ok(await api.post("/cases", json=case_body(today), headers=dpip), 201)
     await refused(
         assessment_dsn,
-        api.post("/cases", json=case_body(today, subject_id="person-2"), headers=dpip),
+        api.post("/cases", json=case_body(today, "62042"), headers=dpip),
         422,
         "idempotency-key-reused",
     )
     await refused(
         assessment_dsn,
         api.post(
-            "/cases",
-            json=case_body(today, subject_id="person-2"),
-            headers=as_role("dpip", **{"Idempotency-Key": ""}),
+            "/cases", json=case_body(today, "62042"), headers=as_role("dpip", **{"Idempotency-Key": ""})
         ),
         400,
         "idempotency-key-invalid",

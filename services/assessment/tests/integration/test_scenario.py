@@ -15,7 +15,7 @@ from devinfra.testkit import ok, published_and_valid, serving
 
 from .flows import case_body, drafted_assessment, opened_case, plan_body
 
-# They erase people: on a keyring of their own, so the run's shared one keeps "person-1" alive for the others.
+# They erase people: on a keyring of their own, so the run's shared one keeps its people alive for the others.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
 
 
@@ -38,7 +38,7 @@ async def test_a_follow_up_from_admission_to_release(
 
     # Admission, then the DPIP names the referent CPIP.
     case = await ok(await api.post("/cases", json=case_body(today), headers=dpip), 201)
-    case_url = f"/cases/{case['case_id']}"
+    case_url, subject = f"/cases/{case['case_id']}", case["subject_id"]
     case = await ok(await api.post(f"{case_url}/referent", json={"referent": "cpip-1"}, headers=dpip))
     assert case["referent"] == "cpip-1"
 
@@ -147,7 +147,7 @@ async def test_a_follow_up_from_admission_to_release(
         "assessment.interview.held",
         "assessment.case.closed",
     } <= types
-    assert all(e["subject"] == "person-1" for e in shared_events)
+    assert all(e["subject"] == subject for e in shared_events)
 
 
 async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_against_its_schema(
@@ -227,7 +227,8 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
     )
     await ok(await api.post(f"{case_url}/hold", json={"reason": "Recours pendant"}, headers=dpip), 201)
     await ok(await api.delete(f"{case_url}/hold", headers=dpip))
-    await ok(await api.post("/subjects/person-1/erasure", json={"reason": "court_order"}, headers=dpip), 201)
+    erasure = f"/subjects/{case['subject_id']}/erasure"
+    await ok(await api.post(erasure, json={"reason": "court_order"}, headers=dpip), 201)
 
     shared_events, restricted_events = await published_and_valid(
         assessment_settings, assessment_dsn, "assessment"

@@ -55,3 +55,10 @@ def test_a_corrected_birth_date_stays_before_the_admission():
 def test_there_is_no_identity_to_correct_without_a_case():
     with pytest.raises(errors.CaseNotFound):
         given(case).when(correct(), SubjectFacts())
+
+
+def test_a_corrected_ecrou_number_leaves_the_persons_subject_id_as_it_was():
+    """The id was made from the écrou number at admission (`assessment.subjects`); an id never changes."""
+    corrected = IdentityCorrected(case_id="case-1", identity=CORRECTED, reason=REASON)
+    state = case.fold([*OPEN, corrected])
+    assert (state.identity.ecrou_number, state.subject_id) == ("62041B", "person-1")

@@ -57,9 +57,8 @@ async def services(new_database, infrastructure, dev_keys, topic_prefix):
         yield to_assessment, to_projections
 
 
-def case_body(subject_id: str, referent: str) -> dict:
+def case_body(referent: str) -> dict:
     return {
-        "subject_id": subject_id,
         "identity": {
             "last_name": "Lefèvre",
             "first_names": "Marie",
@@ -86,10 +85,7 @@ async def journal(projections, as_role, **filters) -> list[dict]:
 async def test_reads_and_refusals_of_two_services_reach_the_journal(services, as_role):
     assessment, projections = services
     case = await ok(
-        await assessment.post(
-            "/cases", json=case_body("person-1", referent="cpip-1"), headers=as_role("dpip")
-        ),
-        201,
+        await assessment.post("/cases", json=case_body(referent="cpip-1"), headers=as_role("dpip")), 201
     )
     case_url = f"/cases/{case['case_id']}"
     await ok(await assessment.get(case_url, headers=as_role("dpip", Purpose="bilan%20d%27%C3%A9tape")))
@@ -101,8 +97,9 @@ async def test_reads_and_refusals_of_two_services_reach_the_journal(services, as
         "role-not-allowed",
     )
 
+    # The case's person is the one assessment made an id for; the person file's, "person-1" of its builder.
     async def both_reads() -> list[dict]:
-        entries = await journal(projections, as_role, subject_id="person-1", user="dpip-1")
+        entries = await journal(projections, as_role, user="dpip-1")
         return (
             entries
             if {e["route"] for e in entries} >= {"/cases/{case_id}", "/persons/{subject_id}/file"}
@@ -117,7 +114,9 @@ async def test_reads_and_refusals_of_two_services_reach_the_journal(services, as
         "dpip",
         200,
     )
-    assert case_read["subject_ids"] == ["person-1"] and case_read["object_ids"] == [case["case_id"]]
+    assert case_read["subject_ids"] == [case["subject_id"]] and case_read["object_ids"] == [case["case_id"]]
+    by_subject = await journal(projections, as_role, subject_id=case["subject_id"], user="dpip-1")
+    assert [e["route"] for e in by_subject] == ["/cases/{case_id}"]
     assert case_read["establishment"] == "InSERRE Arras" and case_read["purpose"] == "bilan d'étape"
     assert datetime.fromisoformat(case_read["recorded_at"]) == NOW
     assert (file_read["service"], file_read["user"], file_read["subject_ids"]) == (

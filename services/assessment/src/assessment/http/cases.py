@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from assessment import access, handlers, queries
+from assessment import access, handlers, queries, subjects
 from assessment.domain import commands as c
 from assessment.domain.case import Case
 from assessment.http.common import CaseReader, Director, Officer
@@ -48,12 +48,9 @@ class IdentityRequest(RequestBody):
 
 
 class OpenCaseRequest(RequestBody):
-    subject_id: str = Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9-]+$",
-        description="the person's pseudonymous id, shared by every service",
-    )
+    """No `subject_id`: the service derives the person's id from the establishment and the écrou number
+    (`assessment.subjects`) and answers it; a client sending one is refused (422)."""
+
     identity: IdentityRequest
     establishment: Label
     admission_date: date
@@ -106,7 +103,10 @@ class SharedSentence(BaseModel):
 
 class CaseView(BaseModel):
     case_id: str
-    subject_id: str
+    subject_id: str = Field(
+        description="the person's pseudonymous id, shared by every service: made by this service from the "
+        "establishment and the écrou number when the case opened, and never changed afterwards"
+    )
     identity: Identity | SharedIdentity = Field(
         description="SPIP staff read the birth date and écrou number; other readers the name only"
     )
@@ -143,9 +143,15 @@ class EspaceNote(BaseModel):
 async def open_case(
     body: OpenCaseRequest, principal: Officer, commands: Commands, settings: Settings, today: Today
 ):
+    """The answer carries the person's `subject_id`, derived from the establishment and the écrou number:
+    the same ones always give the same id. A person whose case is open already is refused
+    (409 `person-already-followed`, `existing` naming that case)."""
     access.ensure_may_open_in(principal, body.establishment)
     command = c.OpenCase(
         case_id=str(uuid.uuid4()),
+        subject_id=subjects.subject_id(
+            settings.subject_id_key(), body.establishment, body.identity.ecrou_number
+        ),
         **body.model_dump(exclude={"referent", "identity"}),
         identity=Identity(**body.identity.model_dump()),
         referent=access.referent_of_new_case(principal, body.referent),
