@@ -131,7 +131,9 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
             await ok(
                 await api.post(f"{url}/contributors", headers=cpip, json={"contributor": f"{contributor}-1"})
             )
-            contribution = {"domain": domain, "text": text}
+            # Shared with the team, so that every full reading shows it (a psychologist's own is not:
+            # services/assessment/tests/integration/test_contributions.py).
+            contribution = {"domain": domain, "text": text, "shared": True}
             await ok(
                 await api.post(f"{url}/contributions", headers=as_role(contributor), json=contribution), 201
             )
