@@ -15,7 +15,8 @@ from assessment.domain import commands as c
 from assessment.domain.case import Case
 from assessment.http.common import CaseReader, Director, Officer
 from contracts import EventEnvelope
-from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity
+from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity, OffenceCategory
+from contracts.assessment import Sentence as SentenceDates
 from kernel.aggregates import Aggregate
 from kernel.api import (
     Db,
@@ -101,6 +102,13 @@ class SharedSentence(BaseModel):
     conditional_release_eligibility_date: date | None
 
 
+class RecordedSentence(SentenceDates):
+    """The sentence as SPIP staff read it: its dates and its offence categories, recorded apart (ADR 25); none
+    for a case recorded under version 1, whose categories the upcaster dropped (ADR 25), rather than a 500."""
+
+    offence_categories: list[OffenceCategory]
+
+
 class CaseView(BaseModel):
     case_id: str
     subject_id: str = Field(
@@ -112,7 +120,7 @@ class CaseView(BaseModel):
     )
     establishment: str
     admission_date: date
-    sentence: c.Sentence | SharedSentence = Field(
+    sentence: RecordedSentence | SharedSentence = Field(
         description="SPIP staff read the offence categories; other readers the dates only"
     )
     referent: str | None
@@ -280,7 +288,9 @@ async def get_case(case_id: Id, principal: CaseReader, store: Store, journal: Jo
 def _view(case: Aggregate[Case], details: bool = True) -> CaseView:
     state = case.state
     view = CaseView(
-        **state.model_dump(exclude={"sentence"}), sentence=state.recorded_sentence(), version=case.version
+        **state.model_dump(exclude={"sentence"}),
+        sentence=RecordedSentence(**state.sentence.model_dump(), offence_categories=state.offence_categories),
+        version=case.version,
     )
     if details:
         return view
