@@ -300,11 +300,6 @@ def _summary(found: Aggregate[Assessment]) -> AssessmentSummary:
 
 def _full_view(found: Aggregate[Assessment], principal: Principal) -> AssessmentView:
     state = found.state
-    authored = {
-        e.payload.get("contribution_id"): e
-        for e in found.stream
-        if e.event_type == ContributionAdded.event_type
-    }
     receptivity = state.receptivity
     return AssessmentView(
         **_summary(found).model_dump(),
@@ -318,22 +313,27 @@ def _full_view(found: Aggregate[Assessment], principal: Principal) -> Assessment
         else None,
         draft_overall_risk_level=state.overall_risk_level,
         draft_priority_axes=list(state.priority_axes),
-        contributions=[
-            Contribution(
-                **contribution.model_dump(),
-                author=written.actor.subject,
-                author_role=written.actor.role,
-                written_at=written.occurred_at,
-            )
-            for contribution in state.contributions
-            if access.may_read_contribution(
-                principal,
-                (written := authored[contribution.contribution_id]).actor.subject,
-                written.actor.role,
-                contribution.shared,
-            )
-        ],
+        contributions=_readable_contributions(found, principal),
         return_comments=list(state.return_comments),
         submitted_by=state.submitted_by,
         contributors=list(state.contributors),
     )
+
+
+def _readable_contributions(found: Aggregate[Assessment], principal: Principal) -> list[Contribution]:
+    """The contributions `principal` may read, each with who wrote it and when (its event's actor)."""
+    written = {
+        e.payload.get("contribution_id"): e
+        for e in found.stream
+        if e.event_type == ContributionAdded.event_type
+    }
+    return [
+        Contribution(
+            **contribution.model_dump(),
+            author=event.actor.subject,
+            author_role=event.actor.role,
+            written_at=event.occurred_at,
+        )
+        for contribution, event in ((c, written[c.contribution_id]) for c in found.state.contributions)
+        if access.may_read_contribution(principal, event.actor.subject, event.actor.role, contribution.shared)
+    ]
