@@ -23,6 +23,10 @@ class RoleModel:
     organisation_roles: frozenset[str]
     organisation_claim: str = "org"
     establishment_claim: str = "establishments"
+    # Roles that read personal data under pseudonyms unless they break the glass (`kernel.pseudonyms`).
+    pseudonymised_roles: frozenset[str] = frozenset()
 
 
-ESTABLISHMENT = RoleModel(roles=ROLES, organisation_roles=frozenset({PARTNER}))
+ESTABLISHMENT = RoleModel(
+    roles=ROLES, organisation_roles=frozenset({PARTNER}), pseudonymised_roles=frozenset({"auditeur"})
+)

@@ -44,7 +44,12 @@ class PolicyRoute(APIRoute):
         async def guarded(request):
             if policy is not None:
                 await policy.check(request)
-            return await handler(request)
+            response = await handler(request)
+            # A pseudonymised reader's answer (kernel.pseudonyms), rewritten before anything of it leaves.
+            journal = request.scope.get("state", {}).get("journal")
+            if journal is not None and journal.pseudonymised and not journal.disclosed:
+                return request.app.state.pseudonyms.rewrite(response)
+            return response
 
         return guarded
 

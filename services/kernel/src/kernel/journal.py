@@ -35,6 +35,7 @@ from kernel import kafka, logs, metrics
 from kernel.errors import InvalidValue
 from kernel.kafka import TopicPolicy
 from kernel.problems import problem
+from kernel.pseudonyms import Pseudonyms, break_glass_reason
 
 log = logs.get_logger(__name__)
 
@@ -75,6 +76,8 @@ class JournalEntry(BaseModel):
     subjects_count: int = 0  # how many persons the response was about, also beyond MAX_IDS
     correlation_id: str | None = None
     purpose: str = ""
+    # A pseudonymised role that read in clear, its reason in `purpose` (kernel.pseudonyms).
+    break_glass: bool = False
 
     @property
     def refused(self) -> bool:
@@ -89,6 +92,11 @@ class RequestJournal:
         self.object_ids: dict[str, None] = {}
         self.establishment: str | None = None
         self.purpose = ""
+        # Set from the caller and their Purpose (`journal_of_request`): how the answer discloses people.
+        self.pseudonymised = False
+        self.break_glass = False
+        self.disclosed = False
+        self.pseudonyms: Pseudonyms | None = None
 
     def consulted(
         self,
@@ -106,6 +114,12 @@ class RequestJournal:
         self.object_ids.update(dict.fromkeys(o for o in object_ids if o))
         if establishment:
             self.establishment = establishment
+
+    def disclose(self, content: Any) -> Any:
+        """The data a route renders itself (an HTML page) as this caller may see it: pseudonymised for a
+        pseudonymised reader (kernel.pseudonyms). The route class then leaves the answer as it is."""
+        self.disclosed = True
+        return self.pseudonyms.disclose(content) if self.pseudonymised and self.pseudonyms else content
 
 
 def subjects_of(stream: Iterable[Any]) -> list[str]:
@@ -127,6 +141,11 @@ def journal_of_request(
     state = request.scope.setdefault("state", {})
     journal = state.setdefault("journal", RequestJournal())
     journal.purpose = decode_purpose(purpose)
+    # The route's policy named the caller before any dependency ran (`http.PolicyRoute`).
+    journal.pseudonyms = request.app.state.pseudonyms
+    if journal.pseudonyms.applies_to(getattr(request.state, "principal", None)):
+        journal.break_glass = break_glass_reason(journal.purpose) is not None
+        journal.pseudonymised = not journal.break_glass
     return journal
 
 
@@ -338,6 +357,7 @@ class AccessJournal:
             subjects_count=len(subjects),
             correlation_id=scope["state"].get("correlation_id"),
             purpose=declared.purpose or _purpose(scope),
+            break_glass=declared.break_glass,
         )
 
     async def _write(self, scope: Scope, entry: JournalEntry) -> bool:
@@ -346,6 +366,8 @@ class AccessJournal:
             metrics.JOURNAL_REFUSALS.labels(user, str(entry.status)).inc()
         elif entry.status < 400:
             metrics.JOURNAL_SUBJECTS_READ.labels(user).inc(entry.subjects_count)
+            if entry.break_glass:
+                metrics.BREAK_GLASS_READS.labels(user).inc()
         try:
             await scope["app"].state.journal.write(entry)
             return True

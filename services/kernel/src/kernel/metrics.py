@@ -43,6 +43,11 @@ JOURNAL_REFUSALS = Counter(
     "Refused accesses (401, 403, and 404 on a route reading personal data), by user",
     ["user", "status"],
 )
+BREAK_GLASS_READS = Counter(
+    "passerelle_break_glass_reads_total",
+    "Reads in clear by a pseudonymised role that broke the glass (Purpose: bris-de-glace: ...), by user",
+    ["user"],
+)
 JOURNAL_FAILURES = Counter(
     "passerelle_journal_failures_total", "Journal entries that could not be written (see the error log)"
 )

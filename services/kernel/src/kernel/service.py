@@ -36,6 +36,7 @@ from kernel.instants import LocalTimeJSONResponse
 from kernel.keyring import Keyring, KeyringSettings
 from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
+from kernel.pseudonyms import Pseudonyms
 from kernel.relay import StallWatch, service_relay
 from kernel.settings import ServiceSettings
 
@@ -204,6 +205,12 @@ def create_service_app(
     app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
     # Reads of personal data and refusals, before any of their answer leaves (kernel.journal).
     app.state.journal = journal.KafkaJournal(settings)
+    # Who reads people under pseudonyms, and the deployment's key of them (kernel.pseudonyms).
+    secret = settings.pseudonym_secret
+    app.state.pseudonyms = Pseudonyms(
+        secret.get_secret_value().encode() if secret is not None else None,
+        definition.roles.pseudonymised_roles,
+    )
     app.include_router(operations_router(definition.name))
     for router in definition.routers:
         app.include_router(router)

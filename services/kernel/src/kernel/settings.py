@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kernel.consumer import RetryPolicy
@@ -73,6 +73,17 @@ class ServiceSettings(BaseSettings):
     journal_retention_days: float = Field(1096.0, ge=183, validation_alias="JOURNAL_RETENTION_DAYS")
     # How long a read waits for the journal's broker before it is refused (503).
     journal_timeout_seconds: float = Field(5.0, gt=0, validation_alias="JOURNAL_TIMEOUT_SECONDS")
+    # The key of the pseudonyms auditors read people under (kernel.pseudonyms, ADR 31): one for every service
+    # of a deployment, so a person reads alike everywhere; at least 32 bytes, never in a database. Unset,
+    # auditors read names masked, without a pseudonym to follow a person by.
+    pseudonym_secret: SecretStr | None = Field(None, validation_alias="PSEUDONYM_SECRET")
+
+    @field_validator("pseudonym_secret")
+    @classmethod
+    def _pseudonym_secret_is_long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value().encode()) < 32:
+            raise ValueError("PSEUDONYM_SECRET must hold at least 32 bytes")
+        return secret
 
     # Signed checkpoints of the log (kernel.checkpoints, ADR 27): the service's Ed25519 private key (PKCS #8
     # PEM), a file no database role can read (`<SERVICE>_CHECKPOINT_KEY_FILE`: a mounted secret in production,

@@ -1,0 +1,151 @@
+"""Pseudonymised reads (issue 18 #3, ADR 31): the roles the published language names (`RoleModel.
+pseudonymised_roles`: auditors) read personal data under a pseudonym, unless they break the glass.
+
+* **One step, where reads are answered.** A route that reads personal data takes `journal: Journal` (ADR 22);
+  for such a route, when the caller exercises a pseudonymised role, the route class rewrites the JSON answer
+  (`PolicyRoute`): a person's name (`last_name`) reads as their pseudonym, every other personal field the
+  contracts mark (`x-personal-data`: first names, birth date, écrou number, contact details, and the free
+  texts that may name someone: notes, evidence, synthesis...) reads masked. A route rendering HTML applies
+  `disclose` to its data itself; one that does not answers 500 rather than show a name.
+* **A pseudonym** is `P-` and 12 base32 characters of HMAC-SHA256(`PSEUDONYM_SECRET`, subject id), the
+  subject id being the nearest `subject_id` of the answer around the value: the same person reads the same
+  pseudonym on every route of every service of a deployment (they share the secret), and nobody without the
+  secret links it to an id. Without the secret, or without a subject id near the value, the name is masked.
+* **Break-glass.** `Purpose: bris-de-glace: <motif>` with a reason of at least 20 characters reads in clear;
+  the journal entry says so (`break_glass`) and keeps the purpose, and `passerelle_break_glass_reads_total`
+  counts it. A shorter reason is refused (422 `break-glass-reason-too-short`), nothing shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from starlette.responses import Response
+
+from contracts import known_events
+from kernel import sealing
+from kernel.access import Principal
+from kernel.errors import InvalidValue
+
+BREAK_GLASS = "bris-de-glace:"
+BREAK_GLASS_MIN_REASON = 20
+MASKED_TEXT = "[pseudonymisé]"
+MASKED_DATE = sealing.ERASED_DATE  # 0001-01-01: a date of birth no one has, valid wherever a date is
+# The field a person is called by: it reads as their pseudonym, so rows of one person still read alike.
+NAME_FIELD = "last_name"
+SUBJECT_FIELD = "subject_id"
+PREFIX = "P-"
+LENGTH = 12  # 60 bits: distinct for every person a deployment follows, short enough to read aloud
+MINIMUM_SECRET_BYTES = 32
+_LABEL = b"passerelle/pseudonym/v1\x00"
+
+
+class BreakGlassReasonTooShort(InvalidValue):
+    code = "break-glass-reason-too-short"
+
+
+def break_glass_reason(purpose: str) -> str | None:
+    """The reason of a break-glass `Purpose` (`bris-de-glace: <motif>`), None for any other purpose."""
+    if not purpose.strip().lower().startswith(BREAK_GLASS):
+        return None
+    reason = purpose.strip()[len(BREAK_GLASS) :].strip()
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise BreakGlassReasonTooShort(
+            f"a break-glass read (Purpose: {BREAK_GLASS} <motif>) needs a reason of at least "
+            f"{BREAK_GLASS_MIN_REASON} characters; it is kept in the consultation journal"
+        )
+    return reason
+
+
+@cache
+def personal_fields() -> dict[str, Any]:
+    """Every field name the contracts mark personal, with its erased value (which tells a date, a text, a
+    list): the fields a pseudonymised answer masks wherever a view carries them."""
+    found: dict[str, Any] = {}
+
+    def walk(plan: sealing.Plan) -> None:
+        for name, where in plan.items():
+            if isinstance(where, sealing.Leaf):
+                found.setdefault(name, where.erased)
+            elif isinstance(where, sealing.Each):
+                walk(where.plan)
+            else:
+                walk(where)
+
+    for event in known_events():
+        walk(sealing.plan_of(event))
+    return found
+
+
+@dataclass(frozen=True)
+class Pseudonyms:
+    """The deployment's pseudonym key and the roles that read under it."""
+
+    secret: bytes | None
+    roles: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if self.secret is not None and len(self.secret) < MINIMUM_SECRET_BYTES:
+            raise ValueError(
+                f"PSEUDONYM_SECRET holds {len(self.secret)} bytes, fewer than {MINIMUM_SECRET_BYTES}"
+            )
+
+    def applies_to(self, principal: Principal | None) -> bool:
+        """Whether this caller reads pseudonymised: the role they exercise on the route is one of `roles`."""
+        return principal is not None and principal.role in self.roles
+
+    def of(self, subject_id: str) -> str | None:
+        if self.secret is None:
+            return None
+        digest = hmac.new(self.secret, _LABEL + subject_id.encode(), hashlib.sha256).digest()
+        return PREFIX + base64.b32encode(digest).decode()[:LENGTH]
+
+    def disclose(self, content: Any) -> Any:
+        """The JSON-like `content` with every personal field pseudonymised or masked (see the module)."""
+        return _masked(content, personal_fields(), self.of, None)
+
+    def rewrite(self, response: Response) -> Response:
+        """A JSON answer rewritten by `disclose`; any other kind is refused (its route should have applied
+        `disclose` to its data and said so)."""
+        if not (response.media_type or "").endswith("json"):
+            raise RuntimeError("a pseudonymised read answered with a body that is not JSON, undisclosed")
+        body = json.dumps(
+            self.disclose(json.loads(response.body)), ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        response.body = body
+        response.headers["content-length"] = str(len(body))
+        return response
+
+
+def _masked(
+    content: Any, fields: dict[str, Any], pseudonym: Callable[[str], str | None], subject: str | None
+):
+    if isinstance(content, list):
+        return [_masked(item, fields, pseudonym, subject) for item in content]
+    if not isinstance(content, dict):
+        return content
+    near = content.get(SUBJECT_FIELD)
+    subject = near if isinstance(near, str) and near else subject
+    return {
+        key: _field(key, value, fields, pseudonym, subject)
+        if key in fields and value is not None and value != ""
+        else _masked(value, fields, pseudonym, subject)
+        for key, value in content.items()
+    }
+
+
+def _field(key: str, value: Any, fields: dict[str, Any], pseudonym, subject: str | None) -> Any:
+    if key == NAME_FIELD and isinstance(value, str) and subject is not None:
+        return pseudonym(subject) or MASKED_TEXT
+    if isinstance(value, list):
+        return [MASKED_TEXT for _ in value]
+    if isinstance(value, dict):  # a personal value object: its personal fields, as anywhere else
+        return _masked(value, fields, pseudonym, subject)
+    return MASKED_DATE if fields[key] == sealing.ERASED_DATE else MASKED_TEXT
