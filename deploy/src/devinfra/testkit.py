@@ -542,12 +542,16 @@ class Upstream:
         return envelopes
 
 
+# The test services' key of the pseudonyms auditors read (kernel.pseudonyms): a known value, never a deployment's.
+PSEUDONYM_TEST_SECRET = "test-pseudonyms-not-a-deployment-secret-0123456789"
+
+
 def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_prefix: str, **overrides):
     """A service on its own database and fresh topics, its relay and background loops left to the tests
     that run them (`run_relay=True`, `run_background=True` as overrides). Tests that walk every route with
     a bad token come from one address: its allowance of failed authentications is lifted (the limit's own
     tests set theirs). The assessment service gets the test secret of the subject ids; other services
-    ignore it."""
+    ignore it. Every service gets the test key of the pseudonyms."""
     return settings_class(
         database_url=dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
@@ -555,6 +559,7 @@ def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_p
         auth_jwks_file=dev_keys.jwks_path,
         **{
             "subject_id_secret": subject_ids.TEST_SECRET,
+            "pseudonym_secret": PSEUDONYM_TEST_SECRET,
             "run_relay": False,
             "run_background": False,
             "rate_limit_auth_failures_burst": 100_000,
