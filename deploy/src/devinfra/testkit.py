@@ -544,6 +544,21 @@ class Upstream:
 
 # The test services' key of the pseudonyms auditors read (kernel.pseudonyms): a known value, never a deployment's.
 PSEUDONYM_TEST_SECRET = "test-pseudonyms-not-a-deployment-secret-0123456789"
+BREAK_GLASS_REASON = "contrôle demandé par le DPO, saisine n° 2026-114"
+
+
+def pseudonym_of(subject_id: str) -> str:
+    """The pseudonym an auditor reads this person under in the test services."""
+    from kernel.pseudonyms import Pseudonyms
+
+    return Pseudonyms(PSEUDONYM_TEST_SECRET.encode(), frozenset()).of(subject_id)
+
+
+def break_glass(reason: str = BREAK_GLASS_REASON) -> dict[str, str]:
+    """The `Purpose` header of a break-glass read (kernel.pseudonyms), percent-encoded as header values are."""
+    from urllib.parse import quote
+
+    return {"Purpose": quote(f"bris-de-glace: {reason}")}
 
 
 def service_settings(settings_class, dsn: str, infrastructure, dev_keys, topic_prefix: str, **overrides):
