@@ -13,6 +13,8 @@ from kernel.service import ServiceDefinition, create_service_app
 from projections import catalogue, partner_directory
 from projections.access_journal import ingest as access_journal
 from projections.access_journal.http import router as access_journal_router
+from projections.coverage import ingest as coverage
+from projections.coverage.http import router as coverage_router
 from projections.http import router
 from projections.movements.http import router as movements_router
 from projections.person_file import ingest as person_file
@@ -66,6 +68,14 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
         ),
+        # The programming coverage: each person's current needs and the offer with its dates and seats.
+        Subscription(
+            name=settings.topic("projections.coverage"),
+            topics=[settings.topic(topic) for topic in coverage.TOPICS],
+            handler=coverage.apply,
+            event_types=coverage.EVENT_TYPES,
+            tables=coverage.TABLES,
+        ),
     ]
 
 
@@ -73,7 +83,14 @@ DEFINITION = ServiceDefinition(
     name="projections",
     roles=ESTABLISHMENT,
     # It records who consulted a person's file, as restricted events of its own.
-    routers=[router, person_file_router, schedule_router, movements_router, access_journal_router],
+    routers=[
+        router,
+        person_file_router,
+        schedule_router,
+        movements_router,
+        access_journal_router,
+        coverage_router,
+    ],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
     # The consultation journal of every service, from `access.journal`: entries are not events of the log,
