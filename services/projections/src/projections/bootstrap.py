@@ -19,6 +19,8 @@ from projections.http import router
 from projections.movements.http import router as movements_router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
+from projections.queues import ingest as queues
+from projections.queues.http import router as queues_router
 from projections.schedule import ingest as schedule
 from projections.schedule.http import router as schedule_router
 from projections.settings import ProjectionsSettings
@@ -68,6 +70,15 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
         ),
+        # The work queues' facts per case, pathway, work file, leave and partner session; a queue is computed from
+        # them and the day when asked.
+        Subscription(
+            name=settings.topic("projections.queues"),
+            topics=[settings.topic(topic) for topic in queues.TOPICS],
+            handler=queues.apply,
+            event_types=queues.EVENT_TYPES,
+            tables=queues.TABLES,
+        ),
         # The programming coverage: each person's current needs and the offer with its dates and seats.
         Subscription(
             name=settings.topic("projections.coverage"),
@@ -88,6 +99,7 @@ DEFINITION = ServiceDefinition(
         person_file_router,
         schedule_router,
         movements_router,
+        queues_router,
         access_journal_router,
         coverage_router,
     ],
