@@ -1121,6 +1121,54 @@ PROJECTIONS_MOVEMENTS = [
     ),
 ]
 
+# --- projections: the programming coverage (issue 15 #6) --------------------------------------------------
+
+# Needs against offer by theme, counts only: the IPRO roles, the DPIP, the governor's office and auditors read
+# it; a CPIP, a psychologist or a social worker (beyond their people) and partners (the establishment's needs,
+# other organisations' offer) are refused. Another establishment's staff, or a token naming none, get no theme
+# (ADR 26). No answer names or identifies a person.
+COVERAGE = "/coverage?establishment=CP d'Arras"
+COVERAGE_READ = (200, {"present": {"themes"}, "hides": {"LEFEVRE", "BENALI", "OTHER_PERSON"}})
+
+COVERAGE_REFUSED = {
+    **refused_to((Scope.REFERENT, Scope.PSY_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
+    **UNAUTHENTICATED,
+}
+
+PROJECTIONS_COVERAGE = [
+    *rows(
+        "projections",
+        "GET",
+        COVERAGE,
+        {
+            **dict.fromkeys(
+                (
+                    Scope.IPRO_HEAD,
+                    Scope.RIPRO,
+                    Scope.IPRO_ADVISER,
+                    Scope.DPIP,
+                    Scope.DIRECTION,
+                    Scope.AUDITOR,
+                ),
+                COVERAGE_READ,
+            ),
+            **COVERAGE_REFUSED,
+            **{
+                scope: (200, {"absent": {"themes", "gaps"}})
+                for scope in (
+                    Scope.DPIP_ELSEWHERE,
+                    Scope.IPRO_HEAD_ELSEWHERE,
+                    Scope.DIRECTION_ELSEWHERE,
+                    Scope.AUDITOR_ELSEWHERE,
+                    Scope.NO_ESTABLISHMENT,
+                )
+            },
+        },
+    ),
+    # The CSV file has the same policy; what the readers get in it is in test_coverage_http.py.
+    *rows("projections", "GET", COVERAGE.replace("/coverage", "/coverage.csv"), COVERAGE_REFUSED),
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1132,4 +1180,5 @@ MATRIX: list[Row] = [
     *IPRO_PERIMETER,
     *PROJECTIONS_PERIMETER,
     *PROJECTIONS_MOVEMENTS,
+    *PROJECTIONS_COVERAGE,
 ]
