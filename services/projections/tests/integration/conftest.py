@@ -1,6 +1,7 @@
 import pytest
 
 from contracts import parse_payload
+from devinfra.testkit import PSEUDONYM_TEST_SECRET
 from kernel.database import create_pool, migrate
 from projections.bootstrap import DEFINITION
 from projections.settings import ProjectionsSettings
@@ -30,6 +31,7 @@ def views_settings(projections_dsn, infrastructure, dev_keys) -> ProjectionsSett
         database_url=projections_dsn,
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         auth_jwks_file=dev_keys.jwks_path,
+        pseudonym_secret=PSEUDONYM_TEST_SECRET,
         run_relay=False,
         run_consumers=False,
     )

@@ -4,7 +4,8 @@ it, with or without names; the day and establishment it is asked for."""
 
 import pytest
 
-from devinfra.testkit import assert_refused, ok, serving
+from devinfra.testkit import BREAK_GLASS_REASON, assert_refused, break_glass, ok, pseudonym_of, serving
+from kernel.journal import MemoryJournal
 from projections.bootstrap import create_app
 from projections.partner_directory import apply as directory
 from services.projections.tests.integration.test_schedule_store import (
@@ -148,8 +149,33 @@ async def test_each_role_reads_the_list_with_names_or_by_id_or_not_at_all(api):
             assert response.status_code == 200, (role, response.text)
             assert ("Lefèvre" in response.text or "LEFÈVRE" in response.text) == names, (role, route)
             if not names:
-                assert "person-1" in response.text, (role, route)  # pseudonymised: by id
+                assert pseudonym_of("person-1") in response.text, (role, route)  # pseudonymised
     assert (await client.get("/movements", params=params)).status_code == 401
+
+
+async def test_an_auditor_reads_pseudonyms_or_breaks_the_glass_and_the_journal_says_so(
+    views_settings, apply_all, dev_keys
+):
+    week = the_week()
+    leaves_and_the_partner(week)
+    await apply_all(views, *week.envelopes)
+    app = create_app(views_settings, clock=lambda: NOW)
+    app.state.journal = MemoryJournal()
+    params = {"day": TUESDAY, "establishment": ARRAS}
+    auditor = {"Authorization": f"Bearer {dev_keys.mint('auditeur', subject='auditeur-1')}"}
+    async with serving(app) as client:
+        listed = await ok(await client.get("/movements", params=params, headers=auditor))
+        page = await client.get("/movements.html", params=params, headers=auditor)
+        clear = await ok(await client.get("/movements", params=params, headers={**auditor, **break_glass()}))
+    lefevre = [m for m in clear["movements"] if m["subject_id"] == "person-1"]
+    assert lefevre and {m["last_name"] for m in lefevre} == {"Lefèvre"}
+    assert {m["last_name"] for m in listed["movements"] if m["subject_id"] == "person-1"} == {
+        pseudonym_of("person-1")
+    }
+    assert pseudonym_of("person-1") in page.text and "Lefèvre" not in page.text + str(listed)
+    *_, glass = app.state.journal.entries
+    assert glass.break_glass and glass.purpose == "bris-de-glace: " + BREAK_GLASS_REASON
+    assert not any(entry.break_glass for entry in app.state.journal.entries[:-1])
 
 
 @pytest.mark.parametrize("establishments", [["CD Bapaume"], None], ids=["another establishment", "none"])

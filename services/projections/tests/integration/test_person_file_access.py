@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from devinfra.testkit import assert_refused, ok, serving
+from devinfra.testkit import BREAK_GLASS_REASON, assert_refused, break_glass, ok, pseudonym_of, serving
+from kernel.journal import MemoryJournal
 from projections.bootstrap import create_app
 from projections.person_file import ingest
 from services.projections.tests.person_history import two_people
@@ -68,7 +69,7 @@ async def test_each_role_reads_its_part_of_the_file_and_each_read_is_recorded(ap
         shown += 2
         await ok(await client.get(f"{FILE}/changes", headers=headers))  # shows nothing: not a consultation
         seen = {
-            "identity": file["identity"] is not None,
+            "identity": file["identity"] is not None and file["identity"]["last_name"] == "Lefèvre",
             "offences": bool(file["case"]["sentence"]["offence_categories"]),
             "programmes": bool(file["programmes"]),
             "actor_ids": any(
@@ -97,3 +98,36 @@ async def test_an_unknown_person_is_not_found_and_nobody_but_staff_may_search(ap
     for role in ("auditeur", "partenaire"):
         refused = await client.get("/persons", params={"q": "lefèvre"}, headers=as_user(role, "u"))
         assert_refused(refused, 403, "role-not-allowed", role)
+
+
+async def test_an_auditor_reads_the_identity_under_a_pseudonym_or_in_clear_breaking_the_glass(
+    views_settings, apply_all, dev_keys
+):
+    await apply_all(ingest.apply, *two_people().envelopes)
+    app = create_app(views_settings, clock=lambda: NOW)
+    app.state.journal = MemoryJournal()
+    auditor = {"Authorization": f"Bearer {dev_keys.mint('auditeur', subject='auditeur-1')}"}
+    async with serving(app) as client:
+        file = await ok(await client.get(FILE, headers=auditor))
+        page = await client.get(f"{FILE}.html", headers=auditor)
+        clear = await ok(await client.get(FILE, headers={**auditor, **break_glass()}))
+        short = await client.get(FILE, headers={**auditor, **break_glass("pour voir")})
+        history = await ok(await client.get("/persons/person-1/consultations", headers=as_dpip(dev_keys)))
+    assert file["identity"]["last_name"] == pseudonym_of("person-1") and "Lefèvre" not in str(file)
+    assert pseudonym_of("person-1") in page.text and "Lefèvre" not in page.text
+    assert clear["identity"]["last_name"] == "Lefèvre"
+    assert_refused(short, 422, "break-glass-reason-too-short")
+    json_read, html_read, glass, refused = app.state.journal.entries[:4]
+    assert (glass.break_glass, glass.purpose, glass.subject_ids) == (
+        True,
+        "bris-de-glace: " + BREAK_GLASS_REASON,
+        ["person-1"],
+    )
+    assert not (json_read.break_glass or html_read.break_glass or refused.break_glass)
+    assert refused.status == 422
+    readings = {(c["reading"], c["purpose"]) for c in history["items"] if c["role"] == "auditeur"}
+    assert readings == {("audit", ""), ("audit_break_glass", "bris-de-glace: " + BREAK_GLASS_REASON)}
+
+
+def as_dpip(dev_keys) -> dict[str, str]:
+    return {"Authorization": f"Bearer {dev_keys.mint('dpip', subject='dpip-1')}"}

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 import pytest
 
+from devinfra.testkit import PSEUDONYM_TEST_SECRET
+from kernel.pseudonyms import Pseudonyms
 from projections.person_file import french, model
 from projections.person_file.fold import fold
 from projections.person_file.model import Identity, PersonFile
@@ -58,10 +60,20 @@ def test_the_page_is_print_ready_and_stands_alone(file):
         assert external not in page
 
 
-def test_a_pseudonymised_file_is_headed_by_its_subject_id(file):
-    page = render_html(for_reader(file, Reading.AUDIT), reader_role="auditeur", generated_at=NOW)
+def test_a_file_without_identity_is_headed_by_its_subject_id(file):
+    page = render_html(file.model_copy(update={"identity": None}), reader_role="dpip", generated_at=NOW)
 
     assert "<h1>Personne person-1</h1>" in page
+
+
+def test_a_pseudonymised_file_is_headed_by_the_persons_pseudonym(file):
+    pseudonyms = Pseudonyms(PSEUDONYM_TEST_SECRET.encode(), frozenset({"auditeur"}))
+    seen = PersonFile.model_validate(
+        pseudonyms.disclose(for_reader(file, Reading.AUDIT).model_dump(mode="json"))
+    )
+    page = render_html(seen, reader_role="auditeur", generated_at=NOW)
+
+    assert f"<h1>{pseudonyms.of('person-1')} " in page
     assert "Lefèvre" not in page and "A12345" not in page
     assert "pour auditeur, confidentiel" in page
 

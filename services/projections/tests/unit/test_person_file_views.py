@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 
 import pytest
 
 from contracts.assessment import NeedDomain, OffenceCategory
+from kernel.pseudonyms import Pseudonyms
 from projections.person_file.fold import fold
 from projections.person_file.model import ActionKind, Identity, Part, PersonFile, UpcomingKind
 from projections.person_file.views import BUSY_SLOT, Reading, for_reader, pseudonym
@@ -116,7 +118,8 @@ def test_programme_sessions_are_busy_slots_for_ipro_and_the_direction(file, read
 def test_auditors_read_it_pseudonymised(file):
     seen = for_reader(file, Reading.AUDIT)
 
-    assert seen.identity is None
+    # The identity stays for the kernel's step to put under the person's pseudonym (kernel.pseudonyms).
+    assert seen.identity == file.identity
     assert seen.case.referent == pseudonym("cpip-durand")
     assert seen.ipro_adviser == pseudonym("cip-leroy")
     assert pseudonym("cpip-durand") == "acteur-" + hashlib.sha256(b"cpip-durand").hexdigest()[:8]
@@ -133,11 +136,15 @@ def test_auditors_read_it_pseudonymised(file):
     }
     # The facts stay: an audit checks what was decided.
     assert seen.case.sentence.offence_categories == file.case.sentence.offence_categories
-    dumped = seen.model_dump_json()
+    dumped = json.dumps(Pseudonyms(b"k" * 32, frozenset()).disclose(seen.model_dump(mode="json")))
     for user in ACTORS:
         assert user not in dumped
     for text in FREE_TEXT + ["Lefèvre", "A12345"]:
         assert text not in dumped
+
+
+def test_an_auditor_breaking_the_glass_reads_what_the_referent_reads(file):
+    assert for_reader(file, Reading.AUDIT_BREAK_GLASS) == for_reader(file, Reading.SPIP_FULL)
 
 
 def test_actor_ids_are_shown_to_spip_readings_only(file):

@@ -159,4 +159,4 @@ async def print_movements(
     establishment: Establishment = None,
 ) -> HTMLResponse:
     listed = await _list(db, principal, journal, today, day, establishment)
-    return HTMLResponse(render_html(listed.model_dump(), generated_at=now))
+    return HTMLResponse(render_html(journal.disclose(listed.model_dump()), generated_at=now))

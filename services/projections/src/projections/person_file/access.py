@@ -6,7 +6,8 @@ earlier instant or rendered.
   psychologists and social workers the people they work with (asked to contribute to an assessment of
   theirs).
 * IPRO roles read the IPRO part and the SPIP summary they are entitled to; the direction the same.
-* Auditors read it pseudonymised. Partners never read a file (the routes do not let them in).
+* Auditors read it pseudonymised, or as the referent CPIP does when they break the glass (ADR 31).
+  Partners never read a file (the routes do not let them in).
 * Every reader is limited to the people of the establishments their token lists (ADR 26): the person's
   establishment is their case's now (transfers included); a person of another one, or whose case is not
   known here yet, answers as a missing file, and the search does not find them.
@@ -29,9 +30,12 @@ def reaches(principal: Principal, file: PersonFile) -> bool:
     return principal.reaches(file.case.establishment if file.case is not None else None)
 
 
-def reading_for(principal: Principal, file: PersonFile, events: Iterable[FileEvent]) -> Reading:
+def reading_for(
+    principal: Principal, file: PersonFile, events: Iterable[FileEvent], *, break_glass: bool = False
+) -> Reading:
     """The most the caller's roles entitle them to read of this person's file; a refusal naming the rule
-    when their only SPIP role does not reach this person."""
+    when their only SPIP role does not reach this person. `break_glass`: the caller stated why they read in
+    clear (`kernel.pseudonyms`)."""
     roles = principal.roles
     if "dpip" in roles:
         return Reading.SPIP_DIRECTOR
@@ -44,7 +48,7 @@ def reading_for(principal: Principal, file: PersonFile, events: Iterable[FileEve
     if "direction" in roles:
         return Reading.DIRECTION
     if "auditeur" in roles:
-        return Reading.AUDIT
+        return Reading.AUDIT_BREAK_GLASS if break_glass else Reading.AUDIT
     if "cpip" in roles:
         raise NotOnCaseload(
             "this person is not on your caseload: a CPIP reads the files of the people they follow"

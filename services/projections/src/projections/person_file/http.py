@@ -22,7 +22,7 @@ from kernel.auth import allow
 from kernel.errors import NotFound
 from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 from kernel.http import service_router
-from kernel.journal import Journal
+from kernel.journal import Journal, RequestJournal
 from projections.person_file import store
 from projections.person_file.access import reaches, reading_for
 from projections.person_file.fold import FileEvent, fold
@@ -94,7 +94,7 @@ async def find_persons(
 async def read_file(
     subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> PersonFile:
-    return await _read(event_store, principal, subject_id, now, as_of, journal.purpose, FileFormat.JSON)
+    return await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.JSON)
 
 
 @router.get(
@@ -106,8 +106,9 @@ async def read_file(
 async def print_file(
     subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> HTMLResponse:
-    file = await _read(event_store, principal, subject_id, now, as_of, journal.purpose, FileFormat.HTML)
-    return HTMLResponse(render_html(file, reader_role=principal.role, generated_at=now))
+    file = await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.HTML)
+    shown = PersonFile.model_validate(journal.disclose(file.model_dump(mode="json")))
+    return HTMLResponse(render_html(shown, reader_role=principal.role, generated_at=now))
 
 
 @router.get(
@@ -156,7 +157,7 @@ async def _read(
     subject_id: str,
     now: datetime,
     as_of: datetime | None,
-    purpose: str,
+    journal: RequestJournal,
     format: FileFormat,
 ) -> PersonFile:
     """The file as the caller may read it, after recording that they did: access is decided on the file as it
@@ -165,11 +166,11 @@ async def _read(
         events = await store.events_of(connection, subject_id)
         identity = await store.identity_of(connection, subject_id)
     live = _live_file(subject_id, events, now, principal)
-    reading = reading_for(principal, live, events)
+    reading = reading_for(principal, live, events, break_glass=journal.break_glass)
     file = (
         live if as_of is None else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
     )
-    await _record_consultation(event_store, principal, subject_id, reading, format, as_of, purpose)
+    await _record_consultation(event_store, principal, subject_id, reading, format, as_of, journal.purpose)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
 
 

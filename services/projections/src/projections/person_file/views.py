@@ -8,8 +8,10 @@ whole file. Which reading a caller gets is decided elsewhere (`access.py`); here
   and employment rating, the plan's education and employment objectives), the whole IPRO part; programmes
   only as busy slots ("Activité SPIP": a programme's name can reveal an offence); a timeline of the identity
   and IPRO parts.
-* AUDIT: everything but sensitive programmes, pseudonymised: no identity, user ids replaced by a stable
-  pseudonym, free text that could name someone removed.
+* AUDIT: everything but sensitive programmes, pseudonymised: the identity under the person's pseudonym (the
+  kernel's step, `kernel.pseudonyms`, where the answer is rendered), user ids replaced by a stable
+  pseudonym, free text that could name someone removed. AUDIT_BREAK_GLASS (an auditor who stated why,
+  ADR 31): what the referent CPIP reads, in clear.
 
 Actor ids are shown to SPIP readings only.
 """
@@ -40,13 +42,14 @@ class Reading(StrEnum):
     IPRO = "ipro"
     DIRECTION = "direction"
     AUDIT = "audit"
+    AUDIT_BREAK_GLASS = "audit_break_glass"
 
 
 def for_reader(file: PersonFile, reading: Reading) -> PersonFile:
     match reading:
         case Reading.SPIP_DIRECTOR:
             return file
-        case Reading.SPIP_FULL:
+        case Reading.SPIP_FULL | Reading.AUDIT_BREAK_GLASS:
             return _without_sensitive(file)
         case Reading.IPRO | Reading.DIRECTION:
             return _professional(_without_sensitive(file))
@@ -127,7 +130,6 @@ def _pseudonymised(file: PersonFile) -> PersonFile:
     )
     return file.model_copy(
         update={
-            "identity": None,
             "case": case,
             "ipro_adviser": file.ipro_adviser and pseudonym(file.ipro_adviser),
             "plan": plan,
