@@ -13,6 +13,8 @@ from kernel.service import ServiceDefinition, create_service_app
 from projections import catalogue, partner_directory
 from projections.access_journal import ingest as access_journal
 from projections.access_journal.http import router as access_journal_router
+from projections.audit_log import ingest as audit_log
+from projections.audit_log.http import router as audit_log_router
 from projections.coverage import ingest as coverage
 from projections.coverage.http import router as coverage_router
 from projections.http import router
@@ -87,6 +89,13 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=coverage.EVENT_TYPES,
             tables=coverage.TABLES,
         ),
+        # The log as published, for auditors over HTTP: every topic projections may read, every type (ADR 30).
+        Subscription(
+            name=settings.topic("projections.audit-log"),
+            topics=[settings.topic(topic) for topic in audit_log.TOPICS],
+            handler=audit_log.apply,
+            tables=audit_log.TABLES,
+        ),
     ]
 
 
@@ -102,6 +111,7 @@ DEFINITION = ServiceDefinition(
         queues_router,
         access_journal_router,
         coverage_router,
+        audit_log_router,
     ],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
