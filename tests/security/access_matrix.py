@@ -1169,6 +1169,69 @@ PROJECTIONS_COVERAGE = [
     *rows("projections", "GET", COVERAGE.replace("/coverage", "/coverage.csv"), COVERAGE_REFUSED),
 ]
 
+# --- projections: the work queues (issue 15 #4) -----------------------------------------------------------
+
+# Each role with a queue reads its own (`/queues/mine`), with names: the referent CPIP their people (Marie
+# Lefèvre's interview and Karim Benali's), another CPIP nothing of them, the DPIP the plan awaiting validation,
+# the adviser the syntheses due, the head of IPRO and the RIPRO Marie waiting for a post, the governor's office
+# what awaits it; psychologists, social workers, auditors and partners have no queue. A DPIP reads the CPIPs'
+# queue, the head of IPRO and the governor's office the advisers'; no one else's (`projections.queues.access`).
+# Another establishment's staff, or a token naming none, get an empty queue (ADR 26).
+MY_QUEUE = "/queues/mine"
+NAMED_QUEUE = (200, {"present": {"items"}, "shows": {"LEFEVRE"}})
+EMPTY_QUEUE = (200, {"absent": {"items"}, "hides": {"LEFEVRE", "BENALI"}})
+
+PROJECTIONS_QUEUES = [
+    *rows(
+        "projections",
+        "GET",
+        MY_QUEUE,
+        {
+            Scope.REFERENT: (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}}),
+            Scope.OTHER_CPIP: EMPTY_QUEUE,
+            Scope.DPIP: (200, {"present": {"items", "workload"}, "shows": {"LEFEVRE"}}),
+            Scope.IPRO_ADVISER: (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}}),
+            Scope.IPRO_HEAD: NAMED_QUEUE,
+            Scope.RIPRO: NAMED_QUEUE,
+            Scope.DIRECTION: (200, {"absent": {"workload"}}),
+            **refused_to((Scope.PSY_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.AUDITOR, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+            **dict.fromkeys(
+                (
+                    Scope.REFERENT_ELSEWHERE,
+                    Scope.DPIP_ELSEWHERE,
+                    Scope.ADVISER_ELSEWHERE,
+                    Scope.IPRO_HEAD_ELSEWHERE,
+                    Scope.DIRECTION_ELSEWHERE,
+                    Scope.NO_ESTABLISHMENT,
+                ),
+                EMPTY_QUEUE,
+            ),
+        },
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/queues/cpip?referent=cpip-durand",
+        {
+            Scope.DPIP: (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}}),
+            **refused_to((Scope.REFERENT, Scope.IPRO_HEAD, Scope.DIRECTION, Scope.AUDITOR)),
+            Scope.DPIP_ELSEWHERE: EMPTY_QUEUE,
+        },
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/queues/ipro_conseiller",
+        {
+            Scope.IPRO_HEAD: (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}}),
+            Scope.DIRECTION: (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}}),
+            **refused_to((Scope.IPRO_ADVISER, Scope.DPIP, Scope.REFERENT)),
+            Scope.IPRO_HEAD_ELSEWHERE: EMPTY_QUEUE,
+        },
+    ),
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1181,4 +1244,5 @@ MATRIX: list[Row] = [
     *PROJECTIONS_PERIMETER,
     *PROJECTIONS_MOVEMENTS,
     *PROJECTIONS_COVERAGE,
+    *PROJECTIONS_QUEUES,
 ]
