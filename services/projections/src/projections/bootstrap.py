@@ -18,6 +18,8 @@ from projections.audit_log.http import router as audit_log_router
 from projections.coverage import ingest as coverage
 from projections.coverage.http import router as coverage_router
 from projections.http import router
+from projections.indicators import ingest as indicators
+from projections.indicators.http import router as indicators_router
 from projections.movements.http import router as movements_router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
@@ -72,6 +74,14 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
         ),
+        # The InSERRE indicators' facts per person and day; a month is computed from them when asked.
+        Subscription(
+            name=settings.topic("projections.indicators"),
+            topics=[settings.topic(topic) for topic in indicators.TOPICS],
+            handler=indicators.apply,
+            event_types=indicators.EVENT_TYPES,
+            tables=indicators.TABLES,
+        ),
         # The work queues' facts per case, pathway, work file, leave and partner session; a queue is computed from
         # them and the day when asked.
         Subscription(
@@ -110,6 +120,7 @@ DEFINITION = ServiceDefinition(
         movements_router,
         queues_router,
         access_journal_router,
+        indicators_router,
         coverage_router,
         audit_log_router,
     ],
