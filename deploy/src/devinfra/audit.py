@@ -23,6 +23,7 @@ from typing import Annotated
 import typer
 
 from devinfra import audit_log
+from devinfra.cli import rebuild
 from devinfra.infra import SERVICES, Infrastructure
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -32,6 +33,9 @@ audit = typer.Typer(
     callback=lambda: logging.getLogger("aiokafka").setLevel(logging.CRITICAL),
 )
 app.add_typer(audit, name="audit")
+# A view emptied and replayed from offset 0, with its progress and events/s (issue 16 #4): `passerelle-dev
+# rebuild` under the issue's name, in the operators' tool.
+app.command("replay")(rebuild)
 
 
 class Bar:

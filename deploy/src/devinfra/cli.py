@@ -232,6 +232,10 @@ def rebuild(
         raise typer.Exit(2) from error
 
 
+# Issue 16 calls it `replay`: the same command under a second name (`passerelle replay` too, devinfra.audit).
+app.command("replay")(rebuild)
+
+
 @relay.command("rebase")
 def relay_rebase(service: str) -> None:
     """After restoring SERVICE's database into another PostgreSQL cluster: adopt that cluster (service stopped)."""
