@@ -208,3 +208,4 @@ async def test_the_view_is_rebuilt_from_offset_0_as_it_was_built_live(world):
     await catch_up(pool, bootstrap, [subscription], ends)
     assert await the_view(pool) == live
     assert len(live["coverage_cases"]) == 5 and len(live["coverage_action_sessions"]) == 4
+    assert "dos fragile" not in str(live)  # of the restricted profile, the education level only

@@ -1,5 +1,6 @@
 """The coverage's one list of themes (issue 15 item 6): every value the contracts carry for a need or an
-offer is mapped, so that a value added to a contract breaks here instead of vanishing from the counts."""
+offer is mapped, so that a value added to a contract breaks here instead of vanishing from the counts; and
+the one restricted type the coverage reads."""
 
 import json
 from enum import StrEnum
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from contracts import known_events
 from contracts.assessment import NeedDomain
-from contracts.ipro import EducationLevel, ReadinessStatus, WorkRegime
+from contracts.ipro import EducationLevel, ProfileRecorded, ReadinessStatus, WorkRegime
 from contracts.partners import ActionType
-from projections.coverage import themes
+from projections.coverage import ingest, themes
 from projections.coverage.themes import (
     LABELS,
     NeedSource,
@@ -84,3 +86,9 @@ def test_offer_maps_through_its_source():
     assert offer_themes(OfferSource.ACTION_SESSION, ["pmsmp"]) == {Theme.EMPLOYMENT}
     assert offer_themes(OfferSource.GROUP, ["passage à l'acte", "victimes"]) == {Theme.OFFENDING}
     assert offer_themes(OfferSource.TRAINING, []) == {Theme.TRAINING}
+
+
+def test_of_the_restricted_types_the_coverage_reads_only_the_ipro_profile():
+    """ADR 25: a named reader of `ipro.restricted` keeps the types it needs and passes over the others."""
+    restricted = {cls.event_type for cls in known_events() if cls.restricted}
+    assert restricted & ingest.EVENT_TYPES == {ProfileRecorded.event_type}
