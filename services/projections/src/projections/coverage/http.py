@@ -54,7 +54,9 @@ class Coverage(BaseModel):
     from_day: date
     to_day: date
     gaps: list[Theme] = Field(description="the themes lacking places, the largest gap first")
-    themes: list[ThemeRow] = Field(description="every theme, those lacking places first")
+    themes: list[ThemeRow] = Field(
+        description="every theme, those lacking places first; none for an establishment the token does not list"
+    )
 
 
 def window(first: date | None, last: date | None, today: date) -> tuple[date, date]:
