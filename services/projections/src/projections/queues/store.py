@@ -18,10 +18,16 @@ _OPEN_CASES = """
            c.initial_missed_on, c.last_interview_on, c.plan_id, c.plan_review_on
     FROM queue_cases c
     WHERE c.closed_on IS NULL AND c.subject_id IS NOT NULL AND c.opened_on IS NOT NULL
-      AND ($1::text IS NULL OR c.referent = $1)
+      AND {whose}
       AND ($2::text[] IS NULL OR c.establishment = ANY($2))
       AND ($3::text IS NULL OR c.establishment = $3)
     ORDER BY c.case_id"""
+
+
+def _whose(column: str, value: str | None) -> str:
+    """A person's queue reads the index range of their id; a generic `($1 IS NULL OR ...)` would not, once the
+    server plans the statement for any value."""
+    return f"{column} = $1" if value is not None else "$1::text IS NULL"
 
 
 async def cases(
@@ -32,7 +38,8 @@ async def cases(
     establishment: str | None = None,
 ) -> list[Case]:
     """Open cases: a referent's (their index range) or, without one, the establishments'."""
-    rows = await connection.fetch(_OPEN_CASES, referent, establishments, establishment)
+    select = _OPEN_CASES.format(whose=_whose("c.referent", referent))
+    rows = await connection.fetch(select, referent, establishments, establishment)
     return [Case(**dict(r)) for r in rows]
 
 
@@ -41,11 +48,11 @@ async def returned(
 ) -> list[Returned]:
     """Assessments a DPIP sent back and their CPIP has not resubmitted."""
     rows = await connection.fetch(
-        """SELECT a.assessment_id, a.case_id, c.subject_id, a.returned_at
+        f"""SELECT a.assessment_id, a.case_id, c.subject_id, a.returned_at
            FROM queue_cases c JOIN queue_assessments a ON a.case_id = c.case_id
            WHERE c.closed_on IS NULL AND c.subject_id IS NOT NULL AND NOT a.validated
              AND a.returned_at IS NOT NULL AND a.returned_at > coalesce(a.submitted_at, '-infinity')
-             AND ($1::text IS NULL OR c.referent = $1)
+             AND {_whose("c.referent", referent)}
              AND ($2::text[] IS NULL OR c.establishment = ANY($2))
            ORDER BY a.returned_at, a.assessment_id""",
         referent,
@@ -103,7 +110,7 @@ async def pathways(
     """Open pathways (an adviser's by their index range), with their case's release dates and whether an
     activity occupies the person today or later (their activities, by person)."""
     rows = await connection.fetch(
-        """SELECT p.pathway_id, p.subject_id, p.adviser, c.opened_on, p.synthesis_due_on, p.synthesis_written,
+        f"""SELECT p.pathway_id, p.subject_id, p.adviser, c.opened_on, p.synthesis_due_on, p.synthesis_written,
                   p.france_travail_on, c.release_on, c.adjustment_on, act.occupied, act.last_activity_on
            FROM queue_pathways p
            LEFT JOIN queue_cases c ON c.case_id = p.case_id
@@ -113,7 +120,7 @@ async def pathways(
                FROM queue_activities a WHERE a.subject_id = p.subject_id
            ) act ON true
            WHERE p.closed_on IS NULL AND p.subject_id IS NOT NULL AND c.closed_on IS NULL
-             AND ($1::text IS NULL OR p.adviser = $1)
+             AND {_whose("p.adviser", adviser)}
              AND ($2::text[] IS NULL OR coalesce(c.establishment, p.establishment) = ANY($2))
            ORDER BY p.pathway_id""",
         adviser,
