@@ -1232,6 +1232,50 @@ PROJECTIONS_QUEUES = [
     ),
 ]
 
+# --- projections: the log for auditors (issue 16 #4, ADR 30) -----------------------------------------------
+
+# The log as the topics carried it, every personal value masked: auditors alone read it (ARCHITECTURE.md §6),
+# the person's and their case's stream; every other role is refused, the DPIP too (the log holds IPRO's
+# need-to-know content and every restricted type). An auditor of another establishment finds neither (404).
+LOG_AS_PUBLISHED = (200, {"present": {"items"}, "hides": {"LEFEVRE", "OTHER_PERSON"}})
+LOG_REFUSED = (
+    Scope.REFERENT,
+    Scope.DPIP,
+    Scope.PSY_ASKED,
+    Scope.IPRO_ADVISER,
+    Scope.IPRO_HEAD,
+    Scope.DIRECTION,
+    Scope.PARTNER,
+)
+
+PROJECTIONS_AUDIT_LOG = [
+    *rows(
+        "projections",
+        "GET",
+        "/audit/subjects/{person}",
+        {
+            Scope.AUDITOR: LOG_AS_PUBLISHED,
+            **refused_to(LOG_REFUSED),
+            **UNAUTHENTICATED,
+            **missing_to((Scope.AUDITOR_ELSEWHERE,), "subject-not-found"),
+        },
+    ),
+    *rows(
+        "projections", "GET", "/audit/subjects/{unknown}", missing_to((Scope.AUDITOR,), "subject-not-found")
+    ),
+    *rows(
+        "projections",
+        "GET",
+        "/audit/streams/case-1",
+        {
+            Scope.AUDITOR: LOG_AS_PUBLISHED,
+            **refused_to(LOG_REFUSED),
+            **UNAUTHENTICATED,
+            **missing_to((Scope.AUDITOR_ELSEWHERE,), "stream-not-found"),
+        },
+    ),
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1245,4 +1289,5 @@ MATRIX: list[Row] = [
     *PROJECTIONS_MOVEMENTS,
     *PROJECTIONS_COVERAGE,
     *PROJECTIONS_QUEUES,
+    *PROJECTIONS_AUDIT_LOG,
 ]

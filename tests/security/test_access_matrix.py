@@ -451,12 +451,13 @@ def services_package() -> ModuleType:
 async def projections_world(infrastructure, dev_keys, unique_name):
     """The person file of Marie Lefèvre (person-1: referent cpip-durand, psy-1 asked to contribute, adviser
     cip-leroy, offence category violence) beside Karim Benali's (person-2), ingested as the consumers would;
-    and the schedule their programme group and positionings make (the movement list's rows), and the work
-    queues' facts."""
+    and the schedule their programme group and positionings make (the movement list's rows), the work
+    queues' facts, and the log as published (the auditors' `/audit/streams`, `/audit/subjects`)."""
     import importlib
 
     from contracts import parse_payload
     from kernel.database import create_pool, migrate
+    from projections.audit_log import ingest as audit_log
     from projections.bootstrap import DEFINITION, create_app
     from projections.person_file import ingest
     from projections.queues import ingest as queues
@@ -475,6 +476,7 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                 await ingest.apply(connection, envelope, event)
                 await schedule.apply(connection, envelope, event)
                 await queues.apply(connection, envelope, event)
+                await audit_log.apply(connection, envelope, event)
     finally:
         await pool.close()
     settings = ProjectionsSettings(
