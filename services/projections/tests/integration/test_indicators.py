@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from devinfra.testkit import ok, serving
+from devinfra.testkit import assert_refused, ok, serving
 from kernel.clock import local_date
 from kernel.database import create_pool
 from kernel.views import rebuild
@@ -281,3 +281,111 @@ async def test_a_past_months_indicators_equal_the_ones_computed_from_the_raw_eve
     assert answered(february)["release_outcomes"] == (0, 1)
     assert answered(live[("2031-03", ARRAS)])["release_outcomes"] == (1, 1)
     assert live[("2031-03", LILLE)]["residents"] == 2  # Yanis, and Karim since his transfer
+
+
+# --- through the app, the view filled as the consumer would ------------------------------------------------
+
+# role -> may read the indicators
+READERS = {
+    "direction": True,
+    "dpip": True,
+    "ipro_chef": True,
+    "ripro": True,
+    "auditeur": True,
+    "ipro_conseiller": False,
+    "cpip": False,
+    "psychologue": False,
+    "assistant_social": False,
+    "partenaire": False,
+}
+Q1 = {"from": "2031-01", "to": "2031-03"}
+
+
+@pytest.fixture
+async def api(views_settings, apply_all, dev_keys):
+    await apply_all(ingest.apply, *three_months().envelopes)
+    async with serving(create_app(views_settings, clock=lambda: NOW)) as client:
+
+        async def get(path: str, role: str = "direction", params=None, **claims):
+            return await client.get(
+                path, params=Q1 if params is None else params, headers=headers(dev_keys, role, **claims)
+            )
+
+        yield client, get
+
+
+@pytest.mark.parametrize(("role", "reads"), READERS.items())
+async def test_the_indicators_are_read_by_the_direction_the_dpip_ipro_management_and_auditors(
+    api, role, reads
+):
+    _, get = api
+    for path in ("/indicators", "/indicators/in-activity.svg"):
+        answer = await get(path, role)
+        if reads:
+            assert answer.status_code == 200, (role, path, answer.text)
+        else:
+            assert_refused(answer, 403, "role-not-allowed", role, path)
+
+
+async def test_without_a_token_nothing_is_answered(api):
+    client, _ = api
+    assert_refused(await client.get("/indicators", params=Q1), 401, "not-authenticated")
+
+
+async def test_the_answer_names_nobody(api):
+    _, get = api
+    for path in ("/indicators", "/indicators/release-outcomes.svg"):
+        text = (await get(path)).text
+        assert not any(who in text for who in ("p-1", "p-2", "case-1", "Marie", "Karim", "Nadia", "Yanis")), (
+            path
+        )
+
+
+async def test_a_token_reads_only_its_establishments(api):
+    _, get = api
+    lille = await ok(await get("/indicators", establishments=[LILLE]))
+    assert {m["establishment"] for m in lille["months"]} == {LILLE} and len(lille["months"]) == 3
+    asked_elsewhere = await ok(
+        await get("/indicators", params={**Q1, "establishment": ARRAS}, establishments=[LILLE])
+    )
+    assert asked_elsewhere["months"] == []
+    assert (await ok(await get("/indicators", establishments=None)))["months"] == []
+    svg = (await get("/indicators/in-activity.svg", establishments=[LILLE])).text
+    assert LILLE in svg and ARRAS not in svg
+
+
+async def test_one_establishment_asked_is_the_only_one_answered(api):
+    _, get = api
+    arras = await ok(await get("/indicators", params={**Q1, "establishment": ARRAS}))
+    assert [m["month"] for m in arras["months"]] == ["2031-01", "2031-02", "2031-03"]
+    assert {m["establishment"] for m in arras["months"]} == {ARRAS}
+    assert (arras["from_month"], arras["to_month"]) == ("2031-01", "2031-03")
+    assert arras["months"][0]["in_activity"]["target"] == 1.0
+
+
+async def test_a_chart_is_an_svg_over_the_months_with_french_labels(api):
+    _, get = api
+    answer = await get("/indicators/in-activity.svg")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/svg+xml")
+    assert answer.text.startswith("<svg") and "janv. 2031" in answer.text and "mars 2031" in answer.text
+    assert "cible 100 %" in answer.text and ARRAS in answer.text and LILLE in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "rule"),
+    [
+        ("/indicators", {"from": "2031-03", "to": "2031-01"}, 422, "month-range-invalid"),
+        ("/indicators", {"from": "2028-01", "to": "2031-03"}, 422, "month-range-too-long"),
+        ("/indicators", {"from": "2031-01", "to": "2031-05"}, 422, "month-in-future"),
+        ("/indicators", {"from": "2031-13", "to": "2031-03"}, 422, "request-validation"),
+        ("/indicators", {"from": "janvier", "to": "2031-03"}, 422, "request-validation"),
+        ("/indicators/in-activity.svg", {"from": "2031-03", "to": "2031-01"}, 422, "month-range-invalid"),
+        ("/indicators/happiness.svg", Q1, 404, "indicator-not-found"),
+    ],
+)
+async def test_a_bad_request_is_refused_naming_the_rule(api, path, params, status, rule):
+    _, get = api
+    answer = await get(path, params=params)
+    assert_refused(answer, status, rule, params)
+    if rule == "request-validation":
+        assert "from" in answer.json()["detail"]
