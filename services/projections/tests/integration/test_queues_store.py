@@ -4,13 +4,15 @@ person's queue read by an index range on their id, not a scan of every case or p
 import json
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
 from contracts import parse_payload
+from contracts.ipro import AffectationDecided, ContractEnded, ContractEndReason, WeeklySlot, WorkRegime
 from kernel.database import create_pool
 from projections.queues import ingest, store
+from projections.queues.rules import ItemKind
 from services.projections.tests.queue_facts import ARRAS, TODAY, the_quarter
 
 pytestmark = pytest.mark.integration
@@ -108,3 +110,46 @@ async def test_a_cpips_and_an_advisers_queue_read_their_index_range(projections_
     cases_plan, pathways_plan = explaining.plans
     assert "queue_cases_referent" in cases_plan and '"Seq Scan"' not in cases_plan, cases_plan
     assert "queue_pathways_adviser" in pathways_plan, pathways_plan
+
+
+async def test_a_post_that_ended_puts_the_person_back_on_the_waiting_list_not_before_the_governor(pool):
+    """The employer interview that led to the post is spent: a new one must come before a new affectation."""
+    history = the_quarter()
+    history.record(
+        "work",
+        "work-2",
+        AffectationDecided(
+            work_id="work-2",
+            affectation_id="aff-1",
+            regime=WorkRegime.SERVICE_GENERAL,
+            post="Cuisine",
+            workshop="Cuisine",
+            employer="Établissement",
+            schedule=[WeeklySlot(weekday=0, starts_at=time(8), ends_at=time(12))],
+            starts_on=date(2031, 5, 5),
+        ),
+        subject="person-2",
+    )
+    await apply(pool, history.envelopes)
+    async with pool.acquire() as connection:
+        assert [d.kind for d in await store.decisions(connection, establishments=[ARRAS])] == [
+            ItemKind.CLASSEMENT,
+            ItemKind.LEAVE,
+        ]
+        assert await store.waiting_for_post(connection, establishments=[ARRAS]) == []
+    history.record(
+        "work",
+        "work-2",
+        ContractEnded(
+            work_id="work-2", contract_id="c-1", reason=ContractEndReason.AGREEMENT, ended_on=TODAY
+        ),
+        subject="person-2",
+    )
+    await apply(pool, history.envelopes[-1:])
+    async with pool.acquire() as connection:
+        assert ItemKind.AFFECTATION not in {
+            d.kind for d in await store.decisions(connection, establishments=[ARRAS])
+        }
+        assert [w.work_id for w in await store.waiting_for_post(connection, establishments=[ARRAS])] == [
+            "work-2"
+        ]

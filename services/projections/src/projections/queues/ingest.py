@@ -350,7 +350,8 @@ async def _pathway(connection: asyncpg.Connection, envelope: EventEnvelope, even
                 connection, event.work_id, "interviewed_on = greatest(w.interviewed_on, $2)", event.held_on
             )
         case AffectationDecided():
-            await _work_column(connection, event.work_id, "has_post = $2", True)
+            # The interview that led to this post is spent: once it ends, the next post needs another.
+            await _work_column(connection, event.work_id, "has_post = $2, interviewed_on = NULL", True)
             subject = envelope.subject or await connection.fetchval(
                 "SELECT subject_id FROM queue_work WHERE work_id = $1", event.work_id
             )
