@@ -10,7 +10,9 @@ before its case, or a positioning before its action, still lands in the right fi
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from typing import Any
@@ -99,44 +101,85 @@ def is_kept(envelope: EventEnvelope) -> bool:
 
 
 async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-    """Keep one event. Runs in the consumer's transaction, beside its checkpoint."""
-    if not is_kept(envelope):
+    """Keep one event: `apply_batch` of one."""
+    await apply_batch(connection, [(envelope, event)])
+
+
+async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event]]) -> None:
+    """Keep a fetch's events, in the consumer's transaction beside its checkpoint: one statement for the
+    events, one for the owners, one for the links, whatever their number; then the identity's few events, in
+    order, once every event of the fetch is in (an erasure later in the fetch blanks an identity opened
+    earlier in it, as it would one of an earlier fetch)."""
+    kept = []
+    for envelope, event in deliveries:
+        if is_kept(envelope):
+            payload = shareable_payload(event)
+            if isinstance(event, IdentityCorrected):
+                payload["reason"] = event.reason
+            kept.append((envelope, event, stream_key(envelope), payload))
+    if not kept:
         return
-    if isinstance(event, SubjectErased):  # before the duplicate check: blanking again is harmless
-        await _erase_identity(connection, event.subject_id)
-    stream, payload = stream_key(envelope), shareable_payload(event)
-    if isinstance(event, IdentityCorrected):
-        payload["reason"] = event.reason
-    inserted = await connection.fetchval(
-        """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
-                                           actor_role, actor_id, payload)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-        envelope.event_id,
-        stream,
-        envelope.service,
-        envelope.position,
-        envelope.occurred_at,
-        envelope.event_type,
-        envelope.actor.role,
-        envelope.actor.subject,
-        payload,
-    )
-    if not inserted:
-        return
-    owners, links = edges(stream, envelope, payload)
+    inserted = {
+        row["event_id"]
+        for row in await connection.fetch(
+            """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
+                                               actor_role, actor_id, payload)
+               SELECT e.event_id, e.stream, e.service, e.position, e.occurred_at, e.event_type, e.actor_role,
+                      e.actor_id, e.payload::jsonb
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[],
+                           $7::text[], $8::text[], $9::text[])
+                    AS e(event_id, stream, service, position, occurred_at, event_type, actor_role, actor_id,
+                         payload)
+               ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
+            *_columns(
+                (
+                    envelope.event_id,
+                    stream,
+                    envelope.service,
+                    envelope.position,
+                    envelope.occurred_at,
+                    envelope.event_type,
+                    envelope.actor.role,
+                    envelope.actor.subject,
+                    json.dumps(payload, ensure_ascii=False),
+                )
+                for envelope, _, stream, payload in kept
+            ),
+        )
+    }
+    new = [item for item in kept if item[0].event_id in inserted]
+    owners: set[tuple[str, str]] = set()
+    links: set[tuple[str, str]] = set()
+    for envelope, _, stream, payload in new:
+        subjects, linked = edges(stream, envelope, payload)
+        owners.update((subject, stream) for subject in subjects)
+        links.update(linked)
     if owners:
-        await connection.executemany(
-            "INSERT INTO person_file_owners (subject_id, stream) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            [(subject, stream) for subject in owners],
+        await connection.execute(
+            """INSERT INTO person_file_owners (subject_id, stream) SELECT * FROM unnest($1::text[], $2::text[])
+               ON CONFLICT DO NOTHING""",
+            *_columns(sorted(owners)),
         )
     if links:
-        await connection.executemany(
-            "INSERT INTO person_file_links (via, stream) VALUES ($1, $2) ON CONFLICT DO NOTHING", links
+        await connection.execute(
+            """INSERT INTO person_file_links (via, stream) SELECT * FROM unnest($1::text[], $2::text[])
+               ON CONFLICT DO NOTHING""",
+            *_columns(sorted(links)),
         )
-    if isinstance(event, CaseOpened):
-        await _keep_identity(connection, event)
-    elif isinstance(event, IdentityCorrected) and envelope.subject:
-        await _correct_identity(connection, envelope.subject, event)
+    for envelope, event, _, _ in kept:
+        if isinstance(event, SubjectErased):  # a copy seen before blanks again: harmless
+            await _erase_identity(connection, event.subject_id)
+        elif envelope.event_id not in inserted:
+            continue
+        elif isinstance(event, CaseOpened):
+            await _keep_identity(connection, event)
+        elif isinstance(event, IdentityCorrected) and envelope.subject:
+            await _correct_identity(connection, envelope.subject, event)
+
+
+def _columns(rows: Iterable[tuple]) -> list[list]:
+    """Rows as the columns `unnest` takes (there is at least one row)."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def edges(
