@@ -64,6 +64,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             name=settings.topic("projections.person-file"),
             topics=[settings.topic(topic) for topic in person_file.TOPICS],
             handler=person_file.apply,
+            batch_handler=person_file.apply_batch,
             event_types=person_file.EVENT_TYPES,
             tables=person_file.TABLES,
         ),
