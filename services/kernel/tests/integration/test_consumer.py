@@ -116,6 +116,31 @@ async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootst
     assert await applied(pool) == [1, 2, 3]
 
 
+async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_duplicates_dropped(
+    pool, bootstrap, unique_name
+):
+    topic, calls = unique_name("topic"), []
+    duplicate = an_envelope(2)
+    await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
+
+    async def record_batch(connection, deliveries):
+        calls.append([event.number for _, event in deliveries])
+        for envelope, event in deliveries:
+            await record_number(connection, envelope, event)
+
+    async def never(connection, envelope, event):
+        raise AssertionError("the per-event handler is not called when a batch handler is given")
+
+    subscription = Subscription(unique_name("group"), [topic], never, batch_handler=record_batch)
+    runner = runner_for(subscription, pool, bootstrap)
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 3), timeout=30, message="three applied events")
+        await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=10, message="checkpoint after 4")
+
+    assert await applied(pool) == [1, 2, 3]
+    assert [n for call in calls for n in call] == [1, 2, 3] and all(calls)
+
+
 async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
     pool, bootstrap, unique_name
 ):
