@@ -1276,6 +1276,42 @@ PROJECTIONS_AUDIT_LOG = [
     ),
 ]
 
+# --- projections: the InSERRE indicators (issue 15 #5) --------------------------------------------------
+
+# Per establishment and month, aggregates only: the governor's office, the DPIP, the head of IPRO, the RIPRO
+# and auditors read them; a CPIP, a psychologist, a social worker, an IPRO adviser and partners are refused.
+# Another establishment's staff, or a token naming none, get no month (ADR 26). No answer names anyone.
+INDICATORS = "/indicators?from=2031-01&to=2031-02&establishment=CP d'Arras"
+INDICATORS_READ = (200, {"present": {"months"}, "hides": {"LEFEVRE", "BENALI", "OTHER_PERSON"}})
+
+PROJECTIONS_INDICATORS = [
+    *rows(
+        "projections",
+        "GET",
+        INDICATORS,
+        {
+            **dict.fromkeys(
+                (Scope.DIRECTION, Scope.DPIP, Scope.IPRO_HEAD, Scope.RIPRO, Scope.AUDITOR), INDICATORS_READ
+            ),
+            **refused_to(
+                (Scope.REFERENT, Scope.PSY_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.IPRO_ADVISER, Scope.PARTNER)
+            ),
+            **UNAUTHENTICATED,
+            **{
+                scope: (200, {"absent": {"months"}})
+                for scope in (
+                    Scope.DPIP_ELSEWHERE,
+                    Scope.IPRO_HEAD_ELSEWHERE,
+                    Scope.DIRECTION_ELSEWHERE,
+                    Scope.AUDITOR_ELSEWHERE,
+                    Scope.NO_ESTABLISHMENT,
+                )
+            },
+        },
+    )
+    # The charts (`/indicators/{indicator}.svg`) have the same policy: test_indicators.py.
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1290,4 +1326,5 @@ MATRIX: list[Row] = [
     *PROJECTIONS_COVERAGE,
     *PROJECTIONS_QUEUES,
     *PROJECTIONS_AUDIT_LOG,
+    *PROJECTIONS_INDICATORS,
 ]

@@ -452,13 +452,15 @@ async def projections_world(infrastructure, dev_keys, unique_name):
     """The person file of Marie Lefèvre (person-1: referent cpip-durand, psy-1 asked to contribute, adviser
     cip-leroy, offence category violence) beside Karim Benali's (person-2), ingested as the consumers would;
     and the schedule their programme group and positionings make (the movement list's rows), the work
-    queues' facts, and the log as published (the auditors' `/audit/streams`, `/audit/subjects`)."""
+    queues' facts, the log as published (the auditors' `/audit/streams`, `/audit/subjects`), and the
+    indicators' facts."""
     import importlib
 
     from contracts import parse_payload
     from kernel.database import create_pool, migrate
     from projections.audit_log import ingest as audit_log
     from projections.bootstrap import DEFINITION, create_app
+    from projections.indicators import ingest as indicators
     from projections.person_file import ingest
     from projections.queues import ingest as queues
     from projections.schedule import ingest as schedule
@@ -477,6 +479,7 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                 await schedule.apply(connection, envelope, event)
                 await queues.apply(connection, envelope, event)
                 await audit_log.apply(connection, envelope, event)
+                await indicators.apply(connection, envelope, event)
     finally:
         await pool.close()
     settings = ProjectionsSettings(
