@@ -36,6 +36,7 @@ PERSON_LISTS = {
     ("projections", "/movements"),
     ("projections", "/movements.html"),
     ("projections", "/audit/access"),
+    ("projections", "/audit/streams/{stream_id}"),  # the events of a stream, about its persons
 }
 # Reads about a person that are deliberately not journaled, and why.
 NOT_JOURNALED = {
