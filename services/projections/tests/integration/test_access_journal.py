@@ -11,7 +11,16 @@ import pytest
 from assessment.bootstrap import create_app as assessment_app
 from assessment.settings import AssessmentSettings
 from contracts import parse_payload
-from devinfra.testkit import assert_refused, ok, service_settings, serving, wait_for
+from devinfra.testkit import (
+    BREAK_GLASS_REASON,
+    assert_refused,
+    break_glass,
+    ok,
+    pseudonym_of,
+    service_settings,
+    serving,
+    wait_for,
+)
 from kernel.database import create_pool
 from kernel.journal import JournalEntry
 from projections.access_journal import store
@@ -143,6 +152,32 @@ async def test_reads_and_refusals_of_two_services_reach_the_journal(services, as
         "/audit/access",
         "partner-1",
     )
+
+
+async def test_a_break_glass_read_is_in_the_journal_with_its_purpose_and_found_as_such(services, as_role):
+    assessment, projections = services
+    case = await ok(
+        await assessment.post("/cases", json=case_body(referent="cpip-1"), headers=as_role("dpip")), 201
+    )
+    auditor = as_role("auditeur")
+    pseudonymised = await ok(await assessment.get(f"/cases/{case['case_id']}", headers=auditor))
+    clear = await ok(await assessment.get(f"/cases/{case['case_id']}", headers={**auditor, **break_glass()}))
+    assert (pseudonymised["identity"]["last_name"], clear["identity"]["last_name"]) == (
+        pseudonym_of(case["subject_id"]),
+        "Lefèvre",
+    )
+
+    async def auditors_reads() -> list[dict]:
+        # Reading the journal about the person is journaled too: only the reads of the case count here.
+        entries = await journal(projections, as_role, subject_id=case["subject_id"], user="auditeur-1")
+        reads = [e for e in entries if e["route"] == "/cases/{case_id}"]
+        return reads if len(reads) == 2 else []
+
+    glass, plain = await wait_for(auditors_reads, timeout=30, message="the auditor's two reads")
+    assert (glass["break_glass"], glass["purpose"]) == (True, "bris-de-glace: " + BREAK_GLASS_REASON)
+    assert (plain["break_glass"], plain["purpose"]) == (False, "")
+    found = await journal(projections, as_role, break_glass="true")
+    assert [e["entry_id"] for e in found] == [glass["entry_id"]]
 
 
 async def test_the_journal_pages_newest_first_by_a_cursor(services, as_role):

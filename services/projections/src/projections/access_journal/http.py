@@ -37,6 +37,10 @@ class AccessEntry(BaseModel):
     subjects_count: int
     correlation_id: str | None
     purpose: str = Field(description="the reason the reader gave in the `Purpose` header")
+    break_glass: bool = Field(
+        description="a pseudonymised reader (an auditor) who read in clear, giving `bris-de-glace: <motif>` "
+        "as the purpose (ADR 31)"
+    )
 
 
 class AccessPage(BaseModel):
@@ -63,10 +67,20 @@ async def access(
         int | None, Query(ge=1, le=2**62, description="the previous page's `next_before`")
     ] = None,
     limit: Limit = 100,
+    break_glass: Annotated[
+        bool | None, Query(description="only the break-glass reads (true), or only the others (false)")
+    ] = None,
 ) -> AccessPage:
     async with db.acquire() as connection:
         rows = await store.search(
-            connection, subject_id=subject_id, user=user, since=since, until=until, before=before, limit=limit
+            connection,
+            subject_id=subject_id,
+            user=user,
+            since=since,
+            until=until,
+            before=before,
+            limit=limit,
+            break_glass=break_glass,
         )
     items = [AccessEntry(**{**dict(row), "user": row["user_id"]}) for row in rows]
     return AccessPage(items=items, next_before=rows[-1]["seq"] if len(rows) == limit else None)

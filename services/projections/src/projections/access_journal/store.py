@@ -12,7 +12,7 @@ from kernel.journal import JournalEntry
 
 COLUMNS = (
     "entry_id, recorded_at, service, method, route, status, user_id, role, organisation_id, establishment, "
-    "subject_ids, object_ids, subjects_count, correlation_id, purpose"
+    "subject_ids, object_ids, subjects_count, correlation_id, purpose, break_glass"
 )
 
 
@@ -20,7 +20,7 @@ async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -
     """Adds the entries not stored yet (a redelivered one is stored once)."""
     await connection.executemany(
         f"""INSERT INTO access_journal ({COLUMNS})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             ON CONFLICT (entry_id) DO NOTHING""",
         [
             (
@@ -39,6 +39,7 @@ async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -
                 e.subjects_count,
                 e.correlation_id,
                 e.purpose,
+                e.break_glass,
             )
             for e in entries
         ],
@@ -92,6 +93,7 @@ async def search(
     until: datetime | None,
     before: int | None,
     limit: int,
+    break_glass: bool | None = None,
 ) -> list[asyncpg.Record]:
     """Entries matching every filter given, newest first, those with `seq` below `before` (the cursor). Only
     the filters given enter the statement, so the planner sees each one (the subject's GIN index)."""
@@ -101,6 +103,7 @@ async def search(
         "recorded_at >= {}": since,
         "recorded_at < {}": until,
         "seq < {}": before,
+        "break_glass = {}": break_glass,
     }
     given = [(condition, value) for condition, value in filters.items() if value is not None]
     where = " AND ".join(condition.format(f"${n}") for n, (condition, _) in enumerate(given, 1))
