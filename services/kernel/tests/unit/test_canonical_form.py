@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from contracts import Actor, EventEnvelope
 from kernel.hashchain import (
     UnhashableEvent,
+    _dumps,
+    _plain,
     broken_links,
     canonical_version_2,
     envelope_hash,
@@ -116,6 +118,47 @@ json_values = st.recursive(
 @given(json_values)
 def test_the_fast_path_writes_what_the_reference_writes(value):
     assert jcs(value) == rfc8785.dumps(value)
+
+
+# Without floats, and with keys mostly in the BMP, so that most values take the C encoder's path (`_plain`):
+# escapes, control characters, U+E000-U+FFFF beside surrogate pairs, integers at a double's limits.
+bmp_text = st.text(st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs",)), max_size=6)
+keys = bmp_text | st.text(max_size=3) | st.sampled_from(["\ufb33", "\U0001f600", "\u20ac", "\r", "", "a\"b"])
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@given(plain_values)
+def test_the_c_encoders_path_is_rfc_8785_for_every_value_it_accepts(value):
+    if _plain(value):
+        assert _dumps(value).encode() == rfc8785.dumps(value)
+    assert jcs(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        ({"a": [1, "é", None, True, {"\uffff": -(2**53) + 1}]}, True),
+        ({"n": 0.5}, False),  # Python writes floats unlike ECMAScript (1.0, 1e-05): always the slow path
+        ({"n": 1.0}, False),
+        ({"\U0001f600": 1}, False),  # outside the BMP: UTF-16 order is not code point order
+        ({"a": {"b": ["\U0001f600"]}}, True),  # only keys are sorted
+        ({"n": 2**53}, False),
+        ({1: "x"}, False),
+        ((1, 2), False),
+    ],
+)
+def test_the_fast_path_takes_only_what_it_writes_as_rfc_8785_does(value, plain):
+    assert _plain(value) is plain
+
+
+def test_keys_outside_the_bmp_take_the_slow_path_and_sort_by_utf_16():
+    value = {"\ufb33": 1, "\U0001f600": 2}
+    assert _dumps(value) == '{"\ufb33":1,"\U0001f600":2}'  # code point order: not RFC 8785's
+    assert jcs(value) == '{"\U0001f600":2,"\ufb33":1}'.encode() == rfc8785.dumps(value)
 
 
 def an_envelope(**overrides):
