@@ -8,7 +8,10 @@ It holds one conflict of each kind, and the events that resolve them:
   positioning is cancelled;
 * the group's second session (Thursday 10:00-12:00) during Marie's work hours (Thursday 08:00-12:00), a
   warning, and during Karim Benali's (person-2) training (Thursday 09:00-11:00), a conflict: both resolved
-  when the session moves to Thursday 14:00."""
+  when the session moves to Thursday 14:00.
+
+`facilitator_double_booked` adds a facilitator booked twice: the group's facilitator also named on a partner session on
+Thursday 10:00-11:00, resolved by `facilitator_replaced` (the partner's own facilitator alone)."""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ from contracts.partners import (
     CallDrafted,
     OrganisationType,
     PartnerRegistered,
+    SessionMoved,
     SessionScheduled,
     SessionSlot,
 )
@@ -350,3 +354,34 @@ def leaves_and_the_partner(h: History) -> None:
             reason="" if approved else "Non",
         )
         h.record("pathway", f"pathway-{n}", decided, subject=f"person-{n}", actor=governor)
+
+
+def _thursday_partner_session(*facilitators: str) -> SessionSlot:
+    return SessionSlot(
+        starts_at=at(3, 10), ends_at=at(3, 11), place="Salle 4", facilitators=list(facilitators)
+    )
+
+
+def facilitator_double_booked(h: History) -> None:
+    """The partner's Thursday session, co-run by the PPR group's facilitator, whose group meets then."""
+    h.record(
+        "action",
+        "action-1",
+        SessionScheduled(
+            action_id="action-1",
+            session_id="a-1-s-2",
+            slot=_thursday_partner_session(PARTNER_FACILITATOR, FACILITATOR),
+        ),
+        actor=RIPRO,
+    )
+
+
+def facilitator_replaced(h: History) -> None:
+    h.record(
+        "action",
+        "action-1",
+        SessionMoved(
+            action_id="action-1", session_id="a-1-s-2", slot=_thursday_partner_session(PARTNER_FACILITATOR)
+        ),
+        actor=RIPRO,
+    )

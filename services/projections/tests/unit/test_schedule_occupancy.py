@@ -1,4 +1,5 @@
-"""What occupies a person or a room, and which two occupations conflict (issue 15 #2): pure rules."""
+"""What occupies a person, a room or a facilitator, and which two occupations conflict (issue 15 #2): pure
+rules."""
 
 from datetime import date, datetime, time
 
@@ -8,6 +9,7 @@ from projections.schedule.occupancy import (
     Occupation,
     Slot,
     Weekly,
+    facilitator_conflicts,
     facilitator_key,
     person_conflicts,
     place_key,
@@ -72,3 +74,34 @@ def test_rooms_and_facilitators_are_compared_without_case_nor_spaces():
     assert place_key("  Salle   Polyvalente ") == place_key("salle polyvalente")
     assert facilitator_key("Camille  Formatrice") == facilitator_key("camille formatrice")
     assert "camille" not in facilitator_key("Camille Formatrice")
+
+
+def test_a_facilitator_in_two_overlapping_sessions_of_any_service_is_double_booked():
+    key = facilitator_key("anim-1")
+    group = a_session("programmes/group:g/s", 13, 10, 12)
+    partner = Occupation("partners/action:a/s", "action_session", at(13, 11), at(13, 13), SINCE)
+    later = Occupation("partners/action:a/t", "action_session", at(13, 12), at(13, 14), SINCE)
+    found = facilitator_conflicts(key, [group, partner, later])
+    assert [
+        (f.kind, f.severity.value, f.first_item, f.second_item, f.starts_at, f.ends_at) for f in found
+    ] == [
+        (
+            ConflictKind.FACILITATOR_DOUBLE_BOOKED,
+            "conflict",
+            "partners/action:a/s",
+            "programmes/group:g/s",
+            at(13, 11),
+            at(13, 12),
+        ),
+        (
+            ConflictKind.FACILITATOR_DOUBLE_BOOKED,
+            "conflict",
+            "partners/action:a/s",
+            "partners/action:a/t",
+            at(13, 12),
+            at(13, 13),
+        ),
+    ]
+    # The id names the facilitator by digest only, and differs from a room's over the same two sessions.
+    assert found[0].conflict_id.startswith(f"facilitator_double_booked|{key}|")
+    assert found[0].conflict_id != room_conflicts(key, [group, partner])[0].conflict_id

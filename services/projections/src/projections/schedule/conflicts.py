@@ -6,22 +6,68 @@ when its two items began to overlap as they stand now (a move that keeps them ov
 Conflict times are event times, so that the view rebuilt from offset 0 equals the live one although topics
 interleave differently: a conflict appears at the later of its two items' `since`; one resolved by an event
 that happened before it appeared never existed in event time (two streams were read out of order) and is
-deleted rather than resolved."""
+deleted rather than resolved.
+
+Each appearance and end is told on `projections.events` in the same transaction (`publication`, ADR 29)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, time
 
 import asyncpg
 
-from projections.schedule.occupancy import Found, Occupation, Slot, Weekly, person_conflicts, room_conflicts
+from contracts import EventEnvelope
+from kernel.eventstore import Session
+from projections.schedule.occupancy import (
+    Found,
+    Occupation,
+    Slot,
+    Weekly,
+    facilitator_conflicts,
+    person_conflicts,
+    room_conflicts,
+)
+from projections.schedule.publication import Step, Transition, tell
 
 Span = tuple[datetime, datetime | None]  # None: open-ended (a work post's hours)
 
 
+@dataclass(frozen=True)
+class Cause:
+    """The event being applied: what a conflict's end is put down to, and the session (on the consumer's
+    transaction) that tells of it."""
+
+    envelope: EventEnvelope
+    session: Session
+
+    @property
+    def event_type(self) -> str:
+        return self.envelope.event_type
+
+
+# A conflict with the establishment it is listed under: its person's (from their IPRO pathway), or else its
+# sessions'.
+CONFLICT_ROWS = """
+    SELECT c.conflict_id, c.kind, c.severity, c.subject_id, c.place_key AS room, c.facilitator_key, c.first_item,
+           c.second_item, lower(c.during) AS starts_at, upper(c.during) AS ends_at, c.detected_at,
+           c.resolved_at, c.resolved_by, coalesce(pe.establishment, se.establishment) AS establishment
+    FROM schedule_conflicts c
+    LEFT JOIN schedule_people pe ON pe.subject_id = c.subject_id
+    LEFT JOIN LATERAL (
+        SELECT coalesce(g.establishment, ca.establishment) AS establishment
+        FROM schedule_sessions s
+        LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
+        LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
+        LEFT JOIN schedule_calls ca ON ca.call_id = a.call_id
+        WHERE s.item_id IN (c.first_item, c.second_item)
+        ORDER BY 1 NULLS LAST LIMIT 1
+    ) se ON true"""
+
+
 async def refresh_person(
-    connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: str
+    connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: Cause
 ) -> None:
     lower, upper = _bounds(spans)
     dated = [
@@ -49,7 +95,7 @@ async def refresh_person(
 
 
 async def refresh_room(
-    connection: asyncpg.Connection, room: str, spans: list[Span], at: datetime, cause: str
+    connection: asyncpg.Connection, room: str, spans: list[Span], at: datetime, cause: Cause
 ) -> None:
     lower, upper = _bounds(spans)
     sessions = [
@@ -65,6 +111,28 @@ async def refresh_room(
     ]
     found = [f for f in room_conflicts(room, sessions) if _within(f, lower, upper)]
     await _reconcile(connection, "place_key", room, lower, upper, found, at, cause)
+
+
+async def refresh_facilitators(
+    connection: asyncpg.Connection, keys: list[str], spans: list[Span], at: datetime, cause: Cause
+) -> None:
+    """Each facilitator (by digest) of a session that changed, over its old and new spans."""
+    for key in sorted(set(keys)):
+        lower, upper = _bounds(spans)
+        sessions = [
+            Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+            for r in await connection.fetch(
+                """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at,
+                          staffed_since AS since
+                   FROM schedule_sessions
+                   WHERE facilitator_keys @> ARRAY[$1::text] AND NOT cancelled AND during && tstzrange($2, $3)""",
+                key,
+                lower,
+                upper,
+            )
+        ]
+        found = [f for f in facilitator_conflicts(key, sessions) if _within(f, lower, upper)]
+        await _reconcile(connection, "facilitator_key", key, lower, upper, found, at, cause)
 
 
 _WEEKLY = """SELECT item_id, kind, first_day, last_day, slots, since FROM schedule_recurring
@@ -97,7 +165,7 @@ async def _reconcile(
     upper: datetime | None,
     found: list[Found],
     at: datetime,
-    cause: str,
+    cause: Cause,
 ) -> None:
     open_ = {
         r["conflict_id"]: r["detected_at"]
@@ -112,6 +180,9 @@ async def _reconcile(
     now_found = {f.conflict_id for f in found}
     gone = [c for c in open_ if c not in now_found]
     never = [c for c in gone if at <= open_[c]]
+    transitions = [
+        Transition(row, Step.WITHDRAWN, row["detected_at"]) for row in await _rows(connection, never)
+    ]
     if never:
         await connection.execute("DELETE FROM schedule_conflicts WHERE conflict_id = ANY($1)", never)
     if resolved := [c for c in gone if c not in never]:
@@ -120,7 +191,7 @@ async def _reconcile(
                WHERE conflict_id = ANY($1)""",
             resolved,
             at,
-            cause,
+            cause.event_type,
         )
     if found:
         await connection.executemany(
@@ -144,6 +215,19 @@ async def _reconcile(
                 for f in found
             ],
         )
+    transitions += [Transition(row, Step.RESOLVED, at) for row in await _rows(connection, resolved)]
+    appeared = [f.conflict_id for f in found if f.conflict_id not in open_]
+    transitions += [
+        Transition(row, Step.DETECTED, row["detected_at"]) for row in await _rows(connection, appeared)
+    ]
+    await tell(cause.session, cause.envelope, transitions)
+
+
+async def _rows(connection: asyncpg.Connection, conflict_ids: list[str]) -> list[dict]:
+    if not conflict_ids:
+        return []
+    rows = await connection.fetch(CONFLICT_ROWS + " WHERE c.conflict_id = ANY($1)", conflict_ids)
+    return [dict(r) for r in rows]
 
 
 def _bounds(spans: list[Span]) -> tuple[datetime, datetime | None]:

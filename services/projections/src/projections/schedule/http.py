@@ -189,6 +189,7 @@ async def list_conflicts(
     last: To = None,
     establishment: Establishment = None,
     subject_id: IdFilter = None,
+    facilitator: Facilitator = None,
 ) -> Conflicts:
     first, last = window(first, last, today)
     async with db.acquire() as connection:
@@ -199,6 +200,7 @@ async def list_conflicts(
             establishment=establishment,
             subject_id=subject_id,
             establishments=principal.perimeter,
+            facilitator=facilitator_key(facilitator) if facilitator else None,
         )
     journal.consulted(subject_ids=(row["subject_id"] for row in rows if row["subject_id"]))
     return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])

@@ -2,8 +2,10 @@
 actions, who sits in each, IPRO's positionings, trainings and work hours, and the conflicts between them.
 
 Each event runs in the consumer's transaction beside its checkpoint (the runner applies an event id once).
-An event that changes an item then looks again at the person or room it concerns over the span it touched
-(`conflicts.refresh_*`): never a recomputation of the whole schedule.
+An event that changes an item then looks again at the person, room or facilitator it concerns over the span it
+touched (`conflicts.refresh_*`): never a recomputation of the whole schedule. A conflict's appearance and end
+are told on `projections.events` in the same transaction (ADR 29): `applier` gives the consumer a handler
+that appends with the service's clock.
 
 No personal-data field is kept: facilitators as digests only, participants by subject id. Of IPRO's
 restricted topic, only whether a leave was approved (ADR 25), for the movement list."""
@@ -52,8 +54,10 @@ from contracts.programmes import (
     ProgrammeCreated,
     ProgrammeRevised,
 )
-from kernel.clock import local_date, start_of_day
-from projections.schedule.conflicts import Span, refresh_person, refresh_room
+from kernel.clock import Clock, local_date, start_of_day, system_clock
+from kernel.consumer import Handler
+from kernel.eventstore import Session
+from projections.schedule.conflicts import Cause, Span, refresh_facilitators, refresh_person, refresh_room
 from projections.schedule.occupancy import facilitator_key, place_key
 
 TOPICS = ("assessment.events", "programmes.events", "ipro.events", "ipro.restricted", "partners.events")
@@ -113,8 +117,20 @@ def action_item(action_id: str, session_id: str) -> str:
     return f"partners/action:{action_id}/{session_id}"
 
 
-async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-    at, cause = envelope.occurred_at, envelope.event_type
+def applier(clock: Clock = system_clock) -> Handler:
+    """The consumer's handler: conflicts are told as events appended with `clock` (the service's)."""
+
+    async def handle(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
+        await _apply(connection, envelope, event, Cause(envelope, Session(connection, clock)))
+
+    return handle
+
+
+apply = applier()
+
+
+async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event, cause: Cause) -> None:
+    at = envelope.occurred_at
     match event:
         case ProgrammeCreated() | ProgrammeRevised():
             await connection.execute(
@@ -139,6 +155,8 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             for room in {place_key(s.room) for s in event.sessions}:
                 spans = [(s.starts_at, s.ends_at) for s in event.sessions if place_key(s.room) == room]
                 await refresh_room(connection, room, spans, at, cause)
+            spans = [(s.starts_at, s.ends_at) for s in event.sessions]
+            await refresh_facilitators(connection, _keys(event.facilitators), spans, at, cause)
         case CatchUpSessionAdded():
             keys = await connection.fetchval(
                 "SELECT facilitator_keys FROM schedule_groups WHERE group_id = $1", event.group_id
@@ -197,8 +215,8 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
             slot = event.slot
             await connection.execute(
                 """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, place, place_key, during,
-                                                  facilitator_keys, since, placed_since)
-                   VALUES ($1, 'action_session', $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $9)
+                                                  facilitator_keys, since, placed_since, staffed_since)
+                   VALUES ($1, 'action_session', $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $9, $9)
                    ON CONFLICT (item_id) DO NOTHING""",
                 action_item(event.action_id, event.session_id),
                 event.action_id,
@@ -210,23 +228,34 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
                 _keys(slot.facilitators),
                 at,
             )
-            await refresh_room(connection, place_key(slot.place), [(slot.starts_at, slot.ends_at)], at, cause)
+            span = (slot.starts_at, slot.ends_at)
+            await refresh_room(connection, place_key(slot.place), [span], at, cause)
+            await refresh_facilitators(connection, _keys(slot.facilitators), [span], at, cause)
         case SessionMoved():
             slot = event.slot
             item = action_item(event.action_id, event.session_id)
             old = await _move(connection, item, slot.starts_at, slot.ends_at, slot.place, at)
+            # New facilitators are set then: their conflicts appear at this move, whatever its times.
             await connection.execute(
-                "UPDATE schedule_sessions SET facilitator_keys = $2 WHERE item_id = $1",
+                """UPDATE schedule_sessions SET facilitator_keys = $2,
+                       staffed_since = CASE WHEN facilitator_keys = $2 THEN staffed_since ELSE $3 END
+                   WHERE item_id = $1""",
                 item,
                 _keys(slot.facilitators),
+                at,
             )
+            span = (slot.starts_at, slot.ends_at)
             if old:
                 await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
-            await refresh_room(connection, place_key(slot.place), [(slot.starts_at, slot.ends_at)], at, cause)
+            await refresh_room(connection, place_key(slot.place), [span], at, cause)
+            spans = [span, *([_span(old)] if old else [])]
+            keys = _keys(slot.facilitators) + (list(old["facilitator_keys"]) if old else [])
+            await refresh_facilitators(connection, keys, spans, at, cause)
         case SessionCancelled():
             old = await _cancel(connection, action_item(event.action_id, event.session_id))
             if old:
                 await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
+                await refresh_facilitators(connection, old["facilitator_keys"], [_span(old)], at, cause)
         case PathwayOpened():
             await connection.execute(
                 """INSERT INTO schedule_people (subject_id, establishment) VALUES ($1, $2)
@@ -367,8 +396,8 @@ async def _add_group_session(
 ) -> None:
     await connection.execute(
         """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, number, review, catch_up, place,
-                                          place_key, during, facilitator_keys, since, placed_since)
-           VALUES ($1, 'group_session', $2, $3, $4, $5, $6, $7, $8, tstzrange($9, $10), $11, $12, $12)
+                                          place_key, during, facilitator_keys, since, placed_since, staffed_since)
+           VALUES ($1, 'group_session', $2, $3, $4, $5, $6, $7, $8, tstzrange($9, $10), $11, $12, $12, $12)
            ON CONFLICT (item_id) DO NOTHING""",
         group_item(group_id, session.session_id),
         group_id,
@@ -393,13 +422,14 @@ async def _move(
     place: str,
     at: datetime,
 ) -> asyncpg.Record | None:
-    """Move a session; where and when it was before. A move to another room only keeps its times' `since`:
-    the people in it were already there then."""
+    """Move a session; where, when and by whom it was run before. A move to another room only keeps its times'
+    `since`: the people in it, and its facilitators, were already there then."""
     return await connection.fetchrow(
         """UPDATE schedule_sessions s SET during = tstzrange($2, $3), place = $4, place_key = $5, placed_since = $6,
-               since = CASE WHEN o.during = tstzrange($2, $3) THEN o.since ELSE $6 END
+               since = CASE WHEN o.during = tstzrange($2, $3) THEN o.since ELSE $6 END,
+               staffed_since = CASE WHEN o.during = tstzrange($2, $3) THEN o.staffed_since ELSE $6 END
            FROM schedule_sessions o WHERE s.item_id = $1 AND o.item_id = $1
-           RETURNING o.place_key, lower(o.during) AS starts_at, upper(o.during) AS ends_at""",
+           RETURNING o.place_key, o.facilitator_keys, lower(o.during) AS starts_at, upper(o.during) AS ends_at""",
         item,
         starts_at,
         ends_at,
@@ -412,7 +442,7 @@ async def _move(
 async def _cancel(connection: asyncpg.Connection, item: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         """UPDATE schedule_sessions SET cancelled = true WHERE item_id = $1
-           RETURNING place_key, lower(during) AS starts_at, upper(during) AS ends_at""",
+           RETURNING place_key, facilitator_keys, lower(during) AS starts_at, upper(during) AS ends_at""",
         item,
     )
 
@@ -424,7 +454,7 @@ async def _refresh_moved(
     new: Span,
     room: str,
     at: datetime,
-    cause: str,
+    cause: Cause,
 ) -> None:
     if old and old["place_key"] != place_key(room):
         await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
@@ -433,10 +463,15 @@ async def _refresh_moved(
 
 
 async def _refresh_session(
-    connection: asyncpg.Connection, group_id: str, room: str, spans: list[Span], at: datetime, cause: str
+    connection: asyncpg.Connection, group_id: str, room: str, spans: list[Span], at: datetime, cause: Cause
 ) -> None:
-    """A group session changed: its room, and each person sitting in its group, over its old and new spans."""
+    """A group session changed: its room, its group's facilitators, and each person sitting in its group, over
+    its old and new spans."""
     await refresh_room(connection, room, spans, at, cause)
+    keys = await connection.fetchval(
+        "SELECT facilitator_keys FROM schedule_groups WHERE group_id = $1", group_id
+    )
+    await refresh_facilitators(connection, keys or [], spans, at, cause)
     for subject in await _members(connection, group_id):
         await refresh_person(connection, subject, spans, at, cause)
 
@@ -450,7 +485,7 @@ async def _members(connection: asyncpg.Connection, group_id: str) -> list[str]:
 
 
 async def _refresh_member(
-    connection: asyncpg.Connection, group_id: str, subject_id: str, at: datetime, cause: str
+    connection: asyncpg.Connection, group_id: str, subject_id: str, at: datetime, cause: Cause
 ) -> None:
     """A seat taken or freed: the person over the group's whole run."""
     span = await connection.fetchrow(
@@ -500,7 +535,7 @@ async def _end_weekly(
     item_id: str | None,
     last_day: date,
     at: datetime,
-    cause: str,
+    cause: Cause,
 ) -> None:
     """A training or a post ends after `last_day`: its hours after that day, and their conflicts, go."""
     ended = await connection.fetch(

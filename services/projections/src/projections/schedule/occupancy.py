@@ -1,4 +1,4 @@
-"""What occupies a person or a room, and which two occupations conflict: pure functions, no I/O.
+"""What occupies a person, a room or a facilitator, and which two occupations conflict: pure functions, no I/O.
 
 A dated item (a group session, a partner session, a positioning) occupies its span. A weekly schedule (an
 IPRO training, a work post) occupies its slots on each day of its range; it is expanded only on the days a
@@ -9,6 +9,9 @@ dated item touches, so finding a person's conflicts costs their dated items, not
   outside working hours): a warning, not a conflict. A training against work hours is IPRO's own
   arrangement and is not checked here.
 * A room booked twice: two sessions, of any service, in the same place at overlapping times.
+* A facilitator booked twice: two sessions, of any service, run by the same facilitator (by digest) at
+  overlapping times. Programmes already refuses this among its own groups; across services only the view
+  sees it (a programme's facilitator also running a partner's session).
 """
 
 from __future__ import annotations
@@ -16,26 +19,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from itertools import combinations
 
+# The contract's kinds and severities: the view and the events it publishes say the same.
+from contracts.projections import ConflictKind
+from contracts.projections import ConflictSeverity as Severity
 from kernel.clock import LOCAL_TIME_ZONE, local_date
-
-
-class ConflictKind(StrEnum):
-    PERSON_DOUBLE_BOOKED = "person_double_booked"
-    ROOM_DOUBLE_BOOKED = "room_double_booked"
-    DURING_WORK_HOURS = "during_work_hours"
-
-
-class Severity(StrEnum):
-    CONFLICT = "conflict"
-    WARNING = "warning"
-
 
 SEVERITY = {
     ConflictKind.PERSON_DOUBLE_BOOKED: Severity.CONFLICT,
     ConflictKind.ROOM_DOUBLE_BOOKED: Severity.CONFLICT,
+    ConflictKind.FACILITATOR_DOUBLE_BOOKED: Severity.CONFLICT,
     ConflictKind.DURING_WORK_HOURS: Severity.WARNING,
 }
 
@@ -144,11 +138,16 @@ def person_conflicts(subject_id: str, dated: list[Occupation], weekly: list[Week
 
 
 def room_conflicts(room: str, sessions: list[Occupation]) -> list[Found]:
-    return [
-        conflict
-        for a, b in combinations(sessions, 2)
-        if (conflict := _pair(ConflictKind.ROOM_DOUBLE_BOOKED, room, a, b))
-    ]
+    return _double_booked(ConflictKind.ROOM_DOUBLE_BOOKED, room, sessions)
+
+
+def facilitator_conflicts(facilitator: str, sessions: list[Occupation]) -> list[Found]:
+    """`facilitator` is a digest (`facilitator_key`): the conflict's id holds no name."""
+    return _double_booked(ConflictKind.FACILITATOR_DOUBLE_BOOKED, facilitator, sessions)
+
+
+def _double_booked(kind: ConflictKind, whose: str, sessions: list[Occupation]) -> list[Found]:
+    return [conflict for a, b in combinations(sessions, 2) if (conflict := _pair(kind, whose, a, b))]
 
 
 def _pair(kind: ConflictKind, whose: str, a: Occupation, b: Occupation) -> Found | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from projections.schedule.conflicts import weekly_of
+from projections.schedule.conflicts import CONFLICT_ROWS, weekly_of
 
 _SESSIONS = """
     SELECT s.item_id, s.kind, s.source_id, s.session_id, s.number, s.review, s.catch_up, s.place,
@@ -197,34 +197,25 @@ async def conflicts(
     establishment: str | None = None,
     subject_id: str | None = None,
     establishments: list[str] | None = None,
+    facilitator: str | None = None,
 ) -> list[dict[str, Any]]:
     """The conflicts overlapping [lower, upper), open and resolved, soonest first, of `establishments` only
-    (None: of all). A person's conflicts are their establishment's (from their IPRO pathway), a room's its
-    sessions'."""
+    (None: of all). A person's conflicts are their establishment's (from their IPRO pathway), a room's or a
+    facilitator's (`facilitator`: a digest) their sessions'."""
     rows = await connection.fetch(
-        """SELECT c.conflict_id, c.kind, c.severity, c.subject_id, c.place_key AS room, c.first_item,
-                  c.second_item, lower(c.during) AS starts_at, upper(c.during) AS ends_at, c.detected_at,
-                  c.resolved_at, c.resolved_by, coalesce(pe.establishment, se.establishment) AS establishment
-           FROM schedule_conflicts c
-           LEFT JOIN schedule_people pe ON pe.subject_id = c.subject_id
-           LEFT JOIN LATERAL (
-               SELECT coalesce(g.establishment, ca.establishment) AS establishment
-               FROM schedule_sessions s
-               LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
-               LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
-               LEFT JOIN schedule_calls ca ON ca.call_id = a.call_id
-               WHERE s.item_id IN (c.first_item, c.second_item)
-               ORDER BY 1 NULLS LAST LIMIT 1
-           ) se ON true
+        CONFLICT_ROWS
+        + """
            WHERE c.during && tstzrange($1, $2)
              AND ($3::text IS NULL OR coalesce(pe.establishment, se.establishment) = $3)
              AND ($4::text IS NULL OR c.subject_id = $4)
              AND ($5::text[] IS NULL OR coalesce(pe.establishment, se.establishment) = ANY($5))
+             AND ($6::text IS NULL OR c.facilitator_key = $6)
            ORDER BY lower(c.during), c.conflict_id""",
         lower,
         upper,
         establishment,
         subject_id,
         establishments,
+        facilitator,
     )
     return [dict(r) for r in rows]
