@@ -32,7 +32,11 @@ from services.projections.tests.integration.test_schedule_replay import by_topic
 
 pytestmark = pytest.mark.integration
 
-MONTHS = {"2031-01": (date(2031, 1, 1), date(2031, 1, 31)), "2031-02": (date(2031, 2, 1), date(2031, 2, 28))}
+MONTHS = {
+    "2031-01": (date(2031, 1, 1), date(2031, 1, 31)),
+    "2031-02": (date(2031, 2, 1), date(2031, 2, 28)),
+    "2031-03": (date(2031, 3, 1), date(2031, 3, 31)),
+}
 SOLUTIONS = {"job", "training", "job_seeker_follow_up"}
 
 
