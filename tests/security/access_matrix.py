@@ -7,8 +7,8 @@ The expected answer is a status, and for a refusal the rule it names; for a 200 
 body must hold or lack (dotted paths: "identity.birth_date") and which texts must or must not appear in it.
 
 The rules stated here are DOMAIN.md's need-to-know: where the code disagreed, the code was changed. Rows
-that would need a larger change (break-glass reads) are not here: see docs/access-matrix.md, "Not yet in the
-matrix". The establishment perimeter (ADR 26) is a dimension of its own: the same users with a token of
+that would need a larger change are not here: see docs/access-matrix.md, "Not yet in the matrix". The
+establishment perimeter (ADR 26) is a dimension of its own: the same users with a token of
 another establishment, at the end of the file.
 """
 
@@ -36,6 +36,8 @@ class Scope(StrEnum):
     RIPRO = "RIPRO"
     DIRECTION = "direction"
     AUDITOR = "auditeur"
+    # An auditor reading in clear (kernel.pseudonyms, ADR 31): `Purpose: bris-de-glace: <motif>`.
+    AUDITOR_BREAK_GLASS = "auditeur breaking the glass"
     PARTNER = "partner of the organisation"
     OTHER_PARTNER = "partner of another organisation"
     PARTNER_WITHOUT_ORGANISATION = "partner token naming no organisation"
@@ -115,6 +117,9 @@ SUMMARY = {"overall_risk_level", "priority_axes", "education_employment"}
 
 SPIP_CASE = (200, {"present": CASE_CORE | CASE_DETAILS})
 SHARED_CASE = (200, {"present": CASE_CORE, "absent": CASE_DETAILS})
+# Auditors read the person under their pseudonym (ADR 31), by name when they break the glass.
+PSEUDONYMISED_CASE = (200, {"present": CASE_CORE, "absent": CASE_DETAILS, "hides": {"NAME"}})
+BROKEN_GLASS_CASE = (200, {"present": CASE_CORE, "absent": CASE_DETAILS, "shows": {"NAME"}})
 FULL = (200, {"present": SUMMARY | FULL_ASSESSMENT, "shows": {"PSYCHOLOGIST_TEXT", "EVIDENCE"}})
 SUMMARY_ONLY = (200, {"present": SUMMARY, "absent": FULL_ASSESSMENT, "hides": {"EVIDENCE"}})
 EVERY_NOTE = (200, {"shows": {"INTERVIEW_NOTES", "CONFIDENTIAL_NOTES"}})
@@ -161,7 +166,8 @@ ASSESSMENT = [
             Scope.IPRO_HEAD: SHARED_CASE,
             Scope.RIPRO: SHARED_CASE,
             Scope.DIRECTION: SHARED_CASE,
-            Scope.AUDITOR: SHARED_CASE,
+            Scope.AUDITOR: PSEUDONYMISED_CASE,
+            Scope.AUDITOR_BREAK_GLASS: BROKEN_GLASS_CASE,
             Scope.PARTNER: (403, ROLE),
             **UNAUTHENTICATED,
         },
@@ -783,7 +789,12 @@ PROFESSIONAL_FILE = (
     200,
     {"present": {"identity.last_name"}, "absent": {OFFENCES, "programmes"}, "hides": {"BENALI"}},
 )
-PSEUDONYMISED_FILE = (200, {"present": {OFFENCES}, "absent": {"identity"}, "hides": {"LEFEVRE", "BENALI"}})
+# The identity under the person's pseudonym (ADR 31); in clear, and what the referent reads, breaking the glass.
+PSEUDONYMISED_FILE = (
+    200,
+    {"present": {OFFENCES, "identity.last_name"}, "hides": {"LEFEVRE", "BENALI", "ECROU"}},
+)
+BROKEN_GLASS_FILE = (200, {"present": {OFFENCES}, "shows": {"LEFEVRE", "ECROU"}, "hides": {"BENALI"}})
 SPIP_SCOPES = (Scope.REFERENT, Scope.DPIP, Scope.PSY_ASKED)
 PROFESSIONAL_SCOPES = (Scope.IPRO_ADVISER, Scope.IPRO_HEAD, Scope.RIPRO, Scope.DIRECTION)
 OFF_CASELOAD = {
@@ -799,6 +810,7 @@ PROJECTIONS = [
             **dict.fromkeys(SPIP_SCOPES, WHOLE_FILE),
             **dict.fromkeys(PROFESSIONAL_SCOPES, PROFESSIONAL_FILE),
             Scope.AUDITOR: PSEUDONYMISED_FILE,
+            Scope.AUDITOR_BREAK_GLASS: BROKEN_GLASS_FILE,
             **OFF_CASELOAD,
             Scope.PARTNER: (403, ROLE),
             **UNAUTHENTICATED,
@@ -1100,6 +1112,7 @@ PROJECTIONS_MOVEMENTS = [
                 NAMED_MOVEMENTS,
             ),
             Scope.AUDITOR: PSEUDONYMISED_MOVEMENTS,
+            Scope.AUDITOR_BREAK_GLASS: NAMED_MOVEMENTS,
             **refused_to((Scope.REFERENT, Scope.PSY_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.PARTNER)),
             **UNAUTHENTICATED,
         },

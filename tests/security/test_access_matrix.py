@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from devinfra import subject_ids
-from devinfra.testkit import SettableClock, ok, service_settings, serving
+from devinfra.testkit import SettableClock, break_glass, ok, service_settings, serving
 from devinfra.tokens import DEV_ESTABLISHMENTS
 
 from .access_matrix import MATRIX, Row, Scope
@@ -174,6 +174,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 Scope.RIPRO: as_role("ripro"),
                 Scope.DIRECTION: as_role("direction"),
                 Scope.AUDITOR: as_role("auditeur"),
+                Scope.AUDITOR_BREAK_GLASS: {**as_role("auditeur"), **break_glass()},
                 Scope.PARTNER: user(dev_keys, "partenaire", "partenaire-1", "org-1"),
                 **elsewhere(
                     dev_keys,
@@ -189,6 +190,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
             },
             texts={
                 "CASE": case,
+                "NAME": "Martin",
                 "EVIDENCE": EVIDENCE,
                 "PSYCHOLOGIST_TEXT": PSYCHOLOGIST_TEXT,
                 "INTERVIEW_NOTES": INTERVIEW_NOTES,
@@ -507,6 +509,7 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                 Scope.RIPRO: user(dev_keys, "ripro", "ripro-1"),
                 Scope.DIRECTION: user(dev_keys, "direction", "direction-1"),
                 Scope.AUDITOR: user(dev_keys, "auditeur", "auditeur-1"),
+                Scope.AUDITOR_BREAK_GLASS: {**user(dev_keys, "auditeur", "auditeur-1"), **break_glass()},
                 Scope.PARTNER: user(dev_keys, "partenaire", "partner-user", "partner-1"),
                 **elsewhere(
                     dev_keys,
@@ -521,7 +524,7 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                     },
                 ),
             },
-            texts={"LEFEVRE": "Lefèvre", "BENALI": "Benali", "OTHER_PERSON": "person-2"},
+            texts={"LEFEVRE": "Lefèvre", "BENALI": "Benali", "OTHER_PERSON": "person-2", "ECROU": "A12345"},
         )
 
 
