@@ -1,8 +1,10 @@
 """The audit-log view's pure parts (issue 16 item 4, ADR 30): what it keeps of a payload (every personal
 value masked, the rest as published) and which streams an auditor reaches (ADR 26)."""
 
+from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
 from kernel.access import Principal
 from kernel.sealing import plan_for
+from projections.audit_log import http
 from projections.audit_log.access import reaches_stream, stream_establishment
 from projections.audit_log.ingest import SEALED_MARK, masked
 
@@ -71,3 +73,9 @@ def test_a_stream_that_names_no_establishment_nor_person_is_not_limited():
     organisation = [event(None, name="Mission locale"), event(None, reason="fermeture")]
     assert reaches_stream(an_auditor(ARRAS), organisation, {})
     assert reaches_stream(an_auditor(), organisation, {})
+
+
+def test_each_refusal_names_its_rule_and_answers_404():
+    for error in errors_of(http):
+        assert_names_its_rule(error)
+        assert_answers_problem(error, 404)
