@@ -1,7 +1,8 @@
 """Who reads what of the schedule (ARCHITECTURE.md §6, issue 15): pure predicates over the caller.
 
 * Staff roles read the establishment's schedule; participants' names only the SPIP and IPRO roles and the
-  direction (auditors see participants by their pseudonymous id).
+  direction; auditors under the persons' pseudonyms (the kernel's step, `kernel.pseudonyms`), by name when
+  they break the glass (ADR 31).
 * A partner reads only its own action sessions and the people positioned on them, by id: its token's
   organisation (`Principal.organisation_scope`), nothing when the token names none.
 * Calendars and conflicts are for the staff who arrange people's days.
@@ -17,7 +18,8 @@ from kernel.access import Principal
 
 STAFF = SPIP_STAFF | IPRO_STAFF | {"direction"}
 READERS = STAFF | {"auditeur", PARTNER}
-NAME_READERS = STAFF
+# Auditors' names are put under pseudonyms where the answer is rendered (kernel.pseudonyms).
+NAME_READERS = STAFF | {"auditeur"}
 CALENDAR_READERS = STAFF
 CONFLICT_READERS = STAFF
 

@@ -173,6 +173,7 @@ async def print_schedule(
 ) -> HTMLResponse:
     first, last = window(first or today - timedelta(days=today.weekday()), last, today)
     items = await _items(db, principal, journal, first, last, establishment, room, facilitator, subject_id)
+    items = journal.disclose(items)
     heading = _heading(items, establishment, room, facilitator, subject_id)
     return HTMLResponse(render_html(items, first_day=first, last_day=last, heading=heading, generated_at=now))
 
