@@ -126,11 +126,12 @@ async def test_an_anonymous_caller_is_refused(api):
     assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
 
 
-async def test_its_only_events_are_consultations_published_to_its_restricted_topic(
+async def test_its_consultations_are_published_to_its_restricted_topic_only(
     projections_dsn, apply_all, infrastructure, dev_keys, unique_name
 ):
-    """Projections reads others' topics; what it appends itself is who read a person's file (issue 14),
-    restricted: its relay publishes it to `projections.restricted`, never to `projections.events`."""
+    """Projections reads others' topics; of what it appends itself, who read a person's file (issue 14) is
+    restricted: its relay publishes it to `projections.restricted`, never to `projections.events` (where only
+    the schedule's conflicts go, ADR 29)."""
     await apply_all(ingest.apply, *two_people().envelopes)
     settings = ProjectionsSettings(
         database_url=projections_dsn,
