@@ -68,10 +68,12 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=person_file.EVENT_TYPES,
             tables=person_file.TABLES,
         ),
+        # The schedule tells its conflicts as events of its own in the consumer's transaction, yet stays a view
+        # (not `appends_events`): a rebuild tells only what was never told (ADR 29).
         Subscription(
             name=settings.topic("projections.schedule"),
             topics=[settings.topic(topic) for topic in schedule.TOPICS],
-            handler=schedule.apply,
+            handler=schedule.applier(getattr(store, "clock", system_clock)),
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
         ),
