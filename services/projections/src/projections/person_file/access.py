@@ -15,11 +15,10 @@ earlier instant or rendered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 
 from contracts.roles import IPRO_STAFF
 from kernel.access import NotOnCaseload, Principal
-from projections.person_file.fold import FileEvent
 from projections.person_file.model import PersonFile
 from projections.person_file.views import Reading
 
@@ -31,7 +30,7 @@ def reaches(principal: Principal, file: PersonFile) -> bool:
 
 
 def reading_for(
-    principal: Principal, file: PersonFile, events: Iterable[FileEvent], *, break_glass: bool = False
+    principal: Principal, file: PersonFile, contributors: Collection[str], *, break_glass: bool = False
 ) -> Reading:
     """The most the caller's roles entitle them to read of this person's file; a refusal naming the rule
     when their only SPIP role does not reach this person. `break_glass`: the caller stated why they read in
@@ -41,7 +40,9 @@ def reading_for(
         return Reading.SPIP_DIRECTOR
     if "cpip" in roles and file.case is not None and file.case.referent == principal.subject:
         return Reading.SPIP_FULL
-    if roles & MULTIDISCIPLINARY and works_with(principal.subject, events):
+    # Asked to contribute to one of the person's assessments: the recorded grant, never an interview they
+    # wrote (security review H4; `snapshots.contributors_of`).
+    if roles & MULTIDISCIPLINARY and principal.subject in contributors:
         return Reading.SPIP_FULL
     if roles & IPRO_STAFF:
         return Reading.IPRO
@@ -54,13 +55,3 @@ def reading_for(
             "this person is not on your caseload: a CPIP reads the files of the people they follow"
         )
     raise NotOnCaseload("psychologists and social workers read the files of the people they work with")
-
-
-def works_with(user: str, events: Iterable[FileEvent]) -> bool:
-    """Asked to contribute to one of the person's assessments: the recorded grant, never an interview they
-    wrote (security review H4)."""
-    return any(
-        e.event_type == "assessment.assessment.contribution_requested"
-        and e.payload.get("contributor") == user
-        for e in events
-    )

@@ -23,11 +23,12 @@ from kernel.errors import NotFound
 from kernel.eventstore import NEW_STREAM, EventStore, Metadata
 from kernel.http import service_router
 from kernel.journal import Journal, RequestJournal
-from projections.person_file import store
+from projections.person_file import snapshots, store
 from projections.person_file.access import reaches, reading_for
-from projections.person_file.fold import FileEvent, fold
+from projections.person_file.fold import fold
 from projections.person_file.model import PersonFile
 from projections.person_file.page import render_html
+from projections.person_file.snapshots import LiveFile
 from projections.person_file.views import for_reader
 
 router = service_router("/persons", tags=["person file"])
@@ -126,9 +127,10 @@ async def file_changes(
     """Only for those who may read the file: when someone's file changes is no one else's business. Shows
     nothing of it, so records no consultation, and stays out of the journal: a front-end polls every few
     seconds, and its answers would drown the reads (its refusals are journaled, as on every route)."""
-    events = await _events_readable_by(db, principal, subject_id, now)
-    cursor = max(event.seq for event in events)
-    return FileChanges(cursor=cursor, changed=cursor > since)
+    async with db.acquire() as connection:
+        live = await _live_file(connection, subject_id, now, principal)
+    reading_for(principal, live.file, live.contributors)  # refuses those who may not
+    return FileChanges(cursor=live.cursor, changed=live.cursor > since)
 
 
 @router.get(
@@ -146,7 +148,7 @@ async def consultations(
     offset: Offset = 0,
 ) -> Page[Consultation]:
     async with db.acquire() as connection:
-        _live_file(subject_id, await store.events_of(connection, subject_id), now, principal)
+        await _live_file(connection, subject_id, now, principal)
         total, rows = await store.consultations_of(connection, subject_id, limit=limit, offset=offset)
     return Page[Consultation](total=total, items=[Consultation(**row) for row in rows])
 
@@ -163,36 +165,26 @@ async def _read(
     """The file as the caller may read it, after recording that they did: access is decided on the file as it
     stands now (a CPIP who follows the person today may read their past), the answer folded as of `as_of`."""
     async with event_store.pool.acquire() as connection:
-        events = await store.events_of(connection, subject_id)
+        live = await _live_file(connection, subject_id, now, principal)
         identity = await store.identity_of(connection, subject_id)
-    live = _live_file(subject_id, events, now, principal)
-    reading = reading_for(principal, live, events, break_glass=journal.break_glass)
+        events = [] if as_of is None else await store.events_of(connection, subject_id)
+    reading = reading_for(principal, live.file, live.contributors, break_glass=journal.break_glass)
     file = (
-        live if as_of is None else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
+        live.file
+        if as_of is None
+        else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
     )
     await _record_consultation(event_store, principal, subject_id, reading, format, as_of, journal.purpose)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
 
 
-async def _events_readable_by(
-    db: asyncpg.Pool, principal: Principal, subject_id: str, now: datetime
-) -> list[FileEvent]:
-    async with db.acquire() as connection:
-        events = await store.events_of(connection, subject_id)
-    reading_for(
-        principal, _live_file(subject_id, events, now, principal), events
-    )  # refuses those who may not
-    return events
-
-
-def _live_file(subject_id: str, events: list[FileEvent], now: datetime, principal: Principal) -> PersonFile:
+async def _live_file(
+    connection: asyncpg.Connection, subject_id: str, now: datetime, principal: Principal
+) -> LiveFile:
     """The file as it stands now; a person outside the caller's establishments has none for them."""
-    missing = PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
-    if not events:
-        raise missing
-    live = fold(subject_id, events, now=now)
-    if not reaches(principal, live):
-        raise missing
+    live = await snapshots.live_file(connection, subject_id, now)
+    if live is None or not reaches(principal, live.file):
+        raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
     return live
 
 

@@ -49,7 +49,13 @@ TOPICS = (
     "ipro.restricted",
     "partners.events",
 )
-TABLES = ("person_file_events", "person_file_owners", "person_file_links", "person_identities")
+TABLES = (
+    "person_file_events",
+    "person_file_owners",
+    "person_file_links",
+    "person_identities",
+    "person_file_snapshots",
+)
 
 # Streams no person's file needs: calls for interest and proposals are between the SPIP and partners.
 _NOT_ABOUT_PEOPLE = frozenset({"partners/call", "partners/proposal"})
@@ -251,7 +257,7 @@ async def _erased(connection: asyncpg.Connection, subject_id: str) -> bool:
 
 
 async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> None:
-    """The identity blanked, its row kept (idempotent)."""
+    """The identity blanked, its row kept (idempotent); the kept file folded before goes with it."""
     await connection.execute(
         """UPDATE person_identities SET last_name = $2, first_names = $2, ecrou_number = $2, birth_date = $3,
                search_text = ''
@@ -268,6 +274,7 @@ async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> No
         ERASED,
         IdentityCorrected.event_type,
     )
+    await connection.execute("DELETE FROM person_file_snapshots WHERE subject_id = $1", subject_id)
 
 
 def searchable(text: str) -> str:

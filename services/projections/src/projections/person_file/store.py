@@ -14,7 +14,7 @@ from projections.person_file.model import Identity
 
 # The streams of a person's file: those they own, and every stream linked from one of those (an
 # assessment through the case, a programme through a referral...). UNION stops at streams already found.
-_STREAMS = """WITH RECURSIVE streams(stream) AS (
+STREAMS = """WITH RECURSIVE streams(stream) AS (
                   SELECT stream FROM person_file_owners WHERE subject_id = $1
                   UNION
                   SELECT l.stream FROM person_file_links l JOIN streams s ON l.via = s.stream)"""
@@ -26,7 +26,7 @@ async def events_of(
     """The person's events recorded up to `until` (all of them without it), in the order they happened: of
     two at the same instant in one service, the one its store recorded first."""
     rows = await connection.fetch(
-        f"""{_STREAMS}
+        f"""{STREAMS}
             SELECT seq, occurred_at, event_type, actor_role, actor_id, payload FROM person_file_events
             WHERE stream IN (SELECT stream FROM streams) AND ($2::timestamptz IS NULL OR occurred_at <= $2)
             ORDER BY occurred_at, service, position""",

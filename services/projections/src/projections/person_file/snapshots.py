@@ -1,0 +1,96 @@
+"""The live file kept between reads (issue 14): a read serves the file folded at an earlier read while it still
+holds, rather than fold hundreds of events every time.
+
+A snapshot holds while nothing it was folded from has changed and `now` has not moved past what it depends
+on. The first: the person's events are the same, by their latest `seq` and their number (a late-committed
+lower `seq` still changes the number); an erasure drops the snapshot outright (`ingest._erase_identity`
+rewrites kept payloads in place). The second: a fold depends on `now` only through today's local date (what
+is due or overdue, trainings and leaves to come) and the end of each upcoming session, so it holds from the
+instant it was folded until the next local midnight or the first of those ends, whichever comes first.
+
+A cache, not a view of record: rebuilding the view empties it with the events (`ingest.TABLES`), and losing
+it costs one fold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from kernel.clock import local_date, start_of_day
+from projections.person_file.fold import FileEvent, fold
+from projections.person_file.model import PersonFile
+from projections.person_file.store import STREAMS, events_of
+
+CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
+
+
+@dataclass(frozen=True)
+class LiveFile:
+    file: PersonFile
+    contributors: frozenset[str]  # asked to contribute to one of the person's assessments
+    cursor: int  # the latest seq folded: what `/file/changes` answers
+
+
+async def live_file(connection: asyncpg.Connection, subject_id: str, now: datetime) -> LiveFile | None:
+    """The person's file as it stands at `now` (None: no event about them), from the snapshot if it holds."""
+    kept = await connection.fetchrow(_KEPT, subject_id)
+    if kept["events"] == 0:
+        return None
+    if (
+        kept["file"] is not None
+        and (kept["through_seq"], kept["folded_events"]) == (kept["head"], kept["events"])
+        and kept["folded_at"] <= now < kept["valid_until"]
+    ):
+        return LiveFile(
+            PersonFile.model_validate_json(kept["file"]), frozenset(kept["contributors"]), kept["head"]
+        )
+    events = await events_of(connection, subject_id)
+    if not events:
+        return None
+    live = LiveFile(fold(subject_id, events, now=now), contributors_of(events), max(e.seq for e in events))
+    await connection.execute(
+        """INSERT INTO person_file_snapshots (subject_id, through_seq, events, folded_at, valid_until,
+                                              contributors, file)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+           ON CONFLICT (subject_id) DO UPDATE SET through_seq = excluded.through_seq, events = excluded.events,
+               folded_at = excluded.folded_at, valid_until = excluded.valid_until,
+               contributors = excluded.contributors, file = excluded.file""",
+        subject_id,
+        live.cursor,
+        len(events),
+        now,
+        valid_until(live.file, now),
+        sorted(live.contributors),
+        live.file.model_dump_json(),
+    )
+    return live
+
+
+def contributors_of(events: Iterable[FileEvent]) -> frozenset[str]:
+    """Who was asked to contribute to one of the person's assessments: the recorded grant (security review
+    H4), never an interview they wrote."""
+    return frozenset(
+        contributor
+        for e in events
+        if e.event_type == CONTRIBUTION_REQUESTED and (contributor := e.payload.get("contributor"))
+    )
+
+
+def valid_until(file: PersonFile, now: datetime) -> datetime:
+    """The first instant at which folding the same events gives another file: the next local midnight, or
+    an upcoming session's end before it."""
+    midnight = start_of_day(local_date(now) + timedelta(days=1))
+    return min([midnight, *(u.ends_at for u in file.upcoming if u.ends_at is not None and u.ends_at > now)])
+
+
+# The person's events now (their latest seq and their number, an index-only scan of (stream, seq)) beside the
+# snapshot, in one round trip.
+_KEPT = f"""{STREAMS},
+    head AS (SELECT max(seq) AS head, count(*) AS events FROM person_file_events
+             WHERE stream IN (SELECT stream FROM streams))
+    SELECT head.head, head.events, s.through_seq, s.events AS folded_events, s.folded_at, s.valid_until,
+           s.contributors, s.file::text AS file
+    FROM head LEFT JOIN person_file_snapshots s ON s.subject_id = $1"""
