@@ -16,6 +16,7 @@ from devinfra.kafka import console_consumer_command
 from devinfra.keyring import keyring_environment
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
+from devinfra.pseudonyms import pseudonym_environment
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
 from devinfra.subject_ids import subject_id_environment
 from devinfra.tokens import AUDIENCE, DEV_ESTABLISHMENTS, ISSUER, DevKeys
@@ -48,6 +49,8 @@ def up() -> None:
     signing_keys = dev_checkpoint_keys(KEYS_DIR, SERVICES)
     # The subject ids' secret is the assessment service's alone: it makes the ids, the others only read them.
     own_secrets = {"assessment": subject_id_environment(KEYS_DIR)}
+    # The pseudonyms' key is every service's: a person reads the same pseudonym in all five (ADR 31).
+    pseudonyms = pseudonym_environment(KEYS_DIR)
     services = _services()
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     for service in services:
@@ -59,6 +62,7 @@ def up() -> None:
                 **keyring,
                 checkpoint_key_variable(service.name): signing_keys[checkpoint_key_variable(service.name)],
                 **own_secrets.get(service.name, {}),
+                **pseudonyms,
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,
