@@ -37,6 +37,9 @@ PERSON_LISTS = {
     ("projections", "/movements.html"),
     ("projections", "/audit/access"),
     ("projections", "/audit/streams/{stream_id}"),  # the events of a stream, about its persons
+    ("projections", "/queues/mine"),  # a work queue names the people it is about
+    ("projections", "/queues/mine.html"),
+    ("projections", "/queues/{role}"),
 }
 # Reads about a person that are deliberately not journaled, and why.
 NOT_JOURNALED = {
