@@ -223,3 +223,17 @@ def test_the_chart_draws_one_line_per_establishment_with_french_labels_and_the_t
     assert "janv. 2031" in svg and "févr. 2031" in svg and "cible 100 %" in svg and "75,5 %" in svg
     assert "CP d'Arras" in svg
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_a_period_ended_before_it_began_holds_no_day_and_adjacent_ones_join():
+    facts = Facts(
+        stays=[a_stay("p-1")],
+        activities=[
+            Activity("p-1", date(2031, 1, 10), date(2031, 1, 9)),  # a post ended the day it was to start
+            Activity("p-1", date(2031, 1, 20), date(2031, 1, 24)),
+            Activity("p-1", date(2031, 1, 25), date(2031, 1, 26)),
+        ],
+    )
+    january = figures(facts)
+    assert (january.in_activity.numerator, january.in_activity.denominator) == (7, 31)
+    assert january.days_to_first_activity.mean == 19.0

@@ -155,10 +155,27 @@ def compute(facts: Facts, months: list[Month], *, today: date) -> list[MonthIndi
     activities = defaultdict(list)
     for activity in [*facts.activities, *(b.as_activity() for b in facts.bookings)]:
         activities[activity.subject_id].append(activity)
-    stays = defaultdict(list)
+    stays, stays_at = defaultdict(list), defaultdict(list)
     for stay in facts.stays:
         stays[stay.subject_id].append(stay)
-    firsts = _first_activities(stays, activities, today)
+        stays_at[stay.establishment].append(stay)
+    spans = defaultdict(list, {subject: _merged(own, today) for subject, own in activities.items()})
+    # Each fact once, in the establishment and month it falls in, so that a month reads only its own.
+    firsts: dict[tuple[str, Month], list[tuple[date, int]]] = defaultdict(list)
+    sessions: dict[tuple[str, Month], list[Booking]] = defaultdict(list)
+    releases: dict[tuple[str, Month], list[Stay]] = defaultdict(list)
+    endings: dict[tuple[str, Month], list[Participation]] = defaultdict(list)
+    for where, on, delay in _first_activities(stays, activities, today):
+        firsts[(where, _month_of(on))].append((on, delay))
+    for booking in facts.bookings:
+        where = _held_at(stays[booking.subject_id], booking.session_day)
+        if where is not None:
+            sessions[(where, _month_of(booking.session_day))].append(booking)
+    for stay in facts.stays:
+        if stay.released_on is not None:
+            releases[(stay.establishment, _month_of(stay.released_on))].append(stay)
+    for participation in facts.participations:
+        endings[(participation.establishment, _month_of(participation.ended_on))].append(participation)
     named = {s.establishment for s in facts.stays} | {p.establishment for p in facts.participations}
     establishments = sorted(named if facts.shown is None else facts.shown)
     results = []
@@ -166,29 +183,32 @@ def compute(facts: Facts, months: list[Month], *, today: date) -> list[MonthIndi
         first, last = bounds(month)
         counted_last = min(last, today)
         for establishment in establishments:
-            here = [s for s in facts.stays if s.establishment == establishment]
+            residents, in_activity = _in_activity(stays_at[establishment], spans, first, counted_last)
             results.append(
                 MonthIndicators(
                     month=month_key(month),
                     establishment=establishment,
                     complete=last < today,
-                    residents=len({s.subject_id for s in here if _days(s, first, counted_last)}),
-                    in_activity=_in_activity(here, activities, first, counted_last),
+                    residents=residents,
+                    in_activity=in_activity,
                     days_to_first_activity=_delays(
-                        [
-                            d
-                            for (where, on, d) in firsts
-                            if where == establishment and first <= on <= counted_last
-                        ]
+                        [delay for on, delay in firsts[(establishment, month)] if on <= counted_last]
                     ),
-                    programme_completion=_completion(
-                        facts.participations, establishment, first, counted_last
-                    ),
-                    **_partner_actions(facts.bookings, stays, establishment, first, counted_last),
-                    **_releases(here, first, counted_last),
+                    programme_completion=_completion(endings[(establishment, month)], counted_last),
+                    **_partner_actions(sessions[(establishment, month)], counted_last),
+                    **_releases(releases[(establishment, month)], counted_last),
                 )
             )
     return results
+
+
+def _held_at(stays: list[Stay], day: date) -> str | None:
+    """Where the person was held that day, if anywhere."""
+    return next((s.establishment for s in stays if _days(s, day, day)), None)
+
+
+def _month_of(day: date) -> Month:
+    return day.year, day.month
 
 
 def _days(stay: Stay, first: date, last: date) -> tuple[date, date] | None:
@@ -198,28 +218,38 @@ def _days(stay: Stay, first: date, last: date) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
-def _covered(periods: list[Activity], start: date, end: date) -> int:
-    """How many days of [start, end] at least one period holds."""
-    spans = sorted(
-        (max(p.first_day, start), end if p.last_day is None else min(p.last_day, end)) for p in periods
+def _merged(periods: list[Activity], today: date) -> list[tuple[date, date]]:
+    """A person's periods in activity as disjoint spans of days, soonest first (an open one ends today)."""
+    merged: list[tuple[date, date]] = []
+    for lower, upper in sorted((p.first_day, p.last_day or today) for p in periods):
+        if upper < lower:
+            continue  # ended before it began: no day
+        if merged and lower <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(upper, merged[-1][1]))
+        else:
+            merged.append((lower, upper))
+    return merged
+
+
+def _covered(spans: list[tuple[date, date]], start: date, end: date) -> int:
+    """How many days of [start, end] the disjoint spans hold."""
+    return sum(
+        (min(upper, end) - max(lower, start)).days + 1
+        for lower, upper in spans
+        if lower <= end and upper >= start
     )
-    total, reached = 0, start - timedelta(days=1)
-    for lower, upper in spans:
-        lower = max(lower, reached + timedelta(days=1))
-        if lower <= upper:
-            total += (upper - lower).days + 1
-            reached = upper
-    return total
 
 
-def _in_activity(here: list[Stay], activities, first: date, last: date) -> Share:
-    held = covered = 0
+def _in_activity(here: list[Stay], spans, first: date, last: date) -> tuple[int, Share]:
+    """The people held in [first, last], and their days in activity over their days held."""
+    people, held, covered = set(), 0, 0
     for stay in here:
         days = _days(stay, first, last)
         if days:
+            people.add(stay.subject_id)
             held += (days[1] - days[0]).days + 1
-            covered += _covered(activities[stay.subject_id], *days)
-    return Share(covered, held, target=1.0)
+            covered += _covered(spans[stay.subject_id], *days)
+    return len(people), Share(covered, held, target=1.0)
 
 
 def _first_activities(stays, activities, today: date) -> list[tuple[str, date, int]]:
@@ -243,7 +273,7 @@ def _first_activities(stays, activities, today: date) -> list[tuple[str, date, i
             if not starts or min(starts) > today:
                 continue
             on = min(starts)
-            where = next((s.establishment for s in periods if _days(s, on, on)), None)
+            where = _held_at(periods, on)
             if where is not None:
                 found.append((where, on, (on - admitted).days))
     return found
@@ -255,30 +285,15 @@ def _delays(days: list[int]) -> Delays:
     return Delays(len(days), round(statistics.fmean(days), 1), float(statistics.median(days)))
 
 
-def _completion(participations: list[Participation], establishment: str, first: date, last: date) -> Share:
-    ended = [
-        p
-        for p in participations
-        if p.establishment == establishment
-        and p.enrolled
-        and p.outcome in COUNTED_ENDINGS
-        and first <= p.ended_on <= last
-    ]
+def _completion(participations: list[Participation], last: date) -> Share:
+    """Of the participations that ended in the month (by `last`)."""
+    ended = [p for p in participations if p.enrolled and p.outcome in COUNTED_ENDINGS and p.ended_on <= last]
     return Share(sum(p.outcome == "completed" for p in ended), len(ended))
 
 
-def _partner_actions(bookings: list[Booking], stays, establishment: str, first: date, last: date) -> dict:
-    """The places whose session fell in the month while the person was held at the establishment."""
-    kept = [
-        b
-        for b in bookings
-        if first <= b.session_day <= last
-        and b.status not in ("withdrawn", "cancelled")
-        and any(
-            s.establishment == establishment and _days(s, b.session_day, b.session_day)
-            for s in stays[b.subject_id]
-        )
-    ]
+def _partner_actions(bookings: list[Booking], last: date) -> dict:
+    """Of the places whose session fell in the month (by `last`) while the person was held here."""
+    kept = [b for b in bookings if b.session_day <= last and b.status not in ("withdrawn", "cancelled")]
     attended = [b for b in kept if b.status == "attended"]
     reported = [b for b in kept if b.status in ("attended", "no_show")]
     by_kind: dict[str, int] = defaultdict(int)
@@ -293,8 +308,9 @@ def _partner_actions(bookings: list[Booking], stays, establishment: str, first: 
     }
 
 
-def _releases(here: list[Stay], first: date, last: date) -> dict:
-    released = [s for s in here if s.released_on is not None and first <= s.released_on <= last]
+def _releases(released: list[Stay], last: date) -> dict:
+    """Of the month's releases (by `last`)."""
+    released = [s for s in released if s.released_on <= last]
     by_situation: dict[str, int] = defaultdict(int)
     by_reason: dict[str, int] = defaultdict(int)
     for stay in released:
