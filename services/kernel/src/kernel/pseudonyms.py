@@ -5,7 +5,8 @@ pseudonymised_roles`: auditors) read personal data under a pseudonym, unless the
   for such a route, when the caller exercises a pseudonymised role, the route class rewrites the JSON answer
   (`PolicyRoute`): a person's name (`last_name`) reads as their pseudonym, every other personal field the
   contracts mark (`x-personal-data`: first names, birth date, écrou number, contact details, and the free
-  texts that may name someone: notes, evidence, synthesis...) reads masked. A route rendering HTML applies
+  texts that may name someone: notes, evidence, synthesis...) reads masked; a count, a flag or a code of an
+  enumeration the contracts give the same name stays as it is. A route rendering HTML applies
   `disclose` to its data itself; one that does not answers 500 rather than show a name.
 * **A pseudonym** is `P-` and 12 base32 characters of HMAC-SHA256(`PSEUDONYM_SECRET`, subject id), the
   subject id being the nearest `subject_id` of the answer around the value: the same person reads the same
@@ -22,11 +23,14 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from contracts import known_events
@@ -64,24 +68,66 @@ def break_glass_reason(purpose: str) -> str | None:
     return reason
 
 
+@dataclass(frozen=True)
+class Personal:
+    """A field name the contracts mark personal somewhere: whether it holds a date, and the codes an
+    enumeration of the same name holds elsewhere (`reason` is free text on an identity correction, a code
+    on a suspended contract): a code names no one and stays."""
+
+    is_date: bool
+    codes: frozenset[str]
+
+
 @cache
-def personal_fields() -> dict[str, Any]:
-    """Every field name the contracts mark personal, with its erased value (which tells a date, a text, a
-    list): the fields a pseudonymised answer masks wherever a view carries them."""
-    found: dict[str, Any] = {}
+def personal_fields() -> dict[str, Personal]:
+    """Every field name the contracts mark personal: the fields a pseudonymised answer masks wherever a view
+    carries them."""
+    marked: dict[str, bool] = {}
 
     def walk(plan: sealing.Plan) -> None:
         for name, where in plan.items():
             if isinstance(where, sealing.Leaf):
-                found.setdefault(name, where.erased)
+                marked[name] = marked.get(name, False) or where.erased == sealing.ERASED_DATE
             elif isinstance(where, sealing.Each):
                 walk(where.plan)
             else:
                 walk(where)
 
-    for event in known_events():
+    events = known_events()
+    for event in events:
         walk(sealing.plan_of(event))
+    codes = _codes(events)
+    return {name: Personal(is_date, frozenset(codes.get(name, ()))) for name, is_date in marked.items()}
+
+
+def _codes(models: Iterable[type[BaseModel]]) -> dict[str, set[str]]:
+    """By field name, the values of the enumerations fields of that name hold, at any depth."""
+    found: dict[str, set[str]] = {}
+    seen: set[type] = set()
+
+    def walk(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            for kind in _kinds(field.annotation):
+                if isinstance(kind, type) and issubclass(kind, Enum):
+                    found.setdefault(name, set()).update(str(member.value) for member in kind)
+                elif isinstance(kind, type) and issubclass(kind, BaseModel):
+                    walk(kind)
+
+    for model in models:
+        walk(model)
     return found
+
+
+def _kinds(annotation: Any) -> Iterator[Any]:
+    arguments = typing.get_args(annotation)
+    if arguments:
+        for argument in arguments:
+            yield from _kinds(argument)
+    else:
+        yield annotation
 
 
 @dataclass(frozen=True)
@@ -125,7 +171,7 @@ class Pseudonyms:
 
 
 def _masked(
-    content: Any, fields: dict[str, Any], pseudonym: Callable[[str], str | None], subject: str | None
+    content: Any, fields: dict[str, Personal], pseudonym: Callable[[str], str | None], subject: str | None
 ):
     if isinstance(content, list):
         return [_masked(item, fields, pseudonym, subject) for item in content]
@@ -135,17 +181,19 @@ def _masked(
     subject = near if isinstance(near, str) and near else subject
     return {
         key: _field(key, value, fields, pseudonym, subject)
-        if key in fields and value is not None and value != ""
+        if key in fields
         else _masked(value, fields, pseudonym, subject)
         for key, value in content.items()
     }
 
 
-def _field(key: str, value: Any, fields: dict[str, Any], pseudonym, subject: str | None) -> Any:
-    if key == NAME_FIELD and isinstance(value, str) and subject is not None:
-        return pseudonym(subject) or MASKED_TEXT
-    if isinstance(value, list):
-        return [MASKED_TEXT for _ in value]
+def _field(key: str, value: Any, fields: dict[str, Personal], pseudonym, subject: str | None) -> Any:
     if isinstance(value, dict):  # a personal value object: its personal fields, as anywhere else
         return _masked(value, fields, pseudonym, subject)
-    return MASKED_DATE if fields[key] == sealing.ERASED_DATE else MASKED_TEXT
+    if isinstance(value, list):
+        return [_field(key, item, fields, pseudonym, subject) for item in value]
+    if not isinstance(value, str) or not value or value in fields[key].codes:
+        return value  # a count, a flag, a code, nothing written: no text that could name someone
+    if key == NAME_FIELD and subject is not None:
+        return pseudonym(subject) or MASKED_TEXT
+    return MASKED_DATE if fields[key].is_date else MASKED_TEXT

@@ -125,7 +125,9 @@ async def test_an_auditor_reads_a_person_under_their_pseudonym_and_nothing_that_
     assert int(response.headers["content-length"]) == len(response.content)
 
 
-async def test_the_same_person_reads_the_same_pseudonym_on_every_route_and_another_person_another(app, as_role):
+async def test_the_same_person_reads_the_same_pseudonym_on_every_route_and_another_person_another(
+    app, as_role
+):
     async with client(app) as http:
         case = (await http.get("/cases/case-9", headers=as_role("auditeur"))).json()
         listed = (await http.get("/cases", headers=as_role("auditeur"))).json()
@@ -198,3 +200,29 @@ async def test_without_the_secret_names_are_masked_without_a_pseudonym(dev_keys,
 def test_a_secret_under_32_bytes_is_refused():
     with pytest.raises(ValueError, match="PSEUDONYM_SECRET must hold at least 32 bytes"):
         Settings(pseudonym_secret="x" * 31)
+
+
+def test_counts_flags_and_codes_stay_only_texts_are_masked():
+    pseudonyms = Pseudonyms(SECRET.encode(), frozenset())
+    seen = pseudonyms.disclose(
+        {
+            "subject_id": "p-7",
+            "facilitators": 2,  # how many, not who
+            "events": [
+                {"reason": "disciplinary_decision"},  # a code of an enumeration the contracts name `reason`
+                {"reason": "Dupont l'a menacé"},  # the free text an identity correction carries
+                {"notes": ["Vu avec Julie", ""]},
+            ],
+            "shared": True,
+        }
+    )
+    assert seen == {
+        "subject_id": "p-7",
+        "facilitators": 2,
+        "events": [
+            {"reason": "disciplinary_decision"},
+            {"reason": MASKED_TEXT},
+            {"notes": [MASKED_TEXT, ""]},
+        ],
+        "shared": True,
+    }
