@@ -67,14 +67,26 @@ def topic_of(envelope: EventEnvelope) -> str:
 
 
 async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-    """Keep one event. Runs in the consumer's transaction, beside its checkpoint."""
-    await connection.execute(
+    """Keep one event: `apply_batch` of one."""
+    await apply_batch(connection, [(envelope, event)])
+
+
+async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event]]) -> None:
+    """Keep a fetch's events, in one pipelined statement. Runs in the consumer's transaction, beside its
+    checkpoint."""
+    await connection.executemany(
         """INSERT INTO audit_log (event_id, topic, service, position, event_type, schema_version, stream_type,
                                   stream_id, stream_version, occurred_at, recorded_at, actor, subject,
                                   correlation_id, causation_id, restricted, payload, hash_version,
                                   previous_hash, hash)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
            ON CONFLICT (event_id) DO NOTHING""",
+        [_row(envelope) for envelope, _ in deliveries],
+    )
+
+
+def _row(envelope: EventEnvelope) -> tuple:
+    return (
         envelope.event_id,
         topic_of(envelope),
         envelope.service,
