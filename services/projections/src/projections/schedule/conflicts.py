@@ -117,8 +117,8 @@ async def refresh_facilitators(
     connection: asyncpg.Connection, keys: list[str], spans: list[Span], at: datetime, cause: Cause
 ) -> None:
     """Each facilitator (by digest) of a session that changed, over its old and new spans."""
+    lower, upper = _bounds(spans)
     for key in sorted(set(keys)):
-        lower, upper = _bounds(spans)
         sessions = [
             Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
             for r in await connection.fetch(
