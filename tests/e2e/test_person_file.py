@@ -12,7 +12,15 @@ from aiokafka import AIOKafkaConsumer
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from devinfra.testkit import assert_refused, followed_with_a_plan, ok, service_settings, serving, wait_for
+from devinfra.testkit import (
+    assert_refused,
+    followed_with_a_plan,
+    ok,
+    pseudonym_of,
+    service_settings,
+    serving,
+    wait_for,
+)
 from ipro.bootstrap import create_app as create_ipro_app
 from ipro.settings import IproSettings
 from kernel import kafka
@@ -191,7 +199,10 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
         assert not any(e["actor_id"] for e in part["timeline"])
         assert part["ipro"]["positionings"][0]["status"] == "confirmed"
     audit = await file_of(projections, person, as_role("auditeur"))
-    assert audit["identity"] is None and "Martin" not in str(audit)
+    # Under the pseudonym the assessment service gives the same person (ADR 31): one per deployment.
+    audited_case = await ok(await assessment.get(f"/cases/{case_id}", headers=as_role("auditeur")))
+    assert audit["identity"]["last_name"] == audited_case["identity"]["last_name"] == pseudonym_of(person)
+    assert "Martin" not in str(audit) and "Martin" not in str(audited_case)
     assert all(not e["actor_id"] or e["actor_id"].startswith("acteur-") for e in audit["timeline"])
     url = f"/persons/{person}/file"
     assert_refused(await projections.get(url, headers=as_role("cpip", "cpip-2")), 403, "not-on-caseload")
