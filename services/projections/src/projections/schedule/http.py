@@ -19,7 +19,15 @@ from kernel.errors import InvalidValue
 from kernel.http import service_router
 from kernel.journal import Journal, RequestJournal
 from projections.schedule import store
-from projections.schedule.access import CALENDAR_READERS, CONFLICT_READERS, READERS, only_partner, sees_names
+from projections.schedule.access import (
+    CALENDAR_READERS,
+    CONFLICT_READERS,
+    READERS,
+    follows,
+    only_partner,
+    sees_names,
+    sees_names_of_followed,
+)
 from projections.schedule.calendar import render_ics
 from projections.schedule.occupancy import ConflictKind, Severity, facilitator_key, place_key
 from projections.schedule.page import render_html
@@ -50,7 +58,11 @@ class ItemKind(StrEnum):
 
 class Participant(BaseModel):
     subject_id: str
-    last_name: str | None = Field(default=None, description="for SPIP and IPRO roles and the direction only")
+    last_name: str | None = Field(
+        default=None,
+        description="for the DPIP, IPRO roles and the direction; for a CPIP, a psychologist or a social "
+        "worker only of the people they follow (referent, asked to contribute)",
+    )
     first_names: str | None = None
 
 
@@ -230,12 +242,14 @@ async def _items(
             partner_id=only_partner(principal),
             establishments=principal.perimeter,
         )
-    journal.consulted(
-        subject_ids=(person["subject_id"] for item in items for person in item["participants"] or [])
-    )
+        people = [person for item in items for person in item["participants"] or []]
+        known = {}
+        if sees_names_of_followed(principal):
+            known = await store.followed(connection, (person["subject_id"] for person in people))
+    journal.consulted(subject_ids=(person["subject_id"] for person in people))
     if not sees_names(principal):
-        for item in items:
-            for person in item["participants"] or []:
+        for person in people:
+            if not follows(principal, known.get(person["subject_id"])):
                 person.update(last_name=None, first_names=None)
     return items
 

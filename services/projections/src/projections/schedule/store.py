@@ -4,6 +4,8 @@ by an index over the window; weekly schedules are expanded here, over the window
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -187,6 +189,67 @@ async def _add_participants(connection: asyncpg.Connection, items: list[dict[str
         item.update(
             participants=people, taken=len(people), fill_rate=round(len(people) / seats, 4) if seats else None
         )
+
+
+@dataclass(frozen=True)
+class Followed:
+    """Who follows a person, as their file says (`person_file.access`): their case's referent and
+    establishment now (its opening, transfers, assignments), the contributors asked on their assessments."""
+
+    referent: str | None = None
+    establishment: str | None = None
+    contributors: frozenset[str] = frozenset()
+
+
+# The person file's events that say who follows a person: those of their assessment streams (their case, and
+# what a case links: an assessment is read before its case may be, so it is linked rather than owned). The
+# schedule reads the person file's tables here as it reads its identities: both are views of this database
+# (ADR 16), and a person unknown to the file yet is followed by nobody.
+_FOLLOWING = """
+    WITH own AS (SELECT subject_id, stream FROM person_file_owners
+                 WHERE subject_id = ANY($1::text[]) AND stream LIKE 'assessment/%'),
+         streams AS (SELECT subject_id, stream FROM own
+                     UNION
+                     SELECT o.subject_id, l.stream FROM own o JOIN person_file_links l ON l.via = o.stream
+                     WHERE l.stream LIKE 'assessment/%')
+    SELECT s.subject_id, e.event_type, e.payload->>'case_id' AS case_id,
+           e.payload->>'establishment' AS establishment, e.payload->>'referent' AS referent,
+           e.payload->>'contributor' AS contributor
+    FROM streams s JOIN person_file_events e ON e.stream = s.stream
+    WHERE e.event_type IN ('assessment.case.opened', 'assessment.case.transferred',
+                           'assessment.case.referent_assigned', 'assessment.assessment.contribution_requested')
+    ORDER BY s.subject_id, e.occurred_at, e.service, e.position"""
+
+
+async def followed(connection: asyncpg.Connection, subject_ids: Iterable[str]) -> dict[str, Followed]:
+    """Who follows each of these people (one statement, whatever their number); absent: nobody known."""
+    rows = await connection.fetch(_FOLLOWING, sorted(set(subject_ids)))
+    cases: dict[str, dict[str, dict[str, str | None]]] = {}
+    latest: dict[str, str] = {}
+    asked: dict[str, set[str]] = {}
+    for row in rows:
+        person, kind = row["subject_id"], row["event_type"]
+        if kind == "assessment.assessment.contribution_requested":
+            asked.setdefault(person, set()).add(row["contributor"])
+            continue
+        case = cases.setdefault(person, {}).setdefault(
+            row["case_id"], {"referent": None, "establishment": None}
+        )
+        if kind == "assessment.case.opened":
+            latest[person] = row["case_id"]  # the file's case is the latest opened
+            case["establishment"] = row["establishment"]
+        elif kind == "assessment.case.transferred":
+            case["establishment"] = row["establishment"]
+        else:
+            case["referent"] = row["referent"]
+    return {
+        person: Followed(
+            referent=(case := cases.get(person, {}).get(latest.get(person), {})).get("referent"),
+            establishment=case.get("establishment"),
+            contributors=frozenset(asked.get(person, ())),
+        )
+        for person in cases.keys() | asked.keys()
+    }
 
 
 async def conflicts(
