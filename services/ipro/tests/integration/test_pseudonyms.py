@@ -10,6 +10,8 @@ from kernel.pseudonyms import MASKED_TEXT
 
 pytestmark = pytest.mark.integration
 
+SYNTHESIS = "Jean évoque son frère Paul, incarcéré à Lille"
+
 
 @pytest.fixture
 def app(ipro_settings, clock):
@@ -42,3 +44,23 @@ async def test_an_auditor_reads_the_caseload_under_pseudonyms_and_by_name_breaki
     assert [(e.status, e.break_glass) for e in entries] == [(200, False), (200, True), (422, False)]
     assert entries[1].purpose == "bris-de-glace: " + BREAK_GLASS_REASON
     assert sorted(entries[1].subject_ids) == ["p-ipro-pseudo-1", "p-ipro-pseudo-2"]
+
+
+async def test_an_auditor_reads_a_pathways_history_without_its_free_texts_unless_breaking_the_glass(
+    api, residents, as_role
+):
+    admitted = await residents.admitted("p-ipro-pseudo-3", last_name="Martin", first_names="Jean")
+    url = f"/pathways/{admitted['pathway_id']}"
+    await ok(
+        await api.post(f"{url}/adviser", headers=as_role("ipro_chef"), json={"adviser": "ipro_conseiller-1"})
+    )
+    written = {"interview_held_on": str(residents.today), "synthesis": SYNTHESIS}
+    await ok(await api.post(f"{url}/synthesis", headers=as_role("ipro_conseiller"), json=written))
+    auditor = as_role("auditeur")
+
+    history = await api.get(f"{url}/history", headers=auditor)
+    clear = await api.get(f"{url}/history", headers={**auditor, **break_glass()})
+
+    masked = [e["payload"]["synthesis"] for e in (await ok(history)) if "synthesis" in e["payload"]]
+    assert masked == [MASKED_TEXT] and SYNTHESIS not in history.text
+    assert (await ok(clear)) and SYNTHESIS in clear.text
