@@ -75,6 +75,7 @@ def test_a_pseudonymised_file_is_headed_by_the_persons_pseudonym(file):
 
     assert f"<h1>{pseudonyms.of('person-1')} " in page
     assert "Lefèvre" not in page and "A12345" not in page
+    assert "<dt>Date de naissance</dt><dd>non communiquée</dd>" in page
     assert "pour auditeur, confidentiel" in page
 
 
