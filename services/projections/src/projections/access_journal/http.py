@@ -1,5 +1,6 @@
 """`GET /audit/access`: who consulted whom, and who was refused, for auditors and DPIPs. Reading the journal
-is itself journaled (with the subject asked about), like any read of personal data."""
+is itself journaled (with the subject asked about), like any read of personal data. A reader finds the
+consultations of the people of their establishments only (ADR 26), as `store.search` says."""
 
 from __future__ import annotations
 
@@ -32,9 +33,13 @@ class AccessEntry(BaseModel):
     role: str | None
     organisation_id: str | None
     establishment: str | None
-    subject_ids: list[str] = Field(description="the persons the response was about")
+    subject_ids: list[str] = Field(
+        description="the persons the response was about, of the reader's establishments only"
+    )
     object_ids: list[str] = Field(description="the cases, assessments, pathways... it was about")
-    subjects_count: int
+    subjects_count: int = Field(
+        description="the persons listed, and those beyond the ids an entry keeps (1,000)"
+    )
     correlation_id: str | None
     purpose: str = Field(description="the reason the reader gave in the `Purpose` header")
     break_glass: bool = Field(
@@ -56,7 +61,7 @@ class AccessPage(BaseModel):
     summary="The consultation journal, newest first: reads of personal data and refused accesses",
 )
 async def access(
-    _principal: JournalReader,
+    principal: JournalReader,
     db: Db,
     _journal: Journal,
     subject_id: IdFilter = None,
@@ -81,6 +86,7 @@ async def access(
             before=before,
             limit=limit,
             break_glass=break_glass,
+            establishments=principal.perimeter,
         )
     items = [AccessEntry(**{**dict(row), "user": row["user_id"]}) for row in rows]
     return AccessPage(items=items, next_before=rows[-1]["seq"] if len(rows) == limit else None)

@@ -84,6 +84,21 @@ async def prune(pool: asyncpg.Pool, older_than_days: float, batch: int = 10_000)
             return deleted
 
 
+# The establishment a person is in now, as their file says (the latest opening or transfer of a case of
+# theirs: `person_file.store`'s search reads it the same way); NULL for a person the file does not know yet.
+_ESTABLISHMENT_NOW = """(SELECT e.payload->>'establishment' FROM person_file_owners o
+    JOIN person_file_events e ON e.stream = o.stream
+    WHERE o.subject_id = {person} AND o.stream LIKE 'assessment/case:%'
+      AND e.event_type IN ('assessment.case.opened', 'assessment.case.transferred')
+    ORDER BY e.occurred_at DESC, e.service DESC, e.position DESC LIMIT 1)"""
+
+
+def _shown(person: str, perimeter: str) -> str:
+    """Whether an entry's person is the reader's (ADR 26): their establishment now, else (not known to the
+    person file yet) the one the route declared for the read."""
+    return f"coalesce({_ESTABLISHMENT_NOW.format(person=person)}, j.establishment) = ANY({perimeter})"
+
+
 async def search(
     connection: asyncpg.Connection,
     *,
@@ -94,22 +109,50 @@ async def search(
     before: int | None,
     limit: int,
     break_glass: bool | None = None,
+    establishments: list[str] | None = None,
 ) -> list[asyncpg.Record]:
     """Entries matching every filter given, newest first, those with `seq` below `before` (the cursor). Only
-    the filters given enter the statement, so the planner sees each one (the subject's GIN index)."""
+    the filters given enter the statement, so the planner sees each one (the subject's GIN index).
+
+    `establishments` (the reader's perimeter; None: all) keeps the entries about a person of theirs, each
+    entry naming only those persons (so a list read across sites names no one of another site), and the
+    entries naming no person, unless the route declared another establishment. `subject_id` then finds a
+    person only where they are the reader's."""
     filters = {
-        "subject_ids @> ARRAY[{}::text]": subject_id,
-        "user_id = {}": user,
-        "recorded_at >= {}": since,
-        "recorded_at < {}": until,
-        "seq < {}": before,
-        "break_glass = {}": break_glass,
+        "j.subject_ids @> ARRAY[{}::text]": subject_id,
+        "j.user_id = {}": user,
+        "j.recorded_at >= {}": since,
+        "j.recorded_at < {}": until,
+        "j.seq < {}": before,
+        "j.break_glass = {}": break_glass,
     }
     given = [(condition, value) for condition, value in filters.items() if value is not None]
-    where = " AND ".join(condition.format(f"${n}") for n, (condition, _) in enumerate(given, 1))
+    conditions = [condition.format(f"${n}") for n, (condition, _) in enumerate(given, 1)]
+    values = [value for _, value in given]
+    subject_ids, subjects_count = "j.subject_ids", "j.subjects_count"
+    if establishments is not None:
+        values.append(establishments)
+        perimeter = f"${len(values)}::text[]"
+        conditions.append(
+            f"""((j.subject_ids = '{{}}' AND cardinality({perimeter}) > 0
+                  AND (j.establishment IS NULL OR j.establishment = ANY({perimeter})))
+                 OR EXISTS (SELECT 1 FROM unnest(j.subject_ids) AS u(person) WHERE {_shown("u.person", perimeter)}))"""
+        )
+        if subject_id is not None:  # the first filter
+            conditions.append(_shown("$1", perimeter))
+        subject_ids = f"""ARRAY(SELECT person FROM unnest(j.subject_ids) WITH ORDINALITY AS u(person, n)
+                                WHERE {_shown("u.person", perimeter)} ORDER BY n)"""
+        # The persons shown, and those the entry counted beyond the ids it kept (MAX_IDS).
+        subjects_count = (
+            f"cardinality({subject_ids}) + greatest(j.subjects_count - cardinality(j.subject_ids), 0)"
+        )
+    values.append(limit)
+    columns = COLUMNS.replace("subject_ids", f"{subject_ids} AS subject_ids").replace(
+        "subjects_count", f"{subjects_count} AS subjects_count"
+    )
+    where = " AND ".join(conditions)
     return await connection.fetch(
-        f"""SELECT seq, {COLUMNS} FROM access_journal {"WHERE " + where if where else ""}
-            ORDER BY seq DESC LIMIT ${len(given) + 1}""",
-        *(value for _, value in given),
-        limit,
+        f"""SELECT j.seq, {columns} FROM access_journal j {"WHERE " + where if where else ""}
+            ORDER BY j.seq DESC LIMIT ${len(values)}""",
+        *values,
     )
