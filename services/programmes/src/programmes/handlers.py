@@ -26,6 +26,7 @@ from typing import TypeVar
 
 import asyncpg
 
+from contracts.rooms import NO_ROOMS, RoomList
 from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
@@ -47,6 +48,7 @@ from programmes.domain.programme import facts as programme_facts
 from programmes.domain.programme import programme as programmes
 from programmes.domain.referral import PLACED, Referral
 from programmes.domain.referral import referral as referrals
+from programmes.domain.rooms import ensure_room
 
 G = TypeVar("G", bound=Aggregate[Group])
 
@@ -104,7 +106,10 @@ async def read_group_run_by(reader: StreamReader, group_id: str, principal: Prin
     return found
 
 
-async def plan_group(session: Session, command: c.PlanGroup, metadata: Metadata) -> Outcome[Group]:
+async def plan_group(
+    session: Session, command: c.PlanGroup, metadata: Metadata, rooms: RoomList = NO_ROOMS
+) -> Outcome[Group]:
+    ensure_room(rooms, command.establishment, command.room)
     programme = programme_facts((await read_programme(session, command.programme_id)).state)
     outcome = await execute(
         session,
@@ -119,11 +124,18 @@ async def plan_group(session: Session, command: c.PlanGroup, metadata: Metadata)
 
 
 async def group_command(
-    session: Session, group_id: str, command: c.Command, metadata: Metadata, principal: Principal
+    session: Session,
+    group_id: str,
+    command: c.Command,
+    metadata: Metadata,
+    principal: Principal,
+    rooms: RoomList = NO_ROOMS,
 ) -> Outcome[Group]:
     """Open the group, move, cancel or add a session, record attendance."""
     await session.lock(group_lock(group_id))
     found = await read_group_run_by(session, group_id, principal)
+    if isinstance(command, (c.MoveSession, c.AddCatchUpSession)):
+        ensure_room(rooms, found.state.establishment, command.room)
     return await _save_group(session, await _on_group(session, found, command, metadata))
 
 

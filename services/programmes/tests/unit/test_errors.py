@@ -32,6 +32,7 @@ STATUS = {
     errors.CapacityOutsideProgrammeLimits: 422,
     errors.GroupPeriodInvalid: 422,
     errors.SessionOutsideGroupPeriod: 422,
+    errors.RoomUnknown: 422,
     errors.GroupNotPlanned: 422,
     errors.GroupNotOpenForEnrolment: 422,
     errors.GroupNotStarted: 422,

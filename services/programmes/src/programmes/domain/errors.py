@@ -46,6 +46,12 @@ class RoomDoubleBooked(Conflict):
     code = "room-double-booked"
 
 
+class RoomUnknown(DomainError):
+    """A place that is not one of the establishment's rooms, once it has a list (ADR 29)."""
+
+    code = "room-unknown"
+
+
 class FacilitatorDoubleBooked(Conflict):
     code = "facilitator-double-booked"
 

@@ -7,12 +7,29 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from operator import attrgetter
+from typing import Annotated
 
+from fastapi import Depends
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.programmes import AttendanceMark, GroupSession, Mark, WeeklyPattern
+from contracts.rooms import NO_ROOMS, RoomList, load_rooms
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, IdFilter, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
+from kernel.api import (
+    Db,
+    Id,
+    IdFilter,
+    Label,
+    Limit,
+    Now,
+    Offset,
+    Page,
+    Reason,
+    RequestBody,
+    Settings,
+    Store,
+    Today,
+)
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -23,6 +40,14 @@ from programmes.domain.group import Group, GroupStatus, SessionState
 from programmes.http.common import Director, Facilitator, IdValue, Officer, ScheduleReader
 
 router = service_router("/groups", tags=["groups"])
+
+
+def _rooms(settings: Settings) -> RoomList:
+    """The establishments' rooms, from the file the settings name (none: every place accepted)."""
+    return load_rooms(getattr(settings, "rooms_file", None))
+
+
+Rooms = Annotated[RoomList, Depends(_rooms)]
 
 
 class PlanGroupRequest(RequestBody):
@@ -143,14 +168,16 @@ def _session_view(state: SessionState) -> SessionView:
 @router.post(
     "", status_code=201, response_model=GroupView, summary="Plan a group: its sessions are generated"
 )
-async def plan_group(body: PlanGroupRequest, principal: Director, commands: Commands, today: Today):
+async def plan_group(
+    body: PlanGroupRequest, principal: Director, commands: Commands, today: Today, rooms: Rooms
+):
     access.ensure_may_plan_in(principal, body.establishment)
     command = c.PlanGroup(
         group_id=str(uuid.uuid4()), today=today, **body.model_dump(exclude={"pattern"}), pattern=body.pattern
     )
 
     async def action(session, metadata):
-        return view(await handlers.plan_group(session, command, metadata))
+        return view(await handlers.plan_group(session, command, metadata, rooms))
 
     return await commands.run(principal, action, location="/groups/{group_id}")
 
@@ -222,18 +249,24 @@ async def close_group(group_id: Id, principal: Officer, commands: Commands, toda
     "/{group_id}/sessions", status_code=201, response_model=GroupView, summary="Add a catch-up session"
 )
 async def add_catch_up(
-    group_id: Id, body: CatchUpRequest, principal: Facilitator, commands: Commands, now: Now
+    group_id: Id, body: CatchUpRequest, principal: Facilitator, commands: Commands, now: Now, rooms: Rooms
 ):
     command = c.AddCatchUpSession(starts_at=body.starts_at, room=body.room, now=now)
-    return await _command(group_id, command, principal, commands, status_code=201)
+    return await _command(group_id, command, principal, commands, status_code=201, rooms=rooms)
 
 
 @router.post("/{group_id}/sessions/{session_id}/move", response_model=GroupView, summary="Move a session")
 async def move_session(
-    group_id: Id, session_id: Id, body: MoveRequest, principal: Facilitator, commands: Commands, now: Now
+    group_id: Id,
+    session_id: Id,
+    body: MoveRequest,
+    principal: Facilitator,
+    commands: Commands,
+    now: Now,
+    rooms: Rooms,
 ):
     command = c.MoveSession(session_id=session_id, starts_at=body.starts_at, room=body.room, now=now)
-    return await _command(group_id, command, principal, commands)
+    return await _command(group_id, command, principal, commands, rooms=rooms)
 
 
 @router.post("/{group_id}/sessions/{session_id}/cancel", response_model=GroupView, summary="Cancel a session")
@@ -264,9 +297,14 @@ async def record_attendance(
 
 
 async def _command(
-    group_id: str, command: c.Command, principal: Principal, commands: Commands, status_code: int = 200
+    group_id: str,
+    command: c.Command,
+    principal: Principal,
+    commands: Commands,
+    status_code: int = 200,
+    rooms: RoomList = NO_ROOMS,
 ):
     async def action(session, metadata):
-        return view(await handlers.group_command(session, group_id, command, metadata, principal))
+        return view(await handlers.group_command(session, group_id, command, metadata, principal, rooms))
 
     return await commands.run(principal, action, status_code=status_code, resource="/groups/{group_id}")
