@@ -3,8 +3,9 @@
 Everything runs on this machine in a temporary folder on free ports, never on the `make up` instance: a
 fresh PostgreSQL and Kafka broker, then the five services as real uvicorn processes. The references and
 the kernel are measured before the services start, so that nothing else of ours competes for the cores.
-Then a year of a regional direction is generated into the stores, and the services start on it: their relays
-publish it, and the person file is measured with it loaded (`person_file_phases`, issue 14).
+Then a year of a regional direction is generated into the stores and verified (`audit_verify`, issue 16), and
+the services start on it: their relays publish it, and the person file is measured with it loaded
+(`person_file_phases`, issue 14).
 ARCHITECTURE.md §9; the targets come from the issue. Prints a table, writes var/bench/<stamp>.json.
 """
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
+import audit_verify
 import httpx
 import person_file_phases as person_file
 import psutil
@@ -569,6 +571,7 @@ async def measure(run: Run) -> None:
     await step(run, "raw Kafka", raw_kafka)
     # Issue 14: a year of a regional direction in the four stores before they start (their relays publish it).
     await step(run, "a year of people, generated", person_file.generate_year)
+    await step(run, "audit verify of the year", audit_verify.verify_year)
     if not await step(run, "services start", _start):
         return
     try:

@@ -320,6 +320,26 @@ async def test_tampering_with_the_table_is_reported_and_both_verifiers_agree(log
     assert found(independent) == found(table_only)
 
 
+@pytest.mark.parametrize("case", ["a payload altered", "two events reordered", "a whole stream deleted"])
+async def test_the_table_checked_by_two_processes_gives_what_one_gives(log, monkeypatch, case):
+    """A large table is checked by a process per core, each reading its share of the streams."""
+    statements, in_table, against_topics = TABLE_TAMPERING[case]
+    await log.relay_publishes()
+    await log.sql(*statements)
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 0)  # this table is small
+
+    for source, expected in (("db", in_table), ("both", in_table | against_topics)):
+        one = await log.verify(source)
+        two = await log.verify(source, dsn=log.dsn, processes=2)
+        assert found(two) == found(one) == expected, two.summary()
+        assert (two.events, two.streams, two.position_holes, two.unpublished) == (
+            one.events,
+            one.streams,
+            one.position_holes,
+            one.unpublished,
+        )
+
+
 def changed_payload(envelopes):
     return [
         e.model_copy(update={"payload": {**e.payload, "note": "falsifié"}})

@@ -4,6 +4,11 @@ reported once a checkpoint signed by the service's key covered it; a checkpoint 
 reported, not trusted."""
 
 import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -22,6 +27,7 @@ from tests.audit.test_audit_verify import tamper
 
 pytestmark = pytest.mark.integration
 
+VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_log.py"
 ONE_NODE = TopicPolicy(partitions=3, replication_factor=1, min_insync_replicas=1)
 SERVICE = "partners"  # whose settings the command line reads; the events are the test's own
 META = Metadata(actor=Actor(subject="cpip-42", role="cpip"), correlation_id="corr-1")
@@ -99,6 +105,33 @@ class Anchored:
 
     async def sql(self, *statements: str) -> None:
         await tamper(self.dsn, *statements)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PARTNERS_DATABASE_URL": self.dsn,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "KAFKA_TOPIC_PREFIX": self.prefix,
+        }
+
+    async def independent(self, folder: Path) -> dict:
+        """The log and its checkpoints as `passerelle audit export --checkpoints` writes them, read by
+        tools/verify_log.py in its own process with the service's public keys."""
+        name = uuid.uuid4().hex[:6]
+        log, records = folder / f"log-{name}.jsonl", folder / f"checkpoints-{name}.jsonl"
+        arguments = ["audit", "export", "--service", SERVICE, "--checkpoints", str(records)]
+        exported = await asyncio.to_thread(CliRunner().invoke, app, arguments, env=self.environment())
+        assert exported.exit_code == 0, exported.output
+        log.write_text(exported.stdout)
+        run = subprocess.run(
+            [sys.executable, str(VERIFIER), str(log), "--checkpoints", str(records)]
+            + ["--keys", str(self.keys_directory), "--service", SERVICE],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        report = json.loads(run.stdout)
+        assert run.returncode == (0 if report["ok"] else 1), run.stderr
+        return report
 
     async def rewrite(self, stream_id: str, version: int, note: str) -> None:
         """What an insider holding the database would do: change an event, then re-hash its stream from there
@@ -210,11 +243,7 @@ async def test_a_checkpoint_signed_by_another_key_is_reported_and_not_trusted(an
 
 
 async def test_the_command_line_checks_the_checkpoints_with_the_public_keys_it_is_given(anchored, tmp_path):
-    environment = {
-        "PARTNERS_DATABASE_URL": anchored.dsn,
-        "KAFKA_BOOTSTRAP_SERVERS": anchored.bootstrap,
-        "KAFKA_TOPIC_PREFIX": anchored.prefix,
-    }
+    environment = anchored.environment()
 
     def command(*args: str):
         arguments = ["audit", "verify", "--service", SERVICE, "--source", "db", *args]
@@ -231,3 +260,33 @@ async def test_the_command_line_checks_the_checkpoints_with_the_public_keys_it_i
     await anchored.rewrite("action-b", 1, "réécrit")
     tampered = await command("--checkpoint-keys", str(anchored.keys_directory))
     assert tampered.exit_code == 1 and "checkpoint-mismatch" in tampered.stdout
+
+
+async def forge(anchored: Anchored) -> None:
+    await anchored.sql("DELETE FROM events WHERE stream_id = 'action-e'")
+    await anchored.checkpoint(key=SigningKey(Ed25519PrivateKey.generate()), resume=False)
+
+
+ALTERATIONS = {
+    "nothing": lambda anchored: asyncio.sleep(0),
+    "a history rewritten and re-hashed": lambda anchored: anchored.rewrite("action-a", 2, "réécrit"),
+    "a rewrite after the first checkpoint": lambda anchored: anchored.rewrite("action-a", 4, "réécrit"),
+    "a stream's tail deleted": lambda anchored: anchored.sql(
+        "DELETE FROM events WHERE stream_id = 'action-c' AND stream_version = 3"
+    ),
+    "a checkpoint signed by another key": forge,
+}
+
+
+@pytest.mark.parametrize("alteration", list(ALTERATIONS))
+async def test_the_independent_verifier_checks_the_checkpoints_as_the_project_does(
+    anchored, tmp_path, alteration
+):
+    await ALTERATIONS[alteration](anchored)
+    (folder := tmp_path / "export").mkdir()
+
+    project = await anchored.verify()
+    independent = await anchored.independent(folder)
+    assert sorted(f["kind"] for f in independent["findings"]) == found(project), independent["findings"]
+    assert independent["checkpoints"] == project.checkpoints >= 2
+    assert independent["ok"] is (alteration == "nothing")

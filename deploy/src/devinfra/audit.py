@@ -1,11 +1,11 @@
 """`passerelle`: the auditors' and operators' commands on a running system's log (issue 16).
 
 `passerelle audit verify` checks every service's log (the events tables, the topics, or both compared);
-`passerelle audit export --service S > log.jsonl` writes a log for the independent verifier
-(`tools/verify_log.py`); `passerelle audit stream <id>` and `passerelle audit subject <id> [--as-of T]` print
-the log as recorded (`devinfra.audit_log`). `passerelle audit archive [--once]` keeps the restricted events in
-the audit archive (`devinfra.audit_archive`, ADR 28), which `verify --source archive` and `stream --source
-archive` read. docs/audit.md says what they check and what each finding means.
+`passerelle audit export --service S [--checkpoints FILE] > log.jsonl` writes a log (and its signed checkpoints)
+for the independent verifier (`tools/verify_log.py`); `passerelle audit stream <id>` and `passerelle audit
+subject <id> [--as-of T]` print the log as recorded (`devinfra.audit_log`). `passerelle audit archive [--once]`
+keeps the restricted events in the audit archive (`devinfra.audit_archive`, ADR 28), which `verify --source
+archive` and `stream --source archive` read. docs/audit.md says what they check and what each finding means.
 `passerelle subject export <subject_id> --operator NAME` gathers what every service holds about a person
 (issue 17 #6, `devinfra.subject_export`).
 """
@@ -150,6 +150,7 @@ def verify(
                     checkpoint_keys=public_keys(keys_directory, name),
                     archived=archived,
                     progress=bar,
+                    dsn=settings.database_url,
                 )
         finally:
             if connection is not None:
@@ -166,15 +167,31 @@ def verify(
 
 
 @audit.command("export")
-def export(service: Annotated[str, typer.Option(help=", ".join(SERVICES))]) -> None:
+def export(
+    service: Annotated[str, typer.Option(help=", ".join(SERVICES))],
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            help="écrire aussi dans ce fichier les points de contrôle signés du service, un par ligne"
+        ),
+    ] = None,
+) -> None:
     """Le journal d'un service sur la sortie standard, un événement JSON par ligne dans l'ordre des positions
     (format : docs/audit.md), pour le vérificateur indépendant tools/verify_log.py."""
     from kernel import audit as kernel_audit
+    from kernel import checkpoints as kernel_checkpoints
     from kernel import database
 
     settings = _settings(service, Infrastructure.from_env())
 
     async def run() -> None:
+        if checkpoints is not None:
+            records = await kernel_audit.topic_records(
+                settings.kafka_bootstrap_servers,
+                [kernel_checkpoints.topic_of(service, settings.topic)],
+                security=settings.kafka_security(),
+            )
+            checkpoints.write_bytes(b"".join(record.value + b"\n" for record in records))
         connection = await database.connect(settings.database_url)
         try:
             bar = Bar()

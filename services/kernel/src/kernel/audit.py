@@ -12,20 +12,26 @@ checkpoints it checks the table against are made by `kernel.checkpoints`. The co
 
 from __future__ import annotations
 
+import asyncio
 import json
+import multiprocessing
+import os
 import time
 import uuid
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kernel import checkpoints, kafka
+from kernel import checkpoints, database, kafka
 from kernel.eventstore import COLUMNS
 from kernel.hashchain import UnhashableEvent, hash_of, uncovered_fields
 
@@ -99,11 +105,18 @@ class Seen:
         )
 
 
-def seen(content: Mapping[str, Any], where: str, source: str, findings: list[Finding]) -> Seen | None:
-    """`content`: an envelope's fields (a table row or a topic's JSON). None, with a finding, if unusable."""
+def seen(
+    content: Mapping[str, Any],
+    where: str,
+    source: str,
+    findings: list[Finding],
+    payload_text: str | None = None,
+) -> Seen | None:
+    """`content`: an envelope's fields (a table row or a topic's JSON), its payload as JSON text in
+    `payload_text` if it was read so. None, with a finding, if unusable."""
     stream_id, version = content.get("stream_id"), content.get("stream_version")
     try:
-        recomputed: str | None = hash_of(content)
+        recomputed: str | None = hash_of(content, payload_text=payload_text)
     except UnhashableEvent as error:
         findings.append(Finding("malformed", stream_id, version, source, f"{where} : {error}"))
         recomputed = None
@@ -450,19 +463,22 @@ class Report:
 
 # --- reading ------------------------------------------------------------------------------------------------
 
-_PAGE_QUERY = f"""
-    SELECT {COLUMNS}, (transaction_id, position) <= ($2::text::xid8, $3::bigint) AS published FROM events
+_EXPORT_QUERY = f"""
+    SELECT {COLUMNS}, transaction_id::text AS transaction_id FROM events
     WHERE position > $1 ORDER BY position LIMIT {PAGE}
 """
 _RELAY_CHECKPOINT = "SELECT transaction_id::text, position FROM relay_checkpoints WHERE relay = $1"
 
 
+async def relay_checkpoint(connection: asyncpg.Connection) -> tuple[str, int]:
+    return tuple(await connection.fetchrow(_RELAY_CHECKPOINT, "kafka") or ("0", 0))
+
+
 async def table_rows(connection: asyncpg.Connection, on_page: Callable[[int], None] = lambda n: None):
-    """Every row of the events table in position order, a page at a time, with `published`: whether the
-    relay's checkpoint is past it (so it must be on a topic)."""
-    checkpoint = tuple(await connection.fetchrow(_RELAY_CHECKPOINT, "kafka") or ("0", 0))
+    """Every row of the events table in position order, a page at a time, with its `transaction_id` (the
+    export's, for the checkpoints)."""
     after = 0
-    while rows := await connection.fetch(_PAGE_QUERY, after, *checkpoint):
+    while rows := await connection.fetch(_EXPORT_QUERY, after):
         for row in rows:
             yield row
         after = rows[-1]["position"]
@@ -477,19 +493,156 @@ def _table_where(row: Mapping[str, Any]) -> str:
     return f"position {row['position']}"
 
 
-async def read_table(connection: asyncpg.Connection, on_page: Callable[[int], None] = lambda n: None):
-    """(events, published positions, findings) of the table."""
+# A large table is checked by several processes, each reading and checking the streams of its share (by a hash
+# of the stream id, so that each chain is whole in one share); the positions come back to be merged. Below
+# PARALLEL_FROM events one process does it all: starting others costs about a second.
+PARALLEL_FROM = 50_000
+SHARE_PAGE = 10_000
+# The payload as text: parsed once, while its canonical form is checked (`hashchain.canonical_text`).
+_SHARE_QUERY = f"""
+    SELECT {COLUMNS.replace("payload", "payload::text AS payload")},
+           (transaction_id, position) <= ($2::text::xid8, $3::bigint) AS published FROM events
+    WHERE position > $1 AND (hashtext(stream_id) & 2147483647) % $4 = $5 ORDER BY position LIMIT {SHARE_PAGE}
+"""
+
+
+@dataclass
+class TableShare:
+    """What checking one share of the table found. `kept`: its events (`Seen` fields as tuples) and `published`
+    their positions the relay published, when the caller compares them with copies."""
+
+    findings: list[Finding]
+    streams: int
+    positions: array
+    kept: list[tuple] | None = None
+    published: array | None = None
+
+
+async def check_share(
+    connection: asyncpg.Connection,
+    share: int,
+    shares: int,
+    checkpoint: tuple[str, int],
+    *,
+    keep: bool,
+    on_page: Callable[[int], None] = lambda n: None,
+) -> TableShare:
     findings: list[Finding] = []
     events: list[Seen] = []
-    published: set[int] = set()
-    async for row in table_rows(connection, on_page):
-        content = dict(row)
-        is_published = content.pop("published")
-        if (event := seen(content, _table_where(content), "db", findings)) is not None:
-            events.append(event)
-            if is_published:
-                published.add(event.position)
-    return events, published, findings
+    published = array("q")
+    after = 0
+    while rows := await connection.fetch(_SHARE_QUERY, after, *checkpoint, shares, share):
+        for row in rows:
+            content = dict(row)
+            is_published, payload = content.pop("published"), content.pop("payload")
+            if (event := seen(content, _table_where(content), "db", findings, payload)) is not None:
+                events.append(event)
+                if is_published and keep:
+                    published.append(event.position)
+        after = rows[-1]["position"]
+        on_page(len(rows))
+    chains = check_chains(events, "db")
+    return TableShare(
+        findings + chains.findings,
+        chains.streams,
+        array("q", (e.position for e in events)),
+        [_fields(e) for e in events] if keep else None,
+        published if keep else None,
+    )
+
+
+def _fields(event: Seen) -> tuple:
+    return tuple(getattr(event, name) for name in Seen.__slots__)
+
+
+_read: Any = None  # in each process of the pool: the shared count of events read, for the progress bar
+
+
+def _start_share_process(counter) -> None:
+    global _read
+    _read = counter
+
+
+def _check_share_process(dsn: str, share: int, shares: int, checkpoint: tuple[str, int], keep: bool):
+    async def run() -> TableShare:
+        connection = await database.connect(dsn)
+        try:
+            return await check_share(connection, share, shares, checkpoint, keep=keep, on_page=counted)
+        finally:
+            await connection.close()
+
+    def counted(n: int) -> None:
+        with _read.get_lock():
+            _read.value += n
+
+    return asyncio.run(run())
+
+
+@dataclass
+class TableCheck:
+    events: list[Seen]
+    published: set[int]
+    findings: list[Finding]
+    streams: int
+    count: int
+    position_holes: list[tuple[int, int]]
+
+
+async def check_table(
+    connection: asyncpg.Connection,
+    *,
+    dsn: str | None,
+    total: int,
+    keep: bool,
+    processes: int | None = None,
+    on_page: Callable[[int], None] = lambda n: None,
+) -> TableCheck:
+    """Every stream of the table checked (`check_chains`), by `processes` processes (default: one per core)
+    when the table holds PARALLEL_FROM events or more and `dsn` says how to reach it. With `keep`, the events
+    and the published positions come back for a comparison with copies."""
+    checkpoint = await relay_checkpoint(connection)
+    processes = processes or min(os.cpu_count() or 1, 8)
+    if dsn is None or processes < 2 or total < PARALLEL_FROM:
+        parts = [await check_share(connection, 0, 1, checkpoint, keep=keep, on_page=on_page)]
+    else:
+        parts = await _in_processes(dsn, processes, checkpoint, keep, on_page)
+    findings = [f for part in parts for f in part.findings]
+    positions = sorted(chain.from_iterable(part.positions for part in parts))
+    if len(parts) > 1:  # a position in two shares (the same share's doubles are already reported)
+        findings += [
+            Finding("position-duplicate", None, None, "db", f"position {p} prise par deux événements")
+            for p, q in zip(positions, positions[1:], strict=False)
+            if p == q
+        ]
+    events = [Seen(*fields) for part in parts for fields in part.kept or ()]
+    return TableCheck(
+        events,
+        {p for part in parts for p in part.published or ()},
+        findings,
+        sum(part.streams for part in parts),
+        len(positions),
+        _holes(positions),
+    )
+
+
+async def _in_processes(
+    dsn: str, processes: int, checkpoint: tuple[str, int], keep: bool, on_page: Callable[[int], None]
+) -> list[TableShare]:
+    context = multiprocessing.get_context("spawn")  # not fork: this process runs an event loop and sockets
+    counter = context.Value("q", 0)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(processes, context, _start_share_process, (counter,)) as pool:
+        shares = [
+            loop.run_in_executor(pool, _check_share_process, dsn, share, processes, checkpoint, keep)
+            for share in range(processes)
+        ]
+        reported, done = 0, False
+        while not done:
+            done = not (await asyncio.wait(shares, timeout=0.25))[1]
+            if (read := counter.value) > reported:
+                on_page(read - reported)
+                reported = read
+        return [share.result() for share in shares]
 
 
 async def topic_records(
@@ -610,12 +763,15 @@ async def verify(
     checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None,
     archived: list[TopicRecord] | None = None,
     progress: Callable[[str, int], None] = lambda what, n: None,
+    dsn: str | None = None,
+    processes: int | None = None,
 ) -> Report:
     """Verify one service's log from the table, the topics or both, or the table against `archived` (source
     "archive": the audit archive's records of the service's restricted topic, ADR 28). `progress(what, n)` is
     told of every page read ("db" or "kafka") and, first, of each total ("db-total", "kafka-total"). With the
     table and a broker, the table is also checked against the service's signed checkpoints, with
-    `checkpoint_keys` (by key id) the public keys trusted for this service."""
+    `checkpoint_keys` (by key id) the public keys trusted for this service. `dsn`, the connection's, lets a large
+    table be checked by `processes` processes (`check_table`)."""
     if source not in (*SOURCES, ARCHIVE_SOURCE):
         raise ValueError(f"source: one of {', '.join(SOURCES)}, {ARCHIVE_SOURCE}")
     started = time.perf_counter()
@@ -624,13 +780,20 @@ async def verify(
     published: set[int] = set()
     if source in ("db", "both", ARCHIVE_SOURCE):
         assert connection is not None
-        progress("db-total", await count_events(connection))
-        table, published, findings = await read_table(connection, lambda n: progress("db", n))
-        chains = check_chains(table, "db")
-        report.findings += findings + chains.findings
-        report.events["db"] = chains.events
-        report.streams = chains.streams
-        report.position_holes = chains.position_holes
+        progress("db-total", total := await count_events(connection))
+        checked = await check_table(
+            connection,
+            dsn=dsn,
+            total=total,
+            keep=source != "db",
+            processes=processes,
+            on_page=lambda n: progress("db", n),
+        )
+        table, published = checked.events, checked.published
+        report.findings += checked.findings
+        report.events["db"] = checked.count
+        report.streams = checked.streams
+        report.position_holes = checked.position_holes
     if source in ("kafka", "both"):
         assert bootstrap_servers is not None
         shareable, restricted = topics_of(service, topic)
@@ -709,6 +872,7 @@ EXPORT_FIELDS = (
     "hash_version",
     "previous_hash",
     "hash",
+    "transaction_id",
 )
 
 

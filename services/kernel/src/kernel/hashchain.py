@@ -83,34 +83,82 @@ def jcs(value: Any) -> bytes:
     that one is pure Python, and the audit must read a million events at 30,000/s (ADR 19). A value `json`'s C
     encoder writes exactly as RFC 8785 does (`_plain`) takes it; any other value, one with a float or with a key
     outside the BMP, takes `_jcs`: strings through the same C escaper, numbers as ECMAScript writes them."""
-    return (_dumps(value) if _plain(value) else _jcs(value)).encode()
+    return _jcs_text(value).encode()
+
+
+def canonical_text(text: str) -> str:
+    """`jcs(json.loads(text))`, as text. A JSON text whose values `_dumps` writes as RFC 8785 does is checked
+    while it is parsed (`_load_plain`), not walked again; any other one takes `jcs`'s way."""
+    try:
+        return _dumps(_load_plain(text))
+    except _NotPlain:
+        return _jcs_text(json.loads(text))
+
+
+def _jcs_text(value: Any) -> str:
+    return _dumps(value) if _plain(value) else _jcs(value)
 
 
 # The C encoder escapes strings as `_escape` does, writes exact ints in decimal, `true`, `false`, `null`, and
 # with `sort_keys` orders members by code point. For keys in the Basic Multilingual Plane that is RFC 8785's
 # UTF-16 order (one code unit per character, equal to its code point); floats it writes as Python's `repr`.
-_dumps = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, check_circular=False
-).encode
+# Made once, as `json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)` makes it per call.
+_encoder = json.encoder.c_make_encoder(
+    None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False
+)
+
+
+def _dumps(value: Any) -> str:
+    return "".join(_encoder(value, 0))
+
+
+_SCALARS = (str, bool, type(None))
 
 
 def _plain(value: Any) -> bool:
     """Whether `_dumps(value)` is RFC 8785: no float, no integer beyond a double's, no key outside the BMP, no
     type but dict, list, str, int, bool and None."""
     kind = type(value)
-    if kind is str or value is None or value is True or value is False:
-        return True
-    if kind is int:
-        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff") or not _plain(item):
+            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+                return False
+            if type(item) not in _SCALARS and not _plain(item):
                 return False
         return True
     if kind is list:
-        return all(map(_plain, value))
-    return False
+        return all(type(item) in _SCALARS or _plain(item) for item in value)
+    if kind is int:
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    return kind in _SCALARS
 
+
+class _NotPlain(Exception):
+    pass
+
+
+def _not_plain(_: str) -> Any:
+    raise _NotPlain
+
+
+def _safe_int(text: str) -> int:
+    if -_SAFE_INTEGER <= (value := int(text)) <= _SAFE_INTEGER:
+        return value
+    raise _NotPlain
+
+
+def _bmp_keys(members: dict[str, Any]) -> dict[str, Any]:
+    keys = "".join(members)
+    if keys.isascii() or max(keys) <= "\uffff":
+        return members
+    raise _NotPlain
+
+
+# `json.loads` that raises `_NotPlain` at what `_plain` refuses: a float (or NaN, Infinity), an integer beyond a
+# double's, an object with a key outside the BMP. What it returns, `_plain` accepts.
+_load_plain = json.JSONDecoder(
+    object_hook=_bmp_keys, parse_float=_not_plain, parse_int=_safe_int, parse_constant=_not_plain
+).decode
 
 _escape = json.encoder.encode_basestring  # `"`, `\\` and U+0000-U+001F, short forms first, lowercase hex
 
@@ -181,7 +229,12 @@ def _instant(value: Any) -> datetime:
 
 
 def _utc(value: Any) -> str:
-    return _instant(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    instant = _instant(value)
+    if (
+        instant.tzinfo is UTC and instant.year >= 1000
+    ):  # as the table gives it: `isoformat` writes the same, faster
+        return instant.isoformat(timespec="microseconds")[:-6] + "Z"
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _actor(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,39 +256,44 @@ def hash_version_1(content: Mapping[str, Any]) -> str:
     return event_hash(content["previous_hash"], fields)
 
 
-def canonical_version_2(content: Mapping[str, Any]) -> bytes:
-    """The bytes a version 2 hash is the SHA-256 of (docs/audit.md)."""
-    return jcs(
-        {
-            "hash_version": 2,
-            "event_id": str(content["event_id"]),
-            "event_type": content["event_type"],
-            "schema_version": content["schema_version"],
-            "stream_type": content["stream_type"],
-            "stream_id": content["stream_id"],
-            "stream_version": content["stream_version"],
-            "occurred_at": _utc(content["occurred_at"]),
-            "recorded_at": _utc(content["recorded_at"]),
-            "actor": _actor(content),
-            "subject": _field(content, "subject"),
-            "correlation_id": content["correlation_id"],
-            "causation_id": _field(content, "causation_id"),
-            "restricted": _field(content, "restricted"),
-            "payload": content["payload"],
-            "previous_hash": content["previous_hash"],
-        }
-    )
+def canonical_version_2(content: Mapping[str, Any], payload_text: str | None = None) -> bytes:
+    """The bytes a version 2 hash is the SHA-256 of (docs/audit.md). `payload_text`: the payload as JSON text,
+    when the caller read it so, instead of `content["payload"]`."""
+    before = {  # the members RFC 8785's order puts before "payload", then those after it
+        "actor": _actor(content),
+        "causation_id": _field(content, "causation_id"),
+        "correlation_id": content["correlation_id"],
+        "event_id": str(content["event_id"]),
+        "event_type": content["event_type"],
+        "hash_version": 2,
+        "occurred_at": _utc(content["occurred_at"]),
+    }
+    after = {
+        "previous_hash": content["previous_hash"],
+        "recorded_at": _utc(content["recorded_at"]),
+        "restricted": _field(content, "restricted"),
+        "schema_version": content["schema_version"],
+        "stream_id": content["stream_id"],
+        "stream_type": content["stream_type"],
+        "stream_version": content["stream_version"],
+        "subject": _field(content, "subject"),
+    }
+    payload = _jcs_text(content["payload"]) if payload_text is None else canonical_text(payload_text)
+    return f'{_jcs_text(before)[:-1]},"payload":{payload},{_jcs_text(after)[1:]}'.encode()
 
 
-def hash_of(content: Mapping[str, Any]) -> str:
+def hash_of(content: Mapping[str, Any], *, payload_text: str | None = None) -> str:
     """The hash of an envelope's content (a mapping of its fields: Python values or their JSON), by its
-    `hash_version` (absent: 1). Raises `UnhashableEvent` when it has none."""
+    `hash_version` (absent: 1). `payload_text`: the payload as JSON text, instead of `content["payload"]`.
+    Raises `UnhashableEvent` when it has none."""
     version = _field(content, "hash_version")
     try:
         if version == 1:
+            if payload_text is not None:
+                content = {**content, "payload": json.loads(payload_text)}
             return hash_version_1(content)
         if version == 2:
-            return hashlib.sha256(canonical_version_2(content)).hexdigest()
+            return hashlib.sha256(canonical_version_2(content, payload_text)).hexdigest()
     except KeyError as missing:
         raise UnhashableEvent(f"no {missing.args[0]} field") from None
     except (TypeError, ValueError) as error:
