@@ -1325,6 +1325,83 @@ PROJECTIONS_INDICATORS = [
     # The charts (`/indicators/{indicator}.svg`) have the same policy: test_indicators.py.
 ]
 
+# --- projections: the schedule's names (issue 18 #3) -----------------------------------------------------
+
+# Every staff role reads the establishment's sessions and their seats; the names of who sits in them only on a
+# need-to-know basis: the DPIP, the IPRO roles and the governor's office every one's, the referent CPIP their
+# people's (Marie Lefèvre and Karim Benali), a psychologist asked to contribute about Marie hers alone, another
+# CPIP, a psychologist or a social worker asked about neither no name (subject ids only); auditors
+# pseudonyms, names breaking the glass. Another establishment's staff, or a token naming none, get no session
+# (ADR 26). The day is the group's first session, which both people sit in.
+SCHEDULE = "/schedule?from=2031-02-03&to=2031-02-03&establishment=CP d'Arras"
+NAMED_SCHEDULE = (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}})
+UNNAMED_SCHEDULE = (200, {"present": {"items"}, "shows": {"OTHER_PERSON"}, "hides": {"LEFEVRE", "BENALI"}})
+
+PROJECTIONS_SCHEDULE = [
+    *rows(
+        "projections",
+        "GET",
+        SCHEDULE,
+        {
+            **dict.fromkeys(
+                (
+                    Scope.DPIP,
+                    Scope.REFERENT,
+                    Scope.IPRO_ADVISER,
+                    Scope.IPRO_HEAD,
+                    Scope.RIPRO,
+                    Scope.DIRECTION,
+                    Scope.AUDITOR_BREAK_GLASS,
+                ),
+                NAMED_SCHEDULE,
+            ),
+            Scope.PSY_ASKED: (200, {"present": {"items"}, "shows": {"LEFEVRE"}, "hides": {"BENALI"}}),
+            **dict.fromkeys(
+                (Scope.OTHER_CPIP, Scope.PSY_NOT_ASKED, Scope.SOCIAL_NOT_ASKED, Scope.AUDITOR),
+                UNNAMED_SCHEDULE,
+            ),
+            Scope.PARTNER: (200, {"hides": {"LEFEVRE", "BENALI"}}),
+            **UNAUTHENTICATED,
+            **dict.fromkeys(
+                (
+                    Scope.REFERENT_ELSEWHERE,
+                    Scope.DPIP_ELSEWHERE,
+                    Scope.PSY_ASKED_ELSEWHERE,
+                    Scope.DIRECTION_ELSEWHERE,
+                    Scope.AUDITOR_ELSEWHERE,
+                    Scope.NO_ESTABLISHMENT,
+                ),
+                (200, {"absent": {"items"}, "hides": {"LEFEVRE", "OTHER_PERSON"}}),
+            ),
+        },
+    )
+]
+
+# --- projections: the consultation journal (issue 18 #1, #2) ---------------------------------------------
+
+# Auditors and the DPIP read who consulted a person; every other role is refused. Another establishment's
+# DPIP or auditor, or a token naming none, finds no consultation of a person of this one (ADR 26). The world
+# holds one entry: the DPIP's read of Marie Lefèvre's file.
+JOURNAL = "/audit/access?subject_id={person}"
+
+PROJECTIONS_JOURNAL = [
+    *rows(
+        "projections",
+        "GET",
+        JOURNAL,
+        {
+            Scope.DPIP: (200, {"present": {"items"}}),
+            Scope.AUDITOR: (200, {"present": {"items"}}),
+            **refused_to((Scope.REFERENT, Scope.PSY_ASKED, Scope.IPRO_HEAD, Scope.DIRECTION, Scope.PARTNER)),
+            **UNAUTHENTICATED,
+            **dict.fromkeys(
+                (Scope.DPIP_ELSEWHERE, Scope.AUDITOR_ELSEWHERE, Scope.NO_ESTABLISHMENT),
+                (200, {"absent": {"items"}}),
+            ),
+        },
+    )
+]
+
 MATRIX: list[Row] = [
     *ASSESSMENT,
     *PARTNERS,
@@ -1340,4 +1417,6 @@ MATRIX: list[Row] = [
     *PROJECTIONS_QUEUES,
     *PROJECTIONS_AUDIT_LOG,
     *PROJECTIONS_INDICATORS,
+    *PROJECTIONS_SCHEDULE,
+    *PROJECTIONS_JOURNAL,
 ]

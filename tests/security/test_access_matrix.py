@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -454,12 +455,14 @@ async def projections_world(infrastructure, dev_keys, unique_name):
     """The person file of Marie Lefèvre (person-1: referent cpip-durand, psy-1 asked to contribute, adviser
     cip-leroy, offence category violence) beside Karim Benali's (person-2), ingested as the consumers would;
     and the schedule their programme group and positionings make (the movement list's rows), the work
-    queues' facts, the log as published (the auditors' `/audit/streams`, `/audit/subjects`), and the
-    indicators' facts."""
+    queues' facts, the log as published (the auditors' `/audit/streams`, `/audit/subjects`), the
+    indicators' facts, and one consultation in the journal."""
     import importlib
 
     from contracts import parse_payload
     from kernel.database import create_pool, migrate
+    from kernel.journal import JournalEntry
+    from projections.access_journal import store as journal
     from projections.audit_log import ingest as audit_log
     from projections.bootstrap import DEFINITION, create_app
     from projections.indicators import ingest as indicators
@@ -482,6 +485,24 @@ async def projections_world(infrastructure, dev_keys, unique_name):
                 await queues.apply(connection, envelope, event)
                 await audit_log.apply(connection, envelope, event)
                 await indicators.apply(connection, envelope, event)
+        async with pool.acquire() as connection:  # the DPIP's read of Marie's file, in the journal
+            await journal.add(
+                connection,
+                [
+                    JournalEntry(
+                        entry_id=uuid.uuid4(),
+                        recorded_at=datetime(2031, 3, 9, 9, 0, tzinfo=ZoneInfo("UTC")),
+                        service="projections",
+                        method="GET",
+                        route="/persons/{subject_id}/file",
+                        status=200,
+                        user="dpip-1",
+                        role="dpip",
+                        subject_ids=["person-1"],
+                        subjects_count=1,
+                    )
+                ],
+            )
     finally:
         await pool.close()
     settings = ProjectionsSettings(
