@@ -84,19 +84,16 @@ async def prune(pool: asyncpg.Pool, older_than_days: float, batch: int = 10_000)
             return deleted
 
 
-# The establishment a person is in now, as their file says (the latest opening or transfer of a case of
-# theirs: `person_file.store`'s search reads it the same way); NULL for a person the file does not know yet.
+# An entry's persons who are the reader's (ADR 26): their establishment now, as their file says (the latest
+# opening or transfer of a case of theirs: `person_file.store`'s search reads it the same way), else, for a
+# person the file does not know yet, the one the route declared for the read.
 _ESTABLISHMENT_NOW = """(SELECT e.payload->>'establishment' FROM person_file_owners o
     JOIN person_file_events e ON e.stream = o.stream
     WHERE o.subject_id = {person} AND o.stream LIKE 'assessment/case:%'
       AND e.event_type IN ('assessment.case.opened', 'assessment.case.transferred')
     ORDER BY e.occurred_at DESC, e.service DESC, e.position DESC LIMIT 1)"""
-
-
-def _shown(person: str, perimeter: str) -> str:
-    """Whether an entry's person is the reader's (ADR 26): their establishment now, else (not known to the
-    person file yet) the one the route declared for the read."""
-    return f"coalesce({_ESTABLISHMENT_NOW.format(person=person)}, j.establishment) = ANY({perimeter})"
+_READERS_PERSONS = f"""SELECT u.person FROM unnest(j.subject_ids) WITH ORDINALITY AS u(person, n)
+    WHERE coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, j.establishment) = ANY({{perimeter}})"""
 
 
 async def search(
@@ -133,15 +130,17 @@ async def search(
     if establishments is not None:
         values.append(establishments)
         perimeter = f"${len(values)}::text[]"
+        persons = _READERS_PERSONS.format(perimeter=perimeter)
         conditions.append(
             f"""((j.subject_ids = '{{}}' AND cardinality({perimeter}) > 0
                   AND (j.establishment IS NULL OR j.establishment = ANY({perimeter})))
-                 OR EXISTS (SELECT 1 FROM unnest(j.subject_ids) AS u(person) WHERE {_shown("u.person", perimeter)}))"""
+                 OR EXISTS ({persons}))"""
         )
-        if subject_id is not None:  # the first filter
-            conditions.append(_shown("$1", perimeter))
-        subject_ids = f"""ARRAY(SELECT person FROM unnest(j.subject_ids) WITH ORDINALITY AS u(person, n)
-                                WHERE {_shown("u.person", perimeter)} ORDER BY n)"""
+        if subject_id is not None:  # the first filter, looked up once
+            conditions.append(
+                f"coalesce({_ESTABLISHMENT_NOW.format(person='$1')}, j.establishment) = ANY({perimeter})"
+            )
+        subject_ids = f"ARRAY({persons} ORDER BY u.n)"
         # The persons shown, and those the entry counted beyond the ids it kept (MAX_IDS).
         subjects_count = (
             f"cardinality({subject_ids}) + greatest(j.subjects_count - cardinality(j.subject_ids), 0)"
