@@ -256,30 +256,82 @@ def hash_version_1(content: Mapping[str, Any]) -> str:
     return event_hash(content["previous_hash"], fields)
 
 
+# RFC 8785 of the 16 members, in their sorted order, the actor's 3 too: each `{}` one member's value.
+_VERSION_2 = (
+    '{{"actor":{{"organisation_id":{},"role":{},"subject":{}}},"causation_id":{},"correlation_id":{},'
+    '"event_id":{},"event_type":{},"hash_version":2,"occurred_at":{},"payload":{},"previous_hash":{},'
+    '"recorded_at":{},"restricted":{},"schema_version":{},"stream_id":{},"stream_type":{},"stream_version":{},'
+    '"subject":{}}}'
+)
+
+
+def _atom(value: Any) -> str | None:
+    """RFC 8785 of a string, null, boolean or integer a double holds; None for any other value."""
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int and -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+        return str(value)
+    return None
+
+
 def canonical_version_2(content: Mapping[str, Any], payload_text: str | None = None) -> bytes:
     """The bytes a version 2 hash is the SHA-256 of (docs/audit.md). `payload_text`: the payload as JSON text,
     when the caller read it so, instead of `content["payload"]`."""
-    before = {  # the members RFC 8785's order puts before "payload", then those after it
-        "actor": _actor(content),
-        "causation_id": _field(content, "causation_id"),
-        "correlation_id": content["correlation_id"],
-        "event_id": str(content["event_id"]),
-        "event_type": content["event_type"],
-        "hash_version": 2,
-        "occurred_at": _utc(content["occurred_at"]),
-    }
-    after = {
-        "previous_hash": content["previous_hash"],
-        "recorded_at": _utc(content["recorded_at"]),
-        "restricted": _field(content, "restricted"),
-        "schema_version": content["schema_version"],
-        "stream_id": content["stream_id"],
-        "stream_type": content["stream_type"],
-        "stream_version": content["stream_version"],
-        "subject": _field(content, "subject"),
-    }
-    payload = _jcs_text(content["payload"]) if payload_text is None else canonical_text(payload_text)
-    return f'{_jcs_text(before)[:-1]},"payload":{payload},{_jcs_text(after)[1:]}'.encode()
+    actor = _actor(content)
+    occurred_at, recorded_at = _utc(content["occurred_at"]), _utc(content["recorded_at"])
+    values = (
+        actor["organisation_id"],
+        actor["role"],
+        actor["subject"],
+        _field(content, "causation_id"),
+        content["correlation_id"],
+        str(content["event_id"]),
+        content["event_type"],
+        occurred_at,
+        content["previous_hash"],
+        recorded_at,
+        _field(content, "restricted"),
+        content["schema_version"],
+        content["stream_id"],
+        content["stream_type"],
+        content["stream_version"],
+        _field(content, "subject"),
+    )
+    atoms = [_atom(value) for value in values]
+    if None not in atoms:
+        payload = _jcs_text(content["payload"]) if payload_text is None else canonical_text(payload_text)
+        return _VERSION_2.format(*atoms[:8], payload, *atoms[8:]).encode()
+    # A value no envelope should carry (a float, an object): the object as `jcs` writes it, or refuses it.
+    return jcs(
+        {
+            "actor": actor,
+            **dict(zip(_VERSION_2_NAMES, values[3:], strict=True)),
+            "hash_version": 2,
+            "payload": content["payload"] if payload_text is None else json.loads(payload_text),
+        }
+    )
+
+
+_VERSION_2_NAMES = (  # the members after the actor's, in `values`' order
+    "causation_id",
+    "correlation_id",
+    "event_id",
+    "event_type",
+    "occurred_at",
+    "previous_hash",
+    "recorded_at",
+    "restricted",
+    "schema_version",
+    "stream_id",
+    "stream_type",
+    "stream_version",
+    "subject",
+)
 
 
 def hash_of(content: Mapping[str, Any], *, payload_text: str | None = None) -> str:

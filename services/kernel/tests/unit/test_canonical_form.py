@@ -155,6 +155,30 @@ def test_a_json_text_is_canonicalised_as_its_value_is(value, ascii_only):
             _load_plain(text)
 
 
+atoms = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8)
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            name: atoms
+            for name in ("event_id", "event_type", "correlation_id", "causation_id", "previous_hash")
+        }
+        | {name: atoms for name in ("subject", "restricted", "schema_version", "stream_version", "stream_id")}
+        | {"stream_type": atoms | st.floats(allow_nan=False, allow_infinity=False)}
+    ),
+    st.fixed_dictionaries({"subject": atoms, "role": atoms, "organisation_id": atoms | st.just([1])}),
+    plain_values | json_values,
+)
+def test_the_envelopes_canonical_form_is_rfc_8785_of_its_16_members(fields, actor, payload):
+    content = {**fields, "actor": actor, "payload": payload}
+    content |= {"occurred_at": "2026-11-27T08:30:00Z", "recorded_at": "2026-11-27T09:30:00.5+01:00"}
+    reference = {**content, "hash_version": 2, "event_id": str(content["event_id"])}
+    reference |= {"occurred_at": "2026-11-27T08:30:00.000000Z", "recorded_at": "2026-11-27T08:30:00.500000Z"}
+    assert canonical_version_2(content) == rfc8785.dumps(reference)
+    assert canonical_version_2(content, json.dumps(payload)) == rfc8785.dumps(reference)
+
+
 def test_a_payload_given_as_text_hashes_as_the_payload_itself():
     envelope = an_envelope(payload={"n": 12, "t": "é\n", "l": [None, True], "\U0001f600": {}, "x": 0.75})
     text = json.dumps(envelope.pop("payload"))
