@@ -606,7 +606,8 @@ async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict
                 "birth_date": "1985-06-15",
                 "ecrou_number": person["ecrou_number"],
             },
-            "establishment": person["establishment"],
+            # Admitted again where their écrou number was given: a transferred person's is their first site's.
+            "establishment": person["ecrou_establishment"],
             "admission_date": str(today),
             "sentence": {
                 "short_sentence": True,

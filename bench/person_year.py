@@ -216,7 +216,8 @@ def _summary(story: SiteYear, person: year_cast.Person) -> dict:
         "ecrou_number": story.ecrou_number(person.number),
         "case_id": person.case_id,
         "referent": person.referent,
-        "establishment": person.establishment,
+        "establishment": person.establishment,  # now: a transfer moves it
+        "ecrou_establishment": story.site.name,  # the one whose écrou number it is, as the subject id was made
         "open": person.open and not person.released,
     }
 
