@@ -344,8 +344,23 @@ def listed(route: str, staff: int, own: int, extra: dict | None = None) -> list[
     )
 
 
+# An organisation's contact persons are personal data: auditors read them masked, in clear only by breaking
+# the glass (ADR 31); the read is journaled like any read of personal data (ADR 22).
+CONTACT = {"CONTACT_A", "CONTACT_A_EMAIL", "CONTACT_A_PHONE"}
+
 PARTNERS = [
-    *read_by_staff_and_owner("/partners/{partner_id}", {"present": {"partner_id"}, "shows": {"CONTACT_A"}}),
+    *rows(
+        "partners",
+        "GET",
+        "/partners/{partner_id}",
+        {
+            **dict.fromkeys((*STAFF, Scope.PARTNER), (200, {"present": {"partner_id"}, "shows": CONTACT})),
+            Scope.AUDITOR: (200, {"present": {"partner_id", "contacts"}, "hides": CONTACT}),
+            Scope.AUDITOR_BREAK_GLASS: (200, {"shows": CONTACT}),
+            **HIDDEN,
+            **UNAUTHENTICATED,
+        },
+    ),
     *read_by_staff_and_owner("/proposals/{proposal_id}", {"shows": {"PROJECT_A"}}),
     *read_by_staff_and_owner("/actions/{action_id}", {"present": {"sessions"}}),
     *listed("/partners", staff=2, own=1),

@@ -40,6 +40,11 @@ PERSON_LISTS = {
     ("projections", "/queues/mine"),  # a work queue names the people it is about
     ("projections", "/queues/mine.html"),
     ("projections", "/queues/{role}"),
+    # The people of partner organisations (contact persons, facilitators): nobody the SPIP follows, but
+    # personal data all the same, which auditors read masked (ADR 31).
+    ("partners", "/partners/{partner_id}"),
+    ("partners", "/proposals/{proposal_id}"),
+    ("partners", "/actions/{action_id}"),
 }
 # Reads about a person that are deliberately not journaled, and why.
 NOT_JOURNALED = {
@@ -88,7 +93,7 @@ def test_every_read_about_a_person_declares_its_journal_entry(apps):
 
 
 def test_the_walk_finds_reads_in_every_service_that_has_people(apps):
-    """The partners service reads organisations, calls and actions, nobody the establishment follows: only its
-    refusals are journaled."""
+    """The partners service follows nobody, but its organisations name their contact persons and its proposals
+    and actions their facilitators."""
     journaled = {service for service, route in get_routes(apps) if is_journaled(route)}
-    assert journaled == {"assessment", "programmes", "ipro", "projections"}
+    assert journaled == {"assessment", "partners", "programmes", "ipro", "projections"}

@@ -237,7 +237,11 @@ async def partners_world(infrastructure, dev_keys, unique_name):
         for n, name in ((1, "A"), (2, "B")):
             partner_id = (await flows.accredited_partner(api, as_role, n, today, name=name))["partner_id"]
             headers = as_role("partenaire", f"partenaire-{name}", organisation_id=partner_id)
-            contact = {"full_name": f"Contact {name}"}
+            contact = {
+                "full_name": f"Contact {name}",
+                "email": f"contact.{name.lower()}@exemple.fr",
+                "phone": f"03 21 00 00 0{n}",
+            }
             await ok(await api.post(f"/partners/{partner_id}/contacts", json=contact, headers=headers), 201)
             content = flows.proposal_content(next_week, title=f"Projet {name}")
             draft = await ok(
@@ -270,8 +274,15 @@ async def partners_world(infrastructure, dev_keys, unique_name):
                 Scope.RIPRO: as_role("ripro"),
                 Scope.DIRECTION: as_role("direction"),
                 Scope.AUDITOR: as_role("auditeur"),
+                Scope.AUDITOR_BREAK_GLASS: {**as_role("auditeur"), **break_glass()},
             },
-            texts={"PROJECT_A": "Projet A", "PROJECT_B": "Projet B", "CONTACT_A": "Contact A"},
+            texts={
+                "PROJECT_A": "Projet A",
+                "PROJECT_B": "Projet B",
+                "CONTACT_A": "Contact A",
+                "CONTACT_A_EMAIL": "contact.a@exemple.fr",
+                "CONTACT_A_PHONE": "03 21 00 00 01",
+            },
             bodies={
                 "contact": {"full_name": "Contact ajouté"},
                 "proposal": {

@@ -17,6 +17,7 @@ from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestB
 from kernel.clock import start_of_day
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.action import Action
@@ -156,7 +157,8 @@ async def _change(action_id: str, command: c.Command, principal, commands: Comma
 
 
 @router.get("/{action_id}", response_model=ActionView, summary="A catalogue action and all its sessions")
-async def get_action(action_id: Id, principal: Reader, store: Store) -> ActionView:
+async def get_action(action_id: Id, principal: Reader, store: Store, journal: Journal) -> ActionView:
+    # Its sessions name the partner's facilitators (personal data): journaled, masked for auditors (ADR 31).
     return _view(await handlers.read_action(store, action_id, principal))
 
 

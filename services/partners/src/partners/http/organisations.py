@@ -13,6 +13,7 @@ from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.partner import Accreditation, Contact, Partner
@@ -170,8 +171,13 @@ async def list_organisations(
 
 
 @router.get("/{partner_id}", response_model=PartnerView, summary="A partner organisation")
-async def get_partner(partner_id: Id, principal: Reader, store: Store, today: Today) -> PartnerView:
-    return _view(await handlers.read_organisation(store, partner_id, principal), today)
+async def get_partner(
+    partner_id: Id, principal: Reader, store: Store, today: Today, journal: Journal
+) -> PartnerView:
+    # Its contact persons are personal data (ADR 22): journaled, and auditors read them masked (ADR 31).
+    found = await handlers.read_organisation(store, partner_id, principal)
+    journal.consulted(establishment=found.state.establishment)
+    return _view(found, today)
 
 
 def _view(organisation: Aggregate[Partner], today: date) -> PartnerView:

@@ -15,6 +15,7 @@ from kernel.api import Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, Reque
 from kernel.decider import payloads
 from kernel.gateway import Commands
 from kernel.http import service_router
+from kernel.journal import Journal
 from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.proposal import Proposal, ProposalStatus
@@ -207,7 +208,8 @@ async def list_proposals(
 
 
 @router.get("/{proposal_id}", response_model=ProposalView, summary="A proposal and its review thread")
-async def get_proposal(proposal_id: Id, principal: Reader, store: Store) -> ProposalView:
+async def get_proposal(proposal_id: Id, principal: Reader, store: Store, journal: Journal) -> ProposalView:
+    # It names the partner's facilitators (personal data): journaled, masked for auditors (ADR 31).
     return _view(await handlers.read_proposal(store, proposal_id, principal))
 
 
