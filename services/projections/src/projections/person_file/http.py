@@ -167,13 +167,9 @@ async def _read(
     async with event_store.pool.acquire() as connection:
         live = await _live_file(connection, subject_id, now, principal)
         identity = await store.identity_of(connection, subject_id)
-        events = [] if as_of is None else await store.events_of(connection, subject_id)
+        events = [] if as_of is None else await store.events_of(connection, subject_id, until=as_of)
     reading = reading_for(principal, live.file, live.contributors, break_glass=journal.break_glass)
-    file = (
-        live.file
-        if as_of is None
-        else fold(subject_id, [e for e in events if e.occurred_at <= as_of], now=as_of)
-    )
+    file = live.file if as_of is None else fold(subject_id, events, now=as_of)
     await _record_consultation(event_store, principal, subject_id, reading, format, as_of, journal.purpose)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
 
