@@ -181,6 +181,9 @@ class Keyring:
     async def for_writing(self, kid: str) -> AESGCM:
         """The data key to encrypt `kid`'s personal data with, created on first use (committed at once: a key
         without data is harmless, data without its key is lost). Raises `SubjectErased` once destroyed."""
+        cached = self._cache.get(kid)
+        if cached is not None and cached.cipher is not None and cached.until > self._clock():
+            return cached.cipher  # every append about a known person: no set, no dict, no query
         cipher = (await self.for_reading([kid], create=True))[kid]
         if cipher is None:
             raise SubjectErased(f"the personal data of {kid} was erased: nothing personal can be recorded")

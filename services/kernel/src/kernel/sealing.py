@@ -19,6 +19,7 @@ Values written before sealing existed are read as they are: opening only touches
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import types
@@ -168,12 +169,42 @@ def _rebuilt(payload: dict, plan: Plan, context: str, change: Callable[[Leaf, An
 
 def seal_payload(payload: dict, plan: Plan, cipher: AESGCM, kid: str, context: str) -> dict:
     """A copy of `payload` with every personal value sealed (None stays None: it says nothing)."""
-    return _rebuilt(
-        payload,
-        plan,
-        context,
-        lambda _, value, where: value if is_sealed(value) else _seal(value, cipher, kid, where),
-    )
+    found: list[_Found] = []
+    copy = _prepared(payload, plan, context, found)
+    _seal_found(found, cipher, kid)
+    return copy if found else payload
+
+
+_Found = tuple[dict, str, Any, str]  # the copied container, the field's name, its value, its path
+
+
+def _prepared(payload: dict, plan: Plan, context: str, found: list[_Found]) -> dict:
+    """Sealing's one walk: a copy of `payload`, and of each object and list between it and a personal value,
+    into which `found` lists where each personal value (not None) is to be written sealed. Nothing is sealed
+    yet: the caller first learns whether there is anything to seal (and so whether a key is needed)."""
+    copy = dict(payload)
+    for name, node in plan.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        kind = type(node)
+        if kind is Leaf:
+            found.append((copy, name, value, f"{context}/{name}"))
+        elif kind is Each:
+            if type(value) is list:
+                copy[name] = items = list(value)
+                for i, item in enumerate(value):
+                    if type(item) is dict:
+                        items[i] = _prepared(item, node.plan, f"{context}/{name}/{i}", found)
+        elif type(value) is dict:
+            copy[name] = _prepared(value, node, f"{context}/{name}", found)
+    return copy
+
+
+def _seal_found(found: list[_Found], cipher: AESGCM, kid: str) -> None:
+    for container, name, value, where in found:
+        if not is_sealed(value):
+            container[name] = _seal(value, cipher, kid, where)
 
 
 def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], context: str) -> dict:
@@ -214,7 +245,7 @@ def _seal(value: Any, cipher: AESGCM, kid: str, where: str) -> dict:
     else:
         clear = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     sealed = nonce + cipher.encrypt(nonce, clear, where.encode())
-    return {"enc": SEALED, "kid": kid, "ct": base64.b64encode(sealed).decode()}
+    return {"enc": SEALED, "kid": kid, "ct": binascii.b2a_base64(sealed, newline=False).decode("ascii")}
 
 
 def _open(value: dict, cipher: AESGCM, where: str) -> Any:
@@ -240,11 +271,15 @@ class Sealer:
         self, event: Event, payload: dict, *, event_id: UUID, subject: str | None, stream_id: str
     ) -> dict:
         plan = plan_of(type(event))
-        if not plan or not has_values(payload, plan):
+        if not plan:
+            return payload
+        found: list[_Found] = []
+        copy = _prepared(payload, plan, str(event_id), found)
+        if not found:  # its personal fields are all absent: no key needed, none created
             return payload
         kid = key_id(event.event_type, subject, stream_id)
-        cipher = await self.keyring.for_writing(kid)
-        return seal_payload(payload, plan, cipher, kid, str(event_id))
+        _seal_found(found, await self.keyring.for_writing(kid), kid)
+        return copy
 
     async def open(self, envelopes: Sequence[EventEnvelope]) -> list[EventEnvelope]:
         """The envelopes with their payloads in clear (erased where a key is destroyed); one keyring query for

@@ -201,6 +201,32 @@ def test_a_payload_whose_personal_fields_are_all_absent_needs_no_key():
     assert has_values({"companions": [{"nickname": "Jo"}]}, plan)
 
 
+async def test_an_event_with_nothing_personal_to_seal_makes_no_key_and_is_recorded_even_once_erased(
+    sealer, keyring
+):
+    nothing = {"person": {"nickname": None, "town": "Arras"}, "companions": [], "count": 1}
+
+    same = await sealer.seal(
+        a_person_noted(), nothing, event_id=uuid.uuid4(), subject="person-2", stream_id="p"
+    )
+    await keyring.destroy("person-1")
+    also = await sealer.seal(
+        a_person_noted(), nothing, event_id=uuid.uuid4(), subject="person-1", stream_id="p"
+    )
+
+    assert same is nothing and also is nothing
+    assert "person-2" not in keyring.keys
+
+
+async def test_sealing_leaves_the_clear_payload_it_was_given_untouched(sealer):
+    event = a_person_noted()
+    clear = event.model_dump(mode="json")
+
+    await sealer.seal(event, clear, event_id=uuid.uuid4(), subject="person-1", stream_id="p-1")
+
+    assert clear == event.model_dump(mode="json")  # the store returns it to the caller, in clear
+
+
 async def test_a_key_of_another_keyring_is_not_read_as_erased(sealer):
     envelope = await sealed(sealer, a_person_noted())
 
