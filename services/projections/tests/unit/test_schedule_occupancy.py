@@ -1,8 +1,11 @@
 """What occupies a person, a room or a facilitator, and which two occupations conflict (issue 15 #2): pure
 rules."""
 
-from datetime import date, datetime, time
+import random
+from datetime import date, datetime, time, timedelta
+from itertools import combinations
 
+from contracts.rooms import EstablishmentRooms, Room, RoomList
 from kernel.clock import LOCAL_TIME_ZONE
 from projections.schedule.occupancy import (
     ConflictKind,
@@ -14,6 +17,8 @@ from projections.schedule.occupancy import (
     person_conflicts,
     place_key,
     room_conflicts,
+    room_key,
+    room_keys,
 )
 
 SINCE = datetime(2031, 3, 1, 9, 0, tzinfo=LOCAL_TIME_ZONE)
@@ -105,3 +110,50 @@ def test_a_facilitator_in_two_overlapping_sessions_of_any_service_is_double_book
     # The id names the facilitator by digest only, and differs from a room's over the same two sessions.
     assert found[0].conflict_id.startswith(f"facilitator_double_booked|{key}|")
     assert found[0].conflict_id != room_conflicts(key, [group, partner])[0].conflict_id
+
+
+def test_a_busy_room_finds_every_overlapping_pair_and_only_those():
+    """The sweep compares a session with those still running when it starts: the pairs of all against all."""
+    rng = random.Random(15)
+    start = at(10, 8)
+    sessions = []
+    for n in range(300):
+        starts_at = start + timedelta(minutes=15 * rng.randrange(0, 400))
+        ends_at = starts_at + timedelta(minutes=15 * rng.randrange(1, 12))
+        sessions.append(Occupation(f"item-{n:03}", "group_session", starts_at, ends_at, SINCE))
+    every_pair = {
+        (a.item_id, b.item_id) if a.item_id < b.item_id else (b.item_id, a.item_id)
+        for a, b in combinations(sessions, 2)
+        if max(a.starts_at, b.starts_at) < min(a.ends_at, b.ends_at)
+    }
+    found = room_conflicts("salle 1", sessions)
+    assert {(f.first_item, f.second_item) for f in found} == every_pair
+    assert len(found) == len(every_pair) > 0
+
+
+ARRAS = "CP d'Arras"
+ROOMS = RoomList(
+    establishments=[
+        EstablishmentRooms(
+            establishment=ARRAS,
+            rooms=[
+                Room(room_id="arras-polyvalente", name="Salle polyvalente", aliases=["Polyvalente"]),
+                Room(room_id="arras-salle-1", name="Salle 1"),
+            ],
+        )
+    ]
+)
+
+
+def test_a_room_is_its_lists_id_within_its_establishment_else_its_name():
+    assert room_key(ROOMS, ARRAS, " POLYVALENTE ") == room_key(ROOMS, ARRAS, "Salle polyvalente")
+    assert room_key(ROOMS, ARRAS, "Salle polyvalente") == "arras-polyvalente"
+    assert room_key(ROOMS, "CP de Lille", "Salle polyvalente") == "salle polyvalente"  # no list there
+    assert room_key(ROOMS, ARRAS, "Cour") == "cour"  # not on the list: its name, as before lists
+    assert room_key(ROOMS, "", "Salle 1") == "salle 1"  # the establishment not known yet
+
+
+def test_a_room_asked_by_name_is_looked_for_under_each_key_it_may_have():
+    assert room_keys(ROOMS, "polyvalente", None) == ["arras-polyvalente", "polyvalente"]
+    assert room_keys(ROOMS, "Salle 1", ARRAS) == ["arras-salle-1", "salle 1"]
+    assert room_keys(ROOMS, "Salle 1", "CP de Lille") == ["salle 1"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 import asyncpg
+from prometheus_client import Histogram
 
 from contracts import EventEnvelope
 from kernel.eventstore import Session
@@ -28,10 +29,25 @@ from projections.schedule.occupancy import (
     facilitator_conflicts,
     person_conflicts,
     room_conflicts,
+    room_whose,
 )
 from projections.schedule.publication import Step, Transition, tell
 
 Span = tuple[datetime, datetime | None]  # None: open-ended (a work post's hours)
+
+# What detection costs, on /metrics (`bench/schedule_phases.py` reports them): each look at a person, a room or
+# a facilitator over a span, its time and how many items it read. Bounded by the span, not by the view.
+CHECK_SECONDS = Histogram(
+    "passerelle_schedule_conflict_check_seconds",
+    "Wall time of one conflict check: a person, a room or a facilitator looked at again over a span",
+    ["whose"],
+)
+CHECK_ITEMS = Histogram(
+    "passerelle_schedule_conflict_check_items",
+    "Items a conflict check read (the occupations of that person, room or facilitator over the span)",
+    ["whose"],
+    buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 20000),
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,13 @@ CONFLICT_ROWS = """
 async def refresh_person(
     connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: Cause
 ) -> None:
+    with CHECK_SECONDS.labels("person").time():
+        await _refresh_person(connection, subject_id, spans, at, cause)
+
+
+async def _refresh_person(
+    connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: Cause
+) -> None:
     lower, upper = _bounds(spans)
     dated = [
         Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
@@ -90,27 +113,41 @@ async def refresh_person(
     weekly = (
         [weekly_of(r) for r in await connection.fetch(_WEEKLY, subject_id, lower, upper)] if dated else []
     )
+    CHECK_ITEMS.labels("person").observe(len(dated) + len(weekly))
     found = [f for f in person_conflicts(subject_id, dated, weekly) if _within(f, lower, upper)]
-    await _reconcile(connection, "subject_id", subject_id, lower, upper, found, at, cause)
+    await _reconcile(connection, {"subject_id": subject_id}, lower, upper, found, at, cause)
 
 
 async def refresh_room(
-    connection: asyncpg.Connection, room: str, spans: list[Span], at: datetime, cause: Cause
+    connection: asyncpg.Connection,
+    establishment: str,
+    room: str,
+    spans: list[Span],
+    at: datetime,
+    cause: Cause,
 ) -> None:
-    lower, upper = _bounds(spans)
-    sessions = [
-        Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
-        for r in await connection.fetch(
-            """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, placed_since AS since
-               FROM schedule_sessions
-               WHERE place_key = $1 AND NOT cancelled AND during && tstzrange($2, $3)""",
-            room,
-            lower,
-            upper,
-        )
-    ]
-    found = [f for f in room_conflicts(room, sessions) if _within(f, lower, upper)]
-    await _reconcile(connection, "place_key", room, lower, upper, found, at, cause)
+    """A room of an establishment (`occupancy.room_key`; "" while a partner session's call is unread)."""
+    with CHECK_SECONDS.labels("room").time():
+        lower, upper = _bounds(spans)
+        sessions = [
+            Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+            for r in await connection.fetch(
+                """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at,
+                          placed_since AS since
+                   FROM schedule_sessions
+                   WHERE establishment = $4 AND place_key = $1 AND NOT cancelled
+                     AND during && tstzrange($2, $3)""",
+                room,
+                lower,
+                upper,
+                establishment,
+            )
+        ]
+        CHECK_ITEMS.labels("room").observe(len(sessions))
+        found = room_conflicts(room_whose(establishment, room), sessions)
+        found = [f for f in found if _within(f, lower, upper)]
+        scope = {"place_key": room, "room_establishment": establishment}
+        await _reconcile(connection, scope, lower, upper, found, at, cause)
 
 
 async def refresh_facilitators(
@@ -119,20 +156,23 @@ async def refresh_facilitators(
     """Each facilitator (by digest) of a session that changed, over its old and new spans."""
     lower, upper = _bounds(spans)
     for key in sorted(set(keys)):
-        sessions = [
-            Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
-            for r in await connection.fetch(
-                """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at,
-                          staffed_since AS since
-                   FROM schedule_sessions
-                   WHERE facilitator_keys @> ARRAY[$1::text] AND NOT cancelled AND during && tstzrange($2, $3)""",
-                key,
-                lower,
-                upper,
-            )
-        ]
-        found = [f for f in facilitator_conflicts(key, sessions) if _within(f, lower, upper)]
-        await _reconcile(connection, "facilitator_key", key, lower, upper, found, at, cause)
+        with CHECK_SECONDS.labels("facilitator").time():
+            sessions = [
+                Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+                for r in await connection.fetch(
+                    """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at,
+                              staffed_since AS since
+                       FROM schedule_sessions
+                       WHERE facilitator_keys @> ARRAY[$1::text] AND NOT cancelled
+                         AND during && tstzrange($2, $3)""",
+                    key,
+                    lower,
+                    upper,
+                )
+            ]
+            CHECK_ITEMS.labels("facilitator").observe(len(sessions))
+            found = [f for f in facilitator_conflicts(key, sessions) if _within(f, lower, upper)]
+            await _reconcile(connection, {"facilitator_key": key}, lower, upper, found, at, cause)
 
 
 _WEEKLY = """SELECT item_id, kind, first_day, last_day, slots, since FROM schedule_recurring
@@ -159,27 +199,30 @@ def weekly_of(row: asyncpg.Record) -> Weekly:
 
 async def _reconcile(
     connection: asyncpg.Connection,
-    column: str,
-    whose: str,
+    scope: dict[str, str],
     lower: datetime,
     upper: datetime | None,
     found: list[Found],
     at: datetime,
     cause: Cause,
 ) -> None:
+    """`scope`: whose conflicts these are, by column (a person, a facilitator, a room of an establishment)."""
+    columns = list(scope)
+    whose = " AND ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=3))
     open_ = {
-        r["conflict_id"]: r["detected_at"]
+        r["conflict_id"]: (r["detected_at"], r["starts_at"], r["ends_at"])
         for r in await connection.fetch(
-            f"""SELECT conflict_id, detected_at FROM schedule_conflicts
-                WHERE {column} = $1 AND resolved_at IS NULL AND during && tstzrange($2, $3)""",
-            whose,
+            f"""SELECT conflict_id, detected_at, lower(during) AS starts_at, upper(during) AS ends_at
+                FROM schedule_conflicts
+                WHERE {whose} AND resolved_at IS NULL AND during && tstzrange($1, $2)""",
             lower,
             upper,
+            *scope.values(),
         )
     }
     now_found = {f.conflict_id for f in found}
     gone = [c for c in open_ if c not in now_found]
-    never = [c for c in gone if at <= open_[c]]
+    never = [c for c in gone if at <= open_[c][0]]
     transitions = [
         Transition(row, Step.WITHDRAWN, row["detected_at"]) for row in await _rows(connection, never)
     ]
@@ -193,11 +236,13 @@ async def _reconcile(
             at,
             cause.event_type,
         )
-    if found:
+    # Only what changed is written: a conflict found again as it stands costs no write.
+    if changed := [f for f in found if open_.get(f.conflict_id) != (f.detected_at, f.starts_at, f.ends_at)]:
+        scoped = "".join(f", ${n}" for n in range(9, 9 + len(columns)))
         await connection.executemany(
-            f"""INSERT INTO schedule_conflicts (conflict_id, kind, severity, {column}, first_item, second_item,
-                                                during, detected_at)
-                VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9)
+            f"""INSERT INTO schedule_conflicts (conflict_id, kind, severity, first_item, second_item, during,
+                                                detected_at, {", ".join(columns)})
+                VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8{scoped})
                 ON CONFLICT (conflict_id) DO UPDATE SET during = excluded.during,
                     detected_at = excluded.detected_at, resolved_at = NULL, resolved_by = NULL""",
             [
@@ -205,14 +250,14 @@ async def _reconcile(
                     f.conflict_id,
                     f.kind.value,
                     f.severity.value,
-                    whose,
                     f.first_item,
                     f.second_item,
                     f.starts_at,
                     f.ends_at,
                     f.detected_at,
+                    *scope.values(),
                 )
-                for f in found
+                for f in changed
             ],
         )
     transitions += [Transition(row, Step.RESOLVED, at) for row in await _rows(connection, resolved)]

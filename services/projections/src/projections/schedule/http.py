@@ -11,8 +11,9 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from contracts.rooms import NO_ROOMS, RoomList, load_rooms
 from kernel.access import Principal
-from kernel.api import Db, IdFilter, Label, Now, Today, day_query
+from kernel.api import Db, IdFilter, Label, Now, Settings, Today, day_query
 from kernel.auth import allow
 from kernel.clock import start_of_day
 from kernel.errors import InvalidValue
@@ -29,13 +30,20 @@ from projections.schedule.access import (
     sees_names_of_followed,
 )
 from projections.schedule.calendar import render_ics
-from projections.schedule.occupancy import ConflictKind, Severity, facilitator_key, place_key
+from projections.schedule.occupancy import ConflictKind, Severity, facilitator_key
 from projections.schedule.page import render_html
 
 router = service_router("", tags=["schedule"])
 
 MAX_DAYS = 31
 
+
+def _rooms(settings: Settings) -> RoomList:
+    """The establishments' rooms, from the file the settings name (none: rooms are places by name)."""
+    return load_rooms(getattr(settings, "rooms_file", None))
+
+
+Rooms = Annotated[RoomList, Depends(_rooms)]
 Reader = Annotated[Principal, Depends(allow(READERS))]
 CalendarReader = Annotated[Principal, Depends(allow(CALENDAR_READERS))]
 ConflictReader = Annotated[Principal, Depends(allow(CONFLICT_READERS))]
@@ -43,7 +51,11 @@ From = Annotated[date | None, day_query("first local day (default: today)", alia
 To = Annotated[date | None, day_query(f"last local day, included (at most {MAX_DAYS} days)", alias="to")]
 Establishment = Annotated[Label | None, Query(description="the establishment's name")]
 Room = Annotated[
-    Label | None, Query(description="a room or place, as sessions name it (case and spaces aside)")
+    Label | None,
+    Query(
+        description="a room, by a name or alias of the establishments' reference list (each establishment's "
+        "own, or `establishment`'s), else a place as sessions name it (case and spaces aside)"
+    ),
 ]
 Facilitator = Annotated[Label | None, Query(description="a facilitator, as the sessions name them")]
 
@@ -127,6 +139,7 @@ async def read_schedule(
     db: Db,
     today: Today,
     journal: Journal,
+    rooms: Rooms,
     first: From = None,
     last: To = None,
     establishment: Establishment = None,
@@ -135,7 +148,9 @@ async def read_schedule(
     subject_id: IdFilter = None,
 ) -> Schedule:
     first, last = window(first, last, today)
-    items = await _items(db, principal, journal, first, last, establishment, room, facilitator, subject_id)
+    items = await _items(
+        db, principal, journal, first, last, establishment, room, facilitator, subject_id, rooms=rooms
+    )
     return Schedule(from_day=first, to_day=last, items=items)
 
 
@@ -176,6 +191,7 @@ async def print_schedule(
     today: Today,
     journal: Journal,
     now: Now,
+    rooms: Rooms,
     first: From = None,
     last: To = None,
     establishment: Establishment = None,
@@ -184,7 +200,9 @@ async def print_schedule(
     subject_id: IdFilter = None,
 ) -> HTMLResponse:
     first, last = window(first or today - timedelta(days=today.weekday()), last, today)
-    items = await _items(db, principal, journal, first, last, establishment, room, facilitator, subject_id)
+    items = await _items(
+        db, principal, journal, first, last, establishment, room, facilitator, subject_id, rooms=rooms
+    )
     items = journal.disclose(items)
     heading = _heading(items, establishment, room, facilitator, subject_id)
     return HTMLResponse(render_html(items, first_day=first, last_day=last, heading=heading, generated_at=now))
@@ -229,6 +247,8 @@ async def _items(
     room: str | None,
     facilitator: str | None,
     subject_id: str | None,
+    *,
+    rooms: RoomList = NO_ROOMS,
 ) -> list[dict[str, Any]]:
     async with db.acquire() as connection:
         items = await store.schedule(
@@ -236,7 +256,8 @@ async def _items(
             lower=start_of_day(first),
             upper=start_of_day(last + timedelta(days=1)),
             establishment=establishment,
-            room=place_key(room) if room else None,
+            room=room or None,
+            rooms=rooms,
             facilitator=facilitator_key(facilitator) if facilitator else None,
             subject_id=subject_id,
             partner_id=only_partner(principal),

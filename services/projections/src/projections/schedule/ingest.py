@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import asyncpg
+from prometheus_client import Histogram
 
 from contracts import Event, EventEnvelope
 from contracts.ipro import (
@@ -54,11 +55,12 @@ from contracts.programmes import (
     ProgrammeCreated,
     ProgrammeRevised,
 )
+from contracts.rooms import NO_ROOMS, RoomList
 from kernel.clock import Clock, local_date, start_of_day, system_clock
 from kernel.consumer import Handler
 from kernel.eventstore import Session
 from projections.schedule.conflicts import Cause, Span, refresh_facilitators, refresh_person, refresh_room
-from projections.schedule.occupancy import facilitator_key, place_key
+from projections.schedule.occupancy import facilitator_key, room_key
 
 TOPICS = ("assessment.events", "programmes.events", "ipro.events", "ipro.restricted", "partners.events")
 TABLES = (
@@ -117,11 +119,19 @@ def action_item(action_id: str, session_id: str) -> str:
     return f"partners/action:{action_id}/{session_id}"
 
 
-def applier(clock: Clock = system_clock) -> Handler:
-    """The consumer's handler: conflicts are told as events appended with `clock` (the service's)."""
+# Each event's cost on /metrics, its conflict checks included (`conflicts.CHECK_SECONDS`: theirs alone).
+APPLY_SECONDS = Histogram(
+    "passerelle_schedule_apply_seconds", "Wall time of applying one event to the schedule view"
+)
+
+
+def applier(clock: Clock = system_clock, rooms: RoomList = NO_ROOMS) -> Handler:
+    """The consumer's handler: conflicts are told as events appended with `clock` (the service's); rooms are
+    identified by `rooms`, the establishments' reference list (`occupancy.room_key`)."""
 
     async def handle(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-        await _apply(connection, envelope, event, Cause(envelope, Session(connection, clock)))
+        with APPLY_SECONDS.time():
+            await _apply(connection, envelope, event, Cause(envelope, Session(connection, clock)), rooms)
 
     return handle
 
@@ -129,7 +139,9 @@ def applier(clock: Clock = system_clock) -> Handler:
 apply = applier()
 
 
-async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event, cause: Cause) -> None:
+async def _apply(
+    connection: asyncpg.Connection, envelope: EventEnvelope, event: Event, cause: Cause, rooms: RoomList
+) -> None:
     at = envelope.occurred_at
     match event:
         case ProgrammeCreated() | ProgrammeRevised():
@@ -150,32 +162,36 @@ async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event:
                 event.capacity,
                 _keys(event.facilitators),
             )
-            for session in event.sessions:
-                await _add_group_session(connection, event.group_id, session, _keys(event.facilitators), at)
-            for room in {place_key(s.room) for s in event.sessions}:
-                spans = [(s.starts_at, s.ends_at) for s in event.sessions if place_key(s.room) == room]
-                await refresh_room(connection, room, spans, at, cause)
+            where = event.establishment
+            keyed = [(room_key(rooms, where, s.room), s) for s in event.sessions]
+            for room, session in keyed:
+                await _add_group_session(
+                    connection, event.group_id, session, where, room, _keys(event.facilitators), at
+                )
+            for room in sorted({room for room, _ in keyed}):
+                spans = [(s.starts_at, s.ends_at) for key, s in keyed if key == room]
+                await refresh_room(connection, where, room, spans, at, cause)
             spans = [(s.starts_at, s.ends_at) for s in event.sessions]
             await refresh_facilitators(connection, _keys(event.facilitators), spans, at, cause)
         case CatchUpSessionAdded():
-            keys = await connection.fetchval(
-                "SELECT facilitator_keys FROM schedule_groups WHERE group_id = $1", event.group_id
+            group = await connection.fetchrow(
+                "SELECT establishment, facilitator_keys FROM schedule_groups WHERE group_id = $1",
+                event.group_id,
             )
-            await _add_group_session(connection, event.group_id, event.session, keys or [], at)
+            where = group["establishment"] if group else ""
+            room = room_key(rooms, where, event.session.room)
+            keys = group["facilitator_keys"] if group else []
+            await _add_group_session(connection, event.group_id, event.session, where, room, keys, at)
             span = (event.session.starts_at, event.session.ends_at)
-            await _refresh_session(
-                connection, event.group_id, place_key(event.session.room), [span], at, cause
-            )
+            await _refresh_session(connection, event.group_id, (where, room), [span], at, cause)
         case GroupSessionMoved():
             item = group_item(event.group_id, event.session_id)
-            old = await _move(connection, item, event.starts_at, event.ends_at, event.room, at)
-            await _refresh_moved(
-                connection, event.group_id, old, (event.starts_at, event.ends_at), event.room, at, cause
-            )
+            old = await _move(connection, rooms, item, event.starts_at, event.ends_at, event.room, at)
+            await _refresh_moved(connection, event.group_id, old, (event.starts_at, event.ends_at), at, cause)
         case GroupSessionCancelled():
             old = await _cancel(connection, group_item(event.group_id, event.session_id))
             if old:
-                await _refresh_session(connection, event.group_id, old["place_key"], [_span(old)], at, cause)
+                await _refresh_session(connection, event.group_id, _room(old), [_span(old)], at, cause)
         case ParticipantEnrolled():
             await connection.execute(
                 """INSERT INTO schedule_members (referral_id, group_id, subject_id, since) VALUES ($1, $2, $3, $4)
@@ -200,6 +216,9 @@ async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event:
                 event.call_id,
                 event.content.establishment,
             )
+            await _place_call_sessions(
+                connection, rooms, event.call_id, event.content.establishment, at, cause
+            )
         case ActionCreated():
             await connection.execute(
                 """INSERT INTO schedule_actions (action_id, partner_id, call_id, title, capacity, action_type)
@@ -213,28 +232,32 @@ async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event:
             )
         case SessionScheduled():
             slot = event.slot
+            where = await _action_establishment(connection, event.action_id)
+            room = room_key(rooms, where, slot.place)
             await connection.execute(
                 """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, place, place_key, during,
-                                                  facilitator_keys, since, placed_since, staffed_since)
-                   VALUES ($1, 'action_session', $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $9, $9)
+                                                  facilitator_keys, since, placed_since, staffed_since,
+                                                  establishment)
+                   VALUES ($1, 'action_session', $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $9, $9, $10)
                    ON CONFLICT (item_id) DO NOTHING""",
                 action_item(event.action_id, event.session_id),
                 event.action_id,
                 event.session_id,
                 slot.place,
-                place_key(slot.place),
+                room,
                 slot.starts_at,
                 slot.ends_at,
                 _keys(slot.facilitators),
                 at,
+                where,
             )
             span = (slot.starts_at, slot.ends_at)
-            await refresh_room(connection, place_key(slot.place), [span], at, cause)
+            await refresh_room(connection, where, room, [span], at, cause)
             await refresh_facilitators(connection, _keys(slot.facilitators), [span], at, cause)
         case SessionMoved():
             slot = event.slot
             item = action_item(event.action_id, event.session_id)
-            old = await _move(connection, item, slot.starts_at, slot.ends_at, slot.place, at)
+            old = await _move(connection, rooms, item, slot.starts_at, slot.ends_at, slot.place, at)
             # New facilitators are set then: their conflicts appear at this move, whatever its times.
             await connection.execute(
                 """UPDATE schedule_sessions SET facilitator_keys = $2,
@@ -246,15 +269,15 @@ async def _apply(connection: asyncpg.Connection, envelope: EventEnvelope, event:
             )
             span = (slot.starts_at, slot.ends_at)
             if old:
-                await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
-            await refresh_room(connection, place_key(slot.place), [span], at, cause)
+                await refresh_room(connection, *_room(old), [_span(old)], at, cause)
+                await refresh_room(connection, old["establishment"], old["new_key"], [span], at, cause)
             spans = [span, *([_span(old)] if old else [])]
             keys = _keys(slot.facilitators) + (list(old["facilitator_keys"]) if old else [])
             await refresh_facilitators(connection, keys, spans, at, cause)
         case SessionCancelled():
             old = await _cancel(connection, action_item(event.action_id, event.session_id))
             if old:
-                await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
+                await refresh_room(connection, *_room(old), [_span(old)], at, cause)
                 await refresh_facilitators(connection, old["facilitator_keys"], [_span(old)], at, cause)
         case PathwayOpened():
             await connection.execute(
@@ -383,6 +406,11 @@ def _keys(facilitators: list[str]) -> list[str]:
     return sorted({facilitator_key(f) for f in facilitators if f.strip()})
 
 
+def _room(row: asyncpg.Record) -> tuple[str, str]:
+    """A session's room, as `conflicts.refresh_room` takes it: its establishment and its key there."""
+    return row["establishment"], row["place_key"]
+
+
 def _span(row: asyncpg.Record) -> Span:
     return row["starts_at"], row["ends_at"]
 
@@ -392,12 +420,19 @@ def _days(first: date, last: date | None) -> Span:
 
 
 async def _add_group_session(
-    connection: asyncpg.Connection, group_id: str, session: GroupSession, keys: list[str], at: datetime
+    connection: asyncpg.Connection,
+    group_id: str,
+    session: GroupSession,
+    establishment: str,
+    room: str,
+    keys: list[str],
+    at: datetime,
 ) -> None:
     await connection.execute(
         """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, number, review, catch_up, place,
-                                          place_key, during, facilitator_keys, since, placed_since, staffed_since)
-           VALUES ($1, 'group_session', $2, $3, $4, $5, $6, $7, $8, tstzrange($9, $10), $11, $12, $12, $12)
+                                          place_key, during, facilitator_keys, since, placed_since, staffed_since,
+                                          establishment)
+           VALUES ($1, 'group_session', $2, $3, $4, $5, $6, $7, $8, tstzrange($9, $10), $11, $12, $12, $12, $13)
            ON CONFLICT (item_id) DO NOTHING""",
         group_item(group_id, session.session_id),
         group_id,
@@ -406,35 +441,81 @@ async def _add_group_session(
         session.review,
         session.catch_up,
         session.room,
-        place_key(session.room),
+        room,
         session.starts_at,
         session.ends_at,
         keys,
         at,
+        establishment,
     )
+
+
+async def _action_establishment(connection: asyncpg.Connection, action_id: str) -> str:
+    """An action's establishment, its call's: "" while the call is not read (`_place_call_sessions` then)."""
+    found = await connection.fetchval(
+        """SELECT c.establishment FROM schedule_actions a JOIN schedule_calls c ON c.call_id = a.call_id
+           WHERE a.action_id = $1""",
+        action_id,
+    )
+    return found or ""
+
+
+async def _place_call_sessions(
+    connection: asyncpg.Connection,
+    rooms: RoomList,
+    call_id: str,
+    establishment: str,
+    at: datetime,
+    cause: Cause,
+) -> None:
+    """A call read after its actions' sessions (topics interleave): they are in its establishment's rooms."""
+    moved = await connection.fetch(
+        """SELECT s.item_id, s.place, s.establishment, s.place_key, lower(s.during) AS starts_at,
+                  upper(s.during) AS ends_at
+           FROM schedule_actions a JOIN schedule_sessions s ON s.kind = 'action_session' AND s.source_id = a.action_id
+           WHERE a.call_id = $1 AND s.establishment <> $2
+           ORDER BY s.item_id""",
+        call_id,
+        establishment,
+    )
+    for old in moved:
+        room = room_key(rooms, establishment, old["place"])
+        await connection.execute(
+            "UPDATE schedule_sessions SET establishment = $2, place_key = $3 WHERE item_id = $1",
+            old["item_id"],
+            establishment,
+            room,
+        )
+        await refresh_room(connection, *_room(old), [_span(old)], at, cause)
+        await refresh_room(connection, establishment, room, [_span(old)], at, cause)
 
 
 async def _move(
     connection: asyncpg.Connection,
+    rooms: RoomList,
     item: str,
     starts_at: datetime,
     ends_at: datetime,
     place: str,
     at: datetime,
 ) -> asyncpg.Record | None:
-    """Move a session; where, when and by whom it was run before. A move to another room only keeps its times'
-    `since`: the people in it, and its facilitators, were already there then."""
+    """Move a session; where, when and by whom it was run before, and its new room's key (`new_key`). A move
+    to another room only keeps its times' `since`: the people in it, and its facilitators, were already there
+    then."""
+    where = await connection.fetchval("SELECT establishment FROM schedule_sessions WHERE item_id = $1", item)
+    room = room_key(rooms, where or "", place)
     return await connection.fetchrow(
         """UPDATE schedule_sessions s SET during = tstzrange($2, $3), place = $4, place_key = $5, placed_since = $6,
                since = CASE WHEN o.during = tstzrange($2, $3) THEN o.since ELSE $6 END,
                staffed_since = CASE WHEN o.during = tstzrange($2, $3) THEN o.staffed_since ELSE $6 END
            FROM schedule_sessions o WHERE s.item_id = $1 AND o.item_id = $1
-           RETURNING o.place_key, o.facilitator_keys, lower(o.during) AS starts_at, upper(o.during) AS ends_at""",
+           RETURNING o.establishment, o.place_key, o.facilitator_keys, lower(o.during) AS starts_at,
+                     upper(o.during) AS ends_at, s.place_key AS new_key""",
         item,
         starts_at,
         ends_at,
         place,
-        place_key(place),
+        room,
         at,
     )
 
@@ -442,7 +523,8 @@ async def _move(
 async def _cancel(connection: asyncpg.Connection, item: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         """UPDATE schedule_sessions SET cancelled = true WHERE item_id = $1
-           RETURNING place_key, facilitator_keys, lower(during) AS starts_at, upper(during) AS ends_at""",
+           RETURNING establishment, place_key, facilitator_keys, lower(during) AS starts_at,
+                     upper(during) AS ends_at""",
         item,
     )
 
@@ -452,22 +534,28 @@ async def _refresh_moved(
     group_id: str,
     old: asyncpg.Record | None,
     new: Span,
-    room: str,
     at: datetime,
     cause: Cause,
 ) -> None:
-    if old and old["place_key"] != place_key(room):
-        await refresh_room(connection, old["place_key"], [_span(old)], at, cause)
-    spans = [new, *([_span(old)] if old else [])]
-    await _refresh_session(connection, group_id, place_key(room), spans, at, cause)
+    if not old:
+        return  # a session the view does not hold: nothing of it to look at again
+    room = (old["establishment"], old["new_key"])
+    if _room(old) != room:
+        await refresh_room(connection, *_room(old), [_span(old)], at, cause)
+    await _refresh_session(connection, group_id, room, [new, _span(old)], at, cause)
 
 
 async def _refresh_session(
-    connection: asyncpg.Connection, group_id: str, room: str, spans: list[Span], at: datetime, cause: Cause
+    connection: asyncpg.Connection,
+    group_id: str,
+    room: tuple[str, str],
+    spans: list[Span],
+    at: datetime,
+    cause: Cause,
 ) -> None:
-    """A group session changed: its room, its group's facilitators, and each person sitting in its group, over
-    its old and new spans."""
-    await refresh_room(connection, room, spans, at, cause)
+    """A group session changed: its room (establishment, key), its group's facilitators, and each person
+    sitting in its group, over its old and new spans."""
+    await refresh_room(connection, *room, spans, at, cause)
     keys = await connection.fetchval(
         "SELECT facilitator_keys FROM schedule_groups WHERE group_id = $1", group_id
     )

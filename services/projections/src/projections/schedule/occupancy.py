@@ -8,7 +8,9 @@ dated item touches, so finding a person's conflicts costs their dated items, not
 * A session during the person's work hours (Code pénitentiaire D.412-32: appointments are organised
   outside working hours): a warning, not a conflict. A training against work hours is IPRO's own
   arrangement and is not checked here.
-* A room booked twice: two sessions, of any service, in the same place at overlapping times.
+* A room booked twice: two sessions, of any service, in the same room of the same establishment at overlapping
+  times. A room is its establishment's (the reference list's id where the place names one of its rooms,
+  `room_key`), so two sites' "Salle 1" are two rooms.
 * A facilitator booked twice: two sessions, of any service, run by the same facilitator (by digest) at
   overlapping times. Programmes already refuses this among its own groups; across services only the view
   sees it (a programme's facilitator also running a partner's session).
@@ -24,6 +26,7 @@ from itertools import combinations
 # The contract's kinds and severities: the view and the events it publishes say the same.
 from contracts.projections import ConflictKind
 from contracts.projections import ConflictSeverity as Severity
+from contracts.rooms import RoomList, same_place
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 
 SEVERITY = {
@@ -115,6 +118,28 @@ def place_key(place: str) -> str:
     return " ".join(place.split()).casefold()
 
 
+def room_key(rooms: RoomList, establishment: str, place: str) -> str:
+    """A room within its establishment: the reference list's id where the place is one of the establishment's
+    rooms (by name or alias: aliases meet), else the place itself, case and spaces aside."""
+    room = rooms.room_of(establishment, place) if establishment else None
+    return room.room_id if room else place_key(place)
+
+
+def room_keys(rooms: RoomList, place: str, establishment: str | None) -> list[str]:
+    """The keys a room asked for by name may have: the ids of the rooms it names (in `establishment`'s list,
+    or in any list without one), and the place itself, as an establishment without a list keys it."""
+    lists = rooms.establishments
+    if establishment is not None:
+        lists = [e for e in lists if same_place(e.establishment) == same_place(establishment)]
+    named = {room.room_id for entry in lists for room in entry.rooms if room.is_named(place)}
+    return sorted(named | {place_key(place)})
+
+
+def room_whose(establishment: str, room: str) -> str:
+    """Whose a room's conflict is, in its id: the room of that establishment ("" while it is not known)."""
+    return f"{establishment}/{room}"
+
+
 def facilitator_key(name: str) -> str:
     """A facilitator is personal data (the contracts say so): the view keeps a digest of the name or user
     id, enough to find a facilitator's sessions when asked by that name, never enough to show one."""
@@ -147,7 +172,14 @@ def facilitator_conflicts(facilitator: str, sessions: list[Occupation]) -> list[
 
 
 def _double_booked(kind: ConflictKind, whose: str, sessions: list[Occupation]) -> list[Found]:
-    return [conflict for a, b in combinations(sessions, 2) if (conflict := _pair(kind, whose, a, b))]
+    """A sweep over the sessions by start: each is compared with those still running when it starts only,
+    so a busy room costs its overlaps, not every pair of its sessions."""
+    found, running = [], []
+    for session in sorted(sessions, key=lambda s: (s.starts_at, s.item_id)):
+        running = [r for r in running if r.ends_at > session.starts_at]
+        found += [conflict for other in running if (conflict := _pair(kind, whose, other, session))]
+        running.append(session)
+    return found
 
 
 def _pair(kind: ConflictKind, whose: str, a: Occupation, b: Occupation) -> Found | None:

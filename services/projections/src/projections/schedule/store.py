@@ -11,12 +11,14 @@ from typing import Any
 
 import asyncpg
 
+from contracts.rooms import NO_ROOMS, RoomList
 from projections.schedule.conflicts import CONFLICT_ROWS, weekly_of
+from projections.schedule.occupancy import place_key, room_keys
 
 _SESSIONS = """
     SELECT s.item_id, s.kind, s.source_id, s.session_id, s.number, s.review, s.catch_up, s.place,
            lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.cancelled,
-           coalesce(g.establishment, c.establishment) AS establishment,
+           nullif(s.establishment, '') AS establishment,
            CASE WHEN s.kind = 'group_session' THEN coalesce(p.code || ' – ' || p.name, g.programme_id)
                 ELSE a.title END AS title,
            coalesce(g.capacity, a.capacity) AS seats, a.partner_id
@@ -26,11 +28,11 @@ _SESSIONS = """
     LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
     LEFT JOIN schedule_calls c ON c.call_id = a.call_id
     WHERE s.during && tstzrange($1, $2)
-      AND ($3::text IS NULL OR coalesce(g.establishment, c.establishment) = $3)
-      AND ($4::text IS NULL OR s.place_key = $4)
+      AND ($3::text IS NULL OR s.establishment = $3)
+      AND ($4::text[] IS NULL OR s.place_key = ANY($4::text[]))
       AND ($5::text IS NULL OR $5 = ANY(s.facilitator_keys))
       AND ($6::text IS NULL OR a.partner_id = $6)
-      AND ($7::text[] IS NULL OR coalesce(g.establishment, c.establishment) = ANY($7))"""
+      AND ($7::text[] IS NULL OR s.establishment = ANY($7))"""
 
 
 async def schedule(
@@ -44,13 +46,17 @@ async def schedule(
     subject_id: str | None = None,
     partner_id: str | None = None,
     establishments: list[str] | None = None,
+    rooms: RoomList = NO_ROOMS,
 ) -> list[dict[str, Any]]:
-    """The items of [lower, upper), soonest first. Without `subject_id`: the sessions (programme groups',
+    """The items of [lower, upper), soonest first. `room`: a place as asked, the rooms it names in `rooms`
+    (of `establishment` if given) or the place itself where a site has no list. Without `subject_id`: the
+    sessions (programme groups',
     partner actions'). With it: what occupies that person: their group sessions, positionings, training
     slots and work hours. `partner_id` (a partner's token) limits it to that partner's action sessions;
     `establishments` (a staff token's perimeter, ADR 26) to theirs, and a person of another establishment
     has no schedule for them."""
-    filters = (lower, upper, establishment, room, facilitator, partner_id, establishments)
+    keys = room_keys(rooms, room, establishment) if room is not None else None
+    filters = (lower, upper, establishment, keys, facilitator, partner_id, establishments)
     if subject_id is not None and establishments is not None:
         where = await connection.fetchval(
             "SELECT establishment FROM schedule_people WHERE subject_id = $1", subject_id
@@ -73,7 +79,8 @@ async def schedule(
                 subject_id,
             )
         ]
-        items += await _positionings(connection, lower, upper, subject_id, partner_id, room)
+        place = place_key(room) if room is not None else None
+        items += await _positionings(connection, lower, upper, subject_id, partner_id, place)
         if partner_id is None and facilitator is None and room is None:
             items += await _weekly(connection, lower, upper, subject_id)
         items.sort(key=lambda i: (i["starts_at"], i["item_id"]))
