@@ -198,9 +198,12 @@ ASSESSMENT = [
         "GET",
         "/plans/{plan_id}",
         {
-            Scope.REFERENT: (200, {"present": {"objectives", "review_date"}}),
+            Scope.REFERENT: (200, {"present": {"objectives", "review_date"}, "shows": {"OBJECTIVE"}}),
             Scope.OTHER_CPIP: (403, CASELOAD),
             Scope.DPIP: (200, {"present": {"objectives"}}),
+            # An objective is the CPIP's words about the person: masked, in clear by breaking the glass.
+            Scope.AUDITOR: (200, {"present": {"objectives"}, "hides": {"OBJECTIVE"}}),
+            Scope.AUDITOR_BREAK_GLASS: (200, {"shows": {"OBJECTIVE"}}),
             Scope.PSY_ASKED: (200, {"present": {"objectives"}}),
             Scope.PSY_NOT_ASKED: (404,),  # the plan of a case they do not see
             Scope.SOCIAL_ASKED: (200, {"present": {"objectives"}}),
@@ -362,6 +365,19 @@ PARTNERS = [
         },
     ),
     *read_by_staff_and_owner("/proposals/{proposal_id}", {"shows": {"PROJECT_A"}}),
+    *rows(
+        "partners",
+        "GET",
+        "/proposals/{proposal_b}",
+        {
+            # Why it was rejected may name someone: masked for auditors (ADR 31).
+            Scope.IPRO_HEAD: (200, {"shows": {"REJECTION"}}),
+            Scope.OTHER_PARTNER: (200, {"shows": {"REJECTION"}}),
+            Scope.AUDITOR: (200, {"present": {"decision_reason"}, "hides": {"REJECTION"}}),
+            Scope.AUDITOR_BREAK_GLASS: (200, {"shows": {"REJECTION"}}),
+            Scope.PARTNER: (404,),
+        },
+    ),
     *read_by_staff_and_owner("/actions/{action_id}", {"present": {"sessions"}}),
     *listed("/partners", staff=2, own=1),
     *listed("/proposals", staff=4, own=2, extra={"shows": {"PROJECT_A"}, "hides": {"PROJECT_B"}}),
@@ -581,6 +597,18 @@ PROGRAMMES = [
     *rows(
         "programmes",
         "GET",
+        "/referrals/{r3b}",
+        {
+            # Why a referral ended is free text about the person: masked for auditors (ADR 31).
+            Scope.DPIP: (200, {"shows": {"WITHDRAWAL"}}),
+            Scope.OTHER_CPIP: (200, {"shows": {"WITHDRAWAL"}}),
+            Scope.AUDITOR: (200, {"present": {"referral_id", "end_reason"}, "hides": {"WITHDRAWAL"}}),
+            Scope.AUDITOR_BREAK_GLASS: (200, {"shows": {"WITHDRAWAL"}}),
+        },
+    ),
+    *rows(
+        "programmes",
+        "GET",
         "/referrals/{re}",
         {
             Scope.DPIP: (200, {"present": {"referral_id"}}),
@@ -685,7 +713,17 @@ def positioning_read(key: str, sees, partner: Scope, hidden) -> list[Row]:
 
 
 IPRO = [
-    *pathway_read("/pathways/{p1}", "pathway-not-found", {"pathway_id"}),
+    *pathway_read(
+        "/pathways/{p1}",
+        "pathway-not-found",
+        {"pathway_id"},
+        # The adviser's reason for a readiness status is free text about the person: masked for auditors.
+        **{
+            Scope.IPRO_ADVISER: (200, {"present": {"readiness_history"}, "shows": {"READINESS_REASON"}}),
+            Scope.AUDITOR: (200, {"present": {"readiness_history"}, "hides": {"READINESS_REASON"}}),
+            Scope.AUDITOR_BREAK_GLASS: (200, {"shows": {"READINESS_REASON"}}),
+        },
+    ),
     *pathway_read("/pathways/{p2}", "pathway-not-found", {"pathway_id"}, sees=SEES_P2),
     *pathway_read("/pathways/{p1}/work", "pathway-not-found", {"classement"}),
     *pathway_read("/pathways/{p2}/work", "pathway-not-found", {"classement"}, sees=SEES_P2),

@@ -197,6 +197,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
                 "INTERVIEW_NOTES": INTERVIEW_NOTES,
                 "CONFIDENTIAL_NOTES": CONFIDENTIAL_NOTES,
                 "ESPACE_TEXT": ESPACE_TEXT,
+                "OBJECTIVE": "Engager un suivi en addictologie",  # the plan's first (devinfra.testkit)
             },
             bodies={
                 "interview": {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu ce jour"},
@@ -215,6 +216,8 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
 
 
 # --- partners -------------------------------------------------------------------------------------------
+
+REJECTION = "M. Haddad, intervenant pressenti, n'a pas l'agrément de la détention"
 
 
 @contextlib.asynccontextmanager
@@ -254,12 +257,20 @@ async def partners_world(infrastructure, dev_keys, unique_name):
             await flows.scheduled_session(api, headers, action["action_id"], starts, place=f"Salle {name}")
             await ok(await api.post(f"/actions/{action['action_id']}/publish", headers=as_role("ipro_chef")))
             organisations[name] = (partner_id, headers, draft["proposal_id"], action["action_id"])
+        # B's draft is rejected, with a reason naming someone (a free text auditors read masked, ADR 31).
+        rejected = f"/proposals/{organisations['B'][2]}"
+        await ok(await api.post(f"{rejected}/submit", headers=organisations["B"][1]))
+        await ok(await api.post(f"{rejected}/start-review", headers=as_role("ipro_chef")))
+        await ok(
+            await api.post(f"{rejected}/reject", headers=as_role("ipro_chef"), json={"reason": REJECTION})
+        )
         partner_id, headers, proposal_id, action_id = organisations["A"]
         yield World(
             api=api,
             ids={
                 "partner_id": partner_id,
                 "proposal_id": proposal_id,
+                "proposal_b": organisations["B"][2],
                 "action_id": action_id,
                 "call_id": call_id,
             },
@@ -282,6 +293,7 @@ async def partners_world(infrastructure, dev_keys, unique_name):
                 "CONTACT_A": "Contact A",
                 "CONTACT_A_EMAIL": "contact.a@exemple.fr",
                 "CONTACT_A_PHONE": "03 21 00 00 01",
+                "REJECTION": REJECTION,
             },
             bodies={
                 "contact": {"full_name": "Contact ajouté"},
@@ -301,6 +313,8 @@ async def partners_world(infrastructure, dev_keys, unique_name):
 
 
 # --- programmes -----------------------------------------------------------------------------------------
+
+WITHDRAWAL = "Ne souhaite plus venir depuis l'incarcération de son frère Yanis"
 
 
 @contextlib.asynccontextmanager
@@ -331,6 +345,10 @@ async def programmes_world(infrastructure, dev_keys, unique_name):
         people = flows.People(Upstream(settings, "assessment"), dsn, clock)
         built = await flows.follow_up(api, people, as_role, clock, later=NOW + timedelta(days=34))
         groups, referrals = built["groups"], built["referrals"]
+        withdrawn = {"reason": WITHDRAWAL}  # a free text about the person, read masked by auditors (ADR 31)
+        await ok(
+            await api.post(f"/referrals/{referrals['r3b']}/withdraw", headers=as_role("dpip"), json=withdrawn)
+        )
         yield World(
             api=api,
             ids={**groups, **referrals, "p1_case": built["cases"]["p-1"]},
@@ -345,6 +363,7 @@ async def programmes_world(infrastructure, dev_keys, unique_name):
                 Scope.IPRO_HEAD: as_role("ipro_chef"),
                 Scope.DIRECTION: as_role("direction"),
                 Scope.AUDITOR: as_role("auditeur"),
+                Scope.AUDITOR_BREAK_GLASS: {**as_role("auditeur"), **break_glass()},
                 Scope.PARTNER: as_role("partenaire"),  # runs parcours (and espace)
                 Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-2"),
                 **elsewhere(
@@ -369,11 +388,14 @@ async def programmes_world(infrastructure, dev_keys, unique_name):
                 "R1": referrals["r1"],
                 "RULES_SHOWN": '"short_sentence": true',
                 "RULES_HIDDEN": '"eligibility_hidden": true',
+                "WITHDRAWAL": WITHDRAWAL,
             },
         )
 
 
 # --- ipro -----------------------------------------------------------------------------------------------
+
+READINESS_REASON = "Doit d'abord régler la garde de sa fille Inès"
 
 
 @contextlib.asynccontextmanager
@@ -398,6 +420,14 @@ async def ipro_world(infrastructure, dev_keys, unique_name):
         residents = flows.Residents(Upstream(settings, "assessment", role="dpip"), dsn, clock)
         catalogue = flows.Catalogue(Upstream(settings, "partners", role="ipro_chef"), dsn, clock)
         built = await flows.follow_up(api, residents, catalogue, as_role)
+        readiness = {"status": "support_needed", "reason": READINESS_REASON}  # masked for auditors (ADR 31)
+        await ok(
+            await api.post(
+                f"/pathways/{built['pathways']['p1']}/readiness",
+                headers=as_role("ipro_conseiller"),
+                json=readiness,
+            )
+        )
         organisation = {name: action["partner_id"] for name, action in built["actions"].items()}
         yield World(
             api=api,
@@ -413,6 +443,7 @@ async def ipro_world(infrastructure, dev_keys, unique_name):
                 Scope.RIPRO: as_role("ripro"),
                 Scope.DIRECTION: as_role("direction"),
                 Scope.AUDITOR: as_role("auditeur"),
+                Scope.AUDITOR_BREAK_GLASS: {**as_role("auditeur"), **break_glass()},
                 Scope.PARTNER: as_role("partenaire", "partenaire-A", organisation_id=organisation["A"]),
                 Scope.OTHER_PARTNER: as_role("partenaire", "partenaire-B", organisation_id=organisation["B"]),
                 Scope.PARTNER_WITHOUT_ORGANISATION: as_role("partenaire", "partenaire-none"),
@@ -434,6 +465,7 @@ async def ipro_world(infrastructure, dev_keys, unique_name):
                 "P2": built["pathways"]["p2"],
                 "P2_SUBJECT": '"subject_id": "p2"',
                 "ARRAS": "InSERRE Arras",
+                "READINESS_REASON": READINESS_REASON,
             },
             bodies={
                 "goal": {

@@ -48,7 +48,7 @@ class PolicyRoute(APIRoute):
             # A pseudonymised reader's answer (kernel.pseudonyms), rewritten before anything of it leaves.
             journal = request.scope.get("state", {}).get("journal")
             if journal is not None and journal.pseudonymised and not journal.disclosed:
-                return request.app.state.pseudonyms.rewrite(response)
+                return request.app.state.pseudonyms.rewrite(response, self.response_model)
             return response
 
         return guarded

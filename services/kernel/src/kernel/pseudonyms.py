@@ -5,9 +5,11 @@ pseudonymised_roles`: auditors) read personal data under a pseudonym, unless the
   for such a route, when the caller exercises a pseudonymised role, the route class rewrites the JSON answer
   (`PolicyRoute`): a person's name (`last_name`) reads as their pseudonym, every other personal field the
   contracts mark (`x-personal-data`: first names, birth date, écrou number, contact details, and the free
-  texts that may name someone: notes, evidence, synthesis...) reads masked; a count, a flag or a code of an
-  enumeration the contracts give the same name stays as it is. A route rendering HTML applies
-  `disclose` to its data itself; one that does not answers 500 rather than show a name.
+  texts that may name someone: notes, evidence, synthesis...) reads masked, and so does every field the
+  route's response model marks with the same marker (a view's own name for such a text: `end_reason`); a
+  count, a flag or a code of an enumeration the contracts (or that model) give the same name stays as it is.
+  A route rendering HTML applies `disclose` to its data itself; one that does not answers 500 rather than
+  show a name.
 * **A pseudonym** is `P-` and 12 base32 characters of HMAC-SHA256(`PSEUDONYM_SECRET`, subject id), the
   subject id being the nearest `subject_id` of the answer around the value: the same person reads the same
   pseudonym on every route of every service of a deployment (they share the secret), and nobody without the
@@ -79,9 +81,10 @@ class Personal:
 
 
 @cache
-def personal_fields() -> dict[str, Personal]:
-    """Every field name the contracts mark personal: the fields a pseudonymised answer masks wherever a view
-    carries them."""
+def personal_fields(answer: Any = None) -> dict[str, Personal]:
+    """Every field name the contracts mark personal, and those the answer's own model marks with the same
+    marker (`contracts.personal_data`: a view's name for an event's free text, a referral's `end_reason`): the
+    fields a pseudonymised answer masks wherever it carries them."""
     marked: dict[str, bool] = {}
 
     def walk(plan: sealing.Plan) -> None:
@@ -93,10 +96,10 @@ def personal_fields() -> dict[str, Personal]:
             else:
                 walk(where)
 
-    events = known_events()
-    for event in events:
-        walk(sealing.plan_of(event))
-    codes = _codes(events)
+    models = [*known_events(), *(kind for kind in _kinds(answer) if _is_model(kind))]
+    for model in models:
+        walk(sealing.plan_of(model))
+    codes = _codes(models)
     return {name: Personal(is_date, frozenset(codes.get(name, ()))) for name, is_date in marked.items()}
 
 
@@ -119,6 +122,10 @@ def _codes(models: Iterable[type[BaseModel]]) -> dict[str, set[str]]:
     for model in models:
         walk(model)
     return found
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
 def _kinds(annotation: Any) -> Iterator[Any]:
@@ -153,17 +160,18 @@ class Pseudonyms:
         digest = hmac.new(self.secret, _LABEL + subject_id.encode(), hashlib.sha256).digest()
         return PREFIX + base64.b32encode(digest).decode()[:LENGTH]
 
-    def disclose(self, content: Any) -> Any:
-        """The JSON-like `content` with every personal field pseudonymised or masked (see the module)."""
-        return _masked(content, personal_fields(), self.of, None)
+    def disclose(self, content: Any, answer: Any = None) -> Any:
+        """The JSON-like `content` with every personal field pseudonymised or masked (see the module);
+        `answer`, the route's response model, may mark fields of its own."""
+        return _masked(content, personal_fields(answer), self.of, None)
 
-    def rewrite(self, response: Response) -> Response:
+    def rewrite(self, response: Response, answer: Any = None) -> Response:
         """A JSON answer rewritten by `disclose`; any other kind is refused (its route should have applied
         `disclose` to its data and said so)."""
         if not (response.media_type or "").endswith("json"):
             raise RuntimeError("a pseudonymised read answered with a body that is not JSON, undisclosed")
         body = json.dumps(
-            self.disclose(json.loads(response.body)), ensure_ascii=False, separators=(",", ":")
+            self.disclose(json.loads(response.body), answer), ensure_ascii=False, separators=(",", ":")
         ).encode()
         response.body = body
         response.headers["content-length"] = str(len(body))

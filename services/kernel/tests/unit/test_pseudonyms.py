@@ -2,14 +2,17 @@
 every route, a break-glass read in clear and what the journal keeps of it. A service app with a memory
 journal; no infrastructure."""
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 
 import httpx
 import pytest
 from fastapi import Depends
 from fastapi.responses import HTMLResponse
 from prometheus_client import REGISTRY
+from pydantic import BaseModel
 
+from contracts import personal_data
 from contracts.roles import ESTABLISHMENT
 from devinfra.testkit import headers_for
 from kernel.api import Id
@@ -24,6 +27,10 @@ SECRET = "pseudonyms-of-the-kernel-tests-0123456789"
 REASON = "signalement du DPO n° 2026-114 sur ce dossier"
 router = service_router("/cases")
 Reader = Annotated[Principal, Depends(allow("dpip", "auditeur"))]
+
+
+class Status(StrEnum):
+    DECLINED = "support_declined"
 
 
 def a_case(case_id: str) -> dict:
@@ -54,6 +61,25 @@ async def list_cases(_principal: Reader, journal: Journal):
         {"subject_id": "p-7", "last_name": "Martin", "first_names": "Lucas"},
         {"subject_id": "p-8", "last_name": "Durand", "first_names": "Inès"},
     ]
+
+
+class Referral(BaseModel):
+    subject_id: str
+    status: Literal["withdrawn", "ended"]
+    # A view's own name for an event's free text, marked as the contracts mark theirs.
+    end_reason: str | None = personal_data()
+    history: list[tuple[Status, str]] = personal_data()
+
+
+@router.get("/{case_id}/referral", response_model=Referral)
+async def read_referral(case_id: Id, _principal: Reader, journal: Journal):
+    journal.consulted(subject_id="p-7")
+    return Referral(
+        subject_id="p-7",
+        status="withdrawn",
+        end_reason="Son frère Yanis est incarcéré",
+        history=[(Status.DECLINED, "Lucas préfère attendre")],
+    )
 
 
 @router.get("/{case_id}/page")
@@ -123,6 +149,20 @@ async def test_an_auditor_reads_a_person_under_their_pseudonym_and_nothing_that_
     assert case["establishment"] == "CP de Lille-Annœullin" and case["case_id"] == "case-9"
     assert "Martin" not in response.text and "Lucas" not in response.text and "62041" not in response.text
     assert int(response.headers["content-length"]) == len(response.content)
+
+
+async def test_the_fields_an_answer_marks_personal_are_masked_too_their_codes_kept(app, as_role):
+    async with client(app) as http:
+        masked = (await http.get("/cases/case-9/referral", headers=as_role("auditeur"))).json()
+        clear = (await http.get("/cases/case-9/referral", headers=as_role("dpip"))).json()
+    assert masked == {
+        "subject_id": "p-7",
+        "status": "withdrawn",
+        "end_reason": MASKED_TEXT,
+        "history": [["support_declined", MASKED_TEXT]],
+    }
+    assert clear["end_reason"] == "Son frère Yanis est incarcéré"
+    assert clear["history"] == [["support_declined", "Lucas préfère attendre"]]
 
 
 async def test_the_same_person_reads_the_same_pseudonym_on_every_route_and_another_person_another(

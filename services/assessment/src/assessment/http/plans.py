@@ -16,6 +16,7 @@ from assessment.domain import commands as c
 from assessment.domain.errors import PlanNotFound
 from assessment.domain.plan import Plan
 from assessment.http.common import AssessmentReader, Director, Officer
+from contracts import personal_data
 from contracts.assessment import Agreement, InterventionKind, NeedDomain, Objective, ObjectiveStatus
 from kernel.aggregates import Aggregate
 from kernel.api import Id, Label, RequestBody, Store, Today
@@ -61,6 +62,9 @@ class ObjectiveStatusRequest(RequestBody):
 
 
 class ObjectiveView(Objective):
+    # What the person is to work on, and how, in the CPIP's words: masked for auditors, as the objective's
+    # interventions are (ADR 31).
+    description: str = personal_data(min_length=1, max_length=1000)
     status: ObjectiveStatus
     reason: str
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from contracts import personal_data
 from contracts.ipro import ExitOutcome, GoalStatus, GoalStep, LeaveKind, Profile, ReadinessStatus
 from ipro import handlers, reads
 from ipro.domain import commands as c
@@ -93,7 +94,8 @@ class PathwayView(BaseModel):
     adviser: str | None
     profile: Profile | None
     readiness: ReadinessStatus | None
-    readiness_history: list[tuple[ReadinessStatus, str]]
+    # Each status with the adviser's reason, a free text about the person: masked for auditors (ADR 31).
+    readiness_history: list[tuple[ReadinessStatus, str]] = personal_data()
     interviews: int
     goals: dict
     france_travail_registered_on: date | None

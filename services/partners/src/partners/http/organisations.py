@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from contracts import personal_data
 from contracts.partners import ACCREDITATION_ALERT_DAYS, OrganisationType
 from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
@@ -54,7 +55,8 @@ class PartnerView(BaseModel):
     accreditation: Accreditation
     accredited_until: date | None
     accreditation_expires_soon: bool
-    suspension_reason: str | None
+    # Why the organisation may no longer come in: free text that may name one of its people (ADR 31).
+    suspension_reason: str | None = personal_data()
     contacts: list[Contact]
     version: int
 

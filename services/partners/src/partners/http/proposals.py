@@ -9,6 +9,7 @@ from operator import attrgetter
 
 from pydantic import BaseModel, Field
 
+from contracts import personal_data
 from contracts.partners import ProposalCommented, ProposalContent
 from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, RequestBody, Store
@@ -57,7 +58,7 @@ class ProposalView(BaseModel):
     status: ProposalStatus
     content: ProposalContent
     action_id: str | None
-    decision_reason: str | None
+    decision_reason: str | None = personal_data()  # free text that may name someone (ADR 31)
     comments: list[Comment]
     version: int
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
+from contracts import personal_data
 from contracts.programmes import CompletionCertificateIssued
 from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, IdFilter, Limit, Offset, Page, Reason, RequestBody, Store, Today
@@ -56,11 +57,12 @@ class ReferralView(BaseModel):
     establishment: str
     status: ReferralStatus
     failed_rules: list[str] | None
-    override_reason: str | None
+    # Free texts a DPIP or a CPIP wrote about the person: personal, masked for auditors (ADR 31).
+    override_reason: str | None = personal_data()
     consent: bool | None
     consent_recorded_on: date | None
     group_id: str | None
-    end_reason: str | None
+    end_reason: str | None = personal_data()
     attendance_rate: float | None
     certificate_id: str | None
     version: int
