@@ -2,7 +2,7 @@
 pseudonymised_roles`: auditors) read personal data under a pseudonym, unless they break the glass.
 
 * **One step, where reads are answered.** A route that reads personal data takes `journal: Journal` (ADR 22);
-  for such a route, when the caller exercises a pseudonymised role, the route class rewrites the JSON answer
+  for such a route, when the caller's token holds a pseudonymised role, the route class rewrites the answer
   (`PolicyRoute`): a person's name (`last_name`) reads as their pseudonym, every other personal field the
   contracts mark (`x-personal-data`: first names, birth date, écrou number, contact details, and the free
   texts that may name someone: notes, evidence, synthesis...) reads masked, and so does every field the
@@ -151,8 +151,10 @@ class Pseudonyms:
             )
 
     def applies_to(self, principal: Principal | None) -> bool:
-        """Whether this caller reads pseudonymised: the role they exercise on the route is one of `roles`."""
-        return principal is not None and principal.role in self.roles
+        """Whether this caller reads pseudonymised: their token holds one of `roles`, whatever other role it
+        holds and whichever the route admitted them with (ADR 31 addendum): nothing tells which one a user
+        holding two acts in, and the glass is there to break."""
+        return principal is not None and principal.has_any(self.roles)
 
     def of(self, subject_id: str) -> str | None:
         if self.secret is None:

@@ -2,10 +2,13 @@
 every route, a break-glass read in clear and what the journal keeps of it. A service app with a memory
 journal; no infrastructure."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
 import httpx
+import jwt
 import pytest
 from fastapi import Depends
 from fastapi.responses import HTMLResponse
@@ -15,6 +18,7 @@ from pydantic import BaseModel
 from contracts import personal_data
 from contracts.roles import ESTABLISHMENT
 from devinfra.testkit import headers_for
+from devinfra.tokens import ACCESS_TOKEN_TYPE, AUDIENCE, DEV_ESTABLISHMENTS, ISSUER
 from kernel.api import Id
 from kernel.auth import Principal, allow
 from kernel.http import service_router
@@ -27,6 +31,7 @@ SECRET = "pseudonyms-of-the-kernel-tests-0123456789"
 REASON = "signalement du DPO n° 2026-114 sur ce dossier"
 router = service_router("/cases")
 Reader = Annotated[Principal, Depends(allow("dpip", "auditeur"))]
+DirectorOnly = Annotated[Principal, Depends(allow("dpip"))]
 
 
 class Status(StrEnum):
@@ -82,6 +87,12 @@ async def read_referral(case_id: Id, _principal: Reader, journal: Journal):
     )
 
 
+@router.get("/{case_id}/for-directors")
+async def read_case_as_a_director(case_id: Id, _principal: DirectorOnly, journal: Journal):
+    journal.consulted(subject_id="p-7")
+    return a_case(case_id)
+
+
 @router.get("/{case_id}/page")
 async def page(case_id: Id, _principal: Reader, journal: Journal) -> HTMLResponse:
     case = journal.disclose(a_case(case_id))
@@ -128,6 +139,23 @@ def break_glass(reason: str = REASON) -> str:
 
 def pseudonym(subject_id: str) -> str:
     return Pseudonyms(SECRET.encode(), frozenset()).of(subject_id)
+
+
+def holding(dev_keys, *roles: str, **extra: str) -> dict[str, str]:
+    """The headers of one user whose token holds several roles (`DevKeys.mint` makes tokens of one)."""
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "dpip-auditeur-1",
+        "roles": list(roles),
+        "establishments": list(DEV_ESTABLISHMENTS),
+        "iat": now,
+        "exp": now + timedelta(minutes=15),
+        "jti": uuid.uuid4().hex,
+    }
+    headers = {"kid": dev_keys.kid, "typ": ACCESS_TOKEN_TYPE}
+    return {"Authorization": f"Bearer {jwt.encode(claims, dev_keys.private_key, 'RS256', headers)}", **extra}
 
 
 def break_glass_reads(user: str) -> float:
@@ -178,6 +206,23 @@ async def test_the_same_person_reads_the_same_pseudonym_on_every_route_and_anoth
 
 async def test_another_deployment_secret_gives_other_pseudonyms():
     assert Pseudonyms(SECRET.encode(), frozenset()).of("p-7") != Pseudonyms(b"y" * 32, frozenset()).of("p-7")
+
+
+async def test_a_token_holding_auditeur_and_dpip_reads_pseudonymised_wherever_it_reads(app, dev_keys):
+    """Whichever role a route admits them with, nothing tells which one they act in: they read as an auditor,
+    in clear only by breaking the glass (ADR 31 addendum)."""
+    both = holding(dev_keys, "dpip", "auditeur")
+    async with client(app) as http:
+        admitting_both = await http.get("/cases/case-9", headers=both)
+        admitting_dpip = await http.get("/cases/case-9/for-directors", headers=both)
+        broken = await http.get("/cases/case-9/for-directors", headers={**both, "Purpose": break_glass()})
+    for response in (admitting_both, admitting_dpip):
+        assert response.status_code == 200
+        assert response.json()["identity"]["last_name"] == pseudonym("p-7") and "Martin" not in response.text
+    assert broken.json() == a_case("case-9")
+    entries = app.state.journal.entries
+    assert [entry.role for entry in entries] == ["auditeur", "dpip", "dpip"]
+    assert [entry.break_glass for entry in entries] == [False, False, True]
 
 
 async def test_other_roles_read_in_clear_as_before(app, as_role):
