@@ -55,6 +55,8 @@ TABLES = (
     "person_file_links",
     "person_identities",
     "person_file_snapshots",
+    "person_file_changed_streams",
+    "person_file_stale",
 )
 
 # Streams no person's file needs: calls for interest and proposals are between the SPIP and partners.
@@ -126,7 +128,7 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
     if not kept:
         return
     inserted = {
-        row["event_id"]
+        row["event_id"]: row["seq"]
         for row in await connection.fetch(
             """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
                                                actor_role, actor_id, payload)
@@ -136,7 +138,7 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
                            $7::text[], $8::text[], $9::text[])
                     AS e(event_id, stream, service, position, occurred_at, event_type, actor_role, actor_id,
                          payload)
-               ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
+               ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq""",
             *_columns(
                 (
                     envelope.event_id,
@@ -156,10 +158,20 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
     new = [item for item in kept if item[0].event_id in inserted]
     owners: set[tuple[str, str]] = set()
     links: set[tuple[str, str]] = set()
+    changed: dict[str, int] = {}  # stream -> its latest new seq
     for envelope, _, stream, payload in new:
         subjects, linked = edges(stream, envelope, payload)
         owners.update((subject, stream) for subject in subjects)
         links.update(linked)
+        changed[stream] = max(changed.get(stream, 0), inserted[envelope.event_id])
+    if changed:
+        # The kept files these streams are in are stale: the refresher folds them again (`refresher`).
+        await connection.execute(
+            """INSERT INTO person_file_changed_streams (stream, seq)
+               SELECT * FROM unnest($1::text[], $2::bigint[])
+               ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq""",
+            *_columns(sorted(changed.items())),
+        )
     if owners:
         await connection.execute(
             """INSERT INTO person_file_owners (subject_id, stream) SELECT * FROM unnest($1::text[], $2::text[])

@@ -50,6 +50,13 @@ async def live_file(connection: asyncpg.Connection, subject_id: str, now: dateti
     events = await events_of(connection, subject_id)
     if not events:
         return None
+    return await fold_and_keep(connection, subject_id, events, now)
+
+
+async def fold_and_keep(
+    connection: asyncpg.Connection, subject_id: str, events: list[FileEvent], now: datetime
+) -> LiveFile:
+    """The person's file folded from all their events at `now`, kept for the reads to come."""
     live = LiveFile(fold(subject_id, events, now=now), contributors_of(events), max(e.seq for e in events))
     await connection.execute(
         """INSERT INTO person_file_snapshots (subject_id, through_seq, events, folded_at, valid_until,
