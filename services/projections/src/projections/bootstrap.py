@@ -23,6 +23,7 @@ from projections.indicators.http import router as indicators_router
 from projections.movements.http import router as movements_router
 from projections.person_file import ingest as person_file
 from projections.person_file.http import router as person_file_router
+from projections.person_file.refresher import refresher as person_file_refresher
 from projections.queues import ingest as queues
 from projections.queues.http import router as queues_router
 from projections.schedule import ingest as schedule
@@ -135,6 +136,8 @@ DEFINITION = ServiceDefinition(
     background=lambda settings, store: {
         "access-journal": access_journal.consumer(settings, store.pool),
         "access-journal-retention": access_journal.pruner(settings, store.pool),
+        # The person files kept for reads, folded again as their events arrive (ADR 18 addendum).
+        "person-file-refresher": person_file_refresher(store.pool, store.clock),
     },
 )
 
