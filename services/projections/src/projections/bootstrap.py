@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from contracts import Event, EventEnvelope
 from contracts.roles import ESTABLISHMENT
+from contracts.rooms import load_rooms
 from kernel.clock import Clock, system_clock
 from kernel.consumer import Subscription
 from kernel.service import ServiceDefinition, create_service_app
@@ -74,7 +75,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
         Subscription(
             name=settings.topic("projections.schedule"),
             topics=[settings.topic(topic) for topic in schedule.TOPICS],
-            handler=schedule.applier(getattr(store, "clock", system_clock)),
+            handler=schedule.applier(getattr(store, "clock", system_clock), load_rooms(settings.rooms_file)),
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
         ),
