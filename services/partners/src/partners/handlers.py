@@ -11,6 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from contracts.partners import ActionType
+from contracts.rooms import NO_ROOMS, RoomList
 from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing
 from kernel.auth import Principal
 from kernel.decider import Decider
@@ -23,6 +25,7 @@ from partners.domain.call import Call, CallStatus, call, window
 from partners.domain.facts import CallWindow, NewActionFacts, PartnerStanding, ProposalFacts
 from partners.domain.partner import Partner, partner, standing
 from partners.domain.proposal import Proposal, proposal
+from partners.domain.rooms import OUTSIDE, ensure_room
 
 Save = Callable[[asyncpg.Connection, Any, int], Awaitable[None]]
 
@@ -128,13 +131,21 @@ async def _proposal_facts(session: Session, state: Proposal) -> ProposalFacts:
 
 
 async def approve_proposal(
-    session: Session, proposal_id: str, command: c.ApproveProposal, metadata: Metadata, principal: Principal
+    session: Session,
+    proposal_id: str,
+    command: c.ApproveProposal,
+    metadata: Metadata,
+    principal: Principal,
+    rooms: RoomList = NO_ROOMS,
 ) -> tuple[Outcome[Proposal], Outcome[Action]]:
     """Approval and the catalogue action it creates are one transaction: both or neither. The action schedules
-    the sessions the proposal planned (those it can: `action.decide`)."""
+    the sessions the proposal planned (those it can: `action.decide`), each in a room of the call's
+    establishment once it has a list."""
     approved = await proposal_command(session, proposal_id, command, metadata, principal)
     state = approved.state
     content = state.content
+    places = [planned.place for planned in content.planned_sessions]
+    await _ensure_rooms(session, rooms, state.call_id, content.action_type, places)
     create = c.CreateAction(
         action_id=command.action_id,
         proposal_id=proposal_id,
@@ -166,6 +177,17 @@ async def approve_proposal(
     return approved, created
 
 
+async def _ensure_rooms(
+    session: Session, rooms: RoomList, call_id: str, action_type: ActionType, places: list[str]
+) -> None:
+    """Each place is a room of the call's establishment (an action's is its call's), once it has a list."""
+    if not rooms.establishments or action_type in OUTSIDE or not places:
+        return  # no list at all, or people taken outside: the call need not be read
+    found = await load_existing(session, call, call_id, errors.CallNotFound)
+    for place in places:
+        ensure_room(rooms, found.state.content.establishment, action_type, place)
+
+
 def planned_session_id(action_id: str, index: int) -> str:
     """The id of the action's session made from the proposal's planned session number `index`: the same on a
     retry of the approval."""
@@ -184,10 +206,17 @@ def slot_locks(places: list[str], facilitators: list[str]) -> list[str]:
 
 
 async def action_command(
-    session: Session, action_id: str, command: c.Command, metadata: Metadata, principal: Principal
+    session: Session,
+    action_id: str,
+    command: c.Command,
+    metadata: Metadata,
+    principal: Principal,
+    rooms: RoomList = NO_ROOMS,
 ) -> Outcome[Action]:
     existing = await read_action(session, action_id, principal)
     if isinstance(command, c.SessionPlan):
+        state = existing.state
+        await _ensure_rooms(session, rooms, state.call_id, state.action_type, [command.place])
         await session.lock(*slot_locks([command.place], command.facilitators))
     facts = await _standing(session, existing.state.partner_id) if command.needs_facts else None
     return await _execute(session, action, store.save_action, existing, command, metadata, facts)

@@ -193,3 +193,9 @@ class PresentCountInvalid(DomainError):
 
 class SessionReportMissing(DomainError):
     code = "session-report-missing"
+
+
+class RoomUnknown(DomainError):
+    """A place that is not one of the establishment's rooms, once it has a list (ADR 29)."""
+
+    code = "room-unknown"

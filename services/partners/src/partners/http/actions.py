@@ -12,6 +12,7 @@ from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.partners import ActionType, SessionSlot
+from contracts.rooms import NO_ROOMS, RoomList
 from kernel.aggregates import Aggregate
 from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, day_query
 from kernel.clock import start_of_day
@@ -21,7 +22,7 @@ from kernel.journal import Journal
 from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.action import Action
-from partners.http.common import Manager, Organiser, Reader
+from partners.http.common import Manager, Organiser, Reader, Rooms
 
 router = service_router("/actions", tags=["catalogue actions"])
 catalogue_router = service_router("/catalogue", tags=["catalogue actions"])
@@ -101,18 +102,25 @@ class CatalogueEntry(BaseModel):
 @router.post(
     "/{action_id}/sessions", status_code=201, response_model=ActionView, summary="Schedule a session"
 )
-async def schedule(action_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, now: Now):
+async def schedule(
+    action_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, now: Now, rooms: Rooms
+):
     command = c.ScheduleSession(session_id=str(uuid.uuid4()), **body.model_dump(), now=now)
-    return await _change(action_id, command, principal, commands, status_code=201)
+    return await _change(action_id, command, principal, commands, status_code=201, rooms=rooms)
 
 
 @router.post("/{action_id}/sessions/{session_id}/move", response_model=ActionView, summary="Move a session")
 async def move(
-    action_id: Id, session_id: Id, body: SessionRequest, principal: Organiser, commands: Commands, now: Now
+    action_id: Id,
+    session_id: Id,
+    body: SessionRequest,
+    principal: Organiser,
+    commands: Commands,
+    now: Now,
+    rooms: Rooms,
 ):
-    return await _change(
-        action_id, c.MoveSession(session_id=session_id, **body.model_dump(), now=now), principal, commands
-    )
+    command = c.MoveSession(session_id=session_id, **body.model_dump(), now=now)
+    return await _change(action_id, command, principal, commands, rooms=rooms)
 
 
 @router.post(
@@ -149,9 +157,16 @@ async def close(action_id: Id, principal: Manager, commands: Commands):
     return await _change(action_id, c.CloseAction(), principal, commands)
 
 
-async def _change(action_id: str, command: c.Command, principal, commands: Commands, status_code: int = 200):
+async def _change(
+    action_id: str,
+    command: c.Command,
+    principal,
+    commands: Commands,
+    status_code: int = 200,
+    rooms: RoomList = NO_ROOMS,
+):
     async def run(session, metadata):
-        return _view(await handlers.action_command(session, action_id, command, metadata, principal))
+        return _view(await handlers.action_command(session, action_id, command, metadata, principal, rooms))
 
     return await commands.run(principal, run, status_code=status_code, resource="/actions/{action_id}")
 

@@ -8,8 +8,17 @@ from typing import Annotated
 from fastapi import Depends
 
 from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
+from contracts.rooms import RoomList, load_rooms
+from kernel.api import Settings
 from kernel.auth import Principal, allow
 
+
+def _rooms(settings: Settings) -> RoomList:
+    """The establishments' rooms, from the file the settings name (none: every place accepted)."""
+    return load_rooms(getattr(settings, "rooms_file", None))
+
+
+Rooms = Annotated[RoomList, Depends(_rooms)]
 # Everyone with a role in the establishment reads; partners are limited to their organisation.
 Reader = Annotated[Principal, Depends(allow(IPRO_STAFF, SPIP_STAFF, "direction", "auditeur", PARTNER))]
 # Calls, registrations and catalogue publication are IPRO management's and the SPIP director's call.

@@ -21,7 +21,7 @@ from partners import access, handlers, queries
 from partners.domain import commands as c
 from partners.domain.proposal import Proposal, ProposalStatus
 from partners.http.actions import NotScheduledView, SessionView
-from partners.http.common import Discussant, Proposer, Reader, Reviewer
+from partners.http.common import Discussant, Proposer, Reader, Reviewer, Rooms
 
 router = service_router("/proposals", tags=["proposals"])
 
@@ -132,15 +132,17 @@ async def resubmit(proposal_id: Id, principal: Proposer, commands: Commands, now
         "facilitators, under the rules of scheduling. A planned session that can no longer be scheduled (past, "
         "the organisation not allowed in that day, its place or a facilitator taken) does not stop the "
         "approval: it is listed in `planned_sessions_not_scheduled` with the rule it broke, here and on the "
-        "action."
+        "action. A planned place that is not one of the rooms of the call's establishment, once it has a list "
+        "(`PARTNERS_ROOMS_FILE`), refuses the approval (422 `room-unknown`); PMSMP, escorted leaves and temp "
+        "missions take people outside and name no room."
     ),
 )
-async def approve(proposal_id: Id, principal: Reviewer, commands: Commands, now: Now):
+async def approve(proposal_id: Id, principal: Reviewer, commands: Commands, now: Now, rooms: Rooms):
     command = c.ApproveProposal(action_id=str(uuid.uuid4()), now=now)
 
     async def action(session, metadata):
         approved, created = await handlers.approve_proposal(
-            session, proposal_id, command, metadata, principal
+            session, proposal_id, command, metadata, principal, rooms
         )
         scheduled = sorted(created.state.sessions.values(), key=attrgetter("slot.starts_at"))
         return ApprovalView(
