@@ -8,14 +8,20 @@ every copy of the ciphertext it protected, in every table, topic and backup, the
 
 The KEK never leaves its `KeyWrapper`. Locally it comes from the environment (`KEYRING_KEK`, generated under
 var/ by `make up` and the test fixtures); in production the same interface is a KMS or Vault transit key.
-Unwrapped data keys are cached in memory for `KEYRING_CACHE_SECONDS`: a destruction takes effect everywhere
-within that time, at once in the process that destroyed the key.
+Unwrapped data keys are cached in memory for `KEYRING_CACHE_SECONDS`. A destruction takes effect at once in the
+process that destroyed the key, and within milliseconds in every other: the table's trigger notifies
+`keyring_key_destroyed` and each keyring drops that key from its cache (`Keyring.listen`). Only while a keyring's
+listening connection is down does the cache time bound it; the cache is emptied when the connection comes back.
+
+Each service reaches the table with the least rights its work needs (migration 0003): readers `SELECT`, writers
+`SELECT, INSERT`, the erasure job `UPDATE` of a key's columns besides; no one `DELETE`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +40,9 @@ from kernel.errors import Conflict, InfrastructureMisconfigured
 KEY_BYTES = 32
 NONCE_BYTES = 12
 MIGRATIONS = Path(__file__).parent / "keyring_migrations"
+DESTROYED_CHANNEL = "keyring_key_destroyed"  # notified by migration 0002's trigger, the key id as payload
+# How often a listening connection is probed: one silently gone would miss destructions until it is noticed.
+LISTENER_PROBE_SECONDS = 10.0
 
 
 class SubjectErased(Conflict):
@@ -122,6 +131,9 @@ class KeyringSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: str | None = Field(None, validation_alias="KEYRING_DATABASE_URL")
+    # The keyring database owner's DSN, for its migrations; without it they are checked with database_url
+    # (a service's role cannot create anything: a pending migration then stops it, as ADR 20's do).
+    migration_database_url: str | None = Field(None, validation_alias="KEYRING_MIGRATION_DATABASE_URL")
     kek: SecretStr | None = Field(None, validation_alias="KEYRING_KEK")
     cache_seconds: float = Field(60.0, validation_alias="KEYRING_CACHE_SECONDS")
 
@@ -156,6 +168,10 @@ class Keyring:
         self.cache_seconds = cache_seconds
         self._clock = clock
         self._cache: dict[str, _Cached] = {}
+        # Bumped by every invalidation: a key read from the table while one arrived is used, not cached (it
+        # may have been read just before its destruction was committed).
+        self._invalidations = 0
+        self._listener: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, settings: KeyringSettings) -> Keyring:
@@ -169,12 +185,71 @@ class Keyring:
                 "deployment (`make up` and the test fixtures create it)"
             )
         wrapper = settings.wrapper()
-        await database.migrate_folder(url, MIGRATIONS)
+        await database.migrate_folder(settings.migration_database_url or url, MIGRATIONS)
         pool = await database.create_pool(url, min_size=1, max_size=4)
-        return cls(pool, wrapper, cache_seconds=settings.cache_seconds)
+        keyring = cls(pool, wrapper, cache_seconds=settings.cache_seconds)
+        try:
+            await keyring.listen(url)
+        except BaseException:
+            await pool.close()
+            raise
+        return keyring
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
         await self.pool.close()
+
+    # --- every process learns of a destruction ------------------------------------------------------------
+
+    async def listen(self, dsn: str) -> None:
+        """Drop each key from the cache as soon as any process destroys it, for as long as this keyring is
+        open: an erased person's key kept cached elsewhere would let a replica copy their data in clear again.
+        The first connection is made here (a keyring that cannot listen does not open)."""
+        connection = await self._subscribe(dsn)
+        self._listener = asyncio.create_task(self._keep_listening(dsn, connection), name="keyring listener")
+
+    async def _subscribe(self, dsn: str) -> asyncpg.Connection:
+        from kernel import database
+
+        connection = await asyncpg.connect(dsn, server_settings=database.SERVER_SETTINGS)
+        connection.add_termination_listener(lambda _: self.forget_all())
+        await connection.add_listener(DESTROYED_CHANNEL, self._on_destroyed)
+        # Keys cached before listening could have been destroyed meanwhile.
+        self.forget_all()
+        return connection
+
+    async def _keep_listening(self, dsn: str, connection: asyncpg.Connection) -> None:
+        try:
+            while True:
+                await asyncio.sleep(LISTENER_PROBE_SECONDS)
+                try:
+                    await connection.fetchval("SELECT 1", timeout=LISTENER_PROBE_SECONDS)
+                    continue
+                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    pass
+                self.forget_all()  # destructions may have been missed while it was down
+                connection.terminate()
+                while True:
+                    try:
+                        connection = await self._subscribe(dsn)
+                        break
+                    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                        await asyncio.sleep(LISTENER_PROBE_SECONDS / 10)
+        finally:
+            connection.terminate()
+
+    def _on_destroyed(self, _connection, _pid, _channel, kid: str) -> None:
+        # Dropped, not marked destroyed: anyone may NOTIFY, so the table says, on the next read, what is true.
+        self._cache.pop(kid, None)
+        self._invalidations += 1
+
+    def forget_all(self) -> None:
+        """Every cached key is read from the table again on its next use."""
+        self._cache.clear()
+        self._invalidations += 1
 
     # --- reading and writing ----------------------------------------------------------------------------
 
@@ -202,12 +277,13 @@ class Keyring:
             else:
                 missing.append(kid)
         if missing:
+            seen = self._invalidations
             rows = await self.pool.fetch(
                 "SELECT subject_id, wrapped_key, kek_id FROM subject_keys WHERE subject_id = ANY($1::text[])",
                 missing,
             )
             for row in rows:
-                found[row["subject_id"]] = await self._remember(row)
+                found[row["subject_id"]] = await self._remember(row, keep=self._invalidations == seen)
             absent = [kid for kid in missing if kid not in found]
             if absent and not create:
                 raise UnknownDataKey(f"no data key {absent[0]!r} in this keyring")
@@ -216,6 +292,7 @@ class Keyring:
         return found
 
     async def _create(self, kid: str) -> AESGCM | None:
+        seen = self._invalidations
         data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
         wrapped = await self.wrapper.wrap(data_key, kid)
         row = await self.pool.fetchrow(
@@ -229,14 +306,15 @@ class Keyring:
             row = await self.pool.fetchrow(
                 "SELECT subject_id, wrapped_key, kek_id FROM subject_keys WHERE subject_id = $1", kid
             )
-        return await self._remember(row)
+        return await self._remember(row, keep=self._invalidations == seen)
 
-    async def _remember(self, row: asyncpg.Record) -> AESGCM | None:
+    async def _remember(self, row: asyncpg.Record, *, keep: bool) -> AESGCM | None:
         wrapped = row["wrapped_key"]
         cipher = None
         if wrapped is not None:
             cipher = AESGCM(await self.wrapper.unwrap(bytes(wrapped), row["subject_id"], row["kek_id"]))
-        self._cache[row["subject_id"]] = _Cached(cipher, self._clock() + self.cache_seconds)
+        if keep:
+            self._cache[row["subject_id"]] = _Cached(cipher, self._clock() + self.cache_seconds)
         if len(self._cache) > 50_000:  # bounded: the oldest half goes
             for kid in list(self._cache)[:25_000]:
                 del self._cache[kid]
@@ -246,7 +324,8 @@ class Keyring:
 
     async def destroy(self, subject_id: str) -> bool:
         """Crypto-shred a person: their key's wrapped form is overwritten with NULL, for good. Every ciphertext
-        it protected reads as erased from now on here, within `cache_seconds` in every other process. A key
+        it protected reads as erased from now on here, and in every other process once the notification of it
+        arrives (within `cache_seconds` at worst, if their listening connection is down). A key
         never created is recorded destroyed, so nothing personal can be written later either. True if this
         call destroyed it (False: it already was)."""
         destroyed = await self.pool.fetchval(

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contracts import Actor, EventEnvelope, parse_payload
 from contracts.assessment import CaseOpened
-from kernel.keyring import KeyUnwrapFailed, LocalKeyWrapper, SubjectErased, UnknownDataKey
+from kernel.keyring import Keyring, KeyUnwrapFailed, LocalKeyWrapper, SubjectErased, UnknownDataKey
 from kernel.sealing import (
     ERASED_DATE,
     ERASED_TEXT,
@@ -261,3 +261,28 @@ def test_a_malformed_kek_is_refused_at_start():
     for spec in ("", "no-key", "k:not-base64!", "k:" + "QUJD"):
         with pytest.raises(ValueError):
             LocalKeyWrapper.parse(spec)
+
+
+class RacingKeyTable:
+    """A keyring's pool whose every read of a key comes back after the cache was told to forget (a destruction
+    announced while the key was on its way)."""
+
+    def __init__(self, row: dict) -> None:
+        self.row, self.reads, self.keyring = row, 0, None
+
+    async def fetch(self, *_):
+        self.reads += 1
+        self.keyring.forget_all()
+        return [self.row]
+
+
+async def test_a_key_read_while_a_destruction_is_announced_is_used_once_and_not_cached():
+    wrapper = LocalKeyWrapper.parse(LocalKeyWrapper.generate_spec("k"))
+    wrapped = await wrapper.wrap(AESGCM.generate_key(bit_length=256), "person-1")
+    table = RacingKeyTable({"subject_id": "person-1", "wrapped_key": wrapped, "kek_id": "k"})
+    keyring = table.keyring = Keyring(table, wrapper, cache_seconds=3600)
+
+    assert (await keyring.for_reading(["person-1"]))["person-1"] is not None
+    await keyring.for_reading(["person-1"])
+
+    assert table.reads == 2  # read again from the table: it may have been destroyed meanwhile
