@@ -1390,7 +1390,34 @@ SCHEDULE = "/schedule?from=2031-02-03&to=2031-02-03&establishment=CP d'Arras"
 NAMED_SCHEDULE = (200, {"present": {"items"}, "shows": {"LEFEVRE", "BENALI"}})
 UNNAMED_SCHEDULE = (200, {"present": {"items"}, "shows": {"OTHER_PERSON"}, "hides": {"LEFEVRE", "BENALI"}})
 
+# One person's schedule (`subject_id=`, Marie Lefèvre's) on the same need-to-know: those who may read her
+# name find her sessions; another CPIP, a psychologist or a social worker not asked about her find none, as
+# another establishment's staff find none (an empty list: nothing tells whether she exists).
+PERSON_SCHEDULE = "/schedule?from=2031-02-03&to=2031-02-03&subject_id={person}"
+
 PROJECTIONS_SCHEDULE = [
+    *rows(
+        "projections",
+        "GET",
+        PERSON_SCHEDULE,
+        {
+            **dict.fromkeys(
+                (Scope.DPIP, Scope.REFERENT, Scope.PSY_ASKED, Scope.IPRO_ADVISER, Scope.DIRECTION),
+                (200, {"present": {"items"}, "shows": {"LEFEVRE"}}),
+            ),
+            Scope.AUDITOR: (200, {"present": {"items"}, "hides": {"LEFEVRE"}}),
+            **dict.fromkeys(
+                (
+                    Scope.OTHER_CPIP,
+                    Scope.PSY_NOT_ASKED,
+                    Scope.SOCIAL_NOT_ASKED,
+                    Scope.REFERENT_ELSEWHERE,
+                    Scope.PSY_ASKED_ELSEWHERE,
+                ),
+                (200, {"absent": {"items"}, "hides": {"OTHER_PERSON"}}),
+            ),
+        },
+    ),
     *rows(
         "projections",
         "GET",
@@ -1427,7 +1454,7 @@ PROJECTIONS_SCHEDULE = [
                 (200, {"absent": {"items"}, "hides": {"LEFEVRE", "OTHER_PERSON"}}),
             ),
         },
-    )
+    ),
 ]
 
 # --- projections: the consultation journal (issue 18 #1, #2) ---------------------------------------------

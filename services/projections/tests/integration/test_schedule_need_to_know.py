@@ -75,10 +75,11 @@ async def api(views_settings, apply_all, dev_keys):
     await apply_all(both, *the_week().envelopes, *who_follows_whom().envelopes)
     async with serving(create_app(views_settings, clock=lambda: NOW)) as client:
 
-        async def read(role: str, user: str, establishments=(ARRAS,), path: str = "/schedule"):
+        async def read(role: str, user: str, establishments=(ARRAS,), path: str = "/schedule", **params):
             token = dev_keys.mint(role, subject=user, establishments=establishments)
-            response = await client.get(path, params=WEEK, headers={"Authorization": f"Bearer {token}"})
-            return await ok(response) if path == "/schedule" else response.text
+            headers = {"Authorization": f"Bearer {token}"}
+            response = await client.get(path, params={**WEEK, **params}, headers=headers)
+            return await ok(response) if path in ("/schedule", "/schedule/conflicts") else response.text
 
         yield read
 
@@ -123,6 +124,21 @@ async def test_each_role_reads_the_names_of_the_people_it_follows_and_every_seat
         page = await api(role, user, path="/schedule.html")
         assert ("LEFÈVRE Marie" in page) == ("Lefèvre" in names), (role, user)
         assert ("BENALI Karim" in page) == ("Benali" in names), (role, user)
+
+
+async def test_one_persons_schedule_is_found_only_by_who_may_read_their_name(api):
+    """`subject_id=` finds Marie's activities, calendar and conflicts for those who read her name; a CPIP, a
+    psychologist or a social worker who does not follow her finds none, as for a person of another
+    establishment: an empty list, which tells nothing of whether she exists."""
+    assert (await api("dpip", "dpip-1", path="/schedule/conflicts", subject_id="person-1"))["items"]
+    for role, user, names in MATRIX:
+        finds = "Lefèvre" in names
+        schedule = await api(role, user, subject_id="person-1")
+        assert bool(schedule["items"]) == finds, (role, user)
+        calendar = await api(role, user, path="/schedule.ics", subject_id="person-1")
+        assert ("BEGIN:VEVENT" in calendar) == finds, (role, user)
+        conflicts = await api(role, user, path="/schedule/conflicts", subject_id="person-1")
+        assert bool(conflicts["items"]) == finds, (role, user)
 
 
 async def test_a_transfer_takes_the_name_from_the_referent_of_the_old_establishment(api, apply_all):

@@ -9,6 +9,8 @@
 * A partner reads only its own action sessions and the people positioned on them, by id: its token's
   organisation (`Principal.organisation_scope`), nothing when the token names none.
 * Calendars and conflicts are for the staff who arrange people's days.
+* One person's schedule, calendar or conflicts (`subject_id=`) only for who may read their name: a CPIP, a
+  psychologist or a social worker asking for someone they do not follow finds nothing (`finds`).
 * Staff and auditors read the items and conflicts of the establishments their token lists (ADR 26), a
   session's being its group's or its call's, a person's their pathway's; a partner is limited by its
   organisation instead.
@@ -50,6 +52,14 @@ def follows(principal: Principal, person: Followed | None) -> bool:
     if "cpip" in principal.roles and person.referent == principal.subject:
         return True
     return bool(principal.roles & MULTIDISCIPLINARY) and principal.subject in person.contributors
+
+
+def finds(principal: Principal, person: Followed | None) -> bool:
+    """Whether a `subject_id` filter finds this person's activities for the caller: anyone's for those who read
+    every name (a partner's rows are its own actions' already); a CPIP's, a psychologist's or a social worker's
+    only the people they follow. Anyone else's reads as a person with no activity, as another establishment's
+    person does (ADR 26): an empty list, which tells nothing of whether they exist."""
+    return not sees_names_of_followed(principal) or follows(principal, person)
 
 
 def only_partner(principal: Principal) -> str | None:

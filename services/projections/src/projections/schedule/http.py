@@ -24,6 +24,7 @@ from projections.schedule.access import (
     CALENDAR_READERS,
     CONFLICT_READERS,
     READERS,
+    finds,
     follows,
     only_partner,
     sees_names,
@@ -224,6 +225,8 @@ async def list_conflicts(
 ) -> Conflicts:
     first, last = window(first, last, today)
     async with db.acquire() as connection:
+        if subject_id is not None and not await _finds(connection, principal, subject_id):
+            return Conflicts(from_day=first, to_day=last, items=[])
         rows = await store.conflicts(
             connection,
             lower=start_of_day(first),
@@ -251,6 +254,8 @@ async def _items(
     rooms: RoomList = NO_ROOMS,
 ) -> list[dict[str, Any]]:
     async with db.acquire() as connection:
+        if subject_id is not None and not await _finds(connection, principal, subject_id):
+            return []
         items = await store.schedule(
             connection,
             lower=start_of_day(first),
@@ -273,6 +278,14 @@ async def _items(
             if not follows(principal, known.get(person["subject_id"])):
                 person.update(last_name=None, first_names=None)
     return items
+
+
+async def _finds(connection, principal: Principal, subject_id: str) -> bool:
+    """Whether the caller's `subject_id` filter finds this person (`schedule.access.finds`); no query for
+    those who read every name."""
+    if not sees_names_of_followed(principal):
+        return True
+    return finds(principal, (await store.followed(connection, [subject_id])).get(subject_id))
 
 
 def _heading(items, establishment, room, facilitator, subject_id) -> str:
