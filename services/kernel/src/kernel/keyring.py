@@ -196,11 +196,16 @@ class Keyring:
         return keyring
 
     async def close(self) -> None:
+        self.stop_listening()
         if self._listener is not None:
-            self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self.pool.close()
+
+    def stop_listening(self) -> None:
+        """No more notices (the listening connection ends with its task); `close` does it too."""
+        if self._listener is not None:
+            self._listener.cancel()
 
     # --- every process learns of a destruction ------------------------------------------------------------
 

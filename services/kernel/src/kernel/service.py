@@ -183,6 +183,7 @@ def create_service_app(
                 await asyncio.wait_for(running.kafka_admin.close(), timeout=SHUTDOWN_SECONDS)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(app.state.journal.close(), timeout=SHUTDOWN_SECONDS)
+            keyring.stop_listening()
             for closing in (pool, keyring.pool):
                 try:
                     await asyncio.wait_for(closing.close(), timeout=SHUTDOWN_SECONDS)
