@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 
 from devinfra import keyring as dev_keyring
-from kernel.keyring import Keyring, KeyringSettings, LocalKeyWrapper
+from kernel import database
+from kernel.keyring import MIGRATIONS, Keyring, KeyringSettings, LocalKeyWrapper
 
 pytestmark = pytest.mark.integration
 
@@ -105,3 +106,41 @@ async def test_the_erasure_job_destroys_a_key_and_nothing_more(dsns):
             )
     finally:
         await connection.close()
+
+
+async def test_make_up_hands_a_keyring_made_before_the_roles_to_its_owner_and_each_service_its_rights(
+    infrastructure, unique_name, tmp_path
+):
+    # An older var/: the keyring made and migrated (0001 alone) by the superuser, a person's key in it.
+    name = unique_name("keyring").replace("-", "_")
+    superuser = await infrastructure.create_database(name)
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "0001_keyring_subject_keys.sql").write_text(
+        (MIGRATIONS / "0001_keyring_subject_keys.sql").read_text()
+    )
+    await database.migrate_folder(superuser, first)
+    kek = dev_keyring.dev_kek(tmp_path / "keys")
+    old = Keyring(await database.create_pool(superuser), LocalKeyWrapper.parse(kek))
+    made = await old.for_writing("p-roles-old")
+    await old.pool.close()
+
+    environments = await dev_keyring.service_keyring_environments(infrastructure, tmp_path / "keys", name)
+
+    keyrings = {
+        service: await Keyring.open(KeyringSettings(**environments[service])) for service in environments
+    }
+    try:
+        assert {
+            service: env["KEYRING_DATABASE_URL"].split("@")[0] for service, env in environments.items()
+        } == {service: f"postgresql://{service}_service" for service in environments}
+        for keyring in keyrings.values():
+            assert (await keyring.for_reading(["p-roles-old"]))["p-roles-old"].encrypt(
+                b"0" * 12, b"x", None
+            ) == made.encrypt(b"0" * 12, b"x", None)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await keyrings["projections"].for_writing("p-roles-new")
+        assert await keyrings["assessment"].destroy("p-roles-old")
+    finally:
+        for keyring in keyrings.values():
+            await keyring.close()

@@ -13,7 +13,7 @@ import typer
 from devinfra.checkpoint_keys import checkpoint_key_variable, dev_checkpoint_keys
 from devinfra.infra import SERVICES, Infrastructure, database_url_variable, migration_url_variable
 from devinfra.kafka import console_consumer_command
-from devinfra.keyring import keyring_environment
+from devinfra.keyring import service_keyring_environments
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.pseudonyms import pseudonym_environment
@@ -44,7 +44,8 @@ def up() -> None:
         raise typer.Exit(1) from error
     asyncio.run(infra.ensure_databases())
     keys = DevKeys.load_or_create(KEYS_DIR)
-    keyring = asyncio.run(keyring_environment(infra, KEYS_DIR))  # the KEK kept in var/keys, like the JWT keys
+    # The KEK kept in var/keys, like the JWT keys; each service on the keyring with its own rights (ADR 24).
+    keyrings = asyncio.run(service_keyring_environments(infra, KEYS_DIR))
     # Each service gets its own checkpoint signing key only (ADR 27).
     signing_keys = dev_checkpoint_keys(KEYS_DIR, SERVICES)
     # The subject ids' secret is the assessment service's alone: it makes the ids, the others only read them.
@@ -59,7 +60,7 @@ def up() -> None:
                 **infra.kafka_environment(),
                 database_url_variable(service.name): infra.database_url(service.name),
                 migration_url_variable(service.name): infra.owner_database_url(service.name),
-                **keyring,
+                **keyrings[service.name],
                 checkpoint_key_variable(service.name): signing_keys[checkpoint_key_variable(service.name)],
                 **own_secrets.get(service.name, {}),
                 **pseudonyms,

@@ -54,6 +54,27 @@ async def keyring_environment(infra, keys_directory: Path) -> dict[str, str]:
     }
 
 
+async def service_keyring_environments(
+    infra, keys_directory: Path, name: str = DATABASE
+) -> dict[str, dict[str, str]]:
+    """`make up`'s keyring settings, per service: on the local server each service reaches the keyring on its
+    own login role with its own rights (`provision`), and the owner migrates it; an external keyring is
+    reached as `keyring_environment` says."""
+    if infra.postgres is None:
+        shared = await keyring_environment(infra, keys_directory)
+        return {service: shared for service in KEYRING_ROLES}
+    kek = dev_kek(keys_directory)
+    dsns = await provision(infra.postgres, name)
+    return {
+        service: {
+            "KEYRING_DATABASE_URL": dsns[service],
+            "KEYRING_MIGRATION_DATABASE_URL": dsns["owner"],
+            "KEYRING_KEK": kek,
+        }
+        for service in KEYRING_ROLES
+    }
+
+
 async def provision(postgres: LocalPostgres, name: str = DATABASE) -> dict[str, str]:
     """The keyring database as a deployment runs it: owned by the owner role, which migrates it
     (`KEYRING_MIGRATION_DATABASE_URL`), and each service's login role a member of the keyring role its work
