@@ -293,7 +293,7 @@ async def sealed_appends(run: Run, pool: asyncpg.Pool) -> Row:
     }
     result["cpu_ms_per_append"] = {name: 1000 * used for name, used in ours.items()}
     run.record("kernel_sealed", result, cpu_of["sealed"], totals["sealed"])
-    run.record("kernel_plain_ab", {"done": totals["plain"]}, cpu_of["plain"], totals["plain"])
+    run.record("kernel_plain", {"done": totals["plain"]}, cpu_of["plain"], totals["plain"])
     row = ratio_row(
         "  same, personal fields sealed",
         result["per_second"],
