@@ -21,7 +21,18 @@ _SESSIONS = """
            nullif(s.establishment, '') AS establishment,
            CASE WHEN s.kind = 'group_session' THEN coalesce(p.code || ' – ' || p.name, g.programme_id)
                 ELSE a.title END AS title,
-           coalesce(g.capacity, a.capacity) AS seats, a.partner_id
+           coalesce(g.capacity, a.capacity) AS seats, a.partner_id,
+           -- Who sits in it, in the same statement: a page is one round trip, each row index probes.
+           (SELECT array_agg((x.subject_id, x.last_name, x.first_names)
+                             ORDER BY x.last_name NULLS LAST, x.first_names, x.subject_id)
+            FROM (SELECT m.subject_id, i.last_name, i.first_names
+                  FROM schedule_members m LEFT JOIN person_identities i USING (subject_id)
+                  WHERE s.kind = 'group_session' AND m.group_id = s.source_id AND m.active
+                  UNION ALL
+                  SELECT p.subject_id, i.last_name, i.first_names
+                  FROM schedule_positionings p LEFT JOIN person_identities i USING (subject_id)
+                  WHERE s.kind = 'action_session' AND p.action_id = s.source_id
+                    AND p.session_id = s.session_id AND p.active) x) AS participants
     FROM schedule_sessions s
     LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
     LEFT JOIN schedule_programmes p ON p.programme_id = g.programme_id
@@ -84,7 +95,7 @@ async def schedule(
         if partner_id is None and facilitator is None and room is None:
             items += await _weekly(connection, lower, upper, subject_id)
         items.sort(key=lambda i: (i["starts_at"], i["item_id"]))
-    await _add_participants(connection, items)
+    _add_participants(items)
     return items
 
 
@@ -161,37 +172,17 @@ def _blank(item: dict[str, Any]) -> dict[str, Any]:
     return {**defaults, **item}
 
 
-async def _add_participants(connection: asyncpg.Connection, items: list[dict[str, Any]]) -> None:
-    """Who sits in each session (a group's members, a partner session's positionings), by subject id, with
-    the name `person_identities` holds; the seats taken and the fill rate."""
-    groups = sorted({i["source_id"] for i in items if i["kind"] == "group_session"})
-    sessions = sorted({(i["source_id"], i["session_id"]) for i in items if i["kind"] == "action_session"})
-    rows = await connection.fetch(
-        """SELECT m.group_id AS source_id, NULL::text AS session_id, m.subject_id, i.last_name, i.first_names
-           FROM schedule_members m LEFT JOIN person_identities i USING (subject_id)
-           WHERE m.active AND m.group_id = ANY($1::text[])
-           UNION ALL
-           SELECT p.action_id, p.session_id, p.subject_id, i.last_name, i.first_names
-           FROM schedule_positionings p LEFT JOIN person_identities i USING (subject_id)
-           WHERE p.active AND (p.action_id, p.session_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-           ORDER BY 4 NULLS LAST, 5, 3""",
-        groups,
-        [a for a, _ in sessions],
-        [s for _, s in sessions],
-    )
-    by_source: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_source.setdefault((row["source_id"], row["session_id"]), []).append(
-            {k: row[k] for k in ("subject_id", "last_name", "first_names")}
-        )
+def _add_participants(items: list[dict[str, Any]]) -> None:
+    """Who sits in each session (a group's members, a partner session's positionings, read with it: `_SESSIONS`),
+    by subject id, with the name `person_identities` holds; the seats taken and the fill rate."""
     for item in items:
-        if item["kind"] == "group_session":
-            people = by_source.get((item["source_id"], None), [])
-        elif item["kind"] == "action_session":
-            people = by_source.get((item["source_id"], item["session_id"]), [])
-        else:
+        if item["kind"] not in ("group_session", "action_session"):
             item.update(participants=None, taken=None, fill_rate=None)
             continue
+        people = [
+            {"subject_id": subject_id, "last_name": last_name, "first_names": first_names}
+            for subject_id, last_name, first_names in item["participants"] or []
+        ]
         seats = item["seats"]
         item.update(
             participants=people, taken=len(people), fill_rate=round(len(people) / seats, 4) if seats else None
