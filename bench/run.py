@@ -5,7 +5,7 @@ fresh PostgreSQL and Kafka broker, then the five services as real uvicorn proces
 the kernel are measured before the services start, so that nothing else of ours competes for the cores.
 Then a year of a regional direction is generated into the stores and verified (`audit_verify`, issue 16), and
 the services start on it: their relays publish it, and the person file is measured with it loaded
-(`person_file_phases`, issue 14).
+(`person_file_phases`, issue 14), then the schedule (`schedule_phases`, issue 15).
 ARCHITECTURE.md §9; the targets come from the issue. Prints a table, writes var/bench/<stamp>.json.
 """
 
@@ -33,6 +33,7 @@ import audit_verify
 import httpx
 import person_file_phases as person_file
 import psutil
+import schedule_phases as schedule
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cpuclock import cpu_window, describe
 from loadgen import closed_loop, open_loop, percentile, wait_until
@@ -608,6 +609,8 @@ async def measure(run: Run) -> None:
             await step(run, "file reads", person_file.file_reads)
             await step(run, "file as_of", person_file.file_as_of)
             await step(run, "command to file", person_file.command_to_file)
+            await step(run, "schedule week reads", schedule.week_reads)
+            await step(run, "schedule conflict detection", schedule.conflict_detection)
         await asyncio.sleep(3)  # let the last batches finish: "after load" means idle again
         run.rows += rss_rows(run, "after load")
     finally:
