@@ -1,7 +1,8 @@
 """Audit of a service's log: every stream's hash chain in the events table and on the topics, and the two
 compared event by event (docs/audit.md says what each finding means).
 
-Pure checks over what was read (`Seen`), then readers for the table and the topics. The same
+The pure checks over what was read (`Seen`) and the reader of the table's chains are `kernel.chains`, light
+enough to run in a process per core; here, the readers of the topics, the comparisons and the report. The same
 comparison checks the table against the audit archive of restricted events (`devinfra.audit_archive`, ADR 28),
 whose rows are the records the topics held. It sits in the kernel
 because the kernel owns what it checks (the table, the envelope, the hash versions, the relay's topics and
@@ -14,14 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import os
 import time
 import uuid
-from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -31,9 +28,9 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kernel import checkpoints, database, kafka
+from kernel import checkpoints, kafka
+from kernel.chains import Finding, Seen, TableShare, _holes, check_chains, check_share, seen, share_in_process
 from kernel.eventstore import COLUMNS
-from kernel.hashchain import UnhashableEvent, hash_of, uncovered_fields
 
 SOURCES = ("db", "kafka", "both")
 # The table against the audit archive of restricted events (ADR 28), whose records the caller reads.
@@ -62,173 +59,6 @@ KINDS = {
     "checkpoint-head-missing": "tête de flux d'un point de contrôle signé absente : fin de flux ou flux supprimé",
 }
 PAGE = 5000
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    stream_id: str | None
-    version: int | None
-    source: str  # "db", "kafka", "archive", or "db+kafka" / "db+archive" for the comparisons
-    detail: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "stream_id": self.stream_id,
-            "version": self.version,
-            "source": self.source,
-            "detail": self.detail,
-        }
-
-
-@dataclass(slots=True)
-class Seen:
-    """One event as read somewhere, reduced to what the checks compare."""
-
-    stream_id: str
-    version: int
-    position: int
-    event_id: str
-    previous_hash: str | None
-    hash: str
-    recomputed: str | None  # None: it could not be hashed (a `malformed` finding says why)
-    restricted: bool
-    where: str  # "position 41", "topic t.events[2]@17", "archive t.restricted[0]@3"
-
-    def same_as(self, other: Seen) -> bool:
-        return (self.event_id, self.position, self.hash, self.recomputed) == (
-            other.event_id,
-            other.position,
-            other.hash,
-            other.recomputed,
-        )
-
-
-def seen(
-    content: Mapping[str, Any],
-    where: str,
-    source: str,
-    findings: list[Finding],
-    payload_text: str | None = None,
-) -> Seen | None:
-    """`content`: an envelope's fields (a table row or a topic's JSON), its payload as JSON text in
-    `payload_text` if it was read so. None, with a finding, if unusable."""
-    stream_id, version = content.get("stream_id"), content.get("stream_version")
-    try:
-        recomputed: str | None = hash_of(content, payload_text=payload_text)
-    except UnhashableEvent as error:
-        findings.append(Finding("malformed", stream_id, version, source, f"{where} : {error}"))
-        recomputed = None
-    if uncovered := uncovered_fields(content):
-        findings.append(
-            Finding("uncovered-field", stream_id, version, source, f"{where} : {', '.join(uncovered)}")
-        )
-    try:
-        return Seen(
-            str(stream_id),
-            int(version),
-            int(content["position"]),
-            str(content["event_id"]),
-            content.get("previous_hash"),
-            str(content["hash"]),
-            recomputed,
-            bool(content.get("restricted", False)),
-            where,
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        if recomputed is not None:  # else already reported
-            findings.append(Finding("malformed", stream_id, version, source, f"{where} : {error!r}"))
-        return None
-
-
-@dataclass
-class ChainReport:
-    findings: list[Finding] = field(default_factory=list)
-    streams: int = 0
-    events: int = 0
-    position_holes: list[tuple[int, int]] = field(default_factory=list)
-
-
-def check_chains(events: Iterable[Seen], source: str) -> ChainReport:
-    """Every stream from version 1, without gaps, each event linked to the one before and matching its hash,
-    positions unique and rising with versions. Position holes are listed, not faulted (docs/audit.md)."""
-    report = ChainReport()
-    streams: dict[str, list[Seen]] = defaultdict(list)
-    at_position: dict[int, Seen] = {}
-    for event in events:
-        report.events += 1
-        streams[event.stream_id].append(event)
-        if (other := at_position.setdefault(event.position, event)) is not event:
-            report.findings.append(
-                Finding(
-                    "position-duplicate",
-                    event.stream_id,
-                    event.version,
-                    source,
-                    f"position {event.position} déjà prise par {other.stream_id} v{other.version}",
-                )
-            )
-    report.streams = len(streams)
-    for stream_id, stream in streams.items():
-        stream.sort(key=lambda e: e.version)
-        report.findings += _chain_findings(stream_id, stream, source)
-    report.position_holes = _holes(sorted(at_position))
-    return report
-
-
-def _chain_findings(stream_id: str, stream: list[Seen], source: str) -> list[Finding]:
-    found: list[Finding] = []
-    previous: Seen | None = None
-    for event in stream:
-        expected = previous.version + 1 if previous else 1
-        if previous is not None and event.version == previous.version:
-            found.append(Finding("version-duplicate", stream_id, event.version, source, event.where))
-            continue
-        for missing in range(expected, event.version):
-            found.append(
-                Finding(
-                    "version-gap", stream_id, missing, source, f"absente avant la version {event.version}"
-                )
-            )
-        if event.recomputed is not None and event.recomputed != event.hash:
-            found.append(Finding("hash-mismatch", stream_id, event.version, source, event.where))
-        if event.version == expected and event.previous_hash != (previous.hash if previous else None):
-            found.append(
-                Finding(
-                    "broken-link",
-                    stream_id,
-                    event.version,
-                    source,
-                    f"{event.where} : previous_hash {_short(event.previous_hash)}, "
-                    f"hash de la version {expected - 1} : {_short(previous.hash if previous else None)}",
-                )
-            )
-        if previous is not None and event.position <= previous.position:
-            found.append(
-                Finding(
-                    "position-order",
-                    stream_id,
-                    event.version,
-                    source,
-                    f"position {event.position}, après la version {previous.version} à {previous.position}",
-                )
-            )
-        previous = event
-    return found
-
-
-def _short(value: str | None) -> str:
-    return "aucun" if value is None else value[:12]
-
-
-def _holes(positions: list[int]) -> list[tuple[int, int]]:
-    holes, expected = [], 1
-    for position in positions:
-        if position > expected:
-            holes.append((expected, position - 1))
-        expected = position + 1
-    return holes
 
 
 @dataclass(slots=True)
@@ -489,93 +319,10 @@ async def count_events(connection: asyncpg.Connection) -> int:
     return await connection.fetchval("SELECT count(*) FROM events")
 
 
-def _table_where(row: Mapping[str, Any]) -> str:
-    return f"position {row['position']}"
-
-
-# A large table is checked by several processes, each reading and checking the streams of its share (by a hash
-# of the stream id, so that each chain is whole in one share); the positions come back to be merged. Below
-# PARALLEL_FROM events one process does it all: starting others costs about a second.
+# A large table is checked by several processes, each reading and checking the streams of its share
+# (`chains.check_share`); the positions come back to be merged. Below PARALLEL_FROM events one process does it
+# all: starting others costs a few tenths of a second.
 PARALLEL_FROM = 50_000
-SHARE_PAGE = 10_000
-# The payload as text: parsed once, while its canonical form is checked (`hashchain.canonical_text`).
-_SHARE_QUERY = f"""
-    SELECT {COLUMNS.replace("payload", "payload::text AS payload")},
-           (transaction_id, position) <= ($2::text::xid8, $3::bigint) AS published FROM events
-    WHERE position > $1 AND (hashtext(stream_id) & 2147483647) % $4 = $5 ORDER BY position LIMIT {SHARE_PAGE}
-"""
-
-
-@dataclass
-class TableShare:
-    """What checking one share of the table found. `kept`: its events (`Seen` fields as tuples) and `published`
-    their positions the relay published, when the caller compares them with copies."""
-
-    findings: list[Finding]
-    streams: int
-    positions: array
-    kept: list[tuple] | None = None
-    published: array | None = None
-
-
-async def check_share(
-    connection: asyncpg.Connection,
-    share: int,
-    shares: int,
-    checkpoint: tuple[str, int],
-    *,
-    keep: bool,
-    on_page: Callable[[int], None] = lambda n: None,
-) -> TableShare:
-    findings: list[Finding] = []
-    events: list[Seen] = []
-    published = array("q")
-    after = 0
-    while rows := await connection.fetch(_SHARE_QUERY, after, *checkpoint, shares, share):
-        for row in rows:
-            content = dict(row)
-            is_published, payload = content.pop("published"), content.pop("payload")
-            if (event := seen(content, _table_where(content), "db", findings, payload)) is not None:
-                events.append(event)
-                if is_published and keep:
-                    published.append(event.position)
-        after = rows[-1]["position"]
-        on_page(len(rows))
-    chains = check_chains(events, "db")
-    return TableShare(
-        findings + chains.findings,
-        chains.streams,
-        array("q", (e.position for e in events)),
-        [_fields(e) for e in events] if keep else None,
-        published if keep else None,
-    )
-
-
-def _fields(event: Seen) -> tuple:
-    return tuple(getattr(event, name) for name in Seen.__slots__)
-
-
-_read: Any = None  # in each process of the pool: the shared count of events read, for the progress bar
-
-
-def _start_share_process(counter) -> None:
-    global _read
-    _read = counter
-
-
-def _check_share_process(dsn: str, share: int, shares: int, checkpoint: tuple[str, int], keep: bool):
-    async def run() -> TableShare:
-        connection = await database.connect(dsn)
-        try:
-            return await check_share(connection, share, shares, checkpoint, keep=keep, on_page=counted)
-        finally:
-            await connection.close()
-
-    def counted(n: int) -> None:
-        with _read.get_lock():
-            _read.value += n
-
-    return asyncio.run(run())
 
 
 @dataclass
@@ -628,21 +375,11 @@ async def check_table(
 async def _in_processes(
     dsn: str, processes: int, checkpoint: tuple[str, int], keep: bool, on_page: Callable[[int], None]
 ) -> list[TableShare]:
-    context = multiprocessing.get_context("spawn")  # not fork: this process runs an event loop and sockets
-    counter = context.Value("q", 0)
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(processes, context, _start_share_process, (counter,)) as pool:
-        shares = [
-            loop.run_in_executor(pool, _check_share_process, dsn, share, processes, checkpoint, keep)
-            for share in range(processes)
-        ]
-        reported, done = 0, False
-        while not done:
-            done = not (await asyncio.wait(shares, timeout=0.25))[1]
-            if (read := counter.value) > reported:
-                on_page(read - reported)
-                reported = read
-        return [share.result() for share in shares]
+    # Processes of their own, not a multiprocessing pool: a pool's process imports the parent's main module (the
+    # command line, a test runner) and this one, which is seconds of CPU; `kernel.chains` is light.
+    return await asyncio.gather(
+        *(share_in_process(dsn, share, processes, checkpoint, keep, on_page) for share in range(processes))
+    )
 
 
 async def topic_records(

@@ -1,0 +1,409 @@
+"""The checks of a service's log over what was read of it (`Seen`), and the reader of the events table's
+hash chains, in a module light enough to start in a process per core (`kernel.audit` runs one per share of a
+large table: `python -c "from kernel.chains import serve_share; serve_share()"`). `kernel.audit` reads the
+topics, compares the sources and reports; docs/audit.md says what each finding means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import pickle
+import struct
+import sys
+import traceback
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+import asyncpg
+
+from kernel.hashchain import UnhashableEvent, hash_of, table_row_hash, uncovered_fields
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    stream_id: str | None
+    version: int | None
+    source: str  # "db", "kafka", "archive", or "db+kafka" / "db+archive" for the comparisons
+    detail: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "stream_id": self.stream_id,
+            "version": self.version,
+            "source": self.source,
+            "detail": self.detail,
+        }
+
+
+@dataclass(slots=True)
+class Seen:
+    """One event as read somewhere, reduced to what the checks compare."""
+
+    stream_id: str
+    version: int
+    position: int
+    event_id: str
+    previous_hash: str | None
+    hash: str
+    recomputed: str | None  # None: it could not be hashed (a `malformed` finding says why)
+    restricted: bool
+    where: str  # "position 41", "topic t.events[2]@17", "archive t.restricted[0]@3"
+
+    def same_as(self, other: Seen) -> bool:
+        return (self.event_id, self.position, self.hash, self.recomputed) == (
+            other.event_id,
+            other.position,
+            other.hash,
+            other.recomputed,
+        )
+
+
+def seen(
+    content: Mapping[str, Any],
+    where: str,
+    source: str,
+    findings: list[Finding],
+    payload_text: str | None = None,
+) -> Seen | None:
+    """`content`: an envelope's fields (a table row or a topic's JSON), its payload as JSON text in
+    `payload_text` if it was read so. None, with a finding, if unusable."""
+    stream_id, version = content.get("stream_id"), content.get("stream_version")
+    try:
+        recomputed: str | None = hash_of(content, payload_text=payload_text)
+    except UnhashableEvent as error:
+        findings.append(Finding("malformed", stream_id, version, source, f"{where} : {error}"))
+        recomputed = None
+    if uncovered := uncovered_fields(content):
+        findings.append(
+            Finding("uncovered-field", stream_id, version, source, f"{where} : {', '.join(uncovered)}")
+        )
+    try:
+        return Seen(
+            str(stream_id),
+            int(version),
+            int(content["position"]),
+            str(content["event_id"]),
+            content.get("previous_hash"),
+            str(content["hash"]),
+            recomputed,
+            bool(content.get("restricted", False)),
+            where,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        if recomputed is not None:  # else already reported
+            findings.append(Finding("malformed", stream_id, version, source, f"{where} : {error!r}"))
+        return None
+
+
+@dataclass
+class ChainReport:
+    findings: list[Finding] = field(default_factory=list)
+    streams: int = 0
+    events: int = 0
+    position_holes: list[tuple[int, int]] = field(default_factory=list)
+
+
+def check_chains(events: Iterable[Seen], source: str) -> ChainReport:
+    """Every stream from version 1, without gaps, each event linked to the one before and matching its hash,
+    positions unique and rising with versions. Position holes are listed, not faulted (docs/audit.md)."""
+    report = ChainReport()
+    events = events if isinstance(events, list) else list(events)
+    report.events = len(events)
+    # A stream whose events each extend the one before (the next version, linked, at a later position, matching
+    # its hash) has nothing to report: most of a log, read in position order. Any other is checked whole.
+    heads: dict[str, Seen] = {}
+    astray: set[str] = set()
+    for event in events:
+        head = heads.get(event.stream_id)
+        if (
+            (
+                event.version != 1 or event.previous_hash is not None
+                if head is None
+                else event.version != head.version + 1
+                or event.previous_hash != head.hash
+                or event.position <= head.position
+            )
+            or event.recomputed is not None
+            and event.recomputed != event.hash
+        ):
+            astray.add(event.stream_id)
+        heads[event.stream_id] = event
+    report.streams = len(heads)
+    positions = [event.position for event in events]
+    if len(set(positions)) < len(positions):
+        at_position: dict[int, Seen] = {}
+        for event in events:
+            if (other := at_position.setdefault(event.position, event)) is not event:
+                report.findings.append(
+                    Finding(
+                        "position-duplicate",
+                        event.stream_id,
+                        event.version,
+                        source,
+                        f"position {event.position} déjà prise par {other.stream_id} v{other.version}",
+                    )
+                )
+    streams: dict[str, list[Seen]] = defaultdict(list)
+    if astray:
+        for event in events:
+            if event.stream_id in astray:
+                streams[event.stream_id].append(event)
+    for stream_id, stream in streams.items():
+        stream.sort(key=attrgetter("version"))
+        report.findings += _chain_findings(stream_id, stream, source)
+    report.position_holes = _holes(sorted(positions))
+    return report
+
+
+def _chain_findings(stream_id: str, stream: list[Seen], source: str) -> list[Finding]:
+    found: list[Finding] = []
+    previous: Seen | None = None
+    for event in stream:
+        expected = previous.version + 1 if previous else 1
+        if previous is not None and event.version == previous.version:
+            found.append(Finding("version-duplicate", stream_id, event.version, source, event.where))
+            continue
+        for missing in range(expected, event.version):
+            found.append(
+                Finding(
+                    "version-gap", stream_id, missing, source, f"absente avant la version {event.version}"
+                )
+            )
+        if event.recomputed is not None and event.recomputed != event.hash:
+            found.append(Finding("hash-mismatch", stream_id, event.version, source, event.where))
+        if event.version == expected and event.previous_hash != (previous.hash if previous else None):
+            found.append(
+                Finding(
+                    "broken-link",
+                    stream_id,
+                    event.version,
+                    source,
+                    f"{event.where} : previous_hash {_short(event.previous_hash)}, "
+                    f"hash de la version {expected - 1} : {_short(previous.hash if previous else None)}",
+                )
+            )
+        if previous is not None and event.position <= previous.position:
+            found.append(
+                Finding(
+                    "position-order",
+                    stream_id,
+                    event.version,
+                    source,
+                    f"position {event.position}, après la version {previous.version} à {previous.position}",
+                )
+            )
+        previous = event
+    return found
+
+
+def _short(value: str | None) -> str:
+    return "aucun" if value is None else value[:12]
+
+
+def _holes(positions: list[int]) -> list[tuple[int, int]]:
+    holes, expected = [], 1
+    for position in positions:
+        if position > expected:
+            holes.append((expected, position - 1))
+        expected = position + 1
+    return holes
+
+
+SHARE_PAGE = 10_000
+# The actor and the payload as JSON text: the payload parsed once, while its canonical form is checked
+# (`hashchain.canonical_text`), the actor once per person (`hashchain.table_row_hash`). A share is the streams
+# whose id hashes to it, so that each chain is whole in one share.
+_SHARE_QUERY = f"""
+    SELECT position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at,
+           recorded_at, actor::text AS actor, subject, correlation_id, causation_id, restricted,
+           payload::text AS payload, previous_hash, hash, hash_version,
+           (transaction_id, position) <= ($2::text::xid8, $3::bigint) AS published
+    FROM events
+    WHERE position > $1 AND (hashtext(stream_id) & 2147483647) % $4 = $5 ORDER BY position LIMIT {SHARE_PAGE}
+"""
+
+
+@dataclass
+class TableShare:
+    """What checking one share of the table found. `kept`: its events (`Seen` fields as tuples) and `published`
+    their positions the relay published, when the caller compares them with copies."""
+
+    findings: list[Finding]
+    streams: int
+    positions: array
+    kept: list[tuple] | None = None
+    published: array | None = None
+
+
+async def check_share(
+    connection: asyncpg.Connection,
+    share: int,
+    shares: int,
+    checkpoint: tuple[str, int],
+    *,
+    keep: bool,
+    on_page: Callable[[int], None] = lambda n: None,
+) -> TableShare:
+    findings: list[Finding] = []
+    events: list[Seen] = []
+    published = array("q")
+    after = 0
+    while rows := await connection.fetch(_SHARE_QUERY, after, *checkpoint, shares, share):
+        for row in rows:
+            (
+                position,
+                event_id,
+                event_type,
+                schema_version,
+                stream_type,
+                stream_id,
+                stream_version,
+                occurred_at,
+                recorded_at,
+                actor,
+                subject,
+                correlation_id,
+                causation_id,
+                restricted,
+                payload,
+                previous_hash,
+                hash,
+                hash_version,
+                is_published,
+            ) = row
+            recomputed = table_row_hash(
+                event_id,
+                event_type,
+                schema_version,
+                stream_type,
+                stream_id,
+                stream_version,
+                occurred_at,
+                recorded_at,
+                actor,
+                subject,
+                correlation_id,
+                causation_id,
+                restricted,
+                payload,
+                previous_hash,
+                hash_version,
+            )
+            if recomputed is not None and hash is not None:
+                event = Seen(
+                    stream_id,
+                    stream_version,
+                    position,
+                    str(event_id),
+                    previous_hash,
+                    hash,
+                    recomputed,
+                    restricted,
+                    f"position {position}",
+                )
+            else:  # any other row, as every row was read before `table_row_hash`
+                content = dict(row)
+                del content["published"], content["payload"]
+                if actor is not None:
+                    content["actor"] = json.loads(actor)
+                if (event := seen(content, f"position {position}", "db", findings, payload)) is None:
+                    continue
+            events.append(event)
+            if is_published and keep:
+                published.append(event.position)
+        after = rows[-1]["position"]
+        on_page(len(rows))
+    chains = check_chains(events, "db")
+    return TableShare(
+        findings + chains.findings,
+        chains.streams,
+        array("q", [e.position for e in events]),
+        [_fields(e) for e in events] if keep else None,
+        published if keep else None,
+    )
+
+
+def _fields(event: Seen) -> tuple:
+    return tuple(getattr(event, name) for name in Seen.__slots__)
+
+
+# --- a share in a process of its own --------------------------------------------------------------------------
+
+SERVE_SHARE = [sys.executable, "-c", "from kernel.chains import serve_share; serve_share()"]
+
+
+def serve_share() -> None:
+    """Check one share of the table and write what it found on stdout. The arguments come on stdin, a JSON
+    object (the DSN may hold a password, which a command line shows to everyone); stdout carries length-prefixed
+    pickles: ("read", n) after each page, then ("done", TableShare) or ("failed", the traceback)."""
+    # The events read stay until the end and hold no cycle: the collector's passes over them would cost a fifth
+    # of the check, for nothing to free.
+    gc.disable()
+    arguments = json.load(sys.stdin)
+    out = sys.stdout.buffer
+
+    def send(message: tuple) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)) + data)
+        out.flush()
+
+    async def run() -> TableShare:
+        connection = await asyncpg.connect(arguments["dsn"])
+        try:
+            return await check_share(
+                connection,
+                arguments["share"],
+                arguments["shares"],
+                tuple(arguments["checkpoint"]),
+                keep=arguments["keep"],
+                on_page=lambda n: send(("read", n)),
+            )
+        finally:
+            await connection.close()
+
+    try:
+        send(("done", asyncio.run(run())))
+    except BaseException:
+        send(("failed", traceback.format_exc()))
+        raise SystemExit(1) from None
+
+
+async def share_in_process(
+    dsn: str, share: int, shares: int, checkpoint: tuple[str, int], keep: bool, on_page: Callable[[int], None]
+) -> TableShare:
+    """`check_share` in a process of its own (`serve_share`)."""
+    process = await asyncio.create_subprocess_exec(
+        *SERVE_SHARE, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        arguments = {"dsn": dsn, "share": share, "shares": shares, "checkpoint": checkpoint, "keep": keep}
+        process.stdin.write(json.dumps(arguments).encode())
+        process.stdin.close()
+        while True:
+            try:
+                (size,) = struct.unpack(">Q", await process.stdout.readexactly(8))
+                kind, value = pickle.loads(await process.stdout.readexactly(size))
+            except asyncio.IncompleteReadError:
+                raise RuntimeError(f"the process checking share {share} of the table stopped") from None
+            if kind == "read":
+                on_page(value)
+            elif kind == "done":
+                return value
+            else:
+                raise RuntimeError(f"checking share {share} of the table failed:\n{value}")
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        raise
+    finally:
+        await process.wait()

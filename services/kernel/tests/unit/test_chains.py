@@ -1,0 +1,262 @@
+"""The audit's checks of hash chains (`kernel.chains`), and the fast way it hashes a row of the events table
+(`hashchain.table_row_hash`): each must find exactly what the plain way finds."""
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kernel.chains import Finding, Seen, _chain_findings, _holes, check_chains
+from kernel.hashchain import UnhashableEvent, hash_of, table_row_hash
+
+# --- check_chains: streams that extend cleanly are not checked again ----------------------------------------
+
+
+def every_stream_checked_whole(events: list[Seen], source: str):
+    """`check_chains` as it was before its shortcut: every stream sorted by version and walked."""
+    findings: list[Finding] = []
+    streams: dict[str, list[Seen]] = defaultdict(list)
+    at_position: dict[int, Seen] = {}
+    for event in events:
+        streams[event.stream_id].append(event)
+        if (other := at_position.setdefault(event.position, event)) is not event:
+            findings.append(
+                Finding(
+                    "position-duplicate",
+                    event.stream_id,
+                    event.version,
+                    source,
+                    f"position {event.position} déjà prise par {other.stream_id} v{other.version}",
+                )
+            )
+    for stream_id, stream in streams.items():
+        stream.sort(key=lambda e: e.version)
+        findings += _chain_findings(stream_id, stream, source)
+    return findings, len(streams), _holes(sorted(at_position))
+
+
+CHANGES = ["none"] * 6 + ["drop", "content", "link", "version", "position", "earlier-version"]
+
+
+@st.composite
+def logs(draw) -> list[Seen]:
+    """A few streams appended in some interleaving (positions rising, with holes), each event then perhaps
+    tampered with, and the whole perhaps read out of order (a topic's partitions)."""
+    lengths = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    order = draw(st.permutations([stream for stream, n in enumerate(lengths) for _ in range(n)]))
+    versions: dict[int, int] = defaultdict(int)
+    hashes: dict[int, str | None] = defaultdict(lambda: None)
+    events, position = [], 0
+    for stream in order:
+        versions[stream] += 1
+        position += draw(st.integers(1, 2))
+        own = f"h{stream}.{versions[stream]}"
+        events.append(
+            Seen(
+                f"s{stream}", versions[stream], position, own, hashes[stream], own, own, False, f"p{position}"
+            )
+        )
+        hashes[stream] = own
+    tampered = []
+    for event in events:
+        change = draw(st.sampled_from(CHANGES))
+        if change == "drop":
+            continue
+        if change == "content":
+            event.recomputed = "other"
+        elif change == "link":
+            event.previous_hash = "other"
+        elif change == "version":
+            event.version += 1
+        elif change == "earlier-version":
+            event.version = max(1, event.version - 1)
+        elif change == "position":
+            event.position = draw(st.sampled_from([e.position for e in events]))
+        tampered.append(event)
+    if draw(st.booleans()):
+        tampered = draw(st.permutations(tampered))
+    return tampered
+
+
+@given(logs())
+def test_checking_only_the_streams_that_go_astray_finds_what_checking_every_stream_finds(events):
+    findings, streams, holes = every_stream_checked_whole(list(events), "db")
+    report = check_chains(events, "db")
+    assert (report.findings, report.streams, report.events, report.position_holes) == (
+        findings,
+        streams,
+        len(events),
+        holes,
+    )
+
+
+def test_a_clean_log_read_in_position_order_has_no_finding_and_lists_its_holes():
+    events = [
+        Seen("a", 1, 1, "e1", None, "h1", "h1", False, "p1"),
+        Seen("b", 1, 2, "e2", None, "h2", "h2", False, "p2"),
+        Seen("a", 2, 5, "e3", "h1", "h3", "h3", False, "p5"),
+    ]
+    report = check_chains(events, "db")
+    assert (report.findings, report.streams, report.events, report.position_holes) == ([], 2, 3, [(3, 4)])
+
+
+# --- table_row_hash: the common row hashed faster, any other left to hash_of ---------------------------------
+
+ROW = (
+    "event_id",
+    "event_type",
+    "schema_version",
+    "stream_type",
+    "stream_id",
+    "stream_version",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "subject",
+    "correlation_id",
+    "causation_id",
+    "restricted",
+    "payload",
+    "previous_hash",
+    "hash_version",
+)
+
+
+def a_row(**overrides):
+    """A row of the events table as the audit reads it: the actor and the payload as JSON text."""
+    row = {
+        "event_id": uuid.UUID("0b6f3c1e-5d2a-4c1b-9e8f-2a7d4c6b1e90"),
+        "event_type": "programmes.referral.requested",
+        "schema_version": 1,
+        "stream_type": "referral",
+        "stream_id": "referral-7c1d",
+        "stream_version": 2,
+        "occurred_at": datetime(2026, 11, 27, 8, 30, tzinfo=UTC),
+        "recorded_at": datetime(2026, 11, 27, 8, 30, 0, 250000, tzinfo=UTC),
+        "actor": '{"role": "cpip", "subject": "cpip-42", "organisation_id": null}',
+        "subject": "personne-1f3a",
+        "correlation_id": "c-9",
+        "causation_id": None,
+        "restricted": False,
+        "payload": '{"motif": "Orientation vers le PPR « Éviter la récidive »\\n", "seuil": 0.75, "séances": 12}',
+        "previous_hash": "5d41402abc4b2a76b9719d911017c592ae2b3d51a93b6d3b3b7d7d5f2a1b9e0c",
+        "hash_version": 2,
+    }
+    return {**row, **overrides}
+
+
+def as_hash_of_reads_it(row):
+    """What `hash_of` is given for the same row (the audit's way for any row `table_row_hash` leaves)."""
+    content = {name: value for name, value in row.items() if name != "payload"}
+    if row["actor"] is not None:
+        content["actor"] = json.loads(row["actor"])
+    return content
+
+
+def test_the_worked_example_of_the_audit_doc_hashes_as_it_says_when_read_from_the_table():
+    # docs/audit.md's example (test_canonical_form.py checks the doc holds it).
+    expected = "6f9d26c9604fc9d54b92e6b05d8cf335b320500c42aab640595db75e7651d3e8"
+    assert table_row_hash(*a_row().values()) == expected
+    reordered = '{"séances":12,"seuil":0.75,"motif":"Orientation vers le PPR « Éviter la récidive »\\n"}'
+    assert table_row_hash(*a_row(payload=reordered).values()) == expected  # members in any order, any spacing
+
+
+@pytest.mark.parametrize(
+    "unusual",
+    [
+        {"hash_version": 1},
+        {"hash_version": None},
+        {"occurred_at": datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=1)))},
+        {"recorded_at": datetime(999, 11, 27, 8, 30, tzinfo=UTC)},
+        {"actor": '{"role": "cpip", "subject": "cpip-42", "on_behalf_of": "dpip-1"}'},
+        {"actor": '{"role": "cpip"}'},
+        {"actor": '{"role": 1.5, "subject": "cpip-42"}'},
+        {"restricted": None},
+        {"stream_id": None},
+        {"stream_version": None},
+        {"event_id": None},
+        {"payload": None},
+        {"payload": '{"n": 12345678901234567890}'},
+    ],
+)
+def test_a_row_unlike_what_the_event_store_writes_is_left_to_hash_of(unusual):
+    assert table_row_hash(*a_row(**unusual).values()) is None
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=False) | texts,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(texts, children, max_size=3),
+    max_leaves=12,
+)
+nullable_text = st.none() | texts
+actors = st.dictionaries(
+    st.sampled_from(["subject", "role", "organisation_id", "on_behalf_of"]),
+    st.none() | texts | st.integers(0, 3) | st.floats(allow_nan=False, allow_infinity=False),
+)
+instants = st.datetimes(
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3))]),
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "event_id": st.none() | st.uuids(),
+            "event_type": nullable_text,
+            "schema_version": st.none() | st.integers(1, 2**31 - 1),
+            "stream_type": nullable_text,
+            "stream_id": nullable_text,
+            "stream_version": st.none() | st.integers(1, 2**31 - 1),
+            "occurred_at": instants,
+            "recorded_at": instants,
+            "actor": actors.map(json.dumps),
+            "subject": nullable_text,
+            "correlation_id": nullable_text,
+            "causation_id": nullable_text,
+            "restricted": st.none() | st.booleans(),
+            "payload": st.tuples(json_values, st.booleans()).map(
+                lambda v: json.dumps(v[0], ensure_ascii=v[1])
+            ),
+            "previous_hash": nullable_text,
+            "hash_version": st.sampled_from([1, 2, 2, 2, None]),
+        }
+    )
+)
+def test_a_row_hashed_the_fast_way_hashes_as_hash_of_says(row):
+    fast = table_row_hash(*(row[name] for name in ROW))
+    try:
+        expected = hash_of(as_hash_of_reads_it(row), payload_text=row["payload"])
+    except UnhashableEvent:
+        expected = None
+    assert fast is None or fast == expected
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "event_type": texts,
+            "stream_id": texts,
+            "subject": nullable_text,
+            "causation_id": nullable_text,
+            "restricted": st.booleans(),
+            "actor": st.fixed_dictionaries(
+                {"subject": texts, "role": texts}, optional={"organisation_id": nullable_text}
+            ).map(json.dumps),
+            "payload": st.dictionaries(texts, st.none() | texts | st.integers(-(2**53) + 1, 2**53 - 1)).map(
+                json.dumps
+            ),
+        }
+    )
+)
+def test_every_row_the_event_store_writes_takes_the_fast_way(fields):
+    row = a_row(**fields)
+    fast = table_row_hash(*row.values())
+    assert fast is not None
+    assert fast == hash_of(as_hash_of_reads_it(row), payload_text=row["payload"])
