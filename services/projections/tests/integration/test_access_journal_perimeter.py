@@ -26,15 +26,15 @@ DPIP = Actor(subject="dpip-1", role="dpip")
 NOW = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
 
 
-def history_at_bapaume() -> History:
+def history_at_bapaume(person: str = "person-3", case: str = "case-3") -> History:
     """Paul Martin (person-3) held at Bapaume."""
     h = History(start=datetime(2031, 2, 1, 8, 0, tzinfo=UTC))
     h.record(
         "case",
-        "case-3",
+        case,
         CaseOpened(
-            case_id="case-3",
-            subject_id="person-3",
+            case_id=case,
+            subject_id=person,
             identity=Identity(
                 last_name="Martin", first_names="Paul", birth_date=date(1985, 5, 5), ecrou_number="C11111"
             ),
@@ -44,7 +44,7 @@ def history_at_bapaume() -> History:
                 short_sentence=False, total_length_months=24, expected_end_date=date(2032, 12, 31)
             ),
         ),
-        subject="person-3",
+        subject=person,
         actor=DPIP,
     )
     return h
@@ -126,7 +126,7 @@ async def journal(views_settings, apply_all, pool, dev_keys):
         async def transfer_marie():
             await apply_all(feed, *marie_transferred().envelopes)
 
-        yield read, transfer_marie
+        yield read, transfer_marie, feed
 
 
 def seen(items: list[dict]) -> dict[str, tuple[list[str], int]]:
@@ -134,7 +134,7 @@ def seen(items: list[dict]) -> dict[str, tuple[list[str], int]]:
 
 
 async def test_a_reader_finds_the_consultations_of_the_people_of_their_establishments_only(journal):
-    read, _ = journal
+    read, *_ = journal
     assert seen(await read(establishments=(ARRAS,))) == {
         "unknown at Arras": (["person-9"], 1),
         "refused, nobody named": ([], 0),
@@ -156,7 +156,7 @@ async def test_a_reader_finds_the_consultations_of_the_people_of_their_establish
 
 
 async def test_no_filter_finds_a_consultation_of_another_establishments_person(journal):
-    read, _ = journal
+    read, *_ = journal
     assert await read(subject_id="person-3") == []
     assert await read("auditeur", subject_id="person-3") == []
     assert await read(user="dpip-bapaume") == []
@@ -170,7 +170,7 @@ async def test_no_filter_finds_a_consultation_of_another_establishments_person(j
 
 
 async def test_a_transfer_moves_a_persons_consultations_to_the_new_establishments_readers(journal):
-    read, transfer_marie = journal
+    read, transfer_marie, _ = journal
     await transfer_marie()
     assert await read(subject_id="person-1") == []
     assert [e["correlation_id"] for e in await read(establishments=(BAPAUME,), subject_id="person-1")] == [
@@ -178,3 +178,28 @@ async def test_a_transfer_moves_a_persons_consultations_to_the_new_establishment
         "marie read at Arras",
     ]
     assert seen(await read(establishments=(ARRAS,)))["list across sites"] == (["person-2"], 6)
+
+
+async def test_an_entry_stored_before_the_file_knew_its_person_or_before_places_were_kept_is_found(
+    journal, pool, apply_all
+):
+    """Each entry keeps where its persons were when it was stored, which the reader's filter tests first
+    (migration 0126); a person the file did not know yet, and an entry stored before that column, are looked
+    up person by person as before."""
+    read, _, feed = journal
+    async with pool.acquire() as connection:
+        await store.add(connection, [entry("before Omar's file", 8, subject_ids=["person-4"])])
+        await connection.execute(
+            """INSERT INTO access_journal (entry_id, recorded_at, service, method, route, status, user_id,
+                                           role, subject_ids, subjects_count, correlation_id)
+               VALUES ($1, $2, 'projections', 'GET', '/persons/{subject_id}/file', 200, 'dpip-arras',
+                       'dpip', '{person-2}', 1, 'before places were kept')""",
+            uuid.uuid4(),
+            NOW + timedelta(minutes=9),
+        )
+    assert "before Omar's file" not in seen(await read(establishments=(BAPAUME,)))
+    await apply_all(feed, *history_at_bapaume("person-4", "case-4").envelopes)
+    assert seen(await read(establishments=(BAPAUME,)))["before Omar's file"] == (["person-4"], 1)
+    assert "before Omar's file" not in seen(await read(establishments=(ARRAS,)))
+    assert seen(await read(establishments=(ARRAS,)))["before places were kept"] == (["person-2"], 1)
+    assert "before places were kept" not in seen(await read(establishments=(BAPAUME,)))

@@ -17,10 +17,13 @@ COLUMNS = (
 
 
 async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -> None:
-    """Adds the entries not stored yet (a redelivered one is stored once)."""
+    """Adds the entries not stored yet (a redelivered one is stored once), each with where its persons are
+    now (`places`: '' for a person the file does not know yet), which `search` filters on first."""
     await connection.executemany(
-        f"""INSERT INTO access_journal ({COLUMNS})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        f"""INSERT INTO access_journal ({COLUMNS}, places)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                    ARRAY(SELECT DISTINCT coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, '')
+                          FROM unnest($11::text[]) AS u(person)))
             ON CONFLICT (entry_id) DO NOTHING""",
         [
             (
@@ -92,6 +95,14 @@ _ESTABLISHMENT_NOW = """(SELECT e.payload->>'establishment' FROM person_file_own
     WHERE o.subject_id = {person} AND o.stream LIKE 'assessment/case:%'
       AND e.event_type IN ('assessment.case.opened', 'assessment.case.transferred')
     ORDER BY e.occurred_at DESC, e.service DESC, e.position DESC LIMIT 1)"""
+# The persons who have been in more than one establishment (several openings or transfers), one of them the
+# reader's: the entries stored while they were elsewhere (their `places`) may be the reader's now.
+_MOVED_IN = """SELECT o.subject_id FROM person_file_owners o
+    JOIN person_file_events e ON e.stream = o.stream
+    WHERE o.stream LIKE 'assessment/case:%'
+      AND e.event_type IN ('assessment.case.opened', 'assessment.case.transferred')
+    GROUP BY o.subject_id
+    HAVING count(*) > 1 AND bool_or(e.payload->>'establishment' = ANY($1::text[]))"""
 _READERS_PERSONS = f"""SELECT u.person FROM unnest(j.subject_ids) WITH ORDINALITY AS u(person, n)
     WHERE coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, j.establishment) = ANY({{perimeter}})"""
 
@@ -128,13 +139,19 @@ async def search(
     values = [value for _, value in given]
     subject_ids, subjects_count = "j.subject_ids", "j.subjects_count"
     if establishments is not None:
+        moved_in = [row["subject_id"] for row in await connection.fetch(_MOVED_IN, establishments)]
         values.append(establishments)
         perimeter = f"${len(values)}::text[]"
+        values += [[*establishments, ""], moved_in]
+        places, moved = f"${len(values) - 1}::text[]", f"${len(values)}::text[]"
         persons = _READERS_PERSONS.format(perimeter=perimeter)
+        # Each person looked up only in the entries that may hold one of the reader's (cheap tests first):
+        # stored while one was here, or not yet known, or naming someone who moved in since; older entries.
         conditions.append(
             f"""((j.subject_ids = '{{}}' AND cardinality({perimeter}) > 0
                   AND (j.establishment IS NULL OR j.establishment = ANY({perimeter})))
-                 OR EXISTS ({persons}))"""
+                 OR ((j.places IS NULL OR j.places && {places} OR j.subject_ids && {moved})
+                     AND EXISTS ({persons})))"""
         )
         if subject_id is not None:  # the first filter, looked up once
             conditions.append(
