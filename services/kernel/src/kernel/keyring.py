@@ -41,6 +41,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 MIGRATIONS = Path(__file__).parent / "keyring_migrations"
 DESTROYED_CHANNEL = "keyring_key_destroyed"  # notified by migration 0002's trigger, the key id as payload
+LISTENER_NAME = "keyring listener"  # its application_name, as pg_stat_activity shows it
 # How often a listening connection is probed: one silently gone would miss destructions until it is noticed.
 LISTENER_PROBE_SECONDS = 10.0
 
@@ -219,7 +220,9 @@ class Keyring:
     async def _subscribe(self, dsn: str) -> asyncpg.Connection:
         from kernel import database
 
-        connection = await asyncpg.connect(dsn, server_settings=database.SERVER_SETTINGS)
+        connection = await asyncpg.connect(
+            dsn, server_settings={**database.SERVER_SETTINGS, "application_name": LISTENER_NAME}
+        )
         connection.add_termination_listener(lambda _: self.forget_all())
         await connection.add_listener(DESTROYED_CHANNEL, self._on_destroyed)
         # Keys cached before listening could have been destroyed meanwhile.
@@ -233,7 +236,7 @@ class Keyring:
                 try:
                     await connection.fetchval("SELECT 1", timeout=LISTENER_PROBE_SECONDS)
                     continue
-                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                except Exception:  # whatever the failure, this connection can no longer be trusted
                     pass
                 self.forget_all()  # destructions may have been missed while it was down
                 connection.terminate()
@@ -241,7 +244,7 @@ class Keyring:
                     try:
                         connection = await self._subscribe(dsn)
                         break
-                    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    except Exception:  # the server down or refusing: try again shortly
                         await asyncio.sleep(LISTENER_PROBE_SECONDS / 10)
         finally:
             connection.terminate()

@@ -9,6 +9,7 @@ import pytest
 
 from devinfra.testkit import read_topic, wait_for
 from kernel import database
+from kernel import keyring as keyring_module
 from kernel.consumer import ConsumerRunner, Subscription
 from kernel.database import create_pool, migrate
 from kernel.eventstore import NEW_STREAM, EventStore
@@ -134,12 +135,46 @@ async def test_a_keyring_whose_listening_connection_drops_trusts_none_of_its_cac
                 "UPDATE subject_keys SET wrapped_key = NULL, kek_id = NULL, destroyed_at = now()"
             )
             await connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
-                " AND datname = current_database()"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1"
+                " AND datname = current_database()",
+                keyring_module.LISTENER_NAME,
             )
         await wait_for(lambda: erased(replica, "person-1"), timeout=10, message="the cache emptied")
     finally:
         await replica.close()
+
+
+async def test_a_keyring_listens_again_once_its_connection_is_back(new_database, monkeypatch):
+    monkeypatch.setattr(keyring_module, "LISTENER_PROBE_SECONDS", 0.2)  # (the test's own: probed often)
+    settings = KeyringSettings(KEYRING_DATABASE_URL=await new_database("keyring"), KEYRING_CACHE_SECONDS=3600)
+    eraser, replica = await Keyring.open(settings), await Keyring.open(settings)
+    listening = (
+        "SELECT array_agg(pid) FROM pg_stat_activity"
+        f" WHERE application_name = '{keyring_module.LISTENER_NAME}' AND datname = current_database()"
+    )
+    try:
+        before = set(await eraser.pool.fetchval(listening))
+        await eraser.pool.execute(
+            "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", list(before)
+        )
+        await wait_for(
+            lambda: listeners_besides(eraser, listening, before, 2),
+            timeout=10,
+            message="both listening again",
+        )
+        await eraser.for_writing("person-1")
+        assert not await erased(replica, "person-1")  # cached again, for an hour
+
+        await eraser.destroy("person-1")
+
+        await wait_for(lambda: erased(replica, "person-1"), timeout=10, message="the replica told")
+    finally:
+        await eraser.close()
+        await replica.close()
+
+
+async def listeners_besides(keyring: Keyring, listening: str, before: set[int], count: int) -> bool:
+    return len(set(await keyring.pool.fetchval(listening) or []) - before) >= count
 
 
 async def test_a_destroyed_key_never_comes_back(keyring, unique_name):
