@@ -167,14 +167,6 @@ def _rebuilt(payload: dict, plan: Plan, context: str, change: Callable[[Leaf, An
     return copy
 
 
-def seal_payload(payload: dict, plan: Plan, cipher: AESGCM, kid: str, context: str) -> dict:
-    """A copy of `payload` with every personal value sealed (None stays None: it says nothing)."""
-    found: list[_Found] = []
-    copy = _prepared(payload, plan, context, found)
-    _seal_found(found, cipher, kid)
-    return copy if found else payload
-
-
 _Found = tuple[dict, str, Any, str]  # the copied container, the field's name, its value, its path
 
 
