@@ -18,12 +18,13 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter
+from datetime import datetime, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import asyncpg
 
-from kernel.hashchain import UnhashableEvent, hash_of, table_row_hash, uncovered_fields
+from kernel.hashchain import POSTGRES_EPOCH, UnhashableEvent, hash_of, table_row_hash, uncovered_fields
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,24 @@ async def check_share(
     keep: bool,
     on_page: Callable[[int], None] = lambda n: None,
 ) -> TableShare:
+    # The instants as PostgreSQL's integers, which `table_row_hash` writes faster than a `datetime`.
+    await connection.set_type_codec(
+        "timestamptz", schema="pg_catalog", encoder=_as_tuple, decoder=itemgetter(0), format="tuple"
+    )
+    try:
+        return await _check_share(connection, share, shares, checkpoint, keep, on_page)
+    finally:
+        await connection.reset_type_codec("timestamptz", schema="pg_catalog")
+
+
+async def _check_share(
+    connection: asyncpg.Connection,
+    share: int,
+    shares: int,
+    checkpoint: tuple[str, int],
+    keep: bool,
+    on_page: Callable[[int], None],
+) -> TableShare:
     findings: list[Finding] = []
     events: list[Seen] = []
     published = array("q")
@@ -315,6 +334,8 @@ async def check_share(
                 del content["published"], content["payload"]
                 if actor is not None:
                     content["actor"] = json.loads(actor)
+                for name in ("occurred_at", "recorded_at"):
+                    content[name] = _as_asyncpg_decodes(content[name])
                 if (event := seen(content, f"position {position}", "db", findings, payload)) is None:
                     continue
             events.append(event)
@@ -330,6 +351,24 @@ async def check_share(
         [_fields(e) for e in events] if keep else None,
         published if keep else None,
     )
+
+
+def _as_tuple(micros: int) -> tuple[int]:
+    return (micros,)
+
+
+_INFINITY, _MINUS_INFINITY = 0x7FFFFFFFFFFFFFFF, -0x8000000000000000
+
+
+def _as_asyncpg_decodes(micros: int | None) -> datetime | None:
+    """The `datetime` asyncpg's own codec makes of PostgreSQL's integer (naive for the infinities)."""
+    if micros is None:
+        return None
+    if micros == _INFINITY:
+        return datetime.max
+    if micros == _MINUS_INFINITY:
+        return datetime.min
+    return POSTGRES_EPOCH + timedelta(microseconds=micros)
 
 
 def _fields(event: Seen) -> tuple:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # not at run time: the audit's share processes import this module and not the contracts
@@ -384,18 +384,15 @@ def table_row_hash(
     previous_hash: Any,
     hash_version: Any,
 ) -> str | None:
-    """`hash_of` a row of the events table as asyncpg reads it, the actor and the payload as JSON text, when it
-    is the common row: version 2, instants in UTC, an actor of its three fields only. None for any other row
-    (a version 1, a null where the table's types say none, an actor with another field or a value `_atom` does
-    not write): `hash_of` takes it. The audit reads a million rows; the columns' types spare most of
-    `canonical_version_2`'s questions, and the few people who write a year's events their actor's JSON."""
+    """`hash_of` a row of the events table as the audit reads it (`kernel.chains`): the actor and the payload as
+    JSON text, the instants as PostgreSQL's integers (microseconds since 2000-01-01 UTC), when it is the common
+    row: version 2, an actor of its three fields only. None for any other row (a version 1, a null where the
+    table's types say none, an actor with another field or a value `_atom` does not write, a year before 1000):
+    `hash_of` takes it. The audit reads a million rows; the columns' types spare most of `canonical_version_2`'s
+    questions, the few people who write a year's events their actor's JSON, and the instants a `datetime`."""
     if hash_version != 2 or event_id is None or schema_version is None or stream_version is None:
         return None
     try:
-        if occurred_at.tzinfo is not UTC or recorded_at.tzinfo is not UTC:
-            return None
-        if occurred_at.year < 1000 or recorded_at.year < 1000:  # `_utc` writes those otherwise
-            return None
         actor_atoms = _actors.get(actor, False)
         if actor_atoms is False:
             actor_atoms = _actor_atoms(actor)
@@ -407,10 +404,10 @@ def table_row_hash(
             _escape(correlation_id),
             f'"{event_id}"',
             _escape(event_type),
-            f'"{occurred_at.isoformat(timespec="microseconds")[:-6]}Z"',
+            _instant_text(occurred_at),
             canonical_text(payload),
             "null" if previous_hash is None else _escape(previous_hash),
-            f'"{recorded_at.isoformat(timespec="microseconds")[:-6]}Z"',
+            _instant_text(recorded_at),
             _BOOLEANS[restricted],
             str(schema_version),
             _escape(stream_id),
@@ -418,7 +415,7 @@ def table_row_hash(
             str(stream_version),
             "null" if subject is None else _escape(subject),
         )
-    except (AttributeError, KeyError, TypeError, ValueError):  # a null or a payload `hash_of` tells about
+    except (ArithmeticError, KeyError, TypeError, ValueError):  # a null, a payload `hash_of` tells about
         return None
     return hashlib.sha256(canonical).hexdigest()
 
@@ -439,6 +436,28 @@ def _actor_atoms(text: str) -> tuple[str, str, str] | None:
         atoms = None if None in written else written
     _actors[text] = atoms
     return atoms
+
+
+POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # PostgreSQL's instants count microseconds from it
+_DAY = 86_400_000_000
+_dates: dict[int, str] = {}  # days from POSTGRES_EPOCH -> "YYYY-MM-DD"
+_clocks: dict[int, str] = {}  # seconds in the day -> "HH:MM:SS"
+
+
+def _instant_text(micros: int) -> str:
+    """`_atom(_utc(instant))` of PostgreSQL's integer for the instant, without making a `datetime`."""
+    day, micros = divmod(micros, _DAY)
+    date = _dates.get(day)
+    if date is None:
+        start = POSTGRES_EPOCH + timedelta(days=day)  # OverflowError beyond a `datetime`'s years
+        if start.year < 1000:
+            raise ValueError("`_utc` writes the years before 1000 otherwise")
+        date = _dates[day] = start.date().isoformat()
+    seconds, micros = divmod(micros, 1_000_000)
+    clock = _clocks.get(seconds)
+    if clock is None:
+        clock = _clocks[seconds] = f"{seconds // 3600:02}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+    return f'"{date}T{clock}.{micros:06}Z"'
 
 
 def hash_of(content: Mapping[str, Any], *, payload_text: str | None = None) -> str:

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernel.chains import Finding, Seen, _chain_findings, _holes, check_chains
-from kernel.hashchain import UnhashableEvent, hash_of, table_row_hash
+from kernel.chains import Finding, Seen, _as_asyncpg_decodes, _chain_findings, _holes, check_chains
+from kernel.hashchain import POSTGRES_EPOCH, UnhashableEvent, hash_of, table_row_hash
 
 # --- check_chains: streams that extend cleanly are not checked again ----------------------------------------
 
@@ -126,8 +126,14 @@ ROW = (
 )
 
 
+def micros(instant: datetime) -> int:
+    """An instant as PostgreSQL stores it, and the audit reads it: microseconds since 2000-01-01 UTC."""
+    return (instant - POSTGRES_EPOCH) // timedelta(microseconds=1)
+
+
 def a_row(**overrides):
-    """A row of the events table as the audit reads it: the actor and the payload as JSON text."""
+    """A row of the events table as the audit reads it: the actor and the payload as JSON text, the instants as
+    PostgreSQL's integers."""
     row = {
         "event_id": uuid.UUID("0b6f3c1e-5d2a-4c1b-9e8f-2a7d4c6b1e90"),
         "event_type": "programmes.referral.requested",
@@ -135,8 +141,8 @@ def a_row(**overrides):
         "stream_type": "referral",
         "stream_id": "referral-7c1d",
         "stream_version": 2,
-        "occurred_at": datetime(2026, 11, 27, 8, 30, tzinfo=UTC),
-        "recorded_at": datetime(2026, 11, 27, 8, 30, 0, 250000, tzinfo=UTC),
+        "occurred_at": micros(datetime(2026, 11, 27, 8, 30, tzinfo=UTC)),
+        "recorded_at": micros(datetime(2026, 11, 27, 8, 30, 0, 250000, tzinfo=UTC)),
         "actor": '{"role": "cpip", "subject": "cpip-42", "organisation_id": null}',
         "subject": "personne-1f3a",
         "correlation_id": "c-9",
@@ -154,6 +160,8 @@ def as_hash_of_reads_it(row):
     content = {name: value for name, value in row.items() if name != "payload"}
     if row["actor"] is not None:
         content["actor"] = json.loads(row["actor"])
+    for name in ("occurred_at", "recorded_at"):
+        content[name] = _as_asyncpg_decodes(row[name])
     return content
 
 
@@ -170,8 +178,9 @@ def test_the_worked_example_of_the_audit_doc_hashes_as_it_says_when_read_from_th
     [
         {"hash_version": 1},
         {"hash_version": None},
-        {"occurred_at": datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=1)))},
-        {"recorded_at": datetime(999, 11, 27, 8, 30, tzinfo=UTC)},
+        {"occurred_at": 0x7FFFFFFFFFFFFFFF},  # PostgreSQL's infinity
+        {"recorded_at": micros(datetime(999, 11, 27, 8, 30, tzinfo=UTC))},
+        {"occurred_at": None},
         {"actor": '{"role": "cpip", "subject": "cpip-42", "on_behalf_of": "dpip-1"}'},
         {"actor": '{"role": "cpip"}'},
         {"actor": '{"role": 1.5, "subject": "cpip-42"}'},
@@ -198,10 +207,14 @@ actors = st.dictionaries(
     st.sampled_from(["subject", "role", "organisation_id", "on_behalf_of"]),
     st.none() | texts | st.integers(0, 3) | st.floats(allow_nan=False, allow_infinity=False),
 )
-instants = st.datetimes(
-    min_value=datetime(1, 1, 2),
-    max_value=datetime(9999, 12, 30),
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3))]),
+instants = (
+    st.none()
+    | st.sampled_from([0x7FFFFFFFFFFFFFFF, -0x8000000000000000])
+    | st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3))]),
+    ).map(micros)
 )
 
 
