@@ -349,7 +349,7 @@ def listed(route: str, staff: int, own: int, extra: dict | None = None) -> list[
 
 # An organisation's contact persons are personal data: auditors read them masked, in clear only by breaking
 # the glass (ADR 31); the read is journaled like any read of personal data (ADR 22).
-CONTACT = {"CONTACT_A", "CONTACT_A_EMAIL", "CONTACT_A_PHONE"}
+CONTACT = {"CONTACT_A", "CONTACT_A_EMAIL", "CONTACT_A_PHONE", "CONTACT_A_TITLE"}
 
 PARTNERS = [
     *rows(

@@ -242,6 +242,7 @@ async def partners_world(infrastructure, dev_keys, unique_name):
             headers = as_role("partenaire", f"partenaire-{name}", organisation_id=partner_id)
             contact = {
                 "full_name": f"Contact {name}",
+                "job_title": f"Directrice de l'association {name}",
                 "email": f"contact.{name.lower()}@exemple.fr",
                 "phone": f"03 21 00 00 0{n}",
             }
@@ -293,6 +294,7 @@ async def partners_world(infrastructure, dev_keys, unique_name):
                 "CONTACT_A": "Contact A",
                 "CONTACT_A_EMAIL": "contact.a@exemple.fr",
                 "CONTACT_A_PHONE": "03 21 00 00 01",
+                "CONTACT_A_TITLE": "Directrice de l'association A",
                 "REJECTION": REJECTION,
             },
             bodies={

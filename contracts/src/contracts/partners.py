@@ -133,7 +133,8 @@ class ContactPersonAdded(Event):
     partner_id: str
     contact_id: str
     full_name: str = personal_data(min_length=1, max_length=200)
-    job_title: str = Field(default="", max_length=200)
+    # With the organisation's name, a job title may single out who holds it ("la directrice").
+    job_title: str = personal_data(default="", max_length=200)
     email: str | None = personal_data(default=None, max_length=320)
     phone: str | None = personal_data(default=None, max_length=40)
 
