@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -17,11 +18,12 @@ from datetime import datetime
 import pytest
 
 from devinfra import subject_ids
-from devinfra.infra import Infrastructure, Ports
+from devinfra.infra import SERVICES, Infrastructure, Ports
 from devinfra.keyring import keyring_environment
 from devinfra.testkit import SettableClock, headers_for
 from devinfra.tokens import DevKeys
 from kernel.clock import LOCAL_TIME_ZONE
+from kernel.database import migrate
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +64,32 @@ def unique_name() -> Callable[[str], str]:
     return make
 
 
+@pytest.fixture(scope="session")
+def migrated_templates() -> dict[str, str]:
+    """Per service, the database the run migrated once that its tests' databases are copied from."""
+    return {}
+
+
 @pytest.fixture
 def new_database(
-    infrastructure: Infrastructure, unique_name: Callable[[str], str]
+    infrastructure: Infrastructure, unique_name: Callable[[str], str], migrated_templates: dict[str, str]
 ) -> Callable[..., Awaitable[str]]:
-    """`dsn = await new_database("partners")`: a fresh, empty database of its own for this test."""
+    """`dsn = await new_database("test")`: a fresh, empty database of its own for this test. Named after a
+    service (`new_database("partners")`), it already holds the kernel's and the service's tables, as the
+    service's start leaves them: a copy of a template migrated once per run (about 80 ms, where running the
+    projections' hundred-odd migrations takes a second), so the service's own start finds nothing to apply."""
 
     async def create(prefix: str = "test") -> str:
-        return await infrastructure.create_database(unique_name(prefix).replace("-", "_"))
+        name = unique_name(prefix).replace("-", "_")
+        if prefix not in SERVICES:
+            return await infrastructure.create_database(name)
+        if prefix not in migrated_templates:
+            template = f"template_{name}"
+            dsn = await infrastructure.create_database(template)
+            await migrate(dsn, importlib.import_module(f"{prefix}.bootstrap").DEFINITION.migrations)
+            await infrastructure.freeze_template(template)
+            migrated_templates[prefix] = template
+        return await infrastructure.create_database(name, template=migrated_templates[prefix])
 
     return create
 

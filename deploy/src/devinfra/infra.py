@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from devinfra.kafka import LocalKafka
 from devinfra.paths import VAR_DIR
-from devinfra.postgres import OWNER_ROLE, LocalPostgres, create_database, service_role
+from devinfra.postgres import OWNER_ROLE, LocalPostgres, create_database, freeze_template, service_role
 
 SERVICES = ("assessment", "programmes", "ipro", "partners", "projections")
 # The local broker is one node: its topics cannot have more than one replica (production: 3 and 2, ADR 14).
@@ -160,10 +160,20 @@ class Infrastructure:
                 await self.postgres.provision_service_database(service)
         await audit_archive.provision(self.postgres)
 
-    async def create_database(self, name: str) -> str:
-        """Create a fresh database `name` (on the local server, else on the first external one); its DSN."""
+    async def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create a fresh database `name` (on the local server, else on the first external one), a copy of
+        database `template` if given; its DSN."""
         if self.postgres is not None:
-            return await self.postgres.create_database(name)
-        some_url = urlsplit(next(iter(self._external_database_urls.values())))
-        await create_database(urlunsplit(some_url._replace(path="/postgres")), name)
-        return urlunsplit(some_url._replace(path=f"/{name}"))
+            return await self.postgres.create_database(name, template=template)
+        await create_database(self._admin_dsn(), name, template=template)
+        return urlunsplit(self._some_external_url()._replace(path=f"/{name}"))
+
+    async def freeze_template(self, name: str) -> None:
+        """Database `name`, made by `create_database`, becomes a template others are copied from."""
+        await freeze_template(self.postgres.dsn() if self.postgres is not None else self._admin_dsn(), name)
+
+    def _some_external_url(self):
+        return urlsplit(next(iter(self._external_database_urls.values())))
+
+    def _admin_dsn(self) -> str:
+        return urlunsplit(self._some_external_url()._replace(path="/postgres"))

@@ -98,9 +98,9 @@ class LocalPostgres:
     def is_running(self) -> bool:
         return self._running_port() is not None
 
-    async def create_database(self, name: str) -> str:
-        """Create `name` unless it exists; return its (superuser) DSN."""
-        await create_database(self.dsn(), name)
+    async def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create `name` unless it exists (a copy of database `template` if given); return its (superuser) DSN."""
+        await create_database(self.dsn(), name, template=template)
         return self.dsn(name)
 
     async def provision_service_database(self, service: str) -> None:
@@ -190,18 +190,25 @@ def _quoted(name: str) -> str:
 
 
 async def create_database(
-    admin_dsn: str, name: str, *, owner: str | None = None, connecting_role: str | None = None
+    admin_dsn: str,
+    name: str,
+    *,
+    owner: str | None = None,
+    connecting_role: str | None = None,
+    template: str | None = None,
 ) -> None:
     """Create database `name` on the server of `admin_dsn` unless it exists (safe to call concurrently);
     with `owner`, owned by that role (handed over if the database exists), and with `connecting_role`, closed
-    to every other role. The roles are created as needed."""
+    to every other role; with `template`, a copy of that database (see `freeze_template`). The roles are
+    created as needed."""
     connection = await asyncpg.connect(admin_dsn)
     try:
         await _ensure_roles(connection, connecting_role)
         if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             # Another process may create it between our check and our CREATE.
             with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await connection.execute(f"CREATE DATABASE {_quoted(name)}")
+                copy = f" TEMPLATE {_quoted(template)}" if template else ""
+                await connection.execute(f"CREATE DATABASE {_quoted(name)}{copy}")
         if owner is not None:
             await connection.execute(f"ALTER DATABASE {_quoted(name)} OWNER TO {_quoted(owner)}")
             await _hand_over_objects(admin_dsn.rsplit("/", 1)[0] + f"/{name}", owner)
@@ -210,6 +217,22 @@ async def create_database(
             await connection.execute(
                 f"GRANT CONNECT ON DATABASE {_quoted(name)} TO {_quoted(connecting_role)}"
             )
+    finally:
+        await connection.close()
+
+
+async def freeze_template(admin_dsn: str, name: str) -> None:
+    """Make database `name` a template nobody connects to any more: PostgreSQL copies a database only while no
+    session is open on it."""
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(
+            f"ALTER DATABASE {_quoted(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+        )
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
     finally:
         await connection.close()
 

@@ -60,9 +60,12 @@ def _yoyo_url(dsn: str) -> str:
 
 def _apply(dsn: str, folders: list[Path]) -> None:
     backend = get_backend(_yoyo_url(dsn))
-    migrations = read_migrations(*(str(f) for f in folders))
-    with backend.lock():
-        backend.apply_migrations(backend.to_apply(migrations))
+    try:
+        migrations = read_migrations(*(str(f) for f in folders))
+        with backend.lock():
+            backend.apply_migrations(backend.to_apply(migrations))
+    finally:
+        backend.connection.close()  # yoyo keeps it open until garbage collected: an idle session for nothing
 
 
 async def migrate(dsn: str, *service_folders: Path) -> None:

@@ -2,8 +2,7 @@ import pytest
 
 from contracts import parse_payload
 from devinfra.testkit import PSEUDONYM_TEST_SECRET
-from kernel.database import create_pool, migrate
-from projections.bootstrap import DEFINITION
+from kernel.database import create_pool
 from projections.settings import ProjectionsSettings
 
 
@@ -12,9 +11,7 @@ def new_projections_database(new_database):
     """`dsn = await new_projections_database()`: a fresh database with the kernel's and our tables."""
 
     async def create() -> str:
-        dsn = await new_database("projections")
-        await migrate(dsn, DEFINITION.migrations)
-        return dsn
+        return await new_database("projections")
 
     return create
 
