@@ -28,7 +28,17 @@ from urllib.parse import quote
 
 import httpx
 from cpuclock import cpu_window
-from person_file_phases import LOAD_TIMEOUT_S, PREFIX, REGION, WRK_SECONDS, _python_reads, _read_note, _wrk
+from loadgen import wait_until
+from person_file_phases import (
+    LOAD_TIMEOUT_S,
+    PREFIX,
+    REGION,
+    WRK_SECONDS,
+    _files_warm,
+    _python_reads,
+    _read_note,
+    _wrk,
+)
 from prometheus_client.parser import text_string_to_metric_families
 from table import Row, at_most_row, render
 
@@ -66,7 +76,13 @@ _BUSIEST = """
 
 
 async def week_reads(run: Run) -> list[Row]:
-    connection = await database.connect(run.system.environment[database_url_variable("projections")])
+    dsn = run.system.environment[database_url_variable("projections")]
+    # The person-file refresher folds the year's files again after the load, in the same process: the week is
+    # read once it is done, as the files are (`person_file_phases.file_reads`), not against its catch-up.
+    await wait_until(
+        lambda: _files_warm(dsn), timeout=LOAD_TIMEOUT_S, what="the refresher to fold every file", interval=1
+    )
+    connection = await database.connect(dsn)
     try:
         weeks = await connection.fetch(_BUSIEST, BUSIEST_WEEKS)
     finally:
