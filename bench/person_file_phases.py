@@ -324,8 +324,8 @@ async def file_reads(run: Run) -> list[Row]:
     )
     warmed = time.perf_counter() - started
     paths = [f"/persons/{p['subject_id']}/file" for p in run.year["persons"]]
-    single = await _read_load(run, "file_read", paths, connections=1)
-    busy = await _read_load(run, "file_read_8", paths, connections=8)
+    single = await read_load(run, "file_read", paths, connections=1)
+    busy = await read_load(run, "file_read_8", paths, connections=8)
     row = at_most_row("File read p99 (1 connection, every person)", single["p99_ms"], "ms", READ_P99_MS)
     row.note = _read_note(single)
     return [
@@ -367,7 +367,7 @@ async def file_as_of(run: Run) -> list[Row]:
         for _ in range(50):
             instant = start + (end - start) * rng.random()
             paths.append(f"/persons/{subject_id}/file?as_of={quote(instant.isoformat(timespec='seconds'))}")
-    result = await _read_load(run, "file_as_of", paths, connections=1)
+    result = await read_load(run, "file_as_of", paths, connections=1)
     sizes = [size for _, size in chosen]
     row = at_most_row(
         f"File as_of p99 (files of {min(sizes)}-{max(sizes)} events)", result["p99_ms"], "ms", AS_OF_P99_MS
@@ -394,10 +394,12 @@ async def _files_of_about(run: Run, size: int, count: int = 10) -> list[tuple[st
     return sorted(sizes, key=lambda found: abs(found[1] - size))[:count]
 
 
-async def _read_load(run: Run, key: str, paths: list[str], *, connections: int) -> dict:
-    """GET `paths` (drawn at random) for WRK_SECONDS as a DPIP, who may read every file; wrk if it is
-    installed, else the benchmark's own Python client."""
-    token = run.keys.mint("dpip", subject="dpip-bench", establishments=REGION)
+async def read_load(
+    run: Run, key: str, paths: list[str], *, connections: int, token: str | None = None
+) -> dict:
+    """GET `paths` (drawn at random) for WRK_SECONDS with `token`, by default a DPIP's, who may read every
+    file; wrk if it is installed, else the benchmark's own Python client."""
+    token = token or run.keys.mint("dpip", subject="dpip-bench", establishments=REGION)
     url = run.system.url("projections")
     listing = run.workdir / f"{key}.paths"
     listing.write_text("\n".join(paths) + "\n")

@@ -29,16 +29,7 @@ from urllib.parse import quote
 import httpx
 from cpuclock import cpu_window
 from loadgen import wait_until
-from person_file_phases import (
-    LOAD_TIMEOUT_S,
-    PREFIX,
-    REGION,
-    WRK_SECONDS,
-    _files_warm,
-    _python_reads,
-    _read_note,
-    _wrk,
-)
+from person_file_phases import LOAD_TIMEOUT_S, PREFIX, REGION, _files_warm, _read_note, read_load
 from prometheus_client.parser import text_string_to_metric_families
 from table import Row, at_most_row, render
 
@@ -92,8 +83,8 @@ async def week_reads(run: Run) -> list[Row]:
     paths = [_week_path(w["establishment"], w["monday"]) for w in weeks]
     # What one of those answers weighs: its items and participants (read once, outside the measure).
     sizes = await _answer_sizes(run, paths)
-    single = await _read_load(run, "schedule_week", paths, connections=1)
-    busy = await _read_load(run, "schedule_week_8", paths, connections=8)
+    single = await read_load(run, "schedule_week", paths, connections=1, token=_token(run))
+    busy = await read_load(run, "schedule_week_8", paths, connections=8, token=_token(run))
     sessions = [w["sessions"] for w in weeks]
     row = at_most_row("Schedule establishment-week p99 (1 connection)", single["p99_ms"], "ms", WEEK_P99_MS)
     row.note = (
@@ -136,24 +127,6 @@ async def _answer_sizes(run: Run, paths: list[str]) -> dict[str, list[int]]:
             sizes["items"].append(len(items))
             sizes["participants"].append(sum(len(i["participants"] or []) for i in items))
     return sizes
-
-
-async def _read_load(run: Run, key: str, paths: list[str], *, connections: int) -> dict:
-    """As `person_file_phases._read_load`, with the direction's token: wrk if installed, else httpx."""
-    token, url = _token(run), run.system.url("projections")
-    listing = run.workdir / f"{key}.paths"
-    listing.write_text("\n".join(paths) + "\n")
-    if shutil.which("wrk"):
-        await asyncio.to_thread(_wrk, url, listing, token, connections, 2)  # warm-up
-        with cpu_window(run.groups) as cpu:
-            found = await asyncio.to_thread(_wrk, url, listing, token, connections, WRK_SECONDS)
-        cpu["wrk"] = found.pop("cpu_seconds")
-        cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
-    else:
-        with cpu_window(run.groups) as cpu:
-            found = await _python_reads(url, paths, token, connections)
-    run.record(key, found, cpu, found["done"])
-    return found
 
 
 # --- 2. conflict detection's cost per event, over a rebuild of the view -----------------------------------
