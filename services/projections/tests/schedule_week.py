@@ -112,52 +112,12 @@ def the_week() -> History:
             actor=ADVISER,
         )
     # The partner's action, its call and its session on Tuesday afternoon.
-    h.record(
-        "call",
-        "call-1",
-        CallDrafted(
-            call_id="call-1",
-            content=CallContent(
-                title="Espace emploi 2031",
-                theme="Espace emploi",
-                establishment=ARRAS,
-                opens_on=date(2030, 11, 1),
-                closes_on=date(2030, 12, 1),
-                target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
-            ),
-        ),
-        actor=RIPRO,
-    )
-    h.record(
-        "action",
-        "action-1",
-        ActionCreated(
-            action_id="action-1",
-            proposal_id="proposal-1",
-            call_id="call-1",
-            partner_id="partner-1",
-            title="Atelier CV",
-            action_type=ActionType.JOB_SEARCH_WORKSHOP,
-            theme="Espace emploi",
-            capacity_min=2,
-            capacity_max=8,
-        ),
-        actor=RIPRO,
-    )
-    h.record(
-        "action",
-        "action-1",
-        SessionScheduled(
-            action_id="action-1",
-            session_id="a-1-s-1",
-            slot=SessionSlot(
-                starts_at=at(1, 14),
-                ends_at=at(1, 16),
-                place="Salle polyvalente",
-                facilitators=[PARTNER_FACILITATOR],
-            ),
-        ),
-        actor=RIPRO,
+    a_partner_session(
+        h,
+        establishment=ARRAS,
+        title="Espace emploi 2031",
+        place="Salle polyvalente",
+        facilitator=PARTNER_FACILITATOR,
     )
     # The PPR group: Tuesday 14:30 in the same room, Thursday 10:00 in Salle 2.
     h.record(
@@ -382,6 +342,52 @@ def facilitator_replaced(h: History) -> None:
         "action-1",
         SessionMoved(
             action_id="action-1", session_id="a-1-s-2", slot=_thursday_partner_session(PARTNER_FACILITATOR)
+        ),
+        actor=RIPRO,
+    )
+
+
+def a_partner_session(h: History, *, establishment: str, title: str, place: str, facilitator: str) -> None:
+    """A call of `establishment`, its action "Atelier CV" and the action's session on Tuesday 14:00–16:00."""
+    h.record(
+        "call",
+        "call-1",
+        CallDrafted(
+            call_id="call-1",
+            content=CallContent(
+                title=title,
+                theme="Espace emploi",
+                establishment=establishment,
+                opens_on=date(2030, 11, 1),
+                closes_on=date(2030, 12, 1),
+                target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
+            ),
+        ),
+        actor=RIPRO,
+    )
+    h.record(
+        "action",
+        "action-1",
+        ActionCreated(
+            action_id="action-1",
+            proposal_id="proposal-1",
+            call_id="call-1",
+            partner_id="partner-1",
+            title="Atelier CV",
+            action_type=ActionType.JOB_SEARCH_WORKSHOP,
+            theme="Espace emploi",
+            capacity_min=2,
+            capacity_max=8,
+        ),
+        actor=RIPRO,
+    )
+    h.record(
+        "action",
+        "action-1",
+        SessionScheduled(
+            action_id="action-1",
+            session_id="a-1-s-1",
+            slot=SessionSlot(starts_at=at(1, 14), ends_at=at(1, 16), place=place, facilitators=[facilitator]),
         ),
         actor=RIPRO,
     )

@@ -3,24 +3,16 @@ id within its establishment where the place names one of its rooms, else by its 
 at the same hour are no conflict; one site's are. A partner session is in its call's establishment, even when
 the call is read after it."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from contracts.partners import (
-    ActionCreated,
-    ActionType,
-    CallContent,
-    CallDrafted,
-    SessionScheduled,
-    SessionSlot,
-)
 from contracts.programmes import GroupPlanned, GroupSession, WeeklyPattern
 from contracts.rooms import EstablishmentRooms, Room, RoomList
 from kernel.clock import start_of_day
 from projections.schedule import ingest, store
 from services.projections.tests.builders import History
-from services.projections.tests.schedule_week import ARRAS, CPIP, MONDAY, NOW, RIPRO, at
+from services.projections.tests.schedule_week import ARRAS, CPIP, MONDAY, NOW, a_partner_session, at
 
 pytestmark = pytest.mark.integration
 
@@ -119,58 +111,10 @@ async def test_a_rooms_names_and_aliases_meet_at_its_id_within_its_establishment
     assert [i["item_id"] for i in lille] == [item("lille")]
 
 
-def a_partner_session(h: History, establishment: str) -> None:
-    """A call of `establishment`, its action, and the action's session on Tuesday 14:00 in "Salle 1"."""
-    h.record(
-        "call",
-        "call-1",
-        CallDrafted(
-            call_id="call-1",
-            content=CallContent(
-                title="Espace emploi",
-                theme="Espace emploi",
-                establishment=establishment,
-                opens_on=date(2030, 11, 1),
-                closes_on=date(2030, 12, 1),
-                target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
-            ),
-        ),
-        actor=RIPRO,
-    )
-    h.record(
-        "action",
-        "action-1",
-        ActionCreated(
-            action_id="action-1",
-            proposal_id="proposal-1",
-            call_id="call-1",
-            partner_id="partner-1",
-            title="Atelier CV",
-            action_type=ActionType.JOB_SEARCH_WORKSHOP,
-            theme="Espace emploi",
-            capacity_min=2,
-            capacity_max=8,
-        ),
-        actor=RIPRO,
-    )
-    h.record(
-        "action",
-        "action-1",
-        SessionScheduled(
-            action_id="action-1",
-            session_id="a-1-s-1",
-            slot=SessionSlot(
-                starts_at=at(1, 14), ends_at=at(1, 16), place="Salle 1", facilitators=["Camille"]
-            ),
-        ),
-        actor=RIPRO,
-    )
-
-
 @pytest.mark.parametrize("call_first", [True, False], ids=["call read first", "call read last"])
 async def test_a_partner_session_is_in_its_calls_establishments_room(pool, apply_all, call_first):
     h = groups(("arras", ARRAS, "Salle 1"), ("lille", LILLE, "Salle 1"))
-    a_partner_session(h, LILLE)
+    a_partner_session(h, establishment=LILLE, title="Espace emploi", place="Salle 1", facilitator="Camille")
     call, *action = h.envelopes[2:]
     order = [*h.envelopes[:2], call, *action] if call_first else [*h.envelopes[:2], *action, call]
     await apply_all(ingest.applier(rooms=ROOMS), *order)
