@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kernel.chains import Finding, Seen, _as_asyncpg_decodes, _chain_findings, _holes, check_chains
-from kernel.hashchain import POSTGRES_EPOCH, UnhashableEvent, hash_of, table_row_hash
+from kernel.hashchain import HASHED_FIELDS, POSTGRES_EPOCH, UnhashableEvent, hash_of, table_row_hash
 
 # --- check_chains: streams that extend cleanly are not checked again ----------------------------------------
 
@@ -106,24 +106,7 @@ def test_a_clean_log_read_in_position_order_has_no_finding_and_lists_its_holes()
 
 # --- table_row_hash: the common row hashed faster, any other left to hash_of ---------------------------------
 
-ROW = (
-    "event_id",
-    "event_type",
-    "schema_version",
-    "stream_type",
-    "stream_id",
-    "stream_version",
-    "occurred_at",
-    "recorded_at",
-    "actor",
-    "subject",
-    "correlation_id",
-    "causation_id",
-    "restricted",
-    "payload",
-    "previous_hash",
-    "hash_version",
-)
+ROW = (*HASHED_FIELDS, "previous_hash", "hash_version")  # table_row_hash's arguments, in order
 
 
 def micros(instant: datetime) -> int:
