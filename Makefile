@@ -1,13 +1,31 @@
 # Developer entry points. Everything runs locally without Docker (docs: ARCHITECTURE.md §7);
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
-.PHONY: install up down status token test unit faults lint format contracts bench bench-tools kafka-jars audit-deps
+.PHONY: install web-assets up down status token test unit faults lint format contracts bench bench-tools kafka-jars audit-deps
 
 # uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-install:
+install: web-assets
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+
+# The web front-end's DSFR and htmx: npm packages pinned by services/web/package-lock.json, copied into the
+# app's static folder (git-ignored; no CDN, no committed bundles). axe-core, for the browser tests only, is
+# read from node_modules. npm ci runs again only when the lock changed (ADR 32).
+WEB := services/web
+WEB_VENDOR := $(WEB)/src/web/static/vendor
+DSFR := $(WEB)/node_modules/@gouvfr/dsfr/dist
+
+web-assets: $(WEB_VENDOR)/.vendored
+
+$(WEB_VENDOR)/.vendored: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(WEB_VENDOR) && mkdir -p $(WEB_VENDOR)/dsfr/utility
+	cp -R $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js \
+		$(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(WEB_VENDOR)/dsfr/
+	cp -R $(DSFR)/utility/icons $(WEB_VENDOR)/dsfr/utility/
+	cp $(WEB)/node_modules/htmx.org/dist/htmx.min.js $(WEB_VENDOR)/
+	touch $@
 
 up: install
 	$(UV) run passerelle-dev up
