@@ -20,6 +20,7 @@ from devinfra.pseudonyms import pseudonym_environment
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
 from devinfra.subject_ids import subject_id_environment
 from devinfra.tokens import AUDIENCE, DEV_ESTABLISHMENTS, ISSUER, DevKeys
+from devinfra.web import web_environment
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -31,9 +32,15 @@ def _services() -> list[ServiceProcess]:
     return [ServiceProcess.in_var(name) for name in SERVICES]
 
 
+def _web() -> ServiceProcess:
+    """The front-end (port 8000): no database, no broker; the services' APIs only."""
+    return ServiceProcess.in_var("web")
+
+
 @app.command()
 def up() -> None:
-    """Start PostgreSQL, Kafka and the five services in the background (already running ones are kept)."""
+    """Start PostgreSQL, Kafka, the five services and the web front-end in the background (already running
+    ones are kept)."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("devinfra").setLevel(logging.INFO)  # say so when the Kafka jars are being fetched
     infra = Infrastructure.from_env()
@@ -70,7 +77,9 @@ def up() -> None:
                 "LOG_LEVEL": "INFO",
             }
         )
-    for service in services:
+    web = _web()
+    web.start(web_environment(services, KEYS_DIR))
+    for service in [*services, web]:
         try:
             service.wait_until_healthy(deadline)
         except ServiceStartError as error:
@@ -81,7 +90,8 @@ def up() -> None:
     typer.echo("Passerelle is up.\n")
     for service in services:
         typer.echo(f"  {service.name:<12} {service.url}/docs")
-    typer.echo(f"\n  Kafka        {infra.bootstrap_servers}")
+    typer.echo(f"\n  web          {web.url}   (the pages: log in as a demo user)")
+    typer.echo(f"  Kafka        {infra.bootstrap_servers}")
     typer.echo(f"  PostgreSQL   {infra.database_url(SERVICES[0])} (one database per service)")
     typer.echo("\nA token:  make token ROLE=cpip   (or: uv run passerelle-dev token cpip --organisation ORG)")
     typer.echo('Then:     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8001/...')
@@ -90,8 +100,8 @@ def up() -> None:
 
 @app.command()
 def down() -> None:
-    """Stop the services, then Kafka, then PostgreSQL (data under var/ is kept)."""
-    stop_all(_services())
+    """Stop the web front-end and the services, then Kafka, then PostgreSQL (data under var/ is kept)."""
+    stop_all([_web(), *_services()])
     Infrastructure.from_env().stop()
     typer.echo("Passerelle is down.")
 
@@ -112,7 +122,7 @@ def status() -> None:
     else:
         state = "running" if infra.kafka.is_running() else "stopped"
         typer.echo(f"  kafka        {state}  {infra.bootstrap_servers}")
-    for service in _services():
+    for service in [*_services(), _web()]:
         process = service.process()
         state = (
             "stopped" if process is None else ("healthy" if service.is_healthy() else "starting/unhealthy")

@@ -17,7 +17,14 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 from devinfra.paths import REPO_ROOT, VAR_DIR
 from devinfra.processes import live_process, terminate
 
-DEFAULT_PORTS = {"assessment": 8001, "programmes": 8002, "ipro": 8003, "partners": 8004, "projections": 8005}
+DEFAULT_PORTS = {
+    "assessment": 8001,
+    "programmes": 8002,
+    "ipro": 8003,
+    "partners": 8004,
+    "projections": 8005,
+    "web": 8000,
+}
 
 
 class ServiceStartError(RuntimeError):

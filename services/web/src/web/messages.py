@@ -1,0 +1,82 @@
+"""What a refusal says to a user, in French. The services answer a refused command with a problem+json
+naming its rule (`rule`) and, for a malformed request, each field (`errors`); this module turns that into
+sentences placed next to the fields of the form that sent it. Wording only: the rules are the services'."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# The form-wide message's key (shown above the form, not beside one field).
+FORM = "__form__"
+
+# By rule, what the user reads. A rule missing here still shows, in the generic sentence.
+SENTENCES: dict[str, str] = {
+    "not-authenticated": "Votre session a expiré : reconnectez-vous.",
+    "role-not-allowed": "Votre rôle ne permet pas cette action.",
+    "not-on-caseload": "Cette personne ne fait pas partie des personnes que vous suivez.",
+    "organisation-not-allowed": "Votre organisation n'a pas accès à cet élément.",
+    "establishment-not-reached": "Cet établissement n'est pas dans votre périmètre.",
+    "forbidden": "Vous n'avez pas accès à cet élément.",
+    "not-found": "Cet élément est introuvable.",
+    "person-not-found": "Aucun dossier pour cette personne dans votre périmètre.",
+    "stream-not-found": "Aucun flux de ce nom dans le journal que vous pouvez lire.",
+    "subject-not-found": "Aucune personne de cet identifiant dans le journal que vous pouvez lire.",
+    "queue-filter-invalid": "Ce filtre ne s'applique pas à cette file de travail.",
+    "too-many-requests": "Trop de demandes en peu de temps : réessayez dans un instant.",
+    "not-yet-known": "L'information n'est pas encore disponible : réessayez dans un instant.",
+    "concurrent-modification": "Quelqu'un a modifié cet élément entre-temps : rechargez la page.",
+    "subject-erased": "Les données de cette personne ont été effacées.",
+    "break-glass-reason-too-short": "Indiquez un motif plus détaillé.",
+}
+
+# A malformed field, by pydantic's error type.
+FIELD_SENTENCES: dict[str, str] = {
+    "missing": "Ce champ est obligatoire.",
+    "int_parsing": "Saisissez un nombre entier.",
+    "greater_than_equal": "La valeur est trop petite.",
+    "less_than_equal": "La valeur est trop grande.",
+    "string_too_short": "Le texte est trop court.",
+    "string_too_long": "Le texte est trop long.",
+    "date_from_datetime_parsing": "Saisissez une date valide.",
+    "date_parsing": "Saisissez une date valide.",
+    "datetime_parsing": "Saisissez une date et une heure valides.",
+    "datetime_from_date_parsing": "Saisissez une date et une heure valides.",
+    "timezone_aware": "Saisissez une date et une heure valides.",
+    "enum": "Choisissez une des valeurs proposées.",
+    "literal_error": "Choisissez une des valeurs proposées.",
+}
+GENERIC = "La demande a été refusée (règle « {rule} »)."
+GENERIC_FIELD = "Cette valeur n'est pas acceptée."
+
+
+def sentence(rule: str) -> str:
+    return SENTENCES.get(rule) or GENERIC.format(rule=rule)
+
+
+@dataclass
+class Refusal(Exception):
+    """A service refused a request (a 4xx problem+json): its status, rule, and the French messages by field
+    of the form that sent it (`FORM` for the form as a whole)."""
+
+    status: int
+    rule: str
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.rule}: {self.messages}"
+
+
+def refusal_of(status: int, problem: Mapping[str, Any], fields: Mapping[str, str] | None = None) -> Refusal:
+    """`fields` maps the API's names (a query parameter, a body member, or a rule) to the form's field names;
+    a refusal of an unnamed field, or of a rule no field carries, is the form's."""
+    fields = fields or {}
+    rule = str(problem.get("rule") or problem.get("type") or "refused")
+    messages: dict[str, str] = {}
+    for error in problem.get("errors") or []:
+        target = fields.get(str(error.get("field")), FORM)
+        messages.setdefault(target, FIELD_SENTENCES.get(str(error.get("type")), GENERIC_FIELD))
+    if not messages:
+        messages[fields.get(rule, FORM)] = sentence(rule)
+    return Refusal(status=status, rule=rule, messages=messages)

@@ -1,0 +1,32 @@
+"""The main navigation, by role: which pages a user is offered. Links only; each page's data comes from a
+service that checks the token itself, so a link shown to the wrong role gets a refusal, not the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The roles with a work queue of their own (projections' `/queues/mine`).
+QUEUE_OWNERS = frozenset({"cpip", "dpip", "ipro_conseiller", "ipro_chef", "ripro", "direction"})
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    path: str
+    roles: frozenset[str]
+
+
+LINKS: tuple[Link, ...] = (
+    Link("Ma file de travail", "/file-de-travail", QUEUE_OWNERS),
+    Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
+)
+
+
+def links_for(role: str) -> list[Link]:
+    return [link for link in LINKS if role in link.roles]
+
+
+def home_of(role: str) -> str:
+    """Where a user lands after logging in: their first page, else the page saying they have none yet."""
+    links = links_for(role)
+    return links[0].path if links else "/accueil"

@@ -1,0 +1,75 @@
+"""A person's consolidated file (projections' `/persons/{id}/file`), now or as it stood at the end of a
+chosen day ("dossier au …"), its timeline included. The day picker refreshes the file in place (htmx)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+
+from web.messages import Refusal
+from web.rendering import LOCAL_TIME_ZONE, render
+from web.session import CurrentUser
+
+router = APIRouter()
+
+# Wording of the file's codes (the file's own sentences, the timeline's, are already French).
+LABELS = {
+    "open": "ouvert",
+    "closed": "clos",
+    "low": "faible",
+    "moderate": "modéré",
+    "high": "élevé",
+    "very_high": "très élevé",
+    "initial": "initiale",
+    "annual": "annuelle",
+    "draft": "brouillon",
+    "submitted": "soumise",
+    "returned": "renvoyée",
+}
+
+
+def as_of_end_of(day: date) -> str:
+    """The instant the file is read at for a chosen day: the day's last moment, local time (what was recorded
+    that day counts)."""
+    return datetime.combine(day, time.max, tzinfo=LOCAL_TIME_ZONE).isoformat()
+
+
+@router.get("/personnes/{subject_id}")
+async def person_file(request: Request, subject_id: str, user: CurrentUser, au: Annotated[str, Query()] = ""):
+    errors, params, status = {}, {}, 200
+    if au:
+        try:
+            params["as_of"] = as_of_end_of(date.fromisoformat(au))
+        except ValueError:
+            errors["au"], status = "Saisissez une date valide (jj/mm/aaaa).", 422
+    file = None
+    if not errors:
+        try:
+            file = await request.app.state.api.get(
+                "projections",
+                f"/persons/{quote(subject_id, safe='')}/file",
+                user.token,
+                params=params,
+                fields={"as_of": "au"},
+            )
+        except Refusal as refusal:
+            errors, status = refusal.messages, refusal.status
+    identity = (file or {}).get("identity") or {}
+    title = (
+        f"{identity['last_name'].upper()} {identity['first_names']}" if identity else "Dossier de la personne"
+    )
+    return render(
+        request,
+        "pages/person_file.html",
+        partial="partials/person_file.html",
+        status_code=status,
+        title=title,
+        subject_id=subject_id,
+        file=file,
+        au=au,
+        labels=LABELS,
+        errors=errors,
+    )

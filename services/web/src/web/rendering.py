@@ -1,0 +1,71 @@
+"""Pages rendered from Jinja2 templates (autoescaped), with the layout's context (the user, their links) and
+French dates. A request sent by htmx gets the named partial only, to swap into the page it came from."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from web.messages import FORM
+from web.navigation import links_for
+from web.roles import ROLE_LABELS
+from web.session import current_user
+
+# Every date and time is shown as the establishments live it (the services' LOCAL_TIME_ZONE).
+LOCAL_TIME_ZONE = ZoneInfo("Europe/Paris")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def day(value: str | date | None) -> str:
+    """`vendredi 27 novembre 2026`."""
+    if not value:
+        return "–"
+    on = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{WEEKDAYS[on.weekday()]} {on.day} {MONTHS[on.month - 1]} {on.year}"
+
+
+def instant(value: str | datetime | None) -> str:
+    """`27/11/2026 à 10:00`, local time."""
+    if not value:
+        return "–"
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{at.astimezone(LOCAL_TIME_ZONE):%d/%m/%Y à %H:%M}"
+
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters.update(day=day, instant=instant, role_label=lambda role: ROLE_LABELS.get(role, role))
+templates.env.globals.update(FORM=FORM)
+
+
+def render(
+    request: Request, template: str, *, partial: str | None = None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """`template` for a page load; `partial` (its swappable part) for an htmx request."""
+    user = current_user(request)
+    name = partial if partial and request.headers.get("HX-Request") == "true" else template
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "links": links_for(user.role) if user else [], "errors": {}, **context},
+        status_code=status_code,
+    )

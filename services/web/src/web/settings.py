@@ -1,0 +1,50 @@
+"""The front-end's settings, from the environment (`WEB_…`): where the services answer, how users log in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LoginMode(StrEnum):
+    DEV = "dev"  # pick a demo identity; the app mints its token with the development keys (var/keys)
+    OIDC = "oidc"  # authorization code with PKCE against the identity provider (ADR 32)
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore", frozen=True)
+
+    # The services' JSON APIs (ARCHITECTURE.md §8). The pages hold no rule: every fact comes from these.
+    assessment_url: str = "http://127.0.0.1:8001"
+    programmes_url: str = "http://127.0.0.1:8002"
+    ipro_url: str = "http://127.0.0.1:8003"
+    partners_url: str = "http://127.0.0.1:8004"
+    projections_url: str = "http://127.0.0.1:8005"
+    api_timeout_seconds: float = Field(10.0, gt=0)
+
+    # Signs the session cookie. `make up` passes one kept under var/keys; a deployment mounts its own secret.
+    session_secret: SecretStr
+    # Behind TLS in production: the cookie is then sent over HTTPS only.
+    session_https_only: bool = False
+    session_max_age_seconds: int = Field(8 * 3600, gt=0)  # a working day, as the tokens live
+
+    login_mode: LoginMode = LoginMode.DEV
+    # DEV: the directory of the development key pair (`DevKeys`, what `make token` uses).
+    dev_keys_dir: Path = Path("var/keys")
+    # OIDC: the provider's issuer (its /.well-known/openid-configuration is read), this client's credentials.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scope: str = "openid profile"
+
+    def service_urls(self) -> dict[str, str]:
+        return {
+            "assessment": self.assessment_url,
+            "programmes": self.programmes_url,
+            "ipro": self.ipro_url,
+            "partners": self.partners_url,
+            "projections": self.projections_url,
+        }

@@ -1,0 +1,154 @@
+"""The pages over fake services: what they ask the services, what they show, and the login's cookie."""
+
+import json
+import re
+
+import httpx
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+from contracts.roles import ROLES
+from web.roles import DEMO_USERS
+
+from .conftest import problem
+
+QUEUE = {
+    "role": "cpip",
+    "today": "2026-11-27",
+    "within_days": 30,
+    "items": [
+        {
+            "kind": "initial_assessment",
+            "subject_id": "p-123",
+            "due_on": "2026-11-20",
+            "overdue": True,
+            "label": "Évaluation initiale à réaliser",
+            "last_name": "Martin",
+            "first_names": "Lucas",
+        }
+    ],
+    "workload": None,
+}
+
+
+def test_every_role_has_a_demo_identity():
+    assert {user.role for user in DEMO_USERS} == set(ROLES)
+
+
+def test_logging_in_mints_the_token_and_keeps_it_in_a_signed_httponly_lax_cookie(client, settings):
+    response = client.post("/connexion", data={"identite": "cpip-1"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/file-de-travail"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("passerelle_session=")
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    # The token the session holds is the one the services will check: signed by the development key.
+    jwks = json.loads((settings.dev_keys_dir / "jwks.json").read_text())
+    public_key = RSAAlgorithm.from_jwk(jwks["keys"][0])
+    token = client.app.state.dev_keys().mint("cpip")  # same keys
+    assert jwt.get_unverified_header(token)["kid"] == jwks["keys"][0]["kid"]
+    assert jwt.decode(token, public_key, algorithms=["RS256"], audience="passerelle")["roles"] == ["cpip"]
+
+
+def test_the_session_cookie_is_tamper_proof(client):
+    client.post("/connexion", data={"identite": "cpip-1"})
+    value = client.cookies["passerelle_session"]
+    client.cookies.set("passerelle_session", value[:-4] + "AAAA")
+
+    assert client.get("/file-de-travail").headers["location"] == "/connexion?suite=/file-de-travail"
+
+
+def test_a_partner_without_its_organisation_is_told_beside_the_field(client):
+    response = client.post("/connexion", data={"identite": "partenaire-1"})
+
+    assert response.status_code == 422
+    assert 'aria-describedby="organisation-erreur"' in response.text
+    assert re.search(
+        r'id="organisation-erreur">Indiquez l&#39;identifiant de votre organisation', response.text
+    )
+    assert "set-cookie" not in response.headers
+
+
+def test_login_goes_back_only_to_a_path_of_this_site(client):
+    response = client.post("/connexion", data={"identite": "cpip-1", "suite": "//ailleurs.example/"})
+
+    assert response.headers["location"] == "/file-de-travail"
+
+
+def test_a_page_without_a_session_sends_to_the_login(client):
+    response = client.get("/personnes/p-123?au=2026-11-01")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/connexion?suite=/personnes/p-123%3Fau%3D2026-11-01"
+
+
+def test_the_queue_is_the_users_own_read_with_their_token(logged_in, services):
+    services.answer = lambda request: httpx.Response(200, json=QUEUE)
+
+    page = logged_in("cpip-1").get("/file-de-travail")
+
+    assert page.status_code == 200
+    (sent,) = services.requests
+    assert sent.url.path == "/queues/mine" and sent.url.params["within_days"] == "30"
+    claims = jwt.decode(
+        sent.headers["Authorization"].removeprefix("Bearer "), options={"verify_signature": False}
+    )
+    assert (claims["sub"], claims["roles"]) == ("cpip-1", ["cpip"])
+    assert "MARTIN Lucas" in page.text and 'href="/personnes/p-123"' in page.text
+    assert "Évaluation initiale à réaliser" in page.text and "En retard" in page.text
+
+
+def test_the_layout_is_french_with_skip_links_and_a_label_for_every_input(logged_in, services):
+    services.answer = lambda request: httpx.Response(200, json=QUEUE)
+
+    page = logged_in("cpip-1").get("/file-de-travail").text
+
+    assert '<html lang="fr"' in page
+    assert 'href="#contenu">Aller au contenu' in page and 'href="#navigation">Aller au menu' in page
+    assert "République<br>française" in page
+    for input_id in re.findall(r'<input[^>]*\bid="([^"]+)"', page):
+        assert f'for="{input_id}"' in page, input_id
+
+
+def test_a_refused_filter_is_shown_beside_its_field(logged_in, services):
+    services.answer = lambda request: problem(
+        422,
+        "request-validation",
+        errors=[{"field": "within_days", "type": "less_than_equal", "message": "…"}],
+    )
+
+    page = logged_in("cpip-1").get("/file-de-travail?dans=900", headers={"HX-Request": "true"})
+
+    assert page.status_code == 422
+    assert not page.text.lstrip().startswith("<!DOCTYPE")  # the partial htmx swaps in
+    assert '<p class="fr-error-text" id="dans-erreur">La valeur est trop grande.</p>' in page.text
+
+
+def test_the_file_as_of_a_day_is_read_at_that_days_last_moment(logged_in, services):
+    services.answer = lambda request: httpx.Response(200, json={"subject_id": "p-123", "timeline": []})
+
+    page = logged_in("dpip-1").get("/personnes/p-123?au=2026-11-20")
+
+    assert page.status_code == 200
+    assert services.requests[0].url.params["as_of"] == "2026-11-20T23:59:59.999999+01:00"
+    assert "vendredi 20 novembre 2026" in page.text
+
+
+def test_an_expired_token_logs_out(logged_in, services):
+    services.answer = lambda request: problem(401, "not-authenticated")
+    client = logged_in("cpip-1")
+
+    response = client.get("/personnes/p-123")
+
+    assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
+    assert client.get("/file-de-travail").headers["location"].startswith("/connexion")
+
+
+def test_a_person_out_of_reach_is_said_in_french(logged_in, services):
+    services.answer = lambda request: problem(404, "person-not-found")
+
+    page = logged_in("cpip-1").get("/personnes/p-999")
+
+    assert page.status_code == 404
+    assert "Aucun dossier pour cette personne dans votre périmètre." in page.text
