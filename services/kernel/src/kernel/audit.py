@@ -29,7 +29,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kernel import checkpoints, kafka
-from kernel.chains import Finding, Seen, TableShare, _holes, check_chains, check_share, seen, share_in_process
+from kernel.chains import (
+    LAST_POSITION,
+    Finding,
+    Seen,
+    TableShare,
+    _holes,
+    check_chains,
+    check_share,
+    check_streams,
+    joins,
+    seen,
+    share_in_process,
+)
 from kernel.eventstore import COLUMNS
 
 SOURCES = ("db", "kafka", "both")
@@ -319,9 +331,10 @@ async def count_events(connection: asyncpg.Connection) -> int:
     return await connection.fetchval("SELECT count(*) FROM events")
 
 
-# A large table is checked by several processes, each reading and checking the streams of its share
-# (`chains.check_share`); the positions come back to be merged. Below PARALLEL_FROM events one process does it
-# all: starting others costs a few tenths of a second.
+# A large table is checked by several processes, each reading and checking a range of its positions
+# (`chains.check_share`); the streams' parts are linked up after (`chains.joins`), and a stream astray anywhere
+# checked whole, as one process would. Below PARALLEL_FROM events one process does it all: starting others costs
+# a few tenths of a second.
 PARALLEL_FROM = 50_000
 
 
@@ -350,10 +363,14 @@ async def check_table(
     checkpoint = await relay_checkpoint(connection)
     processes = processes or min(os.cpu_count() or 1, 8)
     if dsn is None or processes < 2 or total < PARALLEL_FROM:
-        parts = [await check_share(connection, 0, 1, checkpoint, keep=keep, on_page=on_page)]
+        parts = [await check_share(connection, (0, LAST_POSITION), checkpoint, keep=keep, on_page=on_page)]
+        findings, streams = parts[0].findings, parts[0].streams
     else:
-        parts = await _in_processes(dsn, processes, checkpoint, keep, on_page)
-    findings = [f for part in parts for f in part.findings]
+        parts = await _in_processes(connection, dsn, processes, checkpoint, keep, on_page)
+        recheck, streams = joins(parts)
+        findings = [f for part in parts for f in part.findings if f.stream_id not in recheck]
+        if recheck:
+            findings += (await check_streams(connection, sorted(recheck), checkpoint)).findings
     positions = sorted(chain.from_iterable(part.positions for part in parts))
     if len(parts) > 1:  # a position in two shares (the same share's doubles are already reported)
         findings += [
@@ -366,19 +383,33 @@ async def check_table(
         events,
         {p for part in parts for p in part.published or ()},
         findings,
-        sum(part.streams for part in parts),
+        streams,
         len(positions),
         _holes(positions),
     )
 
 
 async def _in_processes(
-    dsn: str, processes: int, checkpoint: tuple[str, int], keep: bool, on_page: Callable[[int], None]
+    connection: asyncpg.Connection,
+    dsn: str,
+    processes: int,
+    checkpoint: tuple[str, int],
+    keep: bool,
+    on_page: Callable[[int], None],
 ) -> list[TableShare]:
+    """The table's positions in `processes` equal ranges, in order, the last open-ended (events appended
+    meanwhile are read, as by one process)."""
+    first, last = await connection.fetchrow("SELECT min(position), max(position) FROM events")
+    first, last = (first or 1) - 1, last or 0
+    step = -(-(last - first) // processes)
+    bounds = [first + share * step for share in range(processes)] + [LAST_POSITION]
     # Processes of their own, not a multiprocessing pool: a pool's process imports the parent's main module (the
     # command line, a test runner) and this one, which is seconds of CPU; `kernel.chains` is light.
     return await asyncio.gather(
-        *(share_in_process(dsn, share, processes, checkpoint, keep, on_page) for share in range(processes))
+        *(
+            share_in_process(dsn, share, (bounds[share], bounds[share + 1]), checkpoint, keep, on_page)
+            for share in range(processes)
+        )
     )
 
 

@@ -111,23 +111,38 @@ class ChainReport:
     streams: int = 0
     events: int = 0
     position_holes: list[tuple[int, int]] = field(default_factory=list)
+    # Of a part of the log (`whole=False`): the streams to check whole, and each stream's ends (`Ends`).
+    astray: set[str] = field(default_factory=set)
+    ends: dict[str, Ends] = field(default_factory=dict)
 
 
-def check_chains(events: Iterable[Seen], source: str) -> ChainReport:
+# A stream's part in a range of positions, as `joins` links it to the others: its first event's version and
+# previous hash, its last event's version and hash. Plain tuples: tens of thousands go between processes.
+Ends = tuple[int, str | None, int, str]
+
+
+def check_chains(events: Iterable[Seen], source: str, *, whole: bool = True) -> ChainReport:
     """Every stream from version 1, without gaps, each event linked to the one before and matching its hash,
-    positions unique and rising with versions. Position holes are listed, not faulted (docs/audit.md)."""
+    positions unique and rising with versions. Position holes are listed, not faulted (docs/audit.md).
+
+    `whole=False`: the events are one range of positions, whose streams may start and go on in others. No chain
+    is reported: the streams with something astray here come back in `astray`, and each stream's ends in `ends`
+    for `joins`, which links the ranges."""
     report = ChainReport()
     events = events if isinstance(events, list) else list(events)
     report.events = len(events)
     # A stream whose events each extend the one before (the next version, linked, at a later position, matching
     # its hash) has nothing to report: most of a log, read in position order. Any other is checked whole.
     heads: dict[str, Seen] = {}
+    firsts: dict[str, Seen] = {}
     astray: set[str] = set()
     for event in events:
         head = heads.get(event.stream_id)
+        if head is None:
+            firsts[event.stream_id] = event
         if (
             (
-                event.version != 1 or event.previous_hash is not None
+                whole and (event.version != 1 or event.previous_hash is not None)
                 if head is None
                 else event.version != head.version + 1
                 or event.previous_hash != head.hash
@@ -139,6 +154,13 @@ def check_chains(events: Iterable[Seen], source: str) -> ChainReport:
             astray.add(event.stream_id)
         heads[event.stream_id] = event
     report.streams = len(heads)
+    if not whole:
+        report.astray = astray
+        report.ends = {
+            stream_id: (first.version, first.previous_hash, heads[stream_id].version, heads[stream_id].hash)
+            for stream_id, first in firsts.items()
+        }
+        astray = set()
     positions = [event.position for event in events]
     if len(set(positions)) < len(positions):
         at_position: dict[int, Seen] = {}
@@ -220,63 +242,107 @@ def _holes(positions: list[int]) -> list[tuple[int, int]]:
 
 
 SHARE_PAGE = 10_000
+LAST_POSITION = 0x7FFFFFFFFFFFFFFF
 # The actor and the payload as JSON text: the payload parsed once, while its canonical form is checked
-# (`hashchain.canonical_text`), the actor once per person (`hashchain.table_row_hash`). A share is the streams
-# whose id hashes to it, so that each chain is whole in one share.
-_SHARE_QUERY = f"""
+# (`hashchain.canonical_text`), the actor once per person (`hashchain.table_row_hash`).
+_COLUMNS = """
     SELECT position, event_id, event_type, schema_version, stream_type, stream_id, stream_version, occurred_at,
            recorded_at, actor::text AS actor, subject, correlation_id, causation_id, restricted,
            payload::text AS payload, previous_hash, hash, hash_version,
-           (transaction_id, position) <= ($2::text::xid8, $3::bigint) AS published
+           (transaction_id, position) <= ($1::text::xid8, $2::bigint) AS published
     FROM events
-    WHERE position > $1 AND (hashtext(stream_id) & 2147483647) % $4 = $5 ORDER BY position LIMIT {SHARE_PAGE}
 """
+# A share is a range of positions, read in the order the table was written: each process reads only its own
+# rows (a share by stream made every process's backend read the whole table to pick its streams out).
+_RANGE_QUERY = _COLUMNS + f"WHERE position > $3 AND position <= $4 ORDER BY position LIMIT {SHARE_PAGE}"
+_STREAMS_QUERY = _COLUMNS + "WHERE stream_id = ANY($3::text[]) ORDER BY position"
 
 
 @dataclass
 class TableShare:
     """What checking one share of the table found. `kept`: its events (`Seen` fields as tuples) and `published`
-    their positions the relay published, when the caller compares them with copies."""
+    their positions the relay published, when the caller compares them with copies; `astray` and `ends` as
+    `ChainReport`'s, of a share that is not the whole table."""
 
     findings: list[Finding]
     streams: int
-    positions: array
-    kept: list[tuple] | None = None
-    published: array | None = None
+    # Not in its repr: a finished task's repr (which asyncio may write) holds its result's, and these hold tens of
+    # thousands of values.
+    positions: array = field(repr=False)
+    kept: list[tuple] | None = field(default=None, repr=False)
+    published: array | None = field(default=None, repr=False)
+    astray: set[str] = field(default_factory=set, repr=False)
+    ends: dict[str, Ends] = field(default_factory=dict, repr=False)
+
+
+def joins(parts: Iterable[ChainReport | TableShare]) -> tuple[set[str], int]:
+    """The streams to check whole after checking `parts` (ranges of positions, in order, `whole=False`): those
+    astray in one, and those whose parts do not link up, each starting where the one before ended, the first at
+    version 1; and how many streams there are."""
+    broken: set[str] = set()
+    last: dict[str, tuple[int, str]] = {}
+    for part in parts:
+        broken |= part.astray
+        for stream_id, (version, previous_hash, last_version, last_hash) in part.ends.items():
+            before = last.get(stream_id)
+            if (
+                version != 1 or previous_hash is not None
+                if before is None
+                else version != before[0] + 1 or previous_hash != before[1]
+            ):
+                broken.add(stream_id)
+            last[stream_id] = (last_version, last_hash)
+    return broken, len(last)
 
 
 async def check_share(
     connection: asyncpg.Connection,
-    share: int,
-    shares: int,
+    positions: tuple[int, int],
     checkpoint: tuple[str, int],
     *,
     keep: bool,
+    whole: bool = True,
     on_page: Callable[[int], None] = lambda n: None,
 ) -> TableShare:
+    """The events after `positions[0]` up to `positions[1]` checked; `whole`: they are all the table's."""
+
+    async def pages():
+        after, upto = positions
+        while rows := await connection.fetch(_RANGE_QUERY, *checkpoint, after, upto):
+            yield rows
+            after = rows[-1]["position"]
+            on_page(len(rows))
+
+    return await _checked(connection, pages(), keep, whole)
+
+
+async def check_streams(
+    connection: asyncpg.Connection, stream_ids: list[str], checkpoint: tuple[str, int]
+) -> TableShare:
+    """These streams checked whole: those whose shares found something astray or did not link up."""
+
+    async def pages():
+        yield await connection.fetch(_STREAMS_QUERY, *checkpoint, stream_ids)
+
+    return await _checked(connection, pages(), keep=False, whole=True)
+
+
+async def _checked(connection: asyncpg.Connection, pages, keep: bool, whole: bool) -> TableShare:
     # The instants as PostgreSQL's integers, which `table_row_hash` writes faster than a `datetime`.
     await connection.set_type_codec(
         "timestamptz", schema="pg_catalog", encoder=_as_tuple, decoder=itemgetter(0), format="tuple"
     )
     try:
-        return await _check_share(connection, share, shares, checkpoint, keep, on_page)
+        return await _check_rows(pages, keep, whole)
     finally:
         await connection.reset_type_codec("timestamptz", schema="pg_catalog")
 
 
-async def _check_share(
-    connection: asyncpg.Connection,
-    share: int,
-    shares: int,
-    checkpoint: tuple[str, int],
-    keep: bool,
-    on_page: Callable[[int], None],
-) -> TableShare:
+async def _check_rows(pages, keep: bool, whole: bool) -> TableShare:
     findings: list[Finding] = []
     events: list[Seen] = []
     published = array("q")
-    after = 0
-    while rows := await connection.fetch(_SHARE_QUERY, after, *checkpoint, shares, share):
+    async for rows in pages:
         for row in rows:
             (
                 position,
@@ -341,15 +407,15 @@ async def _check_share(
             events.append(event)
             if is_published and keep:
                 published.append(event.position)
-        after = rows[-1]["position"]
-        on_page(len(rows))
-    chains = check_chains(events, "db")
+    chains = check_chains(events, "db", whole=whole)
     return TableShare(
         findings + chains.findings,
         chains.streams,
         array("q", [e.position for e in events]),
         [_fields(e) for e in events] if keep else None,
         published if keep else None,
+        chains.astray,
+        chains.ends,
     )
 
 
@@ -400,10 +466,10 @@ def serve_share() -> None:
         try:
             return await check_share(
                 connection,
-                arguments["share"],
-                arguments["shares"],
+                tuple(arguments["positions"]),
                 tuple(arguments["checkpoint"]),
                 keep=arguments["keep"],
+                whole=False,
                 on_page=lambda n: send(("read", n)),
             )
         finally:
@@ -417,15 +483,20 @@ def serve_share() -> None:
 
 
 async def share_in_process(
-    dsn: str, share: int, shares: int, checkpoint: tuple[str, int], keep: bool, on_page: Callable[[int], None]
+    dsn: str,
+    share: int,
+    positions: tuple[int, int],
+    checkpoint: tuple[str, int],
+    keep: bool,
+    on_page: Callable[[int], None],
 ) -> TableShare:
-    """`check_share` in a process of its own (`serve_share`)."""
+    """`check_share` of a part of the table (`whole=False`) in a process of its own (`serve_share`)."""
     process = await asyncio.create_subprocess_exec(
         *SERVE_SHARE, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        arguments = {"dsn": dsn, "share": share, "shares": shares, "checkpoint": checkpoint, "keep": keep}
+        arguments = {"dsn": dsn, "positions": positions, "checkpoint": checkpoint, "keep": keep}
         process.stdin.write(json.dumps(arguments).encode())
         process.stdin.close()
         while True:

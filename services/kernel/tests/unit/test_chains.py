@@ -5,12 +5,14 @@ import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
+from operator import attrgetter
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernel.chains import Finding, Seen, _as_asyncpg_decodes, _chain_findings, _holes, check_chains
+from kernel.chains import Finding, Seen, _as_asyncpg_decodes, _chain_findings, _holes, check_chains, joins
 from kernel.hashchain import HASHED_FIELDS, POSTGRES_EPOCH, UnhashableEvent, hash_of, table_row_hash
 
 # --- check_chains: streams that extend cleanly are not checked again ----------------------------------------
@@ -40,10 +42,12 @@ def every_stream_checked_whole(events: list[Seen], source: str):
 
 
 CHANGES = ["none"] * 6 + ["drop", "content", "link", "version", "position", "earlier-version"]
+# The table's positions are its primary key: no two events share one.
+TABLE_CHANGES = [change for change in CHANGES if change != "position"]
 
 
 @st.composite
-def logs(draw) -> list[Seen]:
+def logs(draw, changes: list[str] = CHANGES) -> list[Seen]:
     """A few streams appended in some interleaving (positions rising, with holes), each event then perhaps
     tampered with, and the whole perhaps read out of order (a topic's partitions)."""
     lengths = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
@@ -63,7 +67,7 @@ def logs(draw) -> list[Seen]:
         hashes[stream] = own
     tampered = []
     for event in events:
-        change = draw(st.sampled_from(CHANGES))
+        change = draw(st.sampled_from(changes))
         if change == "drop":
             continue
         if change == "content":
@@ -92,6 +96,39 @@ def test_checking_only_the_streams_that_go_astray_finds_what_checking_every_stre
         len(events),
         holes,
     )
+
+
+@given(logs(TABLE_CHANGES), st.lists(st.integers(0, 30), max_size=3))
+def test_a_table_checked_in_ranges_of_positions_linked_up_after_finds_what_checking_it_whole_finds(
+    events, cuts
+):
+    """As `audit.check_table` does with a process per range: the streams astray in a range, or whose parts do
+    not link up, checked whole again; the other findings kept."""
+    events = sorted(events, key=attrgetter("position"))  # the table, read in position order
+    ranges = pairwise([0, *sorted(cuts), 1_000])
+    parts = [
+        check_chains([e for e in events if low < e.position <= high], "db", whole=False)
+        for low, high in ranges
+    ]
+    again, streams = joins(parts)
+    findings = [f for part in parts for f in part.findings if f.stream_id not in again]
+    findings += check_chains([e for e in events if e.stream_id in again], "db").findings
+    whole = check_chains(events, "db")
+    assert (sorted(findings, key=repr), streams) == (sorted(whole.findings, key=repr), whole.streams)
+
+
+def test_a_stream_whose_parts_do_not_link_up_is_checked_whole_and_one_that_does_is_not():
+    a1, a2 = (
+        Seen("a", 1, 1, "e1", None, "h1", "h1", False, "p1"),
+        Seen("a", 2, 3, "e3", "h1", "h3", "h3", False, "p3"),
+    )
+    b1, b3 = (
+        Seen("b", 1, 2, "e2", None, "h2", "h2", False, "p2"),
+        Seen("b", 3, 4, "e4", "h2", "h4", "h4", False, "p4"),
+    )
+    parts = [check_chains([a1, b1], "db", whole=False), check_chains([a2, b3], "db", whole=False)]
+    assert [part.findings for part in parts] == [[], []]
+    assert joins(parts) == ({"b"}, 2)
 
 
 def test_a_clean_log_read_in_position_order_has_no_finding_and_lists_its_holes():
