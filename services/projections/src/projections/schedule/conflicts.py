@@ -82,6 +82,18 @@ CONFLICT_ROWS = """
     ) se ON true"""
 
 
+# A person's dated items over a span, each by an index on (person, span): the group sessions of that span they
+# have a seat in (`slots`), not every session of every group they ever sat in; their positionings of that span.
+PERSON_ITEMS = """
+    SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since
+    FROM schedule_person_slots
+    WHERE subject_id = $1 AND during && tstzrange($2, $3)
+    UNION ALL
+    SELECT 'ipro/positioning:' || positioning_id, 'positioning', lower(during), upper(during), since
+    FROM schedule_positionings
+    WHERE subject_id = $1 AND active AND during && tstzrange($2, $3)"""
+
+
 async def refresh_person(
     connection: asyncpg.Connection, subject_id: str, spans: list[Span], at: datetime, cause: Cause
 ) -> None:
@@ -95,23 +107,12 @@ async def _refresh_person(
     lower, upper = _bounds(spans)
     dated = [
         Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
-        for r in await connection.fetch(
-            """SELECT s.item_id, s.kind, lower(s.during) AS starts_at, upper(s.during) AS ends_at,
-                      greatest(s.since, m.since) AS since
-               FROM schedule_members m JOIN schedule_sessions s ON s.source_id = m.group_id
-               WHERE m.subject_id = $1 AND m.active AND s.kind = 'group_session' AND NOT s.cancelled
-                 AND s.during && tstzrange($2, $3)
-               UNION ALL
-               SELECT 'ipro/positioning:' || positioning_id, 'positioning', lower(during), upper(during), since
-               FROM schedule_positionings
-               WHERE subject_id = $1 AND active AND during && tstzrange($2, $3)""",
-            subject_id,
-            lower,
-            upper,
-        )
+        for r in await connection.fetch(PERSON_ITEMS, subject_id, lower, upper)
     ]
     weekly = (
-        [weekly_of(r) for r in await connection.fetch(_WEEKLY, subject_id, lower, upper)] if dated else []
+        [weekly_of(r) for r in await connection.fetch(PERSON_WEEKLY, subject_id, lower, upper)]
+        if dated
+        else []
     )
     CHECK_ITEMS.labels("person").observe(len(dated) + len(weekly))
     found = [f for f in person_conflicts(subject_id, dated, weekly) if _within(f, lower, upper)]
@@ -150,6 +151,14 @@ async def refresh_room(
         await _reconcile(connection, scope, lower, upper, found, at, cause)
 
 
+# A facilitator's sessions over a span, by an index on (facilitator, span) (`slots`): those of that span only,
+# however many the facilitator ran before.
+FACILITATOR_SESSIONS = """
+    SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since
+    FROM schedule_facilitator_slots
+    WHERE facilitator_key = $1 AND during && tstzrange($2, $3)"""
+
+
 async def refresh_facilitators(
     connection: asyncpg.Connection, keys: list[str], spans: list[Span], at: datetime, cause: Cause
 ) -> None:
@@ -159,27 +168,21 @@ async def refresh_facilitators(
         with CHECK_SECONDS.labels("facilitator").time():
             sessions = [
                 Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
-                for r in await connection.fetch(
-                    """SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at,
-                              staffed_since AS since
-                       FROM schedule_sessions
-                       WHERE facilitator_keys @> ARRAY[$1::text] AND NOT cancelled
-                         AND during && tstzrange($2, $3)""",
-                    key,
-                    lower,
-                    upper,
-                )
+                for r in await connection.fetch(FACILITATOR_SESSIONS, key, lower, upper)
             ]
             CHECK_ITEMS.labels("facilitator").observe(len(sessions))
             found = [f for f in facilitator_conflicts(key, sessions) if _within(f, lower, upper)]
             await _reconcile(connection, {"facilitator_key": key}, lower, upper, found, at, cause)
 
 
-_WEEKLY = """SELECT item_id, kind, first_day, last_day, slots, since FROM schedule_recurring
+# A person's weekly hours over a span: those not ended before it, by the index on (person, last day), not every
+# post and training they ever had (an open-ended one's last day is infinity).
+PERSON_WEEKLY = """SELECT item_id, kind, first_day, last_day, slots, since FROM schedule_recurring
              WHERE subject_id = $1
+               AND coalesce(last_day, 'infinity'::date)
+                   >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1
                AND ($3::timestamptz IS NULL
-                    OR first_day <= ($3::timestamptz AT TIME ZONE 'Europe/Paris')::date)
-               AND (last_day IS NULL OR last_day >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1)"""
+                    OR first_day <= ($3::timestamptz AT TIME ZONE 'Europe/Paris')::date)"""
 
 
 def weekly_of(row: asyncpg.Record) -> Weekly:

@@ -3,9 +3,9 @@ actions, who sits in each, IPRO's positionings, trainings and work hours, and th
 
 Each event runs in the consumer's transaction beside its checkpoint (the runner applies an event id once).
 An event that changes an item then looks again at the person, room or facilitator it concerns over the span it
-touched (`conflicts.refresh_*`): never a recomputation of the whole schedule. A conflict's appearance and end
-are told on `projections.events` in the same transaction (ADR 29): `applier` gives the consumer a handler
-that appends with the service's clock.
+touched (`conflicts.refresh_*`, by the rows `slots` keeps for them): never a recomputation of the whole
+schedule. A conflict's appearance and end are told on `projections.events` in the same transaction (ADR 29):
+`applier` gives the consumer a handler that appends with the service's clock.
 
 No personal-data field is kept: facilitators as digests only, participants by subject id. Of IPRO's
 restricted topic, only whether a leave was approved (ADR 25), for the movement list."""
@@ -59,6 +59,7 @@ from contracts.rooms import NO_ROOMS, RoomList
 from kernel.clock import Clock, local_date, start_of_day, system_clock
 from kernel.consumer import Handler
 from kernel.eventstore import Session
+from projections.schedule import slots
 from projections.schedule.conflicts import Cause, Span, refresh_facilitators, refresh_person, refresh_room
 from projections.schedule.occupancy import facilitator_key, room_key
 
@@ -70,7 +71,9 @@ TABLES = (
     "schedule_calls",
     "schedule_people",
     "schedule_sessions",
+    "schedule_facilitator_slots",
     "schedule_members",
+    "schedule_person_slots",
     "schedule_positionings",
     "schedule_recurring",
     "schedule_conflicts",
@@ -168,6 +171,9 @@ async def _apply(
                 await _add_group_session(
                     connection, event.group_id, session, where, room, _keys(event.facilitators), at
                 )
+            await slots.sessions_changed(
+                connection, [group_item(event.group_id, s.session_id) for s in event.sessions]
+            )
             for room in sorted({room for room, _ in keyed}):
                 spans = [(s.starts_at, s.ends_at) for key, s in keyed if key == room]
                 await refresh_room(connection, where, room, spans, at, cause)
@@ -182,11 +188,13 @@ async def _apply(
             room = room_key(rooms, where, event.session.room)
             keys = group["facilitator_keys"] if group else []
             await _add_group_session(connection, event.group_id, event.session, where, room, keys, at)
+            await slots.sessions_changed(connection, [group_item(event.group_id, event.session.session_id)])
             span = (event.session.starts_at, event.session.ends_at)
             await _refresh_session(connection, event.group_id, (where, room), [span], at, cause)
         case GroupSessionMoved():
             item = group_item(event.group_id, event.session_id)
             old = await _move(connection, rooms, item, event.starts_at, event.ends_at, event.room, at)
+            await slots.sessions_changed(connection, [item])
             await _refresh_moved(connection, event.group_id, old, (event.starts_at, event.ends_at), at, cause)
         case GroupSessionCancelled():
             old = await _cancel(connection, group_item(event.group_id, event.session_id))
@@ -201,12 +209,14 @@ async def _apply(
                 event.subject_id,
                 at,
             )
+            await slots.seat_changed(connection, event.referral_id)
             await _refresh_member(connection, event.group_id, event.subject_id, at, cause)
         case ParticipantLeft():
             subject = await connection.fetchval(
                 "UPDATE schedule_members SET active = false WHERE referral_id = $1 RETURNING subject_id",
                 event.referral_id,
             )
+            await slots.seat_changed(connection, event.referral_id)
             if subject:
                 await _refresh_member(connection, event.group_id, subject, at, cause)
         case CallDrafted() | CallRevised():
@@ -251,6 +261,7 @@ async def _apply(
                 at,
                 where,
             )
+            await slots.sessions_changed(connection, [action_item(event.action_id, event.session_id)])
             span = (slot.starts_at, slot.ends_at)
             await refresh_room(connection, where, room, [span], at, cause)
             await refresh_facilitators(connection, _keys(slot.facilitators), [span], at, cause)
@@ -267,6 +278,7 @@ async def _apply(
                 _keys(slot.facilitators),
                 at,
             )
+            await slots.sessions_changed(connection, [item])
             span = (slot.starts_at, slot.ends_at)
             if old:
                 await refresh_room(connection, *_room(old), [_span(old)], at, cause)
@@ -521,12 +533,14 @@ async def _move(
 
 
 async def _cancel(connection: asyncpg.Connection, item: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(
+    old = await connection.fetchrow(
         """UPDATE schedule_sessions SET cancelled = true WHERE item_id = $1
            RETURNING establishment, place_key, facilitator_keys, lower(during) AS starts_at,
                      upper(during) AS ends_at""",
         item,
     )
+    await slots.sessions_changed(connection, [item])
+    return old
 
 
 async def _refresh_moved(

@@ -134,7 +134,7 @@ async def _weekly(
         """SELECT item_id, kind, source_id, subject_id, title, place, first_day, last_day, slots, since
            FROM schedule_recurring
            WHERE subject_id = $1 AND first_day <= ($3::timestamptz AT TIME ZONE 'Europe/Paris')::date
-             AND (last_day IS NULL OR last_day >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1)""",
+             AND coalesce(last_day, 'infinity'::date) >= ($2::timestamptz AT TIME ZONE 'Europe/Paris')::date - 1""",
         subject_id,
         lower,
         upper,
