@@ -5,7 +5,7 @@ Importing this package registers every event model (see `registry`)."""
 # Each service's events, imported for their registration side effect.
 from contracts import assessment, ipro, partners, programmes, projections  # noqa: F401  (registers their events)
 from contracts.envelope import Actor, EventEnvelope
-from contracts.events import Event, personal_data
+from contracts.events import Event, not_personal_data, personal_data
 from contracts.registry import UnknownEventType, event_class, known_events, parse_payload
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "UnknownEventType",
     "event_class",
     "known_events",
+    "not_personal_data",
     "parse_payload",
     "personal_data",
 ]

@@ -20,6 +20,14 @@ def personal_data(**field_kwargs: Any) -> Any:
     return Field(json_schema_extra=extra, **field_kwargs)
 
 
+def not_personal_data(**field_kwargs: Any) -> Any:
+    """A view's field that bears the name of a personal field of the contracts yet holds no one's data (the
+    consultation journal's `purpose`, which auditors read): pseudonymised reads leave it as it is."""
+    extra = dict(field_kwargs.pop("json_schema_extra", None) or {})
+    extra[PERSONAL_DATA] = False
+    return Field(json_schema_extra=extra, **field_kwargs)
+
+
 def label() -> Any:
     """A short name (a title, a place, an establishment): never empty."""
     return Field(min_length=1, max_length=200)

@@ -11,6 +11,11 @@ versions, the synthesis, the profile (health restrictions), follow-up interviews
 (a refusal's reasons), the CPU's opinion and a refused classement are restricted types; a declassification
 stays shareable (the schedule ends the person's post with it) and its reason is an event of its own,
 `ipro.work.declassification_reason_recorded`.
+
+Every free text an adviser, the governor, the CPU or a partner writes about one person (a goal, a leave's
+purpose, a reason, an outcome's details, the profile's lists) is personal data (`personal_text`): sealed with
+the person's key in the events, read as erased once it is destroyed (ADR 24). A training's body and title, a
+post, an employer and the appeal information of a refusal describe no one.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ from pydantic import AwareDatetime, ConfigDict, Field
 from contracts.events import Event, Value, label, personal_data, text
 from contracts.registry import upcaster
 from contracts.times import LocalTime, Weekday, wall_clock_of_v1
+
+
+def personal_text(max_length: int, *, required: bool = False) -> Any:
+    """Free text written about one person: personal data, sealed with their key (empty unless filled in,
+    or never empty when `required`)."""
+    if required:
+        return personal_data(min_length=1, max_length=max_length)
+    return personal_data(default="", max_length=max_length)
 
 
 class ReadinessStatus(StrEnum):
@@ -114,9 +127,9 @@ class TargetTrade(Value):
 
 class Profile(Value):
     education_level: EducationLevel
-    qualifications: list[str] = Field(default_factory=list, max_length=30)
-    work_experience: list[str] = Field(default_factory=list, max_length=30)
-    languages: list[str] = Field(default_factory=list, max_length=20)
+    qualifications: list[str] = personal_data(default_factory=list, max_length=30)
+    work_experience: list[str] = personal_data(default_factory=list, max_length=30)
+    languages: list[str] = personal_data(default_factory=list, max_length=20)
     driving_licence: bool = False
     target_trades: list[TargetTrade] = Field(default_factory=list, max_length=10)
     right_to_work: bool = True
@@ -133,13 +146,13 @@ class WeeklySlot(Value):
 
 class GoalStep(Value):
     step_id: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=1000)
+    description: str = personal_text(1000, required=True)
 
 
 class ExitOutcome(Value):
     situation: ExitSituation
     contract_type: ContractType | None = None
-    details: str = text(max_length=1000)
+    details: str = personal_text(1000)
 
 
 # --- pathway (stream type "pathway") ---------------------------------------------------------------
@@ -191,7 +204,7 @@ class ReadinessChanged(Event):
 
     pathway_id: str
     status: ReadinessStatus
-    reason: str = text(max_length=1000)
+    reason: str = personal_text(1000)
 
 
 class FollowUpInterviewHeld(Event):
@@ -210,7 +223,7 @@ class GoalSet(Event):
 
     pathway_id: str
     goal_id: str
-    description: str = Field(min_length=1, max_length=1000)
+    description: str = personal_text(1000, required=True)
     steps: list[GoalStep] = Field(default_factory=list, max_length=20)
 
 
@@ -224,7 +237,7 @@ class GoalStatusChanged(Event):
     goal_id: str
     step_id: str | None = None
     status: GoalStatus
-    reason: str = text(max_length=1000)
+    reason: str = personal_text(1000)
 
 
 class FranceTravailRegistered(Event):
@@ -242,7 +255,7 @@ class LeaveRequested(Event):
     kind: LeaveKind
     starts_on: date
     ends_on: date
-    purpose: str = Field(min_length=1, max_length=1000)
+    purpose: str = personal_text(1000, required=True)
 
 
 class LeaveDecided(Event):
@@ -255,7 +268,7 @@ class LeaveDecided(Event):
     pathway_id: str
     leave_id: str
     approved: bool
-    reason: str = text(max_length=1000)
+    reason: str = personal_text(1000)
 
 
 class LeaveDone(Event):
@@ -317,7 +330,7 @@ class CpuOpinionRecorded(Event):
     work_id: str
     held_on: date
     favourable: bool
-    opinion: str = text(max_length=2000)
+    opinion: str = personal_text(2000)
 
 
 class ClassementGranted(Event):
@@ -334,7 +347,7 @@ class ClassementRefused(Event):
     restricted = True  # its reasons
 
     work_id: str
-    reasons: str = Field(min_length=1, max_length=2000)
+    reasons: str = personal_text(2000, required=True)
     appeal_information: str = Field(min_length=1, max_length=1000)
     decided_on: date
 
@@ -465,7 +478,7 @@ class DeclassificationReasonRecorded(Event):
     restricted = True
 
     work_id: str
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = personal_text(2000, required=True)
 
 
 # --- training (stream type "training") -------------------------------------------------------------
@@ -505,7 +518,7 @@ class TrainingDroppedOut(Event):
     event_type = "ipro.training.dropped_out"
 
     training_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_text(1000, required=True)
 
 
 # --- positioning on a partner action (stream type "positioning") -------------------------------------
@@ -554,14 +567,14 @@ class PositioningOutcomeRecorded(Event):
 
     positioning_id: str
     outcome: PositioningOutcome
-    details: str = text(max_length=1000)
+    details: str = personal_text(1000)
 
 
 class PositioningWithdrawn(Event):
     event_type = "ipro.positioning.withdrawn"
 
     positioning_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_text(1000, required=True)
 
 
 class PositioningMoved(Event):
@@ -582,7 +595,7 @@ class PositioningCancelled(Event):
     event_type = "ipro.positioning.cancelled"
 
     positioning_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_text(1000, required=True)
 
 
 # --- superseded versions: read from the log and upcast, never written ----------------------------------
@@ -685,7 +698,7 @@ class LeaveDecidedV1(Event):
     pathway_id: str
     leave_id: str
     approved: bool
-    reason: str = text(max_length=1000)
+    reason: str = personal_text(1000)
 
 
 class CpuOpinionRecordedV1(Event):
@@ -699,7 +712,7 @@ class CpuOpinionRecordedV1(Event):
     work_id: str
     held_on: date
     favourable: bool
-    opinion: str = text(max_length=2000)
+    opinion: str = personal_text(2000)
 
 
 class ClassementRefusedV1(Event):
@@ -709,7 +722,7 @@ class ClassementRefusedV1(Event):
     schema_version = 1
 
     work_id: str
-    reasons: str = Field(min_length=1, max_length=2000)
+    reasons: str = personal_text(2000, required=True)
     appeal_information: str = Field(min_length=1, max_length=1000)
     decided_on: date
 
@@ -721,7 +734,7 @@ class DeclassifiedV1(Event):
     schema_version = 1
 
     work_id: str
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = personal_text(2000, required=True)
     decided_on: date
 
 

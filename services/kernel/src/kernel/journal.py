@@ -115,11 +115,14 @@ class RequestJournal:
         if establishment:
             self.establishment = establishment
 
-    def disclose(self, content: Any) -> Any:
+    def disclose(self, content: Any, answer: Any = None) -> Any:
         """The data a route renders itself (an HTML page) as this caller may see it: pseudonymised for a
-        pseudonymised reader (kernel.pseudonyms). The route class then leaves the answer as it is."""
+        pseudonymised reader (kernel.pseudonyms), `answer` being the model it was dumped from, which may mark
+        fields of its own. The route class then leaves the answer as it is."""
         self.disclosed = True
-        return self.pseudonyms.disclose(content) if self.pseudonymised and self.pseudonyms else content
+        return (
+            self.pseudonyms.disclose(content, answer) if self.pseudonymised and self.pseudonyms else content
+        )
 
 
 def subjects_of(stream: Iterable[Any]) -> list[str]:

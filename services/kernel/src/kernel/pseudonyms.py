@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from contracts import known_events
+from contracts.events import PERSONAL_DATA
 from kernel import sealing
 from kernel.access import Principal
 from kernel.errors import InvalidValue
@@ -96,11 +97,40 @@ def personal_fields(answer: Any = None) -> dict[str, Personal]:
             else:
                 walk(where)
 
-    models = [*known_events(), *(kind for kind in _kinds(answer) if _is_model(kind))]
+    own = [kind for kind in _kinds(answer) if _is_model(kind)]
+    models = [*known_events(), *own]
     for model in models:
         walk(sealing.plan_of(model))
     codes = _codes(models)
-    return {name: Personal(is_date, frozenset(codes.get(name, ()))) for name, is_date in marked.items()}
+    kept = _not_personal(own)
+    return {
+        name: Personal(is_date, frozenset(codes.get(name, ())))
+        for name, is_date in marked.items()
+        if name not in kept
+    }
+
+
+def _not_personal(models: Iterable[type[BaseModel]]) -> set[str]:
+    """The names the answer's models say hold no one's data (`contracts.not_personal_data`), at any depth:
+    the journal's `purpose`, named like a leave's."""
+    found: set[str] = set()
+    seen: set[type] = set()
+
+    def walk(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and extra.get(PERSONAL_DATA) is False:
+                found.add(name)
+            for kind in _kinds(field.annotation):
+                if _is_model(kind):
+                    walk(kind)
+
+    for model in models:
+        walk(model)
+    return found
 
 
 def _codes(models: Iterable[type[BaseModel]]) -> dict[str, set[str]]:

@@ -211,6 +211,12 @@ def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], c
     return _rebuilt(payload, plan, context, opened)
 
 
+def erased_payload(payload: dict, plan: Plan) -> dict:
+    """A copy of a clear `payload` with every personal value its plan names read as erased: what a view that
+    keeps some personal values in clear writes over them once the person is erased."""
+    return _rebuilt(payload, plan, "", lambda node, value, where: node.erased)
+
+
 def key_ids_in(payload: dict, plan: Plan) -> set[str]:
     """The keys a payload's sealed values name."""
     return {value["kid"] for _, value, _ in _leaves(payload, plan) if is_sealed(value)}

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
-from contracts import personal_data
+from contracts import not_personal_data, personal_data
 from contracts.roles import ESTABLISHMENT
 from devinfra.testkit import headers_for
 from devinfra.tokens import ACCESS_TOKEN_TYPE, AUDIENCE, DEV_ESTABLISHMENTS, ISSUER
@@ -311,3 +311,19 @@ def test_counts_flags_and_codes_stay_only_texts_are_masked():
         ],
         "shared": True,
     }
+
+
+class JournalEntry(BaseModel):
+    # The journal's purpose, named like a leave's (which the contracts mark): nobody's data here.
+    purpose: str = not_personal_data()
+
+
+class JournalPage(BaseModel):
+    items: list[JournalEntry]
+
+
+def test_a_field_an_answer_says_is_not_personal_stays_though_the_contracts_mark_its_name():
+    pseudonyms = Pseudonyms(SECRET.encode(), frozenset())
+    answer = {"items": [{"purpose": "contrôle interne"}]}
+    assert pseudonyms.disclose(answer, JournalPage) == answer
+    assert pseudonyms.disclose({"purpose": "Stage chez Martin"}) == {"purpose": MASKED_TEXT}  # a leave's

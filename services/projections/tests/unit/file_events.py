@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from contracts import Event
 from contracts.events import PERSONAL_DATA
 from kernel.clock import LOCAL_TIME_ZONE
+from projections.person_file import ingest
 from projections.person_file.fold import FileEvent
 
 
@@ -80,14 +81,21 @@ class Log:
 
 
 def shareable(event: Event) -> dict[str, Any]:
-    """The JSON payload without its personal-data fields; a value made only of such fields goes too."""
-    return _strip(type(event), event.model_dump(mode="json"))
+    """The JSON payload without its personal-data fields but those the view shows (`ingest.SHOWN`); a value
+    made only of such fields goes too."""
+    shown = ingest.SHOWN.get(event.event_type, (None, frozenset()))[1]
+    return _strip(type(event), event.model_dump(mode="json"), shown)
 
 
-def _strip(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+def _strip(
+    model: type[BaseModel], data: dict[str, Any], shown: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     kept = {}
     for name, value in data.items():
         field = model.model_fields[name]
+        if name in shown:
+            kept[name] = value
+            continue
         if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get(PERSONAL_DATA):
             continue
         inner = _model_in(field.annotation)

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
+from contracts import not_personal_data
 from kernel.api import Db, IdFilter, Limit
 from kernel.auth import Principal, allow
 from kernel.http import service_router
@@ -41,7 +42,7 @@ class AccessEntry(BaseModel):
         description="the persons listed, and those beyond the ids an entry keeps (1,000)"
     )
     correlation_id: str | None
-    purpose: str = Field(description="the reason the reader gave in the `Purpose` header")
+    purpose: str = not_personal_data(description="the reason the reader gave in the `Purpose` header")
     break_glass: bool = Field(
         description="a pseudonymised reader (an auditor) who read in clear, giving `bris-de-glace: <motif>` "
         "as the purpose (ADR 31)"

@@ -13,7 +13,7 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
-from contracts import Actor
+from contracts import Actor, not_personal_data
 from contracts.projections import FileConsulted, FileFormat
 from contracts.roles import IPRO_STAFF, SPIP_STAFF
 from kernel.access import Principal
@@ -69,7 +69,7 @@ class Consultation(BaseModel):
     reading: str
     format: FileFormat
     as_of: datetime | None
-    purpose: str
+    purpose: str = not_personal_data()  # why the reader read: the journal's, which auditors read
 
 
 @router.get("", response_model=Page[FoundPerson], summary="Find a person by name or écrou number")
@@ -108,7 +108,7 @@ async def print_file(
     subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> HTMLResponse:
     file = await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.HTML)
-    shown = PersonFile.model_validate(journal.disclose(file.model_dump(mode="json")))
+    shown = PersonFile.model_validate(journal.disclose(file.model_dump(mode="json"), PersonFile))
     return HTMLResponse(render_html(shown, reader_role=principal.role, generated_at=now))
 
 

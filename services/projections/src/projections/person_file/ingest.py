@@ -1,9 +1,9 @@
 """What the person-file view keeps of the four services' shareable topics: every event of a stream that is a
 person's own or gives context to one (the person's case and referrals, the groups and programmes they are
 in, the actions and partners they are positioned with), stripped of its personal-data fields, and the edges
-saying whose file each stream belongs to. Identity goes to its own table, and follows its corrections. One
-personal field is kept with its event: why an identity was corrected, which the file shows SPIP roles; the
-erasure blanks it with the identity.
+saying whose file each stream belongs to. Identity goes to its own table, and follows its corrections. The
+personal texts the file shows are kept with their events (`SHOWN`): why an identity was corrected, an IPRO
+goal, a leave's purpose, a reason, an outcome's details; the erasure blanks them with the identity.
 
 Idempotent per event (its id is unique), and order-free: owners and links are edges, so an assessment read
 before its case, or a positioning before its action, still lands in the right file."""
@@ -34,12 +34,22 @@ from contracts.ipro import (
     ClassementRefused,
     CpuOpinionRecorded,
     DeclassificationReasonRecorded,
+    ExitOutcomeRecorded,
     FollowUpInterviewHeld,
+    GoalSet,
+    GoalStatusChanged,
     LeaveDecided,
+    LeaveRequested,
+    PositioningCancelled,
+    PositioningOutcomeRecorded,
+    PositioningWithdrawn,
     ProfileRecorded,
+    ReadinessChanged,
     SynthesisWritten,
+    TrainingDroppedOut,
 )
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
+from kernel.sealing import erased_payload, plan_of
 
 TOPICS = (
     "assessment.events",
@@ -91,6 +101,29 @@ KEPT_RESTRICTED = frozenset(
     )
 )
 
+# The personal fields the file shows (its lines' details, a goal and its steps), kept in clear with their
+# event like the identity in its table, and blanked by the erasure (`_erase_shown`). The others (a synthesis,
+# interview notes, the profile) the file does not show: they never enter it.
+SHOWN: dict[str, tuple[type[Event], frozenset[str]]] = {
+    cls.event_type: (cls, frozenset(fields))
+    for cls, fields in (
+        (IdentityCorrected, {"reason"}),
+        (ReadinessChanged, {"reason"}),
+        (GoalSet, {"description", "steps"}),
+        (GoalStatusChanged, {"reason"}),
+        (LeaveRequested, {"purpose"}),
+        (LeaveDecided, {"reason"}),
+        (ExitOutcomeRecorded, {"outcome"}),
+        (CpuOpinionRecorded, {"opinion"}),
+        (ClassementRefused, {"reasons"}),
+        (DeclassificationReasonRecorded, {"reason"}),
+        (TrainingDroppedOut, {"reason"}),
+        (PositioningOutcomeRecorded, {"details"}),
+        (PositioningWithdrawn, {"reason"}),
+        (PositioningCancelled, {"reason"}),
+    )
+}
+
 EVENT_TYPES = KEPT_RESTRICTED | frozenset(
     cls.event_type
     for cls in known_events()
@@ -122,8 +155,6 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
     for envelope, event in deliveries:
         if is_kept(envelope):
             payload = shareable_payload(event)
-            if isinstance(event, IdentityCorrected):
-                payload["reason"] = event.reason
             kept.append((envelope, event, stream_key(envelope), payload))
     if not kept:
         return
@@ -278,15 +309,33 @@ async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> No
         ERASED,
         date.min,
     )
-    await connection.execute(
-        """UPDATE person_file_events SET payload = jsonb_set(payload, '{reason}', to_jsonb($2::text))
-           WHERE event_type = $3
+    await _erase_shown(connection, subject_id)
+    await connection.execute("DELETE FROM person_file_snapshots WHERE subject_id = $1", subject_id)
+
+
+async def _erase_shown(connection: asyncpg.Connection, subject_id: str) -> None:
+    """The personal texts the file keeps of the person's own streams, read as erased (as their sealed values
+    now open): a few events per person, rewritten once."""
+    rows = await connection.fetch(
+        """SELECT event_id, event_type, payload::text AS payload FROM person_file_events
+           WHERE event_type = ANY($2::text[])
              AND stream IN (SELECT stream FROM person_file_owners WHERE subject_id = $1)""",
         subject_id,
-        ERASED,
-        IdentityCorrected.event_type,
+        sorted(SHOWN),
     )
-    await connection.execute("DELETE FROM person_file_snapshots WHERE subject_id = $1", subject_id)
+    erased = [
+        (
+            row["event_id"],
+            json.dumps(erased_payload(json.loads(row["payload"]), _shown_plan(row["event_type"]))),
+        )
+        for row in rows
+    ]
+    if erased:
+        await connection.execute(
+            """UPDATE person_file_events e SET payload = u.payload::jsonb
+               FROM unnest($1::uuid[], $2::text[]) AS u(event_id, payload) WHERE e.event_id = u.event_id""",
+            *_columns(erased),
+        )
 
 
 def searchable(text: str) -> str:
@@ -296,8 +345,22 @@ def searchable(text: str) -> str:
 
 
 def shareable_payload(event: Event) -> dict[str, Any]:
-    """The payload without its personal-data fields, at any depth (a session slot's facilitators...)."""
-    return event.model_dump(mode="json", exclude=_personal_fields(type(event)) or None)
+    """The payload without its personal-data fields, at any depth (a session slot's facilitators...), but
+    for those the file shows (`SHOWN`)."""
+    return event.model_dump(mode="json", exclude=_left_out(type(event)) or None)
+
+
+@cache
+def _left_out(model: type[Event]) -> dict[str, Any]:
+    shown = SHOWN.get(model.event_type, (model, frozenset()))[1]
+    return {name: fields for name, fields in _personal_fields(model).items() if name not in shown}
+
+
+@cache
+def _shown_plan(event_type: str) -> dict[str, Any]:
+    """Where the personal values the file keeps of an event type are (`kernel.sealing`'s plan of them)."""
+    model, shown = SHOWN[event_type]
+    return {name: node for name, node in plan_of(model).items() if name in shown}
 
 
 @cache

@@ -2,7 +2,8 @@
 document. Values are the contracts' enums or the file's own below; French labels are only for rendering
 (`french.py`). Every part a reader may be refused is marked, so that `views.for_reader` can reduce it: the
 timeline, due and upcoming items carry their `part`, programmes and plan actions whether they are
-`sensitive` (ESPACE-like: the SPIP director only)."""
+`sensitive` (ESPACE-like: the SPIP director only). The free texts written about the person are marked
+`personal_data`, as the contracts mark them: an auditor's answer masks them wherever a reading leaves them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from contracts import personal_data
 from contracts.assessment import (
     Agreement,
     AssessmentKind,
@@ -153,7 +155,7 @@ class PlanObjective(_FileModel):
     objective_id: str
     priority: int
     work_axis: NeedDomain
-    description: str | None = None  # free text: removed from pseudonymised readings
+    description: str | None = personal_data(default=None)  # free text: removed from pseudonymised readings
     status: ObjectiveStatus
     actions: list[ObjectiveAction] = []
 
@@ -324,13 +326,13 @@ class Positioning(_FileModel):
 
 class GoalStep(_FileModel):
     step_id: str
-    description: str | None = None  # free text: removed from pseudonymised readings
+    description: str | None = personal_data(default=None)  # free text: removed from pseudonymised readings
     status: GoalStatus
 
 
 class Goal(_FileModel):
     goal_id: str
-    description: str | None = None  # free text: removed from pseudonymised readings
+    description: str | None = personal_data(default=None)  # free text: removed from pseudonymised readings
     status: GoalStatus
     steps: list[GoalStep] = []
 
@@ -427,7 +429,8 @@ class TimelineEntry(_FileModel):
     service: str
     event_type: str
     sentence: str  # French, naming things as users know them; never free text that could name someone
-    detail: str | None = None  # the free text the event carries (a reason...): removed when pseudonymised
+    # The free text the event carries (a reason, a goal): removed when pseudonymised.
+    detail: str | None = personal_data(default=None)
     actor_role: str
     actor_id: str | None = None  # shown to SPIP readings only
     part: Part

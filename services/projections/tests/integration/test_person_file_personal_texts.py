@@ -1,0 +1,66 @@
+"""The free texts IPRO writes about a person (issue 17), in the person file: those it shows (`ingest.SHOWN`) are
+kept with their event for the readings entitled to them, never shown to an auditor, and blanked by the erasure;
+those it does not show (the profile's lists) never enter it."""
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from contracts.assessment import ErasureReason, SubjectErased
+from projections.person_file import ingest, store
+from projections.person_file.fold import fold
+from projections.person_file.views import Reading, for_reader
+from services.projections.tests.person_history import ADVISER, DPIP, two_people
+from tests.privacy.personal_texts import SAMPLES, TEXT
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2031, 6, 1, tzinfo=UTC)
+
+
+async def file_of(pool):
+    async with pool.acquire() as connection:
+        return fold("person-1", await store.events_of(connection, "person-1"), now=NOW)
+
+
+def read_as(file, reading: Reading) -> str:
+    return json.dumps(for_reader(file, reading).model_dump(mode="json"), ensure_ascii=False)
+
+
+async def kept_payloads(pool) -> str:
+    async with pool.acquire() as connection:
+        rows = await connection.fetch("SELECT payload::text AS text FROM person_file_events")
+    return " ".join(row["text"] for row in rows)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.id)
+async def test_a_persons_text_is_shown_to_its_readers_masked_for_auditors_and_blanked_by_the_erasure(
+    pool, apply_all, sample
+):
+    history = two_people()
+    for stream_type, stream_id, event in (
+        *sample.before,
+        (sample.stream_type, sample.stream_id, sample.event),
+    ):
+        history.record(stream_type, stream_id, event, subject="person-1", actor=ADVISER)
+    await apply_all(ingest.apply, *history.envelopes)
+
+    if sample.event.event_type not in ingest.SHOWN:
+        assert TEXT not in await kept_payloads(pool)
+        return
+    file = await file_of(pool)
+    assert TEXT in read_as(file, Reading.SPIP_DIRECTOR)
+    assert TEXT not in read_as(file, Reading.AUDIT)
+
+    erasure = history.record(
+        "subject",
+        "person-1",
+        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
+        subject="person-1",
+        actor=DPIP,
+    )
+    await apply_all(ingest.apply, erasure)
+    assert TEXT not in await kept_payloads(pool)
+    erased = read_as(await file_of(pool), Reading.SPIP_DIRECTOR)
+    assert TEXT not in erased and ingest.ERASED in erased
