@@ -75,8 +75,14 @@ def refusal_of(status: int, problem: Mapping[str, Any], fields: Mapping[str, str
     rule = str(problem.get("rule") or problem.get("type") or "refused")
     messages: dict[str, str] = {}
     for error in problem.get("errors") or []:
-        target = fields.get(str(error.get("field")), FORM)
+        target = fields.get(_parameter(str(error.get("field"))), FORM)
         messages.setdefault(target, FIELD_SENTENCES.get(str(error.get("type")), GENERIC_FIELD))
     if not messages:
         messages[fields.get(rule, FORM)] = sentence(rule)
     return Refusal(status=status, rule=rule, messages=messages)
+
+
+def _parameter(field: str) -> str:
+    """A query, path or header parameter as the page names it: the services say `query.within_days`."""
+    where, _, name = field.partition(".")
+    return name if where in ("query", "path", "header") and name else field

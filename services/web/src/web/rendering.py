@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from web.messages import FORM
 from web.navigation import links_for
-from web.roles import ROLE_LABELS
+from web.roles import ROLE_LABELS, ROLE_SHORT
 from web.session import current_user
 
 # Every date and time is shown as the establishments live it (the services' LOCAL_TIME_ZONE).
@@ -53,7 +53,12 @@ def instant(value: str | datetime | None) -> str:
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters.update(day=day, instant=instant, role_label=lambda role: ROLE_LABELS.get(role, role))
+templates.env.filters.update(
+    day=day,
+    instant=instant,
+    role_label=lambda role: ROLE_LABELS.get(role, role),
+    role_short=lambda role: ROLE_SHORT.get(role, role),
+)
 templates.env.globals.update(FORM=FORM)
 
 

@@ -21,6 +21,21 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 
+# As the header names the logged-in user, in a few words.
+ROLE_SHORT: dict[str, str] = {
+    "cpip": "CPIP",
+    "dpip": "DPIP",
+    "psychologue": "Psychologue",
+    "assistant_social": "Assistant social",
+    "ipro_conseiller": "Conseiller IPRO",
+    "ipro_chef": "Chef du pôle IPRO",
+    "ripro": "RLIP",
+    "direction": "Direction",
+    PARTNER: "Partenaire",
+    "auditeur": "Auditeur",
+}
+
+
 @dataclass(frozen=True)
 class DemoUser:
     subject: str  # the token's `sub`: "cpip-1" is the referent the demo's and the tests' cases name

@@ -31,7 +31,7 @@ async def test_a_problem_becomes_a_refusal_with_the_field_message():
         return problem(
             422,
             "request-validation",
-            errors=[{"field": "within_days", "type": "greater_than_equal", "message": "…"}],
+            errors=[{"field": "query.within_days", "type": "greater_than_equal", "message": "…"}],
         )
 
     with pytest.raises(Refusal) as refused:

@@ -4,7 +4,7 @@ from web.messages import FORM, GENERIC, refusal_of
 def test_a_malformed_field_is_named_in_french_beside_the_form_field_it_came_from():
     problem = {
         "rule": "request-validation",
-        "errors": [{"field": "within_days", "message": "…", "type": "less_than_equal"}],
+        "errors": [{"field": "query.within_days", "message": "…", "type": "less_than_equal"}],
     }
 
     refusal = refusal_of(422, problem, {"within_days": "dans"})

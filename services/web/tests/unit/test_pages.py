@@ -115,7 +115,7 @@ def test_a_refused_filter_is_shown_beside_its_field(logged_in, services):
     services.answer = lambda request: problem(
         422,
         "request-validation",
-        errors=[{"field": "within_days", "type": "less_than_equal", "message": "…"}],
+        errors=[{"field": "query.within_days", "type": "less_than_equal", "message": "…"}],
     )
 
     page = logged_in("cpip-1").get("/file-de-travail?dans=900", headers={"HX-Request": "true"})

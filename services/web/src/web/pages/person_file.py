@@ -28,6 +28,17 @@ LABELS = {
     "draft": "brouillon",
     "submitted": "soumise",
     "returned": "renvoyée",
+    # what is due
+    "plan_review": "Révision du plan d'accompagnement",
+    "initial_assessment": "Évaluation initiale",
+    "annual_assessment": "Réévaluation annuelle",
+    "ipro_synthesis": "Synthèse de l'entretien IPRO",
+    "contract_end": "Fin de contrat de travail",
+    "leave_start": "Début de permission",
+    "training_start": "Début de formation",
+    "training_end": "Fin de formation",
+    "sentence_end": "Fin de peine",
+    "conditional_release_eligibility": "Admissibilité à la libération conditionnelle",
 }
 
 

@@ -1,0 +1,83 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser), the web
+app and the services it reads started once per module as processes, on the run's PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from devinfra.paths import VAR_DIR
+from devinfra.testkit import PSEUDONYM_TEST_SECRET, LocalSystem
+from devinfra.web import web_environment
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# Kept after the run (var/ is git-ignored): what each page looked like when its test ran.
+SCREENSHOTS = VAR_DIR / "test-artifacts" / "web"
+
+
+@pytest.fixture(scope="module")
+async def web_system(infrastructure, dev_keys, unique_name, tmp_path_factory) -> AsyncIterator[LocalSystem]:
+    """The assessment and projections services and the web app, as `make up` runs them."""
+
+    async def database(service: str) -> str:
+        return await infrastructure.create_database(unique_name(f"web_{service}").replace("-", "_"))
+
+    environment = {
+        "ASSESSMENT_DATABASE_URL": await database("assessment"),
+        "PROJECTIONS_DATABASE_URL": await database("projections"),
+        "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": unique_name("web") + ".",
+        "AUTH_JWKS_FILE": str(dev_keys.jwks_path),
+        "PSEUDONYM_SECRET": PSEUDONYM_TEST_SECRET,
+        "LOG_LEVEL": "INFO",  # the services' logs stay in the module's tmp folder, for post-mortems
+    }
+    system = LocalSystem(tmp_path_factory.mktemp("web"), environment, ["assessment", "projections", "web"])
+    apis = [system.services["assessment"], system.services["projections"]]
+    system.environment.update(web_environment(apis, dev_keys.jwks_path.parent))
+    await asyncio.to_thread(system.start, timeout=90)
+    yield system
+    await asyncio.to_thread(system.stop)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)"
+    async with async_playwright() as playwright:
+        # In French, as its users run it: the date fields then read jj/mm/aaaa.
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--lang=fr-FR"])
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A fresh browser context (no cookie) per test, tablet-sized: the pages must work there too."""
+    context = await browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768})
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=path, full_page=True)
+    return path
+
+
+async def serious_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it stands (injected from node_modules)."""
+    await page.add_script_tag(path=AXE)
+    violations = await page.evaluate(
+        """async () => (await axe.run(document)).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
+        }))"""
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    return json.loads(json.dumps(serious))

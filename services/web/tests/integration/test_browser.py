@@ -1,0 +1,132 @@
+"""A CPIP's and an auditor's use of the pages in headless Chromium, against the real services: the login,
+the work queue, a person's file and its "dossier au" date, the log view; each page screenshotted and checked
+by axe-core for serious accessibility violations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from devinfra.testkit import MARTIN, headers_for, ok, wait_for
+from web.rendering import MONTHS
+
+from .conftest import screenshot, serious_violations
+
+pytestmark = pytest.mark.integration
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture(scope="module")
+async def person(web_system, dev_keys) -> str:
+    """Lucas Martin, arrived 100 days ago and followed by cpip-1 from today: the subject id the assessment
+    service made, once the projections show him to the CPIP and the auditor."""
+    as_role = headers_for(dev_keys)
+    today = datetime.now(PARIS).date()
+    async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
+        case = await ok(
+            await assessment.post(
+                "/cases",
+                headers=as_role("dpip"),
+                json={
+                    "referent": "cpip-1",
+                    "establishment": "InSERRE Arras",
+                    "admission_date": str(today - timedelta(days=100)),
+                    "identity": MARTIN,
+                    "sentence": {
+                        "short_sentence": False,
+                        "total_length_months": 30,
+                        "offence_categories": ["theft"],
+                        "expected_end_date": str(today + timedelta(days=700)),
+                    },
+                },
+            ),
+            201,
+        )
+    subject_id = case["subject_id"]
+    async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
+
+        async def in_the_queue_and_the_log() -> bool:
+            queue = await projections.get("/queues/mine", headers=as_role("cpip"))
+            log = await projections.get(f"/audit/subjects/{subject_id}", headers=as_role("auditeur"))
+            return (
+                queue.status_code == 200
+                and any(item["subject_id"] == subject_id for item in queue.json()["items"])
+                and log.status_code == 200
+                and log.json()["total"] > 0
+            )
+
+        await wait_for(
+            in_the_queue_and_the_log, timeout=30, message="the case in the CPIP's queue and the log"
+        )
+    return subject_id
+
+
+async def log_in(page: Page, base_url: str, name: str) -> None:
+    await page.goto(base_url + "/")
+    await expect(page).to_have_url(base_url + "/connexion")
+    # The DSFR draws the radio button on its label, which is what a user clicks.
+    await page.locator("label", has_text=name).click()
+    await page.get_by_role("button", name="Se connecter").click()
+
+
+async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_system, person, page):
+    web = web_system.url("web")
+    await log_in(page, web, "Camille Laurent")
+
+    # The queue: the first interview with the person they now follow, as the service dates it.
+    await expect(page).to_have_url(web + "/file-de-travail")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Mes personnes suivies")
+    row = page.get_by_test_id("file-de-travail").get_by_role("row").filter(has_text="MARTIN Lucas")
+    await expect(row).to_contain_text("Entretien de suivi à tenir")
+    await screenshot(page, "cpip-file-de-travail")
+    assert await serious_violations(page) == []
+
+    # A window the service refuses: its French sentence beside the field, in place (htmx).
+    await page.get_by_label("Échéances à venir dans (jours)").fill("900")
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page.locator("#dans-erreur")).to_have_text("La valeur est trop grande.")
+    await expect(page.get_by_label("Échéances à venir dans (jours)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await screenshot(page, "cpip-file-de-travail-refus")
+
+    # The person's file today: the case, and its opening in the timeline.
+    await page.get_by_label("Échéances à venir dans (jours)").fill("30")
+    await page.get_by_role("button", name="Afficher").click()
+    await row.get_by_role("link", name="MARTIN Lucas").click()
+    await expect(page).to_have_url(f"{web}/personnes/{person}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("MARTIN Lucas")
+    await expect(page.get_by_text("InSERRE Arras", exact=True)).to_be_visible()
+    await expect(page.get_by_test_id("chronologie").get_by_role("listitem")).not_to_have_count(0)
+    await screenshot(page, "cpip-dossier")
+    assert await serious_violations(page) == []
+
+    # "Dossier au" yesterday, before the case was opened: nothing was followed then.
+    yesterday = datetime.now(PARIS).date() - timedelta(days=1)
+    await page.get_by_label("Dossier au").fill(yesterday.isoformat())
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page.get_by_test_id("dossier-date")).to_contain_text(
+        f"{yesterday.day} {MONTHS[yesterday.month - 1]} {yesterday.year}"
+    )
+    await expect(page.get_by_text("Aucun suivi à cette date.")).to_be_visible()
+    await expect(page).to_have_url(f"{web}/personnes/{person}?au={yesterday.isoformat()}")
+    await screenshot(page, "cpip-dossier-au-veille")
+
+
+async def test_an_auditor_reads_a_persons_log(web_system, person, page):
+    web = web_system.url("web")
+    await log_in(page, web, "Paul Mercier")
+
+    await expect(page).to_have_url(web + "/audit")
+    await page.get_by_label("Personne (identifiant)").fill(person)
+    await page.get_by_role("button", name="Afficher").click()
+    journal = page.get_by_test_id("journal")
+    await expect(journal).to_contain_text("assessment.case.opened")
+    await expect(page).to_have_url(f"{web}/audit?personne={person}&au=&flux=")
+    await screenshot(page, "auditeur-journal")
+    assert await serious_violations(page) == []
