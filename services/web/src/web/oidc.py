@@ -11,8 +11,9 @@ from typing import Any
 from web.settings import WebSettings
 
 
-def oidc_client(settings: WebSettings):
-    """authlib's client for the provider (imported here: the local login never loads it)."""
+def oidc_client(settings: WebSettings, **http_options: Any):
+    """authlib's client for the provider (imported here: the local login never loads it). `http_options` go
+    to its httpx client (tests give a transport standing for the provider)."""
     from authlib.integrations.starlette_client import OAuth
 
     if not (settings.oidc_issuer and settings.oidc_client_id):
@@ -23,7 +24,7 @@ def oidc_client(settings: WebSettings):
         server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
-        client_kwargs={"scope": settings.oidc_scope, "code_challenge_method": "S256"},
+        client_kwargs={"scope": settings.oidc_scope, "code_challenge_method": "S256", **http_options},
     )
     return oauth.create_client("passerelle")
 

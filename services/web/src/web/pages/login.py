@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from contracts.roles import PARTNER
+from web.messages import FORM
 from web.navigation import home_of
 from web.oidc import unverified_claims
 from web.rendering import render
@@ -94,18 +95,19 @@ async def oidc_login(request: Request):
 
 @router.get("/connexion/retour", name="oidc_callback")
 async def oidc_callback(request: Request):
-    token = await request.app.state.oidc.authorize_access_token(request)
+    from authlib.integrations.base_client import OAuthError
+
+    try:
+        token = await request.app.state.oidc.authorize_access_token(request)
+    except OAuthError:
+        # Refused at the provider, a stale or forged state, a code already used: start again.
+        return _oidc_failed(request, 400, "La connexion n'a pas abouti : recommencez.")
     access_token = token["access_token"]
     claims = unverified_claims(access_token)
     role = main_role(list(claims.get("roles") or []))
     if role is None:
-        return render(
-            request,
-            "pages/login.html",
-            status_code=403,
-            title="Connexion",
-            mode=LoginMode.OIDC,
-            errors={"__form__": "Votre compte n'a aucun rôle dans Passerelle : adressez-vous à votre DPIP."},
+        return _oidc_failed(
+            request, 403, "Votre compte n'a aucun rôle dans Passerelle : adressez-vous à votre DPIP."
         )
     userinfo = token.get("userinfo") or {}
     user = User(
@@ -117,6 +119,17 @@ async def oidc_callback(request: Request):
     )
     log_in(request, user)
     return RedirectResponse(home_of(role), status_code=303)
+
+
+def _oidc_failed(request: Request, status: int, message: str):
+    return render(
+        request,
+        "pages/login.html",
+        status_code=status,
+        title="Connexion",
+        mode=LoginMode.OIDC,
+        errors={FORM: message},
+    )
 
 
 @router.post("/deconnexion")
