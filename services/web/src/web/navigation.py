@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts.roles import IPRO_STAFF, SPIP_STAFF
+
 # The roles with a work queue of their own (projections' `/queues/mine`).
 QUEUE_OWNERS = frozenset({"cpip", "dpip", "ipro_conseiller", "ipro_chef", "ripro", "direction"})
+# The staff who follow people and look them up by name (auditors read pseudonyms, partners nobody's file).
+STAFF = SPIP_STAFF | IPRO_STAFF | {"direction"}
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,7 @@ class Link:
 
 LINKS: tuple[Link, ...] = (
     Link("Ma file de travail", "/file-de-travail", QUEUE_OWNERS),
+    Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
 )
 

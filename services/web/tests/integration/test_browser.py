@@ -95,10 +95,14 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_s
     )
     await screenshot(page, "cpip-file-de-travail-refus")
 
-    # The person's file today: the case, and its opening in the timeline.
-    await page.get_by_label("Échéances à venir dans (jours)").fill("30")
-    await page.get_by_role("button", name="Afficher").click()
-    await row.get_by_role("link", name="MARTIN Lucas").click()
+    # The person found by name, and their file today: the case, and its opening in the timeline.
+    await page.get_by_role("link", name="Rechercher une personne").click()
+    await page.get_by_label("Nom, prénom ou numéro d'écrou").fill("martin")
+    await page.get_by_role("button", name="Rechercher").click()
+    await expect(page).to_have_url(f"{web}/personnes?q=martin")
+    await screenshot(page, "cpip-recherche")
+    assert await serious_violations(page) == []
+    await page.get_by_test_id("resultats").get_by_role("link", name="MARTIN Lucas").click()
     await expect(page).to_have_url(f"{web}/personnes/{person}")
     await expect(page.get_by_role("heading", level=1)).to_have_text("MARTIN Lucas")
     await expect(page.get_by_text("InSERRE Arras", exact=True)).to_be_visible()

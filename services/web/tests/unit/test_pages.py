@@ -152,3 +152,40 @@ def test_a_person_out_of_reach_is_said_in_french(logged_in, services):
 
     assert page.status_code == 404
     assert "Aucun dossier pour cette personne dans votre périmètre." in page.text
+
+
+def test_a_search_lists_the_people_found_each_opening_their_file(logged_in, services):
+    found = {
+        "total": 1,
+        "items": [
+            {
+                "subject_id": "p-123",
+                "last_name": "Martin",
+                "first_names": "Lucas",
+                "birth_date": "1994-03-12",
+                "ecrou_number": "62041",
+            }
+        ],
+    }
+    services.answer = lambda request: httpx.Response(200, json=found)
+
+    page = logged_in("psychologue-1").get("/personnes?q=mart")
+
+    assert services.requests[0].url.params["q"] == "mart"
+    assert '<a class="fr-link" href="/personnes/p-123">MARTIN Lucas</a>' in page.text
+    assert "samedi 12 mars 1994" in page.text
+
+
+def test_a_search_too_short_for_the_service_is_told_beside_the_field(logged_in, services):
+    services.answer = lambda request: problem(
+        422, "request-validation", errors=[{"field": "query.q", "type": "string_too_short", "message": "…"}]
+    )
+
+    page = logged_in("cpip-1").get("/personnes?q=m")
+
+    assert page.status_code == 422
+    assert '<p class="fr-error-text" id="q-erreur">Le texte est trop court.</p>' in page.text
+
+
+def test_a_role_without_a_queue_lands_on_the_search(client):
+    assert client.post("/connexion", data={"identite": "psychologue-1"}).headers["location"] == "/personnes"
