@@ -42,6 +42,13 @@ class Api:
     ) -> Any:
         return await self.request("POST", service, path, token, json=json, fields=fields)
 
+    async def get_html(
+        self, service: str, path: str, token: str, params: Mapping[str, Any] | None = None
+    ) -> str:
+        """A page a service renders itself (the print-ready documents), as it answered it."""
+        response = await self._send("GET", service, path, token, params=params, accept="text/html")
+        return response.text
+
     async def request(
         self,
         method: str,
@@ -54,14 +61,29 @@ class Api:
         fields: Mapping[str, str] | None = None,
     ) -> Any:
         """The JSON body of a success; `fields` names, for a refusal, the form field of each API name."""
+        response = await self._send(method, service, path, token, params=params, json=json, fields=fields)
+        return response.json() if response.content else None
+
+    async def _send(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        token: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        fields: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Response:
         url = self._base_urls[service] + path
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {token}", "Accept": accept}
         try:
             response = await self._client.request(method, url, params=params, json=json, headers=headers)
         except httpx.HTTPError as error:
             raise ServiceUnavailable(f"{service}: {error!r}") from error
         if response.is_success:
-            return response.json() if response.content else None
+            return response
         if response.status_code == 401:
             raise TokenRefused(f"{service} refused the token on {method} {path}")
         if response.is_client_error:

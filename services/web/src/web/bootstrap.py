@@ -53,6 +53,18 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         https_only=settings.session_https_only,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def protective_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # no page inside another site's frame
+        response.headers.setdefault("Referrer-Policy", "same-origin")  # person ids stay off other sites' logs
+        if not request.url.path.startswith("/static/"):
+            # Pages show people's data: nothing kept in a shared computer's cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     for router in PAGES:
         app.include_router(router)
 

@@ -77,6 +77,9 @@ async def log_in(page: Page, base_url: str, name: str) -> None:
 async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_system, person, page):
     web = web_system.url("web")
     await log_in(page, web, "Camille Laurent")
+    # From the keyboard, the first stop is the link to the content.
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
 
     # The queue: the first interview with the person they now follow, as the service dates it.
     await expect(page).to_have_url(web + "/file-de-travail")
@@ -120,6 +123,11 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_s
     await expect(page.get_by_text("Aucun suivi à cette date.")).to_be_visible()
     await expect(page).to_have_url(f"{web}/personnes/{person}?au={yesterday.isoformat()}")
     await screenshot(page, "cpip-dossier-au-veille")
+
+    # The file as it was that day, printed by projections through the web app.
+    await page.get_by_role("link", name="Imprimer").click()
+    await expect(page).to_have_url(f"{web}/personnes/{person}/impression?au={yesterday.isoformat()}")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("MARTIN")
 
 
 async def test_an_auditor_reads_a_persons_log(web_system, person, page):

@@ -189,3 +189,25 @@ def test_a_search_too_short_for_the_service_is_told_beside_the_field(logged_in, 
 
 def test_a_role_without_a_queue_lands_on_the_search(client):
     assert client.post("/connexion", data={"identite": "psychologue-1"}).headers["location"] == "/personnes"
+
+
+def test_the_print_page_is_the_services_own_for_the_chosen_day(logged_in, services):
+    services.answer = lambda request: httpx.Response(
+        200, text="<!DOCTYPE html><title>Dossier</title>", headers={"content-type": "text/html"}
+    )
+
+    page = logged_in("dpip-1").get("/personnes/p-123/impression?au=2026-11-20")
+
+    assert page.text == "<!DOCTYPE html><title>Dossier</title>"
+    (sent,) = services.requests
+    assert sent.url.path == "/persons/p-123/file.html"
+    assert sent.url.params["as_of"] == "2026-11-20T23:59:59.999999+01:00"
+
+
+def test_pages_are_neither_cached_nor_framed(logged_in, services):
+    services.answer = lambda request: httpx.Response(200, json=QUEUE)
+
+    headers = logged_in("cpip-1").get("/file-de-travail").headers
+
+    assert headers["cache-control"] == "no-store"
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"

@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
 
 from web.messages import Refusal
 from web.rendering import LOCAL_TIME_ZONE, render
@@ -84,3 +85,18 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
         labels=LABELS,
         errors=errors,
     )
+
+
+@router.get("/personnes/{subject_id}/impression")
+async def print_person_file(
+    request: Request, subject_id: str, user: CurrentUser, au: Annotated[str, Query()] = ""
+) -> HTMLResponse:
+    """The file as projections prints it (recorded as a read of its own, in print format)."""
+    try:
+        params = {"as_of": as_of_end_of(date.fromisoformat(au))} if au else {}
+    except ValueError:
+        params = {}  # the page only links here with a day it accepted; a hand-made one prints today's file
+    html = await request.app.state.api.get_html(
+        "projections", f"/persons/{quote(subject_id, safe='')}/file.html", user.token, params=params
+    )
+    return HTMLResponse(html)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
 
 from web.messages import Refusal
 from web.rendering import render
@@ -49,3 +50,14 @@ async def my_queue(request: Request, user: CurrentUser, dans: Annotated[str, Que
         dans=dans,
         errors=errors,
     )
+
+
+@router.get("/file-de-travail/impression")
+async def print_my_queue(
+    request: Request, user: CurrentUser, dans: Annotated[str, Query()] = DEFAULT_WITHIN_DAYS
+) -> HTMLResponse:
+    """The queue as projections prints it (A4, its own page): a refusal becomes the error page."""
+    html = await request.app.state.api.get_html(
+        "projections", "/queues/mine.html", user.token, params={"within_days": dans}
+    )
+    return HTMLResponse(html)
