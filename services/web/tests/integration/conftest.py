@@ -73,6 +73,7 @@ async def screenshot(page: Page, name: str) -> Path:
 
 async def serious_violations(page: Page) -> list[dict]:
     """axe-core's serious and critical findings on the page as it stands (injected from node_modules)."""
+    assert AXE.exists(), f"{AXE} is missing: `make install` (npm ci) puts it there"
     await page.add_script_tag(path=AXE)
     violations = await page.evaluate(
         """async () => (await axe.run(document)).violations.map(v => ({

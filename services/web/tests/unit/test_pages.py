@@ -211,3 +211,30 @@ def test_pages_are_neither_cached_nor_framed(logged_in, services):
 
     assert headers["cache-control"] == "no-store"
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_dpip_goes_from_a_cpips_workload_to_their_queue(logged_in, services):
+    workload = [{"referent": "cpip-1", "people": 12, "due": 3, "overdue": 1}]
+    services.answer = lambda request: httpx.Response(
+        200, json={**QUEUE, "role": "dpip", "items": [], "workload": workload}
+    )
+    client = logged_in("dpip-1")
+
+    assert 'href="/files-de-travail/cpip?qui=cpip-1"' in client.get("/file-de-travail").text
+    services.answer = lambda request: httpx.Response(200, json=QUEUE)
+    page = client.get("/files-de-travail/cpip?qui=cpip-1")
+
+    assert page.status_code == 200 and "MARTIN Lucas" in page.text
+    sent = services.requests[-1]
+    assert sent.url.path == "/queues/cpip"
+    assert (sent.url.params["referent"], sent.url.params["within_days"]) == ("cpip-1", "30")
+    assert '<input type="hidden" name="qui" value="cpip-1">' in page.text
+
+
+def test_a_queue_the_role_may_not_read_is_refused_in_french(logged_in, services):
+    services.answer = lambda request: problem(403, "role-not-allowed")
+
+    page = logged_in("cpip-1").get("/files-de-travail/dpip")
+
+    assert page.status_code == 403
+    assert "Votre rôle ne permet pas cette action." in page.text
