@@ -1,4 +1,4 @@
-"""One event per free text written about a person that IPRO's contracts seal (issue 17), on person-1's streams of
+"""One event per free text written about a person that the contracts seal (issue 17), on person-1's streams of
 `person_history.two_people`, each carrying `TEXT`; with the events before it that make it fold as it would
 (a goal before its status, a leave before its decision). Shared by the sealing test (`test_sealed_free_texts`) and
 the person file's: it shows them all but a closure's details (the exit outcome's tell the same) and the
@@ -10,6 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts import Event
+from contracts.assessment import (
+    Intervention,
+    InterventionKind,
+    NeedDomain,
+    Objective,
+    ObjectiveStatus,
+    ObjectiveStatusChanged,
+    PlanAdopted,
+    ProtectiveFactorsRecorded,
+)
 from contracts.ipro import (
     ClassementRefused,
     CpuOpinionRecorded,
@@ -36,6 +46,12 @@ from contracts.ipro import (
     ReadinessChanged,
     ReadinessStatus,
     TrainingDroppedOut,
+)
+from contracts.programmes import (
+    EligibilityOverridden,
+    ReferralDroppedOut,
+    ReferralExcluded,
+    ReferralWithdrawn,
 )
 
 TEXT = "Évoque les dettes de son frère Anselme"
@@ -74,7 +90,39 @@ def _leave(purpose: str = "Stage") -> LeaveRequested:
 
 _OUTCOME = ExitOutcome(situation=ExitSituation.JOB, details=TEXT)
 
+_PLAN = PlanAdopted(
+    plan_id="plan-1",
+    case_id="case-1",
+    assessment_id="assessment-1",
+    plan_version=2,
+    objectives=[
+        Objective(
+            objective_id="o-1",
+            priority=1,
+            work_axis=NeedDomain.ATTITUDES,
+            description=TEXT,
+            interventions=[Intervention(kind=InterventionKind.INDIVIDUAL_WORK, description=TEXT)],
+        )
+    ],
+    review_date=DAY,
+)
+
 SAMPLES = [
+    Sample("plan", "plan-1", _PLAN),
+    Sample(
+        "plan",
+        "plan-1",
+        ObjectiveStatusChanged(
+            plan_id="plan-1", objective_id="o-1", status=ObjectiveStatus.ABANDONED, reason=TEXT
+        ),
+    ),
+    Sample(
+        "assessment", "assessment-1", ProtectiveFactorsRecorded(assessment_id="assessment-1", factors=[TEXT])
+    ),
+    *(
+        Sample("referral", "referral-1", ended(referral_id="referral-1", reason=TEXT))
+        for ended in (EligibilityOverridden, ReferralDroppedOut, ReferralExcluded, ReferralWithdrawn)
+    ),
     Sample(
         "pathway",
         PATHWAY,

@@ -5,8 +5,10 @@ databases and the keyring, in any record of any topic of the run, or in any view
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
+from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -45,6 +47,21 @@ IDENTITY = {
     "ecrou_number": "Z8Q4417",
 }
 NOTES = "Evoque son frere Anselme Quintavalle"  # interview notes: personal too
+# The plan `followed_with_a_plan` adopts: an objective and an intervention that say what the person is treated for.
+PLAN_TEXTS = ("Engager un suivi en addictologie", "Groupe de parole addictions")
+# What IPRO's advisers, the governor and the CPU write about the person (issue 17): sealed, erased with the rest.
+IPRO_TEXTS = {
+    "readiness": "Hesite depuis la rupture Ysaline",
+    "goal": "Devenir ebeniste comme Wolfgang",
+    "step": "Visiter l'atelier Tiburce",
+    "purpose": "Stage chez Evariste Boulangeries",
+    "refusal": "Risque de fuite vers Octave",
+    "exit": "CDD promis par Leontine Services",
+    "opinion": "Avis reserve, dettes Philomene",
+    "classement": "Incidents avec Barnabe en detention",
+    "dropped_out": "Conflit avec le formateur Hippolyte",
+    "qualifications": "CAP Marqueterie Ignace",
+}
 SERVICES = {
     "assessment": (AssessmentSettings, create_assessment_app),
     "programmes": (ProgrammesSettings, create_programmes_app),
@@ -61,7 +78,16 @@ def _folded(text: str) -> str:
 
 # Each value as stored, searched for (accents removed, any case), in JSON's \u escapes and as days are written.
 NEEDLES = sorted(
-    {_folded(v) for v in (*IDENTITY.values(), *IDENTITY["first_names"].split(), NOTES)}
+    {
+        _folded(v)
+        for v in (
+            *IDENTITY.values(),
+            *IDENTITY["first_names"].split(),
+            NOTES,
+            *PLAN_TEXTS,
+            *IPRO_TEXTS.values(),
+        )
+    }
     | {"zephyrine", "z\\u00e9phyrine", "17/02/1983", "17 fevrier 1983", "17 february 1983"}
 )
 
@@ -128,6 +154,18 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     referral_id = await referred_and_enrolled(programmes, as_role, case_id, plan_id, today)
     pathway = f"/pathways/pathway-{case_id}"
     await wait_for(lambda: _answered(ipro, pathway, chef), timeout=30, message="the IPRO pathway")
+    await ipro_texts_written(ipro, pathway, as_role, today)
+    history = await ok(await ipro.get(f"{pathway}/history", headers=chef))
+    assert [t for t in IPRO_TEXTS.values() if t not in json.dumps(history)] == []  # IPRO reads them in clear
+
+    async def leave_purpose():  # the schedule keeps it for the movement list
+        return await query_value(
+            settings["projections"].database_url, "SELECT string_agg(purpose, '') FROM schedule_leaves"
+        )
+
+    await wait_for(
+        lambda: _when(leave_purpose, IPRO_TEXTS["purpose"]), timeout=30, message="the schedule's leave"
+    )
 
     async def file_with_identity():
         file = await _answered(projections, f"/persons/{subject}/file", dpip)
@@ -180,6 +218,15 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     await wait_for(lambda: replica_blanked("programmes"), timeout=30, message="the programmes replica")
     await wait_for(lambda: replica_blanked("ipro"), timeout=30, message="the IPRO replica")
     await wait_for(file_blanked, timeout=30, message="the person file")
+    await wait_for(lambda: _when(leave_purpose, ERASED_TEXT), timeout=30, message="the schedule's leave")
+
+    # IPRO reads its free texts about them as erased: a goal and its step, the leave's purpose, the profile.
+    erased = {
+        e["event_type"]: e["payload"] for e in await ok(await ipro.get(f"{pathway}/history", headers=chef))
+    }
+    goal, leave = erased["ipro.pathway.goal_set"], erased["ipro.pathway.leave_requested"]
+    assert (goal["description"], goal["steps"][0]["description"], leave["purpose"]) == (ERASED_TEXT,) * 3
+    assert erased["ipro.pathway.profile_recorded"]["profile"]["qualifications"] == []
 
     # Every view's answer about them.
     views = [
@@ -219,6 +266,60 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     assert settings["assessment"].topic("assessment.events") in in_topics
 
 
+async def ipro_texts_written(ipro, pathway: str, as_role, today) -> None:
+    """Every kind of free text IPRO writes about a person, through its API (`IPRO_TEXTS`)."""
+    chef, adviser, governor = as_role("ipro_chef"), as_role("ipro_conseiller"), as_role("direction")
+    texts = IPRO_TEXTS
+    await ok(await ipro.post(f"{pathway}/adviser", headers=chef, json={"adviser": "ipro_conseiller-1"}))
+    profile = {"education_level": "vocational", "qualifications": [texts["qualifications"]]}
+    await ok(await ipro.put(f"{pathway}/profile", headers=adviser, json=profile))
+    await ok(
+        await ipro.post(
+            f"{pathway}/readiness",
+            headers=adviser,
+            json={"status": "support_needed", "reason": texts["readiness"]},
+        )
+    )
+    goal = {"description": texts["goal"], "steps": [{"step_id": "s1", "description": texts["step"]}]}
+    await ok(await ipro.post(f"{pathway}/goals", headers=adviser, json=goal), 201)
+    leave = {"kind": "pmsmp", "starts_on": str(today), "ends_on": str(today), "purpose": texts["purpose"]}
+    (leave_id,) = (await ok(await ipro.post(f"{pathway}/leaves", headers=adviser, json=leave), 201))["leaves"]
+    await ok(
+        await ipro.post(
+            f"{pathway}/leaves/{leave_id}/decision",
+            headers=governor,
+            json={"approved": False, "reason": texts["refusal"]},
+        )
+    )
+    outcome = {"situation": "job", "contract_type": "cdd", "details": texts["exit"]}
+    await ok(await ipro.put(f"{pathway}/exit-outcome", headers=adviser, json=outcome))
+    await ok(await ipro.post(f"{pathway}/work/classement-request", headers=chef), 201)
+    opinion = {"held_on": str(today), "favourable": False, "opinion": texts["opinion"]}
+    await ok(await ipro.post(f"{pathway}/work/cpu-opinion", headers=chef, json=opinion))
+    refusal = {
+        "granted": False,
+        "reasons": texts["classement"],
+        "appeal_information": "Recours sous deux mois",
+    }
+    await ok(await ipro.post(f"{pathway}/work/decision", headers=governor, json=refusal))
+    training = {
+        "body": "AFPA",
+        "title": "Agent magasinier",
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(weeks=4)),
+        "hours": 30,
+        "schedule": [{"weekday": 2, "starts_at": "13:30", "ends_at": "17:00"}],
+    }
+    enrolled = await ok(await ipro.post(f"{pathway}/trainings", headers=chef, json=training), 201)
+    await ok(
+        await ipro.post(
+            f"/trainings/{enrolled['training_id']}/drop-out",
+            headers=chef,
+            json={"reason": texts["dropped_out"]},
+        )
+    )
+
+
 async def scan_database(dsn: str) -> dict[str, list[str]]:
     """Each table of the public schema, every row cast to text: which personal values it holds."""
     connection = await asyncpg.connect(dsn)
@@ -249,6 +350,10 @@ async def scan_topics(bootstrap: str, prefix: str) -> dict[str, list[str]]:
         return {topic: sorted(values) for topic, values in found.items()}
     finally:
         await consumer.stop()
+
+
+async def _when(read, expected) -> bool:
+    return await read() == expected
 
 
 async def _answered(client, path: str, headers) -> dict | None:

@@ -166,7 +166,8 @@ class DomainRating(Value):
 
 class Intervention(Value):
     kind: InterventionKind
-    description: str = label()
+    # What is done for this person (a care, a programme): may say what they are treated for.
+    description: str = personal_data(min_length=1, max_length=200)
     target_date: date | None = None
 
 
@@ -174,7 +175,7 @@ class Objective(Value):
     objective_id: str
     priority: int = Field(ge=1, le=50, description="1 is the most urgent")
     work_axis: NeedDomain
-    description: str = Field(min_length=1, max_length=1000)
+    description: str = personal_data(min_length=1, max_length=1000)
     interventions: list[Intervention] = Field(default_factory=list, max_length=20)
 
 
@@ -321,7 +322,7 @@ class ProtectiveFactorsRecorded(Event):
     restricted = True
 
     assessment_id: str
-    factors: list[str] = Field(max_length=50)
+    factors: list[str] = personal_data(max_length=50)
 
 
 class ReceptivityRecorded(Event):
@@ -451,7 +452,7 @@ class ObjectiveStatusChanged(Event):
     plan_id: str
     objective_id: str
     status: ObjectiveStatus
-    reason: str = Field(default="", max_length=1000)
+    reason: str = personal_data(default="", max_length=1000)
 
 
 # --- interview (stream type "interview") --------------------------------------------------------------

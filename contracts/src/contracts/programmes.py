@@ -294,7 +294,7 @@ class EligibilityOverridden(Event):
     event_type = "programmes.referral.eligibility_overridden"
 
     referral_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_data(min_length=1, max_length=1000)
 
 
 class ConsentRecorded(Event):
@@ -332,21 +332,21 @@ class ReferralDroppedOut(Event):
     event_type = "programmes.referral.dropped_out"
 
     referral_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_data(min_length=1, max_length=1000)
 
 
 class ReferralExcluded(Event):
     event_type = "programmes.referral.excluded"
 
     referral_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_data(min_length=1, max_length=1000)
 
 
 class ReferralWithdrawn(Event):
     event_type = "programmes.referral.withdrawn"
 
     referral_id: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = personal_data(min_length=1, max_length=1000)
 
 
 class ReferralEndedOnRelease(Event):

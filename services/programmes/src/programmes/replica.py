@@ -27,6 +27,7 @@ from contracts.assessment import (
 from kernel.eventstore import EventStore, Metadata
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 from programmes import handlers
+from programmes.domain.referral import RELEASED
 
 RELEASE_REACTION = Actor(subject="programmes-release-reaction", role="system")
 # What the replica acts on; the rest of `assessment.events` and `assessment.restricted` is passed over unread.
@@ -139,6 +140,16 @@ def applier(store: EventStore):
                        WHERE subject_id = $1""",
                     event.subject_id,
                     ERASED,
+                )
+                # The reasons written about the person (an override, an end), as their sealed ones now read;
+                # the release's code says nothing of them.
+                await connection.execute(
+                    """UPDATE referrals SET override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE $2 END,
+                           end_reason = CASE WHEN end_reason IS NULL OR end_reason = $3 THEN end_reason ELSE $2 END
+                       WHERE subject_id = $1""",
+                    event.subject_id,
+                    ERASED,
+                    RELEASED,
                 )
 
     return apply

@@ -2,10 +2,14 @@
 applies them: who goes where on a day of the establishment, escorted or not, the partners expected; who reads
 it, with or without names; the day and establishment it is asked for."""
 
+from datetime import date
+
 import pytest
 
+from contracts.assessment import ErasureReason, SubjectErased
 from devinfra.testkit import BREAK_GLASS_REASON, assert_refused, break_glass, ok, pseudonym_of, serving
 from kernel.journal import MemoryJournal
+from kernel.sealing import ERASED_TEXT
 from projections.bootstrap import create_app
 from projections.partner_directory import apply as directory
 from services.projections.tests.integration.test_schedule_store import (
@@ -127,6 +131,22 @@ async def test_an_approved_leave_is_an_escorted_movement_outside_and_a_refused_o
     )
     thursday = await day(THURSDAY)  # Marie's refused PMSMP would have taken her out on Thursday too
     assert all(m["kind"] != "pmsmp" for m in thursday["movements"])
+
+
+async def test_an_erased_persons_leave_still_moves_them_its_purpose_read_as_erased(api, apply_all):
+    """The purpose is written about the person (issue 17): sealed in IPRO's events, blanked here by the erasure."""
+    _, _, day = api
+    later = the_week()
+    erasure = SubjectErased(
+        subject_id="person-2", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 3, 10)
+    )
+    await apply_all(both, later.record("subject", "person-2", erasure, subject="person-2"))
+    (leave,) = (await day(WEDNESDAY))["movements"]
+    assert (leave["item_id"], leave["activity"], leave["outside"]) == (
+        "ipro/leave:leave-2@2031-03-12",
+        ERASED_TEXT,
+        True,
+    )
 
 
 async def test_a_cancelled_positioning_no_longer_moves_the_person(api, apply_all):

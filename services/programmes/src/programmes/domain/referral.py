@@ -77,6 +77,8 @@ ENDED = frozenset(
 )
 # Holding a seat or a place on a waiting list: leaving frees it.
 PLACED = frozenset({ReferralStatus.WAITING, ReferralStatus.ENROLLED, ReferralStatus.STARTED})
+# The end reason when the release, not anyone's decision, ended a referral: a code, not a text about the person.
+RELEASED = "released"
 # Certificate ids derive from the referral's (a referral completes once): a command run again after a lost
 # race issues the same certificate.
 CERTIFICATES = uuid.UUID("9b8f4a52-3c7e-4f0e-9a61-2d5c8e0b7f13")
@@ -317,7 +319,7 @@ def evolve(state: Referral, event: Event) -> Referral:
         case ReferralWithdrawn():
             return _ended(state, ReferralStatus.WITHDRAWN, event.reason)
         case ReferralEndedOnRelease():
-            return _ended(state, ReferralStatus.WITHDRAWN, "released")
+            return _ended(state, ReferralStatus.WITHDRAWN, RELEASED)
         case ParticipationAssessed():
             status = ReferralStatus.COMPLETED if event.completed else ReferralStatus.NOT_COMPLETED
             return state.model_copy(update={"status": status, "attendance_rate": event.attendance_rate})

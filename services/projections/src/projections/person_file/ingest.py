@@ -2,8 +2,9 @@
 person's own or gives context to one (the person's case and referrals, the groups and programmes they are
 in, the actions and partners they are positioned with), stripped of its personal-data fields, and the edges
 saying whose file each stream belongs to. Identity goes to its own table, and follows its corrections. The
-personal texts the file shows are kept with their events (`SHOWN`): why an identity was corrected, an IPRO
-goal, a leave's purpose, a reason, an outcome's details; the erasure blanks them with the identity.
+personal texts the file shows are kept with their events (`SHOWN`): why an identity was corrected, the plan's
+objectives, an IPRO goal, a leave's purpose, a reason, an outcome's details; the erasure blanks them with the
+identity.
 
 Idempotent per event (its id is unique), and order-free: owners and links are edges, so an assessment read
 before its case, or a positioning before its action, still lands in the right file."""
@@ -26,7 +27,9 @@ from contracts.assessment import (
     CaseOpened,
     ContributionRequested,
     IdentityCorrected,
+    ObjectiveStatusChanged,
     OffencesRecorded,
+    PlanAdopted,
     SubjectErased,
 )
 from contracts.events import PERSONAL_DATA
@@ -47,6 +50,12 @@ from contracts.ipro import (
     ReadinessChanged,
     SynthesisWritten,
     TrainingDroppedOut,
+)
+from contracts.programmes import (
+    EligibilityOverridden,
+    ReferralDroppedOut,
+    ReferralExcluded,
+    ReferralWithdrawn,
 )
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 from kernel.sealing import erased_payload, plan_of
@@ -108,6 +117,12 @@ SHOWN: dict[str, tuple[type[Event], frozenset[str]]] = {
     cls.event_type: (cls, frozenset(fields))
     for cls, fields in (
         (IdentityCorrected, {"reason"}),
+        (PlanAdopted, {"objectives"}),
+        (ObjectiveStatusChanged, {"reason"}),
+        (EligibilityOverridden, {"reason"}),
+        (ReferralDroppedOut, {"reason"}),
+        (ReferralExcluded, {"reason"}),
+        (ReferralWithdrawn, {"reason"}),
         (ReadinessChanged, {"reason"}),
         (GoalSet, {"description", "steps"}),
         (GoalStatusChanged, {"reason"}),
@@ -131,6 +146,14 @@ EVENT_TYPES = KEPT_RESTRICTED | frozenset(
     and not cls.restricted
     and not cls.event_type.startswith(("partners.call.", "partners.proposal."))
 )
+
+
+# The streams of a person's file (`$1`): those they own, and those linked to them, at any depth.
+STREAMS = """WITH RECURSIVE streams(stream) AS (
+                  SELECT stream FROM person_file_owners WHERE subject_id = $1
+                  UNION
+                  SELECT l.stream FROM streams s
+                  CROSS JOIN LATERAL (SELECT stream FROM person_file_links WHERE via = s.stream OFFSET 0) l)"""
 
 
 def stream_key(envelope: EventEnvelope) -> str:
@@ -314,12 +337,12 @@ async def _erase_identity(connection: asyncpg.Connection, subject_id: str) -> No
 
 
 async def _erase_shown(connection: asyncpg.Connection, subject_id: str) -> None:
-    """The personal texts the file keeps of the person's own streams, read as erased (as their sealed values
-    now open): a few events per person, rewritten once."""
+    """The personal texts the file keeps of the person's streams (a plan's reach the file through the case),
+    read as erased, as their sealed values now open: a few events per person, rewritten once."""
     rows = await connection.fetch(
-        """SELECT event_id, event_type, payload::text AS payload FROM person_file_events
-           WHERE event_type = ANY($2::text[])
-             AND stream IN (SELECT stream FROM person_file_owners WHERE subject_id = $1)""",
+        f"""{STREAMS}
+            SELECT event_id, event_type, payload::text AS payload FROM person_file_events
+            WHERE stream = ANY(ARRAY(SELECT stream FROM streams)) AND event_type = ANY($2::text[])""",
         subject_id,
         sorted(SHOWN),
     )

@@ -10,18 +10,13 @@ import asyncpg
 
 from kernel.database import page
 from projections.person_file.fold import FileEvent
-from projections.person_file.ingest import searchable
+from projections.person_file.ingest import STREAMS, searchable
 from projections.person_file.model import Identity
 
 # The streams of a person's file: those they own, and every stream linked from one of those (an
 # assessment through the case, a programme through a referral...). UNION stops at streams already found.
 # A person has tens of streams, but the planner guesses thousands for a recursive query and hashes the
 # whole links table at each step: the lateral subquery (OFFSET 0 keeps it one) probes the index instead.
-STREAMS = """WITH RECURSIVE streams(stream) AS (
-                  SELECT stream FROM person_file_owners WHERE subject_id = $1
-                  UNION
-                  SELECT l.stream FROM streams s
-                  CROSS JOIN LATERAL (SELECT stream FROM person_file_links WHERE via = s.stream OFFSET 0) l)"""
 
 
 async def events_of(

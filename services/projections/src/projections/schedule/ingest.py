@@ -7,8 +7,9 @@ touched (`conflicts.refresh_*`, by the rows `slots` keeps for them): never a rec
 schedule. A conflict's appearance and end are told on `projections.events` in the same transaction (ADR 29):
 `applier` gives the consumer a handler that appends with the service's clock.
 
-No personal-data field is kept: facilitators as digests only, participants by subject id. Of IPRO's
-restricted topic, only whether a leave was approved (ADR 25), for the movement list."""
+No personal-data field is kept but a leave's purpose, which the movement list shows and the person's erasure
+blanks: facilitators as digests only, participants by subject id. Of IPRO's restricted topic, only whether a
+leave was approved (ADR 25), for the movement list."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import asyncpg
 from prometheus_client import Histogram
 
 from contracts import Event, EventEnvelope
+from contracts.assessment import SubjectErased
 from contracts.ipro import (
     AffectationDecided,
     AffectationEndedOnRelease,
@@ -59,6 +61,7 @@ from contracts.rooms import NO_ROOMS, RoomList
 from kernel.clock import Clock, local_date, start_of_day, system_clock
 from kernel.consumer import Handler
 from kernel.eventstore import Session
+from kernel.sealing import ERASED_TEXT
 from projections.schedule import slots
 from projections.schedule.conflicts import Cause, Span, refresh_facilitators, refresh_person, refresh_room
 from projections.schedule.occupancy import facilitator_key, room_key
@@ -110,6 +113,7 @@ EVENT_TYPES = frozenset(
         *_WORK_ENDS,
         LeaveRequested,
         LeaveDecided,  # restricted: the only type of `ipro.restricted` read here
+        SubjectErased,
     )
 )
 
@@ -411,6 +415,13 @@ async def _apply(
                    ON CONFLICT (leave_id) DO UPDATE SET approved = excluded.approved""",
                 event.leave_id,
                 event.approved,
+            )
+        case SubjectErased():
+            # A leave's purpose is written about the person: it reads as their sealed one now does.
+            await connection.execute(
+                "UPDATE schedule_leaves SET purpose = $2 WHERE subject_id = $1 AND purpose IS DISTINCT FROM $2",
+                event.subject_id,
+                ERASED_TEXT,
             )
 
 

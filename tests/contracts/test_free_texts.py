@@ -1,0 +1,121 @@
+"""Every free text of an event about one person is personal data (issue 17, ADR 24's addendum on free texts):
+sealed with their key, erased with them. A text field of the types written about people (assessment, IPRO, a
+programme referral) that the contracts do not mark fails here until it is classified: marked `personal_data`,
+or listed below with why it describes no one."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from contracts import Event, known_events
+from contracts.events import PERSONAL_DATA
+from contracts.registry import latest_version
+
+ABOUT_PEOPLE = ("assessment.", "ipro.", "programmes.referral.", "programmes.group.")
+
+# Texts of those types that describe no one: user ids, establishments, labels of things, codes.
+NOT_ABOUT_THE_PERSON = {
+    # Who acts (a user id), and where.
+    "assessment.assessment.contribution_requested:contributor",
+    "assessment.assessment.submitted:submitted_by",
+    "assessment.case.referent_assigned:referent",
+    "assessment.deadline.missed:referent",
+    "ipro.deadline.synthesis_missed:adviser",
+    "ipro.pathway.adviser_assigned:adviser",
+    "assessment.case.opened:establishment",
+    "assessment.case.transferred:establishment",
+    "assessment.deadline.missed:establishment",
+    "ipro.deadline.synthesis_missed:establishment",
+    "ipro.pathway.opened:establishment",
+    "programmes.referral.requested:establishment",
+    "programmes.referral.completion_certificate_issued:establishment",
+    "programmes.group.planned:establishment",
+    # Labels of a trade, an action, a training, a post, a programme, a room: the catalogue's words.
+    "ipro.pathway.profile_recorded:profile.target_trades.label",
+    "ipro.positioning.proposed:title",
+    "ipro.positioning.proposed:place",
+    "ipro.positioning.moved:place",
+    "ipro.training.enrolled:body",
+    "ipro.training.enrolled:title",
+    "ipro.training.enrolled:certification",
+    "ipro.work.affectation_decided:employer",
+    "ipro.work.affectation_decided:post",
+    "ipro.work.affectation_decided:workshop",
+    "ipro.work.employer_interview_held:employer",
+    "ipro.work.employer_interview_held:post",
+    "programmes.referral.completion_certificate_issued:programme_code",
+    "programmes.referral.completion_certificate_issued:programme_name",
+    "programmes.group.planned:room",
+    "programmes.group.planned:sessions.room",
+    "programmes.group.catch_up_session_added:session.room",
+    "programmes.group.session_moved:room",
+    # How to appeal a refused classement: the same words for everyone.
+    "ipro.work.classement_refused:appeal_information",
+    # Codes of the eligibility rules a person failed.
+    "programmes.referral.refused:failed_rules",
+    # A group's own life: a cancelled session, a start below the minimum.
+    "programmes.group.session_cancelled:reason",
+    "programmes.group.started:below_minimum_reason",
+}
+
+# About one person, yet in a group's stream, whose key no erasure destroys: not sealed yet (ADR 24's addendum).
+GROUP_STREAM_TEXTS = {
+    "programmes.group.attendance_recorded:marks.reason",
+    "programmes.group.participant_left:reason",
+}
+
+
+def unmarked_texts(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """The paths of a model's text fields (a string or a list of them, not an id, a pattern or a code) that
+    are not marked personal, nested values included."""
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        inner = _inner(field.annotation)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            yield from unmarked_texts(inner, f"{prefix}{name}.")
+        elif (
+            inner is str
+            and not extra.get(PERSONAL_DATA)
+            and not name.endswith("_id")
+            and not any(getattr(rule, "pattern", None) for rule in field.metadata)
+        ):
+            yield prefix + name
+
+
+def _inner(annotation: typing.Any) -> typing.Any:
+    """A field's type without `None` and a list around it."""
+    kinds = [a for a in (typing.get_args(annotation) or (annotation,)) if a is not type(None)]
+    kind = kinds[0] if kinds else annotation
+    if typing.get_origin(kind) is list:
+        return typing.get_args(kind)[0]
+    return kind
+
+
+def current_about_people() -> list[type[Event]]:
+    return [
+        cls
+        for cls in known_events()
+        if cls.event_type.startswith(ABOUT_PEOPLE) and cls.schema_version == latest_version(cls.event_type)
+    ]
+
+
+def test_every_free_text_about_a_person_is_marked_or_classified():
+    found = {f"{cls.event_type}:{path}" for cls in current_about_people() for path in unmarked_texts(cls)}
+    assert found - NOT_ABOUT_THE_PERSON - GROUP_STREAM_TEXTS == set(), (
+        "mark them personal_data or classify them"
+    )
+    assert found >= NOT_ABOUT_THE_PERSON | GROUP_STREAM_TEXTS, "a classified text is gone: update the lists"
+
+
+def test_the_reader_finds_what_it_should():
+    """It sees through lists, optional values and value objects, and leaves ids and marked texts out."""
+    paths = {
+        f"{cls.event_type}:{path}"
+        for cls in current_about_people()
+        if cls.event_type == "programmes.group.attendance_recorded"
+        for path in unmarked_texts(cls)
+    }
+    assert paths == {"programmes.group.attendance_recorded:marks.reason"}
