@@ -77,12 +77,12 @@ async def log_in(page: Page, base_url: str, name: str) -> None:
 async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_system, person, page):
     web = web_system.url("web")
     await log_in(page, web, "Camille Laurent")
-    # From the keyboard, the first stop is the link to the content.
-    await page.keyboard.press("Tab")
-    await expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
 
     # The queue: the first interview with the person they now follow, as the service dates it.
     await expect(page).to_have_url(web + "/file-de-travail")
+    # From the keyboard, the first stop is the link to the content.
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mes personnes suivies")
     row = page.get_by_test_id("file-de-travail").get_by_role("row").filter(has_text="MARTIN Lucas")
     await expect(row).to_contain_text("Entretien de suivi à tenir")
