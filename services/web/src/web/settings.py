@@ -24,6 +24,8 @@ class WebSettings(BaseSettings):
     partners_url: str = "http://127.0.0.1:8004"
     projections_url: str = "http://127.0.0.1:8005"
     api_timeout_seconds: float = Field(10.0, gt=0)
+    # How often a file shown today asks whether it changed (projections' `/persons/{id}/file/changes`).
+    file_poll_seconds: float = Field(20.0, gt=0)
 
     # Signs the session cookie. `make up` passes one kept under var/keys; a deployment mounts its own secret.
     session_secret: SecretStr

@@ -40,6 +40,7 @@ async def web_system(infrastructure, dev_keys, unique_name, tmp_path_factory) ->
     system = LocalSystem(tmp_path_factory.mktemp("web"), environment, ["assessment", "projections", "web"])
     apis = [system.services["assessment"], system.services["projections"]]
     system.environment.update(web_environment(apis, dev_keys.jwks_path.parent))
+    system.environment["WEB_FILE_POLL_SECONDS"] = "0.5"  # a change shows within the test's patience
     await asyncio.to_thread(system.start, timeout=90)
     yield system
     await asyncio.to_thread(system.stop)

@@ -22,9 +22,14 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture(scope="module")
-async def person(web_system, dev_keys) -> str:
-    """Lucas Martin, arrived 100 days ago and followed by cpip-1 from today: the subject id the assessment
-    service made, once the projections show him to the CPIP and the auditor."""
+async def person(case) -> str:
+    return case["subject_id"]
+
+
+@pytest.fixture(scope="module")
+async def case(web_system, dev_keys) -> dict:
+    """Lucas Martin's case, arrived 100 days ago and followed by cpip-1 from today (`subject_id`: the id the
+    assessment service made), once the projections show him to the CPIP and the auditor."""
     as_role = headers_for(dev_keys)
     today = datetime.now(PARIS).date()
     async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
@@ -63,7 +68,7 @@ async def person(web_system, dev_keys) -> str:
         await wait_for(
             in_the_queue_and_the_log, timeout=30, message="the case in the CPIP's queue and the log"
         )
-    return subject_id
+    return case
 
 
 async def log_in(page: Page, base_url: str, name: str) -> None:
@@ -74,7 +79,9 @@ async def log_in(page: Page, base_url: str, name: str) -> None:
     await page.get_by_role("button", name="Se connecter").click()
 
 
-async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_system, person, page):
+async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(
+    web_system, case, person, page, dev_keys
+):
     web = web_system.url("web")
     await log_in(page, web, "Camille Laurent")
 
@@ -112,6 +119,20 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(web_s
     await expect(page.get_by_test_id("chronologie").get_by_role("listitem")).not_to_have_count(0)
     await screenshot(page, "cpip-dossier")
     assert await serious_violations(page) == []
+
+    # Someone starts the initial assessment meanwhile: the page shown says the file changed.
+    async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
+        await ok(
+            await assessment.post(
+                f"/cases/{case['case_id']}/assessments",
+                headers=headers_for(dev_keys)("cpip"),
+                json={"kind": "initial", "trigger": ""},
+            ),
+            201,
+        )
+    await expect(page.get_by_role("status")).to_contain_text("Le dossier a changé depuis son affichage.")
+    await page.get_by_role("link", name="Actualiser").click()
+    await expect(page.get_by_text("Évaluation en cours")).to_be_visible()
 
     # "Dossier au" yesterday, before the case was opened: nothing was followed then.
     yesterday = datetime.now(PARIS).date() - timedelta(days=1)

@@ -238,3 +238,30 @@ def test_a_queue_the_role_may_not_read_is_refused_in_french(logged_in, services)
 
     assert page.status_code == 403
     assert "Votre rôle ne permet pas cette action." in page.text
+
+
+def test_the_file_shown_today_polls_for_changes_from_where_it_stood_before_the_read(logged_in, services):
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/changes"):
+            return httpx.Response(200, json={"cursor": 41, "changed": True})
+        return httpx.Response(200, json={"subject_id": "p-123", "timeline": []})
+
+    services.answer = answer
+
+    page = logged_in("cpip-1").get("/personnes/p-123")
+
+    assert [r.url.path for r in services.requests] == ["/persons/p-123/file/changes", "/persons/p-123/file"]
+    assert 'hx-get="/personnes/p-123/changements?depuis=41" hx-trigger="every 20000ms"' in page.text
+
+
+def test_a_poll_says_when_the_file_changed_and_stops(logged_in, services):
+    client = logged_in("cpip-1")
+    services.answer = lambda request: httpx.Response(200, json={"cursor": 41, "changed": False})
+
+    unchanged = client.get("/personnes/p-123/changements?depuis=41", headers={"HX-Request": "true"})
+    services.answer = lambda request: httpx.Response(200, json={"cursor": 45, "changed": True})
+    changed = client.get("/personnes/p-123/changements?depuis=41", headers={"HX-Request": "true"})
+
+    assert services.requests[0].url.params["since"] == "41"
+    assert "hx-trigger" in unchanged.text and "Le dossier a changé" not in unchanged.text
+    assert "Le dossier a changé depuis son affichage." in changed.text and "hx-trigger" not in changed.text

@@ -57,16 +57,15 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
             params["as_of"] = as_of_end_of(date.fromisoformat(au))
         except ValueError:
             errors["au"], status = "Saisissez une date valide (jj/mm/aaaa).", 422
-    file = None
+    file, cursor = None, None
+    path = f"/persons/{quote(subject_id, safe='')}/file"
+    api = request.app.state.api
     if not errors:
         try:
-            file = await request.app.state.api.get(
-                "projections",
-                f"/persons/{quote(subject_id, safe='')}/file",
-                user.token,
-                params=params,
-                fields={"as_of": "au"},
-            )
+            if not au:
+                # Where the file stands before it is read: a change after this is announced (`changes` below).
+                cursor = (await api.get("projections", f"{path}/changes", user.token))["cursor"]
+            file = await api.get("projections", path, user.token, params=params, fields={"as_of": "au"})
         except Refusal as refusal:
             errors, status = refusal.messages, refusal.status
     identity = (file or {}).get("identity") or {}
@@ -83,7 +82,31 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
         file=file,
         au=au,
         labels=LABELS,
+        cursor=cursor,
+        poll_seconds=request.app.state.settings.file_poll_seconds,
         errors=errors,
+    )
+
+
+@router.get("/personnes/{subject_id}/changements")
+async def changes(
+    request: Request, subject_id: str, user: CurrentUser, depuis: Annotated[int, Query(ge=0)] = 0
+):
+    """Polled by the file shown today (htmx): the same poller while nothing changed, a notice to reload once
+    something did. The service records no consultation for it: it shows nothing of the file."""
+    answer = await request.app.state.api.get(
+        "projections",
+        f"/persons/{quote(subject_id, safe='')}/file/changes",
+        user.token,
+        params={"since": depuis},
+    )
+    return render(
+        request,
+        "partials/file_changes.html",
+        subject_id=subject_id,
+        changed=answer["changed"],
+        cursor=depuis,
+        poll_seconds=request.app.state.settings.file_poll_seconds,
     )
 
 
