@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from web.api import Api, ServiceUnavailable, TokenRefused
 from web.messages import Refusal
 from web.navigation import home_of
-from web.pages import audit, login, person_file, queue, search
+from web.pages import audit, consultations, login, person_file, queue, search
 from web.rendering import render
 from web.session import LoginRequired, current_user, log_out, login_url
 from web.settings import LoginMode, WebSettings
@@ -25,7 +25,7 @@ STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "passerelle_session"
 
 # Each page's router (see services/web/README.md, "Adding a page").
-PAGES = (login.router, queue.router, search.router, person_file.router, audit.router)
+PAGES = (login.router, queue.router, search.router, person_file.router, audit.router, consultations.router)
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:

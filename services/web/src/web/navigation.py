@@ -24,6 +24,7 @@ LINKS: tuple[Link, ...] = (
     Link("Ma file de travail", "/file-de-travail", QUEUE_OWNERS),
     Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
+    Link("Journal des consultations", "/audit/consultations", frozenset({"auditeur", "dpip"})),
 )
 
 

@@ -68,9 +68,17 @@ def render(
     """`template` for a page load; `partial` (its swappable part) for an htmx request."""
     user = current_user(request)
     name = partial if partial and request.headers.get("HX-Request") == "true" else template
+    links = links_for(user.role) if user else []
+    path = request.url.path
+    # The menu's current entry: the most specific link the page is under (/audit/consultations, not /audit).
+    current = max(
+        (link.path for link in links if path == link.path or path.startswith(link.path + "/")),
+        key=len,
+        default=None,
+    )
     return templates.TemplateResponse(
         request,
         name,
-        {"user": user, "links": links_for(user.role) if user else [], "errors": {}, **context},
+        {"user": user, "links": links, "current_link": current, "errors": {}, **context},
         status_code=status_code,
     )

@@ -151,7 +151,7 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(
     await expect(page.get_by_role("heading", level=1)).to_contain_text("MARTIN")
 
 
-async def test_an_auditor_reads_a_persons_log(web_system, person, page):
+async def test_an_auditor_reads_a_persons_log_and_who_consulted_it(web_system, person, page, dev_keys):
     web = web_system.url("web")
     await log_in(page, web, "Paul Mercier")
 
@@ -162,4 +162,23 @@ async def test_an_auditor_reads_a_persons_log(web_system, person, page):
     await expect(journal).to_contain_text("assessment.case.opened")
     await expect(page).to_have_url(f"{web}/audit?personne={person}&au=&flux=")
     await screenshot(page, "auditeur-journal")
+    assert await serious_violations(page) == []
+
+    # Who consulted the person: the CPIP's reads of their queue name him, as the journal recorded them.
+    async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
+
+        async def journaled() -> bool:
+            response = await projections.get(
+                "/audit/access",
+                params={"subject_id": person, "user": "cpip-1"},
+                headers=headers_for(dev_keys)("auditeur"),
+            )
+            return response.status_code == 200 and bool(response.json()["items"])
+
+        await wait_for(journaled, timeout=30, message="the CPIP's reads in the consultation journal")
+    await page.get_by_role("link", name="Journal des consultations").click()
+    await page.get_by_label("Personne (identifiant)").fill(person)
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page.get_by_test_id("consultations")).to_contain_text("cpip-1 (CPIP)")
+    await screenshot(page, "auditeur-consultations")
     assert await serious_violations(page) == []

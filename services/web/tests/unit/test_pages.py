@@ -265,3 +265,35 @@ def test_a_poll_says_when_the_file_changed_and_stops(logged_in, services):
     assert services.requests[0].url.params["since"] == "41"
     assert "hx-trigger" in unchanged.text and "Le dossier a changé" not in unchanged.text
     assert "Le dossier a changé depuis son affichage." in changed.text and "hx-trigger" not in changed.text
+
+
+def test_the_consultation_journal_filters_by_person_and_pages_back(logged_in, services):
+    entry = {
+        "entry_id": "0b7e3c1e-0000-4000-8000-000000000001",
+        "recorded_at": "2026-11-27T08:00:00Z",
+        "service": "projections",
+        "method": "GET",
+        "route": "/persons/{subject_id}/file",
+        "status": 200,
+        "user": "cpip-1",
+        "role": "cpip",
+        "organisation_id": None,
+        "establishment": "InSERRE Arras",
+        "subject_ids": ["p-123"],
+        "object_ids": [],
+        "subjects_count": 1,
+        "correlation_id": None,
+        "purpose": "synthèse avant CAP",
+        "break_glass": False,
+    }
+    services.answer = lambda request: httpx.Response(200, json={"items": [entry], "next_before": 77})
+
+    page = logged_in("auditeur-1").get("/audit/consultations?personne=p-123")
+
+    sent = services.requests[0].url.params
+    assert (sent["subject_id"], sent["limit"]) == ("p-123", "50") and "break_glass" not in sent
+    assert "cpip-1 (CPIP)" in page.text and "synthèse avant CAP" in page.text
+    assert 'href="/audit/consultations?personne=p-123&amp;utilisateur=&amp;avant=77"' in page.text
+    # The menu marks the journal, not the log view whose path it extends.
+    assert 'href="/audit/consultations" aria-current="page"' in page.text
+    assert 'href="/audit" aria-current' not in page.text
