@@ -56,16 +56,14 @@ NOT_ABOUT_THE_PERSON = {
     "ipro.work.classement_refused:appeal_information",
     # Codes of the eligibility rules a person failed.
     "programmes.referral.refused:failed_rules",
-    # A group's own life: a cancelled session, a start below the minimum.
+    # A group's own life: a cancelled session, a start below the minimum; how a participant left (a code).
+    "programmes.group.participant_left:reason",
     "programmes.group.session_cancelled:reason",
     "programmes.group.started:below_minimum_reason",
 }
 
 # About one person, yet in a group's stream, whose key no erasure destroys: not sealed yet (ADR 24's addendum).
-GROUP_STREAM_TEXTS = {
-    "programmes.group.attendance_recorded:marks.reason",
-    "programmes.group.participant_left:reason",
-}
+GROUP_STREAM_TEXTS = {"programmes.group.attendance_recorded:marks.reason"}
 
 
 def unmarked_texts(model: type[BaseModel], prefix: str = "") -> Iterator[str]:

@@ -49,6 +49,7 @@ IDENTITY = {
 NOTES = "Evoque son frere Anselme Quintavalle"  # interview notes: personal too
 # The plan `followed_with_a_plan` adopts: an objective and an intervention that say what the person is treated for.
 PLAN_TEXTS = ("Engager un suivi en addictologie", "Groupe de parole addictions")
+DROP_OUT = "Abandonne apres les menaces de Casimir"  # why they left the programme: the referral's end reason
 # What IPRO's advisers, the governor and the CPU write about the person (issue 17): sealed, erased with the rest.
 IPRO_TEXTS = {
     "readiness": "Hesite depuis la rupture Ysaline",
@@ -85,6 +86,7 @@ NEEDLES = sorted(
             *IDENTITY["first_names"].split(),
             NOTES,
             *PLAN_TEXTS,
+            DROP_OUT,
             *IPRO_TEXTS.values(),
         )
     }
@@ -152,6 +154,9 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     )
     # Referred to a programme group; an IPRO pathway opened from the case; the person file read.
     referral_id = await referred_and_enrolled(programmes, as_role, case_id, plan_id, today)
+    await ok(
+        await programmes.post(f"/referrals/{referral_id}/drop-out", headers=cpip, json={"reason": DROP_OUT})
+    )
     pathway = f"/pathways/pathway-{case_id}"
     await wait_for(lambda: _answered(ipro, pathway, chef), timeout=30, message="the IPRO pathway")
     await ipro_texts_written(ipro, pathway, as_role, today)

@@ -221,7 +221,9 @@ class ParticipantWaitlisted(Event):
 
 
 class ParticipantLeft(Event):
-    """A seat (or a place on the waiting list) freed: drop-out, exclusion, withdrawal, release."""
+    """A seat (or a place on the waiting list) freed: drop-out, exclusion, withdrawal, release. `reason` says
+    which (the referral's status: `dropped_out`, `excluded`, `withdrawn`, or `released`); why, written about
+    the person, is the referral's own event's, sealed with their key. Events written before said why here."""
 
     event_type = "programmes.group.participant_left"
 

@@ -376,11 +376,11 @@ def a_participant_waitlisted(**overrides) -> ParticipantWaitlisted:
 
 
 def remove_participant(**overrides) -> RemoveParticipant:
-    return RemoveParticipant(**_with(dict(referral_id="referral-1", reason="Abandon"), overrides))
+    return RemoveParticipant(**_with(dict(referral_id="referral-1", reason="dropped_out"), overrides))
 
 
 def a_participant_left(**overrides) -> ParticipantLeft:
-    values = dict(group_id="group-1", referral_id="referral-1", reason="Abandon")
+    values = dict(group_id="group-1", referral_id="referral-1", reason="dropped_out")
     return ParticipantLeft(**_with(values, overrides))
 
 

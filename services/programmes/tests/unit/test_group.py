@@ -684,7 +684,7 @@ def test_the_waiting_list_is_kept_in_order():
 def test_a_person_leaving_frees_their_seat_or_place(history, referral_id):
     command = remove_participant(referral_id=referral_id)
     assert given(group, *history).when(command) == [
-        ParticipantLeft(group_id="group-1", referral_id=referral_id, reason="Abandon")
+        ParticipantLeft(group_id="group-1", referral_id=referral_id, reason="dropped_out")
     ]
     state = group.fold([*history, a_participant_left(referral_id=referral_id)])
     assert referral_id not in state.participants and referral_id not in state.waiting

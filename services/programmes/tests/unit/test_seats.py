@@ -169,14 +169,13 @@ def test_a_group_not_closed_asks_nothing_of_its_people(history):
 @pytest.mark.parametrize(
     "before, ending, reason",
     [
-        pytest.param(S.WAITING, a_referral_withdrawn(), "Transfert prévu", id="waiting, withdrawn"),
+        pytest.param(S.WAITING, a_referral_withdrawn(), "withdrawn", id="waiting, withdrawn"),
         pytest.param(S.ENROLLED, a_referral_ended_on_release(), "released", id="enrolled, released"),
-        pytest.param(
-            S.STARTED, a_referral_dropped_out(), "Ne souhaite plus participer", id="started, dropped out"
-        ),
+        pytest.param(S.STARTED, a_referral_dropped_out(), "dropped_out", id="started, dropped out"),
     ],
 )
 def test_a_person_holding_a_seat_or_waiting_whose_referral_ends_leaves_the_group(before, ending, reason):
+    """The group is told how the referral ended, never why (that is written about the person: issue 17)."""
     history = a_referral_history(before)
     leaving = seats.on_leaving(referral.fold(history), referral.fold([*history, ending]))
     assert leaving == ("group-1", RemoveParticipant(referral_id="referral-1", reason=reason))

@@ -9,6 +9,7 @@ import pytest
 from contracts.assessment import ErasureReason, SubjectErased
 from devinfra.testkit import BREAK_GLASS_REASON, assert_refused, break_glass, ok, pseudonym_of, serving
 from kernel.journal import MemoryJournal
+from kernel.pseudonyms import MASKED_TEXT
 from kernel.sealing import ERASED_TEXT
 from projections.bootstrap import create_app
 from projections.partner_directory import apply as directory
@@ -147,6 +148,12 @@ async def test_an_erased_persons_leave_still_moves_them_its_purpose_read_as_eras
         ERASED_TEXT,
         True,
     )
+
+
+async def test_an_auditor_reads_a_leaves_purpose_masked(api):
+    _, _, day = api
+    (leave,) = (await day(WEDNESDAY, role="auditeur"))["movements"]
+    assert (leave["kind"], leave["activity"]) == ("escorted_professional_leave", MASKED_TEXT)
 
 
 async def test_a_cancelled_positioning_no_longer_moves_the_person(api, apply_all):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from programmes.domain.commands import AssessParticipation, RemoveParticipant, StartParticipation, Withdraw
 from programmes.domain.facts import CompletionFacts, ProgrammeFacts
 from programmes.domain.group import Group, GroupStatus, participation
-from programmes.domain.referral import PLACED, Referral
+from programmes.domain.referral import PLACED, RELEASED, Referral
 
 GROUP_CLOSED_WHILE_WAITING = "the group closed before a seat was free"
 
@@ -39,9 +39,13 @@ def seats_to_give(group: Group, busy: Collection[str]) -> list[Seat]:
 
 def on_leaving(before: Referral, after: Referral) -> tuple[str, RemoveParticipant] | None:
     """A referral holding a seat or a place on a waiting list ended: the person leaves that group (whose
-    freed seat goes to the waiting list)."""
+    freed seat goes to the waiting list). The group is told how the referral ended (its status, or the
+    release), not why: the why is
+    written about the person and stays in the referral's stream, sealed with their key (a group's stream has
+    none, so no erasure would reach it there)."""
     if before.status in PLACED and not after.open:
-        return before.group_id, RemoveParticipant(referral_id=before.referral_id, reason=after.end_reason)
+        how = RELEASED if after.end_reason == RELEASED else after.status.value
+        return before.group_id, RemoveParticipant(referral_id=before.referral_id, reason=how)
     return None
 
 

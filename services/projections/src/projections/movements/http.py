@@ -11,6 +11,7 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import personal_data
 from kernel.access import Principal
 from kernel.api import Db, Label, Now, Today
 from kernel.auth import allow
@@ -55,7 +56,9 @@ class Movement(BaseModel):
     subject_id: str
     last_name: str | None = Field(description="for the IPRO roles, the direction and the DPIP only")
     first_names: str | None
-    activity: str
+    # A session's or a post's name, or a leave's purpose, written about the person (issue 17): masked for
+    # auditors (ADR 31), as the contracts' `purpose` is.
+    activity: str = personal_data()
     place: str = Field(description="where the person goes (their cell block is not known)")
     outside: bool = Field(description="the movement leaves the establishment")
     escorted: bool | None = Field(description="null: not stated by any service")
@@ -159,4 +162,4 @@ async def print_movements(
     establishment: Establishment = None,
 ) -> HTMLResponse:
     listed = await _list(db, principal, journal, today, day, establishment)
-    return HTMLResponse(render_html(journal.disclose(listed.model_dump()), generated_at=now))
+    return HTMLResponse(render_html(journal.disclose(listed.model_dump(), MovementList), generated_at=now))
