@@ -38,9 +38,19 @@ class Api:
         return await self.request("GET", service, path, token, params=params, fields=fields)
 
     async def post(
-        self, service: str, path: str, token: str, json: Any = None, fields: Mapping[str, str] | None = None
+        self,
+        service: str,
+        path: str,
+        token: str,
+        json: Any = None,
+        fields: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
-        return await self.request("POST", service, path, token, json=json, fields=fields)
+        """A command. `idempotency_key`: the form's own (made when it was shown), so that a form sent twice
+        (a double click, a retry after a timeout) is one command."""
+        return await self.request(
+            "POST", service, path, token, json=json, fields=fields, idempotency_key=idempotency_key
+        )
 
     async def get_html(
         self, service: str, path: str, token: str, params: Mapping[str, Any] | None = None
@@ -59,9 +69,19 @@ class Api:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         fields: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
         """The JSON body of a success; `fields` names, for a refusal, the form field of each API name."""
-        response = await self._send(method, service, path, token, params=params, json=json, fields=fields)
+        response = await self._send(
+            method,
+            service,
+            path,
+            token,
+            params=params,
+            json=json,
+            fields=fields,
+            idempotency_key=idempotency_key,
+        )
         return response.json() if response.content else None
 
     async def _send(
@@ -75,9 +95,12 @@ class Api:
         json: Any = None,
         fields: Mapping[str, str] | None = None,
         accept: str = "application/json",
+        idempotency_key: str | None = None,
     ) -> httpx.Response:
         url = self._base_urls[service] + path
         headers = {"Authorization": f"Bearer {token}", "Accept": accept}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         try:
             response = await self._client.request(method, url, params=params, json=json, headers=headers)
         except httpx.HTTPError as error:

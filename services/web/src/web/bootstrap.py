@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from web.api import Api, ServiceUnavailable, TokenRefused
 from web.messages import Refusal
 from web.navigation import home_of
-from web.pages import audit, consultations, login, person_file, queue, search
+from web.pages import assessment_start, audit, consultations, login, person_file, queue, search
 from web.rendering import render
 from web.session import LoginRequired, current_user, log_out, login_url
 from web.settings import LoginMode, WebSettings
@@ -25,7 +25,15 @@ STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "passerelle_session"
 
 # Each page's router (see services/web/README.md, "Adding a page").
-PAGES = (login.router, queue.router, search.router, person_file.router, audit.router, consultations.router)
+PAGES = (
+    login.router,
+    queue.router,
+    search.router,
+    person_file.router,
+    assessment_start.router,
+    audit.router,
+    consultations.router,
+)
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -98,6 +106,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return render(
             request,
             "pages/error.html",
+            partial="partials/error.html",  # htmx swaps the refusal in place of the part it asked for
             status_code=refusal.status,
             title="Demande refusée",
             messages=list(refusal.messages.values()),

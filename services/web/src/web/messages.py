@@ -29,6 +29,15 @@ SENTENCES: dict[str, str] = {
     "concurrent-modification": "Quelqu'un a modifié cet élément entre-temps : rechargez la page.",
     "subject-erased": "Les données de cette personne ont été effacées.",
     "break-glass-reason-too-short": "Indiquez un motif plus détaillé.",
+    "idempotency-key-reused": "Ce formulaire a déjà été envoyé avec d'autres valeurs : rechargez la page.",
+    "case-not-found": "Aucun suivi de ce numéro.",
+    "case-closed": "Le suivi de cette personne est clos.",
+    "assessment-already-open": "Une évaluation est déjà en cours pour cette personne.",
+    "initial-assessment-already-validated": (
+        "L'évaluation initiale est déjà validée : choisissez une réévaluation ou l'évaluation annuelle."
+    ),
+    "no-validated-assessment": "Aucune évaluation validée : commencez par l'évaluation initiale.",
+    "reassessment-trigger-missing": "Indiquez l'événement qui motive la réévaluation.",
 }
 
 # A malformed field, by pydantic's error type.

@@ -134,6 +134,13 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(
     await page.get_by_role("link", name="Actualiser").click()
     await expect(page.get_by_text("Évaluation en cours")).to_be_visible()
 
+    # Starting another from the page: the service refuses, and says why above the form, in place.
+    await page.get_by_role("button", name="Commencer l'évaluation").click()
+    await expect(page.locator("#nouvelle-evaluation").get_by_role("alert")).to_have_text(
+        "Une évaluation est déjà en cours pour cette personne."
+    )
+    await screenshot(page, "cpip-evaluation-refusee")
+
     # "Dossier au" yesterday, before the case was opened: nothing was followed then.
     yesterday = datetime.now(PARIS).date() - timedelta(days=1)
     await page.get_by_label("Dossier au").fill(yesterday.isoformat())

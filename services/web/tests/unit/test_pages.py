@@ -297,3 +297,51 @@ def test_the_consultation_journal_filters_by_person_and_pages_back(logged_in, se
     # The menu marks the journal, not the log view whose path it extends.
     assert 'href="/audit/consultations" aria-current="page"' in page.text
     assert 'href="/audit" aria-current' not in page.text
+
+
+def file_with_a_case(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/changes"):
+        return httpx.Response(200, json={"cursor": 1, "changed": False})
+    return httpx.Response(200, json={"subject_id": "p-123", "case": CASE, "timeline": []})
+
+
+CASE = {
+    "case_id": "case-9",
+    "establishment": "InSERRE Arras",
+    "admission_date": "2026-08-25",
+    "referent": "cpip-1",
+    "status": "open",
+    "sentence": {"expected_end_date": "2028-11-02"},
+}
+
+
+def test_starting_an_assessment_is_one_command_however_often_the_form_is_sent(logged_in, services):
+    services.answer = file_with_a_case
+    client = logged_in("cpip-1")
+    page = client.get("/personnes/p-123").text
+    key = re.search(r'name="cle" value="([^"]+)"', page).group(1)
+    services.answer = lambda request: httpx.Response(201, json={"assessment_id": "a-1"})
+
+    form = {"case_id": "case-9", "cle": key, "type": "initial", "motif": ""}
+    sent = client.post("/personnes/p-123/evaluations", data=form, headers={"HX-Request": "true"})
+
+    assert sent.status_code == 204 and sent.headers["HX-Redirect"] == "/personnes/p-123"
+    command = services.requests[-1]
+    assert (command.method, command.url.path) == ("POST", "/cases/case-9/assessments")
+    assert command.headers["Idempotency-Key"] == key
+    assert json.loads(command.content) == {"kind": "initial", "trigger": ""}
+
+
+def test_a_refused_start_comes_back_beside_its_field_with_what_was_typed(logged_in, services):
+    services.answer = lambda request: problem(422, "reassessment-trigger-missing")
+    form = {"case_id": "case-9", "cle": "k-1", "type": "reassessment", "motif": "  "}
+
+    page = logged_in("cpip-1").post("/personnes/p-123/evaluations", data=form, headers={"HX-Request": "true"})
+
+    assert page.status_code == 422
+    assert (
+        '<p class="fr-error-text" id="motif-erreur">Indiquez l&#39;événement qui motive la réévaluation.</p>'
+        in page.text
+    )
+    assert 'id="type-reassessment" name="type" value="reassessment" checked' in page.text
+    assert 'name="cle" value="k-1"' not in page.text  # the next values sent are a new command

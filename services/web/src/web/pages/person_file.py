@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from web.messages import Refusal
+from web.pages.assessment_start import KINDS, new_form
 from web.rendering import LOCAL_TIME_ZONE, render
 from web.session import CurrentUser
 
@@ -26,7 +27,7 @@ LABELS = {
     "very_high": "très élevé",
     "initial": "initiale",
     "annual": "annuelle",
-    "draft": "brouillon",
+    "started": "commencée",
     "submitted": "soumise",
     "returned": "renvoyée",
     # what is due
@@ -84,6 +85,9 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
         labels=LABELS,
         cursor=cursor,
         poll_seconds=request.app.state.settings.file_poll_seconds,
+        # Offered on a file shown today with its case; whether it may start is the service's to say.
+        form=new_form(file["case"]["case_id"]) if file and file.get("case") and not au else None,
+        kinds=KINDS,
         errors=errors,
     )
 
