@@ -132,7 +132,9 @@ async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(
         )
     await expect(page.get_by_role("status")).to_contain_text("Le dossier a changé depuis son affichage.")
     await page.get_by_role("link", name="Actualiser").click()
-    await expect(page.get_by_text("Évaluation en cours")).to_be_visible()
+    await expect(page.get_by_text("Évaluation initiale commencée le")).to_contain_text(
+        "en cours de rédaction"
+    )
 
     # Starting another from the page: the service refuses, and says why above the form, in place.
     await page.get_by_role("button", name="Commencer l'évaluation").click()

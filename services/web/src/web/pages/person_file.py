@@ -27,9 +27,9 @@ LABELS = {
     "very_high": "très élevé",
     "initial": "initiale",
     "annual": "annuelle",
-    "started": "commencée",
-    "submitted": "soumise",
-    "returned": "renvoyée",
+    "started": "en cours de rédaction",
+    "submitted": "soumise à la validation du DPIP",
+    "returned": "renvoyée pour reprise",
     # what is due
     "plan_review": "Révision du plan d'accompagnement",
     "initial_assessment": "Évaluation initiale",
