@@ -41,8 +41,11 @@ token:
 	@test -n "$(ROLE)" || { echo "usage: make token ROLE=cpip [ORG=...] [SUBJECT=...]" >&2; exit 2; }
 	@$(UV) run passerelle-dev token "$(ROLE)" $(if $(ORG),--organisation "$(ORG)") $(if $(SUBJECT),--subject "$(SUBJECT)")
 
+# Two workers (pytest-xdist), a file each at a time: each starts its own PostgreSQL and Kafka, and while one
+# waits on the broker the other computes. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
 test: install
-	$(UV) run pytest
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fast loop: every test that needs no PostgreSQL and no Kafka (rules, contracts, route policies).
 unit: install
