@@ -59,6 +59,13 @@ class Api:
         response = await self._send("GET", service, path, token, params=params, accept="text/html")
         return response.text
 
+    async def get_svg(
+        self, service: str, path: str, token: str, params: Mapping[str, Any] | None = None
+    ) -> str:
+        """A chart a service draws itself (SVG), as it answered it."""
+        response = await self._send("GET", service, path, token, params=params, accept="image/svg+xml")
+        return response.text
+
     async def request(
         self,
         method: str,
