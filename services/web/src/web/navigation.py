@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.roles import IPRO_STAFF, SPIP_STAFF
+from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
 
 # The roles with a work queue of their own (projections' `/queues/mine`).
 QUEUE_OWNERS = frozenset({"cpip", "dpip", "ipro_conseiller", "ipro_chef", "ripro", "direction"})
@@ -25,6 +25,11 @@ LINKS: tuple[Link, ...] = (
     Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
     Link("Journal des consultations", "/audit/consultations", frozenset({"auditeur", "dpip"})),
+    # The partner portal: a partner lands on the calls (its first link); IPRO reviews the proposals.
+    Link("Appels à manifestation d'intérêt", "/appels", IPRO_STAFF | {PARTNER, "dpip"}),
+    Link("Nos propositions", "/propositions", frozenset({PARTNER})),
+    Link("Propositions des partenaires", "/propositions", frozenset({"ipro_chef", "ripro", "dpip"})),
+    Link("Parcours IPRO", "/parcours", IPRO_STAFF),
 )
 
 

@@ -1,0 +1,225 @@
+"""The IPRO pathway (the ipro service): an adviser's caseload, and one person's pathway with their work file
+(classement, affectation, contract), their positionings on partner actions and their history. The
+classement's steps and the positioning on a session of the partners' catalogue are commands the ipro
+service may refuse; its sentence comes back beside the field concerned, what was typed kept."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from web.ipro_wording import CLASSEMENT, EVENTS, POSITIONING_STATUSES, READINESS, REGIMES
+from web.messages import FORM, Refusal
+from web.partner_wording import ACTION_TYPES
+from web.rendering import render
+from web.session import CurrentUser
+
+router = APIRouter()
+
+# The service's names (body members, rules) by each form's fields.
+CPU_FIELDS = {
+    "held_on": "cpu_date",
+    "date-in-the-future": "cpu_date",
+    "favourable": "cpu_favorable",
+    "opinion": "cpu_avis",
+}
+DECISION_FIELDS = {
+    "granted": "decision",
+    "regimes": "regimes",
+    "regimes-required": "regimes",
+    "reasons": "motifs",
+    "reason-required": "motifs",
+    "appeal_information": "recours",
+}
+POSITIONING_FIELDS = {
+    "action_id": "seance",
+    "session_id": "seance",
+    "action-session-not-found": "seance",
+    "action-session-not-open": "seance",
+    "action-session-not-yet-known": "seance",
+    "positioning-over-capacity": "seance",
+    "already-positioned": "seance",
+}
+
+
+def _path(pathway_id: str) -> str:
+    return f"/pathways/{quote(pathway_id, safe='')}"
+
+
+def _page_of(pathway_id: str) -> str:
+    return f"/parcours/{quote(pathway_id, safe='')}"
+
+
+@router.get("/parcours")
+async def pathways(request: Request, user: CurrentUser, clos: bool = False):
+    found = await request.app.state.api.get(
+        "ipro", "/pathways", user.token, params={"include_closed": str(clos).lower()}
+    )
+    return render(
+        request,
+        "pages/ipro_pathways.html",
+        title="Parcours IPRO",
+        found=found,
+        clos=clos,
+        readiness=READINESS,
+    )
+
+
+async def _pathway_page(
+    request: Request, user, pathway_id: str, *, errors=None, typed=None, notice=None, status_code=200
+):
+    api = request.app.state.api
+    pathway = await api.get("ipro", _path(pathway_id), user.token)
+    work = await api.get("ipro", f"{_path(pathway_id)}/work", user.token)
+    try:
+        history = await api.get("ipro", f"{_path(pathway_id)}/history", user.token)
+    except Refusal:
+        history = None  # the governor's office reads the pathway, not its history (the service says)
+    catalogue = await api.get("partners", "/catalogue", user.token)
+    return render(
+        request,
+        "pages/ipro_pathway.html",
+        partial="partials/ipro_pathway.html",
+        status_code=status_code,
+        title="Parcours d'insertion professionnelle",
+        pathway=pathway,
+        work=work,
+        history=history,
+        catalogue=catalogue,
+        readiness=READINESS,
+        classement=CLASSEMENT,
+        regimes=REGIMES,
+        events=EVENTS,
+        positioning_statuses=POSITIONING_STATUSES,
+        action_types=ACTION_TYPES,
+        typed=typed or {},
+        notice=notice,
+        new_key=lambda: str(uuid.uuid4()),  # one per form: each is its own command
+        errors=errors or {},
+    )
+
+
+@router.get("/parcours/{pathway_id}")
+async def pathway(request: Request, pathway_id: str, user: CurrentUser):
+    return await _pathway_page(request, user, pathway_id)
+
+
+async def _command(
+    request: Request,
+    user,
+    pathway_id: str,
+    path: str,
+    *,
+    section: str,
+    cle: str,
+    json=None,
+    fields=None,
+    typed=None,
+    notice=None,
+) -> Response:
+    """Runs one command of the page; refused, the page again with the messages in the form's section."""
+    try:
+        answer = await request.app.state.api.post(
+            "ipro", _path(pathway_id) + path, user.token, json=json, fields=fields, idempotency_key=cle
+        )
+    except Refusal as refusal:
+        # The form-wide message goes above the form that was sent, not above every form of the page.
+        errors = {(section if name == FORM else name): text for name, text in refusal.messages.items()}
+        return await _pathway_page(
+            request, user, pathway_id, errors=errors, typed=typed, status_code=refusal.status
+        )
+    warnings = (answer or {}).get("warnings") or []
+    if warnings and notice:
+        # What was booked anyway (the SPIP sessions its hours overlap): said now, or never.
+        return await _pathway_page(request, user, pathway_id, notice={"text": notice, "warnings": warnings})
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": _page_of(pathway_id)})
+    return RedirectResponse(_page_of(pathway_id), status_code=303)
+
+
+@router.post("/parcours/{pathway_id}/classement/demande")
+async def request_classement(
+    request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]
+):
+    return await _command(
+        request, user, pathway_id, "/work/classement-request", section="classement-demande", cle=cle
+    )
+
+
+@router.post("/parcours/{pathway_id}/classement/avis-cpu")
+async def cpu_opinion(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    cpu_date: Annotated[str, Form()] = "",
+    cpu_favorable: Annotated[str, Form()] = "",
+    cpu_avis: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        "/work/cpu-opinion",
+        section="classement-cpu",
+        cle=cle,
+        json={"held_on": cpu_date, "favourable": cpu_favorable, "opinion": cpu_avis.strip()},
+        fields=CPU_FIELDS,
+        typed={"cpu_date": cpu_date, "cpu_favorable": cpu_favorable, "cpu_avis": cpu_avis},
+    )
+
+
+@router.post("/parcours/{pathway_id}/classement/decision")
+async def decision(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    decision: Annotated[str, Form()] = "",
+    regimes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
+    motifs: Annotated[str, Form()] = "",
+    recours: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        "/work/decision",
+        section="classement-decision",
+        cle=cle,
+        json={
+            "granted": decision,
+            "regimes": regimes,
+            "reasons": motifs.strip(),
+            "appeal_information": recours.strip(),
+        },
+        fields=DECISION_FIELDS,
+        typed={"decision": decision, "regimes": regimes, "motifs": motifs, "recours": recours},
+    )
+
+
+@router.post("/parcours/{pathway_id}/positionnements")
+async def position(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    seance: Annotated[str, Form()] = "",
+):
+    action_id, _, session_id = seance.partition(" ")  # the radio's value: "<action> <session>"
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        "/positionings",
+        section="positionnement",
+        cle=cle,
+        json={"action_id": action_id, "session_id": session_id},
+        fields=POSITIONING_FIELDS,
+        typed={"seance": seance},
+        notice="La personne est positionnée sur la séance.",
+    )

@@ -1,0 +1,87 @@
+"""A catalogue action of the partners service (`/actions/{id}`): its sessions, and the partner's report of
+each delivered one (held or not, how many were present, notes). The service says whether a session may be
+reported yet; its refusal comes back beside the field, what was typed kept."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from web.messages import Refusal
+from web.partner_wording import ACTION_TYPES
+from web.rendering import render
+from web.session import CurrentUser
+
+router = APIRouter()
+
+REPORT_FIELDS = {
+    "held": "tenue",
+    "present_count": "presents",
+    "present-count-invalid": "presents",
+    "notes": "notes",
+}
+
+
+def _path(action_id: str) -> str:
+    return f"/actions/{quote(action_id, safe='')}"
+
+
+async def _action_page(request: Request, user, action_id: str, *, errors=None, typed=None, status_code=200):
+    action = await request.app.state.api.get("partners", _path(action_id), user.token)
+    return render(
+        request,
+        "pages/partner_action.html",
+        partial="partials/partner_action.html",
+        status_code=status_code,
+        title=action["title"],
+        action=action,
+        action_types=ACTION_TYPES,
+        typed=typed or {},
+        new_key=lambda: str(uuid.uuid4()),  # one per form: each is its own command
+        errors=errors or {},
+    )
+
+
+@router.get("/actions-partenaires/{action_id}")
+async def action(request: Request, action_id: str, user: CurrentUser):
+    return await _action_page(request, user, action_id)
+
+
+@router.post("/actions-partenaires/{action_id}/seances/{session_id}/compte-rendu")
+async def report(
+    request: Request,
+    action_id: str,
+    session_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    tenue: Annotated[str, Form()] = "",
+    presents: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+):
+    try:
+        await request.app.state.api.post(
+            "partners",
+            f"{_path(action_id)}/sessions/{quote(session_id, safe='')}/report",
+            user.token,
+            json={"held": tenue, "present_count": presents.strip(), "notes": notes.strip()},
+            fields=REPORT_FIELDS,
+            idempotency_key=cle,
+        )
+    except Refusal as refusal:
+        # The messages of this session's form only: the fields are named after it.
+        errors = {
+            (f"{name}-{session_id}" if name != "__form__" else name): text
+            for name, text in refusal.messages.items()
+        }
+        typed = {"session": session_id, "tenue": tenue, "presents": presents, "notes": notes}
+        return await _action_page(
+            request, user, action_id, errors=errors, typed=typed, status_code=refusal.status
+        )
+    page = f"/actions-partenaires/{quote(action_id, safe='')}"
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": page})
+    return RedirectResponse(page, status_code=303)
