@@ -26,6 +26,17 @@ REGIMES: dict[str, str] = {
     "adapted_company": "Entreprise adaptée",
 }
 
+# A weekly slot's day, as the service numbers it (0 = Monday).
+WEEKDAYS: dict[str, str] = {
+    "0": "Lundi",
+    "1": "Mardi",
+    "2": "Mercredi",
+    "3": "Jeudi",
+    "4": "Vendredi",
+    "5": "Samedi",
+    "6": "Dimanche",
+}
+
 POSITIONING_STATUSES: dict[str, str] = {
     "proposed": "Proposé",
     "confirmed": "Confirmé par le partenaire",

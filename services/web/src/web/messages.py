@@ -61,7 +61,7 @@ SENTENCES: dict[str, str] = {
     "token-without-organisation": "Votre compte n'est rattaché à aucune organisation partenaire.",
     "action-not-found": "Aucune action de ce numéro.",
     "session-already-reported": "Le compte rendu de cette séance a déjà été transmis.",
-    "session-not-yet-held": "La séance n'a pas encore eu lieu : son compte rendu viendra après.",
+    "session-not-yet-held": "La séance n'a pas encore commencé : son compte rendu se transmet ensuite.",
     "present-count-invalid": "Ce nombre de présents n'est pas possible pour cette séance.",
     "room-unknown": "Ce lieu n'est pas une salle de l'établissement.",
     "pathway-not-found": "Aucun parcours de ce numéro dans votre périmètre.",
@@ -76,6 +76,15 @@ SENTENCES: dict[str, str] = {
     "action-session-not-open": "Cette séance n'est plus ouverte aux positionnements.",
     "positioning-over-capacity": "Cette séance est complète.",
     "already-positioned": "La personne est déjà positionnée sur cette séance.",
+    "affectation-without-classement": "La personne n'est pas classée : un poste s'attribue après le classement.",
+    "not-classed-for-regime": "La personne n'est pas classée pour ce régime de travail.",
+    "not-classed": "La personne n'est pas classée au travail.",
+    "employer-interview-missing": "Tenez d'abord l'entretien avec cet employeur.",
+    "already-affected": "La personne occupe déjà un poste.",
+    "contract-without-affectation": "Ce poste n'a pas été attribué à la personne.",
+    "contract-already-active": "La personne a déjà un contrat en cours.",
+    "trial-period-too-long": "Cette période d'essai dépasse la durée permise.",
+    "booking-overlap": "Ces horaires chevauchent un autre engagement de la personne.",
 }
 
 # A malformed field, by pydantic's error type.

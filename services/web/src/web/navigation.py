@@ -29,7 +29,7 @@ LINKS: tuple[Link, ...] = (
     Link("Appels à manifestation d'intérêt", "/appels", IPRO_STAFF | {PARTNER, "dpip"}),
     Link("Nos propositions", "/propositions", frozenset({PARTNER})),
     Link("Propositions des partenaires", "/propositions", frozenset({"ipro_chef", "ripro", "dpip"})),
-    Link("Parcours IPRO", "/parcours", IPRO_STAFF),
+    Link("Parcours IPRO", "/parcours", IPRO_STAFF | {"direction"}),
 )
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from web.ipro_wording import CLASSEMENT, EVENTS, POSITIONING_STATUSES, READINESS, REGIMES
+from web.ipro_wording import CLASSEMENT, EVENTS, POSITIONING_STATUSES, READINESS, REGIMES, WEEKDAYS
 from web.messages import FORM, Refusal
 from web.partner_wording import ACTION_TYPES
 from web.rendering import render
@@ -34,6 +34,28 @@ DECISION_FIELDS = {
     "reasons": "motifs",
     "reason-required": "motifs",
     "appeal_information": "recours",
+}
+AFFECTATION_FIELDS = {
+    "regime": "aff_regime",
+    "not-classed-for-regime": "aff_regime",
+    "post": "aff_poste",
+    "workshop": "aff_atelier",
+    "employer": "aff_employeur",
+    "employer-interview-missing": "aff_employeur",
+    "schedule.0.weekday": "aff_jour",
+    "schedule.0.starts_at": "aff_debut",
+    "schedule.0.ends_at": "aff_fin",
+    "booking-overlap": "aff_debut",
+    "starts_on": "aff_date",
+}
+CONTRACT_FIELDS = {
+    "affectation_id": "ctr_affectation",
+    "contract-without-affectation": "ctr_affectation",
+    "starts_on": "ctr_debut",
+    "ends_on": "ctr_fin",
+    "dates-out-of-order": "ctr_fin",
+    "trial_days": "ctr_essai",
+    "trial-period-too-long": "ctr_essai",
 }
 POSITIONING_FIELDS = {
     "action_id": "seance",
@@ -93,6 +115,7 @@ async def _pathway_page(
         readiness=READINESS,
         classement=CLASSEMENT,
         regimes=REGIMES,
+        weekdays=WEEKDAYS,
         events=EVENTS,
         positioning_statuses=POSITIONING_STATUSES,
         action_types=ACTION_TYPES,
@@ -199,6 +222,87 @@ async def decision(
         },
         fields=DECISION_FIELDS,
         typed={"decision": decision, "regimes": regimes, "motifs": motifs, "recours": recours},
+    )
+
+
+@router.post("/parcours/{pathway_id}/affectation")
+async def affect(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    aff_regime: Annotated[str, Form()] = "",
+    aff_poste: Annotated[str, Form()] = "",
+    aff_atelier: Annotated[str, Form()] = "",
+    aff_employeur: Annotated[str, Form()] = "",
+    aff_jour: Annotated[str, Form()] = "",
+    aff_debut: Annotated[str, Form()] = "",
+    aff_fin: Annotated[str, Form()] = "",
+    aff_date: Annotated[str, Form()] = "",
+):
+    typed = {
+        "aff_regime": aff_regime,
+        "aff_poste": aff_poste,
+        "aff_atelier": aff_atelier,
+        "aff_employeur": aff_employeur,
+        "aff_jour": aff_jour,
+        "aff_debut": aff_debut,
+        "aff_fin": aff_fin,
+        "aff_date": aff_date,
+    }
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        "/work/affectation",
+        section="affectation",
+        cle=cle,
+        json={
+            "regime": aff_regime,
+            "post": aff_poste.strip(),
+            "workshop": aff_atelier.strip(),
+            "employer": aff_employeur.strip(),
+            # The form sets one weekly slot; the service takes up to fourteen.
+            "schedule": [{"weekday": aff_jour, "starts_at": aff_debut, "ends_at": aff_fin}],
+            "starts_on": aff_date,
+        },
+        fields=AFFECTATION_FIELDS,
+        typed=typed,
+        notice="Le poste est attribué.",
+    )
+
+
+@router.post("/parcours/{pathway_id}/contrat")
+async def sign_contract(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    ctr_affectation: Annotated[str, Form()] = "",
+    ctr_debut: Annotated[str, Form()] = "",
+    ctr_fin: Annotated[str, Form()] = "",
+    ctr_essai: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        "/work/contract",
+        section="contrat",
+        cle=cle,
+        json={
+            "affectation_id": ctr_affectation,
+            "starts_on": ctr_debut,
+            "ends_on": ctr_fin or None,  # a contract without an end date is open-ended
+            "trial_days": ctr_essai.strip(),
+        },
+        fields=CONTRACT_FIELDS,
+        typed={
+            "ctr_affectation": ctr_affectation,
+            "ctr_debut": ctr_debut,
+            "ctr_fin": ctr_fin,
+            "ctr_essai": ctr_essai,
+        },
     )
 
 

@@ -168,12 +168,18 @@ def _page_of(proposal_id: str) -> str:
 @router.get("/propositions")
 async def proposals(request: Request, user: CurrentUser, etat: str = ""):
     params = {"status": etat} if etat else {}
-    found = await request.app.state.api.get(
-        "partners", "/proposals", user.token, params=params, fields={"status": "etat"}
-    )
+    found, errors, status = {"total": 0, "items": []}, {}, 200
+    try:
+        found = await request.app.state.api.get(
+            "partners", "/proposals", user.token, params=params, fields={"status": "etat"}
+        )
+    except Refusal as refusal:  # a filter the service refuses: said beside it
+        errors, status = refusal.messages, refusal.status
     return render(
         request,
         "pages/partner_proposals.html",
+        status_code=status,
+        errors=errors,
         title="Propositions des partenaires" if user.role != "partenaire" else "Nos propositions",
         found=found,
         etat=etat,
@@ -322,7 +328,10 @@ async def comment(
             typed={"message": message},
             status_code=refusal.status,
         )
-    return _done(request, _page_of(proposal_id) + "#fil")
+    if request.headers.get("HX-Request") == "true":
+        # The thread again, in place: a redirect to the same page's #fil would only scroll, not reload.
+        return await _proposal_page(request, user, proposal_id)
+    return RedirectResponse(_page_of(proposal_id) + "#fil", status_code=303)
 
 
 @router.post("/propositions/{proposal_id}/{step}")

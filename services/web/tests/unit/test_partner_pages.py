@@ -1,0 +1,353 @@
+"""The partner portal over a fake partners service: what the pages ask it, with whose token, what they show,
+and each refusal beside its field with what was typed kept."""
+
+import json
+import re
+
+import httpx
+import jwt
+import pytest
+
+from .conftest import problem
+
+CALL = {
+    "call_id": "call-1",
+    "status": "published",
+    "open": True,
+    "content": {
+        "title": "Espace citoyen 2027",
+        "theme": "Espace citoyen",
+        "establishment": "InSERRE Arras",
+        "description": "Actions d'insertion",
+        "opens_on": "2026-11-01",
+        "closes_on": "2026-12-31",
+        "target_themes": ["job_search_workshop", "citizenship"],
+        "eligibility_notes": "",
+    },
+    "version": 2,
+}
+CONTENT = {
+    "title": "Atelier CV",
+    "action_type": "job_search_workshop",
+    "objectives": "Rédiger un CV",
+    "target_public": "",
+    "prerequisites": "",
+    "capacity_min": 4,
+    "capacity_max": 10,
+    "planned_sessions": [
+        {"starts_at": "2026-12-10T14:00:00+01:00", "duration_minutes": 120, "place": "Salle 1"}
+    ],
+    "facilitators": ["Camille Martin"],
+    "resources_needed": "",
+}
+PROPOSAL = {
+    "proposal_id": "prop-1",
+    "call_id": "call-1",
+    "partner_id": "org-7",
+    "status": "under_review",
+    "content": CONTENT,
+    "action_id": None,
+    "decision_reason": None,
+    "comments": [
+        {
+            "comment_id": "c-1",
+            "text": "Pouvez-vous préciser le public ?",
+            "author": "ripro-1",
+            "author_role": "ripro",
+            "written_at": "2026-12-01T09:30:00+00:00",
+        }
+    ],
+    "version": 4,
+}
+FORM = {
+    "cle": "k-1",
+    "appel": "call-1",
+    "titre": "Atelier CV",
+    "type_action": "job_search_workshop",
+    "objectifs": "Rédiger un CV",
+    "public": "",
+    "prerequis": "",
+    "capacite_min": "12",
+    "capacite_max": "10",
+    "seance_debut": "2026-12-10T14:00",
+    "seance_duree": "120",
+    "seance_lieu": "Salle 1",
+    "animateurs": "Camille Martin\n\nLéo Petit ",
+    "moyens": "",
+}
+
+
+def partners(request: httpx.Request) -> httpx.Response:
+    """The partners service's reads the pages make."""
+    path = request.url.path
+    if path == "/calls":
+        items = [{k: CALL[k] for k in ("call_id", "status", "open")} | CALL["content"]]
+        return httpx.Response(200, json={"total": 1, "items": items})
+    if path == "/calls/call-1":
+        return httpx.Response(200, json=CALL)
+    if path == "/proposals":
+        summary = {"proposal_id": "prop-1", "call_id": "call-1", "partner_id": "org-7", "status": "draft"}
+        return httpx.Response(
+            200,
+            json={
+                "total": 1,
+                "items": [
+                    summary | {"title": "Atelier CV", "action_type": "job_search_workshop", "action_id": None}
+                ],
+            },
+        )
+    if path == "/proposals/prop-1":
+        return httpx.Response(200, json=PROPOSAL)
+    return httpx.Response(404)
+
+
+@pytest.fixture
+def partner(client):
+    response = client.post("/connexion", data={"identite": "partenaire-1", "organisation": "org-7"})
+    assert response.status_code == 303
+    return client
+
+
+def test_a_partner_lands_on_the_calls_read_with_its_organisations_token(partner, services):
+    services.answer = partners
+
+    page = partner.get("/")
+    assert page.headers["location"] == "/appels"
+    page = partner.get("/appels")
+
+    assert page.status_code == 200
+    (sent,) = services.requests
+    claims = jwt.decode(
+        sent.headers["Authorization"].removeprefix("Bearer "), options={"verify_signature": False}
+    )
+    assert (claims["roles"], claims["org"]) == (["partenaire"], "org-7")
+    assert 'href="/appels/call-1">Espace citoyen 2027</a>' in page.text and "Ouvert" in page.text
+
+
+def test_the_call_offers_a_partner_to_answer_it_and_lists_the_proposals_the_service_lets_it_see(
+    partner, services
+):
+    services.answer = partners
+
+    page = partner.get("/appels/call-1").text
+
+    assert [r.url.path for r in services.requests] == ["/calls/call-1", "/proposals"]
+    assert services.requests[1].url.params["call_id"] == "call-1"
+    assert 'href="/appels/call-1/proposition">Répondre à cet appel' in page
+    assert 'href="/propositions/prop-1">Atelier CV</a>' in page
+
+
+def test_the_draft_form_offers_the_action_types_the_call_targets(partner, services):
+    services.answer = partners
+
+    page = partner.get("/appels/call-1/proposition").text
+
+    assert re.findall(r'<option value="(\w+)"', page) == ["job_search_workshop", "citizenship"]
+    for input_id in re.findall(r'<(?:input|textarea|select)[^>]*\bid="([^"]+)"', page):
+        assert f'for="{input_id}"' in page, input_id
+
+
+def test_drafting_sends_the_content_as_typed_with_the_forms_key(partner, services):
+    services.answer = lambda request: httpx.Response(201, json=PROPOSAL)
+
+    sent = partner.post("/propositions", data=FORM | {"capacite_min": "4"}, headers={"HX-Request": "true"})
+
+    assert sent.status_code == 204 and sent.headers["HX-Redirect"] == "/propositions/prop-1"
+    (command,) = services.requests
+    assert (command.method, command.url.path, command.headers["Idempotency-Key"]) == (
+        "POST",
+        "/proposals",
+        "k-1",
+    )
+    body = json.loads(command.content)
+    assert body["call_id"] == "call-1"
+    assert body["content"]["planned_sessions"] == [
+        # The field's local time, in Paris' winter offset.
+        {"starts_at": "2026-12-10T14:00:00+01:00", "duration_minutes": "120", "place": "Salle 1"}
+    ]
+    assert body["content"]["facilitators"] == ["Camille Martin", "Léo Petit"]
+    assert (body["content"]["capacity_min"], body["content"]["capacity_max"]) == ("4", "10")
+
+
+def test_a_refused_draft_comes_back_beside_its_field_with_what_was_typed(partner, services):
+    def refuse(request):
+        if request.method == "POST":
+            return problem(422, "capacity-min-above-max")
+        return partners(request)
+
+    services.answer = refuse
+
+    page = partner.post("/propositions", data=FORM, headers={"HX-Request": "true"})
+
+    assert page.status_code == 422
+    assert not page.text.lstrip().startswith("<!DOCTYPE")
+    assert (
+        '<p class="fr-error-text" id="capacite_max-erreur">Le nombre maximum de participants doit être au moins '
+        "égal au minimum.</p>" in page.text
+    )
+    assert 'value="12"' in page.text and "Camille Martin\n\nLéo Petit" in page.text
+    assert 'name="cle" value="k-1"' not in page.text
+
+
+def test_a_malformed_field_of_the_content_is_told_beside_it(partner, services):
+    errors = [{"field": "content.capacity_min", "type": "int_parsing", "message": "…"}]
+    services.answer = lambda r: (
+        problem(422, "request-validation", errors=errors) if r.method == "POST" else partners(r)
+    )
+
+    page = partner.post("/propositions", data=FORM | {"capacite_min": "quatre"}).text
+
+    assert '<p class="fr-error-text" id="capacite_min-erreur">Saisissez un nombre entier.</p>' in page
+    assert 'value="quatre"' in page
+
+
+def test_revising_puts_the_content_alone_and_places_its_refusal(partner, services):
+    errors = [{"field": "title", "type": "string_too_short", "message": "…"}]
+    services.answer = lambda r: (
+        problem(422, "request-validation", errors=errors) if r.method == "PUT" else partners(r)
+    )
+
+    form = partner.get("/propositions/prop-1/modifier").text
+    assert 'value="2026-12-10T14:00"' in form and 'value="Atelier CV"' in form
+    page = partner.post("/propositions/prop-1/modifier", data=FORM | {"titre": ""}).text
+
+    put = services.requests[-2] if services.requests[-1].method == "GET" else services.requests[-1]
+    assert (put.method, put.url.path) == ("PUT", "/proposals/prop-1")
+    assert "call_id" not in json.loads(put.content)
+    assert '<p class="fr-error-text" id="titre-erreur">Le texte est trop court.</p>' in page
+
+
+def test_the_proposal_shows_its_thread_and_a_comment_is_sent_as_typed(partner, services):
+    services.answer = partners
+    page = partner.get("/propositions/prop-1").text
+    assert (
+        "Pouvez-vous préciser le public ?" in page
+        and "ripro-1</strong> (RLIP), le 01/12/2026 à 10:30" in page
+    )
+    assert "Soumettre à l&#39;équipe IPRO" in page and "Approuver" not in page  # the partner's steps
+    services.answer = lambda request: httpx.Response(201, json=PROPOSAL)
+
+    sent = partner.post(
+        "/propositions/prop-1/commentaires", data={"cle": "k-2", "message": " Personnes libérables. "}
+    )
+
+    assert sent.status_code == 303 and sent.headers["location"] == "/propositions/prop-1#fil"
+    command = services.requests[-1]
+    assert command.url.path == "/proposals/prop-1/comments" and command.headers["Idempotency-Key"] == "k-2"
+    assert json.loads(command.content) == {"text": "Personnes libérables."}
+
+
+def test_an_empty_comment_is_refused_beside_the_message(partner, services):
+    errors = [{"field": "text", "type": "string_too_short", "message": "…"}]
+    services.answer = lambda r: (
+        problem(422, "request-validation", errors=errors) if r.method == "POST" else partners(r)
+    )
+
+    page = partner.post("/propositions/prop-1/commentaires", data={"cle": "k-2", "message": " "})
+
+    assert page.status_code == 422
+    assert '<p class="fr-error-text" id="message-erreur">Le texte est trop court.</p>' in page.text
+
+
+def test_ipro_asks_for_changes_with_its_reason_and_a_refusal_is_said_above_the_steps(logged_in, services):
+    services.answer = partners
+    client = logged_in("ripro-1")
+    page = client.get("/propositions/prop-1").text
+    assert "Prendre en examen" in page and "Demander des modifications" in page and "Répondre" not in page
+
+    services.answer = lambda request: httpx.Response(200, json=PROPOSAL)
+    client.post("/propositions/prop-1/demander-des-modifications", data={"cle": "k-3", "motif": "Le public."})
+    command = services.requests[-1]
+    assert (command.url.path, json.loads(command.content)) == (
+        "/proposals/prop-1/request-changes",
+        {"reason": "Le public."},
+    )
+
+    services.answer = lambda r: (
+        problem(409, "proposal-already-decided") if r.method == "POST" else partners(r)
+    )
+    refused = client.post("/propositions/prop-1/approuver", data={"cle": "k-4"})
+    assert refused.status_code == 409
+    assert "Une décision a déjà été prise sur cette proposition." in refused.text
+    assert services.requests[-3].url.path == "/proposals/prop-1/approve"
+
+
+def test_an_unknown_step_is_not_found(partner, services):
+    assert partner.post("/propositions/prop-1/effacer", data={"cle": "k"}).status_code == 404
+    assert services.requests == []
+
+
+ACTION = {
+    "action_id": "act-1",
+    "proposal_id": "prop-1",
+    "call_id": "call-1",
+    "partner_id": "org-7",
+    "title": "Atelier CV",
+    "action_type": "job_search_workshop",
+    "theme": "Espace citoyen",
+    "capacity_min": 4,
+    "capacity_max": 10,
+    "published": True,
+    "closed": False,
+    "sessions": [
+        {
+            "session_id": "s-1",
+            "slot": {
+                "starts_at": "2026-12-10T13:00:00+00:00",
+                "ends_at": "2026-12-10T15:00:00+00:00",
+                "place": "Salle 1",
+                "facilitators": ["Camille Martin"],
+            },
+            "cancelled": False,
+            "reported": False,
+        }
+    ],
+    "planned_sessions_not_scheduled": [],
+    "version": 3,
+}
+
+
+def test_a_sessions_report_is_sent_and_its_refusal_shown_beside_that_sessions_field(partner, services):
+    services.answer = lambda r: httpx.Response(200, json=ACTION)
+    page = partner.get("/actions-partenaires/act-1").text
+    assert "10/12/2026 à 14:00 – Salle 1" in page and "Transmettre le compte rendu" in page
+
+    services.answer = lambda r: (
+        problem(422, "present-count-invalid") if r.method == "POST" else httpx.Response(200, json=ACTION)
+    )
+    form = {"cle": "k-5", "tenue": "true", "presents": "40", "notes": "Bien"}
+    refused = partner.post("/actions-partenaires/act-1/seances/s-1/compte-rendu", data=form)
+
+    report = services.requests[-2]
+    assert report.url.path == "/actions/act-1/sessions/s-1/report"
+    assert json.loads(report.content) == {"held": "true", "present_count": "40", "notes": "Bien"}
+    assert refused.status_code == 422
+    assert 'id="presents-s-1-erreur">Ce nombre de présents n&#39;est pas possible' in refused.text
+    assert (
+        'value="40"' in refused.text
+        and 'id="tenue-s-1-true" name="tenue" value="true" checked' in refused.text
+    )
+
+
+def test_a_comment_sent_by_htmx_comes_back_as_the_thread_in_place(partner, services):
+    services.answer = lambda r: httpx.Response(201, json=PROPOSAL) if r.method == "POST" else partners(r)
+
+    page = partner.post(
+        "/propositions/prop-1/commentaires",
+        data={"cle": "k-6", "message": "Oui"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert page.status_code == 200 and page.text.lstrip().startswith('<div id="proposition">')
+    assert "Pouvez-vous préciser le public ?" in page.text
+
+
+def test_a_status_filter_the_service_refuses_is_told_beside_it(partner, services):
+    errors = [{"field": "query.status", "type": "enum", "message": "…"}]
+    services.answer = lambda r: problem(422, "request-validation", errors=errors)
+
+    page = partner.get("/propositions?etat=perdu")
+
+    assert services.requests[0].url.params["status"] == "perdu"
+    assert page.status_code == 422
+    assert '<p class="fr-error-text" id="etat-erreur">Choisissez une des valeurs proposées.</p>' in page.text
