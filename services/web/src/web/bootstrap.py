@@ -16,8 +16,21 @@ from starlette.middleware.sessions import SessionMiddleware
 from web.api import Api, ServiceUnavailable, TokenRefused
 from web.messages import Refusal
 from web.navigation import home_of
-from web.pages import assessment_start, audit, consultations, login, person_file, queue, search
-from web.pages import ipro_pathway, partner_actions, partner_calls, partner_proposals
+from web.pages import (
+    assessment,
+    assessment_start,
+    audit,
+    consultations,
+    ipro_pathway,
+    login,
+    partner_actions,
+    partner_calls,
+    partner_proposals,
+    person_file,
+    plan,
+    queue,
+    search,
+)
 from web.rendering import render
 from web.session import LoginRequired, current_user, log_out, login_url
 from web.settings import LoginMode, WebSettings
@@ -34,6 +47,8 @@ PAGES = (
     assessment_start.router,
     audit.router,
     consultations.router,
+    assessment.router,
+    plan.router,
     partner_calls.router,
     partner_proposals.router,
     partner_actions.router,

@@ -38,6 +38,35 @@ SENTENCES: dict[str, str] = {
     ),
     "no-validated-assessment": "Aucune évaluation validée : commencez par l'évaluation initiale.",
     "reassessment-trigger-missing": "Indiquez l'événement qui motive la réévaluation.",
+    # the assessment form and its flow, the plan
+    "assessment-not-found": "Aucune évaluation de ce numéro.",
+    "assessment-not-editable": "L'évaluation attend la décision du DPIP : elle ne se modifie pas pour l'instant.",
+    "assessment-validated": "L'évaluation est validée, donc définitive : une correction passe par une réévaluation.",
+    "rating-inconsistent": (
+        "Un facteur de risque a une nature et un niveau autre qu'« aucun » ; "
+        "un domaine qui n'en est pas un n'a ni nature ni niveau."
+    ),
+    "priority-axes-repeated": "Chaque axe de travail prioritaire ne figure qu'une fois.",
+    "assessment-incomplete": (
+        "L'évaluation est incomplète : évaluez les domaines, puis indiquez le niveau de risque global et "
+        "les axes prioritaires (chacun évalué comme domaine)."
+    ),
+    "assessment-not-submitted": "L'évaluation n'a pas été soumise au DPIP.",
+    "assessment-not-returned": "L'évaluation n'a pas été renvoyée pour reprise.",
+    "assessment-self-validation": "Vous avez soumis cette évaluation : un autre DPIP la valide.",
+    "plan-not-found": "Aucun plan d'accompagnement de ce numéro.",
+    "plan-already-adopted": "Cette personne a déjà un plan d'accompagnement : révisez-le.",
+    "assessment-not-validated": "Le plan s'appuie sur une évaluation validée par le DPIP.",
+    "assessment-of-another-case": "Cette évaluation est celle d'une autre personne.",
+    "objective-axis-not-a-priority": "Chaque objectif porte sur un axe prioritaire de l'évaluation.",
+    "objectives-invalid": "Le plan compte de 1 à 30 objectifs, chacun avec sa propre priorité.",
+    "dates-out-of-order": "La date est antérieure à celle qui doit la précéder.",
+    "plan-version-validated": "Cette version du plan est validée : révisez le plan pour la modifier.",
+    "plan-agreement-missing": "Recueillez d'abord la réponse de la personne au plan.",
+    "plan-not-validated": "Les objectifs se suivent une fois le plan validé par le DPIP.",
+    "objective-not-found": "Cet objectif n'est pas dans cette version du plan.",
+    "objective-not-active": "Cet objectif n'est plus en cours : choisissez « atteint » ou « abandonné ».",
+    "reason-missing": "Indiquez le motif de l'abandon.",
     # The partner portal (partners service) and the IPRO pathway (ipro service).
     "call-not-found": "Aucun appel de ce numéro.",
     "call-not-published": "Cet appel n'est pas ouvert aux propositions.",
