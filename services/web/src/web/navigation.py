@@ -25,6 +25,11 @@ LINKS: tuple[Link, ...] = (
     Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
     Link("Journal des consultations", "/audit/consultations", frozenset({"auditeur", "dpip"})),
+    # The establishment's days: its week and conflicts, the movement list, the indicators (issue 15's views).
+    Link("La semaine", "/semaine", STAFF),
+    Link("Mouvements du jour", "/mouvements", IPRO_STAFF | {"direction", "dpip", "auditeur"}),
+    Link("Indicateurs", "/indicateurs", frozenset({"direction", "dpip", "ipro_chef", "ripro", "auditeur"})),
+    Link("Programmes", "/programmes", SPIP_STAFF | {"direction"}),
     # The partner portal: a partner lands on the calls (its first link); IPRO reviews the proposals.
     Link("Appels à manifestation d'intérêt", "/appels", IPRO_STAFF | {PARTNER, "dpip"}),
     Link("Nos propositions", "/propositions", frozenset({PARTNER})),

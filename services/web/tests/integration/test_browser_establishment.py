@@ -1,0 +1,309 @@
+"""The governor's office's and a programme facilitator's day in headless Chromium, against the real
+projections and programmes services: next week's schedule with a room booked twice, the movement list of
+that day and its print page, the indicators' charts and tables; the programme catalogue, a group, its
+attendance entry and printed register. Each page screenshotted and checked by axe-core.
+
+The DPIP plans the group through the programmes service (which publishes it, as in production); the
+partner's session in the same room and a person's escorted leave are published on the partners', IPRO's and
+assessment's topics as those services would (`Upstream`): the services themselves are not started."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from contracts.assessment import CaseOpened, Identity, Sentence
+from contracts.ipro import LeaveDecided, LeaveKind, LeaveRequested, PathwayOpened
+from contracts.partners import (
+    ActionCreated,
+    ActionType,
+    CallContent,
+    CallDrafted,
+    OrganisationType,
+    PartnerRegistered,
+    SessionScheduled,
+    SessionSlot,
+)
+from devinfra.testkit import PSEUDONYM_TEST_SECRET, LocalSystem, Upstream, headers_for, ok, wait_for
+from devinfra.web import web_environment
+from kernel.settings import ServiceSettings
+
+from .conftest import screenshot, serious_violations
+
+pytestmark = pytest.mark.integration
+
+PARIS = ZoneInfo("Europe/Paris")
+ARRAS = "CP d'Arras"
+ROOM = "Salle polyvalente"
+
+
+def next_week() -> tuple[date, date]:
+    """Next week's Monday and Tuesday: the group is planned ahead, its sessions still to come."""
+    today = datetime.now(PARIS).date()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    return monday, monday + timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+async def system(infrastructure, dev_keys, unique_name, tmp_path_factory) -> AsyncIterator[LocalSystem]:
+    """Projections, programmes and the web app, as `make up` runs them, on fresh databases and topics."""
+
+    async def database(service: str) -> str:
+        return await infrastructure.create_database(unique_name(f"w4_{service}").replace("-", "_"))
+
+    environment = {
+        "PROJECTIONS_DATABASE_URL": await database("projections"),
+        "PROGRAMMES_DATABASE_URL": await database("programmes"),
+        "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": unique_name("w4") + ".",
+        "AUTH_JWKS_FILE": str(dev_keys.jwks_path),
+        "PSEUDONYM_SECRET": PSEUDONYM_TEST_SECRET,
+        "LOG_LEVEL": "INFO",
+    }
+    system = LocalSystem(tmp_path_factory.mktemp("w4"), environment, ["projections", "programmes", "web"])
+    apis = [system.services["projections"], system.services["programmes"]]
+    system.environment.update(web_environment(apis, dev_keys.jwks_path.parent))
+    await asyncio.to_thread(system.start, timeout=90)
+    yield system
+    await asyncio.to_thread(system.stop)
+
+
+@pytest.fixture(scope="module")
+async def week(system, dev_keys, infrastructure) -> dict:
+    """Next Tuesday: the DPIP's PPR group at 14:30 in the multi-purpose room, where a partner's CV workshop
+    runs from 14:00 (the room booked twice), and Karim Benali's escorted professional leave that day."""
+    monday, tuesday = next_week()
+    as_role = headers_for(dev_keys)
+    async with httpx.AsyncClient(base_url=system.url("programmes")) as programmes:
+        group = await ok(
+            await programmes.post(
+                "/groups",
+                headers=as_role("dpip"),
+                json={
+                    "programme_id": "programme-ppr",
+                    "establishment": ARRAS,
+                    "room": ROOM,
+                    "facilitators": ["cpip-1"],
+                    "start_date": str(tuesday),
+                    "end_date": str(tuesday + timedelta(weeks=10)),
+                    "pattern": {"weekday": 1, "starts_at": "14:30", "duration_minutes": 120},
+                    "capacity": 10,
+                },
+            ),
+            201,
+        )
+    settings = ServiceSettings(
+        database_url="unused",
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        kafka_topic_prefix=system.environment["KAFKA_TOPIC_PREFIX"],
+    )
+
+    def at(hour: int) -> datetime:
+        return datetime.combine(tuesday, time(hour), tzinfo=PARIS)
+
+    partners = Upstream(settings, "partners", role="ripro")
+    await partners.publish(
+        "partner-w4",
+        PartnerRegistered(
+            partner_id="partner-w4",
+            name="Association Emploi Arras",
+            siret="73282932000074",
+            organisation_type=OrganisationType.ASSOCIATION,
+        ),
+    )
+    await partners.publish(
+        "call-w4",
+        CallDrafted(
+            call_id="call-w4",
+            content=CallContent(
+                title="Espace emploi",
+                theme="Espace emploi",
+                establishment=ARRAS,
+                opens_on=monday - timedelta(days=60),
+                closes_on=monday - timedelta(days=30),
+                target_themes=[ActionType.JOB_SEARCH_WORKSHOP],
+            ),
+        ),
+    )
+    await partners.publish(
+        "action-w4",
+        ActionCreated(
+            action_id="action-w4",
+            proposal_id="proposal-w4",
+            call_id="call-w4",
+            partner_id="partner-w4",
+            title="Atelier CV",
+            action_type=ActionType.JOB_SEARCH_WORKSHOP,
+            theme="Espace emploi",
+            capacity_min=2,
+            capacity_max=8,
+        ),
+        SessionScheduled(
+            action_id="action-w4",
+            session_id="a-w4-s-1",
+            slot=SessionSlot(
+                starts_at=at(14), ends_at=at(16), place=ROOM, facilitators=["Camille Formatrice"]
+            ),
+        ),
+    )
+    person = "person-w4"
+    await Upstream(settings, "assessment", role="dpip").publish(
+        "case-w4",
+        CaseOpened(
+            case_id="case-w4",
+            subject_id=person,
+            identity=Identity(
+                last_name="Benali", first_names="Karim", birth_date=date(1990, 2, 1), ecrou_number="B67890"
+            ),
+            establishment=ARRAS,
+            admission_date=monday - timedelta(days=90),
+            sentence=Sentence(
+                short_sentence=False, total_length_months=30, expected_end_date=monday + timedelta(days=700)
+            ),
+        ),
+        subject=person,
+    )
+    ipro = Upstream(settings, "ipro", role="direction")
+    await ipro.publish(
+        "pathway-w4",
+        PathwayOpened(
+            pathway_id="pathway-w4",
+            case_id="case-w4",
+            subject_id=person,
+            establishment=ARRAS,
+            opened_on=monday - timedelta(days=80),
+            synthesis_due_on=monday - timedelta(days=50),
+        ),
+        LeaveRequested(
+            pathway_id="pathway-w4",
+            leave_id="leave-w4",
+            kind=LeaveKind.ESCORTED_PROFESSIONAL_LEAVE,
+            starts_on=tuesday,
+            ends_on=tuesday,
+            purpose="Visite de l'entreprise Bâtir",
+        ),
+        LeaveDecided(pathway_id="pathway-w4", leave_id="leave-w4", approved=True, reason=""),
+        subject=person,
+    )
+    async with httpx.AsyncClient(base_url=system.url("projections")) as projections:
+        window = {"from": str(monday), "establishment": ARRAS}
+
+        async def seen() -> bool:
+            conflicts = await projections.get(
+                "/schedule/conflicts", params=window, headers=as_role("direction")
+            )
+            movements = await projections.get(
+                "/movements",
+                params={"day": str(tuesday), "establishment": ARRAS},
+                headers=as_role("direction"),
+            )
+            return (
+                conflicts.status_code == 200
+                and any(c["kind"] == "room_double_booked" for c in conflicts.json()["items"])
+                and movements.status_code == 200
+                and bool(movements.json()["movements"])
+                and bool(movements.json()["partners"])
+            )
+
+        await wait_for(seen, timeout=30, message="the room conflict and the movements in projections")
+    return {"monday": monday, "tuesday": tuesday, "group_id": group["group_id"]}
+
+
+async def log_in(page: Page, base_url: str, name: str) -> None:
+    await page.goto(base_url + "/connexion")
+    await page.locator("label", has_text=name).click()
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page.get_by_test_id("utilisateur")).to_contain_text(name)
+
+
+async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_reads_the_indicators(
+    system, week, page
+):
+    web = system.url("web")
+    monday, tuesday = week["monday"], week["tuesday"]
+    await log_in(page, web, "Marc Lefèvre")
+
+    # This week, then the next one: the room booked twice, said in words in the list and on both sessions.
+    await page.get_by_role("link", name="La semaine").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("La semaine de l'établissement")
+    await page.get_by_label("Établissement").select_option(ARRAS)
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page).to_have_url(re.compile(r"etablissement=CP"))  # swapped in place, the URL kept
+    await page.get_by_role("link", name="Semaine suivante").click()
+    await expect(page).to_have_url(re.compile(rf"/semaine\?du={monday}&etablissement=CP"))
+    conflicts = page.get_by_test_id("conflits")
+    await expect(conflicts).to_contain_text("1 conflit à régler")
+    await expect(conflicts.get_by_role("listitem")).to_contain_text("Salle réservée deux fois")
+    await expect(conflicts.get_by_role("listitem")).to_contain_text("« Atelier CV »")
+    tuesday_table = page.get_by_test_id(f"jour-{tuesday}")
+    await expect(tuesday_table.get_by_text("Conflit : Salle réservée deux fois")).to_have_count(2)
+    await screenshot(page, "direction-semaine-conflit")
+    assert await serious_violations(page) == []
+
+    # Tuesday's movement list: the escorted leave and the partner coming in; then its print page.
+    await page.get_by_role("link", name="Mouvements du jour").click()
+    await page.get_by_label("Jour").fill(str(tuesday))
+    await page.get_by_label("Établissement").select_option(ARRAS)
+    await page.get_by_role("button", name="Afficher").click()
+    await expect(page).to_have_url(re.compile(rf"jour={tuesday}"))
+    leave = page.get_by_test_id("mouvements").get_by_role("row").filter(has_text="BENALI Karim")
+    await expect(leave).to_contain_text("Toute la journée")
+    await expect(leave).to_contain_text("Escortée")
+    await expect(page.get_by_test_id("partenaires")).to_contain_text("Association Emploi Arras")
+    await screenshot(page, "direction-mouvements")
+    assert await serious_violations(page) == []
+    await page.get_by_role("link", name="Imprimer la liste").click()
+    await expect(page).to_have_url(f"{web}/mouvements/impression?jour={tuesday}&etablissement=CP%20d%27Arras")
+    await expect(page.locator("body")).to_contain_text("BENALI Karim")
+    await screenshot(page, "direction-mouvements-impression")
+    await page.go_back()
+
+    # The indicators: each chart drawn by projections and served with the user's token, its table beside it.
+    await page.get_by_role("link", name="Indicateurs").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs InSERRE")
+    chart = page.get_by_role("img", name="Graphique : Présence aux actions partenaires", exact=False)
+    await expect(chart).to_be_visible()
+    assert await chart.evaluate("image => image.complete && image.naturalWidth > 0")
+    await expect(page.get_by_test_id("valeurs-in-activity")).to_contain_text(ARRAS)
+    await screenshot(page, "direction-indicateurs")
+    assert await serious_violations(page) == []
+
+
+async def test_a_facilitator_finds_the_group_opens_its_attendance_and_prints_the_register(system, week, page):
+    web = system.url("web")
+    await log_in(page, web, "Camille Laurent")
+
+    await page.get_by_role("link", name="Programmes").click()
+    await expect(page.get_by_test_id("catalogue")).to_contain_text("PPR")
+    await screenshot(page, "cpip-catalogue")
+    assert await serious_violations(page) == []
+    await page.get_by_role("link", name="Groupes PPR", exact=True).click()
+    groups = page.get_by_test_id("groupes")
+    await expect(groups).to_contain_text(ARRAS)
+    await screenshot(page, "cpip-groupes")
+    assert await serious_violations(page) == []
+    await groups.get_by_role("link").first.click()
+    await expect(page).to_have_url(f"{web}/groupes/{week['group_id']}")
+    await expect(page.get_by_test_id("seances").get_by_role("row")).to_have_count(
+        10
+    )  # a header, 8 sessions and the review
+    await screenshot(page, "cpip-groupe")
+    assert await serious_violations(page) == []
+
+    await page.get_by_role("link", name="Saisir la présence de la séance 1").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Présence : PPR, séance 1")
+    await expect(page.get_by_text("Aucun participant inscrit dans ce groupe.")).to_be_visible()
+    await screenshot(page, "cpip-presence")
+    assert await serious_violations(page) == []
+
+    await page.get_by_role("link", name="Retour au groupe").click()
+    await page.get_by_role("link", name="Imprimer la feuille d'émargement").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Feuille d'émargement — PPR")
+    await screenshot(page, "cpip-emargement")
