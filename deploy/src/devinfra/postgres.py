@@ -247,6 +247,9 @@ async def _ensure_roles(connection: asyncpg.Connection, login_role: str | None) 
             # Roles are cluster-wide: two sessions provisioning at once race on the same name.
             with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
                 await connection.execute(f"CREATE ROLE {_quoted(role)} {options}")
+    if login_role is not None:
+        # The login role may exist without the group: the keyring's provisioning makes the same login roles.
+        await connection.execute(f"GRANT {SERVICE_GROUP} TO {_quoted(login_role)}")
 
 
 async def _hand_over_objects(dsn: str, owner: str) -> None:
