@@ -271,6 +271,10 @@ async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_r
     chart = page.get_by_role("img", name="Graphique : Présence aux actions partenaires", exact=False)
     await expect(chart).to_be_visible()
     assert await chart.evaluate("image => image.complete && image.naturalWidth > 0")
+    # Its values, folded under the chart, unfold from the keyboard.
+    await page.get_by_role("button", name="Les valeurs du graphique : Part des jours en travail").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_test_id("valeurs-in-activity")).to_be_visible()
     await expect(page.get_by_test_id("valeurs-in-activity")).to_contain_text(ARRAS)
     await screenshot(page, "direction-indicateurs")
     assert await serious_violations(page) == []
