@@ -141,6 +141,8 @@ SENTENCES: dict[str, str] = {
     "contract-already-active": "La personne a déjà un contrat en cours.",
     "trial-period-too-long": "Cette période d'essai dépasse la durée permise.",
     "booking-overlap": "Ces horaires chevauchent un autre engagement de la personne.",
+    "positioning-not-proposed": "Cette place n'est plus à confirmer.",
+    "positioning-not-found": "Aucun positionnement de ce numéro.",
 }
 
 # A malformed field, by pydantic's error type.

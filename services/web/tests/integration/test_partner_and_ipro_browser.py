@@ -1,8 +1,8 @@
 """A partner answering a call and an IPRO adviser's day, in headless Chromium against the real partners and
 ipro services: the partner drafts a proposal (a refusal shown beside its field), submits it, IPRO takes it in
 review and asks a question in its thread, the partner answers; an adviser opens a pathway, records the
-classement request (a second one refused in place) and positions the person on a partner's session. Each page
-screenshotted and checked by axe-core for serious accessibility violations."""
+classement request (a second one refused in place) and positions the person on a partner's session, which
+the partner confirms. Each page screenshotted and checked by axe-core for serious accessibility violations."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ async def test_a_partner_answers_a_call_and_ipro_reviews_it_in_the_thread(
 
 
 async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_person(
-    portal, partners, page: Page, dev_keys
+    portal, partners, browser: Browser, page: Page, dev_keys
 ):
     as_role = headers_for(dev_keys)
     # A published action with one session, as the partner journey leaves one (done here through the API).
@@ -321,10 +321,19 @@ async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_pers
         "Positionnement sur une action partenaire"
     )
     await checked(page, "ipro-positionnement")
-    # The partner now sees the person's name on its session, and nothing else of them.
-    async with httpx.AsyncClient(base_url=portal["system"].url("ipro")) as ipro_api:
-        listed = await ok(
-            await ipro_api.get("/positionings", params={"session_id": session["session_id"]}, headers=own)
-        )
-    (line,) = listed["items"]
-    assert (line["last_name"], line["status"]) == ("Martin", "proposed") and "subject_id" not in line
+    # The partner running the action sees the person's name on its session, and confirms the place.
+    partner_context = await browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768})
+    partner = await partner_context.new_page()
+    await log_in(
+        partner,
+        web,
+        "Léa Garnier",
+        then=f"/actions-partenaires/{approved['action_id']}",
+        organisation=partner_id,
+    )
+    placed = partner.get_by_test_id("positionnements")
+    await expect(placed).to_contain_text("MARTIN Lucas : Proposé")
+    await partner.get_by_role("button", name="Confirmer la place de MARTIN Lucas").click()
+    await expect(placed).to_contain_text("MARTIN Lucas : Confirmé par le partenaire")
+    await checked(partner, "partenaire-positionnement-confirme")
+    await partner_context.close()

@@ -318,7 +318,7 @@ def test_a_sessions_report_is_sent_and_its_refusal_shown_beside_that_sessions_fi
     form = {"cle": "k-5", "tenue": "true", "presents": "40", "notes": "Bien"}
     refused = partner.post("/actions-partenaires/act-1/seances/s-1/compte-rendu", data=form)
 
-    report = services.requests[-2]
+    report = services.requests[-3]  # then the action and its positionings, read again
     assert report.url.path == "/actions/act-1/sessions/s-1/report"
     assert json.loads(report.content) == {"held": "true", "present_count": "40", "notes": "Bien"}
     assert refused.status_code == 422
@@ -351,3 +351,34 @@ def test_a_status_filter_the_service_refuses_is_told_beside_it(partner, services
     assert services.requests[0].url.params["status"] == "perdu"
     assert page.status_code == 422
     assert '<p class="fr-error-text" id="etat-erreur">Choisissez une des valeurs proposées.</p>' in page.text
+
+
+def test_the_partner_sees_who_is_positioned_on_its_session_and_confirms_the_place(partner, services):
+    line = {
+        "positioning_id": "pos-1",
+        "last_name": "Martin",
+        "first_names": "Lucas",
+        "action_id": "act-1",
+        "session_id": "s-1",
+        "status": "proposed",
+        "outcome": None,
+    }
+
+    def answer(request):
+        if request.url.path == "/positionings":
+            return httpx.Response(200, json={"total": 1, "items": [line]})
+        if request.method == "POST":
+            return problem(409, "positioning-not-proposed")
+        return httpx.Response(200, json=ACTION)
+
+    services.answer = answer
+    page = partner.get("/actions-partenaires/act-1").text
+
+    listed = services.requests[1]
+    assert (listed.url.port, listed.url.params["action_id"]) == (8003, "act-1")
+    assert "MARTIN Lucas :" in page and "Proposé" in page
+    refused = partner.post("/actions-partenaires/act-1/positionnements/pos-1/confirmer", data={"cle": "k-8"})
+
+    confirm = services.requests[2]
+    assert (confirm.url.path, confirm.headers["Idempotency-Key"]) == ("/positionings/pos-1/confirm", "k-8")
+    assert refused.status_code == 409 and "Cette place n&#39;est plus à confirmer." in refused.text

@@ -1,6 +1,8 @@
-"""A catalogue action of the partners service (`/actions/{id}`): its sessions, and the partner's report of
-each delivered one (held or not, how many were present, notes). The service says whether a session may be
-reported yet; its refusal comes back beside the field, what was typed kept."""
+"""A catalogue action of the partners service (`/actions/{id}`): its sessions, the people IPRO positioned
+on them (the ipro service's `/positionings`: a partner reads their names and status only) with the partner's
+confirmation of each place, and the partner's report of each delivered session (held or not, how many were
+present, notes). The services say whether a place may be confirmed or a session reported yet; a refusal
+comes back beside the field, what was typed kept."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from web.ipro_wording import POSITIONING_STATUSES
 from web.messages import Refusal
 from web.partner_wording import ACTION_TYPES
 from web.rendering import render
@@ -31,7 +34,12 @@ def _path(action_id: str) -> str:
 
 
 async def _action_page(request: Request, user, action_id: str, *, errors=None, typed=None, status_code=200):
-    action = await request.app.state.api.get("partners", _path(action_id), user.token)
+    api = request.app.state.api
+    action = await api.get("partners", _path(action_id), user.token)
+    try:
+        positionings = await api.get("ipro", "/positionings", user.token, params={"action_id": action_id})
+    except Refusal:
+        positionings = None  # a role that does not read positionings still sees the sessions
     return render(
         request,
         "pages/partner_action.html",
@@ -40,6 +48,8 @@ async def _action_page(request: Request, user, action_id: str, *, errors=None, t
         title=action["title"],
         action=action,
         action_types=ACTION_TYPES,
+        positionings=(positionings or {}).get("items", []),
+        positioning_statuses=POSITIONING_STATUSES,
         typed=typed or {},
         new_key=lambda: str(uuid.uuid4()),  # one per form: each is its own command
         errors=errors or {},
@@ -81,7 +91,26 @@ async def report(
         return await _action_page(
             request, user, action_id, errors=errors, typed=typed, status_code=refusal.status
         )
+    return _done(request, action_id)
+
+
+def _done(request: Request, action_id: str) -> Response:
     page = f"/actions-partenaires/{quote(action_id, safe='')}"
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": page})
     return RedirectResponse(page, status_code=303)
+
+
+@router.post("/actions-partenaires/{action_id}/positionnements/{positioning_id}/confirmer")
+async def confirm(
+    request: Request, action_id: str, positioning_id: str, user: CurrentUser, cle: Annotated[str, Form()]
+):
+    try:
+        await request.app.state.api.post(
+            "ipro", f"/positionings/{quote(positioning_id, safe='')}/confirm", user.token, idempotency_key=cle
+        )
+    except Refusal as refusal:
+        return await _action_page(
+            request, user, action_id, errors=refusal.messages, status_code=refusal.status
+        )
+    return _done(request, action_id)
