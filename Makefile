@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs locally without Docker (docs: ARCHITECTURE.md §7);
 # state lives under var/ (data, logs, pids, dev keys, Kafka jar cache).
-.PHONY: install web-assets up down status token test unit faults lint format contracts bench bench-tools kafka-jars audit-deps
+.PHONY: install web-assets up down demo-reset status token test unit faults lint format contracts bench bench-tools kafka-jars audit-deps
 
 # uv from PATH, else the one pip installs (a fresh pyenv may not have rehashed its shims yet).
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -32,6 +32,12 @@ up: install
 
 down:
 	$(UV) run passerelle-dev down
+
+# The demo establishment again: everything stopped, the local PostgreSQL's and Kafka's data deleted (keys, logs
+# and the Kafka jars kept), then up, which loads a fresh demo into the empty system (devinfra.demo).
+demo-reset: install
+	$(UV) run passerelle-dev reset
+	$(UV) run passerelle-dev up
 
 status:
 	$(UV) run passerelle-dev status

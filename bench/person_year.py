@@ -37,10 +37,12 @@ from devinfra.infra import database_url_variable
 from kernel import database
 from kernel.clock import LOCAL_TIME_ZONE
 from kernel.eventstore import NEW_STREAM, Metadata, Session, StreamHead
+from kernel.sealing import Sealer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in worker processes
 
 import year_cast  # noqa: E402
+from year_cast import StaffNames  # noqa: E402
 from year_story import SiteYear  # noqa: E402
 
 SERVICES = ("assessment", "programmes", "ipro", "partners")
@@ -82,9 +84,11 @@ class Queued:
 class Writer:
     """The `year_cast.Sink`: decisions queued per service, appended with `Session.append` in batches, each
     at its instant (the session's clock), after the head the stream had: versions and hash chains are the
-    event store's."""
+    event store's. With a `sealer`, personal fields are sealed as the services' stores seal them (the demo);
+    the bench appends them in clear, as values written before sealing existed are read."""
 
     pools: dict[str, asyncpg.Pool]
+    sealer: Sealer | None = None
     queued: dict[str, list[Queued]] = field(default_factory=lambda: {s: [] for s in SERVICES})
     heads: dict[tuple[str, str], StreamHead] = field(default_factory=dict)
     waiting_events: int = 0
@@ -134,7 +138,7 @@ class Writer:
     async def _append(self, service: str, items: list[Queued]) -> None:
         instant = [items[0].at]
         async with self.pools[service].acquire() as connection, connection.transaction():
-            session = Session(connection, clock=lambda: instant[0])
+            session = Session(connection, clock=lambda: instant[0], sealer=self.sealer)
             for item in items:
                 instant[0] = item.at
                 key = (service, item.stream_id)
@@ -180,21 +184,7 @@ async def _tell(
     people, heavy = [], []
     try:
         for site in chosen:
-            story = SiteYear(
-                site,
-                seed=seed,
-                start=start,
-                end=end,
-                ledger_sink=writer,
-                programmes=programmes,
-                subject_key=subject_key,
-            )
-            story.cast()
-            for step, args in story.steps():
-                step(*args)
-                if writer.full:
-                    await writer.flush()
-            await writer.flush()
+            story = await tell_site(writer, site, seed, start, end, subject_key, programmes)
             people += [_summary(story, p) for p in story.people]
             heavy += [p.subject_id for p in story.heavy]
     finally:
@@ -208,6 +198,37 @@ async def _tell(
         "people": people,
         "heavy": heavy,
     }
+
+
+async def tell_site(
+    writer: Writer,
+    site: year_cast.Site,
+    seed: int,
+    start: date,
+    end: date,
+    subject_key: bytes,
+    programmes: dict,
+    names: StaffNames | None = None,
+) -> SiteYear:
+    """One establishment's story from `start` to `end`, every decision appended by `writer`: the bench's
+    sites and the demo's one (`devinfra.demo`)."""
+    story = SiteYear(
+        site,
+        seed=seed,
+        start=start,
+        end=end,
+        ledger_sink=writer,
+        programmes=programmes,
+        subject_key=subject_key,
+        names=names,
+    )
+    story.cast()
+    for step, args in story.steps():
+        step(*args)
+        if writer.full:
+            await writer.flush()
+    await writer.flush()
+    return story
 
 
 def _summary(story: SiteYear, person: year_cast.Person) -> dict:

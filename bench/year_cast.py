@@ -104,6 +104,17 @@ def create_catalogue(ledger: Ledger, at: datetime) -> int:
     return created
 
 
+class StaffNames:
+    """The users a site's story acts as: the bench's name each after its role, site and number."""
+
+    def staff(self, role: str, site: Site, number: int) -> str:
+        return f"{role.replace('_', '-')}-{site.code.lower()}-{number}"
+
+    def partner(self, number: int, partner_id: str) -> str:
+        """The user of the `number`-th partner organisation registered (from 0)."""
+        return f"partenaire-{partner_id[:8]}"
+
+
 # --- where decisions go ------------------------------------------------------------------------------------
 
 

@@ -77,7 +77,7 @@ class PartnerSteps:
         org = PartnerOrg(
             partner_id,
             name,
-            Actor(subject=f"partenaire-{partner_id[:8]}", role="partenaire", organisation_id=partner_id),
+            Actor(subject=self.names.partner(n, partner_id), role="partenaire", organisation_id=partner_id),
         )
         self.partners.append(org)
         self.at(self.after(1, 5), self.accredit, org)

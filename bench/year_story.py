@@ -35,6 +35,7 @@ from year_cast import (
     Person,
     Sink,
     Site,
+    StaffNames,
 )
 from year_ipro import IproSteps
 from year_partners import PartnerSteps
@@ -61,8 +62,10 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         ledger_sink: Sink,
         programmes: dict[str, ProgrammeFacts],
         subject_key: bytes,
+        names: StaffNames | None = None,
     ) -> None:
         self.site, self.start, self.end = site, start, end
+        self.names = names or StaffNames()  # the demo's users are the web login's (devinfra.demo)
         # The assessment service's secret: people's ids are the ones it makes from their écrou numbers.
         self.subject_key = subject_key
         self.rng = random.Random(f"{seed}:{site.code}")
@@ -133,7 +136,7 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
     # --- the cast ---
 
     def _staff(self) -> dict[str, list[Actor]]:
-        code, people = self.site.code.lower(), self.site.people
+        people = self.site.people
         counts = {
             "cpip": max(2, people // 70),
             "dpip": 2,
@@ -146,7 +149,7 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         }
         return {
             role: [
-                Actor(subject=f"{role.replace('_', '-')}-{code}-{n}", role=role) for n in range(1, count + 1)
+                Actor(subject=self.names.staff(role, self.site, n), role=role) for n in range(1, count + 1)
             ]
             for role, count in counts.items()
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import time
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.pseudonyms import pseudonym_environment
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
+from devinfra.subject_ids import VARIABLE as SUBJECT_ID_VARIABLE
 from devinfra.subject_ids import subject_id_environment
 from devinfra.tokens import AUDIENCE, DEV_ESTABLISHMENTS, ISSUER, DevKeys
 from devinfra.web import web_environment
@@ -38,9 +40,13 @@ def _web() -> ServiceProcess:
 
 
 @app.command()
-def up() -> None:
+def up(
+    demo: Annotated[
+        bool, typer.Option(help="load the demo establishment into an empty system first (devinfra.demo)")
+    ] = True,
+) -> None:
     """Start PostgreSQL, Kafka, the five services and the web front-end in the background (already running
-    ones are kept)."""
+    ones are kept); on an empty system, the demo establishment is loaded before the services start."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("devinfra").setLevel(logging.INFO)  # say so when the Kafka jars are being fetched
     infra = Infrastructure.from_env()
@@ -60,6 +66,10 @@ def up() -> None:
     # The pseudonyms' key is every service's: a person reads the same pseudonym in all five (ADR 31).
     pseudonyms = pseudonym_environment(KEYS_DIR)
     services = _services()
+    # The services publish the demo's events when they start; none may run while it is written (its reactions
+    # are the demo's own), which a running one means the system was up before: not empty, or loaded already.
+    if demo and not any(service.process() for service in services):
+        _load_demo(infra, keyrings["assessment"], own_secrets["assessment"])
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     for service in services:
         service.start(
@@ -96,6 +106,64 @@ def up() -> None:
     typer.echo("\nA token:  make token ROLE=cpip   (or: uv run passerelle-dev token cpip --organisation ORG)")
     typer.echo('Then:     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8001/...')
     typer.echo("Stop:     make down")
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Load the demo establishment (some sixty people, a few months of history) into an empty system, with
+    the services stopped (`make down` first); `make up` then publishes it. A system with people is kept."""
+    if any(service.process() for service in _services()):
+        typer.echo("The services run: `make down` first (the demo is written with them stopped).", err=True)
+        raise typer.Exit(1)
+    infra = Infrastructure.from_env()
+    infra.start()
+    asyncio.run(infra.ensure_databases())
+    keyrings = asyncio.run(service_keyring_environments(infra, KEYS_DIR))
+    _load_demo(infra, keyrings["assessment"], subject_id_environment(KEYS_DIR))
+
+
+def _load_demo(infra: Infrastructure, keyring: dict[str, str], subject_secret: dict[str, str]) -> None:
+    from devinfra import demo
+    from kernel.keyring import KeyringSettings
+
+    writers = demo.WRITERS
+    # As the owners: the demo migrates each store, as its service would, before writing to it.
+    owners = {service: infra.owner_database_url(service) for service in writers}
+    settings = KeyringSettings(
+        KEYRING_DATABASE_URL=keyring.get("KEYRING_MIGRATION_DATABASE_URL", keyring["KEYRING_DATABASE_URL"]),
+        KEYRING_MIGRATION_DATABASE_URL=keyring.get("KEYRING_MIGRATION_DATABASE_URL"),
+        KEYRING_KEK=keyring["KEYRING_KEK"],
+    )
+    if asyncio.run(demo.holds_people(owners["assessment"])):
+        return
+    typer.echo(f"Loading the demo establishment ({demo.SITE_NAME}, {demo.PEOPLE} people) ...")
+    started = time.monotonic()
+    loaded = asyncio.run(demo.load(owners, settings, subject_secret[SUBJECT_ID_VARIABLE].encode()))
+    if loaded is None:
+        return
+    typer.echo(
+        f"Demo loaded in {time.monotonic() - started:.0f} s: {loaded.people} people followed from "
+        f"{loaded.first_day:%d/%m/%Y} to {loaded.last_day:%d/%m/%Y}, {sum(loaded.events.values()):,} events; "
+        "the services publish them as they start."
+    )
+    typer.echo("Log in on the web as cpip-1, dpip-1, ipro_conseiller-1 ...; a partner with its organisation:")
+    for number, (partner_id, name) in enumerate(loaded.partners, start=1):
+        typer.echo(f"  partenaire-{number}  {partner_id}  {name}")
+
+
+@app.command()
+def reset() -> None:
+    """Stop everything and delete the local PostgreSQL's and Kafka's data (var/postgres, var/kafka): the next
+    `make up` starts from an empty system, with a fresh demo. Keys, logs and the Kafka jars are kept."""
+    infra = Infrastructure.from_env()
+    if infra.postgres is None or infra.kafka is None:
+        typer.echo("PostgreSQL or Kafka is external: its data is not this command's to delete.", err=True)
+        raise typer.Exit(1)
+    stop_all([_web(), *_services()])
+    infra.stop()
+    for data in (infra.postgres.data_dir, infra.kafka.data_dir):
+        shutil.rmtree(data, ignore_errors=True)
+    typer.echo("Passerelle is down and its data deleted.")
 
 
 @app.command()

@@ -1,0 +1,183 @@
+"""The demo establishment `make up` loads into an empty system (issue 20): some sixty fictional people of the
+CP de Lille-Annœullin and a few months of their history, told by the bench's generator (`bench/year_story.py`)
+through the services' own deciders and appended through the kernel's event store, sealed with the people's
+keys and hash-chained as the services' stores do it; the relays publish it when the services start.
+
+The staff it acts as are the web login's demo identities (`web.roles`): "cpip-1" follows people, "dpip-1"
+validates, "ipro_conseiller-1" advises, "partenaire-1" answers calls for the first partner organisation.
+
+Loaded once: a system whose assessment store holds any event (a demo, or real work) is left as it is. The
+services must not run meanwhile, as for the bench: their reactions to the demo's events are the demo's own.
+
+The services' inline read tables, which their handlers write beside the events, are the generator's blind
+spot: the assessment service's (cases, assessments, plans, interviews: its lists, ADR 26's perimeter, the
+erasure) are written here from the told states as its handlers write them; those of programmes, IPRO and
+partners hold none of the demo's history yet. The projections, fed by the topics, hold it all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import ModuleType, SimpleNamespace
+
+import asyncpg
+
+from contracts import Actor
+from devinfra.paths import REPO_ROOT
+from kernel import database
+from kernel.clock import LOCAL_TIME_ZONE, local_date, system_clock
+from kernel.eventstore import EventStore
+from kernel.keyring import Keyring, KeyringSettings
+from kernel.sealing import Sealer
+
+WRITERS = ("assessment", "programmes", "ipro", "partners")
+PEOPLE = 60
+HISTORY_DAYS = 120  # a few months: people admitted meanwhile, assessments, groups, a call or two
+SEED = 20
+# One of the development tokens' establishments (devinfra.tokens), so that every demo user reaches its people.
+SITE_CODE, SITE_NAME = "LAN", "CP de Lille-Annœullin"
+
+
+def _bench() -> ModuleType:
+    """The bench's generator (`bench/person_year.py` and its sibling modules, which it puts on the path)."""
+    folder = str(REPO_ROOT / "bench")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module("person_year")
+
+
+def _names():
+    year_cast = importlib.import_module("year_cast")
+
+    class DemoNames(year_cast.StaffNames):
+        """The web login's identities: "cpip-1", "assistant_social-1", "partenaire-1"."""
+
+        def staff(self, role, site, number):
+            return f"{role}-{number}"
+
+        def partner(self, number, partner_id):
+            return f"partenaire-{number + 1}"
+
+    return DemoNames()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    people: int
+    events: dict[str, int]  # per store
+    partners: list[tuple[str, str]]  # (organisation id, name): a partner logs in with its id
+    first_day: date
+    last_day: date
+
+
+async def holds_people(assessment_dsn: str) -> bool:
+    """Whether the assessment store holds any event (a store not migrated yet holds none)."""
+    connection = await database.connect(assessment_dsn)
+    try:
+        if await connection.fetchval("SELECT to_regclass('events') IS NULL"):
+            return False
+        return bool(await connection.fetchval("SELECT EXISTS (SELECT 1 FROM events)"))
+    finally:
+        await connection.close()
+
+
+async def load(
+    dsns: dict[str, str],
+    keyring_settings: KeyringSettings,
+    subject_key: bytes,
+    *,
+    migration_dsns: dict[str, str] | None = None,
+    people: int = PEOPLE,
+    today: date | None = None,
+) -> Loaded | None:
+    """The demo's history until yesterday, appended to the four writing stores (migrated first, as each service
+    migrates its own); None when the assessment store holds events already. `subject_key` is the assessment
+    service's subject id secret: a person re-admitted through its API is the same person."""
+    owners = migration_dsns or dsns
+    for service in WRITERS:
+        migrations = importlib.import_module(f"{service}.bootstrap").DEFINITION.migrations
+        await database.migrate(owners[service], migrations)
+    if await holds_people(dsns["assessment"]):
+        return None
+    bench = _bench()
+    year_cast = importlib.import_module("year_cast")
+    last_day = (today or local_date(system_clock())) - timedelta(
+        days=1
+    )  # nothing told happens later than now
+    first_day = last_day - timedelta(days=HISTORY_DAYS)
+    keyring = await Keyring.open(keyring_settings)
+    pools = {s: await database.create_pool(dsns[s], min_size=1, max_size=bench.CONNECTIONS) for s in WRITERS}
+    try:
+        await _catalogue(pools["programmes"], keyring, first_day)
+        writer = _first_decisions(bench.Writer)(pools, sealer=Sealer(keyring))
+        site = year_cast.Site(SITE_CODE, SITE_NAME, people)
+        story = await bench.tell_site(
+            writer, site, SEED, first_day, last_day, subject_key, year_cast.catalogue(), _names()
+        )
+        async with pools["assessment"].acquire() as connection, connection.transaction():
+            await _assessment_tables(connection, story.ledger.states, writer)
+    finally:
+        for pool in pools.values():
+            await pool.close()
+        await keyring.close()
+    return Loaded(
+        people=len(story.people),
+        events=dict(writer.appended),
+        partners=[(org.partner_id, org.name) for org in story.partners],
+        first_day=first_day,
+        last_day=last_day,
+    )
+
+
+async def _catalogue(pool: asyncpg.Pool, keyring: Keyring, first_day: date) -> None:
+    """The shipped programmes, created by the programmes service's own reference data (its handler writes
+    the catalogue's table too) the day before the history begins, unless that service's start made them."""
+    from programmes.seed import seed_catalogue
+
+    created_at = datetime.combine(first_day - timedelta(days=1), time(7, 0), LOCAL_TIME_ZONE)
+    store = EventStore(pool, lambda: created_at, keyring=keyring)
+    await seed_catalogue(SimpleNamespace(catalogue_file=None), store)
+
+
+def _first_decisions(writer_class):
+    """The bench's writer, remembering who made each stream and when (an interview's row names its author)."""
+
+    @dataclass(eq=False)
+    class Remembering(writer_class):
+        started: dict[tuple[str, str], tuple[Actor, datetime]] = field(default_factory=dict)
+
+        def add(self, service, stream_type, stream_id, events, **decision):
+            self.started.setdefault((service, stream_id), (decision["actor"], decision["at"]))
+            return super().add(service, stream_type, stream_id, events, **decision)
+
+    return Remembering
+
+
+async def _assessment_tables(connection: asyncpg.Connection, states: dict, writer) -> None:
+    """The assessment service's rows of every told stream, as its handlers leave them after the last decision
+    (`assessment.handlers`): cases first, which the others reference."""
+    from assessment import store
+    from assessment.domain.assessment import Assessment
+    from assessment.domain.case import Case
+    from assessment.domain.interview import Interview
+    from assessment.domain.plan import Plan
+
+    told = [(stream_id, state) for (service, stream_id), state in states.items() if service == "assessment"]
+    told = [(stream_id, state) for stream_id, state in told if ("assessment", stream_id) in writer.heads]
+    told.sort(key=lambda item: not isinstance(item[1], Case))
+    for stream_id, state in told:
+        version = writer.heads[("assessment", stream_id)].version
+        if isinstance(state, Case):
+            await store.save_case(connection, state, version)
+        elif isinstance(state, Assessment):
+            await store.save_assessment(connection, state, version)
+            for contributor in state.contributors:
+                await store.add_contributor(connection, stream_id, contributor)
+        elif isinstance(state, Plan):
+            await store.save_plan(connection, state, version)
+        elif isinstance(state, Interview):
+            author, recorded_at = writer.started[("assessment", stream_id)]
+            await store.save_interview(connection, state, author, recorded_at)

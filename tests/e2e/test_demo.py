@@ -1,0 +1,80 @@
+"""The demo establishment `make up` loads (issue 20, `devinfra.demo`), small: into fresh stores, then published
+by the services' relays as they start and read by the projections. The web's demo CPIP has people with a
+history and work to do, and loading again adds nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from assessment.bootstrap import create_app as create_assessment_app
+from assessment.settings import AssessmentSettings
+from devinfra import demo, subject_ids
+from devinfra.testkit import events_in, ok, service_settings, serving, wait_for
+from ipro.bootstrap import create_app as create_ipro_app
+from ipro.settings import IproSettings
+from kernel.clock import local_date, system_clock
+from kernel.keyring import KeyringSettings
+from partners.bootstrap import create_app as create_partners_app
+from partners.settings import PartnersSettings
+from programmes.bootstrap import create_app as create_programmes_app
+from programmes.settings import ProgrammesSettings
+from projections.bootstrap import create_app as create_projections_app
+from projections.settings import ProjectionsSettings
+
+pytestmark = pytest.mark.integration
+
+PEOPLE = 12  # two CPIPs' worth: "cpip-1" has some of them
+
+
+async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_loads_once(
+    new_database, infrastructure, dev_keys, topic_prefix, as_role
+):
+    stores = {service: await new_database(service) for service in demo.WRITERS}
+    subject_key = subject_ids.TEST_SECRET.encode()
+
+    loaded = await demo.load(stores, KeyringSettings(), subject_key, people=PEOPLE)
+
+    assert loaded is not None and loaded.people == PEOPLE
+    assert loaded.partners, "partner organisations, to answer the calls"
+    counts = {service: await events_in(dsn) for service, dsn in stores.items()}
+    assert all(counts.values()), counts
+    assert await demo.load(stores, KeyringSettings(), subject_key, people=PEOPLE) is None
+    assert {service: await events_in(dsn) for service, dsn in stores.items()} == counts
+
+    settings = {
+        name: service_settings(cls, dsn, infrastructure, dev_keys, topic_prefix, run_relay=True)
+        for name, cls, dsn in (
+            ("assessment", AssessmentSettings, stores["assessment"]),
+            ("programmes", ProgrammesSettings, stores["programmes"]),
+            ("ipro", IproSettings, stores["ipro"]),
+            ("partners", PartnersSettings, stores["partners"]),
+            ("projections", ProjectionsSettings, await new_database("projections")),
+        )
+    }
+    cpip = as_role("cpip", "cpip-1")
+    async with (
+        serving(create_assessment_app(settings["assessment"])),
+        serving(create_programmes_app(settings["programmes"])),
+        serving(create_ipro_app(settings["ipro"])),
+        serving(create_partners_app(settings["partners"])),
+        serving(create_projections_app(settings["projections"])) as projections,
+    ):
+
+        async def work_to_do():
+            queue = await ok(await projections.get("/queues/mine", headers=cpip))
+            return [item for item in queue["items"] if item.get("subject_id")] or None
+
+        async def file_of(person: str):
+            response = await projections.get(f"/persons/{person}/file", headers=cpip)
+            return response.json() if response.status_code == 200 and response.json()["case"] else None
+
+        items = await wait_for(work_to_do, timeout=60, message="the demo CPIP's work queue")
+        # The queue and the file are two views: the file may arrive a moment later.
+        file = await wait_for(lambda: file_of(items[0]["subject_id"]), timeout=30, message="their file")
+
+    assert file["identity"] is not None
+    days = sorted(local_date(datetime.fromisoformat(entry["at"])) for entry in file["timeline"])
+    assert len(days) >= 3, file["timeline"]
+    assert days[0] < local_date(system_clock()) - timedelta(days=14), "a history, not a day"
