@@ -143,6 +143,11 @@ SENTENCES: dict[str, str] = {
     "booking-overlap": "Ces horaires chevauchent un autre engagement de la personne.",
     "positioning-not-proposed": "Cette place n'est plus à confirmer.",
     "positioning-not-found": "Aucun positionnement de ce numéro.",
+    "place-double-booked": "Ce lieu est déjà réservé sur ce créneau.",
+    "facilitator-double-booked": "Un des animateurs est déjà pris sur ce créneau.",
+    "partner-not-accredited": "Votre organisation n'est pas habilitée à intervenir dans l'établissement.",
+    "partner-accreditation-expired": "L'habilitation de votre organisation n'est plus valable à cette date.",
+    "partner-suspended": "L'habilitation de votre organisation est suspendue.",
 }
 
 # A malformed field, by pydantic's error type.

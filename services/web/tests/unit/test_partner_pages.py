@@ -382,3 +382,33 @@ def test_the_partner_sees_who_is_positioned_on_its_session_and_confirms_the_plac
     confirm = services.requests[2]
     assert (confirm.url.path, confirm.headers["Idempotency-Key"]) == ("/positionings/pos-1/confirm", "k-8")
     assert refused.status_code == 409 and "Cette place n&#39;est plus à confirmer." in refused.text
+
+
+def test_a_session_scheduled_from_the_action_page_is_refused_beside_its_place(partner, services):
+    services.answer = lambda r: (
+        problem(409, "place-double-booked") if r.method == "POST" else httpx.Response(200, json=ACTION)
+    )
+    form = {
+        "cle": "k-9",
+        "nouvelle_debut": "2026-12-17T09:30",
+        "nouvelle_duree": "90",
+        "nouvelle_lieu": "Salle 1",
+        "nouvelle_animateurs": "Camille Martin",
+    }
+
+    page = partner.post("/actions-partenaires/act-1/seances", data=form)
+
+    command = services.requests[0]
+    assert (command.url.path, command.headers["Idempotency-Key"]) == ("/actions/act-1/sessions", "k-9")
+    assert json.loads(command.content) == {
+        "starts_at": "2026-12-17T09:30:00+01:00",
+        "duration_minutes": "90",
+        "place": "Salle 1",
+        "facilitators": ["Camille Martin"],
+    }
+    assert page.status_code == 409
+    assert (
+        '<p class="fr-error-text" id="nouvelle_lieu-erreur">Ce lieu est déjà réservé sur ce créneau.</p>'
+        in page.text
+    )
+    assert 'value="2026-12-17T09:30"' in page.text

@@ -15,12 +15,23 @@ from fastapi.responses import RedirectResponse, Response
 
 from web.ipro_wording import POSITIONING_STATUSES
 from web.messages import Refusal
+from web.pages.partner_proposals import local_instant
 from web.partner_wording import ACTION_TYPES
 from web.rendering import render
 from web.session import CurrentUser
 
 router = APIRouter()
 
+SESSION_FIELDS = {
+    "starts_at": "nouvelle_debut",
+    "session-in-the-past": "nouvelle_debut",
+    "duration_minutes": "nouvelle_duree",
+    "place": "nouvelle_lieu",
+    "place-double-booked": "nouvelle_lieu",
+    "room-unknown": "nouvelle_lieu",
+    "facilitators": "nouvelle_animateurs",
+    "facilitator-double-booked": "nouvelle_animateurs",
+}
 REPORT_FIELDS = {
     "held": "tenue",
     "present_count": "presents",
@@ -59,6 +70,45 @@ async def _action_page(request: Request, user, action_id: str, *, errors=None, t
 @router.get("/actions-partenaires/{action_id}")
 async def action(request: Request, action_id: str, user: CurrentUser):
     return await _action_page(request, user, action_id)
+
+
+@router.post("/actions-partenaires/{action_id}/seances")
+async def schedule(
+    request: Request,
+    action_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    nouvelle_debut: Annotated[str, Form()] = "",
+    nouvelle_duree: Annotated[str, Form()] = "",
+    nouvelle_lieu: Annotated[str, Form()] = "",
+    nouvelle_animateurs: Annotated[str, Form()] = "",
+):
+    body = {
+        "starts_at": local_instant(nouvelle_debut),
+        "duration_minutes": nouvelle_duree.strip(),
+        "place": nouvelle_lieu.strip(),
+        "facilitators": [name.strip() for name in nouvelle_animateurs.splitlines() if name.strip()],
+    }
+    try:
+        await request.app.state.api.post(
+            "partners",
+            f"{_path(action_id)}/sessions",
+            user.token,
+            json=body,
+            fields=SESSION_FIELDS,
+            idempotency_key=cle,
+        )
+    except Refusal as refusal:
+        typed = {
+            "nouvelle_debut": nouvelle_debut,
+            "nouvelle_duree": nouvelle_duree,
+            "nouvelle_lieu": nouvelle_lieu,
+            "nouvelle_animateurs": nouvelle_animateurs,
+        }
+        return await _action_page(
+            request, user, action_id, errors=refusal.messages, typed=typed, status_code=refusal.status
+        )
+    return _done(request, action_id)
 
 
 @router.post("/actions-partenaires/{action_id}/seances/{session_id}/compte-rendu")

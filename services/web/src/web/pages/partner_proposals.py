@@ -109,7 +109,7 @@ def content_of(form: dict) -> dict:
     if form["seance_debut"] or form["seance_lieu"] or form["seance_duree"]:
         sessions.append(
             {
-                "starts_at": _local_instant(form["seance_debut"]),
+                "starts_at": local_instant(form["seance_debut"]),
                 "duration_minutes": form["seance_duree"].strip(),
                 "place": form["seance_lieu"].strip(),
             }
@@ -128,7 +128,7 @@ def content_of(form: dict) -> dict:
     }
 
 
-def _local_instant(typed: str) -> str:
+def local_instant(typed: str) -> str:
     # A date-time field has no time zone: it is the establishment's local time.
     try:
         return datetime.fromisoformat(typed).replace(tzinfo=LOCAL_TIME_ZONE).isoformat()
