@@ -78,6 +78,7 @@ SENTENCES: dict[str, str] = {
     "month-range-too-long": "Choisissez une période de 36 mois au plus.",
     # Programmes: groups, enrolment, attendance.
     "group-not-found": "Ce groupe est introuvable.",
+    "group-not-started": "Le groupe n'a pas encore commencé : la présence se saisit une fois le groupe commencé.",
     "not-a-facilitator": "Seuls les animateurs du groupe et la direction du SPIP saisissent sa présence.",
     "session-not-found": "Cette séance est introuvable.",
     "session-cancelled": "Cette séance a été annulée.",

@@ -31,7 +31,15 @@ from contracts.partners import (
     SessionScheduled,
     SessionSlot,
 )
-from devinfra.testkit import PSEUDONYM_TEST_SECRET, LocalSystem, Upstream, headers_for, ok, wait_for
+from devinfra.testkit import (
+    PSEUDONYM_TEST_SECRET,
+    LocalSystem,
+    Upstream,
+    followed_with_a_plan,
+    headers_for,
+    ok,
+    wait_for,
+)
 from devinfra.web import web_environment
 from kernel.settings import ServiceSettings
 
@@ -61,14 +69,17 @@ async def system(infrastructure, dev_keys, unique_name, tmp_path_factory) -> Asy
     environment = {
         "PROJECTIONS_DATABASE_URL": await database("projections"),
         "PROGRAMMES_DATABASE_URL": await database("programmes"),
+        "ASSESSMENT_DATABASE_URL": await database("assessment"),
         "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": unique_name("w4") + ".",
         "AUTH_JWKS_FILE": str(dev_keys.jwks_path),
         "PSEUDONYM_SECRET": PSEUDONYM_TEST_SECRET,
         "LOG_LEVEL": "INFO",
     }
-    system = LocalSystem(tmp_path_factory.mktemp("w4"), environment, ["projections", "programmes", "web"])
-    apis = [system.services["projections"], system.services["programmes"]]
+    system = LocalSystem(
+        tmp_path_factory.mktemp("w4"), environment, ["assessment", "projections", "programmes", "web"]
+    )
+    apis = [system.services[name] for name in ("assessment", "projections", "programmes")]
     system.environment.update(web_environment(apis, dev_keys.jwks_path.parent))
     await asyncio.to_thread(system.start, timeout=90)
     yield system
@@ -216,6 +227,69 @@ async def week(system, dev_keys, infrastructure) -> dict:
     return {"monday": monday, "tuesday": tuesday, "group_id": group["group_id"]}
 
 
+@pytest.fixture(scope="module")
+async def todays_group(system, dev_keys) -> dict:
+    """Lucas Martin, followed by cpip-1 with a plan, referred to PARCOURS and consenting; a PARCOURS group
+    cpip-1 runs, open, whose first session began at midnight today: his to be enrolled in from the page."""
+    as_role = headers_for(dev_keys)
+    cpip, dpip = as_role("cpip"), as_role("dpip")
+    today = datetime.now(PARIS).date()
+    async with httpx.AsyncClient(base_url=system.url("assessment")) as assessment:
+        case_id, plan_id, _ = await followed_with_a_plan(assessment, as_role, today)
+    async with httpx.AsyncClient(base_url=system.url("programmes")) as programmes:
+
+        async def referred():
+            response = await programmes.post(
+                "/referrals",
+                headers=cpip,
+                json={
+                    "case_id": case_id,
+                    "programme_id": "programme-parcours",
+                    "plan_id": plan_id,
+                    "objective_id": "obj-1",
+                },
+            )
+            return response.json() if response.status_code == 201 else None
+
+        referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
+        await ok(
+            await programmes.post(
+                f"/referrals/{referral['referral_id']}/consent", headers=cpip, json={"given": True}
+            )
+        )
+        group = await ok(
+            await programmes.post(
+                "/groups",
+                headers=dpip,
+                json={
+                    "programme_id": "programme-parcours",
+                    "establishment": "InSERRE Arras",
+                    "room": "Salle 1",
+                    "facilitators": ["cpip-1"],
+                    "start_date": str(today),
+                    "end_date": str(today + timedelta(weeks=12)),
+                    "pattern": {"weekday": today.weekday(), "starts_at": "00:00", "duration_minutes": 120},
+                    "capacity": 8,
+                },
+            ),
+            201,
+        )
+        await ok(await programmes.post(f"/groups/{group['group_id']}/open", headers=dpip))
+    return group
+
+
+async def start(system, dev_keys, group_id: str) -> None:
+    """The DPIP starts the group below its minimum size, with a reason (a page not built here)."""
+    async with httpx.AsyncClient(base_url=system.url("programmes")) as programmes:
+        await ok(
+            await programmes.post(
+                f"/groups/{group_id}/start",
+                headers=headers_for(dev_keys)("dpip"),
+                json={"below_minimum_reason": "Groupe pilote : démarrage à un participant"},
+            )
+        )
+
+
 async def log_in(page: Page, base_url: str, name: str) -> None:
     await page.goto(base_url + "/connexion")
     await page.locator("label", has_text=name).click()
@@ -280,34 +354,49 @@ async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_r
     assert await serious_violations(page) == []
 
 
-async def test_a_facilitator_finds_the_group_opens_its_attendance_and_prints_the_register(system, week, page):
+async def test_a_facilitator_enrols_a_person_records_attendance_and_prints_the_register(
+    system, todays_group, page, dev_keys
+):
     web = system.url("web")
+    group_id = todays_group["group_id"]
     await log_in(page, web, "Camille Laurent")
 
     await page.get_by_role("link", name="Programmes").click()
-    await expect(page.get_by_test_id("catalogue")).to_contain_text("PPR")
+    await expect(page.get_by_test_id("catalogue")).to_contain_text("PARCOURS")
     await screenshot(page, "cpip-catalogue")
     assert await serious_violations(page) == []
-    await page.get_by_role("link", name="Groupes PPR", exact=True).click()
+    await page.get_by_role("link", name="Groupes PARCOURS", exact=True).click()
     groups = page.get_by_test_id("groupes")
-    await expect(groups).to_contain_text(ARRAS)
+    await expect(groups).to_contain_text("InSERRE Arras")
     await screenshot(page, "cpip-groupes")
     assert await serious_violations(page) == []
     await groups.get_by_role("link").first.click()
-    await expect(page).to_have_url(f"{web}/groupes/{week['group_id']}")
-    await expect(page.get_by_test_id("seances").get_by_role("row")).to_have_count(
-        10
-    )  # a header, 8 sessions and the review
+    await expect(page).to_have_url(f"{web}/groupes/{group_id}")
+
+    # The referral waiting for a place: enrolled from the page.
+    await page.get_by_role("button", name="Inscrire").click()
+    await expect(page).to_have_url(f"{web}/groupes/{group_id}")
+    await expect(page.get_by_test_id("orientations")).to_contain_text("Inscrit")
     await screenshot(page, "cpip-groupe")
     assert await serious_violations(page) == []
 
-    await page.get_by_role("link", name="Saisir la présence de la séance 1").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Présence : PPR, séance 1")
-    await expect(page.get_by_text("Aucun participant inscrit dans ce groupe.")).to_be_visible()
-    await screenshot(page, "cpip-presence")
+    # Attendance before the group has started: refused, what was entered kept.
+    await page.get_by_role("link", name="Saisir la présence de la séance 1", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Présence : PARCOURS, séance 1")
+    await page.get_by_label("Présence de MARTIN Lucas").select_option("present")
+    await page.get_by_role("button", name="Enregistrer la présence").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Le groupe n'a pas encore commencé")
+    await expect(page.get_by_label("Présence de MARTIN Lucas")).to_have_value("present")
+    await screenshot(page, "cpip-presence-refusee")
     assert await serious_violations(page) == []
 
-    await page.get_by_role("link", name="Retour au groupe").click()
+    await start(system, dev_keys, group_id)
+    await page.get_by_role("button", name="Enregistrer la présence").click()
+    await expect(page).to_have_url(f"{web}/groupes/{group_id}")
+    first = page.get_by_test_id("seances").get_by_role("row").nth(1)
+    await expect(first).to_contain_text("Tenue")
+
     await page.get_by_role("link", name="Imprimer la feuille d'émargement").click()
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("Feuille d'émargement — PPR")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Feuille d'émargement — PARCOURS")
+    await expect(page.get_by_role("row").filter(has_text="Martin")).to_contain_text("Présent")
     await screenshot(page, "cpip-emargement")
