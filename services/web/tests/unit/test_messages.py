@@ -22,9 +22,9 @@ def test_a_rule_a_field_carries_is_shown_beside_it():
 
 
 def test_a_rule_without_wording_is_the_forms_and_still_named():
-    refusal = refusal_of(409, {"rule": "group-full"})
+    refusal = refusal_of(409, {"rule": "rule-without-wording"})
 
-    assert refusal.messages == {FORM: GENERIC.format(rule="group-full")}
+    assert refusal.messages == {FORM: GENERIC.format(rule="rule-without-wording")}
 
 
 def test_a_field_the_form_does_not_have_is_the_forms():
