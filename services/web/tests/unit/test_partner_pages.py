@@ -1,6 +1,7 @@
 """The partner portal over a fake partners service: what the pages ask it, with whose token, what they show,
 and each refusal beside its field with what was typed kept."""
 
+import html
 import json
 import re
 
@@ -412,3 +413,17 @@ def test_a_session_scheduled_from_the_action_page_is_refused_beside_its_place(pa
         in page.text
     )
     assert 'value="2026-12-17T09:30"' in page.text
+
+
+def test_a_revision_keeps_the_planned_sessions_the_form_does_not_show(partner, services):
+    second = {"starts_at": "2026-12-17T14:00:00+01:00", "duration_minutes": 60, "place": "Salle 2"}
+    two = PROPOSAL | {"content": CONTENT | {"planned_sessions": [*CONTENT["planned_sessions"], second]}}
+    services.answer = lambda r: httpx.Response(200, json=two if r.url.path == "/proposals/prop-1" else CALL)
+    form_page = partner.get("/propositions/prop-1/modifier").text
+    carried = re.search(r'name="autres_seances" value="([^"]*)"', form_page).group(1)
+
+    partner.post("/propositions/prop-1/modifier", data=FORM | {"autres_seances": html.unescape(carried)})
+
+    put = services.requests[-1]
+    assert put.method == "PUT"
+    assert json.loads(put.content)["planned_sessions"][1] == second

@@ -5,6 +5,7 @@ beside the field concerned, what was typed kept. Who may see which proposal is t
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -75,6 +76,7 @@ def empty_form(call_id: str) -> dict:
         "seance_lieu": "",
         "animateurs": "",
         "moyens": "",
+        "autres_seances": "[]",
         "cle": str(uuid.uuid4()),
     }
 
@@ -98,6 +100,8 @@ def form_of(proposal: dict) -> dict:
         "seance_lieu": session["place"] if session else "",
         "animateurs": "\n".join(content.get("facilitators") or []),
         "moyens": content["resources_needed"],
+        # The form edits the first planned session; the others go back as they were, never dropped.
+        "autres_seances": json.dumps(content.get("planned_sessions", [])[1:]),
         "cle": str(uuid.uuid4()),
     }
 
@@ -114,6 +118,7 @@ def content_of(form: dict) -> dict:
                 "place": form["seance_lieu"].strip(),
             }
         )
+    sessions.extend(_kept_sessions(form["autres_seances"]))
     return {
         "title": form["titre"].strip(),
         "action_type": form["type_action"],
@@ -126,6 +131,14 @@ def content_of(form: dict) -> dict:
         "facilitators": [name.strip() for name in form["animateurs"].splitlines() if name.strip()],
         "resources_needed": form["moyens"].strip(),
     }
+
+
+def _kept_sessions(carried: str) -> list:
+    try:
+        kept = json.loads(carried or "[]")
+    except ValueError:
+        return []
+    return kept if isinstance(kept, list) else []
 
 
 def local_instant(typed: str) -> str:
@@ -153,6 +166,7 @@ class ProposalForm(BaseModel):
     seance_lieu: str = ""
     animateurs: str = ""
     moyens: str = ""
+    autres_seances: str = "[]"
 
 
 def _done(request: Request, path: str) -> Response:
