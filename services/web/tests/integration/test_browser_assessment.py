@@ -201,7 +201,7 @@ async def test_a_dpip_returns_then_validates_an_assessment_and_the_cpip_follows_
     await expect(objectives).to_contain_text("Action du pôle IPRO : Positionnement sur un CAP")
     await cpip.locator("label", has_text="La personne adhère au plan").click()
     await cpip.get_by_role("button", name="Enregistrer la réponse").click()
-    await expect(cpip.get_by_test_id("plan-etat")).to_contain_text("La personne adhère au plan")
+    await expect(cpip.get_by_test_id("plan-etat")).to_contain_text("la personne adhère au plan")
     await checked(cpip, "cpip-plan")
 
     # The DPIP validates the plan; the CPIP follows its objective: an abandon needs a reason.
@@ -217,3 +217,15 @@ async def test_a_dpip_returns_then_validates_an_assessment_and_the_cpip_follows_
     await cpip.get_by_label("Nouveau statut (objectif 1)").select_option("achieved")
     await cpip.get_by_role("button", name="Enregistrer le statut").click()
     await expect(objectives.get_by_role("row").nth(1)).to_contain_text("Atteint")
+
+    # A revision: the current version's rows to start from, a second objective added; a new version.
+    await cpip.get_by_role("link", name="Réviser le plan").click()
+    await expect(cpip.get_by_label("Objectif 1", exact=True)).to_have_value(
+        "Obtenir un premier diplôme qualifiant"
+    )
+    await cpip.get_by_label("Axe de travail (objectif 2)").select_option("education_employment")
+    await cpip.get_by_label("Objectif 2", exact=True).fill("Préparer une recherche d'emploi à la sortie")
+    await cpip.get_by_role("button", name="Enregistrer la nouvelle version").click()
+    await expect(cpip.get_by_test_id("plan-etat")).to_contain_text("Version 2 sur 2")
+    await expect(objectives).to_contain_text("Préparer une recherche d'emploi à la sortie")
+    await screenshot(cpip, "cpip-plan-revise")

@@ -359,3 +359,53 @@ def test_a_plan_awaiting_validation_asks_the_persons_answer_and_the_dpips_valida
     assert "en attente de validation par le DPIP" in page
     assert 'action="/plans/plan-1/accord"' in page and "Valider le plan" in page
     assert "Enregistrer le statut" not in page
+
+
+def test_the_queue_and_the_file_lead_to_the_assessment_and_the_plan(logged_in, services):
+    item = {
+        "kind": "assessment_to_validate",
+        "subject_id": "p-123",
+        "assessment_id": "a-1",
+        "label": "Évaluation soumise à valider",
+        "last_name": "Martin",
+        "first_names": "Lucas",
+    }
+    services.answer = lambda request: httpx.Response(
+        200,
+        json={"role": "dpip", "today": "2026-11-27", "within_days": 30, "items": [item], "workload": None},
+    )
+    client = logged_in("dpip-1")
+    assert (
+        '<a class="fr-link" href="/evaluations/a-1">Évaluation soumise à valider</a>'
+        in client.get("/file-de-travail").text
+    )
+
+    validated = {
+        "assessment_id": "a-0",
+        "kind": "initial",
+        "validated_on": "2026-10-01",
+        "overall_risk_level": "moderate",
+        "priority_axes": ["education_employment"],
+    }
+    file = {
+        "subject_id": "p-123",
+        "case": {**CASE, "status": "open", "sentence": {"expected_end_date": "2028-11-02"}},
+        "assessment": validated,
+        "timeline": [],
+    }
+    services.answer = lambda request: httpx.Response(
+        200, json={"cursor": 1, "changed": False} if request.url.path.endswith("/changes") else file
+    )
+    page = client.get("/personnes/p-123").text
+    assert 'href="/evaluations/a-0"' in page
+    assert 'href="/suivis/case-9/plan/nouveau?evaluation=a-0"' in page  # no plan yet
+    file["plan"] = {
+        "plan_id": "plan-1",
+        "version": 1,
+        "adopted_on": "2026-10-02",
+        "validated": True,
+        "review_date": "2027-04-01",
+        "objectives": [],
+    }
+    page = client.get("/personnes/p-123").text
+    assert 'href="/plans/plan-1"' in page and "/plan/nouveau" not in page
