@@ -11,7 +11,7 @@ import pytest
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
 from devinfra import demo, subject_ids
-from devinfra.testkit import events_in, ok, service_settings, serving, wait_for
+from devinfra.testkit import events_in, ok, query_value, service_settings, serving, wait_for
 from ipro.bootstrap import create_app as create_ipro_app
 from ipro.settings import IproSettings
 from kernel.clock import local_date, system_clock
@@ -40,6 +40,9 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
     assert loaded.partners, "partner organisations, to answer the calls"
     counts = {service: await events_in(dsn) for service, dsn in stores.items()}
     assert all(counts.values()), counts
+    # The rows the services' handlers write beside the events: their lists show the demo too.
+    for service, table in (("assessment", "cases"), ("ipro", "pathways"), ("partners", "calls")):
+        assert await query_value(stores[service], f"SELECT count(*) FROM {table}"), table
     assert await demo.load(stores, KeyringSettings(), subject_key, people=PEOPLE) is None
     assert {service: await events_in(dsn) for service, dsn in stores.items()} == counts
 

@@ -10,15 +10,16 @@ Loaded once: a system whose assessment store holds any event (a demo, or real wo
 services must not run meanwhile, as for the bench: their reactions to the demo's events are the demo's own.
 
 The services' inline read tables, which their handlers write beside the events, are the generator's blind
-spot: the assessment service's (cases, assessments, plans, interviews: its lists, ADR 26's perimeter, the
-erasure) are written here from the told states as its handlers write them; those of programmes, IPRO and
-partners hold none of the demo's history yet. The projections, fed by the topics, hold it all.
+spot: they are written here from the told states as the handlers write them (cases, assessments, plans,
+interviews; pathways, work, trainings; organisations, calls, proposals, actions), all but IPRO's
+positionings and programmes' groups and referrals. The projections, fed by the topics, hold it all.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import ModuleType, SimpleNamespace
@@ -117,8 +118,7 @@ async def load(
         story = await bench.tell_site(
             writer, site, SEED, first_day, last_day, subject_key, year_cast.catalogue(), _names()
         )
-        async with pools["assessment"].acquire() as connection, connection.transaction():
-            await _assessment_tables(connection, story.ledger.states, writer)
+        await _inline_tables(pools, story.ledger.states, writer)
     finally:
         for pool in pools.values():
             await pool.close()
@@ -156,28 +156,69 @@ def _first_decisions(writer_class):
     return Remembering
 
 
-async def _assessment_tables(connection: asyncpg.Connection, states: dict, writer) -> None:
-    """The assessment service's rows of every told stream, as its handlers leave them after the last decision
-    (`assessment.handlers`): cases first, which the others reference."""
-    from assessment import store
+def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
+    """Per service, each aggregate's state and how its handlers write its rows after a decision, parents
+    first (the rows reference them). Left out: IPRO's positionings, which take places in a catalogue IPRO
+    learns from partners' topics once it runs; programmes' groups and referrals, as the story books a
+    facilitator in two groups at once now and then, which the groups' table refuses."""
+    from assessment import store as assessment_store
     from assessment.domain.assessment import Assessment
     from assessment.domain.case import Case
     from assessment.domain.interview import Interview
     from assessment.domain.plan import Plan
+    from ipro import store as ipro_store
+    from ipro.domain.pathway import Pathway
+    from ipro.domain.training import Training
+    from ipro.domain.work import WorkFile
+    from partners import store as partners_store
+    from partners.domain.action import Action
+    from partners.domain.call import Call
+    from partners.domain.partner import Partner
+    from partners.domain.proposal import Proposal
 
-    told = [(stream_id, state) for (service, stream_id), state in states.items() if service == "assessment"]
-    told = [(stream_id, state) for stream_id, state in told if ("assessment", stream_id) in writer.heads]
-    told.sort(key=lambda item: not isinstance(item[1], Case))
-    for stream_id, state in told:
-        version = writer.heads[("assessment", stream_id)].version
-        if isinstance(state, Case):
-            await store.save_case(connection, state, version)
-        elif isinstance(state, Assessment):
-            await store.save_assessment(connection, state, version)
-            for contributor in state.contributors:
-                await store.add_contributor(connection, stream_id, contributor)
-        elif isinstance(state, Plan):
-            await store.save_plan(connection, state, version)
-        elif isinstance(state, Interview):
-            author, recorded_at = writer.started[("assessment", stream_id)]
-            await store.save_interview(connection, state, author, recorded_at)
+    async def assessment_rows(connection, stream_id, state, version, writer):
+        await assessment_store.save_assessment(connection, state, version)
+        for contributor in state.contributors:
+            await assessment_store.add_contributor(connection, stream_id, contributor)
+
+    async def interview_row(connection, stream_id, state, version, writer):
+        author, recorded_at = writer.started[("assessment", stream_id)]
+        await assessment_store.save_interview(connection, state, author, recorded_at)
+
+    def saved(save):
+        return lambda connection, stream_id, state, version, writer: save(connection, state, version)
+
+    return {
+        "assessment": [
+            (Case, saved(assessment_store.save_case)),
+            (Assessment, assessment_rows),
+            (Plan, saved(assessment_store.save_plan)),
+            (Interview, interview_row),
+        ],
+        "ipro": [
+            (Pathway, saved(ipro_store.save_pathway)),
+            (WorkFile, saved(ipro_store.save_work)),
+            (Training, saved(ipro_store.save_training)),
+        ],
+        "partners": [
+            (Partner, saved(partners_store.save_organisation)),
+            (Call, saved(partners_store.save_call)),
+            (Proposal, saved(partners_store.save_proposal)),
+            (Action, saved(partners_store.save_action)),
+        ],
+    }
+
+
+async def _inline_tables(pools: dict[str, asyncpg.Pool], states: dict, writer) -> None:
+    """Each service's rows of every told stream, as its handlers leave them after the stream's last decision."""
+    for service, writers in _table_writers().items():
+        rank = {state_class: n for n, (state_class, _) in enumerate(writers)}
+        told = [
+            (rank[type(state)], stream_id, state)
+            for (of, stream_id), state in states.items()
+            if of == service and type(state) in rank and (service, stream_id) in writer.heads
+        ]
+        async with pools[service].acquire() as connection, connection.transaction():
+            for n, stream_id, state in sorted(told, key=lambda item: item[:2]):
+                version = writer.heads[(service, stream_id)].version
+                await writers[n][1](connection, stream_id, state, version, writer)
