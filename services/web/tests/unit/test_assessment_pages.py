@@ -409,3 +409,20 @@ def test_the_queue_and_the_file_lead_to_the_assessment_and_the_plan(logged_in, s
     }
     page = client.get("/personnes/p-123").text
     assert 'href="/plans/plan-1"' in page and "/plan/nouveau" not in page
+
+
+def test_a_reader_of_the_shareable_part_sees_the_conclusion_and_no_form(logged_in, services):
+    summary = {
+        key: DRAFT[key] for key in ("assessment_id", "case_id", "kind", "education_employment", "version")
+    }
+    summary |= {
+        "status": "validated",
+        "overall_risk_level": "high",
+        "priority_axes": ["education_employment"],
+    }
+    services.answer = assessment_service(summary)
+
+    page = logged_in("auditeur-1").get("/evaluations/a-1").text
+
+    assert "Niveau de risque global : élevé ; axes prioritaires : Scolarité, formation et emploi." in page
+    assert "<form" not in page.split("<main", 1)[1]

@@ -138,6 +138,8 @@ def _show(
         errors=errors or {},
         saved=saved,
         editable=view["status"] in EDITABLE,
+        # IPRO and auditors read what is shareable only (the service's summary): no parts to show.
+        full="domains" in view,
         domains=DOMAINS,
         levels=FACTOR_LEVELS,
         natures=FACTOR_NATURES,
