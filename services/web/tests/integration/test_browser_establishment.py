@@ -376,7 +376,8 @@ async def test_a_facilitator_enrols_a_person_records_attendance_and_prints_the_r
     # The referral waiting for a place: enrolled from the page.
     await page.get_by_role("button", name="Inscrire").click()
     await expect(page).to_have_url(f"{web}/groupes/{group_id}")
-    await expect(page.get_by_test_id("orientations")).to_contain_text("Inscrit")
+    enrolled = page.get_by_test_id("orientations").get_by_role("row").filter(has_text="MARTIN Lucas")
+    await expect(enrolled).to_contain_text("Inscrit")
     await screenshot(page, "cpip-groupe")
     assert await serious_violations(page) == []
 

@@ -105,6 +105,8 @@ GROUP_SERVICE = {"/programmes": PROGRAMMES, "/groups/g-1": GROUP}
 def group_service(request: httpx.Request) -> httpx.Response:
     if request.url.path == "/referrals":
         return referrals(request)
+    if request.url.path == "/groups/g-1/register":
+        return problem(403, "not-a-facilitator")
     return by_path(GROUP_SERVICE)(request)
 
 
@@ -156,6 +158,7 @@ def test_a_group_shows_its_sessions_its_referrals_and_who_may_be_placed(logged_i
     assert text.count("Saisir la présence") == 1  # not for the cancelled session
     assert "Annulée" in text
     assert "En liste d&#39;attente (rang 1)" in text and "Inscrit" in text
+    assert ">p-1</a>" in text  # not a facilitator: the register's names are not theirs to read
     placing = [r for r in services.requests if r.url.params.get("status") == "eligible"]
     assert placing[0].url.params["programme_id"] == "prog-ppr"
     assert 'name="orientation" value="ref-3"' in text
@@ -229,6 +232,19 @@ REGISTER = {
         },
     ],
 }
+
+
+def test_a_facilitator_reads_the_participants_by_name_on_the_group(logged_in, services):
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/groups/g-1/register":
+            return httpx.Response(200, json=REGISTER)
+        return group_service(request)
+
+    services.answer = answer
+
+    page = logged_in("cpip-1").get("/groupes/g-1")
+
+    assert 'href="/personnes/p-1">MARTIN Lucas</a>' in page.text
 
 
 def test_attendance_is_entered_per_participant_each_select_labelled_by_their_name(logged_in, services):

@@ -127,6 +127,7 @@ async def _group_page(
     # The programme's referrals not yet placed, to enrol here or put on this group's waiting list.
     to_place = await _referrals(request, user, {"programme_id": found["programme_id"], "status": "eligible"})
     waiting = {referral_id: rank for rank, referral_id in enumerate(found["waiting"], 1)}
+    names = await _participant_names(request, user, group_id)
     return render(
         request,
         "pages/group.html",
@@ -137,11 +138,27 @@ async def _group_page(
         in_group=in_group,
         to_place=to_place,
         waiting=waiting,
+        participant_names=names,
         referral_statuses=REFERRAL_STATUSES,
         cle=str(uuid.uuid4()),
         placed=placed,
         errors=errors or {},
     )
+
+
+async def _participant_names(request: Request, user, group_id: str) -> dict[str, str]:
+    """The participants' names by referral, from the register its facilitators and DPIPs read; none for
+    other readers (the service refuses them the register), who then read the people by their ids."""
+    try:
+        register = await request.app.state.api.get(
+            "programmes", f"/groups/{_id(group_id)}/register", user.token
+        )
+    except Refusal:
+        return {}
+    return {
+        line["referral_id"]: f"{line['last_name'].upper()} {line['first_names']}"
+        for line in register["participants"]
+    }
 
 
 async def _referrals(request: Request, user, params: dict[str, str]) -> list[dict] | None:
