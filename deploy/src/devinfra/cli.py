@@ -119,10 +119,13 @@ def demo_command() -> None:
     infra.start()
     asyncio.run(infra.ensure_databases())
     keyrings = asyncio.run(service_keyring_environments(infra, KEYS_DIR))
-    _load_demo(infra, keyrings["assessment"], subject_id_environment(KEYS_DIR))
+    if not _load_demo(infra, keyrings["assessment"], subject_id_environment(KEYS_DIR)):
+        typer.echo("The system holds people already: no demo loaded (`make demo-reset` starts afresh).")
+    typer.echo("PostgreSQL and Kafka run: `make up` starts the services, `make down` stops everything.")
 
 
-def _load_demo(infra: Infrastructure, keyring: dict[str, str], subject_secret: dict[str, str]) -> None:
+def _load_demo(infra: Infrastructure, keyring: dict[str, str], subject_secret: dict[str, str]) -> bool:
+    """The demo loaded if the system is empty; False when it holds people already."""
     from devinfra import demo
     from kernel.keyring import KeyringSettings
 
@@ -135,12 +138,12 @@ def _load_demo(infra: Infrastructure, keyring: dict[str, str], subject_secret: d
         KEYRING_KEK=keyring["KEYRING_KEK"],
     )
     if asyncio.run(demo.holds_people(owners["assessment"])):
-        return
+        return False
     typer.echo(f"Loading the demo establishment ({demo.SITE_NAME}, {demo.PEOPLE} people) ...")
     started = time.monotonic()
     loaded = asyncio.run(demo.load(owners, settings, subject_secret[SUBJECT_ID_VARIABLE].encode()))
     if loaded is None:
-        return
+        return False
     typer.echo(
         f"Demo loaded in {time.monotonic() - started:.0f} s: {loaded.people} people followed from "
         f"{loaded.first_day:%d/%m/%Y} to {loaded.last_day:%d/%m/%Y}, {sum(loaded.events.values()):,} events; "
@@ -149,6 +152,7 @@ def _load_demo(infra: Infrastructure, keyring: dict[str, str], subject_secret: d
     typer.echo("Log in on the web as cpip-1, dpip-1, ipro_conseiller-1 ...; a partner with its organisation:")
     for number, (partner_id, name) in enumerate(loaded.partners, start=1):
         typer.echo(f"  partenaire-{number}  {partner_id}  {name}")
+    return True
 
 
 @app.command()
