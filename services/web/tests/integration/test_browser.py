@@ -170,6 +170,8 @@ async def test_an_auditor_reads_a_persons_log_and_who_consulted_it(web_system, p
     journal = page.get_by_test_id("journal")
     await expect(journal).to_contain_text("assessment.case.opened")
     await expect(page).to_have_url(f"{web}/audit?personne={person}&au=&flux=")
+    # The view shows hashes as published and checks nothing (ADR 30): the page sends the auditor to the tool.
+    await expect(page.get_by_role("main")).to_contain_text("points de contrôle signés")
     await screenshot(page, "auditeur-journal")
     assert await serious_violations(page) == []
 
