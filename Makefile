@@ -48,10 +48,13 @@ token:
 	@$(UV) run passerelle-dev token "$(ROLE)" $(if $(ORG),--organisation "$(ORG)") $(if $(SUBJECT),--subject "$(SUBJECT)")
 
 # Two workers (pytest-xdist), a file each at a time: each starts its own PostgreSQL and Kafka, and while one
-# waits on the broker the other computes. PYTEST_WORKERS=0 runs everything in this process.
+# waits on the broker the other computes. Then the fault tests (kill -9, a broker lost, the drill) alone, as
+# they always ran: under the other worker's load one of them once saw a live service as exited (not yet
+# understood). PYTEST_WORKERS=0 runs the first part in this process.
 PYTEST_WORKERS ?= 2
 test: install
-	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile --ignore=tests/faults
+	$(UV) run pytest tests/faults
 
 # The fast loop: every test that needs no PostgreSQL and no Kafka (rules, contracts, route policies).
 unit: install

@@ -73,7 +73,8 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
             response = await projections.get(f"/persons/{person}/file", headers=cpip)
             return response.json() if response.status_code == 200 and response.json()["case"] else None
 
-        items = await wait_for(work_to_do, timeout=60, message="the demo CPIP's work queue")
+        # Five services in one process relay and fold the whole demo first: minutes on a loaded machine.
+        items = await wait_for(work_to_do, timeout=180, message="the demo CPIP's work queue")
         # The queue and the file are two views: the file may arrive a moment later.
         file = await wait_for(lambda: file_of(items[0]["subject_id"]), timeout=30, message="their file")
 
