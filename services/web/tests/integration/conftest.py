@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from devinfra.paths import VAR_DIR
-from devinfra.testkit import PSEUDONYM_TEST_SECRET, LocalSystem
+from devinfra.testkit import MARTIN, PSEUDONYM_TEST_SECRET, LocalSystem, headers_for, ok
 from devinfra.web import web_environment
+from kernel.clock import LOCAL_TIME_ZONE
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -83,3 +87,40 @@ async def serious_violations(page: Page) -> list[dict]:
     )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     return json.loads(json.dumps(serious))
+
+
+async def log_in(page: Page, base_url: str, name: str, *, then: str = "/", organisation: str = "") -> None:
+    """The local login as the demo identity `name` ("Camille Laurent", a CPIP), reached from `then` (a page
+    that sends to the login and back); a partner's identity types its `organisation`."""
+    await page.goto(base_url + then)
+    await expect(page).to_have_url(re.compile(re.escape(base_url + "/connexion")))
+    # The DSFR draws the radio button on its label, which is what a user clicks.
+    await page.locator("label", has_text=name).click()
+    if organisation:
+        await page.get_by_role("textbox", name="Organisation partenaire").fill(organisation)
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page.get_by_test_id("utilisateur")).to_contain_text(name)
+
+
+async def open_martins_case(web_system: LocalSystem, dev_keys, *, admitted_days_ago: int) -> dict:
+    """Lucas Martin's case, opened by a DPIP on the assessment service, followed by cpip-1 (`subject_id`: the
+    id the service made); the caller waits for what it needs the projections to show."""
+    today = datetime.now(LOCAL_TIME_ZONE).date()
+    async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
+        answer = await assessment.post(
+            "/cases",
+            headers=headers_for(dev_keys)("dpip"),
+            json={
+                "referent": "cpip-1",
+                "establishment": "InSERRE Arras",
+                "admission_date": str(today - timedelta(days=admitted_days_ago)),
+                "identity": MARTIN,
+                "sentence": {
+                    "short_sentence": False,
+                    "total_length_months": 30,
+                    "offence_categories": ["theft"],
+                    "expected_end_date": str(today + timedelta(days=700)),
+                },
+            },
+        )
+        return await ok(answer, 201)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from devinfra.testkit import MARTIN, headers_for, ok, wait_for
+from devinfra.testkit import headers_for, ok, wait_for
 from web.rendering import MONTHS
 
-from .conftest import screenshot, serious_violations
+from .conftest import log_in, open_martins_case, screenshot, serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -31,27 +31,7 @@ async def case(web_system, dev_keys) -> dict:
     """Lucas Martin's case, arrived 100 days ago and followed by cpip-1 from today (`subject_id`: the id the
     assessment service made), once the projections show him to the CPIP and the auditor."""
     as_role = headers_for(dev_keys)
-    today = datetime.now(PARIS).date()
-    async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
-        case = await ok(
-            await assessment.post(
-                "/cases",
-                headers=as_role("dpip"),
-                json={
-                    "referent": "cpip-1",
-                    "establishment": "InSERRE Arras",
-                    "admission_date": str(today - timedelta(days=100)),
-                    "identity": MARTIN,
-                    "sentence": {
-                        "short_sentence": False,
-                        "total_length_months": 30,
-                        "offence_categories": ["theft"],
-                        "expected_end_date": str(today + timedelta(days=700)),
-                    },
-                },
-            ),
-            201,
-        )
+    case = await open_martins_case(web_system, dev_keys, admitted_days_ago=100)
     subject_id = case["subject_id"]
     async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
 
@@ -69,14 +49,6 @@ async def case(web_system, dev_keys) -> dict:
             in_the_queue_and_the_log, timeout=30, message="the case in the CPIP's queue and the log"
         )
     return case
-
-
-async def log_in(page: Page, base_url: str, name: str) -> None:
-    await page.goto(base_url + "/")
-    await expect(page).to_have_url(base_url + "/connexion")
-    # The DSFR draws the radio button on its label, which is what a user clicks.
-    await page.locator("label", has_text=name).click()
-    await page.get_by_role("button", name="Se connecter").click()
 
 
 async def test_a_cpip_sees_the_queue_opens_a_file_and_reads_it_as_of_a_day(

@@ -15,10 +15,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from devinfra.testkit import MARTIN, headers_for, ok, wait_for
+from devinfra.testkit import headers_for, wait_for
 
-from .conftest import screenshot, serious_violations
-from .test_browser import log_in
+from .conftest import log_in, open_martins_case, screenshot, serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -29,27 +28,7 @@ PARIS = ZoneInfo("Europe/Paris")
 async def case(web_system, dev_keys) -> dict:
     """Lucas Martin's case, followed by cpip-1, once projections show his file to the CPIP."""
     as_role = headers_for(dev_keys)
-    today = datetime.now(PARIS).date()
-    async with httpx.AsyncClient(base_url=web_system.url("assessment")) as assessment:
-        case = await ok(
-            await assessment.post(
-                "/cases",
-                headers=as_role("dpip"),
-                json={
-                    "referent": "cpip-1",
-                    "establishment": "InSERRE Arras",
-                    "admission_date": str(today - timedelta(days=20)),
-                    "identity": MARTIN,
-                    "sentence": {
-                        "short_sentence": False,
-                        "total_length_months": 30,
-                        "offence_categories": ["theft"],
-                        "expected_end_date": str(today + timedelta(days=700)),
-                    },
-                },
-            ),
-            201,
-        )
+    case = await open_martins_case(web_system, dev_keys, admitted_days_ago=20)
     async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
 
         async def filed() -> bool:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from contracts.assessment import CaseOpened, Identity, Sentence
 from contracts.ipro import LeaveDecided, LeaveKind, LeaveRequested, PathwayOpened
@@ -43,7 +43,7 @@ from devinfra.testkit import (
 from devinfra.web import web_environment
 from kernel.settings import ServiceSettings
 
-from .conftest import screenshot, serious_violations
+from .conftest import log_in, screenshot, serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -288,13 +288,6 @@ async def start(system, dev_keys, group_id: str) -> None:
                 json={"below_minimum_reason": "Groupe pilote : démarrage à un participant"},
             )
         )
-
-
-async def log_in(page: Page, base_url: str, name: str) -> None:
-    await page.goto(base_url + "/connexion")
-    await page.locator("label", has_text=name).click()
-    await page.get_by_role("button", name="Se connecter").click()
-    await expect(page.get_by_test_id("utilisateur")).to_contain_text(name)
 
 
 async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_reads_the_indicators(

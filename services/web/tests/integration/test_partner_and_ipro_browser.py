@@ -31,7 +31,7 @@ from devinfra.testkit import (
 from devinfra.web import web_environment
 from ipro.settings import IproSettings
 
-from .conftest import screenshot, serious_violations
+from .conftest import log_in, screenshot, serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -107,15 +107,6 @@ async def accredited_partner(partners: httpx.AsyncClient, as_role, n: int, name:
         )
     )
     return partner["partner_id"]
-
-
-async def log_in(page: Page, base_url: str, name: str, *, then: str = "/", organisation: str = "") -> None:
-    await page.goto(base_url + then)
-    # The DSFR draws the radio button on its label, which is what a user clicks.
-    await page.locator("label", has_text=name).click()
-    if organisation:
-        await page.get_by_role("textbox", name="Organisation partenaire").fill(organisation)
-    await page.get_by_role("button", name="Se connecter").click()
 
 
 async def checked(page: Page, name: str) -> None:
