@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from devinfra.web import web_environment
 from kernel.clock import LOCAL_TIME_ZONE
 
 CHROMIUM = Path("/usr/bin/chromium")
+FRENCH = Path("/usr/lib/chromium/locales/fr.pak")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Kept after the run (var/ is git-ignored): what each page looked like when its test ran.
 SCREENSHOTS = VAR_DIR / "test-artifacts" / "web"
@@ -53,9 +55,15 @@ async def web_system(infrastructure, dev_keys, unique_name, tmp_path_factory) ->
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)"
+    assert FRENCH.exists(), "Chromium's French is missing: apt-get install -y chromium-l10n (as .ci/run does)"
     async with async_playwright() as playwright:
-        # In French, as its users run it: the date fields then read jj/mm/aaaa.
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--lang=fr-FR"])
+        # In French, as its users run it, so that the date fields read jj/mm/aaaa: a date field's format is the
+        # browser's own language, not the page's `lang` nor the context's `locale` (which only sets
+        # navigator.language, Intl and Accept-Language). Chromium on Linux takes it from LANGUAGE (--lang
+        # counts on Windows only), and has it only with Debian's chromium-l10n (the bare package is en-US).
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), env={**os.environ, "LANGUAGE": "fr"}
+        )
         yield browser
         await browser.close()
 
