@@ -293,10 +293,10 @@ class Policy:
             if request.headers.get("authorization"):  # a token was tried: not merely a forgotten header
                 log.warning("authentication refused", reason=refusal.message, client=client)
                 if limits is not None:
-                    limits.authentication_failed(client)
+                    await limits.authentication_failed(client)
             raise
         if limits is not None:
-            limits.request_by(principal.subject)
+            await limits.request_by(principal.subject)
         admitted = principal.roles & self.roles
         if not admitted:
             raise RoleNotAllowed(f"this action needs one of the roles: {', '.join(sorted(self.roles))}")

@@ -1,14 +1,12 @@
-"""HTTP plumbing shared by every service: policy-checked routes, request limits and rate limits, security
-headers, operational endpoints kept to internal networks, correlation ids (ADR 21)."""
+"""HTTP plumbing shared by every service: policy-checked routes, request size limits, security headers,
+operational endpoints kept to internal networks, correlation ids (ADR 21)."""
 
 from __future__ import annotations
 
 import ipaddress
-import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.dependencies.models import Dependant
@@ -17,7 +15,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kernel import logs, metrics
 from kernel.auth import Policy
-from kernel.errors import TooManyRequests
 from kernel.problems import problem
 
 
@@ -171,102 +168,6 @@ def as_uuid(value: bytes) -> str | None:
         return str(uuid.UUID(value.decode("ascii")))
     except ValueError:
         return None
-
-
-@dataclass
-class TokenBucket:
-    """`capacity` requests at once, then `rate` per second. A bucket left alone refills to full."""
-
-    capacity: float
-    rate: float
-    tokens: float = math.inf
-    updated: float = 0.0
-
-    def take(self, now: float) -> float:
-        """Spend one token: 0 if there was one, else how many seconds until there is."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate if self.rate > 0 else math.inf
-
-    def full(self, now: float) -> bool:
-        return self.tokens + (now - self.updated) * self.rate >= self.capacity
-
-
-@dataclass
-class Buckets:
-    """A bucket per key (a user, an address). Full buckets are dropped now and then, so the table holds
-    only the keys active in the last few refill periods, not every key ever seen."""
-
-    capacity: float
-    rate: float
-    clock: Callable[[], float] = time.monotonic
-    buckets: dict[str, TokenBucket] = field(default_factory=dict)
-    MAX_KEYS = 100_000
-
-    @property
-    def enabled(self) -> bool:
-        return self.rate > 0
-
-    def take(self, key: str) -> float:
-        now = self.clock()
-        if len(self.buckets) >= self.MAX_KEYS:
-            self.buckets = {k: b for k, b in self.buckets.items() if not b.full(now)}
-        bucket = self.buckets.setdefault(key, TokenBucket(self.capacity, self.rate, self.capacity, now))
-        return bucket.take(now)
-
-    def wait(self, key: str) -> float:
-        """How long `key` must wait before its next token, without spending one."""
-        bucket = self.buckets.get(key)
-        if bucket is None:
-            return 0.0
-        now = self.clock()
-        tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
-        return 0.0 if tokens >= 1 else (1 - tokens) / bucket.rate
-
-
-class RateLimits:
-    """Per process: each user's requests, and each client address's failed authentications. Tokens are
-    checked before a request's user is known, so a flood of bad tokens from one address is refused before
-    its signatures are verified. `auth.Policy.check` applies both."""
-
-    def __init__(self, per_user: Buckets, auth_failures: Buckets) -> None:
-        self.per_user = per_user
-        self.auth_failures = auth_failures
-
-    @classmethod
-    def from_settings(cls, settings, clock: Callable[[], float] = time.monotonic) -> RateLimits:
-        return cls(
-            Buckets(settings.rate_limit_user_burst, settings.rate_limit_user_per_second, clock),
-            Buckets(
-                settings.rate_limit_auth_failures_burst,
-                settings.rate_limit_auth_failures_per_minute / 60,
-                clock,
-            ),
-        )
-
-    def before_authentication(self, client: str) -> None:
-        if self.auth_failures.enabled and (wait := self.auth_failures.wait(client)) > 0:
-            raise TooManyRequests(
-                "too many failed authentications from this address; try again later",
-                retry_after_seconds=_seconds(wait),
-            )
-
-    def authentication_failed(self, client: str) -> None:
-        if self.auth_failures.enabled:
-            self.auth_failures.take(client)
-
-    def request_by(self, subject: str) -> None:
-        if self.per_user.enabled and (wait := self.per_user.take(subject)) > 0:
-            raise TooManyRequests(
-                "too many requests from this user; slow down", retry_after_seconds=_seconds(wait)
-            )
-
-
-def _seconds(wait: float) -> int:
-    return max(1, math.ceil(min(wait, 3600)))
 
 
 # A page of ours: inline styles only, nothing loaded, never framed, no form or base to hijack.

@@ -26,7 +26,6 @@ from kernel.http import (
     CorrelationId,
     OperationsGate,
     PolicyRoute,
-    RateLimits,
     RequestMetrics,
     SecurityHeaders,
     roles_not_in,
@@ -37,6 +36,7 @@ from kernel.keyring import Keyring, KeyringSettings
 from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
 from kernel.pseudonyms import Pseudonyms
+from kernel.ratelimits import RateLimits
 from kernel.relay import StallWatch, service_relay
 from kernel.settings import ServiceSettings
 
@@ -117,6 +117,7 @@ def create_service_app(
         # Personal data is sealed with per-person keys from the deployment's one keyring (kernel.keyring).
         keyring = app.state.keyring = await Keyring.open(KeyringSettings())
         app.state.event_store = EventStore(pool, clock, keyring=keyring)
+        app.state.rate_limits = RateLimits.shared(settings, pool)
         if definition.reference_data is not None:
             await definition.reference_data(settings, app.state.event_store)
         run_relay = settings.run_relay and definition.appends_events
@@ -202,7 +203,8 @@ def create_service_app(
     app.mount(DOCS_ASSETS, StaticFiles(directory=DOCS_FILES), name="docs-assets")
     app.router.route_class = PolicyRoute
     app.state.settings = settings
-    app.state.rate_limits = RateLimits.from_settings(settings)
+    # In memory until the lifespan opens the database the service's processes share them in.
+    app.state.rate_limits = RateLimits.in_memory(settings)
     app.state.token_verifier = TokenVerifier.from_settings(settings, definition.roles)
     # Reads of personal data and refusals, before any of their answer leaves (kernel.journal).
     app.state.journal = journal.KafkaJournal(settings)

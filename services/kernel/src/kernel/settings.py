@@ -44,7 +44,8 @@ class ServiceSettings(BaseSettings):
     auth_jwks_refetch_seconds: float = Field(30.0, ge=0, validation_alias="AUTH_JWKS_REFETCH_SECONDS")
     auth_max_token_lifetime_seconds: int = Field(12 * 3600, gt=0, validation_alias="AUTH_MAX_TOKEN_LIFETIME")
     auth_leeway_seconds: int = Field(30, ge=0, le=60, validation_alias="AUTH_LEEWAY_SECONDS")
-    # Per process. A user's requests (0: no limit) and a client address's failed authentications (ADR 21).
+    # A user's requests (0: no limit) and a client address's failed authentications (ADR 21), shared by the
+    # service's processes through its database (ADR 34).
     rate_limit_user_per_second: float = Field(50.0, ge=0, validation_alias="RATE_LIMIT_USER_PER_SECOND")
     rate_limit_user_burst: int = Field(300, ge=1, validation_alias="RATE_LIMIT_USER_BURST")
     rate_limit_auth_failures_per_minute: float = Field(

@@ -16,7 +16,8 @@ from contracts.roles import ESTABLISHMENT
 from devinfra.tokens import DevKeys
 from kernel.access import Principal
 from kernel.auth import allow, public
-from kernel.http import Buckets, TokenBucket, service_router
+from kernel.http import service_router
+from kernel.ratelimits import Buckets, TokenBucket
 from kernel.service import ServiceDefinition, create_service_app
 from kernel.settings import ServiceSettings
 
@@ -216,15 +217,23 @@ def test_a_bucket_refills_at_its_rate_up_to_its_capacity():
     assert bucket.take(100) == 0 and bucket.tokens == 1  # never more than the capacity
 
 
-def test_full_buckets_are_forgotten_when_the_table_is_full():
+async def test_full_buckets_are_forgotten_when_the_table_is_full():
     now = [0.0]
     buckets = Buckets(capacity=1, rate=1, clock=lambda: now[0])
     buckets.MAX_KEYS = 3
     for user in ("a", "b", "c"):
-        buckets.take(user)
+        await buckets.take(user)
     now[0] = 10  # all three refilled
-    buckets.take("d")
+    await buckets.take("d")
     assert set(buckets.buckets) == {"d"}
+
+
+async def test_taking_says_whether_it_was_granted_and_how_long_the_budget_is_then_empty():
+    buckets = Buckets(capacity=2, rate=0.5, clock=lambda: 0.0)
+    first, second, third = [await buckets.take("u") for _ in range(3)]
+    assert (first.refused_for, first.empty_for) == (0, 0)  # one token left
+    assert (second.refused_for, second.empty_for) == (0, 2)  # the last one: empty for one interval
+    assert (third.refused_for, third.empty_for) == (2, 2)
 
 
 # --- correlation ids ---
