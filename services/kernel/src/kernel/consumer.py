@@ -55,6 +55,11 @@ Handler = Callable[[asyncpg.Connection, EventEnvelope, Event], Awaitable[None]]
 # The effect of a fetch's new events at once, in their order: a view that writes a row or two per event
 # pays a few statements per fetch rather than per event.
 BatchHandler = Callable[[asyncpg.Connection, list[tuple[EventEnvelope, Event]]], Awaitable[None]]
+# The same with the Kafka record each event came in: for a view that keeps what only the record holds (its
+# headers, such as the relay's transaction id: the audit log, ADR 30).
+RecordBatchHandler = Callable[
+    [asyncpg.Connection, list[tuple[EventEnvelope, Event, ConsumerRecord]]], Awaitable[None]
+]
 # Where a runner reports what keeps it from progressing (`/ready` shows it): a name per problem, and why.
 Health = dict[str, str]
 
@@ -77,6 +82,8 @@ class Subscription:
     tables: tuple[str, ...] = ()
     # Used instead of `handler` when set (not for a reaction, which applies one message per transaction).
     batch_handler: BatchHandler | None = None
+    # Used instead of both when set: each event with its record.
+    record_batch_handler: RecordBatchHandler | None = None
 
     @property
     def redrive_topic(self) -> str:
@@ -457,7 +464,12 @@ class ConsumerRunner:
                     if delivery.envelope.event_id in fresh:
                         fresh.discard(delivery.envelope.event_id)  # the same event twice in one fetch
                         new.append(delivery)
-                if self.subscription.batch_handler is not None:
+                if self.subscription.record_batch_handler is not None:
+                    if new:
+                        await self.subscription.record_batch_handler(
+                            connection, [(d.envelope, d.event, d.record) for d in new]
+                        )
+                elif self.subscription.batch_handler is not None:
                     if new:
                         await self.subscription.batch_handler(
                             connection, [(d.envelope, d.event) for d in new]

@@ -243,6 +243,12 @@ def idempotent_producer(
     )
 
 
+# The header the relay adds to each record: the producing transaction's id (the events table's `xid8`, in
+# decimal), which with `position` places the event in the relay's order, the order a signed checkpoint cuts the
+# log in (ADR 27). A header, not an envelope field: the envelope and its hash stay as they were.
+TRANSACTION_ID_HEADER = "transaction_id"
+
+
 def encode(envelope: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """Key (the stream id, so a stream keeps its order in one partition), value and headers."""
     headers = [

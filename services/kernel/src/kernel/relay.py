@@ -149,8 +149,9 @@ class Relay:
             return 0
         envelopes = [envelope_from_row(r) for r in rows]
         deliveries = []
-        for envelope in envelopes:
+        for envelope, row in zip(envelopes, rows, strict=True):
             key, value, headers = kafka.encode(envelope)
+            headers.append((kafka.TRANSACTION_ID_HEADER, row["published_xid"].encode()))
             topic = self.topic_for(envelope)
             deliveries.append(await producer.send(topic, value=value, key=key, headers=headers))
             metrics.EVENTS_PUBLISHED.labels(topic=topic).inc()

@@ -141,6 +141,28 @@ async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_dup
     assert [n for call in calls for n in call] == [1, 2, 3] and all(calls)
 
 
+async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in(
+    pool, bootstrap, unique_name
+):
+    topic, calls = unique_name("topic"), []
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(2))
+
+    async def with_records(connection, deliveries):
+        calls.extend((event.number, record.topic, record.offset) for _, event, record in deliveries)
+        for envelope, event, _ in deliveries:
+            await record_number(connection, envelope, event)
+
+    async def never(connection, envelope, event):
+        raise AssertionError("the per-event handler is not called when a record batch handler is given")
+
+    subscription = Subscription(unique_name("group"), [topic], never, record_batch_handler=with_records)
+    runner = runner_for(subscription, pool, bootstrap)
+    async with running(runner):
+        await wait_for(lambda: _count(pool, 2), timeout=30, message="two applied events")
+
+    assert calls == [(1, topic, 0), (2, topic, 1)]
+
+
 async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
     pool, bootstrap, unique_name
 ):

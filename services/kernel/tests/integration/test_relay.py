@@ -175,6 +175,14 @@ async def test_events_are_published_keyed_by_stream_and_restricted_ones_apart(
     assert {r.key for r in shared} == {b"s-1"}
     assert [e.event_type for e in envelopes(restricted)] == ["kerneltest.secret.noted"]
     assert dict(shared[0].headers)["correlation_id"] == b"corr-1"
+    # Each record names the transaction that wrote it: the events table's, the same for one transaction's.
+    xids = {
+        row["position"]: row["xid"].encode()
+        for row in await store.pool.fetch("SELECT position, transaction_id::text AS xid FROM events")
+    }
+    for record, envelope in zip([*shared, *restricted], envelopes([*shared, *restricted]), strict=True):
+        assert dict(record.headers)[kafka.TRANSACTION_ID_HEADER] == xids[envelope.position]
+    assert len({dict(r.headers)[kafka.TRANSACTION_ID_HEADER] for r in [*shared, *restricted]}) == 1
 
 
 async def test_a_transaction_committing_after_a_later_one_is_not_skipped(store, dsn, bootstrap, unique_name):

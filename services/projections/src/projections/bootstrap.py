@@ -109,7 +109,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             name=settings.topic("projections.audit-log"),
             topics=[settings.topic(topic) for topic in audit_log.TOPICS],
             handler=audit_log.apply,
-            batch_handler=audit_log.apply_batch,
+            record_batch_handler=audit_log.apply_records,
             tables=audit_log.TABLES,
         ),
     ]

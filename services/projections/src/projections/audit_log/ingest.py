@@ -4,15 +4,19 @@ recomputed, so a tampered event shows as it was published. Only the personal val
 runner hands over payloads opened through the keyring, and the view masks each of them again
 (« [scellé] », as `passerelle audit stream` prints a sealed value) so that the table holds no one's data.
 
-Idempotent per event (its id is the key): a relay's re-send, or a rebuild, stores each event once."""
+Idempotent per event (its id is the key): a relay's re-send, or a rebuild, stores each event once. Each row also
+keeps the id of the transaction that wrote the event, from the relay's record header: with the position, it
+places the event against the service's signed checkpoints (ADR 27, `projections.audit_log.checkpoints`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import asyncpg
+from aiokafka.structs import ConsumerRecord
 
 from contracts import Event, EventEnvelope
+from kernel import kafka
 from kernel.sealing import Each, Leaf, Plan, is_sealed, plan_for
 
 SEALED_MARK = "[scellé]"
@@ -67,25 +71,43 @@ def topic_of(envelope: EventEnvelope) -> str:
 
 
 async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: Event) -> None:
-    """Keep one event: `apply_batch` of one."""
-    await apply_batch(connection, [(envelope, event)])
+    """Keep one event read without its record (no transaction id): `apply_records` without the header."""
+    await _insert(connection, [_row(envelope, None)])
 
 
-async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event]]) -> None:
-    """Keep a fetch's events, in one pipelined statement. Runs in the consumer's transaction, beside its
-    checkpoint."""
+async def apply_records(
+    connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event, ConsumerRecord]]
+) -> None:
+    """Keep a fetch's events, in one pipelined statement, each with the transaction id its record's header
+    carries (the relay's, ADR 27). Runs in the consumer's transaction, beside its checkpoint."""
+    await _insert(
+        connection, [_row(envelope, transaction_id_of(record)) for envelope, _, record in deliveries]
+    )
+
+
+def transaction_id_of(record: ConsumerRecord) -> int | None:
+    """The relay's header, or None for a record published without it (before it existed, or by a tool)."""
+    value = dict(record.headers or ()).get(kafka.TRANSACTION_ID_HEADER)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None  # not a transaction id: the event is kept, only unplaced against the checkpoints
+
+
+async def _insert(connection: asyncpg.Connection, rows: list[tuple]) -> None:
     await connection.executemany(
         """INSERT INTO audit_log (event_id, topic, service, position, event_type, schema_version, stream_type,
                                   stream_id, stream_version, occurred_at, recorded_at, actor, subject,
                                   correlation_id, causation_id, restricted, payload, hash_version,
-                                  previous_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                                  previous_hash, hash, transaction_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                   $21)
            ON CONFLICT (event_id) DO NOTHING""",
-        [_row(envelope) for envelope, _ in deliveries],
+        rows,
     )
 
 
-def _row(envelope: EventEnvelope) -> tuple:
+def _row(envelope: EventEnvelope, transaction_id: int | None) -> tuple:
     return (
         envelope.event_id,
         topic_of(envelope),
@@ -107,4 +129,5 @@ def _row(envelope: EventEnvelope) -> tuple:
         envelope.hash_version,
         envelope.previous_hash,
         envelope.hash,
+        transaction_id,
     )
