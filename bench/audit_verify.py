@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import psutil
 from cpuclock import cpu_window
-from person_year import SERVICES as WRITERS
 from table import Row, render
 
+from devinfra.year.writer import SERVICES as WRITERS
 from kernel import audit, database
 
 if TYPE_CHECKING:

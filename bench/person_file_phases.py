@@ -38,12 +38,12 @@ from aiokafka import AIOKafkaConsumer
 from cpuclock import cpu_window
 from loadgen import closed_loop, open_loop, percentile, wait_until
 from person_year import DEFAULT_PEOPLE
-from person_year import SERVICES as WRITERS
 from table import Row, at_most_row, ratio_row
-from year_cast import ESTABLISHMENTS
 
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.subject_ids import subject_id_environment
+from devinfra.year.cast import ESTABLISHMENTS
+from devinfra.year.writer import SERVICES as WRITERS
 from kernel import database, views
 from kernel import kafka as kernel_kafka
 from kernel.clock import local_date

@@ -5,10 +5,10 @@ kernel's event store: about 5,000 people and 1 M events by default (issue 14's s
     ASSESSMENT_SUBJECT_ID_SECRET=… uv run python bench/person_year.py --people 30 --summary /tmp/year.json
 
 Each service's database is migrated as the service would migrate it, then filled: the programmes catalogue as
-its reference data creates it, then each establishment's year (`year_story.SiteYear`), the establishments
-shared among worker processes. Every decision becomes a `Session.append` at its simulated instant (the
-session's clock), so positions, hash chains and envelopes are the kernel's own; many appends share one
-transaction per service. The stores' relays publish it all once the services start.
+its reference data creates it, then each establishment's year (`devinfra.year`, the generator the demo
+shares), the establishments shared among worker processes. Every decision becomes a `Session.append` at its
+simulated instant (the session's clock), so positions, hash chains and envelopes are the kernel's own; many
+appends share one transaction per service. The stores' relays publish it all once the services start.
 
 Deterministic for a given seed and size: the same people, streams and payloads (event ids and hashes are the
 kernel's, drawn afresh). The summary (JSON) lists the people, their case and referent, and the heaviest files.
@@ -25,31 +25,19 @@ import sys
 import time as time_module
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
 import asyncpg
 
-from contracts import Actor, Event
 from devinfra.infra import database_url_variable
+from devinfra.year import cast as year_cast
+from devinfra.year.story import SiteYear
+from devinfra.year.writer import CONNECTIONS, SERVICES, Writer, tell_site
 from kernel import database
 from kernel.clock import LOCAL_TIME_ZONE
-from kernel.eventstore import NEW_STREAM, Metadata, Session, StreamHead
-from kernel.sealing import Sealer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also in worker processes
-
-import year_cast  # noqa: E402
-from year_cast import StaffNames  # noqa: E402
-from year_story import SiteYear  # noqa: E402
-
-SERVICES = ("assessment", "programmes", "ipro", "partners")
-# A reaction's cause is appended first: the assessment and partners stores before those that react to them.
-FLUSH_PHASES = (("assessment", "partners"), ("programmes", "ipro"))
-CONNECTIONS = 2  # transactions side by side per store and worker
-BATCH_EVENTS = 4000  # decisions queued before they are appended, a transaction per service
 YEAR_ENDING = date(2026, 11, 30)  # the last day of the year told (a fixed day: the output does not drift)
 DEFAULT_PEOPLE, DEFAULT_SEED = 5000, 14
 # The assessment service's, so that a person re-admitted through its API is the same person (subject ids).
@@ -58,104 +46,6 @@ SUBJECT_ID_SECRET = "ASSESSMENT_SUBJECT_ID_SECRET"
 
 def migrations_of(service: str) -> Path:
     return Path(__import__(service).__file__).parent / "migrations"
-
-
-# --- appending through the kernel --------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Queued:
-    """One decision waiting to be appended; once appended, the id of its first event (a reaction's cause)."""
-
-    service: str
-    stream_type: str
-    stream_id: str
-    events: list[Event]
-    actor: Actor
-    at: datetime
-    subject: str | None
-    restricted: bool
-    correlation_id: str
-    cause: Queued | None
-    first_event_id: str | None = None
-
-
-@dataclass
-class Writer:
-    """The `year_cast.Sink`: decisions queued per service, appended with `Session.append` in batches, each
-    at its instant (the session's clock), after the head the stream had: versions and hash chains are the
-    event store's. With a `sealer`, personal fields are sealed as the services' stores seal them (the demo);
-    the bench appends them in clear, as values written before sealing existed are read."""
-
-    pools: dict[str, asyncpg.Pool]
-    sealer: Sealer | None = None
-    queued: dict[str, list[Queued]] = field(default_factory=lambda: {s: [] for s in SERVICES})
-    heads: dict[tuple[str, str], StreamHead] = field(default_factory=dict)
-    waiting_events: int = 0
-    appended: Counter = field(default_factory=Counter)
-    transactions: int = 0
-
-    def add(
-        self,
-        service,
-        stream_type,
-        stream_id,
-        events,
-        *,
-        actor,
-        at,
-        subject,
-        restricted,
-        correlation_id,
-        cause,
-    ):
-        item = Queued(
-            service, stream_type, stream_id, events, actor, at, subject, restricted, correlation_id, cause
-        )
-        self.queued[service].append(item)
-        self.waiting_events += len(events)
-        return item
-
-    @property
-    def full(self) -> bool:
-        return self.waiting_events >= BATCH_EVENTS
-
-    async def flush(self) -> None:
-        """Everything queued, appended: the stores that cause reactions first, then those that react (their
-        causation ids are known by then). Within a store, streams are dealt to `CONNECTIONS` transactions
-        that run side by side; a stream's events all go to one of them, in order."""
-        for stores in FLUSH_PHASES:
-            batches = []
-            for service in stores:
-                items, self.queued[service] = self.queued[service], []
-                shares: list[list[Queued]] = [[] for _ in range(CONNECTIONS)]
-                for item in items:
-                    shares[hash(item.stream_id) % CONNECTIONS].append(item)
-                batches += [self._append(service, share) for share in shares if share]
-            await asyncio.gather(*batches)
-        self.waiting_events = 0
-
-    async def _append(self, service: str, items: list[Queued]) -> None:
-        instant = [items[0].at]
-        async with self.pools[service].acquire() as connection, connection.transaction():
-            session = Session(connection, clock=lambda: instant[0], sealer=self.sealer)
-            for item in items:
-                instant[0] = item.at
-                key = (service, item.stream_id)
-                causation = item.cause.first_event_id if item.cause is not None else None
-                appended = await session.append(
-                    item.stream_type,
-                    item.stream_id,
-                    self.heads.get(key, NEW_STREAM),
-                    item.events,
-                    Metadata(actor=item.actor, correlation_id=item.correlation_id, causation_id=causation),
-                    subject=item.subject,
-                    restricted=item.restricted,
-                )
-                self.heads[key] = StreamHead.of(appended)
-                item.first_event_id = str(appended[0].event_id)
-                self.appended[service] += len(appended)
-        self.transactions += 1
 
 
 async def _pools(dsns: dict[str, str]) -> dict[str, asyncpg.Pool]:
@@ -198,37 +88,6 @@ async def _tell(
         "people": people,
         "heavy": heavy,
     }
-
-
-async def tell_site(
-    writer: Writer,
-    site: year_cast.Site,
-    seed: int,
-    start: date,
-    end: date,
-    subject_key: bytes,
-    programmes: dict,
-    names: StaffNames | None = None,
-) -> SiteYear:
-    """One establishment's story from `start` to `end`, every decision appended by `writer`: the bench's
-    sites and the demo's one (`devinfra.demo`)."""
-    story = SiteYear(
-        site,
-        seed=seed,
-        start=start,
-        end=end,
-        ledger_sink=writer,
-        programmes=programmes,
-        subject_key=subject_key,
-        names=names,
-    )
-    story.cast()
-    for step, args in story.steps():
-        step(*args)
-        if writer.full:
-            await writer.flush()
-    await writer.flush()
-    return story
 
 
 def _summary(story: SiteYear, person: year_cast.Person) -> dict:

@@ -1,5 +1,5 @@
 """The demo establishment `make up` loads into an empty system (issue 20): some sixty fictional people of the
-CP de Lille-Annœullin and a few months of their history, told by the bench's generator (`bench/year_story.py`)
+CP de Lille-Annœullin and a few months of their history, told by the bench's year generator (`devinfra.year`)
 through the services' own deciders and appended through the kernel's event store, sealed with the people's
 keys and hash-chained as the services' stores do it; the relays publish it when the services start.
 
@@ -18,23 +18,23 @@ positionings and programmes' groups and referrals. The projections, fed by the t
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import asyncpg
 
 from contracts import Actor
-from devinfra.paths import REPO_ROOT
+from devinfra.year.cast import Site, StaffNames, catalogue
+from devinfra.year.writer import CONNECTIONS, SERVICES, Writer, tell_site
 from kernel import database
 from kernel.clock import LOCAL_TIME_ZONE, local_date, system_clock
 from kernel.eventstore import EventStore
 from kernel.keyring import Keyring, KeyringSettings
 from kernel.sealing import Sealer
 
-WRITERS = ("assessment", "programmes", "ipro", "partners")
+WRITERS = SERVICES  # the stores the story writes to
 PEOPLE = 60
 HISTORY_DAYS = 120  # a few months: people admitted meanwhile, assessments, groups, a call or two
 SEED = 20
@@ -42,27 +42,14 @@ SEED = 20
 SITE_CODE, SITE_NAME = "LAN", "CP de Lille-Annœullin"
 
 
-def _bench() -> ModuleType:
-    """The bench's generator (`bench/person_year.py` and its sibling modules, which it puts on the path)."""
-    folder = str(REPO_ROOT / "bench")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    return importlib.import_module("person_year")
+class DemoNames(StaffNames):
+    """The web login's identities: "cpip-1", "assistant_social-1", "partenaire-1"."""
 
+    def staff(self, role: str, site: Site, number: int) -> str:
+        return f"{role}-{number}"
 
-def _names():
-    year_cast = importlib.import_module("year_cast")
-
-    class DemoNames(year_cast.StaffNames):
-        """The web login's identities: "cpip-1", "assistant_social-1", "partenaire-1"."""
-
-        def staff(self, role, site, number):
-            return f"{role}-{number}"
-
-        def partner(self, number, partner_id):
-            return f"partenaire-{number + 1}"
-
-    return DemoNames()
+    def partner(self, number: int, partner_id: str) -> str:
+        return f"partenaire-{number + 1}"
 
 
 @dataclass(frozen=True)
@@ -103,20 +90,18 @@ async def load(
         await database.migrate(owners[service], migrations)
     if await holds_people(dsns["assessment"]):
         return None
-    bench = _bench()
-    year_cast = importlib.import_module("year_cast")
     last_day = (today or local_date(system_clock())) - timedelta(
         days=1
     )  # nothing told happens later than now
     first_day = last_day - timedelta(days=HISTORY_DAYS)
     keyring = await Keyring.open(keyring_settings)
-    pools = {s: await database.create_pool(dsns[s], min_size=1, max_size=bench.CONNECTIONS) for s in WRITERS}
+    pools = {s: await database.create_pool(dsns[s], min_size=1, max_size=CONNECTIONS) for s in WRITERS}
     try:
         await _catalogue(pools["programmes"], keyring, first_day)
-        writer = _first_decisions(bench.Writer)(pools, sealer=Sealer(keyring))
-        site = year_cast.Site(SITE_CODE, SITE_NAME, people)
-        story = await bench.tell_site(
-            writer, site, SEED, first_day, last_day, subject_key, year_cast.catalogue(), _names()
+        writer = Remembering(pools, sealer=Sealer(keyring))
+        site = Site(SITE_CODE, SITE_NAME, people)
+        story = await tell_site(
+            writer, site, SEED, first_day, last_day, subject_key, catalogue(), DemoNames()
         )
         await _inline_tables(pools, story.ledger.states, writer)
     finally:
@@ -142,18 +127,16 @@ async def _catalogue(pool: asyncpg.Pool, keyring: Keyring, first_day: date) -> N
     await seed_catalogue(SimpleNamespace(catalogue_file=None), store)
 
 
-def _first_decisions(writer_class):
-    """The bench's writer, remembering who made each stream and when (an interview's row names its author)."""
+@dataclass(eq=False)
+class Remembering(Writer):
+    """The generator's writer, remembering who made each stream and when (an interview's row names its
+    author)."""
 
-    @dataclass(eq=False)
-    class Remembering(writer_class):
-        started: dict[tuple[str, str], tuple[Actor, datetime]] = field(default_factory=dict)
+    started: dict[tuple[str, str], tuple[Actor, datetime]] = field(default_factory=dict)
 
-        def add(self, service, stream_type, stream_id, events, **decision):
-            self.started.setdefault((service, stream_id), (decision["actor"], decision["at"]))
-            return super().add(service, stream_type, stream_id, events, **decision)
-
-    return Remembering
+    def add(self, service, stream_type, stream_id, events, **decision):
+        self.started.setdefault((service, stream_id), (decision["actor"], decision["at"]))
+        return super().add(service, stream_type, stream_id, events, **decision)
 
 
 def _table_writers() -> dict[str, list[tuple[type, Callable]]]:

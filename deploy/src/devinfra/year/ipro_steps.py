@@ -1,4 +1,4 @@
-"""The pôle IPRO's part of a site's year (`year_story.SiteYear`): the pathway IPRO opens from the case, its
+"""The pôle IPRO's part of a site's year (`devinfra.year.story.SiteYear`): the pathway IPRO opens from the case, its
 synthesis, profile, interviews, goals and exit preparation; classement, work and contracts; trainings; places on
 partner actions; and IPRO's reactions to a release and to a partner's change of session."""
 
@@ -6,19 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-
-from year_cast import (
-    FRANCE_TRAVAIL_MONTHS,
-    MORNINGS,
-    SYNTHESIS_WORKING_DAYS,
-    TRADES,
-    TRAININGS,
-    TRIAL_CAP_DAYS,
-    WEDNESDAY_AFTERNOON,
-    WORKSHOPS,
-    ActionRun,
-    Person,
-)
 
 from contracts import Actor
 from contracts.ipro import (
@@ -37,6 +24,18 @@ from contracts.ipro import (
     TargetTrade,
     WorkRegime,
 )
+from devinfra.year.cast import (
+    FRANCE_TRAVAIL_MONTHS,
+    MORNINGS,
+    SYNTHESIS_WORKING_DAYS,
+    TRADES,
+    TRAININGS,
+    TRIAL_CAP_DAYS,
+    WEDNESDAY_AFTERNOON,
+    WORKSHOPS,
+    ActionRun,
+    Person,
+)
 from ipro.domain import commands as ic
 from ipro.domain.calendar import add_months
 from ipro.domain.facts import CaseFacts as IproCaseFacts
@@ -52,7 +51,7 @@ from ipro.replica import REACTION
 
 
 class IproSteps:
-    """Steps of the pôle IPRO: they run as methods of `year_story.SiteYear`."""
+    """Steps of the pôle IPRO: they run as methods of `devinfra.year.story.SiteYear`."""
 
     # --- IPRO: the pathway ---
 

@@ -1,25 +1,12 @@
-"""The SPIP's part of a site's year (`year_story.SiteYear`): cases, interviews, assessments and plans in the
+"""The SPIP's part of a site's year (`devinfra.year.story.SiteYear`): cases, interviews, assessments and plans in the
 assessment service; referrals and groups with their attendance in the programmes service; the release and the
 programmes service's reaction to it."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time, timedelta
 from typing import Any
-
-from year_cast import (
-    ESTABLISHMENTS,
-    EVIDENCE,
-    INTERVIEW_NOTES,
-    NATURES,
-    OBJECTIVES,
-    PROGRAMME_SLOTS,
-    PROGRAMMES_FOR,
-    PROTECTIVE_FACTORS,
-    RATINGS_LEVELS,
-    GroupRun,
-    Person,
-)
 
 from assessment.domain import commands as ac
 from assessment.domain.assessment import assessment as assessment_decider
@@ -48,8 +35,22 @@ from contracts.assessment import (
     RiskLevel,
 )
 from contracts.programmes import AttendanceMark, Mark, WeeklyPattern
+from devinfra.year.cast import (
+    ESTABLISHMENTS,
+    EVIDENCE,
+    INTERVIEW_NOTES,
+    NATURES,
+    OBJECTIVES,
+    PROGRAMME_SLOTS,
+    PROGRAMMES_FOR,
+    PROTECTIVE_FACTORS,
+    RATINGS_LEVELS,
+    GroupRun,
+    Person,
+)
 from kernel.clock import local_date
 from programmes.domain import commands as gc
+from programmes.domain import schedule
 from programmes.domain.facts import Caller, PersonFacts, ReferralFacts
 from programmes.domain.group import GroupStatus, placement
 from programmes.domain.group import group as group_decider
@@ -62,7 +63,7 @@ from programmes.seed import programme_id
 
 
 class SpipSteps:
-    """Steps of the SPIP: they run as methods of `year_story.SiteYear`."""
+    """Steps of the SPIP: they run as methods of `devinfra.year.story.SiteYear`."""
 
     # --- assessment: the case ---
 
@@ -645,12 +646,22 @@ class SpipSteps:
         )
         start = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
         count = definition.planned_sessions + (1 if definition.review_session else 0)
+        room = f"Salle {sorted(PROGRAMME_SLOTS).index(code) + 1 if code in PROGRAMME_SLOTS else 1}"
+        pattern = WeeklyPattern(
+            weekday=weekday, starts_at=starts_at, duration_minutes=definition.session_minutes
+        )
+        facilitators = None
+        if self.facilitators_booked_once:
+            start, pattern, facilitators = self.free_slot(
+                start, pattern, count, room, definition.review_session
+            )
         last = start + timedelta(weeks=count - 1)
         end = last + timedelta(days=14)
         self.next_group_from[code] = end + timedelta(days=1)
-        facilitators = [
-            a.subject for a in self.rng.sample(self.staff["cpip"], min(2, len(self.staff["cpip"])))
-        ]
+        if facilitators is None:  # the bench's: a facilitator may be in two groups at once (ADR 33)
+            facilitators = [
+                a.subject for a in self.rng.sample(self.staff["cpip"], min(2, len(self.staff["cpip"])))
+            ]
         run = GroupRun(
             group_id=self.uid(), programme=programme, facilitators=facilitators, last_session_on=last
         )
@@ -662,13 +673,11 @@ class SpipSteps:
                 group_id=run.group_id,
                 programme_id=programme.programme_id,
                 establishment=self.site.name,
-                room=f"Salle {sorted(PROGRAMME_SLOTS).index(code) + 1 if code in PROGRAMME_SLOTS else 1}",
+                room=room,
                 facilitators=facilitators,
                 start_date=start,
                 end_date=end,
-                pattern=WeeklyPattern(
-                    weekday=weekday, starts_at=starts_at, duration_minutes=definition.session_minutes
-                ),
+                pattern=pattern,
                 capacity=capacity,
                 today=self.today,
             ),
@@ -678,8 +687,55 @@ class SpipSteps:
         self.on_group(run, gc.OpenGroup(), dpip)
         self.groups[code] = run
         self.running_groups[run.group_id] = run
+        self.planned_groups.append(run.group_id)
         self.at(self.moment(start, time(8, 0)), self.start_group, run)
         return run
+
+    # --- programmes: facilitators booked once at a time (the demo's story) ---
+
+    def free_slot(
+        self, start: date, pattern: WeeklyPattern, count: int, room: str, review: bool
+    ) -> tuple[date, WeeklyPattern, list[str]]:
+        """The first week from `start`, and afternoon (the programme's own first, then the other weekdays),
+        when a CPIP is free at every session of the group: (its start, its pattern, its facilitator, or both
+        CPIPs when both are). The programmes service refuses a facilitator booked in two sessions at once."""
+        weekdays = [pattern.weekday, *(d for d in range(5) if d != pattern.weekday)]
+        for weeks in itertools.count():
+            for weekday in weekdays:
+                tried = pattern.model_copy(update={"weekday": weekday})
+                begins = start + timedelta(weeks=weeks)
+                spans = [
+                    (s.starts_at, s.ends_at)
+                    for s in schedule.generate("", begins, tried, count, room, review)
+                ]
+                taken = self.facilitators_taken(spans)
+                free = [a.subject for a in self.staff["cpip"] if a.subject not in taken]
+                if free:
+                    chosen = self.rng.sample(free, min(2, len(free)))
+                    return begins + timedelta(days=(weekday - begins.weekday()) % 7), tried, chosen
+        raise AssertionError("unreachable: some week is free")
+
+    def facilitators_taken(
+        self, spans: list[tuple[datetime, datetime]], moving: str | None = None
+    ) -> set[str]:
+        """Who facilitates a session, not cancelled, overlapping one of `spans` (the sessions the programmes
+        service's table holds, of every group planned); `moving`: a session about to move, left out."""
+        taken: set[str] = set()
+        for group_id in self.planned_groups:
+            state = self.group_state(group_id)
+            for held in state.sessions.values():
+                session = held.session
+                if held.cancelled or session.session_id == moving:
+                    continue
+                if any(session.starts_at < ends and starts < session.ends_at for starts, ends in spans):
+                    taken.update(state.facilitators)
+        return taken
+
+    def facilitators_free(self, run: GroupRun, starts_at: datetime, ends_at: datetime, moving=None) -> bool:
+        """Whether the group's facilitators may hold a session then: always in the bench's story."""
+        if not self.facilitators_booked_once:
+            return True
+        return not self.facilitators_taken([(starts_at, ends_at)], moving) & set(run.facilitators)
 
     def facilitator(self, run: GroupRun) -> Actor:
         return Actor(subject=self.pick(run.facilitators), role="cpip")
@@ -739,6 +795,9 @@ class SpipSteps:
         new = session.session.starts_at + timedelta(days=1)
         if local_date(new) > state.end_date or new <= self.now:
             return
+        ends = new + (session.session.ends_at - session.session.starts_at)
+        if not self.facilitators_free(run, new, ends, moving=session_id):
+            return  # the service would refuse it: the facilitators keep the session where it is
         self.on_group(
             run, gc.MoveSession(session_id=session_id, starts_at=new, now=self.now), self.facilitator(run)
         )
@@ -764,7 +823,11 @@ class SpipSteps:
             self.facilitator(run),
         )
         catch_up = original.starts_at + timedelta(days=2)
-        if self.rng.random() < 0.6 and local_date(catch_up) <= state.end_date:
+        if (
+            self.rng.random() < 0.6
+            and local_date(catch_up) <= state.end_date
+            and self.facilitators_free(run, catch_up, catch_up + (original.ends_at - original.starts_at))
+        ):
             state, _ = self.on_group(
                 run, gc.AddCatchUpSession(starts_at=catch_up, now=self.now), self.facilitator(run)
             )

@@ -1,6 +1,6 @@
-"""What a site's year is told with (`year_story`): the region's establishments and their size, the people and
-things the story follows, the words it uses, and the ledger each decision goes to (the decider's run, the state
-folded so far, and the sink that appends it through the kernel: `person_year.Writer`)."""
+"""What a site's year is told with (`story`): the region's establishments and their size, the people and things
+the story follows, the words it uses, and the ledger each decision goes to (the decider's run, the state folded
+so far, and the sink that appends it through the kernel: `writer.Writer`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The partners' part of a site's year (`year_story.SiteYear`): organisations and their accreditation,
+"""The partners' part of a site's year (`devinfra.year.story.SiteYear`): organisations and their accreditation,
 calls, proposals and the catalogue actions they become, with their sessions held, moved or cancelled."""
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from year_cast import (
+from contracts import Actor
+from contracts.partners import CallContent, PlannedSession, ProposalContent
+from devinfra.testkit import valid_siret
+from devinfra.year.cast import (
     ACTION_PLACES,
     ACTION_TIMES,
     ACTION_TITLES,
@@ -18,10 +21,6 @@ from year_cast import (
     ActionRun,
     PartnerOrg,
 )
-
-from contracts import Actor
-from contracts.partners import CallContent, PlannedSession, ProposalContent
-from devinfra.testkit import valid_siret
 from ipro.domain import commands as ic
 from ipro.domain.facts import SessionFacts
 from ipro.domain.positioning import OPEN as OPEN_PLACES
@@ -36,7 +35,7 @@ from partners.handlers import planned_session_id
 
 
 class PartnerSteps:
-    """Steps of the partners and of IPRO management: they run as methods of `year_story.SiteYear`."""
+    """Steps of the partners and of IPRO management: they run as methods of `devinfra.year.story.SiteYear`."""
 
     # --- partners: organisations, calls, proposals, actions ---
 

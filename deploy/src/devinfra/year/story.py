@@ -1,4 +1,5 @@
-"""One establishment's year, told through the services' own deciders (`bench/person_year.py` runs one per site).
+"""One establishment's year, told through the services' own deciders (`writer.tell_site` tells it: the bench's
+`bench/person_year.py` one per site, the demo one).
 
 Everything a user or a service's reaction would do is a command run by the service's `Decider` on the state
 folded so far, with the facts its handler would have loaded (built here from what the story already decided,
@@ -24,7 +25,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from year_cast import (
+from assessment import subjects
+from contracts import Actor
+from contracts.assessment import OffenceCategory
+from devinfra.year.cast import (
     FIRST_NAMES,
     LAST_NAMES,
     PROGRAMMES_FOR,
@@ -37,13 +41,9 @@ from year_cast import (
     Site,
     StaffNames,
 )
-from year_ipro import IproSteps
-from year_partners import PartnerSteps
-from year_spip import SpipSteps
-
-from assessment import subjects
-from contracts import Actor
-from contracts.assessment import OffenceCategory
+from devinfra.year.ipro_steps import IproSteps
+from devinfra.year.partner_steps import PartnerSteps
+from devinfra.year.spip_steps import SpipSteps
 from ipro.domain.facts import SessionFacts
 from kernel.clock import LOCAL_TIME_ZONE, local_date
 from programmes.domain.facts import ProgrammeFacts
@@ -63,9 +63,13 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         programmes: dict[str, ProgrammeFacts],
         subject_key: bytes,
         names: StaffNames | None = None,
+        facilitators_booked_once: bool = False,
     ) -> None:
         self.site, self.start, self.end = site, start, end
         self.names = names or StaffNames()  # the demo's users are the web login's (devinfra.demo)
+        # The demo's story keeps to the programmes service's groups table, which refuses a facilitator booked
+        # twice at a time; the bench's double-books one now and then, and measures the schedule finding it.
+        self.facilitators_booked_once = facilitators_booked_once
         # The assessment service's secret: people's ids are the ones it makes from their écrou numbers.
         self.subject_key = subject_key
         self.rng = random.Random(f"{seed}:{site.code}")
@@ -77,6 +81,7 @@ class SiteYear(SpipSteps, IproSteps, PartnerSteps):
         self.people: list[Person] = []
         self.groups: dict[str, GroupRun] = {}  # programme code -> the group being filled (planned, open)
         self.running_groups: dict[str, GroupRun] = {}  # group id -> any group not closed
+        self.planned_groups: list[str] = []  # every group's id, closed or never started too
         self.next_group_from: dict[str, date] = {}  # programme code -> earliest start of its next group
         self.actions: dict[str, ActionRun] = {}
         self.partners: list[PartnerOrg] = []
