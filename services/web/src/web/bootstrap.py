@@ -18,10 +18,12 @@ from web.messages import Refusal
 from web.navigation import home_of
 from web.pages import (
     assessment,
+    assessment_contributions,
     assessment_start,
     attendance,
     audit,
     consultations,
+    group_planning,
     indicators,
     ipro_pathway,
     login,
@@ -33,6 +35,7 @@ from web.pages import (
     plan,
     programmes,
     queue,
+    referral,
     schedule,
     search,
 )
@@ -53,11 +56,14 @@ PAGES = (
     audit.router,
     consultations.router,
     assessment.router,
+    assessment_contributions.router,
     plan.router,
     schedule.router,
     movements.router,
     indicators.router,
+    group_planning.router,  # before programmes: /groupes/nouveau is not a group's id
     programmes.router,
+    referral.router,
     attendance.router,
     partner_calls.router,
     partner_proposals.router,

@@ -67,6 +67,11 @@ SENTENCES: dict[str, str] = {
     "objective-not-found": "Cet objectif n'est pas dans cette version du plan.",
     "objective-not-active": "Cet objectif n'est plus en cours : choisissez « atteint » ou « abandonné ».",
     "reason-missing": "Indiquez le motif de l'abandon.",
+    # Contributions of the multidisciplinary team to an assessment.
+    "contribution-already-requested": "Cette personne a déjà été sollicitée pour cette évaluation.",
+    "contribution-not-requested": (
+        "Vous n'avez pas été sollicité pour cette évaluation : le CPIP référent vous le demande d'abord."
+    ),
     # The week, the movement list, the indicators (projections).
     "window-invalid": "Choisissez une période de 1 à 31 jours.",
     "day-required": "Indiquez le jour de la liste des mouvements.",
@@ -95,6 +100,31 @@ SENTENCES: dict[str, str] = {
     "referral-not-eligible": "La personne n'est pas éligible à ce programme.",
     "referral-already-placed": "La personne est déjà inscrite ou en liste d'attente.",
     "enrolment-overlap": "La personne suit déjà un groupe sur la même période.",
+    # Programmes: planning a group, its start and close; a referral's consent and end.
+    "programme-not-found": "Ce programme n'est pas au catalogue.",
+    "programme-withdrawn": "Ce programme a été retiré du catalogue.",
+    "capacity-outside-programme-limits": "Ce nombre de places sort des limites de taille du programme.",
+    "group-period-invalid": "Le groupe commence aujourd'hui ou plus tard, et finit après son début.",
+    "session-outside-group-period": (
+        "Les séances du programme dépasseraient la date de fin du groupe : reculez-la ou espacez moins les séances."
+    ),
+    "room-double-booked": "Cette salle est déjà réservée sur un de ces créneaux.",
+    "group-not-planned": "Seul un groupe planifié s'ouvre aux inscriptions.",
+    "group-below-minimum": (
+        "Le groupe compte moins de participants que le minimum du programme : un DPIP peut le commencer "
+        "en indiquant le motif."
+    ),
+    "override-needs-dpip": "Seul un DPIP commence un groupe en dessous de l'effectif minimum.",
+    "sessions-not-recorded": (
+        "Des séances n'ont ni présence saisie ni annulation : complétez-les avant de clore le groupe."
+    ),
+    "group-closed": "Ce groupe est clos : plus rien ne s'y enregistre.",
+    "referral-not-found": "Aucune orientation de ce numéro.",
+    "referral-ended": "Cette orientation est terminée.",
+    "consent-already-recorded": (
+        "La réponse de la personne est déjà enregistrée : retirez l'orientation pour y mettre fin."
+    ),
+    "referral-not-started": "Seul un participant inscrit au groupe abandonne ou en est exclu.",
     # The partner portal (partners service) and the IPRO pathway (ipro service).
     "call-not-found": "Aucun appel de ce numéro.",
     "call-not-published": "Cet appel n'est pas ouvert aux propositions.",
@@ -149,6 +179,20 @@ SENTENCES: dict[str, str] = {
     "partner-not-accredited": "Votre organisation n'est pas habilitée à intervenir dans l'établissement.",
     "partner-accreditation-expired": "L'habilitation de votre organisation n'est plus valable à cette date.",
     "partner-suspended": "L'habilitation de votre organisation est suspendue.",
+    # A call drafted and published; a contract suspended or ended; a positioning withdrawn, attended, followed.
+    "call-dates-invalid": "La clôture des réponses ne peut précéder leur ouverture.",
+    "call-not-draft": "Cet appel n'est plus un brouillon : il est déjà publié.",
+    "contract-not-active": "La personne n'a pas de contrat en cours.",
+    "contract-already-suspended": "Le contrat est déjà suspendu.",
+    "contract-not-suspended": "Le contrat n'est pas suspendu.",
+    "preliminary-interview-missing": (
+        "Une fin pour inaptitude professionnelle suit un entretien préalable : enregistrez-le d'abord."
+    ),
+    "positioning-ended": "Cette place n'est plus à prendre : elle a été retirée, annulée ou déjà honorée.",
+    "positioning-not-confirmed": "La présence se note pour une place confirmée.",
+    "action-session-not-yet-held": "La séance n'a pas encore commencé : la présence se note ensuite.",
+    "positioning-not-attended": "La suite se note pour une personne présente à la séance.",
+    "outcome-already-recorded": "La suite donnée à cette action est déjà enregistrée.",
 }
 
 # A malformed field, by pydantic's error type.
@@ -166,6 +210,9 @@ FIELD_SENTENCES: dict[str, str] = {
     "timezone_aware": "Saisissez une date et une heure valides.",
     "enum": "Choisissez une des valeurs proposées.",
     "literal_error": "Choisissez une des valeurs proposées.",
+    "too_short": "Indiquez au moins une valeur.",
+    "bool_type": "Choisissez une réponse.",
+    "bool_parsing": "Choisissez une réponse.",
 }
 GENERIC = "La demande a été refusée (règle « {rule} »)."
 GENERIC_FIELD = "Cette valeur n'est pas acceptée."

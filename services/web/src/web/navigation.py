@@ -22,6 +22,8 @@ class Link:
 
 LINKS: tuple[Link, ...] = (
     Link("Ma file de travail", "/file-de-travail", QUEUE_OWNERS),
+    # Psychologists and social workers work on the assessments they were asked to contribute to.
+    Link("Mes contributions", "/contributions", frozenset({"psychologue", "assistant_social"})),
     Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
     Link("Journal des consultations", "/audit/consultations", frozenset({"auditeur", "dpip"})),

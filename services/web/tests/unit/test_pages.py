@@ -187,8 +187,11 @@ def test_a_search_too_short_for_the_service_is_told_beside_the_field(logged_in, 
     assert '<p class="fr-error-text" id="q-erreur">Le texte est trop court.</p>' in page.text
 
 
-def test_a_role_without_a_queue_lands_on_the_search(client):
-    assert client.post("/connexion", data={"identite": "psychologue-1"}).headers["location"] == "/personnes"
+def test_a_role_without_a_queue_lands_on_its_first_page(client):
+    assert (
+        client.post("/connexion", data={"identite": "psychologue-1"}).headers["location"] == "/contributions"
+    )
+    assert client.post("/connexion", data={"identite": "direction-1"}).headers["location"] != "/contributions"
 
 
 def test_the_print_page_is_the_services_own_for_the_chosen_day(logged_in, services):

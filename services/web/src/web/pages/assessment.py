@@ -24,13 +24,14 @@ from web.assessment_words import (
 )
 from web.messages import Refusal
 from web.rendering import render
-from web.session import CurrentUser, User
+from web.session import CurrentUser, User, current_user
 
 router = APIRouter()
 
 # How many priority work axes the conclusion offers (the service takes up to 12; a plan works on a few).
 AXES = 4
 EDITABLE = ("draft", "returned")
+OFFICERS = ("cpip", "dpip")
 
 # By part, the service's names (body members, rules) of the form's fields.
 DOMAIN_FIELDS = {
@@ -58,7 +59,7 @@ DECISION_FIELDS = {"comments": "motif"}
 ACTIONS = {"soumettre": "submit", "resoumettre": "resubmit", "valider": "validate", "renvoyer": "return"}
 
 
-def _key() -> str:
+def new_key() -> str:
     return str(uuid.uuid4())
 
 
@@ -78,9 +79,9 @@ def forms_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "nature": rating.get("nature") or "",
             "niveau": rating.get("level") or "",
             "elements": found["evidence"],
-            "cle": _key(),
+            "cle": new_key(),
         }
-    forms["facteurs"] = {"facteurs": "\n".join(view.get("protective_factors") or []), "cle": _key()}
+    forms["facteurs"] = {"facteurs": "\n".join(view.get("protective_factors") or []), "cle": new_key()}
     receptivity = view.get("receptivity") or {}
     forms["receptivite"] = {
         "stade": receptivity.get("motivation_stage") or "",
@@ -88,14 +89,17 @@ def forms_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "lecture": receptivity.get("literacy_needs") or "",
         "langue": receptivity.get("language_needs") or "",
         "obstacles": receptivity.get("practical_obstacles") or "",
-        "cle": _key(),
+        "cle": new_key(),
     }
     forms["conclusion"] = {
         "risque": view.get("draft_overall_risk_level") or "",
         "axes": _padded(view.get("draft_priority_axes") or []),
-        "cle": _key(),
+        "cle": new_key(),
     }
-    forms["decision"] = {"motif": "", "cle": _key()}
+    forms["decision"] = {"motif": "", "cle": new_key()}
+    forms["contributeurs"] = {"contributeur": "", "cle": new_key()}
+    # `partage` None: the form shows the service's default for the writer's role (assessment_contributions).
+    forms["contribution"] = {"domaine": "", "texte": "", "partage": None, "cle": new_key()}
     return forms
 
 
@@ -103,14 +107,14 @@ def _padded(axes: list[str]) -> list[str]:
     return (list(axes) + [""] * AXES)[: max(AXES, len(axes))]
 
 
-async def _read(request: Request, user: User, assessment_id: str) -> tuple[dict, dict]:
+async def read(request: Request, user: User, assessment_id: str) -> tuple[dict, dict]:
     api = request.app.state.api
     view = await api.get("assessment", _path(assessment_id), user.token)
     case = await api.get("assessment", f"/cases/{quote(view['case_id'], safe='')}", user.token)
     return view, case
 
 
-def _show(
+def show(
     request: Request,
     view: dict,
     case: dict | None,
@@ -122,6 +126,7 @@ def _show(
     status_code: int = 200,
 ) -> Response:
     """The page, or (to htmx) the one part `section` that was sent."""
+    user = current_user(request)
     identity = (case or {}).get("identity") or {}
     person = f"{identity['last_name'].upper()} {identity['first_names']}" if identity else ""
     kind = ASSESSMENT_KINDS.get(view["kind"], view["kind"])
@@ -137,7 +142,8 @@ def _show(
         section=section,
         errors=errors or {},
         saved=saved,
-        editable=view["status"] in EDITABLE,
+        # The CPIP's parts are offered to those who write them; a contributor reads them and adds their own.
+        editable=view["status"] in EDITABLE and user is not None and user.role in OFFICERS,
         # IPRO and auditors read what is shareable only (the service's summary): no parts to show.
         full="domains" in view,
         domains=DOMAINS,
@@ -151,8 +157,8 @@ def _show(
 
 @router.get("/evaluations/{assessment_id}")
 async def assessment_page(request: Request, assessment_id: str, user: CurrentUser) -> Response:
-    view, case = await _read(request, user, assessment_id)
-    return _show(request, view, case, forms_of(view))
+    view, case = await read(request, user, assessment_id)
+    return show(request, view, case, forms_of(view))
 
 
 async def _save(
@@ -172,14 +178,14 @@ async def _save(
             "PUT", "assessment", path, user.token, json=body, fields=fields, idempotency_key=typed["cle"]
         )
     except Refusal as refusal:
-        view, case = await _read(request, user, assessment_id)
+        view, case = await read(request, user, assessment_id)
         forms = forms_of(view)
-        forms[section] = {**typed, "cle": _key()}  # what was typed, under a new key: a new command
-        return _show(
+        forms[section] = {**typed, "cle": new_key()}  # what was typed, under a new key: a new command
+        return show(
             request, view, case, forms, section=section, errors=refusal.messages, status_code=refusal.status
         )
     if request.headers.get("HX-Request") == "true":
-        return _show(request, view, None, forms_of(view), section=section, saved=section)
+        return show(request, view, None, forms_of(view), section=section, saved=section)
     return RedirectResponse(f"/evaluations/{quote(assessment_id, safe='')}#{section}", status_code=303)
 
 
@@ -296,10 +302,10 @@ async def decide(
             idempotency_key=cle,
         )
     except Refusal as refusal:
-        view, case = await _read(request, user, assessment_id)
+        view, case = await read(request, user, assessment_id)
         forms = forms_of(view)
-        forms["decision"] = {"motif": motif, "cle": _key()}
-        return _show(
+        forms["decision"] = {"motif": motif, "cle": new_key()}
+        return show(
             request,
             view,
             case,

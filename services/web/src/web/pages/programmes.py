@@ -108,10 +108,10 @@ async def _programme_names(request: Request, user) -> dict[str, str]:
 
 @router.get("/groupes/{group_id}")
 async def group(request: Request, group_id: str, user: CurrentUser):
-    return await _group_page(request, user, group_id)
+    return await group_page(request, user, group_id)
 
 
-async def _group_page(
+async def group_page(
     request: Request,
     user,
     group_id: str,
@@ -119,7 +119,10 @@ async def _group_page(
     errors: dict | None = None,
     status_code: int = 200,
     placed: str = "",
+    conduct: dict | None = None,
 ):
+    """The group's page; `placed` or `conduct` (what was typed in the group's conduct form): the form a
+    refusal in `errors` belongs to."""
     api = request.app.state.api
     found = await api.get("programmes", f"/groups/{_id(group_id)}", user.token)
     names = await _programme_names(request, user)
@@ -142,6 +145,8 @@ async def _group_page(
         referral_statuses=REFERRAL_STATUSES,
         cle=str(uuid.uuid4()),
         placed=placed,
+        conduct=conduct or {"motif": "", "cle": str(uuid.uuid4())},
+        conduct_refused=conduct is not None,
         errors=errors or {},
     )
 
@@ -193,7 +198,7 @@ async def place(
             idempotency_key=cle,
         )
     except Refusal as refusal:
-        return await _group_page(
+        return await group_page(
             request, user, group_id, errors=refusal.messages, status_code=refusal.status, placed=orientation
         )
     return RedirectResponse(f"/groupes/{_id(group_id)}", status_code=303)
