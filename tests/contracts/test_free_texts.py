@@ -1,7 +1,8 @@
 """Every free text of an event about one person is personal data (issue 17, ADR 24's addendum on free texts):
 sealed with their key, erased with them. A text field of the types written about people (assessment, IPRO, a
 programme referral) that the contracts do not mark fails here until it is classified: marked `personal_data`,
-or listed below with why it describes no one."""
+or listed below with why it describes no one. A text about one person in an event about several (a group's
+attendance marks) is sealed with that person's key, not the event's."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from contracts import Event, known_events
+from contracts import Event, known_events, parse_payload
 from contracts.events import PERSONAL_DATA
+from contracts.programmes import AttendanceRecorded, GroupPlanned
 from contracts.registry import latest_version
+from kernel.sealing import Each, Leaf, plan_of
 
 ABOUT_PEOPLE = ("assessment.", "ipro.", "programmes.referral.", "programmes.group.")
 
@@ -62,9 +65,6 @@ NOT_ABOUT_THE_PERSON = {
     "programmes.group.started:below_minimum_reason",
 }
 
-# About one person, yet in a group's stream, whose key no erasure destroys: not sealed yet (ADR 24's addendum).
-GROUP_STREAM_TEXTS = {"programmes.group.attendance_recorded:marks.reason"}
-
 
 def unmarked_texts(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
     """The paths of a model's text fields (a string or a list of them, not an id, a pattern or a code) that
@@ -102,18 +102,32 @@ def current_about_people() -> list[type[Event]]:
 
 def test_every_free_text_about_a_person_is_marked_or_classified():
     found = {f"{cls.event_type}:{path}" for cls in current_about_people() for path in unmarked_texts(cls)}
-    assert found - NOT_ABOUT_THE_PERSON - GROUP_STREAM_TEXTS == set(), (
-        "mark them personal_data or classify them"
-    )
-    assert found >= NOT_ABOUT_THE_PERSON | GROUP_STREAM_TEXTS, "a classified text is gone: update the lists"
+    assert found - NOT_ABOUT_THE_PERSON == set(), "mark them personal_data or classify them"
+    assert found >= NOT_ABOUT_THE_PERSON, "a classified text is gone: update the lists"
 
 
 def test_the_reader_finds_what_it_should():
     """It sees through lists, optional values and value objects, and leaves ids and marked texts out."""
-    paths = {
-        f"{cls.event_type}:{path}"
-        for cls in current_about_people()
-        if cls.event_type == "programmes.group.attendance_recorded"
-        for path in unmarked_texts(cls)
+    assert set(unmarked_texts(GroupPlanned)) == {"establishment", "room", "sessions.room"}
+    assert set(unmarked_texts(AttendanceRecorded)) == set()  # the marks' reasons are marked
+
+
+def test_an_attendance_marks_reason_is_sealed_with_its_participants_key():
+    """A group's stream has no person's key: each mark names its participant, whose key seals its reason, so
+    that their erasure erases it, and only it."""
+    marks = plan_of(AttendanceRecorded)["marks"]
+    assert marks == Each({"reason": Leaf("[effacé]")}, key_from="subject_id")
+    assert "subject_id" in AttendanceRecorded.model_fields["marks"].annotation.__args__[0].model_fields
+
+
+def test_an_attendance_recorded_before_version_2_reads_as_it_was_written_naming_no_participant():
+    written = {
+        "group_id": "group-1",
+        "session_id": "group-1-s1",
+        "marks": [{"referral_id": "referral-1", "mark": "absent_excused", "reason": "Malade"}],
     }
-    assert paths == {"programmes.group.attendance_recorded:marks.reason"}
+
+    event = parse_payload(AttendanceRecorded.event_type, 1, written)
+
+    assert isinstance(event, AttendanceRecorded)
+    assert [(m.referral_id, m.subject_id, m.reason) for m in event.marks] == [("referral-1", None, "Malade")]

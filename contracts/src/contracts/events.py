@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 PERSONAL_DATA = "x-personal-data"
+# On a value object in a list: the field naming the person whose key seals its personal fields (`keyed_by`).
+PERSONAL_DATA_KEY = "x-personal-data-key"
 
 
 def personal_data(**field_kwargs: Any) -> Any:
@@ -26,6 +28,13 @@ def not_personal_data(**field_kwargs: Any) -> Any:
     extra = dict(field_kwargs.pop("json_schema_extra", None) or {})
     extra[PERSONAL_DATA] = False
     return Field(json_schema_extra=extra, **field_kwargs)
+
+
+def keyed_by(field: str) -> ConfigDict:
+    """The `model_config` of a value object about one person, in a list of them in an event about several
+    (a group's attendance marks): its personal fields are sealed with the key of the person `field` names,
+    not the event's, so that each person's erasure erases their values alone."""
+    return ConfigDict(json_schema_extra={PERSONAL_DATA_KEY: field})
 
 
 def label() -> Any:

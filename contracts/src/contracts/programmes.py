@@ -4,6 +4,9 @@ groups and sessions, who is referred to them and who takes part (RPO1, `DOMAIN.m
 Groups and referrals of a *sensitive* programme (ESPACE) are appended `restricted`: the relay sends them to
 `programmes.restricted` only. Facilitators' session notes are restricted whatever the programme.
 
+Version 2 of `programmes.group.attendance_recorded` names each mark's participant and seals its reason with
+their key (ADR 24's addendum on free texts); version 1, whose reasons are in clear, is kept at the end too.
+
 Version 2 of `programmes.group.planned` types the pattern's time of day as `LocalTime` (no offset); version 1,
 whose schema said `format: time`, is kept at the end of the module so that the events it wrote are still read.
 """
@@ -17,7 +20,7 @@ from typing import Any
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from contracts.assessment import OffenceCategory, RiskLevel
-from contracts.events import Event, Value, label, personal_data, text
+from contracts.events import Event, Value, keyed_by, label, personal_data, text
 from contracts.registry import upcaster
 from contracts.times import LocalTime, Weekday, wall_clock_of_v1
 
@@ -103,9 +106,18 @@ class GroupSession(Value):
 
 
 class Mark(Value):
+    """One participant's mark. Its reason is about them, in a group's stream that no erasure's key seals: it is
+    sealed with the participant's own key (`keyed_by`)."""
+
+    model_config = keyed_by("subject_id")
+
     referral_id: str
+    subject_id: str | None = Field(
+        default=None,
+        description="the participant, whose key seals the reason (none in marks recorded before version 2)",
+    )
     mark: AttendanceMark
-    reason: str = text(max_length=1000)
+    reason: str = personal_data(default="", max_length=1000)
 
 
 # --- programme (stream type "programme") -----------------------------------------------------------
@@ -236,6 +248,7 @@ class AttendanceRecorded(Event):
     """The session was held; each participant's mark (a later record of the session replaces it)."""
 
     event_type = "programmes.group.attendance_recorded"
+    schema_version = 2
 
     group_id: str
     session_id: str
@@ -437,3 +450,32 @@ def _pattern_time_without_offset(payload: dict[str, Any]) -> dict[str, Any]:
     were generated at the wall-clock time in Europe/Paris whatever the offset said."""
     pattern = payload["pattern"]
     return {**payload, "pattern": {**pattern, "starts_at": wall_clock_of_v1(pattern["starts_at"])}}
+
+
+class MarkV1(Value):
+    model_config = ConfigDict(title="Mark")  # as version 1 was published
+
+    referral_id: str
+    mark: AttendanceMark
+    reason: str = text(max_length=1000)
+
+
+class AttendanceRecordedV1(Event):
+    """The session was held; each participant's mark (a later record of the session replaces it)."""
+
+    model_config = ConfigDict(title="AttendanceRecorded")  # as version 1 was published
+
+    event_type = "programmes.group.attendance_recorded"
+    schema_version = 1
+
+    group_id: str
+    session_id: str
+    marks: list[MarkV1]
+
+
+@upcaster(AttendanceRecorded.event_type, from_version=1)
+def _marks_name_no_participant(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 1's marks read as they are: no participant named (`subject_id` None), the reason as it was
+    written, in clear in the log. A view that keeps it erases it with any participant's erasure
+    (`kernel.sealing.erased_payload`): whose it is cannot be told from the event."""
+    return payload

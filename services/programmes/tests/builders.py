@@ -407,8 +407,16 @@ def record_attendance(**overrides) -> RecordAttendance:
 
 
 def an_attendance_recorded(**overrides) -> AttendanceRecorded:
-    values = dict(group_id="group-1", session_id="group-1-s1", marks=everyone())
-    return AttendanceRecorded(**_with(values, overrides))
+    """The marks of `record_attendance`, each naming its participant as the group does (`referral-N` is
+    `person-N`'s), whose key seals its reason."""
+    values = _with(dict(group_id="group-1", session_id="group-1-s1", marks=everyone()), overrides)
+    values["marks"] = [
+        m
+        if m.subject_id
+        else m.model_copy(update={"subject_id": m.referral_id.replace("referral-", "person-")})
+        for m in values["marks"]
+    ]
+    return AttendanceRecorded(**values)
 
 
 def facilitator_notes_recorded(**overrides) -> FacilitatorNotesRecorded:

@@ -249,8 +249,13 @@ def two_people() -> History:
             group_id="group-1",
             session_id="g-1-s-1",
             marks=[
-                Mark(referral_id="referral-1", mark=AttendanceMark.PRESENT),
-                Mark(referral_id="referral-2", mark=AttendanceMark.ABSENT_UNEXCUSED, reason="refus"),
+                Mark(referral_id="referral-1", subject_id="person-1", mark=AttendanceMark.PRESENT),
+                Mark(
+                    referral_id="referral-2",
+                    subject_id="person-2",
+                    mark=AttendanceMark.ABSENT_UNEXCUSED,
+                    reason="refus",
+                ),
             ],
         ),
         actor=FACILITATOR,

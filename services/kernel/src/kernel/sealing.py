@@ -14,6 +14,10 @@ the event store's `read_stream`, the consumer runner. A value whose key was dest
 not be empty, or `ERASED_DATE`; always a value the contract accepts, so nothing downstream crashes.
 
 Values written before sealing existed are read as they are: opening only touches sealed values.
+
+One event, one key, but for a list of value objects each about one person, which the contract marks with the
+field naming them (`contracts.events.keyed_by`): each item's personal fields are sealed with that person's key
+(a group's attendance: each participant's reason). Opening needs nothing more: a sealed value names its key.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts import Event, EventEnvelope, event_class
-from contracts.events import PERSONAL_DATA
+from contracts.events import PERSONAL_DATA, PERSONAL_DATA_KEY
 from contracts.registry import UnknownEventType
 from kernel.keyring import NONCE_BYTES, Keyring
 
@@ -60,9 +64,11 @@ class Leaf:
 
 @dataclass(frozen=True)
 class Each:
-    """A list of value objects, some fields of which are personal."""
+    """A list of value objects, some fields of which are personal. `key_from`: the field of each item naming
+    the person whose key seals them (None: the event's key)."""
 
     plan: Plan
+    key_from: str | None = None
 
 
 Plan = dict[str, "Leaf | Each | Plan"]
@@ -99,10 +105,18 @@ def _nested(annotation: Any) -> Leaf | Each | Plan | None:
         return next((found for a in arguments if a is not type(None) and (found := _nested(a))), None)
     if origin in (list, tuple, set, frozenset, Sequence) and arguments:
         inner = _nested(arguments[0])
-        return Each(inner) if isinstance(inner, dict) else None
+        return Each(inner, _key_field(arguments[0])) if isinstance(inner, dict) else None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return plan_of(annotation) or None
     return None
+
+
+def _key_field(model: Any) -> str | None:
+    """The field whose person's key seals a value object's personal fields (`contracts.events.keyed_by`)."""
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    extra = model.model_config.get("json_schema_extra")
+    return extra.get(PERSONAL_DATA_KEY) if isinstance(extra, dict) else None
 
 
 def _erased_value(field: Any) -> Any:
@@ -146,8 +160,15 @@ def _leaves(payload: dict, plan: Plan, context: str = "") -> Iterator[tuple[Leaf
             yield from _leaves(value, node, where)
 
 
-def _rebuilt(payload: dict, plan: Plan, context: str, change: Callable[[Leaf, Any, str], Any]) -> dict:
-    """A copy of `payload` with each personal value (not None: it says nothing) replaced by `change`."""
+def _rebuilt(
+    payload: dict,
+    plan: Plan,
+    context: str,
+    change: Callable[[Leaf, Any, str], Any],
+    whose: Callable[[dict, Each], bool] | None = None,
+) -> dict:
+    """A copy of `payload` with each personal value (not None: it says nothing) replaced by `change`; in a
+    list, only in the items `whose` accepts (all of them without it)."""
     copy = dict(payload)
     for name, node in plan.items():
         value = payload.get(name)
@@ -159,18 +180,21 @@ def _rebuilt(payload: dict, plan: Plan, context: str, change: Callable[[Leaf, An
         elif isinstance(node, Each):
             if isinstance(value, list):
                 copy[name] = [
-                    _rebuilt(item, node.plan, f"{where}/{i}", change) if isinstance(item, dict) else item
+                    _rebuilt(item, node.plan, f"{where}/{i}", change, whose)
+                    if isinstance(item, dict) and (whose is None or whose(item, node))
+                    else item
                     for i, item in enumerate(value)
                 ]
         elif isinstance(value, dict):
-            copy[name] = _rebuilt(value, node, where, change)
+            copy[name] = _rebuilt(value, node, where, change, whose)
     return copy
 
 
-_Found = tuple[dict, str, Any, str]  # the copied container, the field's name, its value, its path
+# The copied container, the field's name, its value, its path, and whose key seals it (None: the event's).
+_Found = tuple[dict, str, Any, str, str | None]
 
 
-def _prepared(payload: dict, plan: Plan, context: str, found: list[_Found]) -> dict:
+def _prepared(payload: dict, plan: Plan, context: str, found: list[_Found], kid: str | None = None) -> dict:
     """Sealing's one walk: a copy of `payload`, and of each object and list between it and a personal value,
     into which `found` lists where each personal value (not None) is to be written sealed. Nothing is sealed
     yet: the caller first learns whether there is anything to seal (and so whether a key is needed)."""
@@ -181,22 +205,23 @@ def _prepared(payload: dict, plan: Plan, context: str, found: list[_Found]) -> d
             continue
         kind = type(node)
         if kind is Leaf:
-            found.append((copy, name, value, f"{context}/{name}"))
+            found.append((copy, name, value, f"{context}/{name}", kid))
         elif kind is Each:
             if type(value) is list:
                 copy[name] = items = list(value)
                 for i, item in enumerate(value):
                     if type(item) is dict:
-                        items[i] = _prepared(item, node.plan, f"{context}/{name}/{i}", found)
+                        own = (node.key_from and item.get(node.key_from)) or kid
+                        items[i] = _prepared(item, node.plan, f"{context}/{name}/{i}", found, own)
         elif type(value) is dict:
-            copy[name] = _prepared(value, node, f"{context}/{name}", found)
+            copy[name] = _prepared(value, node, f"{context}/{name}", found, kid)
     return copy
 
 
-def _seal_found(found: list[_Found], cipher: AESGCM, kid: str) -> None:
-    for container, name, value, where in found:
+def _seal_found(found: list[_Found], ciphers: dict[str | None, AESGCM], default: str) -> None:
+    for container, name, value, where, kid in found:
         if not is_sealed(value):
-            container[name] = _seal(value, cipher, kid, where)
+            container[name] = _seal(value, ciphers[kid], kid or default, where)
 
 
 def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], context: str) -> dict:
@@ -211,10 +236,16 @@ def open_payload(payload: dict, plan: Plan, ciphers: dict[str, AESGCM | None], c
     return _rebuilt(payload, plan, context, opened)
 
 
-def erased_payload(payload: dict, plan: Plan) -> dict:
+def erased_payload(payload: dict, plan: Plan, subject: str | None = None) -> dict:
     """A copy of a clear `payload` with every personal value its plan names read as erased: what a view that
-    keeps some personal values in clear writes over them once the person is erased."""
-    return _rebuilt(payload, plan, "", lambda node, value, where: node.erased)
+    keeps some personal values in clear writes over them once the person is erased. With `subject`, the items
+    of a list sealed per person (`Each.key_from`) are erased only where they name that person, or no one (an
+    item written before they were named: whose it is cannot be told, so it goes)."""
+
+    def whose(item: dict, node: Each) -> bool:
+        return node.key_from is None or item.get(node.key_from) in (None, subject)
+
+    return _rebuilt(payload, plan, "", lambda node, value, where: node.erased, whose if subject else None)
 
 
 def key_ids_in(payload: dict, plan: Plan) -> set[str]:
@@ -276,7 +307,9 @@ class Sealer:
         if not found:  # its personal fields are all absent: no key needed, none created
             return payload
         kid = key_id(event.event_type, subject, stream_id)
-        _seal_found(found, await self.keyring.for_writing(kid), kid)
+        # Mostly the event's key alone; items sealed per person (`Each.key_from`) name theirs.
+        ciphers = {own: await self.keyring.for_writing(own or kid) for own in {item[4] for item in found}}
+        _seal_found(found, ciphers, kid)
         return copy
 
     async def open(self, envelopes: Sequence[EventEnvelope]) -> list[EventEnvelope]:

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contracts import Actor, EventEnvelope, parse_payload
 from contracts.assessment import CaseOpened
+from contracts.programmes import AttendanceMark, AttendanceRecorded, Mark
 from kernel.keyring import Keyring, KeyUnwrapFailed, LocalKeyWrapper, SubjectErased, UnknownDataKey
 from kernel.sealing import (
     ERASED_DATE,
@@ -17,6 +18,7 @@ from kernel.sealing import (
     SealBroken,
     Sealer,
     clear_values,
+    erased_payload,
     has_values,
     is_sealed,
     plan_of,
@@ -185,6 +187,53 @@ async def test_without_a_subject_the_stream_holding_the_data_is_keyed(sealer):
     envelope = await sealed(sealer, a_person_noted(), subject=None, stream_id="group-7")
 
     assert envelope.payload["note"]["kid"] == "stream:kerneltest/group-7"
+
+
+def attendance(*marks: Mark) -> AttendanceRecorded:
+    return AttendanceRecorded(group_id="group-7", session_id="group-7-s1", marks=list(marks))
+
+
+ABSENT = AttendanceMark.ABSENT_EXCUSED
+MARKS = (
+    Mark(referral_id="r-1", subject_id="person-1", mark=ABSENT, reason="Audience au tribunal"),
+    Mark(referral_id="r-2", subject_id="person-2", mark=ABSENT, reason="Parloir avec sa fille"),
+)
+
+
+async def test_in_a_list_keyed_by_its_items_each_persons_values_are_sealed_with_their_own_key(sealer):
+    """A group's attendance (no subject): each mark's reason takes its participant's key, not the group's."""
+    envelope = await sealed(sealer, attendance(*MARKS), subject=None, stream_id="group-7")
+
+    assert [m["reason"]["kid"] for m in envelope.payload["marks"]] == ["person-1", "person-2"]
+    assert clear_values(envelope.payload, plan_of(AttendanceRecorded)) == []
+    (opened,) = await sealer.open([envelope])
+    assert opened.payload == attendance(*MARKS).model_dump(mode="json")
+
+
+async def test_one_participants_erasure_erases_their_values_alone(sealer, keyring):
+    envelope = await sealed(sealer, attendance(*MARKS), subject=None, stream_id="group-7")
+    await keyring.destroy("person-1")
+
+    (opened,) = await sealer.open([envelope])
+
+    assert [m["reason"] for m in opened.payload["marks"]] == [ERASED_TEXT, "Parloir avec sa fille"]
+    parse_payload(AttendanceRecorded.event_type, 2, opened.payload)
+    with pytest.raises(SubjectErased):  # nothing more is recorded about them, even in a group's event
+        await sealed(sealer, attendance(*MARKS), subject=None, stream_id="group-7")
+
+
+def test_a_view_erases_the_values_of_the_person_erased_and_of_items_naming_no_one():
+    """`erased_payload` for a subject: their marks, and those written before marks named anyone (whose
+    they are cannot be told), not the others'."""
+    unnamed = Mark(referral_id="r-3", mark=ABSENT, reason="Malade")
+    clear = attendance(*MARKS, unnamed).model_dump(mode="json")
+
+    erased = erased_payload(clear, plan_of(AttendanceRecorded), subject="person-1")
+
+    assert [m["reason"] for m in erased["marks"]] == [ERASED_TEXT, "Parloir avec sa fille", ERASED_TEXT]
+    assert all(
+        m["reason"] == ERASED_TEXT for m in erased_payload(clear, plan_of(AttendanceRecorded))["marks"]
+    )
 
 
 async def test_payloads_written_before_sealing_are_read_as_they_are(sealer):

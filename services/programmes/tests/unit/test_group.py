@@ -702,7 +702,8 @@ def test_removing_someone_who_is_not_in_the_group_changes_nothing(history):
 # --- attendance ---
 
 
-def test_the_attendance_of_a_held_session_is_recorded():
+def test_the_attendance_of_a_held_session_is_recorded_each_mark_naming_its_participant():
+    """The participant whose key seals the mark's reason (issue 17): the group's own, not the caller's."""
     marks = [
         a_mark("referral-1", L),
         a_mark("referral-2", EX, "Audience au tribunal"),
@@ -710,9 +711,13 @@ def test_the_attendance_of_a_held_session_is_recorded():
         a_mark("referral-4", XS, "Propos violents"),
         *everyone(A)[4:],
     ]
+    named = [m.model_copy(update={"subject_id": f"person-{n}"}) for n, m in enumerate(marks, start=1)]
     assert given(group, *STARTED_GROUP).when(record_attendance(marks=marks)) == [
-        AttendanceRecorded(group_id="group-1", session_id="group-1-s1", marks=marks)
+        AttendanceRecorded(group_id="group-1", session_id="group-1-s1", marks=named)
     ]
+    told = [m.model_copy(update={"subject_id": "person-99"}) for m in marks]
+    (recorded,) = given(group, *STARTED_GROUP).when(record_attendance(marks=told))
+    assert [m.subject_id for m in recorded.marks] == [f"person-{n}" for n in range(1, 7)]
 
 
 def test_a_session_is_recorded_as_soon_as_it_starts_and_then_is_held():

@@ -398,8 +398,10 @@ def _attendance(command: RecordAttendance, state: Group) -> list[Event]:
         )
     if any(m.mark in NEEDS_REASON and not m.reason.strip() for m in command.marks):
         raise errors.ReasonRequired(f"an excused absence or an exclusion from {session} needs a reason")
+    # Each mark names its participant, whose key seals its reason (the group's stream has no person's key).
+    marks = [m.model_copy(update={"subject_id": state.participants[m.referral_id]}) for m in command.marks]
     events: list[Event] = [
-        AttendanceRecorded(group_id=state.group_id, session_id=command.session_id, marks=command.marks)
+        AttendanceRecorded(group_id=state.group_id, session_id=command.session_id, marks=marks)
     ]
     if command.notes.strip():
         events.append(

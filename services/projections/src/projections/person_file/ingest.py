@@ -3,8 +3,8 @@ person's own or gives context to one (the person's case and referrals, the group
 in, the actions and partners they are positioned with), stripped of its personal-data fields, and the edges
 saying whose file each stream belongs to. Identity goes to its own table, and follows its corrections. The
 personal texts the file shows are kept with their events (`SHOWN`): why an identity was corrected, the plan's
-objectives, an IPRO goal, a leave's purpose, a reason, an outcome's details; the erasure blanks them with the
-identity.
+objectives, an IPRO goal, a leave's purpose, a reason, an outcome's details, an attendance mark's reason; the
+erasure blanks them with the identity (in a group's attendance, that person's marks alone).
 
 Idempotent per event (its id is unique), and order-free: owners and links are edges, so an assessment read
 before its case, or a positioning before its action, still lands in the right file."""
@@ -52,6 +52,7 @@ from contracts.ipro import (
     TrainingDroppedOut,
 )
 from contracts.programmes import (
+    AttendanceRecorded,
     EligibilityOverridden,
     ReferralDroppedOut,
     ReferralExcluded,
@@ -123,6 +124,7 @@ SHOWN: dict[str, tuple[type[Event], frozenset[str]]] = {
         (ReferralDroppedOut, {"reason"}),
         (ReferralExcluded, {"reason"}),
         (ReferralWithdrawn, {"reason"}),
+        (AttendanceRecorded, {"marks"}),  # each mark's reason, sealed with its participant's key
         (ReadinessChanged, {"reason"}),
         (GoalSet, {"description", "steps"}),
         (GoalStatusChanged, {"reason"}),
@@ -349,7 +351,10 @@ async def _erase_shown(connection: asyncpg.Connection, subject_id: str) -> None:
     erased = [
         (
             row["event_id"],
-            json.dumps(erased_payload(json.loads(row["payload"]), _shown_plan(row["event_type"]))),
+            # In a group's event, this person's marks only (and those that name no one): not the others'.
+            json.dumps(
+                erased_payload(json.loads(row["payload"]), _shown_plan(row["event_type"]), subject_id)
+            ),
         )
         for row in rows
     ]
