@@ -183,9 +183,9 @@ DOCS_POLICY = (
 
 
 class SecurityHeaders:
-    """Every response: `nosniff` and no referrer. A request that carried credentials: `no-store`, since
-    what it answers may be personal data and SPIP offices share workstations. An HTML page: a content
-    security policy and no framing."""
+    """Every response: `nosniff` and no referrer; over HTTPS, HSTS. A request that carried credentials:
+    `no-store`, since what it answers may be personal data and SPIP offices share workstations. An HTML page: a
+    content security policy and no framing."""
 
     def __init__(self, app: ASGIApp, docs_path: str = "/docs") -> None:
         self.app = app
@@ -195,6 +195,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         authenticated = any(name == b"authorization" for name, _ in scope["headers"])
+        # "https" when the service terminates TLS itself, or trusts its proxy's X-Forwarded-Proto.
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -203,6 +205,8 @@ class SecurityHeaders:
                 if authenticated:  # whatever the route said about caching
                     headers = [(n, v) for n, v in headers if n.lower() not in (b"cache-control", b"pragma")]
                     headers += [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+                if https:  # a browser ignores it over plain HTTP (RFC 6797); the terminator sets it too
+                    headers.append((b"strict-transport-security", HSTS))
                 content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):
                     policy = DOCS_POLICY if scope["path"] == self.docs_path else PAGE_POLICY
@@ -214,8 +218,16 @@ class SecurityHeaders:
 
 
 _OURS = frozenset(
-    {b"x-content-type-options", b"referrer-policy", b"content-security-policy", b"x-frame-options"}
+    {
+        b"x-content-type-options",
+        b"referrer-policy",
+        b"content-security-policy",
+        b"x-frame-options",
+        b"strict-transport-security",
+    }
 )
+# A year, for this host only: whether its sibling names are all HTTPS is the deployment's to say (ADR 35).
+HSTS = b"max-age=31536000"
 
 
 # What only operators and their tools read: the service's state, its metrics, and its full description.

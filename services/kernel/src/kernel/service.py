@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import checkpoints, cluster, database, journal, logs, openapi, retention
+from kernel import checkpoints, cluster, database, journal, logs, openapi, retention, transport
 from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
@@ -191,6 +191,8 @@ def create_service_app(
                 except Exception:
                     closing.terminate()
 
+    if settings.require_tls and (insecure := transport.plaintext_links(settings, KeyringSettings())):
+        raise InfrastructureMisconfigured(f"REQUIRE_TLS is set, but: {'; '.join(insecure)}")
     app = FastAPI(
         title=f"Passerelle — {definition.name}",
         lifespan=lifespan,

@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     # separated). Anyone else gets 404. Loopback by default: `make up`, the bench and the tests run locally.
     operations_networks: str = Field("127.0.0.0/8,::1/128", validation_alias="OPERATIONS_NETWORKS")
 
+    # Production: refuse to start while a database, Kafka or key-set link would carry data in clear (ADR 35).
+    require_tls: bool = Field(False, validation_alias="REQUIRE_TLS")
+
     max_body_bytes: int = Field(64 * 1024, validation_alias="MAX_BODY_BYTES")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # /ready answers 503 once the first unpublished event has waited this long without the relay moving.

@@ -154,6 +154,16 @@ async def test_by_default_operational_endpoints_answer_the_loopback_as_make_up_a
         assert (await http.get("/openapi.json")).status_code == 200
 
 
+async def test_an_answer_over_https_asks_the_browser_to_keep_to_https_and_one_over_http_does_not(keys):
+    app = app_with(keys)
+    secure = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver")
+    async with secure, client(app) as plain:
+        over_tls = await secure.get("/open")
+        in_clear = await plain.get("/open")
+    assert over_tls.headers["strict-transport-security"] == "max-age=31536000"
+    assert "strict-transport-security" not in in_clear.headers
+
+
 # --- rate limits ---
 
 
