@@ -83,3 +83,32 @@ EVENTS: dict[str, str] = {
     "ipro.positioning.withdrawn": "Positionnement retiré",
     "ipro.positioning.cancelled": "Positionnement annulé avec la séance",
 }
+
+# A contract's suspension and end: the closed lists of reasons the service takes.
+SUSPENSION_REASONS: dict[str, str] = {
+    "illness": "Maladie",
+    "work_accident": "Accident du travail",
+    "disciplinary_sanction": "Sanction disciplinaire",
+    "lack_of_work": "Manque de travail",
+    "judicial_extraction": "Extraction judiciaire",
+    "training_leave": "Congé de formation",
+}
+
+CONTRACT_END_REASONS: dict[str, str] = {
+    "agreement": "Commun accord",
+    "person_request": "Demande écrite de la personne",
+    "professional_inadequacy": "Inaptitude professionnelle (après l'entretien préalable)",
+    "economic_reasons": "Motif économique",
+    "disciplinary_decision": "Décision disciplinaire",
+}
+
+CONTRACT_STATUSES: dict[str, str] = {"active": "en cours", "suspended": "suspendu", "ended": "terminé"}
+
+# What came of a partner action for the person who attended it.
+POSITIONING_OUTCOMES: dict[str, str] = {
+    "job_offer": "Offre d'emploi",
+    "interview_obtained": "Entretien d'embauche obtenu",
+    "training_place": "Place en formation",
+    "pmsmp_agreed": "PMSMP convenue",
+    "none": "Pas de suite",
+}

@@ -261,3 +261,181 @@ def test_a_contract_is_offered_for_an_assigned_post_and_an_open_end_is_sent_as_n
         "ends_on": None,
         "trial_days": "14",
     }
+
+
+PROPOSED = {
+    "event_type": "ipro.positioning.proposed",
+    "stream_type": "positioning",
+    "occurred_at": "2026-12-01T10:00:00+00:00",
+    "actor_role": "ipro_conseiller",
+    "payload": {
+        "positioning_id": "pos-1",
+        "title": "Atelier CV",
+        "place": "Salle 1",
+        "starts_at": "2026-12-10T13:00:00+00:00",
+    },
+}
+POSITIONING = {
+    "positioning_id": "pos-1",
+    "pathway_id": "pw-1",
+    "subject_id": "p-123",
+    "action_id": "act-1",
+    "session_id": "s-1",
+    "partner_id": "org-7",
+    "starts_at": "2026-12-10T13:00:00+00:00",
+    "ends_at": "2026-12-10T15:00:00+00:00",
+    "status": "confirmed",
+    "outcome": None,
+    "version": 2,
+    "warnings": [],
+}
+
+
+def with_a_positioning(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/pathways/pw-1/history":
+        return httpx.Response(200, json=[*HISTORY, PROPOSED])
+    if request.url.path == "/positionings/pos-1":
+        return httpx.Response(200, json=POSITIONING)
+    return services_reads(request)
+
+
+def test_the_persons_positionings_show_their_status_now_and_an_open_one_is_offered_for_withdrawal(
+    logged_in, services
+):
+    services.answer = with_a_positioning
+
+    page = logged_in("ipro_conseiller-1").get("/parcours/pw-1").text
+
+    assert [r.url.path for r in services.requests][
+        3
+    ] == "/positionings/pos-1"  # its status now, not as proposed
+    listed = page[page.index('data-testid="positionnements"') :]
+    assert "Atelier CV</strong>, le 10/12/2026 à 14:00 – Salle 1 : Confirmé par le partenaire" in listed
+    assert 'action="/parcours/pw-1/positionnements/pos-1/retrait"' in listed
+
+
+def test_a_place_taken_up_is_not_offered_for_withdrawal(logged_in, services):
+    attended = POSITIONING | {"status": "attended", "outcome": "interview_obtained"}
+    services.answer = lambda r: (
+        httpx.Response(200, json=attended) if r.url.path == "/positionings/pos-1" else with_a_positioning(r)
+    )
+
+    page = logged_in("ipro_conseiller-1").get("/parcours/pw-1").text
+
+    assert "Présent (Entretien d&#39;embauche obtenu)" in page and "/retrait" not in page
+
+
+def test_a_withdrawal_sends_its_reason_and_a_refusal_keeps_it_beside_the_field(logged_in, services):
+    errors = [{"field": "reason", "type": "string_too_short", "message": "…"}]
+    services.answer = lambda r: (
+        problem(422, "request-validation", errors=errors) if r.method == "POST" else with_a_positioning(r)
+    )
+
+    page = logged_in("ipro_conseiller-1").post(
+        "/parcours/pw-1/positionnements/pos-1/retrait", data={"cle": "k-9", "motif": "  "}
+    )
+
+    command = services.requests[0]
+    assert (command.url.path, command.headers["Idempotency-Key"]) == ("/positionings/pos-1/withdraw", "k-9")
+    assert json.loads(command.content) == {"reason": ""}
+    assert page.status_code == 422
+    assert (
+        '<p class="fr-error-text" id="retrait_motif-pos-1-erreur">Le texte est trop court.</p>' in page.text
+    )
+
+
+def test_a_withdrawal_refused_for_the_place_says_so_above_its_form(logged_in, services):
+    services.answer = lambda r: (
+        problem(409, "positioning-ended") if r.method == "POST" else with_a_positioning(r)
+    )
+
+    page = (
+        logged_in("ipro_conseiller-1")
+        .post("/parcours/pw-1/positionnements/pos-1/retrait", data={"cle": "k-10", "motif": "Transfert"})
+        .text
+    )
+
+    alert = page.index("Cette place n&#39;est plus à prendre")
+    assert page.index("Atelier CV</strong>") < alert < page.index('id="retrait_motif-pos-1"')
+    assert ">Transfert</textarea>" in page
+
+
+WITH_CONTRACT = WORK | {
+    "classement": "granted",
+    "affectations": {
+        "aff-1": {"post": "Opérateur", "workshop": "Atelier 2", "regime": "concession", "employer": "Sodexo"}
+        | {"starts_on": "2026-12-07"}
+    },
+    "contracts": {
+        "ctr-1": {
+            "contract_id": "ctr-1",
+            "affectation_id": "aff-1",
+            "starts_on": "2026-12-07",
+            "ends_on": None,
+            "trial_days": 14,
+            "status": "active",
+            "preliminary_interview": False,
+        }
+    },
+}
+
+
+def with_a_contract(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/pathways/pw-1/work":
+        return httpx.Response(200, json=WITH_CONTRACT)
+    return services_reads(request)
+
+
+def test_an_active_contract_is_offered_its_suspension_and_end_and_a_suspension_sends_its_reason(
+    logged_in, services
+):
+    services.answer = lambda r: (
+        httpx.Response(200, json=WITH_CONTRACT) if r.method == "POST" else with_a_contract(r)
+    )
+    client = logged_in("ipro_chef-1")
+    page = client.get("/parcours/pw-1").text
+    assert "Suspendre le contrat" in page and "Mettre fin au contrat" in page and "Reprendre" not in page
+
+    sent = client.post("/parcours/pw-1/contrat/suspension", data={"cle": "k-11", "susp_motif": "illness"})
+
+    assert sent.status_code == 303 and sent.headers["location"] == "/parcours/pw-1"
+    command = services.requests[-1]
+    assert (command.url.path, command.headers["Idempotency-Key"]) == (
+        "/pathways/pw-1/work/contract/suspend",
+        "k-11",
+    )
+    assert json.loads(command.content) == {"reason": "illness"}
+
+
+def test_a_suspended_contract_is_offered_its_resumption(logged_in, services):
+    suspended = WITH_CONTRACT | {
+        "contracts": {"ctr-1": WITH_CONTRACT["contracts"]["ctr-1"] | {"status": "suspended"}}
+    }
+    services.answer = lambda r: (
+        httpx.Response(200, json=suspended) if r.url.path.endswith("/work") else services_reads(r)
+    )
+
+    page = logged_in("ipro_chef-1").get("/parcours/pw-1").text
+
+    assert "Du lundi 7 décembre 2026 : suspendu" in page
+    assert "Reprendre le contrat" in page and "Suspendre le contrat" not in page
+
+
+def test_an_end_for_inadequacy_without_the_interview_is_refused_beside_the_reason_kept(logged_in, services):
+    services.answer = lambda r: (
+        problem(409, "preliminary-interview-missing") if r.method == "POST" else with_a_contract(r)
+    )
+
+    page = logged_in("direction-1").post(
+        "/parcours/pw-1/contrat/fin", data={"cle": "k-12", "fin_motif": "professional_inadequacy"}
+    )
+
+    assert services.requests[0].url.path == "/pathways/pw-1/work/contract/end"
+    assert json.loads(services.requests[0].content) == {"reason": "professional_inadequacy"}
+    assert page.status_code == 409
+    assert (
+        'id="fin_motif-erreur">Une fin pour inaptitude professionnelle suit un entretien préalable'
+        in page.text
+    )
+    assert '<option value="professional_inadequacy" selected>' in page.text
+    assert "Enregistrer l'entretien préalable" in page.text

@@ -427,3 +427,211 @@ def test_a_revision_keeps_the_planned_sessions_the_form_does_not_show(partner, s
     put = services.requests[-1]
     assert put.method == "PUT"
     assert json.loads(put.content)["planned_sessions"][1] == second
+
+
+LINE = {
+    "positioning_id": "pos-1",
+    "last_name": "Martin",
+    "first_names": "Lucas",
+    "action_id": "act-1",
+    "session_id": "s-1",
+    "status": "confirmed",
+    "outcome": None,
+}
+
+
+def action_with(line: dict, refusal: httpx.Response | None = None):
+    def answer(request):
+        if request.url.path == "/positionings":
+            return httpx.Response(200, json={"total": 1, "items": [line]})
+        if request.method == "POST":
+            return refusal or httpx.Response(200, json={})
+        return httpx.Response(200, json=ACTION)
+
+    return answer
+
+
+def test_a_confirmed_place_is_offered_its_attendance_which_is_sent_to_ipro(partner, services):
+    services.answer = action_with(LINE)
+    page = partner.get("/actions-partenaires/act-1").text
+    assert "Présence de MARTIN Lucas" in page and "Enregistrer la suite" not in page
+
+    sent = partner.post(
+        "/actions-partenaires/act-1/positionnements/pos-1/presence", data={"cle": "k-20", "presence": "true"}
+    )
+
+    command = services.requests[-1]
+    assert (command.url.port, command.url.path) == (8003, "/positionings/pos-1/attendance")
+    assert command.headers["Idempotency-Key"] == "k-20" and json.loads(command.content) == {
+        "attended": "true"
+    }
+    assert sent.status_code == 303 and sent.headers["location"] == "/actions-partenaires/act-1"
+
+
+def test_an_attendance_before_the_session_is_refused_beside_that_persons_choice_kept(partner, services):
+    services.answer = action_with(LINE, problem(409, "action-session-not-yet-held"))
+
+    page = partner.post(
+        "/actions-partenaires/act-1/positionnements/pos-1/presence", data={"cle": "k-21", "presence": "false"}
+    )
+
+    assert page.status_code == 409
+    assert (
+        'id="presence-pos-1-erreur"><p class="fr-message fr-message--error">La séance n&#39;a pas encore'
+        in page.text
+    )
+    assert 'id="presence-pos-1-false" name="presence" value="false" checked' in page.text
+
+
+def test_an_attended_place_is_offered_its_outcome_and_a_refusal_keeps_what_was_chosen(partner, services):
+    attended = LINE | {"status": "attended"}
+    services.answer = action_with(attended)
+    page = partner.get("/actions-partenaires/act-1").text
+    assert "Suite donnée pour MARTIN Lucas" in page and "Présence de" not in page
+
+    services.answer = action_with(attended, problem(409, "outcome-already-recorded"))
+    form = {"cle": "k-22", "suite": "interview_obtained", "precisions": " Chez Sodexo "}
+    refused = partner.post("/actions-partenaires/act-1/positionnements/pos-1/suite", data=form)
+
+    command = services.requests[-3]  # then the action and its positionings, read again
+    assert command.url.path == "/positionings/pos-1/outcome"
+    assert json.loads(command.content) == {"outcome": "interview_obtained", "details": "Chez Sodexo"}
+    assert refused.status_code == 409
+    assert 'id="suite-pos-1-erreur">La suite donnée à cette action est déjà enregistrée.' in refused.text
+    assert (
+        '<option value="interview_obtained" selected>' in refused.text
+        and " Chez Sodexo </textarea>" in refused.text
+    )
+
+
+def test_a_recorded_outcome_is_shown_and_offers_no_form(partner, services):
+    services.answer = action_with(LINE | {"status": "attended", "outcome": "job_offer"})
+
+    page = partner.get("/actions-partenaires/act-1").text
+
+    assert "suite : Offre d&#39;emploi" in page and "/suite" not in page
+
+
+CALL_FORM = {
+    "cle": "k-30",
+    "titre": "Espace citoyen 2027",
+    "theme": "Citoyenneté",
+    "etablissement": "InSERRE Arras",
+    "description": "Des actions",
+    "ouverture": "2027-01-10",
+    "cloture": "2027-01-05",
+    "types": ["citizenship", "film_debate"],
+    "conditions": "",
+}
+
+
+def test_ipro_is_offered_to_draft_a_call_with_its_establishments_and_the_action_types(logged_in, services):
+    services.answer = partners
+    client = logged_in("ipro_chef-1")
+    assert 'href="/appels/nouveau"' in client.get("/appels").text
+
+    page = client.get("/appels/nouveau").text
+
+    assert '<option value="InSERRE Arras">InSERRE Arras</option>' in page
+    assert 'id="type-film_debate" name="types" value="film_debate"' in page
+    assert re.search(r'name="cle" value="[0-9a-f-]{36}"', page)
+
+
+def test_a_partner_is_not_offered_to_draft_a_call(partner, services):
+    services.answer = partners
+
+    assert 'href="/appels/nouveau"' not in partner.get("/appels").text
+
+
+def test_a_call_is_drafted_as_typed_and_opens_on_its_page(logged_in, services):
+    services.answer = lambda r: httpx.Response(201, json=CALL | {"call_id": "call-2", "status": "draft"})
+
+    sent = logged_in("ipro_chef-1").post("/appels/nouveau", data=CALL_FORM | {"cloture": "2027-02-28"})
+
+    command = services.requests[0]
+    assert (command.url.port, command.url.path, command.headers["Idempotency-Key"]) == (
+        8004,
+        "/calls",
+        "k-30",
+    )
+    assert json.loads(command.content) == {
+        "title": "Espace citoyen 2027",
+        "theme": "Citoyenneté",
+        "establishment": "InSERRE Arras",
+        "description": "Des actions",
+        "opens_on": "2027-01-10",
+        "closes_on": "2027-02-28",
+        "target_themes": ["citizenship", "film_debate"],
+        "eligibility_notes": "",
+    }
+    assert sent.status_code == 303 and sent.headers["location"] == "/appels/call-2"
+
+
+def test_a_call_closing_before_it_opens_is_refused_beside_its_closing_date_with_what_was_typed(
+    logged_in, services
+):
+    services.answer = lambda r: problem(422, "call-dates-invalid")
+
+    page = logged_in("ipro_chef-1").post("/appels/nouveau", data=CALL_FORM).text
+
+    assert '<p class="fr-error-text" id="cloture-erreur">La clôture des réponses ne peut précéder' in page
+    assert 'value="2027-01-05"' in page and 'value="Espace citoyen 2027"' in page
+    assert 'value="citizenship" checked' in page and 'value="film_debate" checked' in page
+    assert '<option value="InSERRE Arras" selected>' in page
+    assert 'name="cle" value="k-30"' not in page  # a new key: the corrected form is another command
+
+
+def test_no_action_type_chosen_is_told_beside_the_choices(logged_in, services):
+    errors = [{"field": "target_themes", "type": "too_short", "message": "…"}]
+    services.answer = lambda r: problem(422, "request-validation", errors=errors)
+
+    page = logged_in("ipro_chef-1").post("/appels/nouveau", data=CALL_FORM | {"types": []}).text
+
+    assert 'id="types-erreur"><p class="fr-message fr-message--error">' in page
+
+
+def test_a_draft_call_is_offered_to_ipro_for_publication_and_published_with_the_forms_key(
+    logged_in, services
+):
+    draft = CALL | {"status": "draft", "open": False}
+    services.answer = lambda r: (
+        httpx.Response(200, json=draft | {"status": "published"})
+        if r.method == "POST"
+        else httpx.Response(200, json=draft)
+        if r.url.path == "/calls/call-1"
+        else partners(r)
+    )
+    client = logged_in("ipro_chef-1")
+    assert "Publier l'appel" in client.get("/appels/call-1").text
+
+    sent = client.post("/appels/call-1/publication", data={"cle": "k-31"}, headers={"HX-Request": "true"})
+
+    command = services.requests[-1]
+    assert (command.url.path, command.headers["Idempotency-Key"]) == ("/calls/call-1/publish", "k-31")
+    assert sent.status_code == 204 and sent.headers["HX-Redirect"] == "/appels/call-1"
+
+
+def test_a_publication_refused_is_said_in_place(logged_in, services):
+    draft = CALL | {"status": "draft", "open": False}
+    services.answer = lambda r: (
+        problem(409, "call-closing-date-passed")
+        if r.method == "POST"
+        else httpx.Response(200, json=draft)
+        if r.url.path == "/calls/call-1"
+        else partners(r)
+    )
+
+    page = logged_in("ipro_chef-1").post(
+        "/appels/call-1/publication", data={"cle": "k-32"}, headers={"HX-Request": "true"}
+    )
+
+    assert page.status_code == 409 and page.text.lstrip().startswith('<div id="publication">')
+    assert "La date limite de réponse à cet appel est passée." in page.text
+
+
+def test_a_published_call_offers_no_publication(logged_in, services):
+    services.answer = partners
+
+    page = logged_in("ipro_chef-1").get("/appels/call-1").text
+
+    assert "/publication" not in page

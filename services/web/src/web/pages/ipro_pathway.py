@@ -1,7 +1,8 @@
 """The IPRO pathway (the ipro service): an adviser's caseload, and one person's pathway with their work file
-(classement, affectation, contract), their positionings on partner actions and their history. The
-classement's steps and the positioning on a session of the partners' catalogue are commands the ipro
-service may refuse; its sentence comes back beside the field concerned, what was typed kept."""
+(classement, affectation, contract and its suspension or end), their positionings on partner actions (a
+place not yet taken up withdrawn) and their history. The classement's steps, the contract's, the
+positioning on a session of the partners' catalogue and its withdrawal are commands the ipro service may
+refuse; its sentence comes back beside the field concerned, what was typed kept."""
 
 from __future__ import annotations
 
@@ -12,13 +13,26 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from web.ipro_wording import CLASSEMENT, EVENTS, POSITIONING_STATUSES, READINESS, REGIMES, WEEKDAYS
+from web.ipro_wording import (
+    CLASSEMENT,
+    CONTRACT_END_REASONS,
+    CONTRACT_STATUSES,
+    EVENTS,
+    POSITIONING_OUTCOMES,
+    POSITIONING_STATUSES,
+    READINESS,
+    REGIMES,
+    SUSPENSION_REASONS,
+    WEEKDAYS,
+)
 from web.messages import FORM, Refusal
 from web.partner_wording import ACTION_TYPES
 from web.rendering import render
 from web.session import CurrentUser
 
 router = APIRouter()
+
+PROPOSED = "ipro.positioning.proposed"
 
 # The service's names (body members, rules) by each form's fields.
 CPU_FIELDS = {
@@ -66,6 +80,13 @@ POSITIONING_FIELDS = {
     "positioning-over-capacity": "seance",
     "already-positioned": "seance",
 }
+SUSPENSION_FIELDS = {"reason": "susp_motif"}
+END_FIELDS = {"reason": "fin_motif", "preliminary-interview-missing": "fin_motif"}
+
+
+def withdrawal_fields(positioning_id: str) -> dict[str, str]:
+    """A withdrawal's reason field, one per positioning listed (each form is its own)."""
+    return {"reason": f"retrait_motif-{positioning_id}"}
 
 
 def _path(pathway_id: str) -> str:
@@ -74,6 +95,22 @@ def _path(pathway_id: str) -> str:
 
 def _page_of(pathway_id: str) -> str:
     return f"/parcours/{quote(pathway_id, safe='')}"
+
+
+def _work(pathway_id: str, step: str) -> str:
+    return f"{_path(pathway_id)}/work/{step}"
+
+
+async def _positionings(api, user, history) -> list[dict]:
+    """The person's positionings as the service holds them now, found by the places proposed in their
+    history (the service lists positionings by action, not by person)."""
+    proposed = [e["payload"] for e in history or [] if e["event_type"] == PROPOSED]
+    return [
+        # The session's title and place as proposed, its status now.
+        place | await api.get("ipro", f"/positionings/{quote(place['positioning_id'], safe='')}", user.token)
+        for place in proposed
+        if place.get("positioning_id")
+    ]
 
 
 @router.get("/parcours")
@@ -101,6 +138,7 @@ async def _pathway_page(
         history = await api.get("ipro", f"{_path(pathway_id)}/history", user.token)
     except Refusal:
         history = None  # the governor's office reads the pathway, not its history (the service says)
+    positionings = await _positionings(api, user, history)
     catalogue = await api.get("partners", "/catalogue", user.token)
     return render(
         request,
@@ -117,7 +155,12 @@ async def _pathway_page(
         regimes=REGIMES,
         weekdays=WEEKDAYS,
         events=EVENTS,
+        positionings=positionings,
         positioning_statuses=POSITIONING_STATUSES,
+        positioning_outcomes=POSITIONING_OUTCOMES,
+        contract_statuses=CONTRACT_STATUSES,
+        suspension_reasons=SUSPENSION_REASONS,
+        end_reasons=CONTRACT_END_REASONS,
         action_types=ACTION_TYPES,
         typed=typed or {},
         notice=notice,
@@ -147,7 +190,7 @@ async def _command(
     """Runs one command of the page; refused, the page again with the messages in the form's section."""
     try:
         answer = await request.app.state.api.post(
-            "ipro", _path(pathway_id) + path, user.token, json=json, fields=fields, idempotency_key=cle
+            "ipro", path, user.token, json=json, fields=fields, idempotency_key=cle
         )
     except Refusal as refusal:
         # The form-wide message goes above the form that was sent, not above every form of the page.
@@ -169,7 +212,12 @@ async def request_classement(
     request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]
 ):
     return await _command(
-        request, user, pathway_id, "/work/classement-request", section="classement-demande", cle=cle
+        request,
+        user,
+        pathway_id,
+        _work(pathway_id, "classement-request"),
+        section="classement-demande",
+        cle=cle,
     )
 
 
@@ -187,7 +235,7 @@ async def cpu_opinion(
         request,
         user,
         pathway_id,
-        "/work/cpu-opinion",
+        _work(pathway_id, "cpu-opinion"),
         section="classement-cpu",
         cle=cle,
         json={"held_on": cpu_date, "favourable": cpu_favorable, "opinion": cpu_avis.strip()},
@@ -211,7 +259,7 @@ async def decision(
         request,
         user,
         pathway_id,
-        "/work/decision",
+        _work(pathway_id, "decision"),
         section="classement-decision",
         cle=cle,
         json={
@@ -254,7 +302,7 @@ async def affect(
         request,
         user,
         pathway_id,
-        "/work/affectation",
+        _work(pathway_id, "affectation"),
         section="affectation",
         cle=cle,
         json={
@@ -287,7 +335,7 @@ async def sign_contract(
         request,
         user,
         pathway_id,
-        "/work/contract",
+        _work(pathway_id, "contract"),
         section="contrat",
         cle=cle,
         json={
@@ -319,11 +367,96 @@ async def position(
         request,
         user,
         pathway_id,
-        "/positionings",
+        f"{_path(pathway_id)}/positionings",
         section="positionnement",
         cle=cle,
         json={"action_id": action_id, "session_id": session_id},
         fields=POSITIONING_FIELDS,
         typed={"seance": seance},
         notice="La personne est positionnée sur la séance.",
+    )
+
+
+@router.post("/parcours/{pathway_id}/contrat/suspension")
+async def suspend_contract(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    susp_motif: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        _work(pathway_id, "contract/suspend"),
+        section="contrat-suspension",
+        cle=cle,
+        json={"reason": susp_motif},
+        fields=SUSPENSION_FIELDS,
+        typed={"susp_motif": susp_motif},
+    )
+
+
+@router.post("/parcours/{pathway_id}/contrat/reprise")
+async def resume_contract(request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]):
+    return await _command(
+        request, user, pathway_id, _work(pathway_id, "contract/resume"), section="contrat-reprise", cle=cle
+    )
+
+
+@router.post("/parcours/{pathway_id}/contrat/entretien-prealable")
+async def preliminary_interview(
+    request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        _work(pathway_id, "contract/preliminary-interview"),
+        section="contrat-fin",
+        cle=cle,
+    )
+
+
+@router.post("/parcours/{pathway_id}/contrat/fin")
+async def end_contract(
+    request: Request,
+    pathway_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    fin_motif: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        _work(pathway_id, "contract/end"),
+        section="contrat-fin",
+        cle=cle,
+        json={"reason": fin_motif},
+        fields=END_FIELDS,
+        typed={"fin_motif": fin_motif},
+    )
+
+
+@router.post("/parcours/{pathway_id}/positionnements/{positioning_id}/retrait")
+async def withdraw(
+    request: Request,
+    pathway_id: str,
+    positioning_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    motif: Annotated[str, Form()] = "",
+):
+    return await _command(
+        request,
+        user,
+        pathway_id,
+        f"/positionings/{quote(positioning_id, safe='')}/withdraw",
+        section=f"retrait-{positioning_id}",
+        cle=cle,
+        json={"reason": motif.strip()},
+        fields=withdrawal_fields(positioning_id),
+        typed={f"retrait_motif-{positioning_id}": motif},
     )

@@ -1,8 +1,9 @@
 """A catalogue action of the partners service (`/actions/{id}`): its sessions, the people IPRO positioned
-on them (the ipro service's `/positionings`: a partner reads their names and status only) with the partner's
-confirmation of each place, and the partner's report of each delivered session (held or not, how many were
-present, notes). The services say whether a place may be confirmed or a session reported yet; a refusal
-comes back beside the field, what was typed kept."""
+on them (the ipro service's `/positionings`: a partner reads their names and status only, on its own
+organisation's actions) with the partner's confirmation of each place, each person's attendance and what
+came of it, and the partner's report of each delivered session (held or not, how many were present,
+notes). The services say whether a place may be confirmed, an attendance or outcome recorded, or a session
+reported yet; a refusal comes back beside the field, what was typed kept."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from web.ipro_wording import POSITIONING_STATUSES
-from web.messages import Refusal
+from web.ipro_wording import POSITIONING_OUTCOMES, POSITIONING_STATUSES
+from web.messages import FORM, Refusal
 from web.pages.partner_proposals import local_instant
 from web.partner_wording import ACTION_TYPES
 from web.rendering import render
@@ -61,6 +62,7 @@ async def _action_page(request: Request, user, action_id: str, *, errors=None, t
         action_types=ACTION_TYPES,
         positionings=(positionings or {}).get("items", []),
         positioning_statuses=POSITIONING_STATUSES,
+        positioning_outcomes=POSITIONING_OUTCOMES,
         typed=typed or {},
         new_key=lambda: str(uuid.uuid4()),  # one per form: each is its own command
         errors=errors or {},
@@ -164,3 +166,93 @@ async def confirm(
             request, user, action_id, errors=refusal.messages, status_code=refusal.status
         )
     return _done(request, action_id)
+
+
+def attendance_fields(positioning_id: str) -> dict[str, str]:
+    field = f"presence-{positioning_id}"  # each person's form is its own
+    return {"attended": field, "action-session-not-yet-held": field, "positioning-not-confirmed": field}
+
+
+def outcome_fields(positioning_id: str) -> dict[str, str]:
+    field = f"suite-{positioning_id}"
+    return {
+        "outcome": field,
+        "positioning-not-attended": field,
+        "outcome-already-recorded": field,
+        "details": f"precisions-{positioning_id}",
+    }
+
+
+async def _positioning_command(
+    request: Request, user, action_id: str, positioning_id: str, step: str, *, cle: str, json, fields, typed
+) -> Response:
+    """One person's attendance or outcome (ipro's `/positionings/{id}/<step>`); refused, the page again with
+    the sentence beside that person's form."""
+    try:
+        await request.app.state.api.post(
+            "ipro",
+            f"/positionings/{quote(positioning_id, safe='')}/{step}",
+            user.token,
+            json=json,
+            fields=fields,
+            idempotency_key=cle,
+        )
+    except Refusal as refusal:
+        errors = {
+            (f"positionnement-{positioning_id}" if name == FORM else name): text
+            for name, text in refusal.messages.items()
+        }
+        return await _action_page(
+            request,
+            user,
+            action_id,
+            errors=errors,
+            typed={"positionnement": positioning_id, **typed},
+            status_code=refusal.status,
+        )
+    return _done(request, action_id)
+
+
+@router.post("/actions-partenaires/{action_id}/positionnements/{positioning_id}/presence")
+async def attendance(
+    request: Request,
+    action_id: str,
+    positioning_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    presence: Annotated[str, Form()] = "",
+):
+    return await _positioning_command(
+        request,
+        user,
+        action_id,
+        positioning_id,
+        "attendance",
+        cle=cle,
+        json={"attended": presence},
+        fields=attendance_fields(positioning_id),
+        typed={"presence": presence},
+    )
+
+
+@router.post("/actions-partenaires/{action_id}/positionnements/{positioning_id}/suite")
+async def outcome(
+    request: Request,
+    action_id: str,
+    positioning_id: str,
+    user: CurrentUser,
+    cle: Annotated[str, Form()],
+    suite: Annotated[str, Form()] = "",
+    precisions: Annotated[str, Form()] = "",
+):
+    return await _positioning_command(
+        request,
+        user,
+        action_id,
+        positioning_id,
+        "outcome",
+        cle=cle,
+        json={"outcome": suite, "details": precisions.strip()},
+        fields=outcome_fields(positioning_id),
+        typed={"suite": suite, "precisions": precisions},
+    )
