@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from contracts import Event, known_events, parse_payload
 from contracts.events import PERSONAL_DATA
+from contracts.ipro import GoalStatusChanged
 from contracts.programmes import AttendanceRecorded, GroupPlanned
 from contracts.registry import latest_version
 from kernel.sealing import Each, Leaf, plan_of
@@ -131,3 +132,10 @@ def test_an_attendance_recorded_before_version_2_reads_as_it_was_written_naming_
 
     assert isinstance(event, AttendanceRecorded)
     assert [(m.referral_id, m.subject_id, m.reason) for m in event.marks] == [("referral-1", None, "Malade")]
+
+
+def test_a_goal_ended_by_the_release_says_so_in_a_code_that_is_not_sealed():
+    """The release's `released` outlives the person's erasure; a reason, free text, is sealed with their key."""
+    plan = plan_of(GoalStatusChanged)
+    assert "reason" in plan and "released" not in plan
+    assert GoalStatusChanged.model_fields["released"].annotation is bool

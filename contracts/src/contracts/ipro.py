@@ -228,8 +228,9 @@ class GoalSet(Event):
 
 
 class GoalStatusChanged(Event):
-    """A goal's, or one of its steps', status; `reason` says why when no adviser decided it (the release
-    abandons the goals still active: "released")."""
+    """A goal's, or one of its steps', status. `released`: no adviser decided it, the release abandoned the
+    goals still active. A code, not about the person: in clear, it still reads once they are erased, while
+    `reason`, free text, is sealed with their key (events written before said "released" there)."""
 
     event_type = "ipro.pathway.goal_status_changed"
 
@@ -238,6 +239,7 @@ class GoalStatusChanged(Event):
     step_id: str | None = None
     status: GoalStatus
     reason: str = personal_text(1000)
+    released: bool = Field(default=False, description="the release ended it, not an adviser")
 
 
 class FranceTravailRegistered(Event):

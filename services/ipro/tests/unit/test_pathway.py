@@ -858,8 +858,9 @@ def test_a_pathway_closed_before_anyone_recorded_its_outcome_closes_with_not_rec
 
 
 def test_the_release_abandons_the_goals_still_active_before_closing_the_pathway():
-    """Issue 13 #4: a goal still pursued at release ends with the custody (abandoned, "released"); one
-    achieved or abandoned before stays as it was."""
+    """Issue 13 #4: a goal still pursued at release ends with the custody (abandoned, `released`: a code in
+    clear, which outlives the person's erasure, issue 17; no reason); one achieved or abandoned before stays as
+    it was."""
     history = (
         *FOLLOWED_PATHWAY,
         a_goal_set(goal_id="goal-2", description="Passer le code de la route"),
@@ -869,10 +870,10 @@ def test_the_release_abandons_the_goals_still_active_before_closing_the_pathway(
     events = given(pathway, *history).when(close_pathway())
     assert events == [
         GoalStatusChanged(
-            pathway_id="pathway-1", goal_id="goal-1", status=GoalStatus.ABANDONED, reason="released"
+            pathway_id="pathway-1", goal_id="goal-1", status=GoalStatus.ABANDONED, released=True
         ),
         GoalStatusChanged(
-            pathway_id="pathway-1", goal_id="goal-2", status=GoalStatus.ABANDONED, reason="released"
+            pathway_id="pathway-1", goal_id="goal-2", status=GoalStatus.ABANDONED, released=True
         ),
         a_pathway_closed(outcome=ExitOutcome(situation=ExitSituation.NOT_RECORDED)),
     ]

@@ -918,7 +918,7 @@ def to_release(log: Log) -> Log:
     )
     log.add(
         GoalStatusChanged(
-            pathway_id="pathway-1", goal_id="goal-1", status=GoalStatus.ABANDONED, reason="released"
+            pathway_id="pathway-1", goal_id="goal-1", status=GoalStatus.ABANDONED, released=True
         ),
         by=SYSTEM,
     )

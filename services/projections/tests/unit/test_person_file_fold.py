@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from contracts.assessment import (
@@ -29,6 +30,7 @@ from contracts.ipro import (
     WorkRegime,
 )
 from contracts.programmes import ProgrammeRevised
+from kernel.sealing import ERASED_TEXT
 from projections.person_file.fold import fold
 from projections.person_file.model import (
     ActionKind,
@@ -840,6 +842,39 @@ def test_at_the_release_the_case_and_the_pathway_close_and_nothing_is_due_or_upc
     assert file.timeline[-1].sentence == (
         "Clôture du parcours IPRO le 30 juin 2027, situation à la sortie : emploi (CDD)"
     )
+
+
+def test_a_goal_ended_by_the_release_says_so_once_the_persons_texts_are_erased_and_as_written_before():
+    """Issue 17: the release's `released` is a code in clear; the goal's description and any reason, sealed with
+    the person's key, read as erased. A goal ended before the code said "released" as its reason."""
+    log = to_release(a_quarter_in_arras())
+    erased = [
+        replace(e, payload={**e.payload, "description": ERASED_TEXT, "reason": ERASED_TEXT})
+        if e.event_type in ("ipro.pathway.goal_set", "ipro.pathway.goal_status_changed")
+        else e
+        for e in log.events
+    ]
+    before = [
+        replace(e, payload={k: v for k, v in e.payload.items() if k != "released"} | {"reason": "released"})
+        if e.event_type == "ipro.pathway.goal_status_changed" and e.payload.get("released")
+        else e
+        for e in log.events
+    ]
+
+    def goal_ended(events) -> TimelineEntry:
+        (entry,) = [
+            t
+            for t in fold(PERSON, events, now=AFTER_RELEASE).timeline
+            if t.event_type == "ipro.pathway.goal_status_changed" and t.actor_role == SYSTEM.role
+        ]
+        return entry
+
+    assert (goal_ended(erased).sentence, goal_ended(erased).detail) == (
+        "Objectif professionnel abandonné à la libération",
+        ERASED_TEXT,  # the goal's description, not the code
+    )
+    assert goal_ended(before).sentence == "Objectif professionnel abandonné à la libération"
+    assert goal_ended(log.events).detail == "Obtenir le titre professionnel d'agent de propreté"
 
 
 # --- the sentence's offences, recorded apart (ADR 25) -----------------------------------------------------

@@ -207,10 +207,11 @@ def decide(command: Command, state: Pathway, facts: CaseFacts | None = None) -> 
                 raise errors.ContractTypeRequired("a job at release names its contract type")
             return [ExitOutcomeRecorded(pathway_id=pathway_id, outcome=command.outcome)]
         case ClosePathway():
-            # The goals still pursued end with the custody: abandoned, the release given as the reason.
+            # The goals still pursued end with the custody: abandoned by the release, a code that outlives an
+            # erasure (a reason is free text, sealed with the person's key).
             abandoned = [
                 GoalStatusChanged(
-                    pathway_id=pathway_id, goal_id=goal_id, status=GoalStatus.ABANDONED, reason=RELEASED
+                    pathway_id=pathway_id, goal_id=goal_id, status=GoalStatus.ABANDONED, released=True
                 )
                 for goal_id, goal in state.goals.items()
                 if goal.status == GoalStatus.ACTIVE

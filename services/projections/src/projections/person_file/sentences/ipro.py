@@ -23,7 +23,7 @@ from projections.person_file.sentences.words import Sentence, Told, day, instant
 SENTENCES: dict[str, Sentence] = {}
 _says = registering(SENTENCES)
 
-# The reason IPRO gives when the release, not an adviser, ends a goal.
+# The reason IPRO gave, before its `released` code, when the release, not an adviser, ended a goal.
 RELEASED = "released"
 
 
@@ -82,7 +82,7 @@ def _goal_status_changed(s: FileState, p: dict[str, Any]) -> Told:
         status = {"active": "de nouveau en cours", "achieved": "atteint", "abandoned": "abandonné"}
         told, what = f"Objectif professionnel {status[p['status']]}", goal and goal["description"]
     reason = p.get("reason")
-    if reason == RELEASED:  # no one decided it: the release ended the goals still active
+    if p.get("released") or reason == RELEASED:  # no one decided it: the release ended the goals still active
         told, reason = f"{told} à la libération", None
     return told, " : ".join(text for text in (what, reason) if text)
 
