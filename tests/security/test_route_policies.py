@@ -114,3 +114,27 @@ async def test_malformed_and_oversized_bodies_are_refused_on_every_command(apps,
                 assert_problem(await http.request(method, path, content=b"{not json", headers=headers), 422)
                 assert_problem(await http.request(method, path, content=b"[1, 2", headers=headers), 422)
             assert_problem(await http.request(method, path, content=b"x" * (65 * 1024), headers=headers), 413)
+
+
+def _unbounded_text(schema: dict) -> bool:
+    """A string schema with no length, set of values, format or whole-value pattern to bound it (`anyOf`
+    [string, null] too)."""
+    if "anyOf" in schema:
+        return any(_unbounded_text(option) for option in schema["anyOf"])
+    pattern = schema.get("pattern", "")
+    anchored = pattern.startswith("^") and pattern.endswith("$") and "*" not in pattern and "+" not in pattern
+    bounded = {"maxLength", "enum", "const", "format"}
+    return schema.get("type") == "string" and not bounded & schema.keys() and not anchored
+
+
+def test_every_text_query_parameter_of_every_service_is_bounded(apps):
+    """Security review L6: a filter without a bound lets a caller send megabytes into every query."""
+    unbounded = [
+        f"{service} {method.upper()} {path} ?{parameter['name']}"
+        for service, app in apps.items()
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and _unbounded_text(parameter["schema"])
+    ]
+    assert unbounded == []

@@ -72,6 +72,8 @@ ID_PATTERN = r"^[A-Za-z0-9-]+$"
 ID_MAX_LENGTH = 120
 Id = Annotated[str, Path(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 IdFilter = Annotated[str | None, Query(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+# A list's filter on a name or a user id (an establishment, a referent, an adviser): as long as a Label.
+LabelFilter = Annotated[str | None, Query(max_length=200)]
 # Days asked for in a query stay within the calendar an establishment uses: a day at the calendar's edge
 # (0001-01-01) would overflow once it becomes an instant of the establishment's time zone.
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)

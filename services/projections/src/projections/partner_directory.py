@@ -104,7 +104,7 @@ async def search(
 ) -> tuple[int, list[asyncpg.Record]]:
     """A page of the directory and the number of entries matching; `today` is the establishment's date."""
     where = f"""($2::text IS NULL OR organisation_type = $2)
-                AND ($3::text IS NULL OR lower(name) LIKE '%' || lower($3) || '%')
+                AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0)
                 AND ($4::text IS NULL OR partner_id = $4)
                 AND ($5::text IS NULL OR {STATUS_SQL} = $5)"""
     # `contracts.partners.accreditation_expires_soon`, in SQL: the partners service alerts the same days.

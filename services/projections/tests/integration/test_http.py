@@ -71,6 +71,17 @@ async def test_the_directory_shows_the_accreditation_as_of_the_establishments_da
     }
 
 
+async def test_the_directory_finds_a_part_of_a_name_literally(api, as_role):
+    """Security review L6: `%` and `_` are characters of the name, not wildcards matching every partner."""
+
+    async def found(q: str) -> list[str]:
+        response = await api.get("/directory/partners", params={"q": q}, headers=as_role("cpip"))
+        return [p["partner_id"] for p in response.json()["items"]]
+
+    assert await found("BIENTÔT") == ["p-soon"]
+    assert await found("%") == [] and await found("_") == []
+
+
 async def test_the_directory_filters_by_accreditation_status(api, as_role):
     expired = await api.get(
         "/directory/partners", params={"accreditation_status": "expired"}, headers=as_role("ipro_conseiller")

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from assessment import access, queries
 from assessment.http.common import Officer
 from contracts.assessment import DeadlineKind
-from kernel.api import Db, Limit, Offset, Page, Today
+from kernel.api import Db, LabelFilter, Limit, Offset, Page, Today
 from kernel.http import service_router
 from kernel.journal import Journal
 
@@ -42,8 +42,8 @@ async def list_deadlines(
     journal: Journal,
     overdue_only: bool = False,
     within_days: int = Query(default=30, ge=0, le=366),
-    establishment: str | None = None,
-    referent: str | None = None,
+    establishment: LabelFilter = None,
+    referent: LabelFilter = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[DeadlineView]:

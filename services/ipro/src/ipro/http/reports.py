@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from contracts.ipro import WorkRegime
 from ipro import reads
 from ipro.http.common import IndicatorReader, WorkReader
-from kernel.api import Db, Limit, Offset, Page, Settings, Today
+from kernel.api import Db, LabelFilter, Limit, Offset, Page, Settings, Today
 from kernel.http import service_router
 from kernel.journal import Journal
 
@@ -77,7 +77,7 @@ async def caseload(
     journal: Journal,
     settings: Settings,
     today: Today,
-    adviser: str | None = None,
+    adviser: LabelFilter = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):

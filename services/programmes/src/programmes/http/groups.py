@@ -20,6 +20,7 @@ from kernel.api import (
     Id,
     IdFilter,
     Label,
+    LabelFilter,
     Limit,
     Now,
     Offset,
@@ -188,7 +189,7 @@ async def list_groups(
     db: Db,
     programme_id: IdFilter = None,
     status: GroupStatus | None = None,
-    establishment: str | None = None,
+    establishment: LabelFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from html import escape
 from operator import attrgetter
+from typing import Literal
 
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
@@ -69,7 +70,11 @@ class Register(BaseModel):
     summary="The attendance register (feuille d'émargement); ?format=html to print",
 )
 async def get_register(
-    group_id: Id, principal: Facilitator, store: Store, journal: Journal, format: str = "json"
+    group_id: Id,
+    principal: Facilitator,
+    store: Store,
+    journal: Journal,
+    format: Literal["json", "html"] = "json",
 ):
     async with store.transaction() as session:
         group = await handlers.read_group_run_by(session, group_id, principal)
