@@ -16,6 +16,8 @@
 # * consumer groups `<prefix><service>.` (the dead-letter tools commit their progress there).
 # * the consultation journal (`<prefix>access.journal`, ADR 22): every service writes its entries; only
 #   projections (which keeps it in a table, with a loop of its own and no dead letters) and audit read it.
+# * every service's `.checkpoints`: read by audit and by projections (kept in a table the same way, checked for
+#   auditors over HTTP); written by their service alone.
 # A `.restricted` topic (ADR 25) is read by its writer, the audit principal, and the few services a
 # restricted type it carries is meant for: programmes (offence categories, for eligibility) and projections
 # (the person file's SPIP content and psychologists' access grants), each of them passing over the other
@@ -62,6 +64,13 @@ mapfile -t writers < <(printf -- '--allow-principal\nUser:%s\n' "${services[@]}"
 acls "${writers[@]}" --topic "${prefix}access.journal" \
      --operation Write --operation Create --operation Describe --operation DescribeConfigs
 acls --allow-principal User:projections --topic "${prefix}access.journal" --operation Read
+
+# Projections checks each service's signed checkpoints against its view of the log for auditors over HTTP
+# (`GET /audit/checkpoints`, ADR 30 addendum): it reads them, with a loop of its own and no dead letters, and
+# never writes there. The keys it trusts are its configuration's, not the topics'.
+mapfile -t checkpoint_topics < <(topics "${services[@]/%/.checkpoints}")
+acls --allow-principal User:projections "${checkpoint_topics[@]}" \
+     --operation Read --operation Describe --operation DescribeConfigs
 
 # The audit consumer (`passerelle audit verify`, and `passerelle audit archive`, which keeps the restricted topics
 # in the auditors' own database, ADR 28) reads every service's log, restricted topics included, its signed

@@ -171,17 +171,19 @@ async def test_every_service_writes_the_journal_and_only_projections_and_audit_r
         await first_record("partners", broker, journal.TOPIC)
 
 
-async def test_a_service_alone_writes_its_checkpoints_and_reads_them_back_and_audit_reads_them(
+async def test_a_service_alone_writes_its_checkpoints_and_reads_them_back_and_audit_and_projections_read_them(
     broker, topics_made_by_their_writers
 ):
     await write_one("assessment", broker, "assessment.checkpoints")
 
-    for reader in ("assessment", "audit"):
+    for reader in ("assessment", "audit", "projections"):
         assert await first_record(reader, broker, "assessment.checkpoints") == b'{"written": "by assessment"}'
     with pytest.raises(TopicAuthorizationFailedError):
         await first_record("programmes", broker, "assessment.checkpoints")
     with pytest.raises(TopicAuthorizationFailedError):
         await write_one("ipro", broker, "assessment.checkpoints")
+    with pytest.raises(TopicAuthorizationFailedError):
+        await write_one("projections", broker, "assessment.checkpoints")
 
 
 def settings_of(principal: str, broker: LocalKafka) -> ServiceSettings:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from devinfra.checkpoint_keys import checkpoint_key_variable, dev_checkpoint_keys
+from devinfra.checkpoint_keys import checkpoint_key_variable, dev_checkpoint_keys, public_keys_directory
 from devinfra.infra import SERVICES, Infrastructure, database_url_variable, migration_url_variable
 from devinfra.kafka import console_consumer_command
 from devinfra.keyring import service_keyring_environments
@@ -79,6 +79,8 @@ def up(
                 migration_url_variable(service.name): infra.owner_database_url(service.name),
                 **keyrings[service.name],
                 checkpoint_key_variable(service.name): signing_keys[checkpoint_key_variable(service.name)],
+                # Projections checks every service's checkpoints for auditors with the keys verify trusts.
+                "PROJECTIONS_CHECKPOINT_PUBLIC_KEYS": str(public_keys_directory()),
                 **own_secrets.get(service.name, {}),
                 **pseudonyms,
                 "AUTH_JWKS_FILE": str(keys.jwks_path),

@@ -16,6 +16,8 @@ from projections.access_journal import ingest as access_journal
 from projections.access_journal.http import router as access_journal_router
 from projections.audit_log import ingest as audit_log
 from projections.audit_log.http import router as audit_log_router
+from projections.checkpoints import ingest as checkpoints
+from projections.checkpoints.http import router as checkpoints_router
 from projections.coverage import ingest as coverage
 from projections.coverage.http import router as coverage_router
 from projections.http import router
@@ -129,6 +131,7 @@ DEFINITION = ServiceDefinition(
         indicators_router,
         coverage_router,
         audit_log_router,
+        checkpoints_router,
     ],
     migrations=Path(__file__).parent / "migrations",
     subscriptions=subscriptions,
@@ -137,6 +140,8 @@ DEFINITION = ServiceDefinition(
     background=lambda settings, store: {
         "access-journal": access_journal.consumer(settings, store.pool),
         "access-journal-retention": access_journal.pruner(settings, store.pool),
+        # The services' signed checkpoints, bare JSON records too: checked against the audit log when read.
+        "checkpoints": checkpoints.consumer(settings, store.pool),
         # The person files kept for reads, folded again as their events arrive (ADR 18 addendum).
         "person-file-refresher": person_file_refresher(store.pool, store.clock),
     },

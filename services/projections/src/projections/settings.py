@@ -11,3 +11,7 @@ class ProjectionsSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/projections"
     # The establishments' rooms (`contracts.rooms`, ADR 29): the schedule identifies a room by its id there.
     rooms_file: Path | None = None
+    # The services' trusted checkpoint public keys (ADR 27: `<service>.pub`, and `<service>.<name>.pub` for past
+    # keys), a folder the auditors keep, as `passerelle audit verify --checkpoint-keys` reads: never a key taken
+    # from the checkpoint topics. Locally var/keys/checkpoints (`make up`); unset, no signature holds.
+    checkpoint_public_keys: Path | None = None
