@@ -87,7 +87,7 @@ CONFLICT_ROWS = """
 PERSON_ITEMS = """
     SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since
     FROM schedule_person_slots
-    WHERE subject_id = $1 AND during && tstzrange($2, $3)
+    WHERE subject_id = $1 AND during && tstzrange($2, $3) AND NOT cancelled
     UNION ALL
     SELECT 'ipro/positioning:' || positioning_id, 'positioning', lower(during), upper(during), since
     FROM schedule_positionings
@@ -156,7 +156,7 @@ async def refresh_room(
 FACILITATOR_SESSIONS = """
     SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since
     FROM schedule_facilitator_slots
-    WHERE facilitator_key = $1 AND during && tstzrange($2, $3)"""
+    WHERE facilitator_key = $1 AND during && tstzrange($2, $3) AND NOT cancelled"""
 
 
 async def refresh_facilitators(

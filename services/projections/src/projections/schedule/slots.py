@@ -1,7 +1,8 @@
-"""What the conflict checks probe, kept in step with the sessions and seats (migration 0127): a facilitator's
-sessions and a person's group sessions, each a row with its span, indexed by (who, span). A check then reads
-the sessions of its span only, however long the facilitator's or the person's history (issue 15: "a request
-must not get slower as a table grows").
+"""What the conflict checks probe and a facilitator's or a person's schedule reads, kept in step with the
+sessions and seats (migrations 0127, 0128): a facilitator's sessions and a person's group sessions, each a row
+with its span, indexed by (who, span), a cancelled session's marked (the schedules show it, the checks skip
+it). A check or a schedule then reads the sessions of its span only, however long the facilitator's or the
+person's history and however busy the region (issue 15: "a request must not get slower as a table grows").
 
 Each function makes the rows of what it is given again from `schedule_sessions` and `schedule_members` as
 they now stand: the ingest calls it after every write of a session's times, facilitators or cancellation,
@@ -16,29 +17,26 @@ async def sessions_changed(connection: asyncpg.Connection, items: list[str]) -> 
     """These sessions were added, moved, restaffed or cancelled: their facilitators' and their people's rows."""
     await connection.execute("DELETE FROM schedule_facilitator_slots WHERE item_id = ANY($1)", items)
     await connection.execute(
-        """INSERT INTO schedule_facilitator_slots (item_id, facilitator_key, kind, during, since)
-           SELECT DISTINCT s.item_id, k.facilitator_key, s.kind, s.during, s.staffed_since
+        """INSERT INTO schedule_facilitator_slots (item_id, facilitator_key, kind, during, since, cancelled)
+           SELECT DISTINCT s.item_id, k.facilitator_key, s.kind, s.during, s.staffed_since, s.cancelled
            FROM schedule_sessions s CROSS JOIN unnest(s.facilitator_keys) AS k(facilitator_key)
-           WHERE s.item_id = ANY($1) AND NOT s.cancelled""",
+           WHERE s.item_id = ANY($1)""",
         items,
     )
     await connection.execute("DELETE FROM schedule_person_slots WHERE item_id = ANY($1)", items)
-    await connection.execute(
-        _PERSON_SLOTS + " WHERE s.item_id = ANY($1) AND s.kind = 'group_session' AND NOT s.cancelled", items
-    )
+    await connection.execute(_PERSON_SLOTS + " WHERE s.item_id = ANY($1) AND s.kind = 'group_session'", items)
 
 
 async def seat_changed(connection: asyncpg.Connection, referral_id: str) -> None:
     """A seat was taken (again) or freed: its person's rows for its group's sessions."""
     await connection.execute("DELETE FROM schedule_person_slots WHERE referral_id = $1", referral_id)
     await connection.execute(
-        _PERSON_SLOTS + " WHERE m.referral_id = $1 AND s.kind = 'group_session' AND NOT s.cancelled",
-        referral_id,
+        _PERSON_SLOTS + " WHERE m.referral_id = $1 AND s.kind = 'group_session'", referral_id
     )
 
 
 # A person occupies each session of a group they sit in from the later of the session's times and their seat.
 _PERSON_SLOTS = """
-    INSERT INTO schedule_person_slots (item_id, referral_id, subject_id, kind, during, since)
-    SELECT s.item_id, m.referral_id, m.subject_id, s.kind, s.during, greatest(s.since, m.since)
+    INSERT INTO schedule_person_slots (item_id, referral_id, subject_id, kind, during, since, cancelled)
+    SELECT s.item_id, m.referral_id, m.subject_id, s.kind, s.during, greatest(s.since, m.since), s.cancelled
     FROM schedule_sessions s JOIN schedule_members m ON m.group_id = s.source_id AND m.active"""

@@ -1,6 +1,7 @@
 """Reading the schedule view: the items of a bounded window (an establishment's, a room's, a facilitator's,
 a person's), each with its participants and seats, and the conflicts found in a window. Every query reads
-by an index over the window; weekly schedules are expanded here, over the window only."""
+by an index over the window, a facilitator's and a person's by their own (who, span) index, so that their
+cost does not grow with the region's activity; weekly schedules are expanded here, over the window only."""
 
 from __future__ import annotations
 
@@ -33,17 +34,27 @@ _SESSIONS = """
                   FROM schedule_positionings p LEFT JOIN person_identities i USING (subject_id)
                   WHERE s.kind = 'action_session' AND p.action_id = s.source_id
                     AND p.session_id = s.session_id AND p.active) x) AS participants
-    FROM schedule_sessions s
+    FROM {sessions}
     LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
     LEFT JOIN schedule_programmes p ON p.programme_id = g.programme_id
     LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
     LEFT JOIN schedule_calls c ON c.call_id = a.call_id
-    WHERE s.during && tstzrange($1, $2)
-      AND ($3::text IS NULL OR s.establishment = $3)
+    WHERE ($3::text IS NULL OR s.establishment = $3)
       AND ($4::text[] IS NULL OR s.place_key = ANY($4::text[]))
       AND ($5::text IS NULL OR $5 = ANY(s.facilitator_keys))
       AND ($6::text IS NULL OR a.partner_id = $6)
       AND ($7::text[] IS NULL OR s.establishment = ANY($7))"""
+
+# Where the sessions of the window [$1, $2) come from: the region's (the GiST index on the span), or one
+# facilitator's or one person's, by the slots' GiST index on (who, span) (`slots`, migration 0128), whose span is
+# their session's: a facilitator's week reads their sessions, however many others the region holds that week.
+# The window is on the slots alone there, so that the planner has no way to the sessions but by their key.
+_REGION = "(SELECT * FROM schedule_sessions WHERE during && tstzrange($1, $2)) s"
+_FACILITATOR = """schedule_facilitator_slots k
+    JOIN schedule_sessions s ON s.item_id = k.item_id AND k.facilitator_key = $5 AND k.during && tstzrange($1, $2)"""
+# A person's group sessions: one slot per seat, and programmes seats a person once in a group.
+_PERSON = """schedule_person_slots k
+    JOIN schedule_sessions s ON s.item_id = k.item_id AND k.subject_id = $8 AND k.during && tstzrange($1, $2)"""
 
 
 async def schedule(
@@ -75,19 +86,17 @@ async def schedule(
         if where is not None and where not in establishments:
             return []
     if subject_id is None:
+        sessions = _SESSIONS.format(sessions=_REGION if facilitator is None else _FACILITATOR)
         items = [
             dict(r)
-            for r in await connection.fetch(_SESSIONS + " ORDER BY lower(s.during), s.item_id", *filters)
+            for r in await connection.fetch(sessions + " ORDER BY lower(s.during), s.item_id", *filters)
         ]
     else:
+        sessions = _SESSIONS.format(sessions=_PERSON)
         items = [
             dict(r)
             for r in await connection.fetch(
-                f"""{_SESSIONS} AND s.kind = 'group_session' AND $6::text IS NULL
-                        AND EXISTS (SELECT 1 FROM schedule_members m
-                                    WHERE m.group_id = s.source_id AND m.subject_id = $8 AND m.active)""",
-                *filters,
-                subject_id,
+                sessions + " AND s.kind = 'group_session' AND $6::text IS NULL", *filters, subject_id
             )
         ]
         place = place_key(room) if room is not None else None
