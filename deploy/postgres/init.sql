@@ -26,3 +26,18 @@ CREATE ROLE auditor LOGIN;
 CREATE DATABASE audit_archive OWNER audit_archive;
 REVOKE CONNECT ON DATABASE audit_archive FROM PUBLIC;
 GRANT CONNECT ON DATABASE audit_archive TO auditor;
+-- The keyring of per-person data keys (ADR 24), one for the deployment, owned by the role that migrates it; each
+-- service's role joins the keyring role its work needs (devinfra.keyring.KEYRING_ROLES, as `make up` provisions
+-- it; keyring migration 0003 grants the table rights): assessment erases, projections only reads.
+CREATE DATABASE keyring OWNER passerelle_owner;
+CREATE ROLE keyring_reader NOLOGIN;
+CREATE ROLE keyring_writer NOLOGIN;
+CREATE ROLE keyring_eraser NOLOGIN;
+GRANT keyring_eraser TO assessment_service;
+GRANT keyring_writer TO programmes_service;
+GRANT keyring_writer TO ipro_service;
+GRANT keyring_writer TO partners_service;
+GRANT keyring_reader TO projections_service;
+REVOKE CONNECT ON DATABASE keyring FROM PUBLIC;
+GRANT CONNECT ON DATABASE keyring TO assessment_service, programmes_service, ipro_service, partners_service,
+    projections_service;
