@@ -1,9 +1,10 @@
 """The governor's office's and a programme facilitator's day in headless Chromium, against the real
 projections and programmes services: next week's schedule with a room booked twice, the movement list of
-that day and its print page, the indicators' charts and tables; the programme catalogue, a group, its
-attendance entry and printed register. Each page screenshotted and checked by axe-core.
+that day and its print page, the indicators' charts and tables; a DPIP planning, opening and starting a
+group from the pages, its facilitator enrolling a person, entering attendance, printing the register and
+recording the person's drop-out. Each page screenshotted and checked by axe-core.
 
-The DPIP plans the group through the programmes service (which publishes it, as in production); the
+The week's group is planned through the programmes service (which publishes it, as in production); the
 partner's session in the same room and a person's escorted leave are published on the partners', IPRO's and
 assessment's topics as those services would (`Upstream`): the services themselves are not started."""
 
@@ -228,11 +229,11 @@ async def week(system, dev_keys, infrastructure) -> dict:
 
 
 @pytest.fixture(scope="module")
-async def todays_group(system, dev_keys) -> dict:
-    """Lucas Martin, followed by cpip-1 with a plan, referred to PARCOURS and consenting; a PARCOURS group
-    cpip-1 runs, open, whose first session began at midnight today: his to be enrolled in from the page."""
+async def martin_referred(system, dev_keys) -> dict:
+    """Lucas Martin, followed by cpip-1 with a plan, referred to PARCOURS and consenting: his to be enrolled in
+    the group the DPIP plans from the page."""
     as_role = headers_for(dev_keys)
-    cpip, dpip = as_role("cpip"), as_role("dpip")
+    cpip = as_role("cpip")
     today = datetime.now(PARIS).date()
     async with httpx.AsyncClient(base_url=system.url("assessment")) as assessment:
         case_id, plan_id, _ = await followed_with_a_plan(assessment, as_role, today)
@@ -257,37 +258,71 @@ async def todays_group(system, dev_keys) -> dict:
                 f"/referrals/{referral['referral_id']}/consent", headers=cpip, json={"given": True}
             )
         )
-        group = await ok(
-            await programmes.post(
-                "/groups",
-                headers=dpip,
-                json={
-                    "programme_id": "programme-parcours",
-                    "establishment": "InSERRE Arras",
-                    "room": "Salle 1",
-                    "facilitators": ["cpip-1"],
-                    "start_date": str(today),
-                    "end_date": str(today + timedelta(weeks=12)),
-                    "pattern": {"weekday": today.weekday(), "starts_at": "00:00", "duration_minutes": 120},
-                    "capacity": 8,
-                },
-            ),
-            201,
-        )
-        await ok(await programmes.post(f"/groups/{group['group_id']}/open", headers=dpip))
-    return group
+    return referral
 
 
-async def start(system, dev_keys, group_id: str) -> None:
-    """The DPIP starts the group below its minimum size, with a reason (a page not built here)."""
-    async with httpx.AsyncClient(base_url=system.url("programmes")) as programmes:
-        await ok(
-            await programmes.post(
-                f"/groups/{group_id}/start",
-                headers=headers_for(dev_keys)("dpip"),
-                json={"below_minimum_reason": "Groupe pilote : démarrage à un participant"},
-            )
-        )
+@pytest.fixture
+async def dpip_page(browser) -> AsyncIterator:
+    """The DPIP's own browser, beside the facilitator's, tablet-sized."""
+    context = await browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768})
+    yield await context.new_page()
+    await context.close()
+
+
+async def plan_todays_group(dpip, web: str) -> str:
+    """The DPIP plans a PARCOURS group from the page, cpip-1 facilitating, whose first session began at
+    midnight today (a capacity outside the programme's limits refused first, beside it, all else kept), and
+    opens it for enrolment; its id."""
+    today = datetime.now(PARIS).date()
+    await log_in(dpip, web, "Sophie Bernard")
+    await dpip.goto(f"{web}/groupes?programme=programme-parcours")
+    await dpip.get_by_role("link", name="Planifier un groupe").click()
+    await expect(dpip.get_by_role("heading", level=1)).to_have_text("Planifier un groupe")
+    await expect(dpip.get_by_label("Programme")).to_have_value("programme-parcours")
+    await dpip.get_by_label("Établissement", exact=True).select_option("InSERRE Arras")
+    await dpip.get_by_label("Salle").fill("Salle 1")
+    await dpip.get_by_label("Animateurs").fill("cpip-1")
+    await dpip.get_by_label("Nombre de places").fill("20")
+    await dpip.get_by_label("Premier jour").fill(str(today))
+    await dpip.get_by_label("Dernier jour").fill(str(today + timedelta(weeks=12)))
+    await dpip.get_by_label("Jour des séances").select_option(str(today.weekday()))
+    await dpip.get_by_label("Heure de début").fill("00:00")
+    await dpip.get_by_role("button", name="Planifier le groupe").click()
+    await expect(dpip.locator("#capacite-erreur")).to_have_text(
+        "Ce nombre de places sort des limites de taille du programme."
+    )
+    await expect(dpip.get_by_label("Salle")).to_have_value("Salle 1")
+    await expect(dpip.get_by_label("Dernier jour")).to_have_value(str(today + timedelta(weeks=12)))
+    await screenshot(dpip, "dpip-groupe-planification-refusee")
+    assert await serious_violations(dpip) == []
+    await dpip.get_by_label("Nombre de places").fill("8")
+    await dpip.get_by_role("button", name="Planifier le groupe").click()
+    await expect(dpip).to_have_url(re.compile(rf"{re.escape(web)}/groupes/[^/]+$"))
+    await expect(dpip.get_by_test_id("seances").get_by_role("row")).to_have_count(13)  # 12 and the header
+    await dpip.get_by_role("button", name="Ouvrir les inscriptions").click()
+    await expect(dpip.get_by_role("main")).to_contain_text("Inscriptions ouvertes")
+    await screenshot(dpip, "dpip-groupe-planifie")
+    assert await serious_violations(dpip) == []
+    return dpip.url.rsplit("/", 1)[1]
+
+
+async def start_below_minimum(dpip, web: str, group_id: str) -> None:
+    """The DPIP starts the group below its minimum size: refused without a reason (said beside it), then
+    started with one."""
+    await dpip.goto(f"{web}/groupes/{group_id}")
+    await dpip.get_by_role("button", name="Commencer le groupe").click()
+    await expect(dpip.locator("#conduite-motif-erreur")).to_contain_text(
+        "Le groupe compte moins de participants que le minimum du programme"
+    )
+    await screenshot(dpip, "dpip-groupe-demarrage-refuse")
+    await dpip.get_by_label("Motif d'un démarrage en dessous de l'effectif minimum").fill(
+        "Groupe pilote : démarrage à un participant"
+    )
+    await dpip.get_by_role("button", name="Commencer le groupe").click()
+    await expect(dpip.get_by_role("main")).to_contain_text("Commencé")
+    await expect(dpip.get_by_role("button", name="Clore le groupe")).to_be_visible()
+    await screenshot(dpip, "dpip-groupe-commence")
+    assert await serious_violations(dpip) == []
 
 
 async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_reads_the_indicators(
@@ -347,11 +382,11 @@ async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_r
     assert await serious_violations(page) == []
 
 
-async def test_a_facilitator_enrols_a_person_records_attendance_and_prints_the_register(
-    system, todays_group, page, dev_keys
+async def test_a_dpip_plans_and_starts_a_group_a_facilitator_runs_it_and_records_a_drop_out(
+    system, martin_referred, page, dpip_page
 ):
     web = system.url("web")
-    group_id = todays_group["group_id"]
+    group_id = await plan_todays_group(dpip_page, web)
     await log_in(page, web, "Camille Laurent")
 
     await page.get_by_role("link", name="Programmes").click()
@@ -384,7 +419,7 @@ async def test_a_facilitator_enrols_a_person_records_attendance_and_prints_the_r
     await screenshot(page, "cpip-presence-refusee")
     assert await serious_violations(page) == []
 
-    await start(system, dev_keys, group_id)
+    await start_below_minimum(dpip_page, web, group_id)
     await page.get_by_role("button", name="Enregistrer la présence").click()
     await expect(page).to_have_url(f"{web}/groupes/{group_id}")
     first = page.get_by_test_id("seances").get_by_role("row").nth(1)
@@ -394,3 +429,23 @@ async def test_a_facilitator_enrols_a_person_records_attendance_and_prints_the_r
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Feuille d'émargement — PARCOURS")
     await expect(page.get_by_role("row").filter(has_text="Martin")).to_contain_text("Présent")
     await screenshot(page, "cpip-emargement")
+
+    # He stops coming: the drop-out recorded from his referral, its reason asked for first.
+    await page.goto(f"{web}/groupes/{group_id}")
+    await page.get_by_role("link", name="Suivre l'orientation de MARTIN Lucas").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Orientation vers PARCOURS : MARTIN Lucas"
+    )
+    await expect(page.get_by_test_id("situation")).to_have_text("Situation : En cours")
+    await page.get_by_role("button", name="Enregistrer l'abandon").click()
+    await expect(page.locator("#abandon-motif-erreur")).to_have_text("Le texte est trop court.")
+    await screenshot(page, "cpip-abandon-refuse")
+    assert await serious_violations(page) == []
+    await page.locator("#abandon-motif").fill("Ne vient plus depuis son changement d'atelier.")
+    await page.get_by_role("button", name="Enregistrer l'abandon").click()
+    await expect(page.get_by_test_id("situation")).to_have_text("Situation : Abandon")
+    await expect(page.get_by_test_id("orientation")).to_contain_text(
+        "Motif de fin : Ne vient plus depuis son changement d'atelier."
+    )
+    await screenshot(page, "cpip-abandon")
+    assert await serious_violations(page) == []
