@@ -416,6 +416,45 @@ async def test_a_facilitator_or_a_dpip_records_attendance_with_notes(world, user
     assert held[number] is True
 
 
+async def test_an_attendance_marks_reason_is_stored_sealed_with_its_participants_key_and_the_register_reads(
+    world,
+):
+    """Issue 17: a group's stream has no person's key; each mark's reason takes its participant's."""
+    group_id, session_id = world.groups["parcours"], world.session("parcours", 5)  # a correction
+    participants = await world.participants("parcours")
+    reason = "Audience devant le juge de l'application des peines"
+    marks = [{"referral_id": r, "mark": "present"} for r in participants]
+    marks[0] = {"referral_id": participants[0], "mark": "absent_excused", "reason": reason}
+    url = f"/groups/{group_id}/sessions/{session_id}/attendance"
+    await ok(await world.api.post(url, headers=world.headers("dpip-1"), json={"marks": marks, "notes": ""}))
+
+    connection = await asyncpg.connect(world.dsn)
+    try:
+        rows = await connection.fetch(
+            """SELECT event_type, payload::text AS payload FROM events WHERE stream_id = $1
+               AND event_type IN ('programmes.group.attendance_recorded', 'programmes.group.participant_enrolled')
+               ORDER BY position""",
+            group_id,
+        )
+    finally:
+        await connection.close()
+    payloads = [json.loads(r["payload"]) for r in rows]
+    subjects = {p["referral_id"]: p["subject_id"] for p in payloads if "subject_id" in p and "marks" not in p}
+    recorded = next(p for p in reversed(payloads) if "marks" in p)
+    assert reason not in json.dumps(recorded, ensure_ascii=False)
+    assert all(is_sealed(m["reason"]) for m in recorded["marks"])
+    assert [m["reason"]["kid"] for m in recorded["marks"]] == [
+        subjects[m["referral_id"]] for m in recorded["marks"]
+    ]
+    assert [m["subject_id"] for m in recorded["marks"]] == [
+        subjects[m["referral_id"]] for m in recorded["marks"]
+    ]
+
+    register = await ok(await world.api.get(f"/groups/{group_id}/register", headers=world.headers("dpip-1")))
+    line = next(p for p in register["participants"] if p["referral_id"] == participants[0])
+    assert line["marks"][session_id] == "absent_excused"
+
+
 async def test_a_dpip_does_everything_overrides_and_exclusion_included(world):
     dpip, cpip2, ipro = world.headers("dpip-1"), world.headers("cpip-2"), world.headers("ipro_chef-1")
     r2, r3b, r4 = (f"/referrals/{world.referrals[k]}" for k in ("r2", "r3b", "r4"))
