@@ -118,7 +118,9 @@ def test_a_group_offers_its_conduct_by_its_status_and_the_users_role(logged_in, 
         )
 
     services.answer = with_status("planned")
-    assert 'value="ouvrir"' in logged_in("dpip-1").get("/groupes/g-1").text
+    planned = logged_in("dpip-1").get("/groupes/g-1").text
+    assert "<h1>Groupe PPR-VIOL – Prévention de la récidive : violences</h1>" in planned  # not its id
+    assert 'value="ouvrir"' in planned
     assert 'id="conduite"' not in logged_in("cpip-1").get("/groupes/g-1").text
     services.answer = with_status("open")
     opened = logged_in("cpip-1").get("/groupes/g-1").text

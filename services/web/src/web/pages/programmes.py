@@ -130,7 +130,7 @@ async def group_page(
     # The programme's referrals not yet placed, to enrol here or put on this group's waiting list.
     to_place = await _referrals(request, user, {"programme_id": found["programme_id"], "status": "eligible"})
     waiting = {referral_id: rank for rank, referral_id in enumerate(found["waiting"], 1)}
-    names = await _participant_names(request, user, group_id)
+    participants = await _participant_names(request, user, group_id)
     return render(
         request,
         "pages/group.html",
@@ -141,7 +141,7 @@ async def group_page(
         in_group=in_group,
         to_place=to_place,
         waiting=waiting,
-        participant_names=names,
+        participant_names=participants,
         referral_statuses=REFERRAL_STATUSES,
         cle=str(uuid.uuid4()),
         placed=placed,
