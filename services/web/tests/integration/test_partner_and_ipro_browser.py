@@ -1,8 +1,11 @@
 """A partner answering a call and an IPRO adviser's day, in headless Chromium against the real partners and
 ipro services: the partner drafts a proposal (a refusal shown beside its field), submits it, IPRO takes it in
-review and asks a question in its thread, the partner answers; an adviser opens a pathway, records the
-classement request (a second one refused in place) and positions the person on a partner's session, which
-the partner confirms. Each page screenshotted and checked by axe-core for serious accessibility violations."""
+review and asks a question in its thread, the partner answers; IPRO management drafts a call (a closing date
+before the opening refused beside it) and publishes it. An adviser opens a pathway, records the classement
+request (a second one refused in place) and positions the person on a partner's session, which the partner
+confirms, then withdraws it (a reason required); the partner records the person's attendance and outcome at
+a session that has begun. Each page screenshotted and checked by axe-core for serious accessibility
+violations."""
 
 from __future__ import annotations
 
@@ -109,6 +112,34 @@ async def accredited_partner(partners: httpx.AsyncClient, as_role, n: int, name:
     return partner["partner_id"]
 
 
+async def published_action(
+    partners: httpx.AsyncClient, as_role, own: dict, call_id: str, title: str, starts: datetime
+) -> dict:
+    """A partner's proposal answering `call_id`, approved with one session at `starts` and published: the
+    approval's answer (its `action_id` and `scheduled_sessions`)."""
+    content = {
+        "title": title,
+        "action_type": "job_forum",
+        "objectives": "Rencontrer des employeurs",
+        "target_public": "",
+        "prerequisites": "",
+        "capacity_min": 1,
+        "capacity_max": 8,
+        "planned_sessions": [{"starts_at": starts.isoformat(), "duration_minutes": 120, "place": "Salle 2"}],
+        "facilitators": ["Camille Martin"],
+        "resources_needed": "",
+    }
+    proposal = await ok(
+        await partners.post("/proposals", json={"call_id": call_id, "content": content}, headers=own), 201
+    )
+    url = f"/proposals/{proposal['proposal_id']}"
+    await ok(await partners.post(f"{url}/submit", headers=own))
+    await ok(await partners.post(f"{url}/start-review", headers=as_role("ripro")))
+    approved = await ok(await partners.post(f"{url}/approve", headers=as_role("ripro")))
+    await ok(await partners.post(f"/actions/{approved['action_id']}/publish", headers=as_role("ipro_chef")))
+    return approved
+
+
 async def checked(page: Page, name: str) -> None:
     await screenshot(page, name)
     assert await serious_violations(page) == []
@@ -193,6 +224,30 @@ async def test_a_partner_answers_a_call_and_ipro_reviews_it_in_the_thread(
     await ipro.reload()
     await ipro.get_by_role("button", name="Approuver : l'action entre au catalogue").click()
     await expect(ipro.get_by_test_id("etat-proposition")).to_have_text("Approuvée")
+
+    # IPRO management drafts a call of its own: a closing date before the opening is refused beside it.
+    await ipro.goto(web + "/appels")
+    await ipro.get_by_role("link", name="Rédiger un appel").click()
+    await ipro.get_by_label("Intitulé de l'appel").fill("Citoyenneté 2027")
+    await ipro.get_by_label("Thème").fill("Espace citoyen")
+    await ipro.get_by_label("Établissement").select_option(ESTABLISHMENT)
+    await ipro.get_by_label("Ouverture des réponses").fill(str(today()))
+    await ipro.get_by_label("Clôture des réponses").fill(str(today() - timedelta(days=1)))
+    await ipro.get_by_text("Citoyenneté", exact=True).click()  # the DSFR draws the box on its label
+    await ipro.get_by_role("button", name="Enregistrer le brouillon").click()
+    await expect(ipro.locator("#cloture-erreur")).to_have_text(
+        "La clôture des réponses ne peut précéder leur ouverture."
+    )
+    await expect(ipro.get_by_label("Intitulé de l'appel")).to_have_value("Citoyenneté 2027")
+    await checked(ipro, "ipro-appel-refuse")
+    # Corrected: the draft's page, which partners do not see until it is published from there.
+    await ipro.get_by_label("Clôture des réponses").fill(str(today() + timedelta(days=30)))
+    await ipro.get_by_role("button", name="Enregistrer le brouillon").click()
+    await expect(ipro.get_by_role("heading", level=1)).to_have_text("Citoyenneté 2027")
+    await expect(ipro.get_by_text("Brouillon", exact=True)).to_be_visible()
+    await ipro.get_by_role("button", name="Publier l'appel").click()
+    await expect(ipro.get_by_text("Ouvert aux propositions")).to_be_visible()
+    await checked(ipro, "ipro-appel-publie")
     await ipro_context.close()
     await page.reload()
     await page.get_by_role("link", name="L'action au catalogue").click()
@@ -223,27 +278,12 @@ async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_pers
     starts = datetime.combine(today() + timedelta(days=14), datetime.min.time(), tzinfo=PARIS).replace(
         hour=10
     )
-    content = {
-        "title": "Job dating logistique",
-        "action_type": "job_forum",
-        "objectives": "Rencontrer des employeurs",
-        "target_public": "",
-        "prerequisites": "",
-        "capacity_min": 1,
-        "capacity_max": 8,
-        "planned_sessions": [{"starts_at": starts.isoformat(), "duration_minutes": 120, "place": "Salle 2"}],
-        "facilitators": ["Camille Martin"],
-        "resources_needed": "",
-    }
-    proposal = await ok(
-        await partners.post("/proposals", json={"call_id": call_id, "content": content}, headers=own), 201
-    )
-    url = f"/proposals/{proposal['proposal_id']}"
-    await ok(await partners.post(f"{url}/submit", headers=own))
-    await ok(await partners.post(f"{url}/start-review", headers=as_role("ripro")))
-    approved = await ok(await partners.post(f"{url}/approve", headers=as_role("ripro")))
+    approved = await published_action(partners, as_role, own, call_id, "Job dating logistique", starts)
     (session,) = approved["scheduled_sessions"]
-    await ok(await partners.post(f"/actions/{approved['action_id']}/publish", headers=as_role("ipro_chef")))
+    # Another, starting in a moment: a place is taken before a session starts, its attendance after.
+    soon = datetime.now(PARIS).replace(microsecond=0) + timedelta(seconds=30)
+    express = await published_action(partners, as_role, own, call_id, "Rencontre employeurs express", soon)
+    (express_session,) = express["scheduled_sessions"]
 
     # The person, admitted: ipro opens their pathway; IPRO management names the adviser.
     case_id = str(uuid.uuid4())
@@ -272,9 +312,9 @@ async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_pers
         return await query_value(
             ipro_dsn,
             """SELECT (SELECT count(*) FROM pathways WHERE case_id = $1)
-                    + (SELECT count(*) FROM catalogue_sessions WHERE session_id = $2) = 2""",
+                    + (SELECT count(*) FROM catalogue_sessions WHERE session_id = ANY($2)) = 3""",
             case_id,
-            session["session_id"],
+            [session["session_id"], express_session["session_id"]],
         )
 
     await wait_for(pathway_open_and_session_known, timeout=30, message="the pathway and the session in ipro")
@@ -286,6 +326,16 @@ async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_pers
                 headers=as_role("ipro_chef"),
             )
         )
+        # The person's place at the session about to start, proposed and confirmed through the APIs.
+        express_place = await ok(
+            await ipro_api.post(
+                f"/pathways/{pathway_id}/positionings",
+                json={"action_id": express["action_id"], "session_id": express_session["session_id"]},
+                headers=as_role("ipro_conseiller"),
+            ),
+            201,
+        )
+        await ok(await ipro_api.post(f"/positionings/{express_place['positioning_id']}/confirm", headers=own))
 
     # The adviser's caseload, then the person's pathway.
     web = portal["system"].url("web")
@@ -327,4 +377,38 @@ async def test_an_ipro_adviser_records_a_classement_request_and_positions_a_pers
     await partner.get_by_role("button", name="Confirmer la place de MARTIN Lucas").click()
     await expect(placed).to_contain_text("MARTIN Lucas : Confirmé par le partenaire")
     await checked(partner, "partenaire-positionnement-confirme")
+
+    # The adviser withdraws that place: a reason is required, then the place is given back.
+    await page.reload()
+    positioned = (
+        page.get_by_test_id("positionnements")
+        .get_by_role("listitem")
+        .filter(has_text="Job dating logistique")
+    )
+    await expect(positioned).to_contain_text("Confirmé par le partenaire")
+    await positioned.get_by_role("button", name="Retirer le positionnement").click()
+    await expect(positioned.locator(".fr-error-text")).to_have_text("Le texte est trop court.")
+    await positioned.get_by_label("Motif du retrait").fill("La personne préfère la formation CACES.")
+    await positioned.get_by_role("button", name="Retirer le positionnement").click()
+    await expect(positioned).to_contain_text(": Retiré")
+    await expect(page.get_by_test_id("historique")).to_contain_text("Positionnement retiré")
+    await checked(page, "ipro-positionnement-retire")
+
+    # The session about to start has begun: the partner records the person present, then what came of it.
+    await wait_for(lambda: _passed(soon), timeout=30, interval=0.2, message="the express session to begin")
+    await partner.goto(f"{web}/actions-partenaires/{express['action_id']}")
+    person = partner.get_by_test_id("positionnements").get_by_role("listitem")
+    await expect(person).to_contain_text("MARTIN Lucas : Confirmé par le partenaire")
+    await person.locator("label", has_text="Présent").click()
+    await person.get_by_role("button", name="Enregistrer la présence de MARTIN Lucas").click()
+    await expect(person).to_contain_text("MARTIN Lucas : Présent")
+    await person.get_by_label("Suite donnée pour MARTIN Lucas").select_option("interview_obtained")
+    await person.get_by_label("Précisions (facultatives)").fill("Entretien chez Logistique Artois le 12.")
+    await person.get_by_role("button", name="Enregistrer la suite pour MARTIN Lucas").click()
+    await expect(person).to_contain_text("suite : Entretien d'embauche obtenu")
+    await checked(partner, "partenaire-presence-et-suite")
     await partner_context.close()
+
+
+async def _passed(moment: datetime) -> bool:
+    return datetime.now(PARIS) >= moment
