@@ -1408,7 +1408,42 @@ UNNAMED_SCHEDULE = (200, {"present": {"items"}, "shows": {"OTHER_PERSON"}, "hide
 # another establishment's staff find none (an empty list: nothing tells whether she exists).
 PERSON_SCHEDULE = "/schedule?from=2031-02-03&to=2031-02-03&subject_id={person}"
 
+# What a proposed session would conflict with (issue 15 #2, `/schedule/conflicts/preview`): those who review
+# partners' proposals (the head of IPRO, the RIPRO, the DPIP) read the sessions already in its room or run by its
+# facilitators, and no participant; every other role is refused, as the same reviewers are for an establishment
+# outside their token's. The group's first session holds Salle 2 and Camille Animatrice that morning.
+CONFLICT_PREVIEW = (
+    "/schedule/conflicts/preview?establishment=CP d'Arras&room=Salle 2&facilitator=Camille Animatrice"
+    "&starts_at=2031-02-03T08:30:00Z&ends_at=2031-02-03T09:30:00Z"
+)
+
 PROJECTIONS_SCHEDULE = [
+    *rows(
+        "projections",
+        "GET",
+        CONFLICT_PREVIEW,
+        {
+            **dict.fromkeys(
+                (Scope.IPRO_HEAD, Scope.RIPRO, Scope.DPIP),
+                (200, {"present": {"items"}, "hides": {"LEFEVRE", "OTHER_PERSON"}}),
+            ),
+            **refused_to(
+                (
+                    Scope.REFERENT,
+                    Scope.PSY_ASKED,
+                    Scope.IPRO_ADVISER,
+                    Scope.DIRECTION,
+                    Scope.AUDITOR,
+                    Scope.PARTNER,
+                )
+            ),
+            **UNAUTHENTICATED,
+            **refused_to(
+                (Scope.IPRO_HEAD_ELSEWHERE, Scope.DPIP_ELSEWHERE, Scope.NO_ESTABLISHMENT),
+                "establishment-not-reached",
+            ),
+        },
+    ),
     *rows(
         "projections",
         "GET",

@@ -19,6 +19,7 @@ from projections.schedule.occupancy import (
     room_conflicts,
     room_key,
     room_keys,
+    would_double_book,
 )
 
 SINCE = datetime(2031, 3, 1, 9, 0, tzinfo=LOCAL_TIME_ZONE)
@@ -110,6 +111,25 @@ def test_a_facilitator_in_two_overlapping_sessions_of_any_service_is_double_book
     # The id names the facilitator by digest only, and differs from a room's over the same two sessions.
     assert found[0].conflict_id.startswith(f"facilitator_double_booked|{key}|")
     assert found[0].conflict_id != room_conflicts(key, [group, partner])[0].conflict_id
+
+
+def test_a_proposed_session_would_double_book_what_the_view_would_find_once_it_is_scheduled():
+    """A preview pairs the proposed session with each session there by the view's rule: the same conflicts,
+    touching ends aside, as scheduling it would make appear."""
+    key = facilitator_key("anim-1")
+    booked = [
+        a_session("programmes/group:g/s", 13, 10, 12),
+        a_session("programmes/group:g/t", 13, 14, 16),  # touches the proposed one's end
+        a_session("programmes/group:g/u", 13, 8, 9),  # before it
+    ]
+    proposed = Occupation("proposed", "action_session", at(13, 11), at(13, 14), SINCE)
+    found = would_double_book(ConflictKind.FACILITATOR_DOUBLE_BOOKED, key, proposed, booked)
+    assert [(f.first_item, f.second_item, f.starts_at, f.ends_at) for f in found] == [
+        ("programmes/group:g/s", "proposed", at(13, 11), at(13, 12))
+    ]
+    assert found == [
+        f for f in facilitator_conflicts(key, [*booked, proposed]) if "proposed" in f.conflict_id
+    ]
 
 
 def test_a_busy_room_finds_every_overlapping_pair_and_only_those():

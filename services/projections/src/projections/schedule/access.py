@@ -8,7 +8,9 @@
   their pseudonym (the kernel's step, `kernel.pseudonyms`), by name when they break the glass (ADR 31).
 * A partner reads only its own action sessions and the people positioned on them, by id: its token's
   organisation (`Principal.organisation_scope`), nothing when the token names none.
-* Calendars and conflicts are for the staff who arrange people's days.
+* Calendars and conflicts are for the staff who arrange people's days. What a proposed session would
+  conflict with (`/schedule/conflicts/preview`) is for those who review partners' proposals (the head of IPRO,
+  the RIPRO, the DPIP: partners' `Reviewer`): a partner would read other organisations' sessions through it.
 * One person's schedule, calendar or conflicts (`subject_id=`) only for who may read their name: a CPIP, a
   psychologist or a social worker asking for someone they do not follow finds nothing (`finds`).
 * Staff and auditors read the items and conflicts of the establishments their token lists (ADR 26), a
@@ -31,6 +33,7 @@ MULTIDISCIPLINARY = frozenset({"psychologue", "assistant_social"})
 FOLLOWERS = frozenset({"cpip"}) | MULTIDISCIPLINARY
 CALENDAR_READERS = STAFF
 CONFLICT_READERS = STAFF
+PREVIEWERS = frozenset({"ipro_chef", "ripro", "dpip"})
 
 
 def sees_names(principal: Principal) -> bool:

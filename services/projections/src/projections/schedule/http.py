@@ -9,20 +9,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.rooms import NO_ROOMS, RoomList, load_rooms
-from kernel.access import Principal
+from kernel.access import EstablishmentNotReached, Principal
 from kernel.api import Db, IdFilter, Label, Now, Settings, Today, day_query
 from kernel.auth import allow
 from kernel.clock import start_of_day
 from kernel.errors import InvalidValue
 from kernel.http import service_router
 from kernel.journal import Journal, RequestJournal
-from projections.schedule import store
+from projections.schedule import preview, store
 from projections.schedule.access import (
     CALENDAR_READERS,
     CONFLICT_READERS,
+    PREVIEWERS,
     READERS,
     finds,
     follows,
@@ -37,6 +38,9 @@ from projections.schedule.page import render_html
 router = service_router("", tags=["schedule"])
 
 MAX_DAYS = 31
+MAX_SESSION = timedelta(days=1)  # a proposed session's span, at most
+YEARS = (1900, 2999)  # a proposed session's; beyond, an instant may not even convert to UTC
+MAX_FACILITATORS = 10
 
 
 def _rooms(settings: Settings) -> RoomList:
@@ -48,6 +52,7 @@ Rooms = Annotated[RoomList, Depends(_rooms)]
 Reader = Annotated[Principal, Depends(allow(READERS))]
 CalendarReader = Annotated[Principal, Depends(allow(CALENDAR_READERS))]
 ConflictReader = Annotated[Principal, Depends(allow(CONFLICT_READERS))]
+Previewer = Annotated[Principal, Depends(allow(PREVIEWERS))]
 From = Annotated[date | None, day_query("first local day (default: today)", alias="from")]
 To = Annotated[date | None, day_query(f"last local day, included (at most {MAX_DAYS} days)", alias="to")]
 Establishment = Annotated[Label | None, Query(description="the establishment's name")]
@@ -124,6 +129,28 @@ class Conflicts(BaseModel):
     from_day: date
     to_day: date
     items: list[ScheduleConflict]
+
+
+class PreviewedConflict(BaseModel):
+    kind: ConflictKind
+    severity: Severity
+    room: str | None = Field(description="the room asked about, for a room's conflict")
+    facilitator: str | None = Field(description="the facilitator asked about, for a facilitator's conflict")
+    item_id: str = Field(description="the session already there, as `/schedule` gives it")
+    item_kind: ItemKind
+    title: str
+    place: str
+    establishment: str | None
+    item_starts_at: datetime
+    item_ends_at: datetime
+    starts_at: datetime = Field(description="the span the two would share")
+    ends_at: datetime
+
+
+class ConflictPreview(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    items: list[PreviewedConflict]
 
 
 def window(first: date | None, last: date | None, today: date, *, days: int = 7) -> tuple[date, date]:
@@ -238,6 +265,42 @@ async def list_conflicts(
         )
     journal.consulted(subject_ids=(row["subject_id"] for row in rows if row["subject_id"]))
     return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])
+
+
+@router.get(
+    "/schedule/conflicts/preview",
+    response_model=ConflictPreview,
+    summary="The conflicts a session not yet scheduled would have (a proposal's), nothing written",
+)
+async def preview_conflicts(
+    principal: Previewer,
+    db: Db,
+    rooms: Rooms,
+    establishment: Annotated[Label, Query(description="the establishment the session would take place in")],
+    starts_at: Annotated[AwareDatetime, Query(description="when it would start, with its offset")],
+    ends_at: Annotated[AwareDatetime, Query(description="when it would end, with its offset")],
+    room: Room = None,
+    facilitator: Annotated[
+        list[Label], Query(description="who would run it, as the sessions name them (repeat for several)")
+    ] = [],  # noqa: B006 (FastAPI copies a default)
+) -> ConflictPreview:
+    """The sessions already in the room (of `establishment`) or run by one of the facilitators at that time,
+    of the establishments the caller reaches: what approving the proposal would double-book."""
+    within = YEARS[0] <= starts_at.year and ends_at.year <= YEARS[1]  # checked first: no overflow below
+    if not (within and starts_at < ends_at <= starts_at + MAX_SESSION):
+        raise InvalidValue("a session ends after it starts, within a day", code="session-span-invalid")
+    if room is None and not facilitator:
+        raise InvalidValue("a room or a facilitator to look at", code="preview-empty")
+    if len(facilitator) > MAX_FACILITATORS:
+        raise InvalidValue(f"at most {MAX_FACILITATORS} facilitators", code="preview-too-many-facilitators")
+    if not principal.reaches(establishment):
+        raise EstablishmentNotReached(f"{establishment} is not in the caller's establishments")
+    proposed = preview.Proposed(establishment, starts_at, ends_at, room, tuple(facilitator))
+    async with db.acquire() as connection:
+        found = await preview.conflicts(connection, proposed, rooms=rooms, establishments=principal.perimeter)
+    return ConflictPreview(
+        starts_at=starts_at, ends_at=ends_at, items=[PreviewedConflict(**row) for row in found]
+    )
 
 
 async def _items(

@@ -171,6 +171,14 @@ def facilitator_conflicts(facilitator: str, sessions: list[Occupation]) -> list[
     return _double_booked(ConflictKind.FACILITATOR_DOUBLE_BOOKED, facilitator, sessions)
 
 
+def would_double_book(
+    kind: ConflictKind, whose: str, proposed: Occupation, sessions: list[Occupation]
+) -> list[Found]:
+    """The conflicts a session not yet scheduled would have with these sessions of a room or a facilitator, by
+    the rule the view detects them with (`_pair`): nothing is written, the proposal is only asked about."""
+    return [conflict for session in sessions if (conflict := _pair(kind, whose, proposed, session))]
+
+
 def _double_booked(kind: ConflictKind, whose: str, sessions: list[Occupation]) -> list[Found]:
     """A sweep over the sessions by start: each is compared with those still running when it starts only,
     so a busy room costs its overlaps, not every pair of its sessions."""
