@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +43,27 @@ class WebSettings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_scope: str = "openid profile"
 
+    # Production (ADR 35): refuse to start while the services or the provider are reached in clear, or the
+    # session cookie could be sent over plain HTTP. The deployment-wide REQUIRE_TLS, as the services read it.
+    require_tls: bool = Field(False, validation_alias=AliasChoices("REQUIRE_TLS", "WEB_REQUIRE_TLS"))
+
+    @model_validator(mode="after")
+    def _tls_when_required(self) -> WebSettings:
+        if not self.require_tls:
+            return self
+        problems = [
+            f"WEB_{name.upper()}_URL must be https"
+            for name, url in self.service_urls().items()
+            if not _encrypted(url)
+        ]
+        if self.oidc_issuer is not None and not _encrypted(self.oidc_issuer):
+            problems.append("WEB_OIDC_ISSUER must be https")
+        if not self.session_https_only:
+            problems.append("WEB_SESSION_HTTPS_ONLY must be true")
+        if problems:
+            raise ValueError(f"REQUIRE_TLS is set, but: {'; '.join(problems)}")
+        return self
+
     def service_urls(self) -> dict[str, str]:
         return {
             "assessment": self.assessment_url,
@@ -50,3 +72,9 @@ class WebSettings(BaseSettings):
             "partners": self.partners_url,
             "projections": self.projections_url,
         }
+
+
+def _encrypted(url: str) -> bool:
+    """HTTPS, or a link that stays on this host (a sidecar carries it on)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("localhost", "127.0.0.1", "::1")
