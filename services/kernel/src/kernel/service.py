@@ -43,6 +43,8 @@ from kernel.settings import ServiceSettings
 log = logs.get_logger(__name__)
 
 SHUTDOWN_SECONDS = 10
+# The loops the kernel runs in every service, by name: a service's own loops take other names.
+KERNEL_LOOPS = frozenset({"retention", "checkpoints"})
 
 
 @dataclass
@@ -155,10 +157,11 @@ def create_service_app(
                     )
                 )
         if settings.run_background:
-            loops = {
-                "retention": retention.pruner(pool, settings),
-                **definition.background(settings, app.state.event_store),
-            }
+            own = definition.background(settings, app.state.event_store)
+            # A service's loop named like one of the kernel's would silently replace it, or be replaced.
+            if clash := own.keys() & KERNEL_LOOPS:
+                raise InfrastructureMisconfigured(f"background loops {sorted(clash)} are the kernel's names")
+            loops = {"retention": retention.pruner(pool, settings), **own}
             if definition.appends_events:
                 if (checkpointer := checkpoints.service_checkpointer(settings, definition.name)) is not None:
                     loops["checkpoints"] = checkpointer.run

@@ -140,8 +140,9 @@ DEFINITION = ServiceDefinition(
     background=lambda settings, store: {
         "access-journal": access_journal.consumer(settings, store.pool),
         "access-journal-retention": access_journal.pruner(settings, store.pool),
-        # The services' signed checkpoints, bare JSON records too: checked against the audit log when read.
-        "checkpoints": checkpoints.consumer(settings, store.pool),
+        # The services' signed checkpoints, bare JSON records too: checked against the audit log when read. Not
+        # "checkpoints": that name is the service's own checkpointer's (kernel.service), which would replace it.
+        "services-checkpoints": checkpoints.consumer(settings, store.pool),
         # The person files kept for reads, folded again as their events arrive (ADR 18 addendum).
         "person-file-refresher": person_file_refresher(store.pool, store.clock),
     },

@@ -119,3 +119,16 @@ def test_only_signatures_where_the_view_cannot_hold_every_head():
     for check in (restricted, unplaced):
         assert not check.heads_checked and verdicts(check) == [(1, True, "non vérifiées")]
     assert "programmes.restricted" in restricted.why_not and "2 événement(s)" in unplaced.why_not
+
+
+def test_the_checkpoint_reader_does_not_take_the_name_of_the_kernel_s_own_checkpointer():
+    """A service's loop named like a kernel loop would replace it (the service then refuses to start)."""
+    from types import SimpleNamespace
+
+    from kernel.service import KERNEL_LOOPS
+    from projections.bootstrap import DEFINITION
+    from projections.settings import ProjectionsSettings
+
+    loops = DEFINITION.background(ProjectionsSettings(), SimpleNamespace(pool=None, clock=None))
+
+    assert "services-checkpoints" in loops and not loops.keys() & KERNEL_LOOPS
