@@ -105,7 +105,7 @@ async def test_a_preview_names_what_it_refuses(api):
     ):
         edge = {**TUESDAY_AFTERNOON, "starts_at": start, "ends_at": end}  # no UTC instant, or barely one
         assert_refused(await client.get(ask, params=edge, headers=headers), 422, "session-span-invalid")
-    crowd = {**TUESDAY_AFTERNOON, "facilitator": [f"anim-{n}" for n in range(11)]}
+    crowd = {**TUESDAY_AFTERNOON, "facilitator": [f"anim-{n}" for n in range(51)]}
     assert_refused(await client.get(ask, params=crowd, headers=headers), 422, "preview-too-many-facilitators")
     nothing = {k: v for k, v in TUESDAY_AFTERNOON.items() if k not in ("room", "facilitator")}
     assert_refused(await client.get(ask, params=nothing, headers=headers), 422, "preview-empty")

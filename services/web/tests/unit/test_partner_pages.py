@@ -270,7 +270,71 @@ def test_ipro_asks_for_changes_with_its_reason_and_a_refusal_is_said_above_the_s
     refused = client.post("/propositions/prop-1/approuver", data={"cle": "k-4"})
     assert refused.status_code == 409
     assert "Une décision a déjà été prise sur cette proposition." in refused.text
-    assert services.requests[-3].url.path == "/proposals/prop-1/approve"
+    assert [r.url.path for r in services.requests if r.method == "POST"][-1] == "/proposals/prop-1/approve"
+
+
+PREVIEW = "/schedule/conflicts/preview"
+BOOKED = {
+    "kind": "room_double_booked",
+    "severity": "conflict",
+    "room": "Salle 1",
+    "facilitator": None,
+    "item_id": "programmes/group:group-1/g-1-s-3",
+    "item_kind": "group_session",
+    "title": "PPR – Prévention de la récidive",
+    "place": "Salle 1",
+    "establishment": "InSERRE Arras",
+    "item_starts_at": "2026-12-10T13:30:00+00:00",
+    "item_ends_at": "2026-12-10T15:30:00+00:00",
+    "starts_at": "2026-12-10T13:30:00+00:00",
+    "ends_at": "2026-12-10T15:00:00+00:00",
+}
+
+
+def test_a_reviewer_reads_what_each_planned_session_would_double_book_before_deciding(logged_in, services):
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == PREVIEW:
+            return httpx.Response(200, json={"starts_at": "x", "ends_at": "y", "items": [BOOKED]})
+        return partners(request)
+
+    services.answer = answer
+    page = logged_in("ipro_chef-1").get("/propositions/prop-1").text
+    (asked,) = [r for r in services.requests if r.url.path == PREVIEW]
+    params = asked.url.params
+    assert (params["establishment"], params["room"], params.get_list("facilitator")) == (
+        "InSERRE Arras",
+        "Salle 1",
+        ["Camille Martin"],
+    )
+    assert (params["starts_at"], params["ends_at"]) == (
+        "2026-12-10T14:00:00+01:00",
+        "2026-12-10T16:00:00+01:00",
+    )
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())  # the text as read
+    assert (
+        "Séance du 10/12/2026 à 14:00 (Salle 1) : la salle est déjà occupée « PPR – Prévention de la récidive »"
+        in said
+    )
+    assert "du 10/12/2026 à 14:30 au 10/12/2026 à 16:30" in said
+
+
+def test_without_the_schedule_the_review_goes_on_and_says_what_was_not_checked(logged_in, services):
+    services.answer = partners  # projections' preview: 404
+    page = logged_in("ripro-1").get("/propositions/prop-1")
+    assert page.status_code == 200 and "Prendre en examen" in page.text
+    assert "n'a pas pu être consulté" in html.unescape(page.text)
+
+
+def test_a_partner_and_a_decided_proposal_ask_the_schedule_nothing(partner, logged_in, services):
+    services.answer = partners
+    assert "Salles et animateurs déjà pris" not in partner.get("/propositions/prop-1").text
+    services.answer = lambda r: (
+        httpx.Response(200, json=PROPOSAL | {"status": "approved"})
+        if r.url.path == "/proposals/prop-1"
+        else partners(r)
+    )
+    assert "Salles et animateurs déjà pris" not in logged_in("ipro_chef-1").get("/propositions/prop-1").text
+    assert [r for r in services.requests if r.url.path == PREVIEW] == []
 
 
 def test_an_unknown_step_is_not_found(partner, services):

@@ -40,7 +40,7 @@ router = service_router("", tags=["schedule"])
 MAX_DAYS = 31
 MAX_SESSION = timedelta(days=1)  # a proposed session's span, at most
 YEARS = (1900, 2999)  # a proposed session's; beyond, an instant may not even convert to UTC
-MAX_FACILITATORS = 10
+MAX_FACILITATORS = 50  # as many as a proposal may name (contracts.partners.ProposalContent)
 
 
 def _rooms(settings: Settings) -> RoomList:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
+from web.api import ServiceUnavailable
 from web.messages import Refusal
 from web.partner_wording import ACTION_TYPES, PROPOSAL_STATUSES
 from web.rendering import render
@@ -48,6 +49,12 @@ CONTENT_FIELDS = {
 REVISION_FIELDS = {
     name.removeprefix("content."): field for name, field in CONTENT_FIELDS.items() if name != "call_id"
 }
+
+# Those who review proposals, while one awaits their decision, read beside each planned session what it would
+# double-book in the establishment's schedule (projections' preview, ADR 29): its places are checked by the
+# partners service only at approval.
+REVIEWERS = frozenset({"ipro_chef", "ripro", "dpip"})
+UNDECIDED = frozenset({"submitted", "under_review", "changes_requested", "resubmitted"})
 
 # The steps of the review, as the page's URLs name them: the service's route, and whether it takes a reason.
 STEPS: dict[str, tuple[str, bool]] = {
@@ -295,6 +302,9 @@ async def _proposal_page(
     api = request.app.state.api
     proposal = await api.get("partners", _path(proposal_id), user.token)
     call = await api.get("partners", f"/calls/{quote(proposal['call_id'], safe='')}", user.token)
+    previews = None
+    if user.role in REVIEWERS and proposal["status"] in UNDECIDED:
+        previews = await _previews(api, user, proposal["content"], call["content"]["establishment"])
     return render(
         request,
         "pages/partner_proposal.html",
@@ -308,7 +318,30 @@ async def _proposal_page(
         typed=typed or {},
         new_key=lambda: str(uuid.uuid4()),  # one per form: each is its own command
         errors=errors or {},
+        previews=previews,
     )
+
+
+async def _previews(api, user, content: dict, establishment: str) -> list[dict] | str:
+    """Each planned session with the sessions it would meet in its room or through its facilitators, as the
+    schedule answers; "indisponible" when it does not (the page still serves the review)."""
+    previews = []
+    try:
+        for session in content["planned_sessions"]:
+            starts_at = datetime.fromisoformat(session["starts_at"])
+            ends_at = starts_at + timedelta(minutes=session["duration_minutes"])
+            params = {
+                "establishment": establishment,
+                "room": session["place"],
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "facilitator": content["facilitators"],
+            }
+            found = await api.get("projections", "/schedule/conflicts/preview", user.token, params=params)
+            previews.append({"session": session, "conflicts": found["items"]})
+    except (Refusal, ServiceUnavailable):
+        return "indisponible"
+    return previews
 
 
 @router.get("/propositions/{proposal_id}")
