@@ -1,6 +1,8 @@
 """The demo establishment `make up` loads (issue 20, `devinfra.demo`), small: into fresh stores, then published
 by the services' relays as they start and read by the projections. The web's demo CPIP has people with a
-history and work to do, and loading again adds nothing."""
+history and work to do, the programmes service lists its groups and the CPIP's referrals, IPRO the adviser's
+places on partner actions (the services' own tables, written beside the events), and loading again adds
+nothing."""
 
 from __future__ import annotations
 
@@ -41,7 +43,14 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
     counts = {service: await events_in(dsn) for service, dsn in stores.items()}
     assert all(counts.values()), counts
     # The rows the services' handlers write beside the events: their lists show the demo too.
-    for service, table in (("assessment", "cases"), ("ipro", "pathways"), ("partners", "calls")):
+    for service, table in (
+        ("assessment", "cases"),
+        ("programmes", "groups"),
+        ("programmes", "referrals"),
+        ("ipro", "pathways"),
+        ("ipro", "positionings"),
+        ("partners", "calls"),
+    ):
         assert await query_value(stores[service], f"SELECT count(*) FROM {table}"), table
     assert await demo.load(stores, KeyringSettings(), subject_key, people=PEOPLE) is None
     assert {service: await events_in(dsn) for service, dsn in stores.items()} == counts
@@ -57,13 +66,30 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
         )
     }
     cpip = as_role("cpip", "cpip-1")
+    adviser = as_role("ipro_conseiller", "ipro_conseiller-1")
     async with (
         serving(create_assessment_app(settings["assessment"])),
-        serving(create_programmes_app(settings["programmes"])),
-        serving(create_ipro_app(settings["ipro"])),
+        serving(create_programmes_app(settings["programmes"])) as programmes,
+        serving(create_ipro_app(settings["ipro"])) as ipro,
         serving(create_partners_app(settings["partners"])),
         serving(create_projections_app(settings["projections"])) as projections,
     ):
+        # The services' own lists: their tables hold the demo before any of them starts.
+        groups = await ok(await programmes.get("/groups", headers=as_role("dpip", "dpip-1")))
+        assert groups["total"] and {g["establishment"] for g in groups["items"]} == {demo.SITE_NAME}
+
+        async def listed(client, path: str, headers: dict):
+            # The lists join the replica of the assessment events each service reads once it runs.
+            return (await ok(await client.get(path, headers=headers)))["items"]
+
+        referrals = await wait_for(
+            lambda: listed(programmes, "/referrals", cpip), timeout=60, message="referrals"
+        )
+        assert {r["establishment"] for r in referrals} == {demo.SITE_NAME}
+        places = await wait_for(lambda: listed(ipro, "/positionings", adviser), timeout=60, message="places")
+        pathway = places[0]["pathway_id"]
+        history = await ok(await ipro.get(f"/pathways/{pathway}/history", headers=adviser))
+        assert any(entry["event_type"].startswith("ipro.positioning.") for entry in history), history
 
         async def work_to_do():
             queue = await ok(await projections.get("/queues/mine", headers=cpip))

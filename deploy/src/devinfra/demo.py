@@ -11,8 +11,9 @@ services must not run meanwhile, as for the bench: their reactions to the demo's
 
 The services' inline read tables, which their handlers write beside the events, are the generator's blind
 spot: they are written here from the told states as the handlers write them (cases, assessments, plans,
-interviews; pathways, work, trainings; organisations, calls, proposals, actions), all but IPRO's
-positionings and programmes' groups and referrals. The projections, fed by the topics, hold it all.
+interviews; referrals and groups; pathways, work, trainings, positionings, with IPRO's replica of the
+partners' catalogue they take places in; organisations, calls, proposals, actions). The projections, fed by
+the topics, hold it all.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import asyncpg
 
-from contracts import Actor
+from contracts import Actor, Event
 from devinfra.year.cast import Site, StaffNames, catalogue
 from devinfra.year.writer import CONNECTIONS, SERVICES, Writer, tell_site
 from kernel import database
@@ -90,9 +92,8 @@ async def load(
         await database.migrate(owners[service], migrations)
     if await holds_people(dsns["assessment"]):
         return None
-    last_day = (today or local_date(system_clock())) - timedelta(
-        days=1
-    )  # nothing told happens later than now
+    # Nothing told happens later than now.
+    last_day = (today or local_date(system_clock())) - timedelta(days=1)
     first_day = last_day - timedelta(days=HISTORY_DAYS)
     keyring = await Keyring.open(keyring_settings)
     pools = {s: await database.create_pool(dsns[s], min_size=1, max_size=CONNECTIONS) for s in WRITERS}
@@ -100,8 +101,17 @@ async def load(
         await _catalogue(pools["programmes"], keyring, first_day)
         writer = Remembering(pools, sealer=Sealer(keyring))
         site = Site(SITE_CODE, SITE_NAME, people)
+        # The story keeps each facilitator in one session at a time, as the groups' table does (ADR 33).
         story = await tell_site(
-            writer, site, SEED, first_day, last_day, subject_key, catalogue(), DemoNames()
+            writer,
+            site,
+            SEED,
+            first_day,
+            last_day,
+            subject_key,
+            catalogue(),
+            DemoNames(),
+            facilitators_booked_once=True,
         )
         await _inline_tables(pools, story.ledger.states, writer)
     finally:
@@ -127,23 +137,45 @@ async def _catalogue(pool: asyncpg.Pool, keyring: Keyring, first_day: date) -> N
     await seed_catalogue(SimpleNamespace(catalogue_file=None), store)
 
 
+@dataclass(frozen=True)
+class First:
+    """A stream's first decision: who made it and when (an interview's row names its author, a referral's its
+    day), and whether its events are restricted (a referral to a sensitive programme)."""
+
+    actor: Actor
+    at: datetime
+    restricted: bool
+
+
 @dataclass(eq=False)
 class Remembering(Writer):
-    """The generator's writer, remembering who made each stream and when (an interview's row names its
-    author)."""
+    """The generator's writer, remembering each stream's first decision and the partners' catalogue actions'
+    events, in order (what IPRO's replica of the catalogue is made of, as it reads their topic)."""
 
-    started: dict[tuple[str, str], tuple[Actor, datetime]] = field(default_factory=dict)
+    first: dict[tuple[str, str], First] = field(default_factory=dict)
+    catalogue: list[Event] = field(default_factory=list)
 
     def add(self, service, stream_type, stream_id, events, **decision):
-        self.started.setdefault((service, stream_id), (decision["actor"], decision["at"]))
+        first = First(decision["actor"], decision["at"], decision["restricted"])
+        self.first.setdefault((service, stream_id), first)
+        if (service, stream_type) == ("partners", "action"):
+            self.catalogue += events
         return super().add(service, stream_type, stream_id, events, **decision)
+
+
+@dataclass(frozen=True)
+class _Told:
+    """A stream as its handler has it after its last decision: what `kernel.aggregates.Aggregate` gives the
+    stores that write a row from it."""
+
+    state: Any
+    version: int
+    created_at: datetime
 
 
 def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
     """Per service, each aggregate's state and how its handlers write its rows after a decision, parents
-    first (the rows reference them). Left out: IPRO's positionings, which take places in a catalogue IPRO
-    learns from partners' topics once it runs; programmes' groups and referrals, as the story books a
-    facilitator in two groups at once now and then, which the groups' table refuses."""
+    first: the rows reference them, and a group's row counts its referrals' attendance in theirs."""
     from assessment import store as assessment_store
     from assessment.domain.assessment import Assessment
     from assessment.domain.case import Case
@@ -151,6 +183,7 @@ def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
     from assessment.domain.plan import Plan
     from ipro import store as ipro_store
     from ipro.domain.pathway import Pathway
+    from ipro.domain.positioning import ENDED, Positioning
     from ipro.domain.training import Training
     from ipro.domain.work import WorkFile
     from partners import store as partners_store
@@ -158,6 +191,9 @@ def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
     from partners.domain.call import Call
     from partners.domain.partner import Partner
     from partners.domain.proposal import Proposal
+    from programmes import store as programmes_store
+    from programmes.domain.group import Group
+    from programmes.domain.referral import Referral
 
     async def assessment_rows(connection, stream_id, state, version, writer):
         await assessment_store.save_assessment(connection, state, version)
@@ -165,8 +201,19 @@ def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
             await assessment_store.add_contributor(connection, stream_id, contributor)
 
     async def interview_row(connection, stream_id, state, version, writer):
-        author, recorded_at = writer.started[("assessment", stream_id)]
-        await assessment_store.save_interview(connection, state, author, recorded_at)
+        first = writer.first[("assessment", stream_id)]
+        await assessment_store.save_interview(connection, state, first.actor, first.at)
+
+    async def referral_row(connection, stream_id, state, version, writer):
+        first = writer.first[("programmes", stream_id)]
+        told = _Told(state, version, first.at)
+        await programmes_store.save_referral(connection, told, sensitive=first.restricted)
+
+    async def positioning_row(connection, stream_id, state, version, writer):
+        """The place taken on its session (refused when none is left), then given back if it was."""
+        await ipro_store.save_positioning(connection, state, version, new=True)
+        if state.status in ENDED:
+            await ipro_store.save_positioning(connection, state, version, new=False)
 
     def saved(save):
         return lambda connection, stream_id, state, version, writer: save(connection, state, version)
@@ -178,10 +225,12 @@ def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
             (Plan, saved(assessment_store.save_plan)),
             (Interview, interview_row),
         ],
+        "programmes": [(Referral, referral_row), (Group, saved(programmes_store.save_group))],
         "ipro": [
             (Pathway, saved(ipro_store.save_pathway)),
             (WorkFile, saved(ipro_store.save_work)),
             (Training, saved(ipro_store.save_training)),
+            (Positioning, positioning_row),
         ],
         "partners": [
             (Partner, saved(partners_store.save_organisation)),
@@ -192,16 +241,30 @@ def _table_writers() -> dict[str, list[tuple[type, Callable]]]:
     }
 
 
-async def _inline_tables(pools: dict[str, asyncpg.Pool], states: dict, writer) -> None:
-    """Each service's rows of every told stream, as its handlers leave them after the stream's last decision."""
+def _holds_its_place(state) -> bool:
+    """A positioning whose place is still taken: written after those given back, so that a session full now
+    had room for each of them when it was taken."""
+    from ipro.domain.positioning import ENDED, Positioning
+
+    return isinstance(state, Positioning) and state.status not in ENDED
+
+
+async def _inline_tables(pools: dict[str, asyncpg.Pool], states: dict, writer: Remembering) -> None:
+    """Each service's rows of every told stream, as its handlers leave them after the stream's last decision;
+    IPRO's replica of the partners' catalogue first, as it would have read it (its places are taken there)."""
+    from ipro.replica import apply_partner_catalogue
+
     for service, writers in _table_writers().items():
         rank = {state_class: n for n, (state_class, _) in enumerate(writers)}
         told = [
-            (rank[type(state)], stream_id, state)
+            (rank[type(state)], _holds_its_place(state), stream_id, state)
             for (of, stream_id), state in states.items()
             if of == service and type(state) in rank and (service, stream_id) in writer.heads
         ]
         async with pools[service].acquire() as connection, connection.transaction():
-            for n, stream_id, state in sorted(told, key=lambda item: item[:2]):
+            if service == "ipro":
+                for event in writer.catalogue:
+                    await apply_partner_catalogue(connection, None, event)
+            for n, _, stream_id, state in sorted(told, key=lambda item: item[:3]):
                 version = writer.heads[(service, stream_id)].version
                 await writers[n][1](connection, stream_id, state, version, writer)
