@@ -396,7 +396,7 @@ def test_an_active_contract_is_offered_its_suspension_and_end_and_a_suspension_s
     page = client.get("/parcours/pw-1").text
     assert "Suspendre le contrat" in page and "Mettre fin au contrat" in page and "Reprendre" not in page
 
-    sent = client.post("/parcours/pw-1/contrat/suspension", data={"cle": "k-11", "susp_motif": "illness"})
+    sent = client.post("/parcours/pw-1/contrat/suspension", data={"cle": "k-11", "motif": "illness"})
 
     assert sent.status_code == 303 and sent.headers["location"] == "/parcours/pw-1"
     command = services.requests[-1]
@@ -427,15 +427,23 @@ def test_an_end_for_inadequacy_without_the_interview_is_refused_beside_the_reaso
     )
 
     page = logged_in("direction-1").post(
-        "/parcours/pw-1/contrat/fin", data={"cle": "k-12", "fin_motif": "professional_inadequacy"}
+        "/parcours/pw-1/contrat/fin", data={"cle": "k-12", "motif": "professional_inadequacy"}
     )
 
     assert services.requests[0].url.path == "/pathways/pw-1/work/contract/end"
     assert json.loads(services.requests[0].content) == {"reason": "professional_inadequacy"}
     assert page.status_code == 409
     assert (
-        'id="fin_motif-erreur">Une fin pour inaptitude professionnelle suit un entretien préalable'
+        'id="motif-fin-erreur">Une fin pour inaptitude professionnelle suit un entretien préalable'
         in page.text
     )
     assert '<option value="professional_inadequacy" selected>' in page.text
     assert "Enregistrer l'entretien préalable" in page.text
+
+
+def test_an_unknown_contract_step_is_not_found(logged_in, services):
+    services.answer = with_a_contract
+
+    page = logged_in("ipro_chef-1").post("/parcours/pw-1/contrat/rupture", data={"cle": "k-13"})
+
+    assert page.status_code == 404 and services.requests == []

@@ -7,6 +7,7 @@ refuse; its sentence comes back beside the field concerned, what was typed kept.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
@@ -80,8 +81,23 @@ POSITIONING_FIELDS = {
     "positioning-over-capacity": "seance",
     "already-positioned": "seance",
 }
-SUSPENSION_FIELDS = {"reason": "susp_motif"}
-END_FIELDS = {"reason": "fin_motif", "preliminary-interview-missing": "fin_motif"}
+
+
+@dataclass(frozen=True)
+class ContractStep:
+    route: str  # after the work file's /contract/
+    section: str  # where a refusal of the form as a whole is said
+    with_reason: bool
+
+
+# The contract's steps after its signature, as the page's URLs name them.
+CONTRACT_STEPS: dict[str, ContractStep] = {
+    "suspension": ContractStep("suspend", "contrat-suspension", with_reason=True),
+    "reprise": ContractStep("resume", "contrat-reprise", with_reason=False),
+    # An end for professional inadequacy follows a preliminary interview: said beside the end's form.
+    "entretien-prealable": ContractStep("preliminary-interview", "contrat-fin", with_reason=False),
+    "fin": ContractStep("end", "contrat-fin", with_reason=True),
+}
 
 
 def withdrawal_fields(positioning_id: str) -> dict[str, str]:
@@ -377,66 +393,29 @@ async def position(
     )
 
 
-@router.post("/parcours/{pathway_id}/contrat/suspension")
-async def suspend_contract(
+@router.post("/parcours/{pathway_id}/contrat/{step}")
+async def contract_step(
     request: Request,
     pathway_id: str,
+    step: str,
     user: CurrentUser,
     cle: Annotated[str, Form()],
-    susp_motif: Annotated[str, Form()] = "",
+    motif: Annotated[str, Form()] = "",
 ):
+    if step not in CONTRACT_STEPS:
+        return Response(status_code=404)
+    found = CONTRACT_STEPS[step]
+    field = f"motif-{step}"  # each step's reason is its own field on the page
     return await _command(
         request,
         user,
         pathway_id,
-        _work(pathway_id, "contract/suspend"),
-        section="contrat-suspension",
+        _work(pathway_id, f"contract/{found.route}"),
+        section=found.section,
         cle=cle,
-        json={"reason": susp_motif},
-        fields=SUSPENSION_FIELDS,
-        typed={"susp_motif": susp_motif},
-    )
-
-
-@router.post("/parcours/{pathway_id}/contrat/reprise")
-async def resume_contract(request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]):
-    return await _command(
-        request, user, pathway_id, _work(pathway_id, "contract/resume"), section="contrat-reprise", cle=cle
-    )
-
-
-@router.post("/parcours/{pathway_id}/contrat/entretien-prealable")
-async def preliminary_interview(
-    request: Request, pathway_id: str, user: CurrentUser, cle: Annotated[str, Form()]
-):
-    return await _command(
-        request,
-        user,
-        pathway_id,
-        _work(pathway_id, "contract/preliminary-interview"),
-        section="contrat-fin",
-        cle=cle,
-    )
-
-
-@router.post("/parcours/{pathway_id}/contrat/fin")
-async def end_contract(
-    request: Request,
-    pathway_id: str,
-    user: CurrentUser,
-    cle: Annotated[str, Form()],
-    fin_motif: Annotated[str, Form()] = "",
-):
-    return await _command(
-        request,
-        user,
-        pathway_id,
-        _work(pathway_id, "contract/end"),
-        section="contrat-fin",
-        cle=cle,
-        json={"reason": fin_motif},
-        fields=END_FIELDS,
-        typed={"fin_motif": fin_motif},
+        json={"reason": motif} if found.with_reason else None,
+        fields={"reason": field, "preliminary-interview-missing": field} if found.with_reason else None,
+        typed={field: motif},
     )
 
 
