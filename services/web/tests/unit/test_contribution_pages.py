@@ -51,7 +51,7 @@ def test_asking_a_contributor_sends_their_id_once_and_a_repeat_is_told_beside_th
     command = next(r for r in services.requests if r.method == "POST")
     assert command.headers["Idempotency-Key"] == "k-1"
     assert page.status_code == 409
-    assert page.text.lstrip().startswith('<div id="contributeurs"')  # only the part htmx swaps
+    assert page.text.lstrip().startswith('<section id="contributions"')  # only the part htmx swaps
     assert (
         'id="contributeurs-contributeur-erreur">Cette personne a déjà été sollicitée pour cette évaluation.'
         in page.text
@@ -116,11 +116,14 @@ def test_a_contribution_is_sent_as_written_and_a_refusal_keeps_it(logged_in, ser
     # Unshared, as they left the box: the service's default is not put back.
     assert 'aria-describedby="contribution-partage-aide">' in empty.text
 
-    services.answer = assessment_service(DRAFT, httpx.Response(201, json=CONTRIBUTED))
+    services.answer = assessment_service(CONTRIBUTED, httpx.Response(201, json=CONTRIBUTED))
     done = logged_in("psychologue-1").post(
         "/evaluations/a-1/contributions", data=form, headers={"HX-Request": "true"}
     )
-    assert done.status_code == 204 and done.headers["HX-Redirect"] == "/evaluations/a-1#contributions"
+    # The section again, the new contribution listed and the form blank under a new key.
+    assert done.status_code == 200 and done.text.lstrip().startswith('<section id="contributions"')
+    assert "Anxiété marquée en détention." in done.text
+    assert "Lien familial à renouer.</textarea>" not in done.text and 'value="k-3"' not in done.text
 
 
 def test_a_psychologist_lands_on_the_people_they_were_asked_about(logged_in, services):

@@ -20,6 +20,8 @@ from web.session import CurrentUser, User
 
 router = APIRouter()
 
+# The part htmx swaps, forms and list together: a contribution added shows in the list at once.
+SECTION = "contributions"
 REQUEST_FIELDS = {"contributor": "contributeur", "contribution-already-requested": "contributeur"}
 CONTRIBUTION_FIELDS = {"domain": "domaine", "text": "texte", "shared": "partage"}
 
@@ -32,14 +34,15 @@ async def _send(
     request: Request,
     user: User,
     assessment_id: str,
-    section: str,
+    form: str,
     command: str,
     body: dict,
     typed: dict,
     fields: dict[str, str],
 ) -> Response:
-    """The command; done: the assessment again, at its contributions (the list shows the new one); refused:
-    the section again with its sentence beside the field and what was typed, under a new key."""
+    """The command; done: the contributions again, the new one listed (to htmx, the section it swaps; else
+    the page, at the section); refused: the section with the sentence beside the field and what was typed,
+    under a new key."""
     try:
         await request.app.state.api.post(
             "assessment",
@@ -52,14 +55,14 @@ async def _send(
     except Refusal as refusal:
         view, case = await read(request, user, assessment_id)
         forms = forms_of(view)
-        forms[section] = {**typed, "cle": new_key()}
+        forms[form] = {**typed, "cle": new_key()}
         return show(
-            request, view, case, forms, section=section, errors=refusal.messages, status_code=refusal.status
+            request, view, case, forms, section=SECTION, errors=refusal.messages, status_code=refusal.status
         )
-    page = f"/evaluations/{quote(assessment_id, safe='')}#contributions"
     if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+        view, case = await read(request, user, assessment_id)
+        return show(request, view, case, forms_of(view), section=SECTION)
+    return RedirectResponse(f"/evaluations/{quote(assessment_id, safe='')}#{SECTION}", status_code=303)
 
 
 @router.post("/evaluations/{assessment_id}/contributeurs")
