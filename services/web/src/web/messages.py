@@ -84,7 +84,7 @@ SENTENCES: dict[str, str] = {
     # Programmes: groups, enrolment, attendance.
     "group-not-found": "Ce groupe est introuvable.",
     "group-not-started": "Le groupe n'a pas encore commencé : la présence se saisit une fois le groupe commencé.",
-    "not-a-facilitator": "Seuls les animateurs du groupe et la direction du SPIP saisissent sa présence.",
+    "not-a-facilitator": "Seuls les animateurs du groupe et un DPIP le conduisent : présence, démarrage, clôture.",
     "session-not-found": "Cette séance est introuvable.",
     "session-cancelled": "Cette séance a été annulée.",
     "session-already-held": "La présence de cette séance est déjà enregistrée.",
