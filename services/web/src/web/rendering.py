@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from web.messages import FORM
 from web.navigation import links_for
@@ -82,3 +82,11 @@ def render(
         {"user": user, "links": links, "current_link": current, "errors": {}, **context},
         status_code=status_code,
     )
+
+
+def go_to(request: Request, page: str) -> Response:
+    """After a command: the page to show. A plain form follows a 303; htmx, which would follow it inside
+    the part it swaps, is sent the whole page to load (HX-Redirect)."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": page})
+    return RedirectResponse(page, status_code=303)

@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.ipro_wording import (
     CLASSEMENT,
@@ -28,7 +28,7 @@ from web.ipro_wording import (
 )
 from web.messages import FORM, Refusal
 from web.partner_wording import ACTION_TYPES
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -218,9 +218,7 @@ async def _command(
     if warnings and notice:
         # What was booked anyway (the SPIP sessions its hours overlap): said now, or never.
         return await _pathway_page(request, user, pathway_id, notice={"text": notice, "warnings": warnings})
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": _page_of(pathway_id)})
-    return RedirectResponse(_page_of(pathway_id), status_code=303)
+    return go_to(request, _page_of(pathway_id))
 
 
 @router.post("/parcours/{pathway_id}/classement/demande")

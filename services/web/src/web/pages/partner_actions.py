@@ -12,13 +12,13 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.ipro_wording import POSITIONING_OUTCOMES, POSITIONING_STATUSES
 from web.messages import FORM, Refusal
 from web.pages.partner_proposals import local_instant
 from web.partner_wording import ACTION_TYPES
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -147,10 +147,7 @@ async def report(
 
 
 def _done(request: Request, action_id: str) -> Response:
-    page = f"/actions-partenaires/{quote(action_id, safe='')}"
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+    return go_to(request, f"/actions-partenaires/{quote(action_id, safe='')}")
 
 
 @router.post("/actions-partenaires/{action_id}/positionnements/{positioning_id}/confirmer")

@@ -11,12 +11,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
 
 from web.establishments import establishment_choices
 from web.messages import Refusal
 from web.partner_wording import ACTION_TYPES, CALL_STATUSES, PROPOSAL_STATUSES
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -108,7 +107,7 @@ async def draft_call(
             "conditions": conditions,
         }
         return _call_form(request, user, typed=typed, errors=refusal.messages, status_code=refusal.status)
-    return _to(request, f"/appels/{quote(drafted['call_id'], safe='')}")
+    return go_to(request, f"/appels/{quote(drafted['call_id'], safe='')}")
 
 
 async def _call_page(request: Request, user, call_id: str, *, errors=None, status_code=200):
@@ -144,10 +143,4 @@ async def publish(request: Request, call_id: str, user: CurrentUser, cle: Annota
         )
     except Refusal as refusal:
         return await _call_page(request, user, call_id, errors=refusal.messages, status_code=refusal.status)
-    return _to(request, f"/appels/{quote(call_id, safe='')}")
-
-
-def _to(request: Request, page: str) -> Response:
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+    return go_to(request, f"/appels/{quote(call_id, safe='')}")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from web.api import ServiceUnavailable
 from web.messages import Refusal
 from web.partner_wording import ACTION_TYPES, PROPOSAL_STATUSES
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -176,12 +176,6 @@ class ProposalForm(BaseModel):
     autres_seances: str = "[]"
 
 
-def _done(request: Request, path: str) -> Response:
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": path})
-    return RedirectResponse(path, status_code=303)
-
-
 def _page_of(proposal_id: str) -> str:
     return f"/propositions/{quote(proposal_id, safe='')}"
 
@@ -255,7 +249,7 @@ async def draft(request: Request, user: CurrentUser, posted: Annotated[ProposalF
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    return _done(request, _page_of(proposal["proposal_id"]))
+    return go_to(request, _page_of(proposal["proposal_id"]))
 
 
 @router.get("/propositions/{proposal_id}/modifier")
@@ -289,7 +283,7 @@ async def revise(
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    return _done(request, _page_of(proposal_id))
+    return go_to(request, _page_of(proposal_id))
 
 
 def _path(proposal_id: str) -> str:
@@ -412,4 +406,4 @@ async def review_step(
             typed={reason_field: motif},
             status_code=refusal.status,
         )
-    return _done(request, _page_of(proposal_id))
+    return go_to(request, _page_of(proposal_id))
