@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from assessment.bootstrap import create_app as create_assessment_app
 from assessment.settings import AssessmentSettings
-from contracts import parse_payload
+from contracts import Actor, parse_payload
+from contracts.programmes import AttendanceMark, AttendanceRecorded, Mark
 from devinfra.audit import app as passerelle
 from devinfra.infra import SERVICES, database_url_variable
 from devinfra.subject_export import EXPORT_ROUTE, SubjectUnknown, export_subject, render_html
@@ -30,8 +31,8 @@ from ipro.bootstrap import DEFINITION as IPRO
 from kernel import database
 from kernel.clock import local_date
 from kernel.database import create_pool, migrate
-from kernel.eventstore import COLUMNS, envelope_from_row
-from kernel.keyring import KeyringSettings
+from kernel.eventstore import COLUMNS, NEW_STREAM, EventStore, Metadata, envelope_from_row
+from kernel.keyring import Keyring, KeyringSettings
 from kernel.sealing import ERASED_TEXT, Sealer
 from partners.bootstrap import DEFINITION as PARTNERS
 from programmes.bootstrap import create_app as create_programmes_app
@@ -49,6 +50,7 @@ IDENTITY = {
     "ecrou_number": "84127",
 }
 PURPOSE = "Préparation de la commission pluridisciplinaire"
+EXCUSED = AttendanceMark.ABSENT_EXCUSED
 
 
 @pytest.fixture
@@ -275,3 +277,49 @@ async def test_the_log_about_a_person_prints_as_recorded_with_its_hashes_and_sea
         env=environment,
     )
     assert "assessment.case.opened" in listing.output and f"enregistré {first}" in listing.output
+
+
+async def test_of_a_groups_attendance_the_export_holds_the_persons_own_marks_only(new_database, unique_name):
+    """Issue 17: a group's events have no subject; each mark names its participant. The person's marks are
+    theirs, with their reason opened; another participant's are neither opened nor exported."""
+    url = await new_database("programmes")
+    mine, other = unique_name("person"), unique_name("person")
+    theirs = "Parloir avec sa fille ce jour-là"
+    keyring = await Keyring.open(KeyringSettings())
+    pool = await create_pool(url)
+    try:
+        async with EventStore(pool, keyring=keyring).transaction() as session:
+            await session.append(
+                "group",
+                "group-1",
+                NEW_STREAM,
+                [
+                    AttendanceRecorded(
+                        group_id="group-1",
+                        session_id="group-1-s1",
+                        marks=[
+                            Mark(
+                                referral_id="r-1",
+                                subject_id=mine,
+                                mark=EXCUSED,
+                                reason="Audience au tribunal",
+                            ),
+                            Mark(referral_id="r-2", subject_id=other, mark=EXCUSED, reason=theirs),
+                        ],
+                    )
+                ],
+                Metadata(actor=Actor(subject="anim-1", role="cpip")),
+            )
+    finally:
+        await pool.close()
+        await keyring.close()
+
+    bundle = await export_subject(
+        mine, database_urls={"programmes": url}, keyring_settings=KeyringSettings(), operator="DPO"
+    )
+
+    [attendance] = bundle["events"]["programmes"]
+    assert attendance["payload"]["marks"] == [
+        {"referral_id": "r-1", "subject_id": mine, "mark": "absent_excused", "reason": "Audience au tribunal"}
+    ]
+    assert theirs not in json.dumps(bundle, ensure_ascii=False) and other not in json.dumps(bundle)

@@ -13,7 +13,8 @@ The export is a consultation too: the command records it in the journal (`journa
 
 `export_subject` returns the bundle (JSON-ready); `render_html` writes the same as a French page for the
 person. Streams shared by several people (a group, a programme, a partner's action) are not exported whole:
-only their events whose subject is the person are.
+only their events whose subject is the person are, and of a group's attendance the person's own marks (each
+names its participant, whose key seals its reason): the others' are neither opened nor exported.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from contracts import EventEnvelope
+from contracts.programmes import AttendanceRecorded
 from kernel import database
 from kernel.eventstore import COLUMNS, envelope_from_row
 from kernel.journal import JournalEntry, KafkaJournal
@@ -53,6 +55,9 @@ PERSONAL_STREAMS = (
     "training",
     "work",
 )
+# Events of shared streams whose list's items each name their person (`contracts.keyed_by`): the list, and the
+# field naming the person. Only the person's own items are exported.
+ITEMS_OF_ONE_PERSON = {AttendanceRecorded.event_type: ("marks", "subject_id")}
 # Read apart: the event store (opened through the keyring) and the consultation journal.
 NOT_VIEWS = frozenset({"events", "access_journal", "access_journal_offsets"})
 LINK_COLUMNS = ("subject_id", "case_id", "stream")
@@ -155,16 +160,31 @@ async def _has_table(connection: asyncpg.Connection, table: str) -> bool:
 async def _events(connection: asyncpg.Connection, subject_id: str, sealer: Sealer) -> list[dict[str, Any]]:
     if not await _has_table(connection, "events"):
         return []
+    ((event_type, (items, naming)),) = ITEMS_OF_ONE_PERSON.items()
     rows = await connection.fetch(
         f"""SELECT {COLUMNS} FROM events
             WHERE subject = $1
                OR stream_id IN (SELECT DISTINCT stream_id FROM events
                                 WHERE subject = $1 AND stream_type = ANY($2::text[]))
+               OR (event_type = $3 AND payload -> $4 @> jsonb_build_array(jsonb_build_object($5::text, $1::text)))
             ORDER BY position""",
         subject_id,
         list(PERSONAL_STREAMS),
+        event_type,
+        items,
+        naming,
     )
-    return [_event(envelope) for envelope in await sealer.open([envelope_from_row(r) for r in rows])]
+    envelopes = [_own_items(envelope_from_row(r), subject_id) for r in rows]
+    return [_event(envelope) for envelope in await sealer.open(envelopes)]
+
+
+def _own_items(envelope: EventEnvelope, subject_id: str) -> EventEnvelope:
+    """An event of a shared stream with only the person's own items, before anything is opened."""
+    if envelope.subject == subject_id or envelope.event_type not in ITEMS_OF_ONE_PERSON:
+        return envelope
+    items, naming = ITEMS_OF_ONE_PERSON[envelope.event_type]
+    own = [item for item in envelope.payload.get(items, []) if item.get(naming) == subject_id]
+    return envelope.model_copy(update={"payload": {**envelope.payload, items: own}})
 
 
 def _event(envelope: EventEnvelope) -> dict[str, Any]:
