@@ -1,8 +1,9 @@
 """A DPIP validating (issue 20), in headless Chromium against the real services: a CPIP fills in and submits
 an initial assessment part by part (one part refused, what was typed kept), the DPIP returns it from the
 queue with a reason, the CPIP corrects and resubmits, the DPIP validates; the CPIP adopts the plan, the DPIP
-validates it, the CPIP follows an objective. Two browsers side by side, each page screenshotted and checked
-by axe-core."""
+validates it, the CPIP follows an objective. Along the way the CPIP asks a psychologist to contribute, who
+finds the person among those asked about and writes a clinical note kept for psychologists and a shared one,
+which alone the CPIP reads. Three browsers side by side, each page screenshotted and checked by axe-core."""
 
 from __future__ import annotations
 
@@ -40,10 +41,10 @@ async def case(web_system, dev_keys) -> dict:
 
 
 @pytest.fixture
-async def pages(browser: Browser) -> AsyncIterator[tuple[Page, Page]]:
-    """The CPIP's browser and the DPIP's, tablet-sized."""
+async def pages(browser: Browser) -> AsyncIterator[tuple[Page, Page, Page]]:
+    """The CPIP's browser, the DPIP's and the psychologist's, tablet-sized."""
     contexts = [
-        await browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768}) for _ in range(2)
+        await browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768}) for _ in range(3)
     ]
     yield tuple([await context.new_page() for context in contexts])
     for context in contexts:
@@ -74,7 +75,7 @@ async def test_a_dpip_returns_then_validates_an_assessment_and_the_cpip_follows_
     web_system, case, pages
 ):
     web = web_system.url("web")
-    cpip, dpip = pages
+    cpip, dpip, psychologist = pages
     await log_in(cpip, web, "Camille Laurent")
     await expect(cpip).to_have_url(web + "/file-de-travail")
 
@@ -112,6 +113,42 @@ async def test_a_dpip_returns_then_validates_an_assessment_and_the_cpip_follows_
     )
     await expect(employment.get_by_label("Éléments d'appréciation")).to_have_value("Sans diplôme.")
     await checked(cpip, "cpip-evaluation-refus")
+
+    # The CPIP asks the psychologist to contribute (a blank id refused beside the field first).
+    await cpip.get_by_role("button", name="Solliciter sa contribution").click()
+    await expect(cpip.locator("#contributeurs-contributeur-erreur")).to_have_text("Le texte est trop court.")
+    await cpip.get_by_label("Solliciter un psychologue ou un assistant de service social").fill(
+        "psychologue-1"
+    )
+    await cpip.get_by_role("button", name="Solliciter sa contribution").click()
+    await expect(cpip.get_by_test_id("sollicites")).to_have_text("Sollicités : psychologue-1.")
+
+    # The psychologist finds the person among those asked about, and the assessment from the file.
+    await log_in(psychologist, web, "Hélène Petit")
+    await expect(psychologist).to_have_url(web + "/contributions")
+    await psychologist.get_by_test_id("sollicitations").get_by_role("link", name="MARTIN Lucas").click()
+    opening = psychologist.get_by_role("link", name="Ouvrir l'évaluation en cours")
+    await reload_until_visible(psychologist, opening)
+    await opening.click()
+    # A clinical note, kept for psychologists (the box unticked as the service's default); a shared one.
+    mine = psychologist.locator("#contribution")
+    await expect(mine.get_by_label("Partager avec l'équipe")).not_to_be_checked()
+    await mine.get_by_label("Domaine de besoins").select_option("physical_mental_health")
+    await mine.get_by_label("Texte de la contribution").fill("Troubles anxieux suivis par l'unité sanitaire.")
+    await mine.get_by_role("button", name="Ajouter ma contribution").click()
+    contributions = psychologist.get_by_test_id("contributions")
+    await expect(contributions).to_contain_text("[non partagée] : Troubles anxieux suivis")
+    await mine.get_by_label("Texte de la contribution").fill(
+        "Adhère au suivi ; favorable à un travail en groupe."
+    )
+    await mine.locator("label", has_text="Partager avec l'équipe").click()
+    await mine.get_by_role("button", name="Ajouter ma contribution").click()
+    await expect(contributions.get_by_role("listitem")).to_have_count(2)
+    await checked(psychologist, "psychologue-contribution")
+    # The CPIP reads the shared one only, as the service allows.
+    await cpip.reload()
+    await expect(cpip.get_by_test_id("contributions")).to_contain_text("favorable à un travail en groupe")
+    await expect(cpip.get_by_test_id("contributions")).not_to_contain_text("Troubles anxieux")
 
     conclusion = cpip.locator("#conclusion")
     await conclusion.get_by_label("Niveau de risque global").select_option("moderate")
