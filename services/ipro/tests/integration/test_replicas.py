@@ -94,7 +94,9 @@ async def test_the_release_ends_the_running_contract_and_abandons_the_active_goa
     ]
     history = await ok(await api.get(f"{url}/history", headers=chef))
     (abandoned,) = [e for e in history if e["event_type"] == "ipro.pathway.goal_status_changed"]
-    assert (abandoned["payload"]["status"], abandoned["payload"]["reason"]) == ("abandoned", "released")
+    # Abandoned by the release: a code in clear, not a reason sealed with the person's key (issue 17).
+    payload = abandoned["payload"]
+    assert (payload["status"], payload["released"], payload["reason"]) == ("abandoned", True, "")
     assert await ok(await api.get("/posts", headers=chef)) == []
     # The person's hours are free again: nothing of that custody books a later one.
     assert await query_value(ipro_dsn, "SELECT count(*) FROM bookings WHERE subject_id = 'p-1'") == 0
