@@ -26,6 +26,7 @@ LINKS: tuple[Link, ...] = (
     Link("Mes contributions", "/contributions", frozenset({"psychologue", "assistant_social"})),
     Link("Rechercher une personne", "/personnes", STAFF),
     Link("Journal d'audit", "/audit", frozenset({"auditeur"})),
+    Link("Vérification du journal", "/audit/verification", frozenset({"auditeur"})),
     Link("Journal des consultations", "/audit/consultations", frozenset({"auditeur", "dpip"})),
     # The establishment's days: its week and conflicts, the movement list, the indicators (issue 15's views).
     Link("La semaine", "/semaine", STAFF),

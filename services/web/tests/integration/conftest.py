@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from devinfra.checkpoint_keys import dev_checkpoint_keys
 from devinfra.paths import VAR_DIR
 from devinfra.testkit import MARTIN, PSEUDONYM_TEST_SECRET, LocalSystem, headers_for, ok
 from devinfra.web import web_environment
@@ -42,7 +43,14 @@ async def web_system(infrastructure, dev_keys, unique_name, tmp_path_factory) ->
         "AUTH_JWKS_FILE": str(dev_keys.jwks_path),
         "PSEUDONYM_SECRET": PSEUDONYM_TEST_SECRET,
         "LOG_LEVEL": "INFO",  # the services' logs stay in the module's tmp folder, for post-mortems
+        # Each service signs checkpoints of its log every second (ADR 27), which projections checks with the
+        # public keys beside them for the auditor's verification report (ADR 30 addendum).
+        **dev_checkpoint_keys(tmp_path_factory.mktemp("checkpoint-keys"), ["assessment", "projections"]),
+        "CHECKPOINT_SECONDS": "1",
     }
+    environment["PROJECTIONS_CHECKPOINT_PUBLIC_KEYS"] = str(
+        Path(environment["ASSESSMENT_CHECKPOINT_KEY_FILE"]).parent
+    )
     system = LocalSystem(tmp_path_factory.mktemp("web"), environment, ["assessment", "projections", "web"])
     apis = [system.services["assessment"], system.services["projections"]]
     system.environment.update(web_environment(apis, dev_keys.jwks_path.parent))

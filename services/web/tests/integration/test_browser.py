@@ -1,6 +1,6 @@
 """A CPIP's and an auditor's use of the pages in headless Chromium, against the real services: the login,
-the work queue, a person's file and its "dossier au" date, the log view; each page screenshotted and checked
-by axe-core for serious accessibility violations."""
+the work queue, a person's file and its "dossier au" date, the log view and its verification; each page
+screenshotted and checked by axe-core for serious accessibility violations."""
 
 from __future__ import annotations
 
@@ -164,4 +164,42 @@ async def test_an_auditor_reads_a_persons_log_and_who_consulted_it(web_system, p
     await page.get_by_role("button", name="Afficher").click()
     await expect(page.get_by_test_id("consultations")).to_contain_text("cpip-1 (CPIP)")
     await screenshot(page, "auditeur-consultations")
+    assert await serious_violations(page) == []
+
+
+async def test_an_auditor_verifies_the_log_against_the_services_signed_checkpoints(
+    web_system, person, page, dev_keys
+):
+    """The services sign their log every second; once projections holds a checkpoint and the events it covers,
+    the report says each signature holds and the log gives each signed root, and what only the tool checks."""
+    async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
+        seen = []
+
+        async def assessment_checked() -> bool:
+            response = await projections.get("/audit/checkpoints", headers=headers_for(dev_keys)("auditeur"))
+            (assessment,) = [s for s in (await ok(response))["services"] if s["service"] == "assessment"]
+            seen[:] = [assessment]
+            checkpoints = assessment["checkpoints"]
+            return bool(checkpoints) and all(c["heads"] == "conforme" for c in checkpoints)
+
+        try:
+            await wait_for(assessment_checked, timeout=30, message="assessment's checkpoints checked")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; last seen: {seen}") from None
+    web = web_system.url("web")
+    await log_in(page, web, "Paul Mercier")
+    await page.get_by_role("link", name="Vérification du journal", exact=True).click()
+    await expect(page).to_have_url(web + "/audit/verification")
+    assessment = page.get_by_test_id("verification-assessment")
+    await expect(assessment.get_by_test_id("bilan-assessment")).to_contain_text(
+        "0 signature(s) non valide(s)"
+    )
+    await expect(assessment.get_by_test_id("bilan-assessment")).to_contain_text("0 en écart avec le journal")
+    await expect(assessment.get_by_test_id("point-assessment-1")).to_contain_text("Conforme")
+    # Programmes signs nothing here; had it, only its signatures would be checked, and the page says why not.
+    await expect(page.get_by_test_id("verification-programmes")).to_contain_text(
+        "Aucun point de contrôle reçu"
+    )
+    await expect(page.get_by_role("main")).to_contain_text("passerelle audit verify --checkpoint-keys")
+    await screenshot(page, "auditeur-verification")
     assert await serious_violations(page) == []
