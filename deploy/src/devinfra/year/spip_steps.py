@@ -731,7 +731,9 @@ class SpipSteps:
                     taken.update(state.facilitators)
         return taken
 
-    def facilitators_free(self, run: GroupRun, starts_at: datetime, ends_at: datetime, moving=None) -> bool:
+    def facilitators_free(
+        self, run: GroupRun, starts_at: datetime, ends_at: datetime, moving: str | None = None
+    ) -> bool:
         """Whether the group's facilitators may hold a session then: always in the bench's story."""
         if not self.facilitators_booked_once:
             return True
