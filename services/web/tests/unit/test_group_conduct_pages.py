@@ -120,7 +120,7 @@ def test_a_group_offers_its_conduct_by_its_status_and_the_users_role(logged_in, 
     services.answer = with_status("planned")
     planned = logged_in("dpip-1").get("/groupes/g-1").text
     assert "<h1>Groupe PPR-VIOL – Prévention de la récidive : violences</h1>" in planned  # not its id
-    assert 'value="ouvrir"' in planned
+    assert 'value="ouvrir"' in planned and "1 inscrit sur 10 places" in planned
     assert 'id="conduite"' not in logged_in("cpip-1").get("/groupes/g-1").text
     services.answer = with_status("open")
     opened = logged_in("cpip-1").get("/groupes/g-1").text
@@ -246,4 +246,5 @@ def test_an_ended_referral_offers_nothing_more(logged_in, services):
     page = logged_in("cpip-1").get("/orientations/ref-1")
 
     assert "Situation : Abandon" in page.text and "Motif de fin : Ne vient plus" in page.text
+    assert "Programme : PPR-VIOL – Prévention de la récidive : violences" in page.text
     assert "<form" not in page.text.split("<main", 1)[1]
