@@ -12,12 +12,12 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.establishments import establishment_choices
 from web.messages import Refusal
 from web.pages.programmes import group_page
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser, User
 
 router = APIRouter()
@@ -186,7 +186,7 @@ async def plan_group(
         }
         programmes = await _catalogue(request, user)
         return _show(request, user, programmes, typed, errors=refusal.messages, status_code=refusal.status)
-    return _done(request, f"/groupes/{quote(planned['group_id'], safe='')}")
+    return go_to(request, f"/groupes/{quote(planned['group_id'], safe='')}")
 
 
 @router.post("/groupes/{group_id}/conduite")
@@ -218,10 +218,4 @@ async def conduct(
             status_code=refusal.status,
             conduct={"motif": motif, "cle": _key()},
         )
-    return _done(request, f"/groupes/{quote(group_id, safe='')}")
-
-
-def _done(request: Request, page: str) -> Response:
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+    return go_to(request, f"/groupes/{quote(group_id, safe='')}")

@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.messages import Refusal
 from web.pages.programmes import REFERRAL_STATUSES
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser, User
 
 router = APIRouter()
@@ -123,7 +123,4 @@ async def record(
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    page = f"/orientations/{quote(referral_id, safe='')}"
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+    return go_to(request, f"/orientations/{quote(referral_id, safe='')}")
