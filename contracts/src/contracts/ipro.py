@@ -517,10 +517,16 @@ class TrainingCompleted(Event):
 
 
 class TrainingDroppedOut(Event):
+    """The person left the training before its end.
+
+    `released`: the release ended it, not an adviser. A code in clear, read after the person's erasure; the
+    release also writes "released" as the `reason` (required), which, sealed, reads as erased then."""
+
     event_type = "ipro.training.dropped_out"
 
     training_id: str
     reason: str = personal_text(1000, required=True)
+    released: bool = Field(default=False, description="the release ended it, not an adviser")
 
 
 # --- positioning on a partner action (stream type "positioning") -------------------------------------
@@ -573,10 +579,16 @@ class PositioningOutcomeRecorded(Event):
 
 
 class PositioningWithdrawn(Event):
+    """The place given back before it was taken up.
+
+    `released`: the release ended it, not an adviser. A code in clear, read after the person's erasure; the
+    release also writes "released" as the `reason` (required), which, sealed, reads as erased then."""
+
     event_type = "ipro.positioning.withdrawn"
 
     positioning_id: str
     reason: str = personal_text(1000, required=True)
+    released: bool = Field(default=False, description="the release ended it, not an adviser")
 
 
 class PositioningMoved(Event):

@@ -762,7 +762,7 @@ class IproSteps:
                 self.on_training(
                     person,
                     person.training,
-                    ic.DropOutOfTraining(reason=RELEASED),
+                    ic.DropOutOfTraining(reason=RELEASED, released=True),
                     REACTION,
                     facts=facts,
                     cause=cause,
@@ -773,7 +773,7 @@ class IproSteps:
                 self.on_place(
                     person,
                     positioning_id,
-                    ic.WithdrawPositioning(reason=RELEASED),
+                    ic.WithdrawPositioning(reason=RELEASED, released=True),
                     REACTION,
                     facts=facts,
                     cause=cause,

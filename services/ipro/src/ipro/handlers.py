@@ -142,10 +142,14 @@ async def close_on_release(session: Session, case_id: str, closed_on: date, meta
     trainings, positionings = await lookups.open_commitments(session.connection, pathway_id)
     for training_id in trainings:
         enrolled = await load(session, training, training_id)
-        await _run_training(session, enrolled, c.DropOutOfTraining(reason=RELEASED), facts, metadata)
+        await _run_training(
+            session, enrolled, c.DropOutOfTraining(reason=RELEASED, released=True), facts, metadata
+        )
     for positioning_id in positionings:
         place = await load(session, positioning, positioning_id)
-        await _run_positioning(session, place, c.WithdrawPositioning(reason=RELEASED), facts, metadata)
+        await _run_positioning(
+            session, place, c.WithdrawPositioning(reason=RELEASED, released=True), facts, metadata
+        )
 
 
 # --- work ---

@@ -403,8 +403,10 @@ def test_what_happened_before_the_release_is_still_reported():
 
 @pytest.mark.parametrize("history", statuses(S.PROPOSED, S.CONFIRMED))
 def test_the_release_gives_back_the_places_not_yet_taken_up(history):
-    assert given(positioning, *history).when(withdraw_positioning(reason="released"), AFTER_RELEASE) == [
-        a_positioning_withdrawn(reason="released")
+    """Saying so in a code in clear, which outlives the person's erasure (issue 17)."""
+    command = withdraw_positioning(reason="released", released=True)
+    assert given(positioning, *history).when(command, AFTER_RELEASE) == [
+        a_positioning_withdrawn(reason="released", released=True)
     ]
 
 

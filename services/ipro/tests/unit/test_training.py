@@ -292,8 +292,10 @@ def test_a_training_neither_starts_nor_completes_once_the_person_has_left(histor
 
 @pytest.mark.parametrize("history", statuses(S.ENROLLED, S.IN_PROGRESS))
 def test_the_release_drops_the_person_out_of_their_trainings(history):
-    assert given(training, *history).when(drop_out_of_training(reason="released"), AFTER_RELEASE) == [
-        a_training_dropped_out(reason="released")
+    """Saying so in a code in clear, which outlives the person's erasure (issue 17)."""
+    command = drop_out_of_training(reason="released", released=True)
+    assert given(training, *history).when(command, AFTER_RELEASE) == [
+        a_training_dropped_out(reason="released", released=True)
     ]
 
 

@@ -26,7 +26,9 @@ from contracts.ipro import (
     PositioningAttended,
     PositioningConfirmed,
     PositioningOutcome,
+    PositioningWithdrawn,
     ReadinessStatus,
+    TrainingDroppedOut,
     WorkRegime,
 )
 from contracts.programmes import ProgrammeRevised
@@ -875,6 +877,24 @@ def test_a_goal_ended_by_the_release_says_so_once_the_persons_texts_are_erased_a
     )
     assert goal_ended(before).sentence == "Objectif professionnel abandonné à la libération"
     assert goal_ended(log.events).detail == "Obtenir le titre professionnel d'agent de propreté"
+
+
+def test_a_training_and_a_place_ended_by_the_release_say_so_once_the_persons_texts_are_erased():
+    """Issue 17: `released`, a code in clear; their reason ("released", sealed) reads as erased then."""
+    log = a_quarter_in_arras()
+    log.add(TrainingDroppedOut(training_id="training-1", reason="released", released=True), by=SYSTEM)
+    log.add(PositioningWithdrawn(positioning_id="positioning-1", reason="released", released=True), by=SYSTEM)
+    erased = [
+        replace(e, payload={**e.payload, "reason": ERASED_TEXT}) if e.payload.get("released") else e
+        for e in log.events
+    ]
+
+    ended = fold(PERSON, erased, now=log.moment).timeline[-2:]
+
+    assert [(t.sentence.split(" : ")[0], t.detail) for t in ended] == [
+        ("Fin de la formation « Agent de propreté » à la libération", None),
+        ("Positionnement retiré à la libération", None),
+    ]
 
 
 # --- the sentence's offences, recorded apart (ADR 25) -----------------------------------------------------

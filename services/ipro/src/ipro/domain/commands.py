@@ -219,6 +219,7 @@ class CompleteTraining(Command):
 
 class DropOutOfTraining(Command):
     reason: str
+    released: bool = False  # the release's, not an adviser's
 
 
 # --- positioning ---
@@ -246,6 +247,7 @@ class RecordPositioningOutcome(Command):
 
 class WithdrawPositioning(Command):
     reason: str
+    released: bool = False  # the release's, not an adviser's
 
 
 class CancelPositioning(Command):

@@ -142,7 +142,11 @@ def decide(command: Command, state: Positioning, facts: PathwayFacts) -> list[Ev
                 raise errors.PositioningEnded(
                     f"{place} is {_status(state)}: only a place not yet taken up is withdrawn"
                 )
-            return [PositioningWithdrawn(positioning_id=positioning_id, reason=command.reason)]
+            return [
+                PositioningWithdrawn(
+                    positioning_id=positioning_id, reason=command.reason, released=command.released
+                )
+            ]
     raise TypeError(f"the positioning aggregate does not handle {type(command).__name__}")
 
 

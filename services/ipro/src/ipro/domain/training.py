@@ -97,7 +97,11 @@ def decide(command: Command, state: Training, facts: PathwayFacts) -> list[Event
                 )
             ]
         case DropOutOfTraining():
-            return [TrainingDroppedOut(training_id=state.training_id, reason=command.reason)]
+            return [
+                TrainingDroppedOut(
+                    training_id=state.training_id, reason=command.reason, released=command.released
+                )
+            ]
     raise TypeError(f"the training aggregate does not handle {type(command).__name__}")
 
 

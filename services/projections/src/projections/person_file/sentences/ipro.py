@@ -275,6 +275,8 @@ def _training_completed(s: FileState, p: dict[str, Any]) -> Told:
 
 @_says("ipro.training.dropped_out")
 def _training_dropped_out(s: FileState, p: dict[str, Any]) -> Told:
+    if _by_the_release(p):
+        return f"Fin de {_training(s, p['training_id'])} à la libération"
     return f"Abandon de {_training(s, p['training_id'])}", p.get("reason")
 
 
@@ -322,7 +324,15 @@ def _positioning_outcome(s: FileState, p: dict[str, Any]) -> Told:
 
 @_says("ipro.positioning.withdrawn")
 def _positioning_withdrawn(s: FileState, p: dict[str, Any]) -> Told:
+    if _by_the_release(p):
+        return f"Positionnement retiré à la libération : {_positioning(s, p['positioning_id'])}"
     return f"Positionnement retiré : {_positioning(s, p['positioning_id'])}", p.get("reason")
+
+
+def _by_the_release(p: dict[str, Any]) -> bool:
+    """Ended by the release, not an adviser: its code (in clear, read after an erasure), or the reason events
+    written before the code gave."""
+    return bool(p.get("released")) or p.get("reason") == RELEASED
 
 
 @_says("ipro.positioning.moved")
