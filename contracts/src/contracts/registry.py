@@ -50,10 +50,25 @@ def event_class(event_type: str, schema_version: int) -> type[Event]:
 
 
 def latest_version(event_type: str) -> int:
-    versions = [v for (t, v) in _events if t == event_type]
-    if not versions:
-        raise UnknownEventType(f"no contract for {event_type}")
-    return max(versions)
+    try:
+        return _latest_versions()[event_type]
+    except KeyError:
+        raise UnknownEventType(f"no contract for {event_type}") from None
+
+
+# Each event read asks for its type's latest version: a scan of every contract cost a consumer more than
+# validating the event. The map is made again whenever the registry grows or shrinks (a test may add a type).
+_latest: tuple[int, dict[str, int]] = (-1, {})
+
+
+def _latest_versions() -> dict[str, int]:
+    global _latest
+    if _latest[0] != len(_events):
+        latest: dict[str, int] = {}
+        for t, v in _events:
+            latest[t] = max(v, latest.get(t, v))
+        _latest = (len(_events), latest)
+    return _latest[1]
 
 
 def parse_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> Event:
