@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import pytest
@@ -50,6 +50,8 @@ NOTES = "Evoque son frere Anselme Quintavalle"  # interview notes: personal too
 # The plan `followed_with_a_plan` adopts: an objective and an intervention that say what the person is treated for.
 PLAN_TEXTS = ("Engager un suivi en addictologie", "Groupe de parole addictions")
 DROP_OUT = "Abandonne apres les menaces de Casimir"  # why they left the programme: the referral's end reason
+# Why they missed their group's first session: a mark of the group's event, sealed with their own key.
+ABSENCE = "Convoquee au tribunal pour l'affaire Theodule"
 # What IPRO's advisers, the governor and the CPU write about the person (issue 17): sealed, erased with the rest.
 IPRO_TEXTS = {
     "readiness": "Hesite depuis la rupture Ysaline",
@@ -87,6 +89,7 @@ NEEDLES = sorted(
             NOTES,
             *PLAN_TEXTS,
             DROP_OUT,
+            ABSENCE,
             *IPRO_TEXTS.values(),
         )
     }
@@ -130,6 +133,26 @@ async def system(new_database, infrastructure, dev_keys, topic_prefix, clock, is
         }
 
 
+async def absent_with_a_reason(programmes, dpip: dict, clock, referral_id: str) -> None:
+    """Their group started (below its minimum, by a DPIP) and their absence from its first session excused with
+    `ABSENCE`: the clock at that session for the record, then back where it was."""
+    group_id = (await ok(await programmes.get(f"/referrals/{referral_id}", headers=dpip)))["group_id"]
+    started = await ok(
+        await programmes.post(
+            f"/groups/{group_id}/start", headers=dpip, json={"below_minimum_reason": "Groupe pilote"}
+        )
+    )
+    first = min((s["session"] for s in started["sessions"]), key=lambda session: session["starts_at"])
+    was = clock.now
+    clock.now = datetime.fromisoformat(first["starts_at"]) + timedelta(minutes=30)
+    try:
+        mark = {"referral_id": referral_id, "mark": "absent_excused", "reason": ABSENCE}
+        url = f"/groups/{group_id}/sessions/{first['session_id']}/attendance"
+        await ok(await programmes.post(url, headers=dpip, json={"marks": [mark]}))
+    finally:
+        clock.now = was
+
+
 async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_view(
     system, as_role, clock, unique_name, topic_prefix
 ):
@@ -154,6 +177,7 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     )
     # Referred to a programme group; an IPRO pathway opened from the case; the person file read.
     referral_id = await referred_and_enrolled(programmes, as_role, case_id, plan_id, today)
+    await absent_with_a_reason(programmes, dpip, clock, referral_id)
     await ok(
         await programmes.post(f"/referrals/{referral_id}/drop-out", headers=cpip, json={"reason": DROP_OUT})
     )
@@ -172,11 +196,13 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
         lambda: _when(leave_purpose, IPRO_TEXTS["purpose"]), timeout=30, message="the schedule's leave"
     )
 
-    async def file_with_identity():
+    async def file_with_identity():  # and the absence's reason, which it shows in clear until the erasure
         file = await _answered(projections, f"/persons/{subject}/file", dpip)
-        return file if file and file["identity"] else None
+        return file if file and file["identity"] and ABSENCE in json.dumps(file, ensure_ascii=False) else None
 
-    file = await wait_for(file_with_identity, timeout=30, message="the person file")
+    file = await wait_for(
+        file_with_identity, timeout=30, message="the person file, the absence's reason in it"
+    )
     assert file["identity"] == IDENTITY
     # The scan finds what is there: before the erasure, the replicas hold the name in clear.
     before = await scan_database(settings["programmes"].database_url)
