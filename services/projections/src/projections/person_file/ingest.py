@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -188,24 +188,21 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
         for row in await connection.fetch(
             """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
                                                actor_role, actor_id, payload)
-               SELECT e.event_id, e.stream, e.service, e.position, e.occurred_at, e.event_type, e.actor_role,
-                      e.actor_id, e.payload::jsonb
-               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[],
-                           $7::text[], $8::text[], $9::text[])
-                    AS e(event_id, stream, service, position, occurred_at, event_type, actor_role, actor_id,
-                         payload)
+               SELECT (e->>0)::uuid, e->>1, e->>2, (e->>3)::bigint, (e->>4)::timestamptz, e->>5, e->>6, e->>7,
+                      e->8
+               FROM jsonb_array_elements($1::text::jsonb) AS e
                ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq""",
-            *_columns(
+            _rows(
                 (
-                    envelope.event_id,
+                    str(envelope.event_id),
                     stream,
                     envelope.service,
                     envelope.position,
-                    envelope.occurred_at,
+                    _instant(envelope.occurred_at),
                     envelope.event_type,
                     envelope.actor.role,
                     envelope.actor.subject,
-                    json.dumps(payload, ensure_ascii=False),
+                    payload,
                 )
                 for envelope, _, stream, payload in kept
             ),
@@ -224,21 +221,23 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
         # The kept files these streams are in are stale: the refresher folds them again (`refresher`).
         await connection.execute(
             """INSERT INTO person_file_changed_streams (stream, seq)
-               SELECT * FROM unnest($1::text[], $2::bigint[])
+               SELECT e->>0, (e->>1)::bigint FROM jsonb_array_elements($1::text::jsonb) AS e
                ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq""",
-            *_columns(sorted(changed.items())),
+            _rows(sorted(changed.items())),
         )
     if owners:
         await connection.execute(
-            """INSERT INTO person_file_owners (subject_id, stream) SELECT * FROM unnest($1::text[], $2::text[])
+            """INSERT INTO person_file_owners (subject_id, stream)
+               SELECT e->>0, e->>1 FROM jsonb_array_elements($1::text::jsonb) AS e
                ON CONFLICT DO NOTHING""",
-            *_columns(sorted(owners)),
+            _rows(sorted(owners)),
         )
     if links:
         await connection.execute(
-            """INSERT INTO person_file_links (via, stream) SELECT * FROM unnest($1::text[], $2::text[])
+            """INSERT INTO person_file_links (via, stream)
+               SELECT e->>0, e->>1 FROM jsonb_array_elements($1::text::jsonb) AS e
                ON CONFLICT DO NOTHING""",
-            *_columns(sorted(links)),
+            _rows(sorted(links)),
         )
     for envelope, event, _, _ in kept:
         if isinstance(event, SubjectErased):  # a copy seen before blanks again: harmless
@@ -249,6 +248,19 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
             await _keep_identity(connection, event)
         elif isinstance(event, IdentityCorrected) and envelope.subject:
             await _correct_identity(connection, envelope.subject, event)
+
+
+def _rows(rows: Iterable[tuple]) -> str:
+    """A fetch's rows as one JSON array of arrays, which the statement takes apart with
+    `jsonb_array_elements`: one document to encode and send, where a column per array cost asyncpg checks
+    on every value, and each payload its own `json.dumps`. Sent as text (`$1::text::jsonb`): the pool's
+    jsonb codec would encode it again."""
+    return json.dumps(list(rows), ensure_ascii=False)
+
+
+def _instant(at: datetime) -> str:
+    """An instant as `timestamptz` reads it back exactly (a naive one taken as local time, as asyncpg does)."""
+    return at.astimezone(UTC).isoformat()
 
 
 def _columns(rows: Iterable[tuple]) -> list[list]:
