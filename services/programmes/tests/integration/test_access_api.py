@@ -599,6 +599,23 @@ async def test_no_espace_identifier_or_note_reaches_a_non_dpip_reader(world):
         assert answered >= 4, user  # the scan read real data
 
 
+async def test_a_partner_facilitator_reads_the_register_by_name_without_ecrou_numbers(world):
+    """Security review L3: the écrou number is the prison's, for SPIP staff; a partner facilitator runs the
+    session with names. The printed register says so with a dash."""
+    url = world.url("/groups/{parcours}/register")
+    by_dpip = await ok(await world.api.get(url, headers=world.headers("dpip-1")))
+    by_partner = await ok(await world.api.get(url, headers=world.headers("partenaire-1")))
+    printed = await world.api.get(f"{url}?format=html", headers=world.headers("partenaire-1"))
+
+    ecrou_numbers = [line["ecrou_number"] for line in by_dpip["participants"]]
+    assert ecrou_numbers and all(ecrou_numbers)
+    assert [line["ecrou_number"] for line in by_partner["participants"]] == [None] * len(ecrou_numbers)
+    assert [line["last_name"] for line in by_partner["participants"]] == [
+        line["last_name"] for line in by_dpip["participants"]
+    ]
+    assert printed.status_code == 200 and "<td>–</td>" in printed.text
+
+
 # --- events: ESPACE and facilitators' notes are restricted ------------------------------------------------
 
 

@@ -10,9 +10,10 @@ from operator import attrgetter
 from typing import Literal
 
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contracts.programmes import AttendanceMark, ProgrammeDefinition
+from contracts.roles import PARTNER
 from kernel.api import Id, Store
 from kernel.clock import LOCAL_TIME_ZONE
 from kernel.http import service_router
@@ -45,7 +46,8 @@ class RegisterLine(BaseModel):
     referral_id: str
     last_name: str
     first_names: str
-    ecrou_number: str
+    # SPIP staff's register only: a partner facilitator reads names (security review L3).
+    ecrou_number: str | None = Field(description="the écrou number; null for a partner facilitator")
     marks: dict[str, AttendanceMark | None]  # session id -> mark
     sessions_attended: int
     sessions_counted: int
@@ -81,12 +83,17 @@ async def get_register(
         programme = await handlers.read_programme(session, group.state.programme_id)
         people = await queries.register_people(session.connection, group.state.participants)
     journal.consulted(subject_ids=group.state.participants.values(), establishment=group.state.establishment)
-    sheet = register(group.state, programme.state.definition, people)
+    sheet = register(
+        group.state, programme.state.definition, people, with_ecrou=PARTNER not in principal.roles
+    )
     return HTMLResponse(html(sheet)) if format == "html" else sheet
 
 
-def register(state: Group, definition: ProgrammeDefinition, people: Mapping[str, Mapping]) -> Register:
-    """`people`: by referral id, the participants' names and ecrou numbers."""
+def register(
+    state: Group, definition: ProgrammeDefinition, people: Mapping[str, Mapping], *, with_ecrou: bool = True
+) -> Register:
+    """`people`: by referral id, the participants' names and ecrou numbers; `with_ecrou` False leaves the
+    numbers out (a partner's register)."""
     sessions = sorted(state.sessions.values(), key=attrgetter("session.starts_at"))
     lines = []
     for referral_id in state.participants:
@@ -98,7 +105,7 @@ def register(state: Group, definition: ProgrammeDefinition, people: Mapping[str,
                 referral_id=referral_id,
                 last_name=person["last_name"] if person else "?",
                 first_names=person["first_names"] if person else "?",
-                ecrou_number=person["ecrou_number"] if person else "?",
+                ecrou_number=(person["ecrou_number"] if person else "?") if with_ecrou else None,
                 marks={s.session.session_id: marks.get(s.session.session_id) for s in sessions},
                 sessions_attended=attended,
                 sessions_counted=counted,
@@ -136,7 +143,7 @@ def html(sheet: Register) -> str:
         for s in sheet.sessions
     )
     rows = "".join(
-        f"<tr><td>{escape(p.last_name)} {escape(p.first_names)}</td><td>{escape(p.ecrou_number)}</td>"
+        f"<tr><td>{escape(p.last_name)} {escape(p.first_names)}</td><td>{escape(p.ecrou_number or '–')}</td>"
         + "".join(
             f"<td>{_MARK_LABELS[m] if (m := p.marks.get(s.session_id)) else ''}</td>" for s in sheet.sessions
         )
