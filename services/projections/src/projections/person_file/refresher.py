@@ -12,7 +12,8 @@ Marks are rows, so a restart resumes them. A mark is dropped only if it is still
 event stored meanwhile leaves it for the next pass. The loop never waits on the consumer (locked marks are
 skipped), and it takes at most about half the time: it rests as long as each pass worked. While the view
 stores events faster than a live system makes them (a rebuild's replay, a catch-up), it waits: folding files
-whose events are still pouring in would be done again and again, and would slow the replay. A read stays
+whose events are still pouring in would be done again and again, and would slow the replay. It also waits
+while the events it finds stored happened long before (a replay that a busy machine slows down). A read stays
 correct whatever the loop has done: it checks the kept file against the person's events and folds when they
 differ (`snapshots.live_file`)."""
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -38,6 +39,9 @@ IDLE_SECONDS = 0.5  # how long the loop waits when there was nothing to do
 # Events stored per second above which the view is replaying or catching up, not following a live system (the
 # bench's busiest live load, 200 commands/s, stores about as many events).
 CATCHING_UP = 1000
+# Or, however slowly they come, events that happened this long before they were stored: a replay of history
+# (on a busy machine a rebuild may store fewer than CATCHING_UP a second, and folding then slows it further).
+HISTORY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,15 @@ def refresher(pool: asyncpg.Pool, clock: Clock) -> Callable[..., Awaitable[None]
 
     async def run(started: Callable[[], object] = lambda: None) -> None:
         loop = asyncio.get_running_loop()
-        seen = (loop.time(), await latest_seq(pool))
+        seen = (loop.time(), (await latest(pool))[0])
         started()
         while True:
-            began, latest = loop.time(), await latest_seq(pool)
-            catching_up = (latest - seen[1]) / max(began - seen[0], 0.001) > CATCHING_UP
-            seen = (began, latest)
+            began, (seq, occurred_at) = loop.time(), await latest(pool)
+            stored = seq - seen[1]
+            catching_up = stored > 0 and (
+                stored / max(began - seen[0], 0.001) > CATCHING_UP or clock() - occurred_at > HISTORY
+            )
+            seen = (began, seq)
             if catching_up:
                 await asyncio.sleep(IDLE_SECONDS)
                 continue
@@ -73,8 +80,10 @@ def refresher(pool: asyncpg.Pool, clock: Clock) -> Callable[..., Awaitable[None]
     return run
 
 
-async def latest_seq(pool: asyncpg.Pool) -> int:
-    return await pool.fetchval("SELECT coalesce(max(seq), 0) FROM person_file_events")
+async def latest(pool: asyncpg.Pool) -> tuple[int, datetime]:
+    """The view's latest stored event: its seq and when it happened (0 and the end of time if none)."""
+    row = await pool.fetchrow("SELECT seq, occurred_at FROM person_file_events ORDER BY seq DESC LIMIT 1")
+    return (row["seq"], row["occurred_at"]) if row else (0, datetime.max.replace(tzinfo=UTC))
 
 
 async def refresh(pool: asyncpg.Pool, now: datetime, *, files: int = FILES_PER_PASS) -> Pass:
