@@ -23,7 +23,7 @@ from web.assessment_words import (
     RISK_LEVELS,
 )
 from web.messages import Refusal
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser, User, current_user
 
 router = APIRouter()
@@ -314,7 +314,4 @@ async def decide(
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    page = f"/evaluations/{quote(assessment_id, safe='')}"
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
+    return go_to(request, f"/evaluations/{quote(assessment_id, safe='')}")

@@ -10,10 +10,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.messages import Refusal
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -80,10 +80,7 @@ async def record_attendance(request: Request, group_id: str, session_id: str, us
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    group_page = f"/groupes/{quote(group_id, safe='')}"
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": group_page})
-    return RedirectResponse(group_page, status_code=303)
+    return go_to(request, f"/groupes/{quote(group_id, safe='')}")
 
 
 async def _register(request: Request, user, group_id: str) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from web.assessment_words import AGREEMENTS, DOMAINS, INTERVENTION_KINDS, OBJECTIVE_STATUSES
 from web.messages import Refusal
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser, User
 
 router = APIRouter()
@@ -194,12 +194,6 @@ async def _editor(
     )
 
 
-def _to(request: Request, page: str) -> Response:
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": page})
-    return RedirectResponse(page, status_code=303)
-
-
 @router.get("/suivis/{case_id}/plan/nouveau")
 async def new_plan(
     request: Request, case_id: str, user: CurrentUser, evaluation: Annotated[str, Query()] = ""
@@ -225,7 +219,7 @@ async def adopt_plan(request: Request, case_id: str, user: CurrentUser) -> Respo
         return await _editor(
             request, user, case_id, form, errors=refusal.messages, status_code=refusal.status
         )
-    return _to(request, f"/plans/{_q(plan['plan_id'])}")
+    return go_to(request, f"/plans/{_q(plan['plan_id'])}")
 
 
 @router.get("/plans/{plan_id}/revision")
@@ -263,7 +257,7 @@ async def revise_plan(request: Request, plan_id: str, user: CurrentUser) -> Resp
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    return _to(request, f"/plans/{_q(plan_id)}")
+    return go_to(request, f"/plans/{_q(plan_id)}")
 
 
 # --- the plan's page ----------------------------------------------------------------------------------------
@@ -345,7 +339,7 @@ async def _plan_command(
             errors=refusal.messages,
             status_code=refusal.status,
         )
-    return _to(request, f"/plans/{_q(plan_id)}")
+    return go_to(request, f"/plans/{_q(plan_id)}")
 
 
 @router.post("/plans/{plan_id}/accord")
