@@ -32,10 +32,11 @@ MOTIVATION_STAGES = {
     "maintenance": "Maintien",
 }
 RISK_LEVELS = {"low": "Faible", "moderate": "Modéré", "high": "Élevé"}
+# In the order the start form offers them.
 ASSESSMENT_KINDS = {
     "initial": "Évaluation initiale",
-    "reassessment": "Réévaluation",
     "annual": "Réévaluation annuelle",
+    "reassessment": "Réévaluation",
 }
 ASSESSMENT_STATUSES = {
     "draft": "en cours de rédaction",

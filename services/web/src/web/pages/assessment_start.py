@@ -10,15 +10,15 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
+from web.assessment_words import ASSESSMENT_KINDS
 from web.messages import Refusal
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
 
-KINDS = {"initial": "Évaluation initiale", "annual": "Réévaluation annuelle", "reassessment": "Réévaluation"}
 # The service's names (body members, rules) by the form's fields.
 FIELDS = {
     "kind": "type",
@@ -64,10 +64,7 @@ async def start_assessment(
             title="Commencer une évaluation",
             subject_id=subject_id,
             form=form,
-            kinds=KINDS,
+            kinds=ASSESSMENT_KINDS,
             errors=refusal.messages,
         )
-    file_page = f"/personnes/{quote(subject_id, safe='')}"
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": file_page})
-    return RedirectResponse(file_page, status_code=303)
+    return go_to(request, f"/personnes/{quote(subject_id, safe='')}")

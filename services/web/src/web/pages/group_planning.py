@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from web.establishments import establishment_choices
+from web.ipro_wording import WEEKDAYS
 from web.messages import Refusal
 from web.pages.programmes import group_page
 from web.rendering import go_to, render
@@ -22,15 +23,6 @@ from web.session import CurrentUser, User
 
 router = APIRouter()
 
-WEEKDAYS = {
-    "0": "Lundi",
-    "1": "Mardi",
-    "2": "Mercredi",
-    "3": "Jeudi",
-    "4": "Vendredi",
-    "5": "Samedi",
-    "6": "Dimanche",
-}
 EVERY_WEEKS = {"1": "Chaque semaine", "2": "Toutes les deux semaines", "3": "Toutes les trois semaines"}
 # The service's names (body members, nested as `pattern.weekday`, and rules) of the planning form's fields.
 PLAN_FIELDS = {

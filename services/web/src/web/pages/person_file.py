@@ -10,8 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from web.assessment_words import ASSESSMENT_KINDS
 from web.messages import Refusal
-from web.pages.assessment_start import KINDS, new_form
+from web.pages.assessment_start import new_form
 from web.rendering import LOCAL_TIME_ZONE, render
 from web.session import CurrentUser
 
@@ -87,7 +88,7 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
         poll_seconds=request.app.state.settings.file_poll_seconds,
         # Offered on a file shown today with its case; whether it may start is the service's to say.
         form=new_form(file["case"]["case_id"]) if file and file.get("case") and not au else None,
-        kinds=KINDS,
+        kinds=ASSESSMENT_KINDS,
         errors=errors,
     )
 
