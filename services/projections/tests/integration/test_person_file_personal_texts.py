@@ -55,17 +55,22 @@ async def test_a_persons_text_is_shown_to_its_readers_masked_for_auditors_and_bl
     assert TEXT in read_as(file, Reading.SPIP_DIRECTOR)
     assert TEXT not in read_as(file, Reading.AUDIT)
 
-    erasure = history.record(
+    erasure = erasure_of_person_1(history)
+    await apply_all(ingest.apply, erasure)
+    assert TEXT not in await kept_payloads(pool)
+    erased = read_as(await file_of(pool), Reading.SPIP_DIRECTOR)
+    assert TEXT not in erased and ingest.ERASED in erased
+
+
+def erasure_of_person_1(history):
+    """person-1's erasure by court order, recorded after the history."""
+    return history.record(
         "subject",
         "person-1",
         SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
         subject="person-1",
         actor=DPIP,
     )
-    await apply_all(ingest.apply, erasure)
-    assert TEXT not in await kept_payloads(pool)
-    erased = read_as(await file_of(pool), Reading.SPIP_DIRECTOR)
-    assert TEXT not in erased and ingest.ERASED in erased
 
 
 async def test_a_participants_attendance_reason_is_in_their_file_and_erased_with_them_alone(pool, apply_all):
@@ -93,13 +98,7 @@ async def test_a_participants_attendance_reason_is_in_their_file_and_erased_with
     assert TEXT not in read_as(first, Reading.AUDIT)
     assert other in read_as(second, Reading.SPIP_DIRECTOR)
 
-    erasure = history.record(
-        "subject",
-        "person-1",
-        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
-        subject="person-1",
-        actor=DPIP,
-    )
+    erasure = erasure_of_person_1(history)
     await apply_all(ingest.apply, erasure)
     kept = await kept_payloads(pool)
     assert TEXT not in kept and other in kept  # the other participant's reason is theirs, not erased
