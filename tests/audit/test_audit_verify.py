@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from contracts import Actor, Event, EventEnvelope
 from devinfra.audit import app
+from devinfra.testkit import publish_everything
 from kernel import audit, database, kafka
 from kernel.database import create_pool, migrate
 from kernel.eventstore import COLUMNS, EventStore, Metadata, envelope_from_row
@@ -83,15 +84,7 @@ class Log:
             topics=[self.shareable, self.restricted],
             topic_policy=ONE_NODE,
         )
-        connection = await database.connect(self.dsn)
-        producer = kafka.idempotent_producer(self.bootstrap)
-        await producer.start()
-        try:
-            while await relay.publish_batch(connection, producer):
-                pass
-        finally:
-            await producer.stop()
-            await connection.close()
+        await publish_everything(relay)
 
     async def publish_as_relay(self, change) -> None:
         """What the relay would publish, changed by `change(envelopes) -> envelopes`, then its checkpoint."""

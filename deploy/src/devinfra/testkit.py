@@ -21,10 +21,11 @@ from contracts import Actor, Event, EventEnvelope
 from devinfra import subject_ids
 from devinfra.infra import free_port
 from devinfra.services import ServiceProcess, stop_all
-from kernel import kafka
+from kernel import database, kafka
 from kernel.errors import DomainError
 from kernel.hashchain import event_hash
 from kernel.problems import problem_of
+from kernel.relay import Relay
 
 
 async def read_topic(
@@ -52,6 +53,19 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def publish_everything(relay: Relay) -> None:
+    """Publishes every event the relay's store holds and it has not published yet, then returns."""
+    connection = await database.connect(relay.dsn)
+    producer = kafka.idempotent_producer(relay.bootstrap_servers)
+    await producer.start()
+    try:
+        while await relay.publish_batch(connection, producer):
+            pass
+    finally:
+        await producer.stop()
+        await connection.close()
 
 
 async def ok(response: httpx.Response, status: int = 200) -> dict:

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from devinfra.testkit import headers_for, ok, serving, wait_for
+from devinfra.testkit import headers_for, ok, publish_everything, serving, wait_for
 from kernel import database, kafka
 from kernel.checkpoints import Checkpoint, Checkpointer, SigningKey, new_key_pem, topic_of
 from kernel.database import create_pool
@@ -89,18 +89,6 @@ async def sign_and_publish(signer: Checkpointer, dsn: str) -> Checkpoint:
         signed = await signer.pass_once(connection)
         await producer.send_and_wait(signer.topic, signed.to_json(), key=b"assessment")
         return signed
-    finally:
-        await producer.stop()
-        await connection.close()
-
-
-async def publish_everything(relay: Relay) -> None:
-    connection = await database.connect(relay.dsn)
-    producer = kafka.idempotent_producer(relay.bootstrap_servers)
-    await producer.start()
-    try:
-        while await relay.publish_batch(connection, producer):
-            pass
     finally:
         await producer.stop()
         await connection.close()
