@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from web.messages import Refusal
-from web.rendering import render
+from web.rendering import go_to, render
 from web.session import CurrentUser
 
 router = APIRouter()
@@ -201,7 +201,7 @@ async def place(
         return await group_page(
             request, user, group_id, errors=refusal.messages, status_code=refusal.status, placed=orientation
         )
-    return RedirectResponse(f"/groupes/{_id(group_id)}", status_code=303)
+    return go_to(request, f"/groupes/{_id(group_id)}")
 
 
 @router.get("/groupes/{group_id}/emargement")
