@@ -58,7 +58,21 @@ def live_process(pid_file: Path, *markers: str) -> psutil.Process | None:
     pid file may name a pid the system has since given to another program."""
     try:
         process = psutil.Process(int(pid_file.read_text()))
-        command_line = process.cmdline()
+        command_line = _command_line(process)
     except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
         return None
     return process if all(marker in command_line for marker in markers) else None
+
+
+def _command_line(process: psutil.Process, settle: float = 2.0) -> list[str]:
+    """The process's arguments. A process just started may show none: `Popen` returns once `exec` has closed
+    the child's close-on-exec pipe, before the kernel has set up the new program's arguments, and on a loaded
+    machine the child can stay in that state for milliseconds. Taken for another program, a service just
+    started read as "exited" and, not killed, outlived its test. A live process without arguments is given
+    `settle` seconds to show them (a kernel thread or a zombie never will)."""
+    deadline = time.monotonic() + settle
+    while not (command_line := process.cmdline()) and time.monotonic() < deadline:
+        if process.status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.01)
+    return command_line
