@@ -26,6 +26,7 @@ FRENCH = Path("/usr/lib/chromium/locales/fr.pak")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Kept after the run (var/ is git-ignored): what each page looked like when its test ran.
 SCREENSHOTS = VAR_DIR / "test-artifacts" / "web"
+SCREENSHOT_PATIENCE_MS = 120_000
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,9 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 async def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=path, full_page=True)
+    # A record, not an assertion: on two busy cores Chromium once took over Playwright's 30 s to paint a
+    # long page (the CI run of 913ce34), so the picture waits longer than a check would.
+    await page.screenshot(path=path, full_page=True, animations="disabled", timeout=SCREENSHOT_PATIENCE_MS)
     return path
 
 
