@@ -27,11 +27,13 @@ NOT_ABOUT_THE_PERSON = {
     "assessment.assessment.submitted:submitted_by",
     "assessment.case.referent_assigned:referent",
     "assessment.deadline.missed:referent",
+    "assessment.interview.scheduled:officer",
     "ipro.deadline.synthesis_missed:adviser",
     "ipro.pathway.adviser_assigned:adviser",
     "assessment.case.opened:establishment",
     "assessment.case.transferred:establishment",
     "assessment.deadline.missed:establishment",
+    "assessment.interview.scheduled:establishment",
     "ipro.deadline.synthesis_missed:establishment",
     "ipro.pathway.opened:establishment",
     "programmes.referral.requested:establishment",
@@ -56,6 +58,8 @@ NOT_ABOUT_THE_PERSON = {
     "programmes.group.planned:sessions.room",
     "programmes.group.catch_up_session_added:session.room",
     "programmes.group.session_moved:room",
+    "assessment.interview.scheduled:place",
+    "assessment.interview.rescheduled:place",
     # How to appeal a refused classement: the same words for everyone.
     "ipro.work.classement_refused:appeal_information",
     # Codes of the eligibility rules a person failed.

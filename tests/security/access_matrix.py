@@ -266,6 +266,55 @@ ASSESSMENT = [
         },
         body="interview",
     ),
+    # Interview appointments (convocations): a time and a room, read as the interviews are; scheduled, moved
+    # and cancelled by the referent CPIP or a DPIP.
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}/appointments",
+        {
+            Scope.REFERENT: (200,),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: (200,),
+            Scope.PSY_ASKED: (200,),
+            Scope.PSY_NOT_ASKED: (404,),
+            Scope.SOCIAL_ASKED: (200,),
+            Scope.SOCIAL_NOT_ASKED: (404,),
+            **refused_to(NOT_SPIP),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "GET",
+        "/cases/{case_id}/appointments/{appointment_id}",
+        {
+            Scope.REFERENT: (200, {"present": {"starts_at", "place", "officer"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.PSY_NOT_ASKED: (404,),
+            **refused_to(NOT_SPIP),
+            **UNAUTHENTICATED,
+        },
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/appointments",
+        {
+            Scope.REFERENT: (201, {"present": {"interview_id", "starts_at"}}),
+            Scope.OTHER_CPIP: (403, CASELOAD),
+            Scope.DPIP: (201, {"present": {"interview_id"}}),
+            **refused_to((*CONTRIBUTORS, *NOT_SPIP)),
+            **UNAUTHENTICATED,
+        },
+        body="appointment",
+    ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/appointments/{appointment_id}/cancel",
+        {Scope.OTHER_CPIP: (403, CASELOAD), **refused_to((*CONTRIBUTORS, *NOT_SPIP)), **UNAUTHENTICATED},
+    ),
     *rows(
         "assessment",
         "POST",
@@ -976,6 +1025,14 @@ ASSESSMENT_PERIMETER = [
         missing_to((Scope.REFERENT_ELSEWHERE, Scope.PSY_ASKED_ELSEWHERE), "case-not-found"),
         body="interview",
     ),
+    *rows(
+        "assessment",
+        "POST",
+        "/cases/{case_id}/appointments",
+        missing_to((Scope.REFERENT_ELSEWHERE, Scope.DPIP_ELSEWHERE), "case-not-found"),
+        body="appointment",
+    ),
+    *rows("assessment", "GET", "/cases/{case_id}/appointments", missing_to(SPIP_ELSEWHERE, "case-not-found")),
     *rows(
         "assessment",
         "POST",

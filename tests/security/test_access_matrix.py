@@ -13,7 +13,7 @@ import importlib.util
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -100,6 +100,12 @@ CONFIDENTIAL_NOTES = "Évoque des violences subies pendant l'enfance"
 ESPACE_TEXT = "Prosélytisme signalé en cour de promenade"
 
 
+def _appointment(today) -> dict:
+    """An interview appointment (convocation) four days on, at 10:00."""
+    starts_at = datetime.combine(today + timedelta(days=4), time(10), tzinfo=NOW.tzinfo)
+    return {"starts_at": starts_at.isoformat(), "place": "Bureau SPIP 2", "interview_type": "follow_up"}
+
+
 @contextlib.asynccontextmanager
 async def assessment_world(infrastructure, dev_keys, unique_name):
     """Two cases: a person (écrou 62041) followed by cpip-1, with a validated assessment contributed to by
@@ -159,9 +165,18 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
             201,
         )
         await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
+        appointment = await ok(
+            await api.post(f"/cases/{case}/appointments", headers=cpip, json=_appointment(today)), 201
+        )
         yield World(
             api=api,
-            ids={"case_id": case, "assessment_id": assessment, "plan_id": plan, "subject_id": subject},
+            ids={
+                "case_id": case,
+                "assessment_id": assessment,
+                "plan_id": plan,
+                "subject_id": subject,
+                "appointment_id": appointment["interview_id"],
+            },
             callers={
                 Scope.REFERENT: cpip,
                 Scope.OTHER_CPIP: as_role("cpip", "cpip-2"),
@@ -201,6 +216,7 @@ async def assessment_world(infrastructure, dev_keys, unique_name):
             },
             bodies={
                 "interview": {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu ce jour"},
+                "appointment": _appointment(today),
                 "sentence": flows.case_body(today)["sentence"],
                 "contribution": {"text": "Contribution"},
                 "note": {"text": "Note"},

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from contracts.events import Event, Value, label, personal_data
 from contracts.registry import upcaster
@@ -467,6 +467,43 @@ class InterviewHeld(Event):
     case_id: str
     held_on: date
     interview_type: InterviewType
+
+
+class InterviewScheduled(Event):
+    """A person is convened to an interview (convocation): when, where and with whom. Its time and place are
+    what the establishment's schedule and movement list need, and say nothing of what is said there: they
+    travel on `assessment.events` (ADR 29, addendum on interviews); the interview's content never does."""
+
+    event_type = "assessment.interview.scheduled"
+
+    interview_id: str
+    case_id: str
+    subject_id: str = Field(description="the pseudonymous person id every service uses")
+    establishment: str = label()
+    officer: str = Field(min_length=1, max_length=200, description="the user id of the CPIP who holds it")
+    interview_type: InterviewType
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: str = label()
+
+
+class InterviewRescheduled(Event):
+    """The appointment moved: its new time and place."""
+
+    event_type = "assessment.interview.rescheduled"
+
+    interview_id: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: str = label()
+
+
+class InterviewCancelled(Event):
+    """The appointment will not take place."""
+
+    event_type = "assessment.interview.cancelled"
+
+    interview_id: str
 
 
 class InterviewNotesRecorded(Event):

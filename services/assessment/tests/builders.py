@@ -12,13 +12,15 @@ carry the user's intent only; what a decision knows of the case or of an assessm
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from assessment.domain.commands import (
     AddContribution,
     AdoptPlan,
     AssessDomain,
     AssignReferent,
+    CancelInterview,
     ChangeObjectiveStatus,
     CloseCase,
     OpenCase,
@@ -29,9 +31,11 @@ from assessment.domain.commands import (
     RecordProtectiveFactors,
     RecordReceptivity,
     RequestContribution,
+    RescheduleInterview,
     ResubmitAssessment,
     ReturnAssessment,
     RevisePlan,
+    ScheduleInterview,
     Sentence,
     StartAssessment,
     SubmitAssessment,
@@ -63,8 +67,11 @@ from contracts.assessment import (
     Identity,
     Intervention,
     InterventionKind,
+    InterviewCancelled,
     InterviewHeld,
     InterviewNotesRecorded,
+    InterviewRescheduled,
+    InterviewScheduled,
     InterviewType,
     MotivationStage,
     NeedDomain,
@@ -228,7 +235,13 @@ def an_espace_note_recorded(**overrides) -> EspaceNoteRecorded:
 def case_facts(**overrides) -> CaseFacts:
     """What the default case, open and without any validated assessment, tells its dependants."""
     values = dict(
-        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=0, person=PERSON
+        case_id="case-1",
+        closed=False,
+        admission_date=ADMISSION,
+        validated_assessments=0,
+        person=PERSON,
+        subject_id="person-1",
+        establishment=ESTABLISHMENT,
     )
     return CaseFacts(**_with(values, overrides))
 
@@ -535,3 +548,60 @@ def an_interview_held(**overrides) -> InterviewHeld:
 def interview_notes_recorded(**overrides) -> InterviewNotesRecorded:
     values = dict(interview_id="interview-1", notes="Point sur la formation", confidential=False)
     return InterviewNotesRecorded(**_with(values, overrides))
+
+
+# --- interview appointment (convocation): on Tuesday 1 December 2026 at 10:00 (Paris), 45 minutes ----------
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=PARIS)  # TODAY, 9:00
+APPOINTMENT = datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+ROOM = "Bureau SPIP 2"
+
+
+def schedule_interview(**overrides) -> ScheduleInterview:
+    values = dict(
+        interview_id="interview-1",
+        starts_at=APPOINTMENT,
+        duration_minutes=45,
+        place=ROOM,
+        interview_type=InterviewType.FOLLOW_UP,
+        officer=REFERENT,
+        now=NOW,
+    )
+    return ScheduleInterview(**_with(values, overrides))
+
+
+def an_interview_scheduled(**overrides) -> InterviewScheduled:
+    values = dict(
+        interview_id="interview-1",
+        case_id="case-1",
+        subject_id="person-1",
+        establishment=ESTABLISHMENT,
+        officer=REFERENT,
+        interview_type=InterviewType.FOLLOW_UP,
+        starts_at=APPOINTMENT,
+        ends_at=APPOINTMENT + timedelta(minutes=45),
+        place=ROOM,
+    )
+    return InterviewScheduled(**_with(values, overrides))
+
+
+def reschedule_interview(**overrides) -> RescheduleInterview:
+    values = dict(starts_at=APPOINTMENT + timedelta(days=1), place=ROOM, now=NOW)
+    return RescheduleInterview(**_with(values, overrides))
+
+
+def an_interview_rescheduled(**overrides) -> InterviewRescheduled:
+    starts_at = overrides.get("starts_at", APPOINTMENT + timedelta(days=1))
+    values = dict(
+        interview_id="interview-1", starts_at=starts_at, ends_at=starts_at + timedelta(minutes=45), place=ROOM
+    )
+    return InterviewRescheduled(**_with(values, overrides))
+
+
+def cancel_interview() -> CancelInterview:
+    return CancelInterview()
+
+
+def an_interview_cancelled(**overrides) -> InterviewCancelled:
+    return InterviewCancelled(**_with(dict(interview_id="interview-1"), overrides))

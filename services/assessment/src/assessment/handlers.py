@@ -246,9 +246,14 @@ async def record_espace_note(
 async def record_interview(
     session: Session, case_id: str, command: c.RecordInterview, metadata: Metadata, principal: Principal
 ) -> Outcome[Interview]:
+    """An interview held on the day of one of the case's appointments closes that appointment: it is recorded
+    on its stream."""
     of_case = await _case(session, case_id)
     works_with = await queries.works_with_person(session.connection, case_id, principal.subject)
     access.ensure_may_record_interview(principal, of_case.state, works_with)
+    appointment = await store.appointment_of_day(session.connection, case_id, command.held_on)
+    if appointment is not None:
+        command = command.model_copy(update={"interview_id": appointment})
     outcome = await execute(
         session,
         interview,
@@ -259,4 +264,50 @@ async def record_interview(
         subject=of_case.state.subject_id,
     )
     await store.save_interview(session.connection, outcome.state, metadata.actor, outcome.created_at)
+    if outcome.state.scheduled:
+        await store.save_appointment(session.connection, outcome.state)
+    return outcome
+
+
+async def schedule_interview(
+    session: Session, case_id: str, command: c.ScheduleInterview, metadata: Metadata, principal: Principal
+) -> Outcome[Interview]:
+    """The referent CPIP (or a DPIP) convenes the person."""
+    of_case = await _followed_case(session, case_id, principal)
+    return await _appointment(session, of_case, command.interview_id, command, metadata)
+
+
+async def appointment_command(
+    session: Session,
+    case_id: str,
+    interview_id: str,
+    command: c.RescheduleInterview | c.CancelInterview,
+    metadata: Metadata,
+    principal: Principal,
+) -> Outcome[Interview]:
+    """Move or cancel an appointment of the case."""
+    of_case = await _followed_case(session, case_id, principal)
+    found = await load(session, interview, interview_id)
+    if found.state.case_id != case_id:
+        raise errors.InterviewNotFound(f"no interview {interview_id} on case {case_id}")
+    return await _appointment(session, of_case, found, command, metadata)
+
+
+async def _appointment(
+    session: Session,
+    of_case: Aggregate[Case],
+    target: str | Aggregate[Interview],
+    command: c.Command,
+    metadata: Metadata,
+) -> Outcome[Interview]:
+    outcome = await execute(
+        session,
+        interview,
+        target,
+        command,
+        metadata,
+        facts=await _case_facts(session, of_case),
+        subject=of_case.state.subject_id,
+    )
+    await store.save_appointment(session.connection, outcome.state)
     return outcome

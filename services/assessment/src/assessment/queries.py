@@ -106,6 +106,26 @@ async def interviews(store: EventStore, case_id: str, principal: Principal) -> l
         )
 
 
+async def appointments(
+    store: EventStore, case_id: str, principal: Principal, interview_id: str | None = None
+) -> list[asyncpg.Record]:
+    """The case's interview appointments (all, or `interview_id`'s), soonest first: read by whoever reads its
+    interviews."""
+    of_case = await _case(store, case_id)
+    async with store.pool.acquire() as connection:
+        works_with = await works_with_person(connection, case_id, principal.subject)
+        if not access.sees_case(principal, works_with):
+            raise errors.CaseNotFound(f"no {case.stream_type} {case_id}")
+        access.ensure_may_read_interviews(principal, of_case.state, works_with)
+        return await connection.fetch(
+            """SELECT interview_id, case_id, interview_type, starts_at, ends_at, place, officer, status
+               FROM interview_appointments WHERE case_id = $1 AND ($2::text IS NULL OR interview_id = $2)
+               ORDER BY starts_at, interview_id""",
+            case_id,
+            interview_id,
+        )
+
+
 async def works_with_person(connection: Reader, case_id: str, person: str) -> bool:
     """Has this psychologist or social worker been asked to contribute to an assessment of the case? The
     recorded grant, not an interview they wrote, involves them."""

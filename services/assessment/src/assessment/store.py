@@ -194,6 +194,37 @@ async def save_interview(
     )
 
 
+async def save_appointment(connection: asyncpg.Connection, interview: Interview) -> None:
+    """The interview's appointment as it now stands (scheduled, moved, cancelled or held)."""
+    status = "cancelled" if interview.cancelled else "held" if interview.held_on is not None else "scheduled"
+    await connection.execute(
+        """INSERT INTO interview_appointments (interview_id, case_id, officer, interview_type, starts_at, ends_at,
+                                               place, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (interview_id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+               place = excluded.place, status = excluded.status""",
+        interview.interview_id,
+        interview.case_id,
+        interview.officer,
+        interview.interview_type.value,
+        interview.starts_at,
+        interview.ends_at,
+        interview.place,
+        status,
+    )
+
+
+async def appointment_of_day(connection: asyncpg.Connection, case_id: str, on: date) -> str | None:
+    """The case's appointment still to hold on that day (local time), the earliest if several."""
+    return await connection.fetchval(
+        """SELECT interview_id FROM interview_appointments
+           WHERE case_id = $1 AND status = 'scheduled' AND (starts_at AT TIME ZONE 'Europe/Paris')::date = $2
+           ORDER BY starts_at, interview_id LIMIT 1""",
+        case_id,
+        on,
+    )
+
+
 # --- deadlines ---
 
 

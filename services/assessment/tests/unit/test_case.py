@@ -360,7 +360,13 @@ def test_the_state_of_a_closed_case_keeps_when_and_why():
 
 def test_an_open_case_tells_its_dependants_it_is_open_and_when_the_person_was_admitted():
     assert case_module.facts(case.fold(FOLLOWED), validated_assessments=2) == CaseFacts(
-        case_id="case-1", closed=False, admission_date=ADMISSION, validated_assessments=2, person=PERSON
+        case_id="case-1",
+        closed=False,
+        admission_date=ADMISSION,
+        validated_assessments=2,
+        person=PERSON,
+        subject_id="person-1",
+        establishment=ESTABLISHMENT,
     )
 
 

@@ -7,7 +7,14 @@ from assessment import access
 from assessment.domain import errors as e
 from devinfra.testkit import assert_answers_problem, assert_names_its_rule, errors_of
 
-NOT_FOUND = {e.CaseNotFound, e.AssessmentNotFound, e.PlanNotFound, e.ObjectiveNotFound, e.SubjectNotFound}
+NOT_FOUND = {
+    e.CaseNotFound,
+    e.AssessmentNotFound,
+    e.PlanNotFound,
+    e.ObjectiveNotFound,
+    e.SubjectNotFound,
+    e.InterviewNotFound,
+}
 CONFLICT = {
     e.CaseAlreadyOpened,
     e.PersonAlreadyFollowed,
@@ -16,6 +23,7 @@ CONFLICT = {
     e.ContributionAlreadyRequested,
     e.PlanAlreadyAdopted,
     e.InterviewAlreadyRecorded,
+    e.InterviewAlreadyScheduled,
     e.LitigationHoldAlreadyPlaced,
     e.SubjectAlreadyErased,
 }

@@ -79,6 +79,8 @@ def facts(state: Case, validated_assessments: int) -> CaseFacts:
         admission_date=state.admission_date,
         validated_assessments=validated_assessments,
         person=names.person_of(state.identity),
+        subject_id=state.subject_id or "",
+        establishment=state.establishment or "",
     )
 
 

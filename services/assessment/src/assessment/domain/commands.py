@@ -5,7 +5,7 @@ Nothing loaded travels in a command: what a decision needs to know of the case o
 clock.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -197,3 +197,28 @@ class RecordInterview(Command):
     notes: str = ""
     confidential: bool = False
     today: date
+
+
+class ScheduleInterview(Command):
+    """Convene the person to an interview (convocation) held by `officer` (the CPIP who schedules it)."""
+
+    interview_id: str
+    starts_at: datetime
+    duration_minutes: int = Field(ge=15, le=240)
+    place: str
+    interview_type: InterviewType
+    officer: str
+    now: datetime
+
+
+class RescheduleInterview(Command):
+    """Move the appointment; without a duration it keeps the one it had."""
+
+    starts_at: datetime
+    duration_minutes: int | None = Field(default=None, ge=15, le=240)
+    place: str
+    now: datetime
+
+
+class CancelInterview(Command):
+    pass

@@ -184,3 +184,33 @@ class ReasonMissing(DomainError):
 # --- interview ---
 class InterviewAlreadyRecorded(AlreadyExists):
     code = "interview-already-recorded"
+
+
+class InterviewNotFound(NotFound):
+    code = "interview-not-found"
+
+
+class InterviewAlreadyScheduled(AlreadyExists):
+    code = "interview-already-scheduled"
+
+
+class InterviewInThePast(DomainError):
+    """An appointment is made (or moved) for a time still to come."""
+
+    code = "interview-in-the-past"
+
+
+class InterviewCancelled(DomainError):
+    """A cancelled appointment is neither moved, cancelled again nor held: a new one is scheduled."""
+
+    code = "interview-cancelled"
+
+
+class InterviewAlreadyHeld(DomainError):
+    """An interview that took place is no longer an appointment to move or cancel."""
+
+    code = "interview-already-held"
+
+
+class InterviewUnchanged(DomainError):
+    code = "interview-unchanged"

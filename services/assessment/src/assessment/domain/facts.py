@@ -22,6 +22,8 @@ class CaseFacts(Facts):
     admission_date: date
     validated_assessments: int
     person: str = "the person"
+    subject_id: str = ""
+    establishment: str = ""
 
 
 class AssessmentFacts(Facts):

@@ -1,18 +1,22 @@
 """Interviews (entretiens) with the person: recorded by SPIP staff; confidential notes are read by their
-author and DPIPs only."""
+author and DPIPs only. An interview may be scheduled first (an appointment, convocation) by the referent CPIP
+or a DPIP, then moved or cancelled; recording it as held on its day closes it."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from assessment import access, handlers, queries
 from assessment.domain import commands as c
-from assessment.http.common import Interviewer, SpipReader
+from assessment.domain import errors
+from assessment.domain.interview import Interview
+from assessment.http.common import Interviewer, Officer, SpipReader
 from contracts.assessment import InterviewType
-from kernel.api import Id, RequestBody, Store, Today
+from kernel.api import Id, Label, Now, RequestBody, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -79,3 +83,128 @@ async def list_interviews(
 def _view(principal: Principal, **interview) -> InterviewView:
     readable = access.may_read_notes(principal, interview["author"], interview["confidential"])
     return InterviewView(**{**interview, "notes": interview["notes"] if readable else None})
+
+
+# --- appointments (convocations) ---
+
+
+class AppointmentRequest(RequestBody):
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(default=45, ge=15, le=240)
+    place: Label = Field(description="the room (a name of the establishment's list of rooms)")
+    interview_type: InterviewType
+
+
+class MoveAppointmentRequest(RequestBody):
+    starts_at: AwareDatetime
+    duration_minutes: int | None = Field(default=None, ge=15, le=240, description="unchanged if absent")
+    place: Label
+
+
+class AppointmentView(BaseModel):
+    interview_id: str
+    case_id: str
+    interview_type: InterviewType
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    officer: str = Field(description="the user id of the CPIP who holds it")
+    status: Literal["scheduled", "cancelled", "held"]
+
+
+@router.post(
+    "/{case_id}/appointments",
+    status_code=201,
+    response_model=AppointmentView,
+    summary="Schedule an interview (convocation)",
+)
+async def schedule(case_id: Id, body: AppointmentRequest, principal: Officer, commands: Commands, now: Now):
+    command = c.ScheduleInterview(
+        interview_id=str(uuid.uuid4()), officer=principal.subject, now=now, **body.model_dump()
+    )
+
+    async def action(session, metadata):
+        return _appointment(await handlers.schedule_interview(session, case_id, command, metadata, principal))
+
+    return await commands.run(principal, action, location="/cases/{case_id}/appointments/{interview_id}")
+
+
+@router.post(
+    "/{case_id}/appointments/{interview_id}/move",
+    response_model=AppointmentView,
+    summary="Move an interview appointment",
+)
+async def move(
+    case_id: Id,
+    interview_id: Id,
+    body: MoveAppointmentRequest,
+    principal: Officer,
+    commands: Commands,
+    now: Now,
+):
+    command = c.RescheduleInterview(now=now, **body.model_dump())
+    return await _appointment_command(case_id, interview_id, command, principal, commands)
+
+
+@router.post(
+    "/{case_id}/appointments/{interview_id}/cancel",
+    response_model=AppointmentView,
+    summary="Cancel an interview appointment",
+)
+async def cancel(case_id: Id, interview_id: Id, principal: Officer, commands: Commands):
+    return await _appointment_command(case_id, interview_id, c.CancelInterview(), principal, commands)
+
+
+async def _appointment_command(
+    case_id: str,
+    interview_id: str,
+    command: c.RescheduleInterview | c.CancelInterview,
+    principal: Principal,
+    commands: Commands,
+):
+    async def action(session, metadata):
+        outcome = await handlers.appointment_command(
+            session, case_id, interview_id, command, metadata, principal
+        )
+        return _appointment(outcome)
+
+    resource = "/cases/{case_id}/appointments/{interview_id}"
+    return await commands.run(principal, action, status_code=200, resource=resource)
+
+
+@router.get(
+    "/{case_id}/appointments",
+    response_model=list[AppointmentView],
+    summary="The case's interview appointments",
+)
+async def list_appointments(case_id: Id, principal: SpipReader, store: Store) -> list[AppointmentView]:
+    return [AppointmentView(**dict(row)) for row in await queries.appointments(store, case_id, principal)]
+
+
+@router.get(
+    "/{case_id}/appointments/{interview_id}",
+    response_model=AppointmentView,
+    summary="An interview appointment",
+)
+async def get_appointment(
+    case_id: Id, interview_id: Id, principal: SpipReader, store: Store
+) -> AppointmentView:
+    rows = await queries.appointments(store, case_id, principal, interview_id)
+    if not rows:
+        raise errors.InterviewNotFound(f"no interview appointment {interview_id} on case {case_id}")
+    return AppointmentView(**dict(rows[0]))
+
+
+def _appointment(outcome) -> AppointmentView:
+    state: Interview = outcome.state
+    status = "cancelled" if state.cancelled else "held" if state.held_on is not None else "scheduled"
+    return AppointmentView(
+        interview_id=state.interview_id,
+        case_id=state.case_id,
+        interview_type=state.interview_type,
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        place=state.place,
+        officer=state.officer,
+        status=status,
+    )
