@@ -1,9 +1,10 @@
 """One establishment's day as movements, from the schedule's rows: pure functions, no I/O.
 
-Each person's occupation of the day is a movement to its place: a programme session they sit in, a partner
-session they are positioned on, a training's or a work post's slot, a leave approved by the governor. Where
-the person comes from (their cell block) is not known to any service. Whether the movement leaves the walls
-and is escorted is known only for what the contracts say it of:
+Each person's occupation of the day is a movement to its place: a programme session they sit in, an SPIP
+interview they are convened to (inside the walls), a partner session they are positioned on, a training's or
+a work post's slot, a leave approved by the governor. Where the person comes from (their cell block) is not
+known to any service. Whether the movement leaves the walls and is escorted is known only for what the
+contracts say it of:
 * a leave: a permission de sortir encadrée is escorted, a PMSMP is not (the person goes on their own);
 * a partner action of one of those types, or a temp mission (unescorted), takes its participants outside;
 * anything else happens inside, escort not stated (None).
@@ -35,7 +36,9 @@ Row = Mapping[str, Any]
 @dataclass(frozen=True)
 class Movement:
     item_id: str
-    kind: str  # group_session | positioning | training | work | pmsmp | escorted_professional_leave
+    kind: (
+        str  # group_session | interview | positioning | training | work | pmsmp | escorted_professional_leave
+    )
     starts_at: datetime | None  # None: the whole day (a leave)
     ends_at: datetime | None
     subject_id: str
@@ -68,18 +71,22 @@ def movements(
     *,
     sessions: Iterable[Row],
     positionings: Iterable[Row],
+    interviews: Iterable[Row] = (),
     weekly: Iterable[Row],
     leaves: Iterable[Row],
     with_names: bool,
 ) -> list[Movement]:
     """The day's movements, whole-day leaves first, then by time, person and item.
 
-    `sessions`: a programme session's row per person sitting in it; `positionings`: a positioning with its
+    `sessions`: a programme session's row per person sitting in it; `interviews`: an SPIP interview's row, its
+    person's; `positionings`: a positioning with its
     action's type; `weekly`: a training's or a work post's weekly schedule; `leaves`: approved leaves over the
     day. Each row carries the person's `subject_id`, `last_name`, `first_names` (None when unknown)."""
     found: list[Movement] = []
     for row in sessions:
         found.append(_movement(row, row["item_id"], "group_session", row["starts_at"], row["ends_at"]))
+    for row in interviews:
+        found.append(_movement(row, row["item_id"], "interview", row["starts_at"], row["ends_at"]))
     for row in positionings:
         escorted = ESCORTED_OUTSIDE.get(row["action_type"] or "")
         found.append(

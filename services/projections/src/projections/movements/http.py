@@ -39,6 +39,7 @@ Establishment = Annotated[
 
 class MovementKind(StrEnum):
     GROUP_SESSION = "group_session"
+    INTERVIEW = "interview"  # an SPIP interview, inside the walls
     POSITIONING = "positioning"
     TRAINING = "training"
     WORK = "work"
@@ -118,6 +119,7 @@ async def _list(
     movements = assemble.movements(
         on,
         sessions=rows.sessions,
+        interviews=rows.interviews,
         positionings=rows.positionings,
         weekly=rows.weekly,
         leaves=rows.leaves,

@@ -16,6 +16,7 @@ from projections.person_file import french
 
 KINDS = {
     "group_session": "Programme",
+    "interview": "Entretien SPIP",
     "positioning": "Action partenaire",
     "training": "Formation",
     "work": "Travail",

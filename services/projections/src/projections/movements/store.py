@@ -1,6 +1,6 @@
 """Reading one establishment's day from the schedule's tables: each query goes by an index over the day or
-the establishment (`schedule_sessions_during`, `schedule_positionings_during`, `schedule_leaves_days`,
-`schedule_recurring_establishment`), never over the whole schedule. Names are joined from
+the establishment (`schedule_sessions_during`, `schedule_sessions_establishment`, `schedule_positionings_during`,
+`schedule_leaves_days`, `schedule_recurring_establishment`), never over the whole schedule. Names are joined from
 `person_identities`, as the schedule does."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from kernel.clock import start_of_day
+from projections.schedule.store import INTERVIEW_TITLE
 
 _NAMES = "i.last_name, i.first_names"
 
@@ -25,6 +26,14 @@ SESSIONS = f"""
     LEFT JOIN person_identities i ON i.subject_id = m.subject_id
     WHERE s.kind = 'group_session' AND NOT s.cancelled AND s.during && tstzrange($1, $2)
       AND g.establishment = $3"""
+
+# An SPIP interview's person goes to the room it is held in, within the walls.
+INTERVIEWS = f"""
+    SELECT s.item_id, lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.place,
+           {INTERVIEW_TITLE} AS title, s.subject_id, {_NAMES}
+    FROM schedule_sessions s
+    LEFT JOIN person_identities i ON i.subject_id = s.subject_id
+    WHERE s.kind = 'interview' AND NOT s.cancelled AND s.during && tstzrange($1, $2) AND s.establishment = $3"""
 
 # A positioned person is their establishment's (their pathway's), else the action's call's.
 POSITIONINGS = f"""
@@ -69,6 +78,7 @@ PARTNER_SESSIONS = """
 @dataclass(frozen=True)
 class DayRows:
     sessions: list[dict[str, Any]]
+    interviews: list[dict[str, Any]]
     positionings: list[dict[str, Any]]
     weekly: list[dict[str, Any]]
     leaves: list[dict[str, Any]]
@@ -84,6 +94,7 @@ async def day_of(connection: asyncpg.Connection, day: date, establishment: str) 
 
     return DayRows(
         sessions=await rows(SESSIONS, lower, upper, establishment),
+        interviews=await rows(INTERVIEWS, lower, upper, establishment),
         positionings=await rows(POSITIONINGS, lower, upper, establishment),
         weekly=await rows(WEEKLY, establishment, day),
         leaves=await rows(LEAVES, establishment, day),

@@ -72,7 +72,7 @@ CONFLICT_ROWS = """
     FROM schedule_conflicts c
     LEFT JOIN schedule_people pe ON pe.subject_id = c.subject_id
     LEFT JOIN LATERAL (
-        SELECT coalesce(g.establishment, ca.establishment) AS establishment
+        SELECT coalesce(g.establishment, ca.establishment, nullif(s.establishment, '')) AS establishment
         FROM schedule_sessions s
         LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
         LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id

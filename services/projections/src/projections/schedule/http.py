@@ -72,6 +72,7 @@ class ItemKind(StrEnum):
     POSITIONING = "positioning"
     TRAINING = "training"
     WORK = "work"
+    INTERVIEW = "interview"  # an SPIP interview appointment
 
 
 class Participant(BaseModel):

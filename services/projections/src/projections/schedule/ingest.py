@@ -1,5 +1,6 @@
 """What the schedule view keeps of the four services' topics: the sessions of programme groups and partner
-actions, who sits in each, IPRO's positionings, trainings and work hours, and the conflicts between them.
+actions, who sits in each, IPRO's positionings, trainings and work hours, the SPIP's interview appointments
+(a session of one person, held by one CPIP in a room), and the conflicts between them.
 
 Each event runs in the consumer's transaction beside its checkpoint (the runner applies an event id once).
 An event that changes an item then looks again at the person, room or facilitator it concerns over the span it
@@ -19,7 +20,7 @@ import asyncpg
 from prometheus_client import Histogram
 
 from contracts import Event, EventEnvelope
-from contracts.assessment import SubjectErased
+from contracts.assessment import InterviewCancelled, InterviewRescheduled, InterviewScheduled, SubjectErased
 from contracts.ipro import (
     AffectationDecided,
     AffectationEndedOnRelease,
@@ -113,6 +114,9 @@ EVENT_TYPES = frozenset(
         *_WORK_ENDS,
         LeaveRequested,
         LeaveDecided,  # restricted: the only type of `ipro.restricted` read here
+        InterviewScheduled,
+        InterviewRescheduled,
+        InterviewCancelled,
         SubjectErased,
     )
 )
@@ -124,6 +128,10 @@ def group_item(group_id: str, session_id: str) -> str:
 
 def action_item(action_id: str, session_id: str) -> str:
     return f"partners/action:{action_id}/{session_id}"
+
+
+def interview_item(interview_id: str) -> str:
+    return f"assessment/interview:{interview_id}"
 
 
 # Each event's cost on /metrics, its conflict checks included (`conflicts.CHECK_SECONDS`: theirs alone).
@@ -416,6 +424,46 @@ async def _apply(
                 event.leave_id,
                 event.approved,
             )
+        case InterviewScheduled():
+            item = interview_item(event.interview_id)
+            room = room_key(rooms, event.establishment, event.place)
+            keys = _keys([event.officer])
+            await connection.execute(
+                """INSERT INTO schedule_sessions (item_id, kind, source_id, session_id, place, place_key, during,
+                                                  facilitator_keys, since, placed_since, staffed_since,
+                                                  establishment, subject_id, interview_type)
+                   VALUES ($1, 'interview', $2, $2, $3, $4, tstzrange($5, $6), $7, $8, $8, $8, $9, $10, $11)
+                   ON CONFLICT (item_id) DO NOTHING""",
+                item,
+                event.interview_id,
+                event.place,
+                room,
+                event.starts_at,
+                event.ends_at,
+                keys,
+                at,
+                event.establishment,
+                event.subject_id,
+                event.interview_type.value,
+            )
+            await slots.sessions_changed(connection, [item])
+            span = (event.starts_at, event.ends_at)
+            await refresh_room(connection, event.establishment, room, [span], at, cause)
+            await refresh_facilitators(connection, keys, [span], at, cause)
+            await refresh_person(connection, event.subject_id, [span], at, cause)
+        case InterviewRescheduled():
+            item = interview_item(event.interview_id)
+            old = await _move(connection, rooms, item, event.starts_at, event.ends_at, event.place, at)
+            await slots.sessions_changed(connection, [item])
+            if old:
+                await _refresh_interview(connection, item, old, [(event.starts_at, event.ends_at)], at, cause)
+        case InterviewCancelled():
+            item = interview_item(event.interview_id)
+            old = await _cancel(connection, item)
+            if old:
+                await _refresh_interview(
+                    connection, item, {**old, "new_key": old["place_key"]}, [], at, cause
+                )
         case SubjectErased():
             # A leave's purpose is written about the person: it reads as their sealed one now does.
             await connection.execute(
@@ -586,6 +634,21 @@ async def _refresh_session(
     )
     await refresh_facilitators(connection, keys or [], spans, at, cause)
     for subject in await _members(connection, group_id):
+        await refresh_person(connection, subject, spans, at, cause)
+
+
+async def _refresh_interview(
+    connection: asyncpg.Connection, item: str, old, new: list[Span], at: datetime, cause: Cause
+) -> None:
+    """An interview moved (`new`: its span now) or cancelled (none): its old and new rooms, its CPIP and its
+    person, over its old and new spans."""
+    spans = [_span(old), *new]
+    if _room(old) != (old["establishment"], old["new_key"]):
+        await refresh_room(connection, *_room(old), [_span(old)], at, cause)
+    await refresh_room(connection, old["establishment"], old["new_key"], spans, at, cause)
+    await refresh_facilitators(connection, list(old["facilitator_keys"]), spans, at, cause)
+    subject = await connection.fetchval("SELECT subject_id FROM schedule_sessions WHERE item_id = $1", item)
+    if subject:
         await refresh_person(connection, subject, spans, at, cause)
 
 

@@ -18,6 +18,7 @@ KINDS = {
     "group_session": "Programme",
     "action_session": "Action partenaire",
     "positioning": "Positionnement",
+    "interview": "Entretien SPIP",
     "training": "Formation",
     "work": "Travail",
 }

@@ -24,6 +24,7 @@ from projections.schedule.occupancy import (
     room_key,
     would_double_book,
 )
+from projections.schedule.store import INTERVIEW_TITLE
 
 PROPOSED = "proposed"  # the proposed session's item id, which no session of the view has
 
@@ -31,12 +32,19 @@ _BOOKED = """
     SELECT s.item_id, s.kind, s.place, nullif(s.establishment, '') AS establishment,
            lower(s.during) AS starts_at, upper(s.during) AS ends_at,
            CASE WHEN s.kind = 'group_session' THEN coalesce(p.code || ' – ' || p.name, g.programme_id)
+                WHEN s.kind = 'interview' THEN {interview_title}
                 ELSE a.title END AS title
     FROM {sessions}
     LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
     LEFT JOIN schedule_programmes p ON p.programme_id = g.programme_id
     LEFT JOIN schedule_actions a ON s.kind = 'action_session' AND a.action_id = s.source_id
     WHERE NOT s.cancelled AND ($4::text[] IS NULL OR s.establishment = ANY($4))"""
+
+
+def _booked(source: str) -> str:
+    return _BOOKED.format(sessions=source, interview_title=INTERVIEW_TITLE)
+
+
 # A room of an establishment over the span: the GiST index on (establishment, room, span).
 _ROOM = """schedule_sessions s"""
 _IN_ROOM = " AND s.establishment = $5 AND s.place_key = $3 AND s.during && tstzrange($1, $2)"
@@ -65,12 +73,12 @@ async def conflicts(
     if proposed.room is not None:
         key = room_key(rooms, proposed.establishment, proposed.room)
         rows = await connection.fetch(
-            _BOOKED.format(sessions=_ROOM) + _IN_ROOM, *span, key, establishments, proposed.establishment
+            _booked(_ROOM) + _IN_ROOM, *span, key, establishments, proposed.establishment
         )
         found += _met(ConflictKind.ROOM_DOUBLE_BOOKED, key, session, rows, room=proposed.room)
     for name in dict.fromkeys(proposed.facilitators):  # each once, in the order asked
         key = facilitator_key(name)
-        rows = await connection.fetch(_BOOKED.format(sessions=_FACILITATOR), *span, key, establishments)
+        rows = await connection.fetch(_booked(_FACILITATOR), *span, key, establishments)
         found += _met(ConflictKind.FACILITATOR_DOUBLE_BOOKED, key, session, rows, facilitator=name)
     return sorted(found, key=lambda c: (c["starts_at"], c["kind"], c["item_id"]))
 

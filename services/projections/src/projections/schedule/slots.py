@@ -1,8 +1,9 @@
 """What the conflict checks probe and a facilitator's or a person's schedule reads, kept in step with the
-sessions and seats (migrations 0127, 0128): a facilitator's sessions and a person's group sessions, each a row
-with its span, indexed by (who, span), a cancelled session's marked (the schedules show it, the checks skip
-it). A check or a schedule then reads the sessions of its span only, however long the facilitator's or the
-person's history and however busy the region (issue 15: "a request must not get slower as a table grows").
+sessions and seats (migrations 0127, 0128, 0132): a facilitator's sessions and a person's group sessions and
+SPIP interviews, each a row with its span, indexed by (who, span), a cancelled session's marked (the schedules
+show it, the checks skip it). A check or a schedule then reads the sessions of its span only, however long the
+facilitator's or the person's history and however busy the region (issue 15: "a request must not get slower as
+a table grows").
 
 Each function makes the rows of what it is given again from `schedule_sessions` and `schedule_members` as
 they now stand: the ingest calls it after every write of a session's times, facilitators or cancellation,
@@ -25,6 +26,7 @@ async def sessions_changed(connection: asyncpg.Connection, items: list[str]) -> 
     )
     await connection.execute("DELETE FROM schedule_person_slots WHERE item_id = ANY($1)", items)
     await connection.execute(_PERSON_SLOTS + " WHERE s.item_id = ANY($1) AND s.kind = 'group_session'", items)
+    await connection.execute(_OWN_SLOTS + " WHERE s.item_id = ANY($1) AND s.subject_id IS NOT NULL", items)
 
 
 async def seat_changed(connection: asyncpg.Connection, referral_id: str) -> None:
@@ -40,3 +42,8 @@ _PERSON_SLOTS = """
     INSERT INTO schedule_person_slots (item_id, referral_id, subject_id, kind, during, since, cancelled)
     SELECT s.item_id, m.referral_id, m.subject_id, s.kind, s.during, greatest(s.since, m.since), s.cancelled
     FROM schedule_sessions s JOIN schedule_members m ON m.group_id = s.source_id AND m.active"""
+
+# A session of one person (an SPIP interview, migration 0132) names them: it is their seat.
+_OWN_SLOTS = """
+    INSERT INTO schedule_person_slots (item_id, referral_id, subject_id, kind, during, since, cancelled)
+    SELECT s.item_id, s.item_id, s.subject_id, s.kind, s.during, s.since, s.cancelled FROM schedule_sessions s"""

@@ -21,6 +21,7 @@ _SESSIONS = """
            lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.cancelled,
            nullif(s.establishment, '') AS establishment,
            CASE WHEN s.kind = 'group_session' THEN coalesce(p.code || ' – ' || p.name, g.programme_id)
+                WHEN s.kind = 'interview' THEN {interview_title}
                 ELSE a.title END AS title,
            coalesce(g.capacity, a.capacity) AS seats, a.partner_id,
            -- Who sits in it, in the same statement: a page is one round trip, each row index probes.
@@ -33,7 +34,11 @@ _SESSIONS = """
                   SELECT p.subject_id, i.last_name, i.first_names
                   FROM schedule_positionings p LEFT JOIN person_identities i USING (subject_id)
                   WHERE s.kind = 'action_session' AND p.action_id = s.source_id
-                    AND p.session_id = s.session_id AND p.active) x) AS participants
+                    AND p.session_id = s.session_id AND p.active
+                  UNION ALL
+                  SELECT s.subject_id, i.last_name, i.first_names
+                  FROM (VALUES (1)) one LEFT JOIN person_identities i ON i.subject_id = s.subject_id
+                  WHERE s.kind = 'interview') x) AS participants
     FROM {sessions}
     LEFT JOIN schedule_groups g ON s.kind = 'group_session' AND g.group_id = s.source_id
     LEFT JOIN schedule_programmes p ON p.programme_id = g.programme_id
@@ -44,6 +49,11 @@ _SESSIONS = """
       AND ($5::text IS NULL OR $5 = ANY(s.facilitator_keys))
       AND ($6::text IS NULL OR a.partner_id = $6)
       AND ($7::text[] IS NULL OR s.establishment = ANY($7))"""
+
+# An SPIP interview's title: its kind's label, as the contracts name the interview types (no free text).
+INTERVIEW_TITLE = """'Entretien SPIP' || CASE s.interview_type WHEN 'arrival' THEN ' (arrivant)'
+    WHEN 'follow_up' THEN ' (suivi)' WHEN 'motivational' THEN ' (motivationnel)'
+    WHEN 'pre_release' THEN ' (préparation à la sortie)' ELSE '' END"""
 
 # Where the sessions of the window [$1, $2) come from: the region's (the GiST index on the span), or one
 # facilitator's or one person's, by the slots' GiST index on (who, span) (`slots`, migration 0128), whose span is
@@ -72,11 +82,10 @@ async def schedule(
 ) -> list[dict[str, Any]]:
     """The items of [lower, upper), soonest first. `room`: a place as asked, the rooms it names in `rooms`
     (of `establishment` if given) or the place itself where a site has no list. Without `subject_id`: the
-    sessions (programme groups',
-    partner actions'). With it: what occupies that person: their group sessions, positionings, training
-    slots and work hours. `partner_id` (a partner's token) limits it to that partner's action sessions;
-    `establishments` (a staff token's perimeter, ADR 26) to theirs, and a person of another establishment
-    has no schedule for them."""
+    sessions (programme groups', partner actions', SPIP interviews'). With it: what occupies that person:
+    their group sessions, SPIP interviews, positionings, training slots and work hours. `partner_id` (a
+    partner's token) limits it to that partner's action sessions; `establishments` (a staff token's
+    perimeter, ADR 26) to theirs, and a person of another establishment has no schedule for them."""
     keys = room_keys(rooms, room, establishment) if room is not None else None
     filters = (lower, upper, establishment, keys, facilitator, partner_id, establishments)
     if subject_id is not None and establishments is not None:
@@ -86,17 +95,19 @@ async def schedule(
         if where is not None and where not in establishments:
             return []
     if subject_id is None:
-        sessions = _SESSIONS.format(sessions=_REGION if facilitator is None else _FACILITATOR)
+        sessions = _sessions(_REGION if facilitator is None else _FACILITATOR)
         items = [
             dict(r)
             for r in await connection.fetch(sessions + " ORDER BY lower(s.during), s.item_id", *filters)
         ]
     else:
-        sessions = _SESSIONS.format(sessions=_PERSON)
+        sessions = _sessions(_PERSON)
         items = [
             dict(r)
             for r in await connection.fetch(
-                sessions + " AND s.kind = 'group_session' AND $6::text IS NULL", *filters, subject_id
+                sessions + " AND s.kind IN ('group_session', 'interview') AND $6::text IS NULL",
+                *filters,
+                subject_id,
             )
         ]
         place = place_key(room) if room is not None else None
@@ -106,6 +117,10 @@ async def schedule(
         items.sort(key=lambda i: (i["starts_at"], i["item_id"]))
     _add_participants(items)
     return items
+
+
+def _sessions(source: str) -> str:
+    return _SESSIONS.format(sessions=source, interview_title=INTERVIEW_TITLE)
 
 
 async def _positionings(
@@ -185,7 +200,7 @@ def _add_participants(items: list[dict[str, Any]]) -> None:
     """Who sits in each session (a group's members, a partner session's positionings, read with it: `_SESSIONS`),
     by subject id, with the name `person_identities` holds; the seats taken and the fill rate."""
     for item in items:
-        if item["kind"] not in ("group_session", "action_session"):
+        if item["kind"] not in ("group_session", "action_session", "interview"):
             item.update(participants=None, taken=None, fill_rate=None)
             continue
         people = [
