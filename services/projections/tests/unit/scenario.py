@@ -26,7 +26,10 @@ from contracts.assessment import (
     FactorNature,
     Identity,
     IdentityCorrected,
+    InterviewCancelled,
     InterviewHeld,
+    InterviewRescheduled,
+    InterviewScheduled,
     InterviewType,
     NeedDomain,
     Objective,
@@ -140,7 +143,7 @@ from contracts.programmes import (
     WeeklyPattern,
 )
 
-from .file_events import ADVISER, DIRECTION, DPIP, FACILITATOR, IPRO_HEAD, PARTNER, SYSTEM, Log, paris
+from .file_events import ADVISER, CPIP, DIRECTION, DPIP, FACILITATOR, IPRO_HEAD, PARTNER, SYSTEM, Log, paris
 
 PERSON = "person-1"
 OTHER = "person-2"
@@ -433,6 +436,34 @@ def _december(log: Log) -> None:
     )
     log.add(PlanAgreementRecorded(plan_id="plan-1", agreement=Agreement.AGREED))
     log.add(PlanValidated(plan_id="plan-1", plan_version=1), by=DPIP, at=paris(2026, 12, 22, 9))
+    # The CPIP convenes the person for that morning, moves it a quarter of an hour later; a second appointment,
+    # in January, is cancelled. The first is then held.
+    for interview_id, starts_at in (
+        ("interview-1", paris(2026, 12, 22, 10, 30)),
+        ("interview-2", paris(2027, 1, 5)),
+    ):
+        log.add(
+            InterviewScheduled(
+                interview_id=interview_id,
+                case_id="case-1",
+                subject_id=PERSON,
+                establishment=ARRAS,
+                officer=CPIP.id,
+                interview_type=InterviewType.FOLLOW_UP,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=45),
+                place="Bureau SPIP 2",
+            )
+        )
+    log.add(
+        InterviewRescheduled(
+            interview_id="interview-1",
+            starts_at=paris(2026, 12, 22, 10, 45),
+            ends_at=paris(2026, 12, 22, 11, 30),
+            place="Bureau SPIP 1",
+        )
+    )
+    log.add(InterviewCancelled(interview_id="interview-2"))
     log.add(
         InterviewHeld(
             interview_id="interview-1",

@@ -521,6 +521,34 @@ def test_three_months_across_the_four_services_make_this_whole_file():
                 SPIP,
             ),
             told(
+                paris(2026, 12, 22, 9, 1),
+                "assessment.interview.scheduled",
+                "Convocation : entretien de suivi avec le SPIP le 22 décembre 2026 à 10 h 30 (Bureau SPIP 2)",
+                CPIP,
+                SPIP,
+            ),
+            told(
+                paris(2026, 12, 22, 9, 2),
+                "assessment.interview.scheduled",
+                "Convocation : entretien de suivi avec le SPIP le 5 janvier 2027 à 9 h 00 (Bureau SPIP 2)",
+                CPIP,
+                SPIP,
+            ),
+            told(
+                paris(2026, 12, 22, 9, 3),
+                "assessment.interview.rescheduled",
+                "Entretien avec le SPIP déplacé au 22 décembre 2026 à 10 h 45 (Bureau SPIP 1)",
+                CPIP,
+                SPIP,
+            ),
+            told(
+                paris(2026, 12, 22, 9, 4),
+                "assessment.interview.cancelled",
+                "Entretien avec le SPIP du 5 janvier 2027 à 9 h 00 annulé",
+                CPIP,
+                SPIP,
+            ),
+            told(
                 paris(2026, 12, 22, 11),
                 "assessment.interview.held",
                 "Entretien de suivi avec le SPIP le 22 décembre 2026",
@@ -1069,7 +1097,7 @@ def test_a_file_of_five_hundred_events_folds_every_one_of_them():
     assert [p.status for p in file.ipro.positionings[2:]] == [PositioningStatus.ATTENDED] * 150 + [
         PositioningStatus.CONFIRMED
     ]
-    assert len(file.timeline) == 49 + 150 * 3 + 2
+    assert len(file.timeline) == 53 + 150 * 3 + 2
     assert [(u.kind, u.starts_at) for u in file.upcoming] == [
         (UpcomingKind.PARTNER_SESSION, start + timedelta(days=151))
     ]

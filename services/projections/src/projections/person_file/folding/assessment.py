@@ -200,6 +200,27 @@ def _interview_held(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | Non
     return Part.SPIP if p["case_id"] in s.cases else None
 
 
+@_on("assessment.interview.scheduled")
+def _interview_scheduled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    if p["case_id"] not in s.cases:
+        return None
+    s.appointments[p["interview_id"]] = {"starts_at": p["starts_at"], "place": p["place"]}
+    return Part.SPIP
+
+
+@_on("assessment.interview.rescheduled")
+def _interview_rescheduled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    if (appointment := s.appointments.get(p["interview_id"])) is None:
+        return None
+    appointment.update(starts_at=p["starts_at"], place=p["place"])
+    return Part.SPIP
+
+
+@_on("assessment.interview.cancelled")
+def _interview_cancelled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    return Part.SPIP if p["interview_id"] in s.appointments else None
+
+
 @_on("assessment.deadline.missed")
 def _deadline_missed(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     if p["case_id"] not in s.cases:

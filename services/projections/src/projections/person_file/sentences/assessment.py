@@ -17,7 +17,7 @@ from contracts.assessment import (
 from projections.person_file.folding.state import FileState
 from projections.person_file.french import capitalised, label
 from projections.person_file.registry import registering
-from projections.person_file.sentences.words import Sentence, Told, day
+from projections.person_file.sentences.words import Sentence, Told, day, instant
 
 SENTENCES: dict[str, Sentence] = {}
 _says = registering(SENTENCES)
@@ -151,6 +151,22 @@ def _objective_status(s: FileState, p: dict[str, Any]) -> Told:
 @_says("assessment.interview.held")
 def _interview_held(s: FileState, p: dict[str, Any]) -> Told:
     return f"{capitalised(label(InterviewType(p['interview_type'])))} avec le SPIP le {day(p['held_on'])}"
+
+
+@_says("assessment.interview.scheduled")
+def _interview_scheduled(s: FileState, p: dict[str, Any]) -> Told:
+    kind = label(InterviewType(p["interview_type"]))
+    return f"Convocation : {kind} avec le SPIP le {instant(p['starts_at'])} ({p['place']})"
+
+
+@_says("assessment.interview.rescheduled")
+def _interview_rescheduled(s: FileState, p: dict[str, Any]) -> Told:
+    return f"Entretien avec le SPIP déplacé au {instant(p['starts_at'])} ({p['place']})"
+
+
+@_says("assessment.interview.cancelled")
+def _interview_cancelled(s: FileState, p: dict[str, Any]) -> Told:
+    return f"Entretien avec le SPIP du {instant(s.appointments[p['interview_id']]['starts_at'])} annulé"
 
 
 @_says("assessment.deadline.missed")
