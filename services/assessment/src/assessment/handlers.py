@@ -18,10 +18,11 @@ from assessment.domain.erasure import subject
 from assessment.domain.espace import EspaceFile, espace
 from assessment.domain.espace import stream_id as espace_stream
 from assessment.domain.facts import AssessmentFacts, CaseFacts, PlanFacts, SubjectFacts
-from assessment.domain.interview import Interview, interview
+from assessment.domain.interview import Interview, ensure_room, interview
 from assessment.domain.plan import Plan, plan
 from assessment.settings import AssessmentSettings
 from contracts.assessment import AssessmentValidated, ContributionRequested, DeadlineKind
+from contracts.rooms import NO_ROOMS, RoomList
 from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
@@ -270,10 +271,16 @@ async def record_interview(
 
 
 async def schedule_interview(
-    session: Session, case_id: str, command: c.ScheduleInterview, metadata: Metadata, principal: Principal
+    session: Session,
+    case_id: str,
+    command: c.ScheduleInterview,
+    metadata: Metadata,
+    principal: Principal,
+    rooms: RoomList = NO_ROOMS,
 ) -> Outcome[Interview]:
-    """The referent CPIP (or a DPIP) convenes the person."""
+    """The referent CPIP (or a DPIP) convenes the person, in a room of the case's establishment."""
     of_case = await _followed_case(session, case_id, principal)
+    ensure_room(rooms, of_case.state.establishment, command.place)
     return await _appointment(session, of_case, command.interview_id, command, metadata)
 
 
@@ -284,9 +291,12 @@ async def appointment_command(
     command: c.RescheduleInterview | c.CancelInterview,
     metadata: Metadata,
     principal: Principal,
+    rooms: RoomList = NO_ROOMS,
 ) -> Outcome[Interview]:
-    """Move or cancel an appointment of the case."""
+    """Move (to a room of the case's establishment) or cancel an appointment of the case."""
     of_case = await _followed_case(session, case_id, principal)
+    if isinstance(command, c.RescheduleInterview):
+        ensure_room(rooms, of_case.state.establishment, command.place)
     found = await load(session, interview, interview_id)
     if found.state.case_id != case_id:
         raise errors.InterviewNotFound(f"no interview {interview_id} on case {case_id}")

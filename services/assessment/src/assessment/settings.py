@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -14,6 +16,8 @@ class AssessmentSettings(ServiceSettings):
     # detention (set 30).
     initial_assessment_days: int = Field(90, ge=1, le=365)
     annual_assessment_days: int = Field(365, ge=1, le=730)
+    # The establishments' rooms (`contracts.rooms`, ADR 29): with a list, an interview is held in its rooms only.
+    rooms_file: Path | None = None
     # How often the scheduler looks for items that became overdue.
     deadline_check_seconds: float = Field(60, gt=0)
     # How long each category of a person's data is kept, in years from the closure of their last case (the

@@ -2,11 +2,13 @@
 cancelled, closed by the interview recorded on its day; refusals as problem+json naming their rule, with
 nothing appended. The rules themselves are `tests/unit/test_interview_appointment.py`."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
 
-from devinfra.testkit import refused, stored_payloads
+from assessment.bootstrap import create_app
+from devinfra.testkit import refused, serving, stored_payloads
 from kernel.clock import LOCAL_TIME_ZONE
 
 from .flows import ok, opened_case
@@ -139,3 +141,31 @@ async def test_refusals_name_their_rule(api, as_role, clock, assessment_dsn):
     closed = {"reason": "release", "closed_on": str(clock.now.date())}
     await ok(await api.post(f"/cases/{case_id}/close", json=closed, headers=cpip))
     await refused(assessment_dsn, api.post(url, json=appointment(), headers=cpip), 422, "case-closed")
+
+
+async def test_once_the_establishment_lists_its_rooms_an_interview_is_held_in_one_of_them(
+    assessment_settings, as_role, clock, assessment_dsn, tmp_path
+):
+    rooms = tmp_path / "rooms.json"
+    listed = [{"room_id": "spip-2", "name": "Bureau SPIP 2", "aliases": ["SPIP 2"]}]
+    rooms.write_text(json.dumps({"establishments": [{"establishment": "InSERRE Arras", "rooms": listed}]}))
+    settings = assessment_settings.model_copy(update={"rooms_file": rooms})
+    async with serving(create_app(settings, clock=clock)) as api:
+        cpip = as_role("cpip")
+        case_id = (await opened_case(api, as_role, clock.now.date()))["case_id"]
+        url = f"/cases/{case_id}/appointments"
+        problem = await refused(
+            assessment_dsn,
+            api.post(url, json=appointment(place="Parloir 3"), headers=cpip),
+            422,
+            "room-unknown",
+        )
+        assert "Bureau SPIP 2" in problem["detail"]
+        made = await ok(await api.post(url, json=appointment(place=" spip  2 "), headers=cpip), 201)
+        move = {"starts_at": TUESDAY_10.isoformat(), "place": "Parloir 3"}
+        await refused(
+            assessment_dsn,
+            api.post(f"{url}/{made['interview_id']}/move", json=move, headers=cpip),
+            422,
+            "room-unknown",
+        )

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from assessment.domain import errors
-from assessment.domain.interview import interview
+from assessment.domain.interview import ensure_room, interview
 from contracts.assessment import InterviewType
+from contracts.rooms import EstablishmentRooms, Room, RoomList
 from kernel.testing import given
 
 from ..builders import (
@@ -169,3 +170,27 @@ def test_an_appointment_travels_on_the_shared_topic():
     assert not any(
         e.restricted for e in (an_interview_scheduled(), an_interview_rescheduled(), an_interview_cancelled())
     )
+
+
+# --- rooms (ADR 29): the establishment's list, once it has one ---
+
+ROOMS = RoomList(
+    establishments=[
+        EstablishmentRooms(
+            establishment="InSERRE Arras", rooms=[Room(room_id="spip-2", name="Bureau SPIP 2")]
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("establishment", "place"), [("InSERRE Arras", " bureau spip  2"), ("CP Lille", "Parloir")]
+)
+def test_a_listed_room_or_any_place_of_an_establishment_without_a_list_is_accepted(establishment, place):
+    assert ensure_room(ROOMS, establishment, place) is None
+
+
+def test_a_place_not_on_the_establishments_list_is_refused_naming_the_list():
+    with pytest.raises(errors.RoomUnknown) as refused:
+        ensure_room(ROOMS, "InSERRE Arras", "Parloir 3")
+    assert refused.value.message == "'Parloir 3' is not one of the rooms of InSERRE Arras: Bureau SPIP 2"

@@ -214,3 +214,9 @@ class InterviewAlreadyHeld(DomainError):
 
 class InterviewUnchanged(DomainError):
     code = "interview-unchanged"
+
+
+class RoomUnknown(DomainError):
+    """Once an establishment has a list of rooms, an interview is held in one of them (ADR 29)."""
+
+    code = "room-unknown"

@@ -30,6 +30,7 @@ from contracts.assessment import (
     InterviewScheduled,
     InterviewType,
 )
+from contracts.rooms import RoomList
 from kernel.decider import Decider
 from kernel.wording import day, moment
 
@@ -139,6 +140,14 @@ def decide(command: Command, state: Interview, facts: CaseFacts) -> list[Event]:
                 ),
             ]
     raise TypeError(f"the interview aggregate does not handle {type(command).__name__}")
+
+
+def ensure_room(rooms: RoomList, establishment: str, place: str) -> None:
+    """The rule every service booking a room applies (`contracts.rooms`): an establishment with a list of
+    rooms refuses a place that is not one of them."""
+    if rooms.refuses(establishment, place):
+        known = ", ".join(r.name for r in rooms.rooms_of(establishment) or [])
+        raise errors.RoomUnknown(f"{place.strip()!r} is not one of the rooms of {establishment}: {known}")
 
 
 def _ensure_to_come(starts_at: datetime, now: datetime) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Depends
 from pydantic import AwareDatetime, BaseModel, Field
 
 from assessment import access, handlers, queries
@@ -16,7 +17,8 @@ from assessment.domain import errors
 from assessment.domain.interview import Interview
 from assessment.http.common import Interviewer, Officer, SpipReader
 from contracts.assessment import InterviewType
-from kernel.api import Id, Label, Now, RequestBody, Store, Today
+from contracts.rooms import NO_ROOMS, RoomList, load_rooms
+from kernel.api import Id, Label, Now, RequestBody, Settings, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -88,6 +90,14 @@ def _view(principal: Principal, **interview) -> InterviewView:
 # --- appointments (convocations) ---
 
 
+def _rooms(settings: Settings) -> RoomList:
+    """The establishments' rooms, from the file the settings name (none: every place accepted)."""
+    return load_rooms(getattr(settings, "rooms_file", None))
+
+
+Rooms = Annotated[RoomList, Depends(_rooms)]
+
+
 class AppointmentRequest(RequestBody):
     starts_at: AwareDatetime
     duration_minutes: int = Field(default=45, ge=15, le=240)
@@ -118,13 +128,16 @@ class AppointmentView(BaseModel):
     response_model=AppointmentView,
     summary="Schedule an interview (convocation)",
 )
-async def schedule(case_id: Id, body: AppointmentRequest, principal: Officer, commands: Commands, now: Now):
+async def schedule(
+    case_id: Id, body: AppointmentRequest, principal: Officer, commands: Commands, now: Now, rooms: Rooms
+):
     command = c.ScheduleInterview(
         interview_id=str(uuid.uuid4()), officer=principal.subject, now=now, **body.model_dump()
     )
 
     async def action(session, metadata):
-        return _appointment(await handlers.schedule_interview(session, case_id, command, metadata, principal))
+        outcome = await handlers.schedule_interview(session, case_id, command, metadata, principal, rooms)
+        return _appointment(outcome)
 
     return await commands.run(principal, action, location="/cases/{case_id}/appointments/{interview_id}")
 
@@ -141,9 +154,10 @@ async def move(
     principal: Officer,
     commands: Commands,
     now: Now,
+    rooms: Rooms,
 ):
     command = c.RescheduleInterview(now=now, **body.model_dump())
-    return await _appointment_command(case_id, interview_id, command, principal, commands)
+    return await _appointment_command(case_id, interview_id, command, principal, commands, rooms)
 
 
 @router.post(
@@ -161,10 +175,11 @@ async def _appointment_command(
     command: c.RescheduleInterview | c.CancelInterview,
     principal: Principal,
     commands: Commands,
+    rooms: RoomList = NO_ROOMS,
 ):
     async def action(session, metadata):
         outcome = await handlers.appointment_command(
-            session, case_id, interview_id, command, metadata, principal
+            session, case_id, interview_id, command, metadata, principal, rooms
         )
         return _appointment(outcome)
 
