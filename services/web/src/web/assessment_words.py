@@ -57,3 +57,11 @@ AGREEMENTS = {
     "could_not_answer": "La personne n'a pas pu répondre",
 }
 OBJECTIVE_STATUSES = {"active": "En cours", "achieved": "Atteint", "abandoned": "Abandonné"}
+# SPIP interview types, in the order the appointment form offers them.
+INTERVIEW_TYPES = {
+    "follow_up": "Entretien de suivi",
+    "arrival": "Entretien d'accueil",
+    "motivational": "Entretien motivationnel",
+    "pre_release": "Entretien de préparation à la sortie",
+    "other": "Autre entretien",
+}

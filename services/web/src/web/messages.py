@@ -38,6 +38,13 @@ SENTENCES: dict[str, str] = {
     ),
     "no-validated-assessment": "Aucune évaluation validée : commencez par l'évaluation initiale.",
     "reassessment-trigger-missing": "Indiquez l'événement qui motive la réévaluation.",
+    # Interview appointments (convocations).
+    "interview-in-the-past": "Choisissez un jour et une heure à venir.",
+    "interview-not-found": "Aucune convocation de ce numéro pour cette personne.",
+    "interview-already-scheduled": "Cette convocation est déjà enregistrée.",
+    "interview-cancelled": "Cette convocation est annulée : convoquez à nouveau la personne.",
+    "interview-already-held": "Cet entretien a déjà eu lieu.",
+    "interview-unchanged": "La convocation est déjà à ce jour, cette heure et dans cette salle.",
     # the assessment form and its flow, the plan
     "assessment-not-found": "Aucune évaluation de ce numéro.",
     "assessment-not-editable": "L'évaluation attend la décision du DPIP : elle ne se modifie pas pour l'instant.",

@@ -10,8 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from web.assessment_words import ASSESSMENT_KINDS
+from web.assessment_words import ASSESSMENT_KINDS, INTERVIEW_TYPES
 from web.messages import Refusal
+from web.pages import interview_appointment
 from web.pages.assessment_start import new_form
 from web.rendering import LOCAL_TIME_ZONE, render
 from web.session import CurrentUser
@@ -74,6 +75,7 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
     title = (
         f"{identity['last_name'].upper()} {identity['first_names']}" if identity else "Dossier de la personne"
     )
+    offered = bool(file and file.get("case") and not au)
     return render(
         request,
         "pages/person_file.html",
@@ -87,8 +89,14 @@ async def person_file(request: Request, subject_id: str, user: CurrentUser, au: 
         cursor=cursor,
         poll_seconds=request.app.state.settings.file_poll_seconds,
         # Offered on a file shown today with its case; whether it may start is the service's to say.
-        form=new_form(file["case"]["case_id"]) if file and file.get("case") and not au else None,
+        form=new_form(file["case"]["case_id"]) if offered else None,
         kinds=ASSESSMENT_KINDS,
+        # An interview appointment, for the CPIP and the DPIP (whether this one may is the service's to say).
+        appointment=interview_appointment.new_form(file["case"]["case_id"])
+        if offered and file["case"]["status"] == "open" and user.role in ("cpip", "dpip")
+        else None,
+        interview_types=INTERVIEW_TYPES,
+        durations=interview_appointment.DURATIONS,
         errors=errors,
     )
 
