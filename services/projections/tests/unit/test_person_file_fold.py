@@ -1117,3 +1117,23 @@ def test_a_programme_found_sensitive_later_marks_its_whole_history_sensitive():
     assert {u.part for u in file.upcoming if u.kind == UpcomingKind.PROGRAMME_SESSION} == {
         Part.PROGRAMMES_SENSITIVE
     }
+
+
+def test_an_interview_the_person_is_convened_to_is_upcoming_until_cancelled_or_held():
+    log = a_quarter_in_arras()
+
+    def upcoming_at(hour: int, minute: int) -> list[tuple]:
+        cut = paris(2026, 12, 22, hour, minute)
+        file = fold(PERSON, log.until(cut), now=cut)
+        return [
+            (u.starts_at, u.title, u.place, u.part)
+            for u in file.upcoming
+            if u.kind == UpcomingKind.SPIP_INTERVIEW
+        ]
+
+    assert upcoming_at(9, 3) == [
+        (paris(2026, 12, 22, 10, 45), "Entretien de suivi", "Bureau SPIP 1", SPIP),  # as moved
+        (paris(2027, 1, 5, 9), "Entretien de suivi", "Bureau SPIP 2", SPIP),
+    ]
+    assert upcoming_at(9, 4) == [(paris(2026, 12, 22, 10, 45), "Entretien de suivi", "Bureau SPIP 1", SPIP)]
+    assert upcoming_at(11, 0) == []  # held

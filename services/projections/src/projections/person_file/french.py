@@ -200,6 +200,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     UpcomingKind: {
         "programme_session": "Séance de programme",
         "partner_session": "Action partenaire",
+        "spip_interview": "Entretien SPIP",
         "training_start": "Début de formation",
         "leave": "Sortie",
     },

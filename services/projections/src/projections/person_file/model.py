@@ -406,6 +406,7 @@ class DueItem(_FileModel):
 class UpcomingKind(StrEnum):
     PROGRAMME_SESSION = "programme_session"
     PARTNER_SESSION = "partner_session"
+    SPIP_INTERVIEW = "spip_interview"  # a convocation to an interview with the CPIP
     TRAINING_START = "training_start"
     LEAVE = "leave"
 

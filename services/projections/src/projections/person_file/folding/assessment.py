@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kernel.clock import local_date
-from projections.person_file.folding.state import Apply, FileEvent, FileState, as_date
+from projections.person_file.folding.state import Apply, FileEvent, FileState, as_date, as_instant
 from projections.person_file.model import AssessmentProgress, CaseStatus, Part
 from projections.person_file.registry import registering
 
@@ -197,6 +197,8 @@ def _objective_status(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | N
 
 @_on("assessment.interview.held")
 def _interview_held(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
+    if (appointment := s.appointments.get(p["interview_id"])) is not None:
+        appointment["open"] = False  # held: the convocation is closed
     return Part.SPIP if p["case_id"] in s.cases else None
 
 
@@ -204,7 +206,13 @@ def _interview_held(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | Non
 def _interview_scheduled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     if p["case_id"] not in s.cases:
         return None
-    s.appointments[p["interview_id"]] = {"starts_at": p["starts_at"], "place": p["place"]}
+    s.appointments[p["interview_id"]] = {
+        "starts_at": as_instant(p["starts_at"]),
+        "ends_at": as_instant(p["ends_at"]),
+        "place": p["place"],
+        "interview_type": p["interview_type"],
+        "open": True,
+    }
     return Part.SPIP
 
 
@@ -212,13 +220,18 @@ def _interview_scheduled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part 
 def _interview_rescheduled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
     if (appointment := s.appointments.get(p["interview_id"])) is None:
         return None
-    appointment.update(starts_at=p["starts_at"], place=p["place"])
+    appointment.update(
+        starts_at=as_instant(p["starts_at"]), ends_at=as_instant(p["ends_at"]), place=p["place"]
+    )
     return Part.SPIP
 
 
 @_on("assessment.interview.cancelled")
 def _interview_cancelled(s: FileState, p: dict[str, Any], e: FileEvent) -> Part | None:
-    return Part.SPIP if p["interview_id"] in s.appointments else None
+    if (appointment := s.appointments.get(p["interview_id"])) is None:
+        return None
+    appointment["open"] = False
+    return Part.SPIP
 
 
 @_on("assessment.deadline.missed")

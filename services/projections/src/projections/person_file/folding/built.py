@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from contracts.assessment import InterviewType
 from contracts.ipro import LeaveKind
 from kernel.clock import local_date, start_of_day
 from projections.person_file.folding.state import IN_THE_GROUP, FileState, as_date
-from projections.person_file.french import label
+from projections.person_file.french import capitalised, label
 from projections.person_file.model import (
     ActionKind,
     CaseStatus,
@@ -264,6 +265,19 @@ def _upcoming(s: FileState, now: datetime, today: date) -> list[dict[str, Any]]:
                     "title": f"{title} ({partner})" if partner else title,
                     "place": p["place"],
                     "part": Part.IPRO,
+                }
+            )
+    for appointment in s.appointments.values():
+        if appointment["open"] and appointment["ends_at"] > now:
+            items.append(
+                {
+                    "kind": UpcomingKind.SPIP_INTERVIEW,
+                    "on": local_date(appointment["starts_at"]),
+                    "starts_at": appointment["starts_at"],
+                    "ends_at": appointment["ends_at"],
+                    "title": capitalised(label(InterviewType(appointment["interview_type"]))),
+                    "place": appointment["place"],
+                    "part": Part.SPIP,
                 }
             )
     for t in s.trainings.values():

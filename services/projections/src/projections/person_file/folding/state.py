@@ -44,7 +44,9 @@ class FileState:
         self.plans: dict[str, dict[str, Any]] = {}
         self.plan_id: str | None = None
         self.missed: dict[str, dict[str, Any]] = {}  # deadline id -> {case_id, kind, due_on}
-        self.appointments: dict[str, dict[str, Any]] = {}  # interview id -> {starts_at, place}, as last set
+        # interview id -> {starts_at, ends_at, place, interview_type, open}: a convocation as last set; open
+        # while neither cancelled nor held
+        self.appointments: dict[str, dict[str, Any]] = {}
         # programmes: the catalogue and groups as context, the person's referrals and marks
         self.programmes: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
