@@ -17,7 +17,7 @@ FORM = {
     "heure": "10:00",
     "duree": "45",
     "salle": " Bureau SPIP 2 ",
-    "type": "follow_up",
+    "type_entretien": "follow_up",
 }
 
 

@@ -29,7 +29,7 @@ FIELDS = {
     "starts_at": "jour",
     "duration_minutes": "duree",
     "place": "salle",
-    "interview_type": "type",
+    "interview_type": "type_entretien",
     "interview-in-the-past": "heure",
     "room-unknown": "salle",
 }
@@ -43,7 +43,7 @@ def new_form(case_id: str) -> dict:
         "heure": "",
         "duree": "45",
         "salle": "",
-        "type": "follow_up",
+        "type_entretien": "follow_up",
         "cle": str(uuid.uuid4()),
     }
 
@@ -69,9 +69,16 @@ async def schedule_interview(
     heure: Annotated[str, Form()] = "",
     duree: Annotated[str, Form()] = "45",
     salle: Annotated[str, Form()] = "",
-    type: Annotated[str, Form()] = "follow_up",
+    type_entretien: Annotated[str, Form()] = "follow_up",
 ) -> Response:
-    form = {"case_id": case_id, "jour": jour, "heure": heure, "duree": duree, "salle": salle, "type": type}
+    form = {
+        "case_id": case_id,
+        "jour": jour,
+        "heure": heure,
+        "duree": duree,
+        "salle": salle,
+        "type_entretien": type_entretien,
+    }
     when = starts_at(jour, heure)
     try:
         if when is None:
@@ -85,7 +92,7 @@ async def schedule_interview(
                 "starts_at": when,
                 "duration_minutes": int(duree) if duree.isdigit() else duree,
                 "place": salle.strip(),
-                "interview_type": type,
+                "interview_type": type_entretien,
             },
             fields=FIELDS,
             idempotency_key=cle,
