@@ -699,3 +699,85 @@ def test_a_published_call_offers_no_publication(logged_in, services):
     page = logged_in("ipro_chef-1").get("/appels/call-1").text
 
     assert "/publication" not in page
+
+
+DRAFT_CALL = CALL | {"status": "draft", "open": False}
+
+
+def a_draft_call(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/calls/call-1" and request.method == "GET":
+        return httpx.Response(200, json=DRAFT_CALL)
+    return partners(request)
+
+
+def test_a_draft_call_offers_its_revision_prefilled_with_what_the_draft_says(logged_in, services):
+    services.answer = a_draft_call
+    client = logged_in("ipro_chef-1")
+    assert 'href="/appels/call-1/modifier"' in client.get("/appels/call-1").text
+
+    page = client.get("/appels/call-1/modifier").text
+
+    assert "<h1>Modifier le brouillon de l&#39;appel</h1>" in page
+    assert 'action="/appels/call-1/modifier"' in page
+    assert 'value="Espace citoyen 2027"' in page and 'value="2026-12-31"' in page
+    assert '<option value="InSERRE Arras" selected>' in page
+    assert 'value="citizenship" checked' in page and 'value="film_debate">' in page
+    assert ">Actions d&#39;insertion</textarea>" in page
+    assert re.search(r'name="cle" value="[0-9a-f-]{36}"', page)
+
+
+def test_a_revision_puts_the_whole_content_with_the_forms_key_and_returns_to_the_call(logged_in, services):
+    services.answer = lambda r: httpx.Response(200, json=DRAFT_CALL) if r.method == "PUT" else a_draft_call(r)
+
+    sent = logged_in("ipro_chef-1").post(
+        "/appels/call-1/modifier",
+        data=CALL_FORM | {"cle": "k-33", "cloture": "2027-02-28", "conditions": " Majeurs "},
+        headers={"HX-Request": "true"},
+    )
+
+    command = services.requests[-1]
+    assert (command.method, command.url.path, command.headers["Idempotency-Key"]) == (
+        "PUT",
+        "/calls/call-1",
+        "k-33",
+    )
+    assert json.loads(command.content) == {
+        "title": "Espace citoyen 2027",
+        "theme": "Citoyenneté",
+        "establishment": "InSERRE Arras",
+        "description": "Des actions",
+        "opens_on": "2027-01-10",
+        "closes_on": "2027-02-28",
+        "target_themes": ["citizenship", "film_debate"],
+        "eligibility_notes": "Majeurs",
+    }
+    assert sent.status_code == 204 and sent.headers["HX-Redirect"] == "/appels/call-1"
+
+
+def test_a_revision_refused_comes_back_beside_its_field_with_what_was_typed_and_a_new_key(
+    logged_in, services
+):
+    services.answer = lambda r: problem(422, "call-dates-invalid") if r.method == "PUT" else a_draft_call(r)
+
+    page = logged_in("ipro_chef-1").post(
+        "/appels/call-1/modifier",
+        data=CALL_FORM | {"titre": "Citoyenneté 2027"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert page.status_code == 422 and page.text.lstrip().startswith('<section id="formulaire-appel"')
+    assert (
+        '<p class="fr-error-text" id="cloture-erreur">La clôture des réponses ne peut précéder' in page.text
+    )
+    assert 'value="Citoyenneté 2027"' in page.text and 'value="2027-01-05"' in page.text
+    assert 'action="/appels/call-1/modifier"' in page.text
+    assert 'name="cle" value="k-30"' not in page.text
+
+
+def test_a_call_no_longer_a_draft_refuses_its_revision_above_the_form(logged_in, services):
+    services.answer = lambda r: problem(409, "call-not-draft") if r.method == "PUT" else a_draft_call(r)
+
+    page = logged_in("ipro_chef-1").post("/appels/call-1/modifier", data=CALL_FORM).text
+
+    assert "Cet appel n&#39;est plus un brouillon" in page
+    assert 'value="Espace citoyen 2027"' in page

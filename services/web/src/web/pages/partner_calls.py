@@ -1,8 +1,9 @@
 """The calls for expression of interest (AMI) of the partners service: the list (open ones first, as the
 service orders them; a partner sees the published ones only), one call with the proposals answering it
 (a partner: its organisation's only, the service limiting the list), and IPRO management's side: drafting
-a call, then publishing the draft so that partners may answer it. The service decides who may draft or
-publish and when; its refusal comes back beside the field, what was typed kept."""
+a call, revising it while it is a draft (the form prefilled with what the draft says), then publishing it
+so that partners may answer it. The service decides who may draft, revise or publish and when; its refusal
+comes back beside the field, what was typed kept."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel
 
 from web.establishments import establishment_choices
 from web.messages import Refusal
@@ -47,13 +49,16 @@ async def calls(request: Request, user: CurrentUser):
     )
 
 
-def _call_form(request: Request, user, *, typed=None, errors=None, status_code=200):
+def _call_form(request: Request, user, *, call_id=None, typed=None, errors=None, status_code=200):
+    """The call form: a new call's, or (`call_id`) the revision of that draft."""
     return render(
         request,
         "pages/partner_call_form.html",
         partial="partials/partner_call_form.html",
         status_code=status_code,
-        title="Rédiger un appel à manifestation d'intérêt",
+        title="Modifier le brouillon de l'appel" if call_id else "Rédiger un appel à manifestation d'intérêt",
+        call_id=call_id,
+        action=f"/appels/{quote(call_id, safe='')}/modifier" if call_id else "/appels/nouveau",
         typed=typed or {"types": []},
         establishments=establishment_choices(user),
         action_types=ACTION_TYPES,
@@ -62,52 +67,102 @@ def _call_form(request: Request, user, *, typed=None, errors=None, status_code=2
     )
 
 
+def _form_of(content: dict) -> dict:
+    """A call's content as the form's fields: what the revision form shows first."""
+    return {
+        "titre": content["title"],
+        "theme": content["theme"],
+        "etablissement": content["establishment"],
+        "description": content["description"],
+        "ouverture": content["opens_on"],
+        "cloture": content["closes_on"],
+        "types": content["target_themes"],
+        "conditions": content["eligibility_notes"],
+    }
+
+
+class CallForm(BaseModel):
+    """The call form as posted (`cle`: the key made when it was shown)."""
+
+    cle: str
+    titre: str = ""
+    theme: str = ""
+    etablissement: str = ""
+    description: str = ""
+    ouverture: str = ""
+    cloture: str = ""
+    types: list[str] = []
+    conditions: str = ""
+
+    def content(self) -> dict:
+        """The service's `CallContent`, replaced as a whole by a revision."""
+        return {
+            "title": self.titre.strip(),
+            "theme": self.theme.strip(),
+            "establishment": self.etablissement,
+            "description": self.description.strip(),
+            "opens_on": self.ouverture,
+            "closes_on": self.cloture,
+            "target_themes": self.types,
+            "eligibility_notes": self.conditions.strip(),
+        }
+
+    def typed(self) -> dict:
+        return self.model_dump(exclude={"cle"})
+
+
 @router.get("/appels/nouveau")
 async def new_call(request: Request, user: CurrentUser):
     return _call_form(request, user)
 
 
 @router.post("/appels/nouveau")
-async def draft_call(
-    request: Request,
-    user: CurrentUser,
-    cle: Annotated[str, Form()],
-    titre: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    etablissement: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    ouverture: Annotated[str, Form()] = "",
-    cloture: Annotated[str, Form()] = "",
-    types: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
-    conditions: Annotated[str, Form()] = "",
-):
-    body = {
-        "title": titre.strip(),
-        "theme": theme.strip(),
-        "establishment": etablissement,
-        "description": description.strip(),
-        "opens_on": ouverture,
-        "closes_on": cloture,
-        "target_themes": types,
-        "eligibility_notes": conditions.strip(),
-    }
+async def draft_call(request: Request, user: CurrentUser, posted: Annotated[CallForm, Form()]):
     try:
         drafted = await request.app.state.api.post(
-            "partners", "/calls", user.token, json=body, fields=CALL_FIELDS, idempotency_key=cle
+            "partners",
+            "/calls",
+            user.token,
+            json=posted.content(),
+            fields=CALL_FIELDS,
+            idempotency_key=posted.cle,
         )
     except Refusal as refusal:
-        typed = {
-            "titre": titre,
-            "theme": theme,
-            "etablissement": etablissement,
-            "description": description,
-            "ouverture": ouverture,
-            "cloture": cloture,
-            "types": types,
-            "conditions": conditions,
-        }
-        return _call_form(request, user, typed=typed, errors=refusal.messages, status_code=refusal.status)
+        return _call_form(
+            request, user, typed=posted.typed(), errors=refusal.messages, status_code=refusal.status
+        )
     return go_to(request, f"/appels/{quote(drafted['call_id'], safe='')}")
+
+
+@router.get("/appels/{call_id}/modifier")
+async def revision_form(request: Request, call_id: str, user: CurrentUser):
+    found = await request.app.state.api.get("partners", f"/calls/{quote(call_id, safe='')}", user.token)
+    return _call_form(request, user, call_id=call_id, typed=_form_of(found["content"]))
+
+
+@router.post("/appels/{call_id}/modifier")
+async def revise_call(request: Request, call_id: str, user: CurrentUser, posted: Annotated[CallForm, Form()]):
+    try:
+        await request.app.state.api.request(
+            "PUT",
+            "partners",
+            f"/calls/{quote(call_id, safe='')}",
+            user.token,
+            json=posted.content(),
+            fields=CALL_FIELDS,
+            idempotency_key=posted.cle,
+        )
+    except Refusal as refusal:
+        # What was typed, back, with a new key: what is sent next is another command.
+        return _call_form(
+            request,
+            user,
+            call_id=call_id,
+            typed=posted.typed(),
+            errors=refusal.messages,
+            status_code=refusal.status,
+        )
+    return go_to(request, f"/appels/{quote(call_id, safe='')}")
 
 
 async def _call_page(request: Request, user, call_id: str, *, errors=None, status_code=200):
