@@ -50,6 +50,17 @@ def may_read_offence_content(principal: Principal) -> bool:
     return principal.has_any(SPIP_STAFF)
 
 
+def knows_sensitive_programmes(principal: Principal) -> bool:
+    """That an ESPACE-like programme exists at all is the establishment's staff's to know: IPRO roles, the
+    governor's office, auditors and partners neither list it nor read it (a missing one's 404)."""
+    return principal.has_any(SPIP_STAFF)
+
+
+def ensure_may_see_programme(principal: Principal, programme_id: str, sensitive: bool) -> None:
+    if sensitive and not knows_sensitive_programmes(principal):
+        raise errors.ProgrammeNotFound(f"no programme {programme_id}")
+
+
 def facilitates(principal: Principal, facilitators: list[str]) -> bool:
     return principal.subject.strip().casefold() in {f.strip().casefold() for f in facilitators}
 

@@ -16,15 +16,23 @@ from programmes import access
 
 
 async def programmes(
-    connection: asyncpg.Connection, *, kind: str | None, include_withdrawn: bool, limit: int, offset: int
+    connection: asyncpg.Connection,
+    *,
+    kind: str | None,
+    include_withdrawn: bool,
+    include_sensitive: bool,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
+    """`include_sensitive`: whether the caller knows of sensitive (ESPACE-like) programmes at all."""
     return await page(
         connection,
         """SELECT *, count(*) OVER () AS total FROM programmes
-           WHERE ($1::text IS NULL OR kind = $1) AND ($2 OR NOT withdrawn)
+           WHERE ($1::text IS NULL OR kind = $1) AND ($2 OR NOT withdrawn) AND ($3 OR NOT sensitive)
            ORDER BY kind DESC, code""",
         kind,
         include_withdrawn,
+        include_sensitive,
         limit=limit,
         offset=offset,
     )

@@ -39,6 +39,7 @@ from devinfra.testkit import (
     headers_for,
     ok,
     read_topic,
+    refused,
     routes_of,
     service_settings,
     serving,
@@ -614,6 +615,59 @@ async def test_a_partner_facilitator_reads_the_register_by_name_without_ecrou_nu
         line["last_name"] for line in by_dpip["participants"]
     ]
     assert printed.status_code == 200 and "<td>–</td>" in printed.text
+
+
+OUTSIDE_THE_SPIP = (
+    *("ipro_conseiller-1", "ipro_chef-1", "ripro-1", "direction-1"),
+    *("partenaire-1", "partenaire-2", "auditeur-1"),
+)
+
+
+def _as_missing(response: httpx.Response, programme_id: str) -> dict:
+    """A problem without what differs from one request to another: the id asked for, the correlation id."""
+    problem = json.loads(response.text.replace(programme_id, "?"))
+    return {k: v for k, v in problem.items() if k != "correlation_id"}
+
+
+async def test_the_espace_programme_is_unknown_outside_the_spip(world):
+    """Security review L7: that an ESPACE programme exists is the SPIP's to know. IPRO, the governor's office,
+    auditors and partners do not find it in the catalogue (its total neither), read it as a missing one, word
+    for word, and find its id in no list nor participation; the SPIP's staff still see it in the catalogue."""
+    listed = "/programmes?include_withdrawn=true&limit=500"
+    for user in ("cpip-1", "dpip-1"):
+        catalogue = await ok(await world.api.get(listed, headers=world.headers(user)))
+        assert "programme-espace" in {p["programme_id"] for p in catalogue["items"]}, user
+    reads = (
+        "/referrals?limit=200&programme_id=programme-espace",
+        "/referrals?limit=200",
+        "/groups?programme_id=programme-espace",
+        f"/sessions?{WHOLE_PERIOD}",
+        "/people/p-1/participation",
+        "/people/p-5/participation",
+    )
+    for user in OUTSIDE_THE_SPIP:
+        headers = world.headers(user)
+        catalogue = await ok(await world.api.get(listed, headers=headers))
+        assert "programme-espace" not in {p["programme_id"] for p in catalogue["items"]}, user
+        assert catalogue["total"] == len(catalogue["items"]), user
+        hidden = await world.api.get("/programmes/programme-espace", headers=headers)
+        missing = await world.api.get("/programmes/programme-nowhere", headers=headers)
+        assert hidden.status_code == missing.status_code == 404, user
+        assert _as_missing(hidden, "programme-espace") == _as_missing(missing, "programme-nowhere"), user
+        for url in reads:
+            response = await world.api.get(url, headers=headers)
+            assert "programme-espace" not in response.text, (user, url, response.status_code)
+
+
+async def test_a_revision_does_not_make_a_programme_sensitive_over_http(world):
+    """Its groups' and referrals' events went to the shareable topic: the revision is refused naming the rule
+    (ADR 12 addendum), the entry unchanged."""
+    url = "/programmes/programme-aderes"
+    before = await ok(await world.api.get(url, headers=world.headers("dpip-1")))
+    definition = {**before["definition"], "sensitive": True}
+    revision = world.api.post(f"{url}/revisions", json=definition, headers=world.headers("dpip-1"))
+    await refused(world.dsn, revision, 422, "programme-sensitivity-fixed")
+    assert await ok(await world.api.get(url, headers=world.headers("dpip-1"))) == before
 
 
 # --- events: ESPACE and facilitators' notes are restricted ------------------------------------------------

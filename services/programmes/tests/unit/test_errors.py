@@ -28,6 +28,7 @@ STATUS = {
     access.NotAFacilitator: 403,
     # a broken rule
     errors.ProgrammeWithdrawn: 422,
+    errors.ProgrammeSensitivityFixed: 422,
     errors.GroupSizeMinAboveMax: 422,
     errors.CapacityOutsideProgrammeLimits: 422,
     errors.GroupPeriodInvalid: 422,

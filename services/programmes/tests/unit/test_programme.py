@@ -113,6 +113,28 @@ def test_a_revision_whose_minimum_group_size_is_above_its_maximum_is_refused(his
     assert refused.value.code == "group-size-min-above-max"
 
 
+@pytest.mark.parametrize("history", histories(HISTORIES))
+def test_a_revision_does_not_make_a_programme_sensitive(history):
+    """Its groups and referrals went to the shareable topic for good (security review L7): refused, not
+    half done."""
+    with pytest.raises(errors.ProgrammeSensitivityFixed) as refused:
+        given(programme, *history).when(revise_programme(definition=ppr(sensitive=True)))
+    assert refused.value.code == "programme-sensitivity-fixed"
+
+
+def test_a_revision_does_not_make_a_sensitive_programme_ordinary():
+    with pytest.raises(errors.ProgrammeSensitivityFixed):
+        given(programme, a_programme_created(definition=ppr(sensitive=True))).when(
+            revise_programme(definition=ppr(sensitive=False))
+        )
+
+
+def test_a_sensitive_programme_is_revised_as_long_as_it_stays_sensitive():
+    assert given(programme, a_programme_created(definition=ppr(sensitive=True))).when(
+        revise_programme(definition=ppr(sensitive=True, planned_sessions=9))
+    ) == [a_programme_revised(definition=ppr(sensitive=True, planned_sessions=9))]
+
+
 # --- withdrawal ---
 
 

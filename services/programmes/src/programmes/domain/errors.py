@@ -17,6 +17,10 @@ class ProgrammeWithdrawn(DomainError):
     code = "programme-withdrawn"
 
 
+class ProgrammeSensitivityFixed(DomainError):
+    code = "programme-sensitivity-fixed"
+
+
 class GroupSizeMinAboveMax(DomainError):
     code = "group-size-min-above-max"
 

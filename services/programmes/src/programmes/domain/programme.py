@@ -65,6 +65,13 @@ def decide(command: Command, state: Programme, facts: None = None) -> list[Event
                 raise errors.ProgrammeCodeTaken(
                     f"{named} keeps its code, not {command.definition.code}: create another entry instead"
                 )
+            if command.definition.sensitive != state.definition.sensitive:
+                # Its groups and referrals went to the topic its sensitivity chose, for good: a revision
+                # cannot move them (security review L7). A sensitive programme is another entry.
+                raise errors.ProgrammeSensitivityFixed(
+                    f"{named} stays {'sensitive' if state.definition.sensitive else 'not sensitive'}: "
+                    "create another entry instead"
+                )
             return [
                 ProgrammeRevised(
                     programme_id=state.programme_id,

@@ -57,6 +57,7 @@ async def list_programmes(
             connection,
             kind=kind and kind.value,
             include_withdrawn=include_withdrawn,
+            include_sensitive=access.knows_sensitive_programmes(principal),
             limit=limit,
             offset=offset,
         )
@@ -77,7 +78,9 @@ async def list_programmes(
 
 @router.get("/{programme_id}", response_model=ProgrammeView, summary="A catalogue entry")
 async def get_programme(programme_id: Id, principal: ScheduleReader, store: Store):
-    return view((await handlers.read_programme(store, programme_id)).state, principal)
+    state = (await handlers.read_programme(store, programme_id)).state
+    access.ensure_may_see_programme(principal, programme_id, state.definition.sensitive)
+    return view(state, principal)
 
 
 @router.post(
