@@ -1,8 +1,9 @@
 """The governor's office's and a programme facilitator's day in headless Chromium, against the real
 projections and programmes services: next week's schedule with a room booked twice, the movement list of
 that day and its print page, the indicators' charts and tables; a DPIP planning, opening and starting a
-group from the pages, its facilitator enrolling a person, entering attendance, printing the register and
-recording the person's drop-out. Each page screenshotted and checked by axe-core.
+group from the pages, its facilitator recording a person's consent and enrolling them, entering attendance,
+printing the register and recording the person's drop-out, the DPIP closing the group. Each page
+screenshotted and checked by axe-core.
 
 The week's group is planned through the programmes service (which publishes it, as in production); the
 partner's session in the same room and a person's escorted leave are published on the partners', IPRO's and
@@ -230,8 +231,8 @@ async def week(system, dev_keys, infrastructure) -> dict:
 
 @pytest.fixture(scope="module")
 async def martin_referred(system, dev_keys) -> dict:
-    """Lucas Martin, followed by cpip-1 with a plan, referred to PARCOURS and consenting: his to be enrolled in
-    the group the DPIP plans from the page."""
+    """Lucas Martin, followed by cpip-1 with a plan and referred to PARCOURS, his consent not asked yet: his
+    to be recorded from the referral's page, then to be enrolled in the group the DPIP plans from the page."""
     as_role = headers_for(dev_keys)
     cpip = as_role("cpip")
     today = datetime.now(PARIS).date()
@@ -252,13 +253,7 @@ async def martin_referred(system, dev_keys) -> dict:
             )
             return response.json() if response.status_code == 201 else None
 
-        referral = await wait_for(referred, timeout=30, message="the case in the programmes replica")
-        await ok(
-            await programmes.post(
-                f"/referrals/{referral['referral_id']}/consent", headers=cpip, json={"given": True}
-            )
-        )
-    return referral
+        return await wait_for(referred, timeout=30, message="the case in the programmes replica")
 
 
 @pytest.fixture
@@ -383,7 +378,7 @@ async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_r
 
 
 async def test_a_dpip_plans_and_starts_a_group_a_facilitator_runs_it_and_records_a_drop_out(
-    system, martin_referred, page, dpip_page
+    system, martin_referred, page, dpip_page, dev_keys
 ):
     web = system.url("web")
     group_id = await plan_todays_group(dpip_page, web)
@@ -401,7 +396,26 @@ async def test_a_dpip_plans_and_starts_a_group_a_facilitator_runs_it_and_records
     await groups.get_by_role("link").first.click()
     await expect(page).to_have_url(f"{web}/groupes/{group_id}")
 
-    # The referral waiting for a place: enrolled from the page.
+    # The referral waiting for a place: not before the person's consent, recorded from the referral's page
+    # (an unanswered question refused beside it), then enrolled from the group's page.
+    await page.get_by_role("button", name="Inscrire").click()
+    await expect(page.locator("#placements").get_by_role("alert")).to_have_text(
+        "Recueillez d'abord le consentement de la personne."
+    )
+    await page.get_by_role("link", name="consentement non recueilli").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Orientation vers PARCOURS : MARTIN Lucas"
+    )
+    await page.get_by_role("button", name="Enregistrer la réponse").click()
+    await expect(page.locator("#consentement-erreur")).to_have_text("Choisissez une réponse.")
+    await screenshot(page, "cpip-consentement-refuse")
+    assert await serious_violations(page) == []
+    await page.locator("label", has_text="Oui, elle consent").click()
+    await page.get_by_role("button", name="Enregistrer la réponse").click()
+    await expect(page.get_by_test_id("orientation")).to_contain_text("Consentement : donné le")
+    await screenshot(page, "cpip-consentement")
+    assert await serious_violations(page) == []
+    await page.goto(f"{web}/groupes/{group_id}")
     await page.get_by_role("button", name="Inscrire").click()
     await expect(page).to_have_url(f"{web}/groupes/{group_id}")
     enrolled = page.get_by_test_id("orientations").get_by_role("row").filter(has_text="MARTIN Lucas")
@@ -449,3 +463,30 @@ async def test_a_dpip_plans_and_starts_a_group_a_facilitator_runs_it_and_records
     )
     await screenshot(page, "cpip-abandon")
     assert await serious_violations(page) == []
+
+    # The DPIP closes the group: refused while sessions are neither held nor cancelled; once the others are
+    # cancelled (through the API: no page cancels a session yet), closed.
+    await dpip_page.goto(f"{web}/groupes/{group_id}")
+    await dpip_page.get_by_role("button", name="Clore le groupe").click()
+    await expect(dpip_page.locator("#conduite").get_by_role("alert")).to_have_text(
+        "Des séances n'ont ni présence saisie ni annulation : complétez-les avant de clore le groupe."
+    )
+    await screenshot(dpip_page, "dpip-groupe-cloture-refusee")
+    assert await serious_violations(dpip_page) == []
+    dpip = headers_for(dev_keys)("dpip")
+    async with httpx.AsyncClient(base_url=system.url("programmes")) as programmes:
+        group = await ok(await programmes.get(f"/groups/{group_id}", headers=dpip))
+        for pending in (s for s in group["sessions"] if not (s["held"] or s["cancelled"])):
+            await ok(
+                await programmes.post(
+                    f"/groups/{group_id}/sessions/{pending['session']['session_id']}/cancel",
+                    headers=dpip,
+                    json={"reason": "Le groupe s'arrête : plus aucun participant."},
+                )
+            )
+    await dpip_page.goto(f"{web}/groupes/{group_id}")  # not a reload, which would post the refused form again
+    await dpip_page.get_by_role("button", name="Clore le groupe").click()
+    await expect(dpip_page.get_by_role("main")).to_contain_text("· Clos ·")
+    await expect(dpip_page.get_by_role("button", name="Clore le groupe")).to_have_count(0)
+    await screenshot(dpip_page, "dpip-groupe-clos")
+    assert await serious_violations(dpip_page) == []
