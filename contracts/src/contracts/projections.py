@@ -23,6 +23,22 @@ class ConflictSeverity(StrEnum):
     WARNING = "warning"  # a session during work hours (Code pénitentiaire D.412-32)
 
 
+class AbsenceReason(StrEnum):
+    """Why a person may legitimately leave their work post for a session held in their work hours, as the
+    events tell it (ADR 29): the session's action is part of their IPRO pathway (IPRO positioned them on it),
+    and, among those, a leave with a professional aim (PMSMP, escorted leave, temp mission: the AMI's "PS
+    encadrées à visées professionnelles"). None told: an SPIP programme or interview (voluntary, convened)."""
+
+    PROFESSIONAL_LEAVE = "professional_leave"
+    IPRO_PATHWAY = "ipro_pathway"
+
+
+ABSENCE_REASON_LABELS = {
+    AbsenceReason.PROFESSIONAL_LEAVE: "Permission de sortir à visée professionnelle",
+    AbsenceReason.IPRO_PATHWAY: "Action de son parcours d'insertion professionnelle",
+}
+
+
 class FileFormat(StrEnum):
     JSON = "json"
     HTML = "html"
@@ -70,6 +86,10 @@ class ScheduleConflictDetected(Event):
     starts_at: AwareDatetime = Field(description="the span the two items share")
     ends_at: AwareDatetime
     detected_at: AwareDatetime = Field(description="when, in event time, the two items began to overlap")
+    absence_reason: AbsenceReason | None = Field(
+        default=None,
+        description="a work-hours warning's legitimate-absence reason, where the session's events give one",
+    )
 
 
 class ScheduleConflictResolved(Event):

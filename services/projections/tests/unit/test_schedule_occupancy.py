@@ -5,6 +5,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from itertools import combinations
 
+from contracts.projections import AbsenceReason
 from contracts.rooms import EstablishmentRooms, Room, RoomList
 from kernel.clock import LOCAL_TIME_ZONE
 from projections.schedule.occupancy import (
@@ -56,6 +57,41 @@ def test_a_session_during_work_hours_is_a_warning_and_during_a_training_a_confli
     assert [(f.kind, f.severity.value, f.starts_at, f.ends_at) for f in found] == [
         (ConflictKind.DURING_WORK_HOURS, "warning", at(13, 10), at(13, 12)),
         (ConflictKind.PERSON_DOUBLE_BOOKED, "conflict", at(13, 10), at(13, 11)),
+    ]
+
+
+def a_positioning(item_id: str, action_type: str, day: int, start: int, end: int) -> Occupation:
+    return Occupation(item_id, "positioning", at(day, start), at(day, end), SINCE, action_type=action_type)
+
+
+def test_a_work_hours_warning_gives_the_absence_reason_its_sessions_events_tell():
+    dated = [
+        a_positioning("ipro/positioning:pmsmp", "pmsmp", 13, 8, 9),
+        a_positioning("ipro/positioning:leave", "escorted_professional_leave", 20, 8, 9),
+        a_positioning("ipro/positioning:cv", "job_search_workshop", 27, 8, 9),
+        a_session("programmes/group:g/s", 13, 10, 11),
+        Occupation("assessment/interview:i", "interview", at(20, 10), at(20, 11), SINCE),
+    ]
+    found = person_conflicts("person-1", dated, [work()])
+    assert {(f.first_item, f.kind, f.absence_reason) for f in found} == {
+        ("ipro/positioning:pmsmp", ConflictKind.DURING_WORK_HOURS, AbsenceReason.PROFESSIONAL_LEAVE),
+        ("ipro/positioning:leave", ConflictKind.DURING_WORK_HOURS, AbsenceReason.PROFESSIONAL_LEAVE),
+        ("ipro/positioning:cv", ConflictKind.DURING_WORK_HOURS, AbsenceReason.IPRO_PATHWAY),
+        ("ipro/work:w/a@2031-03-13T08:00", ConflictKind.DURING_WORK_HOURS, None),
+        ("assessment/interview:i", ConflictKind.DURING_WORK_HOURS, None),
+    }
+
+
+def test_only_a_work_hours_warning_carries_an_absence_reason():
+    training = Weekly(
+        "ipro/training:t", "training", date(2031, 3, 3), None, (Slot(3, time(8), time(9)),), SINCE
+    )
+    positioning = a_positioning("ipro/positioning:cv", "job_search_workshop", 13, 8, 9)
+    found = person_conflicts("person-1", [positioning, a_session("s", 13, 8, 9)], [training])
+    assert [(f.kind, f.absence_reason) for f in found] == [
+        (ConflictKind.PERSON_DOUBLE_BOOKED, None),
+        (ConflictKind.PERSON_DOUBLE_BOOKED, None),
+        (ConflictKind.PERSON_DOUBLE_BOOKED, None),
     ]
 
 

@@ -68,7 +68,8 @@ class Cause:
 CONFLICT_ROWS = """
     SELECT c.conflict_id, c.kind, c.severity, c.subject_id, c.place_key AS room, c.facilitator_key, c.first_item,
            c.second_item, lower(c.during) AS starts_at, upper(c.during) AS ends_at, c.detected_at,
-           c.resolved_at, c.resolved_by, coalesce(pe.establishment, se.establishment) AS establishment
+           c.resolved_at, c.resolved_by, c.absence_reason,
+           coalesce(pe.establishment, se.establishment) AS establishment
     FROM schedule_conflicts c
     LEFT JOIN schedule_people pe ON pe.subject_id = c.subject_id
     LEFT JOIN LATERAL (
@@ -83,15 +84,17 @@ CONFLICT_ROWS = """
 
 
 # A person's dated items over a span, each by an index on (person, span): the group sessions of that span they
-# have a seat in (`slots`), not every session of every group they ever sat in; their positionings of that span.
+# have a seat in (`slots`), not every session of every group they ever sat in; their positionings of that span,
+# with their action's type (the absence reason of a work-hours warning; unknown while the action is unread).
 PERSON_ITEMS = """
-    SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since
+    SELECT item_id, kind, lower(during) AS starts_at, upper(during) AS ends_at, since, NULL AS action_type
     FROM schedule_person_slots
     WHERE subject_id = $1 AND during && tstzrange($2, $3) AND NOT cancelled
     UNION ALL
-    SELECT 'ipro/positioning:' || positioning_id, 'positioning', lower(during), upper(during), since
-    FROM schedule_positionings
-    WHERE subject_id = $1 AND active AND during && tstzrange($2, $3)"""
+    SELECT 'ipro/positioning:' || p.positioning_id, 'positioning', lower(p.during), upper(p.during), p.since,
+           a.action_type
+    FROM schedule_positionings p LEFT JOIN schedule_actions a ON a.action_id = p.action_id
+    WHERE p.subject_id = $1 AND p.active AND p.during && tstzrange($2, $3)"""
 
 
 async def refresh_person(
@@ -106,7 +109,7 @@ async def _refresh_person(
 ) -> None:
     lower, upper = _bounds(spans)
     dated = [
-        Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"])
+        Occupation(r["item_id"], r["kind"], r["starts_at"], r["ends_at"], r["since"], r["action_type"])
         for r in await connection.fetch(PERSON_ITEMS, subject_id, lower, upper)
     ]
     weekly = (
@@ -213,9 +216,10 @@ async def _reconcile(
     columns = list(scope)
     whose = " AND ".join(f"{column} = ${n}" for n, column in enumerate(columns, start=3))
     open_ = {
-        r["conflict_id"]: (r["detected_at"], r["starts_at"], r["ends_at"])
+        r["conflict_id"]: (r["detected_at"], r["starts_at"], r["ends_at"], r["absence_reason"])
         for r in await connection.fetch(
-            f"""SELECT conflict_id, detected_at, lower(during) AS starts_at, upper(during) AS ends_at
+            f"""SELECT conflict_id, detected_at, lower(during) AS starts_at, upper(during) AS ends_at,
+                       absence_reason
                 FROM schedule_conflicts
                 WHERE {whose} AND resolved_at IS NULL AND during && tstzrange($1, $2)""",
             lower,
@@ -240,14 +244,15 @@ async def _reconcile(
             cause.event_type,
         )
     # Only what changed is written: a conflict found again as it stands costs no write.
-    if changed := [f for f in found if open_.get(f.conflict_id) != (f.detected_at, f.starts_at, f.ends_at)]:
-        scoped = "".join(f", ${n}" for n in range(9, 9 + len(columns)))
+    if changed := [f for f in found if open_.get(f.conflict_id) != _as_stored(f)]:
+        scoped = "".join(f", ${n}" for n in range(10, 10 + len(columns)))
         await connection.executemany(
             f"""INSERT INTO schedule_conflicts (conflict_id, kind, severity, first_item, second_item, during,
-                                                detected_at, {", ".join(columns)})
-                VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8{scoped})
+                                                detected_at, absence_reason, {", ".join(columns)})
+                VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8, $9{scoped})
                 ON CONFLICT (conflict_id) DO UPDATE SET during = excluded.during,
-                    detected_at = excluded.detected_at, resolved_at = NULL, resolved_by = NULL""",
+                    detected_at = excluded.detected_at, absence_reason = excluded.absence_reason,
+                    resolved_at = NULL, resolved_by = NULL""",
             [
                 (
                     f.conflict_id,
@@ -258,6 +263,7 @@ async def _reconcile(
                     f.starts_at,
                     f.ends_at,
                     f.detected_at,
+                    f.absence_reason and f.absence_reason.value,
                     *scope.values(),
                 )
                 for f in changed
@@ -276,6 +282,11 @@ async def _rows(connection: asyncpg.Connection, conflict_ids: list[str]) -> list
         return []
     rows = await connection.fetch(CONFLICT_ROWS + " WHERE c.conflict_id = ANY($1)", conflict_ids)
     return [dict(r) for r in rows]
+
+
+def _as_stored(found: Found) -> tuple:
+    reason = found.absence_reason.value if found.absence_reason else None
+    return (found.detected_at, found.starts_at, found.ends_at, reason)
 
 
 def _bounds(spans: list[Span]) -> tuple[datetime, datetime | None]:

@@ -11,6 +11,7 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
+from contracts.projections import ABSENCE_REASON_LABELS, AbsenceReason
 from contracts.rooms import NO_ROOMS, RoomList, load_rooms
 from kernel.access import EstablishmentNotReached, Principal
 from kernel.api import Db, IdFilter, Label, Now, Settings, Today, day_query
@@ -122,6 +123,11 @@ class ScheduleConflict(BaseModel):
     starts_at: datetime
     ends_at: datetime
     detected_at: datetime = Field(description="when the two items began to overlap (event time)")
+    absence_reason: AbsenceReason | None = Field(
+        default=None,
+        description="a work-hours warning's legitimate-absence reason, where the session's events give one",
+    )
+    absence_reason_label: str | None = Field(default=None, description="the reason, in French")
     resolved_at: datetime | None
     resolved_by: str | None = Field(description="the event type that ended it")
 
@@ -265,7 +271,11 @@ async def list_conflicts(
             facilitator=facilitator_key(facilitator) if facilitator else None,
         )
     journal.consulted(subject_ids=(row["subject_id"] for row in rows if row["subject_id"]))
-    return Conflicts(from_day=first, to_day=last, items=[ScheduleConflict(**row) for row in rows])
+    items = [
+        ScheduleConflict(**row, absence_reason_label=ABSENCE_REASON_LABELS.get(row["absence_reason"]))
+        for row in rows
+    ]
+    return Conflicts(from_day=first, to_day=last, items=items)
 
 
 @router.get(

@@ -6,8 +6,9 @@ dated item touches, so finding a person's conflicts costs their dated items, not
 
 * A person in two places at once: two dated items, or a dated item and a training's slot.
 * A session during the person's work hours (Code pénitentiaire D.412-32: appointments are organised
-  outside working hours): a warning, not a conflict. A training against work hours is IPRO's own
-  arrangement and is not checked here.
+  outside working hours): a warning, not a conflict, with the legitimate-absence reason where the session's
+  events give one (`absence_reason`). A training against work hours is IPRO's own arrangement and is not
+  checked here.
 * A room booked twice: two sessions, of any service, in the same room of the same establishment at overlapping
   times. A room is its establishment's (the reference list's id where the place names one of its rooms,
   `room_key`), so two sites' "Salle 1" are two rooms.
@@ -19,12 +20,12 @@ dated item touches, so finding a person's conflicts costs their dated items, not
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from itertools import combinations
 
 # The contract's kinds and severities: the view and the events it publishes say the same.
-from contracts.projections import ConflictKind
+from contracts.projections import AbsenceReason, ConflictKind
 from contracts.projections import ConflictSeverity as Severity
 from contracts.rooms import RoomList, same_place
 from kernel.clock import LOCAL_TIME_ZONE, local_date
@@ -38,6 +39,11 @@ SEVERITY = {
 
 WORK = "work"
 TRAINING = "training"
+POSITIONING = "positioning"
+
+# A partner action's types that take the person out with a professional aim: the AMI's "PS encadrées à visées
+# professionnelles (visites d'entreprises, événements extérieurs, PMSMP, missions d'intérim)".
+PROFESSIONAL_LEAVES = frozenset({"escorted_professional_leave", "pmsmp", "temp_mission"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,20 @@ class Occupation:
     starts_at: datetime
     ends_at: datetime
     since: datetime  # when this item's day and place (or the person's seat on it) were last set, event time
+    action_type: str | None = None  # a positioning's partner action's type (`contracts.partners.ActionType`)
+
+
+def absence_reason(item: Occupation) -> AbsenceReason | None:
+    """Why the person may leave their work post for this dated item, as its events tell it: IPRO positioned
+    them on a partner action, so it is part of their professional pathway, a leave with a professional aim if
+    the action is one. An SPIP group session or interview gives none: the programmes are voluntary, the
+    interview convened, and no event says a judge ordered either (D.412-32: such appointments are held
+    outside work hours)."""
+    if item.kind != POSITIONING:
+        return None
+    if item.action_type in PROFESSIONAL_LEAVES:
+        return AbsenceReason.PROFESSIONAL_LEAVE
+    return AbsenceReason.IPRO_PATHWAY
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,7 @@ class Found:
     starts_at: datetime
     ends_at: datetime
     detected_at: datetime  # the later `since` of the two: when, in event time, they began to overlap
+    absence_reason: AbsenceReason | None = None  # a work-hours warning's, where one applies
 
     @property
     def severity(self) -> Severity:
@@ -156,9 +177,10 @@ def person_conflicts(subject_id: str, dated: list[Occupation], weekly: list[Week
             kind = (
                 ConflictKind.DURING_WORK_HOURS if schedule.kind == WORK else ConflictKind.PERSON_DOUBLE_BOOKED
             )
+            reason = absence_reason(item) if kind is ConflictKind.DURING_WORK_HOURS else None
             for occurrence in schedule.between(item.starts_at, item.ends_at):
                 if conflict := _pair(kind, subject_id, item, occurrence):
-                    found.append(conflict)
+                    found.append(replace(conflict, absence_reason=reason))
     return found
 
 

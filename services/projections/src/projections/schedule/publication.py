@@ -128,6 +128,7 @@ def _event(
             starts_at=row["starts_at"],
             ends_at=row["ends_at"],
             detected_at=row["detected_at"],
+            absence_reason=row["absence_reason"],
         )
     return ScheduleConflictResolved(
         conflict_id=stream,

@@ -1,0 +1,95 @@
+"""A work-hours warning's legitimate-absence reason (issue 15, ADR 29 addendum): Marie, at work on Thursday
+mornings, is positioned by IPRO on a PMSMP and on a CV workshop during them; the SPIP's group session that
+morning is a warning with no reason. The view, `/schedule/conflicts`' rows and the published event agree."""
+
+from datetime import timedelta
+
+import pytest
+
+from contracts import parse_payload
+from contracts.ipro import PositioningProposed
+from contracts.partners import ActionCreated, ActionType
+from contracts.projections import AbsenceReason, ScheduleConflictDetected
+from kernel.clock import start_of_day
+from projections.schedule import ingest, store
+from services.projections.tests.schedule_week import ADVISER, MONDAY, RIPRO, at, the_week
+
+pytestmark = pytest.mark.integration
+
+WEEK = {"lower": start_of_day(MONDAY), "upper": start_of_day(MONDAY + timedelta(days=7))}
+G2 = "programmes/group:group-1/g-1-s-2"
+WORK_THURSDAY = "ipro/work:work-1/affectation-1@2031-03-13T08:00"
+
+
+def positioned(week, n: int, action_id: str, starts_at, ends_at, title: str) -> None:
+    week.record(
+        "positioning",
+        f"positioning-{n}",
+        PositioningProposed(
+            positioning_id=f"positioning-{n}",
+            pathway_id="pathway-1",
+            subject_id="person-1",
+            action_id=action_id,
+            session_id=f"{action_id}-s-1",
+            partner_id="partner-1",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=title,
+            place="Boulangerie Martin",
+        ),
+        subject="person-1",
+        actor=ADVISER,
+    )
+
+
+async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_gives(pool, apply_all):
+    week = the_week()
+    week.record(
+        "action",
+        "action-2",
+        ActionCreated(
+            action_id="action-2",
+            proposal_id="proposal-2",
+            call_id="call-1",
+            partner_id="partner-1",
+            title="PMSMP boulangerie",
+            action_type=ActionType.PMSMP,
+            theme="Espace emploi",
+            capacity_min=1,
+            capacity_max=2,
+        ),
+        actor=RIPRO,
+    )
+    positioned(week, 2, "action-2", at(3, 8), at(3, 9), "PMSMP boulangerie")
+    # An action the view has not read yet: IPRO positioned her on it, so it is part of her pathway.
+    positioned(week, 3, "action-3", at(3, 9), at(3, 10), "Atelier image professionnelle")
+    await apply_all(ingest.apply, *week.envelopes)
+
+    async with pool.acquire() as connection:
+        rows = await store.conflicts(connection, **WEEK, subject_id="person-1")
+    warnings = {
+        (r["first_item"], r["second_item"]): r["absence_reason"]
+        for r in rows
+        if r["kind"] == "during_work_hours"
+    }
+    assert warnings == {
+        ("ipro/positioning:positioning-2", WORK_THURSDAY): "professional_leave",
+        ("ipro/positioning:positioning-3", WORK_THURSDAY): "ipro_pathway",
+        (WORK_THURSDAY, G2): None,
+    }
+
+    told = await pool.fetch(
+        """SELECT event_type, schema_version, payload FROM events
+           WHERE stream_type = 'schedule_conflict' AND event_type = 'projections.schedule_conflict.detected'"""
+    )
+    events = [parse_payload(r["event_type"], r["schema_version"], r["payload"]) for r in told]
+    reasons = {
+        (e.first_item, e.second_item): e.absence_reason
+        for e in events
+        if isinstance(e, ScheduleConflictDetected) and e.kind == "during_work_hours"
+    }
+    assert reasons == {
+        ("ipro/positioning:positioning-2", WORK_THURSDAY): AbsenceReason.PROFESSIONAL_LEAVE,
+        ("ipro/positioning:positioning-3", WORK_THURSDAY): AbsenceReason.IPRO_PATHWAY,
+        (WORK_THURSDAY, G2): None,
+    }
