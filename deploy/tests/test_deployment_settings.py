@@ -1,7 +1,9 @@
 """The deployment files give each service the settings `make up` gives it (issue 17): its database, the keyring of
 per-person keys on the service's own role (with that role's rights) and its key-encryption key, the pseudonyms'
 key, its checkpoint signing key, and assessment alone the subject ids' secret. Without the keyring or that secret
-a service does not start, so a file missing one is a deployment that cannot run."""
+a service does not start, so a file missing one is a deployment that cannot run. The services that book or key a
+room get the establishments' room list (ADR 29): without it they start and accept any place, so a file missing it
+is a deployment that silently drops the rule."""
 
 import re
 import shlex
@@ -11,12 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devinfra import compose_secrets, pseudonyms, subject_ids
+from contracts.rooms import load_rooms
+from devinfra import compose_secrets, demo, pseudonyms, subject_ids
 from devinfra.checkpoint_keys import checkpoint_key_variable
 from devinfra.infra import SERVICES, database_url_variable, migration_url_variable
 from devinfra.keyring import DATABASE as KEYRING_DATABASE
 from devinfra.keyring import KEYRING_ROLES
 from devinfra.postgres import OWNER_ROLE, service_role
+from devinfra.rooms import READERS, ROOMS_FILE, rooms_environment, rooms_file_variable
+from devinfra.year.cast import ACTION_PLACES, PROGRAMME_SLOTS
 
 DEPLOY = Path(__file__).resolve().parents[1]
 KEYRING = {"KEYRING_DATABASE_URL", "KEYRING_KEK"}
@@ -33,6 +38,7 @@ def given_by_make_up(service: str) -> set[str]:
         checkpoint_key_variable(service),
         pseudonyms.VARIABLE,
         *([subject_ids.VARIABLE] if service == "assessment" else []),
+        *rooms_environment(service),
     }
 
 
@@ -122,3 +128,50 @@ def test_kubernetes_gives_a_service_what_make_up_gives_it_but_the_migrations(ser
     # The keyring on the service's own role: a URL of its own, not one shared with readers or writers.
     keyring = env["KEYRING_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
     assert keyring["key"] == service
+
+
+def test_make_up_gives_every_service_that_books_a_room_the_list_and_ipro_none():
+    assert set(READERS) == set(SERVICES) - {"ipro"}
+    assert rooms_environment("programmes") == {"PROGRAMMES_ROOMS_FILE": str(ROOMS_FILE)}
+    assert rooms_environment("ipro") == {}
+
+
+def test_the_demo_rooms_list_loads_and_holds_every_room_the_demo_books():
+    """`make up` and compose load it for the demo establishment: a room its story books missing from it would
+    make the demo's users refused where its own history met."""
+    rooms = load_rooms(ROOMS_FILE)
+    (site,) = rooms.establishments
+    assert site.establishment == demo.SITE_NAME
+    booked = {f"Salle {n}" for n in range(1, len(PROGRAMME_SLOTS) + 1)} | set(ACTION_PLACES)
+    assert {place for place in booked if rooms.refuses(demo.SITE_NAME, place)} == set()
+
+
+@pytest.mark.parametrize("service", READERS)
+def test_compose_points_a_service_at_the_rooms_list_in_its_image(compose, service):
+    path = compose[service]["environment"][rooms_file_variable(service)]
+    assert path == f"/app/{ROOMS_FILE.relative_to(DEPLOY.parent)}"
+
+
+@pytest.mark.parametrize("service", READERS)
+def test_kubernetes_mounts_the_sites_rooms_list_where_a_service_reads_it(service):
+    container = k8s_containers()[service]
+    path = Path({e["name"]: e for e in container["env"]}[rooms_file_variable(service)]["value"])
+    (mount,) = [m for m in container["volumeMounts"] if m["name"] == "rooms"]
+    assert path.parent == Path(mount["mountPath"]) and mount["readOnly"]
+    (volume,) = [v for v in k8s_pod(service)["volumes"] if v["name"] == "rooms"]
+    assert volume["configMap"]["name"] == "passerelle-rooms"
+    assert (
+        "kubectl create configmap passerelle-rooms --from-file=rooms.json="
+        in (DEPLOY / "k8s" / "configmap.yaml").read_text()
+    )
+    assert path.name == "rooms.json"
+
+
+def k8s_pod(service: str) -> dict:
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "services.yaml").read_text())
+    (pod,) = [
+        doc["spec"]["template"]["spec"]
+        for doc in documents
+        if doc and doc["kind"] == "Deployment" and doc["metadata"]["name"] == service
+    ]
+    return pod

@@ -18,6 +18,7 @@ from devinfra.keyring import service_keyring_environments
 from devinfra.paths import VAR_DIR
 from devinfra.postgres import psql_command
 from devinfra.pseudonyms import pseudonym_environment
+from devinfra.rooms import rooms_environment
 from devinfra.services import ServiceProcess, ServiceStartError, stop_all
 from devinfra.subject_ids import VARIABLE as SUBJECT_ID_VARIABLE
 from devinfra.subject_ids import subject_id_environment
@@ -83,6 +84,7 @@ def up(
                 "PROJECTIONS_CHECKPOINT_PUBLIC_KEYS": str(public_keys_directory()),
                 **own_secrets.get(service.name, {}),
                 **pseudonyms,
+                **rooms_environment(service.name),
                 "AUTH_JWKS_FILE": str(keys.jwks_path),
                 "AUTH_ISSUER": ISSUER,
                 "AUTH_AUDIENCE": AUDIENCE,
