@@ -110,6 +110,36 @@ def test_the_week_lists_each_day_by_room_and_says_each_conflict_in_words(logged_
     assert 'href="/semaine?du=2031-03-17&etablissement=CP%20d%27Arras&amp;lieu="' in text
 
 
+def test_a_work_hours_warning_says_the_legitimate_absence_the_service_gives(logged_in, services):
+    warning = {
+        **CONFLICTS["items"][0],
+        "conflict_id": "c-2",
+        "kind": "during_work_hours",
+        "severity": "warning",
+        "subject_id": "person-1",
+        "room": None,
+        "first_item": PARTNER_SESSION,
+        "second_item": "ipro/work:work-1/a-1@2031-03-11T14:00",
+        "absence_reason": "ipro_pathway",
+        "absence_reason_label": "Action de son parcours d'insertion professionnelle",
+    }
+    services.answer = by_path(
+        {"/schedule": SCHEDULE, "/schedule/conflicts": {**CONFLICTS, "items": [warning]}}
+    )
+
+    text = logged_in("direction-1").get("/semaine?du=2031-03-10").text
+
+    assert (
+        "<strong>Pendant les heures de travail</strong> (person-1), absence légitime : "
+        "Action de son parcours d&#39;insertion professionnelle :" in text
+    )
+    # Beside the warning on the partner's session too.
+    assert "Absence légitime : Action de son parcours d&#39;insertion professionnelle</p>" in text
+    # A warning without a reason says none.
+    services.answer = by_path({"/schedule": SCHEDULE, "/schedule/conflicts": CONFLICTS})
+    assert "bsence légitime" not in logged_in("direction-1").get("/semaine?du=2031-03-10").text
+
+
 def test_the_week_starts_on_this_weeks_monday_by_default(logged_in, services):
     services.answer = by_path({"/schedule": SCHEDULE, "/schedule/conflicts": {**CONFLICTS, "items": []}})
 

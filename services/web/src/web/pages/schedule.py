@@ -120,6 +120,8 @@ def _week(schedule: dict[str, Any], conflicts: dict[str, Any] | None) -> dict[st
             "first_title": titles.get(conflict["first_item"], conflict["first_item"]),
             "second_title": titles.get(conflict["second_item"], conflict["second_item"]),
             "person": names.get(conflict["subject_id"], conflict["subject_id"]),
+            # A work-hours warning's legitimate-absence reason, in the service's French (ADR 29).
+            "absence": conflict.get("absence_reason_label"),
             "starts": local(conflict["starts_at"]),
             "ends": local(conflict["ends_at"]),
         }
