@@ -519,24 +519,36 @@ RULES_SHOWN = {"shows": {"RULES_SHOWN"}, "hides": {"RULES_HIDDEN"}}
 RULES_HIDDEN = {"shows": {"RULES_HIDDEN"}, "hides": {"RULES_SHOWN"}}
 
 
-def catalogue(route: str, items: int | None = None) -> list[Row]:
-    """The catalogue: SPIP staff read the eligibility rules (offence-specific); everyone else not."""
+def catalogue(route: str, items: int | None = None, sensitive: int = 0) -> list[Row]:
+    """The catalogue: SPIP staff read the eligibility rules (offence-specific); everyone else not, nor the
+    `sensitive` ESPACE-like entries among `items` (security review L7)."""
     count = {} if items is None else {"items": items}
+    outside = {} if items is None else {"items": items - sensitive}
     return rows(
         "programmes",
         "GET",
         route,
         {
             **dict.fromkeys(SPIP_READERS, (200, {**RULES_SHOWN, **count})),
-            **dict.fromkeys(NOT_SPIP_READERS, (200, {**RULES_HIDDEN, **count})),
+            **dict.fromkeys(NOT_SPIP_READERS, (200, {**RULES_HIDDEN, **outside})),
             **UNAUTHENTICATED,
         },
     )
 
 
 PROGRAMMES = [
-    *catalogue("/programmes", items=15),
+    *catalogue("/programmes", items=15, sensitive=1),
     *catalogue("/programmes/programme-aderes"),
+    *rows(
+        "programmes",
+        "GET",
+        "/programmes/programme-espace",
+        {
+            **dict.fromkeys(SPIP_READERS, (200, {"hides": {"RULES_HIDDEN"}})),
+            **dict.fromkeys(NOT_SPIP_READERS, (404, "programme-not-found")),
+            **UNAUTHENTICATED,
+        },
+    ),
     *rows(
         "programmes",
         "GET",

@@ -356,9 +356,14 @@ async def programmes_world(infrastructure, dev_keys, unique_name):
         **NO_RATE_LIMITS,
     )
     app = create_app(settings, clock=clock)
-    as_role = lambda role, subject=None: user(  # noqa: E731
-        dev_keys, role, subject or f"{role}-1", "org-1" if role == "partenaire" else None
-    )
+
+    def as_role(role: str, subject: str | None = None) -> dict[str, str]:
+        """A partner "partenaire-<n>" belongs to organisation "org-<n>" (the flows' groups name org-1)."""
+        subject = subject or f"{role}-1"
+        return user(
+            dev_keys, role, subject, f"org-{subject.rsplit('-', 1)[1]}" if role == "partenaire" else None
+        )
+
     async with serving(app) as api:
         people = flows.People(Upstream(settings, "assessment"), dsn, clock)
         built = await flows.follow_up(api, people, as_role, clock, later=NOW + timedelta(days=34))

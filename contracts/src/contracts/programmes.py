@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
 from contracts.assessment import OffenceCategory, RiskLevel
 from contracts.events import Event, Value, keyed_by, label, personal_data, text
 from contracts.registry import upcaster
 from contracts.times import LocalTime, Weekday, wall_clock_of_v1
+
+# A partner organisation's id, as the partners service makes it (`partners.partner_id`).
+OrganisationId = Annotated[str, StringConstraints(max_length=120, pattern=r"^[A-Za-z0-9-]+$")]
 
 
 class ProgrammeKind(StrEnum):
@@ -169,6 +172,12 @@ class GroupPlanned(Event):
     minimum: int = Field(ge=1, le=100, description="the programme's minimum group size when planned")
     sensitive: bool = Field(default=False, description="a group of an ESPACE-like programme (DPIPs only)")
     sessions: list[GroupSession] = Field(min_length=1)
+    partner_organisations: list[OrganisationId] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the partner organisations (their ids) the DPIP named to co-facilitate: their accounts run "
+        "the group; a partner is never one of `facilitators`, whatever its user id",
+    )
 
 
 class GroupOpened(Event):

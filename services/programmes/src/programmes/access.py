@@ -61,8 +61,15 @@ def ensure_may_see_programme(principal: Principal, programme_id: str, sensitive:
         raise errors.ProgrammeNotFound(f"no programme {programme_id}")
 
 
-def facilitates(principal: Principal, facilitators: list[str]) -> bool:
-    return principal.subject.strip().casefold() in {f.strip().casefold() for f in facilitators}
+def facilitates(principal: Principal, group: Group) -> bool:
+    """A partner runs a group because the DPIP named its organisation when planning it; staff because the
+    group names their user id. A partner's user id among the staff's labels counts for nothing (security
+    review L3: those are typed by hand)."""
+    if PARTNER in principal.roles:
+        return (
+            bool(principal.organisation_scope) and principal.organisation_scope in group.partner_organisations
+        )
+    return principal.subject.strip().casefold() in {f.strip().casefold() for f in group.facilitators}
 
 
 def follows(principal: Principal, referent: str | None) -> bool:
@@ -76,11 +83,11 @@ def follows(principal: Principal, referent: str | None) -> bool:
 def may_see_group(principal: Principal, group: Group) -> bool:
     if (group.sensitive and not is_director(principal)) or not principal.reaches(group.establishment):
         return False
-    return PARTNER not in principal.roles or facilitates(principal, group.facilitators)
+    return PARTNER not in principal.roles or facilitates(principal, group)
 
 
 def may_run_group(principal: Principal, group: Group) -> bool:
-    return is_director(principal) or facilitates(principal, group.facilitators)
+    return is_director(principal) or facilitates(principal, group)
 
 
 def ensure_may_run_group(principal: Principal, group: Group) -> None:
@@ -134,7 +141,7 @@ class Scope:
     """What a list shows the caller, applied by the query itself (never filtered after the fact)."""
 
     include_sensitive: bool
-    facilitator: str | None  # a partner's lists: only the groups it facilitates
+    partner_organisation: str | None  # a partner's lists: only the groups naming its organisation
     referent: str | None  # a CPIP's lists of referrals: only their caseload's
     establishments: list[str] | None = None  # staff's lists: only these establishments' (ADR 26)
 
@@ -142,7 +149,7 @@ class Scope:
 def scope(principal: Principal) -> Scope:
     return Scope(
         include_sensitive=is_director(principal),
-        facilitator=principal.subject if PARTNER in principal.roles else None,
+        partner_organisation=(principal.organisation_scope or "") if PARTNER in principal.roles else None,
         referent=principal.subject if OFFICER in principal.roles and not is_director(principal) else None,
         establishments=principal.perimeter,
     )

@@ -55,14 +55,14 @@ async def groups(
            FROM groups
            WHERE ($1::text IS NULL OR programme_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR lower(establishment) = lower($3)) AND ($4 OR NOT sensitive)
-             AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(facilitators) f))
+             AND ($5::text IS NULL OR $5 = ANY(partner_organisations))
              AND ($6::text[] IS NULL OR establishment = ANY($6))
            ORDER BY start_date, group_id""",
         programme_id,
         status,
         establishment,
         scope.include_sensitive,
-        scope.facilitator,
+        scope.partner_organisation,
         scope.establishments,
         limit=limit,
         offset=offset,
@@ -140,7 +140,8 @@ async def sessions(
     limit: int,
     offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
-    """`facilitator`: the one asked for; a partner sees the sessions it runs, whatever it asks for."""
+    """`facilitator`: the one asked for; a partner sees only the sessions of the groups naming its
+    organisation."""
     scope = access.scope(principal)
     return await page(
         connection,
@@ -151,14 +152,16 @@ async def sessions(
              AND ($4::text IS NULL OR lower(s.room) = lower($4))
              AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
              AND ($6 OR NOT g.sensitive) AND ($7::text[] IS NULL OR s.establishment = ANY($7))
+             AND ($8::text IS NULL OR $8 = ANY(g.partner_organisations))
            ORDER BY lower(s.during), s.room, s.session_id""",
         starts,
         ends,
         establishment,
         room,
-        scope.facilitator or facilitator,
+        facilitator,
         scope.include_sensitive,
         scope.establishments,
+        scope.partner_organisation,
         limit=limit,
         offset=offset,
     )

@@ -56,8 +56,9 @@ async def save_group(connection: asyncpg.Connection, state: Group, version: int)
     """The group's row, and its sessions and participants' bookings rebuilt (a group has a few dozen)."""
     await connection.execute(
         """INSERT INTO groups (group_id, programme_id, establishment, room, facilitators, start_date, end_date,
-                               capacity, minimum, status, sensitive, participants, waiting, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                               capacity, minimum, status, sensitive, participants, waiting, version,
+                               partner_organisations)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            ON CONFLICT (group_id) DO UPDATE SET status = $10, participants = $12, waiting = $13, version = $14""",
         state.group_id,
         state.programme_id,
@@ -73,6 +74,7 @@ async def save_group(connection: asyncpg.Connection, state: Group, version: int)
         len(state.participants),
         len(state.waiting),
         version,
+        state.partner_organisations,
     )
     sessions = [s for s in state.sessions.values() if not s.cancelled]
     during = {s.session.session_id: Range(s.session.starts_at, s.session.ends_at) for s in sessions}

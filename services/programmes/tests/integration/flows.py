@@ -219,9 +219,11 @@ ESPACE_NOTES = "Discours de rupture tenu pendant la séance"
 # --- the follow-up -------------------------------------------------------------------------------------
 #
 # Groups (first session in the week of 2026-11-30 when built on 2026-11-27), users "<role>-1" unless named:
-#   parcours  PARCOURS, Tuesdays, Salle 1, run by cpip-1, psychologue-1 and partenaire-1; started
-#   other     CAIRN, Wednesdays, Salle 2, run by cpip-2; open
-#   espace    ESPACE, Thursdays, Salle 3, run by dpip-1, psychologue-1 and partenaire-1; started
+#   parcours  PARCOURS, Tuesdays, Salle 1, run by cpip-1, psychologue-1 and organisation org-1; started
+#   other     CAIRN, Wednesdays, Salle 2, run by cpip-2 (and a label "partenaire-2", which makes
+#             partenaire-2, of org-2, no facilitator: security review L3); open
+#   espace    ESPACE, Thursdays, Salle 3, run by dpip-1, psychologue-1 and organisation org-1; started
+# A partner "partenaire-<n>" belongs to organisation "org-<n>".
 # People and referrals:
 #   p-1 (cpip-1)  r1  PARCOURS, enrolled in parcours;  re  ESPACE (by dpip-1), enrolled in espace
 #   p-2 (cpip-1)  r2  ADERES, refused: eligibility-short-sentence
@@ -257,7 +259,8 @@ async def follow_up(api, people: People, as_role, clock, later: datetime) -> dic
             "programme-parcours",
             today,
             room="Salle 1",
-            facilitators=["cpip-1", "psychologue-1", "partenaire-1"],
+            facilitators=["cpip-1", "psychologue-1"],
+            partner_organisations=["org-1"],
         ),
         "other": await planned_group(
             api,
@@ -265,7 +268,7 @@ async def follow_up(api, people: People, as_role, clock, later: datetime) -> dic
             "programme-cairn",
             today,
             room="Salle 2",
-            facilitators=["cpip-2"],
+            facilitators=["cpip-2", "partenaire-2"],
             pattern=tuesdays(weekday=2),
         ),
         "espace": await planned_group(
@@ -274,7 +277,8 @@ async def follow_up(api, people: People, as_role, clock, later: datetime) -> dic
             "programme-espace",
             today,
             room="Salle 3",
-            facilitators=["dpip-1", "psychologue-1", "partenaire-1"],
+            facilitators=["dpip-1", "psychologue-1"],
+            partner_organisations=["org-1"],
             pattern=tuesdays(weekday=3, starts_at="10:00"),
         ),
     }

@@ -88,7 +88,7 @@ class World:
 
     def headers(self, user: str) -> dict[str, str]:
         role = user.rsplit("-", 1)[0]
-        organisation = "org-1" if role == "partenaire" else None
+        organisation = f"org-{user.rsplit('-', 1)[1]}" if role == "partenaire" else None
         return {
             "Authorization": f"Bearer {self.dev_keys.mint(role, subject=user, organisation_id=organisation)}"
         }
@@ -767,6 +767,31 @@ async def test_a_hidden_group_or_referral_answers_exactly_as_a_missing_one(world
     ]
     assert answers[0][0] == 404
     assert answers[1] == answers[0]
+
+
+async def test_a_partner_runs_a_group_because_its_organisation_is_named_not_because_a_label_is_its_id(world):
+    """Security review L3: group "other" has "partenaire-2" among its facilitators' labels; partenaire-2 (of
+    org-2) neither sees nor runs it, as a missing group. Any account of org-1, the organisation the DPIP named
+    for parcours, runs parcours."""
+    other, parcours = world.groups["other"], world.groups["parcours"]
+    labelled = world.headers("partenaire-2")
+    for url in (f"/groups/{other}", f"/groups/{other}/register"):
+        response = await world.api.get(url, headers=labelled)
+        assert (response.status_code, response.json()["rule"]) == (404, "group-not-found"), url
+    for url in ("/groups", f"/sessions?{WHOLE_PERIOD}"):
+        listed = await ok(await world.api.get(url, headers=labelled))
+        assert (listed["total"], listed["items"]) == (0, []), url
+
+    token = world.dev_keys.mint("partenaire", subject="partenaire-7", organisation_id="org-1")
+    colleague = {"Authorization": f"Bearer {token}"}
+    await ok(await world.api.get(f"/groups/{parcours}/register", headers=colleague))
+    listed = await ok(await world.api.get("/groups", headers=colleague))
+    assert {world.group_key(g["group_id"]) for g in listed["items"]} == PARTNER_GROUPS
+    planned = await ok(await world.api.get(f"/groups/{parcours}", headers=world.headers("dpip-1")))
+    assert (planned["facilitators"], planned["partner_organisations"]) == (
+        ["cpip-1", "psychologue-1"],
+        ["org-1"],
+    )
 
 
 async def test_a_partner_lists_the_groups_it_runs_as_it_sees_and_runs_them(world):

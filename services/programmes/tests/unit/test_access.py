@@ -13,16 +13,25 @@ from programmes.domain.group import group
 from ..builders import ESTABLISHMENT, PLANNED_GROUP, a_group_planned, person_facts, ppr, programme_facts
 
 GROUP = group.fold(PLANNED_GROUP)  # run by cpip-1 and psychologue-1
-SENSITIVE_GROUP = group.fold([a_group_planned(sensitive=True, facilitators=["dpip-2", "partenaire-1"])])
-PARTNER_GROUP = group.fold([a_group_planned(facilitators=["cpip-1", " Partenaire-1 "])])
+SENSITIVE_GROUP = group.fold(
+    [a_group_planned(sensitive=True, facilitators=["dpip-2"], partner_organisations=["org-1"])]
+)
+PARTNER_GROUP = group.fold([a_group_planned(facilitators=["cpip-1"], partner_organisations=["org-1"])])
+# A DPIP typed a partner account's user id among the facilitators' labels: it names no organisation.
+LABELLED_GROUP = group.fold([a_group_planned(facilitators=["cpip-1", " Partenaire-1 "])])
 
 
-def caller(role: str, subject: str | None = None, establishments=frozenset({ESTABLISHMENT})) -> Principal:
+def caller(
+    role: str,
+    subject: str | None = None,
+    establishments=frozenset({ESTABLISHMENT}),
+    organisation: str | None = "org-1",
+) -> Principal:
     partner = role == "partenaire"
     return Principal(
         subject=subject or f"{role}-1",
         roles=frozenset({role}),
-        organisation_scope="org-1" if partner else None,
+        organisation_scope=organisation if partner else None,
         establishments=None if partner else establishments,
     )
 
@@ -36,10 +45,24 @@ def test_the_establishments_staff_see_every_group_but_the_sensitive_ones(role):
     assert access.may_see_group(caller(role), SENSITIVE_GROUP) is (role == "dpip")
 
 
-def test_a_partner_sees_only_the_groups_it_facilitates_whatever_the_case_or_spaces_of_its_name():
-    assert access.may_see_group(caller("partenaire"), PARTNER_GROUP)
+def test_a_partner_sees_and_runs_the_groups_naming_its_organisation_whoever_its_account_is():
+    for user in ("partenaire-1", "partenaire-2"):
+        assert access.may_see_group(caller("partenaire", user), PARTNER_GROUP)
+        access.ensure_may_run_group(caller("partenaire", user), PARTNER_GROUP)
     assert not access.may_see_group(caller("partenaire"), GROUP)
-    assert not access.may_see_group(caller("partenaire", "partenaire-2"), PARTNER_GROUP)
+    assert not access.may_see_group(caller("partenaire", organisation="org-2"), PARTNER_GROUP)
+
+
+def test_a_partner_whose_user_id_equals_a_facilitators_label_neither_sees_nor_runs_the_group():
+    """Security review L3: the labels are typed by hand; only a named organisation makes a partner a
+    facilitator."""
+    assert not access.may_see_group(caller("partenaire", "partenaire-1"), LABELLED_GROUP)
+    assert not access.may_run_group(caller("partenaire", "partenaire-1"), LABELLED_GROUP)
+
+
+def test_a_partner_token_naming_no_organisation_facilitates_nothing():
+    assert not access.may_see_group(caller("partenaire", organisation=""), PARTNER_GROUP)
+    assert not access.may_run_group(caller("partenaire", organisation=None), PARTNER_GROUP)
 
 
 def test_a_sensitive_group_is_hidden_even_from_its_own_facilitators_who_are_not_dpips():
@@ -136,15 +159,24 @@ def test_a_group_is_planned_only_in_one_of_the_callers_establishments():
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("dpip", access.Scope(include_sensitive=True, facilitator=None, referent=None, establishments=SITE)),
+        (
+            "dpip",
+            access.Scope(
+                include_sensitive=True, partner_organisation=None, referent=None, establishments=SITE
+            ),
+        ),
         (
             "cpip",
-            access.Scope(include_sensitive=False, facilitator=None, referent="cpip-1", establishments=SITE),
+            access.Scope(
+                include_sensitive=False, partner_organisation=None, referent="cpip-1", establishments=SITE
+            ),
         ),
-        ("partenaire", access.Scope(include_sensitive=False, facilitator="partenaire-1", referent=None)),
+        ("partenaire", access.Scope(include_sensitive=False, partner_organisation="org-1", referent=None)),
         (
             "ipro_chef",
-            access.Scope(include_sensitive=False, facilitator=None, referent=None, establishments=SITE),
+            access.Scope(
+                include_sensitive=False, partner_organisation=None, referent=None, establishments=SITE
+            ),
         ),
     ],
 )

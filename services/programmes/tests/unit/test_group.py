@@ -139,6 +139,20 @@ def test_the_group_keeps_the_programme_version_its_minimum_and_its_sensitivity()
     ]
 
 
+def test_the_partner_organisations_the_dpip_names_co_facilitate_each_once():
+    """Security review L3: a partner runs a group because its organisation is named, not by a label."""
+    planning = plan_group(partner_organisations=["org-1", "org-2", "org-1"])
+    assert given(group).when(planning, programme_facts()) == [
+        a_group_planned(partner_organisations=["org-1", "org-2"])
+    ]
+
+
+def test_a_group_planned_naming_no_organisation_has_no_partner_and_keeps_its_labels():
+    (planned,) = given(group).when(plan_group(facilitators=["cpip-1", "partenaire-1"]), programme_facts())
+    state = group.fold([planned])
+    assert (state.partner_organisations, state.facilitators) == ([], ["cpip-1", "partenaire-1"])
+
+
 def test_planning_a_group_without_its_programmes_facts_is_a_programming_error():
     with pytest.raises(TypeError):
         given(group).when(plan_group())

@@ -44,6 +44,7 @@ class PlanGroup(Command):
     pattern: WeeklyPattern
     capacity: int
     today: date
+    partner_organisations: list[str] = []
 
 
 class OpenGroup(Command):

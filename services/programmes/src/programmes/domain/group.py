@@ -84,7 +84,8 @@ class Group(BaseModel):
     programme_version: int = 0
     establishment: str = ""
     room: str = ""
-    facilitators: list[str] = []
+    facilitators: list[str] = []  # staff, by user id
+    partner_organisations: list[str] = []  # the partner organisations co-facilitating, by id
     start_date: date | None = None
     end_date: date | None = None
     pattern: WeeklyPattern | None = None
@@ -295,6 +296,7 @@ def _plan(command: PlanGroup, programme: ProgrammeFacts) -> GroupPlanned:
         minimum=definition.group_min,
         sensitive=definition.sensitive,
         sessions=sessions,
+        partner_organisations=list(dict.fromkeys(command.partner_organisations)),
     )
 
 

@@ -56,6 +56,12 @@ class PlanGroupRequest(RequestBody):
     establishment: Label
     room: Label
     facilitators: list[Label] = Field(min_length=1, max_length=10, description="the facilitators' user ids")
+    partner_organisations: list[IdValue] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the partner organisations (ids) co-facilitating: their accounts run the group; a partner "
+        "account is never a facilitator by its user id",
+    )
     start_date: date
     end_date: date
     pattern: WeeklyPattern
@@ -106,6 +112,7 @@ class GroupView(BaseModel):
     establishment: str
     room: str
     facilitators: list[str]
+    partner_organisations: list[str] = []
     start_date: date
     end_date: date
     pattern: WeeklyPattern
@@ -125,6 +132,7 @@ class GroupSummary(BaseModel):
     establishment: str
     room: str
     facilitators: list[str]
+    partner_organisations: list[str] = []
     start_date: date
     end_date: date
     status: GroupStatus
@@ -146,6 +154,7 @@ def view(group: Aggregate[Group]) -> GroupView:
                 "establishment",
                 "room",
                 "facilitators",
+                "partner_organisations",
                 "start_date",
                 "end_date",
                 "pattern",
