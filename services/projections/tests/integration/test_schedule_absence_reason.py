@@ -10,9 +10,12 @@ from contracts import parse_payload
 from contracts.ipro import PositioningProposed
 from contracts.partners import ActionCreated, ActionType
 from contracts.projections import AbsenceReason, ScheduleConflictDetected
+from devinfra.testkit import ok, serving
 from kernel.clock import start_of_day
+from projections.bootstrap import create_app
 from projections.schedule import ingest, store
-from services.projections.tests.schedule_week import ADVISER, MONDAY, RIPRO, at, the_week
+from services.projections.tests.integration.test_schedule_store import both
+from services.projections.tests.schedule_week import ADVISER, MONDAY, NOW, RIPRO, at, the_week
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +45,9 @@ def positioned(week, n: int, action_id: str, starts_at, ends_at, title: str) -> 
     )
 
 
-async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_gives(pool, apply_all):
+def the_week_with_leave_and_workshop():
+    """The week, and Marie positioned on Thursday morning, in her work hours, on a PMSMP (08:00–09:00) and on
+    an action the view has not read (09:00–10:00); the SPIP's group session follows (10:00–12:00)."""
     week = the_week()
     week.record(
         "action",
@@ -63,7 +68,11 @@ async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_giv
     positioned(week, 2, "action-2", at(3, 8), at(3, 9), "PMSMP boulangerie")
     # An action the view has not read yet: IPRO positioned her on it, so it is part of her pathway.
     positioned(week, 3, "action-3", at(3, 9), at(3, 10), "Atelier image professionnelle")
-    await apply_all(ingest.apply, *week.envelopes)
+    return week
+
+
+async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_gives(pool, apply_all):
+    await apply_all(ingest.apply, *the_week_with_leave_and_workshop().envelopes)
 
     async with pool.acquire() as connection:
         rows = await store.conflicts(connection, **WEEK, subject_id="person-1")
@@ -93,3 +102,44 @@ async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_giv
         ("ipro/positioning:positioning-3", WORK_THURSDAY): AbsenceReason.IPRO_PATHWAY,
         (WORK_THURSDAY, G2): None,
     }
+
+
+async def test_the_week_and_its_printable_page_show_the_reason_beside_the_warning(
+    views_settings, apply_all, dev_keys
+):
+    await apply_all(both, *the_week_with_leave_and_workshop().envelopes)
+    params = {"from": "2031-03-10", "to": "2031-03-16", "subject_id": "person-1"}
+
+    def as_user(role: str, organisation: str | None = None) -> dict[str, str]:
+        token = dev_keys.mint(role, subject=f"{role}-1", organisation_id=organisation)
+        return {"Authorization": f"Bearer {token}"}
+
+    async with serving(create_app(views_settings, clock=lambda: NOW)) as client:
+        schedule = await ok(await client.get("/schedule", params=params, headers=as_user("ripro")))
+        warnings = {
+            i["item_id"]: [(w["absence_reason"], w["absence_reason_label"]) for w in i["warnings"]]
+            for i in schedule["items"]
+        }
+        assert warnings["ipro/positioning:positioning-2"] == [
+            ("professional_leave", "Permission de sortir à visée professionnelle")
+        ]
+        assert warnings["ipro/positioning:positioning-3"] == [
+            ("ipro_pathway", "Action de son parcours d'insertion professionnelle")
+        ]
+        assert warnings[G2] == [(None, None)]
+        assert len(warnings[WORK_THURSDAY]) == 3  # the work post, with each of the three
+        conflicts = await ok(await client.get("/schedule/conflicts", params=params, headers=as_user("ripro")))
+        assert {
+            c["absence_reason_label"] for c in conflicts["items"] if c["kind"] == "during_work_hours"
+        } == {
+            "Permission de sortir à visée professionnelle",
+            "Action de son parcours d'insertion professionnelle",
+            None,
+        }
+        page = await client.get("/schedule.html", params=params, headers=as_user("ripro"))
+        assert "pendant les heures de travail – absence légitime : Permission de sortir à visée" in page.text
+        # A reader the service keeps conflicts from reads no warning.
+        partner = await ok(
+            await client.get("/schedule", params=params, headers=as_user("partenaire", "partner-1"))
+        )
+        assert all(i["warnings"] is None for i in partner["items"])

@@ -103,6 +103,18 @@ class ScheduleItem(BaseModel):
     taken: int | None
     fill_rate: float | None = Field(description="seats taken over seats, from 0 to 1")
     participants: list[Participant] | None = Field(description="who sits in a session, by subject id")
+    warnings: list[ItemWarning] | None = Field(
+        default=None, description="its open work-hours warnings, for the readers of conflicts (else absent)"
+    )
+
+
+class ItemWarning(BaseModel):
+    """An open work-hours warning naming the item (Code pénitentiaire D.412-32), with its legitimate-absence
+    reason where the session's events give one (ADR 29)."""
+
+    kind: ConflictKind
+    absence_reason: AbsenceReason | None
+    absence_reason_label: str | None = Field(description="the reason, in French")
 
 
 class Schedule(BaseModel):
@@ -342,6 +354,8 @@ async def _items(
             partner_id=only_partner(principal),
             establishments=principal.perimeter,
         )
+        if principal.has_any(CONFLICT_READERS):
+            await _warn(connection, items, first, last)
         people = [person for item in items for person in item["participants"] or []]
         known = {}
         if sees_names_of_followed(principal):
@@ -352,6 +366,35 @@ async def _items(
             if not follows(principal, known.get(person["subject_id"])):
                 person.update(last_name=None, first_names=None)
     return items
+
+
+# The open work-hours warnings of the window naming these items, by the conflicts' index on their span.
+WARNINGS = """
+    SELECT first_item, second_item, kind, absence_reason FROM schedule_conflicts
+    WHERE kind = 'during_work_hours' AND resolved_at IS NULL AND during && tstzrange($1, $2)
+      AND (first_item = ANY($3) OR second_item = ANY($3))
+    ORDER BY lower(during), conflict_id"""
+
+
+async def _warn(connection, items: list[dict[str, Any]], first: date, last: date) -> None:
+    """Each item's open work-hours warnings, with their absence reason in French."""
+    ids = [item["item_id"] for item in items]
+    rows = (
+        await connection.fetch(WARNINGS, start_of_day(first), start_of_day(last + timedelta(days=1)), ids)
+        if ids
+        else []
+    )
+    by_item: dict[str, list[dict[str, Any]]] = {item_id: [] for item_id in ids}
+    for row in rows:
+        warning = {
+            "kind": row["kind"],
+            "absence_reason": row["absence_reason"],
+            "absence_reason_label": ABSENCE_REASON_LABELS.get(row["absence_reason"]),
+        }
+        for item_id in {row["first_item"], row["second_item"]} & by_item.keys():
+            by_item[item_id].append(warning)
+    for item in items:
+        item["warnings"] = by_item[item["item_id"]]
 
 
 async def _finds(connection, principal: Principal, subject_id: str) -> bool:
