@@ -62,6 +62,7 @@ def test_a_group_is_planned_as_typed_and_a_refusal_is_told_beside_its_field_all_
         "establishment": "CP d'Arras",
         "room": "Salle 3",
         "facilitators": ["cpip-1", "psychologue-1", "cpip-2"],
+        "partner_organisations": [],
         "start_date": "2031-03-11",
         "end_date": "2031-05-06",
         "pattern": {"weekday": "1", "starts_at": "14:30", "duration_minutes": "120", "every_weeks": "1"},
@@ -73,6 +74,30 @@ def test_a_group_is_planned_as_typed_and_a_refusal_is_told_beside_its_field_all_
     assert 'id="debut" name="debut" value="2031-03-11"' in page.text
     assert '<option value="1" selected>Mardi</option>' in page.text
     assert 'value="k-1"' not in page.text  # a new key for what is sent next
+
+
+def test_the_partner_organisations_that_co_facilitate_are_sent_by_id_and_kept_on_a_refusal(
+    logged_in, services
+):
+    """Security review L3: a partner runs a group because the DPIP names its organisation, apart from the
+    staff's user ids."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            errors = [{"field": "partner_organisations", "type": "too_long"}]
+            return problem(422, "request-validation", errors=errors)
+        return httpx.Response(200, json=PROGRAMMES)
+
+    services.answer = answer
+
+    page = logged_in("dpip-1").post(
+        "/groupes/nouveau", data={**PLAN_FORM, "organisations": "org-1,\n org-2 "}
+    )
+
+    (sent,) = commands(services)
+    assert json.loads(sent.content)["partner_organisations"] == ["org-1", "org-2"]
+    assert 'id="organisations-erreur"' in page.text
+    assert 'id="organisations" name="organisations" value="org-1,' in page.text
 
 
 def test_a_malformed_pattern_is_told_beside_its_own_field(logged_in, services):
