@@ -104,6 +104,24 @@ async def test_a_work_hours_warning_names_the_legitimate_absence_its_session_giv
     }
 
 
+async def test_a_positioning_read_before_its_action_gets_the_actions_reason_once_it_is_read(pool, apply_all):
+    envelopes = the_week_with_leave_and_workshop().envelopes
+    action = next(e for e in envelopes if e.stream_id == "action-2")
+    await apply_all(ingest.apply, *[e for e in envelopes if e is not action])
+    assert await reason_of(pool, "ipro/positioning:positioning-2") == "ipro_pathway"
+
+    await apply_all(ingest.apply, action)
+
+    assert await reason_of(pool, "ipro/positioning:positioning-2") == "professional_leave"
+
+
+async def reason_of(pool, item_id: str) -> str | None:
+    async with pool.acquire() as connection:
+        rows = await store.conflicts(connection, **WEEK, subject_id="person-1")
+    (reason,) = [r["absence_reason"] for r in rows if r["first_item"] == item_id and r["resolved_at"] is None]
+    return reason
+
+
 async def test_the_week_and_its_printable_page_show_the_reason_beside_the_warning(
     views_settings, apply_all, dev_keys
 ):

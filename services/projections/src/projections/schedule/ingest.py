@@ -252,6 +252,16 @@ async def _apply(
                 event.capacity_max,
                 event.action_type.value,
             )
+            # Positionings on it read first (another topic) had no type: their warnings' absence reason is
+            # looked at again, so that the order topics are read in changes no reason (ADR 29).
+            for row in await connection.fetch(
+                """SELECT subject_id, lower(during) AS starts_at, upper(during) AS ends_at
+                   FROM schedule_positionings WHERE action_id = $1 AND active""",
+                event.action_id,
+            ):
+                await refresh_person(
+                    connection, row["subject_id"], [(row["starts_at"], row["ends_at"])], at, cause
+                )
         case SessionScheduled():
             slot = event.slot
             where = await _action_establishment(connection, event.action_id)
