@@ -142,7 +142,9 @@ class Session:
                 raise InvalidValue(f"{event.event_type}: {error}") from error
             pending.append(content)
         try:
-            if len(pending) == 1:  # the common case, without the cost of encoding 17 one-element arrays
+            if len(pending) == 1 and head.version == 0:  # a stream's first event: nothing to be in order with
+                positions = await self.connection.fetch(_INSERT_FIRST, *_values_of(pending[0]))
+            elif len(pending) == 1:  # the common case, without the cost of encoding 17 one-element arrays
                 positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), head.version)
             else:
                 positions = await self.connection.fetch(
@@ -225,6 +227,17 @@ _INSERT_ONE = (
     RETURNING stream_version, position
 """
 )
+
+
+# A new stream's first event has no head for `_IN_ORDER` to look at (no row has version 0: the table's CHECK),
+# so its guard would always pass: a plain insert, without the guard's index probe and join. A concurrent
+# creation of the same stream still meets the unique (stream_id, stream_version) index.
+_INSERT_FIRST = f"""
+    INSERT INTO events ({", ".join(_NAMES)})
+    VALUES ($1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
+        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint)
+    RETURNING stream_version, position
+"""
 
 
 def _columns_of(pending: list[dict]) -> list[list]:

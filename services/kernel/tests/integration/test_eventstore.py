@@ -62,6 +62,15 @@ async def test_of_two_concurrent_writers_at_the_same_version_exactly_one_wins(st
     assert len(await store.read_stream("s-1")) == 2
 
 
+async def test_of_two_concurrent_creators_of_a_stream_exactly_one_wins(store):
+    results = await asyncio.gather(*(append(store, "s-new", 0, i) for i in range(5)), return_exceptions=True)
+
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert all(isinstance(r, ConcurrencyConflict) for r in results if isinstance(r, Exception))
+    assert len(await store.read_stream("s-new")) == 1
+    assert await store.verify("s-new") == {}
+
+
 async def test_events_are_restricted_by_contract_or_by_the_caller(store):
     async with store.transaction() as session:
         secret = await session.append("sample", "s-2", 0, [SecretNoted(note="x")], metadata())
