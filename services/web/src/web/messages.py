@@ -188,7 +188,7 @@ SENTENCES: dict[str, str] = {
     "partner-suspended": "L'habilitation de votre organisation est suspendue.",
     # A call drafted and published; a contract suspended or ended; a positioning withdrawn, attended, followed.
     "call-dates-invalid": "La clôture des réponses ne peut précéder leur ouverture.",
-    "call-not-draft": "Cet appel n'est plus un brouillon : il est déjà publié.",
+    "call-not-draft": "Cet appel n'est plus un brouillon : il a été publié, il ne se modifie plus.",
     "contract-not-active": "La personne n'a pas de contrat en cours.",
     "contract-already-suspended": "Le contrat est déjà suspendu.",
     "contract-not-suspended": "Le contrat n'est pas suspendu.",
