@@ -299,7 +299,9 @@ class Policy:
             await limits.request_by(principal.subject)
         admitted = principal.roles & self.roles
         if not admitted:
-            raise RoleNotAllowed(f"this action needs one of the roles: {', '.join(sorted(self.roles))}")
+            # Which roles would do is the route's description, not the refusal's: a caller probing with
+            # tokens learns nothing of the access model from it (security review L2).
+            raise RoleNotAllowed("your roles do not allow this action")
         # The role exercised, recorded as the actor of events: the one this policy admitted (ADR 21).
         principal = dataclasses.replace(principal, acting_role=sorted(admitted)[0])
         request.state.principal = principal

@@ -455,6 +455,12 @@ async def test_the_detail_never_quotes_the_token(idp):
     assert response.status_code == 401 and "script" not in response.text
 
 
+async def test_a_refused_role_is_not_told_which_roles_would_do(idp):
+    response = await call(app_trusting(idp), idp.token(sub="cpip-1", roles=["cpip"]), "POST", "/validate")
+    assert response.status_code == 403 and response.json()["rule"] == "role-not-allowed"
+    assert "dpip" not in response.text
+
+
 # --- the role exercised ---
 
 
