@@ -1,7 +1,7 @@
 """Steps through the assessment API that several integration tests share, each asserting its own success.
 Other services' end-to-end tests (`tests/e2e`) may drive the assessment service with them too."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from devinfra.testkit import ok, plan_body  # noqa: F401  (the scenario and rules tests take it from here)
 
@@ -90,3 +90,14 @@ async def validated_assessment(api, as_role, case_id: str, **kwargs) -> dict:
     url = f"/assessments/{drafted['assessment_id']}"
     await ok(await api.post(f"{url}/submit", headers=cpip))
     return await ok(await api.post(f"{url}/validate", headers=as_role("dpip")))
+
+
+def appointment_body(starts_at: datetime, **overrides) -> dict:
+    """An interview appointment (convocation) at `starts_at`: 45 minutes in an SPIP office."""
+    return {
+        "starts_at": starts_at.isoformat(),
+        "duration_minutes": 45,
+        "place": "Bureau SPIP 2",
+        "interview_type": "follow_up",
+        **overrides,
+    }

@@ -15,7 +15,7 @@ must append nothing, get a fresh database each.
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -30,12 +30,20 @@ from contracts.roles import ROLES, SPIP_STAFF
 from devinfra.testkit import SettableClock, events_in, headers_for, ok, routes_of, service_settings, serving
 from kernel.http import policy_of
 
-from .flows import case_body, drafted_assessment, opened_case, plan_body, validated_assessment
+from .flows import (
+    appointment_body,
+    case_body,
+    drafted_assessment,
+    opened_case,
+    plan_body,
+    validated_assessment,
+)
 
 # They erase people: on a keyring of their own, so the run's shared one keeps its people alive for the others.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+IN_A_WEEK = NOW + timedelta(days=7, hours=1)  # an interview appointment's time, whatever the test clock says
 
 # What only SPIP readers may see, each text unique so that a leak shows up in a plain substring search.
 EVIDENCE = "Hébergé chez un ami condamné pour trafic"
@@ -59,6 +67,7 @@ class World:
     assessment: str
     plan: str
     subject: str
+    interview: str
 
     def headers(self, user: str) -> dict[str, str]:
         role = user.rsplit("-", 1)[0]
@@ -72,6 +81,7 @@ class World:
             assessment_id=self.assessment,
             plan_id=self.plan,
             subject_id=self.subject,
+            interview_id=self.interview,
         )
         return url + "?within_days=366" if path == "/deadlines" else url  # every deadline of both cases
 
@@ -151,12 +161,16 @@ async def rich_follow_up(api, as_role, today: date) -> dict[str, str]:
         201,
     )
     await ok(await api.post(f"/cases/{case}/espace-notes", headers=dpip, json={"text": ESPACE_TEXT}), 201)
+    convened = await ok(
+        await api.post(f"/cases/{case}/appointments", headers=cpip, json=appointment_body(IN_A_WEEK)), 201
+    )
     return {
         "case": case,
         "other_case": other_case,
         "assessment": assessment,
         "plan": plan,
         "subject": subject,
+        "interview": convened["interview_id"],
     }
 
 
@@ -307,6 +321,9 @@ COMMANDS = {  # (method, route): the only roles that may call it
     ("POST", "/plans/{plan_id}/validate"): DIRECTOR,
     ("POST", "/plans/{plan_id}/objectives/{objective_id}/status"): OFFICER,
     ("POST", "/cases/{case_id}/interviews"): SPIP_STAFF,
+    ("POST", "/cases/{case_id}/appointments"): OFFICER,
+    ("POST", "/cases/{case_id}/appointments/{interview_id}/move"): OFFICER,
+    ("POST", "/cases/{case_id}/appointments/{interview_id}/cancel"): OFFICER,
     ("POST", "/cases/{case_id}/hold"): DIRECTOR,
     ("DELETE", "/cases/{case_id}/hold"): DIRECTOR,
     ("POST", "/subjects/{subject_id}/erasure"): DIRECTOR,
@@ -346,6 +363,12 @@ def command_bodies(today: date, assessment_id: str) -> dict[str, dict | None]:
         "/plans/{plan_id}/validate": None,
         "/plans/{plan_id}/objectives/{objective_id}/status": {"status": "achieved"},
         "/cases/{case_id}/interviews": {"held_on": str(today), "interview_type": "follow_up", "notes": "Vu"},
+        "/cases/{case_id}/appointments": appointment_body(IN_A_WEEK),
+        "/cases/{case_id}/appointments/{interview_id}/move": {
+            "starts_at": (IN_A_WEEK + timedelta(days=1)).isoformat(),
+            "place": "Bureau SPIP 1",
+        },
+        "/cases/{case_id}/appointments/{interview_id}/cancel": None,
         "/cases/{case_id}/hold": {"reason": "Appel en cours"},
         "/subjects/{subject_id}/erasure": {"reason": "acquittal"},
     }
@@ -359,7 +382,14 @@ async def followed_case(api, as_role, today: date) -> dict[str, str]:
     plan = await ok(
         await api.post(f"/cases/{case}/plan", headers=as_role("cpip"), json=plan_body(assessment, today)), 201
     )
+    convened = await ok(
+        await api.post(
+            f"/cases/{case}/appointments", headers=as_role("cpip"), json=appointment_body(IN_A_WEEK)
+        ),
+        201,
+    )
     return {
+        "interview_id": convened["interview_id"],
         "case_id": case,
         "assessment_id": assessment,
         "plan_id": plan["plan_id"],
@@ -400,7 +430,7 @@ async def test_a_cpip_gets_not_on_caseload_on_every_command_on_a_case_they_do_no
     on_a_case = [
         (method, path) for (method, path), allowed in COMMANDS.items() if "cpip" in allowed and "{" in path
     ]
-    assert len(on_a_case) == 15
+    assert len(on_a_case) == 18
 
     for method, path in on_a_case:
         response = await api.request(

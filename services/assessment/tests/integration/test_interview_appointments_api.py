@@ -11,7 +11,7 @@ from assessment.bootstrap import create_app
 from devinfra.testkit import refused, serving, stored_payloads
 from kernel.clock import LOCAL_TIME_ZONE
 
-from .flows import ok, opened_case
+from .flows import appointment_body, ok, opened_case
 
 pytestmark = pytest.mark.integration
 
@@ -19,13 +19,7 @@ TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TIME_ZONE)  # the clock s
 
 
 def appointment(starts_at: datetime = TUESDAY_10, **overrides) -> dict:
-    return {
-        "starts_at": starts_at.isoformat(),
-        "duration_minutes": 45,
-        "place": "Bureau SPIP 2",
-        "interview_type": "follow_up",
-        **overrides,
-    }
+    return appointment_body(starts_at, **overrides)
 
 
 async def test_the_referent_schedules_moves_and_cancels_an_interview(api, as_role, clock, assessment_dsn):

@@ -13,7 +13,7 @@ from assessment.bootstrap import create_app
 from contracts import known_events
 from devinfra.testkit import ok, published_and_valid, serving
 
-from .flows import case_body, drafted_assessment, opened_case, plan_body
+from .flows import appointment_body, case_body, drafted_assessment, opened_case, plan_body
 
 # They erase people: on a keyring of their own, so the run's shared one keeps its people alive for the others.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("isolated_keyring")]
@@ -206,6 +206,14 @@ async def test_every_event_type_of_the_service_is_published_on_its_topic_valid_a
         ),
         201,
     )
+    soon = clock.now + timedelta(days=3)
+    convened = await ok(
+        await api.post(f"{case_url}/appointments", json=appointment_body(soon), headers=cpip), 201
+    )
+    appointment_url = f"{case_url}/appointments/{convened['interview_id']}"
+    moved = {"starts_at": (soon + timedelta(days=1)).isoformat(), "place": "Bureau SPIP 1"}
+    await ok(await api.post(f"{appointment_url}/move", json=moved, headers=cpip))
+    await ok(await api.post(f"{appointment_url}/cancel", headers=cpip))
     clock.advance(days=200)  # the plan review (180 days) is now overdue
     assert await deadlines.publish_missed(app_with_relay.state.event_store) == 1
     await ok(

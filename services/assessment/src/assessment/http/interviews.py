@@ -192,8 +192,12 @@ async def _appointment_command(
     response_model=list[AppointmentView],
     summary="The case's interview appointments",
 )
-async def list_appointments(case_id: Id, principal: SpipReader, store: Store) -> list[AppointmentView]:
-    return [AppointmentView(**dict(row)) for row in await queries.appointments(store, case_id, principal)]
+async def list_appointments(
+    case_id: Id, principal: SpipReader, store: Store, journal: Journal
+) -> list[AppointmentView]:
+    rows = await queries.appointments(store, case_id, principal)
+    journal.consulted(object_ids=(row["interview_id"] for row in rows))
+    return [AppointmentView(**dict(row)) for row in rows]
 
 
 @router.get(
@@ -202,11 +206,12 @@ async def list_appointments(case_id: Id, principal: SpipReader, store: Store) ->
     summary="An interview appointment",
 )
 async def get_appointment(
-    case_id: Id, interview_id: Id, principal: SpipReader, store: Store
+    case_id: Id, interview_id: Id, principal: SpipReader, store: Store, journal: Journal
 ) -> AppointmentView:
     rows = await queries.appointments(store, case_id, principal, interview_id)
     if not rows:
         raise errors.InterviewNotFound(f"no interview appointment {interview_id} on case {case_id}")
+    journal.consulted(object_id=interview_id)
     return AppointmentView(**dict(rows[0]))
 
 
