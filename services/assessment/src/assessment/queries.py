@@ -3,6 +3,8 @@ single aggregates read from their stream, each after `access` says what the call
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 import asyncpg
@@ -90,14 +92,24 @@ async def ensure_reaches_subject(
 # --- lists ---
 
 
-async def interviews(store: EventStore, case_id: str, principal: Principal) -> list[asyncpg.Record]:
-    """The case's interviews, in the order they were held."""
+@asynccontextmanager
+async def _reading_interviews(
+    store: EventStore, case_id: str, principal: Principal
+) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to read the case's interviews or appointments on, once the caller may: a case they do not
+    see is missing, one they see without reading its interviews refused."""
     of_case = await _case(store, case_id)
     async with store.pool.acquire() as connection:
         works_with = await works_with_person(connection, case_id, principal.subject)
         if not access.sees_case(principal, works_with):
             raise errors.CaseNotFound(f"no {case.stream_type} {case_id}")
         access.ensure_may_read_interviews(principal, of_case.state, works_with)
+        yield connection
+
+
+async def interviews(store: EventStore, case_id: str, principal: Principal) -> list[asyncpg.Record]:
+    """The case's interviews, in the order they were held."""
+    async with _reading_interviews(store, case_id, principal) as connection:
         return await connection.fetch(
             """SELECT interview_id, case_id, held_on, interview_type, author, author_role, recorded_at,
                       confidential, notes
@@ -111,12 +123,7 @@ async def appointments(
 ) -> list[asyncpg.Record]:
     """The case's interview appointments (all, or `interview_id`'s), soonest first: read by whoever reads its
     interviews."""
-    of_case = await _case(store, case_id)
-    async with store.pool.acquire() as connection:
-        works_with = await works_with_person(connection, case_id, principal.subject)
-        if not access.sees_case(principal, works_with):
-            raise errors.CaseNotFound(f"no {case.stream_type} {case_id}")
-        access.ensure_may_read_interviews(principal, of_case.state, works_with)
+    async with _reading_interviews(store, case_id, principal) as connection:
         return await connection.fetch(
             """SELECT interview_id, case_id, interview_type, starts_at, ends_at, place, officer, status
                FROM interview_appointments WHERE case_id = $1 AND ($2::text IS NULL OR interview_id = $2)
