@@ -217,12 +217,15 @@ _INSERT = (
 )
 
 
+# One event's values, typed, as parameters $1 to $17 (in `_NAMES`' order).
+_ONE_ROW = """$1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
+        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint"""
+
 _INSERT_ONE = (
     _IN_ORDER.format(stream_id="$5", head="$18")
     + f"""
     INSERT INTO events ({", ".join(_NAMES)})
-    SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
-        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint
+    SELECT {_ONE_ROW}
     FROM guard WHERE guard.in_order
     RETURNING stream_version, position
 """
@@ -234,8 +237,7 @@ _INSERT_ONE = (
 # creation of the same stream still meets the unique (stream_id, stream_version) index.
 _INSERT_FIRST = f"""
     INSERT INTO events ({", ".join(_NAMES)})
-    VALUES ($1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
-        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint)
+    VALUES ({_ONE_ROW})
     RETURNING stream_version, position
 """
 
