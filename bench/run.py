@@ -188,8 +188,9 @@ async def raw_postgres(run: Run) -> list[Row]:
 
 
 async def kernel_appends(run: Run) -> list[Row]:
-    """Two shapes: `EventStore.append` (its own transaction, one statement: the figure the target is about)
-    and the same append inside an explicit transaction, as a command holding other statements runs it."""
+    """Two shapes: `EventStore.append` (its own transaction, shared with the appends made at the same time by
+    group commit: the figure the target is about) and the same append inside an explicit transaction, as a
+    command holding other statements runs it (one connection each, no group)."""
     dsn = await run.infra.create_database("bench_kernel")
     await database.migrate(dsn)
     pool = await database.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
@@ -208,7 +209,7 @@ async def kernel_appends(run: Run) -> list[Row]:
     rows = []
     try:
         for key, label, operation, target in [
-            ("kernel", "Kernel appends (8 conn)", append, KERNEL_RATIO),
+            ("kernel", "Kernel appends (8 callers)", append, KERNEL_RATIO),
             ("kernel_tx", "  same, in a BEGIN…COMMIT transaction", append_in_transaction, None),
         ]:
             await closed_loop(operation, workers=CONCURRENCY, duration=WARMUP_S)

@@ -11,6 +11,7 @@ key before the hash is computed (`kernel.sealing`): the table, the hash chain an
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -105,16 +106,49 @@ class Session:
         the payloads in clear, as `read_stream` gives them."""
         if not events:
             return []
-        head = expected if isinstance(expected, StreamHead) else await self._head(stream_id, expected)
-        now = self._clock().astimezone(UTC)  # as the database gives it back: one instant, one spelling
+        head = (
+            expected
+            if isinstance(expected, StreamHead)
+            else await _head(self.connection, stream_id, expected)
+        )
+        pending = await _Pending.of(
+            self._clock, self._sealer, stream_type, stream_id, head, events, metadata, subject, restricted
+        )
+        return pending.envelopes(await pending.insert(self.connection))
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One append's rows, hashed (and sealed) and ready to insert, and its payloads in clear."""
+
+    stream_id: str
+    head: StreamHead
+    actor: Actor
+    rows: list[dict]
+    clear: list[dict]
+
+    @classmethod
+    async def of(
+        cls,
+        clock: Clock,
+        sealer: Sealer | None,
+        stream_type: str,
+        stream_id: str,
+        head: StreamHead,
+        events: Sequence[Event],
+        metadata: Metadata,
+        subject: str | None,
+        restricted: bool,
+    ) -> _Pending:
+        now = clock().astimezone(UTC)  # as the database gives it back: one instant, one spelling
         actor = metadata.actor.model_dump()
-        previous_hash, pending, clear = head.hash, [], []
+        previous_hash, rows, clear = head.hash, [], []
         for version, event in enumerate(events, start=head.version + 1):
             event_id = uuid.uuid4()
             payload = event.model_dump(mode="json")
             clear.append(payload)
-            if self._sealer is not None:
-                payload = await self._sealer.seal(
+            if sealer is not None:
+                payload = await sealer.seal(
                     event, payload, event_id=event_id, subject=subject, stream_id=stream_id
                 )
             content = {
@@ -140,51 +174,67 @@ class Session:
             except UnhashableEvent as error:
                 # A value no canonical form holds (an integer beyond 2^53): bad input, named, never a 500.
                 raise InvalidValue(f"{event.event_type}: {error}") from error
-            pending.append(content)
+            rows.append(content)
+        return cls(stream_id, head, metadata.actor, rows, clear)
+
+    async def insert(self, connection: asyncpg.Connection) -> dict[int, int]:
+        """Insert the rows alone, in the caller's transaction or as one of their own: version -> position."""
         try:
-            if len(pending) == 1 and head.version == 0:  # a stream's first event: nothing to be in order with
-                positions = await self.connection.fetch(_INSERT_FIRST, *_values_of(pending[0]))
-            elif len(pending) == 1:  # the common case, without the cost of encoding 17 one-element arrays
-                positions = await self.connection.fetch(_INSERT_ONE, *_values_of(pending[0]), head.version)
+            if len(self.rows) == 1 and self.head.version == 0:  # a first event: nothing to be in order with
+                written = await connection.fetch(_INSERT_FIRST, *_values_of(self.rows[0]))
+            elif len(self.rows) == 1:  # the common case, without the cost of encoding 17 one-element arrays
+                written = await connection.fetch(_INSERT_ONE, *_values_of(self.rows[0]), self.head.version)
             else:
-                positions = await self.connection.fetch(
-                    _INSERT, *_columns_of(pending), stream_id, head.version
-                )
+                written = await connection.fetch(_INSERT_MANY, *_columns_of([self]))
         except asyncpg.UniqueViolationError:
+            raise self.conflict() from None
+        return self.positions(written)
+
+    def positions(self, written: Sequence[asyncpg.Record]) -> dict[int, int]:
+        """This append's version -> position among the rows a statement `written`: all of them, or none
+        (`ConcurrencyConflict`: the guard refused a head written by a younger transaction)."""
+        mine = {r["stream_version"]: r["position"] for r in written if r["stream_id"] == self.stream_id}
+        if len(mine) != len(self.rows):
             raise ConcurrencyConflict(
-                f"stream {stream_id} is no longer at version {head.version}: reload and retry"
-            ) from None
-        if not positions:
-            raise ConcurrencyConflict(
-                f"stream {stream_id} moved on after this transaction began: reload and retry"
+                f"stream {self.stream_id} moved on after this transaction began: reload and retry"
             )
-        metrics.EVENTS_APPENDED.inc(len(positions))
-        position_of = {r["stream_version"]: r["position"] for r in positions}
+        metrics.EVENTS_APPENDED.inc(len(mine))
+        return mine
+
+    def conflict(self) -> ConcurrencyConflict:
+        return ConcurrencyConflict(
+            f"stream {self.stream_id} is no longer at version {self.head.version}: reload and retry"
+        )
+
+    def envelopes(self, position_of: dict[int, int]) -> list[EventEnvelope]:
         return [
             EventEnvelope.model_construct(
                 **{
-                    **content,
-                    "actor": metadata.actor,
-                    "position": position_of[content["stream_version"]],
+                    **row,
+                    "actor": self.actor,
+                    "position": position_of[row["stream_version"]],
                     "payload": payload,
                 }
             )
-            for content, payload in zip(pending, clear, strict=True)
+            for row, payload in zip(self.rows, self.clear, strict=True)
         ]
 
-    async def _head(self, stream_id: str, expected_version: int) -> StreamHead:
-        if expected_version == 0:
-            return NEW_STREAM
-        row = await self.connection.fetchrow(
-            "SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
-            stream_id,
+
+async def _head(
+    connection: asyncpg.Connection | asyncpg.Pool, stream_id: str, expected_version: int
+) -> StreamHead:
+    if expected_version == 0:
+        return NEW_STREAM
+    row = await connection.fetchrow(
+        "SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+        stream_id,
+    )
+    current = StreamHead(row["stream_version"], row["hash"]) if row else NEW_STREAM
+    if current.version != expected_version:
+        raise ConcurrencyConflict(
+            f"stream {stream_id} is at version {current.version}, not {expected_version}: reload and retry"
         )
-        current = StreamHead(row["stream_version"], row["hash"]) if row else NEW_STREAM
-        if current.version != expected_version:
-            raise ConcurrencyConflict(
-                f"stream {stream_id} is at version {current.version}, not {expected_version}: reload and retry"
-            )
-        return current
+    return current
 
 
 # The columns an append writes, in the order of its parameters: what the hash covers, then the chain.
@@ -194,60 +244,130 @@ _NAMES = (*HASHED_FIELDS, "previous_hash", "hash", "hash_version")
 # its first write, so a command appending to several streams may read a later stream's head after its id
 # was drawn, and find it written by a younger transaction that committed meanwhile. Appending after that
 # head would publish the new version before it (kernel review C1): the insert is refused instead, the
-# caller's retry draws a younger id. Materialised, the guard runs once, before any row is inserted.
-_IN_ORDER = """
-    WITH guard AS MATERIALIZED (
-        SELECT NOT EXISTS (SELECT 1 FROM events WHERE stream_id = {stream_id} AND stream_version = {head}
-                                                  AND transaction_id > event_store_xid()) AS in_order)
-"""
-# One round trip; rows keep the order of the arrays (positions follow versions).
-_INSERT = (
-    _IN_ORDER.format(stream_id="$18", head="$19")
-    + f"""
-    INSERT INTO events ({", ".join(_NAMES)})
-    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM guard CROSS JOIN unnest($1::uuid[], $2::text[],
-        $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
-        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[],
-        $17::smallint[])
-        WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)
-    WHERE guard.in_order
-    ORDER BY new.ordinal
-    RETURNING stream_version, position
-"""
-)
-
+# caller's retry draws a younger id.
+_YOUNGER_HEAD = """EXISTS (SELECT 1 FROM events WHERE stream_id = {stream_id} AND stream_version = {head}
+                                          AND transaction_id > event_store_xid())"""
 
 # One event's values, typed, as parameters $1 to $17 (in `_NAMES`' order).
 _ONE_ROW = """$1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
         $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint"""
+_WRITTEN = "RETURNING stream_id, stream_version, position"
 
-_INSERT_ONE = (
-    _IN_ORDER.format(stream_id="$5", head="$18")
-    + f"""
+# Materialised, the guard runs once, before the row is inserted.
+_INSERT_ONE = f"""
+    WITH guard AS MATERIALIZED (SELECT NOT {_YOUNGER_HEAD.format(stream_id="$5", head="$18")} AS in_order)
     INSERT INTO events ({", ".join(_NAMES)})
     SELECT {_ONE_ROW}
     FROM guard WHERE guard.in_order
-    RETURNING stream_version, position
+    {_WRITTEN}
 """
-)
 
-
-# A new stream's first event has no head for `_IN_ORDER` to look at (no row has version 0: the table's CHECK),
-# so its guard would always pass: a plain insert, without the guard's index probe and join. A concurrent
-# creation of the same stream still meets the unique (stream_id, stream_version) index.
+# A new stream's first event has no head to look at (no row has version 0: the table's CHECK), so its guard
+# would always pass: a plain insert, without the guard's index probe and join. A concurrent creation of the
+# same stream still meets the unique (stream_id, stream_version) index.
 _INSERT_FIRST = f"""
     INSERT INTO events ({", ".join(_NAMES)})
     VALUES ({_ONE_ROW})
-    RETURNING stream_version, position
+    {_WRITTEN}
+"""
+
+# Several events, of one append or of several (`_GroupCommit`), each row with the head its append follows
+# ($18): one round trip. The sort takes every guarded row before the first is inserted, and rows keep the
+# order of the arrays (positions follow versions).
+_INSERT_MANY = f"""
+    INSERT INTO events ({", ".join(_NAMES)})
+    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM unnest($1::uuid[], $2::text[],
+        $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
+        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[],
+        $17::smallint[], $18::int[])
+        WITH ORDINALITY AS new({", ".join(_NAMES)}, head, ordinal)
+    WHERE new.head = 0 OR NOT {_YOUNGER_HEAD.format(stream_id="new.stream_id", head="new.head")}
+    ORDER BY new.ordinal
+    {_WRITTEN}
 """
 
 
-def _columns_of(pending: list[dict]) -> list[list]:
-    return [[row[name] for row in pending] for name in _NAMES]
+def _columns_of(appends: Sequence[_Pending]) -> list[list]:
+    """The rows of `appends` as the 18 arrays of `_INSERT_MANY`."""
+    rows = [row for append in appends for row in append.rows]
+    heads = [append.head.version for append in appends for _ in append.rows]
+    return [*([row[name] for row in rows] for name in _NAMES), heads]
 
 
 def _values_of(content: dict) -> list:
     return [content[name] for name in _NAMES]
+
+
+class _GroupCommit:
+    """`EventStore.append`s made at the same time, written by one statement: one round trip and one commit
+    for them all, where each would pay its own. An append that finds no other waiting is written at once,
+    alone. Each keeps its own outcome: if one makes the statement fail (a concurrent writer took its
+    version, a value the database refuses), nothing of the group was written and each is written again on
+    its own; an append the in-order guard refuses gets `ConcurrencyConflict` while the others are written.
+    A caller hears of its events once they are committed, never before."""
+
+    def __init__(self, pool: asyncpg.Pool, *, writers: int = 2, most: int = 64) -> None:
+        self._pool = pool
+        self._writers, self._most = writers, most  # statements in flight at once; appends in one
+        self._waiting: list[tuple[_Pending, asyncio.Future]] = []
+        self._draining = 0
+        self._tasks: set[asyncio.Task] = set()  # referenced until done: the loop keeps only weak ones
+
+    async def write(self, pending: _Pending) -> dict[int, int]:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((pending, written))
+        if self._draining < self._writers:
+            self._draining += 1
+            task = asyncio.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        # A caller that gives up does not take the group down with it: its append may still be written.
+        return await asyncio.shield(written)
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+                await self._write(group)
+        finally:
+            # In the same step as the last look at `_waiting`: an append made after it starts a new drain.
+            self._draining -= 1
+
+    async def _write(self, group: list[tuple[_Pending, asyncio.Future]]) -> None:
+        try:
+            async with self._pool.acquire() as connection:
+                if len(group) == 1 or not await self._together(connection, group):
+                    for pending, written in group:
+                        try:
+                            written.set_result(await pending.insert(connection))
+                        except _REFUSED as refused:
+                            written.set_exception(refused)
+        except asyncio.CancelledError:
+            for _, written in group:
+                written.cancel()
+            raise
+        except Exception as error:  # the connection, not an append: what was written is unknown to all
+            for _, written in group:
+                if not written.done():
+                    written.set_exception(error)
+
+    @staticmethod
+    async def _together(connection: asyncpg.Connection, group: list[tuple[_Pending, asyncio.Future]]) -> bool:
+        """Write the group by one statement; False if it wrote nothing and each must be written alone."""
+        try:
+            rows = await connection.fetch(_INSERT_MANY, *_columns_of([pending for pending, _ in group]))
+        except _REFUSED:
+            return False
+        for pending, written in group:
+            try:
+                written.set_result(pending.positions(rows))
+            except ConcurrencyConflict as refused:
+                written.set_exception(refused)
+        return True
+
+
+# What one append can make a statement fail with: a conflict, a value the database (or its driver) refuses.
+_REFUSED = (ConcurrencyConflict, asyncpg.PostgresError, ValueError)
 
 
 class EventStore:
@@ -258,6 +378,7 @@ class EventStore:
         self.clock = clock
         self.keyring = keyring
         self.sealer = Sealer(keyring) if keyring is not None else None
+        self._group_commit = _GroupCommit(pool)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
@@ -273,11 +394,27 @@ class EventStore:
         async with self.pool.acquire() as connection:
             return await Session(connection, self.clock, self.sealer).read_stream(stream_id)
 
-    async def append(self, *args, **kwargs) -> list[EventEnvelope]:
-        """`Session.append` as a transaction of its own: one statement, one round trip (a person's first
-        personal data costs one more, on the keyring)."""
-        async with self.pool.acquire() as connection:
-            return await Session(connection, self.clock, self.sealer).append(*args, **kwargs)
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str,
+        expected: StreamHead | int,
+        events: Sequence[Event],
+        metadata: Metadata,
+        *,
+        subject: str | None = None,
+        restricted: bool = False,
+    ) -> list[EventEnvelope]:
+        """`Session.append` as a transaction of its own, shared with the appends made at the same time
+        (`_GroupCommit`): one statement, one round trip (a person's first personal data costs one more, on
+        the keyring)."""
+        if not events:
+            return []
+        head = expected if isinstance(expected, StreamHead) else await _head(self.pool, stream_id, expected)
+        pending = await _Pending.of(
+            self.clock, self.sealer, stream_type, stream_id, head, events, metadata, subject, restricted
+        )
+        return pending.envelopes(await self._group_commit.write(pending))
 
     async def verify(self, stream_id: str | None = None) -> dict[str, list[str]]:
         """Check the hash chain of one stream, or of all: stream id -> problems (only broken streams)."""

@@ -154,3 +154,59 @@ async def _waiting_for_an_advisory_lock(connection) -> bool:
     return await connection.fetchval(
         "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
     )
+
+
+async def test_appends_made_at_the_same_time_are_written_together_and_each_learns_its_own_positions(
+    store, dsn
+):
+    """Group commit (issue 19 §2): appends waiting at once share one statement, one transaction."""
+    appended = await asyncio.gather(
+        *(store.append("sample", f"g-{i}", 0, [SampleRecorded(number=i)], metadata()) for i in range(40))
+    )
+
+    for i, (envelope,) in enumerate(appended):
+        (stored,) = await store.read_stream(f"g-{i}")
+        assert (envelope.position, envelope.payload, envelope.hash) == (
+            stored.position,
+            stored.payload,
+            stored.hash,
+        )
+    assert await _transactions_that_wrote(dsn) < 40
+    assert await store.verify() == {}
+
+
+async def test_a_conflict_in_a_group_refuses_that_append_alone(store):
+    await store.append("sample", "taken", 0, [SampleRecorded(number=0)], metadata())
+
+    results = await asyncio.gather(
+        store.append("sample", "taken", 0, [SampleRecorded(number=99)], metadata()),
+        *(store.append("sample", f"g-{i}", 0, [SampleRecorded(number=i)], metadata()) for i in range(10)),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[0], ConcurrencyConflict)
+    assert all(isinstance(r, list) for r in results[1:])
+    assert [e.payload["number"] for e in await store.read_stream("taken")] == [0]
+    assert [len(await store.read_stream(f"g-{i}")) for i in range(10)] == [1] * 10
+
+
+async def test_a_value_the_database_refuses_in_a_group_fails_that_append_alone(store):
+    """PostgreSQL's jsonb holds no NUL character: the statement of the group fails, each is written again alone."""
+    results = await asyncio.gather(
+        store.append("sample", "bad", 0, [SecretNoted(note="a\x00b")], metadata()),
+        *(store.append("sample", f"g-{i}", 0, [SampleRecorded(number=i)], metadata()) for i in range(10)),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[0], asyncpg.PostgresError)
+    assert all(isinstance(r, list) for r in results[1:])
+    assert await store.read_stream("bad") == []
+    assert [len(await store.read_stream(f"g-{i}")) for i in range(10)] == [1] * 10
+
+
+async def _transactions_that_wrote(dsn: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("SELECT count(DISTINCT transaction_id) FROM events")
+    finally:
+        await connection.close()
