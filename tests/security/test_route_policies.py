@@ -5,6 +5,7 @@ an oversized body -> 413, each as application/problem+json. Runs without infrast
 checks happen before any handler touches the database.
 """
 
+import inspect
 import re
 from datetime import timedelta
 
@@ -138,3 +139,29 @@ def test_every_text_query_parameter_of_every_service_is_bounded(apps):
         if parameter["in"] == "query" and _unbounded_text(parameter["schema"])
     ]
     assert unbounded == []
+
+
+def test_no_route_dependency_runs_in_a_worker_thread(apps):
+    """FastAPI runs a dependency that is a plain function (or a class) in a worker thread: a hop of about 0.1 ms
+    a request for what is an attribute read (issue 19 §3). Every dependency of every route is a coroutine."""
+    in_threads = sorted(
+        {
+            f"{service} {route.path}: {getattr(dependant.call, '__qualname__', dependant.call)}"
+            for service, app in apps.items()
+            for route in app.routes
+            if isinstance(route, APIRoute)
+            for dependant in _dependencies(route.dependant)
+            if not _is_coroutine(dependant.call)
+        }
+    )
+    assert in_threads == []
+
+
+def _dependencies(dependant):
+    for dependency in dependant.dependencies:
+        yield dependency
+        yield from _dependencies(dependency)
+
+
+def _is_coroutine(call) -> bool:
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(getattr(call, "__call__", None))

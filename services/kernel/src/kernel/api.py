@@ -21,21 +21,27 @@ T = TypeVar("T")
 
 
 # --- the app's infrastructure ---
+# The dependencies are coroutines: FastAPI runs a plain function (or a class) in a worker thread, and each such
+# hop cost a request about 0.1 ms of CPU and a thread switch, for what is an attribute read.
 
 
-def event_store(request: Request) -> EventStore:
+def store_of(request: Request) -> EventStore:
     return request.app.state.event_store
 
 
-def database(request: Request) -> asyncpg.Pool:
-    return request.app.state.event_store.pool
+async def event_store(request: Request) -> EventStore:
+    return store_of(request)
 
 
-def service_settings(request: Request) -> Any:
+async def database(request: Request) -> asyncpg.Pool:
+    return store_of(request).pool
+
+
+async def service_settings(request: Request) -> Any:
     return request.app.state.settings
 
 
-def runtime(request: Request) -> Any:
+async def runtime(request: Request) -> Any:
     """The running service's loops and clients (`service.Runtime`), for the operations routes."""
     return request.app.state.runtime
 
@@ -49,13 +55,13 @@ def rate_limits(request: Request) -> Any:
     return getattr(request.app.state, "rate_limits", None)
 
 
-def now(request: Request) -> datetime:
-    return request.app.state.event_store.clock()
+async def now(request: Request) -> datetime:
+    return store_of(request).clock()
 
 
-def today(request: Request) -> date:
+async def today(request: Request) -> date:
     """The establishment's calendar day."""
-    return local_date(now(request))
+    return local_date(store_of(request).clock())
 
 
 Store = Annotated[EventStore, Depends(event_store)]

@@ -28,7 +28,7 @@ from starlette.types import Message
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from contracts import Actor
-from kernel.api import event_store
+from kernel.api import store_of
 from kernel.auth import Principal
 from kernel.errors import BadRequest, ConcurrencyConflict, DomainError
 from kernel.eventstore import EventStore, Metadata, Session
@@ -75,7 +75,7 @@ class _AnsweredConcurrently(Exception):
 class CommandGateway:
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.store: EventStore = event_store(request)
+        self.store: EventStore = store_of(request)
 
     def metadata(self, principal: Principal) -> Metadata:
         actor = Actor(
@@ -238,4 +238,9 @@ def _response(body: Any, status_code: int, location: str | None) -> Response:
     return response
 
 
-Commands = Annotated[CommandGateway, Depends(CommandGateway)]
+async def command_gateway(request: Request) -> CommandGateway:
+    """A coroutine, not the class itself: FastAPI would build the class in a worker thread (`kernel.api`)."""
+    return CommandGateway(request)
+
+
+Commands = Annotated[CommandGateway, Depends(command_gateway)]

@@ -130,7 +130,7 @@ def subjects_of(stream: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(envelope.subject for envelope in stream if envelope.subject))
 
 
-def journal_of_request(
+async def journal_of_request(
     request: Request,
     purpose: Annotated[
         str,

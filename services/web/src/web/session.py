@@ -43,7 +43,7 @@ def current_user(request: Request) -> User | None:
     return User(**stored) if isinstance(stored, dict) else None
 
 
-def require_user(request: Request) -> User:
+async def require_user(request: Request) -> User:
     user = current_user(request)
     if user is None:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))

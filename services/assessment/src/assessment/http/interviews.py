@@ -90,7 +90,7 @@ def _view(principal: Principal, **interview) -> InterviewView:
 # --- appointments (convocations) ---
 
 
-def _rooms(settings: Settings) -> RoomList:
+async def _rooms(settings: Settings) -> RoomList:
     """The establishments' rooms, from the file the settings name (none: every place accepted)."""
     return load_rooms(getattr(settings, "rooms_file", None))
 

@@ -13,7 +13,7 @@ from kernel.api import Settings
 from kernel.auth import Principal, allow
 
 
-def _rooms(settings: Settings) -> RoomList:
+async def _rooms(settings: Settings) -> RoomList:
     """The establishments' rooms, from the file the settings name (none: every place accepted)."""
     return load_rooms(getattr(settings, "rooms_file", None))
 

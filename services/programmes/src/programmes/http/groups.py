@@ -43,7 +43,7 @@ from programmes.http.common import Director, Facilitator, IdValue, Officer, Sche
 router = service_router("/groups", tags=["groups"])
 
 
-def _rooms(settings: Settings) -> RoomList:
+async def _rooms(settings: Settings) -> RoomList:
     """The establishments' rooms, from the file the settings name (none: every place accepted)."""
     return load_rooms(getattr(settings, "rooms_file", None))
 

@@ -44,7 +44,7 @@ YEARS = (1900, 2999)  # a proposed session's; beyond, an instant may not even co
 MAX_FACILITATORS = 50  # as many as a proposal may name (contracts.partners.ProposalContent)
 
 
-def _rooms(settings: Settings) -> RoomList:
+async def _rooms(settings: Settings) -> RoomList:
     """The establishments' rooms, from the file the settings name (none: rooms are places by name)."""
     return load_rooms(getattr(settings, "rooms_file", None))
 
