@@ -3,17 +3,26 @@
 Closed loop (N workers, each starts its next operation when the previous one ends) measures capacity.
 Open loop (operation i starts at t0 + i / rate whatever happened before) measures latency at a given
 load without coordinated omission: a slow answer does not delay the requests scheduled after it.
+`wrk` (Debian's, written in C) measures HTTP capacity when the Python client would be the bottleneck.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import os
+import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
+PATHS_SCRIPT = WRK_SCRIPTS / "paths.lua"  # GET paths drawn at random from a file
+BODIES_SCRIPT = WRK_SCRIPTS / "bodies.lua"  # POST bodies from a file, each once, in order
 
 
 async def closed_loop(operation: Callable[[int], Awaitable[bool]], *, workers: int, duration: float) -> dict:
@@ -68,3 +77,33 @@ async def wait_until(
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(interval)
     return value
+
+
+def wrk(url: str, script: Path, arguments: Sequence[object], connections: int, seconds: int) -> dict:
+    """Run `wrk` with one thread and `connections` connections for `seconds` against `url`, `script`
+    given `arguments`; what it did, its latencies, and the CPU it took itself (to be told apart from the
+    system's). The scripts print one JSON line at the end (`wrk/report.lua`)."""
+    command = [
+        "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url, "--",
+        *(str(argument) for argument in arguments),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out, err = process.stdout.read(), process.stderr.read()
+    if process.returncode:
+        raise RuntimeError(f"wrk exited with {process.returncode}: {err or out}")
+    report = json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
+    seconds_run = report["duration_us"] / 1e6
+    latency = report["latency_us"]
+    return {
+        "tool": "wrk",
+        "done": report["requests"],
+        "per_second": report["requests"] / seconds_run,
+        "failed": report["errors"]["status"] + report["errors"]["timeout"] + report["errors"]["connect"],
+        "p50_ms": latency["p50"] / 1000,
+        "p90_ms": latency["p90"] / 1000,
+        "p99_ms": latency["p99"] / 1000,
+        "max_ms": latency["max"] / 1000,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }

@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -36,7 +35,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 from cpuclock import cpu_window
-from loadgen import closed_loop, open_loop, percentile, wait_until
+from loadgen import PATHS_SCRIPT, closed_loop, open_loop, percentile, wait_until, wrk
 from person_year import DEFAULT_PEOPLE
 from table import Row, at_most_row, ratio_row
 
@@ -404,9 +403,11 @@ async def read_load(
     listing = run.workdir / f"{key}.paths"
     listing.write_text("\n".join(paths) + "\n")
     if shutil.which("wrk"):
-        await asyncio.to_thread(_wrk, url, listing, token, connections, 2)  # warm-up
+        await asyncio.to_thread(wrk, url, PATHS_SCRIPT, [listing, token], connections, 2)  # warm-up
         with cpu_window(run.groups) as cpu:
-            found = await asyncio.to_thread(_wrk, url, listing, token, connections, WRK_SECONDS)
+            found = await asyncio.to_thread(
+                wrk, url, PATHS_SCRIPT, [listing, token], connections, WRK_SECONDS
+            )
         cpu["wrk"] = found.pop("cpu_seconds")
         cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
     else:
@@ -414,43 +415,6 @@ async def read_load(
             found = await _python_reads(url, paths, token, connections)
     run.record(key, found, cpu, found["done"])
     return found
-
-
-def _wrk(url: str, listing: Path, token: str, connections: int, seconds: int) -> dict:
-    command = [
-        "wrk",
-        "-t1",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(HERE / "wrk" / "paths.lua"),
-        url,
-        "--",
-        str(listing),
-        token,
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    out, err = process.stdout.read(), process.stderr.read()
-    if process.returncode:
-        raise RuntimeError(f"wrk exited with {process.returncode}: {err or out}")
-    report = json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
-    seconds_run = report["duration_us"] / 1e6
-    latency = report["latency_us"]
-    return {
-        "tool": "wrk",
-        "done": report["requests"],
-        "per_second": report["requests"] / seconds_run,
-        "failed": report["errors"]["status"] + report["errors"]["timeout"] + report["errors"]["connect"],
-        "p50_ms": latency["p50"] / 1000,
-        "p90_ms": latency["p90"] / 1000,
-        "p99_ms": latency["p99"] / 1000,
-        "max_ms": latency["max"] / 1000,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-    }
 
 
 async def _python_reads(url: str, paths: list[str], token: str, connections: int) -> dict:
