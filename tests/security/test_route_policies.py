@@ -164,4 +164,6 @@ def _dependencies(dependant):
 
 
 def _is_coroutine(call) -> bool:
-    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(getattr(call, "__call__", None))
+    """A coroutine function, or an instance whose `__call__` is one (`allow(...)`, `HTTPBearer`); a class is not."""
+    method = None if inspect.isclass(call) else type(call).__call__
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(method)
