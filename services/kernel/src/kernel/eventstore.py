@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -66,10 +66,22 @@ def envelope_from_row(row: asyncpg.Record) -> EventEnvelope:
 
 
 class Session:
-    def __init__(self, connection: asyncpg.Connection, clock: Clock, sealer: Sealer | None = None) -> None:
+    def __init__(
+        self,
+        connection: asyncpg.Connection,
+        clock: Clock,
+        sealer: Sealer | None = None,
+        *,
+        write: Callable[[_Pending], Awaitable[dict[int, int]]] | None = None,
+    ) -> None:
         self.connection = connection
         self._clock = clock
         self._sealer = sealer
+        # How an append's rows are written: by this transaction's connection, or by `EventStore.append`'s group.
+        self._write = write or self._insert
+
+    async def _insert(self, pending: _Pending) -> dict[int, int]:
+        return await pending.insert(self.connection)
 
     async def lock(self, *keys: str) -> None:
         """Serialise this transaction with every other one that locks one of `keys`, until it ends: the kernel's
@@ -100,7 +112,7 @@ class Session:
         """Append after `expected`: the head the caller read (0 or `NEW_STREAM` for a new stream; a bare
         version costs one more round trip to fetch the head's hash). One statement: the unique
         (stream_id, stream_version) index turns a concurrent append into `ConcurrencyConflict`, and so does
-        a head written by a transaction younger than this one (see `_IN_ORDER`): retrying decides again.
+        a head written by a transaction younger than this one (see `_YOUNGER_HEAD`): retrying decides again.
         `restricted` flags every event appended here for `<service>.restricted`, on top of the types the
         contracts mark restricted. Personal fields are sealed (see the module); the envelopes returned carry
         the payloads in clear, as `read_stream` gives them."""
@@ -114,7 +126,7 @@ class Session:
         pending = await _Pending.of(
             self._clock, self._sealer, stream_type, stream_id, head, events, metadata, subject, restricted
         )
-        return pending.envelopes(await pending.insert(self.connection))
+        return pending.envelopes(await self._write(pending))
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,9 @@ class _Pending:
             elif len(self.rows) == 1:  # the common case, without the cost of encoding 17 one-element arrays
                 written = await connection.fetch(_INSERT_ONE, *_values_of(self.rows[0]), self.head.version)
             else:
-                written = await connection.fetch(_INSERT_MANY, *_columns_of([self]))
+                written = await connection.fetch(
+                    _INSERT, *_columns_of([self]), self.stream_id, self.head.version
+                )
         except asyncpg.UniqueViolationError:
             raise self.conflict() from None
         return self.positions(written)
@@ -271,27 +285,33 @@ _INSERT_FIRST = f"""
     {_WRITTEN}
 """
 
-# Several events, of one append or of several (`_GroupCommit`), each row with the head its append follows
-# ($18): one round trip. The sort takes every guarded row before the first is inserted, and rows keep the
-# order of the arrays (positions follow versions).
-_INSERT_MANY = f"""
+# Several events of one stream after its head ($18, $19): the guard runs once, materialised, before any row is
+# inserted; rows keep the order of the arrays (positions follow versions).
+_INSERT = f"""
+    WITH guard AS MATERIALIZED (SELECT NOT {_YOUNGER_HEAD.format(stream_id="$18", head="$19")} AS in_order)
     INSERT INTO events ({", ".join(_NAMES)})
-    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM unnest($1::uuid[], $2::text[],
-        $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[],
-        $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[], $15::text[], $16::text[],
-        $17::smallint[], $18::int[])
-        WITH ORDINALITY AS new({", ".join(_NAMES)}, head, ordinal)
-    WHERE new.head = 0 OR NOT {_YOUNGER_HEAD.format(stream_id="new.stream_id", head="new.head")}
+    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM guard CROSS JOIN {{rows}}
+    WHERE guard.in_order
     ORDER BY new.ordinal
     {_WRITTEN}
 """
+# The events of several new streams (`_GroupCommit`): no head to be in order with, as for `_INSERT_FIRST`.
+_INSERT_NEW = f"""
+    INSERT INTO events ({", ".join(_NAMES)})
+    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM {{rows}}
+    ORDER BY new.ordinal
+    {_WRITTEN}
+"""
+_ROWS = f"""unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[],
+        $8::timestamptz[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[],
+        $15::text[], $16::text[], $17::smallint[]) WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)"""
+_INSERT, _INSERT_NEW = _INSERT.format(rows=_ROWS), _INSERT_NEW.format(rows=_ROWS)
 
 
 def _columns_of(appends: Sequence[_Pending]) -> list[list]:
-    """The rows of `appends` as the 18 arrays of `_INSERT_MANY`."""
+    """The rows of `appends` as the 17 arrays of `_ROWS`."""
     rows = [row for append in appends for row in append.rows]
-    heads = [append.head.version for append in appends for _ in append.rows]
-    return [*([row[name] for row in rows] for name in _NAMES), heads]
+    return [[row[name] for row in rows] for name in _NAMES]
 
 
 def _values_of(content: dict) -> list:
@@ -299,11 +319,11 @@ def _values_of(content: dict) -> list:
 
 
 class _GroupCommit:
-    """`EventStore.append`s made at the same time, written by one statement: one round trip and one commit
-    for them all, where each would pay its own. An append that finds no other waiting is written at once,
-    alone. Each keeps its own outcome: if one makes the statement fail (a concurrent writer took its
-    version, a value the database refuses), nothing of the group was written and each is written again on
-    its own; an append the in-order guard refuses gets `ConcurrencyConflict` while the others are written.
+    """`EventStore.append`s of new streams made at the same time, written by one statement: one round trip
+    and one commit for them all, where each would pay its own. An append that finds no other waiting is
+    written at once, alone, and so is an append after a head (with its in-order guard, as in a session).
+    Each keeps its own outcome: if one makes the statement fail (a concurrent writer created its stream, a
+    value the database refuses), nothing of the group was written and each is written again on its own.
     A caller hears of its events once they are committed, never before."""
 
     def __init__(self, pool: asyncpg.Pool, *, writers: int = 2, most: int = 64) -> None:
@@ -314,6 +334,9 @@ class _GroupCommit:
         self._tasks: set[asyncio.Task] = set()  # referenced until done: the loop keeps only weak ones
 
     async def write(self, pending: _Pending) -> dict[int, int]:
+        if pending.head.version:
+            async with self._pool.acquire() as connection:
+                return await pending.insert(connection)
         written = asyncio.get_running_loop().create_future()
         self._waiting.append((pending, written))
         if self._draining < self._writers:
@@ -355,7 +378,7 @@ class _GroupCommit:
     async def _together(connection: asyncpg.Connection, group: list[tuple[_Pending, asyncio.Future]]) -> bool:
         """Write the group by one statement; False if it wrote nothing and each must be written alone."""
         try:
-            rows = await connection.fetch(_INSERT_MANY, *_columns_of([pending for pending, _ in group]))
+            rows = await connection.fetch(_INSERT_NEW, *_columns_of([pending for pending, _ in group]))
         except _REFUSED:
             return False
         for pending, written in group:
@@ -394,27 +417,13 @@ class EventStore:
         async with self.pool.acquire() as connection:
             return await Session(connection, self.clock, self.sealer).read_stream(stream_id)
 
-    async def append(
-        self,
-        stream_type: str,
-        stream_id: str,
-        expected: StreamHead | int,
-        events: Sequence[Event],
-        metadata: Metadata,
-        *,
-        subject: str | None = None,
-        restricted: bool = False,
-    ) -> list[EventEnvelope]:
+    async def append(self, *args, **kwargs) -> list[EventEnvelope]:
         """`Session.append` as a transaction of its own, shared with the appends made at the same time
-        (`_GroupCommit`): one statement, one round trip (a person's first personal data costs one more, on
-        the keyring)."""
-        if not events:
-            return []
-        head = expected if isinstance(expected, StreamHead) else await _head(self.pool, stream_id, expected)
-        pending = await _Pending.of(
-            self.clock, self.sealer, stream_type, stream_id, head, events, metadata, subject, restricted
-        )
-        return pending.envelopes(await self._group_commit.write(pending))
+        (`_GroupCommit`): one statement, one round trip (a bare expected version costs one more to read the
+        head, and a person's first personal data one more, on the keyring)."""
+        # On the pool, not a connection: the session only reads a head there, the group writes the rows.
+        session = Session(self.pool, self.clock, self.sealer, write=self._group_commit.write)
+        return await session.append(*args, **kwargs)
 
     async def verify(self, stream_id: str | None = None) -> dict[str, list[str]]:
         """Check the hash chain of one stream, or of all: stream id -> problems (only broken streams)."""

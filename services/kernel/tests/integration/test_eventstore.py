@@ -210,3 +210,13 @@ async def _transactions_that_wrote(dsn: str) -> int:
         return await connection.fetchval("SELECT count(DISTINCT transaction_id) FROM events")
     finally:
         await connection.close()
+
+
+async def test_an_append_of_its_own_after_a_bare_version_reads_the_head_and_chains_to_it(store):
+    await store.append("sample", "s-1", 0, [SampleRecorded(number=1)], metadata())
+    await store.append("sample", "s-1", 1, [SampleRecorded(number=2), SampleRecorded(number=3)], metadata())
+
+    with pytest.raises(ConcurrencyConflict):
+        await store.append("sample", "s-1", 1, [SampleRecorded(number=99)], metadata())
+    assert [e.payload["number"] for e in await store.read_stream("s-1")] == [1, 2, 3]
+    assert await store.verify("s-1") == {}
