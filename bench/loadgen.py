@@ -82,7 +82,7 @@ async def wait_until(
 def wrk(url: str, script: Path, arguments: Sequence[object], connections: int, seconds: int) -> dict:
     """Run `wrk` with one thread and `connections` connections for `seconds` against `url`, `script`
     given `arguments`; what it did, its latencies, and the CPU it took itself (to be told apart from the
-    system's). The scripts print one JSON line at the end (`wrk/report.lua`)."""
+    system's). The scripts print one JSON line at the end (`wrk/common.lua`)."""
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url, "--",
         *(str(argument) for argument in arguments),

@@ -201,7 +201,9 @@ class _Pending:
                     _INSERT, *_columns_of([self]), self.stream_id, self.head.version
                 )
         except asyncpg.UniqueViolationError:
-            raise self.conflict() from None
+            raise ConcurrencyConflict(
+                f"stream {self.stream_id} is no longer at version {self.head.version}: reload and retry"
+            ) from None
         return self.positions(written)
 
     def positions(self, written: Sequence[asyncpg.Record]) -> dict[int, int]:
@@ -214,11 +216,6 @@ class _Pending:
             )
         metrics.EVENTS_APPENDED.inc(len(mine))
         return mine
-
-    def conflict(self) -> ConcurrencyConflict:
-        return ConcurrencyConflict(
-            f"stream {self.stream_id} is no longer at version {self.head.version}: reload and retry"
-        )
 
     def envelopes(self, position_of: dict[int, int]) -> list[EventEnvelope]:
         return [
@@ -381,11 +378,8 @@ class _GroupCommit:
             rows = await connection.fetch(_INSERT_NEW, *_columns_of([pending for pending, _ in group]))
         except _REFUSED:
             return False
-        for pending, written in group:
-            try:
-                written.set_result(pending.positions(rows))
-            except ConcurrencyConflict as refused:
-                written.set_exception(refused)
+        for pending, written in group:  # new streams: every row was written, or the statement failed
+            written.set_result(pending.positions(rows))
         return True
 
 

@@ -3,7 +3,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from devinfra.testkit import wait_for
+from devinfra.testkit import query_value, wait_for
 from kernel.errors import ConcurrencyConflict, InvalidValue
 
 from ..samples import SampleRecorded, SecretNoted, metadata
@@ -171,7 +171,7 @@ async def test_appends_made_at_the_same_time_are_written_together_and_each_learn
             stored.payload,
             stored.hash,
         )
-    assert await _transactions_that_wrote(dsn) < 40
+    assert await query_value(dsn, "SELECT count(DISTINCT transaction_id) FROM events") < 40
     assert await store.verify() == {}
 
 
@@ -202,14 +202,6 @@ async def test_a_value_the_database_refuses_in_a_group_fails_that_append_alone(s
     assert all(isinstance(r, list) for r in results[1:])
     assert await store.read_stream("bad") == []
     assert [len(await store.read_stream(f"g-{i}")) for i in range(10)] == [1] * 10
-
-
-async def _transactions_that_wrote(dsn: str) -> int:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetchval("SELECT count(DISTINCT transaction_id) FROM events")
-    finally:
-        await connection.close()
 
 
 async def test_an_append_of_its_own_after_a_bare_version_reads_the_head_and_chains_to_it(store):

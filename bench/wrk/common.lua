@@ -1,5 +1,15 @@
--- What every script of this folder prints when wrk is done: one JSON line (requests, errors, latency
--- percentiles in microseconds), read by `loadgen.wrk`.
+-- What the scripts of this folder share: a file's non-empty lines, and the one JSON line they print when wrk is
+-- done (requests, errors, latency percentiles in microseconds), read by `loadgen.wrk`.
+
+function lines_of(path)
+  local found = {}
+  for line in io.lines(path) do
+    if #line > 0 then
+      found[#found + 1] = line
+    end
+  end
+  return found
+end
 
 function done(summary, latency, requests)
   local e = summary.errors
