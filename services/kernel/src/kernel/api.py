@@ -11,10 +11,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import asyncpg
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kernel.clock import local_date
 from kernel.eventstore import EventStore
+from kernel.pages import COUNT_CAP, Listed
 from kernel.settings import ServiceSettings
 
 T = TypeVar("T")
@@ -97,10 +98,10 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 # Notes, evidence, syntheses.
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
 
-# PostgreSQL's OFFSET is a bigint: a larger value is refused here, not by the database (a 500).
-MAX_OFFSET = 2**31 - 1
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+# A page's position: the `next` of the page before (kernel.pages). Opaque to clients; bounded, so that a
+# forged one costs nothing to refuse.
+After = Annotated[str | None, Query(max_length=2000, description="the `next` of the previous page")]
 
 
 class RequestBody(BaseModel):
@@ -110,5 +111,14 @@ class RequestBody(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
-    total: int
+    """One page of a list, in the list's order. `next` fetches the following one (`?after=<next>`), at the
+    same cost however deep; the total is counted up to `COUNT_CAP` rows (ADR 36)."""
+
     items: list[T]
+    total: int = Field(description=f"rows matching, counted up to {COUNT_CAP}: a lower bound unless total_exact")
+    total_exact: bool
+    next: str | None = Field(description="pass as `after` for the next page; null on the last page")
+
+    @classmethod
+    def of(cls, listed: Listed, items: list[T]) -> Page[T]:
+        return cls(items=items, total=listed.total, total_exact=listed.total_exact, next=listed.next)

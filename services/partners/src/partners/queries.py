@@ -8,7 +8,7 @@ from datetime import date, datetime
 import asyncpg
 
 from contracts.partners import ACCREDITATION_ALERT_DAYS
-from kernel.database import page
+from kernel.pages import Listed, page
 
 
 async def calls(
@@ -18,20 +18,22 @@ async def calls(
     status: str | None,
     hide_drafts: bool,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     where = "($2::text IS NULL OR status = $2) AND (NOT $3 OR status <> 'draft')"
-    # Open calls first (published and within their dates), soonest closing first; then the others.
+    # Open calls first (published and within their dates), soonest closing first; then the others, latest
+    # closing first. Calls are a few a year: ordering all of them is cheap.
     open_ = "(status = 'published' AND opens_on <= $1 AND closes_on >= $1)"
     return await page(
         connection,
-        f"""SELECT *, {open_} AS open, count(*) OVER () AS total FROM calls WHERE {where}
-            ORDER BY {open_} DESC, CASE WHEN {open_} THEN closes_on END, closes_on DESC, call_id""",
+        f"""SELECT *, {open_} AS open, CASE WHEN {open_} THEN closes_on - $1 ELSE 0 END AS days_left
+            FROM calls WHERE {where}""",
         today,
         status,
         hide_drafts,
+        order=("open DESC", "days_left", "closes_on DESC", "call_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -43,8 +45,8 @@ async def organisations(
     expiring_soon: bool | None,
     only_partner: str | None,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     status = """CASE WHEN withdrawn THEN 'withdrawn' WHEN suspended THEN 'suspended'
                      WHEN accredited_until IS NULL THEN 'none'
                      WHEN accredited_until >= $1 THEN 'accredited' ELSE 'expired' END"""
@@ -52,17 +54,17 @@ async def organisations(
     expiring = f"({status} = 'accredited' AND accredited_until < $1 + {ACCREDITATION_ALERT_DAYS})"
     return await page(
         connection,
-        f"""SELECT *, {status} AS accreditation, {expiring} AS expiry_alert, count(*) OVER () AS total
+        f"""SELECT *, lower(name) AS sort_name, {status} AS accreditation, {expiring} AS expiry_alert
             FROM organisations
             WHERE ($2::text IS NULL OR {status} = $2) AND ($3::boolean IS NULL OR {expiring} = $3)
-              AND ($4::text IS NULL OR partner_id = $4)
-            ORDER BY {expiring} DESC, lower(name), partner_id""",
+              AND ($4::text IS NULL OR partner_id = $4)""",
         today,
         accreditation,
         expiring_soon,
         only_partner,
+        order=("sort_name", "partner_id"),  # by name, as the index: `expiring_soon=true` lists the alerts
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -73,19 +75,19 @@ async def proposals(
     status: str | None,
     partner_id: str | None,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     return await page(
         connection,
-        """SELECT *, count(*) OVER () AS total FROM proposals
+        """SELECT *, lower(title) AS sort_title FROM proposals
            WHERE ($1::text IS NULL OR call_id = $1) AND ($2::text IS NULL OR status = $2)
-             AND ($3::text IS NULL OR partner_id = $3)
-           ORDER BY call_id, lower(title), proposal_id""",
+             AND ($3::text IS NULL OR partner_id = $3)""",
         call_id,
         status,
         partner_id,
+        order=("call_id", "sort_title", "proposal_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -100,8 +102,8 @@ async def catalogue(
     only_partner: str | None,
     now: datetime,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     """Published, open actions, with their coming sessions in the date range (and seats left, if asked)."""
     return await page(
         connection,
@@ -113,14 +115,13 @@ async def catalogue(
                  AND ($3::timestamptz IS NULL OR lower(s.during) >= $3)
                  AND ($4::timestamptz IS NULL OR lower(s.during) < $4)
                  AND ($5::integer IS NULL OR a.capacity_max - s.booked >= $5))
-           SELECT a.*, count(*) OVER () AS total,
+           SELECT a.*, min(s.starts_at) AS first_starts_at,
                   jsonb_agg(to_jsonb(s) - 'action_id' ORDER BY s.starts_at) AS sessions
            FROM actions a JOIN sessions s USING (action_id)
            WHERE a.published AND NOT a.closed
              AND ($1::text IS NULL OR a.action_type = $1) AND ($2::text IS NULL OR lower(a.theme) = lower($2))
              AND ($6::text IS NULL OR a.partner_id = $6)
-           GROUP BY a.action_id
-           ORDER BY min(s.starts_at), a.action_id""",
+           GROUP BY a.action_id""",
         action_type,
         theme,
         starts_from,
@@ -128,6 +129,7 @@ async def catalogue(
         min_seats_left,
         only_partner,
         now,
+        order=("first_starts_at", "action_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )

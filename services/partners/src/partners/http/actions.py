@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from contracts.partners import ActionType, SessionSlot
 from contracts.rooms import NO_ROOMS, RoomList
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, day_query
+from kernel.api import After, Db, Id, Label, Limit, Now, Page, Reason, RequestBody, Store, day_query
 from kernel.clock import start_of_day
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -193,10 +193,10 @@ async def list_catalogue(
     # No action holds more than 1,000 people (`ProposalContent.capacity_max`): a larger ask is bad input.
     min_seats_left: Annotated[int | None, Query(ge=1, le=1000)] = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[CatalogueEntry]:
     async with db.acquire() as connection:
-        total, rows = await queries.catalogue(
+        listed = await queries.catalogue(
             connection,
             action_type=action_type.value if action_type else None,
             theme=theme,
@@ -207,9 +207,9 @@ async def list_catalogue(
             only_partner=access.listed_organisation(principal, None),
             now=now,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(total=total, items=[CatalogueEntry.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [CatalogueEntry.model_validate(dict(row)) for row in listed.rows])
 
 
 def _view(found: Aggregate[Action]) -> ActionView:

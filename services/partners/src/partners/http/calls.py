@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from contracts.partners import CallContent
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, Limit, Now, Offset, Page, Store, Today
+from kernel.api import After, Db, Id, Limit, Now, Page, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
 from partners import access, handlers, queries
@@ -84,18 +84,18 @@ async def list_calls(
     today: Today,
     status: CallStatus | None = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[CallSummary]:
     async with db.acquire() as connection:
-        total, rows = await queries.calls(
+        listed = await queries.calls(
             connection,
             today=today,
             status=status.value if status else None,
             hide_drafts=not access.may_see_drafts(principal),
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(total=total, items=[CallSummary.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [CallSummary.model_validate(dict(row)) for row in listed.rows])
 
 
 @router.get("/{call_id}", response_model=CallView, summary="A call")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from contracts import personal_data
 from contracts.partners import ACCREDITATION_ALERT_DAYS, OrganisationType
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, Label, Limit, Now, Offset, Page, Reason, RequestBody, Store, Today
+from kernel.api import After, Db, Id, Label, Limit, Now, Page, Reason, RequestBody, Store, Today
 from kernel.gateway import Commands
 from kernel.http import service_router
 from kernel.journal import Journal
@@ -157,19 +157,19 @@ async def list_organisations(
     accreditation: Accreditation | None = None,
     expiry_alert: bool | None = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[OrganisationSummary]:
     async with db.acquire() as connection:
-        total, rows = await queries.organisations(
+        listed = await queries.organisations(
             connection,
             today=today,
             accreditation=accreditation.value if accreditation else None,
             expiring_soon=expiry_alert,
             only_partner=access.listed_organisation(principal, None),
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(total=total, items=[OrganisationSummary.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [OrganisationSummary.model_validate(dict(row)) for row in listed.rows])
 
 
 @router.get("/{partner_id}", response_model=PartnerView, summary="A partner organisation")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from contracts import personal_data
 from contracts.partners import ProposalCommented, ProposalContent
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, IdFilter, Limit, Now, Offset, Page, Reason, RequestBody, Store
+from kernel.api import After, Db, Id, IdFilter, Limit, Now, Page, Reason, RequestBody, Store
 from kernel.decider import payloads
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -196,18 +196,18 @@ async def list_proposals(
     status: ProposalStatus | None = None,
     partner_id: IdFilter = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[ProposalSummary]:
     async with db.acquire() as connection:
-        total, rows = await queries.proposals(
+        listed = await queries.proposals(
             connection,
             call_id=call_id,
             status=status.value if status else None,
             partner_id=access.listed_organisation(principal, partner_id),
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(total=total, items=[ProposalSummary.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [ProposalSummary.model_validate(dict(row)) for row in listed.rows])
 
 
 @router.get("/{proposal_id}", response_model=ProposalView, summary="A proposal and its review thread")
