@@ -199,7 +199,9 @@ async def test_a_partners_lists_hold_its_own_organisation_only(api, as_role, par
     # Another organisation's proposals are not there for it, as an unknown organisation's are not.
     assert await ok(await api.get(f"/proposals?partner_id={b.partner_id}", headers=a.headers)) == {
         "total": 0,
+        "total_exact": True,
         "items": [],
+        "next": None,
     }
 
 

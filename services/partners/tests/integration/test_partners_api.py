@@ -159,11 +159,20 @@ async def test_the_service_is_not_ready_while_the_broker_is_unreachable(partners
     }
 
 
-async def test_a_page_past_the_end_is_empty_but_still_counts_every_organisation(api, as_role):
-    for n in (1, 2):
-        body = {**VALID, "name": f"Organisme {n}", "siret": valid_siret(700 + n)}
+async def test_organisations_come_page_by_page_each_once_and_a_forged_position_is_refused(api, as_role):
+    for n in range(7):
+        body = {**VALID, "name": f"Organisme {n % 3}", "siret": valid_siret(700 + n)}
         assert (await api.post("/partners", json=body, headers=as_role("ipro_chef"))).status_code == 201
 
-    page = (await api.get("/partners", params={"offset": 5, "limit": 10}, headers=as_role("cpip"))).json()
+    seen, params = [], {"limit": 3}
+    while True:
+        page = (await api.get("/partners", params=params, headers=as_role("cpip"))).json()
+        assert (page["total"], page["total_exact"]) == (7, True)
+        seen += [(p["name"], p["partner_id"]) for p in page["items"]]
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
 
-    assert page == {"total": 2, "items": []}
+    assert len(seen) == 7 and seen == sorted(seen)
+    forged = await api.get("/partners", params={"after": "bm90IGEgY3Vyc29y"}, headers=as_role("cpip"))
+    assert forged.status_code == 400 and forged.json()["rule"] == "cursor-invalid"

@@ -52,8 +52,15 @@ def instant(value: str | datetime | None) -> str:
     return f"{at.astimezone(LOCAL_TIME_ZONE):%d/%m/%Y à %H:%M}"
 
 
+def count(found: dict[str, Any]) -> str:
+    """A list's total as its page gives it: `1 234`, or `1 000 ou plus` where the service stopped counting."""
+    shown = f"{found['total']:,}".replace(",", "\u202f")  # the French thousands separator, unbreakable
+    return shown if found.get("total_exact", True) else f"{shown} ou plus"
+
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(
+    count=count,
     day=day,
     instant=instant,
     role_label=lambda role: ROLE_LABELS.get(role, role),

@@ -176,6 +176,16 @@ def test_a_search_lists_the_people_found_each_opening_their_file(logged_in, serv
     assert "samedi 12 mars 1994" in page.text
 
 
+def test_a_search_with_more_people_than_counted_says_so(logged_in, services):
+    person = {"subject_id": "p-1", "last_name": "Martin", "first_names": "Lucas", "birth_date": "1994-03-12"}
+    found = {"total": 1000, "total_exact": False, "items": [person], "next": "b3BhcXVl"}
+    services.answer = lambda request: httpx.Response(200, json=found)
+
+    page = logged_in("psychologue-1").get("/personnes?q=mart")
+
+    assert "1\u202f000 ou plus personne(s) trouvée(s), les 1 premières affichées" in page.text
+
+
 def test_a_search_too_short_for_the_service_is_told_beside_the_field(logged_in, services):
     services.answer = lambda request: problem(
         422, "request-validation", errors=[{"field": "query.q", "type": "string_too_short", "message": "…"}]
