@@ -20,6 +20,7 @@ from kernel.aggregates import Aggregate, StreamReader, load_existing
 from kernel.auth import Principal
 from kernel.errors import NotFound
 from kernel.eventstore import EventStore
+from kernel.pages import Listed, page
 
 Reader = asyncpg.Pool | asyncpg.Connection
 
@@ -92,6 +93,17 @@ async def ensure_reaches_subject(
 # --- lists ---
 
 
+def _establishment_filter(asked: str | None, perimeter: list[str] | None) -> tuple[str | None, list[str] | None]:
+    """The establishment and the perimeter a list filters on. A list of one establishment (the one asked for
+    within the perimeter, or the perimeter's only one) filters by equality alone: an index reads one
+    establishment's rows in the list's order, not those of `= ANY` of an array, which it would sort."""
+    if asked is None and perimeter is not None and len(perimeter) == 1:
+        asked = perimeter[0]
+    if perimeter is not None and asked in perimeter:
+        return asked, None
+    return asked, perimeter
+
+
 @asynccontextmanager
 async def _reading_interviews(
     store: EventStore, case_id: str, principal: Principal
@@ -154,13 +166,14 @@ async def cases(
     referent: str | None,
     include_closed: bool,
     limit: int,
-    offset: int,
+    after: str | None,
     perimeter: list[str] | None,
     contributor: str | None = None,
-) -> tuple[int, list[asyncpg.Record]]:
+) -> Listed:
     """Cases of the `perimeter`'s establishments (None: of all), optionally of one establishment or
-    referent; with `contributor`, only those where that person was asked to contribute to an assessment
-    (found through `assessment_contributors_by_person`)."""
+    referent, by name; with `contributor`, only those where that person was asked to contribute to an
+    assessment (found through `assessment_contributors_by_person`)."""
+    establishment, perimeter = _establishment_filter(establishment, perimeter)
     where = """($1::text IS NULL OR establishment = $1) AND ($2::text IS NULL OR referent = $2)
                AND ($3 OR closed_on IS NULL) AND ($4::text[] IS NULL OR establishment = ANY($4))"""
     args: list[object] = [establishment, referent, include_closed, perimeter]
@@ -168,16 +181,15 @@ async def cases(
         args.append(contributor)
         where += """ AND case_id IN (SELECT a.case_id FROM assessment_contributors ac
                                      JOIN assessments a USING (assessment_id) WHERE ac.contributor = $5)"""
-    total = await connection.fetchval(f"SELECT count(*) FROM cases WHERE {where}", *args)
-    page = len(args)
-    rows = await connection.fetch(
-        f"""SELECT * FROM cases WHERE {where} ORDER BY lower(last_name), lower(first_names), case_id
-            LIMIT ${page + 1} OFFSET ${page + 2}""",
+    return await page(
+        connection,
+        f"""SELECT *, lower(last_name) AS sort_last_name, lower(first_names) AS sort_first_names
+            FROM cases WHERE {where}""",
         *args,
-        limit,
-        offset,
+        order=("sort_last_name", "sort_first_names", "case_id"),
+        limit=limit,
+        after=after,
     )
-    return total, rows
 
 
 async def deadlines(
@@ -189,26 +201,28 @@ async def deadlines(
     establishment: str | None,
     referent: str | None,
     limit: int,
-    offset: int,
+    after: str | None,
     perimeter: list[str] | None,
-) -> tuple[int, list[asyncpg.Record]]:
+) -> Listed:
     """Pending items of open cases of the `perimeter`'s establishments (None: of all): overdue ones (due
     before today) and, unless `overdue_only`, those due by `horizon`; the most urgent first."""
-    where = """d.done_on IS NULL AND NOT d.cancelled AND c.closed_on IS NULL
-               AND d.due_on <= CASE WHEN $3::boolean THEN $1::date - 1 ELSE $2::date END
-               AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)
-               AND ($6::text[] IS NULL OR c.establishment = ANY($6))"""
-    args = (today, horizon, overdue_only, establishment, referent, perimeter)
-    total = await connection.fetchval(
-        f"SELECT count(*) FROM deadlines d JOIN cases c USING (case_id) WHERE {where}", *args
+    establishment, perimeter = _establishment_filter(establishment, perimeter)
+    return await page(
+        connection,
+        """SELECT d.deadline_id, d.case_id, d.kind, d.due_on, d.due_on < $1 AS overdue, c.subject_id,
+                  c.last_name, c.first_names, c.establishment, c.referent
+           FROM deadlines d JOIN cases c USING (case_id)
+           WHERE d.done_on IS NULL AND NOT d.cancelled AND c.closed_on IS NULL
+             AND d.due_on <= CASE WHEN $3::boolean THEN $1::date - 1 ELSE $2::date END
+             AND ($4::text IS NULL OR c.establishment = $4) AND ($5::text IS NULL OR c.referent = $5)
+             AND ($6::text[] IS NULL OR c.establishment = ANY($6))""",
+        today,
+        horizon,
+        overdue_only,
+        establishment,
+        referent,
+        perimeter,
+        order=("due_on", "deadline_id"),
+        limit=limit,
+        after=after,
     )
-    rows = await connection.fetch(
-        f"""SELECT d.deadline_id, d.case_id, d.kind, d.due_on, d.due_on < $1 AS overdue, c.subject_id,
-                   c.last_name, c.first_names, c.establishment, c.referent
-            FROM deadlines d JOIN cases c USING (case_id) WHERE {where}
-            ORDER BY d.due_on, d.deadline_id LIMIT $7 OFFSET $8""",
-        *args,
-        limit,
-        offset,
-    )
-    return total, rows

@@ -6,8 +6,8 @@ from datetime import date
 
 import asyncpg
 
-from kernel.database import page
 from kernel.eventstore import COLUMNS
+from kernel.pages import Listed, page
 
 # Whoever holds a signed contract that has not ended is at work (suspended included: still employed).
 _AT_WORK = (
@@ -32,24 +32,28 @@ async def pathways(
     include_closed: bool,
     establishments: list[str] | None,
     limit: int,
-    offset: int,
-):
+    after: str | None,
+) -> Listed:
     """`establishments`: the caller's perimeter, whatever `establishment` they ask for (None: no limit)."""
+    # A perimeter of one site (most callers') is an equality: an index then reads that site's pathways in the
+    # list's order, where `= ANY` of an array would have them sorted.
+    site = establishments[0] if establishments is not None and len(establishments) == 1 else None
     return await page(
         connection,
-        """SELECT p.*, p.synthesis_written, count(*) OVER () AS total
-           FROM pathways p LEFT JOIN followed_cases c USING (case_id)
+        """SELECT p.* FROM pathways p LEFT JOIN followed_cases c USING (case_id)
            WHERE ($1::text IS NULL OR p.adviser = $1) AND ($2::text IS NULL OR lower(p.establishment) = lower($2))
              AND ($3::text IS NULL OR c.referent = $3) AND ($4 OR p.closed_on IS NULL)
-             AND ($5::text[] IS NULL OR p.establishment = ANY($5))
-           ORDER BY p.opened_on, p.pathway_id""",
+             AND ($5::text IS NULL OR p.establishment = $5)
+             AND ($6::text[] IS NULL OR p.establishment = ANY($6))""",
         adviser,
         establishment,
         referent,
         include_closed,
-        establishments,
+        site,
+        None if site else establishments,
+        order=("opened_on", "pathway_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -74,30 +78,31 @@ async def caseload(
     today: date,
     window_months: int,
     limit: int,
-    offset: int,
-):
+    after: str | None,
+) -> Listed:
     """Open pathways with what is due: the initial synthesis (overdue or not), leaves awaiting the governor,
-    France Travail registration once release is within the window."""
+    France Travail registration once release is within the window. Overdue syntheses first, then by due date:
+    the first key depends on today, so no index holds this order; the rows sorted are the caller's open
+    pathways (an adviser's, a site's), read by `pathways_by_adviser` or `pathways_by_establishment`."""
     return await page(
         connection,
         """SELECT p.pathway_id, p.subject_id, p.adviser, p.establishment, c.last_name, c.first_names,
                    CASE WHEN NOT p.synthesis_written THEN p.synthesis_due_on END AS synthesis_due_on,
                    (NOT p.synthesis_written AND p.synthesis_due_on < $2) AS synthesis_overdue,
-                   p.pending_leaves,
+                   p.synthesis_due_on AS sort_due_on, p.pending_leaves,
                    (p.france_travail_on IS NULL AND least(c.expected_end_date, c.conditional_release_date)
                         <= ($2 + make_interval(months => $3))::date) AS france_travail_due,
-                   least(c.expected_end_date, c.conditional_release_date) AS next_exit_date,
-                   count(*) OVER () AS total
+                   least(c.expected_end_date, c.conditional_release_date) AS next_exit_date
             FROM pathways p JOIN followed_cases c USING (case_id)
             WHERE p.closed_on IS NULL AND ($1::text IS NULL OR p.adviser = $1)
-              AND ($4::text[] IS NULL OR p.establishment = ANY($4))
-            ORDER BY (NOT p.synthesis_written AND p.synthesis_due_on < $2) DESC, p.synthesis_due_on, p.pathway_id""",
+              AND ($4::text[] IS NULL OR p.establishment = ANY($4))""",
         adviser,
         today,
         window_months,
         establishments,
+        order=("synthesis_overdue DESC", "sort_due_on", "pathway_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -158,23 +163,28 @@ async def positionings(
     adviser: str | None,
     establishments: list[str] | None,
     limit: int,
-    offset: int,
-):
+    after: str | None,
+) -> Listed:
+    """By session, then by the person's name. The name the list sorts on is read by a subquery of the
+    positioning alone, not from the join: the page's bound after a cursor is then a range of a session index
+    (from the cursor's session on), where a key of the join would be checked on every row before it."""
     return await page(
         connection,
-        """SELECT o.*, c.last_name, c.first_names, count(*) OVER () AS total
+        """SELECT o.*, c.last_name, c.first_names,
+                  (SELECT c2.last_name FROM pathways p2 JOIN followed_cases c2 USING (case_id)
+                   WHERE p2.pathway_id = o.pathway_id) AS sort_name
            FROM positionings o JOIN pathways p USING (pathway_id) JOIN followed_cases c ON c.case_id = p.case_id
            WHERE ($1::text IS NULL OR o.action_id = $1) AND ($2::text IS NULL OR o.session_id = $2)
              AND ($3::text IS NULL OR o.partner_id = $3) AND ($4::text IS NULL OR p.adviser = $4)
-             AND ($5::text[] IS NULL OR p.establishment = ANY($5))
-           ORDER BY o.session_id, c.last_name, o.positioning_id""",
+             AND ($5::text[] IS NULL OR p.establishment = ANY($5))""",
         action_id,
         session_id,
         partner_id,
         adviser,
         establishments,
+        order=("session_id", "sort_name", "positioning_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 

@@ -22,6 +22,7 @@ from ipro.handlers import work_id_of
 from kernel.aggregates import Aggregate, load, load_existing
 from kernel.auth import Principal
 from kernel.eventstore import EventStore, envelope_from_row
+from kernel.pages import Listed
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,8 @@ async def pathways(
     establishment: str | None,
     include_closed: bool,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     scope = access.list_scope(principal)
     async with db.acquire() as connection:
         return await queries.pathways(
@@ -103,7 +104,7 @@ async def pathways(
             include_closed=include_closed,
             establishments=scope.establishments,
             limit=limit,
-            offset=offset,
+            after=after,
         )
 
 
@@ -115,8 +116,8 @@ async def caseload(
     today: date,
     window_months: int,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     scope = access.list_scope(principal)
     async with db.acquire() as connection:
         return await queries.caseload(
@@ -126,7 +127,7 @@ async def caseload(
             today=today,
             window_months=window_months,
             limit=limit,
-            offset=offset,
+            after=after,
         )
 
 
@@ -150,8 +151,7 @@ async def posts(db: asyncpg.Pool, principal: Principal, workshop: str | None) ->
 
 @dataclass(frozen=True)
 class ListedPositionings:
-    total: int
-    rows: list[asyncpg.Record]
+    listed: Listed
     names_only: bool  # a partner sees the person's name and the positioning, nothing else
 
 
@@ -162,11 +162,11 @@ async def positionings(
     action_id: str | None,
     session_id: str | None,
     limit: int,
-    offset: int,
+    after: str | None,
 ) -> ListedPositionings:
     scope = access.list_scope(principal)
     async with db.acquire() as connection:
-        total, rows = await queries.positionings(
+        listed = await queries.positionings(
             connection,
             action_id=action_id,
             session_id=session_id,
@@ -174,9 +174,9 @@ async def positionings(
             adviser=scope.adviser,
             establishments=scope.establishments,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return ListedPositionings(total, rows, names_only=scope.partner is not None)
+    return ListedPositionings(listed, names_only=scope.partner is not None)
 
 
 async def inserre_indicator(db: asyncpg.Pool, principal: Principal) -> list[asyncpg.Record]:

@@ -115,7 +115,9 @@ class Page(BaseModel, Generic[T]):
     same cost however deep; the total is counted up to `COUNT_CAP` rows (ADR 36)."""
 
     items: list[T]
-    total: int = Field(description=f"rows matching, counted up to {COUNT_CAP}: a lower bound unless total_exact")
+    total: int = Field(
+        description=f"rows matching, counted up to {COUNT_CAP}: a lower bound unless total_exact"
+    )
     total_exact: bool
     next: str | None = Field(description="pass as `after` for the next page; null on the last page")
 

@@ -68,7 +68,7 @@ def encode_cursor(values: Sequence[Any]) -> str:
 def decode_cursor(cursor: str, arity: int) -> list[Any]:
     def untagged(value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (tag, text), = value.items()
+            ((tag, text),) = value.items()
             return {"t": datetime.fromisoformat, "d": date.fromisoformat}[tag](text)
         if isinstance(value, (list, dict)):
             raise ValueError(value)

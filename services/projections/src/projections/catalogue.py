@@ -22,7 +22,7 @@ from contracts.partners import (
     SessionScheduled,
 )
 from kernel.clock import LOCAL_TIME_ZONE
-from kernel.database import page
+from kernel.pages import Listed, page
 
 EVENT_TYPES = frozenset(
     cls.event_type
@@ -161,35 +161,41 @@ async def search(
     starts_until: date | None = None,
     only_partner: str | None = None,
     limit: int = 100,
-    offset: int = 0,
-) -> tuple[int, list[dict]]:
+    after: str | None = None,
+) -> tuple[Listed, list[dict]]:
     """A page of the published, open actions with their upcoming sessions, soonest first (each with its
-    seats left), and how many actions match. With `starts_from` or `starts_until`, only actions with an
-    upcoming session on those days are listed, with those sessions only."""
+    seats left), and the page's rows as listed. With `starts_from` or `starts_until`, only actions with an
+    upcoming session on those days are listed, with those sessions only.
+
+    The first key is the action's next session from now on: no index holds it, so the open actions matching
+    are sorted (the catalogue's, not the table's: `catalogue_actions_open`)."""
     where = """a.published AND NOT a.closed
                AND ($4::text IS NULL OR a.action_type = $4)
                AND ($5::text IS NULL OR lower(a.theme) = lower($5))
                AND ($6::text IS NULL OR a.partner_id = $6)
                AND (($2::date IS NULL AND $3::date IS NULL)
                     OR EXISTS (SELECT 1 FROM upcoming u WHERE u.action_id = a.action_id))"""
-    total, actions = await page(
+    # An action without an upcoming session comes last: its key is infinity, never NULL (kernel.pages).
+    listed = await page(
         connection,
         f"""WITH upcoming AS ({_UPCOMING})
             SELECT a.action_id, a.partner_id, p.name AS partner_name, a.title, a.action_type, a.theme,
-                   a.capacity_min, a.capacity_max, count(*) OVER () AS total,
-                   (SELECT min(u.starts_at) FROM upcoming u WHERE u.action_id = a.action_id) AS next_session
+                   a.capacity_min, a.capacity_max, lower(a.title) AS sort_title,
+                   coalesce((SELECT min(u.starts_at) FROM upcoming u WHERE u.action_id = a.action_id),
+                            'infinity') AS next_session
             FROM catalogue_actions a LEFT JOIN directory_partners p ON p.partner_id = a.partner_id
-            WHERE {where}
-            ORDER BY next_session NULLS LAST, lower(a.title), a.action_id""",
+            WHERE {where}""",
         now,
         starts_from,
         starts_until,
         action_type,
         theme,
         only_partner,
+        order=("next_session", "sort_title", "action_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
+    actions = listed.rows
     sessions = await connection.fetch(
         f"""SELECT u.action_id, u.session_id, u.starts_at, u.ends_at, u.place,
                    a.capacity_max - (SELECT count(*) FROM catalogue_places p
@@ -209,9 +215,9 @@ async def search(
         )
     items = [
         {
-            **{k: v for k, v in a.items() if k not in ("next_session", "total")},
+            **{k: v for k, v in a.items() if k not in ("sort_title", "next_session", "total")},
             "sessions": by_action[a["action_id"]],
         }
         for a in actions
     ]
-    return total, items
+    return listed, items

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from contracts.partners import ActionType, OrganisationType
 from contracts.roles import IPRO_STAFF, PARTNER, SPIP_STAFF
-from kernel.api import Db, Limit, Now, Offset, Page, Today, day_query
+from kernel.api import After, Db, Limit, Now, Page, Today, day_query
 from kernel.auth import Principal, allow
 from kernel.http import service_router
 from projections import catalogue, partner_directory
@@ -63,10 +63,10 @@ async def list_partners(
     accreditation_status: AccreditationStatus | None = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[DirectoryEntry]:
     async with db.acquire() as connection:
-        total, rows = await partner_directory.search(
+        listed = await partner_directory.search(
             connection,
             today=today,
             organisation_type=organisation_type.value if organisation_type else None,
@@ -74,9 +74,9 @@ async def list_partners(
             accreditation_status=accreditation_status.value if accreditation_status else None,
             only_partner=principal.organisation_scope,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page[DirectoryEntry](total=total, items=[DirectoryEntry(**dict(r)) for r in rows])
+    return Page.of(listed, [DirectoryEntry(**dict(r)) for r in listed.rows])
 
 
 @router.get(
@@ -93,10 +93,10 @@ async def list_catalogue(
     starts_from: Annotated[date | None, day_query("sessions on or after this day")] = None,
     starts_until: Annotated[date | None, day_query("sessions on or before this day")] = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[CatalogueAction]:
     async with db.acquire() as connection:
-        total, items = await catalogue.search(
+        listed, items = await catalogue.search(
             connection,
             now=now,
             action_type=action_type.value if action_type else None,
@@ -105,6 +105,6 @@ async def list_catalogue(
             starts_until=starts_until,
             only_partner=principal.organisation_scope,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page[CatalogueAction](total=total, items=[CatalogueAction(**item) for item in items])
+    return Page.of(listed, [CatalogueAction(**item) for item in items])

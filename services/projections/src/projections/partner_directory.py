@@ -17,7 +17,7 @@ from contracts.partners import (
     PartnerSuspended,
     PartnerWithdrawn,
 )
-from kernel.database import page
+from kernel.pages import Listed, page
 
 # How many days before its end an accreditation is flagged as expiring soon.
 
@@ -100,9 +100,10 @@ async def search(
     accreditation_status: str | None = None,
     only_partner: str | None = None,
     limit: int = 100,
-    offset: int = 0,
-) -> tuple[int, list[asyncpg.Record]]:
-    """A page of the directory and the number of entries matching; `today` is the establishment's date."""
+    after: str | None = None,
+) -> Listed:
+    """A page of the directory by name, and the number of entries matching; `today` is the establishment's
+    date."""
     where = f"""($2::text IS NULL OR organisation_type = $2)
                 AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0)
                 AND ($4::text IS NULL OR partner_id = $4)
@@ -115,14 +116,14 @@ async def search(
         connection,
         f"""SELECT partner_id, name, siret, organisation_type, registered_at, accredited_until,
                    {STATUS_SQL} AS accreditation_status, {expires_soon} AS accreditation_expires_soon,
-                   count(*) OVER () AS total
-            FROM directory_partners
-            WHERE {where} ORDER BY lower(name), partner_id""",
+                   lower(name) AS sort_name
+            FROM directory_partners WHERE {where}""",
         today,
         organisation_type,
         name_contains,
         only_partner,
         accreditation_status,
+        order=("sort_name", "partner_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )

@@ -19,13 +19,13 @@ from contracts.assessment import ClosureReason, EspaceNoteRecorded, Identity, Of
 from contracts.assessment import Sentence as SentenceDates
 from kernel.aggregates import Aggregate
 from kernel.api import (
+    After,
     Db,
     Id,
     Label,
     LabelFilter,
     Limit,
     LongText,
-    Offset,
     Page,
     Reason,
     RequestBody,
@@ -263,20 +263,21 @@ async def list_cases(
     referent: LabelFilter = None,
     include_closed: bool = False,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[CaseSummary]:
-    total, rows = await queries.cases(
+    listed = await queries.cases(
         db,
         establishment=establishment,
         referent=access.listed_referent(principal, referent),
         include_closed=include_closed,
         limit=limit,
-        offset=offset,
+        after=after,
         perimeter=access.listed_establishments(principal),
         contributor=access.listed_contributor(principal),
     )
+    rows = listed.rows
     journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
-    return Page(total=total, items=[CaseSummary.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [CaseSummary.model_validate(dict(row)) for row in rows])
 
 
 @router.get("/{case_id}", response_model=CaseView, summary="A case")

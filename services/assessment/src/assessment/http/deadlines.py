@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from assessment import access, queries
 from assessment.http.common import Officer
 from contracts.assessment import DeadlineKind
-from kernel.api import Db, LabelFilter, Limit, Offset, Page, Today
+from kernel.api import After, Db, LabelFilter, Limit, Page, Today
 from kernel.http import service_router
 from kernel.journal import Journal
 
@@ -45,9 +45,9 @@ async def list_deadlines(
     establishment: LabelFilter = None,
     referent: LabelFilter = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[DeadlineView]:
-    total, rows = await queries.deadlines(
+    listed = await queries.deadlines(
         db,
         today=today,
         horizon=today + timedelta(days=within_days),
@@ -55,8 +55,9 @@ async def list_deadlines(
         establishment=establishment,
         referent=access.listed_referent(principal, referent),
         limit=limit,
-        offset=offset,
+        after=after,
         perimeter=access.listed_establishments(principal),
     )
+    rows = listed.rows
     journal.consulted(subject_ids=(r["subject_id"] for r in rows), object_ids=(r["case_id"] for r in rows))
-    return Page(total=total, items=[DeadlineView.model_validate(dict(row)) for row in rows])
+    return Page.of(listed, [DeadlineView.model_validate(dict(row)) for row in rows])

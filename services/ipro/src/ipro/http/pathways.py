@@ -18,13 +18,13 @@ from kernel.aggregates import Aggregate
 from kernel.api import (
     ID_MAX_LENGTH,
     ID_PATTERN,
+    After,
     Db,
     Id,
     Label,
     LabelFilter,
     Limit,
     LongText,
-    Offset,
     Page,
     Reason,
     RequestBody,
@@ -162,20 +162,20 @@ async def list_pathways(
     establishment: LabelFilter = None,
     include_closed: bool = False,
     limit: Limit = 50,
-    offset: Offset = 0,
+    after: After = None,
 ):
-    total, rows = await reads.pathways(
+    listed = await reads.pathways(
         db,
         principal,
         adviser=adviser,
         establishment=establishment,
         include_closed=include_closed,
         limit=limit,
-        offset=offset,
+        after=after,
     )
-    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
-    return Page(
-        total=total, items=[PathwaySummary(**{k: r[k] for k in PathwaySummary.model_fields}) for r in rows]
+    journal.consulted(subject_ids=(r["subject_id"] for r in listed.rows))
+    return Page.of(
+        listed, [PathwaySummary(**{k: r[k] for k in PathwaySummary.model_fields}) for r in listed.rows]
     )
 
 

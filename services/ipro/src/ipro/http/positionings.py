@@ -16,12 +16,12 @@ from ipro.http.common import Adviser, Confirmer, OnePositioningReader, PartnerOr
 from kernel.aggregates import Aggregate
 from kernel.api import (
     ID_MAX_LENGTH,
+    After,
     Db,
     Id,
     IdFilter,
     Limit,
     Now,
-    Offset,
     Page,
     Reason,
     RequestBody,
@@ -133,15 +133,16 @@ async def list_positionings(
     action_id: IdFilter = None,
     session_id: IdFilter = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ):
-    listed = await reads.positionings(
-        db, principal, action_id=action_id, session_id=session_id, limit=limit, offset=offset
+    found = await reads.positionings(
+        db, principal, action_id=action_id, session_id=session_id, limit=limit, after=after
     )
-    journal.consulted(subject_ids=(r["subject_id"] for r in listed.rows))
-    line = PartnerLine if listed.names_only else PositioningView
+    rows = found.listed.rows
+    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
+    line = PartnerLine if found.names_only else PositioningView
     fields = set(line.model_fields) - {"warnings"}  # said when a place is booked, not when listed
-    return Page(total=listed.total, items=[line(**{k: r[k] for k in fields}) for r in listed.rows])
+    return Page.of(found.listed, [line(**{k: r[k] for k in fields}) for r in rows])
 
 
 @router.get(

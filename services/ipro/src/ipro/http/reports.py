@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from contracts.ipro import WorkRegime
 from ipro import reads
 from ipro.http.common import IndicatorReader, WorkReader
-from kernel.api import Db, LabelFilter, Limit, Offset, Page, Settings, Today
+from kernel.api import After, Db, LabelFilter, Limit, Page, Settings, Today
 from kernel.http import service_router
 from kernel.journal import Journal
 
@@ -79,20 +79,20 @@ async def caseload(
     today: Today,
     adviser: LabelFilter = None,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ):
-    total, rows = await reads.caseload(
+    listed = await reads.caseload(
         db,
         principal,
         adviser=adviser,
         today=today,
         window_months=settings.france_travail_window_months,
         limit=limit,
-        offset=offset,
+        after=after,
     )
-    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
-    return Page(
-        total=total, items=[CaseloadItem(**{k: r[k] for k in CaseloadItem.model_fields}) for r in rows]
+    journal.consulted(subject_ids=(r["subject_id"] for r in listed.rows))
+    return Page.of(
+        listed, [CaseloadItem(**{k: r[k] for k in CaseloadItem.model_fields}) for r in listed.rows]
     )
 
 

@@ -72,7 +72,7 @@ async def stream(stream_id: Id, principal: LogReader, db: Db, journal: Journal) 
     if not rows or not reaches_stream(principal, rows, persons):
         raise StreamNotFound(f"no stream {stream_id} in the log you may read")
     journal.consulted(subject_ids=subjects)
-    return Page[LoggedEvent](total=len(rows), items=[LoggedEvent(**row) for row in rows])
+    return _whole([LoggedEvent(**row) for row in rows])
 
 
 @router.get(
@@ -96,4 +96,9 @@ async def subject(
         if establishment is None or not principal.reaches(establishment):
             raise SubjectNotFound(f"no person {subject_id} in the log you may read")
         rows = await store.events_of_subject(connection, subject_id, as_of)
-    return Page[LoggedEvent](total=len(rows), items=[LoggedEvent(**row) for row in rows])
+    return _whole([LoggedEvent(**row) for row in rows])
+
+
+def _whole(items: list[LoggedEvent]) -> Page[LoggedEvent]:
+    """A stream's or a person's events, all in one page: no `next`, the total exact."""
+    return Page[LoggedEvent](items=items, total=len(items), total_exact=True, next=None)

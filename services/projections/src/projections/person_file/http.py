@@ -17,7 +17,7 @@ from contracts import Actor, not_personal_data
 from contracts.projections import FileConsulted, FileFormat
 from contracts.roles import IPRO_STAFF, SPIP_STAFF
 from kernel.access import Principal
-from kernel.api import Db, Id, Limit, Now, Offset, Page, Store
+from kernel.api import After, Db, Id, Limit, Now, Page, Store
 from kernel.auth import allow
 from kernel.errors import NotFound
 from kernel.eventstore import NEW_STREAM, EventStore, Metadata
@@ -79,16 +79,14 @@ async def find_persons(
     journal: Journal,
     q: Annotated[str, Query(min_length=2, max_length=100, description="words of the name or écrou number")],
     limit: Limit = 20,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[FoundPerson]:
     async with db.acquire() as connection:
-        total, rows = await store.search(
-            connection, q, limit=limit, offset=offset, establishments=principal.perimeter
+        listed = await store.search(
+            connection, q, limit=limit, after=after, establishments=principal.perimeter
         )
-    journal.consulted(subject_ids=(r["subject_id"] for r in rows))
-    return Page[FoundPerson](
-        total=total, items=[FoundPerson(**{k: r[k] for k in FoundPerson.model_fields}) for r in rows]
-    )
+    journal.consulted(subject_ids=(r["subject_id"] for r in listed.rows))
+    return Page.of(listed, [FoundPerson(**{k: r[k] for k in FoundPerson.model_fields}) for r in listed.rows])
 
 
 @router.get("/{subject_id}/file", response_model=PersonFile, summary="A person's consolidated file")
@@ -145,12 +143,14 @@ async def consultations(
     now: Now,
     _journal: Journal,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ) -> Page[Consultation]:
     async with db.acquire() as connection:
         await _live_file(connection, subject_id, now, principal)
-        total, rows = await store.consultations_of(connection, subject_id, limit=limit, offset=offset)
-    return Page[Consultation](total=total, items=[Consultation(**row) for row in rows])
+        listed = await store.consultations_of(connection, subject_id, limit=limit, after=after)
+    return Page.of(
+        listed, [Consultation(**{k: r[k] for k in Consultation.model_fields}) for r in listed.rows]
+    )
 
 
 async def _read(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from kernel.database import page
+from kernel.pages import Listed, page
 from projections.person_file.fold import FileEvent
 from projections.person_file.ingest import STREAMS, searchable
 from projections.person_file.model import Identity
@@ -49,23 +49,25 @@ async def identity_of(connection: asyncpg.Connection, subject_id: str) -> Identi
 
 
 async def search(
-    connection: asyncpg.Connection, q: str, *, limit: int, offset: int, establishments: list[str] | None
-) -> tuple[int, list[dict]]:
+    connection: asyncpg.Connection, q: str, *, limit: int, after: str | None, establishments: list[str] | None
+) -> Listed:
     """People whose name or écrou number contains every word of `q`, closest first; of `establishments`
-    only (None: of all), the person's establishment being their latest case's (its opening or transfer)."""
+    only (None: of all), the person's establishment being their latest case's (its opening or transfer).
+    A ranking: the few people the trigram index finds are sorted, by similarity and then by name."""
     words = searchable(q).split()
     return await page(
         connection,
-        f"""SELECT subject_id, last_name, first_names, birth_date, ecrou_number, count(*) OVER () AS total
+        f"""SELECT subject_id, last_name, first_names, birth_date, ecrou_number,
+                  similarity(search_text, $2) AS closeness
            FROM person_identities i
            WHERE search_text LIKE ALL (SELECT '%' || w || '%' FROM unnest($1::text[]) AS w)
-             AND ($3::text[] IS NULL OR ({_ESTABLISHMENT_NOW}) = ANY($3))
-           ORDER BY similarity(search_text, $2) DESC, last_name, first_names, subject_id""",
+             AND ($3::text[] IS NULL OR ({_ESTABLISHMENT_NOW}) = ANY($3))""",
         [_escape_like(w) for w in words],
         " ".join(words),
         establishments,
+        order=("closeness DESC", "last_name", "first_names", "subject_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -84,19 +86,18 @@ def _escape_like(word: str) -> str:
 
 
 async def consultations_of(
-    connection: asyncpg.Connection, subject_id: str, *, limit: int, offset: int
-) -> tuple[int, list[dict]]:
-    """The person's consultation history: the restricted events this service recorded, latest first."""
-    total, rows = await page(
+    connection: asyncpg.Connection, subject_id: str, *, limit: int, after: str | None
+) -> Listed:
+    """The person's consultation history: the restricted events this service recorded, latest first (by
+    `events_consultations`)."""
+    return await page(
         connection,
-        """SELECT occurred_at AS consulted_at, actor->>'subject' AS reader, actor->>'role' AS role,
+        """SELECT position, occurred_at AS consulted_at, actor->>'subject' AS reader, actor->>'role' AS role,
                   payload->>'reading' AS reading, payload->>'format' AS format,
-                  (payload->>'as_of')::timestamptz AS as_of, payload->>'purpose' AS purpose,
-                  count(*) OVER () AS total
-           FROM events WHERE subject = $1 AND event_type = 'projections.file.consulted'
-           ORDER BY position DESC""",
+                  (payload->>'as_of')::timestamptz AS as_of, payload->>'purpose' AS purpose
+           FROM events WHERE subject = $1 AND event_type = 'projections.file.consulted'""",
         subject_id,
+        order=("position DESC",),
         limit=limit,
-        offset=offset,
+        after=after,
     )
-    return total, [{k: v for k, v in row.items() if k != "total"} for row in rows]
