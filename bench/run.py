@@ -31,6 +31,7 @@ from typing import ClassVar
 import asyncpg
 import audit_verify
 import httpx
+import list_phases as lists
 import person_file_phases as person_file
 import psutil
 import schedule_phases as schedule
@@ -640,6 +641,7 @@ async def measure(run: Run) -> None:
             # The directory already holds the year's partner organisations: the HTTP phases count from there.
             run.partners_created = await projected_count(run)
         await step(run, "idle", _idle)
+        await step(run, "list reads at two sizes", lists.list_reads)
         await step(run, "HTTP throughput", http_throughput)
         await step(run, "end-to-end latency", e2e_latency)
         if run.year is not None:
@@ -661,6 +663,19 @@ async def measure_kernel(run: Run) -> None:
     included (about a minute: no year, no services)."""
     await step(run, "raw PostgreSQL", raw_postgres)
     await step(run, "kernel appends", kernel_appends)
+
+
+async def measure_lists(run: Run) -> None:
+    """`uv run python bench/run.py --lists`: reads by id and lists at two sizes, on services with no year (a
+    minute or two)."""
+    if await step(run, "services start", _start):
+        try:
+            await step(run, "list reads at two sizes", lists.list_reads)
+        finally:
+            await run.projections.close()
+
+
+PARTIAL_RUNS = {"--kernel": measure_kernel, "--lists": measure_lists}
 
 
 async def _start(run: Run) -> list[Row]:
@@ -724,7 +739,7 @@ def main() -> int:
     try:
         print(f"Starting PostgreSQL and Kafka under {workdir} ...", flush=True)
         infra.start()
-        asyncio.run(measure_kernel(run) if sys.argv[1:] == ["--kernel"] else measure(run))
+        asyncio.run(PARTIAL_RUNS.get(" ".join(sys.argv[1:]), measure)(run))
         facts = machine_facts(run)
     finally:
         if run.system is not None:
