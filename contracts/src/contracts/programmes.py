@@ -89,12 +89,16 @@ class ProgrammeDefinition(Value):
     sensitive: bool = Field(default=False, description="ESPACE: groups and referrals visible to DPIPs only")
 
 
+# A group session lasts at most this long (a moved one keeps its length): lists of sessions rely on it.
+MAX_SESSION_MINUTES = 480
+
+
 class WeeklyPattern(Value):
     """Sessions on one weekday at one local time, every `every_weeks` weeks, from the group's start date."""
 
     weekday: Weekday
     starts_at: LocalTime
-    duration_minutes: int = Field(ge=15, le=480)
+    duration_minutes: int = Field(ge=15, le=MAX_SESSION_MINUTES)
     every_weeks: int = Field(default=1, ge=1, le=4)
 
 

@@ -93,7 +93,9 @@ async def ensure_reaches_subject(
 # --- lists ---
 
 
-def _establishment_filter(asked: str | None, perimeter: list[str] | None) -> tuple[str | None, list[str] | None]:
+def _establishment_filter(
+    asked: str | None, perimeter: list[str] | None
+) -> tuple[str | None, list[str] | None]:
     """The establishment and the perimeter a list filters on. A list of one establishment (the one asked for
     within the perimeter, or the perimeter's only one) filters by equality alone: an index reads one
     establishment's rows in the list's order, not those of `= ANY` of an array, which it would sort."""

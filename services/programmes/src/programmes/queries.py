@@ -6,12 +6,13 @@ caseload, never filtered after the fact, so that totals count only what the call
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
+from contracts.programmes import MAX_SESSION_MINUTES
 from kernel.auth import Principal
-from kernel.database import page
+from kernel.pages import Listed, page
 from programmes import access
 
 
@@ -22,20 +23,28 @@ async def programmes(
     include_withdrawn: bool,
     include_sensitive: bool,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
-    """`include_sensitive`: whether the caller knows of sensitive (ESPACE-like) programmes at all."""
+    after: str | None,
+) -> Listed:
+    """`include_sensitive`: whether the caller knows of sensitive (ESPACE-like) programmes at all. The
+    catalogue holds a few dozen entries: ordering all of them is cheap, no index needed."""
     return await page(
         connection,
-        """SELECT *, count(*) OVER () AS total FROM programmes
-           WHERE ($1::text IS NULL OR kind = $1) AND ($2 OR NOT withdrawn) AND ($3 OR NOT sensitive)
-           ORDER BY kind DESC, code""",
+        """SELECT * FROM programmes
+           WHERE ($1::text IS NULL OR kind = $1) AND ($2 OR NOT withdrawn) AND ($3 OR NOT sensitive)""",
         kind,
         include_withdrawn,
         include_sensitive,
+        order=("kind DESC", "code"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
+
+
+def _sites(scope: access.Scope) -> tuple[str | None, list[str] | None]:
+    """The perimeter as (its only establishment, None) or (None, its several): an index reads one
+    establishment's rows in the list's order, where it reads those of `= ANY` of an array unordered."""
+    sites = scope.establishments
+    return (sites[0], None) if sites is not None and len(sites) == 1 else (None, sites)
 
 
 async def groups(
@@ -46,26 +55,29 @@ async def groups(
     status: str | None,
     establishment: str | None,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     scope = access.scope(principal)
+    site, sites = _sites(scope)
     return await page(
         connection,
-        """SELECT *, round(participants::numeric / capacity, 3)::float AS fill_rate, count(*) OVER () AS total
+        """SELECT *, round(participants::numeric / capacity, 3)::float AS fill_rate
            FROM groups
            WHERE ($1::text IS NULL OR programme_id = $1) AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR lower(establishment) = lower($3)) AND ($4 OR NOT sensitive)
              AND ($5::text IS NULL OR $5 = ANY(partner_organisations))
              AND ($6::text[] IS NULL OR establishment = ANY($6))
-           ORDER BY start_date, group_id""",
+             AND ($7::text IS NULL OR establishment = $7)""",
         programme_id,
         status,
         establishment,
         scope.include_sensitive,
         scope.partner_organisation,
-        scope.establishments,
+        sites,
+        site,
+        order=("start_date", "group_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -79,19 +91,18 @@ async def referrals(
     group_id: str | None,
     status: str | None,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     scope = access.scope(principal)
     return await page(
         connection,
-        """SELECT r.*, count(*) OVER () AS total
+        """SELECT r.*
            FROM referrals r LEFT JOIN followed_cases c USING (case_id)
            WHERE ($1::text IS NULL OR r.case_id = $1) AND ($2::text IS NULL OR r.subject_id = $2)
              AND ($3::text IS NULL OR r.programme_id = $3) AND ($4::text IS NULL OR r.group_id = $4)
              AND ($5::text IS NULL OR r.status = $5) AND ($6::text IS NULL OR c.referent = $6)
              AND ($7 OR NOT r.sensitive)
-             AND ($8::text[] IS NULL OR coalesce(c.establishment, r.establishment) = ANY($8))
-           ORDER BY r.referred_on, r.referral_id""",
+             AND ($8::text[] IS NULL OR coalesce(c.establishment, r.establishment) = ANY($8))""",
         case_id,
         subject_id,
         programme_id,
@@ -100,8 +111,9 @@ async def referrals(
         scope.referent,
         scope.include_sensitive,
         scope.establishments,
+        order=("referred_on", "referral_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 
@@ -128,6 +140,10 @@ async def referrals_of_person(
     return rows, referent
 
 
+# A session that overlaps a period starts less than the longest session before it.
+LONGEST_SESSION = timedelta(minutes=MAX_SESSION_MINUTES)
+
+
 async def sessions(
     connection: asyncpg.Connection,
     principal: Principal,
@@ -138,32 +154,38 @@ async def sessions(
     room: str | None,
     facilitator: str | None,
     limit: int,
-    offset: int,
-) -> tuple[int, list[asyncpg.Record]]:
+    after: str | None,
+) -> Listed:
     """`facilitator`: the one asked for; a partner sees only the sessions of the groups naming its
-    organisation."""
+    organisation. The bounds on a session's start follow from its overlap with the period: they are where
+    a walk of the index in the list's order starts and stops."""
     scope = access.scope(principal)
+    site, sites = _sites(scope)
     return await page(
         connection,
         """SELECT s.session_id, s.group_id, g.programme_id, p.code AS programme_code, s.number, s.establishment,
-                  s.room, g.facilitators, s.during, s.held, count(*) OVER () AS total
+                  s.room, g.facilitators, lower(s.during) AS starts_at, upper(s.during) AS ends_at, s.held
            FROM group_sessions s JOIN groups g USING (group_id) JOIN programmes p USING (programme_id)
            WHERE s.during && tstzrange($1, $2) AND ($3::text IS NULL OR lower(s.establishment) = lower($3))
              AND ($4::text IS NULL OR lower(s.room) = lower($4))
              AND ($5::text IS NULL OR lower(trim($5)) = ANY(SELECT lower(trim(f)) FROM unnest(g.facilitators) f))
              AND ($6 OR NOT g.sensitive) AND ($7::text[] IS NULL OR s.establishment = ANY($7))
              AND ($8::text IS NULL OR $8 = ANY(g.partner_organisations))
-           ORDER BY lower(s.during), s.room, s.session_id""",
+             AND ($9::text IS NULL OR s.establishment = $9)
+             AND lower(s.during) > $10 AND lower(s.during) < $2""",
         starts,
         ends,
         establishment,
         room,
         facilitator,
         scope.include_sensitive,
-        scope.establishments,
+        sites,
         scope.partner_organisation,
+        site,
+        starts - LONGEST_SESSION,
+        order=("starts_at", "room", "session_id"),
         limit=limit,
-        offset=offset,
+        after=after,
     )
 
 

@@ -60,6 +60,7 @@ WHOLE_PERIOD = "from=2026-11-30&to=2027-03-01"
 LATER = NOW + timedelta(days=34)  # 2026-12-31 09:00: the first five Tuesday sessions have started
 
 EMPTY_RULES = EligibilityRules().model_dump(mode="json")
+NOTHING = {"total": 0, "total_exact": True, "items": [], "next": None}  # an empty list's page
 
 STAFF_GROUPS = frozenset({"parcours", "other"})
 EVERY_GROUP = STAFF_GROUPS | {"espace"}
@@ -355,7 +356,7 @@ async def test_a_cpip_neither_refers_nor_reads_nor_acts_on_another_cpips_person(
     for method, url, body in calls:
         refused_as(await world.api.request(method, url, json=body, headers=headers), CASELOAD, user)
     listed = await ok(await world.api.get(f"/referrals?case_id={world.cases[person]}", headers=headers))
-    assert listed == {"total": 0, "items": []}
+    assert listed == NOTHING
     assert await events_in(world.dsn) == before
 
 
@@ -556,7 +557,7 @@ async def test_espace_groups_and_referrals_are_left_out_of_every_list_even_when_
         assert not espace & {i.get("referral_id", i["group_id"]) for i in body["items"]}, (user, query)
         assert body["total"] == len(body["items"]), (user, query)
         if empty:
-            assert body == {"total": 0, "items": []}, (user, query)
+            assert body == NOTHING, (user, query)
 
     response = await world.api.get("/people/p-5/participation", headers=world.headers(user))
     if response.status_code != 403:

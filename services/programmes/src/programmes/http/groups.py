@@ -16,6 +16,7 @@ from contracts.programmes import AttendanceMark, GroupSession, Mark, WeeklyPatte
 from contracts.rooms import NO_ROOMS, RoomList, load_rooms
 from kernel.aggregates import Aggregate
 from kernel.api import (
+    After,
     Db,
     Id,
     IdFilter,
@@ -23,7 +24,6 @@ from kernel.api import (
     LabelFilter,
     Limit,
     Now,
-    Offset,
     Page,
     Reason,
     RequestBody,
@@ -200,20 +200,20 @@ async def list_groups(
     status: GroupStatus | None = None,
     establishment: LabelFilter = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    after: After = None,
 ):
     async with db.acquire() as connection:
-        total, rows = await queries.groups(
+        listed = await queries.groups(
             connection,
             principal,
             programme_id=programme_id,
             status=status and status.value,
             establishment=establishment,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(
-        total=total, items=[GroupSummary(**{k: r[k] for k in GroupSummary.model_fields}) for r in rows]
+    return Page.of(
+        listed, [GroupSummary(**{k: r[k] for k in GroupSummary.model_fields}) for r in listed.rows]
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from contracts.programmes import EligibilityRules, ProgrammeDefinition, ProgrammeKind
-from kernel.api import Db, Id, Limit, Offset, Page, Reason, RequestBody, Store
+from kernel.api import After, Db, Id, Limit, Page, Reason, RequestBody, Store
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -50,16 +50,16 @@ async def list_programmes(
     kind: ProgrammeKind | None = None,
     include_withdrawn: bool = False,
     limit: Limit = 100,
-    offset: Offset = 0,
+    after: After = None,
 ):
     async with db.acquire() as connection:
-        total, rows = await queries.programmes(
+        listed = await queries.programmes(
             connection,
             kind=kind and kind.value,
             include_withdrawn=include_withdrawn,
             include_sensitive=access.knows_sensitive_programmes(principal),
             limit=limit,
-            offset=offset,
+            after=after,
         )
     items = [
         view(
@@ -71,9 +71,9 @@ async def list_programmes(
             ),
             principal,
         )
-        for r in rows
+        for r in listed.rows
     ]
-    return Page(total=total, items=items)
+    return Page.of(listed, items)
 
 
 @router.get("/{programme_id}", response_model=ProgrammeView, summary="A catalogue entry")

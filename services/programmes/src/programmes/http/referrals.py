@@ -14,7 +14,7 @@ from pydantic import BaseModel, StringConstraints
 from contracts import personal_data
 from contracts.programmes import CompletionCertificateIssued
 from kernel.aggregates import Aggregate
-from kernel.api import Db, Id, IdFilter, Limit, Offset, Page, Reason, RequestBody, Store, Today
+from kernel.api import After, Db, Id, IdFilter, Limit, Page, Reason, RequestBody, Store, Today
 from kernel.auth import Principal
 from kernel.gateway import Commands
 from kernel.http import service_router
@@ -123,10 +123,10 @@ async def list_referrals(
     group_id: IdFilter = None,
     status: ReferralStatus | None = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    after: After = None,
 ):
     async with db.acquire() as connection:
-        total, rows = await queries.referrals(
+        listed = await queries.referrals(
             connection,
             principal,
             case_id=case_id,
@@ -135,12 +135,13 @@ async def list_referrals(
             group_id=group_id,
             status=status and status.value,
             limit=limit,
-            offset=offset,
+            after=after,
         )
+    rows = listed.rows
     journal.consulted(
         subject_ids=(r["subject_id"] for r in rows), object_ids=(r["referral_id"] for r in rows)
     )
-    return Page(total=total, items=[row_view(row, principal) for row in rows])
+    return Page.of(listed, [row_view(row, principal) for row in rows])
 
 
 @router.get("/{referral_id}", response_model=ReferralView, summary="A referral")

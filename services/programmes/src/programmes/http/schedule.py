@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel
 
-from kernel.api import Db, Id, Limit, Offset, Page, day_query
+from kernel.api import After, Db, Id, Limit, Page, day_query
 from kernel.clock import start_of_day
 from kernel.http import service_router
 from kernel.journal import Journal
@@ -70,11 +70,11 @@ async def sessions(
     room: Name = None,
     facilitator: Name = None,
     limit: Limit = 200,
-    offset: Offset = 0,
+    after: After = None,
 ):
     first, last = period(week, date_from, date_to)
     async with db.acquire() as connection:
-        total, rows = await queries.sessions(
+        listed = await queries.sessions(
             connection,
             principal,
             starts=start_of_day(first),
@@ -83,18 +83,10 @@ async def sessions(
             room=room,
             facilitator=facilitator,
             limit=limit,
-            offset=offset,
+            after=after,
         )
-    return Page(
-        total=total,
-        items=[
-            ScheduledSession(
-                **{k: r[k] for k in ScheduledSession.model_fields if k not in ("starts_at", "ends_at")},
-                starts_at=r["during"].lower,
-                ends_at=r["during"].upper,
-            )
-            for r in rows
-        ],
+    return Page.of(
+        listed, [ScheduledSession(**{k: r[k] for k in ScheduledSession.model_fields}) for r in listed.rows]
     )
 
 
