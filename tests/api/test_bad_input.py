@@ -20,15 +20,16 @@ LISTS = {
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_an_offset_beyond_what_the_database_counts_is_refused_as_bad_input(
-    all_services, dev_keys, service
-):
-    """#1: ?offset=2^63 was a 500 on every paginated list."""
+async def test_a_forged_cursor_is_refused_as_bad_input(all_services, dev_keys, service):
+    """#1: ?offset=2^63 was a 500 on every paginated list; lists now page by cursor (kernel.pages, ADR 36),
+    and a cursor the service did not hand out is their bad input."""
     headers = {"Authorization": f"Bearer {dev_keys.mint('dpip')}"}
     async with httpx.AsyncClient(base_url=all_services.url(service)) as http:
-        response = await http.get(LISTS[service], params={"offset": 2**63}, headers=headers)
-        assert response.status_code == 422 and response.json()["rule"] == "request-validation", response.text
-        assert (await http.get(LISTS[service], params={"offset": 0}, headers=headers)).status_code == 200
+        response = await http.get(LISTS[service], params={"after": "forged"}, headers=headers)
+        assert response.status_code == 400 and response.json()["rule"] == "cursor-invalid", response.text
+        too_long = await http.get(LISTS[service], params={"after": "x" * 2001}, headers=headers)
+        assert too_long.status_code == 422 and too_long.json()["rule"] == "request-validation", too_long.text
+        assert (await http.get(LISTS[service], headers=headers)).status_code == 200
 
 
 async def test_a_nul_character_in_a_text_is_refused_and_nothing_is_appended(all_services, dev_keys):

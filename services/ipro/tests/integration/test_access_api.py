@@ -202,7 +202,7 @@ async def test_an_adviser_cannot_widen_their_lists_with_a_filter(world):
     other_action = await ok(
         await world.api.get(f"/positionings?action_id={world.actions['B']['action_id']}", headers=partner)
     )
-    assert other_action == {"total": 0, "items": []}
+    assert other_action == {"total": 0, "total_exact": True, "items": [], "next": None}
 
 
 # --- commands: the role policies -----------------------------------------------------------------------

@@ -76,17 +76,3 @@ async def migrate(dsn: str, *service_folders: Path) -> None:
 async def migrate_folder(dsn: str, folder: Path) -> None:
     """Bring a database that is not a service's (the keyring) up to date with one folder of migrations."""
     await asyncio.to_thread(_apply, dsn, [folder])
-
-
-async def page(
-    connection: asyncpg.Connection, select: str, *args, limit: int, offset: int
-) -> tuple[int, list[asyncpg.Record]]:
-    """One page of `select` (which counts its rows as `total`) and how many rows there are in all, also when
-    the page lies past the end."""
-    n = len(args)
-    rows = await connection.fetch(f"{select} LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset)
-    if rows:
-        return rows[0]["total"], rows
-    if not offset:
-        return 0, rows
-    return await connection.fetchval(f"SELECT count(*) FROM ({select}) AS every_row", *args), rows

@@ -164,11 +164,11 @@ async def search(
     after: str | None = None,
 ) -> tuple[Listed, list[dict]]:
     """A page of the published, open actions with their upcoming sessions, soonest first (each with its
-    seats left), and the page's rows as listed. With `starts_from` or `starts_until`, only actions with an
-    upcoming session on those days are listed, with those sessions only.
+    seats left): the page as listed (total, `next`) and its actions. With `starts_from` or `starts_until`,
+    only actions with an upcoming session on those days are listed, with those sessions only.
 
-    The first key is the action's next session from now on: no index holds it, so the open actions matching
-    are sorted (the catalogue's, not the table's: `catalogue_actions_open`)."""
+    The first key, an action's next session from `now`, is no index's: the open actions matching are sorted
+    (`catalogue_actions_open` finds them), not the whole table."""
     where = """a.published AND NOT a.closed
                AND ($4::text IS NULL OR a.action_type = $4)
                AND ($5::text IS NULL OR lower(a.theme) = lower($5))

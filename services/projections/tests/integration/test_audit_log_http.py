@@ -173,7 +173,7 @@ async def test_a_person_s_log_as_of_an_instant_holds_what_was_recorded_then(worl
     )
 
     assert [e["event_id"] for e in at_third["items"]] == [str(e.event_id) for e in theirs[:3]]
-    assert before == {"total": 0, "items": []}
+    assert before == {"total": 0, "total_exact": True, "items": [], "next": None}
 
 
 async def test_bad_input_and_unknown_ids_answer_the_rule(world):

@@ -128,8 +128,7 @@ async def test_a_partner_sees_only_its_own_organisation_and_actions(api, as_role
 
     assert [p["partner_id"] for p in directory["items"]] == ["p-soon"] and directory["total"] == 1
     assert [a["action_id"] for a in listed["items"]] == ["a-p-soon"] and listed["total"] == 1
-    assert filtered == {"total": 0, "items": []}
-    assert stranger == {"total": 0, "items": []}
+    assert filtered == stranger == {"total": 0, "total_exact": True, "items": [], "next": None}
 
 
 async def test_an_anonymous_caller_is_refused(api):

@@ -39,9 +39,9 @@ async def test_a_correction_reaches_the_identity_and_the_timeline_and_is_blanked
 
     async with pool.acquire() as connection:
         assert (await store.identity_of(connection, "person-1")).model_dump() == CORRECTED.model_dump()
-        total, found = await store.search(connection, "lefebvre", limit=10, offset=0, establishments=None)
+        found = await store.search(connection, "lefebvre", limit=10, after=None, establishments=None)
         events = await store.events_of(connection, "person-1")
-    assert (total, found[0]["subject_id"]) == (1, "person-1")
+    assert (found.total, found.rows[0]["subject_id"]) == (1, "person-1")
     assert [e.event_type for e in events].count(IdentityCorrected.event_type) == 1
 
     file = fold("person-1", events, now=datetime(2031, 6, 1, tzinfo=UTC))

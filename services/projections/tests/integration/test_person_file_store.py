@@ -92,8 +92,8 @@ async def test_the_cursor_moves_with_each_event_of_the_person(pool, apply_all):
 async def test_people_are_found_by_name_or_ecrou_number_without_accents_or_case(pool, apply_all, q, found):
     await apply_all(ingest.apply, *two_people().envelopes)
     async with pool.acquire() as connection:
-        total, rows = await store.search(connection, q, limit=10, offset=0, establishments=None)
-    assert [r["subject_id"] for r in rows] == found and total == len(found)
+        listed = await store.search(connection, q, limit=10, after=None, establishments=None)
+    assert [r["subject_id"] for r in listed.rows] == found and listed.total == len(found)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ async def test_the_search_finds_the_people_of_the_callers_establishments_only(
     """ADR 26: the person's establishment is their case's, as the file folds it."""
     await apply_all(ingest.apply, *two_people().envelopes)
     async with pool.acquire() as connection:
-        total, rows = await store.search(
-            connection, "lefevre", limit=10, offset=0, establishments=establishments
+        listed = await store.search(
+            connection, "lefevre", limit=10, after=None, establishments=establishments
         )
-    assert [r["subject_id"] for r in rows] == found and total == len(found)
+    assert [r["subject_id"] for r in listed.rows] == found and listed.total == len(found)

@@ -214,14 +214,16 @@ async def caught_up(pool, subs: list[Subscription], tasks, ends: dict[tuple[str,
 async def views(pool) -> dict:
     """What the routes answer (staff and a partner) and what the tables hold, "today" being fixed."""
     async with pool.acquire() as connection:
-        answers = {
+        directories = {
             "directory": await partner_directory.search(connection, today=TODAY),
             "accredited": await partner_directory.search(
                 connection, today=TODAY, accreditation_status="accredited"
             ),
+            "p-1's directory": await partner_directory.search(connection, today=TODAY, only_partner="p-1"),
+        }
+        catalogues = {
             "catalogue": await catalogue.search(connection, now=NOW),
             "p-1's catalogue": await catalogue.search(connection, now=NOW, only_partner="p-1"),
-            "p-1's directory": await partner_directory.search(connection, today=TODAY, only_partner="p-1"),
         }
         tables = {
             table: [dict(r) for r in await connection.fetch(f"SELECT * FROM {table} ORDER BY {order}")]
@@ -235,8 +237,9 @@ async def views(pool) -> dict:
     for rows in tables.values():
         for row in rows:
             row.pop("projected_at", None)  # when the row was written: the one thing a replay changes
-    plain = {name: (total, [dict(r) for r in rows]) for name, (total, rows) in answers.items()}
-    return {**plain, "tables": tables}
+    answers = {name: (listed.total, [dict(r) for r in listed.rows]) for name, listed in directories.items()}
+    answers |= {name: (listed.total, items) for name, (listed, items) in catalogues.items()}
+    return {**answers, "tables": tables}
 
 
 async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identical(
