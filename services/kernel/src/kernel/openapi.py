@@ -19,7 +19,7 @@ COMMANDS = {"post", "put", "patch", "delete"}
 
 # Why each status may come back, whatever the route.
 WHY = {
-    400: "the request is malformed (an Idempotency-Key of the wrong length)",
+    400: "the request is malformed (an Idempotency-Key of the wrong length, an `after` no page handed out)",
     401: "no token, or one that cannot be trusted",
     403: "the caller's role may not do this, or may see this but not act on it",
     404: "nothing there, or nothing the caller may see",
@@ -58,8 +58,8 @@ IDEMPOTENCY_KEY = {
 }
 
 
-def statuses_of(method: str, path: str, protected: bool) -> list[int]:
-    statuses = [422]
+def statuses_of(method: str, path: str, protected: bool, paged: bool) -> list[int]:
+    statuses = [422, 400] if paged else [422]  # a page's `after` is refused if no page handed it out
     if protected:
         statuses += [401, 403, 429]  # 429: `auth.Policy.check` applies the rate limits (kernel.http)
     if "{" in path:
@@ -92,7 +92,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
                     operation.get("description", "") + f"\n\nRoles allowed: {', '.join(roles)}."
                 ).strip()
             responses = operation.setdefault("responses", {})
-            for status in statuses_of(method.lower(), route.path_format, protected):
+            paged = any(p["name"] == "after" and p["in"] == "query" for p in operation.get("parameters", []))
+            for status in statuses_of(method.lower(), route.path_format, protected, paged):
                 responses[str(status)] = {"description": WHY[status], **problem}
             if method.lower() in COMMANDS:
                 parameters = operation.setdefault("parameters", [])
