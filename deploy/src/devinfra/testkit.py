@@ -74,6 +74,22 @@ async def ok(response: httpx.Response, status: int = 200) -> dict:
     return response.json()
 
 
+async def every_page(client: httpx.AsyncClient, path: str, headers: dict, limit: int, **params) -> list[dict]:
+    """Every item of a list, read page by page (`next` passed back as `after`, kernel.pages): no page longer
+    than `limit`, and every page's total exact and equal to the items read in all."""
+    items, after, totals = [], None, set()
+    while True:
+        query = params | {"limit": limit} | ({"after": after} if after else {})
+        page = await ok(await client.get(path, params=query, headers=headers))
+        assert len(page["items"]) <= limit and page["total_exact"], page
+        items += page["items"]
+        totals.add(page["total"])
+        if page["next"] is None:
+            assert totals == {len(items)}, totals
+            return items
+        after = page["next"]
+
+
 async def events_in(dsn: str) -> int:
     """How many events a service's store holds: a refused command must leave it unchanged."""
     return await query_value(dsn, "SELECT count(*) FROM events")

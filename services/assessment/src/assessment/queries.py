@@ -20,7 +20,7 @@ from kernel.aggregates import Aggregate, StreamReader, load_existing
 from kernel.auth import Principal
 from kernel.errors import NotFound
 from kernel.eventstore import EventStore
-from kernel.pages import Listed, page
+from kernel.pages import Listed, one_site, page
 
 Reader = asyncpg.Pool | asyncpg.Connection
 
@@ -96,14 +96,13 @@ async def ensure_reaches_subject(
 def _establishment_filter(
     asked: str | None, perimeter: list[str] | None
 ) -> tuple[str | None, list[str] | None]:
-    """The establishment and the perimeter a list filters on. A list of one establishment (the one asked for
-    within the perimeter, or the perimeter's only one) filters by equality alone: an index reads one
-    establishment's rows in the list's order, not those of `= ANY` of an array, which it would sort."""
-    if asked is None and perimeter is not None and len(perimeter) == 1:
-        asked = perimeter[0]
+    """The establishment and the perimeter a list filters on: one establishment (the one asked for within the
+    perimeter, or the perimeter's only one) by equality alone (`kernel.pages.one_site`)."""
     if perimeter is not None and asked in perimeter:
         return asked, None
-    return asked, perimeter
+    if asked is not None:
+        return asked, perimeter  # outside the perimeter, it lists nothing
+    return one_site(perimeter)
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@ site or of several; a cursor that is not a page's `next` is refused as bad input
 
 import pytest
 
-from devinfra.testkit import assert_refused, ok
+from devinfra.testkit import assert_refused, every_page, ok
 from kernel.pages import encode_cursor
 
 from .flows import case_body
@@ -21,20 +21,6 @@ PEOPLE = [
     ("Martin", "Lucas"),
     ("Zola", "Emile"),
 ]
-
-
-async def every_page(api, path: str, headers: dict, limit: int, **params) -> list[dict]:
-    items, after, totals = [], None, set()
-    while True:
-        asked = {**params, "limit": limit} | ({"after": after} if after else {})
-        page = await ok(await api.get(path, params=asked, headers=headers))
-        assert len(page["items"]) <= limit and page["total_exact"], page
-        items += page["items"]
-        totals.add(page["total"])
-        if page["next"] is None:
-            assert totals == {len(items)}
-            return items
-        after = page["next"]
 
 
 async def test_cases_and_deadlines_walk_page_by_page_in_their_order(api, as_role, clock):

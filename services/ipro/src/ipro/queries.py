@@ -7,7 +7,7 @@ from datetime import date
 import asyncpg
 
 from kernel.eventstore import COLUMNS
-from kernel.pages import Listed, page
+from kernel.pages import Listed, one_site, page
 
 # Whoever holds a signed contract that has not ended is at work (suspended included: still employed).
 _AT_WORK = (
@@ -35,9 +35,7 @@ async def pathways(
     after: str | None,
 ) -> Listed:
     """`establishments`: the caller's perimeter, whatever `establishment` they ask for (None: no limit)."""
-    # A perimeter of one site (most callers') is an equality: an index then reads that site's pathways in the
-    # list's order, where `= ANY` of an array would have them sorted.
-    site = establishments[0] if establishments is not None and len(establishments) == 1 else None
+    site, sites = one_site(establishments)  # most callers' perimeter is one site
     return await page(
         connection,
         """SELECT p.* FROM pathways p LEFT JOIN followed_cases c USING (case_id)
@@ -50,7 +48,7 @@ async def pathways(
         referent,
         include_closed,
         site,
-        None if site else establishments,
+        sites,
         order=("opened_on", "pathway_id"),
         limit=limit,
         after=after,

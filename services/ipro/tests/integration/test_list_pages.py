@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from devinfra.testkit import assert_refused, ok
+from devinfra.testkit import assert_refused, every_page, ok
 from kernel.pages import encode_cursor
 
 pytestmark = pytest.mark.integration
@@ -21,20 +21,6 @@ PEOPLE = [
     (40, "Martin"),
     (1, "Zola"),
 ]
-
-
-async def every_page(api, path: str, headers: dict, limit: int) -> list[dict]:
-    items, after, totals = [], None, set()
-    while True:
-        params = {"limit": limit} | ({"after": after} if after else {})
-        page = await ok(await api.get(path, params=params, headers=headers))
-        assert len(page["items"]) <= limit and page["total_exact"], page
-        items += page["items"]
-        totals.add(page["total"])
-        if page["next"] is None:
-            assert totals == {len(items)}
-            return items
-        after = page["next"]
 
 
 async def test_the_lists_walk_page_by_page_in_their_order(api, residents, catalogue, as_role):

@@ -98,6 +98,15 @@ def _after(keys: Sequence[_Key], first_parameter: int) -> str:
     return f"({beyond} OR ({level} AND {_after(keys[run:], first_parameter + run)}))"
 
 
+def one_site(perimeter: list[str] | None) -> tuple[str | None, list[str] | None]:
+    """A perimeter as `(its only site, None)` or `(None, its sites)`, for a list to filter on `site = $n` where
+    it can: PostgreSQL reads one site's rows from an index in the list's order, but sorts those matching
+    `= ANY` of an array, even of one element."""
+    if perimeter is not None and len(perimeter) == 1:
+        return perimeter[0], None
+    return None, perimeter
+
+
 async def page(
     connection: asyncpg.Connection,
     select: str,

@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 
-from devinfra.testkit import events_in, valid_siret
+from devinfra.testkit import events_in, every_page, valid_siret
 
 pytestmark = pytest.mark.integration
 
@@ -164,15 +164,8 @@ async def test_organisations_come_page_by_page_each_once_and_a_forged_position_i
         body = {**VALID, "name": f"Organisme {n % 3}", "siret": valid_siret(700 + n)}
         assert (await api.post("/partners", json=body, headers=as_role("ipro_chef"))).status_code == 201
 
-    seen, params = [], {"limit": 3}
-    while True:
-        page = (await api.get("/partners", params=params, headers=as_role("cpip"))).json()
-        assert (page["total"], page["total_exact"]) == (7, True)
-        seen += [(p["name"], p["partner_id"]) for p in page["items"]]
-        if page["next"] is None:
-            break
-        params["after"] = page["next"]
-
+    listed = await every_page(api, "/partners", as_role("cpip"), 3)
+    seen = [(p["name"], p["partner_id"]) for p in listed]
     assert len(seen) == 7 and seen == sorted(seen)
     forged = await api.get("/partners", params={"after": "bm90IGEgY3Vyc29y"}, headers=as_role("cpip"))
     assert forged.status_code == 400 and forged.json()["rule"] == "cursor-invalid"

@@ -12,7 +12,7 @@ import asyncpg
 
 from contracts.programmes import MAX_SESSION_MINUTES
 from kernel.auth import Principal
-from kernel.pages import Listed, page
+from kernel.pages import Listed, one_site, page
 from programmes import access
 
 
@@ -40,13 +40,6 @@ async def programmes(
     )
 
 
-def _sites(scope: access.Scope) -> tuple[str | None, list[str] | None]:
-    """The perimeter as (its only establishment, None) or (None, its several): an index reads one
-    establishment's rows in the list's order, where it reads those of `= ANY` of an array unordered."""
-    sites = scope.establishments
-    return (sites[0], None) if sites is not None and len(sites) == 1 else (None, sites)
-
-
 async def groups(
     connection: asyncpg.Connection,
     principal: Principal,
@@ -58,7 +51,7 @@ async def groups(
     after: str | None,
 ) -> Listed:
     scope = access.scope(principal)
-    site, sites = _sites(scope)
+    site, sites = one_site(scope.establishments)
     return await page(
         connection,
         """SELECT *, round(participants::numeric / capacity, 3)::float AS fill_rate
@@ -160,7 +153,7 @@ async def sessions(
     organisation. The bounds on a session's start follow from its overlap with the period: they are where
     a walk of the index in the list's order starts and stops."""
     scope = access.scope(principal)
-    site, sites = _sites(scope)
+    site, sites = one_site(scope.establishments)
     return await page(
         connection,
         """SELECT s.session_id, s.group_id, g.programme_id, p.code AS programme_code, s.number, s.establishment,

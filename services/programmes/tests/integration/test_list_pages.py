@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from devinfra.testkit import assert_refused, ok
+from devinfra.testkit import assert_refused, every_page, ok
 from kernel.pages import encode_cursor
 
 from .flows import group_body, referred, tuesdays
@@ -17,20 +17,6 @@ pytestmark = pytest.mark.integration
 ARRAS = "InSERRE Arras"
 SHORT = ("programme-securite-routiere", "programme-cine-debat")  # two sessions, one
 MONDAY = date(2026, 11, 30)
-
-
-async def every_page(api, path: str, headers: dict, limit: int, **params) -> list[dict]:
-    items, after, totals = [], None, set()
-    while True:
-        asked = {**params, "limit": limit} | ({"after": after} if after else {})
-        page = await ok(await api.get(path, params=asked, headers=headers))
-        assert len(page["items"]) <= limit and page["total_exact"], page
-        items += page["items"]
-        totals.add(page["total"])
-        if page["next"] is None:
-            assert totals == {len(items)}
-            return items
-        after = page["next"]
 
 
 async def test_the_catalogue_walks_page_by_page_in_its_order(api, as_role):

@@ -7,7 +7,7 @@ import pytest
 
 from contracts.assessment import CaseOpened, Identity, Sentence
 from contracts.partners import ActionPublished
-from devinfra.testkit import assert_refused, ok, serving
+from devinfra.testkit import assert_refused, every_page, ok, serving
 from kernel.pages import encode_cursor
 from projections import catalogue, partner_directory
 from projections.bootstrap import create_app
@@ -80,20 +80,6 @@ async def api(views_settings, apply_all, dev_keys):
             return {"Authorization": f"Bearer {dev_keys.mint(role, subject=user)}"}
 
         yield client, as_user
-
-
-async def every_page(client, path: str, headers: dict, limit: int, **params) -> list[dict]:
-    items, after, totals = [], None, set()
-    while True:
-        query = params | {"limit": limit} | ({"after": after} if after else {})
-        page = await ok(await client.get(path, params=query, headers=headers))
-        assert len(page["items"]) <= limit and page["total_exact"], page
-        items += page["items"]
-        totals.add(page["total"])
-        if page["next"] is None:
-            assert totals == {len(items)}
-            return items
-        after = page["next"]
 
 
 async def test_the_directory_and_the_catalogue_walk_page_by_page_in_their_order(api):
