@@ -35,9 +35,10 @@ import list_phases as lists
 import person_file_phases as person_file
 import psutil
 import schedule_phases as schedule
+import sweep
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cpuclock import cpu_window, describe
-from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, closed_loop, open_loop, percentile, wait_until, wrk
+from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, closed_loop, wait_until, wrk
 from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
 from contracts import Actor, Event, personal_data
@@ -57,14 +58,8 @@ CONCURRENCY = 8  # database connections, for the raw and kernel figures alike
 WARMUP_S, MEASURE_S = 1.0, 8.0
 WRK_SECONDS = 8
 HTTP_CONCURRENCY = 16  # enough in-flight requests to keep one uvicorn process busy
-OFFERED_RATE, OFFERED_S = 200, 10.0
-# Few connections: httpcore checks every pooled connection on each request, so a big pool makes the client
-# cost more CPU per request, CPU the system under test is then denied on a 2-core box.
-E2E_CONNECTIONS = 8
-# Latency figures only mean something if the system kept up with the offered load.
-KEPT_UP = 0.95
 KAFKA_PRODUCE_S = 4.0
-KERNEL_RATIO, HTTP_RATIO, E2E_P99_MS, RSS_LIMIT_MB = 0.70, 0.15, 250, 150
+KERNEL_RATIO, HTTP_RATIO, RSS_LIMIT_MB = 0.70, 0.15, 150
 SEALED_WINDOWS = 4  # sealed and plain appends alternate, each measured MEASURE_S / 4 s per window
 ACTOR = Actor(subject="bench", role="ipro_chef")
 # Distinct SIRET ranges per phase: the service refuses a SIRET registered twice.
@@ -129,6 +124,7 @@ class Run:
     infra: Infrastructure
     keys: DevKeys
     workdir: Path
+    stamp: str = ""  # the run's name: var/bench/<stamp>.json, <stamp>-latency.png
     system: LocalSystem | None = None
     projections: asyncpg.Connection | None = None  # reads the directory table directly, no HTTP polling
     partners_created: int = 0
@@ -534,74 +530,19 @@ async def _http_with_python(run: Run, http: httpx.AsyncClient) -> tuple[dict, di
     return floor, {**result, "tool": "httpx (wrk is not installed)"}, cpu
 
 
-async def e2e_latency(run: Run) -> list[Row]:
-    loop = asyncio.get_running_loop()
-    # Late requests queue on this semaphore, not inside httpx: its pool rescans every waiting request at
-    # each release, which made the client itself the bottleneck (quadratic) once a backlog formed.
-    connections = asyncio.Semaphore(E2E_CONNECTIONS)
-    async with partners_client(run, E2E_CONNECTIONS) as http:
-        await settle(run, http)
-
-        async def register(_: int, scheduled_at: float) -> tuple[int, str | None, float, float]:
-            try:
-                async with connections:
-                    response = await http.post("/partners", json=partner_body(next(LATENCY_SIRETS)))
-            except httpx.HTTPError:
-                return 0, None, 0.0, 0.0
-            answered_at, took = time.time(), loop.time() - scheduled_at  # from when it was due, not sent
-            created = response.status_code == 201
-            return response.status_code, response.json()["partner_id"] if created else None, answered_at, took
-
-        with cpu_window(run.groups) as cpu:
-            started = loop.time()
-            results = await open_loop(register, rate=OFFERED_RATE, duration=OFFERED_S)
-            elapsed = loop.time() - started
-    answered = {pid: at for _, pid, at, _ in results if pid}
-    run.partners_created += len(answered)
-    http_ms = [took * 1000 for status, pid, _, took in results if pid]
-
-    async def all_projected():
-        rows = await run.projections.fetch(
-            "SELECT partner_id, extract(epoch FROM projected_at)::float8 AS at FROM directory_partners "
-            "WHERE partner_id = ANY($1::text[])",
-            list(answered),
-        )
-        return rows if len(rows) == len(answered) else None
-
-    projected = await wait_until(all_projected, timeout=60, what="every measured partner in the projection")
-    e2e_ms = [(r["at"] - answered[r["partner_id"]]) * 1000 for r in projected]
-    result = {
-        "offered": len(results),
-        "created": len(answered),
-        "failed": len(results) - len(answered),
-        "seconds": elapsed,
-        "per_second": len(answered) / elapsed,
-        "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
-        "http_ms": {q: percentile(http_ms, q) for q in (0, 50, 90, 99, 100)},
-    }
-    run.record("e2e", result, cpu, len(results))
-    kept_up = result["per_second"] / OFFERED_RATE
-    overload = "" if kept_up >= KEPT_UP else "the system did not keep up: the latencies are of an overload"
-    rate = Row(
-        f"  achieved request rate (offered {OFFERED_RATE}/s)",
-        result["per_second"],
-        "req/s",
-        f"offered {OFFERED_RATE}",
-        kept_up,
-        f">= {KEPT_UP:.0%}",
-        kept_up >= KEPT_UP,
-        note=_failures({"failed": result["failed"]}) or overload,
-    )
-    p99 = at_most_row(f"E2E 201 -> projection p99 @{OFFERED_RATE}/s", result["e2e_ms"][99], "ms", E2E_P99_MS)
-    if kept_up < KEPT_UP:  # a latency at a load the system did not sustain does not meet the target
-        p99.met, p99.note = False, f"only {result['per_second']:.0f} of {OFFERED_RATE} req/s sustained"
-    return [
-        Row(f"E2E 201 -> projection p50 @{OFFERED_RATE}/s", result["e2e_ms"][50], "ms"),
-        p99,
-        Row(f"  HTTP latency p50 @{OFFERED_RATE}/s", result["http_ms"][50], "ms"),
-        Row(f"  HTTP latency p99 @{OFFERED_RATE}/s", result["http_ms"][99], "ms"),
-        rate,
-    ]
+async def e2e_sweep(run: Run) -> list[Row]:
+    """Issue 19 §5: the open-loop sweep (`sweep.py`), each rate once the projection caught up with the last."""
+    points, token = [], run.keys.mint("ipro_chef", subject="bench")
+    bodies = (partner_body(number) for number in LATENCY_SIRETS)
+    async with partners_client(run, 1) as http:
+        for rate in sweep.RATES:
+            await settle(run, http)
+            points.append(await sweep.point(run, bodies, rate, token))
+            if sweep.enough(points):
+                break
+    (charts := REPO_ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    run.details["chart"] = str(sweep.chart(points, charts / f"{run.stamp}-latency.png"))
+    return sweep.rows(points)
 
 
 def _failures(result: dict) -> str:
@@ -643,7 +584,7 @@ async def measure(run: Run) -> None:
         await step(run, "idle", _idle)
         await step(run, "list reads at two sizes", lists.list_reads)
         await step(run, "HTTP throughput", http_throughput)
-        await step(run, "end-to-end latency", e2e_latency)
+        await step(run, "end-to-end latency against offered load", e2e_sweep)
         if run.year is not None:
             await step(run, "raw consume of the four topics", person_file.raw_consume)
             await step(run, "person-file rebuild", person_file.rebuild)
@@ -668,14 +609,25 @@ async def measure_kernel(run: Run) -> None:
 async def measure_lists(run: Run) -> None:
     """`uv run python bench/run.py --lists`: reads by id and lists at two sizes, on services with no year (a
     minute or two)."""
+    await _on_services(run, "list reads at two sizes", lists.list_reads)
+
+
+async def measure_sweep(run: Run) -> None:
+    """`uv run python bench/run.py --sweep`: the raw PostgreSQL reference, then the open-loop sweep and its
+    chart, on services with no year (a few minutes)."""
+    await step(run, "raw PostgreSQL", raw_postgres)
+    await _on_services(run, "end-to-end latency against offered load", e2e_sweep)
+
+
+async def _on_services(run: Run, name: str, phase) -> None:
     if await step(run, "services start", _start):
         try:
-            await step(run, "list reads at two sizes", lists.list_reads)
+            await step(run, name, phase)
         finally:
             await run.projections.close()
 
 
-PARTIAL_RUNS = {"--kernel": measure_kernel, "--lists": measure_lists}
+PARTIAL_RUNS = {"--kernel": measure_kernel, "--lists": measure_lists, "--sweep": measure_sweep}
 
 
 async def _start(run: Run) -> list[Row]:
@@ -733,7 +685,7 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     workdir = Path(tempfile.mkdtemp(prefix="passerelle-bench-"))
     infra = Infrastructure.local(root=workdir / "infra", ports=Ports.free())
-    run = Run(infra=infra, keys=DevKeys.load_or_create(workdir / "keys"), workdir=workdir)
+    run = Run(infra=infra, keys=DevKeys.load_or_create(workdir / "keys"), workdir=workdir, stamp=stamp)
     started = time.perf_counter()
     run.details["load_average_at_start"] = os.getloadavg()  # other work on the box skews every figure
     try:
