@@ -9,14 +9,12 @@ later phases see the table as the year left it. Reads by id load real organisati
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import asyncpg
 import httpx
-from cpuclock import cpu_window
-from loadgen import PATHS_SCRIPT, wrk
+from loadgen import PATHS_SCRIPT, measured_wrk
 from table import Row, ratio_row
 
 from devinfra.infra import database_url_variable
@@ -100,10 +98,7 @@ async def _wrk(run: Run, name: str, paths: list[str], token: str) -> dict:
     file = run.workdir / f"{name}.paths"
     file.write_text("".join(p + "\n" for p in paths))
     url = run.system.url("partners")
-    with cpu_window(run.groups) as cpu:
-        result = await asyncio.to_thread(wrk, url, PATHS_SCRIPT, [file, token], CONNECTIONS, SECONDS)
-    cpu["wrk"] = result.pop("cpu_seconds")
-    cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
+    result, cpu = await measured_wrk(run.groups, url, PATHS_SCRIPT, [file, token], CONNECTIONS, SECONDS)
     if result["failed"]:
         raise RuntimeError(f"{name}: {result['failed']} of {result['done']} requests failed")
     run.record(f"list {name}", result, cpu, result["done"])

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cpuclock import Groups, cpu_window
+
 T = TypeVar("T")
 
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
@@ -107,3 +109,15 @@ def wrk(url: str, script: Path, arguments: Sequence[object], connections: int, s
         "max_ms": latency["max"] / 1000,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
     }
+
+
+async def measured_wrk(
+    groups: Groups, url: str, script: Path, arguments: Sequence[object], connections: int, seconds: int
+) -> tuple[dict, dict]:
+    """`wrk` inside a CPU window: what it did, and the CPU each group spent, wrk's own told apart from the
+    rest of the machine ("other")."""
+    with cpu_window(groups) as cpu:
+        result = await asyncio.to_thread(wrk, url, script, arguments, connections, seconds)
+    cpu["wrk"] = result.pop("cpu_seconds")
+    cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
+    return result, cpu

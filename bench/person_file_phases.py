@@ -35,7 +35,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 from cpuclock import cpu_window
-from loadgen import PATHS_SCRIPT, closed_loop, open_loop, percentile, wait_until, wrk
+from loadgen import PATHS_SCRIPT, closed_loop, measured_wrk, open_loop, percentile, wait_until, wrk
 from person_year import DEFAULT_PEOPLE
 from table import Row, at_most_row, ratio_row
 
@@ -409,12 +409,9 @@ async def read_load(
     listing.write_text("\n".join(paths) + "\n")
     if shutil.which("wrk"):
         await asyncio.to_thread(wrk, url, PATHS_SCRIPT, [listing, token], connections, 2)  # warm-up
-        with cpu_window(run.groups) as cpu:
-            found = await asyncio.to_thread(
-                wrk, url, PATHS_SCRIPT, [listing, token], connections, WRK_SECONDS
-            )
-        cpu["wrk"] = found.pop("cpu_seconds")
-        cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
+        found, cpu = await measured_wrk(
+            run.groups, url, PATHS_SCRIPT, [listing, token], connections, WRK_SECONDS
+        )
     else:
         with cpu_window(run.groups) as cpu:
             found = await _python_reads(url, paths, token, connections)

@@ -38,7 +38,7 @@ import schedule_phases as schedule
 import sweep
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cpuclock import cpu_window, describe
-from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, closed_loop, wait_until, wrk
+from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, closed_loop, measured_wrk, wait_until, wrk
 from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
 from contracts import Actor, Event, personal_data
@@ -502,12 +502,9 @@ async def _http_with_wrk(run: Run) -> tuple[dict, dict, dict]:
         wrk, url, BODIES_SCRIPT, ["/partners", warm_up, token], HTTP_CONCURRENCY, 1
     )
     run.partners_created += warmed["done"] - warmed["failed"]
-    with cpu_window(run.groups) as cpu:
-        result = await asyncio.to_thread(
-            wrk, url, BODIES_SCRIPT, ["/partners", measured, token], HTTP_CONCURRENCY, WRK_SECONDS
-        )
-    cpu["wrk"] = result.pop("cpu_seconds")
-    cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
+    result, cpu = await measured_wrk(
+        run.groups, url, BODIES_SCRIPT, ["/partners", measured, token], HTTP_CONCURRENCY, WRK_SECONDS
+    )
     created = result["done"] - result["failed"]  # wrk counts every answer; only 201s are commands done
     result["per_second"] *= created / max(1, result["done"])
     result["done"] = created

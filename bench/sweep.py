@@ -10,15 +10,13 @@ the directory row's `projected_at` (the clock of the projection's write); one ma
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
-from cpuclock import cpu_window
-from loadgen import WRK_SCRIPTS, percentile, wait_until, wrk
+from loadgen import WRK_SCRIPTS, measured_wrk, percentile, wait_until
 from table import Row, at_most_row
 
 from devinfra.infra import database_url_variable
@@ -45,8 +43,7 @@ async def point(run: Run, bodies: Iterator[dict], rate: int, token: str) -> dict
     try:
         since = await partners.fetchval("SELECT coalesce(max(position), 0) FROM events")
         url, arguments = run.system.url("partners"), ["/partners", file, token, rate]
-        with cpu_window(run.groups) as cpu:
-            result = await asyncio.to_thread(wrk, url, PACED_SCRIPT, arguments, CONNECTIONS, POINT_SECONDS)
+        result, cpu = await measured_wrk(run.groups, url, PACED_SCRIPT, arguments, CONNECTIONS, POINT_SECONDS)
         registered = await partners.fetch(
             """SELECT stream_id, extract(epoch FROM recorded_at)::float8 AS at FROM events
                WHERE position > $1 AND event_type = $2""",
@@ -55,8 +52,6 @@ async def point(run: Run, bodies: Iterator[dict], rate: int, token: str) -> dict
         )
     finally:
         await partners.close()
-    cpu["wrk"] = result.pop("cpu_seconds")
-    cpu["other"] = max(0.0, cpu["other"] - cpu["wrk"])
     recorded = {r["stream_id"]: r["at"] for r in registered}
     run.partners_created += len(recorded)
 

@@ -130,7 +130,7 @@ async def page(
         # One more row than asked says whether there is a next page without a second query.
         rows = await connection.fetch(statement, *positions, limit + 1)
         total = rows[0]["total"] if rows else await connection.fetchval(counted, *args)
-    except (asyncpg.DataError, asyncpg.exceptions.InvalidDatetimeFormatError) as error:
+    except asyncpg.DataError as error:  # raised by the client for a value of the wrong type, too
         if after is None:
             raise
         raise InvalidCursor() from error  # a forged cursor's value of the wrong type
