@@ -616,6 +616,22 @@ async def measure_sweep(run: Run) -> None:
     await _on_services(run, "end-to-end latency against offered load", e2e_sweep)
 
 
+async def measure_file(run: Run) -> None:
+    """`BENCH_PEOPLE=300 uv run python bench/run.py --file`: a year, then the person file's reads, reads as of
+    an instant and commands to the file (issue 14), without the other phases (a few minutes)."""
+    await step(run, "a year of people, generated", person_file.generate_year)
+    if run.year is None or not await step(run, "services start", _start):
+        return
+    try:
+        await step(run, "the year published and read", person_file.initial_load)
+        await step(run, "file reads", person_file.file_reads)
+        await step(run, "file as_of", person_file.file_as_of)
+        await step(run, "command to file", person_file.command_to_file)
+        run.rows += rss_rows(run, "after load")
+    finally:
+        await run.projections.close()
+
+
 async def _on_services(run: Run, name: str, phase) -> None:
     if await step(run, "services start", _start):
         try:
@@ -624,7 +640,12 @@ async def _on_services(run: Run, name: str, phase) -> None:
             await run.projections.close()
 
 
-PARTIAL_RUNS = {"--kernel": measure_kernel, "--lists": measure_lists, "--sweep": measure_sweep}
+PARTIAL_RUNS = {
+    "--kernel": measure_kernel,
+    "--lists": measure_lists,
+    "--sweep": measure_sweep,
+    "--file": measure_file,
+}
 
 
 async def _start(run: Run) -> list[Row]:
