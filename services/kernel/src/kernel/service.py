@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, wait_exponential
 
-from kernel import checkpoints, cluster, database, journal, logs, openapi, retention, transport
+from kernel import checkpoints, cluster, database, heap, journal, logs, openapi, retention, transport
 from kernel.auth import RoleModel, TokenVerifier
 from kernel.clock import Clock, system_clock
 from kernel.consumer import ConsumerRunner, Subscription
@@ -31,7 +31,6 @@ from kernel.http import (
     roles_not_in,
     routes_without_policy,
 )
-from kernel.instants import LocalTimeJSONResponse
 from kernel.keyring import Keyring, KeyringSettings
 from kernel.operations import DOCS_ASSETS, DOCS_FILES, operations_router
 from kernel.problems import HANDLERS
@@ -169,6 +168,7 @@ def create_service_app(
                     log.warning("no checkpoint signing key: the log is not anchored (ADR 27)")
             for name, run in loops.items():
                 tasks.append(asyncio.create_task(supervise(name, run, failing), name=name))
+        heap.settle()  # what start-up made lives as long as the process: out of the collector's walks
         log.info("service started", tasks=len(tasks))
         try:
             yield
@@ -200,7 +200,6 @@ def create_service_app(
         title=f"Passerelle — {definition.name}",
         lifespan=lifespan,
         exception_handlers=HANDLERS,
-        default_response_class=LocalTimeJSONResponse,
         docs_url=None,  # `operations` serves /docs without a CDN
         redoc_url=None,
     )
