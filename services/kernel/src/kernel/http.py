@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kernel import logs, metrics
 from kernel.auth import Policy
+from kernel.instants import is_json, localise
 from kernel.problems import problem
 
 
@@ -45,10 +47,20 @@ class PolicyRoute(APIRoute):
             # A pseudonymised reader's answer (kernel.pseudonyms), rewritten before anything of it leaves.
             journal = request.scope.get("state", {}).get("journal")
             if journal is not None and journal.pseudonymised and not journal.disclosed:
-                return request.app.state.pseudonyms.rewrite(response, self.response_model)
-            return response
+                response = request.app.state.pseudonyms.rewrite(response, self.response_model)
+            return in_local_time(response)
 
         return guarded
+
+
+def in_local_time(response: Response) -> Response:
+    """A JSON answer's instants in local time (kernel.instants), once FastAPI rendered it (with pydantic's
+    own serialiser, for a route with a response model)."""
+    body = getattr(response, "body", None)
+    if body and is_json(response.media_type or response.headers.get("content-type", "").split(";")[0]):
+        response.body = localise(body)
+        response.headers["content-length"] = str(len(response.body))
+    return response
 
 
 def service_router(prefix: str = "", tags: list[str] | None = None) -> APIRouter:

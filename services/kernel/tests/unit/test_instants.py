@@ -2,8 +2,18 @@
 its offset, whether it was written in UTC by the database or with another offset by a client."""
 
 import json
+from datetime import UTC, datetime
 
-from kernel.instants import LocalTimeJSONResponse, in_local_time
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from kernel.http import PolicyRoute
+from kernel.instants import LocalTimeJSONResponse, localise
+
+
+def _localised(content) -> object:
+    return json.loads(localise(json.dumps(content, ensure_ascii=False).encode()))
 
 
 def test_instants_from_the_database_and_from_clients_answer_in_one_form():
@@ -11,27 +21,56 @@ def test_instants_from_the_database_and_from_clients_answer_in_one_form():
         "from_a_row": "2026-12-03T13:00:00Z",
         "from_a_client": "2026-12-03T08:00:00-05:00",
         "already_local": "2026-07-01T14:30:00+02:00",
-        "nested": [{"ends_at": "2026-12-03T15:00:00.250000+00:00"}],
+        "nested": [{"ends_at": "2026-12-03T15:00:00.250000+00:00"}, "2026-12-03T15:00Z"],
     }
-    assert in_local_time(body) == {
+    assert _localised(body) == {
         "from_a_row": "2026-12-03T14:00:00+01:00",
         "from_a_client": "2026-12-03T14:00:00+01:00",
         "already_local": "2026-07-01T14:30:00+02:00",
-        "nested": [{"ends_at": "2026-12-03T16:00:00.250000+01:00"}],
+        "nested": [{"ends_at": "2026-12-03T16:00:00.250000+01:00"}, "2026-12-03T16:00:00+01:00"],
     }
 
 
-def test_dates_times_of_day_and_texts_are_left_as_they_are():
+def test_dates_times_of_day_texts_and_keys_are_left_as_they_are():
     body = {
         "day": "2026-12-03",
         "at": "14:00:00",
         "note": "rendez-vous le 2026-12-03T14:00Z à confirmer",
+        "quoted": 'il a écrit "2026-12-03T14:00Z"',
+        "ends_with": 'le "2026-12-03T14:00Z',
+        "2026-12-03T13:00:00Z": "a key stays a key",
         "n": 3,
     }
-    assert in_local_time(body) == body
+    assert _localised(body) == body
 
 
 def test_the_response_renders_in_local_time():
     assert json.loads(LocalTimeJSONResponse({"at": "2026-12-03T13:00:00Z"}).body) == {
         "at": "2026-12-03T14:00:00+01:00"
     }
+
+
+class Slot(BaseModel):
+    starts_at: datetime
+
+
+def test_a_route_answers_in_local_time_with_its_model_or_without():
+    """Routes render with pydantic's own serialiser (a response model) or json (a dict): both localised, and
+    the length announced is the body's."""
+    app = FastAPI()
+    app.router.route_class = PolicyRoute
+    at = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
+
+    @app.get("/modelled", response_model=Slot)
+    async def modelled() -> Slot:
+        return Slot(starts_at=at)
+
+    @app.get("/plain")
+    async def plain() -> dict:
+        return {"starts_at": at.isoformat()}
+
+    client = TestClient(app)
+    for path in ("/modelled", "/plain"):
+        response = client.get(path)
+        assert response.json() == {"starts_at": "2026-12-03T14:00:00+01:00"}, path
+        assert int(response.headers["content-length"]) == len(response.content)
