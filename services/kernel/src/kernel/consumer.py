@@ -48,6 +48,7 @@ from kernel.sealing import Sealer
 log = logs.get_logger(__name__)
 
 PASS_OVER_CHECKPOINT_SECONDS = 5.0
+FETCH_PARTITION_BYTES, FETCH_BYTES = 128 * 1024, 1024 * 1024
 LEASE_CHECK_SECONDS = 2.0
 
 # The effect of one event, inside the transaction that also records the checkpoint.
@@ -247,6 +248,11 @@ class ConsumerRunner:
             isolation_level="read_committed",
             fetch_min_bytes=self.subscription.fetch_min_bytes,
             fetch_max_wait_ms=500,
+            # What a fetch may bring, held until it is applied: aiokafka's defaults (1 MiB a partition, 50 MiB
+            # a fetch) let each of a service's consumers hold tens of megabytes while it catches up, and the
+            # process kept that memory afterwards. A batch of 500 events needs far less.
+            max_partition_fetch_bytes=FETCH_PARTITION_BYTES,
+            fetch_max_bytes=FETCH_BYTES,
             **self.security.client_options(),
         )
         self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers, self.security)
