@@ -174,7 +174,7 @@ async def test_the_service_keeps_files_warm_without_a_read_and_resumes_marks_aft
 
         async with pool.acquire() as connection:  # a copy that shows when it is served
             await connection.execute(
-                "UPDATE person_file_snapshots SET file = jsonb_set(file, '{timeline}', '[]')"
+                "UPDATE person_file_snapshots SET file = jsonb_set(file::jsonb, '{timeline}', '[]')::text"
                 " WHERE subject_id = 'person-1'"
             )
         file = await ok(await client.get("/persons/person-1/file", headers=dpip))

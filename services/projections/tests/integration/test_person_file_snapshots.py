@@ -18,7 +18,9 @@ NOW = datetime(2031, 1, 8, 9, 0, tzinfo=UTC)
 
 async def spoil(connection) -> None:
     """An empty timeline in the kept copy: a file served from it has none."""
-    await connection.execute("UPDATE person_file_snapshots SET file = jsonb_set(file, '{timeline}', '[]')")
+    await connection.execute(
+        "UPDATE person_file_snapshots SET file = jsonb_set(file::jsonb, '{timeline}', '[]')::text"
+    )
 
 
 async def served_from_the_snapshot(connection, now: datetime) -> bool:

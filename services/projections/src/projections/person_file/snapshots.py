@@ -61,7 +61,7 @@ async def fold_and_keep(
     await connection.execute(
         """INSERT INTO person_file_snapshots (subject_id, through_seq, events, folded_at, valid_until,
                                               contributors, file)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (subject_id) DO UPDATE SET through_seq = excluded.through_seq, events = excluded.events,
                folded_at = excluded.folded_at, valid_until = excluded.valid_until,
                contributors = excluded.contributors, file = excluded.file""",
@@ -100,5 +100,5 @@ _KEPT = f"""{STREAMS},
              CROSS JOIN LATERAL (SELECT max(seq) AS head, count(*) AS events FROM person_file_events e
                                  WHERE e.stream = streams.stream) h)
     SELECT head.head, head.events, s.through_seq, s.events AS folded_events, s.folded_at, s.valid_until,
-           s.contributors, s.file::text AS file
+           s.contributors, s.file
     FROM head LEFT JOIN person_file_snapshots s ON s.subject_id = $1"""
