@@ -367,7 +367,9 @@ async def test_the_governors_office_sees_the_conflict_prints_the_movements_and_r
     await expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs InSERRE")
     chart = page.get_by_role("img", name="Graphique : Présence aux actions partenaires", exact=False)
     await expect(chart).to_be_visible()
-    assert await chart.evaluate("image => image.complete && image.naturalWidth > 0")
+    # Visible as soon as it is laid out: drawn once its SVG has loaded, which may come a moment later.
+    drawn = "image => image.complete && image.naturalWidth > 0"
+    await page.wait_for_function(drawn, arg=await chart.element_handle())
     # Its values, folded under the chart, unfold from the keyboard.
     await page.get_by_role("button", name="Les valeurs du graphique : Part des jours en travail").focus()
     await page.keyboard.press("Enter")
