@@ -620,16 +620,19 @@ async def measure_file(run: Run) -> None:
     """`BENCH_PEOPLE=300 uv run python bench/run.py --file`: a year, then the person file's reads, reads as of
     an instant and commands to the file (issue 14), without the other phases (a few minutes)."""
     await step(run, "a year of people, generated", person_file.generate_year)
-    if run.year is None or not await step(run, "services start", _start):
-        return
-    try:
-        await step(run, "the year published and read", person_file.initial_load)
-        await step(run, "file reads", person_file.file_reads)
-        await step(run, "file as_of", person_file.file_as_of)
-        await step(run, "command to file", person_file.command_to_file)
-        run.rows += rss_rows(run, "after load")
-    finally:
-        await run.projections.close()
+    if run.year is not None:
+        await _on_services(run, "the person file", _file_phases)
+
+
+async def _file_phases(run: Run) -> list[Row]:
+    for name, phase in (
+        ("the year published and read", person_file.initial_load),
+        ("file reads", person_file.file_reads),
+        ("file as_of", person_file.file_as_of),
+        ("command to file", person_file.command_to_file),
+    ):
+        await step(run, name, phase)
+    return rss_rows(run, "after load")
 
 
 async def _on_services(run: Run, name: str, phase) -> None:

@@ -57,7 +57,7 @@ def in_local_time(response: Response) -> Response:
     """A JSON answer's instants in local time (kernel.instants), once FastAPI rendered it (with pydantic's
     own serialiser, for a route with a response model)."""
     body = getattr(response, "body", None)
-    if body and is_json(response.media_type or response.headers.get("content-type", "").split(";")[0]):
+    if body and is_json(response.media_type):
         response.body = localise(body)
         response.headers["content-length"] = str(len(response.body))
     return response

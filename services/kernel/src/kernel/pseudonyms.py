@@ -40,6 +40,7 @@ from contracts.events import PERSONAL_DATA
 from kernel import sealing
 from kernel.access import Principal
 from kernel.errors import InvalidValue
+from kernel.instants import is_json
 
 BREAK_GLASS = "bris-de-glace:"
 BREAK_GLASS_MIN_REASON = 20
@@ -200,7 +201,7 @@ class Pseudonyms:
     def rewrite(self, response: Response, answer: Any = None) -> Response:
         """A JSON answer rewritten by `disclose`; any other kind is refused (its route should have applied
         `disclose` to its data and said so)."""
-        if not (response.media_type or "").endswith("json"):
+        if not is_json(response.media_type):
             raise RuntimeError("a pseudonymised read answered with a body that is not JSON, undisclosed")
         body = json.dumps(
             self.disclose(json.loads(response.body), answer), ensure_ascii=False, separators=(",", ":")
