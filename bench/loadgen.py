@@ -25,6 +25,7 @@ T = TypeVar("T")
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
 PATHS_SCRIPT = WRK_SCRIPTS / "paths.lua"  # GET paths drawn at random from a file
 BODIES_SCRIPT = WRK_SCRIPTS / "bodies.lua"  # POST bodies from a file, each once, in order
+PACED_SCRIPT = WRK_SCRIPTS / "paced.lua"  # the same at a fixed rate, open loop
 
 
 async def closed_loop(operation: Callable[[int], Awaitable[bool]], *, workers: int, duration: float) -> dict:
@@ -46,21 +47,6 @@ async def closed_loop(operation: Callable[[int], Awaitable[bool]], *, workers: i
 
     await asyncio.gather(*(worker(i) for i in range(workers)))
     return {"per_second": done / duration, "done": done, "failed": failed, "seconds": duration}
-
-
-async def open_loop(
-    operation: Callable[[int, float], Awaitable[T]], *, rate: float, duration: float
-) -> list[T]:
-    """Start `operation(i, scheduled_at)` at `scheduled_at = t0 + i / rate` (loop clock); all results."""
-    loop = asyncio.get_running_loop()
-    t0 = loop.time()
-    tasks = []
-    for i in range(int(rate * duration)):
-        scheduled_at = t0 + i / rate
-        if (delay := scheduled_at - loop.time()) > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(operation(i, scheduled_at)))
-    return await asyncio.gather(*tasks)
 
 
 def percentile(values: list[float], q: float) -> float:

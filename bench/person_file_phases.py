@@ -35,7 +35,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 from cpuclock import cpu_window
-from loadgen import PATHS_SCRIPT, closed_loop, measured_wrk, open_loop, percentile, wait_until, wrk
+from loadgen import PACED_SCRIPT, PATHS_SCRIPT, closed_loop, measured_wrk, percentile, wait_until, wrk
 from person_year import DEFAULT_PEOPLE
 from table import Row, at_most_row, ratio_row
 
@@ -60,7 +60,8 @@ TOPICS = [f"{PREFIX}{service}.events" for service in WRITERS]
 REBUILD_RATIO, REBUILD_AT_LEAST = 0.50, 20_000
 READ_P99_MS, AS_OF_P99_MS, COMMAND_P99_MS = 20, 100, 250
 AS_OF_EVENTS = 500  # the size of file the as_of target is about
-COMMAND_RATE, COMMAND_SECONDS, KEPT_UP = 200, 10.0, 0.95
+COMMAND_RATE, COMMAND_SECONDS, KEPT_UP = 200, 10, 0.95
+COMMAND_CONNECTIONS = 64  # the loop stays open while answers take less than 64 / 200 s
 READMITTED = 200  # the people the commands are about
 WRK_SECONDS = 10
 LOAD_TIMEOUT_S = 3600  # the relays and consumers of a million events on two busy cores
@@ -460,16 +461,14 @@ def _errors(result: dict) -> str:
 
 
 async def command_to_file(run: Run) -> list[Row]:
-    """Interviews recorded at 200/s, open loop, on the cases of people of the year admitted again (the
+    """Interviews recorded at 200/s, open loop (wrk), on the cases of people of the year admitted again (the
     generator fills the stores, not the services' own read tables, which a command on a case of the year would
     need); each is visible once its event is in the view (a poller reads the view's new rows every few
     milliseconds: the person's `/file/changes` cursor has moved then). A sample of people is also checked
     through `/file/changes` itself."""
     today = local_date(datetime.now(UTC))
-    connections = asyncio.Semaphore(8)
     view = await asyncpg.connect(run.system.environment[database_url_variable("projections")])
     seen: dict[str, float] = {}
-    refusals: dict[int, str] = {}  # a status other than 201, and one answer with it
     watching = asyncio.Event()
 
     async def watch() -> None:
@@ -483,11 +482,9 @@ async def command_to_file(run: Run) -> list[Row]:
                 after = row["seq"]
             await asyncio.sleep(0.003)
 
-    loop = asyncio.get_running_loop()
-    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
     reader = {"Authorization": f"Bearer {run.keys.mint('dpip', subject='dpip-bench', establishments=REGION)}"}
     async with (
-        httpx.AsyncClient(base_url=run.system.url("assessment"), timeout=30, limits=limits) as commands,
+        httpx.AsyncClient(base_url=run.system.url("assessment"), timeout=30) as commands,
         httpx.AsyncClient(base_url=run.system.url("projections"), timeout=30, headers=reader) as files,
     ):
         watcher = asyncio.create_task(watch())
@@ -499,63 +496,40 @@ async def command_to_file(run: Run) -> list[Row]:
                 timeout=120,
                 what="the re-admitted people's cases in their files",
             )
-            tokens = {
-                c["referent"]: run.keys.mint("cpip", subject=c["referent"], establishments=REGION)
-                for c in cases
-            }
             sample = cases[:: max(1, len(cases) // 20)]
             before = {c["subject_id"]: await _cursor(files, c["subject_id"]) for c in sample}
-
-            async def record(i: int, scheduled_at: float) -> tuple[str | int | None, float, float]:
-                case = cases[i % len(cases)]
-                body = {
-                    "held_on": str(today),
-                    "interview_type": "follow_up",
-                    "notes": "Point d'étape (bench)",
-                }
-                headers = {"Authorization": f"Bearer {tokens[case['referent']]}"}
-                try:
-                    async with connections:
-                        response = await commands.post(
-                            f"/cases/{case['case_id']}/interviews", json=body, headers=headers
-                        )
-                except httpx.HTTPError:
-                    return None, 0.0, 0.0
-                answered_at, took = time.time(), loop.time() - scheduled_at
-                if response.status_code != 201:
-                    refusals[response.status_code] = response.text[:300]
-                    return response.status_code, answered_at, took
-                return f"assessment/interview:{response.json()['interview_id']}", answered_at, took
-
-            with cpu_window(run.groups) as cpu:
-                started = loop.time()
-                results = await open_loop(record, rate=COMMAND_RATE, duration=COMMAND_SECONDS)
-                elapsed = loop.time() - started
-                answered = {stream: at for stream, at, _ in results if isinstance(stream, str)}
-                if not answered:
-                    raise RuntimeError(f"no command was accepted: {refusals}")
-                await wait_until(
-                    lambda: _all_seen(answered, seen), timeout=120, what="every interview in the person file"
-                )
+            # wrk sends them (the generator must not take the cores the system needs): each case's interview by
+            # its referent, and writes down when each was answered and the interview's id.
+            requests, answers = run.workdir / "interviews.requests", run.workdir / "interviews.answers"
+            requests.write_text(_interview_requests(run, cases, today))
+            arguments = ["-", requests, "-", COMMAND_RATE, answers, "interview_id"]
+            url = run.system.url("assessment")
+            sent, cpu = await measured_wrk(
+                run.groups, url, PACED_SCRIPT, arguments, COMMAND_CONNECTIONS, COMMAND_SECONDS
+            )
+            answered, refusals = _answered(answers)
+            if not answered:
+                raise RuntimeError(f"no command was accepted: {refusals}")
+            await wait_until(
+                lambda: _all_seen(answered, seen), timeout=120, what="every interview in the person file"
+            )
         finally:
             watcher.cancel()
             await view.close()
         moved = [await _cursor(files, subject) > cursor for subject, cursor in before.items()]
     e2e_ms = [(seen[stream] - at) * 1000 for stream, at in answered.items()]
-    http_ms = [took * 1000 for stream, _, took in results if isinstance(stream, str)]
     result = {
-        "offered": len(results),
+        "offered": sent["done"],
         "accepted": len(answered),
-        "failed": len(results) - len(answered),
+        "failed": sent["done"] - len(answered),
         "refusals": refusals,
-        "seconds": elapsed,
-        "per_second": len(answered) / elapsed,
+        "per_second": sent["per_second"] * len(answered) / max(1, sent["done"]),
         "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
-        "http_ms": {q: percentile(http_ms, q) for q in (0, 50, 90, 99, 100)},
+        "http_ms": {50: sent["p50_ms"], 90: sent["p90_ms"], 99: sent["p99_ms"], 100: sent["max_ms"]},
         "cursor_checked": len(moved),
         "cursor_moved": sum(moved),
     }
-    run.record("command_to_file", result, cpu, len(results))
+    run.record("command_to_file", result, cpu, max(1, result["offered"]))
     kept_up = result["per_second"] / COMMAND_RATE
     p99 = at_most_row(
         f"Command -> visible in the file p99 @{COMMAND_RATE}/s", result["e2e_ms"][99], "ms", COMMAND_P99_MS
@@ -577,9 +551,38 @@ async def command_to_file(run: Run) -> list[Row]:
             kept_up,
             f">= {KEPT_UP:.0%}",
             kept_up >= KEPT_UP,
-            note=f"{result['failed']} refused or failed: {sorted(refusals)}" if result["failed"] else "",
+            note=f"{result['failed']} refused or failed: {refusals}" if result["failed"] else "",
         ),
     ]
+
+
+def _interview_requests(run: Run, cases: list[dict], today) -> str:
+    """wrk's lines (`paced.lua`): path, the referent's token and the body of each interview, cycling over the
+    cases; more than the run sends."""
+    tokens = {
+        c["referent"]: run.keys.mint("cpip", subject=c["referent"], establishments=REGION) for c in cases
+    }
+    body = json.dumps(
+        {"held_on": str(today), "interview_type": "follow_up", "notes": "Point d'étape (bench)"}
+    )
+    count = int(COMMAND_RATE * COMMAND_SECONDS * 1.5)
+    return "".join(
+        f"/cases/{case['case_id']}/interviews\t{tokens[case['referent']]}\t{body}\n"
+        for case in (cases[i % len(cases)] for i in range(count))
+    )
+
+
+def _answered(answers: Path) -> tuple[dict[str, float], dict[int, int]]:
+    """From wrk's answers file: when each recorded interview was answered (its stream in the view), and how
+    many answers of each other status there were."""
+    answered, refusals = {}, {}
+    for line in answers.read_text().splitlines():
+        at_ms, status, interview_id = line.split("\t")
+        if int(status) == 201 and interview_id:
+            answered[f"assessment/interview:{interview_id}"] = float(at_ms) / 1000
+        else:
+            refusals[int(status)] = refusals.get(int(status), 0) + 1
+    return answered, refusals
 
 
 async def _readmitted(run: Run, commands: httpx.AsyncClient, today) -> list[dict]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
-from loadgen import WRK_SCRIPTS, measured_wrk, percentile, wait_until
+from loadgen import PACED_SCRIPT, measured_wrk, percentile, wait_until
 from table import Row, at_most_row
 
 from devinfra.infra import database_url_variable
@@ -24,7 +24,6 @@ from devinfra.infra import database_url_variable
 if TYPE_CHECKING:
     from run import Run
 
-PACED_SCRIPT = WRK_SCRIPTS / "paced.lua"
 RATES = (100, 200, 300, 400, 500, 600, 800, 1000)
 POINT_SECONDS = 8
 # In flight at most: the loop stays open while answers take less than CONNECTIONS / rate (128 ms at 500/s).
