@@ -76,9 +76,13 @@ class Subscription:
     # The event types the handler acts on (None: all). Others are passed over from their Kafka header, never
     # decoded nor recorded: a service reading another's topic for a few types pays little for the rest.
     event_types: frozenset[str] | None = None
-    # A reader of a busy topic that acts on few of its events can wait for fuller fetches: fewer round trips
-    # for the broker and for us, at the cost of up to half a second of latency when the topic is quiet.
+    # A reader that need not see an event at once (a busy topic of which it acts on few events, or a view that
+    # people read, not the next command) can wait for fuller fetches: the broker answers once it holds
+    # `fetch_min_bytes` or after `fetch_max_wait_ms`. Fewer round trips for the broker and for us, and one
+    # transaction for many events, at the cost of up to `fetch_max_wait_ms` of latency when the topic is
+    # quiet; an idle reader fetches that often.
     fetch_min_bytes: int = 1
+    fetch_max_wait_ms: int = 500
     # The view's tables: what `views.rebuild` empties before replaying the topics from offset 0.
     tables: tuple[str, ...] = ()
     # Used instead of `handler` when set (not for a reaction, which applies one message per transaction).
@@ -247,7 +251,7 @@ class ConsumerRunner:
             auto_offset_reset="none",  # an offset outside the log is an error, never a silent jump
             isolation_level="read_committed",
             fetch_min_bytes=self.subscription.fetch_min_bytes,
-            fetch_max_wait_ms=500,
+            fetch_max_wait_ms=self.subscription.fetch_max_wait_ms,
             # What a fetch may bring, held until it is applied: aiokafka's defaults (1 MiB a partition, 50 MiB
             # a fetch) let each of a service's consumers hold tens of megabytes while it catches up, and the
             # process kept that memory afterwards. A batch of 500 events needs far less.

@@ -141,6 +141,50 @@ async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_dup
     assert [n for call in calls for n in call] == [1, 2, 3] and all(calls)
 
 
+async def test_a_reader_waiting_for_full_fetches_applies_events_that_come_one_by_one_in_few_transactions(
+    pool, bootstrap, unique_name
+):
+    """A view that need not see an event at once: five events produced a tenth of a second apart reach its
+    batch handler in one or two fetches (the broker holds each fetch for up to `fetch_max_wait_ms`), where an
+    immediate reader is answered as each arrives, in five."""
+    topic, calls = unique_name("topic"), []
+    await kafka.ensure_topics(bootstrap, [topic], ONE_NODE)
+
+    async def record_batch(connection, deliveries):
+        calls.append([event.number for _, event in deliveries])
+        for envelope, event in deliveries:
+            await record_number(connection, envelope, event)
+
+    subscription = Subscription(
+        unique_name("group"),
+        [topic],
+        record_number,
+        batch_handler=record_batch,
+        fetch_min_bytes=1024 * 1024,
+        fetch_max_wait_ms=2000,
+    )
+    runner, started = runner_for(subscription, pool, bootstrap), asyncio.Event()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    task = asyncio.create_task(runner.run(started.set))
+    try:
+        await asyncio.wait_for(started.wait(), timeout=30)
+        for number in range(1, 6):
+            await producer.send_and_wait(topic, value=an_envelope(number), key=b"s-1", partition=0)
+            await asyncio.sleep(
+                0.1
+            )  # the scenario, not a wait for readiness: events a tenth of a second apart
+        await wait_for(lambda: _count(pool, 5), timeout=30, message="five applied events")
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await producer.stop()
+
+    assert await applied(pool) == [1, 2, 3, 4, 5]
+    assert len(calls) <= 2, calls
+
+
 async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in(
     pool, bootstrap, unique_name
 ):

@@ -42,6 +42,14 @@ async def apply_partner_views(connection: asyncpg.Connection, envelope: EventEnv
     await catalogue.apply(connection, envelope, event)
 
 
+# Views that people read rather than the next command: a tenth of a second later, one transaction for every
+# event of that tenth instead of one for each, on topics that each command and each file read adds to. The
+# person file and the directory stay immediate: a command's effect is looked for there at once.
+AT_READING_PACE = {"fetch_min_bytes": 64 * 1024, "fetch_max_wait_ms": 100}
+# The same for a log that no one reads within the second: half a second.
+FULL_FETCHES = {"fetch_min_bytes": 64 * 1024, "fetch_max_wait_ms": 500}
+
+
 def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[Subscription]:
     """A view whose `apply` learns new events is rebuilt: `passerelle-dev rebuild projections.partner-views`
     (or `projections.catalogue-places`) empties its tables and replays the topic from offset 0 through the
@@ -61,6 +69,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=catalogue.apply_place,
             event_types=catalogue.PLACE_EVENT_TYPES,
             tables=catalogue.PLACE_TABLES,
+            **AT_READING_PACE,
         ),
         # The person file: every shareable topic, in one consumer, so that a person's events from four
         # services land in one transaction per fetch (ADR 18).
@@ -80,6 +89,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=schedule.applier(getattr(store, "clock", system_clock), load_rooms(settings.rooms_file)),
             event_types=schedule.EVENT_TYPES,
             tables=schedule.TABLES,
+            **AT_READING_PACE,
         ),
         # The InSERRE indicators' facts per person and day; a month is computed from them when asked.
         Subscription(
@@ -88,6 +98,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=indicators.apply,
             event_types=indicators.EVENT_TYPES,
             tables=indicators.TABLES,
+            **AT_READING_PACE,
         ),
         # The work queues' facts per case, pathway, work file, leave and partner session; a queue is computed from
         # them and the day when asked.
@@ -97,6 +108,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=queues.apply,
             event_types=queues.EVENT_TYPES,
             tables=queues.TABLES,
+            **AT_READING_PACE,
         ),
         # The programming coverage: each person's current needs and the offer with its dates and seats.
         Subscription(
@@ -105,6 +117,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=coverage.apply,
             event_types=coverage.EVENT_TYPES,
             tables=coverage.TABLES,
+            **AT_READING_PACE,
         ),
         # The log as published, for auditors over HTTP: every topic projections may read, every type (ADR 30).
         Subscription(
@@ -113,9 +126,8 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=audit_log.apply,
             record_batch_handler=audit_log.apply_records,
             tables=audit_log.TABLES,
-            # Every event of eight topics, for auditors who need not see one within the second: fuller fetches,
-            # one transaction for many events rather than one for each command and each file read.
-            fetch_min_bytes=audit_log.FETCH_MIN_BYTES,
+            # Every event of eight topics, for auditors, who need not see one within the second.
+            **FULL_FETCHES,
         ),
     ]
 

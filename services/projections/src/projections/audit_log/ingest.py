@@ -35,7 +35,6 @@ TOPICS = (
     "projections.restricted",
 )
 TABLES = ("audit_log",)
-FETCH_MIN_BYTES = 64 * 1024  # the broker answers at that or after half a second (the runner's wait)
 
 
 def masked(payload: dict[str, Any], plan: Plan) -> dict[str, Any]:
