@@ -79,6 +79,13 @@ async def load_existing(
     return aggregate
 
 
+def named(decider: Decider[C, S], stream_id: str) -> Aggregate[S]:
+    """A stream the request has just named (its route minted the id, a uuid4): there is nothing to read, it
+    starts empty. Saves the read a creation would make of a stream that cannot exist yet; an id that comes
+    from outside the request may name an existing stream: `load` that one."""
+    return Aggregate(stream_id, decider.initial_state, ())
+
+
 async def execute(
     session: Session,
     decider: Decider[C, S],

@@ -4,6 +4,8 @@ import asyncpg
 import pytest
 
 from devinfra.testkit import query_value, wait_for
+from kernel.aggregates import execute, named
+from kernel.decider import Decider
 from kernel.errors import ConcurrencyConflict, InvalidValue
 
 from ..samples import SampleRecorded, SecretNoted, metadata
@@ -212,3 +214,25 @@ async def test_an_append_of_its_own_after_a_bare_version_reads_the_head_and_chai
         await store.append("sample", "s-1", 1, [SampleRecorded(number=99)], metadata())
     assert [e.payload["number"] for e in await store.read_stream("s-1")] == [1, 2, 3]
     assert await store.verify("s-1") == {}
+
+
+COUNTER = Decider(
+    stream_type="sample",
+    initial_state=0,
+    decide=lambda number, total, facts: [SampleRecorded(number=number)],
+    evolve=lambda total, event: total + event.number,
+)
+
+
+async def test_a_named_stream_is_created_without_a_read_and_a_name_already_taken_appends_nothing(store):
+    """`named`: a creation on an id its request minted starts from the decider's initial state at version 0;
+    were the id taken after all, the append is a conflict, as for two concurrent creators."""
+    async with store.transaction() as session:
+        outcome = await execute(session, COUNTER, named(COUNTER, "s-named"), 3, metadata())
+    assert (outcome.state, outcome.version) == (3, 1)
+
+    with pytest.raises(ConcurrencyConflict):
+        async with store.transaction() as session:
+            await execute(session, COUNTER, named(COUNTER, "s-named"), 4, metadata())
+
+    assert [e.payload["number"] for e in await store.read_stream("s-named")] == [3]

@@ -13,7 +13,7 @@ import asyncpg
 
 from contracts.partners import ActionType
 from contracts.rooms import NO_ROOMS, RoomList
-from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing
+from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing, named
 from kernel.auth import Principal
 from kernel.decider import Decider
 from kernel.eventstore import Metadata, Session
@@ -48,7 +48,7 @@ async def _execute(
 
 
 async def create_call(session: Session, command: c.DraftCall, metadata: Metadata) -> Outcome[Call]:
-    return await _execute(session, call, store.save_call, command.call_id, command, metadata)
+    return await _execute(session, call, store.save_call, named(call, command.call_id), command, metadata)
 
 
 async def call_command(
@@ -75,7 +75,8 @@ async def _call_window(session: Session, call_id: str) -> CallWindow:
 async def register_partner(
     session: Session, command: c.RegisterPartner, metadata: Metadata
 ) -> Outcome[Partner]:
-    return await _execute(session, partner, store.save_organisation, command.partner_id, command, metadata)
+    fresh = named(partner, command.partner_id)
+    return await _execute(session, partner, store.save_organisation, fresh, command, metadata)
 
 
 async def organisation_command(
@@ -104,9 +105,8 @@ async def draft_proposal(session: Session, command: c.DraftProposal, metadata: M
         call=await _call_window(session, command.call_id),
         partner=await _standing(session, command.partner_id),
     )
-    return await _execute(
-        session, proposal, store.save_proposal, command.proposal_id, command, metadata, facts
-    )
+    fresh = named(proposal, command.proposal_id)
+    return await _execute(session, proposal, store.save_proposal, fresh, command, metadata, facts)
 
 
 async def proposal_command(
