@@ -23,7 +23,7 @@ from assessment.domain.plan import Plan, plan
 from assessment.settings import AssessmentSettings
 from contracts.assessment import AssessmentValidated, ContributionRequested, DeadlineKind
 from contracts.rooms import NO_ROOMS, RoomList
-from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing
+from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing, named
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
 
@@ -49,7 +49,8 @@ async def _case_facts(session: Session, found: Aggregate[Case]) -> CaseFacts:
 async def open_case(
     session: Session, command: c.OpenCase, metadata: Metadata, settings: AssessmentSettings
 ) -> Outcome[Case]:
-    outcome = await execute(session, case, command.case_id, command, metadata, subject=command.subject_id)
+    fresh = named(case, command.case_id)
+    outcome = await execute(session, case, fresh, command, metadata, subject=command.subject_id)
     await store.add_case(session.connection, outcome.state, outcome.version)
     due_on = command.today + timedelta(days=settings.initial_assessment_days)
     await store.expect(session.connection, command.case_id, DeadlineKind.INITIAL_ASSESSMENT, due_on)
@@ -105,7 +106,7 @@ async def start_assessment(
     principal: Principal,
     settings: AssessmentSettings,
 ) -> Outcome[Assessment]:
-    new = await load(session, assessment, command.assessment_id)
+    new = named(assessment, command.assessment_id)
     return await _assessment_command(session, new, case_id, command, metadata, principal, settings)
 
 
@@ -173,7 +174,13 @@ async def adopt_plan(
         assessment=await _assessment_facts(session, command.assessment_id),
     )
     outcome = await execute(
-        session, plan, command.plan_id, command, metadata, facts=facts, subject=of_case.state.subject_id
+        session,
+        plan,
+        named(plan, command.plan_id),
+        command,
+        metadata,
+        facts=facts,
+        subject=of_case.state.subject_id,
     )
     await _plan_versioned(session, outcome, command)
     return outcome
@@ -281,7 +288,7 @@ async def schedule_interview(
     """The referent CPIP (or a DPIP) convenes the person, in a room of the case's establishment."""
     of_case = await _followed_case(session, case_id, principal)
     ensure_room(rooms, of_case.state.establishment, command.place)
-    return await _appointment(session, of_case, command.interview_id, command, metadata)
+    return await _appointment(session, of_case, named(interview, command.interview_id), command, metadata)
 
 
 async def appointment_command(

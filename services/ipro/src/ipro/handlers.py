@@ -16,7 +16,7 @@ from ipro.domain.pathway import RELEASED, Pathway, arranged_on, pathway
 from ipro.domain.positioning import Positioning, positioning
 from ipro.domain.training import Training, training
 from ipro.domain.work import WorkFile, work
-from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing
+from kernel.aggregates import Aggregate, Outcome, execute, load, load_existing, named
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
 
@@ -189,9 +189,7 @@ async def enrol_in_training(
     session: Session, pathway_id: str, command: c.EnrolInTraining, metadata: Metadata, principal: Principal
 ) -> Booked[Training]:
     facts = await _commitments(session, *await _acting_on(session, pathway_id, principal))
-    outcome = await _run_training(
-        session, await load(session, training, command.training_id), command, facts, metadata
-    )
+    outcome = await _run_training(session, named(training, command.training_id), command, facts, metadata)
     return await _booked(session, outcome, outcome.state.booking, facts)
 
 
@@ -248,7 +246,13 @@ async def position(
         and not await feeds.caught_up(connection, catalogue, command.action_id),
     )
     outcome = await execute(
-        session, positioning, command.positioning_id, command, metadata, facts=facts, subject=subject_id
+        session,
+        positioning,
+        named(positioning, command.positioning_id),
+        command,
+        metadata,
+        facts=facts,
+        subject=subject_id,
     )
     await store.save_positioning(connection, outcome.state, outcome.version, new=True)
     return await _booked(session, outcome, outcome.state.booking, facts)

@@ -27,7 +27,7 @@ from typing import TypeVar
 import asyncpg
 
 from contracts.rooms import NO_ROOMS, RoomList
-from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing
+from kernel.aggregates import Aggregate, Outcome, StreamReader, execute, load, load_existing, named
 from kernel.auth import Principal
 from kernel.eventstore import Metadata, Session
 from programmes import access, queries, store
@@ -114,7 +114,7 @@ async def plan_group(
     outcome = await execute(
         session,
         groups,
-        command.group_id,
+        named(groups, command.group_id),
         command,
         metadata,
         facts=programme,
@@ -267,15 +267,15 @@ async def refer(
     outcome = await execute(
         session,
         referrals,
-        command.referral_id,
+        named(referrals, command.referral_id),
         command,
         metadata,
         facts=ReferralFacts(programme=programme, person=person),
         subject=person.subject_id,
         restricted=sensitive,
     )
-    named = ReferralNames(person=person.person, programme=names.programme_of(programme.definition))
-    await store.add_referral(session.connection, outcome, sensitive=sensitive, named=named)
+    referral_names = ReferralNames(person=person.person, programme=names.programme_of(programme.definition))
+    await store.add_referral(session.connection, outcome, sensitive=sensitive, named=referral_names)
     return outcome
 
 
