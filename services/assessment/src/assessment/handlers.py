@@ -265,7 +265,7 @@ async def record_interview(
     outcome = await execute(
         session,
         interview,
-        command.interview_id,
+        command.interview_id if appointment is not None else named(interview, command.interview_id),
         command,
         metadata,
         facts=await _case_facts(session, of_case),
