@@ -85,6 +85,9 @@ class Relay:
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
+        # Where publication stands, while `run` leads: no other process writes the checkpoint then (the advisory
+        # lock), so it is read once instead of before every batch. None: read it (a caller outside `run`).
+        self._checkpoint: tuple[str, int] | None = None
         self._lag_sampled_at = 0.0
         self._stall = StallWatch()
 
@@ -98,7 +101,9 @@ class Relay:
                 await asyncio.sleep(self.idle_poll_seconds)  # a hot standby
             await cluster.check(connection)
             await connection.add_listener("events_appended", self._on_notify)
-            published_before = await connection.fetchval(_CHECKPOINT, self.name) is not None
+            stored = await connection.fetchrow(_CHECKPOINT, self.name)
+            published_before = stored is not None
+            self._checkpoint = tuple(stored or ("0", 0))
             await kafka.ensure_topics(
                 self.bootstrap_servers,
                 self.topics,
@@ -119,6 +124,7 @@ class Relay:
                     await self._idle()
                 await self._listen(connection, False)
         finally:
+            self._checkpoint = None  # a next leadership reads it again
             with contextlib.suppress(Exception):
                 await producer.stop()
             with contextlib.suppress(Exception):
@@ -141,7 +147,7 @@ class Relay:
         self._wake.clear()
 
     async def publish_batch(self, connection: asyncpg.Connection, producer) -> int:
-        checkpoint = tuple(await connection.fetchrow(_CHECKPOINT, self.name) or ("0", 0))
+        checkpoint = self._checkpoint or tuple(await connection.fetchrow(_CHECKPOINT, self.name) or ("0", 0))
         self._wake.clear()
         rows = await connection.fetch(_VISIBLE_BATCH, *checkpoint, self.batch_size)
         if not rows:
@@ -164,6 +170,8 @@ class Relay:
             self.name,
             *last,
         )
+        if self._checkpoint is not None:
+            self._checkpoint = last
         await self._record_lag(connection)
         return len(envelopes)
 
