@@ -97,6 +97,11 @@ def wrk(url: str, script: Path, arguments: Sequence[object], connections: int, s
     }
 
 
+def quantiles_ms(result: dict) -> dict[int, float]:
+    """wrk's latencies of a run as {percentile: ms}, the form the bench records."""
+    return {50: result["p50_ms"], 90: result["p90_ms"], 99: result["p99_ms"], 100: result["max_ms"]}
+
+
 async def measured_wrk(
     groups: Groups, url: str, script: Path, arguments: Sequence[object], connections: int, seconds: int
 ) -> tuple[dict, dict]:

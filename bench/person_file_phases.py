@@ -35,7 +35,16 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 from cpuclock import cpu_window
-from loadgen import PACED_SCRIPT, PATHS_SCRIPT, closed_loop, measured_wrk, percentile, wait_until, wrk
+from loadgen import (
+    PACED_SCRIPT,
+    PATHS_SCRIPT,
+    closed_loop,
+    measured_wrk,
+    percentile,
+    quantiles_ms,
+    wait_until,
+    wrk,
+)
 from person_year import DEFAULT_PEOPLE
 from table import Row, at_most_row, ratio_row
 
@@ -525,7 +534,7 @@ async def command_to_file(run: Run) -> list[Row]:
         "refusals": refusals,
         "per_second": sent["per_second"] * len(answered) / max(1, sent["done"]),
         "e2e_ms": {q: percentile(e2e_ms, q) for q in (0, 50, 90, 99, 100)},
-        "http_ms": {50: sent["p50_ms"], 90: sent["p90_ms"], 99: sent["p99_ms"], 100: sent["max_ms"]},
+        "http_ms": quantiles_ms(sent),
         "cursor_checked": len(moved),
         "cursor_moved": sum(moved),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
-from loadgen import PACED_SCRIPT, measured_wrk, percentile, wait_until
+from loadgen import PACED_SCRIPT, measured_wrk, percentile, quantiles_ms, wait_until
 from table import Row, at_most_row
 
 from devinfra.infra import database_url_variable
@@ -70,7 +70,7 @@ async def point(run: Run, bodies: Iterator[dict], rate: int, token: str) -> dict
         "created": created,
         "failed": result["failed"],
         "per_second": result["per_second"] * created / max(1, result["done"]),
-        "http_ms": {50: result["p50_ms"], 90: result["p90_ms"], 99: result["p99_ms"], 100: result["max_ms"]},
+        "http_ms": quantiles_ms(result),
         "e2e_ms": {q: percentile(e2e_ms, q) for q in QUANTILES},
     }
     run.record(f"e2e@{rate}", point, cpu, max(1, result["done"]))
