@@ -105,15 +105,26 @@ async def _kill_a_leader_after(cluster: LocalKafkaCluster, topic: str, acknowled
     await wait_for(
         lambda: _at_least(acknowledged, KILLED_AFTER), timeout=120, message=f"{KILLED_AFTER} commands"
     )
-    admin = AIOKafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers)
+    leader = await wait_for(
+        lambda: _leader_of_first_partition(cluster.bootstrap_servers, topic),
+        timeout=30,
+        message="a broker that names the leader of the topic's first partition",
+    )
+    await asyncio.to_thread(cluster.kill, leader)
+    return leader
+
+
+async def _leader_of_first_partition(bootstrap: str, topic: str) -> int | None:
+    """None while the broker asked does not yet describe the partition with a leader (its metadata a moment
+    behind); the nodes are numbered from 1."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    leader = next(p["leader"] for p in described["partitions"] if p["partition"] == 0)
-    await asyncio.to_thread(cluster.kill, leader)
-    return leader
+    leader = next((p["leader"] for p in described["partitions"] if p["partition"] == 0), None)
+    return leader if leader is not None and leader > 0 else None
 
 
 async def _replication(bootstrap: str, topic: str) -> tuple[int, str] | None:
