@@ -146,7 +146,9 @@ async def measure(infra: Infrastructure, workdir: Path, args: argparse.Namespace
         if s.name == settings.topic("projections.person-file")
     )
     pool = await database.create_pool(dsn)
-    runner = ConsumerRunner(subscription, pool, infra.bootstrap_servers, topic_policy=POLICY, keyring=keyring)
+    runner = ConsumerRunner(
+        subscription, pool, infra.bootstrap_servers, dsn=dsn, topic_policy=POLICY, keyring=keyring
+    )
     partitions = await kafka.partitions_of(infra.bootstrap_servers, subscription.topics)
     from aiokafka import AIOKafkaConsumer
 

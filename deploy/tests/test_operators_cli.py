@@ -141,7 +141,9 @@ def _running(subscription, dsn: str, bootstrap: str):
 
     async def run() -> None:
         pool = await create_pool(dsn)
-        runner = ConsumerRunner(subscription, pool, bootstrap, topic_policy=kafka.TopicPolicy(3, 1, 1))
+        runner = ConsumerRunner(
+            subscription, pool, bootstrap, dsn=dsn, topic_policy=kafka.TopicPolicy(3, 1, 1)
+        )
         task = asyncio.create_task(runner.run())
         try:
             while not stop.is_set() and not task.done():

@@ -255,6 +255,7 @@ async def _rebuilding_partner_views(environment: dict[str, str]) -> AsyncIterato
                 s,
                 pool,
                 settings.kafka_bootstrap_servers,
+                dsn=dsn,
                 topic_policy=settings.topic_policy(),
                 keyring=keyring,
             ).run()

@@ -40,7 +40,7 @@ from tenacity import (
 )
 
 from contracts import Event, EventEnvelope, UnknownEventType, parse_payload
-from kernel import kafka, logs, metrics
+from kernel import database, kafka, logs, metrics
 from kernel.errors import ConcurrencyConflict
 from kernel.keyring import Keyring, KeyUnwrapFailed, UnknownDataKey
 from kernel.sealing import Sealer
@@ -174,6 +174,7 @@ class ConsumerRunner:
         pool: asyncpg.Pool,
         bootstrap_servers: str,
         *,
+        dsn: str,
         topic_policy: kafka.TopicPolicy,
         retry: RetryPolicy = RetryPolicy(),
         health: Health | None = None,
@@ -182,6 +183,7 @@ class ConsumerRunner:
     ) -> None:
         self.subscription = subscription
         self.pool = pool
+        self.dsn = dsn  # the leadership's own connection (`_lead`)
         self.bootstrap_servers = bootstrap_servers
         self.topic_policy = topic_policy
         self.security = security
@@ -218,7 +220,11 @@ class ConsumerRunner:
                 log.warning("consumer lost its lease", consumer=self.name, reason=str(lost))
 
     async def _lead(self, partitions: list[TopicPartition], started: Callable[[], object]) -> None:
-        leadership = await self.pool.acquire()
+        # The lock's connection is the leadership's own, as the relay's is: one of the pool's, held as long as
+        # this instance leads, was a working connection lost to the service's transactions and reads (the
+        # projections' eight subscriptions held eight of their ten, and a view's write waited for the two
+        # left behind a read or the person files' refresher).
+        leadership = await database.connect(self.dsn)
         try:
             # One active instance per subscription; others wait here as hot standbys. A killed instance's
             # connection closes with it, which releases the lock at once.
@@ -236,10 +242,8 @@ class ConsumerRunner:
             await self._consume(partitions, started)
         finally:
             # Ending the session releases the lock, whatever state the connection is in (even mid-query).
-            # One that died has gone back to the pool already.
             with contextlib.suppress(asyncpg.InterfaceError):
                 leadership.terminate()
-                await self.pool.release(leadership)
 
     async def _consume(self, partitions: list[TopicPartition], started: Callable[[], object]) -> None:
         # Partitions are assigned by hand, not by a consumer group: the offsets live in our database, so a

@@ -144,6 +144,7 @@ def create_service_app(
                     subscription,
                     pool,
                     settings.kafka_bootstrap_servers,
+                    dsn=settings.database_url,
                     topic_policy=settings.topic_policy(),
                     retry=settings.retry_policy(),
                     health=failing,

@@ -17,6 +17,7 @@ from contracts import Actor, EventEnvelope
 from devinfra.testkit import read_topic, wait_for
 from kernel import kafka
 from kernel.consumer import ConsumerRunner, RetryPolicy, Subscription
+from kernel.database import create_pool
 from kernel.errors import ConcurrencyConflict
 from kernel.eventstore import NEW_STREAM, EventStore, Session
 
@@ -103,11 +104,11 @@ async def dead_letters(bootstrap, topic, at_least=0, timeout=2.0):
     return await read_topic(bootstrap, f"{topic}.dlq", at_least=at_least, timeout=timeout)
 
 
-async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootstrap, unique_name):
+async def test_each_event_is_applied_once_even_when_delivered_twice(pool, dsn, bootstrap, unique_name):
     topic = unique_name("topic")
     duplicate = an_envelope(2)
     await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
-    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap, dsn=dsn)
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 3), timeout=30, message="three applied events")
@@ -116,8 +117,26 @@ async def test_each_event_is_applied_once_even_when_delivered_twice(pool, bootst
     assert await applied(pool) == [1, 2, 3]
 
 
+async def test_leading_takes_none_of_the_pool_s_connections(pool, dsn, bootstrap, unique_name):
+    """Each leader's lock is on a connection of its own: two subscriptions lead and apply their events through
+    a pool of one connection (with the locks on the pool's, the first leader took it and nothing was applied)."""
+    topics = unique_name("topic"), unique_name("topic")
+    for number, topic in enumerate(topics):
+        await produce(bootstrap, topic, an_envelope(number))
+    one = await create_pool(dsn, max_size=1)
+    runners = [
+        runner_for(Subscription(unique_name("group"), [t], record_number), one, bootstrap, dsn=dsn)
+        for t in topics
+    ]
+    try:
+        async with running(runners[0]), running(runners[1]):
+            await wait_for(lambda: _count(pool, 2), timeout=30, message="both subscriptions' events applied")
+    finally:
+        await one.close()
+
+
 async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_duplicates_dropped(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic, calls = unique_name("topic"), []
     duplicate = an_envelope(2)
@@ -132,7 +151,7 @@ async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_dup
         raise AssertionError("the per-event handler is not called when a batch handler is given")
 
     subscription = Subscription(unique_name("group"), [topic], never, batch_handler=record_batch)
-    runner = runner_for(subscription, pool, bootstrap)
+    runner = runner_for(subscription, pool, bootstrap, dsn=dsn)
     async with running(runner):
         await wait_for(lambda: _count(pool, 3), timeout=30, message="three applied events")
         await wait_for(lambda: _checkpoint_is(pool, runner.name, 4), timeout=10, message="checkpoint after 4")
@@ -142,7 +161,7 @@ async def test_a_batch_handler_gets_each_fetch_s_new_events_at_once_in_order_dup
 
 
 async def test_a_reader_waiting_for_full_fetches_applies_events_that_come_one_by_one_in_few_transactions(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     """A view that need not see an event at once: five events produced a tenth of a second apart reach its
     batch handler in one or two fetches (the broker holds each fetch for up to `fetch_max_wait_ms`), where an
@@ -163,7 +182,7 @@ async def test_a_reader_waiting_for_full_fetches_applies_events_that_come_one_by
         fetch_min_bytes=1024 * 1024,
         fetch_max_wait_ms=2000,
     )
-    runner, started = runner_for(subscription, pool, bootstrap), asyncio.Event()
+    runner, started = runner_for(subscription, pool, bootstrap, dsn=dsn), asyncio.Event()
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     task = asyncio.create_task(runner.run(started.set))
@@ -186,7 +205,7 @@ async def test_a_reader_waiting_for_full_fetches_applies_events_that_come_one_by
 
 
 async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic, calls = unique_name("topic"), []
     await produce(bootstrap, topic, an_envelope(1), an_envelope(2))
@@ -200,7 +219,7 @@ async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in
         raise AssertionError("the per-event handler is not called when a record batch handler is given")
 
     subscription = Subscription(unique_name("group"), [topic], never, record_batch_handler=with_records)
-    runner = runner_for(subscription, pool, bootstrap)
+    runner = runner_for(subscription, pool, bootstrap, dsn=dsn)
     async with running(runner):
         await wait_for(lambda: _count(pool, 2), timeout=30, message="two applied events")
 
@@ -208,12 +227,12 @@ async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in
 
 
 async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic = unique_name("topic")
     invalid = an_envelope("Jean Dupont")  # not a number: invalid against the event's contract
     await produce(bootstrap, topic, b"not json at all", invalid, an_envelope(7))
-    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap, dsn=dsn)
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 1), timeout=30, message="the good event")
@@ -231,7 +250,7 @@ async def test_a_message_that_can_never_be_processed_is_parked_without_personal_
 
 
 async def test_a_handler_failing_for_its_own_reasons_halts_its_partition_and_says_so_until_it_passes(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic, health, broken = unique_name("topic"), {}, {13}
 
@@ -243,7 +262,12 @@ async def test_a_handler_failing_for_its_own_reasons_halts_its_partition_and_say
     await produce(bootstrap, topic, an_envelope(1), an_envelope(13), an_envelope(2), partition=0)
     await produce(bootstrap, topic, an_envelope(3), partition=1)
     runner = runner_for(
-        Subscription(unique_name("group"), [topic], fragile), pool, bootstrap, retry=QUICK, health=health
+        Subscription(unique_name("group"), [topic], fragile),
+        pool,
+        bootstrap,
+        retry=QUICK,
+        health=health,
+        dsn=dsn,
     )
 
     async with running(runner):
@@ -280,7 +304,7 @@ async def test_a_failure_of_the_infrastructure_is_retried_until_it_passes_never_
 
     await produce(bootstrap, topic, an_envelope(1))
     runner = runner_for(
-        Subscription(unique_name("group"), [topic], once_failing), pool, bootstrap, retry=QUICK
+        Subscription(unique_name("group"), [topic], once_failing), pool, bootstrap, retry=QUICK, dsn=dsn
     )
 
     async with running(runner):
@@ -347,13 +371,13 @@ INJECT = {"deadlock": _deadlock, "statement timeout": _statement_timeout, "admin
 EXPECTED_SQLSTATE = {"deadlock": "40P01", "statement timeout": "57014", "admin shutdown": "08003"}
 
 
-async def test_a_reader_accepts_fields_added_by_a_newer_producer(pool, bootstrap, unique_name):
+async def test_a_reader_accepts_fields_added_by_a_newer_producer(pool, dsn, bootstrap, unique_name):
     topic = unique_name("topic")
     newer = an_envelope(5)
     newer = newer.replace(b'"payload":{"number":5}', b'"payload":{"number":5,"unit":"sessions"}')
     newer = newer.replace(b'{"event_id"', b'{"hash_version":2,"event_id"')  # a new envelope field too
     await produce(bootstrap, topic, newer)
-    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap)
+    runner = runner_for(Subscription(unique_name("group"), [topic], record_number), pool, bootstrap, dsn=dsn)
 
     async with running(runner):
         await wait_for(lambda: _count(pool, 1), timeout=30, message="the newer event")
@@ -363,7 +387,7 @@ async def test_a_reader_accepts_fields_added_by_a_newer_producer(pool, bootstrap
 
 
 async def test_an_event_newer_than_the_reader_pauses_its_partition_for_a_deploy_and_is_not_dead_lettered(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic, health = unique_name("topic"), {}
     await produce(
@@ -376,6 +400,7 @@ async def test_an_event_newer_than_the_reader_pauses_its_partition_for_a_deploy_
         bootstrap,
         retry=QUICK,
         health=health,
+        dsn=dsn,
     )
 
     async with running(runner):
@@ -393,11 +418,11 @@ async def test_an_event_newer_than_the_reader_pauses_its_partition_for_a_deploy_
 
 
 async def test_a_stored_offset_below_the_start_of_the_log_halts_the_partition_instead_of_jumping(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     topic, group, health = unique_name("topic"), unique_name("group"), {}
     await produce(bootstrap, topic, an_envelope(1), an_envelope(2), partition=0)
-    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap, dsn=dsn)):
         await wait_for(
             lambda: _checkpoint_is(pool, group, 2, partition=0), timeout=30, message="checkpoint 2"
         )
@@ -405,7 +430,7 @@ async def test_a_stored_offset_below_the_start_of_the_log_halts_the_partition_in
     await _delete_records(bootstrap, TopicPartition(topic, 0), before_offset=4)  # 3 and 4 are gone
 
     async with running(
-        runner_for(Subscription(group, [topic], record_number), pool, bootstrap, health=health)
+        runner_for(Subscription(group, [topic], record_number), pool, bootstrap, health=health, dsn=dsn)
     ):
         stuck = f"{group} {topic}[0]"
         await wait_for(lambda: _reported(health, stuck), timeout=30, message="the gap reported")
@@ -432,15 +457,15 @@ async def _not_reported(health, key) -> bool:
     return key not in health
 
 
-async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, bootstrap, unique_name):
+async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, dsn, bootstrap, unique_name):
     topic, group = unique_name("topic"), unique_name("group")
     await produce(bootstrap, topic, an_envelope(1), an_envelope(2))
-    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap, dsn=dsn)):
         await wait_for(lambda: _count(pool, 2), timeout=30, message="first two events")
 
     # Kafka never saw a committed offset for this group: only the database checkpoint says where to resume.
     await produce(bootstrap, topic, an_envelope(3))
-    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap)):
+    async with running(runner_for(Subscription(group, [topic], record_number), pool, bootstrap, dsn=dsn)):
         await wait_for(lambda: _count(pool, 3), timeout=30, message="the third event")
         await wait_for(lambda: _checkpoint_is(pool, group, 3), timeout=10, message="checkpoint after 3")
 
@@ -448,7 +473,7 @@ async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, bootst
 
 
 async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_duplicates_and_lost_races(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     """A subscriber whose handler appends events (ADR 12): each message in a transaction of its own whose first
     write is the append, duplicates skipped by a read, and a race lost to a concurrent command retried."""
@@ -468,7 +493,7 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
     duplicate = an_envelope(2)
     await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
     runner = runner_for(
-        Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap
+        Subscription(unique_name("group"), [topic], react, appends_events=True), pool, bootstrap, dsn=dsn
     )
 
     async with running(runner):
@@ -482,7 +507,9 @@ async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_dupl
     assert lost_once == [True]
 
 
-async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(pool, bootstrap, unique_name):
+async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(
+    pool, dsn, bootstrap, unique_name
+):
     topic = unique_name("topic")
     other = EventEnvelope.model_validate_json(an_envelope(2)).model_copy(
         update={"event_type": "kerneltest.other.noted"}
@@ -509,6 +536,7 @@ async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(poo
         ),
         pool,
         bootstrap,
+        dsn=dsn,
     )
 
     async with running(runner):
@@ -519,7 +547,7 @@ async def test_a_subscription_passes_over_the_event_types_it_does_not_act_on(poo
 
 
 async def test_a_checkpoint_reaches_the_end_of_a_quiet_partition_it_only_passed_over(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     """Records a subscription skips move its checkpoint now and then only; once the topic is quiet, the last
     one is saved, so a reader comparing the checkpoint with the partition's end sees it caught up (issue 13
@@ -536,6 +564,7 @@ async def test_a_checkpoint_reaches_the_end_of_a_quiet_partition_it_only_passed_
         Subscription(name, [topic], record_number, event_types=frozenset({"kerneltest.sample.recorded"})),
         pool,
         bootstrap,
+        dsn=dsn,
     )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
@@ -551,7 +580,7 @@ async def test_a_checkpoint_reaches_the_end_of_a_quiet_partition_it_only_passed_
 
 
 async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_leads(
-    pool, bootstrap, unique_name
+    pool, dsn, bootstrap, unique_name
 ):
     """Two instances of a reacting subscription; the leader's lock connection dies (an idle timeout, a
     restart, a NAT dropping it). Its successor takes over; the old leader may not react once more nor move
@@ -574,8 +603,8 @@ async def test_a_leader_that_lost_its_lock_commits_nothing_once_its_successor_le
         )
         await asyncio.sleep(0.02)  # a reaction takes a moment: the takeover lands while one is in flight
 
-    first = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap)
-    second = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap)
+    first = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap, dsn=dsn)
+    second = runner_for(Subscription(name, [topic], react, appends_events=True), pool, bootstrap, dsn=dsn)
     total = 120
     await produce(bootstrap, topic, *(an_envelope(n) for n in range(1, 41)))
     async with running(first):

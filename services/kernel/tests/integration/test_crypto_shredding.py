@@ -259,6 +259,7 @@ async def test_the_relay_publishes_ciphertext_and_a_consumer_reads_clear_then_er
             Subscription(name, [topic], keep_name),
             pool,
             bootstrap,
+            dsn=reader_dsn,
             topic_policy=ONE_NODE,
             keyring=reader_keyring,
         )

@@ -27,6 +27,7 @@ class _SampleReadingWords(BaseModel):
 
 async def test_a_dead_letter_is_redriven_once_to_its_subscription_after_the_fix(
     pool,
+    dsn,
     bootstrap,
     unique_name,
     monkeypatch,  # noqa: F811
@@ -34,7 +35,7 @@ async def test_a_dead_letter_is_redriven_once_to_its_subscription_after_the_fix(
     topic = unique_name("topic")
     await produce(bootstrap, topic, an_envelope(1), an_envelope("twelve"), an_envelope(3))
     subscription = Subscription(unique_name("group"), [topic], record_number)
-    async with running(runner_for(subscription, pool, bootstrap)):
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
         await wait_for(lambda: _applied_are(pool, [1, 3]), timeout=30, message="the good events")
         await read_topic(bootstrap, f"{topic}.dlq", at_least=1)
 
@@ -48,7 +49,7 @@ async def test_a_dead_letter_is_redriven_once_to_its_subscription_after_the_fix(
 
     monkeypatch.setitem(registry._events, ("kerneltest.sample.recorded", 1), _SampleReadingWords)
     assert await redrive(bootstrap, subscription, ONE_NODE) == 1
-    async with running(runner_for(subscription, pool, bootstrap)):
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
         await wait_for(lambda: _applied_are(pool, [1, 3, 12]), timeout=30, message="the re-driven event")
 
     assert await redrive(bootstrap, subscription, ONE_NODE) == 0  # once

@@ -150,7 +150,7 @@ async def world(infrastructure, new_database, topic_prefix, dev_keys, tmp_path):
     pool = await create_pool(projections_dsn)
     loop = asyncio.create_task(checkpoints.consumer(settings, pool)())
     try:
-        async with consuming(pool, bootstrap, [subscription]) as tasks:
+        async with consuming(pool, projections_dsn, bootstrap, [subscription]) as tasks:
             await caught_up(pool, [subscription], tasks, ends)
         await stored_checkpoints(pool, 2)
         async with serving(create_app(settings)) as client:

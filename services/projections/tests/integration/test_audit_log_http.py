@@ -73,7 +73,7 @@ async def world(infrastructure, new_projections_database, unique_name, dev_keys)
     ]
     pool = await create_pool(dsn)
     try:
-        async with consuming(pool, bootstrap, [subscription]) as tasks:
+        async with consuming(pool, dsn, bootstrap, [subscription]) as tasks:
             await caught_up(pool, [subscription], tasks, ends)
             live = await the_view(pool)
             await rebuild(pool, subscription)

@@ -73,9 +73,9 @@ async def world(infrastructure, dev_keys, unique_name):
     subscription = coverage_subscription(settings)
     pool = await create_pool(dsn)
     try:
-        await catch_up(pool, bootstrap, [subscription], ends)
+        await catch_up(pool, dsn, bootstrap, [subscription], ends)
         async with serving(create_app(settings, clock=lambda: NOW)) as client:
-            yield client, pool, subscription, ends, bootstrap
+            yield client, pool, subscription, ends, bootstrap, dsn
     finally:
         await pool.close()
 
@@ -202,10 +202,10 @@ async def test_a_window_backwards_too_long_or_unreadable_is_refused_naming_the_r
 
 
 async def test_the_view_is_rebuilt_from_offset_0_as_it_was_built_live(world):
-    _, pool, subscription, ends, bootstrap = world
+    _, pool, subscription, ends, bootstrap, dsn = world
     live = await the_view(pool)
     await rebuild(pool, subscription)
-    await catch_up(pool, bootstrap, [subscription], ends)
+    await catch_up(pool, dsn, bootstrap, [subscription], ends)
     assert await the_view(pool) == live
     assert len(live["coverage_cases"]) == 5 and len(live["coverage_action_sessions"]) == 4
     assert "dos fragile" not in str(live)  # of the restricted profile, the education level only

@@ -248,7 +248,7 @@ async def test_a_past_months_indicators_equal_the_ones_computed_from_the_raw_eve
     )
     pool = await create_pool(dsn)
     try:
-        async with consuming(pool, bootstrap, [subscription]) as tasks:
+        async with consuming(pool, dsn, bootstrap, [subscription]) as tasks:
             await caught_up(pool, [subscription], tasks, ends)
             live = await read_all(app_settings, dev_keys)
             await rebuild(pool, subscription)
@@ -261,7 +261,7 @@ async def test_a_past_months_indicators_equal_the_ones_computed_from_the_raw_eve
     fresh_pool = await create_pool(fresh)
     try:
         renamed = dataclasses.replace(subscription, name=unique_name(subscription.name))
-        await catch_up(fresh_pool, bootstrap, [renamed], ends)
+        await catch_up(fresh_pool, fresh, bootstrap, [renamed], ends)
     finally:
         await fresh_pool.close()
     elsewhere = await read_all(app_settings.model_copy(update={"database_url": fresh}), dev_keys)

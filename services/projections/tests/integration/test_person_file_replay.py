@@ -81,19 +81,21 @@ async def test_the_file_view_survives_a_poison_message_and_is_rebuilt_row_for_ro
     ends = await end_offsets(bootstrap, *(settings.topic(t) for t in ingest.TOPICS))
 
     subscription = person_file_subscription(settings)
-    pool = await create_pool(await new_projections_database())
+    dsn = await new_projections_database()
+    pool = await create_pool(dsn)
     try:
-        async with consuming(pool, bootstrap, [subscription]) as tasks:
+        async with consuming(pool, dsn, bootstrap, [subscription]) as tasks:
             await caught_up(pool, [subscription], tasks, ends)
             live = await the_view(pool)
             await rebuild(pool, subscription)  # while it runs: it replays the four topics from offset 0
             await caught_up(pool, [subscription], tasks, ends)
         rebuilt = await the_view(pool)
 
-        fresh_pool = await create_pool(await new_projections_database())
+        fresh = await new_projections_database()
+        fresh_pool = await create_pool(fresh)
         try:
             renamed = dataclasses.replace(subscription, name=unique_name(subscription.name))
-            await catch_up(fresh_pool, bootstrap, [renamed], ends)
+            await catch_up(fresh_pool, fresh, bootstrap, [renamed], ends)
             elsewhere = await the_view(fresh_pool)
         finally:
             await fresh_pool.close()

@@ -53,7 +53,7 @@ async def api(infrastructure, new_projections_database, unique_name, dev_keys):
     subs = wanted(settings, "projections.queues", "projections.person-file")
     pool = await create_pool(dsn)
     try:
-        async with consuming(pool, bootstrap, subs) as tasks:
+        async with consuming(pool, dsn, bootstrap, subs) as tasks:
             await caught_up(pool, subs, tasks, ends)
             live = await the_view(pool)
             (queues,) = wanted(settings, "projections.queues")

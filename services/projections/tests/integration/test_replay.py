@@ -171,9 +171,10 @@ async def end_offsets(bootstrap: str, *topics: str) -> dict[tuple[str, int], int
 
 
 @contextlib.asynccontextmanager
-async def consuming(pool, bootstrap: str, subs: list[Subscription]):
+async def consuming(pool, dsn: str, bootstrap: str, subs: list[Subscription]):
     tasks = [
-        asyncio.create_task(ConsumerRunner(s, pool, bootstrap, topic_policy=policy()).run()) for s in subs
+        asyncio.create_task(ConsumerRunner(s, pool, bootstrap, dsn=dsn, topic_policy=policy()).run())
+        for s in subs
     ]
     try:
         yield tasks
@@ -181,9 +182,11 @@ async def consuming(pool, bootstrap: str, subs: list[Subscription]):
         await cancelled(tasks)
 
 
-async def catch_up(pool, bootstrap: str, subs: list[Subscription], ends: dict[tuple[str, int], int]) -> None:
+async def catch_up(
+    pool, dsn: str, bootstrap: str, subs: list[Subscription], ends: dict[tuple[str, int], int]
+) -> None:
     """Run the consumers until every one's checkpoint is at the end of every partition."""
-    async with consuming(pool, bootstrap, subs) as tasks:
+    async with consuming(pool, dsn, bootstrap, subs) as tasks:
         await caught_up(pool, subs, tasks, ends)
 
 
@@ -260,15 +263,15 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
     assert sum(on_partners) == len(history.envelopes) and len([p for p in on_partners if p]) > 1
     assert sum(ends.values()) == len(history.envelopes) + len(ipro.envelopes)
 
-    pool_a = await create_pool(await new_projections_database())
-    pool_b = await create_pool(await new_projections_database())
+    dsn_a, dsn_b = await new_projections_database(), await new_projections_database()
+    pool_a, pool_b = await create_pool(dsn_a), await create_pool(dsn_b)
     try:
-        await catch_up(pool_a, bootstrap, subscriptions(settings), ends)
+        await catch_up(pool_a, dsn_a, bootstrap, subscriptions(settings), ends)
         built = await views(pool_a)
 
         # A fresh database, fresh consumer names: no checkpoint, so the consumers start at offset 0.
         fresh = [dataclasses.replace(s, name=unique_name(s.name)) for s in subscriptions(settings)]
-        await catch_up(pool_b, bootstrap, fresh, ends)
+        await catch_up(pool_b, dsn_b, bootstrap, fresh, ends)
         rebuilt = await views(pool_b)
 
         # The directory learns to count contact persons. Kernel review M1: running the new logic on, or under
@@ -276,7 +279,7 @@ async def test_the_views_rebuilt_from_offset_0_into_a_fresh_database_are_identic
         await pool_a.execute("ALTER TABLE directory_partners ADD COLUMN contacts int NOT NULL DEFAULT 0")
         partner_views, places, *_other_views = subscriptions(settings)
         counting = [_counting_contacts(partner_views), places]
-        async with consuming(pool_a, bootstrap, counting) as tasks:
+        async with consuming(pool_a, dsn_a, bootstrap, counting) as tasks:
             await caught_up(pool_a, counting, tasks, ends)
             assert await _contacts(pool_a) == {"p-1": 0, "p-2": 0, "p-3": 0, "p-4": 0}
             await rebuild(pool_a, counting[0])  # while it runs: its consumer replays from offset 0

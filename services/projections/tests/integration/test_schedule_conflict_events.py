@@ -275,9 +275,10 @@ async def test_the_weeks_conflicts_are_told_on_the_topic_as_they_appear_and_end_
         await publish(bootstrap, settings.topic(topic), envelopes)
     topics = [settings.topic(t) for t in ingest.TOPICS]
     subscription = schedule_subscription(settings)
-    pool = await create_pool(await new_projections_database())
+    dsn = await new_projections_database()
+    pool = await create_pool(dsn)
     try:
-        async with consuming(pool, bootstrap, [subscription]) as tasks:
+        async with consuming(pool, dsn, bootstrap, [subscription]) as tasks:
             await caught_up(pool, [subscription], tasks, await end_offsets(bootstrap, *topics))
             opened = {stream_of(cid): c for cid, c in (await conflicts(pool)).items()}
             sent = await publish_projections_events(pool, settings)
