@@ -112,7 +112,7 @@ async def test_a_person_marked_again_while_their_file_was_folded_stays_stale(poo
     await apply_all(ingest.apply, *history.envelopes)
     async with pool.acquire() as connection:
         await refresher.mark_people(connection)
-    fold = refresher._fold
+    fold = refresher.refold
     late = [an_interview(history)]
 
     async def an_event_arrives_first(connection, subject_id, now):
@@ -122,7 +122,7 @@ async def test_a_person_marked_again_while_their_file_was_folded_stays_stale(poo
                 await refresher.mark_people(other)
         await fold(connection, subject_id, now)
 
-    monkeypatch.setattr(refresher, "_fold", an_event_arrives_first)
+    monkeypatch.setattr(refresher, "refold", an_event_arrives_first)
     async with pool.acquire() as connection:
         assert await refresher.fold_stale(connection, NOW, limit=10) == 2
         assert await stale(connection) == {"person-1"}

@@ -13,6 +13,7 @@ it costs one fold."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ import asyncpg
 from kernel.clock import local_date, start_of_day
 from projections.person_file.fold import FileEvent, fold
 from projections.person_file.model import PersonFile
-from projections.person_file.store import STREAMS, events_of
+from projections.person_file.store import STREAMS, event_rows, file_events
 
 CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
 
@@ -47,17 +48,40 @@ async def live_file(connection: asyncpg.Connection, subject_id: str, now: dateti
         return LiveFile(
             PersonFile.model_validate_json(kept["file"]), frozenset(kept["contributors"]), kept["head"]
         )
-    events = await events_of(connection, subject_id)
-    if not events:
+    return await refold(connection, subject_id, now)
+
+
+async def refold(connection: asyncpg.Connection, subject_id: str, now: datetime) -> LiveFile | None:
+    """The person's file folded again from all their events at `now`, and kept (None: no event about them).
+
+    The folding, from the payloads' text to the kept file's, runs in a worker thread: hundreds of events take
+    milliseconds of CPU that would otherwise hold the event loop, and the view's consumer, the other reads and
+    their answers wait behind them. The thread does not make the fold cheaper (it holds the GIL), but the loop
+    takes the GIL back within a switch interval (`refresher.SWITCH_INTERVAL`) instead of after the whole
+    fold."""
+    rows = await event_rows(connection, subject_id)
+    if not rows:
         return None
-    return await fold_and_keep(connection, subject_id, events, now)
+    folded = await asyncio.to_thread(_folded, subject_id, rows, now)
+    await _keep(connection, subject_id, folded, now)
+    return folded.live
 
 
-async def fold_and_keep(
-    connection: asyncpg.Connection, subject_id: str, events: list[FileEvent], now: datetime
-) -> LiveFile:
-    """The person's file folded from all their events at `now`, kept for the reads to come."""
+@dataclass(frozen=True)
+class _Folded:
+    live: LiveFile
+    events: int
+    valid_until: datetime
+    file_json: str
+
+
+def _folded(subject_id: str, rows: list[asyncpg.Record], now: datetime) -> _Folded:
+    events = file_events(rows)
     live = LiveFile(fold(subject_id, events, now=now), contributors_of(events), max(e.seq for e in events))
+    return _Folded(live, len(events), valid_until(live.file, now), live.file.model_dump_json())
+
+
+async def _keep(connection: asyncpg.Connection, subject_id: str, folded: _Folded, now: datetime) -> None:
     await connection.execute(
         """INSERT INTO person_file_snapshots (subject_id, through_seq, events, folded_at, valid_until,
                                               contributors, file)
@@ -66,14 +90,13 @@ async def fold_and_keep(
                folded_at = excluded.folded_at, valid_until = excluded.valid_until,
                contributors = excluded.contributors, file = excluded.file""",
         subject_id,
-        live.cursor,
-        len(events),
+        folded.live.cursor,
+        folded.events,
         now,
-        valid_until(live.file, now),
-        sorted(live.contributors),
-        live.file.model_dump_json(),
+        folded.valid_until,
+        sorted(folded.live.contributors),
+        folded.file_json,
     )
-    return live
 
 
 def contributors_of(events: Iterable[FileEvent]) -> frozenset[str]:

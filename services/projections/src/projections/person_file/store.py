@@ -24,7 +24,17 @@ async def events_of(
 ) -> list[FileEvent]:
     """The person's events recorded up to `until` (all of them without it), in the order they happened: of
     two at the same instant in one service, the one its store recorded first."""
-    rows = await connection.fetch(_EVENTS, subject_id, until)
+    return file_events(await event_rows(connection, subject_id, until=until))
+
+
+async def event_rows(
+    connection: asyncpg.Connection, subject_id: str, *, until: datetime | None = None
+) -> list[asyncpg.Record]:
+    """`events_of`'s rows as stored, their payloads still text (`file_events` reads them)."""
+    return await connection.fetch(_EVENTS, subject_id, until)
+
+
+def file_events(rows: list[asyncpg.Record]) -> list[FileEvent]:
     loads = json.loads
     return [
         FileEvent(seq, at, kind, role, actor, loads(payload)) for seq, at, kind, role, actor, payload in rows
