@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,11 @@ from projections.person_file.model import PersonFile
 from projections.person_file.store import STREAMS, event_rows, file_events
 
 CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
+
+# One thread folds for the whole process (`refold`): a fold holds the GIL, so more would not fold faster,
+# and each thread of asyncio's default executor (up to six here) keeps its own malloc arena, which the
+# process's RSS (≤ 150 MB, issue 19) does not give back.
+_FOLDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="person-file-fold")
 
 
 @dataclass(frozen=True)
@@ -54,15 +60,15 @@ async def live_file(connection: asyncpg.Connection, subject_id: str, now: dateti
 async def refold(connection: asyncpg.Connection, subject_id: str, now: datetime) -> LiveFile | None:
     """The person's file folded again from all their events at `now`, and kept (None: no event about them).
 
-    The folding, from the payloads' text to the kept file's, runs in a worker thread: hundreds of events take
-    milliseconds of CPU that would otherwise hold the event loop, and the view's consumer, the other reads and
-    their answers wait behind them. The thread does not make the fold cheaper (it holds the GIL), but the loop
-    takes the GIL back within a switch interval (`refresher.SWITCH_INTERVAL`) instead of after the whole
-    fold."""
+    The folding, from the payloads' text to the kept file's, runs in a thread (`_FOLDING`): hundreds of
+    events take milliseconds of CPU that would otherwise hold the event loop, and the view's consumer, the
+    other reads and their answers wait behind them. The thread does not make the fold cheaper (it holds the
+    GIL), but the loop takes the GIL back within a switch interval (`refresher.SWITCH_INTERVAL`) instead of
+    after the whole fold."""
     rows = await event_rows(connection, subject_id)
     if not rows:
         return None
-    folded = await asyncio.to_thread(_folded, subject_id, rows, now)
+    folded = await asyncio.get_running_loop().run_in_executor(_FOLDING, _folded, subject_id, rows, now)
     await _keep(connection, subject_id, folded, now)
     return folded.live
 
