@@ -28,9 +28,9 @@ from projections.person_file.store import STREAMS, event_rows, file_events
 
 CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
 
-# One thread folds for the whole process (`refold`): a fold holds the GIL, so more would not fold faster,
-# and each thread of asyncio's default executor (up to six here) keeps its own malloc arena, which the
-# process's RSS (≤ 150 MB, issue 19) does not give back.
+# One thread folds for the whole process (`refold`), not asyncio's default executor (up to six here): a fold
+# holds the GIL, so more threads would not fold faster, and where a process runs without `MALLOC_ARENA_MAX=1`
+# (`devinfra.services.PROCESS_ENVIRONMENT`) each would keep a malloc arena of its own.
 _FOLDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="person-file-fold")
 
 
