@@ -25,7 +25,6 @@ from kernel.http import service_router
 from kernel.journal import Journal, RequestJournal
 from projections.person_file import snapshots, store
 from projections.person_file.access import reaches, reading_for
-from projections.person_file.fold import fold
 from projections.person_file.model import PersonFile
 from projections.person_file.page import render_html
 from projections.person_file.snapshots import LiveFile
@@ -166,10 +165,9 @@ async def _read(
     stands now (a CPIP who follows the person today may read their past), the answer folded as of `as_of`."""
     async with event_store.pool.acquire() as connection:
         live = await _live_file(connection, subject_id, now, principal)
+        reading = reading_for(principal, live.file, live.contributors, break_glass=journal.break_glass)
         identity = await store.identity_of(connection, subject_id)
-        events = [] if as_of is None else await store.events_of(connection, subject_id, until=as_of)
-    reading = reading_for(principal, live.file, live.contributors, break_glass=journal.break_glass)
-    file = live.file if as_of is None else fold(subject_id, events, now=as_of)
+        file = live.file if as_of is None else await snapshots.fold_as_of(connection, subject_id, as_of)
     await _record_consultation(event_store, principal, subject_id, reading, format, as_of, journal.purpose)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
 

@@ -73,6 +73,17 @@ async def refold(connection: asyncpg.Connection, subject_id: str, now: datetime)
     return folded.live
 
 
+async def fold_as_of(connection: asyncpg.Connection, subject_id: str, as_of: datetime) -> PersonFile:
+    """The person's file as it stood at `as_of`, from their events recorded until then, folded in the folding
+    thread as `refold` does (not kept: a past instant's file is rarely read twice)."""
+    rows = await event_rows(connection, subject_id, until=as_of)
+    return await asyncio.get_running_loop().run_in_executor(_FOLDING, _folded_as_of, subject_id, rows, as_of)
+
+
+def _folded_as_of(subject_id: str, rows: list[asyncpg.Record], as_of: datetime) -> PersonFile:
+    return fold(subject_id, file_events(rows), now=as_of)
+
+
 @dataclass(frozen=True)
 class _Folded:
     live: LiveFile
