@@ -325,7 +325,7 @@ class _GroupCommit:
 
     def __init__(self, pool: asyncpg.Pool, *, writers: int = 2, most: int = 64) -> None:
         self._pool = pool
-        self._writers, self._most = writers, most  # statements in flight at once; appends in one
+        self._writers, self._most = writers, most  # statements in flight at once; appends in one at most
         self._waiting: list[tuple[_Pending, asyncio.Future]] = []
         self._draining = 0
         self._tasks: set[asyncio.Task] = set()  # referenced until done: the loop keeps only weak ones
@@ -347,7 +347,11 @@ class _GroupCommit:
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                group, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+                # A writer takes its share of what waits, not all of it: the other writer's statement then
+                # goes to the database while this group's callers, answered, make their next appends. Taking
+                # all, one statement held every caller and the client and the database took turns idling.
+                share = min(self._most, -(-len(self._waiting) // self._writers))
+                group, self._waiting = self._waiting[:share], self._waiting[share:]
                 await self._write(group)
         finally:
             # In the same step as the last look at `_waiting`: an append made after it starts a new drain.
