@@ -12,6 +12,7 @@ key before the hash is computed (`kernel.sealing`): the table, the hash chain an
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -259,9 +260,20 @@ _NAMES = (*HASHED_FIELDS, "previous_hash", "hash", "hash_version")
 _YOUNGER_HEAD = """EXISTS (SELECT 1 FROM events WHERE stream_id = {stream_id} AND stream_version = {head}
                                           AND transaction_id > event_store_xid())"""
 
-# One event's values, typed, as parameters $1 to $17 (in `_NAMES`' order).
-_ONE_ROW = """$1::uuid, $2::text, $3::int, $4::text, $5::text, $6::int, $7::timestamptz, $8::timestamptz,
-        $9::jsonb, $10::text, $11::text, $12::text, $13::bool, $14::jsonb, $15::text, $16::text, $17::smallint"""
+# The type of each column of `_NAMES`, in its order.
+_TYPES = (
+    "uuid", "text", "int", "text", "text", "int", "timestamptz", "timestamptz",
+    "jsonb", "text", "text", "text", "bool", "jsonb", "text", "text", "smallint",
+)  # fmt: skip
+
+
+def _one_row(row: int = 0) -> str:
+    """The values of the `row`-th event of a statement, typed, as its parameters (17 each, from $1 on)."""
+    first = row * len(_NAMES) + 1
+    return ", ".join(f"${first + column}::{kind}" for column, kind in enumerate(_TYPES))
+
+
+_ONE_ROW = _one_row()
 _WRITTEN = "RETURNING stream_id, stream_version, position"
 
 # Materialised, the guard runs once, before the row is inserted.
@@ -292,17 +304,28 @@ _INSERT = f"""
     ORDER BY new.ordinal
     {_WRITTEN}
 """
-# The events of several new streams (`_GroupCommit`): no head to be in order with, as for `_INSERT_FIRST`.
-_INSERT_NEW = f"""
+_ARRAYS = ", ".join(f"${column}::{kind}[]" for column, kind in enumerate(_TYPES, start=1))
+_ROWS = f"""unnest({_ARRAYS}) WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)"""
+_INSERT = _INSERT.format(rows=_ROWS)
+
+
+# The most rows `_insert_new` writes (so at most 64 statements to prepare per connection); a group of more,
+# several events to some new streams, is written one append at a time.
+_MOST_ROWS = 64
+
+
+@functools.cache
+def _insert_new(rows: int) -> str:
+    """The events of several new streams (`_GroupCommit`), `rows` of them: no head to be in order with, as for
+    `_INSERT_FIRST`. Scalar parameters, one statement per group size: the driver encodes 17 scalars a row for
+    less than their share of 17 arrays (a group of three cost its client 0.15 ms with arrays, 0.12 with these)."""
+    values = ", ".join(f"({_one_row(row)}, {row})" for row in range(rows))
+    return f"""
     INSERT INTO events ({", ".join(_NAMES)})
-    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM {{rows}}
+    SELECT {", ".join(f"new.{name}" for name in _NAMES)} FROM (VALUES {values}) AS new({", ".join(_NAMES)}, ordinal)
     ORDER BY new.ordinal
     {_WRITTEN}
 """
-_ROWS = f"""unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[],
-        $8::timestamptz[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::jsonb[],
-        $15::text[], $16::text[], $17::smallint[]) WITH ORDINALITY AS new({", ".join(_NAMES)}, ordinal)"""
-_INSERT, _INSERT_NEW = _INSERT.format(rows=_ROWS), _INSERT_NEW.format(rows=_ROWS)
 
 
 def _columns_of(appends: Sequence[_Pending]) -> list[list]:
@@ -378,12 +401,17 @@ class _GroupCommit:
     @staticmethod
     async def _together(connection: asyncpg.Connection, group: list[tuple[_Pending, asyncio.Future]]) -> bool:
         """Write the group by one statement; False if it wrote nothing and each must be written alone."""
+        rows = [row for pending, _ in group for row in pending.rows]
+        if len(rows) > _MOST_ROWS:
+            return False
         try:
-            rows = await connection.fetch(_INSERT_NEW, *_columns_of([pending for pending, _ in group]))
+            written = await connection.fetch(
+                _insert_new(len(rows)), *(value for row in rows for value in _values_of(row))
+            )
         except _REFUSED:
             return False
-        for pending, written in group:  # new streams: every row was written, or the statement failed
-            written.set_result(pending.positions(rows))
+        for pending, outcome in group:  # new streams: every row was written, or the statement failed
+            outcome.set_result(pending.positions(written))
         return True
 
 
