@@ -191,17 +191,13 @@ async def _record_consultation(
     as_of: datetime | None,
     purpose: str,
 ) -> None:
-    """One restricted event per read, in a stream of its own: reads of one file never wait on each other."""
+    """One restricted event per read, in a stream of its own: reads of one file never wait on each other. Its own
+    transaction, committed with the consultations made at the same time (group commit, ADR 8): one statement,
+    where a transaction of its own would add a BEGIN and a COMMIT to every read."""
     consulted = FileConsulted(
         subject_id=subject_id, reading=reading, format=format, as_of=as_of, purpose=purpose
     )
     actor = Actor(subject=principal.subject, role=principal.role, organisation_id=principal.organisation_id)
-    async with event_store.transaction() as session:
-        await session.append(
-            "consultation",
-            str(uuid.uuid4()),
-            NEW_STREAM,
-            [consulted],
-            Metadata(actor=actor),
-            subject=subject_id,
-        )
+    await event_store.append(
+        "consultation", str(uuid.uuid4()), NEW_STREAM, [consulted], Metadata(actor=actor), subject=subject_id
+    )
