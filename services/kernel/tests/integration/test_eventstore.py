@@ -180,17 +180,18 @@ async def test_appends_made_at_the_same_time_are_written_together_and_each_learn
 
 
 async def test_a_group_of_more_events_than_one_statement_holds_is_written_append_by_append(store):
-    """A group statement holds at most 64 rows: twenty new streams of five events each are still all written."""
+    """A group statement holds at most 64 rows: twenty new streams of ten events each (a writer's share, ten
+    appends, is a hundred rows) are still all written."""
     appended = await asyncio.gather(
         *(
-            store.append("sample", f"m-{i}", 0, [SampleRecorded(number=n) for n in range(5)], metadata())
+            store.append("sample", f"m-{i}", 0, [SampleRecorded(number=n) for n in range(10)], metadata())
             for i in range(20)
         )
     )
 
-    assert [[e.stream_version for e in envelopes] for envelopes in appended] == [[1, 2, 3, 4, 5]] * 20
+    assert [[e.stream_version for e in envelopes] for envelopes in appended] == [list(range(1, 11))] * 20
     for i in range(20):
-        assert [e.payload["number"] for e in await store.read_stream(f"m-{i}")] == [0, 1, 2, 3, 4]
+        assert [e.payload["number"] for e in await store.read_stream(f"m-{i}")] == list(range(10))
     assert await store.verify() == {}
 
 
