@@ -74,3 +74,34 @@ def test_a_route_answers_in_local_time_with_its_model_or_without():
         response = client.get(path)
         assert response.json() == {"starts_at": "2026-12-03T14:00:00+01:00"}, path
         assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_every_instant_reads_as_its_own_conversion_across_the_changes_of_offset():
+    """Instants of one hour share their conversion (kernel.instants): around both changes of offset, at
+    offsets a whole number of hours away and not, with and without seconds or microseconds, each reads as
+    converting it alone would."""
+    from datetime import timedelta
+
+    from kernel.clock import LOCAL_TIME_ZONE
+
+    written = []
+    for day in (datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)):
+        for step in range(0, 3 * 24 * 60, 7):
+            instant = day + timedelta(minutes=step, seconds=step % 60)
+            written += [instant.isoformat(), instant.isoformat().replace("+00:00", "Z")]
+            written += [instant.astimezone(LOCAL_TIME_ZONE).isoformat()]
+    written += [
+        "2026-03-29T00:59:59.999999Z",
+        "2026-03-29T01:00:00.000001Z",
+        "2026-10-25T02:30:00+02:00",
+        "2026-10-25T02:30:00+01:00",
+        "2026-12-03T08:00:00+05:30",
+        "2026-12-03T08:00:00-03:30",
+        "2026-12-03T08:00:00.5Z",
+        "2026-12-03T08:00:00.000000Z",
+        "2026-12-03T08:00Z",
+        "1900-01-01T12:00:00Z",  # Paris then kept its own mean time, nine minutes from UTC
+    ]
+    expected = [datetime.fromisoformat(w).astimezone(LOCAL_TIME_ZONE).isoformat() for w in written]
+    assert _localised(written) == expected
+    assert _localised(written) == expected  # a second time, from the hours kept
