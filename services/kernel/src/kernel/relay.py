@@ -72,9 +72,12 @@ class Relay:
         name: str = "kafka",
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
+        pace_seconds: float = 0.0,
         security: kafka.KafkaSecurity = kafka.PLAINTEXT,
     ) -> None:
-        """`topic_for(envelope) -> topic name` decides between `<service>.events` and `.restricted`."""
+        """`topic_for(envelope) -> topic name` decides between `<service>.events` and `.restricted`. With a
+        `pace_seconds`, a relay that published looks again that much later rather than at once, so that events
+        written one at a time go out in batches (see `ServiceDefinition.relay_pace_seconds`)."""
         self.dsn = dsn
         self.bootstrap_servers = bootstrap_servers
         self.topic_for = topic_for
@@ -84,6 +87,7 @@ class Relay:
         self.name = name
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
+        self.pace_seconds = pace_seconds
         self._wake = asyncio.Event()
         # Where publication stands, while `run` leads: no other process writes the checkpoint then (the advisory
         # lock), so it is read once instead of before every batch. None: read it (a caller outside `run`).
@@ -115,8 +119,12 @@ class Relay:
             log.info("relay started", relay=self.name)
             started()
             while True:
-                if await self.publish_batch(connection, producer) == self.batch_size:
+                published = await self.publish_batch(connection, producer)
+                if published == self.batch_size:
                     continue  # more is waiting
+                if published and self.pace_seconds:
+                    await asyncio.sleep(self.pace_seconds)
+                    continue
                 # Ask writers to notify us, then look once more before sleeping: an event committed while we
                 # announced it would otherwise wait for the poll.
                 await self._listen(connection, True)
@@ -227,13 +235,14 @@ def topic_router(settings: ServiceSettings, service: str) -> Callable[[EventEnve
     return lambda envelope: restricted if envelope.restricted else events
 
 
-def service_relay(settings: ServiceSettings, service: str) -> Relay:
+def service_relay(settings: ServiceSettings, service: str, *, pace_seconds: float = 0.0) -> Relay:
     return Relay(
         settings.database_url,
         settings.kafka_bootstrap_servers,
         topic_router(settings, service),
         topics=[settings.topic(f"{service}.events"), settings.topic(f"{service}.restricted")],
         topic_policy=settings.topic_policy(),
+        pace_seconds=pace_seconds,
         security=settings.kafka_security(),
     )
 

@@ -185,6 +185,55 @@ async def test_events_are_published_keyed_by_stream_and_restricted_ones_apart(
     assert len({dict(r.headers)[kafka.TRANSACTION_ID_HEADER] for r in [*shared, *restricted]}) == 1
 
 
+class _CountingRelay(Relay):
+    """The real relay, noting how many events each batch it published held."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches: list[int] = []
+
+    async def publish_batch(self, connection, producer) -> int:
+        published = await super().publish_batch(connection, producer)
+        if published:
+            self.batches.append(published)
+        return published
+
+
+async def test_a_paced_relay_publishes_events_written_one_at_a_time_together(
+    store, dsn, bootstrap, unique_name
+):
+    """Projections' consultations, one per read: a relay with a pace publishes those written while it waits in
+    one batch, every one of them, rather than wake for each (ServiceDefinition.relay_pace_seconds)."""
+    prefix = unique_name("relay") + "."
+    settings = ServiceSettings(database_url=dsn, kafka_bootstrap_servers=bootstrap, kafka_topic_prefix=prefix)
+    relay = _CountingRelay(
+        dsn,
+        bootstrap,
+        topic_router(settings, "kerneltest"),
+        topics=[f"{prefix}kerneltest.events", f"{prefix}kerneltest.restricted"],
+        topic_policy=ONE_NODE,
+        pace_seconds=3.0,
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        await store.append("sample", "first", 0, [SampleRecorded(number=0)], metadata())
+        await wait_for(lambda: _equals(lambda: _batches(relay), [1]), timeout=60, message="the first batch")
+        for number in range(1, 11):  # each in a transaction of its own, as reads record theirs
+            await store.append("sample", f"read-{number}", 0, [SampleRecorded(number=number)], metadata())
+        published = envelopes(
+            await read_topic(bootstrap, f"{prefix}kerneltest.events", at_least=11, timeout=60)
+        )
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert sorted(e.payload["number"] for e in published) == list(range(11))
+    assert relay.batches == [1, 10]
+
+
+async def _batches(relay: _CountingRelay) -> list[int]:
+    return relay.batches
+
+
 async def test_a_transaction_committing_after_a_later_one_is_not_skipped(store, dsn, bootstrap, unique_name):
     prefix = unique_name("relay") + "."
     relay = relay_for(dsn, bootstrap, prefix)

@@ -149,6 +149,9 @@ DEFINITION = ServiceDefinition(
         checkpoints_router,
     ],
     migrations=Path(__file__).parent / "migrations",
+    # Its events are a file's consultations and the schedule's conflicts: no command's answer waits for them
+    # to be published, and a read's would pay for the relay publishing each one on its own (issue 14).
+    relay_pace_seconds=0.1,
     subscriptions=subscriptions,
     # The consultation journal of every service, from `access.journal`: entries are not events of the log,
     # so it is read by a loop of its own (projections.access_journal).
