@@ -52,7 +52,7 @@ class ServiceDefinition:
     # The roles its tokens may carry and those limited to an organisation (`contracts.roles`).
     roles: RoleModel
     routers: list[APIRouter] = field(default_factory=list)
-    # A service that only reads others' events (projections) appends none: no relay, no topics of its own.
+    # A service that only read others' events would append none: no relay, no topics of its own.
     appends_events: bool = True
     # How long its relay waits after publishing before it looks again (0: at once). A service whose events
     # no one waits for (projections' consultations) sets a tenth of a second: events written one per request
