@@ -12,7 +12,15 @@ from contracts.assessment import NeedDomain, OffenceCategory
 from kernel.pseudonyms import Pseudonyms
 from projections.person_file.fold import fold
 from projections.person_file.model import ActionKind, Identity, Part, PersonFile, UpcomingKind
-from projections.person_file.views import BUSY_SLOT, Reading, for_reader, pseudonym
+from projections.person_file.snapshots import LiveFile
+from projections.person_file.views import (
+    BUSY_SLOT,
+    Reading,
+    for_reader,
+    has_sensitive,
+    keeps_whole,
+    pseudonym,
+)
 
 from .file_events import NOW
 from .scenario import AFTER_RELEASE, PERSON, PPR, a_quarter_in_arras, an_espace_referral, setbacks
@@ -64,6 +72,35 @@ def test_the_whole_file_holds_the_sensitive_programme_for_the_spip_director_only
         seen = for_reader(file, reading)
         assert sensitive_traces(seen) == [], reading
         assert "ESPACE" not in seen.model_dump_json(), reading
+
+
+@pytest.mark.parametrize(
+    "story", [an_espace_referral(a_quarter_in_arras()), a_quarter_in_arras(), setbacks()]
+)
+def test_a_reading_is_answered_from_the_kept_text_only_when_for_reader_gives_it_the_whole_file(story):
+    """`keeps_whole` lets a read answer with the kept text: never for a reading `for_reader` would change,
+    and always for the DPIP's and the referent CPIP's when it changes nothing (`has_sensitive`). Auditors are
+    left out even then: their answer goes through the kernel's pseudonymisation, which reads the model."""
+    folded = fold(PERSON, story.events, now=NOW)
+    for reading in Reading:
+        whole = for_reader(folded, reading) == folded
+        if keeps_whole(reading, has_sensitive(folded)):
+            assert whole, reading
+        elif reading in (Reading.SPIP_DIRECTOR, Reading.SPIP_FULL):
+            assert not whole, reading
+        assert not keeps_whole(reading, None)  # a file kept before it was noted: never answered from its text
+    assert has_sensitive(folded) == (for_reader(folded, Reading.SPIP_FULL) != folded)
+
+
+def test_the_kept_text_answers_as_the_file_validated_and_rendered_again(file):
+    """`LiveFile.answer`: the kept file's JSON with the identity put in front reads the same as the file with
+    its identity rendered by its model, with an identity and without."""
+    kept = file.model_copy(update={"identity": None}).model_dump_json(exclude={"identity"})
+    live = LiveFile(kept, file.case, frozenset(), 1, has_sensitive(file))
+    for identity in (file.identity, None):
+        rendered = file.model_copy(update={"identity": identity}).model_dump_json()
+        assert json.loads(live.answer(identity)) == json.loads(rendered)
+    assert live.file == file.model_copy(update={"identity": None})  # and parsed when a reading needs it
 
 
 def test_the_spip_full_reading_is_everything_else(file):

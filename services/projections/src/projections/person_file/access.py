@@ -1,6 +1,6 @@
 """Who reads which part of a person's file (ARCHITECTURE.md §6, issue 14): pure predicates over the caller,
-the person's live file and events. The file's routes apply them once, before anything is folded as of an
-earlier instant or rendered.
+the person's case as their live file has it and their events. The file's routes apply them once, before
+anything is folded as of an earlier instant or rendered.
 
 * DPIPs read everything, ESPACE-like programmes included; a CPIP reads the people whose referent they are;
   psychologists and social workers the people they work with (asked to contribute to an assessment of
@@ -19,18 +19,18 @@ from collections.abc import Collection
 
 from contracts.roles import IPRO_STAFF
 from kernel.access import NotOnCaseload, Principal
-from projections.person_file.model import PersonFile
+from projections.person_file.model import Case
 from projections.person_file.views import Reading
 
 MULTIDISCIPLINARY = frozenset({"psychologue", "assistant_social"})
 
 
-def reaches(principal: Principal, file: PersonFile) -> bool:
-    return principal.reaches(file.case.establishment if file.case is not None else None)
+def reaches(principal: Principal, case: Case | None) -> bool:
+    return principal.reaches(case.establishment if case is not None else None)
 
 
 def reading_for(
-    principal: Principal, file: PersonFile, contributors: Collection[str], *, break_glass: bool = False
+    principal: Principal, case: Case | None, contributors: Collection[str], *, break_glass: bool = False
 ) -> Reading:
     """The most the caller's roles entitle them to read of this person's file; a refusal naming the rule
     when their only SPIP role does not reach this person. `break_glass`: the caller stated why they read in
@@ -38,7 +38,7 @@ def reading_for(
     roles = principal.roles
     if "dpip" in roles:
         return Reading.SPIP_DIRECTOR
-    if "cpip" in roles and file.case is not None and file.case.referent == principal.subject:
+    if "cpip" in roles and case is not None and case.referent == principal.subject:
         return Reading.SPIP_FULL
     # Asked to contribute to one of the person's assessments: the recorded grant, never an interview they
     # wrote (security review H4; `snapshots.contributors_of`).

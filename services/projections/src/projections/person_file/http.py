@@ -10,7 +10,7 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts import Actor, not_personal_data
@@ -28,7 +28,7 @@ from projections.person_file.access import reaches, reading_for
 from projections.person_file.model import PersonFile
 from projections.person_file.page import render_html
 from projections.person_file.snapshots import LiveFile
-from projections.person_file.views import for_reader
+from projections.person_file.views import for_reader, keeps_whole
 
 router = service_router("/persons", tags=["person file"])
 
@@ -91,8 +91,11 @@ async def find_persons(
 @router.get("/{subject_id}/file", response_model=PersonFile, summary="A person's consolidated file")
 async def read_file(
     subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
-) -> PersonFile:
-    return await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.JSON)
+) -> PersonFile | Response:
+    answer = await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.JSON)
+    if isinstance(answer, bytes):  # the kept file, whole: the same JSON, not validated and rendered again
+        return Response(answer, media_type="application/json")
+    return answer
 
 
 @router.get(
@@ -105,6 +108,7 @@ async def print_file(
     subject_id: Id, principal: FileReader, event_store: Store, now: Now, journal: Journal, as_of: AsOf = None
 ) -> HTMLResponse:
     file = await _read(event_store, principal, subject_id, now, as_of, journal, FileFormat.HTML)
+    assert isinstance(file, PersonFile)  # a page is rendered from the file, never from its kept text
     shown = PersonFile.model_validate(journal.disclose(file.model_dump(mode="json"), PersonFile))
     return HTMLResponse(render_html(shown, reader_role=principal.role, generated_at=now))
 
@@ -126,7 +130,7 @@ async def file_changes(
     seconds, and its answers would drown the reads (its refusals are journaled, as on every route)."""
     async with db.acquire() as connection:
         live = await _live_file(connection, subject_id, now, principal)
-    reading_for(principal, live.file, live.contributors)  # refuses those who may not
+    reading_for(principal, live.case, live.contributors)  # refuses those who may not
     return FileChanges(cursor=live.cursor, changed=live.cursor > since)
 
 
@@ -160,15 +164,21 @@ async def _read(
     as_of: datetime | None,
     journal: RequestJournal,
     format: FileFormat,
-) -> PersonFile:
+) -> PersonFile | bytes:
     """The file as the caller may read it, after recording that they did: access is decided on the file as it
-    stands now (a CPIP who follows the person today may read their past), the answer folded as of `as_of`."""
+    stands now (a CPIP who follows the person today may read their past), the answer folded as of `as_of`.
+    A JSON answer that is the whole file now (`views.keeps_whole`) is its kept text, with the identity: the
+    cost of validating and rendering a large file again was most of its read."""
     async with event_store.pool.acquire() as connection:
         live = await _live_file(connection, subject_id, now, principal)
-        reading = reading_for(principal, live.file, live.contributors, break_glass=journal.break_glass)
+        reading = reading_for(principal, live.case, live.contributors, break_glass=journal.break_glass)
         identity = await store.identity_of(connection, subject_id)
-        file = live.file if as_of is None else await snapshots.fold_as_of(connection, subject_id, as_of)
+        whole = as_of is None and format is FileFormat.JSON and keeps_whole(reading, live.sensitive)
+        if not whole:
+            file = live.file if as_of is None else await snapshots.fold_as_of(connection, subject_id, as_of)
     await _record_consultation(event_store, principal, subject_id, reading, format, as_of, journal.purpose)
+    if whole:
+        return live.answer(identity)
     return for_reader(file.model_copy(update={"identity": identity}), reading)
 
 
@@ -177,7 +187,7 @@ async def _live_file(
 ) -> LiveFile:
     """The file as it stands now; a person outside the caller's establishments has none for them."""
     live = await snapshots.live_file(connection, subject_id, now)
-    if live is None or not reaches(principal, live.file):
+    if live is None or not reaches(principal, live.case):
         raise PersonNotFound(f"no file for person {subject_id}", subject_id=subject_id)
     return live
 

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
+from pydantic import BaseModel, ConfigDict
 
 from kernel.clock import local_date, start_of_day
 from projections.person_file.fold import FileEvent, fold
-from projections.person_file.model import PersonFile
+from projections.person_file.model import Case, Identity, PersonFile
 from projections.person_file.store import STREAMS, event_rows, file_events
+from projections.person_file.views import has_sensitive
 
 CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
 
@@ -34,11 +36,37 @@ CONTRIBUTION_REQUESTED = "assessment.assessment.contribution_requested"
 _FOLDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="person-file-fold")
 
 
-@dataclass(frozen=True)
+@dataclass
 class LiveFile:
-    file: PersonFile
+    """A person's file as it stands, as kept: its JSON (without the identity, kept apart) and what deciding who
+    reads it needs; the file itself is parsed from that JSON only when a reading needs it (`file`)."""
+
+    file_json: str
+    case: Case | None  # what access is decided on (`access.py`)
     contributors: frozenset[str]  # asked to contribute to one of the person's assessments
     cursor: int  # the latest seq folded: what `/file/changes` answers
+    sensitive: bool | None  # holds something of an ESPACE-like programme (None: kept before it was noted)
+    parsed: PersonFile | None = None
+
+    @property
+    def file(self) -> PersonFile:
+        if self.parsed is None:
+            self.parsed = PersonFile.model_validate_json(self.file_json)
+        return self.parsed
+
+    def answer(self, identity: Identity | None) -> bytes:
+        """The file with its identity as JSON, from the kept text: what validating and rendering the file
+        would write (the identity first), for a reading that keeps the whole file (`views.keeps_whole`)."""
+        identity_json = identity.model_dump_json().encode() if identity is not None else b"null"
+        return b'{"identity":' + identity_json + b"," + self.file_json[1:].encode()
+
+
+class _AccessFacts(BaseModel):
+    """What access is decided on, read out of a kept file without building the rest of it (a fifth of the
+    cost of the whole file's)."""
+
+    model_config = ConfigDict(extra="ignore")
+    case: Case | None = None
 
 
 async def live_file(connection: asyncpg.Connection, subject_id: str, now: datetime) -> LiveFile | None:
@@ -52,7 +80,11 @@ async def live_file(connection: asyncpg.Connection, subject_id: str, now: dateti
         and kept["folded_at"] <= now < kept["valid_until"]
     ):
         return LiveFile(
-            PersonFile.model_validate_json(kept["file"]), frozenset(kept["contributors"]), kept["head"]
+            kept["file"],
+            _AccessFacts.model_validate_json(kept["file"]).case,
+            frozenset(kept["contributors"]),
+            kept["head"],
+            kept["sensitive"],
         )
     return await refold(connection, subject_id, now)
 
@@ -89,30 +121,40 @@ class _Folded:
     live: LiveFile
     events: int
     valid_until: datetime
-    file_json: str
 
 
 def _folded(subject_id: str, rows: list[asyncpg.Record], now: datetime) -> _Folded:
     events = file_events(rows)
-    live = LiveFile(fold(subject_id, events, now=now), contributors_of(events), max(e.seq for e in events))
-    return _Folded(live, len(events), valid_until(live.file, now), live.file.model_dump_json())
+    file = fold(subject_id, events, now=now)
+    # Kept without the identity (always None here: it lives in its own table), so that `LiveFile.answer`
+    # can put the reader's in front of the kept text.
+    live = LiveFile(
+        file.model_dump_json(exclude={"identity"}),
+        file.case,
+        contributors_of(events),
+        max(e.seq for e in events),
+        has_sensitive(file),
+        parsed=file,
+    )
+    return _Folded(live, len(events), valid_until(file, now))
 
 
 async def _keep(connection: asyncpg.Connection, subject_id: str, folded: _Folded, now: datetime) -> None:
     await connection.execute(
         """INSERT INTO person_file_snapshots (subject_id, through_seq, events, folded_at, valid_until,
-                                              contributors, file)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                              contributors, file, sensitive)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (subject_id) DO UPDATE SET through_seq = excluded.through_seq, events = excluded.events,
                folded_at = excluded.folded_at, valid_until = excluded.valid_until,
-               contributors = excluded.contributors, file = excluded.file""",
+               contributors = excluded.contributors, file = excluded.file, sensitive = excluded.sensitive""",
         subject_id,
         folded.live.cursor,
         folded.events,
         now,
         folded.valid_until,
         sorted(folded.live.contributors),
-        folded.file_json,
+        folded.live.file_json,
+        folded.live.sensitive,
     )
 
 
@@ -140,5 +182,5 @@ _KEPT = f"""{STREAMS},
              CROSS JOIN LATERAL (SELECT max(seq) AS head, count(*) AS events FROM person_file_events e
                                  WHERE e.stream = streams.stream) h)
     SELECT head.head, head.events, s.through_seq, s.events AS folded_events, s.folded_at, s.valid_until,
-           s.contributors, s.file
+           s.contributors, s.file, s.sensitive
     FROM head LEFT JOIN person_file_snapshots s ON s.subject_id = $1"""

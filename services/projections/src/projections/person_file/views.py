@@ -58,6 +58,24 @@ def for_reader(file: PersonFile, reading: Reading) -> PersonFile:
     raise ValueError(f"no view of the person file for {reading!r}")
 
 
+def keeps_whole(reading: Reading, sensitive: bool | None) -> bool:
+    """Whether `for_reader` gives this reading the whole file: a DPIP's always, the referent CPIP's when the
+    file holds nothing of a sensitive programme (`has_sensitive`; None: not known). Such a reading is answered
+    with the kept file's text (`snapshots.LiveFile.answer`) rather than the file validated and rendered again."""
+    if sensitive is None:
+        return False
+    return reading is Reading.SPIP_DIRECTOR or (reading is Reading.SPIP_FULL and not sensitive)
+
+
+def has_sensitive(file: PersonFile) -> bool:
+    """Whether the file holds anything `_without_sensitive` removes."""
+    return (
+        any(p.sensitive for p in file.programmes)
+        or (file.plan is not None and any(a.sensitive for o in file.plan.objectives for a in o.actions))
+        or any(item.part == Part.PROGRAMMES_SENSITIVE for item in [*file.due, *file.upcoming, *file.timeline])
+    )
+
+
 def pseudonym(user_id: str) -> str:
     """The same user is the same pseudonym in every file, and their id cannot be read back from it."""
     return "acteur-" + hashlib.sha256(user_id.encode()).hexdigest()[:8]
