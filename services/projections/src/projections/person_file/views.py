@@ -68,12 +68,8 @@ def keeps_whole(reading: Reading, sensitive: bool | None) -> bool:
 
 
 def has_sensitive(file: PersonFile) -> bool:
-    """Whether the file holds anything `_without_sensitive` removes."""
-    return (
-        any(p.sensitive for p in file.programmes)
-        or (file.plan is not None and any(a.sensitive for o in file.plan.objectives for a in o.actions))
-        or any(item.part == Part.PROGRAMMES_SENSITIVE for item in [*file.due, *file.upcoming, *file.timeline])
-    )
+    """Whether the file holds anything of an ESPACE-like programme: what `_without_sensitive` removes."""
+    return _without_sensitive(file) is not file
 
 
 def pseudonym(user_id: str) -> str:
@@ -82,16 +78,18 @@ def pseudonym(user_id: str) -> str:
 
 
 def _without_sensitive(file: PersonFile) -> PersonFile:
-    """No trace of an ESPACE-like programme: its referrals, sessions, plan actions and timeline entries."""
-    return file.model_copy(
-        update={
-            "programmes": [p for p in file.programmes if not p.sensitive],
-            "plan": file.plan and _plan(file.plan, keep=lambda o: True, actions=lambda a: not a.sensitive),
-            "due": [d for d in file.due if d.part != Part.PROGRAMMES_SENSITIVE],
-            "upcoming": [u for u in file.upcoming if u.part != Part.PROGRAMMES_SENSITIVE],
-            "timeline": [t for t in file.timeline if t.part != Part.PROGRAMMES_SENSITIVE],
-        }
-    )
+    """No trace of an ESPACE-like programme: its referrals, sessions, plan actions and timeline entries. The
+    file itself when it holds none (`has_sensitive`)."""
+    kept = {
+        "programmes": [p for p in file.programmes if not p.sensitive],
+        "due": [d for d in file.due if d.part != Part.PROGRAMMES_SENSITIVE],
+        "upcoming": [u for u in file.upcoming if u.part != Part.PROGRAMMES_SENSITIVE],
+        "timeline": [t for t in file.timeline if t.part != Part.PROGRAMMES_SENSITIVE],
+    }
+    plan = file.plan and _plan(file.plan, keep=lambda o: True, actions=lambda a: not a.sensitive)
+    if plan == file.plan and all(len(items) == len(getattr(file, name)) for name, items in kept.items()):
+        return file
+    return file.model_copy(update={**kept, "plan": plan})
 
 
 def _professional(file: PersonFile) -> PersonFile:
