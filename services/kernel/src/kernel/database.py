@@ -5,16 +5,30 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import orjson
 from yoyo import get_backend, read_migrations
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def json_text(value: Any) -> str:
+    """`value` as JSON text for a `json` or `jsonb` parameter: orjson, several times the standard library's
+    speed on every payload written (ADR 39). What orjson does not write (an integer beyond 64 bits) is written
+    as the standard library writes it."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
+    # Read back by orjson too: an integer beyond 64 bits would come back a float, and no stored value holds one
+    # (an event's integers are within 2^53, its hash refuses others).
     for jsontype in ("json", "jsonb"):
-        await conn.set_type_codec(jsontype, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+        await conn.set_type_codec(jsontype, encoder=json_text, decoder=orjson.loads, schema="pg_catalog")
 
 
 # Every service connection: a transaction left idle (a stuck handler) is ended before it holds back the

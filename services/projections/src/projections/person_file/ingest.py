@@ -58,6 +58,7 @@ from contracts.programmes import (
     ReferralExcluded,
     ReferralWithdrawn,
 )
+from kernel.database import json_text
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 from kernel.sealing import erased_payload, plan_of
 
@@ -253,9 +254,9 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
 def _rows(rows: Iterable[tuple]) -> str:
     """A fetch's rows as one JSON array of arrays, which the statement takes apart with
     `jsonb_array_elements`: one document to encode and send, where a column per array cost asyncpg checks
-    on every value, and each payload its own `json.dumps`. Sent as text (`$1::text::jsonb`): the pool's
+    on every value, and each payload its own encoding. Sent as text (`$1::text::jsonb`): the pool's
     jsonb codec would encode it again."""
-    return json.dumps(list(rows), ensure_ascii=False)
+    return json_text(list(rows))
 
 
 def _instant(at: datetime) -> str:

@@ -3,10 +3,10 @@ identity, the cursor a front-end polls, and the search by name or écrou number.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import asyncpg
+import orjson
 
 from kernel.pages import Listed, page
 from projections.person_file.fold import FileEvent
@@ -35,7 +35,7 @@ async def event_rows(
 
 
 def file_events(rows: list[asyncpg.Record]) -> list[FileEvent]:
-    loads = json.loads
+    loads = orjson.loads
     return [
         FileEvent(seq, at, kind, role, actor, loads(payload)) for seq, at, kind, role, actor, payload in rows
     ]
