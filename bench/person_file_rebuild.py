@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import psutil
+import uvloop
 
 from devinfra.infra import Infrastructure, Ports, database_url_variable
 from devinfra.keyring import keyring_environment
@@ -223,7 +224,7 @@ def main() -> int:
     infra = Infrastructure.local(root=workdir / "infra", ports=ports)
     try:
         infra.start()
-        asyncio.run(measure(infra, workdir, args))
+        uvloop.run(measure(infra, workdir, args))  # the loop uvicorn runs the projections service on
     finally:
         infra.stop()
         if not args.keep:

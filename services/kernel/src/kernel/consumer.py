@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 import traceback
@@ -89,6 +90,17 @@ class Subscription:
     batch_handler: BatchHandler | None = None
     # Used instead of both when set: each event with its record.
     record_batch_handler: RecordBatchHandler | None = None
+    # A view whose handler is idempotent and order-free across partitions (the person file: events by id,
+    # owners and links as edges) may apply the partitions of a fetch at the same time, this many at most, each
+    # in its own transaction: one's statements run in the database while this process reads and prepares
+    # another's records, where one at a time left a core idle. Each partition keeps its order. Two transactions
+    # meeting on a row wait for each other (a handler writing its rows sorted does not deadlock; a deadlock
+    # would be retried, SQLSTATE 40). Not for a reaction: it appends one event per transaction, in order.
+    partitions_at_once: int = 1
+
+    def __post_init__(self) -> None:
+        if self.partitions_at_once < 1 or (self.partitions_at_once > 1 and self.appends_events):
+            raise ValueError(f"{self.name}: partitions_at_once is 1 for a reaction, at least 1 otherwise")
 
     @property
     def redrive_topic(self) -> str:
@@ -285,15 +297,39 @@ class ConsumerRunner:
                             for_good=True,
                         )
                     continue
-                for partition, records in batches.items():
-                    if partition not in self._halted:  # fetched before it halted
-                        await self._process(partition, records)
-                        self._record_lag(partition, records[-1].offset + 1)
+                await self._apply_fetch(batches)
                 if not batches:
                     await self._save_passed_over()
         finally:
             await self.consumer.stop()
             await self._dlq_producer.stop()
+
+    async def _apply_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Each partition's records of a fetch, one partition at a time or `partitions_at_once`; a failure
+        (a lost lease) stops the others, whose transactions roll back: their records come again."""
+        at_once = min(self.subscription.partitions_at_once, len(batches))
+        if at_once <= 1:
+            for partition, records in batches.items():
+                await self._partition_turn(partition, records)
+            return
+        lanes = asyncio.Semaphore(at_once)
+
+        async def turn(partition: TopicPartition, records: list[ConsumerRecord]) -> None:
+            async with lanes:
+                await self._partition_turn(partition, records)
+
+        turns = [asyncio.create_task(turn(partition, records)) for partition, records in batches.items()]
+        try:
+            await asyncio.gather(*turns)
+        finally:
+            for task in turns:
+                task.cancel()
+            await asyncio.gather(*turns, return_exceptions=True)
+
+    async def _partition_turn(self, partition: TopicPartition, records: list[ConsumerRecord]) -> None:
+        if partition not in self._halted:  # fetched before it halted
+            await self._process(partition, records)
+            self._record_lag(partition, records[-1].offset + 1)
 
     async def _seek_to_checkpoints(self, partitions: list[TopicPartition]) -> None:
         """Each partition to its stored offset (never seen: the beginning), which must lie within the log."""

@@ -226,6 +226,46 @@ async def test_a_record_batch_handler_gets_each_event_with_the_record_it_came_in
     assert calls == [(1, topic, 0), (2, topic, 1)]
 
 
+async def test_a_view_applying_two_partitions_at_once_keeps_each_one_s_order_and_applies_each_event_once(
+    pool, dsn, bootstrap, unique_name
+):
+    """`partitions_at_once=2`: a fetch's two partitions are in the handler together (each waits, up to a few
+    seconds, for the other to come in: one at a time, the peak stays 1), each in its order, each event once."""
+    topic, seen = unique_name("topic"), []
+    for partition in (0, 1):
+        numbers = range(partition * 10, partition * 10 + 3)
+        await produce(bootstrap, topic, *(an_envelope(n) for n in numbers), partition=partition)
+    inside, peak, together = 0, 0, asyncio.Event()
+
+    async def with_records(connection, deliveries):
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
+        if inside == 2:
+            together.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(together.wait(), timeout=5)
+        seen.extend((record.partition, event.number) for _, event, record in deliveries)
+        for envelope, event, _ in deliveries:
+            await record_number(connection, envelope, event)
+        inside -= 1
+
+    subscription = Subscription(
+        unique_name("group"), [topic], record_number, record_batch_handler=with_records, partitions_at_once=2
+    )
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
+        await wait_for(lambda: _count(pool, 6), timeout=30, message="six applied events")
+
+    assert peak == 2
+    assert await applied(pool) == [0, 1, 2, 10, 11, 12]
+    assert [n for p, n in seen if p == 0] == [0, 1, 2] and [n for p, n in seen if p == 1] == [10, 11, 12]
+
+
+def test_a_reaction_applies_one_partition_at_a_time():
+    with pytest.raises(ValueError, match="partitions_at_once"):
+        Subscription("reaction", ["topic"], record_number, appends_events=True, partitions_at_once=2)
+
+
 async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
     pool, dsn, bootstrap, unique_name
 ):

@@ -80,6 +80,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             batch_handler=person_file.apply_batch,
             event_types=person_file.EVENT_TYPES,
             tables=person_file.TABLES,
+            partitions_at_once=2,  # a partition's records read while another's are written (ADR 40)
         ),
         # The schedule tells its conflicts as events of its own in the consumer's transaction, yet stays a view
         # (not `appends_events`): a rebuild tells only what was never told (ADR 29).

@@ -80,6 +80,9 @@ TABLES = (
     "person_file_stale",
 )
 
+# The advisory lock the view's writers take in turns (`apply_batch`).
+WRITER_LOCK = "projections.person-file writer"
+
 # Streams no person's file needs: calls for interest and proposals are between the SPIP and partners.
 _NOT_ABOUT_PEOPLE = frozenset({"partners/call", "partners/proposal"})
 
@@ -184,6 +187,25 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
             kept.append((envelope, event, stream_key(envelope), payload))
     if not kept:
         return
+    rows = _rows(
+        (
+            str(envelope.event_id),
+            stream,
+            envelope.service,
+            envelope.position,
+            _instant(envelope.occurred_at),
+            envelope.event_type,
+            envelope.actor.role,
+            envelope.actor.subject,
+            payload,
+        )
+        for envelope, _, stream, payload in kept
+    )
+    # The consumer may apply several partitions at once (`Subscription.partitions_at_once`), their records
+    # read and these rows made meanwhile; their writes take turns, each from here to its commit, as one at a
+    # time did: `seq` follows the commits (a poller's cursor never passes a late-committed event) and the
+    # identity's events (an opening, an erasure) meet in the order they were applied.
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", WRITER_LOCK)
     inserted = {
         row["event_id"]: row["seq"]
         for row in await connection.fetch(
@@ -193,20 +215,7 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
                       e->8
                FROM jsonb_array_elements($1::text::jsonb) AS e
                ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq""",
-            _rows(
-                (
-                    str(envelope.event_id),
-                    stream,
-                    envelope.service,
-                    envelope.position,
-                    _instant(envelope.occurred_at),
-                    envelope.event_type,
-                    envelope.actor.role,
-                    envelope.actor.subject,
-                    payload,
-                )
-                for envelope, _, stream, payload in kept
-            ),
+            rows,
         )
     }
     new = [item for item in kept if item[0].event_id in inserted]
