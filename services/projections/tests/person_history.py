@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from contracts import Actor
+from contracts import Actor, EventEnvelope
 from contracts.assessment import (
     AssessmentKind,
     AssessmentStarted,
     AssessmentValidated,
     CaseOpened,
     ContributionRequested,
+    ErasureReason,
     Identity,
     InterviewHeld,
     InterviewType,
@@ -24,6 +25,7 @@ from contracts.assessment import (
     ReferentAssigned,
     RiskLevel,
     Sentence,
+    SubjectErased,
 )
 from contracts.ipro import (
     AdviserAssigned,
@@ -377,3 +379,14 @@ def two_people() -> History:
         actor=ADVISER,
     )
     return h
+
+
+def erasure(history: History, subject_id: str = "person-1", on: date = date(2031, 6, 1)) -> EventEnvelope:
+    """The person's erasure by court order, recorded after the history (its next event)."""
+    return history.record(
+        "subject",
+        subject_id,
+        SubjectErased(subject_id=subject_id, reason=ErasureReason.COURT_ORDER, erased_on=on),
+        subject=subject_id,
+        actor=DPIP,
+    )

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts import parse_payload
-from contracts.assessment import ErasureReason, Identity, IdentityCorrected, SubjectErased
+from contracts.assessment import Identity, IdentityCorrected, SubjectErased
 from devinfra.testkit import wait_for
 from projections.person_file import ingest, store
 from projections.person_file.fold import fold
 from projections.person_file.views import Reading, for_reader
-from services.projections.tests.person_history import DPIP, two_people
+from services.projections.tests.person_history import DPIP, erasure, two_people
 
 pytestmark = pytest.mark.integration
 
@@ -52,13 +52,7 @@ async def test_a_correction_reaches_the_identity_and_the_timeline_and_is_blanked
     assert told(for_reader(file, Reading.AUDIT)) == [("Identité rectifiée", None)]
     assert told(for_reader(file, Reading.IPRO)) == []
 
-    erased = history.record(
-        "subject",
-        "person-1",
-        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
-        subject="person-1",
-        actor=DPIP,
-    )
+    erased = erasure(history)
     await apply_all(ingest.apply, erased, correction)  # the correction redelivered after the erasure
     async with pool.acquire() as connection:
         identity = await store.identity_of(connection, "person-1")
@@ -74,13 +68,7 @@ async def test_fetches_applied_at_once_write_in_turns_so_an_erasure_meets_the_op
     lock the erasure saw no identity row to blank, and the opening then wrote it in clear."""
     history = two_people()
     opening = [e for e in history.envelopes if e.subject == "person-1" or e.stream_id == "case-1"]
-    erasure = history.record(
-        "subject",
-        "person-1",
-        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
-        subject="person-1",
-        actor=DPIP,
-    )
+    erasure_event = erasure(history)
 
     def deliveries(envelopes):
         return [(e, parse_payload(e.event_type, e.schema_version, e.payload)) for e in envelopes]
@@ -92,7 +80,7 @@ async def test_fetches_applied_at_once_write_in_turns_so_an_erasure_meets_the_op
 
         async def erase() -> None:
             async with second.transaction():
-                await ingest.apply_batch(second, deliveries([erasure]))
+                await ingest.apply_batch(second, deliveries([erasure_event]))
 
         erasing = asyncio.create_task(erase())
         await wait_for(

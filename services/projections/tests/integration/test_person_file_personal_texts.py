@@ -4,16 +4,15 @@ those it does not show (the profile's lists) never enter it. A group's attendanc
 reasons: a person's erasure blanks theirs alone."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from contracts.assessment import ErasureReason, SubjectErased
 from contracts.programmes import AttendanceMark, AttendanceRecorded, Mark
 from projections.person_file import ingest, store
 from projections.person_file.fold import fold
 from projections.person_file.views import Reading, for_reader
-from services.projections.tests.person_history import ADVISER, DPIP, FACILITATOR, two_people
+from services.projections.tests.person_history import ADVISER, FACILITATOR, erasure, two_people
 from tests.privacy.personal_texts import SAMPLES, TEXT
 
 pytestmark = pytest.mark.integration
@@ -55,22 +54,11 @@ async def test_a_persons_text_is_shown_to_its_readers_masked_for_auditors_and_bl
     assert TEXT in read_as(file, Reading.SPIP_DIRECTOR)
     assert TEXT not in read_as(file, Reading.AUDIT)
 
-    erasure = erasure_of_person_1(history)
-    await apply_all(ingest.apply, erasure)
+    erasure_event = erasure(history)
+    await apply_all(ingest.apply, erasure_event)
     assert TEXT not in await kept_payloads(pool)
     erased = read_as(await file_of(pool), Reading.SPIP_DIRECTOR)
     assert TEXT not in erased and ingest.ERASED in erased
-
-
-def erasure_of_person_1(history):
-    """person-1's erasure by court order, recorded after the history."""
-    return history.record(
-        "subject",
-        "person-1",
-        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 6, 1)),
-        subject="person-1",
-        actor=DPIP,
-    )
 
 
 async def test_a_participants_attendance_reason_is_in_their_file_and_erased_with_them_alone(pool, apply_all):
@@ -98,8 +86,8 @@ async def test_a_participants_attendance_reason_is_in_their_file_and_erased_with
     assert TEXT not in read_as(first, Reading.AUDIT)
     assert other in read_as(second, Reading.SPIP_DIRECTOR)
 
-    erasure = erasure_of_person_1(history)
-    await apply_all(ingest.apply, erasure)
+    erasure_event = erasure(history)
+    await apply_all(ingest.apply, erasure_event)
     kept = await kept_payloads(pool)
     assert TEXT not in kept and other in kept  # the other participant's reason is theirs, not erased
     assert other in read_as(await file_of(pool, "person-2"), Reading.SPIP_DIRECTOR)

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from contracts.assessment import ErasureReason, InterviewHeld, InterviewType, SubjectErased
+from contracts.assessment import InterviewHeld, InterviewType
 from projections.person_file import ingest, snapshots
-from services.projections.tests.person_history import CPIP, DPIP, two_people
+from services.projections.tests.person_history import CPIP, erasure, two_people
 
 pytestmark = pytest.mark.integration
 
@@ -76,13 +76,7 @@ async def test_an_erasure_drops_the_kept_file(pool, apply_all):
     async with pool.acquire() as connection:
         await snapshots.live_file(connection, "person-1", NOW)
         await snapshots.live_file(connection, "person-2", NOW)
-    erased = history.record(
-        "subject",
-        "person-1",
-        SubjectErased(subject_id="person-1", reason=ErasureReason.COURT_ORDER, erased_on=date(2031, 1, 8)),
-        subject="person-1",
-        actor=DPIP,
-    )
+    erased = erasure(history, on=date(2031, 1, 8))
     await apply_all(ingest.apply, erased)
     async with pool.acquire() as connection:
         kept = await connection.fetch("SELECT subject_id FROM person_file_snapshots")
