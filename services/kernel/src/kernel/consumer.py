@@ -110,8 +110,10 @@ class Subscription:
     def wants(self, record: ConsumerRecord) -> bool:
         if self.event_types is None:
             return True
-        event_type = dict(record.headers or ()).get("event_type")
-        return event_type is None or event_type.decode() in self.event_types
+        for name, value in record.headers or ():  # a few pairs: looked through, not made into a dict
+            if name == "event_type":
+                return value.decode() in self.event_types
+        return True
 
 
 @dataclass(frozen=True)
@@ -358,12 +360,13 @@ class ConsumerRunner:
     async def _process(self, partition: TopicPartition, records: list[ConsumerRecord]) -> None:
         """In order: runs of usable records in one transaction each (one per wanted record for a reaction),
         dead letters parked between them, a too-new event or a halt ending the partition's turn."""
-        if not any(map(self.subscription.wants, records)):
+        wanted = list(map(self.subscription.wants, records))
+        if not any(wanted):
             await self._pass_over(partition, records[-1])
             return
         run: list[ConsumerRecord | _Delivery] = []
-        for record in records:
-            item = await self._read(record) if self.subscription.wants(record) else record
+        for record, wants in zip(records, wanted, strict=True):
+            item = await self._read(record) if wants else record
             if isinstance(item, _Unusable):
                 if run and not await self._apply(partition, run):
                     return
