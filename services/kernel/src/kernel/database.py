@@ -31,6 +31,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(jsontype, encoder=json_text, decoder=orjson.loads, schema="pg_catalog")
 
 
+async def lock(connection: asyncpg.Connection, *keys: str) -> None:
+    """Serialise the connection's transaction with every other one that locks one of `keys`, until it ends (an
+    advisory transaction lock: no row, no transaction id). Keys are taken in sorted order: two transactions
+    locking the same keys cannot deadlock."""
+    for key in sorted(set(keys)):
+        await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+
 # Every service connection: a transaction left idle (a stuck handler) is ended before it holds back the
 # cluster's xmin, and so every relay of the cluster, for long (ADR 2); the server probes an idle client, so a
 # vanished one's session (and advisory locks: a relay's, a consumer's) ends in about a minute, not hours.

@@ -22,7 +22,7 @@ from datetime import UTC
 import asyncpg
 
 from contracts import Actor, Event, EventEnvelope
-from kernel import metrics
+from kernel import database, metrics
 from kernel.clock import Clock, system_clock
 from kernel.errors import ConcurrencyConflict, InvalidValue
 from kernel.hashchain import CURRENT_HASH_VERSION, HASHED_FIELDS, UnhashableEvent, broken_links, hash_of
@@ -89,8 +89,7 @@ class Session:
         lock for a command that decides on another aggregate's state (one command reads a fact
         that another one is about to change). It takes no transaction id, so it may come before the first append.
         Keys are taken in sorted order: two commands locking the same keys cannot deadlock."""
-        for key in sorted(set(keys)):
-            await self.connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+        await database.lock(self.connection, *keys)
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         rows = await self.connection.fetch(

@@ -58,7 +58,7 @@ from contracts.programmes import (
     ReferralExcluded,
     ReferralWithdrawn,
 )
-from kernel.database import json_text
+from kernel import database
 from kernel.sealing import ERASED_TEXT as ERASED  # what an erased value reads, everywhere
 from kernel.sealing import erased_payload, plan_of
 
@@ -205,7 +205,7 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
     # read and these rows made meanwhile; their writes take turns, each from here to its commit, as one at a
     # time did: `seq` follows the commits (a poller's cursor never passes a late-committed event) and the
     # identity's events (an opening, an erasure) meet in the order they were applied.
-    await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", WRITER_LOCK)
+    await database.lock(connection, WRITER_LOCK)
     inserted = {
         row["event_id"]: row["seq"]
         for row in await connection.fetch(
@@ -265,7 +265,7 @@ def _rows(rows: Iterable[tuple]) -> str:
     `jsonb_array_elements`: one document to encode and send, where a column per array cost asyncpg checks
     on every value, and each payload its own encoding. Sent as text (`$1::text::jsonb`): the pool's
     jsonb codec would encode it again."""
-    return json_text(list(rows))
+    return database.json_text(list(rows))
 
 
 def _instant(at: datetime) -> str:
