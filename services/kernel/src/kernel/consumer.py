@@ -97,10 +97,19 @@ class Subscription:
     # meeting on a row wait for each other (a handler writing its rows sorted does not deadlock; a deadlock
     # would be retried, SQLSTATE 40). Not for a reaction: it appends one event per transaction, in order.
     partitions_at_once: int = 1
+    # A view that keeps each event once by its id itself (the person file: `ON CONFLICT (event_id) DO
+    # NOTHING`, and only the rows it inserted have effects) need not have the consumer record every id in
+    # `processed_events` too: that insert was a quarter of the database's work in its rebuild (ADR 41). Its
+    # handler then sees a redelivered event again, and must keep it once. Not for a reaction.
+    keeps_events_once: bool = False
 
     def __post_init__(self) -> None:
         if self.partitions_at_once < 1 or (self.partitions_at_once > 1 and self.appends_events):
             raise ValueError(f"{self.name}: partitions_at_once is 1 for a reaction, at least 1 otherwise")
+        if self.keeps_events_once and self.appends_events:
+            raise ValueError(
+                f"{self.name}: a reaction's events are kept once by the consumer, not the handler"
+            )
 
     @property
     def redrive_topic(self) -> str:
@@ -511,12 +520,11 @@ class ConsumerRunner:
                             raise ConcurrencyConflict("another instance applied this event meanwhile")
                         applied += 1
             else:
-                fresh = await self._remember(connection, deliveries)
-                new = []
-                for delivery in deliveries:
-                    if delivery.envelope.event_id in fresh:
-                        fresh.discard(delivery.envelope.event_id)  # the same event twice in one fetch
-                        new.append(delivery)
+                new = (
+                    deliveries
+                    if self.subscription.keeps_events_once
+                    else await self._new(connection, deliveries)
+                )
                 if self.subscription.record_batch_handler is not None:
                     if new:
                         await self.subscription.record_batch_handler(
@@ -539,6 +547,16 @@ class ConsumerRunner:
         envelope = delivery.envelope
         logs.bind_correlation_id(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
         await self.subscription.handler(connection, envelope, delivery.event)
+
+    async def _new(self, connection: asyncpg.Connection, deliveries: list[_Delivery]) -> list[_Delivery]:
+        """These deliveries but those this consumer processed before, each event once."""
+        fresh = await self._remember(connection, deliveries)
+        new = []
+        for delivery in deliveries:
+            if delivery.envelope.event_id in fresh:
+                fresh.discard(delivery.envelope.event_id)  # the same event twice in one fetch
+                new.append(delivery)
+        return new
 
     async def _remember(self, connection: asyncpg.Connection, deliveries: list[_Delivery]) -> set:
         """Record these events as processed by this consumer: the ids that were not already."""

@@ -266,6 +266,43 @@ def test_a_reaction_applies_one_partition_at_a_time():
         Subscription("reaction", ["topic"], record_number, appends_events=True, partitions_at_once=2)
 
 
+async def test_a_view_keeping_events_once_itself_is_handed_a_redelivered_event_and_nothing_is_recorded_for_it(
+    pool, dsn, bootstrap, unique_name
+):
+    """`keeps_events_once`: the consumer records no id in `processed_events`; a duplicate reaches the handler,
+    which keeps each event once by its id (here a unique key), and the checkpoint passes them all."""
+    await pool.execute("ALTER TABLE applied ADD UNIQUE (event_id)")
+    topic, handed = unique_name("topic"), []
+    duplicate = an_envelope(2)
+    await produce(bootstrap, topic, an_envelope(1), duplicate, duplicate, an_envelope(3))
+
+    async def keep_once(connection, deliveries):
+        handed.extend(event.number for _, event in deliveries)
+        await connection.executemany(
+            "INSERT INTO applied VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING",
+            [(envelope.event_id, event.number) for envelope, event in deliveries],
+        )
+
+    subscription = Subscription(
+        unique_name("group"), [topic], record_number, batch_handler=keep_once, keeps_events_once=True
+    )
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
+        await wait_for(
+            lambda: _checkpoint_is(pool, subscription.name, 4), timeout=30, message="the checkpoint at 4"
+        )
+
+    assert sorted(handed) == [1, 2, 2, 3]
+    assert await applied(pool) == [1, 2, 3]
+    assert not await pool.fetchval(
+        "SELECT count(*) FROM processed_events WHERE consumer = $1", subscription.name
+    )
+
+
+def test_a_reaction_keeps_its_events_once_through_the_consumer():
+    with pytest.raises(ValueError, match="kept once by the consumer"):
+        Subscription("reaction", ["topic"], record_number, appends_events=True, keeps_events_once=True)
+
+
 async def test_a_message_that_can_never_be_processed_is_parked_without_personal_data_and_the_partition_goes_on(
     pool, dsn, bootstrap, unique_name
 ):

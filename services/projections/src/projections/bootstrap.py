@@ -81,6 +81,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=person_file.EVENT_TYPES,
             tables=person_file.TABLES,
             partitions_at_once=2,  # a partition's records read while another's are written (ADR 40)
+            keeps_events_once=True,  # person_file_events' event_id (ADR 41)
         ),
         # The schedule tells its conflicts as events of its own in the consumer's transaction, yet stays a view
         # (not `appends_events`): a rebuild tells only what was never told (ADR 29).
