@@ -177,14 +177,20 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
 
 async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event]]) -> None:
     """Keep a fetch's events, in the consumer's transaction beside its checkpoint: one statement for the
-    events, one for the owners, one for the links, whatever their number; then the identity's few events, in
-    order, once every event of the fetch is in (an erasure later in the fetch blanks an identity opened
-    earlier in it, as it would one of an earlier fetch)."""
+    events, their streams marked changed, the owners and the links, whatever their number; then the
+    identity's few events, in order, once every event of the fetch is in (an erasure later in the fetch
+    blanks an identity opened earlier in it, as it would one of an earlier fetch)."""
     kept = []
+    owners: set[tuple[str, str]] = set()
+    links: set[tuple[str, str]] = set()
     for envelope, event in deliveries:
         if is_kept(envelope):
-            payload = shareable_payload(event)
-            kept.append((envelope, event, stream_key(envelope), payload))
+            payload, stream = shareable_payload(event), stream_key(envelope)
+            kept.append((envelope, event, stream, payload))
+            # An event seen before states the same edges again: kept once (`ON CONFLICT DO NOTHING`).
+            subjects, linked = edges(stream, envelope, payload)
+            owners.update((subject, stream) for subject in subjects)
+            links.update(linked)
     if not kept:
         return
     rows = _rows(
@@ -201,63 +207,46 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
         )
         for envelope, _, stream, payload in kept
     )
+    owners_rows, links_rows = _rows(sorted(owners)), _rows(sorted(links))
     # The consumer may apply several partitions at once (`Subscription.partitions_at_once`), their records
     # read and these rows made meanwhile; their writes take turns, each from here to its commit, as one at a
     # time did: `seq` follows the commits (a poller's cursor never passes a late-committed event) and the
-    # identity's events (an opening, an erasure) meet in the order they were applied.
+    # identity's events (an opening, an erasure) meet in the order they were applied. The turn is one
+    # statement, then its commit.
     await database.lock(connection, WRITER_LOCK)
-    inserted = {
-        row["event_id"]: row["seq"]
-        for row in await connection.fetch(
-            """INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type,
-                                               actor_role, actor_id, payload)
-               SELECT (e->>0)::uuid, e->>1, e->>2, (e->>3)::bigint, (e->>4)::timestamptz, e->>5, e->>6, e->>7,
-                      e->8
-               FROM jsonb_array_elements($1::text::jsonb) AS e
-               ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq""",
-            rows,
-        )
-    }
-    new = [item for item in kept if item[0].event_id in inserted]
-    owners: set[tuple[str, str]] = set()
-    links: set[tuple[str, str]] = set()
-    changed: dict[str, int] = {}  # stream -> its latest new seq
-    for envelope, _, stream, payload in new:
-        subjects, linked = edges(stream, envelope, payload)
-        owners.update((subject, stream) for subject in subjects)
-        links.update(linked)
-        changed[stream] = max(changed.get(stream, 0), inserted[envelope.event_id])
-    if changed:
-        # The kept files these streams are in are stale: the refresher folds them again (`refresher`).
-        await connection.execute(
-            """INSERT INTO person_file_changed_streams (stream, seq)
-               SELECT e->>0, (e->>1)::bigint FROM jsonb_array_elements($1::text::jsonb) AS e
-               ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq""",
-            _rows(sorted(changed.items())),
-        )
-    if owners:
-        await connection.execute(
-            """INSERT INTO person_file_owners (subject_id, stream)
-               SELECT e->>0, e->>1 FROM jsonb_array_elements($1::text::jsonb) AS e
-               ON CONFLICT DO NOTHING""",
-            _rows(sorted(owners)),
-        )
-    if links:
-        await connection.execute(
-            """INSERT INTO person_file_links (via, stream)
-               SELECT e->>0, e->>1 FROM jsonb_array_elements($1::text::jsonb) AS e
-               ON CONFLICT DO NOTHING""",
-            _rows(sorted(links)),
-        )
+    inserted = {row[0] for row in await connection.fetch(_KEEP, rows, owners_rows, links_rows)}
     for envelope, event, _, _ in kept:
         if isinstance(event, SubjectErased):  # a copy seen before blanks again: harmless
             await _erase_identity(connection, event.subject_id)
-        elif envelope.event_id not in inserted:
-            continue
-        elif isinstance(event, CaseOpened):
+        elif isinstance(event, CaseOpened) and str(envelope.event_id) in inserted:
             await _keep_identity(connection, event)
-        elif isinstance(event, IdentityCorrected) and envelope.subject:
+        elif isinstance(event, IdentityCorrected) and envelope.subject and str(envelope.event_id) in inserted:
             await _correct_identity(connection, envelope.subject, event)
+
+
+# A fetch's events (`$1`), those not kept before inserted, their streams marked changed: the kept files these
+# streams are in are stale, and the refresher folds them again (`refresher`); the owners (`$2`) and links
+# (`$3`) they state. The ids of the events inserted come back.
+_KEEP = """
+    WITH inserted AS (
+        INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type, actor_role,
+                                        actor_id, payload)
+        SELECT (e->>0)::uuid, e->>1, e->>2, (e->>3)::bigint, (e->>4)::timestamptz, e->>5, e->>6, e->>7, e->8
+        FROM jsonb_array_elements($1::text::jsonb) AS e
+        ON CONFLICT (event_id) DO NOTHING RETURNING event_id, stream, seq),
+    changed AS (
+        INSERT INTO person_file_changed_streams (stream, seq)
+        SELECT stream, max(seq) FROM inserted GROUP BY stream ORDER BY stream
+        ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq),
+    owners AS (
+        INSERT INTO person_file_owners (subject_id, stream)
+        SELECT e->>0, e->>1 FROM jsonb_array_elements($2::text::jsonb) AS e
+        ON CONFLICT DO NOTHING),
+    links AS (
+        INSERT INTO person_file_links (via, stream)
+        SELECT e->>0, e->>1 FROM jsonb_array_elements($3::text::jsonb) AS e
+        ON CONFLICT DO NOTHING)
+    SELECT event_id::text FROM inserted"""
 
 
 def _rows(rows: Iterable[tuple]) -> str:
