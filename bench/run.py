@@ -618,8 +618,9 @@ async def measure_sweep(run: Run) -> None:
 
 
 async def measure_file(run: Run) -> None:
-    """`BENCH_PEOPLE=300 uv run python bench/run.py --file`: a year, then the person file's reads, reads as of
-    an instant and commands to the file (issue 14), without the other phases (a few minutes)."""
+    """`BENCH_PEOPLE=300 uv run python bench/run.py --file`: a year, then the person file's rebuild (beside raw
+    consume), reads, reads as of an instant and commands to the file (issue 14), without the other phases (a
+    few minutes)."""
     await step(run, "a year of people, generated", person_file.generate_year)
     if run.year is not None:
         await _on_services(run, "the person file", _file_phases)
@@ -628,6 +629,8 @@ async def measure_file(run: Run) -> None:
 async def _file_phases(run: Run) -> list[Row]:
     for name, phase in (
         ("the year published and read", person_file.initial_load),
+        ("raw consume of the four topics", person_file.raw_consume),
+        ("person-file rebuild", person_file.rebuild),
         ("file reads", person_file.file_reads),
         ("file as_of", person_file.file_as_of),
         ("command to file", person_file.command_to_file),

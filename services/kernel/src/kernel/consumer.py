@@ -311,6 +311,10 @@ class ConsumerRunner:
                 await self._apply_fetch(batches)
                 if not batches:
                     await self._save_passed_over()
+                    # Idle: the lease is looked at on the next turn, not after the usual few seconds. A busy
+                    # leader learns of a rebuild's reset from its next checkpoint; an idle one had none coming,
+                    # and the reset waited up to `LEASE_CHECK_SECONDS` more for it.
+                    self._lease_checked_at = 0.0
         finally:
             await self.consumer.stop()
             await self._dlq_producer.stop()
