@@ -316,10 +316,10 @@ class Sealer:
         """The envelopes with their payloads in clear (erased where a key is destroyed); one keyring query for
         every key not cached. The hash of an opened envelope still covers its sealed payload."""
         plans = [plan_for(e.event_type, e.schema_version) for e in envelopes]
-        wanted: set[str] = set()
-        for envelope, plan in zip(envelopes, plans, strict=True):
-            if plan:
-                wanted |= key_ids_in(envelope.payload, plan)
+        kids = [
+            key_ids_in(e.payload, plan) if plan else set() for e, plan in zip(envelopes, plans, strict=True)
+        ]
+        wanted: set[str] = set().union(*kids)
         if not wanted:
             return list(envelopes)
         ciphers = await self.keyring.for_reading(wanted)
@@ -327,7 +327,7 @@ class Sealer:
             envelope.model_copy(
                 update={"payload": open_payload(envelope.payload, plan, ciphers, str(envelope.event_id))}
             )
-            if plan and key_ids_in(envelope.payload, plan)
+            if named
             else envelope
-            for envelope, plan in zip(envelopes, plans, strict=True)
+            for envelope, plan, named in zip(envelopes, plans, kids, strict=True)
         ]
