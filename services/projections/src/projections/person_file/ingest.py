@@ -177,9 +177,9 @@ async def apply(connection: asyncpg.Connection, envelope: EventEnvelope, event: 
 
 async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[EventEnvelope, Event]]) -> None:
     """Keep a fetch's events, in the consumer's transaction beside its checkpoint: one statement for the
-    events, their streams marked changed, the owners and the links, whatever their number; then the
-    identity's few events, in order, once every event of the fetch is in (an erasure later in the fetch
-    blanks an identity opened earlier in it, as it would one of an earlier fetch)."""
+    owners and links they state, one for the events and their streams marked changed, whatever their number;
+    then the identity's few events, in order, once every event of the fetch is in (an erasure later in the
+    fetch blanks an identity opened earlier in it, as it would one of an earlier fetch)."""
     kept = []
     owners: set[tuple[str, str]] = set()
     links: set[tuple[str, str]] = set()
@@ -208,13 +208,16 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
         for envelope, _, stream, payload in kept
     )
     owners_rows, links_rows = _rows(sorted(owners)), _rows(sorted(links))
+    # The edges need no turn: order-free, and a partition's are its streams' own, so two partitions applied at
+    # once rarely name the same one (the second would wait for the first's commit).
+    await connection.execute(_EDGES, owners_rows, links_rows)
     # The consumer may apply several partitions at once (`Subscription.partitions_at_once`), their records
-    # read and these rows made meanwhile; their writes take turns, each from here to its commit, as one at a
+    # read and these rows made meanwhile; their events take turns, each from here to its commit, as one at a
     # time did: `seq` follows the commits (a poller's cursor never passes a late-committed event) and the
     # identity's events (an opening, an erasure) meet in the order they were applied. The turn is one
     # statement, then its commit.
     await database.lock(connection, WRITER_LOCK)
-    inserted = {row[0] for row in await connection.fetch(_KEEP, rows, owners_rows, links_rows)}
+    inserted = {row[0] for row in await connection.fetch(_KEEP, rows)}
     for envelope, event, _, _ in kept:
         if isinstance(event, SubjectErased):  # a copy seen before blanks again: harmless
             await _erase_identity(connection, event.subject_id)
@@ -225,8 +228,8 @@ async def apply_batch(connection: asyncpg.Connection, deliveries: list[tuple[Eve
 
 
 # A fetch's events (`$1`), those not kept before inserted, their streams marked changed: the kept files these
-# streams are in are stale, and the refresher folds them again (`refresher`); the owners (`$2`) and links
-# (`$3`) they state. The ids of the events inserted come back.
+# streams are in are stale, and the refresher folds them again (`refresher`). The ids of the events inserted
+# come back.
 _KEEP = """
     WITH inserted AS (
         INSERT INTO person_file_events (event_id, stream, service, position, occurred_at, event_type, actor_role,
@@ -237,16 +240,18 @@ _KEEP = """
     changed AS (
         INSERT INTO person_file_changed_streams (stream, seq)
         SELECT stream, max(seq) FROM inserted GROUP BY stream ORDER BY stream
-        ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq),
-    owners AS (
-        INSERT INTO person_file_owners (subject_id, stream)
-        SELECT e->>0, e->>1 FROM jsonb_array_elements($2::text::jsonb) AS e
-        ON CONFLICT DO NOTHING),
-    links AS (
-        INSERT INTO person_file_links (via, stream)
-        SELECT e->>0, e->>1 FROM jsonb_array_elements($3::text::jsonb) AS e
-        ON CONFLICT DO NOTHING)
+        ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq)
     SELECT event_id::text FROM inserted"""
+
+# The owners (`$1`) and the links (`$2`) a fetch's events state, sorted (two writers wait, never deadlock).
+_EDGES = """
+    WITH links AS (
+        INSERT INTO person_file_links (via, stream)
+        SELECT e->>0, e->>1 FROM jsonb_array_elements($2::text::jsonb) AS e
+        ON CONFLICT DO NOTHING)
+    INSERT INTO person_file_owners (subject_id, stream)
+    SELECT e->>0, e->>1 FROM jsonb_array_elements($1::text::jsonb) AS e
+    ON CONFLICT DO NOTHING"""
 
 
 def _rows(rows: Iterable[tuple]) -> str:
