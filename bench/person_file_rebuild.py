@@ -99,12 +99,17 @@ def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
     return seconds
 
 
-async def caught_up(pool, subscription, ends) -> None:
-    started = time.perf_counter()
-    while await views.progress(pool, subscription, ends) < 1:
+async def caught_up(pool, subscription, ends) -> float:
+    """Once the consumer has reached the topics' ends: how long it took to start (its first checkpoint), which a
+    rebuild spends before its replay (the leader noticing the reset, and leading again)."""
+    started, first = time.perf_counter(), None
+    while (done := await views.progress(pool, subscription, ends)) < 1:
+        if first is None and done > 0:
+            first = time.perf_counter()
         if time.perf_counter() - started > TIMEOUT_S:
             raise TimeoutError("the person-file consumer did not reach the topics' ends")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.02)
+    return (first or time.perf_counter()) - started
 
 
 async def settled(pool, args: argparse.Namespace) -> None:
@@ -180,7 +185,7 @@ async def measure(infra: Infrastructure, workdir: Path, args: argparse.Namespace
             if profiler:
                 profiler.enable()
             await views.rebuild(pool, subscription)
-            await caught_up(pool, subscription, ends)
+            starting = await caught_up(pool, subscription, ends)
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
@@ -193,7 +198,7 @@ async def measure(infra: Infrastructure, workdir: Path, args: argparse.Namespace
                 f"rebuild {n}{' (profiled)' if profiler else ''}: {total:,} messages in {seconds:.1f} s, "
                 f"{total / seconds:,.0f} events/s; CPU per message: projections {own * 1e6 / total:.0f} µs, "
                 f"PostgreSQL {pg * 1e6 / total:.0f} µs, both {(own + pg) * 1e6 / total:.0f} µs; "
-                f"{kept:,} events kept",
+                f"{kept:,} events kept; {starting:.1f} s to start, {total / (seconds - starting):,.0f}/s after",
                 flush=True,
             )
             await settled(pool, args)
