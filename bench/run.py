@@ -584,11 +584,7 @@ async def measure(run: Run) -> None:
         await step(run, "HTTP throughput", http_throughput)
         await step(run, "end-to-end latency against offered load", e2e_sweep)
         if run.year is not None:
-            await step(run, "raw consume of the four topics", person_file.raw_consume)
-            await step(run, "person-file rebuild", person_file.rebuild)
-            await step(run, "file reads", person_file.file_reads)
-            await step(run, "file as_of", person_file.file_as_of)
-            await step(run, "command to file", person_file.command_to_file)
+            await _person_file_phases(run)
             await step(run, "schedule week reads", schedule.week_reads)
             await step(run, "schedule conflict detection", schedule.conflict_detection)
         await asyncio.sleep(3)  # let the last batches finish: "after load" means idle again
@@ -627,8 +623,14 @@ async def measure_file(run: Run) -> None:
 
 
 async def _file_phases(run: Run) -> list[Row]:
+    await step(run, "the year published and read", person_file.initial_load)
+    await _person_file_phases(run)
+    return rss_rows(run, "after load")
+
+
+async def _person_file_phases(run: Run) -> None:
+    """Issue 14's measures once the year is read, in the full run and in `--file` alike."""
     for name, phase in (
-        ("the year published and read", person_file.initial_load),
         ("raw consume of the four topics", person_file.raw_consume),
         ("person-file rebuild", person_file.rebuild),
         ("file reads", person_file.file_reads),
@@ -636,7 +638,6 @@ async def _file_phases(run: Run) -> list[Row]:
         ("command to file", person_file.command_to_file),
     ):
         await step(run, name, phase)
-    return rss_rows(run, "after load")
 
 
 async def _on_services(run: Run, name: str, phase) -> None:
