@@ -223,11 +223,14 @@ class KafkaJournal:
         if time.monotonic() < self._down_until:
             raise JournalUnavailable("the journal's broker failed moments ago")
         try:
-            producer = await asyncio.wait_for(self._started(), self.timeout)
+            # `asyncio.timeout`, not `wait_for`: no task made per read for what is awaited in place.
+            producer = self._producer
+            if producer is None:
+                async with asyncio.timeout(self.timeout):
+                    producer = await self._started()
             key = (entry.user or str(entry.entry_id)).encode()
-            await asyncio.wait_for(
-                producer.send_and_wait(self.topic, entry.model_dump_json().encode(), key=key), self.timeout
-            )
+            async with asyncio.timeout(self.timeout):
+                await producer.send_and_wait(self.topic, entry.model_dump_json().encode(), key=key)
         except Exception as error:
             self._down_until = time.monotonic() + self.retry_seconds
             await self._drop_producer()
