@@ -97,10 +97,11 @@ class Subscription:
     # meeting on a row wait for each other (a handler writing its rows sorted does not deadlock; a deadlock
     # would be retried, SQLSTATE 40). Not for a reaction: it appends one event per transaction, in order.
     partitions_at_once: int = 1
-    # A view that keeps each event once by its id itself (the person file: `ON CONFLICT (event_id) DO
-    # NOTHING`, and only the rows it inserted have effects) need not have the consumer record every id in
-    # `processed_events` too: that insert was a quarter of the database's work in its rebuild (ADR 41). Its
-    # handler then sees a redelivered event again, and must keep it once. Not for a reaction.
+    # A view that keeps each event once itself (the person file and the audit log by the event's id, `ON
+    # CONFLICT (event_id) DO NOTHING`; the partner views by each row's stream version) need not have the
+    # consumer record every id in `processed_events` too: that insert was a quarter of the database's work in
+    # the person file's rebuild (ADR 41). Its handler then sees a redelivered event again, and must keep it
+    # once. Not for a reaction.
     keeps_events_once: bool = False
 
     def __post_init__(self) -> None:

@@ -61,6 +61,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=apply_partner_views,
             event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
             tables=partner_directory.TABLES + catalogue.TABLES,
+            keeps_events_once=True,  # each row keeps its stream's version: an event at or below it is a no-op
         ),
         # The places positionings hold, for the catalogue's seats left: IPRO's topic, rebuilt on its own.
         Subscription(
@@ -128,6 +129,7 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             handler=audit_log.apply,
             record_batch_handler=audit_log.apply_records,
             tables=audit_log.TABLES,
+            keeps_events_once=True,  # audit_log's event_id (ADR 41)
             # Every event of eight topics, for auditors, who need not see one within the second.
             **FULL_FETCHES,
         ),
