@@ -600,6 +600,13 @@ async def measure_kernel(run: Run) -> None:
     await step(run, "kernel appends", kernel_appends)
 
 
+async def measure_commands(run: Run) -> None:
+    """`uv run python bench/run.py --commands`: the PostgreSQL reference, then `POST /partners` beside the HTTP
+    floor on services with no year (about a minute)."""
+    await step(run, "raw PostgreSQL", raw_postgres)
+    await _on_services(run, "HTTP throughput", http_throughput)
+
+
 async def measure_lists(run: Run) -> None:
     """`uv run python bench/run.py --lists`: reads by id and lists at two sizes, on services with no year (a
     minute or two)."""
@@ -650,6 +657,7 @@ async def _on_services(run: Run, name: str, phase) -> None:
 
 PARTIAL_RUNS = {
     "--kernel": measure_kernel,
+    "--commands": measure_commands,
     "--lists": measure_lists,
     "--sweep": measure_sweep,
     "--file": measure_file,
