@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.types import Message
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
@@ -99,13 +100,19 @@ class CommandGateway:
         template = location or resource
         if template is None:
             raise TypeError("a command names the resource it acts on: location= or resource=")
+        arguments = (principal, action, status_code, template, location is not None)
+        try:
+            return await self._run_once(*arguments)
+        except ConcurrencyConflict:
+            pass  # lost a race: decided again below, after a short random wait
+        # Only then the retrying machinery: built and run for every command, it cost each about 25 µs.
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(ConcurrencyConflict),
-            stop=stop_after_attempt(RACE_ATTEMPTS),
+            stop=stop_after_attempt(RACE_ATTEMPTS - 1),
             wait=wait_random_exponential(multiplier=0.005, max=0.1),
             reraise=True,
         )
-        return await retrying(self._run_once, principal, action, status_code, template, location is not None)
+        return await retrying(self._run_once, *arguments)
 
     async def _run_once(
         self, principal: Principal, action: Action, status_code: int, template: str, locates: bool
@@ -113,7 +120,7 @@ class CommandGateway:
         key = self.request.headers.get("idempotency-key")
         if key is None:
             async with self.store.transaction() as session:
-                body = jsonable_encoder(await action(session, self.metadata(principal)))
+                body = _json_values(await action(session, self.metadata(principal)))
                 path = self._path(template, body)  # with or without a key: a wrong template fails every call
             return _response(body, status_code, path if locates else None)
         if not 0 < len(key) <= MAX_KEY_LENGTH:
@@ -123,7 +130,7 @@ class CommandGateway:
             return replay
         try:
             async with self.store.transaction() as session:
-                body = jsonable_encoder(await action(session, self.metadata(principal)))
+                body = _json_values(await action(session, self.metadata(principal)))
                 path = self._path(template, body)
                 if not await self._remember(session, principal, key, fingerprint, status_code, path):
                     raise _AnsweredConcurrently
@@ -229,6 +236,14 @@ class CommandGateway:
 
         await self.request.app(scope, receive, send)
         return status, headers, b"".join(chunks)
+
+
+def _json_values(answer: Any) -> Any:
+    """The action's answer as JSON values: a model by pydantic itself (what `jsonable_encoder` gives for one,
+    at a tenth of its cost), anything else by `jsonable_encoder`."""
+    if isinstance(answer, BaseModel):
+        return answer.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(answer)
 
 
 def _response(body: Any, status_code: int, location: str | None) -> Response:

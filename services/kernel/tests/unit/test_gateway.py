@@ -1,10 +1,18 @@
 """The gateway's replay reads the resource as its caller, in process (ADR 5, revised): what that read takes
-from the command's request, and the path it reads."""
+from the command's request, and the path it reads. A command that lost a race is decided again, a few times."""
+
+import contextlib
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 
-from kernel.gateway import CommandGateway
+from kernel.errors import ConcurrencyConflict
+from kernel.gateway import RACE_ATTEMPTS, CommandGateway
 
 
 def an_app() -> FastAPI:
@@ -67,3 +75,62 @@ def test_the_resource_path_is_filled_from_the_answer_and_the_path_parameters_eac
         gateway._path("/cases/{case_id}/interviews", [{"note": "a list answer"}]) == "/cases/c-1/interviews"
     )
     assert gateway._path("/plans/{plan_id}", {"plan_id": "p/1 ?", "case_id": "c-9"}) == "/plans/p%2F1%20%3F"
+
+
+class _Transactions:
+    """The event store's `transaction()` alone: these tests are about what the gateway does around it."""
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        yield None
+
+
+class Renamed(BaseModel):
+    thing_id: str
+    name: str
+    renamed_at: datetime
+
+
+def a_gateway() -> CommandGateway:
+    app = FastAPI()
+    app.state.event_store = _Transactions()
+    request = Request(
+        {"type": "http", "app": app, "path_params": {}, "headers": [], "state": {"correlation_id": "c-1"}}
+    )
+    return CommandGateway(request)
+
+
+CALLER = SimpleNamespace(subject="cpip-1", role="cpip", organisation_id=None)
+
+
+async def test_a_command_that_lost_a_race_is_decided_again_and_answers_its_model_as_json():
+    attempts = []
+
+    async def action(session, metadata):
+        attempts.append(metadata.correlation_id)
+        if len(attempts) < 3:
+            raise ConcurrencyConflict("the stream moved on")
+        return Renamed(thing_id="t 1", name="Atelier CV", renamed_at=datetime(2026, 12, 5, 9, 30, tzinfo=UTC))
+
+    response = await a_gateway().run(CALLER, action, location="/things/{thing_id}")
+
+    assert attempts == ["c-1", "c-1", "c-1"]
+    assert response.status_code == 201 and response.headers["Location"] == "/things/t%201"
+    assert json.loads(response.body) == {
+        "thing_id": "t 1",
+        "name": "Atelier CV",
+        "renamed_at": "2026-12-05T10:30:00+01:00",  # in the establishment's local time, as every answer
+    }
+
+
+async def test_a_command_that_keeps_losing_its_race_is_refused_after_its_attempts():
+    attempts = 0
+
+    async def action(session, metadata):
+        nonlocal attempts
+        attempts += 1
+        raise ConcurrencyConflict("the stream moved on")
+
+    with pytest.raises(ConcurrencyConflict):
+        await a_gateway().run(CALLER, action, resource="/things/t-1")
+    assert attempts == RACE_ATTEMPTS
