@@ -44,6 +44,7 @@ from contracts import Event, EventEnvelope, UnknownEventType, parse_payload
 from kernel import database, kafka, logs, metrics
 from kernel.errors import ConcurrencyConflict
 from kernel.keyring import Keyring, KeyUnwrapFailed, UnknownDataKey
+from kernel.retrying import once_then_retrying
 from kernel.sealing import Sealer
 
 log = logs.get_logger(__name__)
@@ -496,16 +497,18 @@ class ConsumerRunner:
             if is_transient(error) and state.attempt_number >= self.retry.report_after:
                 self.health[where] = f"retrying since {state.attempt_number} attempts: {describe(error)}"
 
-        async for attempt in AsyncRetrying(
-            # Never a cancellation (a BaseException: the service is stopping), never a lost lease.
-            retry=retry_if_exception_type(Exception) & retry_if_not_exception_type(LeadershipLost),
-            stop=gives_up,
-            before_sleep=before_sleep,
-            wait=wait_random_exponential(multiplier=0.05, max=self.retry.backoff_max),
-            reraise=True,
-        ):
-            with attempt:
-                await action()
+        # Never a cancellation (a BaseException: the service is stopping), never a lost lease.
+        await once_then_retrying(
+            action,
+            lambda: AsyncRetrying(
+                retry=retry_if_exception_type(Exception) & retry_if_not_exception_type(LeadershipLost),
+                stop=gives_up,
+                before_sleep=before_sleep,
+                wait=wait_random_exponential(multiplier=0.05, max=self.retry.backoff_max),
+                reraise=True,
+            ),
+            retried=lambda error: not isinstance(error, LeadershipLost),
+        )
         self.health.pop(where, None)
 
     async def _transaction(self, run: list[ConsumerRecord | _Delivery]) -> None:

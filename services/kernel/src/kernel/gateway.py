@@ -34,6 +34,7 @@ from kernel.auth import Principal
 from kernel.errors import BadRequest, ConcurrencyConflict, DomainError
 from kernel.eventstore import EventStore, Metadata, Session
 from kernel.instants import LocalTimeJSONResponse
+from kernel.retrying import once_then_retrying
 
 Action = Callable[[Session, Metadata], Awaitable[Any]]
 MAX_KEY_LENGTH = 200
@@ -100,19 +101,16 @@ class CommandGateway:
         template = location or resource
         if template is None:
             raise TypeError("a command names the resource it acts on: location= or resource=")
-        arguments = (principal, action, status_code, template, location is not None)
-        try:
-            return await self._run_once(*arguments)
-        except ConcurrencyConflict:
-            pass  # lost a race: decided again below, after a short random wait
-        # Only then the retrying machinery: built and run for every command, it cost each about 25 µs.
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(ConcurrencyConflict),
-            stop=stop_after_attempt(RACE_ATTEMPTS - 1),
-            wait=wait_random_exponential(multiplier=0.005, max=0.1),
-            reraise=True,
+        return await once_then_retrying(
+            lambda: self._run_once(principal, action, status_code, template, location is not None),
+            lambda: AsyncRetrying(
+                retry=retry_if_exception_type(ConcurrencyConflict),
+                stop=stop_after_attempt(RACE_ATTEMPTS),
+                wait=wait_random_exponential(multiplier=0.005, max=0.1),
+                reraise=True,
+            ),
+            retried=lambda error: isinstance(error, ConcurrencyConflict),
         )
-        return await retrying(self._run_once, *arguments)
 
     async def _run_once(
         self, principal: Principal, action: Action, status_code: int, template: str, locates: bool
