@@ -52,7 +52,6 @@ async def point(run: Run, bodies: Iterator[dict], rate: int, token: str) -> dict
     finally:
         await partners.close()
     recorded = {r["stream_id"]: r["at"] for r in registered}
-    run.partners_created += len(recorded)
 
     async def all_projected():
         rows = await run.projections.fetch(
