@@ -128,6 +128,7 @@ class Run:
     stamp: str = ""  # the run's name: var/bench/<stamp>.json, <stamp>-latency.png
     system: LocalSystem | None = None
     projections: asyncpg.Connection | None = None  # reads the directory table directly, no HTTP polling
+    partners: asyncpg.Connection | None = None  # reads the partners event store: the registrations made
     year: dict | None = None  # the generated year's summary: its people, their cases (person_file_phases)
     rows: list[Row] = field(default_factory=list)
     details: dict = field(default_factory=dict)
@@ -143,6 +144,11 @@ class Run:
                 key = name if name in ("partners", "projections") else "other services"
                 groups.setdefault(key, []).append(process)
         return groups
+
+    async def close_connections(self) -> None:
+        for connection in (self.projections, self.partners):
+            if connection is not None:
+                await connection.close()
 
     def record(self, phase: str, result: dict, cpu: dict, operations: int) -> None:
         self.details[phase] = {**result, "cpu_seconds": cpu, "cpu": describe(cpu, operations)}
@@ -389,6 +395,7 @@ async def start_services(run: Run) -> None:
             )
     run.details["services_start_s"] = time.perf_counter() - started
     run.projections = await asyncpg.connect(environment["PROJECTIONS_DATABASE_URL"])
+    run.partners = await asyncpg.connect(environment[database_url_variable("partners")])
 
 
 async def _answers_200(http: httpx.AsyncClient, url: str) -> bool:
@@ -425,13 +432,7 @@ async def projected_count(run: Run) -> int:
 async def registered_count(run: Run) -> int:
     """The organisations registered so far, as the partners service's event store holds them. Not a tally of
     the 201s the load generators read: wrk stops with requests in flight, which the service still completes."""
-    connection = await asyncpg.connect(run.system.environment[database_url_variable("partners")])
-    try:
-        return await connection.fetchval(
-            "SELECT count(*) FROM events WHERE event_type = $1", sweep.REGISTERED
-        )
-    finally:
-        await connection.close()
+    return await run.partners.fetchval("SELECT count(*) FROM events WHERE event_type = $1", sweep.REGISTERED)
 
 
 async def settle(run: Run, http: httpx.AsyncClient) -> float:
@@ -593,7 +594,7 @@ async def measure(run: Run) -> None:
         await asyncio.sleep(3)  # let the last batches finish: "after load" means idle again
         run.rows += rss_rows(run, "after load")
     finally:
-        await run.projections.close()
+        await run.close_connections()
 
 
 async def measure_kernel(run: Run) -> None:
@@ -655,7 +656,7 @@ async def _on_services(run: Run, name: str, phase) -> None:
         try:
             await step(run, name, phase)
         finally:
-            await run.projections.close()
+            await run.close_connections()
 
 
 PARTIAL_RUNS = {

@@ -269,7 +269,7 @@ def main() -> int:
                 print(f"  {phase.__name__} ...", flush=True)
                 run.rows += await phase(run)
         finally:
-            await run.projections.close()
+            await run.close_connections()
 
     try:
         infra.start()

@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import asyncpg
 from loadgen import PACED_SCRIPT, measured_wrk, percentile, quantiles_ms, wait_until
 from table import Row, at_most_row
-
-from devinfra.infra import database_url_variable
 
 if TYPE_CHECKING:
     from run import Run
@@ -38,19 +35,15 @@ async def point(run: Run, bodies: Iterator[dict], rate: int, token: str) -> dict
     """`rate` registrations a second for POINT_SECONDS, open loop: HTTP latency (wrk's) and end to end."""
     file = run.workdir / f"paced-{rate}.bodies"
     file.write_text("".join(json.dumps(next(bodies)) + "\n" for _ in range(int(rate * POINT_SECONDS * 1.5))))
-    partners = await asyncpg.connect(run.system.environment[database_url_variable("partners")])
-    try:
-        since = await partners.fetchval("SELECT coalesce(max(position), 0) FROM events")
-        url, arguments = run.system.url("partners"), ["/partners", file, token, rate]
-        result, cpu = await measured_wrk(run.groups, url, PACED_SCRIPT, arguments, CONNECTIONS, POINT_SECONDS)
-        registered = await partners.fetch(
-            """SELECT stream_id, extract(epoch FROM recorded_at)::float8 AS at FROM events
-               WHERE position > $1 AND event_type = $2""",
-            since,
-            REGISTERED,
-        )
-    finally:
-        await partners.close()
+    since = await run.partners.fetchval("SELECT coalesce(max(position), 0) FROM events")
+    url, arguments = run.system.url("partners"), ["/partners", file, token, rate]
+    result, cpu = await measured_wrk(run.groups, url, PACED_SCRIPT, arguments, CONNECTIONS, POINT_SECONDS)
+    registered = await run.partners.fetch(
+        """SELECT stream_id, extract(epoch FROM recorded_at)::float8 AS at FROM events
+           WHERE position > $1 AND event_type = $2""",
+        since,
+        REGISTERED,
+    )
     recorded = {r["stream_id"]: r["at"] for r in registered}
 
     async def all_projected():
