@@ -6,6 +6,7 @@ instead (KAFKA_BOOTSTRAP_SERVERS, <SERVICE>_DATABASE_URL), in which case nothing
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Mapping
@@ -32,9 +33,20 @@ def migration_url_variable(service: str) -> str:
 
 def free_port() -> int:
     """A TCP port nobody listens on right now (the OS picks it), for test servers."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports nobody listens on right now. Each probe stays bound until all are chosen:
+    the OS may hand back a port it has just given, and two servers told the same port collide (a service
+    failed to bind while its twin answered its health check; Kafka found PostgreSQL on its port)."""
+    with contextlib.ExitStack() as probes:
+        sockets = [
+            probes.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)
+        ]
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in sockets]
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,8 @@ class Ports:
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(postgres=free_port(), kafka=free_port(), kafka_controller=free_port())
+        postgres, kafka, kafka_controller = free_ports(3)
+        return cls(postgres=postgres, kafka=kafka, kafka_controller=kafka_controller)
 
 
 class Infrastructure:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devinfra.infra import free_port
+from devinfra.infra import free_ports
 from devinfra.kafka import JAR_CACHE_DIR, KafkaNode, random_cluster_id, stop_nodes, wait_until_serving
 
 REPLICATION_FACTOR = 3
@@ -145,10 +145,5 @@ def _shared_cluster_id(cluster_id_file: Path) -> str:
 
 
 def _distinct_free_port_pairs(count: int) -> list[tuple[int, int]]:
-    # The OS may hand back a port it just gave: two nodes must not be told to share one.
-    ports: list[int] = []
-    while len(ports) < 2 * count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
+    ports = free_ports(2 * count)
     return list(zip(ports[::2], ports[1::2], strict=True))

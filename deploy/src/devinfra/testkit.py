@@ -19,7 +19,7 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts import Actor, Event, EventEnvelope
 from devinfra import subject_ids
-from devinfra.infra import free_port
+from devinfra.infra import free_ports
 from devinfra.services import ServiceProcess, stop_all
 from kernel import database, kafka
 from kernel.errors import DomainError
@@ -222,8 +222,8 @@ class LocalSystem:
     def __init__(self, workdir: Path, environment: Mapping[str, str], names: list[str]) -> None:
         self.environment = dict(environment)
         self.services = {
-            name: ServiceProcess(name, free_port(), workdir / f"{name}.log", workdir / f"{name}.pid")
-            for name in names
+            name: ServiceProcess(name, port, workdir / f"{name}.log", workdir / f"{name}.pid")
+            for name, port in zip(names, free_ports(len(names)), strict=True)
         }
 
     def url(self, name: str) -> str:
