@@ -87,14 +87,22 @@ async def test_an_accredited_partners_published_action_reaches_the_directory(sli
     async with httpx.AsyncClient(timeout=10, base_url=projections) as directory:
         reader = bearer("cpip")
 
-        async def catalogue_lists_the_action():
+        # The action and its organisation are separate streams, folded in either order: the catalogue names
+        # the partner, and the directory shows its accreditation, once the directory has seen them.
+        async def catalogue_and_directory_caught_up():
             items = (await ok(await directory.get("/directory/catalogue", headers=reader)))["items"]
-            return next((item for item in items if item["action_id"] == action_id), None)
+            entry = next((item for item in items if item["action_id"] == action_id), None)
+            listed = (await ok(await directory.get("/directory/partners", headers=reader)))["items"]
+            row = next((p for p in listed if p["partner_id"] == partner_id), None)
+            caught_up = (
+                entry and entry["partner_name"] and row and row["accreditation_status"] == "accredited"
+            )
+            return (entry, row) if caught_up else None
 
-        entry = await wait_for(catalogue_lists_the_action, timeout=30, message="the action in the catalogue")
-        listed = await ok(await directory.get("/directory/partners", headers=reader))
+        entry, row = await wait_for(
+            catalogue_and_directory_caught_up, timeout=30, message="the action under its accredited partner"
+        )
 
     assert entry["title"] == "Ciné-débat citoyenneté" and entry["partner_name"] == "Ligue de l'enseignement"
     assert [datetime.fromisoformat(s["starts_at"]) for s in entry["sessions"]] == [starts]
-    row = next(p for p in listed["items"] if p["partner_id"] == partner_id)
-    assert row["accreditation_status"] == "accredited" and row["accreditation_expires_soon"] is True
+    assert row["accreditation_expires_soon"] is True
