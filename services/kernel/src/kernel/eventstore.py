@@ -364,6 +364,9 @@ class _GroupCommit:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         # A caller that gives up does not take the group down with it: its append may still be written.
+        # (Groups form in the loop turns between a group's answer and its callers' next appends: awaiting
+        # `written` bare, or a drain holding its connection from group to group, made them smaller and the
+        # bench's appends 10 to 25 % slower.)
         return await asyncio.shield(written)
 
     async def _drain(self) -> None:

@@ -179,6 +179,25 @@ async def test_appends_made_at_the_same_time_are_written_together_and_each_learn
     assert await store.verify() == {}
 
 
+async def test_callers_that_give_up_waiting_do_not_take_their_group_down(store):
+    """A caller cancelled while its group is written (a request timing out) hears nothing more; the others
+    of its group learn their positions, and what it appended is written whole or not at all."""
+    callers = [
+        asyncio.create_task(store.append("sample", f"c-{i}", 0, [SampleRecorded(number=i)], metadata()))
+        for i in range(20)
+    ]
+    await asyncio.sleep(0)  # one turn of the loop: every caller has handed its append to the group
+    for caller in callers[::2]:
+        caller.cancel()
+    results = await asyncio.gather(*callers, return_exceptions=True)
+
+    assert all(isinstance(r, asyncio.CancelledError) for r in results[::2])
+    assert all(isinstance(r, list) and len(r) == 1 for r in results[1::2])
+    assert {len(await store.read_stream(f"c-{i}")) for i in range(0, 20, 2)} <= {0, 1}
+    assert await store.append("sample", "after", 0, [SampleRecorded(number=0)], metadata())
+    assert await store.verify() == {}
+
+
 async def test_a_group_of_more_events_than_one_statement_holds_is_written_append_by_append(store):
     """A group statement holds at most 64 rows: twenty new streams of ten events each (a writer's share, ten
     appends, is a hundred rows) are still all written."""
