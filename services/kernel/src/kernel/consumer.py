@@ -52,6 +52,10 @@ log = logs.get_logger(__name__)
 PASS_OVER_CHECKPOINT_SECONDS = 5.0
 FETCH_PARTITION_BYTES, FETCH_BYTES = 128 * 1024, 1024 * 1024
 LEASE_CHECK_SECONDS = 2.0
+FETCH_WAIT_MS = 1000  # how long a fetch waits for records before the loop goes round (its lease checked)
+# Told the name of a subscription whose lease was moved on by `move_lease_on` (a rebuild's reset): its idle
+# leader, waiting on a fetch, hears it at once rather than after the fetch's wait.
+LEASE_MOVED_CHANNEL = "consumer_lease_moved"
 
 # The effect of one event, inside the transaction that also records the checkpoint.
 Handler = Callable[[asyncpg.Connection, EventEnvelope, Event], Awaitable[None]]
@@ -220,6 +224,7 @@ class ConsumerRunner:
         self._leadership: asyncpg.Connection | None = None
         self._epoch = 0
         self._lease_checked_at = 0.0
+        self._lease_moved: asyncio.Future | None = None  # set by the channel's notification
         self._passed_over_at: dict[TopicPartition, float] = {}
         # The last record passed over and not yet checkpointed, per partition: saved once the topic is quiet,
         # so that a checkpoint does not stay behind the end of a partition that has nothing more to say.
@@ -262,6 +267,8 @@ class ConsumerRunner:
                 self.name,
             )
             self._leadership, self._halted = leadership, {}
+            self._lease_moved = asyncio.get_running_loop().create_future()
+            await leadership.add_listener(LEASE_MOVED_CHANNEL, self._on_lease_moved)
             for stale in [key for key in self.health if key.startswith(f"{self.name} ")]:
                 del self.health[stale]  # what the last leadership reported is looked at afresh
             await self._consume(partitions, started)
@@ -300,7 +307,7 @@ class ConsumerRunner:
                 await self._check_lease()
                 self._resume_when_due()
                 try:
-                    batches = await self.consumer.getmany(timeout_ms=1000, max_records=500)
+                    batches = await self._fetch()
                 except OffsetOutOfRangeError as error:
                     for partition, offset in error.args[0].items():
                         self._halt(
@@ -320,6 +327,25 @@ class ConsumerRunner:
         finally:
             await self.consumer.stop()
             await self._dlq_producer.stop()
+
+    async def _fetch(self) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """The next records, or none if the lease was told moved on while waiting for them: the loop then looks
+        at the lease at once. (A cancelled `getmany` loses nothing: it returns what it drained before waiting.)"""
+        fetch = asyncio.ensure_future(self.consumer.getmany(timeout_ms=FETCH_WAIT_MS, max_records=500))
+        try:
+            await asyncio.wait((fetch, self._lease_moved), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # the service stopping: the fetch goes with it
+            fetch.cancel()
+            raise
+        if fetch.done():
+            return fetch.result()
+        fetch.cancel()
+        self._lease_checked_at = 0.0
+        return {}
+
+    def _on_lease_moved(self, _connection: object, _pid: int, _channel: str, consumer: str) -> None:
+        if consumer == self.name and not self._lease_moved.done():
+            self._lease_moved.set_result(None)
 
     async def _apply_fetch(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """Each partition's records of a fetch, one partition at a time or `partitions_at_once`; a failure
@@ -716,6 +742,13 @@ class ConsumerRunner:
             metrics.CONSUMER_LAG.labels(
                 consumer=self.name, topic=partition.topic, partition=str(partition.partition)
             ).set(max(highwater - next_offset, 0))
+
+
+async def move_lease_on(connection: asyncpg.Connection, consumer: str) -> None:
+    """End the current leadership of `consumer`: its leader can commit nothing more, and hears of it as soon
+    as the caller's transaction commits. It leads again under the next epoch."""
+    await connection.execute("UPDATE consumer_leases SET epoch = epoch + 1 WHERE consumer = $1", consumer)
+    await connection.execute("SELECT pg_notify($1, $2)", LEASE_MOVED_CHANNEL, consumer)
 
 
 def _record_of(item: ConsumerRecord | _Delivery) -> ConsumerRecord:

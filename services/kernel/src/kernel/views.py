@@ -2,8 +2,8 @@
 
 A view is a subscription that declares its tables. The reset is one transaction: the lease epoch moves on
 first (so the running leader's transaction in flight ends, and it can commit nothing more), then the tables
-are emptied and the subscription forgets its checkpoints and the events it processed. The leader notices
-within seconds, leads again from offset 0 and replays every event into the empty tables: changed logic
+are emptied and the subscription forgets its checkpoints and the events it processed. The leader is told at
+once (NOTIFY), leads again from offset 0 and replays every event into the empty tables: changed logic
 applies to the whole history. Until it has caught up, readers see the view filling in.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from kernel.consumer import Subscription
+from kernel.consumer import Subscription, move_lease_on
 
 
 class CannotRebuild(ValueError):
@@ -26,9 +26,7 @@ async def rebuild(pool: asyncpg.Pool, subscription: Subscription) -> None:
         raise CannotRebuild(f"{subscription.name} declares no tables: nothing to rebuild")
     tables = ", ".join('"' + table.replace('"', '""') + '"' for table in subscription.tables)
     async with pool.acquire() as connection, connection.transaction():
-        await connection.execute(
-            "UPDATE consumer_leases SET epoch = epoch + 1 WHERE consumer = $1", subscription.name
-        )
+        await move_lease_on(connection, subscription.name)
         await connection.execute(f"TRUNCATE {tables}")
         await connection.execute("DELETE FROM consumer_checkpoints WHERE consumer = $1", subscription.name)
         await connection.execute("DELETE FROM processed_events WHERE consumer = $1", subscription.name)

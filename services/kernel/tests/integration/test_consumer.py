@@ -15,7 +15,8 @@ from aiokafka.structs import TopicPartition
 
 from contracts import Actor, EventEnvelope
 from devinfra.testkit import read_topic, wait_for
-from kernel import kafka
+from kernel import consumer as consumer_module
+from kernel import kafka, views
 from kernel.consumer import ConsumerRunner, RetryPolicy, Subscription
 from kernel.database import create_pool
 from kernel.errors import ConcurrencyConflict
@@ -547,6 +548,29 @@ async def test_a_restarted_consumer_resumes_from_its_own_checkpoint(pool, dsn, b
         await wait_for(lambda: _checkpoint_is(pool, group, 3), timeout=10, message="checkpoint after 3")
 
     assert await applied(pool) == [1, 2, 3]
+
+
+async def test_an_idle_leader_hears_of_a_rebuild_at_once_and_replays_into_the_emptied_view(
+    pool, dsn, bootstrap, unique_name, monkeypatch
+):
+    """The reset is told (NOTIFY), not found by the leader's next look at its lease: with a fetch waiting a
+    minute for records, the view is still replayed within seconds."""
+    monkeypatch.setattr(consumer_module, "FETCH_WAIT_MS", 60_000)
+    topic = unique_name("topic")
+    subscription = Subscription(unique_name("view"), [topic], record_number, tables=("applied",))
+    await produce(bootstrap, topic, an_envelope(1), an_envelope(2))
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
+        await wait_for(lambda: _checkpoint_is(pool, subscription.name, 2), timeout=30, message="both applied")
+
+        await views.rebuild(pool, subscription)
+        assert await applied(pool) == []
+        await wait_for(lambda: _checkpoint_is(pool, subscription.name, 2), timeout=10, message="the replay")
+
+        assert await applied(pool) == [1, 2]
+        assert (
+            await pool.fetchval("SELECT epoch FROM consumer_leases WHERE consumer = $1", subscription.name)
+            == 3
+        )
 
 
 async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_duplicates_and_lost_races(
