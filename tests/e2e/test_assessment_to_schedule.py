@@ -22,6 +22,9 @@ from .test_assessment_to_programmes import referred_and_enrolled
 
 pytestmark = pytest.mark.integration
 
+# The group session's title in the schedule: its programme's code and name (the shipped catalogue's).
+PARCOURS = "PARCOURS – PARCOURS"
+
 
 @pytest.fixture
 async def services(new_database, infrastructure, dev_keys, topic_prefix, clock):
@@ -56,9 +59,13 @@ async def test_an_interview_at_the_time_of_a_group_session_is_a_conflict_until_c
 
     async def seated() -> list | None:
         items = (await ok(await projections.get("/schedule", headers=dpip, params=window)))["items"]
-        return items if [i["kind"] for i in items] == ["group_session"] else None
+        # The session is titled from its programme, another stream, folded in either order: the session under
+        # the programme's name, or its title would change between this read and the next one.
+        return items if [(i["kind"], i["title"]) for i in items] == [("group_session", PARCOURS)] else None
 
-    [session] = await wait_for(seated, timeout=60, message="the person's group session in the schedule")
+    [session] = await wait_for(
+        seated, timeout=60, message="the person's group session in the schedule, under its programme"
+    )
 
     starts_at = datetime.combine(tuesday, time(14, 30), tzinfo=LOCAL_TIME_ZONE)
     body = {"starts_at": starts_at.isoformat(), "place": "Bureau SPIP 2", "interview_type": "follow_up"}

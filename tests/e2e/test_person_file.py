@@ -114,18 +114,14 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
     )
     clock.advance(hours=1)
 
-    async def confirmed_in_the_file():
+    async def everything_in_the_file():
         response = await projections.get(f"/persons/{person}/file", headers=dpip)
-        if response.status_code != 200:
-            return None
-        body = response.json()
-        places = (body.get("ipro") or {}).get("positionings") or []
-        # Each service's events reach the file on their own topic: wait for the programme's enrolment too.
-        enrolled = [p for p in body.get("programmes") or [] if p["status"] == "enrolled"]
-        return body if places and places[0]["status"] == "confirmed" and enrolled else None
+        return response.json() if response.status_code == 200 and _caught_up(response.json()) else None
 
     await wait_for(
-        confirmed_in_the_file, timeout=60, message="the confirmed place and the enrolment in the file"
+        everything_in_the_file,
+        timeout=60,
+        message="the confirmed place, the enrolment and what the file joins to them",
     )
 
     # The whole file, as the referent CPIP reads it.
@@ -237,6 +233,30 @@ async def test_the_file_gathers_four_services_as_of_any_instant_for_each_role(sy
 
 
 # --- the steps ---
+
+
+def _caught_up(file: dict) -> bool:
+    """Every stream the test reads the file for is folded. Each reaches the file on its own topic and
+    partition, in any order: the confirmed place and the enrolment, and what the file joins to them from other
+    streams (the action's title and the partner's name, the group's room, the programme's name), beside the
+    SPIP's part (its offences travel on the restricted topic)."""
+    places = (file.get("ipro") or {}).get("positionings") or []
+    enrolled = [p for p in file.get("programmes") or [] if p["status"] == "enrolled"]
+    case = file.get("case") or {}
+    return bool(
+        places
+        and places[0]["status"] == "confirmed"
+        and places[0]["action_title"]
+        and places[0]["partner_name"]
+        and enrolled
+        and enrolled[0]["room"]
+        and enrolled[0]["programme_name"]
+        and file.get("identity")
+        and case.get("referent")
+        and case["sentence"]["offence_categories"]
+        and file.get("assessment")
+        and file.get("plan")
+    )
 
 
 async def _found(api, url: str, headers) -> bool:

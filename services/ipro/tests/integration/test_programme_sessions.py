@@ -68,12 +68,16 @@ async def seated_in_a_ppr_group(settings, dsn: str, subject_id: str) -> None:
         ),
         ParticipantEnrolled(group_id="group-ppr", referral_id="referral-1", subject_id=subject_id),
     )
+    # The programme and its group are two streams, folded in either order: the warning names the programme.
     await wait_for(
         lambda: known(
-            dsn, "SELECT 1 FROM programme_participants WHERE subject_id = $1 AND seated", subject_id
+            dsn,
+            """SELECT 1 FROM programme_participants p JOIN programme_groups g USING (group_id)
+               JOIN programme_names n USING (programme_id) WHERE p.subject_id = $1 AND p.seated""",
+            subject_id,
         ),
         timeout=REPLICA_TIMEOUT,
-        message="the person's seat in the IPRO replica",
+        message="the person's seat and the programme's name in the IPRO replica",
     )
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from devinfra.testkit import headers_for, ok, wait_for
+from devinfra.testkit import MARTIN, headers_for, ok, wait_for
 from web.rendering import MONTHS
 
 from .conftest import log_in, open_martins_case, screenshot, serious_violations
@@ -34,19 +34,31 @@ async def case(web_system, dev_keys) -> dict:
     case = await open_martins_case(web_system, dev_keys, admitted_days_ago=100)
     subject_id = case["subject_id"]
     async with httpx.AsyncClient(base_url=web_system.url("projections")) as projections:
-
-        async def in_the_queue_and_the_log() -> bool:
+        # The queue, the file and the log are fed by consumers of their own, each in its own time, and the
+        # pages are read once, not polled. The queue names the person from the file's identities; the file
+        # holds every event of the opening (its offences come on the restricted topic), so that the change the
+        # file page later tells is the test's own; the log holds the opening itself, not only the offences or
+        # the reads of the file.
+        async def in_the_queue_the_file_and_the_log() -> bool:
             queue = await projections.get("/queues/mine", headers=as_role("cpip"))
+            file = await projections.get(f"/persons/{subject_id}/file", headers=as_role("cpip"))
             log = await projections.get(f"/audit/subjects/{subject_id}", headers=as_role("auditeur"))
-            return (
-                queue.status_code == 200
-                and any(item["subject_id"] == subject_id for item in queue.json()["items"])
-                and log.status_code == 200
-                and log.json()["total"] > 0
+            named = queue.status_code == 200 and any(
+                item["subject_id"] == subject_id and item["last_name"] == MARTIN["last_name"]
+                for item in queue.json()["items"]
             )
+            filed = file.status_code == 200 and (file.json()["case"] or {}).get("sentence", {}).get(
+                "offence_categories"
+            ) == ["theft"]
+            logged = log.status_code == 200 and any(
+                entry["event_type"] == "assessment.case.opened" for entry in log.json()["items"]
+            )
+            return named and filed and logged
 
         await wait_for(
-            in_the_queue_and_the_log, timeout=30, message="the case in the CPIP's queue and the log"
+            in_the_queue_the_file_and_the_log,
+            timeout=30,
+            message="the case in the CPIP's queue under his name, in his file and in the log",
         )
     return case
 

@@ -208,6 +208,9 @@ async def week(system, dev_keys, infrastructure) -> dict:
     async with httpx.AsyncClient(base_url=system.url("projections")) as projections:
         window = {"from": str(monday), "establishment": ARRAS}
 
+        # The pages are read once, not polled, and each view has its own consumer, each in its own time: the
+        # movement list names the person and the partner from the file's identities and the directory, and the
+        # indicators count the person's stay on their own.
         async def seen() -> bool:
             conflicts = await projections.get(
                 "/schedule/conflicts", params=window, headers=as_role("direction")
@@ -217,15 +220,22 @@ async def week(system, dev_keys, infrastructure) -> dict:
                 params={"day": str(tuesday), "establishment": ARRAS},
                 headers=as_role("direction"),
             )
+            indicators = await projections.get("/indicators", headers=as_role("direction"))
+            day = movements.json() if movements.status_code == 200 else {}
             return (
                 conflicts.status_code == 200
                 and any(c["kind"] == "room_double_booked" for c in conflicts.json()["items"])
-                and movements.status_code == 200
-                and bool(movements.json()["movements"])
-                and bool(movements.json()["partners"])
+                and any(m["last_name"] == "Benali" for m in day.get("movements", []))
+                and any(p["organisation"] == "Association Emploi Arras" for p in day.get("partners", []))
+                and indicators.status_code == 200
+                and any(m["establishment"] == ARRAS for m in indicators.json()["months"])
             )
 
-        await wait_for(seen, timeout=30, message="the room conflict and the movements in projections")
+        await wait_for(
+            seen,
+            timeout=30,
+            message="the room conflict, the named movements and the site's indicators in projections",
+        )
     return {"monday": monday, "tuesday": tuesday, "group_id": group["group_id"]}
 
 
