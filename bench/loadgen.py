@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from cpuclock import Groups, cpu_window
 
 T = TypeVar("T")
+Operation = Callable[[int], Awaitable[bool]]  # one operation of worker `n`; whether it succeeded
 
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
 PATHS_SCRIPT = WRK_SCRIPTS / "paths.lua"  # GET paths drawn at random from a file
@@ -28,7 +29,7 @@ BODIES_SCRIPT = WRK_SCRIPTS / "bodies.lua"  # POST bodies from a file, each once
 PACED_SCRIPT = WRK_SCRIPTS / "paced.lua"  # the same at a fixed rate, open loop
 
 
-async def closed_loop(operation: Callable[[int], Awaitable[bool]], *, workers: int, duration: float) -> dict:
+async def closed_loop(operation: Operation, *, workers: int, duration: float) -> dict:
     """Run `operation(worker)` back to back in `workers` tasks for `duration` s; successes per second.
 
     The window ends at a fixed instant; operations still in flight then are not counted, so the rate is

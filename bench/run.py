@@ -12,6 +12,7 @@ ARCHITECTURE.md §9; the targets come from the issue. Prints a table, writes var
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ import tempfile
 import time
 import traceback
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -39,7 +41,7 @@ import sweep
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cpuclock import cpu_window, describe
-from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, closed_loop, measured_wrk, wait_until, wrk
+from loadgen import BODIES_SCRIPT, PATHS_SCRIPT, Operation, closed_loop, measured_wrk, wait_until, wrk
 from table import Row, as_json, at_most_row, failed_row, ratio_row, render, write_json
 
 from contracts import Actor, Event, personal_data
@@ -61,7 +63,7 @@ WRK_SECONDS = 8
 HTTP_CONCURRENCY = 16  # enough in-flight requests to keep one uvicorn process busy
 KAFKA_PRODUCE_S = 4.0
 KERNEL_RATIO, HTTP_RATIO, RSS_LIMIT_MB = 0.70, 0.15, 150
-SEALED_WINDOWS = 4  # sealed and plain appends alternate, each measured MEASURE_S / 4 s per window
+WINDOWS = 4  # figures compared side by side alternate, each measured MEASURE_S / 4 s per window
 ACTOR = Actor(subject="bench", role="ipro_chef")
 # Distinct SIRET ranges per phase: the service refuses a SIRET registered twice.
 WARMUP_SIRETS, THROUGHPUT_SIRETS, LATENCY_SIRETS = count(1), count(1_000_000), count(2_000_000)
@@ -165,8 +167,10 @@ def _broker(infra: Infrastructure) -> psutil.Process:
 # --- 1. and 2.: PostgreSQL, raw and through the kernel's event store --------------------------------------
 
 
-async def raw_postgres(run: Run) -> list[Row]:
-    dsn = await run.infra.create_database("bench_raw")
+@contextlib.asynccontextmanager
+async def raw_inserts(dsn: str) -> AsyncIterator[tuple[Operation, asyncpg.Connection]]:
+    """The physical reference: single-row insert transactions of an event-sized JSON document, one connection
+    per worker (and one of them, to look at the table)."""
     connections = [await asyncpg.connect(dsn) for _ in range(CONCURRENCY)]
     try:
         await connections[0].execute(
@@ -178,23 +182,50 @@ async def raw_postgres(run: Run) -> list[Row]:
             await connections[worker].execute("INSERT INTO raw_rows (body) VALUES ($1::jsonb)", body)
             return True
 
+        yield insert, connections[0]
+    finally:
+        for connection in connections:
+            await connection.close()
+
+
+async def raw_postgres(run: Run) -> list[Row]:
+    async with raw_inserts(await run.infra.create_database("bench_raw")) as (insert, connection):
         await closed_loop(insert, workers=CONCURRENCY, duration=WARMUP_S)
         with cpu_window(run.groups) as cpu:
             result = await closed_loop(insert, workers=CONCURRENCY, duration=MEASURE_S)
         result["row_bytes"] = float(
-            await connections[0].fetchval("SELECT avg(pg_column_size(r.*)) FROM raw_rows r")
+            await connection.fetchval("SELECT avg(pg_column_size(r.*)) FROM raw_rows r")
         )
-    finally:
-        for connection in connections:
-            await connection.close()
     run.record("pg_raw", result, cpu, result["done"])
     return [Row("PostgreSQL raw insert tx (8 conn)", result["per_second"], "tx/s", note=_failures(result))]
 
 
+async def interleaved(run: Run, operations: dict[str, Operation]) -> dict[str, dict]:
+    """Each of `operations` measured in `WINDOWS` windows that alternate with the others', MEASURE_S in all
+    each: side by side, a ratio is not the box's other load. A ratio of two figures taken a minute apart is:
+    the kernel's ranged from 57 % to 73 % of a raw figure measured before it; a sealed figure above the plain
+    one was once reported. Each side's result, its CPU and its count."""
+    window = MEASURE_S / WINDOWS
+    sides = {name: {"done": 0, "failed": 0, "cpu": {}} for name in operations}
+    for _ in range(WINDOWS):
+        for name, operation in operations.items():
+            with cpu_window(run.groups) as cpu:
+                result = await closed_loop(operation, workers=CONCURRENCY, duration=window)
+            side = sides[name]
+            side["done"] += result["done"]
+            side["failed"] += result["failed"]
+            for group, seconds in cpu.items():
+                side["cpu"][group] = side["cpu"].get(group, 0.0) + seconds
+    for side in sides.values():
+        side.update(per_second=side["done"] / MEASURE_S, seconds=MEASURE_S, windows=WINDOWS)
+    return sides
+
+
 async def kernel_appends(run: Run) -> list[Row]:
     """Two shapes: `EventStore.append` (its own transaction, shared with the appends made at the same time by
-    group commit: the figure the target is about) and the same append inside an explicit transaction, as a
-    command holding other statements runs it (one connection each, no group)."""
+    group commit: the figure the target is about), measured in windows alternating with raw inserts on the same
+    database, and the same append inside an explicit transaction, as a command holding other statements runs
+    it (one connection each, no group)."""
     dsn = await run.infra.create_database("bench_kernel")
     await database.migrate(dsn)
     pool = await database.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
@@ -209,29 +240,45 @@ async def kernel_appends(run: Run) -> list[Row]:
             await session.append("bench", str(uuid.uuid4()), 0, [a_sample()], Metadata(actor=ACTOR))
         return True
 
-    reference = run.details.get("pg_raw", {}).get("per_second")
-    rows = []
     try:
-        for key, label, operation, target in [
-            ("kernel", "Kernel appends (8 callers)", append, KERNEL_RATIO),
-            ("kernel_tx", "  same, in a BEGIN…COMMIT transaction", append_in_transaction, None),
-        ]:
-            await closed_loop(operation, workers=CONCURRENCY, duration=WARMUP_S)
-            with cpu_window(run.groups) as cpu:
-                result = await closed_loop(operation, workers=CONCURRENCY, duration=MEASURE_S)
-            result["row_bytes"] = float(await pool.fetchval("SELECT avg(pg_column_size(e.*)) FROM events e"))
-            if key == "kernel":  # group commit at work: events per transaction (the first shape's alone)
-                result["appends_per_commit"] = float(
-                    await pool.fetchval("SELECT count(*)::float / count(DISTINCT transaction_id) FROM events")
-                )
-            run.record(key, result, cpu, result["done"])
-            row = ratio_row(label, result["per_second"], "appends/s", "pg raw", reference, target)
-            row.note = _failures(result) or (
-                f"{result['appends_per_commit']:.1f} appends per commit"
-                if "appends_per_commit" in result
-                else ""
-            )
-            rows.append(row)
+        async with raw_inserts(dsn) as (insert, _):
+            for operation in (insert, append):
+                await closed_loop(operation, workers=CONCURRENCY, duration=WARMUP_S)
+            sides = await interleaved(run, {"raw": insert, "kernel": append})
+        kernel, raw = sides["kernel"], sides["raw"]
+        kernel["row_bytes"] = float(await pool.fetchval("SELECT avg(pg_column_size(e.*)) FROM events e"))
+        # Group commit at work: events per transaction.
+        kernel["appends_per_commit"] = float(
+            await pool.fetchval("SELECT count(*)::float / count(DISTINCT transaction_id) FROM events")
+        )
+        kernel["raw_per_second"] = raw["per_second"]
+        run.record("kernel", kernel, kernel["cpu"], kernel["done"])
+        run.record("kernel_raw", raw, raw["cpu"], raw["done"])
+        row = ratio_row(
+            "Kernel appends (8 callers)",
+            kernel["per_second"],
+            "appends/s",
+            "pg raw, interleaved",
+            raw["per_second"],
+            KERNEL_RATIO,
+        )
+        row.note = _failures(kernel) or f"{kernel['appends_per_commit']:.1f} appends per commit"
+        rows = [row]
+
+        await closed_loop(append_in_transaction, workers=CONCURRENCY, duration=WARMUP_S)
+        with cpu_window(run.groups) as cpu:
+            result = await closed_loop(append_in_transaction, workers=CONCURRENCY, duration=MEASURE_S)
+        run.record("kernel_tx", result, cpu, result["done"])
+        row = ratio_row(
+            "  same, in a BEGIN…COMMIT transaction",
+            result["per_second"],
+            "appends/s",
+            "pg raw",
+            run.details.get("pg_raw", {}).get("per_second"),
+            None,
+        )
+        row.note = _failures(result)
+        rows.append(row)
         rows.append(await sealed_appends(run, pool))
     finally:
         await pool.close()
@@ -242,9 +289,7 @@ async def sealed_appends(run: Run, pool: asyncpg.Pool) -> Row:
     """Issue 17: the kernel figure again, two personal fields sealed per append with the keys of 1,000 people
     (their keys made and cached before measuring, as a service keeps those of the people it writes about).
 
-    Compared with plain appends measured in alternating windows, not with the kernel row measured seconds
-    earlier: a ratio of two figures taken a minute apart is mostly the box's other load (a sealed figure
-    above the plain one was once reported); interleaved, both meet the same load."""
+    Compared with plain appends measured in alternating windows (`interleaved`), not with the kernel row."""
     keyring = await Keyring.open(
         KeyringSettings(
             KEYRING_DATABASE_URL=await run.infra.create_database("bench_keyring"),
@@ -269,9 +314,6 @@ async def sealed_appends(run: Run, pool: asyncpg.Pool) -> Row:
     append_plain = append_to(plain, SampleRecorded)
     append_sealed = append_to(sealed, PersonalSampleRecorded)
 
-    totals = {"plain": 0, "sealed": 0, "failed": 0}
-    cpu_of: dict[str, dict[str, float]] = {"plain": {}, "sealed": {}}
-    window = MEASURE_S / SEALED_WINDOWS
     try:
         # Every person's key exists and is cached before measuring, as a service holds those of the people it
         # writes about: a key is made once per person (a keyring round trip), not per append. A second of
@@ -279,35 +321,21 @@ async def sealed_appends(run: Run, pool: asyncpg.Pool) -> Row:
         for person in people:
             await keyring.for_writing(person)
         await closed_loop(append_sealed, workers=CONCURRENCY, duration=WARMUP_S)
-        for _ in range(SEALED_WINDOWS):
-            for name, operation in (("plain", append_plain), ("sealed", append_sealed)):
-                with cpu_window(run.groups) as cpu:
-                    result = await closed_loop(operation, workers=CONCURRENCY, duration=window)
-                totals[name] += result["done"]
-                totals["failed"] += result["failed"]
-                for group, seconds in cpu.items():
-                    cpu_of[name][group] = cpu_of[name].get(group, 0.0) + seconds
+        sides = await interleaved(run, {"plain": append_plain, "sealed": append_sealed})
     finally:
         await keyring.close()
-    seconds = window * SEALED_WINDOWS
-    result = {
-        "per_second": totals["sealed"] / seconds,
-        "plain_per_second": totals["plain"] / seconds,
-        "done": totals["sealed"],
-        "failed": totals["failed"],
-        "seconds": seconds,
-        "windows": SEALED_WINDOWS,
-    }
+    plain, sealed = sides["plain"], sides["sealed"]
+    result = {**sealed, "plain_per_second": plain["per_second"], "failed": plain["failed"] + sealed["failed"]}
     # Each side's CPU per append (this client and PostgreSQL): the box's other load moves it far less than it
     # moves a throughput, so it says what sealing costs when the ratio is noisy.
     ours = {
-        name: sum(cpu_of[name].get(group, 0.0) for group in ("bench client", "postgres"))
-        / max(totals[name], 1)
-        for name in ("plain", "sealed")
+        name: sum(side["cpu"].get(group, 0.0) for group in ("bench client", "postgres"))
+        / max(side["done"], 1)
+        for name, side in sides.items()
     }
     result["cpu_ms_per_append"] = {name: 1000 * used for name, used in ours.items()}
-    run.record("kernel_sealed", result, cpu_of["sealed"], totals["sealed"])
-    run.record("kernel_plain", {"done": totals["plain"]}, cpu_of["plain"], totals["plain"])
+    run.record("kernel_sealed", result, sealed["cpu"], sealed["done"])
+    run.record("kernel_plain", {"done": plain["done"]}, plain["cpu"], plain["done"])
     row = ratio_row(
         "  same, personal fields sealed",
         result["per_second"],
