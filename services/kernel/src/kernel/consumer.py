@@ -340,7 +340,9 @@ class ConsumerRunner:
         if fetch.done():
             return fetch.result()
         fetch.cancel()
+        # The lease decides, not the notice: looked at now; should it still be ours, the next notice counts.
         self._lease_checked_at = 0.0
+        self._lease_moved = asyncio.get_running_loop().create_future()
         return {}
 
     def _on_lease_moved(self, _connection: object, _pid: int, _channel: str, consumer: str) -> None:

@@ -573,6 +573,31 @@ async def test_an_idle_leader_hears_of_a_rebuild_at_once_and_replays_into_the_em
         )
 
 
+async def test_a_notice_that_the_lease_moved_when_it_did_not_leaves_the_leader_leading(
+    pool, dsn, bootstrap, unique_name
+):
+    """The lease decides, not the notice: told of a move that did not happen, the leader looks, finds the lease
+    still its own, and goes on fetching under the same epoch."""
+    topic = unique_name("topic")
+    subscription = Subscription(unique_name("view"), [topic], record_number, tables=("applied",))
+    await produce(bootstrap, topic, an_envelope(1))
+    async with running(runner_for(subscription, pool, bootstrap, dsn=dsn)):
+        await wait_for(
+            lambda: _checkpoint_is(pool, subscription.name, 1), timeout=30, message="the first event"
+        )
+
+        await pool.execute("SELECT pg_notify($1, $2)", consumer_module.LEASE_MOVED_CHANNEL, subscription.name)
+        await produce(bootstrap, topic, an_envelope(2))
+        await wait_for(
+            lambda: _checkpoint_is(pool, subscription.name, 2), timeout=10, message="the next event"
+        )
+
+    assert await applied(pool) == [1, 2]
+    assert (
+        await pool.fetchval("SELECT epoch FROM consumer_leases WHERE consumer = $1", subscription.name) == 1
+    )
+
+
 async def test_a_reacting_subscriber_appends_once_per_event_even_in_batches_duplicates_and_lost_races(
     pool, dsn, bootstrap, unique_name
 ):
