@@ -201,10 +201,10 @@ async def raw_postgres(run: Run) -> list[Row]:
 
 
 async def interleaved(run: Run, operations: dict[str, Operation]) -> dict[str, dict]:
-    """Each of `operations` measured in `WINDOWS` windows that alternate with the others', MEASURE_S in all
-    each: side by side, a ratio is not the box's other load. A ratio of two figures taken a minute apart is:
-    the kernel's ranged from 57 % to 73 % of a raw figure measured before it; a sealed figure above the plain
-    one was once reported. Each side's result, its CPU and its count."""
+    """Each of `operations` measured in `WINDOWS` windows alternating with the others', MEASURE_S in all each,
+    so that both sides of a ratio meet the same load from the rest of the machine. Measured a minute apart,
+    the kernel's ratio to raw inserts ranged from 57 % to 73 % for the same code, and a sealed figure once
+    came out above the plain one. Returns each side's rate, failures and CPU."""
     window = MEASURE_S / WINDOWS
     sides = {name: {"done": 0, "failed": 0, "cpu": {}} for name in operations}
     for _ in range(WINDOWS):
@@ -251,7 +251,6 @@ async def kernel_appends(run: Run) -> list[Row]:
         kernel["appends_per_commit"] = float(
             await pool.fetchval("SELECT count(*)::float / count(DISTINCT transaction_id) FROM events")
         )
-        kernel["raw_per_second"] = raw["per_second"]
         run.record("kernel", kernel, kernel["cpu"], kernel["done"])
         run.record("kernel_raw", raw, raw["cpu"], raw["done"])
         row = ratio_row(
