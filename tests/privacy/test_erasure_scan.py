@@ -252,9 +252,13 @@ async def test_an_erased_person_leaves_no_personal_value_in_any_table_topic_or_v
     await wait_for(lambda: _when(leave_purpose, ERASED_TEXT), timeout=30, message="the schedule's leave")
 
     # IPRO reads its free texts about them as erased: a goal and its step, the leave's purpose, the profile.
-    erased = {
-        e["event_type"]: e["payload"] for e in await ok(await ipro.get(f"{pathway}/history", headers=chef))
-    }
+    # Its keyring learns of the destroyed key by a notification and drops it from a short cache: waited for.
+    async def ipro_reads_erased():
+        history = await ok(await ipro.get(f"{pathway}/history", headers=chef))
+        read = {e["event_type"]: e["payload"] for e in history}
+        return read if read["ipro.pathway.goal_set"]["description"] == ERASED_TEXT else None
+
+    erased = await wait_for(ipro_reads_erased, timeout=10, message="IPRO's history read as erased")
     goal, leave = erased["ipro.pathway.goal_set"], erased["ipro.pathway.leave_requested"]
     assert (goal["description"], goal["steps"][0]["description"], leave["purpose"]) == (ERASED_TEXT,) * 3
     assert erased["ipro.pathway.profile_recorded"]["profile"]["qualifications"] == []
