@@ -34,7 +34,7 @@ import uvloop
 from devinfra.infra import Infrastructure, Ports, database_url_variable
 from devinfra.keyring import keyring_environment
 from devinfra.subject_ids import subject_id_environment
-from kernel import database, kafka, views
+from kernel import database, heap, kafka, views
 from kernel.clock import system_clock
 from kernel.consumer import ConsumerRunner
 from kernel.eventstore import EventStore
@@ -165,6 +165,7 @@ async def measure(infra: Infrastructure, workdir: Path, args: argparse.Namespace
     finally:
         await consumer.stop()
     total = sum(ends.values())
+    heap.settle()  # as the service does once started: start-up's objects out of the collector's walks
     tasks = [asyncio.create_task(runner.run())]
     if not args.no_refresher:
         tasks.append(asyncio.create_task(refresher(pool, system_clock)()))
