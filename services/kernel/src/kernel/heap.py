@@ -7,8 +7,8 @@ several times a minute in the projections service, and made most of a read's p99
 as the process: once the service has started they are moved out of the collector's sight (`gc.freeze`), so
 that a full collection walks only what requests and consumers made since. The young generation is then
 collected every `YOUNG_COLLECTION_THRESHOLD` new objects rather than CPython's 700: a consumer catching up
-makes some thirty objects an event, most of which live until its batch is applied, and walking them at
-every 700 cost about a tenth of the process's CPU per event."""
+keeps its batch's objects alive until the batch is applied, and walking them every 700 new objects cost
+about 2 µs of the 33 µs an event cost the process (ADR 37)."""
 
 from __future__ import annotations
 
