@@ -97,6 +97,8 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
             queue = await ok(await projections.get("/queues/mine?within_days=366", headers=cpip))
             return [item for item in queue["items"] if item.get("subject_id")] or None
 
+        two_weeks_ago = local_date(system_clock()) - timedelta(days=14)
+
         async def file_with_a_history(person: str):
             # The case may be folded before the person's other streams (their assessments, plan, referrals):
             # the timeline is their history once a few of its entries are in, the oldest weeks back.
@@ -104,8 +106,6 @@ async def test_a_small_demo_gives_the_demo_cpip_files_with_history_and_work_and_
             file = response.json() if response.status_code == 200 else {}
             days = _days(file.get("timeline", []))
             return file if file.get("case") and len(days) >= 3 and days[0] < two_weeks_ago else None
-
-        two_weeks_ago = local_date(system_clock()) - timedelta(days=14)
 
         # Five services in one process relay and fold the whole demo first: minutes on a loaded machine.
         items = await wait_for(work_to_do, timeout=180, message="the demo CPIP's work queue")

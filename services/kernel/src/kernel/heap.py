@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 
 _frozen = False
-YOUNG_COLLECTION_THRESHOLD = 20_000  # ADR 37's addendum: a young collection then takes under 2 ms
+YOUNG_COLLECTION_THRESHOLD = 20_000  # ADR 37's addendum: a young collection then takes 2 ms at most
 
 
 def settle() -> None:
