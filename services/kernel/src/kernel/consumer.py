@@ -108,12 +108,6 @@ class Subscription:
     # the person file's rebuild (ADR 41). Its handler then sees a redelivered event again, and must keep it
     # once. Not for a reaction.
     keeps_events_once: bool = False
-    # What a fetch may bring, held until it is applied: a partition's share and the whole. Small by default: a
-    # service runs several consumers, and its process kept the memory afterwards. A view that replays whole
-    # topics (the person file) may take more, so that a partition's turn applies more events in one transaction:
-    # fewer round trips to the database and to the broker for each event (ADR 40's addendum).
-    fetch_partition_bytes: int = FETCH_PARTITION_BYTES
-    fetch_bytes: int = FETCH_BYTES
 
     def __post_init__(self) -> None:
         if self.partitions_at_once < 1 or (self.partitions_at_once > 1 and self.appends_events):
@@ -294,11 +288,11 @@ class ConsumerRunner:
             isolation_level="read_committed",
             fetch_min_bytes=self.subscription.fetch_min_bytes,
             fetch_max_wait_ms=self.subscription.fetch_max_wait_ms,
-            # What a fetch may bring, held until it is applied (the subscription's, small by default):
-            # aiokafka's defaults (1 MiB a partition, 50 MiB a fetch) let each of a service's consumers hold
-            # tens of megabytes while it catches up, and the process kept that memory afterwards.
-            max_partition_fetch_bytes=self.subscription.fetch_partition_bytes,
-            fetch_max_bytes=self.subscription.fetch_bytes,
+            # What a fetch may bring, held until it is applied: aiokafka's defaults (1 MiB a partition, 50 MiB
+            # a fetch) let each of a service's consumers hold tens of megabytes while it catches up, and the
+            # process kept that memory afterwards. A batch of 500 events needs far less.
+            max_partition_fetch_bytes=FETCH_PARTITION_BYTES,
+            fetch_max_bytes=FETCH_BYTES,
             **self.security.client_options(),
         )
         self._dlq_producer = kafka.idempotent_producer(self.bootstrap_servers, self.security)

@@ -83,8 +83,6 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             tables=person_file.TABLES,
             partitions_at_once=2,  # a partition's records read while another's are written (ADR 40)
             keeps_events_once=True,  # person_file_events' event_id (ADR 41)
-            # Fuller turns when it replays a year: up to about 250 events a transaction, not 110 (ADR 40).
-            fetch_partition_bytes=256 * 1024,
         ),
         # The schedule tells its conflicts as events of its own in the consumer's transaction, yet stays a view
         # (not `appends_events`): a rebuild tells only what was never told (ADR 29).
