@@ -604,9 +604,6 @@ async def step(run: Run, name: str, phase) -> bool:
 
 
 async def measure(run: Run) -> None:
-    connection = await asyncpg.connect(run.infra.postgres.dsn())
-    run.details["postgresql"] = await connection.fetchval("SHOW server_version")
-    await connection.close()
     await step(run, "raw PostgreSQL", raw_postgres)
     await step(run, "kernel appends", kernel_appends)
     await step(run, "raw Kafka", raw_kafka)
@@ -714,6 +711,16 @@ async def _idle(run: Run) -> list[Row]:
     return rss_rows(run, label)
 
 
+async def _server_then(run: Run, phases) -> None:
+    """The PostgreSQL version for the machine line, whichever phases run, then the phases."""
+    connection = await asyncpg.connect(run.infra.postgres.dsn())
+    try:
+        run.details["postgresql"] = await connection.fetchval("SHOW server_version")
+    finally:
+        await connection.close()
+    await phases(run)
+
+
 def machine_facts(run: Run) -> dict:
     model = next(
         (
@@ -766,7 +773,7 @@ def main() -> int:
         infra.start()
         # On uvloop, as uvicorn runs the services: the kernel rows measure the kernel as a service runs it, and
         # the raw references meet the same loop.
-        uvloop.run(PARTIAL_RUNS.get(" ".join(sys.argv[1:]), measure)(run))
+        uvloop.run(_server_then(run, PARTIAL_RUNS.get(" ".join(sys.argv[1:]), measure)))
         facts = machine_facts(run)
     finally:
         if run.system is not None:
