@@ -249,3 +249,25 @@ async def test_the_journal_table_keeps_entries_unchanged_until_their_retention(p
     async with pool.acquire() as connection:
         left = await connection.fetch("SELECT entry_id FROM access_journal ORDER BY seq")
     assert [row["entry_id"] for row in left] == [middle.entry_id, recent.entry_id]
+
+
+async def test_a_batch_is_stored_in_its_order_each_entry_once_with_every_field(pool):
+    first = an_entry(
+        2,
+        subject_ids=["person-1", "person-2"],
+        object_ids=[],
+        subjects_count=2,
+        organisation_id="org-1",
+        establishment="InSERRE Arras",
+        correlation_id="req-1",
+        purpose="contrôle",
+        break_glass=True,
+    )
+    refusal = an_entry(1, status=403, user=None, role=None, subject_ids=[], object_ids=[], subjects_count=0)
+    last = an_entry(0)
+    async with pool.acquire() as connection:
+        await store.add(connection, [first, refusal, first, last])  # a redelivery within the same fetch
+        await store.add(connection, [])
+        rows = await connection.fetch(f"SELECT {store.COLUMNS} FROM access_journal ORDER BY seq")
+    stored = [JournalEntry.model_validate({**dict(row), "user": row["user_id"]}) for row in rows]
+    assert stored == [first, refusal, last]

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
+from kernel.database import json_text
 from kernel.journal import JournalEntry
 
 COLUMNS = (
@@ -17,36 +18,33 @@ COLUMNS = (
 
 
 async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -> None:
-    """Adds the entries not stored yet (a redelivered one is stored once), each with where its persons are
-    now (`places`: '' for a person the file does not know yet), which `search` filters on first."""
-    await connection.executemany(
+    """Adds the entries not stored yet (a redelivered one is stored once), in their order, each with where its
+    persons are now (`places`: '' for a person the file does not know yet), which `search` filters on first.
+    One statement for the batch, its entries one JSON array: an INSERT per entry cost PostgreSQL about 100 µs
+    an entry, every read of personal data of every service; one for them all, about 15."""
+    if not entries:
+        return
+    await connection.execute(
         f"""INSERT INTO access_journal ({COLUMNS}, places)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                    ARRAY(SELECT DISTINCT coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, '')
-                          FROM unnest($11::text[]) AS u(person)))
+            SELECT {_ENTRY_COLUMNS},
+                   ARRAY(SELECT DISTINCT coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, '')
+                         FROM unnest(e.subject_ids) AS u(person))
+            FROM ROWS FROM (jsonb_to_recordset($1::text::jsonb) AS ({_ENTRY_FIELDS})) WITH ORDINALITY
+                 AS e({_ENTRY_NAMES}, n)
+            ORDER BY n
             ON CONFLICT (entry_id) DO NOTHING""",
-        [
-            (
-                e.entry_id,
-                e.recorded_at,
-                e.service,
-                e.method,
-                e.route,
-                e.status,
-                e.user,
-                e.role,
-                e.organisation_id,
-                e.establishment,
-                e.subject_ids,
-                e.object_ids,
-                e.subjects_count,
-                e.correlation_id,
-                e.purpose,
-                e.break_glass,
-            )
-            for e in entries
-        ],
+        json_text([entry.model_dump() for entry in entries]),
     )
+
+
+# A journal entry's JSON members (`JournalEntry`, its `user` the table's `user_id`), as SQL reads them.
+_ENTRY_FIELDS = (
+    'entry_id uuid, recorded_at timestamptz, service text, method text, route text, status smallint, "user" text, '
+    "role text, organisation_id text, establishment text, subject_ids text[], object_ids text[], "
+    "subjects_count integer, correlation_id text, purpose text, break_glass boolean"
+)
+_ENTRY_NAMES = ", ".join(field.split()[0] for field in _ENTRY_FIELDS.split(", "))
+_ENTRY_COLUMNS = ", ".join(f"e.{name}" for name in _ENTRY_NAMES.split(", "))
 
 
 async def offsets(connection: asyncpg.Connection, topic: str) -> dict[int, int]:
