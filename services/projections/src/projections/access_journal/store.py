@@ -26,7 +26,7 @@ async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -
         return
     await connection.execute(
         f"""INSERT INTO access_journal ({COLUMNS}, places)
-            SELECT {_ENTRY_COLUMNS},
+            SELECT {_ENTRY_NAMES},
                    ARRAY(SELECT DISTINCT coalesce({_ESTABLISHMENT_NOW.format(person="u.person")}, '')
                          FROM unnest(e.subject_ids) AS u(person))
             FROM ROWS FROM (jsonb_to_recordset($1::text::jsonb) AS ({_ENTRY_FIELDS})) WITH ORDINALITY
@@ -37,14 +37,27 @@ async def add(connection: asyncpg.Connection, entries: Sequence[JournalEntry]) -
     )
 
 
-# A journal entry's JSON members (`JournalEntry`, its `user` the table's `user_id`), as SQL reads them.
-_ENTRY_FIELDS = (
-    'entry_id uuid, recorded_at timestamptz, service text, method text, route text, status smallint, "user" text, '
-    "role text, organisation_id text, establishment text, subject_ids text[], object_ids text[], "
-    "subjects_count integer, correlation_id text, purpose text, break_glass boolean"
+# A journal entry's JSON members as SQL reads them, in the order of `COLUMNS` (`user` is the table's `user_id`).
+_ENTRY_MEMBERS = (
+    ("entry_id", "uuid"),
+    ("recorded_at", "timestamptz"),
+    ("service", "text"),
+    ("method", "text"),
+    ("route", "text"),
+    ("status", "smallint"),
+    ('"user"', "text"),
+    ("role", "text"),
+    ("organisation_id", "text"),
+    ("establishment", "text"),
+    ("subject_ids", "text[]"),
+    ("object_ids", "text[]"),
+    ("subjects_count", "integer"),
+    ("correlation_id", "text"),
+    ("purpose", "text"),
+    ("break_glass", "boolean"),
 )
-_ENTRY_NAMES = ", ".join(field.split()[0] for field in _ENTRY_FIELDS.split(", "))
-_ENTRY_COLUMNS = ", ".join(f"e.{name}" for name in _ENTRY_NAMES.split(", "))
+_ENTRY_FIELDS = ", ".join(f"{name} {kind}" for name, kind in _ENTRY_MEMBERS)
+_ENTRY_NAMES = ", ".join(name for name, _ in _ENTRY_MEMBERS)
 
 
 async def offsets(connection: asyncpg.Connection, topic: str) -> dict[int, int]:
