@@ -62,6 +62,9 @@ def subscriptions(settings: ProjectionsSettings, store: object = None) -> list[S
             event_types=partner_directory.EVENT_TYPES | catalogue.EVENT_TYPES,
             tables=partner_directory.TABLES + catalogue.TABLES,
             keeps_events_once=True,  # each row keeps its stream's version: an event at or below it is a no-op
+            # Every row is one stream's (a partner's, an action's with its sessions), names are joined when
+            # read: order-free across partitions, so a fetch's partitions are written side by side (ADR 40).
+            partitions_at_once=3,
         ),
         # The places positionings hold, for the catalogue's seats left: IPRO's topic, rebuilt on its own.
         Subscription(
