@@ -137,7 +137,7 @@ async def test_the_printable_week_lists_each_day_with_its_sessions(api):
     assert "mardi 11 mars 2031" in text and "dimanche 16 mars 2031" in text
     assert "14 h 30 – 16 h 30" in text and "Atelier CV" in text
     assert "BENALI Karim, LEFÈVRE Marie" in text
-    assert "2 / 10 (20 %)" in text and "1 / 8 (12 %)" in text
+    assert "2 / 10 (20\u00a0%)" in text and "1 / 8 (12\u00a0%)" in text
 
 
 async def test_windows_are_bounded_and_a_calendar_is_someones(api):

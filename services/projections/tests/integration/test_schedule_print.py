@@ -48,7 +48,9 @@ async def test_the_week_rendered_by_chromium_shows_each_day_its_sessions_and_the
     assert "mardi 11 mars 2031" in dom and "jeudi 13 mars 2031" in dom
     assert "14 h 00 – 16 h 00" in dom and "Action partenaire : Atelier CV" in dom
     assert "Programme : PPR-VIOL – Prévention de la récidive : violences (séance 2)" in dom
-    assert "BENALI Karim, LEFÈVRE Marie" in dom and "2 / 10 (20 %)" in dom
+    assert (
+        "BENALI Karim, LEFÈVRE Marie" in dom and "2 / 10 (20&nbsp;%)" in dom
+    )  # the DOM written back as HTML
 
 
 async def test_the_movement_list_rendered_by_chromium_shows_who_goes_where_and_the_partners(printed):

@@ -51,6 +51,25 @@ def test_the_page_names_the_person_and_shows_every_section_and_the_timeline_in_f
     assert "Document généré le 1er mars 2027 à 10 h 05 pour CPIP, confidentiel." in page
 
 
+def test_attendance_reads_as_french_typography_writes_it(file):
+    page = render_html(file, reader_role="cpip", generated_at=NOW)
+    one_session = file.model_copy(
+        update={
+            "programmes": [
+                file.programmes[0].model_copy(
+                    update={"sessions_attended": 1, "sessions_counted": 1, "attendance_rate": 1.0}
+                )
+            ]
+        }
+    )
+
+    assert "<td>5 / 6 séances (83\u00a0%)</td>" in page  # the sign never wraps away from its figure
+    assert "<td>1 / 1 séance (100\u00a0%)</td>" in render_html(
+        one_session, reader_role="cpip", generated_at=NOW
+    )
+    assert french.percent(0.5) == "50\u00a0%"
+
+
 def test_the_page_is_print_ready_and_stands_alone(file):
     page = render_html(file, reader_role="dpip", generated_at=NOW)
 

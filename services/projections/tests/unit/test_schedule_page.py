@@ -49,7 +49,7 @@ def test_each_day_of_the_week_has_its_section_and_its_items():
     )
     assert page.count("Rien de prévu.") == 6
     assert "14 h 30 – 16 h 30" in page and "Programme : PPR-VIOL – Prévention (séance 1)" in page
-    assert "LEFÈVRE Marie" in page and "1 / 10 (10 %)" in page and "Travail : Cuisine" in page
+    assert "LEFÈVRE Marie" in page and "1 / 10 (10\u00a0%)" in page and "Travail : Cuisine" in page
 
 
 def test_participants_without_a_name_are_shown_by_id_and_values_are_escaped():

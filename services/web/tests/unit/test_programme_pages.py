@@ -93,7 +93,10 @@ def referral(referral_id: str, subject_id: str, status: str, **overrides) -> dic
 
 def referrals(request: httpx.Request) -> httpx.Response:
     if request.url.params.get("group_id"):
-        items = [referral("ref-1", "p-1", "enrolled"), referral("ref-2", "p-2", "waiting")]
+        items = [
+            referral("ref-1", "p-1", "enrolled", attendance_rate=0.75),
+            referral("ref-2", "p-2", "waiting"),
+        ]
     else:
         items = [referral("ref-3", "p-3", "eligible", group_id=None)]
     return httpx.Response(200, json={"total": len(items), "items": items})
@@ -163,6 +166,7 @@ def test_a_group_shows_its_sessions_its_referrals_and_who_may_be_placed(logged_i
     assert placing[0].url.params["programme_id"] == "prog-ppr"
     assert 'name="orientation" value="ref-3"' in text
     assert 'href="/groupes/g-1/emargement"' in text
+    assert "<td>75&nbsp;%</td>" in text  # the sign never wraps away from its figure
 
 
 def test_a_placement_is_the_services_command_and_its_refusal_comes_back_on_the_group(logged_in, services):

@@ -107,7 +107,9 @@ def period(start: date, end: date | None) -> str:
 
 
 def percent(rate: float) -> str:
-    return f"{round(rate * 100)} %"
+    """`0.5` → `50 %`, the space a no-break one: French typography, and a printed table never wraps the sign
+    away from its figure."""
+    return f"{round(rate * 100)}\u00a0%"
 
 
 def capitalised(text: str) -> str:
