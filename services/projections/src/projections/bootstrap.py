@@ -169,7 +169,9 @@ DEFINITION = ServiceDefinition(
         # "checkpoints": that name is the service's own checkpointer's (kernel.service), which would replace it.
         "services-checkpoints": checkpoints.consumer(settings, store.pool),
         # The person files kept for reads, folded again as their events arrive (ADR 18 addendum).
-        "person-file-refresher": person_file_refresher(store.pool, store.clock),
+        "person-file-refresher": person_file_refresher(
+            store.pool, store.clock, settle=settings.person_file_settle_seconds
+        ),
     },
 )
 

@@ -15,3 +15,7 @@ class ProjectionsSettings(ServiceSettings):
     # keys), a folder the auditors keep, as `passerelle audit verify --checkpoint-keys` reads: never a key taken
     # from the checkpoint topics. Locally var/keys/checkpoints (`make up`); unset, no signature holds.
     checkpoint_public_keys: Path | None = None
+    # How long a person's file stays marked stale before the refresher folds it again (its events settling):
+    # a person whose events keep coming has their file folded once for the burst, not once a pass. A read in
+    # between folds it itself. 0: at once.
+    person_file_settle_seconds: float = 10.0

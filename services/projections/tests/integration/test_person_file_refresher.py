@@ -107,6 +107,24 @@ async def test_the_longest_waiting_files_are_folded_first(pool, apply_all):
         assert await stale(connection) == {"person-1"}
 
 
+async def test_a_file_is_folded_again_once_its_events_have_settled(pool, apply_all):
+    history = two_people()
+    await apply_all(ingest.apply, *history.envelopes)
+    async with pool.acquire() as connection:
+        await refresher.mark_people(connection)
+        assert await refresher.fold_stale(connection, NOW, limit=10, settle=60) == 0  # just marked: waits
+
+        await connection.execute(  # person-1 has been stale for a minute, person-2 a few seconds less
+            "UPDATE person_file_stale SET since = now() - interval '60 seconds' WHERE subject_id = 'person-1'"
+        )
+        await connection.execute(
+            "UPDATE person_file_stale SET since = now() - interval '55 seconds' WHERE subject_id = 'person-2'"
+        )
+        assert await refresher.fold_stale(connection, NOW, limit=10, settle=60) == 1
+        assert set(await kept(connection)) == {"person-1"}
+        assert await stale(connection) == {"person-2"}
+
+
 async def test_a_person_marked_again_while_their_file_was_folded_stays_stale(pool, apply_all, monkeypatch):
     history = two_people()
     await apply_all(ingest.apply, *history.envelopes)
@@ -167,7 +185,8 @@ async def test_the_service_keeps_files_warm_without_a_read_and_resumes_marks_aft
         assert await stale(connection) == set(PEOPLE)
 
     dpip = {"Authorization": f"Bearer {dev_keys.mint('dpip', subject='dpip-1')}"}
-    async with serving(create_app(views_settings, clock=lambda: NOW)) as client:
+    settings = views_settings.model_copy(update={"person_file_settle_seconds": 0.5})  # the setting, shorter
+    async with serving(create_app(settings, clock=lambda: NOW)) as client:
         await until_warm(pool, PEOPLE)
         await apply_all(ingest.apply, an_interview(history))  # arrives while it runs
         await until_warm(pool, ["person-1"])

@@ -5,7 +5,9 @@ The view's consumer marks the streams it stored new events of, in its transactio
 A background loop of the projections service then, pass after pass:
 1. finds whose files the marked streams are in (the edges walked backwards, up to their owners) and marks
    those people stale, since the first time they were;
-2. folds the files of the longest-waiting stale people again, and keeps them (`snapshots.refold`);
+2. folds the files of the longest-waiting stale people again, and keeps them (`snapshots.refold`), once they
+   have been stale for the settling time: a person whose events keep coming (a burst of commands about them)
+   has their file folded once for the burst, not once a pass;
 3. with time to spare, folds again the kept files whose `valid_until` passed (the midnight rollover).
 
 Marks are rows, so a restart resumes them. A mark is dropped only if it is still the one the pass read: an
@@ -58,8 +60,9 @@ class Pass:
         return bool(self.streams or self.stale or self.expired)
 
 
-def refresher(pool: asyncpg.Pool, clock: Clock) -> Callable[..., Awaitable[None]]:
-    """The background loop (`ServiceDefinition.background`)."""
+def refresher(pool: asyncpg.Pool, clock: Clock, *, settle: float = 0.0) -> Callable[..., Awaitable[None]]:
+    """The background loop (`ServiceDefinition.background`); `settle`: seconds a file stays stale before it is
+    folded again (`ProjectionsSettings.person_file_settle_seconds`)."""
 
     async def run(started: Callable[[], object] = lambda: None) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -76,7 +79,7 @@ def refresher(pool: asyncpg.Pool, clock: Clock) -> Callable[..., Awaitable[None]
             if catching_up:
                 await asyncio.sleep(IDLE_SECONDS)
                 continue
-            done = await refresh(pool, clock())
+            done = await refresh(pool, clock(), settle=settle)
             if done:
                 log.debug("person files refreshed", **vars(done))
             # Rest as long as the pass worked: the consumer and the reads come first.
@@ -91,12 +94,14 @@ async def latest(pool: asyncpg.Pool) -> tuple[int, datetime]:
     return (row["seq"], row["occurred_at"]) if row else (0, datetime.max.replace(tzinfo=UTC))
 
 
-async def refresh(pool: asyncpg.Pool, now: datetime, *, files: int = FILES_PER_PASS) -> Pass:
-    """One pass: a batch of marked streams traced to their people, then the longest-waiting stale files and,
-    with room left in the batch, expired ones, folded at `now`."""
+async def refresh(
+    pool: asyncpg.Pool, now: datetime, *, files: int = FILES_PER_PASS, settle: float = 0.0
+) -> Pass:
+    """One pass: a batch of marked streams traced to their people, then the longest-waiting files stale for at
+    least `settle` seconds and, with room left in the batch, expired ones, folded at `now`."""
     async with pool.acquire() as connection:
         streams = await mark_people(connection)
-        stale = await fold_stale(connection, now, files)
+        stale = await fold_stale(connection, now, files, settle=settle)
         expired = await fold_expired(connection, now, files - stale) if stale < files else 0
     return Pass(streams, stale, expired)
 
@@ -113,10 +118,16 @@ async def mark_people(connection: asyncpg.Connection, limit: int = STREAMS_PER_P
     return len(marks)
 
 
-async def fold_stale(connection: asyncpg.Connection, now: datetime, limit: int) -> int:
-    """The longest-waiting stale files folded again; each mark dropped unless it was renewed meanwhile."""
+async def fold_stale(
+    connection: asyncpg.Connection, now: datetime, limit: int, *, settle: float = 0.0
+) -> int:
+    """The longest-waiting files stale for at least `settle` seconds (the database's clock, which marked them)
+    folded again; each mark dropped unless it was renewed meanwhile."""
     marks = await connection.fetch(
-        "SELECT subject_id, token FROM person_file_stale ORDER BY since, subject_id LIMIT $1", limit
+        """SELECT subject_id, token FROM person_file_stale WHERE since <= now() - make_interval(secs => $2)
+           ORDER BY since, subject_id LIMIT $1""",
+        limit,
+        settle,
     )
     for mark in marks:
         await refold(connection, mark["subject_id"], now)
